@@ -1,0 +1,123 @@
+"""Administration: set up partnerships, agencies, people, memberships and closure days.
+
+Case data is never edited here. Changes made here are written to the audit trail.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+
+from .audit import Action, audit_record, diff, snapshot
+from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Writes an audit event (with old and new values) for every save and delete."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = {}
+            if change:
+                before = snapshot(type(obj).objects.get(pk=obj.pk))
+            super().save_model(request, obj, form, change)
+            after = snapshot(obj)
+            audit_record(
+                actor=request.user,
+                action=Action.UPDATE if change else Action.CREATE,
+                obj=obj,
+                changes=diff(before, after),
+                request=request,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(actor=request.user, action=Action.DELETE, obj=obj, request=request)
+            super().delete_model(request, obj)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["partnership", "agency", "region"]
+    fk_name = "user"
+
+
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    ordering = ["full_name"]
+    list_display = ["full_name", "email", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "memberships__role", "memberships__partnership"]
+    search_fields = ["full_name", "email"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "job_title", "reminder_preference"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = []
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(AuditedAdmin):
+    list_display = ["name", "code", "local_authority", "region", "is_active"]
+    list_filter = ["region", "is_active"]
+    search_fields = ["name", "code", "local_authority"]
+    inlines = [ClosureDayInline]
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "partnerships"]
+    search_fields = ["name"]
+    filter_horizontal = ["partnerships"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "role", "partnership", "region", "agency"]
+    list_filter = ["role", "partnership", "region"]
+    search_fields = ["user__full_name", "user__email"]
+    autocomplete_fields = ["user", "partnership", "region", "agency"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(AuditedAdmin):
+    list_display = ["date", "partnership", "reason"]
+    list_filter = ["partnership"]
+    date_hierarchy = "date"
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail can be searched, never changed."""
+
+    list_display = ["occurred_at", "actor_email", "action", "object_repr", "partnership"]
+    list_filter = ["action", "partnership"]
+    search_fields = ["actor_email", "object_repr", "object_id"]
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

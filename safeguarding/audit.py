@@ -1,0 +1,78 @@
+"""Writing the audit trail. Every service that changes or reveals case data calls these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Partnership, User
+
+Action = AuditEvent.Action
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe rendering of a field value for the changes column."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The current values of an object's concrete fields (or of the named ones)."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {"old": …, "new": …}} for every field whose value changed."""
+    return {
+        key: {"old": before.get(key), "new": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    partnership: Partnership | None = None,
+    changes: dict | None = None,
+    request=None,
+    actor_email: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call it inside the same transaction as the change."""
+    if partnership is None and obj is not None:
+        partnership = getattr(obj, "partnership", None)
+        if partnership is None and isinstance(obj, Partnership):
+            partnership = obj
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_email=(actor.email if actor is not None else actor_email)[:254],
+        partnership=partnership,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        changes=_plain(changes) if changes else {},
+        ip_address=client_ip(request),
+    )

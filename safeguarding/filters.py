@@ -1,0 +1,63 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .forms import GDSFormMixin
+from .models import AuditEvent, Partnership, Role, User
+
+
+class FilterForm(GDSFormMixin, forms.Form):
+    submit_label = _("Apply filters")
+    form_method = "get"
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    partnership = django_filters.ModelChoiceFilter(
+        label=_("Partnership"), queryset=Partnership.objects.none(),
+        empty_label=_("All your partnerships"),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Person"), queryset=User.objects.none(), empty_label=_("Anyone")
+    )
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
+    )
+    record = django_filters.CharFilter(label=_("Record"), method="filter_record",
+                                       help_text=_("A reference, name of a record, or its type"))
+    occurred_from = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From (date)"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+    )
+    occurred_to = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__lte", label=_("To (date)"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["partnership", "actor", "action", "record", "occurred_from", "occurred_to"]
+        form = FilterForm
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_superuser:
+            people = User.objects.all()
+            partnerships = Partnership.objects.all()
+        else:
+            ids = permissions.partnership_ids(user, roles={Role.PARTNERSHIP_MANAGER})
+            people = User.objects.filter(memberships__partnership__in=ids).distinct()
+            partnerships = Partnership.objects.filter(pk__in=ids)
+        self.filters["partnership"].queryset = partnerships
+        self.form.fields["partnership"].queryset = partnerships
+        self.filters["actor"].queryset = people
+        self.form.fields["actor"].queryset = people
+
+    def filter_record(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(object_repr__icontains=value) | Q(object_type__icontains=value) | Q(object_id=value)
+        )

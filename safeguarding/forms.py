@@ -1,0 +1,97 @@
+"""GOV.UK forms: one base that builds the crispy helper, and the sign-in forms."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Size, Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+
+class GDSFormMixin:
+    """Builds the crispy-forms-gds helper: labels sized, one primary button, no <form> tag
+    when `form_tag = False` (the template then supplies it)."""
+
+    submit_label = _("Continue")
+    form_tag = True
+    form_method = "post"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = self.form_tag
+        self.helper.form_method = self.form_method
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        if self.submit_label:
+            self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.attrs = {"novalidate": ""}
+
+
+class BaseForm(GDSFormMixin, forms.Form):
+    pass
+
+
+class BaseModelForm(GDSFormMixin, forms.ModelForm):
+    pass
+
+
+class GDSDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})},
+                         format="%Y-%m-%d")
+
+
+class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
+    submit_label = _("Sign in")
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter your e-mail address"),
+            "invalid": _(
+                "Enter an e-mail address in the correct format, like name@example.org"
+            ),
+        },
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password")},
+    )
+
+    error_messages = {
+        "invalid_login": _("The e-mail address or password is not correct"),
+        "inactive": _("This account has been switched off. Contact your business manager."),
+    }
+
+
+class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
+    submit_label = _("Send reset link")
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your e-mail address"),
+            "invalid": _(
+                "Enter an e-mail address in the correct format, like name@example.org"
+            ),
+        },
+    )
+
+
+class SetNewPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):
+    submit_label = _("Save new password")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].error_messages["required"] = _(
+            "Enter the new password again"
+        )
+        self.fields["new_password2"].label = _("Confirm new password")

@@ -1,0 +1,149 @@
+"""The one door to case data.
+
+Views never query case models directly: they call the scoping helpers here (or the
+per-app accessors built on them) so a user only ever reaches rows of partnerships they
+belong to, in a role that may see them. Anything outside a user's scope answers 404, so
+its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import wraps
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import AuditEvent, Membership, Partnership, Region, Role
+
+#: Roles of a partnership's business unit: they see the partnership's case records.
+CASE_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER})
+ALL_ROLES = frozenset(Role)
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships, fetched once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_sg_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("partnership", "region", "agency")
+        )
+        user._sg_memberships = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def has_role(user, *roles: str, partnership: Partnership | int | None = None) -> bool:
+    pid = partnership.pk if isinstance(partnership, Partnership) else partnership
+    return any(
+        m.role in roles and (pid is None or m.partnership_id == pid) for m in memberships_of(user)
+    )
+
+
+def partnership_ids(user, roles: Iterable[str] = CASE_ROLES) -> set[int]:
+    roles = set(roles)
+    return {
+        m.partnership_id
+        for m in memberships_of(user)
+        if m.role in roles and m.partnership_id is not None and m.partnership.is_active
+    }
+
+
+def region_ids(user) -> set[int]:
+    return {m.region_id for m in memberships_of(user) if m.role == Role.REGIONAL_VIEWER}
+
+
+def agency_ids(user, *, partnership: Partnership | int | None = None) -> set[int]:
+    """Agencies the user contributes for (optionally within one partnership)."""
+    pid = partnership.pk if isinstance(partnership, Partnership) else partnership
+    return {
+        m.agency_id
+        for m in memberships_of(user)
+        if m.role == Role.AGENCY_CONTRIBUTOR and (pid is None or m.partnership_id == pid)
+    }
+
+
+def scope(qs: QuerySet, user, *, path: str = "partnership", roles=CASE_ROLES) -> QuerySet:
+    """Filter any queryset to the partnerships where the user holds one of `roles`.
+
+    `path` is the lookup from the model to its Partnership, e.g. "incident__partnership".
+    """
+    ids = partnership_ids(user, roles)
+    if not ids:
+        return qs.none()
+    return qs.filter(**{f"{path}__in": ids})
+
+
+def get_or_404(qs: QuerySet, **lookup) -> Model:
+    """Fetch one object from an already-scoped queryset; anything else is a 404."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such record") from exc
+
+
+def partnerships_visible_to(user, roles=ALL_ROLES) -> QuerySet[Partnership]:
+    """Partnerships the user works in (a regional viewer: every partnership in the region)."""
+    qs = Partnership.objects.filter(is_active=True)
+    ids = partnership_ids(user, roles)
+    regions = region_ids(user) if Role.REGIONAL_VIEWER in set(roles) else set()
+    if not ids and not regions:
+        return qs.none()
+    return qs.filter(Q(pk__in=ids) | Q(region__in=regions))
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    return Region.objects.filter(pk__in=region_ids(user))
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """Superusers see every event; partnership managers their partnerships' events."""
+    qs = AuditEvent.objects.select_related("actor", "partnership")
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return qs
+    return scope(qs, user, roles={Role.PARTNERSHIP_MANAGER})
+
+
+def can_view_audit(user) -> bool:
+    return (getattr(user, "is_superuser", False) and user.is_active) or has_role(
+        user, Role.PARTNERSHIP_MANAGER
+    )
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Signed-in users holding at least one of `allowed_roles` (anyone else: 403)."""
+
+    allowed_roles: frozenset[str] = CASE_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not (roles_of(request.user) & set(self.allowed_roles)):
+            raise PermissionDenied("Your role does not give access to this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def role_required(*allowed_roles: str):
+    """Function-view form of RoleRequiredMixin."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            from django.contrib.auth.views import redirect_to_login
+
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (roles_of(request.user) & set(allowed_roles)):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,155 @@
+"""Core pages: home by role, sign-in and password reset, session keep-alive, audit, health."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import permissions
+from .filters import AuditEventFilter
+from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
+from .models import Role
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request):
+    """One home page; each role gets the sections it works with."""
+    memberships = permissions.memberships_of(request.user)
+    by_role: dict[str, list] = {}
+    for m in memberships:
+        by_role.setdefault(m.role, []).append(m)
+    context = {
+        "memberships": memberships,
+        "manages": by_role.get(Role.PARTNERSHIP_MANAGER, []),
+        "officer_of": by_role.get(Role.REVIEW_OFFICER, []),
+        "contributes_for": by_role.get(Role.AGENCY_CONTRIBUTOR, []),
+        "reviews_for": by_role.get(Role.INDEPENDENT_REVIEWER, []),
+        "regions": [m.region for m in by_role.get(Role.REGIONAL_VIEWER, [])],
+    }
+    if context["regions"]:
+        context["region_partnerships"] = list(
+            permissions.partnerships_visible_to(request.user, roles={Role.REGIONAL_VIEWER})
+        )
+    return render(request, "safeguarding/home.html", context)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "safeguarding/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def signed_out(request):
+    timed_out = request.GET.get("reason") == "timeout"
+    return render(request, "safeguarding/signed_out.html", {"timed_out": timed_out})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "safeguarding/password_reset.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "safeguarding/email/password_reset.txt"
+    html_email_template_name = "safeguarding/email/password_reset.html"
+    subject_template_name = "safeguarding/email/password_reset_subject.txt"
+    success_url = reverse_lazy("safeguarding:password-reset-sent")
+    extra_email_context = {"service_name": settings.SERVICE_NAME}
+
+    def form_valid(self, form):
+        form.cleaned_data["email"] = form.cleaned_data["email"].lower()
+        return super().form_valid(form)
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "safeguarding/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "safeguarding/password_reset_confirm.html"
+    form_class = SetNewPasswordForm
+    success_url = reverse_lazy("safeguarding:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "safeguarding/password_reset_complete.html"
+
+
+@require_POST
+@never_cache
+def keep_alive(request):
+    """Called by the timeout warning's "Stay signed in": the session middleware renews it."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE})
+
+
+@login_required
+def audit_list(request):
+    if not permissions.can_view_audit(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only partnership managers can see the audit trail.")
+    events = permissions.audit_events_visible_to(request.user)
+    event_filter = AuditEventFilter(request.GET or None, queryset=events, user=request.user)
+    page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "safeguarding/audit_list.html",
+        {"filter": event_filter, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Database and broker status for load balancers and docker-compose health checks."""
+    status = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
+        logger.warning("healthz database check failed", extra={"error": str(exc)})
+        status["database"] = "unavailable"
+    try:
+        from .celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz broker check failed", extra={"error": str(exc)})
+        status["broker"] = "unavailable"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **status},
+                        status=200 if healthy else 503)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: the database may be what failed.
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
