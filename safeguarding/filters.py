@@ -28,10 +28,12 @@ class AuditEventFilter(django_filters.FilterSet):
                                        help_text=_("A reference, name of a record, or its type"))
     occurred_from = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From (date)"),
+        error_messages={"invalid": _("Enter a real date for ‘From’")},
         widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
     )
     occurred_to = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__lte", label=_("To (date)"),
+        error_messages={"invalid": _("Enter a real date for ‘To’")},
         widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
     )
 

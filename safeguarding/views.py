@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +14,7 @@ from django.template import loader
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from kombu import Connection
 
 from . import permissions
 from .filters import AuditEventFilter
@@ -99,8 +101,6 @@ def keep_alive(request):
 @login_required
 def audit_list(request):
     if not permissions.can_view_audit(request.user):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Only partnership managers can see the audit trail.")
     events = permissions.audit_events_visible_to(request.user)
     event_filter = AuditEventFilter(request.GET or None, queryset=events, user=request.user)
@@ -108,7 +108,12 @@ def audit_list(request):
     return render(
         request,
         "safeguarding/audit_list.html",
-        {"filter": event_filter, "page": page, "query": _query_without_page(request)},
+        {
+            "filter": event_filter,
+            "form": event_filter.form,
+            "page": page,
+            "query": _query_without_page(request),
+        },
     )
 
 
@@ -130,9 +135,11 @@ def healthz(request):
         logger.warning("healthz database check failed", extra={"error": str(exc)})
         status["database"] = "unavailable"
     try:
-        from .celery import app
-
-        with app.connection_for_write() as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL,
+            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            connect_timeout=2,
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         logger.warning("healthz broker check failed", extra={"error": str(exc)})

@@ -1,0 +1,99 @@
+# Two commands on a fresh machine:
+#   make run   – set up and serve the embedded demo on http://127.0.0.1:8000
+#   make test  – set up and run the whole test suite against PostgreSQL and Redis
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+# Tests talk to the machine's PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguarding
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+TEST_ENV := DEBUG=true DEMO_MODE=false DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL)
+# The embedded demo: SQLite, filesystem broker, e-mail to var/outbox.
+RUN_ENV := DEBUG=true DEMO_MODE=true
+
+.PHONY: help run test test-fast setup python-deps node-deps assets system-deps services lint format clean
+
+help:
+	@echo "make run        set up and serve the demo on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@echo "make test       set up and run every test (PostgreSQL, Redis, browser)"
+	@echo "make test-fast  the same without the slow browser tests"
+	@echo "make lint       ruff"
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+python-deps: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-deps: node_modules/.installed
+
+static/dist/app.css: node_modules/.installed $(wildcard static/scss/*.scss)
+	npm run --silent build:css
+
+assets: node-deps static/dist/app.css
+
+setup: python-deps assets
+
+run: setup
+	@mkdir -p var
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py run_embedded
+
+# Debian packages the tests need (headless Chromium for browser tests, docker-compose to
+# validate the compose file). Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi liberation || missing="$$missing fonts-liberation"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# PostgreSQL and Redis on localhost: start them if they are down, or stop with a clear message.
+services:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  echo "PostgreSQL is down: starting it"; \
+	  (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start || true); \
+	  for i in $$(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done; \
+	  pg_isready -q -h 127.0.0.1 -p 5432 || { echo "ERROR: PostgreSQL is not running on 127.0.0.1:5432 and could not be started. Start it, or set TEST_DATABASE_URL."; exit 1; }; \
+	fi
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  echo "Redis is down: starting it"; \
+	  (redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp >/dev/null || true); \
+	  for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done; \
+	  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "ERROR: Redis is not running on 127.0.0.1:6379 and could not be started. Start it, or set TEST_BROKER_URL."; exit 1; }; \
+	fi
+
+test: setup system-deps services
+	$(TEST_ENV) $(PY) -m pytest
+
+test-fast: setup services
+	$(TEST_ENV) $(PY) -m pytest -m "not slow"
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var static/dist .pytest_cache

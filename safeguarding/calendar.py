@@ -1,0 +1,233 @@
+"""Working-day calendar for the statutory clocks (England and Wales).
+
+A working day is Monday to Friday, not a bank holiday in England and Wales and not one of
+the partnership's local closure days. The trigger day is day 0 and never counts: the
+deadline is the Nth working day after it.
+
+The core is pure functions over a holiday set. Bank-holiday-only working days are
+precomputed once per year (a sorted tuple of ordinals, searched with ``bisect``); the few
+closure days of a partnership are handled by adjusting that result. Only
+``closure_days`` touches the database.
+
+``partnership`` may be a Partnership, its pk, ``None`` (bank holidays only), or a mapping
+of ``date -> reason`` already returned by ``closure_days`` (to avoid repeat queries).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import holidays
+
+__all__ = [
+    "Explanation",
+    "SkippedDay",
+    "add_working_days",
+    "bank_holidays",
+    "clear_caches",
+    "closure_days",
+    "explain",
+    "is_working_day",
+    "non_working_reason",
+    "working_days_between",
+]
+
+CLOSURE_PREFIX = "Partnership closure: "
+_WEEKEND_NAMES = {5: "Saturday", 6: "Sunday"}
+
+
+@dataclass(frozen=True)
+class SkippedDay:
+    date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a deadline was worked out: the days counted and the days skipped."""
+
+    start: date
+    days: int
+    due: date
+    counted: list[date]
+    skipped: list[SkippedDay]
+
+
+# --- Bank-holiday calendar (pure, cached per year) --------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _bank_holidays(year: int) -> Mapping[date, str]:
+    # The package also lists the nominal day when it falls at a weekend (e.g. Boxing Day
+    # on Saturday 26 Dec 2026); the bank holiday is then the substitute ("observed") day.
+    found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return MappingProxyType({day: name for day, name in sorted(found.items()) if day.weekday() < 5})
+
+
+def bank_holidays(year: int) -> dict[date, str]:
+    """England and Wales bank holidays (all on weekdays) for ``year``, with their names."""
+    return dict(_bank_holidays(year))
+
+
+@lru_cache(maxsize=256)
+def _working_ordinals(year: int) -> tuple[int, ...]:
+    """Ordinals of the weekdays in ``year`` that are not bank holidays, ascending."""
+    first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    closed = {day.toordinal() for day in _bank_holidays(year)}
+    return tuple(
+        o for o in range(first, last + 1) if date.fromordinal(o).weekday() < 5 and o not in closed
+    )
+
+
+def _is_base_working(ordinal: int) -> bool:
+    days = _working_ordinals(date.fromordinal(ordinal).year)
+    i = bisect_left(days, ordinal)
+    return i < len(days) and days[i] == ordinal
+
+
+def _nth_after(ordinal: int, n: int) -> int:
+    """The nth (n >= 1) bank-holiday-calendar working day after ``ordinal``."""
+    year = date.fromordinal(ordinal).year
+    days = _working_ordinals(year)
+    i = bisect_right(days, ordinal)
+    while n > len(days) - i:
+        n -= len(days) - i
+        year += 1
+        days, i = _working_ordinals(year), 0
+    return days[i + n - 1]
+
+
+def _nth_before(ordinal: int, n: int) -> int:
+    """The nth (n >= 1) bank-holiday-calendar working day before ``ordinal``."""
+    year = date.fromordinal(ordinal).year
+    days = _working_ordinals(year)
+    i = bisect_left(days, ordinal)
+    while n > i:
+        n -= i
+        year -= 1
+        days = _working_ordinals(year)
+        i = len(days)
+    return days[i - n]
+
+
+def _count(lo: int, hi: int) -> int:
+    """Bank-holiday-calendar working days d with lo < d <= hi (lo <= hi)."""
+    y_lo, y_hi = date.fromordinal(lo).year, date.fromordinal(hi).year
+    total = 0
+    for year in range(y_lo, y_hi + 1):
+        days = _working_ordinals(year)
+        total += bisect_right(days, hi) - bisect_right(days, lo)
+    return total
+
+
+def clear_caches() -> None:
+    """Forget the cached bank holidays and working-day tables."""
+    _bank_holidays.cache_clear()
+    _working_ordinals.cache_clear()
+
+
+# --- Partnership closure days ----------------------------------------------------------
+
+
+def closure_days(partnership: Any) -> dict[date, str]:
+    """A partnership's local closure days (one query); ``{}`` for ``None``."""
+    if partnership is None:
+        return {}
+    from safeguarding.models import ClosureDay
+
+    pk = partnership if isinstance(partnership, int) else partnership.pk
+    return dict(ClosureDay.objects.filter(partnership_id=pk).values_list("date", "reason"))
+
+
+def _closures(partnership: Any) -> Mapping[date, str]:
+    if isinstance(partnership, Mapping):
+        return partnership
+    return closure_days(partnership)
+
+
+def _extra_closed(closures: Mapping[date, str]) -> list[int]:
+    """Ordinals of closure days that would otherwise be working days, ascending."""
+    return sorted(o for o in (d.toordinal() for d in closures) if _is_base_working(o))
+
+
+# --- Public API ------------------------------------------------------------------------
+
+
+def _reason(day: date, closures: Mapping[date, str]) -> str | None:
+    if day.weekday() >= 5:
+        return _WEEKEND_NAMES[day.weekday()]
+    name = _bank_holidays(day.year).get(day)
+    if name is not None:
+        return name
+    if day in closures:
+        return CLOSURE_PREFIX + closures[day]
+    return None
+
+
+def non_working_reason(day: date, *, partnership: Any = None) -> str | None:
+    """Why ``day`` is not a working day ("Saturday", a holiday name, a closure), or None."""
+    return _reason(day, _closures(partnership))
+
+
+def is_working_day(day: date, *, partnership: Any = None) -> bool:
+    """True if ``day`` counts as a working day."""
+    return non_working_reason(day, partnership=partnership) is None
+
+
+def _add(start: date, days: int, closures: Mapping[date, str]) -> date:
+    cur, remaining = start.toordinal(), abs(days)
+    extra = _extra_closed(closures)
+    while remaining:
+        if days > 0:
+            nxt = _nth_after(cur, remaining)
+            remaining = bisect_right(extra, nxt) - bisect_right(extra, cur)
+        else:
+            nxt = _nth_before(cur, remaining)
+            remaining = bisect_left(extra, cur) - bisect_left(extra, nxt)
+        cur = nxt
+    return date.fromordinal(cur)
+
+
+def add_working_days(start: date, days: int, *, partnership: Any = None) -> date:
+    """The ``days``-th working day after ``start`` (before it, if ``days`` is negative).
+
+    ``start`` itself never counts; ``days == 0`` returns ``start`` unchanged.
+    """
+    return _add(start, days, _closures(partnership))
+
+
+def working_days_between(start: date, end: date, *, partnership: Any = None) -> int:
+    """Working days d with start < d <= end; negative of the reverse count if end < start."""
+    if end < start:
+        return -working_days_between(end, start, partnership=partnership)
+    lo, hi = start.toordinal(), end.toordinal()
+    extra = _extra_closed(_closures(partnership))
+    return _count(lo, hi) - (bisect_right(extra, hi) - bisect_right(extra, lo))
+
+
+def explain(start: date, days: int, *, partnership: Any = None) -> Explanation:
+    """The due date with every working day counted and every non-working day skipped.
+
+    Both lists run in counting order: forwards from ``start``, or backwards if ``days``
+    is negative. ``start`` itself is never listed.
+    """
+    closures = _closures(partnership)
+    due = _add(start, days, closures)
+    step = timedelta(days=1 if days >= 0 else -1)
+    counted: list[date] = []
+    skipped: list[SkippedDay] = []
+    day = start
+    while day != due:
+        day += step
+        reason = _reason(day, closures)
+        if reason is None:
+            counted.append(day)
+        else:
+            skipped.append(SkippedDay(day, reason))
+    return Explanation(start=start, days=days, due=due, counted=counted, skipped=skipped)

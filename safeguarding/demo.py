@@ -1,0 +1,130 @@
+"""The demo's people, partnerships and agencies (invented). Used by `manage.py seed_demo`
+and by the smoke tests. Later stages add their cases through their own services."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from .models import Agency, ClosureDay, Membership, Partnership, Region, Role, User
+
+DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 - demo only; seed_demo refuses in production
+
+REGION = {"code": "midshire", "name": "Midshire region"}
+
+PARTNERSHIPS = [
+    {
+        "code": "BSCP",
+        "name": "Brookfield Safeguarding Children Partnership",
+        "local_authority": "Brookfield City Council",
+        "contact_email": "bscp@brookfield.example",
+    },
+    {
+        "code": "ASCP",
+        "name": "Ashdown Safeguarding Children Partnership",
+        "local_authority": "Ashdown County Council",
+        "contact_email": "ascp@ashdown.example",
+    },
+]
+
+# (name, kind, partnership codes served)
+AGENCIES = [
+    ("Brookfield Children's Social Care", Agency.Kind.SOCIAL_CARE, ["BSCP"]),
+    ("Ashdown Children's Services", Agency.Kind.SOCIAL_CARE, ["ASCP"]),
+    ("Midshire Police", Agency.Kind.POLICE, ["BSCP", "ASCP"]),
+    ("Midshire Integrated Care Board", Agency.Kind.HEALTH, ["BSCP", "ASCP"]),
+    ("Brookfield Hospitals NHS Foundation Trust", Agency.Kind.HEALTH, ["BSCP"]),
+    ("Ashdown Community Health NHS Trust", Agency.Kind.HEALTH, ["ASCP"]),
+    ("Midshire Ambulance Service", Agency.Kind.HEALTH, ["BSCP", "ASCP"]),
+    ("Brookfield GP Practices", Agency.Kind.HEALTH, ["BSCP"]),
+    ("Brookfield Schools and Education", Agency.Kind.EDUCATION, ["BSCP"]),
+    ("Ashdown Schools and Education", Agency.Kind.EDUCATION, ["ASCP"]),
+    ("Midshire Probation Service", Agency.Kind.PROBATION, ["BSCP", "ASCP"]),
+    ("Brookfield Housing", Agency.Kind.OTHER, ["BSCP"]),
+    ("Ashdown Youth Justice Service", Agency.Kind.OTHER, ["ASCP"]),
+    ("Midshire Women's Aid", Agency.Kind.OTHER, ["BSCP", "ASCP"]),
+]
+
+# (e-mail local part, full name, job title, role, agency name or None)
+PEOPLE = {
+    "BSCP": [
+        ("manager", "Helen Okafor", "Business manager", Role.PARTNERSHIP_MANAGER, None),
+        ("officer", "Tom Ashworth", "Review officer", Role.REVIEW_OFFICER, None),
+        ("police", "Priya Nair", "Detective inspector, review lead", Role.AGENCY_CONTRIBUTOR,
+         "Midshire Police"),
+        ("health", "Gareth Lewis", "Named nurse for safeguarding", Role.AGENCY_CONTRIBUTOR,
+         "Brookfield Hospitals NHS Foundation Trust"),
+        ("reviewer", "Dr Ruth Mensah", "Independent reviewer", Role.INDEPENDENT_REVIEWER, None),
+    ],
+    "ASCP": [
+        ("manager", "Sarah Whitfield", "Business manager", Role.PARTNERSHIP_MANAGER, None),
+        ("officer", "Daniel Price", "Review officer", Role.REVIEW_OFFICER, None),
+        ("school", "Amira Haddad", "Designated safeguarding lead", Role.AGENCY_CONTRIBUTOR,
+         "Ashdown Schools and Education"),
+        ("reviewer", "Michael Byrne", "Independent reviewer", Role.INDEPENDENT_REVIEWER, None),
+    ],
+}
+REGIONAL_VIEWER = ("regional@midshire.example", "Joanne Carter", "Regional safeguarding lead")
+ADMIN = ("admin@demo.example", "Service Administrator")
+
+CLOSURE_DAYS = {
+    "BSCP": [(dt.date(2026, 12, 24), "Business unit closed (Christmas Eve)")],
+    "ASCP": [(dt.date(2026, 12, 31), "Business unit closed (New Year's Eve)")],
+}
+
+
+def demo_email(code: str, local: str) -> str:
+    return f"{local}@{code.lower()}.example"
+
+
+def _user(email: str, full_name: str, job_title: str = "", **extra) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "job_title": job_title, **extra}
+    )
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def seed_people_and_places() -> list[tuple[str, str, str]]:
+    """Create (or leave as they are) the demo region, partnerships, agencies and people.
+
+    Returns (e-mail, name, role description) for every demo sign-in.
+    """
+    region, _ = Region.objects.get_or_create(code=REGION["code"], defaults={"name": REGION["name"]})
+    partnerships = {}
+    for spec in PARTNERSHIPS:
+        p, _ = Partnership.objects.get_or_create(
+            code=spec["code"], defaults={**spec, "region": region}
+        )
+        partnerships[p.code] = p
+        for date, reason in CLOSURE_DAYS.get(p.code, []):
+            ClosureDay.objects.get_or_create(partnership=p, date=date, defaults={"reason": reason})
+    agencies = {}
+    for name, kind, codes in AGENCIES:
+        agency, _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
+        agency.partnerships.add(*(partnerships[c] for c in codes))
+        agencies[name] = agency
+
+    sign_ins = []
+    for code, people in PEOPLE.items():
+        for local, name, job, role, agency_name in people:
+            email = demo_email(code, local)
+            user = _user(email, name, job)
+            Membership.objects.get_or_create(
+                user=user,
+                partnership=partnerships[code],
+                role=role,
+                defaults={"agency": agencies.get(agency_name)},
+            )
+            label = Role(role).label + (f" ({agency_name})" if agency_name else "") + f", {code}"
+            sign_ins.append((email, name, label))
+    email, name, job = REGIONAL_VIEWER
+    regional = _user(email, name, job)
+    Membership.objects.get_or_create(user=regional, region=region, role=Role.REGIONAL_VIEWER)
+    sign_ins.append((email, name, f"{Role.REGIONAL_VIEWER.label}, {region.name}"))
+    email, name = ADMIN
+    _user(email, name, is_staff=True, is_superuser=True)
+    sign_ins.append((email, name, "Administrator (administration site and outbox only)"))
+    return sign_ins

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from safeguarding.demo import DEMO_PASSWORD, seed_people_and_places
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnerships, agencies, people and cases. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEMO_MODE is off (never in production)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEMO_MODE or force):
+            raise CommandError("seed_demo only runs with DEMO_MODE=true (it creates demo sign-ins).")
+        sign_ins = seed_people_and_places()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
+        width = max(len(email) for email, *_ in sign_ins)
+        for email, name, role in sign_ins:
+            self.stdout.write(f"  {email.ljust(width)}  {name} – {role}")
+        self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")

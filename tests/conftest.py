@@ -1,0 +1,45 @@
+import pytest
+
+from safeguarding.models import Role
+
+from .factories import AgencyFactory, PartnershipFactory, RegionFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users: a fast hasher keeps them quick (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def region(db):
+    return RegionFactory(code="midshire", name="Midshire region")
+
+
+@pytest.fixture
+def partnership(region):
+    return PartnershipFactory(region=region, code="BSCP", name="Brookfield SCP")
+
+
+@pytest.fixture
+def other_partnership(region):
+    return PartnershipFactory(region=region, code="ASCP", name="Ashdown SCP")
+
+
+@pytest.fixture
+def agency(partnership, other_partnership):
+    return AgencyFactory(name="Midshire Police", partnerships=[partnership, other_partnership])
+
+
+@pytest.fixture
+def people(partnership, other_partnership, agency, region):
+    """One user for every role in `partnership`, plus a manager of the other partnership."""
+    return {
+        "manager": member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Manager One"),
+        "officer": member(Role.REVIEW_OFFICER, partnership, full_name="Officer One"),
+        "agency": member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency),
+        "reviewer": member(Role.INDEPENDENT_REVIEWER, partnership),
+        "regional": member(Role.REGIONAL_VIEWER, region=region),
+        "other_manager": member(Role.PARTNERSHIP_MANAGER, other_partnership),
+        "other_officer": member(Role.REVIEW_OFFICER, other_partnership),
+    }

@@ -1,0 +1,134 @@
+"""Sign-in, sign-out, password reset, session expiry and the GOV.UK error pages."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from ..factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_page_is_govuk_styled(client):
+    html = client.get(reverse("safeguarding:sign-in")).content.decode()
+    assert 'class="govuk-skip-link"' in html
+    assert "govuk-header" in html and "govuk-phase-banner" in html and "govuk-footer" in html
+    assert "<title>Sign in –" in html
+    assert 'name="username"' in html and 'type="email"' in html
+
+
+def test_empty_sign_in_shows_error_summary_and_prefixed_title(client):
+    response = client.post(reverse("safeguarding:sign-in"), {"username": "", "password": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Sign in" in html
+    assert "There is a problem" in html
+    assert "Enter your e-mail address" in html
+    assert "Enter your password" in html
+
+
+def test_wrong_password_says_so_without_revealing_which(client, people):
+    response = client.post(
+        reverse("safeguarding:sign-in"),
+        {"username": people["officer"].email, "password": "not-it"},
+    )
+    assert "The e-mail address or password is not correct" in response.content.decode()
+
+
+def test_sign_in_then_sign_out(client, people):
+    response = client.post(
+        reverse("safeguarding:sign-in"),
+        {"username": people["officer"].email, "password": PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("safeguarding:home")
+    assert "Your work" in response.content.decode()
+    response = client.post(reverse("safeguarding:sign-out"), follow=True)
+    assert "You have signed out" in response.content.decode()
+    assert client.get(reverse("safeguarding:home")).status_code == 302
+
+
+def test_sign_out_needs_post(client, people):
+    client.force_login(people["officer"])
+    assert client.get(reverse("safeguarding:sign-out")).status_code == 405
+
+
+def test_password_reset_by_email(client, people):
+    officer = people["officer"]
+    response = client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [officer.email]
+    assert message.alternatives, "the reset e-mail has an HTML part"
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", message.body).group(1)
+    page = client.get(link, follow=True)
+    assert "Choose a new password" in page.content.decode()
+    form_url = page.redirect_chain[-1][0]
+    short = client.post(form_url, {"new_password1": "short", "new_password2": "short"})
+    assert "There is a problem" in short.content.decode()
+    new = "a-much-longer-new-passphrase"
+    done = client.post(form_url, {"new_password1": new, "new_password2": new}, follow=True)
+    assert "Password changed" in done.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(new)
+
+
+def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(client):
+    response = client.post(reverse("safeguarding:password-reset"), {"email": "nobody@x.org"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_each_request_renews_the_idle_timeout(client, people):
+    client.force_login(people["officer"])
+    client.get(reverse("safeguarding:home"))
+    session = Session.objects.get()
+    remaining = session.expire_date - timezone.now()
+    assert dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
+    assert remaining <= dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_an_idle_session_expires(client, people):
+    client.force_login(people["officer"])
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("safeguarding:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("safeguarding:sign-in"))
+
+
+def test_keep_alive(client, people):
+    url = reverse("safeguarding:keep-alive")
+    assert client.post(url).status_code == 401
+    client.force_login(people["officer"])
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.json() == {"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE}
+
+
+def test_timeout_warning_is_on_signed_in_pages_only(client, people):
+    assert 'id="timeout-dialog"' not in client.get(reverse("safeguarding:sign-in")).content.decode()
+    client.force_login(people["officer"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert 'id="timeout-dialog"' in html
+    assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in html
+
+
+def test_not_found_page_is_govuk_styled(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_server_error_page_renders_without_the_database():
+    from safeguarding.views import server_error
+
+    response = server_error(None)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()

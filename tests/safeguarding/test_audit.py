@@ -1,0 +1,140 @@
+"""The audit trail is append-only, at the model and (on PostgreSQL) at the database."""
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record, diff
+from safeguarding.models import AuditEvent, AuditImmutableError
+
+from ..factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(people, partnership):
+    return audit_record(actor=people["officer"], action=Action.VIEW, obj=partnership)
+
+
+def test_event_records_who_what_where(event, people, partnership):
+    assert event.actor == people["officer"]
+    assert event.actor_email == people["officer"].email
+    assert event.partnership == partnership
+    assert event.object_type == "safeguarding.partnership"
+    assert event.object_id == str(partnership.pk)
+
+
+def test_model_refuses_update_and_delete(event):
+    event.object_repr = "tampered"
+    with pytest.raises(AuditImmutableError):
+        event.save()
+    with pytest.raises(AuditImmutableError):
+        event.delete()
+    with pytest.raises(AuditImmutableError):
+        AuditEvent.objects.filter(pk=event.pk).update(object_repr="tampered")
+    with pytest.raises(AuditImmutableError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    event.refresh_from_db()
+    assert event.object_repr != "tampered"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE safeguarding_auditevent SET object_repr = 'tampered' WHERE id = %s",
+        "DELETE FROM safeguarding_auditevent WHERE id = %s",
+    ],
+)
+def test_database_rejects_update_and_delete(event, sql):
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, object_repr=event.object_repr).exists()
+
+
+def test_diff_lists_only_changed_fields():
+    assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {
+        "b": {"old": 2, "new": 3},
+        "c": {"old": None, "new": 4},
+    }
+
+
+def test_sign_in_success_failure_and_sign_out_are_audited(client, people):
+    officer = people["officer"]
+    url = reverse("safeguarding:sign-in")
+    client.post(url, {"username": officer.email, "password": "wrong-password"})
+    failed = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED)
+    assert failed.actor is None and failed.actor_email == officer.email
+    assert failed.ip_address == "127.0.0.1"
+
+    response = client.post(url, {"username": officer.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=Action.SIGN_IN, actor=officer).count() == 1
+
+    client.post(reverse("safeguarding:sign-out"))
+    assert AuditEvent.objects.filter(action=Action.SIGN_OUT, actor=officer).count() == 1
+
+
+def test_admin_changes_are_audited_with_old_and_new_values(client, partnership):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    url = reverse("admin:safeguarding_partnership_change", args=[partnership.pk])
+    response = client.post(
+        url,
+        {
+            "name": partnership.name,
+            "code": partnership.code,
+            "local_authority": "Renamed Council",
+            "contact_email": partnership.contact_email,
+            "region": partnership.region_id,
+            "is_active": "on",
+            "closure_days-TOTAL_FORMS": "0",
+            "closure_days-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_id=str(partnership.pk))
+    assert event.changes == {
+        "local_authority": {"old": partnership.local_authority, "new": "Renamed Council"}
+    }
+    assert event.partnership == partnership
+
+
+def test_audit_page_filters(client, people, partnership):
+    officer, manager = people["officer"], people["manager"]
+    audit_record(actor=officer, action=Action.EXPORT, obj=partnership, object_repr="Export A")
+    audit_record(actor=manager, action=Action.VIEW, obj=partnership, object_repr="Viewed B")
+    old = AuditEvent.objects.create(
+        actor=officer, actor_email=officer.email, partnership=partnership, action=Action.VIEW,
+        object_repr="Old C", occurred_at=timezone.now() - dt.timedelta(days=40),
+    )
+    client.force_login(manager)
+    url = reverse("safeguarding:audit")
+
+    def shown(**params):
+        html = client.get(url, params).content.decode()
+        return {name for name in ("Export A", "Viewed B", "Old C") if name in html}
+
+    assert shown() == {"Export A", "Viewed B", "Old C"}
+    assert shown(action="export") == {"Export A"}
+    assert shown(actor=officer.pk) == {"Export A", "Old C"}
+    assert shown(record="viewed") == {"Viewed B"}
+    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    assert shown(occurred_from=since) == {"Export A", "Viewed B"}
+    assert shown(occurred_to=old.occurred_at.date().isoformat()) == {"Old C"}
+
+
+def test_audit_page_rejects_bad_dates_with_an_error_summary(client, people):
+    client.force_login(people["manager"])
+    response = client.get(reverse("safeguarding:audit"), {"occurred_from": "31/02/2026"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "<title>Error:" in html
