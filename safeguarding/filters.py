@@ -29,12 +29,12 @@ class AuditEventFilter(django_filters.FilterSet):
     occurred_from = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From (date)"),
         error_messages={"invalid": _("Enter a real date for ‘From’")},
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
     )
     occurred_to = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__lte", label=_("To (date)"),
         error_messages={"invalid": _("Enter a real date for ‘To’")},
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
     )
 
     class Meta:

@@ -108,7 +108,12 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.select_related("actor", "partnership")
     if getattr(user, "is_superuser", False) and user.is_active:
         return qs
-    return scope(qs, user, roles={Role.PARTNERSHIP_MANAGER})
+    ids = partnership_ids(user, {Role.PARTNERSHIP_MANAGER})
+    if not ids:
+        return qs.none()
+    # Events about a partnership's records, and the sign-ins of the partnership's people.
+    members = Membership.objects.filter(partnership__in=ids).values("user_id")
+    return qs.filter(Q(partnership__in=ids) | Q(partnership__isnull=True, actor__in=members))
 
 
 def can_view_audit(user) -> bool:

@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from .audit import Action, audit_record
+from .models import User
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
@@ -20,4 +21,7 @@ def _signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("username") or credentials.get("email") or "")
-    audit_record(actor=None, actor_email=email, action=Action.SIGN_IN_FAILED, request=request)
+    # The attempt is filed against the account it tried, so the account's partnership
+    # managers see it; an unknown address is kept as typed.
+    account = User.objects.filter(email__iexact=email).first() if email else None
+    audit_record(actor=account, actor_email=email, action=Action.SIGN_IN_FAILED, request=request)

@@ -69,7 +69,7 @@ def test_sign_in_success_failure_and_sign_out_are_audited(client, people):
     url = reverse("safeguarding:sign-in")
     client.post(url, {"username": officer.email, "password": "wrong-password"})
     failed = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED)
-    assert failed.actor is None and failed.actor_email == officer.email
+    assert failed.actor == officer and failed.actor_email == officer.email
     assert failed.ip_address == "127.0.0.1"
 
     response = client.post(url, {"username": officer.email.upper(), "password": PASSWORD})
@@ -78,6 +78,21 @@ def test_sign_in_success_failure_and_sign_out_are_audited(client, people):
 
     client.post(reverse("safeguarding:sign-out"))
     assert AuditEvent.objects.filter(action=Action.SIGN_OUT, actor=officer).count() == 1
+
+    client.post(url, {"username": "stranger@example.org", "password": "guess"})
+    unknown = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED, actor=None)
+    assert unknown.actor_email == "stranger@example.org"
+
+
+def test_managers_see_their_peoples_sign_ins_only(client, people):
+    for who in ("officer", "other_officer"):
+        client.post(reverse("safeguarding:sign-in"), {"username": people[who].email,
+                                                        "password": PASSWORD})
+        client.post(reverse("safeguarding:sign-out"))
+    client.force_login(people["manager"])
+    html = client.get(reverse("safeguarding:audit"), {"action": "sign_in"}).content.decode()
+    assert people["officer"].full_name in html
+    assert people["other_officer"].full_name not in html
 
 
 def test_admin_changes_are_audited_with_old_and_new_values(client, partnership):

@@ -1,0 +1,254 @@
+"""The production deployment: docker-compose.yml, .env.example and the settings' guards.
+
+No database is needed: every check runs in a subprocess with an environment built from
+scratch (the caller's DEBUG, DATABASE_URL and so on are removed first), so these tests
+give the same answer under `make test` and on their own.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "safeguarding" / "settings.py"
+ENV_EXAMPLE = ROOT / ".env.example"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+TIMEOUT = 180
+
+REQUIRED_SERVICES = {"web", "worker", "beat", "db", "redis", "mail", "migrate"}
+
+_VAR_LINE = re.compile(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
+
+
+def _settings_variables() -> set[str]:
+    """Names of the environment variables settings.py reads through django-environ."""
+    text = SETTINGS.read_text()
+    return set(re.findall(r"\benv(?:\.\w+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", text))
+
+
+def _compose_variables() -> set[str]:
+    """Names docker-compose.yml substitutes (${NAME...})."""
+    text = COMPOSE_FILE.read_text()
+    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
+
+
+def _parse_env_example() -> tuple[dict[str, str], set[str], list[str]]:
+    """(active KEY=value pairs, every documented key incl. `# KEY=`, keys with no comment)."""
+    active: dict[str, str] = {}
+    documented: set[str] = set()
+    uncommented: list[str] = []
+    previous = ""
+    for raw in ENV_EXAMPLE.read_text().splitlines():
+        line = raw.strip()
+        match = _VAR_LINE.match(line)
+        if match:
+            commented, key, value = match.groups()
+            documented.add(key)
+            if not commented:
+                value = value.strip()
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                    value = value[1:-1]
+                active[key] = value
+                if not previous.startswith("#"):
+                    uncommented.append(key)
+        if line:
+            previous = line
+    return active, documented, uncommented
+
+
+def _clean_env(**overrides: str | None) -> dict[str, str]:
+    """os.environ without anything that configures Django or docker-compose, plus overrides
+    (None removes a variable)."""
+    _, documented, _ = _parse_env_example()
+    drop = _settings_variables() | documented | _compose_variables() | {"DJANGO_SETTINGS_MODULE"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in drop and not key.startswith(("COMPOSE_", "DJANGO_"))
+    }
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def _strong_key() -> str:
+    return secrets.token_urlsafe(64)
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+
+
+def _output(result: subprocess.CompletedProcess) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+# --- docker-compose.yml ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def docker_compose() -> str:
+    path = shutil.which("docker-compose")
+    if path is None:
+        pytest.fail(
+            "docker-compose is not installed, so docker-compose.yml cannot be validated. "
+            "`make test` installs it (Debian package docker-compose, via `make system-deps`)."
+        )
+    return path
+
+
+def _service_block(config: str, name: str) -> str:
+    """One service's block of `docker-compose config` output (normalised, 2-space indent)."""
+    lines = config.splitlines()
+    try:
+        start = lines.index("services:")
+        first = lines.index(f"  {name}:", start)
+    except ValueError:
+        return ""
+    block = []
+    for line in lines[first + 1 :]:
+        if line.strip() and not line.startswith("    "):
+            break
+        block.append(line)
+    return "\n".join(block)
+
+
+def test_compose_file_is_valid_and_complete(docker_compose):
+    key = _strong_key()
+    env = _clean_env(SECRET_KEY=key)
+    base = [docker_compose, "--env-file", str(ENV_EXAMPLE), "-f", str(COMPOSE_FILE)]
+
+    result = _run([*base, "config"], env)
+    assert result.returncode == 0, f"docker-compose config failed:\n{_output(result)}"
+    config = result.stdout
+
+    services = _run([*base, "config", "--services"], env)
+    assert services.returncode == 0, _output(services)
+    missing = REQUIRED_SERVICES - set(services.stdout.split())
+    assert not missing, f"services missing from docker-compose.yml: {sorted(missing)}"
+
+    web = _service_block(config, "web")
+    assert "    healthcheck:" in web, f"web has no healthcheck:\n{web}"
+    assert "/healthz" in web, "web's healthcheck should request /healthz"
+    assert "gunicorn" in web
+    assert f"SECRET_KEY: {key}" in web, "SECRET_KEY from the environment must reach web"
+    for name in ("web", "worker", "beat", "migrate"):
+        block = _service_block(config, name)
+        assert "DEBUG: 'false'" in block or 'DEBUG: "false"' in block, f"{name}: DEBUG not off"
+    assert "- worker" in _service_block(config, "worker")
+    assert "- beat" in _service_block(config, "beat")
+    assert "service_completed_successfully" in web, "web must wait for migrate to finish"
+
+
+def test_compose_refuses_to_run_without_secret_key(docker_compose, tmp_path):
+    env_file = tmp_path / "no-secret.env"
+    env_file.write_text(
+        "".join(
+            line + "\n"
+            for line in ENV_EXAMPLE.read_text().splitlines()
+            if not line.startswith("SECRET_KEY=")
+        )
+    )
+    result = _run(
+        [docker_compose, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config"],
+        _clean_env(),
+    )
+    assert result.returncode != 0, "docker-compose config should refuse an unset SECRET_KEY"
+    assert "SECRET_KEY" in result.stderr, _output(result)
+
+
+# --- .env.example ------------------------------------------------------------------------
+
+
+def test_env_example_documents_every_setting():
+    _, documented, uncommented = _parse_env_example()
+    settings_vars = _settings_variables()
+    assert settings_vars, 'no env.<type>("NAME") calls found in settings.py'
+
+    missing = settings_vars - documented
+    assert not missing, f".env.example does not document: {sorted(missing)}"
+    assert not uncommented, f".env.example variables without an explaining comment: {uncommented}"
+
+    stray = documented - settings_vars - _compose_variables()
+    assert not stray, f".env.example lists variables nothing reads: {sorted(stray)}"
+
+    compose_missing = _compose_variables() - documented
+    assert not compose_missing, (
+        f"docker-compose.yml uses variables .env.example does not document: "
+        f"{sorted(compose_missing)}"
+    )
+
+
+def test_check_deploy_is_clean_with_the_example_configuration():
+    active, _, _ = _parse_env_example()
+    assert active.get("DEBUG", "").lower() in {"false", "0", "off", "no"}, (
+        ".env.example must turn DEBUG off"
+    )
+    env = _clean_env(**active)
+    env["SECRET_KEY"] = _strong_key()
+    env["DJANGO_SETTINGS_MODULE"] = "safeguarding.settings"
+
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env
+    )
+    assert result.returncode == 0, f"check --deploy reported problems:\n{_output(result)}"
+    assert "no issues" in result.stdout, _output(result)
+    assert "(0 silenced)" in result.stdout, f"deploy checks must not be silenced:\n{result.stdout}"
+
+
+# --- The settings refuse to start unsafe ------------------------------------------------
+
+_SETUP = "import django; django.setup(); print('started')"
+
+
+def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {**env, "DJANGO_SETTINGS_MODULE": "safeguarding.settings"}
+    return _run([sys.executable, "-c", _SETUP], env)
+
+
+def _dotenv_defines(key: str) -> bool:
+    dotenv = ROOT / ".env"
+    return dotenv.exists() and any(
+        line.strip().startswith(f"{key}=") for line in dotenv.read_text().splitlines()
+    )
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("too-short-for-production", id="short"),
+        pytest.param("insecure-" + "x" * 60, id="insecure-prefix"),
+    ],
+)
+def test_settings_refuse_an_unsafe_secret_key_when_debug_is_off(secret_key):
+    if secret_key is None and _dotenv_defines("SECRET_KEY"):
+        pytest.skip("a local .env defines SECRET_KEY, which settings.py reads when it is unset")
+    result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=secret_key))
+    assert result.returncode != 0, f"settings started with an unsafe SECRET_KEY:\n{_output(result)}"
+    assert "SECRET_KEY" in result.stderr, _output(result)
+
+
+def test_settings_refuse_the_example_placeholder_key():
+    active, _, _ = _parse_env_example()
+    result = _django_setup(_clean_env(**active))
+    assert result.returncode != 0, ".env.example's SECRET_KEY must not be usable as it is"
+    assert "SECRET_KEY" in result.stderr, _output(result)
+
+
+def test_settings_start_with_a_strong_key_when_debug_is_off():
+    result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=_strong_key()))
+    assert result.returncode == 0, _output(result)
+    assert "started" in result.stdout

@@ -1,0 +1,85 @@
+"""The embedded default (`make run`): SQLite, filesystem broker, file outbox, demo data."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+CHECK_PAGES = textwrap.dedent(
+    """
+    from django.test import Client
+    from safeguarding.demo import DEMO_PASSWORD
+    from safeguarding.models import AuditEvent, Membership, Partnership, User
+
+    assert Partnership.objects.count() == 2, Partnership.objects.count()
+    assert User.objects.count() == 11, User.objects.count()
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {"manager", "officer", "agency", "reviewer", "regional"}, roles
+    expected = {
+        "manager@bscp.example": "Partnerships you manage",
+        "officer@bscp.example": "Review officer",
+        "police@bscp.example": "Information requests for your agency",
+        "reviewer@ascp.example": "Reviews you are commissioned for",
+        "regional@midshire.example": "Regional figures",
+    }
+    for email, heading in expected.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        response = client.post("/sign-in/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, (email, response.status_code)
+        home = client.get("/")
+        assert home.status_code == 200 and heading in home.content.decode(), email
+        audit = client.get("/audit/")
+        assert audit.status_code == (200 if email.startswith("manager") else 403), email
+    assert AuditEvent.objects.filter(action="sign_in").count() == len(expected)
+    health = Client(HTTP_HOST="127.0.0.1").get("/healthz")
+    assert health.json() == {"status": "ok", "database": "ok", "broker": "ok"}, health.content
+    print("EMBEDDED-OK")
+    """
+)
+
+
+def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    env.update(
+        DEBUG="true",
+        DEMO_MODE="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_DIR=str(tmp_path / "broker"),
+        EMAIL_FILE_PATH=str(tmp_path / "outbox"),
+    )
+
+    def manage(*args, **kw):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+            text=True, timeout=300, **kw,
+        )
+
+    migrate = manage("migrate", "--noinput")
+    assert migrate.returncode == 0, migrate.stderr
+    first = manage("seed_demo")
+    assert first.returncode == 0, first.stderr
+    assert "manager@bscp.example" in first.stdout and "Password for every demo user" in first.stdout
+    again = manage("seed_demo")  # idempotent
+    assert again.returncode == 0, again.stderr
+    pages = manage("shell", "-c", CHECK_PAGES)
+    assert pages.returncode == 0, pages.stdout + pages.stderr
+    assert "EMBEDDED-OK" in pages.stdout
+
+
+def test_seed_demo_refuses_without_demo_mode(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    env.update(DEBUG="true", DEMO_MODE="false", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DEMO_MODE" in result.stderr
