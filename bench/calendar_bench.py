@@ -34,8 +34,12 @@ calendar.add_working_days(dt.date(2026, 1, 1), 5)  # warm the per-year caches
 print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
 run("add_working_days(start, 5)", lambda: [calendar.add_working_days(s, 5) for s in STARTS])
 run("add_working_days(start, 15)", lambda: [calendar.add_working_days(s, 15) for s in STARTS])
-run("add_working_days(start, 15, closures)",
-    lambda: [calendar.add_working_days(s, 15, partnership=CLOSURES) for s in STARTS])
-run("working_days_between(start, start + 1 year)",
-    lambda: [calendar.working_days_between(s, s + dt.timedelta(days=365)) for s in STARTS])
+run(
+    "add_working_days(start, 15, closures)",
+    lambda: [calendar.add_working_days(s, 15, partnership=CLOSURES) for s in STARTS],
+)
+run(
+    "working_days_between(start, start + 1 year)",
+    lambda: [calendar.working_days_between(s, s + dt.timedelta(days=365)) for s in STARTS],
+)
 run("explain(start, 15)", lambda: [calendar.explain(s, 15) for s in STARTS], number=5)

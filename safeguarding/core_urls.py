@@ -11,9 +11,7 @@ urlpatterns = [
     path("signed-out/", views.signed_out, name="signed-out"),
     path("session/keep-alive/", views.keep_alive, name="keep-alive"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password-reset"),
-    path(
-        "password-reset/sent/", views.PasswordResetSentView.as_view(), name="password-reset-sent"
-    ),
+    path("password-reset/sent/", views.PasswordResetSentView.as_view(), name="password-reset-sent"),
     path(
         "password-reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

@@ -49,17 +49,32 @@ PEOPLE = {
     "BSCP": [
         ("manager", "Helen Okafor", "Business manager", Role.PARTNERSHIP_MANAGER, None),
         ("officer", "Tom Ashworth", "Review officer", Role.REVIEW_OFFICER, None),
-        ("police", "Priya Nair", "Detective inspector, review lead", Role.AGENCY_CONTRIBUTOR,
-         "Midshire Police"),
-        ("health", "Gareth Lewis", "Named nurse for safeguarding", Role.AGENCY_CONTRIBUTOR,
-         "Brookfield Hospitals NHS Foundation Trust"),
+        (
+            "police",
+            "Priya Nair",
+            "Detective inspector, review lead",
+            Role.AGENCY_CONTRIBUTOR,
+            "Midshire Police",
+        ),
+        (
+            "health",
+            "Gareth Lewis",
+            "Named nurse for safeguarding",
+            Role.AGENCY_CONTRIBUTOR,
+            "Brookfield Hospitals NHS Foundation Trust",
+        ),
         ("reviewer", "Dr Ruth Mensah", "Independent reviewer", Role.INDEPENDENT_REVIEWER, None),
     ],
     "ASCP": [
         ("manager", "Sarah Whitfield", "Business manager", Role.PARTNERSHIP_MANAGER, None),
         ("officer", "Daniel Price", "Review officer", Role.REVIEW_OFFICER, None),
-        ("school", "Amira Haddad", "Designated safeguarding lead", Role.AGENCY_CONTRIBUTOR,
-         "Ashdown Schools and Education"),
+        (
+            "school",
+            "Amira Haddad",
+            "Designated safeguarding lead",
+            Role.AGENCY_CONTRIBUTOR,
+            "Ashdown Schools and Education",
+        ),
         ("reviewer", "Michael Byrne", "Independent reviewer", Role.INDEPENDENT_REVIEWER, None),
     ],
 }

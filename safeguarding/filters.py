@@ -15,7 +15,8 @@ class FilterForm(GDSFormMixin, forms.Form):
 
 class AuditEventFilter(django_filters.FilterSet):
     partnership = django_filters.ModelChoiceFilter(
-        label=_("Partnership"), queryset=Partnership.objects.none(),
+        label=_("Partnership"),
+        queryset=Partnership.objects.none(),
         empty_label=_("All your partnerships"),
     )
     actor = django_filters.ModelChoiceFilter(
@@ -24,17 +25,28 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
     )
-    record = django_filters.CharFilter(label=_("Record"), method="filter_record",
-                                       help_text=_("A reference, name of a record, or its type"))
+    record = django_filters.CharFilter(
+        label=_("Record"),
+        method="filter_record",
+        help_text=_("A reference, name of a record, or its type"),
+    )
     occurred_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From (date)"),
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label=_("From (date)"),
         error_messages={"invalid": _("Enter a real date for ‘From’")},
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     occurred_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("To (date)"),
+        field_name="occurred_at",
+        lookup_expr="date__lte",
+        label=_("To (date)"),
         error_messages={"invalid": _("Enter a real date for ‘To’")},
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
 
     class Meta:

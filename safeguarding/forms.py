@@ -39,8 +39,9 @@ class GDSDateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})},
-                         format="%Y-%m-%d")
+        super().__init__(
+            attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+        )
 
 
 class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
@@ -51,9 +52,7 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter your e-mail address"),
-            "invalid": _(
-                "Enter an e-mail address in the correct format, like name@example.org"
-            ),
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
         },
     )
     password = forms.CharField(
@@ -78,9 +77,7 @@ class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Enter your e-mail address"),
-            "invalid": _(
-                "Enter an e-mail address in the correct format, like name@example.org"
-            ),
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
         },
     )
 
@@ -91,7 +88,5 @@ class SetNewPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
-        self.fields["new_password2"].error_messages["required"] = _(
-            "Enter the new password again"
-        )
+        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
         self.fields["new_password2"].label = _("Confirm new password")

@@ -145,8 +145,9 @@ def healthz(request):
         logger.warning("healthz broker check failed", extra={"error": str(exc)})
         status["broker"] = "unavailable"
     healthy = all(v == "ok" for v in status.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", **status},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503
+    )
 
 
 def permission_denied(request, exception=None):

@@ -58,8 +58,13 @@ def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
 
     def manage(*args, **kw):
         return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-            text=True, timeout=300, **kw,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            **kw,
         )
 
     migrate = manage("migrate", "--noinput")
@@ -78,8 +83,12 @@ def test_seed_demo_refuses_without_demo_mode(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
     env.update(DEBUG="true", DEMO_MODE="false", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
     result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DEMO_MODE" in result.stderr

@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def manager(partnership):
-    return member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager",
-                  email="helen@example.org")
+    return member(
+        Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager", email="helen@example.org"
+    )
 
 
 def sign_in(page, live_server, email, password=PASSWORD):

@@ -86,8 +86,9 @@ def test_sign_in_success_failure_and_sign_out_are_audited(client, people):
 
 def test_managers_see_their_peoples_sign_ins_only(client, people):
     for who in ("officer", "other_officer"):
-        client.post(reverse("safeguarding:sign-in"), {"username": people[who].email,
-                                                        "password": PASSWORD})
+        client.post(
+            reverse("safeguarding:sign-in"), {"username": people[who].email, "password": PASSWORD}
+        )
         client.post(reverse("safeguarding:sign-out"))
     client.force_login(people["manager"])
     html = client.get(reverse("safeguarding:audit"), {"action": "sign_in"}).content.decode()
@@ -127,8 +128,12 @@ def test_audit_page_filters(client, people, partnership):
     audit_record(actor=officer, action=Action.EXPORT, obj=partnership, object_repr="Export A")
     audit_record(actor=manager, action=Action.VIEW, obj=partnership, object_repr="Viewed B")
     old = AuditEvent.objects.create(
-        actor=officer, actor_email=officer.email, partnership=partnership, action=Action.VIEW,
-        object_repr="Old C", occurred_at=timezone.now() - dt.timedelta(days=40),
+        actor=officer,
+        actor_email=officer.email,
+        partnership=partnership,
+        action=Action.VIEW,
+        object_repr="Old C",
+        occurred_at=timezone.now() - dt.timedelta(days=40),
     )
     client.force_login(manager)
     url = reverse("safeguarding:audit")

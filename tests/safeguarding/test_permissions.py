@@ -72,8 +72,11 @@ def test_scope_follows_a_path_to_the_partnership(people, partnership, other_part
     [
         ("manager", "Partnerships you manage", ["Information requests", "Regional figures"]),
         ("officer", "Review officer", ["Partnerships you manage", "Regional figures"]),
-        ("agency", "Information requests for your agency", ["Partnerships you manage",
-                                                           "Review officer"]),
+        (
+            "agency",
+            "Information requests for your agency",
+            ["Partnerships you manage", "Review officer"],
+        ),
         ("reviewer", "Reviews you are commissioned for", ["Partnerships you manage"]),
         ("regional", "Regional figures", ["Partnerships you manage", "Review officer"]),
     ],
@@ -105,10 +108,18 @@ def test_audit_page_is_for_managers_only(client, people, who):
 
 
 def test_manager_sees_only_own_partnership_audit(client, people, partnership, other_partnership):
-    audit_record(actor=people["officer"], action=Action.EXPORT, obj=partnership,
-                 object_repr="BSCP-2026-001 export")
-    audit_record(actor=people["other_officer"], action=Action.EXPORT, obj=other_partnership,
-                 object_repr="ASCP-2026-009 export")
+    audit_record(
+        actor=people["officer"],
+        action=Action.EXPORT,
+        obj=partnership,
+        object_repr="BSCP-2026-001 export",
+    )
+    audit_record(
+        actor=people["other_officer"],
+        action=Action.EXPORT,
+        obj=other_partnership,
+        object_repr="ASCP-2026-009 export",
+    )
     client.force_login(people["manager"])
     html = client.get(reverse("safeguarding:audit")).content.decode()
     assert "BSCP-2026-001 export" in html
@@ -122,10 +133,15 @@ def test_superuser_sees_every_partnership_audit(client, people, partnership, oth
     from tests.factories import UserFactory
 
     admin = UserFactory(is_staff=True, is_superuser=True)
-    audit_record(actor=people["officer"], action=Action.EXPORT, obj=partnership,
-                 object_repr="BSCP thing")
-    audit_record(actor=people["other_officer"], action=Action.EXPORT, obj=other_partnership,
-                 object_repr="ASCP thing")
+    audit_record(
+        actor=people["officer"], action=Action.EXPORT, obj=partnership, object_repr="BSCP thing"
+    )
+    audit_record(
+        actor=people["other_officer"],
+        action=Action.EXPORT,
+        obj=other_partnership,
+        object_repr="ASCP thing",
+    )
     client.force_login(admin)
     html = client.get(reverse("safeguarding:audit")).content.decode()
     assert "BSCP thing" in html and "ASCP thing" in html

@@ -27,17 +27,32 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         processes = [
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "safeguarding", "worker", "-B",
-                 "--pool=solo", "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-                env=env, cwd=settings.BASE_DIR,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "safeguarding",
+                    "worker",
+                    "-B",
+                    "--pool=solo",
+                    "--loglevel=WARNING",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                env=env,
+                cwd=settings.BASE_DIR,
             ),
-            subprocess.Popen([*manage, "runserver", addr, "--noreload"], env=env,
-                             cwd=settings.BASE_DIR),
+            subprocess.Popen(
+                [*manage, "runserver", addr, "--noreload"], env=env, cwd=settings.BASE_DIR
+            ),
         ]
-        self.stdout.write(self.style.SUCCESS(
-            f"\nServing http://{addr}/ with a Celery worker and beat (embedded broker).\n"
-            f"E-mail is written to {settings.EMAIL_FILE_PATH}. Press Ctrl-C to stop.\n"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nServing http://{addr}/ with a Celery worker and beat (embedded broker).\n"
+                f"E-mail is written to {settings.EMAIL_FILE_PATH}. Press Ctrl-C to stop.\n"
+            )
+        )
         stopping = False
 
         def stop(*_):

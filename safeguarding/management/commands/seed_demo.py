@@ -9,12 +9,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true", help="Run even when DEMO_MODE is off (never in production)."
+            "--force",
+            action="store_true",
+            help="Run even when DEMO_MODE is off (never in production).",
         )
 
     def handle(self, *args, force=False, **options):
         if not (settings.DEMO_MODE or force):
-            raise CommandError("seed_demo only runs with DEMO_MODE=true (it creates demo sign-ins).")
+            raise CommandError(
+                "seed_demo only runs with DEMO_MODE=true (it creates demo sign-ins)."
+            )
         sign_ins = seed_people_and_places()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in sign_ins)

@@ -1,0 +1,216 @@
+"""Services that start, move and stop clocks. Nothing else writes `Deadline` rows.
+
+Each stage calls `deadline_start` when its clock starts, `deadline_move` when a due date
+must change (with a reason, kept as history) and `deadline_close` when it is met or no
+longer needed, inside the same transaction as the change that caused it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from . import calendar
+from .audit import Action, audit_record
+from .models import Deadline, DeadlineChange, Partnership, User
+
+Kind = Deadline.Kind
+Rule = Deadline.Rule
+
+
+def compute_due(
+    *, trigger_date: dt.date, rule: str, amount: int, partnership: Partnership | None
+) -> dt.date:
+    if rule == Rule.WORKING_DAYS:
+        return calendar.add_working_days(trigger_date, amount, partnership=partnership)
+    if rule == Rule.CALENDAR_MONTHS:
+        return trigger_date + relativedelta(months=amount)
+    raise ValueError(f"A {rule} deadline has no rule to compute its date from")
+
+
+def explain_rule(deadline: Deadline) -> str:
+    if deadline.rule == Rule.WORKING_DAYS:
+        return f"{deadline.amount} working days after {deadline.trigger_date:%-d %B %Y}"
+    if deadline.rule == Rule.CALENDAR_MONTHS:
+        return f"{deadline.amount} calendar months after {deadline.trigger_date:%-d %B %Y}"
+    return "a date set by hand"
+
+
+def deadline_explain(deadline: Deadline) -> calendar.Explanation | None:
+    """The days counted and skipped, for working-day clocks (None for the others)."""
+    if deadline.rule != Rule.WORKING_DAYS:
+        return None
+    return calendar.explain(
+        deadline.trigger_date, deadline.amount, partnership=deadline.partnership_id
+    )
+
+
+def _subject_fields(subject: models.Model) -> dict:
+    return {"subject_type": subject._meta.label_lower, "subject_id": subject.pk}
+
+
+@transaction.atomic
+def deadline_start(
+    *,
+    subject: models.Model,
+    partnership: Partnership,
+    kind: str,
+    title: str,
+    trigger_date: dt.date,
+    rule: str = Rule.WORKING_DAYS,
+    amount: int = 0,
+    due_date: dt.date | None = None,
+    reference: str = "",
+    url: str = "",
+    owner: User | None = None,
+    key: str = "",
+) -> Deadline:
+    """Start (or restart) one clock for `subject`. Idempotent for the same arguments."""
+    if rule == Rule.FIXED:
+        if due_date is None:
+            raise ValueError("A fixed deadline needs its due date")
+    else:
+        due_date = compute_due(
+            trigger_date=trigger_date, rule=rule, amount=amount, partnership=partnership
+        )
+    deadline, _ = Deadline.objects.update_or_create(
+        **_subject_fields(subject),
+        kind=kind,
+        key=key,
+        defaults={
+            "partnership": partnership,
+            "title": title[:200],
+            "reference": reference,
+            "url": url,
+            "owner": owner,
+            "trigger_date": trigger_date,
+            "rule": rule,
+            "amount": amount,
+            "due_date": due_date,
+            "closed_on": None,
+            "outcome": "",
+        },
+    )
+    return deadline
+
+
+def get_deadline(subject: models.Model, kind: str, key: str = "") -> Deadline | None:
+    return Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
+
+
+@transaction.atomic
+def deadline_move(
+    *,
+    deadline: Deadline,
+    actor: User | None,
+    reason: str,
+    trigger_date: dt.date | None = None,
+    due_date: dt.date | None = None,
+    by_calendar: bool = False,
+) -> Deadline:
+    """Move a due date: from a new trigger date (same rule) or to a date set by hand.
+
+    A reason is required; the move is kept in the deadline's history and audited.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason for changing the due date")
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    old_due = deadline.due_date
+    fields = ["due_date", "updated_at"]
+    if trigger_date is not None:
+        deadline.trigger_date = trigger_date
+        fields.append("trigger_date")
+    if due_date is not None:
+        deadline.rule = Rule.FIXED
+        deadline.due_date = due_date
+        fields.append("rule")
+    else:
+        deadline.due_date = compute_due(
+            trigger_date=deadline.trigger_date,
+            rule=deadline.rule,
+            amount=deadline.amount,
+            partnership=deadline.partnership,
+        )
+    if by_calendar and deadline.due_date != old_due:
+        deadline.moved_by_calendar = True
+        fields.append("moved_by_calendar")
+    deadline.save(update_fields=fields)
+    if deadline.due_date != old_due:
+        DeadlineChange.objects.create(
+            deadline=deadline,
+            actor=actor,
+            old_due=old_due,
+            new_due=deadline.due_date,
+            reason=reason,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=deadline,
+            changes={"due_date": {"old": old_due, "new": deadline.due_date}, "reason": reason},
+        )
+    return deadline
+
+
+@transaction.atomic
+def deadline_close(
+    *,
+    subject: models.Model,
+    kind: str,
+    on: dt.date,
+    key: str = "",
+    outcome: str = Deadline.Outcome.MET,
+) -> Deadline | None:
+    """Stop a clock: met on `on`, or cancelled. Closing a closed clock changes nothing."""
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(**_subject_fields(subject), kind=kind, key=key)
+        .first()
+    )
+    if deadline is None or deadline.closed_on is not None:
+        return deadline
+    deadline.closed_on = on
+    deadline.outcome = outcome
+    deadline.save(update_fields=["closed_on", "outcome", "updated_at"])
+    return deadline
+
+
+@transaction.atomic
+def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadline | None:
+    deadline = Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
+    if deadline is not None and deadline.closed_on is not None:
+        deadline.closed_on = None
+        deadline.outcome = ""
+        deadline.save(update_fields=["closed_on", "outcome", "updated_at"])
+    return deadline
+
+
+def deadlines_recompute(*, partnership: Partnership, actor: User | None = None) -> list[Deadline]:
+    """After the calendar changed: recompute every open working-day clock of a partnership.
+
+    Returns the deadlines whose due date moved (flagged `moved_by_calendar`).
+    """
+    calendar.clear_caches()
+    moved = []
+    open_clocks = Deadline.objects.open().filter(partnership=partnership, rule=Rule.WORKING_DAYS)
+    for deadline in open_clocks.iterator():
+        new_due = compute_due(
+            trigger_date=deadline.trigger_date,
+            rule=deadline.rule,
+            amount=deadline.amount,
+            partnership=partnership,
+        )
+        if new_due != deadline.due_date:
+            moved.append(
+                deadline_move(
+                    deadline=deadline,
+                    actor=actor,
+                    reason="The working-day calendar changed",
+                    by_calendar=True,
+                )
+            )
+    return moved
