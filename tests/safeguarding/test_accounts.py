@@ -10,6 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.utils import sign_in
+
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,7 @@ def test_sign_in_then_sign_out(client, people):
 
 
 def test_sign_out_needs_post(client, people):
-    client.force_login(people["officer"])
+    sign_in(client, people["officer"])
     assert client.get(reverse("safeguarding:sign-out")).status_code == 405
 
 
@@ -87,7 +89,7 @@ def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(cli
 
 
 def test_each_request_renews_the_idle_timeout(client, people):
-    client.force_login(people["officer"])
+    sign_in(client, people["officer"])
     client.get(reverse("safeguarding:home"))
     session = Session.objects.get()
     remaining = session.expire_date - timezone.now()
@@ -96,7 +98,7 @@ def test_each_request_renews_the_idle_timeout(client, people):
 
 
 def test_an_idle_session_expires(client, people):
-    client.force_login(people["officer"])
+    sign_in(client, people["officer"])
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get(reverse("safeguarding:home"))
     assert response.status_code == 302
@@ -106,7 +108,7 @@ def test_an_idle_session_expires(client, people):
 def test_keep_alive(client, people):
     url = reverse("safeguarding:keep-alive")
     assert client.post(url).status_code == 401
-    client.force_login(people["officer"])
+    sign_in(client, people["officer"])
     assert client.get(url).status_code == 405
     response = client.post(url)
     assert response.json() == {"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE}
@@ -114,7 +116,7 @@ def test_keep_alive(client, people):
 
 def test_timeout_warning_is_on_signed_in_pages_only(client, people):
     assert 'id="timeout-dialog"' not in client.get(reverse("safeguarding:sign-in")).content.decode()
-    client.force_login(people["officer"])
+    sign_in(client, people["officer"])
     html = client.get(reverse("safeguarding:home")).content.decode()
     assert 'id="timeout-dialog"' in html
     assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in html

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from safeguarding.audit import Action, audit_record, diff
 from safeguarding.models import AuditEvent, AuditImmutableError
+from tests.utils import sign_in
 
 from ..factories import PASSWORD
 
@@ -90,7 +91,7 @@ def test_managers_see_their_peoples_sign_ins_only(client, people):
             reverse("safeguarding:sign-in"), {"username": people[who].email, "password": PASSWORD}
         )
         client.post(reverse("safeguarding:sign-out"))
-    client.force_login(people["manager"])
+    sign_in(client, people["manager"])
     html = client.get(reverse("safeguarding:audit"), {"action": "sign_in"}).content.decode()
     assert people["officer"].full_name in html
     assert people["other_officer"].full_name not in html
@@ -100,7 +101,7 @@ def test_admin_changes_are_audited_with_old_and_new_values(client, partnership):
     from tests.factories import UserFactory
 
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    sign_in(client, admin)
     url = reverse("admin:safeguarding_partnership_change", args=[partnership.pk])
     response = client.post(
         url,
@@ -135,7 +136,7 @@ def test_audit_page_filters(client, people, partnership):
         object_repr="Old C",
         occurred_at=timezone.now() - dt.timedelta(days=40),
     )
-    client.force_login(manager)
+    sign_in(client, manager)
     url = reverse("safeguarding:audit")
 
     def shown(**params):
@@ -152,7 +153,7 @@ def test_audit_page_filters(client, people, partnership):
 
 
 def test_audit_page_rejects_bad_dates_with_an_error_summary(client, people):
-    client.force_login(people["manager"])
+    sign_in(client, people["manager"])
     response = client.get(reverse("safeguarding:audit"), {"occurred_from": "31/02/2026"})
     assert response.status_code == 200
     html = response.content.decode()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from safeguarding import permissions
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import AuditEvent, Partnership, Role
+from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def test_scope_follows_a_path_to_the_partnership(people, partnership, other_part
     ],
 )
 def test_home_page_suits_the_role(client, people, who, visible_heading, hidden_headings):
-    client.force_login(people[who])
+    sign_in(client, people[who])
     response = client.get(reverse("safeguarding:home"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -101,7 +102,7 @@ def test_home_requires_sign_in(client):
 
 @pytest.mark.parametrize("who", ["officer", "agency", "reviewer", "regional"])
 def test_audit_page_is_for_managers_only(client, people, who):
-    client.force_login(people[who])
+    sign_in(client, people[who])
     response = client.get(reverse("safeguarding:audit"))
     assert response.status_code == 403
     assert "You do not have access to this page" in response.content.decode()
@@ -120,7 +121,7 @@ def test_manager_sees_only_own_partnership_audit(client, people, partnership, ot
         obj=other_partnership,
         object_repr="ASCP-2026-009 export",
     )
-    client.force_login(people["manager"])
+    sign_in(client, people["manager"])
     html = client.get(reverse("safeguarding:audit")).content.decode()
     assert "BSCP-2026-001 export" in html
     assert "ASCP-2026-009 export" not in html
@@ -142,7 +143,7 @@ def test_superuser_sees_every_partnership_audit(client, people, partnership, oth
         obj=other_partnership,
         object_repr="ASCP thing",
     )
-    client.force_login(admin)
+    sign_in(client, admin)
     html = client.get(reverse("safeguarding:audit")).content.decode()
     assert "BSCP thing" in html and "ASCP thing" in html
 
