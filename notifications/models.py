@@ -1,1 +1,272 @@
-"""Models arrive with this stage's issue."""
+"""Serious incidents and their notification to the Child Safeguarding Practice Review Panel."""
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from safeguarding.models import Agency, Partnership
+from safeguarding.permissions import CASE_ROLES
+
+
+class Nature(models.TextChoices):
+    CHILD_DEATH = "death", _("Child death")
+    SERIOUS_HARM = "serious_harm", _("Serious harm")
+    OTHER = "other", _("Other (for example a child perpetrator who was abused or neglected)")
+    LOOKED_AFTER_DEATH = "lac_death", _(
+        "Death of a looked-after child where abuse or neglect is not suspected"
+    )
+    CARE_LEAVER_DEATH = "care_leaver_death", _("Death of a care leaver aged up to 24")
+
+
+#: Recorded through the same national service, but no rapid review follows.
+NO_RAPID_REVIEW = frozenset({Nature.LOOKED_AFTER_DEATH, Nature.CARE_LEAVER_DEATH})
+
+
+class HarmCategory(models.TextChoices):
+    PHYSICAL = "physical", _("Physical abuse")
+    SEXUAL = "sexual", _("Sexual abuse")
+    EMOTIONAL = "emotional", _("Emotional abuse")
+    NEGLECT = "neglect", _("Neglect")
+
+
+class ParallelProcess(models.TextChoices):
+    POLICE = "police", _("Police investigation")
+    INQUEST = "inquest", _("Inquest")
+    CHILD_DEATH_REVIEW = "cdr", _("Child death review")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    NOTIFIED = "notified", _("Notified")
+    NOT_NOTIFIED = "not_notified", _("Decided not to notify")
+    RECORDED = "recorded", _("Recorded (no rapid review)")
+
+
+#: The only moves a status can make. One service per move (notifications/services.py).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.AWAITING_DECISION}),
+    Status.AWAITING_DECISION: frozenset(
+        {Status.DRAFT, Status.NOTIFIED, Status.NOT_NOTIFIED, Status.RECORDED}
+    ),
+    Status.NOT_NOTIFIED: frozenset({Status.AWAITING_DECISION}),
+    Status.NOTIFIED: frozenset(),
+    Status.RECORDED: frozenset(),
+}
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from safeguarding.permissions import scope
+
+        return scope(self, user, roles=CASE_ROLES)
+
+    def open(self):
+        return self.filter(status__in=[Status.DRAFT, Status.AWAITING_DECISION])
+
+    def overdue(self, *, on):
+        return self.open().filter(notification_due__lt=on)
+
+
+class Incident(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="incidents")
+    reference = models.CharField(max_length=30, unique=True)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+
+    incident_date = models.DateField(_("date of the incident"), null=True, blank=True)
+    incident_place = models.CharField(_("where the incident happened"), max_length=200, blank=True)
+    awareness_date = models.DateField(_("date the local authority became aware"))
+    notification_due = models.DateField()
+
+    nature = models.CharField(max_length=20, choices=Nature, blank=True)
+    harm_categories = models.JSONField(default=list, blank=True)
+    circumstances = models.TextField(_("summary of circumstances"), blank=True)
+    other_local_authority = models.CharField(
+        _("local authority where the child lived, if another"), max_length=200, blank=True
+    )
+    parallel_processes = models.JSONField(default=list, blank=True)
+    other_children_in_household = models.TextField(blank=True)
+
+    notifier_name = models.CharField(max_length=150, blank=True)
+    notifier_role = models.CharField(max_length=150, blank=True)
+    notifier_contact = models.CharField(max_length=200, blank=True)
+
+    # The notification, once sent through the DfE service.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_on = models.DateField(null=True, blank=True)
+    dfe_reference = models.CharField(max_length=60, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ofsted_copied = models.BooleanField(default=False)
+    other_partnerships_told = models.TextField(blank=True)
+    late_reason = models.TextField(blank=True)
+    notification_pdf = models.FileField(upload_to="notifications/", blank=True)
+
+    # A decision not to notify.
+    decision_rationale = models.TextField(blank=True)
+    decision_agreed_by = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "year", "sequence"], name="incident_sequence_per_year"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "status", "notification_due"],
+                         name="incident_partnership_status"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("notifications:detail", args=[self.pk])
+
+    @property
+    def needs_rapid_review(self) -> bool:
+        return self.nature not in NO_RAPID_REVIEW
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def notified_late(self) -> bool:
+        return self.notified_on is not None and self.notified_on > self.notification_due
+
+    def get_harm_categories_display(self) -> list[str]:
+        return [HarmCategory(c).label for c in self.harm_categories if c in HarmCategory.values]
+
+    def get_parallel_processes_display(self) -> list[str]:
+        return [ParallelProcess(p).label for p in self.parallel_processes
+                if p in ParallelProcess.values]
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NOT_KNOWN = "not_known", _("Not known")
+
+
+class Ethnicity(models.TextChoices):
+    """ONS 2021 census ethnic groups (England and Wales), with not known and not given."""
+
+    ASIAN_BANGLADESHI = "asian_bangladeshi", _("Asian or Asian British: Bangladeshi")
+    ASIAN_CHINESE = "asian_chinese", _("Asian or Asian British: Chinese")
+    ASIAN_INDIAN = "asian_indian", _("Asian or Asian British: Indian")
+    ASIAN_PAKISTANI = "asian_pakistani", _("Asian or Asian British: Pakistani")
+    ASIAN_OTHER = "asian_other", _("Asian or Asian British: any other Asian background")
+    BLACK_AFRICAN = "black_african", _("Black, Black British, Caribbean or African: African")
+    BLACK_CARIBBEAN = "black_caribbean", _("Black, Black British, Caribbean or African: Caribbean")
+    BLACK_OTHER = "black_other", _(
+        "Black, Black British, Caribbean or African: any other Black, Black British or "
+        "Caribbean background"
+    )
+    MIXED_WHITE_ASIAN = "mixed_white_asian", _("Mixed or multiple ethnic groups: White and Asian")
+    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", _(
+        "Mixed or multiple ethnic groups: White and Black African"
+    )
+    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", _(
+        "Mixed or multiple ethnic groups: White and Black Caribbean"
+    )
+    MIXED_OTHER = "mixed_other", _(
+        "Mixed or multiple ethnic groups: any other Mixed or multiple ethnic background"
+    )
+    WHITE_BRITISH = "white_british", _(
+        "White: English, Welsh, Scottish, Northern Irish or British"
+    )
+    WHITE_IRISH = "white_irish", _("White: Irish")
+    WHITE_GYPSY = "white_gypsy", _("White: Gypsy or Irish Traveller")
+    WHITE_ROMA = "white_roma", _("White: Roma")
+    WHITE_OTHER = "white_other", _("White: any other White background")
+    OTHER_ARAB = "other_arab", _("Other ethnic group: Arab")
+    OTHER_ANY = "other_any", _("Other ethnic group: any other ethnic group")
+    NOT_KNOWN = "not_known", _("Not known")
+
+
+class ChildStatus(models.TextChoices):
+    CHILD_IN_NEED = "cin", _("Child in need plan")
+    CHILD_PROTECTION = "cp", _("Child protection plan")
+    LOOKED_AFTER = "looked_after", _("Looked after")
+    CARE_LEAVER = "care_leaver", _("Care leaver")
+    NONE = "none", _("None")
+    NOT_KNOWN = "not_known", _("Not known")
+
+
+class Child(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveSmallIntegerField(default=1)
+    pseudonym = models.CharField(max_length=40)
+    name = models.CharField(max_length=150)
+    other_names = models.CharField(max_length=200, blank=True)
+    unborn = models.BooleanField(default=False)
+    date_of_birth = models.DateField(null=True, blank=True)
+    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex, blank=True)
+    ethnicity = models.CharField(max_length=40, choices=Ethnicity, blank=True)
+    disability = models.TextField(blank=True)
+    health = models.TextField(blank=True)
+    status_at_time = models.CharField(max_length=20, choices=ChildStatus, blank=True)
+    placement_type = models.CharField(max_length=150, blank=True)
+    known_to = models.ManyToManyField(Agency, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = _("children")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "pseudonym"], name="child_pseudonym_unique"),
+        ]
+
+    def __str__(self):
+        return self.pseudonym
+
+    @property
+    def age_description(self) -> str:
+        if self.unborn:
+            return "Unborn"
+        if self.date_of_birth:
+            ref = self.incident.incident_date or self.incident.awareness_date
+            age = relativedelta(ref, self.date_of_birth)
+            if age.years >= 1:
+                return f"{age.years} years"
+            if age.months >= 1:
+                return f"{age.months} months"
+            return f"{max(age.days, 0)} days"
+        if self.age_years is not None:
+            return f"{self.age_years} years"
+        return "Not known"
+
+
+class StatusChange(models.Model):
+    """An immutable row for every status move."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status)
+    to_status = models.CharField(max_length=20, choices=Status)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.incident}: {self.from_status} → {self.to_status}"

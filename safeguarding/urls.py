@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", include("safeguarding.core_urls")),
+    path("incidents/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,75 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from safeguarding import calendar
+from safeguarding.filters import FilterForm
+
+from .models import Incident, Nature, Status
+
+SORTS = {
+    "due": ("notification_due", "Due date, soonest first"),
+    "-due": ("-notification_due", "Due date, latest first"),
+    "-created": ("-created_at", "Newest first"),
+    "reference": ("reference", "Reference"),
+}
+
+
+class IncidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Reference or pseudonym", method="search",
+        help_text="For example BSCP-2026-014 or Child A",
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    nature = django_filters.ChoiceFilter(choices=Nature.choices, empty_label="Any nature")
+    due = django_filters.ChoiceFilter(
+        label="Due", method="filter_due", empty_label="Any time",
+        choices=[("overdue", "Overdue"), ("5", "Due within 5 working days")],
+    )
+    year = django_filters.NumberFilter(
+        label="Year", widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={"invalid": "Enter a year, like 2026"},
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", method="order", empty_label=None,
+        choices=[(k, label) for k, (_, label) in SORTS.items()],
+    )
+
+    class Meta:
+        model = Incident
+        fields = ["q", "status", "nature", "due", "year", "sort"]
+        form = FilterForm
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not (self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort")):
+            qs = qs.order_by("-created_at")
+        return qs
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        ids = Incident.objects.filter(
+            Q(reference__icontains=value) | Q(children__pseudonym__iexact=value)
+        ).values("id")
+        return queryset.filter(id__in=ids)
+
+    def filter_due(self, queryset, name, value):
+        today = timezone.localdate()
+        open_ = queryset.filter(status__in=[Status.DRAFT, Status.AWAITING_DECISION])
+        if value == "overdue":
+            return open_.filter(notification_due__lt=today)
+        if value == "5":
+            return open_.filter(notification_due__gte=today,
+                                notification_due__lte=calendar.add_working_days(today, 5))
+        return queryset
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(SORTS.get(value, SORTS["-created"])[0], "-id")

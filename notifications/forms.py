@@ -1,0 +1,260 @@
+"""GOV.UK forms for logging and deciding a serious incident (one short step per page)."""
+
+import datetime as dt
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Size, Submit
+from django import forms
+from django.utils import timezone
+
+from safeguarding.form_fields import GDSDateField
+from safeguarding.models import Agency
+
+from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
+
+
+class StepForm(forms.Form):
+    """A step of a long journey: hidden version for optimistic locking, two buttons."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submit_label = "Save and continue"
+    later_label = "Save and come back later"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("continue", self.submit_label))
+        if self.later_label:
+            # A <button> in a form submits it; its name tells the view to stop here.
+            self.helper.add_input(Button.secondary("later", self.later_label))
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError against our fields (or at the top)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error.messages)
+
+
+def _text(label, *, required=False, max_length=200, message=None, hint="", width=None):
+    attrs = {"class": f"govuk-input--width-{width}"} if width else {}
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, help_text=hint,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={"required": message or f"Enter {label.lower()}",
+                        "max_length": f"{label} must be {max_length} characters or fewer"},
+    )
+
+
+def _area(label, *, required=False, message=None, hint="", rows=5):
+    return forms.CharField(
+        label=label, required=required, help_text=hint, max_length=20000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": message or f"Enter {label.lower()}",
+                        "max_length": f"{label} must be 20,000 characters or fewer"},
+    )
+
+
+class IncidentDatesForm(StepForm):
+    incident_date = GDSDateField(
+        what="the date of the incident", required=False,
+        label="Date of the incident", help_text="For example, 27 3 2026. Leave blank if not known.",
+    )
+    incident_place = _text("Where the incident happened", hint="A town, setting or address")
+    awareness_date = GDSDateField(
+        what="the date the local authority became aware",
+        label="Date the local authority became aware",
+        help_text="The 5-working-day clock to notify the National Panel starts from this date.",
+    )
+    reason = _area(
+        "Reason for changing the date the local authority became aware", rows=3,
+        hint="Needed only when you change a date already recorded.",
+    )
+
+    def __init__(self, *args, changing=False, **kwargs):
+        self.changing = changing
+        if not changing:
+            self.later_label = None
+            self.submit_label = "Continue"
+        super().__init__(*args, **kwargs)
+        if not changing:
+            del self.fields["reason"]
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        incident_date, aware = data.get("incident_date"), data.get("awareness_date")
+        if incident_date and incident_date > today:
+            self.add_error("incident_date", "The date of the incident must be today or in the past")
+        if aware and aware > today:
+            self.add_error(
+                "awareness_date",
+                "The date the local authority became aware must be today or in the past",
+            )
+        elif aware and incident_date and aware < incident_date:
+            self.add_error(
+                "awareness_date",
+                "The date the local authority became aware must be the same as or after the "
+                "date of the incident",
+            )
+        return data
+
+
+class NatureForm(StepForm):
+    nature = forms.ChoiceField(
+        label="What happened to the child?", choices=Nature.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the nature of the incident"},
+    )
+    harm_categories = forms.MultipleChoiceField(
+        label="Categories of harm", required=False, choices=HarmCategory.choices,
+        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        nature = data.get("nature")
+        needs_harm = nature in (Nature.CHILD_DEATH, Nature.SERIOUS_HARM, Nature.OTHER)
+        if needs_harm and not data.get("harm_categories"):
+            self.add_error("harm_categories", "Select at least one category of harm")
+        return data
+
+
+class CircumstancesForm(StepForm):
+    circumstances = _area(
+        "Summary of circumstances", required=True, rows=8,
+        message="Enter a summary of the circumstances",
+        hint="What happened, and what was known about the family. Use initials, not names.",
+    )
+    other_local_authority = _text(
+        "Local authority where the child lived, if not this one",
+        hint="For a child placed or living outside this area.",
+    )
+    parallel_processes = forms.MultipleChoiceField(
+        label="Parallel processes", required=False, choices=ParallelProcess.choices,
+        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+    )
+    other_children_in_household = _area(
+        "Other children in the household", rows=3,
+        hint="Their ages and whether they are safe. Use initials, not names.",
+    )
+
+
+class NotifierForm(StepForm):
+    notifier_name = _text("Name of the person notifying", required=True,
+                          message="Enter the name of the person notifying", width=20)
+    notifier_role = _text("Their role", width=20)
+    notifier_contact = _text("Their e-mail address or telephone number", width=20)
+
+
+class ChildForm(StepForm):
+    submit_label = "Save child"
+    later_label = None
+
+    pseudonym = _text("Pseudonym", hint="Used everywhere the child's name must not appear.",
+                      width=10, max_length=40)
+    name = _text("Child's full name", required=True, max_length=150,
+                 message="Enter the child's full name, or ‘Unborn’")
+    other_names = _text("Other names the child is known by")
+    unborn = forms.BooleanField(label="The child was unborn", required=False)
+    date_of_birth = GDSDateField(what="the child's date of birth", required=False,
+                                 label="Date of birth", help_text="For example, 27 3 2019")
+    age_years = forms.IntegerField(
+        label="Age in years, if the date of birth is not known", required=False, min_value=0,
+        max_value=24, widget=forms.NumberInput(attrs={"class": "govuk-input--width-2"}),
+        error_messages={"min_value": "Age must be 0 or more",
+                        "max_value": "Age must be 24 or less",
+                        "invalid": "Age must be a whole number of years, like 7"},
+    )
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "Select the child's sex"})
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity", choices=[("", "Select an ethnic group"), *Ethnicity.choices],
+        error_messages={"required": "Select the child's ethnicity, or ‘Not known’"},
+    )
+    disability = _area("Disability", rows=2)
+    health = _area("Health", rows=2)
+    status_at_time = forms.ChoiceField(
+        label="The child's status at the time", choices=ChildStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child's status at the time"},
+    )
+    placement_type = _text("Placement type, if looked after")
+    known_to = forms.ModelMultipleChoiceField(
+        label="Known to which agencies", queryset=Agency.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partnership is not None:
+            self.fields["known_to"].queryset = partnership.agencies.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        dob = data.get("date_of_birth")
+        if dob and dob > timezone.localdate():
+            self.add_error("date_of_birth", "The child's date of birth must be in the past")
+        if data.get("unborn") and (dob or data.get("age_years") is not None):
+            self.add_error("unborn", "An unborn child has no date of birth or age")
+        if (not data.get("unborn") and not dob and data.get("age_years") is None
+                and "date_of_birth" not in self.errors and "age_years" not in self.errors):
+            self.add_error("date_of_birth", "Enter the child's date of birth or their age")
+        if data.get("status_at_time") == ChildStatus.LOOKED_AFTER and not data.get(
+            "placement_type", ""
+        ).strip():
+            self.add_error("placement_type", "Enter the placement type of a looked-after child")
+        return data
+
+
+class RecordNotificationForm(StepForm):
+    submit_label = "Record the notification"
+    later_label = None
+
+    sent_date = GDSDateField(what="the date the notification was sent",
+                             label="Date the notification was sent",
+                             help_text="The date the DfE online service confirmed it.")
+    sent_time = forms.TimeField(
+        label="Time it was sent", help_text="For example, 10:42 or 14:05",
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+        error_messages={"required": "Enter the time the notification was sent",
+                        "invalid": "Enter the time as hours and minutes, like 14:05"},
+    )
+    dfe_reference = _text("DfE notification reference", required=True, width=20, max_length=60,
+                          message="Enter the reference the DfE service gave the notification")
+    ofsted_copied = forms.BooleanField(label="Ofsted was sent a copy", required=False)
+    other_partnerships_told = _area(
+        "Other partnerships told", rows=3,
+        hint="For a child placed or living in another area: who was told, and when.",
+    )
+    late_reason = _area("Reason the notification was late", rows=3,
+                        hint="Needed only if it was sent after the due date.")
+
+    def sent_at(self) -> dt.datetime:
+        naive = dt.datetime.combine(self.cleaned_data["sent_date"], self.cleaned_data["sent_time"])
+        return timezone.make_aware(naive)
+
+
+class NotNotifyForm(StepForm):
+    submit_label = "Record the decision"
+    later_label = None
+
+    decided_on = GDSDateField(what="the date of the decision", label="Date of the decision")
+    rationale = _area("Rationale for not notifying", required=True, rows=6,
+                      message="Enter the rationale for the decision not to notify")
+    agreed_by = _area(
+        "Who agreed, for each statutory partner", required=True, rows=3,
+        message="Enter who agreed the decision for each of the three partners",
+        hint="The local authority, the police and the integrated care board: name and role.",
+    )
+
+
+class NoteForm(StepForm):
+    submit_label = "Confirm"
+    later_label = None
+
+    note = _area("Reason", required=True, rows=3, message="Enter a reason")

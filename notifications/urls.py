@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("new/", views.incident_new, name="new"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/step/<slug:step>/", views.incident_step, name="step"),
+    path("<int:pk>/children/", views.incident_children, name="children"),
+    path("<int:pk>/children/add/", views.child_edit, name="child-add"),
+    path("<int:pk>/children/<int:child_pk>/", views.child_edit, name="child-edit"),
+    path("<int:pk>/children/<int:child_pk>/remove/", views.child_remove, name="child-remove"),
+    path("<int:pk>/check/", views.incident_check, name="check"),
+    path("<int:pk>/return-to-draft/", views.return_to_draft, name="return-to-draft"),
+    path("<int:pk>/record-notification/", views.record_notification, name="record"),
+    path("<int:pk>/not-notifying/", views.not_notifying, name="not-notifying"),
+    path("<int:pk>/reconsider/", views.reconsider, name="reconsider"),
+    path("<int:pk>/ready-to-send/", views.ready_to_send, name="ready-to-send"),
+    path("<int:pk>/notification.pdf", views.notification_pdf, name="pdf"),
+]

@@ -1,0 +1,328 @@
+"""Incident services: the clock, validation, and every status move (allowed and rejected)."""
+
+import datetime as dt
+from itertools import product
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import TRANSITIONS, Nature, Status, StatusChange
+from rapid_reviews.models import RapidReview
+from safeguarding.models import AuditEvent, ClosureDay, Deadline
+
+from .conftest import child_values
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_starts_the_clock_and_numbers_per_partnership_and_year(people, partnership):
+    officer = people["officer"]
+    first = services.incident_create(
+        partnership=partnership, actor=officer, awareness_date=dt.date(2026, 6, 13)
+    )
+    second = services.incident_create(
+        partnership=partnership, actor=officer, awareness_date=dt.date(2026, 6, 15)
+    )
+    older = services.incident_create(
+        partnership=partnership, actor=officer, awareness_date=dt.date(2025, 12, 31)
+    )
+    assert [first.reference, second.reference, older.reference] == [
+        "BSCP-2026-001",
+        "BSCP-2026-002",
+        "BSCP-2025-001",
+    ]
+    assert first.notification_due == dt.date(2026, 6, 19)  # Sat 13 June + 5 working days
+    assert older.notification_due == dt.date(2026, 1, 8)  # skips 1 Jan and the weekend
+    deadline = Deadline.objects.get(subject_id=first.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert deadline.due_date == first.notification_due and deadline.owner == officer
+    assert first.status == Status.DRAFT
+
+
+def test_closure_days_move_the_due_date(people, partnership):
+    ClosureDay.objects.create(
+        partnership=partnership, date=dt.date(2025, 12, 24), reason="Office closed"
+    )
+    incident = services.incident_create(
+        partnership=partnership, actor=people["officer"], awareness_date=dt.date(2025, 12, 22)
+    )
+    # 23, (24 closed), (25, 26 bank holidays, weekend), 29, 30, 31, (1 Jan), 2 Jan
+    assert incident.notification_due == dt.date(2026, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "incident_date, awareness_date, field, message",
+    [
+        (None, dt.date(2099, 1, 1), "awareness_date", "must be today or in the past"),
+        (dt.date(2099, 1, 1), dt.date(2026, 1, 5), "incident_date", "must be today or in the past"),
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 1), "awareness_date", "the same as or after"),
+    ],
+)
+def test_create_validates_dates(people, partnership, incident_date, awareness_date, field, message):
+    with pytest.raises(ValidationError) as error:
+        services.incident_create(
+            partnership=partnership,
+            actor=people["officer"],
+            awareness_date=awareness_date,
+            incident_date=incident_date,
+        )
+    assert message in " ".join(error.value.message_dict[field])
+    assert not Deadline.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["agency", "reviewer", "regional", "other_officer"])
+def test_only_the_partnerships_business_unit_can_log(people, partnership, who):
+    with pytest.raises(PermissionDenied):
+        services.incident_create(
+            partnership=partnership, actor=people[who], awareness_date=dt.date(2026, 6, 1)
+        )
+
+
+def test_changing_the_awareness_date_needs_a_reason_and_recomputes(make_incident, people):
+    incident = make_incident(aware=dt.date(2026, 6, 13), complete=False)
+    with pytest.raises(ValidationError) as error:
+        services.incident_change_awareness_date(
+            incident=incident,
+            actor=people["officer"],
+            awareness_date=dt.date(2026, 6, 15),
+            reason="",
+        )
+    assert "reason" in error.value.message_dict
+    incident = services.incident_change_awareness_date(
+        incident=incident,
+        actor=people["officer"],
+        awareness_date=dt.date(2026, 6, 15),
+        reason="The police told us on Monday, not Saturday",
+    )
+    assert incident.notification_due == dt.date(2026, 6, 22)
+    deadline = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert deadline.due_date == dt.date(2026, 6, 22)
+    assert deadline.changes.get().reason == "The police told us on Monday, not Saturday"
+    event = AuditEvent.objects.filter(
+        object_type="notifications.incident", object_id=str(incident.pk)
+    ).latest("id")
+    assert event.changes["awareness_date"] == {"old": "2026-06-13", "new": "2026-06-15"}
+
+
+def test_optimistic_locking(make_incident, people):
+    incident = make_incident(complete=False)
+    stale = incident.version
+    services.incident_update(
+        incident=incident,
+        actor=people["manager"],
+        changes={"incident_place": "Somewhere"},
+        expected_version=stale,
+    )
+    with pytest.raises(services.ConcurrentEditError):
+        services.incident_update(
+            incident=incident,
+            actor=people["officer"],
+            changes={"incident_place": "Elsewhere"},
+            expected_version=stale,
+        )
+    incident.refresh_from_db()
+    assert incident.incident_place == "Somewhere"
+
+
+def test_children_get_pseudonyms_in_order(make_incident, people):
+    incident = make_incident(complete=False)
+    names = [
+        services.child_save(
+            incident=incident, actor=people["officer"], values=child_values()
+        ).pseudonym
+        for _ in range(3)
+    ]
+    assert names == ["Child A", "Child B", "Child C"]
+    audit = AuditEvent.objects.filter(object_type="notifications.child")
+    assert audit.count() == 3
+    assert all("Amelia" not in str(e.changes) and "Amelia" not in e.object_repr for e in audit)
+
+
+def test_submitting_an_incomplete_draft_lists_what_is_missing(make_incident, people):
+    incident = make_incident(complete=False)
+    with pytest.raises(ValidationError) as error:
+        services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    assert error.value.messages == [
+        "Select the nature of the incident",
+        "Enter a summary of the circumstances",
+        "Add at least one child",
+        "Enter the name of the person notifying",
+    ]
+
+
+def sent_at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)))
+
+
+def test_notify_on_time_stops_the_clock_and_opens_the_rapid_review(
+    make_incident, people, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    incident = make_incident(aware=dt.date(2026, 11, 2))  # due 9 November
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=people["officer"],
+        notified_at=sent_at(dt.date(2026, 11, 6)),
+        dfe_reference="SIN-12345",
+    )
+    assert incident.status == Status.NOTIFIED and not incident.notified_late
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert clock.closed_on == dt.date(2026, 11, 6) and clock.met_in_time()
+    review = RapidReview.objects.get(incident=incident)
+    assert review.due_date == dt.date(2026, 11, 27)  # 15 working days after Fri 6 Nov
+    assert Deadline.objects.get(kind=Deadline.Kind.RAPID_REVIEW).due_date == review.due_date
+    assert incident.notification_pdf.read(4) == b"%PDF"
+
+
+def test_a_late_notification_needs_a_reason(make_incident, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    incident = make_incident(aware=dt.date(2026, 11, 2))
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    with pytest.raises(ValidationError) as error:
+        services.incident_record_notification(
+            incident=incident,
+            actor=people["officer"],
+            notified_at=sent_at(dt.date(2026, 11, 10)),
+            dfe_reference="SIN-1",
+        )
+    assert "late_reason" in error.value.message_dict
+    incident.refresh_from_db()
+    assert incident.status == Status.AWAITING_DECISION  # nothing half-saved
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=people["officer"],
+        notified_at=sent_at(dt.date(2026, 11, 10)),
+        dfe_reference="SIN-1",
+        late_reason="Awaiting police confirmation",
+    )
+    assert incident.notified_late and incident.late_reason == "Awaiting police confirmation"
+
+
+def test_notification_date_is_validated(make_incident, people):
+    incident = make_incident(aware=dt.date(2026, 11, 2))
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    for day in (dt.date(2026, 11, 1), timezone.localdate() + dt.timedelta(days=1)):
+        with pytest.raises(ValidationError) as error:
+            services.incident_record_notification(
+                incident=incident,
+                actor=people["officer"],
+                notified_at=sent_at(day),
+                dfe_reference="X",
+            )
+        assert "notified_on" in error.value.message_dict
+
+
+def test_looked_after_death_is_recorded_without_a_rapid_review(
+    make_incident, people, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    incident = make_incident(nature=Nature.LOOKED_AFTER_DEATH, aware=dt.date(2026, 11, 2))
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=people["officer"],
+        notified_at=sent_at(dt.date(2026, 11, 4)),
+        dfe_reference="SIN-9",
+    )
+    assert incident.status == Status.RECORDED
+    assert not RapidReview.objects.exists()
+
+
+def test_decision_not_to_notify_is_for_managers_with_rationale(make_incident, people):
+    incident = make_incident(aware=dt.date(2026, 11, 2))
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    args = dict(
+        incident=incident,
+        rationale="Accidental injury; no abuse or neglect suspected",
+        agreed_by="LA: H Okafor; Police: P Nair; ICB: G Lewis",
+        decided_on=dt.date(2026, 11, 4),
+    )
+    with pytest.raises(PermissionDenied):
+        services.incident_decide_not_to_notify(actor=people["officer"], **args)
+    with pytest.raises(ValidationError) as error:
+        services.incident_decide_not_to_notify(actor=people["manager"], **{**args, "agreed_by": ""})
+    assert "agreed_by" in error.value.message_dict
+    incident = services.incident_decide_not_to_notify(actor=people["manager"], **args)
+    assert incident.status == Status.NOT_NOTIFIED
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert clock.outcome == Deadline.Outcome.CANCELLED
+    incident = services.incident_reconsider(
+        incident=incident, actor=people["manager"], note="New information from the police"
+    )
+    assert incident.status == Status.AWAITING_DECISION
+    clock.refresh_from_db()
+    assert clock.is_open
+
+
+# Every edge of the transitions map, allowed and rejected, through the services.
+
+
+def _put_in(status, make_incident, people):
+    officer, manager = people["officer"], people["manager"]
+    incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=1))
+    if status == Status.DRAFT:
+        return incident
+    services.incident_submit_for_decision(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    if status == Status.AWAITING_DECISION:
+        return incident
+    if status in (Status.NOTIFIED, Status.RECORDED):
+        if status == Status.RECORDED:
+            services.incident_update(
+                incident=incident, actor=officer, changes={"nature": Nature.CARE_LEAVER_DEATH}
+            )
+        return services.incident_record_notification(
+            incident=incident, actor=officer, notified_at=timezone.now(), dfe_reference="R"
+        )
+    return services.incident_decide_not_to_notify(
+        incident=incident,
+        actor=manager,
+        rationale="r",
+        agreed_by="all three",
+        decided_on=timezone.localdate(),
+    )
+
+
+def _attempt(to, incident, people):
+    officer, manager = people["officer"], people["manager"]
+    if to == Status.DRAFT:
+        return services.incident_return_to_draft(incident=incident, actor=officer)
+    if to == Status.AWAITING_DECISION:
+        if incident.status == Status.NOT_NOTIFIED:
+            return services.incident_reconsider(incident=incident, actor=manager, note="n")
+        return services.incident_submit_for_decision(incident=incident, actor=officer)
+    if to == Status.NOT_NOTIFIED:
+        return services.incident_decide_not_to_notify(
+            incident=incident,
+            actor=manager,
+            rationale="r",
+            agreed_by="all three",
+            decided_on=timezone.localdate(),
+        )
+    if to == Status.RECORDED and incident.status == Status.AWAITING_DECISION:
+        services.incident_update(
+            incident=incident, actor=officer, changes={"nature": Nature.CARE_LEAVER_DEATH}
+        )
+    return services.incident_record_notification(
+        incident=incident, actor=officer, notified_at=timezone.now(), dfe_reference="R"
+    )
+
+
+@pytest.mark.parametrize("source, target", list(product(Status.values, Status.values)))
+def test_every_edge(source, target, make_incident, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    incident = _put_in(source, make_incident, people)
+    assert incident.status == source
+    before = StatusChange.objects.filter(incident=incident).count()
+    if target in TRANSITIONS[source]:
+        moved = _attempt(target, incident, people)
+        assert moved.status == target
+        assert StatusChange.objects.filter(incident=incident).count() == before + 1
+    else:
+        with pytest.raises((services.TransitionError, ValidationError)):
+            _attempt(target, incident, people)
+        incident.refresh_from_db()
+        assert incident.status == source
+        assert StatusChange.objects.filter(incident=incident).count() == before
