@@ -211,6 +211,10 @@ class ChildStatus(models.TextChoices):
     NOT_KNOWN = "not_known", _("Not known")
 
 
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
 class Child(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="children")
     position = models.PositiveSmallIntegerField(default=1)
@@ -246,12 +250,12 @@ class Child(models.Model):
             ref = self.incident.incident_date or self.incident.awareness_date
             age = relativedelta(ref, self.date_of_birth)
             if age.years >= 1:
-                return f"{age.years} years"
+                return _plural(age.years, "year")
             if age.months >= 1:
-                return f"{age.months} months"
-            return f"{max(age.days, 0)} days"
+                return _plural(age.months, "month")
+            return _plural(max(age.days, 0), "day")
         if self.age_years is not None:
-            return f"{self.age_years} years"
+            return _plural(self.age_years, "year")
         return "Not known"
 
 

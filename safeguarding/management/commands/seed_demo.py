@@ -20,6 +20,13 @@ class Command(BaseCommand):
                 "seed_demo only runs with DEMO_MODE=true (it creates demo sign-ins)."
             )
         sign_ins = seed_people_and_places()
+        from notifications.demo import seed_incidents
+        from safeguarding.models import Partnership
+
+        for partnership in Partnership.objects.filter(code__in=["BSCP", "ASCP"]):
+            count = seed_incidents(partnership)
+            if count:
+                self.stdout.write(f"Added {count} demo incidents to {partnership.code}.")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in sign_ins)
         for email, name, role in sign_ins:

@@ -1,0 +1,108 @@
+"""Demo incidents in every state for both demo partnerships (dates relative to today).
+
+Created through the services, so clocks, audit and documents are exactly as in real use.
+Runs once per partnership: a partnership that already has incidents is left alone.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.calendar import add_working_days
+from safeguarding.models import Membership, Partnership, Role
+
+from . import services
+from .models import ChildStatus, Ethnicity, HarmCategory, Incident, Nature, Sex
+
+CHILDREN = [
+    ("Lily-Mae Harper", dt.date(2025, 9, 14), Sex.FEMALE, Ethnicity.WHITE_BRITISH,
+     ChildStatus.CHILD_PROTECTION),
+    ("Noah Adeyemi", dt.date(2014, 2, 3), Sex.MALE, Ethnicity.BLACK_AFRICAN,
+     ChildStatus.CHILD_IN_NEED),
+    ("Aisha Rahman", dt.date(2010, 6, 21), Sex.FEMALE, Ethnicity.ASIAN_BANGLADESHI,
+     ChildStatus.LOOKED_AFTER),
+    ("Jayden Cole", dt.date(2020, 11, 30), Sex.MALE, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
+     ChildStatus.NONE),
+    ("Sophie Walsh", dt.date(2008, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH,
+     ChildStatus.NOT_KNOWN),
+]
+
+# (state, working days since awareness, nature, harm, circumstances, children)
+SCENARIOS = [
+    ("draft", 1, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL],
+     "Baby admitted to hospital with a skull fracture; explanation inconsistent.", [0]),
+    ("draft", 8, Nature.CHILD_DEATH, [HarmCategory.NEGLECT],
+     "Toddler found unresponsive at home; concerns about supervision and home conditions.", [3]),
+    ("awaiting_decision", 3, Nature.SERIOUS_HARM, [HarmCategory.SEXUAL, HarmCategory.EMOTIONAL],
+     "Young person disclosed exploitation by adults; missing episodes over six months.", [1, 4]),
+    ("notified", 12, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL, HarmCategory.NEGLECT],
+     "Sibling group: non-accidental injuries to the youngest found at a GP visit.", [0, 3]),
+    ("notified_late", 40, Nature.CHILD_DEATH, [HarmCategory.NEGLECT],
+     "Death of a teenager after a long period out of education.", [4]),
+    ("not_notified", 20, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL],
+     "Injury at nursery; investigation found an accident with no abuse or neglect.", [3]),
+    ("recorded", 25, Nature.CARE_LEAVER_DEATH, [],
+     "Death of a care leaver aged 19 from a medical condition.", [2]),
+]
+
+
+def _person(partnership: Partnership, role: str):
+    membership = Membership.objects.filter(partnership=partnership, role=role).first()
+    return membership.user if membership else None
+
+
+@transaction.atomic
+def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS) -> int:
+    if Incident.objects.filter(partnership=partnership).exists():
+        return 0
+    officer = _person(partnership, Role.REVIEW_OFFICER)
+    manager = _person(partnership, Role.PARTNERSHIP_MANAGER)
+    agencies = list(partnership.agencies.order_by("name")[:3])
+    today = timezone.localdate()
+    for state, days_ago, nature, harm, circumstances, children in scenarios:
+        aware = add_working_days(today, -days_ago, partnership=partnership)
+        incident = services.incident_create(
+            partnership=partnership, actor=officer, awareness_date=aware,
+            incident_date=aware - dt.timedelta(days=1), incident_place=partnership.local_authority,
+        )
+        incident = services.incident_update(
+            incident=incident, actor=officer,
+            changes={
+                "nature": nature, "harm_categories": list(harm), "circumstances": circumstances,
+                "parallel_processes": ["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
+                "notifier_name": officer.full_name, "notifier_role": officer.job_title,
+                "notifier_contact": officer.email,
+            },
+        )
+        for index in children:
+            name, born, sex, ethnicity, status = CHILDREN[index]
+            services.child_save(
+                incident=incident, actor=officer, known_to=agencies,
+                values={"name": name, "date_of_birth": born, "sex": sex, "ethnicity": ethnicity,
+                        "status_at_time": status,
+                        "placement_type": "Foster care" if status == ChildStatus.LOOKED_AFTER
+                        else ""},
+            )
+        if state == "draft":
+            continue
+        services.incident_submit_for_decision(incident=incident, actor=officer)
+        if state == "awaiting_decision":
+            continue
+        if state == "not_notified":
+            services.incident_decide_not_to_notify(
+                incident=incident, actor=manager, decided_on=add_working_days(aware, 2),
+                rationale="The injury was accidental; no abuse or neglect is suspected.",
+                agreed_by="Local authority, police and ICB safeguarding leads (panel of "
+                f"{add_working_days(aware, 2):%-d %B %Y})",
+            )
+            continue
+        late = state == "notified_late"
+        sent_on = add_working_days(aware, 7 if late else 3, partnership=partnership)
+        services.incident_record_notification(
+            incident=incident, actor=officer,
+            notified_at=timezone.make_aware(dt.datetime.combine(sent_on, dt.time(11, 5))),
+            dfe_reference=f"SIN-{incident.reference.replace('-', '')}", ofsted_copied=True,
+            late_reason="Waiting for the hospital to confirm the cause of death." if late else "",
+        )
+    return len(scenarios)

@@ -1,0 +1,256 @@
+"""The ready-to-copy form sections, the PDF of what was sent, and the page that shows them."""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from notifications import services
+from notifications.documents import (
+    Row,
+    Section,
+    format_date,
+    format_datetime,
+    national_form_sections,
+    notification_pdf,
+)
+from notifications.models import Incident
+from notifications.selectors import incident_get_for
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def draft(partnership, people, agency, today):
+    """A complete incident with two children, awaiting decision."""
+    officer = people["officer"]
+    incident = services.incident_create(
+        partnership=partnership,
+        actor=officer,
+        awareness_date=today - dt.timedelta(days=3),
+        incident_date=today - dt.timedelta(days=5),
+        incident_place="The family home, Brookfield",
+    )
+    incident = services.incident_update(
+        incident=incident,
+        actor=officer,
+        changes={
+            "nature": "death",
+            "harm_categories": ["physical", "neglect"],
+            "circumstances": "An infant was taken to hospital.\nThe infant died the next day.",
+            "parallel_processes": ["police", "cdr"],
+            "notifier_name": "Officer One",
+            "notifier_role": "Review officer",
+            "notifier_contact": "officer.one@example.org",
+        },
+    )
+    services.child_save(
+        incident=incident,
+        actor=officer,
+        values={
+            "name": "Amelia Example",
+            "other_names": "Millie",
+            "date_of_birth": today - dt.timedelta(days=400),
+            "sex": "female",
+            "ethnicity": "white_british",
+            "health": "Born prematurely",
+            "status_at_time": "cp",
+        },
+        known_to=[agency],
+    )
+    services.child_save(
+        incident=incident,
+        actor=officer,
+        values={"name": "Unborn baby of Jane Example", "unborn": True, "sex": "not_known"},
+    )
+    return services.incident_submit_for_decision(incident=incident, actor=officer)
+
+
+@pytest.fixture
+def sent_at(today):
+    return dt.datetime.combine(today - dt.timedelta(days=1), dt.time(10, 42), tzinfo=LONDON)
+
+
+@pytest.fixture
+def notified(draft, people, sent_at):
+    return services.incident_record_notification(
+        incident=draft,
+        actor=people["officer"],
+        notified_at=sent_at,
+        dfe_reference="DFE-SIN-123456",
+        ofsted_copied=True,
+    )
+
+
+def _as_dict(section: Section) -> dict[str, str]:
+    return {row.label: row.value for row in section.rows}
+
+
+# --- sections -------------------------------------------------------------------------
+
+
+def test_sections_follow_the_national_form(draft):
+    sections = national_form_sections(Incident.objects.get(pk=draft.pk))
+
+    assert [s.title for s in sections] == [
+        "Local authority and notifier",
+        "The incident",
+        "Child 1 of 2: Child A",
+        "Child 2 of 2: Child B",
+    ]
+    assert all(isinstance(r, Row) for s in sections for r in s.rows)
+
+
+def test_sections_hold_what_was_recorded(draft, partnership, today):
+    notifier, incident, first, second = national_form_sections(draft)
+
+    assert _as_dict(notifier) == {
+        "Local authority": partnership.local_authority,
+        "Safeguarding partnership": "Brookfield SCP",
+        "Partnership reference": draft.reference,
+        "Name of the person notifying": "Officer One",
+        "Role of the person notifying": "Review officer",
+        "Contact details": "officer.one@example.org",
+    }
+    facts = _as_dict(incident)
+    assert facts["Date of the incident"] == format_date(today - dt.timedelta(days=5))
+    assert facts["Date the local authority became aware"] == format_date(
+        today - dt.timedelta(days=3)
+    )
+    assert facts["Nature of the incident"] == "Child death"
+    assert facts["Category of harm"] == "Physical abuse, Neglect"
+    assert facts["Parallel processes"] == "Police investigation, Child death review"
+    assert facts["Summary of circumstances"].startswith("An infant was taken to hospital.\n")
+    assert facts["Local authority where the child lived, if another"] == "Not recorded"
+    assert facts["Other children in the household"] == "Not recorded"
+
+    amelia = _as_dict(first)
+    assert amelia["Name"] == "Amelia Example"
+    assert amelia["Other names"] == "Millie"
+    born = today - dt.timedelta(days=400)
+    assert amelia["Date of birth or age"] == f"{born.day} {born:%B %Y} (1 year)"
+    assert amelia["Sex"] == "Female"
+    assert amelia["Ethnicity"] == "White: English, Welsh, Scottish, Northern Irish or British"
+    assert amelia["Disability"] == "Not recorded"
+    assert amelia["Status at the time of the incident"] == "Child protection plan"
+    assert amelia["Placement type"] == "Not applicable"
+    assert amelia["Known to agencies"] == "Midshire Police"
+
+    unborn = _as_dict(second)
+    assert unborn["Date of birth or age"] == "Unborn"
+    assert unborn["Status at the time of the incident"] == "Not recorded"
+    assert unborn["Known to agencies"] == "Not recorded"
+    # No notification section until it is sent.
+    assert "Notification" not in [s.title for s in national_form_sections(draft)]
+
+
+def test_notification_section_once_sent(notified, sent_at):
+    section = national_form_sections(notified)[-1]
+
+    day = sent_at.date()
+    assert section.title == "Notification"
+    assert _as_dict(section) == {
+        "Sent at": f"{day.day} {day:%B %Y}, 10:42am",
+        "DfE reference": "DFE-SIN-123456",
+        "Sent by": "Officer One",
+        "Ofsted copied": "Yes",
+        "Other partnerships told": "Not recorded",
+    }
+
+
+def test_sections_query_count(notified, people, django_assert_max_num_queries):
+    plain = Incident.objects.get(pk=notified.pk)
+    with django_assert_max_num_queries(3):
+        sections = national_form_sections(plain)
+    assert len(sections) == 5
+
+    # Through the one door, children and their agencies are already prefetched.
+    fetched = incident_get_for(people["officer"], notified.pk)
+    with django_assert_max_num_queries(1):
+        national_form_sections(fetched)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.datetime(2026, 12, 3, 10, 42, tzinfo=dt.UTC), "3 December 2026, 10:42am"),
+        (dt.datetime(2026, 6, 30, 13, 5, tzinfo=dt.UTC), "30 June 2026, 2:05pm"),  # BST
+        (dt.datetime(2026, 12, 31, 12, 0, tzinfo=dt.UTC), "31 December 2026, midday"),
+        (dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC), "28 March 2026, 11:30pm"),
+    ],
+)
+def test_format_datetime_in_uk_time(value, expected):
+    assert format_datetime(value) == expected
+
+
+# --- the PDF --------------------------------------------------------------------------
+
+
+def test_recording_the_notification_attaches_the_pdf(notified):
+    notified.refresh_from_db()
+    assert notified.notification_pdf.name == (
+        f"notifications/{notified.reference}-notification.pdf"
+    )
+    with notified.notification_pdf.open("rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+
+def test_pdf_is_tagged_and_holds_what_was_sent(notified):
+    reader = PdfReader(io.BytesIO(notification_pdf(notified)))
+
+    assert len(reader.pages) >= 1
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        notified.reference,
+        "Child A",
+        "Child B",
+        "DFE-SIN-123456",
+        "Amelia Example",
+        "OFFICIAL-SENSITIVE",
+    ):
+        assert expected in text
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert catalog["/Lang"] == "en-GB"
+    assert reader.metadata.title == f"Serious incident notification — {notified.reference}"
+    assert reader.metadata.author == "Brookfield SCP"
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+def test_ready_to_send_page_renders_every_section(notified, people):
+    request = RequestFactory().get("/")
+    request.user = people["officer"]
+    notified.refresh_from_db()
+
+    html = render_to_string(
+        "notifications/ready_to_send.html",
+        {"incident": notified, "sections": national_form_sections(notified)},
+        request=request,
+    )
+
+    assert f"Ready to send: {notified.reference}" in html
+    assert html.count('class="govuk-summary-card"') == 5
+    assert "Child 2 of 2: Child B" in html
+    assert "An infant was taken to hospital.<br>The infant died the next day." in html
+    assert reverse("notifications:pdf", args=[notified.pk]) in html
+    assert "Download the PDF of what was sent (PDF)" in html
+    assert ' style="' not in html
