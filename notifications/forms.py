@@ -3,7 +3,7 @@
 import datetime as dt
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Size, Submit
+from crispy_forms_gds.layout import Size, Submit
 from django import forms
 from django.utils import timezone
 
@@ -22,14 +22,19 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.build_helper()
+
+    def build_helper(self):
         self.helper = FormHelper(self)
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("continue", self.submit_label))
         if self.later_label:
-            # A <button> in a form submits it; its name tells the view to stop here.
-            self.helper.add_input(Button.secondary("later", self.later_label))
+            # A second submit button: its name tells the view to stop here.
+            self.helper.add_input(
+                Submit("later", self.later_label, css_class="govuk-button--secondary")
+            )
 
     def add_service_errors(self, error) -> None:
         """Show a service's ValidationError against our fields (or at the top)."""
@@ -83,6 +88,7 @@ class IncidentDatesForm(StepForm):
         super().__init__(*args, **kwargs)
         if not changing:
             del self.fields["reason"]
+            self.build_helper()
 
     def clean(self):
         data = super().clean()

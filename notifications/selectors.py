@@ -1,6 +1,6 @@
 """Reads of incidents, always scoped to what the user may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from safeguarding import permissions
 from safeguarding.models import AuditEvent, User
@@ -36,3 +36,24 @@ def incident_timeline(incident: Incident) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("occurred_at", "id")
     )
+
+
+def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, dict[str, int]]:
+    """Aggregates only (for regional viewers): incidents logged and notified in a year."""
+    from django.db.models import Count
+
+    rows = (
+        Incident.objects.filter(partnership__in=partnership_ids, year=year)
+        .values("partnership")
+        .annotate(
+            logged=Count("id"),
+            notified=Count("id", filter=Q(status__in=["notified", "recorded"])),
+            late=Count("id", filter=Q(notified_on__gt=F("notification_due"))),
+        )
+    )
+    return {r["partnership"]: r for r in rows}
+
+
+def suppress_small(n: int) -> str:
+    """Counts below 5 are not shown in regional figures, so no child can be identified."""
+    return "fewer than 5" if 0 < n < 5 else str(n)

@@ -1,31 +1,351 @@
-"""Rapid reviews. The stage is built by its own issue; recording a notification opens one."""
+"""Rapid reviews: the 15-working-day review, agency information requests and returns,
+the panel meeting, the decision, partner sign-off and the National Panel's response.
 
+Status moves only through the maps below, one service per move (rapid_reviews/services.py),
+each writing an immutable `StatusChange` row.
+"""
+
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Incident
+from safeguarding.models import Agency, Partnership
+from safeguarding.permissions import CASE_ROLES
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Gathering information")
+    MEETING_HELD = "meeting_held", _("Panel meeting held")
+    DECIDED = "decided", _("Decided, awaiting sign-off")
+    SENT_TO_PANEL = "sent_to_panel", _("Sent to the National Panel")
+    PANEL_RESPONDED = "panel_responded", _("National Panel replied")
+
+
+#: The only moves a rapid review can make (one service each).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPEN: frozenset({Status.MEETING_HELD}),
+    Status.MEETING_HELD: frozenset({Status.DECIDED}),
+    Status.DECIDED: frozenset({Status.MEETING_HELD, Status.SENT_TO_PANEL}),
+    Status.SENT_TO_PANEL: frozenset({Status.PANEL_RESPONDED}),
+    # Only when the Panel asked for more information: the review goes back to it.
+    Status.PANEL_RESPONDED: frozenset({Status.SENT_TO_PANEL}),
+}
+
+
+class RequestStatus(models.TextChoices):
+    NOT_SENT = "not_sent", _("Not sent")
+    SENT = "sent", _("Sent")
+    RETURNED = "returned", _("Returned")
+    MORE_INFORMATION = "more_information", _("More information requested")
+
+
+#: The only moves an information request can make. "Overdue" is derived from the due date.
+REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestStatus.NOT_SENT: frozenset({RequestStatus.SENT}),
+    RequestStatus.SENT: frozenset({RequestStatus.RETURNED}),
+    RequestStatus.RETURNED: frozenset({RequestStatus.MORE_INFORMATION}),
+    RequestStatus.MORE_INFORMATION: frozenset({RequestStatus.RETURNED}),
+}
+AWAITING_RETURN = (RequestStatus.SENT, RequestStatus.MORE_INFORMATION)
+
+
+class Decision(models.TextChoices):
+    LOCAL_REVIEW = "local_review", _("Hold a local child safeguarding practice review")
+    NO_LOCAL_REVIEW = "no_local_review", _("No local review")
+    NATIONAL_REVIEW = "national_review", _("Recommend a national review to the National Panel")
+
+
+class Criterion(models.TextChoices):
+    """The criteria for a local review (SI 2018/789, regulation 11)."""
+
+    IMPROVEMENTS = "improvements", _("The case highlights improvements needed to safeguard children")
+    RECURRENT_THEMES = "recurrent_themes", _("It highlights recurrent themes in safeguarding")
+    WORKING_TOGETHER = "working_together", _(
+        "It highlights concerns about two or more agencies working together"
+    )
+    PANEL_SUGGESTION = "panel_suggestion", _("The National Panel has suggested a local review")
+
+
+class Partner(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    POLICE = "police", _("Police")
+    HEALTH = "health", _("Health (integrated care board)")
+
+
+class PanelResponse(models.TextChoices):
+    AGREES = "agrees", _("Agrees with the decision")
+    DISAGREES = "disagrees", _("Disagrees with the decision")
+    MORE_INFORMATION = "more_information", _("Asks for more information")
+    NATIONAL_REVIEW = "national_review", _("Takes a national review")
+
+
+class Milestone(models.TextChoices):
+    REQUESTS = "requests", _("Information requests sent to agencies")
+    RETURNS = "returns", _("Agency returns due")
+    MEETING = "meeting", _("Rapid review panel meeting")
+    SIGN_OFF = "sign_off", _("Signed off by the three partners")
+    PANEL = "panel", _("Sent to the National Panel")
+
+
+class Timetable(models.Model):
+    """A partnership's local timetable: working days after the notification for each step."""
+
+    DEFAULTS_BY_KEY = {"requests": 1, "returns": 7, "meeting": 10, "sign_off": 14, "panel": 15}
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="rapid_review_timetable"
+    )
+    requests_day = models.PositiveSmallIntegerField(_("information requests out by day"), default=1)
+    returns_day = models.PositiveSmallIntegerField(_("agency returns due by day"), default=7)
+    meeting_day = models.PositiveSmallIntegerField(_("panel meeting by day"), default=10)
+    sign_off_day = models.PositiveSmallIntegerField(_("partner sign-off by day"), default=14)
+    panel_day = models.PositiveSmallIntegerField(_("sent to the National Panel by day"), default=15)
+
+    class Meta:
+        verbose_name = _("rapid review timetable")
+
+    def __str__(self):
+        return f"Rapid review timetable: {self.partnership}"
+
+    def days(self) -> dict[str, int]:
+        return {
+            Milestone.REQUESTS: self.requests_day,
+            Milestone.RETURNS: self.returns_day,
+            Milestone.MEETING: self.meeting_day,
+            Milestone.SIGN_OFF: self.sign_off_day,
+            Milestone.PANEL: self.panel_day,
+        }
 
 
 class RapidReviewQuerySet(models.QuerySet):
     def visible_to(self, user):
         from safeguarding.permissions import scope
 
-        return scope(self, user, path="incident__partnership")
+        return scope(self, user, path="incident__partnership", roles=CASE_ROLES)
+
+    def open(self):
+        return self.exclude(status__in=[Status.SENT_TO_PANEL, Status.PANEL_RESPONDED])
 
 
 class RapidReview(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="rapid_review")
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
 
+    # The panel meeting and its findings.
+    meeting_date = models.DateField(null=True, blank=True)
+    attendees = models.TextField(blank=True)
+    key_practice_episodes = models.TextField(blank=True)
+    learning_local = models.TextField(blank=True)
+    learning_national = models.TextField(blank=True)
+    immediate_actions = models.TextField(blank=True)
+    equality_and_diversity = models.TextField(
+        blank=True,
+        help_text=_("How race, ethnicity, culture, inequality and disability shaped the "
+                    "family's experience and the practice they received."),
+    )
+
+    # The decision.
+    decision = models.CharField(max_length=20, choices=Decision, blank=True)
+    criteria = models.JSONField(default=list, blank=True)
+    decision_rationale = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+
+    # The National Panel.
+    sent_to_panel_on = models.DateField(null=True, blank=True)
+    panel_response = models.CharField(max_length=20, choices=PanelResponse, blank=True)
+    panel_response_on = models.DateField(null=True, blank=True)
+    panel_response_note = models.TextField(blank=True)
+
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
     objects = RapidReviewQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_date"]
+        ordering = ["due_date", "id"]
 
     def __str__(self):
         return f"Rapid review {self.incident.reference}"
+
+    def get_absolute_url(self):
+        return reverse("rapid_reviews:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return self.incident.reference
+
+    @property
+    def partnership(self) -> Partnership:
+        return self.incident.partnership
+
+    def get_criteria_display(self) -> list[str]:
+        return [Criterion(c).label for c in self.criteria if c in Criterion.values]
+
+
+class InformationRequest(models.Model):
+    rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
+    contact = models.CharField(_("contact at the agency"), max_length=200, blank=True)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=RequestStatus, default=RequestStatus.NOT_SENT)
+    sent_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    more_information_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rapid_review", "agency"], name="one_request_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"Information request to {self.agency.name}"
+
+    def get_absolute_url(self):
+        return reverse("rapid_reviews:request", args=[self.rapid_review_id, self.pk])
+
+    @property
+    def is_awaiting_return(self) -> bool:
+        return self.status in AWAITING_RETURN
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.is_awaiting_return and self.due_date < (today or timezone.localdate())
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def returned_late(self) -> bool:
+        return self.returned_on is not None and self.returned_on > self.due_date
+
+    @property
+    def status_label(self) -> str:
+        """What the pages show: "Overdue" is derived, never stored."""
+        return str(_("Overdue")) if self.overdue else self.get_status_display()
+
+    @property
+    def status_colour(self) -> str:
+        if self.overdue:
+            return "red"
+        return {RequestStatus.NOT_SENT: "grey", RequestStatus.SENT: "blue",
+                RequestStatus.RETURNED: "green",
+                RequestStatus.MORE_INFORMATION: "orange"}[self.status]
+
+
+class AgencyReturn(models.Model):
+    """An agency's summary of its involvement ("individual agency summary")."""
+
+    information_request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="agency_return"
+    )
+    involved = models.BooleanField(null=True)
+    involvement_summary = models.TextField(blank=True)
+    analysis = models.TextField(blank=True)
+    immediate_actions = models.TextField(blank=True)
+    learning = models.TextField(blank=True)
+    criteria_view = models.JSONField(default=list, blank=True)
+    criteria_comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"Return from {self.information_request.agency.name}"
+
+    def get_criteria_view_display(self) -> list[str]:
+        return [Criterion(c).label for c in self.criteria_view if c in Criterion.values]
+
+
+class ChronologyEntry(models.Model):
+    agency_return = models.ForeignKey(AgencyReturn, on_delete=models.CASCADE,
+                                      related_name="chronology")
+    position = models.PositiveSmallIntegerField(default=0)
+    date = models.DateField()
+    contact_type = models.CharField(_("type of contact"), max_length=150, blank=True)
+    what_happened = models.TextField()
+    practitioner_role = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["date", "position", "id"]
+        verbose_name_plural = _("chronology entries")
+
+    def __str__(self):
+        return f"{self.date}: {self.contact_type}"
+
+
+class SignOff(models.Model):
+    rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="sign_offs")
+    partner = models.CharField(max_length=20, choices=Partner)
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=150, blank=True)
+    signed_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner"]
+        constraints = [
+            models.UniqueConstraint(fields=["rapid_review", "partner"], name="one_sign_off_per_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_partner_display()}: {self.name}"
+
+
+class StatusChangeImmutableError(Exception):
+    pass
+
+
+class StatusChange(models.Model):
+    """An immutable row for every status move of a review or one of its requests."""
+
+    rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE,
+                                     related_name="status_changes")
+    information_request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.rapid_review_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise StatusChangeImmutableError("Status changes cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StatusChangeImmutableError("Status changes cannot be deleted.")
+
+
+class RequestEmail(models.Model):
+    """One row per request e-mail actually sent, so a task that runs twice sends once."""
+
+    status_change = models.OneToOneField(StatusChange, on_delete=models.CASCADE,
+                                         related_name="email")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"E-mail for {self.status_change}"

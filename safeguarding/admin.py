@@ -121,3 +121,47 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Reminders (issue 6) ----------------------------------------------------------------
+from . import calendar_changes  # noqa: E402, F401 - closure-day changes recompute deadlines
+from .models import ReminderPolicy, ReminderSent  # noqa: E402
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(AuditedAdmin):
+    list_display = [
+        "kind",
+        "partnership",
+        "days_before",
+        "on_the_day",
+        "overdue_every",
+        "escalate",
+        "enabled",
+    ]
+    list_filter = ["kind", "partnership", "enabled"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """Read-only: what the reminder engine claimed and sent."""
+
+    list_display = [
+        "created_at",
+        "rule",
+        "occurrence",
+        "recipient",
+        "status",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["status", "rule"]
+    search_fields = ["recipient__email", "occurrence"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["deadline", "recipient", "digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

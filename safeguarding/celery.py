@@ -11,9 +11,25 @@ app = Celery("safeguarding")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+def _sweep_seconds() -> float:
+    """REMINDER_SWEEP_SECONDS, else every minute in the demo and every 10 minutes otherwise
+    (read from the environment as settings.py does: settings may not be loaded yet)."""
+    demo = os.environ.get("DEMO_MODE", "").lower() in {"1", "true", "yes", "on"}
+    return float(os.environ.get("REMINDER_SWEEP_SECONDS") or (60 if demo else 600))
+
+
 # All periodic work. django-celery-beat's DatabaseScheduler copies these into its tables,
 # so any number of hosts share one schedule; only one beat process should run.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Reminders (issue 6): the sweep holds everything outside office hours and on
+    # non-working days itself, so a plain interval is enough (every minute in the demo).
+    "sweep-reminders": {
+        "task": "safeguarding.sweep_reminders",
+        "schedule": _sweep_seconds(),
+        "options": {"expires": 300},
+    },
+}
 
 
 def ensure_broker_folders():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "safeguarding"
 
@@ -24,4 +24,37 @@ urlpatterns = [
     ),
     path("audit/", views.audit_list, name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    # Two-factor authentication, "Your account" and the accessibility statement.
+    path("two-factor/", account_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path(
+        "two-factor/recovery-code/",
+        account_views.RecoveryCodeVerifyView.as_view(),
+        name="two-factor-recovery",
+    ),
+    path("two-factor/set-up/", account_views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
+    path(
+        "two-factor/recovery-codes/",
+        account_views.recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path("two-factor/skip/", account_views.two_factor_skip, name="two-factor-skip"),
+    path("account/", account_views.account, name="account"),
+    path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "account/recovery-codes/",
+        account_views.recovery_codes_renew,
+        name="recovery-codes-renew",
+    ),
+    path("accessibility/", account_views.accessibility, name="accessibility"),
+]
+
+# Deadlines and reminders (issue 6).
+from . import deadline_views  # noqa: E402
+
+urlpatterns += [
+    path("deadlines/<int:pk>/why/", deadline_views.deadline_why, name="deadline-why"),
+    path("reminders/", deadline_views.reminder_settings, name="reminder-settings"),
+    path("calendar/<str:token>.ics", deadline_views.calendar_feed, name="calendar-feed"),
+    path("outbox/", deadline_views.outbox_list, name="outbox"),
+    path("outbox/<str:file>/<int:index>/", deadline_views.outbox_detail, name="outbox-message"),
 ]

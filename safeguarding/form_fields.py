@@ -30,7 +30,7 @@ class GDSDateField(DateInputField):
         if not (day and month and year):
             raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
-            value = dt.date(int(day), int(month), int(year))
+            value = dt.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             raise ValidationError(self.real_date_message, code="invalid") from None
         if not 1900 <= value.year <= 2100:

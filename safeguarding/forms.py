@@ -90,3 +90,65 @@ class SetNewPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):
         self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
         self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
         self.fields["new_password2"].label = _("Confirm new password")
+
+
+class TwoFactorCodeForm(BaseForm):
+    """The 6-digit code from an authenticator app (sign-in and set-up)."""
+
+    submit_label = _("Continue")
+
+    code = forms.CharField(
+        label=_("Enter the 6-digit code from your authenticator app"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input govuk-input--width-10",
+            }
+        ),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app")},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isdigit()):
+            raise forms.ValidationError(_("Enter the 6-digit code from your authenticator app"))
+        return code
+
+
+class RecoveryCodeForm(BaseForm):
+    """One of the single-use recovery codes shown when two-factor was set up."""
+
+    submit_label = _("Continue")
+
+    code = forms.CharField(
+        label=_("Enter one of your recovery codes"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "govuk-input govuk-input--width-10",
+            }
+        ),
+        error_messages={"required": _("Enter one of your recovery codes")},
+    )
+
+
+class ChangePasswordForm(GDSFormMixin, auth_forms.PasswordChangeForm):
+    submit_label = _("Change password")
+
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": _("Your current password is not correct"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Current password")
+        self.fields["old_password"].error_messages["required"] = _("Enter your current password")
+        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
+        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
+        self.fields["new_password2"].label = _("Confirm new password")

@@ -5,6 +5,7 @@ embedded demo (`make run`); production must set SECRET_KEY and turn DEBUG off, a
 refuses to start with unsafe values. See .env.example for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,18 +51,30 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "django_celery_beat",
+    # Sign-in security (ADR 0007): second factor, lockout, Content Security Policy.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "safeguarding.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safeguarding.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a lockout into the "account locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguarding.urls"
@@ -125,6 +138,30 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# django-axes checks every sign-in attempt first and refuses locked-out ones.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Two-factor authentication (django-otp) and lockout (django-axes) ------------------
+# Every member of a partnership or region and every administrator signs in with a TOTP
+# authenticator app (or a single-use recovery code). DEMO_MODE lets a demo session skip
+# the second factor with a button; it must never be on in production.
+OTP_TOTP_ISSUER = SERVICE_NAME
+# Failed codes slow the next attempt down exponentially (1, 2, 4, 8 … seconds, per device).
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+TWO_FACTOR_RECOVERY_CODES = 10
+# Lock an e-mail address from one IP address after this many failed sign-ins.
+AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # our sign-in form's e-mail field
+AXES_USERNAME_CALLABLE = "safeguarding.account_views.axes_username"
+AXES_LOCKOUT_CALLABLE = "safeguarding.account_views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in
 
 # --- Security headers (production values unless DEBUG) ---------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -138,6 +175,27 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp 4): no inline script or style anywhere; the QR code
+# for two-factor set-up is an SVG data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the service never uses (safeguarding.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -202,6 +260,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Reminders (issue 6) ----------------------------------------------------------------
+# Reminders go out only on working days, between these hours (local time, 24-hour clock).
+REMINDER_TIME_ZONE = env.str("REMINDER_TIME_ZONE", default="Europe/London")
+REMINDER_OFFICE_HOURS_START = env.int("REMINDER_OFFICE_HOURS_START", default=8)
+REMINDER_OFFICE_HOURS_END = env.int("REMINDER_OFFICE_HOURS_END", default=18)
+# How often beat runs the sweep (seconds): every minute in the demo, else every 10 minutes.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=60 if DEMO_MODE else 600)
+# A reminder still waiting this long after it was queued is queued again by the next sweep.
+REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=300)
+# Celery queue of the send tasks (workers must consume it; "celery" is the default queue).
+REMINDER_QUEUE = env.str("REMINDER_QUEUE", default="celery")
+REMINDER_SEND_MAX_RETRIES = env.int("REMINDER_SEND_MAX_RETRIES", default=8)
+# Exponential back-off of a failed send: this many seconds, doubling, at most 10 minutes.
+REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=5)
+# Never wait forever on a mail server that accepts the connection and then stalls.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
 # --- Logging: one JSON object per line on stdout ---------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -218,6 +293,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # lockouts only; sign-ins are in the audit trail
         "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }

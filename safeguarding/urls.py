@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("", include("safeguarding.core_urls")),
     path("incidents/", include("notifications.urls")),
+    path("rapid-reviews/", include("rapid_reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 """Core pages: home by role, sign-in and password reset, session keep-alive, audit, health."""
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -12,11 +13,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from kombu import Connection
 
-from . import permissions
+from . import permissions, two_factor
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .models import Role
@@ -39,17 +41,64 @@ def home(request):
         "reviews_for": by_role.get(Role.INDEPENDENT_REVIEWER, []),
         "regions": [m.region for m in by_role.get(Role.REGIONAL_VIEWER, [])],
     }
+    if permissions.partnership_ids(request.user):
+        context["due"] = _due_soon(request.user)
     if context["regions"]:
-        context["region_partnerships"] = list(
-            permissions.partnerships_visible_to(request.user, roles={Role.REGIONAL_VIEWER})
-        )
+        context["region_partnerships"] = _regional_figures(request.user)
     return render(request, "safeguarding/home.html", context)
 
 
+def _regional_figures(user) -> list[dict]:
+    """Per partnership in the viewer's regions: this year's counts, small numbers hidden."""
+    from notifications.selectors import incident_counts_by_partnership, suppress_small
+
+    partnerships = list(permissions.partnerships_visible_to(user, roles={Role.REGIONAL_VIEWER}))
+    year = timezone.localdate().year
+    counts = incident_counts_by_partnership([p.pk for p in partnerships], year=year)
+    rows = []
+    for p in partnerships:
+        c = counts.get(p.pk, {})
+        rows.append({
+            "partnership": p, "year": year,
+            "logged": suppress_small(c.get("logged", 0)),
+            "notified": suppress_small(c.get("notified", 0)),
+            "late": suppress_small(c.get("late", 0)),
+        })
+    return rows
+
+
+def _due_soon(user, limit=15) -> list[dict]:
+    """The partnership's open clocks, soonest first, with working days left (negative: late)."""
+    from . import calendar
+    from .models import Deadline
+
+    today = timezone.localdate()
+    rows = []
+    open_clocks = Deadline.objects.open().select_related("owner").order_by("due_date")
+    closures: dict[int, dict] = {}  # one query per partnership, not per row
+    for deadline in permissions.scope(open_clocks, user)[:limit]:
+        pid = deadline.partnership_id
+        if pid not in closures:
+            closures[pid] = calendar.closure_days(pid)
+        left = calendar.working_days_between(today, deadline.due_date, partnership=closures[pid])
+        rag = "overdue" if left < 0 else "due-soon" if left <= 2 else "on-track"
+        rows.append({"deadline": deadline, "left": left, "late": -left, "rag": rag})
+    return rows
+
+
 class SignInView(auth_views.LoginView):
+    """E-mail and password; then the two-factor step (see safeguarding/two_factor.py)."""
+
     template_name = "safeguarding/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        user = self.request.user
+        if two_factor.required_for(user) and not two_factor.is_satisfied(self.request):
+            return f"{two_factor.step_url(user)}?{urlencode({'next': url})}"
+        return url
 
 
 class SignOutView(auth_views.LogoutView):

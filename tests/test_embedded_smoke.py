@@ -33,6 +33,10 @@ CHECK_PAGES = textwrap.dedent(
         client = Client(HTTP_HOST="127.0.0.1")
         response = client.post("/sign-in/", {"username": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, (email, response.status_code)
+        assert response.url.startswith("/two-factor/"), response.url
+        assert client.get("/").status_code == 302  # the second factor is asked for first
+        skipped = client.post("/two-factor/skip/")  # DEMO_MODE's "Skip for the demo"
+        assert skipped.status_code == 302, skipped.status_code
         home = client.get("/")
         assert home.status_code == 200 and heading in home.content.decode(), email
         audit = client.get("/audit/")

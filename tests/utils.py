@@ -1,7 +1,40 @@
 """Helpers shared by the tests."""
 
+import time
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def authenticator_for(user) -> TOTPDevice:
+    """The user's confirmed authenticator app (set one up if they have none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """A code the device accepts now: the current one, or, when that time step was already
+    used (a device accepts each step once), the next one, which its tolerance allows.
+    Several sign-ins within one step wait for the clock (at most one step)."""
+    device.refresh_from_db(fields=["last_t", "drift"])
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    needed = device.last_t + 1
+    while totp.t() + device.tolerance < needed:
+        time.sleep(0.5)
+    if totp.t() < needed:
+        totp.time = time.time() + device.step * (needed - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
 
 def sign_in(client, user):
-    """Sign `user` in on the test client as a real sign-in would leave the session."""
+    """Sign `user` in on the test client as a real sign-in leaves the session: password
+    accepted and the second factor passed (django_otp.login)."""
+    device = authenticator_for(user)
     client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return user

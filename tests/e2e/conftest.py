@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright; axe-core from npm."""
 
+import base64
 import os
 from pathlib import Path
 
@@ -55,3 +56,95 @@ def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "w
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
     ]
+
+
+# --- Pages with the Content Security Policy enforced -------------------------------------
+
+# Recorded before any page script runs; Playwright's init scripts are not subject to CSP.
+_RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile}`
+  );
+});
+"""
+
+
+class StrictPage:
+    """A page whose context enforces CSP (no bypass_csp, so axe cannot be injected here),
+    recording console errors and `securitypolicyviolation` events."""
+
+    def __init__(self, page):
+        self.page = page
+        self.console_errors: list[str] = []
+        page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.add_init_script(_RECORD_CSP_VIOLATIONS)
+
+    def csp_violations(self) -> list[str]:
+        recorded = self.page.evaluate("window.__cspViolations || []")
+        reported = [
+            text
+            for text in self.console_errors
+            if "Content Security Policy" in text or "Content-Security-Policy" in text
+        ]
+        return recorded + reported
+
+
+@pytest.fixture
+def strict_page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield StrictPage(context.new_page())
+    context.close()
+
+
+# --- Signing in through the browser, second factor included -------------------------------
+
+
+def totp_from_secret(secret_text: str) -> str:
+    """The current code for a base32 set-up key as shown on the set-up page."""
+    from django_otp.oath import TOTP
+
+    secret = "".join(secret_text.split()).upper()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{TOTP(key).token():06d}"
+
+
+def sign_in_through_browser(page, live_server, user, password=None):
+    """Sign `user` (a User or an e-mail address) in through the real forms: e-mail and
+    password, then the second factor. Someone without an authenticator sets one up from
+    the key the page shows (and passes the recovery codes page); someone with one enters
+    its current code. Other e2e tests reuse this."""
+    from playwright.sync_api import expect
+
+    from safeguarding.models import User
+    from tests.factories import PASSWORD
+    from tests.utils import authenticator_for, totp_code
+
+    email = user if isinstance(user, str) else user.email
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    path = page.url.removeprefix(live_server.url)
+    if path.startswith("/two-factor/set-up/"):
+        page.get_by_text("I cannot scan the QR code").click()
+        secret = page.locator("code[data-secret]").inner_text()
+        page.get_by_label("Enter the 6-digit code from your authenticator app").fill(
+            totp_from_secret(secret)
+        )
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+        page.get_by_role("link", name="I have saved my recovery codes").click()
+    elif path.startswith("/two-factor/"):
+        device = authenticator_for(User.objects.get(email__iexact=email))
+        page.get_by_label("Enter the 6-digit code from your authenticator app").fill(
+            totp_code(device)
+        )
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    assert "/two-factor/" not in page.url, f"still on the two-factor step: {page.url}"

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from safeguarding.models import Role
 from tests.factories import PASSWORD, member
 
-from .conftest import axe_violations
+from .conftest import axe_violations, sign_in_through_browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +19,8 @@ def manager(partnership):
 
 
 def sign_in(page, live_server, email, password=PASSWORD):
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    """The real sign-in, second factor included (tests/e2e/conftest.py)."""
+    sign_in_through_browser(page, live_server, email, password)
 
 
 def test_sign_in_errors_home_audit_and_sign_out(page, live_server, manager):

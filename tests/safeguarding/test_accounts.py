@@ -7,12 +7,16 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.utils import sign_in
+from safeguarding.models import AuditEvent
+from tests.utils import authenticator_for, sign_in, totp_code
 
 from ..factories import PASSWORD
+
+Action = AuditEvent.Action
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +48,14 @@ def test_wrong_password_says_so_without_revealing_which(client, people):
 
 
 def test_sign_in_then_sign_out(client, people):
+    device = authenticator_for(people["officer"])
     response = client.post(
         reverse("safeguarding:sign-in"),
         {"username": people["officer"].email, "password": PASSWORD},
         follow=True,
     )
+    assert response.redirect_chain[-1][0].startswith(reverse("safeguarding:two-factor-verify"))
+    response = client.post(response.redirect_chain[-1][0], {"code": totp_code(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("safeguarding:home")
     assert "Your work" in response.content.decode()
     response = client.post(reverse("safeguarding:sign-out"), follow=True)
@@ -134,3 +141,52 @@ def test_server_error_page_renders_without_the_database():
     response = server_error(None)
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def _other_client_signed_in(user):
+    other = Client()
+    sign_in(other, user)
+    assert other.get(reverse("safeguarding:home")).status_code == 200
+    return other
+
+
+def test_account_page_links_to_password_and_two_factor(client, people):
+    sign_in(client, people["officer"])
+    html = client.get(reverse("safeguarding:account")).content.decode()
+    assert "Your account" in html
+    assert reverse("safeguarding:password-change") in html
+    assert reverse("safeguarding:two-factor-setup") in html
+    assert reverse("safeguarding:recovery-codes-renew") in html
+
+
+def test_changing_the_password_ends_every_other_session(client, people):
+    officer = people["officer"]
+    sign_in(client, officer)
+    elsewhere = _other_client_signed_in(officer)
+    new = "a-much-longer-new-passphrase"
+    response = client.post(
+        reverse("safeguarding:password-change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    assert "Your password has been changed" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.check_password(new)
+    # This session carries on (still past the second factor); the other one is signed out.
+    assert client.get(reverse("safeguarding:home")).status_code == 200
+    response = elsewhere.get(reverse("safeguarding:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("safeguarding:sign-in"))
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_CHANGED, actor=officer).exists()
+
+
+def test_password_change_errors_in_govuk_wording(client, people):
+    sign_in(client, people["officer"])
+    url = reverse("safeguarding:password-change")
+    html = client.post(url, {}).content.decode()
+    assert "<title>Error: Change your password" in html
+    assert "Enter your current password" in html and "Enter a new password" in html
+    html = client.post(
+        url, {"old_password": "wrong", "new_password1": "x" * 14, "new_password2": "x" * 14}
+    ).content.decode()
+    assert "Your current password is not correct" in html

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             count = seed_incidents(partnership)
             if count:
                 self.stdout.write(f"Added {count} demo incidents to {partnership.code}.")
+            from rapid_reviews.demo import seed_rapid_reviews
+
+            seed_rapid_reviews(partnership)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in sign_ins)
         for email, name, role in sign_ins:

@@ -1,0 +1,155 @@
+"""Reads of rapid reviews, always scoped to what the user may see.
+
+Officers and managers reach reviews through their partnership (`rapid_review_get_for`).
+Agency contributors reach only the requests addressed to their agency in a partnership
+they contribute to (`information_request_get_for_contributor`), and through a request only
+the identifying details of the children: never the circumstances or other agencies' returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from notifications.models import Child
+from safeguarding import permissions
+from safeguarding.deadlines import Kind
+from safeguarding.models import Deadline, Role, User
+
+from .models import (
+    AgencyReturn,
+    ChronologyEntry,
+    InformationRequest,
+    Milestone,
+    RapidReview,
+    RequestStatus,
+)
+
+
+def rapid_reviews_visible_to(user: User) -> QuerySet[RapidReview]:
+    return RapidReview.objects.visible_to(user).select_related("incident__partnership")
+
+
+def rapid_review_get_for(user: User, pk) -> RapidReview:
+    """The one door to a rapid review: 404 unless the user's partnership holds it."""
+    return permissions.get_or_404(rapid_reviews_visible_to(user), pk=pk)
+
+
+def requests_of(review: RapidReview) -> QuerySet[InformationRequest]:
+    return review.requests.select_related("agency", "agency_return").order_by("agency__name")
+
+
+def information_request_get_for(user: User, review: RapidReview, pk) -> InformationRequest:
+    """A request of a review the user already reached through `rapid_review_get_for`."""
+    qs = InformationRequest.objects.filter(rapid_review=review).select_related(
+        "agency", "agency_return", "rapid_review__incident__partnership")
+    return permissions.get_or_404(qs, pk=pk)
+
+
+# --- agency contributors -------------------------------------------------------------------
+
+
+def information_requests_for_contributor(user: User) -> QuerySet[InformationRequest]:
+    """Sent requests addressed to the agencies the user contributes for, partnership by
+    partnership (a contributor for one agency in one partnership sees nothing else)."""
+    pairs = [
+        (m.agency_id, m.partnership_id) for m in permissions.memberships_of(user)
+        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
+    ]
+    if not pairs:
+        return InformationRequest.objects.none()
+    where = Q()
+    for agency_id, partnership_id in pairs:
+        where |= Q(agency_id=agency_id, rapid_review__incident__partnership_id=partnership_id)
+    return (
+        InformationRequest.objects.filter(where)
+        .exclude(status=RequestStatus.NOT_SENT)
+        .select_related("agency", "agency_return", "rapid_review__incident__partnership")
+        .order_by("due_date", "id")
+    )
+
+
+def information_request_get_for_contributor(user: User, pk) -> InformationRequest:
+    return permissions.get_or_404(information_requests_for_contributor(user), pk=pk)
+
+
+def children_to_search_for(request: InformationRequest) -> list[Child]:
+    """Only what an agency needs to search its records: names and dates of birth."""
+    return list(
+        Child.objects.filter(incident=request.rapid_review.incident_id)
+        .only("pk", "incident_id", "pseudonym", "name", "other_names", "unborn",
+              "date_of_birth", "age_years", "position")
+        .order_by("position", "id")
+    )
+
+
+def chronology_of(agency_return: AgencyReturn | None) -> list[ChronologyEntry]:
+    return list(agency_return.chronology.order_by("position", "id")) if agency_return else []
+
+
+# --- collation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    key: str
+    label: str
+    due_date: object
+    closed_on: object
+    overdue: bool
+
+
+def milestones_of(review: RapidReview) -> list[MilestoneRow]:
+    """The local timetable, in order, from the review's milestone clocks."""
+    today = timezone.localdate()
+    deadlines = {
+        d.key: d for d in Deadline.objects.for_subject(review).filter(
+            kind=Kind.RAPID_REVIEW_MILESTONE)
+    }
+    rows = []
+    for key in Milestone.values:
+        d = deadlines.get(key)
+        if d is not None:
+            rows.append(MilestoneRow(key, Milestone(key).label, d.due_date, d.closed_on,
+                                     d.closed_on is None and d.due_date < today))
+    return rows
+
+
+def merged_chronology(review: RapidReview) -> list[ChronologyEntry]:
+    """Every submitted return's chronology in one list, by date, each tagged by agency."""
+    return list(
+        ChronologyEntry.objects.filter(
+            agency_return__information_request__rapid_review=review,
+            agency_return__submitted_at__isnull=False,
+        )
+        .select_related("agency_return__information_request__agency")
+        .order_by("date", "agency_return__information_request__agency__name", "position")
+    )
+
+
+def submitted_returns(review: RapidReview) -> list[AgencyReturn]:
+    return list(
+        AgencyReturn.objects.filter(information_request__rapid_review=review,
+                                    submitted_at__isnull=False)
+        .select_related("information_request__agency")
+        .order_by("information_request__agency__name")
+    )
+
+
+def review_for_page(user: User, pk) -> RapidReview:
+    """`rapid_review_get_for` with what the review page shows, in a fixed number of queries."""
+    qs = rapid_reviews_visible_to(user).prefetch_related(
+        Prefetch("requests", queryset=InformationRequest.objects.select_related(
+            "agency", "agency_return").order_by("agency__name")),
+        "sign_offs",
+        Prefetch("status_changes", queryset=_changes()),
+    )
+    return permissions.get_or_404(qs, pk=pk)
+
+
+def _changes():
+    from .models import StatusChange
+
+    return StatusChange.objects.select_related("actor", "information_request__agency")

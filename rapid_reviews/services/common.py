@@ -1,0 +1,123 @@
+"""Checks and the one status-move helper shared by the rapid review services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from safeguarding import permissions
+from safeguarding.audit import Action, audit_record
+from safeguarding.models import Partnership, Role, User
+
+from ..models import (
+    REQUEST_TRANSITIONS,
+    TRANSITIONS,
+    InformationRequest,
+    RapidReview,
+    RequestStatus,
+    Status,
+    StatusChange,
+)
+
+CASE_ROLES = (Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER)
+
+
+class TransitionError(Exception):
+    """An illegal status move: the message says why, in words a user understands."""
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the record since this form was opened."""
+
+
+def require_case_role(actor: User, partnership: Partnership) -> None:
+    if not permissions.has_role(actor, *CASE_ROLES, partnership=partnership):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def require_contributor(actor: User, request: InformationRequest) -> None:
+    partnership_id = request.rapid_review.incident.partnership_id
+    if request.agency_id not in permissions.agency_ids(actor, partnership=partnership_id):
+        raise PermissionDenied("Only the agency the request is addressed to can answer it.")
+
+
+def check_version(obj, expected_version: int | None, what: str) -> None:
+    if expected_version is not None and expected_version != obj.version:
+        raise ConcurrentEditError(
+            f"Someone else changed this {what} while you were editing it. Your changes have "
+            "not been saved: check the latest version and try again."
+        )
+
+
+def past_date(value: dt.date | None, field: str, what: str, *, not_before: dt.date | None = None,
+              not_before_what: str = "") -> dict[str, str]:
+    """GOV.UK-style checks for a date that must already have happened."""
+    if value is None:
+        return {field: f"Enter {what}"}
+    if value > timezone.localdate():
+        return {field: f"{what[0].upper()}{what[1:]} must be today or in the past"}
+    if not_before and value < not_before:
+        return {field: f"{what[0].upper()}{what[1:]} must be the same as or after "
+                       f"{not_before_what} ({not_before:%-d %B %Y})"}
+    return {}
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def locked_review(review: RapidReview) -> RapidReview:
+    return RapidReview.objects.select_for_update().select_related(
+        "incident__partnership").get(pk=review.pk)
+
+
+def locked_request(request: InformationRequest) -> InformationRequest:
+    return InformationRequest.objects.select_for_update().select_related(
+        "agency", "rapid_review__incident__partnership").get(pk=request.pk)
+
+
+def ensure_review_move(review: RapidReview, to: str) -> None:
+    if to not in TRANSITIONS[review.status]:
+        raise TransitionError(
+            f"A rapid review that is ‘{review.get_status_display()}’ cannot become "
+            f"‘{Status(to).label}’."
+        )
+
+
+def ensure_request_move(request: InformationRequest, to: str) -> None:
+    if to not in REQUEST_TRANSITIONS[request.status]:
+        raise TransitionError(
+            f"An information request that is ‘{request.get_status_display()}’ cannot become "
+            f"‘{RequestStatus(to).label}’."
+        )
+
+
+def move_review(review: RapidReview, to: str, actor: User, note: str = "") -> StatusChange:
+    ensure_review_move(review, to)
+    old = review.status
+    review.status = to
+    review.version += 1
+    change = StatusChange.objects.create(rapid_review=review, from_status=old, to_status=to,
+                                        actor=actor, note=note)
+    audit_record(actor=actor, action=Action.STATUS_CHANGE, obj=review,
+                 partnership=review.incident.partnership,
+                 changes={"status": {"old": old, "new": to}})
+    return change
+
+
+def move_request(request: InformationRequest, to: str, actor: User, note: str = "") -> StatusChange:
+    ensure_request_move(request, to)
+    old = request.status
+    request.status = to
+    change = StatusChange.objects.create(
+        rapid_review=request.rapid_review, information_request=request, from_status=old,
+        to_status=to, actor=actor, note=note,
+    )
+    audit_record(actor=actor, action=Action.STATUS_CHANGE, obj=request,
+                 partnership=request.rapid_review.incident.partnership,
+                 object_repr=f"{request.rapid_review.incident.reference} {request.agency.name}",
+                 changes={"status": {"old": old, "new": to}})
+    return change

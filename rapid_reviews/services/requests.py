@@ -1,0 +1,298 @@
+"""Writes for agency information requests and the agencies' returns.
+
+Officers create and send requests and send returns back; an agency contributor saves and
+submits their agency's return. E-mails to agencies are queued after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.deadlines import (
+    Kind,
+    Rule,
+    deadline_close,
+    deadline_move,
+    deadline_reopen,
+    deadline_start,
+    get_deadline,
+)
+from safeguarding.models import Agency, User
+
+from ..models import (
+    AWAITING_RETURN,
+    AgencyReturn,
+    ChronologyEntry,
+    Criterion,
+    InformationRequest,
+    Milestone,
+    RapidReview,
+    RequestStatus,
+    Status,
+    StatusChange,
+)
+from .common import (
+    TransitionError,
+    check_version,
+    ensure_request_move,
+    locked_request,
+    locked_review,
+    move_request,
+    raise_if,
+    require_case_role,
+    require_contributor,
+)
+
+REQUESTS_OPEN_WHILE = (Status.OPEN, Status.MEETING_HELD)
+
+
+def _queue_email(change: StatusChange) -> None:
+    """E-mail the agency's contributors once the change is committed (a thin task)."""
+    from .. import tasks
+
+    transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
+
+
+def _validate_due(due_date: dt.date | None) -> dict[str, str]:
+    if due_date is None:
+        return {"due_date": "Enter the date the return is due"}
+    if due_date < timezone.localdate():
+        return {"due_date": "The date the return is due must be today or in the future"}
+    return {}
+
+
+def _repr(request: InformationRequest) -> str:
+    return f"{request.rapid_review.incident.reference} {request.agency.name}"
+
+
+def _start_return_clock(request: InformationRequest, actor: User) -> None:
+    review = request.rapid_review
+    deadline_start(
+        subject=request, partnership=review.incident.partnership, kind=Kind.AGENCY_RETURN,
+        title=f"Agency return from {request.agency.name}: {review.incident.reference}",
+        reference=review.incident.reference, url=request.get_absolute_url(),
+        trigger_date=request.sent_on or timezone.localdate(), rule=Rule.FIXED,
+        due_date=request.due_date, owner=actor,
+    )
+
+
+@transaction.atomic
+def information_requests_create(
+    *, rapid_review: RapidReview, actor: User, agencies: list[Agency], due_date: dt.date | None,
+    send: bool = False,
+) -> list[InformationRequest]:
+    """Ask the chosen agencies for their information (and send the requests, if asked)."""
+    require_case_role(actor, rapid_review.incident.partnership)
+    review = locked_review(rapid_review)
+    if review.status not in REQUESTS_OPEN_WHILE:
+        raise TransitionError("Agencies can be asked for information only before the decision.")
+    errors = _validate_due(due_date)
+    serving = set(review.incident.partnership.agencies.values_list("pk", flat=True))
+    asked = set(review.requests.values_list("agency_id", flat=True))
+    if not agencies:
+        errors["agencies"] = "Select at least one agency"
+    elif any(a.pk not in serving for a in agencies):
+        errors["agencies"] = "Select only agencies that work with this partnership"
+    elif any(a.pk in asked for a in agencies):
+        names = ", ".join(a.name for a in agencies if a.pk in asked)
+        errors["agencies"] = f"{names} already has a request for this review"
+    raise_if(errors)
+    created = []
+    for agency in agencies:
+        request = InformationRequest.objects.create(
+            rapid_review=review, agency=agency, contact=agency.contact_email, due_date=due_date,
+        )
+        audit_record(actor=actor, action=Action.CREATE, obj=request,
+                     partnership=review.incident.partnership, object_repr=_repr(request),
+                     changes={"agency": agency.name, "due_date": due_date})
+        if send:
+            request = information_request_send(information_request=request, actor=actor)
+        created.append(request)
+    return created
+
+
+@transaction.atomic
+def information_request_update(
+    *, information_request: InformationRequest, actor: User, contact: str,
+    due_date: dt.date | None, reason: str = "",
+) -> InformationRequest:
+    """Change the contact or the due date of a request still waiting for its return."""
+    require_case_role(actor, information_request.rapid_review.incident.partnership)
+    request = locked_request(information_request)
+    if request.status == RequestStatus.RETURNED:
+        raise TransitionError("This agency has returned its information: send it back to ask "
+                              "for more.")
+    errors = _validate_due(due_date)
+    if request.status != RequestStatus.NOT_SENT and due_date != request.due_date and not (
+        reason or ""
+    ).strip():
+        errors["reason"] = "Enter why the due date has changed"
+    raise_if(errors)
+    before = snapshot(request, ["contact", "due_date"])
+    request.contact, request.due_date = contact.strip(), due_date
+    changed = diff(before, snapshot(request, ["contact", "due_date"]))
+    if changed:
+        request.save(update_fields=list(changed))
+        audit_record(actor=actor, action=Action.UPDATE, obj=request,
+                     partnership=request.rapid_review.incident.partnership,
+                     object_repr=_repr(request), changes=changed)
+        deadline = get_deadline(request, Kind.AGENCY_RETURN)
+        if deadline is not None and "due_date" in changed:
+            deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
+    return request
+
+
+@transaction.atomic
+def information_request_send(*, information_request: InformationRequest,
+                             actor: User) -> InformationRequest:
+    """Send a request: e-mail the agency's contributors and start the return's clock."""
+    review = information_request.rapid_review
+    require_case_role(actor, review.incident.partnership)
+    request = locked_request(information_request)
+    ensure_request_move(request, RequestStatus.SENT)
+    if request.rapid_review.status not in REQUESTS_OPEN_WHILE:
+        raise TransitionError("Requests can be sent only before the decision.")
+    change = move_request(request, RequestStatus.SENT, actor)
+    request.sent_on = timezone.localdate()
+    request.save(update_fields=["status", "sent_on"])
+    _start_return_clock(request, actor)
+    review = request.rapid_review
+    if not review.requests.filter(status=RequestStatus.NOT_SENT).exists():
+        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.REQUESTS,
+                       on=request.sent_on)
+    _queue_email(change)
+    return request
+
+
+# --- the agency's return ------------------------------------------------------------------
+
+RETURN_FIELDS = ("involved", "involvement_summary", "analysis", "immediate_actions", "learning",
+                 "criteria_view", "criteria_comment")
+ROW_FIELDS = ("date", "contact_type", "what_happened", "practitioner_role")
+
+
+def _validate_rows(rows: list[dict[str, Any]]) -> dict[str, str]:
+    today = timezone.localdate()
+    for number, row in enumerate(rows, start=1):
+        if row.get("date") is None:
+            return {"chronology": f"Enter the date of contact {number} in the chronology"}
+        if row["date"] > today:
+            return {"chronology": f"The date of contact {number} must be today or in the past"}
+        if not (row.get("what_happened") or "").strip():
+            return {"chronology": f"Enter what happened at contact {number}"}
+    return {}
+
+
+def missing_for_submit(agency_return: AgencyReturn | None) -> list[str]:
+    """What must be filled in before a return can be submitted (GOV.UK wording)."""
+    if agency_return is None or agency_return.involved is None:
+        return ["Select whether your agency was involved with the child or family"]
+    missing = []
+    if agency_return.involved:
+        if not agency_return.involvement_summary.strip():
+            missing.append("Enter a summary of your agency’s involvement")
+        if not agency_return.chronology.exists():
+            missing.append("Add at least one contact to the chronology")
+    return missing
+
+
+@transaction.atomic
+def agency_return_save_draft(
+    *, information_request: InformationRequest, actor: User, values: dict[str, Any],
+    rows: list[dict[str, Any]], expected_version: int | None = None,
+) -> AgencyReturn:
+    """Save the agency's return as a draft: its answers and the whole chronology."""
+    require_contributor(actor, information_request)
+    request = locked_request(information_request)
+    if request.status not in AWAITING_RETURN:
+        raise TransitionError("This return is submitted: it can change only if the review "
+                              "officer sends it back.")
+    unknown = set(values) - set(RETURN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    errors = _validate_rows(rows)
+    if any(c not in Criterion.values for c in values.get("criteria_view", [])):
+        errors["criteria_view"] = "Select only the criteria listed"
+    raise_if(errors)
+    agency_return, created = AgencyReturn.objects.select_for_update().get_or_create(
+        information_request=request
+    )
+    if not created:
+        check_version(agency_return, expected_version, "return")
+    before = snapshot(agency_return, list(values))
+    for name, value in values.items():
+        setattr(agency_return, name, value.strip() if isinstance(value, str) else value)
+    changed = diff(before, snapshot(agency_return, list(values)))
+    agency_return.chronology.all().delete()
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(agency_return=agency_return, position=i,
+                        **{f: (row.get(f) or "") if f != "date" else row["date"]
+                           for f in ROW_FIELDS})
+        for i, row in enumerate(rows)
+    )
+    agency_return.version += 1
+    agency_return.save()
+    # The trail names what changed, never the content (it may name the child).
+    audit_record(actor=actor, action=Action.CREATE if created else Action.UPDATE,
+                 obj=agency_return, partnership=request.rapid_review.incident.partnership,
+                 object_repr=f"{_repr(request)} return",
+                 changes={"fields": sorted(changed), "chronology_rows": len(rows)})
+    return agency_return
+
+
+@transaction.atomic
+def agency_return_submit(*, information_request: InformationRequest,
+                         actor: User) -> InformationRequest:
+    """Submit the return to the review officer; late returns are kept as late."""
+    require_contributor(actor, information_request)
+    request = locked_request(information_request)
+    ensure_request_move(request, RequestStatus.RETURNED)
+    agency_return = AgencyReturn.objects.filter(information_request=request).first()
+    missing = missing_for_submit(agency_return)
+    if missing:
+        raise ValidationError(missing)
+    move_request(request, RequestStatus.RETURNED, actor)
+    request.returned_on = timezone.localdate()
+    request.save(update_fields=["status", "returned_on"])
+    agency_return.submitted_at = timezone.now()
+    agency_return.submitted_by = actor
+    agency_return.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    deadline_close(subject=request, kind=Kind.AGENCY_RETURN, on=request.returned_on)
+    review = request.rapid_review
+    if not review.requests.exclude(status=RequestStatus.RETURNED).exists():
+        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS,
+                       on=request.returned_on)
+    return request
+
+
+@transaction.atomic
+def agency_return_send_back(
+    *, information_request: InformationRequest, actor: User, note: str, due_date: dt.date | None,
+) -> InformationRequest:
+    """Ask the agency for more: the return reopens with a note and a new due date."""
+    review = information_request.rapid_review
+    require_case_role(actor, review.incident.partnership)
+    request = locked_request(information_request)
+    ensure_request_move(request, RequestStatus.MORE_INFORMATION)
+    if request.rapid_review.status not in REQUESTS_OPEN_WHILE:
+        raise TransitionError("Returns can be sent back only before the decision.")
+    errors = _validate_due(due_date)
+    if not (note or "").strip():
+        errors["note"] = "Enter what more the agency needs to tell you"
+    raise_if(errors)
+    change = move_request(request, RequestStatus.MORE_INFORMATION, actor, note.strip())
+    request.more_information_note = note.strip()
+    request.due_date = due_date
+    request.save(update_fields=["status", "more_information_note", "due_date"])
+    _start_return_clock(request, actor)
+    deadline_reopen(subject=request.rapid_review, kind=Kind.RAPID_REVIEW_MILESTONE,
+                    key=Milestone.RETURNS)
+    _queue_email(change)
+    return request

@@ -1,0 +1,127 @@
+"""Agency contributors' pages: only requests addressed to their agency, the identifying
+details of the children, and their own agency's return. Nothing else of the case."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from safeguarding.audit import Action, audit_record
+
+from .. import services
+from ..forms import ReturnForm, chronology_formset
+from ..selectors import (
+    children_to_search_for,
+    chronology_of,
+    information_request_get_for_contributor,
+    information_requests_for_contributor,
+)
+from .common import contributor_view
+
+PREFIX = "chronology"
+
+
+@contributor_view
+def request_list(request):
+    return render(request, "rapid_reviews/contributor_list.html", {
+        "requests": information_requests_for_contributor(request.user),
+    })
+
+
+def _audit_view(request, info, page):
+    audit_record(actor=request.user, action=Action.VIEW, obj=info,
+                 partnership=info.rapid_review.incident.partnership, request=request,
+                 object_repr=f"{info.rapid_review.incident.reference} {info.agency.name}",
+                 changes={"page": page})
+
+
+@contributor_view
+def request_detail(request, pk):
+    info = information_request_get_for_contributor(request.user, pk)
+    _audit_view(request, info, "information request")
+    agency_return = getattr(info, "agency_return", None)
+    return render(request, "rapid_reviews/contributor_request.html", {
+        "info": info, "children": children_to_search_for(info),
+        "agency_return": agency_return, "chronology": chronology_of(agency_return),
+    })
+
+
+def _initial(agency_return):
+    if agency_return is None:
+        return {}, []
+    initial = {name: getattr(agency_return, name) for name in services.requests.RETURN_FIELDS}
+    initial["involved"] = {True: "yes", False: "no"}.get(agency_return.involved)
+    initial["version"] = agency_return.version
+    rows = [{"date": e.date, "contact_type": e.contact_type, "what_happened": e.what_happened,
+             "practitioner_role": e.practitioner_role} for e in chronology_of(agency_return)]
+    return initial, rows
+
+
+@contributor_view
+def return_edit(request, pk):
+    info = information_request_get_for_contributor(request.user, pk)
+    detail = reverse("rapid_reviews:contributor-request", args=[info.pk])
+    if not info.is_awaiting_return:
+        messages.info(request, "This return is submitted. The review officer can send it back "
+                               "if they need more.")
+        return redirect(detail)
+    agency_return = getattr(info, "agency_return", None)
+    initial, rows = _initial(agency_return)
+    if request.method == "POST":
+        form = ReturnForm(request.POST, initial=initial)
+        formset = chronology_formset(extra=0)(request.POST, initial=rows, prefix=PREFIX)
+        if form.is_valid() and formset.is_valid():
+            values = {name: form.cleaned_data[name] for name in services.requests.RETURN_FIELDS}
+            try:
+                services.agency_return_save_draft(
+                    information_request=info, actor=request.user, values=values,
+                    rows=formset.rows(), expected_version=form.cleaned_data.get("version"))
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except (services.TransitionError, services.ConcurrentEditError) as error:
+                form.add_error(None, str(error))
+            else:
+                here = reverse("rapid_reviews:contributor-return", args=[info.pk])
+                if "add_row" in request.POST:
+                    return redirect(f"{here}?add=1#row-{len(formset.rows()) + 1}")
+                if "submit" in request.POST:
+                    return redirect(reverse("rapid_reviews:contributor-submit", args=[info.pk]))
+                messages.success(request, "Your draft is saved. Only your agency and the "
+                                          "review officer can see it once it is submitted.")
+                return redirect(detail)
+    else:
+        form = ReturnForm(initial=initial)
+        extra = 1 if (not rows or request.GET.get("add")) else 0
+        formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
+    row_errors = [
+        (index, error) for index, row in enumerate(formset.forms, start=1)
+        for errors in row.errors.values() for error in errors
+    ] if formset.is_bound else []
+    return render(request, "rapid_reviews/return_form.html", {
+        "info": info, "form": form, "formset": formset, "row_errors": row_errors,
+        "has_errors": bool(form.errors or row_errors), "back": detail,
+    })
+
+
+@contributor_view
+def return_submit(request, pk):
+    info = information_request_get_for_contributor(request.user, pk)
+    agency_return = getattr(info, "agency_return", None)
+    problems = services.missing_for_submit(agency_return) if info.is_awaiting_return else []
+    if request.method == "POST":
+        try:
+            services.agency_return_submit(information_request=info, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        except services.TransitionError as error:
+            problems = [str(error)]
+        else:
+            info.refresh_from_db(fields=["returned_on", "status"])
+            late = " It was due on {:%-d %B %Y}, so it is marked late.".format(info.due_date) \
+                if info.returned_late else ""
+            messages.success(request, f"Your agency’s return is submitted.{late}")
+            return redirect(reverse("rapid_reviews:contributor-request", args=[info.pk]))
+    return render(request, "rapid_reviews/return_check.html", {
+        "info": info, "agency_return": agency_return, "chronology": chronology_of(agency_return),
+        "problems": problems, "posted": request.method == "POST",
+    })

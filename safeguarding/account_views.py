@@ -1,0 +1,246 @@
+"""Account pages: the two-factor step after sign-in, setting up an authenticator app and
+recovery codes, "Your account", changing a password, the lockout page and the
+accessibility statement."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView
+
+from . import two_factor
+from .audit import Action, audit_record
+from .forms import ChangePasswordForm, RecoveryCodeForm, TwoFactorCodeForm
+from .models import User
+
+#: Recovery codes waiting to be shown once (set at set-up or renewal, removed when shown).
+NEW_CODES_SESSION_KEY = "two_factor_new_codes"
+
+WRONG_CODE = gettext_lazy("The code is not correct or has expired")
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _throttled_message(result) -> str:
+    return _(
+        "You have entered too many incorrect codes. Wait %(seconds)s seconds and try again."
+    ) % {"seconds": result.wait_seconds}
+
+
+@method_decorator(never_cache, name="dispatch")
+class _TwoFactorStep(FormView):
+    """Base of the two-factor pages: signed-in users only; done once per session."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            next=_next_url(self.request), demo_mode=settings.DEMO_MODE, **kwargs
+        )
+
+    def _after(self, result, form):
+        if result.ok:
+            return HttpResponseRedirect(_next_url(self.request))
+        if result.outcome is two_factor.Outcome.THROTTLED:
+            form.add_error("code", _throttled_message(result))
+        else:
+            form.add_error("code", WRONG_CODE)
+        return self.form_invalid(form)
+
+
+class TwoFactorVerifyView(_TwoFactorStep):
+    """The "Enter the 6-digit code from your authenticator app" page."""
+
+    template_name = "safeguarding/two_factor_verify.html"
+    form_class = TwoFactorCodeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if two_factor.is_satisfied(request):
+                return HttpResponseRedirect(_next_url(request))
+            if two_factor.authenticator_of(request.user) is None:
+                return redirect("safeguarding:two-factor-setup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        result = two_factor.code_verify(request=self.request, code=form.cleaned_data["code"])
+        return self._after(result, form)
+
+
+class RecoveryCodeVerifyView(TwoFactorVerifyView):
+    template_name = "safeguarding/two_factor_recovery.html"
+    form_class = RecoveryCodeForm
+
+    def form_valid(self, form):
+        result = two_factor.recovery_code_verify(
+            request=self.request, code=form.cleaned_data["code"]
+        )
+        if result.ok:
+            left = two_factor.recovery_codes_left(self.request.user)
+            messages.warning(
+                self.request,
+                _(
+                    "You used a recovery code. You have %(left)s left: get new codes from "
+                    "Your account if you are running out."
+                )
+                % {"left": left},
+            )
+        return self._after(result, form)
+
+
+class TwoFactorSetupView(_TwoFactorStep):
+    """Set up an authenticator app: QR code and secret, then the first code confirms it.
+
+    Before the second factor, only someone with no authenticator yet may come here;
+    replacing an authenticator needs a verified session.
+    """
+
+    template_name = "safeguarding/two_factor_setup.html"
+    form_class = TwoFactorCodeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and two_factor.authenticator_of(request.user) is not None
+            and not request.user.is_verified()
+        ):
+            return redirect("safeguarding:two-factor-verify")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        device = two_factor.authenticator_start(user=self.request.user)
+        return super().get_context_data(
+            qr_code=two_factor.qr_code_data_uri(device),
+            secret=two_factor.secret_text(device),
+            replacing=two_factor.authenticator_of(self.request.user) is not None,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        device = two_factor.authenticator_start(user=self.request.user)
+        result, codes = two_factor.authenticator_confirm(
+            request=self.request, device=device, code=form.cleaned_data["code"]
+        )
+        if not result.ok:
+            return self._after(result, form)
+        self.request.session[NEW_CODES_SESSION_KEY] = codes
+        url = reverse("safeguarding:two-factor-recovery-codes")
+        return HttpResponseRedirect(f"{url}?{urlencode({'next': _next_url(self.request)})}")
+
+
+@never_cache
+@login_required
+def recovery_codes(request):
+    """Shows newly made recovery codes, once."""
+    codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    if not codes:
+        return redirect("safeguarding:account")
+    return render(
+        request,
+        "safeguarding/two_factor_recovery_codes.html",
+        {"codes": codes, "next": _next_url(request)},
+    )
+
+
+@require_POST
+@login_required
+def recovery_codes_renew(request):
+    request.session[NEW_CODES_SESSION_KEY] = two_factor.recovery_codes_renew(request=request)
+    return redirect("safeguarding:two-factor-recovery-codes")
+
+
+@require_POST
+@login_required
+def two_factor_skip(request):
+    """The "Skip for the demo" button: only while DEMO_MODE is on."""
+    if not settings.DEMO_MODE:
+        raise Http404
+    two_factor.demo_skip(request=request)
+    return HttpResponseRedirect(_next_url(request))
+
+
+@never_cache
+@login_required
+def account(request):
+    user = request.user
+    return render(
+        request,
+        "safeguarding/account.html",
+        {
+            "authenticator": two_factor.authenticator_of(user),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+        },
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django keeps this session signed in and ends every other session of the user
+    (the session auth hash changes with the password)."""
+
+    template_name = "safeguarding/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("safeguarding:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, action=Action.PASSWORD_CHANGED, request=self.request)
+        messages.success(self.request, _("Your password has been changed"))
+        return response
+
+
+def accessibility(request):
+    return render(request, "safeguarding/accessibility.html")
+
+
+# --- django-axes hooks (settings.AXES_USERNAME_CALLABLE, AXES_LOCKOUT_CALLABLE) --------
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The typed e-mail address, lower-cased, so "Name@x" and "name@x" count together."""
+    value = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    if value is None and request is not None:
+        value = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The "sign-in locked" page (HTTP 429); every refused attempt is audited."""
+    email = axes_username(request, credentials) or ""
+    account = User.objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        actor=account,
+        actor_email=email,
+        action=Action.LOCKED_OUT,
+        changes={"reason": "too many failed sign-ins"},
+        request=request,
+    )
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "safeguarding/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

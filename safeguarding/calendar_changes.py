@@ -1,0 +1,63 @@
+"""When the working-day calendar changes, open clocks are recomputed and owners told once.
+
+`calendar_changed(partnership=…)` is the service. Closure days change in the
+administration site: the receivers below only schedule the service after the commit
+(the rules live in the service, not in the signal). Bank-holiday data changes arrive with
+a new `holidays` release: run `manage.py recompute_deadlines` after upgrading it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .deadlines import deadlines_recompute
+from .models import ClosureDay, Deadline, Partnership, User
+from .reminders import moved_deadlines_notify
+
+logger = logging.getLogger(__name__)
+
+
+def calendar_changed(*, partnership: Partnership, actor: User | None = None) -> list[Deadline]:
+    """Recompute a partnership's open working-day clocks; claim one "moved" e-mail per
+    moved deadline and person (sent by the next sweep in office hours)."""
+    with transaction.atomic():
+        moved = deadlines_recompute(partnership=partnership, actor=actor)
+        moved_deadlines_notify(deadlines=moved)
+    if moved:
+        logger.info(
+            "deadlines moved by calendar",
+            extra={"partnership": partnership.code, "moved": [d.pk for d in moved]},
+        )
+    return moved
+
+
+def calendars_changed_everywhere(*, actor: User | None = None) -> dict[str, int]:
+    """After the bank-holiday data changed: every active partnership."""
+    return {
+        p.code: len(calendar_changed(partnership=p, actor=actor))
+        for p in Partnership.objects.filter(is_active=True)
+    }
+
+
+def _schedule(partnership_id: int) -> None:
+    def run():
+        partnership = Partnership.objects.filter(pk=partnership_id).first()
+        if partnership is not None:
+            calendar_changed(partnership=partnership)
+
+    transaction.on_commit(run)
+
+
+@receiver(post_save, sender=ClosureDay, dispatch_uid="closure_day_saved_recompute")
+def _closure_day_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _schedule(instance.partnership_id)
+
+
+@receiver(post_delete, sender=ClosureDay, dispatch_uid="closure_day_deleted_recompute")
+def _closure_day_deleted(sender, instance, **kwargs):
+    _schedule(instance.partnership_id)

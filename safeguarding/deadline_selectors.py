@@ -1,0 +1,32 @@
+"""Reads of deadlines for people: through the permission layer, never around it."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from . import permissions
+from .models import Deadline, DeadlineChange
+
+
+def deadlines_visible_to(user) -> QuerySet[Deadline]:
+    """Deadlines of the user's partnerships (business unit roles), plus any they own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Deadline.objects.none()
+    ids = permissions.partnership_ids(user)
+    return Deadline.objects.filter(Q(partnership__in=ids) | Q(owner=user))
+
+
+def deadline_get_for(user, pk) -> Deadline:
+    """One deadline the user may see, or 404."""
+    return permissions.get_or_404(
+        deadlines_visible_to(user).select_related("partnership", "owner"), pk=pk
+    )
+
+
+def deadline_history(deadline: Deadline) -> QuerySet[DeadlineChange]:
+    return deadline.changes.select_related("actor").order_by("changed_at", "id")
+
+
+def deadlines_for_feed(user) -> QuerySet[Deadline]:
+    """Open deadlines for a person's calendar feed."""
+    return deadlines_visible_to(user).open().order_by("due_date", "id")

@@ -1,0 +1,106 @@
+"""Pages of the deadline engine: why a date, reminder settings and calendar feed, outbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import feeds, outbox
+from .deadline_selectors import deadline_get_for, deadline_history
+from .deadlines import deadline_explain, explain_rule
+from .models import CalendarFeedToken
+from .reminder_forms import ReminderPreferenceForm
+from .reminders import reminder_preference_set
+
+
+@login_required
+def deadline_why(request, pk):
+    """ "Why this date?": the trigger, the rule, each day skipped and why, every move."""
+    deadline = deadline_get_for(request.user, pk)
+    explanation = deadline_explain(deadline)
+    return render(
+        request,
+        "safeguarding/deadline_why.html",
+        {
+            "deadline": deadline,
+            "rule_text": explain_rule(deadline),
+            "explanation": explanation,
+            "history": list(deadline_history(deadline)),
+        },
+    )
+
+
+@login_required
+@never_cache
+def reminder_settings(request):
+    """Immediate reminders or a daily digest; the private calendar feed address."""
+    user = request.user
+    form = ReminderPreferenceForm(initial={"reminder_preference": user.reminder_preference})
+    new_feed_url = None
+    if request.method == "POST":
+        action = request.POST.get("action", "preference")
+        if action == "preference":
+            form = ReminderPreferenceForm(request.POST)
+            if form.is_valid():
+                reminder_preference_set(
+                    actor=user, preference=form.cleaned_data["reminder_preference"]
+                )
+                messages.success(request, _("Your reminder settings have been saved"))
+                return redirect("safeguarding:reminder-settings")
+        elif action == "feed-create":
+            new_feed_url = feeds.feed_url(feeds.calendar_feed_create(actor=user))
+        elif action == "feed-revoke":
+            feeds.calendar_feed_revoke(actor=user)
+            messages.success(request, _("Your calendar feed address has been switched off"))
+            return redirect("safeguarding:reminder-settings")
+    feed = CalendarFeedToken.objects.filter(user=user).first()
+    return render(
+        request,
+        "safeguarding/reminder_settings.html",
+        {"form": form, "feed": feed, "new_feed_url": new_feed_url},
+    )
+
+
+@require_GET
+@never_cache
+def calendar_feed(request, token):
+    """The private iCalendar feed: no session, the secret address is the key (404 if bad)."""
+    user = feeds.calendar_feed_user(token)
+    if user is None:
+        raise Http404("No such feed")
+    response = HttpResponse(
+        feeds.calendar_feed_render(user=user, request=request),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _require_superuser(request):
+    if not (request.user.is_active and request.user.is_superuser):
+        raise PermissionDenied("Only administrators can see the outbox.")
+
+
+@login_required
+def outbox_list(request):
+    """The embedded default's e-mail outbox, newest first (administrators only)."""
+    _require_superuser(request)
+    page = Paginator(outbox.outbox_messages(), 50).get_page(request.GET.get("page"))
+    return render(request, "safeguarding/outbox_list.html", {"page": page, "query": ""})
+
+
+@login_required
+def outbox_detail(request, file, index):
+    _require_superuser(request)
+    message = outbox.outbox_message(file, index)
+    if message is None:
+        raise Http404("No such message")
+    return render(request, "safeguarding/outbox_detail.html", {"message": message})

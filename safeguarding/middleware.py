@@ -1,0 +1,85 @@
+"""Request guards: the second factor is required before anything else, and a
+Permissions-Policy header switches off browser features the service never uses."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from . import two_factor
+
+#: Pages a signed-in user may reach before completing the second factor.
+OPEN_BEFORE_TWO_FACTOR = frozenset(
+    {
+        "sign-in",
+        "sign-out",
+        "signed-out",
+        "keep-alive",
+        "healthz",
+        "accessibility",
+        "password-reset",
+        "password-reset-sent",
+        "password-reset-confirm",
+        "password-reset-complete",
+        "two-factor-verify",
+        "two-factor-recovery",
+        "two-factor-setup",
+        "two-factor-skip",
+    }
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """A signed-in user who must use two-factor authentication and has not yet done so in
+    this session reaches only the sign-in, two-factor, sign-out, password-reset, health
+    and static URLs; every other request (the administration site included) is sent to
+    the two-factor step. Runs after django_otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.two_factor_pending = False
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and two_factor.required_for(user)
+            and not two_factor.is_satisfied(request)
+        ):
+            request.two_factor_pending = True
+            if not self._is_open(request.path_info):
+                return redirect(self._step_url(request))
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_open(path: str) -> bool:
+        if path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return False
+        return match.namespace == "safeguarding" and match.url_name in OPEN_BEFORE_TWO_FACTOR
+
+    @staticmethod
+    def _step_url(request) -> str:
+        url = two_factor.step_url(request.user)
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return url
+
+
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header from settings.PERMISSIONS_POLICY."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

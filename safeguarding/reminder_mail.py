@@ -1,0 +1,150 @@
+"""Reminder e-mails: what they say, and the one service that sends a claimed reminder.
+
+E-mails name a deadline by its title and case reference only (the services that start a
+clock write titles such as "Notify the National Panel: BSCP-2026-014"); nothing here
+reads the deadline's subject, so no child's name or other details can reach an e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .deadlines import deadline_explain, explain_rule
+from .models import Deadline, ReminderSent
+
+logger = logging.getLogger(__name__)
+Status = ReminderSent.Status
+
+
+def _days(n: int) -> str:
+    n = abs(n)
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
+def headline(row: ReminderSent, deadline: Deadline) -> str:
+    """One line saying where the deadline stands, e.g. "Due in 3 working days"."""
+    if row.rule == "moved":
+        return f"Due date changed to {deadline.due_date:%-d %B %Y}"
+    left = row.context.get("working_days", 0)
+    if row.rule == "due" or left == 0:
+        return "Due today"
+    if left > 0:
+        return f"Due in {_days(left)}"
+    prefix = (
+        "Overdue (escalated to you as a partnership manager)"
+        if row.rule == "escalation"
+        else "Overdue"
+    )
+    return f"{prefix}: {_days(left)} late"
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def deadline_context(row: ReminderSent, deadline: Deadline) -> dict:
+    explanation = deadline_explain(deadline)
+    why = reverse("safeguarding:deadline-why", args=[deadline.pk])
+    return {
+        "row": row,
+        "deadline": deadline,
+        "headline": headline(row, deadline),
+        "title": deadline.title,
+        "reference": deadline.reference,
+        "due": deadline.due_date,
+        "rule_text": explain_rule(deadline),
+        "skipped": explanation.skipped if explanation else [],
+        "link": _link(deadline.url or why),
+        "why_link": _link(why),
+        "old_due": dt.date.fromisoformat(row.context["old_due"])
+        if row.context.get("old_due")
+        else None,
+    }
+
+
+def _message(row: ReminderSent, subject: str, template: str, context: dict):
+    context = {**context, "service_name": settings.SERVICE_NAME, "recipient": row.recipient}
+    context["preferences_link"] = _link(reverse("safeguarding:reminder-settings"))
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"safeguarding/email/{template}.txt", context),
+        to=[row.recipient.email],
+        headers={"Message-ID": row.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string(f"safeguarding/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
+    """The e-mail of one claimed reminder (or of a daily digest)."""
+    if row.rule == "digest":
+        items = [
+            deadline_context(item, item.deadline)
+            for item in row.items.select_related("deadline").order_by("deadline__due_date", "id")
+            if item.deadline is not None
+        ]
+        subject = f"Your deadlines today: {len(items)} reminder{'' if len(items) == 1 else 's'}"
+        return _message(row, subject, "reminder_digest", {"items": items, "day": row.occurrence})
+    context = deadline_context(row, row.deadline)
+    return _message(row, f"{context['headline']}: {row.deadline.title}", "reminder", context)
+
+
+def _should_skip(row: ReminderSent) -> str:
+    if not row.recipient.is_active:
+        return "recipient switched off"
+    if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
+        return "deadline closed"
+    return ""
+
+
+def reminder_deliver(*, reminder_id: int) -> str:
+    """Send one claimed reminder, at most once.
+
+    The row is locked (SKIP LOCKED: a second worker holding the same task goes away) and
+    marked sent in the same transaction as the SMTP hand-over succeeds. If sending raises,
+    the transaction rolls back, the row stays pending and the task retries. The remaining
+    window — the mail server accepted, then this process died before COMMIT — is covered
+    by a stable Message-ID (ADR 0006).
+    """
+    try:
+        with transaction.atomic():
+            row = (
+                ReminderSent.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("deadline", "deadline__partnership", "recipient")
+                .filter(pk=reminder_id)
+                .first()
+            )
+            if row is None:
+                return "locked or gone"
+            if row.status != Status.PENDING:
+                return row.status
+            skip = _should_skip(row)
+            if skip:
+                row.status, row.last_error = Status.SKIPPED, skip
+                row.save(update_fields=["status", "last_error"])
+                return Status.SKIPPED
+            reminder_message(row).send()
+            now = timezone.now()
+            row.status, row.sent_at, row.attempts = Status.SENT, now, row.attempts + 1
+            row.save(update_fields=["status", "sent_at", "attempts"])
+            if row.rule == "digest":
+                row.items.filter(status=Status.HELD).update(status=Status.SENT, sent_at=now)
+    except Exception as exc:
+        ReminderSent.objects.filter(pk=reminder_id, status=Status.PENDING).update(
+            attempts=F("attempts") + 1, last_error=str(exc)[:300]
+        )
+        logger.warning("reminder not sent", extra={"reminder": reminder_id, "error": str(exc)})
+        raise
+    logger.info("reminder sent", extra={"reminder": reminder_id, "rule": row.rule})
+    return Status.SENT

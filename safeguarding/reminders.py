@@ -1,0 +1,398 @@
+"""Reminder policy and the sweep: who is reminded of which deadline, and when.
+
+`reminders_sweep(now=…)` is the one entry point, run by Celery beat (`tasks.py`) and by
+`manage.py sweep_deadlines`. It only works on working days inside office hours. For each
+open deadline it works out the one reminder due today (3 and 1 working days before, on
+the day, then overdue every N working days, escalated to the partnership managers) and
+*claims* it: a `ReminderSent` row whose unique key (deadline, rule, occurrence,
+recipient) lets the database decide, once, who sends it. Only the claimant queues the
+send task (`reminder_mail.reminder_deliver` does the sending). See ADR 0006.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import calendar
+from .models import (
+    ClosureDay,
+    Deadline,
+    DeadlineChange,
+    Membership,
+    ReminderPolicy,
+    ReminderSent,
+    Role,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+Status = ReminderSent.Status
+
+
+@dataclass(frozen=True)
+class Policy:
+    days_before: tuple[int, ...] = (3, 1)
+    on_the_day: bool = True
+    overdue_every: int = 2
+    escalate: bool = True
+    enabled: bool = True
+
+
+#: Used for any kind with no ReminderPolicy row (for the partnership or as a default).
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """The reminder of one deadline due on one day."""
+
+    rule: str  # "before_3", "due", "overdue"
+    occurrence: str  # the due date (and, when overdue, the repeat number)
+    working_days: int  # left (> 0), 0 on the day, negative when overdue
+    escalate: bool = False
+
+
+@dataclass
+class SweepResult:
+    at: dt.datetime
+    held: str = ""
+    claimed: list[ReminderSent] = field(default_factory=list)
+    requeued: int = 0
+    digests: int = 0
+
+
+# --- Policy ----------------------------------------------------------------------------
+
+
+def _as_policy(row: ReminderPolicy) -> Policy:
+    days = tuple(sorted({int(d) for d in (row.days_before or []) if int(d) > 0}, reverse=True))
+    return Policy(
+        days_before=days,
+        on_the_day=row.on_the_day,
+        overdue_every=row.overdue_every,
+        escalate=row.escalate,
+        enabled=row.enabled,
+    )
+
+
+def policy_table() -> dict[tuple[int | None, str], Policy]:
+    """Every policy row, keyed by (partnership id or None, kind): a small table, one query."""
+    return {(row.partnership_id, row.kind): _as_policy(row) for row in ReminderPolicy.objects.all()}
+
+
+def policy_for(deadline: Deadline, table: dict) -> Policy:
+    return (
+        table.get((deadline.partnership_id, deadline.kind))
+        or table.get((None, deadline.kind))
+        or DEFAULT_POLICY
+    )
+
+
+def reminder_due(
+    deadline: Deadline, *, today: dt.date, policy: Policy, closures=None
+) -> DueReminder | None:
+    """The reminder of `deadline` due on `today`, if any (pure; `closures` as calendar's).
+
+    A stage missed (the service was down, or the clock started late) is caught up: with
+    2 working days left and stages 3 and 1, the "3 days before" reminder goes today.
+    """
+    if not policy.enabled or deadline.closed_on is not None:
+        return None
+    due = deadline.due_date
+    left = calendar.working_days_between(today, due, partnership=closures or {})
+    if left > 0:
+        stages = [n for n in policy.days_before if n >= left]
+        if not stages:
+            return None
+        return DueReminder(f"before_{min(stages)}", due.isoformat(), left)
+    if left == 0:
+        return DueReminder("due", due.isoformat(), 0) if policy.on_the_day else None
+    repeat = (-left - 1) // policy.overdue_every if policy.overdue_every else 0
+    return DueReminder("overdue", f"{due.isoformat()}#{repeat}", left, policy.escalate)
+
+
+# --- Office hours ----------------------------------------------------------------------
+
+
+def local_time(now: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(now):
+        now = now.replace(tzinfo=ZoneInfo(settings.REMINDER_TIME_ZONE))
+    return now.astimezone(ZoneInfo(settings.REMINDER_TIME_ZONE))
+
+
+def held_reason(now: dt.datetime) -> str:
+    """Why nothing may be sent at `now` ("" when reminders may go out)."""
+    local = local_time(now)
+    start, end = settings.REMINDER_OFFICE_HOURS_START, settings.REMINDER_OFFICE_HOURS_END
+    if not start <= local.hour < end:
+        return f"outside office hours ({start:02d}:00 to {end:02d}:00)"
+    reason = calendar.non_working_reason(local.date())
+    if reason:
+        return f"not a working day ({reason})"
+    return ""
+
+
+# --- Recipients ------------------------------------------------------------------------
+
+
+def _people(partnership_ids) -> tuple[dict, dict]:
+    """Active review officers and managers of these partnerships (one query)."""
+    officers, managers = defaultdict(list), defaultdict(list)
+    memberships = (
+        Membership.objects.active()
+        .with_role(Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
+        .filter(partnership__in=list(partnership_ids))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for m in memberships:
+        target = officers if m.role == Role.REVIEW_OFFICER else managers
+        target[m.partnership_id].append(m.user)
+    return officers, managers
+
+
+def recipients_of(deadline: Deadline, officers: dict) -> list[User]:
+    """The owner if set and active, else the partnership's review officers."""
+    if deadline.owner_id and deadline.owner.is_active:
+        return [deadline.owner]
+    return list(officers.get(deadline.partnership_id, []))
+
+
+# --- Claiming and queuing --------------------------------------------------------------
+
+
+def queue_send(reminder_id: int) -> bool:
+    """Queue the send task. A broker failure is logged, never raised: the row stays pending
+    (with no queued time) and the next sweep queues it again."""
+    from .tasks import send_reminder
+
+    try:
+        send_reminder.apply_async(
+            args=[reminder_id],
+            queue=settings.REMINDER_QUEUE,
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+        )
+        return True
+    except Exception as exc:  # noqa: BLE001 - any broker failure; the sweep re-queues
+        logger.warning("reminder not queued", extra={"reminder": reminder_id, "error": str(exc)})
+        ReminderSent.objects.filter(pk=reminder_id, status=Status.PENDING).update(queued_at=None)
+        return False
+
+
+def reminder_claim(
+    *,
+    recipient: User,
+    rule: str,
+    occurrence: str,
+    deadline: Deadline | None = None,
+    context: dict | None = None,
+    queue: bool = True,
+) -> ReminderSent | None:
+    """Claim one reminder: insert its row unless it exists. Returns the row if this call
+    created it (and then queues it on commit), None if someone else already had."""
+    held = recipient.reminder_preference == User.ReminderPreference.DIGEST and rule != "digest"
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            row, created = ReminderSent.objects.get_or_create(
+                deadline=deadline,
+                rule=rule,
+                occurrence=occurrence,
+                recipient=recipient,
+                defaults={
+                    "status": Status.HELD if held else Status.PENDING,
+                    "context": context or {},
+                    "queued_at": now if (queue and not held) else None,
+                },
+            )
+    except IntegrityError:  # a concurrent claim won between our SELECT and INSERT
+        return None
+    if not created:
+        return None
+    if queue and not held:
+        transaction.on_commit(lambda: queue_send(row.pk))
+    return row
+
+
+def requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Queue again every pending reminder never queued, or queued long ago and not sent.
+
+    Each row is reserved by a conditional UPDATE, so two sweeps never both re-queue it;
+    even if they did, the send task's row lock and status check send it once.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
+    stale = ReminderSent.objects.filter(status=Status.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff)
+    )
+    count = 0
+    for pk, queued_at in stale.values_list("pk", "queued_at")[:1000]:
+        reserved = ReminderSent.objects.filter(pk=pk, status=Status.PENDING, queued_at=queued_at)
+        if queued_at is None:
+            reserved = ReminderSent.objects.filter(
+                pk=pk, status=Status.PENDING, queued_at__isnull=True
+            )
+        if reserved.update(queued_at=now) and queue_send(pk):
+            count += 1
+    return count
+
+
+def digests_build(*, today: dt.date) -> int:
+    """One digest per person per day gathering their held reminders (unique key)."""
+    count = 0
+    waiting = (
+        ReminderSent.objects.filter(status=Status.HELD, digest__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for user in User.objects.filter(pk__in=list(waiting), is_active=True):
+        with transaction.atomic():
+            digest = reminder_claim(
+                recipient=user, rule="digest", occurrence=today.isoformat(), queue=True
+            )
+            if digest is None:
+                continue
+            ReminderSent.objects.filter(
+                recipient=user, status=Status.HELD, digest__isnull=True
+            ).update(digest=digest)
+            count += 1
+    return count
+
+
+# --- The sweep -------------------------------------------------------------------------
+
+
+def _candidates(today: dt.date, max_before: int):
+    horizon = calendar.add_working_days(today, max_before) + dt.timedelta(days=14)
+    return (
+        Deadline.objects.open()
+        .filter(due_date__lte=horizon, partnership__is_active=True)
+        .select_related("owner")
+        .order_by("due_date", "id")
+    )
+
+
+def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """Claim and queue every reminder due at `now`; re-queue stragglers; build digests."""
+    now = now or timezone.now()
+    result = SweepResult(at=local_time(now))
+    result.held = held_reason(now)
+    if result.held:
+        return result
+    today = result.at.date()
+    table = policy_table()
+    max_before = max([n for p in table.values() for n in p.days_before] + [3])
+    deadlines = list(_candidates(today, max_before))
+    pids = {d.partnership_id for d in deadlines}
+    closures = defaultdict(dict)
+    for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
+        "partnership_id", "date", "reason"
+    ):
+        closures[pid][day] = reason
+    officers, managers = _people(pids)
+    done = set(
+        ReminderSent.objects.filter(deadline__in=[d.pk for d in deadlines]).values_list(
+            "deadline_id", "rule", "occurrence", "recipient_id"
+        )
+    )
+    for deadline in deadlines:
+        if not calendar.is_working_day(today, partnership=closures[deadline.partnership_id]):
+            continue
+        due = reminder_due(
+            deadline,
+            today=today,
+            policy=policy_for(deadline, table),
+            closures=closures[deadline.partnership_id],
+        )
+        if due is None:
+            continue
+        people = recipients_of(deadline, officers)
+        wanted = [(due.rule, user) for user in people]
+        if due.escalate:
+            wanted += [
+                ("escalation", user)
+                for user in managers.get(deadline.partnership_id, [])
+                if user not in people
+            ]
+        context = {"working_days": due.working_days, "on": today.isoformat()}
+        for rule, user in wanted:
+            if (deadline.pk, rule, due.occurrence, user.pk) in done:
+                continue
+            row = reminder_claim(
+                deadline=deadline,
+                recipient=user,
+                rule=rule,
+                occurrence=due.occurrence,
+                context=context,
+            )
+            if row is not None:
+                result.claimed.append(row)
+    result.requeued = requeue_stale()
+    result.digests = digests_build(today=today)
+    return result
+
+
+# --- Calendar changes ------------------------------------------------------------------
+
+
+def moved_deadlines_notify(*, deadlines: list[Deadline]) -> list[ReminderSent]:
+    """Tell each moved deadline's people once per move (keyed by the DeadlineChange).
+
+    The rows wait (not queued) for the next sweep, so nobody is e-mailed at night.
+    """
+    if not deadlines:
+        return []
+    pids = {d.partnership_id for d in deadlines}
+    officers, _ = _people(pids)
+    claimed = []
+    for deadline in deadlines:
+        change = (
+            DeadlineChange.objects.filter(deadline=deadline).order_by("-changed_at", "-id").first()
+        )
+        if change is None:
+            continue
+        for user in recipients_of(deadline, officers):
+            row = reminder_claim(
+                deadline=deadline,
+                recipient=user,
+                rule="moved",
+                occurrence=str(change.pk),
+                context={
+                    "old_due": change.old_due.isoformat(),
+                    "new_due": change.new_due.isoformat(),
+                },
+                queue=False,
+            )
+            if row is not None:
+                claimed.append(row)
+    return claimed
+
+
+def reminder_preference_set(*, actor: User, preference: str) -> User:
+    """A person chooses immediate reminders or one daily digest (audited)."""
+    from .audit import Action, audit_record
+
+    if preference not in User.ReminderPreference.values:
+        raise ValueError(f"Unknown reminder preference {preference!r}")
+    old = actor.reminder_preference
+    if old != preference:
+        with transaction.atomic():
+            actor.reminder_preference = preference
+            actor.save(update_fields=["reminder_preference"])
+            audit_record(
+                actor=actor,
+                action=Action.UPDATE,
+                obj=actor,
+                changes={"reminder_preference": {"old": old, "new": preference}},
+            )
+    return actor

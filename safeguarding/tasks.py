@@ -1,0 +1,33 @@
+"""Thin Celery tasks: take ids, call one service, retry on failure. Schedules: celery.py."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from .reminder_mail import reminder_deliver
+from .reminders import reminders_sweep
+
+#: Failures worth another try later: the mail server or the network is down or busy.
+RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError, OperationalError)
+
+
+@shared_task(
+    name="safeguarding.send_reminder",
+    autoretry_for=RETRY_ON,
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.REMINDER_SEND_MAX_RETRIES,
+    acks_late=True,
+)
+def send_reminder(reminder_id: int) -> str:
+    """Send one claimed reminder. Safe to run twice: the service sends a row once."""
+    return reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(name="safeguarding.sweep_reminders", ignore_result=True)
+def sweep_reminders() -> int:
+    """Run by beat through the day; the sweep itself holds reminders outside office hours."""
+    return len(reminders_sweep().claimed)

@@ -1,0 +1,251 @@
+"""Two-factor authentication: who needs it, setting up an authenticator app, checking a
+code or a recovery code, and new recovery codes. Built on django-otp's TOTP and static
+devices; every outcome is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import django_otp
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import permissions
+from .audit import Action, audit_record
+
+AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+#: Session flag set by "Skip for the demo" (honoured only while DEMO_MODE is on).
+DEMO_SKIP_SESSION_KEY = "two_factor_demo_skipped"
+
+_NOT_CODE_CHARS = re.compile(r"[\s-]")
+
+
+class Outcome(enum.Enum):
+    VERIFIED = "verified"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    device: object | None = None
+    retry_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.VERIFIED
+
+    @property
+    def wait_seconds(self) -> int:
+        if self.retry_at is None:
+            return 0
+        return max(1, int((self.retry_at - timezone.now()).total_seconds() + 0.999))
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def required_for(user) -> bool:
+    """Every administrator and everyone holding a role in a partnership or region."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or user.is_superuser or permissions.memberships_of(user))
+
+
+def is_satisfied(request) -> bool:
+    """The session has passed the second factor (or skipped it in a demo)."""
+    user = request.user
+    if getattr(user, "is_verified", None) and user.is_verified():
+        return True
+    return bool(settings.DEMO_MODE and request.session.get(DEMO_SKIP_SESSION_KEY))
+
+
+def authenticator_of(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def recovery_device_of(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def recovery_codes_left(user) -> int:
+    device = recovery_device_of(user)
+    return device.token_set.count() if device else 0
+
+
+def step_url(user) -> str:
+    from django.urls import reverse
+
+    name = "two-factor-verify" if authenticator_of(user) else "two-factor-setup"
+    return reverse(f"safeguarding:{name}")
+
+
+def normalise(code: str) -> str:
+    return _NOT_CODE_CHARS.sub("", code or "").lower()
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The secret in base32, in groups of four for typing into an app."""
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_code_data_uri(device: TOTPDevice) -> str:
+    """The otpauth:// set-up link as an SVG QR code in a data: URI (CSP allows data:
+    images; an <img> cannot run script)."""
+    image = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def authenticator_start(*, user) -> TOTPDevice:
+    """The unconfirmed authenticator the user is setting up (made once, kept until used)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+def _check(request, device, code: str) -> Result:
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        return Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
+    verified = django_otp.verify_token(request.user, device.persistent_id, code)
+    return Result(Outcome.VERIFIED, verified) if verified else Result(Outcome.WRONG, device)
+
+
+def _sign_in_device(request, device) -> None:
+    """Mark the session as having passed the second factor, with a fresh session key."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
+    request.session.pop(DEMO_SKIP_SESSION_KEY, None)
+
+
+def _audit_failure(request, result: Result, *, method: str) -> None:
+    if result.outcome is Outcome.THROTTLED:
+        audit_record(
+            actor=request.user,
+            action=Action.LOCKED_OUT,
+            changes={"reason": "too many incorrect two-factor codes", "method": method},
+            request=request,
+        )
+    else:
+        audit_record(
+            actor=request.user,
+            action=Action.TWO_FACTOR_FAILED,
+            changes={"method": method},
+            request=request,
+        )
+
+
+def authenticator_confirm(*, request, device: TOTPDevice, code: str) -> tuple[Result, list[str]]:
+    """Confirm a new authenticator with its first code: it replaces any earlier one, new
+    recovery codes are made, and the session counts as verified. Returns the result and,
+    on success, the recovery codes to show once."""
+    user = request.user
+    with transaction.atomic():
+        result = _check(request, device, normalise(code))
+        if not result.ok:
+            _audit_failure(request, result, method="set-up")
+            return result, []
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        codes = _new_recovery_codes(user)
+        audit_record(actor=user, action=Action.TWO_FACTOR_SET_UP, request=request)
+    _sign_in_device(request, device)
+    return Result(Outcome.VERIFIED, device), codes
+
+
+def code_verify(*, request, code: str) -> Result:
+    """Check a 6-digit code from the user's authenticator app."""
+    device = authenticator_of(request.user)
+    if device is None:
+        return Result(Outcome.WRONG)
+    result = _check(request, device, normalise(code))
+    if result.ok:
+        _sign_in_device(request, result.device)
+        audit_record(
+            actor=request.user,
+            action=Action.TWO_FACTOR_VERIFIED,
+            changes={"method": "authenticator app"},
+            request=request,
+        )
+    else:
+        _audit_failure(request, result, method="authenticator app")
+    return result
+
+
+def recovery_code_verify(*, request, code: str) -> Result:
+    """Check (and use up) one of the user's recovery codes."""
+    device = recovery_device_of(request.user)
+    if device is None:
+        return Result(Outcome.WRONG)
+    result = _check(request, device, normalise(code))
+    if result.ok:
+        _sign_in_device(request, result.device)
+        audit_record(
+            actor=request.user,
+            action=Action.RECOVERY_CODE_USED,
+            changes={"codes_left": device.token_set.count()},
+            request=request,
+        )
+    else:
+        _audit_failure(request, result, method="recovery code")
+    return result
+
+
+def recovery_codes_renew(*, request) -> list[str]:
+    """Replace the user's recovery codes with a new set (the old ones stop working)."""
+    with transaction.atomic():
+        codes = _new_recovery_codes(request.user)
+        audit_record(
+            actor=request.user,
+            action=Action.TWO_FACTOR_SET_UP,
+            changes={"recovery_codes": "replaced"},
+            request=request,
+        )
+    return codes
+
+
+def demo_skip(*, request) -> None:
+    """Let this demo session in without a second factor. Refused unless DEMO_MODE."""
+    if not settings.DEMO_MODE:
+        raise PermissionError("Two-factor authentication can only be skipped in a demo.")
+    request.session[DEMO_SKIP_SESSION_KEY] = True
+
+
+def _new_recovery_codes(user) -> list[str]:
+    # The device is kept (a session verified by a recovery code stays verified); only its
+    # codes are replaced.
+    device = recovery_device_of(user)
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes: list[str] = []
+    while len(codes) < settings.TWO_FACTOR_RECOVERY_CODES:
+        token = StaticToken.random_token()
+        if token not in codes:
+            codes.append(token)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in codes)
+    return codes

@@ -1,0 +1,272 @@
+"""Incidents through the front door: the journey, validation, scope, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Incident, Status
+from safeguarding.models import AuditEvent
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def date_fields(prefix, day):
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def test_log_an_incident_step_by_step(client, people, partnership, agency, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sign_in(client, people["officer"])
+    aware = timezone.localdate() - dt.timedelta(days=2)
+    response = client.post(reverse("notifications:new"), {
+        **date_fields("awareness_date", aware), **date_fields("incident_date", aware),
+        "incident_place": "Brookfield",
+    })
+    incident = Incident.objects.get()
+    assert response.url == reverse("notifications:step", args=[incident.pk, "nature"])
+    # Saved before the journey ends: the draft exists with its clock.
+    assert incident.status == Status.DRAFT and incident.notification_due > aware
+
+    url = lambda step: reverse("notifications:step", args=[incident.pk, step])  # noqa: E731
+    client.post(url("nature"), {"nature": "serious_harm", "harm_categories": ["physical"],
+                                "version": incident.version})
+    incident.refresh_from_db()
+    response = client.post(url("circumstances"), {
+        "circumstances": "Infant with fractures.", "parallel_processes": ["police"],
+        "version": incident.version, "later": "",
+    })
+    assert response.url == incident.get_absolute_url()  # "Save and come back later"
+    for name in ("Ava Example", "Ben Example"):
+        response = client.post(reverse("notifications:child-add", args=[incident.pk]), {
+            "name": name, "pseudonym": "", **date_fields("date_of_birth", dt.date(2020, 1, 2)),
+            "sex": "female", "ethnicity": "white_british", "status_at_time": "cp",
+            "known_to": [agency.pk],
+        })
+        assert response.status_code == 302, response.content.decode()
+    incident.refresh_from_db()
+    client.post(url("notifier"), {"notifier_name": "Tom Ashworth", "version": incident.version})
+    check = client.get(reverse("notifications:check", args=[incident.pk])).content.decode()
+    assert "Child A" in check and "Child B" in check and "Midshire Police" in check
+    client.post(reverse("notifications:check", args=[incident.pk]))
+    incident.refresh_from_db()
+    assert incident.status == Status.AWAITING_DECISION
+
+    ready = client.get(reverse("notifications:ready-to-send", args=[incident.pk]))
+    assert ready.status_code == 200 and "Ava Example" in ready.content.decode()
+    response = client.post(reverse("notifications:record", args=[incident.pk]), {
+        **date_fields("sent_date", timezone.localdate()), "sent_time": "09:15",
+        "dfe_reference": "SIN-555",
+    })
+    assert response.status_code == 302, response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.NOTIFIED
+    pdf = client.get(reverse("notifications:pdf", args=[incident.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].startswith("attachment")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="download", object_id=str(incident.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    "posted, messages",
+    [
+        ({}, ["Enter the date the local authority became aware"]),
+        ({"awareness_date_0": "31", "awareness_date_1": "2", "awareness_date_2": "2026"},
+         ["The date the local authority became aware must be a real date"]),
+        ({"awareness_date_0": "3", "awareness_date_1": "", "awareness_date_2": "2026"},
+         ["The date the local authority became aware must include a day, month and year"]),
+        ({**date_fields("awareness_date", dt.date(2099, 1, 1))},
+         ["The date the local authority became aware must be today or in the past"]),
+        ({**date_fields("awareness_date", dt.date(2026, 3, 1)),
+          **date_fields("incident_date", dt.date(2026, 3, 5))},
+         ["must be the same as or after the date of the incident"]),
+    ],
+)
+def test_validation_messages(client, people, partnership, posted, messages):
+    sign_in(client, people["officer"])
+    response = client.post(reverse("notifications:new"), posted)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error:" in html and "There is a problem" in html
+    for message in messages:
+        assert message in html
+    assert not Incident.objects.exists()
+
+
+def test_awareness_change_needs_reason_in_the_form(client, people, make_incident):
+    incident = make_incident(aware=dt.date(2026, 11, 2), complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "dates"])
+    posted = {**date_fields("awareness_date", dt.date(2026, 11, 3)),
+              **date_fields("incident_date", dt.date(2026, 11, 1)), "version": incident.version}
+    html = client.post(url, posted).content.decode()
+    assert "Enter why the date the local authority became aware has changed" in html
+    incident.refresh_from_db()
+    assert incident.awareness_date == dt.date(2026, 11, 2)
+    client.post(url, {**posted, "reason": "Wrong date typed"})
+    incident.refresh_from_db()
+    assert incident.awareness_date == dt.date(2026, 11, 3)
+    assert incident.notification_due == dt.date(2026, 11, 10)
+    detail = client.get(incident.get_absolute_url()).content.decode()
+    assert "Wrong date typed" in detail and "Why this date?" in detail
+
+
+def test_stale_form_does_not_overwrite(client, people, make_incident):
+    incident = make_incident(complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "notifier"])
+    stale = incident.version
+    client.post(url, {"notifier_name": "First", "version": stale})
+    html = client.post(url, {"notifier_name": "Second", "version": stale}).content.decode()
+    assert "Someone else changed this incident" in html
+    incident.refresh_from_db()
+    assert incident.notifier_name == "First"
+
+
+def test_typed_input_survives_a_session_timeout(client, people, make_incident):
+    incident = make_incident(complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "circumstances"])
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.post(url, {"circumstances": "Long careful summary", "version": 1})
+    assert response.status_code == 302 and reverse("safeguarding:sign-in") in response.url
+    sign_in(client, people["officer"])
+    html = client.get(url).content.decode()
+    assert "we kept what you typed" in html and "Long careful summary" in html
+    # Shown once, then forgotten.
+    assert "Long careful summary" not in client.get(url).content.decode()
+
+
+def test_day_counter_and_why_this_date(client, people, make_incident):
+    incident = make_incident(aware=dt.date(2026, 11, 2))  # due 9 November: overdue now
+    sign_in(client, people["officer"])
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert "9 November 2026" in html
+    assert "working days overdue" in html
+    assert "Saturday 7 November 2026: Saturday" in html
+
+
+def _urls(incident, child):
+    return [
+        reverse("notifications:detail", args=[incident.pk]),
+        reverse("notifications:step", args=[incident.pk, "nature"]),
+        reverse("notifications:children", args=[incident.pk]),
+        reverse("notifications:child-add", args=[incident.pk]),
+        reverse("notifications:child-edit", args=[incident.pk, child.pk]),
+        reverse("notifications:child-remove", args=[incident.pk, child.pk]),
+        reverse("notifications:check", args=[incident.pk]),
+        reverse("notifications:record", args=[incident.pk]),
+        reverse("notifications:not-notifying", args=[incident.pk]),
+        reverse("notifications:reconsider", args=[incident.pk]),
+        reverse("notifications:ready-to-send", args=[incident.pk]),
+        reverse("notifications:pdf", args=[incident.pk]),
+    ]
+
+
+def test_other_partnerships_get_404_on_every_incident_url(client, people, make_incident):
+    incident = make_incident()
+    child = incident.children.get()
+    for who in ("other_manager", "other_officer"):
+        sign_in(client, people[who])
+        for url in _urls(incident, child):
+            assert client.get(url).status_code == 404, (who, url)
+            assert client.post(url, {}).status_code in (404, 405), (who, url)
+        listing = client.get(reverse("notifications:list")).content.decode()
+        assert incident.reference not in listing
+    incident.refresh_from_db()
+    assert incident.children.count() == 1
+
+
+@pytest.mark.parametrize("who", ["agency", "reviewer", "regional"])
+def test_other_roles_get_403(client, people, make_incident, who):
+    incident = make_incident()
+    child = incident.children.get()
+    sign_in(client, people[who])
+    for url in [reverse("notifications:list"), reverse("notifications:new"),
+                *_urls(incident, child)]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_anonymous_is_sent_to_sign_in(client, make_incident):
+    incident = make_incident()
+    for url in _urls(incident, incident.children.get()):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in/" in response.url
+
+
+def test_list_filters_search_and_sort(client, people, make_incident):
+    late = make_incident(aware=dt.date(2026, 11, 2))
+    fresh = make_incident(aware=timezone.localdate())
+    sign_in(client, people["manager"])
+    url = reverse("notifications:list")
+
+    def refs(**params):
+        html = client.get(url, params).content.decode()
+        return [r for r in (late.reference, fresh.reference) if r in html]
+
+    assert refs() == [late.reference, fresh.reference]
+    assert refs(due="overdue") == [late.reference]
+    assert refs(q=late.reference) == [late.reference]
+    assert refs(q="child a") == [late.reference, fresh.reference]
+    assert refs(status="notified") == []
+    html = client.get(url, {"sort": "-due"}).content.decode()
+    assert html.index(fresh.reference) < html.index(late.reference)
+    bad = client.get(url, {"year": "twenty"}).content.decode()
+    assert "Enter a year, like 2026" in bad
+
+
+def test_pages_run_a_fixed_number_of_queries(client, people, make_incident,
+                                             django_assert_max_num_queries):
+    incidents = [make_incident(children=2) for _ in range(6)]
+    sign_in(client, people["manager"])
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("notifications:list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(incidents[0].get_absolute_url()).status_code == 200
+
+
+def test_viewing_an_incident_is_audited(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["manager"])
+    client.get(incident.get_absolute_url())
+    assert AuditEvent.objects.filter(action="view", actor=people["manager"],
+                                     object_id=str(incident.pk)).count() == 1
+
+
+def test_manager_can_decide_not_to_notify_officer_cannot(client, people, make_incident):
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    url = reverse("notifications:not-notifying", args=[incident.pk])
+    sign_in(client, people["officer"])
+    assert client.get(url).status_code == 403
+    sign_in(client, people["manager"])
+    response = client.post(url, {
+        **date_fields("decided_on", timezone.localdate()), "rationale": "Accident",
+        "agreed_by": "All three partners",
+    })
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == Status.NOT_NOTIFIED
+
+
+def test_regional_viewer_sees_suppressed_counts_only(client, people, make_incident):
+    incidents = [make_incident() for _ in range(2)]
+    sign_in(client, people["regional"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "fewer than 5" in html
+    for incident in incidents:
+        assert incident.reference not in html
+    assert "Child A" not in html and "Child Name" not in html
+
+
+def test_officer_home_lists_what_is_due(client, people, make_incident):
+    incident = make_incident(aware=dt.date(2026, 11, 2))
+    sign_in(client, people["officer"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert f"Notify the National Panel: {incident.reference}" in html
+    assert "working days overdue" in html

@@ -1,0 +1,253 @@
+"""Reminder policy and the sweep: when, to whom, once, and what the e-mail says."""
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from safeguarding import reminder_mail, reminders
+from safeguarding.celery import app as celery_app
+from safeguarding.models import ClosureDay, ReminderPolicy, ReminderSent, User
+from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock
+
+pytestmark = pytest.mark.django_db
+Status = ReminderSent.Status
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in-process; e-mail goes to django.core.mail.outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+@pytest.fixture
+def sweep(eager, django_capture_on_commit_callbacks):
+    def run(when):
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders.reminders_sweep(now=when)
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (dt.date(2026, 11, 23), None),
+        (dt.date(2026, 11, 25), None),
+        (dt.date(2026, 11, 26), ("before_3", "2026-12-01", 3)),
+        (dt.date(2026, 11, 27), ("before_3", "2026-12-01", 2)),  # a missed stage catches up
+        (dt.date(2026, 11, 30), ("before_1", "2026-12-01", 1)),
+        (dt.date(2026, 12, 1), ("due", "2026-12-01", 0)),
+        (dt.date(2026, 12, 2), ("overdue", "2026-12-01#0", -1)),
+        (dt.date(2026, 12, 3), ("overdue", "2026-12-01#0", -2)),
+        (dt.date(2026, 12, 4), ("overdue", "2026-12-01#1", -3)),
+        (dt.date(2026, 12, 7), ("overdue", "2026-12-01#1", -4)),
+        (dt.date(2026, 12, 8), ("overdue", "2026-12-01#2", -5)),
+    ],
+)
+def test_default_policy_schedule(partnership, day, expected):
+    deadline = start_clock(partnership)
+    due = reminders.reminder_due(deadline, today=day, policy=reminders.DEFAULT_POLICY)
+    assert (due and (due.rule, due.occurrence, due.working_days)) == expected
+    if due is not None:
+        assert due.escalate == (due.rule == "overdue")
+
+
+def test_partnership_policy_overrides_default(partnership, other_partnership):
+    ReminderPolicy.objects.create(kind="notification", days_before=[5], overdue_every=0)
+    ReminderPolicy.objects.create(partnership=partnership, kind="notification", days_before=[2])
+    table = reminders.policy_table()
+    deadline = start_clock(partnership)
+    assert reminders.policy_for(deadline, table).days_before == (2,)
+    elsewhere = start_clock(other_partnership, key="-x")
+    assert reminders.policy_for(elsewhere, table).days_before == (5,)
+    assert reminders.policy_for(elsewhere, table).overdue_every == 0
+
+
+def test_first_overdue_goes_to_owner_and_escalates_to_managers_once(sweep, partnership, people):
+    start_clock(partnership, owner=people["officer"])
+    result = sweep(at(2))
+    assert sorted((r.rule, r.recipient.email) for r in result.claimed) == [
+        ("escalation", people["manager"].email),
+        ("overdue", people["officer"].email),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [people["officer"].email, people["manager"].email]
+    )
+    assert people["other_manager"].email not in {m.to[0] for m in mail.outbox}
+    # Beat runs again, later the same day and the next day: nothing new until the repeat.
+    assert sweep(at(2, 15)).claimed == [] and sweep(at(3)).claimed == []
+    assert len(mail.outbox) == 2
+    assert ReminderSent.objects.filter(status=Status.SENT).count() == 2
+    # Every 2 working days it repeats (to the owner and, once escalated, the managers).
+    assert len(sweep(at(4)).claimed) == 2
+    assert len(mail.outbox) == 4
+
+
+def test_without_an_owner_the_review_officers_are_reminded(sweep, partnership, people):
+    start_clock(partnership)
+    sweep(at(30, month=11))
+    assert [m.to for m in mail.outbox] == [[people["officer"].email]]
+
+
+def test_inactive_people_never_get_mail(sweep, partnership, people):
+    owner = people["officer"]
+    start_clock(partnership, owner=owner)
+    User.objects.filter(pk__in=[owner.pk, people["manager"].pk]).update(is_active=False)
+    assert sweep(at(2)).claimed == []
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "when, reason",
+    [
+        (at(1, 7, 59), "outside office hours"),
+        (at(1, 18, 0), "outside office hours"),
+        (at(1, 2, 30), "outside office hours"),
+        (at(5), "Saturday"),
+        (at(25), "Christmas Day"),
+        (at(28), "Boxing Day"),
+    ],
+)
+def test_nothing_goes_out_at_night_at_weekends_or_on_bank_holidays(
+    sweep, partnership, people, when, reason
+):
+    start_clock(partnership, owner=people["officer"])
+    result = sweep(when)
+    assert reason in result.held
+    assert result.claimed == [] and mail.outbox == []
+
+
+def test_a_partnership_closure_day_holds_its_reminders(sweep, partnership, people):
+    start_clock(partnership, owner=people["officer"])
+    ClosureDay.objects.create(partnership=partnership, date=dt.date(2026, 12, 2), reason="Away")
+    assert sweep(at(2)).claimed == []
+    assert mail.outbox == []
+
+
+def test_the_email_says_what_when_why_and_links_with_no_child_details(
+    sweep, settings, partnership, people
+):
+    settings.SITE_URL = "https://reviews.example"
+    deadline = start_clock(partnership, owner=people["officer"])
+    sweep(at(26, month=11))
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    assert message.subject == "Due in 3 working days: Notify the National Panel: BSCP-2026-014"
+    for text in (message.body, html):
+        assert "1 December 2026" in text
+        assert "5 working days after 24 November 2026" in text
+        assert "Saturday" in text and "Sunday" in text
+        assert "https://reviews.example/notifications/14/" in text
+        assert f"https://reviews.example/deadlines/{deadline.pk}/why/" in text
+        assert "BSCP-2026-014" in text
+        for part in CHILD_NAME.split():
+            assert part not in text
+    assert "Saturday 28 November 2026: Saturday" in message.body
+    assert "28 Nov (Saturday)" in html
+    assert message.extra_headers["Message-ID"] == ReminderSent.objects.get().message_id
+    assert CHILD_NAME not in message.subject
+
+
+def test_daily_digest_once_per_person_per_day(sweep, partnership, people):
+    officer = people["officer"]
+    officer.reminder_preference = User.ReminderPreference.DIGEST
+    officer.save()
+    start_clock(partnership, owner=officer)
+    start_clock(partnership, owner=officer, key="-2")
+    result = sweep(at(30, month=11))
+    assert result.digests == 1
+    (digest,) = mail.outbox
+    assert digest.subject == "Your deadlines today: 2 reminders"
+    assert "BSCP-2026-014-2" in digest.body and "Due in 1 working day" in digest.body
+    assert sweep(at(30, 16, month=11)).digests == 0
+    assert ReminderSent.objects.filter(rule="digest").count() == 1
+    assert ReminderSent.objects.exclude(rule="digest").filter(status=Status.SENT).count() == 2
+    sweep(at(1))  # the next day: a new digest for the "due today" reminders
+    assert len(mail.outbox) == 2
+
+
+def test_a_failed_send_stays_pending_and_is_sent_once_on_retry(
+    eager, partnership, people, monkeypatch
+):
+    start_clock(partnership, owner=people["officer"])
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
+
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    with monkeypatch.context() as m:
+        m.setattr(reminder_mail.EmailMultiAlternatives, "send", refuse)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            reminder_mail.reminder_deliver(reminder_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "mail server went away")
+    assert reminder_mail.reminder_deliver(reminder_id=row.pk) == "sent"
+    assert reminder_mail.reminder_deliver(reminder_id=row.pk) == "sent"  # a duplicate task
+    assert len(mail.outbox) == 1
+
+
+def test_a_closed_deadline_is_not_reminded(eager, partnership, people, monkeypatch):
+    deadline = start_clock(partnership, owner=people["officer"])
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
+    deadline.closed_on, deadline.outcome = dt.date(2026, 11, 30), "met"
+    deadline.save()
+    assert reminder_mail.reminder_deliver(reminder_id=row.pk) == "skipped"
+    assert mail.outbox == []
+
+
+def test_broker_down_keeps_rows_pending_and_a_later_sweep_requeues_once(
+    eager, partnership, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    start_clock(partnership, owner=people["officer"])
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    with monkeypatch.context() as m:
+        m.setattr("safeguarding.tasks.send_reminder.apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            result = reminders.reminders_sweep(now=at(30, month=11))
+    (row,) = result.claimed
+    row.refresh_from_db()
+    assert row.status == "pending" and row.queued_at is None and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        again = reminders.reminders_sweep(now=at(30, 10, 10, month=11))
+    assert again.claimed == [] and again.requeued == 1
+    assert len(mail.outbox) == 1
+    assert reminders.requeue_stale() == 0
+
+
+def test_recently_queued_rows_are_not_requeued_until_stale(
+    partnership, people, monkeypatch, settings
+):
+    start_clock(partnership, owner=people["officer"])
+    queued = []
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: queued.append(pk) or True)
+    reminders.reminders_sweep(now=at(30, month=11))
+    assert reminders.requeue_stale() == 0
+    settings.REMINDER_REQUEUE_AFTER_SECONDS = 0
+    later = ReminderSent.objects.get().queued_at + dt.timedelta(seconds=1)
+    assert reminders.requeue_stale(now=later) == 1
+    assert reminders.requeue_stale(now=later) == 0  # reserved: a second sweep gets nothing
+
+
+def test_sweep_deadlines_command(partnership, people, monkeypatch, capsys):
+    start_clock(partnership, owner=people["officer"])
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    call_command("sweep_deadlines", "--at", "2026-11-28T10:00")
+    assert "nothing sent, not a working day (Saturday)" in capsys.readouterr().out
+    call_command("sweep_deadlines", "--at", "2026-11-30T10:00")
+    out = capsys.readouterr().out
+    assert f"queued: before_1 2026-12-01 to {people['officer'].email}" in out
+    assert "1 reminders claimed" in out
+    call_command("sweep_deadlines", "--at", "2026-11-30T11:00")
+    assert "0 reminders claimed" in capsys.readouterr().out

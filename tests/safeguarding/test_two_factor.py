@@ -1,0 +1,291 @@
+"""Two-factor authentication (django-otp) and sign-in lockout (django-axes), over HTTP."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguarding.models import AuditEvent
+from tests.utils import authenticator_for, sign_in, totp_code
+
+from ..factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Action = AuditEvent.Action
+SIGN_IN = reverse("safeguarding:sign-in")
+HOME = reverse("safeguarding:home")
+VERIFY = reverse("safeguarding:two-factor-verify")
+SETUP = reverse("safeguarding:two-factor-setup")
+RECOVERY = reverse("safeguarding:two-factor-recovery")
+
+
+@pytest.fixture
+def no_throttle(settings):
+    """Wrong codes are slowed down by seconds; tests that then try the right code skip it."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+
+
+def password_step(client, user):
+    response = client.post(SIGN_IN, {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return response.url
+
+
+def events(action, user):
+    return AuditEvent.objects.filter(action=action, actor=user).count()
+
+
+def test_first_sign_in_sets_up_an_authenticator_then_shows_recovery_codes_once(
+    client, people, no_throttle
+):
+    officer = people["officer"]
+    step = password_step(client, officer)
+    assert step.startswith(SETUP) and "next=%2F" in step
+    page = client.get(step)
+    html = page.content.decode()
+    assert "Set up two-factor authentication" in html
+    assert '<img src="data:image/svg+xml;base64,' in html
+    secret = re.search(r"<code data-secret>([A-Z2-7 ]+)</code>", html).group(1)
+    assert len(secret.replace(" ", "")) == 32
+    # Not yet usable anywhere else.
+    assert client.get(HOME).url.startswith(SETUP)
+
+    device = TOTPDevice.objects.get(user=officer, confirmed=False)
+    response = client.post(step, {"code": ""})
+    assert "Enter the 6-digit code from your authenticator app" in response.content.decode()
+    wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+    response = client.post(step, {"code": wrong})
+    assert "<title>Error: Set up two-factor" in response.content.decode()
+    assert "The code is not correct or has expired" in response.content.decode()
+    assert events(Action.TWO_FACTOR_FAILED, officer) == 1
+
+    response = client.post(step, {"code": totp_code(device)})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("safeguarding:two-factor-recovery-codes"))
+    html = client.get(response.url).content.decode()
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", html)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert "We will not show these codes again" in html
+    again = client.get(reverse("safeguarding:two-factor-recovery-codes"))
+    assert again.status_code == 302 and again.url == reverse("safeguarding:account")
+
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(HOME).status_code == 200
+    assert events(Action.TWO_FACTOR_SET_UP, officer) == 1
+    assert set(
+        StaticToken.objects.filter(device__user=officer).values_list("token", flat=True)
+    ) == set(codes)
+
+
+def test_every_page_but_the_sign_in_ones_waits_for_the_second_factor(client, people):
+    manager = people["manager"]
+    authenticator_for(manager)
+    step = password_step(client, manager)
+    assert step == f"{VERIFY}?next=%2F"
+    for url in [HOME, reverse("safeguarding:audit"), reverse("safeguarding:account"), "/admin/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(VERIFY), url
+    assert client.get(reverse("safeguarding:audit")).url == f"{VERIFY}?next=%2Faudit%2F"
+    for url in [
+        VERIFY,
+        RECOVERY,
+        reverse("safeguarding:accessibility"),
+        reverse("safeguarding:password-reset"),
+        reverse("safeguarding:signed-out"),
+    ]:
+        assert client.get(url).status_code == 200, url
+    # Before the second factor, the navigation offers nothing but signing out.
+    html = client.get(VERIFY).content.decode()
+    assert "Audit trail" not in html and "Your account" not in html and "Sign out" in html
+    # And an authenticator cannot be replaced with only the password.
+    assert client.get(SETUP).url == VERIFY
+    assert client.post(reverse("safeguarding:sign-out")).status_code == 302
+
+
+def test_the_code_from_the_app_completes_sign_in(client, people, no_throttle):
+    manager = people["manager"]
+    device = authenticator_for(manager)
+    step = password_step(client, manager)
+    page = client.get(step).content.decode()
+    assert "Enter the 6-digit code from your authenticator app" in page
+    response = client.post(step, {"code": ""})
+    html = response.content.decode()
+    assert "<title>Error: Enter your security code" in html
+    assert "There is a problem" in html
+    assert "Enter the 6-digit code from your authenticator app" in html
+    assert (
+        "The code is not correct or has expired"
+        in client.post(step, {"code": "000000"}).content.decode()
+    )
+    assert events(Action.TWO_FACTOR_FAILED, manager) == 1
+
+    code = totp_code(device)
+    response = client.post(step, {"code": code})
+    assert response.status_code == 302 and response.url == HOME
+    assert client.get(HOME).status_code == 200
+    assert events(Action.TWO_FACTOR_VERIFIED, manager) == 1
+    # A code works once: replaying it in a new session is refused.
+    client.post(reverse("safeguarding:sign-out"))
+    step = password_step(client, manager)
+    response = client.post(step, {"code": code})
+    assert "The code is not correct or has expired" in response.content.decode()
+
+
+def test_wrong_codes_are_slowed_down_with_a_clear_message(client, people):
+    officer = people["officer"]
+    authenticator_for(officer)
+    step = password_step(client, officer)
+    client.post(step, {"code": "000000"})
+    response = client.post(step, {"code": "000000"})
+    html = response.content.decode()
+    assert "You have entered too many incorrect codes. Wait" in html
+    assert "seconds and try again" in html
+    assert events(Action.LOCKED_OUT, officer) == 1
+    assert client.get(HOME).status_code == 302
+
+
+def test_a_recovery_code_works_once(client, people, no_throttle):
+    officer = people["officer"]
+    sign_in(client, officer)
+    client.post(reverse("safeguarding:recovery-codes-renew"))
+    html = client.get(reverse("safeguarding:two-factor-recovery-codes")).content.decode()
+    codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", html)
+    assert len(codes) == 10
+    client.post(reverse("safeguarding:sign-out"))
+
+    password_step(client, officer)
+    response = client.post(f"{RECOVERY}?next=/", {"code": codes[0].upper()})
+    assert response.status_code == 302 and response.url == "/"
+    page = client.get(HOME)
+    assert page.status_code == 200
+    assert "You have 9 left" in page.content.decode()
+    assert events(Action.RECOVERY_CODE_USED, officer) == 1
+    client.post(reverse("safeguarding:sign-out"))
+
+    password_step(client, officer)
+    response = client.post(RECOVERY, {"code": codes[0]})
+    assert "The code is not correct or has expired" in response.content.decode()
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, people):
+    officer = people["officer"]
+    sign_in(client, officer)
+    client.post(reverse("safeguarding:recovery-codes-renew"))
+    first = client.get(reverse("safeguarding:two-factor-recovery-codes")).content.decode()
+    client.post(reverse("safeguarding:recovery-codes-renew"))
+    second = client.get(reverse("safeguarding:two-factor-recovery-codes")).content.decode()
+    old = set(re.findall(r"<code>([a-z2-7]{8})</code>", first))
+    new = set(re.findall(r"<code>([a-z2-7]{8})</code>", second))
+    assert len(new) == 10 and not old & new
+    tokens = set(StaticToken.objects.filter(device__user=officer).values_list("token", flat=True))
+    assert tokens == new
+    assert "10 codes left" in client.get(reverse("safeguarding:account")).content.decode()
+
+
+def test_setting_up_again_replaces_the_authenticator(client, people, no_throttle):
+    officer = people["officer"]
+    sign_in(client, officer)
+    old = authenticator_for(officer)
+    assert "This replaces the authenticator app" in client.get(SETUP).content.decode()
+    new = TOTPDevice.objects.get(user=officer, confirmed=False)
+    response = client.post(SETUP, {"code": totp_code(new)})
+    assert response.status_code == 302
+    assert list(TOTPDevice.objects.filter(user=officer)) == [new]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert client.get(HOME).status_code == 200
+
+
+def test_administrators_need_the_second_factor_for_the_admin_site(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": admin.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response.url.startswith(SETUP)
+    sign_in(client, admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_people_without_a_role_are_not_asked(client, db):
+    nobody = UserFactory()
+    assert password_step(client, nobody) == HOME
+    assert client.get(HOME).status_code == 200
+
+
+def test_demo_skip_only_in_demo_mode(client, people, settings):
+    officer = people["officer"]
+    password_step(client, officer)
+    skip = reverse("safeguarding:two-factor-skip")
+    assert "Skip for the demo" not in client.get(SETUP).content.decode()
+    assert client.post(skip).status_code == 404
+    assert client.get(HOME).status_code == 302
+
+    settings.DEMO_MODE = True
+    assert "Skip for the demo" in client.get(SETUP).content.decode()
+    response = client.post(skip, {"next": "/audit/"})
+    assert response.status_code == 302 and response.url == "/audit/"
+    assert client.get(HOME).status_code == 200
+    # The flag means nothing once DEMO_MODE is off again.
+    settings.DEMO_MODE = False
+    assert client.get(HOME).status_code == 302
+
+
+def test_next_must_stay_on_this_site(client, people):
+    manager = people["manager"]
+    device = authenticator_for(manager)
+    password_step(client, manager)
+    response = client.post(f"{VERIFY}?next=https://evil.example/", {"code": totp_code(device)})
+    assert response.url == HOME
+
+
+# --- Lockout (django-axes) -------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_sign_in_for_that_address_from_that_ip(client, people, settings):
+    officer = people["officer"]
+    for attempt in range(1, 5):
+        response = client.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+        assert response.status_code == 200, attempt
+    # Case does not get round it: the address is compared in lower case.
+    response = client.post(SIGN_IN, {"username": officer.email.upper(), "password": "wrong"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Sign-in is locked" in html and "30 minutes" in html
+    assert "govuk-header" in html
+    # Even the right password is refused now.
+    response = client.post(SIGN_IN, {"username": officer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert client.get(HOME).status_code == 302
+    assert AuditEvent.objects.filter(action=Action.LOCKED_OUT, actor=officer).count() >= 2
+    # Another person from the same IP address, or the same person elsewhere, is not locked.
+    manager = people["manager"]
+    assert (
+        client.post(SIGN_IN, {"username": manager.email, "password": PASSWORD}).status_code == 302
+    )
+    elsewhere = client.__class__(REMOTE_ADDR="10.0.0.9")
+    response = elsewhere.post(SIGN_IN, {"username": officer.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client, people):
+    officer = people["officer"]
+    for _ in range(4):
+        client.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+    assert (
+        client.post(SIGN_IN, {"username": officer.email, "password": PASSWORD}).status_code == 302
+    )
+    client.post(reverse("safeguarding:sign-out"))
+    for _ in range(4):
+        assert client.post(SIGN_IN, {"username": officer.email, "password": "x"}).status_code == 200
+
+
+def test_the_test_helper_signs_in_past_the_second_factor(client, people):
+    sign_in(client, people["reviewer"])
+    assert client.get(HOME).status_code == 200
