@@ -16,34 +16,95 @@ from . import services
 from .models import ChildStatus, Ethnicity, HarmCategory, Incident, Nature, Sex
 
 CHILDREN = [
-    ("Lily-Mae Harper", dt.date(2025, 9, 14), Sex.FEMALE, Ethnicity.WHITE_BRITISH,
-     ChildStatus.CHILD_PROTECTION),
-    ("Noah Adeyemi", dt.date(2014, 2, 3), Sex.MALE, Ethnicity.BLACK_AFRICAN,
-     ChildStatus.CHILD_IN_NEED),
-    ("Aisha Rahman", dt.date(2010, 6, 21), Sex.FEMALE, Ethnicity.ASIAN_BANGLADESHI,
-     ChildStatus.LOOKED_AFTER),
-    ("Jayden Cole", dt.date(2020, 11, 30), Sex.MALE, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
-     ChildStatus.NONE),
-    ("Sophie Walsh", dt.date(2008, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH,
-     ChildStatus.NOT_KNOWN),
+    (
+        "Lily-Mae Harper",
+        dt.date(2025, 9, 14),
+        Sex.FEMALE,
+        Ethnicity.WHITE_BRITISH,
+        ChildStatus.CHILD_PROTECTION,
+    ),
+    (
+        "Noah Adeyemi",
+        dt.date(2014, 2, 3),
+        Sex.MALE,
+        Ethnicity.BLACK_AFRICAN,
+        ChildStatus.CHILD_IN_NEED,
+    ),
+    (
+        "Aisha Rahman",
+        dt.date(2010, 6, 21),
+        Sex.FEMALE,
+        Ethnicity.ASIAN_BANGLADESHI,
+        ChildStatus.LOOKED_AFTER,
+    ),
+    (
+        "Jayden Cole",
+        dt.date(2020, 11, 30),
+        Sex.MALE,
+        Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
+        ChildStatus.NONE,
+    ),
+    ("Sophie Walsh", dt.date(2008, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH, ChildStatus.NOT_KNOWN),
 ]
 
 # (state, working days since awareness, nature, harm, circumstances, children)
 SCENARIOS = [
-    ("draft", 1, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL],
-     "Baby admitted to hospital with a skull fracture; explanation inconsistent.", [0]),
-    ("draft", 8, Nature.CHILD_DEATH, [HarmCategory.NEGLECT],
-     "Toddler found unresponsive at home; concerns about supervision and home conditions.", [3]),
-    ("awaiting_decision", 3, Nature.SERIOUS_HARM, [HarmCategory.SEXUAL, HarmCategory.EMOTIONAL],
-     "Young person disclosed exploitation by adults; missing episodes over six months.", [1, 4]),
-    ("notified", 12, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL, HarmCategory.NEGLECT],
-     "Sibling group: non-accidental injuries to the youngest found at a GP visit.", [0, 3]),
-    ("notified_late", 40, Nature.CHILD_DEATH, [HarmCategory.NEGLECT],
-     "Death of a teenager after a long period out of education.", [4]),
-    ("not_notified", 20, Nature.SERIOUS_HARM, [HarmCategory.PHYSICAL],
-     "Injury at nursery; investigation found an accident with no abuse or neglect.", [3]),
-    ("recorded", 25, Nature.CARE_LEAVER_DEATH, [],
-     "Death of a care leaver aged 19 from a medical condition.", [2]),
+    (
+        "draft",
+        1,
+        Nature.SERIOUS_HARM,
+        [HarmCategory.PHYSICAL],
+        "Baby admitted to hospital with a skull fracture; explanation inconsistent.",
+        [0],
+    ),
+    (
+        "draft",
+        8,
+        Nature.CHILD_DEATH,
+        [HarmCategory.NEGLECT],
+        "Toddler found unresponsive at home; concerns about supervision and home conditions.",
+        [3],
+    ),
+    (
+        "awaiting_decision",
+        3,
+        Nature.SERIOUS_HARM,
+        [HarmCategory.SEXUAL, HarmCategory.EMOTIONAL],
+        "Young person disclosed exploitation by adults; missing episodes over six months.",
+        [1, 4],
+    ),
+    (
+        "notified",
+        12,
+        Nature.SERIOUS_HARM,
+        [HarmCategory.PHYSICAL, HarmCategory.NEGLECT],
+        "Sibling group: non-accidental injuries to the youngest found at a GP visit.",
+        [0, 3],
+    ),
+    (
+        "notified_late",
+        40,
+        Nature.CHILD_DEATH,
+        [HarmCategory.NEGLECT],
+        "Death of a teenager after a long period out of education.",
+        [4],
+    ),
+    (
+        "not_notified",
+        20,
+        Nature.SERIOUS_HARM,
+        [HarmCategory.PHYSICAL],
+        "Injury at nursery; investigation found an accident with no abuse or neglect.",
+        [3],
+    ),
+    (
+        "recorded",
+        25,
+        Nature.CARE_LEAVER_DEATH,
+        [],
+        "Death of a care leaver aged 19 from a medical condition.",
+        [2],
+    ),
 ]
 
 
@@ -63,26 +124,39 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS) -> int:
     for state, days_ago, nature, harm, circumstances, children in scenarios:
         aware = add_working_days(today, -days_ago, partnership=partnership)
         incident = services.incident_create(
-            partnership=partnership, actor=officer, awareness_date=aware,
-            incident_date=aware - dt.timedelta(days=1), incident_place=partnership.local_authority,
+            partnership=partnership,
+            actor=officer,
+            awareness_date=aware,
+            incident_date=aware - dt.timedelta(days=1),
+            incident_place=partnership.local_authority,
         )
         incident = services.incident_update(
-            incident=incident, actor=officer,
+            incident=incident,
+            actor=officer,
             changes={
-                "nature": nature, "harm_categories": list(harm), "circumstances": circumstances,
+                "nature": nature,
+                "harm_categories": list(harm),
+                "circumstances": circumstances,
                 "parallel_processes": ["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
-                "notifier_name": officer.full_name, "notifier_role": officer.job_title,
+                "notifier_name": officer.full_name,
+                "notifier_role": officer.job_title,
                 "notifier_contact": officer.email,
             },
         )
         for index in children:
             name, born, sex, ethnicity, status = CHILDREN[index]
             services.child_save(
-                incident=incident, actor=officer, known_to=agencies,
-                values={"name": name, "date_of_birth": born, "sex": sex, "ethnicity": ethnicity,
-                        "status_at_time": status,
-                        "placement_type": "Foster care" if status == ChildStatus.LOOKED_AFTER
-                        else ""},
+                incident=incident,
+                actor=officer,
+                known_to=agencies,
+                values={
+                    "name": name,
+                    "date_of_birth": born,
+                    "sex": sex,
+                    "ethnicity": ethnicity,
+                    "status_at_time": status,
+                    "placement_type": "Foster care" if status == ChildStatus.LOOKED_AFTER else "",
+                },
             )
         if state == "draft":
             continue
@@ -91,7 +165,9 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS) -> int:
             continue
         if state == "not_notified":
             services.incident_decide_not_to_notify(
-                incident=incident, actor=manager, decided_on=add_working_days(aware, 2),
+                incident=incident,
+                actor=manager,
+                decided_on=add_working_days(aware, 2),
                 rationale="The injury was accidental; no abuse or neglect is suspected.",
                 agreed_by="Local authority, police and ICB safeguarding leads (panel of "
                 f"{add_working_days(aware, 2):%-d %B %Y})",
@@ -100,9 +176,11 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS) -> int:
         late = state == "notified_late"
         sent_on = add_working_days(aware, 7 if late else 3, partnership=partnership)
         services.incident_record_notification(
-            incident=incident, actor=officer,
+            incident=incident,
+            actor=officer,
             notified_at=timezone.make_aware(dt.datetime.combine(sent_on, dt.time(11, 5))),
-            dfe_reference=f"SIN-{incident.reference.replace('-', '')}", ofsted_copied=True,
+            dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
+            ofsted_copied=True,
             late_reason="Waiting for the hospital to confirm the cause of death." if late else "",
         )
     return len(scenarios)

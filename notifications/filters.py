@@ -9,30 +9,36 @@ from safeguarding.filters import FilterForm
 from .models import Incident, Nature, Status
 
 SORTS = {
+    "-created": ("-created_at", "Newest first"),
     "due": ("notification_due", "Due date, soonest first"),
     "-due": ("-notification_due", "Due date, latest first"),
-    "-created": ("-created_at", "Newest first"),
     "reference": ("reference", "Reference"),
 }
 
 
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Reference or pseudonym", method="search",
+        label="Reference or pseudonym",
+        method="search",
         help_text="For example BSCP-2026-014 or Child A",
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     nature = django_filters.ChoiceFilter(choices=Nature.choices, empty_label="Any nature")
     due = django_filters.ChoiceFilter(
-        label="Due", method="filter_due", empty_label="Any time",
+        label="Due",
+        method="filter_due",
+        empty_label="Any time",
         choices=[("overdue", "Overdue"), ("5", "Due within 5 working days")],
     )
     year = django_filters.NumberFilter(
-        label="Year", widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        label="Year",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
         error_messages={"invalid": "Enter a year, like 2026"},
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by", method="order", empty_label=None,
+        label="Sort by",
+        method="order",
+        empty_label=None,
         choices=[(k, label) for k, (_, label) in SORTS.items()],
     )
 
@@ -67,8 +73,10 @@ class IncidentFilter(django_filters.FilterSet):
         if value == "overdue":
             return open_.filter(notification_due__lt=today)
         if value == "5":
-            return open_.filter(notification_due__gte=today,
-                                notification_due__lte=calendar.add_working_days(today, 5))
+            return open_.filter(
+                notification_due__gte=today,
+                notification_due__lte=calendar.add_working_days(today, 5),
+            )
         return queryset
 
     def order(self, queryset, name, value):

@@ -48,26 +48,38 @@ class StepForm(forms.Form):
 def _text(label, *, required=False, max_length=200, message=None, hint="", width=None):
     attrs = {"class": f"govuk-input--width-{width}"} if width else {}
     return forms.CharField(
-        label=label, required=required, max_length=max_length, help_text=hint,
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=hint,
         widget=forms.TextInput(attrs=attrs),
-        error_messages={"required": message or f"Enter {label.lower()}",
-                        "max_length": f"{label} must be {max_length} characters or fewer"},
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
     )
 
 
 def _area(label, *, required=False, message=None, hint="", rows=5):
     return forms.CharField(
-        label=label, required=required, help_text=hint, max_length=20000,
+        label=label,
+        required=required,
+        help_text=hint,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": message or f"Enter {label.lower()}",
-                        "max_length": f"{label} must be 20,000 characters or fewer"},
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be 20,000 characters or fewer",
+        },
     )
 
 
 class IncidentDatesForm(StepForm):
     incident_date = GDSDateField(
-        what="the date of the incident", required=False,
-        label="Date of the incident", help_text="For example, 27 3 2026. Leave blank if not known.",
+        what="the date of the incident",
+        required=False,
+        label="Date of the incident",
+        help_text="For example, 27 3 2026. Leave blank if not known.",
     )
     incident_place = _text("Where the incident happened", hint="A town, setting or address")
     awareness_date = GDSDateField(
@@ -76,7 +88,8 @@ class IncidentDatesForm(StepForm):
         help_text="The 5-working-day clock to notify the National Panel starts from this date.",
     )
     reason = _area(
-        "Reason for changing the date the local authority became aware", rows=3,
+        "Reason for changing the date the local authority became aware",
+        rows=3,
         hint="Needed only when you change a date already recorded.",
     )
 
@@ -112,12 +125,17 @@ class IncidentDatesForm(StepForm):
 
 class NatureForm(StepForm):
     nature = forms.ChoiceField(
-        label="What happened to the child?", choices=Nature.choices, widget=forms.RadioSelect,
+        label="What happened to the child?",
+        choices=Nature.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select the nature of the incident"},
     )
     harm_categories = forms.MultipleChoiceField(
-        label="Categories of harm", required=False, choices=HarmCategory.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+        label="Categories of harm",
+        required=False,
+        choices=HarmCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
     )
 
     def clean(self):
@@ -131,7 +149,9 @@ class NatureForm(StepForm):
 
 class CircumstancesForm(StepForm):
     circumstances = _area(
-        "Summary of circumstances", required=True, rows=8,
+        "Summary of circumstances",
+        required=True,
+        rows=8,
         message="Enter a summary of the circumstances",
         hint="What happened, and what was known about the family. Use initials, not names.",
     )
@@ -140,18 +160,26 @@ class CircumstancesForm(StepForm):
         hint="For a child placed or living outside this area.",
     )
     parallel_processes = forms.MultipleChoiceField(
-        label="Parallel processes", required=False, choices=ParallelProcess.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+        label="Parallel processes",
+        required=False,
+        choices=ParallelProcess.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
     )
     other_children_in_household = _area(
-        "Other children in the household", rows=3,
+        "Other children in the household",
+        rows=3,
         hint="Their ages and whether they are safe. Use initials, not names.",
     )
 
 
 class NotifierForm(StepForm):
-    notifier_name = _text("Name of the person notifying", required=True,
-                          message="Enter the name of the person notifying", width=20)
+    notifier_name = _text(
+        "Name of the person notifying",
+        required=True,
+        message="Enter the name of the person notifying",
+        width=20,
+    )
     notifier_role = _text("Their role", width=20)
     notifier_contact = _text("Their e-mail address or telephone number", width=20)
 
@@ -160,37 +188,62 @@ class ChildForm(StepForm):
     submit_label = "Save child"
     later_label = None
 
-    pseudonym = _text("Pseudonym", hint="Used everywhere the child's name must not appear.",
-                      width=10, max_length=40)
-    name = _text("Child's full name", required=True, max_length=150,
-                 message="Enter the child's full name, or ‘Unborn’")
+    pseudonym = _text(
+        "Pseudonym",
+        hint="Used everywhere the child's name must not appear.",
+        width=10,
+        max_length=40,
+    )
+    name = _text(
+        "Child's full name",
+        required=True,
+        max_length=150,
+        message="Enter the child's full name, or ‘Unborn’",
+    )
     other_names = _text("Other names the child is known by")
     unborn = forms.BooleanField(label="The child was unborn", required=False)
-    date_of_birth = GDSDateField(what="the child's date of birth", required=False,
-                                 label="Date of birth", help_text="For example, 27 3 2019")
-    age_years = forms.IntegerField(
-        label="Age in years, if the date of birth is not known", required=False, min_value=0,
-        max_value=24, widget=forms.NumberInput(attrs={"class": "govuk-input--width-2"}),
-        error_messages={"min_value": "Age must be 0 or more",
-                        "max_value": "Age must be 24 or less",
-                        "invalid": "Age must be a whole number of years, like 7"},
+    date_of_birth = GDSDateField(
+        what="the child's date of birth",
+        required=False,
+        label="Date of birth",
+        help_text="For example, 27 3 2019",
     )
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
-                            error_messages={"required": "Select the child's sex"})
+    age_years = forms.IntegerField(
+        label="Age in years, if the date of birth is not known",
+        required=False,
+        min_value=0,
+        max_value=24,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2"}),
+        error_messages={
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 24 or less",
+            "invalid": "Age must be a whole number of years, like 7",
+        },
+    )
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child's sex"},
+    )
     ethnicity = forms.ChoiceField(
-        label="Ethnicity", choices=[("", "Select an ethnic group"), *Ethnicity.choices],
+        label="Ethnicity",
+        choices=[("", "Select an ethnic group"), *Ethnicity.choices],
         error_messages={"required": "Select the child's ethnicity, or ‘Not known’"},
     )
     disability = _area("Disability", rows=2)
     health = _area("Health", rows=2)
     status_at_time = forms.ChoiceField(
-        label="The child's status at the time", choices=ChildStatus.choices,
+        label="The child's status at the time",
+        choices=ChildStatus.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select the child's status at the time"},
     )
     placement_type = _text("Placement type, if looked after")
     known_to = forms.ModelMultipleChoiceField(
-        label="Known to which agencies", queryset=Agency.objects.none(), required=False,
+        label="Known to which agencies",
+        queryset=Agency.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -206,12 +259,18 @@ class ChildForm(StepForm):
             self.add_error("date_of_birth", "The child's date of birth must be in the past")
         if data.get("unborn") and (dob or data.get("age_years") is not None):
             self.add_error("unborn", "An unborn child has no date of birth or age")
-        if (not data.get("unborn") and not dob and data.get("age_years") is None
-                and "date_of_birth" not in self.errors and "age_years" not in self.errors):
+        if (
+            not data.get("unborn")
+            and not dob
+            and data.get("age_years") is None
+            and "date_of_birth" not in self.errors
+            and "age_years" not in self.errors
+        ):
             self.add_error("date_of_birth", "Enter the child's date of birth or their age")
-        if data.get("status_at_time") == ChildStatus.LOOKED_AFTER and not data.get(
-            "placement_type", ""
-        ).strip():
+        if (
+            data.get("status_at_time") == ChildStatus.LOOKED_AFTER
+            and not data.get("placement_type", "").strip()
+        ):
             self.add_error("placement_type", "Enter the placement type of a looked-after child")
         return data
 
@@ -220,25 +279,39 @@ class RecordNotificationForm(StepForm):
     submit_label = "Record the notification"
     later_label = None
 
-    sent_date = GDSDateField(what="the date the notification was sent",
-                             label="Date the notification was sent",
-                             help_text="The date the DfE online service confirmed it.")
+    sent_date = GDSDateField(
+        what="the date the notification was sent",
+        label="Date the notification was sent",
+        help_text="The date the DfE online service confirmed it.",
+    )
     sent_time = forms.TimeField(
-        label="Time it was sent", help_text="For example, 10:42 or 14:05",
+        label="Time it was sent",
+        help_text="For example, 10:42 or 14:05",
         input_formats=["%H:%M", "%H.%M", "%H%M"],
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-        error_messages={"required": "Enter the time the notification was sent",
-                        "invalid": "Enter the time as hours and minutes, like 14:05"},
+        error_messages={
+            "required": "Enter the time the notification was sent",
+            "invalid": "Enter the time as hours and minutes, like 14:05",
+        },
     )
-    dfe_reference = _text("DfE notification reference", required=True, width=20, max_length=60,
-                          message="Enter the reference the DfE service gave the notification")
+    dfe_reference = _text(
+        "DfE notification reference",
+        required=True,
+        width=20,
+        max_length=60,
+        message="Enter the reference the DfE service gave the notification",
+    )
     ofsted_copied = forms.BooleanField(label="Ofsted was sent a copy", required=False)
     other_partnerships_told = _area(
-        "Other partnerships told", rows=3,
+        "Other partnerships told",
+        rows=3,
         hint="For a child placed or living in another area: who was told, and when.",
     )
-    late_reason = _area("Reason the notification was late", rows=3,
-                        hint="Needed only if it was sent after the due date.")
+    late_reason = _area(
+        "Reason the notification was late",
+        rows=3,
+        hint="Needed only if it was sent after the due date.",
+    )
 
     def sent_at(self) -> dt.datetime:
         naive = dt.datetime.combine(self.cleaned_data["sent_date"], self.cleaned_data["sent_time"])
@@ -250,10 +323,16 @@ class NotNotifyForm(StepForm):
     later_label = None
 
     decided_on = GDSDateField(what="the date of the decision", label="Date of the decision")
-    rationale = _area("Rationale for not notifying", required=True, rows=6,
-                      message="Enter the rationale for the decision not to notify")
+    rationale = _area(
+        "Rationale for not notifying",
+        required=True,
+        rows=6,
+        message="Enter the rationale for the decision not to notify",
+    )
     agreed_by = _area(
-        "Who agreed, for each statutory partner", required=True, rows=3,
+        "Who agreed, for each statutory partner",
+        required=True,
+        rows=3,
         message="Enter who agreed the decision for each of the three partners",
         hint="The local authority, the police and the integrated care board: name and role.",
     )
@@ -264,3 +343,24 @@ class NoteForm(StepForm):
     later_label = None
 
     note = _area("Reason", required=True, rows=3, message="Enter a reason")
+
+
+class AttachmentForm(StepForm):
+    submit_label = "Upload file"
+    later_label = None
+
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A PDF, Word (.docx), OpenDocument text, PNG or JPEG file, smaller than 10 MB.",
+        error_messages={
+            "required": "Select a file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "Select a file to upload",
+        },
+    )
+    description = _text("What the file is", hint="For example, ‘Police summary, 3 March’")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.form_tag = True
+        self.helper.attrs["enctype"] = "multipart/form-data"

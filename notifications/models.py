@@ -15,8 +15,9 @@ class Nature(models.TextChoices):
     CHILD_DEATH = "death", _("Child death")
     SERIOUS_HARM = "serious_harm", _("Serious harm")
     OTHER = "other", _("Other (for example a child perpetrator who was abused or neglected)")
-    LOOKED_AFTER_DEATH = "lac_death", _(
-        "Death of a looked-after child where abuse or neglect is not suspected"
+    LOOKED_AFTER_DEATH = (
+        "lac_death",
+        _("Death of a looked-after child where abuse or neglect is not suspected"),
     )
     CARE_LEAVER_DEATH = "care_leaver_death", _("Death of a care leaver aged up to 24")
 
@@ -130,8 +131,10 @@ class Incident(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["partnership", "status", "notification_due"],
-                         name="incident_partnership_status"),
+            models.Index(
+                fields=["partnership", "status", "notification_due"],
+                name="incident_partnership_status",
+            ),
         ]
 
     def __str__(self):
@@ -156,8 +159,9 @@ class Incident(models.Model):
         return [HarmCategory(c).label for c in self.harm_categories if c in HarmCategory.values]
 
     def get_parallel_processes_display(self) -> list[str]:
-        return [ParallelProcess(p).label for p in self.parallel_processes
-                if p in ParallelProcess.values]
+        return [
+            ParallelProcess(p).label for p in self.parallel_processes if p in ParallelProcess.values
+        ]
 
 
 class Sex(models.TextChoices):
@@ -176,23 +180,27 @@ class Ethnicity(models.TextChoices):
     ASIAN_OTHER = "asian_other", _("Asian or Asian British: any other Asian background")
     BLACK_AFRICAN = "black_african", _("Black, Black British, Caribbean or African: African")
     BLACK_CARIBBEAN = "black_caribbean", _("Black, Black British, Caribbean or African: Caribbean")
-    BLACK_OTHER = "black_other", _(
-        "Black, Black British, Caribbean or African: any other Black, Black British or "
-        "Caribbean background"
+    BLACK_OTHER = (
+        "black_other",
+        _(
+            "Black, Black British, Caribbean or African: any other Black, Black British or "
+            "Caribbean background"
+        ),
     )
     MIXED_WHITE_ASIAN = "mixed_white_asian", _("Mixed or multiple ethnic groups: White and Asian")
-    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", _(
-        "Mixed or multiple ethnic groups: White and Black African"
+    MIXED_WHITE_BLACK_AFRICAN = (
+        "mixed_white_black_african",
+        _("Mixed or multiple ethnic groups: White and Black African"),
     )
-    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", _(
-        "Mixed or multiple ethnic groups: White and Black Caribbean"
+    MIXED_WHITE_BLACK_CARIBBEAN = (
+        "mixed_white_black_caribbean",
+        _("Mixed or multiple ethnic groups: White and Black Caribbean"),
     )
-    MIXED_OTHER = "mixed_other", _(
-        "Mixed or multiple ethnic groups: any other Mixed or multiple ethnic background"
+    MIXED_OTHER = (
+        "mixed_other",
+        _("Mixed or multiple ethnic groups: any other Mixed or multiple ethnic background"),
     )
-    WHITE_BRITISH = "white_british", _(
-        "White: English, Welsh, Scottish, Northern Irish or British"
-    )
+    WHITE_BRITISH = "white_british", _("White: English, Welsh, Scottish, Northern Irish or British")
     WHITE_IRISH = "white_irish", _("White: Irish")
     WHITE_GYPSY = "white_gypsy", _("White: Gypsy or Irish Traveller")
     WHITE_ROMA = "white_roma", _("White: Roma")
@@ -236,7 +244,9 @@ class Child(models.Model):
         ordering = ["position", "id"]
         verbose_name_plural = _("children")
         constraints = [
-            models.UniqueConstraint(fields=["incident", "pseudonym"], name="child_pseudonym_unique"),
+            models.UniqueConstraint(
+                fields=["incident", "pseudonym"], name="child_pseudonym_unique"
+            ),
         ]
 
     def __str__(self):
@@ -274,3 +284,29 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.incident}: {self.from_status} → {self.to_status}"
+
+
+def _attachment_path(instance, filename):  # pragma: no cover - names come from the service
+    return filename
+
+
+class Attachment(models.Model):
+    """A document kept with an incident (for example a police or hospital summary)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(max_length=150)
+    description = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

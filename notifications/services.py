@@ -154,16 +154,28 @@ def incident_create(
     incident.save()
     _start_notification_clock(incident, actor)
     incident.save(update_fields=["notification_due"])
-    audit_record(actor=actor, action=Action.CREATE, obj=incident,
-                 changes={"status": {"old": None, "new": Status.DRAFT}})
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=incident,
+        changes={"status": {"old": None, "new": Status.DRAFT}},
+    )
     return incident
 
 
 EDITABLE_FIELDS = frozenset(
     {
-        "incident_date", "incident_place", "nature", "harm_categories", "circumstances",
-        "other_local_authority", "parallel_processes", "other_children_in_household",
-        "notifier_name", "notifier_role", "notifier_contact",
+        "incident_date",
+        "incident_place",
+        "nature",
+        "harm_categories",
+        "circumstances",
+        "other_local_authority",
+        "parallel_processes",
+        "other_children_in_household",
+        "notifier_name",
+        "notifier_role",
+        "notifier_contact",
     }
 )
 
@@ -183,11 +195,15 @@ def incident_update(
         raise TransitionError("This incident can no longer be changed: its decision is recorded.")
     new_date = changes.get("incident_date")
     if new_date and new_date > timezone.localdate():
-        raise ValidationError({"incident_date": "The date of the incident must be today or in the past"})
+        raise ValidationError(
+            {"incident_date": "The date of the incident must be today or in the past"}
+        )
     if new_date and new_date > incident.awareness_date:
         raise ValidationError(
-            {"incident_date": "The date of the incident must be the same as or before the date "
-             f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"}
+            {
+                "incident_date": "The date of the incident must be the same as or before the date "
+                f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
+            }
         )
     before = snapshot(incident, list(changes))
     for name, value in changes.items():
@@ -202,7 +218,11 @@ def incident_update(
 
 @transaction.atomic
 def incident_change_awareness_date(
-    *, incident: Incident, actor: User, awareness_date: dt.date, reason: str,
+    *,
+    incident: Incident,
+    actor: User,
+    awareness_date: dt.date,
+    reason: str,
     expected_version: int | None = None,
 ) -> Incident:
     """Correct the awareness date: needs a reason, recomputes the due date, is audited."""
@@ -213,7 +233,8 @@ def incident_change_awareness_date(
         raise TransitionError("The awareness date cannot change once the decision is recorded.")
     reason = (reason or "").strip()
     errors = validate_incident_dates(
-        incident_date=incident.incident_date, awareness_date=awareness_date,
+        incident_date=incident.incident_date,
+        awareness_date=awareness_date,
         today=timezone.localdate(),
     )
     if not reason:
@@ -224,15 +245,18 @@ def incident_change_awareness_date(
         return incident
     old = incident.awareness_date
     deadline = get_deadline(incident, Kind.NOTIFICATION)
-    deadline = deadline_move(deadline=deadline, actor=actor, reason=reason,
-                             trigger_date=awareness_date)
+    deadline = deadline_move(
+        deadline=deadline, actor=actor, reason=reason, trigger_date=awareness_date
+    )
     old_due = incident.notification_due
     incident.awareness_date = awareness_date
     incident.notification_due = deadline.due_date
     incident.version += 1
     incident.save(update_fields=["awareness_date", "notification_due", "version", "updated_at"])
     audit_record(
-        actor=actor, action=Action.UPDATE, obj=incident,
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
         changes={
             "awareness_date": {"old": old, "new": awareness_date},
             "notification_due": {"old": old_due, "new": incident.notification_due},
@@ -262,8 +286,18 @@ def next_pseudonym(incident: Incident) -> str:
 
 
 CHILD_FIELDS = (
-    "pseudonym", "name", "other_names", "unborn", "date_of_birth", "age_years", "sex",
-    "ethnicity", "disability", "health", "status_at_time", "placement_type",
+    "pseudonym",
+    "name",
+    "other_names",
+    "unborn",
+    "date_of_birth",
+    "age_years",
+    "sex",
+    "ethnicity",
+    "disability",
+    "health",
+    "status_at_time",
+    "placement_type",
 )
 
 
@@ -274,7 +308,12 @@ def _check_child_editable(incident: Incident) -> None:
 
 @transaction.atomic
 def child_save(
-    *, incident: Incident, actor: User, values: dict[str, Any], known_to=(), child: Child | None = None
+    *,
+    incident: Incident,
+    actor: User,
+    values: dict[str, Any],
+    known_to=(),
+    child: Child | None = None,
 ) -> Child:
     """Add a child to an incident, or change one."""
     _require_role(actor, incident.partnership)
@@ -300,8 +339,14 @@ def child_save(
     changed.pop("other_names", None)
     incident.version += 1
     incident.save(update_fields=["version", "updated_at"])
-    audit_record(actor=actor, action=action, obj=child, partnership=incident.partnership,
-                 object_repr=f"{incident.reference} {child.pseudonym}", changes=changed)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=child,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} {child.pseudonym}",
+        changes=changed,
+    )
     return child
 
 
@@ -311,8 +356,13 @@ def child_remove(*, child: Child, actor: User) -> None:
     _require_role(actor, incident.partnership)
     incident = _locked(incident)
     _check_child_editable(incident)
-    audit_record(actor=actor, action=Action.DELETE, obj=child, partnership=incident.partnership,
-                 object_repr=f"{incident.reference} {child.pseudonym}")
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=child,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} {child.pseudonym}",
+    )
     child.delete()
     incident.version += 1
     incident.save(update_fields=["version", "updated_at"])
@@ -333,8 +383,12 @@ def _move(incident: Incident, to: str, actor: User, note: str = "") -> None:
     StatusChange.objects.create(
         incident=incident, from_status=old, to_status=to, actor=actor, note=note
     )
-    audit_record(actor=actor, action=Action.STATUS_CHANGE, obj=incident,
-                 changes={"status": {"old": old, "new": to}})
+    audit_record(
+        actor=actor,
+        action=Action.STATUS_CHANGE,
+        obj=incident,
+        changes={"status": {"old": old, "new": to}},
+    )
 
 
 def missing_for_decision(incident: Incident) -> list[str]:
@@ -427,8 +481,9 @@ def _attach_pdf(incident: Incident) -> None:
     from .documents import notification_pdf
 
     pdf = notification_pdf(incident)
-    incident.notification_pdf.save(f"{incident.reference}-notification.pdf", ContentFile(pdf),
-                                   save=False)
+    incident.notification_pdf.save(
+        f"{incident.reference}-notification.pdf", ContentFile(pdf), save=False
+    )
     incident.save(update_fields=["notification_pdf"])
 
 
@@ -458,8 +513,7 @@ def incident_decide_not_to_notify(
     incident.decision_agreed_by = agreed_by.strip()
     incident.decided_on = decided_on
     incident.save()
-    deadline_close(subject=incident, kind=Kind.NOTIFICATION, on=decided_on,
-                   outcome="cancelled")
+    deadline_close(subject=incident, kind=Kind.NOTIFICATION, on=decided_on, outcome="cancelled")
     return incident
 
 
@@ -474,3 +528,54 @@ def incident_reconsider(*, incident: Incident, actor: User, note: str) -> Incide
     incident.save(update_fields=["status", "version", "updated_at"])
     deadline_reopen(subject=incident, kind=Kind.NOTIFICATION)
     return incident
+
+
+# --- attachments ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, incident: Incident, actor: User, upload, description: str = ""):
+    """Keep a document with the incident: checked by content, stored under a random name."""
+    from safeguarding.uploads import check_upload, private_name
+
+    from .models import Attachment
+
+    _require_role(actor, incident.partnership)
+    checked = check_upload(upload)
+    attachment = Attachment(
+        incident=incident,
+        original_name=checked.original_name,
+        description=description.strip(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(
+        private_name(f"incidents/{incident.partnership_id}", checked), upload, save=False
+    )
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=attachment,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} attachment {checked.original_name}",
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment, actor: User) -> None:
+    incident = attachment.incident
+    _require_role(actor, incident.partnership)
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=attachment,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} attachment {attachment.original_name}",
+    )
+    stored = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: attachment.file.storage.delete(stored))

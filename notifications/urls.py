@@ -20,4 +20,11 @@ urlpatterns = [
     path("<int:pk>/reconsider/", views.reconsider, name="reconsider"),
     path("<int:pk>/ready-to-send/", views.ready_to_send, name="ready-to-send"),
     path("<int:pk>/notification.pdf", views.notification_pdf, name="pdf"),
+    path("<int:pk>/attachments/", views.attachments, name="attachments"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment-remove",
+    ),
 ]

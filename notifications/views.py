@@ -46,11 +46,18 @@ STEPS = {
     "circumstances": (
         forms.CircumstancesForm,
         "Circumstances",
-        ["circumstances", "other_local_authority", "parallel_processes",
-         "other_children_in_household"],
+        [
+            "circumstances",
+            "other_local_authority",
+            "parallel_processes",
+            "other_children_in_household",
+        ],
     ),
-    "notifier": (forms.NotifierForm, "Who is notifying",
-                 ["notifier_name", "notifier_role", "notifier_contact"]),
+    "notifier": (
+        forms.NotifierForm,
+        "Who is notifying",
+        ["notifier_name", "notifier_role", "notifier_contact"],
+    ),
 }
 ORDER = ["dates", "nature", "circumstances", "children", "notifier", "check"]
 
@@ -91,7 +98,8 @@ def incident_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_create(
-                partnership=partnership, actor=request.user,
+                partnership=partnership,
+                actor=request.user,
                 awareness_date=form.cleaned_data["awareness_date"],
                 incident_date=form.cleaned_data["incident_date"],
                 incident_place=form.cleaned_data["incident_place"],
@@ -105,10 +113,17 @@ def incident_new(request):
                 f"{incident.notification_due:%-d %B %Y}.",
             )
             return redirect(_step_url(incident, "nature"))
-    return render(request, "notifications/step.html", {
-        "form": form, "title": "Log a serious incident", "caption": partnership.name,
-        "kept": kept is not None, "back": reverse("notifications:list"),
-    })
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": "Log a serious incident",
+            "caption": partnership.name,
+            "kept": kept is not None,
+            "back": reverse("notifications:list"),
+        },
+    )
 
 
 def _initial(incident, fields):
@@ -140,12 +155,17 @@ def incident_step(request, pk, step):
                     new_aware = form.cleaned_data["awareness_date"]
                     if new_aware != incident.awareness_date:
                         incident = services.incident_change_awareness_date(
-                            incident=incident, actor=request.user, awareness_date=new_aware,
-                            reason=form.cleaned_data.get("reason", ""), expected_version=version,
+                            incident=incident,
+                            actor=request.user,
+                            awareness_date=new_aware,
+                            reason=form.cleaned_data.get("reason", ""),
+                            expected_version=version,
                         )
                         version = incident.version
                 incident = services.incident_update(
-                    incident=incident, actor=request.user, changes=values,
+                    incident=incident,
+                    actor=request.user,
+                    changes=values,
                     expected_version=version,
                 )
         except ValidationError as error:
@@ -154,20 +174,34 @@ def incident_step(request, pk, step):
             form.add_error(None, str(error))
         else:
             return _after(incident, step, request)
-    return render(request, "notifications/step.html", {
-        "form": form, "title": title, "caption": incident.reference, "incident": incident,
-        "kept": kept is not None, "back": _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
-        if step != "dates" else incident.get_absolute_url(),
-    })
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "kept": kept is not None,
+            "back": _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
+            if step != "dates"
+            else incident.get_absolute_url(),
+        },
+    )
 
 
 @case_view
 def incident_children(request, pk):
     incident = incident_get_for(request.user, pk)
-    return render(request, "notifications/children.html", {
-        "incident": incident, "children": incident.children.all(),
-        "next": _step_url(incident, "notifier"),
-    })
+    return render(
+        request,
+        "notifications/children.html",
+        {
+            "incident": incident,
+            "children": incident.children.all(),
+            "next": _step_url(incident, "notifier"),
+        },
+    )
 
 
 @case_view
@@ -187,8 +221,11 @@ def child_edit(request, pk, child_pk=None):
         values = {name: form.cleaned_data[name] for name in services.CHILD_FIELDS}
         try:
             child = services.child_save(
-                incident=incident, actor=request.user, values=values,
-                known_to=form.cleaned_data["known_to"], child=child,
+                incident=incident,
+                actor=request.user,
+                values=values,
+                known_to=form.cleaned_data["known_to"],
+                child=child,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -198,10 +235,18 @@ def child_edit(request, pk, child_pk=None):
             messages.success(request, f"{child.pseudonym} is saved.")
             return redirect(_step_url(incident, "children"))
     title = f"Change {child.pseudonym}" if child else "Add a child"
-    return render(request, "notifications/step.html", {
-        "form": form, "title": title, "caption": incident.reference, "incident": incident,
-        "kept": kept is not None, "back": _step_url(incident, "children"),
-    })
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "kept": kept is not None,
+            "back": _step_url(incident, "children"),
+        },
+    )
 
 
 @case_view
@@ -216,7 +261,9 @@ def child_remove(request, pk, child_pk):
         else:
             messages.success(request, f"{child.pseudonym} is removed from {incident.reference}.")
         return redirect(_step_url(incident, "children"))
-    return render(request, "notifications/child_remove.html", {"incident": incident, "child": child})
+    return render(
+        request, "notifications/child_remove.html", {"incident": incident, "child": child}
+    )
 
 
 @case_view
@@ -233,10 +280,16 @@ def incident_check(request, pk):
         else:
             messages.success(request, f"{incident.reference} is ready for a decision.")
             return redirect(incident.get_absolute_url())
-    return render(request, "notifications/check.html", {
-        "incident": incident, "problems": problems, "children": incident.children.all(),
-        "posted": request.method == "POST",
-    })
+    return render(
+        request,
+        "notifications/check.html",
+        {
+            "incident": incident,
+            "problems": problems,
+            "children": incident.children.all(),
+            "posted": request.method == "POST",
+        },
+    )
 
 
 # --- decisions ------------------------------------------------------------------------
@@ -255,10 +308,19 @@ def _decision_form_view(request, incident, form_class, title, run, *, intro="", 
             form.add_error(None, str(error))
         else:
             return redirect(incident.get_absolute_url())
-    return render(request, "notifications/step.html", {
-        "form": form, "title": title, "caption": incident.reference, "incident": incident,
-        "intro": intro, "kept": kept is not None, "back": incident.get_absolute_url(),
-    })
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "intro": intro,
+            "kept": kept is not None,
+            "back": incident.get_absolute_url(),
+        },
+    )
 
 
 @case_view
@@ -267,7 +329,9 @@ def record_notification(request, pk):
 
     def run(form):
         services.incident_record_notification(
-            incident=incident, actor=request.user, notified_at=form.sent_at(),
+            incident=incident,
+            actor=request.user,
+            notified_at=form.sent_at(),
             dfe_reference=form.cleaned_data["dfe_reference"],
             ofsted_copied=form.cleaned_data["ofsted_copied"],
             other_partnerships_told=form.cleaned_data["other_partnerships_told"],
@@ -277,28 +341,43 @@ def record_notification(request, pk):
 
     due = f"{incident.notification_due:%-d %B %Y}"
     return _decision_form_view(
-        request, incident, forms.RecordNotificationForm, "Record the notification", run,
+        request,
+        incident,
+        forms.RecordNotificationForm,
+        "Record the notification",
+        run,
         intro=f"Record it after the DfE online service has confirmed it. It was due by {due}.",
-        initial={"sent_date": timezone.localdate(), "sent_time": timezone.localtime().strftime("%H:%M")},
+        initial={
+            "sent_date": timezone.localdate(),
+            "sent_time": timezone.localtime().strftime("%H:%M"),
+        },
     )
 
 
 @case_view
 def not_notifying(request, pk):
     incident = incident_get_for(request.user, pk)
-    if not permissions.has_role(request.user, Role.PARTNERSHIP_MANAGER,
-                                partnership=incident.partnership):
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
         raise PermissionDenied("A partnership manager records a decision not to notify.")
 
     def run(form):
         services.incident_decide_not_to_notify(
-            incident=incident, actor=request.user, rationale=form.cleaned_data["rationale"],
-            agreed_by=form.cleaned_data["agreed_by"], decided_on=form.cleaned_data["decided_on"],
+            incident=incident,
+            actor=request.user,
+            rationale=form.cleaned_data["rationale"],
+            agreed_by=form.cleaned_data["agreed_by"],
+            decided_on=form.cleaned_data["decided_on"],
         )
         messages.success(request, f"The decision not to notify {incident.reference} is recorded.")
 
     return _decision_form_view(
-        request, incident, forms.NotNotifyForm, "Record a decision not to notify", run,
+        request,
+        incident,
+        forms.NotNotifyForm,
+        "Record a decision not to notify",
+        run,
         intro="The three statutory partners must agree a decision not to notify.",
     )
 
@@ -308,12 +387,14 @@ def reconsider(request, pk):
     incident = incident_get_for(request.user, pk)
 
     def run(form):
-        services.incident_reconsider(incident=incident, actor=request.user,
-                                     note=form.cleaned_data["note"])
+        services.incident_reconsider(
+            incident=incident, actor=request.user, note=form.cleaned_data["note"]
+        )
         messages.success(request, f"{incident.reference} is awaiting a decision again.")
 
-    if not permissions.has_role(request.user, Role.PARTNERSHIP_MANAGER,
-                                partnership=incident.partnership):
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
         raise PermissionDenied("A partnership manager reopens a decision.")
     return _decision_form_view(request, incident, forms.NoteForm, "Reconsider the decision", run)
 
@@ -339,22 +420,35 @@ def incident_list(request):
     page = Paginator(incident_filter.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "notifications/list.html", {
-        "filter": incident_filter, "form": incident_filter.form, "page": page,
-        "query": query.urlencode(), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "filter": incident_filter,
+            "form": incident_filter.form,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def clock_for(incident, today):
     """What the detail page says about the 5-working-day clock."""
     deadline = get_deadline(incident, Kind.NOTIFICATION)
-    explanation = deadline_explain(deadline) if deadline else calendar.explain(
-        incident.awareness_date, services.NOTIFY_WITHIN_WORKING_DAYS,
-        partnership=incident.partnership_id,
+    explanation = (
+        deadline_explain(deadline)
+        if deadline
+        else calendar.explain(
+            incident.awareness_date,
+            services.NOTIFY_WITHIN_WORKING_DAYS,
+            partnership=incident.partnership_id,
+        )
     )
     stopped = incident.notified_on or incident.decided_on
-    left = calendar.working_days_between(today, incident.notification_due,
-                                         partnership=incident.partnership_id)
+    left = calendar.working_days_between(
+        today, incident.notification_due, partnership=incident.partnership_id
+    )
     return {
         "deadline": deadline,
         "explanation": explanation,
@@ -369,18 +463,23 @@ def clock_for(incident, today):
 def incident_detail(request, pk):
     incident = incident_get_for(request.user, pk)
     audit_record(actor=request.user, action=Action.VIEW, obj=incident, request=request)
-    is_manager = permissions.has_role(request.user, Role.PARTNERSHIP_MANAGER,
-                                      partnership=incident.partnership)
-    return render(request, "notifications/detail.html", {
-        "incident": incident,
-        "children": incident.children.all(),
-        "clock": clock_for(incident, timezone.localdate()),
-        "status_changes": incident.status_changes.select_related("actor"),
-        "timeline": incident_timeline(incident),
-        "is_manager": is_manager,
-        "Status": Status,
-        "missing": services.missing_for_decision(incident) if incident.is_editable else [],
-    })
+    is_manager = permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    )
+    return render(
+        request,
+        "notifications/detail.html",
+        {
+            "incident": incident,
+            "children": incident.children.all(),
+            "clock": clock_for(incident, timezone.localdate()),
+            "status_changes": incident.status_changes.select_related("actor"),
+            "timeline": incident_timeline(incident),
+            "is_manager": is_manager,
+            "Status": Status,
+            "missing": services.missing_for_decision(incident) if incident.is_editable else [],
+        },
+    )
 
 
 @case_view
@@ -388,11 +487,21 @@ def ready_to_send(request, pk):
     from .documents import national_form_sections
 
     incident = incident_get_for(request.user, pk)
-    audit_record(actor=request.user, action=Action.VIEW, obj=incident, request=request,
-                 changes={"page": "ready to send"})
-    return render(request, "notifications/ready_to_send.html", {
-        "incident": incident, "sections": national_form_sections(incident),
-    })
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=incident,
+        request=request,
+        changes={"page": "ready to send"},
+    )
+    return render(
+        request,
+        "notifications/ready_to_send.html",
+        {
+            "incident": incident,
+            "sections": national_form_sections(incident),
+        },
+    )
 
 
 @case_view
@@ -400,8 +509,75 @@ def notification_pdf(request, pk):
     incident = incident_get_for(request.user, pk)
     if not incident.notification_pdf:
         raise Http404("No PDF yet")
-    audit_record(actor=request.user, action=Action.DOWNLOAD, obj=incident, request=request,
-                 changes={"file": "notification PDF"})
-    return FileResponse(incident.notification_pdf.open("rb"), as_attachment=True,
-                        filename=f"{incident.reference}-notification.pdf",
-                        content_type="application/pdf")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=incident,
+        request=request,
+        changes={"file": "notification PDF"},
+    )
+    return FileResponse(
+        incident.notification_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{incident.reference}-notification.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- attachments ----------------------------------------------------------------------
+
+
+@case_view
+def attachments(request, pk):
+    incident = incident_get_for(request.user, pk)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                incident=incident,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(request, f"{attachment.original_name} is uploaded.")
+            return redirect("notifications:attachments", pk=incident.pk)
+    return render(
+        request,
+        "notifications/attachments.html",
+        {
+            "incident": incident,
+            "form": form,
+            "attachments": incident.attachments.select_related("uploaded_by"),
+        },
+    )
+
+
+@case_view
+def attachment_download(request, pk, attachment_pk):
+    from safeguarding.uploads import download_response
+
+    incident = incident_get_for(request.user, pk)
+    attachment = permissions.get_or_404(incident.attachments.all(), pk=attachment_pk)
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=attachment,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} attachment {attachment.original_name}",
+    )
+    return download_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@case_view
+@require_POST
+def attachment_remove(request, pk, attachment_pk):
+    incident = incident_get_for(request.user, pk)
+    attachment = permissions.get_or_404(incident.attachments.all(), pk=attachment_pk)
+    services.attachment_remove(attachment=attachment, actor=request.user)
+    messages.success(request, f"{attachment.original_name} is removed.")
+    return redirect("notifications:attachments", pk=incident.pk)

@@ -10,5 +10,11 @@ from .models import Timetable
 
 @admin.register(Timetable)
 class TimetableAdmin(AuditedAdmin):
-    list_display = ["partnership", "requests_day", "returns_day", "meeting_day", "sign_off_day",
-                    "panel_day"]
+    list_display = [
+        "partnership",
+        "requests_day",
+        "returns_day",
+        "meeting_day",
+        "sign_off_day",
+        "panel_day",
+    ]

@@ -20,37 +20,68 @@ from . import services
 from .models import InformationRequest, RapidReview
 
 CHRONOLOGY = [
-    (60, "GP appointment", "Mother brought the baby for immunisations; bruise on the arm noted "
-     "but not explored.", "GP"),
-    (45, "Home visit", "Health visitor could not gain entry; no follow-up visit booked.",
-     "Health visitor"),
-    (30, "Police call-out", "Neighbour reported shouting; officers attended and spoke to the "
-     "mother at the door.", "Police constable"),
-    (12, "A&E attendance", "Baby brought in with a head injury; explanation inconsistent.",
-     "Emergency department consultant"),
+    (
+        60,
+        "GP appointment",
+        "Mother brought the baby for immunisations; bruise on the arm noted but not explored.",
+        "GP",
+    ),
+    (
+        45,
+        "Home visit",
+        "Health visitor could not gain entry; no follow-up visit booked.",
+        "Health visitor",
+    ),
+    (
+        30,
+        "Police call-out",
+        "Neighbour reported shouting; officers attended and spoke to the mother at the door.",
+        "Police constable",
+    ),
+    (
+        12,
+        "A&E attendance",
+        "Baby brought in with a head injury; explanation inconsistent.",
+        "Emergency department consultant",
+    ),
 ]
 
 
 def _contributor(partnership, agency):
-    m = Membership.objects.filter(partnership=partnership, role=Role.AGENCY_CONTRIBUTOR,
-                                  agency=agency).select_related("user").first()
+    m = (
+        Membership.objects.filter(
+            partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=agency
+        )
+        .select_related("user")
+        .first()
+    )
     return m.user if m else None
 
 
 def _write_return(request, actor, *, rows):
     today = timezone.localdate()
     services.agency_return_save_draft(
-        information_request=request, actor=actor,
-        values={"involved": True,
-                "involvement_summary": f"{request.agency.name} had {len(rows)} contacts with "
-                "the family in the two months before the incident.",
-                "analysis": "Contacts were handled in isolation; nobody joined up the concerns.",
-                "immediate_actions": "Cases with similar features reviewed by the safeguarding "
-                "lead.",
-                "learning": "Professional curiosity about injuries to non-mobile babies.",
-                "criteria_view": ["improvements", "working_together"], "criteria_comment": ""},
-        rows=[{"date": today - dt.timedelta(days=d), "contact_type": kind, "what_happened": what,
-               "practitioner_role": role} for d, kind, what, role in rows],
+        information_request=request,
+        actor=actor,
+        values={
+            "involved": True,
+            "involvement_summary": f"{request.agency.name} had {len(rows)} contacts with "
+            "the family in the two months before the incident.",
+            "analysis": "Contacts were handled in isolation; nobody joined up the concerns.",
+            "immediate_actions": "Cases with similar features reviewed by the safeguarding lead.",
+            "learning": "Professional curiosity about injuries to non-mobile babies.",
+            "criteria_view": ["improvements", "working_together"],
+            "criteria_comment": "",
+        },
+        rows=[
+            {
+                "date": today - dt.timedelta(days=d),
+                "contact_type": kind,
+                "what_happened": what,
+                "practitioner_role": role,
+            }
+            for d, kind, what, role in rows
+        ],
     )
     return services.agency_return_submit(information_request=request, actor=actor)
 
@@ -59,23 +90,33 @@ def _back_date(request, *, sent_on, due_date, officer):
     InformationRequest.objects.filter(pk=request.pk).update(sent_on=sent_on, due_date=due_date)
     request.refresh_from_db()
     deadline_start(
-        subject=request, partnership=request.rapid_review.incident.partnership,
-        kind=Kind.AGENCY_RETURN, title=f"Agency return from {request.agency.name}: "
-        f"{request.rapid_review.incident.reference}", reference=request.rapid_review.reference,
-        url=request.get_absolute_url(), trigger_date=sent_on, rule=Rule.FIXED,
-        due_date=due_date, owner=officer,
+        subject=request,
+        partnership=request.rapid_review.incident.partnership,
+        kind=Kind.AGENCY_RETURN,
+        title=f"Agency return from {request.agency.name}: "
+        f"{request.rapid_review.incident.reference}",
+        reference=request.rapid_review.reference,
+        url=request.get_absolute_url(),
+        trigger_date=sent_on,
+        rule=Rule.FIXED,
+        due_date=due_date,
+        owner=officer,
     )
 
 
 def _requests(review, officer, agencies, *, due):
     return services.information_requests_create(
-        rapid_review=review, actor=officer, agencies=agencies, due_date=due, send=True)
+        rapid_review=review, actor=officer, agencies=agencies, due_date=due, send=True
+    )
 
 
 @transaction.atomic
 def seed_rapid_reviews(partnership: Partnership) -> int:
-    reviews = list(RapidReview.objects.filter(incident__partnership=partnership)
-                   .select_related("incident").order_by("-incident__notified_on"))
+    reviews = list(
+        RapidReview.objects.filter(incident__partnership=partnership)
+        .select_related("incident")
+        .order_by("-incident__notified_on")
+    )
     if not reviews or InformationRequest.objects.filter(rapid_review__in=reviews).exists():
         return 0
     officer = _person(partnership, Role.REVIEW_OFFICER)
@@ -93,24 +134,30 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
         for older_review in older:
             _complete(older_review, officer, picked[:3], "sent_to_panel")
         return len(reviews)
-    # The recent review: still gathering. One on time, one late, one overdue, one sent back.
+    # The recent review: still gathering. One sent back for more, one returned late, one
+    # overdue, one not yet due.
     created = _requests(recent, officer, picked, due=add_working_days(today, 2))
     for index, request in enumerate(created):
         contributor = _contributor(partnership, request.agency) or None
         if index in (1, 2):
-            _back_date(request, sent_on=add_working_days(notified, 1, partnership=partnership),
-                       due_date=returns_due, officer=officer)
+            _back_date(
+                request,
+                sent_on=add_working_days(notified, 1, partnership=partnership),
+                due_date=returns_due,
+                officer=officer,
+            )
         if contributor is None:
             continue
         if index == 0:
             _write_return(request, contributor, rows=CHRONOLOGY[:2])
+            services.agency_return_send_back(
+                information_request=request,
+                actor=officer,
+                due_date=add_working_days(today, 1),
+                note="Please add the outcome of the strategy discussion and who attended.",
+            )
         elif index == 1:
             _write_return(request, contributor, rows=CHRONOLOGY[2:])
-        elif index == 3:
-            _write_return(request, contributor, rows=CHRONOLOGY[1:3])
-            services.agency_return_send_back(
-                information_request=request, actor=officer, due_date=add_working_days(today, 1),
-                note="Please add the outcome of the strategy discussion and who attended.")
     for older_review, stage in zip(older, ["panel_responded"], strict=False):
         _complete(older_review, officer, picked[:3], stage)
     return len(reviews)
@@ -119,42 +166,63 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
 def _complete(review, officer, agencies, stage):
     partnership = review.incident.partnership
     notified = review.incident.notified_on
-    day = lambda n: min(add_working_days(notified, n, partnership=partnership),  # noqa: E731
-                        timezone.localdate())
+
+    def day(n):
+        return min(add_working_days(notified, n, partnership=partnership), timezone.localdate())
+
     for request in _requests(review, officer, agencies, due=timezone.localdate()):
         contributor = _contributor(partnership, request.agency)
         if contributor:
             _write_return(request, contributor, rows=CHRONOLOGY)
-    services.rapid_review_record_meeting(rapid_review=review, actor=officer, values={
-        "meeting_date": day(10),
-        "attendees": "Business manager (chair); children's social care, police, health, "
-                     "education and probation safeguarding leads",
-        "key_practice_episodes": "1. The bruise seen at the GP visit.\n2. The missed health "
-                                 "visit.\n3. The police call-out.",
-        "learning_local": "Bruising in non-mobile babies must always be explored and referred.",
-        "learning_national": "Information about call-outs reached health visitors late.",
-        "immediate_actions": "Siblings seen and safe; strategy discussion held.",
-        "equality_and_diversity": "The mother's first language is not English; no interpreter "
-                                  "was used at the GP or the door.",
-    })
+    services.rapid_review_record_meeting(
+        rapid_review=review,
+        actor=officer,
+        values={
+            "meeting_date": day(10),
+            "attendees": "Business manager (chair); children's social care, police, health, "
+            "education and probation safeguarding leads",
+            "key_practice_episodes": "1. The bruise seen at the GP visit.\n2. The missed health "
+            "visit.\n3. The police call-out.",
+            "learning_local": "Bruising in non-mobile babies must always be explored and referred.",
+            "learning_national": "Information about call-outs reached health visitors late.",
+            "immediate_actions": "Siblings seen and safe; strategy discussion held.",
+            "equality_and_diversity": "The mother's first language is not English; no interpreter "
+            "was used at the GP or the door.",
+        },
+    )
     if stage == "meeting_held":
         return
     services.rapid_review_decide(
-        rapid_review=review, actor=officer, decision="local_review",
-        criteria=["improvements", "working_together"], decided_on=day(10),
+        rapid_review=review,
+        actor=officer,
+        decision="local_review",
+        criteria=["improvements", "working_together"],
+        decided_on=day(10),
         rationale="Two or more agencies held pieces of information that, joined up, would "
-                  "have shown a pattern. The partnership wants to learn why.")
-    signers = (("local_authority", "Karen Whitfield, Director of Children's Services"),
-               ("police", "Raj Patel, Detective Superintendent"),
-               ("health", "Dr Fiona Osei, Designated Nurse"))
+        "have shown a pattern. The partnership wants to learn why.",
+    )
+    signers = (
+        ("local_authority", "Karen Whitfield, Director of Children's Services"),
+        ("police", "Raj Patel, Detective Superintendent"),
+        ("health", "Dr Fiona Osei, Designated Nurse"),
+    )
     for partner, name in signers[:2] if stage == "decided" else signers:
-        services.rapid_review_sign_off(rapid_review=review, actor=officer, partner=partner,
-                                       name=name.split(",")[0], role=name.partition(", ")[2],
-                                       signed_on=day(13))
+        services.rapid_review_sign_off(
+            rapid_review=review,
+            actor=officer,
+            partner=partner,
+            name=name.split(",")[0],
+            role=name.partition(", ")[2],
+            signed_on=day(13),
+        )
     if stage == "decided":
         return
     services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=day(15))
     if stage == "panel_responded":
         services.rapid_review_record_panel_response(
-            rapid_review=review, actor=officer, response="agrees", responded_on=day(25),
-            note="The Panel agrees that a local review should be held.")
+            rapid_review=review,
+            actor=officer,
+            response="agrees",
+            responded_on=day(25),
+            note="The Panel agrees that a local review should be held.",
+        )

@@ -34,64 +34,124 @@ def _value(text) -> str:
 
 
 def _from_returns(returns: list[AgencyReturn], name: str) -> list[tuple[str, str]]:
-    return [(r.information_request.agency.name, getattr(r, name).strip()) for r in returns
-            if getattr(r, name).strip()]
+    return [
+        (r.information_request.agency.name, getattr(r, name).strip())
+        for r in returns
+        if getattr(r, name).strip()
+    ]
 
 
 def report_sections(review: RapidReview) -> list[Section]:
     incident = review.incident
     returns = submitted_returns(review)
     children = list(incident.children.all())
-    case = Section(_("Case details"), [
-        (_("Partnership reference"), incident.reference),
-        (_("Safeguarding partnership"), incident.partnership.name),
-        (_("Local authority"), incident.partnership.local_authority),
-        (_("Date of the incident"), format_date(incident.incident_date)),
-        (_("Nature of the incident"), incident.get_nature_display()),
-        (_("Category of harm"), ", ".join(str(c) for c in incident.get_harm_categories_display())),
-        (_("Notified to the National Panel"), format_date(incident.notified_on)),
-        (_("Rapid review due"), format_date(review.due_date)),
-    ] + [
-        (child.pseudonym, ", ".join(filter(None, [
-            str(child.age_description), child.get_sex_display(), child.get_ethnicity_display()])))
-        for child in children
-    ])
-    involvement = Section(_("Agency involvement"), [
-        (r.information_request.agency.name,
-         (_("Involved. ") + r.involvement_summary) if r.involved else _("Not involved."))
-        for r in returns
-    ], chronology=merged_chronology(review))
-    episodes = Section(_("Key practice episodes"),
-                       [(_("Key practice episodes"), review.key_practice_episodes)]
-                       if review.key_practice_episodes else _from_returns(returns, "analysis"))
-    actions = Section(_("Immediate actions"),
-                      ([(_("Agreed at the panel meeting"), review.immediate_actions)]
-                       if review.immediate_actions else [])
-                      + _from_returns(returns, "immediate_actions"))
-    learning = Section(_("Learning"), [
-        row for row in [
-            (_("Learning for the partnership"), review.learning_local),
-            (_("Learning for the National Panel"), review.learning_national),
-            (_("Race, ethnicity, culture, inequality and disability"),
-             review.equality_and_diversity),
-        ] if row[1]
-    ] + _from_returns(returns, "learning"))
-    decision = Section(_("The decision and rationale"), [
-        (_("Panel meeting"), f"{format_date(review.meeting_date)}. {review.attendees}".strip(". ")
-         if review.meeting_date else ""),
-        (_("Decision"), review.get_decision_display()),
-        (_("Criteria for a local review met"), "; ".join(str(c) for c in
-                                                           review.get_criteria_display())
-         or (_("None") if review.decision else "")),
-        (_("Rationale"), review.decision_rationale),
-        (_("Date of the decision"), format_date(review.decided_on)),
-    ])
+    case = Section(
+        _("Case details"),
+        [
+            (_("Partnership reference"), incident.reference),
+            (_("Safeguarding partnership"), incident.partnership.name),
+            (_("Local authority"), incident.partnership.local_authority),
+            (_("Date of the incident"), format_date(incident.incident_date)),
+            (_("Nature of the incident"), incident.get_nature_display()),
+            (
+                _("Category of harm"),
+                ", ".join(str(c) for c in incident.get_harm_categories_display()),
+            ),
+            (_("Notified to the National Panel"), format_date(incident.notified_on)),
+            (_("Rapid review due"), format_date(review.due_date)),
+        ]
+        + [
+            (
+                child.pseudonym,
+                ", ".join(
+                    filter(
+                        None,
+                        [
+                            str(child.age_description),
+                            child.get_sex_display(),
+                            child.get_ethnicity_display(),
+                        ],
+                    )
+                ),
+            )
+            for child in children
+        ],
+    )
+    involvement = Section(
+        _("Agency involvement"),
+        [
+            (
+                r.information_request.agency.name,
+                (_("Involved. ") + r.involvement_summary) if r.involved else _("Not involved."),
+            )
+            for r in returns
+        ],
+        chronology=merged_chronology(review),
+    )
+    episodes = Section(
+        _("Key practice episodes"),
+        [(_("Key practice episodes"), review.key_practice_episodes)]
+        if review.key_practice_episodes
+        else _from_returns(returns, "analysis"),
+    )
+    actions = Section(
+        _("Immediate actions"),
+        (
+            [(_("Agreed at the panel meeting"), review.immediate_actions)]
+            if review.immediate_actions
+            else []
+        )
+        + _from_returns(returns, "immediate_actions"),
+    )
+    learning = Section(
+        _("Learning"),
+        [
+            row
+            for row in [
+                (_("Learning for the partnership"), review.learning_local),
+                (_("Learning for the National Panel"), review.learning_national),
+                (
+                    _("Race, ethnicity, culture, inequality and disability"),
+                    review.equality_and_diversity,
+                ),
+            ]
+            if row[1]
+        ]
+        + _from_returns(returns, "learning"),
+    )
+    decision = Section(
+        _("The decision and rationale"),
+        [
+            (
+                _("Panel meeting"),
+                f"{format_date(review.meeting_date)}. {review.attendees}".strip(". ")
+                if review.meeting_date
+                else "",
+            ),
+            (_("Decision"), review.get_decision_display()),
+            (
+                _("Criteria for a local review met"),
+                "; ".join(str(c) for c in review.get_criteria_display())
+                or (_("None") if review.decision else ""),
+            ),
+            (_("Rationale"), review.decision_rationale),
+            (_("Date of the decision"), format_date(review.decided_on)),
+        ],
+    )
     signed = {s.partner: s for s in review.sign_offs.all()}
-    sign_offs = Section(_("Sign-offs"), [
-        (str(label), f"{signed[p].name}{', ' + signed[p].role if signed[p].role else ''}, "
-                     f"{format_date(signed[p].signed_on)}" if p in signed else "")
-        for p, label in Partner.choices
-    ])
+    sign_offs = Section(
+        _("Sign-offs"),
+        [
+            (
+                str(label),
+                f"{signed[p].name}{', ' + signed[p].role if signed[p].role else ''}, "
+                f"{format_date(signed[p].signed_on)}"
+                if p in signed
+                else "",
+            )
+            for p, label in Partner.choices
+        ],
+    )
     sections = [case, involvement, episodes, actions, learning, decision, sign_offs]
     for section in sections:
         section.rows = [(label, _value(value)) for label, value in section.rows]
@@ -103,11 +163,17 @@ def rapid_review_pdf(review: RapidReview) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string("rapid_reviews/report_pdf.html", {
-        "review": review, "incident": review.incident, "partnership": review.incident.partnership,
-        "sections": report_sections(review), "generated_at": format_datetime(timezone.now()),
-        "not_recorded": _(NOT_RECORDED),
-    })
+    html = render_to_string(
+        "rapid_reviews/report_pdf.html",
+        {
+            "review": review,
+            "incident": review.incident,
+            "partnership": review.incident.partnership,
+            "sections": report_sections(review),
+            "generated_at": format_datetime(timezone.now()),
+            "not_recorded": _(NOT_RECORDED),
+        },
+    )
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=fetcher)
     return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -15,19 +15,29 @@ from .models import Criterion, Decision, PanelResponse
 def text(label, *, required=False, max_length=200, message=None, hint="", width=None):
     attrs = {"class": f"govuk-input--width-{width}"} if width else {}
     return forms.CharField(
-        label=label, required=required, max_length=max_length, help_text=hint,
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=hint,
         widget=forms.TextInput(attrs=attrs),
-        error_messages={"required": message or f"Enter {label.lower()}",
-                        "max_length": f"{label} must be {max_length} characters or fewer"},
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
     )
 
 
 def area(label, *, required=False, message=None, hint="", rows=5):
     return forms.CharField(
-        label=label, required=required, help_text=hint, max_length=20000,
+        label=label,
+        required=required,
+        help_text=hint,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": message or f"Enter {label.lower()}",
-                        "max_length": f"{label} must be 20,000 characters or fewer"},
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be 20,000 characters or fewer",
+        },
     )
 
 
@@ -55,13 +65,17 @@ class RequestsForm(StepForm):
 
     agencies = forms.ModelMultipleChoiceField(
         label="Which agencies were involved with the child or family?",
-        queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple,
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Each agency’s contributors are e-mailed a link to the request. The e-mail "
-                  "does not name the child.",
+        "does not name the child.",
         error_messages={"required": "Select at least one agency"},
     )
-    due_date = GDSDateField(what="the date the return is due", label="Returns due by",
-                            help_text="The local timetable suggests this date.")
+    due_date = GDSDateField(
+        what="the date the return is due",
+        label="Returns due by",
+        help_text="The local timetable suggests this date.",
+    )
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,20 +86,28 @@ class RequestsForm(StepForm):
 class RequestChangeForm(ActionForm):
     submit_label = "Save changes"
 
-    contact = text("Contact at the agency", hint="Name, e-mail address or telephone number",
-                   width=20)
+    contact = text(
+        "Contact at the agency", hint="Name, e-mail address or telephone number", width=20
+    )
     due_date = GDSDateField(what="the date the return is due", label="Return due by")
-    reason = area("Reason for changing the due date", rows=2,
-                  hint="Needed only when a sent request’s due date changes.")
+    reason = area(
+        "Reason for changing the due date",
+        rows=2,
+        hint="Needed only when a sent request’s due date changes.",
+    )
 
 
 class SendBackForm(ActionForm):
     submit_label = "Send it back"
 
-    note = area("What more do you need from the agency?", required=True, rows=4,
-                message="Enter what more the agency needs to tell you",
-                hint="The agency’s contributors see this note when they sign in. The e-mail "
-                     "only tells them more is needed.")
+    note = area(
+        "What more do you need from the agency?",
+        required=True,
+        rows=4,
+        message="Enter what more the agency needs to tell you",
+        hint="The agency’s contributors see this note when they sign in. The e-mail "
+        "only tells them more is needed.",
+    )
     due_date = GDSDateField(what="the date the return is due", label="New due date")
 
 
@@ -93,20 +115,32 @@ class MeetingForm(ActionForm):
     past_dates = ("meeting_date",)
     submit_label = "Save the meeting and findings"
 
-    meeting_date = GDSDateField(what="the date of the meeting", label="Date of the meeting",
-                                help_text="For example, 27 3 2026")
-    attendees = area("Who attended", required=True, rows=3,
-                     message="Enter who attended the meeting",
-                     hint="Name, role and agency of each person.")
+    meeting_date = GDSDateField(
+        what="the date of the meeting",
+        label="Date of the meeting",
+        help_text="For example, 27 3 2026",
+    )
+    attendees = area(
+        "Who attended",
+        required=True,
+        rows=3,
+        message="Enter who attended the meeting",
+        hint="Name, role and agency of each person.",
+    )
     key_practice_episodes = area("Key practice episodes", rows=6)
-    immediate_actions = area("Immediate safeguarding actions", rows=4,
-                             hint="For the child, siblings and other children at risk.")
+    immediate_actions = area(
+        "Immediate safeguarding actions",
+        rows=4,
+        hint="For the child, siblings and other children at risk.",
+    )
     learning_local = area("Learning for the partnership", rows=5)
-    learning_national = area("Learning for the National Panel", rows=4,
-                             hint="Learning of national relevance.")
+    learning_national = area(
+        "Learning for the National Panel", rows=4, hint="Learning of national relevance."
+    )
     equality_and_diversity = area(
         "How race, ethnicity, culture, inequality and disability shaped the family’s "
-        "experience and the practice they received", rows=5,
+        "experience and the practice they received",
+        rows=5,
     )
 
 
@@ -115,35 +149,51 @@ class DecisionForm(ActionForm):
     submit_label = "Record the decision"
 
     decision = forms.ChoiceField(
-        label="What did the partners decide?", choices=Decision.choices,
-        widget=forms.RadioSelect, error_messages={"required": "Select the decision"},
+        label="What did the partners decide?",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the decision"},
     )
     criteria = forms.MultipleChoiceField(
-        label="Which criteria for a local review does the case meet?", required=False,
-        choices=Criterion.choices, widget=forms.CheckboxSelectMultiple,
+        label="Which criteria for a local review does the case meet?",
+        required=False,
+        choices=Criterion.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Regulation 11 of the Child Safeguarding Practice Review and Relevant Agency "
-                  "(England) Regulations 2018. Meeting a criterion does not make a review "
-                  "automatic.",
+        "(England) Regulations 2018. Meeting a criterion does not make a review "
+        "automatic.",
     )
-    rationale = area("Rationale", required=True, rows=6,
-                     message="Enter the rationale for the decision",
-                     hint="Explain the decision against each criterion.")
+    rationale = area(
+        "Rationale",
+        required=True,
+        rows=6,
+        message="Enter the rationale for the decision",
+        hint="Explain the decision against each criterion.",
+    )
     decided_on = GDSDateField(what="the date of the decision", label="Date of the decision")
 
 
 class NoteForm(ActionForm):
     submit_label = "Withdraw the decision"
 
-    note = area("Why is the decision being withdrawn?", required=True, rows=3,
-                message="Enter why the decision is being withdrawn")
+    note = area(
+        "Why is the decision being withdrawn?",
+        required=True,
+        rows=3,
+        message="Enter why the decision is being withdrawn",
+    )
 
 
 class SignOffForm(ActionForm):
     past_dates = ("signed_on",)
     submit_label = "Record the sign-off"
 
-    name = text("Name of the person signing off", required=True, width=20,
-                message="Enter the name of the person signing off")
+    name = text(
+        "Name of the person signing off",
+        required=True,
+        width=20,
+        message="Enter the name of the person signing off",
+    )
     role = text("Their role", width=20)
     signed_on = GDSDateField(what="the date of the sign-off", label="Date of the sign-off")
 
@@ -160,7 +210,8 @@ class PanelResponseForm(ActionForm):
     submit_label = "Record the response"
 
     response = forms.ChoiceField(
-        label="What did the National Panel say?", choices=PanelResponse.choices,
+        label="What did the National Panel say?",
+        choices=PanelResponse.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select the National Panel's response"},
     )
@@ -178,17 +229,23 @@ class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     involved = forms.TypedChoiceField(
         label="Was your agency involved with the child or family?",
-        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect, required=False, empty_value=None,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
     )
-    involvement_summary = area("Summary of your agency’s involvement", rows=6,
-                               hint="Who was involved, when and why.")
+    involvement_summary = area(
+        "Summary of your agency’s involvement", rows=6, hint="Who was involved, when and why."
+    )
     analysis = area("Analysis", rows=5, hint="What went well, and what could have gone better.")
     immediate_actions = area("Immediate actions your agency has taken", rows=4)
     learning = area("Learning identified", rows=4)
     criteria_view = forms.MultipleChoiceField(
         label="In your agency’s view, which criteria for a local review does the case meet?",
-        required=False, choices=Criterion.choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=Criterion.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     criteria_comment = area("Your agency’s view on a local review", rows=3)
 
@@ -210,8 +267,9 @@ class ReturnForm(forms.Form):
 
 class ChronologyRowForm(forms.Form):
     date = GDSDateField(what="the date of the contact", required=False, label="Date")
-    contact_type = text("Type of contact", hint="For example, home visit, A&E attendance",
-                        max_length=150)
+    contact_type = text(
+        "Type of contact", hint="For example, home visit, A&E attendance", max_length=150
+    )
     what_happened = area("What happened", rows=3)
     practitioner_role = text("Practitioner’s role", max_length=150, width=20)
 
@@ -224,9 +282,12 @@ class ChronologyRowForm(forms.Form):
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
-        return not (data.get("date") or data.get("contact_type", "").strip()
-                    or data.get("what_happened", "").strip()
-                    or data.get("practitioner_role", "").strip())
+        return not (
+            data.get("date")
+            or data.get("contact_type", "").strip()
+            or data.get("what_happened", "").strip()
+            or data.get("practitioner_role", "").strip()
+        )
 
     def clean(self):
         data = super().clean()
@@ -248,8 +309,10 @@ class BaseChronologyFormSet(forms.BaseFormSet):
     def rows(self) -> list[dict]:
         """The rows to keep: not blank and not ticked for removal."""
         return [
-            {k: f.cleaned_data.get(k) for k in ("date", "contact_type", "what_happened",
-                                               "practitioner_role")}
+            {
+                k: f.cleaned_data.get(k)
+                for k in ("date", "contact_type", "what_happened", "practitioner_role")
+            }
             for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
         ]
@@ -258,6 +321,9 @@ class BaseChronologyFormSet(forms.BaseFormSet):
 def chronology_formset(*, extra: int):
     """The chronology rows, with `extra` empty rows (the "Add another row" button adds one)."""
     return forms.formset_factory(
-        ChronologyRowForm, formset=BaseChronologyFormSet, extra=extra, can_delete=True,
+        ChronologyRowForm,
+        formset=BaseChronologyFormSet,
+        extra=extra,
+        can_delete=True,
         max_num=200,
     )

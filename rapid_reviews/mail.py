@@ -24,11 +24,13 @@ logger = logging.getLogger(__name__)
 def recipients_for(request) -> list[str]:
     """Active contributors for the request's agency in the review's partnership."""
     partnership = request.rapid_review.incident.partnership_id
-    return sorted(set(
-        Membership.objects.active()
-        .filter(role=Role.AGENCY_CONTRIBUTOR, agency=request.agency_id, partnership=partnership)
-        .values_list("user__email", flat=True)
-    ))
+    return sorted(
+        set(
+            Membership.objects.active()
+            .filter(role=Role.AGENCY_CONTRIBUTOR, agency=request.agency_id, partnership=partnership)
+            .values_list("user__email", flat=True)
+        )
+    )
 
 
 def email_context(change: StatusChange) -> dict:
@@ -49,11 +51,9 @@ def email_context(change: StatusChange) -> dict:
 def request_email_deliver(*, status_change_id: int) -> str:
     """Send the e-mail for one request being sent (or sent back). Safe to run twice: a
     change that already has its e-mail row is skipped."""
-    change = (
-        StatusChange.objects.select_related(
-            "information_request__agency", "information_request__rapid_review__incident__partnership"
-        ).get(pk=status_change_id)
-    )
+    change = StatusChange.objects.select_related(
+        "information_request__agency", "information_request__rapid_review__incident__partnership"
+    ).get(pk=status_change_id)
     if change.information_request is None:
         return "not a request"
     email_row, created = RequestEmail.objects.select_for_update().get_or_create(
@@ -77,8 +77,9 @@ def request_email_deliver(*, status_change_id: int) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
     )
-    message.attach_alternative(render_to_string("rapid_reviews/email/request.html", context),
-                               "text/html")
+    message.attach_alternative(
+        render_to_string("rapid_reviews/email/request.html", context), "text/html"
+    )
     message.send()
     email_row.recipients = len(to)
     email_row.save(update_fields=["recipients"])

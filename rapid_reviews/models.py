@@ -63,10 +63,14 @@ class Decision(models.TextChoices):
 class Criterion(models.TextChoices):
     """The criteria for a local review (SI 2018/789, regulation 11)."""
 
-    IMPROVEMENTS = "improvements", _("The case highlights improvements needed to safeguard children")
+    IMPROVEMENTS = (
+        "improvements",
+        _("The case highlights improvements needed to safeguard children"),
+    )
     RECURRENT_THEMES = "recurrent_themes", _("It highlights recurrent themes in safeguarding")
-    WORKING_TOGETHER = "working_together", _(
-        "It highlights concerns about two or more agencies working together"
+    WORKING_TOGETHER = (
+        "working_together",
+        _("It highlights concerns about two or more agencies working together"),
     )
     PANEL_SUGGESTION = "panel_suggestion", _("The National Panel has suggested a local review")
 
@@ -147,8 +151,10 @@ class RapidReview(models.Model):
     immediate_actions = models.TextField(blank=True)
     equality_and_diversity = models.TextField(
         blank=True,
-        help_text=_("How race, ethnicity, culture, inequality and disability shaped the "
-                    "family's experience and the practice they received."),
+        help_text=_(
+            "How race, ethnicity, culture, inequality and disability shaped the "
+            "family's experience and the practice they received."
+        ),
     )
 
     # The decision.
@@ -191,7 +197,9 @@ class RapidReview(models.Model):
 
 class InformationRequest(models.Model):
     rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="requests")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="information_requests"
+    )
     contact = models.CharField(_("contact at the agency"), max_length=200, blank=True)
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=RequestStatus, default=RequestStatus.NOT_SENT)
@@ -203,7 +211,9 @@ class InformationRequest(models.Model):
     class Meta:
         ordering = ["agency__name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["rapid_review", "agency"], name="one_request_per_agency"),
+            models.UniqueConstraint(
+                fields=["rapid_review", "agency"], name="one_request_per_agency"
+            ),
         ]
 
     def __str__(self):
@@ -236,9 +246,12 @@ class InformationRequest(models.Model):
     def status_colour(self) -> str:
         if self.overdue:
             return "red"
-        return {RequestStatus.NOT_SENT: "grey", RequestStatus.SENT: "blue",
-                RequestStatus.RETURNED: "green",
-                RequestStatus.MORE_INFORMATION: "orange"}[self.status]
+        return {
+            RequestStatus.NOT_SENT: "grey",
+            RequestStatus.SENT: "blue",
+            RequestStatus.RETURNED: "green",
+            RequestStatus.MORE_INFORMATION: "orange",
+        }[self.status]
 
 
 class AgencyReturn(models.Model):
@@ -269,8 +282,9 @@ class AgencyReturn(models.Model):
 
 
 class ChronologyEntry(models.Model):
-    agency_return = models.ForeignKey(AgencyReturn, on_delete=models.CASCADE,
-                                      related_name="chronology")
+    agency_return = models.ForeignKey(
+        AgencyReturn, on_delete=models.CASCADE, related_name="chronology"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     date = models.DateField()
     contact_type = models.CharField(_("type of contact"), max_length=150, blank=True)
@@ -286,19 +300,24 @@ class ChronologyEntry(models.Model):
 
 
 class SignOff(models.Model):
-    rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="sign_offs")
+    rapid_review = models.ForeignKey(
+        RapidReview, on_delete=models.CASCADE, related_name="sign_offs"
+    )
     partner = models.CharField(max_length=20, choices=Partner)
     name = models.CharField(max_length=150)
     role = models.CharField(max_length=150, blank=True)
     signed_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["partner"]
         constraints = [
-            models.UniqueConstraint(fields=["rapid_review", "partner"], name="one_sign_off_per_partner"),
+            models.UniqueConstraint(
+                fields=["rapid_review", "partner"], name="one_sign_off_per_partner"
+            ),
         ]
 
     def __str__(self):
@@ -312,10 +331,14 @@ class StatusChangeImmutableError(Exception):
 class StatusChange(models.Model):
     """An immutable row for every status move of a review or one of its requests."""
 
-    rapid_review = models.ForeignKey(RapidReview, on_delete=models.CASCADE,
-                                     related_name="status_changes")
+    rapid_review = models.ForeignKey(
+        RapidReview, on_delete=models.CASCADE, related_name="status_changes"
+    )
     information_request = models.ForeignKey(
-        InformationRequest, on_delete=models.CASCADE, null=True, blank=True,
+        InformationRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="status_changes",
     )
     from_status = models.CharField(max_length=20)
@@ -342,8 +365,9 @@ class StatusChange(models.Model):
 class RequestEmail(models.Model):
     """One row per request e-mail actually sent, so a task that runs twice sends once."""
 
-    status_change = models.OneToOneField(StatusChange, on_delete=models.CASCADE,
-                                         related_name="email")
+    status_change = models.OneToOneField(
+        StatusChange, on_delete=models.CASCADE, related_name="email"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveSmallIntegerField(default=0)
 

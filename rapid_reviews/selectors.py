@@ -44,7 +44,8 @@ def requests_of(review: RapidReview) -> QuerySet[InformationRequest]:
 def information_request_get_for(user: User, review: RapidReview, pk) -> InformationRequest:
     """A request of a review the user already reached through `rapid_review_get_for`."""
     qs = InformationRequest.objects.filter(rapid_review=review).select_related(
-        "agency", "agency_return", "rapid_review__incident__partnership")
+        "agency", "agency_return", "rapid_review__incident__partnership"
+    )
     return permissions.get_or_404(qs, pk=pk)
 
 
@@ -55,7 +56,8 @@ def information_requests_for_contributor(user: User) -> QuerySet[InformationRequ
     """Sent requests addressed to the agencies the user contributes for, partnership by
     partnership (a contributor for one agency in one partnership sees nothing else)."""
     pairs = [
-        (m.agency_id, m.partnership_id) for m in permissions.memberships_of(user)
+        (m.agency_id, m.partnership_id)
+        for m in permissions.memberships_of(user)
         if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
     ]
     if not pairs:
@@ -79,8 +81,17 @@ def children_to_search_for(request: InformationRequest) -> list[Child]:
     """Only what an agency needs to search its records: names and dates of birth."""
     return list(
         Child.objects.filter(incident=request.rapid_review.incident_id)
-        .only("pk", "incident_id", "pseudonym", "name", "other_names", "unborn",
-              "date_of_birth", "age_years", "position")
+        .only(
+            "pk",
+            "incident_id",
+            "pseudonym",
+            "name",
+            "other_names",
+            "unborn",
+            "date_of_birth",
+            "age_years",
+            "position",
+        )
         .order_by("position", "id")
     )
 
@@ -105,15 +116,22 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
     """The local timetable, in order, from the review's milestone clocks."""
     today = timezone.localdate()
     deadlines = {
-        d.key: d for d in Deadline.objects.for_subject(review).filter(
-            kind=Kind.RAPID_REVIEW_MILESTONE)
+        d.key: d
+        for d in Deadline.objects.for_subject(review).filter(kind=Kind.RAPID_REVIEW_MILESTONE)
     }
     rows = []
     for key in Milestone.values:
         d = deadlines.get(key)
         if d is not None:
-            rows.append(MilestoneRow(key, Milestone(key).label, d.due_date, d.closed_on,
-                                     d.closed_on is None and d.due_date < today))
+            rows.append(
+                MilestoneRow(
+                    key,
+                    Milestone(key).label,
+                    d.due_date,
+                    d.closed_on,
+                    d.closed_on is None and d.due_date < today,
+                )
+            )
     return rows
 
 
@@ -131,8 +149,9 @@ def merged_chronology(review: RapidReview) -> list[ChronologyEntry]:
 
 def submitted_returns(review: RapidReview) -> list[AgencyReturn]:
     return list(
-        AgencyReturn.objects.filter(information_request__rapid_review=review,
-                                    submitted_at__isnull=False)
+        AgencyReturn.objects.filter(
+            information_request__rapid_review=review, submitted_at__isnull=False
+        )
         .select_related("information_request__agency")
         .order_by("information_request__agency__name")
     )
@@ -141,8 +160,12 @@ def submitted_returns(review: RapidReview) -> list[AgencyReturn]:
 def review_for_page(user: User, pk) -> RapidReview:
     """`rapid_review_get_for` with what the review page shows, in a fixed number of queries."""
     qs = rapid_reviews_visible_to(user).prefetch_related(
-        Prefetch("requests", queryset=InformationRequest.objects.select_related(
-            "agency", "agency_return").order_by("agency__name")),
+        Prefetch(
+            "requests",
+            queryset=InformationRequest.objects.select_related("agency", "agency_return").order_by(
+                "agency__name"
+            ),
+        ),
         "sign_offs",
         Prefetch("status_changes", queryset=_changes()),
     )

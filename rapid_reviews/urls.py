@@ -10,11 +10,15 @@ urlpatterns = [
     path("<int:pk>/", officer.review_detail, name="detail"),
     path("<int:pk>/requests/new/", officer.requests_new, name="requests-new"),
     path("<int:pk>/requests/<int:request_pk>/", officer.request_detail, name="request"),
-    path("<int:pk>/requests/<int:request_pk>/change/", officer.request_change,
-         name="request-change"),
+    path(
+        "<int:pk>/requests/<int:request_pk>/change/", officer.request_change, name="request-change"
+    ),
     path("<int:pk>/requests/<int:request_pk>/send/", officer.request_send, name="request-send"),
-    path("<int:pk>/requests/<int:request_pk>/send-back/", officer.request_send_back,
-         name="request-send-back"),
+    path(
+        "<int:pk>/requests/<int:request_pk>/send-back/",
+        officer.request_send_back,
+        name="request-send-back",
+    ),
     path("<int:pk>/draft-report/", officer.draft_report, name="draft-report"),
     path("<int:pk>/meeting/", panel.meeting, name="meeting"),
     path("<int:pk>/decision/", panel.decision, name="decision"),

@@ -17,7 +17,9 @@ class GDSDateField(DateInputField):
         super().__init__(required=required, **kwargs)
         self.what = what
         self.error_messages["required"] = f"Enter {what}"
-        self.error_messages["incomplete"] = f"{what[0].upper()}{what[1:]} must include a day, month and year"
+        self.error_messages["incomplete"] = (
+            f"{what[0].upper()}{what[1:]} must include a day, month and year"
+        )
         for sub in self.fields:
             sub.validators = []
             sub.error_messages["incomplete"] = self.error_messages["incomplete"]

@@ -51,16 +51,24 @@ def check_version(obj, expected_version: int | None, what: str) -> None:
         )
 
 
-def past_date(value: dt.date | None, field: str, what: str, *, not_before: dt.date | None = None,
-              not_before_what: str = "") -> dict[str, str]:
+def past_date(
+    value: dt.date | None,
+    field: str,
+    what: str,
+    *,
+    not_before: dt.date | None = None,
+    not_before_what: str = "",
+) -> dict[str, str]:
     """GOV.UK-style checks for a date that must already have happened."""
     if value is None:
         return {field: f"Enter {what}"}
     if value > timezone.localdate():
         return {field: f"{what[0].upper()}{what[1:]} must be today or in the past"}
     if not_before and value < not_before:
-        return {field: f"{what[0].upper()}{what[1:]} must be the same as or after "
-                       f"{not_before_what} ({not_before:%-d %B %Y})"}
+        return {
+            field: f"{what[0].upper()}{what[1:]} must be the same as or after "
+            f"{not_before_what} ({not_before:%-d %B %Y})"
+        }
     return {}
 
 
@@ -70,13 +78,19 @@ def raise_if(errors: dict[str, str]) -> None:
 
 
 def locked_review(review: RapidReview) -> RapidReview:
-    return RapidReview.objects.select_for_update().select_related(
-        "incident__partnership").get(pk=review.pk)
+    return (
+        RapidReview.objects.select_for_update()
+        .select_related("incident__partnership")
+        .get(pk=review.pk)
+    )
 
 
 def locked_request(request: InformationRequest) -> InformationRequest:
-    return InformationRequest.objects.select_for_update().select_related(
-        "agency", "rapid_review__incident__partnership").get(pk=request.pk)
+    return (
+        InformationRequest.objects.select_for_update()
+        .select_related("agency", "rapid_review__incident__partnership")
+        .get(pk=request.pk)
+    )
 
 
 def ensure_review_move(review: RapidReview, to: str) -> None:
@@ -100,11 +114,16 @@ def move_review(review: RapidReview, to: str, actor: User, note: str = "") -> St
     old = review.status
     review.status = to
     review.version += 1
-    change = StatusChange.objects.create(rapid_review=review, from_status=old, to_status=to,
-                                        actor=actor, note=note)
-    audit_record(actor=actor, action=Action.STATUS_CHANGE, obj=review,
-                 partnership=review.incident.partnership,
-                 changes={"status": {"old": old, "new": to}})
+    change = StatusChange.objects.create(
+        rapid_review=review, from_status=old, to_status=to, actor=actor, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=Action.STATUS_CHANGE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"status": {"old": old, "new": to}},
+    )
     return change
 
 
@@ -113,11 +132,19 @@ def move_request(request: InformationRequest, to: str, actor: User, note: str = 
     old = request.status
     request.status = to
     change = StatusChange.objects.create(
-        rapid_review=request.rapid_review, information_request=request, from_status=old,
-        to_status=to, actor=actor, note=note,
+        rapid_review=request.rapid_review,
+        information_request=request,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
     )
-    audit_record(actor=actor, action=Action.STATUS_CHANGE, obj=request,
-                 partnership=request.rapid_review.incident.partnership,
-                 object_repr=f"{request.rapid_review.incident.reference} {request.agency.name}",
-                 changes={"status": {"old": old, "new": to}})
+    audit_record(
+        actor=actor,
+        action=Action.STATUS_CHANGE,
+        obj=request,
+        partnership=request.rapid_review.incident.partnership,
+        object_repr=f"{request.rapid_review.incident.reference} {request.agency.name}",
+        changes={"status": {"old": old, "new": to}},
+    )
     return change

@@ -75,17 +75,26 @@ def _repr(request: InformationRequest) -> str:
 def _start_return_clock(request: InformationRequest, actor: User) -> None:
     review = request.rapid_review
     deadline_start(
-        subject=request, partnership=review.incident.partnership, kind=Kind.AGENCY_RETURN,
+        subject=request,
+        partnership=review.incident.partnership,
+        kind=Kind.AGENCY_RETURN,
         title=f"Agency return from {request.agency.name}: {review.incident.reference}",
-        reference=review.incident.reference, url=request.get_absolute_url(),
-        trigger_date=request.sent_on or timezone.localdate(), rule=Rule.FIXED,
-        due_date=request.due_date, owner=actor,
+        reference=review.incident.reference,
+        url=request.get_absolute_url(),
+        trigger_date=request.sent_on or timezone.localdate(),
+        rule=Rule.FIXED,
+        due_date=request.due_date,
+        owner=actor,
     )
 
 
 @transaction.atomic
 def information_requests_create(
-    *, rapid_review: RapidReview, actor: User, agencies: list[Agency], due_date: dt.date | None,
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    agencies: list[Agency],
+    due_date: dt.date | None,
     send: bool = False,
 ) -> list[InformationRequest]:
     """Ask the chosen agencies for their information (and send the requests, if asked)."""
@@ -107,11 +116,19 @@ def information_requests_create(
     created = []
     for agency in agencies:
         request = InformationRequest.objects.create(
-            rapid_review=review, agency=agency, contact=agency.contact_email, due_date=due_date,
+            rapid_review=review,
+            agency=agency,
+            contact=agency.contact_email,
+            due_date=due_date,
         )
-        audit_record(actor=actor, action=Action.CREATE, obj=request,
-                     partnership=review.incident.partnership, object_repr=_repr(request),
-                     changes={"agency": agency.name, "due_date": due_date})
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=request,
+            partnership=review.incident.partnership,
+            object_repr=_repr(request),
+            changes={"agency": agency.name, "due_date": due_date},
+        )
         if send:
             request = information_request_send(information_request=request, actor=actor)
         created.append(request)
@@ -120,19 +137,26 @@ def information_requests_create(
 
 @transaction.atomic
 def information_request_update(
-    *, information_request: InformationRequest, actor: User, contact: str,
-    due_date: dt.date | None, reason: str = "",
+    *,
+    information_request: InformationRequest,
+    actor: User,
+    contact: str,
+    due_date: dt.date | None,
+    reason: str = "",
 ) -> InformationRequest:
     """Change the contact or the due date of a request still waiting for its return."""
     require_case_role(actor, information_request.rapid_review.incident.partnership)
     request = locked_request(information_request)
     if request.status == RequestStatus.RETURNED:
-        raise TransitionError("This agency has returned its information: send it back to ask "
-                              "for more.")
+        raise TransitionError(
+            "This agency has returned its information: send it back to ask for more."
+        )
     errors = _validate_due(due_date)
-    if request.status != RequestStatus.NOT_SENT and due_date != request.due_date and not (
-        reason or ""
-    ).strip():
+    if (
+        request.status != RequestStatus.NOT_SENT
+        and due_date != request.due_date
+        and not (reason or "").strip()
+    ):
         errors["reason"] = "Enter why the due date has changed"
     raise_if(errors)
     before = snapshot(request, ["contact", "due_date"])
@@ -140,9 +164,14 @@ def information_request_update(
     changed = diff(before, snapshot(request, ["contact", "due_date"]))
     if changed:
         request.save(update_fields=list(changed))
-        audit_record(actor=actor, action=Action.UPDATE, obj=request,
-                     partnership=request.rapid_review.incident.partnership,
-                     object_repr=_repr(request), changes=changed)
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=request,
+            partnership=request.rapid_review.incident.partnership,
+            object_repr=_repr(request),
+            changes=changed,
+        )
         deadline = get_deadline(request, Kind.AGENCY_RETURN)
         if deadline is not None and "due_date" in changed:
             deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
@@ -150,8 +179,9 @@ def information_request_update(
 
 
 @transaction.atomic
-def information_request_send(*, information_request: InformationRequest,
-                             actor: User) -> InformationRequest:
+def information_request_send(
+    *, information_request: InformationRequest, actor: User
+) -> InformationRequest:
     """Send a request: e-mail the agency's contributors and start the return's clock."""
     review = information_request.rapid_review
     require_case_role(actor, review.incident.partnership)
@@ -165,16 +195,27 @@ def information_request_send(*, information_request: InformationRequest,
     _start_return_clock(request, actor)
     review = request.rapid_review
     if not review.requests.filter(status=RequestStatus.NOT_SENT).exists():
-        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.REQUESTS,
-                       on=request.sent_on)
+        deadline_close(
+            subject=review,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=Milestone.REQUESTS,
+            on=request.sent_on,
+        )
     _queue_email(change)
     return request
 
 
 # --- the agency's return ------------------------------------------------------------------
 
-RETURN_FIELDS = ("involved", "involvement_summary", "analysis", "immediate_actions", "learning",
-                 "criteria_view", "criteria_comment")
+RETURN_FIELDS = (
+    "involved",
+    "involvement_summary",
+    "analysis",
+    "immediate_actions",
+    "learning",
+    "criteria_view",
+    "criteria_comment",
+)
 ROW_FIELDS = ("date", "contact_type", "what_happened", "practitioner_role")
 
 
@@ -205,15 +246,20 @@ def missing_for_submit(agency_return: AgencyReturn | None) -> list[str]:
 
 @transaction.atomic
 def agency_return_save_draft(
-    *, information_request: InformationRequest, actor: User, values: dict[str, Any],
-    rows: list[dict[str, Any]], expected_version: int | None = None,
+    *,
+    information_request: InformationRequest,
+    actor: User,
+    values: dict[str, Any],
+    rows: list[dict[str, Any]],
+    expected_version: int | None = None,
 ) -> AgencyReturn:
     """Save the agency's return as a draft: its answers and the whole chronology."""
     require_contributor(actor, information_request)
     request = locked_request(information_request)
     if request.status not in AWAITING_RETURN:
-        raise TransitionError("This return is submitted: it can change only if the review "
-                              "officer sends it back.")
+        raise TransitionError(
+            "This return is submitted: it can change only if the review officer sends it back."
+        )
     unknown = set(values) - set(RETURN_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
@@ -232,24 +278,31 @@ def agency_return_save_draft(
     changed = diff(before, snapshot(agency_return, list(values)))
     agency_return.chronology.all().delete()
     ChronologyEntry.objects.bulk_create(
-        ChronologyEntry(agency_return=agency_return, position=i,
-                        **{f: (row.get(f) or "") if f != "date" else row["date"]
-                           for f in ROW_FIELDS})
+        ChronologyEntry(
+            agency_return=agency_return,
+            position=i,
+            **{f: (row.get(f) or "") if f != "date" else row["date"] for f in ROW_FIELDS},
+        )
         for i, row in enumerate(rows)
     )
     agency_return.version += 1
     agency_return.save()
     # The trail names what changed, never the content (it may name the child).
-    audit_record(actor=actor, action=Action.CREATE if created else Action.UPDATE,
-                 obj=agency_return, partnership=request.rapid_review.incident.partnership,
-                 object_repr=f"{_repr(request)} return",
-                 changes={"fields": sorted(changed), "chronology_rows": len(rows)})
+    audit_record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=agency_return,
+        partnership=request.rapid_review.incident.partnership,
+        object_repr=f"{_repr(request)} return",
+        changes={"fields": sorted(changed), "chronology_rows": len(rows)},
+    )
     return agency_return
 
 
 @transaction.atomic
-def agency_return_submit(*, information_request: InformationRequest,
-                         actor: User) -> InformationRequest:
+def agency_return_submit(
+    *, information_request: InformationRequest, actor: User
+) -> InformationRequest:
     """Submit the return to the review officer; late returns are kept as late."""
     require_contributor(actor, information_request)
     request = locked_request(information_request)
@@ -267,14 +320,22 @@ def agency_return_submit(*, information_request: InformationRequest,
     deadline_close(subject=request, kind=Kind.AGENCY_RETURN, on=request.returned_on)
     review = request.rapid_review
     if not review.requests.exclude(status=RequestStatus.RETURNED).exists():
-        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS,
-                       on=request.returned_on)
+        deadline_close(
+            subject=review,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=Milestone.RETURNS,
+            on=request.returned_on,
+        )
     return request
 
 
 @transaction.atomic
 def agency_return_send_back(
-    *, information_request: InformationRequest, actor: User, note: str, due_date: dt.date | None,
+    *,
+    information_request: InformationRequest,
+    actor: User,
+    note: str,
+    due_date: dt.date | None,
 ) -> InformationRequest:
     """Ask the agency for more: the return reopens with a note and a new due date."""
     review = information_request.rapid_review
@@ -292,7 +353,8 @@ def agency_return_send_back(
     request.due_date = due_date
     request.save(update_fields=["status", "more_information_note", "due_date"])
     _start_return_clock(request, actor)
-    deadline_reopen(subject=request.rapid_review, kind=Kind.RAPID_REVIEW_MILESTONE,
-                    key=Milestone.RETURNS)
+    deadline_reopen(
+        subject=request.rapid_review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS
+    )
     _queue_email(change)
     return request

@@ -27,8 +27,8 @@ from ..models import (
     Criterion,
     Decision,
     Milestone,
-    Partner,
     PanelResponse,
+    Partner,
     RapidReview,
     SignOff,
     Status,
@@ -60,10 +60,16 @@ def timetable_for(partnership: Partnership) -> Timetable:
 def _start_milestones(review: RapidReview, incident: Incident, owner: User | None) -> None:
     for key, day in timetable_for(incident.partnership).days().items():
         deadline_start(
-            subject=review, partnership=incident.partnership, kind=Kind.RAPID_REVIEW_MILESTONE,
-            key=key, title=f"{Milestone(key).label}: {incident.reference}",
-            reference=incident.reference, url=review.get_absolute_url(),
-            trigger_date=incident.notified_on, amount=day, owner=owner,
+            subject=review,
+            partnership=incident.partnership,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=key,
+            title=f"{Milestone(key).label}: {incident.reference}",
+            reference=incident.reference,
+            url=review.get_absolute_url(),
+            trigger_date=incident.notified_on,
+            amount=day,
+            owner=owner,
         )
 
 
@@ -73,38 +79,58 @@ def rapid_review_open(*, incident: Incident, actor: User) -> RapidReview:
     the partnership's local timetable as milestones."""
     assert incident.notified_on is not None, "a rapid review needs a sent notification"
     due = compute_due(
-        trigger_date=incident.notified_on, rule=Rule.WORKING_DAYS,
-        amount=WORKING_DAYS_TO_COMPLETE, partnership=incident.partnership,
+        trigger_date=incident.notified_on,
+        rule=Rule.WORKING_DAYS,
+        amount=WORKING_DAYS_TO_COMPLETE,
+        partnership=incident.partnership,
     )
     review, created = RapidReview.objects.update_or_create(
         incident=incident, defaults={"due_date": due}
     )
     deadline_start(
-        subject=review, partnership=incident.partnership, kind=Kind.RAPID_REVIEW,
-        title=f"Complete the rapid review: {incident.reference}", reference=incident.reference,
-        url=review.get_absolute_url(), trigger_date=incident.notified_on,
-        amount=WORKING_DAYS_TO_COMPLETE, owner=actor,
+        subject=review,
+        partnership=incident.partnership,
+        kind=Kind.RAPID_REVIEW,
+        title=f"Complete the rapid review: {incident.reference}",
+        reference=incident.reference,
+        url=review.get_absolute_url(),
+        trigger_date=incident.notified_on,
+        amount=WORKING_DAYS_TO_COMPLETE,
+        owner=actor,
     )
     _start_milestones(review, incident, actor)
     if created:
-        audit_record(actor=actor, action=Action.CREATE, obj=review,
-                     partnership=incident.partnership,
-                     changes={"status": {"old": None, "new": Status.OPEN}, "due_date": due})
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=review,
+            partnership=incident.partnership,
+            changes={"status": {"old": None, "new": Status.OPEN}, "due_date": due},
+        )
     return review
 
 
 # --- the panel meeting and its findings ---------------------------------------------------
 
 FINDING_FIELDS = (
-    "meeting_date", "attendees", "key_practice_episodes", "learning_local", "learning_national",
-    "immediate_actions", "equality_and_diversity",
+    "meeting_date",
+    "attendees",
+    "key_practice_episodes",
+    "learning_local",
+    "learning_national",
+    "immediate_actions",
+    "equality_and_diversity",
 )
 
 
 def _validate_findings(review: RapidReview, values: dict[str, Any]) -> None:
-    errors = past_date(values.get("meeting_date"), "meeting_date", "the date of the meeting",
-                       not_before=review.incident.notified_on,
-                       not_before_what="the date the notification was sent")
+    errors = past_date(
+        values.get("meeting_date"),
+        "meeting_date",
+        "the date of the meeting",
+        not_before=review.incident.notified_on,
+        not_before_what="the date the notification was sent",
+    )
     if not (values.get("attendees") or "").strip():
         errors["attendees"] = "Enter who attended the meeting"
     raise_if(errors)
@@ -122,7 +148,10 @@ def _save_findings(review: RapidReview, actor: User, values: dict[str, Any]) -> 
 
 @transaction.atomic
 def rapid_review_record_meeting(
-    *, rapid_review: RapidReview, actor: User, values: dict[str, Any],
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    values: dict[str, Any],
     expected_version: int | None = None,
 ) -> RapidReview:
     """The panel has met: record the meeting and its findings (open → meeting held)."""
@@ -135,16 +164,28 @@ def rapid_review_record_meeting(
     move_review(review, Status.MEETING_HELD, actor)
     changed = _save_findings(review, actor, values)
     review.save()
-    audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                 partnership=review.incident.partnership, changes={"fields": sorted(changed)})
-    deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.MEETING,
-                   on=review.meeting_date)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"fields": sorted(changed)},
+    )
+    deadline_close(
+        subject=review,
+        kind=Kind.RAPID_REVIEW_MILESTONE,
+        key=Milestone.MEETING,
+        on=review.meeting_date,
+    )
     return review
 
 
 @transaction.atomic
 def rapid_review_update_findings(
-    *, rapid_review: RapidReview, actor: User, values: dict[str, Any],
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    values: dict[str, Any],
     expected_version: int | None = None,
 ) -> RapidReview:
     """Change the meeting's findings (until the review goes to the National Panel)."""
@@ -152,15 +193,22 @@ def rapid_review_update_findings(
     review = locked_review(rapid_review)
     check_version(review, expected_version, "rapid review")
     if review.status not in (Status.MEETING_HELD, Status.DECIDED):
-        raise TransitionError("The findings can change only after the meeting and before the "
-                              "review goes to the National Panel.")
+        raise TransitionError(
+            "The findings can change only after the meeting and before the "
+            "review goes to the National Panel."
+        )
     _validate_findings(review, {**{f: getattr(review, f) for f in FINDING_FIELDS}, **values})
     changed = _save_findings(review, actor, values)
     if changed:
         review.version += 1
         review.save()
-        audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                     partnership=review.incident.partnership, changes={"fields": sorted(changed)})
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=review,
+            partnership=review.incident.partnership,
+            changes={"fields": sorted(changed)},
+        )
     return review
 
 
@@ -169,16 +217,27 @@ def rapid_review_update_findings(
 
 @transaction.atomic
 def rapid_review_decide(
-    *, rapid_review: RapidReview, actor: User, decision: str, criteria: list[str],
-    rationale: str, decided_on: dt.date | None, expected_version: int | None = None,
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    decision: str,
+    criteria: list[str],
+    rationale: str,
+    decided_on: dt.date | None,
+    expected_version: int | None = None,
 ) -> RapidReview:
     """Record the decision with its rationale against the reg 11 criteria."""
     require_case_role(actor, rapid_review.incident.partnership)
     review = locked_review(rapid_review)
     check_version(review, expected_version, "rapid review")
     ensure_review_move(review, Status.DECIDED)
-    errors = past_date(decided_on, "decided_on", "the date of the decision",
-                       not_before=review.meeting_date, not_before_what="the date of the meeting")
+    errors = past_date(
+        decided_on,
+        "decided_on",
+        "the date of the decision",
+        not_before=review.meeting_date,
+        not_before_what="the date of the meeting",
+    )
     if decision not in Decision.values:
         errors["decision"] = "Select the decision"
     if any(c not in Criterion.values for c in criteria):
@@ -194,38 +253,52 @@ def rapid_review_decide(
     review.decision_rationale = rationale.strip()
     review.decided_on = decided_on
     review.save()
-    audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                 partnership=review.incident.partnership,
-                 changes={"decision": decision, "criteria": review.criteria,
-                          "decided_on": decided_on})
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"decision": decision, "criteria": review.criteria, "decided_on": decided_on},
+    )
     return review
 
 
 @transaction.atomic
-def rapid_review_withdraw_decision(*, rapid_review: RapidReview, actor: User,
-                                   note: str) -> RapidReview:
+def rapid_review_withdraw_decision(
+    *, rapid_review: RapidReview, actor: User, note: str
+) -> RapidReview:
     """Take a decision back before it goes to the Panel; its sign-offs no longer stand."""
     require_case_role(actor, rapid_review.incident.partnership)
     review = locked_review(rapid_review)
     if review.status != Status.DECIDED:
-        raise TransitionError(f"A rapid review that is ‘{review.get_status_display()}’ has no "
-                              "decision to withdraw.")
+        raise TransitionError(
+            f"A rapid review that is ‘{review.get_status_display()}’ has no decision to withdraw."
+        )
     if not (note or "").strip():
         raise ValidationError({"note": "Enter why the decision is being withdrawn"})
     move_review(review, Status.MEETING_HELD, actor, note.strip())
     removed = [s.get_partner_display() for s in review.sign_offs.all()]
     review.sign_offs.all().delete()
     review.save()
-    audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                 partnership=review.incident.partnership,
-                 changes={"sign_offs_removed": removed, "reason": note.strip()})
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"sign_offs_removed": removed, "reason": note.strip()},
+    )
     deadline_reopen(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.SIGN_OFF)
     return review
 
 
 @transaction.atomic
 def rapid_review_sign_off(
-    *, rapid_review: RapidReview, actor: User, partner: str, name: str, signed_on: dt.date | None,
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    partner: str,
+    name: str,
+    signed_on: dt.date | None,
     role: str = "",
 ) -> SignOff:
     """Record one statutory partner's sign-off of the decision."""
@@ -233,28 +306,43 @@ def rapid_review_sign_off(
     review = locked_review(rapid_review)
     if review.status != Status.DECIDED:
         raise TransitionError("Partners sign off a decision: record the decision first.")
-    errors = past_date(signed_on, "signed_on", "the date of the sign-off",
-                       not_before=review.decided_on, not_before_what="the date of the decision")
+    errors = past_date(
+        signed_on,
+        "signed_on",
+        "the date of the sign-off",
+        not_before=review.decided_on,
+        not_before_what="the date of the decision",
+    )
     if partner not in Partner.values:
         errors["partner"] = "Select the partner"
     if not (name or "").strip():
         errors["name"] = "Enter the name of the person signing off"
     raise_if(errors)
     sign_off, created = SignOff.objects.update_or_create(
-        rapid_review=review, partner=partner,
-        defaults={"name": name.strip(), "role": role.strip(), "signed_on": signed_on,
-                  "recorded_by": actor},
+        rapid_review=review,
+        partner=partner,
+        defaults={
+            "name": name.strip(),
+            "role": role.strip(),
+            "signed_on": signed_on,
+            "recorded_by": actor,
+        },
     )
     review.version += 1
     review.save(update_fields=["version", "updated_at"])
-    audit_record(actor=actor, action=Action.CREATE if created else Action.UPDATE, obj=sign_off,
-                 partnership=review.incident.partnership,
-                 object_repr=f"{review.incident.reference} sign-off: {Partner(partner).label}",
-                 changes={"name": name.strip(), "signed_on": signed_on})
+    audit_record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=sign_off,
+        partnership=review.incident.partnership,
+        object_repr=f"{review.incident.reference} sign-off: {Partner(partner).label}",
+        changes={"name": name.strip(), "signed_on": signed_on},
+    )
     dates = list(review.sign_offs.values_list("signed_on", flat=True))
     if len(dates) == len(Partner.values):
-        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.SIGN_OFF,
-                       on=max(dates))
+        deadline_close(
+            subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.SIGN_OFF, on=max(dates)
+        )
     return sign_off
 
 
@@ -281,56 +369,84 @@ def _open_local_review(review: RapidReview, actor: User) -> bool:
 
 
 @transaction.atomic
-def rapid_review_send_to_panel(*, rapid_review: RapidReview, actor: User,
-                               sent_on: dt.date | None) -> RapidReview:
+def rapid_review_send_to_panel(
+    *, rapid_review: RapidReview, actor: User, sent_on: dt.date | None
+) -> RapidReview:
     """Record that the signed-off rapid review went to the National Panel; stop the clock."""
     require_case_role(actor, rapid_review.incident.partnership)
     review = locked_review(rapid_review)
     ensure_review_move(review, Status.SENT_TO_PANEL)
     resending = review.status == Status.PANEL_RESPONDED
     if resending and review.panel_response != PanelResponse.MORE_INFORMATION:
-        raise TransitionError("The National Panel has replied; send it again only when the "
-                              "Panel asks for more information.")
+        raise TransitionError(
+            "The National Panel has replied; send it again only when the "
+            "Panel asks for more information."
+        )
     if review.status == Status.DECIDED and missing_sign_offs(review):
         raise ValidationError(
             "All three partners must sign off before the review goes to the National Panel. "
             f"Still to sign: {', '.join(missing_sign_offs(review))}"
         )
     last_signed = max((s.signed_on for s in review.sign_offs.all()), default=review.decided_on)
-    raise_if(past_date(sent_on, "sent_on", "the date it was sent",
-                       not_before=review.panel_response_on if resending else last_signed,
-                       not_before_what="the Panel's reply" if resending else "the last sign-off"))
-    previous = {"panel_response": review.panel_response,
-                "panel_response_on": review.panel_response_on} if resending else {}
+    raise_if(
+        past_date(
+            sent_on,
+            "sent_on",
+            "the date it was sent",
+            not_before=review.panel_response_on if resending else last_signed,
+            not_before_what="the Panel's reply" if resending else "the last sign-off",
+        )
+    )
+    previous = (
+        {"panel_response": review.panel_response, "panel_response_on": review.panel_response_on}
+        if resending
+        else {}
+    )
     move_review(review, Status.SENT_TO_PANEL, actor)
     review.sent_to_panel_on = sent_on
     review.panel_response, review.panel_response_on, review.panel_response_note = "", None, ""
     review.save()
     opened = False
     if not resending:
-        deadline_close(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.PANEL,
-                       on=sent_on)
+        deadline_close(
+            subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.PANEL, on=sent_on
+        )
         deadline_close(subject=review, kind=Kind.RAPID_REVIEW, on=sent_on)
         if review.decision == Decision.LOCAL_REVIEW:
             opened = _open_local_review(review, actor)
-    audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                 partnership=review.incident.partnership,
-                 changes={"sent_to_panel_on": sent_on, "local_review_opened": opened,
-                          **{f"previous_{k}": v for k, v in previous.items()}})
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={
+            "sent_to_panel_on": sent_on,
+            "local_review_opened": opened,
+            **{f"previous_{k}": v for k, v in previous.items()},
+        },
+    )
     return review
 
 
 @transaction.atomic
 def rapid_review_record_panel_response(
-    *, rapid_review: RapidReview, actor: User, response: str, responded_on: dt.date | None,
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    response: str,
+    responded_on: dt.date | None,
     note: str = "",
 ) -> RapidReview:
     require_case_role(actor, rapid_review.incident.partnership)
     review = locked_review(rapid_review)
     ensure_review_move(review, Status.PANEL_RESPONDED)
-    errors = past_date(responded_on, "responded_on", "the date of the Panel's reply",
-                       not_before=review.sent_to_panel_on,
-                       not_before_what="the date it was sent to the Panel")
+    errors = past_date(
+        responded_on,
+        "responded_on",
+        "the date of the Panel's reply",
+        not_before=review.sent_to_panel_on,
+        not_before_what="the date it was sent to the Panel",
+    )
     if response not in PanelResponse.values:
         errors["response"] = "Select the National Panel's response"
     if response == PanelResponse.MORE_INFORMATION and not (note or "").strip():
@@ -341,7 +457,11 @@ def rapid_review_record_panel_response(
     review.panel_response_on = responded_on
     review.panel_response_note = (note or "").strip()
     review.save()
-    audit_record(actor=actor, action=Action.UPDATE, obj=review,
-                 partnership=review.incident.partnership,
-                 changes={"panel_response": response, "panel_response_on": responded_on})
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"panel_response": response, "panel_response_on": responded_on},
+    )
     return review

@@ -38,8 +38,19 @@ def contributor_view(view):
     return wrapped
 
 
-def form_page(request, review, form_class, title, run, *, intro="", initial=None, back=None,
-              form_kwargs=None, done=None):
+def form_page(
+    request,
+    review,
+    form_class,
+    title,
+    run,
+    *,
+    intro="",
+    initial=None,
+    back=None,
+    form_kwargs=None,
+    done=None,
+):
     """One form on one page: validate, call the service, show its errors in GOV.UK style."""
     kept = take_kept_post(request)
     data = request.POST if request.method == "POST" else kept
@@ -53,7 +64,16 @@ def form_page(request, review, form_class, title, run, *, intro="", initial=None
             form.add_error(None, str(error))
         else:
             return redirect(done or review.get_absolute_url())
-    return render(request, "rapid_reviews/form.html", {
-        "form": form, "title": title, "caption": review.incident.reference, "review": review,
-        "intro": intro, "kept": kept is not None, "back": back or review.get_absolute_url(),
-    })
+    return render(
+        request,
+        "rapid_reviews/form.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": review.incident.reference,
+            "review": review,
+            "intro": intro,
+            "kept": kept is not None,
+            "back": back or review.get_absolute_url(),
+        },
+    )

@@ -23,16 +23,25 @@ PREFIX = "chronology"
 
 @contributor_view
 def request_list(request):
-    return render(request, "rapid_reviews/contributor_list.html", {
-        "requests": information_requests_for_contributor(request.user),
-    })
+    return render(
+        request,
+        "rapid_reviews/contributor_list.html",
+        {
+            "requests": information_requests_for_contributor(request.user),
+        },
+    )
 
 
 def _audit_view(request, info, page):
-    audit_record(actor=request.user, action=Action.VIEW, obj=info,
-                 partnership=info.rapid_review.incident.partnership, request=request,
-                 object_repr=f"{info.rapid_review.incident.reference} {info.agency.name}",
-                 changes={"page": page})
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=info,
+        partnership=info.rapid_review.incident.partnership,
+        request=request,
+        object_repr=f"{info.rapid_review.incident.reference} {info.agency.name}",
+        changes={"page": page},
+    )
 
 
 @contributor_view
@@ -40,10 +49,16 @@ def request_detail(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
     _audit_view(request, info, "information request")
     agency_return = getattr(info, "agency_return", None)
-    return render(request, "rapid_reviews/contributor_request.html", {
-        "info": info, "children": children_to_search_for(info),
-        "agency_return": agency_return, "chronology": chronology_of(agency_return),
-    })
+    return render(
+        request,
+        "rapid_reviews/contributor_request.html",
+        {
+            "info": info,
+            "children": children_to_search_for(info),
+            "agency_return": agency_return,
+            "chronology": chronology_of(agency_return),
+        },
+    )
 
 
 def _initial(agency_return):
@@ -52,8 +67,15 @@ def _initial(agency_return):
     initial = {name: getattr(agency_return, name) for name in services.requests.RETURN_FIELDS}
     initial["involved"] = {True: "yes", False: "no"}.get(agency_return.involved)
     initial["version"] = agency_return.version
-    rows = [{"date": e.date, "contact_type": e.contact_type, "what_happened": e.what_happened,
-             "practitioner_role": e.practitioner_role} for e in chronology_of(agency_return)]
+    rows = [
+        {
+            "date": e.date,
+            "contact_type": e.contact_type,
+            "what_happened": e.what_happened,
+            "practitioner_role": e.practitioner_role,
+        }
+        for e in chronology_of(agency_return)
+    ]
     return initial, rows
 
 
@@ -62,8 +84,10 @@ def return_edit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
     detail = reverse("rapid_reviews:contributor-request", args=[info.pk])
     if not info.is_awaiting_return:
-        messages.info(request, "This return is submitted. The review officer can send it back "
-                               "if they need more.")
+        messages.info(
+            request,
+            "This return is submitted. The review officer can send it back if they need more.",
+        )
         return redirect(detail)
     agency_return = getattr(info, "agency_return", None)
     initial, rows = _initial(agency_return)
@@ -74,8 +98,12 @@ def return_edit(request, pk):
             values = {name: form.cleaned_data[name] for name in services.requests.RETURN_FIELDS}
             try:
                 services.agency_return_save_draft(
-                    information_request=info, actor=request.user, values=values,
-                    rows=formset.rows(), expected_version=form.cleaned_data.get("version"))
+                    information_request=info,
+                    actor=request.user,
+                    values=values,
+                    rows=formset.rows(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             except (services.TransitionError, services.ConcurrentEditError) as error:
@@ -86,21 +114,38 @@ def return_edit(request, pk):
                     return redirect(f"{here}?add=1#row-{len(formset.rows()) + 1}")
                 if "submit" in request.POST:
                     return redirect(reverse("rapid_reviews:contributor-submit", args=[info.pk]))
-                messages.success(request, "Your draft is saved. Only your agency and the "
-                                          "review officer can see it once it is submitted.")
+                messages.success(
+                    request,
+                    "Your draft is saved. Only your agency and the "
+                    "review officer can see it once it is submitted.",
+                )
                 return redirect(detail)
     else:
         form = ReturnForm(initial=initial)
         extra = 1 if (not rows or request.GET.get("add")) else 0
         formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
-    row_errors = [
-        (index, error) for index, row in enumerate(formset.forms, start=1)
-        for errors in row.errors.values() for error in errors
-    ] if formset.is_bound else []
-    return render(request, "rapid_reviews/return_form.html", {
-        "info": info, "form": form, "formset": formset, "row_errors": row_errors,
-        "has_errors": bool(form.errors or row_errors), "back": detail,
-    })
+    row_errors = (
+        [
+            (index, error)
+            for index, row in enumerate(formset.forms, start=1)
+            for errors in row.errors.values()
+            for error in errors
+        ]
+        if formset.is_bound
+        else []
+    )
+    return render(
+        request,
+        "rapid_reviews/return_form.html",
+        {
+            "info": info,
+            "form": form,
+            "formset": formset,
+            "row_errors": row_errors,
+            "has_errors": bool(form.errors or row_errors),
+            "back": detail,
+        },
+    )
 
 
 @contributor_view
@@ -117,11 +162,21 @@ def return_submit(request, pk):
             problems = [str(error)]
         else:
             info.refresh_from_db(fields=["returned_on", "status"])
-            late = " It was due on {:%-d %B %Y}, so it is marked late.".format(info.due_date) \
-                if info.returned_late else ""
+            late = (
+                f" It was due on {info.due_date:%-d %B %Y}, so it is marked late."
+                if info.returned_late
+                else ""
+            )
             messages.success(request, f"Your agency’s return is submitted.{late}")
             return redirect(reverse("rapid_reviews:contributor-request", args=[info.pk]))
-    return render(request, "rapid_reviews/return_check.html", {
-        "info": info, "agency_return": agency_return, "chronology": chronology_of(agency_return),
-        "problems": problems, "posted": request.method == "POST",
-    })
+    return render(
+        request,
+        "rapid_reviews/return_check.html",
+        {
+            "info": info,
+            "agency_return": agency_return,
+            "chronology": chronology_of(agency_return),
+            "problems": problems,
+            "posted": request.method == "POST",
+        },
+    )

@@ -28,29 +28,45 @@ from .common import form_page, officer_view
 @officer_view
 def review_list(request):
     reviews = rapid_reviews_visible_to(request.user).prefetch_related("requests")
-    return render(request, "rapid_reviews/list.html", {
-        "reviews": reviews, "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "rapid_reviews/list.html",
+        {
+            "reviews": reviews,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @officer_view
 def review_detail(request, pk):
     review = review_for_page(request.user, pk)
-    audit_record(actor=request.user, action=Action.VIEW, obj=review,
-                 partnership=review.incident.partnership, request=request)
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=review,
+        partnership=review.incident.partnership,
+        request=request,
+    )
     requests = list(review.requests.all())
     signed = {s.partner: s for s in review.sign_offs.all()}
-    return render(request, "rapid_reviews/detail.html", {
-        "review": review, "incident": review.incident, "Status": Status,
-        "milestones": milestones_of(review),
-        "requests": requests,
-        "outstanding": [r for r in requests if r.status != RequestStatus.RETURNED],
-        "chronology": merged_chronology(review),
-        "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
-        "missing_sign_offs": len(signed) < len(Partner.values),
-        "status_changes": review.status_changes.all(),
-        "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,
-    })
+    return render(
+        request,
+        "rapid_reviews/detail.html",
+        {
+            "review": review,
+            "incident": review.incident,
+            "Status": Status,
+            "milestones": milestones_of(review),
+            "requests": requests,
+            "outstanding": [r for r in requests if r.status != RequestStatus.RETURNED],
+            "chronology": merged_chronology(review),
+            "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
+            "missing_sign_offs": len(signed) < len(Partner.values),
+            "status_changes": review.status_changes.all(),
+            "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,
+        },
+    )
 
 
 @officer_view
@@ -64,14 +80,25 @@ def requests_new(request, pk):
     def run(form):
         send = "later" not in request.POST
         created = services.information_requests_create(
-            rapid_review=review, actor=request.user, agencies=list(form.cleaned_data["agencies"]),
-            due_date=form.cleaned_data["due_date"], send=send)
+            rapid_review=review,
+            actor=request.user,
+            agencies=list(form.cleaned_data["agencies"]),
+            due_date=form.cleaned_data["due_date"],
+            send=send,
+        )
         names = ", ".join(r.agency.name for r in created)
         messages.success(request, f"Requests {'sent' if send else 'saved'}: {names}.")
 
-    return form_page(request, review, RequestsForm, "Ask agencies for information", run,
-                     initial={"due_date": default_due}, form_kwargs={"agencies": agencies},
-                     intro="Agencies’ contributors sign in to see who the review is about.")
+    return form_page(
+        request,
+        review,
+        RequestsForm,
+        "Ask agencies for information",
+        run,
+        initial={"due_date": default_due},
+        form_kwargs={"agencies": agencies},
+        intro="Agencies’ contributors sign in to see who the review is about.",
+    )
 
 
 @officer_view
@@ -79,12 +106,18 @@ def request_detail(request, pk, request_pk):
     review = rapid_review_get_for(request.user, pk)
     info = information_request_get_for(request.user, review, request_pk)
     agency_return = getattr(info, "agency_return", None)
-    return render(request, "rapid_reviews/request_detail.html", {
-        "review": review, "info": info, "agency_return": agency_return,
-        "chronology": chronology_of(agency_return),
-        "changes": info.status_changes.select_related("actor"),
-        "RequestStatus": RequestStatus,
-    })
+    return render(
+        request,
+        "rapid_reviews/request_detail.html",
+        {
+            "review": review,
+            "info": info,
+            "agency_return": agency_return,
+            "chronology": chronology_of(agency_return),
+            "changes": info.status_changes.select_related("actor"),
+            "RequestStatus": RequestStatus,
+        },
+    )
 
 
 @officer_view
@@ -94,13 +127,24 @@ def request_change(request, pk, request_pk):
 
     def run(form):
         services.information_request_update(
-            information_request=info, actor=request.user, contact=form.cleaned_data["contact"],
-            due_date=form.cleaned_data["due_date"], reason=form.cleaned_data["reason"])
+            information_request=info,
+            actor=request.user,
+            contact=form.cleaned_data["contact"],
+            due_date=form.cleaned_data["due_date"],
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, f"The request to {info.agency.name} is changed.")
 
-    return form_page(request, review, RequestChangeForm, f"Change the request to {info.agency.name}",
-                     run, initial={"contact": info.contact, "due_date": info.due_date},
-                     back=info.get_absolute_url(), done=info.get_absolute_url())
+    return form_page(
+        request,
+        review,
+        RequestChangeForm,
+        f"Change the request to {info.agency.name}",
+        run,
+        initial={"contact": info.contact, "due_date": info.due_date},
+        back=info.get_absolute_url(),
+        done=info.get_absolute_url(),
+    )
 
 
 @officer_view
@@ -124,20 +168,40 @@ def request_send_back(request, pk, request_pk):
 
     def run(form):
         services.agency_return_send_back(
-            information_request=info, actor=request.user, note=form.cleaned_data["note"],
-            due_date=form.cleaned_data["due_date"])
+            information_request=info,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            due_date=form.cleaned_data["due_date"],
+        )
         messages.success(request, f"The return is sent back to {info.agency.name}.")
 
-    return form_page(request, review, SendBackForm, f"Ask {info.agency.name} for more", run,
-                     back=info.get_absolute_url(), done=info.get_absolute_url())
+    return form_page(
+        request,
+        review,
+        SendBackForm,
+        f"Ask {info.agency.name} for more",
+        run,
+        back=info.get_absolute_url(),
+        done=info.get_absolute_url(),
+    )
 
 
 @officer_view
 def draft_report(request, pk):
     review = review_for_page(request.user, pk)
-    audit_record(actor=request.user, action=Action.VIEW, obj=review,
-                 partnership=review.incident.partnership, request=request,
-                 changes={"page": "draft report"})
-    return render(request, "rapid_reviews/draft_report.html", {
-        "review": review, "sections": report_sections(review),
-    })
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=review,
+        partnership=review.incident.partnership,
+        request=request,
+        changes={"page": "draft report"},
+    )
+    return render(
+        request,
+        "rapid_reviews/draft_report.html",
+        {
+            "review": review,
+            "sections": report_sections(review),
+        },
+    )

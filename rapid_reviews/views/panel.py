@@ -29,10 +29,17 @@ def meeting(request, pk):
 
     def run(form):
         values = {name: form.cleaned_data[name] for name in fields}
-        service = (services.rapid_review_record_meeting if recording
-                   else services.rapid_review_update_findings)
-        service(rapid_review=review, actor=request.user, values=values,
-                expected_version=form.cleaned_data.get("version"))
+        service = (
+            services.rapid_review_record_meeting
+            if recording
+            else services.rapid_review_update_findings
+        )
+        service(
+            rapid_review=review,
+            actor=request.user,
+            values=values,
+            expected_version=form.cleaned_data.get("version"),
+        )
         messages.success(request, "The panel meeting and its findings are saved.")
 
     initial = {name: getattr(review, name) for name in fields}
@@ -48,15 +55,28 @@ def decision(request, pk):
     def run(form):
         data = form.cleaned_data
         services.rapid_review_decide(
-            rapid_review=review, actor=request.user, decision=data["decision"],
-            criteria=data["criteria"], rationale=data["rationale"], decided_on=data["decided_on"],
-            expected_version=data.get("version"))
+            rapid_review=review,
+            actor=request.user,
+            decision=data["decision"],
+            criteria=data["criteria"],
+            rationale=data["rationale"],
+            decided_on=data["decided_on"],
+            expected_version=data.get("version"),
+        )
         messages.success(request, "The decision is recorded. The three partners now sign it off.")
 
-    return form_page(request, review, DecisionForm, "Record the decision", run, initial={
-        "decided_on": review.meeting_date or timezone.localdate(), "version": review.version,
-        "criteria": review.criteria,
-    })
+    return form_page(
+        request,
+        review,
+        DecisionForm,
+        "Record the decision",
+        run,
+        initial={
+            "decided_on": review.meeting_date or timezone.localdate(),
+            "version": review.version,
+            "criteria": review.criteria,
+        },
+    )
 
 
 @officer_view
@@ -64,12 +84,19 @@ def withdraw_decision(request, pk):
     review = rapid_review_get_for(request.user, pk)
 
     def run(form):
-        services.rapid_review_withdraw_decision(rapid_review=review, actor=request.user,
-                                                note=form.cleaned_data["note"])
+        services.rapid_review_withdraw_decision(
+            rapid_review=review, actor=request.user, note=form.cleaned_data["note"]
+        )
         messages.success(request, "The decision is withdrawn, with its sign-offs.")
 
-    return form_page(request, review, NoteForm, "Withdraw the decision", run,
-                     intro="The partners’ sign-offs of this decision will be removed.")
+    return form_page(
+        request,
+        review,
+        NoteForm,
+        "Withdraw the decision",
+        run,
+        intro="The partners’ sign-offs of this decision will be removed.",
+    )
 
 
 @officer_view
@@ -81,14 +108,22 @@ def sign_off(request, pk, partner):
 
     def run(form):
         data = form.cleaned_data
-        services.rapid_review_sign_off(rapid_review=review, actor=request.user, partner=partner,
-                                       name=data["name"], role=data["role"],
-                                       signed_on=data["signed_on"])
+        services.rapid_review_sign_off(
+            rapid_review=review,
+            actor=request.user,
+            partner=partner,
+            name=data["name"],
+            role=data["role"],
+            signed_on=data["signed_on"],
+        )
         messages.success(request, f"Sign-off by {label} recorded.")
 
     existing = review.sign_offs.filter(partner=partner).first()
-    initial = ({"name": existing.name, "role": existing.role, "signed_on": existing.signed_on}
-               if existing else {"signed_on": timezone.localdate()})
+    initial = (
+        {"name": existing.name, "role": existing.role, "signed_on": existing.signed_on}
+        if existing
+        else {"signed_on": timezone.localdate()}
+    )
     return form_page(request, review, SignOffForm, f"Sign-off: {label}", run, initial=initial)
 
 
@@ -97,15 +132,22 @@ def send_to_panel(request, pk):
     review = rapid_review_get_for(request.user, pk)
 
     def run(form):
-        services.rapid_review_send_to_panel(rapid_review=review, actor=request.user,
-                                            sent_on=form.cleaned_data["sent_on"])
-        messages.success(request, f"{review.incident.reference} is recorded as sent to the "
-                                  "National Panel.")
+        services.rapid_review_send_to_panel(
+            rapid_review=review, actor=request.user, sent_on=form.cleaned_data["sent_on"]
+        )
+        messages.success(
+            request, f"{review.incident.reference} is recorded as sent to the National Panel."
+        )
 
-    return form_page(request, review, SendToPanelForm, "Send to the National Panel", run,
-                     initial={"sent_on": timezone.localdate()},
-                     intro="Send the signed-off rapid review to the National Panel, then record "
-                           "it here.")
+    return form_page(
+        request,
+        review,
+        SendToPanelForm,
+        "Send to the National Panel",
+        run,
+        initial={"sent_on": timezone.localdate()},
+        intro="Send the signed-off rapid review to the National Panel, then record it here.",
+    )
 
 
 @officer_view
@@ -115,8 +157,12 @@ def panel_response(request, pk):
     def run(form):
         data = form.cleaned_data
         services.rapid_review_record_panel_response(
-            rapid_review=review, actor=request.user, response=data["response"],
-            responded_on=data["responded_on"], note=data["note"])
+            rapid_review=review,
+            actor=request.user,
+            response=data["response"],
+            responded_on=data["responded_on"],
+            note=data["note"],
+        )
         messages.success(request, "The National Panel’s response is recorded.")
 
     return form_page(request, review, PanelResponseForm, "The National Panel’s response", run)
@@ -126,9 +172,14 @@ def panel_response(request, pk):
 def report_pdf(request, pk):
     review = review_for_page(request.user, pk)
     pdf = rapid_review_pdf(review)
-    audit_record(actor=request.user, action=Action.DOWNLOAD, obj=review,
-                 partnership=review.incident.partnership, request=request,
-                 changes={"file": "rapid review report PDF"})
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=review,
+        partnership=review.incident.partnership,
+        request=request,
+        changes={"file": "rapid review report PDF"},
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{review.incident.reference}-rapid-review.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

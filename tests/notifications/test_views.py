@@ -23,30 +23,48 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
     settings.MEDIA_ROOT = tmp_path
     sign_in(client, people["officer"])
     aware = timezone.localdate() - dt.timedelta(days=2)
-    response = client.post(reverse("notifications:new"), {
-        **date_fields("awareness_date", aware), **date_fields("incident_date", aware),
-        "incident_place": "Brookfield",
-    })
+    response = client.post(
+        reverse("notifications:new"),
+        {
+            **date_fields("awareness_date", aware),
+            **date_fields("incident_date", aware),
+            "incident_place": "Brookfield",
+        },
+    )
     incident = Incident.objects.get()
     assert response.url == reverse("notifications:step", args=[incident.pk, "nature"])
     # Saved before the journey ends: the draft exists with its clock.
     assert incident.status == Status.DRAFT and incident.notification_due > aware
 
     url = lambda step: reverse("notifications:step", args=[incident.pk, step])  # noqa: E731
-    client.post(url("nature"), {"nature": "serious_harm", "harm_categories": ["physical"],
-                                "version": incident.version})
+    client.post(
+        url("nature"),
+        {"nature": "serious_harm", "harm_categories": ["physical"], "version": incident.version},
+    )
     incident.refresh_from_db()
-    response = client.post(url("circumstances"), {
-        "circumstances": "Infant with fractures.", "parallel_processes": ["police"],
-        "version": incident.version, "later": "",
-    })
+    response = client.post(
+        url("circumstances"),
+        {
+            "circumstances": "Infant with fractures.",
+            "parallel_processes": ["police"],
+            "version": incident.version,
+            "later": "",
+        },
+    )
     assert response.url == incident.get_absolute_url()  # "Save and come back later"
     for name in ("Ava Example", "Ben Example"):
-        response = client.post(reverse("notifications:child-add", args=[incident.pk]), {
-            "name": name, "pseudonym": "", **date_fields("date_of_birth", dt.date(2020, 1, 2)),
-            "sex": "female", "ethnicity": "white_british", "status_at_time": "cp",
-            "known_to": [agency.pk],
-        })
+        response = client.post(
+            reverse("notifications:child-add", args=[incident.pk]),
+            {
+                "name": name,
+                "pseudonym": "",
+                **date_fields("date_of_birth", dt.date(2020, 1, 2)),
+                "sex": "female",
+                "ethnicity": "white_british",
+                "status_at_time": "cp",
+                "known_to": [agency.pk],
+            },
+        )
         assert response.status_code == 302, response.content.decode()
     incident.refresh_from_db()
     client.post(url("notifier"), {"notifier_name": "Tom Ashworth", "version": incident.version})
@@ -58,10 +76,14 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
 
     ready = client.get(reverse("notifications:ready-to-send", args=[incident.pk]))
     assert ready.status_code == 200 and "Ava Example" in ready.content.decode()
-    response = client.post(reverse("notifications:record", args=[incident.pk]), {
-        **date_fields("sent_date", timezone.localdate()), "sent_time": "09:15",
-        "dfe_reference": "SIN-555",
-    })
+    response = client.post(
+        reverse("notifications:record", args=[incident.pk]),
+        {
+            **date_fields("sent_date", timezone.localdate()),
+            "sent_time": "09:15",
+            "dfe_reference": "SIN-555",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     incident.refresh_from_db()
     assert incident.status == Status.NOTIFIED
@@ -76,15 +98,25 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
     "posted, messages",
     [
         ({}, ["Enter the date the local authority became aware"]),
-        ({"awareness_date_0": "31", "awareness_date_1": "2", "awareness_date_2": "2026"},
-         ["The date the local authority became aware must be a real date"]),
-        ({"awareness_date_0": "3", "awareness_date_1": "", "awareness_date_2": "2026"},
-         ["The date the local authority became aware must include a day, month and year"]),
-        ({**date_fields("awareness_date", dt.date(2099, 1, 1))},
-         ["The date the local authority became aware must be today or in the past"]),
-        ({**date_fields("awareness_date", dt.date(2026, 3, 1)),
-          **date_fields("incident_date", dt.date(2026, 3, 5))},
-         ["must be the same as or after the date of the incident"]),
+        (
+            {"awareness_date_0": "31", "awareness_date_1": "2", "awareness_date_2": "2026"},
+            ["The date the local authority became aware must be a real date"],
+        ),
+        (
+            {"awareness_date_0": "3", "awareness_date_1": "", "awareness_date_2": "2026"},
+            ["The date the local authority became aware must include a day, month and year"],
+        ),
+        (
+            {**date_fields("awareness_date", dt.date(2099, 1, 1))},
+            ["The date the local authority became aware must be today or in the past"],
+        ),
+        (
+            {
+                **date_fields("awareness_date", dt.date(2026, 3, 1)),
+                **date_fields("incident_date", dt.date(2026, 3, 5)),
+            },
+            ["must be the same as or after the date of the incident"],
+        ),
     ],
 )
 def test_validation_messages(client, people, partnership, posted, messages):
@@ -102,8 +134,11 @@ def test_awareness_change_needs_reason_in_the_form(client, people, make_incident
     incident = make_incident(aware=dt.date(2026, 11, 2), complete=False)
     sign_in(client, people["officer"])
     url = reverse("notifications:step", args=[incident.pk, "dates"])
-    posted = {**date_fields("awareness_date", dt.date(2026, 11, 3)),
-              **date_fields("incident_date", dt.date(2026, 11, 1)), "version": incident.version}
+    posted = {
+        **date_fields("awareness_date", dt.date(2026, 11, 3)),
+        **date_fields("incident_date", dt.date(2026, 11, 1)),
+        "version": incident.version,
+    }
     html = client.post(url, posted).content.decode()
     assert "Enter why the date the local authority became aware has changed" in html
     incident.refresh_from_db()
@@ -165,6 +200,7 @@ def _urls(incident, child):
         reverse("notifications:reconsider", args=[incident.pk]),
         reverse("notifications:ready-to-send", args=[incident.pk]),
         reverse("notifications:pdf", args=[incident.pk]),
+        reverse("notifications:attachments", args=[incident.pk]),
     ]
 
 
@@ -187,8 +223,11 @@ def test_other_roles_get_403(client, people, make_incident, who):
     incident = make_incident()
     child = incident.children.get()
     sign_in(client, people[who])
-    for url in [reverse("notifications:list"), reverse("notifications:new"),
-                *_urls(incident, child)]:
+    for url in [
+        reverse("notifications:list"),
+        reverse("notifications:new"),
+        *_urls(incident, child),
+    ]:
         assert client.get(url).status_code == 403, url
 
 
@@ -220,8 +259,9 @@ def test_list_filters_search_and_sort(client, people, make_incident):
     assert "Enter a year, like 2026" in bad
 
 
-def test_pages_run_a_fixed_number_of_queries(client, people, make_incident,
-                                             django_assert_max_num_queries):
+def test_pages_run_a_fixed_number_of_queries(
+    client, people, make_incident, django_assert_max_num_queries
+):
     incidents = [make_incident(children=2) for _ in range(6)]
     sign_in(client, people["manager"])
     with django_assert_max_num_queries(12):
@@ -234,8 +274,12 @@ def test_viewing_an_incident_is_audited(client, people, make_incident):
     incident = make_incident()
     sign_in(client, people["manager"])
     client.get(incident.get_absolute_url())
-    assert AuditEvent.objects.filter(action="view", actor=people["manager"],
-                                     object_id=str(incident.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="view", actor=people["manager"], object_id=str(incident.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_manager_can_decide_not_to_notify_officer_cannot(client, people, make_incident):
@@ -245,10 +289,14 @@ def test_manager_can_decide_not_to_notify_officer_cannot(client, people, make_in
     sign_in(client, people["officer"])
     assert client.get(url).status_code == 403
     sign_in(client, people["manager"])
-    response = client.post(url, {
-        **date_fields("decided_on", timezone.localdate()), "rationale": "Accident",
-        "agreed_by": "All three partners",
-    })
+    response = client.post(
+        url,
+        {
+            **date_fields("decided_on", timezone.localdate()),
+            "rationale": "Accident",
+            "agreed_by": "All three partners",
+        },
+    )
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.NOT_NOTIFIED

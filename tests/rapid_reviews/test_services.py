@@ -38,18 +38,23 @@ def test_opening_starts_the_15_day_clock_and_the_local_timetable(review, partner
     assert review.due_date == add_working_days(notified, 15, partnership=partnership)
     clock = get_deadline(review, Kind.RAPID_REVIEW)
     assert clock.due_date == review.due_date and clock.url == review.get_absolute_url()
-    milestones = {d.key: d.due_date for d in Deadline.objects.for_subject(review)
-                  .filter(kind=Kind.RAPID_REVIEW_MILESTONE)}
-    assert milestones == {key: add_working_days(notified, day, partnership=partnership)
-                          for key, day in Timetable.DEFAULTS_BY_KEY.items()}
+    milestones = {
+        d.key: d.due_date
+        for d in Deadline.objects.for_subject(review).filter(kind=Kind.RAPID_REVIEW_MILESTONE)
+    }
+    assert milestones == {
+        key: add_working_days(notified, day, partnership=partnership)
+        for key, day in Timetable.DEFAULTS_BY_KEY.items()
+    }
 
 
 def test_a_partnership_sets_its_own_timetable(make_review, partnership):
     Timetable.objects.create(partnership=partnership, returns_day=5, meeting_day=8)
     review = make_review()
     returns = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns")
-    assert returns.due_date == add_working_days(review.incident.notified_on, 5,
-                                                partnership=partnership)
+    assert returns.due_date == add_working_days(
+        review.incident.notified_on, 5, partnership=partnership
+    )
 
 
 # --- every status edge of the review ----------------------------------------------------------
@@ -58,20 +63,33 @@ def test_a_partnership_sets_its_own_timetable(make_review, partnership):
 def advance(review, to, actor):
     """Walk a review through the real services to `to`."""
     today = TODAY()
-    path = [Status.OPEN, Status.MEETING_HELD, Status.DECIDED, Status.SENT_TO_PANEL,
-            Status.PANEL_RESPONDED]
+    path = [
+        Status.OPEN,
+        Status.MEETING_HELD,
+        Status.DECIDED,
+        Status.SENT_TO_PANEL,
+        Status.PANEL_RESPONDED,
+    ]
     if path.index(to) >= path.index(Status.DECIDED):
         review = decide_and_sign(review, actor)
     elif to == Status.MEETING_HELD:
-        review = services.rapid_review_record_meeting(rapid_review=review, actor=actor, values={
-            "meeting_date": today, "attendees": "All partners"})
+        review = services.rapid_review_record_meeting(
+            rapid_review=review,
+            actor=actor,
+            values={"meeting_date": today, "attendees": "All partners"},
+        )
     if path.index(to) >= path.index(Status.SENT_TO_PANEL):
-        review = services.rapid_review_send_to_panel(rapid_review=review, actor=actor,
-                                                     sent_on=today)
+        review = services.rapid_review_send_to_panel(
+            rapid_review=review, actor=actor, sent_on=today
+        )
     if to == Status.PANEL_RESPONDED:
         review = services.rapid_review_record_panel_response(
-            rapid_review=review, actor=actor, response="more_information", responded_on=today,
-            note="Say more about the school's involvement.")
+            rapid_review=review,
+            actor=actor,
+            response="more_information",
+            responded_on=today,
+            note="Say more about the school's involvement.",
+        )
     review.refresh_from_db()
     assert review.status == to
     return review
@@ -81,19 +99,27 @@ def call(service, review, actor):
     today = TODAY()
     if service == "record_meeting":
         return services.rapid_review_record_meeting(
-            rapid_review=review, actor=actor, values={"meeting_date": today, "attendees": "All"})
+            rapid_review=review, actor=actor, values={"meeting_date": today, "attendees": "All"}
+        )
     if service == "decide":
         return services.rapid_review_decide(
-            rapid_review=review, actor=actor, decision="no_local_review", criteria=[],
-            rationale="Learning captured.", decided_on=today)
+            rapid_review=review,
+            actor=actor,
+            decision="no_local_review",
+            criteria=[],
+            rationale="Learning captured.",
+            decided_on=today,
+        )
     if service == "withdraw":
-        return services.rapid_review_withdraw_decision(rapid_review=review, actor=actor,
-                                                       note="New information")
+        return services.rapid_review_withdraw_decision(
+            rapid_review=review, actor=actor, note="New information"
+        )
     if service == "send_to_panel":
         return services.rapid_review_send_to_panel(rapid_review=review, actor=actor, sent_on=today)
     if service == "panel_response":
         return services.rapid_review_record_panel_response(
-            rapid_review=review, actor=actor, response="agrees", responded_on=today)
+            rapid_review=review, actor=actor, response="agrees", responded_on=today
+        )
     raise AssertionError(service)
 
 
@@ -126,8 +152,9 @@ def test_every_review_edge_allowed_or_rejected(review, people, service, start):
         assert review.status == target
         change = StatusChange.objects.filter(rapid_review=review).last()
         assert (change.from_status, change.to_status) == (start, target)
-        assert AuditEvent.objects.filter(action="status_change", object_id=str(review.pk),
-                                         changes__status__new=target).exists()
+        assert AuditEvent.objects.filter(
+            action="status_change", object_id=str(review.pk), changes__status__new=target
+        ).exists()
     else:
         with pytest.raises(services.TransitionError):
             call(service, review, officer)
@@ -139,8 +166,9 @@ def test_every_review_edge_allowed_or_rejected(review, people, service, start):
 def test_sending_again_needs_the_panel_to_have_asked_for_more(review, people):
     officer = people["officer"]
     review = advance(review, Status.SENT_TO_PANEL, officer)
-    services.rapid_review_record_panel_response(rapid_review=review, actor=officer,
-                                                response="agrees", responded_on=TODAY())
+    services.rapid_review_record_panel_response(
+        rapid_review=review, actor=officer, response="agrees", responded_on=TODAY()
+    )
     with pytest.raises(services.TransitionError, match="asks for more information"):
         services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
 
@@ -168,9 +196,14 @@ def test_decision_validation_messages(review, people):
     officer = people["officer"]
     review = advance(review, Status.MEETING_HELD, officer)
     with pytest.raises(ValidationError) as error:
-        services.rapid_review_decide(rapid_review=review, actor=officer, decision="local_review",
-                                     criteria=[], rationale=" ", decided_on=TODAY() +
-                                     dt.timedelta(days=1))
+        services.rapid_review_decide(
+            rapid_review=review,
+            actor=officer,
+            decision="local_review",
+            criteria=[],
+            rationale=" ",
+            decided_on=TODAY() + dt.timedelta(days=1),
+        )
     assert error.value.message_dict == {
         "decided_on": ["The date of the decision must be today or in the past"],
         "criteria": ["Select the criteria for a local review that the case meets"],
@@ -180,8 +213,14 @@ def test_decision_validation_messages(review, people):
 
 def test_meeting_cannot_be_before_the_notification(review, people):
     with pytest.raises(ValidationError) as error:
-        services.rapid_review_record_meeting(rapid_review=review, actor=people["officer"], values={
-            "meeting_date": review.incident.notified_on - dt.timedelta(days=1), "attendees": ""})
+        services.rapid_review_record_meeting(
+            rapid_review=review,
+            actor=people["officer"],
+            values={
+                "meeting_date": review.incident.notified_on - dt.timedelta(days=1),
+                "attendees": "",
+            },
+        )
     assert "must be the same as or after the date the notification was sent" in str(error.value)
     assert "Enter who attended the meeting" in str(error.value)
 
@@ -192,8 +231,9 @@ def test_cannot_send_to_the_panel_until_all_three_partners_sign(review, people):
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "sign_off").closed_on is None
     with pytest.raises(ValidationError, match="Still to sign: Health"):
         services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
-    services.rapid_review_sign_off(rapid_review=review, actor=officer, partner="health",
-                                   name="Dr Khan", signed_on=TODAY())
+    services.rapid_review_sign_off(
+        rapid_review=review, actor=officer, partner="health", name="Dr Khan", signed_on=TODAY()
+    )
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "sign_off").closed_on == TODAY()
     services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
     review.refresh_from_db()
@@ -205,12 +245,18 @@ def test_cannot_send_to_the_panel_until_all_three_partners_sign(review, people):
 def test_sign_off_needs_a_decision_a_name_and_a_past_date(review, people):
     officer = people["officer"]
     with pytest.raises(services.TransitionError):
-        services.rapid_review_sign_off(rapid_review=review, actor=officer, partner="police",
-                                       name="A", signed_on=TODAY())
+        services.rapid_review_sign_off(
+            rapid_review=review, actor=officer, partner="police", name="A", signed_on=TODAY()
+        )
     review = decide_and_sign(review, officer, signers=())
     with pytest.raises(ValidationError) as error:
-        services.rapid_review_sign_off(rapid_review=review, actor=officer, partner="police",
-                                       name="", signed_on=TODAY() + dt.timedelta(days=2))
+        services.rapid_review_sign_off(
+            rapid_review=review,
+            actor=officer,
+            partner="police",
+            name="",
+            signed_on=TODAY() + dt.timedelta(days=2),
+        )
     assert error.value.message_dict == {
         "signed_on": ["The date of the sign-off must be today or in the past"],
         "name": ["Enter the name of the person signing off"],
@@ -226,7 +272,8 @@ def test_withdrawing_a_decision_removes_its_sign_offs(review, people):
 
 
 def test_a_local_review_decision_opens_the_lcspr_stage_only_when_it_exists(
-        review, people, monkeypatch):
+    review, people, monkeypatch
+):
     officer = people["officer"]
     review = decide_and_sign(review, officer)
     calls = []
@@ -235,17 +282,18 @@ def test_a_local_review_decision_opens_the_lcspr_stage_only_when_it_exists(
     monkeypatch.setitem(sys.modules, "lcspr.services", fake)
     services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
     assert calls == [{"rapid_review": review, "decision_date": TODAY(), "actor": officer}]
-    event = AuditEvent.objects.filter(object_id=str(review.pk),
-                                      changes__local_review_opened=True)
+    event = AuditEvent.objects.filter(object_id=str(review.pk), changes__local_review_opened=True)
     assert event.exists()
 
 
 def test_without_the_lcspr_service_the_decision_is_only_recorded(review, people):
     review = decide_and_sign(review, people["officer"])
-    services.rapid_review_send_to_panel(rapid_review=review, actor=people["officer"],
-                                        sent_on=TODAY())
-    assert AuditEvent.objects.filter(object_id=str(review.pk),
-                                     changes__local_review_opened=False).exists()
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=TODAY()
+    )
+    assert AuditEvent.objects.filter(
+        object_id=str(review.pk), changes__local_review_opened=False
+    ).exists()
 
 
 def test_panel_response_validation(review, people):
@@ -253,7 +301,8 @@ def test_panel_response_validation(review, people):
     review = advance(review, Status.SENT_TO_PANEL, officer)
     with pytest.raises(ValidationError) as error:
         services.rapid_review_record_panel_response(
-            rapid_review=review, actor=officer, response="more_information", responded_on=None)
+            rapid_review=review, actor=officer, response="more_information", responded_on=None
+        )
     assert error.value.message_dict == {
         "responded_on": ["Enter the date of the Panel's reply"],
         "note": ["Enter what the National Panel asked for"],
@@ -277,17 +326,26 @@ def test_request_validation(review, people, agencies):
 
     stranger = AgencyFactory(name="Elsewhere NHS", partnerships=[other])
     with pytest.raises(ValidationError) as error:
-        services.information_requests_create(rapid_review=review, actor=people["officer"],
-                                             agencies=[stranger], due_date=None)
+        services.information_requests_create(
+            rapid_review=review, actor=people["officer"], agencies=[stranger], due_date=None
+        )
     assert error.value.message_dict == {
         "due_date": ["Enter the date the return is due"],
         "agencies": ["Select only agencies that work with this partnership"],
     }
-    services.information_requests_create(rapid_review=review, actor=people["officer"],
-                                         agencies=[agencies["health"]], due_date=TODAY())
+    services.information_requests_create(
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[agencies["health"]],
+        due_date=TODAY(),
+    )
     with pytest.raises(ValidationError, match="Brookfield Hospitals already has a request"):
-        services.information_requests_create(rapid_review=review, actor=people["officer"],
-                                             agencies=[agencies["health"]], due_date=TODAY())
+        services.information_requests_create(
+            rapid_review=review,
+            actor=people["officer"],
+            agencies=[agencies["health"]],
+            due_date=TODAY(),
+        )
 
 
 REQUEST_EDGES = {
@@ -306,18 +364,23 @@ def put_request_in(request, status, people, contributor):
         return request
     return_and_submit(request, contributor)
     if status == RequestStatus.MORE_INFORMATION:
-        services.agency_return_send_back(information_request=request, actor=officer,
-                                         note="More on March", due_date=TODAY())
+        services.agency_return_send_back(
+            information_request=request, actor=officer, note="More on March", due_date=TODAY()
+        )
     return request
 
 
 @pytest.mark.parametrize("service", REQUEST_EDGES)
 @pytest.mark.parametrize("start", list(RequestStatus))
-def test_every_request_edge_allowed_or_rejected(review, people, agencies, contributors,
-                                                service, start):
+def test_every_request_edge_allowed_or_rejected(
+    review, people, agencies, contributors, service, start
+):
     (request,) = services.information_requests_create(
-        rapid_review=review, actor=people["officer"], agencies=[agencies["health"]],
-        due_date=TODAY())
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[agencies["health"]],
+        due_date=TODAY(),
+    )
     contributor = contributors["health"]
     put_request_in(request, start, people, contributor)
     request.refresh_from_db()
@@ -330,8 +393,9 @@ def test_every_request_edge_allowed_or_rejected(review, people, agencies, contri
         elif service == "submit":
             return_and_submit(request, contributor)
         else:
-            services.agency_return_send_back(information_request=request,
-                                             actor=people["officer"], note="More", due_date=TODAY())
+            services.agency_return_send_back(
+                information_request=request, actor=people["officer"], note="More", due_date=TODAY()
+            )
 
     if start in sources:
         run()
@@ -345,8 +409,9 @@ def test_every_request_edge_allowed_or_rejected(review, people, agencies, contri
         assert request.status == start
 
 
-def test_return_clocks_close_on_submit_and_reopen_when_sent_back(sent_requests, review,
-                                                                contributors, people):
+def test_return_clocks_close_on_submit_and_reopen_when_sent_back(
+    sent_requests, review, contributors, people
+):
     for key in ("police", "health"):
         return_and_submit(sent_requests[key], contributors[key])
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns").closed_on is None
@@ -355,8 +420,12 @@ def test_return_clocks_close_on_submit_and_reopen_when_sent_back(sent_requests, 
     police = sent_requests["police"]
     assert get_deadline(police, Kind.AGENCY_RETURN).closed_on == TODAY()
     new_due = add_working_days(TODAY(), 2)
-    services.agency_return_send_back(information_request=police, actor=people["officer"],
-                                     note="Add the custody record", due_date=new_due)
+    services.agency_return_send_back(
+        information_request=police,
+        actor=people["officer"],
+        note="Add the custody record",
+        due_date=new_due,
+    )
     police.refresh_from_db()
     assert police.more_information_note == "Add the custody record"
     clock = get_deadline(police, Kind.AGENCY_RETURN)
@@ -379,51 +448,73 @@ def test_submit_needs_the_answers(sent_requests, contributors):
     request, who = sent_requests["health"], contributors["health"]
     with pytest.raises(ValidationError) as error:
         services.agency_return_submit(information_request=request, actor=who)
-    assert error.value.messages == ["Select whether your agency was involved with the child or "
-                                    "family"]
-    services.agency_return_save_draft(information_request=request, actor=who, rows=[],
-                                      values=values_for_return(involvement_summary=""))
+    assert error.value.messages == [
+        "Select whether your agency was involved with the child or family"
+    ]
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=who,
+        rows=[],
+        values=values_for_return(involvement_summary=""),
+    )
     with pytest.raises(ValidationError) as error:
         services.agency_return_submit(information_request=request, actor=who)
-    assert error.value.messages == ["Enter a summary of your agency’s involvement",
-                                    "Add at least one contact to the chronology"]
-    services.agency_return_save_draft(information_request=request, actor=who, rows=[],
-                                      values=values_for_return(involved=False))
+    assert error.value.messages == [
+        "Enter a summary of your agency’s involvement",
+        "Add at least one contact to the chronology",
+    ]
+    services.agency_return_save_draft(
+        information_request=request, actor=who, rows=[], values=values_for_return(involved=False)
+    )
     services.agency_return_submit(information_request=request, actor=who)
 
 
 def test_chronology_rows_are_checked(sent_requests, contributors):
     request, who = sent_requests["health"], contributors["health"]
     with pytest.raises(ValidationError, match="The date of contact 1 must be today or in the past"):
-        services.agency_return_save_draft(information_request=request, actor=who,
-                                          values=values_for_return(),
-                                          rows=rows(TODAY() + dt.timedelta(days=1)))
+        services.agency_return_save_draft(
+            information_request=request,
+            actor=who,
+            values=values_for_return(),
+            rows=rows(TODAY() + dt.timedelta(days=1)),
+        )
 
 
 def test_a_stale_return_form_does_not_overwrite(sent_requests, contributors):
     request, who = sent_requests["health"], contributors["health"]
-    saved = services.agency_return_save_draft(information_request=request, actor=who,
-                                              values=values_for_return(), rows=[])
+    saved = services.agency_return_save_draft(
+        information_request=request, actor=who, values=values_for_return(), rows=[]
+    )
     stale = saved.version
-    services.agency_return_save_draft(information_request=request, actor=who, rows=[],
-                                      values=values_for_return(analysis="First"),
-                                      expected_version=stale)
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=who,
+        rows=[],
+        values=values_for_return(analysis="First"),
+        expected_version=stale,
+    )
     with pytest.raises(services.ConcurrentEditError):
-        services.agency_return_save_draft(information_request=request, actor=who, rows=[],
-                                          values=values_for_return(analysis="Second"),
-                                          expected_version=stale)
+        services.agency_return_save_draft(
+            information_request=request,
+            actor=who,
+            rows=[],
+            values=values_for_return(analysis="Second"),
+            expected_version=stale,
+        )
 
 
 @pytest.mark.parametrize("who", ["police", "social_care", "other_police"])
 def test_only_the_addressed_agency_in_that_partnership_writes_the_return(
-        sent_requests, contributors, people, who):
+    sent_requests, contributors, people, who
+):
     request = sent_requests["health"] if who != "other_police" else sent_requests["police"]
     if who == "police":
         request = sent_requests["health"]
     for actor in (contributors[who], people["officer"]):
         with pytest.raises(PermissionDenied):
-            services.agency_return_save_draft(information_request=request, actor=actor,
-                                              values=values_for_return(), rows=[])
+            services.agency_return_save_draft(
+                information_request=request, actor=actor, values=values_for_return(), rows=[]
+            )
     with pytest.raises(PermissionDenied):
         services.information_request_send(information_request=request, actor=contributors[who])
 
@@ -431,8 +522,11 @@ def test_only_the_addressed_agency_in_that_partnership_writes_the_return(
 def test_the_audit_trail_never_copies_return_content(sent_requests, contributors):
     request = sent_requests["health"]
     services.agency_return_save_draft(
-        information_request=request, actor=contributors["health"],
-        values=values_for_return(involvement_summary=f"Saw {CHILD_NAME} at A&E"), rows=rows(TODAY()))
+        information_request=request,
+        actor=contributors["health"],
+        values=values_for_return(involvement_summary=f"Saw {CHILD_NAME} at A&E"),
+        rows=rows(TODAY()),
+    )
     event = AuditEvent.objects.filter(object_type="rapid_reviews.agencyreturn").get()
     assert CHILD_NAME not in str(event.changes) and event.changes["chronology_rows"] == 1
 
@@ -449,12 +543,23 @@ def eager_tasks(settings, monkeypatch):
 
 
 def test_sending_e_mails_the_agencys_contributors_without_child_details(
-        review, agencies, contributors, people, mailoutbox, eager_tasks,
-        django_capture_on_commit_callbacks, settings):
+    review,
+    agencies,
+    contributors,
+    people,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    settings,
+):
     with django_capture_on_commit_callbacks(execute=True):
         (request,) = services.information_requests_create(
-            rapid_review=review, actor=people["officer"], agencies=[agencies["police"]],
-            due_date=TODAY(), send=True)
+            rapid_review=review,
+            actor=people["officer"],
+            agencies=[agencies["police"]],
+            due_date=TODAY(),
+            send=True,
+        )
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     # The police contributor of this partnership only, not the same force's contributor
@@ -471,13 +576,17 @@ def test_sending_e_mails_the_agencys_contributors_without_child_details(
 
 
 def test_sending_back_e_mails_again_and_a_repeated_task_sends_once(
-        sent_requests, contributors, people, mailoutbox, eager_tasks,
-        django_capture_on_commit_callbacks):
+    sent_requests, contributors, people, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
     request = sent_requests["health"]
     return_and_submit(request, contributors["health"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.agency_return_send_back(information_request=request, actor=people["officer"],
-                                         note="More please", due_date=TODAY())
+        services.agency_return_send_back(
+            information_request=request,
+            actor=people["officer"],
+            note="More please",
+            due_date=TODAY(),
+        )
     assert len(mailoutbox) == 1 and mailoutbox[0].subject.startswith("More information")
     from rapid_reviews.tasks import send_request_email
 

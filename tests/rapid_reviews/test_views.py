@@ -30,50 +30,73 @@ def test_the_officers_journey(client, review, agencies, contributors, people):
     detail = review.get_absolute_url()
     html = client.get(detail).content.decode()
     assert "Local timetable" in html and "Agency returns due" in html
-    response = client.post(reverse("rapid_reviews:requests-new", args=[review.pk]), {
-        "agencies": [a.pk for a in agencies.values()], **date_fields("due_date", TODAY()),
-        "continue": "",
-    })
+    response = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {
+            "agencies": [a.pk for a in agencies.values()],
+            **date_fields("due_date", TODAY()),
+            "continue": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     assert set(review.requests.values_list("status", flat=True)) == {RequestStatus.SENT}
     days = [TODAY() - dt.timedelta(days=30), TODAY() - dt.timedelta(days=10)]
     for key in ("police", "health"):
-        return_and_submit(review.requests.get(agency=agencies[key]), contributors[key],
-                          days=days if key == "police" else [TODAY() - dt.timedelta(days=20)])
+        return_and_submit(
+            review.requests.get(agency=agencies[key]),
+            contributors[key],
+            days=days if key == "police" else [TODAY() - dt.timedelta(days=20)],
+        )
     html = client.get(detail).content.decode()
     # The merged chronology is by date, tagged by agency; social care is outstanding.
-    first, middle, last = (html.index(f"Visit on {d}") for d in
-                           (days[0], TODAY() - dt.timedelta(days=20), days[1]))
+    first, middle, last = (
+        html.index(f"Visit on {d}") for d in (days[0], TODAY() - dt.timedelta(days=20), days[1])
+    )
     assert first < middle < last
     assert "Outstanding:</strong> Brookfield Children&#x27;s Services" in html
     report = client.get(reverse("rapid_reviews:draft-report", args=[review.pk])).content.decode()
     assert "Police attended twice." in report and "Agency involvement" in report
 
     url = lambda name, *a: reverse(f"rapid_reviews:{name}", args=[review.pk, *a])  # noqa: E731
-    response = client.post(url("meeting"), {
-        **date_fields("meeting_date", TODAY()), "attendees": "LA, police, health",
-        "key_practice_episodes": "Missed health visits", "version": 1,
-    })
+    response = client.post(
+        url("meeting"),
+        {
+            **date_fields("meeting_date", TODAY()),
+            "attendees": "LA, police, health",
+            "key_practice_episodes": "Missed health visits",
+            "version": 1,
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     review.refresh_from_db()
-    response = client.post(url("decision"), {
-        "decision": "local_review", "criteria": ["improvements", "working_together"],
-        "rationale": "Two agencies did not share.", **date_fields("decided_on", TODAY()),
-        "version": review.version,
-    })
+    response = client.post(
+        url("decision"),
+        {
+            "decision": "local_review",
+            "criteria": ["improvements", "working_together"],
+            "rationale": "Two agencies did not share.",
+            **date_fields("decided_on", TODAY()),
+            "version": review.version,
+        },
+    )
     assert response.status_code == 302, response.content.decode()
-    for partner, name in (("local_authority", "Ann Lee"), ("police", "DCI Shah"),
-                          ("health", "Dr Khan")):
+    for partner, name in (
+        ("local_authority", "Ann Lee"),
+        ("police", "DCI Shah"),
+        ("health", "Dr Khan"),
+    ):
         html = client.get(detail).content.decode()
         assert "Send to the National Panel</a>" not in html
-        response = client.post(url("sign-off", partner), {
-            "name": name, **date_fields("signed_on", TODAY())})
+        response = client.post(
+            url("sign-off", partner), {"name": name, **date_fields("signed_on", TODAY())}
+        )
         assert response.status_code == 302, response.content.decode()
     assert "Send to the National Panel</a>" in client.get(detail).content.decode()
     response = client.post(url("send-to-panel"), date_fields("sent_on", TODAY()))
     assert response.status_code == 302
-    response = client.post(url("panel-response"), {
-        "response": "agrees", **date_fields("responded_on", TODAY())})
+    response = client.post(
+        url("panel-response"), {"response": "agrees", **date_fields("responded_on", TODAY())}
+    )
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == Status.PANEL_RESPONDED and review.panel_response == "agrees"
@@ -85,20 +108,24 @@ def test_the_officers_journey(client, review, agencies, contributors, people):
     for name in ("Ann Lee", "DCI Shah", "Dr Khan"):
         assert name in text
     assert "/StructTreeRoot" in reader.trailer["/Root"]
-    assert AuditEvent.objects.filter(action="download", object_id=str(review.pk),
-                                     object_type="rapid_reviews.rapidreview").exists()
+    assert AuditEvent.objects.filter(
+        action="download", object_id=str(review.pk), object_type="rapid_reviews.rapidreview"
+    ).exists()
 
 
 def test_form_errors_in_govuk_style(client, review, people):
     sign_in(client, people["officer"])
-    html = client.post(reverse("rapid_reviews:meeting", args=[review.pk]), {
-        **date_fields("meeting_date", TODAY() + dt.timedelta(days=3))}).content.decode()
+    html = client.post(
+        reverse("rapid_reviews:meeting", args=[review.pk]),
+        {**date_fields("meeting_date", TODAY() + dt.timedelta(days=3))},
+    ).content.decode()
     assert "<title>Error:" in html and "There is a problem" in html
     assert "The date of the meeting must be today or in the past" in html
     assert "Enter who attended the meeting" in html
-    html = client.post(reverse("rapid_reviews:requests-new", args=[review.pk]),
-                       {"due_date_0": "31", "due_date_1": "2", "due_date_2": "2026"}
-                       ).content.decode()
+    html = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {"due_date_0": "31", "due_date_1": "2", "due_date_2": "2026"},
+    ).content.decode()
     assert "Select at least one agency" in html
     assert "The date the return is due must be a real date" in html
 
@@ -106,15 +133,15 @@ def test_form_errors_in_govuk_style(client, review, people):
 def test_cannot_send_to_the_panel_without_three_sign_offs(client, review, people):
     review = decide_and_sign(review, people["officer"], signers=("police",))
     sign_in(client, people["officer"])
-    html = client.post(reverse("rapid_reviews:send-to-panel", args=[review.pk]),
-                       date_fields("sent_on", TODAY())).content.decode()
+    html = client.post(
+        reverse("rapid_reviews:send-to-panel", args=[review.pk]), date_fields("sent_on", TODAY())
+    ).content.decode()
     assert "All three partners must sign off" in html and "Local authority, Health" in html
     review.refresh_from_db()
     assert review.status == Status.DECIDED
 
 
-def test_the_contributors_journey_without_javascript(client, sent_requests, contributors,
-                                                    people):
+def test_the_contributors_journey_without_javascript(client, sent_requests, contributors, people):
     request = sent_requests["police"]
     sign_in(client, contributors["police"])
     listing = client.get(reverse("rapid_reviews:contributor-list")).content.decode()
@@ -124,35 +151,67 @@ def test_the_contributors_journey_without_javascript(client, sent_requests, cont
     html = page.content.decode()
     assert CHILD_NAME in html and "Mia" in html and "1 May 2019" in html
     # Nothing else of the case: not the circumstances, the address or the other agencies.
-    for secret in ("Hidden circumstances", "14 Secret Lane", "Child A", "Brookfield Hospitals",
-                   "Ethnicity", "White"):
+    for secret in (
+        "Hidden circumstances",
+        "14 Secret Lane",
+        "Child A",
+        "Brookfield Hospitals",
+        "Ethnicity",
+        "White",
+    ):
         assert secret not in html, secret
 
     url = reverse("rapid_reviews:contributor-return", args=[request.pk])
     form = client.get(url).content.decode()
     assert 'name="chronology-TOTAL_FORMS" value="1"' in form
     day1, day2 = TODAY() - dt.timedelta(days=9), TODAY() - dt.timedelta(days=3)
-    base = {"involved": "yes", "involvement_summary": "Two call-outs.",
-            "chronology-INITIAL_FORMS": "0", "chronology-MIN_NUM_FORMS": "0",
-            "chronology-MAX_NUM_FORMS": "1000"}
+    base = {
+        "involved": "yes",
+        "involvement_summary": "Two call-outs.",
+        "chronology-INITIAL_FORMS": "0",
+        "chronology-MIN_NUM_FORMS": "0",
+        "chronology-MAX_NUM_FORMS": "1000",
+    }
     row = lambda i, day, what: {  # noqa: E731
         **{f"chronology-{i}-date_{k}": v for k, v in enumerate((day.day, day.month, day.year))},
-        f"chronology-{i}-contact_type": "Call-out", f"chronology-{i}-what_happened": what,
-        f"chronology-{i}-practitioner_role": "PC"}
+        f"chronology-{i}-contact_type": "Call-out",
+        f"chronology-{i}-what_happened": what,
+        f"chronology-{i}-practitioner_role": "PC",
+    }
     # "Add another row" saves the draft and comes back with one more empty row.
-    response = client.post(url, {**base, "chronology-TOTAL_FORMS": "1",
-                                 **row(0, day2, "Second call"), "add_row": "1"})
+    response = client.post(
+        url, {**base, "chronology-TOTAL_FORMS": "1", **row(0, day2, "Second call"), "add_row": "1"}
+    )
     assert response.status_code == 302 and "add=1" in response.url
     form = client.get(response.url).content.decode()
     assert 'name="chronology-TOTAL_FORMS" value="2"' in form and "Second call" in form
     # A row with a date but nothing else is an error, shown in the summary.
-    bad = client.post(url, {**base, "chronology-TOTAL_FORMS": "2", "chronology-INITIAL_FORMS": "1",
-                            **row(0, day2, "Second call"), **row(1, day1, ""), "save": "1"})
+    bad = client.post(
+        url,
+        {
+            **base,
+            "chronology-TOTAL_FORMS": "2",
+            "chronology-INITIAL_FORMS": "1",
+            **row(0, day2, "Second call"),
+            **row(1, day1, ""),
+            "save": "1",
+        },
+    )
     assert "Contact 2: Enter what happened" in bad.content.decode()
     assert "<title>Error:" in bad.content.decode()
-    client.post(url, {**base, "chronology-TOTAL_FORMS": "3", "chronology-INITIAL_FORMS": "1",
-                      **row(0, day2, "Second call"), **row(1, day1, "First call"),
-                      **row(2, day1, "Mistake"), "chronology-2-DELETE": "on", "save": "1"})
+    client.post(
+        url,
+        {
+            **base,
+            "chronology-TOTAL_FORMS": "3",
+            "chronology-INITIAL_FORMS": "1",
+            **row(0, day2, "Second call"),
+            **row(1, day1, "First call"),
+            **row(2, day1, "Mistake"),
+            "chronology-2-DELETE": "on",
+            "save": "1",
+        },
+    )
     entries = request.agency_return.chronology.order_by("date")
     assert [e.what_happened for e in entries] == ["First call", "Second call"]
     check = client.get(reverse("rapid_reviews:contributor-submit", args=[request.pk]))
@@ -184,8 +243,9 @@ def test_sending_back_shows_the_note_to_the_agency(client, sent_requests, contri
     assert "Enter what more the agency needs to tell you" in html
     client.post(url, {"note": "Add the discharge summary", **date_fields("due_date", TODAY())})
     sign_in(client, contributors["health"])
-    html = client.get(reverse("rapid_reviews:contributor-request", args=[request.pk])
-                      ).content.decode()
+    html = client.get(
+        reverse("rapid_reviews:contributor-request", args=[request.pk])
+    ).content.decode()
     assert "Add the discharge summary" in html and "More information requested" in html
 
 
@@ -228,15 +288,18 @@ def test_other_partnerships_get_404_everywhere(client, sent_requests, people):
         for url in officer_urls(review, request):
             assert client.get(url).status_code in (404, 405), (who, url)
             assert client.post(url, {}).status_code == 404, (who, url)
-        assert review.incident.reference not in client.get(
-            reverse("rapid_reviews:list")).content.decode()
+        assert (
+            review.incident.reference
+            not in client.get(reverse("rapid_reviews:list")).content.decode()
+        )
     request.refresh_from_db()
     assert request.status == RequestStatus.SENT
 
 
 @pytest.mark.parametrize("who", ["police", "health", "other_police"])
-def test_a_contributor_reaches_only_their_agencys_request(client, sent_requests, contributors,
-                                                          people, who):
+def test_a_contributor_reaches_only_their_agencys_request(
+    client, sent_requests, contributors, people, who
+):
     sign_in(client, contributors[who])
     review = sent_requests["police"].rapid_review
     own = sent_requests.get(who)
@@ -247,8 +310,11 @@ def test_a_contributor_reaches_only_their_agencys_request(client, sent_requests,
             if key != who:
                 assert client.post(url, {}).status_code == 404, (who, url)
         # The business unit's pages, the review and the incident: 403 for every URL.
-        for url in [*officer_urls(review, request), reverse("rapid_reviews:list"),
-                    review.incident.get_absolute_url()]:
+        for url in [
+            *officer_urls(review, request),
+            reverse("rapid_reviews:list"),
+            review.incident.get_absolute_url(),
+        ]:
             assert client.get(url).status_code == 403, (who, url)
     listing = client.get(reverse("rapid_reviews:contributor-list")).content.decode()
     if own is None:
@@ -259,8 +325,11 @@ def test_a_contributor_reaches_only_their_agencys_request(client, sent_requests,
 
 def test_a_contributor_never_sees_unsent_requests(client, review, agencies, contributors, people):
     (request,) = services.information_requests_create(
-        rapid_review=review, actor=people["officer"], agencies=[agencies["health"]],
-        due_date=TODAY())
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[agencies["health"]],
+        due_date=TODAY(),
+    )
     sign_in(client, contributors["health"])
     for url in contributor_urls(request):
         assert client.get(url).status_code == 404
@@ -270,8 +339,12 @@ def test_a_contributor_never_sees_unsent_requests(client, review, agencies, cont
 def test_other_roles_get_403(client, sent_requests, people, who):
     request = sent_requests["police"]
     sign_in(client, people[who])
-    for url in [*officer_urls(request.rapid_review, request), *contributor_urls(request),
-                reverse("rapid_reviews:list"), reverse("rapid_reviews:contributor-list")]:
+    for url in [
+        *officer_urls(request.rapid_review, request),
+        *contributor_urls(request),
+        reverse("rapid_reviews:list"),
+        reverse("rapid_reviews:contributor-list"),
+    ]:
         assert client.get(url).status_code == 403, url
 
 
@@ -291,14 +364,19 @@ def test_anonymous_is_sent_to_sign_in(client, sent_requests):
 # --- query counts and audit -----------------------------------------------------------------
 
 
-def test_pages_run_a_fixed_number_of_queries(client, make_review, agencies, contributors, people,
-                                             django_assert_max_num_queries):
+def test_pages_run_a_fixed_number_of_queries(
+    client, make_review, agencies, contributors, people, django_assert_max_num_queries
+):
     reviews = []
     for _ in range(3):
         review = make_review()
         created = services.information_requests_create(
-            rapid_review=review, actor=people["officer"], agencies=list(agencies.values()),
-            due_date=TODAY(), send=True)
+            rapid_review=review,
+            actor=people["officer"],
+            agencies=list(agencies.values()),
+            due_date=TODAY(),
+            send=True,
+        )
         for request in created:
             key = next(k for k, a in agencies.items() if a == request.agency)
             return_and_submit(request, contributors[key])
@@ -319,12 +397,14 @@ def test_viewing_is_audited(client, sent_requests, contributors, people):
     request = sent_requests["police"]
     sign_in(client, contributors["police"])
     client.get(reverse("rapid_reviews:contributor-request", args=[request.pk]))
-    assert AuditEvent.objects.filter(action="view", actor=contributors["police"],
-                                     object_type="rapid_reviews.informationrequest").exists()
+    assert AuditEvent.objects.filter(
+        action="view", actor=contributors["police"], object_type="rapid_reviews.informationrequest"
+    ).exists()
     sign_in(client, people["officer"])
     client.get(request.rapid_review.get_absolute_url())
-    assert AuditEvent.objects.filter(action="view", actor=people["officer"],
-                                     object_type="rapid_reviews.rapidreview").exists()
+    assert AuditEvent.objects.filter(
+        action="view", actor=people["officer"], object_type="rapid_reviews.rapidreview"
+    ).exists()
 
 
 def test_the_incident_page_links_to_its_rapid_review(client, review, people):

@@ -1,0 +1,84 @@
+"""Uploaded files: size and type limits by content sniffing, private storage, safe names.
+
+The type is decided from the bytes (puremagic), never from the file name or the browser's
+claimed type. Files are stored under MEDIA_ROOT with random names; MEDIA_ROOT has no URL,
+so the only way to a file is a view that checks permission and audits the download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+
+import puremagic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
+
+#: content type -> (extension stored, what users call it)
+ALLOWED_TYPES = {
+    "application/pdf": (".pdf", "PDF"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx", "Word"),
+    "application/vnd.oasis.opendocument.text": (".odt", "OpenDocument text"),
+    "image/png": (".png", "PNG image"),
+    "image/jpeg": (".jpg", "JPEG image"),
+}
+ALLOWED_DESCRIPTION = "a PDF, Word (.docx), OpenDocument text, PNG or JPEG file"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+    original_name: str
+
+
+def max_upload_bytes() -> int:
+    return settings.UPLOAD_MAX_BYTES
+
+
+def check_upload(upload: UploadedFile) -> CheckedUpload:
+    """Raise a ValidationError in GOV.UK words unless the file is small enough and really is
+    one of the allowed types."""
+    limit = max_upload_bytes()
+    if upload.size == 0:
+        raise ValidationError("The selected file is empty")
+    if upload.size > limit:
+        raise ValidationError(f"The selected file must be smaller than {limit // (1024 * 1024)} MB")
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        content_type = puremagic.from_string(data, mime=True)
+    except puremagic.PureError:
+        content_type = ""
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationError(f"The selected file must be {ALLOWED_DESCRIPTION}")
+    extension, _ = ALLOWED_TYPES[content_type]
+    name = os.path.basename(upload.name or "file")[:150] or "file"
+    return CheckedUpload(
+        content_type=content_type,
+        extension=extension,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        original_name=name,
+    )
+
+
+def private_name(prefix: str, checked: CheckedUpload) -> str:
+    """A storage path that reveals nothing: <prefix>/<random><ext>."""
+    return f"{prefix}/{uuid.uuid4().hex}{checked.extension}"
+
+
+def download_response(field_file, *, filename: str, content_type: str) -> FileResponse:
+    """Always an attachment, never rendered inline by the browser."""
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

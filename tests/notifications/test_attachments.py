@@ -1,0 +1,141 @@
+"""Uploads: type by content, size limit, private storage, authorised and audited download."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from notifications.models import Attachment
+from safeguarding.models import AuditEvent
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def upload(client, incident, name, data, content_type="application/pdf"):
+    return client.post(
+        reverse("notifications:attachments", args=[incident.pk]),
+        {
+            "file": SimpleUploadedFile(name, data, content_type=content_type),
+            "description": "Police summary",
+        },
+    )
+
+
+def test_upload_and_download(client, people, make_incident, private_media):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    response = upload(client, incident, "summary.pdf", PDF)
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == "summary.pdf"
+    assert "summary" not in attachment.file.name  # stored under a random name
+    assert (private_media / attachment.file.name).read_bytes() == PDF
+
+    response = client.get(reverse("notifications:attachment", args=[incident.pk, attachment.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    assert (
+        AuditEvent.objects.filter(
+            action="download", object_type="notifications.attachment", actor=people["officer"]
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, "must be a PDF, Word"),
+        ("notes.pdf", b"just some text that claims to be a pdf", "must be a PDF, Word"),
+        ("empty.pdf", b"", "The selected file is empty"),
+    ],
+)
+def test_type_is_checked_by_content_not_name(client, people, make_incident, name, data, message):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    response = upload(client, incident, name, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html and message in html
+    assert not Attachment.objects.exists()
+
+
+def test_png_renamed_to_pdf_is_stored_as_png(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "photo.pdf", PNG)
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "image/png" and attachment.file.name.endswith(".png")
+
+
+def test_size_limit(client, people, make_incident, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    html = upload(client, incident, "big.pdf", PDF + b"0" * 200).content.decode()
+    assert "must be smaller than" in html
+    assert not Attachment.objects.exists()
+
+
+def test_other_partnerships_and_roles_cannot_download(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "summary.pdf", PDF)
+    attachment = Attachment.objects.get()
+    url = reverse("notifications:attachment", args=[incident.pk, attachment.pk])
+    for who, status in [
+        ("other_officer", 404),
+        ("other_manager", 404),
+        ("agency", 403),
+        ("reviewer", 403),
+        ("regional", 403),
+    ]:
+        sign_in(client, people[who])
+        assert client.get(url).status_code == status, who
+    client.logout()
+    assert client.get(url).status_code == 302
+    # No public URL reaches the stored file.
+    assert client.get(f"/media/{attachment.file.name}").status_code == 404
+
+
+def test_remove(client, people, make_incident, private_media):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "summary.pdf", PDF)
+    attachment = Attachment.objects.get()
+    response = client.post(
+        reverse("notifications:attachment-remove", args=[incident.pk, attachment.pk])
+    )
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
+    assert AuditEvent.objects.filter(
+        action="delete", object_type="notifications.attachment"
+    ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removed_file_is_deleted_from_storage(client, people, make_incident, private_media):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "summary.pdf", PDF)
+    attachment = Attachment.objects.get()
+    stored = private_media / attachment.file.name
+    assert stored.exists()
+    client.post(reverse("notifications:attachment-remove", args=[incident.pk, attachment.pk]))
+    assert not stored.exists()

@@ -1,0 +1,27 @@
+import pytest
+
+from notifications.demo import seed_incidents
+from rapid_reviews.demo import seed_rapid_reviews
+from rapid_reviews.models import RapidReview, RequestStatus, Status
+from safeguarding.demo import seed_people_and_places
+from safeguarding.models import Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_reviews_at_every_stage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed_people_and_places()
+    for partnership in Partnership.objects.filter(code__in=["BSCP", "ASCP"]):
+        seed_incidents(partnership)
+        seed_rapid_reviews(partnership)
+        assert seed_rapid_reviews(partnership) == 0  # safe to run again
+    statuses = set(RapidReview.objects.values_list("status", flat=True))
+    assert {Status.OPEN, Status.DECIDED, Status.SENT_TO_PANEL, Status.PANEL_RESPONDED} <= statuses
+    gathering = RapidReview.objects.get(status=Status.OPEN)
+    requests = list(gathering.requests.all())
+    assert any(r.overdue for r in requests) and any(r.returned_late for r in requests)
+    assert {RequestStatus.SENT, RequestStatus.RETURNED, RequestStatus.MORE_INFORMATION} <= {
+        r.status for r in requests
+    }
+    assert RapidReview.objects.get(status=Status.PANEL_RESPONDED).panel_response == "agrees"
