@@ -364,3 +364,15 @@ class AttachmentForm(StepForm):
         super().__init__(*args, **kwargs)
         self.helper.form_tag = True
         self.helper.attrs["enctype"] = "multipart/form-data"
+
+
+class ExportReasonForm(StepForm):
+    submit_label = "Download the export (ZIP)"
+    later_label = None
+
+    reason = _text(
+        "Why you are exporting this case",
+        required=True,
+        message="Enter why you are exporting this case",
+        hint="For example, ‘Subject access request SAR-2026-031’.",
+    )

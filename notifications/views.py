@@ -530,7 +530,8 @@ def notification_pdf(request, pk):
 @case_view
 def attachments(request, pk):
     incident = incident_get_for(request.user, pk)
-    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = forms.AttachmentForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         try:
             attachment = services.attachment_add(
@@ -581,3 +582,48 @@ def attachment_remove(request, pk, attachment_pk):
     services.attachment_remove(attachment=attachment, actor=request.user)
     messages.success(request, f"{attachment.original_name} is removed.")
     return redirect("notifications:attachments", pk=incident.pk)
+
+
+@case_view
+def case_export(request, pk):
+    """Manager-only: the subject access export of one case, audited with its reason."""
+    from django.http import HttpResponse
+
+    from .case_export import case_export_zip
+
+    incident = incident_get_for(request.user, pk)
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
+        raise PermissionDenied("A partnership manager exports a case.")
+    form = forms.ExportReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        audit_record(
+            actor=request.user,
+            action=Action.EXPORT,
+            obj=incident,
+            request=request,
+            changes={"export": "subject access", "reason": form.cleaned_data["reason"]},
+        )
+        response = HttpResponse(
+            case_export_zip(incident, actor=request.user), content_type="application/zip"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{incident.reference}-subject-access-export.zip"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": "Export everything held about this case",
+            "caption": incident.reference,
+            "incident": incident,
+            "back": incident.get_absolute_url(),
+            "intro": "For a subject access request or a court order. The export is complete: "
+            "redact other people's information before you disclose it. It is recorded in the "
+            "audit trail with your reason.",
+        },
+    )

@@ -1,0 +1,98 @@
+"""Everything held about one case, for a subject access request.
+
+Starts from the incident and follows every record that belongs to it (children, documents,
+status changes, the rapid review and all that hangs from it, and later stages) with
+Django's own relation collector, then adds the clocks and the audit trail kept about those
+records. The result is a ZIP: the records as JSON, the audit trail, and the stored files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from django.contrib.admin.utils import NestedObjects
+from django.core import serializers
+from django.db import models
+from django.utils import timezone
+
+from safeguarding.models import AuditEvent, Deadline, DeadlineChange
+
+from .models import Incident
+
+README = """Subject access export: {reference}
+Exported {when} by {who}.
+
+records.json  every record held about the case, as Django JSON (model, primary key, fields)
+clocks.json   the statutory and local deadlines of the case and every change to them
+audit.json    who created, changed, viewed, exported or downloaded any of these records
+files/        the documents and generated PDFs stored with the case
+
+Redact third-party information before disclosure: this export is complete, not filtered.
+"""
+
+
+def case_records(incident: Incident) -> list[models.Model]:
+    """The incident and every record that belongs to it, following PROTECTed links too."""
+    seen: dict[tuple[str, object], models.Model] = {}
+    queue: list[models.Model] = [incident]
+    while queue:
+        collector = NestedObjects(using=incident._state.db or "default")
+        collector.collect(queue)
+        queue = []
+        found = [obj for objs in collector.data.values() for obj in objs]
+        found += list(collector.protected)
+        for obj in found:
+            key = (obj._meta.label_lower, obj.pk)
+            if key not in seen:
+                seen[key] = obj
+                if obj in collector.protected:
+                    queue.append(obj)
+    return sorted(seen.values(), key=lambda o: (o._meta.label_lower, str(o.pk)))
+
+
+def _by_type(records):
+    keys: dict[str, list[str]] = {}
+    for obj in records:
+        keys.setdefault(obj._meta.label_lower, []).append(str(obj.pk))
+    return keys
+
+
+def case_export_zip(incident: Incident, *, actor) -> bytes:
+    records = case_records(incident)
+    keys = _by_type(records)
+    clocks = Deadline.objects.none()
+    audit = AuditEvent.objects.none()
+    for label, ids in keys.items():
+        clocks = clocks | Deadline.objects.filter(subject_type=label, subject_id__in=ids)
+        audit = audit | AuditEvent.objects.filter(object_type=label, object_id__in=ids)
+    clock_list = list(clocks)
+    changes = list(DeadlineChange.objects.filter(deadline__in=clock_list))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "README.txt",
+            README.format(
+                reference=incident.reference,
+                when=timezone.localtime().strftime("%-d %B %Y %H:%M"),
+                who=f"{actor.full_name} <{actor.email}>",
+            ),
+        )
+        archive.writestr("records.json", serializers.serialize("json", records, indent=2))
+        archive.writestr(
+            "clocks.json", serializers.serialize("json", [*clock_list, *changes], indent=2)
+        )
+        archive.writestr(
+            "audit.json",
+            serializers.serialize("json", list(audit.order_by("occurred_at", "id")), indent=2),
+        )
+        for obj in records:
+            for field in obj._meta.concrete_fields:
+                if isinstance(field, models.FileField):
+                    stored = getattr(obj, field.name)
+                    if stored and stored.storage.exists(stored.name):
+                        with stored.open("rb") as handle:
+                            archive.writestr(f"files/{stored.name}", handle.read())
+        archive.writestr("manifest.json", json.dumps(keys, indent=2))
+    return buffer.getvalue()
