@@ -57,3 +57,16 @@ def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, d
 def suppress_small(n: int) -> str:
     """Counts below 5 are not shown in regional figures, so no child can be identified."""
     return "fewer than 5" if 0 < n < 5 else str(n)
+
+
+def incidents_past_retention(user: User, *, today, years: int) -> QuerySet[Incident]:
+    """Closed incidents whose decision or notification is older than the retention period."""
+    from dateutil.relativedelta import relativedelta
+
+    cutoff = today - relativedelta(years=years)
+    return (
+        incidents_visible_to(user)
+        .filter(status__in=["notified", "recorded", "not_notified"])
+        .filter(Q(notified_on__lt=cutoff) | Q(notified_on__isnull=True, decided_on__lt=cutoff))
+        .order_by("notified_on", "decided_on", "reference")
+    )

@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("new/", views.incident_new, name="new"),
+    path("retention/", views.retention_report, name="retention"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/step/<slug:step>/", views.incident_step, name="step"),
     path("<int:pk>/children/", views.incident_children, name="children"),

@@ -627,3 +627,27 @@ def case_export(request, pk):
             "audit trail with your reason.",
         },
     )
+
+
+@case_view
+def retention_report(request):
+    """Managers: closed cases past the retention period, for a deletion review."""
+    from django.conf import settings
+
+    from .selectors import incidents_past_retention
+
+    if not permissions.has_role(request.user, Role.PARTNERSHIP_MANAGER):
+        raise PermissionDenied("The retention report is for partnership managers.")
+    incidents = incidents_past_retention(
+        request.user, today=timezone.localdate(), years=settings.RETENTION_YEARS
+    )
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/retention.html",
+        {
+            "page": page,
+            "years": settings.RETENTION_YEARS,
+            "query": "",
+        },
+    )

@@ -226,6 +226,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are never served from a URL (no MEDIA_URL route): only through views that
 # check permission and audit the download. Largest upload accepted, in bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Case records are reviewed for deletion this many years after their stage closed
+# (a local data-protection decision; the retention report lists what is past it).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=25)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
