@@ -30,3 +30,12 @@ def deadline_history(deadline: Deadline) -> QuerySet[DeadlineChange]:
 def deadlines_for_feed(user) -> QuerySet[Deadline]:
     """Open deadlines for a person's calendar feed."""
     return deadlines_visible_to(user).open().order_by("due_date", "id")
+
+
+def open_deadlines_visible_to(user):
+    """Open clocks of the user's partnerships, soonest first, with their owners."""
+    from . import permissions
+    from .models import Deadline
+
+    open_clocks = Deadline.objects.open().select_related("owner").order_by("due_date", "id")
+    return permissions.scope(open_clocks, user)

@@ -70,13 +70,12 @@ def _regional_figures(user) -> list[dict]:
 def _due_soon(user, limit=15) -> list[dict]:
     """The partnership's open clocks, soonest first, with working days left (negative: late)."""
     from . import calendar
-    from .models import Deadline
+    from .deadline_selectors import open_deadlines_visible_to
 
     today = timezone.localdate()
     rows = []
-    open_clocks = Deadline.objects.open().select_related("owner").order_by("due_date")
     closures: dict[int, dict] = {}  # one query per partnership, not per row
-    for deadline in permissions.scope(open_clocks, user)[:limit]:
+    for deadline in open_deadlines_visible_to(user)[:limit]:
         pid = deadline.partnership_id
         if pid not in closures:
             closures[pid] = calendar.closure_days(pid)

@@ -1,0 +1,268 @@
+"""Isolation proven for every URL, including views added later.
+
+Every named URL of the service must be listed in AUDIENCE (a new view without an entry
+fails `test_every_url_is_classified`). Each object URL is then requested with the ids of
+partnership A's records by users who must not reach them — partnership B's manager, officer
+and agency contributor (of an agency A also uses), and A's roles without case access — and
+must answer 403, 404 or 405, for GET and for POST. The intended user must get through, so
+the test cannot pass by everything being broken.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from notifications import services as incident_services
+from rapid_reviews import services as review_services
+from safeguarding.models import Deadline
+from tests.notifications.test_attachments import PDF
+from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
+    agencies,
+    contributors,
+    make_review,
+    review,
+    sent_requests,
+    values_for_return,
+)
+from tests.utils import sign_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Who a URL is for. "case": the partnership's business unit; "manager": managers only;
+# "contributor": the agency contributor the request is addressed to; "self": any signed-in
+# user about themselves; "public": anyone; "admin": superusers; "token": a secret in the URL.
+AUDIENCE = {
+    "safeguarding:home": "self",
+    "safeguarding:sign-in": "public",
+    "safeguarding:sign-out": "self",
+    "safeguarding:signed-out": "public",
+    "safeguarding:keep-alive": "self",
+    "safeguarding:password-reset": "public",
+    "safeguarding:password-reset-sent": "public",
+    "safeguarding:password-reset-confirm": "public",
+    "safeguarding:password-reset-complete": "public",
+    "safeguarding:audit": "manager",
+    "safeguarding:healthz": "public",
+    "safeguarding:two-factor-verify": "self",
+    "safeguarding:two-factor-recovery": "self",
+    "safeguarding:two-factor-setup": "self",
+    "safeguarding:two-factor-recovery-codes": "self",
+    "safeguarding:two-factor-skip": "self",
+    "safeguarding:account": "self",
+    "safeguarding:password-change": "self",
+    "safeguarding:recovery-codes-renew": "self",
+    "safeguarding:accessibility": "public",
+    "safeguarding:deadline-why": "case",
+    "safeguarding:reminder-settings": "self",
+    "safeguarding:calendar-feed": "token",
+    "safeguarding:outbox": "admin",
+    "safeguarding:outbox-message": "admin",
+    "notifications:list": "case",
+    "notifications:new": "case",
+    "notifications:retention": "manager",
+    "notifications:detail": "case",
+    "notifications:step": "case",
+    "notifications:children": "case",
+    "notifications:child-add": "case",
+    "notifications:child-edit": "case",
+    "notifications:child-remove": "case",
+    "notifications:check": "case",
+    "notifications:return-to-draft": "case",
+    "notifications:record": "case",
+    "notifications:not-notifying": "manager",
+    "notifications:reconsider": "manager",
+    "notifications:ready-to-send": "case",
+    "notifications:pdf": "case",
+    "notifications:attachments": "case",
+    "notifications:export": "manager",
+    "notifications:attachment": "case",
+    "notifications:attachment-remove": "case",
+    "rapid_reviews:list": "case",
+    "rapid_reviews:detail": "case",
+    "rapid_reviews:requests-new": "case",
+    "rapid_reviews:request": "case",
+    "rapid_reviews:request-change": "case",
+    "rapid_reviews:request-send": "case",
+    "rapid_reviews:request-send-back": "case",
+    "rapid_reviews:draft-report": "case",
+    "rapid_reviews:meeting": "case",
+    "rapid_reviews:decision": "case",
+    "rapid_reviews:withdraw-decision": "case",
+    "rapid_reviews:sign-off": "case",
+    "rapid_reviews:send-to-panel": "case",
+    "rapid_reviews:panel-response": "case",
+    "rapid_reviews:report-pdf": "case",
+    "rapid_reviews:contributor-list": "contributor",
+    "rapid_reviews:contributor-request": "contributor",
+    "rapid_reviews:contributor-return": "contributor",
+    "rapid_reviews:contributor-submit": "contributor",
+}
+
+
+def named_urls(patterns=None, namespace=None):
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue
+            ns = p.namespace or namespace
+            if namespace and p.namespace:
+                ns = f"{namespace}:{p.namespace}"
+            yield from named_urls(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_is_classified():
+    missing = sorted(set(named_urls()) - set(AUDIENCE))
+    assert not missing, f"Add these URLs to AUDIENCE in {__file__}: {missing}"
+
+
+@pytest.fixture
+def world(people, review, sent_requests, contributors, settings, tmp_path):  # noqa: F811
+    """Partnership A's records: a notified incident with a document, its rapid review, a
+    request to the police with a draft return."""
+    settings.MEDIA_ROOT = tmp_path
+    incident = review.incident
+    attachment = incident_services.attachment_add(
+        incident=incident,
+        actor=people["officer"],
+        upload=SimpleUploadedFile("summary.pdf", PDF, content_type="application/pdf"),
+    )
+    police = sent_requests["police"]
+    review_services.agency_return_save_draft(
+        information_request=police,
+        actor=people["agency"],
+        values=values_for_return(),
+        rows=[],
+    )
+    return {
+        "reference": incident.reference,
+        "pk_incident": incident.pk,
+        "child": incident.children.first().pk,
+        "attachment": attachment.pk,
+        "review": review.pk,
+        "request": police.pk,
+        "deadline": Deadline.objects.filter(subject_id=incident.pk).first().pk,
+    }
+
+
+def object_kwargs(name, w):
+    """The URL kwargs pointing at partnership A's records (None: the URL takes none)."""
+    return {
+        "safeguarding:deadline-why": {"pk": w["deadline"]},
+        "notifications:detail": {"pk": w["pk_incident"]},
+        "notifications:step": {"pk": w["pk_incident"], "step": "nature"},
+        "notifications:children": {"pk": w["pk_incident"]},
+        "notifications:child-add": {"pk": w["pk_incident"]},
+        "notifications:child-edit": {"pk": w["pk_incident"], "child_pk": w["child"]},
+        "notifications:child-remove": {"pk": w["pk_incident"], "child_pk": w["child"]},
+        "notifications:check": {"pk": w["pk_incident"]},
+        "notifications:return-to-draft": {"pk": w["pk_incident"]},
+        "notifications:record": {"pk": w["pk_incident"]},
+        "notifications:not-notifying": {"pk": w["pk_incident"]},
+        "notifications:reconsider": {"pk": w["pk_incident"]},
+        "notifications:ready-to-send": {"pk": w["pk_incident"]},
+        "notifications:pdf": {"pk": w["pk_incident"]},
+        "notifications:attachments": {"pk": w["pk_incident"]},
+        "notifications:export": {"pk": w["pk_incident"]},
+        "notifications:attachment": {"pk": w["pk_incident"], "attachment_pk": w["attachment"]},
+        "notifications:attachment-remove": {
+            "pk": w["pk_incident"],
+            "attachment_pk": w["attachment"],
+        },
+        "rapid_reviews:detail": {"pk": w["review"]},
+        "rapid_reviews:requests-new": {"pk": w["review"]},
+        "rapid_reviews:request": {"pk": w["review"], "request_pk": w["request"]},
+        "rapid_reviews:request-change": {"pk": w["review"], "request_pk": w["request"]},
+        "rapid_reviews:request-send": {"pk": w["review"], "request_pk": w["request"]},
+        "rapid_reviews:request-send-back": {"pk": w["review"], "request_pk": w["request"]},
+        "rapid_reviews:draft-report": {"pk": w["review"]},
+        "rapid_reviews:meeting": {"pk": w["review"]},
+        "rapid_reviews:decision": {"pk": w["review"]},
+        "rapid_reviews:withdraw-decision": {"pk": w["review"]},
+        "rapid_reviews:sign-off": {"pk": w["review"], "partner": "police"},
+        "rapid_reviews:send-to-panel": {"pk": w["review"]},
+        "rapid_reviews:panel-response": {"pk": w["review"]},
+        "rapid_reviews:report-pdf": {"pk": w["review"]},
+        "rapid_reviews:contributor-request": {"pk": w["request"]},
+        "rapid_reviews:contributor-return": {"pk": w["request"]},
+        "rapid_reviews:contributor-submit": {"pk": w["request"]},
+    }.get(name)
+
+
+OBJECT_URLS = [n for n in AUDIENCE if AUDIENCE[n] in ("case", "manager", "contributor")]
+DENIED = (403, 404, 405)
+
+
+@pytest.mark.parametrize("name", OBJECT_URLS)
+def test_outsiders_never_reach_partnership_a(client, people, contributors, world, name):  # noqa: F811
+    kwargs = object_kwargs(name, world)
+    url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+    audience = AUDIENCE[name]
+    outsiders = {
+        "other_manager": people["other_manager"],
+        "other_officer": people["other_officer"],
+        "other_police": contributors["other_police"],  # same agency, other partnership
+        "reviewer": people["reviewer"],
+        "regional": people["regional"],
+    }
+    if audience in ("case", "manager"):
+        outsiders["agency"] = people["agency"]
+    if audience == "manager":
+        outsiders["officer"] = people["officer"]
+    if audience == "contributor":
+        outsiders["health"] = contributors["health"]  # another agency, same partnership
+    for who, user in outsiders.items():
+        sign_in(client, user)
+        if kwargs is None:
+            # A list page: it may open, but must show nothing of partnership A.
+            response = client.get(url)
+            if response.status_code == 200:
+                html = response.content.decode()
+                marker = (
+                    reverse("rapid_reviews:contributor-request", args=[world["request"]])
+                    if name == "rapid_reviews:contributor-list"
+                    else world["reference"]
+                )
+                assert marker not in html, (name, who)
+            else:
+                assert response.status_code in DENIED, (name, who, response.status_code)
+            continue
+        get = client.get(url)
+        post = client.post(url, {})
+        assert get.status_code in DENIED, (name, who, "GET", get.status_code)
+        assert post.status_code in DENIED, (name, who, "POST", post.status_code)
+
+
+@pytest.mark.parametrize("name", OBJECT_URLS)
+def test_the_intended_user_gets_through(client, people, world, name):
+    kwargs = object_kwargs(name, world)
+    url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+    user = {
+        "case": people["officer"],
+        "manager": people["manager"],
+        "contributor": people["agency"],
+    }[AUDIENCE[name]]
+    sign_in(client, user)
+    status = client.get(url).status_code
+    if status == 405:  # POST-only: a real POST is checked in the stage's own tests
+        return
+    assert status in (200, 302), (name, status)
+
+
+@pytest.mark.parametrize("name", [n for n in AUDIENCE if AUDIENCE[n] != "public"])
+def test_anonymous_is_sent_to_sign_in(client, world, name):
+    kwargs = object_kwargs(name, world)
+    if name == "safeguarding:calendar-feed":
+        kwargs = {"token": "not-a-real-token"}
+    if name == "safeguarding:outbox-message":
+        kwargs = {"file": "x.log", "index": 0}
+    url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+    response = client.get(url)
+    if AUDIENCE[name] == "token":
+        assert response.status_code == 404
+    elif response.status_code == 405:
+        assert client.post(url, {}).status_code in (302, 401, 403), name
+    else:
+        assert response.status_code == 302, (name, response.status_code)
+        assert "/sign-in/" in response.url or "/admin/login/" in response.url, name
