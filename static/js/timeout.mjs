@@ -1,7 +1,9 @@
 // The GOV.UK timeout warning pattern: before an idle session expires, a modal dialog
-// offers to stay signed in. Without JavaScript the session simply expires and the next
-// request leads to the sign-in page (no typed input is kept in the browser only: forms
-// save drafts on the server).
+// offers to stay signed in. If nobody answers and the page holds a form with unsaved
+// typing, the form is submitted (with its "Save and come back later" button when it has
+// one) instead of being thrown away: the server saves it, or keeps it across the sign-in
+// if the session has already ended. Without JavaScript the session simply expires and
+// the next post is kept the same way.
 export function initTimeoutWarning() {
   const dialog = document.getElementById("timeout-dialog");
   if (!dialog || typeof dialog.showModal !== "function") return;
@@ -11,6 +13,22 @@ export function initTimeoutWarning() {
   const signedOutUrl = dialog.dataset.signedOutUrl;
   const countdown = dialog.querySelector("[data-countdown]");
   let warnTimer, expireTimer, tick;
+  let dirtyForm = null;
+
+  document.querySelectorAll("main form[method=post]").forEach((form) => {
+    form.addEventListener("input", () => { dirtyForm = form; });
+    form.addEventListener("submit", () => { dirtyForm = null; });
+  });
+
+  function expire() {
+    if (dirtyForm) {
+      const later = dirtyForm.querySelector("[name=later]");
+      dialog.close();
+      dirtyForm.requestSubmit(later || undefined);
+      return;
+    }
+    window.location.href = signedOutUrl;
+  }
 
   function minutesText(ms) {
     const s = Math.max(0, Math.round(ms / 1000));
@@ -21,7 +39,7 @@ export function initTimeoutWarning() {
   function schedule() {
     clearTimeout(warnTimer); clearTimeout(expireTimer); clearInterval(tick);
     warnTimer = setTimeout(showWarning, Math.max(0, idle - warn));
-    expireTimer = setTimeout(() => { window.location.href = signedOutUrl; }, idle - 5000);
+    expireTimer = setTimeout(expire, idle - 5000);
   }
 
   function showWarning() {

@@ -102,3 +102,23 @@ def test_officer_logs_notifies_and_downloads(page, live_server, partnership, set
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert incident.reference in text and "SIN-2026-777" in text
     assert "Child A" in text and "Child B" in text
+
+
+def test_unsaved_typing_is_saved_when_the_session_times_out(
+    page, live_server, partnership, settings
+):
+    from notifications import services
+
+    officer = member(Role.REVIEW_OFFICER, partnership, email="typist@example.org")
+    incident = services.incident_create(
+        partnership=partnership, actor=officer, awareness_date=timezone.localdate()
+    )
+    settings.SESSION_COOKIE_AGE = 12
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 6
+    sign_in_through_browser(page, live_server, officer)
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/step/circumstances/")
+    page.get_by_label("Summary of circumstances").fill("Typed, never saved by hand.")
+    # Nobody answers the warning: before the session ends the form saves itself.
+    expect(page.get_by_text("is waiting in your drafts")).to_be_visible(timeout=15_000)
+    incident.refresh_from_db()
+    assert incident.circumstances == "Typed, never saved by hand."
