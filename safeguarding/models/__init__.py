@@ -1,0 +1,38 @@
+"""The core models, one module per concern; import them from here."""
+
+from .accounts import (
+    Agency,
+    ClosureDay,
+    Membership,
+    MembershipQuerySet,
+    Partnership,
+    Region,
+    Role,
+    User,
+    UserManager,
+)
+from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
+from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
+from .reminders import CalendarFeedToken, ReminderPolicy, ReminderSent, _default_days_before
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "AuditEventQuerySet",
+    "AuditImmutableError",
+    "CalendarFeedToken",
+    "ClosureDay",
+    "Deadline",
+    "DeadlineChange",
+    "DeadlineQuerySet",
+    "Membership",
+    "MembershipQuerySet",
+    "Partnership",
+    "Region",
+    "ReminderPolicy",
+    "ReminderSent",
+    "Role",
+    "User",
+    "UserManager",
+    "_default_days_before",
+]

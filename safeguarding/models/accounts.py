@@ -1,0 +1,233 @@
+"""People, partnerships, agencies and memberships."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address."""
+
+    class ReminderPreference(models.TextChoices):
+        IMMEDIATE = "immediate", _("Send each reminder as it falls due")
+        DIGEST = "digest", _("One daily summary")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("administrator"),
+        default=False,
+        help_text=_("Can sign in to the administration site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    reminder_preference = models.CharField(
+        max_length=10, choices=ReminderPreference, default=ReminderPreference.IMMEDIATE
+    )
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("user")
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Partnership(models.Model):
+    """A safeguarding children partnership for one local authority area."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="partnerships", null=True, blank=True
+    )
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        help_text=_("Short code used in references, for example BSCP."),
+    )
+    local_authority = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.upper()
+        super().save(*args, **kwargs)
+
+
+class ClosureDay(models.Model):
+    """A local non-working day of a partnership (for example a business unit closure)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "date"], name="closure_day_unique_per_partnership"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d %B %Y}: {self.reason}"
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        SOCIAL_CARE = "social_care", _("Children's social care")
+        POLICE = "police", _("Police")
+        HEALTH = "health", _("Health")
+        EDUCATION = "education", _("Education")
+        PROBATION = "probation", _("Probation")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    partnerships = models.ManyToManyField(Partnership, related_name="agencies", blank=True)
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    PARTNERSHIP_MANAGER = "manager", _("Partnership manager")
+    REVIEW_OFFICER = "officer", _("Review officer")
+    AGENCY_CONTRIBUTOR = "agency", _("Agency contributor")
+    INDEPENDENT_REVIEWER = "reviewer", _("Independent reviewer")
+    REGIONAL_VIEWER = "regional", _("Regional viewer")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(user__is_active=True)
+
+    def with_role(self, *roles):
+        return self.filter(role__in=roles)
+
+
+class Membership(models.Model):
+    """A user's role in one partnership (or, for a regional viewer, in one region)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        null=True,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        help_text=_("Only for regional viewers."),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        help_text=_("Only for agency contributors."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["partnership__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership", "role"],
+                condition=Q(partnership__isnull=False),
+                name="membership_unique_role_per_partnership",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_unique_region",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role="regional", region__isnull=False, partnership__isnull=True)
+                    | (~Q(role="regional") & Q(partnership__isnull=False, region__isnull=True))
+                ),
+                name="membership_scope_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="agency", agency__isnull=False)
+                | (~Q(role="agency") & Q(agency__isnull=True)),
+                name="membership_agency_only_for_contributors",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.partnership or self.region
+        return f"{self.user} – {self.get_role_display()} ({where})"

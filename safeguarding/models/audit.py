@@ -1,0 +1,88 @@
+"""The append-only audit trail."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import Partnership, User
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AuditImmutableError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditImmutableError("Audit events cannot be deleted.")
+
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class AuditImmutableError(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: who, when, to what, in which partnership.
+
+    Nothing updates or deletes a row: the model refuses, and on PostgreSQL a trigger
+    rejects UPDATE and DELETE at the database (migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SIGN_OUT = "sign_out", _("Signed out")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        STATUS_CHANGE = "status_change", _("Changed status")
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Downloaded")
+        TWO_FACTOR_SET_UP = "two_factor_set_up", _("Set up two-factor authentication")
+        TWO_FACTOR_VERIFIED = "two_factor_verified", _("Passed two-factor authentication")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("Failed two-factor authentication")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Used a recovery code")
+        LOCKED_OUT = "locked_out", _("Locked out")
+        PASSWORD_CHANGED = "password_changed", _("Changed password")
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["partnership", "-occurred_at"], name="audit_partnership_time"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("Audit events cannot be deleted.")

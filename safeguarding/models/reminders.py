@@ -1,0 +1,143 @@
+"""Reminder policies, sent reminders (exactly once) and calendar feed tokens."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .accounts import Partnership, User
+from .deadlines import Deadline
+
+
+def _default_days_before():
+    return [3, 1]
+
+
+class ReminderPolicy(models.Model):
+    """When reminders go out for one kind of deadline, in one partnership or by default.
+
+    A row without a partnership is the service-wide policy for its kind; a partnership's
+    own row wins over it. With no row at all the code defaults apply
+    (`safeguarding.reminders.DEFAULT_POLICY`).
+    """
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="reminder_policies",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the default of every partnership."),
+    )
+    kind = models.CharField(max_length=20, choices=Deadline.Kind)
+    days_before = models.JSONField(
+        default=_default_days_before,
+        blank=True,
+        help_text=_("Working days before the due date, for example [3, 1]."),
+    )
+    on_the_day = models.BooleanField(default=True)
+    overdue_every = models.PositiveSmallIntegerField(
+        default=2,
+        help_text=_("Repeat the overdue reminder every this many working days (0: never)."),
+    )
+    escalate = models.BooleanField(
+        default=True, help_text=_("Tell the partnership managers once a deadline is overdue.")
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["partnership__name", "kind"]
+        verbose_name_plural = _("reminder policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "kind"],
+                condition=Q(partnership__isnull=False),
+                name="reminder_policy_one_per_partnership_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(partnership__isnull=True),
+                name="reminder_policy_one_default_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        where = self.partnership.code if self.partnership_id else _("default")
+        return f"{self.get_kind_display()} ({where})"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail to one person, claimed before it is queued.
+
+    The unique key (deadline, rule, occurrence, recipient) makes the database the judge of
+    "exactly once": a second sweep's insert conflicts and sends nothing. A daily digest is
+    a row with rule "digest" and no deadline, unique per recipient and day.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        HELD = "held", _("Held for the daily digest")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent")
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True
+    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    rule = models.CharField(max_length=20)
+    occurrence = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    digest = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "rule", "occurrence", "recipient"],
+                condition=Q(deadline__isnull=False),
+                name="reminder_once_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "occurrence"],
+                condition=Q(rule="digest"),
+                name="reminder_digest_once_per_day",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(status="pending"), name="reminder_pending"
+            ),
+            models.Index(fields=["recipient"], condition=Q(status="held"), name="reminder_held"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} {self.occurrence} → {self.recipient_id} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, so a mail system can drop a duplicate (ADR 0006)."""
+        from django.conf import settings
+
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        return f"<reminder-{self.pk}@{domain}>"
+
+
+class CalendarFeedToken(models.Model):
+    """A user's private calendar feed. Only a hash of the secret is kept; revoking or
+    regenerating replaces it, so the old address stops working at once."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
