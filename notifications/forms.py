@@ -362,8 +362,8 @@ class AttachmentForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # crispy-forms-gds adds enctype="multipart/form-data" itself (form.is_multipart).
         self.helper.form_tag = True
-        self.helper.attrs["enctype"] = "multipart/form-data"
 
 
 class ExportReasonForm(StepForm):

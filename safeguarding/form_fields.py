@@ -14,6 +14,10 @@ class GDSDateField(DateInputField):
     """
 
     def __init__(self, *, what: str, required: bool = True, **kwargs):
+        # The Design System gives every date input a hint. It also keeps the markup valid:
+        # without help text crispy-forms-gds renders an erroneous date's boxes with
+        # aria-describedby="" (an empty IDREFS, which the Nu HTML Checker rejects).
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
         super().__init__(required=required, **kwargs)
         self.what = what
         self.error_messages["required"] = f"Enter {what}"
@@ -24,6 +28,18 @@ class GDSDateField(DateInputField):
             sub.validators = []
             sub.error_messages["incomplete"] = self.error_messages["incomplete"]
         self.require_all_fields = False
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            # The error summary links an error to the box it is attached to, or else to the
+            # field's own id, which no element has ("Enter ..." when all three are empty):
+            # attach such errors to the day box so the link moves focus there.
+            boxes = [sub.widget for sub in self.fields]
+            if not any(getattr(box, "errors", None) for box in boxes):
+                boxes[0].errors = list(error.messages)
+            raise
 
     def compress(self, data_list):
         day, month, year = (str(v).strip() if v is not None else "" for v in data_list)

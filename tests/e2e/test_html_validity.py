@@ -1,0 +1,165 @@
+"""Valid HTML on every page type (issue 8, item 6): the Nu HTML Checker (npm `vnu-jar`,
+run with Java) over every page of the service.
+
+The pages are rendered with the test client as the user each is for, reusing the world of
+tests/test_url_isolation.py (partnership A's notified incident, its rapid review and a
+request with a draft return) plus a draft incident for the journey's steps: every list,
+detail and form page, every form's error state (an empty form posted), the public pages
+and the 404 page. They are written into one folder and checked by one `vnu` run.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from safeguarding.models import User
+from tests.notifications.conftest import make_incident  # noqa: F401 - fixture
+from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
+    agencies,
+    contributors,
+    make_review,
+    review,
+    sent_requests,
+)
+from tests.test_url_isolation import AUDIENCE, object_kwargs, world  # noqa: F401 - fixture
+from tests.utils import sign_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+VNU = (
+    Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+
+# Empty forms posted to show each form's error state.
+ERROR_STATES = [
+    "notifications:new",
+    "notifications:child-add",
+    "notifications:record",
+    "notifications:not-notifying",
+    "notifications:attachments",
+    "notifications:export",
+    "rapid_reviews:requests-new",
+    "rapid_reviews:request-change",
+    "rapid_reviews:meeting",
+    "rapid_reviews:decision",
+    "rapid_reviews:sign-off",
+    "rapid_reviews:send-to-panel",
+    "rapid_reviews:panel-response",
+    "rapid_reviews:contributor-return",
+    "safeguarding:reminder-settings",
+    "safeguarding:password-change",
+]
+PUBLIC = [
+    "safeguarding:sign-in",
+    "safeguarding:signed-out",
+    "safeguarding:password-reset",
+    "safeguarding:password-reset-sent",
+    "safeguarding:password-reset-complete",
+    "safeguarding:accessibility",
+]
+
+# Messages from markup we do not write (exact text), with why they are not ours to fix.
+IGNORED = {}
+
+
+def is_html(response):
+    return response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+def collect(client, people, world, draft):  # noqa: F811
+    """{file name: html} for every page type."""
+    pages = {}
+
+    def keep(key, response):
+        if is_html(response):
+            pages[key.replace(":", "_").replace("/", "_") + ".html"] = response.content.decode()
+
+    users = {
+        "case": people["officer"],
+        "manager": people["manager"],
+        "contributor": people["agency"],
+        "self": people["officer"],
+    }
+    for name, audience in AUDIENCE.items():
+        if audience not in users:
+            continue
+        kwargs = object_kwargs(name, world)
+        sign_in(client, users[audience])
+        url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+        if name in ("safeguarding:sign-out", "safeguarding:keep-alive"):
+            continue
+        keep(name, client.get(url))
+        if name in ERROR_STATES:
+            keep(f"{name}-error", client.post(url, {}))
+    # The manager's home page (the dashboard) differs from the officer's.
+    sign_in(client, people["manager"])
+    keep("home-manager", client.get(reverse("safeguarding:home")))
+    sign_in(client, people["agency"])
+    keep("home-agency", client.get(reverse("safeguarding:home")))
+    # The journey's steps, on a draft incident.
+    sign_in(client, people["officer"])
+    child = draft.children.first()
+    for step in ("dates", "nature", "circumstances", "notifier"):
+        url = reverse("notifications:step", args=[draft.pk, step])
+        keep(f"step-{step}", client.get(url))
+        keep(f"step-{step}-error", client.post(url, {"awareness_date_0": "31"}))
+    for name, args in [
+        ("notifications:children", [draft.pk]),
+        ("notifications:child-edit", [draft.pk, child.pk]),
+        ("notifications:child-remove", [draft.pk, child.pk]),
+        ("notifications:check", [draft.pk]),
+        ("notifications:detail", [draft.pk]),
+    ]:
+        keep(f"draft-{name}", client.get(reverse(name, args=args)))
+    keep("draft-check-error", client.post(reverse("notifications:check", args=[draft.pk])))
+    # Administrators' outbox.
+    admin = User.objects.create_superuser(email="admin@example.org", password="x" * 20)
+    sign_in(client, admin)
+    keep("outbox", client.get(reverse("safeguarding:outbox")))
+    # Public pages, their error states, and the 404 page.
+    client.logout()
+    for name in PUBLIC:
+        keep(f"public-{name}", client.get(reverse(name)))
+    keep("sign-in-error", client.post(reverse("safeguarding:sign-in"), {}))
+    keep("password-reset-error", client.post(reverse("safeguarding:password-reset"), {}))
+    return pages
+
+
+def test_every_page_type_is_valid_html(client, people, world, make_incident, settings, tmp_path):  # noqa: F811
+    assert shutil.which("java"), "Java is missing: `make test` installs default-jre-headless"
+    assert VNU.exists(), f"{VNU} is missing: run `npm ci` (vnu-jar is a devDependency)"
+    settings.AXES_ENABLED = False
+    draft = make_incident()
+    pages = collect(client, people, world, draft)
+    settings.DEBUG = False  # the service's own 404 page, not Django's technical one
+    sign_in(client, people["officer"])
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    pages["404.html"] = response.content.decode()
+    assert len(pages) > 60, sorted(pages)
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, html in pages.items():
+        (folder / name).write_text(html, encoding="utf-8")
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--skip-non-html", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors, warnings = [], []
+    for m in messages:
+        where = f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        if m["type"] == "error" and m["message"] not in IGNORED:
+            errors.append(where)
+        elif m["type"] != "error":
+            warnings.append(where)
+    for warning in warnings:
+        print("vnu warning:", warning)
+    assert not errors, "\n".join(errors)
