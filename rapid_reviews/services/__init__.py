@@ -3,7 +3,7 @@
 `rapid_review_open` is the hook the notification stage calls.
 """
 
-from .common import ConcurrentEditError, TransitionError
+from .common import ConcurrentEditError, TransitionError, rapid_review_check_version
 from .requests import (
     agency_return_save_draft,
     agency_return_send_back,
@@ -32,6 +32,7 @@ __all__ = [
     "TransitionError",
     "WORKING_DAYS_TO_COMPLETE",
     "agency_return_save_draft",
+    "rapid_review_check_version",
     "agency_return_send_back",
     "agency_return_submit",
     "information_request_send",

@@ -148,3 +148,9 @@ def move_request(request: InformationRequest, to: str, actor: User, note: str = 
         changes={"status": {"old": old, "new": to}},
     )
     return change
+
+
+def rapid_review_check_version(*, rapid_review: RapidReview, expected_version: int | None) -> None:
+    """Refuse a form opened before someone else saved the review (call inside a transaction:
+    the row stays locked until the write that follows commits)."""
+    check_version(locked_review(rapid_review), expected_version, "rapid review")

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 
 from safeguarding import permissions
@@ -54,10 +55,16 @@ def form_page(
     """One form on one page: validate, call the service, show its errors in GOV.UK style."""
     kept = take_kept_post(request)
     data = request.POST if request.method == "POST" else kept
-    form = form_class(data, initial=initial or {}, **(form_kwargs or {}))
+    initial = {"version": review.version, **(initial or {})}
+    form = form_class(data, initial=initial, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
-            run(form)
+            with transaction.atomic():
+                # A form opened before a colleague saved the review must not overwrite it.
+                services.rapid_review_check_version(
+                    rapid_review=review, expected_version=form.cleaned_data.get("version")
+                )
+                run(form)
         except ValidationError as error:
             form.add_service_errors(error)
         except (services.TransitionError, services.ConcurrentEditError) as error:

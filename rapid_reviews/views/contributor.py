@@ -134,6 +134,14 @@ def return_edit(request, pk):
         if formset.is_bound
         else []
     )
+    formset_errors = []
+    if formset.is_bound and formset.non_form_errors():
+        formset_errors = [
+            "The chronology could not be read. Check your rows and save again"
+            if "ManagementForm" in str(error)
+            else str(error)
+            for error in formset.non_form_errors()
+        ]
     return render(
         request,
         "rapid_reviews/return_form.html",
@@ -142,7 +150,8 @@ def return_edit(request, pk):
             "form": form,
             "formset": formset,
             "row_errors": row_errors,
-            "has_errors": bool(form.errors or row_errors),
+            "formset_errors": formset_errors,
+            "has_errors": bool(form.errors or row_errors or formset_errors),
             "back": detail,
         },
     )

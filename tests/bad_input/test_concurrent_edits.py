@@ -138,3 +138,24 @@ def test_a_stale_return_form_does_not_overwrite_a_colleagues_draft(
     assert f"{STALE} return" in html and "There is a problem" in html
     police.agency_return.refresh_from_db()
     assert police.agency_return.involvement_summary == "Colleague's summary"
+
+
+def test_a_stale_sign_off_form_does_not_overwrite_a_colleagues(client, people, review):  # noqa: F811
+    from tests.rapid_reviews.conftest import decide_and_sign
+
+    review = decide_and_sign(review, people["officer"], signers=())
+    url = reverse("rapid_reviews:sign-off", args=[review.pk, "police"])
+    sign_in(client, people["officer"])
+    version = version_on_page(client.get(url).content.decode())
+    services.rapid_review_sign_off(
+        rapid_review=review,
+        actor=people["manager"],
+        partner="police",
+        name="DI First",
+        signed_on=timezone.localdate(),
+    )
+    html = client.post(
+        url, {"name": "DI Second", **today_post("signed_on"), "version": version}
+    ).content.decode()
+    assert STALE in html and "There is a problem" in html
+    assert review.sign_offs.get(partner="police").name == "DI First"

@@ -688,12 +688,6 @@ def test_bad_input_never_breaks_a_form(client, target, settings):
     run(client, target)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: rapid_reviews/views/contributor.py return_edit computes has_errors "
-    "from the form and the rows only, so a formset-level error (management form missing or "
-    "tampered with, more than 200 rows) re-renders the page with no error summary.",
-)
 @pytest.mark.parametrize("target", ["rapid_reviews:contributor-return"], indirect=True)
 def test_a_return_without_its_management_form_shows_an_error(client, target):
     sign_in(client, target.user)
