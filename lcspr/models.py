@@ -1,1 +1,430 @@
-"""Models arrive with this stage's issue."""
+"""Local child safeguarding practice reviews (LCSPR): the review and its clocks, partners'
+checks, recommendations and actions, learning themes, the learning briefing, and the
+published (anonymised) material the public "Learning from reviews" pages read.
+
+Status moves only through `TRANSITIONS`, one service per move (lcspr/services), each
+writing an immutable `StatusChange` row. Milestones are `Deadline` rows (kind
+LCSPR_MILESTONE, key = the milestone): the planned date is the due date, the actual date
+the day the clock was closed as met, and every move of a planned date is a
+`DeadlineChange` with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapid_reviews.models import RapidReview
+from safeguarding.models import Agency, Partnership
+from safeguarding.permissions import CASE_ROLES
+
+#: The statutory expectation: published within 6 calendar months of the decision.
+MONTHS_TO_PUBLISH = 6
+#: The final report goes to the National Panel and DfE at least 7 working days before.
+NOTICE_WORKING_DAYS = 7
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Setting up")
+    IN_PROGRESS = "in_progress", _("Review under way")
+    ON_HOLD = "on_hold", _("On hold")
+    FINAL_APPROVED = "final_approved", _("Final report approved")
+    NOTICE_SENT = "notice_sent", _("Sent to the Panel and DfE")
+    PUBLISHED = "published", _("Published")
+
+
+#: The only moves a local review can make (one service each). A review on hold goes back
+#: only to the status it was put on hold from (`Review.status_before_hold`).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPEN: frozenset({Status.IN_PROGRESS, Status.ON_HOLD}),
+    Status.IN_PROGRESS: frozenset({Status.FINAL_APPROVED, Status.ON_HOLD}),
+    Status.ON_HOLD: frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT}
+    ),
+    Status.FINAL_APPROVED: frozenset({Status.NOTICE_SENT, Status.ON_HOLD}),
+    Status.NOTICE_SENT: frozenset({Status.PUBLISHED, Status.ON_HOLD}),
+    Status.PUBLISHED: frozenset(),
+}
+
+
+class HoldReason(models.TextChoices):
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings", _("Criminal proceedings")
+    INQUEST = "inquest", _("Inquest")
+    FAMILY = "family", _("Family circumstances")
+    OTHER = "other", _("Another reason")
+
+
+class Milestone(models.TextChoices):
+    TERMS_AGREED = "terms_agreed", _("Terms of reference agreed")
+    AGENCY_REPORTS = "agency_reports", _("Agency reports in")
+    LEARNING_EVENT = "learning_event", _("Practitioner learning event")
+    FAMILY = "family", _("Family engagement")
+    DRAFT_REPORT = "draft_report", _("Draft report")
+    FINAL_APPROVED = "final_approved", _("Final report approved")
+
+
+#: Default planned dates: calendar months after the decision (editable with a reason).
+MILESTONE_MONTHS = {
+    Milestone.TERMS_AGREED: 1,
+    Milestone.AGENCY_REPORTS: 2,
+    Milestone.LEARNING_EVENT: 3,
+    Milestone.FAMILY: 3,
+    Milestone.DRAFT_REPORT: 4,
+    Milestone.FINAL_APPROVED: 5,
+}
+HOLD_REVIEW_KEY = "hold_review"
+
+
+class PublicationKind(models.TextChoices):
+    FULL_REPORT = "full_report", _("The full report")
+    IMPROVEMENTS = "improvements", _("The improvements to be made (not the report)")
+
+
+class AnonymisationCheck(models.TextChoices):
+    PSEUDONYMS = "pseudonyms", _("Children and family members are called only by pseudonyms")
+    NO_REFERENCES = "no_references", _("No case references, addresses, schools or dates of birth")
+    PRACTITIONERS = "practitioners", _("Practitioners are named only by role")
+    FAMILY_SEEN = "family_seen", _("The family has been told what will be published, and when")
+    JIGSAW = "jigsaw", _("Details that together could identify the family have been removed")
+
+
+class LearningTheme(models.Model):
+    """A learning theme of the taxonomy (edited in the administration site)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The business unit sees its partnerships' reviews; an independent reviewer only
+        the reviews they are assigned to, in a partnership where they hold that role."""
+        from safeguarding import permissions
+        from safeguarding.models import Role
+
+        case_ids = permissions.partnership_ids(user, CASE_ROLES)
+        reviewer_ids = permissions.partnership_ids(user, {Role.INDEPENDENT_REVIEWER})
+        where = models.Q(pk__in=[])
+        if case_ids:
+            where |= models.Q(rapid_review__incident__partnership__in=case_ids)
+        if reviewer_ids:
+            where |= models.Q(
+                reviewers=user, rapid_review__incident__partnership__in=reviewer_ids
+            )
+        if not (case_ids or reviewer_ids):
+            return self.none()
+        return self.filter(where).distinct()
+
+    def open(self):
+        return self.exclude(status=Status.PUBLISHED)
+
+
+def _private_path(instance, filename):  # pragma: no cover - names come from the services
+    return filename
+
+
+class Review(models.Model):
+    rapid_review = models.OneToOneField(
+        RapidReview, on_delete=models.PROTECT, related_name="local_review"
+    )
+    decision_date = models.DateField()
+    target_publication = models.DateField()
+    status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_local_reviews"
+    )
+
+    terms_of_reference = models.TextField(blank=True)
+    terms_document = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    terms_document_name = models.CharField(max_length=150, blank=True)
+    terms_document_type = models.CharField(max_length=100, blank=True)
+    terms_agreed_on = models.DateField(null=True, blank=True)
+
+    # On hold: why, until when to look again, since when, and what it was before.
+    hold_reason = models.CharField(max_length=30, choices=HoldReason, blank=True)
+    hold_note = models.TextField(blank=True)
+    hold_review_on = models.DateField(null=True, blank=True)
+    held_since = models.DateField(null=True, blank=True)
+    status_before_hold = models.CharField(max_length=20, choices=Status, blank=True)
+    days_on_hold = models.PositiveIntegerField(default=0)
+
+    final_approved_on = models.DateField(null=True, blank=True)
+    notice_sent_on = models.DateField(_("sent to the Panel and DfE on"), null=True, blank=True)
+    planned_publication = models.DateField(null=True, blank=True)
+
+    # Publication.
+    publication_kind = models.CharField(max_length=20, choices=PublicationKind, blank=True)
+    improvements_reason = models.TextField(blank=True)
+    improvements = models.TextField(blank=True)
+    report_file = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    report_sha256 = models.CharField(max_length=64, blank=True)
+    anonymisation_checks = models.JSONField(default=list, blank=True)
+    embargo_until = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    nspcc_sent_on = models.DateField(null=True, blank=True)
+    public_title = models.CharField(max_length=200, blank=True)
+    public_summary = models.TextField(blank=True)
+
+    themes = models.ManyToManyField(LearningTheme, blank=True, related_name="reviews")
+
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_publication", "id"]
+        verbose_name = _("local review")
+
+    def __str__(self):
+        return f"Local review {self.reference}"
+
+    def get_absolute_url(self):
+        return reverse("lcspr:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return self.rapid_review.incident.reference
+
+    @property
+    def partnership(self) -> Partnership:
+        return self.rapid_review.incident.partnership
+
+    def get_anonymisation_checks_display(self) -> list[str]:
+        return [AnonymisationCheck(c).label for c in self.anonymisation_checks]
+
+
+class StatusChangeImmutableError(Exception):
+    pass
+
+
+class StatusChange(models.Model):
+    """An immutable row for every status move of a local review."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise StatusChangeImmutableError("Status changes cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StatusChangeImmutableError("Status changes cannot be deleted.")
+
+
+class PartnerCheck(models.Model):
+    """A partners' time-and-quality check (reg 14), including written requests to the
+    reviewer for information or a draft."""
+
+    class Kind(models.TextChoices):
+        TIME = "time", _("Check on time")
+        QUALITY = "quality", _("Check on quality")
+        WRITTEN_REQUEST = "written_request", _("Written request to the reviewer")
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=20, choices=Kind)
+    checked_on = models.DateField()
+    note = models.TextField()
+    respond_by = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checked_on", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.checked_on}"
+
+
+class Recommendation(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    partners_response = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number", "id"]
+
+    def __str__(self):
+        return f"Recommendation {self.number}"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete, awaiting sign-off")
+    SIGNED_OFF = "signed_off", _("Completed and signed off")
+
+
+class Action(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.TextField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    lead = models.CharField(max_length=150)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus, default=ActionStatus.NOT_STARTED)
+    evidence_of_impact = models.TextField(blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def partnership(self) -> Partnership:
+        return self.recommendation.review.partnership
+
+    def rag(self, today: dt.date | None = None) -> tuple[str, str]:
+        """(label, colour) from the due date and progress: colour is never the only signal."""
+        today = today or timezone.localdate()
+        if self.status == ActionStatus.SIGNED_OFF:
+            return str(_("Complete")), "grey"
+        if self.status == ActionStatus.COMPLETE:
+            return str(_("Green: awaiting sign-off")), "green"
+        if self.due_date < today:
+            return str(_("Red: overdue")), "red"
+        days_left = (self.due_date - today).days
+        if days_left <= 14 or (self.status == ActionStatus.NOT_STARTED and days_left <= 42):
+            return str(_("Amber: at risk")), "yellow"
+        return str(_("Green: on track")), "green"
+
+
+class ProgressNote(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    written_on = models.DateField(default=timezone.localdate)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["written_on", "id"]
+
+    def __str__(self):
+        return f"{self.written_on}: {self.text[:40]}"
+
+
+class LearningBriefing(models.Model):
+    """The one-page learning briefing note and its presentation, made from these fields."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="briefing")
+    title = models.CharField(max_length=150)
+    background = models.TextField()
+    key_learning = models.TextField(help_text=_("One learning point per line."))
+    practice_improvement = models.TextField(help_text=_("One area per line."))
+    discussion_questions = models.TextField(help_text=_("One question per line."))
+    links = models.TextField(blank=True, help_text=_("One per line: title | address"))
+    pdf = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    pptx = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    pdf_pages = models.PositiveSmallIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def fits_one_page(self) -> bool:
+        return self.pdf_pages == 1
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+    def key_learning_points(self) -> list[str]:
+        return self._lines(self.key_learning)
+
+    def improvement_points(self) -> list[str]:
+        return self._lines(self.practice_improvement)
+
+    def questions(self) -> list[str]:
+        return self._lines(self.discussion_questions)
+
+    def link_list(self) -> list[tuple[str, str]]:
+        out = []
+        for line in self._lines(self.links):
+            title, _sep, url = line.partition("|")
+            out.append((title.strip(), url.strip() or title.strip()))
+        return out
+
+
+# --- What the public side reads: copies written at publication --------------------------
+
+
+class PublishedReviewQuerySet(models.QuerySet):
+    def live(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today))
+
+
+class PublishedReview(models.Model):
+    """Anonymised, published material: the only thing the public pages read. Written at
+    publication from checked fields; the files are copies of what was published."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="published_reviews"
+    )
+    source_review_id = models.PositiveBigIntegerField(unique=True)
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    year = models.PositiveSmallIntegerField()
+    published_on = models.DateField()
+    embargo_until = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=PublicationKind)
+    improvements = models.TextField(blank=True)
+    key_learning = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True)
+    themes = models.ManyToManyField(LearningTheme, blank=True, related_name="published")
+    report = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    briefing_pdf = models.FileField(upload_to=_private_path, max_length=200)
+    briefing_pptx = models.FileField(upload_to=_private_path, max_length=200)
+    search_text = models.TextField(blank=True)
+
+    objects = PublishedReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "slug"], name="published_slug_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.year} - {self.partnership.name} - {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("learning:review", args=[self.partnership.code.lower(), self.slug])

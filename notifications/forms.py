@@ -2,76 +2,16 @@
 
 import datetime as dt
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Size, Submit
 from django import forms
 from django.utils import timezone
 
 from safeguarding.form_fields import GDSDateField
+from safeguarding.forms import StepForm
+from safeguarding.forms import area_field as _area
+from safeguarding.forms import text_field as _text
 from safeguarding.models import Agency
 
 from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
-
-
-class StepForm(forms.Form):
-    """A step of a long journey: hidden version for optimistic locking, two buttons."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    submit_label = "Save and continue"
-    later_label = "Save and come back later"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.build_helper()
-
-    def build_helper(self):
-        self.helper = FormHelper(self)
-        self.helper.label_size = Size.SMALL
-        self.helper.legend_size = Size.SMALL
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("continue", self.submit_label))
-        if self.later_label:
-            # A second submit button: its name tells the view to stop here.
-            self.helper.add_input(
-                Submit("later", self.later_label, css_class="govuk-button--secondary")
-            )
-
-    def add_service_errors(self, error) -> None:
-        """Show a service's ValidationError against our fields (or at the top)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error.messages)
-
-
-def _text(label, *, required=False, max_length=200, message=None, hint="", width=None):
-    attrs = {"class": f"govuk-input--width-{width}"} if width else {}
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=hint,
-        widget=forms.TextInput(attrs=attrs),
-        error_messages={
-            "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
-        },
-    )
-
-
-def _area(label, *, required=False, message=None, hint="", rows=5):
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be 20,000 characters or fewer",
-        },
-    )
 
 
 class IncidentDatesForm(StepForm):

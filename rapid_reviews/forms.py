@@ -5,40 +5,13 @@ from crispy_forms_gds.layout import Size
 from django import forms
 from django.utils import timezone
 
-from notifications.forms import StepForm
 from safeguarding.form_fields import GDSDateField
+from safeguarding.forms import StepForm
+from safeguarding.forms import area_field as area
+from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
 
 from .models import Criterion, Decision, PanelResponse
-
-
-def text(label, *, required=False, max_length=200, message=None, hint="", width=None):
-    attrs = {"class": f"govuk-input--width-{width}"} if width else {}
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=hint,
-        widget=forms.TextInput(attrs=attrs),
-        error_messages={
-            "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
-        },
-    )
-
-
-def area(label, *, required=False, message=None, hint="", rows=5):
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be 20,000 characters or fewer",
-        },
-    )
 
 
 class ActionForm(StepForm):

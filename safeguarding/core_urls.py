@@ -58,3 +58,26 @@ urlpatterns += [
     path("outbox/", deadline_views.outbox_list, name="outbox"),
     path("outbox/<str:file>/<int:index>/", deadline_views.outbox_detail, name="outbox-message"),
 ]
+
+# Dashboard, timeliness, regional comparison, annual report and exports (issue 7).
+from . import report_views  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/export.<str:fmt>", report_views.dashboard_export, name="dashboard-export"),
+    path("reports/timeliness/", report_views.timeliness_view, name="timeliness"),
+    path(
+        "reports/timeliness/export.<str:fmt>",
+        report_views.timeliness_export,
+        name="timeliness-export",
+    ),
+    path("reports/annual/<int:year>.pdf", report_views.annual_report_pdf, name="annual-report"),
+    path(
+        "reports/annual/<int:year>.<str:fmt>",
+        report_views.annual_report_data,
+        name="annual-report-data",
+    ),
+    path("reports/regional/", report_views.regional_view, name="regional"),
+    path(
+        "reports/regional/export.<str:fmt>", report_views.regional_export, name="regional-export"
+    ),
+]

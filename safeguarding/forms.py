@@ -8,23 +8,42 @@ from django.utils.translation import gettext_lazy as _
 
 
 class GDSFormMixin:
-    """Builds the crispy-forms-gds helper: labels sized, one primary button, no <form> tag
-    when `form_tag = False` (the template then supplies it)."""
+    """Builds the crispy-forms-gds helper: labels sized, a primary button (and an optional
+    secondary "later" button), no <form> tag when `form_tag = False` (the template then
+    supplies it), and service errors shown against the form's fields."""
 
     submit_label = _("Continue")
+    submit_name = "submit"
+    later_label = None
     form_tag = True
     form_method = "post"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.build_helper()
+
+    def build_helper(self):
         self.helper = FormHelper(self)
         self.helper.form_tag = self.form_tag
         self.helper.form_method = self.form_method
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
-        if self.submit_label:
-            self.helper.add_input(Submit("submit", self.submit_label))
         self.helper.attrs = {"novalidate": ""}
+        if self.submit_label:
+            self.helper.add_input(Submit(self.submit_name, self.submit_label))
+        if self.later_label:
+            # A second submit button: its name tells the view to save and stop here.
+            self.helper.add_input(
+                Submit("later", self.later_label, css_class="govuk-button--secondary")
+            )
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError against our fields (or at the top)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error.messages)
 
 
 class BaseForm(GDSFormMixin, forms.Form):
@@ -152,3 +171,45 @@ class ChangePasswordForm(GDSFormMixin, auth_forms.PasswordChangeForm):
         self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
         self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
         self.fields["new_password2"].label = _("Confirm new password")
+
+
+# --- Steps of the case journeys (shared by the stages) -----------------------------------
+
+
+class StepForm(GDSFormMixin, forms.Form):
+    """A step of a long case journey: a hidden version for optimistic locking, "Save and
+    continue" and "Save and come back later"."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submit_name = "continue"
+    submit_label = "Save and continue"
+    later_label = "Save and come back later"
+
+
+def text_field(label, *, required=False, max_length=200, message=None, hint="", width=None):
+    attrs = {"class": f"govuk-input--width-{width}"} if width else {}
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=hint,
+        widget=forms.TextInput(attrs=attrs),
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+def area_field(label, *, required=False, message=None, hint="", rows=5):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be 20,000 characters or fewer",
+        },
+    )

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("safeguarding.core_urls")),
     path("incidents/", include("notifications.urls")),
     path("rapid-reviews/", include("rapid_reviews.urls")),
+    path("local-reviews/", include("lcspr.urls")),
+    path("learning-from-reviews/", include("lcspr.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

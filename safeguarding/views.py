@@ -42,7 +42,10 @@ def home(request):
         "regions": [m.region for m in by_role.get(Role.REGIONAL_VIEWER, [])],
     }
     if permissions.partnership_ids(request.user):
-        context["due"] = _due_soon(request.user)
+        # The business unit's home page is its dashboard (issue 7).
+        from .report_views import dashboard_context
+
+        context.update(dashboard_context(request))
     if context["regions"]:
         context["region_partnerships"] = _regional_figures(request.user)
     return render(request, "safeguarding/home.html", context)
@@ -64,24 +67,6 @@ def _regional_figures(user) -> list[dict]:
             "notified": suppress_small(c.get("notified", 0)),
             "late": suppress_small(c.get("late", 0)),
         })
-    return rows
-
-
-def _due_soon(user, limit=15) -> list[dict]:
-    """The partnership's open clocks, soonest first, with working days left (negative: late)."""
-    from . import calendar
-    from .deadline_selectors import open_deadlines_visible_to
-
-    today = timezone.localdate()
-    rows = []
-    closures: dict[int, dict] = {}  # one query per partnership, not per row
-    for deadline in open_deadlines_visible_to(user)[:limit]:
-        pid = deadline.partnership_id
-        if pid not in closures:
-            closures[pid] = calendar.closure_days(pid)
-        left = calendar.working_days_between(today, deadline.due_date, partnership=closures[pid])
-        rag = "overdue" if left < 0 else "due-soon" if left <= 2 else "on-track"
-        rows.append({"deadline": deadline, "left": left, "late": -left, "rag": rag})
     return rows
 
 

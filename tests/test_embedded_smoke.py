@@ -18,7 +18,8 @@ CHECK_PAGES = textwrap.dedent(
     from safeguarding.demo import DEMO_PASSWORD
     from safeguarding.models import AuditEvent, Membership, Partnership, User
 
-    assert Partnership.objects.count() == 2, Partnership.objects.count()
+    # BSCP and ASCP, plus three partnerships with history only (safeguarding/demo_history.py).
+    assert Partnership.objects.count() == 5, Partnership.objects.count()
     assert User.objects.count() == 11, User.objects.count()
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {"manager", "officer", "agency", "reviewer", "regional"}, roles

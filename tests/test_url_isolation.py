@@ -96,6 +96,34 @@ AUDIENCE = {
     "rapid_reviews:contributor-request": "contributor",
     "rapid_reviews:contributor-return": "contributor",
     "rapid_reviews:contributor-submit": "contributor",
+    "lcspr:list": "case",
+    "lcspr:detail": "case",
+    "lcspr:reviewers": "case",
+    "lcspr:terms": "case",
+    "lcspr:terms-document": "case",
+    "lcspr:themes": "case",
+    "lcspr:milestone": "case",
+    "lcspr:check-add": "case",
+    "lcspr:hold": "case",
+    "lcspr:resume": "case",
+    "lcspr:approve": "case",
+    "lcspr:notice": "case",
+    "lcspr:publish": "case",
+    "lcspr:nspcc": "case",
+    "lcspr:report": "case",
+    "lcspr:recommendation-add": "case",
+    "lcspr:action-add": "case",
+    "lcspr:action": "case",
+    "lcspr:action-sign-off": "manager",
+    "lcspr:action-plan-pdf": "case",
+    "lcspr:action-plan-csv": "case",
+    "lcspr:briefing": "case",
+    "lcspr:briefing-file": "case",
+    "learning:index": "public",
+    "learning:contrast": "public",
+    "learning:partnership": "public",
+    "learning:review": "public",
+    "learning:download": "public",
 }
 
 
@@ -129,6 +157,7 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
         upload=SimpleUploadedFile("summary.pdf", PDF, content_type="application/pdf"),
     )
     police = sent_requests["police"]
+    local = _local_review(review, people)
     review_services.agency_return_save_draft(
         information_request=police,
         actor=people["agency"],
@@ -143,7 +172,73 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
         "review": review.pk,
         "request": police.pk,
         "deadline": Deadline.objects.filter(subject_id=incident.pk).first().pk,
+        **local,
     }
+
+
+def _local_review(review, people):  # noqa: F811
+    """Partnership A's local review (assigned to nobody: A's reviewer must not reach it),
+    with terms, a recommendation and action, a briefing, and a published report."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lcspr import services as lcspr_services
+    from lcspr.models import AnonymisationCheck
+
+    officer = people["officer"]
+    today = timezone.localdate()
+    local = lcspr_services.review_open(
+        rapid_review=review, decision_date=today - dt.timedelta(days=60), actor=officer
+    )
+    local = lcspr_services.review_save_terms(
+        review=local,
+        actor=officer,
+        text="Terms.",
+        upload=SimpleUploadedFile("tor.pdf", PDF, content_type="application/pdf"),
+        agreed_on=today - dt.timedelta(days=50),
+    )
+    rec = lcspr_services.recommendation_add(review=local, actor=officer, text="Share sooner.")
+    action = lcspr_services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Audit",
+        agency=people["agency"].memberships.first().agency,
+        lead="Lead",
+        due_date=today + dt.timedelta(days=30),
+    )
+    lcspr_services.briefing_save(
+        review=local,
+        actor=officer,
+        values={
+            "title": "Are you listening to me?",
+            "background": "Background.",
+            "key_learning": "Listen.",
+            "practice_improvement": "Record words.",
+            "discussion_questions": "Who asked?",
+        },
+    )
+    local = lcspr_services.review_approve_final(
+        review=local, actor=officer, approved_on=today - dt.timedelta(days=20)
+    )
+    sent = today - dt.timedelta(days=15)
+    local = lcspr_services.review_send_notice(
+        review=local,
+        actor=officer,
+        sent_on=sent,
+        planned_publication=lcspr_services.earliest_publication(local, sent).due,
+    )
+    local = lcspr_services.review_publish(
+        review=local,
+        actor=officer,
+        kind="full_report",
+        report=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+        public_title="Are you listening to me?",
+        public_summary="Summary.",
+        checks=list(AnonymisationCheck.values),
+        published_on=today,
+    )
+    return {"lcspr": local.pk, "rec": rec.pk, "action": action.pk}
 
 
 def object_kwargs(name, w):
@@ -187,6 +282,16 @@ def object_kwargs(name, w):
         "rapid_reviews:contributor-request": {"pk": w["request"]},
         "rapid_reviews:contributor-return": {"pk": w["request"]},
         "rapid_reviews:contributor-submit": {"pk": w["request"]},
+        **{
+            name: {"pk": w["lcspr"]}
+            for name in AUDIENCE
+            if name.startswith("lcspr:") and name != "lcspr:list"
+        },
+        "lcspr:milestone": {"pk": w["lcspr"], "key": "draft_report"},
+        "lcspr:action-add": {"pk": w["lcspr"], "rec_pk": w["rec"]},
+        "lcspr:action": {"pk": w["lcspr"], "action_pk": w["action"]},
+        "lcspr:action-sign-off": {"pk": w["lcspr"], "action_pk": w["action"]},
+        "lcspr:briefing-file": {"pk": w["lcspr"], "kind": "pdf"},
     }.get(name)
 
 

@@ -286,7 +286,9 @@ def test_a_local_review_decision_opens_the_lcspr_stage_only_when_it_exists(
     assert event.exists()
 
 
-def test_without_the_lcspr_service_the_decision_is_only_recorded(review, people):
+def test_without_the_lcspr_service_the_decision_is_only_recorded(review, people, monkeypatch):
+    # lcspr.services now provides review_open: stand in a module without it.
+    monkeypatch.setitem(sys.modules, "lcspr.services", types.ModuleType("lcspr.services"))
     review = decide_and_sign(review, people["officer"])
     services.rapid_review_send_to_panel(
         rapid_review=review, actor=people["officer"], sent_on=TODAY()

@@ -30,6 +30,16 @@ class Command(BaseCommand):
             from rapid_reviews.demo import seed_rapid_reviews
 
             seed_rapid_reviews(partnership)
+        from lcspr.demo import seed_local_reviews
+
+        seed_local_reviews()
+        # Past years of closed cases for the charts and the regional comparison (after the
+        # current cases above, whose "only once" checks look for any incident).
+        from safeguarding.demo_history import seed_all_history
+
+        history = seed_all_history()
+        if any(history.values()):
+            self.stdout.write(f"Added demo history: {history}.")
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in sign_ins)
         for email, name, role in sign_ins:

@@ -1,0 +1,133 @@
+"""Documents made from a local review: the one-page learning briefing (tagged PDF/UA-1,
+A4) and the action plan (PDF and CSV).
+
+The briefing is judged by actually rendering it: `render_briefing_pdf` returns the page
+count with the bytes, and the editor warns when it is more than one page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.documents import format_date, format_datetime
+
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+
+def _html(html: str):
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    return HTML(string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=fetcher)
+
+
+def render_pdf(template: str, context: dict) -> RenderedPdf:
+    document = _html(render_to_string(template, context)).render(**PDF_OPTIONS)
+    return RenderedPdf(data=document.write_pdf(**PDF_OPTIONS), pages=len(document.pages))
+
+
+def briefing_context(briefing, *, partnership_name: str, year: int) -> dict:
+    return {
+        "briefing": briefing,
+        "partnership_name": partnership_name,
+        "year": year,
+        "key_learning": briefing.key_learning_points(),
+        "improvements": briefing.improvement_points(),
+        "questions": briefing.questions(),
+        "links": briefing.link_list(),
+    }
+
+
+def render_briefing_pdf(briefing, *, partnership_name: str, year: int) -> RenderedPdf:
+    """The one-page A4 learning briefing. Nothing internal goes in: no case reference,
+    no names, only the briefing's own (anonymised) fields and the partnership's name."""
+    return render_pdf(
+        "lcspr/briefing_pdf.html",
+        briefing_context(briefing, partnership_name=partnership_name, year=year),
+    )
+
+
+ACTION_PLAN_HEADERS = [
+    "Recommendation",
+    "Recommendation text",
+    "Action",
+    "Owning agency",
+    "Lead",
+    "Due",
+    "Status",
+    "RAG",
+    "Latest progress",
+    "Evidence of impact",
+    "Signed off by",
+    "Signed off on",
+]
+
+
+def action_plan_rows(review, today=None) -> list[list[str]]:
+    rows = []
+    for rec in review.recommendations.all():
+        actions = list(rec.actions.all())
+        if not actions:
+            rows.append([str(rec.number), rec.text] + [""] * 10)
+        for action in actions:
+            notes = list(action.notes.all())
+            rows.append(
+                [
+                    str(rec.number),
+                    rec.text,
+                    action.description,
+                    action.agency.name,
+                    action.lead,
+                    format_date(action.due_date),
+                    action.get_status_display(),
+                    action.rag(today)[0],
+                    notes[-1].text if notes else "",
+                    action.evidence_of_impact,
+                    action.signed_off_by.full_name if action.signed_off_by else "",
+                    format_date(action.signed_off_on),
+                ]
+            )
+    return rows
+
+
+def _safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def action_plan_csv(review) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ACTION_PLAN_HEADERS)
+    for row in action_plan_rows(review):
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def action_plan_pdf(review) -> bytes:
+    return render_pdf(
+        "lcspr/action_plan_pdf.html",
+        {
+            "review": review,
+            "partnership": review.partnership,
+            "headers": ACTION_PLAN_HEADERS[2:8],
+            "recommendations": [
+                (rec, [(a, a.rag()) for a in rec.actions.all()])
+                for rec in review.recommendations.all()
+            ],
+            "generated_at": format_datetime(timezone.now()),
+        },
+    ).data

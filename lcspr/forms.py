@@ -1,0 +1,277 @@
+"""GOV.UK forms for the local review. One question (or one small group) per page."""
+
+from django import forms
+
+from rapid_reviews.forms import ActionForm, area, text
+from safeguarding.form_fields import GDSDateField
+from safeguarding.models import Agency, User
+
+from .models import (
+    ActionStatus,
+    AnonymisationCheck,
+    HoldReason,
+    LearningTheme,
+    PartnerCheck,
+    PublicationKind,
+)
+
+
+def file_field(label, hint, *, required=False, message="Select a file to upload"):
+    return forms.FileField(
+        label=label,
+        required=required,
+        help_text=hint,
+        error_messages={"required": message, "empty": "The selected file is empty"},
+    )
+
+
+class ReviewersForm(ActionForm):
+    submit_label = "Save the reviewers"
+    reviewers = forms.ModelMultipleChoiceField(
+        label="Who is the independent reviewer?",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Reviewers see only the reviews they are assigned to.",
+        error_messages={"required": "Select at least one independent reviewer"},
+    )
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reviewers is not None:
+            self.fields["reviewers"].queryset = reviewers
+
+
+class TermsForm(ActionForm):
+    submit_label = "Save the terms of reference"
+    text = area("Terms of reference", required=True, rows=10, message="Enter the terms of reference")
+    document = file_field(
+        "Upload the signed terms of reference (optional)",
+        "A PDF, Word (.docx), OpenDocument text, PNG or JPEG file, smaller than 10 MB.",
+    )
+    agreed_on = GDSDateField(
+        what="the date the terms were agreed",
+        label="Date the partners agreed the terms (leave empty if not yet agreed)",
+        required=False,
+        help_text="For example, 27 3 2026. Agreeing the terms starts the review.",
+    )
+    past_dates = ("agreed_on",)
+
+
+class ThemesForm(ActionForm):
+    submit_label = "Save the themes"
+    themes = forms.ModelMultipleChoiceField(
+        label="Which learning themes does the review find?",
+        queryset=LearningTheme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, themes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if themes is not None:
+            self.fields["themes"].queryset = themes
+
+
+class MilestoneForm(ActionForm):
+    submit_label = "Save the milestone"
+    planned = GDSDateField(what="the planned date", label="Planned date")
+    reason = area(
+        "Reason for moving the planned date",
+        rows=3,
+        hint="Needed when the planned date changes. It is kept in the milestone's history.",
+    )
+    actual = GDSDateField(
+        what="the date it happened",
+        label="Date it actually happened (leave empty if not yet)",
+        required=False,
+    )
+    past_dates = ("actual",)
+
+
+class CheckForm(ActionForm):
+    submit_label = "Save the check"
+    kind = forms.ChoiceField(
+        label="What kind of check?",
+        choices=PartnerCheck.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of check"},
+    )
+    checked_on = GDSDateField(what="the date of the check", label="Date")
+    note = area(
+        "What the partners found or asked for",
+        required=True,
+        rows=4,
+        message="Enter what the partners found or asked for",
+        hint="For a written request, what the reviewer was asked to send (information or "
+        "a draft).",
+    )
+    respond_by = GDSDateField(
+        what="the date the reviewer should reply by",
+        label="Reply needed by (written requests only)",
+        required=False,
+    )
+    past_dates = ("checked_on",)
+
+
+class HoldForm(ActionForm):
+    submit_label = "Put the review on hold"
+    reason = forms.ChoiceField(
+        label="Why is the review on hold?",
+        choices=HoldReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the review is on hold"},
+    )
+    note = area("More detail", rows=3, hint="For example, the trial date or the coroner's court.")
+    held_since = GDSDateField(what="the date it went on hold", label="On hold from")
+    look_again_on = GDSDateField(
+        what="the date to look at the hold again",
+        label="Date to look again",
+        help_text="You will be reminded on this date.",
+    )
+    past_dates = ("held_since",)
+
+
+class ResumeForm(ActionForm):
+    submit_label = "Resume the review"
+    resumed_on = GDSDateField(what="the date the review resumed", label="Resumed on")
+    past_dates = ("resumed_on",)
+
+
+class ApproveForm(ActionForm):
+    submit_label = "Record the approval"
+    approved_on = GDSDateField(
+        what="the date the final report was approved", label="Date the partners approved it"
+    )
+    past_dates = ("approved_on",)
+
+
+class NoticeForm(ActionForm):
+    submit_label = "Save"
+    sent_on = GDSDateField(
+        what="the date it was sent to the Panel and DfE",
+        label="Date the final report was sent to the National Panel and DfE",
+    )
+    planned_publication = GDSDateField(
+        what="the planned publication date", label="Planned publication date"
+    )
+    past_dates = ("sent_on",)
+
+
+class PublishForm(ActionForm):
+    submit_label = "Publish"
+    kind = forms.ChoiceField(
+        label="What are you publishing?",
+        choices=PublicationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what is being published"},
+    )
+    report = file_field("The final report (PDF)", "Needed when you publish the full report.")
+    improvements = area(
+        "The improvements to be made",
+        rows=5,
+        hint="Needed when the report itself is not published.",
+    )
+    improvements_reason = area("Why the report itself is not published", rows=3)
+    public_title = text(
+        "Public title",
+        required=True,
+        max_length=200,
+        hint="Often the child's voice as a question. Never a real name or a case reference.",
+    )
+    public_summary = area(
+        "Public summary",
+        required=True,
+        rows=5,
+        hint="Two or three sentences for the Learning from reviews page, anonymised.",
+    )
+    checks = forms.MultipleChoiceField(
+        label="Anonymisation checklist",
+        choices=AnonymisationCheck.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Confirm every check.",
+        error_messages={"required": "Confirm every anonymisation check before publishing"},
+    )
+    published_on = GDSDateField(what="the date of publication", label="Date of publication")
+    embargo_until = GDSDateField(
+        what="the embargo date",
+        label="Embargoed until (optional)",
+        required=False,
+        help_text="The public page shows it from this date.",
+    )
+    nspcc_sent_on = GDSDateField(
+        what="the date it was sent to the NSPCC repository",
+        label="Date a copy went to the NSPCC national case review repository (optional)",
+        required=False,
+    )
+    past_dates = ("published_on",)
+
+
+class NspccForm(ActionForm):
+    sent_on = GDSDateField(
+        what="the date it was sent to the NSPCC repository",
+        label="Date a copy went to the NSPCC national case review repository",
+    )
+    past_dates = ("sent_on",)
+
+
+class RecommendationForm(ActionForm):
+    submit_label = "Add the recommendation"
+    text = area("Recommendation", required=True, rows=4, message="Enter the recommendation")
+    partners_response = area("The partners' response (optional)", rows=3)
+
+
+class ActionAddForm(ActionForm):
+    submit_label = "Add the action"
+    description = area("Action", required=True, rows=3, message="Enter the action")
+    agency = forms.ModelChoiceField(
+        label="Owning agency",
+        queryset=Agency.objects.none(),
+        error_messages={"required": "Select the agency that owns the action"},
+    )
+    lead = text("Lead", required=True, hint="Name and role", width=20)
+    due_date = GDSDateField(what="the date the action is due", label="Due date")
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies
+
+
+class ActionUpdateForm(ActionForm):
+    submit_label = "Save progress"
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[c for c in ActionStatus.choices if c[0] != ActionStatus.SIGNED_OFF],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of the action"},
+    )
+    due_date = GDSDateField(what="the date the action is due", label="Due date")
+    reason = area("Reason for moving the due date", rows=2, hint="Needed when the due date changes.")
+    note = area("Progress note (optional)", rows=3)
+    evidence_of_impact = area(
+        "Evidence of impact",
+        rows=4,
+        hint="What has changed for children? Needed before the action is marked complete.",
+    )
+
+
+class BriefingForm(ActionForm):
+    submit_label = "Save and make the PDF and presentation"
+    title = text(
+        "Title",
+        required=True,
+        max_length=150,
+        hint="Often the child's voice as a question, for example ‘Are you listening to me?’",
+    )
+    background = area("Background of the case", required=True, rows=6)
+    key_learning = area("Key learning", required=True, rows=6, hint="One point per line.")
+    practice_improvement = area(
+        "Areas for practice improvement", required=True, rows=5, hint="One area per line."
+    )
+    discussion_questions = area(
+        "Questions for team discussion", required=True, rows=5, hint="One question per line."
+    )
+    links = area(
+        "Links (optional)", rows=3, hint="One per line: title | address, for example "
+        "‘Working Together 2023 | https://www.gov.uk/…’"
+    )

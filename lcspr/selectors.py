@@ -1,0 +1,226 @@
+"""Reads of local reviews, always scoped to what the user may see, and reads of the
+published material for the public pages (which never touch the case tables).
+
+The business unit reaches reviews through its partnership; an independent reviewer only
+the reviews they are assigned to (`review_get_for` answers 404 for any other).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from safeguarding import permissions
+from safeguarding.deadlines import Kind
+from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
+
+from .models import (
+    Action,
+    LearningTheme,
+    Milestone,
+    PublishedReview,
+    Recommendation,
+    Review,
+)
+
+
+def reviews_visible_to(user: User) -> QuerySet[Review]:
+    return Review.objects.visible_to(user).select_related("rapid_review__incident__partnership")
+
+
+def review_get_for(user: User, pk) -> Review:
+    """The one door to a local review: 404 unless the user's partnership holds it, or the
+    user is an independent reviewer assigned to it."""
+    return permissions.get_or_404(reviews_visible_to(user), pk=pk)
+
+
+def can_edit(user: User, review: Review) -> bool:
+    return permissions.has_role(user, *permissions.CASE_ROLES, partnership=review.partnership)
+
+
+def is_manager(user: User, review: Review) -> bool:
+    return permissions.has_role(user, Role.PARTNERSHIP_MANAGER, partnership=review.partnership)
+
+
+def action_get_for(review: Review, pk) -> Action:
+    """An action of a review already reached through `review_get_for`."""
+    qs = Action.objects.filter(recommendation__review=review).select_related(
+        "agency", "recommendation", "signed_off_by"
+    )
+    return permissions.get_or_404(qs, pk=pk)
+
+
+def recommendation_get_for(review: Review, pk) -> Recommendation:
+    return permissions.get_or_404(review.recommendations.all(), pk=pk)
+
+
+@dataclass
+class MilestoneRow:
+    key: str
+    label: str
+    deadline: Deadline
+    changes: list[DeadlineChange] = field(default_factory=list)
+
+    @property
+    def planned(self) -> dt.date:
+        return self.deadline.due_date
+
+    @property
+    def actual(self) -> dt.date | None:
+        d = self.deadline
+        return d.closed_on if d.outcome == Deadline.Outcome.MET else None
+
+    @property
+    def paused(self) -> bool:
+        return self.deadline.outcome == Deadline.Outcome.CANCELLED
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline.is_open and self.deadline.due_date < timezone.localdate()
+
+    @property
+    def drift_days(self) -> int:
+        if not self.changes:
+            return 0
+        return (self.deadline.due_date - self.changes[0].old_due).days
+
+
+def review_deadlines(review: Review) -> list[Deadline]:
+    return list(
+        Deadline.objects.for_subject(review).prefetch_related(
+            Prefetch("changes", queryset=DeadlineChange.objects.select_related("actor"))
+        )
+    )
+
+
+def milestones_of(review: Review, deadlines: list[Deadline] | None = None) -> list[MilestoneRow]:
+    deadlines = review_deadlines(review) if deadlines is None else deadlines
+    by_key = {d.key: d for d in deadlines if d.kind == Kind.LCSPR_MILESTONE}
+    return [
+        MilestoneRow(key, str(label), by_key[key], list(by_key[key].changes.all()))
+        for key, label in Milestone.choices
+        if key in by_key
+    ]
+
+
+def recommendations_of(review: Review) -> list[Recommendation]:
+    return list(
+        review.recommendations.prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("agency", "signed_off_by").prefetch_related(
+                    "notes"
+                ),
+            )
+        )
+    )
+
+
+def review_for_page(review: Review) -> dict:
+    """Everything the review page shows, in a fixed number of queries."""
+    deadlines = review_deadlines(review)
+    publication = next((d for d in deadlines if d.kind == Kind.PUBLICATION), None)
+    notice = next((d for d in deadlines if d.kind == Kind.PRE_PUBLICATION_NOTICE), None)
+    return {
+        "milestones": milestones_of(review, deadlines),
+        "publication_deadline": publication,
+        "notice_deadline": notice,
+        "reviewers": list(review.reviewers.all()),
+        "themes": list(review.themes.all()),
+        "checks": list(review.checks.select_related("recorded_by")),
+        "recommendations": recommendations_of(review),
+        "status_changes": list(review.status_changes.select_related("actor")),
+        "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
+    }
+
+
+def _has_briefing(review: Review) -> bool:
+    from .models import LearningBriefing
+
+    try:
+        review.briefing
+    except LearningBriefing.DoesNotExist:
+        return False
+    return True
+
+
+def briefing_of(review: Review):
+    return review.briefing if _has_briefing(review) else None
+
+
+def active_themes() -> QuerySet[LearningTheme]:
+    return LearningTheme.objects.filter(is_active=True)
+
+
+# --- the public side: published material only ----------------------------------------------
+
+ARCHIVE_AFTER_YEARS = 3
+
+
+def archive_cutoff(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ARCHIVE_AFTER_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ARCHIVE_AFTER_YEARS, day=28)
+
+
+def public_partnerships() -> QuerySet[Partnership]:
+    return Partnership.objects.filter(
+        is_active=True, published_reviews__in=PublishedReview.objects.live()
+    ).distinct()
+
+
+def public_partnership_get(code: str) -> Partnership:
+    return permissions.get_or_404(Partnership.objects.filter(is_active=True), code__iexact=code)
+
+
+def published_search(
+    *,
+    partnership: Partnership | None = None,
+    theme: str = "",
+    year: int | None = None,
+    query: str = "",
+) -> QuerySet[PublishedReview]:
+    """Live (past any embargo) published reviews, filtered by theme, year and words.
+    PostgreSQL full-text search (English stemming); on SQLite a simple word match."""
+    qs = PublishedReview.objects.live().select_related("partnership").prefetch_related("themes")
+    if partnership is not None:
+        qs = qs.filter(partnership=partnership)
+    if theme:
+        qs = qs.filter(themes__slug=theme)
+    if year:
+        qs = qs.filter(year=year)
+    query = (query or "").strip()[:200]
+    if query:
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", weight="A", config="english") + SearchVector(
+                "search_text", weight="B", config="english"
+            )
+            search = SearchQuery(query, config="english", search_type="websearch")
+            qs = (
+                qs.annotate(search=vector, rank=SearchRank(vector, search))
+                .filter(search=search)
+                .order_by("-rank", "-published_on")
+            )
+        else:
+            where = Q()
+            for word in query.split():
+                where &= Q(title__icontains=word) | Q(search_text__icontains=word)
+            qs = qs.filter(where)
+    return qs.distinct() if theme else qs
+
+
+def published_get(code: str, slug: str) -> PublishedReview:
+    qs = PublishedReview.objects.live().select_related("partnership").prefetch_related("themes")
+    return permissions.get_or_404(qs, partnership__code__iexact=code, slug=slug)
+
+
+def published_years() -> list[int]:
+    return sorted(set(PublishedReview.objects.live().values_list("year", flat=True)), reverse=True)

@@ -1,0 +1,54 @@
+"""Local review services: every write, with its checks, audit and clocks.
+
+`review_open` is the hook the rapid review stage calls when a rapid review that decided
+on a local review is sent to the National Panel.
+"""
+
+from .actions import action_add, action_sign_off, action_update, recommendation_add
+from .briefing import briefing_generate, briefing_save, forbidden_terms, identifying_terms_in
+from .common import ConcurrentEditError, TransitionError
+from .publication import (
+    earliest_publication,
+    review_publish,
+    review_record_nspcc,
+    review_send_notice,
+)
+from .review import (
+    eligible_reviewers,
+    milestone_update,
+    partner_check_add,
+    review_approve_final,
+    review_open,
+    review_put_on_hold,
+    review_resume,
+    review_save_terms,
+    review_set_reviewers,
+    review_set_themes,
+)
+
+__all__ = [
+    "ConcurrentEditError",
+    "TransitionError",
+    "action_add",
+    "action_sign_off",
+    "action_update",
+    "briefing_generate",
+    "briefing_save",
+    "earliest_publication",
+    "eligible_reviewers",
+    "forbidden_terms",
+    "identifying_terms_in",
+    "milestone_update",
+    "partner_check_add",
+    "recommendation_add",
+    "review_approve_final",
+    "review_open",
+    "review_publish",
+    "review_put_on_hold",
+    "review_record_nspcc",
+    "review_resume",
+    "review_save_terms",
+    "review_send_notice",
+    "review_set_reviewers",
+    "review_set_themes",
+]

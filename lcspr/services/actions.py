@@ -1,0 +1,176 @@
+"""Recommendations and the action plan: each action has an owning agency, a lead, a due
+date (an ACTION clock; moving it needs a reason), progress notes, evidence of impact and a
+manager's sign-off when complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.audit import Action as AuditAction
+from safeguarding.audit import audit_record
+from safeguarding.deadlines import Kind, Rule, deadline_close, deadline_move, deadline_start
+from safeguarding.deadlines import get_deadline
+from safeguarding.models import Agency, User
+
+from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
+from .common import check_version, raise_if, require_case_role, require_manager
+
+
+@transaction.atomic
+def recommendation_add(
+    *, review: Review, actor: User, text: str, partners_response: str = ""
+) -> Recommendation:
+    require_case_role(actor, review.partnership)
+    raise_if({"text": "Enter the recommendation"} if not (text or "").strip() else {})
+    number = (review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    rec = Recommendation.objects.create(
+        review=review, number=number, text=text.strip(), partners_response=partners_response.strip()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=rec,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} recommendation {number}",
+    )
+    return rec
+
+
+def _validate_action(review, agency, lead, description, due_date) -> dict:
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = "Enter the action"
+    if agency is None or not review.partnership.agencies.filter(pk=agency.pk).exists():
+        errors["agency"] = "Select the agency that owns the action"
+    if not (lead or "").strip():
+        errors["lead"] = "Enter the name or role of the lead"
+    if due_date is None:
+        errors["due_date"] = "Enter the date the action is due"
+    elif due_date < review.decision_date:
+        errors["due_date"] = "The due date must be after the decision to hold the review"
+    return errors
+
+
+@transaction.atomic
+def action_add(
+    *,
+    recommendation: Recommendation,
+    actor: User,
+    description: str,
+    agency: Agency | None,
+    lead: str,
+    due_date: dt.date | None,
+) -> Action:
+    review = recommendation.review
+    require_case_role(actor, review.partnership)
+    raise_if(_validate_action(review, agency, lead, description, due_date))
+    action = Action.objects.create(
+        recommendation=recommendation,
+        description=description.strip(),
+        agency=agency,
+        lead=lead.strip(),
+        due_date=due_date,
+    )
+    deadline_start(
+        subject=action,
+        partnership=review.partnership,
+        kind=Kind.ACTION,
+        title=f"Action plan ({agency.name}): {review.reference}",
+        reference=review.reference,
+        url=review.get_absolute_url() + f"actions/{action.pk}/",
+        trigger_date=review.decision_date,
+        rule=Rule.FIXED,
+        due_date=due_date,
+        owner=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=action,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} action {action.pk}",
+        changes={"agency": agency.name, "due_date": due_date},
+    )
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: Action,
+    actor: User,
+    status: str,
+    due_date: dt.date | None,
+    reason: str = "",
+    note: str = "",
+    evidence_of_impact: str = "",
+    expected_version: int | None = None,
+) -> Action:
+    """Progress an action: status, a progress note, evidence of impact; moving the due
+    date needs a reason (kept in the clock's history)."""
+    review = action.recommendation.review
+    require_case_role(actor, review.partnership)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    check_version(action, expected_version, "action")
+    errors = {}
+    if status not in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE):
+        errors["status"] = "Select the status of the action"
+    if action.status == ActionStatus.SIGNED_OFF:
+        errors["__all__"] = "This action is signed off and can no longer change"
+    if due_date is None:
+        errors["due_date"] = "Enter the date the action is due"
+    elif due_date != action.due_date and not (reason or "").strip():
+        errors["reason"] = "Enter the reason for moving the due date"
+    if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():
+        errors["evidence_of_impact"] = "Enter the evidence of impact before marking it complete"
+    raise_if(errors)
+    if due_date != action.due_date:
+        deadline = get_deadline(action, Kind.ACTION)
+        if deadline is not None:
+            deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
+        action.due_date = due_date
+    old_status = action.status
+    action.status = status
+    action.evidence_of_impact = (evidence_of_impact or "").strip()
+    action.version += 1
+    action.save()
+    if (note or "").strip():
+        ProgressNote.objects.create(action=action, text=note.strip(), author=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=action,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} action {action.pk}",
+        changes={"status": {"old": old_status, "new": status}, "due_date": due_date},
+    )
+    return action
+
+
+@transaction.atomic
+def action_sign_off(*, action: Action, actor: User, signed_on: dt.date | None = None) -> Action:
+    """A partnership manager confirms a complete action: its clock stops."""
+    review = action.recommendation.review
+    require_manager(actor, review.partnership)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status != ActionStatus.COMPLETE:
+        raise_if({"__all__": "Only an action marked complete can be signed off"})
+    signed_on = signed_on or timezone.localdate()
+    action.status = ActionStatus.SIGNED_OFF
+    action.signed_off_by = actor
+    action.signed_off_on = signed_on
+    action.version += 1
+    action.save()
+    deadline_close(subject=action, kind=Kind.ACTION, on=signed_on)
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS_CHANGE,
+        obj=action,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} action {action.pk}",
+        changes={"status": {"old": ActionStatus.COMPLETE, "new": ActionStatus.SIGNED_OFF}},
+    )
+    return action

@@ -1,0 +1,143 @@
+"""The learning briefing: saved from structured fields, with its one-page PDF and its
+PowerPoint regenerated whenever the fields change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record
+from safeguarding.models import User
+
+from ..models import LearningBriefing, Review
+from .common import check_version, raise_if, require_case_role
+
+BRIEFING_FIELDS = (
+    "title",
+    "background",
+    "key_learning",
+    "practice_improvement",
+    "discussion_questions",
+    "links",
+)
+REQUIRED = {
+    "title": "Enter the title of the briefing",
+    "background": "Enter the background of the case",
+    "key_learning": "Enter at least one key learning point",
+    "practice_improvement": "Enter at least one area for practice improvement",
+    "discussion_questions": "Enter at least one question for team discussion",
+}
+
+
+def forbidden_terms(review: Review) -> list[str]:
+    """What must never appear in published material: the case reference and the real
+    names of the children (first names and surnames, each on its own)."""
+    terms = {review.reference}
+    for child in review.rapid_review.incident.children.all():
+        for name in (child.name, child.other_names):
+            for part in re.split(r"[\s,]+", name or ""):
+                if len(part) >= 3:
+                    terms.add(part)
+    return sorted(terms)
+
+
+def identifying_terms_in(review: Review, *texts: str) -> list[str]:
+    found = []
+    for term in forbidden_terms(review):
+        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
+        if any(pattern.search(text or "") for text in texts):
+            found.append(term)
+    return found
+
+
+def briefing_year(review: Review) -> int:
+    return (review.published_on or timezone.localdate()).year
+
+
+def _hash(values: dict, partnership_name: str, year: int) -> str:
+    payload = json.dumps([values, partnership_name, year], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def briefing_generate(briefing: LearningBriefing, *, force: bool = False) -> LearningBriefing:
+    """(Re)make the PDF and the PowerPoint unless the fields are unchanged since last time."""
+    from ..documents import render_briefing_pdf
+    from ..presentations import briefing_pptx
+
+    review = briefing.review
+    name, year = review.partnership.name, briefing_year(review)
+    values = {f: getattr(briefing, f) for f in BRIEFING_FIELDS}
+    digest = _hash(values, name, year)
+    if not force and digest == briefing.content_hash and briefing.pdf and briefing.pptx:
+        return briefing
+    pdf = render_briefing_pdf(briefing, partnership_name=name, year=year)
+    pptx = briefing_pptx(briefing, partnership_name=name, year=year)
+    old = [briefing.pdf.name, briefing.pptx.name]
+    prefix = f"lcspr/{review.partnership.pk}/briefings"
+    briefing.pdf.save(f"{prefix}/{digest[:24]}.pdf", ContentFile(pdf.data), save=False)
+    briefing.pptx.save(f"{prefix}/{digest[:24]}.pptx", ContentFile(pptx), save=False)
+    briefing.pdf_pages = pdf.pages
+    briefing.content_hash = digest
+    briefing.generated_at = timezone.now()
+    briefing.save()
+    storage = briefing.pdf.storage
+    keep = {briefing.pdf.name, briefing.pptx.name}
+    transaction.on_commit(
+        lambda: [storage.delete(n) for n in old if n and n not in keep and storage.exists(n)]
+    )
+    return briefing
+
+
+@transaction.atomic
+def briefing_save(
+    *, review: Review, actor: User, values: dict, expected_version: int | None = None
+) -> LearningBriefing:
+    require_case_role(actor, review.partnership)
+    values = {f: (values.get(f) or "").strip() for f in BRIEFING_FIELDS}
+    errors = {f: message for f, message in REQUIRED.items() if not values[f]}
+    found = identifying_terms_in(review, *values.values())
+    if found:
+        errors["__all__"] = (
+            "The briefing must be anonymised: remove "
+            + ", ".join(f"‘{t}’" for t in found)
+            + " (a real name or the case reference)"
+        )
+    raise_if(errors)
+    briefing = LearningBriefing.objects.select_for_update().filter(review=review).first()
+    created = briefing is None
+    if created:
+        briefing = LearningBriefing(review=review, **values)
+    else:
+        check_version(briefing, expected_version, "briefing")
+        for f, v in values.items():
+            setattr(briefing, f, v)
+        briefing.version += 1
+    briefing.save()
+    briefing.review = review
+    briefing_generate(briefing)
+    audit_record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=briefing,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} learning briefing",
+        changes={"title": values["title"], "pages": briefing.pdf_pages},
+    )
+    return briefing
+
+
+def missing_briefing(review: Review) -> bool:
+    try:
+        review.briefing
+    except LearningBriefing.DoesNotExist:
+        return True
+    return False
+
+
+__all__ = ["ValidationError", "briefing_generate", "briefing_save", "forbidden_terms"]

@@ -1,0 +1,291 @@
+"""Before and at publication: the final report to the National Panel and DfE at least 7
+working days before publication, then publication itself, which writes the anonymised
+`PublishedReview` (with copies of the published files) the public pages read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from safeguarding import calendar
+from safeguarding.audit import Action, audit_record
+from safeguarding.deadlines import Kind, deadline_close
+from safeguarding.models import User
+
+from ..models import (
+    NOTICE_WORKING_DAYS,
+    AnonymisationCheck,
+    LearningBriefing,
+    PublicationKind,
+    PublishedReview,
+    Review,
+    Status,
+)
+from .briefing import briefing_generate, identifying_terms_in
+from .common import check_version, ensure_move, locked, move, past_date, raise_if
+from .common import require_case_role
+
+
+def earliest_publication(review: Review, notice_sent_on: dt.date) -> calendar.Explanation:
+    """The earliest allowed publication date, with the working days counted and skipped."""
+    return calendar.explain(notice_sent_on, NOTICE_WORKING_DAYS, partnership=review.partnership)
+
+
+def _too_early(review: Review, sent_on: dt.date, value: dt.date, what: str) -> str | None:
+    earliest = earliest_publication(review, sent_on).due
+    if value < earliest:
+        return (
+            f"{what} must be on or after {earliest:%-d %B %Y}: at least "
+            f"{NOTICE_WORKING_DAYS} working days after the final report went to the "
+            f"National Panel and DfE on {sent_on:%-d %B %Y}"
+        )
+    return None
+
+
+@transaction.atomic
+def review_send_notice(
+    *,
+    review: Review,
+    actor: User,
+    sent_on: dt.date | None,
+    planned_publication: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Record that the final report went to the National Panel and DfE, and the planned
+    publication date (no earlier than 7 working days after)."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    ensure_move(review, Status.NOTICE_SENT)
+    errors = past_date(
+        sent_on,
+        "sent_on",
+        "the date it was sent to the Panel and DfE",
+        not_before=review.final_approved_on,
+        not_before_what="the date the final report was approved",
+    )
+    if planned_publication is None:
+        errors["planned_publication"] = "Enter the planned publication date"
+    elif sent_on and not errors:
+        message = _too_early(review, sent_on, planned_publication, "The planned publication date")
+        if message:
+            errors["planned_publication"] = message
+    raise_if(errors)
+    move(review, Status.NOTICE_SENT, actor)
+    review.notice_sent_on = sent_on
+    review.planned_publication = planned_publication
+    review.save()
+    deadline_close(subject=review, kind=Kind.PRE_PUBLICATION_NOTICE, on=sent_on)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"notice_sent_on": sent_on, "planned_publication": planned_publication},
+    )
+    return review
+
+
+def _unique_slug(partnership, title: str) -> str:
+    base = slugify(title)[:100] or "review"
+    slug, n = base, 2
+    while PublishedReview.objects.filter(partnership=partnership, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _copy(field_file, target, prefix: str, extension: str) -> None:
+    with field_file.open("rb") as source:
+        data = source.read()
+    target.save(f"{prefix}/{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
+
+
+def _write_published(review: Review, briefing: LearningBriefing) -> PublishedReview:
+    partnership = review.partnership
+    recommendations = "\n".join(f"{r.number}. {r.text}" for r in review.recommendations.all())
+    themes = list(review.themes.all())
+    published = PublishedReview(
+        partnership=partnership,
+        source_review_id=review.pk,
+        slug=_unique_slug(partnership, review.public_title),
+        title=review.public_title,
+        summary=review.public_summary,
+        year=review.published_on.year,
+        published_on=review.published_on,
+        embargo_until=review.embargo_until,
+        kind=review.publication_kind,
+        improvements=review.improvements,
+        key_learning=briefing.key_learning,
+        recommendations=recommendations,
+    )
+    published.search_text = "\n".join(
+        [published.title, published.summary, published.key_learning, published.improvements]
+        + [t.name for t in themes]
+    )
+    prefix = f"published/{partnership.pk}"
+    if review.publication_kind == PublicationKind.FULL_REPORT:
+        _copy(review.report_file, published.report, prefix, ".pdf")
+    _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
+    _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
+    published.save()
+    published.themes.set(themes)
+    return published
+
+
+@transaction.atomic
+def review_publish(
+    *,
+    review: Review,
+    actor: User,
+    kind: str,
+    public_title: str,
+    public_summary: str,
+    checks: list[str],
+    published_on: dt.date | None,
+    report=None,
+    improvements: str = "",
+    improvements_reason: str = "",
+    embargo_until: dt.date | None = None,
+    nspcc_sent_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Review:
+    from safeguarding.uploads import check_upload, private_name
+
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    ensure_move(review, Status.PUBLISHED)
+    errors = {}
+    if kind not in PublicationKind.values:
+        errors["kind"] = "Select what is being published"
+    checked = None
+    if kind == PublicationKind.FULL_REPORT:
+        if report is None:
+            errors["report"] = "Select the final report (PDF)"
+        else:
+            try:
+                checked = check_upload(report)
+            except ValidationError as error:
+                errors["report"] = error.messages[0]
+            else:
+                if checked.content_type != "application/pdf":
+                    errors["report"] = "The selected file must be a PDF"
+    if kind == PublicationKind.IMPROVEMENTS:
+        if not (improvements or "").strip():
+            errors["improvements"] = "Enter the improvements to be made"
+        if not (improvements_reason or "").strip():
+            errors["improvements_reason"] = "Enter why the report itself is not being published"
+    if not (public_title or "").strip():
+        errors["public_title"] = "Enter the public title"
+    if not (public_summary or "").strip():
+        errors["public_summary"] = "Enter the public summary"
+    missing = [c for c in AnonymisationCheck.values if c not in (checks or [])]
+    if missing:
+        errors["checks"] = "Confirm every anonymisation check before publishing"
+    errors.update(
+        past_date(
+            published_on,
+            "published_on",
+            "the date of publication",
+            not_before=review.notice_sent_on,
+            not_before_what="the date it went to the Panel and DfE",
+        )
+    )
+    if published_on and "published_on" not in errors:
+        message = _too_early(review, review.notice_sent_on, published_on, "The date of publication")
+        if message:
+            errors["published_on"] = message
+    if embargo_until and published_on and embargo_until < published_on:
+        errors["embargo_until"] = "The embargo date must be the same as or after publication"
+    if nspcc_sent_on:
+        errors.update(
+            past_date(
+                nspcc_sent_on,
+                "nspcc_sent_on",
+                "the date it was sent to the NSPCC repository",
+                not_before=published_on,
+                not_before_what="the date of publication",
+            )
+        )
+    briefing = LearningBriefing.objects.filter(review=review).first()
+    if briefing is None:
+        errors["__all__"] = "Write the learning briefing before publishing"
+    elif not briefing.fits_one_page:
+        errors["__all__"] = "Shorten the learning briefing to one page before publishing"
+    recommendations = [r.text for r in review.recommendations.all()]
+    found = identifying_terms_in(
+        review, public_title, public_summary, improvements, *recommendations
+    )
+    if found:
+        errors["public_summary"] = (
+            "Published material must be anonymised: remove "
+            + ", ".join(f"‘{t}’" for t in found)
+        )
+    raise_if(errors)
+    move(review, Status.PUBLISHED, actor)
+    review.publication_kind = kind
+    review.public_title = public_title.strip()
+    review.public_summary = public_summary.strip()
+    review.anonymisation_checks = list(AnonymisationCheck.values)
+    review.published_on = published_on
+    review.embargo_until = embargo_until
+    review.nspcc_sent_on = nspcc_sent_on
+    if kind == PublicationKind.FULL_REPORT:
+        review.report_file.save(
+            private_name(f"lcspr/{review.partnership.pk}", checked), report, save=False
+        )
+        review.report_sha256 = checked.sha256
+    else:
+        review.improvements = improvements.strip()
+        review.improvements_reason = improvements_reason.strip()
+    review.save()
+    deadline_close(subject=review, kind=Kind.PUBLICATION, on=published_on)
+    briefing.review = review
+    briefing = briefing_generate(briefing)  # the year on the briefing is the publication's
+    published = _write_published(review, briefing)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={
+            "published_on": published_on,
+            "publication_kind": kind,
+            "embargo_until": embargo_until,
+            "published_review": published.pk,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None) -> Review:
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    if review.status != Status.PUBLISHED:
+        raise ValidationError("Record the NSPCC copy once the review is published")
+    raise_if(
+        past_date(
+            sent_on,
+            "sent_on",
+            "the date it was sent to the NSPCC repository",
+            not_before=review.published_on,
+            not_before_what="the date of publication",
+        )
+    )
+    review.nspcc_sent_on = sent_on
+    review.version += 1
+    review.save(update_fields=["nspcc_sent_on", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"nspcc_sent_on": sent_on},
+    )
+    return review

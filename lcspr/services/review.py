@@ -1,0 +1,511 @@
+"""Writes for the review itself: opening it with its clocks, reviewers, terms of
+reference, milestones, partners' checks, learning themes, on hold and resume, and the
+approval of the final report. One service per status move."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rapid_reviews.models import RapidReview
+from safeguarding.audit import Action, audit_record
+from safeguarding.calendar import add_working_days
+from safeguarding.deadlines import (
+    Kind,
+    Rule,
+    compute_due,
+    deadline_close,
+    deadline_move,
+    deadline_reopen,
+    deadline_start,
+    get_deadline,
+)
+from safeguarding.models import Deadline, Membership, Role, User
+
+from ..models import (
+    HOLD_REVIEW_KEY,
+    MILESTONE_MONTHS,
+    MONTHS_TO_PUBLISH,
+    NOTICE_WORKING_DAYS,
+    HoldReason,
+    LearningTheme,
+    Milestone,
+    PartnerCheck,
+    Review,
+    Status,
+)
+from .common import (
+    TransitionError,
+    check_version,
+    ensure_move,
+    locked,
+    move,
+    past_date,
+    raise_if,
+    require_case_role,
+)
+
+
+def _deadline_title(review: Review, what: str) -> str:
+    return f"{what}: {review.reference}"
+
+
+@transaction.atomic
+def review_open(*, rapid_review: RapidReview, decision_date: dt.date, actor: User) -> Review:
+    """Open the local review the rapid review decided on: target publication 6 calendar
+    months after the decision (a month end stays a month end: 31 August → 28 February),
+    with default planned dates for the milestones. Opening twice changes nothing."""
+    incident = rapid_review.incident
+    partnership = incident.partnership
+    existing = Review.objects.filter(rapid_review=rapid_review).first()
+    if existing is not None:
+        return existing
+    target = compute_due(
+        trigger_date=decision_date,
+        rule=Rule.CALENDAR_MONTHS,
+        amount=MONTHS_TO_PUBLISH,
+        partnership=partnership,
+    )
+    review = Review.objects.create(
+        rapid_review=rapid_review, decision_date=decision_date, target_publication=target
+    )
+    common = {
+        "subject": review,
+        "partnership": partnership,
+        "reference": incident.reference,
+        "url": review.get_absolute_url(),
+        "trigger_date": decision_date,
+        "rule": Rule.CALENDAR_MONTHS,
+        "owner": actor,
+    }
+    deadline_start(
+        kind=Kind.PUBLICATION,
+        title=_deadline_title(review, "Publish the local review"),
+        amount=MONTHS_TO_PUBLISH,
+        **common,
+    )
+    for key, months in MILESTONE_MONTHS.items():
+        deadline_start(
+            kind=Kind.LCSPR_MILESTONE,
+            key=key,
+            title=_deadline_title(review, str(Milestone(key).label)),
+            amount=months,
+            **common,
+        )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=review,
+        partnership=partnership,
+        changes={
+            "status": {"old": None, "new": Status.OPEN},
+            "decision_date": decision_date,
+            "target_publication": target,
+        },
+    )
+    return review
+
+
+# --- reviewers, terms of reference, themes --------------------------------------------
+
+
+def eligible_reviewers(review: Review):
+    return User.objects.filter(
+        is_active=True,
+        memberships__role=Role.INDEPENDENT_REVIEWER,
+        memberships__partnership=review.partnership,
+    ).distinct()
+
+
+@transaction.atomic
+def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) -> Review:
+    require_case_role(actor, review.partnership)
+    allowed = set(eligible_reviewers(review).values_list("pk", flat=True))
+    if not reviewers:
+        raise ValidationError({"reviewers": "Select at least one independent reviewer"})
+    if any(r.pk not in allowed for r in reviewers):
+        raise ValidationError(
+            {"reviewers": "Select reviewers who are independent reviewers for this partnership"}
+        )
+    before = sorted(review.reviewers.values_list("pk", flat=True))
+    review.reviewers.set(reviewers)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"reviewers": {"old": before, "new": sorted(r.pk for r in reviewers)}},
+    )
+    return review
+
+
+@transaction.atomic
+def review_save_terms(
+    *,
+    review: Review,
+    actor: User,
+    text: str,
+    upload=None,
+    agreed_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Review:
+    """Save the terms of reference (text and an uploaded document). Giving the date they
+    were agreed moves the review from "Setting up" to "Review under way"."""
+    from safeguarding.uploads import check_upload, private_name
+
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Enter the terms of reference"
+    agreeing = agreed_on is not None and review.terms_agreed_on is None
+    if agreeing:
+        errors.update(
+            past_date(
+                agreed_on,
+                "agreed_on",
+                "the date the terms were agreed",
+                not_before=review.decision_date,
+                not_before_what="the decision to hold the review",
+            )
+        )
+        if not errors:
+            ensure_move(review, Status.IN_PROGRESS)
+    checked = None
+    if upload is not None:
+        try:
+            checked = check_upload(upload)
+        except ValidationError as error:
+            errors["document"] = error.messages[0]
+    raise_if(errors)
+    review.terms_of_reference = text
+    if checked is not None:
+        review.terms_document.save(
+            private_name(f"lcspr/{review.partnership.pk}", checked), upload, save=False
+        )
+        review.terms_document_name = checked.original_name
+        review.terms_document_type = checked.content_type
+    if agreeing:
+        move(review, Status.IN_PROGRESS, actor, "Terms of reference agreed")
+        review.terms_agreed_on = agreed_on
+        deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key="terms_agreed", on=agreed_on)
+    else:
+        review.version += 1
+    review.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={
+            "terms_of_reference": "changed",
+            "terms_document": checked.original_name if checked else None,
+            "terms_agreed_on": agreed_on,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def review_set_themes(*, review: Review, actor: User, themes: list[LearningTheme]) -> Review:
+    require_case_role(actor, review.partnership)
+    before = sorted(review.themes.values_list("name", flat=True))
+    review.themes.set(themes)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"themes": {"old": before, "new": sorted(t.name for t in themes)}},
+    )
+    return review
+
+
+# --- milestones ---------------------------------------------------------------------
+
+
+def milestone_deadline(review: Review, key: str) -> Deadline:
+    deadline = get_deadline(review, Kind.LCSPR_MILESTONE, key)
+    if deadline is None or key not in Milestone.values:
+        raise ValidationError("No such milestone")
+    return deadline
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    review: Review,
+    actor: User,
+    key: str,
+    planned: dt.date | None,
+    reason: str = "",
+    actual: dt.date | None = None,
+) -> Deadline:
+    """Move a milestone's planned date (a reason is required and kept as history) and/or
+    record the date it actually happened."""
+    require_case_role(actor, review.partnership)
+    if review.status == Status.ON_HOLD:
+        raise ValidationError("Resume the review before changing its milestones")
+    deadline = milestone_deadline(review, key)
+    errors = {}
+    if planned is None:
+        errors["planned"] = "Enter the planned date"
+    elif planned != deadline.due_date and not (reason or "").strip():
+        errors["reason"] = "Enter the reason for moving the planned date"
+    if actual is not None:
+        errors.update(
+            past_date(
+                actual,
+                "actual",
+                "the date it happened",
+                not_before=review.decision_date,
+                not_before_what="the decision to hold the review",
+            )
+        )
+    raise_if(errors)
+    if planned != deadline.due_date:
+        deadline = deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=planned)
+    if actual is not None:
+        deadline_reopen(subject=review, kind=Kind.LCSPR_MILESTONE, key=key)
+        deadline = deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key=key, on=actual)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"milestone": key, "planned": planned, "actual": actual},
+    )
+    return deadline
+
+
+# --- partners' checks (reg 14) -------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_check_add(
+    *,
+    review: Review,
+    actor: User,
+    kind: str,
+    checked_on: dt.date | None,
+    note: str,
+    respond_by: dt.date | None = None,
+) -> PartnerCheck:
+    require_case_role(actor, review.partnership)
+    errors = past_date(
+        checked_on,
+        "checked_on",
+        "the date of the check",
+        not_before=review.decision_date,
+        not_before_what="the decision to hold the review",
+    )
+    if kind not in PartnerCheck.Kind.values:
+        errors["kind"] = "Select the kind of check"
+    if not (note or "").strip():
+        errors["note"] = (
+            "Enter what was asked of the reviewer"
+            if kind == PartnerCheck.Kind.WRITTEN_REQUEST
+            else "Enter what the partners found"
+        )
+    if respond_by and checked_on and respond_by < checked_on:
+        errors["respond_by"] = "The reply date must be the same as or after the date of the check"
+    raise_if(errors)
+    check = PartnerCheck.objects.create(
+        review=review,
+        kind=kind,
+        checked_on=checked_on,
+        note=note.strip(),
+        respond_by=respond_by if kind == PartnerCheck.Kind.WRITTEN_REQUEST else None,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=check,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} {check.get_kind_display()}",
+        changes={"kind": kind, "checked_on": checked_on},
+    )
+    return check
+
+
+# --- on hold and resume ---------------------------------------------------------------------
+
+
+def _paused_clocks(review: Review):
+    """The review's open clocks that pause while it is on hold."""
+    return Deadline.objects.for_subject(review).open().exclude(key=HOLD_REVIEW_KEY)
+
+
+@transaction.atomic
+def review_put_on_hold(
+    *,
+    review: Review,
+    actor: User,
+    reason: str,
+    note: str,
+    held_since: dt.date | None,
+    look_again_on: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
+    they are closed as "no longer needed" and reopened, moved by the days paused, on
+    resume. A clock reminds the business unit to look again on the chosen date."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    ensure_move(review, Status.ON_HOLD)
+    errors = past_date(
+        held_since,
+        "held_since",
+        "the date it went on hold",
+        not_before=review.decision_date,
+        not_before_what="the decision to hold the review",
+    )
+    if reason not in HoldReason.values:
+        errors["reason"] = "Select why the review is on hold"
+    if reason == HoldReason.OTHER and not (note or "").strip():
+        errors["note"] = "Enter why the review is on hold"
+    if look_again_on is None:
+        errors["look_again_on"] = "Enter the date to look at the hold again"
+    elif look_again_on <= timezone.localdate():
+        errors["look_again_on"] = "The date to look again must be in the future"
+    raise_if(errors)
+    review.status_before_hold = review.status
+    move(review, Status.ON_HOLD, actor, f"{HoldReason(reason).label}. {note}".strip(". "))
+    review.hold_reason = reason
+    review.hold_note = (note or "").strip()
+    review.held_since = held_since
+    review.hold_review_on = look_again_on
+    for deadline in _paused_clocks(review):
+        deadline_close(
+            subject=review,
+            kind=deadline.kind,
+            key=deadline.key,
+            on=held_since,
+            outcome=Deadline.Outcome.CANCELLED,
+        )
+    deadline_start(
+        subject=review,
+        partnership=review.partnership,
+        kind=Kind.LCSPR_MILESTONE,
+        key=HOLD_REVIEW_KEY,
+        title=_deadline_title(review, "Look again at the hold on the local review"),
+        reference=review.reference,
+        url=review.get_absolute_url(),
+        trigger_date=held_since,
+        rule=Rule.FIXED,
+        due_date=look_again_on,
+        owner=actor,
+    )
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_resume(
+    *,
+    review: Review,
+    actor: User,
+    resumed_on: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Take the review off hold. A paused clock loses no time: target publication and
+    every clock paused with it move later by the calendar days on hold (a recorded move
+    with the reason), and the review returns to the status it was held from."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    if review.status != Status.ON_HOLD:
+        raise TransitionError(
+            f"A local review that is ‘{review.get_status_display()}’ is not on hold."
+        )
+    raise_if(
+        past_date(
+            resumed_on,
+            "resumed_on",
+            "the date the review resumed",
+            not_before=review.held_since,
+            not_before_what="the date it went on hold",
+        )
+    )
+    paused = (resumed_on - review.held_since).days
+    back_to = review.status_before_hold or Status.IN_PROGRESS
+    reason = (
+        f"On hold ({review.get_hold_reason_display()}) from {review.held_since:%-d %B %Y} "
+        f"to {resumed_on:%-d %B %Y}: {paused} days added"
+    )
+    move(review, back_to, actor, reason, resuming=True)
+    held = Deadline.objects.for_subject(review).filter(
+        closed_on=review.held_since, outcome=Deadline.Outcome.CANCELLED
+    )
+    for deadline in held:
+        deadline_reopen(subject=review, kind=deadline.kind, key=deadline.key)
+        if paused:
+            deadline_move(
+                deadline=deadline,
+                actor=actor,
+                reason=reason,
+                due_date=deadline.due_date + dt.timedelta(days=paused),
+            )
+    deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key=HOLD_REVIEW_KEY, on=resumed_on)
+    review.target_publication += dt.timedelta(days=paused)
+    review.days_on_hold += paused
+    review.hold_reason, review.hold_note = "", ""
+    review.held_since = review.hold_review_on = None
+    review.status_before_hold = ""
+    review.save()
+    return review
+
+
+# --- the final report -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_approve_final(
+    *,
+    review: Review,
+    actor: User,
+    approved_on: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """The partners approved the final report: the pre-publication notice clock starts
+    (7 working days before the target publication date)."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    ensure_move(review, Status.FINAL_APPROVED)
+    raise_if(
+        past_date(
+            approved_on,
+            "approved_on",
+            "the date the final report was approved",
+            not_before=review.terms_agreed_on or review.decision_date,
+            not_before_what="the date the terms of reference were agreed",
+        )
+    )
+    move(review, Status.FINAL_APPROVED, actor)
+    review.final_approved_on = approved_on
+    review.save()
+    deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key="final_approved", on=approved_on)
+    latest = add_working_days(
+        review.target_publication, -NOTICE_WORKING_DAYS, partnership=review.partnership
+    )
+    deadline_start(
+        subject=review,
+        partnership=review.partnership,
+        kind=Kind.PRE_PUBLICATION_NOTICE,
+        title=_deadline_title(review, "Send the final report to the Panel and DfE"),
+        reference=review.reference,
+        url=review.get_absolute_url(),
+        trigger_date=approved_on,
+        rule=Rule.FIXED,
+        due_date=max(latest, approved_on),
+        owner=actor,
+    )
+    return review

@@ -1,0 +1,118 @@
+"""The public "Learning from reviews" pages: no sign-in. They read only `PublishedReview`
+(anonymised copies written at publication) and serve only its copied files."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from .. import selectors
+
+CONTRAST_COOKIE = "lfr_contrast"
+NSPCC_REPOSITORY = "https://learning.nspcc.org.uk/case-reviews/national-case-review-repository"
+DOWNLOADS = {
+    "report": ("report", "report.pdf", "application/pdf"),
+    "briefing": ("briefing_pdf", "learning-briefing.pdf", "application/pdf"),
+    "presentation": (
+        "briefing_pptx",
+        "presentation.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+}
+
+
+def _filters(request) -> dict:
+    theme = request.GET.get("theme", "")[:100]
+    query = request.GET.get("q", "")[:200]
+    try:
+        year = int(request.GET.get("year", "") or 0) or None
+    except ValueError:
+        year = None
+    return {"theme": theme, "year": year, "query": query}
+
+
+def _context(request, partnership=None) -> dict:
+    filters = _filters(request)
+    results = list(selectors.published_search(partnership=partnership, **filters))
+    cutoff = selectors.archive_cutoff()
+    return {
+        "partnership": partnership,
+        "filters": filters,
+        "recent": [r for r in results if r.published_on >= cutoff],
+        "archive": [r for r in results if r.published_on < cutoff],
+        "themes": selectors.active_themes(),
+        "years": selectors.published_years(),
+        "nspcc_url": NSPCC_REPOSITORY,
+        "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
+        "filtered": any(filters.values()),
+    }
+
+
+@require_GET
+def index(request):
+    context = _context(request)
+    context["partnerships"] = selectors.public_partnerships()
+    return render(request, "lcspr/public/index.html", context)
+
+
+@require_GET
+def partnership_page(request, code):
+    partnership = selectors.public_partnership_get(code)
+    return render(request, "lcspr/public/partnership.html", _context(request, partnership))
+
+
+@require_GET
+def review_page(request, code, slug):
+    published = selectors.published_get(code, slug)
+    return render(
+        request,
+        "lcspr/public/review.html",
+        {
+            "published": published,
+            "partnership": published.partnership,
+            "themes": list(published.themes.all()),
+            "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
+            "nspcc_url": NSPCC_REPOSITORY,
+        },
+    )
+
+
+@require_GET
+def download(request, code, slug, kind):
+    """The published copy, never a case file."""
+    published = selectors.published_get(code, slug)
+    if kind not in DOWNLOADS:
+        raise Http404("No such file")
+    field, suffix, content_type = DOWNLOADS[kind]
+    stored = getattr(published, field)
+    if not stored:
+        raise Http404("Not published")
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"{published.slug}-{suffix}",
+        content_type=content_type,
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def contrast(request):
+    """The no-JavaScript contrast toggle: flip a cookie and go back."""
+    back = request.GET.get("next", "/learning-from-reviews/")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/learning-from-reviews/"
+    response = redirect(back)
+    high = request.COOKIES.get(CONTRAST_COOKIE) != "high"
+    response.set_cookie(
+        CONTRAST_COOKIE,
+        "high" if high else "standard",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+

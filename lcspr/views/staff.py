@@ -1,0 +1,610 @@
+"""The business unit's pages (and an assigned reviewer's read-only view) of a local review."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding.audit import Action, audit_record
+from safeguarding.uploads import download_response
+
+from .. import selectors, services
+from ..documents import action_plan_csv, action_plan_pdf
+from ..forms import (
+    ActionAddForm,
+    ActionUpdateForm,
+    ApproveForm,
+    BriefingForm,
+    CheckForm,
+    HoldForm,
+    MilestoneForm,
+    NoticeForm,
+    NspccForm,
+    PublishForm,
+    RecommendationForm,
+    ResumeForm,
+    ReviewersForm,
+    TermsForm,
+    ThemesForm,
+)
+from ..models import Milestone
+from ..selectors import review_get_for
+from ..services.briefing import BRIEFING_FIELDS
+from .common import form_page, officer_view, review_view
+
+
+def _editable(request, pk):
+    review = review_get_for(request.user, pk)
+    if not selectors.can_edit(request.user, review):
+        raise PermissionDenied("Only the partnership's business unit changes a review.")
+    return review
+
+
+@review_view
+def review_list(request):
+    reviews = selectors.reviews_visible_to(request.user).order_by("status", "target_publication")
+    return render(request, "lcspr/list.html", {"reviews": reviews, "today": timezone.localdate()})
+
+
+@review_view
+def review_detail(request, pk):
+    review = review_get_for(request.user, pk)
+    audit_record(actor=request.user, action=Action.VIEW, obj=review, partnership=review.partnership)
+    context = selectors.review_for_page(review)
+    context.update(
+        {
+            "review": review,
+            "can_edit": selectors.can_edit(request.user, review),
+            "is_manager": selectors.is_manager(request.user, review),
+            "today": timezone.localdate(),
+        }
+    )
+    return render(request, "lcspr/detail.html", context)
+
+
+@officer_view
+def reviewers(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        services.review_set_reviewers(
+            review=review, actor=request.user, reviewers=list(form.cleaned_data["reviewers"])
+        )
+        messages.success(request, "The reviewers are saved.")
+
+    return form_page(
+        request,
+        review,
+        ReviewersForm,
+        "Assign the independent reviewer",
+        run,
+        initial={"reviewers": list(review.reviewers.all())},
+        form_kwargs={"reviewers": services.eligible_reviewers(review)},
+    )
+
+
+@officer_view
+def terms(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_save_terms(
+            review=review,
+            actor=request.user,
+            text=data["text"],
+            upload=data.get("document"),
+            agreed_on=data.get("agreed_on"),
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The terms of reference are saved.")
+
+    return form_page(
+        request,
+        review,
+        TermsForm,
+        "Terms of reference",
+        run,
+        initial={
+            "text": review.terms_of_reference,
+            "agreed_on": review.terms_agreed_on,
+            "version": review.version,
+        },
+    )
+
+
+@review_view
+def terms_document(request, pk):
+    review = review_get_for(request.user, pk)
+    if not review.terms_document:
+        raise Http404("No document")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=review,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} terms of reference",
+    )
+    return download_response(
+        review.terms_document,
+        filename=review.terms_document_name or "terms-of-reference",
+        content_type=review.terms_document_type or "application/octet-stream",
+    )
+
+
+@officer_view
+def themes(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        services.review_set_themes(
+            review=review, actor=request.user, themes=list(form.cleaned_data["themes"])
+        )
+        messages.success(request, "The learning themes are saved.")
+
+    return form_page(
+        request,
+        review,
+        ThemesForm,
+        "Learning themes",
+        run,
+        initial={"themes": list(review.themes.all())},
+        form_kwargs={"themes": selectors.active_themes()},
+    )
+
+
+@officer_view
+def milestone(request, pk, key):
+    review = _editable(request, pk)
+    if key not in Milestone.values:
+        raise Http404("No such milestone")
+    row = next(m for m in selectors.milestones_of(review) if m.key == key)
+
+    def run(form):
+        data = form.cleaned_data
+        services.milestone_update(
+            review=review,
+            actor=request.user,
+            key=key,
+            planned=data["planned"],
+            reason=data["reason"],
+            actual=data.get("actual"),
+        )
+        messages.success(request, f"{row.label}: saved.")
+
+    return form_page(
+        request,
+        review,
+        MilestoneForm,
+        row.label,
+        run,
+        initial={"planned": row.planned, "actual": row.actual},
+        extra={"history": row.changes},
+    )
+
+
+@officer_view
+def check_add(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.partner_check_add(
+            review=review,
+            actor=request.user,
+            kind=data["kind"],
+            checked_on=data["checked_on"],
+            note=data["note"],
+            respond_by=data.get("respond_by"),
+        )
+        messages.success(request, "The partners' check is recorded.")
+
+    return form_page(
+        request,
+        review,
+        CheckForm,
+        "Record a partners' check (regulation 14)",
+        run,
+        initial={"checked_on": timezone.localdate()},
+    )
+
+
+@officer_view
+def hold(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_put_on_hold(
+            review=review,
+            actor=request.user,
+            reason=data["reason"],
+            note=data["note"],
+            held_since=data["held_since"],
+            look_again_on=data["look_again_on"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The review is on hold. Its clocks are paused.")
+
+    return form_page(
+        request,
+        review,
+        HoldForm,
+        "Put the review on hold",
+        run,
+        intro="While the review is on hold its clocks are paused. When it resumes, the "
+        "target publication date and the milestones still to come move later by the "
+        "number of days it was on hold.",
+        initial={"held_since": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def resume(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_resume(
+            review=review,
+            actor=request.user,
+            resumed_on=data["resumed_on"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The review has resumed. Its dates moved by the time on hold.")
+
+    return form_page(
+        request,
+        review,
+        ResumeForm,
+        "Resume the review",
+        run,
+        intro=(
+            f"On hold since {review.held_since:%-d %B %Y}. The target publication date and "
+            "the milestones still to come move later by the days on hold."
+            if review.held_since
+            else ""
+        ),
+        initial={"resumed_on": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def approve(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        services.review_approve_final(
+            review=review,
+            actor=request.user,
+            approved_on=form.cleaned_data["approved_on"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(request, "The final report is approved.")
+
+    return form_page(
+        request,
+        review,
+        ApproveForm,
+        "Final report approved",
+        run,
+        initial={"approved_on": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def notice(request, pk):
+    review = _editable(request, pk)
+    sent_on = None
+    if request.method == "POST":
+        form = NoticeForm(request.POST)
+        if form.is_valid() or "sent_on" in form.cleaned_data:
+            sent_on = form.cleaned_data.get("sent_on")
+    explanation = services.earliest_publication(review, sent_on or timezone.localdate())
+
+    def run(form):
+        services.review_send_notice(
+            review=review,
+            actor=request.user,
+            sent_on=form.cleaned_data["sent_on"],
+            planned_publication=form.cleaned_data["planned_publication"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(request, "The notice to the Panel and DfE is recorded.")
+
+    return form_page(
+        request,
+        review,
+        NoticeForm,
+        "Send the final report to the National Panel and DfE",
+        run,
+        initial={
+            "sent_on": timezone.localdate(),
+            "planned_publication": explanation.due,
+            "version": review.version,
+        },
+        extra={"explanation": explanation, "explained_from": sent_on or timezone.localdate()},
+    )
+
+
+@officer_view
+def publish(request, pk):
+    review = _editable(request, pk)
+    briefing = selectors.briefing_of(review)
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_publish(
+            review=review,
+            actor=request.user,
+            kind=data["kind"],
+            report=data.get("report"),
+            improvements=data["improvements"],
+            improvements_reason=data["improvements_reason"],
+            public_title=data["public_title"],
+            public_summary=data["public_summary"],
+            checks=data["checks"],
+            published_on=data["published_on"],
+            embargo_until=data.get("embargo_until"),
+            nspcc_sent_on=data.get("nspcc_sent_on"),
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The review is published on Learning from reviews.")
+
+    earliest = (
+        services.earliest_publication(review, review.notice_sent_on).due
+        if review.notice_sent_on
+        else None
+    )
+    return form_page(
+        request,
+        review,
+        PublishForm,
+        "Publish the review",
+        run,
+        intro=f"The earliest allowed date of publication is {earliest:%-d %B %Y}."
+        if earliest
+        else "",
+        initial={
+            "public_title": briefing.title if briefing else "",
+            "published_on": max(earliest, timezone.localdate()) if earliest else None,
+            "version": review.version,
+        },
+    )
+
+
+@officer_view
+def nspcc(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        services.review_record_nspcc(
+            review=review, actor=request.user, sent_on=form.cleaned_data["sent_on"]
+        )
+        messages.success(request, "The NSPCC repository copy is recorded.")
+
+    return form_page(
+        request,
+        review,
+        NspccForm,
+        "Copy sent to the NSPCC repository",
+        run,
+        initial={"sent_on": timezone.localdate()},
+    )
+
+
+# --- recommendations and the action plan ----------------------------------------------------
+
+
+@officer_view
+def recommendation_add(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        rec = services.recommendation_add(
+            review=review,
+            actor=request.user,
+            text=data["text"],
+            partners_response=data["partners_response"],
+        )
+        messages.success(request, f"Recommendation {rec.number} is added.")
+        return redirect(review.get_absolute_url() + "#action-plan")
+
+    return form_page(request, review, RecommendationForm, "Add a recommendation", run)
+
+
+@officer_view
+def action_add(request, pk, rec_pk):
+    review = _editable(request, pk)
+    rec = selectors.recommendation_get_for(review, rec_pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.action_add(
+            recommendation=rec,
+            actor=request.user,
+            description=data["description"],
+            agency=data["agency"],
+            lead=data["lead"],
+            due_date=data["due_date"],
+        )
+        messages.success(request, "The action is added to the action plan.")
+        return redirect(review.get_absolute_url() + "#action-plan")
+
+    return form_page(
+        request,
+        review,
+        ActionAddForm,
+        f"Add an action for recommendation {rec.number}",
+        run,
+        intro=rec.text,
+        form_kwargs={"agencies": review.partnership.agencies.order_by("name")},
+    )
+
+
+@officer_view
+def action_detail(request, pk, action_pk):
+    review = _editable(request, pk)
+    action = selectors.action_get_for(review, action_pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.action_update(
+            action=action,
+            actor=request.user,
+            status=data["status"],
+            due_date=data["due_date"],
+            reason=data["reason"],
+            note=data["note"],
+            evidence_of_impact=data["evidence_of_impact"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The action is updated.")
+        return redirect(review.get_absolute_url() + "#action-plan")
+
+    from safeguarding.deadlines import Kind, get_deadline
+
+    deadline = get_deadline(action, Kind.ACTION)
+    return form_page(
+        request,
+        review,
+        ActionUpdateForm,
+        f"Action: {action.agency.name}",
+        run,
+        intro=action.description,
+        initial={
+            "status": action.status,
+            "due_date": action.due_date,
+            "evidence_of_impact": action.evidence_of_impact,
+            "version": action.version,
+        },
+        extra={
+            "action": action,
+            "notes": list(action.notes.select_related("author")),
+            "history": list(deadline.changes.select_related("actor")) if deadline else [],
+            "can_sign_off": selectors.is_manager(request.user, review),
+        },
+        template="lcspr/action.html",
+    )
+
+
+@officer_view
+@require_POST
+def action_sign_off(request, pk, action_pk):
+    review = _editable(request, pk)
+    action = selectors.action_get_for(review, action_pk)
+    try:
+        services.action_sign_off(action=action, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The action is signed off as complete.")
+    return redirect(review.get_absolute_url() + "#action-plan")
+
+
+def _audit_export(request, review, what):
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=review,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} {what}",
+    )
+
+
+@officer_view
+def action_plan_pdf_view(request, pk):
+    review = _editable(request, pk)
+    _audit_export(request, review, "action plan PDF")
+    response = HttpResponse(action_plan_pdf(review), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_view
+def action_plan_csv_view(request, pk):
+    review = _editable(request, pk)
+    _audit_export(request, review, "action plan CSV")
+    response = HttpResponse(action_plan_csv(review), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the learning briefing --------------------------------------------------------------------
+
+
+@officer_view
+def briefing(request, pk):
+    review = _editable(request, pk)
+    current = selectors.briefing_of(review)
+
+    def run(form):
+        data = form.cleaned_data
+        saved = services.briefing_save(
+            review=review,
+            actor=request.user,
+            values={f: data[f] for f in BRIEFING_FIELDS},
+            expected_version=data.get("version"),
+        )
+        if saved.fits_one_page:
+            messages.success(request, "The briefing is saved; its PDF and presentation are ready.")
+        return redirect("lcspr:briefing", pk=review.pk)
+
+    initial = {f: getattr(current, f) for f in BRIEFING_FIELDS} if current else {}
+    if current:
+        initial["version"] = current.version
+    return form_page(
+        request,
+        review,
+        BriefingForm,
+        "Learning briefing",
+        run,
+        initial=initial,
+        extra={"briefing": current},
+        template="lcspr/briefing_form.html",
+    )
+
+
+@review_view
+def briefing_download(request, pk, kind):
+    review = review_get_for(request.user, pk)
+    current = selectors.briefing_of(review)
+    if current is None or kind not in ("pdf", "pptx"):
+        raise Http404("No briefing")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=review,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} learning briefing {kind}",
+    )
+    content_type = {
+        "pdf": "application/pdf",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }[kind]
+    return download_response(
+        getattr(current, kind), filename=f"learning-briefing.{kind}", content_type=content_type
+    )
+
+
+@review_view
+def report_download(request, pk):
+    review = review_get_for(request.user, pk)
+    if not review.report_file:
+        raise Http404("No report")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=review,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} final report",
+    )
+    return download_response(
+        review.report_file, filename="final-report.pdf", content_type="application/pdf"
+    )
+

@@ -1,0 +1,271 @@
+"""The manager's dashboard: open clocks at a glance (issue 7).
+
+Reads only the `Deadline` table (plus owners and closure days), in a fixed number of
+queries whatever the volume: one for the rows that need attention, one for the counts by
+kind, one for the workload per person, one for the closure days. Working days left are
+worked out in Python only for the rows shown (the calendar is pure and cached).
+
+Stages group deadline kinds. A later stage (local reviews, action plans) appears here as
+soon as its services start `Deadline` rows of the kinds listed below; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar
+from .models import ClosureDay, Deadline, Partnership, User
+
+Kind = Deadline.Kind
+
+#: Stage key -> (label, kinds). The order is the order on the page.
+STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "notifications": (_("Notifications"), (Kind.NOTIFICATION,)),
+    "rapid_reviews": (_("Rapid reviews"), (Kind.RAPID_REVIEW, Kind.RAPID_REVIEW_MILESTONE)),
+    "agency_returns": (_("Agency returns"), (Kind.AGENCY_RETURN,)),
+    "lcspr": (
+        _("Local reviews (LCSPR)"),
+        (Kind.LCSPR_MILESTONE, Kind.PRE_PUBLICATION_NOTICE, Kind.PUBLICATION),
+    ),
+    "actions": (_("Action plans"), (Kind.ACTION,)),
+}
+STAGE_OF_KIND = {kind: key for key, (_label, kinds) in STAGES.items() for kind in kinds}
+
+#: Stages whose records exist in this release; the others show "not yet recorded".
+LIVE_STAGES = frozenset({"notifications", "rapid_reviews", "agency_returns"})
+
+DUE_SOON_WORKING_DAYS = 5
+AMBER_WITHIN = 2
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    return [(key, label) for key, (label, _kinds) in STAGES.items()]
+
+
+def kinds_for(stage: str | None) -> tuple[str, ...] | None:
+    if not stage:
+        return None
+    return STAGES[stage][1]
+
+
+def rag_for(left: int) -> tuple[str, str]:
+    """(css modifier, text label): red overdue, amber within 2 working days, green."""
+    if left < 0:
+        return "overdue", str(_("Red: overdue"))
+    if left <= AMBER_WITHIN:
+        return "due-soon", str(_("Amber: due soon"))
+    return "on-track", str(_("Green: on track"))
+
+
+def closures_by_partnership(partnership_ids) -> dict[int, dict[dt.date, str]]:
+    """Every partnership's closure days in one query."""
+    out: dict[int, dict[dt.date, str]] = {pid: {} for pid in partnership_ids}
+    rows = ClosureDay.objects.filter(partnership__in=partnership_ids).values_list(
+        "partnership_id", "date", "reason"
+    )
+    for pid, day, reason in rows:
+        out.setdefault(pid, {})[day] = reason
+    return out
+
+
+@dataclass
+class Row:
+    deadline: Deadline
+    left: int
+    stage: str
+    rag: str
+    rag_label: str
+    partnership_code: str
+
+    @property
+    def late(self) -> int:
+        return -self.left
+
+    @property
+    def stage_label(self) -> str:
+        return str(STAGES[self.stage][0])
+
+
+@dataclass
+class StageSummary:
+    key: str
+    label: str
+    live: bool
+    open: int = 0
+    overdue: int = 0
+    due_today: int = 0
+    due_soon: int = 0
+
+
+@dataclass
+class Workload:
+    owner_id: int | None
+    name: str
+    open: int
+    overdue: int
+
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    overdue: list[Row] = field(default_factory=list)
+    due_today: list[Row] = field(default_factory=list)
+    due_soon: list[Row] = field(default_factory=list)
+    moved: list[Row] = field(default_factory=list)
+    stages: list[StageSummary] = field(default_factory=list)
+    workload: list[Workload] = field(default_factory=list)
+
+    @property
+    def attention_rows(self) -> list[Row]:
+        return self.overdue + self.due_today + self.due_soon
+
+    def section_rows(self) -> list[tuple[str, str, list[Row]]]:
+        return [
+            ("overdue", str(_("Overdue")), self.overdue),
+            ("today", str(_("Due today")), self.due_today),
+            ("soon", str(_("Due within the next 5 working days")), self.due_soon),
+        ]
+
+
+def open_deadlines(
+    partnership_ids, *, owner: User | None = None, stage: str | None = None
+) -> QuerySet[Deadline]:
+    qs = Deadline.objects.open().filter(partnership__in=partnership_ids)
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    kinds = kinds_for(stage)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs
+
+
+def build_dashboard(
+    partnerships: list[Partnership],
+    *,
+    today: dt.date,
+    owner: User | None = None,
+    stage: str | None = None,
+) -> Dashboard:
+    """Everything the dashboard shows, for the given (already permitted) partnerships."""
+    ids = [p.pk for p in partnerships]
+    codes = {p.pk: p.code for p in partnerships}
+    board = Dashboard(today=today)
+    if not ids:
+        return board
+    closures = closures_by_partnership(ids)
+    horizon = {
+        pid: calendar.add_working_days(today, DUE_SOON_WORKING_DAYS, partnership=closures[pid])
+        for pid in ids
+    }
+    latest = max(horizon.values())
+    base = open_deadlines(ids, owner=owner, stage=stage)
+
+    # 1. The rows that need attention: overdue, due up to the furthest horizon, or moved.
+    rows = (
+        base.filter(Q(due_date__lte=latest) | Q(moved_by_calendar=True))
+        .select_related("owner")
+        .order_by("due_date", "id")
+    )
+    for deadline in rows:
+        pid = deadline.partnership_id
+        left = calendar.working_days_between(today, deadline.due_date, partnership=closures[pid])
+        if deadline.due_date < today:
+            left = min(left, -1)
+        rag, label = rag_for(left)
+        row = Row(deadline, left, STAGE_OF_KIND.get(deadline.kind, "other"), rag, label, codes[pid])
+        if deadline.moved_by_calendar:
+            board.moved.append(row)
+        if deadline.due_date < today:
+            board.overdue.append(row)
+        elif deadline.due_date == today:
+            board.due_today.append(row)
+        elif deadline.due_date <= horizon[pid]:
+            board.due_soon.append(row)
+
+    # 2. Counts by kind (grouped into stages in Python: a handful of rows).
+    per_kind = {
+        r["kind"]: r
+        for r in base.values("kind").annotate(
+            n_open=Count("id"),
+            n_overdue=Count("id", filter=Q(due_date__lt=today)),
+            n_today=Count("id", filter=Q(due_date=today)),
+            n_soon=Count("id", filter=Q(due_date__gt=today, due_date__lte=latest)),
+        )
+    }
+    soon_by_stage: dict[str, int] = {}
+    for row in board.due_soon:  # exact per-partnership horizons for the rows shown
+        soon_by_stage[row.stage] = soon_by_stage.get(row.stage, 0) + 1
+    for key, (label, kinds) in STAGES.items():
+        if stage and key != stage:
+            continue
+        summary = StageSummary(key=key, label=str(label), live=key in LIVE_STAGES)
+        for kind in kinds:
+            r = per_kind.get(kind)
+            if r:
+                summary.open += r["n_open"]
+                summary.overdue += r["n_overdue"]
+                summary.due_today += r["n_today"]
+        summary.due_soon = soon_by_stage.get(key, 0)
+        summary.live = summary.live or summary.open > 0
+        board.stages.append(summary)
+
+    # 3. Workload per person.
+    for r in (
+        base.values("owner_id", "owner__full_name", "owner__email")
+        .annotate(n_open=Count("id"), n_overdue=Count("id", filter=Q(due_date__lt=today)))
+        .order_by("-n_overdue", "-n_open", "owner__full_name")
+    ):
+        name = r["owner__full_name"] or r["owner__email"] or str(_("No owner"))
+        board.workload.append(Workload(r["owner_id"], name, r["n_open"], r["n_overdue"]))
+    return board
+
+
+# --- rows for exports (no child names: references, titles and owners only) --------------
+
+DEADLINE_HEADERS = [
+    "Section",
+    "Partnership",
+    "Reference",
+    "What",
+    "Stage",
+    "Owner",
+    "Due date",
+    "Working days left (negative: overdue)",
+    "RAG",
+    "Moved by the calendar",
+]
+
+
+def deadline_export_rows(board: Dashboard) -> list[list]:
+    out = []
+    for _key, section, rows in board.section_rows() + [
+        ("moved", str(_("Moved because the calendar changed")), board.moved)
+    ]:
+        for row in rows:
+            d = row.deadline
+            out.append(
+                [
+                    section,
+                    row.partnership_code,
+                    d.reference,
+                    d.title,
+                    row.stage_label,
+                    d.owner.full_name if d.owner else "",
+                    d.due_date,
+                    row.left,
+                    row.rag_label,
+                    "Yes" if d.moved_by_calendar else "No",
+                ]
+            )
+    return out
+
+
+WORKLOAD_HEADERS = ["Person", "Open deadlines", "Overdue"]
+
+
+def workload_export_rows(board: Dashboard) -> list[list]:
+    return [[w.name, w.open, w.overdue] for w in board.workload]

@@ -1,0 +1,91 @@
+"""The manager's dashboard, timeliness and regional pages in a real browser (issue 7)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from safeguarding import calendar
+from safeguarding.models import Deadline, Role
+from tests.factories import member
+from tests.safeguarding.report_helpers import make_deadline
+
+from .conftest import axe_violations, sign_in_through_browser
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def manager(partnership):
+    return member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+
+
+@pytest.fixture
+def clocks(partnership, manager):
+    today = timezone.localdate()
+    officer = member(Role.REVIEW_OFFICER, partnership, full_name="Tom Officer")
+    overdue = make_deadline(
+        partnership,
+        due=calendar.add_working_days(today, -2, partnership=partnership),
+        owner=officer,
+        title="Notify the National Panel: BSCP-2026-001",
+    )
+    soon = make_deadline(
+        partnership,
+        due=calendar.add_working_days(today, 3, partnership=partnership),
+        kind=Deadline.Kind.AGENCY_RETURN,
+        owner=manager,
+        title="Agency return from Midshire Police: BSCP-2026-002",
+    )
+    year = today.year - 1
+    for i in range(6):
+        due = dt.date(year, 3, 2 + i)
+        make_deadline(partnership, due=due, closed_on=due + dt.timedelta(days=i % 3))
+    return overdue, soon
+
+
+def test_manager_dashboard_timeliness_and_exports(page, live_server, manager, clocks):
+    overdue, soon = clocks
+    sign_in_through_browser(page, live_server, manager)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    overdue_table = page.get_by_role("table", name="Overdue")
+    expect(overdue_table).to_contain_text(overdue.title)
+    expect(overdue_table).to_contain_text("Red: overdue")
+    expect(overdue_table).to_contain_text("2 working days overdue")
+    expect(page.get_by_role("table", name="Due within the next 5 working days")).to_contain_text(
+        soon.title
+    )
+    expect(page.get_by_role("table", name="Workload per person")).to_contain_text("Tom Officer")
+    assert axe_violations(page) == []
+
+    # "My items" is a plain link: no JavaScript needed.
+    page.get_by_role("link", name="Show my items only").click()
+    expect(page.get_by_text("Showing your items only.")).to_be_visible()
+    expect(page.get_by_text(overdue.title)).to_have_count(0)
+    expect(page.get_by_text(soon.title)).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV of the dashboard deadlines").click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    page.get_by_role("link", name="Reports").click()
+    year = timezone.localdate().year - 1
+    page.locator("#id_year").select_option(str(year))
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Timeliness: {year}")
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    expect(page.get_by_text("No local reviews yet").first).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_regional_viewer_sees_the_comparison_only(page, live_server, region, clocks):
+    viewer = member(Role.REGIONAL_VIEWER, region=region, full_name="Joanne Regional")
+    sign_in_through_browser(page, live_server, viewer)
+    page.goto(f"{live_server.url}/reports/regional/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Regional comparison")
+    expect(page.get_by_text("fewer than 5").first).to_be_visible()
+    assert axe_violations(page) == []
+    response = page.goto(f"{live_server.url}/reports/timeliness/")
+    assert response.status == 403

@@ -1,0 +1,35 @@
+import pytest
+from django.urls import reverse
+
+from lcspr.demo import seed_local_reviews
+from lcspr.models import PublishedReview, Review, Status
+from notifications.demo import seed_incidents
+from rapid_reviews.demo import seed_rapid_reviews
+from safeguarding.demo import seed_people_and_places
+from safeguarding.models import Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_local_reviews(settings, tmp_path, client):
+    settings.MEDIA_ROOT = tmp_path
+    seed_people_and_places()
+    for partnership in Partnership.objects.filter(code__in=["BSCP", "ASCP"]):
+        seed_incidents(partnership)
+        seed_rapid_reviews(partnership)
+    assert seed_local_reviews() > 0
+    assert seed_local_reviews() == 0  # safe to run again
+    statuses = set(Review.objects.values_list("status", flat=True))
+    assert {Status.IN_PROGRESS, Status.ON_HOLD, Status.PUBLISHED} <= statuses
+    titles = set(PublishedReview.objects.values_list("title", flat=True))
+    assert {
+        "Are you listening to me?",
+        "Are you sure you know who visits or lives in my house?",
+    } <= titles
+    for item in PublishedReview.objects.all():
+        assert item.briefing_pdf and item.briefing_pptx
+        assert Review.objects.get(pk=item.source_review_id).briefing.pdf_pages == 1, item.title
+    html = client.get(reverse("learning:partnership", args=["bscp"])).content.decode()
+    assert "Are you listening to me?" in html
+    html = client.get(reverse("learning:partnership", args=["ascp"])).content.decode()
+    assert "Who was looking after me at night?" in html.split('id="archive"')[1]

@@ -1,0 +1,173 @@
+"""The public Learning from reviews pages: no sign-in, only published (anonymised) copies,
+no child names or internal references on any page or file."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from pptx import Presentation
+from pypdf import PdfReader
+
+from lcspr import services
+from lcspr.models import PublishedReview, Review
+from tests.rapid_reviews.conftest import CHILD_NAME
+
+from .conftest import BRIEFING, TODAY, open_review, publish, to_notice_sent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(local_review, people):
+    officer = people["officer"]
+    services.review_set_themes(
+        review=local_review,
+        actor=officer,
+        themes=list(services.review.LearningTheme.objects.filter(slug__in=["the-voice-of-the-child", "neglect"])),
+    )
+    services.recommendation_add(review=local_review, actor=officer, text="Schools record the child's words.")
+    review = to_notice_sent(local_review, officer)
+    return publish(review, officer)
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _pages(client, published):
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    code = item.partnership.code.lower()
+    return item, [
+        reverse("learning:index"),
+        reverse("learning:partnership", args=[code]),
+        reverse("learning:review", args=[code, item.slug]),
+        reverse("learning:index") + "?q=listening",
+    ]
+
+
+def test_no_sign_in_and_no_child_names_or_references_anywhere(client, published):
+    item, urls = _pages(client, published)
+    secrets = [published.reference, *CHILD_NAME.split(), "Mia", "14 Secret Lane", "Hidden circumstances"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "Are you listening to me?" in html
+        for secret in secrets:
+            assert secret not in html, (url, secret)
+    code = item.partnership.code.lower()
+    for kind in ("report", "briefing", "presentation"):
+        response = client.get(reverse("learning:download", args=[code, item.slug, kind]))
+        assert response.status_code == 200
+        data = _body(response)
+        if kind == "presentation":
+            prs = Presentation(io.BytesIO(data))
+            text = " ".join(
+                shape.text_frame.text
+                for slide in prs.slides
+                for shape in slide.shapes
+                if shape.has_text_frame
+            ) + " ".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
+            text += " ".join(filter(None, [prs.core_properties.title, prs.core_properties.author]))
+        elif kind == "report":
+            assert data == published.report_file.open("rb").read()  # the uploaded PDF
+            text = data.decode("latin-1")
+        else:
+            reader = PdfReader(io.BytesIO(data))
+            text = " ".join(p.extract_text() for p in reader.pages) + str(reader.metadata)
+        for secret in secrets:
+            assert secret not in text, (kind, secret)
+        assert published.reference.encode() not in data
+
+
+def test_public_files_are_the_published_copies(client, published, people):
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    case_briefing = published.briefing
+    assert item.briefing_pdf.name != case_briefing.pdf.name
+    assert item.briefing_pdf.name.startswith(f"published/{item.partnership_id}/")
+    original = item.briefing_pdf.open("rb").read()
+    item.briefing_pdf.close()
+    # The case side changes its briefing after publication: the public copy does not.
+    services.briefing_save(
+        review=published, actor=people["officer"], values={**BRIEFING, "title": "A changed draft title"}
+    )
+    url = reverse("learning:download", args=[item.partnership.code.lower(), item.slug, "briefing"])
+    served = _body(client.get(url))
+    assert served == original
+    assert "A changed draft title" not in PdfReader(io.BytesIO(served)).pages[0].extract_text()
+
+
+def test_the_public_views_never_read_case_tables(client, published, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    item, urls = _pages(client, published)
+    case_tables = ("lcspr_review", "notifications_", "rapid_reviews_", "safeguarding_deadline")
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        for q in queries.captured_queries:
+            assert not any(t in q["sql"] for t in case_tables), (url, q["sql"])
+
+
+def test_public_list_in_a_bounded_number_of_queries(
+    client, make_review, people, django_assert_max_num_queries
+):
+    officer = people["officer"]
+    for n in range(4):
+        review = open_review(make_review, people, name=f"Childname{n} Surname{n}")
+        review = to_notice_sent(review, officer)
+        publish(review, officer, public_title=f"Learning {n}")
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("learning:index")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("learning:partnership", args=["bscp"])).status_code == 200
+
+
+def test_filter_by_theme_year_and_search(client, published, make_review, people):
+    officer = people["officer"]
+    other = to_notice_sent(open_review(make_review, people, name="Zed Quorn"), officer)
+    publish(other, officer, public_title="Are you sure you know who visits or lives in my house?",
+            public_summary="A baby was hurt by a man the professionals did not know about.")
+    index = reverse("learning:index")
+    html = client.get(index, {"theme": "neglect"}).content.decode()
+    assert "Are you listening to me?" in html and "who visits or lives" not in html
+    html = client.get(index, {"q": "professional babies"}).content.decode()  # stemming
+    assert "who visits or lives" in html and "Are you listening to me?" not in html
+    html = client.get(index, {"year": TODAY().year - 1}).content.decode()
+    assert "No reviews match your search." in html
+
+
+def test_embargoed_and_archived_reviews(client, local_review, people):
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    publish(review, officer, embargo_until=TODAY() + dt.timedelta(days=2))
+    item = PublishedReview.objects.get()
+    assert "Are you listening" not in client.get(reverse("learning:index")).content.decode()
+    assert client.get(reverse("learning:review", args=["bscp", item.slug])).status_code == 404
+    PublishedReview.objects.update(embargo_until=None, published_on=TODAY() - dt.timedelta(days=4 * 365))
+    html = client.get(reverse("learning:partnership", args=["bscp"])).content.decode()
+    recent, archive = html.split('id="archive"')
+    assert "Are you listening" in archive and "Are you listening" not in recent
+    assert "NSPCC national case review repository" in html
+
+
+def test_exit_this_page_and_the_contrast_toggle(client, published):
+    html = client.get(reverse("learning:index")).content.decode()
+    assert 'data-module="govuk-exit-this-page"' in html and "Exit this page" in html
+    assert "Use high contrast" in html and "app-high-contrast" not in html
+    response = client.get(reverse("learning:contrast"), {"next": "/learning-from-reviews/bscp/"})
+    assert response.status_code == 302 and response.url == "/learning-from-reviews/bscp/"
+    assert response.cookies["lfr_contrast"].value == "high"
+    html = client.get(reverse("learning:index")).content.decode()
+    assert "app-high-contrast" in html and "Use standard contrast" in html
+    evil = client.get(reverse("learning:contrast"), {"next": "https://evil.example/"})
+    assert evil.url == "/learning-from-reviews/"
+
+
+def test_unpublished_reviews_are_not_public(client, local_review):
+    assert not Review.objects.filter(status="published").exists()
+    html = client.get(reverse("learning:index")).content.decode()
+    assert local_review.reference not in html
+    assert client.get(reverse("learning:partnership", args=["nope"])).status_code == 404

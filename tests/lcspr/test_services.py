@@ -1,0 +1,288 @@
+"""Every edge of the transitions map, milestones and their history, on hold and resume."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from lcspr import services
+from lcspr.models import TRANSITIONS, HoldReason, Review, Status, StatusChange
+from rapid_reviews import services as rr_services
+from safeguarding.deadlines import Kind, get_deadline
+from safeguarding.models import Deadline, DeadlineChange
+from tests.rapid_reviews.conftest import decide_and_sign
+
+from .conftest import BRIEFING, TODAY, days_ago, pdf_upload, publish, to_notice_sent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_rapid_review_deciding_on_a_local_review_opens_one(review, people):
+    officer = people["officer"]
+    rapid = decide_and_sign(review, officer)
+    rr_services.rapid_review_send_to_panel(rapid_review=rapid, actor=officer, sent_on=TODAY())
+    local = Review.objects.get(rapid_review=rapid)
+    assert local.decision_date == rapid.decided_on
+    assert local.status == Status.OPEN
+    keys = set(
+        Deadline.objects.for_subject(local).filter(kind=Kind.LCSPR_MILESTONE).values_list("key", flat=True)
+    )
+    assert keys == {"terms_agreed", "agency_reports", "learning_event", "family", "draft_report", "final_approved"}
+
+
+# --- every edge ------------------------------------------------------------------------
+
+TARGETS = [Status.IN_PROGRESS, Status.ON_HOLD, Status.FINAL_APPROVED, Status.NOTICE_SENT, Status.PUBLISHED]
+
+
+def _attempt(review, officer, target):
+    review.refresh_from_db()
+    if target == Status.IN_PROGRESS:
+        Review.objects.filter(pk=review.pk).update(terms_agreed_on=None)
+        review.refresh_from_db()
+        services.review_save_terms(review=review, actor=officer, text="T.", agreed_on=days_ago(40))
+    elif target == Status.ON_HOLD:
+        services.review_put_on_hold(
+            review=review,
+            actor=officer,
+            reason=HoldReason.INQUEST,
+            note="",
+            held_since=days_ago(3),
+            look_again_on=TODAY() + dt.timedelta(days=30),
+        )
+    elif target == Status.FINAL_APPROVED:
+        services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
+    elif target == Status.NOTICE_SENT:
+        sent = days_ago(15)
+        services.review_send_notice(
+            review=review,
+            actor=officer,
+            sent_on=sent,
+            planned_publication=services.earliest_publication(review, sent).due,
+        )
+    elif target == Status.PUBLISHED:
+        publish(review, officer)
+
+
+@pytest.fixture
+def prepared(local_review, people):
+    """A review with everything any move needs, so only the status decides."""
+    officer = people["officer"]
+    services.briefing_save(review=local_review, actor=officer, values=BRIEFING)
+    Review.objects.filter(pk=local_review.pk).update(
+        terms_agreed_on=days_ago(50), final_approved_on=days_ago(20), notice_sent_on=days_ago(15)
+    )
+    return local_review
+
+
+@pytest.mark.parametrize(("start", "target"), list(itertools.product(Status.values, TARGETS)))
+def test_every_edge_of_the_map(prepared, people, start, target):
+    Review.objects.filter(pk=prepared.pk).update(status=start, held_since=days_ago(5))
+    allowed = target in TRANSITIONS[start] and start != Status.ON_HOLD
+    before = StatusChange.objects.count()
+    if allowed:
+        _attempt(prepared, people["officer"], target)
+        prepared.refresh_from_db()
+        assert prepared.status == target
+        assert StatusChange.objects.filter(from_status=start, to_status=target).exists()
+    else:
+        with pytest.raises((services.TransitionError, ValidationError)), transaction.atomic():
+            _attempt(prepared, people["officer"], target)
+        prepared.refresh_from_db()
+        assert prepared.status == start
+        assert StatusChange.objects.count() == before
+
+
+@pytest.mark.parametrize("held_from", [Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT])
+def test_resume_goes_back_to_where_it_was_held_from(prepared, people, held_from):
+    Review.objects.filter(pk=prepared.pk).update(status=held_from)
+    prepared.refresh_from_db()
+    services.review_put_on_hold(
+        review=prepared,
+        actor=people["officer"],
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial listed",
+        held_since=days_ago(3),
+        look_again_on=TODAY() + dt.timedelta(days=30),
+    )
+    review = services.review_resume(review=prepared, actor=people["officer"], resumed_on=TODAY())
+    assert review.status == held_from
+
+
+@pytest.mark.parametrize("status", [s for s in Status.values if s != Status.ON_HOLD])
+def test_only_a_review_on_hold_resumes(prepared, people, status):
+    Review.objects.filter(pk=prepared.pk).update(status=status)
+    prepared.refresh_from_db()
+    with pytest.raises(services.TransitionError):
+        services.review_resume(review=prepared, actor=people["officer"], resumed_on=TODAY())
+
+
+def test_other_roles_cannot_move_a_review(local_review, people):
+    for who in ("agency", "reviewer", "other_manager", "regional"):
+        with pytest.raises(PermissionDenied):
+            services.review_save_terms(
+                review=local_review, actor=people[who], text="T", agreed_on=days_ago(1)
+            )
+
+
+# --- on hold and resume: the clock loses no time -------------------------------------------
+
+
+def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back(local_review, people):
+    officer = people["officer"]
+    target_before = local_review.target_publication
+    draft_before = get_deadline(local_review, Kind.LCSPR_MILESTONE, "draft_report").due_date
+    review = services.review_put_on_hold(
+        review=local_review,
+        actor=officer,
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial of the mother's partner listed at the Crown Court",
+        held_since=days_ago(21),
+        look_again_on=TODAY() + dt.timedelta(days=14),
+    )
+    assert review.status == Status.ON_HOLD
+    publication = get_deadline(review, Kind.PUBLICATION)
+    assert publication.closed_on == days_ago(21) and publication.outcome == "cancelled"
+    look_again = get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review")
+    assert look_again.due_date == TODAY() + dt.timedelta(days=14) and look_again.is_open
+
+    review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    assert review.status == Status.OPEN
+    assert review.target_publication == target_before + dt.timedelta(days=21)
+    assert review.days_on_hold == 21
+    publication.refresh_from_db()
+    assert publication.is_open and publication.due_date == target_before + dt.timedelta(days=21)
+    change = DeadlineChange.objects.get(deadline=publication)
+    assert "21 days added" in change.reason and "Criminal proceedings" in change.reason
+    draft = get_deadline(review, Kind.LCSPR_MILESTONE, "draft_report")
+    assert draft.due_date == draft_before + dt.timedelta(days=21) and draft.is_open
+    assert get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review").closed_on == TODAY()
+
+
+def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
+    officer = people["officer"]
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="T", agreed_on=days_ago(40)
+    )
+    met = get_deadline(review, Kind.LCSPR_MILESTONE, "terms_agreed")
+    services.review_put_on_hold(
+        review=review, actor=officer, reason=HoldReason.INQUEST, note="",
+        held_since=days_ago(10), look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    assert review.status == Status.IN_PROGRESS
+    after = get_deadline(review, Kind.LCSPR_MILESTONE, "terms_agreed")
+    assert (after.due_date, after.closed_on, after.outcome) == (met.due_date, days_ago(40), "met")
+
+
+def test_hold_needs_a_reason_and_a_future_date_to_look_again(local_review, people):
+    with pytest.raises(ValidationError) as error:
+        services.review_put_on_hold(
+            review=local_review, actor=people["officer"], reason="", note="",
+            held_since=TODAY(), look_again_on=TODAY(),
+        )
+    assert set(error.value.message_dict) == {"reason", "look_again_on"}
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def test_moving_a_milestone_needs_a_reason_and_keeps_history(local_review, people):
+    officer = people["officer"]
+    deadline = get_deadline(local_review, Kind.LCSPR_MILESTONE, "learning_event")
+    new = deadline.due_date + dt.timedelta(days=14)
+    with pytest.raises(ValidationError) as error:
+        services.milestone_update(review=local_review, actor=officer, key="learning_event", planned=new)
+    assert error.value.message_dict["reason"] == ["Enter the reason for moving the planned date"]
+    services.milestone_update(
+        review=local_review, actor=officer, key="learning_event", planned=new,
+        reason="Two practitioners on leave; event moved so they can attend",
+    )
+    later = new + dt.timedelta(days=7)
+    services.milestone_update(
+        review=local_review, actor=officer, key="learning_event", planned=later, reason="Venue",
+    )
+    changes = list(DeadlineChange.objects.filter(deadline=deadline).order_by("id"))
+    assert [(c.old_due, c.new_due) for c in changes] == [(deadline.due_date, new), (new, later)]
+    assert changes[0].reason.startswith("Two practitioners")
+
+
+def test_recording_the_actual_date_meets_the_milestone(local_review, people):
+    deadline = get_deadline(local_review, Kind.LCSPR_MILESTONE, "agency_reports")
+    services.milestone_update(
+        review=local_review, actor=people["officer"], key="agency_reports",
+        planned=deadline.due_date, actual=days_ago(2),
+    )
+    deadline.refresh_from_db()
+    assert deadline.closed_on == days_ago(2) and deadline.outcome == "met"
+
+
+def test_partner_checks_include_written_requests(local_review, people):
+    check = services.partner_check_add(
+        review=local_review, actor=people["manager"], kind="written_request",
+        checked_on=days_ago(1), note="Please send the draft chronology.", respond_by=TODAY(),
+    )
+    assert check.respond_by == TODAY()
+    with pytest.raises(ValidationError):
+        services.partner_check_add(
+            review=local_review, actor=people["manager"], kind="time", checked_on=None, note=""
+        )
+
+
+# --- reviewers, actions ---------------------------------------------------------------------
+
+
+def test_only_the_partnerships_reviewers_can_be_assigned(local_review, people):
+    services.review_set_reviewers(review=local_review, actor=people["officer"], reviewers=[people["reviewer"]])
+    assert list(local_review.reviewers.all()) == [people["reviewer"]]
+    with pytest.raises(ValidationError):
+        services.review_set_reviewers(
+            review=local_review, actor=people["officer"], reviewers=[people["officer"]]
+        )
+
+
+def test_actions_rag_due_date_moves_and_manager_sign_off(local_review, people, agencies):
+    officer, manager = people["officer"], people["manager"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Improve sharing.")
+    action = services.action_add(
+        recommendation=rec, actor=officer, description="Audit referrals", agency=agencies["police"],
+        lead="DI Shah", due_date=TODAY() + dt.timedelta(days=100),
+    )
+    assert action.rag()[1] == "green"
+    assert action.rag(today=action.due_date + dt.timedelta(days=1))[1] == "red"
+    assert action.rag(today=action.due_date - dt.timedelta(days=10))[1] == "yellow"
+    assert get_deadline(action, Kind.ACTION).due_date == action.due_date
+    with pytest.raises(ValidationError) as error:
+        services.action_update(action=action, actor=officer, status="in_progress",
+                               due_date=action.due_date + dt.timedelta(days=30))
+    assert "reason" in error.value.message_dict
+    action = services.action_update(
+        action=action, actor=officer, status="complete", due_date=action.due_date + dt.timedelta(days=30),
+        reason="Audit team capacity", note="Audit done", evidence_of_impact="Referrals up 20%",
+    )
+    assert DeadlineChange.objects.filter(deadline=get_deadline(action, Kind.ACTION)).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.action_sign_off(action=action, actor=officer)
+    action = services.action_sign_off(action=action, actor=manager)
+    assert action.status == "signed_off" and action.signed_off_by == manager
+    assert get_deadline(action, Kind.ACTION).closed_on == TODAY()
+
+
+def test_publication_checks(local_review, people):
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, checks=["pseudonyms"], report=None, public_summary="")
+    assert {"checks", "report", "public_summary"} <= set(error.value.message_dict)
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, kind="improvements", report=None)
+    assert {"improvements", "improvements_reason"} <= set(error.value.message_dict)
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, public_summary=f"About {review.reference}, Amelia's case")
+    assert review.reference in error.value.message_dict["public_summary"][0]
+    review = publish(review, officer, report=pdf_upload(), embargo_until=TODAY() + dt.timedelta(days=3))
+    assert review.status == Status.PUBLISHED
+    assert get_deadline(review, Kind.PUBLICATION).closed_on == TODAY()

@@ -1,0 +1,208 @@
+"""The review pages over HTTP: scoping (reviewers see only their review), the forms,
+the briefing editor, the documents and the query counts."""
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from pptx import Presentation
+from pypdf import PdfReader
+
+from lcspr import services
+from lcspr.models import Review
+from safeguarding.models import Role
+from tests.factories import member
+from tests.utils import sign_in
+
+from .conftest import BRIEFING, TODAY, days_ago, open_review
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assigned(local_review, people):
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    return local_review
+
+
+def test_a_reviewer_sees_only_the_review_assigned_to_them(client, assigned, make_review, people):
+    other = open_review(make_review, people, name="Bartholomew Quince")
+    sign_in(client, people["reviewer"])
+    listing = client.get(reverse("lcspr:list")).content.decode()
+    assert assigned.reference in listing and other.reference not in listing
+    assert client.get(reverse("lcspr:detail", args=[assigned.pk])).status_code == 200
+    assert client.get(reverse("lcspr:detail", args=[other.pk])).status_code == 404
+    # Read-only: the business unit's forms are not theirs.
+    assert client.get(reverse("lcspr:terms", args=[assigned.pk])).status_code == 403
+
+
+def test_a_reviewer_of_another_partnership_and_other_partnerships_get_404(
+    client, assigned, people, other_partnership
+):
+    outsider = member(Role.INDEPENDENT_REVIEWER, other_partnership)
+    assigned.reviewers.add(outsider)  # even if wrongly assigned, the partnership must match
+    for user in (outsider, people["other_manager"], people["other_officer"]):
+        sign_in(client, user)
+        assert client.get(reverse("lcspr:detail", args=[assigned.pk])).status_code == 404
+
+
+def test_the_review_page_in_a_bounded_number_of_queries(
+    client, local_review, people, agencies, django_assert_max_num_queries
+):
+    officer = people["officer"]
+    services.briefing_save(review=local_review, actor=officer, values=BRIEFING)
+    for n in range(3):
+        rec = services.recommendation_add(review=local_review, actor=officer, text=f"Rec {n}")
+        for agency in agencies.values():
+            services.action_add(
+                recommendation=rec, actor=officer, description="Do it", agency=agency,
+                lead="Lead", due_date=TODAY() + dt.timedelta(days=60),
+            )
+    sign_in(client, officer)
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("lcspr:detail", args=[local_review.pk]))
+    assert response.status_code == 200
+
+
+def test_moving_a_milestone_through_the_form_shows_its_history(client, local_review, people):
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
+    new = TODAY() + dt.timedelta(days=200)
+    date = {"planned_0": new.day, "planned_1": new.month, "planned_2": new.year}
+    response = client.post(url, date)
+    assert "Enter the reason for moving the planned date" in response.content.decode()
+    response = client.post(url, {**date, "reason": "Reviewer ill for three weeks"})
+    assert response.status_code == 302
+    page = client.get(reverse("lcspr:detail", args=[local_review.pk])).content.decode()
+    assert "Reviewer ill for three weeks" in page
+    assert "Reviewer ill for three weeks" in client.get(url).content.decode()
+
+
+def test_the_notice_form_shows_the_earliest_date_and_why(client, local_review, people):
+    officer = people["officer"]
+    review = services.review_save_terms(review=local_review, actor=officer, text="T", agreed_on=days_ago(40))
+    services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
+    sign_in(client, officer)
+    url = reverse("lcspr:notice", args=[review.pk])
+    sent = days_ago(10)
+    earliest = services.earliest_publication(review, sent).due
+    too_soon = earliest - dt.timedelta(days=1)
+    response = client.post(url, {
+        "sent_on_0": sent.day, "sent_on_1": sent.month, "sent_on_2": sent.year,
+        "planned_publication_0": too_soon.day, "planned_publication_1": too_soon.month,
+        "planned_publication_2": too_soon.year,
+    })
+    html = response.content.decode()
+    assert "Earliest allowed publication date" in html
+    assert f"{earliest:%-d %B %Y}" in html and "working day 7" in html
+    assert "7 working days after the final report went to the" in html
+
+
+def test_the_briefing_pdf_is_exactly_one_page_and_the_pptx_reopens(local_review, people):
+    briefing = services.briefing_save(review=local_review, actor=people["officer"], values=BRIEFING)
+    reader = PdfReader(briefing.pdf.open("rb"))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Are you listening to me?" in text and local_review.reference not in text
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+
+    prs = Presentation(briefing.pptx.open("rb"))
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles == [
+        "Are you listening to me?",
+        "Background",
+        "Key learning 1 of 3",
+        "Key learning 2 of 3",
+        "Key learning 3 of 3",
+        "Areas for practice improvement",
+        "Questions for team discussion",
+        "Find out more",
+    ]
+    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
+    assert all(notes) and "Absence from school" in notes[3]
+    assert prs.core_properties.author == local_review.partnership.name
+
+
+def test_the_pptx_opens_in_libreoffice(local_review, people, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    briefing = services.briefing_save(review=local_review, actor=people["officer"], values=BRIEFING)
+    source = tmp_path / "briefing.pptx"
+    source.write_bytes(briefing.pptx.open("rb").read())
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, timeout=120, capture_output=True,
+    )
+    assert len(PdfReader(tmp_path / "briefing.pdf").pages) == 8
+
+
+def test_the_editor_warns_when_the_briefing_no_longer_fits(client, local_review, people):
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:briefing", args=[local_review.pk])
+    long = {**BRIEFING, "background": "\n".join([BRIEFING["background"]] * 12)}
+    assert client.post(url, long).status_code == 302
+    html = client.get(url).content.decode()
+    assert "no longer fits on one page" in html
+    local_review.refresh_from_db()
+    assert local_review.briefing.pdf_pages > 1
+    assert client.post(url, {**BRIEFING, "version": local_review.briefing.version}).status_code == 302
+    html = client.get(url).content.decode()
+    assert "no longer fits on one page" not in html and "Fits on one page" in html
+
+
+def test_the_briefing_is_regenerated_only_when_fields_change(local_review, people):
+    officer = people["officer"]
+    first = services.briefing_save(review=local_review, actor=officer, values=BRIEFING)
+    name = first.pdf.name
+    same = services.briefing_save(review=local_review, actor=officer, values=BRIEFING)
+    assert same.pdf.name == name
+    changed = services.briefing_save(
+        review=local_review, actor=officer, values={**BRIEFING, "title": "Who is in my house?"}
+    )
+    assert changed.pdf.name != name
+    assert "Who is in my house?" in PdfReader(changed.pdf.open("rb")).pages[0].extract_text()
+
+
+def test_the_briefing_refuses_real_names(client, local_review, people):
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:briefing", args=[local_review.pk])
+    html = client.post(url, {**BRIEFING, "background": "Amelia lived with her mother."}).content.decode()
+    assert "must be anonymised" in html and not Review.objects.filter(briefing__isnull=False).exists()
+
+
+def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="=HYPERLINK(1)")
+    services.action_add(
+        recommendation=rec, actor=officer, description="Train staff", agency=agencies["health"],
+        lead="Named nurse", due_date=TODAY() + dt.timedelta(days=30),
+    )
+    sign_in(client, officer)
+    csv = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk])).content.decode()
+    assert "Train staff" in csv and "'=HYPERLINK(1)" in csv and "Brookfield Hospitals" in csv
+    pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
+    reader = PdfReader(io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content))
+    assert "Train staff" in reader.pages[0].extract_text()
+
+
+def test_terms_of_reference_upload_and_download(client, local_review, people):
+    from .conftest import pdf_upload
+
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:terms", args=[local_review.pk]),
+        {"text": "Scope: two years before the incident.", "document": pdf_upload("tor.pdf"),
+         "agreed_on_0": days_ago(3).day, "agreed_on_1": days_ago(3).month,
+         "agreed_on_2": days_ago(3).year, "version": local_review.version},
+    )
+    assert response.status_code == 302
+    local_review.refresh_from_db()
+    assert local_review.status == "in_progress" and local_review.terms_document_name == "tor.pdf"
+    download = client.get(reverse("lcspr:terms-document", args=[local_review.pk]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]

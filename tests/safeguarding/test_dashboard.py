@@ -1,0 +1,232 @@
+"""The business unit's dashboard on the home page (issue 7)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding import calendar
+from safeguarding.dashboard import build_dashboard, rag_for
+from safeguarding.models import Deadline, Membership, Role
+from tests.factories import PartnershipFactory, member
+from tests.utils import sign_in
+
+from .report_helpers import make_deadline
+
+Kind = Deadline.Kind
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def wd(today, n, partnership):
+    return calendar.add_working_days(today, n, partnership=partnership)
+
+
+@pytest.fixture
+def spread(people, partnership, other_partnership, today):
+    """Open clocks of every kind of urgency, plus noise that must not show."""
+    officer, manager = people["officer"], people["manager"]
+    return {
+        "overdue": [
+            make_deadline(partnership, due=wd(today, -3, partnership), owner=officer),
+            make_deadline(
+                partnership, due=wd(today, -1, partnership), kind=Kind.AGENCY_RETURN, owner=manager
+            ),
+        ],
+        "today": [make_deadline(partnership, due=today, kind=Kind.RAPID_REVIEW, owner=officer)],
+        "soon": [
+            make_deadline(partnership, due=wd(today, 1, partnership), owner=officer),
+            make_deadline(
+                partnership,
+                due=wd(today, 5, partnership),
+                kind=Kind.RAPID_REVIEW_MILESTONE,
+                owner=manager,
+            ),
+        ],
+        "later": [make_deadline(partnership, due=wd(today, 6, partnership), owner=officer)],
+        "closed": [
+            make_deadline(
+                partnership, due=wd(today, -2, partnership), closed_on=today, owner=officer
+            )
+        ],
+        "elsewhere": [make_deadline(other_partnership, due=wd(today, -2, other_partnership))],
+    }
+
+
+def _ids(rows):
+    return {row.deadline.pk for row in rows}
+
+
+def test_manager_lands_on_the_dashboard_matching_the_deadlines_table(
+    client, people, partnership, spread, today
+):
+    sign_in(client, people["manager"])
+    response = client.get(reverse("safeguarding:home"))
+    assert response.status_code == 200
+    board = response.context["board"]
+    # Compare with the table itself.
+    open_clocks = Deadline.objects.open().filter(partnership=partnership)
+    horizon = wd(today, 5, partnership)
+    assert _ids(board.overdue) == set(
+        open_clocks.filter(due_date__lt=today).values_list("pk", flat=True)
+    )
+    assert _ids(board.due_today) == set(
+        open_clocks.filter(due_date=today).values_list("pk", flat=True)
+    )
+    assert _ids(board.due_soon) == set(
+        open_clocks.filter(due_date__gt=today, due_date__lte=horizon).values_list("pk", flat=True)
+    )
+    html = response.content.decode()
+    for d in spread["overdue"] + spread["today"] + spread["soon"]:
+        assert d.title in html
+        assert f'href="{d.url}"' in html
+    for d in spread["later"] + spread["closed"] + spread["elsewhere"]:
+        assert d.title not in html
+    assert "Red: overdue" in html and "Amber: due soon" in html
+    assert "3 working days overdue" in html
+    assert "Due today" in html
+    # The other roles' sections stay.
+    assert "Partnerships you manage" in html
+
+
+def test_rag_is_worded_not_only_coloured():
+    assert rag_for(-1) == ("overdue", "Red: overdue")
+    assert rag_for(0)[1] == "Amber: due soon"
+    assert rag_for(2)[1] == "Amber: due soon"
+    assert rag_for(3) == ("on-track", "Green: on track")
+
+
+def test_stages_and_workload(client, people, spread):
+    sign_in(client, people["manager"])
+    board = client.get(reverse("safeguarding:home")).context["board"]
+    stages = {s.key: s for s in board.stages}
+    assert stages["notifications"].open == 3  # overdue, soon, later
+    assert stages["notifications"].overdue == 1
+    assert stages["rapid_reviews"].open == 2 and stages["rapid_reviews"].due_today == 1
+    assert stages["rapid_reviews"].due_soon == 1
+    assert stages["agency_returns"].overdue == 1
+    assert not stages["lcspr"].live and not stages["actions"].live
+    workload = {w.name: (w.open, w.overdue) for w in board.workload}
+    assert workload == {"Officer One": (4, 1), "Manager One": (2, 1)}
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "Not yet recorded" in html
+    assert "Workload per person" in html
+
+
+def test_my_items_toggle_works_without_javascript(client, people, spread):
+    sign_in(client, people["manager"])
+    board = client.get(reverse("safeguarding:home"), {"show": "mine"}).context["board"]
+    rows = board.overdue + board.due_today + board.due_soon
+    assert rows and all(r.deadline.owner == people["manager"] for r in rows)
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "?show=mine" in html
+
+
+def test_stage_filter(client, people, spread):
+    sign_in(client, people["officer"])
+    board = client.get(reverse("safeguarding:home"), {"stage": "agency_returns"}).context["board"]
+    assert [r.deadline.kind for r in board.attention_rows] == [Kind.AGENCY_RETURN]
+    assert [s.key for s in board.stages] == ["agency_returns"]
+
+
+def test_moved_by_calendar_listed(client, people, partnership, today):
+    moved = make_deadline(partnership, due=wd(today, 20, partnership), moved=True)
+    sign_in(client, people["officer"])
+    response = client.get(reverse("safeguarding:home"))
+    assert _ids(response.context["board"].moved) == {moved.pk}
+    assert moved.title in response.content.decode()
+
+
+def test_partnership_filter_for_people_in_several_partnerships(
+    client, people, partnership, other_partnership, spread
+):
+    both = people["manager"]
+    Membership.objects.create(user=both, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+    sign_in(client, both)
+    board = client.get(reverse("safeguarding:home")).context["board"]
+    assert _ids(board.overdue) >= {spread["elsewhere"][0].pk}
+    board = client.get(reverse("safeguarding:home"), {"partnership": partnership.pk}).context[
+        "board"
+    ]
+    assert spread["elsewhere"][0].pk not in _ids(board.overdue)
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "All your partnerships" in html
+
+
+def test_a_partnership_outside_scope_is_not_found(client, people, other_partnership, spread):
+    sign_in(client, people["manager"])
+    assert client.get("/", {"partnership": other_partnership.pk}).status_code == 404
+    assert client.get("/", {"partnership": "nonsense"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["regional", "agency", "reviewer"])
+def test_other_roles_get_no_dashboard(client, people, spread, who):
+    sign_in(client, people[who])
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "board" not in response.context
+    assert spread["overdue"][0].title not in response.content.decode()
+    for fmt in ("csv", "xlsx"):
+        assert client.get(reverse("safeguarding:dashboard-export", args=[fmt])).status_code == 403
+
+
+def test_closure_days_count_in_working_days_left(partnership, people, today):
+    from safeguarding.models import ClosureDay
+
+    first = calendar.add_working_days(today, 1)
+    ClosureDay.objects.create(partnership=partnership, date=first, reason="Training")
+    due = calendar.add_working_days(today, 2)
+    clock = make_deadline(partnership, due=due)
+    board = build_dashboard([partnership], today=today)
+    assert {r.deadline.pk: r.left for r in board.due_soon}[clock.pk] == 1
+
+
+def _home_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("safeguarding:home")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(
+    client, people, partnership, other_partnership, today, django_assert_max_num_queries
+):
+    Membership.objects.create(
+        user=people["manager"], partnership=other_partnership, role=Role.REVIEW_OFFICER
+    )
+    owners = [people["manager"], people["officer"], member(Role.REVIEW_OFFICER, partnership)]
+
+    def add(n):
+        for i in range(n):
+            p = partnership if i % 2 else other_partnership
+            make_deadline(
+                p,
+                due=today + dt.timedelta(days=(i % 9) - 4),
+                kind=list(Kind)[i % 4],
+                owner=owners[i % 3],
+                moved=i % 7 == 0,
+            )
+
+    sign_in(client, people["manager"])
+    add(5)
+    small = _home_queries(client)
+    add(45)
+    with django_assert_max_num_queries(small):
+        client.get(reverse("safeguarding:home"))
+    assert small <= 15, small
+
+
+def test_more_partnerships_do_not_add_queries(client, people, partnership, today):
+    sign_in(client, people["manager"])
+    make_deadline(partnership, due=today)
+    one = _home_queries(client)
+    for _ in range(4):
+        p = PartnershipFactory(region=partnership.region)
+        Membership.objects.create(user=people["manager"], partnership=p, role=Role.REVIEW_OFFICER)
+        make_deadline(p, due=today)
+    assert _home_queries(client) <= one

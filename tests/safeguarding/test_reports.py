@@ -1,0 +1,400 @@
+"""Timeliness, counts, the regional comparison and the annual report (issue 7)."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from notifications.models import Child, Ethnicity, Incident, Nature, Sex
+from rapid_reviews.models import InformationRequest, RapidReview
+from safeguarding import reports
+from safeguarding.models import AuditEvent, Deadline, Membership, Role
+from tests.factories import AgencyFactory, PartnershipFactory
+from tests.utils import sign_in
+
+from .report_helpers import make_deadline
+
+Kind = Deadline.Kind
+D = dt.date
+YEAR_2025 = reports.Period.year(2025)
+TODAY = D(2026, 11, 26)
+
+_seq = iter(range(1, 100_000))
+
+
+def incident(partnership, creator, *, aware, nature=Nature.SERIOUS_HARM, harm=(), when=None):
+    n = next(_seq)
+    return Incident.objects.create(
+        partnership=partnership,
+        reference=f"{partnership.code}-{aware.year}-{n:04d}",
+        year=aware.year,
+        sequence=n,
+        awareness_date=aware,
+        incident_date=when or aware,
+        notification_due=aware + dt.timedelta(days=7),
+        nature=nature,
+        harm_categories=list(harm),
+        created_by=creator,
+    )
+
+
+def child(inc, *, pseudonym="Child A", **values):
+    return Child.objects.create(incident=inc, pseudonym=pseudonym, name="Secret Name", **values)
+
+
+@pytest.fixture
+def timeliness_fixture(partnership, other_partnership):
+    """Hand-computed 2025 figures for `partnership`:
+    notifications: 3 on time, 1 late (closed after due), 1 overdue and open (late),
+      1 cancelled (left out), 1 due in 2024 (left out) -> 3 of 5 on time, 60%.
+    rapid reviews: 1 on time, 1 late -> 50%.
+    """
+    p = partnership
+    for due, closed in [
+        (D(2025, 1, 10), D(2025, 1, 10)),
+        (D(2025, 3, 3), D(2025, 2, 28)),
+        (D(2025, 12, 31), D(2025, 12, 30)),
+        (D(2025, 6, 2), D(2025, 6, 5)),
+    ]:
+        make_deadline(p, due=due, closed_on=closed)
+    make_deadline(p, due=D(2025, 7, 1))  # open and overdue
+    make_deadline(p, due=D(2025, 8, 1), closed_on=D(2025, 8, 5), outcome="cancelled")
+    make_deadline(p, due=D(2024, 12, 31), closed_on=D(2024, 12, 31))
+    make_deadline(p, due=D(2025, 5, 1), kind=Kind.RAPID_REVIEW, closed_on=D(2025, 5, 1))
+    make_deadline(p, due=D(2025, 5, 2), kind=Kind.RAPID_REVIEW, closed_on=D(2025, 5, 9))
+    make_deadline(other_partnership, due=D(2025, 5, 2), closed_on=D(2025, 5, 9))
+
+
+def test_timeliness_matches_hand_computed_figures(partnership, timeliness_fixture):
+    t = reports.timeliness([partnership.pk], YEAR_2025, today=TODAY)
+    n = t["notifications"]
+    assert (n.total, n.on_time, n.late, n.pending, n.percent) == (5, 3, 2, 0, 60)
+    r = t["rapid_reviews"]
+    assert (r.total, r.on_time, r.late, r.percent) == (2, 1, 1, 50)
+    assert t["lcspr"].total == 0 and t["lcspr"].percent is None
+    assert t["lcspr"].empty_text == "No local reviews yet"
+
+
+def test_quarter_and_custom_periods(partnership, timeliness_fixture):
+    q1 = reports.timeliness([partnership.pk], reports.Period.quarter(2025, 1), today=TODAY)
+    assert (q1["notifications"].total, q1["notifications"].on_time) == (2, 2)
+    assert reports.Period.quarter(2025, 4).end == D(2025, 12, 31)
+    custom = reports.Period.custom(D(2025, 6, 1), D(2025, 7, 31))
+    t = reports.timeliness([partnership.pk], custom, today=TODAY)
+    assert (t["notifications"].total, t["notifications"].late) == (2, 2)
+
+
+def test_open_clocks_not_yet_due_are_pending(partnership):
+    make_deadline(partnership, due=D(2026, 12, 10))
+    t = reports.timeliness([partnership.pk], reports.Period.year(2026), today=TODAY)
+    assert (t["notifications"].pending, t["notifications"].decided) == (1, 0)
+
+
+def test_agency_returns_per_agency(partnership, people):
+    inc = incident(partnership, people["officer"], aware=D(2025, 3, 3))
+    review = RapidReview.objects.create(incident=inc, due_date=D(2025, 3, 31))
+    police = AgencyFactory(name="Police force")
+    health = AgencyFactory(name="Health trust")
+    on_time = InformationRequest.objects.create(
+        rapid_review=review, agency=police, due_date=D(2025, 3, 14)
+    )
+    late = InformationRequest.objects.create(
+        rapid_review=review, agency=health, due_date=D(2025, 3, 14)
+    )
+    for req, closed in [(on_time, D(2025, 3, 13)), (late, D(2025, 3, 20))]:
+        make_deadline(
+            partnership,
+            due=req.due_date,
+            kind=Kind.AGENCY_RETURN,
+            closed_on=closed,
+            subject_type="rapid_reviews.informationrequest",
+            subject_id=req.pk,
+        )
+    rows = {
+        a.agency: (a.on_time, a.late)
+        for a in reports.agency_timeliness([partnership.pk], YEAR_2025, today=TODAY)
+    }
+    assert rows == {"Health trust": (0, 1), "Police force": (1, 0)}
+
+
+def test_counts_by_nature_harm_age_sex_and_ethnicity(partnership, other_partnership, people):
+    officer = people["officer"]
+    a = incident(
+        partnership,
+        officer,
+        aware=D(2025, 6, 10),
+        harm=["neglect", "physical"],
+        when=D(2025, 6, 9),
+    )
+    b = incident(
+        partnership, officer, aware=D(2025, 9, 1), nature=Nature.CHILD_DEATH, harm=["neglect"]
+    )
+    incident(partnership, officer, aware=D(2024, 9, 1), harm=["sexual"])  # another year
+    incident(other_partnership, officer, aware=D(2025, 9, 1), harm=["sexual"])  # elsewhere
+    # Ages at the incident date (9 June 2025) or awareness date.
+    child(
+        a,
+        pseudonym="A",
+        date_of_birth=D(2024, 6, 10),
+        sex=Sex.FEMALE,
+        ethnicity=Ethnicity.WHITE_BRITISH,
+    )  # 11 months: under 1
+    child(
+        a,
+        pseudonym="B",
+        date_of_birth=D(2024, 6, 9),
+        sex=Sex.MALE,
+        ethnicity=Ethnicity.BLACK_AFRICAN,
+    )  # 1st birthday that day: 1 to 4
+    child(a, pseudonym="C", date_of_birth=D(2015, 6, 10), ethnicity=Ethnicity.ASIAN_INDIAN)  # 9
+    child(a, pseudonym="D", unborn=True, sex=Sex.NOT_KNOWN)
+    child(b, pseudonym="E", age_years=16, sex=Sex.MALE, ethnicity=Ethnicity.MIXED_OTHER)
+    child(b, pseudonym="F", age_years=19, ethnicity=Ethnicity.OTHER_ARAB)
+    child(b, pseudonym="G")  # nothing known
+    child(b, pseudonym="H", age_years=12, status_at_time="care_leaver")  # recorded as care leaver
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = {
+            b.key: {code: n for code, _l, n in b.rows}
+            for b in reports.counts([partnership.pk], YEAR_2025)
+        }
+    assert len(ctx.captured_queries) == 5
+    assert result["nature"]["serious_harm"] == 1 and result["nature"]["death"] == 1
+    assert result["harm"] == {"physical": 1, "sexual": 0, "emotional": 0, "neglect": 2}
+    assert result["age"] == {
+        "unborn": 1,
+        "under_1": 1,
+        "1_4": 1,
+        "5_9": 1,
+        "10_15": 0,
+        "16_17": 1,
+        "18_plus": 2,
+        "not_known": 1,
+    }
+    assert result["sex"] == {"female": 1, "male": 2, "not_known": 5}
+    assert result["ethnicity"] == {
+        "asian": 1,
+        "black": 1,
+        "mixed": 1,
+        "white": 1,
+        "other": 1,
+        "not_known": 3,
+    }
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_timeliness_page_shows_figures_charts_and_tables(client, people, timeliness_fixture):
+    sign_in(client, people["manager"])
+    response = client.get(reverse("safeguarding:timeliness"), {"period": "year", "year": "2025"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "3 of 5 on time" in html and "(60%)" in html
+    assert 'role="img"' in html and "<title id=" in html and "aria-labelledby=" in html
+    assert "Data for the chart" in html
+    assert "No local reviews yet" in html
+    assert "Learning themes across reviews" in html
+    assert " style=" not in html
+
+
+def test_timeliness_custom_period_validation(client, people):
+    sign_in(client, people["manager"])
+    response = client.get(reverse("safeguarding:timeliness"), {"period": "custom"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter the first day of the period" in html
+    assert html.count("Error:") >= 1
+    ok = client.get(
+        reverse("safeguarding:timeliness"),
+        {
+            "period": "custom",
+            "start_0": "1",
+            "start_1": "6",
+            "start_2": "2025",
+            "end_0": "31",
+            "end_1": "7",
+            "end_2": "2025",
+        },
+    )
+    assert "1 June 2025 to 31 July 2025" in ok.content.decode()
+
+
+def test_timeliness_stage_filter(client, people, timeliness_fixture):
+    sign_in(client, people["manager"])
+    response = client.get(
+        reverse("safeguarding:timeliness"), {"year": "2025", "stage": "rapid_reviews"}
+    )
+    labels = [m.label for m in response.context["report"].measures]
+    assert labels == ["Rapid reviews"]
+    assert response.context["report"].breakdowns is None
+
+
+@pytest.mark.parametrize("who", ["regional", "agency", "reviewer"])
+def test_timeliness_and_annual_report_are_for_the_business_unit(client, people, who):
+    sign_in(client, people[who])
+    assert client.get(reverse("safeguarding:timeliness")).status_code == 403
+    assert client.get(reverse("safeguarding:annual-report", args=[2025])).status_code == 403
+    assert (
+        client.get(reverse("safeguarding:annual-report-data", args=[2025, "csv"])).status_code
+        == 403
+    )
+
+
+def test_report_pages_run_a_fixed_number_of_queries(
+    client, people, partnership, django_assert_max_num_queries
+):
+    officer = people["officer"]
+
+    def add(n):
+        for i in range(n):
+            inc = incident(partnership, officer, aware=D(2025, 1 + i % 12, 5), harm=["neglect"])
+            child(inc, date_of_birth=D(2015, 1, 1), sex=Sex.FEMALE)
+            make_deadline(partnership, due=inc.awareness_date, closed_on=inc.awareness_date)
+
+    sign_in(client, people["manager"])
+    url = reverse("safeguarding:timeliness") + "?year=2025"
+    add(5)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    small = len(ctx.captured_queries)
+    add(45)
+    with django_assert_max_num_queries(small):
+        client.get(url)
+    assert small <= 20, small
+
+
+# --- regional -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def region_data(partnership, other_partnership, people):
+    """BSCP: 6 notifications in 2025, 5 on time. ASCP: 3 notifications, all on time."""
+    for i in range(6):
+        due = D(2025, 2, 3 + i)
+        make_deadline(partnership, due=due, closed_on=due if i else due + dt.timedelta(days=3))
+    for i in range(3):
+        due = D(2025, 4, 1 + i)
+        make_deadline(other_partnership, due=due, closed_on=due)
+    officer = people["officer"]
+    for _ in range(3):
+        child(incident(other_partnership, officer, aware=D(2025, 4, 1)), sex=Sex.FEMALE)
+
+
+def test_regional_view_side_by_side_with_small_numbers_suppressed(
+    client, people, partnership, other_partnership, region_data
+):
+    outside = PartnershipFactory(code="ZZZ", name="Outside region SCP")
+    make_deadline(outside, due=D(2025, 2, 3), closed_on=D(2025, 2, 3))
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional"), {"year": "2025"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    notifications = next(
+        m for m in response.context["regional"]["measures"] if m["key"] == "notifications"
+    )
+    rows = {r[0]: r[1:] for r in notifications["rows"]}
+    assert rows[partnership.name] == ["6", "5", "fewer than 5", "83%"]
+    assert rows[other_partnership.name] == [
+        "fewer than 5",
+        "fewer than 5",
+        "0",
+        "not shown (fewer than 5)",
+    ]
+    assert "Outside region SCP" not in html
+    assert "Secret Name" not in html and "Child A" not in html
+    assert "fewer than 5" in html
+    sex = next(b for b in response.context["regional"]["breakdowns"] if b["key"] == "sex")
+    assert [other_partnership.name, "fewer than 5", "0", "0"] in sex["rows"]
+
+
+def test_regional_export_is_suppressed_and_audited(client, people, region_data, partnership):
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional-export", args=["csv"]), {"year": "2025"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "fewer than 5" in text and "Secret Name" not in text
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, actor=people["regional"], partnership=partnership
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["manager", "officer", "agency"])
+def test_regional_view_is_only_for_regional_viewers(client, people, who):
+    sign_in(client, people[who])
+    assert client.get(reverse("safeguarding:regional")).status_code == 403
+    assert client.get(reverse("safeguarding:regional-export", args=["csv"])).status_code == 403
+
+
+def test_regional_view_fixed_queries(client, people, region, django_assert_max_num_queries):
+    sign_in(client, people["regional"])
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("safeguarding:regional"))
+    small = len(ctx.captured_queries)
+    for _ in range(5):
+        p = PartnershipFactory(region=region)
+        make_deadline(p, due=D(2026, 2, 3), closed_on=D(2026, 2, 3))
+    with django_assert_max_num_queries(small):
+        client.get(reverse("safeguarding:regional"))
+
+
+# --- annual report ----------------------------------------------------------------------------
+
+
+def test_annual_report_pdf_with_charts_audited(client, people, partnership, timeliness_fixture):
+    from pypdf import PdfReader
+
+    sign_in(client, people["manager"])
+    response = client.get(reverse("safeguarding:annual-report", args=[2025]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('2025.pdf"')
+    pdf = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "timeliness and figures, 2025" in text
+    assert "3 of 5 on time" in text
+    assert "Nature of the incident" in text
+    assert "Secret Name" not in text
+    assert pdf.trailer["/Root"].get("/MarkInfo", {}).get("/Marked")  # tagged PDF
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DOWNLOAD, actor=people["manager"], partnership=partnership
+    ).exists()
+
+
+def test_annual_report_csv(client, people, partnership, timeliness_fixture):
+    import csv
+
+    sign_in(client, people["officer"])
+    response = client.get(reverse("safeguarding:annual-report-data", args=[2025, "csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["Notifications to the National Panel", "5", "3", "2", "0", "60%"] in rows
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, partnership=partnership
+    ).exists()
+
+
+def test_annual_report_of_another_partnership_is_not_found(client, people, other_partnership):
+    sign_in(client, people["manager"])
+    url = reverse("safeguarding:annual-report", args=[2025])
+    assert client.get(url, {"partnership": other_partnership.pk}).status_code == 404
+
+
+def test_multi_partnership_user_chooses_one(
+    client, people, partnership, other_partnership, timeliness_fixture
+):
+    Membership.objects.create(
+        user=people["manager"], partnership=other_partnership, role=Role.REVIEW_OFFICER
+    )
+    sign_in(client, people["manager"])
+    url = reverse("safeguarding:timeliness")
+    both = client.get(url, {"year": "2025"}).context["report"].measures[0]
+    one = (
+        client.get(url, {"year": "2025", "partnership": other_partnership.pk})
+        .context["report"]
+        .measures[0]
+    )
+    assert (both.total, one.total) == (6, 1)
