@@ -108,6 +108,8 @@ class Deadline(models.Model):
                 fields=["due_date"], condition=Q(closed_on__isnull=True), name="deadline_open_due"
             ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            # Timeliness reports read closed clocks by partnership, kind and due date.
+            models.Index(fields=["partnership", "kind", "due_date"], name="deadline_timeliness"),
         ]
 
     def __str__(self):
