@@ -1,0 +1,118 @@
+"""The children an incident is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.models import User
+
+from ..models import Child, Incident, Status
+from .common import (
+    TransitionError,
+    locked,
+    require_role,
+)
+
+# --- children -------------------------------------------------------------------------
+
+
+def next_pseudonym(incident: Incident) -> str:
+    used = set(incident.children.values_list("pseudonym", flat=True))
+    n = 0
+    while True:
+        letters, k = "", n
+        while True:
+            letters = chr(ord("A") + k % 26) + letters
+            k = k // 26 - 1
+            if k < 0:
+                break
+        candidate = f"Child {letters}"
+        if candidate not in used:
+            return candidate
+        n += 1
+
+
+CHILD_FIELDS = (
+    "pseudonym",
+    "name",
+    "other_names",
+    "unborn",
+    "date_of_birth",
+    "age_years",
+    "sex",
+    "ethnicity",
+    "disability",
+    "health",
+    "status_at_time",
+    "placement_type",
+)
+
+
+def check_child_editable(incident: Incident) -> None:
+    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+        raise TransitionError("Children cannot be changed once the decision is recorded.")
+
+
+@transaction.atomic
+def child_save(
+    *,
+    incident: Incident,
+    actor: User,
+    values: dict[str, Any],
+    known_to=(),
+    child: Child | None = None,
+) -> Child:
+    """Add a child to an incident, or change one."""
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    check_child_editable(incident)
+    if child is None:
+        child = Child(incident=incident, position=incident.children.count() + 1)
+        before = {}
+        action = Action.CREATE
+    else:
+        before = snapshot(child, list(CHILD_FIELDS))
+        action = Action.UPDATE
+    for name in CHILD_FIELDS:
+        if name in values:
+            setattr(child, name, values[name])
+    if not child.pseudonym:
+        child.pseudonym = next_pseudonym(incident)
+    child.save()
+    child.known_to.set(known_to)
+    changed = diff(before, snapshot(child, list(CHILD_FIELDS)))
+    # The audit trail names the record by pseudonym; it never copies the child's name.
+    changed.pop("name", None)
+    changed.pop("other_names", None)
+    incident.version += 1
+    incident.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=child,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} {child.pseudonym}",
+        changes=changed,
+    )
+    return child
+
+
+@transaction.atomic
+def child_remove(*, child: Child, actor: User) -> None:
+    incident = child.incident
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    check_child_editable(incident)
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=child,
+        partnership=incident.partnership,
+        object_repr=f"{incident.reference} {child.pseudonym}",
+    )
+    child.delete()
+    incident.version += 1
+    incident.save(update_fields=["version", "updated_at"])

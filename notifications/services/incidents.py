@@ -1,0 +1,197 @@
+"""Log and edit an incident; the 5-working-day clock and changes to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.deadlines import (
+    Kind,
+    deadline_move,
+    deadline_start,
+    get_deadline,
+)
+from safeguarding.models import Partnership, User
+
+from ..models import Incident, Status
+from .common import (
+    NOTIFY_WITHIN_WORKING_DAYS,
+    TransitionError,
+    check_version,
+    locked,
+    require_role,
+    validate_incident_dates,
+)
+
+# --- create and edit ------------------------------------------------------------------
+
+
+def _next_reference(partnership: Partnership, year: int) -> tuple[int, str]:
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    last = Incident.objects.filter(partnership=partnership, year=year).aggregate(m=Max("sequence"))
+    sequence = (last["m"] or 0) + 1
+    return sequence, f"{partnership.code}-{year}-{sequence:03d}"
+
+
+def _start_notification_clock(incident: Incident, owner: User) -> None:
+    deadline = deadline_start(
+        subject=incident,
+        partnership=incident.partnership,
+        kind=Kind.NOTIFICATION,
+        title=f"Notify the National Panel: {incident.reference}",
+        reference=incident.reference,
+        url=incident.get_absolute_url(),
+        trigger_date=incident.awareness_date,
+        amount=NOTIFY_WITHIN_WORKING_DAYS,
+        owner=owner,
+    )
+    incident.notification_due = deadline.due_date
+
+
+@transaction.atomic
+def incident_create(
+    *,
+    partnership: Partnership,
+    actor: User,
+    awareness_date: dt.date,
+    incident_date: dt.date | None = None,
+    incident_place: str = "",
+) -> Incident:
+    """Log a serious incident as a draft and start the 5-working-day clock."""
+    require_role(actor, partnership)
+    errors = validate_incident_dates(
+        incident_date=incident_date, awareness_date=awareness_date, today=timezone.localdate()
+    )
+    if errors:
+        raise ValidationError(errors)
+    sequence, reference = _next_reference(partnership, awareness_date.year)
+    incident = Incident(
+        partnership=partnership,
+        reference=reference,
+        year=awareness_date.year,
+        sequence=sequence,
+        awareness_date=awareness_date,
+        incident_date=incident_date,
+        incident_place=incident_place,
+        notification_due=awareness_date,
+        created_by=actor,
+    )
+    incident.save()
+    _start_notification_clock(incident, actor)
+    incident.save(update_fields=["notification_due"])
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=incident,
+        changes={"status": {"old": None, "new": Status.DRAFT}},
+    )
+    return incident
+
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "incident_date",
+        "incident_place",
+        "nature",
+        "harm_categories",
+        "circumstances",
+        "other_local_authority",
+        "parallel_processes",
+        "other_children_in_household",
+        "notifier_name",
+        "notifier_role",
+        "notifier_contact",
+    }
+)
+
+
+@transaction.atomic
+def incident_update(
+    *, incident: Incident, actor: User, changes: dict[str, Any], expected_version: int | None = None
+) -> Incident:
+    """Save one step of the form. Only drafts and incidents awaiting decision are editable."""
+    require_role(actor, incident.partnership)
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    incident = locked(incident)
+    check_version(incident, expected_version)
+    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+        raise TransitionError("This incident can no longer be changed: its decision is recorded.")
+    new_date = changes.get("incident_date")
+    if new_date and new_date > timezone.localdate():
+        raise ValidationError(
+            {"incident_date": "The date of the incident must be today or in the past"}
+        )
+    if new_date and new_date > incident.awareness_date:
+        raise ValidationError(
+            {
+                "incident_date": "The date of the incident must be the same as or before the date "
+                f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
+            }
+        )
+    before = snapshot(incident, list(changes))
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    changed = diff(before, snapshot(incident, list(changes)))
+    if changed:
+        incident.version += 1
+        incident.save(update_fields=[*changed, "version", "updated_at"])
+        audit_record(actor=actor, action=Action.UPDATE, obj=incident, changes=changed)
+    return incident
+
+
+@transaction.atomic
+def incident_change_awareness_date(
+    *,
+    incident: Incident,
+    actor: User,
+    awareness_date: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Incident:
+    """Correct the awareness date: needs a reason, recomputes the due date, is audited."""
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    check_version(incident, expected_version)
+    if incident.status in (Status.NOTIFIED, Status.RECORDED, Status.NOT_NOTIFIED):
+        raise TransitionError("The awareness date cannot change once the decision is recorded.")
+    reason = (reason or "").strip()
+    errors = validate_incident_dates(
+        incident_date=incident.incident_date,
+        awareness_date=awareness_date,
+        today=timezone.localdate(),
+    )
+    if not reason:
+        errors["reason"] = "Enter why the date the local authority became aware has changed"
+    if errors:
+        raise ValidationError(errors)
+    if awareness_date == incident.awareness_date:
+        return incident
+    old = incident.awareness_date
+    deadline = get_deadline(incident, Kind.NOTIFICATION)
+    deadline = deadline_move(
+        deadline=deadline, actor=actor, reason=reason, trigger_date=awareness_date
+    )
+    old_due = incident.notification_due
+    incident.awareness_date = awareness_date
+    incident.notification_due = deadline.due_date
+    incident.version += 1
+    incident.save(update_fields=["awareness_date", "notification_due", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
+        changes={
+            "awareness_date": {"old": old, "new": awareness_date},
+            "notification_due": {"old": old_due, "new": incident.notification_due},
+            "reason": reason,
+        },
+    )
+    return incident

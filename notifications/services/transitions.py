@@ -1,0 +1,188 @@
+"""Every status move of an incident, one service per move."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record
+from safeguarding.deadlines import (
+    Kind,
+    deadline_close,
+    deadline_reopen,
+)
+from safeguarding.models import User
+
+from ..models import NO_RAPID_REVIEW, TRANSITIONS, Incident, Status, StatusChange
+from .common import (
+    MANAGERS,
+    TransitionError,
+    locked,
+    require_role,
+    validate_notification_date,
+)
+
+# --- status moves ---------------------------------------------------------------------
+
+
+def _move(incident: Incident, to: str, actor: User, note: str = "") -> None:
+    if to not in TRANSITIONS[incident.status]:
+        raise TransitionError(
+            f"An incident that is ‘{incident.get_status_display()}’ cannot become "
+            f"‘{Status(to).label}’."
+        )
+    old = incident.status
+    incident.status = to
+    incident.version += 1
+    StatusChange.objects.create(
+        incident=incident, from_status=old, to_status=to, actor=actor, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=Action.STATUS_CHANGE,
+        obj=incident,
+        changes={"status": {"old": old, "new": to}},
+    )
+
+
+def missing_for_decision(incident: Incident) -> list[str]:
+    """What must be filled in before an incident can go for decision (GOV.UK wording)."""
+    missing = []
+    if not incident.nature:
+        missing.append("Select the nature of the incident")
+    if incident.nature and incident.nature not in NO_RAPID_REVIEW and not incident.harm_categories:
+        missing.append("Select at least one category of harm")
+    if not incident.circumstances.strip():
+        missing.append("Enter a summary of the circumstances")
+    if not incident.children.exists():
+        missing.append("Add at least one child")
+    if not incident.notifier_name.strip():
+        missing.append("Enter the name of the person notifying")
+    return missing
+
+
+@transaction.atomic
+def incident_submit_for_decision(*, incident: Incident, actor: User) -> Incident:
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    if incident.status == Status.DRAFT:
+        missing = missing_for_decision(incident)
+        if missing:
+            raise ValidationError(missing)
+    _move(incident, Status.AWAITING_DECISION, actor)
+    incident.save(update_fields=["status", "version", "updated_at"])
+    return incident
+
+
+@transaction.atomic
+def incident_return_to_draft(*, incident: Incident, actor: User, note: str = "") -> Incident:
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    _move(incident, Status.DRAFT, actor, note)
+    incident.save(update_fields=["status", "version", "updated_at"])
+    return incident
+
+
+@transaction.atomic
+def incident_record_notification(
+    *,
+    incident: Incident,
+    actor: User,
+    notified_at: dt.datetime,
+    dfe_reference: str,
+    sent_by: User | None = None,
+    ofsted_copied: bool = False,
+    other_partnerships_told: str = "",
+    late_reason: str = "",
+) -> Incident:
+    """Record that the notification went through the DfE service; stop the clock; open the
+    rapid review (or, for the kinds that need none, record it without one)."""
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    notified_on = timezone.localtime(notified_at).date()
+    errors = validate_notification_date(
+        incident=incident, notified_on=notified_on, today=timezone.localdate()
+    )
+    if not dfe_reference.strip():
+        errors["dfe_reference"] = "Enter the reference the DfE service gave the notification"
+    if notified_on > incident.notification_due and not late_reason.strip():
+        errors["late_reason"] = (
+            "Enter why the notification was sent after the due date "
+            f"({incident.notification_due:%-d %B %Y})"
+        )
+    if errors:
+        raise ValidationError(errors)
+    target = Status.RECORDED if incident.nature in NO_RAPID_REVIEW else Status.NOTIFIED
+    _move(incident, target, actor)
+    incident.notified_at = notified_at
+    incident.notified_on = notified_on
+    incident.dfe_reference = dfe_reference.strip()
+    incident.sent_by = sent_by or actor
+    incident.ofsted_copied = ofsted_copied
+    incident.other_partnerships_told = other_partnerships_told
+    incident.late_reason = late_reason.strip() if notified_on > incident.notification_due else ""
+    incident.save()
+    deadline_close(subject=incident, kind=Kind.NOTIFICATION, on=notified_on)
+    _attach_pdf(incident)
+    if target == Status.NOTIFIED:
+        from rapid_reviews.services import rapid_review_open
+
+        rapid_review_open(incident=incident, actor=actor)
+    return incident
+
+
+def _attach_pdf(incident: Incident) -> None:
+    from ..documents import notification_pdf
+
+    pdf = notification_pdf(incident)
+    incident.notification_pdf.save(
+        f"{incident.reference}-notification.pdf", ContentFile(pdf), save=False
+    )
+    incident.save(update_fields=["notification_pdf"])
+
+
+@transaction.atomic
+def incident_decide_not_to_notify(
+    *, incident: Incident, actor: User, rationale: str, agreed_by: str, decided_on: dt.date
+) -> Incident:
+    """Record a decision not to notify, with its rationale and the partners who agreed."""
+    require_role(actor, incident.partnership, MANAGERS)
+    incident = locked(incident)
+    errors = {}
+    if not rationale.strip():
+        errors["rationale"] = "Enter the rationale for the decision not to notify"
+    if not agreed_by.strip():
+        errors["agreed_by"] = "Enter who agreed the decision for each of the three partners"
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = "The date of the decision must be today or in the past"
+    elif decided_on < incident.awareness_date:
+        errors["decided_on"] = (
+            "The date of the decision must be the same as or after the date the local "
+            "authority became aware"
+        )
+    if errors:
+        raise ValidationError(errors)
+    _move(incident, Status.NOT_NOTIFIED, actor, rationale)
+    incident.decision_rationale = rationale.strip()
+    incident.decision_agreed_by = agreed_by.strip()
+    incident.decided_on = decided_on
+    incident.save()
+    deadline_close(subject=incident, kind=Kind.NOTIFICATION, on=decided_on, outcome="cancelled")
+    return incident
+
+
+@transaction.atomic
+def incident_reconsider(*, incident: Incident, actor: User, note: str) -> Incident:
+    """Reopen a decision not to notify (for example when new information arrives)."""
+    require_role(actor, incident.partnership, MANAGERS)
+    incident = locked(incident)
+    if not note.strip():
+        raise ValidationError({"note": "Enter why the decision is being reconsidered"})
+    _move(incident, Status.AWAITING_DECISION, actor, note)
+    incident.save(update_fields=["status", "version", "updated_at"])
+    deadline_reopen(subject=incident, kind=Kind.NOTIFICATION)
+    return incident

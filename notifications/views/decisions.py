@@ -1,0 +1,136 @@
+"""Deciding: record the notification, decide not to notify, reconsider."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding import permissions
+from safeguarding.drafts import take_kept_post
+from safeguarding.models import Role
+
+from .. import forms, services
+from ..selectors import incident_get_for
+from .common import (
+    case_view,
+)
+
+# --- decisions ------------------------------------------------------------------------
+
+
+def _decision_form_view(request, incident, form_class, title, run, *, intro="", initial=None):
+    kept = take_kept_post(request)
+    data = request.POST if request.method == "POST" else kept
+    form = form_class(data, initial=initial or {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(incident.get_absolute_url())
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "intro": intro,
+            "kept": kept is not None,
+            "back": incident.get_absolute_url(),
+        },
+    )
+
+
+@case_view
+def record_notification(request, pk):
+    incident = incident_get_for(request.user, pk)
+
+    def run(form):
+        services.incident_record_notification(
+            incident=incident,
+            actor=request.user,
+            notified_at=form.sent_at(),
+            dfe_reference=form.cleaned_data["dfe_reference"],
+            ofsted_copied=form.cleaned_data["ofsted_copied"],
+            other_partnerships_told=form.cleaned_data["other_partnerships_told"],
+            late_reason=form.cleaned_data["late_reason"],
+        )
+        messages.success(request, f"The notification of {incident.reference} is recorded.")
+
+    due = f"{incident.notification_due:%-d %B %Y}"
+    return _decision_form_view(
+        request,
+        incident,
+        forms.RecordNotificationForm,
+        "Record the notification",
+        run,
+        intro=f"Record it after the DfE online service has confirmed it. It was due by {due}.",
+        initial={
+            "sent_date": timezone.localdate(),
+            "sent_time": timezone.localtime().strftime("%H:%M"),
+        },
+    )
+
+
+@case_view
+def not_notifying(request, pk):
+    incident = incident_get_for(request.user, pk)
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
+        raise PermissionDenied("A partnership manager records a decision not to notify.")
+
+    def run(form):
+        services.incident_decide_not_to_notify(
+            incident=incident,
+            actor=request.user,
+            rationale=form.cleaned_data["rationale"],
+            agreed_by=form.cleaned_data["agreed_by"],
+            decided_on=form.cleaned_data["decided_on"],
+        )
+        messages.success(request, f"The decision not to notify {incident.reference} is recorded.")
+
+    return _decision_form_view(
+        request,
+        incident,
+        forms.NotNotifyForm,
+        "Record a decision not to notify",
+        run,
+        intro="The three statutory partners must agree a decision not to notify.",
+    )
+
+
+@case_view
+def reconsider(request, pk):
+    incident = incident_get_for(request.user, pk)
+
+    def run(form):
+        services.incident_reconsider(
+            incident=incident, actor=request.user, note=form.cleaned_data["note"]
+        )
+        messages.success(request, f"{incident.reference} is awaiting a decision again.")
+
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
+        raise PermissionDenied("A partnership manager reopens a decision.")
+    return _decision_form_view(request, incident, forms.NoteForm, "Reconsider the decision", run)
+
+
+@case_view
+@require_POST
+def return_to_draft(request, pk):
+    incident = incident_get_for(request.user, pk)
+    try:
+        services.incident_return_to_draft(incident=incident, actor=request.user)
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+    return redirect(incident.get_absolute_url())

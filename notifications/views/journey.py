@@ -1,0 +1,274 @@
+"""Logging an incident: one short step per page, children, check your answers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from safeguarding import permissions
+from safeguarding.drafts import take_kept_post
+
+from .. import forms, services
+from ..models import Status
+from ..selectors import child_get_for, incident_get_for
+from .common import (
+    case_view,
+)
+
+# --- the journey: one short step per page -------------------------------------------
+
+#: step name -> (form class, page title, model fields it edits)
+STEPS = {
+    "dates": (forms.IncidentDatesForm, "Dates and place", ["incident_date", "incident_place"]),
+    "nature": (forms.NatureForm, "What happened", ["nature", "harm_categories"]),
+    "circumstances": (
+        forms.CircumstancesForm,
+        "Circumstances",
+        [
+            "circumstances",
+            "other_local_authority",
+            "parallel_processes",
+            "other_children_in_household",
+        ],
+    ),
+    "notifier": (
+        forms.NotifierForm,
+        "Who is notifying",
+        ["notifier_name", "notifier_role", "notifier_contact"],
+    ),
+}
+ORDER = ["dates", "nature", "circumstances", "children", "notifier", "check"]
+
+
+def _step_url(incident, step):
+    if step == "children":
+        return reverse("notifications:children", args=[incident.pk])
+    if step == "check":
+        return reverse("notifications:check", args=[incident.pk])
+    return reverse("notifications:step", args=[incident.pk, step])
+
+
+def _after(incident, step, request):
+    if "later" in request.POST:
+        messages.success(request, f"Saved. {incident.reference} is waiting in your drafts.")
+        return redirect(incident.get_absolute_url())
+    return redirect(_step_url(incident, ORDER[ORDER.index(step) + 1]))
+
+
+def _partnership_for_new(request):
+    ids = sorted(permissions.partnership_ids(request.user))
+    chosen = request.POST.get("partnership") or request.GET.get("partnership")
+    if chosen and chosen.isdigit() and int(chosen) in ids:
+        return permissions.partnerships_visible_to(request.user).get(pk=int(chosen))
+    if len(ids) == 1:
+        return permissions.partnerships_visible_to(request.user).get(pk=ids[0])
+    return None
+
+
+@case_view
+def incident_new(request):
+    partnership = _partnership_for_new(request)
+    if partnership is None:
+        choices = permissions.partnerships_visible_to(request.user, roles=permissions.CASE_ROLES)
+        return render(request, "notifications/choose_partnership.html", {"choices": choices})
+    kept = take_kept_post(request)
+    form = forms.IncidentDatesForm(request.POST if request.method == "POST" else kept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_create(
+                partnership=partnership,
+                actor=request.user,
+                awareness_date=form.cleaned_data["awareness_date"],
+                incident_date=form.cleaned_data["incident_date"],
+                incident_place=form.cleaned_data["incident_place"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"{incident.reference} is logged. Notify the National Panel by "
+                f"{incident.notification_due:%-d %B %Y}.",
+            )
+            return redirect(_step_url(incident, "nature"))
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": "Log a serious incident",
+            "caption": partnership.name,
+            "kept": kept is not None,
+            "back": reverse("notifications:list"),
+        },
+    )
+
+
+def _initial(incident, fields):
+    initial = {name: getattr(incident, name) for name in fields}
+    initial["version"] = incident.version
+    return initial
+
+
+@case_view
+def incident_step(request, pk, step):
+    incident = incident_get_for(request.user, pk)
+    if step not in STEPS:
+        raise Http404("No such step")
+    form_class, title, fields = STEPS[step]
+    if not incident.is_editable and incident.status != Status.AWAITING_DECISION:
+        messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
+        return redirect(incident.get_absolute_url())
+    extra = {"changing": True} if step == "dates" else {}
+    initial = _initial(incident, fields + (["awareness_date"] if step == "dates" else []))
+    kept = take_kept_post(request)
+    data = request.POST if request.method == "POST" else kept
+    form = form_class(data, initial=initial, **extra)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in fields}
+        version = form.cleaned_data.get("version")
+        try:
+            with transaction.atomic():
+                if step == "dates":
+                    new_aware = form.cleaned_data["awareness_date"]
+                    if new_aware != incident.awareness_date:
+                        incident = services.incident_change_awareness_date(
+                            incident=incident,
+                            actor=request.user,
+                            awareness_date=new_aware,
+                            reason=form.cleaned_data.get("reason", ""),
+                            expected_version=version,
+                        )
+                        version = incident.version
+                incident = services.incident_update(
+                    incident=incident,
+                    actor=request.user,
+                    changes=values,
+                    expected_version=version,
+                )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except (services.ConcurrentEditError, services.TransitionError) as error:
+            form.add_error(None, str(error))
+        else:
+            return _after(incident, step, request)
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "kept": kept is not None,
+            "back": _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
+            if step != "dates"
+            else incident.get_absolute_url(),
+        },
+    )
+
+
+@case_view
+def incident_children(request, pk):
+    incident = incident_get_for(request.user, pk)
+    return render(
+        request,
+        "notifications/children.html",
+        {
+            "incident": incident,
+            "children": incident.children.all(),
+            "next": _step_url(incident, "notifier"),
+        },
+    )
+
+
+@case_view
+def child_edit(request, pk, child_pk=None):
+    incident = incident_get_for(request.user, pk)
+    child = child_get_for(request.user, incident, child_pk) if child_pk else None
+    if child is None:
+        initial = {"pseudonym": services.next_pseudonym(incident), "version": incident.version}
+    else:
+        initial = {name: getattr(child, name) for name in services.CHILD_FIELDS}
+        initial["known_to"] = list(child.known_to.all())
+        initial["version"] = incident.version
+    kept = take_kept_post(request)
+    data = request.POST if request.method == "POST" else kept
+    form = forms.ChildForm(data, initial=initial, partnership=incident.partnership)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in services.CHILD_FIELDS}
+        try:
+            child = services.child_save(
+                incident=incident,
+                actor=request.user,
+                values=values,
+                known_to=form.cleaned_data["known_to"],
+                child=child,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{child.pseudonym} is saved.")
+            return redirect(_step_url(incident, "children"))
+    title = f"Change {child.pseudonym}" if child else "Add a child"
+    return render(
+        request,
+        "notifications/step.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": incident.reference,
+            "incident": incident,
+            "kept": kept is not None,
+            "back": _step_url(incident, "children"),
+        },
+    )
+
+
+@case_view
+def child_remove(request, pk, child_pk):
+    incident = incident_get_for(request.user, pk)
+    child = child_get_for(request.user, incident, child_pk)
+    if request.method == "POST":
+        try:
+            services.child_remove(child=child, actor=request.user)
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{child.pseudonym} is removed from {incident.reference}.")
+        return redirect(_step_url(incident, "children"))
+    return render(
+        request, "notifications/child_remove.html", {"incident": incident, "child": child}
+    )
+
+
+@case_view
+def incident_check(request, pk):
+    incident = incident_get_for(request.user, pk)
+    problems = services.missing_for_decision(incident)
+    if request.method == "POST":
+        try:
+            services.incident_submit_for_decision(incident=incident, actor=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        except services.TransitionError as error:
+            problems = [str(error)]
+        else:
+            messages.success(request, f"{incident.reference} is ready for a decision.")
+            return redirect(incident.get_absolute_url())
+    return render(
+        request,
+        "notifications/check.html",
+        {
+            "incident": incident,
+            "problems": problems,
+            "children": incident.children.all(),
+            "posted": request.method == "POST",
+        },
+    )

@@ -1,0 +1,134 @@
+"""Lists, the incident page, ready to send and the PDF of what was sent."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from safeguarding import calendar, permissions
+from safeguarding.audit import Action, audit_record
+from safeguarding.deadlines import Kind, deadline_explain, get_deadline
+from safeguarding.models import Role
+
+from .. import services
+from ..filters import IncidentFilter
+from ..models import Status
+from ..selectors import incident_get_for, incident_timeline, incidents_visible_to
+from .common import (
+    case_view,
+)
+
+# --- reading --------------------------------------------------------------------------
+
+
+@case_view
+def incident_list(request):
+    incidents = incidents_visible_to(request.user).prefetch_related("children")
+    incident_filter = IncidentFilter(request.GET or None, queryset=incidents, user=request.user)
+    page = Paginator(incident_filter.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "filter": incident_filter,
+            "form": incident_filter.form,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def clock_for(incident, today):
+    """What the detail page says about the 5-working-day clock."""
+    deadline = get_deadline(incident, Kind.NOTIFICATION)
+    explanation = (
+        deadline_explain(deadline)
+        if deadline
+        else calendar.explain(
+            incident.awareness_date,
+            services.NOTIFY_WITHIN_WORKING_DAYS,
+            partnership=incident.partnership_id,
+        )
+    )
+    stopped = incident.notified_on or incident.decided_on
+    left = calendar.working_days_between(
+        today, incident.notification_due, partnership=incident.partnership_id
+    )
+    return {
+        "deadline": deadline,
+        "explanation": explanation,
+        "running": stopped is None,
+        "left": left,
+        "overdue": -left if left < 0 else 0,
+        "changes": list(deadline.changes.select_related("actor")) if deadline else [],
+    }
+
+
+@case_view
+def incident_detail(request, pk):
+    incident = incident_get_for(request.user, pk)
+    audit_record(actor=request.user, action=Action.VIEW, obj=incident, request=request)
+    is_manager = permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    )
+    return render(
+        request,
+        "notifications/detail.html",
+        {
+            "incident": incident,
+            "children": incident.children.all(),
+            "clock": clock_for(incident, timezone.localdate()),
+            "status_changes": incident.status_changes.select_related("actor"),
+            "timeline": incident_timeline(incident),
+            "is_manager": is_manager,
+            "Status": Status,
+            "missing": services.missing_for_decision(incident) if incident.is_editable else [],
+        },
+    )
+
+
+@case_view
+def ready_to_send(request, pk):
+    from ..documents import national_form_sections
+
+    incident = incident_get_for(request.user, pk)
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=incident,
+        request=request,
+        changes={"page": "ready to send"},
+    )
+    return render(
+        request,
+        "notifications/ready_to_send.html",
+        {
+            "incident": incident,
+            "sections": national_form_sections(incident),
+        },
+    )
+
+
+@case_view
+def notification_pdf(request, pk):
+    incident = incident_get_for(request.user, pk)
+    if not incident.notification_pdf:
+        raise Http404("No PDF yet")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=incident,
+        request=request,
+        changes={"file": "notification PDF"},
+    )
+    return FileResponse(
+        incident.notification_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{incident.reference}-notification.pdf",
+        content_type="application/pdf",
+    )
