@@ -57,6 +57,13 @@ AUDIENCE = {
     "safeguarding:calendar-feed": "token",
     "safeguarding:outbox": "admin",
     "safeguarding:outbox-message": "admin",
+    "safeguarding:dashboard-export": "case",
+    "safeguarding:timeliness": "case",
+    "safeguarding:timeliness-export": "case",
+    "safeguarding:annual-report": "case",
+    "safeguarding:annual-report-data": "case",
+    "safeguarding:regional": "regional",
+    "safeguarding:regional-export": "regional",
     "notifications:list": "case",
     "notifications:new": "case",
     "notifications:retention": "manager",
@@ -166,6 +173,7 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
     )
     return {
         "reference": incident.reference,
+        "year": incident.year,
         "pk_incident": incident.pk,
         "child": incident.children.first().pk,
         "attachment": attachment.pk,
@@ -245,6 +253,11 @@ def object_kwargs(name, w):
     """The URL kwargs pointing at partnership A's records (None: the URL takes none)."""
     return {
         "safeguarding:deadline-why": {"pk": w["deadline"]},
+        "safeguarding:dashboard-export": {"fmt": "csv"},
+        "safeguarding:timeliness-export": {"fmt": "csv"},
+        "safeguarding:annual-report": {"year": w["year"]},
+        "safeguarding:annual-report-data": {"year": w["year"], "fmt": "csv"},
+        "safeguarding:regional-export": {"fmt": "csv"},
         "notifications:detail": {"pk": w["pk_incident"]},
         "notifications:step": {"pk": w["pk_incident"], "step": "nature"},
         "notifications:children": {"pk": w["pk_incident"]},
@@ -295,7 +308,16 @@ def object_kwargs(name, w):
     }.get(name)
 
 
-OBJECT_URLS = [n for n in AUDIENCE if AUDIENCE[n] in ("case", "manager", "contributor")]
+OBJECT_URLS = [n for n in AUDIENCE if AUDIENCE[n] in ("case", "manager", "contributor", "regional")]
+# Reports and exports take a format or a year, not a record: like list pages they may
+# open for anyone with the role, but must hold nothing of another partnership's cases.
+REPORTS = {
+    "safeguarding:dashboard-export",
+    "safeguarding:timeliness-export",
+    "safeguarding:annual-report",
+    "safeguarding:annual-report-data",
+    "safeguarding:regional-export",
+}
 DENIED = (403, 404, 405)
 
 
@@ -317,13 +339,16 @@ def test_outsiders_never_reach_partnership_a(client, people, contributors, world
         outsiders["officer"] = people["officer"]
     if audience == "contributor":
         outsiders["health"] = contributors["health"]  # another agency, same partnership
+    if audience == "regional":
+        del outsiders["regional"]
+        outsiders.update(officer=people["officer"], manager=people["manager"])
     for who, user in outsiders.items():
         sign_in(client, user)
-        if kwargs is None:
+        if kwargs is None or name in REPORTS:
             # A list page: it may open, but must show nothing of partnership A.
             response = client.get(url)
             if response.status_code == 200:
-                html = response.content.decode()
+                html = b"".join(response).decode(errors="replace")
                 marker = (
                     reverse("rapid_reviews:contributor-request", args=[world["request"]])
                     if name == "rapid_reviews:contributor-list"
@@ -347,6 +372,7 @@ def test_the_intended_user_gets_through(client, people, world, name):
         "case": people["officer"],
         "manager": people["manager"],
         "contributor": people["agency"],
+        "regional": people["regional"],
     }[AUDIENCE[name]]
     sign_in(client, user)
     status = client.get(url).status_code
