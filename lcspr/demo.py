@@ -79,7 +79,8 @@ WHO_VISITS = {
     ),
     "key_learning": (
         "Unknown men in a baby's life can be the greatest risk and the least visible.\n"
-        "Professional curiosity means asking who lives in, visits or stays at the home, every time.\n"
+        "Professional curiosity means asking who lives in, visits or stays at the home, "
+        "every time.\n"
         "Fathers and male carers must be seen, named and assessed, not only the mother.\n"
         "Information about a person's past violence is only useful if it is checked and shared."
     ),
@@ -90,7 +91,8 @@ WHO_VISITS = {
         "Include fathers and male carers in assessments and invite them to appointments."
     ),
     "discussion_questions": (
-        "How confident are you that you know every adult in the homes of the babies you work with?\n"
+        "How confident are you that you know every adult in the homes of the babies you "
+        "work with?\n"
         "What gets in the way of asking a mother about her partner?\n"
         "How would you check a name you are given, and who would you share it with?"
     ),
@@ -144,7 +146,12 @@ CASES = {
             430,
             ("Ellie-Rose Turner", dt.date(2011, 5, 2), Sex.FEMALE, Ethnicity.WHITE_BRITISH),
             LISTENING,
-            ["the-voice-of-the-child", "professional-curiosity", "neglect", "escalation-and-professional-challenge"],
+            [
+                "the-voice-of-the-child",
+                "professional-curiosity",
+                "neglect",
+                "escalation-and-professional-challenge",
+            ],
             "full_report",
         ),
         (
@@ -152,7 +159,12 @@ CASES = {
             640,
             ("Kai Brennan", dt.date(2023, 11, 20), Sex.MALE, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN),
             WHO_VISITS,
-            ["unknown-adults-in-the-household", "non-accidental-injury-in-infants", "fathers-and-male-carers", "information-sharing"],
+            [
+                "unknown-adults-in-the-household",
+                "non-accidental-injury-in-infants",
+                "fathers-and-male-carers",
+                "information-sharing",
+            ],
             "full_report",
         ),
         (
@@ -247,7 +259,8 @@ def _old_case(partnership, officer, decided: dt.date, child) -> Review:
         actor=officer,
         values={
             "meeting_date": decided,
-            "attendees": "Business manager (chair); social care, police, health and education leads",
+            "attendees": "Business manager (chair); social care, police, health and "
+            "education leads",
             "key_practice_episodes": "Missed opportunities to hear the child.",
             "learning_local": "Agencies held pieces of the picture that were not joined up.",
             "learning_national": "",
@@ -304,15 +317,24 @@ def _start(review, officer, reviewer, themes, *, agreed: dt.date):
 
 def _publish(review, officer, manager, briefing, kind, decided):
     agencies = list(review.partnership.agencies.order_by("name")[:3])
-    for key, days in (("agency_reports", 55), ("learning_event", 100), ("family", 110),
-                      ("draft_report", 125)):
+    for key, days in (
+        ("agency_reports", 55),
+        ("learning_event", 100),
+        ("family", 110),
+        ("draft_report", 125),
+    ):
         deadline = services.review.milestone_deadline(review, key)
         services.milestone_update(
-            review=review, actor=officer, key=key, planned=deadline.due_date,
+            review=review,
+            actor=officer,
+            key=key,
+            planned=deadline.due_date,
             actual=decided + dt.timedelta(days=days),
         )
     services.partner_check_add(
-        review=review, actor=manager, kind="written_request",
+        review=review,
+        actor=manager,
+        kind="written_request",
         checked_on=decided + dt.timedelta(days=90),
         note="Please send the draft chronology and the emerging findings to the partners.",
         respond_by=decided + dt.timedelta(days=100),
@@ -328,21 +350,29 @@ def _publish(review, officer, manager, briefing, kind, decided):
         rec = services.recommendation_add(review=review, actor=officer, text=text)
         for index, agency in enumerate(agencies[:2]):
             action = services.action_add(
-                recommendation=rec, actor=officer,
+                recommendation=rec,
+                actor=officer,
                 description=f"{agency.name}: update guidance and train front-line staff",
-                agency=agency, lead="Named safeguarding lead",
+                agency=agency,
+                lead="Named safeguarding lead",
                 due_date=decided + dt.timedelta(days=200 + 120 * number + 30 * index),
             )
             if done and index == 0:
                 services.action_update(
-                    action=action, actor=officer, status="complete", due_date=action.due_date,
+                    action=action,
+                    actor=officer,
+                    status="complete",
+                    due_date=action.due_date,
                     note="Guidance updated; 85% of staff trained.",
                     evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
                 )
                 services.action_sign_off(action=action, actor=manager)
             elif index == 1:
                 services.action_update(
-                    action=action, actor=officer, status="in_progress", due_date=action.due_date,
+                    action=action,
+                    actor=officer,
+                    status="in_progress",
+                    due_date=action.due_date,
                     note="Training booked.",
                 )
     review = services.review_approve_final(
@@ -354,16 +384,21 @@ def _publish(review, officer, manager, briefing, kind, decided):
         review=review, actor=officer, sent_on=sent, planned_publication=earliest
     )
     published_on = min(earliest + dt.timedelta(days=7), timezone.localdate())
-    summary = briefing["background"].split(". ")[0] + ". " + briefing["key_learning"].splitlines()[0]
+    summary = (
+        briefing["background"].split(". ")[0] + ". " + briefing["key_learning"].splitlines()[0]
+    )
     return services.review_publish(
         review=review,
         actor=officer,
         kind=kind,
         report=_report_pdf(briefing["title"]) if kind == "full_report" else None,
         improvements="\n".join(briefing["practice_improvement"].splitlines())
-        if kind == "improvements" else "",
+        if kind == "improvements"
+        else "",
         improvements_reason="Publishing the full report would identify the siblings, who "
-        "still live in the area." if kind == "improvements" else "",
+        "still live in the area."
+        if kind == "improvements"
+        else "",
         public_title=briefing["title"],
         public_summary=summary,
         checks=list(AnonymisationCheck.values),
@@ -385,17 +420,29 @@ def seed_partnership(partnership: Partnership) -> int:
         rapid_review__incident__partnership=partnership, status=Status.OPEN
     ):
         agreed = min(review.decision_date + dt.timedelta(days=20), today)
-        _start(review, officer, reviewer, ["information-sharing", "professional-curiosity"],
-               agreed=agreed)
+        _start(
+            review,
+            officer,
+            reviewer,
+            ["information-sharing", "professional-curiosity"],
+            agreed=agreed,
+        )
     count = 0
     for state, since, child, briefing, themes, kind in CASES.get(partnership.code, []):
         decided = today - dt.timedelta(days=since)
         review = _old_case(partnership, officer, decided, child)
-        review = _start(review, officer, reviewer if count == 0 else None, themes,
-                        agreed=decided + dt.timedelta(days=30))
+        review = _start(
+            review,
+            officer,
+            reviewer if count == 0 else None,
+            themes,
+            agreed=decided + dt.timedelta(days=30),
+        )
         if state == "on_hold":
             services.review_put_on_hold(
-                review=review, actor=officer, reason=HoldReason.CRIMINAL_PROCEEDINGS,
+                review=review,
+                actor=officer,
+                reason=HoldReason.CRIMINAL_PROCEEDINGS,
                 note="Trial of the mother's former partner listed at the Crown Court.",
                 held_since=today - dt.timedelta(days=35),
                 look_again_on=add_working_days(today, 20, partnership=partnership),
@@ -408,6 +455,4 @@ def seed_partnership(partnership: Partnership) -> int:
 
 def seed_local_reviews() -> int:
     """The one call from `seed_demo`: both demo partnerships, idempotent."""
-    return sum(
-        seed_partnership(p) for p in Partnership.objects.filter(code__in=["BSCP", "ASCP"])
-    )
+    return sum(seed_partnership(p) for p in Partnership.objects.filter(code__in=["BSCP", "ASCP"]))

@@ -43,7 +43,9 @@ class ReviewersForm(ActionForm):
 
 class TermsForm(ActionForm):
     submit_label = "Save the terms of reference"
-    text = area("Terms of reference", required=True, rows=10, message="Enter the terms of reference")
+    text = area(
+        "Terms of reference", required=True, rows=10, message="Enter the terms of reference"
+    )
     document = file_field(
         "Upload the signed terms of reference (optional)",
         "A PDF, Word (.docx), OpenDocument text, PNG or JPEG file, smaller than 10 MB.",
@@ -102,8 +104,7 @@ class CheckForm(ActionForm):
         required=True,
         rows=4,
         message="Enter what the partners found or asked for",
-        hint="For a written request, what the reviewer was asked to send (information or "
-        "a draft).",
+        hint="For a written request, what the reviewer was asked to send (information or a draft).",
     )
     respond_by = GDSDateField(
         what="the date the reviewer should reply by",
@@ -246,7 +247,9 @@ class ActionUpdateForm(ActionForm):
         error_messages={"required": "Select the status of the action"},
     )
     due_date = GDSDateField(what="the date the action is due", label="Due date")
-    reason = area("Reason for moving the due date", rows=2, hint="Needed when the due date changes.")
+    reason = area(
+        "Reason for moving the due date", rows=2, hint="Needed when the due date changes."
+    )
     note = area("Progress note (optional)", rows=3)
     evidence_of_impact = area(
         "Evidence of impact",
@@ -272,6 +275,8 @@ class BriefingForm(ActionForm):
         "Questions for team discussion", required=True, rows=5, hint="One question per line."
     )
     links = area(
-        "Links (optional)", rows=3, hint="One per line: title | address, for example "
-        "‘Working Together 2023 | https://www.gov.uk/…’"
+        "Links (optional)",
+        rows=3,
+        hint="One per line: title | address, for example "
+        "‘Working Together 2023 | https://www.gov.uk/…’",
     )

@@ -121,9 +121,7 @@ class ReviewQuerySet(models.QuerySet):
         if case_ids:
             where |= models.Q(rapid_review__incident__partnership__in=case_ids)
         if reviewer_ids:
-            where |= models.Q(
-                reviewers=user, rapid_review__incident__partnership__in=reviewer_ids
-            )
+            where |= models.Q(reviewers=user, rapid_review__incident__partnership__in=reviewer_ids)
         if not (case_ids or reviewer_ids):
             return self.none()
         return self.filter(where).distinct()
@@ -388,7 +386,9 @@ class LearningBriefing(models.Model):
 class PublishedReviewQuerySet(models.QuerySet):
     def live(self, today: dt.date | None = None):
         today = today or timezone.localdate()
-        return self.filter(models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today))
+        return self.filter(
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today)
+        )
 
 
 class PublishedReview(models.Model):

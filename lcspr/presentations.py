@@ -39,9 +39,9 @@ def briefing_pptx(briefing, *, partnership_name: str, year: int) -> bytes:
 
     title_slide = prs.slides.add_slide(prs.slide_layouts[TITLE_LAYOUT])
     title_slide.shapes.title.text = briefing.title
-    title_slide.placeholders[1].text = (
-        f"Learning from a local child safeguarding practice review\n{partnership_name}, {year}"
-    )
+    title_slide.placeholders[
+        1
+    ].text = f"Learning from a local child safeguarding practice review\n{partnership_name}, {year}"
     title_slide.notes_slide.notes_text_frame.text = (
         "Introduce the review: why it was held and what this session is for. Remind the team "
         "that the family's details are anonymised and should not be guessed at."

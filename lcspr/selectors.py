@@ -139,13 +139,7 @@ def review_for_page(review: Review) -> dict:
 
 
 def _has_briefing(review: Review) -> bool:
-    from .models import LearningBriefing
-
-    try:
-        review.briefing
-    except LearningBriefing.DoesNotExist:
-        return False
-    return True
+    return hasattr(review, "briefing")  # RelatedObjectDoesNotExist is an AttributeError
 
 
 def briefing_of(review: Review):

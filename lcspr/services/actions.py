@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from safeguarding.audit import Action as AuditAction
 from safeguarding.audit import audit_record
-from safeguarding.deadlines import Kind, Rule, deadline_close, deadline_move, deadline_start
-from safeguarding.deadlines import get_deadline
+from safeguarding.deadlines import (
+    Kind,
+    Rule,
+    deadline_close,
+    deadline_move,
+    deadline_start,
+    get_deadline,
+)
 from safeguarding.models import Agency, User
 
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
@@ -25,7 +31,9 @@ def recommendation_add(
 ) -> Recommendation:
     require_case_role(actor, review.partnership)
     raise_if({"text": "Enter the recommendation"} if not (text or "").strip() else {})
-    number = (review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    number = (
+        review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
     rec = Recommendation.objects.create(
         review=review, number=number, text=text.strip(), partners_response=partners_response.strip()
     )

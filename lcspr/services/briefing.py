@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -130,14 +129,3 @@ def briefing_save(
         changes={"title": values["title"], "pages": briefing.pdf_pages},
     )
     return briefing
-
-
-def missing_briefing(review: Review) -> bool:
-    try:
-        review.briefing
-    except LearningBriefing.DoesNotExist:
-        return True
-    return False
-
-
-__all__ = ["ValidationError", "briefing_generate", "briefing_save", "forbidden_terms"]

@@ -27,8 +27,7 @@ from ..models import (
     Status,
 )
 from .briefing import briefing_generate, identifying_terms_in
-from .common import check_version, ensure_move, locked, move, past_date, raise_if
-from .common import require_case_role
+from .common import check_version, ensure_move, locked, move, past_date, raise_if, require_case_role
 
 
 def earliest_publication(review: Review, notice_sent_on: dt.date) -> calendar.Explanation:
@@ -222,9 +221,8 @@ def review_publish(
         review, public_title, public_summary, improvements, *recommendations
     )
     if found:
-        errors["public_summary"] = (
-            "Published material must be anonymised: remove "
-            + ", ".join(f"‘{t}’" for t in found)
+        errors["public_summary"] = "Published material must be anonymised: remove " + ", ".join(
+            f"‘{t}’" for t in found
         )
     raise_if(errors)
     move(review, Status.PUBLISHED, actor)

@@ -23,7 +23,7 @@ from safeguarding.deadlines import (
     deadline_start,
     get_deadline,
 )
-from safeguarding.models import Deadline, Membership, Role, User
+from safeguarding.models import Deadline, Role, User
 
 from ..models import (
     HOLD_REVIEW_KEY,

@@ -113,6 +113,3 @@ def contrast(request):
         secure=request.is_secure(),
     )
     return response
-
-
-

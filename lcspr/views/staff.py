@@ -607,4 +607,3 @@ def report_download(request, pk):
     return download_response(
         review.report_file, filename="final-report.pdf", content_type="application/pdf"
     )
-

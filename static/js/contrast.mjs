@@ -8,6 +8,13 @@ export function initContrastToggle() {
   const link = document.querySelector("[data-contrast-toggle]");
   if (!link) return;
   link.setAttribute("role", "button");
+  // A link acting as a button also answers the space bar, as a button does.
+  link.addEventListener("keydown", (event) => {
+    if (event.key === " ") {
+      event.preventDefault();
+      link.click();
+    }
+  });
   link.addEventListener("click", (event) => {
     event.preventDefault();
     const high = document.body.classList.toggle("app-high-contrast");

@@ -36,6 +36,9 @@ from safeguarding import forms as account_forms
 from safeguarding.form_fields import GDSDateField
 from safeguarding.reminder_forms import ReminderPreferenceForm
 from tests.factories import AgencyFactory
+from tests.lcspr.bad_input import FORM_VIEWS as LCSPR_FORM_VIEWS
+from tests.lcspr.bad_input import NOT_FORMS as LCSPR_NOT_FORMS
+from tests.lcspr.bad_input import lcspr_target
 from tests.notifications.conftest import make_incident  # noqa: F401 - fixture
 from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
     agencies,
@@ -264,6 +267,13 @@ def run(client, target: Target, examples=EXAMPLES):
 
 NOT_FORMS = {
     "safeguarding:home": "GET only: the home page",
+    "safeguarding:dashboard-export": "GET only: a CSV or XLSX download",
+    "safeguarding:timeliness": "GET only: its period filter is a GET form",
+    "safeguarding:timeliness-export": "GET only: a CSV or XLSX download",
+    "safeguarding:annual-report": "GET only: a PDF download",
+    "safeguarding:annual-report-data": "GET only: a CSV or XLSX download",
+    "safeguarding:regional": "GET only: its period filter is a GET form",
+    "safeguarding:regional-export": "GET only: a CSV or XLSX download",
     "safeguarding:sign-out": "a POST with no fields: signs out",
     "safeguarding:signed-out": "GET only",
     "safeguarding:keep-alive": "a POST with no fields: extends the session",
@@ -309,6 +319,7 @@ NOT_FORMS = {
     "rapid_reviews:contributor-list": "GET only",
     "rapid_reviews:contributor-request": "GET only",
     "rapid_reviews:contributor-submit": "a confirmation POST with no fields",
+    **LCSPR_NOT_FORMS,
 }
 FORM_VIEWS = [
     "safeguarding:sign-in",
@@ -338,6 +349,7 @@ FORM_VIEWS = [
     "rapid_reviews:send-to-panel",
     "rapid_reviews:panel-response",
     "rapid_reviews:contributor-return",
+    *LCSPR_FORM_VIEWS,
 ]
 
 
@@ -414,6 +426,8 @@ CHILD = {
 def target(request, people, partnership, agencies, other_agency, make_incident, make_review):  # noqa: F811
     """The Target for FORM_VIEWS entry `request.param`, with the records it needs."""
     name = request.param
+    if name.startswith("lcspr:"):
+        return lcspr_target(name, people, agencies, make_review)
     officer, manager = people["officer"], people["manager"]
     ids = _ids(agencies, other_agency)
     if name == "safeguarding:sign-in":

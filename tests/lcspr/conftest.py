@@ -64,30 +64,27 @@ def pdf_upload(name="final-report.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-def to_notice_sent(review, actor, *, notice_days_ago=15):
+def to_notice_sent(local, actor, *, notice_days_ago=15):
     """Terms agreed, final report approved, notice sent: ready to publish today."""
-    review = services.review_save_terms(
-        review=review, actor=actor, text="Terms.", agreed_on=days_ago(50)
+    local = services.review_save_terms(
+        review=local, actor=actor, text="Terms.", agreed_on=days_ago(50)
     )
-    review = services.review_approve_final(
-        review=review, actor=actor, approved_on=days_ago(notice_days_ago + 2)
+    local = services.review_approve_final(
+        review=local, actor=actor, approved_on=days_ago(notice_days_ago + 2)
     )
     sent = days_ago(notice_days_ago)
-    review = services.review_send_notice(
-        review=review,
+    local = services.review_send_notice(
+        review=local,
         actor=actor,
         sent_on=sent,
-        planned_publication=services.earliest_publication(review, sent).due,
+        planned_publication=services.earliest_publication(local, sent).due,
     )
-    return review
+    return local
 
 
-def publish(review, actor, **overrides):
-    if not hasattr(review, "briefing_cached"):
-        try:
-            review.briefing
-        except Exception:  # noqa: BLE001
-            services.briefing_save(review=review, actor=actor, values=BRIEFING)
+def publish(local, actor, **overrides):
+    if not hasattr(local, "briefing"):
+        services.briefing_save(review=local, actor=actor, values=BRIEFING)
     values = {
         "kind": "full_report",
         "report": pdf_upload(),
@@ -97,4 +94,4 @@ def publish(review, actor, **overrides):
         "published_on": TODAY(),
     }
     values.update(overrides)
-    return services.review_publish(review=review, actor=actor, **values)
+    return services.review_publish(review=local, actor=actor, **values)

@@ -24,9 +24,15 @@ def published(local_review, people):
     services.review_set_themes(
         review=local_review,
         actor=officer,
-        themes=list(services.review.LearningTheme.objects.filter(slug__in=["the-voice-of-the-child", "neglect"])),
+        themes=list(
+            services.review.LearningTheme.objects.filter(
+                slug__in=["the-voice-of-the-child", "neglect"]
+            )
+        ),
     )
-    services.recommendation_add(review=local_review, actor=officer, text="Schools record the child's words.")
+    services.recommendation_add(
+        review=local_review, actor=officer, text="Schools record the child's words."
+    )
     review = to_notice_sent(local_review, officer)
     return publish(review, officer)
 
@@ -48,7 +54,13 @@ def _pages(client, published):
 
 def test_no_sign_in_and_no_child_names_or_references_anywhere(client, published):
     item, urls = _pages(client, published)
-    secrets = [published.reference, *CHILD_NAME.split(), "Mia", "14 Secret Lane", "Hidden circumstances"]
+    secrets = [
+        published.reference,
+        *CHILD_NAME.split(),
+        "Mia",
+        "14 Secret Lane",
+        "Hidden circumstances",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -90,7 +102,9 @@ def test_public_files_are_the_published_copies(client, published, people):
     item.briefing_pdf.close()
     # The case side changes its briefing after publication: the public copy does not.
     services.briefing_save(
-        review=published, actor=people["officer"], values={**BRIEFING, "title": "A changed draft title"}
+        review=published,
+        actor=people["officer"],
+        values={**BRIEFING, "title": "A changed draft title"},
     )
     url = reverse("learning:download", args=[item.partnership.code.lower(), item.slug, "briefing"])
     served = _body(client.get(url))
@@ -128,8 +142,12 @@ def test_public_list_in_a_bounded_number_of_queries(
 def test_filter_by_theme_year_and_search(client, published, make_review, people):
     officer = people["officer"]
     other = to_notice_sent(open_review(make_review, people, name="Zed Quorn"), officer)
-    publish(other, officer, public_title="Are you sure you know who visits or lives in my house?",
-            public_summary="A baby was hurt by a man the professionals did not know about.")
+    publish(
+        other,
+        officer,
+        public_title="Are you sure you know who visits or lives in my house?",
+        public_summary="A baby was hurt by a man the professionals did not know about.",
+    )
     index = reverse("learning:index")
     html = client.get(index, {"theme": "neglect"}).content.decode()
     assert "Are you listening to me?" in html and "who visits or lives" not in html
@@ -146,7 +164,9 @@ def test_embargoed_and_archived_reviews(client, local_review, people):
     item = PublishedReview.objects.get()
     assert "Are you listening" not in client.get(reverse("learning:index")).content.decode()
     assert client.get(reverse("learning:review", args=["bscp", item.slug])).status_code == 404
-    PublishedReview.objects.update(embargo_until=None, published_on=TODAY() - dt.timedelta(days=4 * 365))
+    PublishedReview.objects.update(
+        embargo_until=None, published_on=TODAY() - dt.timedelta(days=4 * 365)
+    )
     html = client.get(reverse("learning:partnership", args=["bscp"])).content.decode()
     recent, archive = html.split('id="archive"')
     assert "Are you listening" in archive and "Are you listening" not in recent

@@ -41,8 +41,12 @@ def test_target_publication_is_six_calendar_months_after_the_decision(
 
 def test_opening_twice_changes_nothing(make_review, people):
     rapid = make_review()
-    first = services.review_open(rapid_review=rapid, decision_date=D(2026, 8, 31), actor=people["officer"])
-    again = services.review_open(rapid_review=rapid, decision_date=D(2026, 9, 30), actor=people["officer"])
+    first = services.review_open(
+        rapid_review=rapid, decision_date=D(2026, 8, 31), actor=people["officer"]
+    )
+    again = services.review_open(
+        rapid_review=rapid, decision_date=D(2026, 9, 30), actor=people["officer"]
+    )
     assert again.pk == first.pk and again.target_publication == D(2027, 2, 28)
 
 

@@ -27,14 +27,29 @@ def test_a_rapid_review_deciding_on_a_local_review_opens_one(review, people):
     assert local.decision_date == rapid.decided_on
     assert local.status == Status.OPEN
     keys = set(
-        Deadline.objects.for_subject(local).filter(kind=Kind.LCSPR_MILESTONE).values_list("key", flat=True)
+        Deadline.objects.for_subject(local)
+        .filter(kind=Kind.LCSPR_MILESTONE)
+        .values_list("key", flat=True)
     )
-    assert keys == {"terms_agreed", "agency_reports", "learning_event", "family", "draft_report", "final_approved"}
+    assert keys == {
+        "terms_agreed",
+        "agency_reports",
+        "learning_event",
+        "family",
+        "draft_report",
+        "final_approved",
+    }
 
 
 # --- every edge ------------------------------------------------------------------------
 
-TARGETS = [Status.IN_PROGRESS, Status.ON_HOLD, Status.FINAL_APPROVED, Status.NOTICE_SENT, Status.PUBLISHED]
+TARGETS = [
+    Status.IN_PROGRESS,
+    Status.ON_HOLD,
+    Status.FINAL_APPROVED,
+    Status.NOTICE_SENT,
+    Status.PUBLISHED,
+]
 
 
 def _attempt(review, officer, target):
@@ -95,7 +110,9 @@ def test_every_edge_of_the_map(prepared, people, start, target):
         assert StatusChange.objects.count() == before
 
 
-@pytest.mark.parametrize("held_from", [Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT])
+@pytest.mark.parametrize(
+    "held_from", [Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT]
+)
 def test_resume_goes_back_to_where_it_was_held_from(prepared, people, held_from):
     Review.objects.filter(pk=prepared.pk).update(status=held_from)
     prepared.refresh_from_db()
@@ -168,8 +185,12 @@ def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
     )
     met = get_deadline(review, Kind.LCSPR_MILESTONE, "terms_agreed")
     services.review_put_on_hold(
-        review=review, actor=officer, reason=HoldReason.INQUEST, note="",
-        held_since=days_ago(10), look_again_on=TODAY() + dt.timedelta(days=5),
+        review=review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(10),
+        look_again_on=TODAY() + dt.timedelta(days=5),
     )
     review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
     assert review.status == Status.IN_PROGRESS
@@ -180,8 +201,12 @@ def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
 def test_hold_needs_a_reason_and_a_future_date_to_look_again(local_review, people):
     with pytest.raises(ValidationError) as error:
         services.review_put_on_hold(
-            review=local_review, actor=people["officer"], reason="", note="",
-            held_since=TODAY(), look_again_on=TODAY(),
+            review=local_review,
+            actor=people["officer"],
+            reason="",
+            note="",
+            held_since=TODAY(),
+            look_again_on=TODAY(),
         )
     assert set(error.value.message_dict) == {"reason", "look_again_on"}
 
@@ -194,15 +219,24 @@ def test_moving_a_milestone_needs_a_reason_and_keeps_history(local_review, peopl
     deadline = get_deadline(local_review, Kind.LCSPR_MILESTONE, "learning_event")
     new = deadline.due_date + dt.timedelta(days=14)
     with pytest.raises(ValidationError) as error:
-        services.milestone_update(review=local_review, actor=officer, key="learning_event", planned=new)
+        services.milestone_update(
+            review=local_review, actor=officer, key="learning_event", planned=new
+        )
     assert error.value.message_dict["reason"] == ["Enter the reason for moving the planned date"]
     services.milestone_update(
-        review=local_review, actor=officer, key="learning_event", planned=new,
+        review=local_review,
+        actor=officer,
+        key="learning_event",
+        planned=new,
         reason="Two practitioners on leave; event moved so they can attend",
     )
     later = new + dt.timedelta(days=7)
     services.milestone_update(
-        review=local_review, actor=officer, key="learning_event", planned=later, reason="Venue",
+        review=local_review,
+        actor=officer,
+        key="learning_event",
+        planned=later,
+        reason="Venue",
     )
     changes = list(DeadlineChange.objects.filter(deadline=deadline).order_by("id"))
     assert [(c.old_due, c.new_due) for c in changes] == [(deadline.due_date, new), (new, later)]
@@ -212,8 +246,11 @@ def test_moving_a_milestone_needs_a_reason_and_keeps_history(local_review, peopl
 def test_recording_the_actual_date_meets_the_milestone(local_review, people):
     deadline = get_deadline(local_review, Kind.LCSPR_MILESTONE, "agency_reports")
     services.milestone_update(
-        review=local_review, actor=people["officer"], key="agency_reports",
-        planned=deadline.due_date, actual=days_ago(2),
+        review=local_review,
+        actor=people["officer"],
+        key="agency_reports",
+        planned=deadline.due_date,
+        actual=days_ago(2),
     )
     deadline.refresh_from_db()
     assert deadline.closed_on == days_ago(2) and deadline.outcome == "met"
@@ -221,8 +258,12 @@ def test_recording_the_actual_date_meets_the_milestone(local_review, people):
 
 def test_partner_checks_include_written_requests(local_review, people):
     check = services.partner_check_add(
-        review=local_review, actor=people["manager"], kind="written_request",
-        checked_on=days_ago(1), note="Please send the draft chronology.", respond_by=TODAY(),
+        review=local_review,
+        actor=people["manager"],
+        kind="written_request",
+        checked_on=days_ago(1),
+        note="Please send the draft chronology.",
+        respond_by=TODAY(),
     )
     assert check.respond_by == TODAY()
     with pytest.raises(ValidationError):
@@ -235,7 +276,9 @@ def test_partner_checks_include_written_requests(local_review, people):
 
 
 def test_only_the_partnerships_reviewers_can_be_assigned(local_review, people):
-    services.review_set_reviewers(review=local_review, actor=people["officer"], reviewers=[people["reviewer"]])
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
     assert list(local_review.reviewers.all()) == [people["reviewer"]]
     with pytest.raises(ValidationError):
         services.review_set_reviewers(
@@ -247,20 +290,33 @@ def test_actions_rag_due_date_moves_and_manager_sign_off(local_review, people, a
     officer, manager = people["officer"], people["manager"]
     rec = services.recommendation_add(review=local_review, actor=officer, text="Improve sharing.")
     action = services.action_add(
-        recommendation=rec, actor=officer, description="Audit referrals", agency=agencies["police"],
-        lead="DI Shah", due_date=TODAY() + dt.timedelta(days=100),
+        recommendation=rec,
+        actor=officer,
+        description="Audit referrals",
+        agency=agencies["police"],
+        lead="DI Shah",
+        due_date=TODAY() + dt.timedelta(days=100),
     )
     assert action.rag()[1] == "green"
     assert action.rag(today=action.due_date + dt.timedelta(days=1))[1] == "red"
     assert action.rag(today=action.due_date - dt.timedelta(days=10))[1] == "yellow"
     assert get_deadline(action, Kind.ACTION).due_date == action.due_date
     with pytest.raises(ValidationError) as error:
-        services.action_update(action=action, actor=officer, status="in_progress",
-                               due_date=action.due_date + dt.timedelta(days=30))
+        services.action_update(
+            action=action,
+            actor=officer,
+            status="in_progress",
+            due_date=action.due_date + dt.timedelta(days=30),
+        )
     assert "reason" in error.value.message_dict
     action = services.action_update(
-        action=action, actor=officer, status="complete", due_date=action.due_date + dt.timedelta(days=30),
-        reason="Audit team capacity", note="Audit done", evidence_of_impact="Referrals up 20%",
+        action=action,
+        actor=officer,
+        status="complete",
+        due_date=action.due_date + dt.timedelta(days=30),
+        reason="Audit team capacity",
+        note="Audit done",
+        evidence_of_impact="Referrals up 20%",
     )
     assert DeadlineChange.objects.filter(deadline=get_deadline(action, Kind.ACTION)).count() == 1
     with pytest.raises(PermissionDenied):
@@ -283,6 +339,8 @@ def test_publication_checks(local_review, people):
     with pytest.raises(ValidationError) as error:
         publish(review, officer, public_summary=f"About {review.reference}, Amelia's case")
     assert review.reference in error.value.message_dict["public_summary"][0]
-    review = publish(review, officer, report=pdf_upload(), embargo_until=TODAY() + dt.timedelta(days=3))
+    review = publish(
+        review, officer, report=pdf_upload(), embargo_until=TODAY() + dt.timedelta(days=3)
+    )
     assert review.status == Status.PUBLISHED
     assert get_deadline(review, Kind.PUBLICATION).closed_on == TODAY()

@@ -60,8 +60,12 @@ def test_the_review_page_in_a_bounded_number_of_queries(
         rec = services.recommendation_add(review=local_review, actor=officer, text=f"Rec {n}")
         for agency in agencies.values():
             services.action_add(
-                recommendation=rec, actor=officer, description="Do it", agency=agency,
-                lead="Lead", due_date=TODAY() + dt.timedelta(days=60),
+                recommendation=rec,
+                actor=officer,
+                description="Do it",
+                agency=agency,
+                lead="Lead",
+                due_date=TODAY() + dt.timedelta(days=60),
             )
     sign_in(client, officer)
     with django_assert_max_num_queries(30):
@@ -85,18 +89,26 @@ def test_moving_a_milestone_through_the_form_shows_its_history(client, local_rev
 
 def test_the_notice_form_shows_the_earliest_date_and_why(client, local_review, people):
     officer = people["officer"]
-    review = services.review_save_terms(review=local_review, actor=officer, text="T", agreed_on=days_ago(40))
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="T", agreed_on=days_ago(40)
+    )
     services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
     sign_in(client, officer)
     url = reverse("lcspr:notice", args=[review.pk])
     sent = days_ago(10)
     earliest = services.earliest_publication(review, sent).due
     too_soon = earliest - dt.timedelta(days=1)
-    response = client.post(url, {
-        "sent_on_0": sent.day, "sent_on_1": sent.month, "sent_on_2": sent.year,
-        "planned_publication_0": too_soon.day, "planned_publication_1": too_soon.month,
-        "planned_publication_2": too_soon.year,
-    })
+    response = client.post(
+        url,
+        {
+            "sent_on_0": sent.day,
+            "sent_on_1": sent.month,
+            "sent_on_2": sent.year,
+            "planned_publication_0": too_soon.day,
+            "planned_publication_1": too_soon.month,
+            "planned_publication_2": too_soon.year,
+        },
+    )
     html = response.content.decode()
     assert "Earliest allowed publication date" in html
     assert f"{earliest:%-d %B %Y}" in html and "working day 7" in html
@@ -137,7 +149,9 @@ def test_the_pptx_opens_in_libreoffice(local_review, people, tmp_path):
     source.write_bytes(briefing.pptx.open("rb").read())
     subprocess.run(
         [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, timeout=120, capture_output=True,
+        check=True,
+        timeout=120,
+        capture_output=True,
     )
     assert len(PdfReader(tmp_path / "briefing.pdf").pages) == 8
 
@@ -151,7 +165,9 @@ def test_the_editor_warns_when_the_briefing_no_longer_fits(client, local_review,
     assert "no longer fits on one page" in html
     local_review.refresh_from_db()
     assert local_review.briefing.pdf_pages > 1
-    assert client.post(url, {**BRIEFING, "version": local_review.briefing.version}).status_code == 302
+    assert (
+        client.post(url, {**BRIEFING, "version": local_review.briefing.version}).status_code == 302
+    )
     html = client.get(url).content.decode()
     assert "no longer fits on one page" not in html and "Fits on one page" in html
 
@@ -172,22 +188,32 @@ def test_the_briefing_is_regenerated_only_when_fields_change(local_review, peopl
 def test_the_briefing_refuses_real_names(client, local_review, people):
     sign_in(client, people["officer"])
     url = reverse("lcspr:briefing", args=[local_review.pk])
-    html = client.post(url, {**BRIEFING, "background": "Amelia lived with her mother."}).content.decode()
-    assert "must be anonymised" in html and not Review.objects.filter(briefing__isnull=False).exists()
+    html = client.post(
+        url, {**BRIEFING, "background": "Amelia lived with her mother."}
+    ).content.decode()
+    assert (
+        "must be anonymised" in html and not Review.objects.filter(briefing__isnull=False).exists()
+    )
 
 
 def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
     officer = people["officer"]
     rec = services.recommendation_add(review=local_review, actor=officer, text="=HYPERLINK(1)")
     services.action_add(
-        recommendation=rec, actor=officer, description="Train staff", agency=agencies["health"],
-        lead="Named nurse", due_date=TODAY() + dt.timedelta(days=30),
+        recommendation=rec,
+        actor=officer,
+        description="Train staff",
+        agency=agencies["health"],
+        lead="Named nurse",
+        due_date=TODAY() + dt.timedelta(days=30),
     )
     sign_in(client, officer)
     csv = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk])).content.decode()
     assert "Train staff" in csv and "'=HYPERLINK(1)" in csv and "Brookfield Hospitals" in csv
     pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
-    reader = PdfReader(io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content))
+    reader = PdfReader(
+        io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    )
     assert "Train staff" in reader.pages[0].extract_text()
 
 
@@ -197,12 +223,29 @@ def test_terms_of_reference_upload_and_download(client, local_review, people):
     sign_in(client, people["officer"])
     response = client.post(
         reverse("lcspr:terms", args=[local_review.pk]),
-        {"text": "Scope: two years before the incident.", "document": pdf_upload("tor.pdf"),
-         "agreed_on_0": days_ago(3).day, "agreed_on_1": days_ago(3).month,
-         "agreed_on_2": days_ago(3).year, "version": local_review.version},
+        {
+            "text": "Scope: two years before the incident.",
+            "document": pdf_upload("tor.pdf"),
+            "agreed_on_0": days_ago(3).day,
+            "agreed_on_1": days_ago(3).month,
+            "agreed_on_2": days_ago(3).year,
+            "version": local_review.version,
+        },
     )
     assert response.status_code == 302
     local_review.refresh_from_db()
     assert local_review.status == "in_progress" and local_review.terms_document_name == "tor.pdf"
     download = client.get(reverse("lcspr:terms-document", args=[local_review.pk]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+
+
+def test_the_rapid_review_links_to_its_local_review(client, review, people):
+    from rapid_reviews import services as rr_services
+    from tests.rapid_reviews.conftest import decide_and_sign
+
+    officer = people["officer"]
+    rapid = decide_and_sign(review, officer)
+    rr_services.rapid_review_send_to_panel(rapid_review=rapid, actor=officer, sent_on=TODAY())
+    sign_in(client, officer)
+    html = client.get(reverse("rapid_reviews:detail", args=[rapid.pk])).content.decode()
+    assert reverse("lcspr:detail", args=[rapid.local_review.pk]) in html
