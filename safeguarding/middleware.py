@@ -30,6 +30,10 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
 )
 
 
+#: Public sites anyone may read, signed in or not (published learning only).
+PUBLIC_NAMESPACES = frozenset({"learning"})
+
+
 class TwoFactorRequiredMiddleware:
     """A signed-in user who must use two-factor authentication and has not yet done so in
     this session reaches only the sign-in, two-factor, sign-out, password-reset, health
@@ -61,6 +65,8 @@ class TwoFactorRequiredMiddleware:
             match = resolve(path)
         except Resolver404:
             return False
+        if match.namespace in PUBLIC_NAMESPACES:
+            return True
         return match.namespace == "safeguarding" and match.url_name in OPEN_BEFORE_TWO_FACTOR
 
     @staticmethod
