@@ -36,7 +36,7 @@ STAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 STAGE_OF_KIND = {kind: key for key, (_label, kinds) in STAGES.items() for kind in kinds}
 
 #: Stages whose records exist in this release; the others show "not yet recorded".
-LIVE_STAGES = frozenset({"notifications", "rapid_reviews", "agency_returns"})
+LIVE_STAGES = frozenset({"notifications", "rapid_reviews", "agency_returns", "lcspr", "actions"})
 
 DUE_SOON_WORKING_DAYS = 5
 AMBER_WITHIN = 2

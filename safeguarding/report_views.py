@@ -141,6 +141,7 @@ class Report:
     agencies: list[reports.AgencyTimeliness] | None
     breakdowns: list[reports.Breakdown] | None
     charts: list[ChartWithTable] = field(default_factory=list)
+    themes: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def partnership_names(self) -> str:
@@ -183,6 +184,7 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
     )
     breakdowns = reports.counts(ids, period) if stage in (None, "notifications") else None
     report = Report(period, list(partnerships), measures, agencies, breakdowns)
+    report.themes = reports.learning_themes(ids, period)
 
     with_clocks = [m for m in measures if m.total]
     report.charts.append(

@@ -485,3 +485,23 @@ def suppressed_percent(numerator: int, denominator: int) -> str:
 
 def percent_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
+
+
+def learning_themes(partnership_ids, period: Period) -> list[tuple[str, int]]:
+    """(theme, number of local reviews tagged with it) for reviews decided in the period,
+    most frequent first: one grouped query over the review–theme links."""
+    from django.db.models import Count
+
+    from lcspr.models import Review
+
+    links = Review.themes.through.objects.filter(
+        review__rapid_review__incident__partnership__in=partnership_ids,
+        review__decision_date__gte=period.start,
+        review__decision_date__lte=period.end,
+    )
+    rows = (
+        links.values("learningtheme__name")
+        .annotate(n=Count("review", distinct=True))
+        .order_by("-n", "learningtheme__name")
+    )
+    return [(r["learningtheme__name"], r["n"]) for r in rows]
