@@ -52,14 +52,16 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py run_embedded
 
-# Debian packages the tests need (headless Chromium for browser tests, docker-compose to
-# validate the compose file, Java for the Nu HTML Checker). Installed only when missing.
+# Debian packages the tests need (headless Chromium for browser tests, LibreOffice to open
+# the generated PowerPoint, Java for the Nu HTML Checker, docker-compose to
+# validate the compose file). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-impress-nogui"; \
 	fc-list 2>/dev/null | grep -qi liberation || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
