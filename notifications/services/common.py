@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
-
-from safeguarding import permissions
-from safeguarding.models import Partnership, Role, User
+from safeguarding import workflow
+from safeguarding.models import Role
+from safeguarding.workflow import ConcurrentEditError, TransitionError  # noqa: F401
+from safeguarding.workflow import require_case_role as require_role  # noqa: F401
 
 from ..models import Incident
 
@@ -16,20 +16,7 @@ MANAGERS = {Role.PARTNERSHIP_MANAGER}
 CASE_ROLES = {Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER}
 
 
-class TransitionError(Exception):
-    """An illegal status move: the message says why, in words a user understands."""
-
-
-class ConcurrentEditError(Exception):
-    """Someone else saved the record since this form was opened."""
-
-
 # --- checks ---------------------------------------------------------------------------
-
-
-def require_role(actor: User, partnership: Partnership, roles=CASE_ROLES) -> None:
-    if not permissions.has_role(actor, *roles, partnership=partnership):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 def validate_incident_dates(
@@ -69,11 +56,7 @@ def validate_notification_date(
 
 
 def check_version(incident: Incident, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != incident.version:
-        raise ConcurrentEditError(
-            "Someone else changed this incident while you were editing it. "
-            "Your changes have not been saved: check the latest version and try again."
-        )
+    workflow.check_version(incident, expected_version, "incident")
 
 
 def locked(incident: Incident) -> Incident:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied
 
 from safeguarding import permissions
 from safeguarding.audit import Action, audit_record
-from safeguarding.models import Partnership, Role, User
+from safeguarding.models import User
+from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
+    ConcurrentEditError,
+    TransitionError,
+    check_version,
+    past_date,
+    raise_if,
+    require_case_role,
+)
 
 from ..models import (
     REQUEST_TRANSITIONS,
@@ -21,60 +26,11 @@ from ..models import (
     StatusChange,
 )
 
-CASE_ROLES = (Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER)
-
-
-class TransitionError(Exception):
-    """An illegal status move: the message says why, in words a user understands."""
-
-
-class ConcurrentEditError(Exception):
-    """Someone else saved the record since this form was opened."""
-
-
-def require_case_role(actor: User, partnership: Partnership) -> None:
-    if not permissions.has_role(actor, *CASE_ROLES, partnership=partnership):
-        raise PermissionDenied("Your role does not allow this.")
-
 
 def require_contributor(actor: User, request: InformationRequest) -> None:
     partnership_id = request.rapid_review.incident.partnership_id
     if request.agency_id not in permissions.agency_ids(actor, partnership=partnership_id):
         raise PermissionDenied("Only the agency the request is addressed to can answer it.")
-
-
-def check_version(obj, expected_version: int | None, what: str) -> None:
-    if expected_version is not None and expected_version != obj.version:
-        raise ConcurrentEditError(
-            f"Someone else changed this {what} while you were editing it. Your changes have "
-            "not been saved: check the latest version and try again."
-        )
-
-
-def past_date(
-    value: dt.date | None,
-    field: str,
-    what: str,
-    *,
-    not_before: dt.date | None = None,
-    not_before_what: str = "",
-) -> dict[str, str]:
-    """GOV.UK-style checks for a date that must already have happened."""
-    if value is None:
-        return {field: f"Enter {what}"}
-    if value > timezone.localdate():
-        return {field: f"{what[0].upper()}{what[1:]} must be today or in the past"}
-    if not_before and value < not_before:
-        return {
-            field: f"{what[0].upper()}{what[1:]} must be the same as or after "
-            f"{not_before_what} ({not_before:%-d %B %Y})"
-        }
-    return {}
-
-
-def raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def locked_review(review: RapidReview) -> RapidReview:

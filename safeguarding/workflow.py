@@ -1,0 +1,72 @@
+"""What every stage's services share: the domain errors, role checks, optimistic locking and
+GOV.UK-style date checks. Each stage keeps its own transitions map and status-change rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from . import permissions
+from .models import Partnership, Role, User
+
+CASE_ROLES = (Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER)
+
+
+class TransitionError(Exception):
+    """An illegal status move: the message says why, in words a user understands."""
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the record since this form was opened."""
+
+
+def require_case_role(actor: User, partnership: Partnership, roles=CASE_ROLES) -> None:
+    if not permissions.has_role(actor, *roles, partnership=partnership):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def require_manager(actor: User, partnership: Partnership) -> None:
+    if not permissions.has_role(actor, Role.PARTNERSHIP_MANAGER, partnership=partnership):
+        raise PermissionDenied("Only a partnership manager can do this.")
+
+
+def check_version(obj, expected_version: int | None, what: str) -> None:
+    """Refuse a form opened before someone else saved `obj` (its `version` moved on)."""
+    if expected_version is not None and expected_version != obj.version:
+        raise ConcurrentEditError(
+            f"Someone else changed this {what} while you were editing it. Your changes have "
+            "not been saved: check the latest version and try again."
+        )
+
+
+def _upper(what: str) -> str:
+    return f"{what[0].upper()}{what[1:]}"
+
+
+def past_date(
+    value: dt.date | None,
+    field: str,
+    what: str,
+    *,
+    not_before: dt.date | None = None,
+    not_before_what: str = "",
+) -> dict[str, str]:
+    """GOV.UK-style checks for a date that must already have happened."""
+    if value is None:
+        return {field: f"Enter {what}"}
+    if value > timezone.localdate():
+        return {field: f"{_upper(what)} must be today or in the past"}
+    if not_before and value < not_before:
+        return {
+            field: f"{_upper(what)} must be the same as or after "
+            f"{not_before_what} ({not_before:%-d %B %Y})"
+        }
+    return {}
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
