@@ -1,0 +1,47 @@
+"""axe-core on every page type (issue 8, item 6): the same pages the Nu HTML Checker reads
+(rendered as each page's user, error states included) are loaded into headless Chromium
+on the live server's origin, with the service's stylesheet and scripts, and checked."""
+
+import pytest
+
+from tests.notifications.conftest import make_incident  # noqa: F401 - fixture
+from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
+    agencies,
+    contributors,
+    make_review,
+    review,
+    sent_requests,
+)
+from tests.test_url_isolation import world  # noqa: F401 - fixture
+
+from .conftest import axe_violations
+from .test_html_validity import collect
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_page_type_has_no_axe_violations(
+    client,
+    people,
+    world,
+    make_incident,
+    settings,
+    live_server,
+    page,  # noqa: F811
+):
+    settings.AXES_ENABLED = False
+    pages = collect(client, people, world, make_incident())
+    assert len(pages) > 60
+    page.goto(f"{live_server.url}/accessibility/")  # the origin for /static/ URLs
+    failures = {}
+    for name, html in sorted(pages.items()):
+        page.set_content(html, wait_until="load")
+        # The service's stylesheet is applied (so colour contrast is judged as users see it).
+        header = page.evaluate(
+            "getComputedStyle(document.querySelector('.govuk-header')).backgroundColor"
+        )
+        assert header == "rgb(11, 12, 12)", (name, header)
+        violations = axe_violations(page)
+        if violations:
+            failures[name] = violations
+    assert failures == {}
