@@ -77,7 +77,5 @@ urlpatterns += [
         name="annual-report-data",
     ),
     path("reports/regional/", report_views.regional_view, name="regional"),
-    path(
-        "reports/regional/export.<str:fmt>", report_views.regional_export, name="regional-export"
-    ),
+    path("reports/regional/export.<str:fmt>", report_views.regional_export, name="regional-export"),
 ]

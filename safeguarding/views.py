@@ -61,12 +61,15 @@ def _regional_figures(user) -> list[dict]:
     rows = []
     for p in partnerships:
         c = counts.get(p.pk, {})
-        rows.append({
-            "partnership": p, "year": year,
-            "logged": suppress_small(c.get("logged", 0)),
-            "notified": suppress_small(c.get("notified", 0)),
-            "late": suppress_small(c.get("late", 0)),
-        })
+        rows.append(
+            {
+                "partnership": p,
+                "year": year,
+                "logged": suppress_small(c.get("logged", 0)),
+                "notified": suppress_small(c.get("notified", 0)),
+                "late": suppress_small(c.get("late", 0)),
+            }
+        )
     return rows
 
 

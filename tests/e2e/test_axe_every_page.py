@@ -23,11 +23,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_every_page_type_has_no_axe_violations(
     client,
     people,
-    world,
-    make_incident,
+    world,  # noqa: F811 - the fixture imported above
+    make_incident,  # noqa: F811
     settings,
     live_server,
-    page,  # noqa: F811
+    page,
 ):
     settings.AXES_ENABLED = False
     pages = collect(client, people, world, make_incident())

@@ -292,7 +292,8 @@ def test_the_test_helper_signs_in_past_the_second_factor(client, people):
 
 
 def test_public_learning_pages_stay_open_before_the_second_factor(client, people):
-    client.post(reverse("safeguarding:sign-in"),
-                {"username": people["officer"].email, "password": PASSWORD})
+    client.post(
+        reverse("safeguarding:sign-in"), {"username": people["officer"].email, "password": PASSWORD}
+    )
     assert client.get(reverse("notifications:list")).status_code == 302  # a case page: no
     assert client.get(reverse("learning:index")).status_code == 200  # the public site: yes
