@@ -21,7 +21,7 @@ from safeguarding.deadlines import (
     deadline_reopen,
     deadline_start,
 )
-from safeguarding.models import Partnership, User
+from safeguarding.models import Deadline, Partnership, User
 
 from ..models import (
     Criterion,
@@ -412,6 +412,16 @@ def rapid_review_send_to_panel(
             subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.PANEL, on=sent_on
         )
         deadline_close(subject=review, kind=Kind.RAPID_REVIEW, on=sent_on)
+        # The local timetable's earlier steps no longer matter once the review has gone:
+        # any still open (never marked done) stop as "no longer needed".
+        for milestone in Milestone:
+            deadline_close(
+                subject=review,
+                kind=Kind.RAPID_REVIEW_MILESTONE,
+                key=milestone,
+                on=sent_on,
+                outcome=Deadline.Outcome.CANCELLED,
+            )
         if review.decision == Decision.LOCAL_REVIEW:
             opened = _open_local_review(review, actor)
     audit_record(

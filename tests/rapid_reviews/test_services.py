@@ -602,3 +602,21 @@ def test_review_model_keeps_its_fixed_names(review):
     assert RapidReview._meta.get_field("incident") and RapidReview._meta.get_field("due_date")
     for name in ("rapid_review", "agency", "due_date"):
         assert InformationRequest._meta.get_field(name)
+
+
+def test_sending_to_the_panel_stops_every_timetable_clock(review, people):
+    from rapid_reviews.models import Milestone
+    from safeguarding.models import Deadline
+
+    from .conftest import decide_and_sign
+
+    review = decide_and_sign(review, people["officer"])
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=timezone.localdate()
+    )
+    clocks = Deadline.objects.for_subject(review)
+    assert not clocks.open().exists()
+    panel = clocks.get(kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, key=Milestone.PANEL)
+    assert panel.outcome == Deadline.Outcome.MET
+    requests = clocks.get(kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, key=Milestone.REQUESTS)
+    assert requests.outcome == Deadline.Outcome.CANCELLED
