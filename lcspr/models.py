@@ -234,6 +234,14 @@ class StatusChange(models.Model):
     def delete(self, *args, **kwargs):
         raise StatusChangeImmutableError("Status changes cannot be deleted.")
 
+    @property
+    def from_label(self) -> str:
+        return Status(self.from_status).label if self.from_status in Status.values else ""
+
+    @property
+    def to_label(self) -> str:
+        return Status(self.to_status).label if self.to_status in Status.values else ""
+
 
 class PartnerCheck(models.Model):
     """A partners' time-and-quality check (reg 14), including written requests to the
