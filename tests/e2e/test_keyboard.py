@@ -99,7 +99,9 @@ def test_sign_in_and_log_an_incident_by_keyboard(page, live_server, partnership)
     page.keyboard.press("Tab")
     assert focused(page) == "continue"
     page.keyboard.press("Enter")
-    expect(page).to_have_title("Error: Log a serious incident – Safeguarding practice reviews")
+    expect(page).to_have_title(
+        f"Error: Log a serious incident: {partnership.name} – Safeguarding practice reviews"
+    )
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter the date the local authority became aware")
