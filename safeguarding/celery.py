@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, bootsteps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings")
 
@@ -38,3 +38,16 @@ def ensure_broker_folders():
     for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+class RefuseUnsafeStart(bootsteps.Step):
+    """The worker refuses to start without a secret key, like the web process."""
+
+    def __init__(self, worker, **kwargs):
+        from .startup import refuse_unsafe_start
+
+        refuse_unsafe_start()
+        super().__init__(worker, **kwargs)
+
+
+app.steps["worker"].add(RefuseUnsafeStart)

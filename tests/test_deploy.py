@@ -209,7 +209,8 @@ def test_check_deploy_is_clean_with_the_example_configuration():
 
 # --- The settings refuse to start unsafe ------------------------------------------------
 
-_SETUP = "import django; django.setup(); print('started')"
+# What gunicorn does: import the WSGI application.
+_SETUP = "import safeguarding.wsgi; print('started')"
 
 
 def _django_setup(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -252,3 +253,36 @@ def test_settings_start_with_a_strong_key_when_debug_is_off():
     result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=_strong_key()))
     assert result.returncode == 0, _output(result)
     assert "started" in result.stdout
+
+
+def test_the_worker_refuses_to_start_without_a_secret_key(tmp_path):
+    env = _clean_env(DEBUG="false", CELERY_BROKER_DIR=str(tmp_path / "broker"))
+    env.pop("SECRET_KEY", None)
+    env["DJANGO_SETTINGS_MODULE"] = "safeguarding.settings"
+    result = _run(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "safeguarding",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env,
+    )
+    assert result.returncode != 0, _output(result)
+    assert "SECRET_KEY" in _output(result)
+
+
+def test_management_commands_that_need_no_key_run_without_one(tmp_path):
+    """Migrations can be checked (and run) before a key is configured."""
+    if _dotenv_defines("SECRET_KEY"):
+        pytest.skip("a local .env defines SECRET_KEY")
+    env = _clean_env(DEBUG="false", DATABASE_URL=f"sqlite:///{tmp_path / 'check.sqlite3'}")
+    env.pop("SECRET_KEY", None)
+    env["DJANGO_SETTINGS_MODULE"] = "safeguarding.settings"
+    result = _run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, _output(result)
