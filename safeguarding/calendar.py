@@ -29,6 +29,7 @@ __all__ = [
     "Explanation",
     "SkippedDay",
     "add_working_days",
+    "add_working_days_many",
     "bank_holidays",
     "clear_caches",
     "closure_days",
@@ -130,6 +131,7 @@ def clear_caches() -> None:
     """Forget the cached bank holidays and working-day tables."""
     _bank_holidays.cache_clear()
     _working_ordinals.cache_clear()
+    _working_table.cache_clear()
 
 
 # --- Partnership closure days ----------------------------------------------------------
@@ -231,3 +233,51 @@ def explain(start: date, days: int, *, partnership: Any = None) -> Explanation:
         else:
             skipped.append(SkippedDay(day, reason))
     return Explanation(start=start, days=days, due=due, counted=counted, skipped=skipped)
+
+
+# --- Many dates at once (recomputation after a calendar change) -----------------------
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # numpy's datetime64[D] counts from here
+
+
+@lru_cache(maxsize=32)
+def _working_table(first_year: int, last_year: int):
+    """The bank-holiday-calendar working days of the years, as days since 1970 (numpy)."""
+    import numpy as np
+
+    ordinals = [o for year in range(first_year, last_year + 1) for o in _working_ordinals(year)]
+    table = np.array(ordinals, dtype=np.int64) - _EPOCH_ORDINAL
+    table.flags.writeable = False
+    return table
+
+
+def add_working_days_many(starts, days, *, partnership: Any = None):
+    """``add_working_days`` for many start dates at once, with one calendar.
+
+    ``starts`` is a sequence of dates (or a numpy ``datetime64[D]`` array) and ``days`` a
+    sequence of whole numbers >= 0, the same length. Returns a ``datetime64[D]`` array of
+    due dates. The same rule as ``add_working_days``: the start never counts, 0 returns
+    the start. The working days of the years involved are one sorted array; each due date
+    is one binary search and an index into it (numpy, no Python loop per date).
+    """
+    import numpy as np
+
+    start_days = np.asarray(starts, dtype="datetime64[D]").astype(np.int64)
+    offsets = np.asarray(days, dtype=np.int64)
+    if start_days.shape != offsets.shape:
+        raise ValueError("starts and days must be the same length")
+    if start_days.size == 0:
+        return start_days.astype("datetime64[D]")
+    if offsets.min() < 0:
+        raise ValueError("add_working_days_many counts forwards only (days >= 0)")
+    first = date.fromordinal(int(start_days.min()) + _EPOCH_ORDINAL).year
+    last = date.fromordinal(int(start_days.max()) + _EPOCH_ORDINAL).year
+    last += int(offsets.max()) // 250 + 1  # at least 250 working days in any year
+    table = _working_table(first, last)
+    closures = _closures(partnership)
+    if closures:
+        extra = np.array(_extra_closed(closures), dtype=np.int64) - _EPOCH_ORDINAL
+        table = np.setdiff1d(table, extra, assume_unique=True)
+    index = np.searchsorted(table, start_days, side="right") + offsets - 1
+    due = np.where(offsets == 0, start_days, table[np.maximum(index, 0)])
+    return due.astype("datetime64[D]")

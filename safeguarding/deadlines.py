@@ -11,7 +11,8 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from . import calendar
 from .audit import Action, audit_record
@@ -189,28 +190,115 @@ def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadl
     return deadline
 
 
+RECOMPUTE_REASON = "The working-day calendar changed"
+
+
+@transaction.atomic
+def deadlines_recompute_many(
+    clocks: models.QuerySet[Deadline], *, actor: User | None = None
+) -> list[int]:
+    """After the calendar changed: recompute the working-day clocks among `clocks`, set-wise.
+
+    The clocks are locked and read in one query, their due dates worked out per
+    partnership with `calendar.add_working_days_many` (numpy, no loop per date), and the
+    ones that moved are written with one UPDATE, their history (`DeadlineChange`) and
+    audit events with bulk inserts: the same rows `deadline_move` writes one at a time.
+    Returns the ids of the clocks that moved (flagged `moved_by_calendar`).
+    """
+    import numpy as np
+
+    from .models import AuditEvent, ClosureDay
+
+    calendar.clear_caches()
+    rows = list(
+        clocks.filter(rule=Rule.WORKING_DAYS)
+        .select_for_update()
+        .order_by("partnership_id", "id")
+        .values_list("id", "partnership_id", "trigger_date", "amount", "due_date", "title")
+    )
+    if not rows:
+        return []
+    pids = sorted({row[1] for row in rows})
+    closures: dict[int, dict] = {pid: {} for pid in pids}
+    for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
+        "partnership_id", "date", "reason"
+    ):
+        closures[pid][day] = reason
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    owners = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    triggers = np.array([row[2] for row in rows], dtype="datetime64[D]")
+    amounts = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
+    old = np.array([row[4] for row in rows], dtype="datetime64[D]")
+    new = old.copy()
+    bounds = np.flatnonzero(np.diff(owners)) + 1  # rows are ordered by partnership
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
+        new[lo:hi] = calendar.add_working_days_many(
+            triggers[lo:hi], amounts[lo:hi], partnership=closures[int(owners[lo])]
+        )
+    moved = np.flatnonzero(new != old)
+    if moved.size == 0:
+        return []
+    moved_ids = ids[moved].tolist()
+    new_dues = new[moved].tolist()  # datetime.date objects
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Deadline._meta.db_table} AS d SET due_date = v.due, "  # noqa: S608
+                "moved_by_calendar = TRUE, updated_at = %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS v(id, due) WHERE d.id = v.id",
+                [now, moved_ids, new_dues],
+            )
+    else:
+        Deadline.objects.bulk_update(
+            [
+                Deadline(pk=pk, due_date=due, moved_by_calendar=True, updated_at=now)
+                for pk, due in zip(moved_ids, new_dues, strict=True)
+            ],
+            ["due_date", "moved_by_calendar", "updated_at"],
+            batch_size=2000,
+        )
+    changes, events = [], []
+    actor_email = actor.email if actor is not None else ""
+    for i, pk, due in zip(moved.tolist(), moved_ids, new_dues, strict=True):
+        old_due, title, pid = rows[i][4], rows[i][5], rows[i][1]
+        changes.append(
+            DeadlineChange(
+                deadline_id=pk,
+                actor=actor,
+                old_due=old_due,
+                new_due=due,
+                reason=RECOMPUTE_REASON,
+                changed_at=now,
+            )
+        )
+        events.append(
+            AuditEvent(
+                occurred_at=now,
+                actor=actor,
+                actor_email=actor_email,
+                partnership_id=pid,
+                action=Action.UPDATE,
+                object_type=Deadline._meta.label_lower,
+                object_id=str(pk),
+                object_repr=f"{title} – due {due:%d %B %Y}"[:200],
+                changes={
+                    "due_date": {"old": old_due.isoformat(), "new": due.isoformat()},
+                    "reason": RECOMPUTE_REASON,
+                },
+            )
+        )
+    DeadlineChange.objects.bulk_create(changes, batch_size=5000)
+    AuditEvent.objects.bulk_create(events, batch_size=5000)
+    return moved_ids
+
+
 def deadlines_recompute(*, partnership: Partnership, actor: User | None = None) -> list[Deadline]:
     """After the calendar changed: recompute every open working-day clock of a partnership.
 
     Returns the deadlines whose due date moved (flagged `moved_by_calendar`).
     """
-    calendar.clear_caches()
-    moved = []
-    open_clocks = Deadline.objects.open().filter(partnership=partnership, rule=Rule.WORKING_DAYS)
-    for deadline in open_clocks.iterator():
-        new_due = compute_due(
-            trigger_date=deadline.trigger_date,
-            rule=deadline.rule,
-            amount=deadline.amount,
-            partnership=partnership,
-        )
-        if new_due != deadline.due_date:
-            moved.append(
-                deadline_move(
-                    deadline=deadline,
-                    actor=actor,
-                    reason="The working-day calendar changed",
-                    by_calendar=True,
-                )
-            )
-    return moved
+    moved = deadlines_recompute_many(
+        Deadline.objects.open().filter(partnership=partnership), actor=actor
+    )
+    return list(Deadline.objects.filter(pk__in=moved).order_by("due_date", "id"))

@@ -12,13 +12,14 @@ send task (`reminder_mail.reminder_deliver` does the sending). See ADR 0006.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from .models import (
     Deadline,
     DeadlineChange,
     Membership,
+    Partnership,
     ReminderPolicy,
     ReminderSent,
     Role,
@@ -66,6 +68,7 @@ class SweepResult:
     at: dt.datetime
     held: str = ""
     claimed: list[ReminderSent] = field(default_factory=list)
+    claimed_count: int = 0
     requeued: int = 0
     digests: int = 0
 
@@ -100,14 +103,22 @@ def policy_for(deadline: Deadline, table: dict) -> Policy:
 def reminder_due(
     deadline: Deadline, *, today: dt.date, policy: Policy, closures=None
 ) -> DueReminder | None:
-    """The reminder of `deadline` due on `today`, if any (pure; `closures` as calendar's).
+    """The reminder of `deadline` due on `today`, if any (pure; `closures` as calendar's)."""
+    if deadline.closed_on is not None:
+        return None
+    return reminder_on(deadline.due_date, today=today, policy=policy, closures=closures)
+
+
+def reminder_on(
+    due: dt.date, *, today: dt.date, policy: Policy, closures=None
+) -> DueReminder | None:
+    """The reminder due on `today` for an open clock due on `due`, if any.
 
     A stage missed (the service was down, or the clock started late) is caught up: with
     2 working days left and stages 3 and 1, the "3 days before" reminder goes today.
     """
-    if not policy.enabled or deadline.closed_on is not None:
+    if not policy.enabled:
         return None
-    due = deadline.due_date
     left = calendar.working_days_between(today, due, partnership=closures or {})
     if left > 0:
         stages = [n for n in policy.days_before if n >= left]
@@ -271,19 +282,88 @@ def digests_build(*, today: dt.date) -> int:
 
 # --- The sweep -------------------------------------------------------------------------
 
+#: Open deadlines read and claimed per round trip: memory stays flat however many there are.
+SWEEP_CHUNK = 2000
 
-def _candidates(today: dt.date, max_before: int):
+_CLAIM_SQL = """
+INSERT INTO {table} (deadline_id, recipient_id, rule, occurrence, status, context,
+                     created_at, queued_at, attempts, last_error)
+SELECT d, r, ru, oc, st, cx, %(now)s, q, 0, ''
+  FROM unnest(%(deadline)s::bigint[], %(recipient)s::bigint[], %(rule)s::text[],
+              %(occurrence)s::text[], %(status)s::text[], %(context)s::jsonb[],
+              %(queued)s::timestamptz[]) AS t(d, r, ru, oc, st, cx, q)
+ON CONFLICT DO NOTHING
+RETURNING id, deadline_id, recipient_id, rule, occurrence, status
+"""
+
+
+def sweep_candidates(today: dt.date, max_before: int):
+    """Open deadlines of active partnerships that could be due a reminder today: overdue,
+    or due within the longest "days before" (plus a margin for closure days)."""
     horizon = calendar.add_working_days(today, max_before) + dt.timedelta(days=14)
-    return (
-        Deadline.objects.open()
-        .filter(due_date__lte=horizon, partnership__is_active=True)
-        .select_related("owner")
-        .order_by("due_date", "id")
-    )
+    return Deadline.objects.open().filter(due_date__lte=horizon, partnership__is_active=True)
 
 
-def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
-    """Claim and queue every reminder due at `now`; re-queue stragglers; build digests."""
+def _claim_many(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
+    """Insert the reminder rows in `wanted` that nobody has claimed; return those this
+    call inserted (id, deadline, recipient, rule, occurrence, status). The unique key
+    decides under concurrency: a row another sweep inserted first is simply not returned.
+    """
+    if not wanted:
+        return []
+    if connection.vendor != "postgresql":
+        return _claim_one_by_one(wanted, now=now)
+    cols = list(zip(*wanted, strict=True))
+    params = {
+        "now": now,
+        "deadline": list(cols[0]),
+        "recipient": list(cols[1]),
+        "rule": list(cols[2]),
+        "occurrence": list(cols[3]),
+        "status": list(cols[4]),
+        "context": [json.dumps(c) for c in cols[5]],
+        "queued": [now if status == Status.PENDING else None for status in cols[4]],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(table=ReminderSent._meta.db_table), params)
+        return cursor.fetchall()
+
+
+def _claim_one_by_one(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
+    """The same claims on a database without arrays (the embedded SQLite demo)."""
+    won = []
+    for deadline_id, recipient_id, rule, occurrence, status, context in wanted:
+        try:
+            with transaction.atomic():
+                row, created = ReminderSent.objects.get_or_create(
+                    deadline_id=deadline_id,
+                    rule=rule,
+                    occurrence=occurrence,
+                    recipient_id=recipient_id,
+                    defaults={
+                        "status": status,
+                        "context": context,
+                        "created_at": now,
+                        "queued_at": now if status == Status.PENDING else None,
+                    },
+                )
+        except IntegrityError:
+            continue
+        if created:
+            won.append((row.pk, deadline_id, recipient_id, rule, occurrence, status))
+    return won
+
+
+def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> SweepResult:
+    """Claim and queue every reminder due at `now`; re-queue stragglers; build digests.
+
+    The open deadlines are streamed in chunks (a server-side cursor): for each chunk the
+    due reminders are worked out in Python (the working-day calendar), the ones already
+    claimed are read in one query, and the rest are claimed in one INSERT … ON CONFLICT
+    DO NOTHING that returns what this sweep won. Only the winner queues a send. With
+    `collect` the claimed rows are returned (for the command and the tests); the beat
+    task only counts them, so nothing grows with the number of deadlines.
+    """
     now = now or timezone.now()
     result = SweepResult(at=local_time(now))
     result.held = held_reason(now)
@@ -292,51 +372,97 @@ def reminders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     today = result.at.date()
     table = policy_table()
     max_before = max([n for p in table.values() for n in p.days_before] + [3])
-    deadlines = list(_candidates(today, max_before))
-    pids = {d.partnership_id for d in deadlines}
-    closures = defaultdict(dict)
+    pids = list(Partnership.objects.filter(is_active=True).values_list("pk", flat=True))
+    closures: dict[int, dict] = defaultdict(dict)
     for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
         "partnership_id", "date", "reason"
     ):
         closures[pid][day] = reason
+    working = {pid: calendar.is_working_day(today, partnership=closures[pid]) for pid in pids}
     officers, managers = _people(pids)
-    done = set(
-        ReminderSent.objects.filter(deadline__in=[d.pk for d in deadlines]).values_list(
-            "deadline_id", "rule", "occurrence", "recipient_id"
+    digest_pref = User.ReminderPreference.DIGEST
+
+    def status_for(preference: str) -> str:
+        return Status.HELD if preference == digest_pref else Status.PENDING
+
+    rows = (
+        sweep_candidates(today, max_before)
+        .order_by()
+        .values_list(
+            "id",
+            "partnership_id",
+            "kind",
+            "due_date",
+            "owner_id",
+            "owner__is_active",
+            "owner__reminder_preference",
         )
+        .iterator(chunk_size=SWEEP_CHUNK)
     )
-    for deadline in deadlines:
-        if not calendar.is_working_day(today, partnership=closures[deadline.partnership_id]):
-            continue
-        due = reminder_due(
-            deadline,
-            today=today,
-            policy=policy_for(deadline, table),
-            closures=closures[deadline.partnership_id],
-        )
-        if due is None:
-            continue
-        people = recipients_of(deadline, officers)
-        wanted = [(due.rule, user) for user in people]
-        if due.escalate:
-            wanted += [
-                ("escalation", user)
-                for user in managers.get(deadline.partnership_id, [])
-                if user not in people
-            ]
-        context = {"working_days": due.working_days, "on": today.isoformat()}
-        for rule, user in wanted:
-            if (deadline.pk, rule, due.occurrence, user.pk) in done:
+    chunk: list[tuple] = []
+
+    def flush() -> None:
+        wanted = []
+        for pk, pid, kind, due_date, owner_id, owner_active, owner_pref in chunk:
+            if not working.get(pid):
                 continue
-            row = reminder_claim(
-                deadline=deadline,
-                recipient=user,
-                rule=rule,
-                occurrence=due.occurrence,
-                context=context,
-            )
-            if row is not None:
-                result.claimed.append(row)
+            policy = table.get((pid, kind)) or table.get((None, kind)) or DEFAULT_POLICY
+            due = reminder_on(due_date, today=today, policy=policy, closures=closures[pid])
+            if due is None:
+                continue
+            if owner_id and owner_active:
+                people = [(owner_id, owner_pref)]
+            else:
+                people = [(u.pk, u.reminder_preference) for u in officers.get(pid, [])]
+            context = {"working_days": due.working_days, "on": today.isoformat()}
+            for user_id, pref in people:
+                wanted.append((pk, user_id, due.rule, due.occurrence, status_for(pref), context))
+            if due.escalate:
+                told = {user_id for user_id, _pref in people}
+                for user in managers.get(pid, []):
+                    if user.pk not in told:
+                        wanted.append(
+                            (
+                                pk,
+                                user.pk,
+                                "escalation",
+                                due.occurrence,
+                                status_for(user.reminder_preference),
+                                context,
+                            )
+                        )
+        chunk.clear()
+        if not wanted:
+            return
+        done = set(
+            ReminderSent.objects.filter(
+                deadline__in={w[0] for w in wanted}, occurrence__in={w[3] for w in wanted}
+            ).values_list("deadline_id", "recipient_id", "rule", "occurrence")
+        )
+        fresh = [w for w in wanted if w[:4] not in done]
+        for pk, deadline_id, recipient_id, rule, occurrence, status in _claim_many(
+            fresh, now=timezone.now()
+        ):
+            result.claimed_count += 1
+            if status == Status.PENDING:
+                transaction.on_commit(lambda pk=pk: queue_send(pk))
+            if collect:
+                result.claimed.append(
+                    ReminderSent(
+                        pk=pk,
+                        deadline_id=deadline_id,
+                        recipient_id=recipient_id,
+                        rule=rule,
+                        occurrence=occurrence,
+                        status=status,
+                    )
+                )
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= SWEEP_CHUNK:
+            flush()
+    flush()
     result.requeued = requeue_stale()
     result.digests = digests_build(today=today)
     return result

@@ -30,4 +30,4 @@ def send_reminder(reminder_id: int) -> str:
 @shared_task(name="safeguarding.sweep_reminders", ignore_result=True)
 def sweep_reminders() -> int:
     """Run by beat through the day; the sweep itself holds reminders outside office hours."""
-    return len(reminders_sweep().claimed)
+    return reminders_sweep(collect=False).claimed_count

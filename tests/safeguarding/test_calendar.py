@@ -404,3 +404,37 @@ def test_closure_property_against_reference(partnership):
             assert due == oracle(start, n), (start, n)
             if n >= 0:
                 assert cal.working_days_between(start, due, partnership=closures) == n
+
+
+# --- many dates at once (recomputation after a calendar change) ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_STARTS = st.dates(min_value=date(2004, 1, 1), max_value=date(2030, 12, 31))
+_CLOSURES = st.dictionaries(_STARTS, st.just("Office closed"), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(_STARTS, st.integers(0, 400)), min_size=1, max_size=40),
+    closures=_CLOSURES,
+)
+def test_many_at_once_agrees_with_one_at_a_time(pairs, closures):
+    starts, days = zip(*pairs, strict=True)
+    got = cal.add_working_days_many(starts, days, partnership=closures)
+    expected = [cal.add_working_days(s, n, partnership=closures) for s, n in pairs]
+    assert [d.item() for d in got] == expected
+
+
+def test_many_at_once_domain_examples_and_edges():
+    # DOMAIN.md: Saturday 13 June 2026 + 5 working days is Friday 19 June; Christmas 2026.
+    got = cal.add_working_days_many(
+        [date(2026, 6, 13), date(2026, 12, 21), date(2026, 12, 24)], [5, 5, 0]
+    )
+    assert [d.item() for d in got] == [date(2026, 6, 19), date(2026, 12, 30), date(2026, 12, 24)]
+    assert cal.add_working_days_many([], []).size == 0
+    with pytest.raises(ValueError):
+        cal.add_working_days_many([date(2026, 1, 1)], [-1])
+    with pytest.raises(ValueError):
+        cal.add_working_days_many([date(2026, 1, 1)], [1, 2])

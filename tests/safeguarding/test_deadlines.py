@@ -110,3 +110,35 @@ def test_recompute_after_a_closure_day_moves_open_clocks_only(partnership, other
     assert closed_one.due_date == dt.date(2026, 12, 30)
     explanation = deadlines.deadline_explain(open_one)
     assert "Partnership closure: Office closed" in [s.reason for s in explanation.skipped]
+
+
+def test_bulk_recompute_writes_what_a_move_by_hand_writes(partnership, other_partnership, people):
+    """Set-wise recomputation: the UPDATE, the history and the audit of every moved clock;
+    clocks whose date does not change are left alone; closed and fixed clocks are not read."""
+    user = people["manager"]
+    moving = start(partnership, partnership, trigger_date=dt.date(2026, 12, 21))  # due 30th
+    staying = start(partnership, other_partnership, trigger_date=dt.date(2026, 11, 2))
+    fixed = start(
+        partnership, user, rule=Deadline.Rule.FIXED, due_date=dt.date(2026, 12, 24), amount=0
+    )
+    ClosureDay.objects.create(partnership=partnership, date=dt.date(2026, 12, 24), reason="Shut")
+    moved = deadlines.deadlines_recompute_many(
+        Deadline.objects.filter(partnership=partnership), actor=user
+    )
+    assert moved == [moving.pk]
+    for d in (moving, staying, fixed):
+        d.refresh_from_db()
+    assert moving.due_date == dt.date(2026, 12, 31) and moving.moved_by_calendar
+    assert not staying.moved_by_calendar and fixed.due_date == dt.date(2026, 12, 24)
+    (change,) = moving.changes.all()
+    assert (change.old_due, change.new_due, change.actor) == (
+        dt.date(2026, 12, 30),
+        dt.date(2026, 12, 31),
+        user,
+    )
+    event = AuditEvent.objects.get(object_type="safeguarding.deadline", object_id=str(moving.pk))
+    assert event.changes["due_date"] == {"old": "2026-12-30", "new": "2026-12-31"}
+    assert event.actor == user and event.partnership_id == partnership.pk
+    # Run again: nothing moves, nothing more is written.
+    assert deadlines.deadlines_recompute_many(Deadline.objects.all(), actor=user) == []
+    assert moving.changes.count() == 1
