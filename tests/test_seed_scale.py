@@ -49,7 +49,12 @@ def test_seed_scale_small(capsys):
     assert sorted(Partnership.objects.values_list("code", flat=True)) == ["S001", "S002", "S003"]
     assert set(User.objects.values_list("email", flat=True)) == {
         f"{role}@s00{n}.scale.example" for role in ("manager", "officer") for n in (1, 2, 3)
-    }
+    } | {f"regional@scale-{n}.scale.example" for n in (1, 2, 3)}
+    # One regional viewer per region, scoped to the region and to no partnership.
+    regional = Membership.objects.filter(role="regional")
+    assert sorted(regional.values_list("user__email", "region__code", "partnership")) == [
+        (f"regional@scale-{n}.scale.example", f"scale-{n}", None) for n in (1, 2, 3)
+    ]
     assert Recommendation.objects.count() >= Review.objects.count()
     assert (
         AgencyReturn.objects.count() == InformationRequest.objects.filter(status="returned").count()

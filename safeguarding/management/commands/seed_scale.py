@@ -1,4 +1,4 @@
-"""Generate national-scale synthetic data for the benchmarks (issue 9): safeguarding/scale.py."""
+"""Generate national-scale synthetic data for the benchmarks (issue 9): safeguarding/scale/."""
 
 import datetime as dt
 import time

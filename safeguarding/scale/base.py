@@ -1,0 +1,132 @@
+"""The plumbing every stage of a scale run uses: timing, bulk insert, COPY, working days
+and the deadline rows collected on the way (written in one COPY by `RecordsMixin`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+
+from django.db import connection, models
+
+from safeguarding import calendar
+from safeguarding.models import Deadline
+from safeguarding.scale.plan import UTC, targets
+
+#: The Deadline columns, in the order `SeederBase.deadline` collects them.
+DEADLINE_FIELDS = [
+    "partnership",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "key",
+    "title",
+    "reference",
+    "url",
+    "owner",
+    "trigger_date",
+    "rule",
+    "amount",
+    "due_date",
+    "closed_on",
+    "outcome",
+    "moved_by_calendar",
+    "created_at",
+    "updated_at",
+]
+
+
+class SeederBase:
+    def __init__(
+        self,
+        *,
+        scale: float,
+        seed: int,
+        partnerships: int,
+        years: int,
+        today: dt.date,
+        log: Callable[[str], None] = print,
+        batch_size: int = 5000,
+    ):
+        self.scale, self.partnerships_n, self.years_n = scale, partnerships, years
+        self.today, self.log, self.batch_size = today, log, batch_size
+        self.rng = random.Random(seed)
+        self.targets = targets(scale)
+        self.years = list(range(today.year - years + 1, today.year + 1))
+        self.now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=UTC)
+        self.timings: list[tuple[str, int, float]] = []
+        self.deadlines: list[tuple] = []
+        self.postgres = connection.vendor == "postgresql"
+
+    def timed(self, label: str, fn: Callable[[], int]) -> None:
+        start = time.perf_counter()
+        rows = fn()
+        took = time.perf_counter() - start
+        self.timings.append((label, rows, took))
+        self.log(f"  {label:<28} {rows:>11,} rows {took:8.2f} s")
+
+    def bulk(self, model, objs: list) -> list:
+        return model.objects.bulk_create(objs, batch_size=self.batch_size)
+
+    def copy(self, model, fields: list[str], rows: Iterable[tuple]) -> int:
+        """COPY rows into `model`'s table on PostgreSQL; bulk_create elsewhere."""
+        meta_fields = [model._meta.get_field(f) for f in fields]
+        n = 0
+        if self.postgres:
+            json_at = [i for i, f in enumerate(meta_fields) if isinstance(f, models.JSONField)]
+            cols = ", ".join(connection.ops.quote_name(f.column) for f in meta_fields)
+            sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({cols}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    if json_at:
+                        row = list(row)
+                        for i in json_at:
+                            row[i] = json.dumps(row[i])
+                    copy.write_row(row)
+                    n += 1
+            return n
+        names = [f.attname for f in meta_fields]
+        batch = []
+        for row in rows:
+            batch.append(model(**dict(zip(names, row, strict=True))))
+            if len(batch) >= self.batch_size:
+                n += len(self.bulk(model, batch))
+                batch = []
+        return n + len(self.bulk(model, batch))
+
+    def wd(self, start: dt.date, days: int, pid: int) -> dt.date:
+        """`days` working days from `start` for partnership `pid` (its closure days too)."""
+        return calendar.add_working_days(start, days, partnership=self.closures[pid])
+
+    def deadline(self, pid, kind, subject_type, subject_id, title, trigger, due, closed, **kw):
+        """Collect one Deadline row (columns `DEADLINE_FIELDS`); `make_deadlines` writes them."""
+        outcome = kw.pop("outcome", "met") if closed else ""
+        self.deadlines.append(
+            (
+                pid,
+                kind,
+                subject_type,
+                subject_id,
+                kw.get("key", ""),
+                title[:200],
+                kw.get("reference", ""),
+                "",
+                kw.get("owner"),
+                trigger,
+                kw.get("rule", Deadline.Rule.WORKING_DAYS),
+                kw.get("amount", 0),
+                due,
+                closed,
+                outcome,
+                False,
+                self.now,
+                self.now,
+            )
+        )
+
+    def analyze(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return 0
