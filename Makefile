@@ -17,12 +17,13 @@ TEST_ENV := DEBUG=true DEMO_MODE=false DATABASE_URL=$(TEST_DATABASE_URL) CELERY_
 # The embedded demo: SQLite, filesystem broker, e-mail to var/outbox.
 RUN_ENV := DEBUG=true DEMO_MODE=true
 
-.PHONY: help run test test-fast setup python-deps node-deps assets system-deps services lint format clean
+.PHONY: help run test test-fast bench bench-tools setup python-deps node-deps assets system-deps services lint format clean
 
 help:
 	@echo "make run        set up and serve the demo on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	@echo "make test       set up and run every test (PostgreSQL, Redis, browser)"
 	@echo "make test-fast  the same without the slow browser tests"
+	@echo "make bench      the benchmark suite at national scale (bench/README.md)"
 	@echo "make lint       ruff"
 
 $(VENV)/.installed: pyproject.toml
@@ -89,6 +90,28 @@ test: setup system-deps services
 
 test-fast: setup services
 	$(TEST_ENV) $(PY) -m pytest -m "not slow"
+
+# The benchmark suite (issue 9): a database of national-scale data (seeded once, kept for
+# the next run), then every measure next to its anchor; writes bench/results.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/safeguarding_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/15
+BENCH_SCALE ?= 1.0
+BENCH_TODAY ?= 2026-11-26
+BENCH_ENV := DEBUG=true DEMO_MODE=false DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) BENCH_TODAY=$(BENCH_TODAY)
+
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian package: wrk"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+
+bench: setup services bench-tools
+	@db="$$(basename "$(BENCH_DATABASE_URL)")"; \
+	psql "$$(dirname "$(BENCH_DATABASE_URL)")/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$$db'" | grep -q 1 \
+	  || psql "$$(dirname "$(BENCH_DATABASE_URL)")/postgres" -qc "CREATE DATABASE \"$$db\""
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py seed_scale --if-empty --scale $(BENCH_SCALE) --today $(BENCH_TODAY)
+	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) BENCH_TODAY=$(BENCH_TODAY) $(PY) bench/run.py
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -81,13 +81,11 @@ class Row:
     rag_label: str
     partnership_code: str
 
+    stage_label: str = ""
+
     @property
     def late(self) -> int:
         return -self.left
-
-    @property
-    def stage_label(self) -> str:
-        return str(STAGES[self.stage][0])
 
 
 @dataclass
@@ -109,6 +107,11 @@ class Workload:
     overdue: int
 
 
+#: Rows shown per section on the page (the most urgent first); "show all" lifts it, and the
+#: exports always hold every row.
+SECTION_LIMIT = 25
+
+
 @dataclass
 class Dashboard:
     today: dt.date
@@ -118,16 +121,29 @@ class Dashboard:
     moved: list[Row] = field(default_factory=list)
     stages: list[StageSummary] = field(default_factory=list)
     workload: list[Workload] = field(default_factory=list)
+    limit: int | None = None
+    totals: dict[str, int] = field(
+        default_factory=lambda: {"overdue": 0, "today": 0, "soon": 0, "moved": 0}
+    )
 
     @property
     def attention_rows(self) -> list[Row]:
         return self.overdue + self.due_today + self.due_soon
 
-    def section_rows(self) -> list[tuple[str, str, list[Row]]]:
+    @property
+    def truncated(self) -> bool:
+        return any(self.totals[key] > len(rows) for key, _label, rows, _n in self.section_rows())
+
+    def section_rows(self) -> list[tuple[str, str, list[Row], int]]:
         return [
-            ("overdue", str(_("Overdue")), self.overdue),
-            ("today", str(_("Due today")), self.due_today),
-            ("soon", str(_("Due within the next 5 working days")), self.due_soon),
+            ("overdue", str(_("Overdue")), self.overdue, self.totals["overdue"]),
+            ("today", str(_("Due today")), self.due_today, self.totals["today"]),
+            (
+                "soon",
+                str(_("Due within the next 5 working days")),
+                self.due_soon,
+                self.totals["soon"],
+            ),
         ]
 
 
@@ -149,11 +165,17 @@ def build_dashboard(
     today: dt.date,
     owner: User | None = None,
     stage: str | None = None,
+    limit: int | None = SECTION_LIMIT,
 ) -> Dashboard:
-    """Everything the dashboard shows, for the given (already permitted) partnerships."""
+    """Everything the dashboard shows, for the given (already permitted) partnerships.
+
+    Each section (overdue, due today, due soon, moved) holds its `limit` most urgent rows
+    (all of them with `limit=None`, as the exports ask) and its exact total, so the page
+    costs the same however many clocks are open.
+    """
     ids = [p.pk for p in partnerships]
     codes = {p.pk: p.code for p in partnerships}
-    board = Dashboard(today=today)
+    board = Dashboard(today=today, limit=limit)
     if not ids:
         return board
     closures = closures_by_partnership(ids)
@@ -161,30 +183,37 @@ def build_dashboard(
         pid: calendar.add_working_days(today, DUE_SOON_WORKING_DAYS, partnership=closures[pid])
         for pid in ids
     }
-    latest = max(horizon.values())
+    # "Due soon" ends at each partnership's own 5th working day (closure days differ).
+    within_horizon = Q()
+    for pid, last in horizon.items():
+        within_horizon |= Q(partnership=pid, due_date__lte=last)
+    soon = Q(due_date__gt=today) & within_horizon
     base = open_deadlines(ids, owner=owner, stage=stage)
+    stage_labels = {key: str(label) for key, (label, _kinds) in STAGES.items()}
+    rag_labels = {left: rag_for(left) for left in (-1, 0, AMBER_WITHIN + 1)}
 
-    # 1. The rows that need attention: overdue, due up to the furthest horizon, or moved.
-    rows = (
-        base.filter(Q(due_date__lte=latest) | Q(moved_by_calendar=True))
-        .select_related("owner")
-        .order_by("due_date", "id")
-    )
-    for deadline in rows:
-        pid = deadline.partnership_id
-        left = calendar.working_days_between(today, deadline.due_date, partnership=closures[pid])
-        if deadline.due_date < today:
-            left = min(left, -1)
-        rag, label = rag_for(left)
-        row = Row(deadline, left, STAGE_OF_KIND.get(deadline.kind, "other"), rag, label, codes[pid])
-        if deadline.moved_by_calendar:
-            board.moved.append(row)
-        if deadline.due_date < today:
-            board.overdue.append(row)
-        elif deadline.due_date == today:
-            board.due_today.append(row)
-        elif deadline.due_date <= horizon[pid]:
-            board.due_soon.append(row)
+    def rows_of(condition: Q) -> list[Row]:
+        qs = base.filter(condition).select_related("owner").order_by("due_date", "id")
+        out = []
+        for deadline in qs if limit is None else qs[:limit]:
+            pid = deadline.partnership_id
+            left = calendar.working_days_between(
+                today, deadline.due_date, partnership=closures[pid]
+            )
+            if deadline.due_date < today:
+                left = min(left, -1)
+            rag, label = rag_labels[-1 if left < 0 else (0 if left <= AMBER_WITHIN else 3)]
+            stage_key = STAGE_OF_KIND.get(deadline.kind, "other")
+            row = Row(deadline, left, stage_key, rag, label, codes[pid])
+            row.stage_label = stage_labels.get(stage_key, stage_key)
+            out.append(row)
+        return out
+
+    # 1. The rows that need attention, most urgent first, a page of each.
+    board.overdue = rows_of(Q(due_date__lt=today))
+    board.due_today = rows_of(Q(due_date=today))
+    board.due_soon = rows_of(soon)
+    board.moved = rows_of(Q(moved_by_calendar=True))
 
     # 2. Counts by kind (grouped into stages in Python: a handful of rows).
     per_kind = {
@@ -193,12 +222,15 @@ def build_dashboard(
             n_open=Count("id"),
             n_overdue=Count("id", filter=Q(due_date__lt=today)),
             n_today=Count("id", filter=Q(due_date=today)),
-            n_soon=Count("id", filter=Q(due_date__gt=today, due_date__lte=latest)),
+            n_soon=Count("id", filter=soon),
+            n_moved=Count("id", filter=Q(moved_by_calendar=True)),
         )
     }
-    soon_by_stage: dict[str, int] = {}
-    for row in board.due_soon:  # exact per-partnership horizons for the rows shown
-        soon_by_stage[row.stage] = soon_by_stage.get(row.stage, 0) + 1
+    for r in per_kind.values():
+        board.totals["overdue"] += r["n_overdue"]
+        board.totals["today"] += r["n_today"]
+        board.totals["soon"] += r["n_soon"]
+        board.totals["moved"] += r["n_moved"]
     for key, (label, kinds) in STAGES.items():
         if stage and key != stage:
             continue
@@ -209,7 +241,7 @@ def build_dashboard(
                 summary.open += r["n_open"]
                 summary.overdue += r["n_overdue"]
                 summary.due_today += r["n_today"]
-        summary.due_soon = soon_by_stage.get(key, 0)
+                summary.due_soon += r["n_soon"]
         summary.live = summary.live or summary.open > 0
         board.stages.append(summary)
 
@@ -242,8 +274,8 @@ DEADLINE_HEADERS = [
 
 def deadline_export_rows(board: Dashboard) -> list[list]:
     out = []
-    for _key, section, rows in board.section_rows() + [
-        ("moved", str(_("Moved because the calendar changed")), board.moved)
+    for _key, section, rows, _total in board.section_rows() + [
+        ("moved", str(_("Moved because the calendar changed")), board.moved, 0)
     ]:
         for row in rows:
             d = row.deadline

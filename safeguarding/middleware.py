@@ -1,6 +1,8 @@
-"""Request guards: the second factor is required before anything else, and a
-Permissions-Policy header switches off browser features the service never uses."""
+"""Request guards: the second factor is required before anything else, the idle timeout
+slides with activity, and a Permissions-Policy header switches off browser features the
+service never uses."""
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -88,4 +90,35 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
+        return response
+
+
+class SessionActivityMiddleware:
+    """Slides a signed-in session's idle expiry forward, writing it at most once every
+    `refresh_interval()` seconds instead of on every request (SESSION_SAVE_EVERY_REQUEST
+    is off). Sits just inside SessionMiddleware, which saves the session it marks."""
+
+    KEY = "_activity_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def refresh_interval() -> int:
+        # Never more than a tenth of the idle time or half the warning, so the server's
+        # expiry stays within the page's countdown (short timeouts refresh every request).
+        return min(
+            settings.SESSION_REFRESH_SECONDS,
+            settings.SESSION_COOKIE_AGE // 10,
+            settings.SESSION_TIMEOUT_WARNING_SECONDS // 2,
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or not session.session_key:
+            return response
+        now = int(time.time())
+        if session.modified or now - session.get(self.KEY, 0) >= self.refresh_interval():
+            session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
         return response

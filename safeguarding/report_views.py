@@ -24,6 +24,7 @@ from . import charts, permissions, reports
 from .audit import Action, audit_record
 from .dashboard import (
     DEADLINE_HEADERS,
+    SECTION_LIMIT,
     WORKLOAD_HEADERS,
     build_dashboard,
     deadline_export_rows,
@@ -63,8 +64,9 @@ def _fmt(fmt: str) -> str:
 # --- dashboard (shown on the home page) -------------------------------------------------------
 
 
-def dashboard_context(request) -> dict:
-    """What the home page needs to show the dashboard to the business unit."""
+def dashboard_context(request, *, every_row: bool = False) -> dict:
+    """What the home page needs to show the dashboard to the business unit: the most
+    urgent rows of each section, or every row (`?all=1` on the page, and the exports)."""
     allowed = _allowed(request.user)
     selected = _selected(request, allowed)
     form = DashboardFilterForm(request.GET or None, partnerships=allowed)
@@ -76,9 +78,13 @@ def dashboard_context(request) -> dict:
         today=timezone.localdate(),
         owner=request.user if mine else None,
         stage=stage,
+        limit=None if every_row or request.GET.get("all") == "1" else SECTION_LIMIT,
     )
+    every = request.GET.copy()
+    every["all"] = "1"
     return {
         "board": board,
+        "dashboard_all_query": every.urlencode(),
         "dashboard_form": form,
         "dashboard_mine": mine,
         "dashboard_query": request.GET.urlencode(),
@@ -91,7 +97,7 @@ def dashboard_context(request) -> dict:
 @case_roles_only
 def dashboard_export(request, fmt):
     fmt = _fmt(fmt)
-    ctx = dashboard_context(request)
+    ctx = dashboard_context(request, every_row=True)
     board = ctx["board"]
     stage_rows = [
         [s.label, s.open, s.overdue, s.due_today, s.due_soon]

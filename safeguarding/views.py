@@ -128,9 +128,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @require_POST
 @never_cache
 def keep_alive(request):
-    """Called by the timeout warning's "Stay signed in": the session middleware renews it."""
+    """Called by the timeout warning's "Stay signed in": the session is renewed now."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
+    request.session.modified = True
     return JsonResponse({"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE})
 
 

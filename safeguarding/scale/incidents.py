@@ -17,7 +17,10 @@ class IncidentsMixin:
         natures = ["death", "serious_harm", "serious_harm", "other"]
         harms = ["physical", "sexual", "emotional", "neglect"]
         for i in range(self.targets["incidents"]):
-            p = self.parts[i % len(self.parts)]
+            # Shifted by one every round of partnerships, so that what happens to an
+            # incident (by index: incident_kind) is spread over every partnership rather
+            # than the same few getting all the open ones.
+            p = self.parts[(i + i // len(self.parts)) % len(self.parts)]
             kind = incident_kind(i)
             if kind == "recent":
                 year_start = max(dt.date(today.year, 1, 1), today - dt.timedelta(days=20))

@@ -95,13 +95,41 @@ def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(cli
     assert mail.outbox == []
 
 
-def test_each_request_renews_the_idle_timeout(client, people):
+def test_activity_renews_the_idle_timeout_at_most_once_a_minute(client, people):
+    """A page view slides the expiry forward, but writes the session only when the last
+    write is a minute old: reading pages costs no database write."""
+    from safeguarding.middleware import SessionActivityMiddleware
+
+    assert SessionActivityMiddleware.refresh_interval() == 60
     sign_in(client, people["officer"])
     client.get(reverse("safeguarding:home"))
     session = Session.objects.get()
     remaining = session.expire_date - timezone.now()
     assert dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
     assert remaining <= dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+    soon = timezone.now() + dt.timedelta(seconds=300)
+    Session.objects.update(expire_date=soon)
+    client.get(reverse("safeguarding:home"))  # within the minute: not written
+    assert Session.objects.get().expire_date == soon
+
+    stored = client.session
+    stored[SessionActivityMiddleware.KEY] -= 61  # the last write was a minute ago
+    stored.save()
+    Session.objects.update(expire_date=soon)
+    client.get(reverse("safeguarding:home"))
+    remaining = Session.objects.get().expire_date - timezone.now()
+    assert remaining > dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_stay_signed_in_renews_at_once(client, people):
+    sign_in(client, people["officer"])
+    client.get(reverse("safeguarding:home"))
+    soon = timezone.now() + dt.timedelta(seconds=100)
+    Session.objects.update(expire_date=soon)
+    assert client.post(reverse("safeguarding:keep-alive")).status_code == 200
+    remaining = Session.objects.get().expire_date - timezone.now()
+    assert remaining > dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
 def test_an_idle_session_expires(client, people):

@@ -232,3 +232,33 @@ def test_more_partnerships_do_not_add_queries(client, people, partnership, today
         Membership.objects.create(user=people["manager"], partnership=p, role=Role.REVIEW_OFFICER)
         make_deadline(p, due=today)
     assert _home_queries(client) <= one
+
+
+def test_each_section_shows_its_most_urgent_rows_and_a_link_to_all(
+    client, people, partnership, today, monkeypatch, django_assert_max_num_queries
+):
+    """The page costs the same however many clocks are overdue: a page of the most urgent
+    per section with the exact total, "Show all" for the rest, and the export holds all."""
+    from safeguarding import dashboard, report_views
+
+    monkeypatch.setattr(report_views, "SECTION_LIMIT", 3)
+    overdue = [
+        make_deadline(partnership, due=today - dt.timedelta(days=40 - i), owner=people["officer"])
+        for i in range(7)
+    ]
+    sign_in(client, people["manager"])
+    with django_assert_max_num_queries(15):
+        html = client.get(reverse("safeguarding:home")).content.decode()
+    assert 'id="count-overdue">7<' in html
+    assert "Showing the 3 most urgent of 7." in html
+    assert "Show all 7" in html and "?all=1" in html
+    shown = [d.title for d in overdue if d.title in html]
+    assert len(shown) == 3
+    every = client.get(reverse("safeguarding:home") + "?all=1").content.decode()
+    assert "most urgent of" not in every
+    assert all(d.title in every for d in overdue)
+    board = dashboard.build_dashboard([partnership], today=today, limit=3)
+    assert [r.deadline.pk for r in board.overdue] == [d.pk for d in overdue[:3]]
+    assert board.totals["overdue"] == 7 and board.truncated
+    csv = client.get(reverse("safeguarding:dashboard-export", args=["csv"])).content.decode()
+    assert all(d.title in csv for d in overdue)

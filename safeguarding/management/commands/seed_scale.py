@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="the date the data is 'as of' (default: today)")
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing if the database already holds scale data of the same size "
+            "(make bench); stop with an error if it holds a different size",
+        )
+        parser.add_argument(
             "--allow-sqlite", action="store_true", help="run on a database other than PostgreSQL"
         )
 
@@ -47,6 +53,9 @@ class Command(BaseCommand):
             Partnership.objects.filter(code__regex=scale_data.CODE_REGEX).exists()
             or Region.objects.filter(code__startswith="scale-").exists()
         ):
+            if o["if_empty"]:
+                self._check_same_size(o)
+                return
             raise CommandError(
                 "This database already holds scale data (partnerships S001...). Audit events "
                 "are append-only, so it cannot be removed: seed a fresh database instead."
@@ -78,3 +87,21 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Done: {total_rows:,} rows in {time.perf_counter() - start:.1f} s")
         )
+
+    def _check_same_size(self, o) -> None:
+        from notifications.models import Incident
+
+        expected = scale_data.expected_counts(o["scale"], o["partnerships"], o["years"])
+        found = {
+            "partnerships": Partnership.objects.filter(code__regex=scale_data.CODE_REGEX).count(),
+            "incidents": Incident.objects.filter(
+                partnership__code__regex=scale_data.CODE_REGEX
+            ).count(),
+        }
+        wanted = {key: expected[key] for key in found}
+        if found != wanted:
+            raise CommandError(
+                f"This database holds scale data of another size ({found}, not {wanted}). "
+                "Seed a fresh database: drop it, or point DATABASE_URL at another one."
+            )
+        self.stdout.write(f"Scale data already here ({found['incidents']:,} incidents): kept.")

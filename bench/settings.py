@@ -1,0 +1,6 @@
+"""The project's own settings, plus one minimal view for the throughput anchor."""
+
+from safeguarding.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost", "testserver"]  # noqa: F405
