@@ -23,7 +23,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint's runtime libraries (Pango, HarfBuzz, fonts, MIME types) for the PDFs.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libffi8 \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libffi8 \
         fonts-liberation shared-mime-info \
     && rm -rf /var/lib/apt/lists/*
 

@@ -55,7 +55,8 @@ run: setup
 
 # Debian packages the tests need (headless Chromium for browser tests, LibreOffice to open
 # the generated PowerPoint, Java for the Nu HTML Checker, docker-compose to
-# validate the compose file). Installed only when missing.
+# validate the compose file, and the fonts and HarfBuzz font subsetter WeasyPrint uses in
+# production, as in the Dockerfile). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -64,6 +65,7 @@ system-deps:
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-impress-nogui"; \
 	fc-list 2>/dev/null | grep -qi liberation || missing="$$missing fonts-liberation"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
@@ -105,7 +107,7 @@ bench-tools:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 
-bench: setup services bench-tools
+bench: setup system-deps services bench-tools
 	@db="$$(basename "$(BENCH_DATABASE_URL)")"; \
 	psql "$$(dirname "$(BENCH_DATABASE_URL)")/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$$db'" | grep -q 1 \
 	  || psql "$$(dirname "$(BENCH_DATABASE_URL)")/postgres" -qc "CREATE DATABASE \"$$db\""

@@ -200,6 +200,35 @@ def queue_send(reminder_id: int) -> bool:
         return False
 
 
+#: Claimed reminders queued per task message by the sweep (one broker round trip each).
+SEND_BATCH = 100
+
+
+def queue_sends(reminder_ids: list[int]) -> int:
+    """Queue the sends of many claimed reminders, SEND_BATCH to a task message: a round
+    trip to the broker per reminder would cost more than the whole sweep. The batch task
+    sends each row on its own (the row lock and status check keep it to once); a batch
+    that cannot be queued leaves its rows pending with no queued time, and the next sweep
+    queues them one by one (`requeue_stale`). Returns how many were queued."""
+    from .tasks import send_reminders
+
+    queued = 0
+    for start in range(0, len(reminder_ids), SEND_BATCH):
+        batch = list(reminder_ids[start : start + SEND_BATCH])
+        try:
+            send_reminders.apply_async(
+                args=[batch],
+                queue=settings.REMINDER_QUEUE,
+                retry=True,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
+            )
+            queued += len(batch)
+        except Exception as exc:  # noqa: BLE001 - any broker failure; the sweep re-queues
+            logger.warning("reminders not queued", extra={"count": len(batch), "error": str(exc)})
+            ReminderSent.objects.filter(pk__in=batch, status=Status.PENDING).update(queued_at=None)
+    return queued
+
+
 def reminder_claim(
     *,
     recipient: User,
@@ -440,12 +469,13 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
             ).values_list("deadline_id", "recipient_id", "rule", "occurrence")
         )
         fresh = [w for w in wanted if w[:4] not in done]
+        pending = []
         for pk, deadline_id, recipient_id, rule, occurrence, status in _claim_many(
             fresh, now=timezone.now()
         ):
             result.claimed_count += 1
             if status == Status.PENDING:
-                transaction.on_commit(lambda pk=pk: queue_send(pk))
+                pending.append(pk)
             if collect:
                 result.claimed.append(
                     ReminderSent(
@@ -457,6 +487,8 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
                         status=status,
                     )
                 )
+        if pending:
+            transaction.on_commit(lambda pending=pending: queue_sends(pending))
 
     for row in rows:
         chunk.append(row)

@@ -207,7 +207,11 @@ PERMISSIONS_POLICY = (
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
-USE_I18N = True
+# The service is in English only, so the translation machinery is off: with it on, every
+# {% translate %} and form label walks a chain of message catalogues, a sixth of the time
+# of a page (bench/README.md). Texts stay marked for translation, so turning it back on
+# with catalogues (Welsh, say) needs no code change. Dates still use en-GB formats.
+USE_I18N = False
 USE_TZ = True
 
 # --- Static files: GOV.UK Frontend comes from node_modules, never from the repo --------
@@ -309,6 +313,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # lockouts only; sign-ins are in the audit trail
+        # WeasyPrint's font subsetting logs every glyph list at INFO: about 95 lines a PDF.
+        "fontTools": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
         "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     },
 }

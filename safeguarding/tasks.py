@@ -27,6 +27,24 @@ def send_reminder(reminder_id: int) -> str:
     return reminder_deliver(reminder_id=reminder_id)
 
 
+@shared_task(name="safeguarding.send_reminders", acks_late=True, ignore_result=True)
+def send_reminders(reminder_ids: list[int]) -> int:
+    """Send a batch of claimed reminders queued by the sweep, each on its own (its row lock
+    and status make a repeat harmless). One that fails is handed to `send_reminder`, which
+    retries it with back-off; the others carry on. Returns how many were sent."""
+    sent = 0
+    for reminder_id in reminder_ids:
+        try:
+            sent += reminder_deliver(reminder_id=reminder_id) == "sent"
+        except RETRY_ON:
+            send_reminder.apply_async(
+                args=[reminder_id],
+                queue=settings.REMINDER_QUEUE,
+                countdown=settings.REMINDER_RETRY_BACKOFF_SECONDS,
+            )
+    return sent
+
+
 @shared_task(name="safeguarding.sweep_reminders", ignore_result=True)
 def sweep_reminders() -> int:
     """Run by beat through the day; the sweep itself holds reminders outside office hours."""

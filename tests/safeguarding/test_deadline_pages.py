@@ -202,6 +202,7 @@ def test_a_reminder_lands_in_the_outbox_in_the_embedded_default(
 
     start_clock(partnership, owner=people["officer"])
     monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
     (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
     reminder_deliver(reminder_id=row.pk)
     sign_in(client, UserFactory(is_superuser=True, is_staff=True))
@@ -232,6 +233,10 @@ def test_a_new_closure_day_moves_open_clocks_and_tells_the_owner_once(
     from safeguarding.reminder_mail import reminder_deliver
 
     monkeypatch.setattr(reminders, "queue_send", lambda pk: bool(reminder_deliver(reminder_id=pk)))
+
+    monkeypatch.setattr(
+        reminders, "queue_sends", lambda pks: [reminder_deliver(reminder_id=pk) for pk in pks]
+    )
     reminders.reminders_sweep(now=at(1))
     moved = [m for m in mail.outbox if m.subject.startswith("Due date changed")]
     assert len(moved) == 1

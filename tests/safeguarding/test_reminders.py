@@ -178,6 +178,7 @@ def test_a_failed_send_stays_pending_and_is_sent_once_on_retry(
 ):
     start_clock(partnership, owner=people["officer"])
     monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
     (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
 
     def refuse(self, fail_silently=False):
@@ -197,6 +198,7 @@ def test_a_failed_send_stays_pending_and_is_sent_once_on_retry(
 def test_a_closed_deadline_is_not_reminded(eager, partnership, people, monkeypatch):
     deadline = start_clock(partnership, owner=people["officer"])
     monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
     (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
     deadline.closed_on, deadline.outcome = dt.date(2026, 11, 30), "met"
     deadline.save()
@@ -214,6 +216,7 @@ def test_broker_down_keeps_rows_pending_and_a_later_sweep_requeues_once(
 
     with monkeypatch.context() as m:
         m.setattr("safeguarding.tasks.send_reminder.apply_async", broker_down)
+        m.setattr("safeguarding.tasks.send_reminders.apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             result = reminders.reminders_sweep(now=at(30, month=11))
     (row,) = result.claimed
@@ -232,6 +235,7 @@ def test_recently_queued_rows_are_not_requeued_until_stale(
     start_clock(partnership, owner=people["officer"])
     queued = []
     monkeypatch.setattr(reminders, "queue_send", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: queued.extend(pks) or len(pks))
     reminders.reminders_sweep(now=at(30, month=11))
     assert reminders.requeue_stale() == 0
     settings.REMINDER_REQUEUE_AFTER_SECONDS = 0
@@ -243,6 +247,7 @@ def test_recently_queued_rows_are_not_requeued_until_stale(
 def test_sweep_deadlines_command(partnership, people, monkeypatch, capsys):
     start_clock(partnership, owner=people["officer"])
     monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
     call_command("sweep_deadlines", "--at", "2026-11-28T10:00")
     assert "nothing sent, not a working day (Saturday)" in capsys.readouterr().out
     call_command("sweep_deadlines", "--at", "2026-11-30T10:00")
