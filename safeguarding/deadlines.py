@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from . import calendar
 from .audit import Action, audit_record
+from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Partnership, User
 
 Kind = Deadline.Kind
@@ -191,6 +192,33 @@ def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadl
 
 
 RECOMPUTE_REASON = "The working-day calendar changed"
+AUDIT_FIELDS = [
+    "occurred_at",
+    "actor",
+    "actor_email",
+    "partnership",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+]
+
+
+def working_day_dues(partnership_ids, triggers, amounts, closures: dict):
+    """Due dates of many working-day clocks (numpy arrays sorted by partnership id):
+    `amounts[i]` working days after `triggers[i]` in partnership `partnership_ids[i]`'s
+    calendar (`closures` maps each partnership id to its closure days)."""
+    import numpy as np
+
+    due = np.empty(len(triggers), dtype="datetime64[D]")
+    bounds = np.flatnonzero(np.diff(partnership_ids)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(triggers)], strict=True):
+        if hi > lo:
+            due[lo:hi] = calendar.add_working_days_many(
+                triggers[lo:hi], amounts[lo:hi], partnership=closures[int(partnership_ids[lo])]
+            )
+    return due
 
 
 @transaction.atomic
@@ -229,12 +257,7 @@ def deadlines_recompute_many(
     triggers = np.array([row[2] for row in rows], dtype="datetime64[D]")
     amounts = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
     old = np.array([row[4] for row in rows], dtype="datetime64[D]")
-    new = old.copy()
-    bounds = np.flatnonzero(np.diff(owners)) + 1  # rows are ordered by partnership
-    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)], strict=True):
-        new[lo:hi] = calendar.add_working_days_many(
-            triggers[lo:hi], amounts[lo:hi], partnership=closures[int(owners[lo])]
-        )
+    new = working_day_dues(owners, triggers, amounts, closures)
     moved = np.flatnonzero(new != old)
     if moved.size == 0:
         return []
@@ -258,38 +281,38 @@ def deadlines_recompute_many(
             ["due_date", "moved_by_calendar", "updated_at"],
             batch_size=2000,
         )
-    changes, events = [], []
+    actor_id = actor.pk if actor is not None else None
     actor_email = actor.email if actor is not None else ""
-    for i, pk, due in zip(moved.tolist(), moved_ids, new_dues, strict=True):
-        old_due, title, pid = rows[i][4], rows[i][5], rows[i][1]
-        changes.append(
-            DeadlineChange(
-                deadline_id=pk,
-                actor=actor,
-                old_due=old_due,
-                new_due=due,
-                reason=RECOMPUTE_REASON,
-                changed_at=now,
-            )
-        )
-        events.append(
-            AuditEvent(
-                occurred_at=now,
-                actor=actor,
-                actor_email=actor_email,
-                partnership_id=pid,
-                action=Action.UPDATE,
-                object_type=Deadline._meta.label_lower,
-                object_id=str(pk),
-                object_repr=f"{title} – due {due:%d %B %Y}"[:200],
-                changes={
-                    "due_date": {"old": old_due.isoformat(), "new": due.isoformat()},
+    moved_rows = [
+        (pk, rows[i][1], rows[i][4], due, rows[i][5])
+        for i, pk, due in zip(moved.tolist(), moved_ids, new_dues, strict=True)
+    ]
+    copy_rows(
+        DeadlineChange,
+        ["deadline", "actor", "old_due", "new_due", "reason", "changed_at"],
+        ((pk, actor_id, old, due, RECOMPUTE_REASON, now) for pk, _pid, old, due, _t in moved_rows),
+    )
+    copy_rows(
+        AuditEvent,
+        AUDIT_FIELDS,
+        (
+            (
+                now,
+                actor_id,
+                actor_email,
+                pid,
+                Action.UPDATE,
+                Deadline._meta.label_lower,
+                str(pk),
+                f"{title} – due {due:%d %B %Y}"[:200],
+                {
+                    "due_date": {"old": old.isoformat(), "new": due.isoformat()},
                     "reason": RECOMPUTE_REASON,
                 },
             )
-        )
-    DeadlineChange.objects.bulk_create(changes, batch_size=5000)
-    AuditEvent.objects.bulk_create(events, batch_size=5000)
+            for pk, pid, old, due, title in moved_rows
+        ),
+    )
     return moved_ids
 
 

@@ -4,14 +4,14 @@ and the deadline rows collected on the way (written in one COPY by `RecordsMixin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import connection, models
+from django.db import connection
 
 from safeguarding import calendar
+from safeguarding.bulk import copy_rows
 from safeguarding.models import Deadline
 from safeguarding.scale.plan import UTC, targets
 
@@ -72,29 +72,7 @@ class SeederBase:
 
     def copy(self, model, fields: list[str], rows: Iterable[tuple]) -> int:
         """COPY rows into `model`'s table on PostgreSQL; bulk_create elsewhere."""
-        meta_fields = [model._meta.get_field(f) for f in fields]
-        n = 0
-        if self.postgres:
-            json_at = [i for i, f in enumerate(meta_fields) if isinstance(f, models.JSONField)]
-            cols = ", ".join(connection.ops.quote_name(f.column) for f in meta_fields)
-            sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({cols}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in rows:
-                    if json_at:
-                        row = list(row)
-                        for i in json_at:
-                            row[i] = json.dumps(row[i])
-                    copy.write_row(row)
-                    n += 1
-            return n
-        names = [f.attname for f in meta_fields]
-        batch = []
-        for row in rows:
-            batch.append(model(**dict(zip(names, row, strict=True))))
-            if len(batch) >= self.batch_size:
-                n += len(self.bulk(model, batch))
-                batch = []
-        return n + len(self.bulk(model, batch))
+        return copy_rows(model, fields, rows, batch_size=self.batch_size)
 
     def wd(self, start: dt.date, days: int, pid: int) -> dt.date:
         """`days` working days from `start` for partnership `pid` (its closure days too)."""
