@@ -26,11 +26,16 @@ def child_get_for(user: User, incident: Incident, child_pk) -> Child:
 
 def incident_timeline(incident: Incident) -> QuerySet[AuditEvent]:
     """Audited changes to the incident and its children (not views), oldest first."""
+    # Each branch matches one index (audit_object, audit_child_repr); a partnership filter
+    # around both would make PostgreSQL read every event of the partnership.
     return (
-        AuditEvent.objects.filter(partnership=incident.partnership_id)
-        .filter(
+        AuditEvent.objects.filter(
             Q(object_type="notifications.incident", object_id=str(incident.pk))
-            | Q(object_type="notifications.child", object_repr__startswith=f"{incident.reference} ")
+            | Q(
+                partnership=incident.partnership_id,
+                object_type="notifications.child",
+                object_repr__startswith=f"{incident.reference} ",
+            )
         )
         .exclude(action=AuditEvent.Action.VIEW)
         .select_related("actor")

@@ -72,6 +72,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["partnership", "-occurred_at"], name="audit_partnership_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+            # A case's timeline finds its children's events by reference (children can be
+            # removed; their history stays): a prefix search on the repr, children only.
+            models.Index(
+                fields=["partnership", "object_repr"],
+                name="audit_child_repr",
+                condition=models.Q(object_type="notifications.child"),
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self):
