@@ -30,6 +30,7 @@ __all__ = [
     "SkippedDay",
     "add_working_days",
     "add_working_days_many",
+    "working_days_between_many",
     "bank_holidays",
     "clear_caches",
     "closure_days",
@@ -132,6 +133,8 @@ def clear_caches() -> None:
     _bank_holidays.cache_clear()
     _working_ordinals.cache_clear()
     _working_table.cache_clear()
+    _extra_closed_of.cache_clear()
+    _table_without.cache_clear()
 
 
 # --- Partnership closure days ----------------------------------------------------------
@@ -153,9 +156,16 @@ def _closures(partnership: Any) -> Mapping[date, str]:
     return closure_days(partnership)
 
 
-def _extra_closed(closures: Mapping[date, str]) -> list[int]:
+def _extra_closed(closures: Mapping[date, str]) -> tuple[int, ...]:
     """Ordinals of closure days that would otherwise be working days, ascending."""
-    return sorted(o for o in (d.toordinal() for d in closures) if _is_base_working(o))
+    if not closures:
+        return ()
+    return _extra_closed_of(frozenset(d.toordinal() for d in closures))
+
+
+@lru_cache(maxsize=1024)
+def _extra_closed_of(ordinals: frozenset[int]) -> tuple[int, ...]:
+    return tuple(sorted(o for o in ordinals if _is_base_working(o)))
 
 
 # --- Public API ------------------------------------------------------------------------
@@ -251,6 +261,43 @@ def _working_table(first_year: int, last_year: int):
     return table
 
 
+def _table_for(first: int, last: int, closures: Mapping[date, str]):
+    """Working days (days since 1970, numpy) of the years first..last, closures removed."""
+    return _table_without(first, last, _extra_closed(closures))
+
+
+@lru_cache(maxsize=512)
+def _table_without(first: int, last: int, extra: tuple[int, ...]):
+    import numpy as np
+
+    table = _working_table(first, last)
+    if extra:
+        closed = np.array(extra, dtype=np.int64) - _EPOCH_ORDINAL
+        table = np.setdiff1d(table, closed, assume_unique=True)
+        table.flags.writeable = False
+    return table
+
+
+def working_days_between_many(start: date, ends, *, partnership: Any = None):
+    """``working_days_between(start, end)`` for many ends at once (numpy int array).
+
+    Working days d with start < d <= end, negative when the end is before the start: the
+    difference of two binary searches in one sorted array of working days.
+    """
+    import numpy as np
+
+    end_days = np.asarray(ends, dtype="datetime64[D]").astype(np.int64)
+    if end_days.size == 0:
+        return end_days
+    start_day = start.toordinal() - _EPOCH_ORDINAL
+    first = date.fromordinal(int(min(end_days.min(), start_day)) + _EPOCH_ORDINAL).year
+    last = date.fromordinal(int(max(end_days.max(), start_day)) + _EPOCH_ORDINAL).year
+    table = _table_for(first, last, _closures(partnership))
+    return np.searchsorted(table, end_days, side="right") - np.searchsorted(
+        table, start_day, side="right"
+    )
+
+
 def add_working_days_many(starts, days, *, partnership: Any = None):
     """``add_working_days`` for many start dates at once, with one calendar.
 
@@ -273,11 +320,7 @@ def add_working_days_many(starts, days, *, partnership: Any = None):
     first = date.fromordinal(int(start_days.min()) + _EPOCH_ORDINAL).year
     last = date.fromordinal(int(start_days.max()) + _EPOCH_ORDINAL).year
     last += int(offsets.max()) // 250 + 1  # at least 250 working days in any year
-    table = _working_table(first, last)
-    closures = _closures(partnership)
-    if closures:
-        extra = np.array(_extra_closed(closures), dtype=np.int64) - _EPOCH_ORDINAL
-        table = np.setdiff1d(table, extra, assume_unique=True)
+    table = _table_for(first, last, _closures(partnership))
     index = np.searchsorted(table, start_days, side="right") + offsets - 1
     due = np.where(offsets == 0, start_days, table[np.maximum(index, 0)])
     return due.astype("datetime64[D]")

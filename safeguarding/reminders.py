@@ -120,6 +120,14 @@ def reminder_on(
     if not policy.enabled:
         return None
     left = calendar.working_days_between(today, due, partnership=closures or {})
+    return reminder_for(due, left, policy)
+
+
+def reminder_for(due: dt.date, left: int, policy: Policy) -> DueReminder | None:
+    """The reminder of a clock due on `due` with `left` working days to go (negative:
+    overdue), under `policy`."""
+    if not policy.enabled:
+        return None
     if left > 0:
         stages = [n for n in policy.days_before if n >= left]
         if not stages:
@@ -383,6 +391,58 @@ def _claim_one_by_one(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
     return won
 
 
+def _people_ids(partnership_ids) -> tuple[dict, dict]:
+    """(user id, reminder preference) of the active review officers and managers of these
+    partnerships, by partnership: one query, no model instances."""
+    officers, managers = defaultdict(list), defaultdict(list)
+    rows = (
+        Membership.objects.active()
+        .with_role(Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
+        .filter(partnership__in=list(partnership_ids))
+        .order_by("user_id")
+        .values_list("partnership_id", "role", "user_id", "user__reminder_preference")
+    )
+    for pid, role, user_id, preference in rows:
+        target = officers if role == Role.REVIEW_OFFICER else managers
+        target[pid].append((user_id, preference))
+    return officers, managers
+
+
+def _claimed_already(wanted: list[tuple]) -> set[tuple]:
+    """Which of the wanted (deadline, recipient, rule, occurrence) are claimed already."""
+    deadline_ids = sorted({w[0] for w in wanted})
+    occurrences = sorted({w[3] for w in wanted})
+    if connection.vendor != "postgresql":
+        return set(
+            ReminderSent.objects.filter(
+                deadline__in=deadline_ids, occurrence__in=occurrences
+            ).values_list("deadline_id", "recipient_id", "rule", "occurrence")
+        )
+    with connection.cursor() as cursor:  # arrays: two parameters, not thousands
+        cursor.execute(
+            f"SELECT deadline_id, recipient_id, rule, occurrence FROM {ReminderSent._meta.db_table}"  # noqa: S608
+            " WHERE deadline_id = ANY(%s) AND occurrence = ANY(%s)",
+            [deadline_ids, occurrences],
+        )
+        return set(cursor.fetchall())
+
+
+def _working_days_left(rows: list[tuple], today: dt.date, closures: dict):
+    """Working days from `today` to each row's due date (rows: (id, partnership, kind,
+    due date, …)), a partnership at a time with numpy rather than a date at a time."""
+    import numpy as np
+
+    pids = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    dues = np.array([row[3] for row in rows], dtype="datetime64[D]")
+    left = np.zeros(len(rows), dtype=np.int64)
+    for pid in np.unique(pids).tolist():
+        mask = pids == pid
+        left[mask] = calendar.working_days_between_many(
+            today, dues[mask], partnership=closures[pid]
+        )
+    return left.tolist()
+
+
 def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> SweepResult:
     """Claim and queue every reminder due at `now`; re-queue stragglers; build digests.
 
@@ -408,7 +468,7 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
     ):
         closures[pid][day] = reason
     working = {pid: calendar.is_working_day(today, partnership=closures[pid]) for pid in pids}
-    officers, managers = _people(pids)
+    officers, managers = _people_ids(pids)
     digest_pref = User.ReminderPreference.DIGEST
 
     def status_for(preference: str) -> str:
@@ -432,42 +492,34 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
 
     def flush() -> None:
         wanted = []
-        for pk, pid, kind, due_date, owner_id, owner_active, owner_pref in chunk:
+        lefts = _working_days_left(chunk, today, closures)
+        for (pk, pid, kind, due_date, owner_id, owner_active, owner_pref), left in zip(
+            chunk, lefts, strict=True
+        ):
             if not working.get(pid):
                 continue
             policy = table.get((pid, kind)) or table.get((None, kind)) or DEFAULT_POLICY
-            due = reminder_on(due_date, today=today, policy=policy, closures=closures[pid])
+            due = reminder_for(due_date, int(left), policy)
             if due is None:
                 continue
             if owner_id and owner_active:
                 people = [(owner_id, owner_pref)]
             else:
-                people = [(u.pk, u.reminder_preference) for u in officers.get(pid, [])]
+                people = officers.get(pid, [])
             context = {"working_days": due.working_days, "on": today.isoformat()}
             for user_id, pref in people:
                 wanted.append((pk, user_id, due.rule, due.occurrence, status_for(pref), context))
             if due.escalate:
                 told = {user_id for user_id, _pref in people}
-                for user in managers.get(pid, []):
-                    if user.pk not in told:
+                for user_id, pref in managers.get(pid, []):
+                    if user_id not in told:
                         wanted.append(
-                            (
-                                pk,
-                                user.pk,
-                                "escalation",
-                                due.occurrence,
-                                status_for(user.reminder_preference),
-                                context,
-                            )
+                            (pk, user_id, "escalation", due.occurrence, status_for(pref), context)
                         )
         chunk.clear()
         if not wanted:
             return
-        done = set(
-            ReminderSent.objects.filter(
-                deadline__in={w[0] for w in wanted}, occurrence__in={w[3] for w in wanted}
-            ).values_list("deadline_id", "recipient_id", "rule", "occurrence")
-        )
+        done = _claimed_already(wanted)
         fresh = [w for w in wanted if w[:4] not in done]
         pending = []
         for pk, deadline_id, recipient_id, rule, occurrence, status in _claim_many(

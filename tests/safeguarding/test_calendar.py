@@ -438,3 +438,10 @@ def test_many_at_once_domain_examples_and_edges():
         cal.add_working_days_many([date(2026, 1, 1)], [-1])
     with pytest.raises(ValueError):
         cal.add_working_days_many([date(2026, 1, 1)], [1, 2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=_STARTS, ends=st.lists(_STARTS, min_size=1, max_size=40), closures=_CLOSURES)
+def test_working_days_between_many_agrees_with_one_at_a_time(start, ends, closures):
+    got = cal.working_days_between_many(start, ends, partnership=closures)
+    assert got.tolist() == [cal.working_days_between(start, e, partnership=closures) for e in ends]

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from safeguarding import reminder_mail, reminders
 from safeguarding.celery import app as celery_app
-from safeguarding.models import ClosureDay, ReminderPolicy, ReminderSent, User
+from safeguarding.models import ClosureDay, Deadline, ReminderPolicy, ReminderSent, User
 from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,53 @@ def test_sweep_deadlines_command(partnership, people, monkeypatch, capsys):
     assert "1 reminders claimed" in out
     call_command("sweep_deadlines", "--at", "2026-11-30T11:00")
     assert "0 reminders claimed" in capsys.readouterr().out
+
+
+def _open_clocks(partnership, owner, n, start):
+    due = dt.date(2026, 11, 27)  # overdue on 1 December: every clock is due a reminder
+    Deadline.objects.bulk_create(
+        Deadline(
+            partnership=partnership,
+            kind=Deadline.Kind.AGENCY_RETURN,
+            subject_type="rapid_reviews.informationrequest",
+            subject_id=start + i,
+            title=f"Return {start + i}",
+            owner=owner,
+            trigger_date=due - dt.timedelta(days=7),
+            rule=Deadline.Rule.FIXED,
+            due_date=due,
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_streams_its_clocks_so_memory_stays_flat(
+    partnership, people, monkeypatch, settings
+):
+    """Twenty times the open clocks, about the same peak memory: the sweep holds a chunk of
+    clocks at a time, never the lot (issue 9). Outside a transaction, as beat runs it, so
+    each chunk's sends are queued as soon as its claims are committed."""
+    import tracemalloc
+
+    settings.DEBUG = False  # no query log growing with the number of queries
+    monkeypatch.setattr(reminders, "SWEEP_CHUNK", 50)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
+
+    def peak_of_sweep():
+        ReminderSent.objects.all().delete()
+        tracemalloc.start()
+        result = reminders.reminders_sweep(now=at(1), collect=False)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return result, peak
+
+    _open_clocks(partnership, people["officer"], 100, 0)
+    peak_of_sweep()  # warm: modules imported, caches filled
+    small, small_peak = peak_of_sweep()
+    _open_clocks(partnership, people["officer"], 1900, 1000)
+    large, large_peak = peak_of_sweep()
+    assert small.claimed_count == 100 * 2  # the owner, and the manager told (escalation)
+    assert large.claimed_count == 2000 * 2
+    assert small.claimed == [] and large.claimed == []
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
