@@ -15,7 +15,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import calendar
-from .audit import Action, audit_record
+from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Partnership, User
 
@@ -192,17 +192,6 @@ def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadl
 
 
 RECOMPUTE_REASON = "The working-day calendar changed"
-AUDIT_FIELDS = [
-    "occurred_at",
-    "actor",
-    "actor_email",
-    "partnership",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-]
 
 
 def working_day_dues(partnership_ids, triggers, amounts, closures: dict):
@@ -294,7 +283,7 @@ def deadlines_recompute_many(
     )
     copy_rows(
         AuditEvent,
-        AUDIT_FIELDS,
+        COPY_FIELDS,
         (
             (
                 now,
@@ -309,6 +298,7 @@ def deadlines_recompute_many(
                     "due_date": {"old": old.isoformat(), "new": due.isoformat()},
                     "reason": RECOMPUTE_REASON,
                 },
+                None,
             )
             for pk, pid, old, due, title in moved_rows
         ),

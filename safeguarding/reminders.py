@@ -249,27 +249,43 @@ def reminder_claim(
     """Claim one reminder: insert its row unless it exists. Returns the row if this call
     created it (and then queues it on commit), None if someone else already had."""
     held = recipient.reminder_preference == User.ReminderPreference.DIGEST and rule != "digest"
-    now = timezone.now()
+    status = Status.HELD if held else Status.PENDING
+    row = _claim_row(
+        deadline_id=deadline.pk if deadline is not None else None,
+        recipient_id=recipient.pk,
+        rule=rule,
+        occurrence=occurrence,
+        status=status,
+        context=context or {},
+        now=timezone.now(),
+        queued=queue and not held,
+    )
+    if row is not None and queue and not held:
+        transaction.on_commit(lambda: queue_send(row.pk))
+    return row
+
+
+def _claim_row(
+    *, deadline_id, recipient_id, rule, occurrence, status, context, now, queued
+) -> ReminderSent | None:
+    """Insert one reminder row unless its key exists; the row if this call made it."""
     try:
         with transaction.atomic():
             row, created = ReminderSent.objects.get_or_create(
-                deadline=deadline,
+                deadline_id=deadline_id,
                 rule=rule,
                 occurrence=occurrence,
-                recipient=recipient,
+                recipient_id=recipient_id,
                 defaults={
-                    "status": Status.HELD if held else Status.PENDING,
-                    "context": context or {},
-                    "queued_at": now if (queue and not held) else None,
+                    "status": status,
+                    "context": context,
+                    "created_at": now,
+                    "queued_at": now if queued else None,
                 },
             )
     except IntegrityError:  # a concurrent claim won between our SELECT and INSERT
         return None
-    if not created:
-        return None
-    if queue and not held:
-        transaction.on_commit(lambda: queue_send(row.pk))
-    return row
+    return row if created else None
 
 
 def requeue_stale(*, now: dt.datetime | None = None) -> int:
@@ -321,6 +337,16 @@ def digests_build(*, today: dt.date) -> int:
 
 #: Open deadlines read and claimed per round trip: memory stays flat however many there are.
 SWEEP_CHUNK = 2000
+#: What the sweep reads of each open deadline.
+SWEEP_COLUMNS = (
+    "id",
+    "partnership_id",
+    "kind",
+    "due_date",
+    "owner_id",
+    "owner__is_active",
+    "owner__reminder_preference",
+)
 
 _CLAIM_SQL = """
 INSERT INTO {table} (deadline_id, recipient_id, rule, occurrence, status, context,
@@ -370,23 +396,17 @@ def _claim_one_by_one(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
     """The same claims on a database without arrays (the embedded SQLite demo)."""
     won = []
     for deadline_id, recipient_id, rule, occurrence, status, context in wanted:
-        try:
-            with transaction.atomic():
-                row, created = ReminderSent.objects.get_or_create(
-                    deadline_id=deadline_id,
-                    rule=rule,
-                    occurrence=occurrence,
-                    recipient_id=recipient_id,
-                    defaults={
-                        "status": status,
-                        "context": context,
-                        "created_at": now,
-                        "queued_at": now if status == Status.PENDING else None,
-                    },
-                )
-        except IntegrityError:
-            continue
-        if created:
+        row = _claim_row(
+            deadline_id=deadline_id,
+            recipient_id=recipient_id,
+            rule=rule,
+            occurrence=occurrence,
+            status=status,
+            context=context,
+            now=now,
+            queued=status == Status.PENDING,
+        )
+        if row is not None:
             won.append((row.pk, deadline_id, recipient_id, rule, occurrence, status))
     return won
 
@@ -477,15 +497,7 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
     rows = (
         sweep_candidates(today, max_before)
         .order_by()
-        .values_list(
-            "id",
-            "partnership_id",
-            "kind",
-            "due_date",
-            "owner_id",
-            "owner__is_active",
-            "owner__reminder_preference",
-        )
+        .values_list(*SWEEP_COLUMNS)
         .iterator(chunk_size=SWEEP_CHUNK)
     )
     chunk: list[tuple] = []

@@ -25,6 +25,16 @@ def run(args) -> list[common.Result]:
             raise RuntimeError("The regional home page does not list the partnerships")
 
     return [
+        # The floor: a view that does nothing, signed in, through the same middleware. Its
+        # only queries are the session, the user, the second factor and the roles.
+        common.page_measure(
+            fixtures.signed_in(manager),
+            "/bench/minimal",
+            name="page_floor",
+            title="Floor: a signed-in view that does nothing",
+            repeat=args.repeat,
+            max_ratio=None,
+        ),
         common.page_measure(
             fixtures.signed_in(manager),
             "/",

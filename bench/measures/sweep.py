@@ -44,15 +44,7 @@ def run(args) -> list[common.Result]:
     today = now.date()
     table = reminders.policy_table()
     max_before = max([n for p in table.values() for n in p.days_before] + [3])
-    candidates = reminders.sweep_candidates(today, max_before).values_list(
-        "id",
-        "partnership_id",
-        "kind",
-        "due_date",
-        "owner_id",
-        "owner__is_active",
-        "owner__reminder_preference",
-    )
+    candidates = reminders.sweep_candidates(today, max_before).values_list(*reminders.SWEEP_COLUMNS)
     sql, params = candidates.query.sql_with_params()
     with connection.cursor() as cursor:
         select = cursor.mogrify(sql, params)  # psycopg's client-side binding

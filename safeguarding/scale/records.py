@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from safeguarding.audit import COPY_FIELDS
 from safeguarding.models import AuditEvent, Deadline
 from safeguarding.scale.base import DEADLINE_FIELDS
 from safeguarding.scale.plan import UTC
@@ -47,16 +48,4 @@ class RecordsMixin:
                     f"192.0.2.{rng.randrange(1, 255)}",
                 )
 
-        fields = [
-            "occurred_at",
-            "actor",
-            "actor_email",
-            "partnership",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "changes",
-            "ip_address",
-        ]
-        return self.copy(AuditEvent, fields, rows())
+        return self.copy(AuditEvent, COPY_FIELDS, rows())
