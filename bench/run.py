@@ -66,6 +66,27 @@ def print_table(results: list[common.Result]) -> None:
         )
 
 
+def markdown_table(results: list[common.Result]) -> str:
+    """The figures as bench/README.md shows them."""
+
+    def fmt(value, unit):
+        if value is None:
+            return "–"
+        return f"{value * 1000:,.1f} ms" if unit == "s" else f"{value:,.1f} {unit}"
+
+    lines = [
+        "| Measure | Project | Anchor | Ratio | Target | Met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        ratio = "–" if r.ratio is None else f"{r.ratio:.2f}"
+        lines.append(
+            f"| {r.title} | {fmt(r.project, r.unit)} | {fmt(r.anchor, r.unit)} | {ratio} | "
+            f"{r.target} | {'yes' if r.passed else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated measure names")
@@ -92,6 +113,7 @@ def main() -> int:
                 flush=True,
             )
     print_table(results)
+    print("\n" + markdown_table(results))
     output = Path(args.output)
     previous = json.loads(output.read_text()) if output.exists() and args.only else {}
     kept = [m for m in previous.get("measures", []) if m["name"] not in {r.name for r in results}]
