@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,8 +14,8 @@ from safeguarding.models import Role
 
 from .. import services
 from ..filters import IncidentFilter
-from ..models import Child, Status
-from ..selectors import incident_get_for, incident_timeline, incidents_visible_to
+from ..models import Status
+from ..selectors import incident_get_for, incident_rows_for, incident_timeline
 from .common import (
     case_view,
 )
@@ -24,34 +23,9 @@ from .common import (
 # --- reading --------------------------------------------------------------------------
 
 
-#: What a row of the list shows: fewer columns to read and convert for each page.
-LIST_FIELDS = (
-    "id",
-    "partnership",
-    "reference",
-    "year",
-    "sequence",
-    "nature",
-    "status",
-    "notification_due",
-    "notified_on",
-    "created_at",
-)
-
-
 @case_view
 def incident_list(request):
-    incidents = (
-        incidents_visible_to(request.user)
-        .only(*LIST_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "children",
-                queryset=Child.objects.only("id", "incident_id", "pseudonym", "position"),
-                to_attr="child_list",
-            )
-        )
-    )
+    incidents = incident_rows_for(request.user)
     incident_filter = IncidentFilter(request.GET or None, queryset=incidents, user=request.user)
     page = Paginator(incident_filter.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
