@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": _sweep_seconds(),
         "options": {"expires": 300},
     },
+    # Expired sessions are deleted once a night, so the table does not grow for ever.
+    "clear-expired-sessions": {
+        "task": "safeguarding.clear_expired_sessions",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 3600},
+    },
 }
 
 

@@ -5,6 +5,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from .reminder_mail import reminder_deliver
 from .reminders import reminders_sweep
@@ -49,3 +50,12 @@ def send_reminders(reminder_ids: list[int]) -> int:
 def sweep_reminders() -> int:
     """Run by beat through the day; the sweep itself holds reminders outside office hours."""
     return reminders_sweep(collect=False).claimed_count
+
+
+@shared_task(name="safeguarding.clear_expired_sessions", ignore_result=True)
+def clear_expired_sessions() -> int:
+    """Delete the sessions past their expiry (what `manage.py clearsessions` does)."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -218,3 +218,18 @@ def test_password_change_errors_in_govuk_wording(client, people):
         url, {"old_password": "wrong", "new_password1": "x" * 14, "new_password2": "x" * 14}
     ).content.decode()
     assert "Your current password is not correct" in html
+
+
+def test_expired_sessions_are_cleared_nightly(client, people):
+    from safeguarding.celery import app as celery_app
+    from safeguarding.tasks import clear_expired_sessions
+
+    schedule = celery_app.conf.beat_schedule["clear-expired-sessions"]
+    assert schedule["task"] == clear_expired_sessions.name
+    sign_in(client, people["officer"])
+    sign_in(Client(), people["manager"])
+    Session.objects.filter(pk=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert clear_expired_sessions() == 1
+    assert Session.objects.count() == 1
