@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent, Partnership, User
@@ -58,9 +60,21 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, A
 
 
 def client_ip(request) -> str | None:
+    """The address the request came from. Behind TRUSTED_PROXIES reverse proxies it is the
+    entry that many places from the right of X-Forwarded-For (the one the outermost proxy
+    added); entries further left were written by the client and are never trusted."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    meta = getattr(request, "META", {})
+    hops = settings.TRUSTED_PROXIES
+    if hops > 0:
+        chain = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(chain) >= hops:
+            try:
+                return str(ipaddress.ip_address(chain[-hops]))
+            except ValueError:
+                pass
+    return meta.get("REMOTE_ADDR") or None
 
 
 def audit_record(

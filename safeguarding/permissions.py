@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from .drafts import login_required_keeping_post
 from .models import AuditEvent, Membership, Partnership, Region, Role
 
 #: Roles of a partnership's business unit: they see the partnership's case records.
@@ -147,6 +148,29 @@ def role_required(*allowed_roles: str):
                 return redirect_to_login(request.get_full_path())
             if not (roles_of(request.user) & set(allowed_roles)):
                 raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def case_role_required(
+    roles: Iterable[str] = CASE_ROLES,
+    *,
+    message: str = "Only a partnership's business unit works on cases.",
+):
+    """Function views of a stage's case pages: signed in (keeping what was typed across a
+    session timeout, see drafts.py) and holding one of `roles` in an active partnership,
+    or 403 with `message`. Which records the person then reaches is the accessors' job."""
+    roles = frozenset(roles)
+
+    def decorator(view):
+        @login_required_keeping_post
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not partnership_ids(request.user, roles):
+                raise PermissionDenied(message)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -169,6 +169,12 @@ AXES_USERNAME_CALLABLE = "safeguarding.account_views.axes_username"
 AXES_LOCKOUT_CALLABLE = "safeguarding.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in
+# The number of reverse proxies in front of the service that each append the address they
+# received a request from to X-Forwarded-For (0: the service is reached directly, and the
+# header, which a client can forge, is ignored). The audit trail and the sign-in lockout
+# take the client's address from it (safeguarding.audit.client_ip).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "safeguarding.audit.client_ip"
 
 # --- Security headers (production values unless DEBUG) ---------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

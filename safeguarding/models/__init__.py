@@ -13,6 +13,7 @@ from .accounts import (
 )
 from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
 from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
+from .history import StatusChangeBase, StatusChangeImmutableError
 from .reminders import CalendarFeedToken, ReminderPolicy, ReminderSent, _default_days_before
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "ReminderPolicy",
     "ReminderSent",
     "Role",
+    "StatusChangeBase",
+    "StatusChangeImmutableError",
     "User",
     "UserManager",
     "_default_days_before",

@@ -159,3 +159,42 @@ def test_audit_page_rejects_bad_dates_with_an_error_summary(client, people):
     html = response.content.decode()
     assert "There is a problem" in html
     assert "<title>Error:" in html
+
+
+@pytest.mark.parametrize(
+    "hops, forwarded, expected",
+    [
+        (0, "203.0.113.9", "10.0.0.5"),  # reached directly: the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),  # one proxy appended the client's address
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the left part was forged
+        (2, "203.0.113.9, 10.0.0.7", "203.0.113.9"),  # two proxies
+        (2, "203.0.113.9", "10.0.0.5"),  # fewer entries than proxies: not trusted
+        (1, "not-an-address", "10.0.0.5"),
+    ],
+)
+def test_client_address_behind_trusted_proxies(rf, settings, hops, forwarded, expected):
+    from safeguarding.audit import client_ip
+
+    settings.TRUSTED_PROXIES = hops
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.5")
+    assert client_ip(request) == expected
+
+
+def test_lockout_is_per_user_address_behind_the_proxy(client, people, settings):
+    """Behind a load balancer every request comes from its address: the lockout must key
+    on the user's address, or one person's lockout would lock everyone."""
+    from django.test import Client
+
+    settings.TRUSTED_PROXIES = 1
+    url = reverse("safeguarding:sign-in")
+    email = people["officer"].email
+    attacker = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post(url, {"username": email, "password": "wrong-password-1"})
+    locked = attacker.post(url, {"username": email, "password": "wrong-password-1"})
+    assert "locked" in locked.content.decode().lower()
+    colleague = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.20")
+    response = colleague.post(url, {"username": email, "password": "wrong-password-1"})
+    assert "locked" not in response.content.decode().lower()
+    event = AuditEvent.objects.filter(actor_email=email).order_by("-id").first()
+    assert event.ip_address == "203.0.113.20"

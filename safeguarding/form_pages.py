@@ -1,0 +1,78 @@
+"""One form on one page, shared by every stage's views.
+
+Bind the form to what was posted (or to what was kept across a session timeout, see
+drafts.py), call the service, show its errors on the form in GOV.UK style, then redirect
+or render the page again (templates/form_page.html and the stages' templates extending it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from .drafts import take_kept_post
+from .workflow import ConcurrentEditError, TransitionError
+
+
+def form_page(
+    request,
+    record,
+    form_class,
+    title: str,
+    run: Callable,
+    *,
+    template: str,
+    caption: str,
+    intro: str = "",
+    initial: dict | None = None,
+    back: str | None = None,
+    done: str | None = None,
+    form_kwargs: dict | None = None,
+    context: dict | None = None,
+    check_version: Callable[[int | None], None] | None = None,
+):
+    """Validate, call `run(form)` (which calls the service), show its errors, redirect.
+
+    `record` is the case record the page belongs to: Back and, after saving, the redirect
+    go to its page unless `back` or `done` say otherwise; `run` may instead return a
+    response of its own. With `check_version(expected_version)`, the form carries the
+    record's `version` and the check runs in the same transaction as `run`, so a form
+    opened before a colleague saved the record cannot overwrite their changes.
+    """
+    kept = take_kept_post(request)
+    posted = request.method == "POST"
+    data = request.POST if posted else kept
+    files = request.FILES if posted else None
+    initial = initial or {}
+    if check_version is not None:
+        initial = {"version": record.version, **initial}
+    form = form_class(data, files, initial=initial, **(form_kwargs or {}))
+    if posted and form.is_valid():
+        try:
+            with transaction.atomic() if check_version is not None else nullcontext():
+                if check_version is not None:
+                    check_version(form.cleaned_data.get("version"))
+                result = run(form)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except (TransitionError, ConcurrentEditError) as error:
+            form.add_error(None, str(error))
+        else:
+            return result or redirect(done or record.get_absolute_url())
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "title": title,
+            "caption": caption,
+            "intro": intro,
+            "kept": kept is not None,
+            "back": back or record.get_absolute_url(),
+            **(context or {}),
+        },
+    )
