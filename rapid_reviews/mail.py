@@ -6,6 +6,7 @@ request; it never names the child or says what happened (they sign in to see tha
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -45,6 +46,28 @@ def email_context(change: StatusChange) -> dict:
         "more_information": change.to_status == RequestStatus.MORE_INFORMATION,
         "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
     }
+
+
+#: A request e-mail not sent this long after its change is queued again (the first queueing
+#: happens when the change commits; a broker outage then would otherwise lose it).
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+#: Older changes are not e-mailed any more: someone has noticed by then.
+REQUEUE_WITHIN = dt.timedelta(days=7)
+
+
+def unsent_request_changes(*, now: dt.datetime):
+    """Request sends (and send-backs) whose e-mail has not gone, queued long enough ago."""
+    return (
+        StatusChange.objects.filter(
+            information_request__isnull=False,
+            to_status__in=[RequestStatus.SENT, RequestStatus.MORE_INFORMATION],
+            changed_at__lt=now - REQUEUE_AFTER,
+            changed_at__gte=now - REQUEUE_WITHIN,
+            email__isnull=True,
+        )
+        .order_by("changed_at", "id")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -1,10 +1,13 @@
 """Thin Celery tasks: take ids, call one service, retry on failure, safe to run twice."""
 
+import logging
+
 from celery import shared_task
+from django.utils import timezone
 
 from safeguarding.tasks import RETRY_ON
 
-from .mail import request_email_deliver
+from .mail import request_email_deliver, unsent_request_changes
 
 
 @shared_task(
@@ -18,3 +21,21 @@ from .mail import request_email_deliver
 )
 def send_request_email(status_change_id: int) -> str:
     return request_email_deliver(status_change_id=status_change_id)
+
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="rapid_reviews.requeue_request_emails", ignore_result=True)
+def requeue_request_emails() -> int:
+    """Run by beat: queue again the request e-mails that were never sent (the broker was
+    down when the request was sent). Sending twice is harmless: the e-mail row decides."""
+    queued = 0
+    for change_id in unsent_request_changes(now=timezone.now())[:500]:
+        try:
+            send_request_email.delay(change_id)
+        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
+            logger.warning("request e-mail not queued", extra={"error": str(exc)})
+            break
+        queued += 1
+    return queued

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": _sweep_seconds(),
         "options": {"expires": 300},
     },
+    # Request e-mails that could not be queued when the request was sent (issue 4).
+    "requeue-request-emails": {
+        "task": "rapid_reviews.requeue_request_emails",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Expired sessions are deleted once a night, so the table does not grow for ever.
     "clear-expired-sessions": {
         "task": "safeguarding.clear_expired_sessions",

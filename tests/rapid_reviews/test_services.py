@@ -620,3 +620,33 @@ def test_sending_to_the_panel_stops_every_timetable_clock(review, people):
     assert panel.outcome == Deadline.Outcome.MET
     requests = clocks.get(kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, key=Milestone.REQUESTS)
     assert requests.outcome == Deadline.Outcome.CANCELLED
+
+
+def test_a_request_e_mail_lost_to_a_broker_outage_is_sent_by_the_next_run(
+    review, agencies, contributors, people, mailoutbox, eager_tasks, monkeypatch
+):
+    """The e-mail is queued when the request's sending commits; if the broker was down
+    then, beat's re-queue sends it later, once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rapid_reviews import mail as request_mail
+    from rapid_reviews.tasks import requeue_request_emails
+
+    # No on_commit callbacks run here: as if the broker had refused the task.
+    (request,) = services.information_requests_create(
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[agencies["police"]],
+        due_date=TODAY(),
+        send=True,
+    )
+    assert mailoutbox == []
+    assert requeue_request_emails() == 0  # not yet: the first queueing may still be on its way
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    assert requeue_request_emails() == 1
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [contributors["police"].email]
+    assert request.agency.name in mailoutbox[0].body
+    assert requeue_request_emails() == 0 and len(mailoutbox) == 1
