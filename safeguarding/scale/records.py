@@ -48,4 +48,5 @@ class RecordsMixin:
                     f"192.0.2.{rng.randrange(1, 255)}",
                 )
 
-        return self.copy(AuditEvent, COPY_FIELDS, rows())
+        with self.indexes_built_after(AuditEvent):
+            return self.copy(AuditEvent, COPY_FIELDS, rows())
