@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rapid_reviews.models import RapidReview
-from safeguarding.models import Agency, Partnership
+from safeguarding.models import (
+    Agency,
+    Partnership,
+    StatusChangeBase,
+    StatusChangeImmutableError,  # noqa: F401 - importable from here
+)
 from safeguarding.permissions import CASE_ROLES
 
 #: The statutory expectation: published within 6 calendar months of the decision.
@@ -206,33 +211,13 @@ class Review(models.Model):
         return [AnonymisationCheck(c).label for c in self.anonymisation_checks]
 
 
-class StatusChangeImmutableError(Exception):
-    pass
-
-
-class StatusChange(models.Model):
+class StatusChange(StatusChangeBase):
     """An immutable row for every status move of a local review."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["changed_at", "id"]
 
     def __str__(self):
         return f"{self.review_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise StatusChangeImmutableError("Status changes cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise StatusChangeImmutableError("Status changes cannot be deleted.")
 
     @property
     def from_label(self) -> str:

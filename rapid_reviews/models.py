@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Incident
-from safeguarding.models import Agency, Partnership
+from safeguarding.models import (
+    Agency,
+    Partnership,
+    StatusChangeBase,
+    StatusChangeImmutableError,  # noqa: F401 - importable from here
+)
 from safeguarding.permissions import CASE_ROLES
 
 
@@ -324,11 +329,7 @@ class SignOff(models.Model):
         return f"{self.get_partner_display()}: {self.name}"
 
 
-class StatusChangeImmutableError(Exception):
-    pass
-
-
-class StatusChange(models.Model):
+class StatusChange(StatusChangeBase):
     """An immutable row for every status move of a review or one of its requests."""
 
     rapid_review = models.ForeignKey(
@@ -341,25 +342,9 @@ class StatusChange(models.Model):
         blank=True,
         related_name="status_changes",
     )
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["changed_at", "id"]
 
     def __str__(self):
         return f"{self.rapid_review_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise StatusChangeImmutableError("Status changes cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise StatusChangeImmutableError("Status changes cannot be deleted.")
 
 
 class RequestEmail(models.Model):

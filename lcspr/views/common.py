@@ -1,87 +1,36 @@
 """What every local review page shares: who may open it, and the one-form page."""
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
-
-from safeguarding import permissions
-from safeguarding.drafts import login_required_keeping_post, take_kept_post
+from safeguarding import form_pages, permissions
 from safeguarding.models import Role
-
-from .. import services
 
 REVIEW_ROLES = frozenset({*permissions.CASE_ROLES, Role.INDEPENDENT_REVIEWER})
 
 
-def officer_view(view):
-    """Signed in (keeping typed input across a timeout) and in a business unit, or 403."""
+#: Signed in (keeping typed input across a timeout) and in a business unit, or 403.
+officer_view = permissions.case_role_required(
+    message="Only a partnership's business unit changes local reviews."
+)
 
-    @login_required_keeping_post
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not permissions.partnership_ids(request.user):
-            raise PermissionDenied("Only a partnership's business unit changes local reviews.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def review_view(view):
-    """Signed in, in a business unit or an independent reviewer (who then reaches only the
-    reviews assigned to them, through `review_get_for`), or 403."""
-
-    @login_required_keeping_post
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not permissions.partnership_ids(request.user, REVIEW_ROLES):
-            raise PermissionDenied("Your role does not give access to local reviews.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+#: Signed in, in a business unit or an independent reviewer (who then reaches only the
+#: reviews assigned to them, through `review_get_for`), or 403.
+review_view = permissions.case_role_required(
+    REVIEW_ROLES, message="Your role does not give access to local reviews."
+)
 
 
 def form_page(
-    request,
-    review,
-    form_class,
-    title,
-    run,
-    *,
-    intro="",
-    initial=None,
-    back=None,
-    form_kwargs=None,
-    done=None,
-    extra=None,
-    template="lcspr/form.html",
+    request, review, form_class, title, run, *, extra=None, template="lcspr/form.html", **options
 ):
-    """One form on one page: validate, call the service, show its errors in GOV.UK style."""
-    kept = take_kept_post(request)
-    posted = request.method == "POST"
-    data = request.POST if posted else kept
-    files = request.FILES if posted else None
-    form = form_class(data, files, initial=initial or {}, **(form_kwargs or {}))
-    if posted and form.is_valid():
-        try:
-            result = run(form)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except (services.TransitionError, services.ConcurrentEditError) as error:
-            form.add_error(None, str(error))
-        else:
-            return result or redirect(done or review.get_absolute_url())
-    return render(
+    """One form on one page (safeguarding/form_pages.py); `extra` adds to the template's
+    context, and `run` may return a response of its own instead of the redirect."""
+    return form_pages.form_page(
         request,
-        template,
-        {
-            "form": form,
-            "title": title,
-            "caption": f"Local review {review.reference}",
-            "review": review,
-            "intro": intro,
-            "kept": kept is not None,
-            "back": back or review.get_absolute_url(),
-            **(extra or {}),
-        },
+        review,
+        form_class,
+        title,
+        run,
+        template=template,
+        caption=f"Local review {review.reference}",
+        context={"review": review, **(extra or {})},
+        **options,
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding import permissions
-from safeguarding.drafts import take_kept_post
+from safeguarding.form_pages import form_page
 from safeguarding.models import Role
 
 from .. import forms, services
@@ -22,30 +22,17 @@ from .common import (
 
 
 def _decision_form_view(request, incident, form_class, title, run, *, intro="", initial=None):
-    kept = take_kept_post(request)
-    data = request.POST if request.method == "POST" else kept
-    form = form_class(data, initial=initial or {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(form)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except services.TransitionError as error:
-            form.add_error(None, str(error))
-        else:
-            return redirect(incident.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "notifications/step.html",
-        {
-            "form": form,
-            "title": title,
-            "caption": incident.reference,
-            "incident": incident,
-            "intro": intro,
-            "kept": kept is not None,
-            "back": incident.get_absolute_url(),
-        },
+        incident,
+        form_class,
+        title,
+        run,
+        template="notifications/step.html",
+        caption=incident.reference,
+        context={"incident": incident},
+        intro=intro,
+        initial=initial,
     )
 
 
