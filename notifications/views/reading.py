@@ -30,6 +30,7 @@ def incident_list(request):
     page = Paginator(incident_filter.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
     return render(
         request,
         "notifications/list.html",
@@ -37,10 +38,27 @@ def incident_list(request):
             "filter": incident_filter,
             "form": incident_filter.form,
             "page": page,
+            "rows": [list_row(incident, today) for incident in page.object_list],
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
+
+
+def list_row(incident, today) -> dict:
+    """What one row of the list shows, worked out once here rather than in the template
+    (plain values: the template engine reads a dict far faster than a model)."""
+    running = incident.status in (Status.DRAFT, Status.AWAITING_DECISION)
+    return {
+        "reference": incident.reference,
+        "url": incident.get_absolute_url(),
+        "children": ", ".join(c.pseudonym for c in incident.child_list) or "—",
+        "nature": incident.get_nature_display() or "—",
+        "status": incident.get_status_display(),
+        "due": incident.notification_due,
+        "overdue": running and incident.notification_due < today,
+        "late": not running and incident.notified_late,
+    }
 
 
 def clock_for(incident, today):
