@@ -189,23 +189,33 @@ def recipients_of(deadline: Deadline, officers: dict) -> list[User]:
 # --- Claiming and queuing --------------------------------------------------------------
 
 
-def queue_send(reminder_id: int) -> bool:
-    """Queue the send task. A broker failure is logged, never raised: the row stays pending
-    (with no queued time) and the next sweep queues it again."""
-    from .tasks import send_reminder
-
+def _publish(task, payload, reminder_ids: list[int]) -> bool:
+    """Queue one task message. A broker failure is logged, never raised: the rows stay
+    pending with no queued time, and the next sweep queues them again (`requeue_stale`)."""
     try:
-        send_reminder.apply_async(
-            args=[reminder_id],
+        task.apply_async(
+            args=[payload],
             queue=settings.REMINDER_QUEUE,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
         )
         return True
     except Exception as exc:  # noqa: BLE001 - any broker failure; the sweep re-queues
-        logger.warning("reminder not queued", extra={"reminder": reminder_id, "error": str(exc)})
-        ReminderSent.objects.filter(pk=reminder_id, status=Status.PENDING).update(queued_at=None)
+        logger.warning(
+            "reminders not queued",
+            extra={"reminders": reminder_ids[:20], "count": len(reminder_ids), "error": str(exc)},
+        )
+        ReminderSent.objects.filter(pk__in=reminder_ids, status=Status.PENDING).update(
+            queued_at=None
+        )
         return False
+
+
+def queue_send(reminder_id: int) -> bool:
+    """Queue the send of one claimed reminder."""
+    from .tasks import send_reminder
+
+    return _publish(send_reminder, reminder_id, [reminder_id])
 
 
 #: Claimed reminders queued per task message by the sweep (one broker round trip each).
@@ -215,25 +225,15 @@ SEND_BATCH = 100
 def queue_sends(reminder_ids: list[int]) -> int:
     """Queue the sends of many claimed reminders, SEND_BATCH to a task message: a round
     trip to the broker per reminder would cost more than the whole sweep. The batch task
-    sends each row on its own (the row lock and status check keep it to once); a batch
-    that cannot be queued leaves its rows pending with no queued time, and the next sweep
-    queues them one by one (`requeue_stale`). Returns how many were queued."""
+    sends each row on its own (the row lock and status check keep it to once). Returns
+    how many were queued."""
     from .tasks import send_reminders
 
     queued = 0
     for start in range(0, len(reminder_ids), SEND_BATCH):
         batch = list(reminder_ids[start : start + SEND_BATCH])
-        try:
-            send_reminders.apply_async(
-                args=[batch],
-                queue=settings.REMINDER_QUEUE,
-                retry=True,
-                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
-            )
+        if _publish(send_reminders, batch, batch):
             queued += len(batch)
-        except Exception as exc:  # noqa: BLE001 - any broker failure; the sweep re-queues
-            logger.warning("reminders not queued", extra={"count": len(batch), "error": str(exc)})
-            ReminderSent.objects.filter(pk__in=batch, status=Status.PENDING).update(queued_at=None)
     return queued
 
 
