@@ -25,6 +25,15 @@ def locked(review: Review) -> Review:
     )
 
 
+def locked_for_change(review: Review, actor: User, expected_version: int | None) -> Review:
+    """The start of every change to a review: the actor's role, the row lock, and the
+    version the form was opened at (a colleague's save in between is refused)."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    return review
+
+
 def ensure_move(review: Review, to: str, *, resuming: bool = False) -> None:
     """Check a move against the map. A review on hold leaves it only by resuming."""
     if review.status == Status.ON_HOLD and not resuming:

@@ -27,7 +27,15 @@ from ..models import (
     Status,
 )
 from .briefing import briefing_generate, identifying_terms_in
-from .common import check_version, ensure_move, locked, move, past_date, raise_if, require_case_role
+from .common import (
+    ensure_move,
+    locked,
+    locked_for_change,
+    move,
+    past_date,
+    raise_if,
+    require_case_role,
+)
 
 
 def earliest_publication(review: Review, notice_sent_on: dt.date) -> calendar.Explanation:
@@ -57,9 +65,7 @@ def review_send_notice(
 ) -> Review:
     """Record that the final report went to the National Panel and DfE, and the planned
     publication date (no earlier than 7 working days after)."""
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.NOTICE_SENT)
     errors = past_date(
         sent_on,
@@ -155,9 +161,7 @@ def review_publish(
 ) -> Review:
     from safeguarding.uploads import check_upload, private_name
 
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.PUBLISHED)
     errors = {}
     if kind not in PublicationKind.values:

@@ -39,9 +39,8 @@ from ..models import (
 )
 from .common import (
     TransitionError,
-    check_version,
     ensure_move,
-    locked,
+    locked_for_change,
     move,
     past_date,
     raise_if,
@@ -156,9 +155,7 @@ def review_save_terms(
     were agreed moves the review from "Setting up" to "Review under way"."""
     from safeguarding.uploads import check_upload, private_name
 
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     text = (text or "").strip()
     errors = {}
     if not text:
@@ -356,9 +353,7 @@ def review_put_on_hold(
     """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
     they are closed as "no longer needed" and reopened, moved by the days paused, on
     resume. A clock reminds the business unit to look again on the chosen date."""
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.ON_HOLD)
     errors = past_date(
         held_since,
@@ -418,9 +413,7 @@ def review_resume(
     """Take the review off hold. A paused clock loses no time: target publication and
     every clock paused with it move later by the calendar days on hold (a recorded move
     with the reason), and the review returns to the status it was held from."""
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     if review.status != Status.ON_HOLD:
         raise TransitionError(
             f"A local review that is ‘{review.get_status_display()}’ is not on hold."
@@ -476,9 +469,7 @@ def review_approve_final(
 ) -> Review:
     """The partners approved the final report: the pre-publication notice clock starts
     (7 working days before the target publication date)."""
-    require_case_role(actor, review.partnership)
-    review = locked(review)
-    check_version(review, expected_version, "review")
+    review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.FINAL_APPROVED)
     raise_if(
         past_date(

@@ -106,6 +106,17 @@ def move_request(request: InformationRequest, to: str, actor: User, note: str = 
     return change
 
 
+def locked_review_for_change(
+    rapid_review: RapidReview, actor: User, expected_version: int | None
+) -> RapidReview:
+    """The start of every change to a rapid review: the actor's role, the row lock, and
+    the version the form was opened at (a colleague's save in between is refused)."""
+    require_case_role(actor, rapid_review.incident.partnership)
+    review = locked_review(rapid_review)
+    check_version(review, expected_version, "rapid review")
+    return review
+
+
 def rapid_review_check_version(*, rapid_review: RapidReview, expected_version: int | None) -> None:
     """Refuse a form opened before someone else saved the review (call inside a transaction:
     the row stays locked until the write that follows commits)."""

@@ -36,9 +36,9 @@ from ..models import (
 )
 from .common import (
     TransitionError,
-    check_version,
     ensure_review_move,
     locked_review,
+    locked_review_for_change,
     move_review,
     past_date,
     raise_if,
@@ -155,9 +155,7 @@ def rapid_review_record_meeting(
     expected_version: int | None = None,
 ) -> RapidReview:
     """The panel has met: record the meeting and its findings (open → meeting held)."""
-    require_case_role(actor, rapid_review.incident.partnership)
-    review = locked_review(rapid_review)
-    check_version(review, expected_version, "rapid review")
+    review = locked_review_for_change(rapid_review, actor, expected_version)
     if review.status != Status.OPEN:
         raise TransitionError("The meeting is already recorded: change its findings instead.")
     _validate_findings(review, values)
@@ -189,9 +187,7 @@ def rapid_review_update_findings(
     expected_version: int | None = None,
 ) -> RapidReview:
     """Change the meeting's findings (until the review goes to the National Panel)."""
-    require_case_role(actor, rapid_review.incident.partnership)
-    review = locked_review(rapid_review)
-    check_version(review, expected_version, "rapid review")
+    review = locked_review_for_change(rapid_review, actor, expected_version)
     if review.status not in (Status.MEETING_HELD, Status.DECIDED):
         raise TransitionError(
             "The findings can change only after the meeting and before the "
@@ -227,9 +223,7 @@ def rapid_review_decide(
     expected_version: int | None = None,
 ) -> RapidReview:
     """Record the decision with its rationale against the reg 11 criteria."""
-    require_case_role(actor, rapid_review.incident.partnership)
-    review = locked_review(rapid_review)
-    check_version(review, expected_version, "rapid review")
+    review = locked_review_for_change(rapid_review, actor, expected_version)
     ensure_review_move(review, Status.DECIDED)
     errors = past_date(
         decided_on,
