@@ -181,25 +181,6 @@ def scale_summary() -> dict[str, int]:
     return summary
 
 
-class _Rollback(Exception):
-    pass
-
-
-def rolled_back(fn: Callable[[], object]) -> Callable[[], None]:
-    """`fn` inside a transaction that is rolled back (so replayed writes leave nothing)."""
-    from django.db import transaction
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                fn()
-                raise _Rollback
-        except _Rollback:
-            pass
-
-    return run
-
-
 def page_measure(
     client,
     url: str,

@@ -92,12 +92,13 @@ def policy_table() -> dict[tuple[int | None, str], Policy]:
     return {(row.partnership_id, row.kind): _as_policy(row) for row in ReminderPolicy.objects.all()}
 
 
+def policy_of(table: dict, partnership_id: int, kind: str) -> Policy:
+    """The partnership's own policy for the kind, else the default row, else the code's."""
+    return table.get((partnership_id, kind)) or table.get((None, kind)) or DEFAULT_POLICY
+
+
 def policy_for(deadline: Deadline, table: dict) -> Policy:
-    return (
-        table.get((deadline.partnership_id, deadline.kind))
-        or table.get((None, deadline.kind))
-        or DEFAULT_POLICY
-    )
+    return policy_of(table, deadline.partnership_id, deadline.kind)
 
 
 def reminder_due(
@@ -510,7 +511,7 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
         ):
             if not working.get(pid):
                 continue
-            policy = table.get((pid, kind)) or table.get((None, kind)) or DEFAULT_POLICY
+            policy = policy_of(table, pid, kind)
             due = reminder_for(due_date, int(left), policy)
             if due is None:
                 continue

@@ -32,10 +32,6 @@ N = 100_000
 REASON = "Bench: calendar change"
 
 
-class Rollback(Exception):
-    pass
-
-
 def first_mondays(first_year: int, last_year: int) -> list[dt.date]:
     days = []
     for year in range(first_year, last_year + 1):
@@ -64,27 +60,24 @@ def run(args) -> list[common.Result]:
     clocks = Deadline.objects.filter(rule=Deadline.Rule.WORKING_DAYS, amount__gt=0).order_by("id")
     ids = list(clocks.values_list("id", flat=True)[:N])
     results = []
-    try:
-        with transaction.atomic():
-            pids = list(Partnership.objects.values_list("pk", flat=True))
-            span = Deadline.objects.filter(pk__in=ids).values_list("trigger_date", flat=True)
-            first_year = min(span).year
-            last_year = max(span).year + 1
-            existing = set(ClosureDay.objects.values_list("partnership_id", "date"))
-            ClosureDay.objects.bulk_create(
-                [
-                    ClosureDay(partnership_id=pid, date=day, reason=REASON)
-                    for pid in pids
-                    for day in first_mondays(first_year, last_year)
-                    if (pid, day) not in existing
-                ],
-                batch_size=5000,
-            )
-            results.append(measure_dates(ids, pids, first_year, last_year, args))
-            results.append(measure_end_to_end(ids, first_year, last_year, args))
-            raise Rollback
-    except Rollback:
-        pass
+    with transaction.atomic():  # rolled back at the end: the data is left as it was
+        pids = list(Partnership.objects.values_list("pk", flat=True))
+        span = Deadline.objects.filter(pk__in=ids).values_list("trigger_date", flat=True)
+        first_year = min(span).year
+        last_year = max(span).year + 1
+        existing = set(ClosureDay.objects.values_list("partnership_id", "date"))
+        ClosureDay.objects.bulk_create(
+            [
+                ClosureDay(partnership_id=pid, date=day, reason=REASON)
+                for pid in pids
+                for day in first_mondays(first_year, last_year)
+                if (pid, day) not in existing
+            ],
+            batch_size=5000,
+        )
+        results.append(measure_dates(ids, pids, first_year, last_year, args))
+        results.append(measure_end_to_end(ids, first_year, last_year, args))
+        transaction.set_rollback(True)
     return results
 
 
