@@ -38,6 +38,7 @@ __all__ = [
     "is_working_day",
     "non_working_reason",
     "working_days_between",
+    "working_day_numbers",
 ]
 
 CLOSURE_PREFIX = "Partnership closure: "
@@ -276,6 +277,19 @@ def _table_without(first: int, last: int, extra: tuple[int, ...]):
         table = np.setdiff1d(table, closed, assume_unique=True)
         table.flags.writeable = False
     return table
+
+
+def working_day_numbers(first: date, last: date) -> list[int]:
+    """The bank-holiday-calendar working days from ``first`` to ``last`` inclusive, as
+    days since 1 January 1970, ascending: what the reminder sweep hands to PostgreSQL
+    (partnership closures are subtracted there, from their own table)."""
+    if last < first:
+        return []
+    table = _working_table(first.year, last.year)
+    lo, hi = first.toordinal() - _EPOCH_ORDINAL, last.toordinal() - _EPOCH_ORDINAL
+    return table[
+        table.searchsorted(lo, side="left") : table.searchsorted(hi, side="right")
+    ].tolist()
 
 
 def working_days_between_many(start: date, ends, *, partnership: Any = None):

@@ -12,7 +12,6 @@ send task (`reminder_mail.reminder_deliver` does the sending). See ADR 0006.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -336,9 +335,9 @@ def digests_build(*, today: dt.date) -> int:
 
 # --- The sweep -------------------------------------------------------------------------
 
-#: Open deadlines read and claimed per round trip: memory stays flat however many there are.
+#: Open deadlines read per round trip by the Python sweep (SQLite): memory stays flat.
 SWEEP_CHUNK = 2000
-#: What the sweep reads of each open deadline.
+#: What the Python sweep reads of each open deadline.
 SWEEP_COLUMNS = (
     "id",
     "partnership_id",
@@ -349,48 +348,252 @@ SWEEP_COLUMNS = (
     "owner__reminder_preference",
 )
 
-_CLAIM_SQL = """
-INSERT INTO {table} (deadline_id, recipient_id, rule, occurrence, status, context,
-                     created_at, queued_at, attempts, last_error)
-SELECT d, r, ru, oc, st, cx, %(now)s, q, 0, ''
-  FROM unnest(%(deadline)s::bigint[], %(recipient)s::bigint[], %(rule)s::text[],
-              %(occurrence)s::text[], %(status)s::text[], %(context)s::jsonb[],
-              %(queued)s::timestamptz[]) AS t(d, r, ru, oc, st, cx, q)
-ON CONFLICT DO NOTHING
-RETURNING id, deadline_id, recipient_id, rule, occurrence, status
-"""
+
+def sweep_horizon(today: dt.date, max_before: int) -> dt.date:
+    """No clock due after this day can be due a reminder today (closure days included)."""
+    return calendar.add_working_days(today, max_before) + dt.timedelta(days=14)
 
 
 def sweep_candidates(today: dt.date, max_before: int):
     """Open deadlines of active partnerships that could be due a reminder today: overdue,
     or due within the longest "days before" (plus a margin for closure days)."""
-    horizon = calendar.add_working_days(today, max_before) + dt.timedelta(days=14)
-    return Deadline.objects.open().filter(due_date__lte=horizon, partnership__is_active=True)
+    return Deadline.objects.open().filter(
+        due_date__lte=sweep_horizon(today, max_before), partnership__is_active=True
+    )
 
 
-def _claim_many(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
-    """Insert the reminder rows in `wanted` that nobody has claimed; return those this
-    call inserted (id, deadline, recipient, rule, occurrence, status). The unique key
-    decides under concurrency: a row another sweep inserted first is simply not returned.
-    """
-    if not wanted:
-        return []
-    if connection.vendor != "postgresql":
-        return _claim_one_by_one(wanted, now=now)
-    cols = list(zip(*wanted, strict=True))
+@dataclass(frozen=True)
+class SweepSetting:
+    """What a sweep needs besides the clocks themselves: small, read once per sweep."""
+
+    today: dt.date
+    table: dict
+    max_before: int
+    pids: list[int]
+    closures: dict
+    working: dict
+
+    @classmethod
+    def of(cls, today: dt.date) -> SweepSetting:
+        table = policy_table()
+        pids = list(Partnership.objects.filter(is_active=True).values_list("pk", flat=True))
+        closures: dict[int, dict] = defaultdict(dict)
+        for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
+            "partnership_id", "date", "reason"
+        ):
+            closures[pid][day] = reason
+        return cls(
+            today=today,
+            table=table,
+            max_before=max([n for p in table.values() for n in p.days_before] + [3]),
+            pids=pids,
+            closures=closures,
+            working={
+                pid: calendar.is_working_day(today, partnership=closures[pid]) for pid in pids
+            },
+        )
+
+
+# The reminders due are rows (deadline, recipient, rule, occurrence, status, context).
+# They are worked out in one of two ways, and a test holds both to the same answer on
+# random data (tests/safeguarding/test_reminders_sql.py):
+# - in the database, with one statement (PostgreSQL: `due_reminders_sql`);
+# - in Python, a chunk of clocks at a time (`due_reminders_python`), for the embedded
+#   SQLite demo. `reminder_for` is the rule both follow. The working days come from the
+#   calendar module in both: the SQL gets them as a sorted array.
+
+
+def due_reminders_python(setting: SweepSetting):
+    """The reminders due on `setting.today`: a generator of lists of wanted rows, one per
+    chunk of clocks, so only one chunk is held in memory."""
+    today, table = setting.today, setting.table
+    officers, managers = _people_ids(setting.pids)
+    digest_pref = User.ReminderPreference.DIGEST
+
+    def status_for(preference: str) -> str:
+        return Status.HELD if preference == digest_pref else Status.PENDING
+
+    def wanted_of(chunk: list[tuple]) -> list[tuple]:
+        wanted = []
+        lefts = _working_days_left(chunk, today, setting.closures)
+        for (pk, pid, kind, due_date, owner_id, owner_active, owner_pref), left in zip(
+            chunk, lefts, strict=True
+        ):
+            if not setting.working.get(pid):
+                continue
+            due = reminder_for(due_date, int(left), policy_of(table, pid, kind))
+            if due is None:
+                continue
+            if owner_id and owner_active:
+                people = [(owner_id, owner_pref)]
+            else:
+                people = officers.get(pid, [])
+            context = {"working_days": due.working_days, "on": today.isoformat()}
+            for user_id, pref in people:
+                wanted.append((pk, user_id, due.rule, due.occurrence, status_for(pref), context))
+            if due.escalate:
+                told = {user_id for user_id, _pref in people}
+                for user_id, pref in managers.get(pid, []):
+                    if user_id not in told:
+                        wanted.append(
+                            (pk, user_id, "escalation", due.occurrence, status_for(pref), context)
+                        )
+        return wanted
+
+    rows = (
+        sweep_candidates(today, setting.max_before)
+        .order_by()
+        .values_list(*SWEEP_COLUMNS)
+        .iterator(chunk_size=SWEEP_CHUNK)
+    )
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= SWEEP_CHUNK:
+            yield wanted_of(chunk)
+            chunk = []
+    if chunk:
+        yield wanted_of(chunk)
+
+
+_DUE_REMINDERS_SQL = """
+WITH calendar AS (
+    -- The working days (weekdays that are not bank holidays) from the earliest open due
+    -- date to the horizon, as days since 1970, sorted: width_bucket(day, days) counts
+    -- the working days on or before a day with one binary search.
+    SELECT %(working)s::integer[] AS days, %(today)s::date - DATE '1970-01-01' AS today
+), policy AS (
+    -- Partnership 0 holds the policy of every partnership with no row of its own.
+    SELECT * FROM unnest(%(p_partnership)s::bigint[], %(p_kind)s::text[], %(p_days)s::text[],
+                         %(p_on_the_day)s::boolean[], %(p_every)s::integer[],
+                         %(p_escalate)s::boolean[], %(p_enabled)s::boolean[])
+        AS t(partnership_id, kind, days_before, on_the_day, overdue_every, escalate, enabled)
+), closed AS (
+    -- Each partnership's closure days that would otherwise be working days, sorted.
+    SELECT c.partnership_id, array_agg(c.date - DATE '1970-01-01' ORDER BY c.date) AS days
+      FROM {closure} c CROSS JOIN calendar
+     WHERE width_bucket(c.date - DATE '1970-01-01', calendar.days)
+           > width_bucket(c.date - DATE '1970-01-02', calendar.days)
+     GROUP BY c.partnership_id
+), clock AS (
+    SELECT d.id, d.partnership_id, d.kind, d.due_date, d.owner_id,
+           COALESCE(owner.is_active, false) AS owned,
+           width_bucket(d.due_date - DATE '1970-01-01', calendar.days)
+             - width_bucket(calendar.today, calendar.days)
+             - COALESCE(width_bucket(d.due_date - DATE '1970-01-01', closed.days)
+                          - width_bucket(calendar.today, closed.days), 0) AS days_left
+      FROM {deadline} d
+      JOIN {partnership} p ON p.id = d.partnership_id AND p.is_active
+      CROSS JOIN calendar
+      LEFT JOIN {user} owner ON owner.id = d.owner_id
+      LEFT JOIN closed ON closed.partnership_id = d.partnership_id
+     WHERE d.closed_on IS NULL AND d.due_date <= %(horizon)s
+       AND NOT EXISTS (SELECT 1 FROM {closure} shut
+                        WHERE shut.partnership_id = d.partnership_id AND shut.date = %(today)s)
+), due AS (
+    SELECT clock.*,
+           CASE WHEN days_left > 0 THEN 'before_' || (
+                    SELECT min(n) FROM unnest(string_to_array(
+                        COALESCE(own.days_before, base.days_before), ',')::integer[]) AS n
+                     WHERE n >= days_left)
+                WHEN days_left = 0 AND COALESCE(own.on_the_day, base.on_the_day) THEN 'due'
+                WHEN days_left < 0 THEN 'overdue'
+           END AS rule,
+           to_char(due_date, 'YYYY-MM-DD') || CASE WHEN days_left >= 0 THEN '' ELSE
+               '#' || CASE WHEN COALESCE(own.overdue_every, base.overdue_every) > 0
+                           THEN (-days_left - 1) / COALESCE(own.overdue_every, base.overdue_every)
+                           ELSE 0 END
+           END AS occurrence,
+           days_left < 0 AND COALESCE(own.escalate, base.escalate) AS escalate
+      FROM clock
+      JOIN policy base ON base.partnership_id = 0 AND base.kind = clock.kind
+      LEFT JOIN policy own ON own.partnership_id = clock.partnership_id AND own.kind = clock.kind
+     WHERE COALESCE(own.enabled, base.enabled)
+), staff AS (
+    SELECT m.partnership_id, m.role, m.user_id
+      FROM {membership} m JOIN {user} u ON u.id = m.user_id AND u.is_active
+     WHERE m.role IN (%(officer)s, %(manager)s)
+), wanted AS (
+    -- The owner if set and active, else the partnership's review officers ...
+    SELECT due.id, due.owner_id AS user_id, due.rule, due.occurrence, due.days_left
+      FROM due WHERE due.rule IS NOT NULL AND due.owned
+    UNION ALL
+    SELECT due.id, staff.user_id, due.rule, due.occurrence, due.days_left
+      FROM due JOIN staff ON staff.partnership_id = due.partnership_id
+                         AND staff.role = %(officer)s
+     WHERE due.rule IS NOT NULL AND NOT due.owned
+    UNION ALL
+    -- ... and, once overdue, the partnership managers who were not told already.
+    SELECT due.id, staff.user_id, 'escalation', due.occurrence, due.days_left
+      FROM due JOIN staff ON staff.partnership_id = due.partnership_id
+                         AND staff.role = %(manager)s
+     WHERE due.escalate
+       AND CASE WHEN due.owned THEN staff.user_id <> due.owner_id
+                ELSE NOT EXISTS (SELECT 1 FROM staff told
+                                  WHERE told.partnership_id = due.partnership_id
+                                    AND told.role = %(officer)s
+                                    AND told.user_id = staff.user_id) END
+)
+SELECT wanted.id AS deadline_id, wanted.user_id AS recipient_id, wanted.rule,
+       wanted.occurrence,
+       CASE WHEN person.reminder_preference = %(digest)s THEN %(held)s ELSE %(pending)s END
+           AS status,
+       jsonb_build_object('working_days', wanted.days_left, 'on', %(today_iso)s) AS context
+  FROM wanted JOIN {user} person ON person.id = wanted.user_id
+"""
+
+_CLAIM_DUE_SQL = """
+INSERT INTO {reminder} (deadline_id, recipient_id, rule, occurrence, status, context,
+                        created_at, queued_at, attempts, last_error)
+SELECT deadline_id, recipient_id, rule, occurrence, status, context, %(now)s,
+       CASE WHEN status = %(pending)s THEN %(now)s::timestamptz END, 0, ''
+  FROM ({due}) AS due
+ON CONFLICT DO NOTHING
+RETURNING id, deadline_id, recipient_id, rule, occurrence, status
+"""
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def due_reminders_sql(setting: SweepSetting) -> tuple[str, dict]:
+    """One SELECT of every reminder due on `setting.today` (PostgreSQL): the rows that
+    `due_reminders_python` works out, as (deadline_id, recipient_id, rule, occurrence,
+    status, context). The bank-holiday calendar is the calendar module's (the `holidays`
+    package), handed over as a sorted array of working days."""
+    today = setting.today
+    horizon = sweep_horizon(today, setting.max_before)
+    earliest = Deadline.objects.open().order_by("due_date").values_list("due_date", flat=True)
+    first = min(earliest.first() or today, today)
+    policies = [(0, kind, policy_of(setting.table, 0, kind)) for kind in Deadline.Kind.values]
+    policies += [(pid, kind, policy) for (pid, kind), policy in setting.table.items() if pid]
     params = {
-        "now": now,
-        "deadline": list(cols[0]),
-        "recipient": list(cols[1]),
-        "rule": list(cols[2]),
-        "occurrence": list(cols[3]),
-        "status": list(cols[4]),
-        "context": [json.dumps(c) for c in cols[5]],
-        "queued": [now if status == Status.PENDING else None for status in cols[4]],
+        "working": calendar.working_day_numbers(first, horizon),
+        "today": today,
+        "today_iso": today.isoformat(),
+        "horizon": horizon,
+        "p_partnership": [pid for pid, _kind, _p in policies],
+        "p_kind": [kind for _pid, kind, _p in policies],
+        "p_days": [",".join(map(str, p.days_before)) for _pid, _kind, p in policies],
+        "p_on_the_day": [p.on_the_day for _pid, _kind, p in policies],
+        "p_every": [p.overdue_every for _pid, _kind, p in policies],
+        "p_escalate": [p.escalate for _pid, _kind, p in policies],
+        "p_enabled": [p.enabled for _pid, _kind, p in policies],
+        "officer": Role.REVIEW_OFFICER,
+        "manager": Role.PARTNERSHIP_MANAGER,
+        "digest": User.ReminderPreference.DIGEST,
+        "held": Status.HELD,
+        "pending": Status.PENDING,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.format(table=ReminderSent._meta.db_table), params)
-        return cursor.fetchall()
+    sql = _DUE_REMINDERS_SQL.format(
+        closure=_table(ClosureDay),
+        deadline=_table(Deadline),
+        partnership=_table(Partnership),
+        user=_table(User),
+        membership=_table(Membership),
+    )
+    return sql, params
 
 
 def _claim_one_by_one(wanted: list[tuple], *, now: dt.datetime) -> list[tuple]:
@@ -464,104 +667,83 @@ def _working_days_left(rows: list[tuple], today: dt.date, closures: dict):
     return left.tolist()
 
 
+def _claim_due_in_sql(setting: SweepSetting, result: SweepResult, collect: bool):
+    """Claim every due reminder with one INSERT … SELECT … ON CONFLICT DO NOTHING: the
+    unique key decides under concurrency, as for a single claim. The rows this sweep
+    inserted come back streamed (psycopg's single-row mode) and only the ids of those to
+    queue are kept, eight bytes each."""
+    from array import array
+
+    due, params = due_reminders_sql(setting)
+    sql = _CLAIM_DUE_SQL.format(reminder=_table(ReminderSent), due=due)
+    params = {**params, "now": timezone.now()}
+    pending = array("q")
+    with connection.cursor() as cursor:
+        for row in cursor.cursor.stream(sql, params):
+            _won(result, collect, *row)
+            if row[5] == Status.PENDING:
+                pending.append(row[0])
+    return pending
+
+
+def _claim_due_in_python(setting: SweepSetting, result: SweepResult, collect: bool):
+    """The same claims without the one statement (SQLite): a chunk of clocks at a time,
+    skipping what is claimed already, then one guarded insert each."""
+    pending = []
+    for wanted in due_reminders_python(setting):
+        if not wanted:
+            continue
+        done = _claimed_already(wanted)
+        fresh = [w for w in wanted if w[:4] not in done]
+        for row in _claim_one_by_one(fresh, now=timezone.now()):
+            _won(result, collect, *row)
+            if row[5] == Status.PENDING:
+                pending.append(row[0])
+    return pending
+
+
+def _won(result, collect, pk, deadline_id, recipient_id, rule, occurrence, status) -> None:
+    """Count (and with `collect`, keep) one reminder this sweep claimed."""
+    result.claimed_count += 1
+    if collect:
+        result.claimed.append(
+            ReminderSent(
+                pk=pk,
+                deadline_id=deadline_id,
+                recipient_id=recipient_id,
+                rule=rule,
+                occurrence=occurrence,
+                status=status,
+            )
+        )
+
+
+def claims_in_one_statement() -> bool:
+    """Whether the database works out and claims the due reminders in one statement."""
+    return connection.vendor == "postgresql"
+
+
 def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> SweepResult:
     """Claim and queue every reminder due at `now`; re-queue stragglers; build digests.
 
-    The open deadlines are streamed in chunks (a server-side cursor): for each chunk the
-    due reminders are worked out in Python (the working-day calendar), the ones already
-    claimed are read in one query, and the rest are claimed in one INSERT … ON CONFLICT
-    DO NOTHING that returns what this sweep won. Only the winner queues a send. With
-    `collect` the claimed rows are returned (for the command and the tests); the beat
-    task only counts them, so nothing grows with the number of deadlines.
+    On PostgreSQL one INSERT … SELECT works out every reminder due today and claims the
+    ones nobody has (the unique key decides). Elsewhere the open clocks are read a chunk
+    at a time and the reminders worked out in Python. Only the claimant queues a send,
+    after commit, SEND_BATCH to a message. With `collect` the claimed rows are returned
+    (for the command and the tests); the beat task only counts them.
     """
     now = now or timezone.now()
     result = SweepResult(at=local_time(now))
     result.held = held_reason(now)
     if result.held:
         return result
-    today = result.at.date()
-    table = policy_table()
-    max_before = max([n for p in table.values() for n in p.days_before] + [3])
-    pids = list(Partnership.objects.filter(is_active=True).values_list("pk", flat=True))
-    closures: dict[int, dict] = defaultdict(dict)
-    for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
-        "partnership_id", "date", "reason"
-    ):
-        closures[pid][day] = reason
-    working = {pid: calendar.is_working_day(today, partnership=closures[pid]) for pid in pids}
-    officers, managers = _people_ids(pids)
-    digest_pref = User.ReminderPreference.DIGEST
-
-    def status_for(preference: str) -> str:
-        return Status.HELD if preference == digest_pref else Status.PENDING
-
-    rows = (
-        sweep_candidates(today, max_before)
-        .order_by()
-        .values_list(*SWEEP_COLUMNS)
-        .iterator(chunk_size=SWEEP_CHUNK)
-    )
-    chunk: list[tuple] = []
-
-    def flush() -> None:
-        wanted = []
-        lefts = _working_days_left(chunk, today, closures)
-        for (pk, pid, kind, due_date, owner_id, owner_active, owner_pref), left in zip(
-            chunk, lefts, strict=True
-        ):
-            if not working.get(pid):
-                continue
-            policy = policy_of(table, pid, kind)
-            due = reminder_for(due_date, int(left), policy)
-            if due is None:
-                continue
-            if owner_id and owner_active:
-                people = [(owner_id, owner_pref)]
-            else:
-                people = officers.get(pid, [])
-            context = {"working_days": due.working_days, "on": today.isoformat()}
-            for user_id, pref in people:
-                wanted.append((pk, user_id, due.rule, due.occurrence, status_for(pref), context))
-            if due.escalate:
-                told = {user_id for user_id, _pref in people}
-                for user_id, pref in managers.get(pid, []):
-                    if user_id not in told:
-                        wanted.append(
-                            (pk, user_id, "escalation", due.occurrence, status_for(pref), context)
-                        )
-        chunk.clear()
-        if not wanted:
-            return
-        done = _claimed_already(wanted)
-        fresh = [w for w in wanted if w[:4] not in done]
-        pending = []
-        for pk, deadline_id, recipient_id, rule, occurrence, status in _claim_many(
-            fresh, now=timezone.now()
-        ):
-            result.claimed_count += 1
-            if status == Status.PENDING:
-                pending.append(pk)
-            if collect:
-                result.claimed.append(
-                    ReminderSent(
-                        pk=pk,
-                        deadline_id=deadline_id,
-                        recipient_id=recipient_id,
-                        rule=rule,
-                        occurrence=occurrence,
-                        status=status,
-                    )
-                )
-        if pending:
-            transaction.on_commit(lambda pending=pending: queue_sends(pending))
-
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= SWEEP_CHUNK:
-            flush()
-    flush()
+    setting = SweepSetting.of(result.at.date())
+    claim = _claim_due_in_sql if claims_in_one_statement() else _claim_due_in_python
+    pending = claim(setting, result, collect)
+    if pending:
+        transaction.on_commit(lambda: queue_sends(pending))
     result.requeued = requeue_stale()
-    result.digests = digests_build(today=today)
+    result.digests = digests_build(today=setting.today)
     return result
 
 
