@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -195,6 +197,9 @@ def _publish(task, payload, reminder_ids: list[int]) -> bool:
     try:
         task.apply_async(
             args=[payload],
+            # What logs and monitors show of the arguments: Celery's own repr of a long
+            # list of ids took longer than sending the message.
+            argsrepr=f"[{reminder_ids[0]}, …] ({len(reminder_ids)} reminders)",
             queue=settings.REMINDER_QUEUE,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.5},
@@ -219,7 +224,7 @@ def queue_send(reminder_id: int) -> bool:
 
 
 #: Claimed reminders queued per task message by the sweep (one broker round trip each).
-SEND_BATCH = 100
+SEND_BATCH = 500
 
 
 def queue_sends(reminder_ids: list[int]) -> int:
@@ -362,36 +367,36 @@ def sweep_candidates(today: dt.date, max_before: int):
     )
 
 
-@dataclass(frozen=True)
 class SweepSetting:
-    """What a sweep needs besides the clocks themselves: small, read once per sweep."""
+    """What a sweep needs besides the clocks themselves: small, read once per sweep. The
+    partnerships and their closure days are read only by the Python way: the SQL reads
+    them itself."""
 
-    today: dt.date
-    table: dict
-    max_before: int
-    pids: list[int]
-    closures: dict
-    working: dict
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.table = policy_table()
+        self.max_before = max([n for p in self.table.values() for n in p.days_before] + [3])
 
-    @classmethod
-    def of(cls, today: dt.date) -> SweepSetting:
-        table = policy_table()
-        pids = list(Partnership.objects.filter(is_active=True).values_list("pk", flat=True))
+    @cached_property
+    def pids(self) -> list[int]:
+        return list(Partnership.objects.filter(is_active=True).values_list("pk", flat=True))
+
+    @cached_property
+    def closures(self) -> dict[int, dict]:
         closures: dict[int, dict] = defaultdict(dict)
-        for pid, day, reason in ClosureDay.objects.filter(partnership__in=pids).values_list(
+        for pid, day, reason in ClosureDay.objects.filter(partnership__in=self.pids).values_list(
             "partnership_id", "date", "reason"
         ):
             closures[pid][day] = reason
-        return cls(
-            today=today,
-            table=table,
-            max_before=max([n for p in table.values() for n in p.days_before] + [3]),
-            pids=pids,
-            closures=closures,
-            working={
-                pid: calendar.is_working_day(today, partnership=closures[pid]) for pid in pids
-            },
-        )
+        return closures
+
+    @cached_property
+    def working(self) -> dict[int, bool]:
+        """Whether `today` is a working day in each partnership (its closure days)."""
+        return {
+            pid: calendar.is_working_day(self.today, partnership=self.closures[pid])
+            for pid in self.pids
+        }
 
 
 # The reminders due are rows (deadline, recipient, rule, occurrence, status, context).
@@ -670,16 +675,17 @@ def _working_days_left(rows: list[tuple], today: dt.date, closures: dict):
 def _claim_due_in_sql(setting: SweepSetting, result: SweepResult, collect: bool):
     """Claim every due reminder with one INSERT … SELECT … ON CONFLICT DO NOTHING: the
     unique key decides under concurrency, as for a single claim. The rows this sweep
-    inserted come back streamed (psycopg's single-row mode) and only the ids of those to
-    queue are kept, eight bytes each."""
-    from array import array
+    inserted are streamed back a hundred at a time (libpq's chunked mode), and only the
+    ids of those to queue are kept, eight bytes each: memory stays flat."""
+    import psycopg
 
     due, params = due_reminders_sql(setting)
     sql = _CLAIM_DUE_SQL.format(reminder=_table(ReminderSent), due=due)
     params = {**params, "now": timezone.now()}
+    size = 100 if psycopg.pq.version() >= 170000 else 1  # chunks need libpq 17
     pending = array("q")
     with connection.cursor() as cursor:
-        for row in cursor.cursor.stream(sql, params):
+        for row in cursor.cursor.stream(sql, params, size=size):
             _won(result, collect, *row)
             if row[5] == Status.PENDING:
                 pending.append(row[0])
@@ -689,7 +695,7 @@ def _claim_due_in_sql(setting: SweepSetting, result: SweepResult, collect: bool)
 def _claim_due_in_python(setting: SweepSetting, result: SweepResult, collect: bool):
     """The same claims without the one statement (SQLite): a chunk of clocks at a time,
     skipping what is claimed already, then one guarded insert each."""
-    pending = []
+    pending = array("q")
     for wanted in due_reminders_python(setting):
         if not wanted:
             continue
@@ -737,7 +743,7 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
     result.held = held_reason(now)
     if result.held:
         return result
-    setting = SweepSetting.of(result.at.date())
+    setting = SweepSetting(result.at.date())
     claim = _claim_due_in_sql if claims_in_one_statement() else _claim_due_in_python
     pending = claim(setting, result, collect)
     if pending:

@@ -133,7 +133,7 @@ def _sql_rows(setting) -> list[tuple]:
 def test_the_sql_lists_exactly_the_reminders_python_works_out(seed, today):
     with transaction.atomic():
         _world(random.Random(seed), today)
-        setting = reminders.SweepSetting.of(today)
+        setting = reminders.SweepSetting(today)
         expected = _python_rows(setting)
         found = _sql_rows(setting)
         transaction.set_rollback(True)
@@ -149,7 +149,7 @@ def test_the_generated_worlds_are_due_reminders_of_every_rule():
         today = DAYS[seed * 7]
         with transaction.atomic():
             _world(random.Random(seed), today)
-            rows = _sql_rows(reminders.SweepSetting.of(today))
+            rows = _sql_rows(reminders.SweepSetting(today))
             transaction.set_rollback(True)
         rules |= {row[2].split("_")[0] for row in rows}
         statuses |= {row[4] for row in rows}
