@@ -15,7 +15,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import calendar
 from .models import ClosureDay, Deadline, Partnership, User
@@ -72,20 +74,54 @@ def closures_by_partnership(partnership_ids) -> dict[int, dict[dt.date, str]]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    deadline: Deadline
+    """One open clock on the dashboard, worked out once as plain values (no model
+    instances: a page shows up to a hundred of them, "show all" thousands)."""
+
+    id: int
+    title: str
+    url: str
+    reference: str
+    kind: str
+    owner_id: int | None
+    owner_name: str
+    due_date: dt.date
+    moved: bool
     left: int
     stage: str
+    stage_label: str
     rag: str
     rag_label: str
     partnership_code: str
 
-    stage_label: str = ""
+    def __getitem__(self, name: str):
+        # The template engine tries `row[name]` before `row.name`; answering it directly
+        # spares an exception per cell.
+        return getattr(self, name)
 
     @property
     def late(self) -> int:
         return -self.left
+
+    @property
+    def due_display(self) -> str:
+        return f"{self.due_date.day} {self.due_date:%b %Y}"
+
+    @property
+    def left_text(self) -> str:
+        if self.left < 0:
+            n = -self.left
+            return ngettext("%(n)d working day overdue", "%(n)d working days overdue", n) % {"n": n}
+        if self.left == 0:
+            return str(_("Due today"))
+        return ngettext("%(n)d working day left", "%(n)d working days left", self.left) % {
+            "n": self.left
+        }
+
+    @property
+    def why_url(self) -> str:
+        return reverse("safeguarding:deadline-why", args=[self.id])
 
 
 @dataclass
@@ -193,20 +229,50 @@ def build_dashboard(
     rag_labels = {left: rag_for(left) for left in (-1, 0, AMBER_WITHIN + 1)}
 
     def rows_of(condition: Q) -> list[Row]:
-        qs = base.filter(condition).select_related("owner").order_by("due_date", "id")
-        out = []
-        for deadline in qs if limit is None else qs[:limit]:
-            pid = deadline.partnership_id
-            left = calendar.working_days_between(
-                today, deadline.due_date, partnership=closures[pid]
+        qs = (
+            base.filter(condition)
+            .order_by("due_date", "id")
+            .values_list(
+                "id",
+                "title",
+                "url",
+                "reference",
+                "kind",
+                "owner_id",
+                "owner__full_name",
+                "due_date",
+                "moved_by_calendar",
+                "partnership_id",
             )
-            if deadline.due_date < today:
+        )
+        out = []
+        for pk, title, url, ref, kind, owner_id, owner_name, due, moved, pid in (
+            qs if limit is None else qs[:limit]
+        ):
+            left = calendar.working_days_between(today, due, partnership=closures[pid])
+            if due < today:
                 left = min(left, -1)
             rag, label = rag_labels[-1 if left < 0 else (0 if left <= AMBER_WITHIN else 3)]
-            stage_key = STAGE_OF_KIND.get(deadline.kind, "other")
-            row = Row(deadline, left, stage_key, rag, label, codes[pid])
-            row.stage_label = stage_labels.get(stage_key, stage_key)
-            out.append(row)
+            stage_key = STAGE_OF_KIND.get(kind, "other")
+            out.append(
+                Row(
+                    id=pk,
+                    title=title,
+                    url=url,
+                    reference=ref,
+                    kind=kind,
+                    owner_id=owner_id,
+                    owner_name=owner_name or "",
+                    due_date=due,
+                    moved=moved,
+                    left=left,
+                    stage=stage_key,
+                    stage_label=stage_labels.get(stage_key, stage_key),
+                    rag=rag,
+                    rag_label=label,
+                    partnership_code=codes[pid],
+                )
+            )
         return out
 
     # 1. The rows that need attention, most urgent first, a page of each.
@@ -278,19 +344,18 @@ def deadline_export_rows(board: Dashboard) -> list[list]:
         ("moved", str(_("Moved because the calendar changed")), board.moved, 0)
     ]:
         for row in rows:
-            d = row.deadline
             out.append(
                 [
                     section,
                     row.partnership_code,
-                    d.reference,
-                    d.title,
+                    row.reference,
+                    row.title,
                     row.stage_label,
-                    d.owner.full_name if d.owner else "",
-                    d.due_date,
+                    row.owner_name,
+                    row.due_date,
                     row.left,
                     row.rag_label,
-                    "Yes" if d.moved_by_calendar else "No",
+                    "Yes" if row.moved else "No",
                 ]
             )
     return out

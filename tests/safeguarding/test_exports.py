@@ -65,7 +65,7 @@ def test_dashboard_csv_has_the_page_rows_and_is_audited(client, people, partners
         for r in rows
         if len(r) > 3 and r[0] in {"Overdue", "Due today", "Due within the next 5 working days"}
     }
-    assert exported_titles == {row.deadline.title for row in page.attention_rows}
+    assert exported_titles == {row.title for row in page.attention_rows}
     text = response.content.decode("utf-8-sig")
     assert "Lily Secretname" not in text and "Elsewhere" not in text
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, actor=people["manager"])
