@@ -1,12 +1,16 @@
 """The embedded default (`make run`): SQLite, filesystem broker, file outbox, demo data."""
 
+import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from safeguarding import calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +86,20 @@ def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
     pages = manage("shell", "-c", CHECK_PAGES)
     assert pages.returncode == 0, pages.stdout + pages.stderr
     assert "EMBEDDED-OK" in pages.stdout
+
+    # The reminder sweep works its reminders out in Python on SQLite (PostgreSQL does it
+    # in one statement): the demo's clocks get reminders, and a second sweep sends none.
+    day = dt.date.today()
+    while not calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    at = f"{day.isoformat()}T10:00"
+    first_sweep = manage("sweep_deadlines", "--at", at)
+    assert first_sweep.returncode == 0, first_sweep.stderr
+    claimed = re.search(r"(\d+) reminders claimed", first_sweep.stdout)
+    assert claimed and int(claimed.group(1)) > 0, first_sweep.stdout
+    second_sweep = manage("sweep_deadlines", "--at", at)
+    assert second_sweep.returncode == 0, second_sweep.stderr
+    assert ": 0 reminders claimed" in second_sweep.stdout, second_sweep.stdout
 
 
 def test_seed_demo_refuses_without_demo_mode(tmp_path):
