@@ -12,18 +12,16 @@ rendered every time instead.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from crispy_forms.utils import render_crispy_form
 from django import forms, template
 from django.utils.safestring import mark_safe
 
+from safeguarding.html_cache import HtmlCache
+
 register = template.Library()
 
 MAX_ENTRIES = 256
-_cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_cache = HtmlCache()
 
 
 class Uncacheable(Exception):
@@ -87,17 +85,9 @@ def render_filter_panel(form: forms.BaseForm) -> str:
         key = form_key(form)
     except Uncacheable:
         return render_crispy_form(form, helper=form.helper)
-    with _lock:
-        html = _cache.get(key)
-        if html is not None:
-            _cache.move_to_end(key)
-            return html
-    html = render_crispy_form(form, helper=form.helper)
-    with _lock:
-        _cache[key] = html
-        if len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return html
+    return _cache.get_or_render(
+        key, lambda: render_crispy_form(form, helper=form.helper), max_entries=MAX_ENTRIES
+    )
 
 
 @register.simple_tag
