@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from . import calendar
@@ -354,17 +354,23 @@ SWEEP_COLUMNS = (
 )
 
 
-def sweep_horizon(today: dt.date, max_before: int) -> dt.date:
-    """No clock due after this day can be due a reminder today (closure days included)."""
-    return calendar.add_working_days(today, max_before) + dt.timedelta(days=14)
+def sweep_horizon(today: dt.date, max_before: int, closed_ahead: int = 0) -> dt.date:
+    """No clock due after this day can be due a reminder today: the longest "days before"
+    plus `closed_ahead` (the most closure days any partnership has in the weeks ahead),
+    counted in working days, and a margin."""
+    return calendar.add_working_days(today, max_before + closed_ahead) + dt.timedelta(days=14)
 
 
-def sweep_candidates(today: dt.date, max_before: int):
+def sweep_candidates(today: dt.date, max_before: int, closed_ahead: int = 0):
     """Open deadlines of active partnerships that could be due a reminder today: overdue,
-    or due within the longest "days before" (plus a margin for closure days)."""
+    or due by the horizon."""
     return Deadline.objects.open().filter(
-        due_date__lte=sweep_horizon(today, max_before), partnership__is_active=True
+        due_date__lte=sweep_horizon(today, max_before, closed_ahead), partnership__is_active=True
     )
+
+
+#: How far ahead closure days are counted to widen the sweep's horizon.
+CLOSURES_AHEAD_DAYS = 120
 
 
 class SweepSetting:
@@ -376,6 +382,18 @@ class SweepSetting:
         self.today = today
         self.table = policy_table()
         self.max_before = max([n for p in self.table.values() for n in p.days_before] + [3])
+        # The most closure days one partnership has in the months ahead: each pushes its
+        # "3 working days before" further out (one small aggregate query).
+        ahead = (
+            ClosureDay.objects.filter(
+                date__gt=today, date__lte=today + dt.timedelta(days=CLOSURES_AHEAD_DAYS)
+            )
+            .values("partnership")
+            .annotate(n=Count("id"))
+            .aggregate(most=Max("n"))
+        )
+        self.closed_ahead = ahead["most"] or 0
+        self.horizon = sweep_horizon(today, self.max_before, self.closed_ahead)
 
     @cached_property
     def pids(self) -> list[int]:
@@ -446,7 +464,7 @@ def due_reminders_python(setting: SweepSetting):
         return wanted
 
     rows = (
-        sweep_candidates(today, setting.max_before)
+        sweep_candidates(today, setting.max_before, setting.closed_ahead)
         .order_by()
         .values_list(*SWEEP_COLUMNS)
         .iterator(chunk_size=SWEEP_CHUNK)
@@ -468,7 +486,8 @@ WITH calendar AS (
     -- the working days on or before a day with one binary search.
     SELECT %(working)s::integer[] AS days, %(today)s::date - DATE '1970-01-01' AS today
 ), policy AS (
-    -- Partnership 0 holds the policy of every partnership with no row of its own.
+    -- Partnership 0 holds the default of each kind for partnerships with no row of their
+    -- own, and -1 the code's default (DEFAULT_POLICY) for any other kind.
     SELECT * FROM unnest(%(p_partnership)s::bigint[], %(p_kind)s::text[], %(p_days)s::text[],
                          %(p_on_the_day)s::boolean[], %(p_every)s::integer[],
                          %(p_escalate)s::boolean[], %(p_enabled)s::boolean[])
@@ -493,27 +512,37 @@ WITH calendar AS (
       LEFT JOIN {user} owner ON owner.id = d.owner_id
       LEFT JOIN closed ON closed.partnership_id = d.partnership_id
      WHERE d.closed_on IS NULL AND d.due_date <= %(horizon)s
+       -- A clock reopened after `first` was read waits for the next sweep, rather than
+       -- being counted against working days the array does not hold.
+       AND d.due_date >= %(first)s
        AND NOT EXISTS (SELECT 1 FROM {closure} shut
                         WHERE shut.partnership_id = d.partnership_id AND shut.date = %(today)s)
-), due AS (
+), ruled AS (
+    -- Each clock with its policy: the partnership's own row, else the kind's default,
+    -- else the code's.
     SELECT clock.*,
+           COALESCE(own.days_before, base.days_before, code.days_before) AS days_before,
+           COALESCE(own.on_the_day, base.on_the_day, code.on_the_day) AS on_the_day,
+           COALESCE(own.overdue_every, base.overdue_every, code.overdue_every) AS every,
+           COALESCE(own.escalate, base.escalate, code.escalate) AS escalates
+      FROM clock
+      CROSS JOIN (SELECT * FROM policy WHERE partnership_id = -1) AS code
+      LEFT JOIN policy base ON base.partnership_id = 0 AND base.kind = clock.kind
+      LEFT JOIN policy own ON own.partnership_id = clock.partnership_id AND own.kind = clock.kind
+     WHERE COALESCE(own.enabled, base.enabled, code.enabled)
+), due AS (
+    SELECT ruled.*,
            CASE WHEN days_left > 0 THEN 'before_' || (
-                    SELECT min(n) FROM unnest(string_to_array(
-                        COALESCE(own.days_before, base.days_before), ',')::integer[]) AS n
+                    SELECT min(n) FROM unnest(string_to_array(days_before, ',')::integer[]) AS n
                      WHERE n >= days_left)
-                WHEN days_left = 0 AND COALESCE(own.on_the_day, base.on_the_day) THEN 'due'
+                WHEN days_left = 0 AND on_the_day THEN 'due'
                 WHEN days_left < 0 THEN 'overdue'
            END AS rule,
            to_char(due_date, 'YYYY-MM-DD') || CASE WHEN days_left >= 0 THEN '' ELSE
-               '#' || CASE WHEN COALESCE(own.overdue_every, base.overdue_every) > 0
-                           THEN (-days_left - 1) / COALESCE(own.overdue_every, base.overdue_every)
-                           ELSE 0 END
+               '#' || CASE WHEN every > 0 THEN (-days_left - 1) / every ELSE 0 END
            END AS occurrence,
-           days_left < 0 AND COALESCE(own.escalate, base.escalate) AS escalate
-      FROM clock
-      JOIN policy base ON base.partnership_id = 0 AND base.kind = clock.kind
-      LEFT JOIN policy own ON own.partnership_id = clock.partnership_id AND own.kind = clock.kind
-     WHERE COALESCE(own.enabled, base.enabled)
+           days_left < 0 AND escalates AS escalate
+      FROM ruled
 ), staff AS (
     SELECT m.partnership_id, m.role, m.user_id
       FROM {membership} m JOIN {user} u ON u.id = m.user_id AND u.is_active
@@ -543,7 +572,7 @@ SELECT wanted.id AS deadline_id, wanted.user_id AS recipient_id, wanted.rule,
        wanted.occurrence,
        CASE WHEN person.reminder_preference = %(digest)s THEN %(held)s ELSE %(pending)s END
            AS status,
-       jsonb_build_object('working_days', wanted.days_left, 'on', %(today_iso)s) AS context
+       jsonb_build_object('working_days', wanted.days_left, 'on', %(today_iso)s::text) AS context
   FROM wanted JOIN {user} person ON person.id = wanted.user_id
 """
 
@@ -553,6 +582,9 @@ INSERT INTO {reminder} (deadline_id, recipient_id, rule, occurrence, status, con
 SELECT deadline_id, recipient_id, rule, occurrence, status, context, %(now)s,
        CASE WHEN status = %(pending)s THEN %(now)s::timestamptz END, 0, ''
   FROM ({due}) AS due
+ -- The same order in every sweep, so two sweeps at once wait for each other's rows
+ -- rather than deadlock.
+ ORDER BY deadline_id, rule, occurrence, recipient_id
 ON CONFLICT DO NOTHING
 RETURNING id, deadline_id, recipient_id, rule, occurrence, status
 """
@@ -568,16 +600,19 @@ def due_reminders_sql(setting: SweepSetting) -> tuple[str, dict]:
     status, context). The bank-holiday calendar is the calendar module's (the `holidays`
     package), handed over as a sorted array of working days."""
     today = setting.today
-    horizon = sweep_horizon(today, setting.max_before)
+    horizon = setting.horizon
     earliest = Deadline.objects.open().order_by("due_date").values_list("due_date", flat=True)
     first = min(earliest.first() or today, today)
-    policies = [(0, kind, policy_of(setting.table, 0, kind)) for kind in Deadline.Kind.values]
+    kinds = set(Deadline.Kind.values) | {kind for (pid, kind) in setting.table if pid is None}
+    policies = [(-1, "", DEFAULT_POLICY)]
+    policies += [(0, kind, policy_of(setting.table, 0, kind)) for kind in sorted(kinds)]
     policies += [(pid, kind, policy) for (pid, kind), policy in setting.table.items() if pid]
     params = {
         "working": calendar.working_day_numbers(first, horizon),
         "today": today,
         "today_iso": today.isoformat(),
         "horizon": horizon,
+        "first": first,
         "p_partnership": [pid for pid, _kind, _p in policies],
         "p_kind": [kind for _pid, kind, _p in policies],
         "p_days": [",".join(map(str, p.days_before)) for _pid, _kind, p in policies],
@@ -684,7 +719,7 @@ def _claim_due_in_sql(setting: SweepSetting, result: SweepResult, collect: bool)
     params = {**params, "now": timezone.now()}
     size = 100 if psycopg.pq.version() >= 170000 else 1  # chunks need libpq 17
     pending = array("q")
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         for row in cursor.cursor.stream(sql, params, size=size):
             _won(result, collect, *row)
             if row[5] == Status.PENDING:

@@ -157,28 +157,118 @@ def test_the_generated_worlds_are_due_reminders_of_every_rule():
     assert statuses == {ReminderSent.Status.PENDING, ReminderSent.Status.HELD}
 
 
-def test_a_sweep_claims_the_same_rows_in_one_statement_or_in_python(
+def test_a_sweep_claims_and_queues_the_same_rows_in_one_statement_or_in_python(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
+    queued = []
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: queued.extend(pks) or len(pks))
     today = dt.date(2026, 12, 2)
     now = dt.datetime.combine(today, dt.time(10), tzinfo=LONDON)
     _world(random.Random(2026), today)
     claimed = {}
     for one_statement in (True, False):
         monkeypatch.setattr(reminders, "claims_in_one_statement", lambda v=one_statement: v)
+        queued.clear()
         with transaction.atomic():
-            result = reminders.reminders_sweep(now=now)
+            with django_capture_on_commit_callbacks(execute=True):
+                result = reminders.reminders_sweep(now=now)
             rows = [
-                (*row[:5], tuple(sorted(row[5].items())))
+                (*row[1:6], tuple(sorted(row[6].items())))
                 for row in ReminderSent.objects.values_list(
-                    "deadline_id", "recipient_id", "rule", "occurrence", "status", "context"
+                    "pk", "deadline_id", "recipient_id", "rule", "occurrence", "status", "context"
                 )
             ]
+            pending = set(
+                ReminderSent.objects.filter(
+                    status=ReminderSent.Status.PENDING, deadline__isnull=False
+                ).values_list("pk", flat=True)
+            )
             again = reminders.reminders_sweep(now=now)
             transaction.set_rollback(True)
         assert result.claimed_count + result.digests == len(rows) == len(set(rows))
         assert result.claimed_count > 0 and result.digests > 0
         assert again.claimed_count == 0  # once: the second sweep finds them all claimed
+        # Every pending reminder this sweep claimed is queued once (digests come later).
+        assert sorted(queued[: len(pending)]) == sorted(pending) and len(pending) > 0
         claimed[one_statement] = set(rows)
     assert claimed[True] == claimed[False]
+
+
+def _clock(partnership, due, *, kind=Deadline.Kind.ACTION, owner=None, n=0) -> Deadline:
+    return Deadline.objects.create(
+        partnership=partnership,
+        kind=kind,
+        subject_type="tests.clock",
+        subject_id=n,
+        title=f"Clock {n}",
+        owner=owner,
+        trigger_date=due - dt.timedelta(days=10),
+        rule=Deadline.Rule.FIXED,
+        due_date=due,
+    )
+
+
+@pytest.fixture
+def office():
+    """A partnership with one active review officer."""
+    partnership = PartnershipFactory()
+    officer = UserFactory()
+    Membership.objects.create(user=officer, partnership=partnership, role=Role.REVIEW_OFFICER)
+    return partnership
+
+
+def test_a_kind_without_a_policy_row_gets_the_code_default_both_ways(office):
+    today = dt.date(2026, 12, 2)
+    _clock(office, today - dt.timedelta(days=1), kind="retired_kind")
+    setting = reminders.SweepSetting(today)
+    rows = _sql_rows(setting)
+    assert [row[2:4] for row in rows] == [("overdue", "2026-12-01#0")]
+    assert set(rows) == _python_rows(setting)
+
+
+def test_three_weeks_of_closure_days_still_leave_the_reminder_due(office):
+    today = dt.date(2026, 12, 2)
+    for day in range(1, 22):
+        ClosureDay.objects.create(
+            partnership=office, date=today + dt.timedelta(days=day), reason="Closed"
+        )
+    due = calendar.add_working_days(today, 3, partnership=office)
+    _clock(office, due)
+    setting = reminders.SweepSetting(today)
+    expected = reminders.reminder_on(
+        due, today=today, policy=reminders.DEFAULT_POLICY, closures=calendar.closure_days(office)
+    )
+    rows = _sql_rows(setting)
+    assert expected is not None and [row[2] for row in rows] == [expected.rule] == ["before_3"]
+    assert set(rows) == _python_rows(setting)
+
+
+def test_a_clock_reopened_mid_sweep_waits_for_the_next_sweep(office):
+    """The working days handed to the SQL start at the earliest open due date read before
+    the statement; a clock due earlier that opens in between is left to the next sweep,
+    never counted against days the array does not hold."""
+    today = dt.date(2026, 12, 2)
+    first = _clock(office, today - dt.timedelta(days=3), n=1)
+    setting = reminders.SweepSetting(today)
+    sql, params = reminders.due_reminders_sql(setting)
+    reopened = _clock(office, today - dt.timedelta(days=30), n=2)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[:4] for row in cursor.fetchall()}
+    expected = {row[:4] for row in _python_rows(reminders.SweepSetting(today))}
+    assert found == {row for row in expected if row[0] == first.pk} and found
+    # The next sweep counts it, with the right repeat number.
+    later = {row[:4] for row in _sql_rows(reminders.SweepSetting(today))}
+    assert later == expected and any(row[0] == reopened.pk for row in later)
+
+
+def test_the_select_runs_with_server_side_binding_too(office):
+    import psycopg
+
+    today = dt.date(2026, 12, 2)
+    _clock(office, today - dt.timedelta(days=1))
+    sql, params = reminders.due_reminders_sql(reminders.SweepSetting(today))
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        assert [row[2] for row in cursor.fetchall()] == ["overdue"]
