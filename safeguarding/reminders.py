@@ -361,12 +361,10 @@ def sweep_horizon(today: dt.date, max_before: int, closed_ahead: int = 0) -> dt.
     return calendar.add_working_days(today, max_before + closed_ahead) + dt.timedelta(days=14)
 
 
-def sweep_candidates(today: dt.date, max_before: int, closed_ahead: int = 0):
+def sweep_candidates(horizon: dt.date):
     """Open deadlines of active partnerships that could be due a reminder today: overdue,
-    or due by the horizon."""
-    return Deadline.objects.open().filter(
-        due_date__lte=sweep_horizon(today, max_before, closed_ahead), partnership__is_active=True
-    )
+    or due by the sweep's horizon."""
+    return Deadline.objects.open().filter(due_date__lte=horizon, partnership__is_active=True)
 
 
 #: How far ahead closure days are counted to widen the sweep's horizon.
@@ -381,7 +379,7 @@ class SweepSetting:
     def __init__(self, today: dt.date):
         self.today = today
         self.table = policy_table()
-        self.max_before = max([n for p in self.table.values() for n in p.days_before] + [3])
+        max_before = max([n for p in self.table.values() for n in p.days_before] + [3])
         # The most closure days one partnership has in the months ahead: each pushes its
         # "3 working days before" further out (one small aggregate query).
         ahead = (
@@ -392,8 +390,7 @@ class SweepSetting:
             .annotate(n=Count("id"))
             .aggregate(most=Max("n"))
         )
-        self.closed_ahead = ahead["most"] or 0
-        self.horizon = sweep_horizon(today, self.max_before, self.closed_ahead)
+        self.horizon = sweep_horizon(today, max_before, ahead["most"] or 0)
 
     @cached_property
     def pids(self) -> list[int]:
@@ -464,7 +461,7 @@ def due_reminders_python(setting: SweepSetting):
         return wanted
 
     rows = (
-        sweep_candidates(today, setting.max_before, setting.closed_ahead)
+        sweep_candidates(setting.horizon)
         .order_by()
         .values_list(*SWEEP_COLUMNS)
         .iterator(chunk_size=SWEEP_CHUNK)
@@ -600,7 +597,6 @@ def due_reminders_sql(setting: SweepSetting) -> tuple[str, dict]:
     status, context). The bank-holiday calendar is the calendar module's (the `holidays`
     package), handed over as a sorted array of working days."""
     today = setting.today
-    horizon = setting.horizon
     earliest = Deadline.objects.open().order_by("due_date").values_list("due_date", flat=True)
     first = min(earliest.first() or today, today)
     kinds = set(Deadline.Kind.values) | {kind for (pid, kind) in setting.table if pid is None}
@@ -608,10 +604,10 @@ def due_reminders_sql(setting: SweepSetting) -> tuple[str, dict]:
     policies += [(0, kind, policy_of(setting.table, 0, kind)) for kind in sorted(kinds)]
     policies += [(pid, kind, policy) for (pid, kind), policy in setting.table.items() if pid]
     params = {
-        "working": calendar.working_day_numbers(first, horizon),
+        "working": calendar.working_day_numbers(first, setting.horizon),
         "today": today,
         "today_iso": today.isoformat(),
-        "horizon": horizon,
+        "horizon": setting.horizon,
         "first": first,
         "p_partnership": [pid for pid, _kind, _p in policies],
         "p_kind": [kind for _pid, kind, _p in policies],

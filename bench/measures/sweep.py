@@ -59,7 +59,7 @@ def run(args) -> list[common.Result]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM ({select}) AS c")  # noqa: S608
         due_rows = cursor.fetchone()[0]
-        candidates = reminders.sweep_candidates(today, setting.max_before, setting.closed_ahead)
+        candidates = reminders.sweep_candidates(setting.horizon)
         candidate_rows = candidates.count()
         cursor.execute("SELECT count(*) FROM safeguarding_deadline WHERE closed_on IS NULL")
         open_deadlines = cursor.fetchone()[0]
