@@ -1,7 +1,9 @@
-"""The e-mail that tells an agency's contributors a request is waiting for them.
+"""The e-mails of information requests: to an agency's contributors when a request is
+waiting for them (sent, or sent back for more), and to the officer who asked when the
+agency's return is in.
 
-It names the partnership, the case reference, the agency and the due date, and links to the
-request; it never names the child or says what happened (they sign in to see that).
+Each names the partnership, the case reference, the agency and the dates, and links to
+the request; none names the child or says what happened (they sign in to see that).
 """
 
 from __future__ import annotations
@@ -34,18 +36,82 @@ def recipients_for(request) -> list[str]:
     )
 
 
+def officers_to_tell(request) -> list[str]:
+    """Who hears that a return is in: whoever last sent the request (or sent it back), if
+    they still hold an officer or manager role in the partnership; otherwise its review
+    officers."""
+    partnership = request.rapid_review.incident.partnership_id
+    case_roles = (
+        Membership.objects.active()
+        .with_role(Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
+        .filter(partnership=partnership)
+    )
+    asked_by = (
+        StatusChange.objects.filter(
+            information_request=request,
+            to_status__in=[RequestStatus.SENT, RequestStatus.MORE_INFORMATION],
+        )
+        .order_by("-changed_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if asked_by is not None:
+        theirs = set(case_roles.filter(user=asked_by).values_list("user__email", flat=True))
+        if theirs:
+            return sorted(theirs)
+    return sorted(
+        set(case_roles.with_role(Role.REVIEW_OFFICER).values_list("user__email", flat=True))
+    )
+
+
+def _late(request) -> bool:
+    due, returned_on = request.due_date, request.returned_on
+    return due is not None and returned_on is not None and returned_on > due
+
+
 def email_context(change: StatusChange) -> dict:
     request = change.information_request
-    incident = request.rapid_review.incident
+    review = request.rapid_review
+    incident = review.incident
+    returned = change.to_status == RequestStatus.RETURNED
+    link = (
+        reverse("rapid_reviews:request", args=[review.pk, request.pk])
+        if returned
+        else reverse("rapid_reviews:contributor-request", args=[request.pk])
+    )
     return {
         "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
         "partnership": incident.partnership.name,
         "reference": incident.reference,
         "agency": request.agency.name,
         "due": request.due_date,
+        "returned_on": request.returned_on,
+        "late": returned and _late(request),
         "more_information": change.to_status == RequestStatus.MORE_INFORMATION,
-        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
+        "link": settings.SITE_URL + link,
     }
+
+
+def _returned_subject(context: dict) -> str:
+    return f"Return received from {context['agency']} for rapid review {context['reference']}"
+
+
+def _request_subject(context: dict) -> str:
+    if context["more_information"]:
+        return f"More information requested for rapid review {context['reference']}"
+    return f"Information request for rapid review {context['reference']}"
+
+
+#: The request changes that are e-mailed: who to, the subject, and the templates.
+E_MAILED = {
+    RequestStatus.SENT: (recipients_for, _request_subject, "rapid_reviews/email/request"),
+    RequestStatus.MORE_INFORMATION: (
+        recipients_for,
+        _request_subject,
+        "rapid_reviews/email/request",
+    ),
+    RequestStatus.RETURNED: (officers_to_tell, _returned_subject, "rapid_reviews/email/returned"),
+}
 
 
 #: A request e-mail not sent this long after its change is queued again (the first queueing
@@ -56,11 +122,12 @@ REQUEUE_WITHIN = dt.timedelta(days=7)
 
 
 def unsent_request_changes(*, now: dt.datetime):
-    """Request sends (and send-backs) whose e-mail has not gone, queued long enough ago."""
+    """E-mailed request changes (sent, sent back, returned) whose e-mail has not gone,
+    queued long enough ago."""
     return (
         StatusChange.objects.filter(
             information_request__isnull=False,
-            to_status__in=[RequestStatus.SENT, RequestStatus.MORE_INFORMATION],
+            to_status__in=list(E_MAILED),
             changed_at__lt=now - REQUEUE_AFTER,
             changed_at__gte=now - REQUEUE_WITHIN,
             email__isnull=True,
@@ -72,37 +139,31 @@ def unsent_request_changes(*, now: dt.datetime):
 
 @transaction.atomic
 def request_email_deliver(*, status_change_id: int) -> str:
-    """Send the e-mail for one request being sent (or sent back). Safe to run twice: a
-    change that already has its e-mail row is skipped."""
+    """Send the e-mail of one request change (sent, sent back or returned). Safe to run
+    twice: a change that already has its e-mail row is skipped."""
     change = StatusChange.objects.select_related(
         "information_request__agency", "information_request__rapid_review__incident__partnership"
     ).get(pk=status_change_id)
-    if change.information_request is None:
+    if change.information_request is None or change.to_status not in E_MAILED:
         return "not a request"
     email_row, created = RequestEmail.objects.select_for_update().get_or_create(
         status_change=change
     )
     if not created:
         return "already sent"
-    to = recipients_for(change.information_request)
+    find_recipients, subject_of, template = E_MAILED[change.to_status]
+    to = find_recipients(change.information_request)
     if not to:
-        logger.warning("No contributors to e-mail for request %s", change.information_request_id)
+        logger.warning("No one to e-mail for request %s", change.information_request_id)
         return "no recipients"
     context = email_context(change)
-    subject = (
-        f"More information requested for rapid review {context['reference']}"
-        if context["more_information"]
-        else f"Information request for rapid review {context['reference']}"
-    )
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("rapid_reviews/email/request.txt", context),
+        subject=subject_of(context),
+        body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
     )
-    message.attach_alternative(
-        render_to_string("rapid_reviews/email/request.html", context), "text/html"
-    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
     email_row.recipients = len(to)
     email_row.save(update_fields=["recipients"])

@@ -54,7 +54,8 @@ REQUESTS_OPEN_WHILE = (Status.OPEN, Status.MEETING_HELD)
 
 
 def _queue_email(change: StatusChange) -> None:
-    """E-mail the agency's contributors once the change is committed (a thin task)."""
+    """E-mail the change once it is committed (a thin task): a request sent or sent back
+    to the agency's contributors, a return submitted to the officer who asked for it."""
     from .. import tasks
 
     transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
@@ -311,7 +312,7 @@ def agency_return_submit(
     missing = missing_for_submit(agency_return)
     if missing:
         raise ValidationError(missing)
-    move_request(request, RequestStatus.RETURNED, actor)
+    change = move_request(request, RequestStatus.RETURNED, actor)
     request.returned_on = timezone.localdate()
     request.save(update_fields=["status", "returned_on"])
     agency_return.submitted_at = timezone.now()
@@ -326,6 +327,7 @@ def agency_return_submit(
             key=Milestone.RETURNS,
             on=request.returned_on,
         )
+    _queue_email(change)  # the officer who asked is told the return is in
     return request
 
 

@@ -1,0 +1,136 @@
+"""When an agency submits its return, the officer who asked for it is e-mailed: once, with
+no child details, and never anyone outside the partnership."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rapid_reviews import mail as request_mail
+from rapid_reviews import services
+from rapid_reviews.models import RequestEmail, RequestStatus, StatusChange
+from rapid_reviews.tasks import requeue_request_emails, send_request_email
+from safeguarding.models import Membership, Role
+from tests.factories import member
+
+from .conftest import CHILD_NAME, return_and_submit
+
+
+@pytest.fixture
+def eager_tasks(settings, monkeypatch):
+    from safeguarding.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def submit(request, contributor, capture):
+    with capture(execute=True):
+        return return_and_submit(request, contributor)
+
+
+def returned_change(request):
+    return StatusChange.objects.get(information_request=request, to_status=RequestStatus.RETURNED)
+
+
+def test_the_officer_who_asked_hears_the_return_is_in(
+    sent_requests,
+    contributors,
+    people,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    request = sent_requests["police"]
+    submit(request, contributors["police"], django_capture_on_commit_callbacks)
+
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    # The officer who sent the request: not the contributors, not the manager, nobody in
+    # the other partnership.
+    assert mail.to == [people["officer"].email]
+    review = request.rapid_review
+    assert mail.subject == (
+        f"Return received from {request.agency.name} for rapid review {review.reference}"
+    )
+    link = settings.SITE_URL + f"/rapid-reviews/{review.pk}/requests/{request.pk}/"
+    html = mail.alternatives[0][0]
+    assert link in mail.body and link in html
+    assert "(late)" not in mail.body  # due in 3 working days, returned today
+    for text in (mail.subject, mail.body, html):
+        assert CHILD_NAME not in text and "Amelia" not in text
+        assert "Hidden circumstances" not in text and "Secret Lane" not in text
+    assert RequestEmail.objects.get(status_change=returned_change(request)).recipients == 1
+
+
+def test_a_late_return_says_so(
+    sent_requests, contributors, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    request = sent_requests["health"]
+    # Asked for by yesterday (the clock cannot be set in the past through the service).
+    type(request).objects.filter(pk=request.pk).update(
+        due_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    request.refresh_from_db()
+    submit(request, contributors["health"], django_capture_on_commit_callbacks)
+    (mail,) = mailoutbox
+    assert "(late)" in mail.body and "(late)" in mail.alternatives[0][0]
+
+
+def test_a_manager_who_sent_the_request_is_the_one_told(
+    review,
+    agencies,
+    contributors,
+    people,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    (request,) = services.information_requests_create(
+        rapid_review=review,
+        actor=people["manager"],
+        agencies=[agencies["social_care"]],
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+        send=True,
+    )
+    submit(request, contributors["social_care"], django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[people["manager"].email]]
+
+
+def test_when_the_one_who_asked_has_gone_the_review_officers_are_told(
+    sent_requests,
+    contributors,
+    people,
+    partnership,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    second = member(Role.REVIEW_OFFICER, partnership, full_name="Officer Two")
+    Membership.objects.filter(user=people["officer"]).delete()  # moved on
+    submit(sent_requests["police"], contributors["police"], django_capture_on_commit_callbacks)
+    (mail,) = mailoutbox
+    # The partnership's review officers (the manager is not one); not the other
+    # partnership's officer.
+    assert mail.to == [second.email]
+    assert people["other_officer"].email not in mail.to
+
+
+def test_a_repeated_task_sends_once_and_a_lost_one_is_sent_by_the_next_run(
+    sent_requests, contributors, people, mailoutbox, eager_tasks, monkeypatch
+):
+    request = sent_requests["police"]
+    # No on_commit callbacks run here: as if the broker had refused the task.
+    return_and_submit(request, contributors["police"])
+    assert mailoutbox == []
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    # The three requests' own e-mails were never sent either (the fixture made them the
+    # same way): the re-queue sends those and the return's, each once.
+    assert requeue_request_emails() == 4
+    returned = [m for m in mailoutbox if m.subject.startswith("Return received")]
+    assert [m.to for m in returned] == [[people["officer"].email]]
+    assert send_request_email(returned_change(request).pk) == "already sent"
+    assert requeue_request_emails() == 0
+    assert len([m for m in mailoutbox if m.subject.startswith("Return received")]) == 1
