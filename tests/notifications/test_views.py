@@ -274,6 +274,45 @@ def test_pages_run_a_fixed_number_of_queries(
         assert client.get(incidents[0].get_absolute_url()).status_code == 200
 
 
+def test_each_row_links_to_its_incident_and_shows_its_children(client, people, make_incident):
+    incidents = [make_incident(children=2) for _ in range(3)]
+    sign_in(client, people["manager"])
+    html = client.get(reverse("notifications:list")).content.decode()
+    for incident in incidents:
+        link = (
+            f'<a class="govuk-link" href="{incident.get_absolute_url()}">{incident.reference}</a>'
+        )
+        assert link in html
+        names = ", ".join(
+            incident.children.order_by("position", "id").values_list("pseudonym", flat=True)
+        )
+        assert f'<td class="govuk-table__cell">{names}</td>' in html
+
+
+def test_row_links_follow_the_script_prefix(make_incident):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from notifications.views.reading import list_rows
+
+    incident = make_incident()
+    row = (
+        incident.pk,
+        incident.reference,
+        incident.nature,
+        incident.status,
+        incident.notification_due,
+        incident.notified_on,
+    )
+    before = get_script_prefix()
+    set_script_prefix("/safeguarding/")
+    try:
+        (shown,) = list_rows([row], timezone.localdate())
+        assert shown["url"] == incident.get_absolute_url()
+        assert shown["url"].startswith("/safeguarding/incidents/")
+    finally:
+        set_script_prefix(before)
+
+
 def test_viewing_an_incident_is_audited(client, people, make_incident):
     incident = make_incident()
     sign_in(client, people["manager"])
