@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .deadlines import deadline_explain, explain_rule
-from .models import Deadline, ReminderSent
+from .models import Deadline, ReminderSent, User
 
 logger = logging.getLogger(__name__)
 Status = ReminderSent.Status
@@ -100,9 +100,15 @@ def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
     return _message(row, f"{context['headline']}: {row.deadline.title}", "reminder", context)
 
 
-def _should_skip(row: ReminderSent) -> str:
-    if not row.recipient.is_active:
+def _should_skip(row: ReminderSent, recipient: User | None) -> str:
+    # The claim table has no foreign-key constraints (ADR 0010): a person or clock that
+    # is no longer there is a reason to skip, never an error to retry.
+    if recipient is None:
+        return "recipient gone"
+    if not recipient.is_active:
         return "recipient switched off"
+    if row.deadline_id is not None and row.deadline is None:
+        return "deadline gone"
     if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
         return "deadline closed"
     return ""
@@ -121,7 +127,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
         with transaction.atomic():
             row = (
                 ReminderSent.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("deadline", "deadline__partnership", "recipient")
+                .select_related("deadline", "deadline__partnership")
                 .filter(pk=reminder_id)
                 .first()
             )
@@ -129,11 +135,17 @@ def reminder_deliver(*, reminder_id: int) -> str:
                 return "locked or gone"
             if row.status != Status.PENDING:
                 return row.status
-            skip = _should_skip(row)
+            recipient = User.objects.filter(pk=row.recipient_id).first()
+            skip = _should_skip(row, recipient)
             if skip:
                 row.status, row.last_error = Status.SKIPPED, skip
                 row.save(update_fields=["status", "last_error"])
+                if skip.endswith("gone"):  # a row deleted outside Django: worth a look
+                    logger.warning(
+                        "reminder skipped", extra={"reminder": reminder_id, "reason": skip}
+                    )
                 return Status.SKIPPED
+            row.recipient = recipient
             reminder_message(row).send()
             now = timezone.now()
             row.status, row.sent_at, row.attempts = Status.SENT, now, row.attempts + 1

@@ -80,6 +80,12 @@ class ReminderSent(models.Model):
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Not sent")
 
+    # The claim table is a log of what was sent, like the audit trail: its references
+    # carry no foreign-key constraint in the database (ADR 0010). Checking one per claimed
+    # row cost the first sweep of the day more than reading what is due. Clocks are never
+    # deleted; deleting a user through Django still deletes their reminders (the ORM does
+    # the cascade); a reminder whose clock or person has gone is skipped, never sent.
+    #
     # No index of its own: the unique key below starts with the deadline and serves
     # every look-up by deadline (issue 9: one index fewer to write per claim).
     deadline = models.ForeignKey(
@@ -89,12 +95,17 @@ class ReminderSent(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        db_constraint=False,
     )
     # No full index either: a person's reminders are looked up only while held for a
     # digest, or as the digest itself, and both have partial indexes below. One index
     # write fewer per claim; deleting a user (rare, by an administrator) scans the table.
     recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="reminders", db_index=False
+        User,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
+        db_constraint=False,
     )
     rule = models.CharField(max_length=20)
     occurrence = models.CharField(max_length=40)
@@ -107,6 +118,7 @@ class ReminderSent(models.Model):
         blank=True,
         related_name="items",
         db_index=False,
+        db_constraint=False,
     )
     context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
