@@ -212,6 +212,9 @@ class InformationRequest(models.Model):
     returned_on = models.DateField(null=True, blank=True)
     more_information_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Moves on with every change and status move: a form opened before a colleague's
+    # change cannot overwrite it (optimistic locking, as on the review itself).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["agency__name", "id"]

@@ -3,7 +3,12 @@
 `rapid_review_open` is the hook the notification stage calls.
 """
 
-from .common import ConcurrentEditError, TransitionError, rapid_review_check_version
+from .common import (
+    ConcurrentEditError,
+    TransitionError,
+    information_request_check_version,
+    rapid_review_check_version,
+)
 from .requests import (
     agency_return_save_draft,
     agency_return_send_back,
@@ -35,6 +40,7 @@ __all__ = [
     "rapid_review_check_version",
     "agency_return_send_back",
     "agency_return_submit",
+    "information_request_check_version",
     "information_request_send",
     "information_request_update",
     "information_requests_create",

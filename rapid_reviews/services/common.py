@@ -87,6 +87,7 @@ def move_request(request: InformationRequest, to: str, actor: User, note: str = 
     ensure_request_move(request, to)
     old = request.status
     request.status = to
+    request.version += 1  # the caller saves it with the status
     change = StatusChange.objects.create(
         rapid_review=request.rapid_review,
         information_request=request,
@@ -115,6 +116,14 @@ def locked_review_for_change(
     review = locked_review(rapid_review)
     check_version(review, expected_version, "rapid review")
     return review
+
+
+def information_request_check_version(
+    *, information_request: InformationRequest, expected_version: int | None
+) -> None:
+    """Lock the request and refuse a form opened before its last change (call inside the
+    transaction that then saves)."""
+    check_version(locked_request(information_request), expected_version, "request")
 
 
 def rapid_review_check_version(*, rapid_review: RapidReview, expected_version: int | None) -> None:

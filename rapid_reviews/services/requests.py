@@ -164,7 +164,8 @@ def information_request_update(
     request.contact, request.due_date = contact.strip(), due_date
     changed = diff(before, snapshot(request, ["contact", "due_date"]))
     if changed:
-        request.save(update_fields=list(changed))
+        request.version += 1
+        request.save(update_fields=[*changed, "version"])
         audit_record(
             actor=actor,
             action=Action.UPDATE,
@@ -192,7 +193,7 @@ def information_request_send(
         raise TransitionError("Requests can be sent only before the decision.")
     change = move_request(request, RequestStatus.SENT, actor)
     request.sent_on = timezone.localdate()
-    request.save(update_fields=["status", "sent_on"])
+    request.save(update_fields=["status", "sent_on", "version"])
     _start_return_clock(request, actor)
     review = request.rapid_review
     if not review.requests.filter(status=RequestStatus.NOT_SENT).exists():
@@ -314,7 +315,7 @@ def agency_return_submit(
         raise ValidationError(missing)
     change = move_request(request, RequestStatus.RETURNED, actor)
     request.returned_on = timezone.localdate()
-    request.save(update_fields=["status", "returned_on"])
+    request.save(update_fields=["status", "returned_on", "version"])
     agency_return.submitted_at = timezone.now()
     agency_return.submitted_by = actor
     agency_return.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
@@ -353,7 +354,7 @@ def agency_return_send_back(
     change = move_request(request, RequestStatus.MORE_INFORMATION, actor, note.strip())
     request.more_information_note = note.strip()
     request.due_date = due_date
-    request.save(update_fields=["status", "more_information_note", "due_date"])
+    request.save(update_fields=["status", "more_information_note", "due_date", "version"])
     _start_return_clock(request, actor)
     deadline_reopen(
         subject=request.rapid_review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS

@@ -29,19 +29,32 @@ def contributor_view(view):
     return wrapped
 
 
-def form_page(request, review, form_class, title, run, **options):
-    """One form on one page (safeguarding/form_pages.py), checking the review's version."""
+def form_page(request, review, form_class, title, run, *, information_request=None, **options):
+    """One form on one page (safeguarding/form_pages.py), checking the version of what
+    it changes: the information request when given (a change or a send-back), else the
+    review."""
+    if information_request is not None:
+        record = information_request
+
+        def check(expected):
+            services.information_request_check_version(
+                information_request=information_request, expected_version=expected
+            )
+    else:
+        record = review
+
+        def check(expected):
+            services.rapid_review_check_version(rapid_review=review, expected_version=expected)
+
     return form_pages.form_page(
         request,
-        review,
+        record,
         form_class,
         title,
         run,
         template="rapid_reviews/form.html",
         caption=review.incident.reference,
         context={"review": review},
-        check_version=lambda expected: services.rapid_review_check_version(
-            rapid_review=review, expected_version=expected
-        ),
+        check_version=check,
         **options,
     )

@@ -63,7 +63,9 @@ def request_detail(request, pk):
 
 def _initial(agency_return):
     if agency_return is None:
-        return {}, []
+        # Version 0: the form was opened before any return existed, so a colleague's
+        # return saved in the meantime is not overwritten (the service checks).
+        return {"version": 0}, []
     initial = {name: getattr(agency_return, name) for name in services.requests.RETURN_FIELDS}
     initial["involved"] = {True: "yes", False: "no"}.get(agency_return.involved)
     initial["version"] = agency_return.version

@@ -141,6 +141,7 @@ def request_change(request, pk, request_pk):
         RequestChangeForm,
         f"Change the request to {info.agency.name}",
         run,
+        information_request=info,
         initial={"contact": info.contact, "due_date": info.due_date},
         back=info.get_absolute_url(),
         done=info.get_absolute_url(),
@@ -181,6 +182,7 @@ def request_send_back(request, pk, request_pk):
         SendBackForm,
         f"Ask {info.agency.name} for more",
         run,
+        information_request=info,
         back=info.get_absolute_url(),
         done=info.get_absolute_url(),
     )

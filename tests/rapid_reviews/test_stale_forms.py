@@ -1,0 +1,171 @@
+"""Forms opened before a colleague's change are refused, not saved over it: the change
+of a request, sending a return back, and a brand-new return (optimistic locking)."""
+
+import datetime as dt
+import re
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rapid_reviews.models import AgencyReturn, RequestStatus, StatusChange
+from safeguarding.calendar import add_working_days
+from safeguarding.models import Role
+from tests.factories import member
+from tests.utils import sign_in
+
+from .conftest import return_and_submit
+
+STALE = "Someone else changed this request while you were editing it"
+
+
+def date_fields(prefix, day):
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def version_in(html):
+    return int(re.search(r'name="version" value="(\d+)"', html).group(1))
+
+
+def client_for(user):
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def test_a_change_form_opened_before_a_colleagues_change_is_refused(
+    sent_requests, people, partnership
+):
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:request-change", args=[request.rapid_review_id, request.pk])
+    first, second = (
+        people["officer"],
+        member(Role.REVIEW_OFFICER, partnership, full_name="Officer Two"),
+    )
+    a, b = client_for(first), client_for(second)
+    opened_by_a = version_in(a.get(url).content.decode())
+    opened_by_b = version_in(b.get(url).content.decode())
+    assert opened_by_a == opened_by_b
+    b_due = add_working_days(timezone.localdate(), 8)
+    response = b.post(
+        url,
+        {
+            "version": opened_by_b,
+            "contact": "DS Patel",
+            **date_fields("due_date", b_due),
+            "reason": "Agreed with the agency",
+        },
+    )
+    assert response.status_code == 302
+    a_due = add_working_days(timezone.localdate(), 4)
+    refused = a.post(
+        url,
+        {
+            "version": opened_by_a,
+            "contact": "PC Jones",
+            **date_fields("due_date", a_due),
+            "reason": "Asked by phone",
+        },
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 200 and STALE in html and "<title>Error:" in html
+    request.refresh_from_db()
+    assert (request.contact, request.due_date) == ("DS Patel", b_due)  # b's change stands
+    # Reloaded, the form carries the new version and saves.
+    fresh = version_in(a.get(url).content.decode())
+    assert fresh > opened_by_a
+    ok = a.post(
+        url,
+        {
+            "version": fresh,
+            "contact": "PC Jones",
+            **date_fields("due_date", a_due),
+            "reason": "Asked by phone",
+        },
+    )
+    assert ok.status_code == 302
+    request.refresh_from_db()
+    assert (request.contact, request.due_date) == ("PC Jones", a_due)
+
+
+def test_a_status_move_makes_an_open_change_form_stale(sent_requests, contributors, people):
+    request = sent_requests["health"]
+    url = reverse("rapid_reviews:request-change", args=[request.rapid_review_id, request.pk])
+    a = client_for(people["officer"])
+    opened = version_in(a.get(url).content.decode())
+    return_and_submit(request, contributors["health"])  # the agency answers meanwhile
+    html = a.post(
+        url,
+        {"version": opened, "contact": "x", **date_fields("due_date", timezone.localdate())},
+    ).content.decode()
+    assert STALE in html
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RETURNED and request.contact != "x"
+
+
+def test_sending_back_twice_from_two_open_forms_sends_back_once(
+    sent_requests, contributors, people, partnership
+):
+    request = sent_requests["health"]
+    return_and_submit(request, contributors["health"])
+    url = reverse("rapid_reviews:request-send-back", args=[request.rapid_review_id, request.pk])
+    a = client_for(people["officer"])
+    b = client_for(member(Role.REVIEW_OFFICER, partnership, full_name="Officer Two"))
+    opened_by_a = version_in(a.get(url).content.decode())
+    opened_by_b = version_in(b.get(url).content.decode())
+    due = add_working_days(timezone.localdate(), 3)
+    sent = b.post(
+        url, {"version": opened_by_b, "note": "The GP letters", **date_fields("due_date", due)}
+    )
+    assert sent.status_code == 302
+    html = a.post(
+        url, {"version": opened_by_a, "note": "The school records", **date_fields("due_date", due)}
+    ).content.decode()
+    assert STALE in html
+    request.refresh_from_db()
+    assert request.more_information_note == "The GP letters"
+    moves = StatusChange.objects.filter(
+        information_request=request, to_status=RequestStatus.MORE_INFORMATION
+    )
+    assert moves.count() == 1
+
+
+def test_a_new_return_opened_before_a_colleague_saved_one_is_refused(
+    sent_requests, contributors, partnership
+):
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    colleague = member(
+        Role.AGENCY_CONTRIBUTOR, partnership, agency=request.agency, full_name="Second Contributor"
+    )
+    a, b = client_for(contributors["police"]), client_for(colleague)
+    assert version_in(a.get(url).content.decode()) == 0  # no return yet
+    assert version_in(b.get(url).content.decode()) == 0
+    day = timezone.localdate() - dt.timedelta(days=3)
+    base = {
+        "version": "0",
+        "involved": "yes",
+        "chronology-TOTAL_FORMS": "1",
+        "chronology-INITIAL_FORMS": "0",
+        "chronology-MIN_NUM_FORMS": "0",
+        "chronology-MAX_NUM_FORMS": "1000",
+        "chronology-0-date_0": day.day,
+        "chronology-0-date_1": day.month,
+        "chronology-0-date_2": day.year,
+        "chronology-0-contact_type": "Call-out",
+        "chronology-0-practitioner_role": "PC",
+        "save": "1",
+    }
+    saved = b.post(
+        url,
+        {**base, "involvement_summary": "B's account", "chronology-0-what_happened": "B"},
+    )
+    assert saved.status_code == 302
+    refused = a.post(
+        url,
+        {**base, "involvement_summary": "A's account", "chronology-0-what_happened": "A"},
+    )
+    assert "Someone else changed this return while you were editing it" in refused.content.decode()
+    kept = AgencyReturn.objects.get(information_request=request)
+    assert kept.involvement_summary == "B's account"
+    assert [e.what_happened for e in kept.chronology.all()] == ["B"]
