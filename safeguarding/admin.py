@@ -6,6 +6,7 @@ Case data is never edited here. Changes made here are written to the audit trail
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from .audit import Action, audit_record, diff, snapshot
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
@@ -150,7 +151,7 @@ class ReminderSentAdmin(admin.ModelAdmin):
         "created_at",
         "rule",
         "occurrence",
-        "recipient",
+        "recipient_shown",
         "status",
         "sent_at",
         "attempts",
@@ -159,6 +160,16 @@ class ReminderSentAdmin(admin.ModelAdmin):
     search_fields = ["recipient__email", "occurrence"]
     date_hierarchy = "created_at"
     raw_id_fields = ["deadline", "recipient", "digest"]
+
+    def get_queryset(self, request):
+        # The person's e-mail by a subquery, not a join: the table keeps no foreign key
+        # (ADR 0010), and a claim whose person has gone must still be listed.
+        email = User.objects.filter(pk=OuterRef("recipient_id")).values("email")[:1]
+        return super().get_queryset(request).annotate(recipient_email=Subquery(email))
+
+    @admin.display(description="recipient", ordering="recipient_email")
+    def recipient_shown(self, obj):
+        return obj.recipient_email or f"(gone: user {obj.recipient_id})"
 
     def has_add_permission(self, request):
         return False

@@ -13,7 +13,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -111,7 +111,17 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline gone"
     if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
         return "deadline closed"
+    if row.rule == "digest" and not _digest_items_left(row):
+        return "nothing left to send"
     return ""
+
+
+def _digest_items_left(digest: ReminderSent) -> bool:
+    """Skip a digest's items whose clock has gone; whether any item is left to send."""
+    digest.items.filter(status=Status.HELD, deadline__isnull=False).exclude(
+        Exists(Deadline.objects.filter(pk=OuterRef("deadline_id")))
+    ).update(status=Status.SKIPPED, last_error="deadline gone")
+    return digest.items.filter(status=Status.HELD).exists()
 
 
 def reminder_deliver(*, reminder_id: int) -> str:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from . import calendar
@@ -317,7 +317,11 @@ def requeue_stale(*, now: dt.datetime | None = None) -> int:
 
 
 def digests_build(*, today: dt.date) -> int:
-    """One digest per person per day gathering their held reminders (unique key)."""
+    """One digest per person per day gathering their held reminders (unique key).
+    Held reminders of a person who is no longer there are skipped (ADR 0010)."""
+    ReminderSent.objects.filter(status=Status.HELD, digest__isnull=True).exclude(
+        Exists(User.objects.filter(pk=OuterRef("recipient_id")))
+    ).update(status=Status.SKIPPED, last_error="recipient gone")
     count = 0
     waiting = (
         ReminderSent.objects.filter(status=Status.HELD, digest__isnull=True)

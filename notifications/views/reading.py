@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -58,13 +59,22 @@ NATURE_LABELS = dict(Nature.choices)
 STATUS_LABELS = dict(Status.choices)
 
 
+def _detail_prefix() -> str:
+    """The incident page's URL without the id (`…/incidents/`): one reversal per page,
+    not one per row."""
+    sample = reverse("notifications:detail", args=[0])
+    if not sample.endswith("/0/"):
+        raise ImproperlyConfigured("The incident page's URL must end with its id")
+    return sample[: -len("0/")]
+
+
 def list_rows(incidents, today) -> list[dict]:
     """What each row of the list shows, worked out once here rather than in the template
     (plain values: the template engine reads a dict far faster than a model). `incidents`
     are `LIST_COLUMNS` tuples."""
     incidents = list(incidents)
     children = child_pseudonyms_of(row[0] for row in incidents)
-    detail = reverse("notifications:detail", args=[0])[: -len("0/")]  # …/incidents/
+    detail = _detail_prefix()
     rows = []
     for pk, reference, nature, status, due, notified_on in incidents:
         running = status in (Status.DRAFT, Status.AWAITING_DECISION)

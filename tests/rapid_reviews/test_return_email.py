@@ -134,3 +134,32 @@ def test_a_repeated_task_sends_once_and_a_lost_one_is_sent_by_the_next_run(
     assert send_request_email(returned_change(request).pk) == "already sent"
     assert requeue_request_emails() == 0
     assert len([m for m in mailoutbox if m.subject.startswith("Return received")]) == 1
+
+
+def test_returns_from_before_the_deploy_are_not_e_mailed_by_the_requeue(
+    sent_requests, contributors, people, mailoutbox, eager_tasks, monkeypatch
+):
+    """The data migration marks the week's earlier returns as handled, so that beat's
+    re-queue does not e-mail them all at once when this feature is deployed."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "rapid_reviews.migrations.0004_returns_before_the_return_email"
+    )
+    recent, older = sent_requests["police"], sent_requests["health"]
+    return_and_submit(recent, contributors["police"])
+    return_and_submit(older, contributors["health"])
+    StatusChange.objects.filter(information_request=older, to_status=RequestStatus.RETURNED).update(
+        changed_at=timezone.now() - dt.timedelta(days=9)
+    )
+    migration.mark_handled(apps, None)
+    handled = RequestEmail.objects.get(status_change=returned_change(recent))
+    assert handled.recipients == 0
+    assert not RequestEmail.objects.filter(status_change=returned_change(older)).exists()
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    requeue_request_emails()
+    # The requests' own e-mails go; no "return received" for a return from before.
+    assert mailoutbox and not [m for m in mailoutbox if m.subject.startswith("Return received")]

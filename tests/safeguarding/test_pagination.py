@@ -43,7 +43,7 @@ def test_the_page_being_read_is_listed_and_marked(number):
 def test_skipped_pages_show_an_ellipsis_on_each_side_of_a_middle_page():
     html = render(10, pages=20)
     assert numbers_shown(html) == [1, 2, 7, 8, 9, 10, 11, 12, 13, 19, 20]
-    assert html.count("govuk-pagination__item--ellipses") == 2
+    assert html.count("govuk-pagination__item--ellipsis") == 2
 
 
 def test_links_keep_the_filters_but_not_the_old_page():

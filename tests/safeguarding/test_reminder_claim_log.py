@@ -110,3 +110,72 @@ def test_deleting_a_digest_through_django_unlinks_its_items(partnership, people)
     ReminderSent.objects.filter(pk=digest.pk).delete()
     item.refresh_from_db()
     assert item.digest_id is None
+
+
+def digest_user():
+    return UserFactory(reminder_preference=User.ReminderPreference.DIGEST)
+
+
+def test_a_digest_whose_clocks_have_all_gone_is_skipped(partnership):
+    person = digest_user()
+    clocks = [make_deadline(partnership, due=DUE) for _ in range(2)]
+    held = [claim(clock, person) for clock in clocks]
+    assert {row.status for row in held} == {Status.HELD}
+    assert reminders.digests_build(today=DUE) == 1
+    digest = ReminderSent.objects.get(rule="digest", recipient=person)
+    for clock in clocks:
+        raw_delete("safeguarding_deadline", clock.pk)
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SKIPPED
+    digest.refresh_from_db()
+    assert digest.last_error == "nothing left to send"
+    assert set(ReminderSent.objects.filter(digest=digest).values_list("status", "last_error")) == {
+        (Status.SKIPPED, "deadline gone")
+    }
+    assert mail.outbox == []
+
+
+def test_a_digest_sends_what_is_left_when_one_clock_has_gone(partnership):
+    person = digest_user()
+    kept, gone = (make_deadline(partnership, due=DUE, title=t) for t in ("Kept", "Gone"))
+    claim(kept, person)
+    claim(gone, person)
+    reminders.digests_build(today=DUE)
+    digest = ReminderSent.objects.get(rule="digest", recipient=person)
+    raw_delete("safeguarding_deadline", gone.pk)
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SENT
+    (message,) = mail.outbox
+    assert message.subject == "Your deadlines today: 1 reminder"
+    assert "Kept" in message.body and "Gone" not in message.body
+    statuses = dict(ReminderSent.objects.filter(digest=digest).values_list("deadline_id", "status"))
+    assert statuses == {kept.pk: Status.SENT, gone.pk: Status.SKIPPED}
+
+
+def test_held_reminders_of_a_person_who_has_gone_are_skipped(partnership):
+    person = digest_user()
+    row = claim(make_deadline(partnership, due=DUE), person)
+    raw_delete("safeguarding_user", person.pk)
+    assert reminders.digests_build(today=DUE) == 0
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.SKIPPED, "recipient gone")
+
+
+def test_the_admin_lists_a_claim_whose_person_has_gone(client, partnership, people):
+    from django.urls import reverse
+
+    from tests.utils import sign_in
+
+    deadline = make_deadline(partnership, due=DUE, owner=people["officer"])
+    gone = UserFactory()
+    claim(deadline, people["officer"])
+    orphan = claim(deadline, gone)
+    raw_delete("safeguarding_user", gone.pk)
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:safeguarding_remindersent_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert people["officer"].email in html
+    assert f"(gone: user {orphan.recipient_id})" in html
+    assert (
+        client.get(reverse("admin:safeguarding_remindersent_change", args=[orphan.pk])).status_code
+        == 200
+    )
