@@ -39,7 +39,7 @@ def recipients_for(request) -> list[str]:
 def officers_to_tell(request) -> list[str]:
     """Who hears that a return is in: whoever last sent the request (or sent it back), if
     they still hold an officer or manager role in the partnership; otherwise its review
-    officers."""
+    officers; and if it has none, its managers."""
     partnership = request.rapid_review.incident.partnership_id
     case_roles = (
         Membership.objects.active()
@@ -59,9 +59,11 @@ def officers_to_tell(request) -> list[str]:
         theirs = set(case_roles.filter(user=asked_by).values_list("user__email", flat=True))
         if theirs:
             return sorted(theirs)
-    return sorted(
-        set(case_roles.with_role(Role.REVIEW_OFFICER).values_list("user__email", flat=True))
-    )
+    for role in (Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER):
+        emails = set(case_roles.with_role(role).values_list("user__email", flat=True))
+        if emails:
+            return sorted(emails)
+    return []
 
 
 def _late(request) -> bool:

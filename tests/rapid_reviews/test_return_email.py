@@ -117,6 +117,21 @@ def test_when_the_one_who_asked_has_gone_the_review_officers_are_told(
     assert people["other_officer"].email not in mail.to
 
 
+def test_with_no_review_officer_left_the_managers_are_told(
+    sent_requests,
+    contributors,
+    people,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    Membership.objects.filter(user=people["officer"]).delete()
+    submit(sent_requests["police"], contributors["police"], django_capture_on_commit_callbacks)
+    (mail,) = mailoutbox
+    assert mail.to == [people["manager"].email]
+    assert people["other_manager"].email not in mail.to
+
+
 def test_a_repeated_task_sends_once_and_a_lost_one_is_sent_by_the_next_run(
     sent_requests, contributors, people, mailoutbox, eager_tasks, monkeypatch
 ):
