@@ -276,41 +276,43 @@ def _open_clocks(partnership, owner, n, start):
     )
 
 
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("one_statement", [True, False], ids=["sql", "python"])
-def test_the_sweep_streams_so_memory_stays_flat(
-    partnership, people, monkeypatch, settings, one_statement
-):
+@pytest.mark.parametrize("mode", ["sql", "python"])
+def test_the_sweep_streams_so_memory_stays_flat(partnership, people, mode):
     """Twenty times the open clocks, about the same peak memory (issue 9). In one
     statement (PostgreSQL) no clock is loaded and the claimed rows stream back a hundred
     at a time; the Python way holds one chunk of clocks at a time, never the lot. Outside
-    a transaction, as beat runs it."""
-    import tracemalloc
+    a transaction, as beat runs it, and in a fresh process (`sweep_memory_probe`), where
+    no thread left by an earlier test can allocate during the measurement."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-    settings.DEBUG = False  # no query log growing with the number of queries
-    monkeypatch.setattr(reminders, "SWEEP_CHUNK", 50)
-    monkeypatch.setattr(reminders, "claims_in_one_statement", lambda: one_statement)
-    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
-
-    def peak_of_sweep():
-        ReminderSent.objects.all().delete()
-        tracemalloc.start()
-        result = reminders.reminders_sweep(now=at(1), collect=False)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return result, peak
+    from django.conf import settings
 
     _open_clocks(partnership, people["officer"], 100, 0)
     _open_clocks(partnership, people["officer"], 1900, 1000)
-    more = Deadline.objects.filter(subject_id__gte=1000)
-    # Warm at full size: modules imported, and the caches of Django and of the interpreter
-    # itself filled, so that only what the sweep holds can differ below.
-    peak_of_sweep()
-    more.update(closed_on=dt.date(2026, 11, 27), outcome=Deadline.Outcome.MET)
-    small, small_peak = peak_of_sweep()
-    more.update(closed_on=None, outcome="")
-    large, large_peak = peak_of_sweep()
-    assert small.claimed_count == 100 * 2  # the owner, and the manager told (escalation)
-    assert large.claimed_count == 2000 * 2
-    assert small.claimed == [] and large.claimed == []
+    probe = subprocess.run(
+        [sys.executable, "-m", "tests.safeguarding.sweep_memory_probe", mode],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    figures = json.loads(probe.stdout.strip().splitlines()[-1])
+    (small, small_peak), (large, large_peak) = figures["small"], figures["large"]
+    assert small == 100 * 2  # the owner, and the manager told (escalation)
+    assert large == 2000 * 2
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
