@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from safeguarding.audit import Action, audit_record
+from safeguarding.drafts import take_kept_post
 
 from .. import services
 from ..forms import ReturnForm, chronology_formset
@@ -93,9 +94,14 @@ def return_edit(request, pk):
         return redirect(detail)
     agency_return = getattr(info, "agency_return", None)
     initial, rows = _initial(agency_return)
+    # What was typed before a session timeout comes back once, to check and save (it
+    # carries the version it was typed against, so a colleague's save since is kept).
+    kept = take_kept_post(request) if request.method != "POST" else None
+    data = request.POST if request.method == "POST" else kept
+    if data is not None:
+        form = ReturnForm(data, initial=initial)
+        formset = chronology_formset(extra=0)(data, initial=rows, prefix=PREFIX)
     if request.method == "POST":
-        form = ReturnForm(request.POST, initial=initial)
-        formset = chronology_formset(extra=0)(request.POST, initial=rows, prefix=PREFIX)
         if form.is_valid() and formset.is_valid():
             values = {name: form.cleaned_data[name] for name in services.requests.RETURN_FIELDS}
             try:
@@ -122,7 +128,7 @@ def return_edit(request, pk):
                     "review officer can see it once it is submitted.",
                 )
                 return redirect(detail)
-    else:
+    elif kept is None:
         form = ReturnForm(initial=initial)
         extra = 1 if (not rows or request.GET.get("add")) else 0
         formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
@@ -154,6 +160,7 @@ def return_edit(request, pk):
             "row_errors": row_errors,
             "formset_errors": formset_errors,
             "has_errors": bool(form.errors or row_errors or formset_errors),
+            "kept": kept is not None,
             "back": detail,
         },
     )

@@ -169,3 +169,49 @@ def test_a_new_return_opened_before_a_colleague_saved_one_is_refused(
     kept = AgencyReturn.objects.get(information_request=request)
     assert kept.involvement_summary == "B's account"
     assert [e.what_happened for e in kept.chronology.all()] == ["B"]
+
+
+def return_post(version, summary, what):
+    day = timezone.localdate() - dt.timedelta(days=3)
+    return {
+        "version": str(version),
+        "involved": "yes",
+        "involvement_summary": summary,
+        "chronology-TOTAL_FORMS": "1",
+        "chronology-INITIAL_FORMS": "0",
+        "chronology-MIN_NUM_FORMS": "0",
+        "chronology-MAX_NUM_FORMS": "1000",
+        "chronology-0-date_0": day.day,
+        "chronology-0-date_1": day.month,
+        "chronology-0-date_2": day.year,
+        "chronology-0-contact_type": "Call-out",
+        "chronology-0-what_happened": what,
+        "chronology-0-practitioner_role": "PC",
+        "save": "1",
+    }
+
+
+def test_a_return_typed_before_a_timeout_comes_back_to_check_and_save(
+    client, sent_requests, contributors
+):
+    from django.contrib.sessions.models import Session
+
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    sign_in(client, contributors["police"])
+    client.get(url)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    typed = return_post(0, "A long careful account", "Officers attended at night")
+    response = client.post(url, typed)
+    assert response.status_code == 302 and reverse("safeguarding:sign-in") in response.url
+    assert not AgencyReturn.objects.filter(information_request=request).exists()
+    sign_in(client, contributors["police"])
+    html = client.get(url).content.decode()
+    assert "we kept what you typed" in html
+    assert "A long careful account" in html and "Officers attended at night" in html
+    assert version_in(html) == 0
+    # Shown once, then forgotten; saved from the page, it is the return.
+    assert "A long careful account" not in client.get(url).content.decode()
+    assert client.post(url, typed).status_code == 302
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.involvement_summary == "A long careful account"
