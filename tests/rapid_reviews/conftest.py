@@ -192,3 +192,12 @@ def decide_and_sign(review, actor, *, signers=("local_authority", "police", "hea
         )
     review.refresh_from_db()
     return review
+
+
+@pytest.fixture
+def eager_tasks(settings, monkeypatch):
+    """Tasks run at once, in the test's process (on_commit callbacks still wait)."""
+    from safeguarding.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -3,7 +3,6 @@ no child details, and never anyone outside the partnership."""
 
 import datetime as dt
 
-import pytest
 from django.utils import timezone
 
 from rapid_reviews import mail as request_mail
@@ -14,14 +13,6 @@ from safeguarding.models import Membership, Role
 from tests.factories import member
 
 from .conftest import CHILD_NAME, return_and_submit
-
-
-@pytest.fixture
-def eager_tasks(settings, monkeypatch):
-    from safeguarding.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
 def submit(request, contributor, capture):

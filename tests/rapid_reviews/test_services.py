@@ -536,14 +536,6 @@ def test_the_audit_trail_never_copies_return_content(sent_requests, contributors
 # --- the e-mail to agencies -------------------------------------------------------------------
 
 
-@pytest.fixture
-def eager_tasks(settings, monkeypatch):
-    from safeguarding.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-
-
 def test_sending_e_mails_the_agencys_contributors_without_child_details(
     review,
     agencies,
