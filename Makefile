@@ -29,7 +29,7 @@ help:
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[test,bench]'
 	@touch $@
 
 python-deps: $(VENV)/.installed

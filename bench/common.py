@@ -181,6 +181,30 @@ def scale_summary() -> dict[str, int]:
     return summary
 
 
+#: Where `page_measure` writes a pyinstrument profile of each page (`bench/run.py
+#: --profile DIR`); None: no profiles.
+PROFILE_DIR = None
+PROFILE_REQUESTS = 300
+
+
+def write_profile(name: str, title: str, fn: Callable[[], object], requests: int) -> None:
+    """A sampling profile (pyinstrument, 0.1 ms interval) of `requests` calls of `fn`, as
+    text in PROFILE_DIR/<name>.txt: where a page's time goes, for bench/README.md."""
+    from pathlib import Path
+
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0001)
+    profiler.start()
+    for _ in range(requests):
+        fn()
+    profiler.stop()
+    text = profiler.output_text(unicode=True, color=False, time="percent_of_total")
+    path = Path(PROFILE_DIR) / f"{name}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{title}: {requests} requests, pyinstrument\n\n{text}")
+
+
 def page_measure(
     client,
     url: str,
@@ -204,6 +228,8 @@ def page_measure(
         raise RuntimeError(f"GET {url} wrote to the database: {statements}")
     anchor = replay(statements)
     project, base, n = interleaved(lambda: get_ok(client, url), anchor, repeat=repeat)
+    if PROFILE_DIR is not None:
+        write_profile(name, title, lambda: get_ok(client, url), PROFILE_REQUESTS)
     return Result(
         name=name,
         title=title,

@@ -1,7 +1,7 @@
 """Run the benchmark suite against scale data and write bench/results.json.
 
     make bench                      # everything, at the full national scale
-    .venv/bin/python bench/run.py [--only dashboard,sweep] [--repeat 15]
+    .venv/bin/python bench/run.py [--only dashboard,sweep] [--repeat 15] [--profile DIR]
 
 Needs a PostgreSQL database already filled by `manage.py seed_scale` (make bench makes
 and fills one). Each measure prints as it goes; at the end a table, and the JSON file
@@ -92,7 +92,13 @@ def main() -> int:
     parser.add_argument("--only", help="comma-separated measure names")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="also write a pyinstrument profile of each page to DIR/<measure>.txt",
+    )
     args = parser.parse_args()
+    common.PROFILE_DIR = args.profile
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmarks run on PostgreSQL: set DATABASE_URL.")
     names = args.only.split(",") if args.only else MEASURES
