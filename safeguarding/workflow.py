@@ -34,11 +34,14 @@ def require_manager(actor: User, partnership: Partnership) -> None:
 
 
 def check_version(obj, expected_version: int | None, what: str) -> None:
-    """Refuse a form opened before someone else saved `obj` (its `version` moved on)."""
+    """Refuse a form opened before `obj` was saved again (its `version` moved on). The
+    other save may be a colleague's or the same person's in another tab, so the message
+    names neither."""
     if expected_version is not None and expected_version != obj.version:
         raise ConcurrentEditError(
-            f"Someone else changed this {what} while you were editing it. Your changes have "
-            "not been saved: check the latest version and try again."
+            f"This {what} was changed after you opened this page, by someone else or in "
+            "another tab or window. Your changes have not been saved: check the latest "
+            "version and try again."
         )
 
 

@@ -24,7 +24,7 @@ from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
 
-STALE = "Someone else changed this"
+STALE = "was changed after you opened this page, by someone else or in another tab or window"
 
 
 def version_on_page(html: str) -> str:
@@ -75,7 +75,7 @@ def test_a_stale_findings_form_does_not_overwrite(client, people, review):  # no
             "version": version,
         },
     ).content.decode()
-    assert f"{STALE} rapid review" in html and "<title>Error:" in html
+    assert f"This rapid review {STALE}" in html and "<title>Error:" in html
     review.refresh_from_db()
     assert review.learning_local == "Colleague's"
 
@@ -100,7 +100,7 @@ def test_a_stale_decision_form_is_refused(client, people, review):  # noqa: F811
             "version": version,
         },
     ).content.decode()
-    assert f"{STALE} rapid review" in html and "There is a problem" in html
+    assert f"This rapid review {STALE}" in html and "There is a problem" in html
     review.refresh_from_db()
     assert review.decision == "" and review.status == "meeting_held"
 
@@ -135,7 +135,7 @@ def test_a_stale_return_form_does_not_overwrite_a_colleagues_draft(
             "chronology-INITIAL_FORMS": "0",
         },
     ).content.decode()
-    assert f"{STALE} return" in html and "There is a problem" in html
+    assert f"This return {STALE}" in html and "There is a problem" in html
     police.agency_return.refresh_from_db()
     assert police.agency_return.involvement_summary == "Colleague's summary"
 

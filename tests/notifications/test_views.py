@@ -158,7 +158,10 @@ def test_stale_form_does_not_overwrite(client, people, make_incident):
     stale = incident.version
     client.post(url, {"notifier_name": "First", "version": stale})
     html = client.post(url, {"notifier_name": "Second", "version": stale}).content.decode()
-    assert "Someone else changed this incident" in html
+    # The earlier save was this officer's own (another tab, or the back button): the
+    # message must not blame someone else.
+    assert "This incident was changed after you opened this page" in html
+    assert "in another tab or window" in html and "Someone else" not in html
     incident.refresh_from_db()
     assert incident.notifier_name == "First"
 

@@ -16,7 +16,7 @@ from tests.utils import sign_in
 
 from .conftest import return_and_submit
 
-STALE = "Someone else changed this request while you were editing it"
+STALE = "This request was changed after you opened this page"
 
 
 def date_fields(prefix, day):
@@ -165,7 +165,7 @@ def test_a_new_return_opened_before_a_colleague_saved_one_is_refused(
         url,
         {**base, "involvement_summary": "A's account", "chronology-0-what_happened": "A"},
     )
-    assert "Someone else changed this return while you were editing it" in refused.content.decode()
+    assert "This return was changed after you opened this page" in refused.content.decode()
     kept = AgencyReturn.objects.get(information_request=request)
     assert kept.involvement_summary == "B's account"
     assert [e.what_happened for e in kept.chronology.all()] == ["B"]
