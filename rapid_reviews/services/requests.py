@@ -303,13 +303,20 @@ def agency_return_save_draft(
 
 @transaction.atomic
 def agency_return_submit(
-    *, information_request: InformationRequest, actor: User
+    *,
+    information_request: InformationRequest,
+    actor: User,
+    expected_version: int | None = None,
 ) -> InformationRequest:
-    """Submit the return to the review officer; late returns are kept as late."""
+    """Submit the return to the review officer; late returns are kept as late. With
+    `expected_version` (the version of the return the contributor checked), a return
+    saved again since (by a colleague, or in another tab) is not submitted unseen."""
     require_contributor(actor, information_request)
     request = locked_request(information_request)
     ensure_request_move(request, RequestStatus.RETURNED)
     agency_return = AgencyReturn.objects.filter(information_request=request).first()
+    if agency_return is not None:
+        check_version(agency_return, expected_version, "return")
     missing = missing_for_submit(agency_return)
     if missing:
         raise ValidationError(missing)

@@ -166,6 +166,17 @@ def return_edit(request, pk):
     )
 
 
+def _checked_version(posted: str | None) -> int | None:
+    """The version of the return shown on the check page (none from a page older than
+    the version field; anything that is not a number never matches, so is refused)."""
+    if posted is None:
+        return None
+    try:
+        return int(posted)
+    except ValueError:
+        return -1
+
+
 @contributor_view
 def return_submit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
@@ -173,10 +184,14 @@ def return_submit(request, pk):
     problems = services.missing_for_submit(agency_return) if info.is_awaiting_return else []
     if request.method == "POST":
         try:
-            services.agency_return_submit(information_request=info, actor=request.user)
+            services.agency_return_submit(
+                information_request=info,
+                actor=request.user,
+                expected_version=_checked_version(request.POST.get("version")),
+            )
         except ValidationError as error:
             problems = error.messages
-        except services.TransitionError as error:
+        except (services.TransitionError, services.ConcurrentEditError) as error:
             problems = [str(error)]
         else:
             info.refresh_from_db(fields=["returned_on", "status"])

@@ -215,3 +215,49 @@ def test_a_return_typed_before_a_timeout_comes_back_to_check_and_save(
     assert client.post(url, typed).status_code == 302
     saved = AgencyReturn.objects.get(information_request=request)
     assert saved.involvement_summary == "A long careful account"
+
+
+def test_a_return_saved_again_after_it_was_checked_is_not_submitted_unseen(
+    sent_requests, contributors, partnership
+):
+    from rapid_reviews import services
+
+    from .conftest import rows, values_for_return
+
+    request = sent_requests["police"]
+    day = timezone.localdate() - dt.timedelta(days=5)
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involvement_summary="My account"),
+        rows=rows(day),
+    )
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    a = client_for(contributors["police"])
+    checked = version_in(a.get(url).content.decode())
+    colleague = member(
+        Role.AGENCY_CONTRIBUTOR, partnership, agency=request.agency, full_name="Second Contributor"
+    )
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=colleague,
+        values=values_for_return(involvement_summary="The colleague's account"),
+        rows=rows(day),
+        expected_version=checked,
+    )
+    refused = a.post(url, {"version": checked})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "<title>Error:" in html
+    assert "This return was changed after you opened this page" in html
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SENT
+    assert AgencyReturn.objects.get(information_request=request).submitted_at is None
+    # The page now shows what will be submitted, and carries its version.
+    assert "The colleague&#x27;s account" in html and version_in(html) == checked + 1
+    assert a.post(url, {"version": "not a number"}).status_code == 200
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SENT
+    submitted = a.post(url, {"version": version_in(html)})
+    assert submitted.status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RETURNED
