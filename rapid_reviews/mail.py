@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -139,6 +140,14 @@ def unsent_request_changes(*, now: dt.datetime):
     )
 
 
+def _superseded(change: StatusChange) -> bool:
+    """The request has changed status again since this change."""
+    later = Q(changed_at__gt=change.changed_at) | Q(changed_at=change.changed_at, pk__gt=change.pk)
+    return StatusChange.objects.filter(
+        later, information_request=change.information_request_id
+    ).exists()
+
+
 @transaction.atomic
 def request_email_deliver(*, status_change_id: int) -> str:
     """Send the e-mail of one request change (sent, sent back or returned). Safe to run
@@ -153,6 +162,12 @@ def request_email_deliver(*, status_change_id: int) -> str:
     )
     if not created:
         return "already sent"
+    if _superseded(change):
+        # Queued again late (a broker outage) after the request moved on: "please send
+        # your return" once it is in, or "a return is in" once it is sent back, would be
+        # wrong now, and the later change has its own e-mail.
+        logger.info("Request %s changed again since; not e-mailed", change.information_request_id)
+        return "superseded"
     find_recipients, subject_of, template = E_MAILED[change.to_status]
     to = find_recipients(change.information_request)
     if not to:

@@ -169,3 +169,36 @@ def test_returns_from_before_the_deploy_are_not_e_mailed_by_the_requeue(
     requeue_request_emails()
     # The requests' own e-mails go; no "return received" for a return from before.
     assert mailoutbox and not [m for m in mailoutbox if m.subject.startswith("Return received")]
+
+
+def test_an_e_mail_queued_again_after_the_request_moved_on_is_not_sent(
+    sent_requests, contributors, people, mailoutbox, eager_tasks, monkeypatch
+):
+    """A broker outage held back the request's own e-mail and the return's; by the time
+    they are queued again, "please send your return" is wrong (it is in), and once the
+    officer has sent it back, "a return is in" is wrong too: only the latest goes."""
+    request = sent_requests["police"]
+    return_and_submit(request, contributors["police"])  # no on_commit: nothing queued
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="The GP letters",
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    requeue_request_emails()
+    police = contributors["police"].email
+    to_police = [m.subject for m in mailoutbox if police in m.to]
+    assert to_police == [
+        f"More information requested for rapid review {request.rapid_review.reference}"
+    ]
+    assert not [m for m in mailoutbox if m.subject.startswith("Return received")]
+    # The other agencies' requests never moved on: their e-mails go.
+    assert {m.to[0] for m in mailoutbox} >= {
+        contributors["health"].email,
+        contributors["police"].email,
+    }
+    sent_first = StatusChange.objects.get(information_request=request, to_status=RequestStatus.SENT)
+    assert send_request_email(sent_first.pk) == "already sent"
+    assert RequestEmail.objects.get(status_change=sent_first).recipients == 0
