@@ -21,20 +21,14 @@ from django.urls import reverse
 from safeguarding.models import Membership, Role
 
 from .models import RequestEmail, RequestStatus, StatusChange
+from .selectors import contributors_of
 
 logger = logging.getLogger(__name__)
 
 
 def recipients_for(request) -> list[str]:
     """Active contributors for the request's agency in the review's partnership."""
-    partnership = request.rapid_review.incident.partnership_id
-    return sorted(
-        set(
-            Membership.objects.active()
-            .filter(role=Role.AGENCY_CONTRIBUTOR, agency=request.agency_id, partnership=partnership)
-            .values_list("user__email", flat=True)
-        )
-    )
+    return sorted(set(contributors_of(request).values_list("user__email", flat=True)))
 
 
 def officers_to_tell(request) -> list[str]:

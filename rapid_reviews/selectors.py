@@ -16,7 +16,7 @@ from django.utils import timezone
 from notifications.models import Child
 from safeguarding import permissions
 from safeguarding.deadlines import Kind
-from safeguarding.models import Deadline, Role, User
+from safeguarding.models import Deadline, Membership, Role, User
 
 from .models import (
     AgencyReturn,
@@ -50,6 +50,21 @@ def information_request_get_for(user: User, review: RapidReview, pk) -> Informat
 
 
 # --- agency contributors -------------------------------------------------------------------
+
+
+def contributors_of(request: InformationRequest) -> QuerySet[Membership]:
+    """Who can see and answer the request: the active contributors for its agency in the
+    review's partnership (they are e-mailed when it is sent or sent back)."""
+    return Membership.objects.active().filter(
+        role=Role.AGENCY_CONTRIBUTOR,
+        agency=request.agency_id,
+        partnership=request.rapid_review.incident.partnership_id,
+    )
+
+
+def agencies_nobody_can_answer(requests) -> list[str]:
+    """The names of the agencies, of these requests, with no active contributor."""
+    return [r.agency.name for r in requests if not contributors_of(r).exists()]
 
 
 def information_requests_for_contributor(user: User) -> QuerySet[InformationRequest]:

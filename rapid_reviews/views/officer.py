@@ -14,6 +14,7 @@ from ..documents import report_sections
 from ..forms import RequestChangeForm, RequestsForm, SendBackForm
 from ..models import Milestone, Partner, RequestStatus, Status
 from ..selectors import (
+    agencies_nobody_can_answer,
     chronology_of,
     information_request_get_for,
     merged_chronology,
@@ -88,6 +89,7 @@ def requests_new(request, pk):
         )
         names = ", ".join(r.agency.name for r in created)
         messages.success(request, f"Requests {'sent' if send else 'saved'}: {names}.")
+        _warn_if_nobody_can_answer(request, created)
 
     return form_page(
         request,
@@ -116,6 +118,11 @@ def request_detail(request, pk, request_pk):
             "chronology": chronology_of(agency_return),
             "changes": info.status_changes.select_related("actor"),
             "RequestStatus": RequestStatus,
+            "nobody_can_answer": (
+                nobody_can_answer_text([info.agency.name])
+                if info.status != RequestStatus.RETURNED and agencies_nobody_can_answer([info])
+                else ""
+            ),
         },
     )
 
@@ -159,7 +166,23 @@ def request_send(request, pk, request_pk):
         messages.error(request, str(error))
     else:
         messages.success(request, f"The request to {info.agency.name} is sent.")
+        _warn_if_nobody_can_answer(request, [info])
     return redirect(review.get_absolute_url())
+
+
+def _warn_if_nobody_can_answer(request, requests) -> None:
+    nobody = agencies_nobody_can_answer(requests)
+    if nobody:
+        messages.warning(request, nobody_can_answer_text(nobody))
+
+
+def nobody_can_answer_text(agencies: list[str]) -> str:
+    names = " or ".join(agencies)
+    return (
+        f"No one at {names} can see the request yet: the partnership has no active "
+        "contributor for the agency, so no one was e-mailed. Ask your business manager to "
+        "add one, and contact the agency another way until then."
+    )
 
 
 @officer_view

@@ -411,3 +411,41 @@ def test_the_incident_page_links_to_its_rapid_review(client, review, people):
     sign_in(client, people["officer"])
     html = client.get(review.incident.get_absolute_url()).content.decode()
     assert review.get_absolute_url() in html
+
+
+def test_the_officer_is_told_when_no_one_at_an_agency_can_answer(
+    client, review, agencies, contributors, people, partnership, other_partnership
+):
+    """A request to an agency with no active contributor reaches no one: the officer is
+    told when sending, and on the request's page until a contributor is added."""
+    from safeguarding.models import Role
+    from tests.factories import AgencyFactory, member
+
+    youth = AgencyFactory(name="Brookfield Youth Justice", partnerships=[partnership])
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {
+            "agencies": [agencies["health"].pk, youth.pk],
+            **date_fields("due_date", TODAY()),
+            "continue": "",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Requests sent: Brookfield Hospitals, Brookfield Youth Justice." in html
+    assert "No one at Brookfield Youth Justice can see the request yet" in html
+    assert "No one at Brookfield Hospitals" not in html
+    to_youth = review.requests.get(agency=youth)
+    page = reverse("rapid_reviews:request", args=[review.pk, to_youth.pk])
+    assert "No one at Brookfield Youth Justice" in client.get(page).content.decode()
+    health = reverse(
+        "rapid_reviews:request", args=[review.pk, review.requests.get(agency=agencies["health"]).pk]
+    )
+    assert "No one at" not in client.get(health).content.decode()
+    # A contributor for the agency in another partnership does not count; one here does.
+    youth.partnerships.add(other_partnership)
+    member(Role.AGENCY_CONTRIBUTOR, other_partnership, agency=youth, full_name="Elsewhere")
+    assert "No one at Brookfield Youth Justice" in client.get(page).content.decode()
+    member(Role.AGENCY_CONTRIBUTOR, partnership, agency=youth, full_name="Youth Contributor")
+    assert "No one at" not in client.get(page).content.decode()
