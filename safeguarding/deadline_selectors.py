@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from . import permissions
 from .models import Deadline, DeadlineChange
 
 
 def deadlines_visible_to(user) -> QuerySet[Deadline]:
-    """Deadlines of the user's partnerships (business unit roles), plus any they own."""
+    """Deadlines of the user's partnerships (business unit roles). Owning a clock gives
+    no access of its own: someone who has left the partnership no longer sees it (its
+    page, the calendar feed), even where they are still its owner."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Deadline.objects.none()
-    ids = permissions.partnership_ids(user)
-    return Deadline.objects.filter(Q(partnership__in=ids) | Q(owner=user))
+    return Deadline.objects.filter(partnership__in=permissions.partnership_ids(user))
 
 
 def deadline_get_for(user, pk) -> Deadline:

@@ -181,11 +181,15 @@ def _people(partnership_ids) -> tuple[dict, dict]:
     return officers, managers
 
 
-def recipients_of(deadline: Deadline, officers: dict) -> list[User]:
-    """The owner if set and active, else the partnership's review officers."""
-    if deadline.owner_id and deadline.owner.is_active:
+def recipients_of(deadline: Deadline, officers: dict, managers: dict) -> list[User]:
+    """The owner if set, active and still an officer or manager of the deadline's
+    partnership (someone who has left it is not told of its cases), else the
+    partnership's review officers."""
+    pid = deadline.partnership_id
+    staff = {u.pk for u in [*officers.get(pid, []), *managers.get(pid, [])]}
+    if deadline.owner_id in staff:
         return [deadline.owner]
-    return list(officers.get(deadline.partnership_id, []))
+    return list(officers.get(pid, []))
 
 
 # --- Claiming and queuing --------------------------------------------------------------
@@ -432,6 +436,11 @@ def due_reminders_python(setting: SweepSetting):
     chunk of clocks, so only one chunk is held in memory."""
     today, table = setting.today, setting.table
     officers, managers = _people_ids(setting.pids)
+    # An owner is told only while still an officer or manager of the clock's partnership.
+    staff = {
+        pid: {user_id for user_id, _pref in [*officers.get(pid, []), *managers.get(pid, [])]}
+        for pid in setting.pids
+    }
     digest_pref = User.ReminderPreference.DIGEST
 
     def status_for(preference: str) -> str:
@@ -448,7 +457,7 @@ def due_reminders_python(setting: SweepSetting):
             due = reminder_for(due_date, int(left), policy_of(table, pid, kind))
             if due is None:
                 continue
-            if owner_id and owner_active:
+            if owner_id and owner_active and owner_id in staff.get(pid, ()):
                 people = [(owner_id, owner_pref)]
             else:
                 people = officers.get(pid, [])
@@ -502,7 +511,12 @@ WITH calendar AS (
      GROUP BY c.partnership_id
 ), clock AS (
     SELECT d.id, d.partnership_id, d.kind, d.due_date, d.owner_id,
-           COALESCE(owner.is_active, false) AS owned,
+           -- Owned: the owner is active and still an officer or manager of the
+           -- partnership (someone who has left it is not told of its cases).
+           COALESCE(owner.is_active, false) AND EXISTS (
+               SELECT 1 FROM {membership} om
+                WHERE om.user_id = d.owner_id AND om.partnership_id = d.partnership_id
+                  AND om.role IN (%(officer)s, %(manager)s)) AS owned,
            width_bucket(d.due_date - DATE '1970-01-01', calendar.days)
              - width_bucket(calendar.today, calendar.days)
              - COALESCE(width_bucket(d.due_date - DATE '1970-01-01', closed.days)
@@ -799,7 +813,7 @@ def moved_deadlines_notify(*, deadlines: list[Deadline]) -> list[ReminderSent]:
     if not deadlines:
         return []
     pids = {d.partnership_id for d in deadlines}
-    officers, _ = _people(pids)
+    officers, managers = _people(pids)
     claimed = []
     for deadline in deadlines:
         change = (
@@ -807,7 +821,7 @@ def moved_deadlines_notify(*, deadlines: list[Deadline]) -> list[ReminderSent]:
         )
         if change is None:
             continue
-        for user in recipients_of(deadline, officers):
+        for user in recipients_of(deadline, officers, managers):
             row = reminder_claim(
                 deadline=deadline,
                 recipient=user,

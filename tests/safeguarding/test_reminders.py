@@ -316,3 +316,39 @@ def test_the_sweep_streams_so_memory_stays_flat(partnership, people, mode):
     assert small == 100 * 2  # the owner, and the manager told (escalation)
     assert large == 2000 * 2
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+def test_an_owner_who_left_the_partnership_is_not_told_its_officers_are(
+    sweep, partnership, other_partnership, people, monkeypatch, client, way
+):
+    """Someone who has left a partnership (here: now an officer of another) still owns
+    its clocks until someone takes them, but hears nothing more of its cases: the
+    reminders go to its review officers, and the clock's page and calendar feed are
+    closed to them."""
+    from safeguarding.models import Membership, Role
+    from tests.factories import member
+    from tests.utils import sign_in
+
+    if way == "python":
+        monkeypatch.setattr(reminders, "claims_in_one_statement", lambda: False)
+    leaver = member(Role.REVIEW_OFFICER, partnership, full_name="Leaving Officer")
+    clock = start_clock(partnership, owner=leaver)
+    sign_in(client, leaver)
+    page = client.post("/reminders/", {"action": "feed-create"}).content.decode()
+    feed = page[page.index("/calendar/") : page.index(".ics", page.index("/calendar/")) + 4]
+    assert clock.reference in client.get(feed).content.decode()
+    Membership.objects.filter(user=leaver, partnership=partnership).delete()
+    member_elsewhere = Membership.objects.create(
+        user=leaver, partnership=other_partnership, role=Role.REVIEW_OFFICER
+    )
+    assert member_elsewhere.pk
+    result = sweep(at(2))
+    told = sorted((r.rule, r.recipient.email) for r in result.claimed)
+    assert told == [
+        ("escalation", people["manager"].email),
+        ("overdue", people["officer"].email),
+    ]
+    assert leaver.email not in {m.to[0] for m in mail.outbox}
+    assert client.get(f"/deadlines/{clock.pk}/why/").status_code == 404
+    assert clock.reference not in client.get(feed).content.decode()
