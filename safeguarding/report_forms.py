@@ -109,11 +109,18 @@ class PeriodFilterForm(_FilterForm):
         label=_("Stage"), required=False, choices=[("", _("All stages"))] + stage_choices()
     )
 
-    def __init__(self, *args, with_stage=True, **kwargs):
+    def __init__(self, *args, with_stage=True, with_custom=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = _years()
         if not with_stage:
             del self.fields["stage"]
+        if not with_custom:
+            # Fixed periods only: two ranges of one's own choosing a day apart would give
+            # away, by difference, a single case hidden in "fewer than 5".
+            self.fields["period"].choices = [
+                c for c in self.fields["period"].choices if c[0] != "custom"
+            ]
+            del self.fields["start"], self.fields["end"]
         self._rebuild_helper()
 
     def clean(self):

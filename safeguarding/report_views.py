@@ -400,17 +400,9 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
         bars = []
         for p in partnerships:
             t = by_p[p.pk][key]
-            shown = reports.suppressed_percent(t.on_time, t.decided)
-            rows.append(
-                [
-                    p.name,
-                    reports.suppress(t.total),
-                    reports.suppress(t.on_time),
-                    reports.suppress(t.late),
-                    shown,
-                ]
-            )
-            ok = t.decided >= 5
+            cells, ok = reports.suppressed_timeliness(t.total, t.on_time, t.late)
+            rows.append([p.name, *cells])
+            shown = cells[-1]
             bars.append(charts.Bar(p.name, t.percent if ok and t.percent else 0, shown))
         any_clocks = any(by_p[p.pk][key].total for p in partnerships)
         measures.append(
@@ -474,7 +466,7 @@ def regional_tables(regional: dict) -> list:
 @login_required
 def regional_view(request):
     partnerships = _regional_partnerships(request.user)
-    form = PeriodFilterForm(request.GET or None, partnerships=())
+    form = PeriodFilterForm(request.GET or None, partnerships=(), with_custom=False)
     valid = form.is_bound and form.is_valid()
     stage = (form.cleaned_data.get("stage") if valid else None) or None
     regional = build_regional(partnerships, form.get_period(), stage=stage)
@@ -497,7 +489,7 @@ def regional_view(request):
 def regional_export(request, fmt):
     fmt = _fmt(fmt)
     partnerships = _regional_partnerships(request.user)
-    form = PeriodFilterForm(request.GET or None, partnerships=())
+    form = PeriodFilterForm(request.GET or None, partnerships=(), with_custom=False)
     stage = (form.cleaned_data.get("stage") if form.is_bound and form.is_valid() else None) or None
     regional = build_regional(partnerships, form.get_period(), stage=stage)
     period = regional["period"]

@@ -483,6 +483,23 @@ def suppressed_percent(numerator: int, denominator: int) -> str:
     return f"{round(100 * numerator / denominator)}%"
 
 
+NOT_SHOWN = _("not shown")
+
+
+def suppressed_timeliness(total: int, on_time: int, late: int) -> tuple[list[str], bool]:
+    """One partnership's timeliness as regional viewers see it: (due, on time, late,
+    percentage), and whether the percentage is shown. Counts from 1 to 4 are "fewer than
+    5"; and where on time or late is hidden, the other and the percentage are hidden
+    too, since with the total or the percentage either would give the hidden one away
+    (9 due, 60% on time: 3 and 2)."""
+    if not any(0 < n < 5 for n in (on_time, late)):
+        return [suppress(total), suppress(on_time), suppress(late)] + [
+            suppressed_percent(on_time, on_time + late)
+        ], on_time + late >= 5
+    hidden = [suppress(n) if 0 < n < 5 else (str(NOT_SHOWN) if n else "0") for n in (on_time, late)]
+    return [suppress(total), *hidden, str(NOT_SHOWN)], False
+
+
 def percent_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 

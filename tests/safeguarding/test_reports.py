@@ -297,13 +297,11 @@ def test_regional_view_side_by_side_with_small_numbers_suppressed(
         m for m in response.context["regional"]["measures"] if m["key"] == "notifications"
     )
     rows = {r[0]: r[1:] for r in notifications["rows"]}
-    assert rows[partnership.name] == ["6", "5", "fewer than 5", "83%"]
-    assert rows[other_partnership.name] == [
-        "fewer than 5",
-        "fewer than 5",
-        "0",
-        "not shown (fewer than 5)",
-    ]
+    # 5 on time of 6 with "83%" would give away the single late one: where late (or on
+    # time) is hidden, so are the other and the percentage.
+    assert rows[partnership.name] == ["6", "not shown", "fewer than 5", "not shown"]
+    assert rows[other_partnership.name] == ["fewer than 5", "fewer than 5", "0", "not shown"]
+    assert "83%" not in html
     assert "Outside region SCP" not in html
     assert "Secret Name" not in html and "Child A" not in html
     assert "fewer than 5" in html
@@ -320,6 +318,42 @@ def test_regional_export_is_suppressed_and_audited(client, people, region_data, 
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.EXPORT, actor=people["regional"], partnership=partnership
     ).exists()
+
+
+def test_regional_figures_are_for_whole_years_and_quarters_only(client, people, region_data):
+    """Two ranges of one's own a day apart would give away, by difference, one case
+    hidden in "fewer than 5": regional viewers choose years and quarters, not dates."""
+    sign_in(client, people["regional"])
+    page = client.get(reverse("safeguarding:regional")).content.decode()
+    assert 'value="custom"' not in page and 'name="start_0"' not in page
+    custom = {
+        "period": "custom",
+        **{f"start_{i}": v for i, v in enumerate(["1", "2", "2025"])},
+        **{f"end_{i}": v for i, v in enumerate(["5", "2", "2025"])},
+    }
+    refused = client.get(reverse("safeguarding:regional"), custom)
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    assert refused.context["regional"]["period"].label != "1 February 2025 to 5 February 2025"
+    export = client.get(reverse("safeguarding:regional-export", args=["csv"]), custom)
+    assert export.status_code == 200
+    assert "2025-02-01" not in export["Content-Disposition"]
+
+
+def test_a_hidden_count_is_not_given_away_by_the_other_or_the_percentage():
+    from safeguarding.reports import suppressed_timeliness
+
+    # 9 due, 3 on time and 2 late: "60%" would give both away.
+    assert suppressed_timeliness(9, 3, 2) == (
+        ["9", "fewer than 5", "fewer than 5", "not shown"],
+        False,
+    )
+    assert suppressed_timeliness(11, 6, 3) == (
+        ["11", "not shown", "fewer than 5", "not shown"],
+        False,
+    )
+    assert suppressed_timeliness(12, 7, 5) == (["12", "7", "5", "58%"], True)
+    assert suppressed_timeliness(7, 7, 0) == (["7", "7", "0", "100%"], True)
+    assert suppressed_timeliness(0, 0, 0) == (["0", "0", "0", "–"], False)
 
 
 @pytest.mark.parametrize("who", ["manager", "officer", "agency"])
