@@ -5,6 +5,8 @@ Status moves only through the maps below, one service per move (rapid_reviews/se
 each writing an immutable `StatusChange` row.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 
 from django.conf import settings
@@ -263,7 +265,24 @@ class InformationRequest(models.Model):
 
 
 class AgencyReturn(models.Model):
-    """An agency's summary of its involvement ("individual agency summary")."""
+    """An agency's summary of its involvement ("individual agency summary").
+
+    The agency edits this one record: a draft before it first submits, and again after
+    the officer sends it back. What the partnership sees is `submitted_copy`, the answers
+    and chronology as last submitted (`as_submitted()`), so an agency's unsubmitted
+    changes never reach the officer's pages or the report."""
+
+    #: The answers an agency writes (the chronology rows aside).
+    ANSWER_FIELDS = (
+        "involved",
+        "involvement_summary",
+        "analysis",
+        "immediate_actions",
+        "learning",
+        "criteria_view",
+        "criteria_comment",
+    )
+    ROW_FIELDS = ("position", "date", "contact_type", "what_happened", "practitioner_role")
 
     information_request = models.OneToOneField(
         InformationRequest, on_delete=models.CASCADE, related_name="agency_return"
@@ -281,9 +300,48 @@ class AgencyReturn(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    submitted_copy = models.JSONField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"Return from {self.information_request.agency.name}"
+
+    def take_submitted_copy(self) -> None:
+        """Keep the answers and chronology as they are now, as the submitted return
+        (the caller has set `submitted_at` and `submitted_by`, and saves)."""
+        self.submitted_copy = {
+            "submitted_at": self.submitted_at.isoformat(),
+            "submitted_by": self.submitted_by_id,
+            "answers": {name: getattr(self, name) for name in self.ANSWER_FIELDS},
+            "chronology": [
+                {**row, "date": row["date"].isoformat()}
+                for row in self.chronology.order_by("position", "id").values(*self.ROW_FIELDS)
+            ],
+        }
+
+    def as_submitted(self) -> AgencyReturn | None:
+        """The return as the agency last submitted it, unsaved, with its chronology by
+        date in `submitted_chronology`; None if it was never submitted."""
+        copy = self.submitted_copy
+        if not copy:
+            return None
+        shown = AgencyReturn(
+            pk=self.pk,
+            information_request_id=self.information_request_id,
+            submitted_at=dt.datetime.fromisoformat(copy["submitted_at"]),
+            submitted_by_id=copy["submitted_by"],
+            version=self.version,
+            **copy["answers"],
+        )
+        if AgencyReturn.information_request.is_cached(self):
+            AgencyReturn.information_request.field.set_cached_value(shown, self.information_request)
+        rows = [
+            ChronologyEntry(
+                agency_return=shown, **{**row, "date": dt.date.fromisoformat(row["date"])}
+            )
+            for row in copy["chronology"]
+        ]
+        shown.submitted_chronology = sorted(rows, key=lambda e: (e.date, e.position))
+        return shown
 
     def get_criteria_view_display(self) -> list[str]:
         return [Criterion(c).label for c in self.criteria_view if c in Criterion.values]

@@ -112,7 +112,13 @@ def children_to_search_for(request: InformationRequest) -> list[Child]:
 
 
 def chronology_of(agency_return: AgencyReturn | None) -> list[ChronologyEntry]:
-    return list(agency_return.chronology.order_by("position", "id")) if agency_return else []
+    """A return's chronology to read, by date (the edit form keeps the agency's order)."""
+    if agency_return is None:
+        return []
+    shown = getattr(agency_return, "submitted_chronology", None)
+    if shown is not None:
+        return list(shown)
+    return list(agency_return.chronology.order_by("date", "position", "id"))
 
 
 # --- collation ------------------------------------------------------------------------------
@@ -151,25 +157,26 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
 
 
 def merged_chronology(review: RapidReview) -> list[ChronologyEntry]:
-    """Every submitted return's chronology in one list, by date, each tagged by agency."""
-    return list(
-        ChronologyEntry.objects.filter(
-            agency_return__information_request__rapid_review=review,
-            agency_return__submitted_at__isnull=False,
-        )
-        .select_related("agency_return__information_request__agency")
-        .order_by("date", "agency_return__information_request__agency__name", "position")
+    """Every submitted return's chronology, as submitted, in one list by date, each entry
+    tagged by agency (`entry.agency_return.information_request.agency`)."""
+    entries = [e for shown in submitted_returns(review) for e in shown.submitted_chronology]
+    return sorted(
+        entries,
+        key=lambda e: (e.date, e.agency_return.information_request.agency.name, e.position),
     )
 
 
 def submitted_returns(review: RapidReview) -> list[AgencyReturn]:
-    return list(
+    """The review's returns as their agencies last submitted them (never a draft made
+    since), by agency: one query."""
+    live = (
         AgencyReturn.objects.filter(
-            information_request__rapid_review=review, submitted_at__isnull=False
+            information_request__rapid_review=review, submitted_copy__isnull=False
         )
         .select_related("information_request__agency")
         .order_by("information_request__agency__name")
     )
+    return [r.as_submitted() for r in live]
 
 
 def review_for_page(user: User, pk) -> RapidReview:

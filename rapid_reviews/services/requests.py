@@ -209,15 +209,7 @@ def information_request_send(
 
 # --- the agency's return ------------------------------------------------------------------
 
-RETURN_FIELDS = (
-    "involved",
-    "involvement_summary",
-    "analysis",
-    "immediate_actions",
-    "learning",
-    "criteria_view",
-    "criteria_comment",
-)
+RETURN_FIELDS = AgencyReturn.ANSWER_FIELDS
 ROW_FIELDS = ("date", "contact_type", "what_happened", "practitioner_role")
 
 
@@ -325,7 +317,10 @@ def agency_return_submit(
     request.save(update_fields=["status", "returned_on", "version"])
     agency_return.submitted_at = timezone.now()
     agency_return.submitted_by = actor
-    agency_return.save(update_fields=["submitted_at", "submitted_by", "updated_at"])
+    agency_return.take_submitted_copy()  # what the partnership sees until the next submit
+    agency_return.save(
+        update_fields=["submitted_at", "submitted_by", "submitted_copy", "updated_at"]
+    )
     deadline_close(subject=request, kind=Kind.AGENCY_RETURN, on=request.returned_on)
     review = request.rapid_review
     if not review.requests.exclude(status=RequestStatus.RETURNED).exists():

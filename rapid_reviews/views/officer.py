@@ -107,7 +107,9 @@ def requests_new(request, pk):
 def request_detail(request, pk, request_pk):
     review = rapid_review_get_for(request.user, pk)
     info = information_request_get_for(request.user, review, request_pk)
-    agency_return = getattr(info, "agency_return", None)
+    live = getattr(info, "agency_return", None)
+    # What the agency last submitted: never a draft they have saved since.
+    agency_return = live.as_submitted() if live is not None else None
     return render(
         request,
         "rapid_reviews/request_detail.html",

@@ -107,8 +107,7 @@ class RapidReviewsMixin:
             for req in self.requests:
                 if req.returned_on:
                     at = dt.datetime.combine(req.returned_on, dt.time(15, 0), tzinfo=UTC)
-                    yield (
-                        req.pk,
+                    answers = (
                         True,
                         "Synthetic summary of involvement.",
                         "",
@@ -116,10 +115,15 @@ class RapidReviewsMixin:
                         "Synthetic learning.",
                         [],
                         "",
-                        at,
-                        at,
-                        1,
                     )
+                    # What the partnership sees: the return as submitted (no chronology).
+                    submitted = {
+                        "submitted_at": at.isoformat(),
+                        "submitted_by": None,
+                        "answers": dict(zip(AgencyReturn.ANSWER_FIELDS, answers, strict=True)),
+                        "chronology": [],
+                    }
+                    yield (req.pk, *answers, at, submitted, at, 1)
 
         fields = [
             "information_request",
@@ -131,6 +135,7 @@ class RapidReviewsMixin:
             "criteria_view",
             "criteria_comment",
             "submitted_at",
+            "submitted_copy",
             "updated_at",
             "version",
         ]

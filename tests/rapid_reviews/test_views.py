@@ -449,3 +449,62 @@ def test_the_officer_is_told_when_no_one_at_an_agency_can_answer(
     assert "No one at Brookfield Youth Justice" in client.get(page).content.decode()
     member(Role.AGENCY_CONTRIBUTOR, partnership, agency=youth, full_name="Youth Contributor")
     assert "No one at" not in client.get(page).content.decode()
+
+
+def test_the_officer_sees_a_return_as_submitted_never_a_later_draft(
+    client, sent_requests, contributors, people
+):
+    """Sent back for more, the agency edits its return; until it submits again the
+    officer's pages, the merged chronology and the draft report keep what it submitted."""
+    from .conftest import rows, values_for_return
+
+    request = sent_requests["police"]
+    review = request.rapid_review
+    submitted_day = TODAY() - dt.timedelta(days=30)
+    return_and_submit(request, contributors["police"], days=[submitted_day])
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="The GP letters",
+        due_date=TODAY() + dt.timedelta(days=7),
+    )
+    draft_day = TODAY() - dt.timedelta(days=12)
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(learning="Draft learning not yet submitted"),
+        rows=rows(submitted_day, draft_day),
+    )
+    sign_in(client, people["officer"])
+    page = client.get(reverse("rapid_reviews:request", args=[review.pk, request.pk]))
+    html = page.content.decode()
+    assert f"Visit on {submitted_day}" in html
+    assert "Draft learning not yet submitted" not in html and f"Visit on {draft_day}" not in html
+    assert "as the agency last submitted it" in html
+    detail = client.get(review.get_absolute_url()).content.decode()
+    assert f"Visit on {submitted_day}" in detail and f"Visit on {draft_day}" not in detail
+    report = client.get(reverse("rapid_reviews:draft-report", args=[review.pk])).content.decode()
+    assert f"Visit on {draft_day}" not in report
+    services.agency_return_submit(information_request=request, actor=contributors["police"])
+    html = client.get(reverse("rapid_reviews:request", args=[review.pk, request.pk])).content
+    assert b"Draft learning not yet submitted" in html and f"Visit on {draft_day}".encode() in html
+    assert f"Visit on {draft_day}" in client.get(review.get_absolute_url()).content.decode()
+
+
+def test_returns_submitted_before_the_copy_existed_get_one(sent_requests, contributors):
+    import importlib
+
+    from django.apps import apps
+
+    from rapid_reviews.models import AgencyReturn
+
+    migration = importlib.import_module("rapid_reviews.migrations.0005_submitted_copy")
+    return_and_submit(sent_requests["police"], contributors["police"])
+    AgencyReturn.objects.update(submitted_copy=None)
+    migration.copy_submitted_returns(apps, None)
+    (agency_return,) = AgencyReturn.objects.all()
+    shown = agency_return.as_submitted()
+    assert shown.involvement_summary == agency_return.involvement_summary
+    assert [e.what_happened for e in shown.submitted_chronology] == [
+        e.what_happened for e in agency_return.chronology.order_by("date")
+    ]
