@@ -59,7 +59,9 @@ def form_page(
                 result = run(form)
         except ValidationError as error:
             form.add_service_errors(error)
-        except (TransitionError, ConcurrentEditError) as error:
+        except ConcurrentEditError as error:
+            keep_typing_after_conflict(form, error)
+        except TransitionError as error:
             form.add_error(None, str(error))
         else:
             return result or redirect(done or record.get_absolute_url())
@@ -76,3 +78,22 @@ def form_page(
             **(context or {}),
         },
     )
+
+
+SAVE_AGAIN = (
+    "What you typed is kept below: save again to replace the other change with it, or "
+    "leave this page to keep that change."
+)
+
+
+def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
+    """After a refused stale save: say so, keep what was typed, and move the form on to
+    the version saved now, so that saving again replaces the other change knowingly
+    (rather than being refused for ever, or the typing lost to a reload)."""
+    form.add_error(None, str(error))
+    if error.current_version is None or not form.is_bound:
+        return
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(error.current_version)
+    form.data = data
+    form.add_error(None, SAVE_AGAIN)

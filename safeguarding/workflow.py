@@ -20,7 +20,12 @@ class TransitionError(Exception):
 
 
 class ConcurrentEditError(Exception):
-    """Someone else saved the record since this form was opened."""
+    """The record was saved again since this form was opened; `current_version` is the
+    version saved now (None where unknown)."""
+
+    def __init__(self, message: str, *, current_version: int | None = None):
+        super().__init__(message)
+        self.current_version = current_version
 
 
 def require_case_role(actor: User, partnership: Partnership, roles=CASE_ROLES) -> None:
@@ -41,7 +46,8 @@ def check_version(obj, expected_version: int | None, what: str) -> None:
         raise ConcurrentEditError(
             f"This {what} was changed after you opened this page, by someone else or in "
             "another tab or window. Your changes have not been saved: check the latest "
-            "version and try again."
+            "version and try again.",
+            current_version=obj.version,
         )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from safeguarding import permissions
 from safeguarding.drafts import take_kept_post
+from safeguarding.form_pages import keep_typing_after_conflict
 
 from .. import forms, services
 from ..models import Status
@@ -152,7 +153,9 @@ def incident_step(request, pk, step):
                 )
         except ValidationError as error:
             form.add_service_errors(error)
-        except (services.ConcurrentEditError, services.TransitionError) as error:
+        except services.ConcurrentEditError as error:
+            keep_typing_after_conflict(form, error)
+        except services.TransitionError as error:
             form.add_error(None, str(error))
         else:
             return _after(incident, step, request)

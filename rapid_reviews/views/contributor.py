@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from safeguarding.audit import Action, audit_record
 from safeguarding.drafts import take_kept_post
+from safeguarding.form_pages import keep_typing_after_conflict
 
 from .. import services
 from ..forms import ReturnForm, chronology_formset
@@ -114,7 +115,9 @@ def return_edit(request, pk):
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
-            except (services.TransitionError, services.ConcurrentEditError) as error:
+            except services.ConcurrentEditError as error:
+                keep_typing_after_conflict(form, error)
+            except services.TransitionError as error:
                 form.add_error(None, str(error))
             else:
                 here = reverse("rapid_reviews:contributor-return", args=[info.pk])

@@ -159,3 +159,26 @@ def test_a_stale_sign_off_form_does_not_overwrite_a_colleagues(client, people, r
     ).content.decode()
     assert STALE in html and "There is a problem" in html
     assert review.sign_offs.get(partner="police").name == "DI First"
+
+
+def test_a_refused_stale_form_keeps_the_typing_and_can_replace_knowingly(
+    client,
+    people,
+    review,  # noqa: F811
+):
+    url = reverse("rapid_reviews:meeting", args=[review.pk])
+    sign_in(client, people["officer"])
+    version = version_on_page(client.get(url).content.decode())
+    services.rapid_review_record_meeting(
+        rapid_review=review, actor=people["manager"], values={**MEETING, "attendees": "First"}
+    )
+    mine = {**today_post("meeting_date"), "attendees": "Mine, typed at length"}
+    html = client.post(url, {**mine, "version": version}).content.decode()
+    assert f"This rapid review {STALE}" in html and "Mine, typed at length" in html
+    moved_on = version_on_page(html)
+    assert int(moved_on) == int(version) + 1
+    review.refresh_from_db()
+    assert review.attendees == "First"
+    assert client.post(url, {**mine, "version": moved_on}).status_code == 302
+    review.refresh_from_db()
+    assert review.attendees == "Mine, typed at length"

@@ -261,3 +261,32 @@ def test_a_return_saved_again_after_it_was_checked_is_not_submitted_unseen(
     assert submitted.status_code == 302
     request.refresh_from_db()
     assert request.status == RequestStatus.RETURNED
+
+
+def test_after_a_refused_stale_save_the_typing_is_kept_and_saving_again_replaces(
+    sent_requests, contributors, partnership
+):
+    """Refused for being stale, the form keeps what was typed and moves on to the saved
+    version: it is never refused for ever, nor lost to a reload. Saving again is a
+    knowing choice to replace the colleague's change."""
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    colleague = member(
+        Role.AGENCY_CONTRIBUTOR, partnership, agency=request.agency, full_name="Second Contributor"
+    )
+    a, b = client_for(contributors["police"]), client_for(colleague)
+    assert b.post(url, return_post(0, "B's account", "B")).status_code == 302
+    refused = a.post(url, return_post(0, "A's account", "A"))
+    html = refused.content.decode()
+    assert "This return was changed after you opened this page" in html
+    assert "save again to replace the other change" in html
+    assert "A&#x27;s account" in html  # the typing is kept
+    saved_version = AgencyReturn.objects.get(information_request=request).version
+    assert version_in(html) == saved_version
+    kept = AgencyReturn.objects.get(information_request=request)
+    assert kept.involvement_summary == "B's account"
+    again = a.post(url, return_post(version_in(html), "A's account", "A"))
+    assert again.status_code == 302
+    assert AgencyReturn.objects.get(information_request=request).involvement_summary == (
+        "A's account"
+    )
