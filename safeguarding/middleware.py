@@ -122,3 +122,21 @@ class SessionActivityMiddleware:
         if session.modified or now - session.get(self.KEY, 0) >= self.refresh_interval():
             session[self.KEY] = now  # marks it modified: SessionMiddleware saves it
         return response
+
+
+class PrivateResponsesMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or a proxy: every
+    response to them (pages, PDFs, downloads) is `Cache-Control: private, no-store`
+    unless the view set its own, so case details are not left in a shared computer's
+    cache, nor shown again by the Back button after signing out. Sits after
+    AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -364,3 +364,16 @@ def test_officer_home_lists_what_is_due(client, people, make_incident):
     html = client.get(reverse("safeguarding:home")).content.decode()
     assert f"Notify the National Panel: {incident.reference}" in html
     assert "working days overdue" in html
+
+
+def test_nothing_shown_to_a_signed_in_person_is_cached(client, people, make_incident):
+    """Case pages and documents are `private, no-store`: not kept on a shared computer,
+    nor shown again by the Back button after signing out. Public pages are not."""
+    incident = make_incident()
+    public = client.get("/learning-from-reviews/")
+    assert "no-store" not in public.get("Cache-Control", "")
+    sign_in(client, people["officer"])
+    for url in (incident.get_absolute_url(), reverse("notifications:list"), "/reminders/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert {"private", "no-store"} <= set(response["Cache-Control"].split(", ")), url
