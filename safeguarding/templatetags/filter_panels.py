@@ -59,10 +59,20 @@ def form_key(form: forms.BaseForm) -> tuple:
     helper = getattr(form, "helper", None)
     if helper is None or str(getattr(helper, "form_method", "")).lower() != "get":
         raise Uncacheable("not a GET form")
-    data = ()
+    data = errors = ()
     if form.is_bound:
-        names = {form.add_prefix(name) for name in form.fields}
-        data = tuple(sorted((k, tuple(form.data.getlist(k))) for k in form.data if k in names))
+        # What each widget reads from the request (a date's day, month and year arrive as
+        # start_0, start_1, start_2, not as start), and the errors shown with them.
+        data = tuple(
+            (
+                name,
+                repr(
+                    field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+                ),
+            )
+            for name, field in form.fields.items()
+        )
+        errors = form.errors.as_json()
     inputs = tuple((type(i).__name__, i.name, str(i.value)) for i in helper.inputs)
     return (
         str(helper.form_action),
@@ -75,6 +85,7 @@ def form_key(form: forms.BaseForm) -> tuple:
         form.prefix,
         form.is_bound,
         data,
+        errors,
         tuple(sorted((k, repr(v)) for k, v in form.initial.items())),
         tuple(_field_key(name, field) for name, field in form.fields.items()),
     )

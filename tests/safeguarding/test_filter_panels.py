@@ -53,6 +53,26 @@ def test_different_filters_or_errors_are_rendered_afresh(renders):
     assert len(renders) == 3
 
 
+def test_dates_typed_in_day_month_year_boxes_are_part_of_the_key(renders):
+    """A date arrives as start_0, start_1 and start_2: two people choosing different
+    dates (one of them wrongly) must each get their own dates and errors back."""
+    from safeguarding.report_forms import PeriodFilterForm
+
+    def period_form(query):
+        form = PeriodFilterForm(QueryDict(query))
+        form.is_valid()
+        return form
+
+    reversed_dates = "period=custom&start_0=31&start_1=12&start_2=2026&end_0=1&end_1=1&end_2=2026"
+    quarter = "period=custom&start_0=1&start_1=7&start_2=2026&end_0=30&end_1=9&end_2=2026"
+    wrong = filter_panels.render_filter_panel(period_form(reversed_dates))
+    right = filter_panels.render_filter_panel(period_form(quarter))
+    assert "The last day must be the same as or after the first" in wrong
+    assert "The last day must be" not in right
+    assert 'value="30"' in right and 'value="31"' not in right
+    assert len(renders) == 2
+
+
 def test_changed_choices_are_a_different_panel(renders):
     form = incident_form("")
     filter_panels.render_filter_panel(form)
