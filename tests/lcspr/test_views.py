@@ -39,6 +39,16 @@ def test_a_reviewer_sees_only_the_review_assigned_to_them(client, assigned, make
     assert client.get(reverse("lcspr:detail", args=[other.pk])).status_code == 404
     # Read-only: the business unit's forms are not theirs.
     assert client.get(reverse("lcspr:terms", args=[assigned.pk])).status_code == 403
+    # No link to the rapid review, which is the business unit's (it would answer 403).
+    page = client.get(reverse("lcspr:detail", args=[assigned.pk])).content.decode()
+    rapid = assigned.rapid_review.get_absolute_url()
+    assert f'href="{rapid}"' not in page
+    assert client.get(rapid).status_code == 403
+    sign_in(client, people["officer"])
+    assert (
+        f'href="{rapid}"'
+        in client.get(reverse("lcspr:detail", args=[assigned.pk])).content.decode()
+    )
 
 
 def test_a_reviewer_of_another_partnership_and_other_partnerships_get_404(
