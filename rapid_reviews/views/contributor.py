@@ -25,12 +25,19 @@ PREFIX = "chronology"
 
 @contributor_view
 def request_list(request):
+    requests = list(information_requests_for_contributor(request.user))
+    # What the agency has to do comes first, soonest due first; then what it has sent,
+    # most recent first.
+    waiting = [r for r in requests if r.is_awaiting_return]
+    returned = sorted(
+        (r for r in requests if not r.is_awaiting_return),
+        key=lambda r: (r.returned_on or r.due_date, r.pk),
+        reverse=True,
+    )
     return render(
         request,
         "rapid_reviews/contributor_list.html",
-        {
-            "requests": information_requests_for_contributor(request.user),
-        },
+        {"waiting": waiting, "returned": returned},
     )
 
 

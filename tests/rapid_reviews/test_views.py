@@ -508,3 +508,29 @@ def test_returns_submitted_before_the_copy_existed_get_one(sent_requests, contri
     assert [e.what_happened for e in shown.submitted_chronology] == [
         e.what_happened for e in agency_return.chronology.order_by("date")
     ]
+
+
+def test_a_contributor_sees_what_is_waiting_for_them_before_what_they_sent(
+    client, make_review, agencies, contributors, people
+):
+    from safeguarding.calendar import add_working_days
+
+    def ask_health(review, days):
+        (request,) = services.information_requests_create(
+            rapid_review=review,
+            actor=people["officer"],
+            agencies=[agencies["health"]],
+            due_date=add_working_days(TODAY(), days),
+            send=True,
+        )
+        return request
+
+    answered = ask_health(make_review(), 2)  # due sooner, but already returned
+    return_and_submit(answered, contributors["health"])
+    waiting = ask_health(make_review(), 9)
+    sign_in(client, contributors["health"])
+    html = client.get(reverse("rapid_reviews:contributor-list")).content.decode()
+    waiting_at = html.index(waiting.rapid_review.incident.reference)
+    returned_heading = html.index(">Returned<")
+    answered_at = html.index(answered.rapid_review.incident.reference)
+    assert html.index("Waiting for your agency") < waiting_at < returned_heading < answered_at
