@@ -219,13 +219,8 @@ class StatusChange(StatusChangeBase):
     def __str__(self):
         return f"{self.review_id}: {self.from_status} → {self.to_status}"
 
-    @property
-    def from_label(self) -> str:
-        return Status(self.from_status).label if self.from_status in Status.values else ""
-
-    @property
-    def to_label(self) -> str:
-        return Status(self.to_status).label if self.to_status in Status.values else ""
+    def status_choices(self):
+        return Status
 
 
 class PartnerCheck(models.Model):

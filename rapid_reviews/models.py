@@ -407,6 +407,9 @@ class StatusChange(StatusChangeBase):
     def __str__(self):
         return f"{self.rapid_review_id}: {self.from_status} → {self.to_status}"
 
+    def status_choices(self):
+        return RequestStatus if self.information_request_id else Status
+
 
 class RequestEmail(models.Model):
     """One row per request e-mail actually sent, so a task that runs twice sends once."""

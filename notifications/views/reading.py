@@ -59,6 +59,23 @@ NATURE_LABELS = dict(Nature.choices)
 STATUS_LABELS = dict(Status.choices)
 
 
+def _with_status_labels(events) -> list:
+    """The timeline's events, each status move (kept in the audit trail as codes) given
+    the words people read: `event.status_move` is (from, to), or None."""
+    events = list(events)
+    for event in events:
+        move = (event.changes or {}).get("status")
+        event.status_move = (
+            (
+                STATUS_LABELS.get(move.get("old"), move.get("old") or "new"),
+                STATUS_LABELS.get(move.get("new"), move.get("new")),
+            )
+            if isinstance(move, dict)
+            else None
+        )
+    return events
+
+
 def _detail_prefix() -> str:
     """The incident page's URL without the id (`…/incidents/`): one reversal per page,
     not one per row."""
@@ -134,7 +151,7 @@ def incident_detail(request, pk):
             "children": incident.children.all(),
             "clock": clock_for(incident, timezone.localdate()),
             "status_changes": incident.status_changes.select_related("actor"),
-            "timeline": incident_timeline(incident),
+            "timeline": _with_status_labels(incident_timeline(incident)),
             "is_manager": is_manager,
             "Status": Status,
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],

@@ -32,3 +32,19 @@ class StatusChangeBase(models.Model):
 
     def delete(self, *args, **kwargs):
         raise StatusChangeImmutableError("Status changes cannot be deleted.")
+
+    def status_choices(self):
+        """The statuses this row moves between (a TextChoices), for their labels."""
+        return None
+
+    def _label(self, value: str) -> str:
+        choices = self.status_choices()
+        return choices(value).label if choices is not None and value in choices.values else value
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)

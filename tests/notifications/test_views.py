@@ -377,3 +377,15 @@ def test_nothing_shown_to_a_signed_in_person_is_cached(client, people, make_inci
         response = client.get(url)
         assert response.status_code == 200, url
         assert {"private", "no-store"} <= set(response["Cache-Control"].split(", ")), url
+
+
+def test_the_history_names_status_moves_in_words(client, people, make_incident):
+    from notifications import services
+
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    sign_in(client, people["officer"])
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert "(new → draft)" in html and "(draft → awaiting decision)" in html
+    assert "awaiting_decision" not in html.split("History", 1)[1]

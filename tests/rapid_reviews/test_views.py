@@ -534,3 +534,11 @@ def test_a_contributor_sees_what_is_waiting_for_them_before_what_they_sent(
     returned_heading = html.index(">Returned<")
     answered_at = html.index(answered.rapid_review.incident.reference)
     assert html.index("Waiting for your agency") < waiting_at < returned_heading < answered_at
+
+
+def test_the_review_history_names_status_moves_in_words(client, sent_requests, people):
+    review = sent_requests["police"].rapid_review
+    sign_in(client, people["officer"])
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "Midshire Police not sent → sent" in html or "not sent → sent" in html
+    assert "not_sent" not in html
