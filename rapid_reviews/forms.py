@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from safeguarding.form_fields import GDSDateField
-from safeguarding.forms import StepForm
+from safeguarding.forms import StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
 from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
@@ -195,6 +195,16 @@ class PanelResponseForm(ActionForm):
 # --- the agency's return --------------------------------------------------------------------
 
 
+def _inner_helper(form) -> FormHelper:
+    """A crispy helper for a form drawn inside another <form> (no tag, no token)."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    return helper
+
+
 class ReturnForm(forms.Form):
     """The agency's answers. Rendered without its own <form> or buttons: the chronology
     formset and the buttons sit in the same form (see return_form.html)."""
@@ -224,11 +234,8 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.label_size = Size.SMALL
-        self.helper.legend_size = Size.SMALL
+        drop_maxlength(self)
+        self.helper = _inner_helper(self)
 
     def add_service_errors(self, error) -> None:
         if hasattr(error, "error_dict"):
@@ -248,10 +255,8 @@ class ChronologyRowForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.label_size = Size.SMALL
+        drop_maxlength(self)
+        self.helper = _inner_helper(self)
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
@@ -278,6 +283,9 @@ class BaseChronologyFormSet(forms.BaseFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = "Remove this row"
+            # The row's helper was laid out before the formset added the box: again, so
+            # that "Remove this row" is drawn.
+            form.helper = _inner_helper(form)
 
     def rows(self) -> list[dict]:
         """The rows to keep: not blank and not ticked for removal."""

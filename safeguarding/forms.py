@@ -7,6 +7,13 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 
+def drop_maxlength(form) -> None:
+    """No maxlength in the page: the browser would cut a long paste short without a word.
+    The server's error says what is too long, and the page keeps all of what was typed."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("maxlength", None)
+
+
 class GDSFormMixin:
     """Builds the crispy-forms-gds helper: labels sized, a primary button (and an optional
     secondary "later" button), no <form> tag when `form_tag = False` (the template then
@@ -20,6 +27,7 @@ class GDSFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        drop_maxlength(self)
         self.build_helper()
 
     def build_helper(self):

@@ -134,8 +134,7 @@ def return_edit(request, pk):
                     return redirect(reverse("rapid_reviews:contributor-submit", args=[info.pk]))
                 messages.success(
                     request,
-                    "Your draft is saved. Only your agency and the "
-                    "review officer can see it once it is submitted.",
+                    "Your draft is saved. Only your agency can see it until you submit it.",
                 )
                 return redirect(detail)
     elif kept is None:

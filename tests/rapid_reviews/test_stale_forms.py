@@ -290,3 +290,48 @@ def test_after_a_refused_stale_save_the_typing_is_kept_and_saving_again_replaces
     assert AgencyReturn.objects.get(information_request=request).involvement_summary == (
         "A's account"
     )
+
+
+def test_the_return_form_removes_rows_and_refuses_long_text_without_cutting_it(
+    sent_requests, contributors, people
+):
+    """A row can be removed with its box; a paste longer than allowed is refused with a
+    message and kept whole (no maxlength in the page to cut it short); and a return
+    sent back shows what the officer asked for."""
+    from rapid_reviews import services
+
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    assert a.post(url, return_post(0, "First account", "Keep me")).status_code == 302
+    html = a.get(url).content.decode()
+    assert "Remove this row" in html and 'name="chronology-0-DELETE"' in html
+    assert "maxlength" not in html
+    version = version_in(html)
+    day = timezone.localdate() - dt.timedelta(days=2)
+    two_rows = {
+        **return_post(version, "First account", "Keep me"),
+        "chronology-TOTAL_FORMS": "2",
+        "chronology-INITIAL_FORMS": "1",
+        "chronology-1-date_0": day.day,
+        "chronology-1-date_1": day.month,
+        "chronology-1-date_2": day.year,
+        "chronology-1-what_happened": "Remove me",
+        "chronology-1-DELETE": "on",
+    }
+    assert a.post(url, two_rows).status_code == 302
+    kept = AgencyReturn.objects.get(information_request=request)
+    assert [e.what_happened for e in kept.chronology.all()] == ["Keep me"]
+    too_long = "x" * 20001
+    refused = a.post(url, {**return_post(kept.version, too_long, "Keep me")})
+    text = refused.content.decode()
+    assert refused.status_code == 200 and "must be 20,000 characters or fewer" in text
+    assert too_long in text
+    services.agency_return_submit(information_request=request, actor=contributors["police"])
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Please add the GP letters",
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    assert "Please add the GP letters" in a.get(url).content.decode()
