@@ -416,6 +416,15 @@ def rapid_review_send_to_panel(
                 on=sent_on,
                 outcome=Deadline.Outcome.CANCELLED,
             )
+        # So do the returns still awaited: their clocks stop too, rather than stay on the
+        # dashboard and in reminders as overdue.
+        for request in review.requests.all():
+            deadline_close(
+                subject=request,
+                kind=Kind.AGENCY_RETURN,
+                on=sent_on,
+                outcome=Deadline.Outcome.CANCELLED,
+            )
         if review.decision == Decision.LOCAL_REVIEW:
             opened = _open_local_review(review, actor)
     audit_record(

@@ -642,3 +642,27 @@ def test_a_request_e_mail_lost_to_a_broker_outage_is_sent_by_the_next_run(
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [contributors["police"].email]
     assert request.agency.name in mailoutbox[0].body
     assert requeue_request_emails() == 0 and len(mailoutbox) == 1
+
+
+def test_returns_still_awaited_stop_when_the_review_goes_to_the_panel(
+    sent_requests, contributors, people
+):
+    """Once the review has gone, a return never sent in is no longer needed: its clock
+    stops (cancelled), so it is not shown as overdue nor reminded; a return that came in
+    keeps its 'met'."""
+    return_and_submit(sent_requests["police"], contributors["police"])
+    review = decide_and_sign(sent_requests["police"].rapid_review, people["officer"])
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=timezone.localdate()
+    )
+    clocks = {
+        d.subject_id: d
+        for d in Deadline.objects.filter(
+            kind=Kind.AGENCY_RETURN, subject_type="rapid_reviews.informationrequest"
+        )
+    }
+    assert clocks[sent_requests["police"].pk].outcome == Deadline.Outcome.MET
+    for key in ("health", "social_care"):
+        clock = clocks[sent_requests[key].pk]
+        assert clock.closed_on == timezone.localdate()
+        assert clock.outcome == Deadline.Outcome.CANCELLED
