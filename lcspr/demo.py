@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services as incident_services
-from notifications.demo import _person
+from notifications.demo import _born, _person
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
 from safeguarding.calendar import add_working_days
@@ -144,7 +144,7 @@ CASES = {
         (
             "published",
             430,
-            ("Ellie-Rose Turner", dt.date(2011, 5, 2), Sex.FEMALE, Ethnicity.WHITE_BRITISH),
+            ("Ellie-Rose Turner", _born(15, 5, 2), Sex.FEMALE, Ethnicity.WHITE_BRITISH),
             LISTENING,
             [
                 "the-voice-of-the-child",
@@ -157,7 +157,7 @@ CASES = {
         (
             "published",
             640,
-            ("Kai Brennan", dt.date(2023, 11, 20), Sex.MALE, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN),
+            ("Kai Brennan", _born(3, 11, 20), Sex.MALE, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN),
             WHO_VISITS,
             [
                 "unknown-adults-in-the-household",
@@ -170,7 +170,7 @@ CASES = {
         (
             "on_hold",
             150,
-            ("Maya Okafor", dt.date(2016, 8, 9), Sex.FEMALE, Ethnicity.BLACK_AFRICAN),
+            ("Maya Okafor", _born(10, 8, 9), Sex.FEMALE, Ethnicity.BLACK_AFRICAN),
             None,
             ["domestic-abuse"],
             None,
@@ -180,7 +180,7 @@ CASES = {
         (
             "published",
             500,
-            ("Harley Dunn", dt.date(2015, 3, 14), Sex.MALE, Ethnicity.WHITE_BRITISH),
+            ("Harley Dunn", _born(11, 3, 14), Sex.MALE, Ethnicity.WHITE_BRITISH),
             KITCHEN,
             ["neglect", "professional-curiosity"],
             "improvements",
@@ -188,7 +188,7 @@ CASES = {
         (
             "published",
             1460,
-            ("Tia Marsh", dt.date(2006, 1, 30), Sex.FEMALE, Ethnicity.WHITE_BRITISH),
+            ("Tia Marsh", _born(20, 1, 30), Sex.FEMALE, Ethnicity.WHITE_BRITISH),
             ARCHIVED,
             ["extra-familial-harm"],
             "full_report",

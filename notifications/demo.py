@@ -15,36 +15,38 @@ from safeguarding.models import Membership, Partnership, Role
 from . import services
 from .models import ChildStatus, Ethnicity, HarmCategory, Incident, Nature, Sex
 
+
+def _born(age: int, month: int, day: int) -> dt.date:
+    """A birthday `age` years before this year's: the demo's children stay the same age
+    whenever it is seeded (a fixed date of birth would grow them into adults)."""
+    return dt.date(timezone.localdate().year - age, month, day)
+
+
 CHILDREN = [
     (
         "Lily-Mae Harper",
-        dt.date(2025, 9, 14),
+        _born(1, 9, 14),
         Sex.FEMALE,
         Ethnicity.WHITE_BRITISH,
         ChildStatus.CHILD_PROTECTION,
     ),
-    (
-        "Noah Adeyemi",
-        dt.date(2014, 2, 3),
-        Sex.MALE,
-        Ethnicity.BLACK_AFRICAN,
-        ChildStatus.CHILD_IN_NEED,
-    ),
+    ("Noah Adeyemi", _born(12, 2, 3), Sex.MALE, Ethnicity.BLACK_AFRICAN, ChildStatus.CHILD_IN_NEED),
     (
         "Aisha Rahman",
-        dt.date(2010, 6, 21),
+        _born(16, 6, 21),
         Sex.FEMALE,
         Ethnicity.ASIAN_BANGLADESHI,
         ChildStatus.LOOKED_AFTER,
     ),
     (
         "Jayden Cole",
-        dt.date(2020, 11, 30),
+        _born(6, 11, 30),
         Sex.MALE,
         Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
         ChildStatus.NONE,
     ),
-    ("Sophie Walsh", dt.date(2008, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH, ChildStatus.NOT_KNOWN),
+    ("Sophie Walsh", _born(16, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH, ChildStatus.NOT_KNOWN),
+    ("Ryan Price", _born(19, 3, 2), Sex.MALE, Ethnicity.WHITE_BRITISH, ChildStatus.NONE),
 ]
 
 # (state, working days since awareness, nature, harm, circumstances, children)
@@ -103,7 +105,7 @@ SCENARIOS = [
         Nature.CARE_LEAVER_DEATH,
         [],
         "Death of a care leaver aged 19 from a medical condition.",
-        [2],
+        [5],
     ),
 ]
 

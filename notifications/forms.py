@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 
@@ -187,16 +188,41 @@ class ChildForm(StepForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, partnership=None, **kwargs):
+    def __init__(self, *args, partnership=None, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.incident = incident
         if partnership is not None:
             self.fields["known_to"].queryset = partnership.agencies.order_by("name")
+
+    def _check_age(self, data) -> None:
+        """The child's age must suit the notification (`Incident.oldest_age`), and a date
+        of birth and an age given together must agree, on the incident's day."""
+        incident = self.incident
+        if incident is None or "date_of_birth" in self.errors or "age_years" in self.errors:
+            return
+        on = incident.age_on
+        dob, age = data.get("date_of_birth"), data.get("age_years")
+        from_dob = relativedelta(on, dob).years if dob and on and dob <= on else None
+        if from_dob is not None and age is not None and from_dob != age:
+            self.add_error(
+                "age_years",
+                f"The age does not match the date of birth, which gives {from_dob} on "
+                f"{on:%-d %B %Y}: correct one of them, or leave the age empty",
+            )
+            return
+        years = from_dob if from_dob is not None else age
+        if years is not None and years > incident.oldest_age:
+            self.add_error(
+                "date_of_birth" if from_dob is not None else "age_years",
+                incident.too_old_message(years),
+            )
 
     def clean(self):
         data = super().clean()
         dob = data.get("date_of_birth")
         if dob and dob > timezone.localdate():
             self.add_error("date_of_birth", "The child's date of birth must be in the past")
+        self._check_age(data)
         if data.get("unborn") and (dob or data.get("age_years") is not None):
             self.add_error("unborn", "An unborn child has no date of birth or age")
         if (

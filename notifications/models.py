@@ -1,5 +1,7 @@
 """Serious incidents and their notification to the Child Safeguarding Practice Review Panel."""
 
+import datetime as dt
+
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
@@ -148,6 +150,25 @@ class Incident(models.Model):
         return self.nature not in NO_RAPID_REVIEW
 
     @property
+    def oldest_age(self) -> int:
+        """A notification is about a child (under 18); only a care leaver's death is
+        recorded up to and including age 24."""
+        return 24 if self.nature == Nature.CARE_LEAVER_DEATH else 17
+
+    def too_old_message(self, years: int, who: str = "The child") -> str:
+        what = "a care leaver" if self.oldest_age == 24 else "a child"
+        return (
+            f"{who} is {years} on {self.age_on:%-d %B %Y}: {what} in this notification "
+            f"must be {self.oldest_age} or younger"
+        )
+
+    @property
+    def age_on(self) -> dt.date:
+        """The day a child's age is counted on: the incident's, or else the day the local
+        authority became aware."""
+        return self.incident_date or self.awareness_date
+
+    @property
     def is_editable(self) -> bool:
         return self.status == Status.DRAFT
 
@@ -253,11 +274,20 @@ class Child(models.Model):
         return self.pseudonym
 
     @property
+    def age_in_years(self) -> int | None:
+        """Whole years on the incident's day (from the date of birth, else the age given)."""
+        if self.unborn:
+            return None
+        if self.date_of_birth:
+            return max(relativedelta(self.incident.age_on, self.date_of_birth).years, 0)
+        return self.age_years
+
+    @property
     def age_description(self) -> str:
         if self.unborn:
             return "Unborn"
         if self.date_of_birth:
-            ref = self.incident.incident_date or self.incident.awareness_date
+            ref = self.incident.age_on
             age = relativedelta(ref, self.date_of_birth)
             if age.years >= 1:
                 return _plural(age.years, "year")

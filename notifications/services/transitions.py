@@ -58,8 +58,14 @@ def missing_for_decision(incident: Incident) -> list[str]:
         missing.append("Select at least one category of harm")
     if not incident.circumstances.strip():
         missing.append("Enter a summary of the circumstances")
-    if not incident.children.exists():
+    children = list(incident.children.all())
+    if not children:
         missing.append("Add at least one child")
+    for child in children:
+        years = child.age_in_years
+        if years is not None and years > incident.oldest_age:
+            # The nature was changed after the child was added: one of them must change.
+            missing.append(incident.too_old_message(years, who=child.pseudonym))
     if not incident.notifier_name.strip():
         missing.append("Enter the name of the person notifying")
     return missing

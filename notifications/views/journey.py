@@ -201,7 +201,9 @@ def child_edit(request, pk, child_pk=None):
         initial["version"] = incident.version
     kept = take_kept_post(request)
     data = request.POST if request.method == "POST" else kept
-    form = forms.ChildForm(data, initial=initial, partnership=incident.partnership)
+    form = forms.ChildForm(
+        data, initial=initial, partnership=incident.partnership, incident=incident
+    )
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in services.CHILD_FIELDS}
         try:

@@ -389,3 +389,44 @@ def test_the_history_names_status_moves_in_words(client, people, make_incident):
     html = client.get(incident.get_absolute_url()).content.decode()
     assert "(new → draft)" in html and "(draft → awaiting decision)" in html
     assert "awaiting_decision" not in html.split("History", 1)[1]
+
+
+def test_a_notification_is_about_a_child_and_a_care_leavers_death_up_to_24(
+    client, people, make_incident
+):
+    from notifications.models import Nature
+
+    incident = make_incident(complete=False, children=0)
+    on = incident.incident_date or incident.awareness_date
+    url = reverse("notifications:child-add", args=[incident.pk])
+    sign_in(client, people["officer"])
+
+    def add(**fields):
+        base = {"name": "Sam Example", "pseudonym": "", "sex": "male"}
+        base.update(ethnicity="white_british", status_at_time="cin")
+        return client.post(url, {**base, **fields})
+
+    def born_years_ago(years):
+        from dateutil.relativedelta import relativedelta
+
+        return date_fields("date_of_birth", on - relativedelta(years=years))
+
+    adult = add(age_years="22").content.decode()
+    assert f"The child is 22 on {on:%-d %B %Y}" in adult and "17 or younger" in adult
+    assert "The child is 18" in add(**born_years_ago(18)).content.decode()
+    mismatch = add(age_years="3", **born_years_ago(10)).content.decode()
+    assert "The age does not match the date of birth, which gives 10" in mismatch
+    assert add(**born_years_ago(17)).status_code == 302
+    # A care leaver's death: up to and including 24.
+    services.incident_update(
+        incident=incident, actor=people["officer"], changes={"nature": Nature.CARE_LEAVER_DEATH}
+    )
+    assert add(age_years="24").status_code == 302
+    assert "Age must be 24 or less" in add(age_years="25").content.decode()
+    # Changed back to serious harm, the 24-year-old stops it going for a decision.
+    services.incident_update(
+        incident=incident, actor=people["officer"], changes={"nature": Nature.SERIOUS_HARM}
+    )
+    incident.refresh_from_db()
+    missing = services.missing_for_decision(incident)
+    assert any("is 24 on" in m and "17 or younger" in m for m in missing)
