@@ -92,12 +92,17 @@ def suppress_small(n: int) -> str:
 
 
 def incidents_past_retention(user: User, *, today, years: int) -> QuerySet[Incident]:
-    """Closed incidents whose decision or notification is older than the retention period."""
+    """Closed incidents whose decision or notification is older than the retention period,
+    of the partnerships where the user is a manager (the report is theirs: an officer
+    there sees none)."""
     from dateutil.relativedelta import relativedelta
 
+    from safeguarding.models import Role
+
     cutoff = today - relativedelta(years=years)
+    managed = permissions.scope(Incident.objects.all(), user, roles={Role.PARTNERSHIP_MANAGER})
     return (
-        incidents_visible_to(user)
+        managed.select_related("partnership")
         .filter(status__in=["notified", "recorded", "not_notified"])
         .filter(Q(notified_on__lt=cutoff) | Q(notified_on__isnull=True, decided_on__lt=cutoff))
         .order_by("notified_on", "decided_on", "reference")

@@ -36,3 +36,12 @@ def test_retention_report_lists_closed_cases_past_the_period(
     sign_in(client, people["officer"])
     assert client.get(reverse("notifications:retention")).status_code == 403
     assert Incident.objects.count() == 3
+    # A manager elsewhere who is only an officer here does not get this partnership's
+    # cases in the managers' report.
+    from safeguarding.models import Membership, Role
+
+    Membership.objects.create(
+        user=people["other_manager"], partnership=old.partnership, role=Role.REVIEW_OFFICER
+    )
+    sign_in(client, people["other_manager"])
+    assert old.reference not in client.get(reverse("notifications:retention")).content.decode()
