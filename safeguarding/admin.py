@@ -35,6 +35,65 @@ class AuditedAdmin(admin.ModelAdmin):
             audit_record(actor=request.user, action=Action.DELETE, obj=obj, request=request)
             super().delete_model(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        """The links (many-to-many, such as an agency's partnerships) and the inline rows
+        (such as a person's memberships) are audited too: who was given a role where is
+        in the partnership's own trail."""
+        obj = form.instance
+        links = [f.name for f in obj._meta.many_to_many if f.name in form.cleaned_data]
+
+        def linked():
+            return {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in links}
+
+        with transaction.atomic():
+            before = linked() if change else {name: [] for name in links}
+            super().save_related(request, form, formsets, change)
+            changes = diff(before, linked())
+            if changes:
+                audit_record(
+                    actor=request.user,
+                    action=Action.UPDATE,
+                    obj=obj,
+                    changes=changes,
+                    request=request,
+                )
+
+    def save_formset(self, request, form, formset, change):
+        def row(instance):
+            return snapshot(type(instance).objects.get(pk=instance.pk))
+
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk is not None]
+        before = {
+            f.instance.pk: row(f.instance)
+            for f in formset.initial_forms
+            if f.instance.pk is not None and f.has_changed() and f.instance not in deleted
+        }
+        for instance in deleted:
+            audit_record(
+                actor=request.user,
+                action=Action.DELETE,
+                obj=instance,
+                changes=diff(row(instance), {}),
+                request=request,
+            )
+        super().save_formset(request, form, formset, change)
+        for instance in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=Action.CREATE,
+                obj=instance,
+                changes=diff({}, snapshot(instance)),
+                request=request,
+            )
+        for instance, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=Action.UPDATE,
+                obj=instance,
+                changes=diff(before.get(instance.pk, {}), snapshot(instance)),
+                request=request,
+            )
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -198,3 +198,54 @@ def test_lockout_is_per_user_address_behind_the_proxy(client, people, settings):
     assert "locked" not in response.content.decode().lower()
     event = AuditEvent.objects.filter(actor_email=email).order_by("-id").first()
     assert event.ip_address == "203.0.113.20"
+
+
+def test_roles_given_and_taken_in_the_admin_are_in_the_partnerships_trail(client, partnership):
+    """A membership added, changed or removed on a person's admin page (an inline row) is
+    audited, with its partnership, like any other admin change."""
+    from safeguarding.models import Membership, Role
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    target = UserFactory(full_name="New Comer")
+    url = reverse("admin:safeguarding_user_change", args=[target.pk])
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form.initial.get(name)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None and not hasattr(value, "isoformat"):
+            data[name] = value
+    rows = {"memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"}
+    added = {
+        **data,
+        **rows,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-role": Role.PARTNERSHIP_MANAGER,
+        "memberships-0-partnership": str(partnership.pk),
+        "memberships-0-user": str(target.pk),
+    }
+    assert client.post(url, added).status_code == 302
+    membership = Membership.objects.get(user=target)
+    created = AuditEvent.objects.get(object_type="safeguarding.membership", action=Action.CREATE)
+    assert created.partnership == partnership and created.actor == admin
+    assert created.changes["role"] == {"old": None, "new": Role.PARTNERSHIP_MANAGER}
+    removed = {
+        **data,
+        **rows,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-role": Role.PARTNERSHIP_MANAGER,
+        "memberships-0-partnership": str(partnership.pk),
+        "memberships-0-user": str(target.pk),
+        "memberships-0-DELETE": "on",
+    }
+    assert client.post(url, removed).status_code == 302
+    assert not Membership.objects.filter(user=target).exists()
+    deleted = AuditEvent.objects.get(object_type="safeguarding.membership", action=Action.DELETE)
+    assert deleted.partnership == partnership
