@@ -142,6 +142,14 @@ def audit_list(request):
     events = permissions.audit_events_visible_to(request.user)
     event_filter = AuditEventFilter(request.GET or None, queryset=events, user=request.user)
     page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
+    # The values of a case's changes (circumstances, a child's details) are for the
+    # partnership's business unit; an administrator with no role there sees which fields
+    # changed, not what they said.
+    case_partnerships = permissions.partnership_ids(request.user)
+    for event in page.object_list:
+        event.values_shown = (
+            event.partnership_id is None or event.partnership_id in case_partnerships
+        )
     return render(
         request,
         "safeguarding/audit_list.html",

@@ -249,3 +249,28 @@ def test_roles_given_and_taken_in_the_admin_are_in_the_partnerships_trail(client
     assert not Membership.objects.filter(user=target).exists()
     deleted = AuditEvent.objects.get(object_type="safeguarding.membership", action=Action.DELETE)
     assert deleted.partnership == partnership
+
+
+def test_an_administrator_without_a_role_sees_which_fields_changed_not_their_values(
+    client, people, partnership
+):
+    from tests.factories import UserFactory
+
+    audit_record(
+        actor=people["officer"],
+        action=Action.UPDATE,
+        obj=partnership,
+        object_repr="BSCP-2026-001",
+        changes={"circumstances": {"old": "", "new": "Hidden circumstances of the case."}},
+    )
+    root = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, root)
+    html = client.get(reverse("safeguarding:audit")).content.decode()
+    assert "BSCP-2026-001" in html and "circumstances" in html
+    assert "Hidden circumstances of the case." not in html
+    assert "shown only to the partnership’s business unit" in html
+    sign_in(client, people["manager"])
+    assert (
+        "Hidden circumstances of the case."
+        in client.get(reverse("safeguarding:audit")).content.decode()
+    )
