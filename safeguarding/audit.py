@@ -106,3 +106,15 @@ def audit_record(
         changes=_plain(changes) if changes else {},
         ip_address=client_ip(request),
     )
+
+
+def audit_view(request, obj: models.Model, page: str, **kwargs) -> AuditEvent:
+    """A case page was read: who, which record, which page (`changes={"page": …}`)."""
+    return audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        obj=obj,
+        request=request,
+        changes={"page": page},
+        **kwargs,
+    )

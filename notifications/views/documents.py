@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding import permissions
-from safeguarding.audit import Action, audit_record
+from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.models import Role
 
 from .. import forms, services
@@ -25,6 +25,8 @@ from .common import (
 @case_view
 def attachments(request, pk):
     incident = incident_get_for(request.user, pk)
+    if request.method != "POST":
+        audit_view(request, incident, "attachments")
     posted = request.method == "POST"
     form = forms.AttachmentForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():

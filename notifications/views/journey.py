@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from safeguarding import permissions
+from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
 from safeguarding.form_pages import keep_typing_after_conflict
 
@@ -178,6 +179,7 @@ def incident_step(request, pk, step):
 @case_view
 def incident_children(request, pk):
     incident = incident_get_for(request.user, pk)
+    audit_view(request, incident, "children")
     return render(
         request,
         "notifications/children.html",
@@ -193,6 +195,14 @@ def incident_children(request, pk):
 def child_edit(request, pk, child_pk=None):
     incident = incident_get_for(request.user, pk)
     child = child_get_for(request.user, incident, child_pk) if child_pk else None
+    if child is not None and request.method != "POST":
+        audit_view(
+            request,
+            child,
+            "child",
+            partnership=incident.partnership,
+            object_repr=f"{incident.reference} {child.pseudonym}",
+        )
     if child is None:
         initial = {"pseudonym": services.next_pseudonym(incident), "version": incident.version}
     else:
@@ -256,6 +266,8 @@ def child_remove(request, pk, child_pk):
 @case_view
 def incident_check(request, pk):
     incident = incident_get_for(request.user, pk)
+    if request.method != "POST":
+        audit_view(request, incident, "check")
     problems = services.missing_for_decision(incident)
     if request.method == "POST":
         try:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from safeguarding.audit import Action, audit_record
+from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
 from safeguarding.form_pages import keep_typing_after_conflict
 
@@ -42,14 +42,12 @@ def request_list(request):
 
 
 def _audit_view(request, info, page):
-    audit_record(
-        actor=request.user,
-        action=Action.VIEW,
-        obj=info,
+    audit_view(
+        request,
+        info,
+        page,
         partnership=info.rapid_review.incident.partnership,
-        request=request,
         object_repr=f"{info.rapid_review.incident.reference} {info.agency.name}",
-        changes={"page": page},
     )
 
 
@@ -100,6 +98,8 @@ def return_edit(request, pk):
             "This return is submitted. The review officer can send it back if they need more.",
         )
         return redirect(detail)
+    if request.method != "POST":
+        _audit_view(request, info, "return form")
     agency_return = getattr(info, "agency_return", None)
     initial, rows = _initial(agency_return)
     # What was typed before a session timeout comes back once, to check and save (it
@@ -189,6 +189,8 @@ def _checked_version(posted: str | None) -> int | None:
 @contributor_view
 def return_submit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
+    if request.method != "POST":
+        _audit_view(request, info, "check the return")
     agency_return = getattr(info, "agency_return", None)
     problems = services.missing_for_submit(agency_return) if info.is_awaiting_return else []
     if request.method == "POST":

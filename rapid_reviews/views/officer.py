@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding.audit import Action, audit_record
+from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.deadlines import Kind, get_deadline
 
 from .. import services
@@ -107,6 +107,13 @@ def requests_new(request, pk):
 def request_detail(request, pk, request_pk):
     review = rapid_review_get_for(request.user, pk)
     info = information_request_get_for(request.user, review, request_pk)
+    audit_view(
+        request,
+        info,
+        "information request",
+        partnership=review.incident.partnership,
+        object_repr=f"{review.incident.reference} {info.agency.name}",
+    )
     live = getattr(info, "agency_return", None)
     # What the agency last submitted: never a draft they have saved since.
     agency_return = live.as_submitted() if live is not None else None

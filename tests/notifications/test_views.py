@@ -430,3 +430,22 @@ def test_a_notification_is_about_a_child_and_a_care_leavers_death_up_to_24(
     incident.refresh_from_db()
     missing = services.missing_for_decision(incident)
     assert any("is 24 on" in m and "17 or younger" in m for m in missing)
+
+
+def test_every_page_showing_a_childs_details_is_audited(client, people, make_incident):
+    """Reading a case is audited on every page that shows it, not only its main page."""
+    incident = make_incident()
+    child = incident.children.get()
+    sign_in(client, people["officer"])
+    for url, page in [
+        (reverse("notifications:children", args=[incident.pk]), "children"),
+        (reverse("notifications:child-edit", args=[incident.pk, child.pk]), "child"),
+        (reverse("notifications:check", args=[incident.pk]), "check"),
+        (reverse("notifications:attachments", args=[incident.pk]), "attachments"),
+    ]:
+        before = AuditEvent.objects.filter(action="view").count()
+        assert client.get(url).status_code == 200, url
+        (event,) = AuditEvent.objects.filter(action="view").order_by("-id")[:1]
+        assert AuditEvent.objects.filter(action="view").count() == before + 1, url
+        assert event.changes == {"page": page} and event.partnership == incident.partnership
+        assert event.actor == people["officer"]

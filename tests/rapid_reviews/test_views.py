@@ -542,3 +542,27 @@ def test_the_review_history_names_status_moves_in_words(client, sent_requests, p
     html = client.get(review.get_absolute_url()).content.decode()
     assert "Midshire Police not sent → sent" in html or "not sent → sent" in html
     assert "not_sent" not in html
+
+
+def test_return_pages_are_audited_when_read(client, sent_requests, contributors, people):
+    from safeguarding.models import AuditEvent
+
+    request = sent_requests["police"]
+    return_and_submit(request, contributors["police"])
+    views = AuditEvent.objects.filter(action="view", object_type="rapid_reviews.informationrequest")
+    sign_in(client, people["officer"])
+    client.get(reverse("rapid_reviews:request", args=[request.rapid_review_id, request.pk]))
+    assert (
+        views.filter(actor=people["officer"], changes={"page": "information request"}).count() == 1
+    )
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="More please",
+        due_date=TODAY() + dt.timedelta(days=7),
+    )
+    sign_in(client, contributors["police"])
+    client.get(reverse("rapid_reviews:contributor-return", args=[request.pk]))
+    client.get(reverse("rapid_reviews:contributor-submit", args=[request.pk]))
+    pages = set(views.filter(actor=contributors["police"]).values_list("changes__page", flat=True))
+    assert {"return form", "check the return"} <= pages
