@@ -130,6 +130,8 @@ def action_update(
         errors["__all__"] = "This action is signed off and can no longer change"
     if due_date is None:
         errors["due_date"] = "Enter the date the action is due"
+    elif due_date != action.due_date and due_date < review.decision_date:
+        errors["due_date"] = "The due date must be after the decision to hold the review"
     elif due_date != action.due_date and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the due date"
     if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():

@@ -252,6 +252,11 @@ def milestone_update(
     errors = {}
     if planned is None:
         errors["planned"] = "Enter the planned date"
+    elif planned != deadline.due_date and planned < review.decision_date:
+        errors["planned"] = (
+            "The planned date must be the same as or after the decision to hold the review "
+            f"({review.decision_date:%-d %B %Y})"
+        )
     elif planned != deadline.due_date and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the planned date"
     if actual is not None:
@@ -484,6 +489,17 @@ def review_approve_final(
     review.final_approved_on = approved_on
     review.save()
     deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key="final_approved", on=approved_on)
+    # The earlier steps no longer matter once the final report is approved: any still open
+    # (never marked done) stop as "no longer needed", rather than fall overdue later. Their
+    # actual dates can still be recorded.
+    for milestone in Milestone:
+        deadline_close(
+            subject=review,
+            kind=Kind.LCSPR_MILESTONE,
+            key=milestone,
+            on=approved_on,
+            outcome=Deadline.Outcome.CANCELLED,
+        )
     latest = add_working_days(
         review.target_publication, -NOTICE_WORKING_DAYS, partnership=review.partnership
     )

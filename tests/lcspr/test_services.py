@@ -344,3 +344,34 @@ def test_publication_checks(local_review, people):
     )
     assert review.status == Status.PUBLISHED
     assert get_deadline(review, Kind.PUBLICATION).closed_on == TODAY()
+
+
+def test_approving_the_final_report_stops_the_earlier_milestones_still_open(
+    local_review, people, client
+):
+    """Steps never marked done no longer fall overdue once the report is approved; the
+    page says they are no longer needed (not 'paused'). A planned date before the
+    decision is refused."""
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = local_review
+    with pytest.raises(ValidationError) as refused:
+        services.milestone_update(
+            review=review,
+            actor=officer,
+            key="agency_reports",
+            planned=review.decision_date - dt.timedelta(days=1),
+            reason="Typed wrongly",
+        )
+    assert "same as or after the decision" in str(refused.value)
+    services.review_save_terms(review=review, actor=officer, text="T.", agreed_on=days_ago(40))
+    review.refresh_from_db()
+    services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
+    milestones = Deadline.objects.for_subject(review).filter(kind=Kind.LCSPR_MILESTONE)
+    assert not milestones.filter(closed_on__isnull=True).exists()
+    assert milestones.get(key="terms_agreed").outcome == Deadline.Outcome.MET
+    assert milestones.get(key="agency_reports").outcome == Deadline.Outcome.CANCELLED
+    sign_in(client, officer)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "No longer needed" in html and "Paused" not in html
