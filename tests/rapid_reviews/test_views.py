@@ -566,3 +566,22 @@ def test_return_pages_are_audited_when_read(client, sent_requests, contributors,
     client.get(reverse("rapid_reviews:contributor-submit", args=[request.pk]))
     pages = set(views.filter(actor=contributors["police"]).values_list("changes__page", flat=True))
     assert {"return form", "check the return"} <= pages
+
+
+def test_a_review_signed_off_by_all_three_says_it_is_ready_to_send(client, review, people):
+    from .conftest import decide_and_sign
+
+    sign_in(client, people["officer"])
+    decided = decide_and_sign(review, people["officer"], signers=("local_authority",))
+    assert "Decided, awaiting sign-off" in client.get(decided.get_absolute_url()).content.decode()
+    for partner in ("police", "health"):
+        services.rapid_review_sign_off(
+            rapid_review=decided,
+            actor=people["officer"],
+            partner=partner,
+            name=f"Signer {partner}",
+            signed_on=TODAY(),
+        )
+    html = client.get(decided.get_absolute_url()).content.decode()
+    assert "Decided and signed off: ready to send" in html
+    assert "Decided, awaiting sign-off</strong>" not in html
