@@ -175,4 +175,11 @@ def test_manager_publishes_and_the_public_downloads(
     visitor.get_by_role("button", name="Use high contrast").click()
     expect(visitor.locator("body")).to_have_class(__import__("re").compile("app-high-contrast"))
     assert axe_violations(visitor) == []
+    # The footer's links too (axe left black on black there unjudged): yellow on black.
+    footer_link = visitor.locator(".govuk-footer__link").first
+    colour, background = footer_link.evaluate(
+        "e => [getComputedStyle(e).color,"
+        " getComputedStyle(e.closest('.govuk-footer')).backgroundColor]"
+    )
+    assert colour == "rgb(255, 221, 0)" and background == "rgb(11, 12, 12)"
     public.close()
