@@ -244,6 +244,7 @@ class ChildForm(StepForm):
 class RecordNotificationForm(StepForm):
     submit_label = "Record the notification"
     later_label = None
+    service_fields = {"notified_on": "sent_date"}
 
     sent_date = GDSDateField(
         what="the date the notification was sent",

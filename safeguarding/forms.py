@@ -45,10 +45,15 @@ class GDSFormMixin:
                 Submit("later", self.later_label, css_class="govuk-button--secondary")
             )
 
+    #: A service's name for a value → this form's field for it, where they differ, so the
+    #: service's error is shown at the field as well as in the summary.
+    service_fields: dict[str, str] = {}
+
     def add_service_errors(self, error) -> None:
         """Show a service's ValidationError against our fields (or at the top)."""
         if hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():
+                field = self.service_fields.get(field, field)
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, error.messages)

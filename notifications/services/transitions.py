@@ -115,7 +115,11 @@ def incident_record_notification(
     )
     if not dfe_reference.strip():
         errors["dfe_reference"] = "Enter the reference the DfE service gave the notification"
-    if notified_on > incident.notification_due and not late_reason.strip():
+    if (
+        not errors.get("notified_on")
+        and notified_on > incident.notification_due
+        and not late_reason.strip()
+    ):
         errors["late_reason"] = (
             "Enter why the notification was sent after the due date "
             f"({incident.notification_due:%-d %B %Y})"

@@ -449,3 +449,28 @@ def test_every_page_showing_a_childs_details_is_audited(client, people, make_inc
         assert AuditEvent.objects.filter(action="view").count() == before + 1, url
         assert event.changes == {"page": page} and event.partnership == incident.partnership
         assert event.actor == people["officer"]
+
+
+def test_a_notification_date_before_awareness_is_shown_at_the_date(client, people, make_incident):
+    """The service's error is shown at the date boxes too (not only in the summary), and
+    a date that is wrong is not also asked to explain lateness."""
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    sign_in(client, people["officer"])
+    url = reverse("notifications:record", args=[incident.pk])
+    before = incident.awareness_date - dt.timedelta(days=30)
+    response = client.post(
+        url, {**date_fields("sent_date", before), "sent_time": "09:15", "dfe_reference": "R"}
+    )
+    errors = response.context["form"].errors
+    assert "must be the same as or after the date the local authority became aware" in str(
+        errors["sent_date"]
+    )
+    future = timezone.localdate() + dt.timedelta(days=40)
+    response = client.post(
+        url, {**date_fields("sent_date", future), "sent_time": "09:15", "dfe_reference": "R"}
+    )
+    errors = response.context["form"].errors
+    assert "must be today or in the past" in str(errors["sent_date"])
+    assert "late_reason" not in errors
