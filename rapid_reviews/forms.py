@@ -273,6 +273,9 @@ class ChronologyRowForm(forms.Form):
             return data
         if not data.get("date"):
             self.add_error("date", "Enter the date of the contact")
+        elif data["date"] > timezone.localdate():
+            # Shown at the row's date (the service checks again, for the whole return).
+            self.add_error("date", "The date of the contact must be today or in the past")
         if not data.get("what_happened", "").strip():
             self.add_error("what_happened", "Enter what happened")
         return data

@@ -335,3 +335,23 @@ def test_the_return_form_removes_rows_and_refuses_long_text_without_cutting_it(
         due_date=timezone.localdate() + dt.timedelta(days=7),
     )
     assert "Please add the GP letters" in a.get(url).content.decode()
+
+
+def test_a_future_contact_date_is_shown_at_its_row(sent_requests, contributors):
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    future = timezone.localdate() + dt.timedelta(days=400)
+    posted = {
+        **return_post(0, "An account", "Later"),
+        "chronology-0-date_0": future.day,
+        "chronology-0-date_1": future.month,
+        "chronology-0-date_2": future.year,
+    }
+    response = a.post(url, posted)
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    row = response.context["formset"].forms[0]
+    assert row.errors["date"] == ["The date of the contact must be today or in the past"]
+    assert 'href="#row-1"' in html
+    assert not AgencyReturn.objects.filter(information_request=request).exists()
