@@ -202,3 +202,14 @@ def test_an_e_mail_queued_again_after_the_request_moved_on_is_not_sent(
     sent_first = StatusChange.objects.get(information_request=request, to_status=RequestStatus.SENT)
     assert send_request_email(sent_first.pk) == "already sent"
     assert RequestEmail.objects.get(status_change=sent_first).recipients == 0
+
+
+def test_the_request_e_mail_asks_for_the_return_in_the_service(
+    sent_requests, contributors, mailoutbox, eager_tasks, monkeypatch
+):
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    requeue_request_emails()
+    mail = next(m for m in mailoutbox if contributors["police"].email in m.to)
+    assert "Send your agency’s return in this service by" in mail.body
+    assert "Please reply by" not in mail.body and "Please reply by" not in mail.alternatives[0][0]

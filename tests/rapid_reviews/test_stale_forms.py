@@ -355,3 +355,15 @@ def test_a_future_contact_date_is_shown_at_its_row(sent_requests, contributors):
     assert row.errors["date"] == ["The date of the contact must be today or in the past"]
     assert 'href="#row-1"' in html
     assert not AgencyReturn.objects.filter(information_request=request).exists()
+
+
+def test_the_check_page_of_a_submitted_return_says_it_is_in(sent_requests, contributors):
+    """Back (or a bookmark) after submitting: the page says the return is in, with no
+    submit button and no way to change it (the officer sends it back for more)."""
+    request = sent_requests["police"]
+    return_and_submit(request, contributors["police"])
+    a = client_for(contributors["police"])
+    html = a.get(reverse("rapid_reviews:contributor-submit", args=[request.pk])).content.decode()
+    assert "This return was submitted on" in html
+    assert "Submit the return" not in html and "Change your return" not in html
+    assert "Check your return before you submit it" not in html

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         if not settings.CELERY_BROKER_URL.startswith("filesystem://") and not settings.DEBUG:
             raise CommandError("run_embedded is for the embedded demo; use docker-compose.")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Links in e-mails and calendar feeds point at this server unless SITE_URL says.
+        env.setdefault("SITE_URL", f"http://{addr}")
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         processes = [
             subprocess.Popen(
