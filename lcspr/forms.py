@@ -14,6 +14,7 @@ from .models import (
     PartnerCheck,
     PublicationKind,
 )
+from .services.briefing import REQUIRED as BRIEFING_REQUIRED
 
 
 def file_field(label, hint, *, required=False, message="Select a file to upload"):
@@ -229,7 +230,13 @@ class ActionAddForm(ActionForm):
         queryset=Agency.objects.none(),
         error_messages={"required": "Select the agency that owns the action"},
     )
-    lead = text("Lead", required=True, hint="Name and role", width=20)
+    lead = text(
+        "Lead",
+        required=True,
+        message="Enter the name or role of the lead",
+        hint="Name and role",
+        width=20,
+    )
     due_date = GDSDateField(what="the date the action is due", label="Due date")
 
     def __init__(self, *args, agencies=None, **kwargs):
@@ -263,16 +270,36 @@ class BriefingForm(ActionForm):
     title = text(
         "Title",
         required=True,
+        message=BRIEFING_REQUIRED["title"],
         max_length=150,
         hint="Often the child's voice as a question, for example ‘Are you listening to me?’",
     )
-    background = area("Background of the case", required=True, rows=6)
-    key_learning = area("Key learning", required=True, rows=6, hint="One point per line.")
+    background = area(
+        "Background of the case",
+        required=True,
+        message=BRIEFING_REQUIRED["background"],
+        rows=6,
+    )
+    key_learning = area(
+        "Key learning",
+        required=True,
+        message=BRIEFING_REQUIRED["key_learning"],
+        rows=6,
+        hint="One point per line.",
+    )
     practice_improvement = area(
-        "Areas for practice improvement", required=True, rows=5, hint="One area per line."
+        "Areas for practice improvement",
+        required=True,
+        message=BRIEFING_REQUIRED["practice_improvement"],
+        rows=5,
+        hint="One area per line.",
     )
     discussion_questions = area(
-        "Questions for team discussion", required=True, rows=5, hint="One question per line."
+        "Questions for team discussion",
+        required=True,
+        message=BRIEFING_REQUIRED["discussion_questions"],
+        rows=5,
+        hint="One question per line.",
     )
     links = area(
         "Links (optional)",

@@ -93,6 +93,21 @@ def briefing_generate(briefing: LearningBriefing, *, force: bool = False) -> Lea
     return briefing
 
 
+def _link_error(links: str) -> str | None:
+    """Each line of the links is a web address, or a title, a bar and a web address: the
+    PDF links it, so nothing else (a `javascript:` address, a typo) may pass."""
+    lines = [line.strip() for line in links.splitlines() if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        title, bar, address = line.partition("|")
+        address = (address if bar else title).strip()
+        if not address.lower().startswith(("https://", "http://")) or " " in address:
+            return (
+                f"Link {number} must end with a web address starting https://, for example "
+                "‘Working Together 2023 | https://www.gov.uk/government/publications/…’"
+            )
+    return None
+
+
 @transaction.atomic
 def briefing_save(
     *, review: Review, actor: User, values: dict, expected_version: int | None = None
@@ -100,6 +115,9 @@ def briefing_save(
     require_case_role(actor, review.partnership)
     values = {f: (values.get(f) or "").strip() for f in BRIEFING_FIELDS}
     errors = {f: message for f, message in REQUIRED.items() if not values[f]}
+    link_error = _link_error(values["links"])
+    if link_error:
+        errors["links"] = link_error
     found = identifying_terms_in(review, *values.values())
     if found:
         errors["__all__"] = (

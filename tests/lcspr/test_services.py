@@ -375,3 +375,34 @@ def test_approving_the_final_report_stops_the_earlier_milestones_still_open(
     sign_in(client, officer)
     html = client.get(review.get_absolute_url()).content.decode()
     assert "No longer needed" in html and "Paused" not in html
+
+
+@pytest.mark.parametrize(
+    "links, ok",
+    [
+        ("Working Together 2023 | https://www.gov.uk/guidance", True),
+        ("https://learning.nspcc.org.uk/", True),
+        ("", True),
+        ("bad link line", False),
+        ("Working Together 2023 | javascript:alert(1)", False),
+        ("Good | https://a.example\nNo address |", False),
+    ],
+)
+def test_briefing_links_must_be_web_addresses(local_review, people, links, ok):
+    values = {**BRIEFING, "links": links}
+    if ok:
+        saved = services.briefing_save(review=local_review, actor=people["officer"], values=values)
+        assert saved.links == links
+        return
+    with pytest.raises(ValidationError) as refused:
+        services.briefing_save(review=local_review, actor=people["officer"], values=values)
+    assert "must end with a web address starting https://" in str(refused.value)
+
+
+def test_the_briefing_form_says_what_is_missing_in_words():
+    from lcspr.forms import BriefingForm
+
+    form = BriefingForm(data={})
+    assert not form.is_valid()
+    assert form.errors["title"] == ["Enter the title of the briefing"]
+    assert form.errors["key_learning"] == ["Enter at least one key learning point"]
