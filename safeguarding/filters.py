@@ -13,6 +13,15 @@ class FilterForm(GDSFormMixin, forms.Form):
     form_method = "get"
 
 
+class AuditFilterForm(FilterForm):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("occurred_from"), data.get("occurred_to")
+        if start and end and end < start:
+            self.add_error("occurred_to", _("The ‘To’ date must be the same as or after ‘From’"))
+        return data
+
+
 class AuditEventFilter(django_filters.FilterSet):
     partnership = django_filters.ModelChoiceFilter(
         label=_("Partnership"),
@@ -52,7 +61,7 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["partnership", "actor", "action", "record", "occurred_from", "occurred_to"]
-        form = FilterForm
+        form = AuditFilterForm
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

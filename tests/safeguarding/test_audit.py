@@ -274,3 +274,13 @@ def test_an_administrator_without_a_role_sees_which_fields_changed_not_their_val
         "Hidden circumstances of the case."
         in client.get(reverse("safeguarding:audit")).content.decode()
     )
+
+
+def test_a_reversed_date_range_on_the_audit_page_is_an_error(client, people):
+    sign_in(client, people["manager"])
+    response = client.get(
+        reverse("safeguarding:audit"), {"occurred_from": "2026-12-01", "occurred_to": "2026-01-01"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "The ‘To’ date must be the same as or after ‘From’" in html
