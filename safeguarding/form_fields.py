@@ -10,7 +10,8 @@ class GDSDateField(DateInputField):
     """Day, month and year boxes (the GOV.UK date input), returning a `date`.
 
     Messages follow the Design System: "Enter <what>" when empty, "<What> must include a
-    day, month and year" when incomplete, "<What> must be a real date" when impossible.
+    month" (the parts missing) when incomplete, "<What> must be a real date" when
+    impossible, "Year must include 4 numbers"; each at the boxes it is about.
     """
 
     def __init__(self, *, what: str, required: bool = True, **kwargs):
@@ -29,31 +30,63 @@ class GDSDateField(DateInputField):
             sub.error_messages["incomplete"] = self.error_messages["incomplete"]
         self.require_all_fields = False
 
+    PARTS = ("day", "month", "year")
+
     def clean(self, value):
+        """The Design System's checks, in its order, each error shown at the boxes it is
+        about (the error summary links to the first of them): nothing typed; a part
+        missing ("must include a month"); not numbers, or not a real date; a year
+        without 4 numbers."""
+        boxes = [sub.widget for sub in self.fields]
+        for box in boxes:
+            box.errors = []
+        if self.disabled and not isinstance(value, list | tuple):
+            value = self.widget.decompress(value)
+        parts = [
+            str(v).strip() if v is not None else "" for v in (list(value or []) + [""] * 3)[:3]
+        ]
+
+        def refuse(message: str, at, code: str):
+            for index in at:
+                boxes[index].errors = [message]
+            raise ValidationError(message, code=code)
+
+        if not any(parts):
+            if self.required:
+                refuse(self.error_messages["required"], [0], "required")
+            return None
+        missing = [i for i, part in enumerate(parts) if not part]
+        if missing:
+            names = " and ".join(self.PARTS[i] for i in missing)
+            refuse(f"{self._what} must include a {names}", missing, "incomplete")
+        not_numbers = [i for i, part in enumerate(parts) if not (part.isascii() and part.isdigit())]
+        if not_numbers:
+            refuse(self.real_date_message, not_numbers, "invalid")
+        day, month, year = (int(part) for part in parts)
+        if len(parts[2]) != 4:
+            refuse("Year must include 4 numbers", [2], "year")
         try:
-            return super().clean(value)
-        except ValidationError as error:
-            # The error summary links an error to the box it is attached to, or else to the
-            # field's own id, which no element has ("Enter ..." when all three are empty):
-            # attach such errors to the day box so the link moves focus there.
-            boxes = [sub.widget for sub in self.fields]
-            if not any(getattr(box, "errors", None) for box in boxes):
-                boxes[0].errors = list(error.messages)
-            raise
+            date = dt.date(year, month, day)
+        except ValueError:
+            refuse(self.real_date_message, [1] if not 1 <= month <= 12 else [0], "invalid")
+        if not 1900 <= date.year <= 2100:
+            refuse(self.real_date_message, [2], "invalid")
+        self.validate(date)
+        self.run_validators(date)
+        return date
+
+    @property
+    def _what(self) -> str:
+        return f"{self.what[0].upper()}{self.what[1:]}"
 
     def compress(self, data_list):
         day, month, year = (str(v).strip() if v is not None else "" for v in data_list)
         if not (day or month or year):
             return None
-        if not (day and month and year):
-            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
-            value = dt.date(int(year), int(month), int(day))
+            return dt.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             raise ValidationError(self.real_date_message, code="invalid") from None
-        if not 1900 <= value.year <= 2100:
-            raise ValidationError(self.real_date_message, code="invalid")
-        return value
 
     @property
     def real_date_message(self) -> str:

@@ -104,7 +104,19 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
         ),
         (
             {"awareness_date_0": "3", "awareness_date_1": "", "awareness_date_2": "2026"},
-            ["The date the local authority became aware must include a day, month and year"],
+            ["The date the local authority became aware must include a month"],
+        ),
+        (
+            {"awareness_date_0": "", "awareness_date_1": "", "awareness_date_2": "2026"},
+            ["The date the local authority became aware must include a day and month"],
+        ),
+        (
+            {"awareness_date_0": "3", "awareness_date_1": "4", "awareness_date_2": "26"},
+            ["Year must include 4 numbers"],
+        ),
+        (
+            {"awareness_date_0": "3", "awareness_date_1": "four", "awareness_date_2": "2026"},
+            ["The date the local authority became aware must be a real date"],
         ),
         (
             {**date_fields("awareness_date", dt.date(2099, 1, 1))},
@@ -474,3 +486,26 @@ def test_a_notification_date_before_awareness_is_shown_at_the_date(client, peopl
     errors = response.context["form"].errors
     assert "must be today or in the past" in str(errors["sent_date"])
     assert "late_reason" not in errors
+
+
+@pytest.mark.parametrize(
+    "parts, flagged",
+    [
+        (("3", "", "2026"), [1]),  # the missing month, not the day
+        (("", "", "2026"), [0, 1]),
+        (("3", "4", "26"), [2]),
+        (("31", "2", "2026"), [0]),
+        (("3", "13", "2026"), [1]),
+        ((" ", "", ""), [0]),  # nothing typed: the first box (the summary's link)
+    ],
+)
+def test_a_date_error_marks_the_boxes_it_is_about(parts, flagged):
+    from django.core.exceptions import ValidationError
+
+    from safeguarding.form_fields import GDSDateField
+
+    field = GDSDateField(what="the date")
+    with pytest.raises(ValidationError):
+        field.clean(list(parts))
+    marked = [i for i, sub in enumerate(field.fields) if sub.widget.errors]
+    assert marked == flagged
