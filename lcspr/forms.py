@@ -228,6 +228,7 @@ class ActionAddForm(ActionForm):
     agency = forms.ModelChoiceField(
         label="Owning agency",
         queryset=Agency.objects.none(),
+        empty_label="Select an agency",
         error_messages={"required": "Select the agency that owns the action"},
     )
     lead = text(

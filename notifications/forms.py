@@ -137,9 +137,9 @@ class ChildForm(StepForm):
     )
     name = _text(
         "Child's full name",
-        required=True,
+        required=False,
         max_length=150,
-        message="Enter the child's full name, or ‘Unborn’",
+        hint="If the child was unborn, tick the box below and leave this empty.",
     )
     other_names = _text("Other names the child is known by")
     unborn = forms.BooleanField(label="The child was unborn", required=False)
@@ -219,6 +219,13 @@ class ChildForm(StepForm):
 
     def clean(self):
         data = super().clean()
+        if not (data.get("name") or "").strip() and "name" not in self.errors:
+            if data.get("unborn"):
+                data["name"] = "Unborn"
+            else:
+                self.add_error(
+                    "name", "Enter the child's full name, or tick ‘The child was unborn’"
+                )
         dob = data.get("date_of_birth")
         if dob and dob > timezone.localdate():
             self.add_error("date_of_birth", "The child's date of birth must be in the past")

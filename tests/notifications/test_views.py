@@ -509,3 +509,15 @@ def test_a_date_error_marks_the_boxes_it_is_about(parts, flagged):
         field.clean(list(parts))
     marked = [i for i, sub in enumerate(field.fields) if sub.widget.errors]
     assert marked == flagged
+
+
+def test_an_unborn_child_needs_no_name_typed(client, people, make_incident):
+    incident = make_incident(complete=False, children=0)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:child-add", args=[incident.pk])
+    base = {"pseudonym": "", "sex": "not_known", "ethnicity": "not_known", "status_at_time": "cin"}
+    missing = client.post(url, {**base, "name": ""}).content.decode()
+    assert "Enter the child&#x27;s full name, or tick ‘The child was unborn’" in missing
+    response = client.post(url, {**base, "name": "", "unborn": "on"})
+    assert response.status_code == 302, response.content.decode()
+    assert incident.children.get().name == "Unborn"
