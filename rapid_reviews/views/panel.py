@@ -65,12 +65,24 @@ def decision(request, pk):
         )
         messages.success(request, "The decision is recorded. The three partners now sign it off.")
 
+    awaited = [
+        r.agency.name
+        for r in review.requests.select_related("agency").order_by("agency__name")
+        if r.is_awaiting_return
+    ]
     return form_page(
         request,
         review,
         DecisionForm,
         "Record the decision",
         run,
+        # The decision may still be made (the 15 working days do not wait), but knowingly.
+        intro=(
+            "Returns still awaited from: " + ", ".join(awaited) + ". "
+            "Once the review is sent to the National Panel they are no longer needed."
+            if awaited
+            else ""
+        ),
         initial={
             "decided_on": review.meeting_date or timezone.localdate(),
             "version": review.version,

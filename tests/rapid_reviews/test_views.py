@@ -585,3 +585,15 @@ def test_a_review_signed_off_by_all_three_says_it_is_ready_to_send(client, revie
     html = client.get(decided.get_absolute_url()).content.decode()
     assert "Decided and signed off: ready to send" in html
     assert "Decided, awaiting sign-off</strong>" not in html
+
+
+def test_the_decision_page_names_the_returns_still_awaited(
+    client, sent_requests, contributors, people
+):
+    review = sent_requests["police"].rapid_review
+    return_and_submit(sent_requests["police"], contributors["police"])
+    sign_in(client, people["officer"])
+    html = client.get(reverse("rapid_reviews:decision", args=[review.pk])).content.decode()
+    assert "Returns still awaited from:" in html
+    assert "Brookfield Hospitals" in html and "Brookfield Children&#x27;s Services" in html
+    assert "Midshire Police" not in html.split("Returns still awaited from:")[1].split(".")[0]
