@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Size
 from django import forms
 from django.utils import timezone
 
-from safeguarding.form_fields import GDSDateField
+from safeguarding.form_fields import GDSDateField, on_a_working_day
 from safeguarding.forms import StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
 from safeguarding.forms import text_field as text
@@ -46,6 +46,7 @@ class RequestsForm(StepForm):
     )
     due_date = GDSDateField(
         what="the date the return is due",
+        validators=[on_a_working_day("the date the return is due")],
         label="Returns due by",
         help_text="The local timetable suggests this date.",
     )
@@ -62,7 +63,11 @@ class RequestChangeForm(ActionForm):
     contact = text(
         "Contact at the agency", hint="Name, e-mail address or telephone number", width=20
     )
-    due_date = GDSDateField(what="the date the return is due", label="Return due by")
+    due_date = GDSDateField(
+        what="the date the return is due",
+        validators=[on_a_working_day("the date the return is due")],
+        label="Return due by",
+    )
     reason = area(
         "Reason for changing the due date",
         rows=2,
@@ -81,7 +86,11 @@ class SendBackForm(ActionForm):
         hint="The agency’s contributors see this note when they sign in. The e-mail "
         "only tells them more is needed.",
     )
-    due_date = GDSDateField(what="the date the return is due", label="New due date")
+    due_date = GDSDateField(
+        what="the date the return is due",
+        validators=[on_a_working_day("the date the return is due")],
+        label="New due date",
+    )
 
 
 class MeetingForm(ActionForm):

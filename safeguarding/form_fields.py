@@ -91,3 +91,22 @@ class GDSDateField(DateInputField):
     @property
     def real_date_message(self) -> str:
         return f"{self.what[0].upper()}{self.what[1:]} must be a real date"
+
+
+def on_a_working_day(what: str):
+    """A validator: the date is a working day in England (not a weekend or a bank
+    holiday), for a date people are asked to meet, such as a return's due date."""
+
+    def check(value: dt.date) -> None:
+        from . import calendar
+
+        reason = calendar.non_working_reason(value)
+        if reason:
+            article = "a " if reason in ("Saturday", "Sunday") else ""
+            raise ValidationError(
+                f"{what[0].upper()}{what[1:]} must be a working day: "
+                f"{value:%-d %B %Y} is {article}{reason}",
+                code="not_working_day",
+            )
+
+    return check

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.audit import Action, audit_record, audit_view
+from safeguarding.calendar import add_working_days, is_working_day
 from safeguarding.deadlines import Kind, get_deadline
 
 from .. import services
@@ -76,7 +77,11 @@ def requests_new(request, pk):
     asked = review.requests.values_list("agency_id", flat=True)
     agencies = review.incident.partnership.agencies.exclude(pk__in=asked).order_by("name")
     returns = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.RETURNS)
-    default_due = max(returns.due_date, timezone.localdate()) if returns else None
+    today = timezone.localdate()
+    # The timetable's date, or once that has passed the next working day (a return cannot
+    # be due on a weekend or bank holiday).
+    soonest = today if is_working_day(today) else add_working_days(today, 1)
+    default_due = max(returns.due_date, soonest) if returns else None
 
     def run(form):
         send = "later" not in request.POST

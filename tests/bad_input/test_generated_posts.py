@@ -120,6 +120,14 @@ def good_date(days_ago=0):
     return (str(d.day), str(d.month), str(d.year))
 
 
+def working_date(working_days_ahead):
+    """A due date the forms accept: a working day, `working_days_ahead` from today."""
+    from safeguarding.calendar import add_working_days
+
+    d = add_working_days(timezone.localdate(), working_days_ahead)
+    return (str(d.day), str(d.month), str(d.year))
+
+
 @dataclass
 class Target:
     """One form view, ready to be posted to."""
@@ -558,7 +566,7 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
             review_forms.RequestsForm,
             {
                 "agencies": [str(agencies["health"].pk)],
-                **date_post("due_date", good_date(-7)),
+                **date_post("due_date", working_date(5)),
             },
             records=[rr],
             ids=ids,
@@ -582,7 +590,7 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
                 review_forms.RequestChangeForm,
                 {
                     "contact": "DS Smith",
-                    **date_post("due_date", good_date(-10)),
+                    **date_post("due_date", working_date(7)),
                     "reason": "Asked for more time",
                 },
                 records=records,
@@ -592,7 +600,7 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
                 reverse(name, args=[rr.pk, info.pk]),
                 officer,
                 review_forms.SendBackForm,
-                {"note": "More please", **date_post("due_date", good_date(-5))},
+                {"note": "More please", **date_post("due_date", working_date(3))},
                 records=[*records, info.agency_return],
             )
         return Target(

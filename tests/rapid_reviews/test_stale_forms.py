@@ -96,7 +96,11 @@ def test_a_status_move_makes_an_open_change_form_stale(sent_requests, contributo
     return_and_submit(request, contributors["health"])  # the agency answers meanwhile
     html = a.post(
         url,
-        {"version": opened, "contact": "x", **date_fields("due_date", timezone.localdate())},
+        {
+            "version": opened,
+            "contact": "x",
+            **date_fields("due_date", add_working_days(timezone.localdate(), 1)),
+        },
     ).content.decode()
     assert STALE in html
     request.refresh_from_db()

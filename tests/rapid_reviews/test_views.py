@@ -20,6 +20,13 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
+def NEXT_WORKING_DAY():  # noqa: N802 - read like TODAY
+    """A due date people may be asked to meet (a working day), the first after today."""
+    from safeguarding.calendar import add_working_days
+
+    return add_working_days(TODAY(), 1)
+
+
 def date_fields(prefix, day):
     return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
@@ -34,7 +41,7 @@ def test_the_officers_journey(client, review, agencies, contributors, people):
         reverse("rapid_reviews:requests-new", args=[review.pk]),
         {
             "agencies": [a.pk for a in agencies.values()],
-            **date_fields("due_date", TODAY()),
+            **date_fields("due_date", NEXT_WORKING_DAY()),
             "continue": "",
         },
     )
@@ -241,7 +248,9 @@ def test_sending_back_shows_the_note_to_the_agency(client, sent_requests, contri
     url = reverse("rapid_reviews:request-send-back", args=[request.rapid_review_id, request.pk])
     html = client.post(url, {"note": ""}).content.decode()
     assert "Enter what more the agency needs to tell you" in html
-    client.post(url, {"note": "Add the discharge summary", **date_fields("due_date", TODAY())})
+    client.post(
+        url, {"note": "Add the discharge summary", **date_fields("due_date", NEXT_WORKING_DAY())}
+    )
     sign_in(client, contributors["health"])
     html = client.get(
         reverse("rapid_reviews:contributor-request", args=[request.pk])
@@ -427,7 +436,7 @@ def test_the_officer_is_told_when_no_one_at_an_agency_can_answer(
         reverse("rapid_reviews:requests-new", args=[review.pk]),
         {
             "agencies": [agencies["health"].pk, youth.pk],
-            **date_fields("due_date", TODAY()),
+            **date_fields("due_date", NEXT_WORKING_DAY()),
             "continue": "",
         },
         follow=True,
@@ -597,3 +606,20 @@ def test_the_decision_page_names_the_returns_still_awaited(
     assert "Returns still awaited from:" in html
     assert "Brookfield Hospitals" in html and "Brookfield Children&#x27;s Services" in html
     assert "Midshire Police" not in html.split("Returns still awaited from:")[1].split(".")[0]
+
+
+def test_a_return_cannot_be_due_on_a_weekend_or_bank_holiday(client, review, agencies, people):
+    import datetime as dt_
+
+    sign_in(client, people["officer"])
+    url = reverse("rapid_reviews:requests-new", args=[review.pk])
+    agencies_posted = [agencies["health"].pk]
+    for day, said in [
+        (dt_.date(2027, 12, 4), "4 December 2027 is a Saturday"),
+        (dt_.date(2027, 12, 27), "27 December 2027 is Christmas Day (observed)"),
+    ]:
+        html = client.post(
+            url, {"agencies": agencies_posted, **date_fields("due_date", day), "continue": ""}
+        ).content.decode()
+        assert f"The date the return is due must be a working day: {said}" in html
+    assert not review.requests.exists()
