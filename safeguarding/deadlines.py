@@ -181,6 +181,17 @@ def deadline_close(
     return deadline
 
 
+def deadlines_no_longer_needed(*, subjects, kind: str, on: dt.date, keys=("",)) -> None:
+    """Stop the clocks still open of these subjects (one per key) as "no longer needed":
+    a step a later one made moot, never met nor missed. A clock already closed keeps its
+    outcome."""
+    for subject in subjects:
+        for key in keys:
+            deadline_close(
+                subject=subject, kind=kind, key=key, on=on, outcome=Deadline.Outcome.CANCELLED
+            )
+
+
 @transaction.atomic
 def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadline | None:
     deadline = Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()

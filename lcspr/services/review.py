@@ -21,6 +21,7 @@ from safeguarding.deadlines import (
     deadline_move,
     deadline_reopen,
     deadline_start,
+    deadlines_no_longer_needed,
     get_deadline,
 )
 from safeguarding.models import Deadline, Role, User
@@ -492,14 +493,9 @@ def review_approve_final(
     # The earlier steps no longer matter once the final report is approved: any still open
     # (never marked done) stop as "no longer needed", rather than fall overdue later. Their
     # actual dates can still be recorded.
-    for milestone in Milestone:
-        deadline_close(
-            subject=review,
-            kind=Kind.LCSPR_MILESTONE,
-            key=milestone,
-            on=approved_on,
-            outcome=Deadline.Outcome.CANCELLED,
-        )
+    deadlines_no_longer_needed(
+        subjects=[review], kind=Kind.LCSPR_MILESTONE, keys=Milestone, on=approved_on
+    )
     latest = add_working_days(
         review.target_publication, -NOTICE_WORKING_DAYS, partnership=review.partnership
     )

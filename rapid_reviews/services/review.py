@@ -20,8 +20,9 @@ from safeguarding.deadlines import (
     deadline_close,
     deadline_reopen,
     deadline_start,
+    deadlines_no_longer_needed,
 )
-from safeguarding.models import Deadline, Partnership, User
+from safeguarding.models import Partnership, User
 
 from ..models import (
     Criterion,
@@ -408,23 +409,14 @@ def rapid_review_send_to_panel(
         deadline_close(subject=review, kind=Kind.RAPID_REVIEW, on=sent_on)
         # The local timetable's earlier steps no longer matter once the review has gone:
         # any still open (never marked done) stop as "no longer needed".
-        for milestone in Milestone:
-            deadline_close(
-                subject=review,
-                kind=Kind.RAPID_REVIEW_MILESTONE,
-                key=milestone,
-                on=sent_on,
-                outcome=Deadline.Outcome.CANCELLED,
-            )
+        deadlines_no_longer_needed(
+            subjects=[review], kind=Kind.RAPID_REVIEW_MILESTONE, keys=Milestone, on=sent_on
+        )
         # So do the returns still awaited: their clocks stop too, rather than stay on the
         # dashboard and in reminders as overdue.
-        for request in review.requests.all():
-            deadline_close(
-                subject=request,
-                kind=Kind.AGENCY_RETURN,
-                on=sent_on,
-                outcome=Deadline.Outcome.CANCELLED,
-            )
+        deadlines_no_longer_needed(
+            subjects=review.requests.all(), kind=Kind.AGENCY_RETURN, on=sent_on
+        )
         if review.decision == Decision.LOCAL_REVIEW:
             opened = _open_local_review(review, actor)
     audit_record(

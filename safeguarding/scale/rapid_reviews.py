@@ -127,13 +127,7 @@ class RapidReviewsMixin:
 
         fields = [
             "information_request",
-            "involved",
-            "involvement_summary",
-            "analysis",
-            "immediate_actions",
-            "learning",
-            "criteria_view",
-            "criteria_comment",
+            *AgencyReturn.ANSWER_FIELDS,
             "submitted_at",
             "submitted_copy",
             "updated_at",
