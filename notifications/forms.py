@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 
@@ -202,7 +201,7 @@ class ChildForm(StepForm):
             return
         on = incident.age_on
         dob, age = data.get("date_of_birth"), data.get("age_years")
-        from_dob = relativedelta(on, dob).years if dob and on and dob <= on else None
+        from_dob = incident.age_of(dob) if dob else None
         if from_dob is not None and age is not None and from_dob != age:
             self.add_error(
                 "age_years",

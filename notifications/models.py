@@ -155,6 +155,11 @@ class Incident(models.Model):
         recorded up to and including age 24."""
         return 24 if self.nature == Nature.CARE_LEAVER_DEATH else 17
 
+    def age_of(self, born: dt.date) -> int | None:
+        """Whole years from `born` to the day ages are counted on (None if born after it)."""
+        on = self.age_on
+        return relativedelta(on, born).years if on and born <= on else None
+
     def too_old_message(self, years: int, who: str = "The child") -> str:
         what = "a care leaver" if self.oldest_age == 24 else "a child"
         return (
@@ -279,7 +284,7 @@ class Child(models.Model):
         if self.unborn:
             return None
         if self.date_of_birth:
-            return max(relativedelta(self.incident.age_on, self.date_of_birth).years, 0)
+            return self.incident.age_of(self.date_of_birth) or 0
         return self.age_years
 
     @property
