@@ -86,7 +86,7 @@ def report_sections(review: RapidReview) -> list[Section]:
             )
             for r in returns
         ],
-        chronology=merged_chronology(review),
+        chronology=merged_chronology(review, returns),
     )
     episodes = Section(
         _("Key practice episodes"),

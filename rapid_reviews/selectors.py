@@ -63,8 +63,24 @@ def contributors_of(request: InformationRequest) -> QuerySet[Membership]:
 
 
 def agencies_nobody_can_answer(requests) -> list[str]:
-    """The names of the agencies, of these requests, with no active contributor."""
-    return [r.agency.name for r in requests if not contributors_of(r).exists()]
+    """The names of the agencies, of these requests, with no active contributor (one
+    query, however many requests)."""
+    requests = list(requests)
+    where = Q()
+    for r in requests:
+        where |= Q(agency=r.agency_id, partnership=r.rapid_review.incident.partnership_id)
+    answered = set(
+        Membership.objects.active()
+        .filter(where, role=Role.AGENCY_CONTRIBUTOR)
+        .values_list("agency_id", "partnership_id")
+        if requests
+        else ()
+    )
+    return [
+        r.agency.name
+        for r in requests
+        if (r.agency_id, r.rapid_review.incident.partnership_id) not in answered
+    ]
 
 
 def information_requests_for_contributor(user: User) -> QuerySet[InformationRequest]:
@@ -156,10 +172,13 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
     return rows
 
 
-def merged_chronology(review: RapidReview) -> list[ChronologyEntry]:
+def merged_chronology(review: RapidReview, returns=None) -> list[ChronologyEntry]:
     """Every submitted return's chronology, as submitted, in one list by date, each entry
-    tagged by agency (`entry.agency_return.information_request.agency`)."""
-    entries = [e for shown in submitted_returns(review) for e in shown.submitted_chronology]
+    tagged by agency (`entry.agency_return.information_request.agency`). `returns` are
+    the review's `submitted_returns` when the caller has them already."""
+    if returns is None:
+        returns = submitted_returns(review)
+    entries = [e for shown in returns for e in shown.submitted_chronology]
     return sorted(
         entries,
         key=lambda e: (e.date, e.agency_return.information_request.agency.name, e.position),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import calendar, permissions
-from safeguarding.audit import Action, audit_record
+from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.models import Role
 
@@ -164,13 +164,7 @@ def ready_to_send(request, pk):
     from ..documents import national_form_sections
 
     incident = incident_get_for(request.user, pk)
-    audit_record(
-        actor=request.user,
-        action=Action.VIEW,
-        obj=incident,
-        request=request,
-        changes={"page": "ready to send"},
-    )
+    audit_view(request, incident, "ready to send")
     return render(
         request,
         "notifications/ready_to_send.html",

@@ -228,14 +228,7 @@ def request_send_back(request, pk, request_pk):
 @officer_view
 def draft_report(request, pk):
     review = review_for_page(request.user, pk)
-    audit_record(
-        actor=request.user,
-        action=Action.VIEW,
-        obj=review,
-        partnership=review.incident.partnership,
-        request=request,
-        changes={"page": "draft report"},
-    )
+    audit_view(request, review, "draft report", partnership=review.incident.partnership)
     return render(
         request,
         "rapid_reviews/draft_report.html",
