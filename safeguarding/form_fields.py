@@ -59,7 +59,11 @@ class GDSDateField(DateInputField):
         if missing:
             names = " and ".join(self.PARTS[i] for i in missing)
             refuse(f"{self._what} must include a {names}", missing, "incomplete")
-        not_numbers = [i for i, part in enumerate(parts) if not (part.isascii() and part.isdigit())]
+        not_numbers = [
+            i
+            for i, part in enumerate(parts)
+            if not (part.isascii() and part.isdigit() and len(part) <= 4)
+        ]
         if not_numbers:
             refuse(self.real_date_message, not_numbers, "invalid")
         day, month, year = (int(part) for part in parts)
@@ -67,7 +71,7 @@ class GDSDateField(DateInputField):
             refuse("Year must include 4 numbers", [2], "year")
         try:
             date = dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             refuse(self.real_date_message, [1] if not 1 <= month <= 12 else [0], "invalid")
         if not 1900 <= date.year <= 2100:
             refuse(self.real_date_message, [2], "invalid")
