@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .form_fields import GDSDateField
 from .forms import GDSFormMixin
 from .models import AuditEvent, Partnership, Role, User
 
@@ -11,6 +12,13 @@ from .models import AuditEvent, Partnership, Role, User
 class FilterForm(GDSFormMixin, forms.Form):
     submit_label = _("Apply filters")
     form_method = "get"
+
+
+class GDSDateFilter(django_filters.Filter):
+    """A date filter with the GOV.UK day, month and year boxes rather than the browser's
+    date picker (the Design System's date input; its messages are GDSDateField's)."""
+
+    field_class = GDSDateField
 
 
 class AuditFilterForm(FilterForm):
@@ -39,23 +47,19 @@ class AuditEventFilter(django_filters.FilterSet):
         method="filter_record",
         help_text=_("A reference, name of a record, or its type"),
     )
-    occurred_from = django_filters.DateFilter(
+    occurred_from = GDSDateFilter(
         field_name="occurred_at",
         lookup_expr="date__gte",
-        label=_("From (date)"),
-        error_messages={"invalid": _("Enter a real date for ‘From’")},
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
+        label=_("From"),
+        what=_("the ‘From’ date"),
+        help_text=_("For example, 1 4 2026"),
     )
-    occurred_to = django_filters.DateFilter(
+    occurred_to = GDSDateFilter(
         field_name="occurred_at",
         lookup_expr="date__lte",
-        label=_("To (date)"),
-        error_messages={"invalid": _("Enter a real date for ‘To’")},
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-        ),
+        label=_("To"),
+        what=_("the ‘To’ date"),
+        help_text=_("For example, 30 4 2026"),
     )
 
     class Meta:

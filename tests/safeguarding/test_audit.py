@@ -147,18 +147,39 @@ def test_audit_page_filters(client, people, partnership):
     assert shown(action="export") == {"Export A"}
     assert shown(actor=officer.pk) == {"Export A", "Old C"}
     assert shown(record="viewed") == {"Viewed B"}
-    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
-    assert shown(occurred_from=since) == {"Export A", "Viewed B"}
-    assert shown(occurred_to=old.occurred_at.date().isoformat()) == {"Old C"}
+    since = timezone.localdate() - dt.timedelta(days=7)
+    assert shown(**boxes("occurred_from", since)) == {"Export A", "Viewed B"}
+    assert shown(**boxes("occurred_to", old.occurred_at.date())) == {"Old C"}
+
+
+def boxes(name: str, day: dt.date) -> dict:
+    """A date as the GOV.UK day, month and year boxes submit it."""
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def test_the_audit_dates_are_day_month_and_year_boxes(client, people):
+    sign_in(client, people["manager"])
+    html = client.get(reverse("safeguarding:audit")).content.decode()
+    for name in ("occurred_from", "occurred_to"):
+        for part in range(3):
+            assert f'name="{name}_{part}"' in html
+    assert 'type="date"' not in html
 
 
 def test_audit_page_rejects_bad_dates_with_an_error_summary(client, people):
     sign_in(client, people["manager"])
-    response = client.get(reverse("safeguarding:audit"), {"occurred_from": "31/02/2026"})
+    response = client.get(
+        reverse("safeguarding:audit"),
+        {"occurred_from_0": "31", "occurred_from_1": "2", "occurred_from_2": "2026"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "There is a problem" in html
     assert "<title>Error:" in html
+    assert "The ‘From’ date must be a real date" in html
+    # Half a date is named, not ignored.
+    html = client.get(reverse("safeguarding:audit"), {"occurred_to_2": "2026"}).content.decode()
+    assert "The ‘To’ date must include a day and month" in html
 
 
 @pytest.mark.parametrize(
@@ -279,7 +300,11 @@ def test_an_administrator_without_a_role_sees_which_fields_changed_not_their_val
 def test_a_reversed_date_range_on_the_audit_page_is_an_error(client, people):
     sign_in(client, people["manager"])
     response = client.get(
-        reverse("safeguarding:audit"), {"occurred_from": "2026-12-01", "occurred_to": "2026-01-01"}
+        reverse("safeguarding:audit"),
+        {
+            **boxes("occurred_from", dt.date(2026, 12, 1)),
+            **boxes("occurred_to", dt.date(2026, 1, 1)),
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
