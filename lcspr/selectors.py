@@ -76,6 +76,10 @@ class MilestoneRow:
 
     @property
     def paused(self) -> bool:
+        return self.deadline.outcome == Deadline.Outcome.PAUSED
+
+    @property
+    def no_longer_needed(self) -> bool:
         return self.deadline.outcome == Deadline.Outcome.CANCELLED
 
     @property

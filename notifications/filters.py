@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding import calendar
+from safeguarding.dashboard import closures_by_partnership
 from safeguarding.filters import FilterForm
 
 from .models import Incident, Nature, Status
@@ -73,10 +74,14 @@ class IncidentFilter(django_filters.FilterSet):
         if value == "overdue":
             return open_.filter(notification_due__lt=today)
         if value == "5":
-            return open_.filter(
-                notification_due__gte=today,
-                notification_due__lte=calendar.add_working_days(today, 5),
-            )
+            # Each partnership's own calendar: its closure days do not count either.
+            pids = list(open_.order_by().values_list("partnership_id", flat=True).distinct())
+            closures = closures_by_partnership(pids)
+            within = Q(pk__in=[])
+            for pid in pids:
+                last = calendar.add_working_days(today, 5, partnership=closures[pid])
+                within |= Q(partnership=pid, notification_due__lte=last)
+            return open_.filter(within, notification_due__gte=today)
         return queryset
 
     def order(self, queryset, name, value):

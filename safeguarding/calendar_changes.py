@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .deadlines import deadlines_recompute
@@ -50,6 +50,17 @@ def _schedule(partnership_id: int) -> None:
             calendar_changed(partnership=partnership)
 
     transaction.on_commit(run)
+
+
+@receiver(pre_save, sender=ClosureDay, dispatch_uid="closure_day_saving_recompute")
+def _closure_day_saving(sender, instance, raw=False, **kwargs):
+    """A closure day moved to another partnership changes the first one's calendar too."""
+    if raw or instance.pk is None:
+        return
+    before = ClosureDay.objects.filter(pk=instance.pk).values_list("partnership_id", flat=True)
+    before = before.first()
+    if before is not None and before != instance.partnership_id:
+        _schedule(before)
 
 
 @receiver(post_save, sender=ClosureDay, dispatch_uid="closure_day_saved_recompute")

@@ -94,6 +94,9 @@ class Row:
     rag: str
     rag_label: str
     partnership_code: str
+    #: Due after the day the board is for, with no working day left before it (a clock
+    #: due on a weekend, bank holiday or closure day, seen on the working day before).
+    due_later: bool = False
 
     def __getitem__(self, name: str):
         # The template engine tries `row[name]` before `row.name`; answering it directly
@@ -114,6 +117,12 @@ class Row:
             n = -self.left
             return ngettext("%(n)d working day overdue", "%(n)d working days overdue", n) % {"n": n}
         if self.left == 0:
+            if self.due_later:
+                # Due on a weekend, bank holiday or closure day: today is the last working
+                # day before it, but it is not due today.
+                return _("Due %(day)s: no working day left before it") % {
+                    "day": f"{self.due_date:%A %-d %B}"
+                }
             return str(_("Due today"))
         return ngettext("%(n)d working day left", "%(n)d working days left", self.left) % {
             "n": self.left
@@ -271,6 +280,7 @@ def build_dashboard(
                     rag=rag,
                     rag_label=label,
                     partnership_code=codes[pid],
+                    due_later=due > today,
                 )
             )
         return out

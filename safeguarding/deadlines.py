@@ -30,7 +30,19 @@ def compute_due(
         return calendar.add_working_days(trigger_date, amount, partnership=partnership)
     if rule == Rule.CALENDAR_MONTHS:
         return trigger_date + relativedelta(months=amount)
+    if rule == Rule.WORKING_DAYS_BEFORE:
+        return notice_by(trigger_date, amount, partnership=partnership)
     raise ValueError(f"A {rule} deadline has no rule to compute its date from")
+
+
+def notice_by(day: dt.date, amount: int, *, partnership) -> dt.date:
+    """The latest date from which `amount` working days have passed by `day`: sent on it,
+    `calendar.add_working_days(it, amount)` is `day` or earlier. Counted back from the last
+    working day on or before `day` (for a Saturday target, from the Friday)."""
+    last = day
+    while not calendar.is_working_day(last, partnership=partnership):
+        last -= dt.timedelta(days=1)
+    return calendar.add_working_days(last, -amount, partnership=partnership)
 
 
 def explain_rule(deadline: Deadline) -> str:
@@ -38,6 +50,11 @@ def explain_rule(deadline: Deadline) -> str:
         return f"{deadline.amount} working days after {deadline.trigger_date:%-d %B %Y}"
     if deadline.rule == Rule.CALENDAR_MONTHS:
         return f"{deadline.amount} calendar months after {deadline.trigger_date:%-d %B %Y}"
+    if deadline.rule == Rule.WORKING_DAYS_BEFORE:
+        return (
+            f"the latest date that leaves {deadline.amount} working days before "
+            f"{deadline.trigger_date:%-d %B %Y}"
+        )
     return "a date set by hand"
 
 
@@ -103,6 +120,54 @@ def get_deadline(subject: models.Model, kind: str, key: str = "") -> Deadline | 
     return Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
 
 
+#: Clocks whose subject keeps a copy of the due date on its own row (for its lists, filters
+#: and rules: "notified after the due date"). Whenever such a clock moves, by hand or by
+#: the calendar, the copy is written too, so the case page and its clock never disagree.
+MIRRORED: dict[str, tuple[str, str]] = {
+    Kind.NOTIFICATION: ("notifications.incident", "notification_due"),
+    Kind.RAPID_REVIEW: ("rapid_reviews.rapidreview", "due_date"),
+}
+_CHUNK = 500  # ids per statement (SQLite allows a limited number of parameters)
+
+
+def copy_due_dates_to_subjects(deadline_ids) -> None:
+    """Write the due dates of these clocks (those in `MIRRORED`) onto their subjects' rows:
+    one UPDATE per kind and chunk of ids, each subject taking its own clock's date."""
+    from django.apps import apps
+    from django.db.models import OuterRef, Subquery
+
+    ids = list(deadline_ids)
+    if not ids:
+        return
+    if connection.vendor == "postgresql":  # one UPDATE per kind, the ids as one array
+        with connection.cursor() as cursor:
+            for kind, (label, field) in MIRRORED.items():
+                model = apps.get_model(label)
+                table, column = model._meta.db_table, model._meta.get_field(field).column
+                cursor.execute(
+                    f"UPDATE {table} AS s SET {column} = d.due_date "  # noqa: S608
+                    f"FROM {Deadline._meta.db_table} AS d "
+                    "WHERE d.id = ANY(%s::bigint[]) AND d.kind = %s AND d.key = '' "
+                    "AND d.subject_type = %s AND s.id = d.subject_id",
+                    [ids, kind, label],
+                )
+        return
+    for lo in range(0, len(ids), _CHUNK):
+        subjects: dict[str, list[int]] = {}
+        for kind, subject_id in Deadline.objects.filter(
+            pk__in=ids[lo : lo + _CHUNK], kind__in=list(MIRRORED), key=""
+        ).values_list("kind", "subject_id"):
+            subjects.setdefault(kind, []).append(subject_id)
+        for kind, subject_ids in subjects.items():
+            label, field = MIRRORED[kind]
+            due = Deadline.objects.filter(
+                subject_type=label, subject_id=OuterRef("pk"), kind=kind, key=""
+            ).values("due_date")[:1]
+            apps.get_model(label).objects.filter(pk__in=subject_ids).update(
+                **{field: Subquery(due)}
+            )
+
+
 @transaction.atomic
 def deadline_move(
     *,
@@ -142,6 +207,7 @@ def deadline_move(
         fields.append("moved_by_calendar")
     deadline.save(update_fields=fields)
     if deadline.due_date != old_due:
+        copy_due_dates_to_subjects([deadline.pk])
         DeadlineChange.objects.create(
             deadline=deadline,
             actor=actor,
@@ -225,13 +291,14 @@ def working_day_dues(partnership_ids, triggers, amounts, closures: dict):
 def deadlines_recompute_many(
     clocks: models.QuerySet[Deadline], *, actor: User | None = None
 ) -> list[int]:
-    """After the calendar changed: recompute the working-day clocks among `clocks`, set-wise.
+    """After the calendar changed: recompute the working-day clocks among `clocks`, set-wise
+    (and the few notice clocks, counted back from their date, one by one).
 
-    The clocks are locked and read in one query, their due dates worked out per
-    partnership with `calendar.add_working_days_many` (numpy, no loop per date), and the
-    ones that moved are written with one UPDATE, their history (`DeadlineChange`) and
-    audit events with bulk inserts: the same rows `deadline_move` writes one at a time.
-    Returns the ids of the clocks that moved (flagged `moved_by_calendar`).
+        The clocks are locked and read in one query, their due dates worked out per
+        partnership with `calendar.add_working_days_many` (numpy, no loop per date), and the
+        ones that moved are written with one UPDATE, their history (`DeadlineChange`) and
+        audit events with bulk inserts: the same rows `deadline_move` writes one at a time.
+        Returns the ids of the clocks that moved (flagged `moved_by_calendar`).
     """
     import numpy as np
 
@@ -239,10 +306,10 @@ def deadlines_recompute_many(
 
     calendar.clear_caches()
     rows = list(
-        clocks.filter(rule=Rule.WORKING_DAYS)
+        clocks.filter(rule__in=[Rule.WORKING_DAYS, Rule.WORKING_DAYS_BEFORE])
         .select_for_update()
         .order_by("partnership_id", "id")
-        .values_list("id", "partnership_id", "trigger_date", "amount", "due_date", "title")
+        .values_list("id", "partnership_id", "trigger_date", "amount", "due_date", "title", "rule")
     )
     if not rows:
         return []
@@ -258,6 +325,9 @@ def deadlines_recompute_many(
     amounts = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
     old = np.array([row[4] for row in rows], dtype="datetime64[D]")
     new = working_day_dues(owners, triggers, amounts, closures)
+    for i, row in enumerate(rows):  # notice clocks: few, one at a time
+        if row[6] == Rule.WORKING_DAYS_BEFORE:
+            new[i] = notice_by(row[2], row[3], partnership=closures[row[1]])
     moved = np.flatnonzero(new != old)
     if moved.size == 0:
         return []
@@ -281,6 +351,7 @@ def deadlines_recompute_many(
             ["due_date", "moved_by_calendar", "updated_at"],
             batch_size=2000,
         )
+    copy_due_dates_to_subjects(moved_ids)
     actor_id = actor.pk if actor is not None else None
     actor_email = actor.email if actor is not None else ""
     moved_rows = [

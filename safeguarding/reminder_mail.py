@@ -36,6 +36,8 @@ def headline(row: ReminderSent, deadline: Deadline) -> str:
         return f"Due date changed to {deadline.due_date:%-d %B %Y}"
     left = row.context.get("working_days", 0)
     if row.rule == "due" or left == 0:
+        if deadline.due_date > timezone.localdate():
+            return f"Due {deadline.due_date:%A %-d %B %Y}: no working day left before it"
         return "Due today"
     if left > 0:
         return f"Due in {_days(left)}"

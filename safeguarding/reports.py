@@ -168,7 +168,7 @@ def _clocks(partnership_ids, period: Period):
         partnership__in=partnership_ids,
         due_date__gte=period.start,
         due_date__lte=period.end,
-    ).exclude(outcome=Deadline.Outcome.CANCELLED)
+    ).exclude(outcome__in=[Deadline.Outcome.CANCELLED, Deadline.Outcome.PAUSED])
 
 
 def timeliness(

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from rapid_reviews.models import RapidReview
 from safeguarding.audit import Action, audit_record
-from safeguarding.calendar import add_working_days
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -56,7 +55,8 @@ def _deadline_title(review: Review, what: str) -> str:
 @transaction.atomic
 def review_open(*, rapid_review: RapidReview, decision_date: dt.date, actor: User) -> Review:
     """Open the local review the rapid review decided on: target publication 6 calendar
-    months after the decision (a month end stays a month end: 31 August → 28 February),
+    months after the decision, on the same day of the month or, where that month is
+    shorter, its last day (31 August → 28 February; 28 February → 28 August),
     with default planned dates for the milestones. Opening twice changes nothing."""
     incident = rapid_review.incident
     partnership = incident.partnership
@@ -389,7 +389,7 @@ def review_put_on_hold(
             kind=deadline.kind,
             key=deadline.key,
             on=held_since,
-            outcome=Deadline.Outcome.CANCELLED,
+            outcome=Deadline.Outcome.PAUSED,
         )
     deadline_start(
         subject=review,
@@ -440,12 +440,17 @@ def review_resume(
         f"to {resumed_on:%-d %B %Y}: {paused} days added"
     )
     move(review, back_to, actor, reason, resuming=True)
-    held = Deadline.objects.for_subject(review).filter(
-        closed_on=review.held_since, outcome=Deadline.Outcome.CANCELLED
-    )
+    # Only the clocks the hold paused: not those a step closed as no longer needed on the
+    # day the review went on hold (final approval closes the unfinished milestones).
+    held = Deadline.objects.for_subject(review).filter(outcome=Deadline.Outcome.PAUSED)
+    target = review.target_publication + dt.timedelta(days=paused)
     for deadline in held:
         deadline_reopen(subject=review, kind=deadline.kind, key=deadline.key)
-        if paused:
+        if deadline.rule == Rule.WORKING_DAYS_BEFORE:
+            # The notice is counted back from the (later) target publication date, in
+            # working days: not moved by calendar days onto a weekend or holiday.
+            deadline_move(deadline=deadline, actor=actor, reason=reason, trigger_date=target)
+        elif paused:
             deadline_move(
                 deadline=deadline,
                 actor=actor,
@@ -453,7 +458,7 @@ def review_resume(
                 due_date=deadline.due_date + dt.timedelta(days=paused),
             )
     deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key=HOLD_REVIEW_KEY, on=resumed_on)
-    review.target_publication += dt.timedelta(days=paused)
+    review.target_publication = target
     review.days_on_hold += paused
     review.hold_reason, review.hold_note = "", ""
     review.held_since = review.hold_review_on = None
@@ -473,8 +478,9 @@ def review_approve_final(
     approved_on: dt.date | None,
     expected_version: int | None = None,
 ) -> Review:
-    """The partners approved the final report: the pre-publication notice clock starts
-    (7 working days before the target publication date)."""
+    """The partners approved the final report: the pre-publication notice clock starts,
+    due on the latest day that leaves 7 working days before the target publication date
+    (overdue at once if the approval came later than that: the target will slip)."""
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.FINAL_APPROVED)
     raise_if(
@@ -496,9 +502,6 @@ def review_approve_final(
     deadlines_no_longer_needed(
         subjects=[review], kind=Kind.LCSPR_MILESTONE, keys=Milestone, on=approved_on
     )
-    latest = add_working_days(
-        review.target_publication, -NOTICE_WORKING_DAYS, partnership=review.partnership
-    )
     deadline_start(
         subject=review,
         partnership=review.partnership,
@@ -506,9 +509,9 @@ def review_approve_final(
         title=_deadline_title(review, "Send the final report to the Panel and DfE"),
         reference=review.reference,
         url=review.get_absolute_url(),
-        trigger_date=approved_on,
-        rule=Rule.FIXED,
-        due_date=max(latest, approved_on),
+        trigger_date=review.target_publication,
+        rule=Rule.WORKING_DAYS_BEFORE,
+        amount=NOTICE_WORKING_DAYS,
         owner=actor,
     )
     return review

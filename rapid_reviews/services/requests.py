@@ -61,11 +61,19 @@ def _queue_email(change: StatusChange) -> None:
     transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
 
 
-def _validate_due(due_date: dt.date | None) -> dict[str, str]:
+def _validate_due(due_date: dt.date | None, review: RapidReview) -> dict[str, str]:
+    """A return is due today or later, and no later than the rapid review itself (unless
+    that date has passed: a late review still needs its returns)."""
     if due_date is None:
         return {"due_date": "Enter the date the return is due"}
-    if due_date < timezone.localdate():
+    today = timezone.localdate()
+    if due_date < today:
         return {"due_date": "The date the return is due must be today or in the future"}
+    if today <= review.due_date < due_date:
+        return {
+            "due_date": "The date the return is due must be on or before "
+            f"{review.due_date:%-d %B %Y}, when the rapid review is due"
+        }
     return {}
 
 
@@ -103,7 +111,7 @@ def information_requests_create(
     review = locked_review(rapid_review)
     if review.status not in REQUESTS_OPEN_WHILE:
         raise TransitionError("Agencies can be asked for information only before the decision.")
-    errors = _validate_due(due_date)
+    errors = _validate_due(due_date, review)
     serving = set(review.incident.partnership.agencies.values_list("pk", flat=True))
     asked = set(review.requests.values_list("agency_id", flat=True))
     if not agencies:
@@ -152,7 +160,7 @@ def information_request_update(
         raise TransitionError(
             "This agency has returned its information: send it back to ask for more."
         )
-    errors = _validate_due(due_date)
+    errors = _validate_due(due_date, request.rapid_review)
     if (
         request.status != RequestStatus.NOT_SENT
         and due_date != request.due_date
@@ -349,7 +357,7 @@ def agency_return_send_back(
     ensure_request_move(request, RequestStatus.MORE_INFORMATION)
     if request.rapid_review.status not in REQUESTS_OPEN_WHILE:
         raise TransitionError("Returns can be sent back only before the decision.")
-    errors = _validate_due(due_date)
+    errors = _validate_due(due_date, request.rapid_review)
     if not (note or "").strip():
         errors["note"] = "Enter what more the agency needs to tell you"
     raise_if(errors)

@@ -80,7 +80,12 @@ def requests_new(request, pk):
     today = timezone.localdate()
     # The timetable's date, or once that has passed the next working day (a return cannot
     # be due on a weekend or bank holiday).
-    soonest = today if is_working_day(today) else add_working_days(today, 1)
+    partnership = review.incident.partnership_id
+    soonest = (
+        today
+        if is_working_day(today, partnership=partnership)
+        else add_working_days(today, 1, partnership=partnership)
+    )
     default_due = max(returns.due_date, soonest) if returns else None
 
     def run(form):

@@ -51,10 +51,15 @@ class Deadline(models.Model):
         WORKING_DAYS = "working_days", _("working days")
         CALENDAR_MONTHS = "calendar_months", _("calendar months")
         FIXED = "fixed", _("date set by hand")
+        #: Notice to give: the latest day that leaves `amount` working days before the
+        #: trigger date (the target publication date for the final report's notice).
+        WORKING_DAYS_BEFORE = "days_before", _("working days before")
 
     class Outcome(models.TextChoices):
         MET = "met", _("Met")
         CANCELLED = "cancelled", _("No longer needed")
+        #: Stopped while the local review is on hold; reopened (and moved) when it resumes.
+        PAUSED = "paused", _("Paused while on hold")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind)

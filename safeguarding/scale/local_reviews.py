@@ -82,7 +82,10 @@ class LocalReviewsMixin:
                     reference=ref,
                     owner=owner,
                 )
-            notice_due = self.wd(rv.planned_publication, -7, pid)
+            # The latest day leaving 7 working days before publication (deadlines.notice_by):
+            # 7 back from the last working day on or before it.
+            last_working = self.wd(rv.planned_publication + dt.timedelta(days=1), -1, pid)
+            notice_due = self.wd(last_working, -7, pid)
             self.deadline(
                 pid,
                 Deadline.Kind.PRE_PUBLICATION_NOTICE,
@@ -91,7 +94,8 @@ class LocalReviewsMixin:
                 rv.planned_publication,
                 notice_due,
                 rv.notice_sent_on,
-                amount=-7,
+                rule=Deadline.Rule.WORKING_DAYS_BEFORE,
+                amount=7,
                 reference=ref,
                 owner=owner,
             )

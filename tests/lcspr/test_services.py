@@ -161,7 +161,7 @@ def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back(local_review, p
     )
     assert review.status == Status.ON_HOLD
     publication = get_deadline(review, Kind.PUBLICATION)
-    assert publication.closed_on == days_ago(21) and publication.outcome == "cancelled"
+    assert publication.closed_on == days_ago(21) and publication.outcome == "paused"
     look_again = get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review")
     assert look_again.due_date == TODAY() + dt.timedelta(days=14) and look_again.is_open
 
