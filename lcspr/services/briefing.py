@@ -3,6 +3,7 @@ PowerPoint regenerated whenever the fields change."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -46,12 +47,57 @@ def forbidden_terms(review: Review) -> list[str]:
     return sorted(terms)
 
 
+_MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+
+
+def date_pattern(day: dt.date) -> str:
+    """A regular expression for `day` however people write it: 9 January 2010, 9th Jan
+    2010, January 9, 2010, 09/01/2010, 9.1.10, 09-01-2010, 2010-01-09."""
+    d, m, y = day.day, day.month, day.year
+    month = _MONTHS[m - 1]
+    name = rf"(?:{month}|{month[:3]}\.?)"
+    suffix = r"(?:st|nd|rd|th)?"
+    numeric = rf"0?{d}[/.\-]0?{m}[/.\-](?:{y}|{y % 100:02d})"
+    return (
+        r"(?<![\w/.\-])(?:"
+        + "|".join(
+            [
+                rf"0?{d}{suffix}\s+(?:of\s+)?{name},?\s+{y}",
+                rf"{name}\s+0?{d}{suffix},?\s+{y}",
+                numeric,
+                rf"{y}-{m:02d}-{d:02d}",
+            ]
+        )
+        + r")(?![\w/\-]|\.\d)"
+    )
+
+
+def identifying_patterns(review: Review) -> list[tuple[str, re.Pattern]]:
+    """(what to name, pattern) for everything that identifies the case: the reference,
+    the children's names, and their dates of birth in any usual spelling."""
+    patterns = [
+        (term, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE))
+        for term in forbidden_terms(review)
+    ]
+    births = {c.date_of_birth for c in review.rapid_review.incident.children.all()}
+    for born in sorted(b for b in births if b is not None):
+        patterns.append((f"{born:%-d %B %Y}", re.compile(date_pattern(born), re.IGNORECASE)))
+    return patterns
+
+
 def identifying_terms_in(review: Review, *texts: str) -> list[str]:
+    """What identifies the case in these texts: a name or the reference as written in the
+    record, a date of birth as written in the text (so it can be found and removed)."""
     found = []
-    for term in forbidden_terms(review):
-        pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
-        if any(pattern.search(text or "") for text in texts):
-            found.append(term)
+    for term, pattern in identifying_patterns(review):
+        for text in texts:
+            match = pattern.search(text or "")
+            if match:
+                found.append(term if term.lower() == match.group(0).lower() else match.group(0))
+                break
     return found
 
 
@@ -123,7 +169,7 @@ def briefing_save(
         errors["__all__"] = (
             "The briefing must be anonymised: remove "
             + ", ".join(f"‘{t}’" for t in found)
-            + " (a real name or the case reference)"
+            + " (a real name, a date of birth or the case reference)"
         )
     raise_if(errors)
     briefing = LearningBriefing.objects.select_for_update().filter(review=review).first()

@@ -26,7 +26,8 @@ from ..models import (
     Review,
     Status,
 )
-from .briefing import briefing_generate, identifying_terms_in
+from ..report_pdf import UnreadableReport, identifying_in_report, public_copy
+from .briefing import briefing_generate, identifying_patterns, identifying_terms_in
 from .common import (
     ensure_move,
     locked,
@@ -110,6 +111,22 @@ def _copy(field_file, target, prefix: str, extension: str) -> None:
     target.save(f"{prefix}/{uuid.uuid4().hex}{extension}", ContentFile(data), save=False)
 
 
+def _report_not_anonymised(review: Review, report) -> str | None:
+    """Why the uploaded report cannot be published as it is, if it cannot: its pages or
+    hidden properties name the child, give a date of birth or the case reference, or it
+    cannot be read to check."""
+    report.seek(0)
+    data = report.read()
+    report.seek(0)
+    try:
+        found = identifying_in_report(data, identifying_patterns(review))
+    except UnreadableReport as error:
+        return str(error)
+    if found:
+        return "The final report must be anonymised: remove " + ", ".join(map(str, found))
+    return None
+
+
 def _write_published(review: Review, briefing: LearningBriefing) -> PublishedReview:
     partnership = review.partnership
     recommendations = "\n".join(f"{r.number}. {r.text}" for r in review.recommendations.all())
@@ -134,7 +151,9 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
     )
     prefix = f"published/{partnership.pk}"
     if review.publication_kind == PublicationKind.FULL_REPORT:
-        _copy(review.report_file, published.report, prefix, ".pdf")
+        with review.report_file.open("rb") as source:
+            clean = public_copy(source.read(), title=review.public_title, author=partnership.name)
+        published.report.save(f"{prefix}/{uuid.uuid4().hex}.pdf", ContentFile(clean), save=False)
     _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
     _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
     published.save()
@@ -178,6 +197,10 @@ def review_publish(
             else:
                 if checked.content_type != "application/pdf":
                     errors["report"] = "The selected file must be a PDF"
+                else:
+                    message = _report_not_anonymised(review, report)
+                    if message:
+                        errors["report"] = message
     if kind == PublicationKind.IMPROVEMENTS:
         if not (improvements or "").strip():
             errors["improvements"] = "Enter the improvements to be made"

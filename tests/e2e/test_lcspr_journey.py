@@ -13,8 +13,7 @@ from pypdf import PdfReader
 
 from lcspr import services
 from lcspr.models import PublishedReview, Status
-from tests.lcspr.conftest import BRIEFING
-from tests.notifications.test_attachments import PDF
+from tests.lcspr.conftest import BRIEFING, report_pdf_bytes
 from tests.rapid_reviews.conftest import CHILD_NAME, notify
 
 from .conftest import axe_violations, sign_in_through_browser
@@ -132,7 +131,7 @@ def test_manager_publishes_and_the_public_downloads(
     page.get_by_role("link", name="Publish", exact=True).click()
     page.get_by_label("The full report", exact=True).check()
     page.get_by_label("The final report (PDF)").set_input_files(
-        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report_pdf_bytes()}]
     )
     page.get_by_label("Public summary").fill("A teenager's hints about home were not joined up.")
     for box in page.locator("input[name=checks]").all():

@@ -110,8 +110,7 @@ def officer_decides_and_sends(page, incident):
 
 def manager_publishes(page, live_server, manager, incident):
     from lcspr import services as lcspr_services
-    from tests.lcspr.conftest import BRIEFING
-    from tests.notifications.test_attachments import PDF
+    from tests.lcspr.conftest import BRIEFING, report_pdf_bytes
 
     today = timezone.localdate()
     sign_in_through_browser(page, live_server, manager)
@@ -147,7 +146,7 @@ def manager_publishes(page, live_server, manager, incident):
     page.get_by_role("link", name="Publish", exact=True).click()
     page.get_by_label("The full report", exact=True).check()
     page.get_by_label("The final report (PDF)").set_input_files(
-        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report_pdf_bytes()}]
     )
     page.get_by_label("Public summary").fill("A young child's neglect was seen in pieces.")
     for box in page.locator("input[name=checks]").all():

@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,7 +7,6 @@ from django.utils import timezone
 
 from lcspr import services
 from lcspr.models import AnonymisationCheck, Review
-from tests.notifications.test_attachments import PDF
 from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
     CHILD_NAME,
     agencies,
@@ -60,8 +60,18 @@ def local_review(make_review, people):  # noqa: F811
     return open_review(make_review, people)
 
 
+@functools.cache
+def report_pdf_bytes() -> bytes:
+    """A real one-page final report (publication reads it to check it is anonymised)."""
+    from weasyprint import HTML
+
+    return HTML(
+        string="<title>Final report</title><h1>Local review</h1><p>Child A was 14.</p>"
+    ).write_pdf()
+
+
 def pdf_upload(name="final-report.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+    return SimpleUploadedFile(name, report_pdf_bytes(), content_type="application/pdf")
 
 
 def to_notice_sent(local, actor, *, notice_days_ago=15):
