@@ -233,3 +233,36 @@ def test_expired_sessions_are_cleared_nightly(client, people):
     )
     assert clear_expired_sessions() == 1
     assert Session.objects.count() == 1
+
+
+def test_an_address_differing_only_in_case_is_refused_and_sign_in_still_works(client, people):
+    """The administration site once accepted OFFICER@… beside officer@…; every sign-in as
+    that person then failed with a server error."""
+    from tests.factories import UserFactory
+
+    officer = people["officer"]
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    response = client.post(
+        reverse("admin:safeguarding_user_add"),
+        {
+            "email": officer.email.upper(),
+            "full_name": "Someone Else",
+            "password1": "A-long-enough-passw0rd!",
+            "password2": "A-long-enough-passw0rd!",
+        },
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    from safeguarding.models import User
+
+    assert User.objects.filter(email__iexact=officer.email).count() == 1
+    # Saved in any case, an address is kept in lower case.
+    other = UserFactory(email="New.Person@Example.ORG")
+    other.refresh_from_db()
+    assert other.email == "new.person@example.org"
+    response = Client().post(
+        reverse("safeguarding:sign-in"),
+        {"username": officer.email.upper(), "password": PASSWORD},
+    )
+    assert response.status_code == 302
