@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safeguarding.audit import Action, audit_record, diff, snapshot
@@ -12,6 +13,7 @@ from safeguarding.models import User
 from ..models import Child, Incident, Status
 from .common import (
     TransitionError,
+    check_version,
     locked,
     require_role,
 )
@@ -20,7 +22,7 @@ from .common import (
 
 
 def next_pseudonym(incident: Incident) -> str:
-    used = set(incident.children.values_list("pseudonym", flat=True))
+    used = {p.lower() for p in incident.children.values_list("pseudonym", flat=True)}
     n = 0
     while True:
         letters, k = "", n
@@ -30,7 +32,7 @@ def next_pseudonym(incident: Incident) -> str:
             if k < 0:
                 break
         candidate = f"Child {letters}"
-        if candidate not in used:
+        if candidate.lower() not in used:
             return candidate
         n += 1
 
@@ -64,11 +66,15 @@ def child_save(
     values: dict[str, Any],
     known_to=(),
     child: Child | None = None,
+    expected_version: int | None = None,
 ) -> Child:
-    """Add a child to an incident, or change one."""
+    """Add a child to an incident, or change one. `expected_version` is the incident's
+    version the form was opened at: a save from a stale page (another tab, the back
+    button, a second click) is refused rather than overwriting or adding twice."""
     require_role(actor, incident.partnership)
     incident = locked(incident)
     check_child_editable(incident)
+    check_version(incident, expected_version)
     if child is None:
         child = Child(incident=incident, position=incident.children.count() + 1)
         before = {}
@@ -79,8 +85,17 @@ def child_save(
     for name in CHILD_FIELDS:
         if name in values:
             setattr(child, name, values[name])
-    if not child.pseudonym:
-        child.pseudonym = next_pseudonym(incident)
+    child.pseudonym = (child.pseudonym or "").strip() or next_pseudonym(incident)
+    clash = incident.children.filter(pseudonym__iexact=child.pseudonym)
+    if child.pk:
+        clash = clash.exclude(pk=child.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "pseudonym": f"‘{child.pseudonym}’ is already used for another child in this "
+                f"incident: use another, such as ‘{next_pseudonym(incident)}’"
+            }
+        )
     child.save()
     child.known_to.set(known_to)
     changed = diff(before, snapshot(child, list(CHILD_FIELDS)))

@@ -223,9 +223,12 @@ def child_edit(request, pk, child_pk=None):
                 values=values,
                 known_to=form.cleaned_data["known_to"],
                 child=child,
+                expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
             form.add_service_errors(error)
+        except services.ConcurrentEditError as error:
+            keep_typing_after_conflict(form, error)
         except services.TransitionError as error:
             form.add_error(None, str(error))
         else:

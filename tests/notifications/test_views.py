@@ -521,3 +521,61 @@ def test_an_unborn_child_needs_no_name_typed(client, people, make_incident):
     response = client.post(url, {**base, "name": "", "unborn": "on"})
     assert response.status_code == 302, response.content.decode()
     assert incident.children.get().name == "Unborn"
+
+
+def _child_post(incident, **values):
+    post = {
+        "pseudonym": "",
+        "name": "Ruby Example",
+        "sex": "not_known",
+        "ethnicity": "not_known",
+        "status_at_time": "cin",
+        "age_years": "6",
+        "version": incident.version,
+    }
+    post.update(values)
+    return post
+
+
+def test_a_second_save_from_a_stale_page_neither_adds_twice_nor_overwrites(
+    client, people, make_incident
+):
+    """Two tabs, the back button or a second click: the second save is refused with what
+    was typed kept, not a second child or a lost change."""
+    incident = make_incident(complete=False, children=0)
+    sign_in(client, people["officer"])
+    add = reverse("notifications:child-add", args=[incident.pk])
+    opened = _child_post(incident, pseudonym="Child A")
+    assert client.post(add, opened).status_code == 302
+    again = client.post(add, opened)
+    html = again.content.decode()
+    assert again.status_code == 200 and "changed after you opened this page" in html
+    assert "Ruby Example" in html
+    assert incident.children.count() == 1
+
+    child = incident.children.get()
+    incident.refresh_from_db()
+    edit = reverse("notifications:child-edit", args=[incident.pk, child.pk])
+    tab_a = _child_post(incident, pseudonym="Child A", name="Ruby Changed")
+    tab_b = _child_post(incident, pseudonym="Child A", health="Asthma")
+    assert client.post(edit, tab_a).status_code == 302
+    stale = client.post(edit, tab_b)
+    assert stale.status_code == 200 and "changed after you opened this page" in (
+        stale.content.decode()
+    )
+    child.refresh_from_db()
+    assert (child.name, child.health) == ("Ruby Changed", "")
+
+
+def test_a_pseudonym_used_already_is_refused_ignoring_case(client, people, make_incident):
+    incident = make_incident(complete=False, children=0)
+    sign_in(client, people["officer"])
+    add = reverse("notifications:child-add", args=[incident.pk])
+    assert client.post(add, _child_post(incident, pseudonym="Child A")).status_code == 302
+    incident.refresh_from_db()
+    response = client.post(add, _child_post(incident, pseudonym="child a", name="Other"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "‘child a’ is already used for another child in this incident" in html
+    assert "such as ‘Child B’" in html
+    assert incident.children.count() == 1
