@@ -1,5 +1,7 @@
 """GOV.UK forms: one base that builds the crispy helper, and the sign-in forms."""
 
+import re
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
@@ -12,6 +14,34 @@ def drop_maxlength(form) -> None:
     The server's error says what is too long, and the page keeps all of what was typed."""
     for field in form.fields.values():
         field.widget.attrs.pop("maxlength", None)
+
+
+#: Control characters that mean nothing in a text box (NUL stays: Django refuses it with
+#: an error), and the two non-characters XML cannot hold. Word pastes a vertical tab for
+#: a line break (Shift+Enter) and a form feed for a page break: those become line breaks.
+_INVISIBLE = re.compile("[\x01-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def plain_text(value: str, *, one_line: bool = False) -> str:
+    """Text as typed or pasted, without invisible control characters (they break the
+    PowerPoint, PDFs and exports, which must hold XML-compatible text). A pasted line or
+    page break is a new line, or a space in a one-line box."""
+    if not value:
+        return value
+    brk = " " if one_line else "\n"
+    return _INVISIBLE.sub("", value.replace("\x0b", brk).replace("\x0c", brk))
+
+
+def _without_control_characters(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and not isinstance(
+            field.widget, forms.PasswordInput | forms.EmailInput
+        ):
+            one_line = not isinstance(field.widget, forms.Textarea)
+            to_python = field.to_python
+            field.to_python = lambda value, to_python=to_python, one_line=one_line: plain_text(
+                to_python(value), one_line=one_line
+            )
 
 
 class GDSFormMixin:
@@ -28,6 +58,7 @@ class GDSFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         drop_maxlength(self)
+        _without_control_characters(self)
         self.build_helper()
 
     def build_helper(self):

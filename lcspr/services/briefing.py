@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.audit import Action, audit_record
+from safeguarding.forms import plain_text
 from safeguarding.models import User
 
 from ..models import LearningBriefing, Review
@@ -159,7 +160,7 @@ def briefing_save(
     *, review: Review, actor: User, values: dict, expected_version: int | None = None
 ) -> LearningBriefing:
     require_case_role(actor, review.partnership)
-    values = {f: (values.get(f) or "").strip() for f in BRIEFING_FIELDS}
+    values = {f: plain_text(values.get(f) or "").strip() for f in BRIEFING_FIELDS}
     errors = {f: message for f, message in REQUIRED.items() if not values[f]}
     link_error = _link_error(values["links"])
     if link_error:
