@@ -5,6 +5,7 @@ from django import forms
 from rapid_reviews.forms import ActionForm, area, text
 from safeguarding.form_fields import GDSDateField
 from safeguarding.models import Agency, User
+from safeguarding.once import OnceFormMixin
 
 from .models import (
     ActionStatus,
@@ -91,7 +92,7 @@ class MilestoneForm(ActionForm):
     past_dates = ("actual",)
 
 
-class CheckForm(ActionForm):
+class CheckForm(OnceFormMixin, ActionForm):
     submit_label = "Save the check"
     kind = forms.ChoiceField(
         label="What kind of check?",
@@ -216,13 +217,13 @@ class NspccForm(ActionForm):
     past_dates = ("sent_on",)
 
 
-class RecommendationForm(ActionForm):
+class RecommendationForm(OnceFormMixin, ActionForm):
     submit_label = "Add the recommendation"
     text = area("Recommendation", required=True, rows=4, message="Enter the recommendation")
     partners_response = area("The partners' response (optional)", rows=3)
 
 
-class ActionAddForm(ActionForm):
+class ActionAddForm(OnceFormMixin, ActionForm):
     submit_label = "Add the action"
     description = area("Action", required=True, rows=3, message="Enter the action")
     agency = forms.ModelChoiceField(

@@ -10,6 +10,7 @@ from safeguarding.forms import StepForm
 from safeguarding.forms import area_field as _area
 from safeguarding.forms import text_field as _text
 from safeguarding.models import Agency
+from safeguarding.once import OnceFormMixin
 
 from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
 
@@ -61,6 +62,11 @@ class IncidentDatesForm(StepForm):
                 "date of the incident",
             )
         return data
+
+
+class IncidentNewForm(OnceFormMixin, IncidentDatesForm):
+    """Logging a new incident: taken once (a second post of the page does not log it
+    again with a second clock)."""
 
 
 class NatureForm(StepForm):

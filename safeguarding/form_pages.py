@@ -15,6 +15,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from .drafts import take_kept_post
+from .once import made, taken_before
 from .workflow import ConcurrentEditError, TransitionError
 
 
@@ -34,6 +35,7 @@ def form_page(
     form_kwargs: dict | None = None,
     context: dict | None = None,
     check_version: Callable[[int | None], None] | None = None,
+    once: bool = False,
 ):
     """Validate, call `run(form)` (which calls the service), show its errors, redirect.
 
@@ -41,7 +43,9 @@ def form_page(
     go to its page unless `back` or `done` say otherwise; `run` may instead return a
     response of its own. With `check_version(expected_version)`, the form carries the
     record's `version` and the check runs in the same transaction as `run`, so a form
-    opened before a colleague saved the record cannot overwrite their changes.
+    opened before a colleague saved the record cannot overwrite their changes. With
+    `once` (a form with `OnceFormMixin` that creates something), a second post of the
+    same page is sent to what the first made instead of making it again (once.py).
     """
     kept = take_kept_post(request)
     posted = request.method == "POST"
@@ -53,10 +57,16 @@ def form_page(
     form = form_class(data, files, initial=initial, **(form_kwargs or {}))
     if posted and form.is_valid():
         try:
-            with transaction.atomic() if check_version is not None else nullcontext():
+            with transaction.atomic() if check_version or once else nullcontext():
+                if once:
+                    earlier = taken_before(request, form)
+                    if earlier is not None:
+                        return redirect(earlier or done or record.get_absolute_url())
                 if check_version is not None:
                     check_version(form.cleaned_data.get("version"))
-                result = run(form)
+                response = run(form) or redirect(done or record.get_absolute_url())
+                if once:
+                    made(form, response.get("Location", ""))
         except ValidationError as error:
             form.add_service_errors(error)
         except ConcurrentEditError as error:
@@ -64,7 +74,7 @@ def form_page(
         except TransitionError as error:
             form.add_error(None, str(error))
         else:
-            return result or redirect(done or record.get_absolute_url())
+            return response
     return render(
         request,
         template,

@@ -1,5 +1,6 @@
 """Thin Celery tasks: take ids, call one service, retry on failure. Schedules: celery.py."""
 
+import datetime as dt
 import smtplib
 
 from celery import shared_task
@@ -54,8 +55,12 @@ def sweep_reminders() -> int:
 
 @shared_task(name="safeguarding.clear_expired_sessions", ignore_result=True)
 def clear_expired_sessions() -> int:
-    """Delete the sessions past their expiry (what `manage.py clearsessions` does)."""
+    """Delete the sessions past their expiry (what `manage.py clearsessions` does), and
+    the create-once tokens of forms posted over 30 days ago (once.py)."""
     from django.contrib.sessions.models import Session
 
+    from .models import FormSubmission
+
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    FormSubmission.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=30)).delete()
     return deleted

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from notifications import services as incident_services
 from rapid_reviews import services as review_services
 from safeguarding.models import Deadline
+from tests.lcspr.conftest import report_pdf_bytes
 from tests.notifications.test_attachments import PDF
 from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
     agencies,
@@ -240,7 +241,7 @@ def _local_review(review, people):  # noqa: F811
         review=local,
         actor=officer,
         kind="full_report",
-        report=SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf"),
+        report=SimpleUploadedFile("report.pdf", report_pdf_bytes(), content_type="application/pdf"),
         public_title="Are you listening to me?",
         public_summary="Summary.",
         checks=list(AnonymisationCheck.values),

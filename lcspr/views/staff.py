@@ -208,6 +208,7 @@ def check_add(request, pk):
         "Record a partners' check (regulation 14)",
         run,
         initial={"checked_on": timezone.localdate()},
+        once=True,
     )
 
 
@@ -413,7 +414,7 @@ def recommendation_add(request, pk):
         messages.success(request, f"Recommendation {rec.number} is added.")
         return redirect(review.get_absolute_url() + "#action-plan")
 
-    return form_page(request, review, RecommendationForm, "Add a recommendation", run)
+    return form_page(request, review, RecommendationForm, "Add a recommendation", run, once=True)
 
 
 @officer_view
@@ -442,6 +443,7 @@ def action_add(request, pk, rec_pk):
         run,
         intro=rec.text,
         form_kwargs={"agencies": review.partnership.agencies.order_by("name")},
+        once=True,
     )
 
 

@@ -13,6 +13,7 @@ from safeguarding import permissions
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
 from safeguarding.form_pages import keep_typing_after_conflict
+from safeguarding.once import made, taken_before
 
 from .. import forms, services
 from ..models import Status
@@ -78,16 +79,21 @@ def incident_new(request):
         choices = permissions.partnerships_visible_to(request.user, roles=permissions.CASE_ROLES)
         return render(request, "notifications/choose_partnership.html", {"choices": choices})
     kept = take_kept_post(request)
-    form = forms.IncidentDatesForm(request.POST if request.method == "POST" else kept)
+    form = forms.IncidentNewForm(request.POST if request.method == "POST" else kept)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.incident_create(
-                partnership=partnership,
-                actor=request.user,
-                awareness_date=form.cleaned_data["awareness_date"],
-                incident_date=form.cleaned_data["incident_date"],
-                incident_place=form.cleaned_data["incident_place"],
-            )
+            with transaction.atomic():
+                earlier = taken_before(request, form)
+                if earlier is not None:
+                    return redirect(earlier or reverse("notifications:list"))
+                incident = services.incident_create(
+                    partnership=partnership,
+                    actor=request.user,
+                    awareness_date=form.cleaned_data["awareness_date"],
+                    incident_date=form.cleaned_data["incident_date"],
+                    incident_place=form.cleaned_data["incident_place"],
+                )
+                made(form, incident.get_absolute_url())
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -15,6 +15,7 @@ from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
 from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
 from .history import StatusChangeBase, StatusChangeImmutableError
 from .reminders import CalendarFeedToken, ReminderPolicy, ReminderSent, _default_days_before
+from .submissions import FormSubmission
 
 __all__ = [
     "Agency",
@@ -26,6 +27,7 @@ __all__ = [
     "Deadline",
     "DeadlineChange",
     "DeadlineQuerySet",
+    "FormSubmission",
     "Membership",
     "MembershipQuerySet",
     "Partnership",

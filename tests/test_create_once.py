@@ -1,0 +1,139 @@
+"""A form that creates something is taken once: posting the same page again (a double
+click, the back button and Continue, two requests at the same moment) makes nothing
+more and shows what the first post made. A post refused for errors can be corrected
+and sent."""
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from lcspr.models import Action, PartnerCheck, Recommendation
+from notifications.models import Incident
+from safeguarding.calendar import add_working_days
+from safeguarding.models import Deadline, FormSubmission
+from safeguarding.once import ALREADY
+from tests.lcspr.conftest import open_review
+from tests.rapid_reviews.conftest import agencies, make_review  # noqa: F401 - fixtures
+from tests.utils import sign_in
+
+
+def date_post(name, day) -> dict:
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="once" value="([0-9a-f]{32})"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_logging_an_incident_twice_from_the_same_page_logs_it_once(client, people, partnership):
+    sign_in(client, people["officer"])
+    url = reverse("notifications:new")
+    token = token_of(client.get(url).content.decode())
+    today = timezone.localdate()
+    post = {**date_post("awareness_date", today), "incident_place": "Home", "once": token}
+    first = client.post(url, post)
+    assert first.status_code == 302
+    incident = Incident.objects.get()
+    second = client.post(url, post, follow=True)
+    assert Incident.objects.count() == 1
+    assert Deadline.objects.filter(kind=Deadline.Kind.NOTIFICATION).count() == 1
+    assert second.redirect_chain[-1][0] == incident.get_absolute_url()
+    assert ALREADY in second.content.decode()
+    # A new visit to the page is a new form.
+    assert token_of(client.get(url).content.decode()) != token
+
+
+@pytest.mark.django_db
+def test_a_corrected_post_after_errors_is_saved(
+    client,
+    people,
+    make_review,  # noqa: F811
+):
+    review = open_review(make_review, people)
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:recommendation-add", args=[review.pk])
+    token = token_of(client.get(url).content.decode())
+    refused = client.post(url, {"text": "", "once": token})
+    assert refused.status_code == 200 and "Enter the recommendation" in refused.content.decode()
+    assert token_of(refused.content.decode()) == token
+    assert client.post(url, {"text": "Share sooner.", "once": token}).status_code == 302
+    assert client.post(url, {"text": "Share sooner.", "once": token}).status_code == 302
+    assert Recommendation.objects.filter(review=review).count() == 1
+
+
+@pytest.mark.django_db
+def test_actions_and_checks_are_added_once(
+    client,
+    people,
+    make_review,  # noqa: F811
+    agencies,  # noqa: F811
+):
+    from lcspr import services
+
+    review = open_review(make_review, people)
+    rec = services.recommendation_add(review=review, actor=people["officer"], text="Share.")
+    sign_in(client, people["officer"])
+    due = add_working_days(timezone.localdate(), 20)
+    add_action = reverse("lcspr:action-add", args=[review.pk, rec.pk])
+    post = {
+        "description": "Train the front door team",
+        "agency": agencies["health"].pk,
+        "lead": "Head of safeguarding",
+        **date_post("due_date", due),
+        "once": token_of(client.get(add_action).content.decode()),
+    }
+    for _ in range(3):
+        assert client.post(add_action, post).status_code == 302
+    assert Action.objects.filter(recommendation=rec).count() == 1
+    assert Deadline.objects.filter(kind=Deadline.Kind.ACTION).count() == 1
+
+    add_check = reverse("lcspr:check-add", args=[review.pk])
+    post = {
+        "kind": "time",
+        **date_post("checked_on", timezone.localdate()),
+        "note": "On track.",
+        "once": token_of(client.get(add_check).content.decode()),
+    }
+    for _ in range(2):
+        assert client.post(add_check, post).status_code == 302
+    assert PartnerCheck.objects.filter(review=review).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posts_racing_each_other_make_one_recommendation(
+    people,
+    make_review,  # noqa: F811
+):
+    """Three requests at the same moment, each on its own database connection: the unique
+    token lets one through; the others wait for it, then find the token taken."""
+    review = open_review(make_review, people)
+    url = reverse("lcspr:recommendation-add", args=[review.pk])
+    browser = Client()
+    sign_in(browser, people["officer"])
+    token = token_of(browser.get(url).content.decode())
+    cookies = browser.cookies
+    start, codes = threading.Barrier(3), []
+
+    def post():
+        client = Client()
+        client.cookies = cookies
+        start.wait()
+        try:
+            codes.append(client.post(url, {"text": "Share sooner.", "once": token}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [302, 302, 302]
+    assert Recommendation.objects.filter(review=review).count() == 1
+    assert FormSubmission.objects.filter(token=token).count() == 1
