@@ -12,10 +12,13 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.documents import format_date, format_datetime
+
+from .models import Action, ProgressNote
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 
@@ -117,16 +120,32 @@ def action_plan_csv(review) -> str:
     return out.getvalue()
 
 
+# (header, width): a fixed table layout, so long notes wrap inside their column.
+ACTION_PLAN_PDF_COLUMNS = [
+    ("Action", "15%"),
+    ("Owning agency", "10%"),
+    ("Lead", "9%"),
+    ("Due", "8%"),
+    ("Status", "11%"),
+    ("RAG", "8%"),
+    ("Progress", "22%"),
+    ("Evidence of impact", "17%"),
+]
+
+
 def action_plan_pdf(review) -> bytes:
+    actions = Action.objects.select_related("agency", "signed_off_by").prefetch_related(
+        Prefetch("notes", queryset=ProgressNote.objects.order_by("-written_on", "-id"))
+    )
+    recommendations = review.recommendations.prefetch_related(Prefetch("actions", actions))
     return render_pdf(
         "lcspr/action_plan_pdf.html",
         {
             "review": review,
             "partnership": review.partnership,
-            "headers": ACTION_PLAN_HEADERS[2:8],
+            "columns": ACTION_PLAN_PDF_COLUMNS,
             "recommendations": [
-                (rec, [(a, a.rag()) for a in rec.actions.all()])
-                for rec in review.recommendations.all()
+                (rec, [(a, a.rag()) for a in rec.actions.all()]) for rec in recommendations
             ],
             "generated_at": format_datetime(timezone.now()),
         },

@@ -150,6 +150,31 @@ def test_the_briefing_pdf_is_exactly_one_page_and_the_pptx_reopens(local_review,
     assert prs.core_properties.author == local_review.partnership.name
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "St Helen's & Knowsley",
+        'Ynys Môn "Anglesey" \\ } @page { margin: 0 } Ω',
+    ],
+)
+def test_the_briefing_footer_prints_the_partnership_name_exactly_on_every_page(
+    local_review, people, name
+):
+    partnership = local_review.partnership
+    partnership.name = name
+    partnership.save(update_fields=["name"])
+    # Long enough for two pages, so the footer is seen to repeat.
+    values = {**BRIEFING, "background": "\n".join([BRIEFING["background"]] * 12)}
+    briefing = services.briefing_save(review=local_review, actor=people["officer"], values=values)
+    reader = PdfReader(briefing.pdf.open("rb"))
+    assert len(reader.pages) > 1
+    year = TODAY().year
+    for page in reader.pages:
+        text = " ".join(page.extract_text().split())
+        assert f"{name} · Learning briefing {year}" in text
+    assert "Are you listening to me?" in reader.pages[0].extract_text()
+
+
 def test_the_pptx_opens_in_libreoffice(local_review, people, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
@@ -225,6 +250,52 @@ def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
         io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
     )
     assert "Train staff" in reader.pages[0].extract_text()
+
+
+def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
+    client, local_review, people, agencies
+):
+    officer = people["officer"]
+    rec = services.recommendation_add(
+        review=local_review, actor=officer, text="Hear the child's voice."
+    )
+    due = TODAY() + dt.timedelta(days=30)
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Train school nurses",
+        agency=agencies["health"],
+        lead="Named nurse",
+        due_date=due,
+    )
+    action = services.action_update(
+        action=action, actor=officer, status="in_progress", due_date=due, note="Dates agreed."
+    )
+    action.notes.update(written_on=days_ago(20))
+    long_word = "Attendance" * 30  # no spaces: must still wrap inside its column
+    action = services.action_update(
+        action=action,
+        actor=officer,
+        status="complete",
+        due_date=due,
+        note="Two sessions held; 40 nurses trained.",
+        evidence_of_impact=f"Audit shows the child's words recorded. {long_word}",
+    )
+    sign_in(client, officer)
+    response = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
+    reader = PdfReader(io.BytesIO(response.content))
+    raw = "\n".join(page.extract_text() for page in reader.pages)
+    text = " ".join(raw.split())
+    assert "Complete, awaiting sign-off" in text
+    assert "Evidence of impact" in text
+    assert "Audit shows the child's words recorded." in text
+    # Latest first, each with its date.
+    latest = f"{TODAY():%-d %B %Y} Two sessions held; 40 nurses trained."
+    earlier = f"{days_ago(20):%-d %B %Y} Dates agreed."
+    assert latest in text and earlier in text
+    assert text.index(latest) < text.index(earlier)
+    # The long word is broken over lines in its column, not run off the page.
+    assert long_word not in raw and long_word in "".join(raw.split())
 
 
 def test_terms_of_reference_upload_and_download(client, local_review, people):

@@ -8,11 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lcspr import services as lcspr_services
+from lcspr.models import LearningTheme
 from notifications.models import Child, Ethnicity, Incident, Nature, Sex
 from rapid_reviews.models import InformationRequest, RapidReview
 from safeguarding import reports
 from safeguarding.models import AuditEvent, Deadline, Membership, Role
 from tests.factories import AgencyFactory, PartnershipFactory
+from tests.lcspr.conftest import local_review, open_review  # noqa: F401 - fixture
+from tests.rapid_reviews.conftest import make_review  # noqa: F401 - fixture
 from tests.utils import sign_in
 
 from .report_helpers import make_deadline
@@ -396,6 +400,40 @@ def test_annual_report_pdf_with_charts_audited(client, people, partnership, time
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.DOWNLOAD, actor=people["manager"], partnership=partnership
     ).exists()
+
+
+def _pdf_text(response) -> str:
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(response.content))
+    return " ".join("\n".join(page.extract_text() for page in pdf.pages).split())
+
+
+def test_annual_report_pdf_lists_learning_themes_with_counts(
+    client,
+    people,
+    local_review,  # noqa: F811
+    make_review,  # noqa: F811
+):
+    curiosity = LearningTheme.objects.get(name__icontains="curiosity")
+    voice = LearningTheme.objects.get(name__icontains="voice of the child")
+    manager = people["manager"]
+    lcspr_services.review_set_themes(review=local_review, actor=manager, themes=[curiosity, voice])
+    second = open_review(make_review, people)
+    lcspr_services.review_set_themes(review=second, actor=manager, themes=[curiosity])
+    year = local_review.decision_date.year
+    sign_in(client, manager)
+
+    text = _pdf_text(client.get(reverse("safeguarding:annual-report", args=[year])))
+    assert "Learning themes across reviews" in text
+    assert f"{curiosity.name} 2" in text and f"{voice.name} 1" in text
+    assert text.index(curiosity.name) < text.index(voice.name)  # most frequent first
+    assert "Not yet recorded" not in text
+    assert "has learning themes recorded yet" not in text
+
+    text = _pdf_text(client.get(reverse("safeguarding:annual-report", args=[year - 1])))
+    assert curiosity.name not in text
+    assert "No local review decided in this period has learning themes recorded yet." in text
 
 
 def test_annual_report_csv(client, people, partnership, timeliness_fixture):
