@@ -147,6 +147,10 @@ def incident_update(
     return incident
 
 
+#: "Not changing": the incident date stays as recorded.
+KEEP = object()
+
+
 @transaction.atomic
 def incident_change_awareness_date(
     *,
@@ -155,8 +159,11 @@ def incident_change_awareness_date(
     awareness_date: dt.date,
     reason: str,
     expected_version: int | None = None,
+    incident_date: dt.date | None | object = KEEP,
 ) -> Incident:
-    """Correct the awareness date: needs a reason, recomputes the due date, is audited."""
+    """Correct the awareness date: needs a reason, recomputes the due date, is audited.
+    `incident_date` is the incident date being saved with it, if both change at once (the
+    new awareness date is checked against the new incident date, not the old)."""
     require_role(actor, incident.partnership)
     incident = locked(incident)
     check_version(incident, expected_version)
@@ -164,7 +171,7 @@ def incident_change_awareness_date(
         raise TransitionError("The awareness date cannot change once the decision is recorded.")
     reason = (reason or "").strip()
     errors = validate_incident_dates(
-        incident_date=incident.incident_date,
+        incident_date=incident.incident_date if incident_date is KEEP else incident_date,
         awareness_date=awareness_date,
         today=timezone.localdate(),
     )

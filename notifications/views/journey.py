@@ -150,6 +150,7 @@ def incident_step(request, pk, step):
                             awareness_date=new_aware,
                             reason=form.cleaned_data.get("reason", ""),
                             expected_version=version,
+                            incident_date=values["incident_date"],
                         )
                         version = incident.version
                 incident = services.incident_update(

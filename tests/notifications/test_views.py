@@ -163,6 +163,43 @@ def test_awareness_change_needs_reason_in_the_form(client, people, make_incident
     assert "Wrong date typed" in detail and "Why this date?" in detail
 
 
+def test_both_dates_corrected_at_once_are_checked_against_each_other(
+    client, people, make_incident
+):
+    """Incident 20, aware 23 November, corrected to 10 and 12 November: the new awareness
+    date is after the new incident date, so both are saved (it was checked against the
+    old incident date and refused)."""
+    incident = make_incident(aware=dt.date(2026, 11, 23), complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "dates"])
+    response = client.post(
+        url,
+        {
+            **date_fields("awareness_date", dt.date(2026, 11, 12)),
+            **date_fields("incident_date", dt.date(2026, 11, 10)),
+            "reason": "Both dates were typed from the wrong record",
+            "version": incident.version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    incident.refresh_from_db()
+    assert (incident.incident_date, incident.awareness_date) == (
+        dt.date(2026, 11, 10),
+        dt.date(2026, 11, 12),
+    )
+    # Still refused when the new dates disagree with each other.
+    html = client.post(
+        url,
+        {
+            **date_fields("awareness_date", dt.date(2026, 11, 11)),
+            **date_fields("incident_date", dt.date(2026, 11, 12)),
+            "reason": "Typed again",
+            "version": incident.version,
+        },
+    ).content.decode()
+    assert "must be the same as or after the date of the incident" in html
+
+
 def test_stale_form_does_not_overwrite(client, people, make_incident):
     incident = make_incident(complete=False)
     sign_in(client, people["officer"])
