@@ -8,8 +8,10 @@ so the only way to a file is a view that checks permission and audits the downlo
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import uuid
+import zipfile
 from dataclasses import dataclass
 
 import puremagic
@@ -57,10 +59,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         content_type = puremagic.from_string(data, mime=True)
     except puremagic.PureError:
         content_type = ""
-    if content_type not in ALLOWED_TYPES:
+    if content_type not in ALLOWED_TYPES or not _is_a_real_document(content_type, data):
         raise ValidationError(f"The selected file must be {ALLOWED_DESCRIPTION}")
     extension, _ = ALLOWED_TYPES[content_type]
-    name = os.path.basename(upload.name or "file")[:150] or "file"
+    name = _short_name(os.path.basename(upload.name or "file") or "file")
     return CheckedUpload(
         content_type=content_type,
         extension=extension,
@@ -68,6 +70,45 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         sha256=hashlib.sha256(data).hexdigest(),
         original_name=name,
     )
+
+
+#: What a word-processing file, a ZIP inside, must hold (any ZIP starts with the same
+#: bytes, so sniffing alone would take an archive of anything for a Word file).
+DOCUMENT_PARTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+        "[Content_Types].xml",
+        "word/document.xml",
+    },
+    "application/vnd.oasis.opendocument.text": {"mimetype", "content.xml"},
+}
+
+
+def _is_a_real_document(content_type: str, data: bytes) -> bool:
+    needed = DOCUMENT_PARTS.get(content_type)
+    if needed is None:
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if not needed <= names:
+                return False
+            if content_type == "application/vnd.oasis.opendocument.text":
+                return archive.read("mimetype").strip() == content_type.encode()
+            return True
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return False
+
+
+NAME_LIMIT = 150
+
+
+def _short_name(name: str) -> str:
+    """At most 150 characters, keeping the extension (a long name cut short lost it)."""
+    if len(name) <= NAME_LIMIT:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:10]
+    return stem[: NAME_LIMIT - len(extension)] + extension
 
 
 def private_name(prefix: str, checked: CheckedUpload) -> str:

@@ -139,3 +139,42 @@ def test_removed_file_is_deleted_from_storage(client, people, make_incident, pri
     assert stored.exists()
     client.post(reverse("notifications:attachment-remove", args=[incident.pk, attachment.pk]))
     assert not stored.exists()
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+DOCX_PARTS = {
+    "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    "word/document.xml": b"<w:document/>",
+}
+
+
+def test_an_archive_named_as_a_word_file_is_refused(client, people, make_incident):
+    """Every ZIP starts with the same bytes as a Word file: an archive of anything else
+    (a program, say) is not a Word document."""
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    for name in ("plain.docx", "plain.zip"):
+        html = upload(client, incident, name, _zip({"malware.exe": b"MZ" + b"\0" * 64})).content
+        assert "must be a PDF, Word" in html.decode()
+    assert not Attachment.objects.exists()
+    response = upload(client, incident, "summary.docx", _zip(DOCX_PARTS))
+    assert response.status_code == 302
+    assert Attachment.objects.get().file.name.endswith(".docx")
+
+
+def test_a_very_long_file_name_keeps_its_extension(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "a" * 500 + ".pdf", PDF)
+    name = Attachment.objects.get().original_name
+    assert len(name) == 150 and name.endswith(".pdf")
