@@ -225,11 +225,13 @@ class Membership(models.Model):
                 fields=["user", "partnership", "role"],
                 condition=Q(partnership__isnull=False),
                 name="membership_unique_role_per_partnership",
+                violation_error_message=_("This person already has this role in the partnership."),
             ),
             models.UniqueConstraint(
                 fields=["user", "region"],
                 condition=Q(region__isnull=False),
                 name="membership_unique_region",
+                violation_error_message=_("This person is already a viewer of this region."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -237,14 +239,54 @@ class Membership(models.Model):
                     | (~Q(role="regional") & Q(partnership__isnull=False, region__isnull=True))
                 ),
                 name="membership_scope_matches_role",
+                violation_error_message=_(
+                    "A regional viewer needs a region and no partnership; every other role "
+                    "needs a partnership and no region."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(role="agency", agency__isnull=False)
                 | (~Q(role="agency") & Q(agency__isnull=True)),
                 name="membership_agency_only_for_contributors",
+                violation_error_message=_(
+                    "An agency contributor needs an agency; no other role has one."
+                ),
             ),
         ]
 
     def __str__(self):
         where = self.partnership or self.region
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+    def clean(self):
+        """The rules the constraints below hold, said at the field a person must change
+        (the administration site showed the constraints' names)."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        errors = {}
+        if self.role == Role.REGIONAL_VIEWER:
+            if self.region_id is None:
+                errors["region"] = _("Select the region a regional viewer sees.")
+            if self.partnership_id is not None:
+                errors["partnership"] = _("A regional viewer has a region, not a partnership.")
+        elif self.role:
+            if self.partnership_id is None:
+                errors["partnership"] = _("Select the partnership this role is in.")
+            if self.region_id is not None:
+                errors["region"] = _("Only regional viewers have a region.")
+        if self.role == Role.AGENCY_CONTRIBUTOR:
+            if self.agency_id is None:
+                errors["agency"] = _("Select the agency this contributor answers for.")
+            elif (
+                self.partnership_id is not None
+                and not self.agency.partnerships.filter(pk=self.partnership_id).exists()
+            ):
+                errors["agency"] = _(
+                    "%(agency)s does not work with this partnership: add the partnership to "
+                    "the agency first, or choose another agency."
+                ) % {"agency": self.agency}
+        elif self.role and self.agency_id is not None:
+            errors["agency"] = _("Only agency contributors have an agency.")
+        if errors:
+            raise ValidationError(errors)

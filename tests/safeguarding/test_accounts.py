@@ -266,3 +266,32 @@ def test_an_address_differing_only_in_case_is_refused_and_sign_in_still_works(cl
         {"username": officer.email.upper(), "password": PASSWORD},
     )
     assert response.status_code == 302
+
+
+def test_membership_mistakes_in_the_administration_site_are_said_plainly(
+    client, people, partnership, other_partnership
+):
+    from safeguarding.models import Agency, Membership
+    from tests.factories import AgencyFactory, UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    person = UserFactory()
+    elsewhere = AgencyFactory(
+        name="Ashdown Schools", kind=Agency.Kind.EDUCATION, partnerships=[other_partnership]
+    )
+    sign_in(client, admin)
+    url = reverse("admin:safeguarding_membership_add")
+
+    def refused(**post):
+        response = client.post(url, {"user": person.pk, **post})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = refused(role="agency", partnership=partnership.pk, agency=elsewhere.pk)
+    assert "Ashdown Schools does not work with this partnership" in html
+    html = refused(role="officer")
+    assert "Select the partnership this role is in." in html
+    assert "membership_scope_matches_role" not in html
+    html = refused(role="officer", partnership=partnership.pk, agency=elsewhere.pk)
+    assert "Only agency contributors have an agency." in html
+    assert not Membership.objects.filter(user=person).exists()
