@@ -61,6 +61,25 @@ class GDSFormMixin:
         _without_control_characters(self)
         self.build_helper()
 
+    #: What a refused hidden field (a page's version, a create-once token) shows: the
+    #: person did not type it, so the summary says what to do rather than listing nothing.
+    hidden_error = _(
+        "This page could not be saved as it was sent: go back to the case, open the page "
+        "again and re-enter your changes"
+    )
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        hidden = [f.name for f in self.hidden_fields() if f.name in self._errors]
+        for name in hidden:
+            del self._errors[name]
+            if name in self.cleaned_data:
+                del self.cleaned_data[name]
+        if hidden:
+            self.add_error(None, str(self.hidden_error))
+
     def build_helper(self):
         self.helper = FormHelper(self)
         self.helper.form_tag = self.form_tag

@@ -616,3 +616,31 @@ def test_a_pseudonym_used_already_is_refused_ignoring_case(client, people, make_
     assert "‘child a’ is already used for another child in this incident" in html
     assert "such as ‘Child B’" in html
     assert incident.children.count() == 1
+
+
+def test_a_date_with_two_boxes_missing_is_listed_once_in_the_summary(
+    client, people, make_incident
+):
+    incident = make_incident(complete=False, children=0)
+    sign_in(client, people["officer"])
+    add = reverse("notifications:child-add", args=[incident.pk])
+    post = _child_post(incident, age_years="", date_of_birth_2="2019")
+    html = client.post(add, post).content.decode()
+    summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    message = "must include a day and month"
+    assert summary.count(message) == 1
+    assert 'href="#id_date_of_birth_0"' in summary
+    # Both boxes are still marked.
+    assert html.count("govuk-input--error") >= 2
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "1e3"])
+def test_a_damaged_hidden_version_is_said_in_the_summary(client, people, make_incident, version):
+    incident = make_incident(complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "notifier"])
+    response = client.post(url, {"notifier_name": "Tom", "version": version})
+    html = response.content.decode()
+    summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    assert response.status_code == 200
+    assert "open the page again and re-enter your changes" in summary
