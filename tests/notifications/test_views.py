@@ -163,9 +163,7 @@ def test_awareness_change_needs_reason_in_the_form(client, people, make_incident
     assert "Wrong date typed" in detail and "Why this date?" in detail
 
 
-def test_both_dates_corrected_at_once_are_checked_against_each_other(
-    client, people, make_incident
-):
+def test_both_dates_corrected_at_once_are_checked_against_each_other(client, people, make_incident):
     """Incident 20, aware 23 November, corrected to 10 and 12 November: the new awareness
     date is after the new incident date, so both are saved (it was checked against the
     old incident date and refused)."""
@@ -618,9 +616,7 @@ def test_a_pseudonym_used_already_is_refused_ignoring_case(client, people, make_
     assert incident.children.count() == 1
 
 
-def test_a_date_with_two_boxes_missing_is_listed_once_in_the_summary(
-    client, people, make_incident
-):
+def test_a_date_with_two_boxes_missing_is_listed_once_in_the_summary(client, people, make_incident):
     incident = make_incident(complete=False, children=0)
     sign_in(client, people["officer"])
     add = reverse("notifications:child-add", args=[incident.pk])
