@@ -217,6 +217,29 @@ class NspccForm(ActionForm):
     past_dates = ("sent_on",)
 
 
+class PublishedUpdateForm(ActionForm):
+    submit_label = "Update the published copy"
+    reason = area(
+        "What was corrected?",
+        required=True,
+        rows=3,
+        message="Enter what was corrected",
+        hint="Kept in the audit trail; not shown to the public.",
+    )
+
+
+class WithdrawForm(ActionForm):
+    submit_label = "Withdraw from the public pages"
+    reason = area(
+        "Why is it being withdrawn?",
+        required=True,
+        rows=3,
+        message="Enter why the review is being withdrawn",
+        hint="For example, a detail that could identify the family, or a court's order. "
+        "Kept with the record; not shown to the public.",
+    )
+
+
 class RecommendationForm(OnceFormMixin, ActionForm):
     submit_label = "Add the recommendation"
     text = area("Recommendation", required=True, rows=4, message="Enter the recommendation")

@@ -375,7 +375,8 @@ class PublishedReviewQuerySet(models.QuerySet):
     def live(self, today: dt.date | None = None):
         today = today or timezone.localdate()
         return self.filter(
-            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today)
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today),
+            withdrawn_on__isnull=True,
         )
 
 
@@ -402,6 +403,15 @@ class PublishedReview(models.Model):
     briefing_pdf = models.FileField(upload_to=_private_path, max_length=200)
     briefing_pptx = models.FileField(upload_to=_private_path, max_length=200)
     search_text = models.TextField(blank=True)
+    #: Sent to the NSPCC national case review repository (the public page says so only
+    #: once it is).
+    nspcc_sent_on = models.DateField(null=True, blank=True)
+    #: Taken off the public pages (an identifying detail found, a court's order): gone
+    #: from every list, page and download; kept here, with why, for the record.
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    #: When the published copy was last replaced by a corrected one.
+    updated_on = models.DateField(null=True, blank=True)
 
     objects = PublishedReviewQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ from .models import (
     PublishedReview,
     Recommendation,
     Review,
+    Status,
 )
 
 
@@ -139,7 +140,30 @@ def review_for_page(review: Review) -> dict:
         "recommendations": recommendations_of(review),
         "status_changes": list(review.status_changes.select_related("actor")),
         "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
+        "published_copy": published_copy_of(review),
     }
+
+
+def published_copy_of(review: Review) -> PublishedReview | None:
+    """The public copy of a published review (one query; none before publication)."""
+    if review.status != Status.PUBLISHED:
+        return None
+    return PublishedReview.objects.filter(source_review_id=review.pk).first()
+
+
+def nspcc_entry(published: PublishedReview, local_authority: str) -> str:
+    """The review as the NSPCC national case review repository lists it ("Year - Area -
+    Name", a summary, learning themes and recommendations), to paste into its form."""
+    parts = [
+        f"{published.year} - {local_authority} - {published.title}",
+        published.summary,
+    ]
+    themes = [t.name for t in published.themes.all()]
+    if themes:
+        parts.append("Learning themes: " + "; ".join(themes))
+    if published.recommendations:
+        parts.append("Recommendations:\n" + published.recommendations)
+    return "\n\n".join(parts)
 
 
 def _has_briefing(review: Review) -> bool:
@@ -220,5 +244,9 @@ def published_get(code: str, slug: str) -> PublishedReview:
     return permissions.get_or_404(qs, partnership__code__iexact=code, slug=slug)
 
 
-def published_years() -> list[int]:
-    return sorted(set(PublishedReview.objects.live().values_list("year", flat=True)), reverse=True)
+def published_years(partnership: Partnership | None = None) -> list[int]:
+    """The years with a live review (of this partnership, on its own page)."""
+    qs = PublishedReview.objects.live()
+    if partnership is not None:
+        qs = qs.filter(partnership=partnership)
+    return sorted(set(qs.values_list("year", flat=True)), reverse=True)

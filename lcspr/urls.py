@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/notice/", staff.notice, name="notice"),
     path("<int:pk>/publish/", staff.publish, name="publish"),
     path("<int:pk>/nspcc/", staff.nspcc, name="nspcc"),
+    path("<int:pk>/published/update/", staff.published_update, name="published-update"),
+    path("<int:pk>/published/withdraw/", staff.published_withdraw, name="published-withdraw"),
     path("<int:pk>/report.pdf", staff.report_download, name="report"),
     path("<int:pk>/recommendations/new/", staff.recommendation_add, name="recommendation-add"),
     path(

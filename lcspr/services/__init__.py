@@ -9,6 +9,8 @@ from .briefing import briefing_generate, briefing_save, forbidden_terms, identif
 from .common import ConcurrentEditError, TransitionError
 from .publication import (
     earliest_publication,
+    published_update,
+    published_withdraw,
     review_publish,
     review_record_nspcc,
     review_send_notice,
@@ -40,6 +42,8 @@ __all__ = [
     "identifying_terms_in",
     "milestone_update",
     "partner_check_add",
+    "published_update",
+    "published_withdraw",
     "recommendation_add",
     "review_approve_final",
     "review_open",

@@ -10,6 +10,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from safeguarding import calendar
@@ -27,8 +28,14 @@ from ..models import (
     Status,
 )
 from ..report_pdf import UnreadableReport, identifying_in_report, public_copy
-from .briefing import briefing_generate, identifying_patterns, identifying_terms_in
+from .briefing import (
+    BRIEFING_FIELDS,
+    briefing_generate,
+    identifying_patterns,
+    identifying_terms_in,
+)
 from .common import (
+    TransitionError,
     ensure_move,
     locked,
     locked_for_change,
@@ -36,6 +43,7 @@ from .common import (
     past_date,
     raise_if,
     require_case_role,
+    require_manager,
 )
 
 
@@ -144,6 +152,7 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
         improvements=review.improvements,
         key_learning=briefing.key_learning,
         recommendations=recommendations,
+        nspcc_sent_on=review.nspcc_sent_on,
     )
     published.search_text = "\n".join(
         [published.title, published.summary, published.key_learning, published.improvements]
@@ -306,6 +315,7 @@ def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None)
     review.nspcc_sent_on = sent_on
     review.version += 1
     review.save(update_fields=["nspcc_sent_on", "version", "updated_at"])
+    PublishedReview.objects.filter(source_review_id=review.pk).update(nspcc_sent_on=sent_on)
     audit_record(
         actor=actor,
         action=Action.UPDATE,
@@ -314,3 +324,93 @@ def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None)
         changes={"nspcc_sent_on": sent_on},
     )
     return review
+
+
+# --- after publication: correct or withdraw the public copy ----------------------------------
+
+
+def _published_copy(review: Review) -> PublishedReview:
+    published = PublishedReview.objects.select_for_update().filter(source_review_id=review.pk)
+    published = published.first()
+    if review.status != Status.PUBLISHED or published is None:
+        raise TransitionError("Only a published review has a public copy.")
+    return published
+
+
+@transaction.atomic
+def published_update(*, review: Review, actor: User, reason: str) -> PublishedReview:
+    """Replace the public copy's briefing (its PDF, presentation and key learning) and
+    recommendations and themes with the current ones, checked again for anything that
+    identifies the case. The report, title and summary stay as published."""
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    published = _published_copy(review)
+    if published.withdrawn_on is not None:
+        raise TransitionError("A withdrawn review is not on the public pages to update.")
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "Enter what was corrected"
+    briefing = LearningBriefing.objects.filter(review=review).first()
+    if not briefing.fits_one_page:
+        errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
+    recommendations = list(review.recommendations.all())
+    found = identifying_terms_in(
+        review,
+        *[getattr(briefing, f) for f in BRIEFING_FIELDS],
+        *[r.text for r in recommendations],
+    )
+    if found:
+        errors["__all__"] = "Published material must be anonymised: remove " + ", ".join(
+            f"‘{t}’" for t in found
+        )
+    raise_if(errors)
+    briefing = briefing_generate(briefing)
+    old_files = [published.briefing_pdf, published.briefing_pptx]
+    old_names = [f.name for f in old_files]
+    prefix = f"published/{review.partnership.pk}"
+    _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
+    _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
+    published.key_learning = briefing.key_learning
+    published.recommendations = "\n".join(f"{r.number}. {r.text}" for r in recommendations)
+    themes = list(review.themes.all())
+    published.search_text = "\n".join(
+        [published.title, published.summary, published.key_learning, published.improvements]
+        + [t.name for t in themes]
+    )
+    published.updated_on = timezone.localdate()
+    published.save()
+    published.themes.set(themes)
+    storage = published.briefing_pdf.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_names if name])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"published_copy": "updated", "reason": reason.strip()},
+    )
+    return published
+
+
+@transaction.atomic
+def published_withdraw(*, review: Review, actor: User, reason: str) -> PublishedReview:
+    """Take the review off the public pages at once (a manager's decision, with why):
+    every list, page and download stops showing it. The case record is unchanged."""
+    require_manager(actor, review.partnership)
+    review = locked(review)
+    published = _published_copy(review)
+    if published.withdrawn_on is not None:
+        return published
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Enter why the review is being withdrawn"})
+    published.withdrawn_on = timezone.localdate()
+    published.withdrawn_reason = reason.strip()
+    published.save(update_fields=["withdrawn_on", "withdrawn_reason"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"published_copy": "withdrawn", "reason": reason.strip()},
+    )
+    return published

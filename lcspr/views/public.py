@@ -41,7 +41,7 @@ def _context(request, partnership=None) -> dict:
         "recent": [r for r in results if r.published_on >= cutoff],
         "archive": [r for r in results if r.published_on < cutoff],
         "themes": selectors.active_themes(),
-        "years": selectors.published_years(),
+        "years": selectors.published_years(partnership),
         "nspcc_url": NSPCC_REPOSITORY,
         "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
         "filtered": any(filters.values()),
@@ -90,7 +90,7 @@ def download(request, code, slug, kind):
     response = FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=f"{published.slug}-{suffix}",
+        filename=f"{published.partnership.code.lower()}-{published.year}-{published.slug}-{suffix}",
         content_type=content_type,
     )
     response["Cache-Control"] = "public, max-age=300"

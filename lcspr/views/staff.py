@@ -22,12 +22,14 @@ from ..forms import (
     MilestoneForm,
     NoticeForm,
     NspccForm,
+    PublishedUpdateForm,
     PublishForm,
     RecommendationForm,
     ResumeForm,
     ReviewersForm,
     TermsForm,
     ThemesForm,
+    WithdrawForm,
 )
 from ..models import Milestone
 from ..selectors import review_get_for
@@ -61,6 +63,10 @@ def review_detail(request, pk):
             "today": timezone.localdate(),
         }
     )
+    if context["published_copy"] is not None:
+        context["nspcc_entry"] = selectors.nspcc_entry(
+            context["published_copy"], review.partnership.local_authority
+        )
     return render(request, "lcspr/detail.html", context)
 
 
@@ -373,6 +379,51 @@ def publish(request, pk):
             "published_on": max(earliest, timezone.localdate()) if earliest else None,
             "version": review.version,
         },
+    )
+
+
+@officer_view
+def published_update(request, pk):
+    review = _editable(request, pk)
+
+    def run(form):
+        services.published_update(
+            review=review, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "The public pages now show the corrected briefing.")
+
+    return form_page(
+        request,
+        review,
+        PublishedUpdateForm,
+        "Update the published copy",
+        run,
+        intro="The public pages get the current learning briefing (its PDF and "
+        "presentation), recommendations and themes, checked again for anything that "
+        "identifies the family. The report, title and summary stay as published.",
+    )
+
+
+@officer_view
+def published_withdraw(request, pk):
+    review = _editable(request, pk)
+    if not selectors.is_manager(request.user, review):
+        raise PermissionDenied("Only a partnership manager can withdraw a published review.")
+
+    def run(form):
+        services.published_withdraw(
+            review=review, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "The review is no longer on the public pages.")
+
+    return form_page(
+        request,
+        review,
+        WithdrawForm,
+        "Withdraw the review from the public pages",
+        run,
+        intro="It goes from every list, page and download at once. The case record, "
+        "the report and the briefing stay here.",
     )
 
 
