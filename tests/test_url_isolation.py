@@ -118,6 +118,8 @@ AUDIENCE = {
     "lcspr:notice": "case",
     "lcspr:publish": "case",
     "lcspr:nspcc": "case",
+    "lcspr:published-update": "case",
+    "lcspr:published-withdraw": "manager",
     "lcspr:report": "case",
     "lcspr:recommendation-add": "case",
     "lcspr:action-add": "case",

@@ -39,6 +39,8 @@ FORM_VIEWS = [
     "lcspr:notice",
     "lcspr:publish",
     "lcspr:nspcc",
+    "lcspr:published-update",
+    "lcspr:published-withdraw",
     "lcspr:recommendation-add",
     "lcspr:action-add",
     "lcspr:action",
@@ -150,6 +152,23 @@ def lcspr_target(name, people, agencies, make_review):
                 **date_post("sent_on", good_date(1)),
                 **date_post("planned_publication", good_date(-30)),
             },
+            records=[review],
+        )
+    if name in ("lcspr:published-update", "lcspr:published-withdraw"):
+        review = publish(to_notice_sent(review, officer), officer)
+        if name == "lcspr:published-update":
+            return Target(
+                url,
+                officer,
+                lcspr_forms.PublishedUpdateForm,
+                {"reason": "Reworded."},
+                records=[review],
+            )
+        return Target(
+            url,
+            people["manager"],
+            lcspr_forms.WithdrawForm,
+            {"reason": "A detail could identify the family."},
             records=[review],
         )
     if name in ("lcspr:publish", "lcspr:nspcc"):
