@@ -9,6 +9,7 @@ app_name = "learning"
 urlpatterns = [
     path("", public.index, name="index"),
     path("contrast/", public.contrast, name="contrast"),
+    path("accessibility/", public.accessibility, name="accessibility"),
     path("<slug:code>/", public.partnership_page, name="partnership"),
     path("<slug:code>/<slug:slug>/", public.review_page, name="review"),
     path("<slug:code>/<slug:slug>/<slug:kind>/", public.download, name="download"),

@@ -200,6 +200,12 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    from django.urls import reverse
+
+    from lcspr.views.public import not_found
+
+    if request.path.startswith(reverse("learning:index")):
+        return not_found(request)
     return render(request, "404.html", status=404)
 
 

@@ -131,6 +131,7 @@ AUDIENCE = {
     "lcspr:briefing-file": "case",
     "learning:index": "public",
     "learning:contrast": "public",
+    "learning:accessibility": "public",
     "learning:partnership": "public",
     "learning:review": "public",
     "learning:download": "public",

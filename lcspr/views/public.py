@@ -31,6 +31,24 @@ def _filters(request) -> dict:
     return {"theme": theme, "year": year, "query": query}
 
 
+def _page(request) -> dict:
+    """What the public layout needs on every page."""
+    return {
+        "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
+        "nspcc_url": NSPCC_REPOSITORY,
+    }
+
+
+def not_found(request):
+    """The 404 of the public pages: their layout (Exit this page, contrast) and words."""
+    return render(request, "lcspr/public/404.html", _page(request), status=404)
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "lcspr/public/accessibility.html", _page(request))
+
+
 def _context(request, partnership=None) -> dict:
     filters = _filters(request)
     results = list(selectors.published_search(partnership=partnership, **filters))
@@ -42,9 +60,8 @@ def _context(request, partnership=None) -> dict:
         "archive": [r for r in results if r.published_on < cutoff],
         "themes": selectors.active_themes(),
         "years": selectors.published_years(partnership),
-        "nspcc_url": NSPCC_REPOSITORY,
-        "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
         "filtered": any(filters.values()),
+        **_page(request),
     }
 
 
@@ -71,8 +88,7 @@ def review_page(request, code, slug):
             "published": published,
             "partnership": published.partnership,
             "themes": list(published.themes.all()),
-            "high_contrast": request.COOKIES.get(CONTRAST_COOKIE) == "high",
-            "nspcc_url": NSPCC_REPOSITORY,
+            **_page(request),
         },
     )
 

@@ -26,6 +26,7 @@ NOT_FORMS = {
     "learning:review": "public: GET only",
     "learning:download": "public: GET only, a download",
     "learning:contrast": "public: GET only, sets a cookie",
+    "learning:accessibility": "public: a page of text, no form",
 }
 FORM_VIEWS = [
     "lcspr:reviewers",

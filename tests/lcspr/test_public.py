@@ -194,3 +194,23 @@ def test_unpublished_reviews_are_not_public(client, local_review):
     html = client.get(reverse("learning:index")).content.decode()
     assert local_review.reference not in html
     assert client.get(reverse("learning:partnership", args=["nope"])).status_code == 404
+
+
+def test_public_not_found_and_accessibility_pages_keep_the_public_layout(client, settings):
+    settings.DEBUG = False
+    for url, status in (
+        ("/learning-from-reviews/nowhere/no-such-review/", 404),
+        (reverse("learning:accessibility"), 200),
+    ):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == status, url
+        assert "Exit this page" in html and "Use high contrast" in html
+        assert "another partnership" not in html and "your home page" not in html
+    assert (
+        "Accessibility statement for"
+        in client.get(reverse("learning:accessibility")).content.decode()
+    )
+    # Staff pages keep the staff layout.
+    staff = client.get("/no-such-page/").content.decode()
+    assert "Exit this page" not in staff
