@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from safeguarding.audit import Action, audit_record
@@ -640,8 +641,9 @@ def briefing_download(request, pk, kind):
         "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     }[kind]
+    name = slugify(current.title)[:60].strip("-") or "learning"
     return download_response(
-        getattr(current, kind), filename=f"learning-briefing.{kind}", content_type=content_type
+        getattr(current, kind), filename=f"{name}-briefing.{kind}", content_type=content_type
     )
 
 

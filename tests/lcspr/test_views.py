@@ -330,3 +330,17 @@ def test_the_rapid_review_links_to_its_local_review(client, review, people):
     sign_in(client, officer)
     html = client.get(reverse("rapid_reviews:detail", args=[rapid.pk])).content.decode()
     assert reverse("lcspr:detail", args=[rapid.local_review.pk]) in html
+
+
+def test_the_briefing_page_says_how_long_it_is_and_names_its_files(client, local_review, people):
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:briefing", args=[local_review.pk])
+    long = {**BRIEFING, "background": "\n".join([BRIEFING["background"]] * 12)}
+    assert client.post(url, long).status_code == 302
+    html = client.get(url).content.decode()
+    heading = html.index("<h1")
+    assert html.index('id="page-warning"') > heading  # below the page's heading
+    assert "Download the one-page briefing" not in html
+    assert "Download the briefing as it is now (2 pages, PDF)" in html
+    response = client.get(reverse("lcspr:briefing-file", args=[local_review.pk, "pdf"]))
+    assert 'filename="are-you-listening-to-me-briefing.pdf"' in response["Content-Disposition"]
