@@ -292,6 +292,20 @@ class RecordNotificationForm(StepForm):
         hint="Needed only if it was sent after the due date.",
     )
 
+    #: Clocks differ a little between a laptop and the server: a time this far ahead is
+    #: still "now".
+    CLOCK_SLACK = dt.timedelta(minutes=5)
+
+    def clean(self):
+        data = super().clean()
+        # Today's date with a time still to come (a later date is the date's own error).
+        if data.get("sent_date") == timezone.localdate() and data.get("sent_time"):
+            if self.sent_at() > timezone.now() + self.CLOCK_SLACK:
+                self.add_error(
+                    "sent_time", "The time the notification was sent must not be in the future"
+                )
+        return data
+
     def sent_at(self) -> dt.datetime:
         naive = dt.datetime.combine(self.cleaned_data["sent_date"], self.cleaned_data["sent_time"])
         return timezone.make_aware(naive)

@@ -80,7 +80,7 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
         reverse("notifications:record", args=[incident.pk]),
         {
             **date_fields("sent_date", timezone.localdate()),
-            "sent_time": "09:15",
+            "sent_time": "00:01",
             "dfe_reference": "SIN-555",
         },
     )
@@ -640,3 +640,26 @@ def test_a_damaged_hidden_version_is_said_in_the_summary(client, people, make_in
     summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
     assert response.status_code == 200
     assert "open the page again and re-enter your changes" in summary
+
+
+def test_a_time_later_today_is_refused(client, people, make_incident):
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    sign_in(client, people["officer"])
+    # Half an hour from now (just after 23:30 that is tomorrow: the date's own check).
+    later = timezone.localtime() + dt.timedelta(minutes=30)
+    html = client.post(
+        reverse("notifications:record", args=[incident.pk]),
+        {
+            **date_fields("sent_date", later.date()),
+            "sent_time": f"{later:%H:%M}",
+            "dfe_reference": "SIN-9",
+        },
+    ).content.decode()
+    assert (
+        "The time the notification was sent must not be in the future" in html
+        if later.date() == timezone.localdate()
+        else "must be today or in the past" in html
+    )
+    incident.refresh_from_db()
+    assert incident.notified_on is None
