@@ -253,8 +253,10 @@ class ChildForm(StepForm):
         return data
 
 
-class RecordNotificationForm(StepForm):
-    submit_label = "Record the notification"
+class SentAtForm(StepForm):
+    """When the notification went through the DfE service: a date and a time (not later
+    than now)."""
+
     later_label = None
     service_fields = {"notified_on": "sent_date"}
 
@@ -272,24 +274,6 @@ class RecordNotificationForm(StepForm):
             "required": "Enter the time the notification was sent",
             "invalid": "Enter the time as hours and minutes, like 14:05",
         },
-    )
-    dfe_reference = _text(
-        "DfE notification reference",
-        required=True,
-        width=20,
-        max_length=60,
-        message="Enter the reference the DfE service gave the notification",
-    )
-    ofsted_copied = forms.BooleanField(label="Ofsted was sent a copy", required=False)
-    other_partnerships_told = _area(
-        "Other partnerships told",
-        rows=3,
-        hint="For a child placed or living in another area: who was told, and when.",
-    )
-    late_reason = _area(
-        "Reason the notification was late",
-        rows=3,
-        hint="Needed only if it was sent after the due date.",
     )
 
     #: Clocks differ a little between a laptop and the server: a time this far ahead is
@@ -309,6 +293,44 @@ class RecordNotificationForm(StepForm):
     def sent_at(self) -> dt.datetime:
         naive = dt.datetime.combine(self.cleaned_data["sent_date"], self.cleaned_data["sent_time"])
         return timezone.make_aware(naive)
+
+
+class RecordNotificationForm(SentAtForm):
+    submit_label = "Record the notification"
+
+    dfe_reference = _text(
+        "DfE notification reference",
+        required=True,
+        width=20,
+        max_length=60,
+        message="Enter the reference the DfE service gave the notification",
+    )
+    ofsted_copied = forms.BooleanField(label="Ofsted was sent a copy", required=False)
+    other_partnerships_told = _area(
+        "Other partnerships told",
+        rows=3,
+        hint="For a child placed or living in another area: who was told, and when.",
+    )
+    late_reason = _area(
+        "Reason the notification was late",
+        rows=3,
+        hint="Needed only if it was sent after the due date.",
+    )
+
+
+class CorrectNotificationForm(SentAtForm):
+    submit_label = "Correct the date and time"
+
+    reason = _area(
+        "Why is it being corrected?",
+        rows=2,
+        hint="For example, the date was typed wrongly. Kept in the record's history.",
+    )
+    late_reason = _area(
+        "Reason the notification was late",
+        rows=3,
+        hint="Needed only if the corrected date is after the due date.",
+    )
 
 
 class NotNotifyForm(StepForm):

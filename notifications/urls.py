@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/check/", views.incident_check, name="check"),
     path("<int:pk>/return-to-draft/", views.return_to_draft, name="return-to-draft"),
     path("<int:pk>/record-notification/", views.record_notification, name="record"),
+    path("<int:pk>/correct-notification/", views.correct_notification, name="correct-notification"),
     path("<int:pk>/not-notifying/", views.not_notifying, name="not-notifying"),
     path("<int:pk>/reconsider/", views.reconsider, name="reconsider"),
     path("<int:pk>/ready-to-send/", views.ready_to_send, name="ready-to-send"),

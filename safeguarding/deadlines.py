@@ -259,6 +259,46 @@ def deadlines_no_longer_needed(*, subjects, kind: str, on: dt.date, keys=("",)) 
 
 
 @transaction.atomic
+def deadline_correct_closing(
+    *, subject: models.Model, kind: str, on: dt.date, actor: User | None, reason: str
+) -> Deadline | None:
+    """Correct the day a closed clock was met (the day was recorded wrongly), audited."""
+    deadline = (
+        Deadline.objects.select_for_update()
+        .filter(**_subject_fields(subject), kind=kind, key="", closed_on__isnull=False)
+        .first()
+    )
+    if deadline is None or deadline.closed_on == on:
+        return deadline
+    old = deadline.closed_on
+    deadline.closed_on = on
+    deadline.save(update_fields=["closed_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=deadline,
+        changes={"closed_on": {"old": old, "new": on}, "reason": reason},
+    )
+    return deadline
+
+
+def deadlines_rebase(
+    *, subject: models.Model, kinds, old_trigger: dt.date, new_trigger: dt.date, actor, reason
+) -> list[Deadline]:
+    """Move the open working-day clocks of `subject` that count from `old_trigger` to count
+    from `new_trigger` instead (their trigger was recorded wrongly), each a recorded move."""
+    clocks = (
+        Deadline.objects.for_subject(subject)
+        .open()
+        .filter(kind__in=list(kinds), trigger_date=old_trigger, rule=Rule.WORKING_DAYS)
+    )
+    return [
+        deadline_move(deadline=d, actor=actor, reason=reason, trigger_date=new_trigger)
+        for d in clocks.order_by("id")
+    ]
+
+
+@transaction.atomic
 def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadline | None:
     deadline = Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
     if deadline is not None and deadline.closed_on is not None:

@@ -30,6 +30,7 @@ from .incidents import (  # noqa: F401
     incident_update,
 )
 from .transitions import (  # noqa: F401
+    incident_correct_notification,
     incident_decide_not_to_notify,
     incident_reconsider,
     incident_record_notification,

@@ -13,7 +13,9 @@ from safeguarding.audit import Action, audit_record
 from safeguarding.deadlines import (
     Kind,
     deadline_close,
+    deadline_correct_closing,
     deadline_reopen,
+    deadlines_rebase,
 )
 from safeguarding.models import User
 
@@ -21,6 +23,7 @@ from ..models import NO_RAPID_REVIEW, TRANSITIONS, Incident, Status, StatusChang
 from .common import (
     MANAGERS,
     TransitionError,
+    check_version,
     locked,
     require_role,
     validate_notification_date,
@@ -142,6 +145,80 @@ def incident_record_notification(
         from rapid_reviews.services import rapid_review_open
 
         rapid_review_open(incident=incident, actor=actor)
+    return incident
+
+
+@transaction.atomic
+def incident_correct_notification(
+    *,
+    incident: Incident,
+    actor: User,
+    notified_at: dt.datetime,
+    reason: str,
+    late_reason: str = "",
+    expected_version: int | None = None,
+) -> Incident:
+    """Correct when the notification was sent (it was recorded wrongly): with a reason,
+    audited. The notification clock is met on the corrected day, and the rapid review's
+    clocks still open count their working days from it."""
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    check_version(incident, expected_version)
+    if incident.status not in (Status.NOTIFIED, Status.RECORDED):
+        raise TransitionError("Only a recorded notification's date can be corrected.")
+    review = getattr(incident, "rapid_review", None)
+    if review is not None and review.status in ("sent_to_panel", "panel_responded"):
+        raise TransitionError(
+            "The rapid review has gone to the National Panel: its clock has ended, so the "
+            "date the notification was sent can no longer change it."
+        )
+    notified_on = timezone.localtime(notified_at).date()
+    errors = validate_notification_date(
+        incident=incident, notified_on=notified_on, today=timezone.localdate()
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Enter why the date the notification was sent is being corrected"
+    late = notified_on > incident.notification_due
+    if not errors.get("notified_on") and late and not (late_reason or incident.late_reason).strip():
+        errors["late_reason"] = (
+            "Enter why the notification was sent after the due date "
+            f"({incident.notification_due:%-d %B %Y})"
+        )
+    if errors:
+        raise ValidationError(errors)
+    old_at, old_on = incident.notified_at, incident.notified_on
+    if old_at == notified_at:
+        return incident
+    incident.notified_at, incident.notified_on = notified_at, notified_on
+    incident.late_reason = ((late_reason or "").strip() or incident.late_reason) if late else ""
+    incident.version += 1
+    incident.save(
+        update_fields=["notified_at", "notified_on", "late_reason", "version", "updated_at"]
+    )
+    why = f"The date the notification was sent was corrected: {reason}"
+    deadline_correct_closing(
+        subject=incident, kind=Kind.NOTIFICATION, on=notified_on, actor=actor, reason=why
+    )
+    if review is not None and old_on != notified_on:
+        deadlines_rebase(
+            subject=review,
+            kinds=[Kind.RAPID_REVIEW, Kind.RAPID_REVIEW_MILESTONE],
+            old_trigger=old_on,
+            new_trigger=notified_on,
+            actor=actor,
+            reason=why,
+        )
+    _attach_pdf(incident)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
+        changes={
+            "notified_at": {"old": old_at, "new": notified_at},
+            "reason": reason,
+        },
+    )
     return incident
 
 

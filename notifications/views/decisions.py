@@ -68,6 +68,38 @@ def record_notification(request, pk):
 
 
 @case_view
+def correct_notification(request, pk):
+    incident = incident_get_for(request.user, pk)
+
+    def run(form):
+        services.incident_correct_notification(
+            incident=incident,
+            actor=request.user,
+            notified_at=form.sent_at(),
+            reason=form.cleaned_data["reason"],
+            late_reason=form.cleaned_data["late_reason"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(request, "The date the notification was sent is corrected.")
+
+    sent = timezone.localtime(incident.notified_at) if incident.notified_at else None
+    return _decision_form_view(
+        request,
+        incident,
+        forms.CorrectNotificationForm,
+        "Correct when the notification was sent",
+        run,
+        intro="If the date or time was recorded wrongly. The rapid review's clocks that are "
+        "still running will count their working days from the corrected date.",
+        initial={
+            "sent_date": sent.date() if sent else None,
+            "sent_time": sent.strftime("%H:%M") if sent else "",
+            "version": incident.version,
+        },
+    )
+
+
+@case_view
 def not_notifying(request, pk):
     incident = incident_get_for(request.user, pk)
     if not permissions.has_role(

@@ -136,6 +136,15 @@ def clock_for(incident, today):
     }
 
 
+def _can_correct_notification(incident) -> bool:
+    """A recorded notification's time can be corrected until the rapid review, whose clock
+    counts from it, has gone to the National Panel."""
+    if incident.status not in (Status.NOTIFIED, Status.RECORDED):
+        return False
+    review = getattr(incident, "rapid_review", None)
+    return review is None or review.status not in ("sent_to_panel", "panel_responded")
+
+
 @case_view
 def incident_detail(request, pk):
     incident = incident_get_for(request.user, pk)
@@ -155,6 +164,7 @@ def incident_detail(request, pk):
             "is_manager": is_manager,
             "Status": Status,
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],
+            "can_correct_notification": _can_correct_notification(incident),
         },
     )
 

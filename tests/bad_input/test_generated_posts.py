@@ -342,6 +342,7 @@ FORM_VIEWS = [
     "notifications:child-add",
     "notifications:child-edit",
     "notifications:record",
+    "notifications:correct-notification",
     "notifications:not-notifying",
     "notifications:reconsider",
     "notifications:attachments",
@@ -535,6 +536,30 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
             )
         return Target(
             url, manager, incident_forms.NoteForm, {"note": "New facts"}, records=[incident]
+        )
+    if name == "notifications:correct-notification":
+        incident = make_incident()
+        incident_services.incident_submit_for_decision(incident=incident, actor=officer)
+        incident_services.incident_record_notification(
+            incident=incident,
+            actor=officer,
+            notified_at=timezone.now(),
+            dfe_reference="SIN-1",
+            late_reason="Late.",
+        )
+        incident.refresh_from_db()
+        return Target(
+            reverse(name, args=[incident.pk]),
+            officer,
+            incident_forms.CorrectNotificationForm,
+            {
+                **date_post("sent_date", good_date(0)),
+                "sent_time": "00:01",
+                "reason": "Typed wrongly",
+                "late_reason": "Late.",
+                "version": str(incident.version),
+            },
+            records=[incident],
         )
     if name in ("notifications:attachments", "notifications:export"):
         incident = make_incident()

@@ -326,3 +326,54 @@ def test_every_edge(source, target, make_incident, people, settings, tmp_path):
         incident.refresh_from_db()
         assert incident.status == source
         assert StatusChange.objects.filter(incident=incident).count() == before
+
+
+def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
+    make_incident, people, settings, tmp_path
+):
+    """The date was typed a working day late: the notification clock is met on the right
+    day, the rapid review's 15 working days and its open milestones count from it, and
+    the reason is kept."""
+    from rapid_reviews.models import RapidReview
+    from safeguarding.calendar import add_working_days
+    from safeguarding.deadlines import get_deadline
+    from safeguarding.models import Deadline
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    incident = make_incident()
+    incident = services.incident_submit_for_decision(incident=incident, actor=officer)
+    today = timezone.localdate()
+    wrong = today if today.weekday() < 5 else today - dt.timedelta(days=today.weekday() - 4)
+    right = add_working_days(wrong, -1, partnership=incident.partnership)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(wrong),
+        dfe_reference="SIN-1",
+        late_reason="Late.",
+    )
+    review = RapidReview.objects.get(incident=incident)
+    with pytest.raises(ValidationError) as error:
+        services.incident_correct_notification(
+            incident=incident, actor=officer, notified_at=sent_at(right), reason=" "
+        )
+    assert "reason" in error.value.message_dict
+    incident = services.incident_correct_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(right),
+        reason="Typed from the wrong e-mail",
+        expected_version=incident.version,
+    )
+    assert incident.notified_on == right
+    assert get_deadline(incident, Deadline.Kind.NOTIFICATION).closed_on == right
+    review.refresh_from_db()
+    clock = get_deadline(review, Deadline.Kind.RAPID_REVIEW)
+    expected = add_working_days(right, 15, partnership=incident.partnership)
+    assert clock.due_date == expected == review.due_date
+    assert clock.changes.get().reason.endswith("Typed from the wrong e-mail")
+    milestones = Deadline.objects.for_subject(review).filter(
+        kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, closed_on__isnull=True
+    )
+    assert milestones.exists() and all(m.trigger_date == right for m in milestones)
