@@ -422,3 +422,32 @@ class RequestEmail(models.Model):
 
     def __str__(self):
         return f"E-mail for {self.status_change}"
+
+
+class ReturnReminder(models.Model):
+    """One reminder to an agency's contributors about an awaited return: the working day
+    before it is due, and the first working day it is overdue. Unique per request, due
+    date and kind, so a run that happens twice (or two at once) e-mails once; a new due
+    date is a new pair of reminders."""
+
+    class Kind(models.TextChoices):
+        DUE_NEXT = "due_next", _("Due on the next working day")
+        OVERDUE = "overdue", _("Overdue")
+
+    information_request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["information_request", "due_date", "kind"], name="return_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.information_request}"

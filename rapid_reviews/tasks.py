@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from safeguarding.tasks import RETRY_ON
 
+from .chasing import return_reminders_send
 from .mail import request_email_deliver, unsent_request_changes
 
 
@@ -39,3 +40,10 @@ def requeue_request_emails() -> int:
             break
         queued += 1
     return queued
+
+
+@shared_task(name="rapid_reviews.send_return_reminders", ignore_result=True)
+def send_return_reminders() -> int:
+    """Run by beat: remind agencies of returns due on the next working day or overdue
+    (chasing.py; each reminder is sent once, in office hours)."""
+    return return_reminders_send()

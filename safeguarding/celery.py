@@ -35,6 +35,14 @@ app.conf.beat_schedule = {
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
+    # Agencies reminded of returns due on the next working day or overdue: once per
+    # request, due date and kind, in office hours (rapid_reviews/chasing.py). Hourly, so
+    # a reminder held up by an outage goes out later the same day.
+    "send-return-reminders": {
+        "task": "rapid_reviews.send_return_reminders",
+        "schedule": 60 * 60,
+        "options": {"expires": 1800},
+    },
     # Expired sessions are deleted once a night, so the table does not grow for ever.
     "clear-expired-sessions": {
         "task": "safeguarding.clear_expired_sessions",

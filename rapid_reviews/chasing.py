@@ -1,0 +1,123 @@
+"""Reminding agencies of their returns: a business unit's daily chasing, done for it.
+
+An agency whose return is awaited (sent, or sent back for more) hears twice at most per
+due date: on the working day before it is due ("due tomorrow"), and on the first working
+day it is overdue. Only while the rapid review still gathers information; only in office
+hours on the partnership's working days; to the agency's active contributors in the
+partnership; never naming the child. A `ReturnReminder` row, unique per request, due date
+and kind, is claimed in the same transaction as the sending, so a run twice (or two runs
+at once) sends once, and a failed send is tried again by the next run. The officer who
+asked is told through the dashboard and their own reminders, as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding import calendar
+from safeguarding.dashboard import closures_by_partnership
+from safeguarding.reminders import held_reason, local_time
+
+from .mail import recipients_for
+from .models import InformationRequest, RequestStatus, ReturnReminder
+from .services.requests import REQUESTS_OPEN_WHILE
+
+logger = logging.getLogger(__name__)
+Kind = ReturnReminder.Kind
+
+
+def reminder_kind(today: dt.date, due: dt.date, closures) -> str | None:
+    """Which reminder an awaited return due on `due` gets on `today`, if any."""
+    left = calendar.working_days_between(today, due, partnership=closures)
+    if left == 1:
+        return Kind.DUE_NEXT
+    if left == -1:
+        return Kind.OVERDUE
+    return None
+
+
+def _send(request: InformationRequest, kind: str, to: list[str]) -> None:
+    incident = request.rapid_review.incident
+    context = {
+        "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
+        "partnership": incident.partnership.name,
+        "reference": incident.reference,
+        "agency": request.agency.name,
+        "due": request.due_date,
+        "overdue": kind == Kind.OVERDUE,
+        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
+    }
+    subject = (
+        f"Overdue: {context['agency']}'s information for rapid review {context['reference']}"
+        if kind == Kind.OVERDUE
+        else f"Reminder: {context['agency']}'s information for rapid review "
+        f"{context['reference']} is due {request.due_date:%A %-d %B}"
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("rapid_reviews/email/return_reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    message.attach_alternative(
+        render_to_string("rapid_reviews/email/return_reminder.html", context), "text/html"
+    )
+    message.send()
+
+
+def return_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Send the reminders due now; the number sent."""
+    now = now or timezone.now()
+    if held_reason(now):
+        return 0
+    today = local_time(now).date()
+    awaited = (
+        InformationRequest.objects.filter(
+            status__in=[RequestStatus.SENT, RequestStatus.MORE_INFORMATION],
+            rapid_review__status__in=REQUESTS_OPEN_WHILE,
+            due_date__gte=today - dt.timedelta(days=14),
+            due_date__lte=today + dt.timedelta(days=14),
+        )
+        .select_related("agency", "rapid_review__incident__partnership")
+        .order_by("due_date", "pk")
+    )
+    awaited = list(awaited)
+    closures = closures_by_partnership({r.rapid_review.incident.partnership_id for r in awaited})
+    sent = 0
+    for request in awaited:
+        mine = closures[request.rapid_review.incident.partnership_id]
+        if not calendar.is_working_day(today, partnership=mine):
+            continue
+        kind = reminder_kind(today, request.due_date, mine)
+        if kind is None:
+            continue
+        to = recipients_for(request)
+        if not to:
+            continue  # the officer's page warns that no one at the agency can see it
+        try:
+            with transaction.atomic():
+                ReturnReminder.objects.create(
+                    information_request=request,
+                    due_date=request.due_date,
+                    kind=kind,
+                    recipients=len(to),
+                )
+                _send(request, kind, to)
+        except IntegrityError:
+            continue  # sent already, by this run's twin or an earlier one
+        except Exception as error:  # noqa: BLE001 - the next run tries again
+            logger.warning(
+                "return reminder not sent",
+                extra={"request": request.pk, "error": str(error)},
+            )
+            continue
+        sent += 1
+    return sent
