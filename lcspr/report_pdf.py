@@ -57,9 +57,58 @@ def _reader(data: bytes) -> PdfReader:
     return reader
 
 
+#: Keys of a tagged PDF's structure elements that hold text read aloud or shown instead
+#: of the page: alternative text (a picture's description), replacement text, expansions.
+STRUCTURE_TEXT = ("/Alt", "/ActualText", "/E", "/T")
+#: Structure elements read at most (a report's tags number in the thousands, not more).
+STRUCTURE_LIMIT = 200_000
+
+
+def _outline_titles(outline, out: list[str]) -> None:
+    for item in outline:
+        if isinstance(item, list):
+            _outline_titles(item, out)
+        else:
+            title = getattr(item, "title", None)
+            if title:
+                out.append(str(title))
+
+
+def _structure_texts(root, out: list[str]) -> None:
+    """The alternative and replacement texts of the structure tree (a picture of a family
+    tree described as "Genogram: <names>" is on no page's text)."""
+    if "/StructTreeRoot" not in root:
+        return
+    stack, seen = [root["/StructTreeRoot"]], 0
+    while stack and seen < STRUCTURE_LIMIT:
+        node = stack.pop()
+        try:
+            node = node.get_object()
+        except (PdfReadError, ValueError, AttributeError):
+            continue
+        seen += 1
+        if isinstance(node, ArrayObject):
+            stack.extend(node)
+            continue
+        if not hasattr(node, "get"):
+            continue
+        for key in STRUCTURE_TEXT:
+            value = node.get(key)  # a dictionary's get resolves an indirect value
+            if isinstance(value, str):
+                out.append(str(value))
+        kids = node.get("/K")
+        if kids is not None:
+            stack.append(kids)
+
+
 def _hidden_texts(reader: PdfReader) -> list[str]:
-    """Text a reader does not see on the page: properties, XMP, annotation contents."""
+    """Text a reader does not see on the page: properties, XMP, annotation contents,
+    bookmarks, and the tags' alternative texts."""
     texts = [str(value) for value in (reader.metadata or {}).values()]
+    try:
+        _outline_titles(reader.outline, texts)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+        pass
     root = reader.trailer["/Root"]
     if "/Metadata" in root:
         try:
@@ -72,6 +121,7 @@ def _hidden_texts(reader: PdfReader) -> list[str]:
             for key in ("/Contents", "/T", "/Subj", "/RC"):
                 if key in annotation:
                     texts.append(str(annotation[key]))
+    _structure_texts(root, texts)
     return texts
 
 
@@ -85,6 +135,11 @@ def identifying_in_report(data: bytes, patterns) -> list[ReportFinding]:
             pages.append(page.extract_text() or "")
         except (PdfReadError, ValueError, KeyError, TypeError):
             pages.append("")
+    if pages and not any(text.strip() for text in pages):
+        raise UnreadableReport(
+            "The final report has no text that can be read (it may be a scan): publish a "
+            "PDF saved from the document, so that it can be checked and read aloud"
+        )
     hidden = "\n".join(_hidden_texts(reader))
     found = []
     for term, pattern in patterns:

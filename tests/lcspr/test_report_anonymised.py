@@ -159,3 +159,31 @@ def test_other_dates_are_not_taken_for_a_date_of_birth(ready, people):
         public_summary="Reviewed on 11 May 2019 and 1 May 2020; published 2019-05-10.",
     )
     assert review.status == "published"
+
+
+def test_bookmarks_and_picture_descriptions_are_checked_too(ready, people):
+    """Word exports headings as bookmarks and pictures' descriptions as tags: neither is on
+    a page's text, and both reach the public copy."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(report_pdf())))
+    writer.add_outline_item(title="Amelia Zephyrine chronology", page_number=0)
+    out = io.BytesIO()
+    writer.write(out)
+    message = refusal(ready, people["officer"], report=upload(out.getvalue()))
+    assert "‘Amelia’ (the file’s hidden properties)" in message
+
+    png = (
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+        "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    described = HTML(
+        string=f"<html lang='en-GB'><title>R</title><p>Child A.</p>"
+        f"<img src='{png}' alt='Genogram: Amelia Zephyrine and her mother'></html>"
+    ).write_pdf(pdf_variant="pdf/ua-1")
+    message = refusal(ready, people["officer"], report=upload(described))
+    assert "‘Amelia’ (the file’s hidden properties)" in message
+
+
+def test_a_report_with_no_readable_text_is_refused(ready, people):
+    blank = HTML(string="<title>Scan</title><div style='height: 10cm'></div>").write_pdf()
+    message = refusal(ready, people["officer"], report=upload(blank))
+    assert "no text that can be read" in message
