@@ -176,6 +176,12 @@ def incident_correct_notification(
     errors = validate_notification_date(
         incident=incident, notified_on=notified_on, today=timezone.localdate()
     )
+    recorded = _first_rapid_review_step(review) if review is not None else None
+    if not errors and recorded is not None and notified_on > recorded[0]:
+        errors["notified_on"] = (
+            f"The rapid review recorded {recorded[1]} on {recorded[0]:%-d %B %Y}: the "
+            "notification was sent on or before that day"
+        )
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = "Enter why the date the notification was sent is being corrected"
@@ -220,6 +226,35 @@ def incident_correct_notification(
         },
     )
     return incident
+
+
+def _first_rapid_review_step(review) -> tuple[dt.date, str] | None:
+    """The earliest day the rapid review recorded something (a request sent, a return in,
+    a step met, the meeting): the notification, which opened it, came no later."""
+    from rapid_reviews.models import InformationRequest
+    from safeguarding.models import Deadline
+
+    days = []
+    if review.meeting_date:
+        days.append((review.meeting_date, "its panel meeting"))
+    sent = (
+        InformationRequest.objects.filter(rapid_review=review, sent_on__isnull=False)
+        .order_by("sent_on")
+        .values_list("sent_on", flat=True)
+        .first()
+    )
+    if sent:
+        days.append((sent, "an information request sent"))
+    met = (
+        Deadline.objects.for_subject(review)
+        .filter(kind=Kind.RAPID_REVIEW_MILESTONE, outcome=Deadline.Outcome.MET)
+        .order_by("closed_on")
+        .values_list("closed_on", flat=True)
+        .first()
+    )
+    if met:
+        days.append((met, "a step of its timetable done"))
+    return min(days) if days else None
 
 
 def _attach_pdf(incident: Incident) -> None:

@@ -377,3 +377,37 @@ def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
         kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, closed_on__isnull=True
     )
     assert milestones.exists() and all(m.trigger_date == right for m in milestones)
+
+
+def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
+    make_incident, people, settings, tmp_path
+):
+    from rapid_reviews import services as rr_services
+    from safeguarding.calendar import add_working_days
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
+    today = timezone.localdate()
+    first = add_working_days(today, -2, partnership=incident.partnership)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(first),
+        dfe_reference="SIN-1",
+        late_reason="Late.",
+    )
+    review = RapidReview.objects.get(incident=incident)
+    rr_services.rapid_review_record_meeting(
+        rapid_review=review,
+        actor=officer,
+        values={"meeting_date": first, "attendees": "Panel members"},
+    )
+    incident.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.incident_correct_notification(
+            incident=incident, actor=officer, notified_at=sent_at(today), reason="Typo"
+        )
+    message = error.value.message_dict["notified_on"][0]
+    assert message.startswith("The rapid review recorded ")
+    assert f"on {first:%-d %B %Y}: the notification was sent on or before that day" in message
