@@ -109,7 +109,9 @@ def download(request, code, slug, kind):
         filename=f"{published.partnership.code.lower()}-{published.year}-{published.slug}-{suffix}",
         content_type=content_type,
     )
-    response["Cache-Control"] = "public, max-age=300"
+    # Shared caches may keep a copy but must ask again each time: a withdrawn review's
+    # files stop at once, not after a cache's lifetime.
+    response["Cache-Control"] = "public, no-cache"
     return response
 
 

@@ -61,11 +61,17 @@ def _queue_email(change: StatusChange) -> None:
     transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
 
 
-def _validate_due(due_date: dt.date | None, review: RapidReview) -> dict[str, str]:
+def _validate_due(
+    due_date: dt.date | None, review: RapidReview, current: dt.date | None = None
+) -> dict[str, str]:
     """A return is due today or later, and no later than the rapid review itself (unless
-    that date has passed: a late review still needs its returns)."""
+    that date has passed: a late review still needs its returns). A due date kept as it
+    was (`current`) is not checked again: it may have passed, or the review's own date
+    moved earlier, since."""
     if due_date is None:
         return {"due_date": "Enter the date the return is due"}
+    if due_date == current:
+        return {}  # kept as it was (an overdue request's contact can still change)
     today = timezone.localdate()
     if due_date < today:
         return {"due_date": "The date the return is due must be today or in the future"}
@@ -160,7 +166,7 @@ def information_request_update(
         raise TransitionError(
             "This agency has returned its information: send it back to ask for more."
         )
-    errors = _validate_due(due_date, request.rapid_review)
+    errors = _validate_due(due_date, request.rapid_review, current=request.due_date)
     if (
         request.status != RequestStatus.NOT_SENT
         and due_date != request.due_date

@@ -258,6 +258,18 @@ class Membership(models.Model):
         where = self.partnership or self.region
         return f"{self.user} – {self.get_role_display()} ({where})"
 
+    def _agency_or_partnership_changed(self) -> bool:
+        """New, or given another agency, partnership or role (a membership saved before an
+        agency stopped serving the partnership must not block edits to the person)."""
+        if self.pk is None:
+            return True
+        before = (
+            Membership.objects.filter(pk=self.pk)
+            .values_list("agency_id", "partnership_id", "role")
+            .first()
+        )
+        return before != (self.agency_id, self.partnership_id, self.role)
+
     def clean(self):
         """The rules the constraints below hold, said at the field a person must change
         (the administration site showed the constraints' names)."""
@@ -280,6 +292,7 @@ class Membership(models.Model):
                 errors["agency"] = _("Select the agency this contributor answers for.")
             elif (
                 self.partnership_id is not None
+                and self._agency_or_partnership_changed()
                 and not self.agency.partnerships.filter(pk=self.partnership_id).exists()
             ):
                 errors["agency"] = _(

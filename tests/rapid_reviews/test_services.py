@@ -666,3 +666,28 @@ def test_returns_still_awaited_stop_when_the_review_goes_to_the_panel(
         clock = clocks[sent_requests[key].pk]
         assert clock.closed_on == timezone.localdate()
         assert clock.outcome == Deadline.Outcome.CANCELLED
+
+
+def test_a_requests_contact_can_change_keeping_a_due_date_now_past_or_beyond_the_review(
+    sent_requests, people
+):
+    from rapid_reviews.models import InformationRequest, RapidReview
+
+    request = sent_requests["health"]
+    review = request.rapid_review
+    past = timezone.localdate() - dt.timedelta(days=2)
+    InformationRequest.objects.filter(pk=request.pk).update(due_date=past)
+    request.refresh_from_db()
+    updated = services.information_request_update(
+        information_request=request, actor=people["officer"], contact="New lead", due_date=past
+    )
+    assert updated.contact == "New lead"
+    # The review's date moved earlier than the request's (a corrected notification).
+    later = timezone.localdate() + dt.timedelta(days=5)
+    InformationRequest.objects.filter(pk=request.pk).update(due_date=later)
+    RapidReview.objects.filter(pk=review.pk).update(due_date=timezone.localdate())
+    request.refresh_from_db()
+    updated = services.information_request_update(
+        information_request=request, actor=people["officer"], contact="Another", due_date=later
+    )
+    assert updated.contact == "Another"

@@ -295,3 +295,26 @@ def test_membership_mistakes_in_the_administration_site_are_said_plainly(
     html = refused(role="officer", partnership=partnership.pk, agency=elsewhere.pk)
     assert "Only agency contributors have an agency." in html
     assert not Membership.objects.filter(user=person).exists()
+
+
+def test_an_old_membership_does_not_block_edits_after_its_agency_left_the_partnership(
+    partnership, other_partnership
+):
+    from safeguarding.models import Agency, Membership, Role
+    from tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(
+        name="Leaving Trust", kind=Agency.Kind.HEALTH, partnerships=[partnership]
+    )
+    person = UserFactory()
+    membership = Membership.objects.create(
+        user=person, role=Role.AGENCY_CONTRIBUTOR, partnership=partnership, agency=agency
+    )
+    agency.partnerships.remove(partnership)
+    membership.full_clean()  # unchanged: still valid, so the person can be edited
+    membership.agency = AgencyFactory(
+        name="Elsewhere", kind=Agency.Kind.HEALTH, partnerships=[other_partnership]
+    )
+    with pytest.raises(Exception) as error:
+        membership.full_clean()
+    assert "does not work with this partnership" in str(error.value)
