@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -21,12 +21,24 @@ from .reminders import moved_deadlines_notify
 logger = logging.getLogger(__name__)
 
 
+#: Tries of a recompute that PostgreSQL stopped to break a deadlock with a case's save.
+ATTEMPTS = 3
+
+
 def calendar_changed(*, partnership: Partnership, actor: User | None = None) -> list[Deadline]:
     """Recompute a partnership's open working-day clocks; claim one "moved" e-mail per
-    moved deadline and person (sent by the next sweep in office hours)."""
-    with transaction.atomic():
-        moved = deadlines_recompute(partnership=partnership, actor=actor)
-        moved_deadlines_notify(deadlines=moved)
+    moved deadline and person (sent by the next sweep in office hours). Idempotent, so a
+    run stopped by a deadlock is simply run again."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                moved = deadlines_recompute(partnership=partnership, actor=actor)
+                moved_deadlines_notify(deadlines=moved)
+            break
+        except OperationalError as error:
+            if "deadlock" not in str(error).lower() or attempt == ATTEMPTS:
+                raise
+            logger.warning("calendar recompute deadlocked; again", extra={"try": attempt})
     if moved:
         logger.info(
             "deadlines moved by calendar",

@@ -327,6 +327,23 @@ def working_day_dues(partnership_ids, triggers, amounts, closures: dict):
     return due
 
 
+def _lock_subjects(clocks: models.QuerySet[Deadline]) -> None:
+    """Lock the case records whose copy of a due date the recompute will write, before
+    their clocks, in the order the services lock them (incident, rapid review, then
+    clocks): two writers taking the same rows in opposite orders could deadlock."""
+    from django.apps import apps
+
+    for kind, (label, _field) in MIRRORED.items():
+        subject_ids = clocks.filter(kind=kind, key="").values("subject_id")
+        model = apps.get_model(label)
+        list(
+            model.objects.select_for_update()
+            .filter(pk__in=subject_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 @transaction.atomic
 def deadlines_recompute_many(
     clocks: models.QuerySet[Deadline], *, actor: User | None = None
@@ -345,6 +362,7 @@ def deadlines_recompute_many(
     from .models import AuditEvent, ClosureDay
 
     calendar.clear_caches()
+    _lock_subjects(clocks.filter(rule=Rule.WORKING_DAYS))
     rows = list(
         clocks.filter(rule__in=[Rule.WORKING_DAYS, Rule.WORKING_DAYS_BEFORE])
         .select_for_update()

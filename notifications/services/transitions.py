@@ -207,6 +207,9 @@ def incident_correct_notification(
         subject=incident, kind=Kind.NOTIFICATION, on=notified_on, actor=actor, reason=why
     )
     if review is not None and old_on != notified_on:
+        # The rapid review before its clocks, as its own services and the calendar's
+        # recompute lock them (the same order everywhere: no deadlock).
+        type(review).objects.select_for_update().filter(pk=review.pk).exists()
         deadlines_rebase(
             subject=review,
             kinds=[Kind.RAPID_REVIEW, Kind.RAPID_REVIEW_MILESTONE],

@@ -291,3 +291,36 @@ def test_a_return_cannot_be_due_after_the_rapid_review(
         rapid_review=review, actor=officer, agencies=[agencies["health"]], due_date=review.due_date
     )
     assert created.due_date == review.due_date
+
+
+def test_a_recompute_stopped_by_a_deadlock_is_run_again(partnership, people, monkeypatch):
+    """PostgreSQL breaks a deadlock by stopping one transaction: the recompute is then
+    simply run again (it is idempotent); any other database error is not hidden."""
+    from django.db import OperationalError
+
+    from safeguarding import calendar_changes
+
+    real, calls = calendar_changes.deadlines_recompute, []
+
+    def once_deadlocked(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return real(**kwargs)
+
+    monkeypatch.setattr(calendar_changes, "deadlines_recompute", once_deadlocked)
+    incident = incident_services.incident_create(
+        partnership=partnership, actor=people["officer"], awareness_date=TODAY()
+    )
+    ClosureDay.objects.create(
+        partnership=partnership, date=next_working(TODAY(), 1, None), reason="Closed"
+    )
+    moved = calendar_changed(partnership=partnership)
+    assert len(calls) == 2 and [d.subject_id for d in moved] == [incident.pk]
+
+    def broken(**kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(calendar_changes, "deadlines_recompute", broken)
+    with pytest.raises(OperationalError):
+        calendar_changed(partnership=partnership)
