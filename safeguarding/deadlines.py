@@ -131,8 +131,9 @@ _CHUNK = 500  # ids per statement (SQLite allows a limited number of parameters)
 
 
 def copy_due_dates_to_subjects(deadline_ids) -> None:
-    """Write the due dates of these clocks (those in `MIRRORED`) onto their subjects' rows:
-    one UPDATE per kind and chunk of ids, each subject taking its own clock's date."""
+    """Write the due dates of these clocks (those in `MIRRORED`, still open) onto their
+    subjects' rows: one UPDATE per kind, each subject taking its own clock's date. A
+    closed clock's subject keeps the date it was met or missed against."""
     from django.apps import apps
     from django.db.models import OuterRef, Subquery
 
@@ -148,14 +149,14 @@ def copy_due_dates_to_subjects(deadline_ids) -> None:
                     f"UPDATE {table} AS s SET {column} = d.due_date "  # noqa: S608
                     f"FROM {Deadline._meta.db_table} AS d "
                     "WHERE d.id = ANY(%s::bigint[]) AND d.kind = %s AND d.key = '' "
-                    "AND d.subject_type = %s AND s.id = d.subject_id",
+                    "AND d.closed_on IS NULL AND d.subject_type = %s AND s.id = d.subject_id",
                     [ids, kind, label],
                 )
         return
     for lo in range(0, len(ids), _CHUNK):
         subjects: dict[str, list[int]] = {}
         for kind, subject_id in Deadline.objects.filter(
-            pk__in=ids[lo : lo + _CHUNK], kind__in=list(MIRRORED), key=""
+            pk__in=ids[lo : lo + _CHUNK], kind__in=list(MIRRORED), key="", closed_on__isnull=True
         ).values_list("kind", "subject_id"):
             subjects.setdefault(kind, []).append(subject_id)
         for kind, subject_ids in subjects.items():
@@ -330,18 +331,24 @@ def working_day_dues(partnership_ids, triggers, amounts, closures: dict):
 def _lock_subjects(clocks: models.QuerySet[Deadline]) -> None:
     """Lock the case records whose copy of a due date the recompute will write, before
     their clocks, in the order the services lock them (incident, rapid review, then
-    clocks): two writers taking the same rows in opposite orders could deadlock."""
+    clocks): two writers taking the same rows in opposite orders could deadlock. One
+    query finds them (the clocks' queryset may be long), one per kind locks them."""
     from django.apps import apps
 
+    subjects: dict[str, list[int]] = {}
+    for kind, subject_id in clocks.filter(
+        kind__in=list(MIRRORED), key="", closed_on__isnull=True
+    ).values_list("kind", "subject_id"):
+        subjects.setdefault(kind, []).append(subject_id)
     for kind, (label, _field) in MIRRORED.items():
-        subject_ids = clocks.filter(kind=kind, key="").values("subject_id")
-        model = apps.get_model(label)
-        list(
-            model.objects.select_for_update()
-            .filter(pk__in=subject_ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        if subjects.get(kind):
+            model = apps.get_model(label)
+            list(
+                model.objects.select_for_update()
+                .filter(pk__in=sorted(set(subjects[kind])))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
 
 
 @transaction.atomic
