@@ -78,6 +78,18 @@ def partnership_page(request, code):
     return render(request, "lcspr/public/partnership.html", _context(request, partnership))
 
 
+def _sizes(published) -> dict[str, int | None]:
+    """Each download's size in bytes, for its link (None if the file cannot be read)."""
+    sizes = {}
+    for kind, (field, _suffix, _type) in DOWNLOADS.items():
+        stored = getattr(published, field)
+        try:
+            sizes[kind] = stored.size if stored else None
+        except OSError:
+            sizes[kind] = None
+    return sizes
+
+
 @require_GET
 def review_page(request, code, slug):
     published = selectors.published_get(code, slug)
@@ -88,6 +100,7 @@ def review_page(request, code, slug):
             "published": published,
             "partnership": published.partnership,
             "themes": list(published.themes.all()),
+            "sizes": _sizes(published),
             **_page(request),
         },
     )

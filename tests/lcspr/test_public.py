@@ -214,3 +214,11 @@ def test_public_not_found_and_accessibility_pages_keep_the_public_layout(client,
     # Staff pages keep the staff layout.
     staff = client.get("/no-such-page/").content.decode()
     assert "Exit this page" not in staff
+
+
+def test_downloads_say_their_size(client, published):
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    html = client.get(item.get_absolute_url()).content.decode()
+    links = html.partition('id="downloads"')[2].partition("</ul>")[0]
+    assert links.count('class="app-file-size"') == 3
+    assert "KB</span>" in links or "bytes</span>" in links
