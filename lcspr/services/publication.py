@@ -387,7 +387,10 @@ def published_update(*, review: Review, actor: User, reason: str) -> PublishedRe
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
-        changes={"published_copy": "updated", "reason": reason.strip()},
+        changes={
+            "public copy": {"old": "as published", "new": "briefing updated"},
+            "reason": reason.strip(),
+        },
     )
     return published
 
@@ -411,6 +414,9 @@ def published_withdraw(*, review: Review, actor: User, reason: str) -> Published
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
-        changes={"published_copy": "withdrawn", "reason": reason.strip()},
+        changes={
+            "public copy": {"old": "on the public pages", "new": "withdrawn"},
+            "reason": reason.strip(),
+        },
     )
     return published

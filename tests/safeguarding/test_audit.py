@@ -309,3 +309,17 @@ def test_a_reversed_date_range_on_the_audit_page_is_an_error(client, people):
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
     assert "The ‘To’ date must be the same as or after ‘From’" in html
+
+
+def test_a_change_reads_old_to_new_and_a_reason_reads_as_itself(client, people, partnership):
+    audit_record(
+        actor=people["officer"],
+        action=Action.UPDATE,
+        obj=partnership,
+        object_repr="Clock moved",
+        changes={"due_date": {"old": "2026-12-01", "new": "2026-12-02"}, "reason": "Typo"},
+    )
+    sign_in(client, people["manager"])
+    html = client.get(reverse("safeguarding:audit")).content.decode()
+    assert "<strong>due_date</strong>: 2026-12-01 → 2026-12-02" in html
+    assert "<strong>reason</strong>: Typo" in html
