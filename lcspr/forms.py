@@ -230,6 +230,7 @@ class PublishedUpdateForm(ActionForm):
 
 class WithdrawForm(ActionForm):
     submit_label = "Withdraw from the public pages"
+    submit_class = "govuk-button--warning"
     reason = area(
         "Why is it being withdrawn?",
         required=True,

@@ -54,6 +54,10 @@ class GDSFormMixin:
     later_label = None
     form_tag = True
     form_method = "post"
+    #: "govuk-button--warning" for a step that cannot be undone from the page.
+    submit_class = ""
+    #: False: the browser does not restore what was typed after Back (create-once forms).
+    restore_typing = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,8 +91,13 @@ class GDSFormMixin:
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.attrs = {"novalidate": ""}
+        if self.restore_typing is False:
+            # The browser must not fill this form in again after Back: sent twice, it
+            # would make the record twice (once.py).
+            self.helper.attrs["autocomplete"] = "off"
         if self.submit_label:
-            self.helper.add_input(Submit(self.submit_name, self.submit_label))
+            extra = {"css_class": self.submit_class} if self.submit_class else {}
+            self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
         if self.later_label:
             # A second submit button: its name tells the view to save and stop here.
             self.helper.add_input(

@@ -24,6 +24,9 @@ ALREADY = "This was saved already: the form was sent twice, so it was not saved 
 
 class OnceFormMixin(forms.Form):
     once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+    #: Back after saving shows the page anew (a new token) and, without this, the browser
+    #: would fill in what was typed: one click would then make the record again.
+    restore_typing = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

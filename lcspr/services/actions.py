@@ -31,6 +31,15 @@ def recommendation_add(
 ) -> Recommendation:
     require_case_role(actor, review.partnership)
     raise_if({"text": "Enter the recommendation"} if not (text or "").strip() else {})
+    same = " ".join(text.split()).casefold()
+    for existing_number, existing in review.recommendations.values_list("number", "text"):
+        if " ".join(existing.split()).casefold() == same:
+            raise_if(
+                {
+                    "text": f"Recommendation {existing_number} already says this: change the "
+                    "wording, or add actions to it instead"
+                }
+            )
     number = (
         review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1

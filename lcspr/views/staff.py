@@ -424,7 +424,8 @@ def published_withdraw(request, pk):
         "Withdraw the review from the public pages",
         run,
         intro="It goes from every list, page and download at once. The case record, "
-        "the report and the briefing stay here.",
+        "the report and the briefing stay here. A withdrawn review cannot be put back on "
+        "the public pages from this service: ask the service's administrators.",
     )
 
 

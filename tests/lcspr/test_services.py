@@ -406,3 +406,12 @@ def test_the_briefing_form_says_what_is_missing_in_words():
     assert not form.is_valid()
     assert form.errors["title"] == ["Enter the title of the briefing"]
     assert form.errors["key_learning"] == ["Enter at least one key learning point"]
+
+
+def test_the_same_recommendation_twice_is_refused(local_review, people):
+    officer = people["officer"]
+    services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+    with pytest.raises(ValidationError) as error:
+        services.recommendation_add(review=local_review, actor=officer, text="  share   SOONER. ")
+    assert "Recommendation 1 already says this" in error.value.message_dict["text"][0]
+    assert local_review.recommendations.count() == 1
