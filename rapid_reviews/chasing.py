@@ -53,6 +53,7 @@ def _send(request: InformationRequest, kind: str, to: list[str]) -> None:
         "agency": request.agency.name,
         "due": request.due_date,
         "overdue": kind == Kind.OVERDUE,
+        "more_information": request.status == RequestStatus.MORE_INFORMATION,
         "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
     }
     subject = (

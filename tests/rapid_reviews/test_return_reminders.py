@@ -125,3 +125,26 @@ def test_the_beat_runs_it_hourly():
     entry = app.conf.beat_schedule["send-return-reminders"]
     assert entry["task"] == "rapid_reviews.send_return_reminders"
     assert entry["schedule"] == 3600
+
+
+def test_a_return_sent_back_for_more_is_reminded_as_such(
+    sent_requests, contributors, partnership, people, mailoutbox
+):
+    request = sent_requests["police"]
+    return_and_submit(request, contributors["police"])
+    due = add_working_days(dt.date.today(), 2, partnership=partnership)
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Add the 2025 contacts.",
+        due_date=due,
+    )
+    mailoutbox.clear()
+    after = add_working_days(due, 1, partnership=partnership)
+    chasing.return_reminders_send(now=at(after))
+    (message,) = [m for m in mailoutbox if contributors["police"].email in m.to]
+    partnership_name = request.rapid_review.incident.partnership.name
+    assert f"{partnership_name} asked Midshire Police for more information" in message.body
+    assert "It has not been sent yet." in message.body and "not been received" not in message.body
+    assert "Sign in to see what more is needed and send it" in message.body
+    assert f"tell {partnership_name}'s business unit" in message.body
