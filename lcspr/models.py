@@ -412,6 +412,9 @@ class PublishedReview(models.Model):
     withdrawn_reason = models.TextField(blank=True)
     #: When the published copy was last replaced by a corrected one.
     updated_on = models.DateField(null=True, blank=True)
+    #: The briefing's content hash when its files were copied here: a different one on
+    #: the case's briefing means the public pages show an earlier version.
+    briefing_hash = models.CharField(max_length=64, blank=True)
 
     objects = PublishedReviewQuerySet.as_manager()
 

@@ -153,6 +153,7 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
         key_learning=briefing.key_learning,
         recommendations=recommendations,
         nspcc_sent_on=review.nspcc_sent_on,
+        briefing_hash=briefing.content_hash,
     )
     published.search_text = "\n".join(
         [published.title, published.summary, published.key_learning, published.improvements]
@@ -378,6 +379,7 @@ def published_update(*, review: Review, actor: User, reason: str) -> PublishedRe
         + [t.name for t in themes]
     )
     published.updated_on = timezone.localdate()
+    published.briefing_hash = briefing.content_hash
     published.save()
     published.themes.set(themes)
     storage = published.briefing_pdf.storage

@@ -608,6 +608,17 @@ def briefing(request, pk):
         )
         if saved.fits_one_page:
             messages.success(request, "The briefing is saved; its PDF and presentation are ready.")
+        copy = selectors.published_copy_of(review)
+        if (
+            copy is not None
+            and copy.withdrawn_on is None
+            and copy.briefing_hash != saved.content_hash
+        ):
+            messages.info(
+                request,
+                "The public pages still show the earlier version: update the published copy "
+                "from the review's page when this one is ready.",
+            )
         return redirect("lcspr:briefing", pk=review.pk)
 
     initial = {f: getattr(current, f) for f in BRIEFING_FIELDS} if current else {}

@@ -35,7 +35,12 @@ def test_a_corrected_briefing_reaches_the_public_pages_only_when_updated(client,
     officer = people["officer"]
     item = PublishedReview.objects.get(source_review_id=published.pk)
     corrected = {**BRIEFING, "key_learning": "CORRECTED learning point one.\nPoint two."}
-    services.briefing_save(review=published, actor=officer, values=corrected)
+    sign_in(client, officer)
+    saved = client.post(reverse("lcspr:briefing", args=[published.pk]), corrected, follow=True)
+    assert "The public pages still show the earlier version" in saved.content.decode()
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert 'id="public-copy-outdated"' in page
+    client.logout()
     assert "CORRECTED" not in _public(client, item).content.decode()
 
     sign_in(client, officer)
@@ -46,6 +51,11 @@ def test_a_corrected_briefing_reaches_the_public_pages_only_when_updated(client,
     client.logout()
     page = _public(client, item).content.decode()
     assert "CORRECTED learning point one." in page and "Learning briefing updated" in page
+    sign_in(client, officer)
+    assert (
+        'id="public-copy-outdated"' not in client.get(published.get_absolute_url()).content.decode()
+    )
+    client.logout()
     pdf = b"".join(_public(client, item, "briefing").streaming_content)
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "CORRECTED" in text
