@@ -64,7 +64,7 @@ def review_detail(request, pk):
             "today": timezone.localdate(),
         }
     )
-    if context["published_copy"] is not None:
+    if context["published_copy"] is not None and context["published_copy"].withdrawn_on is None:
         context["nspcc_entry"] = selectors.nspcc_entry(
             context["published_copy"], review.partnership.local_authority
         )
@@ -399,10 +399,23 @@ def published_update(request, pk):
         PublishedUpdateForm,
         "Update the published copy",
         run,
-        intro="The public pages get the current learning briefing (its PDF and "
-        "presentation), recommendations and themes, checked again for anything that "
-        "identifies the family. The report, title and summary stay as published.",
+        intro=_update_intro(review),
     )
+
+
+def _update_intro(review) -> str:
+    intro = (
+        "The public pages get the current learning briefing (its PDF and presentation), "
+        "recommendations and themes, checked again for anything that identifies the family. "
+        "The report, the page's title and its summary stay as published."
+    )
+    copy, briefing = selectors.published_copy_of(review), selectors.briefing_of(review)
+    if copy is not None and briefing is not None and briefing.title != copy.title:
+        intro += (
+            f" The briefing's title is now ‘{briefing.title}’; the public page keeps the "
+            f"title ‘{copy.title}’."
+        )
+    return intro
 
 
 @officer_view

@@ -72,6 +72,9 @@ def correct_notification(request, pk):
     incident = incident_get_for(request.user, pk)
 
     def run(form):
+        if incident.notified_at == form.sent_at():
+            messages.info(request, "Nothing was changed: that is the date and time recorded.")
+            return None
         services.incident_correct_notification(
             incident=incident,
             actor=request.user,
@@ -89,8 +92,16 @@ def correct_notification(request, pk):
         forms.CorrectNotificationForm,
         "Correct when the notification was sent",
         run,
-        intro="If the date or time was recorded wrongly. The rapid review's clocks that are "
-        "still running will count their working days from the corrected date.",
+        intro=(
+            f"If the date or time was recorded wrongly. It was due by "
+            f"{incident.notification_due:%-d %B %Y}."
+            + (
+                " The rapid review's clocks that are still running will count their working "
+                "days from the corrected date."
+                if hasattr(incident, "rapid_review")
+                else ""
+            )
+        ),
         initial={
             "sent_date": sent.date() if sent else None,
             "sent_time": sent.strftime("%H:%M") if sent else "",

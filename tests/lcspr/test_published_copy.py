@@ -121,3 +121,18 @@ def test_a_partnerships_year_filter_offers_only_its_own_years(client, published)
     assert 'value="2023"' in html
     PublishedReview.objects.filter(pk=item.pk).update(year=2024)
     assert 'value="2023"' not in client.get(mine).content.decode()
+
+
+def test_the_update_page_says_when_the_titles_differ_and_a_withdrawn_review_has_no_entry(
+    client, published, people
+):
+    officer = people["officer"]
+    services.briefing_save(
+        review=published, actor=officer, values={**BRIEFING, "title": "Who else is in my house?"}
+    )
+    sign_in(client, officer)
+    html = client.get(reverse("lcspr:published-update", args=[published.pk])).content.decode()
+    assert escape("The briefing's title is now ‘Who else is in my house?’") in html
+    services.published_withdraw(review=published, actor=people["manager"], reason="A court order")
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert 'id="nspcc-entry"' not in page

@@ -663,3 +663,31 @@ def test_a_time_later_today_is_refused(client, people, make_incident):
     )
     incident.refresh_from_db()
     assert incident.notified_on is None
+
+
+def test_a_correction_that_changes_nothing_says_so(client, people, make_incident):
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    sent = timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
+    sent = sent.replace(hour=0, minute=1)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=people["officer"],
+        notified_at=sent,
+        dfe_reference="SIN-1",
+        late_reason="Late.",
+    )
+    sign_in(client, people["officer"])
+    url = reverse("notifications:correct-notification", args=[incident.pk])
+    response = client.post(
+        url,
+        {
+            **date_fields("sent_date", sent.date()),
+            "sent_time": "00:01",
+            "reason": "Checking",
+            "version": incident.version,
+        },
+        follow=True,
+    )
+    assert "Nothing was changed: that is the date and time recorded." in response.content.decode()
