@@ -21,6 +21,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
+from .services.briefing import as_found
+
 logger = logging.getLogger(__name__)
 
 #: Annotations kept on the public copy: links. Comments, notes, highlights with notes,
@@ -146,17 +148,13 @@ def identifying_in_report(data: bytes, patterns) -> list[ReportFinding]:
         for number, text in enumerate(pages, start=1):
             match = pattern.search(text)
             if match:
-                found.append(ReportFinding(_named(term, match), f"page {number}"))
+                found.append(ReportFinding(as_found(term, match), f"page {number}"))
                 break
         else:
             match = pattern.search(hidden)
             if match:
-                found.append(ReportFinding(_named(term, match), "the file’s hidden properties"))
+                found.append(ReportFinding(as_found(term, match), "the file’s hidden properties"))
     return found
-
-
-def _named(term: str, match) -> str:
-    return term if term.lower() == match.group(0).lower() else match.group(0)
 
 
 def _xmp(title: str, author: str, ua_part: str | None) -> bytes:

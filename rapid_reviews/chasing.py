@@ -16,9 +16,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +24,7 @@ from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
 from safeguarding.reminders import held_reason, local_time
 
-from .mail import recipients_for
+from .mail import recipients_for, send_templated
 from .models import InformationRequest, RequestStatus, ReturnReminder
 from .services.requests import REQUESTS_OPEN_WHILE
 
@@ -62,16 +60,9 @@ def _send(request: InformationRequest, kind: str, to: list[str]) -> None:
         else f"Reminder: {context['agency']}'s information for rapid review "
         f"{context['reference']} is due {request.due_date:%A %-d %B}"
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("rapid_reviews/email/return_reminder.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
+    send_templated(
+        to=to, subject=subject, template="rapid_reviews/email/return_reminder", context=context
     )
-    message.attach_alternative(
-        render_to_string("rapid_reviews/email/return_reminder.html", context), "text/html"
-    )
-    message.send()
 
 
 def return_reminders_send(*, now: dt.datetime | None = None) -> int:

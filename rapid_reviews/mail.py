@@ -66,6 +66,18 @@ def _late(request) -> bool:
     return due is not None and returned_on is not None and returned_on > due
 
 
+def send_templated(*, to: list[str], subject: str, template: str, context: dict) -> None:
+    """One e-mail of the stage: `template`.txt as the text, `template`.html beside it."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()
+
+
 def email_context(change: StatusChange) -> dict:
     request = change.information_request
     review = request.rapid_review
@@ -168,14 +180,7 @@ def request_email_deliver(*, status_change_id: int) -> str:
         logger.warning("No one to e-mail for request %s", change.information_request_id)
         return "no recipients"
     context = email_context(change)
-    message = EmailMultiAlternatives(
-        subject=subject_of(context),
-        body=render_to_string(f"{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    send_templated(to=to, subject=subject_of(context), template=template, context=context)
     email_row.recipients = len(to)
     email_row.save(update_fields=["recipients"])
     return "sent"

@@ -19,11 +19,7 @@ from safeguarding.models import Deadline, FormSubmission
 from safeguarding.once import ALREADY
 from tests.lcspr.conftest import open_review
 from tests.rapid_reviews.conftest import agencies, make_review  # noqa: F401 - fixtures
-from tests.utils import sign_in
-
-
-def date_post(name, day) -> dict:
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+from tests.utils import date_fields, sign_in
 
 
 def token_of(html: str) -> str:
@@ -36,7 +32,7 @@ def test_logging_an_incident_twice_from_the_same_page_logs_it_once(client, peopl
     url = reverse("notifications:new")
     token = token_of(client.get(url).content.decode())
     today = timezone.localdate()
-    post = {**date_post("awareness_date", today), "incident_place": "Home", "once": token}
+    post = {**date_fields("awareness_date", today), "incident_place": "Home", "once": token}
     first = client.post(url, post)
     assert first.status_code == 302
     incident = Incident.objects.get()
@@ -85,7 +81,7 @@ def test_actions_and_checks_are_added_once(
         "description": "Train the front door team",
         "agency": agencies["health"].pk,
         "lead": "Head of safeguarding",
-        **date_post("due_date", due),
+        **date_fields("due_date", due),
         "once": token_of(client.get(add_action).content.decode()),
     }
     for _ in range(3):
@@ -96,7 +92,7 @@ def test_actions_and_checks_are_added_once(
     add_check = reverse("lcspr:check-add", args=[review.pk])
     post = {
         "kind": "time",
-        **date_post("checked_on", timezone.localdate()),
+        **date_fields("checked_on", timezone.localdate()),
         "note": "On track.",
         "once": token_of(client.get(add_check).content.decode()),
     }

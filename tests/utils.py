@@ -38,3 +38,8 @@ def sign_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user
+
+
+def date_fields(prefix, day):
+    """A date as the GOV.UK day, month and year boxes post it."""
+    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}

@@ -89,6 +89,12 @@ def identifying_patterns(review: Review) -> list[tuple[str, re.Pattern]]:
     return patterns
 
 
+def as_found(term: str, match: re.Match) -> str:
+    """How to name a finding: a name or the reference as the record has it, a date of
+    birth as the text wrote it (so that it can be found and removed)."""
+    return term if term.lower() == match.group(0).lower() else match.group(0)
+
+
 def identifying_terms_in(review: Review, *texts: str) -> list[str]:
     """What identifies the case in these texts: a name or the reference as written in the
     record, a date of birth as written in the text (so it can be found and removed)."""
@@ -97,7 +103,7 @@ def identifying_terms_in(review: Review, *texts: str) -> list[str]:
         for text in texts:
             match = pattern.search(text or "")
             if match:
-                found.append(term if term.lower() == match.group(0).lower() else match.group(0))
+                found.append(as_found(term, match))
                 break
     return found
 

@@ -135,10 +135,31 @@ def _report_not_anonymised(review: Review, report) -> str | None:
     return None
 
 
+def _fill_from_case(published: PublishedReview, review: Review, briefing) -> list:
+    """Copy the briefing (its files, key learning and hash), the recommendations and the
+    search text onto the public copy; the themes to set once it is saved."""
+    themes = list(review.themes.all())
+    published.key_learning = briefing.key_learning
+    published.recommendations = "\n".join(
+        f"{r.number}. {r.text}" for r in review.recommendations.all()
+    )
+    published.briefing_hash = briefing.content_hash
+    published.search_text = "\n".join(
+        [published.title, published.summary, published.key_learning, published.improvements]
+        + [t.name for t in themes]
+    )
+    prefix = f"published/{review.partnership.pk}"
+    _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
+    _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
+    return themes
+
+
+def _not_anonymised(found: list[str]) -> str:
+    return "Published material must be anonymised: remove " + ", ".join(f"‘{t}’" for t in found)
+
+
 def _write_published(review: Review, briefing: LearningBriefing) -> PublishedReview:
     partnership = review.partnership
-    recommendations = "\n".join(f"{r.number}. {r.text}" for r in review.recommendations.all())
-    themes = list(review.themes.all())
     published = PublishedReview(
         partnership=partnership,
         source_review_id=review.pk,
@@ -150,22 +171,15 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
         embargo_until=review.embargo_until,
         kind=review.publication_kind,
         improvements=review.improvements,
-        key_learning=briefing.key_learning,
-        recommendations=recommendations,
         nspcc_sent_on=review.nspcc_sent_on,
-        briefing_hash=briefing.content_hash,
     )
-    published.search_text = "\n".join(
-        [published.title, published.summary, published.key_learning, published.improvements]
-        + [t.name for t in themes]
-    )
-    prefix = f"published/{partnership.pk}"
     if review.publication_kind == PublicationKind.FULL_REPORT:
         with review.report_file.open("rb") as source:
             clean = public_copy(source.read(), title=review.public_title, author=partnership.name)
-        published.report.save(f"{prefix}/{uuid.uuid4().hex}.pdf", ContentFile(clean), save=False)
-    _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
-    _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
+        published.report.save(
+            f"published/{partnership.pk}/{uuid.uuid4().hex}.pdf", ContentFile(clean), save=False
+        )
+    themes = _fill_from_case(published, review, briefing)
     published.save()
     published.themes.set(themes)
     return published
@@ -258,9 +272,7 @@ def review_publish(
         review, public_title, public_summary, improvements, *recommendations
     )
     if found:
-        errors["public_summary"] = "Published material must be anonymised: remove " + ", ".join(
-            f"‘{t}’" for t in found
-        )
+        errors["public_summary"] = _not_anonymised(found)
     raise_if(errors)
     move(review, Status.PUBLISHED, actor)
     review.publication_kind = kind
@@ -354,32 +366,18 @@ def published_update(*, review: Review, actor: User, reason: str) -> PublishedRe
     briefing = LearningBriefing.objects.filter(review=review).first()
     if not briefing.fits_one_page:
         errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
-    recommendations = list(review.recommendations.all())
     found = identifying_terms_in(
         review,
         *[getattr(briefing, f) for f in BRIEFING_FIELDS],
-        *[r.text for r in recommendations],
+        *review.recommendations.values_list("text", flat=True),
     )
     if found:
-        errors["__all__"] = "Published material must be anonymised: remove " + ", ".join(
-            f"‘{t}’" for t in found
-        )
+        errors["__all__"] = _not_anonymised(found)
     raise_if(errors)
     briefing = briefing_generate(briefing)
-    old_files = [published.briefing_pdf, published.briefing_pptx]
-    old_names = [f.name for f in old_files]
-    prefix = f"published/{review.partnership.pk}"
-    _copy(briefing.pdf, published.briefing_pdf, prefix, ".pdf")
-    _copy(briefing.pptx, published.briefing_pptx, prefix, ".pptx")
-    published.key_learning = briefing.key_learning
-    published.recommendations = "\n".join(f"{r.number}. {r.text}" for r in recommendations)
-    themes = list(review.themes.all())
-    published.search_text = "\n".join(
-        [published.title, published.summary, published.key_learning, published.improvements]
-        + [t.name for t in themes]
-    )
+    old_names = [published.briefing_pdf.name, published.briefing_pptx.name]
+    themes = _fill_from_case(published, review, briefing)
     published.updated_on = timezone.localdate()
-    published.briefing_hash = briefing.content_hash
     published.save()
     published.themes.set(themes)
     storage = published.briefing_pdf.storage

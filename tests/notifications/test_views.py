@@ -10,13 +10,9 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Incident, Status
 from safeguarding.models import AuditEvent
-from tests.utils import sign_in
+from tests.utils import date_fields, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def date_fields(prefix, day):
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 def test_log_an_incident_step_by_step(client, people, partnership, agency, settings, tmp_path):

@@ -12,15 +12,11 @@ from rapid_reviews.models import AgencyReturn, RequestStatus, StatusChange
 from safeguarding.calendar import add_working_days
 from safeguarding.models import Role
 from tests.factories import member
-from tests.utils import sign_in
+from tests.utils import date_fields, sign_in
 
 from .conftest import return_and_submit
 
 STALE = "This request was changed after you opened this page"
-
-
-def date_fields(prefix, day):
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 def version_in(html):

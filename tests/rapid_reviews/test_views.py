@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from rapid_reviews import services
 from rapid_reviews.models import RequestStatus, Status
 from safeguarding.models import AuditEvent
-from tests.utils import sign_in
+from tests.utils import date_fields, sign_in
 
 from .conftest import CHILD_NAME, decide_and_sign, return_and_submit
 
@@ -25,10 +25,6 @@ def NEXT_WORKING_DAY():  # noqa: N802 - read like TODAY
     from safeguarding.calendar import add_working_days
 
     return add_working_days(TODAY(), 1)
-
-
-def date_fields(prefix, day):
-    return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
 def test_the_officers_journey(client, review, agencies, contributors, people):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from safeguarding.audit import Action, audit_record, diff
 from safeguarding.models import AuditEvent, AuditImmutableError
-from tests.utils import sign_in
+from tests.utils import date_fields, sign_in
 
 from ..factories import PASSWORD
 
@@ -148,16 +148,11 @@ def test_audit_page_filters(client, people, partnership):
     assert shown(actor=officer.pk) == {"Export A", "Old C"}
     assert shown(record="viewed") == {"Viewed B"}
     since = timezone.localdate() - dt.timedelta(days=7)
-    assert shown(**boxes("occurred_from", since)) == {"Export A", "Viewed B"}
-    assert shown(**boxes("occurred_to", old.occurred_at.date())) == {"Old C"}
+    assert shown(**date_fields("occurred_from", since)) == {"Export A", "Viewed B"}
+    assert shown(**date_fields("occurred_to", old.occurred_at.date())) == {"Old C"}
 
 
-def boxes(name: str, day: dt.date) -> dict:
-    """A date as the GOV.UK day, month and year boxes submit it."""
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
-
-
-def test_the_audit_dates_are_day_month_and_year_boxes(client, people):
+def test_the_audit_dates_are_day_month_and_year_date_fields(client, people):
     sign_in(client, people["manager"])
     html = client.get(reverse("safeguarding:audit")).content.decode()
     for name in ("occurred_from", "occurred_to"):
@@ -302,8 +297,8 @@ def test_a_reversed_date_range_on_the_audit_page_is_an_error(client, people):
     response = client.get(
         reverse("safeguarding:audit"),
         {
-            **boxes("occurred_from", dt.date(2026, 12, 1)),
-            **boxes("occurred_to", dt.date(2026, 1, 1)),
+            **date_fields("occurred_from", dt.date(2026, 12, 1)),
+            **date_fields("occurred_to", dt.date(2026, 1, 1)),
         },
     )
     html = response.content.decode()
