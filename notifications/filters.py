@@ -55,7 +55,11 @@ class IncidentFilter(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not (self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("sort")):
+        chosen = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+        if chosen.get("status") != Status.ENTERED_IN_ERROR:
+            # Logged by mistake: listed only when asked for by their status.
+            qs = qs.in_use()
+        if not chosen.get("sort"):
             qs = qs.order_by("-created_at")
         return qs
 

@@ -360,6 +360,21 @@ class NoteForm(StepForm):
     note = _area("Reason", required=True, rows=3, message="Enter a reason")
 
 
+class EnterInErrorForm(StepForm):
+    submit_label = "Mark as entered in error"
+    submit_class = "govuk-button--warning"
+    later_label = None
+
+    reason = _area(
+        "Why was this incident entered in error?",
+        required=True,
+        rows=3,
+        message="Enter why the incident was entered in error",
+        hint="For example, it duplicates BSCP-2026-014, or it belongs to another partnership. "
+        "Do not name the child. Kept in the record's history.",
+    )
+
+
 class AttachmentForm(StepForm):
     submit_label = "Upload file"
     later_label = None

@@ -47,17 +47,27 @@ class Status(models.TextChoices):
     NOTIFIED = "notified", _("Notified")
     NOT_NOTIFIED = "not_notified", _("Decided not to notify")
     RECORDED = "recorded", _("Recorded (no rapid review)")
+    #: Logged by mistake (a duplicate, the wrong partnership) and never sent: its details
+    #: are erased, its reference and history kept (services.incident_enter_in_error).
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
 #: The only moves a status can make. One service per move (notifications/services.py).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.AWAITING_DECISION}),
+    Status.DRAFT: frozenset({Status.AWAITING_DECISION, Status.ENTERED_IN_ERROR}),
     Status.AWAITING_DECISION: frozenset(
-        {Status.DRAFT, Status.NOTIFIED, Status.NOT_NOTIFIED, Status.RECORDED}
+        {
+            Status.DRAFT,
+            Status.NOTIFIED,
+            Status.NOT_NOTIFIED,
+            Status.RECORDED,
+            Status.ENTERED_IN_ERROR,
+        }
     ),
     Status.NOT_NOTIFIED: frozenset({Status.AWAITING_DECISION}),
     Status.NOTIFIED: frozenset(),
     Status.RECORDED: frozenset(),
+    Status.ENTERED_IN_ERROR: frozenset(),
 }
 
 
@@ -69,6 +79,10 @@ class IncidentQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=[Status.DRAFT, Status.AWAITING_DECISION])
+
+    def in_use(self):
+        """Every incident but those entered in error (lists, counts and reports)."""
+        return self.exclude(status=Status.ENTERED_IN_ERROR)
 
     def overdue(self, *, on):
         return self.open().filter(notification_due__lt=on)
@@ -115,6 +129,9 @@ class Incident(models.Model):
     decision_rationale = models.TextField(blank=True)
     decision_agreed_by = models.TextField(blank=True)
     decided_on = models.DateField(null=True, blank=True)
+
+    # Entered in error: why, kept once the details are erased.
+    error_reason = models.TextField(blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -75,7 +75,8 @@ def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, d
     from django.db.models import Count
 
     rows = (
-        Incident.objects.filter(partnership__in=partnership_ids, year=year)
+        Incident.objects.in_use()
+        .filter(partnership__in=partnership_ids, year=year)
         .values("partnership")
         .annotate(
             logged=Count("id"),

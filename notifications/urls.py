@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/correct-notification/", views.correct_notification, name="correct-notification"),
     path("<int:pk>/not-notifying/", views.not_notifying, name="not-notifying"),
     path("<int:pk>/reconsider/", views.reconsider, name="reconsider"),
+    path("<int:pk>/entered-in-error/", views.enter_in_error, name="enter-in-error"),
     path("<int:pk>/ready-to-send/", views.ready_to_send, name="ready-to-send"),
     path("<int:pk>/notification.pdf", views.notification_pdf, name="pdf"),
     path("<int:pk>/attachments/", views.attachments, name="attachments"),

@@ -271,7 +271,7 @@ def _json_list_has(field_name: str, value: str) -> Q:
 
 def _incidents(partnership_ids, period: Period):
     incident_model = apps.get_model("notifications", "Incident")
-    return incident_model.objects.filter(
+    return incident_model.objects.in_use().filter(
         partnership__in=partnership_ids,
         awareness_date__gte=period.start,
         awareness_date__lte=period.end,

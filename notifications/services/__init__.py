@@ -32,6 +32,7 @@ from .incidents import (  # noqa: F401
 from .transitions import (  # noqa: F401
     incident_correct_notification,
     incident_decide_not_to_notify,
+    incident_enter_in_error,
     incident_reconsider,
     incident_record_notification,
     incident_return_to_draft,

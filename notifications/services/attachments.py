@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
 
-from ..models import Incident
+from ..models import Incident, Status
 from .common import (
     require_role,
 )
@@ -23,6 +24,10 @@ def attachment_add(*, incident: Incident, actor: User, upload, description: str 
     from ..models import Attachment
 
     require_role(actor, incident.partnership)
+    if incident.status == Status.ENTERED_IN_ERROR:
+        raise ValidationError(
+            f"{incident.reference} was entered in error: documents cannot be added to it"
+        )
     checked = check_upload(upload)
     attachment = Attachment(
         incident=incident,

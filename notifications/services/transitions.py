@@ -21,6 +21,7 @@ from safeguarding.models import User
 
 from ..models import NO_RAPID_REVIEW, TRANSITIONS, Incident, Status, StatusChange
 from .common import (
+    CASE_ROLES,
     MANAGERS,
     TransitionError,
     check_version,
@@ -32,7 +33,9 @@ from .common import (
 # --- status moves ---------------------------------------------------------------------
 
 
-def _move(incident: Incident, to: str, actor: User, note: str = "") -> None:
+def _move(
+    incident: Incident, to: str, actor: User, note: str = "", extra: dict | None = None
+) -> None:
     if to not in TRANSITIONS[incident.status]:
         raise TransitionError(
             f"An incident that is ‘{incident.get_status_display()}’ cannot become "
@@ -48,7 +51,7 @@ def _move(incident: Incident, to: str, actor: User, note: str = "") -> None:
         actor=actor,
         action=Action.STATUS_CHANGE,
         obj=incident,
-        changes={"status": {"old": old, "new": to}},
+        changes={"status": {"old": old, "new": to}, **(extra or {})},
     )
 
 
@@ -310,4 +313,74 @@ def incident_reconsider(*, incident: Incident, actor: User, note: str) -> Incide
     _move(incident, Status.AWAITING_DECISION, actor, note)
     incident.save(update_fields=["status", "version", "updated_at"])
     deadline_reopen(subject=incident, kind=Kind.NOTIFICATION)
+    return incident
+
+
+#: What is erased from an incident entered in error. The reference, the partnership, the
+#: dates that set its clock, who logged it and its history stay, so the sequence of
+#: references has no unexplained gap and the audit trail still reads.
+ERASED_FIELDS = {
+    "incident_date": None,
+    "incident_place": "",
+    "nature": "",
+    "harm_categories": [],
+    "circumstances": "",
+    "other_local_authority": "",
+    "parallel_processes": [],
+    "other_children_in_household": "",
+    "notifier_name": "",
+    "notifier_role": "",
+    "notifier_contact": "",
+}
+
+
+@transaction.atomic
+def incident_enter_in_error(
+    *, incident: Incident, actor: User, reason: str, expected_version: int | None = None
+) -> Incident:
+    """Mark an incident that was logged by mistake, and never sent, as entered in error.
+
+    Its children, documents and details are erased (a child's details have no place in a
+    case that was never one); its reference, dates and history stay, with the reason.
+    The notification clock closes as no longer needed, so it leaves the dashboard and the
+    timeliness figures, and the incident leaves the lists and the counts."""
+    require_role(actor, incident.partnership, CASE_ROLES)
+    incident = locked(incident)
+    check_version(incident, expected_version)
+    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+        raise TransitionError(
+            "Only an incident that has not been notified or decided on can be marked as "
+            "entered in error."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the incident was entered in error"})
+
+    children = list(incident.children.all())
+    attachments = list(incident.attachments.all())
+    stored = [a.file.name for a in attachments if a.file.name]
+    storage = attachments[0].file.storage if attachments else None
+    for child in children:
+        child.delete()
+    for attachment in attachments:
+        attachment.delete()
+    if stored:
+        transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+
+    # What was erased is counted, never copied: the trail must not keep what was removed.
+    erased = {"children": len(children), "documents": len(attachments)}
+    _move(
+        incident,
+        Status.ENTERED_IN_ERROR,
+        actor,
+        reason,
+        extra={"reason": reason, "erased": erased},
+    )
+    for name, value in ERASED_FIELDS.items():
+        setattr(incident, name, value)
+    incident.error_reason = reason
+    incident.save()
+    deadline_close(
+        subject=incident, kind=Kind.NOTIFICATION, on=timezone.localdate(), outcome="cancelled"
+    )
     return incident

@@ -5,6 +5,7 @@ from .common import (  # noqa: F401
 )
 from .decisions import (  # noqa: F401
     correct_notification,
+    enter_in_error,
     not_notifying,
     reconsider,
     record_notification,

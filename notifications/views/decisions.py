@@ -13,6 +13,7 @@ from safeguarding.form_pages import form_page
 from safeguarding.models import Role
 
 from .. import forms, services
+from ..models import Status
 from ..selectors import incident_get_for
 from .common import (
     case_view,
@@ -153,6 +154,52 @@ def reconsider(request, pk):
     ):
         raise PermissionDenied("A partnership manager reopens a decision.")
     return _decision_form_view(request, incident, forms.NoteForm, "Reconsider the decision", run)
+
+
+@case_view
+def enter_in_error(request, pk):
+    incident = incident_get_for(request.user, pk)
+    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+        messages.error(
+            request,
+            f"{incident.reference} is ‘{incident.get_status_display()}’: only an incident "
+            "that has not been notified or decided on can be marked as entered in error.",
+        )
+        return redirect(incident.get_absolute_url())
+
+    def run(form):
+        services.incident_enter_in_error(
+            incident=incident,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(
+            request,
+            f"{incident.reference} is marked as entered in error. Its details, children and "
+            "documents are erased; its reference and history are kept.",
+        )
+        return redirect("notifications:list")
+
+    children = len(incident.children.all())
+    documents = incident.attachments.count()
+    return _decision_form_view(
+        request,
+        incident,
+        forms.EnterInErrorForm,
+        "Mark as entered in error",
+        run,
+        intro=(
+            "Use this only for an incident logged by mistake, such as a duplicate or one "
+            "logged for the wrong partnership. If the incident does not meet the criteria "
+            "for a notification, a partnership manager records a decision not to notify "
+            "instead.\n\n"
+            f"This erases its details, {children} child{'ren' if children != 1 else ''} "
+            f"and {documents} document{'s' if documents != 1 else ''}, and stops its clock. "
+            "It cannot be undone. The reference and the history stay, with your reason."
+        ),
+        initial={"version": incident.version},
+    )
 
 
 @case_view

@@ -345,6 +345,7 @@ FORM_VIEWS = [
     "notifications:correct-notification",
     "notifications:not-notifying",
     "notifications:reconsider",
+    "notifications:enter-in-error",
     "notifications:attachments",
     "notifications:export",
     "rapid_reviews:requests-new",
@@ -536,6 +537,15 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
             )
         return Target(
             url, manager, incident_forms.NoteForm, {"note": "New facts"}, records=[incident]
+        )
+    if name == "notifications:enter-in-error":
+        incident = make_incident()
+        return Target(
+            reverse(name, args=[incident.pk]),
+            officer,
+            incident_forms.EnterInErrorForm,
+            {"reason": "Logged twice", "version": str(incident.version)},
+            records=[incident],
         )
     if name == "notifications:correct-notification":
         incident = make_incident()

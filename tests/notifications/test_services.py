@@ -264,6 +264,8 @@ def _put_in(status, make_incident, people):
     incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=1))
     if status == Status.DRAFT:
         return incident
+    if status == Status.ENTERED_IN_ERROR:
+        return services.incident_enter_in_error(incident=incident, actor=officer, reason="dup")
     services.incident_submit_for_decision(incident=incident, actor=officer)
     incident.refresh_from_db()
     if status == Status.AWAITING_DECISION:
@@ -287,6 +289,8 @@ def _put_in(status, make_incident, people):
 
 def _attempt(to, incident, people):
     officer, manager = people["officer"], people["manager"]
+    if to == Status.ENTERED_IN_ERROR:
+        return services.incident_enter_in_error(incident=incident, actor=officer, reason="dup")
     if to == Status.DRAFT:
         return services.incident_return_to_draft(incident=incident, actor=officer)
     if to == Status.AWAITING_DECISION:
