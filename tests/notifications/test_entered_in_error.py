@@ -125,9 +125,9 @@ def test_it_leaves_the_counts(make_incident, people, partnership):
     kept, mistaken = make_incident(), make_incident()
     services.incident_enter_in_error(incident=mistaken, actor=people["manager"], reason="dup")
     year = timezone.localdate().year
-    assert incident_counts_by_partnership([partnership.pk], year=year)[partnership.pk][
-        "logged"
-    ] == 1
+    assert (
+        incident_counts_by_partnership([partnership.pk], year=year)[partnership.pk]["logged"] == 1
+    )
     period = reports.Period.custom(kept.awareness_date - dt.timedelta(days=5), timezone.localdate())
     nature = next(b for b in reports.counts([partnership.pk], period) if b.key == "nature")
     assert nature.total == 1
