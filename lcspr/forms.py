@@ -218,7 +218,23 @@ class NspccForm(ActionForm):
 
 
 class PublishedUpdateForm(ActionForm):
+    """Correct the public copy. Only the fields of what was published are offered: a
+    corrected report for a full report, the improvements otherwise."""
+
     submit_label = "Update the published copy"
+    public_title = text(
+        "Public title",
+        required=True,
+        max_length=200,
+        hint="The page keeps its address if you change it.",
+    )
+    public_summary = area("Public summary", required=True, rows=5)
+    improvements = area("The improvements to be made", required=True, rows=5)
+    report = file_field(
+        "A corrected final report (PDF), if the report is being replaced",
+        "Leave this empty to keep the report as published. It is checked again for anything "
+        "that identifies the family.",
+    )
     reason = area(
         "What was corrected?",
         required=True,
@@ -226,6 +242,13 @@ class PublishedUpdateForm(ActionForm):
         message="Enter what was corrected",
         hint="Kept in the audit trail; not shown to the public.",
     )
+
+    def __init__(self, *args, full_report=True, republish=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["improvements" if full_report else "report"]
+        if republish:
+            self.submit_label = "Correct and put back on the public pages"
+        self.build_helper()
 
 
 class WithdrawForm(ActionForm):

@@ -174,11 +174,7 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
         nspcc_sent_on=review.nspcc_sent_on,
     )
     if review.publication_kind == PublicationKind.FULL_REPORT:
-        with review.report_file.open("rb") as source:
-            clean = public_copy(source.read(), title=review.public_title, author=partnership.name)
-        published.report.save(
-            f"published/{partnership.pk}/{uuid.uuid4().hex}.pdf", ContentFile(clean), save=False
-        )
+        _write_public_report(published, review)
     themes = _fill_from_case(published, review, briefing)
     published.save()
     published.themes.set(themes)
@@ -202,7 +198,7 @@ def review_publish(
     nspcc_sent_on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Review:
-    from safeguarding.uploads import check_upload, private_name
+    from safeguarding.uploads import private_name
 
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.PUBLISHED)
@@ -214,17 +210,9 @@ def review_publish(
         if report is None:
             errors["report"] = "Select the final report (PDF)"
         else:
-            try:
-                checked = check_upload(report)
-            except ValidationError as error:
-                errors["report"] = error.messages[0]
-            else:
-                if checked.content_type != "application/pdf":
-                    errors["report"] = "The selected file must be a PDF"
-                else:
-                    message = _report_not_anonymised(review, report)
-                    if message:
-                        errors["report"] = message
+            checked, message = _check_report(review, report)
+            if message:
+                errors["report"] = message
     if kind == PublicationKind.IMPROVEMENTS:
         if not (improvements or "").strip():
             errors["improvements"] = "Enter the improvements to be made"
@@ -350,34 +338,126 @@ def _published_copy(review: Review) -> PublishedReview:
     return published
 
 
+def _check_report(review: Review, report) -> tuple[object | None, str | None]:
+    """A final report as uploaded: (its checked upload, None), or (None, what is wrong):
+    a PDF, checked by content, that names no one (report_pdf)."""
+    from safeguarding.uploads import check_upload
+
+    try:
+        checked = check_upload(report)
+    except ValidationError as error:
+        return None, error.messages[0]
+    if checked.content_type != "application/pdf":
+        return None, "The selected file must be a PDF"
+    message = _report_not_anonymised(review, report)
+    return (None, message) if message else (checked, None)
+
+
+def _write_public_report(published: PublishedReview, review: Review) -> str:
+    """The public copy of the case's report (cleaned, under the public title): the name
+    of the one it replaces, if any, to delete once committed."""
+    old = published.report.name
+    with review.report_file.open("rb") as source:
+        clean = public_copy(source.read(), title=published.title, author=review.partnership.name)
+    published.report.save(
+        f"published/{review.partnership.pk}/{uuid.uuid4().hex}.pdf", ContentFile(clean), save=False
+    )
+    return old
+
+
 @transaction.atomic
-def published_update(*, review: Review, actor: User, reason: str) -> PublishedReview:
-    """Replace the public copy's briefing (its PDF, presentation and key learning) and
-    recommendations and themes with the current ones, checked again for anything that
-    identifies the case. The report, title and summary stay as published."""
+def published_update(
+    *,
+    review: Review,
+    actor: User,
+    reason: str,
+    public_title: str | None = None,
+    public_summary: str | None = None,
+    improvements: str | None = None,
+    report=None,
+) -> PublishedReview:
+    """Correct the public copy: its title, summary, improvements (when the report itself
+    is not published) and report (a corrected PDF), and the current learning briefing,
+    recommendations and themes, all checked again for anything that identifies the case.
+    A value left as None stays as published; the page's address does not change.
+
+    A withdrawn copy is corrected by a partnership manager only, and the correction puts
+    it back on the public pages (withdrawal is for a detail that must come out first)."""
+    from safeguarding.uploads import private_name
+
     require_case_role(actor, review.partnership)
     review = locked(review)
     published = _published_copy(review)
-    if published.withdrawn_on is not None:
-        raise TransitionError("A withdrawn review is not on the public pages to update.")
+    withdrawn = published.withdrawn_on is not None
+    if withdrawn:
+        require_manager(actor, review.partnership)
+    full_report = review.publication_kind == PublicationKind.FULL_REPORT
+    title = published.title if public_title is None else public_title.strip()
+    summary = published.summary if public_summary is None else public_summary.strip()
+    improved = published.improvements if improvements is None else improvements.strip()
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = "Enter what was corrected"
+    if not title:
+        errors["public_title"] = "Enter the public title"
+    if not summary:
+        errors["public_summary"] = "Enter the public summary"
+    if not full_report and not improved:
+        errors["improvements"] = "Enter the improvements to be made"
+    checked = None
+    if report is not None:
+        if not full_report:
+            errors["report"] = "The review was published without its report: no report to replace"
+        else:
+            checked, message = _check_report(review, report)
+            if message:
+                errors["report"] = message
     briefing = LearningBriefing.objects.filter(review=review).first()
     if not briefing.fits_one_page:
         errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
     found = identifying_terms_in(
         review,
+        title,
+        summary,
+        improved,
         *[getattr(briefing, f) for f in BRIEFING_FIELDS],
         *review.recommendations.values_list("text", flat=True),
     )
     if found:
         errors["__all__"] = _not_anonymised(found)
     raise_if(errors)
+
+    changes = {}
+    if title != published.title:
+        changes["public_title"] = {"old": published.title, "new": title}
+    if summary != published.summary:
+        changes["public_summary"] = {"old": published.summary, "new": summary}
+    if improved != published.improvements:
+        changes["improvements"] = "corrected"
+    review.public_title, review.public_summary = title, summary
+    if not full_report:
+        review.improvements = improved
+    published.title, published.summary, published.improvements = title, summary, improved
+    if checked is not None:
+        review.report_file.save(
+            private_name(f"lcspr/{review.partnership.pk}", checked), report, save=False
+        )
+        review.report_sha256 = checked.sha256
+        changes["report"] = {"old": "as published", "new": "corrected PDF"}
+    review.save()
+
     briefing = briefing_generate(briefing)
     old_names = [published.briefing_pdf.name, published.briefing_pptx.name]
+    if full_report and (checked is not None or "public_title" in changes):
+        old_names.append(_write_public_report(published, review))
     themes = _fill_from_case(published, review, briefing)
     published.updated_on = timezone.localdate()
+    if withdrawn:
+        changes["withdrawn"] = {
+            "old": published.withdrawn_reason,
+            "new": "back on the public pages",
+        }
+        published.withdrawn_on, published.withdrawn_reason = None, ""
     published.save()
     published.themes.set(themes)
     storage = published.briefing_pdf.storage
@@ -388,7 +468,8 @@ def published_update(*, review: Review, actor: User, reason: str) -> PublishedRe
         obj=review,
         partnership=review.partnership,
         changes={
-            "public copy": {"old": "as published", "new": "briefing updated"},
+            "public copy": {"old": "as published", "new": "corrected"},
+            **changes,
             "reason": reason.strip(),
         },
     )

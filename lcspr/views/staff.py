@@ -32,7 +32,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..models import Milestone
+from ..models import Milestone, PublicationKind
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from .common import form_page, officer_view, review_view
@@ -386,34 +386,64 @@ def publish(request, pk):
 @officer_view
 def published_update(request, pk):
     review = _editable(request, pk)
+    copy = selectors.published_copy_of(review)
+    if copy is None:
+        raise Http404("This review has no public copy.")
+    withdrawn = copy.withdrawn_on is not None
+    if withdrawn and not selectors.is_manager(request.user, review):
+        raise PermissionDenied("Only a partnership manager can put a withdrawn review back.")
+    full_report = review.publication_kind == PublicationKind.FULL_REPORT
 
     def run(form):
+        data = form.cleaned_data
         services.published_update(
-            review=review, actor=request.user, reason=form.cleaned_data["reason"]
+            review=review,
+            actor=request.user,
+            reason=data["reason"],
+            public_title=data["public_title"],
+            public_summary=data["public_summary"],
+            improvements=data.get("improvements"),
+            report=data.get("report"),
         )
-        messages.success(request, "The public pages now show the corrected briefing.")
+        messages.success(
+            request,
+            "The review is back on the public pages, corrected."
+            if withdrawn
+            else "The public pages now show the corrected copy.",
+        )
 
     return form_page(
         request,
         review,
         PublishedUpdateForm,
-        "Update the published copy",
+        "Correct and put back on the public pages" if withdrawn else "Update the published copy",
         run,
-        intro=_update_intro(review),
+        intro=_update_intro(review, copy),
+        initial={
+            "public_title": copy.title,
+            "public_summary": copy.summary,
+            "improvements": copy.improvements,
+        },
+        form_kwargs={"full_report": full_report, "republish": withdrawn},
     )
 
 
-def _update_intro(review) -> str:
+def _update_intro(review, copy) -> str:
     intro = (
-        "The public pages get the current learning briefing (its PDF and presentation), "
-        "recommendations and themes, checked again for anything that identifies the family. "
-        "The report, the page's title and its summary stay as published."
+        "The public pages get what you correct here, with the current learning briefing "
+        "(its PDF and presentation), recommendations and themes, all checked again for "
+        "anything that identifies the family."
     )
-    copy, briefing = selectors.published_copy_of(review), selectors.briefing_of(review)
-    if copy is not None and briefing is not None and briefing.title != copy.title:
+    if copy.withdrawn_on is not None:
+        intro = (
+            f"It was withdrawn on {copy.withdrawn_on:%-d %B %Y}: {copy.withdrawn_reason} "
+            "Correct what must change first. " + intro
+        )
+    briefing = selectors.briefing_of(review)
+    if briefing is not None and briefing.title != copy.title:
         intro += (
-            f" The briefing's title is now ‘{briefing.title}’; the public page keeps the "
-            f"title ‘{copy.title}’."
+            f" The briefing's title is now ‘{briefing.title}’; the public page's title is "
+            f"‘{copy.title}’ unless you change it below."
         )
     return intro
 
@@ -437,8 +467,8 @@ def published_withdraw(request, pk):
         "Withdraw the review from the public pages",
         run,
         intro="It goes from every list, page and download at once. The case record, "
-        "the report and the briefing stay here. A withdrawn review cannot be put back on "
-        "the public pages from this service: ask the service's administrators.",
+        "the report and the briefing stay here. Once what was wrong is corrected, a "
+        "partnership manager can put it back on the public pages from the review's page.",
     )
 
 

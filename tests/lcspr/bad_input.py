@@ -162,7 +162,11 @@ def lcspr_target(name, people, agencies, make_review):
                 url,
                 officer,
                 lcspr_forms.PublishedUpdateForm,
-                {"reason": "Reworded."},
+                {
+                    "public_title": "Are you listening to me?",
+                    "public_summary": "A corrected summary.",
+                    "reason": "Reworded.",
+                },
                 records=[review],
             )
         return Target(

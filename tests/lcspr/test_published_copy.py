@@ -45,12 +45,13 @@ def test_a_corrected_briefing_reaches_the_public_pages_only_when_updated(client,
 
     sign_in(client, officer)
     url = reverse("lcspr:published-update", args=[published.pk])
-    refused = client.post(url, {"reason": ""})
+    kept = {"public_title": item.title, "public_summary": item.summary}
+    refused = client.post(url, {**kept, "reason": ""})
     assert "Enter what was corrected" in refused.content.decode()
-    assert client.post(url, {"reason": "Learning point one reworded"}).status_code == 302
+    assert client.post(url, {**kept, "reason": "Learning point one reworded"}).status_code == 302
     client.logout()
     page = _public(client, item).content.decode()
-    assert "CORRECTED learning point one." in page and "Learning briefing updated" in page
+    assert "CORRECTED learning point one." in page and "Updated " in page
     sign_in(client, officer)
     assert (
         'id="public-copy-outdated"' not in client.get(published.get_absolute_url()).content.decode()
@@ -136,3 +137,152 @@ def test_the_update_page_says_when_the_titles_differ_and_a_withdrawn_review_has_
     services.published_withdraw(review=published, actor=people["manager"], reason="A court order")
     page = client.get(published.get_absolute_url()).content.decode()
     assert 'id="nspcc-entry"' not in page
+
+
+def _corrected_report() -> bytes:
+    from weasyprint import HTML
+
+    return HTML(
+        string="<title>Final report</title><h1>Local review</h1><p>CORRECTED report text.</p>"
+    ).write_pdf()
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
+    client, published, people
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding.models import AuditEvent
+
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    address = _public(client, item).request["PATH_INFO"]
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:published-update", args=[published.pk])
+    form = client.get(url).content.decode()
+    assert escape(item.title) in form and 'name="report"' in form
+    assert 'name="improvements"' not in form
+    response = client.post(
+        url,
+        {
+            "public_title": "Who was listening?",
+            "public_summary": "A corrected summary of what was learned.",
+            "report": SimpleUploadedFile("corrected.pdf", _corrected_report(), "application/pdf"),
+            "reason": "A street name removed from the report",
+        },
+    )
+    assert response.status_code == 302
+    client.logout()
+    item.refresh_from_db()
+    assert item.title == "Who was listening?" and item.updated_on == TODAY()
+    page = client.get(address).content.decode()
+    assert "Who was listening?" in page and "A corrected summary" in page
+    report = b"".join(_public(client, item, "report").streaming_content)
+    assert "CORRECTED report text." in _pdf_text(report)
+    assert PdfReader(io.BytesIO(report)).metadata.title == "Who was listening?"
+    found = client.get(reverse("learning:index"), {"q": "listening"}).content.decode()
+    assert "Who was listening?" in found
+    published.refresh_from_db()
+    assert published.public_title == "Who was listening?"
+    event = AuditEvent.objects.filter(object_id=str(published.pk), action="update").latest("pk")
+    assert event.changes["public_title"] == {
+        "old": "Are you listening to me?",
+        "new": "Who was listening?",
+    }
+    assert event.changes["report"]["new"] == "corrected PDF"
+
+
+def test_a_correction_that_would_identify_the_child_changes_nothing(client, published, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    before = (item.title, item.summary, item.report.name)
+    naming = HTML(string="<title>Final report</title><p>Amelia was 14.</p>").write_pdf()
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:published-update", args=[published.pk])
+    response = client.post(
+        url,
+        {
+            "public_title": "Amelia's story",
+            "public_summary": "A summary.",
+            "report": SimpleUploadedFile("corrected.pdf", naming, "application/pdf"),
+            "reason": "Corrected",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in page
+    assert "Published material must be anonymised" in page
+    assert "The final report must be anonymised" in page
+    item.refresh_from_db()
+    assert (item.title, item.summary, item.report.name) == before
+
+
+def test_a_manager_corrects_a_withdrawn_review_and_puts_it_back(client, published, people):
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    services.published_withdraw(
+        review=published, actor=people["manager"], reason="A street name in the summary"
+    )
+    url = reverse("lcspr:published-update", args=[published.pk])
+    sign_in(client, people["officer"])
+    assert client.get(url).status_code == 403
+    assert url not in client.get(published.get_absolute_url()).content.decode()
+
+    sign_in(client, people["manager"])
+    assert url in client.get(published.get_absolute_url()).content.decode()
+    form = client.get(url).content.decode()
+    assert "A street name in the summary" in form
+    assert "Correct and put back on the public pages" in form
+    response = client.post(
+        url,
+        {
+            "public_title": item.title,
+            "public_summary": "A summary without the street.",
+            "reason": "Street name removed",
+        },
+        follow=True,
+    )
+    assert "The review is back on the public pages, corrected." in response.content.decode()
+    item.refresh_from_db()
+    assert item.withdrawn_on is None and item.summary == "A summary without the street."
+    client.logout()
+    assert _public(client, item).status_code == 200
+    assert _public(client, item, "report").status_code == 200
+
+
+def test_a_review_published_without_its_report_corrects_its_improvements(
+    client,
+    local_review,  # noqa: F811
+    people,
+):
+    officer = people["officer"]
+    review = publish(
+        to_notice_sent(local_review, officer),
+        officer,
+        kind="improvements",
+        report=None,
+        improvements="Improve joint working.",
+        improvements_reason="The family asked.",
+    )
+    sign_in(client, officer)
+    url = reverse("lcspr:published-update", args=[review.pk])
+    form = client.get(url).content.decode()
+    assert 'name="report"' not in form and "Improve joint working." in form
+    refused = client.post(
+        url, {"public_title": "T", "public_summary": "S", "improvements": "", "reason": "r"}
+    )
+    assert "Enter the improvements to be made" in refused.content.decode()
+    client.post(
+        url,
+        {
+            "public_title": "T",
+            "public_summary": "S",
+            "improvements": "Improve joint working and supervision.",
+            "reason": "Supervision added",
+        },
+    )
+    item = PublishedReview.objects.get(source_review_id=review.pk)
+    assert item.improvements == "Improve joint working and supervision."
