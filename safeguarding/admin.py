@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html, format_html_join
 
-from .audit import Action, audit_record, diff, snapshot
+from .audit import Action, audit_record, diff, shown_changes, snapshot
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
+from .templatetags.audit_changes import change_text
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -172,6 +174,45 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "partnership"]
     search_fields = ["actor_email", "object_repr", "object_id"]
     date_hierarchy = "occurred_at"
+    # Not the raw `changes`: a case's values are for its partnership's business unit
+    # (as on /audit/), and a password's hash is never shown.
+    fields = [
+        "occurred_at",
+        "actor",
+        "actor_email",
+        "partnership",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "what_changed",
+        "ip_address",
+    ]
+    readonly_fields = ["what_changed"]
+
+    @admin.display(description="What changed")
+    def what_changed(self, event):
+        shown = shown_changes(event.changes, values_shown=event.partnership_id is None)
+        if not shown:
+            return "—"
+        items = format_html_join(
+            "",
+            "<li><strong>{}</strong>{}</li>",
+            (
+                (field, "" if change is None else f": {change_text(change)}")
+                for field, change in shown
+            ),
+        )
+        note = (
+            ""
+            if event.partnership_id is None
+            else format_html(
+                "<p>{}</p>",
+                "What these fields said is shown only to the partnership's business unit, "
+                "at /audit/.",
+            )
+        )
+        return format_html("<ul>{}</ul>{}", items, note)
 
     def has_add_permission(self, request):
         return False

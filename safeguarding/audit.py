@@ -44,10 +44,42 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Never copied into the trail (it is kept for ever): only that they changed. Events
+#: written before this rule are shown the same way (`shown_changes`).
+SECRET_FIELDS = frozenset({"password"})
+SECRET_TEXT = "changed (not recorded)"
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The current values of an object's concrete fields (or of the named ones)."""
+    """The current values of an object's concrete fields (or of the named ones); a
+    secret (a password's hash) is recorded only as a marker that changes with it."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    return {
+        name: _secret_marker(getattr(obj, name))
+        if name in SECRET_FIELDS
+        else _plain(getattr(obj, name))
+        for name in names
+    }
+
+
+def _secret_marker(value) -> str:
+    """A short fingerprint that differs when the secret does (so `diff` sees the change)
+    and reveals nothing of it: the last 6 hex digits of a keyed hash."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("audit-secret", str(value)).hexdigest()[-6:] if value else ""
+
+
+def shown_changes(changes: dict, *, values_shown: bool) -> list[tuple[str, Any]]:
+    """An event's changes as (field, change) to show: the change is None where the
+    reader may see only which field changed, and secrets never show a value."""
+    return [
+        (
+            field,
+            SECRET_TEXT if field in SECRET_FIELDS else (change if values_shown else None),
+        )
+        for field, change in (changes or {}).items()
+    ]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
+if DEMO_MODE and not DEBUG:
+    # The demo lets anyone skip the second factor: never where the service is deployed.
+    raise ImproperlyConfigured(
+        "DEMO_MODE lets sign-ins skip the second factor: it is allowed only with DEBUG on "
+        "(make run), never in production."
+    )
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu import Connection
 
 from . import permissions, two_factor
+from .audit import shown_changes
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .models import Role
@@ -150,6 +151,7 @@ def audit_list(request):
         event.values_shown = (
             event.partnership_id is None or event.partnership_id in case_partnerships
         )
+        event.shown_changes = shown_changes(event.changes, values_shown=event.values_shown)
     return render(
         request,
         "safeguarding/audit_list.html",

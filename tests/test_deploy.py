@@ -249,6 +249,12 @@ def test_settings_refuse_the_example_placeholder_key():
     assert "SECRET_KEY" in result.stderr, _output(result)
 
 
+def test_settings_refuse_demo_mode_when_debug_is_off():
+    result = _django_setup(_clean_env(DEBUG="false", DEMO_MODE="true", SECRET_KEY=_strong_key()))
+    assert result.returncode != 0, "settings started with DEMO_MODE on and DEBUG off"
+    assert "DEMO_MODE" in result.stderr, _output(result)
+
+
 def test_settings_start_with_a_strong_key_when_debug_is_off():
     result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=_strong_key()))
     assert result.returncode == 0, _output(result)

@@ -318,3 +318,65 @@ def test_a_change_reads_old_to_new_and_a_reason_reads_as_itself(client, people, 
     html = client.get(reverse("safeguarding:audit")).content.decode()
     assert "<strong>due_date</strong>: 2026-12-01 → 2026-12-02" in html
     assert "<strong>reason</strong>: Typo" in html
+
+
+def test_the_admin_view_of_an_event_hides_a_cases_values_too(client, people, partnership):
+    from tests.factories import UserFactory
+
+    event = audit_record(
+        actor=people["officer"],
+        action=Action.UPDATE,
+        obj=partnership,
+        object_repr="BSCP-2026-001 Child A",
+        changes={"date_of_birth": {"old": None, "new": "2016-08-09"}},
+    )
+    root = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, root)
+    url = reverse("admin:safeguarding_auditevent_change", args=[event.pk])
+    html = client.get(url).content.decode()
+    assert "date_of_birth" in html and "BSCP-2026-001 Child A" in html
+    assert "2016-08-09" not in html
+    assert "shown only to the partnership" in html
+
+
+def test_a_password_is_never_copied_into_the_trail(client, partnership):
+    from safeguarding.models import Role, User
+    from tests.factories import UserFactory
+
+    root = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, root)
+    response = client.post(
+        reverse("admin:safeguarding_user_add"),
+        {
+            "email": "new.officer@example.org",
+            "full_name": "New Officer",
+            "password1": "A-long-enough-passphrase-2026",
+            "password2": "A-long-enough-passphrase-2026",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-partnership": partnership.pk,
+            "memberships-0-role": Role.REVIEW_OFFICER,
+            "memberships-0-is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    user = User.objects.get(email="new.officer@example.org")
+    created = AuditEvent.objects.get(
+        object_type="safeguarding.user", object_id=str(user.pk), action=Action.CREATE
+    )
+    assert user.password[:20] not in str(created.changes)
+    assert "pbkdf2" not in str(created.changes) and "argon2" not in str(created.changes)
+    assert "password" in created.changes  # that it was set is recorded, not what it is
+
+    # An event written before the rule: its hash is not shown, on either page.
+    old = audit_record(
+        actor=root,
+        action=Action.CREATE,
+        obj=user,
+        changes={"password": {"old": "", "new": "pbkdf2_sha256$1000000$OLDHASH"}},
+    )
+    audit_page = client.get(reverse("safeguarding:audit"), {"record": "New Officer"})
+    admin_page = client.get(reverse("admin:safeguarding_auditevent_change", args=[old.pk]))
+    for html in (audit_page.content.decode(), admin_page.content.decode()):
+        assert "OLDHASH" not in html
+        assert "changed (not recorded)" in html
