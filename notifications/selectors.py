@@ -87,11 +87,6 @@ def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, d
     return {r["partnership"]: r for r in rows}
 
 
-def suppress_small(n: int) -> str:
-    """Counts below 5 are not shown in regional figures, so no child can be identified."""
-    return "fewer than 5" if 0 < n < 5 else str(n)
-
-
 def incidents_past_retention(user: User, *, today, years: int) -> QuerySet[Incident]:
     """Closed incidents whose decision or notification is older than the retention period,
     of the partnerships where the user is a manager (the report is theirs: an officer

@@ -400,10 +400,9 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
         bars = []
         for p in partnerships:
             t = by_p[p.pk][key]
-            cells, ok = reports.suppressed_timeliness(t.total, t.on_time, t.late)
+            cells, percent = reports.suppressed_timeliness(t.total, t.on_time, t.late)
             rows.append([p.name, *cells])
-            shown = cells[-1]
-            bars.append(charts.Bar(p.name, t.percent if ok and t.percent else 0, shown))
+            bars.append(charts.Bar(p.name, percent or 0, cells[-1]))
         any_clocks = any(by_p[p.pk][key].total for p in partnerships)
         measures.append(
             {

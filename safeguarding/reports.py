@@ -472,32 +472,44 @@ def counts(partnership_ids, period: Period, *, by_partnership: bool = False) -> 
 FEWER_THAN_5 = _("fewer than 5")
 
 
+def rounded(n: int) -> int:
+    """To the nearest 5, halves up (5-7 → 5, 8-12 → 10, 13-17 → 15)."""
+    return 5 * ((n + 2) // 5)
+
+
 def suppress(n: int) -> str:
-    """Counts from 1 to 4 are shown as "fewer than 5", so no child can be identified."""
-    return str(FEWER_THAN_5) if 0 < n < 5 else str(n)
-
-
-def suppressed_percent(numerator: int, denominator: int) -> str:
-    if denominator < 5:
-        return str(_("not shown (fewer than 5)")) if denominator else "–"
-    return f"{round(100 * numerator / denominator)}%"
+    """A count as regional viewers see it: 0 as itself, 1 to 4 as "fewer than 5", and
+    the rest rounded to the nearest 5. Rounding stops a hidden count being worked out by
+    taking one shown figure from another (a year less its other quarters, one breakdown's
+    total less another's shown cells): exact counts would give it away."""
+    if n == 0:
+        return "0"
+    return str(FEWER_THAN_5) if n < 5 else str(rounded(n))
 
 
 NOT_SHOWN = _("not shown")
 
 
-def suppressed_timeliness(total: int, on_time: int, late: int) -> tuple[list[str], bool]:
+def suppressed_timeliness(total: int, on_time: int, late: int) -> tuple[list[str], int | None]:
     """One partnership's timeliness as regional viewers see it: (due, on time, late,
-    percentage), and whether the percentage is shown. Counts from 1 to 4 are "fewer than
-    5"; and where on time or late is hidden, the other and the percentage are hidden
-    too, since with the total or the percentage either would give the hidden one away
-    (9 due, 60% on time: 3 and 2)."""
-    if not any(0 < n < 5 for n in (on_time, late)):
-        return [suppress(total), suppress(on_time), suppress(late)] + [
-            suppressed_percent(on_time, on_time + late)
-        ], on_time + late >= 5
-    hidden = [suppress(n) if 0 < n < 5 else (str(NOT_SHOWN) if n else "0") for n in (on_time, late)]
-    return [suppress(total), *hidden, str(NOT_SHOWN)], False
+    percentage) and the percentage shown, if any. Counts are `suppress`ed; where on time
+    or late is hidden, the other and the percentage are hidden too, since with the total
+    or the percentage either would give the hidden one away (9 due, 60% on time: 3 and
+    2). The percentage is worked out from the rounded counts, so it tells no more than
+    they do."""
+    if any(0 < n < 5 for n in (on_time, late)):
+        hidden = [
+            suppress(n) if 0 < n < 5 else (str(NOT_SHOWN) if n else "0") for n in (on_time, late)
+        ]
+        return [suppress(total), *hidden, str(NOT_SHOWN)], None
+    decided = rounded(on_time) + rounded(late)
+    percent = round(100 * rounded(on_time) / decided) if decided else None
+    return [
+        suppress(total),
+        suppress(on_time),
+        suppress(late),
+        "–" if percent is None else f"{percent}%",
+    ], percent
 
 
 def percent_text(value: int | None) -> str:

@@ -54,7 +54,9 @@ def home(request):
 
 def _regional_figures(user) -> list[dict]:
     """Per partnership in the viewer's regions: this year's counts, small numbers hidden."""
-    from notifications.selectors import incident_counts_by_partnership, suppress_small
+    from notifications.selectors import incident_counts_by_partnership
+
+    from .reports import suppress as suppress_small
 
     partnerships = list(permissions.partnerships_visible_to(user, roles={Role.REGIONAL_VIEWER}))
     year = timezone.localdate().year
