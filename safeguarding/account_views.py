@@ -226,21 +226,30 @@ def axes_username(request, credentials=None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """The "sign-in locked" page (HTTP 429); every refused attempt is audited."""
+def locked_out(request, original_response=None, credentials=None, *, address=False):
+    """The "sign-in locked" page (HTTP 429); every refused attempt is audited. With
+    `address`, it is this network address that is locked, for every account."""
     email = axes_username(request, credentials) or ""
     account = User.objects.filter(email__iexact=email).first() if email else None
     audit_record(
         actor=account,
         actor_email=email,
         action=Action.LOCKED_OUT,
-        changes={"reason": "too many failed sign-ins"},
+        changes={
+            "reason": "too many failed sign-ins from this address"
+            if address
+            else "too many failed sign-ins"
+        },
         request=request,
     )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(
         request,
         "safeguarding/locked_out.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address": address,
+        },
         status=429,
     )

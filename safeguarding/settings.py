@@ -171,6 +171,10 @@ TWO_FACTOR_RECOVERY_CODES = 10
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Against one address trying a few passwords on every account (password spraying): that
+# many failed sign-ins from one address, whatever the accounts, within AXES_COOLOFF_TIME
+# refuse further sign-ins from it. High enough for an office behind one address.
+ADDRESS_FAILURE_LIMIT = env.int("LOCKOUT_ADDRESS_FAILURES", default=50)
 AXES_USERNAME_FORM_FIELD = "username"  # our sign-in form's e-mail field
 AXES_USERNAME_CALLABLE = "safeguarding.account_views.axes_username"
 AXES_LOCKOUT_CALLABLE = "safeguarding.account_views.locked_out"

@@ -80,6 +80,12 @@ class AuditEvent(models.Model):
                 condition=models.Q(object_type="notifications.child"),
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
+            # Failed sign-ins from one address, counted before each sign-in.
+            models.Index(
+                fields=["ip_address", "occurred_at"],
+                name="audit_failed_sign_in_address",
+                condition=models.Q(action="sign_in_failed"),
+            ),
         ]
 
     def __str__(self):

@@ -380,3 +380,28 @@ def test_a_password_is_never_copied_into_the_trail(client, partnership):
     for html in (audit_page.content.decode(), admin_page.content.decode()):
         assert "OLDHASH" not in html
         assert "changed (not recorded)" in html
+
+
+def test_one_address_trying_every_account_is_locked_out(client, people, settings):
+    """Password spraying: a few wrong passwords on each of many accounts from one address
+    stay under each account's lockout, so the address itself is counted too."""
+    from django.test import Client
+
+    settings.ADDRESS_FAILURE_LIMIT = 4
+    url = reverse("safeguarding:sign-in")
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    for who in ("officer", "manager", "agency", "reviewer"):
+        response = attacker.post(url, {"username": people[who].email, "password": "Summer2026!"})
+        assert response.status_code == 200  # an ordinary wrong password, not locked yet
+    refused = attacker.post(url, {"username": people["regional"].email, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "too many failed sign-ins from your network" in refused.content.decode()
+    assert "_auth_user_id" not in attacker.session
+    assert AuditEvent.objects.filter(
+        action=Action.LOCKED_OUT,
+        ip_address="198.51.100.7",
+        changes__reason="too many failed sign-ins from this address",
+    ).exists()
+    elsewhere = Client(REMOTE_ADDR="203.0.113.20")
+    signed_in = elsewhere.post(url, {"username": people["regional"].email, "password": PASSWORD})
+    assert signed_in.status_code == 302
