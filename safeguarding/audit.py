@@ -127,7 +127,7 @@ def audit_record(
             partnership = obj
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         actor_email=(actor.email if actor is not None else actor_email)[:254],
         partnership=partnership,
@@ -138,6 +138,21 @@ def audit_record(
         changes=_plain(changes) if changes else {},
         ip_address=client_ip(request),
     )
+    if action in SECURITY_NOTICE_ACTIONS:
+        from .security_notices import queue_notice
+
+        queue_notice(event)
+    return event
+
+
+#: Changes to a person's sign-in that they are e-mailed about (security_notices.py).
+SECURITY_NOTICE_ACTIONS = frozenset(
+    {
+        AuditEvent.Action.PASSWORD_CHANGED,
+        AuditEvent.Action.TWO_FACTOR_SET_UP,
+        AuditEvent.Action.RECOVERY_CODE_USED,
+    }
+)
 
 
 def audit_view(request, obj: models.Model, page: str, **kwargs) -> AuditEvent:

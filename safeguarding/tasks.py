@@ -29,6 +29,22 @@ def send_reminder(reminder_id: int) -> str:
     return reminder_deliver(reminder_id=reminder_id)
 
 
+@shared_task(
+    name="safeguarding.send_security_notice",
+    autoretry_for=RETRY_ON,
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    ignore_result=True,
+)
+def send_security_notice(event_id: int) -> str:
+    """Tell a person their password or second factor changed (security_notices.py)."""
+    from .security_notices import notice_deliver
+
+    return notice_deliver(event_id=event_id)
+
+
 @shared_task(name="safeguarding.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(reminder_ids: list[int]) -> int:
     """Send a batch of claimed reminders queued by the sweep, each on its own (its row lock

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -145,6 +145,19 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "safeguarding/password_reset_confirm.html"
     form_class = SetNewPasswordForm
     success_url = reverse_lazy("safeguarding:password-reset-complete")
+
+    def form_valid(self, form):
+        from .audit import Action, audit_record
+
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit_record(
+                actor=form.user,
+                action=Action.PASSWORD_CHANGED,
+                changes={"method": "reset link"},
+                request=self.request,
+            )
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -10,24 +10,17 @@ import subprocess
 import sys
 import time
 import uuid
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from safeguarding.models import ReminderSent
+from tests.mail_server import Inbox, MailServer, free_port
 from tests.safeguarding.reminder_helpers import CHILD_NAME, start_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, timeout=60.0, step=0.2):
@@ -79,31 +72,6 @@ class RedisServer:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-class MailServer:
-    def __init__(self):
-        self.inbox = Inbox()
-        self.port = free_port()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture

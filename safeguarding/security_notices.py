@@ -1,0 +1,79 @@
+"""E-mails telling a person that their sign-in changed: the password changed (on the
+account page or by a reset link), an authenticator app was set up, or a recovery code was
+used. If it was not them, they find out at once and can act (GOV.UK services do the same).
+
+A notice follows the audit event that records the change (`audit_record` queues it once
+the change is committed), so every way of making the change sends it. It says what
+changed, when and from which address; never anything about a case.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import AuditEvent
+
+logger = logging.getLogger(__name__)
+Action = AuditEvent.Action
+
+#: The audit actions a person is told about, and how the e-mail names them.
+NOTICES = {
+    Action.PASSWORD_CHANGED: "Your password was changed",
+    Action.TWO_FACTOR_SET_UP: "An authenticator app was set up for your account",
+    Action.RECOVERY_CODE_USED: "A recovery code was used to sign in to your account",
+}
+
+
+def queue_notice(event: AuditEvent) -> None:
+    """Queue the notice for `event` once its transaction commits (nothing is sent for a
+    change that is rolled back). If the broker is down the change stands: the audit
+    trail still records it, and the failure is logged."""
+    if event.action not in NOTICES or event.actor_id is None:
+        return
+
+    def queue():
+        from .tasks import send_security_notice
+
+        try:
+            send_security_notice.delay(event.pk)
+        except Exception as exc:  # noqa: BLE001 - the change stands; the trail has it
+            logger.warning(
+                "security notice not queued", extra={"event": event.pk, "error": str(exc)}
+            )
+
+    transaction.on_commit(queue)
+
+
+def notice_deliver(*, event_id: int) -> str:
+    """Send the notice of one audit event to the person it is about."""
+    event = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
+    if event is None or event.actor is None or event.action not in NOTICES:
+        return "skipped"
+    user = event.actor
+    if not user.is_active or not user.email:
+        return "skipped"
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "what": NOTICES[event.action],
+        "when": timezone.localtime(event.occurred_at),
+        "address": event.ip_address,
+        "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{context['what']}: {settings.SERVICE_NAME}",
+        body=render_to_string("safeguarding/email/security_notice.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("safeguarding/email/security_notice.html", context), "text/html"
+    )
+    message.send()
+    return "sent"

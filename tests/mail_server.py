@@ -1,0 +1,38 @@
+"""A real SMTP server for tests (aiosmtpd) on a spare loopback port: what it receives is
+kept, parsed, in `inbox.messages`."""
+
+import socket
+from email import message_from_bytes
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class MailServer:
+    def __init__(self):
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
