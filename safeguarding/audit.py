@@ -165,3 +165,19 @@ def audit_view(request, obj: models.Model, page: str, **kwargs) -> AuditEvent:
         changes={"page": page},
         **kwargs,
     )
+
+
+def address_locked_out(request) -> bool:
+    """Too many failed sign-ins from this request's address lately, whichever accounts
+    they tried (django-axes counts each account and address together): read from the
+    trail's failed sign-ins (a partial index), at most the limit of them."""
+    from django.utils import timezone
+
+    address = client_ip(request)
+    if not address:
+        return False
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AuditEvent.objects.filter(
+        action=AuditEvent.Action.SIGN_IN_FAILED, ip_address=address, occurred_at__gte=since
+    )
+    return failures[: settings.ADDRESS_FAILURE_LIMIT].count() >= settings.ADDRESS_FAILURE_LIMIT

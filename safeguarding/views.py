@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu import Connection
 
 from . import permissions, two_factor
-from .audit import shown_changes
+from .audit import address_locked_out, shown_changes
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .models import Role
@@ -84,7 +84,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if address_locked_out(request):
+        if address_locked_out(request):  # audit.py: failed sign-ins from this address
             from .account_views import locked_out
 
             return locked_out(request, address=True)
@@ -96,22 +96,6 @@ class SignInView(auth_views.LoginView):
         if two_factor.required_for(user) and not two_factor.is_satisfied(self.request):
             return f"{two_factor.step_url(user)}?{urlencode({'next': url})}"
         return url
-
-
-def address_locked_out(request) -> bool:
-    """Too many failed sign-ins from this address lately, whichever accounts they tried
-    (django-axes counts each account and address together)."""
-    from .audit import client_ip
-    from .models import AuditEvent
-
-    address = client_ip(request)
-    if not address:
-        return False
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    failures = AuditEvent.objects.filter(
-        action=AuditEvent.Action.SIGN_IN_FAILED, ip_address=address, occurred_at__gte=since
-    )
-    return failures[: settings.ADDRESS_FAILURE_LIMIT].count() >= settings.ADDRESS_FAILURE_LIMIT
 
 
 class SignOutView(auth_views.LogoutView):
