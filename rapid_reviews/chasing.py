@@ -24,7 +24,7 @@ from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
 from safeguarding.reminders import held_reason, local_time
 
-from .mail import recipients_for, send_templated
+from .mail import mailbox_context, recipients_for, send_templated
 from .models import InformationRequest, RequestStatus, ReturnReminder
 from .services.requests import REQUESTS_OPEN_WHILE
 
@@ -45,6 +45,7 @@ def reminder_kind(today: dt.date, due: dt.date, closures) -> str | None:
 def _send(request: InformationRequest, kind: str, to: list[str]) -> None:
     incident = request.rapid_review.incident
     context = {
+        **mailbox_context(request),
         "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
         "partnership": incident.partnership.name,
         "reference": incident.reference,
@@ -93,7 +94,7 @@ def return_reminders_send(*, now: dt.datetime | None = None) -> int:
             continue
         to = recipients_for(request)
         if not to:
-            continue  # the officer's page warns that no one at the agency can see it
+            continue  # no one, and no agency address: the officer's page warns of it
         try:
             with transaction.atomic():
                 ReturnReminder.objects.create(

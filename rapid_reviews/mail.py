@@ -27,8 +27,31 @@ logger = logging.getLogger(__name__)
 
 
 def recipients_for(request) -> list[str]:
-    """Active contributors for the request's agency in the review's partnership."""
-    return sorted(set(contributors_of(request).values_list("user__email", flat=True)))
+    """Active contributors for the request's agency in the review's partnership; if it has
+    none, the agency's own address (its contact e-mail, if set), so that someone there
+    learns a request is waiting and asks for an account (`agency_mailbox`)."""
+    emails = sorted(set(contributors_of(request).values_list("user__email", flat=True)))
+    if emails:
+        return emails
+    mailbox = agency_mailbox(request, has_contributors=False)
+    return [mailbox] if mailbox else []
+
+
+def agency_mailbox(request, *, has_contributors: bool | None = None) -> str:
+    """The agency's address, when it is what a request's e-mails go to (no one at the
+    agency has an account for the partnership); otherwise ""."""
+    if has_contributors is None:
+        has_contributors = contributors_of(request).exists()
+    return "" if has_contributors else request.agency.contact_email
+
+
+def mailbox_context(request) -> dict:
+    """What the e-mails say when they go to the agency's address rather than a person."""
+    partnership = request.rapid_review.incident.partnership
+    return {
+        "mailbox": bool(agency_mailbox(request)),
+        "partnership_contact": partnership.contact_email,
+    }
 
 
 def officers_to_tell(request) -> list[str]:
@@ -89,6 +112,7 @@ def email_context(change: StatusChange) -> dict:
         else reverse("rapid_reviews:contributor-request", args=[request.pk])
     )
     return {
+        **(mailbox_context(request) if not returned else {"mailbox": False}),
         "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
         "partnership": incident.partnership.name,
         "reference": incident.reference,

@@ -62,9 +62,9 @@ def contributors_of(request: InformationRequest) -> QuerySet[Membership]:
     )
 
 
-def agencies_nobody_can_answer(requests) -> list[str]:
-    """The names of the agencies, of these requests, with no active contributor (one
-    query, however many requests)."""
+def agencies_nobody_can_answer(requests) -> list:
+    """The agencies, of these requests, with no active contributor (one query, however
+    many requests)."""
     requests = list(requests)
     where = Q()
     for r in requests:
@@ -77,7 +77,7 @@ def agencies_nobody_can_answer(requests) -> list[str]:
         else ()
     )
     return [
-        r.agency.name
+        r.agency
         for r in requests
         if (r.agency_id, r.rapid_review.incident.partnership_id) not in answered
     ]

@@ -138,7 +138,7 @@ def request_detail(request, pk, request_pk):
             "changes": info.status_changes.select_related("actor"),
             "RequestStatus": RequestStatus,
             "nobody_can_answer": (
-                nobody_can_answer_text([info.agency.name])
+                nobody_can_answer_text([info.agency])
                 if info.status != RequestStatus.RETURNED and agencies_nobody_can_answer([info])
                 else ""
             ),
@@ -195,13 +195,27 @@ def _warn_if_nobody_can_answer(request, requests) -> None:
         messages.warning(request, nobody_can_answer_text(nobody))
 
 
-def nobody_can_answer_text(agencies: list[str]) -> str:
-    names = " or ".join(agencies)
-    return (
+def nobody_can_answer_text(agencies) -> str:
+    """Why no one at these agencies can see the request, and who was e-mailed instead."""
+    names = " or ".join(a.name for a in agencies)
+    text = (
         f"No one at {names} can see the request yet: the partnership has no active "
-        "contributor for the agency, so no one was e-mailed. Ask your business manager to "
-        "add one, and contact the agency another way until then."
+        "contributor for the agency. Ask your business manager to add one."
     )
+    told = [a for a in agencies if a.contact_email]
+    untold = [a for a in agencies if not a.contact_email]
+    if told:
+        text += (
+            " The e-mail went to "
+            + " and ".join(f"{a.name}'s address ({a.contact_email})" for a in told)
+            + " instead, asking the agency for someone to answer."
+        )
+    if untold:
+        text += (
+            " " + " or ".join(a.name for a in untold) + " has no address to e-mail, so no one "
+            "there was e-mailed: contact the agency another way until then."
+        )
+    return text
 
 
 @officer_view

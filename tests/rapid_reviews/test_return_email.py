@@ -213,3 +213,63 @@ def test_the_request_e_mail_asks_for_the_return_in_the_service(
     mail = next(m for m in mailoutbox if contributors["police"].email in m.to)
     assert "Send your agency’s return in this service by" in mail.body
     assert "Please reply by" not in mail.body and "Please reply by" not in mail.alternatives[0][0]
+
+
+def test_with_no_contributor_the_request_goes_to_the_agencys_address(
+    client,
+    review,
+    agencies,
+    people,
+    partnership,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    """An agency with no one who can answer for the partnership still hears of the request,
+    at its own address, with what to do; the officer is told where it went."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from safeguarding.calendar import add_working_days
+    from tests.factories import AgencyFactory
+    from tests.utils import date_fields, sign_in
+
+    youth = AgencyFactory(
+        name="Brookfield Youth Justice",
+        partnerships=[partnership],
+        contact_email="safeguarding@youth.example.org",
+    )
+    sign_in(client, people["officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("rapid_reviews:requests-new", args=[review.pk]),
+            {
+                "agencies": [youth.pk],
+                **date_fields("due_date", add_working_days(timezone.localdate(), 1)),
+                "continue": "",
+            },
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "No one at Brookfield Youth Justice can see the request yet" in html
+    assert escape("The e-mail went to Brookfield Youth Justice's address") in html
+    assert "safeguarding@youth.example.org" in html
+    [message] = [m for m in mailoutbox if "safeguarding@youth.example.org" in m.to]
+    assert message.to == ["safeguarding@youth.example.org"]
+    for text in (message.body, message.alternatives[0][0]):
+        assert "No one at Brookfield Youth Justice has an account" in text
+        assert partnership.contact_email in text
+        assert CHILD_NAME not in text
+
+
+def test_an_agency_with_contributors_is_never_sent_to_its_address(
+    sent_requests, contributors, agencies, mailoutbox, eager_tasks, monkeypatch
+):
+    agencies["police"].contact_email = "desk@police.example.org"
+    agencies["police"].save(update_fields=["contact_email"])
+    later = timezone.now() + request_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("rapid_reviews.tasks.timezone.now", lambda: later)
+    requeue_request_emails()
+    police = [m for m in mailoutbox if contributors["police"].email in m.to]
+    assert police and all("desk@police.example.org" not in m.to for m in mailoutbox)
+    assert "has an account to answer" not in police[0].body

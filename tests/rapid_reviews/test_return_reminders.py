@@ -148,3 +148,23 @@ def test_a_return_sent_back_for_more_is_reminded_as_such(
     assert "It has not been sent yet." in message.body and "not been received" not in message.body
     assert "Sign in to see what more is needed and send it" in message.body
     assert f"tell {partnership_name}'s business unit" in message.body
+
+
+def test_an_agency_with_no_contributor_is_reminded_at_its_address(
+    sent_requests, partnership, mailoutbox
+):
+    """Without contributors, the agency's own address is reminded, if it has one; an
+    agency with no address gets nothing."""
+    from safeguarding.models import Membership
+
+    Membership.objects.filter(partnership=partnership, role="agency").delete()
+    police = sent_requests["police"].agency
+    police.contact_email = "desk@police.example.org"
+    police.save(update_fields=["contact_email"])
+    due = due_of(sent_requests)
+    before = add_working_days(due, -1, partnership=partnership)
+    assert chasing.return_reminders_send(now=at(before)) == 1
+    [message] = mailoutbox
+    assert message.to == ["desk@police.example.org"]
+    assert "No one at Midshire Police has an account" in message.body
+    assert partnership.contact_email in message.body
