@@ -338,3 +338,6 @@ LOGGING = {
 }
 
 ADMINS = [("Service team", a) for a in env.list("ADMIN_EMAILS", default=[])]
+# Error reports (the e-mails to ADMINS, and any reporter) never carry what was posted or
+# the values in the code's frames: a form about a child holds special category data.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "safeguarding.error_reports.NoCaseDataFilter"
