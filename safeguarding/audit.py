@@ -82,6 +82,14 @@ def shown_changes(changes: dict, *, values_shown: bool) -> list[tuple[str, Any]]
     ]
 
 
+def values_kept_only_for(changed: dict[str, Any], keep) -> dict[str, Any]:
+    """A diff with the values of every field not in `keep` replaced by a marker. For case
+    records: the trail is kept for ever and cannot be erased, so it names which field of
+    a child's details or a case's narrative changed, never what it said (that stays on
+    the record, which can be erased)."""
+    return {field: change if field in keep else SECRET_TEXT for field, change in changed.items()}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """{field: {"old": …, "new": …}} for every field whose value changed."""
     return {

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.models import User
 
 from ..models import Child, Incident, Status
@@ -98,10 +98,11 @@ def child_save(
         )
     child.save()
     child.known_to.set(known_to)
-    changed = diff(before, snapshot(child, list(CHILD_FIELDS)))
-    # The audit trail names the record by pseudonym; it never copies the child's name.
-    changed.pop("name", None)
-    changed.pop("other_names", None)
+    # The audit trail names the record by pseudonym and says which details changed; it
+    # never copies them (name, date of birth, ethnicity, health …): it cannot be erased.
+    changed = values_kept_only_for(
+        diff(before, snapshot(child, list(CHILD_FIELDS))), {"pseudonym", "unborn"}
+    )
     incident.version += 1
     incident.save(update_fields=["version", "updated_at"])
     audit_record(

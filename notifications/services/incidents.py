@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.deadlines import (
     Kind,
     deadline_move,
@@ -143,9 +143,20 @@ def incident_update(
     if changed:
         incident.version += 1
         incident.save(update_fields=[*changed, "version", "updated_at"])
-        audit_record(actor=actor, action=Action.UPDATE, obj=incident, changes=changed)
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=incident,
+            changes=values_kept_only_for(changed, AUDITED_VALUES),
+        )
     return incident
 
+
+#: The fields whose old and new values the audit trail keeps (dates and categories); of
+#: the narrative (circumstances, place, household, notifier) it keeps only that it changed.
+AUDITED_VALUES = frozenset(
+    {"incident_date", "awareness_date", "nature", "harm_categories", "parallel_processes"}
+)
 
 #: "Not changing": the incident date stays as recorded.
 KEEP = object()

@@ -331,6 +331,11 @@ ERASED_FIELDS = {
     "notifier_name": "",
     "notifier_role": "",
     "notifier_contact": "",
+    # An earlier decision not to notify (since reconsidered): its rationale and who agreed.
+    "decision_rationale": "",
+    "decision_agreed_by": "",
+    "decided_on": None,
+    "late_reason": "",
 }
 
 
@@ -380,6 +385,8 @@ def incident_enter_in_error(
         setattr(incident, name, value)
     incident.error_reason = reason
     incident.save()
+    # The notes of its earlier moves (a decision's rationale, why it went back to draft).
+    incident.status_changes.exclude(to_status=Status.ENTERED_IN_ERROR).update(note="")
     deadline_close(
         subject=incident, kind=Kind.NOTIFICATION, on=timezone.localdate(), outcome="cancelled"
     )

@@ -203,3 +203,48 @@ def test_others_cannot_reach_the_page(client, people, make_incident, who, status
     assert client.get(url).status_code == status
     assert client.post(url, {"reason": "dup", "version": incident.version}).status_code == status
     assert Incident.objects.get(pk=incident.pk).status == Status.DRAFT
+
+
+def test_an_earlier_decisions_rationale_is_erased_too(make_incident, people):
+    manager = people["manager"]
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    incident = services.incident_decide_not_to_notify(
+        incident=incident,
+        actor=manager,
+        rationale="The injury was accidental, says the GP.",
+        agreed_by="LA, police and ICB",
+        decided_on=timezone.localdate(),
+    )
+    incident = services.incident_reconsider(incident=incident, actor=manager, note="New facts")
+    services.incident_enter_in_error(incident=incident, actor=manager, reason="Duplicate")
+    incident = Incident.objects.get(pk=incident.pk)
+    assert (incident.decision_rationale, incident.decision_agreed_by) == ("", "")
+    assert incident.decided_on is None
+    notes = list(incident.status_changes.values_list("note", flat=True))
+    assert "Duplicate" in notes
+    assert not any("accidental" in n or "New facts" in n for n in notes)
+
+
+def test_the_trail_names_changed_child_details_but_never_keeps_them(make_incident, people):
+    from .conftest import child_values
+
+    incident = make_incident(children=0)
+    child = services.child_save(
+        incident=incident,
+        actor=people["officer"],
+        values=child_values(health="Type 1 diabetes", disability="Cerebral palsy"),
+    )
+    services.incident_update(
+        incident=incident,
+        actor=people["officer"],
+        changes={"circumstances": "Found by a neighbour at 4 Secret Lane."},
+    )
+    events = AuditEvent.objects.filter(partnership=incident.partnership)
+    text = str(list(events.values_list("changes", flat=True)))
+    for value in ("Type 1 diabetes", "Cerebral palsy", "2019-05-01", "Secret Lane"):
+        assert value not in text
+    created = events.get(object_type="notifications.child", object_id=str(child.pk))
+    assert created.changes["health"] == "changed (not recorded)"
+    assert created.changes["pseudonym"] == {"old": None, "new": "Child A"}

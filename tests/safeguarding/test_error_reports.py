@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
+
 def _save_child(values):
     health = values["health"]  # a local holding the child's details when it fails
     raise RuntimeError(f"could not save ({len(health)} characters)")
