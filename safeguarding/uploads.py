@@ -123,3 +123,23 @@ def download_response(field_file, *, filename: str, content_type: str) -> FileRe
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def delete_after_commit(storage, *names: str) -> None:
+    """Delete these stored files once the transaction that let go of them commits (never
+    before: a rollback keeps the record pointing at them). A file no record points to is
+    invisible to a subject access export and to deletion, so none is left behind."""
+    from django.db import transaction
+
+    names = tuple(name for name in names if name)
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def replace_stored(field_file, name: str, content) -> None:
+    """Save `content` as the field's file (unsaved record) and delete the one it replaces
+    after commit."""
+    old = field_file.name
+    field_file.save(name, content, save=False)
+    if old and old != field_file.name:
+        delete_after_commit(field_file.storage, old)

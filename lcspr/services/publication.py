@@ -383,7 +383,7 @@ def published_update(
 
     A withdrawn copy is corrected by a partnership manager only, and the correction puts
     it back on the public pages (withdrawal is for a detail that must come out first)."""
-    from safeguarding.uploads import private_name
+    from safeguarding.uploads import delete_after_commit, private_name, replace_stored
 
     require_case_role(actor, review.partnership)
     review = locked(review)
@@ -439,8 +439,10 @@ def published_update(
         review.improvements = improved
     published.title, published.summary, published.improvements = title, summary, improved
     if checked is not None:
-        review.report_file.save(
-            private_name(f"lcspr/{review.partnership.pk}", checked), report, save=False
+        # The corrected report replaces the one published (which may be what identified
+        # the family): the old file goes once this commits.
+        replace_stored(
+            review.report_file, private_name(f"lcspr/{review.partnership.pk}", checked), report
         )
         review.report_sha256 = checked.sha256
         changes["report"] = {"old": "as published", "new": "corrected PDF"}
@@ -460,8 +462,7 @@ def published_update(
         published.withdrawn_on, published.withdrawn_reason = None, ""
     published.save()
     published.themes.set(themes)
-    storage = published.briefing_pdf.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in old_names if name])
+    delete_after_commit(published.briefing_pdf.storage, *old_names)
     audit_record(
         actor=actor,
         action=Action.UPDATE,

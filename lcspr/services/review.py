@@ -154,7 +154,7 @@ def review_save_terms(
 ) -> Review:
     """Save the terms of reference (text and an uploaded document). Giving the date they
     were agreed moves the review from "Setting up" to "Review under way"."""
-    from safeguarding.uploads import check_upload, private_name
+    from safeguarding.uploads import check_upload, private_name, replace_stored
 
     review = locked_for_change(review, actor, expected_version)
     text = (text or "").strip()
@@ -183,8 +183,8 @@ def review_save_terms(
     raise_if(errors)
     review.terms_of_reference = text
     if checked is not None:
-        review.terms_document.save(
-            private_name(f"lcspr/{review.partnership.pk}", checked), upload, save=False
+        replace_stored(
+            review.terms_document, private_name(f"lcspr/{review.partnership.pk}", checked), upload
         )
         review.terms_document_name = checked.original_name
         review.terms_document_type = checked.content_type

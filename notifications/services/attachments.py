@@ -63,6 +63,7 @@ def attachment_remove(*, attachment, actor: User) -> None:
         partnership=incident.partnership,
         object_repr=f"{incident.reference} attachment {attachment.original_name}",
     )
-    stored = attachment.file.name
+    from safeguarding.uploads import delete_after_commit
+
     attachment.delete()
-    transaction.on_commit(lambda: attachment.file.storage.delete(stored))
+    delete_after_commit(attachment.file.storage, attachment.file.name)

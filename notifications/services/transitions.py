@@ -18,6 +18,7 @@ from safeguarding.deadlines import (
     deadlines_rebase,
 )
 from safeguarding.models import User
+from safeguarding.uploads import delete_after_commit
 
 from ..models import NO_RAPID_REVIEW, TRANSITIONS, Incident, Status, StatusChange
 from .common import (
@@ -264,11 +265,13 @@ def _first_rapid_review_step(review) -> tuple[dt.date, str] | None:
 
 
 def _attach_pdf(incident: Incident) -> None:
+    from safeguarding.uploads import replace_stored
+
     from ..documents import notification_pdf
 
     pdf = notification_pdf(incident)
-    incident.notification_pdf.save(
-        f"{incident.reference}-notification.pdf", ContentFile(pdf), save=False
+    replace_stored(
+        incident.notification_pdf, f"{incident.reference}-notification.pdf", ContentFile(pdf)
     )
     incident.save(update_fields=["notification_pdf"])
 
@@ -363,14 +366,11 @@ def incident_enter_in_error(
 
     children = list(incident.children.all())
     attachments = list(incident.attachments.all())
-    stored = [a.file.name for a in attachments if a.file.name]
-    storage = attachments[0].file.storage if attachments else None
     for child in children:
         child.delete()
     for attachment in attachments:
         attachment.delete()
-    if stored:
-        transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+        delete_after_commit(attachment.file.storage, attachment.file.name)
 
     # What was erased is counted, never copied: the trail must not keep what was removed.
     erased = {"children": len(children), "documents": len(attachments)}

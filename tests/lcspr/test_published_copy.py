@@ -195,6 +195,31 @@ def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
     assert event.changes["report"]["new"] == "corrected PDF"
 
 
+
+def test_a_replaced_report_leaves_no_file_behind(
+    published, people, settings, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    media = Path(settings.MEDIA_ROOT)
+    old_case, old_public = published.report_file.name, item.report.name
+    assert (media / old_case).exists() and (media / old_public).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.published_update(
+            review=published,
+            actor=people["officer"],
+            reason="A street name removed",
+            report=SimpleUploadedFile("corrected.pdf", _corrected_report(), "application/pdf"),
+        )
+    published.refresh_from_db()
+    item.refresh_from_db()
+    assert not (media / old_case).exists() and not (media / old_public).exists()
+    assert (media / published.report_file.name).exists() and (media / item.report.name).exists()
+
+
 def test_a_correction_that_would_identify_the_child_changes_nothing(client, published, people):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from weasyprint import HTML

@@ -415,3 +415,28 @@ def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
     message = error.value.message_dict["notified_on"][0]
     assert message.startswith("The rapid review recorded ")
     assert f"on {first:%-d %B %Y}: the notification was sent on or before that day" in message
+
+
+def test_a_corrected_notifications_pdf_replaces_the_old_file(
+    make_incident, people, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
+    sent = timezone.now() - dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = services.incident_record_notification(
+            incident=incident, actor=officer, notified_at=sent, dfe_reference="SIN-1"
+        )
+    first = incident.notification_pdf.name
+    assert (tmp_path / first).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = services.incident_correct_notification(
+            incident=incident,
+            actor=officer,
+            notified_at=sent - dt.timedelta(hours=1),
+            reason="Typed wrongly",
+        )
+    assert incident.notification_pdf.name != first
+    assert not (tmp_path / first).exists()
+    assert (tmp_path / incident.notification_pdf.name).exists()
