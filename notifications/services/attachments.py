@@ -47,7 +47,7 @@ def attachment_add(*, incident: Incident, actor: User, upload, description: str 
         action=Action.CREATE,
         obj=attachment,
         partnership=incident.partnership,
-        object_repr=f"{incident.reference} attachment {checked.original_name}",
+        object_repr=f"{incident.reference} document {attachment.pk}",
     )
     return attachment
 
@@ -61,7 +61,7 @@ def attachment_remove(*, attachment, actor: User) -> None:
         action=Action.DELETE,
         obj=attachment,
         partnership=incident.partnership,
-        object_repr=f"{incident.reference} attachment {attachment.original_name}",
+        object_repr=f"{incident.reference} document {attachment.pk}",
     )
     from safeguarding.uploads import delete_after_commit
 

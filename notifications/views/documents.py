@@ -64,7 +64,7 @@ def attachment_download(request, pk, attachment_pk):
         action=Action.DOWNLOAD,
         obj=attachment,
         partnership=incident.partnership,
-        object_repr=f"{incident.reference} attachment {attachment.original_name}",
+        object_repr=f"{incident.reference} document {attachment.pk}",
     )
     return download_response(
         attachment.file, filename=attachment.original_name, content_type=attachment.content_type

@@ -182,3 +182,21 @@ def test_a_very_long_file_name_keeps_its_extension(client, people, make_incident
     upload(client, incident, "a" * 500 + ".pdf", PDF)
     name = Attachment.objects.get().original_name
     assert len(name) == 150 and name.endswith(".pdf")
+
+
+def test_the_trail_names_a_document_by_number_never_by_its_file_name(
+    client, people, make_incident
+):
+    """A file's name often names the child ("Jayden Cole GP letter.pdf"), and the audit
+    trail cannot be erased."""
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "Jayden Cole GP letter.pdf", PDF)
+    attachment = Attachment.objects.get()
+    client.get(reverse("notifications:attachment", args=[incident.pk, attachment.pk]))
+    client.post(reverse("notifications:attachment-remove", args=[incident.pk, attachment.pk]))
+    events = AuditEvent.objects.filter(object_type="notifications.attachment")
+    assert events.count() == 3
+    for event in events:
+        assert event.object_repr == f"{incident.reference} document {attachment.pk}"
+        assert "Jayden" not in str(event.changes)
