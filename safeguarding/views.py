@@ -131,6 +131,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("safeguarding:password-reset-complete")
 
     def form_valid(self, form):
+        from axes.utils import reset as reset_lockout
+
         from .audit import Action, audit_record
 
         with transaction.atomic():
@@ -141,6 +143,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 changes={"method": "reset link"},
                 request=self.request,
             )
+        # The locked-out page sends people here: a new password, chosen through their
+        # own mailbox, ends the lockout of their account (or it would greet them again).
+        reset_lockout(username=form.user.email.strip().lower())
         return response
 
 

@@ -195,7 +195,6 @@ def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
     assert event.changes["report"]["new"] == "corrected PDF"
 
 
-
 def test_a_replaced_report_leaves_no_file_behind(
     published, people, settings, django_capture_on_commit_callbacks
 ):

@@ -184,9 +184,7 @@ def test_a_very_long_file_name_keeps_its_extension(client, people, make_incident
     assert len(name) == 150 and name.endswith(".pdf")
 
 
-def test_the_trail_names_a_document_by_number_never_by_its_file_name(
-    client, people, make_incident
-):
+def test_the_trail_names_a_document_by_number_never_by_its_file_name(client, people, make_incident):
     """A file's name often names the child ("Jayden Cole GP letter.pdf"), and the audit
     trail cannot be erased."""
     incident = make_incident()

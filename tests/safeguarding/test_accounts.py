@@ -318,3 +318,20 @@ def test_an_old_membership_does_not_block_edits_after_its_agency_left_the_partne
     with pytest.raises(Exception) as error:
         membership.full_clean()
     assert "does not work with this partnership" in str(error.value)
+
+
+def test_a_password_reset_ends_the_accounts_lockout(client, people, settings):
+    """The locked-out page says to reset the password: doing so lets the person in."""
+    officer = people["officer"]
+    url = reverse("safeguarding:sign-in")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": officer.email, "password": "wrong-password-1"})
+    locked = client.post(url, {"username": officer.email, "password": "wrong-password-1"})
+    assert locked.status_code == 429
+    client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "a-much-longer-new-passphrase"
+    client.post(form_url, {"new_password1": new, "new_password2": new})
+    signed_in = client.post(url, {"username": officer.email.upper(), "password": new})
+    assert signed_in.status_code == 302
