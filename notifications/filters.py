@@ -56,8 +56,9 @@ class IncidentFilter(django_filters.FilterSet):
     def qs(self):
         qs = super().qs
         chosen = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
-        if chosen.get("status") != Status.ENTERED_IN_ERROR:
-            # Logged by mistake: listed only when asked for by their status.
+        if chosen.get("status") != Status.ENTERED_IN_ERROR and not (chosen.get("q") or "").strip():
+            # Logged by mistake: listed only when asked for, by their status or a search
+            # (someone looking a reference up must not be told it does not exist).
             qs = qs.in_use()
         if not chosen.get("sort"):
             qs = qs.order_by("-created_at")

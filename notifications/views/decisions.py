@@ -168,12 +168,19 @@ def enter_in_error(request, pk):
         return redirect(incident.get_absolute_url())
 
     def run(form):
-        services.incident_enter_in_error(
-            incident=incident,
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data.get("version"),
-        )
+        try:
+            services.incident_enter_in_error(
+                incident=incident,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except services.ConcurrentEditError as error:
+            # Not "save again": what is about to be erased has changed, so look first.
+            raise services.TransitionError(
+                f"{incident.reference} has been changed since you opened this page. Go back "
+                "to the incident and check it before you mark it as entered in error."
+            ) from error
         messages.success(
             request,
             f"{incident.reference} is marked as entered in error. Its details, children and "
@@ -183,6 +190,13 @@ def enter_in_error(request, pk):
 
     children = len(incident.children.all())
     documents = incident.attachments.count()
+    erased = ["its details"]
+    if children:
+        erased.append(
+            "its child's details" if children == 1 else f"its {children} children's details"
+        )
+    if documents:
+        erased.append("its document" if documents == 1 else f"its {documents} documents")
     return _decision_form_view(
         request,
         incident,
@@ -194,12 +208,15 @@ def enter_in_error(request, pk):
             "logged for the wrong partnership. If the incident does not meet the criteria "
             "for a notification, a partnership manager records a decision not to notify "
             "instead.\n\n"
-            f"This erases its details, {children} child{'ren' if children != 1 else ''} "
-            f"and {documents} document{'s' if documents != 1 else ''}, and stops its clock. "
-            "It cannot be undone. The reference and the history stay, with your reason."
+            f"This erases {_and_list(erased)}, and stops its clock. It cannot be undone. "
+            "The reference and the history stay, with your reason."
         ),
         initial={"version": incident.version},
     )
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @case_view

@@ -102,7 +102,7 @@ def list_rows(incidents, today) -> list[dict]:
                 "children": ", ".join(children.get(pk, ())) or "—",
                 "nature": NATURE_LABELS.get(nature) or "—",
                 "status": STATUS_LABELS.get(status, status),
-                "due": f"{due.day} {due:%b %Y}",
+                "due": "—" if status == Status.ENTERED_IN_ERROR else f"{due.day} {due:%b %Y}",
                 "overdue": running and due < today,
                 "late": not running and notified_on is not None and notified_on > due,
             }

@@ -141,7 +141,7 @@ def test_the_page_says_what_will_be_erased_and_needs_a_reason(client, people, ma
     sign_in(client, people["officer"])
     url = reverse("notifications:enter-in-error", args=[incident.pk])
     page = client.get(url).content.decode()
-    assert "This erases its details, 2 children and 0 documents" in page
+    assert "This erases its details and its 2 children&#x27;s details, and stops" in page
     assert "govuk-button--warning" in page
 
     response = client.post(url, {"reason": "", "version": incident.version})
@@ -248,3 +248,32 @@ def test_the_trail_names_changed_child_details_but_never_keeps_them(make_inciden
     created = events.get(object_type="notifications.child", object_id=str(child.pk))
     assert created.changes["health"] == "changed (not recorded)"
     assert created.changes["pseudonym"] == {"old": None, "new": "Child A"}
+
+
+def test_a_reference_searched_for_is_found_even_if_entered_in_error(client, people, make_incident):
+    incident = services.incident_enter_in_error(
+        incident=make_incident(), actor=people["officer"], reason="Duplicate"
+    )
+    sign_in(client, people["officer"])
+    page = client.get(reverse("notifications:list"), {"q": incident.reference})
+    rows = page.content.decode().split("<tbody", 1)[1]
+    assert incident.reference in rows and "Entered in error" in rows
+
+
+def test_a_change_made_meanwhile_stops_the_erasure_with_a_clear_message(
+    client, people, make_incident
+):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    opened = incident.version
+    services.incident_update(
+        incident=incident, actor=people["manager"], changes={"circumstances": "More."}
+    )
+    response = client.post(
+        reverse("notifications:enter-in-error", args=[incident.pk]),
+        {"reason": "Duplicate", "version": opened},
+    )
+    page = response.content.decode()
+    assert "has been changed since you opened this page" in page
+    assert "save again" not in page
+    assert Incident.objects.get(pk=incident.pk).status == Status.DRAFT
