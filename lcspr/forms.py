@@ -226,12 +226,20 @@ class PublishedUpdateForm(ActionForm):
         "Public title",
         required=True,
         max_length=200,
+        message="Enter the public title",
         hint="The page keeps its address if you change it.",
     )
-    public_summary = area("Public summary", required=True, rows=5)
-    improvements = area("The improvements to be made", required=True, rows=5)
+    public_summary = area(
+        "Public summary", required=True, rows=5, message="Enter the public summary"
+    )
+    improvements = area(
+        "The improvements to be made",
+        required=True,
+        rows=5,
+        message="Enter the improvements to be made",
+    )
     report = file_field(
-        "A corrected final report (PDF), if the report is being replaced",
+        "A corrected final report (PDF, optional)",
         "Leave this empty to keep the report as published. It is checked again for anything "
         "that identifies the family.",
     )

@@ -343,6 +343,11 @@ def _check_report(review: Review, report) -> tuple[object | None, str | None]:
     a PDF, checked by content, that names no one (report_pdf)."""
     from safeguarding.uploads import check_upload
 
+    report.seek(0)
+    if not report.read(5).startswith(b"%PDF-"):
+        report.seek(0)
+        return None, "The selected file must be a PDF"
+    report.seek(0)
     try:
         checked = check_upload(report)
     except ValidationError as error:
@@ -375,6 +380,7 @@ def published_update(
     public_summary: str | None = None,
     improvements: str | None = None,
     report=None,
+    expected_version: int | None = None,
 ) -> PublishedReview:
     """Correct the public copy: its title, summary, improvements (when the report itself
     is not published) and report (a corrected PDF), and the current learning briefing,
@@ -385,8 +391,7 @@ def published_update(
     it back on the public pages (withdrawal is for a detail that must come out first)."""
     from safeguarding.uploads import delete_after_commit, private_name, replace_stored
 
-    require_case_role(actor, review.partnership)
-    review = locked(review)
+    review = locked_for_change(review, actor, expected_version)
     published = _published_copy(review)
     withdrawn = published.withdrawn_on is not None
     if withdrawn:
@@ -415,16 +420,24 @@ def published_update(
     briefing = LearningBriefing.objects.filter(review=review).first()
     if not briefing.fits_one_page:
         errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
+    for field, value in (
+        ("public_title", title),
+        ("public_summary", summary),
+        ("improvements", improved),
+    ):
+        found = identifying_terms_in(review, value)
+        if found:
+            errors[field] = _not_anonymised(found)
     found = identifying_terms_in(
         review,
-        title,
-        summary,
-        improved,
         *[getattr(briefing, f) for f in BRIEFING_FIELDS],
         *review.recommendations.values_list("text", flat=True),
     )
     if found:
-        errors["__all__"] = _not_anonymised(found)
+        errors["__all__"] = (
+            _not_anonymised(found)
+            + " from the learning briefing or the recommendations (on the review's page) first"
+        )
     raise_if(errors)
 
     changes = {}
@@ -446,6 +459,7 @@ def published_update(
         )
         review.report_sha256 = checked.sha256
         changes["report"] = {"old": "as published", "new": "corrected PDF"}
+    review.version += 1
     review.save()
 
     briefing = briefing_generate(briefing)

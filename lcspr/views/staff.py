@@ -404,10 +404,11 @@ def published_update(request, pk):
             public_summary=data["public_summary"],
             improvements=data.get("improvements"),
             report=data.get("report"),
+            expected_version=data.get("version"),
         )
         messages.success(
             request,
-            "The review is back on the public pages, corrected."
+            "The review is back on the public pages."
             if withdrawn
             else "The public pages now show the corrected copy.",
         )
@@ -423,6 +424,7 @@ def published_update(request, pk):
             "public_title": copy.title,
             "public_summary": copy.summary,
             "improvements": copy.improvements,
+            "version": review.version,
         },
         form_kwargs={"full_report": full_report, "republish": withdrawn},
     )

@@ -269,7 +269,7 @@ def test_a_manager_corrects_a_withdrawn_review_and_puts_it_back(client, publishe
         },
         follow=True,
     )
-    assert "The review is back on the public pages, corrected." in response.content.decode()
+    assert "The review is back on the public pages." in response.content.decode()
     item.refresh_from_db()
     assert item.withdrawn_on is None and item.summary == "A summary without the street."
     client.logout()
@@ -310,3 +310,47 @@ def test_a_review_published_without_its_report_corrects_its_improvements(
     )
     item = PublishedReview.objects.get(source_review_id=review.pk)
     assert item.improvements == "Improve joint working and supervision."
+
+
+def test_a_correction_says_where_the_name_is_and_what_a_report_must_be(
+    client, published, people
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:published-update", args=[published.pk])
+    response = client.post(
+        url,
+        {
+            "public_title": item.title,
+            "public_summary": "What Amelia's school saw.",
+            "report": SimpleUploadedFile("notes.docx", b"PK\x03\x04 not a pdf", "application/pdf"),
+            "reason": "Corrected",
+            "version": published.version,
+        },
+    )
+    page = response.content.decode()
+    assert 'href="#id_public_summary"' in page  # the summary is the field with the name
+    assert "The selected file must be a PDF" in page
+    assert "Word (.docx)" not in page
+
+
+def test_a_correction_from_a_page_opened_before_a_colleagues_is_refused(published, people):
+    services.published_update(
+        review=published,
+        actor=people["manager"],
+        reason="First",
+        public_summary="The manager's corrected summary.",
+        expected_version=published.version,
+    )
+    with pytest.raises(services.ConcurrentEditError):
+        services.published_update(
+            review=published,
+            actor=people["officer"],
+            reason="Second",
+            public_summary="The officer's summary, from a page opened earlier.",
+            expected_version=published.version,
+        )
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    assert item.summary == "The manager's corrected summary."
