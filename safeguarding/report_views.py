@@ -442,7 +442,20 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                         ],
                     }
                 )
-    return {"measures": measures, "breakdowns": breakdowns, "period": period}
+    themes = [
+        (name, reports.suppress(n)) for name, n in reports.learning_themes(ids, period) if ids
+    ]
+    return {"measures": measures, "breakdowns": breakdowns, "period": period, "themes": themes}
+
+
+#: What every regional figure means, on the page and at the top of the downloads.
+REGIONAL_NOTE = _(
+    "Totals only, never details of a child or a case. Counts from 1 to 4 are shown as "
+    "‘fewer than 5’. Other counts are rounded to the nearest 5 (5 means 5 to 7, 10 means "
+    "8 to 12), so totals may not add up. Where on time or late is fewer than 5, the other "
+    "and the percentage are not shown. Percentages are worked out from the rounded "
+    "counts. ‘–’ means nothing was due."
+)
 
 
 REGIONAL_HEADERS = [
@@ -455,10 +468,20 @@ REGIONAL_HEADERS = [
 
 
 def regional_tables(regional: dict) -> list:
-    tables = [(m["label"][:31], REGIONAL_HEADERS, m["rows"]) for m in regional["measures"]]
+    """The downloads' tables: a note on what the figures mean, then the page's tables
+    (full titles: the Excel writer shortens sheet names to its own limit)."""
+    tables = [(str(_("About these figures")), [str(_("Note"))], [[str(REGIONAL_NOTE)]])]
+    tables += [(m["label"], REGIONAL_HEADERS, m["rows"]) for m in regional["measures"]]
     tables += [
-        (b["title"][:31], ["Partnership"] + b["columns"], b["rows"]) for b in regional["breakdowns"]
+        (b["title"], ["Partnership"] + b["columns"], b["rows"]) for b in regional["breakdowns"]
     ]
+    tables.append(
+        (
+            str(_("Learning themes across the region")),
+            [str(_("Theme")), str(_("Local reviews"))],
+            [list(row) for row in regional["themes"]],
+        )
+    )
     return tables
 
 
@@ -479,6 +502,7 @@ def regional_view(request):
             "partnerships": partnerships,
             "regions": list(permissions.regions_visible_to(request.user)),
             "query": request.GET.urlencode(),
+            "note": REGIONAL_NOTE,
         },
     )
 

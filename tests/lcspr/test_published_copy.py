@@ -312,9 +312,7 @@ def test_a_review_published_without_its_report_corrects_its_improvements(
     assert item.improvements == "Improve joint working and supervision."
 
 
-def test_a_correction_says_where_the_name_is_and_what_a_report_must_be(
-    client, published, people
-):
+def test_a_correction_says_where_the_name_is_and_what_a_report_must_be(client, published, people):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     item = PublishedReview.objects.get(source_review_id=published.pk)

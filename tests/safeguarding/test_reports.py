@@ -523,3 +523,20 @@ def test_multi_partnership_user_chooses_one(
         .measures[0]
     )
     assert (both.total, one.total) == (6, 1)
+
+
+def test_the_regional_download_explains_its_figures_and_keeps_full_titles(
+    client, people, region_data
+):
+    from safeguarding.reports import MEASURES
+
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional-export", args=["csv"]), {"year": "2025"})
+    text = response.content.decode("utf-8-sig")
+    assert "Other counts are rounded to the nearest 5" in text
+    for label, _kind, _meaning in MEASURES.values():
+        assert str(label) in text.splitlines() or f'"{label}"' in text  # not cut to 31
+    assert "Learning themes across the region" in text
+    page = client.get(reverse("safeguarding:regional"), {"year": "2025"}).content.decode()
+    assert "Other counts are rounded to the nearest 5" in page
+    assert "Not yet recorded" not in page
