@@ -14,19 +14,36 @@ from django.http import QueryDict
 KEY = "kept-post:"
 
 
+#: More than this is not kept (the longest form, a chronology, is well under it); anyone
+#: can post to a case page, signed in or not, and sessions live in the database.
+MAX_KEPT_CHARACTERS = 200_000
+
+
 def login_required_keeping_post(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated:
+            _forget_others(request)
             return view(request, *args, **kwargs)
         if request.method == "POST":
-            request.session[KEY + request.path] = {
+            values = {
                 k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"
             }
+            _forget_others(request, keep=None)
+            if sum(len(v) for vs in values.values() for v in vs) <= MAX_KEPT_CHARACTERS:
+                request.session[KEY + request.path] = values
             return redirect_to_login(request.path)
         return redirect_to_login(request.get_full_path())
 
     return wrapped
+
+
+def _forget_others(request, keep: str | None = "") -> None:
+    """At most one form is kept, for the first case page after signing in again: a case
+    page reached with anything else kept drops it (it was not taken back)."""
+    keep = KEY + request.path if keep == "" else keep
+    for key in [k for k in request.session.keys() if k.startswith(KEY) and k != keep]:
+        del request.session[key]
 
 
 def take_kept_post(request) -> QueryDict | None:

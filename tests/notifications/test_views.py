@@ -223,6 +223,28 @@ def test_typed_input_survives_a_session_timeout(client, people, make_incident):
     assert "Long careful summary" not in client.get(url).content.decode()
 
 
+def test_what_is_kept_after_a_timeout_is_one_form_of_bounded_size_and_soon_forgotten(
+    client, people, make_incident
+):
+    from safeguarding.drafts import KEY, MAX_KEPT_CHARACTERS
+
+    incident = make_incident()
+    step = reverse("notifications:step", args=[incident.pk, "circumstances"])
+    remove = reverse("notifications:child-remove", args=[incident.pk, incident.children.first().pk])
+    client.post(remove, {"version": 1})  # not signed in
+    client.post(step, {"circumstances": "Long careful summary", "version": 1})
+    kept = [k for k in client.session.keys() if k.startswith(KEY)]
+    assert kept == [KEY + step]  # one form only: the last
+    client.post(step, {"circumstances": "x" * (MAX_KEPT_CHARACTERS + 1), "version": 1})
+    assert not [k for k in client.session.keys() if k.startswith(KEY)]  # too big to keep
+
+    client.post(step, {"circumstances": "Long careful summary", "version": 1})
+    sign_in(client, people["officer"])
+    client.get(incident.get_absolute_url())  # another case page first: not taken back
+    assert not [k for k in client.session.keys() if k.startswith(KEY)]
+    assert "Long careful summary" not in client.get(step).content.decode()
+
+
 def test_day_counter_and_why_this_date(client, people, make_incident):
     incident = make_incident(aware=dt.date(2026, 11, 2))  # due 9 November: overdue now
     sign_in(client, people["officer"])
