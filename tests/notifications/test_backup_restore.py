@@ -1,5 +1,6 @@
 """The documented backup (pg_dump -Fc) restores (pg_restore) with the data and the audit
-trigger intact: the same commands as docs/deploy.md, run against the test database."""
+trigger intact: the pg_dump and pg_restore of docs/deploy.md (without its encryption
+step), run against the test database."""
 
 import shutil
 import subprocess
