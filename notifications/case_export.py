@@ -59,8 +59,21 @@ def _by_type(records):
     return keys
 
 
+def _published_copies(keys: dict[str, list[str]]) -> list[models.Model]:
+    """The public copy of the case's local review: it names the review by number (it
+    outlives the case record), so the relation collector does not find it."""
+    from django.apps import apps
+
+    reviews = keys.get("lcspr.review")
+    if not reviews:
+        return []
+    published = apps.get_model("lcspr", "PublishedReview")
+    return list(published.objects.filter(source_review_id__in=reviews))
+
+
 def case_export_zip(incident: Incident, *, actor) -> bytes:
     records = case_records(incident)
+    records += _published_copies(_by_type(records))
     keys = _by_type(records)
     clocks = Deadline.objects.none()
     audit = AuditEvent.objects.none()
@@ -69,6 +82,10 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
         audit = audit | AuditEvent.objects.filter(object_type=label, object_id__in=ids)
     clock_list = list(clocks)
     changes = list(DeadlineChange.objects.filter(deadline__in=clock_list))
+    # What was done to the case's clocks (moved, reopened) is about the case too.
+    audit = audit | AuditEvent.objects.filter(
+        object_type="safeguarding.deadline", object_id__in=[str(c.pk) for c in clock_list]
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(

@@ -2,6 +2,7 @@
 published copy updated, checked again) or withdrawn at once by a manager; the NSPCC
 repository is claimed only once a copy went there, and its entry is ready to paste."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -352,3 +353,32 @@ def test_a_correction_from_a_page_opened_before_a_colleagues_is_refused(publishe
         )
     item = PublishedReview.objects.get(source_review_id=published.pk)
     assert item.summary == "The manager's corrected summary."
+
+
+def test_the_subject_access_export_holds_the_public_copy_and_the_clocks_history(published, people):
+    import json
+    import zipfile
+
+    from notifications.case_export import case_export_zip
+    from safeguarding.deadlines import deadline_move
+    from safeguarding.models import Deadline
+
+    incident = published.rapid_review.incident
+    clock = Deadline.objects.filter(subject_type="lcspr.review", subject_id=published.pk).first()
+    deadline_move(
+        deadline=clock,
+        actor=people["manager"],
+        reason="Agreed with the Panel",
+        due_date=clock.due_date + dt.timedelta(days=7),
+    )
+    archive = zipfile.ZipFile(io.BytesIO(case_export_zip(incident, actor=people["manager"])))
+    manifest = json.loads(archive.read("manifest.json"))
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    assert manifest["lcspr.publishedreview"] == [str(item.pk)]
+    assert f"files/{item.briefing_pdf.name}" in archive.namelist()
+    audit = json.loads(archive.read("audit.json"))
+    assert any(
+        e["fields"]["object_type"] == "safeguarding.deadline"
+        and e["fields"]["object_id"] == str(clock.pk)
+        for e in audit
+    )
