@@ -470,7 +470,13 @@ def published_withdraw(request, pk):
         run,
         intro="It goes from every list, page and download at once. The case record, "
         "the report and the briefing stay here. Once what was wrong is corrected, a "
-        "partnership manager can put it back on the public pages from the review's page.",
+        "partnership manager can put it back on the public pages from the review's page."
+        + (
+            f" A copy went to the NSPCC national case review repository on "
+            f"{review.nspcc_sent_on:%-d %B %Y}: ask the NSPCC to take it down too."
+            if review.nspcc_sent_on
+            else ""
+        ),
     )
 
 

@@ -254,7 +254,9 @@ def test_a_manager_corrects_a_withdrawn_review_and_puts_it_back(client, publishe
     url = reverse("lcspr:published-update", args=[published.pk])
     sign_in(client, people["officer"])
     assert client.get(url).status_code == 403
-    assert url not in client.get(published.get_absolute_url()).content.decode()
+    officer_page = client.get(published.get_absolute_url()).content.decode()
+    assert url not in officer_page
+    assert "A partnership manager can correct it and put it back." in officer_page
 
     sign_in(client, people["manager"])
     assert url in client.get(published.get_absolute_url()).content.decode()
@@ -382,3 +384,10 @@ def test_the_subject_access_export_holds_the_public_copy_and_the_clocks_history(
         and e["fields"]["object_id"] == str(clock.pk)
         for e in audit
     )
+
+
+def test_withdrawing_a_review_sent_to_the_nspcc_says_to_ask_them_too(client, published, people):
+    services.review_record_nspcc(review=published, actor=people["officer"], sent_on=TODAY())
+    sign_in(client, people["manager"])
+    page = client.get(reverse("lcspr:published-withdraw", args=[published.pk])).content.decode()
+    assert "ask the NSPCC to take it down too" in page
