@@ -83,6 +83,23 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        """A wrong password close to the lockout says how many tries are left, so that
+        nobody is locked out without warning."""
+        from axes.handlers.proxy import AxesProxyHandler
+
+        response = super().form_invalid(form)
+        email = form.data.get("username")
+        if email and form.has_error("__all__", "invalid_login"):
+            failures = AxesProxyHandler.get_failures(self.request, {"username": email})
+            left = settings.AXES_FAILURE_LIMIT - failures
+            if 0 < left <= 2:
+                response.context_data["tries_left"] = left
+                response.context_data["lockout_minutes"] = int(
+                    settings.AXES_COOLOFF_TIME.total_seconds() // 60
+                )
+        return response
+
     def post(self, request, *args, **kwargs):
         if address_locked_out(request):  # audit.py: failed sign-ins from this address
             from .account_views import locked_out

@@ -297,3 +297,18 @@ def test_public_learning_pages_stay_open_before_the_second_factor(client, people
     )
     assert client.get(reverse("notifications:list")).status_code == 302  # a case page: no
     assert client.get(reverse("learning:index")).status_code == 200  # the public site: yes
+
+
+def test_the_last_two_tries_before_the_lockout_are_warned_of(client, people, settings):
+    officer = people["officer"]
+    said = []
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        page = client.post(SIGN_IN, {"username": officer.email, "password": "wrong-password-1"})
+        html = page.content.decode()
+        assert "The e-mail address or password is not correct" in html
+        said.append(re.search(r"wrongly (\d) more time", html))
+    left = [int(m.group(1)) if m else None for m in said]
+    assert left == [None] * (settings.AXES_FAILURE_LIMIT - 3) + [2, 1]
+    assert "sign-in will be locked for 30 minutes" in html
+    locked = client.post(SIGN_IN, {"username": officer.email, "password": "wrong-password-1"})
+    assert locked.status_code == 429
