@@ -85,6 +85,7 @@ class PeriodFilterForm(_FilterForm):
     year = forms.ChoiceField(label=_("Year"), required=False)
     quarter = forms.ChoiceField(
         label=_("Quarter"),
+        help_text=_("Used only when the period is a quarter"),
         required=False,
         choices=[
             ("1", _("1 (January to March)")),

@@ -420,7 +420,8 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                     max_value=100,
                     chart_id=f"regional-{key}",
                 )
-                if any_clocks
+                # No chart of bars that all say "not shown": the table says it once.
+                if any(bar.value for bar in bars)
                 else "",
             }
         )

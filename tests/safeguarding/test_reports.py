@@ -540,3 +540,15 @@ def test_the_regional_download_explains_its_figures_and_keeps_full_titles(
     page = client.get(reverse("safeguarding:regional"), {"year": "2025"}).content.decode()
     assert "Other counts are rounded to the nearest 5" in page
     assert "Not yet recorded" not in page
+
+
+def test_no_regional_chart_is_drawn_when_no_percentage_can_be_shown(client, people, region_data):
+    """BSCP's late count and ASCP's counts are all under 5: every percentage is hidden,
+    so the table says so and no chart of empty bars is drawn."""
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional"), {"year": "2025"})
+    notifications = next(
+        m for m in response.context["regional"]["measures"] if m["key"] == "notifications"
+    )
+    assert notifications["has_data"] and notifications["svg"] == ""
+    assert 'id="regional-notifications"' not in response.content.decode()
