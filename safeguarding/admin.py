@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 
-from .audit import Action, audit_record, diff, shown_changes, snapshot
+from .audit import COPY_FIELDS, Action, audit_record, diff, shown_changes, snapshot
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
 from .templatetags.audit_changes import change_text
 
@@ -176,18 +176,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     # Not the raw `changes`: a case's values are for its partnership's business unit
     # (as on /audit/), and a password's hash is never shown.
-    fields = [
-        "occurred_at",
-        "actor",
-        "actor_email",
-        "partnership",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "what_changed",
-        "ip_address",
-    ]
+    fields = [name if name != "changes" else "what_changed" for name in COPY_FIELDS]
     readonly_fields = ["what_changed"]
 
     @admin.display(description="What changed")
