@@ -5,21 +5,13 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from safeguarding.tasks import RETRY_ON
+from safeguarding.tasks import RETRIED_SEND
 
 from .chasing import return_reminders_send
 from .mail import request_email_deliver, unsent_request_changes
 
 
-@shared_task(
-    name="rapid_reviews.send_request_email",
-    autoretry_for=RETRY_ON,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-)
+@shared_task(name="rapid_reviews.send_request_email", acks_late=True, **RETRIED_SEND)
 def send_request_email(status_change_id: int) -> str:
     return request_email_deliver(status_change_id=status_change_id)
 

@@ -14,6 +14,16 @@ from .reminders import reminders_sweep
 #: Failures worth another try later: the mail server or the network is down or busy.
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError, OperationalError)
 
+#: An e-mail's task: tried again on those failures, backing off from 5 s to 10 minutes,
+#: up to 8 times.
+RETRIED_SEND = {
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
 
 @shared_task(
     name="safeguarding.send_reminder",
@@ -29,15 +39,7 @@ def send_reminder(reminder_id: int) -> str:
     return reminder_deliver(reminder_id=reminder_id)
 
 
-@shared_task(
-    name="safeguarding.send_security_notice",
-    autoretry_for=RETRY_ON,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
+@shared_task(name="safeguarding.send_security_notice", ignore_result=True, **RETRIED_SEND)
 def send_security_notice(event_id: int) -> str:
     """Tell a person their password or second factor changed (security_notices.py)."""
     from .security_notices import notice_deliver
