@@ -375,6 +375,21 @@ class EnterInErrorForm(StepForm):
     )
 
 
+class CaseDeleteForm(StepForm):
+    submit_label = "Delete the case"
+    submit_class = "govuk-button--warning"
+    later_label = None
+
+    reason = _area(
+        "Why is the case being deleted?",
+        required=True,
+        rows=3,
+        message="Enter why the case is being deleted",
+        hint="For example, the retention review of March 2052 with the data protection "
+        "officer found no reason to keep it. Kept in the audit trail.",
+    )
+
+
 class AttachmentForm(StepForm):
     submit_label = "Upload file"
     later_label = None

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/notification.pdf", views.notification_pdf, name="pdf"),
     path("<int:pk>/attachments/", views.attachments, name="attachments"),
     path("<int:pk>/export/", views.case_export, name="export"),
+    path("<int:pk>/delete/", views.case_delete, name="case-delete"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/remove/",

@@ -29,6 +29,7 @@ from .incidents import (  # noqa: F401
     incident_create,
     incident_update,
 )
+from .retention import case_delete  # noqa: F401
 from .transitions import (  # noqa: F401
     incident_correct_notification,
     incident_decide_not_to_notify,

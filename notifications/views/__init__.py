@@ -15,6 +15,7 @@ from .documents import (  # noqa: F401
     attachment_download,
     attachment_remove,
     attachments,
+    case_delete,
     case_export,
     retention_report,
 )

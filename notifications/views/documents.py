@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -147,4 +148,45 @@ def retention_report(request):
             "years": settings.RETENTION_YEARS,
             "query": "",
         },
+    )
+
+
+@case_view
+def case_delete(request, pk):
+    """A manager deletes a whole case past its retention period (services/retention.py)."""
+    from django.conf import settings
+
+    from safeguarding.form_pages import form_page
+
+    incident = incident_get_for(request.user, pk)
+    if not permissions.has_role(
+        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
+    ):
+        raise PermissionDenied("A partnership manager deletes a case.")
+
+    def run(form):
+        services.case_delete(
+            incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{incident.reference} and everything it held are deleted.")
+        return redirect("notifications:retention")
+
+    return form_page(
+        request,
+        incident,
+        forms.CaseDeleteForm,
+        f"Delete {incident.reference}",
+        run,
+        template="notifications/step.html",
+        caption="Records past their retention period",
+        back=reverse("notifications:retention"),
+        intro=(
+            f"Its retention period of {settings.RETENTION_YEARS} years has passed. Deleting "
+            "it removes the incident, its children and documents, its rapid review and any "
+            "local review (with their requests, returns, actions and briefing), their "
+            "clocks and every stored file. It cannot be undone. The anonymised public copy "
+            "of a published review stays on the public pages, and the audit trail keeps a "
+            "record of the deletion with your reason.\n\n"
+            "Agree the deletion with your data protection officer first."
+        ),
     )

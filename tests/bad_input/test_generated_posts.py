@@ -348,6 +348,7 @@ FORM_VIEWS = [
     "notifications:enter-in-error",
     "notifications:attachments",
     "notifications:export",
+    "notifications:case-delete",
     "rapid_reviews:requests-new",
     "rapid_reviews:request-change",
     "rapid_reviews:request-send-back",
@@ -433,7 +434,16 @@ CHILD = {
 
 
 @pytest.fixture
-def target(request, people, partnership, agencies, other_agency, make_incident, make_review):  # noqa: F811
+def target(
+    request,
+    people,
+    partnership,
+    agencies,  # noqa: F811
+    other_agency,
+    make_incident,  # noqa: F811
+    make_review,  # noqa: F811
+    settings,
+):
     """The Target for FORM_VIEWS entry `request.param`, with the records it needs."""
     name = request.param
     if name.startswith("lcspr:"):
@@ -591,6 +601,24 @@ def target(request, people, partnership, agencies, other_agency, make_incident, 
             {"reason": "SAR-1"},
             records=[incident],
             ok_200=is_zip,
+        )
+    if name == "notifications:case-delete":
+        settings.RETENTION_YEARS = 1
+        incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=800))
+        incident_services.incident_submit_for_decision(incident=incident, actor=officer)
+        incident_services.incident_decide_not_to_notify(
+            incident=incident,
+            actor=manager,
+            rationale="Not serious harm.",
+            agreed_by="LA, police, ICB",
+            decided_on=timezone.localdate() - dt.timedelta(days=790),
+        )
+        return Target(
+            reverse(name, args=[incident.pk]),
+            manager,
+            incident_forms.CaseDeleteForm,
+            {"reason": "Retention review with the DPO"},
+            records=[incident],
         )
     # --- rapid reviews
     rr = make_review()  # open, no requests yet

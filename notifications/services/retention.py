@@ -1,0 +1,94 @@
+"""Deleting a whole case at the end of its retention period.
+
+The retention report lists the closed cases past `RETENTION_YEARS`; a partnership
+manager, with the data protection officer's agreement, deletes one here. Everything the
+case holds goes: the incident, its children and documents, its rapid review (requests,
+returns, chronologies, sign-offs), its local reviews (recommendations, actions, briefing)
+and their clocks and reminders, and every stored file. What stays: the anonymised public
+copy of a published review (it is the partnership's published learning, with its own
+life), and the audit trail (append only, ADR 0005), which gains one event recording the
+deletion, its reason and what was deleted, by count.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from safeguarding.audit import Action, audit_record
+from safeguarding.models import Deadline, User
+from safeguarding.uploads import delete_after_commit
+
+from ..models import Incident
+from .common import MANAGERS, TransitionError, locked, require_role
+
+
+@transaction.atomic
+def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, int]:
+    """Delete the case past its retention period; what was deleted, by kind, counted."""
+    from ..case_export import case_records
+    from ..selectors import incidents_past_retention
+
+    require_role(actor, incident.partnership, MANAGERS)
+    incident = locked(incident)
+    past = incidents_past_retention(
+        actor, today=timezone.localdate(), years=settings.RETENTION_YEARS
+    )
+    if not past.filter(pk=incident.pk).exists():
+        raise TransitionError(
+            f"{incident.reference} is not past its retention period of "
+            f"{settings.RETENTION_YEARS} years: it cannot be deleted."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the case is being deleted"})
+
+    records = case_records(incident)
+    by_kind: dict[str, list] = {}
+    for obj in records:
+        by_kind.setdefault(obj._meta.label_lower, []).append(obj.pk)
+    clocks = Deadline.objects.filter(
+        _any(Q(subject_type=label, subject_id__in=ids) for label, ids in by_kind.items())
+    )
+    if clocks.filter(closed_on__isnull=True).exists():
+        raise TransitionError(
+            f"{incident.reference} still has running clocks: close its stages first."
+        )
+    files = [
+        (stored.storage, stored.name)
+        for obj in records
+        for field in obj._meta.concrete_fields
+        if isinstance(field, models.FileField)
+        for stored in [getattr(obj, field.name)]
+        if stored
+    ]
+    counts = {label: len(ids) for label, ids in sorted(by_kind.items())}
+    counts["safeguarding.deadline"] = clocks.count()
+
+    clocks.delete()  # with their history and reminder claims
+    # The later stages first: each protects the record it hangs from.
+    apps.get_model("lcspr", "Review").objects.filter(rapid_review__incident=incident).delete()
+    apps.get_model("rapid_reviews", "RapidReview").objects.filter(incident=incident).delete()
+    reference, partnership = incident.reference, incident.partnership
+    incident.delete()
+    for storage, name in files:
+        delete_after_commit(storage, name)
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        partnership=partnership,
+        object_repr=f"{reference} (the whole case, past retention)",
+        changes={"reason": reason, "deleted": counts},
+    )
+    return counts
+
+
+def _any(conditions) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
