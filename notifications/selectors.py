@@ -47,6 +47,19 @@ def incident_get_for(user: User, pk) -> Incident:
     return permissions.get_or_404(qs, pk=pk)
 
 
+def incident_get_for_manager(user: User, pk, refused: str) -> Incident:
+    """`incident_get_for`, then 403 (with `refused`) unless the user manages its
+    partnership: the pages only a partnership manager may use."""
+    from django.core.exceptions import PermissionDenied
+
+    from safeguarding.models import Role
+
+    incident = incident_get_for(user, pk)
+    if not permissions.has_role(user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership):
+        raise PermissionDenied(refused)
+    return incident
+
+
 def child_get_for(user: User, incident: Incident, child_pk) -> Child:
     return permissions.get_or_404(Child.objects.filter(incident=incident), pk=child_pk)
 

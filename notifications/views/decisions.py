@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding import permissions
 from safeguarding.form_pages import form_page
-from safeguarding.models import Role
 
 from .. import forms, services
 from ..models import Status
-from ..selectors import incident_get_for
+from ..selectors import incident_get_for, incident_get_for_manager
 from .common import (
     case_view,
 )
@@ -113,11 +110,9 @@ def correct_notification(request, pk):
 
 @case_view
 def not_notifying(request, pk):
-    incident = incident_get_for(request.user, pk)
-    if not permissions.has_role(
-        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
-    ):
-        raise PermissionDenied("A partnership manager records a decision not to notify.")
+    incident = incident_get_for_manager(
+        request.user, pk, "A partnership manager records a decision not to notify."
+    )
 
     def run(form):
         services.incident_decide_not_to_notify(
@@ -141,7 +136,9 @@ def not_notifying(request, pk):
 
 @case_view
 def reconsider(request, pk):
-    incident = incident_get_for(request.user, pk)
+    incident = incident_get_for_manager(
+        request.user, pk, "A partnership manager reopens a decision."
+    )
 
     def run(form):
         services.incident_reconsider(
@@ -149,10 +146,6 @@ def reconsider(request, pk):
         )
         messages.success(request, f"{incident.reference} is awaiting a decision again.")
 
-    if not permissions.has_role(
-        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
-    ):
-        raise PermissionDenied("A partnership manager reopens a decision.")
     return _decision_form_view(request, incident, forms.NoteForm, "Reconsider the decision", run)
 
 

@@ -15,7 +15,7 @@ from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.models import Role
 
 from .. import forms, services
-from ..selectors import incident_get_for
+from ..selectors import incident_get_for, incident_get_for_manager
 from .common import (
     case_view,
 )
@@ -89,11 +89,7 @@ def case_export(request, pk):
 
     from ..case_export import case_export_zip
 
-    incident = incident_get_for(request.user, pk)
-    if not permissions.has_role(
-        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
-    ):
-        raise PermissionDenied("A partnership manager exports a case.")
+    incident = incident_get_for_manager(request.user, pk, "A partnership manager exports a case.")
     form = forms.ExportReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         audit_record(
@@ -158,11 +154,7 @@ def case_delete(request, pk):
 
     from safeguarding.form_pages import form_page
 
-    incident = incident_get_for(request.user, pk)
-    if not permissions.has_role(
-        request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
-    ):
-        raise PermissionDenied("A partnership manager deletes a case.")
+    incident = incident_get_for_manager(request.user, pk, "A partnership manager deletes a case.")
 
     def run(form):
         services.case_delete(
