@@ -41,6 +41,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _xlsx_value(value):
+    """A count kept as text (the regional figures mix "10" with "fewer than 5") goes in as
+    a number, so that the spreadsheet can add it up; anything else as `_safe_text`."""
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    return _safe_text(value)
+
+
 def csv_bytes(tables: list[Table]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -72,7 +80,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_safe_text(v) for v in row])
+            sheet.append([_xlsx_value(v) for v in row])
         for column, header in zip(sheet.columns, headers, strict=False):
             width = max([len(str(header))] + [len(str(c.value or "")) for c in column[:200]])
             sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)

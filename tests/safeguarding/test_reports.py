@@ -552,3 +552,17 @@ def test_no_regional_chart_is_drawn_when_no_percentage_can_be_shown(client, peop
     )
     assert notifications["has_data"] and notifications["svg"] == ""
     assert 'id="regional-notifications"' not in response.content.decode()
+
+
+def test_the_regional_excel_holds_counts_as_numbers(client, people, region_data):
+    import io
+
+    from openpyxl import load_workbook
+
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional-export", args=["xlsx"]), {"year": "2025"})
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = next(s for s in book.worksheets if s.title.startswith("Notifications"))
+    values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row[1:]]
+    assert 5 in values and "5" not in values  # BSCP's 6 due, rounded: a number
+    assert "fewer than 5" in values  # what is hidden stays words
