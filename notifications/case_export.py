@@ -52,7 +52,7 @@ def case_records(incident: Incident) -> list[models.Model]:
     return sorted(seen.values(), key=lambda o: (o._meta.label_lower, str(o.pk)))
 
 
-def _by_type(records):
+def by_type(records):
     keys: dict[str, list[str]] = {}
     for obj in records:
         keys.setdefault(obj._meta.label_lower, []).append(str(obj.pk))
@@ -71,16 +71,32 @@ def _published_copies(keys: dict[str, list[str]]) -> list[models.Model]:
     return list(published.objects.filter(source_review_id__in=reviews))
 
 
-def case_export_zip(incident: Incident, *, actor) -> bytes:
-    records = case_records(incident)
-    records += _published_copies(_by_type(records))
-    keys = _by_type(records)
+def case_clocks(keys: dict[str, list[str]]):
+    """The clocks of these records (`by_type` keys): the statutory and local deadlines."""
     clocks = Deadline.objects.none()
-    audit = AuditEvent.objects.none()
     for label, ids in keys.items():
         clocks = clocks | Deadline.objects.filter(subject_type=label, subject_id__in=ids)
+    return clocks
+
+
+def stored_files(records):
+    """The stored files of these records: their non-empty FileFields."""
+    for obj in records:
+        for field in obj._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                stored = getattr(obj, field.name)
+                if stored:
+                    yield stored
+
+
+def case_export_zip(incident: Incident, *, actor) -> bytes:
+    records = case_records(incident)
+    records += _published_copies(by_type(records))
+    keys = by_type(records)
+    audit = AuditEvent.objects.none()
+    for label, ids in keys.items():
         audit = audit | AuditEvent.objects.filter(object_type=label, object_id__in=ids)
-    clock_list = list(clocks)
+    clock_list = list(case_clocks(keys))
     changes = list(DeadlineChange.objects.filter(deadline__in=clock_list))
     # What was done to the case's clocks (moved, reopened) is about the case too.
     audit = audit | AuditEvent.objects.filter(
@@ -104,12 +120,9 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
             "audit.json",
             serializers.serialize("json", list(audit.order_by("occurred_at", "id")), indent=2),
         )
-        for obj in records:
-            for field in obj._meta.concrete_fields:
-                if isinstance(field, models.FileField):
-                    stored = getattr(obj, field.name)
-                    if stored and stored.storage.exists(stored.name):
-                        with stored.open("rb") as handle:
-                            archive.writestr(f"files/{stored.name}", handle.read())
+        for stored in stored_files(records):
+            if stored.storage.exists(stored.name):
+                with stored.open("rb") as handle:
+                    archive.writestr(f"files/{stored.name}", handle.read())
         archive.writestr("manifest.json", json.dumps(keys, indent=2))
     return buffer.getvalue()

@@ -95,11 +95,12 @@ def as_found(term: str, match: re.Match) -> str:
     return term if term.lower() == match.group(0).lower() else match.group(0)
 
 
-def identifying_terms_in(review: Review, *texts: str) -> list[str]:
+def identifying_terms_in(review: Review, *texts: str, patterns=None) -> list[str]:
     """What identifies the case in these texts: a name or the reference as written in the
-    record, a date of birth as written in the text (so it can be found and removed)."""
+    record, a date of birth as written in the text (so it can be found and removed).
+    `patterns`: the review's `identifying_patterns`, when several checks share them."""
     found = []
-    for term, pattern in identifying_patterns(review):
+    for term, pattern in patterns if patterns is not None else identifying_patterns(review):
         for text in texts:
             match = pattern.search(text or "")
             if match:

@@ -420,18 +420,20 @@ def published_update(
     briefing = LearningBriefing.objects.filter(review=review).first()
     if not briefing.fits_one_page:
         errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
+    patterns = identifying_patterns(review)  # one look-up for the four checks below
     for field, value in (
         ("public_title", title),
         ("public_summary", summary),
         ("improvements", improved),
     ):
-        found = identifying_terms_in(review, value)
+        found = identifying_terms_in(review, value, patterns=patterns)
         if found:
             errors[field] = _not_anonymised(found)
     found = identifying_terms_in(
         review,
         *[getattr(briefing, f) for f in BRIEFING_FIELDS],
         *review.recommendations.values_list("text", flat=True),
+        patterns=patterns,
     )
     if found:
         errors["__all__"] = (

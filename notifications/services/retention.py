@@ -15,12 +15,11 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.audit import Action, audit_record
-from safeguarding.models import Deadline, User
+from safeguarding.models import User
 from safeguarding.uploads import delete_after_commit
 
 from ..models import Incident
@@ -30,7 +29,7 @@ from .common import MANAGERS, TransitionError, locked, require_role
 @transaction.atomic
 def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, int]:
     """Delete the case past its retention period; what was deleted, by kind, counted."""
-    from ..case_export import case_records
+    from ..case_export import by_type, case_clocks, case_records, stored_files
     from ..selectors import incidents_past_retention
 
     require_role(actor, incident.partnership, MANAGERS)
@@ -48,25 +47,14 @@ def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, in
         raise ValidationError({"reason": "Enter why the case is being deleted"})
 
     records = case_records(incident)
-    by_kind: dict[str, list] = {}
-    for obj in records:
-        by_kind.setdefault(obj._meta.label_lower, []).append(obj.pk)
-    clocks = Deadline.objects.filter(
-        _any(Q(subject_type=label, subject_id__in=ids) for label, ids in by_kind.items())
-    )
+    keys = by_type(records)
+    clocks = case_clocks(keys)
     if clocks.filter(closed_on__isnull=True).exists():
         raise TransitionError(
             f"{incident.reference} still has running clocks: close its stages first."
         )
-    files = [
-        (stored.storage, stored.name)
-        for obj in records
-        for field in obj._meta.concrete_fields
-        if isinstance(field, models.FileField)
-        for stored in [getattr(obj, field.name)]
-        if stored
-    ]
-    counts = {label: len(ids) for label, ids in sorted(by_kind.items())}
+    files = [(stored.storage, stored.name) for stored in stored_files(records)]
+    counts = {label: len(ids) for label, ids in sorted(keys.items())}
     counts["safeguarding.deadline"] = clocks.count()
 
     clocks.delete()  # with their history and reminder claims
@@ -85,10 +73,3 @@ def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, in
         changes={"reason": reason, "deleted": counts},
     )
     return counts
-
-
-def _any(conditions) -> Q:
-    combined = Q(pk__in=[])
-    for condition in conditions:
-        combined |= condition
-    return combined
