@@ -42,10 +42,10 @@ def reminder_kind(today: dt.date, due: dt.date, closures) -> str | None:
     return None
 
 
-def _send(request: InformationRequest, kind: str, to: list[str]) -> None:
+def _send(request: InformationRequest, kind: str, to: list[str], mailbox: bool) -> None:
     incident = request.rapid_review.incident
     context = {
-        **mailbox_context(request),
+        **mailbox_context(request, mailbox),
         "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
         "partnership": incident.partnership.name,
         "reference": incident.reference,
@@ -92,7 +92,7 @@ def return_reminders_send(*, now: dt.datetime | None = None) -> int:
         kind = reminder_kind(today, request.due_date, mine)
         if kind is None:
             continue
-        to = recipients_for(request)
+        to, mailbox = recipients_for(request)
         if not to:
             continue  # no one, and no agency address: the officer's page warns of it
         try:
@@ -103,7 +103,7 @@ def return_reminders_send(*, now: dt.datetime | None = None) -> int:
                     kind=kind,
                     recipients=len(to),
                 )
-                _send(request, kind, to)
+                _send(request, kind, to, mailbox)
         except IntegrityError:
             continue  # sent already, by this run's twin or an earlier one
         except Exception as error:  # noqa: BLE001 - the next run tries again

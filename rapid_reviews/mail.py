@@ -26,32 +26,28 @@ from .selectors import contributors_of
 logger = logging.getLogger(__name__)
 
 
-def recipients_for(request) -> list[str]:
-    """Active contributors for the request's agency in the review's partnership; if it has
-    none, the agency's own address (its contact e-mail, if set), so that someone there
-    learns a request is waiting and asks for an account (`agency_mailbox`)."""
+def recipients_for(request) -> tuple[list[str], bool]:
+    """Who hears of a request (sent, sent back, or a reminder), and whether that is the
+    agency's own address: its active contributors in the review's partnership; if it has
+    none, the agency's contact e-mail (if set), so that someone there learns a request is
+    waiting and asks for an account; if neither, no one."""
     emails = sorted(set(contributors_of(request).values_list("user__email", flat=True)))
     if emails:
-        return emails
-    mailbox = agency_mailbox(request, has_contributors=False)
-    return [mailbox] if mailbox else []
+        return emails, False
+    mailbox = request.agency.contact_email
+    return ([mailbox], True) if mailbox else ([], False)
 
 
-def agency_mailbox(request, *, has_contributors: bool | None = None) -> str:
-    """The agency's address, when it is what a request's e-mails go to (no one at the
-    agency has an account for the partnership); otherwise ""."""
-    if has_contributors is None:
-        has_contributors = contributors_of(request).exists()
-    return "" if has_contributors else request.agency.contact_email
-
-
-def mailbox_context(request) -> dict:
+def mailbox_context(request, mailbox: bool) -> dict:
     """What the e-mails say when they go to the agency's address rather than a person."""
-    partnership = request.rapid_review.incident.partnership
     return {
-        "mailbox": bool(agency_mailbox(request)),
-        "partnership_contact": partnership.contact_email,
+        "mailbox": mailbox,
+        "partnership_contact": request.rapid_review.incident.partnership.contact_email,
     }
+
+
+def _officers(request) -> tuple[list[str], bool]:
+    return officers_to_tell(request), False
 
 
 def officers_to_tell(request) -> list[str]:
@@ -101,7 +97,7 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict)
     message.send()
 
 
-def email_context(change: StatusChange) -> dict:
+def email_context(change: StatusChange, *, mailbox: bool = False) -> dict:
     request = change.information_request
     review = request.rapid_review
     incident = review.incident
@@ -112,7 +108,7 @@ def email_context(change: StatusChange) -> dict:
         else reverse("rapid_reviews:contributor-request", args=[request.pk])
     )
     return {
-        **(mailbox_context(request) if not returned else {"mailbox": False}),
+        **mailbox_context(request, mailbox),
         "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
         "partnership": incident.partnership.name,
         "reference": incident.reference,
@@ -143,7 +139,7 @@ E_MAILED = {
         _request_subject,
         "rapid_reviews/email/request",
     ),
-    RequestStatus.RETURNED: (officers_to_tell, _returned_subject, "rapid_reviews/email/returned"),
+    RequestStatus.RETURNED: (_officers, _returned_subject, "rapid_reviews/email/returned"),
 }
 
 
@@ -199,11 +195,11 @@ def request_email_deliver(*, status_change_id: int) -> str:
         logger.info("Request %s changed again since; not e-mailed", change.information_request_id)
         return "superseded"
     find_recipients, subject_of, template = E_MAILED[change.to_status]
-    to = find_recipients(change.information_request)
+    to, mailbox = find_recipients(change.information_request)
     if not to:
         logger.warning("No one to e-mail for request %s", change.information_request_id)
         return "no recipients"
-    context = email_context(change)
+    context = email_context(change, mailbox=mailbox)
     send_templated(to=to, subject=subject_of(context), template=template, context=context)
     email_row.recipients = len(to)
     email_row.save(update_fields=["recipients"])
