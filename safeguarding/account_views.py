@@ -226,6 +226,11 @@ def axes_username(request, credentials=None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+def lockout_minutes() -> int:
+    """How long a locked sign-in stays locked, in minutes (LOCKOUT_MINUTES)."""
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
 def locked_out(request, original_response=None, credentials=None, *, address=False):
     """The "sign-in locked" page (HTTP 429); every refused attempt is audited. With
     `address`, it is this network address that is locked, for every account."""
@@ -242,12 +247,11 @@ def locked_out(request, original_response=None, credentials=None, *, address=Fal
         },
         request=request,
     )
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(
         request,
         "safeguarding/locked_out.html",
         {
-            "minutes": minutes,
+            "minutes": lockout_minutes(),
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "address": address,
         },

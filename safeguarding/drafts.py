@@ -23,7 +23,7 @@ def login_required_keeping_post(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated:
-            _forget_others(request)
+            _forget_others(request, keep=KEY + request.path)
             return view(request, *args, **kwargs)
         if request.method == "POST":
             values = {
@@ -38,10 +38,9 @@ def login_required_keeping_post(view):
     return wrapped
 
 
-def _forget_others(request, keep: str | None = "") -> None:
+def _forget_others(request, *, keep: str | None) -> None:
     """At most one form is kept, for the first case page after signing in again: a case
     page reached with anything else kept drops it (it was not taken back)."""
-    keep = KEY + request.path if keep == "" else keep
     for key in [k for k in request.session.keys() if k.startswith(KEY) and k != keep]:
         del request.session[key]
 

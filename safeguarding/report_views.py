@@ -443,9 +443,7 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                         ],
                     }
                 )
-    themes = [
-        (name, reports.suppress(n)) for name, n in reports.learning_themes(ids, period) if ids
-    ]
+    themes = [(name, reports.suppress(n)) for name, n in reports.learning_themes(ids, period)]
     return {"measures": measures, "breakdowns": breakdowns, "period": period, "themes": themes}
 
 

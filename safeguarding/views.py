@@ -56,7 +56,7 @@ def _regional_figures(user) -> list[dict]:
     """Per partnership in the viewer's regions: this year's counts, small numbers hidden."""
     from notifications.selectors import incident_counts_by_partnership
 
-    from .reports import suppress as suppress_small
+    from .reports import suppress
 
     partnerships = list(permissions.partnerships_visible_to(user, roles={Role.REGIONAL_VIEWER}))
     year = timezone.localdate().year
@@ -68,9 +68,9 @@ def _regional_figures(user) -> list[dict]:
             {
                 "partnership": p,
                 "year": year,
-                "logged": suppress_small(c.get("logged", 0)),
-                "notified": suppress_small(c.get("notified", 0)),
-                "late": suppress_small(c.get("late", 0)),
+                "logged": suppress(c.get("logged", 0)),
+                "notified": suppress(c.get("notified", 0)),
+                "late": suppress(c.get("late", 0)),
             }
         )
     return rows
@@ -88,6 +88,8 @@ class SignInView(auth_views.LoginView):
         nobody is locked out without warning."""
         from axes.handlers.proxy import AxesProxyHandler
 
+        from .account_views import lockout_minutes
+
         response = super().form_invalid(form)
         email = form.data.get("username")
         if email and form.has_error("__all__", "invalid_login"):
@@ -95,9 +97,7 @@ class SignInView(auth_views.LoginView):
             left = settings.AXES_FAILURE_LIMIT - failures
             if 0 < left <= 2:
                 response.context_data["tries_left"] = left
-                response.context_data["lockout_minutes"] = int(
-                    settings.AXES_COOLOFF_TIME.total_seconds() // 60
-                )
+                response.context_data["lockout_minutes"] = lockout_minutes()
         return response
 
     def post(self, request, *args, **kwargs):
@@ -150,6 +150,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         from axes.utils import reset as reset_lockout
 
+        from .account_views import axes_username
         from .audit import Action, audit_record
 
         with transaction.atomic():
@@ -162,7 +163,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             )
         # The locked-out page sends people here: a new password, chosen through their
         # own mailbox, ends the lockout of their account (or it would greet them again).
-        reset_lockout(username=form.user.email.strip().lower())
+        reset_lockout(username=axes_username(None, {"username": form.user.email}))
         return response
 
 
