@@ -364,16 +364,13 @@ def incident_enter_in_error(
     if not reason:
         raise ValidationError({"reason": "Enter why the incident was entered in error"})
 
-    children = list(incident.children.all())
     attachments = list(incident.attachments.all())
-    for child in children:
-        child.delete()
     for attachment in attachments:
-        attachment.delete()
         delete_after_commit(attachment.file.storage, attachment.file.name)
-
     # What was erased is counted, never copied: the trail must not keep what was removed.
-    erased = {"children": len(children), "documents": len(attachments)}
+    erased = {"children": incident.children.count(), "documents": len(attachments)}
+    incident.children.all().delete()
+    incident.attachments.all().delete()
     _move(
         incident,
         Status.ENTERED_IN_ERROR,
