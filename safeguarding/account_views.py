@@ -23,7 +23,7 @@ from django.views.generic import FormView
 
 from . import two_factor
 from .audit import Action, audit_record
-from .forms import ChangePasswordForm, RecoveryCodeForm, TwoFactorCodeForm
+from .forms import ChangePasswordForm, EmailCodeForm, RecoveryCodeForm, TwoFactorCodeForm
 from .models import User
 
 #: Recovery codes waiting to be shown once (set at set-up or renewal, removed when shown).
@@ -111,11 +111,91 @@ class RecoveryCodeVerifyView(TwoFactorVerifyView):
         return self._after(result, form)
 
 
+def _with_next(request, name: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+    )
+
+
+def _email_code_outcome(request, result) -> None:
+    """Tell the person whether the set-up code went (a banner on the next page)."""
+    if result.ok:
+        messages.success(
+            request, _("We have sent a code to %(email)s") % {"email": request.user.email}
+        )
+    elif result.outcome is two_factor.Outcome.THROTTLED:
+        messages.warning(
+            request,
+            _("We sent a code less than a minute ago. Wait %(seconds)s seconds before asking "
+              "for another.")
+            % {"seconds": result.wait_seconds},
+        )
+    else:
+        messages.error(
+            request,
+            _("We could not send the e-mail. Try again in a few minutes. If it keeps "
+              "happening, tell your business manager."),
+        )
+
+
+class EmailCodeView(_TwoFactorStep):
+    """"Check your e-mail": before someone with only a password sets up their first
+    authenticator app, they enter a code sent to their e-mail address. The first visit
+    in a session sends it; "Send a new code" sends another."""
+
+    template_name = "safeguarding/two_factor_email_code.html"
+    form_class = EmailCodeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if two_factor.authenticator_of(request.user) is not None:
+                if not request.user.is_verified():
+                    return redirect("safeguarding:two-factor-verify")
+                return _with_next(request, "safeguarding:two-factor-setup")
+            if two_factor.mailbox_checked(request):
+                return _with_next(request, "safeguarding:two-factor-setup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if not two_factor.email_code_sent(request):
+            result = two_factor.email_code_send(request=request)
+            if not result.ok:
+                _email_code_outcome(request, result)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            minutes=settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+            code_sent=two_factor.email_code_sent(self.request),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        result = two_factor.email_code_verify(
+            request=self.request, code=form.cleaned_data["code"]
+        )
+        if result.ok:
+            return _with_next(self.request, "safeguarding:two-factor-setup")
+        return self._after(result, form)
+
+
+@require_POST
+@login_required
+def email_code_resend(request):
+    """"Send a new code" on the "Check your e-mail" page."""
+    if two_factor.authenticator_of(request.user) is None and not two_factor.mailbox_checked(
+        request
+    ):
+        _email_code_outcome(request, two_factor.email_code_send(request=request))
+    return _with_next(request, "safeguarding:two-factor-email")
+
+
 class TwoFactorSetupView(_TwoFactorStep):
     """Set up an authenticator app: QR code and secret, then the first code confirms it.
 
-    Before the second factor, only someone with no authenticator yet may come here;
-    replacing an authenticator needs a verified session.
+    Before the second factor, only someone with no authenticator yet may come here, and
+    only after entering a code e-mailed to them; replacing an authenticator needs a
+    verified session.
     """
 
     template_name = "safeguarding/two_factor_setup.html"
@@ -128,6 +208,8 @@ class TwoFactorSetupView(_TwoFactorStep):
             and not request.user.is_verified()
         ):
             return redirect("safeguarding:two-factor-verify")
+        if request.user.is_authenticated and not two_factor.mailbox_checked(request):
+            return _with_next(request, "safeguarding:two-factor-email")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -147,8 +229,7 @@ class TwoFactorSetupView(_TwoFactorStep):
         if not result.ok:
             return self._after(result, form)
         self.request.session[NEW_CODES_SESSION_KEY] = codes
-        url = reverse("safeguarding:two-factor-recovery-codes")
-        return HttpResponseRedirect(f"{url}?{urlencode({'next': _next_url(self.request)})}")
+        return _with_next(self.request, "safeguarding:two-factor-recovery-codes")
 
 
 @never_cache

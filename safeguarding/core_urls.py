@@ -31,6 +31,12 @@ urlpatterns = [
         account_views.RecoveryCodeVerifyView.as_view(),
         name="two-factor-recovery",
     ),
+    path("two-factor/check-email/", account_views.EmailCodeView.as_view(), name="two-factor-email"),
+    path(
+        "two-factor/check-email/new-code/",
+        account_views.email_code_resend,
+        name="two-factor-email-resend",
+    ),
     path("two-factor/set-up/", account_views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
     path(
         "two-factor/recovery-codes/",

@@ -205,8 +205,20 @@ class TwoFactorCodeForm(BaseForm):
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
         if not (len(code) == 6 and code.isdigit()):
-            raise forms.ValidationError(_("Enter the 6-digit code from your authenticator app"))
+            raise forms.ValidationError(self.fields["code"].error_messages["required"])
         return code
+
+
+class EmailCodeForm(TwoFactorCodeForm):
+    """The 6-digit code e-mailed before someone sets up their first authenticator app."""
+
+    MESSAGE = _("Enter the 6-digit code from the e-mail")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = self.MESSAGE
+        field.error_messages["required"] = self.MESSAGE
 
 
 class RecoveryCodeForm(BaseForm):

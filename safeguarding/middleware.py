@@ -26,6 +26,8 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
         "password-reset-complete",
         "two-factor-verify",
         "two-factor-recovery",
+        "two-factor-email",
+        "two-factor-email-resend",
         "two-factor-setup",
         "two-factor-skip",
     }

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
     "axes",
     "csp",
 ]
@@ -166,6 +167,14 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 # Failed codes slow the next attempt down exponentially (1, 2, 4, 8 … seconds, per device).
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# Setting up a first authenticator with only a password needs a code e-mailed to the
+# person first (safeguarding/two_factor.py): valid 10 minutes, one e-mail a minute.
+OTP_EMAIL_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+OTP_EMAIL_SUBJECT = f"Your set-up code for {SERVICE_NAME}"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "safeguarding/email/set_up_code.txt"
+OTP_EMAIL_BODY_HTML_TEMPLATE_PATH = "safeguarding/email/set_up_code.html"
 TWO_FACTOR_RECOVERY_CODES = 10
 # Lock an e-mail address from one IP address after this many failed sign-ins.
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURES", default=5)

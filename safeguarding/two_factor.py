@@ -1,6 +1,11 @@
 """Two-factor authentication: who needs it, setting up an authenticator app, checking a
 code or a recovery code, and new recovery codes. Built on django-otp's TOTP and static
 devices; every outcome is written to the audit trail.
+
+Before someone sets up their first authenticator app with only their password, they
+enter a code e-mailed to them (django-otp's e-mail device): a stolen password alone
+cannot enrol the thief's app on an account that has none yet. The e-mailed code is never
+a way to sign in.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import base64
 import enum
 import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,14 +24,23 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_otp.models import GenerateNotAllowed
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions
 from .audit import Action, audit_record
 
+logger = logging.getLogger(__name__)
+
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
+EMAIL_CODE_NAME = "E-mailed set-up code"
+#: Session key: the user (pk) whose mailbox this session has proved, before set-up.
+MAILBOX_SESSION_KEY = "two_factor_mailbox_checked"
+#: Session key: a set-up code has been e-mailed in this session (not sent again on reload).
+EMAIL_SENT_SESSION_KEY = "two_factor_email_sent"
 #: Session flag set by "Skip for the demo" (honoured only while DEMO_MODE is on).
 DEMO_SKIP_SESSION_KEY = "two_factor_demo_skipped"
 
@@ -36,6 +51,7 @@ class Outcome(enum.Enum):
     VERIFIED = "verified"
     WRONG = "wrong"
     THROTTLED = "throttled"
+    NOT_SENT = "not sent"
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,15 @@ def recovery_device_of(user) -> StaticDevice | None:
 def recovery_codes_left(user) -> int:
     device = recovery_device_of(user)
     return device.token_set.count() if device else 0
+
+
+def mailbox_checked(request) -> bool:
+    """May this session set up an authenticator? Yes once it has passed the second
+    factor (replacing an app), or entered a code e-mailed to the user in this session."""
+    user = request.user
+    if getattr(user, "is_verified", None) and user.is_verified():
+        return True
+    return request.session.get(MAILBOX_SESSION_KEY) == user.pk
 
 
 def step_url(user) -> str:
@@ -173,6 +198,8 @@ def authenticator_confirm(*, request, device: TOTPDevice, code: str) -> tuple[Re
         codes = _new_recovery_codes(user)
         audit_record(actor=user, action=Action.TWO_FACTOR_SET_UP, request=request)
     _sign_in_device(request, device)
+    request.session.pop(MAILBOX_SESSION_KEY, None)
+    request.session.pop(EMAIL_SENT_SESSION_KEY, None)
     return Result(Outcome.VERIFIED, device), codes
 
 
@@ -225,6 +252,68 @@ def recovery_codes_renew(*, request) -> list[str]:
             request=request,
         )
     return codes
+
+
+def _email_device(user) -> EmailDevice:
+    """The user's e-mail code device. Unconfirmed on purpose: django-otp never offers
+    an unconfirmed device for signing in, so the e-mailed code only opens the set-up."""
+    device = EmailDevice.objects.filter(user=user).order_by("-id").first()
+    if device is None:
+        device = EmailDevice.objects.create(user=user, name=EMAIL_CODE_NAME, confirmed=False)
+    return device
+
+
+def email_code_send(*, request) -> Result:
+    """E-mail a set-up code to the signed-in user. Not sent again within the cooldown
+    (THROTTLED, with when to retry); NOT_SENT if the mail server refused it, in which
+    case nothing is kept (the code and the cooldown roll back)."""
+    from django.urls import reverse
+
+    user = request.user
+    try:
+        with transaction.atomic():
+            device = _email_device(user)
+            allowed, info = device.generate_is_allowed()
+            if not allowed:
+                retry_at = None
+                if info.get("reason") == GenerateNotAllowed.COOLDOWN_DURATION_PENDING:
+                    retry_at = info.get("next_generation_at")
+                return Result(Outcome.THROTTLED, device, retry_at)
+            device.generate_challenge(
+                {
+                    "service_name": settings.SERVICE_NAME,
+                    "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+                    "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
+                }
+            )
+    except Exception:  # noqa: BLE001 - any mail failure: say so, keep nothing
+        logger.exception("set-up code not sent", extra={"user": user.pk})
+        return Result(Outcome.NOT_SENT)
+    request.session[EMAIL_SENT_SESSION_KEY] = user.pk
+    return Result(Outcome.VERIFIED, device)
+
+
+def email_code_sent(request) -> bool:
+    return request.session.get(EMAIL_SENT_SESSION_KEY) == request.user.pk
+
+
+def email_code_verify(*, request, code: str) -> Result:
+    """Check the code e-mailed for set-up; on success this session may set up an
+    authenticator app. Wrong codes are slowed down like any other code."""
+    device = EmailDevice.objects.filter(user=request.user).order_by("-id").first()
+    if device is None:
+        return Result(Outcome.WRONG)
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        result = Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
+    elif device.verify_token(normalise(code)):
+        request.session[MAILBOX_SESSION_KEY] = request.user.pk
+        audit_record(actor=request.user, action=Action.EMAIL_CODE_VERIFIED, request=request)
+        return Result(Outcome.VERIFIED, device)
+    else:
+        result = Result(Outcome.WRONG, device)
+    _audit_failure(request, result, method="e-mailed set-up code")
+    return result
 
 
 def demo_skip(*, request) -> None:

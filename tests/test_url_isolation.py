@@ -46,6 +46,8 @@ AUDIENCE = {
     "safeguarding:healthz": "public",
     "safeguarding:two-factor-verify": "self",
     "safeguarding:two-factor-recovery": "self",
+    "safeguarding:two-factor-email": "self",
+    "safeguarding:two-factor-email-resend": "self",
     "safeguarding:two-factor-setup": "self",
     "safeguarding:two-factor-recovery-codes": "self",
     "safeguarding:two-factor-skip": "self",

@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
 
+import re
 import time
 
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -38,6 +39,18 @@ def sign_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user
+
+
+def emailed_code(to: str) -> str:
+    """The set-up code in the last e-mail sent to `to` (Django's test outbox)."""
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if to in message.to:
+            match = re.search(r"\b(\d{6})\b", message.body)
+            assert match, message.body
+            return match.group(1)
+    raise AssertionError(f"no e-mail to {to}")
 
 
 def date_fields(prefix, day):

@@ -46,6 +46,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_VERIFIED = "two_factor_verified", _("Passed two-factor authentication")
         TWO_FACTOR_FAILED = "two_factor_failed", _("Failed two-factor authentication")
         RECOVERY_CODE_USED = "recovery_code_used", _("Used a recovery code")
+        EMAIL_CODE_VERIFIED = "email_code_verified", _("Entered an e-mailed set-up code")
         LOCKED_OUT = "locked_out", _("Locked out")
         PASSWORD_CHANGED = "password_changed", _("Changed password")
 

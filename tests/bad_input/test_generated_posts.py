@@ -297,6 +297,9 @@ NOT_FORMS = {
     "tests/safeguarding",
     "safeguarding:two-factor-setup": "needs a user without an authenticator and a live "
     "TOTP; covered in tests/safeguarding",
+    "safeguarding:two-factor-email": "needs a half-signed-in session and an e-mailed "
+    "code; the code is checked by clean_code; covered in tests/safeguarding",
+    "safeguarding:two-factor-email-resend": "a POST with no fields: sends another code",
     "safeguarding:two-factor-recovery-codes": "GET only",
     "safeguarding:two-factor-skip": "a POST with no fields (DEMO_MODE only)",
     "safeguarding:account": "GET only",

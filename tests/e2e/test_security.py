@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from safeguarding.models import Role
 from tests.factories import PASSWORD, member
-from tests.utils import authenticator_for, totp_code
+from tests.utils import authenticator_for, emailed_code, totp_code
 
 from .conftest import axe_violations, sign_in_through_browser, totp_from_secret
 
@@ -44,10 +44,15 @@ def test_no_csp_violations_with_the_policy_enforced(strict_page, live_server, ma
     expect(page.locator(".govuk-error-summary")).to_be_focused()  # app.mjs ran under CSP
     check("sign-in with errors")
 
-    # First sign-in: set-up page (QR code as a data: image), recovery codes, home.
+    # First sign-in: the e-mailed code, the set-up page (QR code as a data: image),
+    # recovery codes, home.
     page.get_by_label("E-mail address").fill(manager.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    check("e-mailed code")
+    page.get_by_label("Enter the 6-digit code from the e-mail").fill(emailed_code(manager.email))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     qr = page.get_by_role("img", name="QR code to add this service to your authenticator app")
     assert qr.evaluate("(img) => img.complete && img.naturalWidth > 0")
@@ -76,7 +81,7 @@ def test_no_csp_violations_with_the_policy_enforced(strict_page, live_server, ma
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     check("signed out")
-    assert len(visited) == 11
+    assert len(visited) == 12
     # The only console error allowed is the browser reporting the deliberate 404.
     assert all("404" in text for text in strict_page.console_errors), strict_page.console_errors
 
@@ -86,6 +91,17 @@ def test_two_factor_pages_pass_axe(page, live_server, officer):
     page.get_by_label("E-mail address").fill(officer.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_text("I have not received the e-mail").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_title("Error: Check your e-mail – Safeguarding practice reviews")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert axe_violations(page) == []
+    page.get_by_label("Enter the 6-digit code from the e-mail").fill(emailed_code(officer.email))
+    page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     assert axe_violations(page) == []

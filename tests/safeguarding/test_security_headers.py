@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.utils import sign_in
+from tests.utils import emailed_code, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,11 @@ def test_two_factor_pages_have_no_inline_code(client, people):
     client.post(
         reverse("safeguarding:sign-in"),
         {"username": officer.email, "password": "correct-horse-battery-staple"},
+    )
+    email_step = client.get(reverse("safeguarding:two-factor-email"))
+    assert_no_inline_code(email_step.content.decode(), "two-factor e-mailed code")
+    client.post(
+        reverse("safeguarding:two-factor-email"), {"code": emailed_code(officer.email)}
     )
     response = client.get(reverse("safeguarding:two-factor-setup"))
     html = response.content.decode()

@@ -1,14 +1,18 @@
 """Two-factor authentication (django-otp) and sign-in lockout (django-axes), over HTTP."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding.models import AuditEvent
-from tests.utils import authenticator_for, sign_in, totp_code
+from tests.utils import authenticator_for, emailed_code, sign_in, totp_code
 
 from ..factories import PASSWORD, UserFactory
 
@@ -19,6 +23,8 @@ SIGN_IN = reverse("safeguarding:sign-in")
 HOME = reverse("safeguarding:home")
 VERIFY = reverse("safeguarding:two-factor-verify")
 SETUP = reverse("safeguarding:two-factor-setup")
+EMAIL = reverse("safeguarding:two-factor-email")
+RESEND = reverse("safeguarding:two-factor-email-resend")
 RECOVERY = reverse("safeguarding:two-factor-recovery")
 
 
@@ -27,6 +33,7 @@ def no_throttle(settings):
     """Wrong codes are slowed down by seconds; tests that then try the right code skip it."""
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    settings.OTP_EMAIL_THROTTLE_FACTOR = 0
 
 
 def password_step(client, user):
@@ -45,6 +52,17 @@ def test_first_sign_in_sets_up_an_authenticator_then_shows_recovery_codes_once(
     officer = people["officer"]
     step = password_step(client, officer)
     assert step.startswith(SETUP) and "next=%2F" in step
+    # First the e-mailed code, so a password alone cannot set up an authenticator.
+    response = client.get(step)
+    assert response.status_code == 302 and response.url == f"{EMAIL}?next=%2F"
+    html = client.get(response.url).content.decode()
+    assert "Check your e-mail" in html and officer.email in html
+    assert [m.subject for m in mail.outbox] == [
+        "Your set-up code for Safeguarding practice reviews"
+    ]
+    response = client.post(response.url, {"code": emailed_code(officer.email), "next": "/"})
+    assert response.status_code == 302 and response.url == f"{SETUP}?next=%2F"
+    assert events(Action.EMAIL_CODE_VERIFIED, officer) == 1
     page = client.get(step)
     html = page.content.decode()
     assert "Set up two-factor authentication" in html
@@ -223,12 +241,12 @@ def test_demo_skip_only_in_demo_mode(client, people, settings):
     officer = people["officer"]
     password_step(client, officer)
     skip = reverse("safeguarding:two-factor-skip")
-    assert "Skip for the demo" not in client.get(SETUP).content.decode()
+    assert "Skip for the demo" not in client.get(EMAIL).content.decode()
     assert client.post(skip).status_code == 404
     assert client.get(HOME).status_code == 302
 
     settings.DEMO_MODE = True
-    assert "Skip for the demo" in client.get(SETUP).content.decode()
+    assert "Skip for the demo" in client.get(EMAIL).content.decode()
     response = client.post(skip, {"next": "/audit/"})
     assert response.status_code == 302 and response.url == "/audit/"
     assert client.get(HOME).status_code == 200
@@ -312,3 +330,124 @@ def test_the_last_two_tries_before_the_lockout_are_warned_of(client, people, set
     assert "sign-in will be locked for 30 minutes" in html
     locked = client.post(SIGN_IN, {"username": officer.email, "password": "wrong-password-1"})
     assert locked.status_code == 429
+
+
+def test_the_set_up_waits_for_the_e_mailed_code(client, people, no_throttle):
+    officer = people["officer"]
+    password_step(client, officer)
+    for response in (client.get(SETUP), client.post(SETUP, {"code": "123456"})):
+        assert response.status_code == 302 and response.url.startswith(EMAIL)
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert mail.outbox == []  # only the "Check your e-mail" page sends
+
+    client.get(EMAIL)
+    code = emailed_code(officer.email)
+    message = mail.outbox[0]
+    assert message.to == [officer.email]
+    assert code not in message.subject  # not on a locked phone's screen
+    assert "/password-reset/" in message.body
+    html_body = message.alternatives[0][0]
+    assert code in html_body
+
+    # A reload does not send another.
+    client.get(EMAIL)
+    assert len(mail.outbox) == 1
+    # Wrong or malformed codes: a GOV.UK error, and the failure is audited.
+    response = client.post(EMAIL, {"code": "12"})
+    assert "Enter the 6-digit code from the e-mail" in response.content.decode()
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    response = client.post(EMAIL, {"code": wrong})
+    html = response.content.decode()
+    assert "<title>Error: Check your e-mail" in html
+    assert "The code is not correct or has expired" in html
+    failed = AuditEvent.objects.get(action=Action.TWO_FACTOR_FAILED, actor=officer)
+    assert failed.changes == {"method": "e-mailed set-up code"}
+
+    # The right code opens the set-up, but it is not a second factor: nothing else opens.
+    assert client.post(EMAIL, {"code": f" {code[:3]} {code[3:]} "}).url.startswith(SETUP)
+    assert client.get(HOME).url.startswith(SETUP)
+    assert client.get(SETUP).status_code == 200
+    # It works once.
+    assert client.get(EMAIL).url.startswith(SETUP)
+    client.post(reverse("safeguarding:sign-out"))
+    password_step(client, officer)
+    client.get(EMAIL)  # a new session must prove the mailbox again: a new code
+    assert len(mail.outbox) == 2
+    new_code = emailed_code(officer.email)
+    if new_code != code:
+        response = client.post(EMAIL, {"code": code})
+        assert "The code is not correct or has expired" in response.content.decode()
+    assert client.post(EMAIL, {"code": new_code}).url.startswith(SETUP)
+
+
+def test_a_new_code_at_most_once_a_minute_and_only_the_newest_works(
+    client, people, no_throttle
+):
+    officer = people["officer"]
+    password_step(client, officer)
+    client.get(EMAIL)
+    first = emailed_code(officer.email)
+    html = client.post(RESEND, {"next": "/audit/"}, follow=True).content.decode()
+    assert "We sent a code less than a minute ago" in html
+    assert len(mail.outbox) == 1
+
+    EmailDevice.objects.filter(user=officer).update(
+        last_generated_timestamp=timezone.now() - timedelta(minutes=2)
+    )
+    response = client.post(RESEND, {"next": "/audit/"})
+    assert response.url == f"{EMAIL}?next=%2Faudit%2F"
+    html = client.get(response.url).content.decode()
+    assert f"We have sent a code to {officer.email}" in html
+    second = emailed_code(officer.email)
+    assert len(mail.outbox) == 2
+    if first != second:
+        assert "not correct" in client.post(EMAIL, {"code": first}).content.decode()
+    response = client.post(EMAIL, {"code": second, "next": "/audit/"})
+    assert response.url == f"{SETUP}?next=%2Faudit%2F"
+
+
+def test_an_expired_code_is_refused(client, people, no_throttle):
+    officer = people["officer"]
+    password_step(client, officer)
+    client.get(EMAIL)
+    EmailDevice.objects.filter(user=officer).update(valid_until=timezone.now())
+    response = client.post(EMAIL, {"code": emailed_code(officer.email)})
+    assert "The code is not correct or has expired" in response.content.decode()
+    assert client.get(SETUP).url.startswith(EMAIL)
+
+
+def test_a_mail_server_that_is_down_is_explained_and_nothing_is_kept(
+    client, people, settings, no_throttle
+):
+    from tests.mail_server import free_port
+
+    officer = people["officer"]
+    password_step(client, officer)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    response = client.get(EMAIL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "We could not send the e-mail" in html
+    assert "We need to send a 6-digit code" in html
+    # No code and no cooldown kept: the device was made in the same transaction.
+    assert not EmailDevice.objects.filter(user=officer).exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    html = client.post(RESEND, follow=True).content.decode()
+    assert f"We have sent a code to {officer.email}" in html
+    assert emailed_code(officer.email)
+
+
+def test_someone_with_an_authenticator_is_not_offered_the_e_mailed_code(client, people):
+    manager = people["manager"]
+    authenticator_for(manager)
+    password_step(client, manager)
+    assert client.get(EMAIL).url == VERIFY
+    client.post(RESEND)
+    assert mail.outbox == []
+    # Verified, replacing the app needs no e-mail either.
+    sign_in(client, manager)
+    assert client.get(SETUP).status_code == 200
+    assert client.get(EMAIL).url.startswith(SETUP)
