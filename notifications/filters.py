@@ -7,7 +7,7 @@ from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
 from safeguarding.filters import FilterForm
 
-from .models import Incident, Nature, Status
+from .models import UNDECIDED, Incident, Nature, Status
 
 SORTS = {
     "-created": ("-created_at", "Newest first"),
@@ -75,7 +75,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         today = timezone.localdate()
-        open_ = queryset.filter(status__in=[Status.DRAFT, Status.AWAITING_DECISION])
+        open_ = queryset.filter(status__in=UNDECIDED)
         if value == "overdue":
             return open_.filter(notification_due__lt=today)
         if value == "5":

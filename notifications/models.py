@@ -53,6 +53,9 @@ class Status(models.TextChoices):
 
 
 #: The only moves a status can make. One service per move (notifications/services.py).
+#: Before the decision: the incident can still be changed, and its clock may be running.
+UNDECIDED = frozenset({Status.DRAFT, Status.AWAITING_DECISION})
+
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.AWAITING_DECISION, Status.ENTERED_IN_ERROR}),
     Status.AWAITING_DECISION: frozenset(
@@ -78,7 +81,7 @@ class IncidentQuerySet(models.QuerySet):
         return scope(self, user, roles=CASE_ROLES)
 
     def open(self):
-        return self.filter(status__in=[Status.DRAFT, Status.AWAITING_DECISION])
+        return self.filter(status__in=UNDECIDED)
 
     def in_use(self):
         """Every incident but those entered in error (lists, counts and reports)."""

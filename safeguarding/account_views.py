@@ -112,9 +112,7 @@ class RecoveryCodeVerifyView(TwoFactorVerifyView):
 
 
 def _with_next(request, name: str) -> HttpResponseRedirect:
-    return HttpResponseRedirect(
-        f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
-    )
+    return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': _next_url(request)})}")
 
 
 def _email_code_outcome(request, result) -> None:
@@ -126,20 +124,24 @@ def _email_code_outcome(request, result) -> None:
     elif result.outcome is two_factor.Outcome.THROTTLED:
         messages.warning(
             request,
-            _("We sent a code less than a minute ago. Wait %(seconds)s seconds before asking "
-              "for another.")
+            _(
+                "We sent a code less than a minute ago. Wait %(seconds)s seconds before asking "
+                "for another."
+            )
             % {"seconds": result.wait_seconds},
         )
     else:
         messages.error(
             request,
-            _("We could not send the e-mail. Try again in a few minutes. If it keeps "
-              "happening, tell your business manager."),
+            _(
+                "We could not send the e-mail. Try again in a few minutes. If it keeps "
+                "happening, tell your business manager."
+            ),
         )
 
 
 class EmailCodeView(_TwoFactorStep):
-    """"Check your e-mail": before someone with only a password sets up their first
+    """ "Check your e-mail": before someone with only a password sets up their first
     authenticator app, they enter a code sent to their e-mail address. The first visit
     in a session sends it; "Send a new code" sends another."""
 
@@ -171,9 +173,7 @@ class EmailCodeView(_TwoFactorStep):
         )
 
     def form_valid(self, form):
-        result = two_factor.email_code_verify(
-            request=self.request, code=form.cleaned_data["code"]
-        )
+        result = two_factor.email_code_verify(request=self.request, code=form.cleaned_data["code"])
         if result.ok:
             return _with_next(self.request, "safeguarding:two-factor-setup")
         return self._after(result, form)
@@ -182,7 +182,7 @@ class EmailCodeView(_TwoFactorStep):
 @require_POST
 @login_required
 def email_code_resend(request):
-    """"Send a new code" on the "Check your e-mail" page."""
+    """ "Send a new code" on the "Check your e-mail" page."""
     if two_factor.authenticator_of(request.user) is None and not two_factor.mailbox_checked(
         request
     ):

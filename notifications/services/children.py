@@ -10,12 +10,12 @@ from django.db import transaction
 from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.models import User
 
-from ..models import Child, Incident, Status
+from ..models import Child, Incident
 from .common import (
-    TransitionError,
     check_version,
     locked,
     require_role,
+    require_undecided,
 )
 
 # --- children -------------------------------------------------------------------------
@@ -54,8 +54,7 @@ CHILD_FIELDS = (
 
 
 def check_child_editable(incident: Incident) -> None:
-    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
-        raise TransitionError("Children cannot be changed once the decision is recorded.")
+    require_undecided(incident, "Children cannot be changed once the decision is recorded.")
 
 
 @transaction.atomic

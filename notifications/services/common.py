@@ -9,7 +9,7 @@ from safeguarding.models import Role
 from safeguarding.workflow import ConcurrentEditError, TransitionError  # noqa: F401
 from safeguarding.workflow import require_case_role as require_role  # noqa: F401
 
-from ..models import Incident
+from ..models import UNDECIDED, Incident, Status
 
 NOTIFY_WITHIN_WORKING_DAYS = 5
 MANAGERS = {Role.PARTNERSHIP_MANAGER}
@@ -53,6 +53,14 @@ def validate_notification_date(
             f"the date the local authority became aware ({incident.awareness_date:%-d %B %Y})"
         }
     return {}
+
+
+def require_undecided(incident: Incident, message: str) -> None:
+    """Refuse a change to an incident whose decision is recorded (or entered in error)."""
+    if incident.status not in UNDECIDED:
+        if incident.status == Status.ENTERED_IN_ERROR:
+            message = "This incident was entered in error: it can no longer be changed."
+        raise TransitionError(message)
 
 
 def check_version(incident: Incident, expected_version: int | None) -> None:

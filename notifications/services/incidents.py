@@ -22,10 +22,10 @@ from safeguarding.models import Partnership, User
 from ..models import Incident, Status
 from .common import (
     NOTIFY_WITHIN_WORKING_DAYS,
-    TransitionError,
     check_version,
     locked,
     require_role,
+    require_undecided,
     validate_incident_dates,
 )
 
@@ -122,8 +122,7 @@ def incident_update(
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     incident = locked(incident)
     check_version(incident, expected_version)
-    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
-        raise TransitionError("This incident can no longer be changed: its decision is recorded.")
+    require_undecided(incident, "This incident can no longer be changed: its decision is recorded.")
     new_date = changes.get("incident_date")
     if new_date and new_date > timezone.localdate():
         raise ValidationError(
@@ -178,8 +177,7 @@ def incident_change_awareness_date(
     require_role(actor, incident.partnership)
     incident = locked(incident)
     check_version(incident, expected_version)
-    if incident.status in (Status.NOTIFIED, Status.RECORDED, Status.NOT_NOTIFIED):
-        raise TransitionError("The awareness date cannot change once the decision is recorded.")
+    require_undecided(incident, "The awareness date cannot change once the decision is recorded.")
     reason = (reason or "").strip()
     errors = validate_incident_dates(
         incident_date=incident.incident_date if incident_date is KEEP else incident_date,

@@ -20,7 +20,7 @@ from safeguarding.deadlines import (
 from safeguarding.models import User
 from safeguarding.uploads import delete_after_commit
 
-from ..models import NO_RAPID_REVIEW, TRANSITIONS, Incident, Status, StatusChange
+from ..models import NO_RAPID_REVIEW, TRANSITIONS, UNDECIDED, Incident, Status, StatusChange
 from .common import (
     CASE_ROLES,
     MANAGERS,
@@ -82,10 +82,16 @@ def missing_for_decision(incident: Incident) -> list[str]:
 def incident_submit_for_decision(*, incident: Incident, actor: User) -> Incident:
     require_role(actor, incident.partnership)
     incident = locked(incident)
-    if incident.status == Status.DRAFT:
-        missing = missing_for_decision(incident)
-        if missing:
-            raise ValidationError(missing)
+    if incident.status != Status.DRAFT:
+        # A decision not to notify is reopened only by incident_reconsider: a manager,
+        # a reason, and the clock running again.
+        raise TransitionError(
+            f"Only a draft can go for a decision; this incident is "
+            f"‘{incident.get_status_display()}’."
+        )
+    missing = missing_for_decision(incident)
+    if missing:
+        raise ValidationError(missing)
     _move(incident, Status.AWAITING_DECISION, actor)
     incident.save(update_fields=["status", "version", "updated_at"])
     return incident
@@ -355,7 +361,7 @@ def incident_enter_in_error(
     require_role(actor, incident.partnership, CASE_ROLES)
     incident = locked(incident)
     check_version(incident, expected_version)
-    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+    if incident.status not in UNDECIDED:
         raise TransitionError(
             "Only an incident that has not been notified or decided on can be marked as "
             "entered in error."

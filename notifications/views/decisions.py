@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.form_pages import form_page
 
 from .. import forms, services
-from ..models import Status
+from ..models import UNDECIDED
 from ..selectors import incident_get_for, incident_get_for_manager
 from .common import (
     case_view,
@@ -152,7 +152,7 @@ def reconsider(request, pk):
 @case_view
 def enter_in_error(request, pk):
     incident = incident_get_for(request.user, pk)
-    if incident.status not in (Status.DRAFT, Status.AWAITING_DECISION):
+    if incident.status not in UNDECIDED:
         messages.error(
             request,
             f"{incident.reference} is ‘{incident.get_status_display()}’: only an incident "

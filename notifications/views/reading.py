@@ -16,7 +16,7 @@ from safeguarding.models import Role
 
 from .. import services
 from ..filters import IncidentFilter
-from ..models import Nature, Status
+from ..models import UNDECIDED, Nature, Status
 from ..selectors import (
     LIST_COLUMNS,
     child_pseudonyms_of,
@@ -94,7 +94,7 @@ def list_rows(incidents, today) -> list[dict]:
     detail = _detail_prefix()
     rows = []
     for pk, reference, nature, status, due, notified_on in incidents:
-        running = status in (Status.DRAFT, Status.AWAITING_DECISION)
+        running = status in UNDECIDED
         rows.append(
             {
                 "reference": reference,

@@ -277,3 +277,30 @@ def test_a_change_made_meanwhile_stops_the_erasure_with_a_clear_message(
     assert "has been changed since you opened this page" in page
     assert "save again" not in page
     assert Incident.objects.get(pk=incident.pk).status == Status.DRAFT
+
+
+def test_nothing_about_it_can_change_afterwards(make_incident, people):
+    """Its dates set the clock that was closed: they stay as they were, like the rest."""
+    officer = people["officer"]
+    incident = services.incident_enter_in_error(
+        incident=make_incident(), actor=officer, reason="Duplicate"
+    )
+    aware, due = incident.awareness_date, incident.notification_due
+    attempts = [
+        lambda: services.incident_change_awareness_date(
+            incident=incident,
+            actor=officer,
+            awareness_date=aware - dt.timedelta(days=10),
+            reason="typed wrong",
+        ),
+        lambda: services.incident_update(
+            incident=incident, actor=officer, changes={"circumstances": "new"}
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(services.TransitionError, match="entered in error"):
+            attempt()
+    incident = Incident.objects.get(pk=incident.pk)
+    assert (incident.awareness_date, incident.notification_due) == (aware, due)
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert clock.due_date == due and clock.outcome == Deadline.Outcome.CANCELLED

@@ -256,6 +256,26 @@ def test_decision_not_to_notify_is_for_managers_with_rationale(make_incident, pe
     assert clock.is_open
 
 
+def test_a_decision_not_to_notify_is_reopened_only_by_a_manager_with_a_reason(
+    make_incident, people, client
+):
+    """Sending it "for a decision" again from the check page would skip the manager, the
+    reason and the clock: it is refused, and the clock stays as it was."""
+    from tests.utils import sign_in
+
+    incident = _put_in(Status.NOT_NOTIFIED, make_incident, people)
+    with pytest.raises(services.TransitionError):
+        services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    sign_in(client, people["officer"])
+    response = client.post(f"/incidents/{incident.pk}/check/")
+    assert response.status_code == 200
+    assert "Only a draft can go for a decision" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.NOT_NOTIFIED
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert clock.outcome == Deadline.Outcome.CANCELLED
+
+
 # Every edge of the transitions map, allowed and rejected, through the services.
 
 

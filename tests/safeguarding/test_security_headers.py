@@ -82,9 +82,7 @@ def test_two_factor_pages_have_no_inline_code(client, people):
     )
     email_step = client.get(reverse("safeguarding:two-factor-email"))
     assert_no_inline_code(email_step.content.decode(), "two-factor e-mailed code")
-    client.post(
-        reverse("safeguarding:two-factor-email"), {"code": emailed_code(officer.email)}
-    )
+    client.post(reverse("safeguarding:two-factor-email"), {"code": emailed_code(officer.email)})
     response = client.get(reverse("safeguarding:two-factor-setup"))
     html = response.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html  # allowed by img-src data:

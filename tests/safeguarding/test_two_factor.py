@@ -380,9 +380,7 @@ def test_the_set_up_waits_for_the_e_mailed_code(client, people, no_throttle):
     assert client.post(EMAIL, {"code": new_code}).url.startswith(SETUP)
 
 
-def test_a_new_code_at_most_once_a_minute_and_only_the_newest_works(
-    client, people, no_throttle
-):
+def test_a_new_code_at_most_once_a_minute_and_only_the_newest_works(client, people, no_throttle):
     officer = people["officer"]
     password_step(client, officer)
     client.get(EMAIL)
