@@ -241,6 +241,14 @@ def rapid_review_decide(
         errors["criteria"] = "Select the criteria for a local review that the case meets"
     if not (rationale or "").strip():
         errors["rationale"] = "Enter the rationale for the decision"
+    if decision == Decision.NO_LOCAL_REVIEW and not (
+        review.learning_local.strip() or review.learning_national.strip()
+    ):
+        # DOMAIN: no local review "with rationale, learning still captured".
+        errors["decision"] = (
+            "Record the learning for local or national practice in the meeting's findings "
+            "before deciding on no local review"
+        )
     raise_if(errors)
     move_review(review, Status.DECIDED, actor)
     review.decision = decision

@@ -76,7 +76,11 @@ def advance(review, to, actor):
         review = services.rapid_review_record_meeting(
             rapid_review=review,
             actor=actor,
-            values={"meeting_date": today, "attendees": "All partners"},
+            values={
+                "meeting_date": today,
+                "attendees": "All partners",
+                "learning_national": "Health visiting after a move.",
+            },
         )
     if path.index(to) >= path.index(Status.SENT_TO_PANEL):
         review = services.rapid_review_send_to_panel(
@@ -691,3 +695,35 @@ def test_a_requests_contact_can_change_keeping_a_due_date_now_past_or_beyond_the
         information_request=request, actor=people["officer"], contact="Another", due_date=later
     )
     assert updated.contact == "Another"
+
+
+def test_no_local_review_needs_the_learning_captured(review, people):
+    """DOMAIN: no local review "with rationale, learning still captured"."""
+    officer = people["officer"]
+    today = TODAY()
+    review = services.rapid_review_record_meeting(
+        rapid_review=review, actor=officer, values={"meeting_date": today, "attendees": "All"}
+    )
+    decide = dict(
+        rapid_review=review,
+        actor=officer,
+        decision="no_local_review",
+        criteria=[],
+        rationale="The agencies worked well together.",
+        decided_on=today,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_decide(**decide)
+    assert error.value.message_dict["decision"] == [
+        "Record the learning for local or national practice in the meeting's findings "
+        "before deciding on no local review"
+    ]
+    review.refresh_from_db()
+    assert review.status == Status.MEETING_HELD
+    # A local review needs no learning recorded yet: the review will find it.
+    services.rapid_review_update_findings(
+        rapid_review=review,
+        actor=officer,
+        values={"meeting_date": today, "attendees": "All", "learning_local": "Share plans."},
+    )
+    assert services.rapid_review_decide(**decide).status == Status.DECIDED
