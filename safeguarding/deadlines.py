@@ -299,17 +299,34 @@ def deadlines_rebase(
     ]
 
 
+RECOMPUTE_REASON = "The working-day calendar changed"
+
+
 @transaction.atomic
 def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadline | None:
+    """Run a closed clock again. A recompute after a calendar change passes closed clocks
+    by, so a working-day clock is counted again here from today's calendar (the move is
+    kept in its history like any other)."""
     deadline = Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
     if deadline is not None and deadline.closed_on is not None:
         deadline.closed_on = None
         deadline.outcome = ""
         deadline.save(update_fields=["closed_on", "outcome", "updated_at"])
+        if deadline.rule in (Rule.WORKING_DAYS, Rule.WORKING_DAYS_BEFORE):
+            due = compute_due(
+                trigger_date=deadline.trigger_date,
+                rule=deadline.rule,
+                amount=deadline.amount,
+                partnership=deadline.partnership,
+            )
+            if due != deadline.due_date:
+                deadline = deadline_move(
+                    deadline=deadline,
+                    actor=None,
+                    reason=f"{RECOMPUTE_REASON} while the clock was stopped",
+                    by_calendar=True,
+                )
     return deadline
-
-
-RECOMPUTE_REASON = "The working-day calendar changed"
 
 
 def working_day_dues(partnership_ids, triggers, amounts, closures: dict):

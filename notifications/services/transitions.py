@@ -321,7 +321,9 @@ def incident_reconsider(*, incident: Incident, actor: User, note: str) -> Incide
         raise ValidationError({"note": "Enter why the decision is being reconsidered"})
     _move(incident, Status.AWAITING_DECISION, actor, note)
     incident.save(update_fields=["status", "version", "updated_at"])
-    deadline_reopen(subject=incident, kind=Kind.NOTIFICATION)
+    clock = deadline_reopen(subject=incident, kind=Kind.NOTIFICATION)
+    if clock is not None:
+        incident.notification_due = clock.due_date
     return incident
 
 

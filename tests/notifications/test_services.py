@@ -276,6 +276,35 @@ def test_a_decision_not_to_notify_is_reopened_only_by_a_manager_with_a_reason(
     assert clock.outcome == Deadline.Outcome.CANCELLED
 
 
+def test_reconsidering_counts_the_clock_on_the_calendar_of_today(make_incident, people):
+    """A closure day added while the decision not to notify stood moves the due date
+    when the clock runs again (the calendar recompute passes stopped clocks by)."""
+    from safeguarding.deadlines import deadlines_recompute
+    from safeguarding.models import ClosureDay
+
+    incident = make_incident(aware=dt.date(2026, 12, 4))  # a Friday: due Fri 11 Dec
+    assert incident.notification_due == dt.date(2026, 12, 11)
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    incident = services.incident_decide_not_to_notify(
+        incident=incident,
+        actor=people["manager"],
+        rationale="r",
+        agreed_by="all three",
+        decided_on=dt.date(2026, 12, 4),
+    )
+    ClosureDay.objects.create(
+        partnership=incident.partnership, date=dt.date(2026, 12, 8), reason="Staff training"
+    )
+    deadlines_recompute(partnership=incident.partnership)
+    incident = services.incident_reconsider(
+        incident=incident, actor=people["manager"], note="New information from the school"
+    )
+    assert incident.notification_due == dt.date(2026, 12, 14)
+    incident.refresh_from_db()
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert incident.notification_due == clock.due_date == dt.date(2026, 12, 14)
+
+
 # Every edge of the transitions map, allowed and rejected, through the services.
 
 

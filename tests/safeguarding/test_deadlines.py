@@ -112,6 +112,32 @@ def test_recompute_after_a_closure_day_moves_open_clocks_only(partnership, other
     assert "Partnership closure: Office closed" in [s.reason for s in explanation.skipped]
 
 
+def test_a_clock_reopened_after_a_calendar_change_counts_from_the_new_calendar(
+    partnership, other_partnership
+):
+    """A recompute passes closed clocks by; reopening one counts it again, with history."""
+    clock = start(partnership, other_partnership, trigger_date=dt.date(2026, 12, 21))
+    deadlines.deadline_close(
+        subject=other_partnership, kind=Kind.NOTIFICATION, on=dt.date(2026, 12, 22)
+    )
+    ClosureDay.objects.create(
+        partnership=partnership, date=dt.date(2026, 12, 24), reason="Office closed"
+    )
+    assert deadlines.deadlines_recompute(partnership=partnership) == []
+    clock = deadlines.deadline_reopen(subject=other_partnership, kind=Kind.NOTIFICATION)
+    assert clock.is_open and clock.due_date == dt.date(2026, 12, 31)
+    assert clock.moved_by_calendar
+    (change,) = clock.changes.all()
+    assert (change.old_due, change.new_due) == (dt.date(2026, 12, 30), dt.date(2026, 12, 31))
+    assert change.reason == "The working-day calendar changed while the clock was stopped"
+    # Reopening again (nothing changed since) writes nothing more.
+    deadlines.deadline_close(
+        subject=other_partnership, kind=Kind.NOTIFICATION, on=dt.date(2026, 12, 23)
+    )
+    deadlines.deadline_reopen(subject=other_partnership, kind=Kind.NOTIFICATION)
+    assert clock.changes.count() == 1
+
+
 def test_bulk_recompute_writes_what_a_move_by_hand_writes(partnership, other_partnership, people):
     """Set-wise recomputation: the UPDATE, the history and the audit of every moved clock;
     clocks whose date does not change are left alone; closed and fixed clocks are not read."""
