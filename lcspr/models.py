@@ -164,6 +164,7 @@ class Review(models.Model):
     held_since = models.DateField(null=True, blank=True)
     status_before_hold = models.CharField(max_length=20, choices=Status, blank=True)
     days_on_hold = models.PositiveIntegerField(default=0)
+    resumed_on = models.DateField(null=True, blank=True)
 
     final_approved_on = models.DateField(null=True, blank=True)
     notice_sent_on = models.DateField(_("sent to the Panel and DfE on"), null=True, blank=True)
@@ -198,6 +199,12 @@ class Review(models.Model):
 
     def get_absolute_url(self):
         return reverse("lcspr:detail", args=[self.pk])
+
+    @property
+    def expected_publication(self) -> dt.date:
+        """The statutory target plus every day the review has been on hold: the date its
+        own plan and the notice to the Panel and DfE aim at (the target itself stands)."""
+        return self.target_publication + dt.timedelta(days=self.days_on_hold)
 
     @property
     def reference(self) -> str:

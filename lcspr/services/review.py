@@ -361,12 +361,20 @@ def review_put_on_hold(
     resume. A clock reminds the business unit to look again on the chosen date."""
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.ON_HOLD)
+    # A hold starts after everything it could overlap: the decision, the last hold's end
+    # (days on hold would count twice) and final approval (the notice clock it pauses).
+    not_before, not_before_what = max(
+        (review.decision_date, "the decision to hold the review"),
+        (review.resumed_on, "the day the review last came off hold"),
+        (review.final_approved_on, "the day the final report was approved"),
+        key=lambda pair: pair[0] or dt.date.min,
+    )
     errors = past_date(
         held_since,
         "held_since",
         "the date it went on hold",
-        not_before=review.decision_date,
-        not_before_what="the decision to hold the review",
+        not_before=not_before,
+        not_before_what=not_before_what,
     )
     if reason not in HoldReason.values:
         errors["reason"] = "Select why the review is on hold"
@@ -416,9 +424,14 @@ def review_resume(
     resumed_on: dt.date | None,
     expected_version: int | None = None,
 ) -> Review:
-    """Take the review off hold. A paused clock loses no time: target publication and
-    every clock paused with it move later by the calendar days on hold (a recorded move
-    with the reason), and the review returns to the status it was held from."""
+    """Take the review off hold; it returns to the status it was held from.
+
+    The statutory target does not move: the report is still expected 6 calendar months
+    after the decision, and the publication clock runs again against that date (overdue
+    if it passed during the hold; the hold is the recorded reason). The review's own
+    plan loses no time: its paused steps move later by the calendar days on hold (a
+    recorded move with the reason), and the notice to the Panel and DfE is counted back
+    from the expected publication date (the target plus all the days on hold)."""
     review = locked_for_change(review, actor, expected_version)
     if review.status != Status.ON_HOLD:
         raise TransitionError(
@@ -443,13 +456,17 @@ def review_resume(
     # Only the clocks the hold paused: not those a step closed as no longer needed on the
     # day the review went on hold (final approval closes the unfinished milestones).
     held = Deadline.objects.for_subject(review).filter(outcome=Deadline.Outcome.PAUSED)
-    target = review.target_publication + dt.timedelta(days=paused)
+    review.days_on_hold += paused
+    review.resumed_on = resumed_on
+    expected = review.expected_publication
     for deadline in held:
         deadline_reopen(subject=review, kind=deadline.kind, key=deadline.key)
+        if deadline.kind == Kind.PUBLICATION:
+            continue  # the statutory date stands
         if deadline.rule == Rule.WORKING_DAYS_BEFORE:
-            # The notice is counted back from the (later) target publication date, in
+            # The notice is counted back from the (later) expected publication date, in
             # working days: not moved by calendar days onto a weekend or holiday.
-            deadline_move(deadline=deadline, actor=actor, reason=reason, trigger_date=target)
+            deadline_move(deadline=deadline, actor=actor, reason=reason, trigger_date=expected)
         elif paused:
             deadline_move(
                 deadline=deadline,
@@ -458,8 +475,6 @@ def review_resume(
                 due_date=deadline.due_date + dt.timedelta(days=paused),
             )
     deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key=HOLD_REVIEW_KEY, on=resumed_on)
-    review.target_publication = target
-    review.days_on_hold += paused
     review.hold_reason, review.hold_note = "", ""
     review.held_since = review.hold_review_on = None
     review.status_before_hold = ""
@@ -509,7 +524,7 @@ def review_approve_final(
         title=_deadline_title(review, "Send the final report to the Panel and DfE"),
         reference=review.reference,
         url=review.get_absolute_url(),
-        trigger_date=review.target_publication,
+        trigger_date=review.expected_publication,
         rule=Rule.WORKING_DAYS_BEFORE,
         amount=NOTICE_WORKING_DAYS,
         owner=actor,

@@ -147,7 +147,11 @@ def test_other_roles_cannot_move_a_review(local_review, people):
 # --- on hold and resume: the clock loses no time -------------------------------------------
 
 
-def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back(local_review, people):
+def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back_to_the_plan_only(
+    local_review, people
+):
+    """The review's steps lose no time; the statutory target (6 calendar months after the
+    decision) and the publication clock measured against it do not move (ADR 0015)."""
     officer = people["officer"]
     target_before = local_review.target_publication
     draft_before = get_deadline(local_review, Kind.LCSPR_MILESTONE, "draft_report").due_date
@@ -167,15 +171,41 @@ def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back(local_review, p
 
     review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
     assert review.status == Status.OPEN
-    assert review.target_publication == target_before + dt.timedelta(days=21)
+    assert review.target_publication == target_before
     assert review.days_on_hold == 21
+    assert review.expected_publication == target_before + dt.timedelta(days=21)
     publication.refresh_from_db()
-    assert publication.is_open and publication.due_date == target_before + dt.timedelta(days=21)
-    change = DeadlineChange.objects.get(deadline=publication)
-    assert "21 days added" in change.reason and "Criminal proceedings" in change.reason
+    assert publication.is_open and publication.due_date == target_before
+    assert not DeadlineChange.objects.filter(deadline=publication).exists()
     draft = get_deadline(review, Kind.LCSPR_MILESTONE, "draft_report")
     assert draft.due_date == draft_before + dt.timedelta(days=21) and draft.is_open
+    change = DeadlineChange.objects.get(deadline=draft)
+    assert "21 days added" in change.reason and "Criminal proceedings" in change.reason
     assert get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review").closed_on == TODAY()
+
+
+def test_holds_cannot_overlap(local_review, people):
+    """A second hold starting before the first one ended would count its days twice."""
+    officer = people["officer"]
+    hold = dict(
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    review = services.review_put_on_hold(review=local_review, held_since=days_ago(30), **hold)
+    review = services.review_resume(review=review, actor=officer, resumed_on=days_ago(20))
+    assert review.days_on_hold == 10
+    with pytest.raises(ValidationError) as error:
+        services.review_put_on_hold(review=review, held_since=days_ago(25), **hold)
+    assert error.value.message_dict["held_since"] == [
+        "The date it went on hold must be the same as or after the day the review last "
+        f"came off hold ({days_ago(20):%-d %B %Y})"
+    ]
+    review.refresh_from_db()
+    review = services.review_put_on_hold(review=review, held_since=days_ago(20), **hold)
+    review = services.review_resume(review=review, actor=officer, resumed_on=days_ago(15))
+    assert review.days_on_hold == 15
 
 
 def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):

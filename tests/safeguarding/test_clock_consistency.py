@@ -174,9 +174,10 @@ def test_resuming_a_hold_begun_on_the_approval_day_keeps_the_finished_steps_clos
     )
     assert set(still_moot.values_list("key", flat=True)) == moot_keys
     notice = get_deadline(local, Kind.PRE_PUBLICATION_NOTICE)
-    assert notice.is_open and notice.trigger_date == local.target_publication
-    # Counted back in working days from the later target: never a weekend or holiday.
-    assert notice.due_date == notice_by(local.target_publication, 7, partnership=partnership)
+    assert local.expected_publication > local.target_publication
+    assert notice.is_open and notice.trigger_date == local.expected_publication
+    # Counted back in working days from the later date: never a weekend or holiday.
+    assert notice.due_date == notice_by(local.expected_publication, 7, partnership=partnership)
     page = _get(people, officer, local.get_absolute_url())
     assert "No longer needed" in page
 
