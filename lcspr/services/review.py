@@ -357,8 +357,8 @@ def review_put_on_hold(
     expected_version: int | None = None,
 ) -> Review:
     """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
-    they are closed as "no longer needed" and reopened, moved by the days paused, on
-    resume. A clock reminds the business unit to look again on the chosen date."""
+    they are closed as "paused" and reopened on resume (see `review_resume` for which
+    move). A clock reminds the business unit to look again on the chosen date."""
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.ON_HOLD)
     # A hold starts after everything it could overlap: the decision, the last hold's end

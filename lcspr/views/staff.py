@@ -243,8 +243,8 @@ def hold(request, pk):
         "Put the review on hold",
         run,
         intro="While the review is on hold its clocks are paused. When it resumes, the "
-        "target publication date and the milestones still to come move later by the "
-        "number of days it was on hold.",
+        "milestones still to come move later by the number of days it was on hold. The "
+        "statutory publication date (6 months after the decision) does not move.",
         initial={"held_since": timezone.localdate(), "version": review.version},
     )
 
@@ -261,7 +261,11 @@ def resume(request, pk):
             resumed_on=data["resumed_on"],
             expected_version=data.get("version"),
         )
-        messages.success(request, "The review has resumed. Its dates moved by the time on hold.")
+        messages.success(
+            request,
+            "The review has resumed. Its milestones moved by the time on hold; the "
+            "statutory publication date stands.",
+        )
 
     return form_page(
         request,
@@ -270,8 +274,8 @@ def resume(request, pk):
         "Resume the review",
         run,
         intro=(
-            f"On hold since {review.held_since:%-d %B %Y}. The target publication date and "
-            "the milestones still to come move later by the days on hold."
+            f"On hold since {review.held_since:%-d %B %Y}. The milestones still to come move "
+            "later by the days on hold; the statutory publication date does not move."
             if review.held_since
             else ""
         ),
