@@ -140,6 +140,19 @@ class ResumeForm(ActionForm):
     past_dates = ("resumed_on",)
 
 
+class CloseForm(ActionForm):
+    submit_label = "Close the review"
+    reason = area(
+        "Why is the review closed without publication?",
+        required=True,
+        rows=4,
+        message="Enter why the review is closed without publication",
+        hint="For example, the National Panel took a national review of the case.",
+    )
+    closed_on = GDSDateField(what="the date the review was closed", label="Date it was closed")
+    past_dates = ("closed_on",)
+
+
 class ApproveForm(ActionForm):
     submit_label = "Record the approval"
     approved_on = GDSDateField(

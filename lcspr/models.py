@@ -41,19 +41,25 @@ class Status(models.TextChoices):
     FINAL_APPROVED = "final_approved", _("Final report approved")
     NOTICE_SENT = "notice_sent", _("Sent to the Panel and DfE")
     PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed without publication")
 
+
+#: The statuses after which nothing more happens to a review.
+FINISHED = frozenset({Status.PUBLISHED, Status.CLOSED})
 
 #: The only moves a local review can make (one service each). A review on hold goes back
 #: only to the status it was put on hold from (`Review.status_before_hold`).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.OPEN: frozenset({Status.IN_PROGRESS, Status.ON_HOLD}),
-    Status.IN_PROGRESS: frozenset({Status.FINAL_APPROVED, Status.ON_HOLD}),
+    Status.OPEN: frozenset({Status.IN_PROGRESS, Status.ON_HOLD, Status.CLOSED}),
+    Status.IN_PROGRESS: frozenset({Status.FINAL_APPROVED, Status.ON_HOLD, Status.CLOSED}),
     Status.ON_HOLD: frozenset(
-        {Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT}
+        {Status.OPEN, Status.IN_PROGRESS, Status.FINAL_APPROVED, Status.NOTICE_SENT, Status.CLOSED}
     ),
-    Status.FINAL_APPROVED: frozenset({Status.NOTICE_SENT, Status.ON_HOLD}),
-    Status.NOTICE_SENT: frozenset({Status.PUBLISHED, Status.ON_HOLD}),
+    Status.FINAL_APPROVED: frozenset({Status.NOTICE_SENT, Status.ON_HOLD, Status.CLOSED}),
+    Status.NOTICE_SENT: frozenset({Status.PUBLISHED, Status.ON_HOLD, Status.CLOSED}),
     Status.PUBLISHED: frozenset(),
+    # For example when the National Panel takes a national review of the case instead.
+    Status.CLOSED: frozenset(),
 }
 
 
@@ -132,7 +138,7 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(where).distinct()
 
     def open(self):
-        return self.exclude(status=Status.PUBLISHED)
+        return self.exclude(status__in=FINISHED)
 
 
 def _private_path(instance, filename):  # pragma: no cover - names come from the services
@@ -165,6 +171,10 @@ class Review(models.Model):
     status_before_hold = models.CharField(max_length=20, choices=Status, blank=True)
     days_on_hold = models.PositiveIntegerField(default=0)
     resumed_on = models.DateField(null=True, blank=True)
+
+    # Closed without publication: when, and why.
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
 
     final_approved_on = models.DateField(null=True, blank=True)
     notice_sent_on = models.DateField(_("sent to the Panel and DfE on"), null=True, blank=True)

@@ -201,6 +201,22 @@ class PanelResponseForm(ActionForm):
     note = area("Notes", rows=4, hint="Needed if the Panel asked for more information.")
 
 
+class LocalReviewAfterPanelForm(ActionForm):
+    past_dates = ("decided_on",)
+    submit_label = "Record the decision and open the local review"
+
+    decided_on = GDSDateField(
+        what="the date of the decision", label="Date the partners decided to hold it"
+    )
+    rationale = area(
+        "Why did the partners decide to hold a local review?",
+        required=True,
+        rows=5,
+        message="Enter why the partners decided to hold a local review",
+        hint="For example, what the National Panel said and which criteria the case meets.",
+    )
+
+
 # --- the agency's return --------------------------------------------------------------------
 
 

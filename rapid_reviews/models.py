@@ -175,6 +175,10 @@ class RapidReview(models.Model):
     panel_response = models.CharField(max_length=20, choices=PanelResponse, blank=True)
     panel_response_on = models.DateField(null=True, blank=True)
     panel_response_note = models.TextField(blank=True)
+    # After the Panel disagreed with a decision not to hold a local review: the partners'
+    # later decision to hold one (the decision sent to the Panel stays as it was).
+    local_review_decided_on = models.DateField(null=True, blank=True)
+    local_review_rationale = models.TextField(blank=True)
 
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

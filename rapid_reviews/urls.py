@@ -26,6 +26,11 @@ urlpatterns = [
     path("<int:pk>/sign-off/<slug:partner>/", panel.sign_off, name="sign-off"),
     path("<int:pk>/send-to-panel/", panel.send_to_panel, name="send-to-panel"),
     path("<int:pk>/panel-response/", panel.panel_response, name="panel-response"),
+    path(
+        "<int:pk>/local-review/",
+        panel.local_review_after_panel,
+        name="local-review-after-panel",
+    ),
     path("<int:pk>/report.pdf", panel.report_pdf, name="report-pdf"),
     # Agency contributors.
     path("requests/", contributor.request_list, name="contributor-list"),

@@ -30,6 +30,7 @@ from ..models import (
     MILESTONE_MONTHS,
     MONTHS_TO_PUBLISH,
     NOTICE_WORKING_DAYS,
+    TRANSITIONS,
     HoldReason,
     LearningTheme,
     Milestone,
@@ -45,6 +46,7 @@ from .common import (
     past_date,
     raise_if,
     require_case_role,
+    require_manager,
 )
 
 
@@ -528,5 +530,61 @@ def review_approve_final(
         rule=Rule.WORKING_DAYS_BEFORE,
         amount=NOTICE_WORKING_DAYS,
         owner=actor,
+    )
+    return review
+
+
+@transaction.atomic
+def review_close(
+    *,
+    review: Review,
+    actor: User,
+    reason: str,
+    closed_on: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Close a review that will not be published (for example, the National Panel took a
+    national review of the case). A manager's decision, with a reason; it cannot be
+    undone. Every clock still running, or paused by a hold, stops as "no longer needed",
+    so the review leaves the dashboard, the reminders and the timeliness figures."""
+    review = locked_for_change(review, actor, expected_version)
+    require_manager(actor, review.partnership)
+    if Status.CLOSED not in TRANSITIONS[review.status]:
+        raise TransitionError(
+            f"A local review that is ‘{review.get_status_display()}’ cannot be closed."
+        )
+    errors = past_date(
+        closed_on,
+        "closed_on",
+        "the date the review was closed",
+        not_before=review.decision_date,
+        not_before_what="the decision to hold the review",
+    )
+    if not (reason or "").strip():
+        errors["reason"] = "Enter why the review is closed without publication"
+    raise_if(errors)
+    move(review, Status.CLOSED, actor, reason.strip(), resuming=True)
+    review.closed_on = closed_on
+    review.closed_reason = reason.strip()
+    review.hold_reason, review.hold_note = "", ""
+    review.held_since = review.hold_review_on = None
+    review.status_before_hold = ""
+    review.save()
+    clocks = Deadline.objects.for_subject(review)
+    for deadline in clocks.open():
+        deadline_close(
+            subject=review,
+            kind=deadline.kind,
+            key=deadline.key,
+            on=closed_on,
+            outcome=Deadline.Outcome.CANCELLED,
+        )
+    clocks.filter(outcome=Deadline.Outcome.PAUSED).update(outcome=Deadline.Outcome.CANCELLED)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={"closed_on": closed_on, "reason": reason.strip()},
     )
     return review

@@ -19,6 +19,7 @@ from ..forms import (
     ApproveForm,
     BriefingForm,
     CheckForm,
+    CloseForm,
     HoldForm,
     MilestoneForm,
     NoticeForm,
@@ -280,6 +281,35 @@ def resume(request, pk):
             else ""
         ),
         initial={"resumed_on": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def close(request, pk):
+    review = _editable(request, pk)
+    if not selectors.is_manager(request.user, review):
+        raise PermissionDenied("Only the partnership manager closes a review.")
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_close(
+            review=review,
+            actor=request.user,
+            reason=data["reason"],
+            closed_on=data["closed_on"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The review is closed. Its clocks have stopped.")
+
+    return form_page(
+        request,
+        review,
+        CloseForm,
+        "Close the review without publication",
+        run,
+        intro="Its clocks stop and it leaves the dashboard and the timeliness figures. "
+        "Its record and history are kept. This cannot be undone.",
+        initial={"closed_on": timezone.localdate(), "version": review.version},
     )
 
 

@@ -478,3 +478,64 @@ def rapid_review_record_panel_response(
         changes={"panel_response": response, "panel_response_on": responded_on},
     )
     return review
+
+
+@transaction.atomic
+def rapid_review_hold_local_review_after_panel(
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    decided_on: dt.date | None,
+    rationale: str,
+    expected_version: int | None = None,
+) -> RapidReview:
+    """The National Panel disagreed with a decision not to hold a local review (the
+    Panel suggesting one is a regulation 11 criterion), and the partners now decide to
+    hold one. The decision sent to the Panel stays as it was; this one is recorded
+    beside it, and the local review opens with its 6 months counted from this decision."""
+    review = locked_review_for_change(rapid_review, actor, expected_version)
+    if (
+        review.status != Status.PANEL_RESPONDED
+        or review.panel_response != PanelResponse.DISAGREES
+        or review.decision == Decision.LOCAL_REVIEW
+    ):
+        raise TransitionError(
+            "A local review can be decided on after the Panel’s reply only when the Panel "
+            "disagreed with a decision not to hold one."
+        )
+    if review.local_review_decided_on is not None or _has_local_review(review):
+        raise TransitionError("This rapid review already has a local review.")
+    errors = past_date(
+        decided_on,
+        "decided_on",
+        "the date of the decision",
+        not_before=review.panel_response_on,
+        not_before_what="the Panel’s reply",
+    )
+    if not (rationale or "").strip():
+        errors["rationale"] = "Enter why the partners decided to hold a local review"
+    raise_if(errors)
+    review.local_review_decided_on = decided_on
+    review.local_review_rationale = rationale.strip()
+    review.version += 1
+    review.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={
+            "local_review_decided_on": decided_on,
+            "after": "the National Panel disagreed with the decision",
+        },
+    )
+    from lcspr.services import review_open
+
+    review_open(rapid_review=review, decision_date=decided_on, actor=actor)
+    return review
+
+
+def _has_local_review(review: RapidReview) -> bool:
+    from lcspr.models import Review
+
+    return Review.objects.filter(rapid_review=review).exists()

@@ -10,6 +10,7 @@ from .. import services
 from ..documents import rapid_review_pdf
 from ..forms import (
     DecisionForm,
+    LocalReviewAfterPanelForm,
     MeetingForm,
     NoteForm,
     PanelResponseForm,
@@ -178,6 +179,36 @@ def panel_response(request, pk):
         messages.success(request, "The National Panel’s response is recorded.")
 
     return form_page(request, review, PanelResponseForm, "The National Panel’s response", run)
+
+
+@officer_view
+def local_review_after_panel(request, pk):
+    review = rapid_review_get_for(request.user, pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.rapid_review_hold_local_review_after_panel(
+            rapid_review=review,
+            actor=request.user,
+            decided_on=data["decided_on"],
+            rationale=data["rationale"],
+            expected_version=data.get("version"),
+        )
+        messages.success(
+            request, "The decision is recorded and the local review is open (6 months from it)."
+        )
+
+    return form_page(
+        request,
+        review,
+        LocalReviewAfterPanelForm,
+        "Hold a local review after the Panel’s reply",
+        run,
+        intro="The National Panel disagreed with the decision sent to it. The decision "
+        "sent stays on record; this one is recorded beside it. The local review’s 6 months "
+        "count from the date of this decision.",
+        initial={"version": review.version},
+    )
 
 
 @officer_view

@@ -362,6 +362,7 @@ FORM_VIEWS = [
     "rapid_reviews:sign-off",
     "rapid_reviews:send-to-panel",
     "rapid_reviews:panel-response",
+    "rapid_reviews:local-review-after-panel",
     "rapid_reviews:contributor-return",
     *LCSPR_FORM_VIEWS,
 ]
@@ -734,7 +735,8 @@ def target(
             {"name": "Chief Supt Jones", "role": "", **date_post("signed_on", today)},
             records=[rr, rr.sign_offs.get()],
         )
-    rr = decide_and_sign(rr, officer)
+    after_panel = name == "rapid_reviews:local-review-after-panel"
+    rr = decide_and_sign(rr, officer, decision="no_local_review" if after_panel else "local_review")
     if name == "rapid_reviews:send-to-panel":
         return Target(
             reverse(name, args=[rr.pk]),
@@ -743,10 +745,25 @@ def target(
             {**date_post("sent_on", today)},
             records=[rr],
         )
-    assert name == "rapid_reviews:panel-response"
     rr = review_services.rapid_review_send_to_panel(
         rapid_review=rr, actor=officer, sent_on=timezone.localdate()
     )
+    if name == "rapid_reviews:local-review-after-panel":
+        rr = review_services.rapid_review_record_panel_response(
+            rapid_review=rr, actor=officer, response="disagrees", responded_on=timezone.localdate()
+        )
+        return Target(
+            reverse(name, args=[rr.pk]),
+            officer,
+            review_forms.LocalReviewAfterPanelForm,
+            {
+                **date_post("decided_on", today),
+                "rationale": "The Panel suggests one.",
+                "version": str(rr.version),
+            },
+            records=[rr],
+        )
+    assert name == "rapid_reviews:panel-response"
     return Target(
         reverse(name, args=[rr.pk]),
         officer,

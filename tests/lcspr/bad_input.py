@@ -36,6 +36,7 @@ FORM_VIEWS = [
     "lcspr:check-add",
     "lcspr:hold",
     "lcspr:resume",
+    "lcspr:close",
     "lcspr:approve",
     "lcspr:notice",
     "lcspr:publish",
@@ -128,6 +129,18 @@ def lcspr_target(name, people, agencies, make_review):
             officer,
             lcspr_forms.ResumeForm,
             {**date_post("resumed_on", good_date(0))},
+            records=[review],
+        )
+    if name == "lcspr:close":
+        return Target(
+            url,
+            people["manager"],
+            lcspr_forms.CloseForm,
+            {
+                "reason": "The National Panel took a national review.",
+                **date_post("closed_on", good_date(0)),
+                **version,
+            },
             records=[review],
         )
     review = services.review_save_terms(

@@ -445,3 +445,50 @@ def test_the_same_recommendation_twice_is_refused(local_review, people):
         services.recommendation_add(review=local_review, actor=officer, text="  share   SOONER. ")
     assert "Recommendation 1 already says this" in error.value.message_dict["text"][0]
     assert local_review.recommendations.count() == 1
+
+
+# --- closed without publication ---------------------------------------------------------------
+
+
+def test_a_manager_closes_a_review_that_will_not_be_published(local_review, people):
+    """For example when the National Panel takes a national review of the case: every
+    clock stops as "no longer needed", the review leaves the open ones, it is final."""
+    officer, manager = people["officer"], people["manager"]
+    review = services.review_put_on_hold(
+        review=local_review,
+        actor=officer,
+        reason=HoldReason.OTHER,
+        note="Waiting for the National Panel",
+        held_since=days_ago(10),
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    args = dict(review=review, reason="The National Panel took a national review.")
+    with pytest.raises(PermissionDenied):
+        services.review_close(actor=officer, closed_on=TODAY(), **args)
+    with pytest.raises(ValidationError) as error:
+        services.review_close(actor=manager, closed_on=None, **{**args, "reason": " "})
+    assert set(error.value.message_dict) == {"closed_on", "reason"}
+
+    review = services.review_close(actor=manager, closed_on=TODAY(), **args)
+    assert review.status == Status.CLOSED
+    assert (review.closed_on, review.held_since) == (TODAY(), None)
+    clocks = Deadline.objects.for_subject(review)
+    assert not clocks.open().exists()
+    assert not clocks.filter(outcome=Deadline.Outcome.PAUSED).exists()
+    assert clocks.get(kind=Kind.PUBLICATION).outcome == Deadline.Outcome.CANCELLED
+    assert not Review.objects.open().filter(pk=review.pk).exists()
+    assert StatusChange.objects.filter(review=review, to_status=Status.CLOSED).count() == 1
+    with pytest.raises(services.TransitionError):
+        services.review_close(actor=manager, closed_on=TODAY(), **args)
+    with pytest.raises(services.TransitionError):
+        services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+
+
+def test_a_published_review_cannot_be_closed(local_review, people):
+    from .conftest import publish, to_notice_sent
+
+    review = publish(to_notice_sent(local_review, people["officer"]), people["officer"])
+    with pytest.raises(services.TransitionError):
+        services.review_close(review=review, actor=people["manager"], reason="r", closed_on=TODAY())
+    review.refresh_from_db()
+    assert review.status == Status.PUBLISHED

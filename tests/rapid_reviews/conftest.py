@@ -159,7 +159,9 @@ def return_and_submit(request, actor, *, days=None):
     return services.agency_return_submit(information_request=request, actor=actor)
 
 
-def decide_and_sign(review, actor, *, signers=("local_authority", "police", "health")):
+def decide_and_sign(
+    review, actor, *, signers=("local_authority", "police", "health"), decision="local_review"
+):
     today = timezone.localdate()
     review = services.rapid_review_record_meeting(
         rapid_review=review,
@@ -177,8 +179,8 @@ def decide_and_sign(review, actor, *, signers=("local_authority", "police", "hea
     review = services.rapid_review_decide(
         rapid_review=review,
         actor=actor,
-        decision="local_review",
-        criteria=["improvements"],
+        decision=decision,
+        criteria=["improvements"] if decision == "local_review" else [],
         rationale="Agencies did not share information.",
         decided_on=today,
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rapid_reviews import services
 from rapid_reviews.models import (
     TRANSITIONS,
+    Decision,
     InformationRequest,
     RapidReview,
     RequestEmail,
@@ -727,3 +728,62 @@ def test_no_local_review_needs_the_learning_captured(review, people):
         values={"meeting_date": today, "attendees": "All", "learning_local": "Share plans."},
     )
     assert services.rapid_review_decide(**decide).status == Status.DECIDED
+
+
+# --- the National Panel disagrees with no local review ---------------------------------------
+
+
+def _sent_and_answered(review, actor, decision, response):
+    review = decide_and_sign(review, actor, decision=decision)
+    review = services.rapid_review_send_to_panel(rapid_review=review, actor=actor, sent_on=TODAY())
+    return services.rapid_review_record_panel_response(
+        rapid_review=review, actor=actor, response=response, responded_on=TODAY()
+    )
+
+
+def test_a_local_review_can_follow_the_panel_disagreeing(review, people):
+    """DOMAIN: the Panel suggesting a local review is a regulation 11 criterion. The
+    decision sent stays as it was; the later one opens the local review, its 6 months
+    counted from that decision."""
+    from dateutil.relativedelta import relativedelta
+
+    from lcspr.models import Review
+
+    officer = people["officer"]
+    review = _sent_and_answered(review, officer, "no_local_review", "disagrees")
+    assert not Review.objects.filter(rapid_review=review).exists()
+    args = dict(rapid_review=review, actor=officer, decided_on=TODAY(), rationale="")
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_hold_local_review_after_panel(**args)
+    assert list(error.value.message_dict) == ["rationale"]
+    with pytest.raises(PermissionDenied):
+        services.rapid_review_hold_local_review_after_panel(
+            **{**args, "actor": people["agency"], "rationale": "Panel's advice"}
+        )
+
+    review = services.rapid_review_hold_local_review_after_panel(
+        **{**args, "rationale": "The Panel suggests a local review of the health visiting."}
+    )
+    assert review.decision == Decision.NO_LOCAL_REVIEW  # what was sent stays on record
+    assert review.local_review_decided_on == TODAY()
+    local = Review.objects.get(rapid_review=review)
+    assert local.decision_date == TODAY()
+    assert local.target_publication == TODAY() + relativedelta(months=6)
+    assert get_deadline(local, Kind.PUBLICATION).is_open
+    with pytest.raises(services.TransitionError, match="already has a local review"):
+        services.rapid_review_hold_local_review_after_panel(**{**args, "rationale": "Again"})
+
+
+@pytest.mark.parametrize(
+    "decision, response",
+    [("no_local_review", "agrees"), ("local_review", "disagrees")],
+)
+def test_only_after_the_panel_disagreed_with_no_local_review(review, people, decision, response):
+    officer = people["officer"]
+    review = _sent_and_answered(review, officer, decision, response)
+    with pytest.raises(services.TransitionError, match="only when the Panel disagreed"):
+        services.rapid_review_hold_local_review_after_panel(
+            rapid_review=review, actor=officer, decided_on=TODAY(), rationale="Because"
+        )
+    review.refresh_from_db()
+    assert review.local_review_decided_on is None
