@@ -207,6 +207,14 @@ class ChildForm(StepForm):
             return
         on = incident.age_on
         dob, age = data.get("date_of_birth"), data.get("age_years")
+        if dob and on and dob > on:
+            when = "of the incident" if incident.incident_date else "the local authority became aware"
+            self.add_error(
+                "date_of_birth",
+                f"The date of birth must be on or before the date {when} "
+                f"({on:%-d %B %Y}). If the child was not yet born, tick ‘The child was unborn’",
+            )
+            return
         from_dob = incident.age_of(dob) if dob else None
         if from_dob is not None and age is not None and from_dob != age:
             self.add_error(

@@ -261,7 +261,7 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
 
 
 def report_tables(report: Report) -> list:
-    return [(c.title[:31], c.headers, c.rows) for c in report.charts]
+    return [(c.title, c.headers, c.rows) for c in report.charts]
 
 
 def _period_form(request, allowed, **kwargs):

@@ -481,6 +481,11 @@ def test_a_notification_is_about_a_child_and_a_care_leavers_death_up_to_24(
     assert "The child is 18" in add(**born_years_ago(18)).content.decode()
     mismatch = add(age_years="3", **born_years_ago(10)).content.decode()
     assert "The age does not match the date of birth, which gives 10" in mismatch
+    # Born after the day ages are counted on: not yet born then, so "unborn".
+    after = add(**date_fields("date_of_birth", on + dt.timedelta(days=2))).content.decode()
+    assert "The date of birth must be on or before the date" in after
+    assert f"({on:%-d %B %Y}). If the child was not yet born, tick" in after
+    assert not incident.children.exists()
     assert add(**born_years_ago(17)).status_code == 302
     # A care leaver's death: up to and including 24.
     services.incident_update(

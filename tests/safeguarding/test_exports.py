@@ -101,7 +101,15 @@ def test_timeliness_exports_match_the_page(client, people, partnership):
         client.get(reverse("safeguarding:timeliness-export", args=["csv"]), {"year": "2025"})
     )
     assert ["Notifications to the National Panel", "2", "1", "1", "0", "50%"] in csv_rows
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 2
+    # Each table's whole title heads its part of the CSV (only Excel's sheet names are
+    # cut to its 31 characters).
+    year = {"period": "financial_year", "year": "2025"}
+    url = reverse("safeguarding:timeliness-export", args=["csv"])
+    assert ["Clocks met on time, April 2025 to March 2026"] in _csv_rows(client.get(url, year))
+    url = reverse("safeguarding:timeliness-export", args=["xlsx"])
+    book = load_workbook(io.BytesIO(client.get(url, year).content))
+    assert book.sheetnames[0] == "Clocks met on time, April 2025 "
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 4
 
 
 def test_unknown_format_is_not_found(client, people):
