@@ -51,6 +51,8 @@ def review_detail(request, pk):
         request=request,
     )
     requests = list(review.requests.all())
+    waiting = [r for r in requests if r.status != RequestStatus.RETURNED]
+    nobody = {a.pk for a in agencies_nobody_can_answer(waiting)}
     signed = {s.partner: s for s in review.sign_offs.all()}
     return render(
         request,
@@ -61,7 +63,9 @@ def review_detail(request, pk):
             "Status": Status,
             "milestones": milestones_of(review),
             "requests": requests,
-            "outstanding": [r for r in requests if r.status != RequestStatus.RETURNED],
+            "outstanding": waiting,
+            # Requests no one at the agency can see (no active contributor there).
+            "unanswerable": {r.pk for r in waiting if r.agency_id in nobody},
             "chronology": merged_chronology(review),
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
@@ -200,7 +204,8 @@ def nobody_can_answer_text(agencies) -> str:
     names = " or ".join(a.name for a in agencies)
     text = (
         f"No one at {names} can see the request yet: the partnership has no active "
-        "contributor for the agency. Ask your business manager to add one."
+        "contributor for the agency. Accounts are added by the service's administrators: "
+        "ask them to add one."
     )
     told = [a for a in agencies if a.contact_email]
     untold = [a for a in agencies if not a.contact_email]

@@ -448,12 +448,19 @@ def test_the_officer_is_told_when_no_one_at_an_agency_can_answer(
         "rapid_reviews:request", args=[review.pk, review.requests.get(agency=agencies["health"]).pk]
     )
     assert "No one at" not in client.get(health).content.decode()
+    # The review's own page flags that request, and only that one, in its table.
+    detail = client.get(review.get_absolute_url()).content.decode()
+    rows = detail.split('id="requests"', 1)[1].split("</table>", 1)[0].split("<tr")
+    (flagged,) = [row for row in rows if "No one there can see it" in row]
+    assert "Brookfield Youth Justice" in flagged
     # A contributor for the agency in another partnership does not count; one here does.
     youth.partnerships.add(other_partnership)
     member(Role.AGENCY_CONTRIBUTOR, other_partnership, agency=youth, full_name="Elsewhere")
     assert "No one at Brookfield Youth Justice" in client.get(page).content.decode()
     member(Role.AGENCY_CONTRIBUTOR, partnership, agency=youth, full_name="Youth Contributor")
     assert "No one at" not in client.get(page).content.decode()
+    detail = client.get(review.get_absolute_url()).content.decode()
+    assert "No one there can see it" not in detail
 
 
 def test_the_officer_sees_a_return_as_submitted_never_a_later_draft(
