@@ -175,6 +175,9 @@ def seed_history(partnership: Partnership, years=None) -> int:
                     else "",
                     decided_on=wd(aware, 3) if not_notified else None,
                     created_by=creator,
+                    # Logged on the day the local authority became aware, not at seeding:
+                    # the lists' "newest first" puts this year's cases before history.
+                    created_at=timezone.make_aware(dt.datetime.combine(aware, dt.time(9, 30))),
                 )
             )
             plans.append((rng, nature, not_notified))

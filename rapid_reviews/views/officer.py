@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,15 +28,26 @@ from ..selectors import (
 )
 from .common import form_page, officer_view
 
+#: Gone to the National Panel: nothing left on the 15-working-day clock.
+SENT = (Status.SENT_TO_PANEL, Status.PANEL_RESPONDED)
+
 
 @officer_view
 def review_list(request):
-    reviews = rapid_reviews_visible_to(request.user).prefetch_related("requests")
+    """The reviews still to reach the National Panel, soonest due first; then those sent,
+    most recently sent first, 25 to a page (years of them at national scale)."""
+    reviews = rapid_reviews_visible_to(request.user).select_related("incident__partnership")
+    sent = reviews.filter(status__in=SENT).annotate(request_count=Count("requests"))
     return render(
         request,
         "rapid_reviews/list.html",
         {
-            "reviews": reviews,
+            "in_progress": reviews.exclude(status__in=SENT)
+            .annotate(request_count=Count("requests"))
+            .order_by("due_date", "id"),
+            "sent": Paginator(sent.order_by("-sent_to_panel_on", "-id"), 25).get_page(
+                request.GET.get("page")
+            ),
             "today": timezone.localdate(),
         },
     )

@@ -626,3 +626,25 @@ def test_a_return_cannot_be_due_on_a_weekend_or_bank_holiday(client, review, age
         ).content.decode()
         assert f"The date the return is due must be a working day: {said}" in html
     assert not review.requests.exists()
+
+
+def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(
+    client, make_review, people
+):
+    officer = people["officer"]
+    active = make_review()
+    sent = [make_review() for _ in range(26)]
+    for review in sent:
+        review = decide_and_sign(review, officer)
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    sign_in(client, officer)
+    html = client.get(reverse("rapid_reviews:list")).content.decode()
+    in_progress, done = html.split('id="sent"', 1)
+    assert active.incident.reference in in_progress
+    assert not any(r.incident.reference in in_progress for r in sent)
+    assert sum(r.incident.reference in done for r in sent) == 25
+    assert "Waiting for the Panel" in done
+    page_two = client.get(reverse("rapid_reviews:list"), {"page": "2"}).content.decode()
+    assert sum(r.incident.reference in page_two.split('id="sent"', 1)[1] for r in sent) == 1
+    # A page past the end shows the last one, not an error.
+    assert client.get(reverse("rapid_reviews:list"), {"page": "99"}).status_code == 200
