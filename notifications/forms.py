@@ -208,7 +208,9 @@ class ChildForm(StepForm):
         on = incident.age_on
         dob, age = data.get("date_of_birth"), data.get("age_years")
         if dob and on and dob > on:
-            when = "of the incident" if incident.incident_date else "the local authority became aware"
+            when = (
+                "of the incident" if incident.incident_date else "the local authority became aware"
+            )
             self.add_error(
                 "date_of_birth",
                 f"The date of birth must be on or before the date {when} "

@@ -628,9 +628,7 @@ def test_a_return_cannot_be_due_on_a_weekend_or_bank_holiday(client, review, age
     assert not review.requests.exists()
 
 
-def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(
-    client, make_review, people
-):
+def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(client, make_review, people):
     officer = people["officer"]
     active = make_review()
     sent = [make_review() for _ in range(26)]
