@@ -49,7 +49,31 @@ def home(request):
         context.update(dashboard_context(request))
     if context["regions"]:
         context["region_partnerships"] = _regional_figures(request.user)
+    if context["contributes_for"]:
+        from rapid_reviews.models import AWAITING_RETURN
+        from rapid_reviews.selectors import information_requests_for_contributor
+
+        # What the agency has still to answer, soonest due first.
+        context["requests_to_answer"] = list(
+            information_requests_for_contributor(request.user).filter(status__in=AWAITING_RETURN)[
+                :HOME_ROWS
+            ]
+        )
+    if context["reviews_for"]:
+        from lcspr.selectors import reviews_visible_to
+
+        context["assigned_reviews"] = list(
+            reviews_visible_to(request.user)
+            .filter(reviewers=request.user)
+            .open()
+            .order_by("target_publication", "id")[:HOME_ROWS]
+        )
+    context["today"] = timezone.localdate()
     return render(request, "safeguarding/home.html", context)
+
+
+#: The most items a home-page section lists before pointing to the whole list.
+HOME_ROWS = 10
 
 
 def _regional_figures(user) -> list[dict]:

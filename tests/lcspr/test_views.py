@@ -344,3 +344,17 @@ def test_the_briefing_page_says_how_long_it_is_and_names_its_files(client, local
     assert "Download the briefing as it is now (2 pages, PDF)" in html
     response = client.get(reverse("lcspr:briefing-file", args=[local_review.pk, "pdf"]))
     assert 'filename="are-you-listening-to-me-briefing.pdf"' in response["Content-Disposition"]
+
+
+def test_a_reviewers_home_lists_the_reviews_assigned_to_them(client, local_review, people):
+    from lcspr import services as lcspr_services
+
+    home = reverse("safeguarding:home")
+    sign_in(client, people["reviewer"])
+    assert "No review is assigned to you at the moment." in client.get(home).content.decode()
+    lcspr_services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    html = client.get(home).content.decode()
+    assert f'href="{local_review.get_absolute_url()}"' in html
+    assert local_review.reference in html

@@ -646,3 +646,24 @@ def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(client, ma
     assert sum(r.incident.reference in page_two.split('id="sent"', 1)[1] for r in sent) == 1
     # A page past the end shows the last one, not an error.
     assert client.get(reverse("rapid_reviews:list"), {"page": "99"}).status_code == 200
+
+
+def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
+    client, sent_requests, contributors, make_review, people, agencies
+):
+    police = sent_requests["police"]
+    home = reverse("safeguarding:home")
+    sign_in(client, contributors["police"])
+    html = client.get(home).content.decode()
+    link = reverse("rapid_reviews:contributor-request", args=[police.pk])
+    assert f'href="{link}"' in html
+    assert f"{police.due_date:%-d %B %Y}" in html
+    for other in ("health", "social_care"):
+        own = reverse("rapid_reviews:contributor-request", args=[sent_requests[other].pk])
+        assert own not in html
+    return_and_submit(police, contributors["police"])
+    html = client.get(home).content.decode()
+    assert link not in html and "Nothing is waiting for your answer." in html
+    # Another partnership's contributor for the same force sees none of it.
+    sign_in(client, contributors["other_police"])
+    assert link not in client.get(home).content.decode()
