@@ -649,12 +649,19 @@ def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(client, ma
 
 
 def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
-    client, sent_requests, contributors, make_review, people, agencies
+    client,
+    sent_requests,
+    contributors,
+    make_review,
+    people,
+    agencies,
+    django_assert_max_num_queries,
 ):
     police = sent_requests["police"]
     home = reverse("safeguarding:home")
     sign_in(client, contributors["police"])
-    html = client.get(home).content.decode()
+    with django_assert_max_num_queries(10):
+        html = client.get(home).content.decode()
     link = reverse("rapid_reviews:contributor-request", args=[police.pk])
     assert f'href="{link}"' in html
     assert f"{police.due_date:%-d %B %Y}" in html
