@@ -198,6 +198,11 @@ class Incident(models.Model):
         return self.status == Status.DRAFT
 
     @property
+    def can_change(self) -> bool:
+        """Its details can still be corrected: before the decision is recorded."""
+        return self.status in UNDECIDED
+
+    @property
     def notified_late(self) -> bool:
         return self.notified_on is not None and self.notified_on > self.notification_due
 

@@ -16,7 +16,6 @@ from safeguarding.form_pages import keep_typing_after_conflict
 from safeguarding.once import made, taken_before
 
 from .. import forms, services
-from ..models import Status
 from ..selectors import child_get_for, incident_get_for
 from .common import (
     case_view,
@@ -128,7 +127,7 @@ def incident_step(request, pk, step):
     if step not in STEPS:
         raise Http404("No such step")
     form_class, title, fields = STEPS[step]
-    if not incident.is_editable and incident.status != Status.AWAITING_DECISION:
+    if not incident.can_change:
         messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
         return redirect(incident.get_absolute_url())
     extra = {"changing": True} if step == "dates" else {}

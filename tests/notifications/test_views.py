@@ -714,3 +714,18 @@ def test_a_correction_that_changes_nothing_says_so(client, people, make_incident
         follow=True,
     )
     assert "Nothing was changed: that is the date and time recorded." in response.content.decode()
+
+
+def test_details_can_be_corrected_until_the_decision_is_recorded(client, people, make_incident):
+    """The check page promises it; the incident page offers the Change links."""
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    sign_in(client, people["officer"])
+    step = reverse("notifications:step", args=[incident.pk, "nature"])
+    assert f'href="{step}"' in client.get(incident.get_absolute_url()).content.decode()
+    assert client.get(step).status_code == 200
+    services.incident_record_notification(
+        incident=incident, actor=people["officer"], notified_at=timezone.now(), dfe_reference="R"
+    )
+    assert f'href="{step}"' not in client.get(incident.get_absolute_url()).content.decode()
+    assert client.get(step).status_code == 302
