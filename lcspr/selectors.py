@@ -80,6 +80,13 @@ class MilestoneRow:
         return self.deadline.outcome == Deadline.Outcome.PAUSED
 
     @property
+    def overdue_when_paused(self) -> bool:
+        """Paused by a hold after its planned date had already passed: missed before the
+        hold, which does not hide it."""
+        d = self.deadline
+        return self.paused and d.closed_on is not None and d.due_date < d.closed_on
+
+    @property
     def no_longer_needed(self) -> bool:
         return self.deadline.outcome == Deadline.Outcome.CANCELLED
 

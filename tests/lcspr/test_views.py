@@ -358,3 +358,31 @@ def test_a_reviewers_home_lists_the_reviews_assigned_to_them(client, local_revie
     html = client.get(home).content.decode()
     assert f'href="{local_review.get_absolute_url()}"' in html
     assert local_review.reference in html
+
+
+def test_a_hold_does_not_hide_a_step_already_overdue(client, local_review, people):
+    """Decided 60 days ago: the terms were due after a month and are not agreed. Put on
+    hold now, that step shows as overdue before the hold, not merely paused."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lcspr.models import HoldReason
+
+    today = timezone.localdate()
+    services.review_put_on_hold(
+        review=local_review,
+        actor=people["officer"],
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=today - dt.timedelta(days=2),
+        look_again_on=today + dt.timedelta(days=20),
+    )
+    sign_in(client, people["officer"])
+    html = client.get(local_review.get_absolute_url()).content.decode()
+    table = html.split('id="milestones"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr")
+    terms = next(r for r in rows if "Terms of reference agreed" in r)
+    assert "Overdue, then paused" in terms
+    draft = next(r for r in rows if "Draft report" in r)
+    assert "Paused" in draft and "Overdue" not in draft
