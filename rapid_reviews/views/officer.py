@@ -83,6 +83,7 @@ def review_detail(request, pk):
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
             "status_changes": review.status_changes.all(),
+            "clock": get_deadline(review, Kind.RAPID_REVIEW),
             "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,
         },
     )

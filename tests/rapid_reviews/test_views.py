@@ -674,3 +674,17 @@ def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
     # Another partnership's contributor for the same force sees none of it.
     sign_in(client, contributors["other_police"])
     assert link not in client.get(home).content.decode()
+
+
+def test_the_review_page_explains_its_due_date(client, review, people):
+    from safeguarding.models import Deadline
+
+    clock = Deadline.objects.get(subject_id=review.pk, kind=Deadline.Kind.RAPID_REVIEW)
+    sign_in(client, people["officer"])
+    html = client.get(review.get_absolute_url()).content.decode()
+    why = reverse("safeguarding:deadline-why", args=[clock.pk])
+    assert f'href="{why}">Why this date?</a>' in html
+    assert "Opened when the notification sent on" in html
+    page = client.get(why)
+    assert page.status_code == 200
+    assert f"{review.due_date:%-d %B %Y}" in page.content.decode()
