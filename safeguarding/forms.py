@@ -6,6 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,8 +33,22 @@ def plain_text(value: str, *, one_line: bool = False) -> str:
     return _INVISIBLE.sub("", value.replace("\x0b", brk).replace("\x0c", brk))
 
 
+#: What a refused null character says (Django's own "Null characters are not allowed."
+#: is not how GOV.UK services speak, and the person cannot see the character).
+NULL_CHARACTER = _(
+    "Remove the hidden characters from this answer: type it again rather than pasting it"
+)
+
+
 def _without_control_characters(form) -> None:
     for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators = [
+                ProhibitNullCharactersValidator(message=NULL_CHARACTER)
+                if isinstance(v, ProhibitNullCharactersValidator)
+                else v
+                for v in field.validators
+            ]
         if isinstance(field, forms.CharField) and not isinstance(
             field.widget, forms.PasswordInput | forms.EmailInput
         ):

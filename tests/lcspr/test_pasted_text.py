@@ -49,3 +49,19 @@ def test_a_briefing_pasted_with_control_characters_is_saved_and_makes_its_files(
         shape.text_frame.text for s in deck.slides for shape in s.shapes if shape.has_text_frame
     )
     assert "One more point" in text and "_x0007_" not in text
+
+
+def test_a_null_character_is_refused_in_plain_words(
+    client,
+    local_review,  # noqa: F811
+    people,
+):
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:briefing", args=[local_review.pk])
+    response = client.post(url, {**BRIEFING, "title": "Are you\x00 listening to me?"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert "Remove the hidden characters from this answer" in html
+    assert "Null characters are not allowed" not in html
+    local_review.refresh_from_db()
+    assert not hasattr(local_review, "briefing")  # nothing saved
