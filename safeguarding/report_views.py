@@ -410,7 +410,7 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                 "label": str(label),
                 "meaning": str(meaning),
                 "rows": rows,
-                "empty_text": str(reports.EMPTY_TEXT.get(key, _("None in this period"))),
+                "empty_text": str(reports.EMPTY_TEXT),
                 "has_data": any_clocks,
                 "svg": charts.bar_chart(
                     title=_("%(measure)s on time by partnership, %(period)s")

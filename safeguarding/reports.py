@@ -64,11 +64,9 @@ MEASURES: dict[str, tuple[str, str, str]] = {
         _("completed by their due date"),
     ),
 }
-#: What a measure with no clocks at all says, for the stages not yet built.
-EMPTY_TEXT = {
-    "lcspr": _("No local reviews yet"),
-    "actions": _("No action plans yet"),
-}
+#: What a measure with no clock due in the period says (there may be local reviews or
+#: action plans, just none due in it).
+EMPTY_TEXT = _("None due in this period")
 
 AGE_BANDS = [
     ("unborn", _("Unborn")),
@@ -146,7 +144,7 @@ class Timeliness:
 
     @property
     def empty_text(self) -> str:
-        return str(EMPTY_TEXT.get(self.key, _("None in this period")))
+        return str(EMPTY_TEXT)
 
 
 def _timeliness_counts(today: dt.date):

@@ -79,7 +79,7 @@ def test_manager_dashboard_timeliness_and_exports(page, live_server, manager, cl
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Timeliness: {year}")
     expect(page.locator("svg[role=img]").first).to_be_visible()
-    expect(page.get_by_text("No local reviews yet").first).to_be_visible()
+    expect(page.get_by_text("None due in this period").first).to_be_visible()
     assert axe_violations(page) == []
 
 

@@ -79,7 +79,7 @@ def test_timeliness_matches_hand_computed_figures(partnership, timeliness_fixtur
     r = t["rapid_reviews"]
     assert (r.total, r.on_time, r.late, r.percent) == (2, 1, 1, 50)
     assert t["lcspr"].total == 0 and t["lcspr"].percent is None
-    assert t["lcspr"].empty_text == "No local reviews yet"
+    assert t["lcspr"].empty_text == "None due in this period"
 
 
 def test_quarter_and_custom_periods(partnership, timeliness_fixture):
@@ -200,7 +200,7 @@ def test_timeliness_page_shows_figures_charts_and_tables(client, people, timelin
     assert "3 of 5 on time" in html and "(60%)" in html
     assert 'role="img"' in html and "<title id=" in html and "aria-labelledby=" in html
     assert "Data for the chart" in html
-    assert "No local reviews yet" in html
+    assert "None due in this period" in html
     assert "Learning themes across reviews" in html
     assert " style=" not in html
 
