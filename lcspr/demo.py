@@ -340,13 +340,9 @@ def _publish(review, officer, manager, briefing, kind, decided):
         respond_by=decided + dt.timedelta(days=100),
     )
     services.briefing_save(review=review, actor=officer, values=briefing)
-    for number, (text, done) in enumerate(
-        [
-            ("All agencies record the child's own words in assessments and referrals.", True),
-            ("The partnership audits how agencies identify adults in a household.", False),
-        ],
-        1,
-    ):
+    # The review's own recommendations: the first two of its briefing's improvements.
+    improvements = [line for line in briefing["practice_improvement"].splitlines() if line]
+    for number, (text, done) in enumerate(zip(improvements[:2], (True, False), strict=False), 1):
         rec = services.recommendation_add(review=review, actor=officer, text=text)
         for index, agency in enumerate(agencies[:2]):
             action = services.action_add(
@@ -366,7 +362,12 @@ def _publish(review, officer, manager, briefing, kind, decided):
                     note="Guidance updated; 85% of staff trained.",
                     evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
                 )
-                services.action_sign_off(action=action, actor=manager)
+                # Done a month before it was due (or today, if that is sooner).
+                services.action_sign_off(
+                    action=action,
+                    actor=manager,
+                    signed_on=min(action.due_date - dt.timedelta(days=30), timezone.localdate()),
+                )
             elif index == 1:
                 services.action_update(
                     action=action,

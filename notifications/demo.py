@@ -40,14 +40,37 @@ CHILDREN = [
     ),
     (
         "Jayden Cole",
-        _born(6, 11, 30),
+        _born(3, 11, 30),
         Sex.MALE,
         Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN,
         ChildStatus.NONE,
     ),
     ("Sophie Walsh", _born(16, 1, 9), Sex.FEMALE, Ethnicity.WHITE_IRISH, ChildStatus.NOT_KNOWN),
     ("Ryan Price", _born(19, 3, 2), Sex.MALE, Ethnicity.WHITE_BRITISH, ChildStatus.NONE),
+    (
+        "Freddie Okoro",
+        _born(2, 4, 11),
+        Sex.MALE,
+        Ethnicity.BLACK_AFRICAN,
+        ChildStatus.CHILD_IN_NEED,
+    ),
+    (
+        "Mia Clarke",
+        _born(1, 2, 6),
+        Sex.FEMALE,
+        Ethnicity.WHITE_BRITISH,
+        ChildStatus.CHILD_PROTECTION,
+    ),
+    (
+        "Leo Clarke",
+        _born(5, 7, 19),
+        Sex.MALE,
+        Ethnicity.WHITE_BRITISH,
+        ChildStatus.CHILD_PROTECTION,
+    ),
+    ("Tyler Booth", _born(15, 10, 3), Sex.MALE, Ethnicity.WHITE_BRITISH, ChildStatus.CHILD_IN_NEED),
 ]
+#: Each incident has its own children (one child in two incidents would contradict itself).
 
 # (state, working days since awareness, nature, harm, circumstances, children)
 SCENARIOS = [
@@ -65,7 +88,7 @@ SCENARIOS = [
         Nature.CHILD_DEATH,
         [HarmCategory.NEGLECT],
         "Toddler found unresponsive at home; concerns about supervision and home conditions.",
-        [3],
+        [6],
     ),
     (
         "awaiting_decision",
@@ -81,7 +104,7 @@ SCENARIOS = [
         Nature.SERIOUS_HARM,
         [HarmCategory.PHYSICAL, HarmCategory.NEGLECT],
         "Sibling group: non-accidental injuries to the youngest found at a GP visit.",
-        [0, 3],
+        [7, 8],
     ),
     (
         "notified_late",
@@ -89,7 +112,7 @@ SCENARIOS = [
         Nature.CHILD_DEATH,
         [HarmCategory.NEGLECT],
         "Death of a teenager after a long period out of education.",
-        [4],
+        [9],
     ),
     (
         "not_notified",

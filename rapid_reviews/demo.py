@@ -13,38 +13,66 @@ from django.utils import timezone
 
 from notifications.demo import _person
 from safeguarding.calendar import add_working_days
-from safeguarding.deadlines import Kind, Rule, deadline_start
-from safeguarding.models import Membership, Partnership, Role
+from safeguarding.deadlines import Kind, Rule
+from safeguarding.models import Deadline, Membership, Partnership, Role
 
 from . import services
-from .models import InformationRequest, RapidReview
+from .models import AgencyReturn, InformationRequest, RapidReview
 
+#: (days before the incident, contact, what happened, who, which agencies record it: a
+#: word in the agency's name). Each agency's return holds only its own contacts.
 CHRONOLOGY = [
     (
         60,
         "GP appointment",
-        "Mother brought the baby for immunisations; bruise on the arm noted but not explored.",
+        "Mother brought the child in; a bruise on the arm was noted but not explored.",
         "GP",
+        ("health", "hospital", "icb", "care board"),
     ),
     (
         45,
         "Home visit",
-        "Health visitor could not gain entry; no follow-up visit booked.",
-        "Health visitor",
+        "Could not gain entry; no follow-up visit was booked.",
+        "Social worker",
+        ("social care", "children's services", "council"),
     ),
     (
         30,
         "Police call-out",
         "Neighbour reported shouting; officers attended and spoke to the mother at the door.",
         "Police constable",
+        ("police",),
     ),
     (
         12,
         "A&E attendance",
-        "Baby brought in with a head injury; explanation inconsistent.",
+        "The child was brought in with a head injury; the explanation was inconsistent.",
         "Emergency department consultant",
+        ("health", "hospital", "ambulance"),
+    ),
+    (
+        20,
+        "School attendance meeting",
+        "Attendance had fallen to 70%; the parent did not come to the meeting.",
+        "Designated safeguarding lead",
+        ("school", "education", "academy"),
     ),
 ]
+
+
+def rows_for(agency) -> list[tuple]:
+    """The chronology rows this agency would hold (one general contact if none match)."""
+    name = agency.name.lower()
+    rows = [row for row in CHRONOLOGY if any(word in name for word in row[4])]
+    return rows or [
+        (
+            40,
+            "Contact with the family",
+            "A routine contact; nothing of concern was recorded at the time.",
+            "Practitioner",
+            (),
+        )
+    ]
 
 
 def _contributor(partnership, agency):
@@ -59,7 +87,8 @@ def _contributor(partnership, agency):
 
 
 def _write_return(request, actor, *, rows):
-    today = timezone.localdate()
+    incident = request.rapid_review.incident
+    before = incident.incident_date or incident.awareness_date
     services.agency_return_save_draft(
         information_request=request,
         actor=actor,
@@ -75,33 +104,41 @@ def _write_return(request, actor, *, rows):
         },
         rows=[
             {
-                "date": today - dt.timedelta(days=d),
+                "date": before - dt.timedelta(days=d),
                 "contact_type": kind,
                 "what_happened": what,
                 "practitioner_role": role,
             }
-            for d, kind, what, role in rows
+            for d, kind, what, role, _agencies in rows
         ],
     )
     return services.agency_return_submit(information_request=request, actor=actor)
 
 
-def _back_date(request, *, sent_on, due_date, officer):
-    InformationRequest.objects.filter(pk=request.pk).update(sent_on=sent_on, due_date=due_date)
-    request.refresh_from_db()
-    deadline_start(
-        subject=request,
-        partnership=request.rapid_review.incident.partnership,
-        kind=Kind.AGENCY_RETURN,
-        title=f"Agency return from {request.agency.name}: "
-        f"{request.rapid_review.incident.reference}",
-        reference=request.rapid_review.reference,
-        url=request.get_absolute_url(),
-        trigger_date=sent_on,
-        rule=Rule.FIXED,
-        due_date=due_date,
-        owner=officer,
+def _back_date(request, *, sent_on, due_date, returned_on=None):
+    """Move a request (sent through the services today) to the days the local timetable
+    would have sent it and the agency returned it: the request, its return clock, and the
+    return's submission, so every page and report tells the same story."""
+    InformationRequest.objects.filter(pk=request.pk).update(
+        sent_on=sent_on, due_date=due_date, **({"returned_on": returned_on} if returned_on else {})
     )
+    clock = Deadline.objects.filter(
+        subject_type=InformationRequest._meta.label_lower,
+        subject_id=request.pk,
+        kind=Kind.AGENCY_RETURN,
+    )
+    clock.update(trigger_date=sent_on, due_date=due_date, rule=Rule.FIXED)
+    if returned_on:
+        clock.filter(closed_on__isnull=False).update(closed_on=returned_on)
+        submitted = timezone.make_aware(dt.datetime.combine(returned_on, dt.time(15, 0)))
+        for agency_return in AgencyReturn.objects.filter(information_request=request):
+            copy = agency_return.submitted_copy
+            if copy:
+                copy["submitted_at"] = submitted.isoformat()
+            AgencyReturn.objects.filter(pk=agency_return.pk).update(
+                submitted_at=submitted, submitted_copy=copy
+            )
+    request.refresh_from_db()
 
 
 def _requests(review, officer, agencies, *, due):
@@ -144,12 +181,11 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
                 request,
                 sent_on=add_working_days(notified, 1, partnership=partnership),
                 due_date=returns_due,
-                officer=officer,
             )
         if contributor is None:
             continue
         if index == 0:
-            _write_return(request, contributor, rows=CHRONOLOGY[:2])
+            _write_return(request, contributor, rows=rows_for(request.agency))
             services.agency_return_send_back(
                 information_request=request,
                 actor=officer,
@@ -157,7 +193,7 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
                 note="Please add the outcome of the strategy discussion and who attended.",
             )
         elif index == 1:
-            _write_return(request, contributor, rows=CHRONOLOGY[2:])
+            _write_return(request, contributor, rows=rows_for(request.agency))
     for older_review, stage in zip(older, ["panel_responded"], strict=False):
         _complete(older_review, officer, picked[:3], stage)
     return len(reviews)
@@ -173,7 +209,14 @@ def _complete(review, officer, agencies, stage):
     for request in _requests(review, officer, agencies, due=timezone.localdate()):
         contributor = _contributor(partnership, request.agency)
         if contributor:
-            _write_return(request, contributor, rows=CHRONOLOGY)
+            _write_return(request, contributor, rows=rows_for(request.agency))
+        # Sent the day after the notification, due a week later, returned in time.
+        _back_date(
+            request,
+            sent_on=day(1),
+            due_date=day(7),
+            returned_on=day(6) if contributor else None,
+        )
     services.rapid_review_record_meeting(
         rapid_review=review,
         actor=officer,
