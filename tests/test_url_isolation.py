@@ -120,7 +120,7 @@ AUDIENCE = {
     "lcspr:check-add": "case",
     "lcspr:hold": "case",
     "lcspr:resume": "case",
-    "lcspr:close": "case",
+    "lcspr:close": "manager",
     "lcspr:approve": "case",
     "lcspr:notice": "case",
     "lcspr:publish": "case",
