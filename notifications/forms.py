@@ -319,7 +319,8 @@ class RecordNotificationForm(SentAtForm):
     other_partnerships_told = _area(
         "Other partnerships told",
         rows=3,
-        hint="For a child placed or living in another area: who was told, and when.",
+        hint="For a child placed or living in another area: who was told, and when. Partners "
+        "there are told within the same 5 working days.",
     )
     late_reason = _area(
         "Reason the notification was late",

@@ -137,6 +137,11 @@ def incident_record_notification(
             "Enter why the notification was sent after the due date "
             f"({incident.notification_due:%-d %B %Y})"
         )
+    if incident.other_local_authority.strip() and not other_partnerships_told.strip():
+        # DOMAIN: partners in other areas are told within the same 5 working days.
+        errors["other_partnerships_told"] = (
+            f"Enter who in {incident.other_local_authority.strip()} was told, and when"
+        )
     if errors:
         raise ValidationError(errors)
     target = Status.RECORDED if incident.nature in NO_RAPID_REVIEW else Status.NOTIFIED
@@ -146,7 +151,7 @@ def incident_record_notification(
     incident.dfe_reference = dfe_reference.strip()
     incident.sent_by = sent_by or actor
     incident.ofsted_copied = ofsted_copied
-    incident.other_partnerships_told = other_partnerships_told
+    incident.other_partnerships_told = other_partnerships_told.strip()
     incident.late_reason = late_reason.strip() if notified_on > incident.notification_due else ""
     incident.save()
     deadline_close(subject=incident, kind=Kind.NOTIFICATION, on=notified_on)

@@ -489,3 +489,27 @@ def test_a_corrected_notifications_pdf_replaces_the_old_file(
     assert incident.notification_pdf.name != first
     assert not (tmp_path / first).exists()
     assert (tmp_path / incident.notification_pdf.name).exists()
+
+
+def test_partners_in_the_childs_home_area_must_have_been_told(make_incident, people):
+    """DOMAIN: partners in other areas (a child placed out of area) are told within the
+    same 5 working days; recording the notification asks who was told, and when."""
+    incident = make_incident()
+    services.incident_update(
+        incident=incident,
+        actor=people["officer"],
+        changes={"other_local_authority": "Ashdown Borough Council"},
+    )
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    record = dict(
+        incident=incident, actor=people["officer"], notified_at=timezone.now(), dfe_reference="R"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.incident_record_notification(**record)
+    assert error.value.message_dict["other_partnerships_told"] == [
+        "Enter who in Ashdown Borough Council was told, and when"
+    ]
+    incident = services.incident_record_notification(
+        **record, other_partnerships_told="Ashdown SCP business manager, by e-mail, 3 Dec"
+    )
+    assert incident.status == Status.NOTIFIED
