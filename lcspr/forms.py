@@ -208,6 +208,12 @@ class PublishForm(ActionForm):
         error_messages={"required": "Confirm every anonymisation check before publishing"},
     )
     published_on = GDSDateField(what="the date of publication", label="Date of publication")
+    late_reason = area(
+        "Reason it is published after the statutory date",
+        rows=3,
+        hint="Needed if publication is more than 6 months after the decision to hold the "
+        "review, for example criminal proceedings or an inquest.",
+    )
     embargo_until = GDSDateField(
         what="the embargo date",
         label="Embargoed until (optional)",

@@ -189,6 +189,8 @@ class Review(models.Model):
     anonymisation_checks = models.JSONField(default=list, blank=True)
     embargo_until = models.DateField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
+    # Why it was published after the statutory date (6 months after the decision), if so.
+    late_reason = models.TextField(blank=True)
     nspcc_sent_on = models.DateField(null=True, blank=True)
     public_title = models.CharField(max_length=200, blank=True)
     public_summary = models.TextField(blank=True)

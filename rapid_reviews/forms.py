@@ -185,6 +185,11 @@ class SendToPanelForm(ActionForm):
     submit_label = "Record that it was sent"
 
     sent_on = GDSDateField(what="the date it was sent", label="Date sent to the National Panel")
+    late_reason = area(
+        "Reason it was sent late",
+        rows=3,
+        hint="Needed if it was sent after its due date (15 working days after the notification).",
+    )
 
 
 class PanelResponseForm(ActionForm):

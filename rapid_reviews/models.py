@@ -177,6 +177,8 @@ class RapidReview(models.Model):
     panel_response_note = models.TextField(blank=True)
     # After the Panel disagreed with a decision not to hold a local review: the partners'
     # later decision to hold one (the decision sent to the Panel stays as it was).
+    # Why it reached the National Panel after its 15 working days, if it did.
+    late_reason = models.TextField(blank=True)
     local_review_decided_on = models.DateField(null=True, blank=True)
     local_review_rationale = models.TextField(blank=True)
 

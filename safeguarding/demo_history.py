@@ -238,6 +238,9 @@ def seed_history(partnership: Partnership, years=None) -> int:
                     decision_rationale="Historic demo decision (invented).",
                     decided_on=wd(incident.notified_on, 11),
                     sent_to_panel_on=sent,
+                    late_reason="The police summary was delayed by a parallel investigation."
+                    if late
+                    else "",
                     panel_response="agrees",
                     panel_response_on=wd(sent, 10),
                 )

@@ -196,6 +196,7 @@ def review_publish(
     improvements_reason: str = "",
     embargo_until: dt.date | None = None,
     nspcc_sent_on: dt.date | None = None,
+    late_reason: str = "",
     expected_version: int | None = None,
 ) -> Review:
     from safeguarding.uploads import private_name
@@ -238,6 +239,12 @@ def review_publish(
         message = _too_early(review, review.notice_sent_on, published_on, "The date of publication")
         if message:
             errors["published_on"] = message
+    late = published_on is not None and published_on > review.target_publication
+    if late and not (late_reason or "").strip():
+        errors["late_reason"] = (
+            "Enter why the review is published after the statutory date "
+            f"({review.target_publication:%-d %B %Y}, 6 months after the decision)"
+        )
     if embargo_until and published_on and embargo_until < published_on:
         errors["embargo_until"] = "The embargo date must be the same as or after publication"
     if nspcc_sent_on:
@@ -268,6 +275,7 @@ def review_publish(
     review.public_summary = public_summary.strip()
     review.anonymisation_checks = list(AnonymisationCheck.values)
     review.published_on = published_on
+    review.late_reason = late_reason.strip() if late else ""
     review.embargo_until = embargo_until
     review.nspcc_sent_on = nspcc_sent_on
     if kind == PublicationKind.FULL_REPORT:

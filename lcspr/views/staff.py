@@ -391,6 +391,7 @@ def publish(request, pk):
             published_on=data["published_on"],
             embargo_until=data.get("embargo_until"),
             nspcc_sent_on=data.get("nspcc_sent_on"),
+            late_reason=data["late_reason"],
             expected_version=data.get("version"),
         )
         messages.success(request, "The review is published on Learning from reviews.")

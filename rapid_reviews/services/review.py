@@ -373,7 +373,7 @@ def _open_local_review(review: RapidReview, actor: User) -> bool:
 
 @transaction.atomic
 def rapid_review_send_to_panel(
-    *, rapid_review: RapidReview, actor: User, sent_on: dt.date | None
+    *, rapid_review: RapidReview, actor: User, sent_on: dt.date | None, late_reason: str = ""
 ) -> RapidReview:
     """Record that the signed-off rapid review went to the National Panel; stop the clock."""
     require_case_role(actor, rapid_review.incident.partnership)
@@ -391,15 +391,21 @@ def rapid_review_send_to_panel(
             f"Still to sign: {', '.join(missing_sign_offs(review))}"
         )
     last_signed = max((s.signed_on for s in review.sign_offs.all()), default=review.decided_on)
-    raise_if(
-        past_date(
-            sent_on,
-            "sent_on",
-            "the date it was sent",
-            not_before=review.panel_response_on if resending else last_signed,
-            not_before_what="the Panel's reply" if resending else "the last sign-off",
-        )
+    errors = past_date(
+        sent_on,
+        "sent_on",
+        "the date it was sent",
+        not_before=review.panel_response_on if resending else last_signed,
+        not_before_what="the Panel's reply" if resending else "the last sign-off",
     )
+    late = not resending and sent_on is not None and sent_on > review.due_date
+    if late and not (late_reason or "").strip():
+        errors["late_reason"] = (
+            f"Enter why the review was sent after its due date ({review.due_date:%-d %B %Y})"
+        )
+    raise_if(errors)
+    if late:
+        review.late_reason = late_reason.strip()
     previous = (
         {"panel_response": review.panel_response, "panel_response_on": review.panel_response_on}
         if resending

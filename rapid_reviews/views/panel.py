@@ -146,7 +146,10 @@ def send_to_panel(request, pk):
 
     def run(form):
         services.rapid_review_send_to_panel(
-            rapid_review=review, actor=request.user, sent_on=form.cleaned_data["sent_on"]
+            rapid_review=review,
+            actor=request.user,
+            sent_on=form.cleaned_data["sent_on"],
+            late_reason=form.cleaned_data["late_reason"],
         )
         messages.success(
             request, f"{review.incident.reference} is recorded as sent to the National Panel."

@@ -492,3 +492,23 @@ def test_a_published_review_cannot_be_closed(local_review, people):
         services.review_close(review=review, actor=people["manager"], reason="r", closed_on=TODAY())
     review.refresh_from_db()
     assert review.status == Status.PUBLISHED
+
+
+def test_publishing_after_the_statutory_date_needs_the_reason(make_review, people):
+    """Decided 200 days ago: the 6 months have passed, so the reason is asked for, kept
+    and shown."""
+    from .conftest import open_review, publish, to_notice_sent
+
+    officer = people["officer"]
+    review = to_notice_sent(open_review(make_review, people, decided_days_ago=200), officer)
+    assert review.target_publication < TODAY()
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer)
+    assert error.value.message_dict["late_reason"] == [
+        "Enter why the review is published after the statutory date "
+        f"({review.target_publication:%-d %B %Y}, 6 months after the decision)"
+    ]
+    review.refresh_from_db()
+    review = publish(review, officer, late_reason="The inquest was adjourned twice.")
+    assert review.status == Status.PUBLISHED
+    assert review.late_reason == "The inquest was adjourned twice."

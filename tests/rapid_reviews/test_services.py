@@ -787,3 +787,23 @@ def test_only_after_the_panel_disagreed_with_no_local_review(review, people, dec
         )
     review.refresh_from_db()
     assert review.local_review_decided_on is None
+
+
+def test_a_review_sent_late_needs_the_reason(review, people):
+    """Like a late notification: the National Panel asks why."""
+    officer = people["officer"]
+    review = decide_and_sign(review, officer)
+    RapidReview.objects.filter(pk=review.pk).update(due_date=TODAY() - dt.timedelta(days=2))
+    review.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    assert error.value.message_dict["late_reason"] == [
+        f"Enter why the review was sent after its due date ({review.due_date:%-d %B %Y})"
+    ]
+    review = services.rapid_review_send_to_panel(
+        rapid_review=review,
+        actor=officer,
+        sent_on=TODAY(),
+        late_reason="The police summary was delayed by the criminal investigation.",
+    )
+    assert review.late_reason.startswith("The police summary")
