@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop, ngettext
 from .models import Child, ChildStatus, Incident
 
 NOT_RECORDED = gettext_noop("Not recorded")
+NONE_RECORDED = gettext_noop("None recorded")
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -59,9 +60,10 @@ def format_datetime(value: dt.datetime | None) -> str:
     return f"{format_date(local.date())}, {time}"
 
 
-def _row(label: str, value) -> Row:
+def _row(label: str, value, blank: str = NOT_RECORDED) -> Row:
+    """A row; an empty answer says what it means (as the incident page does)."""
     text = str(value).strip() if value is not None else ""
-    return Row(label, text or _(NOT_RECORDED))
+    return Row(label, text or _(blank))
 
 
 def _join(values) -> str:
@@ -153,14 +155,27 @@ def national_form_sections(incident: Incident) -> list[Section]:
                     format_date(incident.awareness_date),
                 ),
                 _row(_("Nature of the incident"), incident.get_nature_display()),
-                _row(_("Category of harm"), _join(incident.get_harm_categories_display())),
+                _row(
+                    _("Category of harm"),
+                    _join(incident.get_harm_categories_display()),
+                    NONE_RECORDED,
+                ),
                 _row(_("Summary of circumstances"), incident.circumstances),
                 _row(
                     _("Local authority where the child lived, if another"),
                     incident.other_local_authority,
+                    gettext_noop("This local authority"),
                 ),
-                _row(_("Parallel processes"), _join(incident.get_parallel_processes_display())),
-                _row(_("Other children in the household"), incident.other_children_in_household),
+                _row(
+                    _("Parallel processes"),
+                    _join(incident.get_parallel_processes_display()),
+                    NONE_RECORDED,
+                ),
+                _row(
+                    _("Other children in the household"),
+                    incident.other_children_in_household,
+                    NONE_RECORDED,
+                ),
             ],
         ),
     ]

@@ -137,8 +137,8 @@ def test_sections_hold_what_was_recorded(draft, partnership, today):
     assert facts["Category of harm"] == "Physical abuse, Neglect"
     assert facts["Parallel processes"] == "Police investigation, Child death review"
     assert facts["Summary of circumstances"].startswith("An infant was taken to hospital.\n")
-    assert facts["Local authority where the child lived, if another"] == "Not recorded"
-    assert facts["Other children in the household"] == "Not recorded"
+    assert facts["Local authority where the child lived, if another"] == "This local authority"
+    assert facts["Other children in the household"] == "None recorded"
 
     amelia = _as_dict(first)
     assert amelia["Name"] == "Amelia Example"
