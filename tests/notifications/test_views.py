@@ -729,3 +729,11 @@ def test_details_can_be_corrected_until_the_decision_is_recorded(client, people,
     )
     assert f'href="{step}"' not in client.get(incident.get_absolute_url()).content.decode()
     assert client.get(step).status_code == 302
+
+
+def test_the_empty_children_page_lets_the_officer_come_back_later(client, people, make_incident):
+    incident = make_incident(complete=False, children=0)
+    sign_in(client, people["officer"])
+    html = client.get(reverse("notifications:children", args=[incident.pk])).content.decode()
+    assert "No children added yet." in html
+    assert f'href="{incident.get_absolute_url()}">Come back to the children later</a>' in html
