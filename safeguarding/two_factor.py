@@ -22,6 +22,7 @@ import django_otp
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_otp.models import GenerateNotAllowed
@@ -254,13 +255,13 @@ def recovery_codes_renew(*, request) -> list[str]:
     return codes
 
 
-def _email_device(user) -> EmailDevice:
-    """The user's e-mail code device. Unconfirmed on purpose: django-otp never offers
-    an unconfirmed device for signing in, so the e-mailed code only opens the set-up."""
-    device = EmailDevice.objects.filter(user=user).order_by("-id").first()
-    if device is None:
-        device = EmailDevice.objects.create(user=user, name=EMAIL_CODE_NAME, confirmed=False)
-    return device
+def _email_device(user) -> EmailDevice | None:
+    """The user's e-mail code device, locked until the transaction ends (the caller's).
+    The user's row is locked first, so two requests at once neither make two devices nor
+    both check a code before either counts a failure. Unconfirmed on purpose: django-otp
+    never offers an unconfirmed device for signing in, so the code only opens set-up."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    return EmailDevice.objects.select_for_update().filter(user=user).order_by("-id").first()
 
 
 def email_code_send(*, request) -> Result:
@@ -272,12 +273,17 @@ def email_code_send(*, request) -> Result:
     user = request.user
     try:
         with transaction.atomic():
-            device = _email_device(user)
+            device = _email_device(user) or EmailDevice.objects.create(
+                user=user, name=EMAIL_CODE_NAME, confirmed=False
+            )
             allowed, info = device.generate_is_allowed()
             if not allowed:
                 retry_at = None
                 if info.get("reason") == GenerateNotAllowed.COOLDOWN_DURATION_PENDING:
                     retry_at = info.get("next_generation_at")
+                    # A code went less than a minute ago and still works: this session
+                    # is waiting for that one.
+                    request.session[EMAIL_SENT_SESSION_KEY] = user.pk
                 return Result(Outcome.THROTTLED, device, retry_at)
             device.generate_challenge(
                 {
@@ -286,8 +292,11 @@ def email_code_send(*, request) -> Result:
                     "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
                 }
             )
-    except Exception:  # noqa: BLE001 - any mail failure: say so, keep nothing
-        logger.exception("set-up code not sent", extra={"user": user.pk})
+    except Exception as error:  # noqa: BLE001 - any mail failure: say so, keep nothing
+        # The error's type only: a mail server's message often quotes the address.
+        logger.warning(
+            "set-up code not sent", extra={"user": user.pk, "error": type(error).__name__}
+        )
         return Result(Outcome.NOT_SENT)
     request.session[EMAIL_SENT_SESSION_KEY] = user.pk
     return Result(Outcome.VERIFIED, device)
@@ -299,20 +308,22 @@ def email_code_sent(request) -> bool:
 
 def email_code_verify(*, request, code: str) -> Result:
     """Check the code e-mailed for set-up; on success this session may set up an
-    authenticator app. Wrong codes are slowed down like any other code."""
-    device = EmailDevice.objects.filter(user=request.user).order_by("-id").first()
-    if device is None:
-        return Result(Outcome.WRONG)
-    allowed, info = device.verify_is_allowed()
-    if not allowed:
-        result = Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
-    elif device.verify_token(normalise(code)):
-        request.session[MAILBOX_SESSION_KEY] = request.user.pk
-        audit_record(actor=request.user, action=Action.EMAIL_CODE_VERIFIED, request=request)
-        return Result(Outcome.VERIFIED, device)
-    else:
-        result = Result(Outcome.WRONG, device)
-    _audit_failure(request, result, method="e-mailed set-up code")
+    authenticator app. Wrong codes are slowed down like any other code: checked under a
+    row lock, so guesses sent at once are counted one after another."""
+    with transaction.atomic():
+        device = _email_device(request.user)
+        if device is None:
+            return Result(Outcome.WRONG)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            result = Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
+        elif device.verify_token(normalise(code)):
+            request.session[MAILBOX_SESSION_KEY] = request.user.pk
+            audit_record(actor=request.user, action=Action.EMAIL_CODE_VERIFIED, request=request)
+            return Result(Outcome.VERIFIED, device)
+        else:
+            result = Result(Outcome.WRONG, device)
+        _audit_failure(request, result, method="e-mailed set-up code")
     return result
 
 

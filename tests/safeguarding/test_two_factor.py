@@ -449,3 +449,41 @@ def test_someone_with_an_authenticator_is_not_offered_the_e_mailed_code(client, 
     sign_in(client, manager)
     assert client.get(SETUP).status_code == 200
     assert client.get(EMAIL).url.startswith(SETUP)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people):
+    """Guesses racing each other (each on its own connection) must not all slip past the
+    slow-down: under the row lock the first is counted wrong and the others wait for it,
+    then find they must wait."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    officer = people["officer"]
+    browser = Client()
+    password_step(browser, officer)
+    browser.get(EMAIL)
+    code = emailed_code(officer.email)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    cookies = browser.cookies
+    start, pages = threading.Barrier(4), []
+
+    def guess():
+        client = Client()
+        client.cookies = cookies
+        start.wait()
+        try:
+            pages.append(client.post(EMAIL, {"code": wrong}).content.decode())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum("The code is not correct or has expired" in page for page in pages) == 1
+    assert sum("You have entered too many incorrect codes" in page for page in pages) == 3
+    assert EmailDevice.objects.get(user=officer).throttling_failure_count == 1
