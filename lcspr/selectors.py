@@ -40,7 +40,10 @@ def review_get_for(user: User, pk) -> Review:
 
 
 def can_edit(user: User, review: Review) -> bool:
-    return permissions.has_role(user, *permissions.CASE_ROLES, partnership=review.partnership)
+    """The partnership's business unit, while the review is not closed (then it is final)."""
+    return review.status != Status.CLOSED and permissions.has_role(
+        user, *permissions.CASE_ROLES, partnership=review.partnership
+    )
 
 
 def is_manager(user: User, review: Review) -> bool:

@@ -22,7 +22,13 @@ from safeguarding.deadlines import (
 from safeguarding.models import Agency, User
 
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
-from .common import check_version, raise_if, require_case_role, require_manager
+from .common import (
+    check_version,
+    raise_if,
+    require_case_role,
+    require_manager,
+    require_not_closed,
+)
 
 
 @transaction.atomic
@@ -30,6 +36,7 @@ def recommendation_add(
     *, review: Review, actor: User, text: str, partners_response: str = ""
 ) -> Recommendation:
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     raise_if({"text": "Enter the recommendation"} if not (text or "").strip() else {})
     same = " ".join(text.split()).casefold()
     for existing_number, existing in review.recommendations.values_list("number", "text"):
@@ -83,6 +90,7 @@ def action_add(
 ) -> Action:
     review = recommendation.review
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     raise_if(_validate_action(review, agency, lead, description, due_date))
     action = Action.objects.create(
         recommendation=recommendation,
@@ -130,6 +138,7 @@ def action_update(
     date needs a reason (kept in the clock's history)."""
     review = action.recommendation.review
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     action = Action.objects.select_for_update().get(pk=action.pk)
     check_version(action, expected_version, "action")
     errors = {}
@@ -174,6 +183,7 @@ def action_sign_off(*, action: Action, actor: User, signed_on: dt.date | None = 
     """A partnership manager confirms a complete action: its clock stops."""
     review = action.recommendation.review
     require_manager(actor, review.partnership)
+    require_not_closed(review)
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != ActionStatus.COMPLETE:
         raise_if({"__all__": "Only an action marked complete can be signed off"})

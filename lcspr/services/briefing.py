@@ -17,7 +17,7 @@ from safeguarding.forms import plain_text
 from safeguarding.models import User
 
 from ..models import LearningBriefing, Review
-from .common import check_version, raise_if, require_case_role
+from .common import check_version, raise_if, require_case_role, require_not_closed
 
 BRIEFING_FIELDS = (
     "title",
@@ -167,6 +167,7 @@ def briefing_save(
     *, review: Review, actor: User, values: dict, expected_version: int | None = None
 ) -> LearningBriefing:
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     values = {f: plain_text(values.get(f) or "").strip() for f in BRIEFING_FIELDS}
     errors = {f: message for f, message in REQUIRED.items() if not values[f]}
     link_error = _link_error(values["links"])

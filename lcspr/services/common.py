@@ -25,12 +25,23 @@ def locked(review: Review) -> Review:
     )
 
 
+CLOSED_MESSAGE = "This review was closed without publication: it can no longer change."
+
+
+def require_not_closed(review: Review) -> None:
+    """A review closed without publication is final: nothing about it changes."""
+    if review.status == Status.CLOSED:
+        raise TransitionError(CLOSED_MESSAGE)
+
+
 def locked_for_change(review: Review, actor: User, expected_version: int | None) -> Review:
-    """The start of every change to a review: the actor's role, the row lock, and the
-    version the form was opened at (a colleague's save in between is refused)."""
+    """The start of every change to a review: the actor's role, the row lock, the version
+    the form was opened at (a colleague's save in between is refused), and never a
+    closed review."""
     require_case_role(actor, review.partnership)
     review = locked(review)
     check_version(review, expected_version, "review")
+    require_not_closed(review)
     return review
 
 

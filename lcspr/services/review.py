@@ -47,6 +47,7 @@ from .common import (
     raise_if,
     require_case_role,
     require_manager,
+    require_not_closed,
 )
 
 
@@ -125,6 +126,7 @@ def eligible_reviewers(review: Review):
 @transaction.atomic
 def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) -> Review:
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     allowed = set(eligible_reviewers(review).values_list("pk", flat=True))
     if not reviewers:
         raise ValidationError({"reviewers": "Select at least one independent reviewer"})
@@ -214,6 +216,7 @@ def review_save_terms(
 @transaction.atomic
 def review_set_themes(*, review: Review, actor: User, themes: list[LearningTheme]) -> Review:
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     before = sorted(review.themes.values_list("name", flat=True))
     review.themes.set(themes)
     audit_record(
@@ -249,6 +252,7 @@ def milestone_update(
     """Move a milestone's planned date (a reason is required and kept as history) and/or
     record the date it actually happened."""
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     if review.status == Status.ON_HOLD:
         raise ValidationError("Resume the review before changing its milestones")
     deadline = milestone_deadline(review, key)
@@ -302,6 +306,7 @@ def partner_check_add(
     respond_by: dt.date | None = None,
 ) -> PartnerCheck:
     require_case_role(actor, review.partnership)
+    require_not_closed(review)
     errors = past_date(
         checked_on,
         "checked_on",

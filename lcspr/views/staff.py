@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,14 +34,17 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..models import Milestone, PublicationKind
+from ..models import Milestone, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
+from ..services.common import CLOSED_MESSAGE
 from .common import form_page, officer_view, review_view
 
 
 def _editable(request, pk):
     review = review_get_for(request.user, pk)
+    if review.status == Status.CLOSED:
+        raise PermissionDenied(CLOSED_MESSAGE)
     if not selectors.can_edit(request.user, review):
         raise PermissionDenied("Only the partnership's business unit changes a review.")
     return review
@@ -48,7 +52,15 @@ def _editable(request, pk):
 
 @review_view
 def review_list(request):
-    reviews = selectors.reviews_visible_to(request.user).order_by("status", "target_publication")
+    # Those still running first (by their target), then published, then closed.
+    finished = Case(
+        When(status=Status.PUBLISHED, then=Value(1)),
+        When(status=Status.CLOSED, then=Value(2)),
+        default=Value(0),
+    )
+    reviews = selectors.reviews_visible_to(request.user).order_by(
+        finished, "target_publication", "id"
+    )
     return render(request, "lcspr/list.html", {"reviews": reviews, "today": timezone.localdate()})
 
 

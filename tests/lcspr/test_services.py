@@ -482,6 +482,22 @@ def test_a_manager_closes_a_review_that_will_not_be_published(local_review, peop
         services.review_close(actor=manager, closed_on=TODAY(), **args)
     with pytest.raises(services.TransitionError):
         services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    # Final: nothing about it changes any more.
+    attempts = [
+        lambda: services.milestone_update(
+            review=review, actor=officer, key="draft_report", planned=TODAY(), actual=TODAY()
+        ),
+        lambda: services.review_save_terms(
+            review=review, actor=officer, text="New", agreed_on=TODAY()
+        ),
+        lambda: services.recommendation_add(review=review, actor=officer, text="Learn"),
+        lambda: services.briefing_save(review=review, actor=officer, values=BRIEFING),
+    ]
+    for attempt in attempts:
+        with pytest.raises(services.TransitionError, match="closed without publication"):
+            attempt()
+    draft = get_deadline(review, Kind.LCSPR_MILESTONE, "draft_report")
+    assert draft.outcome == Deadline.Outcome.CANCELLED
 
 
 def test_a_published_review_cannot_be_closed(local_review, people):

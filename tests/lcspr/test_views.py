@@ -386,3 +386,28 @@ def test_a_hold_does_not_hide_a_step_already_overdue(client, local_review, peopl
     assert "Overdue, then paused" in terms
     draft = next(r for r in rows if "Draft report" in r)
     assert "Paused" in draft and "Overdue" not in draft
+
+
+def test_a_closed_review_is_listed_last_and_offers_no_changes(
+    client, local_review, make_review, people
+):
+    from django.utils import timezone
+
+    from .conftest import open_review
+
+    running = open_review(make_review, people, decided_days_ago=10)
+    services.review_close(
+        review=local_review,
+        actor=people["manager"],
+        reason="The National Panel took a national review.",
+        closed_on=timezone.localdate(),
+    )
+    sign_in(client, people["officer"])
+    listing = client.get(reverse("lcspr:list")).content.decode()
+    assert listing.index(running.reference) < listing.index(local_review.reference)
+    page = client.get(local_review.get_absolute_url()).content.decode()
+    assert "Closed without publication" in page
+    assert "The National Panel took a national review." in page
+    milestone = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
+    assert milestone not in page and reverse("lcspr:terms", args=[local_review.pk]) not in page
+    assert client.get(milestone).status_code == 403
