@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from notifications.models import Child
@@ -81,6 +81,19 @@ def agencies_nobody_can_answer(requests) -> list:
         for r in requests
         if (r.agency_id, r.rapid_review.incident.partnership_id) not in answered
     ]
+
+
+def with_first_sent(reviews: QuerySet[RapidReview]) -> QuerySet[RapidReview]:
+    """Each review with `first_sent_on`: the day it first went to the National Panel (its
+    15-working-day clock stopped then). A re-send after the Panel asked for more
+    information changes `sent_to_panel_on`, not whether the review was on time."""
+    clock = Deadline.objects.filter(
+        subject_type=RapidReview._meta.label_lower,
+        subject_id=OuterRef("pk"),
+        kind=Kind.RAPID_REVIEW,
+        key="",
+    ).values("closed_on")[:1]
+    return reviews.annotate(first_sent_on=Subquery(clock))
 
 
 def information_requests_for_contributor(user: User) -> QuerySet[InformationRequest]:

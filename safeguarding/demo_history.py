@@ -236,6 +236,7 @@ def seed_history(partnership: Partnership, years=None) -> int:
                     meeting_date=wd(incident.notified_on, 10),
                     decision=rng.choice(["no_local_review", "no_local_review", "local_review"]),
                     decision_rationale="Historic demo decision (invented).",
+                    learning_local="Share concerns about injuries to non-mobile babies at once.",
                     decided_on=wd(incident.notified_on, 11),
                     sent_to_panel_on=sent,
                     late_reason="The police summary was delayed by a parallel investigation."

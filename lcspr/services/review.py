@@ -374,6 +374,7 @@ def review_put_on_hold(
         (review.decision_date, "the decision to hold the review"),
         (review.resumed_on, "the day the review last came off hold"),
         (review.final_approved_on, "the day the final report was approved"),
+        (review.notice_sent_on, "the day the final report went to the Panel and DfE"),
         key=lambda pair: pair[0] or dt.date.min,
     )
     errors = past_date(

@@ -25,6 +25,7 @@ from ..selectors import (
     rapid_review_get_for,
     rapid_reviews_visible_to,
     review_for_page,
+    with_first_sent,
 )
 from .common import form_page, officer_view
 
@@ -37,7 +38,9 @@ def review_list(request):
     """The reviews still to reach the National Panel, soonest due first; then those sent,
     most recently sent first, 25 to a page (years of them at national scale)."""
     reviews = rapid_reviews_visible_to(request.user).select_related("incident__partnership")
-    sent = reviews.filter(status__in=SENT).annotate(request_count=Count("requests"))
+    sent = with_first_sent(reviews.filter(status__in=SENT)).annotate(
+        request_count=Count("requests")
+    )
     return render(
         request,
         "rapid_reviews/list.html",

@@ -668,6 +668,17 @@ def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
     for other in ("health", "social_care"):
         own = reverse("rapid_reviews:contributor-request", args=[sent_requests[other].pk])
         assert own not in html
+    # Once the review has gone to the National Panel, an unanswered request is moot.
+    health = sent_requests["health"]
+    sign_in(client, contributors["health"])
+    health_link = reverse("rapid_reviews:contributor-request", args=[health.pk])
+    assert health_link in client.get(home).content.decode()
+    review = decide_and_sign(health.rapid_review, people["officer"])
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=TODAY()
+    )
+    assert health_link not in client.get(home).content.decode()
+    sign_in(client, contributors["police"])
     return_and_submit(police, contributors["police"])
     html = client.get(home).content.decode()
     assert link not in html and "Nothing is waiting for your answer." in html
@@ -688,3 +699,37 @@ def test_the_review_page_explains_its_due_date(client, review, people):
     page = client.get(why)
     assert page.status_code == 200
     assert f"{review.due_date:%-d %B %Y}" in page.content.decode()
+
+
+def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(
+    client, review, people
+):
+    """First sent on time; the Panel asked for more and it went again after its due date:
+    on time (the clock stopped at the first send), with the second send shown."""
+    from rapid_reviews.models import RapidReview
+    from safeguarding.models import Deadline
+
+    officer = people["officer"]
+    review = decide_and_sign(review, officer)
+    review = services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    first, due = TODAY() - dt.timedelta(days=5), TODAY() - dt.timedelta(days=2)
+    RapidReview.objects.filter(pk=review.pk).update(due_date=due, sent_to_panel_on=first)
+    Deadline.objects.filter(subject_id=review.pk, kind=Deadline.Kind.RAPID_REVIEW).update(
+        due_date=due, closed_on=first
+    )
+    review.refresh_from_db()
+    review = services.rapid_review_record_panel_response(
+        rapid_review=review,
+        actor=officer,
+        response="more_information",
+        responded_on=first,
+        note="Say more about the school.",
+    )
+    services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    sign_in(client, officer)
+    panel = client.get(review.get_absolute_url()).content.decode().split('id="panel"', 1)[1]
+    panel = panel.split("</dl>", 1)[0]
+    assert f"{first:%-d %B %Y}" in panel and "Late" not in panel
+    assert f"Sent again, with more information, on {TODAY():%-d %B %Y}" in panel
+    listing = client.get(reverse("rapid_reviews:list")).content.decode().split('id="sent"')[1]
+    assert "Late" not in listing and f"Again {TODAY():%-d %B %Y}" in listing
