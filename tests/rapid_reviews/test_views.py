@@ -701,9 +701,7 @@ def test_the_review_page_explains_its_due_date(client, review, people):
     assert f"{review.due_date:%-d %B %Y}" in page.content.decode()
 
 
-def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(
-    client, review, people
-):
+def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(client, review, people):
     """First sent on time; the Panel asked for more and it went again after its due date:
     on time (the clock stopped at the first send), with the second send shown."""
     from rapid_reviews.models import RapidReview
@@ -711,7 +709,9 @@ def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(
 
     officer = people["officer"]
     review = decide_and_sign(review, officer)
-    review = services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    review = services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=TODAY()
+    )
     first, due = TODAY() - dt.timedelta(days=5), TODAY() - dt.timedelta(days=2)
     RapidReview.objects.filter(pk=review.pk).update(due_date=due, sent_to_panel_on=first)
     Deadline.objects.filter(subject_id=review.pk, kind=Deadline.Kind.RAPID_REVIEW).update(
