@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, people_views, views
 
 app_name = "safeguarding"
 
@@ -45,6 +45,14 @@ urlpatterns = [
     ),
     path("two-factor/skip/", account_views.two_factor_skip, name="two-factor-skip"),
     path("account/", account_views.account, name="account"),
+    # A partnership manager's people.
+    path("people/<int:partnership_pk>/", people_views.people_list, name="people"),
+    path("people/<int:partnership_pk>/add/", people_views.person_add, name="person-add"),
+    path(
+        "people/<int:partnership_pk>/<int:pk>/remove/",
+        people_views.person_remove,
+        name="person-remove",
+    ),
     path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "account/recovery-codes/",

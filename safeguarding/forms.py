@@ -312,3 +312,56 @@ def area_field(label, *, required=False, message=None, hint="", rows=5):
             "max_length": f"{label} must be 20,000 characters or fewer",
         },
     )
+
+
+from .models import Agency, Role  # noqa: E402 - after the forms the models module may need
+
+
+class PersonForm(BaseForm):
+    """A manager gives someone a role in the partnership (safeguarding/people.py)."""
+
+    submit_label = _("Add the person")
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        required=False,
+        help_text=_("Not needed if they already have an account: theirs is kept."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Work e-mail address"),
+        error_messages={
+            "required": _("Enter their work e-mail address"),
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Their role"),
+        # The roles a manager may give (people.MANAGER_MAY_ADD).
+        choices=[
+            (r, Role(r).label)
+            for r in (Role.REVIEW_OFFICER, Role.AGENCY_CONTRIBUTOR, Role.INDEPENDENT_REVIEWER)
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select their role"),
+            "invalid_choice": _("Select their role"),
+        },
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency (for an agency contributor)"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("Choose the agency"),
+        error_messages={"invalid_choice": _("Select one of the agencies listed")},
+    )
+
+    def __init__(self, *args, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (
+            partnership.agencies.order_by("name")
+            if partnership is not None
+            else Agency.objects.none()
+        )

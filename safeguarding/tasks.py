@@ -47,6 +47,14 @@ def send_security_notice(event_id: int) -> str:
     return notice_deliver(event_id=event_id)
 
 
+@shared_task(name="safeguarding.send_invitation", ignore_result=True, **RETRIED_SEND)
+def send_invitation(membership_id: int, new_account: bool) -> str:
+    """Tell a person of the role a manager gave them (people.py)."""
+    from .people import invitation_deliver
+
+    return invitation_deliver(membership_id=membership_id, new_account=new_account)
+
+
 @shared_task(name="safeguarding.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(reminder_ids: list[int]) -> int:
     """Send a batch of claimed reminders queued by the sweep, each on its own (its row lock

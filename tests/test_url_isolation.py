@@ -43,6 +43,9 @@ AUDIENCE = {
     "safeguarding:password-reset-confirm": "public",
     "safeguarding:password-reset-complete": "public",
     "safeguarding:audit": "manager",
+    "safeguarding:people": "manager",
+    "safeguarding:person-add": "manager",
+    "safeguarding:person-remove": "manager",
     "safeguarding:healthz": "public",
     "safeguarding:two-factor-verify": "self",
     "safeguarding:two-factor-recovery": "self",
@@ -191,6 +194,8 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
         "review": review.pk,
         "request": police.pk,
         "deadline": Deadline.objects.filter(subject_id=incident.pk).first().pk,
+        "partnership": incident.partnership_id,
+        "membership": people["officer"].memberships.get().pk,
         **local,
     }
 
@@ -291,6 +296,12 @@ def object_kwargs(name, w):
         "notifications:attachment-remove": {
             "pk": w["pk_incident"],
             "attachment_pk": w["attachment"],
+        },
+        "safeguarding:people": {"partnership_pk": w["partnership"]},
+        "safeguarding:person-add": {"partnership_pk": w["partnership"]},
+        "safeguarding:person-remove": {
+            "partnership_pk": w["partnership"],
+            "pk": w["membership"],
         },
         "rapid_reviews:detail": {"pk": w["review"]},
         "rapid_reviews:requests-new": {"pk": w["review"]},

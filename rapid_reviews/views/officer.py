@@ -221,8 +221,8 @@ def nobody_can_answer_text(agencies) -> str:
     names = " or ".join(a.name for a in agencies)
     text = (
         f"No one at {names} can see the request yet: the partnership has no active "
-        "contributor for the agency. Accounts are added by the service's administrators: "
-        "ask them to add one."
+        "contributor for the agency. A partnership manager can add one under People, "
+        "from their home page."
     )
     told = [a for a in agencies if a.contact_email]
     untold = [a for a in agencies if not a.contact_email]

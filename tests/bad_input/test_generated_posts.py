@@ -301,6 +301,8 @@ NOT_FORMS = {
     "code; the code is checked by clean_code; covered in tests/safeguarding",
     "safeguarding:two-factor-email-resend": "a POST with no fields: sends another code",
     "safeguarding:two-factor-recovery-codes": "GET only",
+    "safeguarding:people": "GET only",
+    "safeguarding:person-remove": "a confirmation with no fields",
     "safeguarding:two-factor-skip": "a POST with no fields (DEMO_MODE only)",
     "safeguarding:account": "GET only",
     "safeguarding:recovery-codes-renew": "a POST with no fields",
@@ -337,6 +339,7 @@ FORM_VIEWS = [
     "safeguarding:password-reset",
     "safeguarding:password-change",
     "safeguarding:reminder-settings",
+    "safeguarding:person-add",
     "notifications:new",
     "notifications:step:dates",
     "notifications:step:nature",
@@ -486,6 +489,19 @@ def target(
             {"reminder_preference": "digest"},
             records=[officer],
             fixed={"action": "preference"},
+        )
+    if name == "safeguarding:person-add":
+        return Target(
+            reverse(name, args=[partnership.pk]),
+            manager,
+            account_forms.PersonForm,
+            {
+                "full_name": "New Person",
+                "email": "new.person@example.org",
+                "role": "agency",
+                "agency": str(agencies["police"].pk),
+            },
+            ids=ids,
         )
     if name == "notifications:new":
         return Target(

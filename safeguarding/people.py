@@ -1,0 +1,175 @@
+"""A partnership manager's people: who holds a role in the partnership, adding a review
+officer, an agency contributor or an independent reviewer, and taking a role away.
+
+Managers and regional viewers are still added by the service's administrators (a
+manager cannot make another manager, so no one widens their own powers). A new person
+gets an account with a random password and an e-mail with a link to choose their own;
+someone who already has an account is told of the new role. Everything is audited.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from .audit import Action, audit_record
+from .models import Agency, Membership, Partnership, Role, User
+from .workflow import TransitionError, raise_if, require_manager
+
+#: The roles a partnership manager may give (PersonForm offers the same).
+MANAGER_MAY_ADD = (Role.REVIEW_OFFICER, Role.AGENCY_CONTRIBUTOR, Role.INDEPENDENT_REVIEWER)
+
+
+def members_of(partnership: Partnership):
+    """The partnership's roles, people with a switched-off account included (shown as
+    such), by name."""
+    return (
+        Membership.objects.filter(partnership=partnership)
+        .select_related("user", "agency")
+        .order_by("user__full_name", "role", "id")
+    )
+
+
+def membership_get_for(actor: User, partnership: Partnership, pk) -> Membership:
+    from . import permissions
+
+    return permissions.get_or_404(members_of(partnership), pk=pk)
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: User,
+    partnership: Partnership,
+    email: str,
+    full_name: str,
+    role: str,
+    agency: Agency | None = None,
+) -> Membership:
+    """Give someone a role in the partnership; make their account if they have none."""
+    require_manager(actor, partnership)
+    email = (email or "").strip().lower()
+    full_name = " ".join((full_name or "").split())
+    errors: dict[str, str] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+    if role not in MANAGER_MAY_ADD:
+        errors["role"] = "Select their role"
+    if role == Role.AGENCY_CONTRIBUTOR:
+        if agency is None:
+            errors["agency"] = "Select the agency they answer for"
+        elif not agency.partnerships.filter(pk=partnership.pk).exists():
+            errors["agency"] = f"{agency.name} does not work with this partnership"
+    else:
+        agency = None
+    user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None
+    if user is None and not full_name:
+        errors["full_name"] = "Enter their full name"
+    if user is not None:
+        if user.is_staff or user.is_superuser:
+            errors["email"] = "This is an administrator's account: ask the service's administrators"
+        elif not user.is_active:
+            errors["email"] = (
+                "This person's account is switched off: ask the service's administrators"
+            )
+        elif Membership.objects.filter(user=user, partnership=partnership, role=role).exists():
+            errors["role"] = f"{user.full_name} already has this role in the partnership"
+    raise_if(errors)
+    created = user is None
+    if created:
+        user = User(email=email, full_name=full_name)
+        # A password no one knows: the invitation's link lets them choose their own.
+        user.set_password(secrets.token_urlsafe(32))
+        user.save()
+    membership = Membership.objects.create(
+        user=user, partnership=partnership, role=role, agency=agency
+    )
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=membership,
+        partnership=partnership,
+        object_repr=f"{user.email}: {membership.get_role_display()}",
+        changes={"role": role, "agency": agency.name if agency else "", "new_account": created},
+    )
+
+    def queue():
+        from .tasks import send_invitation
+
+        send_invitation.delay(membership.pk, created)
+
+    transaction.on_commit(queue)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Take a role away (the account stays: it may hold other roles)."""
+    require_manager(actor, membership.partnership)
+    if membership.role not in MANAGER_MAY_ADD:
+        raise TransitionError(
+            "Managers and regional viewers are added and removed by the service's administrators."
+        )
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=membership,
+        partnership=membership.partnership,
+        object_repr=f"{membership.user.email}: {membership.get_role_display()}",
+        changes={"role": membership.role},
+    )
+    membership.delete()
+
+
+def invitation_deliver(*, membership_id: int, new_account: bool) -> str:
+    """E-mail the person about their new role: for a new account, with a link to choose a
+    password (the password-reset link, valid for PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    membership = (
+        Membership.objects.select_related("user", "partnership", "agency")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None or not membership.user.is_active:
+        return "skipped"
+    user = membership.user
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "user": user,
+        "membership": membership,
+        "new_account": new_account,
+        "sign_in_url": settings.SITE_URL + reverse("safeguarding:sign-in"),
+        "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    if new_account:
+        context["choose_url"] = settings.SITE_URL + reverse(
+            "safeguarding:password-reset-confirm",
+            args=[
+                urlsafe_base64_encode(force_bytes(user.pk)),
+                default_token_generator.make_token(user),
+            ],
+        )
+    message = EmailMultiAlternatives(
+        subject=f"You have been given a role on {settings.SERVICE_NAME}",
+        body=render_to_string("safeguarding/email/invitation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("safeguarding/email/invitation.html", context), "text/html"
+    )
+    message.send()
+    return "sent"

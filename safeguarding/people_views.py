@@ -1,0 +1,102 @@
+"""A partnership manager's "People" pages (safeguarding/people.py has the rules)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from . import people, permissions
+from .form_pages import form_page
+from .forms import PersonForm
+from .models import Role
+from .workflow import TransitionError
+
+MANAGERS_ONLY = "Only a partnership manager manages the partnership's people."
+
+
+def _managed(request, partnership_pk):
+    """The partnership, if the signed-in person manages it; 404 otherwise."""
+    return permissions.get_or_404(
+        permissions.partnerships_visible_to(request.user, roles={Role.PARTNERSHIP_MANAGER}),
+        pk=partnership_pk,
+    )
+
+
+def _list_url(partnership) -> str:
+    return reverse("safeguarding:people", args=[partnership.pk])
+
+
+@never_cache
+@permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
+def people_list(request, partnership_pk):
+    partnership = _managed(request, partnership_pk)
+    return render(
+        request,
+        "safeguarding/people.html",
+        {
+            "partnership": partnership,
+            "members": people.members_of(partnership),
+            "removable": set(people.MANAGER_MAY_ADD),
+        },
+    )
+
+
+@permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
+def person_add(request, partnership_pk):
+    partnership = _managed(request, partnership_pk)
+
+    def run(form):
+        data = form.cleaned_data
+        membership = people.membership_add(
+            actor=request.user,
+            partnership=partnership,
+            email=data["email"],
+            full_name=data["full_name"],
+            role=data["role"],
+            agency=data.get("agency"),
+        )
+        messages.success(
+            request,
+            f"{membership.user.full_name} now has the role ‘{membership.get_role_display()}’ "
+            f"in {partnership.name}. We have e-mailed them.",
+        )
+
+    return form_page(
+        request,
+        partnership,
+        PersonForm,
+        "Add a person",
+        run,
+        template="form_page.html",
+        caption=partnership.name,
+        intro="They get an e-mail: someone new gets a link to choose a password. Managers "
+        "and regional viewers are added by the service's administrators.",
+        back=_list_url(partnership),
+        done=_list_url(partnership),
+        form_kwargs={"partnership": partnership},
+    )
+
+
+@permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
+def person_remove(request, partnership_pk, pk):
+    partnership = _managed(request, partnership_pk)
+    membership = people.membership_get_for(request.user, partnership, pk)
+    if request.method == "POST":
+        try:
+            people.membership_remove(actor=request.user, membership=membership)
+        except TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{membership.user.full_name} no longer has the role "
+                f"‘{membership.get_role_display()}’ in {partnership.name}.",
+            )
+        return redirect(_list_url(partnership))
+    return render(
+        request,
+        "safeguarding/person_remove.html",
+        {"partnership": partnership, "membership": membership},
+    )

@@ -1,0 +1,36 @@
+"""A manager adds an agency contributor in the browser: the People page, the form with
+its errors, and the list afterwards all pass axe-core."""
+
+import pytest
+from playwright.sync_api import expect
+
+from safeguarding.models import Role
+from tests.factories import AgencyFactory, member
+
+from .conftest import axe_violations, sign_in_through_browser
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_manager_adds_a_contributor(page, live_server, partnership, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    agency = AgencyFactory(name="Brookfield Youth Justice", partnerships=[partnership])
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    sign_in_through_browser(page, live_server, manager)
+    page.get_by_role("link", name=f"People of {partnership.name}").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Add a person").click()
+    page.get_by_role("button", name="Add the person").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter their work e-mail address")
+    assert axe_violations(page) == []
+    page.get_by_label("Full name").fill("Sam Youth")
+    page.get_by_label("Work e-mail address").fill("sam@youth.example")
+    page.get_by_role("radio", name="Agency contributor").check()
+    page.get_by_label("Agency (for an agency contributor)").select_option(label=agency.name)
+    page.get_by_role("button", name="Add the person").click()
+    expect(page.get_by_text("Sam Youth now has the role ‘Agency contributor’")).to_be_visible()
+    expect(page.get_by_role("cell", name="sam@youth.example")).to_be_visible()
+    assert axe_violations(page) == []

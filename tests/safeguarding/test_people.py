@@ -1,0 +1,191 @@
+"""A partnership manager adds and removes the partnership's review officers, agency
+contributors and independent reviewers (safeguarding/people.py); no one else can, and
+no manager can reach another partnership's people or make a manager."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from safeguarding.models import AuditEvent, Membership, Role, User
+from tests.factories import AgencyFactory, member
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, partnership, *args):
+    return reverse(f"safeguarding:{name}", args=[partnership.pk, *args])
+
+
+def test_a_manager_adds_a_new_contributor_who_chooses_a_password(
+    client, people, partnership, agency, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    sign_in(client, people["manager"])
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert f'href="{url("people", partnership)}"' in home
+    post = {
+        "full_name": "Priya  Shah",
+        "email": "Priya.Shah@Police.example",
+        "role": Role.AGENCY_CONTRIBUTOR,
+        "agency": str(agency.pk),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("person-add", partnership), post)
+    assert response.status_code == 302 and response.url == url("people", partnership)
+    user = User.objects.get(email="priya.shah@police.example")
+    assert user.full_name == "Priya Shah" and user.is_active and user.has_usable_password()
+    membership = Membership.objects.get(user=user)
+    assert (membership.partnership, membership.role, membership.agency) == (
+        partnership,
+        Role.AGENCY_CONTRIBUTOR,
+        agency,
+    )
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.CREATE, actor=people["manager"], partnership=partnership
+    ).exists()
+    (invitation,) = mail.outbox
+    assert invitation.to == [user.email]
+    assert "Agency contributor, Brookfield SCP" in invitation.body
+    link = re.search(r"http\S+/password-reset/\S+/\S+/", invitation.body).group(0)
+    # The link lets them choose a password, as a reset link does.
+    client.logout()
+    page = client.get(link.split("8000", 1)[-1], follow=True)
+    assert page.status_code == 200 and 'name="new_password1"' in page.content.decode()
+    listing = client_as(people["manager"]).get(url("people", partnership)).content.decode()
+    assert "Priya Shah" in listing and agency.name in listing
+
+
+def client_as(user):
+    from django.test import Client
+
+    other = Client()
+    sign_in(other, user)
+    return other
+
+
+def test_an_existing_account_keeps_its_name_and_is_told(
+    client, people, partnership, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    someone = people["other_manager"]  # has an account, in the other partnership
+    sign_in(client, people["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("person-add", partnership),
+            {"full_name": "", "email": someone.email.upper(), "role": Role.INDEPENDENT_REVIEWER},
+        )
+    assert response.status_code == 302
+    assert Membership.objects.filter(
+        user=someone, partnership=partnership, role=Role.INDEPENDENT_REVIEWER
+    ).exists()
+    someone.refresh_from_db()
+    assert someone.full_name != ""
+    (notice,) = mail.outbox
+    assert "/password-reset/" not in notice.body.split("ask for a new one")[0]
+    assert "Sign in as usual" in notice.body
+
+
+@pytest.mark.parametrize(
+    "post, field, message",
+    [
+        ({"email": "not-an-address"}, "email", "in the correct format"),
+        (
+            {"email": "new@example.org", "full_name": ""},
+            "full_name",
+            "Enter their full name",
+        ),
+        ({"role": Role.PARTNERSHIP_MANAGER}, "role", "Select their role"),
+        ({"role": Role.AGENCY_CONTRIBUTOR, "agency": ""}, "agency", "Select the agency"),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_is_made(
+    client, people, partnership, post, field, message
+):
+    sign_in(client, people["manager"])
+    before = (User.objects.count(), Membership.objects.count())
+    data = {"full_name": "New Person", "email": "new@example.org", "role": Role.REVIEW_OFFICER}
+    response = client.post(url("person-add", partnership), {**data, **post})
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert message in html
+    assert (User.objects.count(), Membership.objects.count()) == before
+    assert mail.outbox == []
+
+
+def test_an_agency_that_does_not_serve_the_partnership_is_refused(
+    client, people, partnership, other_partnership
+):
+    elsewhere = AgencyFactory(name="Ashdown Health", partnerships=[other_partnership])
+    sign_in(client, people["manager"])
+    response = client.post(
+        url("person-add", partnership),
+        {
+            "full_name": "A B",
+            "email": "ab@example.org",
+            "role": Role.AGENCY_CONTRIBUTOR,
+            "agency": str(elsewhere.pk),
+        },
+    )
+    assert "Select one of the agencies listed" in response.content.decode()
+    assert not User.objects.filter(email="ab@example.org").exists()
+
+
+def test_the_same_role_twice_is_refused(client, people, partnership):
+    sign_in(client, people["manager"])
+    officer = people["officer"]
+    response = client.post(
+        url("person-add", partnership),
+        {"full_name": "", "email": officer.email, "role": Role.REVIEW_OFFICER},
+    )
+    assert f"{officer.full_name} already has this role in the partnership" in (
+        response.content.decode()
+    )
+    assert Membership.objects.filter(user=officer, partnership=partnership).count() == 1
+
+
+def test_a_manager_removes_a_role_but_not_a_managers(client, people, partnership):
+    sign_in(client, people["manager"])
+    officer = Membership.objects.get(user=people["officer"], partnership=partnership)
+    page = client.get(url("person-remove", partnership, officer.pk)).content.decode()
+    assert "Remove Officer One as review officer?" in page
+    assert client.post(url("person-remove", partnership, officer.pk)).status_code == 302
+    assert not Membership.objects.filter(pk=officer.pk).exists()
+    assert User.objects.filter(pk=people["officer"].pk, is_active=True).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).count() == 1
+    own = Membership.objects.get(user=people["manager"], partnership=partnership)
+    response = client.post(url("person-remove", partnership, own.pk), follow=True)
+    assert "added and removed by the service" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_no_one_else_reaches_a_partnerships_people(client, people, partnership):
+    officer = Membership.objects.get(user=people["officer"], partnership=partnership)
+    pages = [
+        url("people", partnership),
+        url("person-add", partnership),
+        url("person-remove", partnership, officer.pk),
+    ]
+    for who in ("officer", "agency", "reviewer", "regional"):
+        sign_in(client, people[who])
+        for page in pages:
+            assert client.get(page).status_code == 403, (who, page)
+            assert client.post(page, {"email": "x@example.org"}).status_code == 403
+    sign_in(client, people["other_manager"])  # a manager, of the other partnership
+    for page in pages:
+        assert client.get(page).status_code == 404
+        assert client.post(page, {"email": "x@example.org"}).status_code == 404
+    assert Membership.objects.filter(pk=officer.pk).exists()
+
+
+def test_the_people_page_runs_a_fixed_number_of_queries(
+    client, people, partnership, agency, django_assert_max_num_queries
+):
+    for n in range(20):
+        member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency, full_name=f"Person {n}")
+    sign_in(client, people["manager"])
+    with django_assert_max_num_queries(10):
+        html = client.get(url("people", partnership)).content.decode()
+    assert html.count("Person ") >= 20
