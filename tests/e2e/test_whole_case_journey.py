@@ -103,8 +103,11 @@ def officer_decides_and_sends(page, incident):
         page.get_by_label("Name of the person signing off").fill(name)
         page.get_by_role("button", name="Record the sign-off").click()
     page.get_by_role("link", name="Send to the National Panel").click()
+    # 120 days after the local authority became aware: late, so the reason is asked for.
+    page.get_by_label("Reason it was sent late").fill("The police summary was delayed.")
     page.get_by_role("button", name="Record that it was sent").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sent to the National Panel")
+    expect(page.get_by_text("The police summary was delayed.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
 
