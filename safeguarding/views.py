@@ -212,7 +212,11 @@ def audit_list(request):
         raise PermissionDenied("Only partnership managers can see the audit trail.")
     events = permissions.audit_events_visible_to(request.user)
     event_filter = AuditEventFilter(request.GET or None, queryset=events, user=request.user)
-    page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
+    # Filters with an error list nothing: a trail filtered on only some of what was asked
+    # for would look like the answer.
+    refused = event_filter.is_bound and not event_filter.is_valid()
+    shown = events.none() if refused else event_filter.qs
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
     # The values of a case's changes (circumstances, a child's details) are for the
     # partnership's business unit; an administrator with no role there sees which fields
     # changed, not what they said.
@@ -229,6 +233,7 @@ def audit_list(request):
             "filter": event_filter,
             "form": event_filter.form,
             "page": page,
+            "refused": refused,
             "query": _query_without_page(request),
         },
     )
