@@ -21,6 +21,26 @@ from ..models import Partner, Status
 from ..selectors import rapid_review_get_for, review_for_page
 from .common import form_page, officer_view
 
+#: What each step needs first, said before the form is filled in (the service refuses
+#: the step anyway): the step, the statuses it can be taken from, and what to do first.
+NEEDS = {
+    "decision": ((Status.MEETING_HELD,), "Record the panel meeting before the decision."),
+    "sign_off": ((Status.DECIDED,), "Record the decision before the partners sign it off."),
+    "send": (
+        (Status.DECIDED, Status.PANEL_RESPONDED),
+        "Record the decision and the three partners' sign-offs before sending it.",
+    ),
+    "response": ((Status.SENT_TO_PANEL,), "The review has not been sent to the National Panel."),
+}
+
+
+def _warn_if_not_ready(request, review, step: str) -> None:
+    statuses, first = NEEDS[step]
+    if request.method == "GET" and review.status not in statuses:
+        messages.warning(
+            request, f"{review.incident.reference} is ‘{review.get_status_display()}’. {first}"
+        )
+
 
 @officer_view
 def meeting(request, pk):
@@ -52,6 +72,7 @@ def meeting(request, pk):
 @officer_view
 def decision(request, pk):
     review = rapid_review_get_for(request.user, pk)
+    _warn_if_not_ready(request, review, "decision")
 
     def run(form):
         data = form.cleaned_data
@@ -117,6 +138,7 @@ def sign_off(request, pk, partner):
     review = rapid_review_get_for(request.user, pk)
     if partner not in Partner.values:
         raise Http404("No such partner")
+    _warn_if_not_ready(request, review, "sign_off")
     label = Partner(partner).label
 
     def run(form):
@@ -143,6 +165,7 @@ def sign_off(request, pk, partner):
 @officer_view
 def send_to_panel(request, pk):
     review = rapid_review_get_for(request.user, pk)
+    _warn_if_not_ready(request, review, "send")
 
     def run(form):
         services.rapid_review_send_to_panel(
@@ -169,6 +192,7 @@ def send_to_panel(request, pk):
 @officer_view
 def panel_response(request, pk):
     review = rapid_review_get_for(request.user, pk)
+    _warn_if_not_ready(request, review, "response")
 
     def run(form):
         data = form.cleaned_data

@@ -733,3 +733,24 @@ def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(client
     assert f"Sent again, with more information, on {TODAY():%-d %B %Y}" in panel
     listing = client.get(reverse("rapid_reviews:list")).content.decode().split('id="sent"')[1]
     assert "Late" not in listing and f"Again {TODAY():%-d %B %Y}" in listing
+
+
+def test_a_step_opened_out_of_order_says_what_to_do_first(client, review, people):
+    """Reached by its address before its time, a step's page says so before the form is
+    filled in (the service still refuses it if sent)."""
+    sign_in(client, people["officer"])
+    for name, first in [
+        ("rapid_reviews:decision", "Record the panel meeting before the decision."),
+        ("rapid_reviews:send-to-panel", "Record the decision and the three partners"),
+        ("rapid_reviews:panel-response", "The review has not been sent to the National Panel."),
+    ]:
+        html = client.get(reverse(name, args=[review.pk])).content.decode()
+        assert first in html, name
+    sign_off = reverse("rapid_reviews:sign-off", args=[review.pk, "police"])
+    assert "Record the decision before the partners sign it off." in (
+        client.get(sign_off).content.decode()
+    )
+    # In its time, no warning.
+    review = decide_and_sign(review, people["officer"])
+    html = client.get(reverse("rapid_reviews:send-to-panel", args=[review.pk])).content.decode()
+    assert "before sending it" not in html
