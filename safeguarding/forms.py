@@ -331,7 +331,9 @@ class PersonForm(BaseForm):
     )
     email = forms.EmailField(
         label=_("Work e-mail address"),
+        max_length=254,
         error_messages={
+            "max_length": _("The e-mail address must be 254 characters or fewer"),
             "required": _("Enter their work e-mail address"),
             "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
         },

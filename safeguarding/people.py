@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -27,6 +27,27 @@ from .workflow import TransitionError, raise_if, require_manager
 
 #: The roles a partnership manager may give (PersonForm offers the same).
 MANAGER_MAY_ADD = (Role.REVIEW_OFFICER, Role.AGENCY_CONTRIBUTOR, Role.INDEPENDENT_REVIEWER)
+#: One answer for every account a manager may not touch, so the page does not tell them
+#: which addresses are administrators', switched off, or someone else's partnership's.
+NOT_HERE = "This address cannot be added here: ask the service's administrators"
+MAX_EMAIL = 254
+
+
+def _outside_reach(user: User, actor: User) -> bool:
+    """An account the manager may not give a role to or take one from: an administrator's,
+    a switched-off one, or one with a role anywhere the manager does not manage (a
+    manager must not pull in someone else's person, and with them a view of their
+    sign-in history in the audit trail)."""
+    from . import permissions
+
+    if user.is_staff or user.is_superuser or not user.is_active:
+        return True
+    managed = permissions.partnership_ids(actor, {Role.PARTNERSHIP_MANAGER})
+    return (
+        Membership.objects.filter(user=user)
+        .exclude(partnership__in=managed, partnership__isnull=False)
+        .exists()
+    )
 
 
 def members_of(partnership: Partnership):
@@ -64,6 +85,8 @@ def membership_add(
         validate_email(email)
     except ValidationError:
         errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+    if len(email) > MAX_EMAIL:
+        errors["email"] = f"The e-mail address must be {MAX_EMAIL} characters or fewer"
     if role not in MANAGER_MAY_ADD:
         errors["role"] = "Select their role"
     if role == Role.AGENCY_CONTRIBUTOR:
@@ -77,24 +100,28 @@ def membership_add(
     if user is None and not full_name:
         errors["full_name"] = "Enter their full name"
     if user is not None:
-        if user.is_staff or user.is_superuser:
-            errors["email"] = "This is an administrator's account: ask the service's administrators"
-        elif not user.is_active:
-            errors["email"] = (
-                "This person's account is switched off: ask the service's administrators"
-            )
+        if _outside_reach(user, actor):
+            errors["email"] = NOT_HERE
         elif Membership.objects.filter(user=user, partnership=partnership, role=role).exists():
             errors["role"] = f"{user.full_name} already has this role in the partnership"
     raise_if(errors)
     created = user is None
     if created:
-        user = User(email=email, full_name=full_name)
-        # A password no one knows: the invitation's link lets them choose their own.
-        user.set_password(secrets.token_urlsafe(32))
-        user.save()
-    membership = Membership.objects.create(
-        user=user, partnership=partnership, role=role, agency=agency
-    )
+        try:
+            with transaction.atomic():  # a savepoint: another request may make it first
+                user = User(email=email, full_name=full_name)
+                # A password no one knows: the invitation's link lets them choose one.
+                user.set_password(secrets.token_urlsafe(32))
+                user.save()
+        except IntegrityError:
+            raise_if({"email": "Someone has just added this address: check the list"})
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, partnership=partnership, role=role, agency=agency
+            )
+    except IntegrityError:
+        raise_if({"role": f"{user.full_name} already has this role in the partnership"})
     audit_record(
         actor=actor,
         action=Action.CREATE,
@@ -113,23 +140,61 @@ def membership_add(
     return membership
 
 
+def _managers_of(partnership_id) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            partnership=partnership_id, role=Role.PARTNERSHIP_MANAGER
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _removable(membership: Membership, actor: User, managers: set[int]) -> bool:
+    user = membership.user
+    return (
+        membership.role in MANAGER_MAY_ADD
+        and user.pk != actor.pk
+        and user.pk not in managers
+        and not (user.is_staff or user.is_superuser or not user.is_active)
+    )
+
+
+def removable(membership: Membership, actor: User) -> bool:
+    """May `actor` take this role away? Only the roles a manager gives, never their own,
+    never a fellow manager's, and never from an administrator's or a switched-off account."""
+    return _removable(membership, actor, _managers_of(membership.partnership_id))
+
+
+def removable_of(partnership: Partnership, members, actor: User) -> set[int]:
+    """The memberships, of these, that `actor` may remove (one query, however many)."""
+    managers = _managers_of(partnership.pk)
+    return {m.pk for m in members if _removable(m, actor, managers)}
+
+
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """Take a role away (the account stays: it may hold other roles)."""
     require_manager(actor, membership.partnership)
-    if membership.role not in MANAGER_MAY_ADD:
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "agency", "partnership")
+        .filter(pk=membership.pk)
+        .first()
+    )
+    if locked is None:
+        raise TransitionError("This role has already been removed.")
+    if not removable(locked, actor):
         raise TransitionError(
-            "Managers and regional viewers are added and removed by the service's administrators."
+            "This role is added and removed by the service's administrators, not here."
         )
     audit_record(
         actor=actor,
         action=Action.DELETE,
-        obj=membership,
-        partnership=membership.partnership,
-        object_repr=f"{membership.user.email}: {membership.get_role_display()}",
-        changes={"role": membership.role},
+        obj=locked,
+        partnership=locked.partnership,
+        object_repr=f"{locked.user.email}: {locked.get_role_display()}",
+        changes={"role": locked.role, "agency": locked.agency.name if locked.agency else ""},
     )
-    membership.delete()
+    locked.delete()
 
 
 def invitation_deliver(*, membership_id: int, new_account: bool) -> str:

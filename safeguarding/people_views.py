@@ -32,13 +32,14 @@ def _list_url(partnership) -> str:
 @permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
 def people_list(request, partnership_pk):
     partnership = _managed(request, partnership_pk)
+    members = list(people.members_of(partnership))
     return render(
         request,
         "safeguarding/people.html",
         {
             "partnership": partnership,
-            "members": people.members_of(partnership),
-            "removable": set(people.MANAGER_MAY_ADD),
+            "members": members,
+            "removable": people.removable_of(partnership, members, request.user),
         },
     )
 

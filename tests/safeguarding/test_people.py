@@ -70,7 +70,7 @@ def test_an_existing_account_keeps_its_name_and_is_told(
     client, people, partnership, django_capture_on_commit_callbacks, settings
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    someone = people["other_manager"]  # has an account, in the other partnership
+    someone = people["officer"]  # has an account, with a role in this partnership only
     sign_in(client, people["manager"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -189,3 +189,95 @@ def test_the_people_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(10):
         html = client.get(url("people", partnership)).content.decode()
     assert html.count("Person ") >= 20
+
+
+def test_accounts_outside_the_managers_reach_get_one_answer(
+    client, people, partnership, other_partnership
+):
+    """An administrator's, a switched-off one, or one with a role in a partnership the
+    manager does not manage: refused alike, so the page tells nothing about them (and a
+    manager cannot pull someone else's person, with their sign-in history, into theirs)."""
+    admin = User.objects.create(email="root@admin.example", full_name="Root", is_staff=True)
+    gone = member(Role.REVIEW_OFFICER, partnership, email="gone@example.org")
+    gone.is_active = False
+    gone.save()
+    sign_in(client, people["manager"])
+    before = Membership.objects.count()
+    for user in (admin, gone, people["other_manager"], people["other_officer"]):
+        response = client.post(
+            url("person-add", partnership),
+            {"full_name": "", "email": user.email, "role": Role.INDEPENDENT_REVIEWER},
+        )
+        assert "This address cannot be added here" in response.content.decode(), user
+    assert Membership.objects.count() == before
+
+
+def test_only_the_roles_a_manager_gives_can_be_taken_away_by_one(client, people, partnership):
+    manager = people["manager"]
+    own = member(Role.INDEPENDENT_REVIEWER, partnership, email="x@example.org")
+    Membership.objects.create(user=manager, partnership=partnership, role=Role.REVIEW_OFFICER)
+    fellow = member(Role.PARTNERSHIP_MANAGER, partnership, email="fellow@example.org")
+    fellows_other = Membership.objects.create(
+        user=fellow, partnership=partnership, role=Role.REVIEW_OFFICER
+    )
+    switched_off = Membership.objects.get(user=own)
+    own.is_active = False
+    own.save()
+    mine = Membership.objects.get(user=manager, role=Role.REVIEW_OFFICER)
+    sign_in(client, manager)
+    listing = client.get(url("people", partnership)).content.decode()
+    for m in (mine, fellows_other, switched_off):
+        assert url("person-remove", partnership, m.pk) not in listing
+        response = client.post(url("person-remove", partnership, m.pk), follow=True)
+        assert "added and removed by the service" in response.content.decode()
+        assert Membership.objects.filter(pk=m.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_adds_and_two_removes_at_once_do_it_once_without_an_error(people, partnership):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    browser = Client()
+    sign_in(browser, people["manager"])
+    cookies = browser.cookies
+
+    def race(path, data):
+        start, codes = threading.Barrier(2), []
+
+        def post():
+            other = Client()
+            other.cookies = cookies
+            start.wait()
+            try:
+                codes.append(other.post(path, data).status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(codes)
+
+    add = {"full_name": "Race Person", "email": "race@example.org", "role": Role.REVIEW_OFFICER}
+    assert race(url("person-add", partnership), add) in ([200, 302], [302, 302])
+    (made,) = Membership.objects.filter(user__email="race@example.org")
+    assert User.objects.filter(email="race@example.org").count() == 1
+    assert race(url("person-remove", partnership, made.pk), {}) == [302, 302]
+    assert not Membership.objects.filter(pk=made.pk).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).count() == 1
+
+
+def test_an_address_too_long_for_the_account_is_explained(client, people, partnership):
+    sign_in(client, people["manager"])
+    email = "a" * 64 + "@" + "b" * 60 + "." + "b" * 60 + "." + "b" * 60 + ".example"
+    response = client.post(
+        url("person-add", partnership),
+        {"full_name": "Long Mail", "email": email, "role": Role.REVIEW_OFFICER},
+    )
+    assert response.status_code == 200
+    assert "254 characters or fewer" in response.content.decode()
