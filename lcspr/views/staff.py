@@ -40,6 +40,20 @@ from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
 from .common import form_page, officer_view, review_view
 
+#: What each late step needs first, said before its form is filled in (the service
+#: refuses it anyway): the status it is taken from, and what to do first.
+NEEDS = {
+    "approve": (Status.IN_PROGRESS, "Agree the terms of reference before the final report."),
+    "notice": (Status.FINAL_APPROVED, "Record that the partners approved the final report first."),
+    "publish": (Status.NOTICE_SENT, "Record the notice to the Panel and DfE before publishing."),
+}
+
+
+def _warn_if_not_ready(request, review, step: str) -> None:
+    status, first = NEEDS[step]
+    if request.method == "GET" and review.status != status:
+        messages.warning(request, f"{review.reference} is ‘{review.get_status_display()}’. {first}")
+
 
 def _editable(request, pk):
     review = review_get_for(request.user, pk)
@@ -328,6 +342,7 @@ def close(request, pk):
 @officer_view
 def approve(request, pk):
     review = _editable(request, pk)
+    _warn_if_not_ready(request, review, "approve")
 
     def run(form):
         services.review_approve_final(
@@ -351,6 +366,7 @@ def approve(request, pk):
 @officer_view
 def notice(request, pk):
     review = _editable(request, pk)
+    _warn_if_not_ready(request, review, "notice")
     sent_on = None
     if request.method == "POST":
         form = NoticeForm(request.POST)
@@ -386,6 +402,7 @@ def notice(request, pk):
 @officer_view
 def publish(request, pk):
     review = _editable(request, pk)
+    _warn_if_not_ready(request, review, "publish")
     briefing = selectors.briefing_of(review)
 
     def run(form):

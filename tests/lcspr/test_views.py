@@ -411,3 +411,14 @@ def test_a_closed_review_is_listed_last_and_offers_no_changes(
     milestone = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
     assert milestone not in page and reverse("lcspr:terms", args=[local_review.pk]) not in page
     assert client.get(milestone).status_code == 403
+
+
+def test_a_late_step_opened_too_early_says_what_to_do_first(client, local_review, people):
+    sign_in(client, people["officer"])
+    for name, first in [
+        ("lcspr:approve", "Agree the terms of reference before the final report."),
+        ("lcspr:notice", "Record that the partners approved the final report first."),
+        ("lcspr:publish", "Record the notice to the Panel and DfE before publishing."),
+    ]:
+        html = client.get(reverse(name, args=[local_review.pk])).content.decode()
+        assert first in html, name
