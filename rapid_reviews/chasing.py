@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
+from safeguarding.mail import send_templated
 from safeguarding.reminders import held_reason, local_time
 
-from .mail import mailbox_context, recipients_for, send_templated
+from .mail import mailbox_context, recipients_for
 from .models import InformationRequest, RequestStatus, ReturnReminder
 from .services.requests import REQUESTS_OPEN_WHILE
 

@@ -12,12 +12,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from safeguarding.mail import send_templated
 from safeguarding.models import Membership, Role
 
 from .models import RequestEmail, RequestStatus, StatusChange
@@ -83,18 +82,6 @@ def officers_to_tell(request) -> list[str]:
 def _late(request) -> bool:
     due, returned_on = request.due_date, request.returned_on
     return due is not None and returned_on is not None and returned_on > due
-
-
-def send_templated(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """One e-mail of the stage: `template`.txt as the text, `template`.html beside it."""
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
 
 
 def email_context(change: StatusChange, *, mailbox: bool = False) -> dict:

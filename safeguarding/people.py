@@ -13,15 +13,14 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .audit import Action, audit_record
+from .mail import send_templated
 from .models import Agency, Membership, Partnership, Role, User
 from .workflow import TransitionError, raise_if, require_manager
 
@@ -227,14 +226,10 @@ def invitation_deliver(*, membership_id: int, new_account: bool) -> str:
                 default_token_generator.make_token(user),
             ],
         )
-    message = EmailMultiAlternatives(
-        subject=f"You have been given a role on {settings.SERVICE_NAME}",
-        body=render_to_string("safeguarding/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    send_templated(
         to=[user.email],
+        subject=f"You have been given a role on {settings.SERVICE_NAME}",
+        template="safeguarding/email/invitation",
+        context=context,
     )
-    message.attach_alternative(
-        render_to_string("safeguarding/email/invitation.html", context), "text/html"
-    )
-    message.send()
     return "sent"

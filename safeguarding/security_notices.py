@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .mail import send_templated
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -66,14 +65,10 @@ def notice_deliver(*, event_id: int) -> str:
         "address": event.ip_address,
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
     }
-    message = EmailMultiAlternatives(
-        subject=f"{context['what']}: {settings.SERVICE_NAME}",
-        body=render_to_string("safeguarding/email/security_notice.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    send_templated(
         to=[user.email],
+        subject=f"{context['what']}: {settings.SERVICE_NAME}",
+        template="safeguarding/email/security_notice",
+        context=context,
     )
-    message.attach_alternative(
-        render_to_string("safeguarding/email/security_notice.html", context), "text/html"
-    )
-    message.send()
     return "sent"
