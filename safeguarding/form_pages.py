@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import nullcontext
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -88,6 +89,14 @@ def form_page(
             **(context or {}),
         },
     )
+
+
+def warn_if_not_ready(request, record, reference: str, statuses, first: str) -> None:
+    """A step's page opened (by its address) while `record` is in none of `statuses`:
+    say what to do first before the form is filled in (the service refuses the step
+    anyway if it is sent)."""
+    if request.method == "GET" and record.status not in statuses:
+        messages.warning(request, f"{reference} is ‘{record.get_status_display()}’. {first}")
 
 
 SAVE_AGAIN = (

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
 from safeguarding.uploads import download_response
 
@@ -43,16 +44,20 @@ from .common import form_page, officer_view, review_view
 #: What each late step needs first, said before its form is filled in (the service
 #: refuses it anyway): the status it is taken from, and what to do first.
 NEEDS = {
-    "approve": (Status.IN_PROGRESS, "Agree the terms of reference before the final report."),
-    "notice": (Status.FINAL_APPROVED, "Record that the partners approved the final report first."),
-    "publish": (Status.NOTICE_SENT, "Record the notice to the Panel and DfE before publishing."),
+    "approve": ((Status.IN_PROGRESS,), "Agree the terms of reference before the final report."),
+    "notice": (
+        (Status.FINAL_APPROVED,),
+        "Record that the partners approved the final report first.",
+    ),
+    "publish": (
+        (Status.NOTICE_SENT,),
+        "Record the notice to the Panel and DfE before publishing.",
+    ),
 }
 
 
 def _warn_if_not_ready(request, review, step: str) -> None:
-    status, first = NEEDS[step]
-    if request.method == "GET" and review.status != status:
-        messages.warning(request, f"{review.reference} is ‘{review.get_status_display()}’. {first}")
+    form_pages.warn_if_not_ready(request, review, review.reference, *NEEDS[step])
 
 
 def _editable(request, pk):

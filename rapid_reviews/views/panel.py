@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
 
 from .. import services
@@ -35,11 +36,7 @@ NEEDS = {
 
 
 def _warn_if_not_ready(request, review, step: str) -> None:
-    statuses, first = NEEDS[step]
-    if request.method == "GET" and review.status not in statuses:
-        messages.warning(
-            request, f"{review.incident.reference} is ‘{review.get_status_display()}’. {first}"
-        )
+    form_pages.warn_if_not_ready(request, review, review.incident.reference, *NEEDS[step])
 
 
 @officer_view
