@@ -4,10 +4,8 @@ more and shows what the first post made. A post refused for errors can be correc
 and sent."""
 
 import re
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +17,7 @@ from safeguarding.models import Deadline, FormSubmission
 from safeguarding.once import ALREADY
 from tests.lcspr.conftest import open_review
 from tests.rapid_reviews.conftest import agencies, make_review  # noqa: F401 - fixtures
-from tests.utils import date_fields, sign_in
+from tests.utils import date_fields, posts_at_once, sign_in
 
 
 def token_of(html: str) -> str:
@@ -113,23 +111,8 @@ def test_posts_racing_each_other_make_one_recommendation(
     browser = Client()
     sign_in(browser, people["officer"])
     token = token_of(browser.get(url).content.decode())
-    cookies = browser.cookies
-    start, codes = threading.Barrier(3), []
-
-    def post():
-        client = Client()
-        client.cookies = cookies
-        start.wait()
-        try:
-            codes.append(client.post(url, {"text": "Share sooner.", "once": token}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = posts_at_once(browser.cookies, url, {"text": "Share sooner.", "once": token}, 3)
+    codes = [response.status_code for response in responses]
     assert codes == [302, 302, 302]
     assert Recommendation.objects.filter(review=review).count() == 1
     assert FormSubmission.objects.filter(token=token).count() == 1

@@ -56,3 +56,31 @@ def emailed_code(to: str) -> str:
 def date_fields(prefix, day):
     """A date as the GOV.UK day, month and year boxes post it."""
     return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
+
+
+def posts_at_once(cookies, url: str, data: dict, times: int) -> list:
+    """POST `data` to `url` `times` times at the same moment, each request on its own
+    thread and database connection, signed in with `cookies`; the responses, in the order
+    they finished."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    start, responses = threading.Barrier(times), []
+
+    def post():
+        client = Client()
+        client.cookies = cookies
+        start.wait()
+        try:
+            responses.append(client.post(url, data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses

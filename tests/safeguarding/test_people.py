@@ -235,33 +235,15 @@ def test_only_the_roles_a_manager_gives_can_be_taken_away_by_one(client, people,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_adds_and_two_removes_at_once_do_it_once_without_an_error(people, partnership):
-    import threading
-
-    from django.db import connection
     from django.test import Client
+
+    from tests.utils import posts_at_once
 
     browser = Client()
     sign_in(browser, people["manager"])
-    cookies = browser.cookies
 
     def race(path, data):
-        start, codes = threading.Barrier(2), []
-
-        def post():
-            other = Client()
-            other.cookies = cookies
-            start.wait()
-            try:
-                codes.append(other.post(path, data).status_code)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=post) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(codes)
+        return sorted(r.status_code for r in posts_at_once(browser.cookies, path, data, 2))
 
     add = {"full_name": "Race Person", "email": "race@example.org", "role": Role.REVIEW_OFFICER}
     assert race(url("person-add", partnership), add) in ([200, 302], [302, 302])

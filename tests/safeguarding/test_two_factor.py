@@ -456,10 +456,9 @@ def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people)
     """Guesses racing each other (each on its own connection) must not all slip past the
     slow-down: under the row lock the first is counted wrong and the others wait for it,
     then find they must wait."""
-    import threading
-
-    from django.db import connection
     from django.test import Client
+
+    from tests.utils import posts_at_once
 
     officer = people["officer"]
     browser = Client()
@@ -467,23 +466,8 @@ def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people)
     browser.get(EMAIL)
     code = emailed_code(officer.email)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    cookies = browser.cookies
-    start, pages = threading.Barrier(4), []
-
-    def guess():
-        client = Client()
-        client.cookies = cookies
-        start.wait()
-        try:
-            pages.append(client.post(EMAIL, {"code": wrong}).content.decode())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = posts_at_once(browser.cookies, EMAIL, {"code": wrong}, 4)
+    pages = [response.content.decode() for response in responses]
     assert sum("The code is not correct or has expired" in page for page in pages) == 1
     assert sum("You have entered too many incorrect codes" in page for page in pages) == 3
     assert EmailDevice.objects.get(user=officer).throttling_failure_count == 1
