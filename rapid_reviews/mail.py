@@ -1,6 +1,6 @@
 """The e-mails of information requests: to an agency's contributors when a request is
-waiting for them (sent, or sent back for more), and to the officer who asked when the
-agency's return is in.
+waiting for them (sent, or sent back for more) or is closed unanswered (the review went
+to the National Panel), and to the officer who asked when the agency's return is in.
 
 Each names the partnership, the case reference, the agency and the dates, and links to
 the request; none names the child or says what happened (they sign in to see that).
@@ -112,6 +112,13 @@ def _returned_subject(context: dict) -> str:
     return f"Return received from {context['agency']} for rapid review {context['reference']}"
 
 
+def _not_needed_subject(context: dict) -> str:
+    return (
+        f"Information request closed: rapid review {context['reference']} "
+        "has gone to the National Panel"
+    )
+
+
 def _request_subject(context: dict) -> str:
     if context["more_information"]:
         return f"More information requested for rapid review {context['reference']}"
@@ -127,6 +134,11 @@ E_MAILED = {
         "rapid_reviews/email/request",
     ),
     RequestStatus.RETURNED: (_officers, _returned_subject, "rapid_reviews/email/returned"),
+    RequestStatus.NOT_NEEDED: (
+        recipients_for,
+        _not_needed_subject,
+        "rapid_reviews/email/not_needed",
+    ),
 }
 
 

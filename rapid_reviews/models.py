@@ -49,14 +49,18 @@ class RequestStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     RETURNED = "returned", _("Returned")
     MORE_INFORMATION = "more_information", _("More information requested")
+    #: Still awaited when the rapid review went to the National Panel: the agency is told
+    #: it can stop, and the request closes (its clock stops as "no longer needed").
+    NOT_NEEDED = "not_needed", _("No longer needed")
 
 
 #: The only moves an information request can make. "Overdue" is derived from the due date.
 REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
     RequestStatus.NOT_SENT: frozenset({RequestStatus.SENT}),
-    RequestStatus.SENT: frozenset({RequestStatus.RETURNED}),
+    RequestStatus.SENT: frozenset({RequestStatus.RETURNED, RequestStatus.NOT_NEEDED}),
     RequestStatus.RETURNED: frozenset({RequestStatus.MORE_INFORMATION}),
-    RequestStatus.MORE_INFORMATION: frozenset({RequestStatus.RETURNED}),
+    RequestStatus.MORE_INFORMATION: frozenset({RequestStatus.RETURNED, RequestStatus.NOT_NEEDED}),
+    RequestStatus.NOT_NEEDED: frozenset(),
 }
 AWAITING_RETURN = (RequestStatus.SENT, RequestStatus.MORE_INFORMATION)
 
@@ -175,10 +179,10 @@ class RapidReview(models.Model):
     panel_response = models.CharField(max_length=20, choices=PanelResponse, blank=True)
     panel_response_on = models.DateField(null=True, blank=True)
     panel_response_note = models.TextField(blank=True)
-    # After the Panel disagreed with a decision not to hold a local review: the partners'
-    # later decision to hold one (the decision sent to the Panel stays as it was).
     # Why it reached the National Panel after its 15 working days, if it did.
     late_reason = models.TextField(blank=True)
+    # After the Panel disagreed with a decision not to hold a local review: the partners'
+    # later decision to hold one (the decision sent to the Panel stays as it was).
     local_review_decided_on = models.DateField(null=True, blank=True)
     local_review_rationale = models.TextField(blank=True)
 
@@ -267,6 +271,7 @@ class InformationRequest(models.Model):
             RequestStatus.SENT: "blue",
             RequestStatus.RETURNED: "green",
             RequestStatus.MORE_INFORMATION: "orange",
+            RequestStatus.NOT_NEEDED: "grey",
         }[self.status]
 
 

@@ -56,9 +56,8 @@ def home(request):
         # What the agency has still to answer, soonest due first.
         context["requests_to_answer"] = list(
             information_requests_for_contributor(request.user)
-            .filter(status__in=AWAITING_RETURN)
-            # Not those of a review already gone to the National Panel (their clocks stopped).
-            .exclude(rapid_review__sent_to_panel_on__isnull=False)[:HOME_ROWS]
+            # (Those still awaited when the review went to the Panel closed then.)
+            .filter(status__in=AWAITING_RETURN)[:HOME_ROWS]
         )
     if context["reviews_for"]:
         from lcspr.selectors import reviews_visible_to

@@ -3,6 +3,7 @@ import pytest
 from safeguarding.models import Role
 
 from .factories import AgencyFactory, PartnershipFactory, RegionFactory, member
+from .mail_server import MailServer
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +44,22 @@ def people(partnership, other_partnership, agency, region):
         "other_manager": member(Role.PARTNERSHIP_MANAGER, other_partnership),
         "other_officer": member(Role.REVIEW_OFFICER, other_partnership),
     }
+
+
+@pytest.fixture
+def smtp(settings):
+    """Tasks run in-process and send through a real SMTP server (aiosmtpd) on loopback;
+    the messages it received, parsed."""
+    from safeguarding.celery import app as celery_app
+
+    server = MailServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield server.inbox.messages
+    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+    server.stop()

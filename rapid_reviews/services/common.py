@@ -42,8 +42,12 @@ def locked_review(review: RapidReview) -> RapidReview:
 
 
 def locked_request(request: InformationRequest) -> InformationRequest:
+    """The request, locked after its review: every write takes the review's lock first,
+    so a contributor's submit and the officer's sending the review to the Panel (which
+    closes the requests still awaited) wait for each other rather than deadlock."""
+    locked_review(RapidReview(pk=request.rapid_review_id))
     return (
-        InformationRequest.objects.select_for_update()
+        InformationRequest.objects.select_for_update(of=("self",))
         .select_related("agency", "rapid_review__incident__partnership")
         .get(pk=request.pk)
     )

@@ -166,6 +166,10 @@ def information_request_update(
         raise TransitionError(
             "This agency has returned its information: send it back to ask for more."
         )
+    if request.status == RequestStatus.NOT_NEEDED:
+        raise TransitionError(
+            "This request closed when the rapid review went to the National Panel."
+        )
     errors = _validate_due(due_date, request.rapid_review, current=request.due_date)
     if (
         request.status != RequestStatus.NOT_SENT
@@ -252,6 +256,39 @@ def missing_for_submit(agency_return: AgencyReturn | None) -> list[str]:
     return missing
 
 
+#: What an agency is told when it tries to write to a request closed this way.
+NOT_NEEDED_MESSAGE = (
+    "This request is closed: the rapid review went to the National Panel before your "
+    "agency’s return was submitted, so it is no longer needed. If your agency holds "
+    "information the partnership should know, contact the review officer."
+)
+
+
+def information_requests_no_longer_needed(
+    *, rapid_review: RapidReview, actor: User
+) -> list[InformationRequest]:
+    """Close the requests still awaited when the rapid review goes to the National Panel:
+    each becomes "no longer needed" (a status change, audited), and its agency is told by
+    e-mail that it can stop. The caller holds the review's lock and stops their clocks.
+    Returns already submitted stay as they are."""
+    closed = list(
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "rapid_review__incident__partnership")
+        .filter(rapid_review=rapid_review, status__in=AWAITING_RETURN)
+        .order_by("pk")
+    )
+    for request in closed:
+        change = move_request(
+            request,
+            RequestStatus.NOT_NEEDED,
+            actor,
+            "The rapid review was sent to the National Panel before the return was submitted.",
+        )
+        request.save(update_fields=["status", "version"])
+        _queue_email(change)
+    return closed
+
+
 @transaction.atomic
 def agency_return_save_draft(
     *,
@@ -264,6 +301,8 @@ def agency_return_save_draft(
     """Save the agency's return as a draft: its answers and the whole chronology."""
     require_contributor(actor, information_request)
     request = locked_request(information_request)
+    if request.status == RequestStatus.NOT_NEEDED:
+        raise TransitionError(NOT_NEEDED_MESSAGE)
     if request.status not in AWAITING_RETURN:
         raise TransitionError(
             "This return is submitted: it can change only if the review officer sends it back."
@@ -319,6 +358,8 @@ def agency_return_submit(
     saved again since (by a colleague, or in another tab) is not submitted unseen."""
     require_contributor(actor, information_request)
     request = locked_request(information_request)
+    if request.status == RequestStatus.NOT_NEEDED:
+        raise TransitionError(NOT_NEEDED_MESSAGE)
     ensure_request_move(request, RequestStatus.RETURNED)
     agency_return = AgencyReturn.objects.filter(information_request=request).first()
     if agency_return is not None:

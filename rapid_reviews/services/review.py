@@ -45,6 +45,7 @@ from .common import (
     raise_if,
     require_case_role,
 )
+from .requests import information_requests_no_longer_needed
 
 logger = logging.getLogger(__name__)
 WORKING_DAYS_TO_COMPLETE = 15
@@ -426,8 +427,9 @@ def rapid_review_send_to_panel(
         deadlines_no_longer_needed(
             subjects=[review], kind=Kind.RAPID_REVIEW_MILESTONE, keys=Milestone, on=sent_on
         )
-        # So do the returns still awaited: their clocks stop too, rather than stay on the
-        # dashboard and in reminders as overdue.
+        # So do the returns still awaited: the agencies are told they can stop, and
+        # their clocks stop too, rather than stay on the dashboard and in reminders.
+        information_requests_no_longer_needed(rapid_review=review, actor=actor)
         deadlines_no_longer_needed(
             subjects=review.requests.all(), kind=Kind.AGENCY_RETURN, on=sent_on
         )

@@ -12,6 +12,7 @@ from safeguarding.form_pages import keep_typing_after_conflict
 
 from .. import services
 from ..forms import ReturnForm, chronology_formset
+from ..models import RequestStatus
 from ..selectors import (
     children_to_search_for,
     chronology_of,
@@ -30,14 +31,19 @@ def request_list(request):
     # most recent first.
     waiting = [r for r in requests if r.is_awaiting_return]
     returned = sorted(
-        (r for r in requests if not r.is_awaiting_return),
-        key=lambda r: (r.returned_on or r.due_date, r.pk),
+        (r for r in requests if r.status == RequestStatus.RETURNED),
+        key=lambda r: (r.returned_on, r.pk),
+        reverse=True,
+    )
+    not_needed = sorted(
+        (r for r in requests if r.status == RequestStatus.NOT_NEEDED),
+        key=lambda r: (r.rapid_review.sent_to_panel_on or r.due_date, r.pk),
         reverse=True,
     )
     return render(
         request,
         "rapid_reviews/contributor_list.html",
-        {"waiting": waiting, "returned": returned},
+        {"waiting": waiting, "returned": returned, "not_needed": not_needed},
     )
 
 
@@ -61,7 +67,10 @@ def request_detail(request, pk):
         "rapid_reviews/contributor_request.html",
         {
             "info": info,
-            "children": children_to_search_for(info),
+            # A closed request leaves nothing to search for.
+            "children": []
+            if info.status == RequestStatus.NOT_NEEDED
+            else children_to_search_for(info),
             "agency_return": agency_return,
             "chronology": chronology_of(agency_return),
         },
@@ -92,6 +101,9 @@ def _initial(agency_return):
 def return_edit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
     detail = reverse("rapid_reviews:contributor-request", args=[info.pk])
+    if info.status == RequestStatus.NOT_NEEDED:
+        messages.info(request, services.requests.NOT_NEEDED_MESSAGE)
+        return redirect(detail)
     if not info.is_awaiting_return:
         messages.info(
             request,
@@ -189,6 +201,9 @@ def _checked_version(posted: str | None) -> int | None:
 @contributor_view
 def return_submit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
+    if info.status == RequestStatus.NOT_NEEDED:
+        messages.info(request, services.requests.NOT_NEEDED_MESSAGE)
+        return redirect(reverse("rapid_reviews:contributor-request", args=[info.pk]))
     if request.method != "POST":
         _audit_view(request, info, "check the return")
     agency_return = getattr(info, "agency_return", None)

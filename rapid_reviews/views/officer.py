@@ -67,7 +67,8 @@ def review_detail(request, pk):
         request=request,
     )
     requests = list(review.requests.all())
-    waiting = [r for r in requests if r.status != RequestStatus.RETURNED]
+    # Still to come in: not sent yet, or awaited (a return no longer needed is not).
+    waiting = [r for r in requests if r.status == RequestStatus.NOT_SENT or r.is_awaiting_return]
     nobody = {a.pk for a in agencies_nobody_can_answer(waiting)}
     signed = {s.partner: s for s in review.sign_offs.all()}
     return render(
@@ -158,9 +159,12 @@ def request_detail(request, pk, request_pk):
             "chronology": chronology_of(agency_return),
             "changes": info.status_changes.select_related("actor"),
             "RequestStatus": RequestStatus,
+            # Returns can be sent back for more only before the decision.
+            "requests_open_while": services.requests.REQUESTS_OPEN_WHILE,
             "nobody_can_answer": (
                 nobody_can_answer_text([info.agency])
-                if info.status != RequestStatus.RETURNED and agencies_nobody_can_answer([info])
+                if (info.status == RequestStatus.NOT_SENT or info.is_awaiting_return)
+                and agencies_nobody_can_answer([info])
                 else ""
             ),
         },

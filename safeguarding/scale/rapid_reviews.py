@@ -70,14 +70,22 @@ class RapidReviewsMixin:
             due = self.wd(inc.notified_on, 7, pid)
             for agency in rng.sample(pool, min(k, len(pool))):
                 returned = self.wd(due, rng.choice([-4, -2, -1, 0, 0, 1, 3, 6]), pid)
-                done = returned <= today
+                gone = rr.sent_to_panel_on
+                # A return not in when the review went to the Panel is no longer needed.
+                done = returned <= today and (gone is None or returned <= gone)
+                if done:
+                    status = "returned"
+                elif gone is not None:
+                    status = "not_needed"
+                else:
+                    status = "sent" if sent_on <= today else "not_sent"
                 objs.append(
                     InformationRequest(
                         rapid_review=rr,
                         agency=agency,
                         contact="Safeguarding lead",
                         due_date=due,
-                        status="returned" if done else ("sent" if sent_on <= today else "not_sent"),
+                        status=status,
                         sent_on=sent_on if sent_on <= today else None,
                         returned_on=returned if done else None,
                         created_at=inc.notified_at,
@@ -88,6 +96,9 @@ class RapidReviewsMixin:
             if req.sent_on is None:
                 continue
             inc = req.rapid_review.incident
+            closed, outcome = req.returned_on, "met"
+            if req.status == "not_needed":
+                closed, outcome = req.rapid_review.sent_to_panel_on, "cancelled"
             self.deadline(
                 inc.partnership_id,
                 Deadline.Kind.AGENCY_RETURN,
@@ -96,9 +107,10 @@ class RapidReviewsMixin:
                 f"Agency return: {inc.reference}",
                 req.sent_on,
                 req.due_date,
-                req.returned_on,
+                closed,
                 rule=Deadline.Rule.FIXED,
                 reference=inc.reference,
+                outcome=outcome,
             )
         return len(self.requests)
 

@@ -369,6 +369,10 @@ def put_request_in(request, status, people, contributor):
     services.information_request_send(information_request=request, actor=officer)
     if status == RequestStatus.SENT:
         return request
+    if status == RequestStatus.NOT_NEEDED:  # the review went to the Panel without it
+        review = decide_and_sign(request.rapid_review, officer)
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+        return request
     return_and_submit(request, contributor)
     if status == RequestStatus.MORE_INFORMATION:
         services.agency_return_send_back(

@@ -11,35 +11,13 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding.audit import Action, audit_record
-from safeguarding.celery import app as celery_app
 from safeguarding.models import AuditEvent
-from tests.mail_server import MailServer
+from tests.mail_server import text_of as _text
 from tests.utils import sign_in, totp_code
 
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp(settings):
-    """Tasks run in-process and send through a real SMTP server on loopback."""
-    server = MailServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield server.inbox.messages
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
-    server.stop()
-
-
-def _text(message) -> str:
-    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
-    return part.get_payload(decode=True).decode()
 
 
 def test_a_changed_password_is_told_to_its_owner(
