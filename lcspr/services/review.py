@@ -206,7 +206,9 @@ def review_save_terms(
         partnership=review.partnership,
         changes={
             "terms_of_reference": "changed",
-            "terms_document": checked.original_name if checked else None,
+            # Never the file's name: it may name the child, and the trail outlives the
+            # case (ADR 0014). Its content's hash says which file it was.
+            "terms_document": f"uploaded (sha256 {checked.sha256[:12]})" if checked else None,
             "terms_agreed_on": agreed_on,
         },
     )
@@ -586,6 +588,15 @@ def review_close(
             outcome=Deadline.Outcome.CANCELLED,
         )
     clocks.filter(outcome=Deadline.Outcome.PAUSED).update(outcome=Deadline.Outcome.CANCELLED)
+    # So do its actions' clocks: a closed review's actions can no longer be updated or
+    # signed off, and must not stay overdue (nor keep the case from its retention end).
+    from ..models import Action as PlanAction
+
+    deadlines_no_longer_needed(
+        subjects=PlanAction.objects.filter(recommendation__review=review).order_by("pk"),
+        kind=Kind.ACTION,
+        on=closed_on,
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,

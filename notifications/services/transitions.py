@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -137,6 +137,11 @@ def incident_record_notification(
             "Enter why the notification was sent after the due date "
             f"({incident.notification_due:%-d %B %Y})"
         )
+    missing = missing_for_decision(incident)
+    if missing:
+        # Checked when it went for decision, but it can still change while it waits:
+        # what the national form needs must still be there when it is recorded as sent.
+        errors[NON_FIELD_ERRORS] = missing
     if incident.other_local_authority.strip() and not other_partnerships_told.strip():
         # DOMAIN: partners in other areas are told within the same 5 working days.
         errors["other_partnerships_told"] = (

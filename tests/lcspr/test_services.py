@@ -500,6 +500,30 @@ def test_a_manager_closes_a_review_that_will_not_be_published(local_review, peop
     assert draft.outcome == Deadline.Outcome.CANCELLED
 
 
+def test_closing_a_review_stops_its_actions_clocks(local_review, people, agency):
+    """A closed review's actions can no longer be signed off, so their clocks stop too
+    rather than stay overdue for ever (and keep the case from its retention end)."""
+    manager = people["manager"]
+    recommendation = services.recommendation_add(
+        review=local_review, actor=manager, text="Share referrals."
+    )
+    action = services.action_add(
+        recommendation=recommendation,
+        actor=manager,
+        description="Train staff",
+        agency=agency,
+        lead="DI Shaw",
+        due_date=days_ago(1),
+    )
+    local_review.refresh_from_db()
+    assert get_deadline(action, Kind.ACTION).closed_on is None
+    services.review_close(
+        review=local_review, actor=manager, reason="A national review", closed_on=TODAY()
+    )
+    clock = get_deadline(action, Kind.ACTION)
+    assert (clock.closed_on, clock.outcome) == (TODAY(), Deadline.Outcome.CANCELLED)
+
+
 def test_a_published_review_cannot_be_closed(local_review, people):
     from .conftest import publish, to_notice_sent
 

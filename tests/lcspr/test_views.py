@@ -306,7 +306,7 @@ def test_terms_of_reference_upload_and_download(client, local_review, people):
         reverse("lcspr:terms", args=[local_review.pk]),
         {
             "text": "Scope: two years before the incident.",
-            "document": pdf_upload("tor.pdf"),
+            "document": pdf_upload("ToR - Amelia Zephyrine DOB 01.05.2019.pdf"),
             "agreed_on_0": days_ago(3).day,
             "agreed_on_1": days_ago(3).month,
             "agreed_on_2": days_ago(3).year,
@@ -315,7 +315,19 @@ def test_terms_of_reference_upload_and_download(client, local_review, people):
     )
     assert response.status_code == 302
     local_review.refresh_from_db()
-    assert local_review.status == "in_progress" and local_review.terms_document_name == "tor.pdf"
+    assert local_review.status == "in_progress"
+    assert local_review.terms_document_name == "ToR - Amelia Zephyrine DOB 01.05.2019.pdf"
+    # The file's name (which may name the child) never reaches the permanent audit trail.
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from safeguarding.models import AuditEvent
+
+    event = AuditEvent.objects.filter(changes__has_key="terms_document").latest("id")
+    assert event.changes["terms_document"].startswith("uploaded (sha256 ")
+    trail = AuditEvent.objects.annotate(text=Cast("changes", TextField()))
+    assert trail.filter(text__contains="sha256").exists()
+    assert not trail.filter(text__icontains="Zephyrine").exists()
     download = client.get(reverse("lcspr:terms-document", args=[local_review.pk]))
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
 

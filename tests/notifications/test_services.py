@@ -200,6 +200,31 @@ def test_a_late_notification_needs_a_reason(make_incident, people, settings, tmp
     assert incident.notified_late and incident.late_reason == "Awaiting police confirmation"
 
 
+def test_what_the_national_form_needs_is_checked_again_when_the_notification_is_recorded(
+    make_incident, people
+):
+    """The incident can still change while it awaits the decision: emptied of its child
+    and circumstances, it cannot then be recorded as notified."""
+    officer = people["officer"]
+    incident = make_incident(aware=timezone.localdate())
+    services.incident_submit_for_decision(incident=incident, actor=officer)
+    incident.refresh_from_db()
+    services.incident_update(incident=incident, actor=officer, changes={"circumstances": ""})
+    for child in list(incident.children.all()):
+        services.child_remove(child=child, actor=officer)
+    incident.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.incident_record_notification(
+            incident=incident, actor=officer, notified_at=timezone.now(), dfe_reference="SIN-2"
+        )
+    assert error.value.message_dict["__all__"] == [
+        "Enter a summary of the circumstances",
+        "Add at least one child",
+    ]
+    incident.refresh_from_db()
+    assert incident.status == Status.AWAITING_DECISION and not RapidReview.objects.exists()
+
+
 def test_notification_date_is_validated(make_incident, people):
     incident = make_incident(aware=dt.date(2026, 11, 2))
     services.incident_submit_for_decision(incident=incident, actor=people["officer"])
