@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -9,6 +10,12 @@ urlpatterns = [
     path("rapid-reviews/", include("rapid_reviews.urls")),
     path("local-reviews/", include("lcspr.urls")),
     path("learning-from-reviews/", include("lcspr.public_urls")),
+    # Administrators sign in as everyone does: the service's sign-in has the lockouts,
+    # the address limit and the second factor; Django's own admin form has none of them.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="safeguarding:sign-in", query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]
 

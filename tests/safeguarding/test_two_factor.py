@@ -219,12 +219,19 @@ def test_setting_up_again_replaces_the_authenticator(client, people, no_throttle
     assert client.get(HOME).status_code == 200
 
 
-def test_administrators_need_the_second_factor_for_the_admin_site(client):
+def test_administrators_sign_in_as_everyone_does_and_need_the_second_factor(client):
+    """Django's own admin sign-in form is not used: it would bypass the address limit
+    and the lockout warnings of the service's sign-in."""
     admin = UserFactory(is_staff=True, is_superuser=True)
     response = client.post(
         "/admin/login/?next=/admin/", {"username": admin.email, "password": PASSWORD}
     )
-    assert response.status_code == 302
+    assert (response.status_code, response.url) == (302, f"{SIGN_IN}?next=/admin/")
+    assert "_auth_user_id" not in client.session  # the password was not even looked at
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0] == (
+        f"{SIGN_IN}?next=%2Fadmin%2F"
+    )
+    assert password_step(client, admin).startswith(SETUP)
     response = client.get("/admin/")
     assert response.status_code == 302 and response.url.startswith(SETUP)
     sign_in(client, admin)
