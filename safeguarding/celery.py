@@ -55,7 +55,13 @@ app.conf.beat_schedule = {
 def ensure_broker_folders():
     """The filesystem transport (embedded default) needs its folders to exist."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+    for key in (
+        "data_folder_in",
+        "data_folder_out",
+        "staging_folder",
+        "control_folder",
+        "processed_folder",
+    ):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

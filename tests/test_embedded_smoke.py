@@ -115,3 +115,89 @@ def test_seed_demo_refuses_without_demo_mode(tmp_path):
     )
     assert result.returncode != 0
     assert "DEMO_MODE" in result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _celery_children(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        try:
+            if b"celery" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def _wait(predicate, timeout=90.0):
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    return None
+
+
+def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
+    """`make run`'s server: if the Celery worker stops on its own, it is started again
+    and the pages stay up (it had taken the whole demo down with it)."""
+    import json
+    import signal
+    import urllib.request
+
+    from tests.mail_server import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
+    env.update(
+        DEBUG="true",
+        DEMO_MODE="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_BROKER_DIR=str(tmp_path / "broker"),
+        EMAIL_FILE_PATH=str(tmp_path / "outbox"),
+    )
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    addr = f"127.0.0.1:{free_port()}"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "run_embedded", "--addr", addr],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def healthy():
+        try:
+            with urllib.request.urlopen(f"http://{addr}/healthz", timeout=5) as response:
+                return json.load(response).get("status") == "ok"
+        except OSError:
+            return False
+
+    try:
+        assert _wait(healthy), "the demo server did not come up"
+        (worker,) = _wait(lambda: _celery_children(server.pid))
+        os.kill(worker, signal.SIGKILL)
+        again = _wait(lambda: [p for p in _celery_children(server.pid) if p != worker])
+        assert again, "the worker was not started again"
+        assert server.poll() is None and healthy()
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    assert "starting it again" in err, err
+    assert "Stopped." in out
