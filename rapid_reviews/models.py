@@ -107,6 +107,10 @@ class Milestone(models.TextChoices):
     PANEL = "panel", _("Sent to the National Panel")
 
 
+#: The timetable's field for each step, in the steps' order.
+FIELDS_BY_STEP = ("requests_day", "returns_day", "meeting_day", "sign_off_day", "panel_day")
+
+
 class Timetable(models.Model):
     """A partnership's local timetable: working days after the notification for each step."""
 
@@ -126,6 +130,33 @@ class Timetable(models.Model):
 
     def __str__(self):
         return f"Rapid review timetable: {self.partnership}"
+
+    def clean(self):
+        """Each step on or after the one before, from day 1, and the review sent to the
+        National Panel within its statutory 15 working days (or the timetable's steps and
+        reminders would contradict the statutory clock)."""
+        from django.core.exceptions import ValidationError
+
+        days = list(self.days().items())
+        fields = dict(zip(self.days(), FIELDS_BY_STEP, strict=True))
+        if days[0][1] < 1:
+            raise ValidationError({fields[days[0][0]]: "Enter a day of 1 or more"})
+        for (_step, before), (step, day) in zip(days, days[1:], strict=False):
+            if day < before:
+                raise ValidationError(
+                    {
+                        fields[
+                            step
+                        ]: f"Enter day {before} or later: the step before is on day {before}"
+                    }
+                )
+        if self.panel_day > 15:
+            raise ValidationError(
+                {
+                    "panel_day": "Enter day 15 or earlier: the rapid review is due "
+                    "within 15 working days"
+                }
+            )
 
     def days(self) -> dict[str, int]:
         return {

@@ -261,12 +261,18 @@ def deadlines_no_longer_needed(*, subjects, kind: str, on: dt.date, keys=("",)) 
 
 @transaction.atomic
 def deadline_correct_closing(
-    *, subject: models.Model, kind: str, on: dt.date, actor: User | None, reason: str
+    *,
+    subject: models.Model,
+    kind: str,
+    on: dt.date,
+    actor: User | None,
+    reason: str,
+    key: str = "",
 ) -> Deadline | None:
     """Correct the day a closed clock was met (the day was recorded wrongly), audited."""
     deadline = (
         Deadline.objects.select_for_update()
-        .filter(**_subject_fields(subject), kind=kind, key="", closed_on__isnull=False)
+        .filter(**_subject_fields(subject), kind=kind, key=key, closed_on__isnull=False)
         .first()
     )
     if deadline is None or deadline.closed_on == on:

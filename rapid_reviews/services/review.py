@@ -18,6 +18,7 @@ from safeguarding.deadlines import (
     Rule,
     compute_due,
     deadline_close,
+    deadline_correct_closing,
     deadline_reopen,
     deadline_start,
     deadlines_no_longer_needed,
@@ -135,6 +136,22 @@ def _validate_findings(review: RapidReview, values: dict[str, Any]) -> None:
     )
     if not (values.get("attendees") or "").strip():
         errors["attendees"] = "Enter who attended the meeting"
+    # Once decided, the findings still hold what the decision stands on.
+    meeting = values.get("meeting_date")
+    if review.decided_on and meeting and meeting > review.decided_on and not errors:
+        errors["meeting_date"] = (
+            "The date of the meeting must be on or before the date of the decision "
+            f"({review.decided_on:%-d %B %Y})"
+        )
+    if review.decision == Decision.NO_LOCAL_REVIEW and not (
+        (values.get("learning_local") or "").strip()
+        or (values.get("learning_national") or "").strip()
+    ):
+        # DOMAIN: no local review "with rationale, learning still captured".
+        errors["learning_local"] = (
+            "Record the learning for local or national practice: the decision of no "
+            "local review needs it"
+        )
     raise_if(errors)
 
 
@@ -206,6 +223,16 @@ def rapid_review_update_findings(
             obj=review,
             partnership=review.incident.partnership,
             changes={"fields": sorted(changed)},
+        )
+    if "meeting_date" in changed:
+        # The meeting step was met on the corrected day.
+        deadline_correct_closing(
+            subject=review,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=Milestone.MEETING,
+            on=review.meeting_date,
+            actor=actor,
+            reason="The date of the meeting was corrected",
         )
     return review
 

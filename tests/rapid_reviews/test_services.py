@@ -811,3 +811,52 @@ def test_a_review_sent_late_needs_the_reason(review, people):
         late_reason="The police summary was delayed by the criminal investigation.",
     )
     assert review.late_reason.startswith("The police summary")
+
+
+def test_findings_changed_after_the_decision_still_hold_what_it_stands_on(review, people):
+    """After "no local review", the learning cannot be emptied; the meeting cannot move
+    after the decision; a corrected meeting date moves the day its step was met."""
+    from rapid_reviews.models import Milestone
+
+    officer = people["officer"]
+    review = decide_and_sign(review, officer, decision="no_local_review", signers=())
+    decided = TODAY() - dt.timedelta(days=1)
+    RapidReview.objects.filter(pk=review.pk).update(decided_on=decided, meeting_date=decided)
+    review.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_update_findings(
+            rapid_review=review,
+            actor=officer,
+            values={"learning_local": " ", "learning_national": ""},
+        )
+    assert "learning_local" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_update_findings(
+            rapid_review=review, actor=officer, values={"meeting_date": TODAY()}
+        )
+    assert error.value.message_dict["meeting_date"] == [
+        "The date of the meeting must be on or before the date of the decision "
+        f"({decided:%-d %B %Y})"
+    ]
+    earlier = review.incident.notified_on
+    review = services.rapid_review_update_findings(
+        rapid_review=review, actor=officer, values={"meeting_date": earlier}
+    )
+    step = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.MEETING)
+    assert step.closed_on == earlier
+
+
+@pytest.mark.parametrize(
+    "days, field",
+    [
+        ({"requests_day": 0}, "requests_day"),
+        ({"returns_day": 12, "meeting_day": 10}, "meeting_day"),
+        ({"requests_day": 12, "returns_day": 3}, "returns_day"),
+        ({"sign_off_day": 30, "panel_day": 40}, "panel_day"),
+    ],
+)
+def test_a_timetable_keeps_its_steps_in_order_within_the_15_days(partnership, days, field):
+    Timetable(partnership=partnership).full_clean()  # the defaults
+    with pytest.raises(ValidationError) as error:
+        Timetable(partnership=partnership, **days).full_clean()
+    assert list(error.value.message_dict) == [field]
