@@ -443,7 +443,15 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                         ],
                     }
                 )
-    themes = [(name, reports.suppress(n)) for name, n in reports.learning_themes(ids, period)]
+    # Ordered by what is shown, then by name: the exact counts' order would give away
+    # what suppression hides (a theme of 4 above one of 1, both "fewer than 5").
+    themes = [
+        (name, reports.suppress(n))
+        for name, n in sorted(
+            reports.learning_themes(ids, period),
+            key=lambda theme: (-(reports.rounded(theme[1]) if theme[1] >= 5 else 0), theme[0]),
+        )
+    ]
     return {"measures": measures, "breakdowns": breakdowns, "period": period, "themes": themes}
 
 

@@ -37,3 +37,25 @@ def test_themes_of_reviews_decided_in_the_period(client, people, local_review, p
     ).content.decode()
     assert "Learning themes across reviews" in html
     assert curiosity.name in html and voice.name in html
+
+
+def test_the_regional_order_gives_away_no_suppressed_count(client, people, make_review):  # noqa: F811
+    """A theme in 4 reviews and one in 1 both read "fewer than 5": they are listed by
+    name, not by their exact counts."""
+    from django.utils import timezone
+
+    from tests.lcspr.conftest import open_review
+
+    LearningTheme.objects.all().delete()
+    alpha = LearningTheme.objects.create(name="Aaa alpha theme", slug="aaa")
+    zeta = LearningTheme.objects.create(name="Zzz zeta theme", slug="zzz")
+    for i in range(4):
+        review = open_review(make_review, people, decided_days_ago=0)
+        themes = [zeta, alpha] if i == 0 else [zeta]
+        services.review_set_themes(review=review, actor=people["officer"], themes=themes)
+    year = timezone.localdate().year
+    sign_in(client, people["regional"])
+    html = client.get(
+        reverse("safeguarding:regional"), {"period": "year", "year": str(year)}
+    ).content.decode()
+    assert 0 < html.index("Aaa alpha theme") < html.index("Zzz zeta theme")
