@@ -160,6 +160,8 @@ class MilestoneRow:
     due_date: object
     closed_on: object
     overdue: bool
+    #: Stopped as "no longer needed" (a later step made it moot), never met.
+    no_longer_needed: bool = False
 
 
 def milestones_of(review: RapidReview) -> list[MilestoneRow]:
@@ -180,6 +182,7 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
                     d.due_date,
                     d.closed_on,
                     d.closed_on is None and d.due_date < today,
+                    d.outcome == Deadline.Outcome.CANCELLED,
                 )
             )
     return rows

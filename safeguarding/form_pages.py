@@ -91,12 +91,21 @@ def form_page(
     )
 
 
-def warn_if_not_ready(request, record, reference: str, statuses, first: str) -> None:
+def warn_if_not_ready(request, record, reference: str, statuses, first: str, done=()) -> None:
     """A step's page opened (by its address) while `record` is in none of `statuses`:
-    say what to do first before the form is filled in (the service refuses the step
-    anyway if it is sent)."""
-    if request.method == "GET" and record.status not in statuses:
-        messages.warning(request, f"{reference} is ‘{record.get_status_display()}’. {first}")
+    say what to do first before the form is filled in, or, where its status is one of
+    `done`, that the step is done already (the back button, an old link). The service
+    refuses the step anyway if it is sent."""
+    if request.method != "GET" or record.status in statuses:
+        return
+    if record.status in done:
+        messages.info(
+            request,
+            f"{reference} is ‘{record.get_status_display()}’: this step is done already. "
+            "Go back to it to see what was recorded.",
+        )
+        return
+    messages.warning(request, f"{reference} is ‘{record.get_status_display()}’. {first}")
 
 
 SAVE_AGAIN = (

@@ -28,6 +28,19 @@ class ConcurrentEditError(Exception):
         self.current_version = current_version
 
 
+def move_refused(what: str, current, to) -> TransitionError:
+    """The error for a status move the map does not allow. `what` is the record with its
+    article ("an incident"); `current` and `to` are the statuses (TextChoices members).
+    Asked to become what it already is (a second click, the back button, another tab), it
+    says the step is done rather than name a move from a status to itself."""
+    the = "the " + what.split(" ", 1)[1]
+    if current == to:
+        return TransitionError(
+            f"This has already been done: {the} is ‘{current.label}’. Go back to {the} to see it."
+        )
+    return TransitionError(f"{_upper(what)} that is ‘{current.label}’ cannot become ‘{to.label}’.")
+
+
 def require_case_role(actor: User, partnership: Partnership, roles=CASE_ROLES) -> None:
     if not permissions.has_role(actor, *roles, partnership=partnership):
         raise PermissionDenied("Your role does not allow this.")

@@ -8,6 +8,7 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
     ConcurrentEditError,
     TransitionError,
     check_version,
+    move_refused,
     past_date,
     raise_if,
     require_case_role,
@@ -50,10 +51,7 @@ def ensure_move(review: Review, to: str, *, resuming: bool = False) -> None:
     if review.status == Status.ON_HOLD and not resuming:
         raise TransitionError("The review is on hold: resume it first.")
     if to not in TRANSITIONS[review.status]:
-        raise TransitionError(
-            f"A local review that is ‘{review.get_status_display()}’ cannot become "
-            f"‘{Status(to).label}’."
-        )
+        raise move_refused("a local review", Status(review.status), Status(to))
 
 
 def move(

@@ -43,15 +43,23 @@ from .common import form_page, officer_view, review_view
 
 #: What each late step needs first, said before its form is filled in (the service
 #: refuses it anyway): the status it is taken from, and what to do first.
+#: Each step: the statuses it can be taken from, what to do first otherwise, and the
+#: statuses at which it is done already.
 NEEDS = {
-    "approve": ((Status.IN_PROGRESS,), "Agree the terms of reference before the final report."),
+    "approve": (
+        (Status.IN_PROGRESS,),
+        "Agree the terms of reference before the final report.",
+        (Status.FINAL_APPROVED, Status.NOTICE_SENT, Status.PUBLISHED),
+    ),
     "notice": (
         (Status.FINAL_APPROVED,),
         "Record that the partners approved the final report first.",
+        (Status.NOTICE_SENT, Status.PUBLISHED),
     ),
     "publish": (
         (Status.NOTICE_SENT,),
         "Record the notice to the Panel and DfE before publishing.",
+        (Status.PUBLISHED,),
     ),
 }
 

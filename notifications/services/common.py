@@ -6,7 +6,7 @@ import datetime as dt
 
 from safeguarding import workflow
 from safeguarding.models import Role
-from safeguarding.workflow import ConcurrentEditError, TransitionError  # noqa: F401
+from safeguarding.workflow import ConcurrentEditError, TransitionError, move_refused  # noqa: F401
 from safeguarding.workflow import require_case_role as require_role  # noqa: F401
 
 from ..models import UNDECIDED, Incident, Status

@@ -135,6 +135,20 @@ def incident_update(
                 f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
             }
         )
+    born = (
+        incident.children.filter(unborn=False, date_of_birth__gt=new_date)
+        .order_by("-date_of_birth")
+        .first()
+        if new_date
+        else None
+    )
+    if born is not None:
+        raise ValidationError(
+            {
+                "incident_date": "The date of the incident must be the same as or after "
+                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+            }
+        )
     before = snapshot(incident, list(changes))
     for name, value in changes.items():
         setattr(incident, name, value)

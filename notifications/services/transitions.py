@@ -27,6 +27,7 @@ from .common import (
     TransitionError,
     check_version,
     locked,
+    move_refused,
     require_role,
     validate_notification_date,
 )
@@ -38,10 +39,7 @@ def _move(
     incident: Incident, to: str, actor: User, note: str = "", extra: dict | None = None
 ) -> None:
     if to not in TRANSITIONS[incident.status]:
-        raise TransitionError(
-            f"An incident that is ‘{incident.get_status_display()}’ cannot become "
-            f"‘{Status(to).label}’."
-        )
+        raise move_refused("an incident", Status(incident.status), Status(to))
     old = incident.status
     incident.status = to
     incident.version += 1
@@ -69,6 +67,13 @@ def missing_for_decision(incident: Incident) -> list[str]:
     if not children:
         missing.append("Add at least one child")
     for child in children:
+        if child.date_of_birth and not child.unborn and child.date_of_birth > incident.age_on:
+            # The incident's date moved before the birth after the child was added.
+            missing.append(
+                f"{child.pseudonym}'s date of birth ({child.date_of_birth:%-d %B %Y}) is after "
+                f"the date of the incident ({incident.age_on:%-d %B %Y}): correct one of them"
+            )
+            continue
         years = child.age_in_years
         if years is not None and years > incident.oldest_age:
             # The nature was changed after the child was added: one of them must change.

@@ -11,6 +11,7 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
     ConcurrentEditError,
     TransitionError,
     check_version,
+    move_refused,
     past_date,
     raise_if,
     require_case_role,
@@ -55,17 +56,13 @@ def locked_request(request: InformationRequest) -> InformationRequest:
 
 def ensure_review_move(review: RapidReview, to: str) -> None:
     if to not in TRANSITIONS[review.status]:
-        raise TransitionError(
-            f"A rapid review that is ‘{review.get_status_display()}’ cannot become "
-            f"‘{Status(to).label}’."
-        )
+        raise move_refused("a rapid review", Status(review.status), Status(to))
 
 
 def ensure_request_move(request: InformationRequest, to: str) -> None:
     if to not in REQUEST_TRANSITIONS[request.status]:
-        raise TransitionError(
-            f"An information request that is ‘{request.get_status_display()}’ cannot become "
-            f"‘{RequestStatus(to).label}’."
+        raise move_refused(
+            "an information request", RequestStatus(request.status), RequestStatus(to)
         )
 
 

@@ -24,14 +24,30 @@ from .common import form_page, officer_view
 
 #: What each step needs first, said before the form is filled in (the service refuses
 #: the step anyway): the step, the statuses it can be taken from, and what to do first.
+SENT = (Status.SENT_TO_PANEL, Status.PANEL_RESPONDED)
+#: Each step: the statuses it can be taken from, what to do first otherwise, and the
+#: statuses at which it is done already.
 NEEDS = {
-    "decision": ((Status.MEETING_HELD,), "Record the panel meeting before the decision."),
-    "sign_off": ((Status.DECIDED,), "Record the decision before the partners sign it off."),
+    "decision": (
+        (Status.MEETING_HELD,),
+        "Record the panel meeting before the decision.",
+        (Status.DECIDED, *SENT),
+    ),
+    "sign_off": (
+        (Status.DECIDED,),
+        "Record the decision before the partners sign it off.",
+        SENT,
+    ),
     "send": (
         (Status.DECIDED, Status.PANEL_RESPONDED),
         "Record the decision and the three partners' sign-offs before sending it.",
+        (Status.SENT_TO_PANEL,),
     ),
-    "response": ((Status.SENT_TO_PANEL,), "The review has not been sent to the National Panel."),
+    "response": (
+        (Status.SENT_TO_PANEL,),
+        "The review has not been sent to the National Panel.",
+        (Status.PANEL_RESPONDED,),
+    ),
 }
 
 

@@ -538,3 +538,26 @@ def test_partners_in_the_childs_home_area_must_have_been_told(make_incident, peo
         **record, other_partnerships_told="Ashdown SCP business manager, by e-mail, 3 Dec"
     )
     assert incident.status == Status.NOTIFIED
+
+
+def test_the_incident_cannot_move_before_a_childs_birth(make_incident, people):
+    """A child born 1 May 2019 (child_values): the incident's date cannot then move to
+    2018; a birth after the incident found another way stops the decision."""
+    officer = people["officer"]
+    incident = make_incident()
+    with pytest.raises(ValidationError) as error:
+        services.incident_update(
+            incident=incident, actor=officer, changes={"incident_date": dt.date(2018, 6, 1)}
+        )
+    assert error.value.message_dict["incident_date"] == [
+        "The date of the incident must be the same as or after Child A's date of birth (1 May 2019)"
+    ]
+    incident.refresh_from_db()
+    assert incident.incident_date != dt.date(2018, 6, 1)
+    # As if the dates had been saved the other way round before this check existed.
+    type(incident).objects.filter(pk=incident.pk).update(incident_date=dt.date(2018, 6, 1))
+    incident.refresh_from_db()
+    assert services.missing_for_decision(incident) == [
+        "Child A's date of birth (1 May 2019) is after the date of the incident "
+        "(1 June 2018): correct one of them"
+    ]

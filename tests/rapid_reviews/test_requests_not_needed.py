@@ -159,6 +159,10 @@ def test_the_officer_sees_it_closed_with_no_actions_left(
     assert reverse("rapid_reviews:request-send-back", args=[review.pk, police.pk]) not in html
     detail = client.get(review.get_absolute_url()).content.decode()
     assert "Outstanding:" not in detail
+    # The timetable's "Agency returns due" step was never met: it says so, not a date.
+    timetable = detail[detail.index('id="timetable"') : detail.index('id="requests"')]
+    returns_row = timetable[timetable.index("Agency returns due") :].split("</tr>")[0]
+    assert "No longer needed" in returns_row and "govuk-tag--green" not in returns_row
 
 
 @pytest.mark.django_db(transaction=True)

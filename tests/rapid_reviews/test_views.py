@@ -754,3 +754,15 @@ def test_a_step_opened_out_of_order_says_what_to_do_first(client, review, people
     review = decide_and_sign(review, people["officer"])
     html = client.get(reverse("rapid_reviews:send-to-panel", args=[review.pk])).content.decode()
     assert "before sending it" not in html
+    # Done already (the back button): it says so, not what to do first; sent again, the
+    # service says the same.
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=TODAY()
+    )
+    for name in ("rapid_reviews:decision", "rapid_reviews:send-to-panel"):
+        html = client.get(reverse(name, args=[review.pk])).content.decode()
+        assert "this step is done already" in html and "before" not in html.split("</h1>")[0]
+    html = client.post(
+        reverse("rapid_reviews:send-to-panel", args=[review.pk]), date_fields("sent_on", TODAY())
+    ).content.decode()
+    assert "This has already been done: the rapid review is" in html
