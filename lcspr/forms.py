@@ -218,7 +218,9 @@ class PublishForm(ActionForm):
         what="the embargo date",
         label="Embargoed until (optional)",
         required=False,
-        help_text="The public page shows it from this date.",
+        help_text="Only if the report is to be made public later than the date of "
+        "publication, for example with a press release. The public page shows it from this "
+        "date, and it counts as published, for the 6 months, on this date.",
     )
     nspcc_sent_on = GDSDateField(
         what="the date it was sent to the NSPCC repository",

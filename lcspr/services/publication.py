@@ -239,14 +239,20 @@ def review_publish(
         message = _too_early(review, review.notice_sent_on, published_on, "The date of publication")
         if message:
             errors["published_on"] = message
-    late = published_on is not None and published_on > review.target_publication
-    if late and not (late_reason or "").strip():
-        errors["late_reason"] = (
-            "Enter why the review is published after the statutory date "
-            f"({review.target_publication:%-d %B %Y}, 6 months after the decision)"
-        )
     if embargo_until and published_on and embargo_until < published_on:
         errors["embargo_until"] = "The embargo date must be the same as or after publication"
+    # The report is published, for the 6 months and the timeliness figures, on the day the
+    # public can read it: the end of an embargo, where there is one.
+    public_on = published_on
+    if embargo_until and published_on and embargo_until > published_on:
+        public_on = embargo_until
+    late = public_on is not None and public_on > review.target_publication
+    if late and not (late_reason or "").strip():
+        happens = "is published" if public_on == published_on else "becomes public"
+        errors["late_reason"] = (
+            f"Enter why the review {happens} after the statutory date "
+            f"({review.target_publication:%-d %B %Y}, 6 months after the decision)"
+        )
     if nspcc_sent_on:
         errors.update(
             past_date(
@@ -287,7 +293,7 @@ def review_publish(
         review.improvements = improvements.strip()
         review.improvements_reason = improvements_reason.strip()
     review.save()
-    deadline_close(subject=review, kind=Kind.PUBLICATION, on=published_on)
+    deadline_close(subject=review, kind=Kind.PUBLICATION, on=public_on)
     briefing.review = review
     briefing = briefing_generate(briefing)  # the year on the briefing is the publication's
     published = _write_published(review, briefing)

@@ -552,3 +552,31 @@ def test_publishing_after_the_statutory_date_needs_the_reason(make_review, peopl
     review = publish(review, officer, late_reason="The inquest was adjourned twice.")
     assert review.status == Status.PUBLISHED
     assert review.late_reason == "The inquest was adjourned twice."
+
+
+def test_an_embargoed_report_is_published_when_it_becomes_public(make_review, people):
+    """Decided 150 days ago (its statutory date about a month away): published today
+    under an embargo lifting after that date, it is late, and its clock is met on the
+    day the embargo lifts."""
+    import datetime as dt
+
+    from .conftest import open_review, publish, to_notice_sent
+
+    officer = people["officer"]
+    review = to_notice_sent(open_review(make_review, people, decided_days_ago=150), officer)
+    lifts = review.target_publication + dt.timedelta(days=10)
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, embargo_until=lifts)
+    assert error.value.message_dict["late_reason"] == [
+        "Enter why the review becomes public after the statutory date "
+        f"({review.target_publication:%-d %B %Y}, 6 months after the decision)"
+    ]
+    review.refresh_from_db()
+    review = publish(review, officer, embargo_until=lifts, late_reason="Press release date.")
+    clock = get_deadline(review, Kind.PUBLICATION)
+    assert clock.closed_on == lifts and clock.closed_on > clock.due_date
+    # Without the embargo the same day is on time.
+    other = to_notice_sent(open_review(make_review, people, decided_days_ago=150), officer)
+    other = publish(other, officer)
+    assert get_deadline(other, Kind.PUBLICATION).closed_on == TODAY()
+    assert other.late_reason == ""
