@@ -298,6 +298,9 @@ class Action(models.Model):
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=ActionStatus, default=ActionStatus.NOT_STARTED)
     evidence_of_impact = models.TextField(blank=True)
+    # The day it was marked complete: "completed by its due date" is measured by it once
+    # a manager signs it off (the sign-off may come later).
+    completed_on = models.DateField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -24,6 +24,7 @@ from safeguarding.models import Agency, User
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
 from .common import (
     check_version,
+    past_date,
     raise_if,
     require_case_role,
     require_manager,
@@ -162,6 +163,10 @@ def action_update(
         action.due_date = due_date
     old_status = action.status
     action.status = status
+    if status == ActionStatus.COMPLETE and old_status != ActionStatus.COMPLETE:
+        action.completed_on = timezone.localdate()
+    elif status != ActionStatus.COMPLETE:
+        action.completed_on = None
     action.evidence_of_impact = (evidence_of_impact or "").strip()
     action.version += 1
     action.save()
@@ -188,12 +193,22 @@ def action_sign_off(*, action: Action, actor: User, signed_on: dt.date | None = 
     if action.status != ActionStatus.COMPLETE:
         raise_if({"__all__": "Only an action marked complete can be signed off"})
     signed_on = signed_on or timezone.localdate()
+    raise_if(
+        past_date(
+            signed_on,
+            "signed_on",
+            "the date of the sign-off",
+            not_before=action.completed_on,
+            not_before_what="the day the action was marked complete",
+        )
+    )
     action.status = ActionStatus.SIGNED_OFF
     action.signed_off_by = actor
     action.signed_off_on = signed_on
     action.version += 1
     action.save()
-    deadline_close(subject=action, kind=Kind.ACTION, on=signed_on)
+    # Met (or not) on the day it was completed, which the sign-off confirms.
+    deadline_close(subject=action, kind=Kind.ACTION, on=action.completed_on or signed_on)
     audit_record(
         actor=actor,
         action=AuditAction.STATUS_CHANGE,

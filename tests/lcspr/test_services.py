@@ -356,6 +356,50 @@ def test_actions_rag_due_date_moves_and_manager_sign_off(local_review, people, a
     assert get_deadline(action, Kind.ACTION).closed_on == TODAY()
 
 
+def test_an_action_is_met_on_the_day_it_was_completed(local_review, people, agency):
+    """Completed before its due date and signed off after it: on time. The sign-off
+    cannot be dated in the future, nor before the completion."""
+    from lcspr.models import Action
+
+    officer, manager = people["officer"], people["manager"]
+    recommendation = services.recommendation_add(
+        review=local_review, actor=officer, text="Share referrals."
+    )
+    action = services.action_add(
+        recommendation=recommendation,
+        actor=officer,
+        description="Audit referrals",
+        agency=agency,
+        lead="DI Shah",
+        due_date=TODAY() + dt.timedelta(days=3),
+    )
+    action = services.action_update(
+        action=action,
+        actor=officer,
+        status="complete",
+        due_date=action.due_date,
+        evidence_of_impact="Referrals up 20%",
+    )
+    assert action.completed_on == TODAY()
+    # Signed off a week after its due date (as if the manager were away).
+    Action.objects.filter(pk=action.pk).update(completed_on=TODAY() - dt.timedelta(days=20))
+    Deadline.objects.filter(pk=get_deadline(action, Kind.ACTION).pk).update(
+        due_date=TODAY() - dt.timedelta(days=7)
+    )
+    action.refresh_from_db()
+    for day, message in [
+        (TODAY() + dt.timedelta(days=1), "must be today or in the past"),
+        (TODAY() - dt.timedelta(days=21), "must be the same as or after the day the action"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            services.action_sign_off(action=action, actor=manager, signed_on=day)
+        assert message in error.value.message_dict["signed_on"][0]
+    action = services.action_sign_off(action=action, actor=manager, signed_on=TODAY())
+    clock = get_deadline(action, Kind.ACTION)
+    assert clock.closed_on == TODAY() - dt.timedelta(days=20)
+    assert clock.outcome == Deadline.Outcome.MET and action.signed_off_on == TODAY()
+
+
 def test_publication_checks(local_review, people):
     officer = people["officer"]
     review = to_notice_sent(local_review, officer)
