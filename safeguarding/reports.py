@@ -149,15 +149,17 @@ class Timeliness:
 
 def _timeliness_counts(today: dt.date):
     met = Q(outcome=Deadline.Outcome.MET)
+    # Paused by a hold is still running as far as its date goes: a local review on hold
+    # past its statutory date was not published within 6 months (ADR 0015).
+    running = Q(closed_on__isnull=True) | Q(outcome=Deadline.Outcome.PAUSED)
     return {
         "n_total": Count("id"),
         "n_on_time": Count("id", filter=met & Q(closed_on__lte=F("due_date"))),
         "n_late": Count(
             "id",
-            filter=(met & Q(closed_on__gt=F("due_date")))
-            | Q(closed_on__isnull=True, due_date__lt=today),
+            filter=(met & Q(closed_on__gt=F("due_date"))) | (running & Q(due_date__lt=today)),
         ),
-        "n_pending": Count("id", filter=Q(closed_on__isnull=True, due_date__gte=today)),
+        "n_pending": Count("id", filter=running & Q(due_date__gte=today)),
     }
 
 
@@ -166,7 +168,7 @@ def _clocks(partnership_ids, period: Period):
         partnership__in=partnership_ids,
         due_date__gte=period.start,
         due_date__lte=period.end,
-    ).exclude(outcome__in=[Deadline.Outcome.CANCELLED, Deadline.Outcome.PAUSED])
+    ).exclude(outcome=Deadline.Outcome.CANCELLED)
 
 
 def timeliness(

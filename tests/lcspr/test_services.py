@@ -624,3 +624,29 @@ def test_an_embargoed_report_is_published_when_it_becomes_public(make_review, pe
     other = publish(other, officer)
     assert get_deadline(other, Kind.PUBLICATION).closed_on == TODAY()
     assert other.late_reason == ""
+
+
+def test_a_review_on_hold_past_its_statutory_date_counts_as_late(make_review, people):
+    """The Panel sees a review not published within 6 months, hold or not (ADR 0015):
+    the timeliness figures count it late, not leave it out; one on hold before its date
+    is still pending."""
+    from safeguarding import reports
+
+    from .conftest import open_review
+
+    officer = people["officer"]
+    late = open_review(make_review, people, decided_days_ago=300)
+    pending = open_review(make_review, people, decided_days_ago=30)
+    for review, since in ((late, 250), (pending, 10)):
+        services.review_put_on_hold(
+            review=review,
+            actor=officer,
+            reason=HoldReason.CRIMINAL_PROCEEDINGS,
+            note="Trial listed",
+            held_since=days_ago(since),
+            look_again_on=TODAY() + dt.timedelta(days=30),
+        )
+        assert get_deadline(review, Kind.PUBLICATION).outcome == Deadline.Outcome.PAUSED
+    period = reports.Period(days_ago(400), TODAY() + dt.timedelta(days=400), "two years")
+    figures = reports.timeliness([late.partnership.pk], period, today=TODAY())["lcspr"]
+    assert (figures.total, figures.on_time, figures.late, figures.pending) == (2, 0, 1, 1)
