@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
@@ -16,6 +18,17 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
 )
 
 from ..models import TRANSITIONS, Review, Status, StatusChange
+
+
+def latest_of(*pairs: tuple[dt.date | None, str]) -> tuple[dt.date | None, str]:
+    """The latest of (date, what it is) pairs, for a date that must not come before any
+    of them (`past_date`'s not_before); dates not yet set are left out."""
+    return max(pairs, key=lambda pair: pair[0] or dt.date.min)
+
+
+#: A step dated after a hold must come after it: the hold paused its clocks.
+def since_hold(review: Review) -> tuple[dt.date | None, str]:
+    return review.resumed_on, "the day the review last came off hold"
 
 
 def locked(review: Review) -> Review:

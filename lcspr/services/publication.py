@@ -37,6 +37,7 @@ from .briefing import (
 from .common import (
     TransitionError,
     ensure_move,
+    latest_of,
     locked,
     locked_for_change,
     move,
@@ -44,6 +45,7 @@ from .common import (
     raise_if,
     require_case_role,
     require_manager,
+    since_hold,
 )
 
 
@@ -76,12 +78,16 @@ def review_send_notice(
     publication date (no earlier than 7 working days after)."""
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.NOTICE_SENT)
+    not_before, not_before_what = latest_of(
+        (review.final_approved_on, "the date the final report was approved"),
+        since_hold(review),
+    )
     errors = past_date(
         sent_on,
         "sent_on",
         "the date it was sent to the Panel and DfE",
-        not_before=review.final_approved_on,
-        not_before_what="the date the final report was approved",
+        not_before=not_before,
+        not_before_what=not_before_what,
     )
     if planned_publication is None:
         errors["planned_publication"] = "Enter the planned publication date"

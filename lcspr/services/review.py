@@ -41,6 +41,7 @@ from ..models import (
 from .common import (
     TransitionError,
     ensure_move,
+    latest_of,
     locked_for_change,
     move,
     past_date,
@@ -48,6 +49,7 @@ from .common import (
     require_case_role,
     require_manager,
     require_not_closed,
+    since_hold,
 )
 
 
@@ -372,12 +374,11 @@ def review_put_on_hold(
     ensure_move(review, Status.ON_HOLD)
     # A hold starts after everything it could overlap: the decision, the last hold's end
     # (days on hold would count twice) and final approval (the notice clock it pauses).
-    not_before, not_before_what = max(
+    not_before, not_before_what = latest_of(
         (review.decision_date, "the decision to hold the review"),
-        (review.resumed_on, "the day the review last came off hold"),
+        since_hold(review),
         (review.final_approved_on, "the day the final report was approved"),
         (review.notice_sent_on, "the day the final report went to the Panel and DfE"),
-        key=lambda pair: pair[0] or dt.date.min,
     )
     errors = past_date(
         held_since,
@@ -508,13 +509,20 @@ def review_approve_final(
     (overdue at once if the approval came later than that: the target will slip)."""
     review = locked_for_change(review, actor, expected_version)
     ensure_move(review, Status.FINAL_APPROVED)
+    not_before, not_before_what = latest_of(
+        (
+            review.terms_agreed_on or review.decision_date,
+            "the date the terms of reference were agreed",
+        ),
+        since_hold(review),
+    )
     raise_if(
         past_date(
             approved_on,
             "approved_on",
             "the date the final report was approved",
-            not_before=review.terms_agreed_on or review.decision_date,
-            not_before_what="the date the terms of reference were agreed",
+            not_before=not_before,
+            not_before_what=not_before_what,
         )
     )
     move(review, Status.FINAL_APPROVED, actor)

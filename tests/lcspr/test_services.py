@@ -208,6 +208,32 @@ def test_holds_cannot_overlap(local_review, people):
     assert review.days_on_hold == 15
 
 
+def test_steps_after_a_hold_are_dated_after_it(local_review, people):
+    """Final approval and the notice cannot be dated inside a hold that is over."""
+    officer = people["officer"]
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="Terms.", agreed_on=days_ago(50)
+    )
+    review = services.review_put_on_hold(
+        review=review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(40),
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    review = services.review_resume(review=review, actor=officer, resumed_on=days_ago(5))
+    came_off = f"the day the review last came off hold ({days_ago(5):%-d %B %Y})"
+    with pytest.raises(ValidationError) as error:
+        services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
+    assert error.value.message_dict["approved_on"] == [
+        f"The date the final report was approved must be the same as or after {came_off}"
+    ]
+    review.refresh_from_db()
+    review = services.review_approve_final(review=review, actor=officer, approved_on=days_ago(5))
+    assert review.final_approved_on == days_ago(5)
+
+
 def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
     officer = people["officer"]
     review = services.review_save_terms(
@@ -417,7 +443,10 @@ def test_publication_checks(local_review, people):
         review, officer, report=pdf_upload(), embargo_until=TODAY() + dt.timedelta(days=3)
     )
     assert review.status == Status.PUBLISHED
-    assert get_deadline(review, Kind.PUBLICATION).closed_on == TODAY()
+    # Published when the embargo lifts (in time here).
+    clock = get_deadline(review, Kind.PUBLICATION)
+    assert clock.closed_on == TODAY() + dt.timedelta(days=3)
+    assert clock.outcome == Deadline.Outcome.MET
 
 
 def test_approving_the_final_report_stops_the_earlier_milestones_still_open(
