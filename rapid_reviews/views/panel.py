@@ -18,7 +18,7 @@ from ..forms import (
     SendToPanelForm,
     SignOffForm,
 )
-from ..models import Partner, Status
+from ..models import Partner, RequestStatus, Status
 from ..selectors import rapid_review_get_for, review_for_page
 from .common import form_page, officer_view
 
@@ -187,9 +187,17 @@ def send_to_panel(request, pk):
             sent_on=form.cleaned_data["sent_on"],
             late_reason=form.cleaned_data["late_reason"],
         )
-        messages.success(
-            request, f"{review.incident.reference} is recorded as sent to the National Panel."
-        )
+        from lcspr.models import Review as LocalReview
+
+        said = [f"{review.incident.reference} is recorded as sent to the National Panel."]
+        if review.requests.filter(status=RequestStatus.NOT_NEEDED).exists():
+            said.append("Requests still awaited are closed, and their agencies told.")
+        if LocalReview.objects.filter(rapid_review=review).exists():
+            said.append(
+                "Its local review is open, its 6 months counted from the decision: "
+                "follow ‘The local review’ on this page."
+            )
+        messages.success(request, " ".join(said))
 
     return form_page(
         request,

@@ -72,6 +72,9 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
 
     ready = client.get(reverse("notifications:ready-to-send", args=[incident.pk]))
     assert ready.status_code == 200 and "Ava Example" in ready.content.decode()
+    # The next step is one click away.
+    record = reverse("notifications:record", args=[incident.pk])
+    assert f'href="{record}"' in ready.content.decode()
     response = client.post(
         reverse("notifications:record", args=[incident.pk]),
         {
@@ -83,6 +86,8 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
     assert response.status_code == 302, response.content.decode()
     incident.refresh_from_db()
     assert incident.status == Status.NOTIFIED
+    ready = client.get(reverse("notifications:ready-to-send", args=[incident.pk]))
+    assert f'href="{record}"' not in ready.content.decode()  # recorded: no button
     pdf = client.get(reverse("notifications:pdf", args=[incident.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"].startswith("attachment")

@@ -195,3 +195,21 @@ def test_a_request_is_locked_after_its_review(sent_requests):
         release.set()
         thread.join()
     assert seen == {"review": "locked"}
+
+
+def test_sending_it_says_what_else_happened(client, sent_requests, contributors, people):
+    """The officer is told that the returns still awaited closed and that the local
+    review opened."""
+    from tests.utils import date_fields
+
+    review = decide_and_sign(sent_requests["police"].rapid_review, people["officer"])
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("rapid_reviews:send-to-panel", args=[review.pk]),
+        date_fields("sent_on", TODAY()),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "is recorded as sent to the National Panel." in html
+    assert "Requests still awaited are closed, and their agencies told." in html
+    assert "Its local review is open" in html
