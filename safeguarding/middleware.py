@@ -142,3 +142,25 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class DemoErrorPagesMiddleware:
+    """The embedded demo runs with DEBUG on (its second-factor skip needs it), where Django
+    answers a missing page with its technical page (every URL pattern) and an error with
+    a traceback. The demo shows the service's own pages instead, as deployed; the
+    traceback still goes to the console log. Installed only with DEMO_MODE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .views import page_not_found, server_error
+
+        response = self.get_response(request)
+        if getattr(response, "service_page", False):
+            return response
+        if response.status_code == 404:
+            return page_not_found(request)
+        if response.status_code == 500:
+            return server_error(request)
+        return response

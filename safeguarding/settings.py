@@ -88,6 +88,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if DEMO_MODE:
+    # The service's 404 and 500 pages, not Django's technical ones, in the demo too
+    # (inside the security headers and the CSP, so the pages it renders carry them).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("safeguarding.middleware.PermissionsPolicyMiddleware") + 1,
+        "safeguarding.middleware.DemoErrorPagesMiddleware",
+    )
+
 ROOT_URLCONF = "safeguarding.urls"
 WSGI_APPLICATION = "safeguarding.wsgi.application"
 

@@ -281,10 +281,15 @@ def page_not_found(request, exception=None):
     from lcspr.views.public import not_found
 
     if request.path.startswith(reverse("learning:index")):
-        return not_found(request)
-    return render(request, "404.html", status=404)
+        response = not_found(request)
+    else:
+        response = render(request, "404.html", status=404)
+    response.service_page = True  # not Django's technical page (DemoErrorPagesMiddleware)
+    return response
 
 
 def server_error(request):
     # No context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    response = HttpResponse(loader.get_template("500.html").render({}), status=500)
+    response.service_page = True
+    return response

@@ -47,6 +47,13 @@ CHECK_PAGES = textwrap.dedent(
         audit = client.get("/audit/")
         assert audit.status_code == (200 if email.startswith("manager") else 403), email
     assert AuditEvent.objects.filter(action="sign_in").count() == len(expected)
+    # The demo runs with DEBUG on, yet shows the service's own "Page not found", never
+    # Django's technical page listing every URL pattern.
+    for path in ("/no-such-page/", "/learning-from-reviews/nowhere/"):
+        missing = client.get(path)
+        text = missing.content.decode()
+        assert missing.status_code == 404, (path, missing.status_code)
+        assert "Page not found" in text and "URLconf" not in text, (path, text[:300])
     health = Client(HTTP_HOST="127.0.0.1").get("/healthz")
     assert health.json() == {"status": "ok", "database": "ok", "broker": "ok"}, health.content
     print("EMBEDDED-OK")
