@@ -54,11 +54,22 @@ def _step_url(incident, step):
     return reverse("notifications:step", args=[incident.pk, step])
 
 
+def _return_to(incident, request) -> str | None:
+    """Where a "Change" link came from (the check page or the incident's page), to go
+    back there once the answer is saved rather than on through every later step."""
+    return {
+        "check": reverse("notifications:check", args=[incident.pk]),
+        "detail": incident.get_absolute_url(),
+    }.get(request.GET.get("from", ""))
+
+
 def _after(incident, step, request):
     if "later" in request.POST:
         messages.success(request, f"Saved. {incident.reference} is waiting in your drafts.")
         return redirect(incident.get_absolute_url())
-    return redirect(_step_url(incident, ORDER[ORDER.index(step) + 1]))
+    return redirect(
+        _return_to(incident, request) or _step_url(incident, ORDER[ORDER.index(step) + 1])
+    )
 
 
 def _partnership_for_new(request):
@@ -175,9 +186,12 @@ def incident_step(request, pk, step):
             "caption": incident.reference,
             "incident": incident,
             "kept": kept is not None,
-            "back": _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
-            if step != "dates"
-            else incident.get_absolute_url(),
+            "back": _return_to(incident, request)
+            or (
+                _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
+                if step != "dates"
+                else incident.get_absolute_url()
+            ),
         },
     )
 

@@ -742,3 +742,34 @@ def test_the_empty_children_page_lets_the_officer_come_back_later(client, people
     html = client.get(reverse("notifications:children", args=[incident.pk])).content.decode()
     assert "No children added yet." in html
     assert f'href="{incident.get_absolute_url()}">Come back to the children later</a>' in html
+
+
+def test_a_change_from_check_your_answers_goes_back_there(client, people, make_incident):
+    """GOV.UK's pattern: "Change" on the check page (or the incident's page) opens the
+    step, and saving it returns there, not on through every later step."""
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    check = reverse("notifications:check", args=[incident.pk])
+    step = reverse("notifications:step", args=[incident.pk, "nature"])
+    assert f'href="{step}?from=check"' in client.get(check).content.decode()
+    page = client.get(f"{step}?from=check").content.decode()
+    assert f'href="{check}" class="govuk-back-link"' in page
+    response = client.post(
+        f"{step}?from=check",
+        {"nature": "death", "harm_categories": ["neglect"], "version": incident.version},
+    )
+    assert (response.status_code, response.url) == (302, check)
+    incident.refresh_from_db()
+    assert incident.nature == "death"
+    detail = incident.get_absolute_url()
+    response = client.post(
+        f"{step}?from=detail",
+        {"nature": "serious_harm", "harm_categories": ["neglect"], "version": incident.version},
+    )
+    assert (response.status_code, response.url) == (302, detail)
+    # Without it, on to the next step as before; an unknown "from" is ignored.
+    response = client.post(
+        f"{step}?from=https://elsewhere.example/",
+        {"nature": "death", "harm_categories": ["neglect"], "version": incident.version + 1},
+    )
+    assert response.url == reverse("notifications:step", args=[incident.pk, "circumstances"])
