@@ -92,3 +92,29 @@ def test_regional_viewer_sees_the_comparison_only(page, live_server, region, clo
     assert axe_violations(page) == []
     response = page.goto(f"{live_server.url}/reports/timeliness/")
     assert response.status == 403
+
+
+def test_on_a_phone_wide_tables_scroll_in_their_own_box(browser, live_server, manager, clocks):
+    """At 320 pixels the page itself is no wider than the screen: each wide table scrolls
+    sideways in a box that is named and takes keyboard focus."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in_through_browser(page, live_server, manager)
+        for path in ("/", "/incidents/", "/reports/timeliness/"):
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, (path, width)
+        page.goto(f"{live_server.url}/")
+        boxes = page.locator(".app-table-scroll[role=region][tabindex='0']")
+        assert boxes.count() >= 1
+        first = boxes.first
+        assert "(scrolls sideways)" in first.get_attribute("aria-label")
+        first.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        assert first.evaluate("el => el.scrollLeft") > 0
+        assert axe_violations(page) == []
+    finally:
+        context.close()

@@ -1,0 +1,71 @@
+// Wide tables on a narrow screen: each scrolls sideways inside its own box rather than
+// pushing the whole page wider than the screen (the header and the text with it).
+// Without JavaScript the page scrolls as a whole, as before.
+//
+// A box that scrolls is a named region that takes keyboard focus, so it can be scrolled
+// with the arrow keys (WCAG 2.1.1); one that fits is left out of the tab order.
+
+function nameOf(table) {
+  const caption = table.querySelector("caption");
+  const text = caption ? caption.textContent.trim() : "";
+  return text || "Table";
+}
+
+function wrap(table) {
+  const parent = table.parentElement;
+  if (parent && parent.classList.contains("app-table-scroll")) {
+    return parent;
+  }
+  const box = document.createElement("div");
+  box.className = "app-table-scroll";
+  table.before(box);
+  box.append(table);
+  return box;
+}
+
+function update(box) {
+  const table = box.querySelector("table");
+  if (!table) {
+    return;
+  }
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", `${nameOf(table)} (scrolls sideways)`);
+  } else {
+    box.removeAttribute("tabindex");
+    box.removeAttribute("role");
+    box.removeAttribute("aria-label");
+  }
+}
+
+const boxes = new Set();
+
+export function initTableScroll(root = document) {
+  for (const table of root.querySelectorAll("table.govuk-table")) {
+    const box = wrap(table);
+    boxes.add(box);
+    update(box);
+  }
+}
+
+let waiting = false;
+window.addEventListener("resize", () => {
+  if (waiting) {
+    return;
+  }
+  waiting = true;
+  window.requestAnimationFrame(() => {
+    waiting = false;
+    for (const box of boxes) {
+      if (box.isConnected) {
+        update(box);
+      } else {
+        boxes.delete(box);
+      }
+    }
+  });
+});
+
+// Filters and pages swapped in by htmx bring new tables.
+document.addEventListener("htmx:afterSwap", (event) => initTableScroll(event.target));
