@@ -260,6 +260,8 @@ class PartnerCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # A written request is e-mailed to the review's reviewers once (lcspr/mail.py).
+    reviewers_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["checked_on", "id"]

@@ -345,6 +345,13 @@ def partner_check_add(
         object_repr=f"{review.reference} {check.get_kind_display()}",
         changes={"kind": kind, "checked_on": checked_on},
     )
+    if kind == PartnerCheck.Kind.WRITTEN_REQUEST:
+        # The reviewers are told by e-mail once it is saved (a thin task).
+        from functools import partial
+
+        from .. import tasks
+
+        transaction.on_commit(partial(tasks.send_written_request.delay, check.pk), robust=True)
     return check
 
 

@@ -1,0 +1,63 @@
+"""The e-mail to a local review's independent reviewers when the partners ask them in
+writing for information or a draft (reg 14). It names the partnership, the review's
+reference and the reply date, and links to the review; never the child, nor the request's
+words (they sign in to read it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.mail import send_templated
+from safeguarding.models import Membership, Role
+
+from .models import PartnerCheck
+
+
+def reviewers_to_tell(review) -> list[str]:
+    """The review's reviewers who still hold the reviewer role in its partnership."""
+    return sorted(
+        Membership.objects.active()
+        .with_role(Role.INDEPENDENT_REVIEWER)
+        .filter(partnership=review.partnership, user__in=review.reviewers.all())
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def written_request_deliver(*, check_id: int) -> str:
+    """E-mail one written request to the reviewers. Safe to run twice: the check's row is
+    locked and marked told, so it is sent once."""
+    check = (
+        PartnerCheck.objects.select_for_update(of=("self",))
+        .select_related("review__rapid_review__incident__partnership")
+        .filter(pk=check_id, kind=PartnerCheck.Kind.WRITTEN_REQUEST)
+        .first()
+    )
+    if check is None:
+        return "not a written request"
+    if check.reviewers_told_at is not None:
+        return "already sent"
+    review = check.review
+    to = reviewers_to_tell(review)
+    if not to:
+        return "no reviewer"
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "partnership": review.partnership.name,
+        "reference": review.reference,
+        "respond_by": check.respond_by,
+        "link": settings.SITE_URL + review.get_absolute_url(),
+    }
+    send_templated(
+        to=to,
+        subject=f"{review.partnership.name} asks you in writing about local review "
+        f"{review.reference}",
+        template="lcspr/email/written_request",
+        context=context,
+    )
+    check.reviewers_told_at = timezone.now()
+    check.save(update_fields=["reviewers_told_at"])
+    return "sent"

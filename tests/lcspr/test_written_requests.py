@@ -1,0 +1,107 @@
+"""The partners' written request to the reviewer (reg 14): the review's reviewers are
+e-mailed once, through a real SMTP server, with no child details; the request is on
+their home page until its reply date."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lcspr import services
+from lcspr.mail import written_request_deliver
+from lcspr.models import PartnerCheck
+from tests.mail_server import text_of
+from tests.utils import sign_in
+
+from .conftest import local_review  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def ask(review, actor, capture, *, mail=True, **overrides):
+    values = dict(
+        review=review,
+        actor=actor,
+        kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+        checked_on=TODAY(),
+        note="Please send the draft chronology for Amelia's case.",
+        respond_by=TODAY() + dt.timedelta(days=14),
+    )
+    values.update(overrides)
+    with capture(execute=mail):
+        return services.partner_check_add(**values)
+
+
+def test_the_reviewers_are_told_once_without_the_childs_details(
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    check = ask(local_review, people["manager"], django_capture_on_commit_callbacks)
+    assert [m["To"] for m in smtp] == [people["reviewer"].email]
+    body = text_of(smtp[0])
+    assert local_review.reference in " ".join(smtp[0]["Subject"].split())
+    assert f"{check.respond_by:%A %-d %B %Y}" in body
+    assert settings.SITE_URL + local_review.get_absolute_url() in body
+    assert "Amelia" not in body and "chronology" not in body
+    check.refresh_from_db()
+    assert check.reviewers_told_at is not None
+    assert written_request_deliver(check_id=check.pk) == "already sent"
+    assert len(smtp) == 1
+    # A time or quality check is not e-mailed.
+    ask(
+        local_review,
+        people["manager"],
+        django_capture_on_commit_callbacks,
+        kind=PartnerCheck.Kind.QUALITY,
+        respond_by=None,
+        note="Draft is on track.",
+    )
+    assert len(smtp) == 1
+
+
+def test_a_review_with_no_reviewer_yet_sends_nothing(
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+):
+    check = ask(local_review, people["manager"], django_capture_on_commit_callbacks)
+    assert smtp == []
+    assert written_request_deliver(check_id=check.pk) == "no reviewer"
+
+
+def test_the_request_is_on_the_reviewers_home_page_until_its_reply_date(
+    client,
+    local_review,  # noqa: F811
+    people,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    check = ask(local_review, people["manager"], django_capture_on_commit_callbacks, mail=False)
+    sign_in(client, people["reviewer"])
+    home = reverse("safeguarding:home")
+    with django_assert_max_num_queries(15):
+        html = client.get(home).content.decode()
+    section = html.split('id="written-requests"', 1)[1].split("</table>", 1)[0]
+    assert local_review.reference in section and f"{check.respond_by:%-d %B %Y}" in section
+    PartnerCheck.objects.filter(pk=check.pk).update(respond_by=TODAY() - dt.timedelta(days=1))
+    assert 'id="written-requests"' not in client.get(home).content.decode()
+    # Another reviewer, not assigned, never sees it.
+    from safeguarding.models import Role
+    from tests.factories import member
+
+    other = member(Role.INDEPENDENT_REVIEWER, local_review.partnership, full_name="Other One")
+    PartnerCheck.objects.filter(pk=check.pk).update(respond_by=TODAY())
+    sign_in(client, other)
+    assert local_review.reference not in client.get(home).content.decode()
