@@ -140,7 +140,7 @@ def review_for_page(review: Review) -> dict:
     deadlines = review_deadlines(review)
     publication = next((d for d in deadlines if d.kind == Kind.PUBLICATION), None)
     notice = next((d for d in deadlines if d.kind == Kind.PRE_PUBLICATION_NOTICE), None)
-    return {
+    context = {
         "milestones": milestones_of(review, deadlines),
         "publication_deadline": publication,
         "notice_deadline": notice,
@@ -152,6 +152,66 @@ def review_for_page(review: Review) -> dict:
         "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
         "published_copy": published_copy_of(review),
     }
+    context["before_publishing"] = before_publishing(review, context["briefing"])
+    return context
+
+
+@dataclass(frozen=True)
+class PublishStep:
+    text: str
+    done: bool
+
+
+def before_publishing(review: Review, briefing) -> list[PublishStep]:
+    """What must be true before the review can be published, as the publish form checks
+    it, shown on the review's page once the final report is approved (rather than met
+    one by one as errors on the last form)."""
+    from .services.publication import earliest_publication
+
+    if review.status not in (Status.FINAL_APPROVED, Status.NOTICE_SENT):
+        return []
+    steps = [PublishStep("The partners approved the final report", True)]
+    if review.notice_sent_on:
+        earliest = earliest_publication(review, review.notice_sent_on).due
+        steps.append(
+            PublishStep(
+                f"Sent to the National Panel and DfE on {review.notice_sent_on:%-d %B %Y}",
+                True,
+            )
+        )
+        steps.append(
+            PublishStep(
+                f"Publish on or after {earliest:%-d %B %Y}: 7 working days after the notice",
+                timezone.localdate() >= earliest,
+            )
+        )
+    else:
+        steps.append(
+            PublishStep(
+                "Send the final report to the National Panel and DfE at least 7 working days "
+                "before publication",
+                False,
+            )
+        )
+    if briefing is None:
+        steps.append(PublishStep("Write the one-page learning briefing", False))
+    else:
+        steps.append(
+            PublishStep(
+                "The learning briefing fits one page"
+                if briefing.fits_one_page
+                else "Shorten the learning briefing to one page",
+                briefing.fits_one_page,
+            )
+        )
+    steps.append(
+        PublishStep(
+            "When you publish: the public title and summary, the report (or the improvements "
+            "to be made) and the anonymisation checks",
+            False,
+        )
+    )
+    return steps
 
 
 def published_copy_of(review: Review) -> PublishedReview | None:

@@ -434,3 +434,22 @@ def test_a_late_step_opened_too_early_says_what_to_do_first(client, local_review
     ]:
         html = client.get(reverse(name, args=[local_review.pk])).content.decode()
         assert first in html, name
+
+
+def test_the_review_page_lists_what_publishing_needs(client, local_review, people):
+    """Once the final report is approved, the page says what publishing needs and what
+    is done, rather than the last form finding it out one error at a time."""
+    from .conftest import to_notice_sent
+
+    sign_in(client, people["officer"])
+    page = reverse("lcspr:detail", args=[local_review.pk])
+    assert 'id="before-publishing"' not in client.get(page).content.decode()
+    review = to_notice_sent(local_review, people["officer"], notice_days_ago=1)
+    html = client.get(page).content.decode()
+    section = html.split('id="before-publishing"', 1)[1].split("</ul>", 1)[0]
+    assert f"Sent to the National Panel and DfE on {review.notice_sent_on:%-d %B %Y}" in section
+    assert "Write the one-page learning briefing" in section
+    assert section.count("To do") == 3  # the 7 working days, the briefing, the form
+    services.briefing_save(review=review, actor=people["officer"], values=BRIEFING)
+    section = client.get(page).content.decode().split('id="before-publishing"', 1)[1]
+    assert "The learning briefing fits one page" in section.split("</ul>", 1)[0]
