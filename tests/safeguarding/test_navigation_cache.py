@@ -94,3 +94,17 @@ def test_the_cache_is_bounded(renders, monkeypatch):
             path=f"/incidents/{n}/", user=user, roles={"officer"}, can_view_audit=False
         )
     assert len(navigation._cache) == 3 and len(renders) == 6
+
+
+@pytest.mark.django_db
+def test_reminders_are_offered_only_to_those_with_deadlines(client, people):
+    """A regional viewer has no deadlines, so no reminders to set."""
+    from django.urls import reverse
+
+    from tests.utils import sign_in
+
+    link = f'href="{reverse("safeguarding:reminder-settings")}"'
+    sign_in(client, people["regional"])
+    assert link not in client.get(reverse("safeguarding:home")).content.decode()
+    sign_in(client, people["officer"])
+    assert link in client.get(reverse("safeguarding:home")).content.decode()
