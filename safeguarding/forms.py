@@ -1,5 +1,6 @@
 """GOV.UK forms: one base that builds the crispy helper, and the sign-in forms."""
 
+import datetime as dt
 import re
 
 from crispy_forms_gds.helper import FormHelper
@@ -174,8 +175,31 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
     }
 
 
+#: A password-reset link goes to one account at most once in this time.
+RESET_EMAIL_INTERVAL = dt.timedelta(minutes=5)
+
+
 class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
     submit_label = _("Send reset link")
+
+    def get_users(self, email):
+        """Django's choice of accounts, less those sent a link within the interval. Each
+        is claimed with one conditional UPDATE, so posts at the same moment (or from
+        several servers) send one link between them. The page says the same either way."""
+        from django.db.models import Q
+        from django.utils import timezone
+
+        now = timezone.now()
+        recently = Q(password_reset_sent_at__gte=now - RESET_EMAIL_INTERVAL)
+        for user in super().get_users(email):
+            claimed = (
+                type(user)
+                .objects.filter(pk=user.pk)
+                .exclude(recently)
+                .update(password_reset_sent_at=now)
+            )
+            if claimed:
+                yield user
 
     email = forms.EmailField(
         label=_("E-mail address"),

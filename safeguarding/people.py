@@ -169,6 +169,18 @@ def removable_of(partnership: Partnership, members, actor: User) -> set[int]:
     return {m.pk for m in members if _removable(m, actor, managers)}
 
 
+def removed_already(partnership: Partnership, pk) -> bool:
+    """A role of this partnership, with this id, was removed (its trail says so)."""
+    from .models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        action=Action.DELETE,
+        object_type=Membership._meta.label_lower,
+        object_id=str(pk),
+        partnership=partnership,
+    ).exists()
+
+
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
     """Take a role away (the account stays: it may hold other roles)."""

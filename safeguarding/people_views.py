@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -83,7 +84,14 @@ def person_add(request, partnership_pk):
 @permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
 def person_remove(request, partnership_pk, pk):
     partnership = _managed(request, partnership_pk)
-    membership = people.membership_get_for(request.user, partnership, pk)
+    try:
+        membership = people.membership_get_for(request.user, partnership, pk)
+    except Http404:
+        if request.method == "POST" and people.removed_already(partnership, pk):
+            # A second click, or a colleague a moment before: done, not "not found".
+            messages.info(request, "That role was removed already.")
+            return redirect(_list_url(partnership))
+        raise
     if request.method == "POST":
         try:
             people.membership_remove(actor=request.user, membership=membership)

@@ -58,8 +58,15 @@ def smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    # Set on Celery's own settings, and taken off them afterwards rather than set back:
+    # a value set back would stay fixed, and later tests that make tasks eager through
+    # Django's settings (CELERY_TASK_ALWAYS_EAGER) would no longer be.
+    keys = ("task_always_eager", "task_eager_propagates")
+    changes = celery_app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
     celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
     yield server.inbox.messages
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+    for key in keys:
+        changes.pop(key, None)
+    changes.update(saved)
     server.stop()

@@ -180,14 +180,18 @@ def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
     )
     assert migrate.returncode == 0, migrate.stderr
     addr = f"127.0.0.1:{free_port()}"
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "run_embedded", "--addr", addr],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
+    # Output to files, not pipes (a process left behind by the killed worker would keep a
+    # pipe open); its own process group, so that nothing it started outlives the test.
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "run_embedded", "--addr", addr],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
 
     def healthy():
         try:
@@ -205,6 +209,14 @@ def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
         assert server.poll() is None and healthy()
     finally:
         server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=60)
+        try:
+            server.wait(timeout=60)
+        finally:
+            try:
+                os.killpg(server.pid, signal.SIGKILL)  # anything left of the group
+            except ProcessLookupError:
+                pass
+    err = err_path.read_text()
     assert "starting it again" in err, err
-    assert "Stopped." in out
+    assert "Stopped." in out_path.read_text()
+    assert server.returncode == 0

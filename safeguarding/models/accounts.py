@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     reminder_preference = models.CharField(
         max_length=10, choices=ReminderPreference, default=ReminderPreference.IMMEDIATE
     )
+    # When a password-reset link was last e-mailed: one every RESET_EMAIL_INTERVAL at
+    # most, so the form cannot be used to flood someone's inbox.
+    password_reset_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

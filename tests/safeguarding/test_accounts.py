@@ -89,6 +89,30 @@ def test_password_reset_by_email(client, people):
     assert officer.check_password(new)
 
 
+def test_password_reset_links_cannot_flood_an_inbox(client, people):
+    """One link per account every few minutes, whatever is posted; the page says the
+    same either way, so it tells nothing about the account."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguarding.forms import RESET_EMAIL_INTERVAL
+    from safeguarding.models import User
+
+    officer = people["officer"]
+    url = reverse("safeguarding:password-reset")
+    responses = [client.post(url, {"email": officer.email.upper()}) for _ in range(5)]
+    assert {(r.status_code, r.url) for r in responses} == {
+        (302, reverse("safeguarding:password-reset-sent"))
+    }
+    assert len(mail.outbox) == 1
+    User.objects.filter(pk=officer.pk).update(
+        password_reset_sent_at=timezone.now() - RESET_EMAIL_INTERVAL - dt.timedelta(seconds=1)
+    )
+    client.post(url, {"email": officer.email})
+    assert len(mail.outbox) == 2
+
+
 def test_password_reset_for_unknown_address_sends_nothing_but_looks_the_same(client):
     response = client.post(reverse("safeguarding:password-reset"), {"email": "nobody@x.org"})
     assert response.status_code == 302

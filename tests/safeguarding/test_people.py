@@ -263,3 +263,17 @@ def test_an_address_too_long_for_the_account_is_explained(client, people, partne
     )
     assert response.status_code == 200
     assert "254 characters or fewer" in response.content.decode()
+
+
+def test_removing_a_role_twice_says_it_is_done(client, people, partnership):
+    """A second click (or a colleague a moment before) finds the role gone: it says so,
+    not "Page not found"; an id never removed here stays not found."""
+    officer = Membership.objects.get(user=people["officer"], partnership=partnership)
+    sign_in(client, people["manager"])
+    remove = url("person-remove", partnership, officer.pk)
+    assert client.post(remove).status_code == 302
+    again = client.post(remove, follow=True)
+    assert again.redirect_chain[-1][0] == url("people", partnership)
+    assert "That role was removed already." in again.content.decode()
+    assert client.get(remove).status_code == 404
+    assert client.post(url("person-remove", partnership, officer.pk + 1000)).status_code == 404
