@@ -233,3 +233,10 @@ def _changes():
     from .models import StatusChange
 
     return StatusChange.objects.select_related("actor", "information_request__agency")
+
+
+def known_to_agency_ids(incident) -> QuerySet:
+    """The agencies the notification says knew any of its children."""
+    from notifications.models import Child
+
+    return Child.known_to.through.objects.filter(child__incident=incident).values("agency_id")

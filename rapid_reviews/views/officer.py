@@ -20,6 +20,7 @@ from ..selectors import (
     agencies_nobody_can_answer,
     chronology_of,
     information_request_get_for,
+    known_to_agency_ids,
     merged_chronology,
     milestones_of,
     rapid_review_get_for,
@@ -129,9 +130,18 @@ def requests_new(request, pk):
         RequestsForm,
         "Ask agencies for information",
         run,
-        initial={"due_date": default_due},
+        # The agencies the notification says knew the children, ticked to start with.
+        initial={
+            "due_date": default_due,
+            "agencies": list(
+                agencies.filter(pk__in=known_to_agency_ids(review.incident)).values_list(
+                    "pk", flat=True
+                )
+            ),
+        },
         form_kwargs={"agencies": agencies},
-        intro="Agencies’ contributors sign in to see who the review is about.",
+        intro="Agencies’ contributors sign in to see who the review is about. The agencies "
+        "the notification says knew the children are ticked to start with.",
     )
 
 

@@ -3,6 +3,7 @@ validation messages and the PDF."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -766,3 +767,19 @@ def test_a_step_opened_out_of_order_says_what_to_do_first(client, review, people
         reverse("rapid_reviews:send-to-panel", args=[review.pk]), date_fields("sent_on", TODAY())
     ).content.decode()
     assert "This has already been done: the rapid review is" in html
+
+
+def test_the_agencies_that_knew_the_children_are_ticked_to_start_with(
+    client, review, agencies, people
+):
+    """The notification recorded who knew each child: asking them is the usual start."""
+    child = review.incident.children.first()
+    child.known_to.set([agencies["health"]])
+    sign_in(client, people["officer"])
+    html = client.get(reverse("rapid_reviews:requests-new", args=[review.pk])).content.decode()
+    ticked = {
+        name
+        for name, agency in agencies.items()
+        if re.search(rf'value="{agency.pk}"[^>]*\bchecked\b', html)
+    }
+    assert ticked == {"health"}
