@@ -783,3 +783,15 @@ def test_the_agencies_that_knew_the_children_are_ticked_to_start_with(
         if re.search(rf'value="{agency.pk}"[^>]*\bchecked\b', html)
     }
     assert ticked == {"health"}
+
+
+def test_an_empty_section_of_the_pdf_says_not_recorded(client, review, people):
+    """No immediate actions yet, from the meeting or the returns: the section says so
+    rather than end in an empty table under its heading."""
+    sign_in(client, people["officer"])
+    pdf = client.get(reverse("rapid_reviews:report-pdf", args=[review.pk]))
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    after = text.split("Immediate actions", 1)[1]
+    assert after.lstrip().startswith("Not recorded"), after[:80]
