@@ -344,6 +344,29 @@ class CorrectNotificationForm(SentAtForm):
     )
 
 
+class CorrectAwarenessForm(StepForm):
+    """The date the local authority became aware, corrected after the notification."""
+
+    submit_label = "Correct the date"
+    later_label = None
+
+    awareness_date = GDSDateField(
+        what="the date the local authority became aware",
+        label="Date the local authority became aware",
+        help_text="The 5 working days to notify the National Panel are counted again from it.",
+    )
+    reason = _area(
+        "Why is it being corrected?",
+        rows=2,
+        hint="For example, the date was typed wrongly. Kept in the record's history.",
+    )
+    late_reason = _area(
+        "Reason the notification was late",
+        rows=3,
+        hint="Needed only if, counted from the corrected date, it was sent after the due date.",
+    )
+
+
 class NotNotifyForm(StepForm):
     submit_label = "Record the decision"
     later_label = None

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/return-to-draft/", views.return_to_draft, name="return-to-draft"),
     path("<int:pk>/record-notification/", views.record_notification, name="record"),
     path("<int:pk>/correct-notification/", views.correct_notification, name="correct-notification"),
+    path("<int:pk>/correct-awareness/", views.correct_awareness, name="correct-awareness"),
     path("<int:pk>/not-notifying/", views.not_notifying, name="not-notifying"),
     path("<int:pk>/reconsider/", views.reconsider, name="reconsider"),
     path("<int:pk>/entered-in-error/", views.enter_in_error, name="enter-in-error"),

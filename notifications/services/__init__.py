@@ -31,6 +31,7 @@ from .incidents import (  # noqa: F401
 )
 from .retention import case_delete  # noqa: F401
 from .transitions import (  # noqa: F401
+    incident_correct_awareness_date,
     incident_correct_notification,
     incident_decide_not_to_notify,
     incident_enter_in_error,

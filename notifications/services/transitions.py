@@ -12,10 +12,13 @@ from django.utils import timezone
 from safeguarding.audit import Action, audit_record
 from safeguarding.deadlines import (
     Kind,
+    compute_due,
     deadline_close,
     deadline_correct_closing,
+    deadline_move,
     deadline_reopen,
     deadlines_rebase,
+    get_deadline,
 )
 from safeguarding.models import User
 from safeguarding.uploads import delete_after_commit
@@ -29,6 +32,7 @@ from .common import (
     locked,
     move_refused,
     require_role,
+    validate_incident_dates,
     validate_notification_date,
 )
 
@@ -250,6 +254,93 @@ def incident_correct_notification(
         obj=incident,
         changes={
             "notified_at": {"old": old_at, "new": notified_at},
+            "reason": reason,
+        },
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_correct_awareness_date(
+    *,
+    incident: Incident,
+    actor: User,
+    awareness_date: dt.date | None,
+    reason: str,
+    late_reason: str = "",
+    expected_version: int | None = None,
+) -> Incident:
+    """Correct the date the local authority became aware after the notification was
+    recorded (it was recorded wrongly): with a reason, audited. The 5 working days are
+    counted again from it, so the notification may turn out late (a reason is then
+    needed) or on time. The rapid review counts from the notification, so is unchanged."""
+    require_role(actor, incident.partnership)
+    incident = locked(incident)
+    check_version(incident, expected_version)
+    if incident.status not in (Status.NOTIFIED, Status.RECORDED):
+        raise TransitionError(
+            "Only a recorded notification's awareness date is corrected here: before the "
+            "decision, change it with the incident's dates."
+        )
+    today = timezone.localdate()
+    errors = validate_incident_dates(
+        incident_date=incident.incident_date, awareness_date=awareness_date, today=today
+    )
+    if not errors.get("awareness_date") and awareness_date > incident.notified_on:
+        errors["awareness_date"] = (
+            "The date the local authority became aware must be the same as or before the "
+            f"date the notification was sent ({incident.notified_on:%-d %B %Y})"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Enter why the date the local authority became aware is being corrected"
+    deadline = get_deadline(incident, Kind.NOTIFICATION)
+    late = False
+    if not errors.get("awareness_date"):
+        due = compute_due(
+            trigger_date=awareness_date,
+            rule=deadline.rule,
+            amount=deadline.amount,
+            partnership=incident.partnership,
+        )
+        late = incident.notified_on > due
+        if late and not (late_reason or incident.late_reason).strip():
+            errors["late_reason"] = (
+                f"Enter why the notification was sent after the due date ({due:%-d %B %Y}), "
+                "counted from the corrected date"
+            )
+    if errors:
+        raise ValidationError(errors)
+    if awareness_date == incident.awareness_date:
+        return incident
+    old, old_due = incident.awareness_date, incident.notification_due
+    deadline = deadline_move(
+        deadline=deadline,
+        actor=actor,
+        reason=f"The date the local authority became aware was corrected: {reason}",
+        trigger_date=awareness_date,
+    )
+    incident.awareness_date = awareness_date
+    incident.notification_due = deadline.due_date
+    incident.late_reason = ((late_reason or "").strip() or incident.late_reason) if late else ""
+    incident.version += 1
+    incident.save(
+        update_fields=[
+            "awareness_date",
+            "notification_due",
+            "late_reason",
+            "version",
+            "updated_at",
+        ]
+    )
+    _attach_pdf(incident)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
+        changes={
+            "awareness_date": {"old": old, "new": awareness_date},
+            "notification_due": {"old": old_due, "new": incident.notification_due},
             "reason": reason,
         },
     )

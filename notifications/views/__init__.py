@@ -4,6 +4,7 @@ from .common import (  # noqa: F401
     case_view,
 )
 from .decisions import (  # noqa: F401
+    correct_awareness,
     correct_notification,
     enter_in_error,
     not_notifying,

@@ -109,6 +109,45 @@ def correct_notification(request, pk):
 
 
 @case_view
+def correct_awareness(request, pk):
+    incident = incident_get_for(request.user, pk)
+
+    def run(form):
+        if form.cleaned_data["awareness_date"] == incident.awareness_date:
+            messages.info(request, "Nothing was changed: that is the date recorded.")
+            return None
+        corrected = services.incident_correct_awareness_date(
+            incident=incident,
+            actor=request.user,
+            awareness_date=form.cleaned_data["awareness_date"],
+            reason=form.cleaned_data["reason"],
+            late_reason=form.cleaned_data["late_reason"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(
+            request,
+            "The date the local authority became aware is corrected. The notification was "
+            f"due by {corrected.notification_due:%-d %B %Y}"
+            + (", so it was late." if corrected.notified_late else ", so it was on time."),
+        )
+
+    return _decision_form_view(
+        request,
+        incident,
+        forms.CorrectAwarenessForm,
+        "Correct the date the local authority became aware",
+        run,
+        intro=(
+            f"If it was recorded wrongly. The notification was sent on "
+            f"{incident.notified_on:%-d %B %Y}."
+            if incident.notified_on
+            else ""
+        ),
+        initial={"awareness_date": incident.awareness_date, "version": incident.version},
+    )
+
+
+@case_view
 def not_notifying(request, pk):
     incident = incident_get_for_manager(
         request.user, pk, "A partnership manager records a decision not to notify."

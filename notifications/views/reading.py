@@ -165,6 +165,7 @@ def incident_detail(request, pk):
             "Status": Status,
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],
             "can_correct_notification": _can_correct_notification(incident),
+            "can_correct_awareness": incident.status in (Status.NOTIFIED, Status.RECORDED),
         },
     )
 

@@ -349,6 +349,7 @@ FORM_VIEWS = [
     "notifications:child-edit",
     "notifications:record",
     "notifications:correct-notification",
+    "notifications:correct-awareness",
     "notifications:not-notifying",
     "notifications:reconsider",
     "notifications:enter-in-error",
@@ -577,7 +578,7 @@ def target(
             {"reason": "Logged twice", "version": str(incident.version)},
             records=[incident],
         )
-    if name == "notifications:correct-notification":
+    if name in ("notifications:correct-notification", "notifications:correct-awareness"):
         incident = make_incident()
         incident_services.incident_submit_for_decision(incident=incident, actor=officer)
         incident_services.incident_record_notification(
@@ -588,6 +589,29 @@ def target(
             late_reason="Late.",
         )
         incident.refresh_from_db()
+        if name == "notifications:correct-awareness":
+            return Target(
+                reverse(name, args=[incident.pk]),
+                officer,
+                incident_forms.CorrectAwarenessForm,
+                {
+                    **date_post(
+                        "awareness_date",
+                        tuple(
+                            str(part)
+                            for part in (
+                                incident.awareness_date.day,
+                                incident.awareness_date.month,
+                                incident.awareness_date.year,
+                            )
+                        ),
+                    ),
+                    "reason": "Typed wrongly",
+                    "late_reason": "Late.",
+                    "version": str(incident.version),
+                },
+                records=[incident],
+            )
         return Target(
             reverse(name, args=[incident.pk]),
             officer,

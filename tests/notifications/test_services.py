@@ -561,3 +561,55 @@ def test_the_incident_cannot_move_before_a_childs_birth(make_incident, people):
         "Child A's date of birth (1 May 2019) is after the date of the incident "
         "(1 June 2018): correct one of them"
     ]
+
+
+def test_the_awareness_date_is_corrected_after_the_notification_with_its_clock(
+    make_incident, people
+):
+    """Recorded wrongly and found after the notification went: corrected with a reason,
+    the 5 working days are counted again and the notification may turn out late."""
+    officer = people["officer"]
+    incident = make_incident(aware=dt.date(2026, 11, 16))  # a Monday: due Monday 23
+    incident = services.incident_update(
+        incident=incident, actor=officer, changes={"incident_date": dt.date(2026, 11, 1)}
+    )
+    services.incident_submit_for_decision(incident=incident, actor=officer)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(dt.date(2026, 11, 20)),
+        dfe_reference="SIN-7",
+    )
+    assert not incident.notified_late
+    with pytest.raises(ValidationError) as error:
+        services.incident_correct_awareness_date(
+            incident=incident, actor=officer, awareness_date=dt.date(2026, 11, 9), reason=""
+        )
+    assert set(error.value.message_dict) == {"reason", "late_reason"}
+    with pytest.raises(ValidationError) as error:
+        services.incident_correct_awareness_date(
+            incident=incident, actor=officer, awareness_date=dt.date(2026, 11, 21), reason="x"
+        )
+    assert (
+        "before the date the notification was sent" in error.value.message_dict["awareness_date"][0]
+    )
+    incident = services.incident_correct_awareness_date(
+        incident=incident,
+        actor=officer,
+        awareness_date=dt.date(2026, 11, 9),
+        reason="The referral was on the 9th",
+        late_reason="The police confirmed the harm late.",
+    )
+    assert incident.notification_due == dt.date(2026, 11, 16)
+    assert incident.notified_late and incident.late_reason == "The police confirmed the harm late."
+    clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
+    assert (clock.trigger_date, clock.due_date) == (dt.date(2026, 11, 9), dt.date(2026, 11, 16))
+    assert clock.closed_on == dt.date(2026, 11, 20)
+    assert AuditEvent.objects.filter(
+        object_id=str(incident.pk), changes__reason="The referral was on the 9th"
+    ).exists()
+    # Back to a date that makes it on time: the late reason goes.
+    incident = services.incident_correct_awareness_date(
+        incident=incident, actor=officer, awareness_date=dt.date(2026, 11, 16), reason="Undo"
+    )
+    assert not incident.notified_late and incident.late_reason == ""

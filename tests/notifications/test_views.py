@@ -727,12 +727,13 @@ def test_details_can_be_corrected_until_the_decision_is_recorded(client, people,
     services.incident_submit_for_decision(incident=incident, actor=people["officer"])
     sign_in(client, people["officer"])
     step = reverse("notifications:step", args=[incident.pk, "nature"])
-    assert f'href="{step}"' in client.get(incident.get_absolute_url()).content.decode()
+    # The Change link comes back to the incident's page once the answer is saved.
+    assert f'href="{step}?from=detail"' in client.get(incident.get_absolute_url()).content.decode()
     assert client.get(step).status_code == 200
     services.incident_record_notification(
         incident=incident, actor=people["officer"], notified_at=timezone.now(), dfe_reference="R"
     )
-    assert f'href="{step}"' not in client.get(incident.get_absolute_url()).content.decode()
+    assert f'href="{step}' not in client.get(incident.get_absolute_url()).content.decode()
     assert client.get(step).status_code == 302
 
 
@@ -773,3 +774,41 @@ def test_a_change_from_check_your_answers_goes_back_there(client, people, make_i
         {"nature": "death", "harm_categories": ["neglect"], "version": incident.version + 1},
     )
     assert response.url == reverse("notifications:step", args=[incident.pk, "circumstances"])
+
+
+def test_a_notified_incidents_awareness_date_is_corrected_from_its_page(
+    client, people, make_incident
+):
+    officer = people["officer"]
+    incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=1))
+    services.incident_submit_for_decision(incident=incident, actor=officer)
+    services.incident_record_notification(
+        incident=incident, actor=officer, notified_at=timezone.now(), dfe_reference="SIN-9"
+    )
+    incident.refresh_from_db()
+    sign_in(client, officer)
+    correct = reverse("notifications:correct-awareness", args=[incident.pk])
+    assert f'href="{correct}"' in client.get(incident.get_absolute_url()).content.decode()
+    response = client.post(
+        correct,
+        {
+            **date_fields("awareness_date", incident.incident_date),
+            "reason": "",
+            "version": incident.version,
+        },
+    )
+    assert "Enter why the date the local authority became aware is being corrected" in (
+        response.content.decode()
+    )
+    response = client.post(
+        correct,
+        {
+            **date_fields("awareness_date", incident.incident_date),
+            "reason": "Typed wrongly",
+            "version": incident.version,
+        },
+        follow=True,
+    )
+    assert "The date the local authority became aware is corrected." in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.awareness_date == incident.incident_date
