@@ -5,8 +5,11 @@ words (they sign in to read it)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.mail import send_templated
@@ -61,3 +64,25 @@ def written_request_deliver(*, check_id: int) -> str:
     check.reviewers_told_at = timezone.now()
     check.save(update_fields=["reviewers_told_at"])
     return "sent"
+
+
+#: A written request not e-mailed this long after it was saved is queued again (the
+#: broker may have been down, or the review had no reviewer yet).
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+
+
+def untold_written_requests(*, now: dt.datetime):
+    """Written requests not yet e-mailed, saved long enough ago, whose reply date has not
+    passed and whose review has a reviewer: their ids, oldest first."""
+    return (
+        PartnerCheck.objects.filter(
+            Q(respond_by__isnull=True) | Q(respond_by__gte=timezone.localdate(now)),
+            kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+            reviewers_told_at__isnull=True,
+            recorded_at__lt=now - REQUEUE_AFTER,
+            review__reviewers__isnull=False,
+        )
+        .distinct()
+        .order_by("recorded_at", "id")
+        .values_list("pk", flat=True)
+    )

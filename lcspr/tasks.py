@@ -1,8 +1,13 @@
 """Thin Celery tasks of the local reviews: take ids, call one service, retry on failure."""
 
+import logging
+
 from celery import shared_task
+from django.utils import timezone
 
 from safeguarding.tasks import RETRIED_SEND
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="lcspr.send_written_request", ignore_result=True, **RETRIED_SEND)
@@ -11,3 +16,20 @@ def send_written_request(check_id: int) -> str:
     from .mail import written_request_deliver
 
     return written_request_deliver(check_id=check_id)
+
+
+@shared_task(name="lcspr.requeue_written_requests", ignore_result=True)
+def requeue_written_requests() -> int:
+    """Run by beat: queue again the written requests never e-mailed (the broker was down,
+    or the review had no reviewer yet). Sending twice is harmless: the row decides."""
+    from .mail import untold_written_requests
+
+    queued = 0
+    for check_id in untold_written_requests(now=timezone.now())[:500]:
+        try:
+            send_written_request.delay(check_id)
+        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
+            logger.warning("written request not queued", extra={"error": str(exc)})
+            break
+        queued += 1
+    return queued

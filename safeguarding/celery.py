@@ -29,6 +29,13 @@ app.conf.beat_schedule = {
         "schedule": _sweep_seconds(),
         "options": {"expires": 300},
     },
+    # Written requests to reviewers not e-mailed yet (the broker was down, or the review
+    # had no reviewer when the request was saved).
+    "requeue-written-requests": {
+        "task": "lcspr.requeue_written_requests",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Request e-mails that could not be queued when the request was sent (issue 4).
     "requeue-request-emails": {
         "task": "rapid_reviews.requeue_request_emails",

@@ -89,10 +89,11 @@ MIDDLEWARE = [
 ]
 
 if DEMO_MODE:
-    # The service's 404 and 500 pages, not Django's technical ones, in the demo too
-    # (inside the security headers and the CSP, so the pages it renders carry them).
+    # The service's 404 and 500 pages, not Django's technical ones, in the demo too.
+    # Innermost but for django-axes (which must be last), so the page it puts in place
+    # goes out through every other middleware: headers, cookies, caching rules.
     MIDDLEWARE.insert(
-        MIDDLEWARE.index("safeguarding.middleware.PermissionsPolicyMiddleware") + 1,
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
         "safeguarding.middleware.DemoErrorPagesMiddleware",
     )
 

@@ -54,6 +54,8 @@ CHECK_PAGES = textwrap.dedent(
         text = missing.content.decode()
         assert missing.status_code == 404, (path, missing.status_code)
         assert "Page not found" in text and "URLconf" not in text, (path, text[:300])
+        # It goes out through the other middleware: the security headers are on it.
+        assert missing.headers.get("X-Frame-Options") == "DENY", dict(missing.headers)
     health = Client(HTTP_HOST="127.0.0.1").get("/healthz")
     assert health.json() == {"status": "ok", "database": "ok", "broker": "ok"}, health.content
     print("EMBEDDED-OK")

@@ -222,7 +222,7 @@ def incident_correct_notification(
         )
     if errors:
         raise ValidationError(errors)
-    old_at, old_on = incident.notified_at, incident.notified_on
+    old_at, old_on, old_late = incident.notified_at, incident.notified_on, incident.late_reason
     if old_at == notified_at:
         return incident
     incident.notified_at, incident.notified_on = notified_at, notified_on
@@ -255,6 +255,7 @@ def incident_correct_notification(
         changes={
             "notified_at": {"old": old_at, "new": notified_at},
             "reason": reason,
+            **_late_reason_change(old_late, incident.late_reason),
         },
     )
     return incident
@@ -291,6 +292,18 @@ def incident_correct_awareness_date(
             "The date the local authority became aware must be the same as or before the "
             f"date the notification was sent ({incident.notified_on:%-d %B %Y})"
         )
+    if not errors.get("awareness_date") and incident.incident_date is None:
+        # With no incident date, ages are counted on the awareness date.
+        born = (
+            incident.children.filter(unborn=False, date_of_birth__gt=awareness_date)
+            .order_by("-date_of_birth")
+            .first()
+        )
+        if born is not None:
+            errors["awareness_date"] = (
+                "The date the local authority became aware must be the same as or after "
+                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+            )
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = "Enter why the date the local authority became aware is being corrected"
@@ -313,7 +326,11 @@ def incident_correct_awareness_date(
         raise ValidationError(errors)
     if awareness_date == incident.awareness_date:
         return incident
-    old, old_due = incident.awareness_date, incident.notification_due
+    old, old_due, old_late = (
+        incident.awareness_date,
+        incident.notification_due,
+        incident.late_reason,
+    )
     deadline = deadline_move(
         deadline=deadline,
         actor=actor,
@@ -342,9 +359,16 @@ def incident_correct_awareness_date(
             "awareness_date": {"old": old, "new": awareness_date},
             "notification_due": {"old": old_due, "new": incident.notification_due},
             "reason": reason,
+            **_late_reason_change(old_late, incident.late_reason),
         },
     )
     return incident
+
+
+def _late_reason_change(old: str, new: str) -> dict:
+    """The late reason's change for the audit trail, if it changed (a correction can make
+    a notification late or on time, and the trail keeps the reason it replaced)."""
+    return {"late_reason": {"old": old, "new": new}} if old != new else {}
 
 
 def _first_rapid_review_step(review) -> tuple[dt.date, str] | None:

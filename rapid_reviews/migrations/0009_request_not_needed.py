@@ -41,6 +41,27 @@ def close_requests_left_waiting(apps, schema_editor):
         request.save(update_fields=["status", "version"])
 
 
+def reopen_closed_requests(apps, schema_editor):
+    """Back to 0008, which knows no "not_needed": each closed request returns to the
+    status it was closed from, and its closing rows go."""
+    InformationRequest = apps.get_model("rapid_reviews", "InformationRequest")
+    StatusChange = apps.get_model("rapid_reviews", "StatusChange")
+    closings = StatusChange.objects.filter(
+        to_status="not_needed", information_request__isnull=False
+    )
+    for change in closings.order_by("id").iterator():
+        InformationRequest.objects.filter(
+            pk=change.information_request_id, status="not_needed"
+        ).update(status=change.from_status, version=models.F("version") + 1)
+    RequestEmail = apps.get_model("rapid_reviews", "RequestEmail")
+    RequestEmail.objects.filter(
+        status_change_id__in=list(closings.values_list("id", flat=True))
+    )._raw_delete(
+        schema_editor.connection.alias
+    )
+    closings._raw_delete(schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("rapid_reviews", "0008_late_reason"),
@@ -62,5 +83,5 @@ class Migration(migrations.Migration):
                 max_length=20,
             ),
         ),
-        migrations.RunPython(close_requests_left_waiting, migrations.RunPython.noop),
+        migrations.RunPython(close_requests_left_waiting, reopen_closed_requests),
     ]

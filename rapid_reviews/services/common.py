@@ -35,8 +35,10 @@ def require_contributor(actor: User, request: InformationRequest) -> None:
 
 
 def locked_review(review: RapidReview) -> RapidReview:
+    """The review's row locked (only it: not its incident nor its partnership, which other
+    writes lock in their own order)."""
     return (
-        RapidReview.objects.select_for_update()
+        RapidReview.objects.select_for_update(of=("self",))
         .select_related("incident__partnership")
         .get(pk=review.pk)
     )

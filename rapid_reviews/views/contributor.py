@@ -62,17 +62,27 @@ def request_detail(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
     _audit_view(request, info, "information request")
     agency_return = getattr(info, "agency_return", None)
+    closed = info.status == RequestStatus.NOT_NEEDED
+    if closed and agency_return is not None and agency_return.submitted_at:
+        # Sent back for more, then closed: the partnership has the return as submitted
+        # then; what was changed since was never sent.
+        agency_return = agency_return.as_submitted()
     return render(
         request,
         "rapid_reviews/contributor_request.html",
         {
             "info": info,
             # A closed request leaves nothing to search for.
-            "children": []
-            if info.status == RequestStatus.NOT_NEEDED
-            else children_to_search_for(info),
+            "children": [] if closed else children_to_search_for(info),
             "agency_return": agency_return,
             "chronology": chronology_of(agency_return),
+            "closed_on": (
+                info.status_changes.filter(to_status=RequestStatus.NOT_NEEDED)
+                .values_list("changed_at", flat=True)
+                .first()
+                if closed
+                else None
+            ),
         },
     )
 

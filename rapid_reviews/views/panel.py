@@ -181,18 +181,20 @@ def send_to_panel(request, pk):
     _warn_if_not_ready(request, review, "send")
 
     def run(form):
+        from lcspr.models import Review as LocalReview
+
+        # Sent again (after the Panel asked for more): nothing else happens then.
+        first_send = review.status == Status.DECIDED
         services.rapid_review_send_to_panel(
             rapid_review=review,
             actor=request.user,
             sent_on=form.cleaned_data["sent_on"],
             late_reason=form.cleaned_data["late_reason"],
         )
-        from lcspr.models import Review as LocalReview
-
         said = [f"{review.incident.reference} is recorded as sent to the National Panel."]
-        if review.requests.filter(status=RequestStatus.NOT_NEEDED).exists():
+        if first_send and review.requests.filter(status=RequestStatus.NOT_NEEDED).exists():
             said.append("Requests still awaited are closed, and their agencies told.")
-        if LocalReview.objects.filter(rapid_review=review).exists():
+        if first_send and LocalReview.objects.filter(rapid_review=review).exists():
             said.append(
                 "Its local review is open, its 6 months counted from the decision: "
                 "follow ‘The local review’ on this page."

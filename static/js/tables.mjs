@@ -39,33 +39,27 @@ function update(box) {
   }
 }
 
-const boxes = new Set();
+// Each box is looked at again whenever it or its table changes size: the window
+// turning, text growing, a "Changes" detail opened inside a cell.
+const watcher =
+  "ResizeObserver" in window
+    ? new ResizeObserver((entries) => {
+        for (const entry of entries) {
+          const box = entry.target.closest(".app-table-scroll");
+          if (box) {
+            update(box);
+          }
+        }
+      })
+    : null;
 
 export function initTableScroll(root = document) {
   for (const table of root.querySelectorAll("table.govuk-table")) {
     const box = wrap(table);
-    boxes.add(box);
     update(box);
+    if (watcher) {
+      watcher.observe(box);
+      watcher.observe(table);
+    }
   }
 }
-
-let waiting = false;
-window.addEventListener("resize", () => {
-  if (waiting) {
-    return;
-  }
-  waiting = true;
-  window.requestAnimationFrame(() => {
-    waiting = false;
-    for (const box of boxes) {
-      if (box.isConnected) {
-        update(box);
-      } else {
-        boxes.delete(box);
-      }
-    }
-  });
-});
-
-// Filters and pages swapped in by htmx bring new tables.
-document.addEventListener("htmx:afterSwap", (event) => initTableScroll(event.target));

@@ -105,3 +105,34 @@ def test_the_request_is_on_the_reviewers_home_page_until_its_reply_date(
     PartnerCheck.objects.filter(pk=check.pk).update(respond_by=TODAY())
     sign_in(client, other)
     assert local_review.reference not in client.get(home).content.decode()
+
+
+def test_a_request_not_told_is_sent_by_the_next_sweep(
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """Saved while the review had no reviewer (or the broker was down): beat's sweep
+    sends it once a reviewer is assigned, and only once."""
+    from lcspr import mail as lcspr_mail
+    from lcspr.tasks import requeue_written_requests
+    from safeguarding.celery import app as celery_app
+
+    assert celery_app.conf.beat_schedule["requeue-written-requests"]["task"] == (
+        "lcspr.requeue_written_requests"
+    )
+    check = ask(local_review, people["manager"], django_capture_on_commit_callbacks)
+    assert smtp == []  # no reviewer yet
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    assert requeue_written_requests() == 0  # too recent: its own queueing may be on its way
+    later = timezone.now() + lcspr_mail.REQUEUE_AFTER + dt.timedelta(seconds=1)
+    monkeypatch.setattr("lcspr.tasks.timezone.now", lambda: later)
+    assert requeue_written_requests() == 1
+    assert [m["To"] for m in smtp] == [people["reviewer"].email]
+    assert requeue_written_requests() == 0 and len(smtp) == 1
+    check.refresh_from_db()
+    assert check.reviewers_told_at is not None

@@ -605,11 +605,40 @@ def test_the_awareness_date_is_corrected_after_the_notification_with_its_clock(
     clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
     assert (clock.trigger_date, clock.due_date) == (dt.date(2026, 11, 9), dt.date(2026, 11, 16))
     assert clock.closed_on == dt.date(2026, 11, 20)
-    assert AuditEvent.objects.filter(
+    event = AuditEvent.objects.get(
         object_id=str(incident.pk), changes__reason="The referral was on the 9th"
-    ).exists()
+    )
+    assert event.changes["late_reason"] == {
+        "old": "",
+        "new": "The police confirmed the harm late.",
+    }
     # Back to a date that makes it on time: the late reason goes.
     incident = services.incident_correct_awareness_date(
         incident=incident, actor=officer, awareness_date=dt.date(2026, 11, 16), reason="Undo"
     )
     assert not incident.notified_late and incident.late_reason == ""
+
+
+def test_a_corrected_awareness_date_cannot_come_before_a_childs_birth(make_incident, people):
+    """With no incident date, ages count from the awareness date."""
+    officer = people["officer"]
+    incident = make_incident()
+    incident = services.incident_update(
+        incident=incident, actor=officer, changes={"incident_date": None}
+    )
+    services.incident_submit_for_decision(incident=incident, actor=officer)
+    incident = services.incident_record_notification(
+        incident=incident, actor=officer, notified_at=timezone.now(), dfe_reference="SIN-8"
+    )
+    with pytest.raises(ValidationError) as error:
+        services.incident_correct_awareness_date(
+            incident=incident,
+            actor=officer,
+            awareness_date=dt.date(2018, 6, 1),
+            reason="Typed wrongly",
+            late_reason="Late.",
+        )
+    assert error.value.message_dict["awareness_date"] == [
+        "The date the local authority became aware must be the same as or after Child A's "
+        "date of birth (1 May 2019)"
+    ]

@@ -52,3 +52,24 @@ def test_requests_awaited_when_the_review_went_are_closed_by_its_sender(sent_req
         assert InformationRequest.objects.get(pk=health.pk).version == 3
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_going_back_reopens_the_closed_requests(sent_requests, people):
+    """Back to 0008, which has no "not_needed": each request returns to the status it
+    was closed from (the code of 0008 could not show it otherwise)."""
+    review = decide_and_sign(sent_requests["health"].rapid_review, people["officer"])
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=timezone.localdate()
+    )
+    assert set(
+        InformationRequest.objects.filter(rapid_review=review).values_list("status", flat=True)
+    ) == {"not_needed"}
+    migrate(BEFORE)
+    try:
+        statuses = set(
+            InformationRequest.objects.filter(rapid_review=review).values_list("status", flat=True)
+        )
+        assert statuses == {"sent"}
+        assert not StatusChange.objects.filter(to_status="not_needed").exists()
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -213,3 +213,32 @@ def test_sending_it_says_what_else_happened(client, sent_requests, contributors,
     assert "is recorded as sent to the National Panel." in html
     assert "Requests still awaited are closed, and their agencies told." in html
     assert "Its local review is open" in html
+
+
+def test_a_return_sent_back_then_closed_shows_what_the_partnership_has(
+    client, sent_requests, contributors, people, django_capture_on_commit_callbacks
+):
+    """Submitted, sent back for more, changed but not submitted again when the review
+    went: the partnership has the submitted return, and the page says so."""
+    police, officer = sent_requests["police"], people["officer"]
+    return_and_submit(police, contributors["police"])
+    services.agency_return_send_back(
+        information_request=police, actor=officer, note="More on May", due_date=TODAY()
+    )
+    services.agency_return_save_draft(
+        information_request=police,
+        actor=contributors["police"],
+        values=values_for_return(involvement_summary="A later change, never submitted."),
+        rows=rows(TODAY()),
+    )
+    review = decide_and_sign(police.rapid_review, officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    police.refresh_from_db()
+    assert police.status == RequestStatus.NOT_NEEDED
+    sign_in(client, contributors["police"])
+    html = client.get(reverse("rapid_reviews:contributor-request", args=[police.pk])).content
+    html = html.decode()
+    assert "Your agency submitted its return on" in html
+    assert "A later change, never submitted." not in html
+    assert f"went to the National Panel on {TODAY():%-d %B %Y}" in html
