@@ -62,7 +62,7 @@ def test_officer_runs_the_rapid_review(
     for key, request in ((k, review.requests.get(agency=a)) for k, a in agencies.items()):
         return_and_submit(request, contributors[key], days=[today - dt.timedelta(days=5)])
     page.reload()
-    chronology = page.locator("#chronology + table")
+    chronology = page.locator("#chronology + .app-table-scroll table")
     for agency in agencies.values():
         expect(chronology).to_contain_text(agency.name)
     expect(page.get_by_text("Every agency has returned its information.")).to_be_visible()

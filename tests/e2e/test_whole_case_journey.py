@@ -83,7 +83,7 @@ def contributor_returns(browser, live_server, contributor, incident):
 
 def officer_decides_and_sends(page, incident):
     page.reload()
-    expect(page.locator("#chronology + table")).to_contain_text("Home cold")
+    expect(page.locator("#chronology + .app-table-scroll table")).to_contain_text("Home cold")
     page.get_by_role("link", name="Record the panel meeting").click()
     fill_date(page, "Date of the meeting", AWARE + dt.timedelta(days=14))
     page.get_by_label("Who attended").fill("LA, police and health leads")
