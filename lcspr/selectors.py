@@ -22,6 +22,7 @@ from .models import (
     Action,
     LearningTheme,
     Milestone,
+    PartnerCheck,
     PublishedReview,
     Recommendation,
     Review,
@@ -320,3 +321,17 @@ def published_years(partnership: Partnership | None = None) -> list[int]:
     if partnership is not None:
         qs = qs.filter(partnership=partnership)
     return sorted(set(qs.values_list("year", flat=True)), reverse=True)
+
+
+def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
+    """What the partners have asked a reviewer in writing, on the open reviews assigned
+    to them, with a reply date still to come: soonest first."""
+    return (
+        PartnerCheck.objects.filter(
+            review__in=reviews_visible_to(user).filter(reviewers=user).open(),
+            kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+            respond_by__gte=timezone.localdate(),
+        )
+        .select_related("review__rapid_review__incident")
+        .order_by("respond_by", "id")
+    )

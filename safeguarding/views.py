@@ -68,18 +68,9 @@ def home(request):
             .open()
             .order_by("target_publication", "id")[:HOME_ROWS]
         )
-        from lcspr.models import PartnerCheck
+        from lcspr.selectors import written_requests_to_answer
 
-        # What the partners have asked them in writing, with a reply date still to come.
-        context["written_requests"] = list(
-            PartnerCheck.objects.filter(
-                review__in=reviews_visible_to(request.user).filter(reviewers=request.user).open(),
-                kind=PartnerCheck.Kind.WRITTEN_REQUEST,
-                respond_by__gte=timezone.localdate(),
-            )
-            .select_related("review__rapid_review__incident")
-            .order_by("respond_by", "id")[:HOME_ROWS]
-        )
+        context["written_requests"] = list(written_requests_to_answer(request.user)[:HOME_ROWS])
     context["today"] = timezone.localdate()
     return render(request, "safeguarding/home.html", context)
 

@@ -75,7 +75,9 @@ def test_manager_publishes_and_the_public_downloads(
     assert axe_violations(page) == []
     page.get_by_label("Reason for moving the planned date").fill("Practitioners on leave in August")
     page.get_by_role("button", name="Save the milestone").click()
-    expect(page.locator("#milestones + .app-table-scroll table")).to_contain_text("Practitioners on leave in August")
+    expect(page.locator("#milestones + .app-table-scroll table")).to_contain_text(
+        "Practitioners on leave in August"
+    )
 
     # The learning briefing.
     page.get_by_role("link", name="Write the learning briefing").click()
@@ -100,7 +102,9 @@ def test_manager_publishes_and_the_public_downloads(
     fill_date(page, "Due date", today + dt.timedelta(days=90))
     assert axe_violations(page) == []
     page.get_by_role("button", name="Add the action").click()
-    expect(page.locator("#action-plan ~ .app-table-scroll table").first).to_contain_text("Green: on track")
+    expect(page.locator("#action-plan ~ .app-table-scroll table").first).to_contain_text(
+        "Green: on track"
+    )
     with page.expect_download() as download:
         page.get_by_role("link", name="Action plan (CSV)").click()
     csv_path = tmp_path / "plan.csv"
