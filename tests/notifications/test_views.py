@@ -812,3 +812,15 @@ def test_a_notified_incidents_awareness_date_is_corrected_from_its_page(
     assert "The date the local authority became aware is corrected." in response.content.decode()
     incident.refresh_from_db()
     assert incident.awareness_date == incident.incident_date
+
+
+def test_an_officer_is_told_who_records_a_decision_not_to_notify(client, people, make_incident):
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    not_notifying = reverse("notifications:not-notifying", args=[incident.pk])
+    sign_in(client, people["officer"])
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert 'id="not-notifying-hint"' in html and not_notifying not in html
+    sign_in(client, people["manager"])
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert 'id="not-notifying-hint"' not in html and not_notifying in html
