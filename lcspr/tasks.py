@@ -1,13 +1,9 @@
 """Thin Celery tasks of the local reviews: take ids, call one service, retry on failure."""
 
-import logging
-
 from celery import shared_task
 from django.utils import timezone
 
-from safeguarding.tasks import RETRIED_SEND
-
-logger = logging.getLogger(__name__)
+from safeguarding.tasks import RETRIED_SEND, queue_each
 
 
 @shared_task(name="lcspr.send_written_request", ignore_result=True, **RETRIED_SEND)
@@ -24,12 +20,8 @@ def requeue_written_requests() -> int:
     or the review had no reviewer yet). Sending twice is harmless: the row decides."""
     from .mail import untold_written_requests
 
-    queued = 0
-    for check_id in untold_written_requests(now=timezone.now())[:500]:
-        try:
-            send_written_request.delay(check_id)
-        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
-            logger.warning("written request not queued", extra={"error": str(exc)})
-            break
-        queued += 1
-    return queued
+    return queue_each(
+        send_written_request,
+        untold_written_requests(now=timezone.now())[:500],
+        "written request",
+    )

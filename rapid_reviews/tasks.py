@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from safeguarding.tasks import RETRIED_SEND
+from safeguarding.tasks import RETRIED_SEND, queue_each
 
 from .chasing import return_reminders_send
 from .mail import request_email_deliver, unsent_request_changes
@@ -23,15 +23,11 @@ logger = logging.getLogger(__name__)
 def requeue_request_emails() -> int:
     """Run by beat: queue again the request e-mails that were never sent (the broker was
     down when the request was sent). Sending twice is harmless: the e-mail row decides."""
-    queued = 0
-    for change_id in unsent_request_changes(now=timezone.now())[:500]:
-        try:
-            send_request_email.delay(change_id)
-        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
-            logger.warning("request e-mail not queued", extra={"error": str(exc)})
-            break
-        queued += 1
-    return queued
+    return queue_each(
+        send_request_email,
+        unsent_request_changes(now=timezone.now())[:500],
+        "request e-mail",
+    )
 
 
 @shared_task(name="rapid_reviews.send_return_reminders", ignore_result=True)

@@ -1,6 +1,7 @@
 """Thin Celery tasks: take ids, call one service, retry on failure. Schedules: celery.py."""
 
 import datetime as dt
+import logging
 import smtplib
 
 from celery import shared_task
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from .reminder_mail import reminder_deliver
 from .reminders import reminders_sweep
+
+logger = logging.getLogger(__name__)
 
 #: Failures worth another try later: the mail server or the network is down or busy.
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError, OperationalError)
@@ -23,6 +26,20 @@ RETRIED_SEND = {
     "retry_jitter": True,
     "max_retries": 8,
 }
+
+
+def queue_each(task, ids, what: str) -> int:
+    """Queue `task` once for each id (a beat job sending what was never queued): stop at
+    the first broker failure, which the next run retries. How many were queued."""
+    queued = 0
+    for pk in ids:
+        try:
+            task.delay(pk)
+        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
+            logger.warning(f"{what} not queued", extra={"error": str(exc)})
+            break
+        queued += 1
+    return queued
 
 
 @shared_task(

@@ -204,16 +204,37 @@ def incident_change_awareness_date(
         raise ValidationError(errors)
     if awareness_date == incident.awareness_date:
         return incident
-    old = incident.awareness_date
-    deadline = get_deadline(incident, Kind.NOTIFICATION)
-    deadline = deadline_move(
-        deadline=deadline, actor=actor, reason=reason, trigger_date=awareness_date
+    return move_awareness_date(
+        incident=incident, actor=actor, awareness_date=awareness_date, reason=reason
     )
-    old_due = incident.notification_due
+
+
+def move_awareness_date(
+    *,
+    incident: Incident,
+    actor: User,
+    awareness_date: dt.date,
+    reason: str,
+    clock_reason: str = "",
+    also: tuple[str, ...] = (),
+    changes: dict | None = None,
+) -> Incident:
+    """Set the (checked) awareness date of the locked `incident`, count the notification
+    clock again from it (the move kept in the clock's history with `clock_reason`), save
+    it with the fields in `also`, and audit it with `changes` added."""
+    old, old_due = incident.awareness_date, incident.notification_due
+    deadline = deadline_move(
+        deadline=get_deadline(incident, Kind.NOTIFICATION),
+        actor=actor,
+        reason=clock_reason or reason,
+        trigger_date=awareness_date,
+    )
     incident.awareness_date = awareness_date
     incident.notification_due = deadline.due_date
     incident.version += 1
-    incident.save(update_fields=["awareness_date", "notification_due", "version", "updated_at"])
+    incident.save(
+        update_fields=["awareness_date", "notification_due", *also, "version", "updated_at"]
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,
@@ -222,6 +243,7 @@ def incident_change_awareness_date(
             "awareness_date": {"old": old, "new": awareness_date},
             "notification_due": {"old": old_due, "new": incident.notification_due},
             "reason": reason,
+            **(changes or {}),
         },
     )
     return incident

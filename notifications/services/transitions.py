@@ -15,7 +15,6 @@ from safeguarding.deadlines import (
     compute_due,
     deadline_close,
     deadline_correct_closing,
-    deadline_move,
     deadline_reopen,
     deadlines_rebase,
     get_deadline,
@@ -35,6 +34,7 @@ from .common import (
     validate_incident_dates,
     validate_notification_date,
 )
+from .incidents import move_awareness_date
 
 # --- status moves ---------------------------------------------------------------------
 
@@ -326,42 +326,18 @@ def incident_correct_awareness_date(
         raise ValidationError(errors)
     if awareness_date == incident.awareness_date:
         return incident
-    old, old_due, old_late = (
-        incident.awareness_date,
-        incident.notification_due,
-        incident.late_reason,
-    )
-    deadline = deadline_move(
-        deadline=deadline,
-        actor=actor,
-        reason=f"The date the local authority became aware was corrected: {reason}",
-        trigger_date=awareness_date,
-    )
-    incident.awareness_date = awareness_date
-    incident.notification_due = deadline.due_date
+    old_late = incident.late_reason
     incident.late_reason = ((late_reason or "").strip() or incident.late_reason) if late else ""
-    incident.version += 1
-    incident.save(
-        update_fields=[
-            "awareness_date",
-            "notification_due",
-            "late_reason",
-            "version",
-            "updated_at",
-        ]
+    incident = move_awareness_date(
+        incident=incident,
+        actor=actor,
+        awareness_date=awareness_date,
+        reason=reason,
+        clock_reason=f"The date the local authority became aware was corrected: {reason}",
+        also=("late_reason",),
+        changes=_late_reason_change(old_late, incident.late_reason),
     )
     _attach_pdf(incident)
-    audit_record(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=incident,
-        changes={
-            "awareness_date": {"old": old, "new": awareness_date},
-            "notification_due": {"old": old_due, "new": incident.notification_due},
-            "reason": reason,
-            **_late_reason_change(old_late, incident.late_reason),
-        },
-    )
     return incident
 
 
