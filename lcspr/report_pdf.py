@@ -226,6 +226,16 @@ def _destination_name(value) -> str | None:
     return None
 
 
+def _first_visit(reference, seen: set) -> bool:
+    """Whether `reference` (an object, or a reference to one) is met for the first time;
+    it is then counted in `seen`. A file can refer back to an object already walked."""
+    key = reference.idnum if isinstance(reference, IndirectObject) else id(reference)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
 def _outline_items(root) -> Iterator[DictionaryObject]:
     """The bookmarks as they are in the file (with their targets and actions)."""
     outlines = _resolved(root.get("/Outlines"))
@@ -234,10 +244,8 @@ def _outline_items(root) -> Iterator[DictionaryObject]:
     stack, seen = [outlines.raw_get("/First")], set()
     while stack and len(seen) < NAMES_LIMIT:
         reference = stack.pop()
-        key = reference.idnum if isinstance(reference, IndirectObject) else id(reference)
-        if key in seen:
+        if not _first_visit(reference, seen):
             continue
-        seen.add(key)
         item = _resolved(reference)
         if isinstance(item, DictionaryObject):
             yield item
@@ -312,10 +320,8 @@ def _xobjects(page) -> Iterator[StreamObject]:
         if not isinstance(xobjects, DictionaryObject):
             continue
         for reference in xobjects.values():
-            key = reference.idnum if isinstance(reference, IndirectObject) else id(reference)
-            if key in seen:
+            if not _first_visit(reference, seen):
                 continue
-            seen.add(key)
             xobject = _resolved(reference)
             if isinstance(xobject, StreamObject):
                 yield xobject

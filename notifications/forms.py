@@ -329,14 +329,19 @@ class RecordNotificationForm(SentAtForm):
     )
 
 
-class CorrectNotificationForm(SentAtForm):
-    submit_label = "Correct the date and time"
-
-    reason = _area(
+def _correction_reason():
+    """Why a recorded date is corrected (kept in the clock's history)."""
+    return _area(
         "Why is it being corrected?",
         rows=2,
         hint="For example, the date was typed wrongly. Kept in the record's history.",
     )
+
+
+class CorrectNotificationForm(SentAtForm):
+    submit_label = "Correct the date and time"
+
+    reason = _correction_reason()
     late_reason = _area(
         "Reason the notification was late",
         rows=3,
@@ -355,11 +360,7 @@ class CorrectAwarenessForm(StepForm):
         label="Date the local authority became aware",
         help_text="The 5 working days to notify the National Panel are counted again from it.",
     )
-    reason = _area(
-        "Why is it being corrected?",
-        rows=2,
-        hint="For example, the date was typed wrongly. Kept in the record's history.",
-    )
+    reason = _correction_reason()
     late_reason = _area(
         "Reason the notification was late",
         rows=3,

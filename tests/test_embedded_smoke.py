@@ -63,7 +63,9 @@ CHECK_PAGES = textwrap.dedent(
 )
 
 
-def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
+def embedded_env(tmp_path) -> dict:
+    """The environment `make run` gives: SQLite, the filesystem broker, the file outbox,
+    demo mode; everything under `tmp_path`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
     env.update(
         DEBUG="true",
@@ -73,6 +75,11 @@ def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
         CELERY_BROKER_DIR=str(tmp_path / "broker"),
         EMAIL_FILE_PATH=str(tmp_path / "outbox"),
     )
+    return env
+
+
+def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
+    env = embedded_env(tmp_path)
 
     def manage(*args, **kw):
         return subprocess.run(
@@ -163,15 +170,7 @@ def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
 
     from tests.mail_server import free_port
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CELERY_"))}
-    env.update(
-        DEBUG="true",
-        DEMO_MODE="true",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        CELERY_BROKER_URL="filesystem://",
-        CELERY_BROKER_DIR=str(tmp_path / "broker"),
-        EMAIL_FILE_PATH=str(tmp_path / "outbox"),
-    )
+    env = embedded_env(tmp_path)
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=ROOT,
