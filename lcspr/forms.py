@@ -295,7 +295,23 @@ class WithdrawForm(ActionForm):
 
 class RecommendationForm(OnceFormMixin, ActionForm):
     submit_label = "Add the recommendation"
-    text = area("Recommendation", required=True, rows=4, message="Enter the recommendation")
+    text = area(
+        "Recommendation",
+        required=True,
+        rows=4,
+        message="Enter the recommendation",
+        hint="Published with the review: anonymise it.",
+    )
+    partners_response = area(
+        "The partners' response (optional)",
+        rows=3,
+        hint="You can add or change it later, for example after publication.",
+    )
+
+
+class RecommendationEditForm(ActionForm):
+    submit_label = "Save the recommendation"
+    text = RecommendationForm.base_fields["text"]
     partners_response = area("The partners' response (optional)", rows=3)
 
 

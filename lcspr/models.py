@@ -275,9 +275,15 @@ class Recommendation(models.Model):
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
     partners_response = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "number"], name="lcspr_recommendation_number_once"
+            )
+        ]
 
     def __str__(self):
         return f"Recommendation {self.number}"

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<int:pk>/report.pdf", staff.report_download, name="report"),
     path("<int:pk>/recommendations/new/", staff.recommendation_add, name="recommendation-add"),
     path(
+        "<int:pk>/recommendations/<int:rec_pk>/",
+        staff.recommendation_edit,
+        name="recommendation-edit",
+    ),
+    path(
         "<int:pk>/recommendations/<int:rec_pk>/actions/new/",
         staff.action_add,
         name="action-add",

@@ -4,7 +4,13 @@
 on a local review is sent to the National Panel.
 """
 
-from .actions import action_add, action_sign_off, action_update, recommendation_add
+from .actions import (
+    action_add,
+    action_sign_off,
+    action_update,
+    recommendation_add,
+    recommendation_update,
+)
 from .briefing import briefing_generate, briefing_save, forbidden_terms, identifying_terms_in
 from .common import ConcurrentEditError, TransitionError
 from .publication import (
@@ -46,6 +52,7 @@ __all__ = [
     "published_update",
     "published_withdraw",
     "recommendation_add",
+    "recommendation_update",
     "review_approve_final",
     "review_open",
     "review_publish",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.audit import Action as AuditAction
-from safeguarding.audit import audit_record
+from safeguarding.audit import audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -22,8 +22,10 @@ from safeguarding.deadlines import (
 from safeguarding.models import Agency, User
 
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
+from .briefing import identifying_patterns, identifying_terms_in
 from .common import (
     check_version,
+    locked,
     past_date,
     raise_if,
     require_case_role,
@@ -32,22 +34,43 @@ from .common import (
 )
 
 
+def _recommendation_errors(
+    review: Review, text: str, partners_response: str, *, other_than: int | None = None
+) -> dict[str, str]:
+    """What is wrong with a recommendation's wording: empty, the same as another of the
+    review's, or naming the child (recommendations are published with the review, so a
+    name here would otherwise block publication until someone noticed)."""
+    errors = {}
+    if not (text or "").strip():
+        return {"text": "Enter the recommendation"}
+    same = " ".join(text.split()).casefold()
+    others = review.recommendations.exclude(pk=other_than).values_list("number", "text")
+    for existing_number, existing in others:
+        if " ".join(existing.split()).casefold() == same:
+            errors["text"] = (
+                f"Recommendation {existing_number} already says this: change the "
+                "wording, or add actions to it instead"
+            )
+    patterns = identifying_patterns(review)
+    for field, value in (("text", text), ("partners_response", partners_response)):
+        found = identifying_terms_in(review, value, patterns=patterns)
+        if found and field not in errors:
+            errors[field] = (
+                "Recommendations are published with the review, so they must be "
+                "anonymised: remove " + ", ".join(f"‘{term}’" for term in found)
+            )
+    return errors
+
+
 @transaction.atomic
 def recommendation_add(
     *, review: Review, actor: User, text: str, partners_response: str = ""
 ) -> Recommendation:
     require_case_role(actor, review.partnership)
+    # The review's row lock: two officers adding at once take the next number in turn.
+    review = locked(review)
     require_not_closed(review)
-    raise_if({"text": "Enter the recommendation"} if not (text or "").strip() else {})
-    same = " ".join(text.split()).casefold()
-    for existing_number, existing in review.recommendations.values_list("number", "text"):
-        if " ".join(existing.split()).casefold() == same:
-            raise_if(
-                {
-                    "text": f"Recommendation {existing_number} already says this: change the "
-                    "wording, or add actions to it instead"
-                }
-            )
+    raise_if(_recommendation_errors(review, text, partners_response))
     number = (
         review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
@@ -60,6 +83,43 @@ def recommendation_add(
         obj=rec,
         partnership=review.partnership,
         object_repr=f"{review.reference} recommendation {number}",
+    )
+    return rec
+
+
+@transaction.atomic
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    actor: User,
+    text: str,
+    partners_response: str,
+    expected_version: int | None = None,
+) -> Recommendation:
+    """Change a recommendation's wording or the partners' response to it (often written
+    after publication). The audit trail says which changed; a published review's public
+    page takes the new wording when its published details are next saved."""
+    review = recommendation.review
+    require_case_role(actor, review.partnership)
+    review = locked(review)
+    require_not_closed(review)
+    rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    check_version(rec, expected_version, "recommendation")
+    raise_if(_recommendation_errors(review, text, partners_response, other_than=rec.pk))
+    before = snapshot(rec, ["text", "partners_response"])
+    rec.text, rec.partners_response = text.strip(), (partners_response or "").strip()
+    changed = diff(before, snapshot(rec, ["text", "partners_response"]))
+    if not changed:
+        return rec
+    rec.version += 1
+    rec.save(update_fields=["text", "partners_response", "version"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=rec,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} recommendation {rec.number}",
+        changes=values_kept_only_for(changed, ()),
     )
     return rec
 

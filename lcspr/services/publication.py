@@ -274,12 +274,24 @@ def review_publish(
         errors["__all__"] = "Write the learning briefing before publishing"
     elif not briefing.fits_one_page:
         errors["__all__"] = "Shorten the learning briefing to one page before publishing"
-    recommendations = [r.text for r in review.recommendations.all()]
+    patterns = identifying_patterns(review)
+    for field, value in (
+        ("public_title", public_title),
+        ("public_summary", public_summary),
+        ("improvements", improvements),
+    ):
+        found = identifying_terms_in(review, value, patterns=patterns)
+        if found:
+            errors[field] = _not_anonymised(found)
     found = identifying_terms_in(
-        review, public_title, public_summary, improvements, *recommendations
+        review, *review.recommendations.values_list("text", flat=True), patterns=patterns
     )
     if found:
-        errors["public_summary"] = _not_anonymised(found)
+        message = (
+            _not_anonymised(found) + " from the recommendations (change them under "
+            "‘Recommendations and action plan’ on the review's page) first"
+        )
+        errors["__all__"] = [*([errors["__all__"]] if "__all__" in errors else []), message]
     raise_if(errors)
     move(review, Status.PUBLISHED, actor)
     review.publication_kind = kind

@@ -28,6 +28,7 @@ from ..forms import (
     NspccForm,
     PublishedUpdateForm,
     PublishForm,
+    RecommendationEditForm,
     RecommendationForm,
     ResumeForm,
     ReviewersForm,
@@ -596,6 +597,44 @@ def recommendation_add(request, pk):
         return redirect(review.get_absolute_url() + "#action-plan")
 
     return form_page(request, review, RecommendationForm, "Add a recommendation", run, once=True)
+
+
+@officer_view
+def recommendation_edit(request, pk, rec_pk):
+    review = _editable(request, pk)
+    rec = selectors.recommendation_get_for(review, rec_pk)
+
+    def run(form):
+        data = form.cleaned_data
+        services.recommendation_update(
+            recommendation=rec,
+            actor=request.user,
+            text=data["text"],
+            partners_response=data["partners_response"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, f"Recommendation {rec.number} is saved.")
+        if review.status == Status.PUBLISHED:
+            messages.info(
+                request,
+                "The public page shows the recommendations as they were when it was last "
+                "published: update the published copy (under ‘On the public pages’) to "
+                "show the new wording.",
+            )
+        return redirect(review.get_absolute_url() + "#action-plan")
+
+    return form_page(
+        request,
+        review,
+        RecommendationEditForm,
+        f"Recommendation {rec.number}",
+        run,
+        initial={
+            "text": rec.text,
+            "partners_response": rec.partners_response,
+            "version": rec.version,
+        },
+    )
 
 
 @officer_view

@@ -44,6 +44,7 @@ FORM_VIEWS = [
     "lcspr:published-update",
     "lcspr:published-withdraw",
     "lcspr:recommendation-add",
+    "lcspr:recommendation-edit",
     "lcspr:action-add",
     "lcspr:action",
     "lcspr:briefing",
@@ -55,7 +56,7 @@ def lcspr_target(name, people, agencies, make_review):
 
     officer = people["officer"]
     review = open_review(make_review, people)
-    nested = ("lcspr:milestone", "lcspr:action-add", "lcspr:action")
+    nested = ("lcspr:milestone", "lcspr:action-add", "lcspr:action", "lcspr:recommendation-edit")
     url = None if name in nested else reverse(name, args=[review.pk])
     version = {"version": str(review.version)}
     if name == "lcspr:reviewers":
@@ -220,6 +221,18 @@ def lcspr_target(name, people, agencies, make_review):
         return Target(url, officer, lcspr_forms.RecommendationForm, {"text": "Share sooner."})
     rec = services.recommendation_add(review=review, actor=officer, text="Share sooner.")
     ids = [str(agencies["health"].pk), str(agencies["police"].pk), "abc", "-1", ""]
+    if name == "lcspr:recommendation-edit":
+        return Target(
+            reverse(name, args=[review.pk, rec.pk]),
+            officer,
+            lcspr_forms.RecommendationEditForm,
+            {
+                "text": "Share sooner, in writing.",
+                "partners_response": "Agreed.",
+                "version": str(rec.version),
+            },
+            records=[rec],
+        )
     if name == "lcspr:action-add":
         return Target(
             reverse(name, args=[review.pk, rec.pk]),

@@ -46,3 +46,27 @@ def test_a_target_moved_by_an_earlier_hold_goes_back_to_six_months(local_review)
         assert (clock.trigger_date, clock.amount) == (decided, 6)
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_recommendations_sharing_a_number_are_numbered_again_before_the_constraint(
+    local_review,
+):
+    """Two officers adding at once could both take the same number before 0012: the first
+    (by id) keeps it, a later one takes the next free number, the others stay."""
+    from django.db.migrations.executor import MigrationExecutor as Executor
+
+    migrate([("lcspr", "0011_written_request_told")])
+    try:
+        apps = (
+            Executor(connection).loader.project_state([("lcspr", "0011_written_request_told")]).apps
+        )
+        Recommendation = apps.get_model("lcspr", "Recommendation")
+        ids = [
+            Recommendation.objects.create(review_id=local_review.pk, number=n, text=t).pk
+            for n, t in ((1, "One."), (2, "Two."), (2, "Two again."), (3, "Three."))
+        ]
+        migrate([("lcspr", "0012_recommendation_version_number_once")])
+        numbers = dict(Recommendation.objects.filter(pk__in=ids).values_list("text", "number"))
+        assert numbers == {"One.": 1, "Two.": 2, "Two again.": 4, "Three.": 3}
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
