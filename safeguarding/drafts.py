@@ -45,6 +45,13 @@ def _forget_others(request, *, keep: str | None) -> None:
         del request.session[key]
 
 
+def has_kept_post(request) -> bool:
+    """Whether this (signed-out) session holds typing kept from a form after a timeout:
+    the sign-in page then says so."""
+    session = getattr(request, "session", None)
+    return session is not None and any(k.startswith(KEY) for k in session.keys())
+
+
 def take_kept_post(request) -> QueryDict | None:
     """The values posted to this path before a timeout, once (then forgotten)."""
     kept = request.session.pop(KEY + request.path, None)

@@ -134,6 +134,11 @@ class SignInView(auth_views.LoginView):
             return locked_out(request, address=True)
         return super().post(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        from .drafts import has_kept_post
+
+        return super().get_context_data(kept_typing=has_kept_post(self.request), **kwargs)
+
     def get_success_url(self):
         url = super().get_success_url()
         user = self.request.user

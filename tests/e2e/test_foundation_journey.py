@@ -81,3 +81,18 @@ def test_idle_session_ends_on_the_signed_out_page(page, live_server, manager, se
     expect(page.get_by_role("heading", name="You have been signed out")).to_be_visible(
         timeout=15_000
     )
+    # The session really ended: the next page asks to sign in again.
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_out_in_the_timeout_warning_ends_the_session(page, live_server, manager, settings):
+    settings.SESSION_COOKIE_AGE = 60
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 58  # the warning shows ~2 s after a page loads
+    sign_in(page, live_server, manager.email)
+    dialog = page.get_by_role("dialog", name="You’re about to be signed out")
+    expect(dialog).to_be_visible(timeout=10_000)
+    dialog.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

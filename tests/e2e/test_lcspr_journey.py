@@ -186,3 +186,39 @@ def test_manager_publishes_and_the_public_downloads(
     )
     assert colour == "rgb(255, 221, 0)" and background == "rgb(11, 12, 12)"
     public.close()
+
+
+def test_a_timeout_never_closes_a_review_but_keeps_what_was_typed(
+    page, live_server, local_review, people, settings
+):
+    """Typing in a form that carries something out (here, closing the review) is not
+    sent by the timeout: the session ends first, the typing is kept, and after signing in
+    again the form shows it, not yet sent."""
+    from safeguarding.models import User
+    from tests.factories import PASSWORD
+    from tests.utils import authenticator_for, totp_code
+
+    manager = people["manager"]
+    sign_in_through_browser(page, live_server, manager)
+    settings.SESSION_COOKIE_AGE = 12
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 6
+    page.goto(f"{live_server.url}/local-reviews/{local_review.pk}/close/")
+    page.get_by_label("Why is the review closed without publication?").fill(
+        "Draft: possibly close because"
+    )
+    # Nobody answers the warning: the sign-in page says the typing is kept.
+    expect(page.locator("#kept-typing")).to_be_visible(timeout=20_000)
+    local_review.refresh_from_db()
+    assert local_review.status == Status.OPEN and local_review.closed_reason == ""
+    settings.SESSION_COOKIE_AGE = 30 * 60
+    page.get_by_label("E-mail address").fill(manager.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    device = authenticator_for(User.objects.get(pk=manager.pk))
+    page.get_by_label("Enter the 6-digit code from your authenticator app").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("we kept what you typed")).to_be_visible()
+    field = page.get_by_label("Why is the review closed without publication?")
+    expect(field).to_have_value("Draft: possibly close because")
+    local_review.refresh_from_db()
+    assert local_review.status == Status.OPEN

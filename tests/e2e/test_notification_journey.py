@@ -118,7 +118,12 @@ def test_unsaved_typing_is_saved_when_the_session_times_out(
     sign_in_through_browser(page, live_server, officer)
     page.goto(f"{live_server.url}/incidents/{incident.pk}/step/circumstances/")
     page.get_by_label("Summary of circumstances").fill("Typed, never saved by hand.")
-    # Nobody answers the warning: before the session ends the form saves itself.
-    expect(page.get_by_text("is waiting in your drafts")).to_be_visible(timeout=15_000)
+    # Nobody answers the warning: before the session ends the form saves itself as a
+    # draft (its "Save and come back later"), then the session really ends.
+    expect(page.get_by_role("heading", name="You have been signed out")).to_be_visible(
+        timeout=15_000
+    )
     incident.refresh_from_db()
     assert incident.circumstances == "Typed, never saved by hand."
+    page.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

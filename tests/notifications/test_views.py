@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,6 +222,10 @@ def test_typed_input_survives_a_session_timeout(client, people, make_incident):
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.post(url, {"circumstances": "Long careful summary", "version": 1})
     assert response.status_code == 302 and reverse("safeguarding:sign-in") in response.url
+    # The sign-in page says why, and that nothing typed was sent.
+    sign_in_page = client.get(response.url).content.decode()
+    assert 'id="kept-typing"' in sign_in_page and "Nothing you had typed was sent" in sign_in_page
+    assert 'id="kept-typing"' not in Client().get(response.url).content.decode()
     sign_in(client, people["officer"])
     html = client.get(url).content.decode()
     assert "we kept what you typed" in html and "Long careful summary" in html
