@@ -40,11 +40,14 @@ def review_get_for(user: User, pk) -> Review:
     return permissions.get_or_404(reviews_visible_to(user), pk=pk)
 
 
+def is_business_unit(user: User, review: Review) -> bool:
+    """The partnership's business unit (its managers and review officers)."""
+    return permissions.has_role(user, *permissions.CASE_ROLES, partnership=review.partnership)
+
+
 def can_edit(user: User, review: Review) -> bool:
     """The partnership's business unit, while the review is not closed (then it is final)."""
-    return review.status != Status.CLOSED and permissions.has_role(
-        user, *permissions.CASE_ROLES, partnership=review.partnership
-    )
+    return review.status != Status.CLOSED and is_business_unit(user, review)
 
 
 def is_manager(user: User, review: Review) -> bool:

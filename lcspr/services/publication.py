@@ -232,13 +232,16 @@ def review_publish(
     missing = [c for c in AnonymisationCheck.values if c not in (checks or [])]
     if missing:
         errors["checks"] = "Confirm every anonymisation check before publishing"
+    not_before, not_before_what = latest_of(
+        (review.notice_sent_on, "the date it went to the Panel and DfE"), since_hold(review)
+    )
     errors.update(
         past_date(
             published_on,
             "published_on",
             "the date of publication",
-            not_before=review.notice_sent_on,
-            not_before_what="the date it went to the Panel and DfE",
+            not_before=not_before,
+            not_before_what=not_before_what,
         )
     )
     if published_on and "published_on" not in errors:

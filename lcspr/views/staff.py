@@ -36,7 +36,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..models import Milestone, PublicationKind, Status
+from ..models import ActionStatus, Milestone, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
@@ -101,6 +101,7 @@ def review_detail(request, pk):
         {
             "review": review,
             "can_edit": selectors.can_edit(request.user, review),
+            "business_unit": selectors.is_business_unit(request.user, review),
             "is_manager": selectors.is_manager(request.user, review),
             "today": timezone.localdate(),
         }
@@ -708,6 +709,7 @@ def action_detail(request, pk, action_pk):
             "notes": list(action.notes.select_related("author")),
             "history": list(deadline.changes.select_related("actor")) if deadline else [],
             "can_sign_off": selectors.is_manager(request.user, review),
+            "read_only": action.status == ActionStatus.SIGNED_OFF,
         },
         template="lcspr/action.html",
     )

@@ -234,6 +234,27 @@ def test_steps_after_a_hold_are_dated_after_it(local_review, people):
     assert review.final_approved_on == days_ago(5)
 
 
+def test_publication_is_not_dated_inside_a_hold_that_is_over(local_review, people):
+    """A review held after the notice went (an inquest opened) and resumed: publication
+    is dated after the hold, as approval and the notice are."""
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=40)
+    review = services.review_put_on_hold(
+        review=review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(30),
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    review = services.review_resume(review=review, actor=officer, resumed_on=days_ago(2))
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, published_on=days_ago(20))
+    assert "the day the review last came off hold" in error.value.message_dict["published_on"][0]
+    review.refresh_from_db()
+    assert publish(review, officer, published_on=days_ago(2)).status == Status.PUBLISHED
+
+
 def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
     officer = people["officer"]
     review = services.review_save_terms(

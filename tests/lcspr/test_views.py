@@ -423,6 +423,43 @@ def test_a_closed_review_is_listed_last_and_offers_no_changes(
     milestone = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
     assert milestone not in page and reverse("lcspr:terms", args=[local_review.pk]) not in page
     assert client.get(milestone).status_code == 403
+    # It no longer talks about publishing, and still leads back to its rapid review.
+    assert "Publish by" not in page and "tell the National Panel and DfE why" not in page
+    assert "It was due to be published by" in page
+    assert local_review.rapid_review.get_absolute_url() in page
+
+
+def test_a_signed_off_action_is_shown_as_it_is_without_a_form(
+    client, local_review, people, agencies
+):
+    officer, manager = people["officer"], people["manager"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Listen.")
+    due = TODAY() + dt.timedelta(days=30)
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Train staff",
+        agency=agencies["health"],
+        lead="Named nurse",
+        due_date=due,
+    )
+    services.action_update(
+        action=action,
+        actor=officer,
+        status="complete",
+        due_date=due,
+        evidence_of_impact="Audit shows the child's words recorded.",
+    )
+    url = reverse("lcspr:action", args=[local_review.pk, action.pk])
+    sign_in(client, officer)
+    assert "Save progress" in client.get(url).content.decode()
+    action.refresh_from_db()
+    services.action_sign_off(action=action, actor=manager)
+    page = client.get(url).content.decode()
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Save progress" not in page and "<form" not in main
+    assert "it can no longer change" in page
+    assert "Audit shows the child&#x27;s words recorded." in page
 
 
 def test_a_late_step_opened_too_early_says_what_to_do_first(client, local_review, people):
