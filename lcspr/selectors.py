@@ -19,6 +19,7 @@ from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
 
 from .models import (
+    FINISHED,
     Action,
     LearningTheme,
     Milestone,
@@ -43,6 +44,17 @@ def review_get_for(user: User, pk) -> Review:
 def is_business_unit(user: User, review: Review) -> bool:
     """The partnership's business unit (its managers and review officers)."""
     return permissions.has_role(user, *permissions.CASE_ROLES, partnership=review.partnership)
+
+
+def panel_takes_national_review(review: Review) -> bool:
+    """The National Panel replied to the rapid review that it takes a national review,
+    and this local review is still running (closing it is a manager's decision)."""
+    from rapid_reviews.models import PanelResponse
+
+    return (
+        review.status not in FINISHED
+        and review.rapid_review.panel_response == PanelResponse.NATIONAL_REVIEW
+    )
 
 
 def can_edit(user: User, review: Review) -> bool:

@@ -203,7 +203,30 @@ class PanelResponseForm(ActionForm):
         error_messages={"required": "Select the National Panel's response"},
     )
     responded_on = GDSDateField(what="the date of the Panel's reply", label="Date of the reply")
-    note = area("Notes", rows=4, hint="Needed if the Panel asked for more information.")
+    note = area(
+        "What did the Panel say?",
+        rows=4,
+        hint="Needed if the Panel disagrees or asks for more information.",
+    )
+    more_information_by = GDSDateField(
+        what="the date the Panel wants it by",
+        required=False,
+        label="If the Panel asks for more information: the date it wants it by",
+    )
+    correction_reason = area("Why are you correcting the response?", rows=3)
+
+    def __init__(self, *args, correcting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if correcting:
+            self.submit_label = "Correct the response"
+            self.fields["correction_reason"].required = True
+            self.fields["correction_reason"].error_messages["required"] = (
+                "Enter why the response is being corrected"
+            )
+            self.fields["correction_reason"].help_text = "Kept in the audit trail."
+        else:
+            del self.fields["correction_reason"]
+        self.build_helper()
 
 
 class LocalReviewAfterPanelForm(ActionForm):

@@ -210,6 +210,9 @@ class RapidReview(models.Model):
     panel_response = models.CharField(max_length=20, choices=PanelResponse, blank=True)
     panel_response_on = models.DateField(null=True, blank=True)
     panel_response_note = models.TextField(blank=True)
+    #: When the Panel asks for more information: the date it wants it by (a clock runs
+    #: until the review is sent again).
+    panel_more_information_by = models.DateField(null=True, blank=True)
     # Why it reached the National Panel after its 15 working days, if it did.
     late_reason = models.TextField(blank=True)
     # After the Panel disagreed with a decision not to hold a local review: the partners'

@@ -102,6 +102,7 @@ def review_detail(request, pk):
             "review": review,
             "can_edit": selectors.can_edit(request.user, review),
             "business_unit": selectors.is_business_unit(request.user, review),
+            "panel_takes_national_review": selectors.panel_takes_national_review(review),
             "is_manager": selectors.is_manager(request.user, review),
             "today": timezone.localdate(),
         }
@@ -350,7 +351,15 @@ def close(request, pk):
         run,
         intro="Its clocks stop and it leaves the dashboard and the timeliness figures. "
         "Its record and history are kept. This cannot be undone.",
-        initial={"closed_on": timezone.localdate(), "version": review.version},
+        initial={
+            "closed_on": timezone.localdate(),
+            "version": review.version,
+            **(
+                {"reason": "The National Panel took a national review of the case."}
+                if selectors.panel_takes_national_review(review)
+                else {}
+            ),
+        },
     )
 
 

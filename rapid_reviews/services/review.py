@@ -23,7 +23,7 @@ from safeguarding.deadlines import (
     deadline_start,
     deadlines_no_longer_needed,
 )
-from safeguarding.models import Partnership, User
+from safeguarding.models import Deadline, Partnership, User
 
 from ..models import (
     Criterion,
@@ -435,13 +435,22 @@ def rapid_review_send_to_panel(
     if late:
         review.late_reason = late_reason.strip()
     previous = (
-        {"panel_response": review.panel_response, "panel_response_on": review.panel_response_on}
+        {
+            "panel_response": review.panel_response,
+            "panel_response_on": review.panel_response_on,
+            "panel_more_information_by": review.panel_more_information_by,
+        }
         if resending
         else {}
     )
     move_review(review, Status.SENT_TO_PANEL, actor)
+    if resending:
+        deadline_close(
+            subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=MORE_INFORMATION_KEY, on=sent_on
+        )
     review.sent_to_panel_on = sent_on
     review.panel_response, review.panel_response_on, review.panel_response_note = "", None, ""
+    review.panel_more_information_by = None
     review.save()
     opened = False
     if not resending:
@@ -476,6 +485,38 @@ def rapid_review_send_to_panel(
     return review
 
 
+#: The clock for the Panel's request for more information (a rapid review step clock,
+#: outside the local timetable), stopped when the review goes to the Panel again.
+MORE_INFORMATION_KEY = "panel_more_information"
+
+
+def _more_information_clock(review: RapidReview, actor: User, on: dt.date) -> None:
+    """Start the clock for what the Panel asked for, or stop one no longer asked for."""
+    if review.panel_response == PanelResponse.MORE_INFORMATION:
+        incident = review.incident
+        deadline_start(
+            subject=review,
+            partnership=incident.partnership,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=MORE_INFORMATION_KEY,
+            title=f"More information for the National Panel: {incident.reference}",
+            reference=incident.reference,
+            url=review.get_absolute_url(),
+            trigger_date=review.panel_response_on,
+            rule=Rule.FIXED,
+            due_date=review.panel_more_information_by,
+            owner=actor,
+        )
+    else:
+        deadline_close(
+            subject=review,
+            kind=Kind.RAPID_REVIEW_MILESTONE,
+            key=MORE_INFORMATION_KEY,
+            on=on,
+            outcome=Deadline.Outcome.CANCELLED,
+        )
+
+
 @transaction.atomic
 def rapid_review_record_panel_response(
     *,
@@ -484,10 +525,23 @@ def rapid_review_record_panel_response(
     response: str,
     responded_on: dt.date | None,
     note: str = "",
+    more_information_by: dt.date | None = None,
+    correction_reason: str = "",
 ) -> RapidReview:
+    """Record the National Panel's reply; or, once recorded, correct it (with a reason,
+    kept in the audit trail). A request for more information says what and by when, and
+    starts a clock until the review is sent again. A correction cannot take away a
+    disagreement the partners have already acted on (a local review decided after it)."""
     require_case_role(actor, rapid_review.incident.partnership)
     review = locked_review(rapid_review)
-    ensure_review_move(review, Status.PANEL_RESPONDED)
+    correcting = review.status == Status.PANEL_RESPONDED
+    if not correcting:
+        ensure_review_move(review, Status.PANEL_RESPONDED)
+    elif review.local_review_decided_on is not None and response != review.panel_response:
+        raise TransitionError(
+            "The partners have decided to hold a local review after this reply: the "
+            "response can no longer be changed."
+        )
     errors = past_date(
         responded_on,
         "responded_on",
@@ -497,20 +551,48 @@ def rapid_review_record_panel_response(
     )
     if response not in PanelResponse.values:
         errors["response"] = "Select the National Panel's response"
-    if response == PanelResponse.MORE_INFORMATION and not (note or "").strip():
+    note = (note or "").strip()
+    if response == PanelResponse.MORE_INFORMATION and not note:
         errors["note"] = "Enter what the National Panel asked for"
+    if response == PanelResponse.DISAGREES and not note:
+        errors["note"] = "Enter what the National Panel said"
+    if response == PanelResponse.MORE_INFORMATION:
+        if more_information_by is None:
+            errors["more_information_by"] = "Enter the date the Panel wants it by"
+        elif responded_on and more_information_by < responded_on:
+            errors["more_information_by"] = (
+                "The date the Panel wants it by must be the same as or after its reply"
+            )
+    if correcting and not (correction_reason or "").strip():
+        errors["correction_reason"] = "Enter why the response is being corrected"
     raise_if(errors)
-    move_review(review, Status.PANEL_RESPONDED, actor, (note or "").strip())
+    fields = ["panel_response", "panel_response_on", "panel_response_note"]
+    fields.append("panel_more_information_by")
+    before = snapshot(review, fields)
+    if correcting:
+        review.version += 1
+    else:
+        move_review(review, Status.PANEL_RESPONDED, actor, note)
     review.panel_response = response
     review.panel_response_on = responded_on
-    review.panel_response_note = (note or "").strip()
+    review.panel_response_note = note
+    review.panel_more_information_by = (
+        more_information_by if response == PanelResponse.MORE_INFORMATION else None
+    )
     review.save()
+    _more_information_clock(review, actor, responded_on)
+    changes = {"panel_response": response, "panel_response_on": responded_on}
+    if correcting:
+        changes = {
+            **diff(before, snapshot(review, fields)),
+            "reason": correction_reason.strip(),
+        }
     audit_record(
         actor=actor,
         action=Action.UPDATE,
         obj=review,
         partnership=review.incident.partnership,
-        changes={"panel_response": response, "panel_response_on": responded_on},
+        changes=changes,
     )
     return review
 

@@ -44,9 +44,10 @@ NEEDS = {
         (Status.SENT_TO_PANEL,),
     ),
     "response": (
-        (Status.SENT_TO_PANEL,),
+        # Once recorded, the same page corrects it.
+        (Status.SENT_TO_PANEL, Status.PANEL_RESPONDED),
         "The review has not been sent to the National Panel.",
-        (Status.PANEL_RESPONDED,),
+        (),
     ),
 }
 
@@ -217,6 +218,8 @@ def panel_response(request, pk):
     review = rapid_review_get_for(request.user, pk)
     _warn_if_not_ready(request, review, "response")
 
+    correcting = review.status == Status.PANEL_RESPONDED
+
     def run(form):
         data = form.cleaned_data
         services.rapid_review_record_panel_response(
@@ -225,10 +228,33 @@ def panel_response(request, pk):
             response=data["response"],
             responded_on=data["responded_on"],
             note=data["note"],
+            more_information_by=data["more_information_by"],
+            correction_reason=data.get("correction_reason", ""),
         )
-        messages.success(request, "The National Panel’s response is recorded.")
+        messages.success(
+            request,
+            "The National Panel’s response is corrected."
+            if correcting
+            else "The National Panel’s response is recorded.",
+        )
 
-    return form_page(request, review, PanelResponseForm, "The National Panel’s response", run)
+    initial = None
+    if correcting:
+        initial = {
+            "response": review.panel_response,
+            "responded_on": review.panel_response_on,
+            "note": review.panel_response_note,
+            "more_information_by": review.panel_more_information_by,
+        }
+    return form_page(
+        request,
+        review,
+        PanelResponseForm,
+        "Correct the National Panel’s response" if correcting else "The National Panel’s response",
+        run,
+        initial=initial,
+        form_kwargs={"correcting": correcting},
+    )
 
 
 @officer_view

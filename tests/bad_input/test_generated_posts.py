@@ -790,7 +790,11 @@ def target(
     )
     if name == "rapid_reviews:local-review-after-panel":
         rr = review_services.rapid_review_record_panel_response(
-            rapid_review=rr, actor=officer, response="disagrees", responded_on=timezone.localdate()
+            rapid_review=rr,
+            actor=officer,
+            response="disagrees",
+            responded_on=timezone.localdate(),
+            note="The Panel thinks a local review would help.",
         )
         return Target(
             reverse(name, args=[rr.pk]),

@@ -490,3 +490,34 @@ def test_the_review_page_lists_what_publishing_needs(client, local_review, peopl
     services.briefing_save(review=review, actor=people["officer"], values=BRIEFING)
     section = client.get(page).content.decode().split('id="before-publishing"', 1)[1]
     assert "The learning briefing fits one page" in section.split("</ul>", 1)[0]
+
+
+def test_a_national_review_is_flagged_on_the_local_review_with_the_way_to_close_it(
+    client, local_review, people
+):
+    from rapid_reviews.models import RapidReview
+
+    url = local_review.get_absolute_url()
+    sign_in(client, people["manager"])
+    assert 'id="national-review"' not in client.get(url).content.decode()
+    RapidReview.objects.filter(pk=local_review.rapid_review_id).update(
+        panel_response="national_review", panel_response_on=TODAY()
+    )
+    page = client.get(url).content.decode()
+    banner = page.split('id="national-review"', 1)[1].split("</div>\n</div>", 1)[0]
+    close = reverse("lcspr:close", args=[local_review.pk])
+    assert "takes a national review of this case" in banner and close in banner
+    form = client.get(close).content.decode()
+    assert "The National Panel took a national review of the case." in form
+    # An officer is told who can close it; once closed, the banner goes.
+    client.logout()
+    sign_in(client, people["officer"])
+    page = client.get(url).content.decode()
+    assert "A partnership manager can close it without publication." in page
+    services.review_close(
+        review=local_review,
+        actor=people["manager"],
+        reason="The National Panel took a national review.",
+        closed_on=TODAY(),
+    )
+    assert 'id="national-review"' not in client.get(url).content.decode()

@@ -94,6 +94,7 @@ def advance(review, to, actor):
             response="more_information",
             responded_on=today,
             note="Say more about the school's involvement.",
+            more_information_by=today + dt.timedelta(days=10),
         )
     review.refresh_from_db()
     assert review.status == to
@@ -151,7 +152,13 @@ def test_every_review_edge_allowed_or_rejected(review, people, service, start):
     review = advance(review, start, officer)
     sources, target = EDGES[service]
     changes = StatusChange.objects.filter(rapid_review=review).count()
-    if start in sources:
+    if service == "panel_response" and start == Status.PANEL_RESPONDED:
+        # Not a move: the recorded response is corrected, which needs a reason.
+        with pytest.raises(ValidationError) as error:
+            call(service, review, officer)
+        assert "correction_reason" in error.value.message_dict
+        assert StatusChange.objects.filter(rapid_review=review).count() == changes
+    elif start in sources:
         call(service, review, officer)
         review.refresh_from_db()
         assert review.status == target
@@ -313,6 +320,7 @@ def test_panel_response_validation(review, people):
     assert error.value.message_dict == {
         "responded_on": ["Enter the date of the Panel's reply"],
         "note": ["Enter what the National Panel asked for"],
+        "more_information_by": ["Enter the date the Panel wants it by"],
     }
 
 
@@ -741,7 +749,11 @@ def _sent_and_answered(review, actor, decision, response):
     review = decide_and_sign(review, actor, decision=decision)
     review = services.rapid_review_send_to_panel(rapid_review=review, actor=actor, sent_on=TODAY())
     return services.rapid_review_record_panel_response(
-        rapid_review=review, actor=actor, response=response, responded_on=TODAY()
+        rapid_review=review,
+        actor=actor,
+        response=response,
+        responded_on=TODAY(),
+        note="What the Panel wrote.",
     )
 
 
@@ -860,3 +872,107 @@ def test_a_timetable_keeps_its_steps_in_order_within_the_15_days(partnership, da
     with pytest.raises(ValidationError) as error:
         Timetable(partnership=partnership, **days).full_clean()
     assert list(error.value.message_dict) == [field]
+
+
+# --- the National Panel's reply: more information by a date, corrections ----------------------
+
+
+def test_more_information_has_a_date_and_a_clock_until_sent_again(review, people):
+    from safeguarding.deadlines import Kind, get_deadline
+
+    officer = people["officer"]
+    review = advance(review, Status.SENT_TO_PANEL, officer)
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_record_panel_response(
+            rapid_review=review,
+            actor=officer,
+            response="more_information",
+            responded_on=TODAY(),
+            note="The school's records.",
+            more_information_by=TODAY() - dt.timedelta(days=1),
+        )
+    assert error.value.message_dict["more_information_by"] == [
+        "The date the Panel wants it by must be the same as or after its reply"
+    ]
+    wanted = TODAY() + dt.timedelta(days=10)
+    review = services.rapid_review_record_panel_response(
+        rapid_review=review,
+        actor=officer,
+        response="more_information",
+        responded_on=TODAY(),
+        note="The school's records.",
+        more_information_by=wanted,
+    )
+    clock = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "panel_more_information")
+    assert (clock.due_date, clock.closed_on, clock.owner) == (wanted, None, officer)
+    assert "More information for the National Panel" in clock.title
+    review = services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=TODAY()
+    )
+    clock.refresh_from_db()
+    assert (clock.closed_on, clock.outcome) == (TODAY(), "met")
+    assert review.panel_more_information_by is None
+
+
+def test_a_response_recorded_wrongly_is_corrected_with_a_reason(review, people):
+    from safeguarding.deadlines import Kind, get_deadline
+
+    officer = people["officer"]
+    review = advance(review, Status.PANEL_RESPONDED, officer)  # asked for more information
+    clock = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "panel_more_information")
+    assert clock.closed_on is None
+    changes = StatusChange.objects.filter(rapid_review=review).count()
+    version = review.version
+    review = services.rapid_review_record_panel_response(
+        rapid_review=review,
+        actor=officer,
+        response="agrees",
+        responded_on=TODAY(),
+        correction_reason="The Panel's letter was read wrongly.",
+    )
+    review.refresh_from_db()
+    assert (review.status, review.panel_response) == (Status.PANEL_RESPONDED, "agrees")
+    assert review.panel_more_information_by is None and review.version == version + 1
+    assert StatusChange.objects.filter(rapid_review=review).count() == changes
+    clock.refresh_from_db()
+    assert clock.outcome == "cancelled"  # no longer asked for
+    event = AuditEvent.objects.get(
+        object_type="rapid_reviews.rapidreview",
+        object_id=str(review.pk),
+        changes__has_key="reason",
+    )
+    assert event.changes["reason"] == "The Panel's letter was read wrongly."
+    assert event.changes["panel_response"] == {"old": "more_information", "new": "agrees"}
+
+
+def test_a_disagreement_needs_what_the_panel_said_and_once_acted_on_stays(review, people):
+    officer = people["officer"]
+    review = decide_and_sign(review, officer, decision="no_local_review")
+    review = services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=TODAY()
+    )
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_record_panel_response(
+            rapid_review=review, actor=officer, response="disagrees", responded_on=TODAY()
+        )
+    assert error.value.message_dict == {"note": ["Enter what the National Panel said"]}
+    review = services.rapid_review_record_panel_response(
+        rapid_review=review,
+        actor=officer,
+        response="disagrees",
+        responded_on=TODAY(),
+        note="A local review would help.",
+    )
+    review = services.rapid_review_hold_local_review_after_panel(
+        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="The Panel's view."
+    )
+    with pytest.raises(services.TransitionError):
+        services.rapid_review_record_panel_response(
+            rapid_review=review,
+            actor=officer,
+            response="agrees",
+            responded_on=TODAY(),
+            correction_reason="Mistake",
+        )
+    review.refresh_from_db()
+    assert review.panel_response == "disagrees"

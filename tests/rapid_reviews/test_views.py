@@ -725,6 +725,7 @@ def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(client
         response="more_information",
         responded_on=first,
         note="Say more about the school.",
+        more_information_by=first + dt.timedelta(days=10),
     )
     services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
     sign_in(client, officer)
@@ -795,3 +796,48 @@ def test_an_empty_section_of_the_pdf_says_not_recorded(client, review, people):
     )
     after = text.split("Immediate actions", 1)[1]
     assert after.lstrip().startswith("Not recorded"), after[:80]
+
+
+def test_the_panels_reply_is_corrected_on_its_own_page(client, review, people):
+    officer = people["officer"]
+    today = timezone.localdate()
+    review = decide_and_sign(review, officer, decision="no_local_review")
+    review = services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=today)
+    sign_in(client, officer)
+    url = reverse("rapid_reviews:panel-response", args=[review.pk])
+    wanted = today + dt.timedelta(days=10)
+    response = client.post(
+        url,
+        {
+            "response": "more_information",
+            **date_fields("responded_on", today),
+            "note": "The school's records.",
+            **date_fields("more_information_by", wanted),
+            "version": review.version,
+        },
+    )
+    assert response.status_code == 302
+    detail = client.get(review.get_absolute_url()).content.decode()
+    answer = detail.split('id="panel-response"', 1)[1].split("</div>", 1)[0]
+    assert f"Wanted by {wanted:%-d %B %Y}" in answer and url in answer
+    review.refresh_from_db()
+    page = client.get(url).content.decode()
+    assert "Correct the National Panel’s response" in page and "correction_reason" in page
+    refused = client.post(
+        url,
+        {"response": "agrees", **date_fields("responded_on", today), "version": review.version},
+    )
+    assert "Enter why the response is being corrected" in refused.content.decode()
+    done = client.post(
+        url,
+        {
+            "response": "agrees",
+            **date_fields("responded_on", today),
+            "correction_reason": "Read wrongly.",
+            "version": review.version,
+        },
+        follow=True,
+    )
+    assert "The National Panel’s response is corrected." in done.content.decode()
+    review.refresh_from_db()
+    assert review.panel_response == "agrees"
