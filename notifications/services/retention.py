@@ -1,10 +1,11 @@
 """Deleting a whole case at the end of its retention period.
 
-The retention report lists the closed cases past `RETENTION_YEARS`; a partnership
-manager, with the data protection officer's agreement, deletes one here. Everything the
-case holds goes: the incident, its children and documents, its rapid review (requests,
-returns, chronologies, sign-offs), its local reviews (recommendations, actions, briefing)
-and their clocks and reminders, and every stored file. What stays: the anonymised public
+The retention report lists the cases that closed (every stage ended, every clock stopped,
+every action signed off: `selectors.incidents_closed`) more than `RETENTION_YEARS` ago; a
+partnership manager, with the data protection officer's agreement, deletes one here.
+Everything the case holds goes: the incident, its children and documents, its rapid review
+(requests, returns, chronologies, sign-offs), its local reviews (recommendations, actions,
+briefing) and their clocks and reminders, and every stored file. What stays: the anonymised public
 copy of a published review (it is the partnership's published learning, with its own
 life), and the audit trail (append only, ADR 0005), which gains one event recording the
 deletion, its reason and what was deleted, by count.
@@ -30,18 +31,15 @@ from .common import MANAGERS, TransitionError, locked, require_role
 def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, int]:
     """Delete the case past its retention period; what was deleted, by kind, counted."""
     from ..case_export import by_type, case_clocks, case_records, stored_files
-    from ..selectors import incidents_past_retention
+    from ..selectors import case_deletion_refused
 
     require_role(actor, incident.partnership, MANAGERS)
     incident = locked(incident)
-    past = incidents_past_retention(
-        actor, today=timezone.localdate(), years=settings.RETENTION_YEARS
+    refused = case_deletion_refused(
+        actor, incident, today=timezone.localdate(), years=settings.RETENTION_YEARS
     )
-    if not past.filter(pk=incident.pk).exists():
-        raise TransitionError(
-            f"{incident.reference} is not past its retention period of "
-            f"{settings.RETENTION_YEARS} years: it cannot be deleted."
-        )
+    if refused:
+        raise TransitionError(f"{incident.reference} cannot be deleted: {'; '.join(refused)}.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the case is being deleted"})
@@ -49,9 +47,11 @@ def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, in
     records = case_records(incident)
     keys = by_type(records)
     clocks = case_clocks(keys)
-    if clocks.filter(closed_on__isnull=True).exists():
+    running = list(clocks.filter(closed_on__isnull=True).values_list("title", flat=True))
+    if running:  # a clock of a record `case_deletion_refused` does not know of
         raise TransitionError(
-            f"{incident.reference} still has running clocks: close its stages first."
+            f"{incident.reference} cannot be deleted: its clocks "
+            f"{', '.join(f'‘{title}’' for title in running)} are still running."
         )
     files = [(stored.storage, stored.name) for stored in stored_files(records)]
     counts = {label: len(ids) for label, ids in sorted(keys.items())}

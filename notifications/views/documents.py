@@ -125,7 +125,7 @@ def case_export(request, pk):
 
 @case_view
 def retention_report(request):
-    """Managers: closed cases past the retention period, for a deletion review."""
+    """Managers: cases closed longer ago than the retention period, for a deletion review."""
     from django.conf import settings
 
     from ..selectors import incidents_past_retention
@@ -149,12 +149,32 @@ def retention_report(request):
 
 @case_view
 def case_delete(request, pk):
-    """A manager deletes a whole case past its retention period (services/retention.py)."""
+    """A manager deletes a whole case past its retention period (services/retention.py).
+    A case still open, or not yet past the period, gets a page saying why, not the form."""
     from django.conf import settings
 
     from safeguarding.form_pages import form_page
 
+    from ..selectors import case_closed_on, case_deletion_refused, retention_period
+
     incident = incident_get_for_manager(request.user, pk, "A partnership manager deletes a case.")
+    title = f"Delete {incident.reference}"
+    caption = "Records past their retention period"
+    back = reverse("notifications:retention")
+    years = settings.RETENTION_YEARS
+    refused = case_deletion_refused(request.user, incident, today=timezone.localdate(), years=years)
+    if refused:
+        return render(
+            request,
+            "notifications/case_delete_refused.html",
+            {
+                "incident": incident,
+                "title": f"{incident.reference} cannot be deleted",
+                "caption": caption,
+                "back": back,
+                "reasons": refused,
+            },
+        )
 
     def run(form):
         services.case_delete(
@@ -167,13 +187,14 @@ def case_delete(request, pk):
         request,
         incident,
         forms.CaseDeleteForm,
-        f"Delete {incident.reference}",
+        title,
         run,
         template="notifications/step.html",
-        caption="Records past their retention period",
-        back=reverse("notifications:retention"),
+        caption=caption,
+        back=back,
         intro=(
-            f"Its retention period of {settings.RETENTION_YEARS} years has passed. Deleting "
+            f"It closed on {case_closed_on(incident):%-d %B %Y}, and its retention period "
+            f"of {retention_period(years)} has passed. Deleting "
             "it removes the incident, its children and documents, its rapid review and any "
             "local review (with their requests, returns, actions and briefing), their "
             "clocks and every stored file. It cannot be undone. The anonymised public copy "

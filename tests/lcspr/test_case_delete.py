@@ -24,8 +24,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def closed_case(local_review, people, agency, settings):  # noqa: F811
-    """A case through all three stages, published, every clock closed."""
-    review = publish(to_notice_sent(local_review, people["officer"]), people["officer"])
+    """A case through all three stages, published ten days ago, every clock closed."""
+    review = publish(
+        to_notice_sent(local_review, people["officer"], notice_days_ago=30),
+        people["officer"],
+        published_on=dt.date.today() - dt.timedelta(days=10),
+    )
     incident = review.rapid_review.incident
     request = InformationRequest.objects.create(
         rapid_review=review.rapid_review,
@@ -115,6 +119,6 @@ def test_a_case_with_a_running_clock_is_not_deleted(local_review, people, settin
     if not Deadline.objects.filter(closed_on__isnull=True).exists():
         clock = Deadline.objects.filter(subject_type="lcspr.review").first()
         Deadline.objects.filter(pk=clock.pk).update(closed_on=None, outcome="")
-    with pytest.raises(incident_services.TransitionError, match="running clocks"):
+    with pytest.raises(incident_services.TransitionError, match="still running"):
         incident_services.case_delete(incident=incident, actor=people["manager"], reason="r")
     assert Incident.objects.filter(pk=incident.pk).exists()

@@ -45,3 +45,54 @@ def test_retention_report_lists_closed_cases_past_the_period(
     )
     sign_in(client, people["other_manager"])
     assert old.reference not in client.get(reverse("notifications:retention")).content.decode()
+
+
+def _not_notified(make_incident, people, *, days_ago: int):
+    incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=days_ago + 10))
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    services.incident_decide_not_to_notify(
+        incident=incident,
+        actor=people["manager"],
+        rationale="r",
+        agreed_by="all three",
+        decided_on=timezone.localdate() - dt.timedelta(days=days_ago),
+    )
+    return incident
+
+
+def test_the_report_says_the_period_in_plain_words(client, people, make_incident, settings):
+    old = _not_notified(make_incident, people, days_ago=800)
+    sign_in(client, people["manager"])
+    url = reverse("notifications:retention")
+    settings.RETENTION_YEARS = 1
+    html = client.get(url).content.decode()
+    assert "Case records are kept for 1 year after the case closes." in html
+    assert "1 years" not in html and "RETENTION_YEARS" not in html and "setting" not in html
+    delete = client.get(reverse("notifications:case-delete", args=[old.pk])).content.decode()
+    assert "its retention period of 1 year has passed" in delete and "1 years" not in delete
+    settings.RETENTION_YEARS = 2
+    assert "Case records are kept for 2 years after" in client.get(url).content.decode()
+
+
+def test_the_report_runs_a_fixed_number_of_queries(
+    client, people, partnership, make_incident, settings, django_assert_max_num_queries
+):
+    """However many cases are listed or left out: whether each is closed, and when, is
+    worked out in the one query of the page."""
+    from tests.rapid_reviews.conftest import notify
+
+    settings.RETENTION_YEARS = 1
+    cases = [_not_notified(make_incident, people, days_ago=800 + n) for n in range(6)]
+    # Notified long ago, its rapid review still open: live, not listed.
+    live = notify(partnership, people["officer"], sent_working_days_ago=600).incident
+    sign_in(client, people["manager"])
+    url = reverse("notifications:retention")
+    client.get(url)
+    # Session, user, second factor, roles, count, the page.
+    with django_assert_max_num_queries(6):
+        html = client.get(url).content.decode()
+    for n, incident in enumerate(cases):
+        assert incident.reference in html
+        closed = timezone.localdate() - dt.timedelta(days=800 + n)
+        assert f"{closed:%-d %B %Y}</td>" in html
+    assert live.reference not in html
