@@ -136,6 +136,7 @@ def test_without_a_local_review_the_case_closes_when_the_panel_has_the_rapid_rev
         response="more_information",
         responded_on=TODAY(),
         note="Send the chronology.",
+        more_information_by=TODAY() + dt.timedelta(days=10),
     )
     assert reference not in listed()  # the Panel is waiting for more
 

@@ -1,104 +1,12 @@
-"""Reads of incidents, always scoped to what the user may see."""
+"""When a case closes, and what keeps it open: the records-retention report and the
+deletion at the end of retention (ADR 0014)."""
 
-from collections import defaultdict
-
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from safeguarding import permissions
-from safeguarding.models import AuditEvent, User
+from safeguarding.models import User
 
-from .models import Child, Incident
-
-
-def incidents_visible_to(user: User) -> QuerySet[Incident]:
-    return Incident.objects.visible_to(user).select_related("partnership")
-
-
-#: What a row of the incident list shows, read as plain values: a page of rows costs no
-#: model instances (issue 9).
-LIST_COLUMNS = ("id", "reference", "nature", "status", "notification_due", "notified_on")
-
-
-def incident_rows_for(user: User) -> QuerySet[Incident]:
-    """The incidents the user may see, for the list to filter, sort and page (then read
-    as `LIST_COLUMNS` values: no join to the partnership)."""
-    return Incident.objects.visible_to(user)
-
-
-def child_pseudonyms_of(incident_ids) -> dict[int, list[str]]:
-    """The pseudonyms of the children of these incidents (already scoped to the user),
-    in order, by incident: one query of two columns."""
-    out: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        Child.objects.filter(incident__in=list(incident_ids))
-        .order_by("incident_id", "position", "id")
-        .values_list("incident_id", "pseudonym")
-    )
-    for incident_id, pseudonym in rows:
-        out[incident_id].append(pseudonym)
-    return out
-
-
-def incident_get_for(user: User, pk) -> Incident:
-    """The one door to an incident: 404 unless the user's partnership holds it."""
-    qs = incidents_visible_to(user).prefetch_related(
-        Prefetch("children", queryset=Child.objects.prefetch_related("known_to"))
-    )
-    return permissions.get_or_404(qs, pk=pk)
-
-
-def incident_get_for_manager(user: User, pk, refused: str) -> Incident:
-    """`incident_get_for`, then 403 (with `refused`) unless the user manages its
-    partnership: the pages only a partnership manager may use."""
-    from django.core.exceptions import PermissionDenied
-
-    from safeguarding.models import Role
-
-    incident = incident_get_for(user, pk)
-    if not permissions.has_role(user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership):
-        raise PermissionDenied(refused)
-    return incident
-
-
-def child_get_for(user: User, incident: Incident, child_pk) -> Child:
-    return permissions.get_or_404(Child.objects.filter(incident=incident), pk=child_pk)
-
-
-def incident_timeline(incident: Incident) -> QuerySet[AuditEvent]:
-    """Audited changes to the incident and its children (not views), oldest first."""
-    # Each branch matches one index (audit_object, audit_child_repr); a partnership filter
-    # around both would make PostgreSQL read every event of the partnership.
-    return (
-        AuditEvent.objects.filter(
-            Q(object_type="notifications.incident", object_id=str(incident.pk))
-            | Q(
-                partnership=incident.partnership_id,
-                object_type="notifications.child",
-                object_repr__startswith=f"{incident.reference} ",
-            )
-        )
-        .exclude(action=AuditEvent.Action.VIEW)
-        .select_related("actor")
-        .order_by("occurred_at", "id")
-    )
-
-
-def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, dict[str, int]]:
-    """Aggregates only (for regional viewers): incidents logged and notified in a year."""
-    from django.db.models import Count
-
-    rows = (
-        Incident.objects.in_use()
-        .filter(partnership__in=partnership_ids, year=year)
-        .values("partnership")
-        .annotate(
-            logged=Count("id"),
-            notified=Count("id", filter=Q(status__in=["notified", "recorded"])),
-            late=Count("id", filter=Q(notified_on__gt=F("notification_due"))),
-        )
-    )
-    return {r["partnership"]: r for r in rows}
-
+from ..models import Incident
 
 # --- retention ------------------------------------------------------------------------
 #
@@ -188,7 +96,7 @@ def _stages_finished() -> Q:
     from rapid_reviews.models import Decision, PanelResponse
     from rapid_reviews.models import Status as RapidStatus
 
-    from .models import Status
+    from ..models import Status
 
     rapid_review_done = (
         Q(rapid_review__status__in=[RapidStatus.SENT_TO_PANEL, RapidStatus.PANEL_RESPONDED])
@@ -308,7 +216,7 @@ def case_still_open(incident: Incident) -> list[str]:
     from rapid_reviews.models import Status as RapidStatus
     from safeguarding.models import Deadline
 
-    from .models import Status
+    from ..models import Status
 
     reference = incident.reference
     found: list[str] = []
