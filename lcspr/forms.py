@@ -134,6 +134,23 @@ class HoldForm(ActionForm):
     past_dates = ("held_since",)
 
 
+class HoldUpdateForm(ActionForm):
+    submit_label = "Save the new date"
+    look_again_on = GDSDateField(
+        what="the date to look at the hold again",
+        label="Date to look again",
+        help_text="You will be reminded on this date.",
+    )
+    note = area("More detail", rows=3, hint="For example, the new trial date.")
+    reason = area(
+        "What has changed?",
+        required=True,
+        rows=2,
+        message="Enter what has changed",
+        hint="Kept in the history of the date.",
+    )
+
+
 class ResumeForm(ActionForm):
     submit_label = "Resume the review"
     resumed_on = GDSDateField(what="the date the review resumed", label="Resumed on")

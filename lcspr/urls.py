@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/hold/", staff.hold, name="hold"),
     path("<int:pk>/resume/", staff.resume, name="resume"),
     path("<int:pk>/close/", staff.close, name="close"),
+    path("<int:pk>/hold/change/", staff.hold_change, name="hold-change"),
     path("<int:pk>/approve/", staff.approve, name="approve"),
     path("<int:pk>/notice/", staff.notice, name="notice"),
     path("<int:pk>/publish/", staff.publish, name="publish"),

@@ -124,6 +124,7 @@ AUDIENCE = {
     "lcspr:check-add": "case",
     "lcspr:hold": "case",
     "lcspr:resume": "case",
+    "lcspr:hold-change": "case",
     "lcspr:close": "manager",
     "lcspr:approve": "case",
     "lcspr:notice": "case",

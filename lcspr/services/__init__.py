@@ -33,6 +33,7 @@ from .review import (
     review_save_terms,
     review_set_reviewers,
     review_set_themes,
+    review_update_hold,
 )
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "review_record_nspcc",
     "review_close",
     "review_resume",
+    "review_update_hold",
     "review_save_terms",
     "review_send_notice",
     "review_set_reviewers",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapid_reviews.models import RapidReview
-from safeguarding.audit import Action, audit_record
+from safeguarding.audit import Action, audit_record, diff, snapshot
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -431,6 +431,53 @@ def review_put_on_hold(
         owner=actor,
     )
     review.save()
+    return review
+
+
+@transaction.atomic
+def review_update_hold(
+    *,
+    review: Review,
+    actor: User,
+    look_again_on: dt.date | None,
+    note: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> Review:
+    """The hold goes on longer than thought (the trial moved, the inquest adjourned): a
+    new date to look again, and its detail, without resuming. The reminder's clock moves
+    with the reason, kept in its history."""
+    review = locked_for_change(review, actor, expected_version)
+    if review.status != Status.ON_HOLD:
+        raise TransitionError("The review is not on hold.")
+    errors = {}
+    if look_again_on is None:
+        errors["look_again_on"] = "Enter the date to look at the hold again"
+    elif look_again_on <= timezone.localdate():
+        errors["look_again_on"] = "The date to look again must be in the future"
+    if review.hold_reason == HoldReason.OTHER and not (note or "").strip():
+        errors["note"] = "Enter why the review is on hold"
+    if not (reason or "").strip():
+        errors["reason"] = "Enter what has changed"
+    raise_if(errors)
+    before = snapshot(review, ["hold_review_on", "hold_note"])
+    review.hold_review_on = look_again_on
+    review.hold_note = (note or "").strip()
+    review.version += 1
+    review.save()
+    clock = get_deadline(review, Kind.LCSPR_MILESTONE, HOLD_REVIEW_KEY)
+    if clock is not None and clock.due_date != look_again_on:
+        deadline_move(deadline=clock, actor=actor, reason=reason, due_date=look_again_on)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={
+            **diff(before, snapshot(review, ["hold_review_on", "hold_note"])),
+            "reason": reason.strip(),
+        },
+    )
     return review
 
 

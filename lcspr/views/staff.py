@@ -23,6 +23,7 @@ from ..forms import (
     CheckForm,
     CloseForm,
     HoldForm,
+    HoldUpdateForm,
     MilestoneForm,
     NoticeForm,
     NspccForm,
@@ -289,6 +290,41 @@ def hold(request, pk):
         "milestones still to come move later by the number of days it was on hold. The "
         "statutory publication date (6 months after the decision) does not move.",
         initial={"held_since": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def hold_change(request, pk):
+    review = _editable(request, pk)
+    if review.status != Status.ON_HOLD:
+        messages.info(request, f"{review.reference} is not on hold.")
+        return redirect(review.get_absolute_url())
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_update_hold(
+            review=review,
+            actor=request.user,
+            look_again_on=data["look_again_on"],
+            note=data["note"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The hold is updated.")
+
+    return form_page(
+        request,
+        review,
+        HoldUpdateForm,
+        "Change the date to look again at the hold",
+        run,
+        intro=f"On hold since {review.held_since:%-d %B %Y}: "
+        f"{review.get_hold_reason_display()}. The clocks stay paused.",
+        initial={
+            "look_again_on": review.hold_review_on,
+            "note": review.hold_note,
+            "version": review.version,
+        },
     )
 
 

@@ -36,6 +36,7 @@ FORM_VIEWS = [
     "lcspr:check-add",
     "lcspr:hold",
     "lcspr:resume",
+    "lcspr:hold-change",
     "lcspr:close",
     "lcspr:approve",
     "lcspr:notice",
@@ -113,6 +114,27 @@ def lcspr_target(name, people, agencies, make_review):
                 **date_post("held_since", good_date(1)),
                 **date_post("look_again_on", good_date(-30)),
                 **version,
+            },
+            records=[review],
+        )
+    if name == "lcspr:hold-change":
+        review = services.review_put_on_hold(
+            review=review,
+            actor=officer,
+            reason=HoldReason.INQUEST,
+            note="",
+            held_since=timezone.localdate() - dt.timedelta(days=5),
+            look_again_on=timezone.localdate() + dt.timedelta(days=5),
+        )
+        return Target(
+            url,
+            officer,
+            lcspr_forms.HoldUpdateForm,
+            {
+                **date_post("look_again_on", good_date(-40)),
+                "note": "Adjourned.",
+                "reason": "The inquest was adjourned.",
+                "version": str(review.version),
             },
             records=[review],
         )

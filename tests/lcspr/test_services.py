@@ -255,6 +255,46 @@ def test_publication_is_not_dated_inside_a_hold_that_is_over(local_review, peopl
     assert publish(review, officer, published_on=days_ago(2)).status == Status.PUBLISHED
 
 
+def test_a_longer_hold_moves_its_date_to_look_again_without_resuming(local_review, people):
+    officer = people["officer"]
+    first = TODAY() + dt.timedelta(days=5)
+    review = services.review_put_on_hold(
+        review=local_review,
+        actor=officer,
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial in January.",
+        held_since=days_ago(10),
+        look_again_on=first,
+    )
+    changes = StatusChange.objects.filter(review=review).count()
+    args = dict(review=review, actor=officer, note="Trial moved to March.")
+    with pytest.raises(ValidationError) as error:
+        services.review_update_hold(**args, look_again_on=TODAY(), reason="")
+    assert error.value.message_dict == {
+        "look_again_on": ["The date to look again must be in the future"],
+        "reason": ["Enter what has changed"],
+    }
+    later = TODAY() + dt.timedelta(days=60)
+    review = services.review_update_hold(
+        **args, look_again_on=later, reason="The trial moved.", expected_version=review.version
+    )
+    review.refresh_from_db()
+    assert (review.status, review.hold_review_on, review.hold_note) == (
+        Status.ON_HOLD,
+        later,
+        "Trial moved to March.",
+    )
+    assert review.held_since == days_ago(10)  # the hold itself is the same one
+    assert StatusChange.objects.filter(review=review).count() == changes  # no resume
+    clock = get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review")
+    assert (clock.due_date, clock.closed_on) == (later, None)
+    moved = DeadlineChange.objects.get(deadline=clock)
+    assert (moved.old_due, moved.new_due, moved.reason) == (first, later, "The trial moved.")
+    review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    with pytest.raises(services.TransitionError):
+        services.review_update_hold(**args, look_again_on=later, reason="Again")
+
+
 def test_a_milestone_already_met_is_not_moved_by_a_hold(local_review, people):
     officer = people["officer"]
     review = services.review_save_terms(

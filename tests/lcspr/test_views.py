@@ -15,7 +15,7 @@ from lcspr import services
 from lcspr.models import Review
 from safeguarding.models import Role
 from tests.factories import member
-from tests.utils import sign_in
+from tests.utils import date_fields, sign_in
 
 from .conftest import BRIEFING, TODAY, days_ago, open_review
 
@@ -521,3 +521,35 @@ def test_a_national_review_is_flagged_on_the_local_review_with_the_way_to_close_
         closed_on=TODAY(),
     )
     assert 'id="national-review"' not in client.get(url).content.decode()
+
+
+def test_the_date_to_look_again_at_a_hold_is_changed_from_the_review_page(
+    client, local_review, people
+):
+    from lcspr.models import HoldReason
+
+    officer = people["officer"]
+    review = services.review_put_on_hold(
+        review=local_review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(3),
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    sign_in(client, officer)
+    url = reverse("lcspr:hold-change", args=[review.pk])
+    assert url in client.get(review.get_absolute_url()).content.decode()
+    later = TODAY() + dt.timedelta(days=40)
+    response = client.post(
+        url,
+        {
+            **date_fields("look_again_on", later),
+            "note": "Adjourned to the spring.",
+            "reason": "The inquest was adjourned.",
+            "version": review.version,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The hold is updated." in page and f"Look again on {later:%-d %B %Y}" in page
