@@ -376,6 +376,15 @@ class ActionUpdateForm(ActionForm):
     )
 
 
+class AgencyActionForm(ActionUpdateForm):
+    """The owning agency's update: progress, evidence and status, not the due date."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["due_date"], self.fields["reason"]
+        self.build_helper()
+
+
 class BriefingForm(ActionForm):
     submit_label = "Save and make the PDF and presentation"
     title = text(

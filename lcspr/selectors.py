@@ -338,6 +338,35 @@ def published_years(partnership: Partnership | None = None) -> list[int]:
     return sorted(set(qs.values_list("year", flat=True)), reverse=True)
 
 
+def actions_for_contributor(user: User) -> QuerySet[Action]:
+    """The action-plan actions owned by the agencies the user contributes for, partnership
+    by partnership (a contributor for one agency in one partnership sees nothing else),
+    of reviews not closed: still to be signed off first, soonest due first."""
+    pairs = [
+        (m.agency_id, m.partnership_id)
+        for m in permissions.memberships_of(user)
+        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
+    ]
+    if not pairs:
+        return Action.objects.none()
+    where = Q()
+    for agency_id, partnership_id in pairs:
+        where |= Q(
+            agency_id=agency_id,
+            recommendation__review__rapid_review__incident__partnership_id=partnership_id,
+        )
+    return (
+        Action.objects.filter(where)
+        .exclude(recommendation__review__status=Status.CLOSED)
+        .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
+        .order_by("signed_off_on", "due_date", "pk")
+    )
+
+
+def action_get_for_contributor(user: User, pk) -> Action:
+    return permissions.get_or_404(actions_for_contributor(user), pk=pk)
+
+
 def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
     """What the partners have asked a reviewer in writing, on the open reviews assigned
     to them, with a reply date still to come: soonest first."""

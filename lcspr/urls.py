@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import staff
+from .views import agency, staff
 
 app_name = "lcspr"
 
 urlpatterns = [
     path("", staff.review_list, name="list"),
     path("<int:pk>/", staff.review_detail, name="detail"),
+    path("agency-actions/<int:action_pk>/", agency.agency_action, name="agency-action"),
     path("<int:pk>/reviewers/", staff.reviewers, name="reviewers"),
     path("<int:pk>/terms/", staff.terms, name="terms"),
     path("<int:pk>/terms/document/", staff.terms_document, name="terms-document"),

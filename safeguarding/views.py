@@ -59,6 +59,15 @@ def home(request):
             # (Those still awaited when the review went to the Panel closed then.)
             .filter(status__in=AWAITING_RETURN)[:HOME_ROWS]
         )
+        from lcspr.models import ActionStatus
+        from lcspr.selectors import actions_for_contributor
+
+        # The action plans' actions the agency owns, not yet signed off.
+        context["agency_actions"] = list(
+            actions_for_contributor(request.user).exclude(status=ActionStatus.SIGNED_OFF)[
+                :HOME_ROWS
+            ]
+        )
     if context["reviews_for"]:
         from lcspr.selectors import reviews_visible_to
 

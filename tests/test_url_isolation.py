@@ -137,6 +137,7 @@ AUDIENCE = {
     "lcspr:recommendation-edit": "case",
     "lcspr:action-add": "case",
     "lcspr:action": "case",
+    "lcspr:agency-action": "contributor",
     "lcspr:action-sign-off": "manager",
     "lcspr:action-plan-pdf": "case",
     "lcspr:action-plan-csv": "case",
@@ -334,6 +335,7 @@ def object_kwargs(name, w):
         "lcspr:action-add": {"pk": w["lcspr"], "rec_pk": w["rec"]},
         "lcspr:recommendation-edit": {"pk": w["lcspr"], "rec_pk": w["rec"]},
         "lcspr:action": {"pk": w["lcspr"], "action_pk": w["action"]},
+        "lcspr:agency-action": {"action_pk": w["action"]},
         "lcspr:action-sign-off": {"pk": w["lcspr"], "action_pk": w["action"]},
         "lcspr:briefing-file": {"pk": w["lcspr"], "kind": "pdf"},
     }.get(name)

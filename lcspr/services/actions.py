@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding import permissions
 from safeguarding.audit import Action as AuditAction
 from safeguarding.audit import audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.deadlines import (
@@ -183,6 +185,20 @@ def action_add(
     return action
 
 
+def is_owning_contributor(user: User, action: Action) -> bool:
+    """`user` contributes for the agency that owns the action, in its partnership."""
+    from safeguarding.models import Role
+
+    partnership_id = action.recommendation.review.partnership.pk
+    return any(
+        m.role == Role.AGENCY_CONTRIBUTOR
+        and m.agency_id == action.agency_id
+        and m.partnership_id == partnership_id
+        and m.partnership.is_active
+        for m in permissions.memberships_of(user)
+    )
+
+
 @transaction.atomic
 def action_update(
     *,
@@ -196,10 +212,23 @@ def action_update(
     expected_version: int | None = None,
 ) -> Action:
     """Progress an action: status, a progress note, evidence of impact; moving the due
-    date needs a reason (kept in the clock's history)."""
+    date needs a reason (kept in the clock's history). The partnership's business unit,
+    or a contributor for the agency that owns the action (who cannot move its due date:
+    that is the partnership's to agree)."""
     review = action.recommendation.review
-    require_case_role(actor, review.partnership)
+    owner_only = not permissions.has_role(
+        actor, *permissions.CASE_ROLES, partnership=review.partnership
+    )
+    if owner_only and not is_owning_contributor(actor, action):
+        raise PermissionDenied("Only the partnership or the agency that owns it updates it.")
     require_not_closed(review)
+    if owner_only and due_date != action.due_date:
+        raise_if(
+            {
+                "due_date": "Only the partnership’s business unit moves the due date: ask "
+                "them if it needs to move"
+            }
+        )
     action = Action.objects.select_for_update().get(pk=action.pk)
     check_version(action, expected_version, "action")
     errors = {}

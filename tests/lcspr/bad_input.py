@@ -48,6 +48,7 @@ FORM_VIEWS = [
     "lcspr:recommendation-edit",
     "lcspr:action-add",
     "lcspr:action",
+    "lcspr:agency-action",
     "lcspr:briefing",
 ]
 
@@ -57,7 +58,13 @@ def lcspr_target(name, people, agencies, make_review):
 
     officer = people["officer"]
     review = open_review(make_review, people)
-    nested = ("lcspr:milestone", "lcspr:action-add", "lcspr:action", "lcspr:recommendation-edit")
+    nested = (
+        "lcspr:milestone",
+        "lcspr:action-add",
+        "lcspr:action",
+        "lcspr:agency-action",
+        "lcspr:recommendation-edit",
+    )
     url = None if name in nested else reverse(name, args=[review.pk])
     version = {"version": str(review.version)}
     if name == "lcspr:reviewers":
@@ -267,6 +274,22 @@ def lcspr_target(name, people, agencies, make_review):
                 **date_post("due_date", good_date(-60)),
             },
             ids=ids,
+        )
+    if name == "lcspr:agency-action":
+        action = services.action_add(
+            recommendation=rec,
+            actor=officer,
+            description="Audit",
+            agency=people["agency"].memberships.get().agency,
+            lead="Lead",
+            due_date=timezone.localdate() + dt.timedelta(days=60),
+        )
+        return Target(
+            reverse(name, args=[action.pk]),
+            people["agency"],
+            lcspr_forms.AgencyActionForm,
+            {"status": "in_progress", "note": "Started.", "version": str(action.version)},
+            records=[action],
         )
     if name == "lcspr:action":
         action = services.action_add(

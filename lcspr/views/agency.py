@@ -1,0 +1,57 @@
+"""The action plan as the owning agency sees it: its own actions only, to record progress,
+evidence of impact and completion (the partnership moves due dates and signs off)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from rapid_reviews.views.common import contributor_view
+
+from .. import selectors, services
+from ..forms import AgencyActionForm
+from ..models import ActionStatus
+from .common import form_page
+
+
+@contributor_view
+def agency_action(request, action_pk):
+    action = selectors.action_get_for_contributor(request.user, action_pk)
+    review = action.recommendation.review
+    home = reverse("safeguarding:home")
+
+    def run(form):
+        data = form.cleaned_data
+        services.action_update(
+            action=action,
+            actor=request.user,
+            status=data["status"],
+            due_date=action.due_date,
+            note=data["note"],
+            evidence_of_impact=data["evidence_of_impact"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The action is updated. The partnership can see it.")
+        return redirect(home)
+
+    return form_page(
+        request,
+        review,
+        AgencyActionForm,
+        f"Action: {action.agency.name}",
+        run,
+        intro=action.description,
+        back=home,
+        initial={
+            "status": action.status,
+            "evidence_of_impact": action.evidence_of_impact,
+            "version": action.version,
+        },
+        extra={
+            "action": action,
+            "notes": list(action.notes.select_related("author")),
+            "can_sign_off": False,
+            "read_only": action.status == ActionStatus.SIGNED_OFF,
+            "due_by_partnership": True,
+        },
+        template="lcspr/action.html",
+    )

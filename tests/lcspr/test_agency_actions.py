@@ -1,0 +1,140 @@
+"""The agency that owns an action-plan action records its progress, evidence of impact and
+completion itself; it sees only its own actions, and cannot move the due date or sign off."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from lcspr import selectors, services
+from lcspr.models import ActionStatus
+from tests.utils import sign_in
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owned(local_review, people, agencies):
+    """One action owned by the police (people["agency"] contributes for them), one by health."""
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+
+    def add(agency, description):
+        return services.action_add(
+            recommendation=rec,
+            actor=officer,
+            description=description,
+            agency=agency,
+            lead="Named lead",
+            due_date=TODAY() + dt.timedelta(days=30),
+        )
+
+    return {
+        "police": add(agencies["police"], "Brief every response officer"),
+        "health": add(agencies["health"], "Audit the health visiting records"),
+    }
+
+
+def test_a_contributor_sees_only_their_agencys_actions_in_their_partnership(owned, contributors):
+    police = selectors.actions_for_contributor(contributors["police"])
+    assert list(police) == [owned["police"]]
+    assert list(selectors.actions_for_contributor(contributors["health"])) == [owned["health"]]
+    # The same force contributing for another partnership sees none of these.
+    assert not selectors.actions_for_contributor(contributors["other_police"]).exists()
+
+
+def test_the_owning_agency_records_progress_but_not_a_new_due_date(owned, contributors, people):
+    action, police = owned["police"], contributors["police"]
+    with pytest.raises(ValidationError) as error:
+        services.action_update(
+            action=action,
+            actor=police,
+            status="in_progress",
+            due_date=action.due_date + dt.timedelta(days=30),
+            reason="We need longer.",
+        )
+    assert (
+        "Only the partnership’s business unit moves the due date"
+        in (error.value.message_dict["due_date"][0])
+    )
+    action = services.action_update(
+        action=action,
+        actor=police,
+        status="complete",
+        due_date=action.due_date,
+        note="Briefing given to all teams.",
+        evidence_of_impact="Audit of 20 calls shows the child's voice recorded.",
+        expected_version=action.version,
+    )
+    assert action.status == ActionStatus.COMPLETE and action.completed_on == TODAY()
+    assert action.notes.get().author == police
+    # Signing off stays the partnership manager's.
+    with pytest.raises(PermissionDenied):
+        services.action_sign_off(action=action, actor=police)
+    services.action_sign_off(action=action, actor=people["manager"])
+
+
+@pytest.mark.parametrize("who", ["health", "other_police"])
+def test_another_agency_or_partnership_cannot_update_the_action(owned, contributors, who):
+    action = owned["police"]
+    with pytest.raises(PermissionDenied):
+        services.action_update(
+            action=action,
+            actor=contributors[who],
+            status="in_progress",
+            due_date=action.due_date,
+            note="Not ours.",
+        )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NOT_STARTED and not action.notes.exists()
+
+
+def test_the_contributor_finds_and_updates_the_action_from_their_home_page(
+    client, owned, contributors
+):
+    police = contributors["police"]
+    sign_in(client, police)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    url = reverse("lcspr:agency-action", args=[owned["police"].pk])
+    assert url in home and "Brief every response officer" in home
+    assert "Audit the health visiting records" not in home
+    page = client.get(url).content.decode()
+    assert "Set by the partnership" in page and 'name="due_date' not in page
+    response = client.post(
+        url,
+        {"status": "in_progress", "note": "Dates booked.", "version": owned["police"].version},
+    )
+    assert response.status_code == 302
+    owned["police"].refresh_from_db()
+    assert owned["police"].status == ActionStatus.IN_PROGRESS
+    # Another agency's action is not found; the business unit's page is refused.
+    assert client.get(reverse("lcspr:agency-action", args=[owned["health"].pk])).status_code == 404
+    review = owned["police"].recommendation.review
+    staff_page = reverse("lcspr:action", args=[review.pk, owned["police"].pk])
+    assert client.get(staff_page).status_code == 403
+
+
+def test_the_home_page_lists_the_agencys_actions_in_a_fixed_number_of_queries(
+    client, owned, contributors, django_assert_max_num_queries, local_review, people, agencies
+):
+    sign_in(client, contributors["police"])
+    url = reverse("safeguarding:home")
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    rec = local_review.recommendations.get()
+    for n in range(5):
+        services.action_add(
+            recommendation=rec,
+            actor=people["officer"],
+            description=f"More {n}",
+            agency=agencies["police"],
+            lead="Lead",
+            due_date=TODAY() + dt.timedelta(days=40),
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "More 4" in html
