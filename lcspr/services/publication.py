@@ -43,7 +43,6 @@ from .common import (
     move,
     past_date,
     raise_if,
-    require_case_role,
     require_manager,
     since_hold,
 )
@@ -334,9 +333,12 @@ def review_publish(
 
 
 @transaction.atomic
-def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None) -> Review:
-    require_case_role(actor, review.partnership)
-    review = locked(review)
+def review_record_nspcc(
+    *, review: Review, actor: User, sent_on: dt.date | None, expected_version: int | None = None
+) -> Review:
+    """The copy sent to the NSPCC national case review repository; a second record
+    corrects the date (the audit trail keeps the earlier one)."""
+    review = locked_for_change(review, actor, expected_version)
     if review.status != Status.PUBLISHED:
         raise ValidationError("Record the NSPCC copy once the review is published")
     raise_if(
@@ -348,6 +350,7 @@ def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None)
             not_before_what="the date of publication",
         )
     )
+    earlier = review.nspcc_sent_on
     review.nspcc_sent_on = sent_on
     review.version += 1
     review.save(update_fields=["nspcc_sent_on", "version", "updated_at"])
@@ -357,7 +360,7 @@ def review_record_nspcc(*, review: Review, actor: User, sent_on: dt.date | None)
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
-        changes={"nspcc_sent_on": sent_on},
+        changes={"nspcc_sent_on": {"old": earlier, "new": sent_on}},
     )
     return review
 

@@ -405,6 +405,19 @@ def review_put_on_hold(
     raise_if(errors)
     review.status_before_hold = review.status
     move(review, Status.ON_HOLD, actor, f"{HoldReason(reason).label}. {note}".strip(". "))
+    # The hold's dates and reason, beside the status change (the detail stays on the
+    # record and its status history: it may name people in the proceedings).
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={
+            "hold_reason": reason,
+            "held_since": held_since,
+            "hold_review_on": look_again_on,
+        },
+    )
     review.hold_reason = reason
     review.hold_note = (note or "").strip()
     review.held_since = held_since

@@ -610,7 +610,10 @@ def nspcc(request, pk):
 
     def run(form):
         services.review_record_nspcc(
-            review=review, actor=request.user, sent_on=form.cleaned_data["sent_on"]
+            review=review,
+            actor=request.user,
+            sent_on=form.cleaned_data["sent_on"],
+            expected_version=form.cleaned_data.get("version"),
         )
         messages.success(request, "The NSPCC repository copy is recorded.")
 
@@ -620,7 +623,10 @@ def nspcc(request, pk):
         NspccForm,
         "Copy sent to the NSPCC repository",
         run,
-        initial={"sent_on": timezone.localdate()},
+        initial={
+            "sent_on": review.nspcc_sent_on or timezone.localdate(),
+            "version": review.version,
+        },
     )
 
 

@@ -227,7 +227,7 @@ def lcspr_target(name, people, agencies, make_review):
                 url,
                 officer,
                 lcspr_forms.NspccForm,
-                {**date_post("sent_on", good_date(0))},
+                {**date_post("sent_on", good_date(0)), "version": str(review.version)},
                 records=[review],
             )
         services.briefing_save(review=review, actor=officer, values=BRIEFING)

@@ -386,6 +386,31 @@ def test_the_subject_access_export_holds_the_public_copy_and_the_clocks_history(
     )
 
 
+def test_the_nspcc_date_is_corrected_from_a_fresh_page_and_the_trail_keeps_both(published, people):
+    from lcspr.models import Review
+    from safeguarding.models import AuditEvent
+    from safeguarding.workflow import ConcurrentEditError
+
+    officer = people["officer"]
+    Review.objects.filter(pk=published.pk).update(published_on=TODAY() - dt.timedelta(days=10))
+    published.refresh_from_db()
+    first = services.review_record_nspcc(review=published, actor=officer, sent_on=TODAY())
+    with pytest.raises(ConcurrentEditError):
+        services.review_record_nspcc(
+            review=published,
+            actor=officer,
+            sent_on=TODAY(),
+            expected_version=first.version - 1,
+        )
+    earlier = TODAY() - dt.timedelta(days=1)
+    services.review_record_nspcc(
+        review=published, actor=officer, sent_on=earlier, expected_version=first.version
+    )
+    assert PublishedReview.objects.get(source_review_id=published.pk).nspcc_sent_on == earlier
+    event = AuditEvent.objects.filter(changes__has_key="nspcc_sent_on").order_by("pk").last()
+    assert event.changes["nspcc_sent_on"] == {"old": str(TODAY()), "new": str(earlier)}
+
+
 def test_withdrawing_a_review_sent_to_the_nspcc_says_to_ask_them_too(client, published, people):
     services.review_record_nspcc(review=published, actor=people["officer"], sent_on=TODAY())
     sign_in(client, people["manager"])

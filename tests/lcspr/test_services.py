@@ -266,6 +266,14 @@ def test_a_longer_hold_moves_its_date_to_look_again_without_resuming(local_revie
         held_since=days_ago(10),
         look_again_on=first,
     )
+    from safeguarding.models import AuditEvent
+
+    held = AuditEvent.objects.get(object_id=str(review.pk), changes__has_key="held_since")
+    assert held.changes == {
+        "hold_reason": "criminal_proceedings",
+        "held_since": str(days_ago(10)),
+        "hold_review_on": str(first),
+    }  # the detail ("Trial in January.") stays on the record, out of the trail
     changes = StatusChange.objects.filter(review=review).count()
     args = dict(review=review, actor=officer, note="Trial moved to March.")
     with pytest.raises(ValidationError) as error:
