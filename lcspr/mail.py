@@ -1,7 +1,8 @@
-"""The e-mail to a local review's independent reviewers when the partners ask them in
-writing for information or a draft (reg 14). It names the partnership, the review's
-reference and the reply date, and links to the review; never the child, nor the request's
-words (they sign in to read it)."""
+"""The e-mails of the local reviews: to the independent reviewers when the partners ask
+them in writing for information or a draft (reg 14), and to an agency when an action of
+the action plan is given to it. Each names the partnership, the review's reference and a
+date, and links to the page; never the child, nor the request's or the action's words
+(they sign in to read them)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from safeguarding.mail import send_templated
 from safeguarding.models import Membership, Role
 
-from .models import PartnerCheck
+from .models import Action, PartnerCheck, Status
 
 
 def reviewers_to_tell(review) -> list[str]:
@@ -84,5 +85,81 @@ def untold_written_requests(*, now: dt.datetime):
         )
         .distinct()
         .order_by("recorded_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def agency_to_tell(action: Action) -> list[str]:
+    """Who answers for the action's agency in the review's partnership: its active
+    contributors there, or the agency's own address when it has none."""
+    contributors = sorted(
+        Membership.objects.active()
+        .with_role(Role.AGENCY_CONTRIBUTOR)
+        .filter(partnership=action.recommendation.review.partnership, agency=action.agency_id)
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    if contributors:
+        return contributors
+    return [action.agency.contact_email] if action.agency.contact_email else []
+
+
+@transaction.atomic
+def action_assigned_deliver(*, action_id: int) -> str:
+    """E-mail the owning agency that an action is theirs. Safe to run twice: the row is
+    locked and marked told, so it is sent once."""
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
+        .filter(pk=action_id)
+        .first()
+    )
+    if action is None:
+        return "no such action"
+    if action.agency_told_at is not None:
+        return "already sent"
+    review = action.recommendation.review
+    if review.status == Status.CLOSED:
+        return "review closed"
+    to = agency_to_tell(action)
+    if not to:
+        return "no one to tell"
+    from django.urls import reverse
+
+    send_templated(
+        to=to,
+        subject=f"{review.partnership.name}: an action for {action.agency.name} in local "
+        f"review {review.reference}",
+        template="lcspr/email/action_assigned",
+        context={
+            "service_name": settings.SERVICE_NAME,
+            "partnership": review.partnership.name,
+            "agency": action.agency.name,
+            "reference": review.reference,
+            "due": action.due_date,
+            "link": settings.SITE_URL + reverse("lcspr:agency-action", args=[action.pk]),
+        },
+    )
+    action.agency_told_at = timezone.now()
+    action.save(update_fields=["agency_told_at"])
+    return "sent"
+
+
+#: An action's e-mail is queued again for this long after the action was added (the
+#: broker may have been down, or the agency had nobody to tell yet); then it stops.
+TELL_AGENCY_WITHIN = dt.timedelta(days=14)
+
+
+def untold_actions(*, now: dt.datetime):
+    """Actions whose agency was not e-mailed, added long enough ago (their own queueing
+    may be on its way) and recently enough: their ids, oldest first."""
+    return (
+        Action.objects.filter(
+            agency_told_at__isnull=True,
+            created_at__lt=now - REQUEUE_AFTER,
+            created_at__gte=now - TELL_AGENCY_WITHIN,
+        )
+        .exclude(recommendation__review__status=Status.CLOSED)
+        .order_by("created_at", "id")
         .values_list("pk", flat=True)
     )

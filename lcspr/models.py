@@ -314,6 +314,10 @@ class Action(models.Model):
     )
     signed_off_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # When it was added, and when its agency was e-mailed about it (lcspr/mail.py). Both
+    # are empty for actions added before the e-mail existed: they are never sent late.
+    created_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
+    agency_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -25,3 +25,19 @@ def requeue_written_requests() -> int:
         untold_written_requests(now=timezone.now())[:500],
         "written request",
     )
+
+
+@shared_task(name="lcspr.send_action_assigned", ignore_result=True, **RETRIED_SEND)
+def send_action_assigned(action_id: int) -> str:
+    """Tell an agency an action of an action plan is theirs (lcspr/mail.py)."""
+    from .mail import action_assigned_deliver
+
+    return action_assigned_deliver(action_id=action_id)
+
+
+@shared_task(name="lcspr.requeue_action_emails", ignore_result=True)
+def requeue_action_emails() -> int:
+    """Run by beat: queue again the action e-mails never sent. The row decides: once."""
+    from .mail import untold_actions
+
+    return queue_each(send_action_assigned, untold_actions(now=timezone.now())[:500], "action")

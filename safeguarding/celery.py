@@ -36,6 +36,13 @@ app.conf.beat_schedule = {
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
+    # Action-plan actions whose agency was not e-mailed yet (the broker was down, or the
+    # agency had nobody to tell when the action was added).
+    "requeue-action-emails": {
+        "task": "lcspr.requeue_action_emails",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Request e-mails that could not be queued when the request was sent (issue 4).
     "requeue-request-emails": {
         "task": "rapid_reviews.requeue_request_emails",

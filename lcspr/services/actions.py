@@ -5,6 +5,7 @@ manager's sign-off when complete."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -182,6 +183,10 @@ def action_add(
         object_repr=f"{review.reference} action {action.pk}",
         changes={"agency": agency.name, "due_date": due_date},
     )
+    from .. import tasks
+
+    # Once committed; a broker that is down leaves it to beat's requeue.
+    transaction.on_commit(partial(tasks.send_action_assigned.delay, action.pk), robust=True)
     return action
 
 

@@ -153,6 +153,8 @@ class LocalReviewsMixin:
                         status=status,
                         signed_off_by=self.manager[pid] if status == "signed_off" else None,
                         signed_off_on=finished if status == "signed_off" else None,
+                        # Added before the data was made: never e-mailed by the requeue.
+                        created_at=None,
                     )
                 )
                 meta.append((pid, rv.rapid_review.incident.reference))
