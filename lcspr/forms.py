@@ -134,6 +134,22 @@ class HoldForm(ActionForm):
     past_dates = ("held_since",)
 
 
+class DecisionDateForm(ActionForm):
+    submit_label = "Correct the date"
+    decided_on = GDSDateField(
+        what="the date of the decision", label="Date the partners decided to hold the review"
+    )
+    reason = area(
+        "Why is the date being corrected?",
+        required=True,
+        rows=2,
+        message="Enter why the date is being corrected",
+        hint="Kept in the history of each date that moves and in the audit trail: do not "
+        "name anyone.",
+    )
+    past_dates = ("decided_on",)
+
+
 class HoldUpdateForm(ActionForm):
     submit_label = "Save the new date"
     look_again_on = GDSDateField(
@@ -147,7 +163,7 @@ class HoldUpdateForm(ActionForm):
         required=True,
         rows=2,
         message="Enter what has changed",
-        hint="Kept in the history of the date.",
+        hint="Kept in the history of the date and in the audit trail: do not name anyone.",
     )
 
 

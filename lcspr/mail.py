@@ -92,6 +92,8 @@ def untold_written_requests(*, now: dt.datetime):
 def agency_to_tell(action: Action) -> list[str]:
     """Who answers for the action's agency in the review's partnership: its active
     contributors there, or the agency's own address when it has none."""
+    if not action.recommendation.review.partnership.is_active:
+        return []
     contributors = sorted(
         Membership.objects.active()
         .with_role(Role.AGENCY_CONTRIBUTOR)

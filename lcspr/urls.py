@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/resume/", staff.resume, name="resume"),
     path("<int:pk>/close/", staff.close, name="close"),
     path("<int:pk>/hold/change/", staff.hold_change, name="hold-change"),
+    path("<int:pk>/decision-date/", staff.decision_date, name="decision-date"),
     path("<int:pk>/approve/", staff.approve, name="approve"),
     path("<int:pk>/notice/", staff.notice, name="notice"),
     path("<int:pk>/publish/", staff.publish, name="publish"),

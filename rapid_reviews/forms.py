@@ -35,6 +35,7 @@ class ActionForm(StepForm):
 class RequestsForm(StepForm):
     submit_label = "Send the requests"
     later_label = "Save without sending"
+    later_is_draft = False  # it makes the requests (unsent): not for a timer to press
 
     agencies = forms.ModelMultipleChoiceField(
         label="Which agencies were involved with the child or family?",

@@ -213,6 +213,8 @@ class RapidReview(models.Model):
     #: When the Panel asks for more information: the date it wants it by (a clock runs
     #: until the review is sent again).
     panel_more_information_by = models.DateField(null=True, blank=True)
+    #: Why the recorded reply was last corrected (kept here, not in the audit trail).
+    panel_response_correction = models.TextField(blank=True)
     # Why it reached the National Panel after its 15 working days, if it did.
     late_reason = models.TextField(blank=True)
     # After the Panel disagreed with a decision not to hold a local review: the partners'

@@ -68,6 +68,10 @@ class GDSFormMixin:
     submit_label = _("Continue")
     submit_name = "submit"
     later_label = None
+    #: The "later" button only saves a draft, changing nothing else: the session timeout
+    #: may press it to keep what was typed (static/js/timeout.mjs). False where "later"
+    #: makes records of its own (requests saved without sending).
+    later_is_draft = True
     form_tag = True
     form_method = "post"
     #: "govuk-button--warning" for a step that cannot be undone from the page.
@@ -116,8 +120,9 @@ class GDSFormMixin:
             self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
         if self.later_label:
             # A second submit button: its name tells the view to save and stop here.
+            draft = {"data-draft": "true"} if self.later_is_draft else {}
             self.helper.add_input(
-                Submit("later", self.later_label, css_class="govuk-button--secondary")
+                Submit("later", self.later_label, css_class="govuk-button--secondary", **draft)
             )
 
     #: A service's name for a value → this form's field for it, where they differ, so the

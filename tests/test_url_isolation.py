@@ -125,6 +125,7 @@ AUDIENCE = {
     "lcspr:hold": "case",
     "lcspr:resume": "case",
     "lcspr:hold-change": "case",
+    "lcspr:decision-date": "manager",
     "lcspr:close": "manager",
     "lcspr:approve": "case",
     "lcspr:notice": "case",

@@ -226,6 +226,9 @@ def action_update(
     )
     if owner_only and not is_owning_contributor(actor, action):
         raise PermissionDenied("Only the partnership or the agency that owns it updates it.")
+    # The review's lock first (as closing it takes): a review closed at the same moment
+    # is seen closed here.
+    review = locked(review)
     require_not_closed(review)
     if owner_only and due_date != action.due_date:
         raise_if(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapid_reviews.models import RapidReview
-from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -448,6 +448,100 @@ def review_put_on_hold(
 
 
 @transaction.atomic
+def review_correct_decision_date(
+    *,
+    review: Review,
+    actor: User,
+    decided_on: dt.date | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Review:
+    """The decision to hold the review was recorded with the wrong date: correct it (a
+    manager, with a reason), and with it the statutory target (6 calendar months on) and
+    every clock still counted from it. The rapid review's record of the decision moves
+    too, so the two never disagree. Before the review was first put on hold only: a hold
+    moved its milestones by the days on hold, which a new date cannot reconstruct."""
+    review = locked_for_change(review, actor, expected_version)
+    require_manager(actor, review.partnership)
+    if review.status not in (Status.OPEN, Status.IN_PROGRESS) or review.days_on_hold:
+        raise TransitionError(
+            "The decision date can be corrected only before the final report is approved "
+            "and before the review was first put on hold."
+        )
+    rapid = RapidReview.objects.select_for_update().get(pk=review.rapid_review_id)
+    after_panel = rapid.local_review_decided_on is not None
+    if after_panel:
+        not_before = (rapid.panel_response_on, "the National Panel’s reply")
+        not_after = []
+    else:
+        not_before = (rapid.meeting_date, "the rapid review panel meeting")
+        signed = [s.signed_on for s in rapid.sign_offs.all()]
+        not_after = [
+            (min(signed) if signed else None, "the first partner’s sign-off"),
+            (rapid.sent_to_panel_on, "the day it went to the National Panel"),
+        ]
+    not_after.append((review.terms_agreed_on, "the day the terms of reference were agreed"))
+    errors = past_date(
+        decided_on,
+        "decided_on",
+        "the date of the decision",
+        not_before=not_before[0],
+        not_before_what=not_before[1],
+    )
+    if decided_on and not errors:
+        for limit, what in not_after:
+            if limit is not None and decided_on > limit:
+                errors["decided_on"] = (
+                    f"The date of the decision must be the same as or before {what} "
+                    f"({limit:%-d %B %Y})"
+                )
+                break
+    if not (reason or "").strip():
+        errors["reason"] = "Enter why the date is being corrected"
+    raise_if(errors)
+    if decided_on == review.decision_date:
+        return review
+    earlier = review.decision_date
+    review.decision_date = decided_on
+    review.target_publication = compute_due(
+        trigger_date=decided_on,
+        rule=Rule.CALENDAR_MONTHS,
+        amount=MONTHS_TO_PUBLISH,
+        partnership=review.partnership,
+    )
+    review.version += 1
+    review.save()
+    if after_panel:
+        rapid.local_review_decided_on = decided_on
+    else:
+        rapid.decided_on = decided_on
+    rapid.version += 1
+    rapid.save()
+    # The clocks counted from the decision (the statutory date and the milestones not
+    # yet met or moved by hand) are counted again from the corrected date.
+    counted = (
+        Deadline.objects.for_subject(review)
+        .open()
+        .filter(rule=Rule.CALENDAR_MONTHS, trigger_date=earlier)
+        .order_by("pk")
+    )
+    for deadline in counted:
+        deadline_move(deadline=deadline, actor=actor, reason=reason, trigger_date=decided_on)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        # The reason is kept with each moved clock's history (erased with the case).
+        changes={
+            "decision_date": {"old": earlier, "new": decided_on},
+            "target_publication": review.target_publication,
+        },
+    )
+    return review
+
+
+@transaction.atomic
 def review_update_hold(
     *,
     review: Review,
@@ -486,10 +580,12 @@ def review_update_hold(
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
-        changes={
-            **diff(before, snapshot(review, ["hold_review_on", "hold_note"])),
-            "reason": reason.strip(),
-        },
+        # The dates, not the words: the detail and the reason may name people in the
+        # proceedings, and the trail is never erased (the reason is kept with the
+        # clock's history, which goes with the case).
+        changes=values_kept_only_for(
+            diff(before, snapshot(review, ["hold_review_on", "hold_note"])), {"hold_review_on"}
+        ),
     )
     return review
 

@@ -22,6 +22,7 @@ from ..forms import (
     BriefingForm,
     CheckForm,
     CloseForm,
+    DecisionDateForm,
     HoldForm,
     HoldUpdateForm,
     MilestoneForm,
@@ -290,6 +291,36 @@ def hold(request, pk):
         "milestones still to come move later by the number of days it was on hold. The "
         "statutory publication date (6 months after the decision) does not move.",
         initial={"held_since": timezone.localdate(), "version": review.version},
+    )
+
+
+@officer_view
+def decision_date(request, pk):
+    review = _editable(request, pk)
+    if not selectors.is_manager(request.user, review):
+        raise PermissionDenied("Only the partnership manager corrects the decision date.")
+
+    def run(form):
+        data = form.cleaned_data
+        services.review_correct_decision_date(
+            review=review,
+            actor=request.user,
+            decided_on=data["decided_on"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The decision date and the dates counted from it are corrected.")
+
+    return form_page(
+        request,
+        review,
+        DecisionDateForm,
+        "Correct the date of the decision to hold the review",
+        run,
+        intro=f"Recorded now: {review.decision_date:%-d %B %Y}. The statutory publication "
+        "date (6 calendar months after the decision) and the milestones still counted from "
+        "it move with it; milestones already met or moved by hand stay as they are.",
+        initial={"decided_on": review.decision_date, "version": review.version},
     )
 
 

@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="rapidreview",
+            name="panel_response_correction",
+            field=models.TextField(blank=True),
+        ),
+        migrations.AddField(
             model_name='rapidreview',
             name='panel_more_information_by',
             field=models.DateField(blank=True, null=True),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from notifications.models import Incident
-from safeguarding.audit import Action, audit_record, diff, snapshot
+from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -450,7 +450,7 @@ def rapid_review_send_to_panel(
         )
     review.sent_to_panel_on = sent_on
     review.panel_response, review.panel_response_on, review.panel_response_note = "", None, ""
-    review.panel_more_information_by = None
+    review.panel_more_information_by, review.panel_response_correction = None, ""
     review.save()
     opened = False
     if not resending:
@@ -579,14 +579,18 @@ def rapid_review_record_panel_response(
     review.panel_more_information_by = (
         more_information_by if response == PanelResponse.MORE_INFORMATION else None
     )
+    if correcting:
+        review.panel_response_correction = correction_reason.strip()
     review.save()
     _more_information_clock(review, actor, responded_on)
     changes = {"panel_response": response, "panel_response_on": responded_on}
     if correcting:
-        changes = {
-            **diff(before, snapshot(review, fields)),
-            "reason": correction_reason.strip(),
-        }
+        # What the Panel wrote, and why it was corrected, stay on the record (they may
+        # name the child): the trail, never erased, says which changed.
+        changes = values_kept_only_for(
+            diff(before, snapshot(review, fields)),
+            {"panel_response", "panel_response_on", "panel_more_information_by"},
+        )
     audit_record(
         actor=actor,
         action=Action.UPDATE,

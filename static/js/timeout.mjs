@@ -2,15 +2,27 @@
 // offers to stay signed in. If nobody answers, the session is ended (a real sign-out,
 // not only a page that says so) and nothing typed is lost, but nothing is carried out
 // by a timer either:
-// - a form with a "Save and come back later" button saves a draft with it (that changes
-//   nothing else), and the page it leads to signs out at once;
+// - a form whose "later" button only saves a draft (marked data-draft: it changes
+//   nothing else) saves one with it, and the page it leads to signs out at once;
 // - any other form with unsaved typing (which could close, delete or send something) is
-//   posted only after signing out: the server then keeps what was typed, for the form to
-//   show once the person signs in again (safeguarding/drafts.py), and does nothing else.
+//   posted only once signing out has worked: the server then keeps what was typed, for
+//   the form to show once the person signs in again (safeguarding/drafts.py), and does
+//   nothing else. If signing out fails (the server is down), nothing is posted: the page
+//   stays as it is and the server's own expiry ends the session.
 // Without JavaScript the session simply expires and the next post is kept the same way.
 const SIGN_OUT_NEXT = "app-timeout-sign-out";
+// The page a timed-out draft save leads to loads within this; a flag older than this
+// (the save was refused by an ended session, then the person signed in again) is stale.
+const SIGN_OUT_NEXT_WITHIN_MS = 30000;
+
+function takeSignOutFlag() {
+  const at = Number(sessionStorage.getItem(SIGN_OUT_NEXT));
+  sessionStorage.removeItem(SIGN_OUT_NEXT);
+  return at > 0 && Date.now() - at < SIGN_OUT_NEXT_WITHIN_MS;
+}
 
 export function initTimeoutWarning() {
+  const pendingSignOut = takeSignOutFlag();
   const dialog = document.getElementById("timeout-dialog");
   if (!dialog || typeof dialog.showModal !== "function") return;
   const idle = Number(dialog.dataset.idleSeconds) * 1000;
@@ -21,9 +33,8 @@ export function initTimeoutWarning() {
   const countdown = dialog.querySelector("[data-countdown]");
   let warnTimer, expireTimer, tick;
   let dirtyForm = null;
-  const forms = document.querySelectorAll("main form[method=post]");
 
-  forms.forEach((form) => {
+  document.querySelectorAll("main form[method=post]").forEach((form) => {
     form.addEventListener("input", () => { dirtyForm = form; });
     form.addEventListener("submit", () => { dirtyForm = null; });
   });
@@ -33,14 +44,17 @@ export function initTimeoutWarning() {
       || dialog.dataset.csrfToken;
   }
 
+  // True once the server has signed the session out (its answer is the redirect to the
+  // signed-out page); false if it could not be reached or refused.
   async function signOut() {
     try {
-      await fetch(signOutUrl, {
+      const response = await fetch(signOutUrl, {
         method: "POST", credentials: "same-origin", redirect: "manual",
         headers: { "X-CSRFToken": csrfToken() },
       });
+      return response.type === "opaqueredirect" || response.ok;
     } catch (error) {
-      // The server's own idle expiry still ends the session.
+      return false;
     }
   }
 
@@ -48,19 +62,15 @@ export function initTimeoutWarning() {
     clearInterval(tick);
     if (dialog.open) dialog.close();
     const form = dirtyForm;
-    if (form) {
-      const later = form.querySelector("[name=later]");
-      if (later) {
-        sessionStorage.setItem(SIGN_OUT_NEXT, "1");
-        form.requestSubmit(later);
-        return;
-      }
-      await signOut();
-      form.requestSubmit();
+    const draft = form?.querySelector("[name=later][data-draft]");
+    if (draft) {
+      sessionStorage.setItem(SIGN_OUT_NEXT, String(Date.now()));
+      form.requestSubmit(draft);
       return;
     }
-    await signOut();
-    window.location.href = signedOutUrl;
+    if (!(await signOut())) return;
+    if (form) form.requestSubmit();
+    else window.location.href = signedOutUrl;
   }
 
   function minutesText(ms) {
@@ -91,21 +101,23 @@ export function initTimeoutWarning() {
     schedule();
   }
 
-  if (sessionStorage.getItem(SIGN_OUT_NEXT)) {
+  dialog.querySelector("[data-stay]").addEventListener("click", stay);
+  dialog.addEventListener("cancel", (event) => { event.preventDefault(); stay(); });
+
+  if (pendingSignOut) {
     // The page a timed-out draft save led to. If the save was refused (the page shows
     // the form again with its errors), what was typed is posted once more after signing
     // out, to be kept; otherwise the draft is saved and this is the signed-out page.
-    sessionStorage.removeItem(SIGN_OUT_NEXT);
     const refused = document.querySelector(".govuk-error-summary")
-      ? document.querySelector("main form[method=post] [name=later]")?.form : null;
-    signOut().then(() => {
+      ? document.querySelector("main form[method=post] [name=later][data-draft]")?.form
+      : null;
+    signOut().then((done) => {
+      if (!done) { schedule(); return; }
       if (refused) refused.requestSubmit();
       else window.location.href = signedOutUrl;
     });
     return;
   }
 
-  dialog.querySelector("[data-stay]").addEventListener("click", stay);
-  dialog.addEventListener("cancel", (event) => { event.preventDefault(); stay(); });
   schedule();
 }

@@ -37,6 +37,7 @@ FORM_VIEWS = [
     "lcspr:hold",
     "lcspr:resume",
     "lcspr:hold-change",
+    "lcspr:decision-date",
     "lcspr:close",
     "lcspr:approve",
     "lcspr:notice",
@@ -120,6 +121,18 @@ def lcspr_target(name, people, agencies, make_review):
                 "reason": "inquest",
                 **date_post("held_since", good_date(1)),
                 **date_post("look_again_on", good_date(-30)),
+                **version,
+            },
+            records=[review],
+        )
+    if name == "lcspr:decision-date":
+        return Target(
+            url,
+            people["manager"],
+            lcspr_forms.DecisionDateForm,
+            {
+                **date_post("decided_on", good_date(59)),
+                "reason": "Typed the wrong day.",
                 **version,
             },
             records=[review],

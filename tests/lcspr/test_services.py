@@ -294,6 +294,10 @@ def test_a_longer_hold_moves_its_date_to_look_again_without_resuming(local_revie
     )
     assert review.held_since == days_ago(10)  # the hold itself is the same one
     assert StatusChange.objects.filter(review=review).count() == changes  # no resume
+    # The detail may name people in the proceedings: not in the trail (the reason for
+    # moving the date is, as for every moved date, and the form says so).
+    trail = str(list(AuditEvent.objects.values_list("changes", flat=True)))
+    assert "to March" not in trail and "The trial moved." in trail
     clock = get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review")
     assert (clock.due_date, clock.closed_on) == (later, None)
     moved = DeadlineChange.objects.get(deadline=clock)
@@ -748,3 +752,67 @@ def test_a_review_on_hold_past_its_statutory_date_counts_as_late(make_review, pe
     period = reports.Period(days_ago(400), TODAY() + dt.timedelta(days=400), "two years")
     figures = reports.timeliness([late.partnership.pk], period, today=TODAY())["lcspr"]
     assert (figures.total, figures.on_time, figures.late, figures.pending) == (2, 0, 1, 1)
+
+
+# --- correcting the date of the decision --------------------------------------------------------
+
+
+def test_a_mistyped_decision_date_is_corrected_with_the_dates_counted_from_it(local_review, people):
+    from dateutil.relativedelta import relativedelta
+
+    from safeguarding.models import AuditEvent
+
+    manager, officer = people["manager"], people["officer"]
+    args = dict(review=local_review, reason="Typed the wrong month.")
+    with pytest.raises(PermissionDenied):
+        services.review_correct_decision_date(actor=officer, decided_on=days_ago(70), **args)
+    publication = get_deadline(local_review, Kind.PUBLICATION)
+    draft = get_deadline(local_review, Kind.LCSPR_MILESTONE, "draft_report")
+    right = days_ago(70)
+    review = services.review_correct_decision_date(
+        actor=manager, decided_on=right, expected_version=local_review.version, **args
+    )
+    review.refresh_from_db()
+    assert review.decision_date == right
+    assert review.target_publication == right + relativedelta(months=6)
+    publication.refresh_from_db()
+    assert (publication.trigger_date, publication.due_date) == (right, review.target_publication)
+    draft.refresh_from_db()
+    assert draft.trigger_date == right and draft.due_date < draft.changes.get().old_due
+    assert draft.changes.get().reason == "Typed the wrong month."
+    review.rapid_review.refresh_from_db()
+    assert review.rapid_review.decided_on == right  # the two records agree
+    event = AuditEvent.objects.get(
+        object_type="lcspr.review",
+        object_id=str(review.pk),
+        action="update",
+        changes__has_key="decision_date",
+    )
+    assert event.changes["decision_date"] == {"old": str(days_ago(60)), "new": str(right)}
+
+
+def test_the_decision_date_is_not_corrected_past_later_steps_or_after_a_hold(local_review, people):
+    manager, officer = people["manager"], people["officer"]
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="Terms.", agreed_on=days_ago(50)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.review_correct_decision_date(
+            review=review, actor=manager, decided_on=days_ago(40), reason="r"
+        )
+    assert "the day the terms of reference were agreed" in error.value.message_dict["decided_on"][0]
+    review = services.review_put_on_hold(
+        review=review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(5),
+        look_again_on=TODAY() + dt.timedelta(days=5),
+    )
+    review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    with pytest.raises(services.TransitionError):
+        services.review_correct_decision_date(
+            review=review, actor=manager, decided_on=days_ago(61), reason="r"
+        )
+    review.refresh_from_db()
+    assert review.decision_date == days_ago(60)

@@ -553,3 +553,26 @@ def test_the_date_to_look_again_at_a_hold_is_changed_from_the_review_page(
     )
     page = response.content.decode()
     assert "The hold is updated." in page and f"Look again on {later:%-d %B %Y}" in page
+
+
+def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
+    client, local_review, people
+):
+    url = reverse("lcspr:decision-date", args=[local_review.pk])
+    sign_in(client, people["officer"])
+    assert url not in client.get(local_review.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 403
+    client.logout()
+    sign_in(client, people["manager"])
+    assert url in client.get(local_review.get_absolute_url()).content.decode()
+    right = days_ago(61)
+    response = client.post(
+        url,
+        {**date_fields("decided_on", right), "reason": "Typo.", "version": local_review.version},
+        follow=True,
+    )
+    assert "The decision date and the dates counted from it are corrected." in (
+        response.content.decode()
+    )
+    local_review.refresh_from_db()
+    assert local_review.decision_date == right

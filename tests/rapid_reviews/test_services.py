@@ -936,13 +936,17 @@ def test_a_response_recorded_wrongly_is_corrected_with_a_reason(review, people):
     assert StatusChange.objects.filter(rapid_review=review).count() == changes
     clock.refresh_from_db()
     assert clock.outcome == "cancelled"  # no longer asked for
+    assert review.panel_response_correction == "The Panel's letter was read wrongly."
     event = AuditEvent.objects.get(
         object_type="rapid_reviews.rapidreview",
         object_id=str(review.pk),
-        changes__has_key="reason",
+        changes__has_key="panel_response_note",
     )
-    assert event.changes["reason"] == "The Panel's letter was read wrongly."
     assert event.changes["panel_response"] == {"old": "more_information", "new": "agrees"}
+    # What the Panel wrote (it may name the child) and why it was corrected stay on the
+    # record: the trail, never erased, says only that they changed.
+    trail = str(list(AuditEvent.objects.values_list("changes", flat=True)))
+    assert "school" not in trail and "read wrongly" not in trail
 
 
 def test_a_disagreement_needs_what_the_panel_said_and_once_acted_on_stays(review, people):

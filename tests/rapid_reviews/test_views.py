@@ -841,3 +841,16 @@ def test_the_panels_reply_is_corrected_on_its_own_page(client, review, people):
     assert "The National Panel’s response is corrected." in done.content.decode()
     review.refresh_from_db()
     assert review.panel_response == "agrees"
+
+
+def test_only_a_later_button_that_saves_a_draft_is_for_the_timeout_to_press(client, review, people):
+    """static/js/timeout.mjs presses a "later" button marked data-draft; "Save without
+    sending" makes the requests, so it is not marked."""
+    from notifications.forms import CircumstancesForm
+
+    sign_in(client, people["officer"])
+    page = client.get(reverse("rapid_reviews:requests-new", args=[review.pk])).content.decode()
+    later = re.search(r"<input[^>]*name=\"later\"[^>]*>", page).group(0)
+    assert "Save without sending" in later and "data-draft" not in later
+    form = CircumstancesForm()
+    assert form.later_is_draft and 'data-draft="true"' in form.helper.inputs[-1].flat_attrs
