@@ -4,14 +4,23 @@ If a session has expired when a form is posted, the posted values are kept in th
 (anonymous) session under the form's path, the person signs in again, and the form page
 shows what they typed, ready to save. Only the same path can take them back, and that
 path's view still checks the person may see the record, so nothing crosses partnerships.
+
+Only the person who typed them gets them back: a shared computer's next user must not
+see (nor save as theirs) what a colleague typed. Each signed-in case page leaves a signed
+cookie naming its user (the typist); a post kept after a timeout is tagged with it, and
+given back only to that user. A post with no typist cookie is not kept.
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.http import QueryDict
 
 KEY = "kept-post:"
+TYPIST_COOKIE = "sg_typist"
+TYPIST_SALT = "safeguarding.drafts.typist"
 
 
 #: More than this is not kept (the longest form, a chronology, is well under it); anyone
@@ -19,19 +28,45 @@ KEY = "kept-post:"
 MAX_KEPT_CHARACTERS = 200_000
 
 
+def _typist(request) -> str | None:
+    try:
+        return request.get_signed_cookie(TYPIST_COOKIE, default=None, salt=TYPIST_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def _remember_typist(request, response) -> None:
+    """Name the signed-in user in the typist cookie (a browser-session cookie, signed,
+    not readable by scripts), unless it already does."""
+    user_pk = str(request.user.pk)
+    if _typist(request) != user_pk:
+        response.set_signed_cookie(
+            TYPIST_COOKIE,
+            user_pk,
+            salt=TYPIST_SALT,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+
+
 def login_required_keeping_post(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.user.is_authenticated:
             _forget_others(request, keep=KEY + request.path)
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            _remember_typist(request, response)
+            return response
         if request.method == "POST":
             values = {
                 k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"
             }
             _forget_others(request, keep=None)
-            if sum(len(v) for vs in values.values() for v in vs) <= MAX_KEPT_CHARACTERS:
-                request.session[KEY + request.path] = values
+            typist = _typist(request)
+            size = sum(len(v) for vs in values.values() for v in vs)
+            if typist is not None and size <= MAX_KEPT_CHARACTERS:
+                request.session[KEY + request.path] = {"by": typist, "post": values}
             return redirect_to_login(request.path)
         return redirect_to_login(request.get_full_path())
 
@@ -55,9 +90,9 @@ def has_kept_post(request) -> bool:
 def take_kept_post(request) -> QueryDict | None:
     """The values posted to this path before a timeout, once (then forgotten)."""
     kept = request.session.pop(KEY + request.path, None)
-    if not kept:
-        return None
+    if not isinstance(kept, dict) or kept.get("by") != str(request.user.pk):
+        return None  # someone else's typing (or none): dropped, never shown
     data = QueryDict(mutable=True)
-    for key, values in kept.items():
+    for key, values in kept["post"].items():
         data.setlist(key, values)
     return data

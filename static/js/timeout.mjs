@@ -14,6 +14,17 @@ const SIGN_OUT_NEXT = "app-timeout-sign-out";
 // The page a timed-out draft save leads to loads within this; a flag older than this
 // (the save was refused by an ended session, then the person signed in again) is stale.
 const SIGN_OUT_NEXT_WITHIN_MS = 30000;
+// The last activity in any tab of this browser (a page loaded, "Stay signed in"): the
+// tabs share one session, so an idle tab must not sign out someone working in another.
+const ACTIVITY = "app-activity";
+
+function noteActivity() {
+  try { localStorage.setItem(ACTIVITY, String(Date.now())); } catch (error) { /* private */ }
+}
+
+function lastActivity() {
+  try { return Number(localStorage.getItem(ACTIVITY)) || 0; } catch (error) { return 0; }
+}
 
 function takeSignOutFlag() {
   const at = Number(sessionStorage.getItem(SIGN_OUT_NEXT));
@@ -58,7 +69,13 @@ export function initTimeoutWarning() {
     }
   }
 
+  // Another tab was used since this one's timers were set: start them again from then.
+  function activeElsewhere() {
+    return Date.now() - lastActivity() < idle - 6000;
+  }
+
   async function expire() {
+    if (activeElsewhere()) { if (dialog.open) dialog.close(); schedule(); return; }
     clearInterval(tick);
     if (dialog.open) dialog.close();
     const form = dirtyForm;
@@ -81,11 +98,13 @@ export function initTimeoutWarning() {
 
   function schedule() {
     clearTimeout(warnTimer); clearTimeout(expireTimer); clearInterval(tick);
-    warnTimer = setTimeout(showWarning, Math.max(0, idle - warn));
-    expireTimer = setTimeout(expire, idle - 5000);
+    const since = Math.max(0, Date.now() - (lastActivity() || Date.now()));
+    warnTimer = setTimeout(showWarning, Math.max(0, idle - warn - since));
+    expireTimer = setTimeout(expire, Math.max(0, idle - 5000 - since));
   }
 
   function showWarning() {
+    if (Date.now() - lastActivity() < idle - warn - 1000) { schedule(); return; }
     const ends = Date.now() + warn;
     countdown.textContent = minutesText(warn);
     tick = setInterval(() => { countdown.textContent = minutesText(ends - Date.now()); }, 15000);
@@ -97,9 +116,17 @@ export function initTimeoutWarning() {
       method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
     });
     if (!response.ok) { window.location.href = signedOutUrl; return; }
+    noteActivity();
     dialog.close();
     schedule();
   }
+
+  // "Stay signed in" or a page loaded in another tab: this one's warning goes too.
+  window.addEventListener("storage", (event) => {
+    if (event.key !== ACTIVITY) return;
+    if (dialog.open) dialog.close();
+    schedule();
+  });
 
   dialog.querySelector("[data-stay]").addEventListener("click", stay);
   dialog.addEventListener("cancel", (event) => { event.preventDefault(); stay(); });
@@ -119,5 +146,6 @@ export function initTimeoutWarning() {
     return;
   }
 
+  noteActivity();  // this page's request was activity
   schedule();
 }

@@ -96,3 +96,26 @@ def test_sign_out_in_the_timeout_warning_ends_the_session(page, live_server, man
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_an_idle_tab_does_not_sign_out_someone_working_in_another(
+    page, live_server, manager, settings
+):
+    """Tabs of one browser share one session: while one is in use, another left idle
+    neither warns nor signs out."""
+    settings.SESSION_COOKIE_AGE = 12
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 6
+    settings.SESSION_REFRESH_SECONDS = 1
+    sign_in(page, live_server, manager.email)
+    idle = page.context.new_page()
+    idle.goto(f"{live_server.url}/")
+    for _ in range(8):  # 16 seconds of work in the first tab, past the idle time
+        page.wait_for_timeout(2000)
+        page.goto(f"{live_server.url}/")
+        expect(page.get_by_role("heading", name="Your work")).to_be_visible()
+    expect(idle.get_by_role("heading", name="Your work")).to_be_visible()
+    assert not idle.get_by_role("dialog").is_visible()
+    # Left alone, both end signed out.
+    expect(idle.get_by_role("heading", name="You have been signed out")).to_be_visible(
+        timeout=20_000
+    )

@@ -219,6 +219,7 @@ def test_typed_input_survives_a_session_timeout(client, people, make_incident):
     incident = make_incident(complete=False)
     sign_in(client, people["officer"])
     url = reverse("notifications:step", args=[incident.pk, "circumstances"])
+    client.get(url)  # the form, opened signed in
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.post(url, {"circumstances": "Long careful summary", "version": 1})
     assert response.status_code == 302 and reverse("safeguarding:sign-in") in response.url
@@ -241,6 +242,9 @@ def test_what_is_kept_after_a_timeout_is_one_form_of_bounded_size_and_soon_forgo
     incident = make_incident()
     step = reverse("notifications:step", args=[incident.pk, "circumstances"])
     remove = reverse("notifications:child-remove", args=[incident.pk, incident.children.first().pk])
+    sign_in(client, people["officer"])
+    client.get(step)  # opened signed in: this browser's typist is the officer
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     client.post(remove, {"version": 1})  # not signed in
     client.post(step, {"circumstances": "Long careful summary", "version": 1})
     kept = [k for k in client.session.keys() if k.startswith(KEY)]
@@ -253,6 +257,30 @@ def test_what_is_kept_after_a_timeout_is_one_form_of_bounded_size_and_soon_forgo
     client.get(incident.get_absolute_url())  # another case page first: not taken back
     assert not [k for k in client.session.keys() if k.startswith(KEY)]
     assert "Long careful summary" not in client.get(step).content.decode()
+
+
+def test_typing_kept_after_a_timeout_goes_back_only_to_whoever_typed_it(
+    client, people, make_incident
+):
+    """A shared computer: the officer times out with typing kept; the manager signs in
+    next, in the same browser, and must neither see it nor save it as theirs."""
+    from safeguarding.drafts import KEY
+
+    incident = make_incident(complete=False)
+    url = reverse("notifications:step", args=[incident.pk, "circumstances"])
+    sign_in(client, people["officer"])
+    client.get(url)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    client.post(url, {"circumstances": "The officer's careful summary", "version": 1})
+    assert [k for k in client.session.keys() if k.startswith(KEY)] == [KEY + url]
+    sign_in(client, people["manager"])
+    html = client.get(url).content.decode()
+    assert "The officer's careful summary" not in html and "we kept what you typed" not in html
+    assert not [k for k in client.session.keys() if k.startswith(KEY)]  # dropped
+    # A post with no typist known (no signed case page in this browser) is not kept.
+    stranger = Client()
+    stranger.post(url, {"circumstances": "Anything", "version": 1})
+    assert not [k for k in stranger.session.keys() if k.startswith(KEY)]
 
 
 def test_day_counter_and_why_this_date(client, people, make_incident):
