@@ -229,6 +229,27 @@ class PanelResponseForm(ActionForm):
             del self.fields["correction_reason"]
         self.build_helper()
 
+    def clean(self):
+        """What each answer needs, shown with the other errors at once (the service
+        checks the same)."""
+        data = super().clean()
+        response = data.get("response")
+        if response in (PanelResponse.DISAGREES, PanelResponse.MORE_INFORMATION):
+            if not (data.get("note") or "").strip() and "note" not in self.errors:
+                self.add_error(
+                    "note",
+                    "Enter what the National Panel asked for"
+                    if response == PanelResponse.MORE_INFORMATION
+                    else "Enter what the National Panel said",
+                )
+        if (
+            response == PanelResponse.MORE_INFORMATION
+            and data.get("more_information_by") is None
+            and "more_information_by" not in self.errors
+        ):
+            self.add_error("more_information_by", "Enter the date the Panel wants it by")
+        return data
+
 
 class LocalReviewAfterPanelForm(ActionForm):
     past_dates = ("decided_on",)

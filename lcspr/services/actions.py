@@ -55,12 +55,14 @@ def _recommendation_errors(
                 "wording, or add actions to it instead"
             )
     patterns = identifying_patterns(review)
-    for field, value in (("text", text), ("partners_response", partners_response)):
+    for field, value, what in (
+        ("text", text, "Recommendations are published with the review, so they"),
+        ("partners_response", partners_response, "The partners’ response goes with them, so it"),
+    ):
         found = identifying_terms_in(review, value, patterns=patterns)
         if found and field not in errors:
-            errors[field] = (
-                "Recommendations are published with the review, so they must be "
-                "anonymised: remove " + ", ".join(f"‘{term}’" for term in found)
+            errors[field] = f"{what} must be anonymised: remove " + ", ".join(
+                f"‘{term}’" for term in found
             )
     return errors
 
@@ -131,6 +133,14 @@ def _validate_action(review, agency, lead, description, due_date) -> dict:
     errors = {}
     if not (description or "").strip():
         errors["description"] = "Enter the action"
+    else:
+        found = identifying_terms_in(review, description)
+        if found:
+            # The plan goes to the agencies and is often published with the review.
+            errors["description"] = (
+                "The action plan is shared with the agencies and often published, so it "
+                "must be anonymised: remove " + ", ".join(f"‘{term}’" for term in found)
+            )
     if agency is None or not review.partnership.agencies.filter(pk=agency.pk).exists():
         errors["agency"] = "Select the agency that owns the action"
     if not (lead or "").strip():

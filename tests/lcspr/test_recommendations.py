@@ -28,7 +28,7 @@ def test_a_recommendation_that_names_the_child_is_refused_when_added(local_revie
     with pytest.raises(ValidationError) as error:
         services.recommendation_add(review=local_review, actor=people["officer"], **values)
     message = error.value.message_dict[field][0]
-    assert "published with the review" in message and "‘Amelia’" in message
+    assert "must be anonymised" in message and "‘Amelia’" in message
     assert not local_review.recommendations.exists()
 
 
@@ -162,3 +162,19 @@ def test_after_publication_the_officer_is_told_how_the_public_page_changes(
         follow=True,
     )
     assert "update the published copy" in response.content.decode()
+
+
+def test_an_action_that_names_the_child_is_refused(local_review, people, agencies):
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+    with pytest.raises(ValidationError) as error:
+        services.action_add(
+            recommendation=rec,
+            actor=officer,
+            description="Brief officers on Amelia's case",
+            agency=agencies["police"],
+            lead="Lead",
+            due_date=local_review.decision_date,
+        )
+    assert "‘Amelia’" in error.value.message_dict["description"][0]
+    assert not rec.actions.exists()

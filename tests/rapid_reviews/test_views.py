@@ -854,3 +854,23 @@ def test_only_a_later_button_that_saves_a_draft_is_for_the_timeout_to_press(clie
     assert "Save without sending" in later and "data-draft" not in later
     form = CircumstancesForm()
     assert form.later_is_draft and 'data-draft="true"' in form.helper.inputs[-1].flat_attrs
+
+
+def test_the_panels_reply_form_shows_every_missing_answer_at_once(client, review, people):
+    officer = people["officer"]
+    review = decide_and_sign(review, officer, decision="no_local_review")
+    review = services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=timezone.localdate()
+    )
+    sign_in(client, officer)
+    url = reverse("rapid_reviews:panel-response", args=[review.pk])
+    page = client.post(
+        url, {"response": "more_information", "version": review.version}
+    ).content.decode()
+    summary = page.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    for message in (
+        "Enter the date of the Panel",
+        "Enter what the National Panel asked for",
+        "Enter the date the Panel wants it by",
+    ):
+        assert message in summary, message
