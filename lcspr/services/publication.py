@@ -74,12 +74,17 @@ def review_send_notice(
     expected_version: int | None = None,
 ) -> Review:
     """Record that the final report went to the National Panel and DfE, and the planned
-    publication date (no earlier than 7 working days after)."""
+    publication date (no earlier than 7 working days after). Recorded again (a revised
+    report sent after a hold, or a new planned date), the 7 working days count from the
+    latest notice; the earlier one stays in the audit trail."""
     review = locked_for_change(review, actor, expected_version)
-    ensure_move(review, Status.NOTICE_SENT)
+    again = review.status == Status.NOTICE_SENT
+    if not again:
+        ensure_move(review, Status.NOTICE_SENT)
     not_before, not_before_what = latest_of(
         (review.final_approved_on, "the date the final report was approved"),
         since_hold(review),
+        (review.notice_sent_on if again else None, "the earlier notice"),
     )
     errors = past_date(
         sent_on,
@@ -95,17 +100,27 @@ def review_send_notice(
         if message:
             errors["planned_publication"] = message
     raise_if(errors)
-    move(review, Status.NOTICE_SENT, actor)
+    before = {
+        "notice_sent_on": review.notice_sent_on,
+        "planned_publication": review.planned_publication,
+    }
+    if again:
+        review.version += 1
+    else:
+        move(review, Status.NOTICE_SENT, actor)
     review.notice_sent_on = sent_on
     review.planned_publication = planned_publication
     review.save()
     deadline_close(subject=review, kind=Kind.PRE_PUBLICATION_NOTICE, on=sent_on)
+    changes = {"notice_sent_on": sent_on, "planned_publication": planned_publication}
+    if again:
+        changes = {key: {"old": before[key], "new": value} for key, value in changes.items()}
     audit_record(
         actor=actor,
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
-        changes={"notice_sent_on": sent_on, "planned_publication": planned_publication},
+        changes=changes,
     )
     return review
 

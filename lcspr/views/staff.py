@@ -55,9 +55,10 @@ NEEDS = {
         (Status.FINAL_APPROVED, Status.NOTICE_SENT, Status.PUBLISHED),
     ),
     "notice": (
-        (Status.FINAL_APPROVED,),
+        # Recorded again from NOTICE_SENT: a revised report, or a new planned date.
+        (Status.FINAL_APPROVED, Status.NOTICE_SENT),
         "Record that the partners approved the final report first.",
-        (Status.NOTICE_SENT, Status.PUBLISHED),
+        (Status.PUBLISHED,),
     ),
     "publish": (
         (Status.NOTICE_SENT,),
@@ -486,6 +487,14 @@ def notice(request, pk):
             "planned_publication": explanation.due,
             "version": review.version,
         },
+        intro=(
+            f"Recorded already: sent on {review.notice_sent_on:%-d %B %Y}, publication "
+            f"planned for {review.planned_publication:%-d %B %Y}. Record it again if a "
+            "revised report went to them, or to change the planned date: the 7 working "
+            "days count from the latest notice."
+        )
+        if review.status == Status.NOTICE_SENT and review.notice_sent_on
+        else "",
         extra={"explanation": explanation, "explained_from": sent_on or timezone.localdate()},
     )
 

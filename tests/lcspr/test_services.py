@@ -97,7 +97,12 @@ def test_every_edge_of_the_map(prepared, people, start, target):
     Review.objects.filter(pk=prepared.pk).update(status=start, held_since=days_ago(5))
     allowed = target in TRANSITIONS[start] and start != Status.ON_HOLD
     before = StatusChange.objects.count()
-    if allowed:
+    if start == target == Status.NOTICE_SENT:
+        # Not a move: the notice is recorded again (a revised report, a new planned date).
+        _attempt(prepared, people["officer"], target)
+        prepared.refresh_from_db()
+        assert prepared.status == start and StatusChange.objects.count() == before
+    elif allowed:
         _attempt(prepared, people["officer"], target)
         prepared.refresh_from_db()
         assert prepared.status == target
@@ -816,3 +821,37 @@ def test_the_decision_date_is_not_corrected_past_later_steps_or_after_a_hold(loc
         )
     review.refresh_from_db()
     assert review.decision_date == days_ago(60)
+
+
+def test_a_notice_recorded_again_counts_the_7_working_days_from_the_latest(local_review, people):
+    """A revised report went to the Panel and DfE after a hold: publication must wait 7
+    working days from that copy, not the first."""
+    from safeguarding.models import AuditEvent
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=20)
+    first = review.notice_sent_on
+    with pytest.raises(ValidationError) as error:
+        services.review_send_notice(
+            review=review,
+            actor=officer,
+            sent_on=first - dt.timedelta(days=1),
+            planned_publication=TODAY(),
+        )
+    assert "the earlier notice" in error.value.message_dict["sent_on"][0]
+    again = days_ago(2)
+    review = services.review_send_notice(
+        review=review,
+        actor=officer,
+        sent_on=again,
+        planned_publication=services.earliest_publication(review, again).due,
+        expected_version=review.version,
+    )
+    review.refresh_from_db()
+    assert (review.status, review.notice_sent_on) == (Status.NOTICE_SENT, again)
+    event = AuditEvent.objects.filter(changes__notice_sent_on__has_key="old").get()
+    assert event.changes["notice_sent_on"] == {"old": str(first), "new": str(again)}
+    # Publishing today is now too early: 7 working days from the latest notice.
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, published_on=TODAY())
+    assert "published_on" in error.value.message_dict
