@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from safeguarding.mail import send_templated
+from safeguarding.mail import agency_recipients, send_templated
 from safeguarding.models import Membership, Role
 
 from .models import Action, PartnerCheck, Status
@@ -92,18 +92,10 @@ def untold_written_requests(*, now: dt.datetime):
 def agency_to_tell(action: Action) -> list[str]:
     """Who answers for the action's agency in the review's partnership: its active
     contributors there, or the agency's own address when it has none."""
-    if not action.recommendation.review.partnership.is_active:
+    partnership = action.recommendation.review.partnership
+    if not partnership.is_active:
         return []
-    contributors = sorted(
-        Membership.objects.active()
-        .with_role(Role.AGENCY_CONTRIBUTOR)
-        .filter(partnership=action.recommendation.review.partnership, agency=action.agency_id)
-        .values_list("user__email", flat=True)
-        .distinct()
-    )
-    if contributors:
-        return contributors
-    return [action.agency.contact_email] if action.agency.contact_email else []
+    return agency_recipients(action.agency, partnership.pk)[0]
 
 
 @transaction.atomic

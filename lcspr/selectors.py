@@ -342,19 +342,11 @@ def actions_for_contributor(user: User) -> QuerySet[Action]:
     """The action-plan actions owned by the agencies the user contributes for, partnership
     by partnership (a contributor for one agency in one partnership sees nothing else),
     of reviews not closed: still to be signed off first, soonest due first."""
-    pairs = [
-        (m.agency_id, m.partnership_id)
-        for m in permissions.memberships_of(user)
-        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
-    ]
-    if not pairs:
+    where = permissions.contributor_filter(
+        user, "recommendation__review__rapid_review__incident__partnership_id"
+    )
+    if where is None:
         return Action.objects.none()
-    where = Q()
-    for agency_id, partnership_id in pairs:
-        where |= Q(
-            agency_id=agency_id,
-            recommendation__review__rapid_review__incident__partnership_id=partnership_id,
-        )
     return (
         Action.objects.filter(where)
         .exclude(recommendation__review__status=Status.CLOSED)

@@ -16,25 +16,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from safeguarding.mail import send_templated
+from safeguarding.mail import agency_recipients, send_templated
 from safeguarding.models import Membership, Role
 
 from .models import RequestEmail, RequestStatus, StatusChange
-from .selectors import contributors_of
 
 logger = logging.getLogger(__name__)
 
 
 def recipients_for(request) -> tuple[list[str], bool]:
     """Who hears of a request (sent, sent back, or a reminder), and whether that is the
-    agency's own address: its active contributors in the review's partnership; if it has
-    none, the agency's contact e-mail (if set), so that someone there learns a request is
-    waiting and asks for an account; if neither, no one."""
-    emails = sorted(set(contributors_of(request).values_list("user__email", flat=True)))
-    if emails:
-        return emails, False
-    mailbox = request.agency.contact_email
-    return ([mailbox], True) if mailbox else ([], False)
+    agency's own address (`safeguarding.mail.agency_recipients`)."""
+    return agency_recipients(request.agency, request.rapid_review.incident.partnership_id)
 
 
 def mailbox_context(request, mailbox: bool) -> dict:

@@ -52,16 +52,6 @@ def information_request_get_for(user: User, review: RapidReview, pk) -> Informat
 # --- agency contributors -------------------------------------------------------------------
 
 
-def contributors_of(request: InformationRequest) -> QuerySet[Membership]:
-    """Who can see and answer the request: the active contributors for its agency in the
-    review's partnership (they are e-mailed when it is sent or sent back)."""
-    return Membership.objects.active().filter(
-        role=Role.AGENCY_CONTRIBUTOR,
-        agency=request.agency_id,
-        partnership=request.rapid_review.incident.partnership_id,
-    )
-
-
 def agencies_nobody_can_answer(requests) -> list:
     """The agencies, of these requests, with no active contributor (one query, however
     many requests)."""
@@ -99,16 +89,9 @@ def with_first_sent(reviews: QuerySet[RapidReview]) -> QuerySet[RapidReview]:
 def information_requests_for_contributor(user: User) -> QuerySet[InformationRequest]:
     """Sent requests addressed to the agencies the user contributes for, partnership by
     partnership (a contributor for one agency in one partnership sees nothing else)."""
-    pairs = [
-        (m.agency_id, m.partnership_id)
-        for m in permissions.memberships_of(user)
-        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
-    ]
-    if not pairs:
+    where = permissions.contributor_filter(user, "rapid_review__incident__partnership_id")
+    if where is None:
         return InformationRequest.objects.none()
-    where = Q()
-    for agency_id, partnership_id in pairs:
-        where |= Q(agency_id=agency_id, rapid_review__incident__partnership_id=partnership_id)
     return (
         InformationRequest.objects.filter(where)
         .exclude(status=RequestStatus.NOT_SENT)

@@ -18,3 +18,22 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict)
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
+
+
+def agency_recipients(agency, partnership_id: int) -> tuple[list[str], bool]:
+    """Who hears, for an agency, of something in one partnership (a request, a reminder,
+    an action), and whether that is the agency's own address: its active contributors in
+    the partnership; if it has none, its contact e-mail (if set), so that someone there
+    learns of it and asks for an account; if neither, no one."""
+    from .models import Membership, Role
+
+    emails = sorted(
+        set(
+            Membership.objects.active()
+            .filter(role=Role.AGENCY_CONTRIBUTOR, agency=agency.pk, partnership=partnership_id)
+            .values_list("user__email", flat=True)
+        )
+    )
+    if emails:
+        return emails, False
+    return ([agency.contact_email], True) if agency.contact_email else ([], False)

@@ -71,6 +71,29 @@ def agency_ids(user, *, partnership: Partnership | int | None = None) -> set[int
     }
 
 
+def contributor_pairs(user) -> set[tuple[int, int]]:
+    """(agency, partnership) for each agency the user contributes for, partnership by
+    partnership, in active partnerships: a contributor for one agency in one partnership
+    reaches that agency's records there and nothing else."""
+    return {
+        (m.agency_id, m.partnership_id)
+        for m in memberships_of(user)
+        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
+    }
+
+
+def contributor_filter(user, partnership_field: str) -> Q | None:
+    """The filter to the records of `contributor_pairs`: `agency_id` and the record's
+    partnership (`partnership_field`) matching one pair. None when there are none."""
+    pairs = sorted(contributor_pairs(user))
+    if not pairs:
+        return None
+    where = Q()
+    for agency_id, partnership_id in pairs:
+        where |= Q(agency_id=agency_id, **{partnership_field: partnership_id})
+    return where
+
+
 def scope(qs: QuerySet, user, *, path: str = "partnership", roles=CASE_ROLES) -> QuerySet:
     """Filter any queryset to the partnerships where the user holds one of `roles`.
 

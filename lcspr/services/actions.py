@@ -202,16 +202,8 @@ def action_add(
 
 def is_owning_contributor(user: User, action: Action) -> bool:
     """`user` contributes for the agency that owns the action, in its partnership."""
-    from safeguarding.models import Role
-
     partnership_id = action.recommendation.review.partnership.pk
-    return any(
-        m.role == Role.AGENCY_CONTRIBUTOR
-        and m.agency_id == action.agency_id
-        and m.partnership_id == partnership_id
-        and m.partnership.is_active
-        for m in permissions.memberships_of(user)
-    )
+    return (action.agency_id, partnership_id) in permissions.contributor_pairs(user)
 
 
 @transaction.atomic

@@ -363,6 +363,19 @@ def _paused_clocks(review: Review):
     return Deadline.objects.for_subject(review).open().exclude(key=HOLD_REVIEW_KEY)
 
 
+def _hold_detail_errors(reason: str, note: str, look_again_on: dt.date | None) -> dict:
+    """A hold's detail (needed for "another reason") and its date to look again (in the
+    future), whether it starts or goes on longer."""
+    errors = {}
+    if reason == HoldReason.OTHER and not (note or "").strip():
+        errors["note"] = "Enter why the review is on hold"
+    if look_again_on is None:
+        errors["look_again_on"] = "Enter the date to look at the hold again"
+    elif look_again_on <= timezone.localdate():
+        errors["look_again_on"] = "The date to look again must be in the future"
+    return errors
+
+
 @transaction.atomic
 def review_put_on_hold(
     *,
@@ -396,12 +409,7 @@ def review_put_on_hold(
     )
     if reason not in HoldReason.values:
         errors["reason"] = "Select why the review is on hold"
-    if reason == HoldReason.OTHER and not (note or "").strip():
-        errors["note"] = "Enter why the review is on hold"
-    if look_again_on is None:
-        errors["look_again_on"] = "Enter the date to look at the hold again"
-    elif look_again_on <= timezone.localdate():
-        errors["look_again_on"] = "The date to look again must be in the future"
+    errors.update(_hold_detail_errors(reason, note, look_again_on))
     raise_if(errors)
     review.status_before_hold = review.status
     move(review, Status.ON_HOLD, actor, f"{HoldReason(reason).label}. {note}".strip(". "))
@@ -557,13 +565,7 @@ def review_update_hold(
     review = locked_for_change(review, actor, expected_version)
     if review.status != Status.ON_HOLD:
         raise TransitionError("The review is not on hold.")
-    errors = {}
-    if look_again_on is None:
-        errors["look_again_on"] = "Enter the date to look at the hold again"
-    elif look_again_on <= timezone.localdate():
-        errors["look_again_on"] = "The date to look again must be in the future"
-    if review.hold_reason == HoldReason.OTHER and not (note or "").strip():
-        errors["note"] = "Enter why the review is on hold"
+    errors = _hold_detail_errors(review.hold_reason, note, look_again_on)
     if not (reason or "").strip():
         errors["reason"] = "Enter what has changed"
     raise_if(errors)

@@ -54,6 +54,18 @@ FORM_VIEWS = [
 ]
 
 
+def _held(review, officer):
+    """The review on hold since 5 days ago, to look again in 5 days."""
+    return services.review_put_on_hold(
+        review=review,
+        actor=officer,
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=timezone.localdate() - dt.timedelta(days=5),
+        look_again_on=timezone.localdate() + dt.timedelta(days=5),
+    )
+
+
 def lcspr_target(name, people, agencies, make_review):
     from tests.bad_input.test_generated_posts import Target, date_post, good_date
 
@@ -138,14 +150,7 @@ def lcspr_target(name, people, agencies, make_review):
             records=[review],
         )
     if name == "lcspr:hold-change":
-        review = services.review_put_on_hold(
-            review=review,
-            actor=officer,
-            reason=HoldReason.INQUEST,
-            note="",
-            held_since=timezone.localdate() - dt.timedelta(days=5),
-            look_again_on=timezone.localdate() + dt.timedelta(days=5),
-        )
+        review = _held(review, officer)
         return Target(
             url,
             officer,
@@ -159,14 +164,7 @@ def lcspr_target(name, people, agencies, make_review):
             records=[review],
         )
     if name == "lcspr:resume":
-        review = services.review_put_on_hold(
-            review=review,
-            actor=officer,
-            reason=HoldReason.INQUEST,
-            note="",
-            held_since=timezone.localdate() - dt.timedelta(days=5),
-            look_again_on=timezone.localdate() + dt.timedelta(days=5),
-        )
+        review = _held(review, officer)
         return Target(
             url,
             officer,
