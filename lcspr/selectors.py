@@ -17,6 +17,7 @@ from django.utils import timezone
 from safeguarding import permissions
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
+from safeguarding.record_history import corrections_of, merged_history
 
 from .models import (
     FINISHED,
@@ -151,6 +152,17 @@ def recommendations_of(review: Review) -> list[Recommendation]:
     )
 
 
+# What the History names when one of these changes without a status move.
+CORRECTED_FIELDS = {
+    "decision_date": "the date of the decision",
+    "target_publication": "the statutory publication date",
+    "hold_review_on": "the date to look again at the hold",
+    "hold_note": "the hold's detail",
+    "nspcc_sent_on": "the date sent to the NSPCC library",
+    "public copy": "the public copy",
+}
+
+
 def review_for_page(review: Review) -> dict:
     """Everything the review page shows, in a fixed number of queries."""
     deadlines = review_deadlines(review)
@@ -164,7 +176,10 @@ def review_for_page(review: Review) -> dict:
         "themes": list(review.themes.all()),
         "checks": list(review.checks.select_related("recorded_by")),
         "recommendations": recommendations_of(review),
-        "status_changes": list(review.status_changes.select_related("actor")),
+        "history": merged_history(
+            review.status_changes.select_related("actor"),
+            corrections_of(review, CORRECTED_FIELDS),
+        ),
         "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
         "published_copy": published_copy_of(review),
     }

@@ -17,12 +17,14 @@ from notifications.models import Child
 from safeguarding import permissions
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, Membership, Role, User
+from safeguarding.record_history import corrections_of, merged_history
 
 from .models import (
     AgencyReturn,
     ChronologyEntry,
     InformationRequest,
     Milestone,
+    PanelResponse,
     RapidReview,
     RequestStatus,
 )
@@ -210,6 +212,23 @@ def review_for_page(user: User, pk) -> RapidReview:
         Prefetch("status_changes", queryset=_changes()),
     )
     return permissions.get_or_404(qs, pk=pk)
+
+
+# What the History names when the Panel's reply is corrected (no status move).
+CORRECTED_FIELDS = {
+    "panel_response": "the National Panel's response",
+    "panel_response_on": "the date of its reply",
+    "panel_more_information_by": "the date it wants more information by",
+    "panel_response_note": "what it said",
+}
+
+
+def review_history(review: RapidReview) -> list:
+    """The review's status moves (prefetched by `review_for_page`) and its corrections."""
+    words = {value: str(label).lower() for value, label in PanelResponse.choices}
+    return merged_history(
+        review.status_changes.all(), corrections_of(review, CORRECTED_FIELDS, words)
+    )
 
 
 def _changes():

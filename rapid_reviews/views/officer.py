@@ -26,6 +26,7 @@ from ..selectors import (
     rapid_review_get_for,
     rapid_reviews_visible_to,
     review_for_page,
+    review_history,
     with_first_sent,
 )
 from .common import form_page, officer_view
@@ -87,7 +88,7 @@ def review_detail(request, pk):
             "chronology": merged_chronology(review),
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
-            "status_changes": review.status_changes.all(),
+            "history": review_history(review),
             "clock": get_deadline(review, Kind.RAPID_REVIEW),
             "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,
         },

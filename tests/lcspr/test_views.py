@@ -553,6 +553,23 @@ def test_the_date_to_look_again_at_a_hold_is_changed_from_the_review_page(
     )
     page = response.content.decode()
     assert "The hold is updated." in page and f"Look again on {later:%-d %B %Y}" in page
+    # The History shows the change beside the hold's status move; the detail (it may
+    # name people in the proceedings) is on the page above, not in the History line.
+    lines = _history_lines(page)
+    assert "→ On hold" in lines[-2]
+    assert (
+        f"{officer.full_name}: The date to look again at the hold: "
+        f"{TODAY() + dt.timedelta(days=5):%-d %B %Y} → {later:%-d %B %Y}; "
+        "the hold&#x27;s detail: changed"
+    ) in lines[-1]
+    assert "Adjourned" not in lines[-1]
+
+
+def _history_lines(page: str) -> list[str]:
+    import re
+
+    history = page.split(">History</h2>", 1)[1].split("</ol>", 1)[0]
+    return [" ".join(line.split()) for line in re.findall(r"<li>(.*?)</li>", history, re.S)]
 
 
 def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
@@ -576,3 +593,8 @@ def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
     )
     local_review.refresh_from_db()
     assert local_review.decision_date == right
+    target = local_review.target_publication
+    assert (
+        f"The date of the decision: {days_ago(60):%-d %B %Y} → {right:%-d %B %Y}; "
+        f"the statutory publication date: now {target:%-d %B %Y}"
+    ) in _history_lines(response.content.decode())[-1]

@@ -841,6 +841,17 @@ def test_the_panels_reply_is_corrected_on_its_own_page(client, review, people):
     assert "The National Panel’s response is corrected." in done.content.decode()
     review.refresh_from_db()
     assert review.panel_response == "agrees"
+    # The History shows the correction beside the status moves; the words are on the
+    # page (the reply's own line and the correction's reason), not in the trail's line.
+    history = done.content.decode().split(">History</h2>", 1)[1]
+    lines = re.findall(r"<li>(.*?)</li>", history, re.S)
+    assert "sent to the national panel → national panel replied" in lines[-2]
+    assert (
+        "The National Panel&#x27;s response: asks for more information → agrees with the decision; "
+        f"the date it wants more information by: {wanted:%-d %B %Y} → none; "
+        "what it said: changed"
+    ) in lines[-1]
+    assert officer.full_name in lines[-1] and "Read wrongly" not in lines[-1]
 
 
 def test_only_a_later_button_that_saves_a_draft_is_for_the_timeout_to_press(client, review, people):
