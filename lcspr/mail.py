@@ -1,6 +1,7 @@
 """The e-mails of the local reviews: to the independent reviewers when the partners ask
-them in writing for information or a draft (reg 14), and to an agency when an action of
-the action plan is given to it. Each names the partnership, the review's reference and a
+them in writing for information or a draft (reg 14) and when the review they work on goes
+on hold, resumes or is closed, and to an agency when an action of the action plan is
+given to it. Each names the partnership, the review's reference and a
 date, and links to the page; never the child, nor the request's or the action's words
 (they sign in to read them)."""
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from safeguarding.mail import agency_recipients, send_templated
 from safeguarding.models import Membership, Role
 
-from .models import Action, PartnerCheck, Status
+from .models import Action, PartnerCheck, ReviewerNotice, Status, StatusChange
 
 
 def reviewers_to_tell(review) -> list[str]:
@@ -155,5 +156,113 @@ def untold_actions(*, now: dt.datetime):
         )
         .exclude(recommendation__review__status=Status.CLOSED)
         .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def reviewer_notice_kind(change: StatusChange) -> str | None:
+    """What a move tells the reviewers, or None if it is not theirs to hear of: the work
+    stops (on hold), starts again (resumed) or ends without publication (closed)."""
+    if change.to_status == Status.CLOSED:
+        return "closed"
+    if change.to_status == Status.ON_HOLD:
+        return "on_hold"
+    if change.from_status == Status.ON_HOLD:
+        return "resumed"
+    return None
+
+
+NOTICE_SUBJECTS = {
+    "on_hold": "{partnership}: local review {reference} is on hold",
+    "resumed": "{partnership}: local review {reference} has resumed",
+    "closed": "{partnership}: local review {reference} is closed",
+}
+
+
+@transaction.atomic
+def reviewer_notice_deliver(*, status_change_id: int) -> str:
+    """E-mail the review's reviewers that it went on hold, resumed or was closed. Safe to
+    run twice: the notice row is claimed first, so it is sent once. The date is the one
+    recorded for the step; the hold's reason and detail, and the reason for closing, are
+    not written in the e-mail (they may name people in the proceedings): the reviewers
+    sign in to read them."""
+    change = (
+        StatusChange.objects.select_related("review__rapid_review__incident__partnership")
+        .filter(pk=status_change_id)
+        .first()
+    )
+    if change is None:
+        return "no such change"
+    kind = reviewer_notice_kind(change)
+    if kind is None:
+        return "not for reviewers"
+    notice, created = ReviewerNotice.objects.select_for_update().get_or_create(status_change=change)
+    if not created:
+        return "already sent"
+    review = change.review
+    to = reviewers_to_tell(review)
+    if not to:
+        return "no reviewer"
+    on = {
+        "on_hold": review.held_since,
+        "resumed": review.resumed_on,
+        "closed": review.closed_on,
+    }[kind]
+    if kind != "closed" and review.status == Status.CLOSED:
+        return "review closed"  # queued late: the closing has its own e-mail
+    latest = _latest_of_its_kind(change)
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "partnership": review.partnership.name,
+        "reference": review.reference,
+        "kind": kind,
+        # The dates of this step only while it is the review's latest of its kind.
+        "on": on if latest else None,
+        "look_again_on": review.hold_review_on
+        if kind == "on_hold" and latest and review.status == Status.ON_HOLD
+        else None,
+        "link": settings.SITE_URL + review.get_absolute_url(),
+    }
+    send_templated(
+        to=to,
+        subject=NOTICE_SUBJECTS[kind].format(**context),
+        template="lcspr/email/review_status",
+        context=context,
+    )
+    notice.recipients = len(to)
+    notice.save(update_fields=["recipients"])
+    return "sent"
+
+
+def _latest_of_its_kind(change: StatusChange) -> bool:
+    """No later move of the review to the same status (a second hold's dates are not the
+    first's)."""
+    later = Q(changed_at__gt=change.changed_at) | Q(changed_at=change.changed_at, pk__gt=change.pk)
+    same = (
+        Q(to_status=change.to_status)
+        if change.to_status in (Status.ON_HOLD, Status.CLOSED)
+        else Q(from_status=Status.ON_HOLD)
+    )
+    return not StatusChange.objects.filter(later, same, review=change.review_id).exists()
+
+
+#: Moves older than this whose reviewers were not told are left: someone has noticed.
+TELL_REVIEWERS_WITHIN = dt.timedelta(days=7)
+
+
+def untold_reviewer_moves(*, now: dt.datetime):
+    """Holds, resumptions and closings whose reviewers were not e-mailed, made long enough
+    ago (their own queueing may be on its way) and recently enough, on reviews with a
+    reviewer: their ids, oldest first."""
+    return (
+        StatusChange.objects.filter(
+            Q(to_status__in=[Status.ON_HOLD, Status.CLOSED]) | Q(from_status=Status.ON_HOLD),
+            reviewer_notice__isnull=True,
+            changed_at__lt=now - REQUEUE_AFTER,
+            changed_at__gte=now - TELL_REVIEWERS_WITHIN,
+            review__reviewers__isnull=False,
+        )
+        .distinct()
+        .order_by("changed_at", "id")
         .values_list("pk", flat=True)
     )

@@ -242,6 +242,20 @@ class StatusChange(StatusChangeBase):
         return Status
 
 
+class ReviewerNotice(models.Model):
+    """One row per e-mail sent to a review's independent reviewers about a move they must
+    know of (on hold, resumed, closed), so a task that runs twice sends once."""
+
+    status_change = models.OneToOneField(
+        StatusChange, on_delete=models.CASCADE, related_name="reviewer_notice"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"Reviewers told of {self.status_change}"
+
+
 class PartnerCheck(models.Model):
     """A partners' time-and-quality check (reg 14), including written requests to the
     reviewer for information or a draft."""

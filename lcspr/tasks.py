@@ -41,3 +41,21 @@ def requeue_action_emails() -> int:
     from .mail import untold_actions
 
     return queue_each(send_action_assigned, untold_actions(now=timezone.now())[:500], "action")
+
+
+@shared_task(name="lcspr.send_reviewer_notice", ignore_result=True, **RETRIED_SEND)
+def send_reviewer_notice(status_change_id: int) -> str:
+    """Tell a review's reviewers it went on hold, resumed or was closed (lcspr/mail.py)."""
+    from .mail import reviewer_notice_deliver
+
+    return reviewer_notice_deliver(status_change_id=status_change_id)
+
+
+@shared_task(name="lcspr.requeue_reviewer_notices", ignore_result=True)
+def requeue_reviewer_notices() -> int:
+    """Run by beat: queue again the reviewers' notices never sent. The row decides: once."""
+    from .mail import untold_reviewer_moves
+
+    return queue_each(
+        send_reviewer_notice, untold_reviewer_moves(now=timezone.now())[:500], "reviewer notice"
+    )

@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
+    # Reviewers not yet told their review went on hold, resumed or was closed.
+    "requeue-reviewer-notices": {
+        "task": "lcspr.requeue_reviewer_notices",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Request e-mails that could not be queued when the request was sent (issue 4).
     "requeue-request-emails": {
         "task": "rapid_reviews.requeue_request_emails",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
+
+from django.db import transaction
 
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
@@ -17,6 +20,8 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
     require_manager,
 )
 
+from .. import tasks
+from ..mail import reviewer_notice_kind
 from ..models import TRANSITIONS, Review, Status, StatusChange
 
 
@@ -85,4 +90,7 @@ def move(
         partnership=review.partnership,
         changes={"status": {"old": old, "new": to}},
     )
+    if reviewer_notice_kind(change) is not None and review.reviewers.exists():
+        # Once committed; a broker that is down leaves it to beat's requeue.
+        transaction.on_commit(partial(tasks.send_reviewer_notice.delay, change.pk), robust=True)
     return change
