@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -36,16 +37,92 @@ REQUIRED = {
 }
 
 
+#: Apostrophes and hyphens as word processors type them, folded to the plain ones.
+_FOLDED = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"}
+)
+#: Where a name splits into names of its own: O'Brennan, Hart-Zephyrine, "Amy Lee".
+_NAME_BREAK = re.compile(r"[\s,'\-]+")
+#: The last word of a street's name: what makes a place in the record an address.
+_STREET = re.compile(
+    r"\b(?:road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|ct|crescent|"
+    r"place|pl|gardens|terrace|grove|square|row|walk|mews|hill|park|green|rise|view|"
+    r"estate|house|flats?|cottages?)\.?$",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """The text as the checks compare it: accents taken off (Zoë, Zoe), curly
+    apostrophes and typographic dashes made plain (O’Brennan, O'Brennan)."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_FOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _address_terms(place: str) -> set[str]:
+    """The parts of the recorded place of the incident that are an address: a postcode,
+    and each part with a house number or naming a street (with and without the number).
+    A place such as "the family home" or the town is not an address and is left alone."""
+    terms = {" ".join(code.upper().split()) for code in _POSTCODE.findall(place or "")}
+    for part in re.split(r"[,\n]+", _POSTCODE.sub("", place or "")):
+        part = " ".join(part.split())
+        words = [
+            w for w in re.findall(r"[^\W\d_]{3,}", part) if w.lower() not in ("flat", "apartment")
+        ]
+        if not words or not (re.search(r"\d", part) or _STREET.search(part)):
+            continue  # "Flat 2" on its own, "the family home", a town
+        terms.add(part)
+        street = re.sub(r"^(?:flat\s+)?\d+[a-z]?\s+", "", part, flags=re.IGNORECASE)
+        if street != part and len(street) >= 3 and _STREET.search(street):
+            terms.add(street)
+    return terms
+
+
 def forbidden_terms(review: Review) -> list[str]:
-    """What must never appear in published material: the case reference and the real
-    names of the children (first names and surnames, each on its own)."""
-    terms = {review.reference}
-    for child in review.rapid_review.incident.children.all():
+    """What must never appear in published material: the case reference, the real names
+    of the children (each name on its own, and each part of a double-barrelled or
+    apostrophe name) and the address where the incident happened."""
+    incident = review.rapid_review.incident
+    terms = {review.reference} | _address_terms(incident.incident_place)
+    for child in incident.children.all():
         for name in (child.name, child.other_names):
-            for part in re.split(r"[\s,]+", name or ""):
-                if len(part) >= 3:
-                    terms.add(part)
+            for whole in re.split(r"[\s,]+", fold(name)):
+                for part in {whole, *_NAME_BREAK.split(whole)}:
+                    part = part.strip("'-")
+                    if len(part) >= 2 and part.lower() not in _SHORT_WORDS:
+                        terms.add(part)
     return sorted(terms)
+
+
+#: Two-letter words of everyday English: a name spelt the same (rare) cannot be told
+#: from them. Every other name of two letters or more is checked (Li, Jo, Bo).
+_SHORT_WORDS = frozenset(
+    "am an as at be by do go he hi if in is it me my no of oh ok on or so to up us we".split()
+)
+
+
+def _term_pattern(term: str, reference: str) -> str:
+    """The pattern of one forbidden term: words apart by any run of spaces (a line break
+    in a PDF's text); the case reference with any separator or none between its parts
+    (BSCP-2025-001, BSCP/2025/001, BSCP 2025 001, BSCP2025001)."""
+    if term == reference:
+        parts = [re.escape(p) for p in re.findall(r"[^\W_]+", fold(term))]
+        body = r"[\s/\-_.]*".join(parts)
+    else:
+        body = re.sub(r"(?:\\ )+", r"\\s+", re.escape(fold(term)))
+    return rf"(?<![^\W_]){body}(?![^\W_])"
+
+
+class FoldedPattern:
+    """A pattern that searches the folded text (see `fold`): what a check finds does not
+    depend on which apostrophe, dash or accent the writer's keyboard typed."""
+
+    def __init__(self, pattern: str):
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(fold(text))
 
 
 _MONTHS = [
@@ -80,12 +157,12 @@ def identifying_patterns(review: Review) -> list[tuple[str, re.Pattern]]:
     """(what to name, pattern) for everything that identifies the case: the reference,
     the children's names, and their dates of birth in any usual spelling."""
     patterns = [
-        (term, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE))
+        (term, FoldedPattern(_term_pattern(term, review.reference)))
         for term in forbidden_terms(review)
     ]
     births = {c.date_of_birth for c in review.rapid_review.incident.children.all()}
     for born in sorted(b for b in births if b is not None):
-        patterns.append((f"{born:%-d %B %Y}", re.compile(date_pattern(born), re.IGNORECASE)))
+        patterns.append((f"{born:%-d %B %Y}", FoldedPattern(date_pattern(born))))
     return patterns
 
 
