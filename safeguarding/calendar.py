@@ -224,6 +224,14 @@ def working_days_between(start: date, end: date, *, partnership: Any = None) -> 
     return _count(lo, hi) - (bisect_right(extra, hi) - bisect_right(extra, lo))
 
 
+def working_days_left(today: date, due: date, *, partnership: Any = None) -> int:
+    """Working days from `today` to `due` as a clock shows them: negative once overdue.
+    A clock due on Friday and still running is overdue on the Saturday, the Sunday and a
+    bank-holiday Monday too (at least one day), though no working day has passed."""
+    left = working_days_between(today, due, partnership=partnership)
+    return min(left, -1) if due < today else left
+
+
 def explain(start: date, days: int, *, partnership: Any = None) -> Explanation:
     """The due date with every working day counted and every non-working day skipped.
 

@@ -258,9 +258,7 @@ def build_dashboard(
         for pk, title, url, ref, kind, owner_id, owner_name, due, moved, pid in (
             qs if limit is None else qs[:limit]
         ):
-            left = calendar.working_days_between(today, due, partnership=closures[pid])
-            if due < today:
-                left = min(left, -1)
+            left = calendar.working_days_left(today, due, partnership=closures[pid])
             rag, label = rag_labels[-1 if left < 0 else (0 if left <= AMBER_WITHIN else 3)]
             stage_key = STAGE_OF_KIND.get(kind, "other")
             out.append(

@@ -123,7 +123,7 @@ def clock_for(incident, today):
         )
     )
     stopped = incident.notified_on or incident.decided_on
-    left = calendar.working_days_between(
+    left = calendar.working_days_left(
         today, incident.notification_due, partnership=incident.partnership_id
     )
     return {

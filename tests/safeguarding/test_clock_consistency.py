@@ -325,3 +325,35 @@ def test_a_recompute_stopped_by_a_deadlock_is_run_again(partnership, people, mon
     monkeypatch.setattr(calendar_changes, "deadlines_recompute", broken)
     with pytest.raises(OperationalError):
         calendar_changed(partnership=partnership)
+
+
+@pytest.mark.parametrize(
+    "aware, due, seen",
+    [
+        (dt.date(2026, 11, 27), dt.date(2026, 12, 4), dt.date(2026, 12, 5)),  # a Saturday
+        (dt.date(2026, 11, 27), dt.date(2026, 12, 4), dt.date(2026, 12, 6)),  # a Sunday
+        (dt.date(2026, 8, 21), dt.date(2026, 8, 28), dt.date(2026, 8, 31)),  # bank holiday
+    ],
+)
+def test_a_notification_due_on_friday_is_overdue_on_the_weekend_not_due_today(
+    client, partnership, people, aware, due, seen, monkeypatch
+):
+    from notifications.views.reading import clock_for
+
+    officer = people["officer"]
+    incident = incident_services.incident_create(
+        partnership=partnership,
+        actor=officer,
+        awareness_date=aware,
+        incident_date=aware,
+        incident_place="Brookfield",
+    )
+    assert incident.notification_due == due
+    clock = clock_for(incident, seen)
+    assert (clock["running"], clock["left"], clock["overdue"]) == (True, -1, 1)
+    assert calendar.working_days_left(seen, due, partnership=partnership) == -1
+    assert calendar.working_days_left(due, due, partnership=partnership) == 0  # on the day
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: seen)
+    sign_in(client, officer)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "Due today" not in page and "1 working day overdue" in page
