@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import calendar
 from .deadlines import deadline_explain, explain_rule
 from .models import Deadline, ReminderSent, User
 
@@ -34,17 +35,23 @@ def headline(row: ReminderSent, deadline: Deadline) -> str:
     """One line saying where the deadline stands, e.g. "Due in 3 working days"."""
     if row.rule == "moved":
         return f"Due date changed to {deadline.due_date:%-d %B %Y}"
-    left = row.context.get("working_days", 0)
-    if row.rule == "due" or left == 0:
-        if deadline.due_date > timezone.localdate():
+    today = timezone.localdate()
+    left, rule = row.context.get("working_days", 0), row.rule
+    if row.digest_id is not None and timezone.localdate(row.created_at) != today:
+        # Held for a digest sent a day or more after it was claimed (claimed after that
+        # day's digest went): where the clock stands today, not where it stood then.
+        left = calendar.working_days_left(
+            today, deadline.due_date, partnership=deadline.partnership_id
+        )
+        rule = "escalation" if rule == "escalation" else ""
+    if rule == "due" or left == 0:
+        if deadline.due_date > today:
             return f"Due {deadline.due_date:%A %-d %B %Y}: no working day left before it"
         return "Due today"
     if left > 0:
         return f"Due in {_days(left)}"
     prefix = (
-        "Overdue (escalated to you as a partnership manager)"
-        if row.rule == "escalation"
-        else "Overdue"
+        "Overdue (escalated to you as a partnership manager)" if rule == "escalation" else "Overdue"
     )
     return f"{prefix}: {_days(left)} late"
 
@@ -91,10 +98,15 @@ def _message(row: ReminderSent, subject: str, template: str, context: dict):
 def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
     """The e-mail of one claimed reminder (or of a daily digest)."""
     if row.rule == "digest":
+        # One line a clock: a reminder carried over from the day before and today's of
+        # the same clock say the same thing, and today's says it as it stands.
+        latest = {}
+        for item in row.items.filter(status=Status.HELD).select_related("deadline").order_by("id"):
+            if item.deadline is not None:
+                latest[item.deadline_id] = item
         items = [
             deadline_context(item, item.deadline)
-            for item in row.items.select_related("deadline").order_by("deadline__due_date", "id")
-            if item.deadline is not None
+            for item in sorted(latest.values(), key=lambda i: (i.deadline.due_date, i.pk))
         ]
         subject = f"Your deadlines today: {len(items)} reminder{'' if len(items) == 1 else 's'}"
         return _message(row, subject, "reminder_digest", {"items": items, "day": row.occurrence})
@@ -119,10 +131,15 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
 
 
 def _digest_items_left(digest: ReminderSent) -> bool:
-    """Skip a digest's items whose clock has gone; whether any item is left to send."""
-    digest.items.filter(status=Status.HELD, deadline__isnull=False).exclude(
-        Exists(Deadline.objects.filter(pk=OuterRef("deadline_id")))
-    ).update(status=Status.SKIPPED, last_error="deadline gone")
+    """Skip a digest's items whose clock has gone or was met or stopped since they were
+    claimed (as a reminder sent on its own would be); whether any item is left to send."""
+    held = digest.items.filter(status=Status.HELD, deadline__isnull=False)
+    held.exclude(Exists(Deadline.objects.filter(pk=OuterRef("deadline_id")))).update(
+        status=Status.SKIPPED, last_error="deadline gone"
+    )
+    held.exclude(rule="moved").filter(
+        Exists(Deadline.objects.filter(pk=OuterRef("deadline_id"), closed_on__isnull=False))
+    ).update(status=Status.SKIPPED, last_error="deadline closed")
     return digest.items.filter(status=Status.HELD).exists()
 
 

@@ -173,6 +173,47 @@ def test_daily_digest_once_per_person_per_day(sweep, partnership, people):
     assert len(mail.outbox) == 2
 
 
+def test_a_digest_leaves_out_a_clock_met_since_and_says_where_a_late_one_stands(
+    sweep, partnership, people, monkeypatch
+):
+    """A reminder claimed after the day's digest went waits for the next day's. By then
+    its clock may be met (not sent, as a reminder on its own would not be) or past its
+    date ("Overdue", not yesterday's "Due today")."""
+    from safeguarding import deadlines
+    from tests.safeguarding.reminder_helpers import child_like_subject
+
+    officer = people["officer"]
+    officer.reminder_preference = User.ReminderPreference.DIGEST
+    officer.save()
+    start_clock(partnership, owner=officer)
+    assert sweep(at(26, 10, month=11)).digests == 1
+    met = start_clock(partnership, owner=officer, key="-2", amount=2)
+    late = start_clock(partnership, owner=officer, key="-3", amount=2)
+    assert met.due_date == late.due_date == dt.date(2026, 11, 26)
+    sweep(at(26, 11, month=11))  # claimed and held: today's digest has gone
+    held = ReminderSent.objects.filter(status=Status.HELD)
+    assert set(held.values_list("deadline", flat=True)) == {met.pk, late.pk}
+    deadlines.deadline_close(
+        subject=child_like_subject(), kind=met.kind, key="-2", on=dt.date(2026, 11, 26)
+    )
+    # The e-mail is written "on" the next day (the claim was made the day before).
+    from django.utils import timezone
+
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None: real(value) if value else dt.date(2026, 11, 27)
+    )
+    ReminderSent.objects.filter(pk__in=held).update(created_at=at(26, 11, month=11))
+    mail.outbox.clear()
+    sweep(at(27, 10, month=11))
+    (digest,) = [m for m in mail.outbox if m.subject.startswith("Your deadlines today")]
+    assert "BSCP-2026-014-2" not in digest.body  # met since: not reminded
+    assert "Overdue: 1 working day late" in digest.body and "Due today" not in digest.body
+    assert digest.body.count("BSCP-2026-014-3") == 1  # its reminder of today stands for both
+    skipped = ReminderSent.objects.get(deadline=met, rule="due")
+    assert (skipped.status, skipped.last_error) == (Status.SKIPPED, "deadline closed")
+
+
 def test_a_failed_send_stays_pending_and_is_sent_once_on_retry(
     eager, partnership, people, monkeypatch
 ):
