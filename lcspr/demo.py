@@ -21,7 +21,7 @@ from notifications.demo import _born, _person
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
 from safeguarding.calendar import add_working_days
-from safeguarding.models import Partnership, Role
+from safeguarding.models import Deadline, Partnership, Role
 
 from . import services
 from .models import (
@@ -366,6 +366,9 @@ def _publish(review, officer, manager, briefing, kind, decided):
                 # history is written today, so the day it was completed is set back.
                 done_on = min(action.due_date - dt.timedelta(days=30), timezone.localdate())
                 type(action).objects.filter(pk=action.pk).update(completed_on=done_on)
+                Deadline.objects.filter(
+                    subject_type="lcspr.action", subject_id=action.pk, kind=Deadline.Kind.ACTION
+                ).update(closed_on=done_on)
                 action.refresh_from_db()
                 services.action_sign_off(action=action, actor=manager, signed_on=done_on)
             elif index == 1:

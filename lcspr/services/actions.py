@@ -19,6 +19,7 @@ from safeguarding.deadlines import (
     Rule,
     deadline_close,
     deadline_move,
+    deadline_reopen,
     deadline_start,
     get_deadline,
 )
@@ -262,10 +263,16 @@ def action_update(
         action.due_date = due_date
     old_status = action.status
     action.status = status
+    # The action is measured on the day it was completed (ADR 0008): its clock stops
+    # then, met or late, and the manager's sign-off confirms it. Put back in progress
+    # before the sign-off, the clock runs again.
     if status == ActionStatus.COMPLETE and old_status != ActionStatus.COMPLETE:
         action.completed_on = timezone.localdate()
+        deadline_close(subject=action, kind=Kind.ACTION, on=action.completed_on)
     elif status != ActionStatus.COMPLETE:
         action.completed_on = None
+        if old_status == ActionStatus.COMPLETE:
+            deadline_reopen(subject=action, kind=Kind.ACTION)
     action.evidence_of_impact = (evidence_of_impact or "").strip()
     action.version += 1
     action.save()
@@ -306,7 +313,8 @@ def action_sign_off(*, action: Action, actor: User, signed_on: dt.date | None = 
     action.signed_off_on = signed_on
     action.version += 1
     action.save()
-    # Met (or not) on the day it was completed, which the sign-off confirms.
+    # Stopped when it was completed (met or not); an action completed before that rule
+    # has its clock stopped here, on the day it was completed.
     deadline_close(subject=action, kind=Kind.ACTION, on=action.completed_on or signed_on)
     audit_record(
         actor=actor,

@@ -153,6 +153,15 @@ class LocalReviewsMixin:
                         status=status,
                         signed_off_by=self.manager[pid] if status == "signed_off" else None,
                         signed_off_on=finished if status == "signed_off" else None,
+                        # Complete, awaiting sign-off: done in the last few weeks (its
+                        # clock stopped then, met or late).
+                        completed_on=(
+                            finished
+                            if status == "signed_off"
+                            else today - dt.timedelta(days=1 + n % 20)
+                            if status == "complete"
+                            else None
+                        ),
                         # Added before the data was made: never e-mailed by the requeue.
                         created_at=None,
                     )
@@ -168,7 +177,7 @@ class LocalReviewsMixin:
                 f"Action plan action: {ref}",
                 act.due_date,
                 act.due_date,
-                act.signed_off_on,
+                act.completed_on,
                 rule=Deadline.Rule.FIXED,
                 reference=ref,
                 owner=self.manager[pid].pk,

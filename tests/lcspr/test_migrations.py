@@ -70,3 +70,30 @@ def test_recommendations_sharing_a_number_are_numbered_again_before_the_constrai
         assert numbers == {"One.": 1, "Two.": 2, "Two again.": 4, "Three.": 3}
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_actions_complete_before_0015_have_their_clock_stopped_on_completion(
+    local_review, people, agencies
+):
+    from lcspr import services
+    from lcspr.models import Action
+
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+    args = dict(recommendation=rec, actor=officer, agency=agencies["police"], lead="Lead")
+    done = services.action_add(description="Audit", due_date=dt.date(2026, 12, 20), **args)
+    going = services.action_add(description="Train", due_date=dt.date(2026, 12, 20), **args)
+    migrate([("lcspr", "0014_reviewer_notice")])
+    try:
+        # What marking it complete did before: the clock kept running until the sign-off.
+        Action.objects.filter(pk=done.pk).update(
+            status="complete", completed_on=dt.date(2026, 12, 1)
+        )
+        migrate([("lcspr", "0015_complete_actions_stop_their_clocks")])
+        clocks = {
+            d.subject_id: (d.closed_on, d.outcome)
+            for d in Deadline.objects.filter(subject_type="lcspr.action")
+        }
+        assert clocks == {done.pk: (dt.date(2026, 12, 1), "met"), going.pk: (None, "")}
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -485,10 +485,12 @@ def test_an_action_is_met_on_the_day_it_was_completed(local_review, people, agen
         evidence_of_impact="Referrals up 20%",
     )
     assert action.completed_on == TODAY()
-    # Signed off a week after its due date (as if the manager were away).
+    clock = get_deadline(action, Kind.ACTION)
+    assert (clock.closed_on, clock.outcome) == (TODAY(), Deadline.Outcome.MET)  # on completion
+    # Completed 20 days ago, signed off a week after its due date (the manager was away).
     Action.objects.filter(pk=action.pk).update(completed_on=TODAY() - dt.timedelta(days=20))
-    Deadline.objects.filter(pk=get_deadline(action, Kind.ACTION).pk).update(
-        due_date=TODAY() - dt.timedelta(days=7)
+    Deadline.objects.filter(pk=clock.pk).update(
+        due_date=TODAY() - dt.timedelta(days=7), closed_on=TODAY() - dt.timedelta(days=20)
     )
     action.refresh_from_db()
     for day, message in [
@@ -502,6 +504,50 @@ def test_an_action_is_met_on_the_day_it_was_completed(local_review, people, agen
     clock = get_deadline(action, Kind.ACTION)
     assert clock.closed_on == TODAY() - dt.timedelta(days=20)
     assert clock.outcome == Deadline.Outcome.MET and action.signed_off_on == TODAY()
+
+
+def test_an_action_completed_on_time_is_not_late_while_it_awaits_the_sign_off(
+    local_review, people, agencies
+):
+    """Its clock stops when it is completed: the timeliness figures count it on time and
+    the dashboard does not list it overdue while the manager has still to sign it off.
+    Put back in progress, its clock runs again."""
+    from safeguarding import reports
+    from safeguarding.dashboard import build_dashboard
+
+    officer = people["officer"]
+    due = TODAY() + dt.timedelta(days=1)
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Brief officers on information sharing",
+        agency=agencies["police"],
+        lead="Lead",
+        due_date=due,
+    )
+    action = services.action_update(
+        action=action,
+        actor=officer,
+        status="complete",
+        due_date=due,
+        evidence_of_impact="Audit shows referrals shared.",
+    )
+    later = TODAY() + dt.timedelta(days=7)
+    period = reports.Period.custom(TODAY(), TODAY() + dt.timedelta(days=30))
+    partnership = [local_review.partnership.pk]
+    counted = reports.timeliness(partnership, period, today=later)["actions"]
+    assert (counted.on_time, counted.late) == (1, 0)
+    board = build_dashboard([local_review.partnership], today=later)
+    assert [r for r in board.overdue if r.kind == Deadline.Kind.ACTION] == []
+    assert action.rag(later)[0] == "Green: awaiting sign-off"
+    action = services.action_update(
+        action=action, actor=officer, status="in_progress", due_date=due
+    )
+    clock = get_deadline(action, Kind.ACTION)
+    assert (clock.closed_on, clock.outcome, action.completed_on) == (None, "", None)
+    board = build_dashboard([local_review.partnership], today=later)
+    assert [r.kind for r in board.overdue].count(Deadline.Kind.ACTION) == 1
 
 
 def test_publication_checks(local_review, people):
