@@ -7,8 +7,6 @@ count with the bytes, and the editor warns when it is more than one page.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.documents import format_date, format_datetime
+from safeguarding.exports import csv_bytes
 
 from .models import Action, ProgressNote
 
@@ -66,6 +65,7 @@ def render_briefing_pdf(briefing, *, partnership_name: str, year: int) -> Render
 ACTION_PLAN_HEADERS = [
     "Recommendation",
     "Recommendation text",
+    "Partners' response",
     "Action",
     "Owning agency",
     "Lead",
@@ -83,14 +83,14 @@ def action_plan_rows(review, today=None) -> list[list[str]]:
     rows = []
     for rec in review.recommendations.all():
         actions = list(rec.actions.all())
+        recommendation = [str(rec.number), rec.text, rec.partners_response]
         if not actions:
-            rows.append([str(rec.number), rec.text] + [""] * 10)
+            rows.append(recommendation + [""] * (len(ACTION_PLAN_HEADERS) - 3))
         for action in actions:
             notes = list(action.notes.all())
             rows.append(
                 [
-                    str(rec.number),
-                    rec.text,
+                    *recommendation,
                     action.description,
                     action.agency.name,
                     action.lead,
@@ -106,18 +106,9 @@ def action_plan_rows(review, today=None) -> list[list[str]]:
     return rows
 
 
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def action_plan_csv(review) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ACTION_PLAN_HEADERS)
-    for row in action_plan_rows(review):
-        writer.writerow([_safe_cell(cell) for cell in row])
-    return out.getvalue()
+def action_plan_csv(review) -> bytes:
+    """The action plan as one CSV table (UTF-8 with its mark, formulas neutralised)."""
+    return csv_bytes([("Action plan", ACTION_PLAN_HEADERS, action_plan_rows(review))])
 
 
 # (header, width): a fixed table layout, so long notes wrap inside their column.

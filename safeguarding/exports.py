@@ -27,8 +27,13 @@ def _cell(value):
 
 
 def _safe_text(value):
-    """Stop spreadsheet formula injection: text starting with = + - @ is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _is_number(value):
+    """Stop spreadsheet formula injection: text starting with = + - @ (or a tab or a
+    carriage return, which a spreadsheet may skip before one) is quoted."""
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _is_number(value)
+    ):
         return "'" + value
     return value
 

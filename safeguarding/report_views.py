@@ -261,7 +261,16 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
 
 
 def report_tables(report: Report) -> list:
-    return [(c.title, c.headers, c.rows) for c in report.charts]
+    """The downloads' tables: every table the page and the annual report show."""
+    return [(c.title, c.headers, c.rows) for c in report.charts] + [themes_table(report.themes)]
+
+
+def themes_table(themes, title=None) -> tuple:
+    return (
+        str(title or _("Learning themes across reviews")),
+        [str(_("Theme")), str(_("Local reviews"))],
+        [list(row) for row in themes],
+    )
 
 
 def _period_form(request, allowed, **kwargs):
@@ -482,13 +491,7 @@ def regional_tables(regional: dict) -> list:
     tables += [
         (b["title"], ["Partnership"] + b["columns"], b["rows"]) for b in regional["breakdowns"]
     ]
-    tables.append(
-        (
-            str(_("Learning themes across the region")),
-            [str(_("Theme")), str(_("Local reviews"))],
-            [list(row) for row in regional["themes"]],
-        )
-    )
+    tables.append(themes_table(regional["themes"], _("Learning themes across the region")))
     return tables
 
 

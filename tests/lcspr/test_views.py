@@ -233,7 +233,12 @@ def test_the_briefing_refuses_real_names(client, local_review, people):
 
 def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
     officer = people["officer"]
-    rec = services.recommendation_add(review=local_review, actor=officer, text="=HYPERLINK(1)")
+    rec = services.recommendation_add(
+        review=local_review,
+        actor=officer,
+        text="=HYPERLINK(1)",
+        partners_response="Agreed: the partners’ training plan covers it.",
+    )
     services.action_add(
         recommendation=rec,
         actor=officer,
@@ -243,8 +248,12 @@ def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
         due_date=TODAY() + dt.timedelta(days=30),
     )
     sign_in(client, officer)
-    csv = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk])).content.decode()
+    body = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk])).content
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8's mark: Excel shows "partners’" right
+    csv = body.decode("utf-8-sig")
     assert "Train staff" in csv and "'=HYPERLINK(1)" in csv and "Brookfield Hospitals" in csv
+    assert "Partners' response" in csv.splitlines()[0]
+    assert "Agreed: the partners’ training plan covers it." in csv
     pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
     reader = PdfReader(
         io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)

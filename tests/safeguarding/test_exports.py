@@ -132,3 +132,6 @@ def test_signed_out_exports_go_to_sign_in(client):
 def test_formula_like_text_is_neutralised():
     text = csv_bytes([("T", ["a"], [["=HYPERLINK(1)"], ["-3"]])]).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "\n-3" in text.replace("\r", "")
+    # A spreadsheet may skip a leading tab or carriage return before the formula.
+    for value in ("\t=HYPERLINK(1)", "\r=HYPERLINK(1)"):
+        assert "'" + value in csv_bytes([("T", ["a"], [[value]])]).decode("utf-8-sig")

@@ -484,6 +484,20 @@ def test_annual_report_pdf_lists_learning_themes_with_counts(
     assert "Not yet recorded" not in text
     assert "has learning themes recorded yet" not in text
 
+    # The figures behind it, and the timeliness page's downloads, hold the same table.
+    for url, query in [
+        (reverse("safeguarding:annual-report-data", args=[year, "csv"]), {}),
+        (reverse("safeguarding:timeliness-export", args=["csv"]), {"year": year}),
+    ]:
+        data = client.get(url, query).content.decode("utf-8-sig")
+        themes = data.split("Learning themes across reviews", 1)[1]
+        assert f"{curiosity.name},2" in themes and f"{voice.name},1" in themes
+    xlsx = client.get(reverse("safeguarding:annual-report-data", args=[year, "xlsx"]))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Learning themes across reviews"]
+    assert [curiosity.name, 2] in [list(r) for r in sheet.iter_rows(values_only=True)]
+
     text = _pdf_text(client.get(reverse("safeguarding:annual-report", args=[year - 1])))
     assert curiosity.name not in text
     assert "No local review decided in this period has learning themes recorded yet." in text
