@@ -31,6 +31,20 @@ def reviewers_to_tell(review) -> list[str]:
     )
 
 
+#: A review in one of these has no more work for its reviewers: no written request to them.
+REVIEWER_WORK_DONE = (Status.PUBLISHED, Status.CLOSED)
+
+
+def written_request_still_open(check: PartnerCheck, today: dt.date | None = None) -> bool:
+    """Whether the reviewers are to be asked: its reply date has not passed and the
+    review's report is not published (nor the review closed). A request recorded after
+    the fact, for the record, e-mails nobody."""
+    today = today or timezone.localdate()
+    return (check.respond_by is None or check.respond_by >= today) and (
+        check.review.status not in REVIEWER_WORK_DONE
+    )
+
+
 @transaction.atomic
 def written_request_deliver(*, check_id: int) -> str:
     """E-mail one written request to the reviewers. Safe to run twice: the check's row is
@@ -45,6 +59,8 @@ def written_request_deliver(*, check_id: int) -> str:
         return "not a written request"
     if check.reviewers_told_at is not None:
         return "already sent"
+    if not written_request_still_open(check):
+        return "no longer open"
     review = check.review
     to = reviewers_to_tell(review)
     if not to:
@@ -84,6 +100,7 @@ def untold_written_requests(*, now: dt.datetime):
             recorded_at__lt=now - REQUEUE_AFTER,
             review__reviewers__isnull=False,
         )
+        .exclude(review__status__in=REVIEWER_WORK_DONE)
         .distinct()
         .order_by("recorded_at", "id")
         .values_list("pk", flat=True)

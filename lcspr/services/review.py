@@ -345,8 +345,11 @@ def partner_check_add(
         object_repr=f"{review.reference} {check.get_kind_display()}",
         changes={"kind": kind, "checked_on": checked_on},
     )
-    if kind == PartnerCheck.Kind.WRITTEN_REQUEST:
-        # The reviewers are told by e-mail once it is saved (a thin task).
+    from ..mail import written_request_still_open
+
+    if kind == PartnerCheck.Kind.WRITTEN_REQUEST and written_request_still_open(check):
+        # The reviewers are told by e-mail once it is saved (a thin task); not of one
+        # recorded after the fact, whose reply date has passed or whose review is out.
         from functools import partial
 
         from .. import tasks

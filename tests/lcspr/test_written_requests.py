@@ -136,3 +136,31 @@ def test_a_request_not_told_is_sent_by_the_next_sweep(
     assert requeue_written_requests() == 0 and len(smtp) == 1
     check.refresh_from_db()
     assert check.reviewers_told_at is not None
+
+
+def test_a_request_recorded_after_the_fact_or_on_a_published_review_e_mails_nobody(
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+):
+    """A request written weeks ago and recorded now, whose reply date has passed, is for
+    the record: the reviewer is not asked for something already answered."""
+    from .conftest import publish, to_notice_sent
+
+    manager = people["manager"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    past = ask(
+        local_review,
+        manager,
+        django_capture_on_commit_callbacks,
+        checked_on=TODAY() - dt.timedelta(days=20),
+        respond_by=TODAY() - dt.timedelta(days=6),
+    )
+    assert smtp == []
+    assert written_request_deliver(check_id=past.pk) == "no longer open"
+    review = publish(to_notice_sent(local_review, manager), manager)
+    published = ask(review, manager, django_capture_on_commit_callbacks)
+    assert smtp == [] and written_request_deliver(check_id=published.pk) == "no longer open"
