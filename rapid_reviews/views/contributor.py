@@ -3,6 +3,7 @@ details of the children, and their own agency's return. Nothing else of the case
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -12,7 +13,7 @@ from safeguarding.form_pages import keep_typing_after_conflict
 
 from .. import services
 from ..forms import ReturnForm, chronology_formset
-from ..models import RequestStatus
+from ..models import AWAITING_RETURN, RequestStatus
 from ..selectors import (
     children_to_search_for,
     chronology_of,
@@ -22,23 +23,24 @@ from ..selectors import (
 from .common import contributor_view
 
 PREFIX = "chronology"
+#: Returned requests listed a page at a time; closed ones, the most recent this many.
+LISTED = 25
 
 
 @contributor_view
 def request_list(request):
-    requests = list(information_requests_for_contributor(request.user))
+    requests = information_requests_for_contributor(request.user)
     # What the agency has to do comes first, soonest due first; then what it has sent,
-    # most recent first.
-    waiting = [r for r in requests if r.is_awaiting_return]
-    returned = sorted(
-        (r for r in requests if r.status == RequestStatus.RETURNED),
-        key=lambda r: (r.returned_on, r.pk),
-        reverse=True,
-    )
-    not_needed = sorted(
-        (r for r in requests if r.status == RequestStatus.NOT_NEEDED),
-        key=lambda r: (r.rapid_review.sent_to_panel_on or r.due_date, r.pk),
-        reverse=True,
+    # most recent first, a page at a time (years of returns for an agency that serves
+    # several partnerships).
+    waiting = list(requests.filter(status__in=AWAITING_RETURN))
+    returned = Paginator(
+        requests.filter(status=RequestStatus.RETURNED).order_by("-returned_on", "-id"), LISTED
+    ).get_page(request.GET.get("page"))
+    not_needed = list(
+        requests.filter(status=RequestStatus.NOT_NEEDED).order_by(
+            "-rapid_review__sent_to_panel_on", "-due_date", "-id"
+        )[:LISTED]
     )
     return render(
         request,
@@ -72,8 +74,9 @@ def request_detail(request, pk):
         "rapid_reviews/contributor_request.html",
         {
             "info": info,
-            # A closed request leaves nothing to search for.
-            "children": [] if closed else children_to_search_for(info),
+            # The children's details are for the search only: shown while a return is
+            # awaited (again if it is sent back for more), not once it is in or closed.
+            "children": children_to_search_for(info) if info.is_awaiting_return else [],
             "agency_return": agency_return,
             "chronology": chronology_of(agency_return),
             "closed_on": (

@@ -253,6 +253,24 @@ def test_sending_back_shows_the_note_to_the_agency(client, sent_requests, contri
         reverse("rapid_reviews:contributor-request", args=[request.pk])
     ).content.decode()
     assert "Add the discharge summary" in html and "More information requested" in html
+    assert CHILD_NAME in html  # sent back: who to search for is shown again
+
+
+def test_who_to_search_for_is_shown_only_while_a_return_is_awaited(
+    client, sent_requests, contributors
+):
+    """The children's names and dates of birth are for the search: once the return is
+    in, an agency's list of past requests no longer holds them."""
+    request = sent_requests["health"]
+    url = reverse("rapid_reviews:contributor-request", args=[request.pk])
+    sign_in(client, contributors["health"])
+    html = client.get(url).content.decode()
+    assert CHILD_NAME in html and "1 May 2019" in html and "asks" in html
+    return_and_submit(request, contributors["health"])
+    html = client.get(url).content.decode()
+    assert CHILD_NAME not in html and "1 May 2019" not in html
+    assert "Who to search for" not in html and "no longer shown" in html
+    assert "The partnership asked" in html and "Submitted on" in html
 
 
 # --- isolation ------------------------------------------------------------------------------
@@ -547,6 +565,37 @@ def test_a_contributor_sees_what_is_waiting_for_them_before_what_they_sent(
     returned_heading = html.index(">Returned<")
     answered_at = html.index(answered.rapid_review.incident.reference)
     assert html.index("Waiting for your agency") < waiting_at < returned_heading < answered_at
+
+
+def test_an_agencys_returned_requests_are_listed_a_page_at_a_time(
+    client, make_review, agencies, contributors, people, monkeypatch, django_assert_max_num_queries
+):
+    from rapid_reviews.models import InformationRequest
+
+    monkeypatch.setattr("rapid_reviews.views.contributor.LISTED", 2)
+    made = []
+    for days_ago in (1, 2, 3):
+        review = make_review()
+        made += services.information_requests_create(
+            rapid_review=review,
+            actor=people["officer"],
+            agencies=[agencies["health"]],
+            due_date=TODAY() + dt.timedelta(days=5),
+            send=True,
+        )
+        InformationRequest.objects.filter(pk=made[-1].pk).update(
+            status=RequestStatus.RETURNED, returned_on=TODAY() - dt.timedelta(days=days_ago)
+        )
+    sign_in(client, contributors["health"])
+    url = reverse("rapid_reviews:contributor-list")
+    with django_assert_max_num_queries(12):
+        first = client.get(url).content.decode()
+    refs = [r.rapid_review.incident.reference for r in made]
+    assert refs[0] in first and refs[1] in first and refs[2] not in first  # most recent first
+    assert 'aria-label="Pagination"' in first and "page=2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert refs[2] in second and refs[0] not in second
+    assert client.get(url, {"page": "x"}).status_code == 200  # a bad page: the first
 
 
 def test_the_review_history_names_status_moves_in_words(client, sent_requests, people):
