@@ -7,6 +7,7 @@ app_name = "lcspr"
 urlpatterns = [
     path("", staff.review_list, name="list"),
     path("<int:pk>/", staff.review_detail, name="detail"),
+    path("agency-actions/", agency.agency_action_list, name="agency-actions"),
     path("agency-actions/<int:action_pk>/", agency.agency_action, name="agency-action"),
     path("<int:pk>/reviewers/", staff.reviewers, name="reviewers"),
     path("<int:pk>/terms/", staff.terms, name="terms"),

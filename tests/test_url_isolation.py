@@ -138,6 +138,7 @@ AUDIENCE = {
     "lcspr:recommendation-edit": "case",
     "lcspr:action-add": "case",
     "lcspr:action": "case",
+    "lcspr:agency-actions": "contributor",
     "lcspr:agency-action": "contributor",
     "lcspr:action-sign-off": "manager",
     "lcspr:action-plan-pdf": "case",
@@ -330,7 +331,7 @@ def object_kwargs(name, w):
         **{
             name: {"pk": w["lcspr"]}
             for name in AUDIENCE
-            if name.startswith("lcspr:") and name != "lcspr:list"
+            if name.startswith("lcspr:") and name not in ("lcspr:list", "lcspr:agency-actions")
         },
         "lcspr:milestone": {"pk": w["lcspr"], "key": "draft_report"},
         "lcspr:action-add": {"pk": w["lcspr"], "rec_pk": w["rec"]},

@@ -2,7 +2,8 @@
 evidence of impact and completion (the partnership moves due dates and signs off)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from rapid_reviews.views.common import contributor_view
@@ -11,6 +12,24 @@ from .. import selectors, services
 from ..forms import AgencyActionForm
 from ..models import ActionStatus
 from .common import form_page
+
+
+@contributor_view
+def agency_action_list(request):
+    """Every action the user's agencies own: those still to finish, soonest due first,
+    then those signed off, most recent first, a page at a time."""
+    actions = selectors.actions_for_contributor(request.user)
+    return render(
+        request,
+        "lcspr/agency_action_list.html",
+        {
+            "open_actions": list(actions.exclude(status=ActionStatus.SIGNED_OFF)),
+            "signed_off": Paginator(
+                actions.filter(status=ActionStatus.SIGNED_OFF).order_by("-signed_off_on", "-pk"),
+                25,
+            ).get_page(request.GET.get("page")),
+        },
+    )
 
 
 @contributor_view

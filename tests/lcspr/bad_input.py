@@ -14,6 +14,7 @@ from .conftest import BRIEFING, open_review, publish, to_notice_sent
 
 NOT_FORMS = {
     "lcspr:list": "GET only",
+    "lcspr:agency-actions": "GET only",
     "lcspr:detail": "GET only",
     "lcspr:terms-document": "GET only: a download",
     "lcspr:report": "GET only: a download",

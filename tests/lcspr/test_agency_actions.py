@@ -138,3 +138,29 @@ def test_the_home_page_lists_the_agencys_actions_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert "More 4" in html
+
+
+def test_a_signed_off_action_stays_on_the_agencys_list_of_its_actions(
+    client, owned, contributors, people, django_assert_max_num_queries
+):
+    action, police = owned["police"], contributors["police"]
+    services.action_update(
+        action=action,
+        actor=police,
+        status=ActionStatus.COMPLETE,
+        due_date=action.due_date,
+        evidence_of_impact="Every officer briefed; audit of 30 calls.",
+    )
+    action.refresh_from_db()
+    services.action_sign_off(action=action, actor=people["manager"])
+    sign_in(client, police)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert "Your agency has no actions to update." in home
+    url = reverse("lcspr:agency-actions")
+    assert url in home
+    with django_assert_max_num_queries(14):
+        page = client.get(url).content.decode()
+    signed = page.split(">Signed off</h2>", 1)[1]
+    assert "Brief every response officer" in signed
+    assert reverse("lcspr:agency-action", args=[action.pk]) in signed
+    assert "Audit the health visiting records" not in page  # another agency's
