@@ -87,16 +87,33 @@ def _repr(request: InformationRequest) -> str:
     return f"{request.rapid_review.incident.reference} {request.agency.name}"
 
 
+def return_clock_key(request: InformationRequest) -> str:
+    """The key of the request's current return clock. The first ask's is ""; each time
+    the return is sent back for more, the new ask has a clock of its own ("more-1", …),
+    so that the first return keeps its timeliness (on time or late) in the figures."""
+    asked_again = request.status_changes.filter(to_status=RequestStatus.MORE_INFORMATION).count()
+    return f"more-{asked_again}" if asked_again else ""
+
+
+def return_clock_keys(request: InformationRequest) -> list[str]:
+    """The keys of every return clock the request has had, first ask first."""
+    current = return_clock_key(request)
+    return [""] + [f"more-{n}" for n in range(1, int(current[5:] or 0) + 1)]
+
+
 def _start_return_clock(request: InformationRequest, actor: User) -> None:
     review = request.rapid_review
+    key = return_clock_key(request)
+    what = "Agency return" if not key else "More information"
     deadline_start(
         subject=request,
         partnership=review.incident.partnership,
         kind=Kind.AGENCY_RETURN,
-        title=f"Agency return from {request.agency.name}: {review.incident.reference}",
+        key=key,
+        title=f"{what} from {request.agency.name}: {review.incident.reference}",
         reference=review.incident.reference,
         url=request.get_absolute_url(),
-        trigger_date=request.sent_on or timezone.localdate(),
+        trigger_date=timezone.localdate() if key else request.sent_on or timezone.localdate(),
         rule=Rule.FIXED,
         due_date=request.due_date,
         owner=actor,
@@ -192,7 +209,7 @@ def information_request_update(
             object_repr=_repr(request),
             changes=changed,
         )
-        deadline = get_deadline(request, Kind.AGENCY_RETURN)
+        deadline = get_deadline(request, Kind.AGENCY_RETURN, return_clock_key(request))
         if deadline is not None and "due_date" in changed:
             deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
     return request
@@ -376,7 +393,12 @@ def agency_return_submit(
     agency_return.save(
         update_fields=["submitted_at", "submitted_by", "submitted_copy", "updated_at"]
     )
-    deadline_close(subject=request, kind=Kind.AGENCY_RETURN, on=request.returned_on)
+    deadline_close(
+        subject=request,
+        kind=Kind.AGENCY_RETURN,
+        key=return_clock_key(request),
+        on=request.returned_on,
+    )
     review = request.rapid_review
     if not review.requests.exclude(status=RequestStatus.RETURNED).exists():
         deadline_close(

@@ -46,7 +46,7 @@ from .common import (
     raise_if,
     require_case_role,
 )
-from .requests import information_requests_no_longer_needed
+from .requests import information_requests_no_longer_needed, return_clock_keys
 
 logger = logging.getLogger(__name__)
 WORKING_DAYS_TO_COMPLETE = 15
@@ -466,9 +466,13 @@ def rapid_review_send_to_panel(
         # So do the returns still awaited: the agencies are told they can stop, and
         # their clocks stop too, rather than stay on the dashboard and in reminders.
         information_requests_no_longer_needed(rapid_review=review, actor=actor)
-        deadlines_no_longer_needed(
-            subjects=review.requests.all(), kind=Kind.AGENCY_RETURN, on=sent_on
-        )
+        for request in review.requests.all():
+            deadlines_no_longer_needed(
+                subjects=[request],
+                kind=Kind.AGENCY_RETURN,
+                keys=return_clock_keys(request),
+                on=sent_on,
+            )
         if review.decision == Decision.LOCAL_REVIEW:
             opened = _open_local_review(review, actor)
     audit_record(

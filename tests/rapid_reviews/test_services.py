@@ -447,9 +447,53 @@ def test_return_clocks_close_on_submit_and_reopen_when_sent_back(
     )
     police.refresh_from_db()
     assert police.more_information_note == "Add the custody record"
-    clock = get_deadline(police, Kind.AGENCY_RETURN)
+    # The first return keeps its clock (and its timeliness); the new ask has its own.
+    first = get_deadline(police, Kind.AGENCY_RETURN)
+    assert (first.closed_on, first.outcome) == (TODAY(), "met")
+    clock = get_deadline(police, Kind.AGENCY_RETURN, "more-1")
     assert clock.closed_on is None and clock.due_date == new_due
+    assert clock.title.startswith("More information from")
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns").closed_on is None
+    return_and_submit(police, contributors["police"])
+    assert get_deadline(police, Kind.AGENCY_RETURN, "more-1").closed_on == TODAY()
+
+
+def test_a_late_return_stays_late_after_it_is_sent_back_for_more(
+    review, agencies, contributors, people, monkeypatch
+):
+    """The agency figures count each ask by its own date: a first return sent late stays
+    late when the partnership asks for more and the more comes on time."""
+    from safeguarding import reports
+
+    (request,) = services.information_requests_create(
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[agencies["health"]],
+        due_date=TODAY(),
+        send=True,
+    )
+    real = timezone.localdate
+    two_days_on = TODAY() + dt.timedelta(days=2)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None: real(value) if value else two_days_on
+    )
+    return_and_submit(request, contributors["health"])
+    request.refresh_from_db()
+    period = reports.Period.custom(TODAY(), TODAY() + dt.timedelta(days=30))
+    partnership = [review.incident.partnership_id]
+    counted = reports.agency_timeliness(partnership, period, today=two_days_on)
+    assert [(a.on_time, a.late) for a in counted] == [(0, 1)]
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Please add the GP contacts.",
+        due_date=add_working_days(two_days_on, 3),
+    )
+    request.refresh_from_db()
+    return_and_submit(request, contributors["health"])
+    later = TODAY() + dt.timedelta(days=10)
+    counted = reports.agency_timeliness(partnership, period, today=later)
+    assert [(a.total, a.on_time, a.late) for a in counted] == [(2, 1, 1)]
 
 
 def test_overdue_is_derived_and_late_returns_are_flagged(sent_requests, contributors):
