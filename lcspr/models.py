@@ -358,6 +358,33 @@ class Action(models.Model):
         return str(_("Green: on track")), "green"
 
 
+class ActionReminder(models.Model):
+    """One reminder to the owning agency about an action not yet complete: a week (5
+    working days) before it is due, and the first working day it is overdue. Unique per
+    action, due date and kind, so a run twice e-mails once; a new due date is a new pair
+    of reminders (lcspr/chasing.py)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due in 5 working days")
+        OVERDUE = "overdue", _("Overdue")
+
+    action = models.ForeignKey("Action", on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "due_date", "kind"], name="action_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: action {self.action_id}"
+
+
 class ProgressNote(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
     written_on = models.DateField(default=timezone.localdate)

@@ -59,3 +59,11 @@ def requeue_reviewer_notices() -> int:
     return queue_each(
         send_reviewer_notice, untold_reviewer_moves(now=timezone.now())[:500], "reviewer notice"
     )
+
+
+@shared_task(name="lcspr.send_action_reminders", ignore_result=True)
+def send_action_reminders() -> int:
+    """Run by beat: remind agencies of actions due in a week or overdue (lcspr/chasing.py)."""
+    from .chasing import action_reminders_send
+
+    return action_reminders_send()

@@ -16,12 +16,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import calendar
-from safeguarding.dashboard import closures_by_partnership
+from safeguarding.chasing import Chase, chase
 from safeguarding.mail import send_templated
 from safeguarding.reminders import held_reason, local_time
 
@@ -33,14 +32,14 @@ logger = logging.getLogger(__name__)
 Kind = ReturnReminder.Kind
 
 
+#: Working days left on the day each reminder goes: the working day before, and the first
+#: working day overdue.
+KINDS = {1: Kind.DUE_NEXT, -1: Kind.OVERDUE}
+
+
 def reminder_kind(today: dt.date, due: dt.date, closures) -> str | None:
     """Which reminder an awaited return due on `due` gets on `today`, if any."""
-    left = calendar.working_days_between(today, due, partnership=closures)
-    if left == 1:
-        return Kind.DUE_NEXT
-    if left == -1:
-        return Kind.OVERDUE
-    return None
+    return KINDS.get(calendar.working_days_between(today, due, partnership=closures))
 
 
 def _send(request: InformationRequest, kind: str, to: list[str], mailbox: bool) -> None:
@@ -67,6 +66,23 @@ def _send(request: InformationRequest, kind: str, to: list[str], mailbox: bool) 
     )
 
 
+def _claim(request: InformationRequest, kind: str, recipients: int) -> None:
+    ReturnReminder.objects.create(
+        information_request=request, due_date=request.due_date, kind=kind, recipients=recipients
+    )
+
+
+RETURNS = Chase(
+    kinds=KINDS,
+    partnership_of=lambda request: request.rapid_review.incident.partnership_id,
+    due_of=lambda request: request.due_date,
+    recipients=recipients_for,
+    claim=_claim,
+    send=_send,
+    name="return",
+)
+
+
 def return_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Send the reminders due now; the number sent."""
     now = now or timezone.now()
@@ -83,35 +99,4 @@ def return_reminders_send(*, now: dt.datetime | None = None) -> int:
         .select_related("agency", "rapid_review__incident__partnership")
         .order_by("due_date", "pk")
     )
-    awaited = list(awaited)
-    closures = closures_by_partnership({r.rapid_review.incident.partnership_id for r in awaited})
-    sent = 0
-    for request in awaited:
-        mine = closures[request.rapid_review.incident.partnership_id]
-        if not calendar.is_working_day(today, partnership=mine):
-            continue
-        kind = reminder_kind(today, request.due_date, mine)
-        if kind is None:
-            continue
-        to, mailbox = recipients_for(request)
-        if not to:
-            continue  # no one, and no agency address: the officer's page warns of it
-        try:
-            with transaction.atomic():
-                ReturnReminder.objects.create(
-                    information_request=request,
-                    due_date=request.due_date,
-                    kind=kind,
-                    recipients=len(to),
-                )
-                _send(request, kind, to, mailbox)
-        except IntegrityError:
-            continue  # sent already, by this run's twin or an earlier one
-        except Exception as error:  # noqa: BLE001 - the next run tries again
-            logger.warning(
-                "return reminder not sent",
-                extra={"request": request.pk, "error": str(error)},
-            )
-            continue
-        sent += 1
-    return sent
+    return chase(awaited, RETURNS, today=today)

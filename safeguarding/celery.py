@@ -63,6 +63,13 @@ app.conf.beat_schedule = {
         "schedule": 60 * 60,
         "options": {"expires": 1800},
     },
+    # Agencies reminded of their action-plan actions due in a week or overdue: once per
+    # action, due date and kind, in office hours (lcspr/chasing.py).
+    "send-action-reminders": {
+        "task": "lcspr.send_action_reminders",
+        "schedule": 60 * 60,
+        "options": {"expires": 1800},
+    },
     # Expired sessions are deleted once a night, so the table does not grow for ever.
     "clear-expired-sessions": {
         "task": "safeguarding.clear_expired_sessions",
