@@ -28,9 +28,61 @@ def deadline_history(deadline: Deadline) -> QuerySet[DeadlineChange]:
     return deadline.changes.select_related("actor").order_by("changed_at", "id")
 
 
-def deadlines_for_feed(user) -> QuerySet[Deadline]:
-    """Open deadlines for a person's calendar feed."""
-    return deadlines_visible_to(user).open().order_by("due_date", "id")
+def deadlines_for_feed(user) -> list[tuple[Deadline, str]]:
+    """Open deadlines for a person's calendar feed, each with the page it links to:
+    - the business unit: every clock of their partnerships (its own page);
+    - an agency contributor: the returns and the actions their agency still owes, in the
+      partnerships they contribute to (the agency's own pages for them);
+    - an independent reviewer: the steps of the open reviews assigned to them, and their
+      statutory date (the review's page), not the partnership's own housekeeping (the
+      date to look again at a hold, the notice to the Panel and DfE)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from lcspr.models import HOLD_REVIEW_KEY, ActionStatus
+    from lcspr.selectors import actions_for_contributor, reviews_visible_to
+    from rapid_reviews.models import AWAITING_RETURN
+    from rapid_reviews.selectors import information_requests_for_contributor
+
+    found = {
+        deadline.pk: (deadline, deadline.url)
+        for deadline in deadlines_visible_to(user).open().order_by("due_date", "id")
+    }
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    requests = information_requests_for_contributor(user).filter(status__in=AWAITING_RETURN)
+    actions = actions_for_contributor(user).filter(
+        status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
+    )
+    reviews = reviews_visible_to(user).filter(reviewers=user).open()
+    theirs = Deadline.objects.open().filter(
+        Q(
+            subject_type="rapid_reviews.informationrequest",
+            subject_id__in=requests.values("pk"),
+            kind=Deadline.Kind.AGENCY_RETURN,
+        )
+        | Q(
+            subject_type="lcspr.action",
+            subject_id__in=actions.values("pk"),
+            kind=Deadline.Kind.ACTION,
+        )
+        | Q(
+            Q(kind=Deadline.Kind.LCSPR_MILESTONE) & ~Q(key=HOLD_REVIEW_KEY)
+            | Q(kind=Deadline.Kind.PUBLICATION),
+            subject_type="lcspr.review",
+            subject_id__in=reviews.values("pk"),
+        )
+    )
+    pages = {
+        "rapid_reviews.informationrequest": "rapid_reviews:contributor-request",
+        "lcspr.action": "lcspr:agency-action",
+    }
+    for deadline in theirs:
+        if deadline.pk not in found:
+            page = pages.get(deadline.subject_type)
+            link = reverse(page, args=[deadline.subject_id]) if page else deadline.url
+            found[deadline.pk] = (deadline, link)
+    return sorted(found.values(), key=lambda pair: (pair[0].due_date, pair[0].pk))
 
 
 def open_deadlines_visible_to(user):

@@ -61,10 +61,19 @@ def reminder_settings(request):
             messages.success(request, _("Your calendar feed address has been switched off"))
             return redirect("safeguarding:reminder-settings")
     feed = CalendarFeedToken.objects.filter(user=user).first()
+    from . import permissions
+
     return render(
         request,
         "safeguarding/reminder_settings.html",
-        {"form": form, "feed": feed, "new_feed_url": new_feed_url},
+        {
+            "form": form,
+            "feed": feed,
+            "new_feed_url": new_feed_url,
+            # Deadline reminders (immediate or a digest) go to the business unit only;
+            # agencies and reviewers are e-mailed about what they owe, as the page says.
+            "business_unit": bool(permissions.partnership_ids(user)),
+        },
     )
 
 

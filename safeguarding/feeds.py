@@ -72,7 +72,7 @@ def calendar_feed_render(*, user: User, request=None) -> bytes:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     now = timezone.now()
     count = 0
-    for deadline in deadlines_for_feed(user):
+    for deadline, path in deadlines_for_feed(user):
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@{domain}")
         event.add("dtstamp", now)
@@ -81,7 +81,7 @@ def calendar_feed_render(*, user: User, request=None) -> bytes:
         event.add("dtend", deadline.due_date + dt.timedelta(days=1))
         event.add("summary", f"Due: {deadline.title}")
         link = settings.SITE_URL + (
-            deadline.url or reverse("safeguarding:deadline-why", args=[deadline.pk])
+            path or reverse("safeguarding:deadline-why", args=[deadline.pk])
         )
         event.add(
             "description", f"{deadline.title}\nWhy this date: {explain_rule(deadline)}.\n{link}"
