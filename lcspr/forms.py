@@ -61,6 +61,21 @@ class TermsForm(ActionForm):
     past_dates = ("agreed_on",)
 
 
+class WrittenReplyForm(ActionForm):
+    submit_label = "Send your reply"
+    text = area(
+        "Your reply",
+        required=True,
+        rows=8,
+        message="Enter your reply",
+        hint="The partnership’s business unit reads it when they sign in. It is not e-mailed.",
+    )
+    document = file_field(
+        "Attach a document, such as the draft they asked for (optional)",
+        "A PDF, Word (.docx), OpenDocument text, PNG or JPEG file, smaller than 10 MB.",
+    )
+
+
 class ThemesForm(ActionForm):
     submit_label = "Save the themes"
     themes = forms.ModelMultipleChoiceField(

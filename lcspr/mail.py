@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from safeguarding.mail import agency_recipients, send_templated
+from safeguarding.mail import agency_recipients, business_unit_to_tell, send_templated
 from safeguarding.models import Membership, Role
 
 from .models import Action, PartnerCheck, ReviewerNotice, Status, StatusChange
@@ -87,6 +87,60 @@ def written_request_deliver(*, check_id: int) -> str:
 #: A written request not e-mailed this long after it was saved is queued again (the
 #: broker may have been down, or the review had no reviewer yet).
 REQUEUE_AFTER = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def written_reply_deliver(*, check_id: int) -> str:
+    """E-mail the business unit that the reviewer has answered its written request: the
+    person who recorded the request if they are still in the business unit, else its
+    officers, else its managers. Safe to run twice: the row is locked and marked told.
+    Never the reply's words (they sign in to read them)."""
+    check = (
+        PartnerCheck.objects.select_for_update(of=("self",))
+        .select_related("review__rapid_review__incident__partnership")
+        .filter(pk=check_id, replied_at__isnull=False)
+        .first()
+    )
+    if check is None:
+        return "no reply"
+    if check.unit_told_at is not None:
+        return "already sent"
+    review = check.review
+    to = business_unit_to_tell(review.partnership.pk, check.recorded_by_id)
+    if not to:
+        return "no one to tell"
+    send_templated(
+        to=to,
+        subject=f"The reviewer has answered your written request about local review "
+        f"{review.reference}",
+        template="lcspr/email/written_reply",
+        context={
+            "service_name": settings.SERVICE_NAME,
+            "partnership": review.partnership.name,
+            "reference": review.reference,
+            "asked_on": check.checked_on,
+            "with_document": bool(check.reply_document),
+            "link": settings.SITE_URL + review.get_absolute_url() + "#checks",
+        },
+    )
+    check.unit_told_at = timezone.now()
+    check.save(update_fields=["unit_told_at"])
+    return "sent"
+
+
+def untold_written_replies(*, now: dt.datetime):
+    """Reviewers' replies the business unit was not told of, sent long enough ago and
+    within the last week: their ids, oldest first."""
+    return (
+        PartnerCheck.objects.filter(
+            replied_at__isnull=False,
+            unit_told_at__isnull=True,
+            replied_at__lt=now - REQUEUE_AFTER,
+            replied_at__gte=now - TELL_REVIEWERS_WITHIN,
+        )
+        .order_by("replied_at", "id")
+        .values_list("pk", flat=True)
+    )
 
 
 def untold_written_requests(*, now: dt.datetime):

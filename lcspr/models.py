@@ -276,6 +276,21 @@ class PartnerCheck(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     # A written request is e-mailed to the review's reviewers once (lcspr/mail.py).
     reviewers_told_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's reply to a written request (reg 14): its words and, if asked for a
+    # draft, the document; the business unit is e-mailed once when it comes.
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reply_document = models.FileField(upload_to=_private_path, max_length=200, blank=True)
+    reply_document_name = models.CharField(max_length=150, blank=True)
+    reply_document_type = models.CharField(max_length=100, blank=True)
+    unit_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["checked_on", "id"]

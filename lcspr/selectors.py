@@ -174,7 +174,7 @@ def review_for_page(review: Review) -> dict:
         "notice_deadline": notice,
         "reviewers": list(review.reviewers.all()),
         "themes": list(review.themes.all()),
-        "checks": list(review.checks.select_related("recorded_by")),
+        "checks": list(review.checks.select_related("recorded_by", "replied_by")),
         "recommendations": recommendations_of(review),
         "history": merged_history(
             review.status_changes.select_related("actor"),
@@ -374,14 +374,30 @@ def action_get_for_contributor(user: User, pk) -> Action:
     return permissions.get_or_404(actions_for_contributor(user), pk=pk)
 
 
+def is_assigned_reviewer(user: User, review: Review) -> bool:
+    """`user` is one of the review's reviewers and still holds the reviewer role there."""
+    return review.reviewers.filter(pk=user.pk).exists() and permissions.has_role(
+        user, Role.INDEPENDENT_REVIEWER, partnership=review.partnership
+    )
+
+
+def written_request_get_for(review: Review, pk) -> PartnerCheck:
+    """One written request of a review the user reached through `review_get_for`, or 404."""
+    return permissions.get_or_404(
+        review.checks.filter(kind=PartnerCheck.Kind.WRITTEN_REQUEST).select_related("review"),
+        pk=pk,
+    )
+
+
 def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
-    """What the partners have asked a reviewer in writing, on the open reviews assigned
-    to them, with a reply date still to come: soonest first."""
+    """What the partners have asked a reviewer in writing and is not answered yet, on the
+    open reviews assigned to them, with a reply date still to come: soonest first."""
     return (
         PartnerCheck.objects.filter(
             review__in=reviews_visible_to(user).filter(reviewers=user).open(),
             kind=PartnerCheck.Kind.WRITTEN_REQUEST,
             respond_by__gte=timezone.localdate(),
+            replied_at__isnull=True,
         )
         .select_related("review__rapid_review__incident")
         .order_by("respond_by", "id")

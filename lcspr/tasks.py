@@ -14,17 +14,25 @@ def send_written_request(check_id: int) -> str:
     return written_request_deliver(check_id=check_id)
 
 
+@shared_task(name="lcspr.send_written_reply", ignore_result=True, **RETRIED_SEND)
+def send_written_reply(check_id: int) -> str:
+    """Tell the business unit the reviewer has answered its written request."""
+    from .mail import written_reply_deliver
+
+    return written_reply_deliver(check_id=check_id)
+
+
 @shared_task(name="lcspr.requeue_written_requests", ignore_result=True)
 def requeue_written_requests() -> int:
     """Run by beat: queue again the written requests never e-mailed (the broker was down,
-    or the review had no reviewer yet). Sending twice is harmless: the row decides."""
-    from .mail import untold_written_requests
+    or the review had no reviewer yet), and the reviewers' replies the business unit was
+    not told of. Sending twice is harmless: the row decides."""
+    from .mail import untold_written_replies, untold_written_requests
 
+    now = timezone.now()
     return queue_each(
-        send_written_request,
-        untold_written_requests(now=timezone.now())[:500],
-        "written request",
-    )
+        send_written_request, untold_written_requests(now=now)[:500], "written request"
+    ) + queue_each(send_written_reply, untold_written_replies(now=now)[:500], "written reply")
 
 
 @shared_task(name="lcspr.send_action_assigned", ignore_result=True, **RETRIED_SEND)

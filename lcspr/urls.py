@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agency, staff
+from .views import agency, reviewer, staff
 
 app_name = "lcspr"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:pk>/themes/", staff.themes, name="themes"),
     path("<int:pk>/milestones/<slug:key>/", staff.milestone, name="milestone"),
     path("<int:pk>/checks/new/", staff.check_add, name="check-add"),
+    path("<int:pk>/checks/<int:check_pk>/reply/", reviewer.written_reply, name="written-reply"),
+    path(
+        "<int:pk>/checks/<int:check_pk>/reply/document/",
+        reviewer.written_reply_document,
+        name="written-reply-document",
+    ),
     path("<int:pk>/hold/", staff.hold, name="hold"),
     path("<int:pk>/resume/", staff.resume, name="resume"),
     path("<int:pk>/close/", staff.close, name="close"),

@@ -16,8 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from safeguarding.mail import agency_recipients, send_templated
-from safeguarding.models import Membership, Role
+from safeguarding.mail import agency_recipients, business_unit_to_tell, send_templated
 
 from .models import RequestEmail, RequestStatus, StatusChange
 
@@ -46,12 +45,6 @@ def officers_to_tell(request) -> list[str]:
     """Who hears that a return is in: whoever last sent the request (or sent it back), if
     they still hold an officer or manager role in the partnership; otherwise its review
     officers; and if it has none, its managers."""
-    partnership = request.rapid_review.incident.partnership_id
-    case_roles = (
-        Membership.objects.active()
-        .with_role(Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
-        .filter(partnership=partnership)
-    )
     asked_by = (
         StatusChange.objects.filter(
             information_request=request,
@@ -61,15 +54,7 @@ def officers_to_tell(request) -> list[str]:
         .values_list("actor_id", flat=True)
         .first()
     )
-    if asked_by is not None:
-        theirs = set(case_roles.filter(user=asked_by).values_list("user__email", flat=True))
-        if theirs:
-            return sorted(theirs)
-    for role in (Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER):
-        emails = set(case_roles.with_role(role).values_list("user__email", flat=True))
-        if emails:
-            return sorted(emails)
-    return []
+    return business_unit_to_tell(request.rapid_review.incident.partnership_id, asked_by)
 
 
 def _late(request) -> bool:

@@ -37,3 +37,25 @@ def agency_recipients(agency, partnership_id: int) -> tuple[list[str], bool]:
     if emails:
         return emails, False
     return ([agency.contact_email], True) if agency.contact_email else ([], False)
+
+
+def business_unit_to_tell(partnership_id: int, asked_by_id: int | None) -> list[str]:
+    """Who in a partnership's business unit hears that something they asked for has come
+    (a return, a reviewer's reply): whoever asked, if they still hold an officer or
+    manager role there; otherwise its review officers; and if it has none, its managers."""
+    from .models import Membership, Role
+
+    case_roles = (
+        Membership.objects.active()
+        .with_role(Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
+        .filter(partnership=partnership_id)
+    )
+    if asked_by_id is not None:
+        theirs = set(case_roles.filter(user=asked_by_id).values_list("user__email", flat=True))
+        if theirs:
+            return sorted(theirs)
+    for role in (Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER):
+        emails = set(case_roles.with_role(role).values_list("user__email", flat=True))
+        if emails:
+            return sorted(emails)
+    return []

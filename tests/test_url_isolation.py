@@ -30,7 +30,8 @@ from tests.utils import sign_in
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Who a URL is for. "case": the partnership's business unit; "manager": managers only;
-# "contributor": the agency contributor the request is addressed to; "self": any signed-in
+# "contributor": the agency contributor the request is addressed to; "reviewer": the
+# independent reviewer assigned to the review (not the business unit); "self": any signed-in
 # user about themselves; "public": anyone; "admin": superusers; "token": a secret in the URL.
 AUDIENCE = {
     "safeguarding:home": "self",
@@ -139,6 +140,8 @@ AUDIENCE = {
     "lcspr:action-add": "case",
     "lcspr:action": "case",
     "lcspr:agency-actions": "contributor",
+    "lcspr:written-reply": "reviewer",
+    "lcspr:written-reply-document": "case",
     "lcspr:agency-action": "contributor",
     "lcspr:action-sign-off": "manager",
     "lcspr:action-plan-pdf": "case",
@@ -248,6 +251,27 @@ def _local_review(review, people):  # noqa: F811
             "discussion_questions": "Who asked?",
         },
     )
+    # A written request answered by the reviewer with a document; the reviewer then
+    # leaves the review (it stays assigned to nobody).
+    from lcspr.models import PartnerCheck
+
+    lcspr_services.review_set_reviewers(review=local, actor=officer, reviewers=[people["reviewer"]])
+    asked = lcspr_services.partner_check_add(
+        review=local,
+        actor=officer,
+        kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+        checked_on=today - dt.timedelta(days=40),
+        note="Please send the draft.",
+        respond_by=today + dt.timedelta(days=5),
+    )
+    lcspr_services.written_request_reply(
+        check=asked,
+        actor=people["reviewer"],
+        text="Attached.",
+        upload=SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
+    )
+    local.reviewers.clear()
+    local.refresh_from_db()
     local = lcspr_services.review_approve_final(
         review=local, actor=officer, approved_on=today - dt.timedelta(days=20)
     )
@@ -268,7 +292,7 @@ def _local_review(review, people):  # noqa: F811
         checks=list(AnonymisationCheck.values),
         published_on=today,
     )
-    return {"lcspr": local.pk, "rec": rec.pk, "action": action.pk}
+    return {"lcspr": local.pk, "rec": rec.pk, "action": action.pk, "written_request": asked.pk}
 
 
 def object_kwargs(name, w):
@@ -340,10 +364,14 @@ def object_kwargs(name, w):
         "lcspr:agency-action": {"action_pk": w["action"]},
         "lcspr:action-sign-off": {"pk": w["lcspr"], "action_pk": w["action"]},
         "lcspr:briefing-file": {"pk": w["lcspr"], "kind": "pdf"},
+        "lcspr:written-reply": {"pk": w["lcspr"], "check_pk": w["written_request"]},
+        "lcspr:written-reply-document": {"pk": w["lcspr"], "check_pk": w["written_request"]},
     }.get(name)
 
 
-OBJECT_URLS = [n for n in AUDIENCE if AUDIENCE[n] in ("case", "manager", "contributor", "regional")]
+OBJECT_URLS = [
+    n for n in AUDIENCE if AUDIENCE[n] in ("case", "manager", "contributor", "regional", "reviewer")
+]
 # Reports and exports take a format or a year, not a record: like list pages they may
 # open for anyone with the role, but must hold nothing of another partnership's cases.
 REPORTS = {
@@ -374,6 +402,10 @@ def test_outsiders_never_reach_partnership_a(client, people, contributors, world
         outsiders["officer"] = people["officer"]
     if audience == "contributor":
         outsiders["health"] = contributors["health"]  # another agency, same partnership
+    if audience == "reviewer":  # the business unit does not answer for the reviewer
+        outsiders.update(
+            officer=people["officer"], manager=people["manager"], agency=people["agency"]
+        )
     if audience == "regional":
         del outsiders["regional"]
         outsiders.update(officer=people["officer"], manager=people["manager"])
@@ -408,7 +440,12 @@ def test_the_intended_user_gets_through(client, people, world, name):
         "manager": people["manager"],
         "contributor": people["agency"],
         "regional": people["regional"],
+        "reviewer": people["reviewer"],
     }[AUDIENCE[name]]
+    if AUDIENCE[name] == "reviewer":
+        from lcspr.models import Review
+
+        Review.objects.get(pk=world["lcspr"]).reviewers.add(people["reviewer"])
     sign_in(client, user)
     status = client.get(url).status_code
     if status == 405:  # POST-only: a real POST is checked in the stage's own tests

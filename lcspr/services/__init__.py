@@ -35,6 +35,7 @@ from .review import (
     review_set_reviewers,
     review_set_themes,
     review_update_hold,
+    written_request_reply,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "identifying_terms_in",
     "milestone_update",
     "partner_check_add",
+    "written_request_reply",
     "published_update",
     "published_withdraw",
     "recommendation_add",

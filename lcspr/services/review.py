@@ -5,8 +5,9 @@ approval of the final report. One service per status move."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -355,6 +356,75 @@ def partner_check_add(
         from .. import tasks
 
         transaction.on_commit(partial(tasks.send_written_request.delay, check.pk), robust=True)
+    return check
+
+
+@transaction.atomic
+def written_request_reply(
+    *, check: PartnerCheck, actor: User, text: str, upload=None
+) -> PartnerCheck:
+    """The reviewer answers the partners' written request (reg 14): in words and, where
+    a draft was asked for, with the document. Once: a further question is a new request.
+    Only a reviewer assigned to the review, while it still needs them (not published or
+    closed). The business unit is e-mailed once it is saved."""
+    from safeguarding import permissions
+    from safeguarding.uploads import check_upload, private_name, replace_stored
+
+    from .. import tasks
+    from ..mail import REVIEWER_WORK_DONE
+
+    check = PartnerCheck.objects.select_for_update().select_related("review").get(pk=check.pk)
+    review = check.review
+    if not (
+        review.reviewers.filter(pk=actor.pk).exists()
+        and permissions.has_role(actor, Role.INDEPENDENT_REVIEWER, partnership=review.partnership)
+    ):
+        raise PermissionDenied("Only a reviewer of this review answers its written requests.")
+    if check.kind != PartnerCheck.Kind.WRITTEN_REQUEST:
+        raise TransitionError("Only a written request is answered.")
+    if check.replied_at is not None:
+        raise TransitionError(
+            "This request is answered already. The partners can ask again in writing."
+        )
+    if review.status in REVIEWER_WORK_DONE:
+        raise TransitionError(
+            "The review is published or closed: its written requests can no longer be answered."
+        )
+    errors = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = "Enter your reply"
+    checked = None
+    if upload is not None:
+        try:
+            checked = check_upload(upload)
+        except ValidationError as error:
+            errors["document"] = error.messages[0]
+    raise_if(errors)
+    check.reply = text
+    check.replied_at = timezone.now()
+    check.replied_by = actor
+    if checked is not None:
+        replace_stored(
+            check.reply_document, private_name(f"lcspr/{review.partnership.pk}", checked), upload
+        )
+        check.reply_document_name = checked.original_name
+        check.reply_document_type = checked.content_type
+    check.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=check,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} {check.get_kind_display()}",
+        # Never the words nor the file's name (they may name the child; the trail
+        # outlives the case): the document's hash says which file it was.
+        changes={
+            "reply": "sent",
+            "reply_document": f"uploaded (sha256 {checked.sha256[:12]})" if checked else None,
+        },
+    )
+    transaction.on_commit(partial(tasks.send_written_reply.delay, check.pk), robust=True)
     return check
 
 

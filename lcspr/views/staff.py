@@ -107,6 +107,7 @@ def review_detail(request, pk):
             "business_unit": selectors.is_business_unit(request.user, review),
             "panel_takes_national_review": selectors.panel_takes_national_review(review),
             "is_manager": selectors.is_manager(request.user, review),
+            "is_assigned_reviewer": selectors.is_assigned_reviewer(request.user, review),
             "today": timezone.localdate(),
         }
     )

@@ -22,6 +22,7 @@ NOT_FORMS = {
     "lcspr:action-plan-pdf": "GET only: a download",
     "lcspr:action-plan-csv": "GET only: a download",
     "lcspr:briefing-file": "GET only: a download",
+    "lcspr:written-reply-document": "GET only: a download",
     "learning:index": "public: a GET search form, nothing is written",
     "learning:partnership": "public: a GET search form, nothing is written",
     "learning:review": "public: GET only",
@@ -52,6 +53,7 @@ FORM_VIEWS = [
     "lcspr:action",
     "lcspr:agency-action",
     "lcspr:briefing",
+    "lcspr:written-reply",
 ]
 
 
@@ -78,6 +80,7 @@ def lcspr_target(name, people, agencies, make_review):
         "lcspr:action",
         "lcspr:agency-action",
         "lcspr:recommendation-edit",
+        "lcspr:written-reply",
     )
     url = None if name in nested else reverse(name, args=[review.pk])
     version = {"version": str(review.version)}
@@ -257,6 +260,25 @@ def lcspr_target(name, people, agencies, make_review):
                 **date_post("published_on", good_date(0)),
             },
             records=[review],
+        )
+    if name == "lcspr:written-reply":
+        from lcspr.models import PartnerCheck
+
+        services.review_set_reviewers(review=review, actor=officer, reviewers=[people["reviewer"]])
+        check = services.partner_check_add(
+            review=review,
+            actor=officer,
+            kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+            checked_on=timezone.localdate(),
+            note="Please send the draft.",
+            respond_by=timezone.localdate() + dt.timedelta(days=10),
+        )
+        return Target(
+            reverse(name, args=[review.pk, check.pk]),
+            people["reviewer"],
+            lcspr_forms.WrittenReplyForm,
+            {"text": "The draft is attached."},
+            records=[check],
         )
     if name == "lcspr:recommendation-add":
         return Target(url, officer, lcspr_forms.RecommendationForm, {"text": "Share sooner."})

@@ -164,3 +164,72 @@ def test_a_request_recorded_after_the_fact_or_on_a_published_review_e_mails_nobo
     review = publish(to_notice_sent(local_review, manager), manager)
     published = ask(review, manager, django_capture_on_commit_callbacks)
     assert smtp == [] and written_request_deliver(check_id=published.pk) == "no longer open"
+
+
+def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
+    client,
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lcspr.mail import written_reply_deliver
+    from tests.notifications.test_attachments import PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    reviewer, manager = people["reviewer"], people["manager"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[reviewer]
+    )
+    check = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    sign_in(client, reviewer)
+    url = reverse("lcspr:written-reply", args=[local_review.pk, check.pk])
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert url in home  # to answer, from the home page
+    page = client.get(url).content.decode()
+    assert "Please send the draft chronology" in page  # what was asked
+    refused = client.post(url, {"text": " "}).content.decode()
+    assert "govuk-error-summary" in refused and "Enter your reply" in refused
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "text": "The draft chronology is attached.",
+                "document": SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
+            },
+        )
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.reply == "The draft chronology is attached." and check.replied_by == reviewer
+    # The manager who asked is e-mailed, once, without the reply's words.
+    assert [m["To"] for m in smtp] == [manager.email]
+    body = text_of(smtp[0])
+    assert "answered" in body and "chronology" not in body and "Amelia" not in body
+    assert written_reply_deliver(check_id=check.pk) == "already sent" and len(smtp) == 1
+    # Off the reviewer's list; a second reply is refused (a new request asks again).
+    assert url not in client.get(reverse("safeguarding:home")).content.decode()
+    assert client.get(url).status_code == 302
+    with pytest.raises(services.TransitionError):
+        services.written_request_reply(check=check, actor=reviewer, text="More.")
+    # The business unit reads it and downloads the document; the download is audited.
+    sign_in(client, people["officer"])
+    detail = client.get(local_review.get_absolute_url()).content.decode()
+    assert "The draft chronology is attached." in detail
+    document = reverse("lcspr:written-reply-document", args=[local_review.pk, check.pk])
+    assert document in detail
+    download = client.get(document)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert "attachment" in download["Content-Disposition"]
+    # Only the review's reviewer answers: not the business unit.
+    other = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    with pytest.raises(PermissionDenied):
+        services.written_request_reply(check=other, actor=people["officer"], text="For them.")
+    assert (
+        client.get(reverse("lcspr:written-reply", args=[local_review.pk, other.pk])).status_code
+        == 403
+    )
