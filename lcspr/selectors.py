@@ -22,6 +22,7 @@ from safeguarding.record_history import corrections_of, merged_history
 from .models import (
     FINISHED,
     Action,
+    ActionStatus,
     LearningTheme,
     Milestone,
     PartnerCheck,
@@ -367,6 +368,21 @@ def actions_for_contributor(user: User) -> QuerySet[Action]:
         .exclude(recommendation__review__status=Status.CLOSED)
         .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
         .order_by("signed_off_on", "due_date", "pk")
+    )
+
+
+def actions_to_sign_off(user: User) -> QuerySet[Action]:
+    """Actions marked complete and waiting for a manager's sign-off, in the partnerships
+    the user manages (reviews not closed): the longest waiting first."""
+    managed = permissions.partnership_ids(user, roles={Role.PARTNERSHIP_MANAGER})
+    return (
+        Action.objects.filter(
+            status=ActionStatus.COMPLETE,
+            recommendation__review__rapid_review__incident__partnership__in=managed,
+        )
+        .exclude(recommendation__review__status=Status.CLOSED)
+        .select_related("agency", "recommendation__review__rapid_review__incident")
+        .order_by("completed_on", "pk")
     )
 
 

@@ -47,6 +47,16 @@ def home(request):
         from .report_views import dashboard_context
 
         context.update(dashboard_context(request))
+    if context["manages"]:
+        from lcspr.selectors import actions_to_sign_off
+
+        waiting = actions_to_sign_off(request.user)
+        context["to_sign_off"] = list(waiting[:HOME_ROWS])
+        context["to_sign_off_count"] = (
+            len(context["to_sign_off"])
+            if len(context["to_sign_off"]) < HOME_ROWS
+            else waiting.count()
+        )
     if context["regions"]:
         context["region_partnerships"] = _regional_figures(request.user)
     if context["contributes_for"]:

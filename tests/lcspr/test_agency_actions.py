@@ -164,3 +164,31 @@ def test_a_signed_off_action_stays_on_the_agencys_list_of_its_actions(
     assert "Brief every response officer" in signed
     assert reverse("lcspr:agency-action", args=[action.pk]) in signed
     assert "Audit the health visiting records" not in page  # another agency's
+
+
+def test_the_manager_sees_the_actions_awaiting_sign_off_on_their_home_page(
+    client, owned, contributors, people
+):
+    action = owned["police"]
+    sign_in(client, people["manager"])
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert "No action is waiting for your sign-off." in home
+    services.action_update(
+        action=action,
+        actor=contributors["police"],
+        status=ActionStatus.COMPLETE,
+        due_date=action.due_date,
+        evidence_of_impact="Every officer briefed.",
+    )
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    waiting = home.split('id="to-sign-off"', 1)[1].split("</table>", 1)[0]
+    assert "1 action of a local review’s action plan is marked complete" in waiting
+    link = reverse("lcspr:action", args=[action.recommendation.review_id, action.pk])
+    assert link in waiting and "Midshire Police" in waiting
+    # Not a manager: not asked to sign off.
+    sign_in(client, people["officer"])
+    assert 'id="to-sign-off"' not in client.get(reverse("safeguarding:home")).content.decode()
+    action.refresh_from_db()
+    services.action_sign_off(action=action, actor=people["manager"])
+    sign_in(client, people["manager"])
+    assert "No action is waiting" in client.get(reverse("safeguarding:home")).content.decode()

@@ -226,7 +226,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     add(45)
     with django_assert_max_num_queries(small):
         client.get(reverse("safeguarding:home"))
-    assert small <= 15, small
+    assert small <= 16, small  # 15, and one for a manager's actions awaiting sign-off
 
 
 def test_more_partnerships_do_not_add_queries(client, people, partnership, today):
@@ -253,7 +253,7 @@ def test_each_section_shows_its_most_urgent_rows_and_a_link_to_all(
         for i in range(7)
     ]
     sign_in(client, people["manager"])
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         html = client.get(reverse("safeguarding:home")).content.decode()
     assert 'id="count-overdue">7<' in html
     assert "Showing the 3 most urgent of 7." in html
