@@ -365,5 +365,22 @@ def test_the_check_page_of_a_submitted_return_says_it_is_in(sent_requests, contr
     a = client_for(contributors["police"])
     html = a.get(reverse("rapid_reviews:contributor-submit", args=[request.pk])).content.decode()
     assert "This return was submitted on" in html
-    assert "Submit the return" not in html and "Change your return" not in html
+    assert "Submit the return" not in html and "govuk-summary-list__actions" not in html
     assert "Check your return before you submit it" not in html
+    # While awaited, each answer has its own Change link to its field on the form.
+    request = sent_requests["health"]
+    from rapid_reviews import services as rr_services
+
+    from .conftest import rows, values_for_return
+
+    rr_services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["health"],
+        values=values_for_return(),
+        rows=rows(timezone.localdate() - dt.timedelta(days=20)),
+    )
+    b = client_for(contributors["health"])
+    html = b.get(reverse("rapid_reviews:contributor-submit", args=[request.pk])).content.decode()
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    for anchor in ("id_involved_1", "id_involvement_summary", "id_learning", "chronology"):
+        assert f'href="{form}#{anchor}"' in html, anchor

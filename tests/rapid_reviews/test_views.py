@@ -718,9 +718,20 @@ def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
     for other in ("health", "social_care"):
         own = reverse("rapid_reviews:contributor-request", args=[sent_requests[other].pk])
         assert own not in html
+    assert "More information asked for" not in html
     return_and_submit(police, contributors["police"])
     html = client.get(home).content.decode()
     assert link not in html and "Nothing is waiting for your answer." in html
+    # Sent back for more: on the list again, saying so.
+    services.agency_return_send_back(
+        information_request=police,
+        actor=people["officer"],
+        note="Add the custody record.",
+        due_date=NEXT_WORKING_DAY(),
+    )
+    html = client.get(home).content.decode()
+    row = html.split(link, 1)[1].split("</tr>", 1)[0]
+    assert "More information asked for" in row
     # Once the review has gone to the National Panel, an unanswered request is moot.
     health = sent_requests["health"]
     sign_in(client, contributors["health"])
