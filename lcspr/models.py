@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from rapid_reviews.models import RapidReview
 from safeguarding.models import (
     Agency,
+    ChaseReminderBase,
     Partnership,
     StatusChangeBase,
     StatusChangeImmutableError,  # noqa: F401 - importable from here
@@ -373,7 +374,7 @@ class Action(models.Model):
         return str(_("Green: on track")), "green"
 
 
-class ActionReminder(models.Model):
+class ActionReminder(ChaseReminderBase):
     """One reminder to the owning agency about an action not yet complete: a week (5
     working days) before it is due, and the first working day it is overdue. Unique per
     action, due date and kind, so a run twice e-mails once; a new due date is a new pair
@@ -384,10 +385,7 @@ class ActionReminder(models.Model):
         OVERDUE = "overdue", _("Overdue")
 
     action = models.ForeignKey("Action", on_delete=models.CASCADE, related_name="reminders")
-    due_date = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind)
-    sent_at = models.DateTimeField(default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import Incident
 from safeguarding.models import (
     Agency,
+    ChaseReminderBase,
     Partnership,
     StatusChangeBase,
     StatusChangeImmutableError,  # noqa: F401 - importable from here
@@ -471,7 +472,7 @@ class RequestEmail(models.Model):
         return f"E-mail for {self.status_change}"
 
 
-class ReturnReminder(models.Model):
+class ReturnReminder(ChaseReminderBase):
     """One reminder to an agency's contributors about an awaited return: the working day
     before it is due, and the first working day it is overdue. Unique per request, due
     date and kind, so a run that happens twice (or two at once) e-mails once; a new due
@@ -484,10 +485,7 @@ class ReturnReminder(models.Model):
     information_request = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="reminders"
     )
-    due_date = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind)
-    sent_at = models.DateTimeField(default=timezone.now)
-    recipients = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

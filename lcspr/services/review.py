@@ -149,6 +149,40 @@ def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) 
     return review
 
 
+def _checked_document(upload, errors: dict):
+    """An uploaded document checked (`safeguarding.uploads.check_upload`), or None; a
+    refusal goes into `errors` under "document" with the others of the form."""
+    from safeguarding.uploads import check_upload
+
+    if upload is None:
+        return None
+    try:
+        return check_upload(upload)
+    except ValidationError as error:
+        errors["document"] = error.messages[0]
+        return None
+
+
+def _store_document(record, field: str, review: Review, checked, upload) -> None:
+    """Keep a checked upload privately as `record.<field>` (unsaved), with its original
+    name and type beside it (`<field>_name`, `<field>_type`)."""
+    from safeguarding.uploads import private_name, replace_stored
+
+    if checked is None:
+        return
+    replace_stored(
+        getattr(record, field), private_name(f"lcspr/{review.partnership.pk}", checked), upload
+    )
+    setattr(record, f"{field}_name", checked.original_name)
+    setattr(record, f"{field}_type", checked.content_type)
+
+
+def uploaded_marker(checked) -> str | None:
+    """What the audit trail says of an uploaded document: never its name (it may name the
+    child, and the trail outlives the case, ADR 0014), the start of its content's hash."""
+    return f"uploaded (sha256 {checked.sha256[:12]})" if checked else None
+
+
 @transaction.atomic
 def review_save_terms(
     *,
@@ -161,8 +195,6 @@ def review_save_terms(
 ) -> Review:
     """Save the terms of reference (text and an uploaded document). Giving the date they
     were agreed moves the review from "Setting up" to "Review under way"."""
-    from safeguarding.uploads import check_upload, private_name, replace_stored
-
     review = locked_for_change(review, actor, expected_version)
     text = (text or "").strip()
     errors = {}
@@ -181,20 +213,10 @@ def review_save_terms(
         )
         if not errors:
             ensure_move(review, Status.IN_PROGRESS)
-    checked = None
-    if upload is not None:
-        try:
-            checked = check_upload(upload)
-        except ValidationError as error:
-            errors["document"] = error.messages[0]
+    checked = _checked_document(upload, errors)
     raise_if(errors)
     review.terms_of_reference = text
-    if checked is not None:
-        replace_stored(
-            review.terms_document, private_name(f"lcspr/{review.partnership.pk}", checked), upload
-        )
-        review.terms_document_name = checked.original_name
-        review.terms_document_type = checked.content_type
+    _store_document(review, "terms_document", review, checked, upload)
     if agreeing:
         move(review, Status.IN_PROGRESS, actor, "Terms of reference agreed")
         review.terms_agreed_on = agreed_on
@@ -209,9 +231,7 @@ def review_save_terms(
         partnership=review.partnership,
         changes={
             "terms_of_reference": "changed",
-            # Never the file's name: it may name the child, and the trail outlives the
-            # case (ADR 0014). Its content's hash says which file it was.
-            "terms_document": f"uploaded (sha256 {checked.sha256[:12]})" if checked else None,
+            "terms_document": uploaded_marker(checked),
             "terms_agreed_on": agreed_on,
         },
     )
@@ -368,7 +388,6 @@ def written_request_reply(
     Only a reviewer assigned to the review, while it still needs them (not published or
     closed). The business unit is e-mailed once it is saved."""
     from safeguarding import permissions
-    from safeguarding.uploads import check_upload, private_name, replace_stored
 
     from .. import tasks
     from ..mail import REVIEWER_WORK_DONE
@@ -394,22 +413,12 @@ def written_request_reply(
     text = (text or "").strip()
     if not text:
         errors["text"] = "Enter your reply"
-    checked = None
-    if upload is not None:
-        try:
-            checked = check_upload(upload)
-        except ValidationError as error:
-            errors["document"] = error.messages[0]
+    checked = _checked_document(upload, errors)
     raise_if(errors)
     check.reply = text
     check.replied_at = timezone.now()
     check.replied_by = actor
-    if checked is not None:
-        replace_stored(
-            check.reply_document, private_name(f"lcspr/{review.partnership.pk}", checked), upload
-        )
-        check.reply_document_name = checked.original_name
-        check.reply_document_type = checked.content_type
+    _store_document(check, "reply_document", review, checked, upload)
     check.save()
     audit_record(
         actor=actor,
@@ -417,12 +426,8 @@ def written_request_reply(
         obj=check,
         partnership=review.partnership,
         object_repr=f"{review.reference} {check.get_kind_display()}",
-        # Never the words nor the file's name (they may name the child; the trail
-        # outlives the case): the document's hash says which file it was.
-        changes={
-            "reply": "sent",
-            "reply_document": f"uploaded (sha256 {checked.sha256[:12]})" if checked else None,
-        },
+        # Never the words (they may name the child; the trail outlives the case).
+        changes={"reply": "sent", "reply_document": uploaded_marker(checked)},
     )
     transaction.on_commit(partial(tasks.send_written_reply.delay, check.pk), robust=True)
     return check

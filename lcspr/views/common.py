@@ -1,7 +1,11 @@
 """What every local review page shares: who may open it, and the one-form page."""
 
+from django.http import Http404
+
 from safeguarding import form_pages, permissions
+from safeguarding.audit import Action, audit_record
 from safeguarding.models import Role
+from safeguarding.uploads import download_response
 
 REVIEW_ROLES = frozenset({*permissions.CASE_ROLES, Role.INDEPENDENT_REVIEWER})
 
@@ -33,4 +37,23 @@ def form_page(
         caption=f"Local review {review.reference}",
         context={"review": review, **(extra or {})},
         **options,
+    )
+
+
+def audited_download(
+    request, review, field_file, *, what: str, filename: str, content_type: str, obj=None
+):
+    """A review's stored document as an attachment, its download audited (on `obj`, the
+    review by default), or 404 if there is none."""
+    if not field_file:
+        raise Http404(f"No {what}")
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=obj or review,
+        partnership=review.partnership,
+        object_repr=f"{review.reference} {what}",
+    )
+    return download_response(
+        field_file, filename=filename, content_type=content_type or "application/octet-stream"
     )

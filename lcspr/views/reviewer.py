@@ -4,17 +4,13 @@ for the reviewer and the business unit."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect
-
-from safeguarding.audit import Action, audit_record
-from safeguarding.uploads import download_response
 
 from .. import selectors, services
 from ..forms import WrittenReplyForm
 from ..mail import REVIEWER_WORK_DONE
 from ..selectors import review_get_for
-from .common import form_page, review_view
+from .common import audited_download, form_page, review_view
 
 
 @review_view
@@ -61,17 +57,12 @@ def written_reply(request, pk, check_pk):
 def written_reply_document(request, pk, check_pk):
     review = review_get_for(request.user, pk)
     check = selectors.written_request_get_for(review, check_pk)
-    if not check.reply_document:
-        raise Http404("No document")
-    audit_record(
-        actor=request.user,
-        action=Action.DOWNLOAD,
-        obj=check,
-        partnership=review.partnership,
-        object_repr=f"{review.reference} reviewer's reply",
-    )
-    return download_response(
+    return audited_download(
+        request,
+        review,
         check.reply_document,
+        what="reviewer's reply",
         filename=check.reply_document_name or "reply",
-        content_type=check.reply_document_type or "application/octet-stream",
+        content_type=check.reply_document_type,
+        obj=check,
     )

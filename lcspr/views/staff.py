@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
-from safeguarding.uploads import download_response
 
 from .. import selectors, services
 from ..documents import action_plan_csv, action_plan_pdf
@@ -42,7 +41,7 @@ from ..models import ActionStatus, Milestone, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
-from .common import form_page, officer_view, review_view
+from .common import audited_download, form_page, officer_view, review_view
 
 #: What each late step needs first, said before its form is filled in (the service
 #: refuses it anyway): the status it is taken from, and what to do first.
@@ -172,19 +171,13 @@ def terms(request, pk):
 @review_view
 def terms_document(request, pk):
     review = review_get_for(request.user, pk)
-    if not review.terms_document:
-        raise Http404("No document")
-    audit_record(
-        actor=request.user,
-        action=Action.DOWNLOAD,
-        obj=review,
-        partnership=review.partnership,
-        object_repr=f"{review.reference} terms of reference",
-    )
-    return download_response(
+    return audited_download(
+        request,
+        review,
         review.terms_document,
+        what="terms of reference",
         filename=review.terms_document_name or "terms-of-reference",
-        content_type=review.terms_document_type or "application/octet-stream",
+        content_type=review.terms_document_type,
     )
 
 
@@ -903,35 +896,29 @@ def briefing_download(request, pk, kind):
     current = selectors.briefing_of(review)
     if current is None or kind not in ("pdf", "pptx"):
         raise Http404("No briefing")
-    audit_record(
-        actor=request.user,
-        action=Action.DOWNLOAD,
-        obj=review,
-        partnership=review.partnership,
-        object_repr=f"{review.reference} learning briefing {kind}",
-    )
     content_type = {
         "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     }[kind]
     name = slugify(current.title)[:60].strip("-") or "learning"
-    return download_response(
-        getattr(current, kind), filename=f"{name}-briefing.{kind}", content_type=content_type
+    return audited_download(
+        request,
+        review,
+        getattr(current, kind),
+        what=f"learning briefing {kind}",
+        filename=f"{name}-briefing.{kind}",
+        content_type=content_type,
     )
 
 
 @review_view
 def report_download(request, pk):
     review = review_get_for(request.user, pk)
-    if not review.report_file:
-        raise Http404("No report")
-    audit_record(
-        actor=request.user,
-        action=Action.DOWNLOAD,
-        obj=review,
-        partnership=review.partnership,
-        object_repr=f"{review.reference} final report",
-    )
-    return download_response(
-        review.report_file, filename="final-report.pdf", content_type="application/pdf"
+    return audited_download(
+        request,
+        review,
+        review.report_file,
+        what="final report",
+        filename="final-report.pdf",
+        content_type="application/pdf",
     )

@@ -14,11 +14,18 @@ from .accounts import (
 from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
 from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
 from .history import StatusChangeBase, StatusChangeImmutableError
-from .reminders import CalendarFeedToken, ReminderPolicy, ReminderSent, _default_days_before
+from .reminders import (
+    CalendarFeedToken,
+    ChaseReminderBase,
+    ReminderPolicy,
+    ReminderSent,
+    _default_days_before,
+)
 from .submissions import FormSubmission
 
 __all__ = [
     "Agency",
+    "ChaseReminderBase",
     "AuditEvent",
     "AuditEventQuerySet",
     "AuditImmutableError",

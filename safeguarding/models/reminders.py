@@ -174,3 +174,16 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class ChaseReminderBase(models.Model):
+    """One reminder an agency was sent about something it owes by a date (a return, an
+    action): a stage adds the foreign key, its `Kind` choices and a unique constraint on
+    (item, due_date, kind), so a run twice e-mails once (safeguarding/chasing.py)."""
+
+    due_date = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
