@@ -315,6 +315,20 @@ def _start(review, officer, reviewer, themes, *, agreed: dt.date):
     return review
 
 
+def _contributor(partnership, agency):
+    """The demo's contributor for `agency` in `partnership`, if there is one."""
+    from safeguarding.models import Membership
+
+    found = (
+        Membership.objects.filter(
+            partnership=partnership, agency=agency, role=Role.AGENCY_CONTRIBUTOR
+        )
+        .select_related("user")
+        .first()
+    )
+    return found.user if found else None
+
+
 def _publish(review, officer, manager, briefing, kind, decided):
     agencies = list(review.partnership.agencies.order_by("name")[:3])
     for key, days in (
@@ -331,7 +345,7 @@ def _publish(review, officer, manager, briefing, kind, decided):
             planned=deadline.due_date,
             actual=decided + dt.timedelta(days=days),
         )
-    services.partner_check_add(
+    asked = services.partner_check_add(
         review=review,
         actor=manager,
         kind="written_request",
@@ -339,6 +353,24 @@ def _publish(review, officer, manager, briefing, kind, decided):
         note="Please send the draft chronology and the emerging findings to the partners.",
         respond_by=decided + dt.timedelta(days=100),
     )
+    reviewer = review.reviewers.first()
+    if reviewer is not None:
+        # The reviewer answered in the service, at the time (the business unit was told
+        # then: nothing is e-mailed now).
+        answered = timezone.make_aware(
+            dt.datetime.combine(decided + dt.timedelta(days=96), dt.time(11, 30))
+        )
+        with transaction.atomic():
+            services.written_request_reply(
+                check=asked,
+                actor=reviewer,
+                text="The draft chronology is on the partnership's secure site. Emerging "
+                "findings: information about the new adult in the home was held by two "
+                "agencies and shared with neither.",
+            )
+            type(asked).objects.filter(pk=asked.pk).update(
+                replied_at=answered, unit_told_at=answered
+            )
     services.briefing_save(review=review, actor=officer, values=briefing)
     # The review's own recommendations: the first two of its briefing's improvements.
     improvements = [line for line in briefing["practice_improvement"].splitlines() if line]
@@ -378,6 +410,17 @@ def _publish(review, officer, manager, briefing, kind, decided):
                     status="in_progress",
                     due_date=action.due_date,
                     note="Training booked.",
+                )
+            elif not done:
+                # Marked complete by the agency's contributor: awaiting the manager's
+                # sign-off (on the manager's home page).
+                services.action_update(
+                    action=action,
+                    actor=_contributor(review.partnership, agency) or officer,
+                    status="complete",
+                    due_date=action.due_date,
+                    note="New guidance issued; every team briefed.",
+                    evidence_of_impact="Dip sample of 15 referrals: 14 record the child's words.",
                 )
     review = services.review_approve_final(
         review=review, actor=officer, approved_on=decided + dt.timedelta(days=140)
@@ -424,13 +467,24 @@ def seed_partnership(partnership: Partnership) -> int:
         rapid_review__incident__partnership=partnership, status=Status.OPEN
     ):
         agreed = min(review.decision_date + dt.timedelta(days=20), today)
-        _start(
+        review = _start(
             review,
             officer,
             reviewer,
             ["information-sharing", "professional-curiosity"],
             agreed=agreed,
         )
+        if reviewer is not None:
+            # Asked this week, for a reply in two weeks: on the reviewer's home page.
+            services.partner_check_add(
+                review=review,
+                actor=manager,
+                kind="written_request",
+                checked_on=max(agreed, today - dt.timedelta(days=2)),
+                note="Please send the partners a short note of progress and any risk to "
+                "the timetable before the next partnership meeting.",
+                respond_by=today + dt.timedelta(days=14),
+            )
     count = 0
     for state, since, child, briefing, themes, kind in CASES.get(partnership.code, []):
         decided = today - dt.timedelta(days=since)

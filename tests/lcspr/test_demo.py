@@ -33,3 +33,16 @@ def test_demo_local_reviews(settings, tmp_path, client):
     assert "Are you listening to me?" in html
     html = client.get(reverse("learning:partnership", args=["ascp"])).content.decode()
     assert "Who was looking after me at night?" in html.split('id="archive"')[1]
+    # Something for every role to see: a reviewer's reply, a request still to answer, an
+    # action an agency completed that waits for the manager's sign-off.
+    from lcspr.models import Action, ActionStatus, PartnerCheck
+    from lcspr.selectors import actions_to_sign_off, written_requests_to_answer
+    from safeguarding.models import User
+
+    answered = PartnerCheck.objects.filter(replied_at__isnull=False)
+    assert answered.exists() and not answered.filter(unit_told_at__isnull=True).exists()
+    reviewer = User.objects.get(email="reviewer@bscp.example")
+    assert written_requests_to_answer(reviewer).exists()
+    manager = User.objects.get(email="manager@bscp.example")
+    assert actions_to_sign_off(manager).exists()
+    assert Action.objects.filter(status=ActionStatus.COMPLETE).count() >= 1
