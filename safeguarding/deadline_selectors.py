@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from . import permissions
@@ -26,6 +29,53 @@ def deadline_get_for(user, pk) -> Deadline:
 
 def deadline_history(deadline: Deadline) -> QuerySet[DeadlineChange]:
     return deadline.changes.select_related("actor").order_by("changed_at", "id")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One all-day event of a calendar feed: a clock, or a date someone owes a reply by."""
+
+    uid: str
+    due: dt.date
+    title: str
+    why: str
+    updated: dt.datetime
+    path: str
+
+
+def feed_items(user) -> list[FeedItem]:
+    """What a person's calendar feed holds: their clocks (`deadlines_for_feed`) and, for an
+    independent reviewer, the dates the partners asked them to reply by (unanswered)."""
+    from django.urls import reverse
+
+    from lcspr.selectors import written_requests_to_answer
+
+    from .deadlines import explain_rule
+
+    items = [
+        FeedItem(
+            uid=f"deadline-{deadline.pk}",
+            due=deadline.due_date,
+            title=deadline.title,
+            why=explain_rule(deadline),
+            updated=deadline.updated_at,
+            path=path or reverse("safeguarding:deadline-why", args=[deadline.pk]),
+        )
+        for deadline, path in deadlines_for_feed(user)
+    ]
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        items += [
+            FeedItem(
+                uid=f"written-request-{check.pk}",
+                due=check.respond_by,
+                title=f"Reply to the partners' written request: {check.review.reference}",
+                why="the date the partners asked you to reply by",
+                updated=check.recorded_at,
+                path=reverse("lcspr:written-reply", args=[check.review_id, check.pk]),
+            )
+            for check in written_requests_to_answer(user).filter(respond_by__isnull=False)
+        ]
+    return sorted(items, key=lambda item: (item.due, item.uid))
 
 
 def deadlines_for_feed(user) -> list[tuple[Deadline, str]]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from . import feeds, outbox
 from .deadline_selectors import deadline_get_for, deadline_history
 from .deadlines import deadline_explain, explain_rule
-from .models import CalendarFeedToken
+from .models import CalendarFeedToken, Role
 from .reminder_forms import ReminderPreferenceForm
 from .reminders import reminder_preference_set
 
@@ -73,6 +73,8 @@ def reminder_settings(request):
             # Deadline reminders (immediate or a digest) go to the business unit only;
             # agencies and reviewers are e-mailed about what they owe, as the page says.
             "business_unit": bool(permissions.partnership_ids(user)),
+            "contributor": bool(permissions.partnership_ids(user, {Role.AGENCY_CONTRIBUTOR})),
+            "reviewer": bool(permissions.partnership_ids(user, {Role.INDEPENDENT_REVIEWER})),
         },
     )
 

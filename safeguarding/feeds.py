@@ -17,8 +17,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .audit import Action, audit_record
-from .deadline_selectors import deadlines_for_feed
-from .deadlines import explain_rule
+from .deadline_selectors import feed_items
 from .models import CalendarFeedToken, User
 
 
@@ -72,20 +71,16 @@ def calendar_feed_render(*, user: User, request=None) -> bytes:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     now = timezone.now()
     count = 0
-    for deadline, path in deadlines_for_feed(user):
+    for item in feed_items(user):
         event = Event()
-        event.add("uid", f"deadline-{deadline.pk}@{domain}")
+        event.add("uid", f"{item.uid}@{domain}")
         event.add("dtstamp", now)
-        event.add("last-modified", deadline.updated_at)
-        event.add("dtstart", deadline.due_date)
-        event.add("dtend", deadline.due_date + dt.timedelta(days=1))
-        event.add("summary", f"Due: {deadline.title}")
-        link = settings.SITE_URL + (
-            path or reverse("safeguarding:deadline-why", args=[deadline.pk])
-        )
-        event.add(
-            "description", f"{deadline.title}\nWhy this date: {explain_rule(deadline)}.\n{link}"
-        )
+        event.add("last-modified", item.updated)
+        event.add("dtstart", item.due)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"Due: {item.title}")
+        link = settings.SITE_URL + item.path
+        event.add("description", f"{item.title}\nWhy this date: {item.why}.\n{link}")
         event.add("url", link)
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

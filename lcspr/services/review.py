@@ -587,7 +587,7 @@ def review_correct_decision_date(
     raise_if(errors)
     if decided_on == review.decision_date:
         return review
-    earlier = review.decision_date
+    earlier, earlier_target = review.decision_date, review.target_publication
     review.decision_date = decided_on
     review.target_publication = compute_due(
         trigger_date=decided_on,
@@ -621,7 +621,7 @@ def review_correct_decision_date(
         # The reason is kept with each moved clock's history (erased with the case).
         changes={
             "decision_date": {"old": earlier, "new": decided_on},
-            "target_publication": review.target_publication,
+            "target_publication": {"old": earlier_target, "new": review.target_publication},
         },
     )
     return review

@@ -36,7 +36,8 @@ def agency_action_list(request):
 def agency_action(request, action_pk):
     action = selectors.action_get_for_contributor(request.user, action_pk)
     review = action.recommendation.review
-    home = reverse("safeguarding:home")
+    # Back to the agency's list of its actions (also linked from its home page).
+    home = reverse("lcspr:agency-actions")
 
     def run(form):
         data = form.cleaned_data

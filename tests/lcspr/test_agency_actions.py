@@ -185,6 +185,10 @@ def test_the_manager_sees_the_actions_awaiting_sign_off_on_their_home_page(
     assert "1 action of a local review’s action plan is marked complete" in waiting
     link = reverse("lcspr:action", args=[action.recommendation.review_id, action.pk])
     assert link in waiting and "Midshire Police" in waiting
+    # What the manager signs off is shown above the button: when and the evidence.
+    page = client.get(link).content.decode()
+    shown = page.split("Sign off as complete", 1)[0]
+    assert "Marked complete on" in shown and "Every officer briefed." in shown
     # Not a manager: not asked to sign off.
     sign_in(client, people["officer"])
     assert 'id="to-sign-off"' not in client.get(reverse("safeguarding:home")).content.decode()

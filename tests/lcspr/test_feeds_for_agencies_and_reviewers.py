@@ -82,6 +82,22 @@ def test_a_reviewers_feed_holds_the_steps_of_their_reviews_only(
     open_review(make_review, people)  # another review, not theirs
     events = _events(client, reviewer)
     assert events and all(local_review.get_absolute_url() in u for u in events.values())
+    # A written request to answer: its reply-by date, linking to the answer page.
+    from lcspr.models import PartnerCheck
+
+    asked = services.partner_check_add(
+        review=local_review,
+        actor=people["manager"],
+        kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+        checked_on=TODAY(),
+        note="Please send the draft.",
+        respond_by=TODAY() + dt.timedelta(days=10),
+    )
+    reply = reverse("lcspr:written-reply", args=[local_review.pk, asked.pk])
+    events = _events(client, reviewer)
+    assert [u for u in events.values() if u.endswith(reply)]
+    services.written_request_reply(check=asked, actor=reviewer, text="Attached.")
+    assert not [u for u in _events(client, reviewer).values() if u.endswith(reply)]
     services.review_put_on_hold(
         review=local_review,
         actor=officer,
@@ -105,3 +121,10 @@ def test_the_reminders_page_says_what_an_agency_is_e_mailed_without_the_digest_c
     sign_in(client, people["officer"])
     page = client.get(reverse("safeguarding:reminder-settings")).content.decode()
     assert "reminder_preference" in page and "5 working days before it is due" not in page
+    # Each role is told only what applies to it.
+    sign_in(client, people["reviewer"])
+    page = client.get(reverse("safeguarding:reminder-settings")).content.decode()
+    assert "when the partners ask you in writing" in page and "your agency" not in page
+    sign_in(client, people["regional"])
+    page = client.get(reverse("safeguarding:reminder-settings")).content.decode()
+    assert "nothing to remind you of" in page and "your agency" not in page

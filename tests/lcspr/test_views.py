@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from pptx import Presentation
 from pypdf import PdfReader
@@ -602,8 +603,8 @@ def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
     )
     local_review.refresh_from_db()
     assert local_review.decision_date == right
-    target = local_review.target_publication
+    target, before = local_review.target_publication, days_ago(60) + relativedelta(months=6)
     assert (
         f"The date of the decision: {days_ago(60):%-d %B %Y} → {right:%-d %B %Y}; "
-        f"the statutory publication date: now {target:%-d %B %Y}"
+        f"the statutory publication date: {before:%-d %B %Y} → {target:%-d %B %Y}"
     ) in _history_lines(response.content.decode())[-1]

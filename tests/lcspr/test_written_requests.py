@@ -233,3 +233,42 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
         client.get(reverse("lcspr:written-reply", args=[local_review.pk, other.pk])).status_code
         == 403
     )
+
+
+def test_an_unanswered_request_stays_on_the_reviewers_home_page_overdue_or_undated(
+    client,
+    local_review,  # noqa: F811
+    people,
+    django_capture_on_commit_callbacks,
+):
+    reviewer, manager = people["reviewer"], people["manager"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[reviewer]
+    )
+    undated = ask(
+        local_review, manager, django_capture_on_commit_callbacks, mail=False, respond_by=None
+    )
+    late = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    # Recorded two weeks ago, for a reply two days ago: still owed, and late.
+    PartnerCheck.objects.filter(pk=late.pk).update(
+        respond_by=TODAY() - dt.timedelta(days=2),
+        recorded_at=timezone.now() - dt.timedelta(days=14),
+    )
+    # Recorded after its reply date had gone: for the record, not to answer.
+    after = ask(
+        local_review,
+        manager,
+        django_capture_on_commit_callbacks,
+        mail=False,
+        checked_on=TODAY() - dt.timedelta(days=20),
+        respond_by=TODAY() - dt.timedelta(days=6),
+    )
+    sign_in(client, reviewer)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    table = home.split('id="written-requests"', 1)[1].split("</table>", 1)[0]
+    for check in (undated, late):
+        assert reverse("lcspr:written-reply", args=[local_review.pk, check.pk]) in table
+    assert reverse("lcspr:written-reply", args=[local_review.pk, after.pk]) not in table
+    assert "No date given" in table and "Overdue" in table
+    detail = client.get(local_review.get_absolute_url()).content.decode()
+    assert "Reply overdue" in detail
