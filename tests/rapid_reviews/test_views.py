@@ -189,6 +189,8 @@ def test_the_contributors_journey_without_javascript(client, sent_requests, cont
     assert response.status_code == 302 and "add=1" in response.url
     form = client.get(response.url).content.decode()
     assert 'name="chronology-TOTAL_FORMS" value="2"' in form and "Second call" in form
+    # The form posts to the page without its #row-N (which the next pages would inherit).
+    assert f'<form method="post" action="{url}" novalidate>' in form
     # A row with a date but nothing else is an error, shown in the summary.
     bad = client.post(
         url,
