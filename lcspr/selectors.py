@@ -420,7 +420,14 @@ def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
 
     return (
         PartnerCheck.objects.filter(
-            review__in=reviews_visible_to(user).filter(reviewers=user).open(),
+            review__in=reviews_visible_to(user)
+            .filter(
+                reviewers=user,
+                rapid_review__incident__partnership__in=permissions.partnership_ids(
+                    user, {Role.INDEPENDENT_REVIEWER}
+                ),
+            )
+            .open(),
             kind=PartnerCheck.Kind.WRITTEN_REQUEST,
             replied_at__isnull=True,
         )

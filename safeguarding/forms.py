@@ -21,7 +21,10 @@ def drop_maxlength(form) -> None:
 #: Control characters that mean nothing in a text box (NUL stays: Django refuses it with
 #: an error), and the two non-characters XML cannot hold. Word pastes a vertical tab for
 #: a line break (Shift+Enter) and a form feed for a page break: those become line breaks.
-_INVISIBLE = re.compile("[\x01-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+#: Also the invisible characters Word pastes that carry no meaning in English text (a
+#: soft hyphen, a zero-width space, a word joiner, a byte-order mark): they would hide a
+#: word from the checks of what is published.
+_INVISIBLE = re.compile("[\x01-\x08\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff\ufffe\uffff]")
 
 
 def plain_text(value: str, *, one_line: bool = False) -> str:

@@ -54,8 +54,9 @@ def corrections_of(
 ) -> list[Correction]:
     """The audited updates of `obj` that changed one of `fields` ({field: what people
     call it}) from one value to another. An update that only records values beside a
-    status move (which the move's own line shows) has no old → new and is left out. A
-    plain `reason` recorded with the change is its note. `words` names coded values."""
+    status move (which the move's own line shows) has no old → new and is left out. No
+    words typed with the change are shown (a reason may name people; everyone who opens
+    the record, its reviewers too, reads its History). `words` names coded values."""
     words = words or {}
     events = (
         AuditEvent.objects.filter(
@@ -77,14 +78,12 @@ def corrections_of(
         if not changed:
             continue
         shown = [field for field in fields if field in changes]
-        reason = changes.get("reason")
         text = "; ".join(_part(fields[field], changes[field], words) for field in shown)
         lines.append(
             Correction(
                 changed_at=event.occurred_at,
                 who=event.actor.full_name if event.actor else event.actor_email,
                 text=text[:1].upper() + text[1:],
-                note=reason if isinstance(reason, str) and reason != SECRET_TEXT else "",
             )
         )
     return lines

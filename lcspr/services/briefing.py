@@ -37,10 +37,17 @@ REQUIRED = {
 }
 
 
-#: Apostrophes and hyphens as word processors type them, folded to the plain ones.
-_FOLDED = str.maketrans(
-    {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"}
+#: Apostrophes as word processors type them, folded to the plain one (dashes of every
+#: kind are folded by their Unicode category in `fold`).
+_FOLDED = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "\u2212": "-"})
+#: Cyrillic and Greek letters that print as Latin ones: a name typed (or pasted) with one
+#: of them looks the same in the published PDF, so it is compared as the Latin letter.
+_LOOK_ALIKE = str.maketrans(
+    "АВЕКМНОРСТХУаеорсухіјѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοιν",
+    "ABEKMHOPCTXYaeopcyxijsdqwABEZHIKMNOPTYXaoiv",
 )
+#: A word broken at a line's end with a hyphen ("Zephy-" / "rine"), joined again.
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])")
 #: Where a name splits into names of its own: O'Brennan, Hart-Zephyrine, "Amy Lee".
 _NAME_BREAK = re.compile(r"[\s,'\-]+")
 #: The last word of a street's name: what makes a place in the record an address.
@@ -54,10 +61,18 @@ _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
 
 def fold(text: str) -> str:
-    """The text as the checks compare it: accents taken off (Zoë, Zoe), curly
-    apostrophes and typographic dashes made plain (O’Brennan, O'Brennan)."""
+    """The text as the checks compare it: accents and other marks taken off (Zoë, Zoe),
+    invisible characters taken out (a soft hyphen or zero-width space pasted from Word
+    inside a name), curly apostrophes and dashes of every kind made plain (O’Brennan,
+    O'Brennan), and Cyrillic or Greek look-alikes read as the Latin letters they print as."""
     decomposed = unicodedata.normalize("NFKD", (text or "").translate(_FOLDED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = []
+    for c in decomposed:
+        category = unicodedata.category(c)
+        if category in ("Mn", "Me", "Cf"):
+            continue
+        kept.append("-" if category == "Pd" else c)
+    return "".join(kept).translate(_LOOK_ALIKE)
 
 
 def _address_terms(place: str) -> set[str]:
@@ -104,11 +119,18 @@ _SHORT_WORDS = frozenset(
 
 def _term_pattern(term: str, reference: str) -> str:
     """The pattern of one forbidden term: words apart by any run of spaces (a line break
-    in a PDF's text); the case reference with any separator or none between its parts
-    (BSCP-2025-001, BSCP/2025/001, BSCP 2025 001, BSCP2025001)."""
+    in a PDF's text); the case reference with any separator or none between its parts,
+    and its numbers with or without their leading zeros (BSCP-2025-001, BSCP/2025/001,
+    BSCP 2025 001, BSCP:2025:1, BSCP2025001); a postcode with or without its space."""
     if term == reference:
-        parts = [re.escape(p) for p in re.findall(r"[^\W_]+", fold(term))]
-        body = r"[\s/\-_.]*".join(parts)
+        parts = [
+            rf"0*{int(p)}" if p.isdigit() else re.escape(p)
+            for p in re.findall(r"[^\W_]+", fold(term))
+        ]
+        body = r"[\W_]*".join(parts)
+    elif _POSTCODE.fullmatch(term):
+        compact = term.replace(" ", "")
+        body = rf"{re.escape(compact[:-3])}\s*{re.escape(compact[-3:])}"
     else:
         body = re.sub(r"(?:\\ )+", r"\\s+", re.escape(fold(term)))
     return rf"(?<![^\W_]){body}(?![^\W_])"
@@ -122,7 +144,12 @@ class FoldedPattern:
         self.pattern = re.compile(pattern, re.IGNORECASE)
 
     def search(self, text: str) -> re.Match | None:
-        return self.pattern.search(fold(text))
+        folded = fold(text)
+        found = self.pattern.search(folded)
+        if found is None and "-" in folded:
+            # A name hyphenated across a line's end ("Zephy-" / "rine").
+            found = self.pattern.search(_LINE_HYPHEN.sub("", folded))
+        return found
 
 
 _MONTHS = [

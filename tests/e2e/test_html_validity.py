@@ -100,6 +100,35 @@ def collect(client, people, world, draft):  # noqa: F811
     keep("home-manager", client.get(reverse("safeguarding:home")))
     sign_in(client, people["agency"])
     keep("home-agency", client.get(reverse("safeguarding:home")))
+    keep("reminders-agency", client.get(reverse("safeguarding:reminder-settings")))
+    # The independent reviewer: their home page, the review page, and the answer to a
+    # written request with its error state (the world's review is made answerable).
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lcspr.models import PartnerCheck, Review
+
+    local = Review.objects.get(pk=world["lcspr"])
+    local.reviewers.add(people["reviewer"])
+    asked = PartnerCheck.objects.create(
+        review=local,
+        kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+        checked_on=timezone.localdate(),
+        note="Please send the draft.",
+        respond_by=timezone.localdate() + dt.timedelta(days=10),
+        recorded_by=people["officer"],
+    )
+    Review.objects.filter(pk=local.pk).update(status="in_progress")
+    sign_in(client, people["reviewer"])
+    keep("home-reviewer", client.get(reverse("safeguarding:home")))
+    keep("review-reviewer", client.get(local.get_absolute_url()))
+    reply = reverse("lcspr:written-reply", args=[local.pk, asked.pk])
+    keep("written-reply", client.get(reply))
+    keep("written-reply-error", client.post(reply, {}))
+    assert {"written-reply.html", "written-reply-error.html", "home-reviewer.html"} <= set(pages)
+    Review.objects.filter(pk=local.pk).update(status=local.status)
+    local.reviewers.remove(people["reviewer"])
     # The journey's steps, on a draft incident.
     sign_in(client, people["officer"])
     child = draft.children.first()

@@ -99,3 +99,49 @@ def test_a_briefing_about_the_town_and_the_family_home_is_accepted(make_review, 
         values={**BRIEFING, "background": BRIEFING["background"] + " The family home was cold."},
     )
     assert briefing.pdf
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "The Zephy\u00adrine family moved.",  # a soft hyphen, as Word pastes one
+        "The Zeph\u200byrine family moved.",  # zero-width space
+        "The Zeph\u200dyrine family moved.",  # zero-width joiner
+        "The Zeph\u2060yrine family moved.",  # word joiner
+        "The Zeph\ufeffyrine family moved.",  # byte-order mark
+        "The Ze\u034fphyrine family moved.",  # an invisible combining mark
+        "The Ze\ufe0fphyrine family moved.",  # a variation selector
+        "\u0410melia moved school.",  # a Cyrillic A
+        "The Z\u0435phyrine family moved.",  # a Cyrillic e
+        "The Zephy-\nrine family moved.",  # hyphenated across a line
+    ],
+)
+def test_invisible_characters_and_look_alike_letters_do_not_hide_a_name(
+    make_review, people, written
+):
+    review = open_review(make_review, people, name="Amelia Zephyrine")
+    assert services.identifying_terms_in(review, written), repr(written)
+
+
+def test_the_reference_and_a_postcode_however_written(make_review, people):
+    review = open_review(make_review, people)
+    reference = review.reference  # e.g. BSCP-2026-001
+    prefix, year, number = reference.split("-")
+    for written in (
+        f"{prefix}:{year}:{number}",
+        f"{prefix}-{year}-{int(number)}",
+        f"{prefix}\u2212{year}\u2212{number}",
+        f"{prefix}\u00b7{year}\u00b7{number}",
+    ):
+        assert services.identifying_terms_in(review, f"See {written}."), written
+    assert not services.identifying_terms_in(review, f"See {prefix}-{year}-{number}0.")
+    incident = review.rapid_review.incident
+    incident.incident_place = "7 Mill Road, Brookfield BF1 2AB"
+    incident.save(update_fields=["incident_place"])
+    assert services.identifying_terms_in(review, "They lived near BF12AB.")
+
+
+def test_pasted_invisible_characters_are_not_stored():
+    from safeguarding.forms import plain_text
+
+    assert plain_text("Zephy\u00adrine\u200b \u2060and\ufeff") == "Zephyrine and"
