@@ -48,6 +48,7 @@ _LOOK_ALIKE = str.maketrans(
 )
 #: A word broken at a line's end with a hyphen ("Zephy-" / "rine"), joined again.
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])")
+_INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 #: Where a name splits into names of its own: O'Brennan, Hart-Zephyrine, "Amy Lee".
 _NAME_BREAK = re.compile(r"[\s,'\-]+")
 #: The last word of a street's name: what makes a place in the record an address.
@@ -147,8 +148,11 @@ class FoldedPattern:
         folded = fold(text)
         found = self.pattern.search(folded)
         if found is None and "-" in folded:
-            # A name hyphenated across a line's end ("Zephy-" / "rine").
-            found = self.pattern.search(_LINE_HYPHEN.sub("", folded))
+            # A name hyphenated across a line's end ("Zephy-" / "rine") or within it
+            # ("Zephy-rine"): read again with those hyphens taken out. Only what the
+            # first reading missed is added (a hyphenated name itself matched there).
+            joined = _INNER_HYPHEN.sub("", _LINE_HYPHEN.sub("", folded))
+            found = self.pattern.search(joined)
         return found
 
 

@@ -114,6 +114,7 @@ def test_a_briefing_about_the_town_and_the_family_home_is_accepted(make_review, 
         "\u0410melia moved school.",  # a Cyrillic A
         "The Z\u0435phyrine family moved.",  # a Cyrillic e
         "The Zephy-\nrine family moved.",  # hyphenated across a line
+        "The Zephy-rine family moved.",  # a hyphen put inside the name
     ],
 )
 def test_invisible_characters_and_look_alike_letters_do_not_hide_a_name(
@@ -145,3 +146,9 @@ def test_pasted_invisible_characters_are_not_stored():
     from safeguarding.forms import plain_text
 
     assert plain_text("Zephy\u00adrine\u200b \u2060and\ufeff") == "Zephyrine and"
+
+
+def test_ordinary_hyphenated_words_are_not_taken_for_a_name(make_review, people):
+    review = open_review(make_review, people, name="Amelia Cooper")
+    text = "Better co-operation and a well-being check at follow-up meetings."
+    assert services.identifying_terms_in(review, text) == []
