@@ -205,7 +205,7 @@ class PanelResponseForm(ActionForm):
     )
     responded_on = GDSDateField(what="the date of the Panel's reply", label="Date of the reply")
     note = area(
-        "What did the Panel say?",
+        "The Panel’s words: what it disagrees with, or what more it asks for",
         rows=4,
         hint="Needed if the Panel disagrees or asks for more information.",
     )

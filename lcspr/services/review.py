@@ -347,7 +347,9 @@ def partner_check_add(
             if kind == PartnerCheck.Kind.WRITTEN_REQUEST
             else "Enter what the partners found"
         )
-    if respond_by and checked_on and respond_by < checked_on:
+    if kind == PartnerCheck.Kind.WRITTEN_REQUEST and respond_by is None:
+        errors["respond_by"] = "Enter the date the reviewer should reply by"
+    elif respond_by and checked_on and respond_by < checked_on:
         errors["respond_by"] = "The reply date must be the same as or after the date of the check"
     raise_if(errors)
     check = PartnerCheck.objects.create(

@@ -37,7 +37,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..models import ActionStatus, Milestone, PublicationKind, Status
+from ..models import ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
@@ -238,7 +238,7 @@ def check_add(request, pk):
 
     def run(form):
         data = form.cleaned_data
-        services.partner_check_add(
+        check = services.partner_check_add(
             review=review,
             actor=request.user,
             kind=data["kind"],
@@ -246,7 +246,20 @@ def check_add(request, pk):
             note=data["note"],
             respond_by=data.get("respond_by"),
         )
-        messages.success(request, "The partners' check is recorded.")
+        said = "The partners' check is recorded."
+        if check.kind == PartnerCheck.Kind.WRITTEN_REQUEST:
+            from ..mail import written_request_still_open
+
+            if not review.reviewers.exists():
+                said = (
+                    "The written request is recorded. No reviewer is assigned yet: they are "
+                    "e-mailed once one is."
+                )
+            elif written_request_still_open(check):
+                said = "The written request is recorded and the reviewer is e-mailed."
+            else:
+                said = "The written request is recorded for the record: nobody is e-mailed."
+        messages.success(request, said)
 
     return form_page(
         request,

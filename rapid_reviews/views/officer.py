@@ -83,6 +83,7 @@ def review_detail(request, pk):
             "milestones": milestones_of(review),
             "requests": requests,
             "outstanding": waiting,
+            "closed_unanswered": [r for r in requests if r.status == RequestStatus.NOT_NEEDED],
             # Requests no one at the agency can see (no active contributor there).
             "unanswerable": {r.pk for r in waiting if r.agency_id in nobody},
             "chronology": merged_chronology(review),

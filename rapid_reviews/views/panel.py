@@ -115,7 +115,8 @@ def decision(request, pk):
         # The decision may still be made (the 15 working days do not wait), but knowingly.
         intro=(
             "Returns still awaited from: " + ", ".join(awaited) + ". "
-            "Once the review is sent to the National Panel they are no longer needed."
+            "When the review is recorded as sent to the National Panel, their requests "
+            "are closed and the agencies told that their information is no longer needed."
             if awaited
             else ""
         ),
@@ -202,6 +203,19 @@ def send_to_panel(request, pk):
             )
         messages.success(request, " ".join(said))
 
+    intro = "Send the signed-off rapid review to the National Panel, then record it here."
+    awaited = [
+        r.agency.name
+        for r in review.requests.select_related("agency").order_by("agency__name")
+        if r.is_awaiting_return
+    ]
+    if awaited and review.status == Status.DECIDED:
+        # Said before, not only after: recording the send closes these requests.
+        intro += (
+            " Returns are still awaited from: " + ", ".join(awaited) + ". Recording that "
+            "the review was sent closes their requests and tells those agencies that "
+            "their information is no longer needed."
+        )
     return form_page(
         request,
         review,
@@ -209,7 +223,7 @@ def send_to_panel(request, pk):
         "Send to the National Panel",
         run,
         initial={"sent_on": timezone.localdate()},
-        intro="Send the signed-off rapid review to the National Panel, then record it here.",
+        intro=intro,
     )
 
 

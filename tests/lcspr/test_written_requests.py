@@ -245,9 +245,9 @@ def test_an_unanswered_request_stays_on_the_reviewers_home_page_overdue_or_undat
     services.review_set_reviewers(
         review=local_review, actor=people["officer"], reviewers=[reviewer]
     )
-    undated = ask(
-        local_review, manager, django_capture_on_commit_callbacks, mail=False, respond_by=None
-    )
+    undated = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    # A request from before a reply date was needed has none.
+    PartnerCheck.objects.filter(pk=undated.pk).update(respond_by=None)
     late = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
     # Recorded two weeks ago, for a reply two days ago: still owed, and late.
     PartnerCheck.objects.filter(pk=late.pk).update(
@@ -272,3 +272,15 @@ def test_an_unanswered_request_stays_on_the_reviewers_home_page_overdue_or_undat
     assert "No date given" in table and "Overdue" in table
     detail = client.get(local_review.get_absolute_url()).content.decode()
     assert "Reply overdue" in detail
+
+
+def test_a_written_request_needs_its_reply_date(
+    local_review,  # noqa: F811
+    people,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        ask(local_review, people["manager"], django_capture_on_commit_callbacks, respond_by=None)
+    assert error.value.message_dict["respond_by"] == ["Enter the date the reviewer should reply by"]

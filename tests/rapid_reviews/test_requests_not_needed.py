@@ -159,6 +159,10 @@ def test_the_officer_sees_it_closed_with_no_actions_left(
     assert reverse("rapid_reviews:request-send-back", args=[review.pk, police.pk]) not in html
     detail = client.get(review.get_absolute_url()).content.decode()
     assert "Outstanding:" not in detail
+    # Not "every agency has returned": those that did not are named.
+    assert "Every agency has returned its information." not in detail
+    closed = detail.split("closed without a return when the review went", 1)[1].split("</p>")[0]
+    assert "Brookfield Hospitals" in closed and "Midshire Police" not in closed
     # The timetable's "Agency returns due" step was never met: it says so, not a date.
     timetable = detail[detail.index('id="timetable"') : detail.index('id="requests"')]
     returns_row = timetable[timetable.index("Agency returns due") :].split("</tr>")[0]
@@ -204,6 +208,9 @@ def test_sending_it_says_what_else_happened(client, sent_requests, contributors,
 
     review = decide_and_sign(sent_requests["police"].rapid_review, people["officer"])
     sign_in(client, people["officer"])
+    # Said before the send, too: which agencies' requests it will close.
+    form = client.get(reverse("rapid_reviews:send-to-panel", args=[review.pk])).content.decode()
+    assert "Returns are still awaited from:" in form and "closes their requests" in form
     response = client.post(
         reverse("rapid_reviews:send-to-panel", args=[review.pk]),
         date_fields("sent_on", TODAY()),

@@ -947,3 +947,21 @@ def test_the_panels_reply_form_shows_every_missing_answer_at_once(client, review
         "Enter the date the Panel wants it by",
     ):
         assert message in summary, message
+
+
+def test_a_whole_date_error_links_to_the_dates_first_box(client, review, people):
+    """A date in the future is an error of the whole date: the summary's link goes to the
+    day box, which takes the focus (the date's own id is the group around the boxes)."""
+    sign_in(client, people["officer"])
+    future = TODAY() + dt.timedelta(days=30)
+    page = client.post(
+        reverse("rapid_reviews:meeting", args=[review.pk]),
+        {
+            **date_fields("meeting_date", future),
+            "attendees": "LA, police",
+            "version": review.version,
+        },
+    ).content.decode()
+    summary = page.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    assert 'href="#id_meeting_date_0"' in summary and 'href="#id_meeting_date"' not in summary
+    assert 'id="id_meeting_date_0"' in page
