@@ -178,7 +178,8 @@ def action_add(
         subject=action,
         partnership=review.partnership,
         kind=Kind.ACTION,
-        title=f"Action plan ({agency.name}): {review.reference}",
+        title=f"Action plan, recommendation {recommendation.number} ({agency.name}): "
+        f"{review.reference}",
         reference=review.reference,
         url=review.get_absolute_url() + f"actions/{action.pk}/",
         trigger_date=review.decision_date,

@@ -220,6 +220,15 @@ def milestone(request, pk, key):
             actual=data.get("actual"),
         )
         messages.success(request, f"{row.label}: saved.")
+        planned, expected = data["planned"], review.expected_publication
+        if planned and not data.get("actual") and expected and planned > expected:
+            messages.warning(
+                request,
+                f"{row.label} is now planned for {planned:%-d %B %Y}, after the date the "
+                f"report is expected to be published ({expected:%-d %B %Y}). If the review "
+                "is waiting for criminal proceedings or an inquest, put it on hold with the "
+                "reason; otherwise the statutory date will be missed.",
+            )
 
     return form_page(
         request,

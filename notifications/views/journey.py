@@ -143,6 +143,9 @@ def incident_step(request, pk, step):
         return redirect(incident.get_absolute_url())
     extra = {"changing": True} if step == "dates" else {}
     initial = _initial(incident, fields + (["awareness_date"] if step == "dates" else []))
+    if step == "notifier" and not incident.notifier_name:
+        # Most often the officer logging it is the one notifying: offered, not assumed.
+        initial.update(notifier_name=request.user.full_name, notifier_contact=request.user.email)
     kept = take_kept_post(request)
     data = request.POST if request.method == "POST" else kept
     form = form_class(data, initial=initial, **extra)

@@ -96,6 +96,14 @@ def test_moving_a_milestone_through_the_form_shows_its_history(client, local_rev
     page = client.get(reverse("lcspr:detail", args=[local_review.pk])).content.decode()
     assert "Reviewer ill for three weeks" in page
     assert "Reviewer ill for three weeks" in client.get(url).content.decode()
+    # 200 days on is after the date the report is expected: the officer is warned.
+    assert "after the date the report is expected to be published" in page
+    assert f"({local_review.expected_publication:%-d %B %Y})" in page
+    sooner = TODAY() + dt.timedelta(days=30)
+    date = {"planned_0": sooner.day, "planned_1": sooner.month, "planned_2": sooner.year}
+    client.post(url, {**date, "reason": "Back on track"})
+    page = client.get(reverse("lcspr:detail", args=[local_review.pk])).content.decode()
+    assert "after the date the report is expected to be published" not in page
 
 
 def test_the_notice_form_shows_the_earliest_date_and_why(client, local_review, people):

@@ -64,6 +64,10 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
         )
         assert response.status_code == 302, response.content.decode()
     incident.refresh_from_db()
+    # The officer logging it is offered as the one notifying (it can be changed).
+    offered = client.get(url("notifier")).content.decode()
+    officer = people["officer"]
+    assert f'value="{officer.full_name}"' in offered and f'value="{officer.email}"' in offered
     client.post(url("notifier"), {"notifier_name": "Tom Ashworth", "version": incident.version})
     check = client.get(reverse("notifications:check", args=[incident.pk])).content.decode()
     assert "Child A" in check and "Child B" in check and "Midshire Police" in check
