@@ -52,10 +52,28 @@ class RequestsForm(StepForm):
         help_text="The local timetable suggests this date.",
     )
 
-    def __init__(self, *args, agencies=None, **kwargs):
+    def __init__(self, *args, agencies=None, answered_by=(), **kwargs):
+        """`answered_by`: the ids of the agencies with an active contributor in the
+        partnership. The others are marked before anything is sent."""
         super().__init__(*args, **kwargs)
         if agencies is not None:
             self.fields["agencies"].queryset = agencies
+        answered_by = set(answered_by)
+
+        def label(agency) -> str:
+            if agency.pk in answered_by:
+                return agency.name
+            if agency.contact_email:
+                return (
+                    f"{agency.name} (no one there has an account: the request goes to "
+                    f"{agency.contact_email}, asking for one)"
+                )
+            return (
+                f"{agency.name} (no one there has an account and it has no address: "
+                "contact them another way)"
+            )
+
+        self.fields["agencies"].label_from_instance = label
 
 
 class RequestChangeForm(ActionForm):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.calendar import add_working_days, is_working_day
 from safeguarding.deadlines import Kind, get_deadline
+from safeguarding.models import Membership, Role
 
 from .. import services
 from ..documents import report_sections
@@ -141,7 +142,12 @@ def requests_new(request, pk):
                 )
             ),
         },
-        form_kwargs={"agencies": agencies},
+        form_kwargs={
+            "agencies": agencies,
+            "answered_by": Membership.objects.active()
+            .filter(partnership=partnership, role=Role.AGENCY_CONTRIBUTOR)
+            .values_list("agency_id", flat=True),
+        },
         intro="Agencies’ contributors sign in to see who the review is about. The agencies "
         "the notification says knew the children are ticked to start with.",
     )

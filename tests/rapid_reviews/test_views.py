@@ -965,3 +965,24 @@ def test_a_whole_date_error_links_to_the_dates_first_box(client, review, people)
     summary = page.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
     assert 'href="#id_meeting_date_0"' in summary and 'href="#id_meeting_date"' not in summary
     assert 'id="id_meeting_date_0"' in page
+
+
+def test_the_request_form_marks_agencies_nobody_can_answer_before_sending(
+    client, review, agencies, contributors, people, partnership
+):
+    from safeguarding.models import Agency
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(
+        name="Brookfield GP Practices",
+        kind=Agency.Kind.HEALTH,
+        partnerships=[partnership],
+        contact_email="safeguarding@gp.example",
+    )
+    AgencyFactory(name="Brookfield Schools", kind=Agency.Kind.EDUCATION, partnerships=[partnership])
+    sign_in(client, people["officer"])
+    form = client.get(reverse("rapid_reviews:requests-new", args=[review.pk])).content.decode()
+    assert "Brookfield GP Practices (no one there has an account: the request goes to " in form
+    assert "safeguarding@gp.example" in form
+    assert "Brookfield Schools (no one there has an account and it has no address" in form
+    assert "Brookfield Hospitals (" not in form  # it has a contributor

@@ -256,6 +256,9 @@ def test_each_section_shows_its_most_urgent_rows_and_a_link_to_all(
     with django_assert_max_num_queries(16):
         html = client.get(reverse("safeguarding:home")).content.decode()
     assert 'id="count-overdue">7<' in html
+    # The section's table is named by its heading, not by a caption that repeats it.
+    section = html.split('id="section-overdue"', 1)[1].split("</table>", 1)[0]
+    assert 'aria-labelledby="section-overdue"' in section and "<caption" not in section
     assert "Showing the 3 most urgent of 7." in html
     assert "Show all 7" in html and "?all=1" in html
     shown = [d.title for d in overdue if d.title in html]
