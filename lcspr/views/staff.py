@@ -37,6 +37,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
+from ..mail import REVIEWER_WORK_DONE, written_request_still_open
 from ..models import ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
@@ -80,6 +81,14 @@ def _editable(request, pk):
     return review
 
 
+def _managed(request, pk, refused: str):
+    """`_editable`, then 403 (with `refused`) unless the user manages its partnership."""
+    review = _editable(request, pk)
+    if not selectors.is_manager(request.user, review):
+        raise PermissionDenied(refused)
+    return review
+
+
 @review_view
 def review_list(request):
     # Those still running first (by their target), then published, then closed.
@@ -106,6 +115,8 @@ def review_detail(request, pk):
             "business_unit": selectors.is_business_unit(request.user, review),
             "panel_takes_national_review": selectors.panel_takes_national_review(review),
             "is_manager": selectors.is_manager(request.user, review),
+            # Published or closed: nothing more is asked of its reviewer, or answered.
+            "reviewer_work_done": review.status in REVIEWER_WORK_DONE,
             "is_assigned_reviewer": selectors.is_assigned_reviewer(request.user, review),
             "today": timezone.localdate(),
         }
@@ -257,8 +268,6 @@ def check_add(request, pk):
         )
         said = "The partners' check is recorded."
         if check.kind == PartnerCheck.Kind.WRITTEN_REQUEST:
-            from ..mail import written_request_still_open
-
             if not review.reviewers.exists():
                 said = (
                     "The written request is recorded. No reviewer is assigned yet: they are "
@@ -313,9 +322,7 @@ def hold(request, pk):
 
 @officer_view
 def decision_date(request, pk):
-    review = _editable(request, pk)
-    if not selectors.is_manager(request.user, review):
-        raise PermissionDenied("Only the partnership manager corrects the decision date.")
+    review = _managed(request, pk, "Only the partnership manager corrects the decision date.")
 
     def run(form):
         data = form.cleaned_data
@@ -412,9 +419,7 @@ def resume(request, pk):
 
 @officer_view
 def close(request, pk):
-    review = _editable(request, pk)
-    if not selectors.is_manager(request.user, review):
-        raise PermissionDenied("Only the partnership manager closes a review.")
+    review = _managed(request, pk, "Only the partnership manager closes a review.")
 
     def run(form):
         data = form.cleaned_data
@@ -632,9 +637,7 @@ def _update_intro(review, copy) -> str:
 
 @officer_view
 def published_withdraw(request, pk):
-    review = _editable(request, pk)
-    if not selectors.is_manager(request.user, review):
-        raise PermissionDenied("Only a partnership manager can withdraw a published review.")
+    review = _managed(request, pk, "Only a partnership manager can withdraw a published review.")
 
     def run(form):
         services.published_withdraw(
