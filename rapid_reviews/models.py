@@ -22,6 +22,7 @@ from safeguarding.models import (
     Partnership,
     StatusChangeBase,
     StatusChangeImmutableError,  # noqa: F401 - importable from here
+    StatutoryPartner,
 )
 from safeguarding.permissions import CASE_ROLES
 
@@ -87,10 +88,9 @@ class Criterion(models.TextChoices):
     PANEL_SUGGESTION = "panel_suggestion", _("The National Panel has suggested a local review")
 
 
-class Partner(models.TextChoices):
-    LOCAL_AUTHORITY = "local_authority", _("Local authority")
-    POLICE = "police", _("Police")
-    HEALTH = "health", _("Health (integrated care board)")
+#: The three statutory partners who sign off a decision: one list with the partnership's
+#: leads (safeguarding.PartnerLead), so each sign-off starts with its partner's lead.
+Partner = StatutoryPartner
 
 
 class PanelResponse(models.TextChoices):

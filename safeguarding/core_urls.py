@@ -53,6 +53,11 @@ urlpatterns = [
         people_views.person_remove,
         name="person-remove",
     ),
+    path(
+        "people/<int:partnership_pk>/statutory-leads/",
+        people_views.partner_leads,
+        name="partner-leads",
+    ),
     path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "account/recovery-codes/",

@@ -399,3 +399,46 @@ class PersonForm(BaseForm):
             if partnership is not None
             else Agency.objects.none()
         )
+
+
+def _lead_field(who: str, what: str) -> forms.CharField:
+    """One box of the leads page: `what` ("name" or "job title") of `who`."""
+    return forms.CharField(
+        label=what.capitalize(),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": f"The {what} of {who} must be 150 characters or fewer"},
+    )
+
+
+class PartnerLeadsForm(BaseForm):
+    """A manager records the statutory partners' leads (safeguarding/leads.py): a name and
+    a job title for each of the three partners, each partner in a fieldset of its own."""
+
+    submit_label = _("Save the leads")
+
+    local_authority_name = _lead_field("the local authority lead", "name")
+    local_authority_job_title = _lead_field("the local authority lead", "job title")
+    police_name = _lead_field("the police lead", "name")
+    police_job_title = _lead_field("the police lead", "job title")
+    health_name = _lead_field("the health (integrated care board) lead", "name")
+    health_job_title = _lead_field("the health (integrated care board) lead", "job title")
+
+    def build_helper(self):
+        from crispy_forms_gds.layout import Fieldset, Layout
+
+        from .models import StatutoryPartner
+
+        super().build_helper()
+        self.helper.layout = Layout(
+            *(
+                Fieldset(
+                    f"{partner}_name",
+                    f"{partner}_job_title",
+                    legend=str(label),
+                    legend_size=Size.MEDIUM,
+                )
+                for partner, label in StatutoryPartner.choices
+            )
+        )

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from . import people, permissions
+from . import leads, people, permissions
 from .form_pages import form_page
-from .forms import PersonForm
-from .models import Role
+from .forms import PartnerLeadsForm, PersonForm
+from .models import Role, StatutoryPartner
 from .workflow import TransitionError
 
 MANAGERS_ONLY = "Only a partnership manager manages the partnership's people."
@@ -108,4 +108,46 @@ def person_remove(request, partnership_pk, pk):
         request,
         "safeguarding/person_remove.html",
         {"partnership": partnership, "membership": membership},
+    )
+
+
+@permissions.case_role_required(
+    {Role.PARTNERSHIP_MANAGER},
+    message="Only a partnership manager records the statutory partners' leads.",
+)
+def partner_leads(request, partnership_pk):
+    """The statutory partners' leads: each sign-off form starts with its partner's lead."""
+    partnership = _managed(request, partnership_pk)
+    current = leads.partner_leads_of(partnership)
+    initial = {}
+    for partner, lead in current.items():
+        initial[f"{partner}_name"], initial[f"{partner}_job_title"] = lead.name, lead.job_title
+
+    def run(form):
+        data = form.cleaned_data
+        leads.partner_leads_set(
+            partnership=partnership,
+            actor=request.user,
+            leads={
+                p: (data.get(f"{p}_name", ""), data.get(f"{p}_job_title", ""))
+                for p in StatutoryPartner.values
+            },
+        )
+        messages.success(request, f"The statutory partners’ leads of {partnership.name} are saved.")
+
+    return form_page(
+        request,
+        partnership,
+        PartnerLeadsForm,
+        "Statutory partners’ leads",
+        run,
+        template="form_page.html",
+        caption=partnership.name,
+        intro="The person who signs off for each statutory partner. Every sign-off form "
+        "starts with their name and job title, and can still be changed when someone else "
+        "signs, such as a deputy. Sign-offs already recorded keep the name as signed.\n\n"
+        "Leave a partner blank if you do not know their lead yet.",
+        initial=initial,
+        back=reverse("safeguarding:home"),
+        done=reverse("safeguarding:home"),
     )

@@ -152,6 +152,41 @@ class ClosureDay(models.Model):
         return f"{self.date:%d %B %Y}: {self.reason}"
 
 
+class StatutoryPartner(models.TextChoices):
+    """The three statutory safeguarding partners who lead a partnership and sign off its
+    decisions (rapid_reviews.Partner is this same list)."""
+
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    POLICE = "police", _("Police")
+    HEALTH = "health", _("Health (integrated care board)")
+
+
+class PartnerLead(models.Model):
+    """Who leads for one statutory partner in a partnership now: the name and job title a
+    sign-off form starts with. A sign-off keeps its own copy of the name as signed, so a
+    new lead changes no record made before (docs/adr/0018)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="partner_leads"
+    )
+    partner = models.CharField(max_length=20, choices=StatutoryPartner)
+    name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partnership", "partner"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "partner"], name="one_lead_per_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_partner_display()}: {self.name}, {self.job_title}"
+
+
 class Agency(models.Model):
     class Kind(models.TextChoices):
         SOCIAL_CARE = "social_care", _("Children's social care")

@@ -340,6 +340,7 @@ FORM_VIEWS = [
     "safeguarding:password-change",
     "safeguarding:reminder-settings",
     "safeguarding:person-add",
+    "safeguarding:partner-leads",
     "notifications:new",
     "notifications:step:dates",
     "notifications:step:nature",
@@ -503,6 +504,28 @@ def target(
                 "agency": str(agencies["police"].pk),
             },
             ids=ids,
+        )
+    if name == "safeguarding:partner-leads":
+        from safeguarding.leads import partner_leads_set
+
+        current = partner_leads_set(
+            partnership=partnership,
+            actor=manager,
+            leads={"police": ("Raj Patel", "Detective Superintendent")},
+        )
+        return Target(
+            reverse(name, args=[partnership.pk]),
+            manager,
+            account_forms.PartnerLeadsForm,
+            {
+                "local_authority_name": "Karen Whitfield",
+                "local_authority_job_title": "Director of Children's Services",
+                "police_name": "Raj Patel",
+                "police_job_title": "Detective Superintendent",
+                "health_name": "",
+                "health_job_title": "",
+            },
+            records=[partnership, *current.values()],
         )
     if name == "notifications:new":
         return Target(

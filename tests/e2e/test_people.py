@@ -34,3 +34,33 @@ def test_a_manager_adds_a_contributor(page, live_server, partnership, settings):
     expect(page.get_by_text("Sam Youth now has the role ‘Agency contributor’")).to_be_visible()
     expect(page.get_by_role("cell", name="sam@youth.example")).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_a_manager_records_the_statutory_leads(page, live_server, partnership):
+    from safeguarding.leads import partner_leads_of
+
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    sign_in_through_browser(page, live_server, manager)
+    page.get_by_role("link", name=f"Statutory leads of {partnership.name}").click()
+    expect(page.get_by_role("heading", level=1, name="Statutory partners’ leads")).to_be_visible()
+    assert axe_violations(page) == []
+    police = page.get_by_role("group", name="Police")
+    police.get_by_label("Name").fill("Raj Patel")
+    page.get_by_role("button", name="Save the leads").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter the job title of the police lead")
+    assert page.title().startswith("Error:")
+    assert axe_violations(page) == []
+    police = page.get_by_role("group", name="Police")
+    expect(police.get_by_label("Name")).to_have_value("Raj Patel")
+    police.get_by_label("Job title").fill("Detective Superintendent")
+    local_authority = page.get_by_role("group", name="Local authority")
+    local_authority.get_by_label("Name").fill("Karen Whitfield")
+    local_authority.get_by_label("Job title").fill("Director of Children's Services")
+    page.get_by_role("button", name="Save the leads").click()
+    expect(page.get_by_text("The statutory partners’ leads of")).to_be_visible()
+    assert {p: lead.name for p, lead in partner_leads_of(partnership).items()} == {
+        "local_authority": "Karen Whitfield",
+        "police": "Raj Patel",
+    }

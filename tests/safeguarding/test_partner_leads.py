@@ -1,0 +1,194 @@
+"""A partnership manager records the statutory partners' leads (safeguarding/leads.py):
+the name and job title each sign-off form starts with. Only the partnership's own
+manager sees or changes them; every change is audited; bad input gets the GOV.UK error
+summary and changes nothing."""
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from safeguarding.leads import partner_leads_of, partner_leads_set, partner_leads_summary
+from safeguarding.models import AuditEvent, PartnerLead
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+LEADS = {
+    "local_authority_name": "Karen Whitfield",
+    "local_authority_job_title": "Director of Children's Services",
+    "police_name": "Raj Patel",
+    "police_job_title": "Detective Superintendent",
+    "health_name": "Dr Fiona Osei",
+    "health_job_title": "Designated Nurse",
+}
+
+
+def leads_url(partnership):
+    return reverse("safeguarding:partner-leads", args=[partnership.pk])
+
+
+def saved(partnership):
+    return {p: (lead.name, lead.job_title) for p, lead in partner_leads_of(partnership).items()}
+
+
+def test_a_manager_finds_records_and_sees_the_leads(client, people, partnership):
+    manager = people["manager"]
+    sign_in(client, manager)
+    url = leads_url(partnership)
+    # Reached from where the manager manages the partnership: home and the People page.
+    assert f'href="{url}"' in client.get(reverse("safeguarding:home")).content.decode()
+    people_page = reverse("safeguarding:people", args=[partnership.pk])
+    assert f'href="{url}"' in client.get(people_page).content.decode()
+    page = client.get(url).content.decode()
+    assert "Statutory partners’ leads" in page
+    # One fieldset for each partner, its legend naming the partner.
+    legends = re.findall(r"<legend[^>]*>(.*?)</legend>", page, re.S)
+    assert [re.sub(r"<[^>]+>", "", x).strip() for x in legends] == [
+        "Local authority",
+        "Police",
+        "Health (integrated care board)",
+    ]
+
+    response = client.post(url, {**LEADS, "police_name": "  Raj   Patel "})
+    assert response.status_code == 302
+    assert saved(partnership) == {
+        "local_authority": ("Karen Whitfield", "Director of Children's Services"),
+        "police": ("Raj Patel", "Detective Superintendent"),
+        "health": ("Dr Fiona Osei", "Designated Nurse"),
+    }
+    event = AuditEvent.objects.get(
+        action=AuditEvent.Action.UPDATE, actor=manager, partnership=partnership
+    )
+    assert event.changes["partner_leads"]["police"] == {
+        "old": None,
+        "new": {"name": "Raj Patel", "job_title": "Detective Superintendent"},
+    }
+    # The page shows what is recorded, ready to change.
+    page = client.get(url).content.decode()
+    assert 'value="Karen Whitfield"' in page and 'value="Designated Nurse"' in page
+
+
+def test_a_new_lead_is_audited_with_the_old_and_a_blank_partner_has_none(people, partnership):
+    manager = people["manager"]
+    partner_leads_set(
+        partnership=partnership,
+        actor=manager,
+        leads={"police": ("Raj Patel", "Detective Superintendent"), "health": ("Dr Osei", "DN")},
+    )
+    partner_leads_set(
+        partnership=partnership,
+        actor=manager,
+        leads={"police": ("Sam Cole", "Detective Chief Inspector"), "health": ("", "")},
+    )
+    assert saved(partnership) == {"police": ("Sam Cole", "Detective Chief Inspector")}
+    latest = AuditEvent.objects.filter(partnership=partnership).order_by("-pk").first()
+    assert latest.changes["partner_leads"] == {
+        "police": {
+            "old": {"name": "Raj Patel", "job_title": "Detective Superintendent"},
+            "new": {"name": "Sam Cole", "job_title": "Detective Chief Inspector"},
+        },
+        "health": {"old": {"name": "Dr Osei", "job_title": "DN"}, "new": None},
+    }
+    # Saving the same again changes nothing and records nothing.
+    events = AuditEvent.objects.count()
+    partner_leads_set(
+        partnership=partnership,
+        actor=manager,
+        leads={"police": ("Sam Cole", "Detective Chief Inspector")},
+    )
+    assert AuditEvent.objects.count() == events
+    assert partner_leads_summary(partnership) == "Police: Sam Cole, Detective Chief Inspector"
+
+
+@pytest.mark.parametrize("role", ["officer", "agency", "reviewer", "regional"])
+def test_every_other_role_is_refused_the_page(client, people, partnership, role):
+    sign_in(client, people[role])
+    url = leads_url(partnership)
+    assert client.get(url).status_code == 403
+    assert client.post(url, LEADS).status_code == 403
+    assert not PartnerLead.objects.exists()
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert url not in home
+    with pytest.raises(PermissionDenied):
+        partner_leads_set(partnership=partnership, actor=people[role], leads={"police": ("A", "B")})
+
+
+def test_one_partnerships_manager_cannot_see_or_change_anothers(
+    client, people, partnership, other_partnership
+):
+    partner_leads_set(
+        partnership=partnership,
+        actor=people["manager"],
+        leads={"police": ("Raj Patel", "Detective Superintendent")},
+    )
+    other = people["other_manager"]
+    sign_in(client, other)
+    url = leads_url(partnership)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {**LEADS, "police_name": "Someone Else"}).status_code == 404
+    assert saved(partnership) == {"police": ("Raj Patel", "Detective Superintendent")}
+    # Their own page holds only their own partnership's leads.
+    own = client.get(leads_url(other_partnership)).content.decode()
+    assert "Raj Patel" not in own
+    assert client.post(leads_url(other_partnership), LEADS).status_code == 302
+    assert saved(partnership) == {"police": ("Raj Patel", "Detective Superintendent")}
+    assert saved(other_partnership)["police"] == ("Raj Patel", "Detective Superintendent")
+    assert saved(other_partnership)["local_authority"][0] == "Karen Whitfield"
+    with pytest.raises(PermissionDenied):
+        partner_leads_set(partnership=partnership, actor=other, leads={})
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"police_name": ""}, "police_name", "Enter the name of the police lead"),
+        (
+            {"health_job_title": "  "},
+            "health_job_title",
+            "Enter the job title of the health (integrated care board) lead",
+        ),
+        (
+            {"local_authority_name": "x" * 151},
+            "local_authority_name",
+            "The name of the local authority lead must be 150 characters or fewer",
+        ),
+        (
+            {"police_job_title": "a\x00b"},
+            "police_job_title",
+            "Remove the hidden characters from this answer",
+        ),
+    ],
+)
+def test_bad_input_gets_the_error_summary_and_saves_nothing(
+    client, people, partnership, change, field, message
+):
+    sign_in(client, people["manager"])
+    response = client.post(leads_url(partnership), {**LEADS, **change})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error:" in html and "There is a problem" in html
+    assert f'href="#id_{field}"' in html
+    assert message in html
+    # What was typed is kept, and nothing is saved.
+    assert 'value="Dr Fiona Osei"' in html
+    assert not PartnerLead.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
+
+
+def test_the_service_checks_what_the_form_does_not(people, partnership):
+    with pytest.raises(ValidationError) as error:
+        partner_leads_set(
+            partnership=partnership,
+            actor=people["manager"],
+            leads={"police": ("", "Detective Superintendent"), "health": ("Dr Osei", "y" * 151)},
+        )
+    assert error.value.message_dict == {
+        "police_name": ["Enter the name of the police lead"],
+        "health_job_title": [
+            "The job title of the health (integrated care board) lead must be 150 "
+            "characters or fewer"
+        ],
+    }
+    assert not PartnerLead.objects.exists()
