@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.form_pages import form_page
+from safeguarding.leads import partner_leads_summary
 
 from .. import forms, services
 from ..models import UNDECIDED
@@ -153,6 +154,8 @@ def not_notifying(request, pk):
         request.user, pk, "A partnership manager records a decision not to notify."
     )
 
+    leads = partner_leads_summary(incident.partnership)
+
     def run(form):
         services.incident_decide_not_to_notify(
             incident=incident,
@@ -169,7 +172,14 @@ def not_notifying(request, pk):
         forms.NotNotifyForm,
         "Record a decision not to notify",
         run,
-        intro="The three statutory partners must agree a decision not to notify.",
+        intro="The three statutory partners must agree a decision not to notify."
+        + (
+            " Who agreed is filled in with the partnership’s statutory leads: change it "
+            "if someone else agreed, such as a deputy."
+            if leads
+            else ""
+        ),
+        initial={"agreed_by": leads} if leads else None,
     )
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
+from safeguarding.leads import partner_lead_initial
 
 from .. import services
 from ..documents import rapid_review_pdf
@@ -169,12 +170,22 @@ def sign_off(request, pk, partner):
         messages.success(request, f"Sign-off by {label} recorded.")
 
     existing = review.sign_offs.filter(partner=partner).first()
-    initial = (
-        {"name": existing.name, "role": existing.role, "signed_on": existing.signed_on}
-        if existing
-        else {"signed_on": timezone.localdate()}
+    if existing:
+        # A sign-off recorded already shows the name as signed, whoever leads now.
+        initial = {"name": existing.name, "role": existing.role, "signed_on": existing.signed_on}
+        intro = ""
+    else:
+        lead = partner_lead_initial(review.incident.partnership, partner)
+        initial = {"signed_on": timezone.localdate(), **lead}
+        intro = (
+            f"Filled in with the partnership’s lead for the {label[0].lower()}{label[1:]}. "
+            "Change the name and role if someone else signs, such as a deputy."
+            if lead
+            else ""
+        )
+    return form_page(
+        request, review, SignOffForm, f"Sign-off: {label}", run, initial=initial, intro=intro
     )
-    return form_page(request, review, SignOffForm, f"Sign-off: {label}", run, initial=initial)
 
 
 @officer_view
