@@ -21,6 +21,7 @@ from notifications.demo import _born, _person
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
 from safeguarding.calendar import add_working_days
+from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Partnership, Role
 
 from . import services
@@ -277,11 +278,13 @@ def _old_case(partnership, officer, decided: dt.date, child) -> Review:
         decided_on=decided,
     )
     for partner in ("local_authority", "police", "health"):
+        lead = partner_lead_initial(partnership, partner)
         rr_services.rapid_review_sign_off(
             rapid_review=rapid,
             actor=officer,
             partner=partner,
-            name=f"{partner.replace('_', ' ').title()} lead",
+            name=lead.get("name") or f"{partner.replace('_', ' ').title()} lead",
+            role=lead.get("role", ""),
             signed_on=decided,
         )
     rr_services.rapid_review_send_to_panel(

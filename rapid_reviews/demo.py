@@ -14,10 +14,11 @@ from django.utils import timezone
 from notifications.demo import _person
 from safeguarding.calendar import add_working_days
 from safeguarding.deadlines import Kind, Rule
+from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Membership, Partnership, Role
 
 from . import services
-from .models import AgencyReturn, InformationRequest, RapidReview
+from .models import AgencyReturn, InformationRequest, Partner, RapidReview
 
 #: (days before the incident, contact, what happened, who, which agencies record it: a
 #: word in the agency's name). Each agency's return holds only its own contacts.
@@ -244,18 +245,18 @@ def _complete(review, officer, agencies, stage):
         rationale="Two or more agencies held pieces of information that, joined up, would "
         "have shown a pattern. The partnership wants to learn why.",
     )
-    signers = (
-        ("local_authority", "Karen Whitfield, Director of Children's Services"),
-        ("police", "Raj Patel, Detective Superintendent"),
-        ("health", "Dr Fiona Osei, Designated Nurse"),
-    )
-    for partner, name in signers[:2] if stage == "decided" else signers:
+    # Each partner's current lead signs, as the sign-off form offers.
+    signers = [
+        (partner, partner_lead_initial(review.incident.partnership, partner))
+        for partner in ("local_authority", "police", "health")
+    ]
+    for partner, lead in signers[:2] if stage == "decided" else signers:
         services.rapid_review_sign_off(
             rapid_review=review,
             actor=officer,
             partner=partner,
-            name=name.split(",")[0],
-            role=name.partition(", ")[2],
+            name=lead.get("name") or f"{Partner(partner).label} lead",
+            role=lead.get("role", ""),
             signed_on=day(13),
         )
     if stage == "decided":

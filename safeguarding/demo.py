@@ -5,7 +5,17 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import Agency, ClosureDay, Membership, Partnership, Region, Role, User
+from .models import (
+    Agency,
+    ClosureDay,
+    Membership,
+    PartnerLead,
+    Partnership,
+    Region,
+    Role,
+    StatutoryPartner,
+    User,
+)
 
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 - demo only; seed_demo refuses in production
 
@@ -87,6 +97,21 @@ CLOSURE_DAYS = {
 }
 
 
+# Each partnership's statutory leads (invented): the names its sign-off forms start with.
+PARTNER_LEADS = {
+    "BSCP": {
+        StatutoryPartner.LOCAL_AUTHORITY: ("Karen Whitfield", "Director of Children's Services"),
+        StatutoryPartner.POLICE: ("Raj Patel", "Detective Superintendent"),
+        StatutoryPartner.HEALTH: ("Dr Fiona Osei", "Designated Nurse, Midshire ICB"),
+    },
+    "ASCP": {
+        StatutoryPartner.LOCAL_AUTHORITY: ("Stephen Marsh", "Director of Children's Services"),
+        StatutoryPartner.POLICE: ("Raj Patel", "Detective Superintendent"),
+        StatutoryPartner.HEALTH: ("Dr Fiona Osei", "Designated Nurse, Midshire ICB"),
+    },
+}
+
+
 def demo_email(code: str, local: str) -> str:
     return f"{local}@{code.lower()}.example"
 
@@ -116,6 +141,10 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
         partnerships[p.code] = p
         for date, reason in CLOSURE_DAYS.get(p.code, []):
             ClosureDay.objects.get_or_create(partnership=p, date=date, defaults={"reason": reason})
+        for partner, (name, job_title) in PARTNER_LEADS.get(p.code, {}).items():
+            PartnerLead.objects.get_or_create(
+                partnership=p, partner=partner, defaults={"name": name, "job_title": job_title}
+            )
     agencies = {}
     for name, kind, codes in AGENCIES:
         agency, _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
