@@ -25,3 +25,23 @@ def test_demo_reviews_at_every_stage(settings, tmp_path):
         r.status for r in requests
     }
     assert RapidReview.objects.get(status=Status.PANEL_RESPONDED).panel_response == "agrees"
+
+
+def test_demo_partnerships_have_their_leads_who_sign_the_demo_reviews(settings, tmp_path):
+    from rapid_reviews.models import SignOff
+    from safeguarding.leads import partner_leads_of
+
+    settings.MEDIA_ROOT = tmp_path
+    seed_people_and_places()
+    seed_people_and_places()  # safe to run again: one lead per partner
+    for partnership in Partnership.objects.filter(code__in=["BSCP", "ASCP"]):
+        leads = partner_leads_of(partnership)
+        assert set(leads) == {"local_authority", "police", "health"}
+        assert all(lead.name and lead.job_title for lead in leads.values())
+        seed_incidents(partnership)
+        seed_rapid_reviews(partnership)
+        sign_offs = SignOff.objects.filter(rapid_review__incident__partnership=partnership)
+        assert sign_offs.exists()
+        for sign_off in sign_offs:
+            lead = leads[sign_off.partner]
+            assert (sign_off.name, sign_off.role) == (lead.name, lead.job_title)
