@@ -233,7 +233,10 @@ def untold_actions(*, now: dt.datetime):
 
 def reviewer_notice_kind(change: StatusChange) -> str | None:
     """What a move tells the reviewers, or None if it is not theirs to hear of: the work
-    stops (on hold), starts again (resumed) or ends without publication (closed)."""
+    stops (on hold), starts again (resumed), ends without publication (closed) or, closed
+    in error, is reopened (reopened: whatever status it goes back to, on hold included)."""
+    if change.from_status == Status.CLOSED:
+        return "reopened"
     if change.to_status == Status.CLOSED:
         return "closed"
     if change.to_status == Status.ON_HOLD:
@@ -247,12 +250,14 @@ NOTICE_SUBJECTS = {
     "on_hold": "{partnership}: local review {reference} is on hold",
     "resumed": "{partnership}: local review {reference} has resumed",
     "closed": "{partnership}: local review {reference} is closed",
+    "reopened": "{partnership}: local review {reference} has been reopened",
 }
 
 
 @transaction.atomic
 def reviewer_notice_deliver(*, status_change_id: int) -> str:
-    """E-mail the review's reviewers that it went on hold, resumed or was closed. Safe to
+    """E-mail the review's reviewers that it went on hold, resumed, was closed or was
+    reopened. Safe to
     run twice: the notice row is claimed first, so it is sent once. The date is the one
     recorded for the step; the hold's reason and detail, and the reason for closing, are
     not written in the e-mail (they may name people in the proceedings): the reviewers
@@ -278,6 +283,7 @@ def reviewer_notice_deliver(*, status_change_id: int) -> str:
         "on_hold": review.held_since,
         "resumed": review.resumed_on,
         "closed": review.closed_on,
+        "reopened": timezone.localdate(change.changed_at),
     }[kind]
     if kind != "closed" and review.status == Status.CLOSED:
         return "review closed"  # queued late: the closing has its own e-mail
@@ -290,8 +296,10 @@ def reviewer_notice_deliver(*, status_change_id: int) -> str:
         # The dates of this step only while it is the review's latest of its kind.
         "on": on if latest else None,
         "look_again_on": review.hold_review_on
-        if kind == "on_hold" and latest and review.status == Status.ON_HOLD
+        if kind in ("on_hold", "reopened") and latest and review.status == Status.ON_HOLD
         else None,
+        # Reopened onto a hold: the reviewer still waits to hear that it has resumed.
+        "still_on_hold": kind == "reopened" and review.status == Status.ON_HOLD,
         "link": settings.SITE_URL + review.get_absolute_url(),
     }
     send_templated(
@@ -309,11 +317,12 @@ def _latest_of_its_kind(change: StatusChange) -> bool:
     """No later move of the review to the same status (a second hold's dates are not the
     first's)."""
     later = Q(changed_at__gt=change.changed_at) | Q(changed_at=change.changed_at, pk__gt=change.pk)
-    same = (
-        Q(to_status=change.to_status)
-        if change.to_status in (Status.ON_HOLD, Status.CLOSED)
-        else Q(from_status=Status.ON_HOLD)
-    )
+    if change.from_status == Status.CLOSED:
+        same = Q(from_status=Status.CLOSED)
+    elif change.to_status in (Status.ON_HOLD, Status.CLOSED):
+        same = Q(to_status=change.to_status) & ~Q(from_status=Status.CLOSED)
+    else:
+        same = Q(from_status=Status.ON_HOLD)
     return not StatusChange.objects.filter(later, same, review=change.review_id).exists()
 
 
@@ -322,12 +331,13 @@ TELL_REVIEWERS_WITHIN = dt.timedelta(days=7)
 
 
 def untold_reviewer_moves(*, now: dt.datetime):
-    """Holds, resumptions and closings whose reviewers were not e-mailed, made long enough
-    ago (their own queueing may be on its way) and recently enough, on reviews with a
-    reviewer: their ids, oldest first."""
+    """Holds, resumptions, closings and reopenings whose reviewers were not e-mailed,
+    made long enough ago (their own queueing may be on its way) and recently enough, on
+    reviews with a reviewer: their ids, oldest first."""
     return (
         StatusChange.objects.filter(
-            Q(to_status__in=[Status.ON_HOLD, Status.CLOSED]) | Q(from_status=Status.ON_HOLD),
+            Q(to_status__in=[Status.ON_HOLD, Status.CLOSED])
+            | Q(from_status__in=[Status.ON_HOLD, Status.CLOSED]),
             reviewer_notice__isnull=True,
             changed_at__lt=now - REQUEUE_AFTER,
             changed_at__gte=now - TELL_REVIEWERS_WITHIN,

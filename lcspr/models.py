@@ -60,7 +60,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NOTICE_SENT: frozenset({Status.PUBLISHED, Status.ON_HOLD, Status.CLOSED}),
     Status.PUBLISHED: frozenset(),
     # For example when the National Panel takes a national review of the case instead.
-    Status.CLOSED: frozenset(),
+    # Left only by a manager reopening a review closed in error (`review_reopen`), back
+    # to the status it was closed from.
+    Status.CLOSED: frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.FINAL_APPROVED, Status.NOTICE_SENT}
+    ),
 }
 
 
@@ -176,6 +180,11 @@ class Review(models.Model):
     # Closed without publication: when, and why.
     closed_on = models.DateField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
+    # What closing stopped, so a manager can reopen a review closed in error exactly as it
+    # was (`review_reopen`, ADR 0018): the status it left, a hold's details, and the ids
+    # of the clocks it stopped ("running" ones, and "paused" ones of a hold). Empty for a
+    # review closed before reopening was offered, and once reopened.
+    closed_from = models.JSONField(default=dict, blank=True)
 
     final_approved_on = models.DateField(null=True, blank=True)
     notice_sent_on = models.DateField(_("sent to the Panel and DfE on"), null=True, blank=True)

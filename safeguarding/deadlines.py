@@ -314,6 +314,18 @@ def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadl
     by, so a working-day clock is counted again here from today's calendar (the move is
     kept in its history like any other)."""
     deadline = Deadline.objects.filter(**_subject_fields(subject), kind=kind, key=key).first()
+    return _reopen(deadline)
+
+
+@transaction.atomic
+def deadlines_reopen(ids) -> list[Deadline]:
+    """Run these closed clocks again (by id, in id order), as `deadline_reopen` does: for
+    a step that stopped several subjects' clocks at once and is undone."""
+    clocks = Deadline.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
+    return [_reopen(deadline) for deadline in clocks]
+
+
+def _reopen(deadline: Deadline | None) -> Deadline | None:
     if deadline is not None and deadline.closed_on is not None:
         deadline.closed_on = None
         deadline.outcome = ""

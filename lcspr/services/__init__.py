@@ -22,6 +22,7 @@ from .publication import (
     review_send_notice,
 )
 from .review import (
+    NOT_REOPENABLE,
     eligible_reviewers,
     milestone_update,
     partner_check_add,
@@ -30,6 +31,7 @@ from .review import (
     review_correct_decision_date,
     review_open,
     review_put_on_hold,
+    review_reopen,
     review_resume,
     review_save_terms,
     review_set_reviewers,
@@ -39,6 +41,7 @@ from .review import (
 )
 
 __all__ = [
+    "NOT_REOPENABLE",
     "ConcurrentEditError",
     "TransitionError",
     "action_add",
@@ -63,6 +66,7 @@ __all__ = [
     "review_put_on_hold",
     "review_record_nspcc",
     "review_close",
+    "review_reopen",
     "review_correct_decision_date",
     "review_resume",
     "review_update_hold",

@@ -64,8 +64,13 @@ def locked_for_change(review: Review, actor: User, expected_version: int | None)
     return review
 
 
-def ensure_move(review: Review, to: str, *, resuming: bool = False) -> None:
-    """Check a move against the map. A review on hold leaves it only by resuming."""
+def ensure_move(
+    review: Review, to: str, *, resuming: bool = False, reopening: bool = False
+) -> None:
+    """Check a move against the map. A review on hold leaves it only by resuming (or
+    closing), a closed one only by a manager reopening it."""
+    if review.status == Status.CLOSED and not reopening:
+        raise TransitionError(CLOSED_MESSAGE)
     if review.status == Status.ON_HOLD and not resuming:
         raise TransitionError("The review is on hold: resume it first.")
     if to not in TRANSITIONS[review.status]:
@@ -73,10 +78,16 @@ def ensure_move(review: Review, to: str, *, resuming: bool = False) -> None:
 
 
 def move(
-    review: Review, to: str, actor: User, note: str = "", *, resuming: bool = False
+    review: Review,
+    to: str,
+    actor: User,
+    note: str = "",
+    *,
+    resuming: bool = False,
+    reopening: bool = False,
 ) -> StatusChange:
     """Check the move against the map, change the status and record it (caller saves)."""
-    ensure_move(review, to, resuming=resuming)
+    ensure_move(review, to, resuming=resuming, reopening=reopening)
     old = review.status
     review.status = to
     review.version += 1

@@ -22,6 +22,7 @@ from safeguarding.deadlines import (
     deadline_reopen,
     deadline_start,
     deadlines_no_longer_needed,
+    deadlines_reopen,
     get_deadline,
 )
 from safeguarding.models import Deadline, Role, User
@@ -38,11 +39,14 @@ from ..models import (
     PartnerCheck,
     Review,
     Status,
+    StatusChange,
 )
 from .common import (
     TransitionError,
+    check_version,
     ensure_move,
     latest_of,
+    locked,
     locked_for_change,
     move,
     past_date,
@@ -805,9 +809,10 @@ def review_close(
     expected_version: int | None = None,
 ) -> Review:
     """Close a review that will not be published (for example, the National Panel took a
-    national review of the case). A manager's decision, with a reason; it cannot be
-    undone. Every clock still running, or paused by a hold, stops as "no longer needed",
-    so the review leaves the dashboard, the reminders and the timeliness figures."""
+    national review of the case). A manager's decision, with a reason; a manager can
+    reopen a review closed in error (`review_reopen`). Every clock still running, or
+    paused by a hold, stops as "no longer needed", so the review leaves the dashboard,
+    the reminders and the timeliness figures. What it stops is kept in `closed_from`."""
     review = locked_for_change(review, actor, expected_version)
     require_manager(actor, review.partnership)
     if Status.CLOSED not in TRANSITIONS[review.status]:
@@ -824,6 +829,37 @@ def review_close(
     if not (reason or "").strip():
         errors["reason"] = "Enter why the review is closed without publication"
     raise_if(errors)
+    from ..models import Action as PlanAction
+
+    actions = PlanAction.objects.filter(recommendation__review=review).order_by("pk")
+    clocks = Deadline.objects.for_subject(review)
+    # What closing stops, kept so that a review closed in error can be reopened as it was
+    # (`review_reopen`): the status, a hold's details, and which clocks stop.
+    action_clocks = Deadline.objects.filter(
+        subject_type=PlanAction._meta.label_lower,
+        subject_id__in=actions.values("pk"),
+        kind=Kind.ACTION,
+        key="",
+    )
+    review.closed_from = {
+        "status": review.status,
+        "hold": {
+            "reason": review.hold_reason,
+            "note": review.hold_note,
+            "held_since": review.held_since.isoformat(),
+            "look_again_on": review.hold_review_on.isoformat(),
+            "status_before_hold": review.status_before_hold,
+        }
+        if review.status == Status.ON_HOLD
+        else None,
+        "running": sorted(
+            [*clocks.open().values_list("pk", flat=True)]
+            + [*action_clocks.open().values_list("pk", flat=True)]
+        ),
+        "paused": sorted(
+            clocks.filter(outcome=Deadline.Outcome.PAUSED).values_list("pk", flat=True)
+        ),
+    }
     move(review, Status.CLOSED, actor, reason.strip(), resuming=True)
     review.closed_on = closed_on
     review.closed_reason = reason.strip()
@@ -831,7 +867,6 @@ def review_close(
     review.held_since = review.hold_review_on = None
     review.status_before_hold = ""
     review.save()
-    clocks = Deadline.objects.for_subject(review)
     for deadline in clocks.open():
         deadline_close(
             subject=review,
@@ -843,10 +878,8 @@ def review_close(
     clocks.filter(outcome=Deadline.Outcome.PAUSED).update(outcome=Deadline.Outcome.CANCELLED)
     # So do its actions' clocks: a closed review's actions can no longer be updated or
     # signed off, and must not stay overdue (nor keep the case from its retention end).
-    from ..models import Action as PlanAction
-
     deadlines_no_longer_needed(
-        subjects=PlanAction.objects.filter(recommendation__review=review).order_by("pk"),
+        subjects=actions,
         kind=Kind.ACTION,
         on=closed_on,
     )
@@ -858,3 +891,94 @@ def review_close(
         changes={"closed_on": closed_on, "reason": reason.strip()},
     )
     return review
+
+
+def status_before_closing(review: Review) -> str | None:
+    """The status the review was closed from, as its status history records it (the
+    latest move into "closed"), or None if it was never closed."""
+    change = (
+        StatusChange.objects.filter(review=review, to_status=Status.CLOSED)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    return change.from_status if change else None
+
+
+@transaction.atomic
+def review_reopen(
+    *,
+    review: Review,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Review:
+    """Reopen a review closed without publication in error (a manager, with a reason).
+
+    It goes back to the status it was closed from (its status history's latest move into
+    "closed"); a hold comes back with its reason, dates and detail. The clocks closing
+    stopped run again as they stood: the statutory publication date does not move (ADR
+    0015), nor do the milestones, the notice or the actions' clocks, so those that fell
+    due while it was closed are overdue (the reopening page lists them). The clocks a
+    hold had paused are paused again. See ADR 0018."""
+    require_manager(actor, review.partnership)
+    review = locked(review)
+    check_version(review, expected_version, "review")
+    if review.status != Status.CLOSED:
+        if review.status == Status.PUBLISHED:
+            raise TransitionError(
+                "A published review cannot be reopened. To take it off the public pages, "
+                "withdraw it."
+            )
+        raise TransitionError(
+            f"This review is ‘{review.get_status_display()}’, not closed: there is nothing "
+            "to reopen."
+        )
+    snapshot = review.closed_from or {}
+    back_to = status_before_closing(review)
+    if not snapshot or back_to is None:
+        raise TransitionError(NOT_REOPENABLE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise_if({"reason": "Enter why the review is being reopened"})
+    reopened = Deadline.objects.filter(
+        pk__in=snapshot.get("running", []), outcome=Deadline.Outcome.CANCELLED
+    )
+    paused = Deadline.objects.filter(
+        pk__in=snapshot.get("paused", []), outcome=Deadline.Outcome.CANCELLED
+    )
+    today = timezone.localdate()
+    overdue = reopened.filter(due_date__lt=today).count()
+    closed_on = review.closed_on
+    move(review, back_to, actor, reason, reopening=True)
+    hold = snapshot.get("hold") if back_to == Status.ON_HOLD else None
+    if hold:
+        review.hold_reason = hold["reason"]
+        review.hold_note = hold["note"]
+        review.held_since = dt.date.fromisoformat(hold["held_since"])
+        review.hold_review_on = dt.date.fromisoformat(hold["look_again_on"])
+        review.status_before_hold = hold["status_before_hold"]
+        paused.update(outcome=Deadline.Outcome.PAUSED)
+    running = deadlines_reopen(reopened.values_list("pk", flat=True))
+    review.closed_on = None
+    review.closed_reason = ""
+    review.closed_from = {}
+    review.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.partnership,
+        changes={
+            "reopened": {"closed_on": closed_on, "status": back_to},
+            "reason": reason,
+            "clocks_reopened": len(running),
+            "clocks_overdue": overdue,
+        },
+    )
+    return review
+
+
+NOT_REOPENABLE = (
+    "This review was closed before reopening was offered, so what closing stopped was "
+    "not kept. Ask an administrator to reopen it."
+)
