@@ -201,6 +201,17 @@ class CloseForm(ActionForm):
     past_dates = ("closed_on",)
 
 
+class ReopenForm(ActionForm):
+    submit_label = "Reopen the review"
+    reason = area(
+        "Why is the review being reopened?",
+        required=True,
+        rows=4,
+        message="Enter why the review is being reopened",
+        hint="For example, it was closed by mistake. Kept with the review's history.",
+    )
+
+
 class ApproveForm(ActionForm):
     submit_label = "Record the approval"
     approved_on = GDSDateField(

@@ -24,6 +24,7 @@ from .models import (
     FINISHED,
     Action,
     ActionStatus,
+    HoldReason,
     LearningTheme,
     Milestone,
     PartnerCheck,
@@ -67,6 +68,64 @@ def can_edit(user: User, review: Review) -> bool:
 
 def is_manager(user: User, review: Review) -> bool:
     return permissions.has_role(user, Role.PARTNERSHIP_MANAGER, partnership=review.partnership)
+
+
+@dataclass
+class ReopenedClock:
+    title: str
+    due_date: dt.date
+    overdue: bool
+    paused: bool
+
+
+@dataclass
+class ReopenPlan:
+    """What reopening a closed review would do (the confirm page): the status it goes
+    back to, a hold's details, and the clocks that run (or are paused) again."""
+
+    status: str
+    status_label: str
+    hold: dict | None
+    clocks: list[ReopenedClock]
+
+    @property
+    def overdue(self) -> list[ReopenedClock]:
+        return [c for c in self.clocks if c.overdue]
+
+
+def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan | None:
+    """For a review closed without publication: what `review_reopen` would restore, or
+    None if it cannot (not closed, or closed before what closing stopped was kept)."""
+    from .services.review import status_before_closing
+
+    snapshot = review.closed_from or {}
+    back_to = status_before_closing(review) if review.status == Status.CLOSED else None
+    if not snapshot or back_to is None:
+        return None
+    today = today or timezone.localdate()
+    hold = snapshot.get("hold") if back_to == Status.ON_HOLD else None
+    ids = {pk: False for pk in snapshot.get("running", [])}
+    if hold:
+        ids.update({pk: True for pk in snapshot.get("paused", [])})
+    clocks = [
+        ReopenedClock(
+            title=d.title,
+            due_date=d.due_date,
+            overdue=not ids[d.pk] and d.due_date < today,
+            paused=ids[d.pk],
+        )
+        for d in Deadline.objects.filter(pk__in=ids, outcome=Deadline.Outcome.CANCELLED).order_by(
+            "due_date", "id"
+        )
+    ]
+    if hold:
+        hold = {
+            **hold,
+            "reason_label": HoldReason(hold["reason"]).label if hold["reason"] else "",
+            "held_since": dt.date.fromisoformat(hold["held_since"]),
+            "look_again_on": dt.date.fromisoformat(hold["look_again_on"]),
+        }
+    return ReopenPlan(status=back_to, status_label=Status(back_to).label, hold=hold, clocks=clocks)
 
 
 def action_get_for(review: Review, pk) -> Action:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/hold/", staff.hold, name="hold"),
     path("<int:pk>/resume/", staff.resume, name="resume"),
     path("<int:pk>/close/", staff.close, name="close"),
+    path("<int:pk>/reopen/", staff.reopen, name="reopen"),
     path("<int:pk>/hold/change/", staff.hold_change, name="hold-change"),
     path("<int:pk>/decision-date/", staff.decision_date, name="decision-date"),
     path("<int:pk>/approve/", staff.approve, name="approve"),

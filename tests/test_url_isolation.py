@@ -129,6 +129,7 @@ AUDIENCE = {
     "lcspr:hold-change": "case",
     "lcspr:decision-date": "manager",
     "lcspr:close": "manager",
+    "lcspr:reopen": "manager",
     "lcspr:approve": "case",
     "lcspr:notice": "case",
     "lcspr:publish": "case",

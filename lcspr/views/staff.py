@@ -31,6 +31,7 @@ from ..forms import (
     PublishForm,
     RecommendationEditForm,
     RecommendationForm,
+    ReopenForm,
     ResumeForm,
     ReviewersForm,
     TermsForm,
@@ -439,7 +440,8 @@ def close(request, pk):
         "Close the review without publication",
         run,
         intro="Its clocks stop and it leaves the dashboard and the timeliness figures. "
-        "Its record and history are kept. This cannot be undone.",
+        "Its record and history are kept. If it was closed in error, a partnership "
+        "manager can reopen it from its page.",
         initial={
             "closed_on": timezone.localdate(),
             "version": review.version,
@@ -449,6 +451,49 @@ def close(request, pk):
                 else {}
             ),
         },
+    )
+
+
+@officer_view
+def reopen(request, pk):
+    """Reopen a review closed without publication in error: its manager, with a reason,
+    on a page that says first what comes back and which clocks are overdue (ADR 0018)."""
+    review = review_get_for(request.user, pk)
+    if not selectors.is_manager(request.user, review):
+        raise PermissionDenied("Only the partnership manager reopens a review.")
+    plan = selectors.reopen_plan(review)
+
+    def run(form):
+        reopened = services.review_reopen(
+            review=review,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+        messages.success(
+            request,
+            f"The review is reopened: it is ‘{reopened.get_status_display()}’ again and its "
+            "clocks are running as they were.",
+        )
+
+    if review.status != Status.CLOSED:
+        refused = (
+            "A published review cannot be reopened. To take it off the public pages, withdraw it."
+            if review.status == Status.PUBLISHED
+            else f"This review is ‘{review.get_status_display()}’, not closed: there is "
+            "nothing to reopen."
+        )
+    else:
+        refused = "" if plan is not None else services.NOT_REOPENABLE
+    return form_page(
+        request,
+        review,
+        ReopenForm,
+        "Reopen this review",
+        run,
+        template="lcspr/reopen.html",
+        extra={"plan": plan, "refused": refused, "read_only": bool(refused)},
+        initial={"version": review.version},
     )
 
 

@@ -129,6 +129,26 @@ def collect(client, people, world, draft):  # noqa: F811
     assert {"written-reply.html", "written-reply-error.html", "home-reviewer.html"} <= set(pages)
     Review.objects.filter(pk=local.pk).update(status=local.status)
     local.reviewers.remove(people["reviewer"])
+    # Reopening a review closed in error: the page with its clocks (some overdue), and its
+    # error state (the world's review is published, so its own page only refuses).
+    from lcspr import services as lcspr_services
+    from tests.rapid_reviews.conftest import notify
+
+    rapid = notify(local.partnership, people["officer"], name="Other Child")
+    closed = lcspr_services.review_open(
+        rapid_review=rapid,
+        decision_date=timezone.localdate() - dt.timedelta(days=100),
+        actor=people["manager"],
+    )
+    closed = lcspr_services.review_close(
+        review=closed, actor=people["manager"], reason="By mistake.", closed_on=timezone.localdate()
+    )
+    sign_in(client, people["manager"])
+    reopen = reverse("lcspr:reopen", args=[closed.pk])
+    keep("reopen-closed", client.get(reopen))
+    keep("reopen-closed-error", client.post(reopen, {"version": str(closed.version)}))
+    keep("review-closed-manager", client.get(closed.get_absolute_url()))
+    assert {"reopen-closed.html", "reopen-closed-error.html"} <= set(pages)
     # The journey's steps, on a draft incident.
     sign_in(client, people["officer"])
     child = draft.children.first()

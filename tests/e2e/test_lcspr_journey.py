@@ -4,6 +4,7 @@ and the learning briefing); then a member of the public finds it on Learning fro
 and downloads the one-page PDF and the PowerPoint."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -220,5 +221,48 @@ def test_a_timeout_never_closes_a_review_but_keeps_what_was_typed(
     expect(page.get_by_text("we kept what you typed")).to_be_visible()
     field = page.get_by_label("Why is the review closed without publication?")
     expect(field).to_have_value("Draft: possibly close because")
+    local_review.refresh_from_db()
+    assert local_review.status == Status.OPEN
+
+
+def test_a_manager_reopens_a_review_closed_in_error(page, live_server, local_review, people):
+    """Closed by mistake: the manager reopens it from its page, after reading what comes
+    back (its overdue clocks named), and with a reason; the review runs again."""
+    from safeguarding.models import Deadline
+
+    manager = people["manager"]
+    today = timezone.localdate()
+    fell_due = Deadline.objects.for_subject(local_review).overdue(on=today).count()
+    assert fell_due >= 1  # the terms of reference, due a month after the decision
+    services.review_close(
+        review=local_review,
+        actor=manager,
+        reason="Closed instead of another review.",
+        closed_on=timezone.localdate(),
+    )
+    sign_in_through_browser(page, live_server, manager)
+    page.goto(f"{live_server.url}{local_review.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Closed without publication")
+    page.get_by_role("link", name="Reopen this review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reopen this review")
+    expect(page.locator("#what-happens")).to_contain_text("It goes back to ‘Setting up’")
+    expect(page.locator("#overdue-warning")).to_contain_text(
+        re.compile(rf"{fell_due} clocks? fell due while the review was closed")
+    )
+    expect(page.locator("#clocks")).to_contain_text("Overdue")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Reopen the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why the review is being reopened"
+    )
+    assert page.title().startswith("Error: ")
+    assert axe_violations(page) == []
+    page.get_by_label("Why is the review being reopened?").fill("It was closed by mistake.")
+    page.get_by_role("button", name="Reopen the review").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Setting up")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The review is reopened"
+    )
+    expect(page.get_by_role("link", name="Close without publication")).to_be_visible()
     local_review.refresh_from_db()
     assert local_review.status == Status.OPEN

@@ -41,6 +41,7 @@ FORM_VIEWS = [
     "lcspr:hold-change",
     "lcspr:decision-date",
     "lcspr:close",
+    "lcspr:reopen",
     "lcspr:approve",
     "lcspr:notice",
     "lcspr:publish",
@@ -186,6 +187,20 @@ def lcspr_target(name, people, agencies, make_review):
                 **date_post("closed_on", good_date(0)),
                 **version,
             },
+            records=[review],
+        )
+    if name == "lcspr:reopen":
+        review = services.review_close(
+            review=review,
+            actor=people["manager"],
+            reason="Closed in error.",
+            closed_on=timezone.localdate(),
+        )
+        return Target(
+            url,
+            people["manager"],
+            lcspr_forms.ReopenForm,
+            {"reason": "It was closed by mistake.", "version": str(review.version)},
             records=[review],
         )
     review = services.review_save_terms(
