@@ -2,17 +2,126 @@
 
 from django.db import migrations, models
 
+CLOSED, ON_HOLD = "closed", "on_hold"
+CANCELLED = "cancelled"
+HOLD_KEY = "hold_review"
+
+
+def closed_from(apps, review):
+    """What closing stopped, for a review closed before `review_close` kept it (ADR 0018),
+    read from its status history and its clocks; None where it cannot be told apart.
+
+    The status: the latest move into "closed". The running clocks: the review's and its
+    actions' clocks stopped as "no longer needed" on the closing date; once the final
+    report was approved, no milestone was still running (approval stopped the rest), so
+    those are left out. Closed from a hold: only the hold's own clock was running; the
+    others were paused and stopped on the day the hold began; the hold's dates are its
+    clock's (since when, and the look-again date as last moved), its reason the latest
+    audited one, its detail as the status history first recorded it."""
+    StatusChange = apps.get_model("lcspr", "StatusChange")
+    Deadline = apps.get_model("safeguarding", "Deadline")
+    AuditEvent = apps.get_model("safeguarding", "AuditEvent")
+    Action = apps.get_model("lcspr", "Action")
+    into_closed = (
+        StatusChange.objects.filter(review=review, to_status=CLOSED)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    if into_closed is None or review.closed_on is None:
+        return None
+    clocks = Deadline.objects.filter(
+        subject_type="lcspr.review", subject_id=review.pk, outcome=CANCELLED
+    )
+    if review.final_approved_on is not None:
+        clocks = clocks.exclude(kind="lcspr_milestone", key__in=MILESTONES)
+    action_clocks = Deadline.objects.filter(
+        subject_type="lcspr.action",
+        subject_id__in=Action.objects.filter(recommendation__review=review).values("pk"),
+        kind="action",
+        outcome=CANCELLED,
+        closed_on=review.closed_on,
+    )
+    actions = list(action_clocks.values_list("pk", flat=True))
+    if into_closed.from_status != ON_HOLD:
+        running = clocks.filter(closed_on=review.closed_on).values_list("pk", flat=True)
+        return {
+            "status": into_closed.from_status,
+            "hold": None,
+            "running": sorted([*running, *actions]),
+            "paused": [],
+        }
+    hold_clock = clocks.filter(kind="lcspr_milestone", key=HOLD_KEY).first()
+    into_hold = (
+        StatusChange.objects.filter(review=review, to_status=ON_HOLD)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    audited = (
+        AuditEvent.objects.filter(
+            object_type="lcspr.review", object_id=str(review.pk), changes__has_key="hold_reason"
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if hold_clock is None or into_hold is None or audited is None:
+        return None
+    reason = audited.changes["hold_reason"]
+    label = dict(REASONS).get(reason, "")
+    note = into_hold.note
+    note = note[len(label) :].lstrip(". ") if note.startswith(label) else note
+    held_since = hold_clock.trigger_date
+    paused = clocks.filter(closed_on=held_since).exclude(pk=hold_clock.pk)
+    return {
+        "status": ON_HOLD,
+        "hold": {
+            "reason": reason,
+            "note": note,
+            "held_since": held_since.isoformat(),
+            "look_again_on": hold_clock.due_date.isoformat(),
+            "status_before_hold": into_hold.from_status,
+        },
+        "running": sorted([hold_clock.pk, *actions]),
+        "paused": sorted(paused.values_list("pk", flat=True)),
+    }
+
+
+# As they were when this migration was written (a migration does not import the app).
+MILESTONES = [
+    "terms_agreed",
+    "agency_reports",
+    "learning_event",
+    "family",
+    "draft_report",
+    "final_approved",
+]
+REASONS = [
+    ("criminal_proceedings", "Criminal proceedings"),
+    ("inquest", "Inquest"),
+    ("family", "Family circumstances"),
+    ("other", "Another reason"),
+]
+
+
+def keep_what_closing_stopped(apps, schema_editor):
+    Review = apps.get_model("lcspr", "Review")
+    for review in Review.objects.filter(status=CLOSED, closed_from={}).order_by("pk"):
+        found = closed_from(apps, review)
+        if found is not None:
+            review.closed_from = found
+            review.save(update_fields=["closed_from"])
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lcspr', '0017_written_request_reply'),
+        ("lcspr", "0017_written_request_reply"),
+        ("safeguarding", "0015_email_code_action"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='closed_from',
+            model_name="review",
+            name="closed_from",
             field=models.JSONField(blank=True, default=dict),
         ),
+        migrations.RunPython(keep_what_closing_stopped, migrations.RunPython.noop),
     ]

@@ -979,6 +979,6 @@ def review_reopen(
 
 
 NOT_REOPENABLE = (
-    "This review was closed before reopening was offered, so what closing stopped was "
-    "not kept. Ask an administrator to reopen it."
+    "This review was closed before reopening was offered, and its history does not say "
+    "which clocks closing stopped. Ask an administrator to reopen it."
 )

@@ -97,3 +97,55 @@ def test_actions_complete_before_0015_have_their_clock_stopped_on_completion(
         assert clocks == {done.pk: (dt.date(2026, 12, 1), "met"), going.pk: (None, "")}
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_reviews_closed_before_0018_get_what_closing_stopped_from_their_history(
+    make_review, people
+):
+    """0018 works out, for reviews closed before `review_close` kept it, the status each
+    was closed from and the clocks closing stopped: the same as the service now keeps,
+    for a review closed while under way, one closed on the day its final report was
+    approved (the milestones approval stopped are not taken for running ones) and one
+    closed while on hold (its hold's details and paused clocks)."""
+    from lcspr import services
+    from lcspr.models import HoldReason
+
+    from .conftest import TODAY, days_ago, open_review
+
+    officer, manager = people["officer"], people["manager"]
+
+    def under_way(days):
+        review = open_review(make_review, people, decided_days_ago=days)
+        return services.review_save_terms(
+            review=review, actor=officer, text="T.", agreed_on=days_ago(days - 20)
+        )
+
+    def close(review, on=None):
+        return services.review_close(
+            review=review, actor=manager, reason="By mistake.", closed_on=on or TODAY()
+        )
+
+    running = close(under_way(100), on=days_ago(4))
+    approved = services.review_approve_final(
+        review=under_way(120), actor=officer, approved_on=TODAY()
+    )
+    approved = close(approved)
+    held = services.review_put_on_hold(
+        review=under_way(90),
+        actor=officer,
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial listed for March",
+        held_since=days_ago(6),
+        look_again_on=TODAY() + dt.timedelta(days=14),
+    )
+    held = close(held)
+    kept = {r.pk: r.closed_from for r in (running, approved, held)}
+    assert kept[held.pk]["hold"]["reason"] == HoldReason.CRIMINAL_PROCEEDINGS
+    assert kept[approved.pk]["running"] and kept[held.pk]["paused"]
+    migrate([("lcspr", "0017_written_request_reply")])
+    try:
+        migrate([("lcspr", "0018_review_closed_from")])
+        found = dict(Review.objects.filter(pk__in=kept).values_list("pk", "closed_from"))
+        assert found == kept
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
