@@ -32,6 +32,7 @@ from .models import (
     Recommendation,
     Review,
     Status,
+    StatusChange,
 )
 
 
@@ -93,11 +94,20 @@ class ReopenPlan:
         return [c for c in self.clocks if c.overdue]
 
 
+def status_before_closing(review: Review) -> str | None:
+    """The status the review was closed from, as its status history records it (the
+    latest move into "closed"), or None if it was never closed."""
+    change = (
+        StatusChange.objects.filter(review=review, to_status=Status.CLOSED)
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+    return change.from_status if change else None
+
+
 def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan | None:
     """For a review closed without publication: what `review_reopen` would restore, or
-    None if it cannot (not closed, or closed before what closing stopped was kept)."""
-    from .services.review import status_before_closing
-
+    None if it cannot (not closed, or its history did not say what closing stopped)."""
     snapshot = review.closed_from or {}
     back_to = status_before_closing(review) if review.status == Status.CLOSED else None
     if not snapshot or back_to is None:

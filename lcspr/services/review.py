@@ -39,8 +39,8 @@ from ..models import (
     PartnerCheck,
     Review,
     Status,
-    StatusChange,
 )
+from ..selectors import status_before_closing
 from .common import (
     TransitionError,
     check_version,
@@ -893,17 +893,6 @@ def review_close(
     return review
 
 
-def status_before_closing(review: Review) -> str | None:
-    """The status the review was closed from, as its status history records it (the
-    latest move into "closed"), or None if it was never closed."""
-    change = (
-        StatusChange.objects.filter(review=review, to_status=Status.CLOSED)
-        .order_by("-changed_at", "-id")
-        .first()
-    )
-    return change.from_status if change else None
-
-
 @transaction.atomic
 def review_reopen(
     *,
@@ -934,7 +923,7 @@ def review_reopen(
             "to reopen."
         )
     snapshot = review.closed_from or {}
-    back_to = status_before_closing(review)
+    back_to = status_before_closing(review)  # from its status history
     if not snapshot or back_to is None:
         raise TransitionError(NOT_REOPENABLE)
     reason = (reason or "").strip()
@@ -968,9 +957,11 @@ def review_reopen(
         action=Action.UPDATE,
         obj=review,
         partnership=review.partnership,
+        # Not the reason's words (they may name people; the trail outlives the case): they
+        # are kept in the status history, which goes with the case.
         changes={
             "reopened": {"closed_on": closed_on, "status": back_to},
-            "reason": reason,
+            "reason": "given",
             "clocks_reopened": len(running),
             "clocks_overdue": overdue,
         },
