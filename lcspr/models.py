@@ -181,7 +181,7 @@ class Review(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
     # What closing stopped, so a manager can reopen a review closed in error exactly as it
-    # was (`review_reopen`, ADR 0018): the status it left, a hold's details, and the ids
+    # was (`review_reopen`, ADR 0019): the status it left, a hold's details, and the ids
     # of the clocks it stopped ("running" ones, and "paused" ones of a hold). Worked out by
     # migration 0018 for reviews closed before; empty where their history does not say,
     # and once reopened.

@@ -8,7 +8,7 @@ HOLD_KEY = "hold_review"
 
 
 def closed_from(apps, review):
-    """What closing stopped, for a review closed before `review_close` kept it (ADR 0018),
+    """What closing stopped, for a review closed before `review_close` kept it (ADR 0019),
     read from its status history and its clocks; None where it cannot be told apart.
 
     The status: the latest move into "closed". The running clocks: the review's and its

@@ -908,7 +908,7 @@ def review_reopen(
     stopped run again as they stood: the statutory publication date does not move (ADR
     0015), nor do the milestones, the notice or the actions' clocks, so those that fell
     due while it was closed are overdue (the reopening page lists them). The clocks a
-    hold had paused are paused again. See ADR 0018."""
+    hold had paused are paused again. See ADR 0019."""
     require_manager(actor, review.partnership)
     review = locked(review)
     check_version(review, expected_version, "review")

@@ -457,7 +457,7 @@ def close(request, pk):
 @officer_view
 def reopen(request, pk):
     """Reopen a review closed without publication in error: its manager, with a reason,
-    on a page that says first what comes back and which clocks are overdue (ADR 0018)."""
+    on a page that says first what comes back and which clocks are overdue (ADR 0019)."""
     review = review_get_for(request.user, pk)
     if not selectors.is_manager(request.user, review):
         raise PermissionDenied("Only the partnership manager reopens a review.")

@@ -1,5 +1,5 @@
 """A partnership manager reopens a local review closed without publication in error (ADR
-0018): it goes back to the status it was closed from, its clocks run again with the due
+0019): it goes back to the status it was closed from, its clocks run again with the due
 dates they had (the statutory date never moves), a hold comes back as it was, the
 reviewers are e-mailed once, and the dashboard shows its clocks again."""
 
