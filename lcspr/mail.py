@@ -257,11 +257,10 @@ NOTICE_SUBJECTS = {
 @transaction.atomic
 def reviewer_notice_deliver(*, status_change_id: int) -> str:
     """E-mail the review's reviewers that it went on hold, resumed, was closed or was
-    reopened. Safe to
-    run twice: the notice row is claimed first, so it is sent once. The date is the one
-    recorded for the step; the hold's reason and detail, and the reason for closing, are
-    not written in the e-mail (they may name people in the proceedings): the reviewers
-    sign in to read them."""
+    reopened. Safe to run twice: the notice row is claimed first, so it is sent once. The
+    date is the one recorded for the step; the hold's reason and detail, and the reason
+    for closing, are not written in the e-mail (they may name people in the proceedings):
+    the reviewers sign in to read them."""
     change = (
         StatusChange.objects.select_related("review__rapid_review__incident__partnership")
         .filter(pk=status_change_id)
