@@ -8,6 +8,10 @@ cancelled clock (for example a decision not to notify) is left out.
 Counts describe incidents the local authority became aware of in the period, and their
 children. Every function takes a list of partnership ids the caller was allowed to see,
 and can group by partnership (the regional comparison) in the same single query.
+
+A case deleted at the end of its retention (ADR 0014) still counts: each query adds, by
+UNION ALL in the same statement, the anonymised facts kept of erased cases
+(`models.erased`), grouped the same way, so a past year's figures never change.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from .models import Deadline
+from .models import Deadline, ErasedChild, ErasedClock, ErasedIncident, ErasedReview
 
 Kind = Deadline.Kind
 
@@ -163,12 +167,31 @@ def _timeliness_counts(today: dt.date):
     }
 
 
-def _clocks(partnership_ids, period: Period):
-    return Deadline.objects.filter(
+def _clocks(partnership_ids, period: Period, model=Deadline):
+    """The period's clocks: the live ones, or with `model=ErasedClock` those of erased
+    cases (the same fields, the same filter)."""
+    return model.objects.filter(
         partnership__in=partnership_ids,
         due_date__gte=period.start,
         due_date__lte=period.end,
     ).exclude(outcome=Deadline.Outcome.CANCELLED)
+
+
+def _with_erased(live, erased):
+    """The live rows and the erased cases' rows, grouped alike, in one statement."""
+    return live.order_by().union(erased.order_by(), all=True)
+
+
+def _merged(rows, key: str, sums: tuple[str, ...]) -> list[dict]:
+    """Rows ordered by `key`, those with the same key added up (in the database's order)."""
+    out: list[dict] = []
+    for r in rows:
+        if out and out[-1][key] == r[key]:
+            for name in sums:
+                out[-1][name] += r[name]
+        else:
+            out.append(dict(r))
+    return out
 
 
 def timeliness(
@@ -180,12 +203,14 @@ def timeliness(
     """
     kinds = {kind: key for key, (_l, kind, _m) in MEASURES.items()}
     group = ["partnership", "kind"] if by_partnership else ["kind"]
-    rows = (
-        _clocks(partnership_ids, period)
-        .filter(kind__in=list(kinds))
-        .values(*group)
-        .annotate(**_timeliness_counts(today))
-        .order_by()
+    rows = _with_erased(
+        *(
+            _clocks(partnership_ids, period, model)
+            .filter(kind__in=list(kinds))
+            .values(*group)
+            .annotate(**_timeliness_counts(today))
+            for model in (Deadline, ErasedClock)
+        )
     )
 
     def blank():
@@ -197,12 +222,10 @@ def timeliness(
     for r in rows:
         target = out[r["partnership"]] if by_partnership else out
         t = target[kinds[r["kind"]]]
-        t.total, t.on_time, t.late, t.pending = (
-            r["n_total"],
-            r["n_on_time"],
-            r["n_late"],
-            r["n_pending"],
-        )
+        t.total += r["n_total"]
+        t.on_time += r["n_on_time"]
+        t.late += r["n_late"]
+        t.pending += r["n_pending"]
     return out
 
 
@@ -227,14 +250,22 @@ def agency_timeliness(partnership_ids, period: Period, *, today: dt.date) -> lis
     agency_name = Subquery(
         request_model.objects.filter(pk=OuterRef("subject_id")).values("agency__name")[:1]
     )
-    rows = (
+    counts = _timeliness_counts(today)
+    live = (
         _clocks(partnership_ids, period)
         .filter(kind=Kind.AGENCY_RETURN, subject_type=request_model._meta.label_lower)
         .annotate(agency_name=agency_name)
         .values("agency_name")
-        .annotate(**_timeliness_counts(today))
-        .order_by("agency_name")
+        .annotate(**counts)
     )
+    erased = (
+        _clocks(partnership_ids, period, ErasedClock)
+        .filter(kind=Kind.AGENCY_RETURN)
+        .annotate(agency_name=F("agency__name"))
+        .values("agency_name")
+        .annotate(**counts)
+    )
+    rows = _merged(_with_erased(live, erased).order_by("agency_name"), "agency_name", tuple(counts))
     return [
         AgencyTimeliness(
             r["agency_name"] or str(_("Unknown agency")),
@@ -284,6 +315,16 @@ def _children(partnership_ids, period: Period):
         incident__partnership__in=partnership_ids,
         incident__awareness_date__gte=period.start,
         incident__awareness_date__lte=period.end,
+    )
+
+
+def _erased(model, partnership_ids, period: Period):
+    """The erased cases' incidents or children the local authority became aware of in the
+    period."""
+    return model.objects.filter(
+        partnership__in=partnership_ids,
+        awareness_date__gte=period.start,
+        awareness_date__lte=period.end,
     )
 
 
@@ -361,8 +402,36 @@ def _collect(rows, by_partnership, partnership_path, key, choices, partnership_i
     return out if by_partnership else out[None]
 
 
+def child_groups(children):
+    """The children with the groups the counts use: `band` (age), `sex_group` and
+    `ethnic_group`. What an erased case keeps of its children (`ErasedChild`)."""
+    from notifications.models import Sex
+
+    parts, band = _age_band()
+    sex = Case(
+        *(When(sex=c, then=Value(c)) for c, _l in Sex.choices if c != Sex.NOT_KNOWN),
+        default=Value("not_known"),
+        output_field=CharField(),
+    )
+    group = Case(
+        *(
+            When(ethnicity__startswith=f"{code}_", then=Value(code))
+            for code, _l in ETHNIC_GROUPS
+            if code != "not_known"
+        ),
+        default=Value("not_known"),
+        output_field=CharField(),
+    )
+    return (
+        children.annotate(**parts)
+        .annotate(age=_age_expression())
+        .annotate(band=band, sex_group=sex, ethnic_group=group)
+    )
+
+
 def counts(partnership_ids, period: Period, *, by_partnership: bool = False) -> list:
-    """Breakdowns of the period's incidents and children: 5 queries whatever the volume.
+    """Breakdowns of the period's incidents and children, erased cases' included: 5
+    queries whatever the volume.
 
     Returns a list of Breakdown, or by partnership {pid: [Breakdown, ...]}.
     """
@@ -370,12 +439,17 @@ def counts(partnership_ids, period: Period, *, by_partnership: bool = False) -> 
 
     ids = list(partnership_ids)
     incidents = _incidents(ids, period)
-    children = _children(ids, period)
+    erased_incidents = _erased(ErasedIncident, ids, period)
+    children = child_groups(_children(ids, period))
+    erased_children = _erased(ErasedChild, ids, period)
     results = []
 
     # Nature of the incident.
     natures = [(c, label) for c, label in Nature.choices] + [("", _("Not recorded"))]
-    rows = _group(incidents, by_partnership, "partnership", "nature")
+    rows = _with_erased(
+        _group(incidents, by_partnership, "partnership", "nature"),
+        _group(erased_incidents, by_partnership, "partnership", "nature"),
+    )
     results.append(
         _collect(
             rows,
@@ -388,19 +462,21 @@ def counts(partnership_ids, period: Period, *, by_partnership: bool = False) -> 
         )
     )
 
-    # Harm categories: an incident may have several, so one conditional count each.
+    # Harm categories: an incident may have several, so one conditional count each
+    # (grouped by partnership, and added up here for all of them).
     harm_counts = {
         f"h_{code}": Count("id", filter=_json_list_has("harm_categories", code))
         for code in HarmCategory.values
     }
-    if by_partnership:
-        harm_rows = incidents.values("partnership").annotate(**harm_counts).order_by()
-    else:
-        harm_rows = [incidents.aggregate(**harm_counts)]
+    harm_rows = _with_erased(
+        incidents.values("partnership").annotate(**harm_counts),
+        erased_incidents.values("partnership").annotate(**harm_counts),
+    )
     harm: dict = {pid: {} for pid in ids} if by_partnership else {None: {}}
     for r in harm_rows:
-        pid = r["partnership"] if by_partnership else None
-        harm[pid] = {code: r[f"h_{code}"] for code in HarmCategory.values}
+        c = harm[r["partnership"] if by_partnership else None]
+        for code in HarmCategory.values:
+            c[code] = c.get(code, 0) + r[f"h_{code}"]
     harm_out = {}
     for pid, c in harm.items():
         b = Breakdown("harm", str(_("Category of harm")), str(_("incidents")))
@@ -410,58 +486,25 @@ def counts(partnership_ids, period: Period, *, by_partnership: bool = False) -> 
 
     # Children: age band, sex, ethnic group.
     child_path = "incident__partnership"
-    parts, band = _age_band()
-    aged = children.annotate(**parts).annotate(age=_age_expression()).annotate(band=band)
-    results.append(
-        _collect(
-            _group(aged, by_partnership, child_path, "band"),
-            by_partnership,
-            child_path,
-            "band",
-            AGE_BANDS,
-            ids,
-            ("age", _("Age of the child"), _("children")),
-        )
-    )
     sexes = [(c, label) for c, label in Sex.choices if c != Sex.NOT_KNOWN]
-    sex = Case(
-        *(When(sex=c, then=Value(c)) for c, _l in sexes),
-        default=Value("not_known"),
-        output_field=CharField(),
-    )
-    results.append(
-        _collect(
-            _group(children.annotate(sex_group=sex), by_partnership, child_path, "sex_group"),
-            by_partnership,
-            child_path,
+    for key, choices, meta in (
+        ("band", AGE_BANDS, ("age", _("Age of the child"), _("children"))),
+        (
             "sex_group",
             sexes + [("not_known", _("Not known"))],
-            ids,
             ("sex", _("Sex of the child"), _("children")),
-        )
-    )
-    group = Case(
-        *(
-            When(ethnicity__startswith=f"{code}_", then=Value(code))
-            for code, _l in ETHNIC_GROUPS
-            if code != "not_known"
         ),
-        default=Value("not_known"),
-        output_field=CharField(),
-    )
-    results.append(
-        _collect(
-            _group(
-                children.annotate(ethnic_group=group), by_partnership, child_path, "ethnic_group"
-            ),
-            by_partnership,
-            child_path,
+        (
             "ethnic_group",
             ETHNIC_GROUPS,
-            ids,
             ("ethnicity", _("Ethnic group of the child"), _("children")),
+        ),
+    ):
+        rows = _with_erased(
+            _group(children, by_partnership, child_path, key),
+            _group(erased_children, by_partnership, "partnership", key),
         )
-    )
+        results.append(_collect(rows, by_partnership, child_path, key, choices, ids, meta))
     if by_partnership:
         return {pid: [r[pid] for r in results] for pid in ids}
     return results
@@ -518,9 +561,8 @@ def percent_text(value: int | None) -> str:
 
 def learning_themes(partnership_ids, period: Period) -> list[tuple[str, int]]:
     """(theme, number of local reviews tagged with it) for reviews decided in the period,
-    most frequent first: one grouped query over the review–theme links."""
-    from django.db.models import Count
-
+    most frequent first: one grouped query over the review–theme links (an erased case's
+    review's too)."""
     from lcspr.models import Review
 
     links = Review.themes.through.objects.filter(
@@ -528,9 +570,15 @@ def learning_themes(partnership_ids, period: Period) -> list[tuple[str, int]]:
         review__decision_date__gte=period.start,
         review__decision_date__lte=period.end,
     )
-    rows = (
-        links.values("learningtheme__name")
-        .annotate(n=Count("review", distinct=True))
-        .order_by("-n", "learningtheme__name")
+    erased = ErasedReview.themes.through.objects.filter(
+        erasedreview__partnership__in=partnership_ids,
+        erasedreview__decision_date__gte=period.start,
+        erasedreview__decision_date__lte=period.end,
     )
-    return [(r["learningtheme__name"], r["n"]) for r in rows]
+    rows = _with_erased(
+        links.values("learningtheme__name").annotate(n=Count("review", distinct=True)),
+        erased.values("learningtheme__name").annotate(n=Count("erasedreview", distinct=True)),
+    ).order_by("learningtheme__name")
+    # By name in the database's order, then (a stable sort) the most frequent first.
+    merged = sorted(_merged(rows, "learningtheme__name", ("n",)), key=lambda r: -r["n"])
+    return [(r["learningtheme__name"], r["n"]) for r in merged]

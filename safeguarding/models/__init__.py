@@ -15,6 +15,7 @@ from .accounts import (
 )
 from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
 from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
+from .erased import ErasedChild, ErasedClock, ErasedIncident, ErasedReview
 from .history import StatusChangeBase, StatusChangeImmutableError
 from .reminders import (
     CalendarFeedToken,
@@ -36,6 +37,10 @@ __all__ = [
     "Deadline",
     "DeadlineChange",
     "DeadlineQuerySet",
+    "ErasedChild",
+    "ErasedClock",
+    "ErasedIncident",
+    "ErasedReview",
     "FormSubmission",
     "Membership",
     "MembershipQuerySet",
