@@ -28,6 +28,7 @@ from rapid_reviews import services as rapid_services
 from safeguarding import dashboard, reminders, report_views, reports
 from safeguarding.calendar import add_working_days
 from safeguarding.models import (
+    AuditEvent,
     Deadline,
     ErasedChild,
     ErasedClock,
@@ -411,6 +412,15 @@ def test_the_kept_facts_hold_nothing_that_identifies_the_case(
             "created_at",
         }, model
     assert set(ErasedChild.objects.values_list("band", flat=True)) == {"unborn", "10_15", "16_17"}
+    # The deletion's audit event counts what was kept, as it counts what was deleted.
+    event = AuditEvent.objects.get(action="delete", object_repr__startswith=doomed.reference)
+    assert event.changes["kept_for_figures"] == {
+        "clocks": ErasedClock.objects.count(),
+        "incidents": 1,
+        "children": 3,
+        "reviews": 1,
+    }
+    assert event.changes["deleted"]["safeguarding.deadline"] == ErasedClock.objects.count()
     # Nothing of the case stays live.
     assert not Deadline.objects.filter(reference=doomed.reference).exists()
 
