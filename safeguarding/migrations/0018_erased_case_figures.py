@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('lcspr', '0017_written_request_reply'),
-        ('safeguarding', '0016_password_reset_sent_at'),
+        ('safeguarding', '0017_partner_leads'),
     ]
 
     operations = [
