@@ -58,6 +58,16 @@ def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "w
     ]
 
 
+def show_html(page, live_server, html):
+    """Open `html` (a page rendered by the test client) as a real page of the live
+    server's origin, so its stylesheet and its module scripts load and run as they do for
+    a user (`page.set_content` does not run `<script type="module">`)."""
+    url = f"{live_server.url}/__rendered__/"
+    page.unroute(url)
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.goto(url, wait_until="networkidle")
+
+
 # --- Pages with the Content Security Policy enforced -------------------------------------
 
 # Recorded before any page script runs; Playwright's init scripts are not subject to CSP.
