@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import calendar
+from .dates import short_date
 from .models import ClosureDay, Deadline, Partnership, User
 
 Kind = Deadline.Kind
@@ -109,7 +110,7 @@ class Row:
 
     @property
     def due_display(self) -> str:
-        return f"{self.due_date.day} {self.due_date:%b %Y}"
+        return short_date(self.due_date)
 
     @property
     def left_text(self) -> str:

@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.context_processors.service",
             ],
+            # `full_date` and `short_date` in every template: one rule for dates.
+            "builtins": ["safeguarding.templatetags.dates"],
         },
     },
 ]

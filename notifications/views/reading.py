@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from safeguarding import calendar, permissions
 from safeguarding.audit import Action, audit_record, audit_view
+from safeguarding.dates import short_date
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.models import Role
 
@@ -102,7 +103,7 @@ def list_rows(incidents, today) -> list[dict]:
                 "children": ", ".join(children.get(pk, ())) or "—",
                 "nature": NATURE_LABELS.get(nature) or "—",
                 "status": STATUS_LABELS.get(status, status),
-                "due": "—" if status == Status.ENTERED_IN_ERROR else f"{due.day} {due:%b %Y}",
+                "due": "—" if status == Status.ENTERED_IN_ERROR else short_date(due),
                 "overdue": running and due < today,
                 "late": not running and notified_on is not None and notified_on > due,
             }
