@@ -475,7 +475,7 @@ def deadlines_recompute_many(
                 Action.UPDATE,
                 Deadline._meta.label_lower,
                 str(pk),
-                f"{title} – due {due:%d %B %Y}"[:200],
+                f"{title} – due {due:%-d %B %Y}"[:200],
                 {
                     "due_date": {"old": old.isoformat(), "new": due.isoformat()},
                     "reason": RECOMPUTE_REASON,

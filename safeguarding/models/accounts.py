@@ -149,7 +149,7 @@ class ClosureDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date:%d %B %Y}: {self.reason}"
+        return f"{self.date:%-d %B %Y}: {self.reason}"
 
 
 class StatutoryPartner(models.TextChoices):

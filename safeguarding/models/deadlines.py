@@ -118,7 +118,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} – due {self.due_date:%d %B %Y}"
+        return f"{self.title} – due {self.due_date:%-d %B %Y}"
 
     @property
     def is_open(self) -> bool:

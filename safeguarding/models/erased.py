@@ -37,7 +37,7 @@ class ErasedClock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} – due {self.due_date:%d %B %Y}"
+        return f"{self.get_kind_display()} – due {self.due_date:%-d %B %Y}"
 
 
 class ErasedIncident(models.Model):
