@@ -145,6 +145,12 @@ class Incident(models.Model):
 
     objects = IncidentQuerySet.as_manager()
 
+    #: The labels of the codes kept in the JSON lists, for the audit trail's pages.
+    AUDIT_VALUE_CHOICES = {
+        "harm_categories": HarmCategory.choices,
+        "parallel_processes": ParallelProcess.choices,
+    }
+
     class Meta:
         ordering = ["-year", "-sequence"]
         constraints = [

@@ -24,7 +24,6 @@ from .models import (
     ChronologyEntry,
     InformationRequest,
     Milestone,
-    PanelResponse,
     RapidReview,
     RequestStatus,
 )
@@ -225,10 +224,7 @@ CORRECTED_FIELDS = {
 
 def review_history(review: RapidReview) -> list:
     """The review's status moves (prefetched by `review_for_page`) and its corrections."""
-    words = {value: str(label).lower() for value, label in PanelResponse.choices}
-    return merged_history(
-        review.status_changes.all(), corrections_of(review, CORRECTED_FIELDS, words)
-    )
+    return merged_history(review.status_changes.all(), corrections_of(review, CORRECTED_FIELDS))
 
 
 def _changes():

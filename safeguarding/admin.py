@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 
-from .audit import COPY_FIELDS, Action, audit_record, diff, shown_changes, snapshot
+from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
+from .audit_display import present_events
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
-from .templatetags.audit_changes import change_text
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -181,15 +181,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="What changed")
     def what_changed(self, event):
-        shown = shown_changes(event.changes, values_shown=event.partnership_id is None)
-        if not shown:
+        (event,) = present_events([event], values_shown=lambda e: e.partnership_id is None)
+        if not event.shown_changes:
             return "—"
         items = format_html_join(
             "",
             "<li><strong>{}</strong>{}</li>",
             (
-                (field, "" if change is None else f": {change_text(change)}")
-                for field, change in shown
+                (change.label, "" if change.text is None else f": {change.text}")
+                for change in event.shown_changes
             ),
         )
         note = (

@@ -45,7 +45,7 @@ def _plain(value: Any) -> Any:
 
 
 #: Never copied into the trail (it is kept for ever): only that they changed. Events
-#: written before this rule are shown the same way (`shown_changes`).
+#: written before this rule are shown the same way (`audit_display`).
 SECRET_FIELDS = frozenset({"password"})
 SECRET_TEXT = "changed (not recorded)"
 
@@ -68,18 +68,6 @@ def _secret_marker(value) -> str:
     from django.utils.crypto import salted_hmac
 
     return salted_hmac("audit-secret", str(value)).hexdigest()[-6:] if value else ""
-
-
-def shown_changes(changes: dict, *, values_shown: bool) -> list[tuple[str, Any]]:
-    """An event's changes as (field, change) to show: the change is None where the
-    reader may see only which field changed, and secrets never show a value."""
-    return [
-        (
-            field,
-            SECRET_TEXT if field in SECRET_FIELDS else (change if values_shown else None),
-        )
-        for field, change in (changes or {}).items()
-    ]
 
 
 def values_kept_only_for(changed: dict[str, Any], keep) -> dict[str, Any]:

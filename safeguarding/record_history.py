@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from .audit import SECRET_TEXT
+from .audit_display import ShownChange, present_events
 from .models import AuditEvent
 
 
@@ -27,37 +28,21 @@ class Correction:
     correction: bool = True
 
 
-def _value(value, words: dict[str, str]) -> str:
-    if value in (None, "", []):
-        return "none"
-    if isinstance(value, str):
-        if value in words:
-            return words[value]
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-        return f"{day.day} {day:%B %Y}"
-    return str(value)
-
-
-def _part(label: str, change, words: dict[str, str]) -> str:
-    if isinstance(change, dict) and set(change) == {"old", "new"}:
-        return f"{label}: {_value(change['old'], words)} → {_value(change['new'], words)}"
-    if change == SECRET_TEXT:
+def _part(label: str, change: ShownChange) -> str:
+    if change.is_change:
+        return f"{label}: {change.old} → {change.new}"
+    if change.value == SECRET_TEXT:
         return f"{label}: changed"
-    return f"{label}: now {_value(change, words)}"
+    return f"{label}: now {change.value}"
 
 
-def corrections_of(
-    obj: models.Model, fields: dict[str, str], words: dict[str, str] | None = None
-) -> list[Correction]:
+def corrections_of(obj: models.Model, fields: dict[str, str]) -> list[Correction]:
     """The audited updates of `obj` that changed one of `fields` ({field: what people
     call it}) from one value to another. An update that only records values beside a
     status move (which the move's own line shows) has no old → new and is left out. No
     words typed with the change are shown (a reason may name people; everyone who opens
-    the record, its reviewers too, reads its History). `words` names coded values."""
-    words = words or {}
+    the record, its reviewers too, reads its History). Values read as the audit page
+    shows them (`audit_display`), coded ones in lower case as the line is a sentence."""
     events = (
         AuditEvent.objects.filter(
             object_type=obj._meta.label_lower,
@@ -67,18 +52,21 @@ def corrections_of(
         .select_related("actor")
         .order_by("occurred_at", "id")
     )
-    lines = []
-    for event in events:
-        changes = event.changes or {}
-        changed = [
-            field
+    wanted = [
+        event
+        for event in events
+        if any(
+            isinstance((event.changes or {}).get(field), dict)
+            or (event.changes or {}).get(field) == SECRET_TEXT
             for field in fields
-            if isinstance(changes.get(field), dict) or changes.get(field) == SECRET_TEXT
-        ]
-        if not changed:
-            continue
-        shown = [field for field in fields if field in changes]
-        text = "; ".join(_part(fields[field], changes[field], words) for field in shown)
+        )
+    ]
+    lines = []
+    for event in present_events(wanted, sentence=True):
+        shown = {change.field: change for change in event.shown_changes}
+        text = "; ".join(
+            _part(label, shown[field]) for field, label in fields.items() if field in shown
+        )
         lines.append(
             Correction(
                 changed_at=event.occurred_at,

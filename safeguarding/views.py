@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kombu import Connection
 
 from . import permissions, two_factor
-from .audit import address_locked_out, shown_changes
+from .audit import address_locked_out
+from .audit_display import present_events
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .models import Role
@@ -247,11 +248,12 @@ def audit_list(request):
     # partnership's business unit; an administrator with no role there sees which fields
     # changed, not what they said.
     case_partnerships = permissions.partnership_ids(request.user)
-    for event in page.object_list:
-        event.values_shown = (
+    present_events(
+        page.object_list,
+        values_shown=lambda event: (
             event.partnership_id is None or event.partnership_id in case_partnerships
-        )
-        event.shown_changes = shown_changes(event.changes, values_shown=event.values_shown)
+        ),
+    )
     return render(
         request,
         "safeguarding/audit_list.html",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from safeguarding import calendar, permissions
 from safeguarding.audit import Action, audit_record, audit_view
+from safeguarding.audit_display import NONE, present_events
 from safeguarding.dates import short_date
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.models import Role
@@ -61,18 +62,14 @@ STATUS_LABELS = dict(Status.choices)
 
 
 def _with_status_labels(events) -> list:
-    """The timeline's events, each status move (kept in the audit trail as codes) given
-    the words people read: `event.status_move` is (from, to), or None."""
-    events = list(events)
+    """The timeline's events as the audit presenter reads them, each status move (kept
+    in the audit trail as codes) given the words people read: `event.status_move` is
+    (from, to), or None; a move from nothing is from "new"."""
+    events = present_events(events, sentence=True)
     for event in events:
-        move = (event.changes or {}).get("status")
+        move = next((c for c in event.shown_changes if c.field == "status" and c.is_change), None)
         event.status_move = (
-            (
-                STATUS_LABELS.get(move.get("old"), move.get("old") or "new"),
-                STATUS_LABELS.get(move.get("new"), move.get("new")),
-            )
-            if isinstance(move, dict)
-            else None
+            ("new" if move.old == NONE else move.old, move.new) if move is not None else None
         )
     return events
 

@@ -38,8 +38,11 @@ class StatusChangeBase(models.Model):
         return None
 
     def _label(self, value: str) -> str:
+        """A status by its label; a code since removed from the statuses by its words."""
+        from safeguarding.audit_display import choice_text
+
         choices = self.status_choices()
-        return choices(value).label if choices is not None and value in choices.values else value
+        return choice_text(choices.choices if choices is not None else (), value)
 
     @property
     def from_label(self) -> str:

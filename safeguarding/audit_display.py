@@ -1,0 +1,281 @@
+"""How the audit trail reads: the one presenter every page that shows audit events uses.
+
+The trail keeps what happened as the code stored it (field names, choice codes, ids,
+ISO dates; ADR 0005: it is never rewritten). Here, and only here, that becomes what a
+business manager reads: a field by its model's verbose name, a coded value by its
+label, a person or record by name (looked up for a whole page at once: one query per
+kind of record, not one per row), a yes/no as Yes or No, a date in the service's
+format. A value the models no longer know (a choice since removed, a record since
+deleted) still shows, as plainly as it can, never as an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
+
+from .audit import SECRET_FIELDS, SECRET_TEXT
+
+#: The service's dates and times, as every case page shows them.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+#: An empty value (none recorded before, or none now).
+NONE = "none"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One entry of an event's changes as read. `old`/`new` for a value that changed,
+    `value` for a fact about the change (a reason); all three None where the reader may
+    see only which field changed."""
+
+    field: str
+    label: str
+    old: str | None = None
+    new: str | None = None
+    value: str | None = None
+    is_change: bool = False
+
+    @property
+    def text(self) -> str | None:
+        if self.is_change:
+            return f"{self.old} → {self.new}"
+        return self.value
+
+
+def date_text(day: dt.date) -> str:
+    return dateformat.format(day, DATE_FORMAT)
+
+
+def datetime_text(moment: dt.datetime) -> str:
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return dateformat.format(moment, DATETIME_FORMAT)
+
+
+def code_text(code) -> str:
+    """A code no label is known for (a choice since removed): its words, not its
+    underscores."""
+    return str(code).replace("_", " ")
+
+
+def choice_text(choices, value) -> str:
+    """A coded value by its label; an unknown code as its words."""
+    labels = {str(key): label for key, label in choices}
+    if str(value) in labels:
+        return str(labels[str(value)])
+    return code_text(value)
+
+
+@cache
+def _model(object_type: str):
+    if not object_type or "." not in object_type:
+        return None
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, name: str):
+    """The model field an entry of `changes` is about: by name or by its column
+    (`owner_agency_id`), or None for a fact that is no field (a reason)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    # A reverse relation (another model's key to this one) is no field of this record.
+    return None if field.auto_created and not field.concrete else field
+
+
+def _label(model, name: str) -> str:
+    field = _field(model, name)
+    if field is not None and hasattr(field, "verbose_name"):
+        return capfirst(str(field.verbose_name))
+    words = name.replace("_", " ").strip()
+    if words.endswith(" id"):
+        words = words[:-3]
+    return capfirst(words)
+
+
+def _related_model(field):
+    if field is not None and field.is_relation and field.related_model is not None:
+        return field.related_model
+    return None
+
+
+def _is_id(value) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit()
+    )
+
+
+def _ids(value) -> list:
+    items = value if isinstance(value, list | tuple) else [value]
+    return [int(item) for item in items if _is_id(item)]
+
+
+def _choices(model, field, name):
+    """The choices of a field's values: the field's own, or those a model names for a
+    list kept in a JSON field (`AUDIT_VALUE_CHOICES`)."""
+    if field is not None and getattr(field, "choices", None):
+        return field.flatchoices
+    extra = getattr(model, "AUDIT_VALUE_CHOICES", None) or {}
+    return extra.get(name)
+
+
+class _Names:
+    """Names of the people and records a page's events refer to by id, looked up once
+    per kind of record."""
+
+    def __init__(self):
+        self.wanted: dict[type, set[int]] = defaultdict(set)
+        self.found: dict[type, dict[int, str]] = {}
+
+    def want(self, related, value) -> None:
+        self.wanted[related].update(_ids(value))
+
+    def look_up(self) -> None:
+        from .models import User
+
+        for related, ids in self.wanted.items():
+            if not ids:
+                continue
+            if issubclass(related, User):
+                rows = related._default_manager.filter(pk__in=ids).values_list(
+                    "pk", "full_name", "email"
+                )
+                self.found[related] = {pk: name or email for pk, name, email in rows}
+                continue
+            forward = [
+                f.name
+                for f in related._meta.concrete_fields
+                if f.many_to_one and f.related_model is not None
+            ]
+            objects = related._default_manager.filter(pk__in=ids).select_related(*forward)
+            self.found[related] = {obj.pk: str(obj) for obj in objects}
+
+    def name(self, related, value) -> str:
+        if not _is_id(value):
+            return str(value)
+        found = self.found.get(related, {}).get(int(value))
+        if found is not None:
+            return found
+        return f"{related._meta.verbose_name} {value} (since removed)"
+
+
+def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return NONE
+    if isinstance(value, list | tuple):
+        return ", ".join(
+            _one(v, model=model, field=field, name=name, names=names, sentence=sentence)
+            for v in value
+        )
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{_label(None, str(k))}: "
+            f"{_one(v, model=None, field=None, name=str(k), names=names, sentence=sentence)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    related = _related_model(field)
+    if related is not None:
+        return names.name(related, value)
+    choices = _choices(model, field, name)
+    if choices:
+        text = choice_text(choices, value)
+        return text.lower() if sentence else text
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            try:
+                return date_text(dt.date.fromisoformat(value))
+            except ValueError:
+                return value
+        if _ISO_DATETIME.match(value):
+            try:
+                return datetime_text(dt.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+    return str(value)
+
+
+def _shown(event_changes: dict, model, names: _Names, values_shown: bool, sentence: bool):
+    shown = []
+    for name, change in (event_changes or {}).items():
+        label = _label(model, name)
+        if name in SECRET_FIELDS or change == SECRET_TEXT:
+            shown.append(ShownChange(field=name, label=label, value=SECRET_TEXT))
+            continue
+        if not values_shown:
+            shown.append(ShownChange(field=name, label=label))
+            continue
+        field = _field(model, name)
+
+        def text(value, field=field, name=name):
+            return _one(value, model=model, field=field, name=name, names=names, sentence=sentence)
+
+        if isinstance(change, dict) and ("old" in change or "new" in change):
+            shown.append(
+                ShownChange(
+                    field=name,
+                    label=label,
+                    old=text(change.get("old")),
+                    new=text(change.get("new")),
+                    is_change=True,
+                )
+            )
+        else:
+            shown.append(ShownChange(field=name, label=label, value=text(change)))
+    return shown
+
+
+def _collect(event_changes: dict, model, names: _Names) -> None:
+    for name, change in (event_changes or {}).items():
+        related = _related_model(_field(model, name))
+        if related is None or name in SECRET_FIELDS or change == SECRET_TEXT:
+            continue
+        if isinstance(change, dict) and ("old" in change or "new" in change):
+            names.want(related, change.get("old"))
+            names.want(related, change.get("new"))
+        else:
+            names.want(related, change)
+
+
+def present_events(
+    events: Iterable,
+    *,
+    values_shown: Callable[[object], bool] | None = None,
+    sentence: bool = False,
+) -> list:
+    """Give each event `shown_changes` (a list of ShownChange) and `values_shown`, the
+    people and records they name looked up together. `values_shown(event)` says whether
+    the reader may see what the fields said (only which changed, if not); `sentence`
+    writes coded values in lower case, for a line that reads as a sentence."""
+    events = list(events)
+    names = _Names()
+    for event in events:
+        event.values_shown = True if values_shown is None else values_shown(event)
+        if event.values_shown:
+            _collect(event.changes, _model(event.object_type), names)
+    names.look_up()
+    for event in events:
+        event.shown_changes = _shown(
+            event.changes, _model(event.object_type), names, event.values_shown, sentence
+        )
+    return events

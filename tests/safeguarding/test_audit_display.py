@@ -1,0 +1,146 @@
+"""The audit trail reads as plain English (safeguarding.audit_display): field names by
+their verbose names, codes by their labels, people by name (looked up once per page),
+Yes/No, dates in the service's format, and what it no longer knows without an error.
+What is stored is not changed."""
+
+import pytest
+from django.urls import reverse
+
+from safeguarding.audit import Action
+from safeguarding.models import AuditEvent, Role
+from tests.factories import MembershipFactory, UserFactory
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(partnership, actor, object_type, changes, action=Action.UPDATE):
+    """An event as the services store it (the presenter reads only what is stored)."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_email=actor.email,
+        partnership=partnership,
+        action=action,
+        object_type=object_type,
+        object_id="1",
+        object_repr="BSCP-2026-001 local review",
+        changes=changes,
+    )
+
+
+def _audit_page(client, user) -> str:
+    sign_in(client, user)
+    response = client.get(reverse("safeguarding:audit"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_status_field_and_its_codes_read_as_words(client, people, partnership):
+    stored = {"status": {"old": "open", "new": "in_progress"}}
+    event = _event(partnership, people["officer"], "lcspr.review", stored)
+    html = _audit_page(client, people["manager"])
+    assert "<strong>Status</strong>: Setting up → Review under way" in html
+    assert "in_progress" not in html
+    event.refresh_from_db()
+    assert event.changes == stored  # only the page reads differently
+
+
+def test_dates_yes_no_and_lists_of_codes(client, people, partnership):
+    _event(
+        partnership,
+        people["officer"],
+        "notifications.incident",
+        {
+            "awareness_date": {"old": "2026-03-01", "new": "2026-03-02"},
+            "ofsted_copied": {"old": False, "new": True},
+            "harm_categories": {"old": [], "new": ["physical"]},
+            "reason": "Typed wrongly",
+        },
+    )
+    html = _audit_page(client, people["manager"])
+    assert (
+        "<strong>Date the local authority became aware</strong>: 1 March 2026 → 2 March 2026"
+    ) in html
+    assert "<strong>Ofsted copied</strong>: No → Yes" in html
+    assert "<strong>Harm categories</strong>: none → Physical abuse" in html
+    assert "<strong>Reason</strong>: Typed wrongly" in html
+
+
+def test_reviewers_read_by_name_looked_up_once_for_the_page(
+    client, people, partnership, django_assert_max_num_queries
+):
+    reviewers = [
+        MembershipFactory(
+            partnership=partnership,
+            role=Role.INDEPENDENT_REVIEWER,
+            user=UserFactory(full_name=f"Reviewer {n}"),
+        ).user
+        for n in range(30)
+    ]
+    for n in range(0, 30, 2):
+        _event(
+            partnership,
+            people["officer"],
+            "lcspr.review",
+            {"reviewers": {"old": [reviewers[n].pk], "new": [reviewers[n + 1].pk]}},
+        )
+    sign_in(client, people["manager"])
+    # As many queries for 15 events naming 30 people as for one: the session, the
+    # person, their roles, the page's events and their count, the names, the filters'
+    # choices; never one a row.
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("safeguarding:audit")).content.decode()
+    assert "<strong>Reviewers</strong>: Reviewer 0 → Reviewer 1" in html
+    assert "<strong>Reviewers</strong>: Reviewer 28 → Reviewer 29" in html
+    assert f">{reviewers[0].pk}<" not in html and f"→ {reviewers[1].pk}" not in html
+
+
+def test_what_the_models_no_longer_know_still_reads(client, people, partnership):
+    _event(
+        partnership,
+        people["officer"],
+        "lcspr.review",
+        {
+            "status": {"old": "retired_status", "new": "open"},
+            "reviewers": {"old": [], "new": [987654321]},
+            "a_field_since_removed": {"old": "x", "new": "y"},
+        },
+    )
+    _event(partnership, people["officer"], "gone.model", {"kind_code": "some_code"})
+    html = _audit_page(client, people["manager"])
+    assert "<strong>Status</strong>: retired status → Setting up" in html
+    assert "<strong>Reviewers</strong>: none → user 987654321 (since removed)" in html
+    assert "<strong>A field since removed</strong>: x → y" in html
+    assert "<strong>Kind code</strong>: some_code" in html
+
+
+def test_another_partnerships_events_stay_out_of_the_page(
+    client, people, partnership, other_partnership
+):
+    _event(
+        other_partnership,
+        people["other_officer"],
+        "lcspr.review",
+        {"status": {"old": "open", "new": "on_hold"}},
+    )
+    _event(
+        partnership, people["officer"], "lcspr.review", {"status": {"old": "open", "new": "closed"}}
+    )
+    html = _audit_page(client, people["manager"])
+    assert "Setting up → Closed without publication" in html
+    assert "On hold" not in html
+
+
+def test_an_administrator_without_a_case_role_sees_fields_by_name_not_values(
+    client, people, partnership
+):
+    _event(
+        partnership,
+        people["officer"],
+        "notifications.incident",
+        {"awareness_date": {"old": "2026-03-01", "new": "2026-03-02"}},
+    )
+    root = UserFactory(is_staff=True, is_superuser=True)
+    html = _audit_page(client, root)
+    assert "<strong>Date the local authority became aware</strong></li>" in html
+    assert "1 March 2026" not in html
