@@ -13,6 +13,14 @@ from safeguarding.models import Agency
 from safeguarding.once import OnceFormMixin
 
 from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
+from .services.common import (
+    corrected_awareness_errors,
+    decision_date_errors,
+    incident_date_errors,
+    late_reason_errors,
+    notification_due_from,
+    validate_notification_date,
+)
 
 
 class IncidentDatesForm(StepForm):
@@ -34,8 +42,9 @@ class IncidentDatesForm(StepForm):
         hint="Needed only when you change a date already recorded.",
     )
 
-    def __init__(self, *args, changing=False, **kwargs):
+    def __init__(self, *args, changing=False, incident=None, **kwargs):
         self.changing = changing
+        self.incident = incident
         if not changing:
             self.later_label = None
             self.submit_label = "Continue"
@@ -61,7 +70,33 @@ class IncidentDatesForm(StepForm):
                 "The date the local authority became aware must be the same as or after the "
                 "date of the incident",
             )
+        if self.incident is not None:
+            self._check_with_incident(data, today)
         return data
+
+    def _check_with_incident(self, data, today) -> None:
+        """What the services check against the incident recorded (its children's dates of
+        birth; a reason for a new awareness date), reported with the other errors."""
+        incident = self.incident
+        self.add_check_errors(
+            incident_date_errors(
+                incident=incident,
+                incident_date=data.get("incident_date"),
+                today=today,
+                against_awareness=False,
+            )
+        )
+        aware = data.get("awareness_date")
+        if (
+            "reason" in self.fields
+            and aware
+            and "awareness_date" not in self._errors
+            and aware != incident.awareness_date
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_check_errors(
+                {"reason": "Enter why the date the local authority became aware has changed"}
+            )
 
 
 class IncidentNewForm(OnceFormMixin, IncidentDatesForm):
@@ -290,6 +325,10 @@ class SentAtForm(StepForm):
     #: still "now".
     CLOCK_SLACK = dt.timedelta(minutes=5)
 
+    def __init__(self, *args, incident=None, **kwargs):
+        self.incident = incident
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         # Today's date with a time still to come (a later date is the date's own error).
@@ -298,7 +337,19 @@ class SentAtForm(StepForm):
                 self.add_error(
                     "sent_time", "The time the notification was sent must not be in the future"
                 )
+        sent = data.get("sent_date")
+        if self.incident is not None and sent and "sent_date" not in self._errors:
+            # The service's checks of the date against the case, with the other errors.
+            errors = validate_notification_date(
+                incident=self.incident, notified_on=sent, today=timezone.localdate()
+            )
+            self.add_check_errors(errors)
+            self.check_sent_date(data, sent, date_ok=not errors)
         return data
+
+    def check_sent_date(self, data, sent: dt.date, *, date_ok: bool) -> None:
+        """Checks of a form's other answers that need the date it was sent (`date_ok`:
+        one the case accepts)."""
 
     def sent_at(self) -> dt.datetime:
         naive = dt.datetime.combine(self.cleaned_data["sent_date"], self.cleaned_data["sent_time"])
@@ -328,6 +379,30 @@ class RecordNotificationForm(SentAtForm):
         hint="Needed only if it was sent after the due date.",
     )
 
+    def clean(self):
+        data = super().clean()
+        incident = self.incident
+        if incident is not None and incident.other_local_authority.strip():
+            if not (data.get("other_partnerships_told") or "").strip():
+                self.add_check_errors(
+                    {
+                        "other_partnerships_told": f"Enter who in "
+                        f"{incident.other_local_authority.strip()} was told, and when"
+                    }
+                )
+        return data
+
+    def check_sent_date(self, data, sent, *, date_ok):
+        if not date_ok:
+            return
+        self.add_check_errors(
+            late_reason_errors(
+                due=self.incident.notification_due,
+                notified_on=sent,
+                late_reason=data.get("late_reason", ""),
+            )
+        )
+
 
 def _correction_reason():
     """Why a recorded date is corrected (kept in the clock's history)."""
@@ -348,6 +423,24 @@ class CorrectNotificationForm(SentAtForm):
         hint="Needed only if the corrected date is after the due date.",
     )
 
+    def check_sent_date(self, data, sent, *, date_ok):
+        incident = self.incident
+        if data.get("sent_time") is not None and self.sent_at() == incident.notified_at:
+            return  # nothing to correct: the page says so
+        if not (data.get("reason") or "").strip():
+            self.add_check_errors(
+                {"reason": "Enter why the date the notification was sent is being corrected"}
+            )
+        if not date_ok:
+            return
+        self.add_check_errors(
+            late_reason_errors(
+                due=incident.notification_due,
+                notified_on=sent,
+                late_reason=data.get("late_reason", "") or incident.late_reason,
+            )
+        )
+
 
 class CorrectAwarenessForm(StepForm):
     """The date the local authority became aware, corrected after the notification."""
@@ -366,6 +459,37 @@ class CorrectAwarenessForm(StepForm):
         rows=3,
         hint="Needed only if, counted from the corrected date, it was sent after the due date.",
     )
+
+    def __init__(self, *args, incident=None, **kwargs):
+        self.incident = incident
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        """The service's checks against the case, reported with the other errors."""
+        data = super().clean()
+        incident, aware = self.incident, data.get("awareness_date")
+        if incident is None or not aware or "awareness_date" in self._errors:
+            return data
+        if aware == incident.awareness_date:
+            return data  # nothing to correct: the page says so
+        errors = corrected_awareness_errors(
+            incident=incident, awareness_date=aware, today=timezone.localdate()
+        )
+        self.add_check_errors(errors)
+        if not (data.get("reason") or "").strip():
+            self.add_check_errors(
+                {"reason": "Enter why the date the local authority became aware is being corrected"}
+            )
+        if not errors and incident.notified_on:
+            self.add_check_errors(
+                late_reason_errors(
+                    due=notification_due_from(incident, aware),
+                    notified_on=incident.notified_on,
+                    late_reason=data.get("late_reason", "") or incident.late_reason,
+                    counted=", counted from the corrected date",
+                )
+            )
+        return data
 
 
 class NotNotifyForm(StepForm):
@@ -386,6 +510,22 @@ class NotNotifyForm(StepForm):
         message="Enter who agreed the decision for each of the three partners",
         hint="The local authority, the police and the integrated care board: name and role.",
     )
+
+    def __init__(self, *args, incident=None, **kwargs):
+        self.incident = incident
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.incident is not None and data.get("decided_on"):
+            self.add_check_errors(
+                decision_date_errors(
+                    incident=self.incident,
+                    decided_on=data["decided_on"],
+                    today=timezone.localdate(),
+                )
+            )
+        return data
 
 
 class NoteForm(StepForm):

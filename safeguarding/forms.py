@@ -132,6 +132,18 @@ class GDSFormMixin:
     #: service's error is shown at the field as well as in the summary.
     service_fields: dict[str, str] = {}
 
+    def add_check_errors(self, errors: dict) -> None:
+        """Errors of a check across several answers (the service's own check, run by the
+        form's `clean` as soon as the answers it needs are valid), shown with every other
+        error at once rather than after they are put right. A field that has an error of
+        its own keeps only that one."""
+        for field, messages in errors.items():
+            field = self.service_fields.get(field, field)
+            name = field if field in self.fields else None
+            if name is not None and name in self._errors:
+                continue
+            self.add_error(name, messages)
+
     def add_service_errors(self, error) -> None:
         """Show a service's ValidationError against our fields (or at the top)."""
         if hasattr(error, "error_dict"):

@@ -55,6 +55,100 @@ def validate_notification_date(
     return {}
 
 
+def late_reason_errors(*, due: dt.date, notified_on: dt.date, late_reason: str, counted="") -> dict:
+    """A notification sent after `due` needs its reason (`counted` says from what the due
+    date is counted, where that needs saying)."""
+    if notified_on > due and not (late_reason or "").strip():
+        return {
+            "late_reason": f"Enter why the notification was sent after the due date "
+            f"({due:%-d %B %Y}){counted}"
+        }
+    return {}
+
+
+def incident_date_errors(
+    *, incident: Incident, incident_date: dt.date | None, today: dt.date, against_awareness=True
+):
+    """An incident date being saved, against today, the awareness date recorded (unless
+    the form saving it checks it against the awareness date it saves with it) and the
+    children's dates of birth."""
+    if not incident_date:
+        return {}
+    if incident_date > today:
+        return {"incident_date": "The date of the incident must be today or in the past"}
+    if against_awareness and incident_date > incident.awareness_date:
+        return {
+            "incident_date": "The date of the incident must be the same as or before the date "
+            f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
+        }
+    born = (
+        incident.children.filter(unborn=False, date_of_birth__gt=incident_date)
+        .order_by("-date_of_birth")
+        .first()
+    )
+    if born is not None:
+        return {
+            "incident_date": "The date of the incident must be the same as or after "
+            f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+        }
+    return {}
+
+
+def decision_date_errors(*, incident: Incident, decided_on: dt.date, today: dt.date) -> dict:
+    """The date of a decision not to notify: not later than today, not before awareness."""
+    if decided_on > today:
+        return {"decided_on": "The date of the decision must be today or in the past"}
+    if decided_on < incident.awareness_date:
+        return {
+            "decided_on": "The date of the decision must be the same as or after the date "
+            "the local authority became aware"
+        }
+    return {}
+
+
+def corrected_awareness_errors(
+    *, incident: Incident, awareness_date: dt.date | None, today: dt.date
+) -> dict:
+    """An awareness date corrected after the notification: as any awareness date, and
+    not after the notification was sent nor (with no incident date, ages being counted on
+    it) before a child's birth."""
+    errors = validate_incident_dates(
+        incident_date=incident.incident_date, awareness_date=awareness_date, today=today
+    )
+    if errors.get("awareness_date"):
+        return errors
+    if incident.notified_on and awareness_date > incident.notified_on:
+        errors["awareness_date"] = (
+            "The date the local authority became aware must be the same as or before the "
+            f"date the notification was sent ({incident.notified_on:%-d %B %Y})"
+        )
+    elif incident.incident_date is None:
+        born = (
+            incident.children.filter(unborn=False, date_of_birth__gt=awareness_date)
+            .order_by("-date_of_birth")
+            .first()
+        )
+        if born is not None:
+            errors["awareness_date"] = (
+                "The date the local authority became aware must be the same as or after "
+                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+            )
+    return errors
+
+
+def notification_due_from(incident: Incident, awareness_date: dt.date) -> dt.date:
+    """When the notification would be due, counted from another awareness date."""
+    from safeguarding.deadlines import Kind, compute_due, get_deadline
+
+    deadline = get_deadline(incident, Kind.NOTIFICATION)
+    return compute_due(
+        trigger_date=awareness_date,
+        rule=deadline.rule,
+        amount=deadline.amount,
+        partnership=incident.partnership,
+    )
+
+
 def require_undecided(incident: Incident, message: str) -> None:
     """Refuse a change to an incident whose decision is recorded (or entered in error)."""
     if incident.status not in UNDECIDED:

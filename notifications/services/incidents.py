@@ -23,6 +23,7 @@ from ..models import Incident, Status
 from .common import (
     NOTIFY_WITHIN_WORKING_DAYS,
     check_version,
+    incident_date_errors,
     locked,
     require_role,
     require_undecided,
@@ -123,32 +124,11 @@ def incident_update(
     incident = locked(incident)
     check_version(incident, expected_version)
     require_undecided(incident, "This incident can no longer be changed: its decision is recorded.")
-    new_date = changes.get("incident_date")
-    if new_date and new_date > timezone.localdate():
-        raise ValidationError(
-            {"incident_date": "The date of the incident must be today or in the past"}
-        )
-    if new_date and new_date > incident.awareness_date:
-        raise ValidationError(
-            {
-                "incident_date": "The date of the incident must be the same as or before the date "
-                f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
-            }
-        )
-    born = (
-        incident.children.filter(unborn=False, date_of_birth__gt=new_date)
-        .order_by("-date_of_birth")
-        .first()
-        if new_date
-        else None
+    errors = incident_date_errors(
+        incident=incident, incident_date=changes.get("incident_date"), today=timezone.localdate()
     )
-    if born is not None:
-        raise ValidationError(
-            {
-                "incident_date": "The date of the incident must be the same as or after "
-                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
-            }
-        )
+    if errors:
+        raise ValidationError(errors)
     before = snapshot(incident, list(changes))
     for name, value in changes.items():
         setattr(incident, name, value)

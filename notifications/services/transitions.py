@@ -12,12 +12,10 @@ from django.utils import timezone
 from safeguarding.audit import Action, audit_record
 from safeguarding.deadlines import (
     Kind,
-    compute_due,
     deadline_close,
     deadline_correct_closing,
     deadline_reopen,
     deadlines_rebase,
-    get_deadline,
 )
 from safeguarding.models import User
 from safeguarding.uploads import delete_after_commit
@@ -28,10 +26,13 @@ from .common import (
     MANAGERS,
     TransitionError,
     check_version,
+    corrected_awareness_errors,
+    decision_date_errors,
+    late_reason_errors,
     locked,
     move_refused,
+    notification_due_from,
     require_role,
-    validate_incident_dates,
     validate_notification_date,
 )
 from .incidents import move_awareness_date
@@ -137,14 +138,11 @@ def incident_record_notification(
     )
     if not dfe_reference.strip():
         errors["dfe_reference"] = "Enter the reference the DfE service gave the notification"
-    if (
-        not errors.get("notified_on")
-        and notified_on > incident.notification_due
-        and not late_reason.strip()
-    ):
-        errors["late_reason"] = (
-            "Enter why the notification was sent after the due date "
-            f"({incident.notification_due:%-d %B %Y})"
+    if not errors.get("notified_on"):
+        errors.update(
+            late_reason_errors(
+                due=incident.notification_due, notified_on=notified_on, late_reason=late_reason
+            )
         )
     missing = missing_for_decision(incident)
     if missing:
@@ -215,10 +213,13 @@ def incident_correct_notification(
     if not reason:
         errors["reason"] = "Enter why the date the notification was sent is being corrected"
     late = notified_on > incident.notification_due
-    if not errors.get("notified_on") and late and not (late_reason or incident.late_reason).strip():
-        errors["late_reason"] = (
-            "Enter why the notification was sent after the due date "
-            f"({incident.notification_due:%-d %B %Y})"
+    if not errors.get("notified_on"):
+        errors.update(
+            late_reason_errors(
+                due=incident.notification_due,
+                notified_on=notified_on,
+                late_reason=late_reason or incident.late_reason,
+            )
         )
     if errors:
         raise ValidationError(errors)
@@ -284,44 +285,24 @@ def incident_correct_awareness_date(
             "decision, change it with the incident's dates."
         )
     today = timezone.localdate()
-    errors = validate_incident_dates(
-        incident_date=incident.incident_date, awareness_date=awareness_date, today=today
+    errors = corrected_awareness_errors(
+        incident=incident, awareness_date=awareness_date, today=today
     )
-    if not errors.get("awareness_date") and awareness_date > incident.notified_on:
-        errors["awareness_date"] = (
-            "The date the local authority became aware must be the same as or before the "
-            f"date the notification was sent ({incident.notified_on:%-d %B %Y})"
-        )
-    if not errors.get("awareness_date") and incident.incident_date is None:
-        # With no incident date, ages are counted on the awareness date.
-        born = (
-            incident.children.filter(unborn=False, date_of_birth__gt=awareness_date)
-            .order_by("-date_of_birth")
-            .first()
-        )
-        if born is not None:
-            errors["awareness_date"] = (
-                "The date the local authority became aware must be the same as or after "
-                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
-            )
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = "Enter why the date the local authority became aware is being corrected"
-    deadline = get_deadline(incident, Kind.NOTIFICATION)
     late = False
     if not errors.get("awareness_date"):
-        due = compute_due(
-            trigger_date=awareness_date,
-            rule=deadline.rule,
-            amount=deadline.amount,
-            partnership=incident.partnership,
-        )
+        due = notification_due_from(incident, awareness_date)
         late = incident.notified_on > due
-        if late and not (late_reason or incident.late_reason).strip():
-            errors["late_reason"] = (
-                f"Enter why the notification was sent after the due date ({due:%-d %B %Y}), "
-                "counted from the corrected date"
+        errors.update(
+            late_reason_errors(
+                due=due,
+                notified_on=incident.notified_on,
+                late_reason=late_reason or incident.late_reason,
+                counted=", counted from the corrected date",
             )
+        )
     if errors:
         raise ValidationError(errors)
     if awareness_date == incident.awareness_date:
@@ -400,13 +381,9 @@ def incident_decide_not_to_notify(
         errors["rationale"] = "Enter the rationale for the decision not to notify"
     if not agreed_by.strip():
         errors["agreed_by"] = "Enter who agreed the decision for each of the three partners"
-    if decided_on > timezone.localdate():
-        errors["decided_on"] = "The date of the decision must be today or in the past"
-    elif decided_on < incident.awareness_date:
-        errors["decided_on"] = (
-            "The date of the decision must be the same as or after the date the local "
-            "authority became aware"
-        )
+    errors.update(
+        decision_date_errors(incident=incident, decided_on=decided_on, today=timezone.localdate())
+    )
     if errors:
         raise ValidationError(errors)
     _move(incident, Status.NOT_NOTIFIED, actor, rationale)

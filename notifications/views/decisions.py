@@ -20,7 +20,11 @@ from .common import (
 # --- decisions ------------------------------------------------------------------------
 
 
-def _decision_form_view(request, incident, form_class, title, run, *, intro="", initial=None):
+def _decision_form_view(
+    request, incident, form_class, title, run, *, intro="", initial=None, checks_case=False
+):
+    """`checks_case`: the form is given the incident, to report the service's checks
+    against it with its other errors at once."""
     return form_page(
         request,
         incident,
@@ -32,6 +36,7 @@ def _decision_form_view(request, incident, form_class, title, run, *, intro="", 
         context={"incident": incident},
         intro=intro,
         initial=initial,
+        form_kwargs={"incident": incident} if checks_case else None,
     )
 
 
@@ -63,6 +68,7 @@ def record_notification(request, pk):
             "sent_date": timezone.localdate(),
             "sent_time": timezone.localtime().strftime("%H:%M"),
         },
+        checks_case=True,
     )
 
 
@@ -106,6 +112,7 @@ def correct_notification(request, pk):
             "sent_time": sent.strftime("%H:%M") if sent else "",
             "version": incident.version,
         },
+        checks_case=True,
     )
 
 
@@ -145,6 +152,7 @@ def correct_awareness(request, pk):
             else ""
         ),
         initial={"awareness_date": incident.awareness_date, "version": incident.version},
+        checks_case=True,
     )
 
 
@@ -180,6 +188,7 @@ def not_notifying(request, pk):
             else ""
         ),
         initial={"agreed_by": leads} if leads else None,
+        checks_case=True,
     )
 
 

@@ -141,7 +141,7 @@ def incident_step(request, pk, step):
     if not incident.can_change:
         messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
         return redirect(incident.get_absolute_url())
-    extra = {"changing": True} if step == "dates" else {}
+    extra = {"changing": True, "incident": incident} if step == "dates" else {}
     initial = _initial(incident, fields + (["awareness_date"] if step == "dates" else []))
     if step == "notifier" and not incident.notifier_name:
         # Most often the officer logging it is the one notifying: offered, not assumed.
