@@ -12,15 +12,22 @@ from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
 
 from .models import Criterion, Decision, PanelResponse
+from .services import review as review_checks
 
 
 class ActionForm(StepForm):
     """A one-page decision form: one button, no "come back later". Dates named in
-    `past_dates` must be today or in the past (the services check the rest)."""
+    `past_dates` must be today or in the past. Given the review, the form also runs its
+    service's checks against it (`case_errors`: a date not before an earlier step's,
+    what an answer needs), so they are reported with every other error at once."""
 
     submit_label = "Save"
     later_label = None
     past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, review=None, **kwargs):
+        self.review = review
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -29,7 +36,17 @@ class ActionForm(StepForm):
             if data.get(name) and data[name] > today:
                 what = self.fields[name].what
                 self.add_error(name, f"{what[0].upper()}{what[1:]} must be today or in the past")
+        if self.review is not None:
+            errors = self.case_errors(self.review, data)
+            # A field with an error of its own keeps it (add_check_errors); a check about
+            # something not on this page (the partner, from the address) is the service's.
+            self.add_check_errors(
+                {field: message for field, message in errors.items() if field in self.fields}
+            )
         return data
+
+    def case_errors(self, review, data) -> dict[str, str]:
+        return {}
 
 
 class RequestsForm(StepForm):
@@ -144,6 +161,9 @@ class MeetingForm(ActionForm):
         rows=5,
     )
 
+    def case_errors(self, review, data):
+        return review_checks.findings_errors(review, data)
+
 
 class DecisionForm(ActionForm):
     past_dates = ("decided_on",)
@@ -173,6 +193,15 @@ class DecisionForm(ActionForm):
     )
     decided_on = GDSDateField(what="the date of the decision", label="Date of the decision")
 
+    def case_errors(self, review, data):
+        return review_checks.decision_errors(
+            review,
+            decided_on=data.get("decided_on"),
+            decision=data.get("decision"),
+            criteria=data.get("criteria") or [],
+            rationale=data.get("rationale"),
+        )
+
 
 class NoteForm(ActionForm):
     submit_label = "Withdraw the decision"
@@ -198,6 +227,11 @@ class SignOffForm(ActionForm):
     role = text("Their role", width=20)
     signed_on = GDSDateField(what="the date of the sign-off", label="Date of the sign-off")
 
+    def case_errors(self, review, data):
+        return review_checks.sign_off_errors(
+            review, signed_on=data.get("signed_on"), partner=None, name=data.get("name")
+        )
+
 
 class SendToPanelForm(ActionForm):
     past_dates = ("sent_on",)
@@ -209,6 +243,11 @@ class SendToPanelForm(ActionForm):
         rows=3,
         hint="Needed if it was sent after its due date (15 working days after the notification).",
     )
+
+    def case_errors(self, review, data):
+        return review_checks.sent_to_panel_errors(
+            review, sent_on=data.get("sent_on"), late_reason=data.get("late_reason")
+        )
 
 
 class PanelResponseForm(ActionForm):
@@ -247,26 +286,15 @@ class PanelResponseForm(ActionForm):
             del self.fields["correction_reason"]
         self.build_helper()
 
-    def clean(self):
-        """What each answer needs, shown with the other errors at once (the service
-        checks the same)."""
-        data = super().clean()
-        response = data.get("response")
-        if response in (PanelResponse.DISAGREES, PanelResponse.MORE_INFORMATION):
-            if not (data.get("note") or "").strip() and "note" not in self.errors:
-                self.add_error(
-                    "note",
-                    "Enter what the National Panel asked for"
-                    if response == PanelResponse.MORE_INFORMATION
-                    else "Enter what the National Panel said",
-                )
-        if (
-            response == PanelResponse.MORE_INFORMATION
-            and data.get("more_information_by") is None
-            and "more_information_by" not in self.errors
-        ):
-            self.add_error("more_information_by", "Enter the date the Panel wants it by")
-        return data
+    def case_errors(self, review, data):
+        """What each answer needs and the reply's dates, as the service checks them."""
+        return review_checks.panel_response_errors(
+            review,
+            response=data.get("response"),
+            responded_on=data.get("responded_on"),
+            note=data.get("note"),
+            more_information_by=data.get("more_information_by"),
+        )
 
 
 class LocalReviewAfterPanelForm(ActionForm):
@@ -283,6 +311,11 @@ class LocalReviewAfterPanelForm(ActionForm):
         message="Enter why the partners decided to hold a local review",
         hint="For example, what the National Panel said and which criteria the case meets.",
     )
+
+    def case_errors(self, review, data):
+        return review_checks.after_panel_errors(
+            review, decided_on=data.get("decided_on"), rationale=data.get("rationale")
+        )
 
 
 # --- the agency's return --------------------------------------------------------------------

@@ -127,6 +127,11 @@ FINDING_FIELDS = (
 
 
 def _validate_findings(review: RapidReview, values: dict[str, Any]) -> None:
+    raise_if(findings_errors(review, values))
+
+
+def findings_errors(review: RapidReview, values: dict[str, Any]) -> dict[str, str]:
+    """The meeting's findings against the review (for the service and its form)."""
     errors = past_date(
         values.get("meeting_date"),
         "meeting_date",
@@ -152,7 +157,7 @@ def _validate_findings(review: RapidReview, values: dict[str, Any]) -> None:
             "Record the learning for local or national practice: the decision of no "
             "local review needs it"
         )
-    raise_if(errors)
+    return errors
 
 
 def _save_findings(review: RapidReview, actor: User, values: dict[str, Any]) -> dict:
@@ -240,20 +245,11 @@ def rapid_review_update_findings(
 # --- the decision and sign-off ---------------------------------------------------------------
 
 
-@transaction.atomic
-def rapid_review_decide(
-    *,
-    rapid_review: RapidReview,
-    actor: User,
-    decision: str,
-    criteria: list[str],
-    rationale: str,
-    decided_on: dt.date | None,
-    expected_version: int | None = None,
-) -> RapidReview:
-    """Record the decision with its rationale against the reg 11 criteria."""
-    review = locked_review_for_change(rapid_review, actor, expected_version)
-    ensure_review_move(review, Status.DECIDED)
+def decision_errors(
+    review: RapidReview, *, decided_on, decision, criteria, rationale
+) -> dict[str, str]:
+    """The decision against the review's meeting and findings (for the service and its
+    form)."""
     errors = past_date(
         decided_on,
         "decided_on",
@@ -277,7 +273,107 @@ def rapid_review_decide(
             "Record the learning for local or national practice in the meeting's findings "
             "before deciding on no local review"
         )
-    raise_if(errors)
+    return errors
+
+
+def sign_off_errors(review: RapidReview, *, signed_on, partner, name) -> dict[str, str]:
+    """A partner's sign-off against the decision (for the service and its form)."""
+    errors = past_date(
+        signed_on,
+        "signed_on",
+        "the date of the sign-off",
+        not_before=review.decided_on,
+        not_before_what="the date of the decision",
+    )
+    if partner not in Partner.values:
+        errors["partner"] = "Select the partner"
+    if not (name or "").strip():
+        errors["name"] = "Enter the name of the person signing off"
+    return errors
+
+
+def sent_to_panel_errors(review: RapidReview, *, sent_on, late_reason) -> dict[str, str]:
+    """The date the review went to the Panel against its sign-offs (or, sent again, the
+    Panel's reply) and its due date (for the service and its form)."""
+    resending = review.status == Status.PANEL_RESPONDED
+    last_signed = max((s.signed_on for s in review.sign_offs.all()), default=review.decided_on)
+    errors = past_date(
+        sent_on,
+        "sent_on",
+        "the date it was sent",
+        not_before=review.panel_response_on if resending else last_signed,
+        not_before_what="the Panel's reply" if resending else "the last sign-off",
+    )
+    late = not resending and sent_on is not None and sent_on > review.due_date
+    if late and not (late_reason or "").strip():
+        errors["late_reason"] = (
+            f"Enter why the review was sent after its due date ({review.due_date:%-d %B %Y})"
+        )
+    return errors
+
+
+def panel_response_errors(
+    review: RapidReview, *, response, responded_on, note, more_information_by
+) -> dict[str, str]:
+    """The Panel's reply against the date the review was sent, and what each answer
+    needs (for the service and its form)."""
+    errors = past_date(
+        responded_on,
+        "responded_on",
+        "the date of the Panel's reply",
+        not_before=review.sent_to_panel_on,
+        not_before_what="the date it was sent to the Panel",
+    )
+    if response not in PanelResponse.values:
+        errors["response"] = "Select the National Panel's response"
+    note = (note or "").strip()
+    if response == PanelResponse.MORE_INFORMATION and not note:
+        errors["note"] = "Enter what the National Panel asked for"
+    if response == PanelResponse.DISAGREES and not note:
+        errors["note"] = "Enter what the National Panel said"
+    if response == PanelResponse.MORE_INFORMATION:
+        if more_information_by is None:
+            errors["more_information_by"] = "Enter the date the Panel wants it by"
+        elif responded_on and more_information_by < responded_on:
+            errors["more_information_by"] = (
+                "The date the Panel wants it by must be the same as or after its reply"
+            )
+    return errors
+
+
+def after_panel_errors(review: RapidReview, *, decided_on, rationale) -> dict[str, str]:
+    """A local review decided on after the Panel's reply (for the service and its form)."""
+    errors = past_date(
+        decided_on,
+        "decided_on",
+        "the date of the decision",
+        not_before=review.panel_response_on,
+        not_before_what="the Panel’s reply",
+    )
+    if not (rationale or "").strip():
+        errors["rationale"] = "Enter why the partners decided to hold a local review"
+    return errors
+
+
+@transaction.atomic
+def rapid_review_decide(
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    decision: str,
+    criteria: list[str],
+    rationale: str,
+    decided_on: dt.date | None,
+    expected_version: int | None = None,
+) -> RapidReview:
+    """Record the decision with its rationale against the reg 11 criteria."""
+    review = locked_review_for_change(rapid_review, actor, expected_version)
+    ensure_review_move(review, Status.DECIDED)
+    raise_if(
+        decision_errors(
+            review, decided_on=decided_on, decision=decision, criteria=criteria, rationale=rationale
+        )
+    )
     move_review(review, Status.DECIDED, actor)
     review.decision = decision
     review.criteria = [c for c in Criterion.values if c in criteria]
@@ -337,18 +433,7 @@ def rapid_review_sign_off(
     review = locked_review(rapid_review)
     if review.status != Status.DECIDED:
         raise TransitionError("Partners sign off a decision: record the decision first.")
-    errors = past_date(
-        signed_on,
-        "signed_on",
-        "the date of the sign-off",
-        not_before=review.decided_on,
-        not_before_what="the date of the decision",
-    )
-    if partner not in Partner.values:
-        errors["partner"] = "Select the partner"
-    if not (name or "").strip():
-        errors["name"] = "Enter the name of the person signing off"
-    raise_if(errors)
+    raise_if(sign_off_errors(review, signed_on=signed_on, partner=partner, name=name))
     sign_off, created = SignOff.objects.update_or_create(
         rapid_review=review,
         partner=partner,
@@ -418,20 +503,8 @@ def rapid_review_send_to_panel(
             "All three partners must sign off before the review goes to the National Panel. "
             f"Still to sign: {', '.join(missing_sign_offs(review))}"
         )
-    last_signed = max((s.signed_on for s in review.sign_offs.all()), default=review.decided_on)
-    errors = past_date(
-        sent_on,
-        "sent_on",
-        "the date it was sent",
-        not_before=review.panel_response_on if resending else last_signed,
-        not_before_what="the Panel's reply" if resending else "the last sign-off",
-    )
+    raise_if(sent_to_panel_errors(review, sent_on=sent_on, late_reason=late_reason))
     late = not resending and sent_on is not None and sent_on > review.due_date
-    if late and not (late_reason or "").strip():
-        errors["late_reason"] = (
-            f"Enter why the review was sent after its due date ({review.due_date:%-d %B %Y})"
-        )
-    raise_if(errors)
     if late:
         review.late_reason = late_reason.strip()
     previous = (
@@ -546,27 +619,14 @@ def rapid_review_record_panel_response(
             "The partners have decided to hold a local review after this reply: the "
             "response can no longer be changed."
         )
-    errors = past_date(
-        responded_on,
-        "responded_on",
-        "the date of the Panel's reply",
-        not_before=review.sent_to_panel_on,
-        not_before_what="the date it was sent to the Panel",
-    )
-    if response not in PanelResponse.values:
-        errors["response"] = "Select the National Panel's response"
     note = (note or "").strip()
-    if response == PanelResponse.MORE_INFORMATION and not note:
-        errors["note"] = "Enter what the National Panel asked for"
-    if response == PanelResponse.DISAGREES and not note:
-        errors["note"] = "Enter what the National Panel said"
-    if response == PanelResponse.MORE_INFORMATION:
-        if more_information_by is None:
-            errors["more_information_by"] = "Enter the date the Panel wants it by"
-        elif responded_on and more_information_by < responded_on:
-            errors["more_information_by"] = (
-                "The date the Panel wants it by must be the same as or after its reply"
-            )
+    errors = panel_response_errors(
+        review,
+        response=response,
+        responded_on=responded_on,
+        note=note,
+        more_information_by=more_information_by,
+    )
     if correcting and not (correction_reason or "").strip():
         errors["correction_reason"] = "Enter why the response is being corrected"
     raise_if(errors)
@@ -630,16 +690,7 @@ def rapid_review_hold_local_review_after_panel(
         )
     if review.local_review_decided_on is not None or _has_local_review(review):
         raise TransitionError("This rapid review already has a local review.")
-    errors = past_date(
-        decided_on,
-        "decided_on",
-        "the date of the decision",
-        not_before=review.panel_response_on,
-        not_before_what="the Panel’s reply",
-    )
-    if not (rationale or "").strip():
-        errors["rationale"] = "Enter why the partners decided to hold a local review"
-    raise_if(errors)
+    raise_if(after_panel_errors(review, decided_on=decided_on, rationale=rationale))
     review.local_review_decided_on = decided_on
     review.local_review_rationale = rationale.strip()
     review.version += 1

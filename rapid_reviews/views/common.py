@@ -9,6 +9,7 @@ from safeguarding.drafts import login_required_keeping_post
 from safeguarding.models import Role
 
 from .. import services
+from ..forms import ActionForm
 
 #: Signed in (keeping typed input across a timeout) and in a business unit, or 403.
 officer_view = permissions.case_role_required(
@@ -46,6 +47,9 @@ def form_page(request, review, form_class, title, run, *, information_request=No
         def check(expected):
             services.rapid_review_check_version(rapid_review=review, expected_version=expected)
 
+    if issubclass(form_class, ActionForm):
+        # The form runs its service's checks against the review with its other errors.
+        options["form_kwargs"] = {"review": review, **(options.get("form_kwargs") or {})}
     return form_pages.form_page(
         request,
         record,

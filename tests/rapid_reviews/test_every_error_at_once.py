@@ -1,0 +1,95 @@
+"""The rapid review's forms report every mistake in one go: a date that must not be before
+an earlier step's (the service's own check, run by the form with the review) appears
+with the missing answers, each in the error summary linking to its field."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rapid_reviews import services
+from tests.utils import date_fields, sign_in
+
+from .conftest import decide_and_sign
+
+pytestmark = pytest.mark.django_db
+
+
+def _reported(response, expected: dict[str, tuple[str, str]]) -> None:
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    summary = (
+        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    )
+    for field, (anchor, words) in expected.items():
+        assert words in str(errors.get(field, "")), (field, dict(errors))
+        assert f'href="#{anchor}"' in summary, (anchor, summary)
+
+
+def test_the_meeting_before_the_notification_is_reported_with_the_missing_attendees(
+    client, review, people
+):
+    sign_in(client, people["officer"])
+    sent = review.incident.notified_on
+    response = client.post(
+        reverse("rapid_reviews:meeting", args=[review.pk]),
+        {**date_fields("meeting_date", sent - dt.timedelta(days=1)), "attendees": ""},
+    )
+    _reported(
+        response,
+        {
+            "meeting_date": (
+                "id_meeting_date_0",
+                "must be the same as or after the date the notification was sent",
+            ),
+            "attendees": ("id_attendees", "Enter who attended the meeting"),
+        },
+    )
+
+
+def test_a_decision_before_the_meeting_is_reported_with_the_missing_answers(client, review, people):
+    officer = people["officer"]
+    services.rapid_review_record_meeting(
+        rapid_review=review,
+        actor=officer,
+        values={"meeting_date": timezone.localdate(), "attendees": "LA, police, health"},
+    )
+    sign_in(client, officer)
+    response = client.post(
+        reverse("rapid_reviews:decision", args=[review.pk]),
+        {
+            **date_fields("decided_on", timezone.localdate() - dt.timedelta(days=1)),
+            "rationale": "",
+        },
+    )
+    _reported(
+        response,
+        {
+            "decided_on": (
+                "id_decided_on_0",
+                "must be the same as or after the date of the meeting",
+            ),
+            "decision": ("id_decision", "Select the decision"),
+            "rationale": ("id_rationale", "Enter the rationale for the decision"),
+        },
+    )
+
+
+def test_a_sign_off_before_the_decision_is_reported_with_the_missing_name(client, review, people):
+    review = decide_and_sign(review, people["officer"], signers=())
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("rapid_reviews:sign-off", args=[review.pk, "police"]),
+        {**date_fields("signed_on", review.decided_on - dt.timedelta(days=3)), "name": ""},
+    )
+    _reported(
+        response,
+        {
+            "signed_on": (
+                "id_signed_on_0",
+                "must be the same as or after the date of the decision",
+            ),
+            "name": ("id_name", "Enter the name of the person signing off"),
+        },
+    )
