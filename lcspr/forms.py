@@ -15,6 +15,7 @@ from .models import (
     PartnerCheck,
     PublicationKind,
 )
+from .services import review as review_checks
 from .services.briefing import REQUIRED as BRIEFING_REQUIRED
 
 
@@ -130,6 +131,15 @@ class CheckForm(OnceFormMixin, ActionForm):
     )
     past_dates = ("checked_on",)
 
+    def case_errors(self, review, data):
+        return review_checks.partner_check_errors(
+            review,
+            kind=data.get("kind"),
+            checked_on=data.get("checked_on"),
+            note=data.get("note"),
+            respond_by=data.get("respond_by"),
+        )
+
 
 class HoldForm(ActionForm):
     submit_label = "Put the review on hold"
@@ -147,6 +157,15 @@ class HoldForm(ActionForm):
         help_text="You will be reminded on this date.",
     )
     past_dates = ("held_since",)
+
+    def case_errors(self, review, data):
+        return review_checks.hold_errors(
+            review,
+            reason=data.get("reason"),
+            note=data.get("note"),
+            held_since=data.get("held_since"),
+            look_again_on=data.get("look_again_on"),
+        )
 
 
 class DecisionDateForm(ActionForm):
@@ -181,6 +200,14 @@ class HoldUpdateForm(ActionForm):
         hint="Kept in the history of the date and in the audit trail: do not name anyone.",
     )
 
+    def case_errors(self, review, data):
+        return review_checks.hold_update_errors(
+            review,
+            look_again_on=data.get("look_again_on"),
+            note=data.get("note"),
+            reason=data.get("reason"),
+        )
+
 
 class ResumeForm(ActionForm):
     submit_label = "Resume the review"
@@ -199,6 +226,11 @@ class CloseForm(ActionForm):
     )
     closed_on = GDSDateField(what="the date the review was closed", label="Date it was closed")
     past_dates = ("closed_on",)
+
+    def case_errors(self, review, data):
+        return review_checks.close_errors(
+            review, closed_on=data.get("closed_on"), reason=data.get("reason")
+        )
 
 
 class ReopenForm(ActionForm):

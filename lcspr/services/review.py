@@ -324,18 +324,11 @@ def milestone_update(
 # --- partners' checks (reg 14) -------------------------------------------------------------
 
 
-@transaction.atomic
-def partner_check_add(
-    *,
-    review: Review,
-    actor: User,
-    kind: str,
-    checked_on: dt.date | None,
-    note: str,
-    respond_by: dt.date | None = None,
-) -> PartnerCheck:
-    require_case_role(actor, review.partnership)
-    require_not_closed(review)
+def partner_check_errors(
+    review: Review, *, kind, checked_on: dt.date | None, note: str, respond_by: dt.date | None
+) -> dict[str, str]:
+    """A partners' check against the review's decision, and what its kind needs (for the
+    service and its form)."""
     errors = past_date(
         checked_on,
         "checked_on",
@@ -355,7 +348,26 @@ def partner_check_add(
         errors["respond_by"] = "Enter the date the reviewer should reply by"
     elif respond_by and checked_on and respond_by < checked_on:
         errors["respond_by"] = "The reply date must be the same as or after the date of the check"
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def partner_check_add(
+    *,
+    review: Review,
+    actor: User,
+    kind: str,
+    checked_on: dt.date | None,
+    note: str,
+    respond_by: dt.date | None = None,
+) -> PartnerCheck:
+    require_case_role(actor, review.partnership)
+    require_not_closed(review)
+    raise_if(
+        partner_check_errors(
+            review, kind=kind, checked_on=checked_on, note=note, respond_by=respond_by
+        )
+    )
     check = PartnerCheck.objects.create(
         review=review,
         kind=kind,
@@ -460,22 +472,11 @@ def _hold_detail_errors(reason: str, note: str, look_again_on: dt.date | None) -
     return errors
 
 
-@transaction.atomic
-def review_put_on_hold(
-    *,
-    review: Review,
-    actor: User,
-    reason: str,
-    note: str,
-    held_since: dt.date | None,
-    look_again_on: dt.date | None,
-    expected_version: int | None = None,
-) -> Review:
-    """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
-    they are closed as "paused" and reopened on resume (see `review_resume` for which
-    move). A clock reminds the business unit to look again on the chosen date."""
-    review = locked_for_change(review, actor, expected_version)
-    ensure_move(review, Status.ON_HOLD)
+def hold_errors(
+    review: Review, *, reason, note: str, held_since: dt.date | None, look_again_on
+) -> dict[str, str]:
+    """A hold against what it could overlap, and its detail and date to look again (for
+    the service and its form)."""
     # A hold starts after everything it could overlap: the decision, the last hold's end
     # (days on hold would count twice) and final approval (the notice clock it pauses).
     not_before, not_before_what = latest_of(
@@ -494,7 +495,30 @@ def review_put_on_hold(
     if reason not in HoldReason.values:
         errors["reason"] = "Select why the review is on hold"
     errors.update(_hold_detail_errors(reason, note, look_again_on))
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def review_put_on_hold(
+    *,
+    review: Review,
+    actor: User,
+    reason: str,
+    note: str,
+    held_since: dt.date | None,
+    look_again_on: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
+    they are closed as "paused" and reopened on resume (see `review_resume` for which
+    move). A clock reminds the business unit to look again on the chosen date."""
+    review = locked_for_change(review, actor, expected_version)
+    ensure_move(review, Status.ON_HOLD)
+    raise_if(
+        hold_errors(
+            review, reason=reason, note=note, held_since=held_since, look_again_on=look_again_on
+        )
+    )
     review.status_before_hold = review.status
     move(review, Status.ON_HOLD, actor, f"{HoldReason(reason).label}. {note}".strip(". "))
     # The hold's dates and reason, beside the status change (the detail stays on the
@@ -633,6 +657,14 @@ def review_correct_decision_date(
     return review
 
 
+def hold_update_errors(review: Review, *, look_again_on, note, reason) -> dict[str, str]:
+    """A hold going on longer (for the service and its form)."""
+    errors = _hold_detail_errors(review.hold_reason, note, look_again_on)
+    if not (reason or "").strip():
+        errors["reason"] = "Enter what has changed"
+    return errors
+
+
 @transaction.atomic
 def review_update_hold(
     *,
@@ -649,10 +681,7 @@ def review_update_hold(
     review = locked_for_change(review, actor, expected_version)
     if review.status != Status.ON_HOLD:
         raise TransitionError("The review is not on hold.")
-    errors = _hold_detail_errors(review.hold_reason, note, look_again_on)
-    if not (reason or "").strip():
-        errors["reason"] = "Enter what has changed"
-    raise_if(errors)
+    raise_if(hold_update_errors(review, look_again_on=look_again_on, note=note, reason=reason))
     before = snapshot(review, ["hold_review_on", "hold_note"])
     review.hold_review_on = look_again_on
     review.hold_note = (note or "").strip()
@@ -799,6 +828,20 @@ def review_approve_final(
     return review
 
 
+def close_errors(review: Review, *, closed_on, reason) -> dict[str, str]:
+    """A review closed without publication (for the service and its form)."""
+    errors = past_date(
+        closed_on,
+        "closed_on",
+        "the date the review was closed",
+        not_before=review.decision_date,
+        not_before_what="the decision to hold the review",
+    )
+    if not (reason or "").strip():
+        errors["reason"] = "Enter why the review is closed without publication"
+    return errors
+
+
 @transaction.atomic
 def review_close(
     *,
@@ -819,16 +862,8 @@ def review_close(
         raise TransitionError(
             f"A local review that is ‘{review.get_status_display()}’ cannot be closed."
         )
-    errors = past_date(
-        closed_on,
-        "closed_on",
-        "the date the review was closed",
-        not_before=review.decision_date,
-        not_before_what="the decision to hold the review",
-    )
-    if not (reason or "").strip():
-        errors["reason"] = "Enter why the review is closed without publication"
-    raise_if(errors)
+    raise_if(close_errors(review, closed_on=closed_on, reason=reason))
+
     from ..models import Action as PlanAction
 
     actions = PlanAction.objects.filter(recommendation__review=review).order_by("pk")

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from rapid_reviews.forms import ActionForm
 from safeguarding import form_pages, permissions
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import Role
@@ -26,7 +27,10 @@ def form_page(
     request, review, form_class, title, run, *, extra=None, template="lcspr/form.html", **options
 ):
     """One form on one page (safeguarding/form_pages.py); `extra` adds to the template's
-    context, and `run` may return a response of its own instead of the redirect."""
+    context, and `run` may return a response of its own instead of the redirect. A
+    form given the review runs its service's checks against it with its other errors."""
+    if issubclass(form_class, ActionForm):
+        options["form_kwargs"] = {"review": review, **(options.get("form_kwargs") or {})}
     return form_pages.form_page(
         request,
         review,

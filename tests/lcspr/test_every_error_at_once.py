@@ -1,0 +1,100 @@
+"""The local review's forms report every mistake in one go: a date that must not be before
+the decision (the service's own check, run by the form with the review) appears with
+what else is missing, each in the error summary linking to its field."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.utils import date_fields, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _reported(response, expected: dict[str, tuple[str, str]]) -> None:
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    summary = (
+        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    )
+    for field, (anchor, words) in expected.items():
+        assert words in str(errors.get(field, "")), (field, dict(errors))
+        assert f'href="#{anchor}"' in summary, (anchor, summary)
+
+
+def test_a_check_before_the_decision_is_reported_with_what_a_written_request_needs(
+    client, local_review, people
+):
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:check-add", args=[local_review.pk]),
+        {
+            "kind": "written_request",
+            **date_fields("checked_on", local_review.decision_date - dt.timedelta(days=2)),
+            "note": "",
+        },
+    )
+    _reported(
+        response,
+        {
+            "checked_on": (
+                "id_checked_on_0",
+                "must be the same as or after the decision to hold the review",
+            ),
+            "note": ("id_note", "Enter what"),
+            "respond_by": ("id_respond_by_0", "Enter the date the reviewer should reply by"),
+        },
+    )
+
+
+def test_a_hold_before_the_decision_is_reported_with_its_detail_and_date_to_look_again(
+    client, local_review, people
+):
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:hold", args=[local_review.pk]),
+        {
+            "reason": "other",
+            "note": "",
+            **date_fields("held_since", local_review.decision_date - dt.timedelta(days=2)),
+            **date_fields("look_again_on", timezone.localdate() - dt.timedelta(days=1)),
+            "version": local_review.version,
+        },
+    )
+    _reported(
+        response,
+        {
+            "held_since": (
+                "id_held_since_0",
+                "must be the same as or after the decision to hold the review",
+            ),
+            "note": ("id_note", "Enter why the review is on hold"),
+            "look_again_on": ("id_look_again_on_0", "The date to look again must be in the future"),
+        },
+    )
+
+
+def test_closing_before_the_decision_is_reported_with_the_missing_reason(
+    client, local_review, people
+):
+    sign_in(client, people["manager"])
+    response = client.post(
+        reverse("lcspr:close", args=[local_review.pk]),
+        {
+            "reason": "",
+            **date_fields("closed_on", local_review.decision_date - dt.timedelta(days=1)),
+            "version": local_review.version,
+        },
+    )
+    _reported(
+        response,
+        {
+            "closed_on": (
+                "id_closed_on_0",
+                "must be the same as or after the decision to hold the review",
+            ),
+            "reason": ("id_reason", "Enter why the review is closed without publication"),
+        },
+    )
