@@ -215,9 +215,17 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
     return str(value)
 
 
+def _as_dict(changes) -> dict:
+    """An event's changes as {key: change}; anything else kept (never written now) under
+    one key, so it still reads."""
+    if isinstance(changes, dict):
+        return changes
+    return {"details": changes} if changes not in (None, "", []) else {}
+
+
 def _shown(event_changes: dict, model, names: _Names, values_shown: bool, sentence: bool):
     shown = []
-    for name, change in (event_changes or {}).items():
+    for name, change in _as_dict(event_changes).items():
         label = _label(model, name)
         if name in SECRET_FIELDS or change == SECRET_TEXT:
             shown.append(ShownChange(field=name, label=label, value=SECRET_TEXT))
@@ -246,7 +254,7 @@ def _shown(event_changes: dict, model, names: _Names, values_shown: bool, senten
 
 
 def _collect(event_changes: dict, model, names: _Names) -> None:
-    for name, change in (event_changes or {}).items():
+    for name, change in _as_dict(event_changes).items():
         related = _related_model(_field(model, name))
         if related is None or name in SECRET_FIELDS or change == SECRET_TEXT:
             continue

@@ -144,3 +144,22 @@ def test_an_administrator_without_a_case_role_sees_fields_by_name_not_values(
     html = _audit_page(client, root)
     assert "<strong>Date the local authority became aware</strong></li>" in html
     assert "1 March 2026" not in html
+
+
+def test_other_shapes_of_stored_changes_still_read():
+    from safeguarding.audit_display import present_events
+
+    odd = AuditEvent(object_type="", changes=["a_code", "b"])
+    nested = AuditEvent(
+        object_type="safeguarding.partnership",
+        changes={"filters": {"year": 2026, "overdue_only": True, "from": "2026-01-31"}},
+    )
+    secret = AuditEvent(
+        object_type="safeguarding.user", changes={"password": {"old": "abc123", "new": "def456"}}
+    )
+    present_events([odd, nested, secret])
+    assert [(c.label, c.text) for c in odd.shown_changes] == [("Details", "a_code, b")]
+    assert nested.shown_changes[0].text == "Year: 2026; Overdue only: Yes; From: 31 January 2026"
+    assert [(c.label, c.text) for c in secret.shown_changes] == [
+        ("Password", "changed (not recorded)")
+    ]
