@@ -183,6 +183,14 @@ class DecisionDateForm(ActionForm):
     )
     past_dates = ("decided_on",)
 
+    def case_errors(self, review, data):
+        return review_checks.decision_date_errors(
+            review,
+            review.rapid_review,
+            decided_on=data.get("decided_on"),
+            reason=data.get("reason"),
+        )
+
 
 class HoldUpdateForm(ActionForm):
     submit_label = "Save the new date"

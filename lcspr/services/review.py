@@ -563,28 +563,11 @@ def review_put_on_hold(
     return review
 
 
-@transaction.atomic
-def review_correct_decision_date(
-    *,
-    review: Review,
-    actor: User,
-    decided_on: dt.date | None,
-    reason: str,
-    expected_version: int | None = None,
-) -> Review:
-    """The decision to hold the review was recorded with the wrong date: correct it (a
-    manager, with a reason), and with it the statutory target (6 calendar months on) and
-    every clock still counted from it. The rapid review's record of the decision moves
-    too, so the two never disagree. Before the review was first put on hold only: a hold
-    moved its milestones by the days on hold, which a new date cannot reconstruct."""
-    review = locked_for_change(review, actor, expected_version)
-    require_manager(actor, review.partnership)
-    if review.status not in (Status.OPEN, Status.IN_PROGRESS) or review.days_on_hold:
-        raise TransitionError(
-            "The decision date can be corrected only before the final report is approved "
-            "and before the review was first put on hold."
-        )
-    rapid = RapidReview.objects.select_for_update().get(pk=review.rapid_review_id)
+def decision_date_errors(
+    review: Review, rapid: RapidReview, *, decided_on: dt.date | None, reason: str
+) -> dict[str, str]:
+    """A corrected date of the decision against the rapid review's steps around it and
+    the terms of reference (for the service and its form)."""
     after_panel = rapid.local_review_decided_on is not None
     if after_panel:
         not_before = (rapid.panel_response_on, "the National Panel’s reply")
@@ -614,7 +597,33 @@ def review_correct_decision_date(
                 break
     if not (reason or "").strip():
         errors["reason"] = "Enter why the date is being corrected"
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def review_correct_decision_date(
+    *,
+    review: Review,
+    actor: User,
+    decided_on: dt.date | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Review:
+    """The decision to hold the review was recorded with the wrong date: correct it (a
+    manager, with a reason), and with it the statutory target (6 calendar months on) and
+    every clock still counted from it. The rapid review's record of the decision moves
+    too, so the two never disagree. Before the review was first put on hold only: a hold
+    moved its milestones by the days on hold, which a new date cannot reconstruct."""
+    review = locked_for_change(review, actor, expected_version)
+    require_manager(actor, review.partnership)
+    if review.status not in (Status.OPEN, Status.IN_PROGRESS) or review.days_on_hold:
+        raise TransitionError(
+            "The decision date can be corrected only before the final report is approved "
+            "and before the review was first put on hold."
+        )
+    rapid = RapidReview.objects.select_for_update().get(pk=review.rapid_review_id)
+    raise_if(decision_date_errors(review, rapid, decided_on=decided_on, reason=reason))
+    after_panel = rapid.local_review_decided_on is not None
     if decided_on == review.decision_date:
         return review
     earlier, earlier_target = review.decision_date, review.target_publication
