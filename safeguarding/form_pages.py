@@ -76,6 +76,13 @@ def form_page(
             form.add_error(None, str(error))
         else:
             return response
+    elif posted and check_version is not None:
+        # Every error at once: a page opened before a colleague's change says so beside
+        # the others (they are checked against the record as it is now).
+        try:
+            check_version(form.cleaned_data.get("version"))
+        except ConcurrentEditError as error:
+            keep_typing_after_conflict(form, error)
     return render(
         request,
         template,
