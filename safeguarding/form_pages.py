@@ -79,8 +79,10 @@ def form_page(
     elif posted and check_version is not None:
         # Every error at once: a page opened before a colleague's change says so beside
         # the others (they are checked against the record as it is now).
+        # (The check locks the record, as it does before a save: in a transaction.)
         try:
-            check_version(form.cleaned_data.get("version"))
+            with transaction.atomic():
+                check_version(form.cleaned_data.get("version"))
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)
     return render(
