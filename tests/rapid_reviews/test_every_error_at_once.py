@@ -93,3 +93,16 @@ def test_a_sign_off_before_the_decision_is_reported_with_the_missing_name(client
             "name": ("id_name", "Enter the name of the person signing off"),
         },
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_form_checks_the_version_inside_a_transaction_of_its_own(client, review, people):
+    """Outside a test's own transaction (as in production) the stale-page check beside a
+    refused form's errors locks the record in a transaction: an error page, never a 500."""
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {"due_date_0": "31", "due_date_1": "2", "due_date_2": "2026", "version": review.version},
+    )
+    assert response.status_code == 200
+    assert "Select at least one agency" in response.content.decode()
