@@ -8,7 +8,13 @@ counted in. No reference, name, title, address, free text, person or link to a r
 nothing ties a row to the case it came from. Written only by
 `notifications.services.case_delete`, read only by `safeguarding.reports`: they are
 never live work, so no dashboard, list, reminder sweep or clock page reads them.
+
+Their keys are random, not a sequence: rows written by one deletion cannot be picked out
+by their order and matched with the deletion's audit event (which names the case and
+counts what went).
 """
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +23,16 @@ from .accounts import Agency, Partnership
 from .deadlines import Deadline
 
 
-class ErasedClock(models.Model):
+class ErasedFacts(models.Model):
+    """A random key (see the module's docstring)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ErasedClock(ErasedFacts):
     """One clock of an erased case: due, closed and with what outcome."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
@@ -40,7 +55,7 @@ class ErasedClock(models.Model):
         return f"{self.get_kind_display()} – due {self.due_date:%-d %B %Y}"
 
 
-class ErasedIncident(models.Model):
+class ErasedIncident(ErasedFacts):
     """An erased case's incident, as the counts by nature and harm see it."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
@@ -58,7 +73,7 @@ class ErasedIncident(models.Model):
         return f"Incident of an erased case, aware {self.awareness_date:%Y}"
 
 
-class ErasedChild(models.Model):
+class ErasedChild(ErasedFacts):
     """A child of an erased case, by the groups the counts use only (`reports.child_groups`):
     age band, sex and broad ethnic group, never a name or a date of birth."""
 
@@ -79,7 +94,7 @@ class ErasedChild(models.Model):
         return f"Child of an erased case, aware {self.awareness_date:%Y}"
 
 
-class ErasedReview(models.Model):
+class ErasedReview(ErasedFacts):
     """An erased case's local review, as the learning themes table counts it."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
