@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from .drafts import take_kept_post
 from .once import made, taken_before
 from .workflow import ConcurrentEditError, TransitionError
+from .workflow import check_version as workflow_check_version
 
 
 def form_page(
@@ -83,6 +84,15 @@ def form_page(
         try:
             with transaction.atomic():
                 check_version(form.cleaned_data.get("version"))
+        except ConcurrentEditError as error:
+            keep_typing_after_conflict(form, error)
+    elif posted and "version" in form.fields and hasattr(record, "version"):
+        # The same for a form whose service checks the version itself (expected_version):
+        # the record as read for this request says whether the page was opened before.
+        try:
+            workflow_check_version(
+                record, form.cleaned_data.get("version"), str(record._meta.verbose_name)
+            )
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)
     return render(

@@ -230,6 +230,11 @@ def check(client, target: Target, data):
     html = response.content.decode()
     assert "There is a problem" in html, (target.url, data)
     assert "<title>Error:" in html, (target.url, data)
+    # Each link of the error summary goes to a box on the page (a radio group's first
+    # option, a date's day box), so following it moves the focus there.
+    summary = html.partition('class="govuk-error-summary')[2].partition("</ul>")[0]
+    for element_id in re.findall(r'href="#([^"]+)"', summary):
+        assert f'id="{element_id}"' in html, (target.url, element_id, data)
     after = snapshot(target.records)
     for label in target.ignore:
         before[0].pop(label), after[0].pop(label)

@@ -98,3 +98,28 @@ def test_closing_before_the_decision_is_reported_with_the_missing_reason(
             "reason": ("id_reason", "Enter why the review is closed without publication"),
         },
     )
+
+
+def test_a_hold_form_opened_before_a_colleagues_change_says_so_with_its_other_errors(
+    client, local_review, people
+):
+    """The hold form's service checks the version itself: a page opened before a
+    colleague saved the review says so beside its other errors, with the links of the
+    summary going to the first radio (the form's first question)."""
+    from lcspr.models import Review
+
+    opened_at = local_review.version
+    Review.objects.filter(pk=local_review.pk).update(version=opened_at + 1)
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:hold", args=[local_review.pk]),
+        {"note": "", "version": str(opened_at), **date_fields("held_since", timezone.localdate())},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    assert "Select why the review is on hold" in summary
+    assert "was changed after you opened this page" in summary
+    assert 'href="#id_reason_1"' in summary and 'id="id_reason_1"' in html
+    # Saving again is now against the version saved: the hidden field moved on.
+    assert f'name="version" value="{opened_at + 1}"' in html
