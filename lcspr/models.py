@@ -151,6 +151,9 @@ def _private_path(instance, filename):  # pragma: no cover - names come from the
 
 
 class Review(models.Model):
+    #: The labels of the codes kept in the JSON list, for the audit trail's pages.
+    AUDIT_VALUE_CHOICES = {"anonymisation_checks": AnonymisationCheck.choices}
+
     rapid_review = models.OneToOneField(
         RapidReview, on_delete=models.PROTECT, related_name="local_review"
     )

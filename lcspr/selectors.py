@@ -16,6 +16,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from safeguarding import permissions
+from safeguarding.audit_display import choice_text
+from safeguarding.dates import date_from_iso
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
 from safeguarding.record_history import corrections_of, merged_history
@@ -131,9 +133,11 @@ def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan | No
     if hold:
         hold = {
             **hold,
-            "reason_label": HoldReason(hold["reason"]).label if hold["reason"] else "",
-            "held_since": dt.date.fromisoformat(hold["held_since"]),
-            "look_again_on": dt.date.fromisoformat(hold["look_again_on"]),
+            "reason_label": choice_text(HoldReason.choices, hold["reason"])
+            if hold["reason"]
+            else "",
+            "held_since": date_from_iso(hold["held_since"]),
+            "look_again_on": date_from_iso(hold["look_again_on"]),
         }
     return ReopenPlan(status=back_to, status_label=Status(back_to).label, hold=hold, clocks=clocks)
 

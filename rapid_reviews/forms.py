@@ -222,9 +222,10 @@ class SignOffForm(ActionForm):
         "Name of the person signing off",
         required=True,
         width=20,
+        max_length=150,
         message="Enter the name of the person signing off",
     )
-    role = text("Their role", width=20)
+    role = text("Their job title", width=20, max_length=150)
     signed_on = GDSDateField(what="the date of the sign-off", label="Date of the sign-off")
 
     def case_errors(self, review, data):

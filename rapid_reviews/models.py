@@ -180,6 +180,9 @@ class RapidReviewQuerySet(models.QuerySet):
 
 
 class RapidReview(models.Model):
+    #: The labels of the codes kept in the JSON list, for the audit trail's pages.
+    AUDIT_VALUE_CHOICES = {"criteria": Criterion.choices}
+
     incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="rapid_review")
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)

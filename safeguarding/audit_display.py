@@ -20,18 +20,18 @@ from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from .audit import SECRET_FIELDS, SECRET_TEXT
+from .dates import full_date
 
-#: The service's dates and times, as every case page shows them.
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
 #: An empty value (none recorded before, or none now).
 NONE = "none"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A stored code no choices are known for ("in_progress"): shown as its words.
+_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -56,13 +56,13 @@ class ShownChange:
 
 
 def date_text(day: dt.date) -> str:
-    return dateformat.format(day, DATE_FORMAT)
+    return full_date(day)
 
 
 def datetime_text(moment: dt.datetime) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return dateformat.format(moment, DATETIME_FORMAT)
+    return f"{full_date(moment)}, {moment:%H:%M}"
 
 
 def code_text(code) -> str:
@@ -106,6 +106,9 @@ def _label(model, name: str) -> str:
     field = _field(model, name)
     if field is not None and hasattr(field, "verbose_name"):
         return capfirst(str(field.verbose_name))
+    named = _model(name)  # a kind of record ("lcspr.review"), as a deletion counts them
+    if named is not None:
+        return capfirst(str(named._meta.verbose_name_plural))
     words = name.replace("_", " ").strip()
     if words.endswith(" id"):
         words = words[:-3]
@@ -181,17 +184,39 @@ class _Names:
 def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return NONE
+    if isinstance(value, list | tuple) and name == "fields":
+        # Which of the record's fields a step filled in ({"fields": ["meeting_date", …]}).
+        return ", ".join(_label(model, str(v)) for v in value)
     if isinstance(value, list | tuple):
         return ", ".join(
             _one(v, model=model, field=field, name=name, names=names, sentence=sentence)
             for v in value
         )
     if isinstance(value, dict):
-        return "; ".join(
-            f"{_label(None, str(k))}: "
-            f"{_one(v, model=None, field=None, name=str(k), names=names, sentence=sentence)}"
-            for k, v in value.items()
-        )
+        if value.keys() <= {"old", "new"}:
+            # A change inside a fact ({"police": {"old": …, "new": …}}).
+            return " → ".join(
+                _one(
+                    value.get(k),
+                    model=model,
+                    field=field,
+                    name=name,
+                    names=names,
+                    sentence=sentence,
+                )
+                for k in ("old", "new")
+            )
+        parts = []
+        for k, v in value.items():
+            key = str(k)
+            # A field of the same record reads as its field does (its label, its choices);
+            # ids inside a fact are not looked up (only an entry's own value is).
+            sub = _field(model, key)
+            if _related_model(sub) is not None:
+                sub = None
+            text = _one(v, model=model, field=sub, name=key, names=names, sentence=sentence)
+            parts.append(f"{_label(model, key)}: {text}")
+        return "; ".join(parts)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     related = _related_model(field)
@@ -202,6 +227,8 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
         text = choice_text(choices, value)
         return text.lower() if sentence else text
     if isinstance(value, str):
+        if _CODE.match(value):
+            return code_text(value)
         if _ISO_DATE.match(value):
             try:
                 return date_text(dt.date.fromisoformat(value))

@@ -49,3 +49,18 @@ def full_date(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """'11 Dec 2026', '4 June 2026', '9 Sept 2026': for a table's cells only."""
     return f"{day.day} {SHORT_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_day(day: dt.date) -> str:
+    """'Mon 15 June': a day in a short run of days (the working days a clock counted)."""
+    return f"{day:%a} {day.day} {SHORT_MONTHS[day.month - 1]}"
+
+
+def iso_date(day: dt.date | None) -> str | None:
+    """A date as kept in a JSON field ("2026-12-11"), or None."""
+    return day.isoformat() if day else None
+
+
+def date_from_iso(text: str | None) -> dt.date | None:
+    """The date of `iso_date`'s text, or None."""
+    return dt.date.fromisoformat(text) if text else None

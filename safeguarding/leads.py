@@ -30,12 +30,16 @@ def partner_lead_initial(partnership: Partnership, partner: str) -> dict[str, st
 
 def partner_leads_summary(partnership: Partnership) -> str:
     """The leads on one line each ("Police: Name, job title"), for a text box that asks
-    who agreed for each partner; empty if none is recorded."""
+    who agreed for each partner; empty if none is recorded. A partner with no lead keeps
+    its line, empty after the colon, so the box shows whose agreement is still to write."""
     leads = partner_leads_of(partnership)
+    if not leads:
+        return ""
     return "\n".join(
         f"{StatutoryPartner(p).label}: {leads[p].name}, {leads[p].job_title}"
-        for p in StatutoryPartner.values
         if p in leads
+        else f"{StatutoryPartner(p).label}: "
+        for p in StatutoryPartner.values
     )
 
 

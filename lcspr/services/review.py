@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rapid_reviews.models import RapidReview
 from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
+from safeguarding.dates import date_from_iso, iso_date
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -890,8 +891,8 @@ def review_close(
         "hold": {
             "reason": review.hold_reason,
             "note": review.hold_note,
-            "held_since": review.held_since.isoformat(),
-            "look_again_on": review.hold_review_on.isoformat(),
+            "held_since": iso_date(review.held_since),
+            "look_again_on": iso_date(review.hold_review_on),
             "status_before_hold": review.status_before_hold,
         }
         if review.status == Status.ON_HOLD
@@ -956,20 +957,11 @@ def review_reopen(
     require_manager(actor, review.partnership)
     review = locked(review)
     check_version(review, expected_version, "review")
-    if review.status != Status.CLOSED:
-        if review.status == Status.PUBLISHED:
-            raise TransitionError(
-                "A published review cannot be reopened. To take it off the public pages, "
-                "withdraw it."
-            )
-        raise TransitionError(
-            f"This review is ‘{review.get_status_display()}’, not closed: there is nothing "
-            "to reopen."
-        )
-    snapshot = review.closed_from or {}
+    refused = reopen_refused(review)
+    if refused:
+        raise TransitionError(refused)
+    snapshot = review.closed_from
     back_to = status_before_closing(review)  # from its status history
-    if not snapshot or back_to is None:
-        raise TransitionError(NOT_REOPENABLE)
     reason = (reason or "").strip()
     if not reason:
         raise_if({"reason": "Enter why the review is being reopened"})
@@ -987,8 +979,8 @@ def review_reopen(
     if hold:
         review.hold_reason = hold["reason"]
         review.hold_note = hold["note"]
-        review.held_since = dt.date.fromisoformat(hold["held_since"])
-        review.hold_review_on = dt.date.fromisoformat(hold["look_again_on"])
+        review.held_since = date_from_iso(hold["held_since"])
+        review.hold_review_on = date_from_iso(hold["look_again_on"])
         review.status_before_hold = hold["status_before_hold"]
         paused.update(outcome=Deadline.Outcome.PAUSED)
     running = deadlines_reopen(reopened.values_list("pk", flat=True))
@@ -1013,7 +1005,23 @@ def review_reopen(
     return review
 
 
+def reopen_refused(review: Review) -> str:
+    """Why this review cannot be reopened, or "" if it can (for the service and its page)."""
+    if review.status == Status.PUBLISHED:
+        return (
+            "A published review cannot be reopened. To take it off the public pages, withdraw it."
+        )
+    if review.status != Status.CLOSED:
+        return (
+            f"This review is ‘{review.get_status_display()}’, not closed: there is nothing "
+            "to reopen."
+        )
+    if not review.closed_from or status_before_closing(review) is None:
+        return NOT_REOPENABLE
+    return ""
+
+
 NOT_REOPENABLE = (
     "This review was closed before reopening was offered, and its history does not say "
-    "which clocks closing stopped. Ask an administrator to reopen it."
+    "which clocks closing stopped, so it cannot be reopened in the service."
 )

@@ -38,7 +38,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..mail import REVIEWER_WORK_DONE, written_request_still_open
+from ..mail import REVIEWER_WORK_DONE, reviewers_to_tell, written_request_still_open
 from ..models import ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
@@ -120,6 +120,7 @@ def review_detail(request, pk):
             "reviewer_work_done": review.status in REVIEWER_WORK_DONE,
             "is_assigned_reviewer": selectors.is_assigned_reviewer(request.user, review),
             "today": timezone.localdate(),
+            "not_reopenable": services.NOT_REOPENABLE,
         }
     )
     if context["published_copy"] is not None and context["published_copy"].withdrawn_on is None:
@@ -472,19 +473,14 @@ def reopen(request, pk):
         )
         messages.success(
             request,
-            f"The review is reopened: it is ‘{reopened.get_status_display()}’ again and its "
-            "clocks are running as they were.",
+            "The review is reopened and back on hold: its paused clocks start again when it "
+            "resumes."
+            if reopened.status == Status.ON_HOLD
+            else f"The review is reopened: it is ‘{reopened.get_status_display()}’ again and "
+            "its clocks are running as they were.",
         )
 
-    if review.status != Status.CLOSED:
-        refused = (
-            "A published review cannot be reopened. To take it off the public pages, withdraw it."
-            if review.status == Status.PUBLISHED
-            else f"This review is ‘{review.get_status_display()}’, not closed: there is "
-            "nothing to reopen."
-        )
-    else:
-        refused = "" if plan is not None else services.NOT_REOPENABLE
+    refused = services.reopen_refused(review)
     return form_page(
         request,
         review,
@@ -492,7 +488,12 @@ def reopen(request, pk):
         "Reopen this review",
         run,
         template="lcspr/reopen.html",
-        extra={"plan": plan, "refused": refused, "read_only": bool(refused)},
+        extra={
+            "plan": plan,
+            "refused": refused,
+            "read_only": bool(refused),
+            "reviewers_told": bool(reviewers_to_tell(review)),
+        },
         initial={"version": review.version},
     )
 

@@ -64,12 +64,12 @@ STATUS_LABELS = dict(Status.choices)
 def _with_status_labels(events) -> list:
     """The timeline's events as the audit presenter reads them, each status move (kept
     in the audit trail as codes) given the words people read: `event.status_move` is
-    (from, to), or None; a move from nothing is from "new"."""
+    (from, to), or None; from is None for a record's first status (it is created)."""
     events = present_events(events, sentence=True)
     for event in events:
         move = next((c for c in event.shown_changes if c.field == "status" and c.is_change), None)
         event.status_move = (
-            ("new" if move.old == NONE else move.old, move.new) if move is not None else None
+            (None if move.old == NONE else move.old, move.new) if move is not None else None
         )
     return events
 

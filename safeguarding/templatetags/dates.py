@@ -1,4 +1,4 @@
-"""`{{ day|full_date }}` and `{{ day|short_date }}`: the one way templates write a date
+"""`{{ day|full_date }}`, `{{ day|short_date }}` and `short_day`: the one way templates write a date
 (safeguarding/dates.py has the rule). Loaded for every template (settings TEMPLATES
 "builtins"). A datetime is shown in the current time zone, as Django's `date` filter does;
 anything that is not a date (None, "") gives an empty string."""
@@ -30,3 +30,9 @@ def full_date(value):
 def short_date(value):
     day = _as_date(value)
     return dates.short_date(day) if day else ""
+
+
+@register.filter(expects_localtime=True)
+def short_day(value):
+    day = _as_date(value)
+    return dates.short_day(day) if day else ""

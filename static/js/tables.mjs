@@ -5,9 +5,22 @@
 // A box that scrolls is a named region that takes keyboard focus, so it can be scrolled
 // with the arrow keys (WCAG 2.1.1); one that fits is left out of the tab order.
 
+// The table's own name: its caption, or the heading it is labelled by (dashboard
+// sections), so that two boxes on one page are told apart.
 function nameOf(table) {
   const caption = table.querySelector("caption");
-  const text = caption ? caption.textContent.trim() : "";
+  let text = caption ? caption.textContent.trim() : "";
+  const labelledBy = table.getAttribute("aria-labelledby");
+  if (!text && labelledBy) {
+    text = labelledBy
+      .split(/\s+/)
+      .map((id) => document.getElementById(id)?.textContent.trim() ?? "")
+      .join(" ")
+      .trim();
+  }
+  if (!text) {
+    text = (table.getAttribute("aria-label") ?? "").trim();
+  }
   return text || "Table";
 }
 

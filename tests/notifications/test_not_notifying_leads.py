@@ -55,3 +55,23 @@ def test_who_agreed_starts_with_the_leads_and_keeps_what_was_posted(
     )
     incident.refresh_from_db()
     assert incident.decision_agreed_by == agreed
+
+
+def test_a_partner_with_no_lead_keeps_its_line_in_who_agreed(
+    client, people, partnership, make_incident
+):
+    """All three partners must agree: a partner with no lead recorded still has its line,
+    empty, so the box shows whose agreement is still to be written."""
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    partner_leads_set(
+        partnership=partnership,
+        actor=people["manager"],
+        leads={"police": ("Raj Patel", "Detective Superintendent")},
+    )
+    sign_in(client, people["manager"])
+    html = client.get(reverse("notifications:not-notifying", args=[incident.pk])).content
+    assert (
+        "Local authority: \nPolice: Raj Patel, Detective Superintendent\n"
+        "Health (integrated care board): </textarea>"
+    ) in html.decode()

@@ -494,7 +494,10 @@ def test_the_history_names_status_moves_in_words(client, people, make_incident):
     )
     sign_in(client, people["officer"])
     html = client.get(incident.get_absolute_url()).content.decode()
-    assert "(new → draft)" in html and "(draft → awaiting decision)" in html
+    history = html.split(">History<", 1)[1]
+    assert "(draft → awaiting decision)" in history, history[:1500]
+    assert "created" in history and "(draft)" in history, history[:1500]
+    assert "new →" not in html
     assert "awaiting_decision" not in html.split("History", 1)[1]
 
 

@@ -125,3 +125,19 @@ def test_the_service_stores_the_name_given_not_the_lead(people, partnership, dec
     )
     sign_off.refresh_from_db()
     assert (sign_off.name, sign_off.role) == ("Dr Ama Boateng", "Deputy designated nurse")
+
+
+def test_a_name_longer_than_the_record_keeps_is_an_error_not_a_500(client, people, decided):
+    """The sign-off keeps 150 characters of name and role: a longer one is refused by the
+    form with the GOV.UK error summary (on PostgreSQL it was a database error)."""
+    sign_in(client, people["officer"])
+    response = client.post(
+        sign_off_url(decided, "police"),
+        {"name": "N" * 151, "role": "R" * 151, **date_fields("signed_on", timezone.localdate())},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Name of the person signing off must be 150 characters or fewer" in html
+    assert "Their job title must be 150 characters or fewer" in html
+    assert not SignOff.objects.filter(rapid_review=decided, partner="police").exists()

@@ -605,7 +605,7 @@ def test_the_review_history_names_status_moves_in_words(client, sent_requests, p
     review = sent_requests["police"].rapid_review
     sign_in(client, people["officer"])
     html = client.get(review.get_absolute_url()).content.decode()
-    assert "Midshire Police not sent → sent" in html or "not sent → sent" in html
+    assert "Midshire Police: Not sent → Sent" in html
     assert "not_sent" not in html
 
 
@@ -908,7 +908,7 @@ def test_the_panels_reply_is_corrected_on_its_own_page(client, review, people):
     # page (the reply's own line and the correction's reason), not in the trail's line.
     history = done.content.decode().split(">History</h2>", 1)[1]
     lines = re.findall(r"<li>(.*?)</li>", history, re.S)
-    assert "sent to the national panel → national panel replied" in lines[-2]
+    assert "Sent to the National Panel → National Panel replied" in lines[-2]
     assert (
         "The National Panel&#x27;s response: asks for more information → agrees with the decision; "
         f"the date it wants more information by: {wanted:%-d %B %Y} → none; "

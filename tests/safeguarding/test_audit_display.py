@@ -111,7 +111,7 @@ def test_what_the_models_no_longer_know_still_reads(client, people, partnership)
     assert "<strong>Status</strong>: retired status → Setting up" in html
     assert "<strong>Reviewers</strong>: none → user 987654321 (since removed)" in html
     assert "<strong>A field since removed</strong>: x → y" in html
-    assert "<strong>Kind code</strong>: some_code" in html
+    assert "<strong>Kind code</strong>: some code" in html
 
 
 def test_another_partnerships_events_stay_out_of_the_page(
@@ -158,8 +158,44 @@ def test_other_shapes_of_stored_changes_still_read():
         object_type="safeguarding.user", changes={"password": {"old": "abc123", "new": "def456"}}
     )
     present_events([odd, nested, secret])
-    assert [(c.label, c.text) for c in odd.shown_changes] == [("Details", "a_code, b")]
+    assert [(c.label, c.text) for c in odd.shown_changes] == [("Details", "a code, b")]
     assert nested.shown_changes[0].text == "Year: 2026; Overdue only: Yes; From: 31 January 2026"
     assert [(c.label, c.text) for c in secret.shown_changes] == [
         ("Password", "changed (not recorded)")
     ]
+
+
+def test_the_facts_an_event_keeps_inside_an_entry_read_as_its_fields_do():
+    """A fact kept inside one entry (reopening's status, a deletion's counts, a change of
+    one partner's lead, a rapid review's criteria) reads as words, not as codes."""
+    from safeguarding.audit_display import present_events
+
+    reopened = AuditEvent(
+        object_type="lcspr.review",
+        changes={
+            "reopened": {"closed_on": "2026-11-02", "status": "in_progress"},
+            "reason": "given",
+        },
+    )
+    deleted = AuditEvent(
+        object_type="notifications.incident",
+        changes={"deleted": {"lcspr.review": 1, "safeguarding.deadline": 5}},
+    )
+    leads = AuditEvent(
+        object_type="safeguarding.partnership",
+        changes={"partner_leads": {"police": {"old": None, "new": {"name": "Raj Patel"}}}},
+    )
+    decided = AuditEvent(
+        object_type="rapid_reviews.rapidreview",
+        changes={"criteria": {"old": [], "new": ["panel_suggestion"]}},
+    )
+    met = AuditEvent(
+        object_type="rapid_reviews.rapidreview",
+        changes={"fields": ["meeting_date", "key_practice_episodes"]},
+    )
+    present_events([reopened, deleted, leads, decided, met])
+    assert reopened.shown_changes[0].text == "Closed on: 2 November 2026; Status: Review under way"
+    assert deleted.shown_changes[0].text == "Local reviews: 1; Deadlines: 5"
+    assert leads.shown_changes[0].text == "Police: none → Name: Raj Patel"
+    assert decided.shown_changes[0].new == "The National Panel has suggested a local review"
+    assert met.shown_changes[0].text == "Meeting date, Key practice episodes"
