@@ -139,6 +139,29 @@ def test_a_review_closed_while_on_hold_goes_back_on_hold_as_it_was(under_way, pe
     assert review.status == Status.IN_PROGRESS and review.days_on_hold == 8
 
 
+def test_a_hold_recorded_without_its_dates_is_closed_and_reopened_without_them(
+    under_way, people
+):
+    """Holds made before their dates were required (and the scale data's) have none:
+    closing one keeps "no date" rather than failing, and reopening gives none back."""
+    held = services.review_put_on_hold(
+        review=under_way,
+        actor=people["officer"],
+        reason=HoldReason.INQUEST,
+        note="Inquest opened.",
+        held_since=days_ago(3),
+        look_again_on=TODAY() + dt.timedelta(days=30),
+    )
+    Review.objects.filter(pk=held.pk).update(held_since=None, hold_review_on=None)
+    closed = close(held, people["manager"])
+    assert closed.closed_from["hold"]["held_since"] is None
+    assert closed.closed_from["hold"]["look_again_on"] is None
+    review = reopen(closed, people["manager"])
+    assert review.status == Status.ON_HOLD
+    assert (review.held_since, review.hold_review_on) == (None, None)
+    assert review.hold_reason == HoldReason.INQUEST
+
+
 @pytest.mark.parametrize("state", ["open", "published"])
 def test_only_a_closed_review_can_be_reopened(local_review, people, client, state):
     manager = people["manager"]
