@@ -84,3 +84,16 @@ def posts_at_once(cookies, url: str, data: dict, times: int) -> list:
     for thread in threads:
         thread.join()
     return responses
+
+
+def assert_errors_reported(response, expected: dict[str, tuple[str, str]]) -> None:
+    """The form was refused with each expected error at once: {field: (the id its error
+    summary link goes to, words of its message)}."""
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    summary = (
+        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    )
+    for field, (anchor, words) in expected.items():
+        assert words in str(errors.get(field, "")), (field, dict(errors))
+        assert f'href="#{anchor}"' in summary, (anchor, summary)

@@ -8,20 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.utils import date_fields, sign_in
+from tests.utils import assert_errors_reported, date_fields, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def _reported(response, expected: dict[str, tuple[str, str]]) -> None:
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    summary = (
-        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
-    )
-    for field, (anchor, words) in expected.items():
-        assert words in str(errors.get(field, "")), (field, dict(errors))
-        assert f'href="#{anchor}"' in summary, (anchor, summary)
 
 
 def test_a_check_before_the_decision_is_reported_with_what_a_written_request_needs(
@@ -36,7 +25,7 @@ def test_a_check_before_the_decision_is_reported_with_what_a_written_request_nee
             "note": "",
         },
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "checked_on": (
@@ -63,7 +52,7 @@ def test_a_hold_before_the_decision_is_reported_with_its_detail_and_date_to_look
             "version": local_review.version,
         },
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "held_since": (
@@ -88,7 +77,7 @@ def test_closing_before_the_decision_is_reported_with_the_missing_reason(
             "version": local_review.version,
         },
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "closed_on": (

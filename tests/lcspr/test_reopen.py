@@ -139,9 +139,7 @@ def test_a_review_closed_while_on_hold_goes_back_on_hold_as_it_was(under_way, pe
     assert review.status == Status.IN_PROGRESS and review.days_on_hold == 8
 
 
-def test_a_hold_recorded_without_its_dates_is_closed_and_reopened_without_them(
-    under_way, people
-):
+def test_a_hold_recorded_without_its_dates_is_closed_and_reopened_without_them(under_way, people):
     """Holds made before their dates were required (and the scale data's) have none:
     closing one keeps "no date" rather than failing, and reopening gives none back."""
     held = services.review_put_on_hold(

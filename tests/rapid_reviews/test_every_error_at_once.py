@@ -9,22 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapid_reviews import services
-from tests.utils import date_fields, sign_in
+from tests.utils import assert_errors_reported, date_fields, sign_in
 
 from .conftest import decide_and_sign
 
 pytestmark = pytest.mark.django_db
-
-
-def _reported(response, expected: dict[str, tuple[str, str]]) -> None:
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    summary = (
-        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
-    )
-    for field, (anchor, words) in expected.items():
-        assert words in str(errors.get(field, "")), (field, dict(errors))
-        assert f'href="#{anchor}"' in summary, (anchor, summary)
 
 
 def test_the_meeting_before_the_notification_is_reported_with_the_missing_attendees(
@@ -36,7 +25,7 @@ def test_the_meeting_before_the_notification_is_reported_with_the_missing_attend
         reverse("rapid_reviews:meeting", args=[review.pk]),
         {**date_fields("meeting_date", sent - dt.timedelta(days=1)), "attendees": ""},
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "meeting_date": (
@@ -63,14 +52,14 @@ def test_a_decision_before_the_meeting_is_reported_with_the_missing_answers(clie
             "rationale": "",
         },
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "decided_on": (
                 "id_decided_on_0",
                 "must be the same as or after the date of the meeting",
             ),
-            "decision": ("id_decision", "Select the decision"),
+            "decision": ("id_decision_1", "Select the decision"),
             "rationale": ("id_rationale", "Enter the rationale for the decision"),
         },
     )
@@ -83,7 +72,7 @@ def test_a_sign_off_before_the_decision_is_reported_with_the_missing_name(client
         reverse("rapid_reviews:sign-off", args=[review.pk, "police"]),
         {**date_fields("signed_on", review.decided_on - dt.timedelta(days=3)), "name": ""},
     )
-    _reported(
+    assert_errors_reported(
         response,
         {
             "signed_on": (
