@@ -351,3 +351,23 @@ def test_closing_again_after_reopening_and_reopening_again(under_way, people):
     review = reopen(close(under_way, manager), manager)
     review = reopen(close(review, manager), manager)
     assert review.status == Status.IN_PROGRESS and clocks_of(review) == before
+
+
+def test_the_page_says_a_review_closed_on_hold_comes_back_with_its_clocks_paused(
+    under_way, people, client
+):
+    held = services.review_put_on_hold(
+        review=under_way,
+        actor=people["officer"],
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial listed for March.",
+        held_since=days_ago(8),
+        look_again_on=TODAY() + dt.timedelta(days=20),
+    )
+    closed = close(held, people["manager"])
+    sign_in(client, people["manager"])
+    page = client.get(reverse("lcspr:reopen", args=[closed.pk])).content.decode()
+    assert "It goes back on hold" in page
+    assert "Its clocks stay paused until it resumes" in page
+    assert "Its clocks start again with the due dates they had" not in page
+    assert "Paused by the hold" in page
