@@ -99,7 +99,11 @@ def test_a_new_lead_is_audited_with_the_old_and_a_blank_partner_has_none(people,
         leads={"police": ("Sam Cole", "Detective Chief Inspector")},
     )
     assert AuditEvent.objects.count() == events
-    assert partner_leads_summary(partnership) == "Police: Sam Cole, Detective Chief Inspector"
+    # Whose agreement is still to write keeps its line (a decision not to notify needs all three).
+    assert partner_leads_summary(partnership) == (
+        "Local authority: \nPolice: Sam Cole, Detective Chief Inspector\n"
+        "Health (integrated care board): "
+    )
 
 
 @pytest.mark.parametrize("role", ["officer", "agency", "reviewer", "regional"])
