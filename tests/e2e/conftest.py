@@ -73,7 +73,8 @@ def show_html(page, live_server, html):
     url = f"{live_server.url}/__rendered__/"
     page.unroute(url)
     page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
-    page.goto(url, wait_until="networkidle")
+    # "load": the module scripts (deferred) and the stylesheet have run and applied.
+    page.goto(url, wait_until="load")
 
 
 # --- Pages with the Content Security Policy enforced -------------------------------------
