@@ -21,6 +21,7 @@ from .services.common import (
     notification_due_from,
     validate_notification_date,
 )
+from .services.transitions import corrected_notification_errors
 
 
 class IncidentDatesForm(StepForm):
@@ -423,23 +424,27 @@ class CorrectNotificationForm(SentAtForm):
         hint="Needed only if the corrected date is after the due date.",
     )
 
-    def check_sent_date(self, data, sent, *, date_ok):
+    def clean(self):
+        """The service's checks of the correction (the date against the case and the
+        rapid review it opened, the reasons), with the other errors; the reason is asked
+        for even while the date has an error of its own."""
+        data = super().clean()
         incident = self.incident
-        if data.get("sent_time") is not None and self.sent_at() == incident.notified_at:
-            return  # nothing to correct: the page says so
-        if not (data.get("reason") or "").strip():
-            self.add_check_errors(
-                {"reason": "Enter why the date the notification was sent is being corrected"}
-            )
-        if not date_ok:
-            return
+        if incident is None:
+            return data
+        sent = data.get("sent_date") if "sent_date" not in self._errors else None
+        if sent and data.get("sent_time") is not None and self.sent_at() == incident.notified_at:
+            return data  # nothing to correct: the page says so
         self.add_check_errors(
-            late_reason_errors(
-                due=incident.notification_due,
+            corrected_notification_errors(
+                incident=incident,
                 notified_on=sent,
-                late_reason=data.get("late_reason", "") or incident.late_reason,
+                reason=data.get("reason"),
+                late_reason=data.get("late_reason", ""),
+                today=timezone.localdate(),
             )
         )
+        return data
 
 
 class CorrectAwarenessForm(StepForm):

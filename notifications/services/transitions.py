@@ -200,29 +200,17 @@ def incident_correct_notification(
             "date the notification was sent can no longer change it."
         )
     notified_on = timezone.localtime(notified_at).date()
-    errors = validate_notification_date(
-        incident=incident, notified_on=notified_on, today=timezone.localdate()
+    errors = corrected_notification_errors(
+        incident=incident,
+        notified_on=notified_on,
+        reason=reason,
+        late_reason=late_reason,
+        today=timezone.localdate(),
     )
-    recorded = _first_rapid_review_step(review) if review is not None else None
-    if not errors and recorded is not None and notified_on > recorded[0]:
-        errors["notified_on"] = (
-            f"The rapid review recorded {recorded[1]} on {recorded[0]:%-d %B %Y}: the "
-            "notification was sent on or before that day"
-        )
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = "Enter why the date the notification was sent is being corrected"
-    late = notified_on > incident.notification_due
-    if not errors.get("notified_on"):
-        errors.update(
-            late_reason_errors(
-                due=incident.notification_due,
-                notified_on=notified_on,
-                late_reason=late_reason or incident.late_reason,
-            )
-        )
     if errors:
         raise ValidationError(errors)
+    reason = reason.strip()
+    late = notified_on > incident.notification_due
     old_at, old_on, old_late = incident.notified_at, incident.notified_on, incident.late_reason
     if old_at == notified_at:
         return incident
@@ -326,6 +314,33 @@ def _late_reason_change(old: str, new: str) -> dict:
     """The late reason's change for the audit trail, if it changed (a correction can make
     a notification late or on time, and the trail keeps the reason it replaced)."""
     return {"late_reason": {"old": old, "new": new}} if old != new else {}
+
+
+def corrected_notification_errors(
+    *, incident: Incident, notified_on: dt.date | None, reason: str, late_reason: str, today
+) -> dict[str, str]:
+    """A corrected date the notification was sent: as any such date, and not after the
+    rapid review it opened first recorded something; why it is corrected; and why it was
+    late, if it now was (for the service and its form)."""
+    errors = validate_notification_date(incident=incident, notified_on=notified_on, today=today)
+    review = getattr(incident, "rapid_review", None)
+    recorded = _first_rapid_review_step(review) if review is not None and not errors else None
+    if recorded is not None and notified_on > recorded[0]:
+        errors["notified_on"] = (
+            f"The rapid review recorded {recorded[1]} on {recorded[0]:%-d %B %Y}: the "
+            "notification was sent on or before that day"
+        )
+    if not (reason or "").strip():
+        errors["reason"] = "Enter why the date the notification was sent is being corrected"
+    if not errors.get("notified_on"):
+        errors.update(
+            late_reason_errors(
+                due=incident.notification_due,
+                notified_on=notified_on,
+                late_reason=late_reason or incident.late_reason,
+            )
+        )
+    return errors
 
 
 def _first_rapid_review_step(review) -> tuple[dt.date, str] | None:

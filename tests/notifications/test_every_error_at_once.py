@@ -208,6 +208,62 @@ def test_correcting_when_it_was_sent_reports_the_date_and_the_missing_reason_tog
     )
 
 
+def test_correcting_it_to_after_the_rapid_reviews_first_step_is_reported_with_the_rest(
+    client, people, make_incident, settings, tmp_path
+):
+    """The check against the rapid review the notification opened (its meeting was on
+    an earlier day) is reported beside a mistyped time and the missing reason; the
+    service refuses the same date on its own (test_services)."""
+    from rapid_reviews import services as rr_services
+    from rapid_reviews.models import RapidReview
+    from safeguarding.calendar import add_working_days
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
+    today = timezone.localdate()
+    first = add_working_days(today, -2, partnership=incident.partnership)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=timezone.make_aware(dt.datetime.combine(first, dt.time(9, 0))),
+        dfe_reference="SIN-1",
+        late_reason="Late.",
+    )
+    rr_services.rapid_review_record_meeting(
+        rapid_review=RapidReview.objects.get(incident=incident),
+        actor=officer,
+        values={"meeting_date": first, "attendees": "Panel members"},
+    )
+    incident.refresh_from_db()
+    sign_in(client, officer)
+    response = client.post(
+        reverse("notifications:correct-notification", args=[incident.pk]),
+        {
+            **date_fields("sent_date", today),
+            "sent_time": "25:99",
+            "reason": "",
+            "version": incident.version,
+        },
+    )
+    _assert_all_reported(
+        response,
+        {
+            "sent_date": (
+                "id_sent_date_0",
+                f"on {first:%-d %B %Y}: the notification was sent on or before that day",
+            ),
+            "sent_time": ("id_sent_time", "Enter the time as hours and minutes"),
+            "reason": (
+                "id_reason",
+                "Enter why the date the notification was sent is being corrected",
+            ),
+        },
+    )
+    incident.refresh_from_db()
+    assert incident.notified_on == first
+
+
 def test_the_dates_step_reports_a_childs_birth_the_reason_and_a_long_place_at_once(
     client, people, make_incident
 ):
