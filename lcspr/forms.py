@@ -15,6 +15,8 @@ from .models import (
     PartnerCheck,
     PublicationKind,
 )
+from .services import actions as action_checks
+from .services import publication as publication_checks
 from .services import review as review_checks
 from .services.briefing import REQUIRED as BRIEFING_REQUIRED
 
@@ -106,6 +108,21 @@ class MilestoneForm(ActionForm):
         required=False,
     )
     past_dates = ("actual",)
+
+    def __init__(self, *args, milestone=None, **kwargs):
+        self.milestone = milestone  # its clock: the planned date recorded now
+        super().__init__(*args, **kwargs)
+
+    def case_errors(self, review, data):
+        if self.milestone is None:
+            return {}
+        return review_checks.milestone_errors(
+            review,
+            self.milestone,
+            planned=data.get("planned"),
+            reason=data.get("reason"),
+            actual=data.get("actual"),
+        )
 
 
 class CheckForm(OnceFormMixin, ActionForm):
@@ -271,6 +288,13 @@ class NoticeForm(ActionForm):
     )
     past_dates = ("sent_on",)
 
+    def case_errors(self, review, data):
+        return publication_checks.notice_errors(
+            review,
+            sent_on=data.get("sent_on"),
+            planned_publication=data.get("planned_publication"),
+        )
+
 
 class PublishForm(ActionForm):
     submit_label = "Publish"
@@ -328,6 +352,22 @@ class PublishForm(ActionForm):
     )
     past_dates = ("published_on",)
 
+    def case_errors(self, review, data):
+        return publication_checks.publish_errors(
+            review,
+            kind=data.get("kind"),
+            public_title=data.get("public_title"),
+            public_summary=data.get("public_summary"),
+            checks=data.get("checks"),
+            published_on=data.get("published_on"),
+            report=data.get("report"),
+            improvements=data.get("improvements"),
+            improvements_reason=data.get("improvements_reason"),
+            embargo_until=data.get("embargo_until"),
+            nspcc_sent_on=data.get("nspcc_sent_on"),
+            late_reason=data.get("late_reason"),
+        )
+
 
 class NspccForm(ActionForm):
     sent_on = GDSDateField(
@@ -371,12 +411,26 @@ class PublishedUpdateForm(ActionForm):
         hint="Kept in the audit trail; not shown to the public.",
     )
 
-    def __init__(self, *args, full_report=True, republish=False, **kwargs):
+    def __init__(self, *args, full_report=True, republish=False, published=None, **kwargs):
+        self.published = published  # the public copy: what a field not offered keeps
         super().__init__(*args, **kwargs)
         del self.fields["improvements" if full_report else "report"]
         if republish:
             self.submit_label = "Correct and put back on the public pages"
         self.build_helper()
+
+    def case_errors(self, review, data):
+        if self.published is None:
+            return {}
+        offered = "improvements" in self.fields
+        return publication_checks.published_update_errors(
+            review,
+            reason=data.get("reason"),
+            public_title=data.get("public_title"),
+            public_summary=data.get("public_summary"),
+            improvements=data.get("improvements") if offered else self.published.improvements,
+            report=data.get("report"),
+        )
 
 
 class WithdrawForm(ActionForm):
@@ -392,7 +446,23 @@ class WithdrawForm(ActionForm):
     )
 
 
-class RecommendationForm(OnceFormMixin, ActionForm):
+class RecommendationChecks:
+    """A recommendation's wording against the review's others and its child (the
+    service's check, with the form's other errors)."""
+
+    #: The recommendation being changed (the others must not say the same), if any.
+    recommendation = None
+
+    def case_errors(self, review, data):
+        return action_checks.recommendation_errors(
+            review,
+            data.get("text"),
+            data.get("partners_response"),
+            other_than=self.recommendation.pk if self.recommendation else None,
+        )
+
+
+class RecommendationForm(RecommendationChecks, OnceFormMixin, ActionForm):
     submit_label = "Add the recommendation"
     text = area(
         "Recommendation",
@@ -408,10 +478,14 @@ class RecommendationForm(OnceFormMixin, ActionForm):
     )
 
 
-class RecommendationEditForm(ActionForm):
+class RecommendationEditForm(RecommendationChecks, ActionForm):
     submit_label = "Save the recommendation"
     text = RecommendationForm.base_fields["text"]
     partners_response = area("The partners' response (optional)", rows=3)
+
+    def __init__(self, *args, recommendation=None, **kwargs):
+        self.recommendation = recommendation
+        super().__init__(*args, **kwargs)
 
 
 class ActionAddForm(OnceFormMixin, ActionForm):
@@ -437,6 +511,15 @@ class ActionAddForm(OnceFormMixin, ActionForm):
         if agencies is not None:
             self.fields["agency"].queryset = agencies
 
+    def case_errors(self, review, data):
+        return action_checks.action_errors(
+            review,
+            agency=data.get("agency"),
+            lead=data.get("lead"),
+            description=data.get("description"),
+            due_date=data.get("due_date"),
+        )
+
 
 class ActionUpdateForm(ActionForm):
     submit_label = "Save progress"
@@ -456,6 +539,24 @@ class ActionUpdateForm(ActionForm):
         rows=4,
         hint="What has changed for children? Needed before the action is marked complete.",
     )
+
+    def __init__(self, *args, action=None, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+
+    def case_errors(self, review, data):
+        if self.action is None:
+            return {}
+        # The owning agency's form does not offer the due date: it stays as it is.
+        moves = "due_date" in self.fields
+        return action_checks.action_update_errors(
+            review,
+            self.action,
+            status=data.get("status"),
+            due_date=data.get("due_date") if moves else self.action.due_date,
+            reason=data.get("reason"),
+            evidence_of_impact=data.get("evidence_of_impact"),
+        )
 
 
 class AgencyActionForm(ActionUpdateForm):

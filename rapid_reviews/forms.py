@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from safeguarding.form_fields import GDSDateField, on_a_working_day
@@ -40,8 +41,13 @@ class ActionForm(StepForm):
             errors = self.case_errors(self.review, data)
             # A field with an error of its own keeps it (add_check_errors); a check about
             # something not on this page (the partner, from the address) is the service's.
+            # One about the whole step (the briefing publishing needs) goes at the top.
             self.add_check_errors(
-                {field: message for field, message in errors.items() if field in self.fields}
+                {
+                    field: message
+                    for field, message in errors.items()
+                    if field in self.fields or field == NON_FIELD_ERRORS
+                }
             )
         return data
 

@@ -38,23 +38,25 @@ from .common import (
 )
 
 
-def _recommendation_errors(
+def recommendation_errors(
     review: Review, text: str, partners_response: str, *, other_than: int | None = None
 ) -> dict[str, str]:
     """What is wrong with a recommendation's wording: empty, the same as another of the
     review's, or naming the child (recommendations are published with the review, so a
-    name here would otherwise block publication until someone noticed)."""
+    name here would otherwise block publication until someone noticed). For the service
+    and its form."""
     errors = {}
     if not (text or "").strip():
-        return {"text": "Enter the recommendation"}
-    same = " ".join(text.split()).casefold()
-    others = review.recommendations.exclude(pk=other_than).values_list("number", "text")
-    for existing_number, existing in others:
-        if " ".join(existing.split()).casefold() == same:
-            errors["text"] = (
-                f"Recommendation {existing_number} already says this: change the "
-                "wording, or add actions to it instead"
-            )
+        errors["text"] = "Enter the recommendation"
+    else:
+        same = " ".join(text.split()).casefold()
+        others = review.recommendations.exclude(pk=other_than).values_list("number", "text")
+        for existing_number, existing in others:
+            if " ".join(existing.split()).casefold() == same:
+                errors["text"] = (
+                    f"Recommendation {existing_number} already says this: change the "
+                    "wording, or add actions to it instead"
+                )
     patterns = identifying_patterns(review)
     for field, value, what in (
         ("text", text, "Recommendations are published with the review, so they"),
@@ -76,7 +78,7 @@ def recommendation_add(
     # The review's row lock: two officers adding at once take the next number in turn.
     review = locked(review)
     require_not_closed(review)
-    raise_if(_recommendation_errors(review, text, partners_response))
+    raise_if(recommendation_errors(review, text, partners_response))
     number = (
         review.recommendations.order_by("-number").values_list("number", flat=True).first() or 0
     ) + 1
@@ -111,7 +113,7 @@ def recommendation_update(
     require_not_closed(review)
     rec = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     check_version(rec, expected_version, "recommendation")
-    raise_if(_recommendation_errors(review, text, partners_response, other_than=rec.pk))
+    raise_if(recommendation_errors(review, text, partners_response, other_than=rec.pk))
     before = snapshot(rec, ["text", "partners_response"])
     rec.text, rec.partners_response = text.strip(), (partners_response or "").strip()
     changed = diff(before, snapshot(rec, ["text", "partners_response"]))
@@ -130,7 +132,9 @@ def recommendation_update(
     return rec
 
 
-def _validate_action(review, agency, lead, description, due_date) -> dict:
+def action_errors(review: Review, *, agency, lead, description, due_date) -> dict[str, str]:
+    """A new action: anonymised, owned by one of the partnership's agencies, with a lead
+    and a due date not before the decision (for the service and its form)."""
     errors = {}
     if not (description or "").strip():
         errors["description"] = "Enter the action"
@@ -166,7 +170,9 @@ def action_add(
     review = recommendation.review
     require_case_role(actor, review.partnership)
     require_not_closed(review)
-    raise_if(_validate_action(review, agency, lead, description, due_date))
+    raise_if(
+        action_errors(review, agency=agency, lead=lead, description=description, due_date=due_date)
+    )
     action = Action.objects.create(
         recommendation=recommendation,
         description=description.strip(),
@@ -208,6 +214,28 @@ def is_owning_contributor(user: User, action: Action) -> bool:
     return (action.agency_id, partnership_id) in permissions.contributor_pairs(user)
 
 
+def action_update_errors(
+    review: Review, action: Action, *, status, due_date, reason, evidence_of_impact
+) -> dict[str, str]:
+    """An action's progress: a status it can be given, not once signed off, a due date
+    moved not before the decision and with a reason, evidence before it is complete (for
+    the service and its forms)."""
+    errors = {}
+    if status not in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE):
+        errors["status"] = "Select the status of the action"
+    if action.status == ActionStatus.SIGNED_OFF:
+        errors["__all__"] = "This action is signed off and can no longer change"
+    if due_date is None:
+        errors["due_date"] = "Enter the date the action is due"
+    elif due_date != action.due_date and due_date < review.decision_date:
+        errors["due_date"] = "The due date must be after the decision to hold the review"
+    elif due_date != action.due_date and not (reason or "").strip():
+        errors["reason"] = "Enter the reason for moving the due date"
+    if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():
+        errors["evidence_of_impact"] = "Enter the evidence of impact before marking it complete"
+    return errors
+
+
 @transaction.atomic
 def action_update(
     *,
@@ -243,20 +271,16 @@ def action_update(
         )
     action = Action.objects.select_for_update().get(pk=action.pk)
     check_version(action, expected_version, "action")
-    errors = {}
-    if status not in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE):
-        errors["status"] = "Select the status of the action"
-    if action.status == ActionStatus.SIGNED_OFF:
-        errors["__all__"] = "This action is signed off and can no longer change"
-    if due_date is None:
-        errors["due_date"] = "Enter the date the action is due"
-    elif due_date != action.due_date and due_date < review.decision_date:
-        errors["due_date"] = "The due date must be after the decision to hold the review"
-    elif due_date != action.due_date and not (reason or "").strip():
-        errors["reason"] = "Enter the reason for moving the due date"
-    if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():
-        errors["evidence_of_impact"] = "Enter the evidence of impact before marking it complete"
-    raise_if(errors)
+    raise_if(
+        action_update_errors(
+            review,
+            action,
+            status=status,
+            due_date=due_date,
+            reason=reason,
+            evidence_of_impact=evidence_of_impact,
+        )
+    )
     if due_date != action.due_date:
         deadline = get_deadline(action, Kind.ACTION)
         if deadline is not None:

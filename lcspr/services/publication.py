@@ -64,23 +64,12 @@ def _too_early(review: Review, sent_on: dt.date, value: dt.date, what: str) -> s
     return None
 
 
-@transaction.atomic
-def review_send_notice(
-    *,
-    review: Review,
-    actor: User,
-    sent_on: dt.date | None,
-    planned_publication: dt.date | None,
-    expected_version: int | None = None,
-) -> Review:
-    """Record that the final report went to the National Panel and DfE, and the planned
-    publication date (no earlier than 7 working days after). Recorded again (a revised
-    report sent after a hold, or a new planned date), the 7 working days count from the
-    latest notice; the earlier one stays in the audit trail."""
-    review = locked_for_change(review, actor, expected_version)
+def notice_errors(
+    review: Review, *, sent_on: dt.date | None, planned_publication: dt.date | None
+) -> dict[str, str]:
+    """The notice's date, after the approval, a hold and an earlier notice, and the
+    planned publication 7 working days on (for the service and its form)."""
     again = review.status == Status.NOTICE_SENT
-    if not again:
-        ensure_move(review, Status.NOTICE_SENT)
     not_before, not_before_what = latest_of(
         (review.final_approved_on, "the date the final report was approved"),
         since_hold(review),
@@ -99,7 +88,27 @@ def review_send_notice(
         message = _too_early(review, sent_on, planned_publication, "The planned publication date")
         if message:
             errors["planned_publication"] = message
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def review_send_notice(
+    *,
+    review: Review,
+    actor: User,
+    sent_on: dt.date | None,
+    planned_publication: dt.date | None,
+    expected_version: int | None = None,
+) -> Review:
+    """Record that the final report went to the National Panel and DfE, and the planned
+    publication date (no earlier than 7 working days after). Recorded again (a revised
+    report sent after a hold, or a new planned date), the 7 working days count from the
+    latest notice; the earlier one stays in the audit trail."""
+    review = locked_for_change(review, actor, expected_version)
+    again = review.status == Status.NOTICE_SENT
+    if not again:
+        ensure_move(review, Status.NOTICE_SENT)
+    raise_if(notice_errors(review, sent_on=sent_on, planned_publication=planned_publication))
     before = {
         "notice_sent_on": review.notice_sent_on,
         "planned_publication": review.planned_publication,
@@ -201,15 +210,21 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
     return published
 
 
-@transaction.atomic
-def review_publish(
-    *,
+def _public_on(published_on: dt.date | None, embargo_until: dt.date | None) -> dt.date | None:
+    """The report is published, for the 6 months and the timeliness figures, on the day
+    the public can read it: the end of an embargo, where there is one."""
+    if embargo_until and published_on and embargo_until > published_on:
+        return embargo_until
+    return published_on
+
+
+def publish_errors(
     review: Review,
-    actor: User,
-    kind: str,
+    *,
+    kind,
     public_title: str,
     public_summary: str,
-    checks: list[str],
+    checks,
     published_on: dt.date | None,
     report=None,
     improvements: str = "",
@@ -217,21 +232,19 @@ def review_publish(
     embargo_until: dt.date | None = None,
     nspcc_sent_on: dt.date | None = None,
     late_reason: str = "",
-    expected_version: int | None = None,
-) -> Review:
-    from safeguarding.uploads import private_name
-
-    review = locked_for_change(review, actor, expected_version)
-    ensure_move(review, Status.PUBLISHED)
+) -> dict:
+    """What publishing needs: what each kind needs (a report that is a PDF naming no one,
+    or the improvements and why), the public words anonymised, every anonymisation check,
+    the dates against the notice, and a briefing of one page (for the service and its
+    form)."""
     errors = {}
     if kind not in PublicationKind.values:
         errors["kind"] = "Select what is being published"
-    checked = None
     if kind == PublicationKind.FULL_REPORT:
         if report is None:
             errors["report"] = "Select the final report (PDF)"
         else:
-            checked, message = _check_report(review, report)
+            _, message = _check_report(review, report)
             if message:
                 errors["report"] = message
     if kind == PublicationKind.IMPROVEMENTS:
@@ -258,17 +271,14 @@ def review_publish(
             not_before_what=not_before_what,
         )
     )
-    if published_on and "published_on" not in errors:
+    # (No notice yet, publishing is refused as a step out of order: the service says so.)
+    if published_on and "published_on" not in errors and review.notice_sent_on:
         message = _too_early(review, review.notice_sent_on, published_on, "The date of publication")
         if message:
             errors["published_on"] = message
     if embargo_until and published_on and embargo_until < published_on:
         errors["embargo_until"] = "The embargo date must be the same as or after publication"
-    # The report is published, for the 6 months and the timeliness figures, on the day the
-    # public can read it: the end of an embargo, where there is one.
-    public_on = published_on
-    if embargo_until and published_on and embargo_until > published_on:
-        public_on = embargo_until
+    public_on = _public_on(published_on, embargo_until)
     late = public_on is not None and public_on > review.target_publication
     if late and not (late_reason or "").strip():
         happens = "is published" if public_on == published_on else "becomes public"
@@ -309,7 +319,52 @@ def review_publish(
             "‘Recommendations and action plan’ on the review's page) first"
         )
         errors["__all__"] = [*([errors["__all__"]] if "__all__" in errors else []), message]
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def review_publish(
+    *,
+    review: Review,
+    actor: User,
+    kind: str,
+    public_title: str,
+    public_summary: str,
+    checks: list[str],
+    published_on: dt.date | None,
+    report=None,
+    improvements: str = "",
+    improvements_reason: str = "",
+    embargo_until: dt.date | None = None,
+    nspcc_sent_on: dt.date | None = None,
+    late_reason: str = "",
+    expected_version: int | None = None,
+) -> Review:
+    from safeguarding.uploads import check_upload, private_name
+
+    review = locked_for_change(review, actor, expected_version)
+    ensure_move(review, Status.PUBLISHED)
+    raise_if(
+        publish_errors(
+            review,
+            kind=kind,
+            public_title=public_title,
+            public_summary=public_summary,
+            checks=checks,
+            published_on=published_on,
+            report=report,
+            improvements=improvements,
+            improvements_reason=improvements_reason,
+            embargo_until=embargo_until,
+            nspcc_sent_on=nspcc_sent_on,
+            late_reason=late_reason,
+        )
+    )
+    # The report is checked (a PDF naming no one): kept under its checked name and hash.
+    checked = check_upload(report) if kind == PublicationKind.FULL_REPORT else None
+    public_on = _public_on(published_on, embargo_until)
+    late = public_on > review.target_publication
+    briefing = LearningBriefing.objects.get(review=review)
     move(review, Status.PUBLISHED, actor)
     review.publication_kind = kind
     review.public_title = public_title.strip()
@@ -423,6 +478,62 @@ def _write_public_report(published: PublishedReview, review: Review) -> str:
     return old
 
 
+def published_update_errors(
+    review: Review,
+    *,
+    reason: str,
+    public_title: str,
+    public_summary: str,
+    improvements: str,
+    report=None,
+) -> dict:
+    """A correction of the public copy, as it will be (the title, summary and
+    improvements given or kept): why, what each kind needs, a corrected report that is a
+    PDF naming no one, and every public word anonymised, the briefing's and the
+    recommendations' too (for the service and its form)."""
+    full_report = review.publication_kind == PublicationKind.FULL_REPORT
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = "Enter what was corrected"
+    if not public_title:
+        errors["public_title"] = "Enter the public title"
+    if not public_summary:
+        errors["public_summary"] = "Enter the public summary"
+    if not full_report and not improvements:
+        errors["improvements"] = "Enter the improvements to be made"
+    if report is not None:
+        if not full_report:
+            errors["report"] = "The review was published without its report: no report to replace"
+        else:
+            _, message = _check_report(review, report)
+            if message:
+                errors["report"] = message
+    briefing = LearningBriefing.objects.filter(review=review).first()
+    if not briefing.fits_one_page:
+        errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
+    patterns = identifying_patterns(review)  # one look-up for the four checks below
+    for field, value in (
+        ("public_title", public_title),
+        ("public_summary", public_summary),
+        ("improvements", improvements),
+    ):
+        found = identifying_terms_in(review, value, patterns=patterns)
+        if found:
+            errors[field] = _not_anonymised(found)
+    found = identifying_terms_in(
+        review,
+        *[getattr(briefing, f) for f in BRIEFING_FIELDS],
+        *review.recommendations.values_list("text", flat=True),
+        patterns=patterns,
+    )
+    if found:
+        errors["__all__"] = (
+            _not_anonymised(found)
+            + " from the learning briefing or the recommendations (on the review's page) first"
+        )
+    return errors
+
+
 @transaction.atomic
 def published_update(
     *,
@@ -442,7 +553,7 @@ def published_update(
 
     A withdrawn copy is corrected by a partnership manager only, and the correction puts
     it back on the public pages (withdrawal is for a detail that must come out first)."""
-    from safeguarding.uploads import delete_after_commit, private_name, replace_stored
+    from safeguarding.uploads import check_upload, delete_after_commit, private_name, replace_stored
 
     review = locked_for_change(review, actor, expected_version)
     published = _published_copy(review)
@@ -453,47 +564,19 @@ def published_update(
     title = published.title if public_title is None else public_title.strip()
     summary = published.summary if public_summary is None else public_summary.strip()
     improved = published.improvements if improvements is None else improvements.strip()
-    errors = {}
-    if not (reason or "").strip():
-        errors["reason"] = "Enter what was corrected"
-    if not title:
-        errors["public_title"] = "Enter the public title"
-    if not summary:
-        errors["public_summary"] = "Enter the public summary"
-    if not full_report and not improved:
-        errors["improvements"] = "Enter the improvements to be made"
-    checked = None
-    if report is not None:
-        if not full_report:
-            errors["report"] = "The review was published without its report: no report to replace"
-        else:
-            checked, message = _check_report(review, report)
-            if message:
-                errors["report"] = message
-    briefing = LearningBriefing.objects.filter(review=review).first()
-    if not briefing.fits_one_page:
-        errors["__all__"] = "Shorten the learning briefing to one page before publishing it"
-    patterns = identifying_patterns(review)  # one look-up for the four checks below
-    for field, value in (
-        ("public_title", title),
-        ("public_summary", summary),
-        ("improvements", improved),
-    ):
-        found = identifying_terms_in(review, value, patterns=patterns)
-        if found:
-            errors[field] = _not_anonymised(found)
-    found = identifying_terms_in(
-        review,
-        *[getattr(briefing, f) for f in BRIEFING_FIELDS],
-        *review.recommendations.values_list("text", flat=True),
-        patterns=patterns,
-    )
-    if found:
-        errors["__all__"] = (
-            _not_anonymised(found)
-            + " from the learning briefing or the recommendations (on the review's page) first"
+    raise_if(
+        published_update_errors(
+            review,
+            reason=reason,
+            public_title=title,
+            public_summary=summary,
+            improvements=improved,
+            report=report,
         )
-    raise_if(errors)
+    )
+    # The corrected report is checked (a PDF naming no one): kept under its name and hash.
+    checked = check_upload(report) if report is not None else None
+    briefing = LearningBriefing.objects.get(review=review)
 
     changes = {}
     if title != published.title:

@@ -269,23 +269,11 @@ def milestone_deadline(review: Review, key: str) -> Deadline:
     return deadline
 
 
-@transaction.atomic
-def milestone_update(
-    *,
-    review: Review,
-    actor: User,
-    key: str,
-    planned: dt.date | None,
-    reason: str = "",
-    actual: dt.date | None = None,
-) -> Deadline:
-    """Move a milestone's planned date (a reason is required and kept as history) and/or
-    record the date it actually happened."""
-    require_case_role(actor, review.partnership)
-    require_not_closed(review)
-    if review.status == Status.ON_HOLD:
-        raise ValidationError("Resume the review before changing its milestones")
-    deadline = milestone_deadline(review, key)
+def milestone_errors(
+    review: Review, deadline: Deadline, *, planned: dt.date | None, reason: str, actual
+) -> dict[str, str]:
+    """A milestone's planned date (moved: not before the decision, with a reason) and the
+    date it happened (for the service and its form)."""
     errors = {}
     if planned is None:
         errors["planned"] = "Enter the planned date"
@@ -306,7 +294,27 @@ def milestone_update(
                 not_before_what="the decision to hold the review",
             )
         )
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    review: Review,
+    actor: User,
+    key: str,
+    planned: dt.date | None,
+    reason: str = "",
+    actual: dt.date | None = None,
+) -> Deadline:
+    """Move a milestone's planned date (a reason is required and kept as history) and/or
+    record the date it actually happened."""
+    require_case_role(actor, review.partnership)
+    require_not_closed(review)
+    if review.status == Status.ON_HOLD:
+        raise ValidationError("Resume the review before changing its milestones")
+    deadline = milestone_deadline(review, key)
+    raise_if(milestone_errors(review, deadline, planned=planned, reason=reason, actual=actual))
     if planned != deadline.due_date:
         deadline = deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=planned)
     if actual is not None:

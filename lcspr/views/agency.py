@@ -66,6 +66,7 @@ def agency_action(request, action_pk):
             "evidence_of_impact": action.evidence_of_impact,
             "version": action.version,
         },
+        form_kwargs={"action": action},
         extra={
             "action": action,
             "notes": list(action.notes.select_related("author")),

@@ -250,6 +250,7 @@ def milestone(request, pk, key):
         row.label,
         run,
         initial={"planned": row.planned, "actual": row.actual},
+        form_kwargs={"milestone": row.deadline},
         extra={"history": row.changes},
     )
 
@@ -657,7 +658,7 @@ def published_update(request, pk):
             "improvements": copy.improvements,
             "version": review.version,
         },
-        form_kwargs={"full_report": full_report, "republish": withdrawn},
+        form_kwargs={"full_report": full_report, "republish": withdrawn, "published": copy},
     )
 
 
@@ -791,6 +792,7 @@ def recommendation_edit(request, pk, rec_pk):
             "partners_response": rec.partners_response,
             "version": rec.version,
         },
+        form_kwargs={"recommendation": rec},
     )
 
 
@@ -860,6 +862,7 @@ def action_detail(request, pk, action_pk):
             "evidence_of_impact": action.evidence_of_impact,
             "version": action.version,
         },
+        form_kwargs={"action": action},
         extra={
             "action": action,
             "notes": list(action.notes.select_related("author")),

@@ -5,10 +5,15 @@ what else is missing, each in the error summary linking to its field."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from lcspr import services
+from lcspr.models import AnonymisationCheck
 from tests.utils import assert_errors_reported, date_fields, sign_in
+
+from .conftest import CHILD_NAME, TODAY, days_ago, publish, to_notice_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +117,293 @@ def test_a_hold_form_opened_before_a_colleagues_change_says_so_with_its_other_er
     assert 'href="#id_reason_1"' in summary and 'id="id_reason_1"' in html
     # Saving again is now against the version saved: the hidden field moved on.
     assert f'name="version" value="{opened_at + 1}"' in html
+
+
+# --- the milestones, the notice, publishing and the action plan --------------------------------
+# Each form runs its service's checks against the case with its own; the service, called on
+# its own, still refuses the same answers with the same words.
+
+
+def _refused(call, field: str, words: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        call()
+    assert words in " ".join(error.value.message_dict[field]), error.value.message_dict
+
+
+def test_a_milestone_planned_before_the_decision_is_reported_with_a_future_actual_date(
+    client, local_review, people
+):
+    before = local_review.decision_date - dt.timedelta(days=1)
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:milestone", args=[local_review.pk, "draft_report"]),
+        {
+            **date_fields("planned", before),
+            "reason": "Moved.",
+            **date_fields("actual", timezone.localdate() + dt.timedelta(days=3)),
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "planned": ("id_planned_0", "must be the same as or after the decision to hold"),
+            "actual": ("id_actual_0", "The date it happened must be today or in the past"),
+        },
+    )
+    _refused(
+        lambda: services.milestone_update(
+            review=local_review,
+            actor=people["officer"],
+            key="draft_report",
+            planned=before,
+            reason="Moved.",
+        ),
+        "planned",
+        "must be the same as or after the decision to hold",
+    )
+
+
+def test_a_moved_milestone_without_its_reason_is_reported_with_a_mistyped_actual_date(
+    client, local_review, people
+):
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:milestone", args=[local_review.pk, "draft_report"]),
+        {
+            **date_fields("planned", timezone.localdate() + dt.timedelta(days=40)),
+            "reason": "",
+            "actual_0": "31",
+            "actual_1": "2",
+            "actual_2": "2026",
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "reason": ("id_reason", "Enter the reason for moving the planned date"),
+            "actual": ("id_actual_0", "must be a real date"),
+        },
+    )
+
+
+def test_a_notice_before_the_approval_is_reported_with_the_missing_planned_date(
+    client, local_review, people
+):
+    officer = people["officer"]
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="Terms.", agreed_on=days_ago(50)
+    )
+    review = services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:notice", args=[review.pk]),
+        {**date_fields("sent_on", days_ago(25)), "version": review.version},
+    )
+    assert_errors_reported(
+        response,
+        {
+            "sent_on": (
+                "id_sent_on_0",
+                "must be the same as or after the date the final report was approved",
+            ),
+            "planned_publication": (
+                "id_planned_publication_0",
+                "Enter the planned publication date",
+            ),
+        },
+    )
+    _refused(
+        lambda: services.review_send_notice(
+            review=review, actor=officer, sent_on=days_ago(25), planned_publication=TODAY()
+        ),
+        "sent_on",
+        "must be the same as or after the date the final report was approved",
+    )
+
+
+def test_publishing_reports_what_its_kind_needs_a_named_child_and_the_briefing_with_the_rest(
+    client, local_review, people
+):
+    """With no report for a full report, a title naming the child and no briefing
+    written yet, beside a missing summary and unticked checks."""
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:publish", args=[review.pk]),
+        {
+            "kind": "full_report",
+            "public_title": f"What happened to {CHILD_NAME}",
+            "public_summary": "",
+            **date_fields("published_on", TODAY()),
+            "version": review.version,
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "report": ("id_report", "Select the final report (PDF)"),
+            "public_title": ("id_public_title", "must be anonymised: remove"),
+            "public_summary": ("id_public_summary", "Enter public summary"),
+            "checks": ("id_checks_1", "Confirm every anonymisation check before publishing"),
+        },
+    )
+    summary = response.content.decode().partition('class="govuk-error-summary"')[2]
+    assert "Write the learning briefing before publishing" in summary.partition("</ul>")[0]
+    review.refresh_from_db()
+    assert review.status == "notice_sent"
+    _refused(
+        lambda: services.review_publish(
+            review=review,
+            actor=officer,
+            kind="full_report",
+            public_title="Are you listening?",
+            public_summary="A summary.",
+            checks=list(AnonymisationCheck.values),
+            published_on=TODAY(),
+        ),
+        "report",
+        "Select the final report (PDF)",
+    )
+
+
+def test_correcting_the_public_copy_reports_a_named_child_with_the_missing_reason(
+    client, local_review, people, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    review = publish(to_notice_sent(local_review, officer), officer)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:published-update", args=[review.pk]),
+        {
+            "public_title": "Are you listening to me?",
+            "public_summary": f"{CHILD_NAME} told teachers home was hard.",
+            "reason": "",
+            "version": review.version,
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "public_summary": ("id_public_summary", "must be anonymised: remove"),
+            "reason": ("id_reason", "Enter what was corrected"),
+        },
+    )
+    _refused(
+        lambda: services.published_update(
+            review=review,
+            actor=officer,
+            reason="A typo.",
+            public_summary=f"{CHILD_NAME} told teachers home was hard.",
+        ),
+        "public_summary",
+        "must be anonymised: remove",
+    )
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_a_recommendation_reports_a_response_naming_the_child_with_its_missing_wording(
+    client, local_review, people, editing
+):
+    officer = people["officer"]
+    url = reverse("lcspr:recommendation-add", args=[local_review.pk])
+    data = {"text": "", "partners_response": f"Agreed, for {CHILD_NAME}."}
+    if editing:
+        rec = services.recommendation_add(
+            review=local_review, actor=officer, text="Ask the child directly."
+        )
+        url = reverse("lcspr:recommendation-edit", args=[local_review.pk, rec.pk])
+        data["version"] = rec.version
+    sign_in(client, officer)
+    response = client.post(url, data)
+    assert_errors_reported(
+        response,
+        {
+            "text": ("id_text", "Enter the recommendation"),
+            "partners_response": ("id_partners_response", "must be anonymised: remove"),
+        },
+    )
+    _refused(
+        lambda: services.recommendation_add(
+            review=local_review,
+            actor=officer,
+            text="Share concerns early.",
+            partners_response=f"Agreed, for {CHILD_NAME}.",
+        ),
+        "partners_response",
+        "must be anonymised: remove",
+    )
+
+
+def test_an_action_due_before_the_decision_is_reported_with_its_missing_wording(
+    client, local_review, people
+):
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Ask the child.")
+    agency = local_review.partnership.agencies.order_by("pk").first()
+    before = local_review.decision_date - dt.timedelta(days=1)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:action-add", args=[local_review.pk, rec.pk]),
+        {
+            "description": "",
+            "agency": agency.pk,
+            "lead": "Head of service",
+            **date_fields("due_date", before),
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "description": ("id_description", "Enter the action"),
+            "due_date": ("id_due_date_0", "The due date must be after the decision to hold"),
+        },
+    )
+    _refused(
+        lambda: services.action_add(
+            recommendation=rec,
+            actor=officer,
+            description="Train staff.",
+            agency=agency,
+            lead="Head of service",
+            due_date=before,
+        ),
+        "due_date",
+        "The due date must be after the decision to hold",
+    )
+
+
+def test_an_action_moved_without_a_reason_is_reported_with_the_missing_status(
+    client, local_review, people
+):
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Ask the child.")
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Train staff.",
+        agency=local_review.partnership.agencies.order_by("pk").first(),
+        lead="Head of service",
+        due_date=TODAY() + dt.timedelta(days=30),
+    )
+    later = action.due_date + dt.timedelta(days=14)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:action", args=[local_review.pk, action.pk]),
+        {"status": "", **date_fields("due_date", later), "reason": "", "version": action.version},
+    )
+    assert_errors_reported(
+        response,
+        {
+            "status": ("id_status_1", "Select the status of the action"),
+            "reason": ("id_reason", "Enter the reason for moving the due date"),
+        },
+    )
+    _refused(
+        lambda: services.action_update(
+            action=action, actor=officer, status="in_progress", due_date=later
+        ),
+        "reason",
+        "Enter the reason for moving the due date",
+    )
