@@ -83,17 +83,25 @@ class ReopenedClock:
 
 @dataclass
 class ReopenPlan:
-    """What reopening a closed review would do (the confirm page): the status it goes
-    back to, a hold's details, and the clocks that run (or are paused) again."""
+    """What reopening a closed review would do (the confirm page): why it cannot, or the
+    status it goes back to, a hold's details, and the clocks that run (or are paused)
+    again."""
 
-    status: str
-    status_label: str
-    hold: dict | None
-    clocks: list[ReopenedClock]
+    refused: str = ""
+    status: str = ""
+    status_label: str = ""
+    hold: dict | None = None
+    clocks: list[ReopenedClock] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[ReopenedClock]:
         return [c for c in self.clocks if c.overdue]
+
+
+NOT_REOPENABLE = (
+    "This review was closed before reopening was offered, and its history does not say "
+    "which clocks closing stopped, so it cannot be reopened in the service."
+)
 
 
 def status_before_closing(review: Review) -> str | None:
@@ -107,13 +115,34 @@ def status_before_closing(review: Review) -> str | None:
     return change.from_status if change else None
 
 
-def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan | None:
-    """For a review closed without publication: what `review_reopen` would restore, or
-    None if it cannot (not closed, or its history did not say what closing stopped)."""
-    snapshot = review.closed_from or {}
-    back_to = status_before_closing(review) if review.status == Status.CLOSED else None
-    if not snapshot or back_to is None:
-        return None
+def reopen_back_to(review: Review) -> tuple[str, str]:
+    """Whether the review can be reopened (ADR 0019), for `review_reopen` and its page:
+    ("", the status it goes back to), or (why it cannot, ""). The one source of the
+    refusals; it reads the status history once, and only for a closed review."""
+    if review.status == Status.PUBLISHED:
+        return (
+            "A published review cannot be reopened. To take it off the public pages, withdraw it.",
+            "",
+        )
+    if review.status != Status.CLOSED:
+        return (
+            f"This review is ‘{review.get_status_display()}’, not closed: there is nothing "
+            "to reopen.",
+            "",
+        )
+    back_to = status_before_closing(review) if review.closed_from else None
+    if back_to is None:
+        return NOT_REOPENABLE, ""
+    return "", back_to
+
+
+def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan:
+    """What `review_reopen` would restore for a review closed without publication, or
+    only why it cannot be reopened (`refused`)."""
+    refused, back_to = reopen_back_to(review)
+    if refused:
+        return ReopenPlan(refused=refused)
+    snapshot = review.closed_from
     today = today or timezone.localdate()
     hold = snapshot.get("hold") if back_to == Status.ON_HOLD else None
     ids = {pk: False for pk in snapshot.get("running", [])}

@@ -22,11 +22,9 @@ from .publication import (
     review_send_notice,
 )
 from .review import (
-    NOT_REOPENABLE,
     eligible_reviewers,
     milestone_update,
     partner_check_add,
-    reopen_refused,
     review_approve_final,
     review_close,
     review_correct_decision_date,
@@ -42,7 +40,6 @@ from .review import (
 )
 
 __all__ = [
-    "NOT_REOPENABLE",
     "ConcurrentEditError",
     "TransitionError",
     "action_add",
@@ -67,7 +64,6 @@ __all__ = [
     "review_put_on_hold",
     "review_record_nspcc",
     "review_close",
-    "reopen_refused",
     "review_reopen",
     "review_correct_decision_date",
     "review_resume",

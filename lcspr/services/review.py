@@ -41,7 +41,7 @@ from ..models import (
     Review,
     Status,
 )
-from ..selectors import status_before_closing
+from ..selectors import reopen_back_to
 from .common import (
     TransitionError,
     check_version,
@@ -965,11 +965,10 @@ def review_reopen(
     require_manager(actor, review.partnership)
     review = locked(review)
     check_version(review, expected_version, "review")
-    refused = reopen_refused(review)
+    refused, back_to = reopen_back_to(review)  # back_to: from its status history
     if refused:
         raise TransitionError(refused)
     snapshot = review.closed_from
-    back_to = status_before_closing(review)  # from its status history
     reason = (reason or "").strip()
     if not reason:
         raise_if({"reason": "Enter why the review is being reopened"})
@@ -1011,25 +1010,3 @@ def review_reopen(
         },
     )
     return review
-
-
-def reopen_refused(review: Review) -> str:
-    """Why this review cannot be reopened, or "" if it can (for the service and its page)."""
-    if review.status == Status.PUBLISHED:
-        return (
-            "A published review cannot be reopened. To take it off the public pages, withdraw it."
-        )
-    if review.status != Status.CLOSED:
-        return (
-            f"This review is ‘{review.get_status_display()}’, not closed: there is nothing "
-            "to reopen."
-        )
-    if not review.closed_from or status_before_closing(review) is None:
-        return NOT_REOPENABLE
-    return ""
-
-
-NOT_REOPENABLE = (
-    "This review was closed before reopening was offered, and its history does not say "
-    "which clocks closing stopped, so it cannot be reopened in the service."
-)

@@ -120,7 +120,7 @@ def review_detail(request, pk):
             "reviewer_work_done": review.status in REVIEWER_WORK_DONE,
             "is_assigned_reviewer": selectors.is_assigned_reviewer(request.user, review),
             "today": timezone.localdate(),
-            "not_reopenable": services.NOT_REOPENABLE,
+            "not_reopenable": selectors.NOT_REOPENABLE,
         }
     )
     if context["published_copy"] is not None and context["published_copy"].withdrawn_on is None:
@@ -481,7 +481,6 @@ def reopen(request, pk):
             "its clocks are running as they were.",
         )
 
-    refused = services.reopen_refused(review)
     return form_page(
         request,
         review,
@@ -491,8 +490,8 @@ def reopen(request, pk):
         template="lcspr/reopen.html",
         extra={
             "plan": plan,
-            "refused": refused,
-            "read_only": bool(refused),
+            "refused": plan.refused,
+            "read_only": bool(plan.refused),
             "reviewers_told": bool(reviewers_to_tell(review)),
         },
         initial={"version": review.version},

@@ -371,3 +371,22 @@ def test_the_page_says_a_review_closed_on_hold_comes_back_with_its_clocks_paused
     assert "Its clocks stay paused until it resumes" in page
     assert "Its clocks start again with the due dates they had" not in page
     assert "Paused by the hold" in page
+
+
+def test_the_reopening_page_reads_the_status_history_once(
+    under_way, people, client, django_assert_max_num_queries
+):
+    """The refusal and the plan come from one reading of the review's status history
+    (`reopen_plan`): session, user, device, memberships, the review, its history, its
+    clocks, the reviewers to tell (8; it was 9 when the refusal read the history again)."""
+    review = close(under_way, people["manager"])
+    sign_in(client, people["manager"])
+    url = reverse("lcspr:reopen", args=[review.pk])
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        page = client.get(url)
+    assert "It goes back to ‘Review under way’" in page.content.decode()
+    Review.objects.filter(pk=review.pk).update(closed_from={})
+    with django_assert_max_num_queries(6):  # refused before its history or clocks are read
+        page = client.get(url)
+    assert "cannot be reopened in the service" in page.content.decode()
