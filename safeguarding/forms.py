@@ -413,29 +413,57 @@ class PersonForm(BaseForm):
         )
 
 
-def _lead_field(who: str, what: str) -> forms.CharField:
-    """One box of the leads page: `what` ("name" or "job title") of `who`."""
+def _lead_field(partner: str, what: str) -> forms.CharField:
+    """One box of the leads page: `what` ("name" or "job_title") of `partner`'s lead, as
+    long as the model keeps it (safeguarding/leads.py has the limit and its message)."""
+    from .leads import MAX_LENGTH, too_long
+
     return forms.CharField(
-        label=what.capitalize(),
+        label=what.replace("_", " ").capitalize(),
         required=False,
-        max_length=150,
+        max_length=MAX_LENGTH[what],
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"max_length": f"The {what} of {who} must be 150 characters or fewer"},
+        error_messages={"max_length": too_long(partner, what)},
     )
 
 
 class PartnerLeadsForm(BaseForm):
     """A manager records the statutory partners' leads (safeguarding/leads.py): a name and
-    a job title for each of the three partners, each partner in a fieldset of its own."""
+    a job title for each of the three partners, each partner in a fieldset of its own.
+    The service's checks (a name without a job title, or the reverse) run in `clean`
+    too, so every error shows at once (ADR 0021)."""
 
     submit_label = _("Save the leads")
 
-    local_authority_name = _lead_field("the local authority lead", "name")
-    local_authority_job_title = _lead_field("the local authority lead", "job title")
-    police_name = _lead_field("the police lead", "name")
-    police_job_title = _lead_field("the police lead", "job title")
-    health_name = _lead_field("the health (integrated care board) lead", "name")
-    health_job_title = _lead_field("the health (integrated care board) lead", "job title")
+    local_authority_name = _lead_field("local_authority", "name")
+    local_authority_job_title = _lead_field("local_authority", "job_title")
+    police_name = _lead_field("police", "name")
+    police_job_title = _lead_field("police", "job_title")
+    health_name = _lead_field("health", "name")
+    health_job_title = _lead_field("health", "job_title")
+
+    def clean(self):
+        from .leads import partner_lead_errors
+        from .models import StatutoryPartner
+
+        data = super().clean()
+
+        def answer(name):
+            # A box with an error of its own (too long, hidden characters) still says
+            # whether it was filled in: its partner's other box is checked against it.
+            if name in data:
+                return data[name]
+            return self.data.get(self.add_prefix(name), "")
+
+        self.add_check_errors(
+            partner_lead_errors(
+                {
+                    p: (answer(f"{p}_name"), answer(f"{p}_job_title"))
+                    for p in StatutoryPartner.values
+                }
+            )
+        )
+        return data
 
     def build_helper(self):
         from crispy_forms_gds.layout import Fieldset, Layout

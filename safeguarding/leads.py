@@ -13,7 +13,8 @@ from .audit import Action, audit_record
 from .models import PartnerLead, Partnership, StatutoryPartner, User
 from .workflow import raise_if, require_manager
 
-MAX_LENGTH = 150
+#: The longest name and job title, as the model keeps them (the form's boxes take the same).
+MAX_LENGTH = {what: PartnerLead._meta.get_field(what).max_length for what in ("name", "job_title")}
 
 
 def partner_leads_of(partnership: Partnership) -> dict[str, PartnerLead]:
@@ -47,6 +48,37 @@ def _clean(value) -> str:
     return " ".join(str(value or "").split())
 
 
+def lead_of(partner: str) -> str:
+    """How the errors name a partner's lead: "the police lead"."""
+    label = str(StatutoryPartner(partner).label)
+    return f"the {label[0].lower()}{label[1:]} lead"
+
+
+def too_long(partner: str, what: str) -> str:
+    """The error of a name or job title (`what`: "name", "job_title") that is too long."""
+    return (
+        f"The {what.replace('_', ' ')} of {lead_of(partner)} must be {MAX_LENGTH[what]} "
+        "characters or fewer"
+    )
+
+
+def partner_lead_errors(leads: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Every error of the leads (`leads` maps each partner to (name, job title)), for
+    `partner_leads_set` and its form (ADR 0021): a name without a job title or the
+    reverse, and a name or job title too long. Keyed by the form's field."""
+    errors: dict[str, str] = {}
+    for partner in StatutoryPartner.values:
+        name, job_title = (_clean(v) for v in leads.get(partner, ("", "")))
+        if job_title and not name:
+            errors[f"{partner}_name"] = f"Enter the name of {lead_of(partner)}"
+        if name and not job_title:
+            errors[f"{partner}_job_title"] = f"Enter the job title of {lead_of(partner)}"
+        for what, value in (("name", name), ("job_title", job_title)):
+            if len(value) > MAX_LENGTH[what]:
+                errors[f"{partner}_{what}"] = too_long(partner, what)
+    return errors
+
+
 @transaction.atomic
 def partner_leads_set(
     *, partnership: Partnership, actor: User, leads: dict[str, tuple[str, str]]
@@ -57,22 +89,11 @@ def partner_leads_set(
     require_manager(actor, partnership)
     # One manager's save at a time per partnership: the partnership row is the lock.
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
-    errors: dict[str, str] = {}
-    wanted: dict[str, tuple[str, str]] = {}
-    for partner in StatutoryPartner.values:
-        name, job_title = (_clean(v) for v in leads.get(partner, ("", "")))
-        label = StatutoryPartner(partner).label
-        who = f"the {label[0].lower()}{label[1:]} lead"
-        if job_title and not name:
-            errors[f"{partner}_name"] = f"Enter the name of {who}"
-        if name and not job_title:
-            errors[f"{partner}_job_title"] = f"Enter the job title of {who}"
-        for what, value in (("name", name), ("job title", job_title)):
-            if len(value) > MAX_LENGTH:
-                field = f"{partner}_{what.replace(' ', '_')}"
-                errors[field] = f"The {what} of {who} must be {MAX_LENGTH} characters or fewer"
-        wanted[partner] = (name, job_title)
-    raise_if(errors)
+    raise_if(partner_lead_errors(leads))
+    wanted = {
+        partner: tuple(_clean(v) for v in leads.get(partner, ("", "")))
+        for partner in StatutoryPartner.values
+    }
     current = {
         lead.partner: lead
         for lead in PartnerLead.objects.select_for_update().filter(partnership=partnership)

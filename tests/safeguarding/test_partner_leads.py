@@ -196,3 +196,48 @@ def test_the_service_checks_what_the_form_does_not(people, partnership):
         ],
     }
     assert not PartnerLead.objects.exists()
+
+
+def test_every_error_of_the_leads_shows_at_once(client, people, partnership):
+    """A name without a job title and a job title without a name, in different partners,
+    with a name too long in a third: the form runs the service's checks (ADR 0021), so
+    the error summary lists all three on the first save."""
+    sign_in(client, people["manager"])
+    response = client.post(
+        leads_url(partnership),
+        {
+            **LEADS,
+            "police_job_title": "",
+            "health_name": " ",
+            "local_authority_name": "x" * 151,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('class="govuk-error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    for field, message in (
+        ("police_job_title", "Enter the job title of the police lead"),
+        ("health_name", "Enter the name of the health (integrated care board) lead"),
+        (
+            "local_authority_name",
+            "The name of the local authority lead must be 150 characters or fewer",
+        ),
+    ):
+        assert f'href="#id_{field}"' in summary and message in summary
+    # Each box says its own error once: the name too long is not also "missing".
+    assert html.count("The name of the local authority lead must be") == 2  # summary, field
+    assert "Enter the job title of the local authority lead" not in html
+    assert not PartnerLead.objects.exists()
+
+
+def test_a_box_too_long_still_counts_as_filled_in_for_its_partners_other_box(
+    client, people, partnership
+):
+    sign_in(client, people["manager"])
+    html = client.post(
+        leads_url(partnership), {**LEADS, "police_name": "x" * 151, "police_job_title": ""}
+    ).content.decode()
+    assert "The name of the police lead must be 150 characters or fewer" in html
+    assert "Enter the job title of the police lead" in html
+    assert 'href="#id_police_job_title"' in html
