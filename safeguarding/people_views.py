@@ -111,6 +111,18 @@ def person_remove(request, partnership_pk, pk):
     )
 
 
+#: Where the leads page was opened from (`?from=`, added by the link there), to go back to
+#: it: one of these, never an address taken from the request; home otherwise.
+LEADS_OPENED_FROM = {"people": _list_url}
+
+
+def _leads_return_to(request, partnership) -> str:
+    """The page the leads page goes back to, and to after saving: the People page when
+    its link opened it, home (where "Partnerships you manage" links it) otherwise."""
+    page = LEADS_OPENED_FROM.get(request.GET.get("from", ""))
+    return page(partnership) if page else reverse("safeguarding:home")
+
+
 @permissions.case_role_required(
     {Role.PARTNERSHIP_MANAGER},
     message="Only a partnership manager records the statutory partners' leads.",
@@ -148,6 +160,6 @@ def partner_leads(request, partnership_pk):
         "signs, such as a deputy. Sign-offs already recorded keep the name as signed.\n\n"
         "Leave a partner blank if you do not know their lead yet.",
         initial=initial,
-        back=reverse("safeguarding:home"),
-        done=reverse("safeguarding:home"),
+        back=_leads_return_to(request, partnership),
+        done=_leads_return_to(request, partnership),
     )

@@ -64,3 +64,20 @@ def test_a_manager_records_the_statutory_leads(page, live_server, partnership):
         "local_authority": "Karen Whitfield",
         "police": "Raj Patel",
     }
+
+
+def test_the_leads_page_opened_from_people_goes_back_there(page, live_server, partnership):
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    sign_in_through_browser(page, live_server, manager)
+    page.get_by_role("link", name=f"People of {partnership.name}").click()
+    page.get_by_role("link", name="statutory partners’ leads page").click()
+    expect(page.get_by_role("heading", level=1, name="Statutory partners’ leads")).to_be_visible()
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+    page.get_by_role("link", name="statutory partners’ leads page").click()
+    police = page.get_by_role("group", name="Police")
+    police.get_by_label("Name").fill("Raj Patel")
+    police.get_by_label("Job title").fill("Detective Superintendent")
+    page.get_by_role("button", name="Save the leads").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+    expect(page.get_by_text("The statutory partners’ leads of")).to_be_visible()

@@ -40,7 +40,7 @@ def test_a_manager_finds_records_and_sees_the_leads(client, people, partnership)
     # Reached from where the manager manages the partnership: home and the People page.
     assert f'href="{url}"' in client.get(reverse("safeguarding:home")).content.decode()
     people_page = reverse("safeguarding:people", args=[partnership.pk])
-    assert f'href="{url}"' in client.get(people_page).content.decode()
+    assert f'href="{url}?from=people"' in client.get(people_page).content.decode()
     page = client.get(url).content.decode()
     assert "Statutory partners’ leads" in page
     # One fieldset for each partner, its legend naming the partner.
@@ -241,3 +241,38 @@ def test_a_box_too_long_still_counts_as_filled_in_for_its_partners_other_box(
     assert "The name of the police lead must be 150 characters or fewer" in html
     assert "Enter the job title of the police lead" in html
     assert 'href="#id_police_job_title"' in html
+
+
+@pytest.mark.parametrize(
+    "opened_from, returns_to",
+    [
+        ("", "home"),
+        ("?from=people", "people"),
+        # Only the pages it is linked from: anything else goes home, never elsewhere.
+        ("?from=https://evil.example/", "home"),
+        ("?from=//evil.example", "home"),
+        ("?from=home", "home"),
+    ],
+)
+def test_back_and_saving_return_to_the_page_it_was_opened_from(
+    client, people, partnership, opened_from, returns_to
+):
+    sign_in(client, people["manager"])
+    url = leads_url(partnership) + opened_from
+    expected = {
+        "home": reverse("safeguarding:home"),
+        "people": reverse("safeguarding:people", args=[partnership.pk]),
+    }[returns_to]
+    page = client.get(url).content.decode()
+    back = re.search(r'<a href="([^"]*)" class="govuk-back-link">', page).group(1)
+    assert back == expected
+    assert "evil" not in page
+    # The form posts to the page's own address, marker included (no action of its own).
+    forms = [f for f in re.findall(r"<form[^>]*>", page) if "sign-out" not in f]
+    assert len(forms) == 1 and "action" not in forms[0]
+    # An error keeps the way back; a save goes there.
+    error = client.post(url, {**LEADS, "police_name": ""}).content.decode()
+    assert f'<a href="{expected}" class="govuk-back-link">' in error
+    response = client.post(url, LEADS)
+    assert response.status_code == 302 and response.url == expected
+    assert saved(partnership)["police"] == ("Raj Patel", "Detective Superintendent")
