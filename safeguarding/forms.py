@@ -162,6 +162,19 @@ class BaseModelForm(GDSFormMixin, forms.ModelForm):
     pass
 
 
+class RefusedForm(BaseForm):
+    """What a form page shows in place of its form when the record moved on so that the
+    form cannot be taken (a colleague's change made it moot): no questions, only
+    `message` in the GOV.UK error summary, its link going to `error_target`, the element
+    of the page that says what to do instead."""
+
+    def __init__(self, message: str, *, error_target: str):
+        super().__init__({})
+        self.error_target = error_target
+        self.full_clean()
+        self.add_error(None, message)
+
+
 class GDSDateInput(forms.DateInput):
     input_type = "date"
 

@@ -22,6 +22,7 @@ from .publication import (
     review_send_notice,
 )
 from .review import (
+    already_on_hold,
     eligible_reviewers,
     milestone_update,
     partner_check_add,
@@ -40,6 +41,7 @@ from .review import (
 )
 
 __all__ = [
+    "already_on_hold",
     "ConcurrentEditError",
     "TransitionError",
     "action_add",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
@@ -53,12 +54,23 @@ def require_not_closed(review: Review) -> None:
         raise TransitionError(CLOSED_MESSAGE)
 
 
-def locked_for_change(review: Review, actor: User, expected_version: int | None) -> Review:
+def locked_for_change(
+    review: Review,
+    actor: User,
+    expected_version: int | None,
+    *,
+    refuse: Callable[[Review], str] | None = None,
+) -> Review:
     """The start of every change to a review: the actor's role, the row lock, the version
     the form was opened at (a colleague's save in between is refused), and never a
-    closed review."""
+    closed review. `refuse(review)`, checked before the version, says why the step cannot
+    be taken at all now ("" if it can): a colleague's change that made the step moot is
+    said as such, not as a change to save over."""
     require_case_role(actor, review.partnership)
     review = locked(review)
+    refused = refuse(review) if refuse is not None else ""
+    if refused:
+        raise TransitionError(refused)
     check_version(review, expected_version, "review")
     require_not_closed(review)
     return review

@@ -507,6 +507,25 @@ def hold_errors(
     return errors
 
 
+def already_on_hold(review: Review) -> str:
+    """Why a hold cannot be recorded on a review on hold already (a colleague's hold, or
+    an old tab), saying since when and why, and what to do instead; "" if it is not on
+    hold. Not the hold's detail: it may name people in the proceedings."""
+    if review.status != Status.ON_HOLD:
+        return ""
+    about = []
+    if review.held_since:
+        about.append(f"since {review.held_since:%-d %B %Y}")
+    if review.hold_reason:
+        about.append(f"reason: {review.get_hold_reason_display()}")
+    return (
+        "The review is already on hold"
+        + (f" ({'; '.join(about)})" if about else "")
+        + ", so this hold was not saved. To change the date to look again or the detail, "
+        "change the hold; to end the hold, resume the review."
+    )
+
+
 @transaction.atomic
 def review_put_on_hold(
     *,
@@ -521,7 +540,7 @@ def review_put_on_hold(
     """Pause the review (e.g. for criminal proceedings or an inquest). Its clocks stop:
     they are closed as "paused" and reopened on resume (see `review_resume` for which
     move). A clock reminds the business unit to look again on the chosen date."""
-    review = locked_for_change(review, actor, expected_version)
+    review = locked_for_change(review, actor, expected_version, refuse=already_on_hold)
     ensure_move(review, Status.ON_HOLD)
     raise_if(
         hold_errors(

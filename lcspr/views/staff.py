@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
+from safeguarding.forms import RefusedForm
 
 from .. import selectors, services
 from ..documents import action_plan_csv, action_plan_pdf
@@ -296,6 +297,8 @@ def check_add(request, pk):
 @officer_view
 def hold(request, pk):
     review = _editable(request, pk)
+    if review.status == Status.ON_HOLD:
+        return _on_hold_already(request, review)
 
     def run(form):
         data = form.cleaned_data
@@ -320,6 +323,29 @@ def hold(request, pk):
         "milestones still to come move later by the number of days it was on hold. The "
         "statutory publication date (6 months after the decision) does not move.",
         initial={"held_since": timezone.localdate(), "version": review.version},
+    )
+
+
+def _on_hold_already(request, review):
+    """The hold page of a review on hold already (a colleague put it on hold since the
+    page was opened, or an old tab): no form to fill in for nothing, but since when and
+    why, and links to change the hold or resume the review. A hold form sent now gets
+    the service's refusal in the error summary, linking to "Change the hold"; nothing is
+    saved."""
+    posted = request.method == "POST"
+    return render(
+        request,
+        "lcspr/on_hold_already.html",
+        {
+            "form": RefusedForm(services.already_on_hold(review), error_target="change-hold")
+            if posted
+            else None,
+            "review": review,
+            "title": "Put the review on hold",
+            "caption": f"Local review {review.reference}",
+            "back": review.get_absolute_url(),
+            "read_only": True,
+        },
     )
 
 

@@ -149,6 +149,25 @@ def collect(client, people, world, draft):  # noqa: F811
     keep("reopen-closed-error", client.post(reopen, {"version": str(closed.version)}))
     keep("review-closed-manager", client.get(closed.get_absolute_url()))
     assert {"reopen-closed.html", "reopen-closed-error.html"} <= set(pages)
+    # The hold page of a review on hold already (a colleague's hold): what to do instead,
+    # and a hold form sent anyway.
+    held = lcspr_services.review_open(
+        rapid_review=notify(local.partnership, people["officer"], name="Held Child"),
+        decision_date=timezone.localdate() - dt.timedelta(days=30),
+        actor=people["manager"],
+    )
+    held = lcspr_services.review_put_on_hold(
+        review=held,
+        actor=people["manager"],
+        reason="inquest",
+        note="",
+        held_since=timezone.localdate(),
+        look_again_on=timezone.localdate() + dt.timedelta(days=9),
+    )
+    hold = reverse("lcspr:hold", args=[held.pk])
+    keep("hold-on-hold-already", client.get(hold))
+    keep("hold-on-hold-already-error", client.post(hold, {"version": str(held.version)}))
+    assert {"hold-on-hold-already.html", "hold-on-hold-already-error.html"} <= set(pages)
     # The journey's steps, on a draft incident.
     sign_in(client, people["officer"])
     child = draft.children.first()

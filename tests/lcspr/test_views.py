@@ -616,3 +616,111 @@ def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
         f"The date of the decision: {days_ago(60):%-d %B %Y} → {right:%-d %B %Y}; "
         f"the statutory publication date: {before:%-d %B %Y} → {target:%-d %B %Y}"
     ) in _history_lines(response.content.decode())[-1]
+
+
+def _summary(html: str) -> str:
+    return html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+
+
+def test_a_hold_saved_after_a_colleagues_hold_says_what_to_do_and_saves_nothing(
+    client, local_review, people
+):
+    """The page was opened, then a colleague put the review on hold: saving the form
+    does not end on "resume it first" (a dead end) nor on "save again to replace the
+    other change" (a hold cannot be saved over a hold), but says the review is on hold
+    already, since when and why, in the error summary, linking to changing the hold."""
+    from lcspr.models import HoldReason, StatusChange
+    from safeguarding.models import AuditEvent, Deadline
+
+    officer = people["officer"]
+    url = reverse("lcspr:hold", args=[local_review.pk])
+    sign_in(client, officer)
+    opened = client.get(url)
+    assert 'name="reason"' in opened.content.decode()
+    opened_at = local_review.version
+    held = services.review_put_on_hold(
+        review=local_review,
+        actor=people["manager"],
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="Trial listed.",
+        held_since=days_ago(2),
+        look_again_on=TODAY() + dt.timedelta(days=30),
+    )
+    moves, events = StatusChange.objects.count(), AuditEvent.objects.count()
+    clocks = {(d.key, d.due_date, d.outcome) for d in Deadline.objects.for_subject(held)}
+    response = client.post(
+        url,
+        {
+            "reason": HoldReason.INQUEST,
+            "note": "Inquest opened.",
+            **date_fields("held_since", TODAY()),
+            **date_fields("look_again_on", TODAY() + dt.timedelta(days=10)),
+            "version": str(opened_at),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    summary = _summary(html)
+    assert (
+        f"The review is already on hold (since {days_ago(2):%-d %B %Y}; reason: Criminal "
+        "proceedings), so this hold was not saved." in summary
+    )
+    assert "resume it first" not in html and "changed after you opened" not in html
+    assert "save again" not in html.lower()
+    # The summary's link goes to "Change the hold", beside resuming and the review.
+    assert 'href="#change-hold"' in summary
+    change = reverse("lcspr:hold-change", args=[held.pk])
+    assert f'id="change-hold" href="{change}"' in html
+    assert reverse("lcspr:resume", args=[held.pk]) in html
+    assert 'name="reason"' not in html  # no form to fill in for nothing
+    # Nothing saved: the colleague's hold stands as it was.
+    review = Review.objects.get(pk=held.pk)
+    assert (review.hold_reason, review.held_since, review.hold_note, review.version) == (
+        HoldReason.CRIMINAL_PROCEEDINGS,
+        days_ago(2),
+        "Trial listed.",
+        held.version,
+    )
+    assert (StatusChange.objects.count(), AuditEvent.objects.count()) == (moves, events)
+    assert {(d.key, d.due_date, d.outcome) for d in Deadline.objects.for_subject(review)} == (
+        clocks
+    )
+    # Sent empty, or opened anew: the same, and no error of the form's questions.
+    empty = client.post(url, {}).content.decode()
+    assert "The review is already on hold" in _summary(empty)
+    assert "Select why" not in empty
+    page = client.get(url).content.decode()
+    assert "govuk-error-summary" not in page and 'name="reason"' not in page
+    assert "This review is already on hold since" in page and change in page
+
+
+def test_the_service_refuses_a_second_hold_before_the_version(local_review, people):
+    """Called with the version the page was opened at, the service says the review is on
+    hold already rather than that it changed since (a hold cannot be saved over one)."""
+    from lcspr.models import HoldReason
+
+    opened_at = local_review.version
+    held = services.review_put_on_hold(
+        review=local_review,
+        actor=people["manager"],
+        reason=HoldReason.INQUEST,
+        note="",
+        held_since=days_ago(1),
+        look_again_on=TODAY() + dt.timedelta(days=9),
+    )
+    with pytest.raises(services.TransitionError) as refused:
+        services.review_put_on_hold(
+            review=held,
+            actor=people["officer"],
+            reason=HoldReason.FAMILY,
+            note="",
+            held_since=TODAY(),
+            look_again_on=TODAY() + dt.timedelta(days=5),
+            expected_version=opened_at,
+        )
+    assert str(refused.value) == (
+        f"The review is already on hold (since {days_ago(1):%-d %B %Y}; reason: Inquest), so "
+        "this hold was not saved. To change the date to look again or the detail, change the "
+        "hold; to end the hold, resume the review."
+    )
