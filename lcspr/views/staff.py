@@ -490,6 +490,24 @@ def reopen(request, pk):
     if not selectors.is_manager(request.user, review):
         raise PermissionDenied("Only the partnership manager reopens a review.")
     plan = selectors.reopen_plan(review)
+    if plan.refused:
+        # No form to fill in for nothing: the page says why, and a form sent to it (an
+        # old tab) gets the refusal in the error summary, linked to that explanation.
+        return render(
+            request,
+            "lcspr/reopen.html",
+            {
+                "form": RefusedForm(plan.refused, error_target="refused")
+                if request.method == "POST"
+                else None,
+                "review": review,
+                "refused": plan.refused,
+                "title": "Reopen this review",
+                "caption": f"Local review {review.reference}",
+                "back": review.get_absolute_url(),
+                "read_only": True,
+            },
+        )
 
     def run(form):
         reopened = services.review_reopen(
@@ -516,8 +534,6 @@ def reopen(request, pk):
         template="lcspr/reopen.html",
         extra={
             "plan": plan,
-            "refused": plan.refused,
-            "read_only": bool(plan.refused),
             "reviewers_told": bool(reviewers_to_tell(review)),
         },
         initial={"version": review.version},

@@ -178,8 +178,12 @@ def test_only_a_closed_review_can_be_reopened(local_review, people, client, stat
     assert expected in html and 'name="reason"' not in html
     posted = client.post(url, {"reason": "Try anyway.", "version": str(review.version)})
     assert posted.status_code == 200
-    assert "govuk-error-summary" in posted.content.decode()
-    assert expected in posted.content.decode()
+    posted_html = posted.content.decode()
+    summary = posted_html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    assert expected in summary
+    # The summary's link goes to the page's explanation, not to a form that is not there.
+    assert 'href="#refused"' in summary and 'id="refused"' in posted_html
+    assert 'name="reason"' not in posted_html
     review.refresh_from_db()
     assert review.status == status
 
