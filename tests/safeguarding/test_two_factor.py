@@ -118,9 +118,10 @@ def test_every_page_but_the_sign_in_ones_waits_for_the_second_factor(client, peo
         reverse("safeguarding:signed-out"),
     ]:
         assert client.get(url).status_code == 200, url
-    # Before the second factor, the navigation offers nothing but signing out.
+    # Before the second factor there is no service navigation, only the header's sign out.
     html = client.get(VERIFY).content.decode()
-    assert "Audit trail" not in html and "Your account" not in html and "Sign out" in html
+    assert "Audit trail" not in html and "Your account" not in html
+    assert 'aria-label="Menu"' not in html and 'class="app-header__sign-out"' in html
     # And an authenticator cannot be replaced with only the password.
     assert client.get(SETUP).url == VERIFY
     assert client.post(reverse("safeguarding:sign-out")).status_code == 302
