@@ -1,12 +1,14 @@
 """Each role reaches only what it should; anything outside scope is a 404 or a 403."""
 
+import re
+
 import pytest
 from django.http import Http404
 from django.urls import reverse
 
 from safeguarding import permissions
 from safeguarding.audit import Action, audit_record
-from safeguarding.models import AuditEvent, Partnership, Role
+from safeguarding.models import AuditEvent, Membership, Partnership, Role
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +94,34 @@ def test_home_page_suits_the_role(client, people, who, visible_heading, hidden_h
         assert heading not in html
     # Only managers get the audit trail in the navigation.
     assert ("Audit trail" in html) == (who == "manager")
+
+
+def test_each_managed_partnership_lists_its_links_under_its_name(
+    client, people, partnership, other_partnership
+):
+    """A list of links under each partnership's heading (they wrapped unevenly as
+    summary-list actions), each link naming its partnership to a screen reader."""
+    manager = people["manager"]
+    Membership.objects.create(
+        user=manager, partnership=other_partnership, role=Role.PARTNERSHIP_MANAGER
+    )
+    sign_in(client, manager)
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    section = html[html.index('id="manager-heading"') : html.index('id="to-sign-off"')]
+    assert "govuk-summary-list" not in section
+    for p in (partnership, other_partnership):
+        heading = f'<h3 class="govuk-heading-s govuk-!-margin-bottom-2">{p.name} ({p.code})</h3>'
+        links = section[section.index(heading) :]
+        links = links[links.index('<ul class="govuk-list') : links.index("</ul>")]
+        hidden = '<span class="govuk-visually-hidden">'
+        assert re.findall(r"<li><a [^>]*>([^<]*)<span", links) == [
+            "People",
+            "Statutory leads",
+            "Audit trail",
+        ]
+        assert links.count(f"{hidden} of {p.name}</span>") == 2
+        assert links.count(f"{hidden} for {p.name}</span>") == 1
+        assert f'href="{reverse("safeguarding:people", args=[p.pk])}"' in links
 
 
 def test_home_requires_sign_in(client):
