@@ -1,6 +1,8 @@
 // Wide tables on a narrow screen: each scrolls sideways inside its own box rather than
-// pushing the whole page wider than the screen (the header and the text with it).
-// Without JavaScript the page scrolls as a whole, as before.
+// pushing the whole page wider than the screen (the header and the text with it). The
+// templates write the box round every table (`<div class="app-table-scroll">`), so a page
+// does not scroll sideways without JavaScript either; this script makes no second box,
+// and wraps only a table that a template left without one.
 //
 // A box that scrolls is a named region that takes keyboard focus, so it can be scrolled
 // with the arrow keys (WCAG 2.1.1); one that fits is left out of the tab order.

@@ -1,11 +1,12 @@
 """WCAG 1.4.10 Reflow: at 320 CSS pixels wide no page of the service scrolls sideways as a
-whole. A table too wide for the screen scrolls inside its own named, focusable box
-(static/js/tables.mjs, `.app-table-scroll`); everything else wraps.
+whole. A table too wide for the screen scrolls inside its own box (`.app-table-scroll`,
+written round every table by the templates), which the script (static/js/tables.mjs)
+names and makes focusable when it scrolls; everything else wraps.
 
 Every page type the Nu HTML Checker reads (tests/e2e/test_html_validity.py: each page as
 its user sees it, error states included, the rapid review and local review pages with
 their timetables among them) is opened in a 320-pixel-wide Chromium with the service's
-stylesheet and scripts."""
+stylesheet, once with its scripts and once with JavaScript off."""
 
 import os
 from pathlib import Path
@@ -40,6 +41,16 @@ STICKING_OUT = """() => {
     .slice(0, 3)
     .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
 }"""
+# Whether the box of the table captioned `caption` is narrower than its table.
+SCROLLS = """(caption) => [...document.querySelectorAll(".app-table-scroll")].some(
+  (box) => box.querySelector("caption")?.textContent.trim() === caption
+    && box.scrollWidth > box.clientWidth + 1
+)"""
+# Each table sits in exactly one box: the template's, the script adding none of its own.
+TABLES_NOT_IN_ONE_BOX = """() => [...document.querySelectorAll("table.govuk-table")].filter(
+  (table) => !table.parentElement.classList.contains("app-table-scroll")
+    || table.parentElement.parentElement.closest(".app-table-scroll")
+).length"""
 
 
 def test_every_page_reflows_at_320_pixels(
@@ -61,24 +72,36 @@ def test_every_page_reflows_at_320_pixels(
         "notifications_detail.html",
         "safeguarding_people.html",
     } <= set(pages)
-    context = browser.new_context(bypass_csp=True, viewport=NARROW)
-    page = context.new_page()
-    try:
-        wide = {}
-        for name, html in sorted(pages.items()):
-            show_html(page, live_server, html)
-            if SHOTS:
-                page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-            scroll_width, client_width = page.evaluate(
-                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            assert client_width <= 320
-            if scroll_width > client_width:
-                wide[name] = (scroll_width, page.evaluate(STICKING_OUT))
-        assert wide == {}
-        # The rapid review's information requests do not fit: they scroll in a named box.
-        show_html(page, live_server, pages["rapid_reviews_detail.html"])
-        box = page.get_by_role("region", name="Information requests (scrolls sideways)")
-        assert box.get_attribute("tabindex") == "0"
-    finally:
-        context.close()
+    for javascript in (True, False):
+        context = browser.new_context(
+            bypass_csp=True, viewport=NARROW, java_script_enabled=javascript
+        )
+        page = context.new_page()
+        try:
+            wide, unboxed = {}, {}
+            for name, html in sorted(pages.items()):
+                show_html(page, live_server, html)
+                if SHOTS:
+                    shot = f"{name}.png" if javascript else f"{name}-no-js.png"
+                    page.screenshot(path=str(Path(SHOTS) / shot), full_page=True)
+                scroll_width, client_width = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+                assert client_width <= 320
+                if scroll_width > client_width:
+                    wide[name] = (scroll_width, page.evaluate(STICKING_OUT))
+                if count := page.evaluate(TABLES_NOT_IN_ONE_BOX):
+                    unboxed[name] = count
+            assert (javascript, wide) == (javascript, {})
+            assert (javascript, unboxed) == (javascript, {})
+            # The rapid review's information requests do not fit: they scroll in their box,
+            # which the script (only) names and puts in the tab order.
+            show_html(page, live_server, pages["rapid_reviews_detail.html"])
+            assert page.evaluate(SCROLLS, "Information requests")
+            requests = page.get_by_role("region", name="Information requests (scrolls sideways)")
+            if javascript:
+                assert requests.get_attribute("tabindex") == "0"
+            else:
+                assert requests.count() == 0
+        finally:
+            context.close()
