@@ -21,6 +21,7 @@ from notifications.demo import _born, _person
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
 from safeguarding.calendar import add_working_days
+from safeguarding.demo import DemoClock
 from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Partnership, Role
 
@@ -210,90 +211,103 @@ def _report_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("final-report.pdf", data, content_type="application/pdf")
 
 
-def _old_case(partnership, officer, decided: dt.date, child) -> Review:
-    """A back-dated incident, notification and rapid review deciding on a local review."""
+def _old_case(partnership, officer, decided: dt.date, child, clock: DemoClock) -> Review:
+    """A back-dated incident, notification and rapid review deciding on a local review,
+    each step's History stamped with the day it happened."""
     aware = add_working_days(decided, -14, partnership=partnership)
-    incident = incident_services.incident_create(
-        partnership=partnership,
-        actor=officer,
-        awareness_date=aware,
-        incident_date=aware - dt.timedelta(days=1),
-        incident_place=partnership.local_authority,
-    )
-    incident = incident_services.incident_update(
-        incident=incident,
-        actor=officer,
-        changes={
-            "nature": Nature.SERIOUS_HARM,
-            "harm_categories": [HarmCategory.NEGLECT, HarmCategory.EMOTIONAL],
-            "circumstances": "Serious harm after a long period of agency involvement.",
-            "parallel_processes": ["police"],
-            "notifier_name": officer.full_name,
-            "notifier_role": officer.job_title,
-            "notifier_contact": officer.email,
-        },
-    )
-    name, born, sex, ethnicity = child
-    incident_services.child_save(
-        incident=incident,
-        actor=officer,
-        values={
-            "name": name,
-            "date_of_birth": born,
-            "sex": sex,
-            "ethnicity": ethnicity,
-            "status_at_time": ChildStatus.CHILD_IN_NEED,
-        },
-    )
-    incident_services.incident_submit_for_decision(incident=incident, actor=officer)
+    with clock.on(aware):
+        incident = incident_services.incident_create(
+            partnership=partnership,
+            actor=officer,
+            awareness_date=aware,
+            incident_date=aware - dt.timedelta(days=1),
+            incident_place=partnership.local_authority,
+        )
+        incident = incident_services.incident_update(
+            incident=incident,
+            actor=officer,
+            changes={
+                "nature": Nature.SERIOUS_HARM,
+                "harm_categories": [HarmCategory.NEGLECT, HarmCategory.EMOTIONAL],
+                "circumstances": "Serious harm after a long period of agency involvement.",
+                "parallel_processes": ["police"],
+                "notifier_name": officer.full_name,
+                "notifier_role": officer.job_title,
+                "notifier_contact": officer.email,
+            },
+        )
+        name, born, sex, ethnicity = child
+        incident_services.child_save(
+            incident=incident,
+            actor=officer,
+            values={
+                "name": name,
+                "date_of_birth": born,
+                "sex": sex,
+                "ethnicity": ethnicity,
+                "status_at_time": ChildStatus.CHILD_IN_NEED,
+            },
+        )
+    with clock.on(add_working_days(aware, 1, partnership=partnership)):
+        incident_services.incident_submit_for_decision(incident=incident, actor=officer)
     sent = add_working_days(aware, 2, partnership=partnership)
-    incident = incident_services.incident_record_notification(
-        incident=incident,
-        actor=officer,
-        notified_at=timezone.make_aware(dt.datetime.combine(sent, dt.time(10, 30))),
-        dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
-        ofsted_copied=True,
-    )
+    with clock.on(sent):
+        incident = incident_services.incident_record_notification(
+            incident=incident,
+            actor=officer,
+            notified_at=timezone.make_aware(dt.datetime.combine(sent, dt.time(10, 30))),
+            dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
+            ofsted_copied=True,
+        )
     rapid = incident.rapid_review
-    rapid = rr_services.rapid_review_record_meeting(
-        rapid_review=rapid,
-        actor=officer,
-        values={
-            "meeting_date": decided,
-            "attendees": "Business manager (chair); social care, police, health and "
-            "education leads",
-            "key_practice_episodes": "Missed opportunities to hear the child.",
-            "learning_local": "Agencies held pieces of the picture that were not joined up.",
-            "learning_national": "",
-            "immediate_actions": "Siblings seen and safe.",
-            "equality_and_diversity": "Considered; see the report.",
-        },
-    )
-    rapid = rr_services.rapid_review_decide(
-        rapid_review=rapid,
-        actor=officer,
-        decision="local_review",
-        criteria=["improvements", "working_together"],
-        rationale="Several agencies were involved and learning is likely.",
-        decided_on=decided,
-    )
-    for partner in ("local_authority", "police", "health"):
-        lead = partner_lead_initial(partnership, partner)
-        rr_services.rapid_review_sign_off(
+    with clock.on(decided):
+        rapid = rr_services.rapid_review_record_meeting(
             rapid_review=rapid,
             actor=officer,
-            partner=partner,
-            name=lead.get("name") or f"{partner.replace('_', ' ').title()} lead",
-            role=lead.get("role", ""),
-            signed_on=decided,
+            values={
+                "meeting_date": decided,
+                "attendees": "Business manager (chair); social care, police, health and "
+                "education leads",
+                "key_practice_episodes": "Missed opportunities to hear the child.",
+                "learning_local": "Agencies held pieces of the picture that were not joined up.",
+                "learning_national": "",
+                "immediate_actions": "Siblings seen and safe.",
+                "equality_and_diversity": "Considered; see the report.",
+            },
         )
-    rr_services.rapid_review_send_to_panel(
-        rapid_review=rapid, actor=officer, sent_on=add_working_days(decided, 1)
-    )
+        rapid = rr_services.rapid_review_decide(
+            rapid_review=rapid,
+            actor=officer,
+            decision="local_review",
+            criteria=["improvements", "working_together"],
+            rationale="Several agencies were involved and learning is likely.",
+            decided_on=decided,
+        )
+        for partner in ("local_authority", "police", "health"):
+            lead = partner_lead_initial(partnership, partner)
+            rr_services.rapid_review_sign_off(
+                rapid_review=rapid,
+                actor=officer,
+                partner=partner,
+                name=lead.get("name") or f"{partner.replace('_', ' ').title()} lead",
+                role=lead.get("role", ""),
+                signed_on=decided,
+            )
+    sent_to_panel = add_working_days(decided, 1)
+    with clock.on(sent_to_panel):
+        rr_services.rapid_review_send_to_panel(
+            rapid_review=rapid, actor=officer, sent_on=sent_to_panel
+        )
     return Review.objects.get(rapid_review=rapid)
 
 
-def _start(review, officer, reviewer, themes, *, agreed: dt.date):
+def _start(review, officer, reviewer, themes, *, agreed: dt.date, clock: DemoClock):
+    """Terms agreed, reviewers and themes set, a milestone moved: all on `agreed`."""
+    with clock.on(agreed):
+        return _started(review, officer, reviewer, themes, agreed=agreed)
+
+
+def _started(review, officer, reviewer, themes, *, agreed: dt.date):
     if reviewer is not None:
         services.review_set_reviewers(review=review, actor=officer, reviewers=[reviewer])
     services.review_set_themes(
@@ -332,7 +346,13 @@ def _contributor(partnership, agency):
     return found.user if found else None
 
 
-def _publish(review, officer, manager, briefing, kind, decided):
+def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock):
+    """From the milestones to publication, each step's History stamped with its day."""
+    today = timezone.localdate()
+
+    def on(days_after_decision: int):
+        return clock.on(min(decided + dt.timedelta(days=days_after_decision), today))
+
     agencies = list(review.partnership.agencies.order_by("name")[:3])
     for key, days in (
         ("agency_reports", 55),
@@ -341,21 +361,23 @@ def _publish(review, officer, manager, briefing, kind, decided):
         ("draft_report", 125),
     ):
         deadline = services.review.milestone_deadline(review, key)
-        services.milestone_update(
+        with on(days):
+            services.milestone_update(
+                review=review,
+                actor=officer,
+                key=key,
+                planned=deadline.due_date,
+                actual=decided + dt.timedelta(days=days),
+            )
+    with on(90):
+        asked = services.partner_check_add(
             review=review,
-            actor=officer,
-            key=key,
-            planned=deadline.due_date,
-            actual=decided + dt.timedelta(days=days),
+            actor=manager,
+            kind="written_request",
+            checked_on=decided + dt.timedelta(days=90),
+            note="Please send the draft chronology and the emerging findings to the partners.",
+            respond_by=decided + dt.timedelta(days=100),
         )
-    asked = services.partner_check_add(
-        review=review,
-        actor=manager,
-        kind="written_request",
-        checked_on=decided + dt.timedelta(days=90),
-        note="Please send the draft chronology and the emerging findings to the partners.",
-        respond_by=decided + dt.timedelta(days=100),
-    )
     reviewer = review.reviewers.first()
     if reviewer is not None:
         # The reviewer answered in the service, at the time (the business unit was told
@@ -363,7 +385,7 @@ def _publish(review, officer, manager, briefing, kind, decided):
         answered = timezone.make_aware(
             dt.datetime.combine(decided + dt.timedelta(days=96), dt.time(11, 30))
         )
-        with transaction.atomic():
+        with transaction.atomic(), on(96):
             services.written_request_reply(
                 check=asked,
                 actor=reviewer,
@@ -374,69 +396,85 @@ def _publish(review, officer, manager, briefing, kind, decided):
             type(asked).objects.filter(pk=asked.pk).update(
                 replied_at=answered, unit_told_at=answered
             )
-    services.briefing_save(review=review, actor=officer, values=briefing)
+    with on(130):
+        services.briefing_save(review=review, actor=officer, values=briefing)
     # The review's own recommendations: the first two of its briefing's improvements.
     improvements = [line for line in briefing["practice_improvement"].splitlines() if line]
     for number, (text, done) in enumerate(zip(improvements[:2], (True, False), strict=False), 1):
-        rec = services.recommendation_add(review=review, actor=officer, text=text)
+        with on(135):
+            rec = services.recommendation_add(review=review, actor=officer, text=text)
         for index, agency in enumerate(agencies[:2]):
-            action = services.action_add(
-                recommendation=rec,
-                actor=officer,
-                description=f"{agency.name}: update guidance and train front-line staff",
-                agency=agency,
-                lead="Named safeguarding lead",
-                due_date=decided + dt.timedelta(days=200 + 120 * number + 30 * index),
-            )
-            if done and index == 0:
-                services.action_update(
-                    action=action,
+            with on(135):
+                action = services.action_add(
+                    recommendation=rec,
                     actor=officer,
-                    status="complete",
-                    due_date=action.due_date,
-                    note="Guidance updated; 85% of staff trained.",
-                    evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
+                    description=f"{agency.name}: update guidance and train front-line staff",
+                    agency=agency,
+                    lead="Named safeguarding lead",
+                    due_date=decided + dt.timedelta(days=200 + 120 * number + 30 * index),
                 )
+            if done and index == 0:
                 # Done a month before it was due (or today, if that is sooner): the demo's
                 # history is written today, so the day it was completed is set back.
-                done_on = min(action.due_date - dt.timedelta(days=30), timezone.localdate())
+                done_on = min(action.due_date - dt.timedelta(days=30), today)
+                with clock.on(done_on):
+                    services.action_update(
+                        action=action,
+                        actor=officer,
+                        status="complete",
+                        due_date=action.due_date,
+                        note="Guidance updated; 85% of staff trained.",
+                        evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
+                    )
                 type(action).objects.filter(pk=action.pk).update(completed_on=done_on)
                 Deadline.objects.filter(
                     subject_type="lcspr.action", subject_id=action.pk, kind=Deadline.Kind.ACTION
                 ).update(closed_on=done_on)
                 action.refresh_from_db()
-                services.action_sign_off(action=action, actor=manager, signed_on=done_on)
+                with clock.on(done_on):
+                    services.action_sign_off(action=action, actor=manager, signed_on=done_on)
             elif index == 1:
-                services.action_update(
-                    action=action,
-                    actor=officer,
-                    status="in_progress",
-                    due_date=action.due_date,
-                    note="Training booked.",
-                )
+                # Training booked two months before the action is due (or today).
+                with clock.on(min(action.due_date - dt.timedelta(days=60), today)):
+                    services.action_update(
+                        action=action,
+                        actor=officer,
+                        status="in_progress",
+                        due_date=action.due_date,
+                        note="Training booked.",
+                    )
             elif not done:
-                # Marked complete by the agency's contributor: awaiting the manager's
-                # sign-off (on the manager's home page).
-                services.action_update(
-                    action=action,
-                    actor=_contributor(review.partnership, agency) or officer,
-                    status="complete",
-                    due_date=action.due_date,
-                    note="New guidance issued; every team briefed.",
-                    evidence_of_impact="Dip sample of 15 referrals: 14 record the child's words.",
-                )
-    review = services.review_approve_final(
-        review=review, actor=officer, approved_on=decided + dt.timedelta(days=140)
-    )
+                # Marked complete by the agency's contributor today: awaiting the
+                # manager's sign-off (on the manager's home page).
+                with clock.on(today):
+                    services.action_update(
+                        action=action,
+                        actor=_contributor(review.partnership, agency) or officer,
+                        status="complete",
+                        due_date=action.due_date,
+                        note="New guidance issued; every team briefed.",
+                        evidence_of_impact="Dip sample of 15 referrals: 14 record the child's "
+                        "words.",
+                    )
+    with on(140):
+        review = services.review_approve_final(
+            review=review, actor=officer, approved_on=decided + dt.timedelta(days=140)
+        )
     sent = decided + dt.timedelta(days=150)
     earliest = services.earliest_publication(review, sent).due
-    review = services.review_send_notice(
-        review=review, actor=officer, sent_on=sent, planned_publication=earliest
-    )
-    published_on = min(earliest + dt.timedelta(days=7), timezone.localdate())
+    with on(150):
+        review = services.review_send_notice(
+            review=review, actor=officer, sent_on=sent, planned_publication=earliest
+        )
+    published_on = min(earliest + dt.timedelta(days=7), today)
     summary = (
         briefing["background"].split(". ")[0] + ". " + briefing["key_learning"].splitlines()[0]
     )
+    with clock.on(published_on):
+        return _publish_now(review, officer, briefing, kind, summary, published_on, today)
+
+
+def _publish_now(review, officer, briefing, kind, summary, published_on, today):
     return services.review_publish(
         review=review,
         actor=officer,
@@ -453,14 +491,16 @@ def _publish(review, officer, manager, briefing, kind, decided):
         public_summary=summary,
         checks=list(AnonymisationCheck.values),
         published_on=published_on,
-        nspcc_sent_on=min(published_on + dt.timedelta(days=5), timezone.localdate()),
+        nspcc_sent_on=min(published_on + dt.timedelta(days=5), today),
     )
 
 
 @transaction.atomic
-def seed_partnership(partnership: Partnership) -> int:
+def seed_partnership(partnership: Partnership, *, clock: DemoClock | None = None) -> int:
+    """Each step's History rows say the day it happened (`DemoClock`)."""
     if PublishedReview.objects.filter(partnership=partnership).exists():
         return 0
+    clock = clock or DemoClock()
     officer = _person(partnership, Role.REVIEW_OFFICER)
     manager = _person(partnership, Role.PARTNERSHIP_MANAGER) or officer
     reviewer = _person(partnership, Role.INDEPENDENT_REVIEWER)
@@ -476,44 +516,52 @@ def seed_partnership(partnership: Partnership) -> int:
             reviewer,
             ["information-sharing", "professional-curiosity"],
             agreed=agreed,
+            clock=clock,
         )
         if reviewer is not None:
             # Asked this week, for a reply in two weeks: on the reviewer's home page.
-            services.partner_check_add(
-                review=review,
-                actor=manager,
-                kind="written_request",
-                checked_on=max(agreed, today - dt.timedelta(days=2)),
-                note="Please send the partners a short note of progress and any risk to "
-                "the timetable before the next partnership meeting.",
-                respond_by=today + dt.timedelta(days=14),
-            )
+            asked_on = max(agreed, today - dt.timedelta(days=2))
+            with clock.on(asked_on):
+                services.partner_check_add(
+                    review=review,
+                    actor=manager,
+                    kind="written_request",
+                    checked_on=asked_on,
+                    note="Please send the partners a short note of progress and any risk to "
+                    "the timetable before the next partnership meeting.",
+                    respond_by=today + dt.timedelta(days=14),
+                )
     count = 0
     for state, since, child, briefing, themes, kind in CASES.get(partnership.code, []):
         decided = today - dt.timedelta(days=since)
-        review = _old_case(partnership, officer, decided, child)
+        review = _old_case(partnership, officer, decided, child, clock)
         review = _start(
             review,
             officer,
             reviewer if count == 0 else None,
             themes,
             agreed=decided + dt.timedelta(days=30),
+            clock=clock,
         )
         if state == "on_hold":
-            services.review_put_on_hold(
-                review=review,
-                actor=officer,
-                reason=HoldReason.CRIMINAL_PROCEEDINGS,
-                note="Trial of the mother's former partner listed at the Crown Court.",
-                held_since=today - dt.timedelta(days=35),
-                look_again_on=add_working_days(today, 20, partnership=partnership),
-            )
+            held_since = today - dt.timedelta(days=35)
+            with clock.on(held_since):
+                services.review_put_on_hold(
+                    review=review,
+                    actor=officer,
+                    reason=HoldReason.CRIMINAL_PROCEEDINGS,
+                    note="Trial of the mother's former partner listed at the Crown Court.",
+                    held_since=held_since,
+                    look_again_on=add_working_days(today, 20, partnership=partnership),
+                )
         else:
-            _publish(review, officer, manager, briefing, kind, decided)
+            _publish(review, officer, manager, briefing, kind, decided, clock)
         count += 1
     return count
 
 
-def seed_local_reviews() -> int:
+def seed_local_reviews(*, clock: DemoClock | None = None) -> int:
     """The one call from `seed_demo`: both demo partnerships, idempotent."""
-    return sum(seed_partnership(p) for p in Partnership.objects.filter(code__in=["BSCP", "ASCP"]))
+    clock = clock or DemoClock()
+    partnerships = Partnership.objects.filter(code__in=["BSCP", "ASCP"])
+    return sum(seed_partnership(p, clock=clock) for p in partnerships)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.calendar import add_working_days
+from safeguarding.demo import DemoClock
 from safeguarding.models import Membership, Partnership, Role
 
 from . import services
@@ -139,73 +140,87 @@ def _person(partnership: Partnership, role: str):
 
 
 @transaction.atomic
-def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS) -> int:
+def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None) -> int:
+    """Each step's History rows say the day it happened (`DemoClock`): logged on the day
+    of awareness, sent for a decision the working day after, decided or notified on the
+    day recorded."""
     if Incident.objects.filter(partnership=partnership).exists():
         return 0
+    clock = clock or DemoClock()
     officer = _person(partnership, Role.REVIEW_OFFICER)
     manager = _person(partnership, Role.PARTNERSHIP_MANAGER)
     agencies = list(partnership.agencies.order_by("name")[:3])
     today = timezone.localdate()
     for state, days_ago, nature, harm, circumstances, children in scenarios:
         aware = add_working_days(today, -days_ago, partnership=partnership)
-        incident = services.incident_create(
-            partnership=partnership,
-            actor=officer,
-            awareness_date=aware,
-            incident_date=aware - dt.timedelta(days=1),
-            incident_place=partnership.local_authority,
-        )
-        incident = services.incident_update(
-            incident=incident,
-            actor=officer,
-            changes={
-                "nature": nature,
-                "harm_categories": list(harm),
-                "circumstances": circumstances,
-                "parallel_processes": ["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
-                "notifier_name": officer.full_name,
-                "notifier_role": officer.job_title,
-                "notifier_contact": officer.email,
-            },
-        )
-        for index in children:
-            name, born, sex, ethnicity, status = CHILDREN[index]
-            services.child_save(
+        with clock.on(aware):
+            incident = services.incident_create(
+                partnership=partnership,
+                actor=officer,
+                awareness_date=aware,
+                incident_date=aware - dt.timedelta(days=1),
+                incident_place=partnership.local_authority,
+            )
+            incident = services.incident_update(
                 incident=incident,
                 actor=officer,
-                known_to=agencies,
-                values={
-                    "name": name,
-                    "date_of_birth": born,
-                    "sex": sex,
-                    "ethnicity": ethnicity,
-                    "status_at_time": status,
-                    "placement_type": "Foster care" if status == ChildStatus.LOOKED_AFTER else "",
+                changes={
+                    "nature": nature,
+                    "harm_categories": list(harm),
+                    "circumstances": circumstances,
+                    "parallel_processes": ["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
+                    "notifier_name": officer.full_name,
+                    "notifier_role": officer.job_title,
+                    "notifier_contact": officer.email,
                 },
             )
+            for index in children:
+                name, born, sex, ethnicity, status = CHILDREN[index]
+                services.child_save(
+                    incident=incident,
+                    actor=officer,
+                    known_to=agencies,
+                    values={
+                        "name": name,
+                        "date_of_birth": born,
+                        "sex": sex,
+                        "ethnicity": ethnicity,
+                        "status_at_time": status,
+                        "placement_type": "Foster care"
+                        if status == ChildStatus.LOOKED_AFTER
+                        else "",
+                    },
+                )
         if state == "draft":
             continue
-        services.incident_submit_for_decision(incident=incident, actor=officer)
+        submitted = min(add_working_days(aware, 1, partnership=partnership), today)
+        with clock.on(submitted):
+            services.incident_submit_for_decision(incident=incident, actor=officer)
         if state == "awaiting_decision":
             continue
         if state == "not_notified":
-            services.incident_decide_not_to_notify(
-                incident=incident,
-                actor=manager,
-                decided_on=add_working_days(aware, 2),
-                rationale="The injury was accidental; no abuse or neglect is suspected.",
-                agreed_by="Local authority, police and ICB safeguarding leads (panel of "
-                f"{add_working_days(aware, 2):%-d %B %Y})",
-            )
+            decided = add_working_days(aware, 2)
+            with clock.on(decided):
+                services.incident_decide_not_to_notify(
+                    incident=incident,
+                    actor=manager,
+                    decided_on=decided,
+                    rationale="The injury was accidental; no abuse or neglect is suspected.",
+                    agreed_by="Local authority, police and ICB safeguarding leads (panel of "
+                    f"{decided:%-d %B %Y})",
+                )
             continue
         late = state == "notified_late"
         sent_on = add_working_days(aware, 7 if late else 3, partnership=partnership)
-        services.incident_record_notification(
-            incident=incident,
-            actor=officer,
-            notified_at=timezone.make_aware(dt.datetime.combine(sent_on, dt.time(11, 5))),
-            dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
-            ofsted_copied=True,
-            late_reason="Waiting for the hospital to confirm the cause of death." if late else "",
-        )
+        with clock.on(sent_on):
+            services.incident_record_notification(
+                incident=incident,
+                actor=officer,
+                notified_at=timezone.make_aware(dt.datetime.combine(sent_on, dt.time(11, 5))),
+                dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
+                ofsted_copied=True,
+                late_reason="Waiting for the hospital to confirm the cause of death."
+                if late
+                else "",
+            )
     return len(scenarios)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from notifications.demo import _person
 from safeguarding.calendar import add_working_days
 from safeguarding.deadlines import Kind, Rule
+from safeguarding.demo import DemoClock
 from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Membership, Partnership, Role
 
@@ -149,7 +150,9 @@ def _requests(review, officer, agencies, *, due):
 
 
 @transaction.atomic
-def seed_rapid_reviews(partnership: Partnership) -> int:
+def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
+    """Each step's History rows say the day it happened (`DemoClock`)."""
+    clock = clock or DemoClock()
     reviews = list(
         RapidReview.objects.filter(incident__partnership=partnership)
         .select_related("incident")
@@ -168,13 +171,19 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
     returns_due = add_working_days(notified, 7, partnership=partnership)
 
     if partnership.code != "BSCP":
-        _complete(recent, officer, picked[:3], "decided")
+        _complete(recent, officer, picked[:3], "decided", clock)
         for older_review in older:
-            _complete(older_review, officer, picked[:3], "sent_to_panel")
+            _complete(older_review, officer, picked[:3], "sent_to_panel", clock)
         return len(reviews)
     # The recent review: still gathering. One sent back for more, one returned late, one
-    # overdue, one not yet due.
-    created = _requests(recent, officer, picked, due=add_working_days(today, 2))
+    # overdue, one not yet due. The second and third were sent the day after the
+    # notification, the others today.
+    due = add_working_days(today, 2)
+    with clock.on(add_working_days(notified, 1, partnership=partnership)):
+        early = _requests(recent, officer, picked[1:3], due=due) if picked[1:3] else []
+    with clock.on(today):
+        others = _requests(recent, officer, picked[:1] + picked[3:], due=due)
+    created = others[:1] + early + others[1:]
     for index, request in enumerate(created):
         contributor = _contributor(partnership, request.agency) or None
         if index in (1, 2):
@@ -186,31 +195,38 @@ def seed_rapid_reviews(partnership: Partnership) -> int:
         if contributor is None:
             continue
         if index == 0:
-            _write_return(request, contributor, rows=rows_for(request.agency))
-            services.agency_return_send_back(
-                information_request=request,
-                actor=officer,
-                due_date=add_working_days(today, 1),
-                note="Please add the outcome of the strategy discussion and who attended.",
-            )
+            with clock.on(today):
+                _write_return(request, contributor, rows=rows_for(request.agency))
+                services.agency_return_send_back(
+                    information_request=request,
+                    actor=officer,
+                    due_date=add_working_days(today, 1),
+                    note="Please add the outcome of the strategy discussion and who attended.",
+                )
         elif index == 1:
-            _write_return(request, contributor, rows=rows_for(request.agency))
+            with clock.on(today):
+                _write_return(request, contributor, rows=rows_for(request.agency))
     for older_review, stage in zip(older, ["panel_responded"], strict=False):
-        _complete(older_review, officer, picked[:3], stage)
+        _complete(older_review, officer, picked[:3], stage, clock)
     return len(reviews)
 
 
-def _complete(review, officer, agencies, stage):
+def _complete(review, officer, agencies, stage, clock):
+    """Take `review` to `stage`, each step on its day of the local timetable (the working
+    days after the notification), its History stamped with that day."""
     partnership = review.incident.partnership
     notified = review.incident.notified_on
 
     def day(n):
         return min(add_working_days(notified, n, partnership=partnership), timezone.localdate())
 
-    for request in _requests(review, officer, agencies, due=timezone.localdate()):
+    with clock.on(day(1)):
+        requests = _requests(review, officer, agencies, due=timezone.localdate())
+    for request in requests:
         contributor = _contributor(partnership, request.agency)
         if contributor:
-            _write_return(request, contributor, rows=rows_for(request.agency))
+            with clock.on(day(6)):
+                _write_return(request, contributor, rows=rows_for(request.agency))
         # Sent the day after the notification, due a week later, returned in time.
         _back_date(
             request,
@@ -218,55 +234,60 @@ def _complete(review, officer, agencies, stage):
             due_date=day(7),
             returned_on=day(6) if contributor else None,
         )
-    services.rapid_review_record_meeting(
-        rapid_review=review,
-        actor=officer,
-        values={
-            "meeting_date": day(10),
-            "attendees": "Business manager (chair); children's social care, police, health, "
-            "education and probation safeguarding leads",
-            "key_practice_episodes": "1. The bruise seen at the GP visit.\n2. The missed health "
-            "visit.\n3. The police call-out.",
-            "learning_local": "Bruising in non-mobile babies must always be explored and referred.",
-            "learning_national": "Information about call-outs reached health visitors late.",
-            "immediate_actions": "Siblings seen and safe; strategy discussion held.",
-            "equality_and_diversity": "The mother's first language is not English; no interpreter "
-            "was used at the GP or the door.",
-        },
-    )
-    if stage == "meeting_held":
-        return
-    services.rapid_review_decide(
-        rapid_review=review,
-        actor=officer,
-        decision="local_review",
-        criteria=["improvements", "working_together"],
-        decided_on=day(10),
-        rationale="Two or more agencies held pieces of information that, joined up, would "
-        "have shown a pattern. The partnership wants to learn why.",
-    )
+    with clock.on(day(10)):
+        services.rapid_review_record_meeting(
+            rapid_review=review,
+            actor=officer,
+            values={
+                "meeting_date": day(10),
+                "attendees": "Business manager (chair); children's social care, police, "
+                "health, education and probation safeguarding leads",
+                "key_practice_episodes": "1. The bruise seen at the GP visit.\n2. The missed "
+                "health visit.\n3. The police call-out.",
+                "learning_local": "Bruising in non-mobile babies must always be explored and "
+                "referred.",
+                "learning_national": "Information about call-outs reached health visitors late.",
+                "immediate_actions": "Siblings seen and safe; strategy discussion held.",
+                "equality_and_diversity": "The mother's first language is not English; no "
+                "interpreter was used at the GP or the door.",
+            },
+        )
+        if stage == "meeting_held":
+            return
+        services.rapid_review_decide(
+            rapid_review=review,
+            actor=officer,
+            decision="local_review",
+            criteria=["improvements", "working_together"],
+            decided_on=day(10),
+            rationale="Two or more agencies held pieces of information that, joined up, would "
+            "have shown a pattern. The partnership wants to learn why.",
+        )
     # Each partner's current lead signs, as the sign-off form offers.
     signers = [
         (partner, partner_lead_initial(review.incident.partnership, partner))
         for partner in ("local_authority", "police", "health")
     ]
-    for partner, lead in signers[:2] if stage == "decided" else signers:
-        services.rapid_review_sign_off(
-            rapid_review=review,
-            actor=officer,
-            partner=partner,
-            name=lead.get("name") or f"{Partner(partner).label} lead",
-            role=lead.get("role", ""),
-            signed_on=day(13),
-        )
+    with clock.on(day(13)):
+        for partner, lead in signers[:2] if stage == "decided" else signers:
+            services.rapid_review_sign_off(
+                rapid_review=review,
+                actor=officer,
+                partner=partner,
+                name=lead.get("name") or f"{Partner(partner).label} lead",
+                role=lead.get("role", ""),
+                signed_on=day(13),
+            )
     if stage == "decided":
         return
-    services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=day(15))
+    with clock.on(day(15)):
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=day(15))
     if stage == "panel_responded":
-        services.rapid_review_record_panel_response(
-            rapid_review=review,
-            actor=officer,
-            response="agrees",
-            responded_on=day(25),
-            note="The Panel agrees that a local review should be held.",
-        )
+        with clock.on(day(25)):
+            services.rapid_review_record_panel_response(
+                rapid_review=review,
+                actor=officer,
+                response="agrees",
+                responded_on=day(25),
+                note="The Panel agrees that a local review should be held.",
+            )

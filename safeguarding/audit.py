@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent, Partnership, User
+from .stamps import history_now
 
 Action = AuditEvent.Action
 
@@ -133,6 +134,7 @@ def audit_record(
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         changes=_plain(changes) if changes else {},
         ip_address=client_ip(request),
+        occurred_at=history_now(),
     )
     if action in SECURITY_NOTICE_ACTIONS:
         from .security_notices import queue_notice

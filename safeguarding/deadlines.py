@@ -18,6 +18,7 @@ from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Partnership, User
+from .stamps import history_now
 
 Kind = Deadline.Kind
 Rule = Deadline.Rule
@@ -215,6 +216,7 @@ def deadline_move(
             old_due=old_due,
             new_due=deadline.due_date,
             reason=reason,
+            changed_at=history_now(),
         )
         audit_record(
             actor=actor,

@@ -2,8 +2,10 @@
 and by the smoke tests. Later stages add their cases through their own services."""
 
 import datetime as dt
+from contextlib import contextmanager
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     Agency,
@@ -16,6 +18,35 @@ from .models import (
     StatutoryPartner,
     User,
 )
+
+
+class DemoClock:
+    """When each step of a demo case happened, for its History: the demo's cases are
+    written through the services (`safeguarding.stamps`), and `on(day)` stamps the audit
+    events, status moves and due-date changes a step writes with that day, in working
+    hours. A day's first step is at 09:30 and each next one 12 minutes later, so a day's
+    steps read in the order they were taken; the times depend only on the order of the
+    seed's steps, so the seed stays the same relative to its today. A step on a day not
+    yet over is stamped no later than now, never in the future."""
+
+    FIRST = dt.time(9, 30)
+    STEP = dt.timedelta(minutes=12)
+
+    def __init__(self):
+        self._next: dict[dt.date, dt.datetime] = {}
+
+    def at(self, day: dt.date) -> dt.datetime:
+        moment = self._next.get(day) or timezone.make_aware(dt.datetime.combine(day, self.FIRST))
+        self._next[day] = moment + self.STEP
+        return min(moment, timezone.now())
+
+    @contextmanager
+    def on(self, day: dt.date):
+        from .stamps import stamped_at
+
+        with stamped_at(self.at(day)):
+            yield
+
 
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105 - demo only; seed_demo refuses in production
 

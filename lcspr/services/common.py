@@ -10,6 +10,7 @@ from django.db import transaction
 
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
+from safeguarding.stamps import history_now
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
     ConcurrentEditError,
     TransitionError,
@@ -104,7 +105,12 @@ def move(
     review.status = to
     review.version += 1
     change = StatusChange.objects.create(
-        review=review, from_status=old, to_status=to, actor=actor, note=note
+        review=review,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
+        changed_at=history_now(),
     )
     audit_record(
         actor=actor,

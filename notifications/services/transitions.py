@@ -18,6 +18,7 @@ from safeguarding.deadlines import (
     deadlines_rebase,
 )
 from safeguarding.models import User
+from safeguarding.stamps import history_now
 from safeguarding.uploads import delete_after_commit
 
 from ..models import NO_RAPID_REVIEW, TRANSITIONS, UNDECIDED, Incident, Status, StatusChange
@@ -49,7 +50,12 @@ def _move(
     incident.status = to
     incident.version += 1
     StatusChange.objects.create(
-        incident=incident, from_status=old, to_status=to, actor=actor, note=note
+        incident=incident,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
+        changed_at=history_now(),
     )
     audit_record(
         actor=actor,

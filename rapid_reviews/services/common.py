@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from safeguarding import permissions
 from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
+from safeguarding.stamps import history_now
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
     ConcurrentEditError,
     TransitionError,
@@ -74,7 +75,12 @@ def move_review(review: RapidReview, to: str, actor: User, note: str = "") -> St
     review.status = to
     review.version += 1
     change = StatusChange.objects.create(
-        rapid_review=review, from_status=old, to_status=to, actor=actor, note=note
+        rapid_review=review,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
+        changed_at=history_now(),
     )
     audit_record(
         actor=actor,
@@ -98,6 +104,7 @@ def move_request(request: InformationRequest, to: str, actor: User, note: str = 
         to_status=to,
         actor=actor,
         note=note,
+        changed_at=history_now(),
     )
     audit_record(
         actor=actor,

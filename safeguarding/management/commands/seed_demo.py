@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safeguarding.demo import DEMO_PASSWORD, seed_people_and_places
+from safeguarding.demo import DEMO_PASSWORD, DemoClock, seed_people_and_places
 
 
 class Command(BaseCommand):
@@ -23,16 +23,18 @@ class Command(BaseCommand):
         from notifications.demo import seed_incidents
         from safeguarding.models import Partnership
 
+        # The cases' History says the day each step happened, not the time of loading.
+        clock = DemoClock()
         for partnership in Partnership.objects.filter(code__in=["BSCP", "ASCP"]):
-            count = seed_incidents(partnership)
+            count = seed_incidents(partnership, clock=clock)
             if count:
                 self.stdout.write(f"Added {count} demo incidents to {partnership.code}.")
             from rapid_reviews.demo import seed_rapid_reviews
 
-            seed_rapid_reviews(partnership)
+            seed_rapid_reviews(partnership, clock=clock)
         from lcspr.demo import seed_local_reviews
 
-        seed_local_reviews()
+        seed_local_reviews(clock=clock)
         # Past years of closed cases for the charts and the regional comparison (after the
         # current cases above, whose "only once" checks look for any incident).
         from safeguarding.demo_history import seed_all_history
