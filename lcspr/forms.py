@@ -16,6 +16,7 @@ from .models import (
     PublicationKind,
 )
 from .services import actions as action_checks
+from .services import briefing as briefing_checks
 from .services import publication as publication_checks
 from .services import review as review_checks
 from .services.briefing import REQUIRED as BRIEFING_REQUIRED
@@ -63,6 +64,14 @@ class TermsForm(ActionForm):
     )
     past_dates = ("agreed_on",)
 
+    def case_errors(self, review, data):
+        return review_checks.terms_errors(
+            review,
+            text=data.get("text"),
+            agreed_on=data.get("agreed_on"),
+            upload=data.get("document"),
+        )
+
 
 class WrittenReplyForm(ActionForm):
     submit_label = "Send your reply"
@@ -77,6 +86,11 @@ class WrittenReplyForm(ActionForm):
         "Attach a document, such as the draft they asked for (optional)",
         "A PDF, Word (.docx), OpenDocument text, PNG or JPEG file, smaller than 10 MB.",
     )
+
+    def case_errors(self, review, data):
+        return review_checks.written_reply_errors(
+            text=data.get("text"), upload=data.get("document")
+        )
 
 
 class ThemesForm(ActionForm):
@@ -610,3 +624,9 @@ class BriefingForm(ActionForm):
         hint="One per line: title | address, for example "
         "‘Working Together 2023 | https://www.gov.uk/…’",
     )
+
+    def case_errors(self, review, data):
+        # The briefing's anonymisation is about all of it: at the top of the summary.
+        return briefing_checks.briefing_errors(
+            review, {f: data.get(f) for f in briefing_checks.BRIEFING_FIELDS}
+        )

@@ -270,13 +270,16 @@ def _link_error(links: str) -> str | None:
     return None
 
 
-@transaction.atomic
-def briefing_save(
-    *, review: Review, actor: User, values: dict, expected_version: int | None = None
-) -> LearningBriefing:
-    require_case_role(actor, review.partnership)
-    require_not_closed(review)
-    values = {f: plain_text(values.get(f) or "").strip() for f in BRIEFING_FIELDS}
+def briefing_values(values: dict) -> dict[str, str]:
+    """The briefing's fields as saved: plain text (no invisible characters), trimmed."""
+    return {f: plain_text(values.get(f) or "").strip() for f in BRIEFING_FIELDS}
+
+
+def briefing_errors(review: Review, values: dict) -> dict[str, str]:
+    """The briefing's fields: each it needs, links the PDF can follow, and nothing in
+    any of them that identifies the case, said about the whole briefing (for the service
+    and its form)."""
+    values = briefing_values(values)
     errors = {f: message for f, message in REQUIRED.items() if not values[f]}
     link_error = _link_error(values["links"])
     if link_error:
@@ -288,7 +291,17 @@ def briefing_save(
             + ", ".join(f"‘{t}’" for t in found)
             + " (a real name, a date of birth or the case reference)"
         )
-    raise_if(errors)
+    return errors
+
+
+@transaction.atomic
+def briefing_save(
+    *, review: Review, actor: User, values: dict, expected_version: int | None = None
+) -> LearningBriefing:
+    require_case_role(actor, review.partnership)
+    require_not_closed(review)
+    values = briefing_values(values)
+    raise_if(briefing_errors(review, values))
     briefing = LearningBriefing.objects.select_for_update().filter(review=review).first()
     created = briefing is None
     if created:

@@ -154,18 +154,26 @@ def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) 
     return review
 
 
-def _checked_document(upload, errors: dict):
-    """An uploaded document checked (`safeguarding.uploads.check_upload`), or None; a
-    refusal goes into `errors` under "document" with the others of the form."""
+def document_errors(upload) -> dict[str, str]:
+    """An uploaded document's refusal (`safeguarding.uploads.check_upload`: its size and
+    its type, by content), under "document"; none without a document."""
     from safeguarding.uploads import check_upload
 
     if upload is None:
-        return None
+        return {}
     try:
-        return check_upload(upload)
+        check_upload(upload)
     except ValidationError as error:
-        errors["document"] = error.messages[0]
-        return None
+        return {"document": error.messages[0]}
+    return {}
+
+
+def _checked_document(upload):
+    """An uploaded document as checked (its type, hash and name: `document_errors` has
+    refused a bad one already), or None."""
+    from safeguarding.uploads import check_upload
+
+    return None if upload is None else check_upload(upload)
 
 
 def _store_document(record, field: str, review: Review, checked, upload) -> None:
@@ -188,6 +196,27 @@ def uploaded_marker(checked) -> str | None:
     return f"uploaded (sha256 {checked.sha256[:12]})" if checked else None
 
 
+def terms_errors(review: Review, *, text: str, agreed_on: dt.date | None, upload) -> dict:
+    """The terms of reference: their words, the date they were agreed (the first time: not
+    in the future nor before the decision) and the signed document's type and size (for
+    the service and its form)."""
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = "Enter the terms of reference"
+    if agreed_on is not None and review.terms_agreed_on is None:
+        errors.update(
+            past_date(
+                agreed_on,
+                "agreed_on",
+                "the date the terms were agreed",
+                not_before=review.decision_date,
+                not_before_what="the decision to hold the review",
+            )
+        )
+    errors.update(document_errors(upload))
+    return errors
+
+
 @transaction.atomic
 def review_save_terms(
     *,
@@ -202,24 +231,13 @@ def review_save_terms(
     were agreed moves the review from "Setting up" to "Review under way"."""
     review = locked_for_change(review, actor, expected_version)
     text = (text or "").strip()
-    errors = {}
-    if not text:
-        errors["text"] = "Enter the terms of reference"
+    errors = terms_errors(review, text=text, agreed_on=agreed_on, upload=upload)
     agreeing = agreed_on is not None and review.terms_agreed_on is None
-    if agreeing:
-        errors.update(
-            past_date(
-                agreed_on,
-                "agreed_on",
-                "the date the terms were agreed",
-                not_before=review.decision_date,
-                not_before_what="the decision to hold the review",
-            )
-        )
-        if not errors:
-            ensure_move(review, Status.IN_PROGRESS)
-    checked = _checked_document(upload, errors)
+    if agreeing and not errors.keys() - {"document"}:
+        # Whether the review can start at all (not on hold) is said before the document.
+        ensure_move(review, Status.IN_PROGRESS)
     raise_if(errors)
+    checked = _checked_document(upload)
     review.terms_of_reference = text
     _store_document(review, "terms_document", review, checked, upload)
     if agreeing:
@@ -406,6 +424,16 @@ def partner_check_add(
     return check
 
 
+def written_reply_errors(*, text: str, upload) -> dict[str, str]:
+    """The reviewer's reply to a written request: its words and the attached document's
+    type and size (for the service and its form)."""
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = "Enter your reply"
+    errors.update(document_errors(upload))
+    return errors
+
+
 @transaction.atomic
 def written_request_reply(
     *, check: PartnerCheck, actor: User, text: str, upload=None
@@ -436,12 +464,9 @@ def written_request_reply(
         raise TransitionError(
             "The review is published or closed: its written requests can no longer be answered."
         )
-    errors = {}
     text = (text or "").strip()
-    if not text:
-        errors["text"] = "Enter your reply"
-    checked = _checked_document(upload, errors)
-    raise_if(errors)
+    raise_if(written_reply_errors(text=text, upload=upload))
+    checked = _checked_document(upload)
     check.reply = text
     check.replied_at = timezone.now()
     check.replied_by = actor

@@ -407,3 +407,133 @@ def test_an_action_moved_without_a_reason_is_reported_with_the_missing_status(
         "reason",
         "Enter the reason for moving the due date",
     )
+
+
+# --- the terms of reference, the written reply and the learning briefing -----------------------
+
+
+def _not_a_document(name: str = "terms.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"Just some words, not a PDF.", content_type="application/pdf")
+
+
+def test_terms_agreed_before_the_decision_and_a_document_that_is_not_one_are_reported_with_the_missing_words(  # noqa: E501
+    client, local_review, people
+):
+    officer = people["officer"]
+    before = local_review.decision_date - dt.timedelta(days=1)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:terms", args=[local_review.pk]),
+        {
+            "text": "",
+            "document": _not_a_document(),
+            **date_fields("agreed_on", before),
+            "version": local_review.version,
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "text": ("id_text", "Enter the terms of reference"),
+            "agreed_on": ("id_agreed_on_0", "must be the same as or after the decision to hold"),
+            "document": ("id_document", "The selected file must be a PDF, Word (.docx)"),
+        },
+    )
+    local_review.refresh_from_db()
+    assert local_review.terms_agreed_on is None and local_review.status == "open"
+    _refused(
+        lambda: services.review_save_terms(
+            review=local_review, actor=officer, text="Scope.", agreed_on=before
+        ),
+        "agreed_on",
+        "must be the same as or after the decision to hold",
+    )
+    _refused(
+        lambda: services.review_save_terms(
+            review=local_review, actor=officer, text="Scope.", upload=_not_a_document()
+        ),
+        "document",
+        "The selected file must be a PDF, Word (.docx)",
+    )
+
+
+def test_a_reply_whose_document_is_not_one_is_reported_with_the_missing_words(
+    client, local_review, people
+):
+    from lcspr.models import PartnerCheck
+
+    reviewer = people["reviewer"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[reviewer]
+    )
+    check = services.partner_check_add(
+        review=local_review,
+        actor=people["manager"],
+        kind=PartnerCheck.Kind.WRITTEN_REQUEST,
+        checked_on=TODAY(),
+        note="Please send the draft.",
+        respond_by=TODAY() + dt.timedelta(days=10),
+    )
+    sign_in(client, reviewer)
+    response = client.post(
+        reverse("lcspr:written-reply", args=[local_review.pk, check.pk]),
+        {"text": "", "document": _not_a_document("draft.pdf")},
+    )
+    assert_errors_reported(
+        response,
+        {
+            "text": ("id_text", "Enter your reply"),
+            "document": ("id_document", "The selected file must be a PDF, Word (.docx)"),
+        },
+    )
+    check.refresh_from_db()
+    assert check.replied_at is None
+    _refused(
+        lambda: services.written_request_reply(
+            check=check, actor=reviewer, text="Attached.", upload=_not_a_document("draft.pdf")
+        ),
+        "document",
+        "The selected file must be a PDF, Word (.docx)",
+    )
+
+
+def test_a_briefing_naming_the_child_with_a_bad_link_is_reported_with_its_missing_title(
+    client, local_review, people
+):
+    """The link and the name (said of the whole briefing, at the top of the summary)
+    beside the title the form itself asks for."""
+    from .conftest import BRIEFING
+
+    officer = people["officer"]
+    bad_link = "Working Together | javascript:alert(1)"
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:briefing", args=[local_review.pk]),
+        {
+            **BRIEFING,
+            "title": "",
+            "background": f"{CHILD_NAME} was 14.",
+            "links": bad_link,
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "title": ("id_title", "Enter the title of the briefing"),
+            "links": ("id_links", "Link 1 must end with a web address starting https://"),
+        },
+    )
+    summary = response.content.decode().partition('class="govuk-error-summary"')[2]
+    assert "The briefing must be anonymised: remove" in summary.partition("</ul>")[0]
+    from lcspr.models import LearningBriefing
+
+    assert not LearningBriefing.objects.filter(review=local_review).exists()
+    _refused(
+        lambda: services.briefing_save(
+            review=local_review, actor=officer, values={**BRIEFING, "links": bad_link}
+        ),
+        "links",
+        "Link 1 must end with a web address starting https://",
+    )
