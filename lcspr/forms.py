@@ -162,14 +162,8 @@ class CheckForm(OnceFormMixin, ActionForm):
     )
     past_dates = ("checked_on",)
 
-    def case_errors(self, review, data):
-        return review_checks.partner_check_errors(
-            review,
-            kind=data.get("kind"),
-            checked_on=data.get("checked_on"),
-            note=data.get("note"),
-            respond_by=data.get("respond_by"),
-        )
+    case_check = review_checks.partner_check_errors
+    case_answers = ("kind", "checked_on", "note", "respond_by")
 
 
 class HoldForm(ActionForm):
@@ -189,14 +183,8 @@ class HoldForm(ActionForm):
     )
     past_dates = ("held_since",)
 
-    def case_errors(self, review, data):
-        return review_checks.hold_errors(
-            review,
-            reason=data.get("reason"),
-            note=data.get("note"),
-            held_since=data.get("held_since"),
-            look_again_on=data.get("look_again_on"),
-        )
+    case_check = review_checks.hold_errors
+    case_answers = ("reason", "note", "held_since", "look_again_on")
 
 
 class DecisionDateForm(ActionForm):
@@ -239,13 +227,8 @@ class HoldUpdateForm(ActionForm):
         hint="Kept in the history of the date and in the audit trail: do not name anyone.",
     )
 
-    def case_errors(self, review, data):
-        return review_checks.hold_update_errors(
-            review,
-            look_again_on=data.get("look_again_on"),
-            note=data.get("note"),
-            reason=data.get("reason"),
-        )
+    case_check = review_checks.hold_update_errors
+    case_answers = ("look_again_on", "note", "reason")
 
 
 class ResumeForm(ActionForm):
@@ -266,10 +249,8 @@ class CloseForm(ActionForm):
     closed_on = GDSDateField(what="the date the review was closed", label="Date it was closed")
     past_dates = ("closed_on",)
 
-    def case_errors(self, review, data):
-        return review_checks.close_errors(
-            review, closed_on=data.get("closed_on"), reason=data.get("reason")
-        )
+    case_check = review_checks.close_errors
+    case_answers = ("closed_on", "reason")
 
 
 class ReopenForm(ActionForm):
@@ -302,12 +283,8 @@ class NoticeForm(ActionForm):
     )
     past_dates = ("sent_on",)
 
-    def case_errors(self, review, data):
-        return publication_checks.notice_errors(
-            review,
-            sent_on=data.get("sent_on"),
-            planned_publication=data.get("planned_publication"),
-        )
+    case_check = publication_checks.notice_errors
+    case_answers = ("sent_on", "planned_publication")
 
 
 class PublishForm(ActionForm):
@@ -366,21 +343,20 @@ class PublishForm(ActionForm):
     )
     past_dates = ("published_on",)
 
-    def case_errors(self, review, data):
-        return publication_checks.publish_errors(
-            review,
-            kind=data.get("kind"),
-            public_title=data.get("public_title"),
-            public_summary=data.get("public_summary"),
-            checks=data.get("checks"),
-            published_on=data.get("published_on"),
-            report=data.get("report"),
-            improvements=data.get("improvements"),
-            improvements_reason=data.get("improvements_reason"),
-            embargo_until=data.get("embargo_until"),
-            nspcc_sent_on=data.get("nspcc_sent_on"),
-            late_reason=data.get("late_reason"),
-        )
+    case_check = publication_checks.publish_errors
+    case_answers = (
+        "kind",
+        "public_title",
+        "public_summary",
+        "checks",
+        "published_on",
+        "report",
+        "improvements",
+        "improvements_reason",
+        "embargo_until",
+        "nspcc_sent_on",
+        "late_reason",
+    )
 
 
 class NspccForm(ActionForm):
@@ -525,14 +501,8 @@ class ActionAddForm(OnceFormMixin, ActionForm):
         if agencies is not None:
             self.fields["agency"].queryset = agencies
 
-    def case_errors(self, review, data):
-        return action_checks.action_errors(
-            review,
-            agency=data.get("agency"),
-            lead=data.get("lead"),
-            description=data.get("description"),
-            due_date=data.get("due_date"),
-        )
+    case_check = action_checks.action_errors
+    case_answers = ("agency", "lead", "description", "due_date")
 
 
 class ActionUpdateForm(ActionForm):

@@ -1,5 +1,7 @@
 """GOV.UK forms for the rapid review: requests, returns, the meeting, decision and Panel."""
 
+from collections.abc import Callable
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
@@ -25,6 +27,11 @@ class ActionForm(StepForm):
     submit_label = "Save"
     later_label = None
     past_dates: tuple[str, ...] = ()
+    # The service's check of the step against the record, `case_check(review, **answers)`,
+    # and the fields it takes as its answers; a form whose check needs more than its
+    # answers overrides `case_errors` instead.
+    case_check: Callable[..., dict[str, str]] | None = None
+    case_answers: tuple[str, ...] = ()
 
     def __init__(self, *args, review=None, **kwargs):
         self.review = review
@@ -52,7 +59,10 @@ class ActionForm(StepForm):
         return data
 
     def case_errors(self, review, data) -> dict[str, str]:
-        return {}
+        check = type(self).case_check  # a plain function, not bound to the form
+        if check is None:
+            return {}
+        return check(review, **{name: data.get(name) for name in self.case_answers})
 
 
 class RequestsForm(StepForm):
@@ -251,10 +261,8 @@ class SendToPanelForm(ActionForm):
         hint="Needed if it was sent after its due date (15 working days after the notification).",
     )
 
-    def case_errors(self, review, data):
-        return review_checks.sent_to_panel_errors(
-            review, sent_on=data.get("sent_on"), late_reason=data.get("late_reason")
-        )
+    case_check = review_checks.sent_to_panel_errors
+    case_answers = ("sent_on", "late_reason")
 
 
 class PanelResponseForm(ActionForm):
@@ -293,15 +301,9 @@ class PanelResponseForm(ActionForm):
             del self.fields["correction_reason"]
         self.build_helper()
 
-    def case_errors(self, review, data):
-        """What each answer needs and the reply's dates, as the service checks them."""
-        return review_checks.panel_response_errors(
-            review,
-            response=data.get("response"),
-            responded_on=data.get("responded_on"),
-            note=data.get("note"),
-            more_information_by=data.get("more_information_by"),
-        )
+    # What each answer needs and the reply's dates, as the service checks them.
+    case_check = review_checks.panel_response_errors
+    case_answers = ("response", "responded_on", "note", "more_information_by")
 
 
 class LocalReviewAfterPanelForm(ActionForm):
@@ -319,10 +321,8 @@ class LocalReviewAfterPanelForm(ActionForm):
         hint="For example, what the National Panel said and which criteria the case meets.",
     )
 
-    def case_errors(self, review, data):
-        return review_checks.after_panel_errors(
-            review, decided_on=data.get("decided_on"), rationale=data.get("rationale")
-        )
+    case_check = review_checks.after_panel_errors
+    case_answers = ("decided_on", "rationale")
 
 
 # --- the agency's return --------------------------------------------------------------------
