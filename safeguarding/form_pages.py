@@ -16,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from .drafts import take_kept_post
-from .once import made, taken_before
+from .once import made, sent_before, taken_before
 from .workflow import ConcurrentEditError, TransitionError
 from .workflow import check_version as workflow_check_version
 
@@ -56,6 +56,10 @@ def form_page(
     initial = initial or {}
     if check_version is not None:
         initial = {"version": record.version, **initial}
+    if posted and once:
+        earlier = sent_before(request)
+        if earlier is not None:
+            return redirect(earlier or done or record.get_absolute_url())
     form = form_class(data, files, initial=initial, **(form_kwargs or {}))
     if posted and form.is_valid():
         try:

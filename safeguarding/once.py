@@ -49,6 +49,21 @@ def taken_before(request, form) -> str | None:
     return None
 
 
+def sent_before(request) -> str | None:
+    """If an earlier post of this page by the same person took its token: the address of
+    what that post made ("" if it left none). Asked before the form is checked, because
+    the answers, made once already, may now fail a check against the case (the same
+    recommendation twice): a second post is sent to the first one's record, not refused."""
+    token = (request.POST.get("once") or "").strip()
+    if not token:
+        return None
+    earlier = FormSubmission.objects.filter(token=token, user=request.user).only("url").first()
+    if earlier is None:
+        return None
+    messages.info(request, ALREADY)
+    return earlier.url
+
+
 def made(form, url: str) -> None:
     """Note where the first post's record is, for the posts that come after it."""
     token = (form.cleaned_data.get("once") or "").strip()
