@@ -11,6 +11,7 @@ errors rolls back, claim and all, so the corrected form can be sent.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
@@ -19,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from .models import FormSubmission
 
+TOKEN = re.compile(r"[0-9a-f]{32}")  # uuid4().hex, as `OnceFormMixin` writes it
 ALREADY = "This was saved already: the form was sent twice, so it was not saved again."
 
 
@@ -54,9 +56,9 @@ def sent_before(request) -> str | None:
     what that post made ("" if it left none). Asked before the form is checked, because
     the answers, made once already, may now fail a check against the case (the same
     recommendation twice): a second post is sent to the first one's record, not refused."""
-    token = (request.POST.get("once") or "").strip()
-    if not token:
-        return None
+    token = request.POST.get("once") or ""
+    if not TOKEN.fullmatch(token):
+        return None  # not a token this service wrote: the form's own checks say so
     earlier = FormSubmission.objects.filter(token=token, user=request.user).only("url").first()
     if earlier is None:
         return None

@@ -116,3 +116,23 @@ def test_posts_racing_each_other_make_one_recommendation(
     assert codes == [302, 302, 302]
     assert Recommendation.objects.filter(review=review).count() == 1
     assert FormSubmission.objects.filter(token=token).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("once", ["\x00", "not-a-token", "x" * 40])
+def test_a_token_the_service_did_not_write_is_not_looked_up(
+    client,
+    people,
+    make_review,  # noqa: F811
+    once,
+):
+    """A page sent twice is looked up by its token before the answers are checked; a
+    token that is not one the service wrote (a NUL byte, which PostgreSQL refuses in
+    text, found by the bad-input fuzzing) gets the form's own errors, not a 500."""
+    review = open_review(make_review, people)
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:recommendation-add", args=[review.pk])
+    response = client.post(url, {"text": "", "once": once})
+    assert response.status_code == 200
+    assert "Enter the recommendation" in response.content.decode()
+    assert Recommendation.objects.filter(review=review).count() == 0
