@@ -328,23 +328,36 @@ def hold(request, pk):
 
 def _on_hold_already(request, review):
     """The hold page of a review on hold already (a colleague put it on hold since the
-    page was opened, or an old tab): no form to fill in for nothing, but since when and
-    why, and links to change the hold or resume the review. A hold form sent now gets
-    the service's refusal in the error summary, linking to "Change the hold"; nothing is
-    saved."""
-    posted = request.method == "POST"
+    page was opened, or an old tab): since when and why, and links to change the hold or
+    resume the review; a hold form sent now is refused, linking to "Change the hold"."""
+    return _refused_page(
+        request,
+        review,
+        "lcspr/on_hold_already.html",
+        "Put the review on hold",
+        services.already_on_hold(review),
+        error_target="change-hold",
+    )
+
+
+def _refused_page(request, review, template, title, message, *, error_target, **context):
+    """A step's page when the review's state rules the step out: no form to fill in for
+    nothing, but the template's explanation; a form sent to it anyway (an old tab) gets
+    `message` in the error summary, linked to `error_target`, the element saying what to
+    do instead (ADR 0021 addendum). Nothing is saved."""
     return render(
         request,
-        "lcspr/on_hold_already.html",
+        template,
         {
-            "form": RefusedForm(services.already_on_hold(review), error_target="change-hold")
-            if posted
+            "form": RefusedForm(message, error_target=error_target)
+            if request.method == "POST"
             else None,
             "review": review,
-            "title": "Put the review on hold",
+            "title": title,
             "caption": f"Local review {review.reference}",
             "back": review.get_absolute_url(),
             "read_only": True,
+            **context,
         },
     )
 
@@ -491,22 +504,14 @@ def reopen(request, pk):
         raise PermissionDenied("Only the partnership manager reopens a review.")
     plan = selectors.reopen_plan(review)
     if plan.refused:
-        # No form to fill in for nothing: the page says why, and a form sent to it (an
-        # old tab) gets the refusal in the error summary, linked to that explanation.
-        return render(
+        return _refused_page(
             request,
+            review,
             "lcspr/reopen.html",
-            {
-                "form": RefusedForm(plan.refused, error_target="refused")
-                if request.method == "POST"
-                else None,
-                "review": review,
-                "refused": plan.refused,
-                "title": "Reopen this review",
-                "caption": f"Local review {review.reference}",
-                "back": review.get_absolute_url(),
-                "read_only": True,
-            },
+            "Reopen this review",
+            plan.refused,
+            error_target="refused",
+            refused=plan.refused,
         )
 
     def run(form):
