@@ -15,23 +15,16 @@ Memory: tracemalloc's peak during the first sweep, next to the number of rows it
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import statistics
 import tracemalloc
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 
 from bench import common
+from bench.clock import bench_now
 from safeguarding import reminders
 from safeguarding.celery import app as celery_app
 from safeguarding.models import ReminderSent
-
-
-def bench_now() -> dt.datetime:
-    day = dt.date.fromisoformat(os.environ.get("BENCH_TODAY", "2026-11-26"))
-    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=ZoneInfo("Europe/London"))
 
 
 def clear_claims() -> None:
