@@ -54,6 +54,11 @@ urlpatterns = [
         name="person-remove",
     ),
     path(
+        "people/<int:partnership_pk>/left-behind/<int:user_pk>/",
+        people_views.deadlines_hand_over,
+        name="deadlines-hand-over",
+    ),
+    path(
         "people/<int:partnership_pk>/statutory-leads/",
         people_views.partner_leads,
         name="partner-leads",

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from . import calendar
 from .dates import short_date
+from .deadlines import owner_in_business_unit
 from .models import ClosureDay, Deadline, Partnership, User
 
 Kind = Deadline.Kind
@@ -98,6 +99,8 @@ class Row:
     #: Due after the day the board is for, with no working day left before it (a clock
     #: due on a weekend, bank holiday or closure day, seen on the working day before).
     due_later: bool = False
+    #: Its owner has left the partnership's business unit (a manager hands it over).
+    owner_left: bool = False
 
     def __getitem__(self, name: str):
         # The template engine tries `row[name]` before `row.name`; answering it directly
@@ -151,6 +154,8 @@ class Workload:
     name: str
     open: int
     overdue: int
+    #: These are clocks of a partnership whose business unit the owner has left.
+    left: bool = False
 
 
 #: Rows shown per section on the page (the most urgent first); "show all" lifts it, and the
@@ -171,6 +176,11 @@ class Dashboard:
     totals: dict[str, int] = field(
         default_factory=lambda: {"overdue": 0, "today": 0, "soon": 0, "moved": 0}
     )
+
+    @property
+    def left_behind(self) -> int:
+        """Open clocks whose owner has left the partnership's business unit."""
+        return sum(w.open for w in self.workload if w.left)
 
     @property
     def attention_rows(self) -> list[Row]:
@@ -241,6 +251,7 @@ def build_dashboard(
     def rows_of(condition: Q) -> list[Row]:
         qs = (
             base.filter(condition)
+            .annotate(owner_here=owner_in_business_unit())
             .order_by("due_date", "id")
             .values_list(
                 "id",
@@ -253,10 +264,11 @@ def build_dashboard(
                 "due_date",
                 "moved_by_calendar",
                 "partnership_id",
+                "owner_here",
             )
         )
         out = []
-        for pk, title, url, ref, kind, owner_id, owner_name, due, moved, pid in (
+        for pk, title, url, ref, kind, owner_id, owner_name, due, moved, pid, here in (
             qs if limit is None else qs[:limit]
         ):
             left = calendar.working_days_left(today, due, partnership=closures[pid])
@@ -280,6 +292,7 @@ def build_dashboard(
                     rag_label=label,
                     partnership_code=codes[pid],
                     due_later=due > today,
+                    owner_left=owner_id is not None and not here,
                 )
             )
         return out
@@ -320,14 +333,16 @@ def build_dashboard(
         summary.live = summary.live or summary.open > 0
         board.stages.append(summary)
 
-    # 3. Workload per person.
+    # 3. Workload per person (apart: the clocks of partnerships they have left).
     for r in (
-        base.values("owner_id", "owner__full_name", "owner__email")
+        base.annotate(owner_here=owner_in_business_unit())
+        .values("owner_id", "owner__full_name", "owner__email", "owner_here")
         .annotate(n_open=Count("id"), n_overdue=Count("id", filter=Q(due_date__lt=today)))
-        .order_by("-n_overdue", "-n_open", "owner__full_name")
+        .order_by("-n_overdue", "-n_open", "owner__full_name", "owner_here")
     ):
         name = r["owner__full_name"] or r["owner__email"] or str(_("No owner"))
-        board.workload.append(Workload(r["owner_id"], name, r["n_open"], r["n_overdue"]))
+        left = r["owner_id"] is not None and not r["owner_here"]
+        board.workload.append(Workload(r["owner_id"], name, r["n_open"], r["n_overdue"], left))
     return board
 
 
@@ -360,7 +375,7 @@ def deadline_export_rows(board: Dashboard) -> list[list]:
                     row.reference,
                     row.title,
                     row.stage_label,
-                    row.owner_name,
+                    _owner_text(row.owner_name, row.owner_left),
                     row.due_date,
                     row.left,
                     row.rag_label,
@@ -374,4 +389,8 @@ WORKLOAD_HEADERS = ["Person", "Open deadlines", "Overdue"]
 
 
 def workload_export_rows(board: Dashboard) -> list[list]:
-    return [[w.name, w.open, w.overdue] for w in board.workload]
+    return [[_owner_text(w.name, w.left), w.open, w.overdue] for w in board.workload]
+
+
+def _owner_text(name: str, left: bool) -> str:
+    return f"{name} ({_('has left')})" if left else name

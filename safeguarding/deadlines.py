@@ -12,12 +12,13 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
-from .models import Deadline, DeadlineChange, Partnership, User
+from .models import Deadline, DeadlineChange, Membership, Partnership, Role, User
 from .stamps import history_now
 
 Kind = Deadline.Kind
@@ -259,6 +260,83 @@ def deadlines_no_longer_needed(*, subjects, kind: str, on: dt.date, keys=("",)) 
             deadline_close(
                 subject=subject, kind=kind, key=key, on=on, outcome=Deadline.Outcome.CANCELLED
             )
+
+
+# --- clocks whose owner has left -----------------------------------------------------
+
+#: The roles whose people own clocks and are reminded of them: the business unit.
+OWNER_ROLES = (Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER)
+LEFT_OWNER_OF = "Open deadlines of {email}"
+
+
+def owner_in_business_unit() -> Exists:
+    """For a `Deadline` query: is the clock's owner still an active review officer or
+    manager of its partnership? The reminders follow the same rule (reminders.py): a clock
+    whose owner has left (the role removed, or the account switched off) is no longer
+    theirs, and is shown as left behind until a manager hands it over."""
+    return Exists(
+        Membership.objects.filter(
+            user_id=OuterRef("owner_id"),
+            partnership_id=OuterRef("partnership_id"),
+            role__in=OWNER_ROLES,
+            user__is_active=True,
+        )
+    )
+
+
+def deadlines_left_behind(partnership: Partnership) -> QuerySet[Deadline]:
+    """The partnership's open clocks whose owner has left it."""
+    return (
+        Deadline.objects.open()
+        .filter(partnership=partnership, owner__isnull=False)
+        .filter(~owner_in_business_unit())
+    )
+
+
+def may_own_clocks(user: User, partnership: Partnership) -> bool:
+    return (
+        user.is_active
+        and Membership.objects.filter(
+            user=user, partnership=partnership, role__in=OWNER_ROLES
+        ).exists()
+    )
+
+
+@transaction.atomic
+def deadlines_hand_over(
+    *, partnership: Partnership, from_user: User, to_user: User, actor: User
+) -> int:
+    """Give every open clock of `partnership` owned by `from_user` to `to_user`, who must
+    be an active review officer or manager there (the reminders then go to them). One
+    audit event says how many and which cases'. Returns how many were handed over."""
+    if to_user.pk == from_user.pk or not may_own_clocks(to_user, partnership):
+        raise ValidationError(
+            {"successor": "Select a review officer or manager of the partnership"}
+        )
+    clocks = (
+        Deadline.objects.select_for_update()
+        .open()
+        .filter(partnership=partnership, owner=from_user)
+        .order_by("id")
+    )
+    rows = list(clocks.values_list("pk", "reference"))
+    if not rows:
+        return 0
+    Deadline.objects.filter(pk__in=[pk for pk, _ref in rows]).update(
+        owner=to_user, updated_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        partnership=partnership,
+        object_repr=LEFT_OWNER_OF.format(email=from_user.email),
+        changes={
+            "owner": {"old": from_user.email, "new": to_user.email},
+            "deadlines": len(rows),
+            "references": sorted({ref for _pk, ref in rows if ref}),
+        },
+    )
+    return len(rows)
 
 
 @transaction.atomic

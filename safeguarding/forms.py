@@ -371,7 +371,7 @@ def area_field(label, *, required=False, message=None, hint="", rows=5):
     )
 
 
-from .models import Agency, Role  # noqa: E402 - after the forms the models module may need
+from .models import Agency, Role, User  # noqa: E402 - after the forms the models module may need
 
 
 class PersonForm(BaseForm):
@@ -424,6 +424,45 @@ class PersonForm(BaseForm):
             if partnership is not None
             else Agency.objects.none()
         )
+
+
+class HandOverForm(BaseForm):
+    """Who takes over the open deadlines someone leaves behind (safeguarding/people.py):
+    one of the partnership's review officers and managers still there."""
+
+    submit_label = _("Hand them over")
+
+    successor = forms.ModelChoiceField(
+        label=_("Who takes over their open deadlines?"),
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Select who takes over their open deadlines"),
+            "invalid_choice": _("Select one of the people listed"),
+        },
+    )
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["successor"]
+        field.queryset = successors if successors is not None else User.objects.none()
+        field.label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+
+
+class RemoveRoleForm(HandOverForm):
+    """ "Remove the role": with `successors`, the person's open deadlines need a new
+    owner (their last review officer role in the partnership); otherwise no question."""
+
+    submit_label = _("Remove the role")
+    submit_class = "govuk-button--warning"
+    form_tag = False
+
+    def __init__(self, *args, successors=None, **kwargs):
+        super().__init__(*args, successors=successors, **kwargs)
+        if successors is None:
+            del self.fields["successor"]
+        self.helper.inputs = []  # the page has its own button and Cancel link
 
 
 def _lead_field(partner: str, what: str) -> forms.CharField:

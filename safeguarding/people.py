@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from . import deadlines
 from .audit import Action, audit_record
 from .mail import send_templated
 from .models import Agency, Membership, Partnership, Role, User
@@ -181,9 +182,50 @@ def removed_already(partnership: Partnership, pk) -> bool:
     ).exists()
 
 
+def successors_for(partnership: Partnership, leaving_id: int | None = None):
+    """Who may take over someone's open clocks: the partnership's active review officers
+    and managers, other than the person leaving, by name."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__partnership=partnership,
+            memberships__role__in=deadlines.OWNER_ROLES,
+        )
+        .exclude(pk=leaving_id)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def clocks_left_by_removing(membership: Membership) -> int:
+    """How many open clocks of the partnership the person would leave behind if this
+    role went: theirs, when it is their last review officer or manager role there."""
+    if membership.role not in deadlines.OWNER_ROLES:
+        return 0
+    stays = (
+        Membership.objects.filter(
+            user=membership.user_id,
+            partnership=membership.partnership_id,
+            role__in=deadlines.OWNER_ROLES,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if stays:
+        return 0
+    return (
+        deadlines.Deadline.objects.open()
+        .filter(partnership=membership.partnership_id, owner=membership.user_id)
+        .count()
+    )
+
+
 @transaction.atomic
-def membership_remove(*, actor: User, membership: Membership) -> None:
-    """Take a role away (the account stays: it may hold other roles)."""
+def membership_remove(*, actor: User, membership: Membership, successor: User | None = None) -> int:
+    """Take a role away (the account stays: it may hold other roles). If it was the
+    person's last review officer role in the partnership, their open clocks there go to
+    `successor` in the same transaction (required then). Returns how many were handed
+    over."""
     require_manager(actor, membership.partnership)
     locked = (
         Membership.objects.select_for_update(of=("self",))
@@ -197,6 +239,9 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         raise TransitionError(
             "This role is added and removed by the service's administrators, not here."
         )
+    left_behind = clocks_left_by_removing(locked)
+    if left_behind and successor is None:
+        raise_if({"successor": "Select who takes over their open deadlines"})
     audit_record(
         actor=actor,
         action=Action.DELETE,
@@ -206,6 +251,73 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         changes={"role": locked.role, "agency": locked.agency.name if locked.agency else ""},
     )
     locked.delete()
+    if not left_behind:
+        return 0
+    return deadlines.deadlines_hand_over(
+        partnership=locked.partnership, from_user=locked.user, to_user=successor, actor=actor
+    )
+
+
+def left_behind_of(partnership: Partnership) -> list[dict]:
+    """The people who left the partnership's business unit (a role removed, an account
+    switched off) still owning open clocks there, with how many and how many overdue:
+    one query."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    return list(
+        deadlines.deadlines_left_behind(partnership)
+        .values("owner_id", "owner__full_name", "owner__email")
+        .annotate(
+            open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=timezone.localdate()))
+        )
+        .order_by("owner__full_name", "owner_id")
+    )
+
+
+def leaver_get_for(partnership: Partnership, user_pk) -> User | None:
+    """Someone who left the partnership's business unit and still owns open clocks in it,
+    or None (never had any, or they were handed over already)."""
+    try:
+        user_pk = int(user_pk)
+    except (TypeError, ValueError):
+        return None
+    if not deadlines.deadlines_left_behind(partnership).filter(owner=user_pk).exists():
+        return None
+    return User.objects.filter(pk=user_pk).first()
+
+
+def owned_before_in(partnership: Partnership, user_pk) -> bool:
+    """Were clocks of this person, in this partnership, handed over already (its trail
+    says so)? For a second click: done, not "not found"."""
+    from .models import AuditEvent
+
+    user = User.objects.filter(pk=user_pk).only("email").first() if str(user_pk).isdigit() else None
+    return (
+        user is not None
+        and AuditEvent.objects.filter(
+            action=Action.UPDATE,
+            partnership=partnership,
+            object_repr=deadlines.LEFT_OWNER_OF.format(email=user.email)[:200],
+        ).exists()
+    )
+
+
+def deadlines_hand_over(
+    *, actor: User, partnership: Partnership, leaver: User, successor: User | None
+) -> int:
+    """A manager gives the open clocks a leaver left behind to someone still in the
+    business unit."""
+    require_manager(actor, partnership)
+    if successor is None:
+        raise_if({"successor": "Select who takes over their open deadlines"})
+    if deadlines.may_own_clocks(leaver, partnership):
+        raise TransitionError(
+            f"{leaver.full_name} is still in the business unit: their deadlines stay theirs."
+        )
+    return deadlines.deadlines_hand_over(
+        partnership=partnership, from_user=leaver, to_user=successor, actor=actor
+    )
 
 
 def invitation_deliver(*, membership_id: int, new_account: bool) -> str:

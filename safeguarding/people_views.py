@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from . import leads, people, permissions
 from .form_pages import form_page
-from .forms import PartnerLeadsForm, PersonForm
+from .forms import HandOverForm, PartnerLeadsForm, PersonForm, RemoveRoleForm
 from .models import Role, StatutoryPartner
 from .workflow import TransitionError
 
@@ -41,6 +42,7 @@ def people_list(request, partnership_pk):
             "partnership": partnership,
             "members": members,
             "removable": people.removable_of(partnership, members, request.user),
+            "left_behind": people.left_behind_of(partnership),
         },
     )
 
@@ -81,6 +83,11 @@ def person_add(request, partnership_pk):
     )
 
 
+def _handed_over(n: int, leaver, successor) -> str:
+    deadlines = "open deadline" if n == 1 else "open deadlines"
+    return f"{leaver.full_name}’s {n} {deadlines} are now {successor.full_name}’s."
+
+
 @permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
 def person_remove(request, partnership_pk, pk):
     partnership = _managed(request, partnership_pk)
@@ -92,22 +99,78 @@ def person_remove(request, partnership_pk, pk):
             messages.info(request, "That role was removed already.")
             return redirect(_list_url(partnership))
         raise
-    if request.method == "POST":
+    # Their last review officer role here, with open deadlines: someone takes them over.
+    left_behind = people.clocks_left_by_removing(membership)
+    successors = people.successors_for(partnership, membership.user_id) if left_behind else None
+    form = RemoveRoleForm(request.POST if request.method == "POST" else None, successors=successors)
+    if request.method == "POST" and form.is_valid():
         try:
-            people.membership_remove(actor=request.user, membership=membership)
+            handed = people.membership_remove(
+                actor=request.user,
+                membership=membership,
+                successor=form.cleaned_data.get("successor"),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
         except TransitionError as error:
             messages.error(request, str(error))
+            return redirect(_list_url(partnership))
         else:
-            messages.success(
-                request,
+            done = (
                 f"{membership.user.full_name} no longer has the role "
-                f"‘{membership.get_role_display()}’ in {partnership.name}.",
+                f"‘{membership.get_role_display()}’ in {partnership.name}."
             )
-        return redirect(_list_url(partnership))
+            if handed:
+                done += " " + _handed_over(handed, membership.user, form.cleaned_data["successor"])
+            messages.success(request, done)
+            return redirect(_list_url(partnership))
     return render(
         request,
         "safeguarding/person_remove.html",
-        {"partnership": partnership, "membership": membership},
+        {
+            "partnership": partnership,
+            "membership": membership,
+            "form": form,
+            "left_behind": left_behind,
+        },
+    )
+
+
+@permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
+def deadlines_hand_over(request, partnership_pk, user_pk):
+    """Hand over the open deadlines of someone who has left the business unit (their
+    role removed or their account switched off by the administrators)."""
+    partnership = _managed(request, partnership_pk)
+    leaver = people.leaver_get_for(partnership, user_pk)
+    if leaver is None:
+        if request.method == "POST" and people.owned_before_in(partnership, user_pk):
+            messages.info(request, "Those deadlines were handed over already.")
+            return redirect(_list_url(partnership))
+        raise Http404("No deadlines to hand over")
+    count = next(
+        (row for row in people.left_behind_of(partnership) if row["owner_id"] == leaver.pk),
+        {"open": 0, "overdue": 0},
+    )
+
+    def run(form):
+        successor = form.cleaned_data["successor"]
+        handed = people.deadlines_hand_over(
+            actor=request.user, partnership=partnership, leaver=leaver, successor=successor
+        )
+        messages.success(request, _handed_over(handed, leaver, successor))
+
+    return form_page(
+        request,
+        partnership,
+        HandOverForm,
+        f"Hand over {leaver.full_name}’s open deadlines",
+        run,
+        template="safeguarding/deadlines_hand_over.html",
+        caption=partnership.name,
+        back=_list_url(partnership),
+        done=_list_url(partnership),
+        form_kwargs={"successors": people.successors_for(partnership, leaver.pk)},
+        context={"leaver": leaver, "count": count, "partnership": partnership},
     )
 
 

@@ -90,6 +90,12 @@ def dashboard_context(request, *, every_row: bool = False) -> dict:
         "dashboard_query": request.GET.urlencode(),
         "dashboard_partnerships": selected,
         "dashboard_multi": len(allowed) > 1,
+        # Where this person may hand over the clocks of people who have left.
+        "dashboard_managed": [
+            p
+            for p in selected
+            if p.pk in permissions.partnership_ids(request.user, {Role.PARTNERSHIP_MANAGER})
+        ],
     }
 
 

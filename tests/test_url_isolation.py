@@ -47,6 +47,7 @@ AUDIENCE = {
     "safeguarding:people": "manager",
     "safeguarding:person-add": "manager",
     "safeguarding:person-remove": "manager",
+    "safeguarding:deadlines-hand-over": "manager",
     "safeguarding:partner-leads": "manager",
     "safeguarding:healthz": "public",
     "safeguarding:two-factor-verify": "self",
@@ -207,8 +208,22 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
         "deadline": Deadline.objects.filter(subject_id=incident.pk).first().pk,
         "partnership": incident.partnership_id,
         "membership": people["officer"].memberships.get().pk,
+        "leaver": _leaver_of(incident.partnership).pk,
         **local,
     }
+
+
+def _leaver_of(partnership):
+    """Someone who has left A's business unit, still owning one of its open clocks."""
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    from .safeguarding.report_helpers import make_deadline
+
+    leaver = UserFactory(email="leaver@example.org")
+    make_deadline(partnership, due=timezone.localdate(), owner=leaver)
+    return leaver
 
 
 def _local_review(review, people):  # noqa: F811
@@ -337,6 +352,10 @@ def object_kwargs(name, w):
             "pk": w["membership"],
         },
         "safeguarding:partner-leads": {"partnership_pk": w["partnership"]},
+        "safeguarding:deadlines-hand-over": {
+            "partnership_pk": w["partnership"],
+            "user_pk": w["leaver"],
+        },
         "rapid_reviews:detail": {"pk": w["review"]},
         "rapid_reviews:requests-new": {"pk": w["review"]},
         "rapid_reviews:request": {"pk": w["review"], "request_pk": w["request"]},

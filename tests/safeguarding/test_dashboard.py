@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import calendar
-from safeguarding.dashboard import build_dashboard, rag_for
+from safeguarding.dashboard import build_dashboard, rag_for, workload_export_rows
 from safeguarding.models import Deadline, Membership, Role
 from tests.factories import PartnershipFactory, member
 from tests.utils import sign_in
@@ -125,6 +125,38 @@ def test_stages_and_workload(client, people, spread):
     html = client.get(reverse("safeguarding:home")).content.decode()
     assert "Not yet recorded" not in html
     assert "Workload per person" in html
+
+
+def test_deadlines_of_someone_who_has_left_are_marked(
+    people, partnership, other_partnership, spread, today
+):
+    """The owner's role in the clock's partnership removed (or their account switched
+    off): their rows and their workload there say so, apart from what they still own
+    where they work, and the board counts them for its warning."""
+    officer = people["officer"]
+    Membership.objects.create(user=officer, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+    there = make_deadline(other_partnership, due=wd(today, -1, other_partnership), owner=officer)
+    board = build_dashboard([partnership, other_partnership], today=today)
+    assert board.left_behind == 0
+    assert not any(row.owner_left for row in board.attention_rows)
+
+    Membership.objects.filter(user=officer, partnership=partnership).delete()
+    board = build_dashboard([partnership, other_partnership], today=today)
+    left = {row.id for row in board.attention_rows if row.owner_left}
+    assert left == {d.pk for d in spread["overdue"] + spread["today"] + spread["soon"]} - {
+        d.pk for d in spread["overdue"] + spread["soon"] if d.owner_id != officer.pk
+    }
+    assert there.pk not in left
+    workload = {(w.name, w.left): (w.open, w.overdue) for w in board.workload}
+    assert workload[("Officer One", True)] == (4, 1)
+    assert workload[("Officer One", False)] == (1, 1)
+    assert board.left_behind == 4
+
+    officer.is_active = False
+    officer.save()
+    board = build_dashboard([partnership, other_partnership], today=today)
+    assert board.left_behind == 5
+    assert ["Officer One (has left)", 5, 2] in workload_export_rows(board)
 
 
 def test_my_items_toggle_works_without_javascript(client, people, spread):

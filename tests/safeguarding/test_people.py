@@ -186,7 +186,8 @@ def test_the_people_page_runs_a_fixed_number_of_queries(
     for n in range(20):
         member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency, full_name=f"Person {n}")
     sign_in(client, people["manager"])
-    with django_assert_max_num_queries(10):
+    # 10, and one for the open deadlines of people who have left.
+    with django_assert_max_num_queries(11):
         html = client.get(url("people", partnership)).content.decode()
     assert html.count("Person ") >= 20
 
@@ -277,3 +278,158 @@ def test_removing_a_role_twice_says_it_is_done(client, people, partnership):
     assert "That role was removed already." in again.content.decode()
     assert client.get(remove).status_code == 404
     assert client.post(url("person-remove", partnership, officer.pk + 1000)).status_code == 404
+
+
+# --- someone leaving: their open deadlines are handed over, never left unowned ------------
+
+
+def _clocks(partnership, owner, n, **kwargs):
+    from django.utils import timezone
+
+    from .report_helpers import make_deadline
+
+    return [
+        make_deadline(partnership, due=timezone.localdate(), owner=owner, **kwargs)
+        for _ in range(n)
+    ]
+
+
+def test_removing_an_officer_asks_who_takes_over_their_open_deadlines(
+    client, people, partnership, other_partnership, agency
+):
+    from django.utils import timezone
+
+    from safeguarding.models import Deadline
+
+    officer, manager = people["officer"], people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+    contributor = people["agency"]
+    mine = _clocks(partnership, officer, 2)
+    (closed,) = _clocks(partnership, officer, 1, closed_on=timezone.localdate())
+    Membership.objects.create(user=officer, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+    (elsewhere,) = _clocks(other_partnership, officer, 1)
+    role = Membership.objects.get(user=officer, partnership=partnership)
+    remove = url("person-remove", partnership, role.pk)
+    sign_in(client, manager)
+
+    page = client.get(remove).content.decode()
+    assert "Officer One owns 2 open deadlines in this partnership" in page
+    assert f'value="{colleague.pk}"' in page and f'value="{manager.pk}"' in page
+    assert f'value="{officer.pk}"' not in page and f'value="{contributor.pk}"' not in page
+
+    # No choice, or someone outside the business unit: explained, nothing removed.
+    for post, message in (
+        ({}, "Select who takes over their open deadlines"),
+        ({"successor": contributor.pk}, "Select one of the people listed"),
+        ({"successor": officer.pk}, "Select one of the people listed"),
+    ):
+        response = client.post(remove, post)
+        html = response.content.decode()
+        assert response.status_code == 200 and "govuk-error-summary" in html, post
+        assert message in html
+        assert Membership.objects.filter(pk=role.pk).exists()
+    assert set(Deadline.objects.filter(owner=officer).values_list("pk", flat=True)) == {
+        d.pk for d in [*mine, closed, elsewhere]
+    }
+
+    done = client.post(remove, {"successor": colleague.pk}, follow=True)
+    assert "Officer One’s 2 open deadlines are now Colleague Two’s." in done.content.decode()
+    assert not Membership.objects.filter(pk=role.pk).exists()
+    assert set(Deadline.objects.filter(owner=colleague).values_list("pk", flat=True)) == {
+        d.pk for d in mine
+    }
+    # What was met stays with who met it; their clocks in another partnership stay theirs.
+    assert set(Deadline.objects.filter(owner=officer).values_list("pk", flat=True)) == {
+        closed.pk,
+        elsewhere.pk,
+    }
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, partnership=partnership)
+    assert event.actor == manager
+    assert event.changes["owner"] == {"old": officer.email, "new": colleague.email}
+    assert event.changes["deadlines"] == 2
+
+
+def test_a_role_that_owns_no_clocks_is_removed_without_the_question(
+    client, people, partnership, agency
+):
+    """A contributor's role, or an officer's while they stay a manager: their deadlines
+    are not left behind, so nothing is asked and nothing moves."""
+    manager = people["manager"]
+    both = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Both Roles")
+    officer_role = Membership.objects.create(
+        user=both, partnership=partnership, role=Role.REVIEW_OFFICER
+    )
+    kept = _clocks(partnership, both, 1)
+    sign_in(client, manager)
+    page = client.get(url("person-remove", partnership, officer_role.pk)).content.decode()
+    assert "open deadline" not in page and 'name="successor"' not in page
+    assert client.post(url("person-remove", partnership, officer_role.pk)).status_code == 302
+    kept[0].refresh_from_db()
+    assert kept[0].owner == both
+
+
+def test_deadlines_left_by_someone_removed_elsewhere_are_flagged_and_handed_over(
+    client, people, partnership
+):
+    """Removed by the administrators (or their account switched off): the dashboard says
+    whose deadlines no one is reminded of, and the People page hands them over."""
+    from safeguarding.models import Deadline
+
+    officer, manager = people["officer"], people["manager"]
+    left = _clocks(partnership, officer, 3)
+    Membership.objects.filter(user=officer).delete()  # as the administration site does
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+
+    sign_in(client, manager)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    banner = home.split('id="left-behind"', 1)[1].split("</section>", 1)[0]
+    assert "3 open deadlines belong to people who have left the business unit" in banner
+    assert url("people", partnership) + "#left-behind" in banner
+    assert "Has left" in home
+    listing = client.get(url("people", partnership)).content.decode()
+    hand_over = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk])
+    assert "Open deadlines of people who have left" in listing and hand_over in listing
+
+    # A colleague in the business unit sees the warning, and who can act on it.
+    sign_in(client, colleague)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert "A partnership manager can hand them over" in home
+    assert client.get(hand_over).status_code == 403
+
+    sign_in(client, manager)
+    page = client.get(hand_over)
+    assert page.status_code == 200
+    assert "still owns 3 open deadlines here" in page.content.decode()
+    refused = client.post(hand_over, {})
+    assert "Select who takes over their open deadlines" in refused.content.decode()
+    done = client.post(hand_over, {"successor": colleague.pk}, follow=True)
+    assert "Officer One’s 3 open deadlines are now Colleague Two’s." in done.content.decode()
+    assert set(Deadline.objects.filter(owner=colleague).values_list("pk", flat=True)) == {
+        d.pk for d in left
+    }
+    assert 'id="left-behind"' not in client.get(reverse("safeguarding:home")).content.decode()
+    assert hand_over not in client.get(url("people", partnership)).content.decode()
+    # A second click says it is done; nothing more is handed over or recorded.
+    again = client.post(hand_over, {"successor": manager.pk}, follow=True)
+    assert "Those deadlines were handed over already." in again.content.decode()
+    assert Deadline.objects.filter(owner=colleague).count() == 3
+    assert client.get(hand_over).status_code == 404
+
+
+def test_only_deadlines_of_someone_who_has_left_are_handed_over(
+    client, people, partnership, other_partnership
+):
+    """Someone still in the business unit keeps theirs; another partnership's manager
+    reaches nothing; an account switched off counts as having left."""
+    officer, manager = people["officer"], people["manager"]
+    _clocks(partnership, officer, 1)
+    still_here = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk])
+    sign_in(client, manager)
+    assert client.get(still_here).status_code == 404
+    assert client.post(still_here, {"successor": manager.pk}).status_code == 404
+    officer.is_active = False
+    officer.save()
+    assert client.get(still_here).status_code == 200
+    sign_in(client, people["other_manager"])
+    assert client.get(still_here).status_code == 404
+    assert client.post(still_here, {"successor": people["other_manager"].pk}).status_code == 404
