@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import calendar
-from .deadlines import deadline_explain, explain_rule
-from .models import Deadline, ReminderSent, User
+from .deadlines import OWNER_ROLES, deadline_explain, explain_rule
+from .models import Deadline, Membership, ReminderSent, User
 
 logger = logging.getLogger(__name__)
 Status = ReminderSent.Status
@@ -125,15 +125,38 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline gone"
     if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
         return "deadline closed"
+    if row.deadline is not None and not _in_business_unit(recipient, row.deadline):
+        return LEFT
     if row.rule == "digest" and not _digest_items_left(row):
         return "nothing left to send"
     return ""
 
 
+#: Someone removed from the partnership's business unit (or switched off) after the
+#: reminder was claimed: it is not theirs any more, and they are told nothing of its case.
+LEFT = "recipient left the partnership"
+
+
+def _in_business_unit(user: User, deadline: Deadline) -> bool:
+    return Membership.objects.filter(
+        user=user, partnership=deadline.partnership_id, role__in=OWNER_ROLES
+    ).exists()
+
+
 def _digest_items_left(digest: ReminderSent) -> bool:
     """Skip a digest's items whose clock has gone or was met or stopped since they were
-    claimed (as a reminder sent on its own would be); whether any item is left to send."""
+    claimed (as a reminder sent on its own would be), or whose partnership the person has
+    left; whether any item is left to send."""
     held = digest.items.filter(status=Status.HELD, deadline__isnull=False)
+    held.exclude(
+        Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("recipient_id"),
+                partnership_id=OuterRef("deadline__partnership_id"),
+                role__in=OWNER_ROLES,
+            )
+        )
+    ).update(status=Status.SKIPPED, last_error=LEFT)
     held.exclude(Exists(Deadline.objects.filter(pk=OuterRef("deadline_id")))).update(
         status=Status.SKIPPED, last_error="deadline gone"
     )

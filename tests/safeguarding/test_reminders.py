@@ -393,3 +393,33 @@ def test_an_owner_who_left_the_partnership_is_not_told_its_officers_are(
     assert leaver.email not in {m.to[0] for m in mail.outbox}
     assert client.get(f"/deadlines/{clock.pk}/why/").status_code == 404
     assert clock.reference not in client.get(feed).content.decode()
+
+
+def test_someone_who_leaves_after_a_reminder_was_claimed_is_not_sent_it(
+    eager, partnership, people, monkeypatch
+):
+    """A reminder claimed for a review officer (on its own, or held for their daily
+    digest) who is removed from the partnership before it goes: it is not sent, as they
+    no longer see its case."""
+    from safeguarding.models import Membership
+
+    officer = people["officer"]
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
+    start_clock(partnership, owner=officer)
+    (row,) = reminders.reminders_sweep(now=at(30, month=11)).claimed
+    officer.reminder_preference = User.ReminderPreference.DIGEST
+    officer.save()
+    start_clock(partnership, owner=officer, key="-2")
+    assert reminders.reminders_sweep(now=at(30, 11, month=11)).digests == 1
+    held = ReminderSent.objects.get(status=Status.HELD)
+    digest = ReminderSent.objects.get(rule="digest", status=Status.PENDING)
+    Membership.objects.filter(user=officer, partnership=partnership).delete()
+
+    assert reminder_mail.reminder_deliver(reminder_id=row.pk) == "skipped"
+    row.refresh_from_db()
+    assert row.last_error == "recipient left the partnership"
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == "skipped"
+    held.refresh_from_db()
+    assert (held.status, held.last_error) == (Status.SKIPPED, "recipient left the partnership")
+    assert mail.outbox == []
