@@ -3,12 +3,21 @@
 Case data is never edited here. Changes made here are written to the audit trail.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import two_factor
 from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
@@ -125,8 +134,124 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "second_factor"]
     filter_horizontal = []
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Second factor", {"fields": ["second_factor"]})]
+
+    @admin.display(description="Second factor")
+    def second_factor(self, user):
+        """What the person has set up (never a secret), and the way to reset it."""
+        state = two_factor.second_factor_of(user)
+        app = state["authenticator"]
+        if app is None:
+            text = "No authenticator app: they set one up at their next sign-in."
+        else:
+            used = f", last used {app.last_used_at:%-d %b %Y %H:%M}" if app.last_used_at else ""
+            text = (
+                f"Authenticator app set up {app.created_at:%-d %b %Y}{used}; "
+                f"{state['recovery_codes_left']} recovery codes left."
+            )
+        if not state["any"]:
+            return text
+        return format_html(
+            '{} <a href="{}">Reset the second factor</a>',
+            text,
+            reverse("admin:safeguarding_user_second_factor_reset", args=[user.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/second-factor/reset/",
+                self.admin_site.admin_view(self.second_factor_reset),
+                name="safeguarding_user_second_factor_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def second_factor_reset(self, request, object_id):
+        """Someone who has lost their phone and their recovery codes: confirm, then
+        remove both (two_factor.second_factor_reset: audited, and they are e-mailed)."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("No such person")
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse("admin:safeguarding_user_change", args=[user.pk])
+        if request.method == "POST":
+            if two_factor.second_factor_reset(actor=request.user, user=user, request=request):
+                self.message_user(
+                    request,
+                    f"The second factor of {user.email} is reset: they set up an "
+                    "authenticator app again at their next sign-in. We have e-mailed them.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, f"{user.email} has no second factor to reset.", messages.INFO
+                )
+            return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/safeguarding/user/second_factor_reset.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reset the second factor?",
+                "person": user,
+                "opts": self.opts,
+                "change_url": change_url,
+                "state": two_factor.second_factor_of(user),
+            },
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password set here is audited against the person, who is e-mailed (as for a
+        change they make themselves): Django's page saves it without `save_model`."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                audit_record(
+                    actor=request.user,
+                    action=Action.PASSWORD_CHANGED,
+                    obj=user,
+                    object_repr=user.email,
+                    changes={"method": "administration site"},
+                    request=request,
+                )
+        return response
+
+
+class HiddenDeviceAdmin(admin.ModelAdmin):
+    """django-otp's own pages for devices showed every person's authenticator secret
+    (its key and QR code) and recovery codes, and removed them with no audit event nor
+    word to the person. Registered here first so that django-otp's are not, with no
+    permission at all: a person's second factor is seen and reset on their user page
+    (UserAdmin.second_factor)."""
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _device in (TOTPDevice, StaticDevice, EmailDevice):
+    admin.site.register(_device, HiddenDeviceAdmin)
 
 
 @admin.register(Region)

@@ -149,6 +149,7 @@ SECURITY_NOTICE_ACTIONS = frozenset(
         AuditEvent.Action.PASSWORD_CHANGED,
         AuditEvent.Action.TWO_FACTOR_SET_UP,
         AuditEvent.Action.RECOVERY_CODE_USED,
+        AuditEvent.Action.TWO_FACTOR_RESET,
     }
 )
 

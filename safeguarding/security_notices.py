@@ -1,6 +1,8 @@
 """E-mails telling a person that their sign-in changed: the password changed (on the
-account page or by a reset link), an authenticator app was set up, or a recovery code was
-used. If it was not them, they find out at once and can act (GOV.UK services do the same).
+account page, by a reset link or by an administrator), an authenticator app was set up, a
+recovery code was used, or an administrator reset their second factor. If it was not
+them, or they did not ask for it, they find out at once and can act (GOV.UK services do
+the same).
 
 A notice follows the audit event that records the change (`audit_record` queues it once
 the change is committed), so every way of making the change sends it. It says what
@@ -27,14 +29,31 @@ NOTICES = {
     Action.PASSWORD_CHANGED: "Your password was changed",
     Action.TWO_FACTOR_SET_UP: "An authenticator app was set up for your account",
     Action.RECOVERY_CODE_USED: "A recovery code was used to sign in to your account",
+    Action.TWO_FACTOR_RESET: "Two-factor authentication was reset for your account",
 }
+#: The same, when an administrator made the change to someone else's account.
+BY_ADMINISTRATOR = {
+    Action.PASSWORD_CHANGED: "An administrator changed your password",
+    Action.TWO_FACTOR_RESET: "An administrator reset two-factor authentication for your account",
+}
+USER_TYPE = "safeguarding.user"
+
+
+def subject_of(event: AuditEvent):
+    """The person a sign-in change is about: the account it names (an administrator's
+    change to someone else's), else whoever made it."""
+    from .models import User
+
+    if event.object_type == USER_TYPE and event.object_id:
+        return User.objects.filter(pk=event.object_id).first()
+    return event.actor
 
 
 def queue_notice(event: AuditEvent) -> None:
     """Queue the notice for `event` once its transaction commits (nothing is sent for a
     change that is rolled back). If the broker is down the change stands: the audit
     trail still records it, and the failure is logged."""
-    if event.action not in NOTICES or event.actor_id is None:
+    if event.action not in NOTICES or (event.actor_id is None and not event.object_id):
         return
 
     def queue():
@@ -53,14 +72,19 @@ def queue_notice(event: AuditEvent) -> None:
 def notice_deliver(*, event_id: int) -> str:
     """Send the notice of one audit event to the person it is about."""
     event = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
-    if event is None or event.actor is None or event.action not in NOTICES:
+    if event is None or event.action not in NOTICES:
         return "skipped"
-    user = event.actor
-    if not user.is_active or not user.email:
+    user = subject_of(event)
+    if user is None or not user.is_active or not user.email:
         return "skipped"
+    by_someone_else = event.actor_id != user.pk
     context = {
         "service_name": settings.SERVICE_NAME,
-        "what": NOTICES[event.action],
+        "what": BY_ADMINISTRATOR.get(event.action, NOTICES[event.action])
+        if by_someone_else
+        else NOTICES[event.action],
+        "by_someone_else": by_someone_else,
+        "reset": event.action == Action.TWO_FACTOR_RESET,
         "when": timezone.localtime(event.occurred_at),
         "address": event.ip_address,
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),

@@ -175,6 +175,9 @@ AUTHENTICATION_BACKENDS = [
 # authenticator app (or a single-use recovery code). DEMO_MODE lets a demo session skip
 # the second factor with a button; it must never be on in production.
 OTP_TOTP_ISSUER = SERVICE_NAME
+# No page shows a person's authenticator secret or recovery codes to anyone else (the
+# administration site shows what is set up and resets it: safeguarding/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Failed codes slow the next attempt down exponentially (1, 2, 4, 8 … seconds, per device).
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR

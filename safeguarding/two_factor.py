@@ -327,6 +327,44 @@ def email_code_verify(*, request, code: str) -> Result:
     return result
 
 
+def second_factor_of(user) -> dict:
+    """What an administrator is shown of a person's second factor (never a secret)."""
+    app = authenticator_of(user)
+    return {
+        "authenticator": app,
+        "recovery_codes_left": recovery_codes_left(user),
+        "any": app is not None
+        or StaticDevice.objects.filter(user=user).exists()
+        or TOTPDevice.objects.filter(user=user).exists(),
+    }
+
+
+def second_factor_reset(*, actor, user, request=None) -> bool:
+    """An administrator removes a person's authenticator app and recovery codes (they have
+    lost both): at their next sign-in they set up a new app, proving their mailbox first,
+    as at their first. Every session that passed the second factor with the old app must
+    pass it again (django-otp finds its device gone). Audited against the person, who is
+    e-mailed. False when there was nothing to remove."""
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        had_app = authenticator_of(user) is not None
+        codes_left = recovery_codes_left(user)
+        removed = 0
+        for model in (TOTPDevice, StaticDevice, EmailDevice):
+            removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+        if not removed:
+            return False
+        audit_record(
+            actor=actor,
+            action=Action.TWO_FACTOR_RESET,
+            obj=user,
+            object_repr=user.email,
+            changes={"authenticator_app": had_app, "recovery_codes_left": codes_left},
+            request=request,
+        )
+    return True
+
+
 def demo_skip(*, request) -> None:
     """Let this demo session in without a second factor. Refused unless DEMO_MODE."""
     if not settings.DEMO_MODE:

@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         EMAIL_CODE_VERIFIED = "email_code_verified", _("Entered an e-mailed set-up code")
         LOCKED_OUT = "locked_out", _("Locked out")
         PASSWORD_CHANGED = "password_changed", _("Changed password")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

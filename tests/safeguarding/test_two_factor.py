@@ -479,3 +479,119 @@ def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people)
     assert sum("The code is not correct or has expired" in page for page in pages) == 1
     assert sum("You have entered too many incorrect codes" in page for page in pages) == 3
     assert EmailDevice.objects.get(user=officer).throttling_failure_count == 1
+
+
+# --- a lost second factor, reset by an administrator ----------------------------------------
+
+
+def test_an_administrator_resets_a_lost_second_factor(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    """Phone and recovery codes lost: the administrator resets both from the person's user
+    page (never seeing a secret); it is audited against the person, who is e-mailed, and
+    their signed-in session must pass the second factor again, set up afresh."""
+    from django.test import Client
+
+    from safeguarding import two_factor
+
+    officer = people["officer"]
+    officers_browser = Client()
+    sign_in(officers_browser, officer)
+    device = authenticator_for(officer)
+    codes = two_factor._new_recovery_codes(officer)
+    assert officers_browser.get(HOME).status_code == 200
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    page = client.get(reverse("admin:safeguarding_user_change", args=[officer.pk]))
+    html = page.content.decode()
+    reset = reverse("admin:safeguarding_user_second_factor_reset", args=[officer.pk])
+    assert "Authenticator app set up" in html and "10 recovery codes left" in html
+    assert reset in html
+    assert device.key not in html and not any(code in html for code in codes)
+    assert "lost the phone" in client.get(reset).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reset, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert not StaticToken.objects.filter(device__user=officer).exists()
+    event = AuditEvent.objects.get(action=Action.TWO_FACTOR_RESET)
+    assert (event.actor, event.object_id) == (admin, str(officer.pk))
+    assert event.changes == {"authenticator_app": True, "recovery_codes_left": 10}
+    (notice,) = smtp
+    assert notice["To"] == officer.email
+    assert notice["Subject"].startswith(
+        "An administrator reset two-factor authentication for your account"
+    )
+    # Their session no longer counts as having passed the second factor.
+    step = officers_browser.get(HOME)
+    assert step.status_code == 302 and step.url.startswith(SETUP)
+    again = client.post(reset, follow=True).content.decode()
+    assert "has no second factor to reset" in again
+    assert AuditEvent.objects.filter(action=Action.TWO_FACTOR_RESET).count() == 1
+
+
+def test_no_page_shows_a_persons_authenticator_secret_or_recovery_codes(client, people):
+    """django-otp's own device pages (the key, a QR code to copy someone's app, the
+    recovery codes; removal with no audit event) are closed, even to a superuser."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from safeguarding import two_factor
+
+    officer = people["officer"]
+    device = authenticator_for(officer)
+    two_factor._new_recovery_codes(officer)
+    static = StaticDevice.objects.get(user=officer)
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "TOTP devices" not in index and "Static devices" not in index
+    for url in (
+        reverse("admin:otp_totp_totpdevice_changelist"),
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]),
+        reverse("admin:otp_static_staticdevice_change", args=[static.pk]),
+        reverse("admin:otp_email_emaildevice_changelist"),
+    ):
+        assert client.get(url).status_code == 403, url
+    assert (
+        client.post(
+            reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_only_administrators_reset_a_second_factor(client, people):
+    officer = people["officer"]
+    authenticator_for(officer)
+    reset = reverse("admin:safeguarding_user_second_factor_reset", args=[officer.pk])
+    for who in ("manager", "officer"):
+        sign_in(client, people[who])
+        assert client.post(reset).status_code == 302  # to the administration sign-in
+    assert TOTPDevice.objects.filter(user=officer).exists()
+    assert not AuditEvent.objects.filter(action=Action.TWO_FACTOR_RESET).exists()
+
+
+def test_a_password_set_by_an_administrator_is_audited_and_told(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    officer = people["officer"]
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    new = "a-much-longer-new-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[officer.pk]),
+            {"password1": new, "password2": new, "usable_password": "true"},
+        )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password(new)
+    event = AuditEvent.objects.get(action=Action.PASSWORD_CHANGED)
+    assert (event.actor, event.object_id) == (admin, str(officer.pk))
+    assert event.changes == {"method": "administration site"}
+    (notice,) = smtp
+    assert notice["To"] == officer.email
+    assert notice["Subject"].startswith("An administrator changed your password")
