@@ -220,6 +220,89 @@ def clocks_left_by_removing(membership: Membership) -> int:
     )
 
 
+def work_left_by_removing(membership: Membership) -> list[str]:
+    """What removing this role leaves without anyone, said on the page that asks (the
+    deadlines are handed over there; this is the rest): the open local reviews of an
+    independent reviewer, and the open requests and actions of an agency whose only
+    contributor in the partnership they are."""
+    if membership.role == Role.INDEPENDENT_REVIEWER:
+        return _reviews_left(membership)
+    if membership.role == Role.AGENCY_CONTRIBUTOR:
+        return _agency_work_left(membership)
+    return []
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _reviews_left(membership: Membership) -> list[str]:
+    from lcspr.models import Review
+
+    user = membership.user
+    refs = sorted(
+        review.reference
+        for review in Review.objects.open()
+        .filter(rapid_review__incident__partnership=membership.partnership, reviewers=user)
+        .select_related("rapid_review__incident")
+    )
+    if not refs:
+        return []
+    one = len(refs) == 1
+    reviews = _count(len(refs), "open local review", "open local reviews")
+    return [
+        f"{user.full_name} is the independent reviewer of {reviews} here "
+        f"({', '.join(refs)}). They will no longer reach {'it' if one else 'them'}: "
+        f"choose another reviewer on {'its' if one else 'each'} page."
+    ]
+
+
+def _agency_work_left(membership: Membership) -> list[str]:
+    from lcspr.models import Action as PlanAction
+    from lcspr.models import ActionStatus
+    from rapid_reviews.models import AWAITING_RETURN, InformationRequest
+
+    user, partnership, agency = membership.user, membership.partnership, membership.agency
+    others = (
+        Membership.objects.active()
+        .filter(role=Role.AGENCY_CONTRIBUTOR, agency=agency, partnership=partnership)
+        .exclude(user=user)
+        .exists()
+    )
+    if others:
+        return []
+    requests = InformationRequest.objects.filter(
+        agency=agency,
+        rapid_review__incident__partnership=partnership,
+        status__in=AWAITING_RETURN,
+    ).count()
+    actions = PlanAction.objects.filter(
+        agency=agency,
+        recommendation__review__rapid_review__incident__partnership=partnership,
+        status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS],
+    ).count()
+    if not (requests or actions):
+        return []
+    owed = []
+    if requests:
+        owed.append(_count(requests, "request awaiting its return", "requests awaiting its return"))
+    if actions:
+        owed.append(
+            _count(actions, "action plan action not complete", "action plan actions not complete")
+        )
+    where = (
+        f"the agency’s own address, {agency.contact_email}"
+        if agency.contact_email
+        else "no one, as the agency has no contact address"
+    )
+    return [
+        f"{user.full_name} is the only contributor for {agency.name} in this partnership, "
+        f"which has {' and '.join(owed)}. Without them, e-mails about "
+        f"{'it' if requests + actions == 1 else 'them'} go to {where}: add someone else "
+        "for the agency first."
+    ]
+
+
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership, successor: User | None = None) -> int:
     """Take a role away (the account stays: it may hold other roles). If it was the

@@ -100,7 +100,11 @@ def person_remove(request, partnership_pk, pk):
             return redirect(_list_url(partnership))
         raise
     # Their last review officer role here, with open deadlines: someone takes them over.
-    left_behind = people.clocks_left_by_removing(membership)
+    left_behind = (
+        people.clocks_left_by_removing(membership)
+        if people.removable(membership, request.user)
+        else 0
+    )
     successors = people.successors_for(partnership, membership.user_id) if left_behind else None
     form = RemoveRoleForm(request.POST if request.method == "POST" else None, successors=successors)
     if request.method == "POST" and form.is_valid():
@@ -132,6 +136,7 @@ def person_remove(request, partnership_pk, pk):
             "membership": membership,
             "form": form,
             "left_behind": left_behind,
+            "work_left": people.work_left_by_removing(membership),
         },
     )
 

@@ -10,6 +10,13 @@ from django.urls import reverse
 
 from safeguarding.models import AuditEvent, Membership, Role, User
 from tests.factories import AgencyFactory, member
+from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
+    agencies,
+    contributors,
+    make_review,
+    review,
+    sent_requests,
+)
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -225,9 +232,12 @@ def test_only_the_roles_a_manager_gives_can_be_taken_away_by_one(client, people,
     own.is_active = False
     own.save()
     mine = Membership.objects.get(user=manager, role=Role.REVIEW_OFFICER)
+    gone = member(Role.REVIEW_OFFICER, partnership, email="gone@example.org", is_active=False)
+    gone_officer = Membership.objects.get(user=gone)
+    _clocks(partnership, gone, 1)  # not asked who takes them: the role is not removed here
     sign_in(client, manager)
     listing = client.get(url("people", partnership)).content.decode()
-    for m in (mine, fellows_other, switched_off):
+    for m in (mine, fellows_other, switched_off, gone_officer):
         assert url("person-remove", partnership, m.pk) not in listing
         response = client.post(url("person-remove", partnership, m.pk), follow=True)
         assert "added and removed by the service" in response.content.decode()
@@ -433,3 +443,39 @@ def test_only_deadlines_of_someone_who_has_left_are_handed_over(
     sign_in(client, people["other_manager"])
     assert client.get(still_here).status_code == 404
     assert client.post(still_here, {"successor": people["other_manager"].pk}).status_code == 404
+
+
+def test_removing_a_reviewer_or_an_agencys_only_contributor_says_what_is_left(
+    client,
+    people,
+    partnership,
+    agencies,  # noqa: F811
+    contributors,  # noqa: F811
+    sent_requests,  # noqa: F811
+    make_review,  # noqa: F811
+):
+    """The page that asks says what the person leaves without anyone: an independent
+    reviewer's open local reviews; the open requests of an agency they alone answer for."""
+    from lcspr import services as lcspr_services
+    from tests.lcspr.conftest import open_review
+
+    local = open_review(make_review, people)
+    lcspr_services.review_set_reviewers(
+        review=local, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    sign_in(client, people["manager"])
+    reviewer = Membership.objects.get(user=people["reviewer"])
+    page = client.get(url("person-remove", partnership, reviewer.pk)).content.decode()
+    assert f"is the independent reviewer of 1 open local review here ({local.reference})" in page
+    health = Membership.objects.get(user=contributors["health"])
+    page = client.get(url("person-remove", partnership, health.pk)).content.decode()
+    assert (
+        "Health Contributor is the only contributor for Brookfield Hospitals in this "
+        "partnership, which has 1 request awaiting its return" in page
+    )
+    member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agencies["health"])
+    page = client.get(url("person-remove", partnership, health.pk)).content.decode()
+    assert "only contributor" not in page
+    officer = Membership.objects.get(user=people["officer"])
+    page = client.get(url("person-remove", partnership, officer.pk)).content.decode()
+    assert "app-work-left" not in page
