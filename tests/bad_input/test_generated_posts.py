@@ -158,6 +158,9 @@ def field_values(name, f, ids, draw):
     if isinstance(f, forms.MultipleChoiceField):
         choices = [str(v) for v, _ in f.choices]
         return {name: draw(st.lists(st.sampled_from(choices) | TEXT, max_size=4))}
+    if isinstance(f, forms.ModelChoiceField) and not list(f.choices):
+        # Its choices are set per page (the form's are empty): the target's ids.
+        return {name: draw(st.sampled_from(ids) | TEXT)}
     if isinstance(f, forms.ChoiceField):
         choices = [str(v) for v, _ in f.choices]
         return {name: draw(st.sampled_from(choices) | TEXT)}
@@ -307,7 +310,8 @@ NOT_FORMS = {
     "safeguarding:two-factor-email-resend": "a POST with no fields: sends another code",
     "safeguarding:two-factor-recovery-codes": "GET only",
     "safeguarding:people": "GET only",
-    "safeguarding:person-remove": "a confirmation with no fields",
+    "safeguarding:person-remove": "a confirmation; its one question (who takes over the "
+    "deadlines of someone leaving) is the hand-over form, generated below",
     "safeguarding:two-factor-skip": "a POST with no fields (DEMO_MODE only)",
     "safeguarding:account": "GET only",
     "safeguarding:recovery-codes-renew": "a POST with no fields",
@@ -346,6 +350,7 @@ FORM_VIEWS = [
     "safeguarding:reminder-settings",
     "safeguarding:person-add",
     "safeguarding:partner-leads",
+    "safeguarding:deadlines-hand-over",
     "notifications:new",
     "notifications:step:dates",
     "notifications:step:nature",
@@ -496,6 +501,28 @@ def target(
             {"reminder_preference": "digest"},
             records=[officer],
             fixed={"action": "preference"},
+        )
+    if name == "safeguarding:deadlines-hand-over":
+        from tests.factories import UserFactory
+        from tests.safeguarding.report_helpers import make_deadline
+
+        leaver = UserFactory(email="leaver@example.org")  # no role left in the partnership
+        clock = make_deadline(partnership, due=timezone.localdate(), owner=leaver)
+        return Target(
+            reverse(name, args=[partnership.pk, leaver.pk]),
+            manager,
+            account_forms.HandOverForm,
+            {"successor": str(officer.pk)},
+            records=[clock],
+            ids=[
+                str(people["agency"].pk),  # not in the business unit
+                str(people["other_manager"].pk),  # another partnership's
+                str(leaver.pk),
+                "abc",
+                "-1",
+                "",
+                "1\x00",
+            ],
         )
     if name == "safeguarding:person-add":
         return Target(

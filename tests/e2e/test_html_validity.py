@@ -52,6 +52,7 @@ ERROR_STATES = [
     "rapid_reviews:contributor-return",
     "safeguarding:reminder-settings",
     "safeguarding:password-change",
+    "safeguarding:deadlines-hand-over",
 ]
 PUBLIC = [
     "safeguarding:sign-in",
