@@ -1,5 +1,6 @@
-"""What every stage's services share: the domain errors, role checks, optimistic locking and
-GOV.UK-style date checks. Each stage keeps its own transitions map and status-change rows.
+"""What every stage's services share: the domain errors, role checks, optimistic locking,
+the recording of a status move and GOV.UK-style date checks. Each stage keeps its own
+transitions map (and the checks of a move against it) and its own status-change rows.
 """
 
 from __future__ import annotations
@@ -7,10 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils import timezone
 
 from . import permissions
+from .audit import Action, audit_record
 from .models import Partnership, Role, User
+from .stamps import history_now
 
 CASE_ROLES = (Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER)
 
@@ -39,6 +43,46 @@ def move_refused(what: str, current, to) -> TransitionError:
             f"This has already been done: {the} is ‘{current.label}’. Go back to {the} to see it."
         )
     return TransitionError(f"{_upper(what)} that is ‘{current.label}’ cannot become ‘{to.label}’.")
+
+
+def record_move(
+    record: models.Model,
+    to: str,
+    actor: User,
+    note: str = "",
+    *,
+    rows: type[models.Model],
+    row_links: dict[str, models.Model],
+    partnership: Partnership | None = None,
+    object_repr: str = "",
+    changes: dict | None = None,
+) -> models.Model:
+    """Record a status move the stage has already checked against its map: `record`'s
+    status becomes `to` and its version moves on (the caller saves both), one row of the
+    stage's status-change model `rows` (with the foreign keys in `row_links`) and the
+    audit event say so, in the caller's transaction. `changes` adds to the audit event's
+    status change; `partnership` and `object_repr` are as `audit_record` takes them.
+    Returns the status-change row."""
+    old = record.status
+    record.status = to
+    record.version += 1
+    change = rows.objects.create(
+        **row_links,
+        from_status=old,
+        to_status=to,
+        actor=actor,
+        note=note,
+        changed_at=history_now(),
+    )
+    audit_record(
+        actor=actor,
+        action=Action.STATUS_CHANGE,
+        obj=record,
+        partnership=partnership,
+        object_repr=object_repr,
+        changes={"status": {"old": old, "new": to}, **(changes or {})},
+    )
+    return change
 
 
 def require_case_role(actor: User, partnership: Partnership, roles=CASE_ROLES) -> None:

@@ -8,9 +8,7 @@ from functools import partial
 
 from django.db import transaction
 
-from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
-from safeguarding.stamps import history_now
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
     ConcurrentEditError,
     TransitionError,
@@ -18,6 +16,7 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
     move_refused,
     past_date,
     raise_if,
+    record_move,
     require_case_role,
     require_manager,
 )
@@ -101,23 +100,14 @@ def move(
 ) -> StatusChange:
     """Check the move against the map, change the status and record it (caller saves)."""
     ensure_move(review, to, resuming=resuming, reopening=reopening)
-    old = review.status
-    review.status = to
-    review.version += 1
-    change = StatusChange.objects.create(
-        review=review,
-        from_status=old,
-        to_status=to,
-        actor=actor,
-        note=note,
-        changed_at=history_now(),
-    )
-    audit_record(
-        actor=actor,
-        action=Action.STATUS_CHANGE,
-        obj=review,
+    change = record_move(
+        review,
+        to,
+        actor,
+        note,
+        rows=StatusChange,
+        row_links={"review": review},
         partnership=review.partnership,
-        changes={"status": {"old": old, "new": to}},
     )
     if reviewer_notice_kind(change) is not None and review.reviewers.exists():
         # Once committed; a broker that is down leaves it to beat's requeue.

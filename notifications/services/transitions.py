@@ -18,8 +18,8 @@ from safeguarding.deadlines import (
     deadlines_rebase,
 )
 from safeguarding.models import User
-from safeguarding.stamps import history_now
 from safeguarding.uploads import delete_after_commit
+from safeguarding.workflow import record_move
 
 from ..models import NO_RAPID_REVIEW, TRANSITIONS, UNDECIDED, Incident, Status, StatusChange
 from .common import (
@@ -46,22 +46,14 @@ def _move(
 ) -> None:
     if to not in TRANSITIONS[incident.status]:
         raise move_refused("an incident", Status(incident.status), Status(to))
-    old = incident.status
-    incident.status = to
-    incident.version += 1
-    StatusChange.objects.create(
-        incident=incident,
-        from_status=old,
-        to_status=to,
-        actor=actor,
-        note=note,
-        changed_at=history_now(),
-    )
-    audit_record(
-        actor=actor,
-        action=Action.STATUS_CHANGE,
-        obj=incident,
-        changes={"status": {"old": old, "new": to}, **(extra or {})},
+    record_move(
+        incident,
+        to,
+        actor,
+        note,
+        rows=StatusChange,
+        row_links={"incident": incident},
+        changes=extra,
     )
 
 

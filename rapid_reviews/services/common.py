@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from safeguarding import permissions
-from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
-from safeguarding.stamps import history_now
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
     ConcurrentEditError,
     TransitionError,
@@ -15,6 +13,7 @@ from safeguarding.workflow import (  # noqa: F401 - the stage's services import 
     move_refused,
     past_date,
     raise_if,
+    record_move,
     require_case_role,
 )
 
@@ -71,50 +70,30 @@ def ensure_request_move(request: InformationRequest, to: str) -> None:
 
 def move_review(review: RapidReview, to: str, actor: User, note: str = "") -> StatusChange:
     ensure_review_move(review, to)
-    old = review.status
-    review.status = to
-    review.version += 1
-    change = StatusChange.objects.create(
-        rapid_review=review,
-        from_status=old,
-        to_status=to,
-        actor=actor,
-        note=note,
-        changed_at=history_now(),
-    )
-    audit_record(
-        actor=actor,
-        action=Action.STATUS_CHANGE,
-        obj=review,
+    return record_move(
+        review,
+        to,
+        actor,
+        note,
+        rows=StatusChange,
+        row_links={"rapid_review": review},
         partnership=review.incident.partnership,
-        changes={"status": {"old": old, "new": to}},
     )
-    return change
 
 
 def move_request(request: InformationRequest, to: str, actor: User, note: str = "") -> StatusChange:
     ensure_request_move(request, to)
-    old = request.status
-    request.status = to
-    request.version += 1  # the caller saves it with the status
-    change = StatusChange.objects.create(
-        rapid_review=request.rapid_review,
-        information_request=request,
-        from_status=old,
-        to_status=to,
-        actor=actor,
-        note=note,
-        changed_at=history_now(),
-    )
-    audit_record(
-        actor=actor,
-        action=Action.STATUS_CHANGE,
-        obj=request,
+    # The caller saves the request with its status and version.
+    return record_move(
+        request,
+        to,
+        actor,
+        note,
+        rows=StatusChange,
+        row_links={"rapid_review": request.rapid_review, "information_request": request},
         partnership=request.rapid_review.incident.partnership,
         object_repr=f"{request.rapid_review.incident.reference} {request.agency.name}",
-        changes={"status": {"old": old, "new": to}},
     )
-    return change
 
 
 def locked_review_for_change(
