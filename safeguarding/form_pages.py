@@ -7,8 +7,8 @@ or render the page again (templates/form_page.html and the stages' templates ext
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -62,7 +62,7 @@ def form_page(
             return redirect(earlier or done or record.get_absolute_url())
     form = form_class(data, files, initial=initial, **(form_kwargs or {}))
     if posted and form.is_valid():
-        try:
+        with refusals_shown_on(form):
             with transaction.atomic() if check_version or once else nullcontext():
                 if once:
                     earlier = taken_before(request, form)
@@ -73,13 +73,6 @@ def form_page(
                 response = run(form) or redirect(done or record.get_absolute_url())
                 if once:
                     made(form, response.get("Location", ""))
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except ConcurrentEditError as error:
-            keep_typing_after_conflict(form, error)
-        except TransitionError as error:
-            form.add_error(None, str(error))
-        else:
             return response
     elif posted and check_version is not None:
         # Every error at once: a page opened before a colleague's change says so beside
@@ -129,6 +122,23 @@ def warn_if_not_ready(request, record, reference: str, statuses, first: str, don
         )
         return
     messages.warning(request, f"{reference} is ‘{record.get_status_display()}’. {first}")
+
+
+@contextmanager
+def refusals_shown_on(form) -> Iterator[None]:
+    """A service called inside it that refuses shows why on `form`, to render again: its
+    errors by field (ValidationError), a colleague's save since the page was opened with
+    what was typed kept (ConcurrentEditError), a step the record's status rules out
+    (TransitionError). The rest of the block is skipped; what follows it runs. Every page
+    that saves a form through a service shows these three the same way."""
+    try:
+        yield
+    except ValidationError as error:
+        form.add_service_errors(error)
+    except ConcurrentEditError as error:
+        keep_typing_after_conflict(form, error)
+    except TransitionError as error:
+        form.add_error(None, str(error))
 
 
 SAVE_AGAIN = (

@@ -12,7 +12,7 @@ from django.urls import reverse
 from safeguarding import permissions
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
-from safeguarding.form_pages import keep_typing_after_conflict
+from safeguarding.form_pages import refusals_shown_on
 from safeguarding.once import made, taken_before
 
 from .. import forms, services
@@ -152,7 +152,7 @@ def incident_step(request, pk, step):
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in fields}
         version = form.cleaned_data.get("version")
-        try:
+        with refusals_shown_on(form):
             with transaction.atomic():
                 if step == "dates":
                     new_aware = form.cleaned_data["awareness_date"]
@@ -172,13 +172,6 @@ def incident_step(request, pk, step):
                     changes=values,
                     expected_version=version,
                 )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except services.ConcurrentEditError as error:
-            keep_typing_after_conflict(form, error)
-        except services.TransitionError as error:
-            form.add_error(None, str(error))
-        else:
             return _after(incident, step, request)
     return render(
         request,
@@ -239,7 +232,7 @@ def child_edit(request, pk, child_pk=None):
     )
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in services.CHILD_FIELDS}
-        try:
+        with refusals_shown_on(form):
             child = services.child_save(
                 incident=incident,
                 actor=request.user,
@@ -248,13 +241,6 @@ def child_edit(request, pk, child_pk=None):
                 child=child,
                 expected_version=form.cleaned_data.get("version"),
             )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except services.ConcurrentEditError as error:
-            keep_typing_after_conflict(form, error)
-        except services.TransitionError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, f"{child.pseudonym} is saved.")
             return redirect(_step_url(incident, "children"))
     title = f"Change {child.pseudonym}" if child else "Add a child"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
-from safeguarding.form_pages import keep_typing_after_conflict
+from safeguarding.form_pages import refusals_shown_on
 
 from .. import services
 from ..forms import ReturnForm, chronology_formset
@@ -137,7 +137,7 @@ def return_edit(request, pk):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             values = {name: form.cleaned_data[name] for name in services.requests.RETURN_FIELDS}
-            try:
+            with refusals_shown_on(form):
                 services.agency_return_save_draft(
                     information_request=info,
                     actor=request.user,
@@ -145,13 +145,6 @@ def return_edit(request, pk):
                     rows=formset.rows(),
                     expected_version=form.cleaned_data.get("version"),
                 )
-            except ValidationError as error:
-                form.add_service_errors(error)
-            except services.ConcurrentEditError as error:
-                keep_typing_after_conflict(form, error)
-            except services.TransitionError as error:
-                form.add_error(None, str(error))
-            else:
                 here = reverse("rapid_reviews:contributor-return", args=[info.pk])
                 if "add_row" in request.POST:
                     return redirect(f"{here}?add=1#row-{len(formset.rows()) + 1}")
