@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safeguarding.models import Agency, Partnership
+from safeguarding.models import Agency, Partnership, StatusChangeBase
 from safeguarding.permissions import CASE_ROLES
 
 
@@ -335,21 +335,22 @@ class Child(models.Model):
         return "Not known"
 
 
-class StatusChange(models.Model):
-    """An immutable row for every status move."""
+class StatusChange(StatusChangeBase):
+    """An immutable row for every status move of an incident (saving an existing row or
+    deleting one is refused, as for the other stages)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status)
     to_status = models.CharField(max_length=20, choices=Status)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["changed_at", "id"]
+    class Meta(StatusChangeBase.Meta):
+        pass
 
     def __str__(self):
         return f"{self.incident}: {self.from_status} → {self.to_status}"
+
+    def status_choices(self):
+        return Status
 
 
 def _attachment_path(instance, filename):  # pragma: no cover - names come from the service

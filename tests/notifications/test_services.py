@@ -10,7 +10,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import TRANSITIONS, Nature, Status, StatusChange
 from rapid_reviews.models import RapidReview
-from safeguarding.models import AuditEvent, ClosureDay, Deadline
+from safeguarding.models import AuditEvent, ClosureDay, Deadline, StatusChangeImmutableError
 
 from .conftest import child_values
 
@@ -149,6 +149,19 @@ def test_submitting_an_incomplete_draft_lists_what_is_missing(make_incident, peo
         "Add at least one child",
         "Enter the name of the person notifying",
     ]
+
+
+def test_an_incidents_status_changes_cannot_be_rewritten_or_deleted(make_incident, people):
+    """As for the other stages (StatusChangeBase): the incident's history is only added to."""
+    incident = make_incident()
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    change = StatusChange.objects.get(incident=incident)
+    change.note = "rewritten"
+    with pytest.raises(StatusChangeImmutableError):
+        change.save()
+    with pytest.raises(StatusChangeImmutableError):
+        change.delete()
+    assert StatusChange.objects.get(incident=incident).note == ""
 
 
 def sent_at(day: dt.date) -> dt.datetime:
