@@ -211,17 +211,24 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 
     def user_change_password(self, request, id, form_url=""):
         """A password set here is audited against the person, who is e-mailed (as for a
-        change they make themselves): Django's page saves it without `save_model`."""
+        change they make themselves): Django's page saves it without `save_model`. Only a
+        post that changed the stored password counts: Django also answers a refused post
+        (conflicting answers) with a redirect, having saved nothing."""
         with transaction.atomic():
+            before = getattr(self.get_object(request, unquote(id)), "password", None)
             response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:
-                user = self.get_object(request, unquote(id))
+            user = self.get_object(request, unquote(id)) if request.method == "POST" else None
+            if user is not None and response.status_code == 302 and user.password != before:
+                changes = {"method": "administration site"}
+                if not user.has_usable_password():
+                    # "Disable password-based authentication": told as that, not a change.
+                    changes["usable"] = False
                 audit_record(
                     actor=request.user,
                     action=Action.PASSWORD_CHANGED,
                     obj=user,
                     object_repr=user.email,
-                    changes={"method": "administration site"},
+                    changes=changes,
                     request=request,
                 )
         return response

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -156,6 +156,8 @@ class Workload:
     overdue: int
     #: These are clocks of a partnership whose business unit the owner has left.
     left: bool = False
+    #: Which partnerships' (for `left`: where the clocks wait to be handed over).
+    left_in: set[int] = field(default_factory=set)
 
 
 #: Rows shown per section on the page (the most urgent first); "show all" lifts it, and the
@@ -181,6 +183,12 @@ class Dashboard:
     def left_behind(self) -> int:
         """Open clocks whose owner has left the partnership's business unit."""
         return sum(w.open for w in self.workload if w.left)
+
+    @property
+    def left_behind_in(self) -> set[int]:
+        """The partnerships where those clocks are (each has a hand-over on its People
+        page)."""
+        return {pid for w in self.workload if w.left for pid in w.left_in}
 
     @property
     def attention_rows(self) -> list[Row]:
@@ -333,16 +341,30 @@ def build_dashboard(
         summary.live = summary.live or summary.open > 0
         board.stages.append(summary)
 
-    # 3. Workload per person (apart: the clocks of partnerships they have left).
+    # 3. Workload per person (apart: the clocks of partnerships they have left, grouped by
+    # partnership too, to say where each waits to be handed over).
+    here = owner_in_business_unit()
+    people: dict[tuple[int | None, bool], Workload] = {}
     for r in (
-        base.annotate(owner_here=owner_in_business_unit())
-        .values("owner_id", "owner__full_name", "owner__email", "owner_here")
+        base.annotate(
+            owner_here=here,
+            left_in=Case(When(~here, then=F("partnership_id")), default=None),
+        )
+        .values("owner_id", "owner__full_name", "owner__email", "owner_here", "left_in")
         .annotate(n_open=Count("id"), n_overdue=Count("id", filter=Q(due_date__lt=today)))
-        .order_by("-n_overdue", "-n_open", "owner__full_name", "owner_here")
     ):
-        name = r["owner__full_name"] or r["owner__email"] or str(_("No owner"))
         left = r["owner_id"] is not None and not r["owner_here"]
-        board.workload.append(Workload(r["owner_id"], name, r["n_open"], r["n_overdue"], left))
+        person = people.get((r["owner_id"], left))
+        if person is None:
+            name = r["owner__full_name"] or r["owner__email"] or str(_("No owner"))
+            person = people[r["owner_id"], left] = Workload(r["owner_id"], name, 0, 0, left)
+        person.open += r["n_open"]
+        person.overdue += r["n_overdue"]
+        if left:
+            person.left_in.add(r["left_in"])
+    board.workload = sorted(
+        people.values(), key=lambda w: (-w.overdue, -w.open, w.name, not w.left)
+    )
     return board
 
 

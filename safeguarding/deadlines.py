@@ -285,37 +285,54 @@ def owner_in_business_unit() -> Exists:
 
 
 def deadlines_left_behind(partnership: Partnership) -> QuerySet[Deadline]:
-    """The partnership's open clocks whose owner has left it."""
+    """The partnership's open clocks (and those paused by a hold, which run again when it
+    ends) whose owner has left it."""
     return (
-        Deadline.objects.open()
+        Deadline.objects.still_to_run()
         .filter(partnership=partnership, owner__isnull=False)
         .filter(~owner_in_business_unit())
     )
 
 
-def may_own_clocks(user: User, partnership: Partnership) -> bool:
-    return (
-        user.is_active
-        and Membership.objects.filter(
-            user=user, partnership=partnership, role__in=OWNER_ROLES
-        ).exists()
-    )
+def lock_people(*users: User | None) -> None:
+    """Lock these people's accounts until the transaction ends, in the order of their ids
+    (one statement), so that two hand-overs between the same two people, either way
+    round, wait for each other instead of deadlocking."""
+    ids = sorted({user.pk for user in users if user is not None})
+    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+
+
+def may_own_clocks(user: User, partnership: Partnership, *, lock: bool = False) -> bool:
+    """Is `user` an active review officer or manager of the partnership? With `lock`
+    (inside a transaction), their user row and roles there are locked until it ends, so
+    that they cannot be removed or switched off while clocks are handed to them."""
+    users = User.objects.filter(pk=user.pk, is_active=True)
+    roles = Membership.objects.filter(user=user, partnership=partnership, role__in=OWNER_ROLES)
+    if lock:
+        users, roles = users.select_for_update(), roles.select_for_update()
+    return bool(list(users.values_list("pk"))) and bool(list(roles.values_list("pk")))
 
 
 @transaction.atomic
 def deadlines_hand_over(
     *, partnership: Partnership, from_user: User, to_user: User, actor: User
 ) -> int:
-    """Give every open clock of `partnership` owned by `from_user` to `to_user`, who must
-    be an active review officer or manager there (the reminders then go to them). One
-    audit event says how many and which cases'. Returns how many were handed over."""
-    if to_user.pk == from_user.pk or not may_own_clocks(to_user, partnership):
+    """Give every open clock of `partnership` owned by `from_user` (and every one paused by
+    a hold, which runs again when it ends) to `to_user`, who must be an active review
+    officer or manager there (the reminders then go to them). One audit event says how
+    many and which cases'. Returns how many were handed over.
+
+    Both accounts and the successor's roles are locked first (`lock_people`), so that a
+    colleague removing the successor or switching them off at the same moment either
+    waits for this hand-over or, having gone first, has it refused."""
+    lock_people(from_user, to_user)
+    if to_user.pk == from_user.pk or not may_own_clocks(to_user, partnership, lock=True):
         raise ValidationError(
             {"successor": "Select a review officer or manager of the partnership"}
         )
     clocks = (
         Deadline.objects.select_for_update()
-        .open()
+        .still_to_run()
         .filter(partnership=partnership, owner=from_user)
         .order_by("id")
     )

@@ -110,6 +110,8 @@ class GDSFormMixin:
     def build_helper(self):
         self.helper = FormHelper(self)
         self.helper.form_tag = self.form_tag
+        # The template writes the <form> and its token then: not a second token here.
+        self.helper.disable_csrf = not self.form_tag
         self.helper.form_method = self.form_method
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL

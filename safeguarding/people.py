@@ -214,7 +214,7 @@ def clocks_left_by_removing(membership: Membership) -> int:
     if stays:
         return 0
     return (
-        deadlines.Deadline.objects.open()
+        deadlines.Deadline.objects.still_to_run()
         .filter(partnership=membership.partnership_id, owner=membership.user_id)
         .count()
     )
@@ -310,6 +310,9 @@ def membership_remove(*, actor: User, membership: Membership, successor: User | 
     `successor` in the same transaction (required then). Returns how many were handed
     over."""
     require_manager(actor, membership.partnership)
+    if successor is not None:
+        # Before the role's row: a hand-over locks the two people first (deadlines.py).
+        deadlines.lock_people(membership.user, successor)
     locked = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("user", "agency", "partnership")
@@ -352,7 +355,10 @@ def left_behind_of(partnership: Partnership) -> list[dict]:
         deadlines.deadlines_left_behind(partnership)
         .values("owner_id", "owner__full_name", "owner__email")
         .annotate(
-            open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=timezone.localdate()))
+            open=Count("id"),
+            overdue=Count(
+                "id", filter=Q(closed_on__isnull=True, due_date__lt=timezone.localdate())
+            ),
         )
         .order_by("owner__full_name", "owner_id")
     )

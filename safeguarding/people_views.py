@@ -162,7 +162,12 @@ def deadlines_hand_over(request, partnership_pk, user_pk):
         handed = people.deadlines_hand_over(
             actor=request.user, partnership=partnership, leaver=leaver, successor=successor
         )
-        messages.success(request, _handed_over(handed, leaver, successor))
+        if handed:
+            messages.success(request, _handed_over(handed, leaver, successor))
+        else:
+            # A colleague handed them over while this page was open (their save waited
+            # for this one's lock, or went first).
+            messages.info(request, "Those deadlines were handed over already.")
 
     return form_page(
         request,

@@ -90,11 +90,13 @@ def dashboard_context(request, *, every_row: bool = False) -> dict:
         "dashboard_query": request.GET.urlencode(),
         "dashboard_partnerships": selected,
         "dashboard_multi": len(allowed) > 1,
-        # Where this person may hand over the clocks of people who have left.
+        # Where this person may hand over the clocks of people who have left (and there
+        # are some to hand over).
         "dashboard_managed": [
             p
             for p in selected
-            if p.pk in permissions.partnership_ids(request.user, {Role.PARTNERSHIP_MANAGER})
+            if p.pk in board.left_behind_in
+            and p.pk in permissions.partnership_ids(request.user, {Role.PARTNERSHIP_MANAGER})
         ],
     }
 

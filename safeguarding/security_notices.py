@@ -36,6 +36,9 @@ BY_ADMINISTRATOR = {
     Action.PASSWORD_CHANGED: "An administrator changed your password",
     Action.TWO_FACTOR_RESET: "An administrator reset two-factor authentication for your account",
 }
+#: An administrator's "Disable password-based authentication" (a password change whose
+#: audit event says the account has no usable password now).
+PASSWORD_TURNED_OFF = "An administrator turned off your password"
 USER_TYPE = "safeguarding.user"
 
 
@@ -78,11 +81,15 @@ def notice_deliver(*, event_id: int) -> str:
     if user is None or not user.is_active or not user.email:
         return "skipped"
     by_someone_else = event.actor_id != user.pk
+    if by_someone_else and (event.changes or {}).get("usable") is False:
+        what = PASSWORD_TURNED_OFF
+    elif by_someone_else:
+        what = BY_ADMINISTRATOR.get(event.action, NOTICES[event.action])
+    else:
+        what = NOTICES[event.action]
     context = {
         "service_name": settings.SERVICE_NAME,
-        "what": BY_ADMINISTRATOR.get(event.action, NOTICES[event.action])
-        if by_someone_else
-        else NOTICES[event.action],
+        "what": what,
         "by_someone_else": by_someone_else,
         "reset": event.action == Action.TWO_FACTOR_RESET,
         "when": timezone.localtime(event.occurred_at),

@@ -17,6 +17,11 @@ class DeadlineQuerySet(models.QuerySet):
     def closed(self):
         return self.filter(closed_on__isnull=False)
 
+    def still_to_run(self):
+        """Open clocks, and those paused by a hold: they run again when it ends (with the
+        owner they have then), so they belong with the open ones when clocks change hands."""
+        return self.filter(Q(closed_on__isnull=True) | Q(outcome=Deadline.Outcome.PAUSED))
+
     def overdue(self, *, on):
         return self.open().filter(due_date__lt=on)
 

@@ -595,3 +595,45 @@ def test_a_password_set_by_an_administrator_is_audited_and_told(
     (notice,) = smtp
     assert notice["To"] == officer.email
     assert notice["Subject"].startswith("An administrator changed your password")
+
+
+def test_a_refused_administrators_password_post_is_neither_audited_nor_told(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    """Django answers conflicting answers ("no password" chosen, the "set" button sent) with
+    a redirect back to the form, having saved nothing: nothing happened to tell."""
+    officer = people["officer"]
+    before = officer.password
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    new = "a-much-longer-new-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[officer.pk]),
+            {"password1": new, "password2": new, "usable_password": "false"},
+        )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.password == before
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_CHANGED).exists()
+    assert not smtp
+
+
+def test_an_administrator_turning_off_a_password_is_told_as_that(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    officer = people["officer"]
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[officer.pk]),
+            {"usable_password": "false", "unset-password": "1"},
+        )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert not officer.has_usable_password()
+    event = AuditEvent.objects.get(action=Action.PASSWORD_CHANGED)
+    assert event.changes == {"method": "administration site", "usable": False}
+    (notice,) = smtp
+    assert notice["To"] == officer.email
+    assert notice["Subject"].startswith("An administrator turned off your password")
