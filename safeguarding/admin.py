@@ -3,6 +3,7 @@
 Case data is never edited here. Changes made here are written to the audit trail.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -12,12 +13,13 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import two_factor
+from . import lockouts, two_factor
 from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
@@ -134,14 +136,18 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined", "second_factor"]
+    readonly_fields = ["last_login", "date_joined", "second_factor", "sign_in_lockout"]
     filter_horizontal = []
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, ("Second factor", {"fields": ["second_factor"]})]
+        return [
+            *fieldsets,
+            ("Second factor", {"fields": ["second_factor"]}),
+            ("Sign-in lockout", {"fields": ["sign_in_lockout"]}),
+        ]
 
     @admin.display(description="Second factor")
     def second_factor(self, user):
@@ -164,12 +170,29 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             reverse("admin:safeguarding_user_second_factor_reset", args=[user.pk]),
         )
 
+    @admin.display(description="Sign-in lockout")
+    def sign_in_lockout(self, user):
+        """Whether too many failed sign-ins lock them out now, and the way to end it."""
+        locked = lockouts.lockouts_of(user)
+        if not locked:
+            return "Not locked out."
+        return format_html(
+            'Locked out: {} <a href="{}">Unlock</a>',
+            _lockouts_text(locked),
+            reverse("admin:safeguarding_user_unlock", args=[user.pk]),
+        )
+
     def get_urls(self):
         return [
             path(
                 "<path:object_id>/second-factor/reset/",
                 self.admin_site.admin_view(self.second_factor_reset),
                 name="safeguarding_user_second_factor_reset",
+            ),
+            path(
+                "<path:object_id>/unlock/",
+                self.admin_site.admin_view(self.unlock),
+                name="safeguarding_user_unlock",
             ),
             *super().get_urls(),
         ]
@@ -209,6 +232,39 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             },
         )
 
+    def unlock(self, request, object_id):
+        """Someone locked out by too many failed sign-ins who cannot wait: confirm, then
+        let them sign in again (lockouts.lockout_end: audited, and they are e-mailed)."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("No such person")
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse("admin:safeguarding_user_change", args=[user.pk])
+        if request.method == "POST":
+            if lockouts.lockout_end(actor=request.user, user=user, request=request):
+                self.message_user(
+                    request,
+                    f"{user.email} can sign in again now. We have e-mailed them.",
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(request, f"{user.email} is not locked out.", messages.INFO)
+            return HttpResponseRedirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/safeguarding/user/unlock.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Unlock their sign-in?",
+                "person": user,
+                "opts": self.opts,
+                "change_url": change_url,
+                "lockouts": _lockouts_text(lockouts.lockouts_of(user)),
+                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        )
+
     def user_change_password(self, request, id, form_url=""):
         """A password set here is audited against the person, who is e-mailed (as for a
         change they make themselves): Django's page saves it without `save_model`. Only a
@@ -232,6 +288,14 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                     request=request,
                 )
         return response
+
+
+def _lockouts_text(locked) -> str:
+    return "; ".join(
+        f"{lockout.failures} failed sign-ins from {lockout.address or 'an unknown address'}, "
+        f"until {timezone.localtime(lockout.until):%-d %b %Y %H:%M}"
+        for lockout in locked
+    )
 
 
 class HiddenDeviceAdmin(admin.ModelAdmin):

@@ -150,6 +150,7 @@ SECURITY_NOTICE_ACTIONS = frozenset(
         AuditEvent.Action.TWO_FACTOR_SET_UP,
         AuditEvent.Action.RECOVERY_CODE_USED,
         AuditEvent.Action.TWO_FACTOR_RESET,
+        AuditEvent.Action.LOCKOUT_ENDED,
     }
 )
 

@@ -1,8 +1,8 @@
 """E-mails telling a person that their sign-in changed: the password changed (on the
 account page, by a reset link or by an administrator), an authenticator app was set up, a
-recovery code was used, or an administrator reset their second factor. If it was not
-them, or they did not ask for it, they find out at once and can act (GOV.UK services do
-the same).
+recovery code was used, or an administrator reset their second factor or ended their
+sign-in lockout. If it was not them, or they did not ask for it, they find out at once
+and can act (GOV.UK services do the same).
 
 A notice follows the audit event that records the change (`audit_record` queues it once
 the change is committed), so every way of making the change sends it. It says what
@@ -30,11 +30,13 @@ NOTICES = {
     Action.TWO_FACTOR_SET_UP: "An authenticator app was set up for your account",
     Action.RECOVERY_CODE_USED: "A recovery code was used to sign in to your account",
     Action.TWO_FACTOR_RESET: "Two-factor authentication was reset for your account",
+    Action.LOCKOUT_ENDED: "Your account was unlocked after too many failed sign-ins",
 }
 #: The same, when an administrator made the change to someone else's account.
 BY_ADMINISTRATOR = {
     Action.PASSWORD_CHANGED: "An administrator changed your password",
     Action.TWO_FACTOR_RESET: "An administrator reset two-factor authentication for your account",
+    Action.LOCKOUT_ENDED: "An administrator unlocked your account after too many failed sign-ins",
 }
 #: An administrator's "Disable password-based authentication" (a password change whose
 #: audit event says the account has no usable password now).

@@ -203,6 +203,10 @@ AXES_USERNAME_CALLABLE = "safeguarding.account_views.axes_username"
 AXES_LOCKOUT_CALLABLE = "safeguarding.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in
+# axes' own administration pages are not registered: deleting an attempt there ended a
+# lockout unaudited. A person's lockouts are seen and ended, audited, on their user page
+# (safeguarding/lockouts.py).
+AXES_ENABLE_ADMIN = False
 # The number of reverse proxies in front of the service that each append the address they
 # received a request from to X-Forwarded-For (0: the service is reached directly, and the
 # header, which a client can forge, is ignored). The audit trail and the sign-in lockout

@@ -50,6 +50,7 @@ class AuditEvent(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out")
         PASSWORD_CHANGED = "password_changed", _("Changed password")
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
+        LOCKOUT_ENDED = "lockout_ended", _("Ended a sign-in lockout")
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

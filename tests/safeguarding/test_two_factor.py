@@ -637,3 +637,84 @@ def test_an_administrator_turning_off_a_password_is_told_as_that(
     (notice,) = smtp
     assert notice["To"] == officer.email
     assert notice["Subject"].startswith("An administrator turned off your password")
+
+
+# --- a sign-in lockout, ended by an administrator -------------------------------------------
+
+
+def test_an_administrator_ends_a_lockout_and_it_is_audited_and_told(
+    client, people, settings, smtp, django_capture_on_commit_callbacks
+):
+    """Locked out by too many wrong passwords and unable to wait: the administrator ends the
+    lockout on the person's user page; it is audited against the person, who is e-mailed."""
+    from django.test import Client
+
+    officer = people["officer"]
+    officers_browser = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        officers_browser.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+    refused = officers_browser.post(SIGN_IN, {"username": officer.email, "password": PASSWORD})
+    assert refused.status_code == 429
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    page = client.get(reverse("admin:safeguarding_user_change", args=[officer.pk]))
+    html = page.content.decode()
+    unlock = reverse("admin:safeguarding_user_unlock", args=[officer.pk])
+    # The refused attempt with the right password counts too.
+    assert "Locked out: 6 failed sign-ins from 203.0.113.9, until" in html and unlock in html
+    assert "calling them" in client.get(unlock).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(unlock, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=Action.LOCKOUT_ENDED)
+    assert (event.actor, event.object_id, event.partnership) == (admin, str(officer.pk), None)
+    assert event.changes == {"addresses": ["203.0.113.9"], "failed_sign_ins": 6}
+    (notice,) = smtp
+    assert notice["To"] == officer.email
+    assert notice["Subject"].startswith("An administrator unlocked your account")
+    signed_in = officers_browser.post(SIGN_IN, {"username": officer.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    page = client.get(reverse("admin:safeguarding_user_change", args=[officer.pk]))
+    assert "Not locked out." in page.content.decode()
+    again = client.post(unlock, follow=True).content.decode()
+    assert "is not locked out" in again
+    assert AuditEvent.objects.filter(action=Action.LOCKOUT_ENDED).count() == 1
+
+
+def test_no_lockout_is_ended_unaudited_on_the_lockout_librarys_own_pages(client, people, settings):
+    """django-axes' own pages ended a lockout by deleting its attempts, with no audit event
+    nor word to the person: they are not there, even for a superuser."""
+    from axes.models import AccessAttempt
+    from django.contrib import admin
+
+    officer = people["officer"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+    attempt = AccessAttempt.objects.get(username=officer.email.lower())
+    assert not admin.site.is_registered(AccessAttempt)
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    assert "Access attempts" not in client.get(reverse("admin:index")).content.decode()
+    for url in (
+        "/admin/axes/accessattempt/",
+        f"/admin/axes/accessattempt/{attempt.pk}/delete/",
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"post": "yes"}).status_code == 404, url
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_only_administrators_end_a_lockout(client, people, settings):
+    from axes.models import AccessAttempt
+
+    officer = people["officer"]
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+    unlock = reverse("admin:safeguarding_user_unlock", args=[officer.pk])
+    for who in ("manager", "officer"):
+        browser = client.__class__()
+        sign_in(browser, people[who])
+        assert browser.post(unlock).status_code == 302  # to the administration sign-in
+    assert AccessAttempt.objects.filter(username=officer.email.lower()).exists()
+    assert not AuditEvent.objects.filter(action=Action.LOCKOUT_ENDED).exists()
