@@ -37,7 +37,11 @@ class AuditEventFilter(django_filters.FilterSet):
         empty_label=_("All your partnerships"),
     )
     actor = django_filters.ModelChoiceFilter(
-        label=_("Person"), queryset=User.objects.none(), empty_label=_("Anyone")
+        label=_("Person"),
+        queryset=User.objects.none(),
+        empty_label=_("Anyone"),
+        method="filter_person",
+        help_text=_("What they did, and what was done to their account"),
     )
     action = django_filters.ChoiceFilter(
         label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
@@ -80,6 +84,14 @@ class AuditEventFilter(django_filters.FilterSet):
         self.form.fields["partnership"].queryset = partnerships
         self.filters["actor"].queryset = people
         self.form.fields["actor"].queryset = people
+
+    def filter_person(self, queryset, name, value):
+        """Their own actions, and the changes an administrator made to their account."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(actor=value) | Q(object_type=User._meta.label_lower, object_id=str(value.pk))
+        )
 
     def filter_record(self, queryset, name, value):
         value = value.strip()

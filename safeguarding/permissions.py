@@ -13,11 +13,12 @@ from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from .drafts import login_required_keeping_post
-from .models import AuditEvent, Membership, Partnership, Region, Role
+from .models import AuditEvent, Membership, Partnership, Region, Role, User
 
 #: Roles of a partnership's business unit: they see the partnership's case records.
 CASE_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER})
@@ -135,9 +136,19 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     ids = partnership_ids(user, {Role.PARTNERSHIP_MANAGER})
     if not ids:
         return qs.none()
-    # Events about a partnership's records, and the sign-ins of the partnership's people.
-    members = Membership.objects.filter(partnership__in=ids).values("user_id")
-    return qs.filter(Q(partnership__in=ids) | Q(partnership__isnull=True, actor__in=members))
+    # Events about a partnership's records; and, of the partnership's people, their own
+    # sign-ins and account changes, and the changes an administrator made to their
+    # account (switched off, password set, second factor reset, lockout ended).
+    members = Membership.objects.filter(partnership__in=ids)
+    return qs.filter(
+        Q(partnership__in=ids)
+        | Q(partnership__isnull=True, actor__in=members.values("user_id"))
+        | Q(
+            partnership__isnull=True,
+            object_type=User._meta.label_lower,
+            object_id__in=members.values(key=Cast("user_id", CharField())),
+        )
+    )
 
 
 def can_view_audit(user) -> bool:

@@ -152,6 +152,103 @@ def test_audit_page_filters(client, people, partnership):
     assert shown(**date_fields("occurred_to", old.occurred_at.date())) == {"Old C"}
 
 
+def _admin_change_post(client, url, **changes):
+    """Post a person's admin change page as it stands (their memberships included), with
+    `changes` (None: a box left unticked)."""
+    page = client.get(url).context
+    forms = [page["adminform"].form]
+    data = {}
+    for inline in page["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(n): v for n, v in management.initial.items()})
+        forms.extend(formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is True:
+                data[form.add_prefix(name)] = "on"
+            elif value not in (None, False) and not hasattr(value, "isoformat"):
+                data[form.add_prefix(name)] = value
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return client.post(url, data)
+
+
+def test_managers_see_what_administrators_did_to_their_people_and_only_theirs(
+    client, people, django_capture_on_commit_callbacks
+):
+    """An administrator switches a person's account off, sets their password and resets
+    their second factor: their partnership's manager sees it in the trail (as about that
+    person); the manager of another partnership does not."""
+    from django.test import Client
+
+    from tests.factories import UserFactory
+    from tests.utils import authenticator_for
+
+    admin = UserFactory(is_staff=True, is_superuser=True, full_name="Ada Administrator")
+    browser = Client()
+    sign_in(browser, admin)
+    for who in ("officer", "other_officer"):
+        person = people[who]
+        authenticator_for(person)
+        change = reverse("admin:safeguarding_user_change", args=[person.pk])
+        reset = reverse("admin:safeguarding_user_second_factor_reset", args=[person.pk])
+        password = reverse("admin:auth_user_password_change", args=[person.pk])
+        new = "a-much-longer-new-passphrase"
+        with django_capture_on_commit_callbacks(execute=False):
+            assert browser.post(reset).status_code == 302
+            assert (
+                browser.post(
+                    password, {"password1": new, "password2": new, "usable_password": "true"}
+                ).status_code
+                == 302
+            )
+            assert _admin_change_post(browser, change, is_active=None).status_code == 302
+        person.refresh_from_db()
+        assert not person.is_active
+    about = {
+        who: set(
+            AuditEvent.objects.filter(
+                actor=admin, object_type="safeguarding.user", object_id=str(people[who].pk)
+            ).values_list("action", flat=True)
+        )
+        for who in ("officer", "other_officer")
+    }
+    assert (
+        about["officer"]
+        == about["other_officer"]
+        == {
+            Action.TWO_FACTOR_RESET,
+            Action.PASSWORD_CHANGED,
+            Action.UPDATE,
+        }
+    )
+
+    def trail(manager, **params):
+        sign_in(client, manager)
+        page = client.get(reverse("safeguarding:audit"), params)
+        html = page.content.decode()
+        return {
+            who
+            for who in ("officer", "other_officer")
+            if people[who].email in html and "Ada Administrator" in html
+        }, html
+
+    seen, html = trail(people["manager"])
+    assert seen == {"officer"}
+    for label in ("Reset two-factor authentication", "Changed password", "Updated"):
+        assert label in html
+    assert "<strong>Active</strong>: Yes → No" in html
+    # The Person filter finds what was done to their account as well as what they did.
+    assert trail(people["manager"], actor=people["officer"].pk)[0] == {"officer"}
+    assert trail(people["other_manager"])[0] == {"other_officer"}
+    assert people["officer"].email not in trail(people["other_manager"])[1]
+
+
 def test_the_audit_dates_are_day_month_and_year_date_fields(client, people):
     sign_in(client, people["manager"])
     html = client.get(reverse("safeguarding:audit")).content.decode()
