@@ -111,6 +111,7 @@ class AuditedAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    readonly_fields = ["since"]
     autocomplete_fields = ["partnership", "agency", "region"]
     fk_name = "user"
 
@@ -349,7 +350,7 @@ class AgencyAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ["user", "role", "partnership", "region", "agency"]
+    list_display = ["user", "role", "partnership", "region", "agency", "since"]
     list_filter = ["role", "partnership", "region"]
     search_fields = ["user__full_name", "user__email"]
     autocomplete_fields = ["user", "partnership", "region", "agency"]

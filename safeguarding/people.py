@@ -36,8 +36,9 @@ MAX_EMAIL = 254
 def _outside_reach(user: User, actor: User) -> bool:
     """An account the manager may not give a role to or take one from: an administrator's,
     a switched-off one, or one with a role anywhere the manager does not manage (a
-    manager must not pull in someone else's person, and with them a view of their
-    sign-in history in the audit trail)."""
+    manager must not pull in someone else's person). An account with no role now may be
+    added, whatever it did before: the manager's audit trail shows its sign-ins from the
+    new role on (`Membership.since`), not its past elsewhere."""
     from . import permissions
 
     if user.is_staff or user.is_superuser or not user.is_active:

@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -138,15 +138,24 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
         return qs.none()
     # Events about a partnership's records; and, of the partnership's people, their own
     # sign-ins and account changes, and the changes an administrator made to their
-    # account (switched off, password set, second factor reset, lockout ended).
+    # account (switched off, password set, second factor reset, lockout ended), from
+    # when they were given their role here: never what they did before joining (ADR 0022).
     members = Membership.objects.filter(partnership__in=ids)
+    joined = Q(since__isnull=True) | Q(since__lte=OuterRef("occurred_at"))
+    keys = members.annotate(key=Cast("user_id", CharField()))
     return qs.filter(
         Q(partnership__in=ids)
-        | Q(partnership__isnull=True, actor__in=members.values("user_id"))
-        | Q(
-            partnership__isnull=True,
-            object_type=User._meta.label_lower,
-            object_id__in=members.values(key=Cast("user_id", CharField())),
+        | (
+            Q(partnership__isnull=True, actor__in=members.values("user_id"))
+            & Exists(members.filter(joined, user=OuterRef("actor_id")))
+        )
+        | (
+            Q(
+                partnership__isnull=True,
+                object_type=User._meta.label_lower,
+                object_id__in=keys.values("key"),
+            )
+            & Exists(keys.filter(joined, key=OuterRef("object_id")))
         )
     )
 

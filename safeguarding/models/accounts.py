@@ -253,6 +253,11 @@ class Membership(models.Model):
         blank=True,
         help_text=_("Only for agency contributors."),
     )
+    #: When the role was given in this partnership (or region): a partnership manager's
+    #: audit trail shows the person's sign-ins and account changes from then on, never
+    #: what they did before joining (ADR 0022). Empty for roles given before it was
+    #: recorded, with no event in the trail to date them: shown whole, as they were.
+    since = models.DateTimeField(_("role given"), default=timezone.now, null=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -295,6 +300,17 @@ class Membership(models.Model):
     def __str__(self):
         where = self.partnership or self.region
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+    def save(self, *args, **kwargs):
+        """A role moved to another partnership is given there now: its manager sees the
+        person's sign-ins from the move on, not from when they joined the first."""
+        if self.pk is not None:
+            before = Membership.objects.filter(pk=self.pk).values_list("partnership_id").first()
+            if before is not None and before[0] != self.partnership_id:
+                self.since = timezone.now()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "since"}
+        super().save(*args, **kwargs)
 
     def _agency_or_partnership_changed(self) -> bool:
         """New, or given another agency, partnership or role (a membership saved before an

@@ -220,6 +220,78 @@ def test_accounts_outside_the_managers_reach_get_one_answer(
     assert Membership.objects.count() == before
 
 
+def test_someone_added_from_another_partnership_brings_no_past_into_the_managers_trail(
+    client, people, partnership, other_partnership, django_capture_on_commit_callbacks
+):
+    """An account with no role now may be added, whatever it did elsewhere before: the
+    manager's audit trail shows its sign-ins, and what administrators did to it, from the
+    new role on, never its past in the other partnership."""
+    from django.test import Client
+
+    from safeguarding import people as people_service
+    from safeguarding import permissions, two_factor
+    from safeguarding.audit import Action
+    from tests.factories import PASSWORD, UserFactory
+    from tests.utils import authenticator_for
+
+    mover = people["other_officer"]
+    browser = Client()
+    browser.post(reverse("safeguarding:sign-in"), {"username": mover.email, "password": "x"})
+    browser.post(reverse("safeguarding:sign-in"), {"username": mover.email, "password": PASSWORD})
+    authenticator_for(mover)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        two_factor.second_factor_reset(actor=admin, user=mover)
+    people_service.membership_remove(
+        actor=people["other_manager"], membership=Membership.objects.get(user=mover)
+    )
+    from django.db.models import Q
+
+    theirs = AuditEvent.objects.filter(
+        Q(actor=mover) | Q(object_type="safeguarding.user", object_id=str(mover.pk)),
+        partnership=None,
+    )
+    before = set(theirs.values_list("pk", flat=True))
+    assert len(before) == 3  # failed and passed sign-in, second factor reset
+
+    sign_in(client, people["manager"])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            url("person-add", partnership),
+            {"full_name": "", "email": mover.email, "role": Role.REVIEW_OFFICER},
+        )
+    assert response.status_code == 302
+    Client().post(reverse("safeguarding:sign-in"), {"username": mover.email, "password": "x"})
+    (after,) = theirs.exclude(pk__in=before)
+    assert after.action == Action.SIGN_IN_FAILED
+
+    seen = set(permissions.audit_events_visible_to(people["manager"]).values_list("pk", flat=True))
+    assert after.pk in seen and not before & seen
+    trail = client.get(reverse("safeguarding:audit"), {"actor": mover.pk}).content.decode()
+    cell = '<td class="govuk-table__cell">'
+    assert f"{cell}Failed sign-in" in trail
+    for earlier in ("Signed in", "Reset two-factor authentication"):
+        assert f"{cell}{earlier}" not in trail
+
+
+def test_a_role_moved_to_another_partnership_counts_as_given_there_then(people, other_partnership):
+    """An administrator who moves someone's role to another partnership (the person's
+    admin page) does not show its manager the person's sign-ins from before the move."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    role = Membership.objects.get(user=people["officer"])
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    Membership.objects.filter(pk=role.pk).update(since=long_ago)
+    role.refresh_from_db()
+    role.save()
+    assert Membership.objects.get(pk=role.pk).since == long_ago
+    role.partnership = other_partnership
+    role.save()
+    assert Membership.objects.get(pk=role.pk).since > timezone.now() - dt.timedelta(minutes=1)
+
+
 def test_only_the_roles_a_manager_gives_can_be_taken_away_by_one(client, people, partnership):
     manager = people["manager"]
     own = member(Role.INDEPENDENT_REVIEWER, partnership, email="x@example.org")
