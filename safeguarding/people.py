@@ -410,9 +410,18 @@ def deadlines_hand_over(
     )
 
 
+def needs_a_password(user: User) -> bool:
+    """They cannot sign in as usual: they have never signed in (an account made by an
+    earlier invitation whose link they never used, with the random password no one
+    knows), or an administrator took their password away."""
+    return user.last_login is None or not user.has_usable_password()
+
+
 def invitation_deliver(*, membership_id: int, new_account: bool) -> str:
-    """E-mail the person about their new role: for a new account, with a link to choose a
-    password (the password-reset link, valid for PASSWORD_RESET_TIMEOUT)."""
+    """E-mail the person about their new role: for a new account, or one that has no
+    password of theirs yet (`needs_a_password`: invited, removed and added again before
+    they ever signed in), with a link to choose a password (the password-reset link,
+    valid for PASSWORD_RESET_TIMEOUT); otherwise, to sign in as usual."""
     from django.contrib.auth.tokens import default_token_generator
 
     membership = (
@@ -423,16 +432,17 @@ def invitation_deliver(*, membership_id: int, new_account: bool) -> str:
     if membership is None or not membership.user.is_active:
         return "skipped"
     user = membership.user
+    choose = new_account or needs_a_password(user)
     context = {
         "service_name": settings.SERVICE_NAME,
         "user": user,
         "membership": membership,
-        "new_account": new_account,
+        "choose_password": choose,
         "sign_in_url": settings.SITE_URL + reverse("safeguarding:sign-in"),
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    if new_account:
+    if choose:
         context["choose_url"] = settings.SITE_URL + reverse(
             "safeguarding:password-reset-confirm",
             args=[

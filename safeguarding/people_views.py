@@ -75,7 +75,8 @@ def person_add(request, partnership_pk):
         run,
         template="form_page.html",
         caption=partnership.name,
-        intro="They get an e-mail: someone new gets a link to choose a password. Managers "
+        intro="They get an e-mail: someone who has never signed in gets a link to choose a "
+        "password. Managers "
         "and regional viewers are added by the service's administrators.",
         back=_list_url(partnership),
         done=_list_url(partnership),

@@ -78,6 +78,7 @@ def test_an_existing_account_keeps_its_name_and_is_told(
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     someone = people["officer"]  # has an account, with a role in this partnership only
+    sign_in(client, someone)  # and has used it
     sign_in(client, people["manager"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -93,6 +94,48 @@ def test_an_existing_account_keeps_its_name_and_is_told(
     (notice,) = mail.outbox
     assert "/password-reset/" not in notice.body.split("ask for a new one")[0]
     assert "Sign in as usual" in notice.body
+
+
+def test_someone_invited_who_never_signed_in_is_asked_again_to_choose_a_password(
+    client, people, partnership, agency, django_capture_on_commit_callbacks, settings
+):
+    """Invited, removed before they used the link, and added again: their account has only
+    the random password no one knows, so "sign in as usual" would strand them. So would
+    it someone whose password an administrator took away."""
+    from django.test import Client
+    from django.utils import timezone
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    sign_in(client, people["manager"])
+
+    def add(role, **more):
+        mail.outbox.clear()
+        post = {"full_name": "Nia Evans", "email": "nia.evans@example.org", "role": role}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url("person-add", partnership), {**post, **more})
+        assert response.status_code == 302
+        (invitation,) = mail.outbox
+        return invitation.body
+
+    assert "Choose your password here" in add(Role.REVIEW_OFFICER)
+    nia = User.objects.get(email="nia.evans@example.org")
+    role = Membership.objects.get(user=nia)
+    assert client.post(url("person-remove", partnership, role.pk)).status_code == 302
+    assert not Membership.objects.filter(user=nia).exists()
+    again = add(Role.INDEPENDENT_REVIEWER)
+    assert "Choose your password here" in again and "Sign in as usual" not in again
+    link = re.search(r"http\S+/password-reset/\S+/\S+/", again).group(0)
+    page = Client().get(link.split("8000", 1)[-1], follow=True)
+    assert 'name="new_password1"' in page.content.decode()
+
+    nia.last_login = timezone.now()
+    nia.save(update_fields=["last_login"])
+    used = add(Role.REVIEW_OFFICER)
+    assert "Sign in as usual" in used and "/password-reset/" not in used.split("usual")[0]
+
+    nia.set_unusable_password()
+    nia.save(update_fields=["password"])
+    assert "Choose your password here" in add(Role.AGENCY_CONTRIBUTOR, agency=str(agency.pk))
 
 
 @pytest.mark.parametrize(
