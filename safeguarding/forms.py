@@ -419,13 +419,34 @@ class PersonForm(BaseForm):
         error_messages={"invalid_choice": _("Select one of the agencies listed")},
     )
 
-    def __init__(self, *args, partnership=None, **kwargs):
+    def __init__(self, *args, partnership=None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.partnership, self.actor = partnership, actor
         self.fields["agency"].queryset = (
             partnership.agencies.order_by("name")
             if partnership is not None
             else Agency.objects.none()
         )
+
+    def clean(self):
+        """The service's checks (their name when they have no account, the agency of a
+        contributor, an address the manager may not add) with the form's own, all at once
+        (ADR 0021): with whatever answers are valid."""
+        from .people import person_add_errors
+
+        data = super().clean()
+        if self.partnership is not None and self.actor is not None:
+            self.add_check_errors(
+                person_add_errors(
+                    actor=self.actor,
+                    partnership=self.partnership,
+                    email=data.get("email"),
+                    full_name=data.get("full_name", ""),
+                    role=data.get("role"),
+                    agency=data.get("agency"),
+                )
+            )
+        return data
 
 
 class HandOverForm(BaseForm):

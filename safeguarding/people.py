@@ -67,6 +67,74 @@ def membership_get_for(actor: User, partnership: Partnership, pk) -> Membership:
     return permissions.get_or_404(members_of(partnership), pk=pk)
 
 
+def _add_checked(
+    *,
+    actor: User,
+    partnership: Partnership,
+    email: str | None,
+    full_name: str,
+    role: str | None,
+    agency: Agency | None,
+) -> tuple[dict[str, str], User | None]:
+    """The errors of giving `email` the role, and their account if they have one. An
+    answer given as None was refused by the form already: it is not checked again, and
+    whatever depends on it is checked as far as it can be."""
+    errors: dict[str, str] = {}
+    address = None
+    if email is not None:
+        try:
+            validate_email(email)
+            address = email
+        except ValidationError:
+            errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+        if len(email) > MAX_EMAIL:
+            errors["email"] = f"The e-mail address must be {MAX_EMAIL} characters or fewer"
+            address = None
+    if role is not None and role not in MANAGER_MAY_ADD:
+        errors["role"] = "Select their role"
+    if role == Role.AGENCY_CONTRIBUTOR:
+        if agency is None:
+            errors["agency"] = "Select the agency they answer for"
+        elif not agency.partnerships.filter(pk=partnership.pk).exists():
+            errors["agency"] = f"{agency.name} does not work with this partnership"
+    user = User.objects.filter(email__iexact=address).first() if address else None
+    if user is None and not full_name:
+        # Without a valid address we cannot tell whether they have an account already.
+        errors["full_name"] = (
+            "Enter their full name"
+            if address
+            else "Enter their full name, unless they already have an account"
+        )
+    if user is not None:
+        if _outside_reach(user, actor):
+            errors["email"] = NOT_HERE
+        elif Membership.objects.filter(user=user, partnership=partnership, role=role).exists():
+            errors["role"] = f"{user.full_name} already has this role in the partnership"
+    return errors, user
+
+
+def person_add_errors(
+    *,
+    actor: User,
+    partnership: Partnership,
+    email: str | None,
+    full_name: str,
+    role: str | None,
+    agency: Agency | None,
+) -> dict[str, str]:
+    """{field: message} for adding a person with these answers: the service raises them,
+    and the page's form (PersonForm.clean) shows them with its own, all at once (ADR
+    0021). None for an answer the form refused already."""
+    return _add_checked(
+        actor=actor,
+        partnership=partnership,
+        email=None if email is None else (email or "").strip().lower(),
+        full_name=" ".join((full_name or "").split()),
+        role=role,
+        agency=agency,
+    )[0]
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -81,30 +149,16 @@ def membership_add(
     require_manager(actor, partnership)
     email = (email or "").strip().lower()
     full_name = " ".join((full_name or "").split())
-    errors: dict[str, str] = {}
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
-    if len(email) > MAX_EMAIL:
-        errors["email"] = f"The e-mail address must be {MAX_EMAIL} characters or fewer"
-    if role not in MANAGER_MAY_ADD:
-        errors["role"] = "Select their role"
-    if role == Role.AGENCY_CONTRIBUTOR:
-        if agency is None:
-            errors["agency"] = "Select the agency they answer for"
-        elif not agency.partnerships.filter(pk=partnership.pk).exists():
-            errors["agency"] = f"{agency.name} does not work with this partnership"
-    else:
+    if role != Role.AGENCY_CONTRIBUTOR:
         agency = None
-    user = User.objects.filter(email__iexact=email).first() if "email" not in errors else None
-    if user is None and not full_name:
-        errors["full_name"] = "Enter their full name"
-    if user is not None:
-        if _outside_reach(user, actor):
-            errors["email"] = NOT_HERE
-        elif Membership.objects.filter(user=user, partnership=partnership, role=role).exists():
-            errors["role"] = f"{user.full_name} already has this role in the partnership"
+    errors, user = _add_checked(
+        actor=actor,
+        partnership=partnership,
+        email=email,
+        full_name=full_name,
+        role=role,
+        agency=agency,
+    )
     raise_if(errors)
     created = user is None
     if created:

@@ -80,7 +80,7 @@ def person_add(request, partnership_pk):
         "and regional viewers are added by the service's administrators.",
         back=_list_url(partnership),
         done=_list_url(partnership),
-        form_kwargs={"partnership": partnership},
+        form_kwargs={"partnership": partnership, "actor": request.user},
     )
 
 

@@ -165,6 +165,48 @@ def test_bad_input_is_explained_and_nothing_is_made(
     assert mail.outbox == []
 
 
+@pytest.mark.parametrize(
+    "post, errors",
+    [
+        (
+            {"email": "not-an-address", "full_name": "", "role": "agency", "agency": ""},
+            {
+                "email": "Enter an e-mail address in the correct format",
+                "full_name": "Enter their full name, unless they already have an account",
+                "agency": "Select the agency they answer for",
+            },
+        ),
+        (
+            {"email": "", "full_name": "", "role": ""},
+            {
+                "email": "Enter their work e-mail address",
+                "full_name": "Enter their full name, unless they already have an account",
+                "role": "Select their role",
+            },
+        ),
+        (
+            {"email": "new@example.org", "full_name": "", "role": "agency", "agency": ""},
+            {
+                "full_name": "Enter their full name",
+                "agency": "Select the agency they answer for",
+            },
+        ),
+    ],
+)
+def test_every_error_of_a_person_added_shows_at_once(client, people, partnership, post, errors):
+    """Their name was asked for only once the address was right, and the agency only once
+    the form's own answers were (ADR 0021): all are in the error summary together."""
+    sign_in(client, people["manager"])
+    response = client.post(url("person-add", partnership), post)
+    html = response.content.decode()
+    assert response.status_code == 200
+    summary = html.split('class="govuk-error-summary', 1)[1].split("</ul>", 1)[0]
+    for field, message in errors.items():
+        assert f'href="#id_{field}' in summary and message in summary, field
+    assert summary.count("<li") == len(errors)
+    assert mail.outbox == [] and not User.objects.filter(email="new@example.org").exists()
+
+
 def test_an_agency_that_does_not_serve_the_partnership_is_refused(
     client, people, partnership, other_partnership
 ):
