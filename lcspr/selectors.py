@@ -267,6 +267,22 @@ CORRECTED_FIELDS = {
 }
 
 
+def reviewers_of(review: Review) -> list[User]:
+    """The review's reviewers, each with `has_access`: they still hold the independent
+    reviewer role in its partnership, with an account switched on. One removed from the
+    role stays named on the review (the business unit chooses another), said as such."""
+    from django.db.models import Exists, OuterRef
+
+    from safeguarding.models import Membership
+
+    still_there = (
+        Membership.objects.active()
+        .with_role(Role.INDEPENDENT_REVIEWER)
+        .filter(user=OuterRef("pk"), partnership=review.partnership)
+    )
+    return list(review.reviewers.annotate(has_access=Exists(still_there)))
+
+
 def review_for_page(review: Review) -> dict:
     """Everything the review page shows, in a fixed number of queries."""
     deadlines = review_deadlines(review)
@@ -276,7 +292,7 @@ def review_for_page(review: Review) -> dict:
         "milestones": milestones_of(review, deadlines),
         "publication_deadline": publication,
         "notice_deadline": notice,
-        "reviewers": list(review.reviewers.all()),
+        "reviewers": reviewers_of(review),
         "themes": list(review.themes.all()),
         "checks": list(review.checks.select_related("recorded_by", "replied_by")),
         "recommendations": recommendations_of(review),

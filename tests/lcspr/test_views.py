@@ -62,6 +62,33 @@ def test_a_reviewer_of_another_partnership_and_other_partnerships_get_404(
         assert client.get(reverse("lcspr:detail", args=[assigned.pk])).status_code == 404
 
 
+def test_a_reviewer_who_no_longer_has_access_is_named_as_such(client, assigned, people):
+    """Removed from the role (or switched off), a reviewer stays on the review, which the
+    business unit must then see, to commission or add someone."""
+    from safeguarding.models import Membership
+
+    reviewer = people["reviewer"]
+    page = reverse("lcspr:detail", args=[assigned.pk])
+    sign_in(client, people["officer"])
+    assert "no longer has access" not in client.get(page).content.decode()
+    sign_in(client, people["manager"])
+    role = Membership.objects.get(user=reviewer, role=Role.INDEPENDENT_REVIEWER)
+    removed = client.post(
+        reverse("safeguarding:person-remove", args=[role.partnership_id, role.pk])
+    )
+    assert removed.status_code == 302
+    sign_in(client, people["officer"])
+    html = client.get(page).content.decode()
+    assert f"{reviewer.full_name} (no longer has access)" in html
+    Membership.objects.create(
+        user=reviewer, partnership=role.partnership, role=Role.INDEPENDENT_REVIEWER
+    )
+    assert "no longer has access" not in client.get(page).content.decode()
+    reviewer.is_active = False
+    reviewer.save(update_fields=["is_active"])
+    assert "(no longer has access)" in client.get(page).content.decode()
+
+
 def test_the_review_page_in_a_bounded_number_of_queries(
     client, local_review, people, agencies, django_assert_max_num_queries
 ):
