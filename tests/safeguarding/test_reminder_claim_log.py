@@ -13,8 +13,8 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 
 from safeguarding import reminder_mail, reminders
-from safeguarding.models import ReminderSent, User
-from tests.factories import UserFactory
+from safeguarding.models import ReminderSent, Role, User
+from tests.factories import UserFactory, member
 from tests.safeguarding.report_helpers import make_deadline
 
 Status = ReminderSent.Status
@@ -112,12 +112,16 @@ def test_deleting_a_digest_through_django_unlinks_its_items(partnership, people)
     assert item.digest_id is None
 
 
-def digest_user():
-    return UserFactory(reminder_preference=User.ReminderPreference.DIGEST)
+def digest_user(partnership):
+    """A review officer of the partnership (reminders go only to its business unit) who
+    takes them in one daily e-mail."""
+    return member(
+        Role.REVIEW_OFFICER, partnership, reminder_preference=User.ReminderPreference.DIGEST
+    )
 
 
 def test_a_digest_whose_clocks_have_all_gone_is_skipped(partnership):
-    person = digest_user()
+    person = digest_user(partnership)
     clocks = [make_deadline(partnership, due=DUE) for _ in range(2)]
     held = [claim(clock, person) for clock in clocks]
     assert {row.status for row in held} == {Status.HELD}
@@ -135,7 +139,7 @@ def test_a_digest_whose_clocks_have_all_gone_is_skipped(partnership):
 
 
 def test_a_digest_sends_what_is_left_when_one_clock_has_gone(partnership):
-    person = digest_user()
+    person = digest_user(partnership)
     kept, gone = (make_deadline(partnership, due=DUE, title=t) for t in ("Kept", "Gone"))
     claim(kept, person)
     claim(gone, person)
@@ -151,7 +155,8 @@ def test_a_digest_sends_what_is_left_when_one_clock_has_gone(partnership):
 
 
 def test_held_reminders_of_a_person_who_has_gone_are_skipped(partnership):
-    person = digest_user()
+    # Deleted outright below (not through Django): no role to delete with them.
+    person = UserFactory(reminder_preference=User.ReminderPreference.DIGEST)
     row = claim(make_deadline(partnership, due=DUE), person)
     raw_delete("safeguarding_user", person.pk)
     assert reminders.digests_build(today=DUE) == 0
