@@ -53,17 +53,17 @@ BEST_PRACTICE_RULES = ("region",)
 def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")):
     """Run axe-core on the current page; return its violations (id, impact, nodes)."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async ([tags, rules]) => await axe.run(document, {
+    # Only the violations come back, as (id, impact, targets): handing axe's whole result
+    # (every rule's passes and inapplicable nodes) over to Python took longer than the run.
+    return page.evaluate(
+        """async ([tags, rules]) => (await axe.run(document, {
             runOnly: {type: 'tag', values: tags},
             rules: Object.fromEntries(rules.map((id) => [id, {enabled: true}])),
-        })""",
+        })).violations.map((v) => ({
+            id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target),
+        }))""",
         [list(tags), list(BEST_PRACTICE_RULES)],
     )
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-    ]
 
 
 def show_html(page, live_server, html):
