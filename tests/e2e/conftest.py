@@ -2,6 +2,7 @@
 
 import base64
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -66,13 +67,40 @@ def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "w
     )
 
 
+# What `show_html` serves on each page it has opened: the page's HTML, and the static
+# files fetched once from the live server.
+_shown = weakref.WeakKeyDictionary()
+
+
 def show_html(page, live_server, html):
     """Open `html` (a page rendered by the test client) as a real page of the live
     server's origin, so its stylesheet and its module scripts load and run as they do for
-    a user (`page.set_content` does not run `<script type="module">`)."""
+    a user (`page.set_content` does not run `<script type="module">`).
+
+    A page with a route has no HTTP cache (Playwright turns it off), so without one of its
+    own every page shown fetched the stylesheet and the five scripts again: the static
+    files are fetched from the live server once per page and then served from memory, as
+    a browser's cache would."""
     url = f"{live_server.url}/__rendered__/"
-    page.unroute(url)
-    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    if page not in _shown:
+        shown = _shown[page] = {"static": {}}
+
+        def rendered(route):
+            route.fulfill(status=200, content_type="text/html", body=shown["html"])
+
+        def static(route):
+            if route.request.url not in shown["static"]:
+                response = route.fetch()
+                shown["static"][route.request.url] = {
+                    "status": response.status,
+                    "headers": response.headers,
+                    "body": response.body(),
+                }
+            route.fulfill(**shown["static"][route.request.url])
+
+        page.route(url, rendered)
+        page.route(f"{live_server.url}/static/**", static)
+    _shown[page]["html"] = html
     # "load": the module scripts (deferred) and the stylesheet have run and applied.
     page.goto(url, wait_until="load")
 
