@@ -53,7 +53,10 @@ BEST_PRACTICE_RULES = ("region",)
 
 def axe_violations(page, *, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")):
     """Run axe-core on the current page; return its violations (id, impact, nodes)."""
-    page.add_script_tag(path=str(AXE))
+    # A page may load axe itself on every document (`page.add_init_script(path=AXE)`),
+    # rather than have it sent over and injected each time.
+    if not page.evaluate("typeof window.axe?.run === 'function'"):
+        page.add_script_tag(path=str(AXE))
     # Only the violations come back, as (id, impact, targets): handing axe's whole result
     # (every rule's passes and inapplicable nodes) over to Python took longer than the run.
     return page.evaluate(

@@ -14,7 +14,7 @@ from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
 )
 from tests.test_url_isolation import world  # noqa: F401 - fixture
 
-from .conftest import axe_violations, show_html
+from .conftest import AXE, axe_violations, show_html
 from .test_html_validity import collect
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -33,6 +33,7 @@ def test_every_page_type_has_no_axe_violations(
     pages = collect(client, people, world, make_incident())
     assert len(pages) > 60
     failures = {}
+    page.add_init_script(path=str(AXE))  # on every page shown, before its own scripts
     for name, html in sorted(pages.items()):
         # Served from the live server's origin, with its module scripts run (the wide
         # tables' scroll boxes are judged too).
