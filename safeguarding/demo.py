@@ -147,13 +147,35 @@ def demo_email(code: str, local: str) -> str:
     return f"{local}@{code.lower()}.example"
 
 
-def _user(email: str, full_name: str, job_title: str = "", **extra) -> User:
+class _DemoPasswords:
+    """The demo password hashed once per seed, and the stored hashes already found to be
+    it: the password hasher (PBKDF2) is slow on purpose, about 0.2 s a time, and every
+    `make run` seeds again. The demo users share one hash (and salt): their password is
+    the same, and printed for all to read."""
+
+    def __init__(self):
+        self.hashed: str | None = None
+        self.known: set[str] = set()
+
+    def ensure(self, user: User, created: bool) -> None:
+        if not created and user.password in self.known:
+            return
+        if created or not user.check_password(DEMO_PASSWORD):
+            if self.hashed is None:
+                user.set_password(DEMO_PASSWORD)
+                self.hashed = user.password
+            user.password = self.hashed
+            user.save(update_fields=["password"])
+        self.known.add(user.password)
+
+
+def _user(
+    email: str, full_name: str, job_title: str = "", *, passwords: _DemoPasswords, **extra
+) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "job_title": job_title, **extra}
     )
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    passwords.ensure(user, created)
     return user
 
 
@@ -183,10 +205,11 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
         agencies[name] = agency
 
     sign_ins = []
+    passwords = _DemoPasswords()
     for code, people in PEOPLE.items():
         for local, name, job, role, agency_name in people:
             email = demo_email(code, local)
-            user = _user(email, name, job)
+            user = _user(email, name, job, passwords=passwords)
             Membership.objects.get_or_create(
                 user=user,
                 partnership=partnerships[code],
@@ -196,10 +219,10 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
             label = Role(role).label + (f" ({agency_name})" if agency_name else "") + f", {code}"
             sign_ins.append((email, name, label))
     email, name, job = REGIONAL_VIEWER
-    regional = _user(email, name, job)
+    regional = _user(email, name, job, passwords=passwords)
     Membership.objects.get_or_create(user=regional, region=region, role=Role.REGIONAL_VIEWER)
     sign_ins.append((email, name, f"{Role.REGIONAL_VIEWER.label}, {region.name}"))
     email, name = ADMIN
-    _user(email, name, is_staff=True, is_superuser=True)
+    _user(email, name, passwords=passwords, is_staff=True, is_superuser=True)
     sign_ins.append((email, name, "Administrator (administration site and outbox only)"))
     return sign_ins
