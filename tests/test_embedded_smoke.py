@@ -78,8 +78,37 @@ def embedded_env(tmp_path) -> dict:
     return env
 
 
-def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
-    env = embedded_env(tmp_path)
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    """A SQLite database `migrate` built (once for the tests here: it takes seconds)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=embedded_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    return folder / "db.sqlite3"
+
+
+def migrated_env(migrated: Path, tmp_path) -> dict:
+    """`embedded_env(tmp_path)` with a copy of the migrated database in `tmp_path`."""
+    import sqlite3
+    from contextlib import closing
+
+    with (
+        closing(sqlite3.connect(migrated)) as source,
+        closing(sqlite3.connect(tmp_path / "db.sqlite3")) as copy,
+    ):
+        source.backup(copy)
+    return embedded_env(tmp_path)
+
+
+def test_seed_demo_and_main_pages_on_embedded_sqlite(migrated, tmp_path):
+    env = migrated_env(migrated, tmp_path)
 
     def manage(*args, **kw):
         return subprocess.run(
@@ -92,8 +121,9 @@ def test_seed_demo_and_main_pages_on_embedded_sqlite(tmp_path):
             **kw,
         )
 
-    migrate = manage("migrate", "--noinput")
+    migrate = manage("migrate", "--noinput")  # nothing left to apply
     assert migrate.returncode == 0, migrate.stderr
+    assert "No migrations to apply." in migrate.stdout, migrate.stdout
     first = manage("seed_demo")
     assert first.returncode == 0, first.stderr
     assert "manager@bscp.example" in first.stdout and "Password for every demo user" in first.stdout
@@ -161,7 +191,7 @@ def _wait(predicate, timeout=90.0):
     return None
 
 
-def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
+def test_the_demo_server_starts_again_a_worker_that_stops(migrated, tmp_path):
     """`make run`'s server: if the Celery worker stops on its own, it is started again
     and the pages stay up (it had taken the whole demo down with it)."""
     import json
@@ -170,16 +200,7 @@ def test_the_demo_server_starts_again_a_worker_that_stops(tmp_path):
 
     from tests.mail_server import free_port
 
-    env = embedded_env(tmp_path)
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    env = migrated_env(migrated, tmp_path)
     addr = f"127.0.0.1:{free_port()}"
     out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
     # Output to files, not pipes (a process left behind by the killed worker would keep a
