@@ -114,7 +114,9 @@ def test_on_a_phone_wide_tables_scroll_in_their_own_box(browser, live_server, ma
         first.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
-        assert first.evaluate("el => el.scrollLeft") > 0
+        # The scroll may be animated: it moves after the key press returns (read at once,
+        # it was still 0 once on a loaded machine).
+        page.wait_for_function("(el) => el.scrollLeft > 0", arg=first.element_handle())
         assert axe_violations(page) == []
     finally:
         context.close()
