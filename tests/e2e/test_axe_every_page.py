@@ -47,3 +47,24 @@ def test_every_page_type_has_no_axe_violations(
         if violations:
             failures[name] = violations
     assert failures == {}
+
+
+def test_the_axe_check_reports_what_it_finds(client, people, settings, live_server, page):
+    """The check above passes only on an empty list: `axe_violations` finds violations,
+    with axe injected and with axe loaded on every page by an init script."""
+    from tests.utils import sign_in
+
+    settings.AXES_ENABLED = False
+    sign_in(client, people["officer"])
+    html = client.get("/").content.decode()
+    planted = html.replace("</main>", '<img src="/none.png"><input type="text"></main>', 1)
+    expected = [
+        {"id": "image-alt", "impact": "critical", "nodes": [["img"]]},
+        {"id": "label", "impact": "critical", "nodes": [['input[type="text"]']]},
+    ]
+    show_html(page, live_server, planted)
+    assert axe_violations(page) == expected
+    page.add_init_script(path=str(AXE))
+    show_html(page, live_server, planted)
+    assert page.evaluate("typeof axe.run") == "function"
+    assert axe_violations(page) == expected
