@@ -13,8 +13,7 @@ from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .drafts import login_required_keeping_post
@@ -140,23 +139,27 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     # sign-ins and account changes, and the changes an administrator made to their
     # account (switched off, password set, second factor reset, lockout ended), from
     # when they were given their role here: never what they did before joining (ADR 0022).
-    members = Membership.objects.filter(partnership__in=ids)
-    joined = Q(since__isnull=True) | Q(since__lte=OuterRef("occurred_at"))
-    keys = members.annotate(key=Cast("user_id", CharField()))
+    # The people and their dates are read first (a partnership has tens), so that
+    # PostgreSQL finds each part through its own index: a subquery tested on every event
+    # made the page's count over a national trail twice as slow.
+    joined: dict[int, object] = {}
+    for user_id, since in Membership.objects.filter(partnership__in=ids).values_list(
+        "user_id", "since"
+    ):
+        if user_id in joined and (joined[user_id] is None or since is None):
+            joined[user_id] = None  # a role with no date: shown whole
+        else:
+            joined[user_id] = since if user_id not in joined else min(since, joined[user_id])
+    whole = [user_id for user_id, since in joined.items() if since is None]
+    dated = [(user_id, since) for user_id, since in joined.items() if since is not None]
+    theirs = Q(actor__in=whole)
+    about = Q(object_id__in=[str(user_id) for user_id in whole])
+    for user_id, since in dated:
+        theirs |= Q(actor=user_id, occurred_at__gte=since)
+        about |= Q(object_id=str(user_id), occurred_at__gte=since)
     return qs.filter(
         Q(partnership__in=ids)
-        | (
-            Q(partnership__isnull=True, actor__in=members.values("user_id"))
-            & Exists(members.filter(joined, user=OuterRef("actor_id")))
-        )
-        | (
-            Q(
-                partnership__isnull=True,
-                object_type=User._meta.label_lower,
-                object_id__in=keys.values("key"),
-            )
-            & Exists(keys.filter(joined, key=OuterRef("object_id")))
-        )
+        | Q(partnership__isnull=True) & (theirs | Q(object_type=User._meta.label_lower) & about)
     )
 
 
