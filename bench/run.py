@@ -42,6 +42,7 @@ MEASURES = [
     "dashboard",
     "incident_list",
     "audit_cost",
+    "audit_trail",
     "sweep",
     "recompute",
     "briefing",
