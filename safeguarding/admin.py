@@ -198,9 +198,11 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             *super().get_urls(),
         ]
 
-    def second_factor_reset(self, request, object_id):
-        """Someone who has lost their phone and their recovery codes: confirm, then
-        remove both (two_factor.second_factor_reset: audited, and they are e-mailed)."""
+    def _confirmed_change(self, request, object_id, *, change, done, not_needed, page):
+        """A change to someone's sign-in an administrator confirms first: GET shows
+        `page` (template, title, extra context for the person); POST runs
+        `change(user)` (audited, the person e-mailed), then says `done` or, when there
+        was nothing to change, `not_needed`, back on the person's page."""
         user = self.get_object(request, unquote(object_id))
         if user is None:
             raise Http404("No such person")
@@ -208,62 +210,63 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             raise PermissionDenied
         change_url = reverse("admin:safeguarding_user_change", args=[user.pk])
         if request.method == "POST":
-            if two_factor.second_factor_reset(actor=request.user, user=user, request=request):
-                self.message_user(
-                    request,
-                    f"The second factor of {user.email} is reset: they set up an "
-                    "authenticator app again at their next sign-in. We have e-mailed them.",
-                    messages.SUCCESS,
-                )
+            if change(user):
+                self.message_user(request, done.format(email=user.email), messages.SUCCESS)
             else:
-                self.message_user(
-                    request, f"{user.email} has no second factor to reset.", messages.INFO
-                )
+                self.message_user(request, not_needed.format(email=user.email), messages.INFO)
             return HttpResponseRedirect(change_url)
+        template, title, extra = page(user)
         return TemplateResponse(
             request,
-            "admin/safeguarding/user/second_factor_reset.html",
+            template,
             {
                 **self.admin_site.each_context(request),
-                "title": "Reset the second factor?",
+                "title": title,
                 "person": user,
                 "opts": self.opts,
                 "change_url": change_url,
-                "state": two_factor.second_factor_of(user),
+                **extra,
             },
+        )
+
+    def second_factor_reset(self, request, object_id):
+        """Someone who has lost their phone and their recovery codes: confirm, then
+        remove both (two_factor.second_factor_reset: audited, and they are e-mailed)."""
+        return self._confirmed_change(
+            request,
+            object_id,
+            change=lambda user: two_factor.second_factor_reset(
+                actor=request.user, user=user, request=request
+            ),
+            done="The second factor of {email} is reset: they set up an authenticator app "
+            "again at their next sign-in. We have e-mailed them.",
+            not_needed="{email} has no second factor to reset.",
+            page=lambda user: (
+                "admin/safeguarding/user/second_factor_reset.html",
+                "Reset the second factor?",
+                {"state": two_factor.second_factor_of(user)},
+            ),
         )
 
     def unlock(self, request, object_id):
         """Someone locked out by too many failed sign-ins who cannot wait: confirm, then
         let them sign in again (lockouts.lockout_end: audited, and they are e-mailed)."""
-        user = self.get_object(request, unquote(object_id))
-        if user is None:
-            raise Http404("No such person")
-        if not self.has_change_permission(request, user):
-            raise PermissionDenied
-        change_url = reverse("admin:safeguarding_user_change", args=[user.pk])
-        if request.method == "POST":
-            if lockouts.lockout_end(actor=request.user, user=user, request=request):
-                self.message_user(
-                    request,
-                    f"{user.email} can sign in again now. We have e-mailed them.",
-                    messages.SUCCESS,
-                )
-            else:
-                self.message_user(request, f"{user.email} is not locked out.", messages.INFO)
-            return HttpResponseRedirect(change_url)
-        return TemplateResponse(
+        return self._confirmed_change(
             request,
-            "admin/safeguarding/user/unlock.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Unlock their sign-in?",
-                "person": user,
-                "opts": self.opts,
-                "change_url": change_url,
-                "lockouts": _lockouts_text(lockouts.lockouts_of(user)),
-                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            },
+            object_id,
+            change=lambda user: lockouts.lockout_end(
+                actor=request.user, user=user, request=request
+            ),
+            done="{email} can sign in again now. We have e-mailed them.",
+            not_needed="{email} is not locked out.",
+            page=lambda user: (
+                "admin/safeguarding/user/unlock.html",
+                "Unlock their sign-in?",
+                {
+                    "lockouts": _lockouts_text(lockouts.lockouts_of(user)),
+                    "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                },
+            ),
         )
 
     def user_change_password(self, request, id, form_url=""):
