@@ -54,7 +54,7 @@ urlpatterns = [
         name="person-remove",
     ),
     path(
-        "people/<int:partnership_pk>/left-behind/<int:user_pk>/",
+        "people/<int:partnership_pk>/deadlines-of/<int:user_pk>/",
         people_views.deadlines_hand_over,
         name="deadlines-hand-over",
     ),

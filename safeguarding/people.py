@@ -399,16 +399,22 @@ def membership_remove(*, actor: User, membership: Membership, successor: User | 
     )
 
 
-def left_behind_of(partnership: Partnership) -> list[dict]:
-    """The people who left the partnership's business unit (a role removed, an account
-    switched off) still owning open clocks there, with how many and how many overdue:
-    one query."""
+def deadlines_by_owner(partnership: Partnership, owner_pk: int | None = None) -> list[dict]:
+    """Who owns the partnership's open clocks (and those paused by a hold, which run again
+    when it ends), with how many and how many overdue, and whether they are still in its
+    business unit (`in_unit`: an active review officer or manager there): one query,
+    however many people. With `owner_pk`, that person's row only."""
     from django.db.models import Count, Q
     from django.utils import timezone
 
+    clocks = deadlines.Deadline.objects.still_to_run().filter(
+        partnership=partnership, owner__isnull=False
+    )
+    if owner_pk is not None:
+        clocks = clocks.filter(owner=owner_pk)
     return list(
-        deadlines.deadlines_left_behind(partnership)
-        .values("owner_id", "owner__full_name", "owner__email")
+        clocks.annotate(in_unit=deadlines.owner_in_business_unit())
+        .values("owner_id", "owner__full_name", "owner__email", "in_unit")
         .annotate(
             open=Count("id"),
             overdue=Count(
@@ -419,14 +425,33 @@ def left_behind_of(partnership: Partnership) -> list[dict]:
     )
 
 
-def leaver_get_for(partnership: Partnership, user_pk) -> User | None:
-    """Someone who left the partnership's business unit and still owns open clocks in it,
-    or None (never had any, or they were handed over already)."""
+def left_behind(owners: list[dict]) -> list[dict]:
+    """Of `deadlines_by_owner`'s rows, the people who left the business unit (a role
+    removed, an account switched off) still owning clocks there."""
+    return [row for row in owners if not row["in_unit"]]
+
+
+def deadlines_owned_by_members(members, owners: list[dict]) -> None:
+    """Set `deadlines_owned` on each of `members` (roles, in the People page's order): the
+    `deadlines_by_owner` row of a person still in the business unit, on the first of
+    their review officer or manager roles (their count and hand-over link are shown
+    once), None on the others."""
+    in_unit = {row["owner_id"]: row for row in owners if row["in_unit"]}
+    for membership in members:
+        owns = membership.role in deadlines.OWNER_ROLES
+        membership.deadlines_owned = in_unit.pop(membership.user_id, None) if owns else None
+
+
+def deadlines_owner_get_for(partnership: Partnership, user_pk) -> User | None:
+    """Someone who owns open clocks (or ones paused by a hold) in the partnership, whether
+    they have left its business unit or are still in it (away on leave, say), or None
+    (they own none there: never had any, or they were handed over already)."""
     try:
         user_pk = int(user_pk)
     except (TypeError, ValueError):
         return None
-    if not deadlines.deadlines_left_behind(partnership).filter(owner=user_pk).exists():
+    owned = deadlines.Deadline.objects.still_to_run().filter(partnership=partnership, owner=user_pk)
+    if not owned.exists():
         return None
     return User.objects.filter(pk=user_pk).first()
 
@@ -448,19 +473,17 @@ def owned_before_in(partnership: Partnership, user_pk) -> bool:
 
 
 def deadlines_hand_over(
-    *, actor: User, partnership: Partnership, leaver: User, successor: User | None
+    *, actor: User, partnership: Partnership, owner: User, successor: User | None
 ) -> int:
-    """A manager gives the open clocks a leaver left behind to someone still in the
-    business unit."""
+    """A manager gives someone's open clocks in the partnership to a colleague in its
+    business unit: the clocks of someone who has left it, or of someone still in it who
+    is away (on leave, or moved to other work), who keeps their roles. Either way the
+    new owner is reminded of them from now on."""
     require_manager(actor, partnership)
     if successor is None:
         raise_if({"successor": "Select who takes over their open deadlines"})
-    if deadlines.may_own_clocks(leaver, partnership):
-        raise TransitionError(
-            f"{leaver.full_name} is still in the business unit: their deadlines stay theirs."
-        )
     return deadlines.deadlines_hand_over(
-        partnership=partnership, from_user=leaver, to_user=successor, actor=actor
+        partnership=partnership, from_user=owner, to_user=successor, actor=actor
     )
 
 

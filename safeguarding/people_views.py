@@ -35,6 +35,8 @@ def _list_url(partnership) -> str:
 def people_list(request, partnership_pk):
     partnership = _managed(request, partnership_pk)
     members = list(people.members_of(partnership))
+    owners = people.deadlines_by_owner(partnership)
+    people.deadlines_owned_by_members(members, owners)
     return render(
         request,
         "safeguarding/people.html",
@@ -42,7 +44,7 @@ def people_list(request, partnership_pk):
             "partnership": partnership,
             "members": members,
             "removable": people.removable_of(partnership, members, request.user),
-            "left_behind": people.left_behind_of(partnership),
+            "left_behind": people.left_behind(owners),
         },
     )
 
@@ -84,9 +86,9 @@ def person_add(request, partnership_pk):
     )
 
 
-def _handed_over(n: int, leaver, successor) -> str:
+def _handed_over(n: int, owner, successor) -> str:
     deadlines = "open deadline" if n == 1 else "open deadlines"
-    return f"{leaver.full_name}’s {n} {deadlines} are now {successor.full_name}’s."
+    return f"{owner.full_name}’s {n} {deadlines} are now {successor.full_name}’s."
 
 
 @permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
@@ -144,27 +146,28 @@ def person_remove(request, partnership_pk, pk):
 
 @permissions.case_role_required({Role.PARTNERSHIP_MANAGER}, message=MANAGERS_ONLY)
 def deadlines_hand_over(request, partnership_pk, user_pk):
-    """Hand over the open deadlines of someone who has left the business unit (their
-    role removed or their account switched off by the administrators)."""
+    """Hand over someone's open deadlines in the partnership: of someone who has left the
+    business unit (their role removed or their account switched off by the
+    administrators), or of someone still in it who is away (cover for leave)."""
     partnership = _managed(request, partnership_pk)
-    leaver = people.leaver_get_for(partnership, user_pk)
-    if leaver is None:
+    owner = people.deadlines_owner_get_for(partnership, user_pk)
+    if owner is None:
         if request.method == "POST" and people.owned_before_in(partnership, user_pk):
             messages.info(request, "Those deadlines were handed over already.")
             return redirect(_list_url(partnership))
         raise Http404("No deadlines to hand over")
     count = next(
-        (row for row in people.left_behind_of(partnership) if row["owner_id"] == leaver.pk),
-        {"open": 0, "overdue": 0},
+        iter(people.deadlines_by_owner(partnership, owner.pk)),
+        {"open": 0, "overdue": 0, "in_unit": False},
     )
 
     def run(form):
         successor = form.cleaned_data["successor"]
         handed = people.deadlines_hand_over(
-            actor=request.user, partnership=partnership, leaver=leaver, successor=successor
+            actor=request.user, partnership=partnership, owner=owner, successor=successor
         )
         if handed:
-            messages.success(request, _handed_over(handed, leaver, successor))
+            messages.success(request, _handed_over(handed, owner, successor))
         else:
             # A colleague handed them over while this page was open (their save waited
             # for this one's lock, or went first).
@@ -174,14 +177,14 @@ def deadlines_hand_over(request, partnership_pk, user_pk):
         request,
         partnership,
         HandOverForm,
-        f"Hand over {leaver.full_name}’s open deadlines",
+        f"Hand over {owner.full_name}’s open deadlines",
         run,
         template="safeguarding/deadlines_hand_over.html",
         caption=partnership.name,
         back=_list_url(partnership),
         done=_list_url(partnership),
-        form_kwargs={"successors": people.successors_for(partnership, leaver.pk)},
-        context={"leaver": leaver, "count": count, "partnership": partnership},
+        form_kwargs={"successors": people.successors_for(partnership, owner.pk)},
+        context={"owner": owner, "count": count, "partnership": partnership},
     )
 
 

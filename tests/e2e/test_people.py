@@ -81,3 +81,43 @@ def test_the_leads_page_opened_from_people_goes_back_there(page, live_server, pa
     page.get_by_role("button", name="Save the leads").click()
     expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
     expect(page.get_by_text("The statutory partners’ leads of")).to_be_visible()
+
+
+def test_a_manager_hands_over_the_deadlines_of_an_officer_on_leave(page, live_server, partnership):
+    """Cover for leave: from the officer's row of the People page, the hand-over page with
+    its error, Back, and the People page again with the colleague's count."""
+    from django.utils import timezone
+
+    from safeguarding.models import Deadline
+    from tests.safeguarding.report_helpers import make_deadline
+
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    officer = member(Role.REVIEW_OFFICER, partnership, full_name="Officer One")
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+    for _ in range(3):
+        make_deadline(partnership, due=timezone.localdate(), owner=officer)
+    sign_in_through_browser(page, live_server, manager)
+    page.get_by_role("link", name=f"People of {partnership.name}").click()
+    page.get_by_role("link", name="Hand over their deadlines (Officer One)").click()
+    heading = page.get_by_role("heading", level=1, name="Hand over Officer One’s open deadlines")
+    expect(heading).to_be_visible()
+    expect(page.get_by_text("Officer One keeps their role")).to_be_visible()
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+    page.get_by_role("link", name="Hand over their deadlines (Officer One)").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Hand them over").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Select who takes over their open deadlines")
+    assert page.title().startswith("Error:")
+    assert axe_violations(page) == []
+    page.get_by_role("radio", name="Colleague Two").check()
+    page.get_by_role("button", name="Hand them over").click()
+    done = "Officer One’s 3 open deadlines are now Colleague Two’s."
+    expect(page.get_by_text(done)).to_be_visible()
+    link = "Hand over their deadlines ({})"
+    expect(page.get_by_role("link", name=link.format("Colleague Two"))).to_be_visible()
+    expect(page.get_by_role("link", name=link.format("Officer One"))).to_have_count(0)
+    assert axe_violations(page) == []
+    assert Deadline.objects.filter(owner=colleague).count() == 3

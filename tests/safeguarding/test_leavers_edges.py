@@ -141,14 +141,18 @@ def test_clocks_are_not_handed_to_someone_a_colleague_is_removing_at_that_moment
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_leavers_clocks_handed_over_by_a_colleague_meanwhile_are_said_to_be_done(
-    client, people, partnership
+@pytest.mark.parametrize("left", [True, False], ids=["left", "still-in-the-unit"])
+def test_clocks_handed_over_by_a_colleague_meanwhile_are_said_to_be_done(
+    client, people, partnership, left
 ):
+    """Of someone who has left, or of someone still in the business unit (cover for
+    leave): the same page, the same answer."""
     manager, leaver = people["manager"], people["officer"]
     colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
     third = member(Role.REVIEW_OFFICER, partnership, full_name="Third Three")
     _clocks(partnership, leaver, 3)
-    Membership.objects.filter(user=leaver).delete()
+    if left:
+        Membership.objects.filter(user=leaver).delete()
     sign_in(client, manager)
     hand_over = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, leaver.pk])
 

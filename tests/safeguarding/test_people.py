@@ -272,16 +272,26 @@ def test_no_one_else_reaches_a_partnerships_people(client, people, partnership):
     assert Membership.objects.filter(pk=officer.pk).exists()
 
 
+@pytest.mark.parametrize("n", [1, 20])
 def test_the_people_page_runs_a_fixed_number_of_queries(
-    client, people, partnership, agency, django_assert_max_num_queries
+    client, people, partnership, agency, django_assert_max_num_queries, n
 ):
-    for n in range(20):
-        member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency, full_name=f"Person {n}")
+    """However many people, and however many of them own open deadlines (in the business
+    unit or gone from it)."""
+    for i in range(n):
+        member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency, full_name=f"Person {i}")
+        officer = member(Role.REVIEW_OFFICER, partnership, full_name=f"Officer {i}")
+        _clocks(partnership, officer, 2)
+        leaver = member(Role.REVIEW_OFFICER, partnership, full_name=f"Leaver {i}")
+        _clocks(partnership, leaver, 1)
+        Membership.objects.filter(user=leaver).delete()
     sign_in(client, people["manager"])
-    # 10, and one for the open deadlines of people who have left.
+    # 10, and one for the open deadlines of each person, in the business unit or gone.
     with django_assert_max_num_queries(11):
         html = client.get(url("people", partnership)).content.decode()
-    assert html.count("Person ") >= 20
+    assert html.count("Person ") >= n
+    assert html.count("Hand over their deadlines<") == n
+    assert html.count("/deadlines-of/") == 2 * n
 
 
 def test_accounts_outside_the_managers_reach_get_one_answer(
@@ -583,23 +593,121 @@ def test_deadlines_left_by_someone_removed_elsewhere_are_flagged_and_handed_over
     assert client.get(hand_over).status_code == 404
 
 
-def test_only_deadlines_of_someone_who_has_left_are_handed_over(
+def test_a_manager_hands_over_the_deadlines_of_someone_still_in_the_business_unit(
+    client, people, partnership
+):
+    """Cover for leave: the officer keeps their role; their open clocks and those paused by
+    a hold go to a colleague, who is reminded of them from now on; one audit event."""
+    from django.utils import timezone
+
+    from safeguarding.models import Deadline
+
+    officer, manager = people["officer"], people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+    today = timezone.localdate()
+    running = _clocks(partnership, officer, 2)
+    paused = _clocks(partnership, officer, 1, closed_on=today, outcome=Deadline.Outcome.PAUSED)
+    met = _clocks(partnership, officer, 1, closed_on=today, outcome=Deadline.Outcome.MET)
+    hand_over = url("deadlines-hand-over", partnership, officer.pk)
+
+    sign_in(client, manager)
+    listing = client.get(url("people", partnership)).content.decode()
+    assert "Open deadlines of people who have left" not in listing
+    (row,) = [r for r in re.findall(r"<tr .*?</tr>", listing, re.S) if "Officer One" in r]
+    assert f'href="{hand_over}"' in row and ">3<" in row
+    assert (
+        'Hand over their deadlines<span class="govuk-visually-hidden"> (Officer One)</span>' in row
+    )
+    page = client.get(hand_over).content.decode()
+    assert "Officer One owns 3 open deadlines here" in page
+    assert "Officer One keeps their role" in page
+    assert "is sent their reminders instead of Officer One" in page
+    assert f'<a href="{url("people", partnership)}" class="govuk-back-link">Back</a>' in page
+
+    refused = client.post(hand_over, {}).content.decode()
+    assert "There is a problem" in refused and "<title>Error:" in refused
+    assert "Select who takes over their open deadlines" in refused
+    themselves = client.post(hand_over, {"successor": officer.pk}).content.decode()
+    assert "Select one of the people listed" in themselves
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
+
+    done = client.post(hand_over, {"successor": colleague.pk}, follow=True).content.decode()
+    assert "Officer One’s 3 open deadlines are now Colleague Two’s." in done
+    assert Membership.objects.filter(
+        user=officer, partnership=partnership, role=Role.REVIEW_OFFICER
+    ).exists()
+    assert set(Deadline.objects.filter(owner=colleague).values_list("pk", flat=True)) == {
+        d.pk for d in running + paused
+    }
+    assert Deadline.objects.get(pk=met[0].pk).owner == officer  # met: stays who met it
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, partnership=partnership)
+    assert event.actor == manager
+    assert event.changes["owner"] == {"old": officer.email, "new": colleague.email}
+    assert event.changes["deadlines"] == 3
+    assert f'href="{hand_over}"' not in client.get(url("people", partnership)).content.decode()
+    # A second click says it is done; nothing more is handed over or recorded.
+    again = client.post(hand_over, {"successor": manager.pk}, follow=True).content.decode()
+    assert "Those deadlines were handed over already." in again
+    assert Deadline.objects.filter(owner=colleague).count() == 3
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).count() == 1
+    assert client.get(hand_over).status_code == 404
+
+
+def test_deadlines_go_only_to_an_officer_or_manager_of_the_partnership(
+    people, partnership, other_partnership
+):
+    """The service's own check, whatever the form offered: not the same person, not
+    someone of another partnership, not a switched-off account, not a contributor."""
+    from django.core.exceptions import ValidationError
+
+    from safeguarding import people as people_service
+    from safeguarding.models import Deadline
+
+    officer, manager = people["officer"], people["manager"]
+    clocks = _clocks(partnership, officer, 1)
+    gone = member(Role.REVIEW_OFFICER, partnership, full_name="Gone")
+    gone.is_active = False
+    gone.save()
+    for successor in (officer, people["other_officer"], gone, people["agency"]):
+        with pytest.raises(ValidationError):
+            people_service.deadlines_hand_over(
+                actor=manager, partnership=partnership, owner=officer, successor=successor
+            )
+    assert Deadline.objects.get(pk=clocks[0].pk).owner == officer
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).exists()
+
+
+def test_only_the_partnerships_managers_hand_over_its_deadlines(
     client, people, partnership, other_partnership
 ):
-    """Someone still in the business unit keeps theirs; another partnership's manager
-    reaches nothing; an account switched off counts as having left."""
+    """Someone with no deadlines here, or of another partnership, is not found; another
+    partnership's manager reaches nothing; an officer is refused."""
+    from safeguarding.models import Deadline
+
     officer, manager = people["officer"], people["manager"]
     _clocks(partnership, officer, 1)
-    still_here = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk])
+    _clocks(other_partnership, people["other_officer"], 1)
+    still_here = url("deadlines-hand-over", partnership, officer.pk)
     sign_in(client, manager)
-    assert client.get(still_here).status_code == 404
-    assert client.post(still_here, {"successor": manager.pk}).status_code == 404
-    officer.is_active = False
-    officer.save()
     assert client.get(still_here).status_code == 200
+    for elsewhere in (people["other_officer"], people["other_manager"], manager):
+        page = url("deadlines-hand-over", partnership, elsewhere.pk)
+        assert client.get(page).status_code == 404
+        assert client.post(page, {"successor": manager.pk}).status_code == 404
+    officer.is_active = False  # switched off: one who has left, as before
+    officer.save()
+    assert "no longer works in the partnership" in client.get(still_here).content.decode()
+    officer.is_active = True
+    officer.save()
     sign_in(client, people["other_manager"])
     assert client.get(still_here).status_code == 404
     assert client.post(still_here, {"successor": people["other_manager"].pk}).status_code == 404
+    sign_in(client, people["other_officer"])
+    assert client.get(still_here).status_code == 403
+    sign_in(client, officer)
+    assert client.post(still_here, {"successor": manager.pk}).status_code == 403
+    assert Deadline.objects.filter(owner=officer).count() == 1
+    assert Deadline.objects.filter(owner=people["other_officer"]).count() == 1
 
 
 def test_removing_a_reviewer_or_an_agencys_only_contributor_says_what_is_left(
