@@ -351,6 +351,7 @@ FORM_VIEWS = [
     "safeguarding:person-add",
     "safeguarding:partner-leads",
     "safeguarding:deadlines-hand-over",
+    "safeguarding:deadlines-hand-over:cover",
     "notifications:new",
     "notifications:step:dates",
     "notifications:step:nature",
@@ -518,6 +519,31 @@ def target(
                 str(people["agency"].pk),  # not in the business unit
                 str(people["other_manager"].pk),  # another partnership's
                 str(leaver.pk),
+                "abc",
+                "-1",
+                "",
+                "1\x00",
+            ],
+        )
+    if name == "safeguarding:deadlines-hand-over:cover":
+        # Cover for leave: someone still in the business unit, who keeps their role.
+        from safeguarding.models import Role
+        from tests.factories import member
+        from tests.safeguarding.report_helpers import make_deadline
+
+        colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+        clock = make_deadline(partnership, due=timezone.localdate(), owner=officer)
+        return Target(
+            reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk]),
+            manager,
+            account_forms.HandOverForm,
+            {"successor": str(colleague.pk)},
+            records=[clock, *officer.memberships.all()],
+            ids=[
+                str(people["agency"].pk),  # not in the business unit
+                str(people["other_manager"].pk),  # another partnership's
+                str(officer.pk),  # the same person
+                str(people["reviewer"].pk),
                 "abc",
                 "-1",
                 "",

@@ -25,7 +25,12 @@ from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
     review,
     sent_requests,
 )
-from tests.test_url_isolation import AUDIENCE, object_kwargs, world  # noqa: F401 - fixture
+from tests.test_url_isolation import (  # noqa: F401 - fixture
+    AUDIENCE,
+    object_kwargs,
+    object_url,
+    world,
+)
 from tests.utils import sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -99,6 +104,11 @@ def collect(client, people, world, draft):  # noqa: F811
     # The manager's home page (the dashboard) differs from the officer's.
     sign_in(client, people["manager"])
     keep("home-manager", client.get(reverse("safeguarding:home")))
+    # The hand-over page for someone still in the business unit (cover for leave).
+    cover = object_url("safeguarding:deadlines-hand-over:cover", world)
+    keep("hand-over-cover", client.get(cover))
+    keep("hand-over-cover-error", client.post(cover, {}))
+    assert {"hand-over-cover.html", "hand-over-cover-error.html"} <= set(pages)
     sign_in(client, people["agency"])
     keep("home-agency", client.get(reverse("safeguarding:home")))
     keep("reminders-agency", client.get(reverse("safeguarding:reminder-settings")))
