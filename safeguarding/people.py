@@ -420,6 +420,8 @@ def deadlines_by_owner(partnership: Partnership, owner_pk: int | None = None) ->
             overdue=Count(
                 "id", filter=Q(closed_on__isnull=True, due_date__lt=timezone.localdate())
             ),
+            # Counted in `open` too: they run again when the review's hold ends.
+            paused=Count("id", filter=Q(closed_on__isnull=False)),
         )
         .order_by("owner__full_name", "owner_id")
     )

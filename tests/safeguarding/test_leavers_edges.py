@@ -218,3 +218,20 @@ def test_the_remove_page_sends_one_csrf_token(client, people, partnership):
     page = client.get(reverse("safeguarding:person-remove", args=[partnership.pk, role.pk]))
     main = page.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
     assert main.count('name="csrfmiddlewaretoken"') == 1
+
+
+@pytest.mark.django_db
+def test_paused_clocks_are_counted_apart_where_clocks_are_handed_over(client, people, partnership):
+    """The People page and the hand-over page count them with the open ones (they are
+    handed over too) and say how many are paused, as the dashboard does not show them."""
+    officer, manager = people["officer"], people["manager"]
+    _clocks(partnership, officer, 2)
+    _clocks(
+        partnership, officer, 1, closed_on=timezone.localdate(), outcome=Deadline.Outcome.PAUSED
+    )
+    sign_in(client, manager)
+    listing = client.get(reverse("safeguarding:people", args=[partnership.pk])).content.decode()
+    assert "1 paused (on hold)" in listing
+    hand_over = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk])
+    page = " ".join(client.get(hand_over).content.decode().split())
+    assert "owns 3 open deadlines here (1 paused while its review is on hold)." in page
