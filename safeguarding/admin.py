@@ -302,7 +302,21 @@ def _lockouts_text(locked) -> str:
     )
 
 
-class HiddenDeviceAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Pages that add, change and delete nothing (the records are written by the service
+    only)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HiddenDeviceAdmin(ReadOnlyAdmin):
     """django-otp's own pages for devices showed every person's authenticator secret
     (its key and QR code) and recovery codes, and removed them with no audit event nor
     word to the person. Registered here first so that django-otp's are not, with no
@@ -313,15 +327,6 @@ class HiddenDeviceAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -367,7 +372,7 @@ class ClosureDayAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail can be searched, never changed."""
 
     list_display = ["occurred_at", "actor_email", "action", "object_repr", "partnership"]
@@ -402,15 +407,6 @@ class AuditEventAdmin(admin.ModelAdmin):
             )
         )
         return format_html("<ul>{}</ul>{}", items, note)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Reminders (issue 6) ----------------------------------------------------------------
