@@ -157,9 +157,12 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     for user_id, since in dated:
         theirs |= Q(actor=user_id, occurred_at__gte=since)
         about |= Q(object_id=str(user_id), occurred_at__gte=since)
+    # What they did to an account is shown only where the account is one of the
+    # partnership's people's (an administrator may hold a role here too: what they did to
+    # another partnership's people is not this trail's).
+    account = Q(object_type=User._meta.label_lower)
     return qs.filter(
-        Q(partnership__in=ids)
-        | Q(partnership__isnull=True) & (theirs | Q(object_type=User._meta.label_lower) & about)
+        Q(partnership__in=ids) | Q(partnership__isnull=True) & (theirs & ~account | account & about)
     )
 
 

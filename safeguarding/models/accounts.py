@@ -302,11 +302,16 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} ({where})"
 
     def save(self, *args, **kwargs):
-        """A role moved to another partnership is given there now: its manager sees the
-        person's sign-ins from the move on, not from when they joined the first."""
+        """A role moved to another partnership, or given to another person, is given now:
+        the partnership's manager sees the person's sign-ins from then on, not from when
+        the role was first given."""
         if self.pk is not None:
-            before = Membership.objects.filter(pk=self.pk).values_list("partnership_id").first()
-            if before is not None and before[0] != self.partnership_id:
+            before = (
+                Membership.objects.filter(pk=self.pk)
+                .values_list("partnership_id", "user_id")
+                .first()
+            )
+            if before is not None and before != (self.partnership_id, self.user_id):
                 self.since = timezone.now()
                 if kwargs.get("update_fields") is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "since"}

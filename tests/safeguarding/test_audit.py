@@ -7,8 +7,9 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding import permissions
 from safeguarding.audit import Action, audit_record, diff
-from safeguarding.models import AuditEvent, AuditImmutableError
+from safeguarding.models import AuditEvent, AuditImmutableError, Membership, Role
 from tests.utils import date_fields, sign_in
 
 from ..factories import PASSWORD
@@ -366,6 +367,32 @@ def test_roles_given_and_taken_in_the_admin_are_in_the_partnerships_trail(client
     assert not Membership.objects.filter(user=target).exists()
     deleted = AuditEvent.objects.get(object_type="safeguarding.membership", action=Action.DELETE)
     assert deleted.partnership == partnership
+
+
+def test_an_administrator_with_a_role_here_does_not_bring_what_they_did_elsewhere(people):
+    """An administrator may hold a role in a partnership too: what they did to another
+    partnership's people's accounts is not in this partnership's trail (what they did as
+    themselves, and to this partnership's people, is)."""
+    from safeguarding import two_factor
+    from tests.factories import UserFactory
+    from tests.utils import authenticator_for
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    here = people["officer"].memberships.get().partnership
+    Membership.objects.create(user=admin, partnership=here, role=Role.REVIEW_OFFICER)
+    for who in ("officer", "other_officer"):
+        authenticator_for(people[who])
+        two_factor.second_factor_reset(actor=admin, user=people[who], request=None)
+    ours, theirs = (
+        AuditEvent.objects.get(action=Action.TWO_FACTOR_RESET, object_id=str(people[who].pk))
+        for who in ("officer", "other_officer")
+    )
+    seen = set(permissions.audit_events_visible_to(people["manager"]).values_list("pk", flat=True))
+    assert ours.pk in seen
+    assert theirs.pk not in seen
+    assert theirs.pk in set(
+        permissions.audit_events_visible_to(people["other_manager"]).values_list("pk", flat=True)
+    )
 
 
 def test_an_administrator_without_a_role_sees_which_fields_changed_not_their_values(

@@ -387,6 +387,24 @@ def test_a_role_moved_to_another_partnership_counts_as_given_there_then(people, 
     assert Membership.objects.get(pk=role.pk).since > timezone.now() - dt.timedelta(minutes=1)
 
 
+def test_a_role_given_to_another_person_counts_as_given_to_them_then(people):
+    """The administration site can give a role to another account: the partnership's
+    manager then sees that account's sign-ins from the change on, not from the role's
+    first day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    role = Membership.objects.get(user=people["officer"])
+    Membership.objects.filter(pk=role.pk).update(since=timezone.now() - dt.timedelta(days=400))
+    role.refresh_from_db()
+    role.user = UserFactory()
+    role.save()
+    assert Membership.objects.get(pk=role.pk).since > timezone.now() - dt.timedelta(minutes=1)
+
+
 def test_only_the_roles_a_manager_gives_can_be_taken_away_by_one(client, people, partnership):
     manager = people["manager"]
     own = member(Role.INDEPENDENT_REVIEWER, partnership, email="x@example.org")
