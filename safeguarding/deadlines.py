@@ -302,15 +302,17 @@ def lock_people(*users: User | None) -> None:
     list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
-def may_own_clocks(user: User, partnership: Partnership, *, lock: bool = False) -> bool:
-    """Is `user` an active review officer or manager of the partnership? With `lock`
-    (inside a transaction), their user row and roles there are locked until it ends, so
+def may_own_clocks(user: User, partnership, *, lock: bool = False) -> bool:
+    """Is `user` an active review officer or manager of the partnership (an instance or
+    its id)? The same rule as `owner_in_business_unit`, for one person. With `lock`
+    (inside a transaction), their account and roles there are locked until it ends, so
     that they cannot be removed or switched off while clocks are handed to them."""
-    users = User.objects.filter(pk=user.pk, is_active=True)
-    roles = Membership.objects.filter(user=user, partnership=partnership, role__in=OWNER_ROLES)
+    roles = Membership.objects.filter(
+        user=user, partnership=partnership, role__in=OWNER_ROLES, user__is_active=True
+    )
     if lock:
-        users, roles = users.select_for_update(), roles.select_for_update()
-    return bool(list(users.values_list("pk"))) and bool(list(roles.values_list("pk")))
+        roles = roles.select_for_update()  # the roles and the account (joined) both
+    return bool(list(roles.values_list("pk")))
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import calendar
-from .deadlines import OWNER_ROLES, deadline_explain, explain_rule
+from .deadlines import OWNER_ROLES, deadline_explain, explain_rule, may_own_clocks
 from .models import Deadline, Membership, ReminderSent, User
 
 logger = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline gone"
     if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
         return "deadline closed"
-    if row.deadline is not None and not _in_business_unit(recipient, row.deadline):
+    if row.deadline is not None and not may_own_clocks(recipient, row.deadline.partnership_id):
         return LEFT
     if row.rule == "digest" and not _digest_items_left(row):
         return "nothing left to send"
@@ -135,12 +135,6 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
 #: Someone removed from the partnership's business unit (or switched off) after the
 #: reminder was claimed: it is not theirs any more, and they are told nothing of its case.
 LEFT = "recipient left the partnership"
-
-
-def _in_business_unit(user: User, deadline: Deadline) -> bool:
-    return Membership.objects.filter(
-        user=user, partnership=deadline.partnership_id, role__in=OWNER_ROLES
-    ).exists()
 
 
 def _digest_items_left(digest: ReminderSent) -> bool:
