@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -23,7 +22,8 @@ from .audit import address_locked_out
 from .audit_display import present_events
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
-from .models import Role
+from .keyset import keyset_page
+from .models import AuditEvent, Role
 
 logger = logging.getLogger(__name__)
 
@@ -237,13 +237,24 @@ def keep_alive(request):
 def audit_list(request):
     if not permissions.can_view_audit(request.user):
         raise PermissionDenied("Only partnership managers can see the audit trail.")
-    events = permissions.audit_events_visible_to(request.user)
+    scope = permissions.audit_scope_parts(request.user)
+    events = permissions.audit_events_visible_to(request.user, parts=scope)
     event_filter = AuditEventFilter(request.GET or None, queryset=events, user=request.user)
     # Filters with an error list nothing: a trail filtered on only some of what was asked
     # for would look like the answer.
     refused = event_filter.is_bound and not event_filter.is_valid()
     shown = events.none() if refused else event_filter.qs
-    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    # Newer and Older links rather than numbered pages, and each part of a manager's
+    # scope read newest first through its own index (ADR 0023): a deep page of a
+    # national trail costs what the first does, whatever the partnership's share of it.
+    parts = None
+    if scope and not refused:
+        parts = [AuditEvent.objects.filter(part) for part in scope]
+        if event_filter.is_bound:  # the filters the form checked, on each part
+            parts = [event_filter.filter_queryset(part) for part in parts]
+    page = keyset_page(
+        shown, before=request.GET.get("before"), after=request.GET.get("after"), parts=parts
+    )
     # The values of a case's changes (circumstances, a child's details) are for the
     # partnership's business unit; an administrator with no role there sees which fields
     # changed, not what they said.
@@ -269,7 +280,8 @@ def audit_list(request):
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "before", "after"):
+        query.pop(name, None)
     return query.urlencode()
 
 

@@ -55,6 +55,15 @@ def test_seed_scale_small(capsys):
     assert sorted(regional.values_list("user__email", "region__code", "partnership")) == [
         (f"regional@scale-{n}.scale.example", f"scale-{n}", None) for n in (1, 2, 3)
     ]
+    # The trail is as the service writes it: sign-ins belong to no partnership, and the
+    # partnerships' people hold their roles from the data's first year, so a manager's
+    # trail shows their people's sign-ins (ADR 0022).
+    sign_ins = AuditEvent.objects.filter(action="sign_in")
+    assert sign_ins.exists()
+    assert not sign_ins.filter(partnership__isnull=False).exists()
+    assert not AuditEvent.objects.exclude(action="sign_in").filter(partnership=None).exists()
+    staff = Membership.objects.exclude(role="regional")
+    assert set(staff.values_list("since__year", flat=True)) == {TODAY.year - 1}
     assert Recommendation.objects.count() >= Review.objects.count()
     assert (
         AgencyReturn.objects.count() == InformationRequest.objects.filter(status="returned").count()

@@ -14,7 +14,7 @@ from safeguarding.models import (
     Role,
     User,
 )
-from safeguarding.scale.plan import AGENCIES, AGENCIES_PER_PARTNERSHIP, regions_for
+from safeguarding.scale.plan import AGENCIES, AGENCIES_PER_PARTNERSHIP, UTC, regions_for
 
 UNUSABLE_PASSWORD = "!scale-unusable"
 
@@ -92,11 +92,18 @@ class PeopleMixin:
                 )
         users = self.bulk(User, users)
         memberships = []
+        # In post since the data's first year, so that the trail shows them whole (a
+        # role dated today would hide every sign-in seeded before it: ADR 0022).
+        since = dt.datetime(self.years[0], 1, 1, tzinfo=UTC)
         for n, p in enumerate(self.parts):
             self.manager[p.pk], self.officer[p.pk] = users[2 * n], users[2 * n + 1]
             memberships += [
-                Membership(user=users[2 * n], partnership=p, role=Role.PARTNERSHIP_MANAGER),
-                Membership(user=users[2 * n + 1], partnership=p, role=Role.REVIEW_OFFICER),
+                Membership(
+                    user=users[2 * n], partnership=p, role=Role.PARTNERSHIP_MANAGER, since=since
+                ),
+                Membership(
+                    user=users[2 * n + 1], partnership=p, role=Role.REVIEW_OFFICER, since=since
+                ),
             ]
         self.bulk(Membership, memberships)
         return len(users)

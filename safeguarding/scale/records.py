@@ -39,7 +39,9 @@ class RecordsMixin:
                     at,
                     user.pk,
                     user.email,
-                    pid,
+                    # A sign-in belongs to no partnership, as the service records it: the
+                    # trail shows it to the managers of the person's partnerships.
+                    pid if on_case else None,
                     action,
                     "notifications.incident" if on_case else "",
                     str(inc.pk) if on_case else "",

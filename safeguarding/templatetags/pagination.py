@@ -38,3 +38,15 @@ def pagination(page, query: str = "") -> str:
     if getattr(page, "paginator", None) is None or page.paginator.num_pages <= 1:
         return ""
     return render_to_string(TEMPLATE, {"query": query, **page_links(page)})
+
+
+@register.simple_tag
+def keyset_pagination(page, query: str = "") -> str:
+    """The Newer and Older links of a keyset page (safeguarding/keyset.py), keeping
+    `query` (the list's filters); nothing when the list fits on one page."""
+    if page is None or not page.has_other_pages:
+        return ""
+    return render_to_string(
+        "includes/keyset_pagination.html",
+        {"query": query, "newer": page.newer, "older": page.older},
+    )
