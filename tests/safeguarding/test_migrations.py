@@ -81,3 +81,111 @@ def test_existing_roles_are_dated_by_the_event_that_made_them():
         assert later.since is not None
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_roles_moved_before_they_were_dated_are_dated_from_the_move():
+    """0021 dated a role by the event of its making, even one an administrator had moved
+    to another partnership (or given to another person) since: the new partnership's
+    manager then saw the person's sign-ins from before they joined. 0022 dates such a role
+    by its last audited move. The events below have the shape the administration site
+    wrote before 0021 (an update naming only the fields that changed, in the partnership
+    the role went to)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = migrate([("safeguarding", "0020_lockout_ended_action")])
+    Region = old.get_model("safeguarding", "Region")
+    Partnership = old.get_model("safeguarding", "Partnership")
+    User = old.get_model("safeguarding", "User")
+    Membership = old.get_model("safeguarding", "Membership")
+    AuditEvent = old.get_model("safeguarding", "AuditEvent")
+    region = Region.objects.create(name="Midshire", code="midshire-m")
+    a, b, c = (
+        Partnership.objects.create(
+            name=f"{code} SCP", code=code, local_authority=code, region=region
+        )
+        for code in ("ASCP", "BSCP", "CSCP")
+    )
+    people = {
+        name: User.objects.create(email=f"{name}@m.example", full_name=name, password="x")
+        for name in ("moved", "given", "before", "unmoved", "undated", "later")
+    }
+    roles = {
+        name: Membership.objects.create(user=person, partnership=b, role="officer")
+        for name, person in people.items()
+        if name != "before"  # the role "given" was first someone else's
+    }
+    made = timezone.now() - dt.timedelta(days=400)
+    moved = made + dt.timedelta(days=200)
+
+    def event(name, when, action, partnership, **changes):
+        AuditEvent.objects.create(
+            occurred_at=when,
+            partnership_id=partnership.pk,
+            action=action,
+            object_type="safeguarding.membership",
+            object_id=str(roles[name].pk),
+            changes={field: {"old": old, "new": new} for field, (old, new) in changes.items()},
+        )
+
+    # Made in A, moved to C, then to B: dated from the last move.
+    event("moved", made, "create", a, id=(None, roles["moved"].pk), partnership_id=(None, a.pk))
+    event("moved", made + dt.timedelta(days=100), "update", c, partnership_id=(a.pk, c.pk))
+    event("moved", moved, "update", b, partnership_id=(c.pk, b.pk))
+    # Made for someone else, then given to this person.
+    before, given = people["before"].pk, people["given"].pk
+    event("given", made, "create", b, user_id=(None, before), partnership_id=(None, b.pk))
+    event("given", moved, "update", b, user_id=(before, given))
+    # Made here, then only its role changed: still dated from its making.
+    event("unmoved", made, "create", b, partnership_id=(None, b.pk))
+    event("unmoved", moved, "update", b, role=("officer", "manager"))
+    # Made before the site audited its rows (no event of its making), then moved.
+    event("undated", moved, "update", b, partnership_id=(a.pk, b.pk))
+    try:
+        dated = migrate([("safeguarding", "0021_membership_since")])
+        Membership = dated.get_model("safeguarding", "Membership")
+        AuditEvent = dated.get_model("safeguarding", "AuditEvent")
+        # What 0021 alone left: the moved roles dated from their making, or not at all.
+        assert Membership.objects.get(pk=roles["moved"].pk).since == made
+        assert Membership.objects.get(pk=roles["given"].pk).since == made
+        assert Membership.objects.get(pk=roles["undated"].pk).since is None
+        # A move once `since` was recorded dated the role itself (a little before its
+        # event, and the event names `since`): 0022 leaves it as it is.
+        then = timezone.now() - dt.timedelta(days=1)
+        Membership.objects.filter(pk=roles["later"].pk).update(since=then)
+        event(
+            "later",
+            then + dt.timedelta(milliseconds=3),
+            "update",
+            b,
+            partnership_id=(a.pk, b.pk),
+            since=(made.isoformat(), then.isoformat()),
+        )
+
+        new = migrate([("safeguarding", "0022_membership_since_from_moves")])
+        Membership = new.get_model("safeguarding", "Membership")
+        since = dict(Membership.objects.values_list("pk", "since"))
+        assert since[roles["moved"].pk] == moved
+        assert since[roles["given"].pk] == moved
+        assert since[roles["undated"].pk] == moved
+        assert since[roles["unmoved"].pk] == made
+        assert since[roles["later"].pk] == then
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    # What it is for: B's manager sees the moved person's sign-ins from the move on.
+    from safeguarding import permissions
+    from safeguarding.models import AuditEvent, Membership, Role, User
+
+    manager = User.objects.create_user(email="manager@m.example", password="x", full_name="M")
+    Membership.objects.create(user=manager, partnership_id=b.pk, role=Role.PARTNERSHIP_MANAGER)
+    in_a, in_b = (
+        AuditEvent.objects.create(
+            occurred_at=when, actor_id=people["moved"].pk, action=AuditEvent.Action.SIGN_IN
+        )
+        for when in (moved - dt.timedelta(days=1), moved + dt.timedelta(days=1))
+    )
+    shown = set(permissions.audit_events_visible_to(manager).values_list("pk", flat=True))
+    assert in_b.pk in shown
+    assert in_a.pk not in shown
