@@ -98,13 +98,19 @@ def test_the_cache_is_bounded(renders, monkeypatch):
 
 @pytest.mark.django_db
 def test_reminders_are_offered_only_to_those_with_deadlines(client, people):
-    """A regional viewer has no deadlines, so no reminders to set."""
+    """A regional viewer has no deadlines, so no reminders to set. The others find their
+    reminders and calendar feed on their account page ("Your account", in the header),
+    not among the service's pages, which keep to one row (ADR 0020)."""
     from django.urls import reverse
 
     from tests.utils import sign_in
 
     link = f'href="{reverse("safeguarding:reminder-settings")}"'
+    account = reverse("safeguarding:account")
     sign_in(client, people["regional"])
-    assert link not in client.get(reverse("safeguarding:home")).content.decode()
-    sign_in(client, people["officer"])
-    assert link in client.get(reverse("safeguarding:home")).content.decode()
+    assert link not in client.get(account).content.decode()
+    for role in ("officer", "manager", "agency", "reviewer"):
+        sign_in(client, people[role])
+        assert link in client.get(account).content.decode(), role
+        home = client.get(reverse("safeguarding:home")).content.decode()
+        assert link not in home and f'href="{account}"' in home, role
