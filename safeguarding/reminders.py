@@ -181,15 +181,27 @@ def _people(partnership_ids) -> tuple[dict, dict]:
     return officers, managers
 
 
+def unowned_recipients(officers: list, managers: list, *, escalated: bool = False) -> list:
+    """Who is reminded of a clock nobody in the business unit owns (no owner, or one who
+    has left): the partnership's active review officers; with none, its active managers,
+    so that a reminder before the day and on the day still reaches someone. Once such a
+    clock is overdue and escalated, the managers are told by the escalation itself (its
+    rule, and so its claim key), never by a second reminder of the same clock and day.
+    `officers` and `managers` are the partnership's, as users or (id, preference)."""
+    if officers:
+        return list(officers)
+    return [] if escalated else list(managers)
+
+
 def recipients_of(deadline: Deadline, officers: dict, managers: dict) -> list[User]:
     """The owner if set, active and still an officer or manager of the deadline's
     partnership (someone who has left it is not told of its cases), else the
-    partnership's review officers."""
+    partnership's review officers, else its managers (`unowned_recipients`)."""
     pid = deadline.partnership_id
     staff = {u.pk for u in [*officers.get(pid, []), *managers.get(pid, [])]}
     if deadline.owner_id in staff:
         return [deadline.owner]
-    return list(officers.get(pid, []))
+    return unowned_recipients(officers.get(pid, []), managers.get(pid, []))
 
 
 # --- Claiming and queuing --------------------------------------------------------------
@@ -460,7 +472,9 @@ def due_reminders_python(setting: SweepSetting):
             if owner_id and owner_active and owner_id in staff.get(pid, ()):
                 people = [(owner_id, owner_pref)]
             else:
-                people = officers.get(pid, [])
+                people = unowned_recipients(
+                    officers.get(pid, []), managers.get(pid, []), escalated=due.escalate
+                )
             context = {"working_days": due.working_days, "on": today.isoformat()}
             for user_id, pref in people:
                 wanted.append((pk, user_id, due.rule, due.occurrence, status_for(pref), context))
@@ -562,15 +576,24 @@ WITH calendar AS (
     SELECT m.partnership_id, m.role, m.user_id
       FROM {membership} m JOIN {user} u ON u.id = m.user_id AND u.is_active
      WHERE m.role IN (%(officer)s, %(manager)s)
+), unowned AS (
+    -- Who is told of a clock nobody in the business unit owns: the partnership's review
+    -- officers; with none, its managers (unowned_recipients).
+    SELECT s.partnership_id, s.role, s.user_id
+      FROM staff s
+     WHERE s.role = %(officer)s
+        OR NOT EXISTS (SELECT 1 FROM staff o
+                        WHERE o.partnership_id = s.partnership_id AND o.role = %(officer)s)
 ), wanted AS (
-    -- The owner if set and active, else the partnership's review officers ...
+    -- The owner if set and active, else the partnership's review officers, else its
+    -- managers (but not once escalated: the escalation below tells them) ...
     SELECT due.id, due.owner_id AS user_id, due.rule, due.occurrence, due.days_left
       FROM due WHERE due.rule IS NOT NULL AND due.owned
     UNION ALL
-    SELECT due.id, staff.user_id, due.rule, due.occurrence, due.days_left
-      FROM due JOIN staff ON staff.partnership_id = due.partnership_id
-                         AND staff.role = %(officer)s
+    SELECT due.id, unowned.user_id, due.rule, due.occurrence, due.days_left
+      FROM due JOIN unowned ON unowned.partnership_id = due.partnership_id
      WHERE due.rule IS NOT NULL AND NOT due.owned
+       AND (unowned.role = %(officer)s OR NOT due.escalate)
     UNION ALL
     -- ... and, once overdue, the partnership managers who were not told already.
     SELECT due.id, staff.user_id, 'escalation', due.occurrence, due.days_left

@@ -423,3 +423,125 @@ def test_someone_who_leaves_after_a_reminder_was_claimed_is_not_sent_it(
     held.refresh_from_db()
     assert (held.status, held.last_error) == (Status.SKIPPED, "recipient left the partnership")
     assert mail.outbox == []
+
+
+# --- Clocks nobody owns, in a partnership with no review officer ------------------------
+
+
+def _without_officers(partnership, people, how: str):
+    """Brookfield's only review officer is gone: removed, or their account switched off."""
+    from safeguarding.models import Membership
+
+    officer = people["officer"]
+    if how == "removed":
+        Membership.objects.filter(user=officer, partnership=partnership).delete()
+    else:
+        User.objects.filter(pk=officer.pk).update(is_active=False)
+
+
+def _one_way(monkeypatch, way: str) -> None:
+    if way == "python":
+        monkeypatch.setattr(reminders, "claims_in_one_statement", lambda: False)
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+@pytest.mark.parametrize("how", ["removed", "switched off"])
+@pytest.mark.parametrize(
+    "when, rule",
+    [(at(26, month=11), "before_3"), (at(30, month=11), "before_1"), (at(1), "due")],
+)
+def test_with_no_review_officer_the_managers_are_reminded_of_a_clock_nobody_owns(
+    sweep, partnership, people, monkeypatch, way, how, when, rule
+):
+    """Before the day and on the day, not only once it is overdue: the managers are the
+    business unit left. The other partnership's managers hear nothing of it."""
+    from safeguarding.models import Role
+    from tests.factories import member
+
+    _one_way(monkeypatch, way)
+    second = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Manager Two")
+    _without_officers(partnership, people, how)
+    start_clock(partnership)
+    result = sweep(when)
+    assert sorted((r.rule, r.recipient.email) for r in result.claimed) == sorted(
+        [(rule, people["manager"].email), (rule, second.email)]
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([people["manager"].email, second.email])
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+def test_an_owner_who_left_a_partnership_with_no_officer_leaves_the_managers_reminded(
+    sweep, partnership, people, monkeypatch, way
+):
+    from safeguarding.models import Membership
+
+    _one_way(monkeypatch, way)
+    start_clock(partnership, owner=people["officer"])
+    Membership.objects.filter(user=people["officer"]).delete()
+    result = sweep(at(30, month=11))
+    assert [(r.rule, r.recipient) for r in result.claimed] == [("before_1", people["manager"])]
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+def test_once_overdue_each_manager_is_told_once_by_the_escalation(
+    sweep, partnership, people, monkeypatch, way
+):
+    """Both the fallback and the escalation name the managers: they get the escalation
+    alone (one e-mail each), under its claim key, as when the officers are there."""
+    _one_way(monkeypatch, way)
+    _without_officers(partnership, people, "removed")
+    start_clock(partnership)
+    result = sweep(at(2))
+    assert [(r.rule, r.occurrence, r.recipient) for r in result.claimed] == [
+        ("escalation", "2026-12-01#0", people["manager"])
+    ]
+    assert [m.to for m in mail.outbox] == [[people["manager"].email]]
+    assert "escalated to you as a partnership manager" in mail.outbox[0].subject
+    assert sweep(at(2, 15)).claimed == []
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+def test_with_escalation_off_the_managers_get_the_overdue_reminder(
+    sweep, partnership, people, monkeypatch, way
+):
+    _one_way(monkeypatch, way)
+    ReminderPolicy.objects.create(kind="notification", days_before=[3, 1], escalate=False)
+    _without_officers(partnership, people, "removed")
+    start_clock(partnership)
+    result = sweep(at(2))
+    assert [(r.rule, r.recipient) for r in result.claimed] == [("overdue", people["manager"])]
+
+
+@pytest.mark.parametrize("way", ["sql", "python"])
+def test_a_manager_escalated_to_is_not_told_again_the_same_day_when_the_officer_leaves(
+    sweep, partnership, people, monkeypatch, way
+):
+    """The officer owning an overdue clock is removed after the morning's sweep: the
+    managers are now whom the clock goes to, and for an overdue clock that is the
+    escalation they already have (the same rule, occurrence and person: the same key)."""
+    from safeguarding.models import Membership
+
+    _one_way(monkeypatch, way)
+    start_clock(partnership, owner=people["officer"])
+    assert len(sweep(at(2)).claimed) == 2  # the owner, and the manager (escalation)
+    Membership.objects.filter(user=people["officer"]).delete()
+    assert sweep(at(2, 15)).claimed == []
+    assert [m.to[0] for m in mail.outbox].count(people["manager"].email) == 1
+    # Two working days on, the repeat goes to the manager once, as the escalation.
+    assert [(r.rule, r.recipient) for r in sweep(at(4)).claimed] == [
+        ("escalation", people["manager"])
+    ]
+
+
+def test_a_moved_clock_nobody_owns_is_told_to_the_managers_with_no_officer(
+    partnership, people, django_capture_on_commit_callbacks
+):
+    _without_officers(partnership, people, "removed")
+    start_clock(partnership)
+    with django_capture_on_commit_callbacks(execute=True):
+        ClosureDay.objects.create(
+            partnership=partnership, date=dt.date(2026, 11, 30), reason="Training day"
+        )
+    assert [(r.rule, r.recipient) for r in ReminderSent.objects.all()] == [
+        ("moved", people["manager"])
+    ]

@@ -50,8 +50,11 @@ ROLES = [Role.REVIEW_OFFICER, Role.PARTNERSHIP_MANAGER, Role.INDEPENDENT_REVIEWE
 
 def _world(rng: random.Random, today: dt.date) -> None:
     """Three partnerships (one closed down), eight people, random roles, policies, closure
-    days and forty clocks due from five weeks before `today` to four weeks after."""
+    days and forty clocks due from five weeks before `today` to four weeks after. Each
+    partnership has, two times in five, no review officer at all (their clocks nobody
+    owns go to its managers), besides those whose officers are all switched off."""
     partnerships = [PartnershipFactory() for _ in range(3)]
+    no_officers = {p.pk for p in partnerships if rng.random() < 0.4}
     Partnership.objects.filter(pk=partnerships[2].pk).update(is_active=rng.random() < 0.5)
     people = [
         UserFactory(
@@ -63,6 +66,8 @@ def _world(rng: random.Random, today: dt.date) -> None:
     seen = set()
     for _ in range(14):
         key = (rng.choice(people), rng.choice(partnerships), rng.choice(ROLES))
+        if key[1].pk in no_officers and key[2] == Role.REVIEW_OFFICER:
+            continue
         if key not in seen:
             seen.add(key)
             Membership.objects.create(user=key[0], partnership=key[1], role=key[2])
@@ -144,17 +149,49 @@ def test_the_sql_lists_exactly_the_reminders_python_works_out(seed, today):
 def test_the_generated_worlds_are_due_reminders_of_every_rule():
     """The comparison above is only worth something if the worlds it draws have
     reminders of each rule and to people of each kind: checked over a few seeds."""
-    rules, statuses = set(), set()
-    for seed in range(8):
-        today = DAYS[seed * 7]
+    rules, statuses, told_as = set(), set(), set()
+    for seed in range(20):
+        today = DAYS[seed * 7 % len(DAYS)]
         with transaction.atomic():
             _world(random.Random(seed), today)
             rows = _sql_rows(reminders.SweepSetting(today))
+            told_as |= _told_as(rows)
             transaction.set_rollback(True)
         rules |= {row[2].split("_")[0] for row in rows}
         statuses |= {row[4] for row in rows}
     assert rules == {"before", "due", "overdue", "escalation"}
     assert statuses == {ReminderSent.Status.PENDING, ReminderSent.Status.HELD}
+    # Reminders (not escalations) of clocks nobody owns go to officers, and, where a
+    # partnership has no active officer, to its managers: both are drawn, before the
+    # day, on the day and overdue (with no escalation).
+    assert {"owner", "officer", "manager"} <= {who for who, _rule in told_as}
+    assert {("manager", rule) for rule in ("before", "due", "overdue")} <= told_as
+
+
+def _told_as(rows) -> set[tuple[str, str]]:
+    """(as whom, rule) of each reminder that is not an escalation: as the clock's owner,
+    or, for a clock nobody in the business unit owns, as a review officer or a manager."""
+    deadlines = dict(Deadline.objects.values_list("pk", "owner_id"))
+    roles = set(
+        Membership.objects.filter(user__is_active=True).values_list(
+            "user_id", "partnership_id", "role"
+        )
+    )
+    partnership_of = dict(Deadline.objects.values_list("pk", "partnership_id"))
+    told = set()
+    for deadline_id, recipient_id, rule, *_rest in rows:
+        if rule == "escalation":
+            continue
+        pid = partnership_of[deadline_id]
+        if deadlines[deadline_id] == recipient_id:
+            who = "owner"
+        elif (recipient_id, pid, Role.REVIEW_OFFICER) in roles:
+            who = "officer"
+        else:
+            assert (recipient_id, pid, Role.PARTNERSHIP_MANAGER) in roles
+            who = "manager"
+        told.add((who, rule.split("_")[0]))
+    return told
 
 
 def test_a_sweep_claims_and_queues_the_same_rows_in_one_statement_or_in_python(
