@@ -8,9 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from safeguarding import reminder_mail, reminders
-from safeguarding.celery import app as celery_app
 from safeguarding.models import ClosureDay, Deadline, ReminderPolicy, ReminderSent, User
-from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock
+from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock, tasks_in_process
 
 pytestmark = pytest.mark.django_db
 Status = ReminderSent.Status
@@ -20,10 +19,8 @@ Status = ReminderSent.Status
 def eager(settings):
     """Tasks run in-process; e-mail goes to django.core.mail.outbox."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture
