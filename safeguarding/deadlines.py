@@ -19,6 +19,7 @@ from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Membership, Partnership, Role, User
+from .reminders import held_reminders_hand_over
 from .stamps import history_now
 
 Kind = Deadline.Kind
@@ -322,7 +323,9 @@ def deadlines_hand_over(
     """Give every open clock of `partnership` owned by `from_user` (and every one paused by
     a hold, which runs again when it ends) to `to_user`, who must be an active review
     officer or manager there (the reminders then go to them). One audit event says how
-    many and which cases'. Returns how many were handed over.
+    many and which cases'. Returns how many were handed over. Their reminders held for
+    `from_user`'s daily digest, not sent yet, go to `to_user` too
+    (`reminders.held_reminders_hand_over`).
 
     Both accounts and the successor's roles are locked first (`lock_people`), so that a
     colleague removing the successor or switching them off at the same moment either
@@ -343,6 +346,10 @@ def deadlines_hand_over(
         return 0
     Deadline.objects.filter(pk__in=[pk for pk, _ref in rows]).update(
         owner=to_user, updated_at=timezone.now()
+    )
+    # Their reminders held for the old owner's digest go with them (reminders.py).
+    held_reminders_hand_over(
+        deadline_ids=[pk for pk, _ref in rows], from_user=from_user, to_user=to_user
     )
     audit_record(
         actor=actor,

@@ -37,9 +37,11 @@ def headline(row: ReminderSent, deadline: Deadline) -> str:
         return f"Due date changed to {deadline.due_date:%-d %B %Y}"
     today = timezone.localdate()
     left, rule = row.context.get("working_days", 0), row.rule
-    if row.digest_id is not None and timezone.localdate(row.created_at) != today:
-        # Held for a digest sent a day or more after it was claimed (claimed after that
-        # day's digest went): where the clock stands today, not where it stood then.
+    if timezone.localdate(row.created_at) != today:
+        # Sent a day or more after it was claimed (held for the next day's digest, having
+        # been claimed after that day's went, or held for one and then handed over to
+        # someone who has each reminder on its own): where the clock stands today, not
+        # where it stood then.
         left = calendar.working_days_left(
             today, deadline.due_date, partnership=deadline.partnership_id
         )
@@ -127,6 +129,8 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline closed"
     if row.deadline is not None and not may_own_clocks(recipient, row.deadline.partnership_id):
         return LEFT
+    if row.deadline is not None and row.rule != "moved" and _superseded(row):
+        return SUPERSEDED
     if row.rule == "digest" and not _digest_items_left(row):
         return "nothing left to send"
     return ""
@@ -135,6 +139,22 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
 #: Someone removed from the partnership's business unit (or switched off) after the
 #: reminder was claimed: it is not theirs any more, and they are told nothing of its case.
 LEFT = "recipient left the partnership"
+
+
+#: A reminder claimed on an earlier day, going only now (held for a digest, then handed
+#: over to someone who has each reminder on its own; or kept back by a broker that was
+#: down), when the same person has had a newer one of the same clock claimed since: that
+#: one says where it stands today, and one e-mail is enough.
+SUPERSEDED = "a newer reminder of the deadline replaces it"
+
+
+def _superseded(row: ReminderSent) -> bool:
+    if timezone.localdate(row.created_at) == timezone.localdate():
+        return False
+    newer = ReminderSent.objects.filter(
+        deadline_id=row.deadline_id, recipient_id=row.recipient_id, created_at__gt=row.created_at
+    )
+    return newer.exclude(rule="moved").exists()
 
 
 def _digest_items_left(digest: ReminderSent) -> bool:

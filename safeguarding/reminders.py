@@ -825,6 +825,79 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
     return result
 
 
+# --- Hand-overs ------------------------------------------------------------------------
+
+#: Why a held reminder was not moved to the new owner at a hand-over.
+TOLD_ALREADY = "handed over: the new owner has it already"
+
+
+def held_reminders_hand_over(
+    *, deadline_ids: list[int], from_user: User, to_user: User
+) -> tuple[int, int]:
+    """At a hand-over of these clocks, inside its transaction: the reminders of them held
+    for `from_user`'s daily digest and not sent, that were theirs as the owner (not an
+    escalation, theirs as a manager), go to `to_user`, so that the digest reaches whoever
+    owns the clocks now and nobody is told twice. Returns (moved, dropped).
+
+    - One the new owner has already (the same clock, rule and occurrence: the same claim
+      key, whatever its status) is dropped: marked skipped. An escalation the new owner
+      had as a manager is not the same: the owner's "overdue" moves to them, holding its
+      key so that the next sweep does not claim it again (a digest shows one line a clock).
+    - A moved one leaves the old owner's digest. If the new owner chose a daily digest it
+      waits for their next one; otherwise the next sweep in office hours sends it (it is
+      made pending, not queued: nobody is e-mailed at night, as for a moved clock).
+    - The digests holding them are locked first, as the send task locks a digest before
+      its items: a digest being sent goes first (its items are then sent, and stay), or
+      waits and is sent without them ("nothing left to send" if none is left).
+    """
+    owner_held = (
+        ReminderSent.objects.filter(
+            deadline_id__in=list(deadline_ids), recipient=from_user, status=Status.HELD
+        )
+        .exclude(rule="escalation")
+        .order_by("pk")
+    )
+    digest_ids = {pk for pk in owner_held.values_list("digest_id", flat=True) if pk is not None}
+    if digest_ids:
+        digests = ReminderSent.objects.select_for_update().filter(pk__in=digest_ids)
+        list(digests.order_by("pk").values_list("pk"))
+    held = list(
+        owner_held.select_for_update().values_list("pk", "deadline_id", "rule", "occurrence")
+    )
+    if not held:
+        return 0, 0
+    theirs = set(
+        ReminderSent.objects.filter(
+            deadline_id__in=sorted({row[1] for row in held}), recipient=to_user
+        ).values_list("deadline_id", "rule", "occurrence")
+    )
+    dropped = [pk for pk, *key in held if tuple(key) in theirs]
+    moved = [pk for pk, *key in held if tuple(key) not in theirs]
+    digest = to_user.reminder_preference == User.ReminderPreference.DIGEST
+    changes = {
+        "recipient": to_user,
+        "digest": None,
+        "status": Status.HELD if digest else Status.PENDING,
+        "queued_at": None,
+    }
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.filter(pk__in=moved).update(**changes)
+    except IntegrityError:
+        # A sweep claimed one of them for the new owner meanwhile: move the others.
+        for pk in list(moved):
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.filter(pk=pk).update(**changes)
+            except IntegrityError:
+                moved.remove(pk)
+                dropped.append(pk)
+    ReminderSent.objects.filter(pk__in=dropped).update(
+        status=Status.SKIPPED, last_error=TOLD_ALREADY
+    )
+    return len(moved), len(dropped)
+
+
 # --- Calendar changes ------------------------------------------------------------------
 
 

@@ -1,0 +1,309 @@
+"""Reminders held for a daily digest when their clocks are handed over (ADR 0022 addendum).
+
+A person who chose one daily digest has their reminders claimed and held until the digest
+is built and sent. When a manager hands their clocks over (cover for leave, or someone
+who left), the held reminders that were theirs as the owner go to the new owner in the
+same transaction, or are dropped when the new owner has the same claim already; an
+escalation they had as a manager stays theirs. Real rows throughout: the sweep claims
+them, the hand-over service (or page) moves them, the send task sends them."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from safeguarding import people as people_service
+from safeguarding import reminder_mail, reminders
+from safeguarding.models import Membership, ReminderSent, Role, User
+from tests.factories import member
+from tests.safeguarding.reminder_helpers import at, start_clock, tasks_in_process
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+Status = ReminderSent.Status
+DIGEST, EACH = User.ReminderPreference.DIGEST, User.ReminderPreference.IMMEDIATE
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in-process; e-mail goes to django.core.mail.outbox."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with tasks_in_process():
+        yield
+
+
+@pytest.fixture
+def not_sent(monkeypatch):
+    """The sweep claims and builds digests, but no send is queued: they wait, pending."""
+    monkeypatch.setattr(reminders, "queue_send", lambda pk: True)
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
+
+
+def _prefers(user, preference):
+    user.reminder_preference = preference
+    user.save(update_fields=["reminder_preference"])
+    return user
+
+
+def _hand_over(manager, partnership, owner, successor):
+    return people_service.deadlines_hand_over(
+        actor=manager, partnership=partnership, owner=owner, successor=successor
+    )
+
+
+def _rows(**filters):
+    return sorted(
+        ReminderSent.objects.filter(deadline__isnull=False, **filters).values_list(
+            "deadline_id", "rule", "recipient_id", "status", "digest_id"
+        )
+    )
+
+
+def test_held_reminders_in_a_digest_not_yet_sent_go_to_the_new_owner(
+    eager, monkeypatch, client, partnership, people, django_capture_on_commit_callbacks
+):
+    """Cover for leave, through the page: the officer (a daily digest) keeps their role;
+    their digest, built but not yet sent, loses the two reminders, which the colleague
+    (each reminder on its own) is sent by the next sweep. No one is told twice."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), EACH)
+    first = start_clock(partnership, owner=officer)
+    second = start_clock(partnership, owner=officer, key="-2")
+    with monkeypatch.context() as m:  # the digest is built, and not sent yet
+        m.setattr(reminders, "queue_send", lambda pk: True)
+        reminders.reminders_sweep(now=at(30, month=11))
+    digest = ReminderSent.objects.get(rule="digest", recipient=officer, status=Status.PENDING)
+    assert _rows() == [
+        (first.pk, "before_1", officer.pk, Status.HELD, digest.pk),
+        (second.pk, "before_1", officer.pk, Status.HELD, digest.pk),
+    ]
+
+    sign_in(client, people["manager"])
+    hand_over = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, officer.pk])
+    assert client.post(hand_over, {"successor": colleague.pk}).status_code == 302
+
+    # Pending, not queued: the next sweep in office hours sends them.
+    assert _rows() == [
+        (first.pk, "before_1", colleague.pk, Status.PENDING, None),
+        (second.pk, "before_1", colleague.pk, Status.PENDING, None),
+    ]
+    assert not ReminderSent.objects.filter(status=Status.PENDING, queued_at__isnull=False).exclude(
+        rule="digest"
+    )
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SKIPPED
+    digest.refresh_from_db()
+    assert digest.last_error == "nothing left to send"
+    with django_capture_on_commit_callbacks(execute=True):
+        later = reminders.reminders_sweep(now=at(30, 10, 10, month=11))
+    assert later.claimed_count == 0  # the moved reminders hold the new owner's claims
+    assert later.requeued == 2
+    assert sorted(m.to[0] for m in mail.outbox) == [colleague.email, colleague.email]
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Due in 1 working day: Notify the National Panel: BSCP-2026-014",
+        "Due in 1 working day: Notify the National Panel: BSCP-2026-014-2",
+    ]
+
+
+def test_a_reminder_held_for_tomorrows_digest_goes_in_the_new_owners_digest(
+    eager, partnership, people, django_capture_on_commit_callbacks
+):
+    """Claimed after the officer's digest of the day went, a reminder waits for the next
+    day's. Handed over meanwhile, it is in the colleague's next digest (they chose one
+    too), not in the officer's."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), DIGEST)
+    start_clock(partnership, owner=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.reminders_sweep(now=at(26, 10, month=11)).digests == 1
+    late = start_clock(partnership, owner=officer, key="-2", amount=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(26, 11, month=11))
+    waiting = ReminderSent.objects.get(deadline=late, status=Status.HELD, digest__isnull=True)
+    assert waiting.recipient == officer
+    mail.outbox.clear()
+
+    assert _hand_over(people["manager"], partnership, officer, colleague) == 2
+    waiting.refresh_from_db()
+    assert (waiting.recipient, waiting.status) == (colleague, Status.HELD)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(27, 10, month=11))
+    # The manager is told the late clock is overdue (escalation); the officer nothing.
+    assert officer.email not in {m.to[0] for m in mail.outbox}
+    (digest,) = [m for m in mail.outbox if m.to == [colleague.email]]
+    assert digest.subject.startswith("Your deadlines today")
+    assert digest.body.count("BSCP-2026-014-2") == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Status.SENT
+
+
+def test_a_held_reminder_the_new_owner_already_has_is_dropped(eager, not_sent, partnership, people):
+    """The officer was removed by the administrators after the morning's sweep held their
+    reminder; the next sweep reminded the partnership's other officer, as the clock was
+    no one's; the manager then hands the clocks to that officer. Moving the officer's
+    reminder would give the same reminder twice (and break the unique claim): it is
+    dropped, and the colleague's digest says it once."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), DIGEST)
+    clock = start_clock(partnership, owner=officer)
+    reminders.reminders_sweep(now=at(30, 10, month=11))
+    Membership.objects.filter(user=officer).delete()  # as the administration site does
+    reminders.reminders_sweep(now=at(30, 10, 10, month=11))
+    theirs = ReminderSent.objects.get(deadline=clock, recipient=officer)
+    ours = ReminderSent.objects.get(deadline=clock, recipient=colleague)
+    assert (theirs.rule, theirs.status) == (ours.rule, ours.status) == ("before_1", Status.HELD)
+
+    assert reminders.held_reminders_hand_over(
+        deadline_ids=[clock.pk], from_user=officer, to_user=colleague
+    ) == (0, 1)
+    theirs.refresh_from_db()
+    assert (theirs.recipient, theirs.status, theirs.last_error) == (
+        officer,
+        Status.SKIPPED,
+        reminders.TOLD_ALREADY,
+    )
+    assert ReminderSent.objects.filter(deadline=clock, recipient=colleague).count() == 1
+
+    for digest in ReminderSent.objects.filter(rule="digest").order_by("pk"):
+        reminder_mail.reminder_deliver(reminder_id=digest.pk)
+    (sent,) = mail.outbox
+    assert sent.to == [colleague.email] and sent.body.count("BSCP-2026-014") == 1
+
+
+def test_the_same_claim_is_dropped_at_a_hand_over_of_someone_still_here(
+    eager, not_sent, partnership, people
+):
+    """Cover for leave: the officer keeps their role and would have been sent their held
+    reminder in their digest while the colleague, who already has the same one, is sent
+    it too. Through the hand-over service: dropped in the same transaction."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), EACH)
+    clock = start_clock(partnership, owner=officer)
+    reminders.reminders_sweep(now=at(30, 10, month=11))
+    # The colleague had it already (as when the clock was no one's for a while).
+    ReminderSent.objects.create(
+        deadline=clock,
+        recipient=colleague,
+        rule="before_1",
+        occurrence="2026-12-01",
+        status=Status.SENT,
+    )
+    assert _hand_over(people["manager"], partnership, officer, colleague) == 1
+    theirs = ReminderSent.objects.get(deadline=clock, recipient=officer)
+    assert (theirs.status, theirs.last_error) == (Status.SKIPPED, reminders.TOLD_ALREADY)
+    (digest,) = ReminderSent.objects.filter(rule="digest", recipient=officer)
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SKIPPED
+    assert mail.outbox == []
+
+
+def test_an_escalation_held_for_a_manager_stays_theirs_when_their_clocks_go(
+    not_sent, partnership, people
+):
+    """A manager told of an overdue clock as a manager (escalation), who then covers for
+    its owner and later goes on leave themselves: the owner's reminder goes on to the
+    next owner, the escalation stays with the manager (they are still a manager)."""
+    officer = _prefers(people["officer"], DIGEST)
+    manager = _prefers(people["manager"], DIGEST)
+    deputy = _prefers(member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Deputy"), DIGEST)
+    clock = start_clock(partnership, owner=officer)
+    reminders.reminders_sweep(now=at(2, 10))
+    assert _rows() == [
+        (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager)),
+        (clock.pk, "escalation", deputy.pk, Status.HELD, _digest_of(deputy)),
+        (clock.pk, "overdue", officer.pk, Status.HELD, _digest_of(officer)),
+    ]
+
+    assert _hand_over(manager, partnership, officer, manager) == 1
+    assert _rows(recipient=manager) == [
+        (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager)),
+        (clock.pk, "overdue", manager.pk, Status.HELD, None),
+    ]
+    assert _hand_over(deputy, partnership, manager, deputy) == 1
+    assert _rows() == [
+        (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager)),
+        (clock.pk, "escalation", deputy.pk, Status.HELD, _digest_of(deputy)),
+        (clock.pk, "overdue", deputy.pk, Status.HELD, None),
+    ]
+    # The deputy's digest of today was built with the escalation; the owner's reminder of
+    # the same clock waits for tomorrow's, and the sweep claims nothing more today.
+    assert reminders.reminders_sweep(now=at(2, 11)).claimed_count == 0
+
+
+def _digest_of(user) -> int:
+    return ReminderSent.objects.get(rule="digest", recipient=user).pk
+
+
+@pytest.fixture
+def next_day(monkeypatch):
+    """E-mails written "on" the day after the claims (which are made at the real time:
+    they are dated to the day of the sweep that made them)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def on(day: dt.date):
+        monkeypatch.setattr(timezone, "localdate", lambda value=None: real(value) if value else day)
+
+    return on
+
+
+def _late_clock_held_overnight(partnership, officer, sweep_day: int, month: int):
+    """The officer's digest of the day goes at 10:00; a clock started at 11:00 is claimed
+    then and held for the next day's digest. Returns the clock and its held reminder."""
+    start_clock(partnership, owner=officer)
+    reminders.reminders_sweep(now=at(sweep_day, 10, month=month))
+    late = start_clock(partnership, owner=officer, key="-2")
+    reminders.reminders_sweep(now=at(sweep_day, 11, month=month))
+    held = ReminderSent.objects.get(deadline=late, status=Status.HELD, digest__isnull=True)
+    ReminderSent.objects.filter(created_at__isnull=False).update(
+        created_at=at(sweep_day, 11, month=month)
+    )
+    return late, held
+
+
+def test_a_reminder_handed_over_in_the_evening_is_replaced_by_the_next_mornings(
+    eager, partnership, people, next_day, django_capture_on_commit_callbacks
+):
+    """Handed over at 19:00 to someone who has each reminder on its own, yesterday's
+    held "due today" would go out next morning beside today's "overdue" of the same
+    clock: only today's goes."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), EACH)
+    with django_capture_on_commit_callbacks(execute=True):
+        late, held = _late_clock_held_overnight(partnership, officer, 1, 12)
+    assert held.rule == "due"
+    _hand_over(people["manager"], partnership, officer, colleague)
+    mail.outbox.clear()
+    next_day(at(2).date())
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(2))
+    about_it = [m for m in mail.outbox if m.to == [colleague.email] and "014-2" in m.subject]
+    assert [m.subject for m in about_it] == [
+        "Overdue: 1 working day late: Notify the National Panel: BSCP-2026-014-2"
+    ]
+    held.refresh_from_db()
+    assert (held.status, held.last_error) == (Status.SKIPPED, reminder_mail.SUPERSEDED)
+
+
+def test_a_reminder_handed_over_overnight_says_where_the_clock_stands_when_sent(
+    eager, partnership, people, next_day, django_capture_on_commit_callbacks
+):
+    """The same reminder (overdue, first repeat) is due the next day too: the handed-over
+    one goes, once, saying how late the clock is that day."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), EACH)
+    with django_capture_on_commit_callbacks(execute=True):
+        late, held = _late_clock_held_overnight(partnership, officer, 2, 12)
+    assert (held.rule, held.occurrence) == ("overdue", "2026-12-01#0")
+    _hand_over(people["manager"], partnership, officer, colleague)
+    mail.outbox.clear()
+    next_day(at(3).date())
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(3))
+    about_it = [m for m in mail.outbox if m.to == [colleague.email] and "014-2" in m.subject]
+    assert [m.subject for m in about_it] == [
+        "Overdue: 2 working days late: Notify the National Panel: BSCP-2026-014-2"
+    ]
+    held.refresh_from_db()
+    assert (held.recipient, held.status) == (colleague, Status.SENT)
