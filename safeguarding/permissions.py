@@ -170,21 +170,23 @@ def audit_scope_parts(user) -> list[Q] | None:
             joined[user_id] = None  # a role with no date: shown whole
         else:
             joined[user_id] = since if user_id not in joined else min(since, joined[user_id])
-    whole = [user_id for user_id, since in joined.items() if since is None]
-    dated = [(user_id, since) for user_id, since in joined.items() if since is not None]
-    theirs = Q(actor__in=whole)
-    about = Q(object_id__in=[str(user_id) for user_id in whole])
-    for user_id, since in dated:
-        theirs |= Q(actor=user_id, occurred_at__gte=since)
-        about |= Q(object_id=str(user_id), occurred_at__gte=since)
+    about = Q(pk__in=[])
+    theirs = []
+    for user_id, since in sorted(joined.items()):
+        when = Q() if since is None else Q(occurred_at__gte=since)
+        theirs.append(Q(actor=user_id) & when)
+        about |= Q(object_id=str(user_id)) & when
     # What they did to an account is shown only where the account is one of the
     # partnership's people's (an administrator may hold a role here too: what they did to
-    # another partnership's people is not this trail's).
+    # another partnership's people is not this trail's). Each person's own events are a
+    # part of their own, read through the index of events with no partnership by person
+    # and time: one part for them all made PostgreSQL walk the whole trail's time index.
     account = Q(object_type=User._meta.label_lower)
+    own = Q(partnership__isnull=True)
     return [
         *(Q(partnership=pid) for pid in sorted(ids)),
-        Q(partnership__isnull=True) & theirs & ~account,
-        Q(partnership__isnull=True) & account & about,
+        *(own & person & ~account for person in theirs),
+        own & account & about,
     ]
 
 

@@ -75,6 +75,13 @@ class AuditEvent(models.Model):
             models.Index(fields=["partnership", "-occurred_at"], name="audit_partnership_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+            # A person's own events that belong to no partnership (sign-ins, their account),
+            # newest first: a manager's trail reads them person by person (ADR 0023).
+            models.Index(
+                fields=["actor", "-occurred_at"],
+                name="audit_own_actor_time",
+                condition=models.Q(partnership__isnull=True),
+            ),
             # A case's timeline finds its children's events by reference (children can be
             # removed; their history stays): a prefix search on the repr, children only.
             models.Index(
