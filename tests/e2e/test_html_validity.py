@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from safeguarding.models import User
+from safeguarding.models import AuditEvent, User
 from tests.notifications.conftest import make_incident  # noqa: F401 - fixture
 from tests.rapid_reviews.conftest import (  # noqa: F401 - fixtures
     agencies,
@@ -109,6 +109,17 @@ def collect(client, people, world, draft):  # noqa: F811
     keep("hand-over-cover", client.get(cover))
     keep("hand-over-cover-error", client.post(cover, {}))
     assert {"hand-over-cover.html", "hand-over-cover-error.html"} <= set(pages)
+    # The audit trail between its Newer and Older links (ADR 0023).
+    partnership = people["manager"].memberships.first().partnership
+    for n in range(120):
+        AuditEvent.objects.create(
+            actor=people["officer"], partnership=partnership, action="view", object_repr=f"{n}"
+        )
+    audit = reverse("safeguarding:audit")
+    older = client.get(audit).context["page"].older
+    middle = client.get(audit, {"before": older})
+    assert middle.context["page"].newer and middle.context["page"].older
+    keep("audit-newer-and-older", middle)
     sign_in(client, people["agency"])
     keep("home-agency", client.get(reverse("safeguarding:home")))
     keep("reminders-agency", client.get(reverse("safeguarding:reminder-settings")))
