@@ -1,6 +1,8 @@
 """The public "Learning from reviews" pages: no sign-in. They read only `PublishedReview`
 (anonymised copies written at publication) and serve only its copied files."""
 
+import unicodedata
+
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +23,16 @@ DOWNLOADS = {
 }
 
 
+def _typed(value: str, limit: int) -> str:
+    """A value from the address as a visitor could have typed it: no control characters
+    (a NUL cannot even be sent to PostgreSQL), trimmed, and no longer than `limit`."""
+    kept = (" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in value[:limit])
+    return "".join(kept).strip()
+
+
 def _filters(request) -> dict:
-    theme = request.GET.get("theme", "")[:100]
-    query = request.GET.get("q", "")[:200]
+    theme = _typed(request.GET.get("theme", ""), 100)
+    query = _typed(request.GET.get("q", ""), 200)
     try:
         year = int(request.GET.get("year", "") or 0) or None
     except ValueError:
