@@ -6,7 +6,7 @@ import unicodedata
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from .. import selectors
 
@@ -53,7 +53,7 @@ def not_found(request):
     return render(request, "lcspr/public/404.html", _page(request), status=404)
 
 
-@require_GET
+@require_safe
 def accessibility(request):
     return render(request, "lcspr/public/accessibility.html", _page(request))
 
@@ -74,14 +74,14 @@ def _context(request, partnership=None) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def index(request):
     context = _context(request)
     context["partnerships"] = selectors.public_partnerships()
     return render(request, "lcspr/public/index.html", context)
 
 
-@require_GET
+@require_safe
 def partnership_page(request, code):
     partnership = selectors.public_partnership_get(code)
     return render(request, "lcspr/public/partnership.html", _context(request, partnership))
@@ -99,7 +99,7 @@ def _sizes(published) -> dict[str, int | None]:
     return sizes
 
 
-@require_GET
+@require_safe
 def review_page(request, code, slug):
     published = selectors.published_get(code, slug)
     return render(
@@ -115,7 +115,7 @@ def review_page(request, code, slug):
     )
 
 
-@require_GET
+@require_safe
 def download(request, code, slug, kind):
     """The published copy, never a case file."""
     published = selectors.published_get(code, slug)

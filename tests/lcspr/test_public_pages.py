@@ -1,0 +1,50 @@
+"""The public Learning from reviews pages as a visitor meets them: what the browser and
+any cache in between are told, page titles, pages of results, and what stays off them."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lcspr.models import PublishedReview
+
+pytestmark = pytest.mark.django_db
+
+_ids = itertools.count(900_000)
+
+
+def listed(partnership, title="Are you listening to me?", *, days_ago=10, **fields):
+    """A published copy as the public lists read it (no files: lists do not open them)."""
+    on = timezone.localdate() - dt.timedelta(days=days_ago)
+    n = next(_ids)
+    return PublishedReview.objects.create(
+        partnership=partnership,
+        source_review_id=n,
+        slug=fields.pop("slug", f"review-{n}"),
+        title=title,
+        summary=fields.pop("summary", "What the partnership learned."),
+        year=on.year,
+        published_on=on,
+        kind="full_report",
+        **fields,
+    )
+
+
+def _title(response) -> str:
+    html = response.content.decode()
+    return html.partition("<title>")[2].partition("</title>")[0]
+
+
+def test_public_pages_answer_head_requests(client, partnership):
+    item = listed(partnership)
+    for url in (
+        reverse("learning:index"),
+        reverse("learning:partnership", args=["bscp"]),
+        item.get_absolute_url(),
+        reverse("learning:accessibility"),
+    ):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
