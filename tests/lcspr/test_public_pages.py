@@ -48,3 +48,15 @@ def test_public_pages_answer_head_requests(client, partnership):
         response = client.head(url)
         assert response.status_code == 200, url
         assert response.content == b""
+
+
+def test_two_partnerships_reviews_of_the_same_title_have_different_page_titles(
+    client, partnership, other_partnership
+):
+    mine = listed(partnership, "Are you listening to me?")
+    theirs = listed(other_partnership, "Are you listening to me?")
+    titles = {_title(client.get(item.get_absolute_url())) for item in (mine, theirs)}
+    assert titles == {
+        "Are you listening to me? – Brookfield SCP – Learning from reviews",
+        "Are you listening to me? – Ashdown SCP – Learning from reviews",
+    }
