@@ -2,9 +2,11 @@
 (anonymised copies written at publication) and serve only its copied files."""
 
 import unicodedata
+from functools import wraps
 
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_safe
 
@@ -48,12 +50,31 @@ def _page(request) -> dict:
     }
 
 
+def _asked_again(response, request):
+    """A public page may be kept by a browser or a shared cache, but must be asked for
+    again before it is shown: a withdrawn review, or one whose embargo ends, changes the
+    pages at once. (Signed in, PrivateResponsesMiddleware keeps nothing at all.)"""
+    if not request.user.is_authenticated:
+        patch_cache_control(response, no_cache=True)
+    return response
+
+
+def public_page(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return _asked_again(view(request, *args, **kwargs), request)
+
+    return wrapped
+
+
 def not_found(request):
     """The 404 of the public pages: their layout (Exit this page, contrast) and words."""
-    return render(request, "lcspr/public/404.html", _page(request), status=404)
+    response = render(request, "lcspr/public/404.html", _page(request), status=404)
+    return _asked_again(response, request)
 
 
 @require_safe
+@public_page
 def accessibility(request):
     return render(request, "lcspr/public/accessibility.html", _page(request))
 
@@ -75,6 +96,7 @@ def _context(request, partnership=None) -> dict:
 
 
 @require_safe
+@public_page
 def index(request):
     context = _context(request)
     context["partnerships"] = selectors.public_partnerships()
@@ -82,6 +104,7 @@ def index(request):
 
 
 @require_safe
+@public_page
 def partnership_page(request, code):
     partnership = selectors.public_partnership_get(code)
     return render(request, "lcspr/public/partnership.html", _context(request, partnership))
@@ -100,6 +123,7 @@ def _sizes(published) -> dict[str, int | None]:
 
 
 @require_safe
+@public_page
 def review_page(request, code, slug):
     published = selectors.published_get(code, slug)
     return render(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lcspr.models import PublishedReview
+from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,25 @@ def test_two_partnerships_reviews_of_the_same_title_have_different_page_titles(
         "Are you listening to me? – Brookfield SCP – Learning from reviews",
         "Are you listening to me? – Ashdown SCP – Learning from reviews",
     }
+
+
+def test_caches_must_ask_again_before_showing_a_public_page(client, partnership, people, settings):
+    """A review withdrawn or an embargo ended shows at once: no browser or shared cache
+    may show a public page without asking again. Signed in, nothing is kept at all."""
+    settings.DEBUG = False
+    item = listed(partnership)
+    urls = [
+        reverse("learning:index"),
+        reverse("learning:partnership", args=["bscp"]),
+        item.get_absolute_url(),
+        reverse("learning:accessibility"),
+        "/learning-from-reviews/bscp/no-such-review/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        assert "no-cache" in response["Cache-Control"], url
+        assert "Cookie" in response["Vary"], url  # the contrast choice changes the page
+    sign_in(client, people["officer"])
+    for url in urls:
+        assert client.get(url)["Cache-Control"] == "private, no-store", url
