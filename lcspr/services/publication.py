@@ -310,15 +310,27 @@ def publish_errors(
         found = identifying_terms_in(review, value, patterns=patterns)
         if found:
             errors[field] = _not_anonymised(found)
+    messages = [errors["__all__"]] if "__all__" in errors else []
+    if briefing is not None:
+        # Checked when it was saved, but against the checks of that day: it is published
+        # now, so it is checked now, as a correction of the public copy checks it.
+        found = identifying_terms_in(
+            review, *[getattr(briefing, f) for f in BRIEFING_FIELDS], patterns=patterns
+        )
+        if found:
+            messages.append(
+                _not_anonymised(found) + " from the learning briefing (on the review's page) first"
+            )
     found = identifying_terms_in(
         review, *review.recommendations.values_list("text", flat=True), patterns=patterns
     )
     if found:
-        message = (
+        messages.append(
             _not_anonymised(found) + " from the recommendations (change them under "
             "‘Recommendations and action plan’ on the review's page) first"
         )
-        errors["__all__"] = [*([errors["__all__"]] if "__all__" in errors else []), message]
+    if messages:
+        errors["__all__"] = messages[0] if len(messages) == 1 else messages
     return errors
 
 

@@ -1,0 +1,60 @@
+"""Publication checks everything it makes public, as a correction does: the learning
+briefing too, even one saved before the checks grew (ADR 0012's addenda), so nothing
+written earlier reaches the public pages unchecked."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from lcspr import services
+from lcspr.models import AnonymisationCheck, LearningBriefing, PublishedReview
+
+from .conftest import BRIEFING, TODAY, pdf_upload, publish, to_notice_sent
+
+pytestmark = pytest.mark.django_db
+
+
+def _briefing_saved_before_the_checks_grew(review, officer):
+    """A briefing that passed the check of its day, as a half of a double-barrelled name
+    did before session 11: its words now name the child (Amelia Zephyrine)."""
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)
+    LearningBriefing.objects.filter(review=review).update(
+        background="Zephyrine was 14 and lived with her mother."
+    )
+
+
+def test_publishing_checks_the_briefing_again(local_review, people):
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    _briefing_saved_before_the_checks_grew(review, officer)
+    with pytest.raises(ValidationError) as refused:
+        publish(review, officer)
+    assert "Zephyrine" in str(refused.value)
+    assert not PublishedReview.objects.exists()
+
+
+def test_the_publish_form_says_the_briefing_names_the_child(client, local_review, people):
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    _briefing_saved_before_the_checks_grew(review, officer)
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:publish", args=[review.pk]),
+        {
+            "kind": "full_report",
+            "report": pdf_upload(),
+            "public_title": "Are you listening to me?",
+            "public_summary": "A teenager's hints about home were not joined up.",
+            "checks": list(AnonymisationCheck.values),
+            "published_on_0": TODAY().day,
+            "published_on_1": TODAY().month,
+            "published_on_2": TODAY().year,
+            "version": review.version,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html and "Zephyrine" in html
+    assert not PublishedReview.objects.exists()
