@@ -474,10 +474,14 @@ class LearningBriefing(models.Model):
 
 class PublishedReviewQuerySet(models.QuerySet):
     def live(self, today: dt.date | None = None):
+        """What the public pages show: past any embargo, not withdrawn, and of a
+        partnership still active in the service (one switched off has nobody left who
+        could correct or withdraw what it published)."""
         today = today or timezone.localdate()
         return self.filter(
             models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today),
             withdrawn_on__isnull=True,
+            partnership__is_active=True,
         )
 
 

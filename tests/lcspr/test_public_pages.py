@@ -83,3 +83,26 @@ def test_caches_must_ask_again_before_showing_a_public_page(client, partnership,
     sign_in(client, people["officer"])
     for url in urls:
         assert client.get(url)["Cache-Control"] == "private, no-store", url
+
+
+def test_a_partnership_switched_off_in_the_service_has_nothing_public(
+    client, partnership, other_partnership
+):
+    """Its people can no longer sign in to correct or withdraw what it published, and
+    its own page already answered "Page not found": its reviews go from every public
+    page too (and come back if it is switched on again)."""
+    theirs = listed(other_partnership, "Did anyone notice I was hungry?", days_ago=400)
+    mine = listed(partnership, "Are you listening to me?")
+    partnership.is_active = False
+    partnership.save()
+    index = client.get(reverse("learning:index")).content.decode()
+    assert "Did anyone notice I was hungry?" in index
+    assert "Are you listening to me?" not in index and "Brookfield SCP" not in index
+    assert f'value="{mine.year}"' not in index and f'value="{theirs.year}"' in index
+    found = client.get(reverse("learning:index"), {"q": "listening"}).content.decode()
+    assert "Are you listening to me?" not in found
+    assert client.get(mine.get_absolute_url()).status_code == 404
+    assert client.get(reverse("learning:partnership", args=["bscp"])).status_code == 404
+    partnership.is_active = True
+    partnership.save()
+    assert client.get(mine.get_absolute_url()).status_code == 200
