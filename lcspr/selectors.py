@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -447,10 +447,17 @@ def published_search(
                 "search_text", weight="B", config="english"
             )
             search = SearchQuery(query, config="english", search_type="websearch")
+            # The best matches first, the recent ones before the archived (as the lists
+            # show them, page after page).
+            recent = Case(
+                When(published_on__gte=archive_cutoff(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
             qs = (
-                qs.annotate(search=vector, rank=SearchRank(vector, search))
+                qs.annotate(search=vector, rank=SearchRank(vector, search), recent=recent)
                 .filter(search=search)
-                .order_by("-rank", "-published_on")
+                .order_by("-recent", "-rank", "-published_on", "-id")
             )
         else:
             where = Q()

@@ -4,15 +4,18 @@
 import unicodedata
 from functools import wraps
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_safe
 
 from .. import selectors
 
 CONTRAST_COOKIE = "lfr_contrast"
+#: Reviews listed on one page of a list or a search.
+PAGE_SIZE = 20
 NSPCC_REPOSITORY = "https://learning.nspcc.org.uk/case-reviews/national-case-review-repository"
 DOWNLOADS = {
     "report": ("report", "report.pdf", "application/pdf"),
@@ -80,19 +83,35 @@ def accessibility(request):
 
 
 def _context(request, partnership=None) -> dict:
+    """One page of the reviews found, the recent ones (the last three years) before the
+    archive: each section is shown on the pages that hold some of it, and said to be
+    empty on the first page (recent) or the last (archive) when it has none at all."""
     filters = _filters(request)
-    results = list(selectors.published_search(partnership=partnership, **filters))
+    results = selectors.published_search(partnership=partnership, **filters)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     cutoff = selectors.archive_cutoff()
+    items = list(page.object_list)
+    recent = [r for r in items if r.published_on >= cutoff]
+    archive = [r for r in items if r.published_on < cutoff]
     return {
         "partnership": partnership,
         "filters": filters,
-        "recent": [r for r in results if r.published_on >= cutoff],
-        "archive": [r for r in results if r.published_on < cutoff],
+        "page": page,
+        "page_query": urlencode({k: v for k, v in _query_of(filters).items() if v}),
+        "recent": recent,
+        "archive": archive,
+        "show_recent": bool(recent) or page.number == 1,
+        "show_archive": bool(archive) or not page.has_next(),
         "themes": selectors.active_themes(),
         "years": selectors.published_years(partnership),
         "filtered": any(filters.values()),
         **_page(request),
     }
+
+
+def _query_of(filters: dict) -> dict:
+    """The filters as the address carries them (for the links to other pages)."""
+    return {"q": filters["query"], "theme": filters["theme"], "year": filters["year"] or ""}
 
 
 @require_safe

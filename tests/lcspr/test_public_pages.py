@@ -5,10 +5,12 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from lcspr.models import PublishedReview
+from lcspr.models import LearningTheme, PublishedReview
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +108,85 @@ def test_a_partnership_switched_off_in_the_service_has_nothing_public(
     partnership.is_active = True
     partnership.save()
     assert client.get(mine.get_absolute_url()).status_code == 200
+
+
+# --- pages of results ------------------------------------------------------------------------
+
+
+def _cards(html: str) -> list[str]:
+    """The titles listed, in order."""
+    return [
+        part.partition('">')[2].partition("</a>")[0]
+        for part in html.split('class="govuk-summary-card__title"><a class="govuk-link" href="')[1:]
+    ]
+
+
+def test_a_long_list_comes_in_pages_with_the_recent_reviews_first(client, partnership):
+    for n in range(23):
+        listed(partnership, f"Recent {n:02d}", days_ago=10 + n)
+    for n in range(4):
+        listed(partnership, f"Archived {n}", days_ago=4 * 365 + n)
+    url = reverse("learning:partnership", args=["bscp"])
+    first = client.get(url).content.decode()
+    assert _cards(first) == [f"Recent {n:02d}" for n in range(20)]
+    assert 'id="recent"' in first and 'id="archive"' not in first
+    assert 'class="govuk-pagination"' in first and "?page=2" in first
+    assert "<title>Brookfield SCP – Learning from reviews</title>" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    recent, _, archive = second.partition('id="archive"')
+    assert _cards(recent) == ["Recent 20", "Recent 21", "Recent 22"]
+    assert _cards(archive) == [f"Archived {n}" for n in range(4)]
+    assert "<title>Brookfield SCP (page 2 of 2) – Learning from reviews</title>" in second
+    for page in ("99", "0", "-1", "two", "\x00", "1" * 40):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200, page
+        assert _cards(response.content.decode()), page
+
+
+def test_a_search_keeps_its_words_across_pages_and_lists_recent_reviews_first(client, partnership):
+    listed(partnership, "Neglect: the archived one", days_ago=4 * 365)
+    for n in range(21):
+        listed(partnership, f"Neglect {n:02d}", summary="neglect", days_ago=10 + n)
+    url = reverse("learning:index")
+    html = client.get(url, {"q": "neglect", "year": "", "theme": ""}).content.decode()
+    assert "?q=neglect&amp;page=2" in html
+    second = client.get(url, {"q": "neglect", "page": 2}).content.decode()
+    assert _cards(second)[-1] == "Neglect: the archived one"
+    assert "No reviews match your search." not in second
+
+
+def test_the_public_lists_take_the_same_queries_however_many_reviews(
+    client, partnership, other_partnership
+):
+    themes = list(LearningTheme.objects.all()[:3])
+
+    def counts():
+        found = []
+        for url, params in (
+            (reverse("learning:index"), {}),
+            (reverse("learning:index"), {"q": "learned", "theme": themes[0].slug}),
+            (reverse("learning:partnership", args=["bscp"]), {"page": 2}),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url, params).status_code == 200
+            found.append(len(queries))
+        return found
+
+    def add(n):
+        for _ in range(n):
+            for owner in (partnership, other_partnership):
+                item = listed(owner, days_ago=10 + next(_ids) % 2000)
+                item.themes.set(themes)
+
+    add(2)
+    few = counts()
+    add(40)
+    assert counts() == few
+    assert max(few) <= 8
+
+
+def test_a_review_page_takes_a_few_queries(client, partnership, django_assert_max_num_queries):
+    item = listed(partnership)
+    item.themes.set(LearningTheme.objects.all())
+    with django_assert_max_num_queries(3):
+        assert client.get(item.get_absolute_url()).status_code == 200
