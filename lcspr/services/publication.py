@@ -5,6 +5,7 @@ working days before publication, then publication itself, which writes the anony
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -134,12 +135,27 @@ def review_send_notice(
     return review
 
 
-def _unique_slug(partnership, title: str) -> str:
-    base = slugify(title)[:100] or "review"
+def _slug_base(title: str) -> str:
+    return slugify(title)[:100] or "review"
+
+
+def _unique_slug(partnership, title: str, *, instead_of: PublishedReview | None = None) -> str:
+    """The public address's last part, made from the title (with -2, -3 … when the
+    partnership already has one). `instead_of`: the copy whose address it replaces."""
+    base = _slug_base(title)
     slug, n = base, 2
-    while PublishedReview.objects.filter(partnership=partnership, slug=slug).exists():
+    taken = PublishedReview.objects.filter(partnership=partnership)
+    if instead_of is not None:
+        taken = taken.exclude(pk=instead_of.pk)
+    while taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _slug_of_title(published: PublishedReview, title: str) -> bool:
+    """Whether the copy's address is made from `title` (as is, or with its -2, -3 …)."""
+    base = _slug_base(title)
+    return published.slug == base or bool(re.fullmatch(rf"{re.escape(base)}-\d+", published.slug))
 
 
 def _copy(field_file, target, prefix: str, extension: str) -> None:
@@ -561,7 +577,8 @@ def published_update(
     """Correct the public copy: its title, summary, improvements (when the report itself
     is not published) and report (a corrected PDF), and the current learning briefing,
     recommendations and themes, all checked again for anything that identifies the case.
-    A value left as None stays as published; the page's address does not change.
+    A value left as None stays as published. The page's address is made from the title:
+    a new title gives it a new address (the old one stops working).
 
     A withdrawn copy is corrected by a partnership manager only, and the correction puts
     it back on the public pages (withdrawal is for a detail that must come out first)."""
@@ -601,6 +618,13 @@ def published_update(
     if not full_report:
         review.improvements = improved
     published.title, published.summary, published.improvements = title, summary, improved
+    if not _slug_of_title(published, title):
+        # The address (and the downloads' names) are made from the title: a title
+        # corrected because it gave something away must not leave it in the address.
+        # The old address answers "Page not found" from now on.
+        old_address = published.get_absolute_url()
+        published.slug = _unique_slug(review.partnership, title, instead_of=published)
+        changes["address"] = {"old": old_address, "new": published.get_absolute_url()}
     if checked is not None:
         # The corrected report replaces the one published (which may be what identified
         # the family): the old file goes once this commits.

@@ -152,9 +152,7 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
-    client, published, people
-):
+def test_the_title_summary_and_report_can_be_corrected(client, published, people):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from safeguarding.models import AuditEvent
@@ -179,7 +177,9 @@ def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
     client.logout()
     item.refresh_from_db()
     assert item.title == "Who was listening?" and item.updated_on == TODAY()
-    page = client.get(address).content.decode()
+    # The address follows the title (below): the old one is gone.
+    assert client.get(address).status_code == 404
+    page = client.get(item.get_absolute_url()).content.decode()
     assert "Who was listening?" in page and "A corrected summary" in page
     report = b"".join(_public(client, item, "report").streaming_content)
     assert "CORRECTED report text." in _pdf_text(report)
@@ -194,6 +194,47 @@ def test_the_title_summary_and_report_can_be_corrected_at_the_same_address(
         "new": "Who was listening?",
     }
     assert event.changes["report"]["new"] == "corrected PDF"
+
+
+def test_a_corrected_title_takes_the_old_titles_words_out_of_the_address(client, published, people):
+    """The address and the files' names are made from the title: a review withdrawn for
+    a detail in its title, then corrected, must not keep the detail in its address."""
+    from safeguarding.models import AuditEvent
+
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    old_address = item.get_absolute_url()
+    assert item.slug == "are-you-listening-to-me"
+    manager = people["manager"]
+    services.published_withdraw(
+        review=published, actor=manager, reason="The title gives away the child's school"
+    )
+    published.refresh_from_db()
+    services.published_update(
+        review=published, actor=manager, reason="Title reworded", public_title="Who was listening?"
+    )
+    item.refresh_from_db()
+    assert item.slug == "who-was-listening"
+    assert client.get(old_address).status_code == 404
+    for kind in ("report", "briefing", "presentation"):
+        assert client.get(f"{old_address}{kind}/").status_code == 404
+        response = _public(client, item, kind)
+        assert response.status_code == 200
+        disposition = response["Content-Disposition"]
+        assert "who-was-listening" in disposition and "listening-to-me" not in disposition
+    assert "Who was listening?" in client.get(item.get_absolute_url()).content.decode()
+    event = AuditEvent.objects.filter(object_id=str(published.pk), action="update").latest("pk")
+    assert event.changes["address"] == {"old": old_address, "new": item.get_absolute_url()}
+
+    # A correction that leaves the title as it is keeps the address.
+    published.refresh_from_db()
+    services.published_update(
+        review=published,
+        actor=people["officer"],
+        reason="Summary reworded",
+        public_summary="A summary reworded.",
+    )
+    item.refresh_from_db()
+    assert item.slug == "who-was-listening"
 
 
 def test_a_replaced_report_leaves_no_file_behind(
