@@ -218,7 +218,12 @@ def identifying_terms_in(review: Review, *texts: str, patterns=None) -> list[str
 
 
 def briefing_year(review: Review) -> int:
-    return (review.published_on or timezone.localdate()).year
+    """The year on the briefing: of its publication, or of the end of its embargo (when
+    the public first reads it), or this year before then."""
+    on = review.published_on
+    if on and review.embargo_until and review.embargo_until > on:
+        on = review.embargo_until
+    return (on or timezone.localdate()).year
 
 
 def _hash(values: dict, partnership_name: str, year: int) -> str:

@@ -205,14 +205,17 @@ def _not_anonymised(found: list[str]) -> str:
 
 def _write_published(review: Review, briefing: LearningBriefing) -> PublishedReview:
     partnership = review.partnership
+    # Dated, listed and archived from the day the public can read it (the form says an
+    # embargoed review counts as published on the embargo's last day).
+    public_on = _public_on(review.published_on, review.embargo_until)
     published = PublishedReview(
         partnership=partnership,
         source_review_id=review.pk,
         slug=_unique_slug(partnership, review.public_title),
         title=review.public_title,
         summary=review.public_summary,
-        year=review.published_on.year,
-        published_on=review.published_on,
+        year=public_on.year,
+        published_on=public_on,
         embargo_until=review.embargo_until,
         kind=review.publication_kind,
         improvements=review.improvements,

@@ -149,3 +149,36 @@ def test_reviews_closed_before_0018_get_what_closing_stopped_from_their_history(
         assert found == kept
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_embargoed_public_copies_are_dated_from_the_end_of_the_embargo(partnership):
+    from lcspr.models import PublishedReview
+
+    migrate([("lcspr", "0018_review_closed_from")])
+    try:
+        fields = dict(partnership=partnership, summary="S", kind="full_report")
+        embargoed = PublishedReview.objects.create(
+            source_review_id=1,
+            slug="a",
+            title="A",
+            year=2026,
+            published_on=dt.date(2026, 12, 21),
+            embargo_until=dt.date(2027, 1, 5),
+            **fields,
+        )
+        plain = PublishedReview.objects.create(
+            source_review_id=2,
+            slug="b",
+            title="B",
+            year=2026,
+            published_on=dt.date(2026, 12, 21),
+            embargo_until=dt.date(2026, 12, 1),  # before publication: nothing to move
+            **fields,
+        )
+        migrate([("lcspr", "0019_published_dated_from_embargo")])
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    embargoed.refresh_from_db()
+    plain.refresh_from_db()
+    assert (embargoed.published_on, embargoed.year) == (dt.date(2027, 1, 5), 2027)
+    assert (plain.published_on, plain.year) == (dt.date(2026, 12, 21), 2026)

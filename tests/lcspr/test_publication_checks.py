@@ -58,3 +58,19 @@ def test_the_publish_form_says_the_briefing_names_the_child(client, local_review
     html = response.content.decode()
     assert "govuk-error-summary" in html and "Zephyrine" in html
     assert not PublishedReview.objects.exists()
+
+
+def test_an_embargoed_review_is_public_and_dated_from_the_end_of_its_embargo(
+    client, local_review, people
+):
+    """The form says an embargoed review "counts as published on this date": the public
+    page says so too, and lists it by that date (not the earlier day it was recorded)."""
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    recorded = services.earliest_publication(review, review.notice_sent_on).due
+    assert recorded < TODAY()
+    publish(review, officer, published_on=recorded, embargo_until=TODAY())
+    item = PublishedReview.objects.get()
+    assert (item.published_on, item.year) == (TODAY(), TODAY().year)
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert f"Published {TODAY():%-d %B %Y}." in html
