@@ -214,9 +214,47 @@ def collect(client, people, world, draft):  # noqa: F811
     client.logout()
     for name in PUBLIC:
         keep(f"public-{name}", client.get(reverse(name)))
+    _collect_learning(keep, pages, client, world)
     keep("sign-in-error", client.post(reverse("safeguarding:sign-in"), {}))
     keep("password-reset-error", client.post(reverse("safeguarding:password-reset"), {}))
     return pages
+
+
+def _collect_learning(keep, pages, client, world):  # noqa: F811
+    """The public Learning from reviews pages, as a visitor sees them: the lists with
+    pages of results (and in high contrast), a search that finds nothing, a review, the
+    accessibility statement and the public Page not found."""
+    from lcspr.models import PublishedReview
+
+    item = PublishedReview.objects.get(source_review_id=world["lcspr"])
+    for n in range(21):  # more than a page
+        PublishedReview.objects.create(
+            partnership=item.partnership,
+            source_review_id=10_000 + n,
+            slug=f"more-{n}",
+            title=f"More learning {n}",
+            summary="What was learned.",
+            year=item.year,
+            published_on=item.published_on,
+            kind=item.kind,
+        )
+    index = reverse("learning:index")
+    code = item.partnership.code.lower()
+    keep("learning-index", client.get(index))
+    keep("learning-index-page-2", client.get(index, {"page": 2}))
+    keep("learning-search-none", client.get(index, {"q": "nothing matches this"}))
+    keep("learning-partnership", client.get(reverse("learning:partnership", args=[code])))
+    keep("learning-review", client.get(item.get_absolute_url()))
+    keep("learning-accessibility", client.get(reverse("learning:accessibility")))
+    client.cookies["lfr_contrast"] = "high"
+    keep("learning-index-high-contrast", client.get(index, {"page": 2}))
+    del client.cookies["lfr_contrast"]
+    missing = client.get(f"/learning-from-reviews/{code}/no-such-review/")
+    assert missing.status_code == 404 and b"Exit this page" in missing.content
+    pages["learning-not-found.html"] = missing.content.decode()
+    assert 'class="govuk-pagination"' in pages["learning-index-page-2.html"]
+    assert "app-high-contrast" in pages["learning-index-high-contrast.html"]
+    assert len([p for p in pages if p.startswith("learning-")]) == 8
 
 
 def test_every_page_type_is_valid_html(client, people, world, make_incident, settings, tmp_path):  # noqa: F811
