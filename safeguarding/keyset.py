@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 _KEY = re.compile(r"(\d{1,17})-(\d{1,19})")
@@ -110,7 +111,12 @@ class _Window:
 
     def rows(self, bound: Q, *, newest_first: bool) -> list:
         order = (f"-{self.time_field}", "-id") if newest_first else (self.time_field, "id")
-        if not self.parts:
+        if (
+            not self.parts
+            or not connections[self.queryset.db].features.supports_slicing_ordering_in_compound
+        ):
+            # One query over the whole (SQLite, the embedded default, has no LIMIT in the
+            # branches of a UNION; its trails are small).
             return list(self.queryset.filter(bound).order_by(*order)[: self.limit])
         pages = [
             part.filter(bound).order_by(*order).values_list(self.time_field, "id")[: self.limit]

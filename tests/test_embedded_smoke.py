@@ -46,6 +46,10 @@ CHECK_PAGES = textwrap.dedent(
         assert home.status_code == 200 and heading in home.content.decode(), email
         audit = client.get("/audit/")
         assert audit.status_code == (200 if email.startswith("manager") else 403), email
+        # Older and Newer events by key, on SQLite too (ADR 0023).
+        for key in ("before", "after"):
+            audit = client.get(f"/audit/?{key}=1764151200000000-5")
+            assert audit.status_code == (200 if email.startswith("manager") else 403), email
     assert AuditEvent.objects.filter(action="sign_in").count() == len(expected)
     # The demo runs with DEBUG on, yet shows the service's own "Page not found", never
     # Django's technical page listing every URL pattern.
