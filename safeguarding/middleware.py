@@ -154,11 +154,21 @@ class DemoErrorPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .views import page_not_found, server_error
+        from django.core.exceptions import SuspiciousOperation
 
-        response = self.get_response(request)
+        from .views import bad_request, page_not_found, server_error
+
+        try:
+            response = self.get_response(request)
+        except SuspiciousOperation:
+            # A request Django cannot read (too many fields): with DEBUG on, Django's
+            # technical page reads the request again, fails the same way, and the error
+            # escapes every layer (a bare 500 from the server).
+            return bad_request(request)
         if getattr(response, "service_page", False):
             return response
+        if response.status_code == 400:
+            return bad_request(request)
         if response.status_code == 404:
             return page_not_found(request)
         if response.status_code == 500:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "safeguarding.views.bad_request"
 handler403 = "safeguarding.views.permission_denied"
 handler404 = "safeguarding.views.page_not_found"
 handler500 = "safeguarding.views.server_error"

@@ -329,6 +329,14 @@ def page_not_found(request, exception=None):
     return response
 
 
+def bad_request(request, exception=None):
+    """An address or form Django cannot read (too many fields, say): the service's own page,
+    rendered without the request, whose query may be what could not be read."""
+    response = HttpResponse(loader.get_template("400.html").render({}), status=400)
+    response.service_page = True
+    return response
+
+
 def server_error(request):
     # No context processors: the database may be what failed.
     response = HttpResponse(loader.get_template("500.html").render({}), status=500)

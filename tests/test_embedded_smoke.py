@@ -60,6 +60,18 @@ CHECK_PAGES = textwrap.dedent(
         assert "Page not found" in text and "URLconf" not in text, (path, text[:300])
         # It goes out through the other middleware: the security headers are on it.
         assert missing.headers.get("X-Frame-Options") == "DENY", dict(missing.headers)
+    # An address Django cannot read (more fields than it takes) gets the service's own
+    # page too, not a traceback nor a bare error.
+    crowded = "&".join(f"f{n}=1" for n in range(1001))
+    for refused in (
+        client.get(f"/learning-from-reviews/?{crowded}"),
+        Client(HTTP_HOST="127.0.0.1").post(
+            "/sign-in/", crowded, "application/x-www-form-urlencoded"
+        ),
+    ):
+        text = refused.content.decode()
+        assert refused.status_code == 400, refused.status_code
+        assert "could not read that address" in text and "Traceback" not in text, text[:300]
     health = Client(HTTP_HOST="127.0.0.1").get("/healthz")
     assert health.json() == {"status": "ok", "database": "ok", "broker": "ok"}, health.content
     print("EMBEDDED-OK")

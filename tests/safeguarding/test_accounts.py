@@ -187,6 +187,29 @@ def test_not_found_page_is_govuk_styled(client):
     assert "Page not found" in response.content.decode()
 
 
+CROWDED = "&".join(f"f{n}=1" for n in range(1001))  # one more than Django reads
+
+
+def _refused_with_the_services_page(response):
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-l">Sorry, the service could not read that address' in html
+    assert "Bad Request" not in html
+
+
+def test_an_address_with_too_many_fields_gets_the_services_own_page(client, people):
+    """Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields (400): the answer is
+    the service's page, not Django's bare "Bad Request (400)"."""
+    _refused_with_the_services_page(client.get(f"/learning-from-reviews/?{CROWDED}"))
+    sign_in(client, people["officer"])
+    for path in ("/", "/incidents/", "/learning-from-reviews/"):
+        _refused_with_the_services_page(client.get(f"{path}?{CROWDED}"))
+    # A form posted with as many fields is refused the same way.
+    client.logout()
+    posted = {f"f{n}": "1" for n in range(1001)}
+    _refused_with_the_services_page(client.post(reverse("safeguarding:sign-in"), posted))
+
+
 def test_server_error_page_renders_without_the_database():
     from safeguarding.views import server_error
 
