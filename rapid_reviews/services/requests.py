@@ -390,8 +390,12 @@ def agency_return_submit(
     agency_return.submitted_at = timezone.now()
     agency_return.submitted_by = actor
     agency_return.take_submitted_copy()  # what the partnership sees until the next submit
+    # Submitting changes the return too: a form or check page opened before it is stale,
+    # so that one left open cannot submit the same return again once it is sent back for
+    # more (unseen by whoever read what the officer asked for).
+    agency_return.version += 1
     agency_return.save(
-        update_fields=["submitted_at", "submitted_by", "submitted_copy", "updated_at"]
+        update_fields=["submitted_at", "submitted_by", "submitted_copy", "version", "updated_at"]
     )
     deadline_close(
         subject=request,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
@@ -110,31 +111,60 @@ def _initial(agency_return):
     return initial, rows
 
 
+#: Why a return that is no longer awaited cannot be written to, opened afresh.
+SUBMITTED_MESSAGE = (
+    "This return is submitted. The review officer can send it back if they need more."
+)
+
+
+def _refusal(info, agency_return) -> str | None:
+    """Why the return cannot be written to now (closed, or submitted), or None."""
+    if info.status == RequestStatus.NOT_NEEDED:
+        return (
+            f"{services.requests.NOT_NEEDED_MESSAGE} What you typed has not been saved: it "
+            "is shown below for you to copy."
+        )
+    if info.is_awaiting_return:
+        return None
+    submitted = agency_return.submitted_at if agency_return is not None else None
+    by = agency_return.submitted_by if submitted else None
+    return (
+        "Your agency’s return was submitted"
+        + (f" on {timezone.localtime(submitted):%-d %B %Y}" if submitted else "")
+        + (f" by {by.full_name or by.email}" if by else "")
+        + ", so what you typed has not been saved. It is shown below for you to copy. If "
+        "the review officer needs it, they can send the return back, or you can contact them."
+    )
+
+
 @contributor_view
 def return_edit(request, pk):
     info = information_request_get_for_contributor(request.user, pk)
     detail = reverse("rapid_reviews:contributor-request", args=[info.pk])
-    if info.status == RequestStatus.NOT_NEEDED:
-        messages.info(request, services.requests.NOT_NEEDED_MESSAGE)
-        return redirect(detail)
-    if not info.is_awaiting_return:
-        messages.info(
-            request,
-            "This return is submitted. The review officer can send it back if they need more.",
-        )
-        return redirect(detail)
-    if request.method != "POST":
-        _audit_view(request, info, "return form")
     agency_return = getattr(info, "agency_return", None)
-    initial, rows = _initial(agency_return)
     # What was typed before a session timeout comes back once, to check and save (it
     # carries the version it was typed against, so a colleague's save since is kept).
     kept = take_kept_post(request) if request.method != "POST" else None
     data = request.POST if request.method == "POST" else kept
+    refusal = _refusal(info, agency_return)
+    if refusal is not None and data is None:
+        closed = info.status == RequestStatus.NOT_NEEDED
+        message = services.requests.NOT_NEEDED_MESSAGE if closed else SUBMITTED_MESSAGE
+        messages.info(request, message)
+        return redirect(detail)
+    if request.method != "POST":
+        _audit_view(request, info, "return form")
+    initial, rows = _initial(agency_return)
     if data is not None:
         form = ReturnForm(data, initial=initial)
         formset = chronology_formset(extra=0)(data, initial=rows, prefix=PREFIX)
-    if request.method == "POST":
+    if refusal is not None:
+        # Typed while a colleague submitted the return or the request closed: nothing
+        # can be saved, but what was typed is shown again, with why, to copy (never lost
+        # to a redirect). The page offers no button that would save.
+        form.is_valid()
+        formset.is_valid()
+    elif request.method == "POST":
         if form.is_valid() and formset.is_valid():
             values = {name: form.cleaned_data[name] for name in services.requests.RETURN_FIELDS}
             with refusals_shown_on(form):
@@ -186,8 +216,9 @@ def return_edit(request, pk):
             "formset": formset,
             "row_errors": row_errors,
             "formset_errors": formset_errors,
-            "has_errors": bool(form.errors or row_errors or formset_errors),
-            "kept": kept is not None,
+            "has_errors": bool(refusal or form.errors or row_errors or formset_errors),
+            "refusal": refusal,
+            "kept": kept is not None and refusal is None,
             "back": detail,
         },
     )

@@ -1,0 +1,177 @@
+"""The agency's side of an information request, as its contributors meet it: pages open
+in two tabs or on two colleagues' screens while the request moves on (submitted, sent
+back for more, closed), and what such a page may still do."""
+
+import datetime as dt
+import re
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rapid_reviews import services
+from rapid_reviews.models import AgencyReturn, RequestStatus, StatusChange
+from safeguarding.calendar import add_working_days
+from safeguarding.models import Role
+from tests.factories import member
+from tests.utils import sign_in
+
+from .conftest import decide_and_sign, rows, values_for_return
+
+
+def version_in(html):
+    return int(re.search(r'name="version" value="(\d+)"', html).group(1))
+
+
+def client_for(user):
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def colleague_of(request, partnership):
+    return member(
+        Role.AGENCY_CONTRIBUTOR, partnership, agency=request.agency, full_name="Second Contributor"
+    )
+
+
+def draft(request, actor, summary="Police attended twice."):
+    return services.agency_return_save_draft(
+        information_request=request,
+        actor=actor,
+        values=values_for_return(involvement_summary=summary),
+        rows=rows(timezone.localdate() - dt.timedelta(days=5)),
+    )
+
+
+def typed(version, summary):
+    """The return form as a browser posts it, with one chronology row."""
+    day = timezone.localdate() - dt.timedelta(days=3)
+    return {
+        "version": str(version),
+        "involved": "yes",
+        "involvement_summary": summary,
+        "chronology-TOTAL_FORMS": "1",
+        "chronology-INITIAL_FORMS": "0",
+        "chronology-MIN_NUM_FORMS": "0",
+        "chronology-MAX_NUM_FORMS": "1000",
+        "chronology-0-date_0": day.day,
+        "chronology-0-date_1": day.month,
+        "chronology-0-date_2": day.year,
+        "chronology-0-contact_type": "Call-out",
+        "chronology-0-what_happened": "Officers attended",
+        "chronology-0-practitioner_role": "PC",
+        "save": "1",
+    }
+
+
+def test_a_check_page_left_open_does_not_submit_again_after_the_return_is_sent_back(
+    sent_requests, contributors, partnership, people
+):
+    """A check page opened before a colleague submitted stays open; the officer sends
+    the return back asking for more; the old page's Submit must not send the same return
+    straight back, unseen by anyone who read what the officer asked for."""
+    request = sent_requests["police"]
+    draft(request, contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    a = client_for(contributors["police"])
+    b = client_for(colleague_of(request, partnership))
+    checked_by_a = version_in(a.get(url).content.decode())
+    checked_by_b = version_in(b.get(url).content.decode())
+    assert b.post(url, {"version": checked_by_b}).status_code == 302
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Add the custody record.",
+        due_date=add_working_days(timezone.localdate(), 2),
+    )
+    refused = a.post(url, {"version": checked_by_a})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "<title>Error:" in html
+    assert "This return was changed after you opened this page" in html
+    request.refresh_from_db()
+    assert request.status == RequestStatus.MORE_INFORMATION
+    returned = StatusChange.objects.filter(
+        information_request=request, to_status=RequestStatus.RETURNED
+    )
+    assert returned.count() == 1
+    # The page is the current one now: submitting from it is a knowing choice.
+    assert a.post(url, {"version": version_in(html)}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RETURNED
+
+
+def test_a_return_form_left_open_is_stale_once_the_return_was_submitted_and_sent_back(
+    sent_requests, contributors, partnership, people
+):
+    """The form, opened before a colleague submitted, is refused after the send-back (its
+    writer has not seen what the officer asked for); the page then shows the officer's
+    note with what was typed, to save knowingly."""
+    request = sent_requests["police"]
+    draft(request, contributors["police"])
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    opened = version_in(a.get(url).content.decode())
+    services.agency_return_submit(
+        information_request=request, actor=colleague_of(request, partnership)
+    )
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Add the custody record.",
+        due_date=add_working_days(timezone.localdate(), 2),
+    )
+    html = a.post(url, typed(opened, "A's late addition")).content.decode()
+    assert "This return was changed after you opened this page" in html
+    assert "Add the custody record." in html and "A&#x27;s late addition" in html
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.involvement_summary == "Police attended twice."
+
+
+def test_typing_sent_after_a_colleague_submitted_is_shown_back_not_lost(
+    sent_requests, contributors, partnership
+):
+    """Saving the form after a colleague submitted the return cannot save, but what was
+    typed is shown again with the reason, in the error summary, to copy."""
+    request = sent_requests["police"]
+    draft(request, contributors["police"])
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    opened = version_in(a.get(url).content.decode())
+    services.agency_return_submit(
+        information_request=request, actor=colleague_of(request, partnership)
+    )
+    response = a.post(url, typed(opened, "Three more call-outs in March"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "<title>Error:" in html
+    assert "govuk-error-summary" in html
+    assert "Your agency’s return was submitted" in html
+    assert "Three more call-outs in March" in html  # kept, to copy
+    assert "Save as draft" not in html  # nothing here can save it
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.involvement_summary == "Police attended twice."
+    assert saved.submitted_copy["answers"]["involvement_summary"] == "Police attended twice."
+    # Opened afresh (no typing to show), the page goes back to the request.
+    assert a.get(url).status_code == 302
+
+
+def test_typing_sent_after_the_request_closed_is_shown_back_not_lost(
+    sent_requests, contributors, people
+):
+    request = sent_requests["police"]
+    draft(request, contributors["police"])
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    opened = version_in(a.get(url).content.decode())
+    review = decide_and_sign(request.rapid_review, people["officer"])
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=people["officer"], sent_on=timezone.localdate()
+    )
+    response = a.post(url, typed(opened, "Three more call-outs in March"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert services.requests.NOT_NEEDED_MESSAGE in html
+    assert "Three more call-outs in March" in html
+    request.refresh_from_db()
+    assert request.status == RequestStatus.NOT_NEEDED
+    assert request.agency_return.involvement_summary == "Police attended twice."
