@@ -161,13 +161,13 @@ def untold_written_requests(*, now: dt.datetime):
     )
 
 
-def agency_to_tell(action: Action) -> list[str]:
+def agency_to_tell(action: Action) -> tuple[list[str], bool]:
     """Who answers for the action's agency in the review's partnership: its active
-    contributors there, or the agency's own address when it has none."""
+    contributors there, or the agency's own address when it has none (then True)."""
     partnership = action.recommendation.review.partnership
     if not partnership.is_active:
-        return []
-    return agency_recipients(action.agency, partnership.pk)[0]
+        return [], False
+    return agency_recipients(action.agency, partnership.pk)
 
 
 @transaction.atomic
@@ -187,7 +187,7 @@ def action_assigned_deliver(*, action_id: int) -> str:
     review = action.recommendation.review
     if review.status == Status.CLOSED:
         return "review closed"
-    to = agency_to_tell(action)
+    to, mailbox = agency_to_tell(action)
     if not to:
         return "no one to tell"
     from django.urls import reverse
@@ -200,6 +200,9 @@ def action_assigned_deliver(*, action_id: int) -> str:
         context={
             "service_name": settings.SERVICE_NAME,
             "partnership": review.partnership.name,
+            # Sent to the agency's own address, nobody there can sign in yet: it says so.
+            "mailbox": mailbox,
+            "partnership_contact": review.partnership.contact_email,
             "agency": action.agency.name,
             "reference": review.reference,
             "due": action.due_date,

@@ -58,6 +58,11 @@ def test_an_agency_with_no_contributor_is_told_at_its_own_address(
     agency.save()
     add(local_review, people["officer"], agency, django_capture_on_commit_callbacks)
     assert [m["To"] for m in smtp] == ["safeguarding@health.example"]
+    # Nobody there can sign in yet: the e-mail says so and who to ask for an account, as
+    # the information request's e-mail and the action's reminders do.
+    body = " ".join(text_of(smtp[0]).split())
+    assert f"No one at {agency.name} has an account" in body
+    assert local_review.partnership.contact_email in body
 
 
 def test_an_action_not_told_is_sent_by_the_next_sweep_and_old_ones_never(
