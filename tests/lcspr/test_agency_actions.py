@@ -196,3 +196,35 @@ def test_the_manager_sees_the_actions_awaiting_sign_off_on_their_home_page(
     services.action_sign_off(action=action, actor=people["manager"])
     sign_in(client, people["manager"])
     assert "No action is waiting" in client.get(reverse("safeguarding:home")).content.decode()
+
+
+def test_the_agencys_action_page_runs_a_fixed_number_of_queries(
+    client, owned, contributors, django_assert_max_num_queries
+):
+    """However many progress notes (by however many people) the action has."""
+    from safeguarding.models import Role
+    from tests.factories import member
+
+    action, police = owned["police"], contributors["police"]
+    sign_in(client, police)
+    url = reverse("lcspr:agency-action", args=[action.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(url).status_code == 200
+    partnership = action.recommendation.review.partnership
+    for n in range(4):
+        writer = member(
+            Role.AGENCY_CONTRIBUTOR, partnership, agency=action.agency, full_name=f"Writer {n}"
+        )
+        action.refresh_from_db()
+        services.action_update(
+            action=action,
+            actor=writer,
+            status="in_progress",
+            due_date=action.due_date,
+            note=f"Progress {n}",
+            expected_version=action.version,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "Progress 3" in html and "Writer 3" in html

@@ -175,3 +175,46 @@ def test_typing_sent_after_the_request_closed_is_shown_back_not_lost(
     request.refresh_from_db()
     assert request.status == RequestStatus.NOT_NEEDED
     assert request.agency_return.involvement_summary == "Police attended twice."
+
+
+def test_the_agency_pages_of_a_request_run_a_fixed_number_of_queries(
+    client, sent_requests, contributors, people, django_assert_max_num_queries
+):
+    """The request page, the return form and the check page read the same number of
+    queries however many children there are to search for and rows the chronology has."""
+    from notifications.models import Child
+    from tests.notifications.conftest import child_values
+
+    request = sent_requests["police"]
+    police = contributors["police"]
+    sign_in(client, police)
+    pages = [
+        reverse(f"rapid_reviews:{name}", args=[request.pk])
+        for name in ("contributor-request", "contributor-return", "contributor-submit")
+    ]
+    draft(request, police)
+    counts = {}
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(20) as few:
+            assert client.get(url).status_code == 200
+        counts[url] = len(few.captured_queries)
+    incident = request.rapid_review.incident
+    for n in range(3):
+        Child.objects.create(
+            incident=incident,
+            position=n + 2,
+            **child_values(name=f"Sibling {n}", pseudonym=f"Child {'BCD'[n]}"),
+        )
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=police,
+        values=values_for_return(),
+        rows=rows(*(timezone.localdate() - dt.timedelta(days=d) for d in range(5, 30, 3))),
+        expected_version=request.agency_return.version,
+    )
+    for url in pages:
+        with django_assert_max_num_queries(counts[url]):
+            html = client.get(url).content.decode()
+        assert "Visit on" in html or "Sibling 2" in html, url
+    assert "Sibling 2" in client.get(pages[0]).content.decode()
