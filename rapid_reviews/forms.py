@@ -123,7 +123,8 @@ class RequestChangeForm(ActionForm):
     reason = area(
         "Reason for changing the due date",
         rows=2,
-        hint="Needed only when a sent request’s due date changes.",
+        hint="Needed only when a sent request’s due date changes. The agency is e-mailed "
+        "the new date, not the reason.",
     )
 
 

@@ -181,3 +181,56 @@ def request_email_deliver(*, status_change_id: int) -> str:
     email_row.recipients = len(to)
     email_row.save(update_fields=["recipients"])
     return "sent"
+
+
+@transaction.atomic
+def due_date_moved_deliver(
+    *, request_id: int, due_date: dt.date, was_due: dt.date | None = None
+) -> str:
+    """Tell the agency that the due date of its awaited return moved from `was_due` to
+    `due_date` (the officer's reason stays with the partnership: it may name the family).
+    Once per request and date (a `ReturnReminder` of kind "moved", claimed with the
+    sending, so a failed send rolls back and is tried again); not at all if the request
+    has moved on since: its return is in, it closed, or its date changed again (that
+    change has its own e-mail)."""
+    from .models import InformationRequest, ReturnReminder
+
+    request = (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("agency", "rapid_review__incident__partnership")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None or not request.is_awaiting_return or request.due_date != due_date:
+        return "superseded"
+    to, mailbox = recipients_for(request)
+    if not to:
+        return "no recipients"
+    _claim, created = ReturnReminder.objects.get_or_create(
+        information_request=request,
+        due_date=due_date,
+        kind=ReturnReminder.Kind.MOVED,
+        defaults={"recipients": len(to)},
+    )
+    if not created:
+        return "already sent"
+    incident = request.rapid_review.incident
+    context = {
+        **mailbox_context(request, mailbox),
+        "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
+        "partnership": incident.partnership.name,
+        "reference": incident.reference,
+        "agency": request.agency.name,
+        "due": due_date,
+        "was_due": was_due,
+        "more_information": request.status == RequestStatus.MORE_INFORMATION,
+        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
+    }
+    send_templated(
+        to=to,
+        subject=f"New due date: {request.agency.name}'s information for rapid review "
+        f"{incident.reference} is now due {due_date:%A %-d %B}",
+        template="rapid_reviews/email/due_date_moved",
+        context=context,
+    )
+    return "sent"

@@ -477,13 +477,15 @@ class RequestEmail(models.Model):
 
 class ReturnReminder(ChaseReminderBase):
     """One reminder to an agency's contributors about an awaited return: the working day
-    before it is due, and the first working day it is overdue. Unique per request, due
-    date and kind, so a run that happens twice (or two at once) e-mails once; a new due
-    date is a new pair of reminders."""
+    before it is due, and the first working day it is overdue; and the notice that an
+    officer moved its due date (`due_date` is the new one). Unique per request, due date
+    and kind, so a run that happens twice (or two at once) e-mails once; a new due date
+    is a new pair of reminders."""
 
     class Kind(models.TextChoices):
         DUE_NEXT = "due_next", _("Due on the next working day")
         OVERDUE = "overdue", _("Overdue")
+        MOVED = "moved", _("Due date changed")
 
     information_request = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="reminders"

@@ -1,5 +1,6 @@
 """Thin Celery tasks: take ids, call one service, retry on failure, safe to run twice."""
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -8,12 +9,21 @@ from django.utils import timezone
 from safeguarding.tasks import RETRIED_SEND, queue_each
 
 from .chasing import return_reminders_send
-from .mail import request_email_deliver, unsent_request_changes
+from .mail import due_date_moved_deliver, request_email_deliver, unsent_request_changes
 
 
 @shared_task(name="rapid_reviews.send_request_email", acks_late=True, **RETRIED_SEND)
 def send_request_email(status_change_id: int) -> str:
     return request_email_deliver(status_change_id=status_change_id)
+
+
+@shared_task(name="rapid_reviews.send_due_date_moved", acks_late=True, **RETRIED_SEND)
+def send_due_date_moved(request_id: int, due_date: str, was_due: str | None = None) -> str:
+    return due_date_moved_deliver(
+        request_id=request_id,
+        due_date=dt.date.fromisoformat(due_date),
+        was_due=dt.date.fromisoformat(was_due) if was_due else None,
+    )
 
 
 logger = logging.getLogger(__name__)

@@ -212,7 +212,21 @@ def information_request_update(
         deadline = get_deadline(request, Kind.AGENCY_RETURN, return_clock_key(request))
         if deadline is not None and "due_date" in changed:
             deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
+        if "due_date" in changed and request.is_awaiting_return:
+            # The agency works to the date it was given: it is told of the new one.
+            _queue_due_date_moved(request, was_due=changed["due_date"]["old"])
     return request
+
+
+def _queue_due_date_moved(request: InformationRequest, *, was_due: str | None) -> None:
+    """E-mail the agency its return's new due date once this commits (`was_due`: the old
+    date, as the audit trail's snapshot writes it)."""
+    from .. import tasks
+
+    transaction.on_commit(
+        partial(tasks.send_due_date_moved.delay, request.pk, request.due_date.isoformat(), was_due),
+        robust=True,
+    )
 
 
 @transaction.atomic

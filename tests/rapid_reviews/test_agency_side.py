@@ -218,3 +218,82 @@ def test_the_agency_pages_of_a_request_run_a_fixed_number_of_queries(
             html = client.get(url).content.decode()
         assert "Visit on" in html or "Sibling 2" in html, url
     assert "Sibling 2" in client.get(pages[0]).content.decode()
+
+
+def test_the_agency_is_told_when_the_due_date_of_its_awaited_return_moves(
+    sent_requests, contributors, people, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    """An officer moving the date (with a reason) used to tell nobody: an agency working
+    to the old date could be overdue on a date it never heard of. Its contributors are
+    e-mailed once, with both dates and the link, never the reason nor the child."""
+    from rapid_reviews.mail import due_date_moved_deliver
+
+    from .conftest import CHILD_NAME
+
+    request = sent_requests["police"]
+    old = request.due_date
+    new = add_working_days(old, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.information_request_update(
+            information_request=request,
+            actor=people["officer"],
+            contact=request.contact,
+            due_date=new,
+            reason=f"The panel meeting moved; {CHILD_NAME}'s sibling was seen.",
+        )
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [contributors["police"].email]
+    assert request.rapid_review.incident.reference in mail.subject
+    body = " ".join(mail.body.split())
+    assert f"{new:%A %-d %B %Y}" in body and f"{old:%A %-d %B %Y}" in body
+    assert reverse("rapid_reviews:contributor-request", args=[request.pk]) in body
+    for text in (mail.subject, mail.body, mail.alternatives[0][0]):
+        assert "Amelia" not in text and "panel meeting moved" not in text
+    # Once: a task run again sends nothing more.
+    assert due_date_moved_deliver(request_id=request.pk, due_date=new) == "already sent"
+    assert len(mailoutbox) == 1
+    # A change of contact only, or of a request not yet sent, is not e-mailed.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.information_request_update(
+            information_request=request,
+            actor=people["officer"],
+            contact="DS Khan",
+            due_date=new,
+        )
+    assert len(mailoutbox) == 1
+    # An e-mail queued for a date since replaced is not sent.
+    assert due_date_moved_deliver(request_id=request.pk, due_date=old) == "superseded"
+    assert len(mailoutbox) == 1
+
+
+def test_a_due_date_moved_after_the_return_is_in_is_not_e_mailed(
+    sent_requests, contributors, people, mailoutbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    from rapid_reviews.mail import due_date_moved_deliver
+
+    request = sent_requests["health"]
+    new = add_working_days(request.due_date, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.information_request_update(
+            information_request=request,
+            actor=people["officer"],
+            contact=request.contact,
+            due_date=new,
+            reason="Meeting moved.",
+        )
+    assert len(mailoutbox) == 1
+    mailoutbox.clear()
+    # Queued, but the return came in before the worker ran (an outage): nothing to tell.
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["health"],
+        values=values_for_return(),
+        rows=rows(timezone.localdate() - dt.timedelta(days=4)),
+    )
+    services.agency_return_submit(information_request=request, actor=contributors["health"])
+    from rapid_reviews.models import ReturnReminder
+
+    ReturnReminder.objects.filter(kind="moved").delete()
+    assert due_date_moved_deliver(request_id=request.pk, due_date=new) == "superseded"
+    assert not mailoutbox
