@@ -64,20 +64,18 @@ def home(request):
         from rapid_reviews.models import AWAITING_RETURN
         from rapid_reviews.selectors import information_requests_for_contributor
 
-        # What the agency has still to answer, soonest due first.
-        context["requests_to_answer"] = list(
-            information_requests_for_contributor(request.user)
-            # (Those still awaited when the review went to the Panel closed then.)
-            .filter(status__in=AWAITING_RETURN)[:HOME_ROWS]
+        # What the agency has still to answer, soonest due first (those still awaited
+        # when the review went to the Panel closed then).
+        waiting = information_requests_for_contributor(request.user).filter(
+            status__in=AWAITING_RETURN
         )
+        context["requests_to_answer"], context["requests_to_answer_count"] = _first_rows(waiting)
         from lcspr.models import ActionStatus
         from lcspr.selectors import actions_for_contributor
 
         # The action plans' actions the agency owns, not yet signed off.
-        context["agency_actions"] = list(
-            actions_for_contributor(request.user).exclude(status=ActionStatus.SIGNED_OFF)[
-                :HOME_ROWS
-            ]
+        context["agency_actions"], context["agency_actions_count"] = _first_rows(
+            actions_for_contributor(request.user).exclude(status=ActionStatus.SIGNED_OFF)
         )
     if context["reviews_for"]:
         from lcspr.selectors import reviews_visible_to
@@ -97,6 +95,13 @@ def home(request):
 
 #: The most items a home-page section lists before pointing to the whole list.
 HOME_ROWS = 10
+
+
+def _first_rows(qs) -> tuple[list, int]:
+    """The first `HOME_ROWS` of `qs` and how many there are in all (counted only when the
+    list is full, so that a section can say it lists only some)."""
+    rows = list(qs[:HOME_ROWS])
+    return rows, len(rows) if len(rows) < HOME_ROWS else qs.count()
 
 
 def _regional_figures(user) -> list[dict]:

@@ -228,3 +228,25 @@ def test_the_agencys_action_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert "Progress 3" in html and "Writer 3" in html
+
+
+def test_the_home_page_says_when_the_agency_has_more_actions_than_it_lists(
+    client, owned, contributors, local_review, people, agencies, monkeypatch
+):
+    from safeguarding import views
+
+    monkeypatch.setattr(views, "HOME_ROWS", 2)
+    rec = local_review.recommendations.get()
+    for n in range(2):
+        services.action_add(
+            recommendation=rec,
+            actor=people["officer"],
+            description=f"Later {n}",
+            agency=agencies["police"],
+            lead="Lead",
+            due_date=TODAY() + dt.timedelta(days=60 + n),
+        )
+    sign_in(client, contributors["police"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "Brief every response officer" in html and "Later 1" not in html
+    assert "Your agency has 3 actions to update. The 2 due soonest are listed." in html

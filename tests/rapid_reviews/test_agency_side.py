@@ -297,3 +297,35 @@ def test_a_due_date_moved_after_the_return_is_in_is_not_e_mailed(
     ReturnReminder.objects.filter(kind="moved").delete()
     assert due_date_moved_deliver(request_id=request.pk, due_date=new) == "superseded"
     assert not mailoutbox
+
+
+def test_the_home_page_says_when_more_requests_wait_than_it_lists(
+    client, sent_requests, contributors, agencies, make_review, people, monkeypatch
+):
+    """The home page lists the first few requests still to answer; when there are more,
+    it says how many, rather than look like the whole of the agency's work."""
+    from safeguarding import views
+
+    monkeypatch.setattr(views, "HOME_ROWS", 2)
+    police = [sent_requests["police"]]
+    for _ in range(2):
+        police += services.information_requests_create(
+            rapid_review=make_review(),
+            actor=people["officer"],
+            agencies=[agencies["police"]],
+            due_date=add_working_days(timezone.localdate(), 4),
+            send=True,
+        )
+    sign_in(client, contributors["police"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    listed = [r for r in police if f"/rapid-reviews/requests/{r.pk}/" in html]
+    assert listed == police[:2]  # soonest due first
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "3 requests are waiting for your agency’s answer. The 2 due soonest are listed." in (
+        text
+    )
+    # All of them listed: nothing more to say.
+    monkeypatch.setattr(views, "HOME_ROWS", 3)
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert "due soonest are listed" not in html
+
