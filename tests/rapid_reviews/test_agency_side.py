@@ -329,3 +329,11 @@ def test_the_home_page_says_when_more_requests_wait_than_it_lists(
     html = client.get(reverse("safeguarding:home")).content.decode()
     assert "due soonest are listed" not in html
 
+
+def test_the_request_page_says_whom_to_ask(client, sent_requests, contributors, partnership):
+    """The agency is told to contact the partnership (with a question, or information
+    after the request closed): the page says how."""
+    request = sent_requests["police"]
+    sign_in(client, contributors["police"])
+    html = client.get(reverse("rapid_reviews:contributor-request", args=[request.pk])).content
+    assert partnership.contact_email in html.decode()
