@@ -346,6 +346,16 @@ def _contributor(partnership, agency):
     return found.user if found else None
 
 
+def _action_owners(partnership) -> list:
+    """The two agencies given the actions of a demo action plan: those with a demo
+    contributor in the partnership first (so that each contributor has actions on their
+    home page: one agency's done or awaiting sign-off, the other's still to finish), then
+    the others, by name."""
+    agencies = list(partnership.agencies.order_by("name"))
+    answered = [a for a in agencies if _contributor(partnership, a)]
+    return (answered + [a for a in agencies if a not in answered])[:2]
+
+
 def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock):
     """From the milestones to publication, each step's History stamped with its day."""
     today = timezone.localdate()
@@ -353,7 +363,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
     def on(days_after_decision: int):
         return clock.on(min(decided + dt.timedelta(days=days_after_decision), today))
 
-    agencies = list(review.partnership.agencies.order_by("name")[:3])
+    agencies = _action_owners(review.partnership)
     for key, days in (
         ("agency_reports", 55),
         ("learning_event", 100),
@@ -434,11 +444,12 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                 with clock.on(done_on):
                     services.action_sign_off(action=action, actor=manager, signed_on=done_on)
             elif index == 1:
-                # Training booked two months before the action is due (or today).
+                # Training booked two months before the action is due (or today), as the
+                # agency itself recorded it.
                 with clock.on(min(action.due_date - dt.timedelta(days=60), today)):
                     services.action_update(
                         action=action,
-                        actor=officer,
+                        actor=_contributor(review.partnership, agency) or officer,
                         status="in_progress",
                         due_date=action.due_date,
                         note="Training booked.",

@@ -36,7 +36,11 @@ def test_demo_local_reviews(settings, tmp_path, client):
     # Something for every role to see: a reviewer's reply, a request still to answer, an
     # action an agency completed that waits for the manager's sign-off.
     from lcspr.models import Action, ActionStatus, PartnerCheck
-    from lcspr.selectors import actions_to_sign_off, written_requests_to_answer
+    from lcspr.selectors import (
+        actions_for_contributor,
+        actions_to_sign_off,
+        written_requests_to_answer,
+    )
     from safeguarding.models import User
 
     answered = PartnerCheck.objects.filter(replied_at__isnull=False)
@@ -46,3 +50,25 @@ def test_demo_local_reviews(settings, tmp_path, client):
     manager = User.objects.get(email="manager@bscp.example")
     assert actions_to_sign_off(manager).exists()
     assert Action.objects.filter(status=ActionStatus.COMPLETE).count() >= 1
+    # Each agency's demo contributor has something waiting on their home page: the
+    # police their force's actions to update (recorded by the force itself), health the
+    # request sent back for more; and the completed action awaiting the manager's
+    # sign-off was marked complete by its agency's own contributor.
+    from rapid_reviews.models import AWAITING_RETURN
+    from rapid_reviews.selectors import information_requests_for_contributor
+    from tests.utils import sign_in
+
+    police = User.objects.get(email="police@bscp.example")
+    health = User.objects.get(email="health@bscp.example")
+    waiting = actions_for_contributor(police).filter(
+        status__in=[ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]
+    )
+    assert waiting.exists()
+    assert waiting.filter(notes__author=police).exists()
+    sign_in(client, police)
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert reverse("lcspr:agency-action", args=[waiting.first().pk]) in home
+    assert "Your agency has no actions to update." not in home
+    assert information_requests_for_contributor(health).filter(status__in=AWAITING_RETURN)
+    for action in actions_to_sign_off(manager):
+        assert action.notes.filter(author__memberships__agency=action.agency).exists()
