@@ -93,6 +93,8 @@ def return_reminders_send(*, now: dt.datetime | None = None) -> int:
         InformationRequest.objects.filter(
             status__in=[RequestStatus.SENT, RequestStatus.MORE_INFORMATION],
             rapid_review__status__in=REQUESTS_OPEN_WHILE,
+            # A partnership switched off leaves its contributors nothing to open.
+            rapid_review__incident__partnership__is_active=True,
             due_date__gte=today - dt.timedelta(days=14),
             due_date__lte=today + dt.timedelta(days=14),
         )

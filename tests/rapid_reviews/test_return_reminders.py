@@ -168,3 +168,15 @@ def test_an_agency_with_no_contributor_is_reminded_at_its_address(
     assert message.to == ["desk@police.example.org"]
     assert "No one at Midshire Police has an account" in message.body
     assert partnership.contact_email in message.body
+
+
+def test_no_reminder_once_the_partnership_is_switched_off(
+    sent_requests, contributors, partnership, mailoutbox
+):
+    """A partnership switched off leaves its contributors nothing to open (their pages
+    answer 404): its agencies are not reminded, as they are not of its actions."""
+    partnership.is_active = False
+    partnership.save(update_fields=["is_active"])
+    due = due_of(sent_requests)
+    assert chasing.return_reminders_send(now=at(add_working_days(due, -1))) == 0
+    assert not mailoutbox
