@@ -190,6 +190,24 @@ def collect(client, people, world, draft):  # noqa: F811
     keep("hold-on-hold-already", client.get(hold))
     keep("hold-on-hold-already-error", client.post(hold, {"version": str(held.version)}))
     assert {"hold-on-hold-already.html", "hold-on-hold-already-error.html"} <= set(pages)
+    # The agency's return form posted after a colleague submitted the return: what was
+    # typed, shown back with why it cannot be saved.
+    from rapid_reviews import services as rr_services
+    from rapid_reviews.models import InformationRequest
+    from tests.rapid_reviews.conftest import rows, values_for_return
+
+    police = InformationRequest.objects.get(pk=world["request"])
+    rr_services.agency_return_save_draft(
+        information_request=police,
+        actor=people["agency"],
+        values=values_for_return(),
+        rows=rows(timezone.localdate() - dt.timedelta(days=9)),
+    )
+    rr_services.agency_return_submit(information_request=police, actor=people["agency"])
+    sign_in(client, people["agency"])
+    typed = reverse("rapid_reviews:contributor-return", args=[police.pk])
+    keep("contributor-return-submitted-meanwhile", client.post(typed, {"involved": "yes"}))
+    assert "contributor-return-submitted-meanwhile.html" in pages
     # The journey's steps, on a draft incident.
     sign_in(client, people["officer"])
     child = draft.children.first()
