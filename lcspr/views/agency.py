@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from rapid_reviews.views.common import contributor_view
+from safeguarding.forms import RefusedForm
 
 from .. import selectors, services
 from ..forms import AgencyActionForm
@@ -32,12 +33,51 @@ def agency_action_list(request):
     )
 
 
+def _signed_off_meanwhile(request, action, home):
+    """An update sent after the action was signed off (a colleague marked it complete and
+    the manager signed it off while this page was open): nothing can change any more, so
+    the page says so, not that saving again would replace the other change, and shows
+    what was typed, to copy (ADR 0021's addendum)."""
+    signed = action.signed_off_on
+    by = action.signed_off_by
+    message = (
+        f"This action was signed off{f' by {by.full_name}' if by else ''}"
+        f"{f' on {signed:%-d %B %Y}' if signed else ''} after you opened this page, so it "
+        "can no longer change and what you typed has not been saved. It is shown below for "
+        "you to copy: if it matters, tell the partnership’s business unit."
+    )
+    typed = [
+        (label, (request.POST.get(name) or "").strip())
+        for name, label in (("note", "Progress note"), ("evidence_of_impact", "Evidence of impact"))
+    ]
+    return render(
+        request,
+        "lcspr/action.html",
+        {
+            "form": RefusedForm(message, error_target="signed-off"),
+            "review": action.recommendation.review,
+            "title": f"Action: {action.agency.name}",
+            "caption": f"Local review {action.recommendation.review.reference}",
+            "intro": action.description,
+            "back": home,
+            "read_only": True,
+            "action": action,
+            "notes": list(action.notes.select_related("author")),
+            "can_sign_off": False,
+            "due_by_partnership": True,
+            "typed": [(label, text) for label, text in typed if text],
+        },
+    )
+
+
 @contributor_view
 def agency_action(request, action_pk):
     action = selectors.action_get_for_contributor(request.user, action_pk)
     review = action.recommendation.review
     # Back to the agency's list of its actions (also linked from its home page).
     home = reverse("lcspr:agency-actions")
+    if request.method == "POST" and action.status == ActionStatus.SIGNED_OFF:
+        return _signed_off_meanwhile(request, action, home)
 
     def run(form):
         data = form.cleaned_data

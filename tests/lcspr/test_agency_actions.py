@@ -250,3 +250,44 @@ def test_the_home_page_says_when_the_agency_has_more_actions_than_it_lists(
     html = client.get(reverse("safeguarding:home")).content.decode()
     assert "Brief every response officer" in html and "Later 1" not in html
     assert "Your agency has 3 actions to update. The 2 due soonest are listed." in html
+
+
+def test_a_note_sent_after_the_action_was_signed_off_is_shown_back_with_why(
+    client, owned, contributors, people, partnership
+):
+    """A contributor writing a progress note while a colleague marked the action complete
+    and the manager signed it off: nothing can be saved (a signed-off action no longer
+    changes), and the page says so, rather than 'save again to replace the other
+    change' with the typing hidden."""
+    from safeguarding.models import Role
+    from tests.factories import member
+
+    action = owned["police"]
+    police = contributors["police"]
+    sign_in(client, police)
+    url = reverse("lcspr:agency-action", args=[action.pk])
+    opened = action.version
+    assert client.get(url).status_code == 200
+    colleague = member(
+        Role.AGENCY_CONTRIBUTOR, partnership, agency=action.agency, full_name="Second Contributor"
+    )
+    action = services.action_update(
+        action=action,
+        actor=colleague,
+        status="complete",
+        due_date=action.due_date,
+        evidence_of_impact="Audit of 20 calls.",
+        expected_version=opened,
+    )
+    services.action_sign_off(action=action, actor=people["manager"])
+    response = client.post(
+        url, {"status": "in_progress", "note": "Refresher booked for March", "version": opened}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert "signed off" in html
+    assert "save again to replace the other change" not in html
+    assert "Refresher booked for March" in html  # what was typed, to copy
+    action.refresh_from_db()
+    assert action.status == ActionStatus.SIGNED_OFF
+    assert not action.notes.filter(text__contains="Refresher").exists()
