@@ -38,6 +38,7 @@ def form_page(
     context: dict | None = None,
     check_version: Callable[[int | None], None] | None = None,
     once: bool = False,
+    versioned=None,
 ):
     """Validate, call `run(form)` (which calls the service), show its errors, redirect.
 
@@ -48,6 +49,9 @@ def form_page(
     opened before a colleague saved the record cannot overwrite their changes. With
     `once` (a form with `OnceFormMixin` that creates something), a second post of the
     same page is sent to what the first made instead of making it again (once.py).
+    `versioned` is the record whose version the form carries when it is not `record`
+    (an action or a recommendation on its review's pages): a form with errors says the
+    page is out of date only if that record changed since.
     """
     kept = take_kept_post(request)
     posted = request.method == "POST"
@@ -83,12 +87,13 @@ def form_page(
                 check_version(form.cleaned_data.get("version"))
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)
-    elif posted and "version" in form.fields and hasattr(record, "version"):
+    elif posted and "version" in form.fields and hasattr(versioned or record, "version"):
         # The same for a form whose service checks the version itself (expected_version):
         # the record as read for this request says whether the page was opened before.
+        versioned = versioned or record
         try:
             workflow_check_version(
-                record, form.cleaned_data.get("version"), str(record._meta.verbose_name)
+                versioned, form.cleaned_data.get("version"), str(versioned._meta.verbose_name)
             )
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)

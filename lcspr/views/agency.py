@@ -107,6 +107,8 @@ def agency_action(request, action_pk):
             "version": action.version,
         },
         form_kwargs={"action": action},
+        # The form carries the action's version, not the review's.
+        versioned=action,
         extra={
             "action": action,
             "notes": list(action.notes.select_related("author")),

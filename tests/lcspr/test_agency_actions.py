@@ -291,3 +291,26 @@ def test_a_note_sent_after_the_action_was_signed_off_is_shown_back_with_why(
     action.refresh_from_db()
     assert action.status == ActionStatus.SIGNED_OFF
     assert not action.notes.filter(text__contains="Refresher").exists()
+
+
+def test_a_mistake_on_the_agencys_action_form_is_not_called_someone_elses_change(
+    client, owned, contributors
+):
+    """The form carries the action's version; a form with an error was compared with the
+    review's, so it said the page was out of date (and moved the form on to the review's
+    version, so that the corrected form was refused as stale in its turn)."""
+    from lcspr.models import Review
+
+    action = owned["police"]
+    Review.objects.filter(pk=action.recommendation.review_id).update(version=7)
+    sign_in(client, contributors["police"])
+    url = reverse("lcspr:agency-action", args=[action.pk])
+    typed = {"status": "complete", "note": "Done.", "version": action.version}
+    html = client.post(url, typed).content.decode()
+    assert "Enter the evidence of impact before marking it complete" in html
+    assert "changed after you opened this page" not in html
+    assert f'name="version" value="{action.version}"' in html
+    corrected = client.post(url, {**typed, "evidence_of_impact": "Audit of 20 calls."})
+    assert corrected.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETE
