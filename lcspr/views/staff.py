@@ -840,6 +840,7 @@ def recommendation_edit(request, pk, rec_pk):
             "version": rec.version,
         },
         form_kwargs={"recommendation": rec},
+        versioned=rec,
     )
 
 
@@ -910,6 +911,7 @@ def action_detail(request, pk, action_pk):
             "version": action.version,
         },
         form_kwargs={"action": action},
+        versioned=action,
         extra={
             "action": action,
             "notes": list(action.notes.select_related("author")),
@@ -1007,6 +1009,7 @@ def briefing(request, pk):
         run,
         initial=initial,
         extra={"briefing": current},
+        versioned=current,
         template="lcspr/briefing_form.html",
     )
 

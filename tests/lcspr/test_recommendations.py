@@ -178,3 +178,44 @@ def test_an_action_that_names_the_child_is_refused(local_review, people, agencie
         )
     assert "‘Amelia’" in error.value.message_dict["description"][0]
     assert not rec.actions.exists()
+
+
+def test_an_error_on_a_recommendation_or_action_form_is_not_called_a_colleagues_change(
+    client, local_review, people, agencies
+):
+    """These pages belong to the review but their forms carry the recommendation's or the
+    action's version: a form with an error was compared with the review's version, so it
+    also said the page was out of date and moved the form on to the wrong version."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lcspr.models import Review
+
+    officer = people["officer"]
+    rec = services.recommendation_add(review=local_review, actor=officer, text="Share sooner.")
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Brief every team",
+        agency=agencies["police"],
+        lead="Lead",
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    Review.objects.filter(pk=local_review.pk).update(version=9)
+    sign_in(client, officer)
+    pages = [
+        (
+            reverse("lcspr:recommendation-edit", args=[local_review.pk, rec.pk]),
+            {"text": "", "version": rec.version},
+        ),
+        (
+            reverse("lcspr:action", args=[local_review.pk, action.pk]),
+            {"status": "complete", "version": action.version},
+        ),
+    ]
+    for url, posted in pages:
+        html = client.post(url, posted).content.decode()
+        assert "govuk-error-summary" in html, url
+        assert "changed after you opened this page" not in html, url
+        assert f'name="version" value="{posted["version"]}"' in html, url
