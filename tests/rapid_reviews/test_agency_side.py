@@ -337,3 +337,65 @@ def test_the_request_page_says_whom_to_ask(client, sent_requests, contributors, 
     sign_in(client, contributors["police"])
     html = client.get(reverse("rapid_reviews:contributor-request", args=[request.pk])).content
     assert partnership.contact_email in html.decode()
+
+
+def test_one_person_for_two_agencies_in_two_partnerships_sees_each_only_where_it_is_theirs(
+    client, sent_requests, agencies, partnership, other_partnership, make_review, people
+):
+    """Police in partnership A and health in partnership B: A's police request and B's
+    health request, never A's health request nor B's police one (the pairs, not every
+    agency in every partnership); the same agency in two partnerships sees both."""
+    from safeguarding.models import Membership
+
+    other_partnership.agencies.add(agencies["health"])
+    officer_b = member(Role.REVIEW_OFFICER, other_partnership, full_name="Officer B")
+    review_b = make_review(partnership=other_partnership, actor=officer_b, name="Other Child")
+    in_b = {
+        key: request
+        for key, request in zip(
+            ("health", "police"),
+            services.information_requests_create(
+                rapid_review=review_b,
+                actor=officer_b,
+                agencies=[agencies["health"], agencies["police"]],
+                due_date=add_working_days(timezone.localdate(), 3),
+                send=True,
+            ),
+            strict=True,
+        )
+    }
+    both = member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agencies["police"], full_name="Both")
+    Membership.objects.create(
+        user=both,
+        partnership=other_partnership,
+        role=Role.AGENCY_CONTRIBUTOR,
+        agency=agencies["health"],
+    )
+    sign_in(client, both)
+
+    def page(request):
+        return client.get(reverse("rapid_reviews:contributor-request", args=[request.pk]))
+
+    assert page(sent_requests["police"]).status_code == 200
+    assert page(in_b["health"]).status_code == 200
+    assert page(sent_requests["health"]).status_code == 404
+    assert page(in_b["police"]).status_code == 404
+    html = page(in_b["health"]).content.decode()
+    assert "Other Child" in html and "Amelia" not in html  # each case's own children
+    listing = client.get(reverse("rapid_reviews:contributor-list")).content.decode()
+    for request, shown in [
+        (sent_requests["police"], True),
+        (in_b["health"], True),
+        (sent_requests["health"], False),
+        (in_b["police"], False),
+    ]:
+        link = reverse("rapid_reviews:contributor-request", args=[request.pk])
+        assert (f'href="{link}"' in listing) is shown, request
+    # The same agency (police) in both partnerships: both requests.
+    Membership.objects.filter(user=both, partnership=other_partnership).update(
+        agency=agencies["police"]
+    )
+    both = type(both).objects.get(pk=both.pk)
+    sign_in(client, both)
+    assert page(in_b["police"]).status_code == 200
+    assert page(in_b["health"]).status_code == 404
