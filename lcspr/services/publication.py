@@ -136,26 +136,39 @@ def review_send_notice(
 
 
 def _slug_base(title: str) -> str:
-    return slugify(title)[:100] or "review"
+    return slugify(title)[:100].strip("-") or "review"
 
 
-def _unique_slug(partnership, title: str, *, instead_of: PublishedReview | None = None) -> str:
+def _unique_slug(partnership, title: str) -> str:
     """The public address's last part, made from the title (with -2, -3 … when the
-    partnership already has one). `instead_of`: the copy whose address it replaces."""
+    partnership already has one). A copy given a new address never gets its own old one
+    back: the old one stops working (a corrected "Jay 2" is not left at `jay-2` because
+    another review has `jay`)."""
     base = _slug_base(title)
     slug, n = base, 2
     taken = PublishedReview.objects.filter(partnership=partnership)
-    if instead_of is not None:
-        taken = taken.exclude(pk=instead_of.pk)
     while taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def _slug_of_title(published: PublishedReview, title: str) -> bool:
-    """Whether the copy's address is made from `title` (as is, or with its -2, -3 …)."""
-    base = _slug_base(title)
-    return published.slug == base or bool(re.fullmatch(rf"{re.escape(base)}-\d+", published.slug))
+def _address_kept(published: PublishedReview, *, old_title: str, new_title: str) -> bool:
+    """Whether a copy whose title goes from `old_title` to `new_title` keeps its address:
+    only when that address is the new title's own. The two titles make the same address
+    (they differ only in case, punctuation or spacing), and the address is that one, or
+    that one with the number publication adds because another review in the partnership
+    has it. A number that belonged to the title ("Jay, aged 15" corrected to "Jay, aged")
+    is a word taken out of it, and an address with a number nobody else's address
+    explains may be left from an earlier title: both get a new address."""
+    base = _slug_base(new_title)
+    if _slug_base(old_title) != base:
+        return False
+    if published.slug == base:
+        return True
+    if not re.fullmatch(rf"{re.escape(base)}-\d+", published.slug):
+        return False
+    others = PublishedReview.objects.filter(partnership_id=published.partnership_id)
+    return others.exclude(pk=published.pk).filter(slug=base).exists()
 
 
 def _copy(field_file, target, prefix: str, extension: str) -> None:
@@ -581,7 +594,8 @@ def published_update(
     is not published) and report (a corrected PDF), and the current learning briefing,
     recommendations and themes, all checked again for anything that identifies the case.
     A value left as None stays as published. The page's address is made from the title:
-    a new title gives it a new address (the old one stops working).
+    a title with other words gives it a new address (the old one stops working); one
+    changed only in capitals, punctuation or spacing keeps it (`_address_kept`).
 
     A withdrawn copy is corrected by a partnership manager only, and the correction puts
     it back on the public pages (withdrawal is for a detail that must come out first)."""
@@ -620,14 +634,13 @@ def published_update(
     review.public_title, review.public_summary = title, summary
     if not full_report:
         review.improvements = improved
-    published.title, published.summary, published.improvements = title, summary, improved
-    if not _slug_of_title(published, title):
+    old_address = published.get_absolute_url()
+    if not _address_kept(published, old_title=published.title, new_title=title):
         # The address (and the downloads' names) are made from the title: a title
         # corrected because it gave something away must not leave it in the address.
         # The old address answers "Page not found" from now on.
-        old_address = published.get_absolute_url()
-        published.slug = _unique_slug(review.partnership, title, instead_of=published)
-        changes["address"] = {"old": old_address, "new": published.get_absolute_url()}
+        published.slug = _unique_slug(review.partnership, title)
+    published.title, published.summary, published.improvements = title, summary, improved
     if checked is not None:
         # The corrected report replaces the one published (which may be what identified
         # the family): the old file goes once this commits.
@@ -652,6 +665,8 @@ def published_update(
         }
         published.withdrawn_on, published.withdrawn_reason = None, ""
     published.save()
+    if published.get_absolute_url() != old_address:
+        changes["address"] = {"old": old_address, "new": published.get_absolute_url()}
     published.themes.set(themes)
     delete_after_commit(published.briefing_pdf.storage, *old_names)
     audit_record(

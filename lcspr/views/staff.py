@@ -712,8 +712,9 @@ def _update_intro(review, copy) -> str:
     intro = (
         "The public pages get what you correct here, with the current learning briefing "
         "(its PDF and presentation), recommendations and themes, all checked again for "
-        "anything that identifies the family. A new title gives the public page a new "
-        "address, made from it (the old address stops working)."
+        "anything that identifies the family. A title with different words (not only "
+        "capitals or punctuation) gives the public page a new address, made from it (the "
+        "old address stops working)."
     )
     if copy.withdrawn_on is not None:
         intro = (

@@ -237,6 +237,102 @@ def test_a_corrected_title_takes_the_old_titles_words_out_of_the_address(client,
     assert item.slug == "who-was-listening"
 
 
+def _retitled(review, actor, title=None, **fields):
+    """The public copy after a correction of its title (or of `fields` alone)."""
+    review.refresh_from_db()
+    if title is not None:
+        fields["public_title"] = title
+    services.published_update(review=review, actor=actor, reason="Corrected", **fields)
+    return PublishedReview.objects.get(source_review_id=review.pk)
+
+
+def _another_copy(partnership, slug, title):
+    """Another review of the partnership, already on the public pages at `slug`."""
+    on = TODAY()
+    return PublishedReview.objects.create(
+        partnership=partnership,
+        source_review_id=990_000 + PublishedReview.objects.count(),
+        slug=slug,
+        title=title,
+        summary="Another review.",
+        year=on.year,
+        published_on=on,
+        kind="full_report",
+    )
+
+
+def test_a_number_taken_out_of_the_title_leaves_the_address(client, published, people):
+    """An age, a house number or a year at the end of a title makes an address that
+    looks like one with a number added to tell it from another review's: taken out of
+    the title, it must leave the address and the files' names too."""
+    officer = people["officer"]
+    item = _retitled(published, officer, "Jay, aged 15")
+    assert item.slug == "jay-aged-15"
+    old_address = item.get_absolute_url()
+    item = _retitled(published, officer, "Jay, aged")
+    assert item.slug == "jay-aged"
+    assert client.get(old_address).status_code == 404
+    for kind in ("report", "briefing", "presentation"):
+        assert client.get(f"{old_address}{kind}/").status_code == 404
+        disposition = _public(client, item, kind)["Content-Disposition"]
+        assert "-jay-aged-" in disposition and "jay-aged-15" not in disposition
+
+
+def test_a_title_changed_only_in_capitals_or_punctuation_keeps_its_address(
+    client, published, people
+):
+    from safeguarding.models import AuditEvent
+
+    officer = people["officer"]
+    item = _retitled(published, officer, "Jay, aged")
+    address = item.get_absolute_url()
+    item = _retitled(published, officer, "JAY: aged…")
+    assert item.title == "JAY: aged…" and item.get_absolute_url() == address
+    assert "JAY: aged…" in client.get(address).content.decode()
+    event = AuditEvent.objects.filter(object_id=str(published.pk), action="update").latest("pk")
+    assert "address" not in event.changes
+
+
+def test_a_number_added_to_tell_two_reviews_apart_stays_when_the_punctuation_changes(
+    published, people
+):
+    officer = people["officer"]
+    _another_copy(published.partnership, "jay", "Jay")
+    item = _retitled(published, officer, "Jay")
+    assert item.slug == "jay-2"
+    item = _retitled(published, officer, "Jay.")
+    assert item.slug == "jay-2"
+    # And a correction of the summary alone keeps it as well.
+    assert _retitled(published, officer, public_summary="Reworded.").slug == "jay-2"
+
+
+@pytest.mark.parametrize("jay_taken, new_slug", [(False, "jay"), (True, "jay-3")])
+def test_a_number_that_was_part_of_the_title_is_no_suffix(
+    client, published, people, jay_taken, new_slug
+):
+    """ "Jay 2" corrected to "Jay": the "2" was the title's, so `jay-2` is not kept as
+    "jay with a number added", even when another review has `jay`."""
+    officer = people["officer"]
+    if jay_taken:
+        _another_copy(published.partnership, "jay", "Jay")
+    item = _retitled(published, officer, "Jay 2")
+    assert item.slug == "jay-2"
+    old_address = item.get_absolute_url()
+    item = _retitled(published, officer, "Jay")
+    assert item.slug == new_slug
+    assert client.get(old_address).status_code == 404
+
+
+def test_an_address_left_from_an_earlier_title_goes_at_the_next_correction(published, people):
+    """Before corrected titles changed the address, a correction kept it: `jay-15` for a
+    title now "Jay" looks like "jay with a number added", but no other review has `jay`,
+    so nothing explains the number and it may be the old title's."""
+    item = PublishedReview.objects.get(source_review_id=published.pk)
+    PublishedReview.objects.filter(pk=item.pk).update(slug="jay-15", title="Jay")
+    item = _retitled(published, people["officer"], public_summary="Reworded.")
+    assert item.slug == "jay"
+
+
 def test_a_replaced_report_leaves_no_file_behind(
     published, people, settings, django_capture_on_commit_callbacks
 ):
