@@ -10,7 +10,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -171,6 +171,28 @@ def _address_kept(published: PublishedReview, *, old_title: str, new_title: str)
     return others.exclude(pk=published.pk).filter(slug=base).exists()
 
 
+def _save_at_unique_address(published: PublishedReview, *, attempts: int = 5) -> None:
+    """Save the copy. Its address was free when it was chosen, but another review of the
+    same title published at the same moment may have taken it since (the database keeps
+    addresses unique in a partnership): then it takes the next free one."""
+    for _ in range(attempts):
+        try:
+            with transaction.atomic():
+                published.save()
+            return
+        except IntegrityError:
+            others = PublishedReview.objects.filter(partnership_id=published.partnership_id)
+            if not others.exclude(pk=published.pk).filter(slug=published.slug).exists():
+                raise  # not the address: nothing to retry
+            published.slug = _unique_slug(published.partnership, published.title)
+    raise ValidationError(
+        {
+            "public_title": "Other reviews with this title were being published at the "
+            "same moment: try again"
+        }
+    )
+
+
 def _copy(field_file, target, prefix: str, extension: str) -> None:
     with field_file.open("rb") as source:
         data = source.read()
@@ -237,7 +259,7 @@ def _write_published(review: Review, briefing: LearningBriefing) -> PublishedRev
     if review.publication_kind == PublicationKind.FULL_REPORT:
         _write_public_report(published, review)
     themes = _fill_from_case(published, review, briefing)
-    published.save()
+    _save_at_unique_address(published)
     published.themes.set(themes)
     return published
 
@@ -664,7 +686,7 @@ def published_update(
             "new": "back on the public pages",
         }
         published.withdrawn_on, published.withdrawn_reason = None, ""
-    published.save()
+    _save_at_unique_address(published)
     if published.get_absolute_url() != old_address:
         changes["address"] = {"old": old_address, "new": published.get_absolute_url()}
     published.themes.set(themes)

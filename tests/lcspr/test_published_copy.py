@@ -333,6 +333,54 @@ def test_an_address_left_from_an_earlier_title_goes_at_the_next_correction(publi
     assert item.slug == "jay"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_reviews_of_the_same_title_published_at_the_same_moment(local_review, people):  # noqa: F811
+    """Another review of the same title is being published in the same partnership:
+    its address is not yet committed when this one's is chosen, so both choose the same.
+    The database refuses the second; publication takes the next address, not a server
+    error."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    review = to_notice_sent(local_review, people["officer"])
+    held, seen = threading.Event(), {}
+
+    def other_publication():
+        try:
+            with transaction.atomic():
+                _another_copy(review.partnership, "are-you-listening-to-me", "Are you listening?")
+                held.set()
+                # Commit only once this test's publication waits on the same address.
+                with connection.cursor() as cursor:
+                    for _ in range(400):
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock' "
+                            "AND query LIKE 'INSERT INTO \"lcspr_publishedreview\"%%'"
+                        )
+                        if cursor.fetchone()[0]:
+                            seen["waiting"] = True
+                            break
+                        time.sleep(0.05)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_publication)
+    thread.start()
+    try:
+        assert held.wait(10)
+        publish(review, people["officer"])
+    finally:
+        thread.join()
+    assert seen == {"waiting": True}
+    slugs = set(PublishedReview.objects.values_list("slug", flat=True))
+    assert slugs == {"are-you-listening-to-me", "are-you-listening-to-me-2"}
+    assert PublishedReview.objects.get(source_review_id=review.pk).slug.endswith("-2")
+
+
 def test_a_replaced_report_leaves_no_file_behind(
     published, people, settings, django_capture_on_commit_callbacks
 ):
