@@ -182,3 +182,57 @@ def test_embargoed_public_copies_are_dated_from_the_end_of_the_embargo(partnersh
     plain.refresh_from_db()
     assert (embargoed.published_on, embargoed.year) == (dt.date(2027, 1, 5), 2027)
     assert (plain.published_on, plain.year) == (dt.date(2026, 12, 21), 2026)
+
+
+def test_briefings_made_with_the_year_before_the_embargo_ended_are_made_again(make_review, people):
+    """An embargo from December into January: the briefing was made with the year
+    publication was recorded. The migration marks it (no content hash) so the review's
+    page says the public pages show an earlier version, and the next making of it has
+    the year the public first read it. Briefings already made with that year, and
+    embargoes ending in the same year, are left alone."""
+    from lcspr import services
+    from lcspr.models import PublishedReview
+    from lcspr.services.briefing import BRIEFING_FIELDS, _hash
+
+    from .conftest import BRIEFING, open_review
+
+    recorded = dt.date(2026, 12, 21)
+    cases = {
+        "earlier year": (dt.date(2027, 1, 5), 2026),
+        "already made again": (dt.date(2027, 1, 5), 2027),
+        "same year": (dt.date(2026, 12, 30), 2026),
+    }
+    briefings = {}
+    for n, (case, (embargo, made_with)) in enumerate(cases.items(), start=1):
+        review = open_review(make_review, people)
+        briefing = services.briefing_save(review=review, actor=people["officer"], values=BRIEFING)
+        Review.objects.filter(pk=review.pk).update(published_on=recorded, embargo_until=embargo)
+        values = {f: getattr(briefing, f) for f in BRIEFING_FIELDS}
+        made = _hash(values, review.partnership.name, made_with)
+        type(briefing).objects.filter(pk=briefing.pk).update(content_hash=made)
+        PublishedReview.objects.create(
+            partnership=review.partnership,
+            source_review_id=review.pk,
+            slug=f"review-{n}",
+            title=case,
+            summary="S",
+            kind="full_report",
+            year=embargo.year,
+            published_on=embargo,
+            embargo_until=embargo,
+            briefing_hash=made,
+        )
+        briefings[case] = (briefing, made)
+    migrate([("lcspr", "0019_published_dated_from_embargo")])
+    try:
+        migrate([("lcspr", "0020_briefings_of_embargo_across_new_year")])
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    for case, (briefing, made) in briefings.items():
+        briefing.refresh_from_db()
+        assert briefing.content_hash == ("" if case == "earlier year" else made), case
+
+    briefing, _ = briefings["earlier year"]
+    briefing = services.briefing_generate(briefing)
+    values = {f: getattr(briefing, f) for f in BRIEFING_FIELDS}
+    assert briefing.content_hash == _hash(values, briefing.review.partnership.name, 2027)
