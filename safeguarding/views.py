@@ -23,7 +23,7 @@ from .audit_display import present_events
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .keyset import keyset_page
-from .models import AuditEvent, Role
+from .models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ def audit_list(request):
     # national trail costs what the first does, whatever the partnership's share of it.
     parts = None
     if scope and not refused:
-        parts = [AuditEvent.objects.filter(part) for part in scope]
+        parts = permissions.audit_events_by_part(scope)
         if event_filter.is_bound:  # the filters the form checked, on each part
             parts = [event_filter.filter_queryset(part) for part in parts]
     page = keyset_page(
