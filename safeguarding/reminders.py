@@ -620,6 +620,13 @@ INSERT INTO {reminder} (deadline_id, recipient_id, rule, occurrence, status, con
 SELECT deadline_id, recipient_id, rule, occurrence, status, context, %(now)s,
        CASE WHEN status = %(pending)s THEN %(now)s::timestamptz END, 0, ''
   FROM ({due}) AS due
+ -- An "overdue" whose escalation (the same clock and occurrence) this person has had
+ -- already, as a manager before the clock was handed to them: that told them
+ -- (`told_by_escalation`). One probe of the unique key's index each.
+ WHERE NOT (due.rule = 'overdue' AND EXISTS (
+            SELECT 1 FROM {reminder} told
+             WHERE told.deadline_id = due.deadline_id AND told.rule = 'escalation'
+               AND told.occurrence = due.occurrence AND told.recipient_id = due.recipient_id))
  -- The same order in every sweep, so two sweeps at once wait for each other's rows
  -- rather than deadlock.
  ORDER BY deadline_id, rule, occurrence, recipient_id
@@ -709,6 +716,16 @@ def _people_ids(partnership_ids) -> tuple[dict, dict]:
     return officers, managers
 
 
+def told_by_escalation(key: tuple, claimed: set[tuple]) -> bool:
+    """Whether the reminder `key` (deadline, recipient, rule, occurrence) is an "overdue"
+    whose escalation, the same clock and occurrence, `claimed` holds for the same person.
+    A manager told of an overdue clock by its escalation, who then takes the clock over
+    (cover, or a leaver's clocks), is not told again as its owner that day; they are at
+    its next repeat. The SQL sweep follows the same rule (`_CLAIM_DUE_SQL`)."""
+    deadline_id, recipient_id, rule, occurrence = key
+    return rule == "overdue" and (deadline_id, recipient_id, "escalation", occurrence) in claimed
+
+
 def _claimed_already(wanted: list[tuple]) -> set[tuple]:
     """Which of the wanted (deadline, recipient, rule, occurrence) are claimed already."""
     deadline_ids = sorted({w[0] for w in wanted})
@@ -772,7 +789,7 @@ def _claim_due_in_python(setting: SweepSetting, result: SweepResult, collect: bo
         if not wanted:
             continue
         done = _claimed_already(wanted)
-        fresh = [w for w in wanted if w[:4] not in done]
+        fresh = [w for w in wanted if w[:4] not in done and not told_by_escalation(w[:4], done)]
         for row in _claim_one_by_one(fresh, now=timezone.now()):
             _won(result, collect, *row)
             if row[5] == Status.PENDING:
@@ -827,8 +844,10 @@ def reminders_sweep(*, now: dt.datetime | None = None, collect: bool = True) -> 
 
 # --- Hand-overs ------------------------------------------------------------------------
 
-#: Why a held reminder was not moved to the new owner at a hand-over.
+#: Why a held reminder was not moved to the new owner at a hand-over: they have the same
+#: claim already, or had its escalation (the same clock and occurrence) as a manager.
 TOLD_ALREADY = "handed over: the new owner has it already"
+TOLD_BY_ESCALATION = "handed over: the new owner had its escalation as a manager"
 
 
 def held_reminders_hand_over(
@@ -840,9 +859,10 @@ def held_reminders_hand_over(
     owns the clocks now and nobody is told twice. Returns (moved, dropped).
 
     - One the new owner has already (the same clock, rule and occurrence: the same claim
-      key, whatever its status) is dropped: marked skipped. An escalation the new owner
-      had as a manager is not the same: the owner's "overdue" moves to them, holding its
-      key so that the next sweep does not claim it again (a digest shows one line a clock).
+      key, whatever its status) is dropped: marked skipped. So is an "overdue" whose
+      escalation (the same clock and occurrence) the new owner had as a manager: it told
+      them, and the sweep does not claim that "overdue" for them either
+      (`told_by_escalation`); they are reminded as the owner at its next repeat.
     - A moved one leaves the old owner's digest. If the new owner chose a daily digest it
       waits for their next one; otherwise the next sweep in office hours sends it (it is
       made pending, not queued: nobody is e-mailed at night, as for a moved clock).
@@ -861,18 +881,27 @@ def held_reminders_hand_over(
     if digest_ids:
         digests = ReminderSent.objects.select_for_update().filter(pk__in=digest_ids)
         list(digests.order_by("pk").values_list("pk"))
-    held = list(
-        owner_held.select_for_update().values_list("pk", "deadline_id", "rule", "occurrence")
+    locked = owner_held.select_for_update().values_list(
+        "pk", "deadline_id", "rule", "occurrence", "digest_id"
     )
+    held = [row[:4] for row in locked]
     if not held:
         return 0, 0
     theirs = set(
         ReminderSent.objects.filter(
             deadline_id__in=sorted({row[1] for row in held}), recipient=to_user
-        ).values_list("deadline_id", "rule", "occurrence")
+        ).values_list("deadline_id", "recipient_id", "rule", "occurrence")
     )
-    dropped = [pk for pk, *key in held if tuple(key) in theirs]
-    moved = [pk for pk, *key in held if tuple(key) not in theirs]
+    dropped: dict[int, str] = {}
+    moved = []
+    for pk, deadline_id, rule, occurrence in held:
+        key = (deadline_id, to_user.pk, rule, occurrence)
+        if key in theirs:
+            dropped[pk] = TOLD_ALREADY
+        elif told_by_escalation(key, theirs):
+            dropped[pk] = TOLD_BY_ESCALATION
+        else:
+            moved.append(pk)
     digest = to_user.reminder_preference == User.ReminderPreference.DIGEST
     changes = {
         "recipient": to_user,
@@ -891,10 +920,11 @@ def held_reminders_hand_over(
                     ReminderSent.objects.filter(pk=pk).update(**changes)
             except IntegrityError:
                 moved.remove(pk)
-                dropped.append(pk)
-    ReminderSent.objects.filter(pk__in=dropped).update(
-        status=Status.SKIPPED, last_error=TOLD_ALREADY
-    )
+                dropped[pk] = TOLD_ALREADY
+    for reason in (TOLD_ALREADY, TOLD_BY_ESCALATION):
+        pks = [pk for pk, why in dropped.items() if why == reason]
+        if pks:
+            ReminderSent.objects.filter(pk__in=pks).update(status=Status.SKIPPED, last_error=reason)
     return len(moved), len(dropped)
 
 

@@ -199,11 +199,14 @@ def test_an_escalation_held_for_a_manager_stays_theirs_when_their_clocks_go(
     not_sent, partnership, people
 ):
     """A manager told of an overdue clock as a manager (escalation), who then covers for
-    its owner and later goes on leave themselves: the owner's reminder goes on to the
-    next owner, the escalation stays with the manager (they are still a manager)."""
+    its owner and later hands the clock on: the owner's "overdue" of that day is not
+    theirs as well (the escalation told them); the owner's reminder of the next repeat,
+    theirs as the owner, goes on to the next owner; the escalation stays with them (they
+    are still a manager)."""
     officer = _prefers(people["officer"], DIGEST)
     manager = _prefers(people["manager"], DIGEST)
     deputy = _prefers(member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Deputy"), DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), DIGEST)
     clock = start_clock(partnership, owner=officer)
     reminders.reminders_sweep(now=at(2, 10))
     assert _rows() == [
@@ -213,23 +216,33 @@ def test_an_escalation_held_for_a_manager_stays_theirs_when_their_clocks_go(
     ]
 
     assert _hand_over(manager, partnership, officer, manager) == 1
-    assert _rows(recipient=manager) == [
-        (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager)),
-        (clock.pk, "overdue", manager.pk, Status.HELD, None),
-    ]
-    assert _hand_over(deputy, partnership, manager, deputy) == 1
     assert _rows() == [
         (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager)),
         (clock.pk, "escalation", deputy.pk, Status.HELD, _digest_of(deputy)),
-        (clock.pk, "overdue", deputy.pk, Status.HELD, None),
+        (clock.pk, "overdue", officer.pk, Status.SKIPPED, _digest_of(officer)),
     ]
-    # The deputy's digest of today was built with the escalation; the owner's reminder of
-    # the same clock waits for tomorrow's, and the sweep claims nothing more today.
+    # Nor does the sweep claim the owner's "overdue" of the same day for the manager.
     assert reminders.reminders_sweep(now=at(2, 11)).claimed_count == 0
 
+    # At the next repeat the manager is reminded as the owner, the deputy by escalation.
+    reminders.reminders_sweep(now=at(4, 10))
+    repeat = ReminderSent.objects.get(deadline=clock, recipient=manager, rule="overdue")
+    assert (repeat.occurrence, repeat.status) == ("2026-12-01#1", Status.HELD)
+    assert _hand_over(manager, partnership, manager, colleague) == 1
+    assert _rows(recipient=manager) == [
+        (clock.pk, "escalation", manager.pk, Status.HELD, _digest_of(manager, 2)),
+    ]
+    assert _rows(recipient=colleague) == [
+        (clock.pk, "overdue", colleague.pk, Status.HELD, None),
+    ]
+    assert ReminderSent.objects.get(recipient=colleague, rule="overdue").pk == repeat.pk
 
-def _digest_of(user) -> int:
-    return ReminderSent.objects.get(rule="digest", recipient=user).pk
+
+def _digest_of(user, day: int | None = None) -> int:
+    digests = ReminderSent.objects.filter(rule="digest", recipient=user)
+    if day is not None:
+        digests = digests.filter(occurrence=f"2026-12-{day:02d}")
+    return digests.get().pk
 
 
 @pytest.fixture
@@ -307,3 +320,85 @@ def test_a_reminder_handed_over_overnight_says_where_the_clock_stands_when_sent(
     ]
     held.refresh_from_db()
     assert (held.recipient, held.status) == (colleague, Status.SENT)
+
+
+# --- A new owner told of the clock already, by its escalation ------------------------
+
+
+def _to(user) -> list[str]:
+    return [m.subject for m in mail.outbox if m.to == [user.email]]
+
+
+def test_a_manager_told_by_the_escalation_is_not_sent_the_overdue_they_take_over(
+    eager, partnership, people, django_capture_on_commit_callbacks
+):
+    """The officer has a daily digest, the manager each reminder on its own. The 10:00
+    sweep sends the officer's digest; a clock started later is overdue at 11:00, when its
+    "overdue" is held for the officer's digest of tomorrow and the manager is sent its
+    escalation. The manager then takes the officer's clocks: the held "overdue" is not
+    theirs to be sent (they had the escalation of the same clock and day), nor is a new
+    "overdue" of the clock whose escalation went at 10:00."""
+    officer = _prefers(people["officer"], DIGEST)
+    manager = _prefers(people["manager"], EACH)
+    first = start_clock(partnership, owner=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(2, 10))
+    late = start_clock(partnership, owner=officer, key="-2")
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(2, 11))
+    held = ReminderSent.objects.get(deadline=late, status=Status.HELD)
+    assert (held.recipient, held.rule, held.digest) == (officer, "overdue", None)
+    assert [s.startswith("Overdue (escalated to you") for s in _to(manager)] == [True, True]
+    mail.outbox.clear()
+
+    assert _hand_over(manager, partnership, officer, manager) == 2
+    held.refresh_from_db()
+    assert (held.recipient, held.status, held.last_error) == (
+        officer,
+        Status.SKIPPED,
+        reminders.TOLD_BY_ESCALATION,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        later = reminders.reminders_sweep(now=at(2, 13))
+    assert later.claimed_count == 0
+    assert mail.outbox == []
+    assert not ReminderSent.objects.filter(recipient=manager, rule="overdue").exists()
+
+    # At the next repeat the manager, owning both clocks now, is reminded as the owner.
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(4, 10))
+    assert sorted(_to(manager)) == [
+        f"Overdue: 3 working days late: {clock.title}" for clock in (first, late)
+    ]
+
+
+@pytest.mark.parametrize("one_statement", [True, False], ids=["sql", "python"])
+def test_the_sweep_takes_an_escalation_for_the_new_owners_overdue_both_ways(
+    eager, monkeypatch, partnership, people, django_capture_on_commit_callbacks, one_statement
+):
+    """Nothing was held (everyone takes each reminder on its own): the officer was sent the
+    "overdue" and the manager its escalation at 10:00; the manager covers from 12:00. Both
+    ways of working out the reminders due (one statement, or Python on SQLite) leave the
+    manager's "overdue" of that clock and day unclaimed; the other manager, still told by
+    escalation, and a clock whose escalation the manager did not have, are not affected."""
+    monkeypatch.setattr(reminders, "claims_in_one_statement", lambda: one_statement)
+    officer, manager = people["officer"], people["manager"]
+    deputy = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Deputy")
+    clock = start_clock(partnership, owner=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(2, 10))
+    assert _to(officer) == [f"Overdue: 1 working day late: {clock.title}"]
+    assert len(_to(manager)) == len(_to(deputy)) == 1
+    # A clock started after that sweep: its escalation has not gone to the manager yet.
+    late = start_clock(partnership, owner=officer, key="-2")
+    mail.outbox.clear()
+
+    _hand_over(manager, partnership, officer, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = reminders.reminders_sweep(now=at(2, 13))
+    assert sorted((r.deadline_id, r.rule, r.recipient_id) for r in later.claimed) == [
+        (late.pk, "escalation", deputy.pk),
+        (late.pk, "overdue", manager.pk),
+    ]
+    assert _to(manager) == [f"Overdue: 1 working day late: {late.title}"]
+    assert _to(officer) == []

@@ -231,6 +231,60 @@ def test_a_sweep_claims_and_queues_the_same_rows_in_one_statement_or_in_python(
     assert claimed[True] == claimed[False]
 
 
+def test_an_escalation_had_already_stands_for_the_overdue_in_either_way(monkeypatch):
+    """A clock handed to a manager who had its escalation: neither way of claiming (one
+    statement, or Python a chunk at a time) claims its "overdue" of the same occurrence for
+    them (`reminders.told_by_escalation`), and both claim the same rows. An escalation of
+    another occurrence tells them nothing of this one. Over a few random worlds."""
+    monkeypatch.setattr(reminders, "queue_sends", lambda pks: len(pks))
+    seen = {"told": 0, "not told": 0}
+    for seed in range(6):
+        with transaction.atomic():
+            told, earlier = _escalated_world_swept_both_ways(monkeypatch, seed)
+            transaction.set_rollback(True)
+        seen["told"] += len(told)
+        seen["not told"] += len(earlier)
+    assert min(seen.values()) >= 5, seen  # the worlds drew enough of both
+
+
+def _escalated_world_swept_both_ways(monkeypatch, seed: int):
+    rng = random.Random(seed)
+    today = DAYS[seed * 11 % len(DAYS)]
+    _world(rng, today)
+    overdue = sorted(
+        row[:4] for row in _python_rows(reminders.SweepSetting(today)) if row[2] == "overdue"
+    )
+    told = set(rng.sample(overdue, len(overdue) // 2))
+    earlier = [row for row in overdue if row not in told]
+    ReminderSent.objects.bulk_create(
+        [
+            ReminderSent(
+                deadline_id=d,
+                recipient_id=r,
+                rule="escalation",
+                occurrence=occurrence if (d, r, _rule, occurrence) in told else "2020-01-01#0",
+                status=ReminderSent.Status.SENT,
+            )
+            for d, r, _rule, occurrence in overdue
+        ]
+    )
+    claimed = {}
+    for one_statement in (True, False):
+        monkeypatch.setattr(reminders, "claims_in_one_statement", lambda v=one_statement: v)
+        with transaction.atomic():
+            now = dt.datetime.combine(today, dt.time(10), tzinfo=LONDON)
+            result = reminders.reminders_sweep(now=now)
+            transaction.set_rollback(True)
+        claimed[one_statement] = {
+            (r.deadline_id, r.recipient_id, r.rule, r.occurrence, r.status) for r in result.claimed
+        }
+    assert claimed[True] == claimed[False]
+    keys = {row[:4] for row in claimed[True]}
+    assert not keys & told
+    assert set(earlier) <= keys
+    return told, earlier
+
+
 def _clock(partnership, due, *, kind=Deadline.Kind.ACTION, owner=None, n=0) -> Deadline:
     return Deadline.objects.create(
         partnership=partnership,
