@@ -303,11 +303,12 @@ def lock_people(*users: User | None) -> None:
     list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
-def may_own_clocks(user: User, partnership, *, lock: bool = False) -> bool:
-    """Is `user` an active review officer or manager of the partnership (an instance or
-    its id)? The same rule as `owner_in_business_unit`, for one person. With `lock`
-    (inside a transaction), their account and roles there are locked until it ends, so
-    that they cannot be removed or switched off while clocks are handed to them."""
+def may_own_clocks(user: User | int, partnership, *, lock: bool = False) -> bool:
+    """Is `user` (or the person with that id) an active review officer or manager of the
+    partnership (an instance or its id)? The same rule as `owner_in_business_unit`, for
+    one person. With `lock` (inside a transaction), their account and roles there are
+    locked until it ends, so that they cannot be removed or switched off while clocks are
+    handed to them."""
     roles = Membership.objects.filter(
         user=user, partnership=partnership, role__in=OWNER_ROLES, user__is_active=True
     )

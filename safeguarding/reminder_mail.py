@@ -19,7 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import calendar
-from .deadlines import OWNER_ROLES, deadline_explain, explain_rule, may_own_clocks
+from .deadlines import (
+    OWNER_ROLES,
+    deadline_explain,
+    explain_rule,
+    may_own_clocks,
+    owner_in_business_unit,
+)
 from .models import Deadline, Membership, ReminderSent, User
 
 logger = logging.getLogger(__name__)
@@ -129,6 +135,8 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline closed"
     if row.deadline is not None and not may_own_clocks(recipient, row.deadline.partnership_id):
         return LEFT
+    if row.deadline is not None and _has_another_owner(row):
+        return HANDED_OVER
     if row.deadline is not None and row.rule != "moved" and _superseded(row):
         return SUPERSEDED
     if row.rule == "digest" and not _digest_items_left(row):
@@ -139,6 +147,27 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
 #: Someone removed from the partnership's business unit (or switched off) after the
 #: reminder was claimed: it is not theirs any more, and they are told nothing of its case.
 LEFT = "recipient left the partnership"
+
+
+#: A reminder claimed for the person who owned the clock (or, while nobody in the business
+#: unit did, for its review officers or managers), whose clock has been given since to
+#: someone else who may own it: a hand-over, perhaps while a sweep was claiming it from
+#: what it had read before. The next sweep reminds the new owner.
+HANDED_OVER = "the deadline has another owner now"
+
+#: Reminders that are not the owner's: told as a manager, or of a moved due date (each of
+#: the clock's people is told that once, whoever owns it now).
+NOT_THE_OWNERS = ("escalation", "moved")
+
+
+def _has_another_owner(row: ReminderSent) -> bool:
+    """Whether `row` is an owner's reminder (or one of an unowned clock's) and its clock
+    is now owned by someone else who may own clocks there. A clock nobody in the business
+    unit owns keeps its reminders to the officers or managers."""
+    owner_id = row.deadline.owner_id
+    if row.rule in NOT_THE_OWNERS or owner_id is None or owner_id == row.recipient_id:
+        return False
+    return may_own_clocks(owner_id, row.deadline.partnership_id)
 
 
 #: A reminder claimed on an earlier day, going only now (held for a digest, then handed
@@ -159,8 +188,9 @@ def _superseded(row: ReminderSent) -> bool:
 
 def _digest_items_left(digest: ReminderSent) -> bool:
     """Skip a digest's items whose clock has gone or was met or stopped since they were
-    claimed (as a reminder sent on its own would be), or whose partnership the person has
-    left; whether any item is left to send."""
+    claimed (as a reminder sent on its own would be), whose partnership the person has
+    left, or whose clock has another owner now (`_has_another_owner`); whether any item
+    is left to send. One statement each, however many items."""
     held = digest.items.filter(status=Status.HELD, deadline__isnull=False)
     held.exclude(
         Exists(
@@ -177,6 +207,14 @@ def _digest_items_left(digest: ReminderSent) -> bool:
     held.exclude(rule="moved").filter(
         Exists(Deadline.objects.filter(pk=OuterRef("deadline_id"), closed_on__isnull=False))
     ).update(status=Status.SKIPPED, last_error="deadline closed")
+    handed_over = (
+        Deadline.objects.filter(pk=OuterRef("deadline_id"), owner_id__isnull=False)
+        .exclude(owner_id=OuterRef("recipient_id"))
+        .filter(owner_in_business_unit())
+    )
+    held.exclude(rule__in=NOT_THE_OWNERS).filter(Exists(handed_over)).update(
+        status=Status.SKIPPED, last_error=HANDED_OVER
+    )
     return digest.items.filter(status=Status.HELD).exists()
 
 

@@ -7,6 +7,8 @@ same transaction, or are dropped when the new owner has the same claim already; 
 escalation they had as a manager stays theirs. Real rows throughout: the sweep claims
 them, the hand-over service (or page) moves them, the send task sends them."""
 
+from unittest.mock import ANY
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -402,3 +404,108 @@ def test_the_sweep_takes_an_escalation_for_the_new_owners_overdue_both_ways(
     ]
     assert _to(manager) == [f"Overdue: 1 working day late: {late.title}"]
     assert _to(officer) == []
+
+
+# --- Reminders claimed for the old owner after the hand-over read them --------------
+
+
+def _claimed_as_a_sweep_did(clock, user, rule="before_1", occurrence="2026-12-01"):
+    """The reminder a sweep running at the same moment as the hand-over claimed for the
+    owner it had read (the hand-over had read the held reminders already)."""
+    return reminders.reminder_claim(
+        recipient=user,
+        deadline=clock,
+        rule=rule,
+        occurrence=occurrence,
+        context={"working_days": 1, "on": "2026-11-30"},
+        queue=False,
+    )
+
+
+def test_a_reminder_claimed_for_the_old_owner_meanwhile_is_not_sent_to_them(
+    eager, partnership, people, django_capture_on_commit_callbacks
+):
+    """Cover for leave: the officer (each reminder on its own) is still in the partnership;
+    their reminder, claimed by a sweep that read the clock before the hand-over, is
+    skipped when it is sent, and the next sweep reminds the colleague, once."""
+    officer, manager = people["officer"], people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague")
+    clock = start_clock(partnership, owner=officer)
+    _hand_over(manager, partnership, officer, colleague)
+    theirs = _claimed_as_a_sweep_did(clock, officer)
+
+    assert reminder_mail.reminder_deliver(reminder_id=theirs.pk) == Status.SKIPPED
+    theirs.refresh_from_db()
+    assert theirs.last_error == reminder_mail.HANDED_OVER == "the deadline has another owner now"
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.reminders_sweep(now=at(30, 10, 10, month=11))
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([colleague.email], f"Due in 1 working day: {clock.title}")
+    ]
+
+
+def test_a_reminder_held_for_the_old_owner_meanwhile_leaves_their_digest(
+    eager, not_sent, partnership, people
+):
+    """The same with a daily digest: the sweep's digest of the officer takes the reminder
+    it claimed; sending it skips that one. Their reminder of a clock they still own is
+    sent."""
+    officer, manager = _prefers(people["officer"], DIGEST), people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague")
+    clock = start_clock(partnership, owner=officer)
+    _hand_over(manager, partnership, officer, colleague)
+    theirs = _claimed_as_a_sweep_did(clock, officer)
+    kept = start_clock(partnership, owner=officer, key="-2")
+    reminders.reminders_sweep(now=at(30, 10, month=11))
+    digest = ReminderSent.objects.get(rule="digest", recipient=officer)
+    assert set(digest.items.values_list("deadline_id", flat=True)) == {clock.pk, kept.pk}
+
+    assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SENT
+    (sent,) = [m for m in mail.outbox if m.to == [officer.email]]
+    assert kept.title in sent.body and f"{clock.title}\n" not in sent.body
+    assert sent.subject == "Your deadlines today: 1 reminder"
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.last_error) == (Status.SKIPPED, reminder_mail.HANDED_OVER)
+    assert ReminderSent.objects.filter(deadline=clock, recipient=colleague).count() == 1
+
+
+@pytest.mark.parametrize("preference", [EACH, DIGEST])
+def test_reminders_of_a_clock_nobody_owns_still_go_to_the_officers(
+    eager, not_sent, partnership, people, preference
+):
+    """A clock with no owner, and one whose owner has left, are reminded to the review
+    officers; that is not a clock with another owner. Once the leaver's clock is handed to
+    one of them, the other's reminder of it is skipped (the owner is reminded); the new
+    owner's own is sent."""
+    officer, manager = _prefers(people["officer"], preference), people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague")
+    _prefers(colleague, preference)
+    leaver = member(Role.REVIEW_OFFICER, partnership, full_name="Leaver")
+    nobodys = start_clock(partnership)
+    leavers = start_clock(partnership, owner=leaver, key="-2")
+    Membership.objects.filter(user=leaver).delete()
+    reminders.reminders_sweep(now=at(30, 10, month=11))
+    assert _rows() == sorted(
+        (clock.pk, "before_1", person.pk, ANY, ANY)
+        for clock in (nobodys, leavers)
+        for person in (officer, colleague)
+    )
+    _hand_over(manager, partnership, leaver, colleague)
+
+    for row in ReminderSent.objects.filter(status=Status.PENDING).order_by("pk"):
+        reminder_mail.reminder_deliver(reminder_id=row.pk)
+    told = sorted(
+        (m.to[0], title)
+        for m in mail.outbox
+        for title in (nobodys.title, leavers.title)
+        if f"{title}\n" in m.body or m.subject.endswith(title)
+    )
+    assert told == sorted(
+        [
+            (officer.email, nobodys.title),
+            (colleague.email, nobodys.title),
+            (colleague.email, leavers.title),
+        ]
+    )
+    skipped = ReminderSent.objects.get(deadline=leavers, recipient=officer)
+    assert (skipped.status, skipped.last_error) == (Status.SKIPPED, reminder_mail.HANDED_OVER)
