@@ -868,7 +868,13 @@ def held_reminders_hand_over(
       made pending, not queued: nobody is e-mailed at night, as for a moved clock).
     - The digests holding them are locked first, as the send task locks a digest before
       its items: a digest being sent goes first (its items are then sent, and stay), or
-      waits and is sent without them ("nothing left to send" if none is left).
+      waits and is sent without them ("nothing left to send" if none is left). A digest
+      built for the old owner after their ids were read (a sweep committing between the
+      two statements) is not locked, and its send task may be sending it: its reminders
+      are left in it. Sent after this transaction, it skips them, as their clocks have
+      another owner (`reminder_mail.HANDED_OVER`), and the next sweep reminds the new
+      owner. Locking the reminders before their digests would close that gap but wait in
+      the opposite order to the send task: a deadlock.
     """
     owner_held = (
         ReminderSent.objects.filter(
@@ -884,7 +890,9 @@ def held_reminders_hand_over(
     locked = owner_held.select_for_update().values_list(
         "pk", "deadline_id", "rule", "occurrence", "digest_id"
     )
-    held = [row[:4] for row in locked]
+    # Their digest as it is now that they are locked: one built since the read above was
+    # not locked, and its send task may be sending them. They stay in it.
+    held = [row[:4] for row in locked if row[4] is None or row[4] in digest_ids]
     if not held:
         return 0, 0
     theirs = set(

@@ -7,10 +7,14 @@ same transaction, or are dropped when the new owner has the same claim already; 
 escalation they had as a manager stays theirs. Real rows throughout: the sweep claims
 them, the hand-over service (or page) moves them, the send task sends them."""
 
+import threading
+import time
 from unittest.mock import ANY
 
+import psycopg
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 
 from safeguarding import people as people_service
@@ -509,3 +513,96 @@ def test_reminders_of_a_clock_nobody_owns_still_go_to_the_officers(
     )
     skipped = ReminderSent.objects.get(deadline=leavers, recipient=officer)
     assert (skipped.status, skipped.last_error) == (Status.SKIPPED, reminder_mail.HANDED_OVER)
+
+
+# --- Races with a sweep --------------------------------------------------------------
+
+
+def _second_connection():
+    """A second, plain connection to PostgreSQL: a sweep running in another worker."""
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"],
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        password=s["PASSWORD"] or None,
+    )
+
+
+def _commit_once_waited_for(side, pid: int) -> threading.Thread:
+    """Commit `side` once the backend `pid` (this test's connection) waits on a lock it
+    holds, so that the interleaving does not depend on timing (at most 30 seconds)."""
+
+    def run():
+        with _second_connection() as watcher:
+            watcher.autocommit = True
+            give_up = time.monotonic() + 30
+            while time.monotonic() < give_up:
+                row = watcher.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]
+                ).fetchone()
+                if row and row[0] == "Lock":
+                    break
+                time.sleep(0.02)
+        side.commit()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_built_during_the_hand_over_keeps_its_reminders(eager, partnership, people):
+    """The hand-over reads which digests hold the officer's held reminders (none yet), and
+    locks those digests and then the reminders. A sweep in another worker builds the
+    officer's digest in between, taking the reminder into it: that digest is not locked,
+    and its send task may be sending it this moment. The reminder is left in it, not
+    moved to the colleague as well. Sent now, the digest skips it (its clock has another
+    owner), and the next sweep reminds the colleague."""
+    officer = _prefers(people["officer"], DIGEST)
+    colleague = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Colleague"), EACH)
+    clock = start_clock(partnership, owner=officer)
+    held = reminders.reminder_claim(
+        recipient=officer,
+        deadline=clock,
+        rule="before_1",
+        occurrence="2026-12-01",
+        context={"working_days": 1, "on": "2026-11-30"},
+    )
+    assert (held.status, held.digest_id) == (Status.HELD, None)
+
+    side = _second_connection()  # digests_build, as another worker runs it: not committed
+    with side.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ReminderSent._meta.db_table}"  # noqa: S608
+            " (recipient_id, rule, occurrence, status, context, created_at, attempts,"
+            "  last_error)"
+            " VALUES (%s, 'digest', '2026-11-30', 'pending', '{}', now(), 0, '') RETURNING id",
+            [officer.pk],
+        )
+        (digest_id,) = cursor.fetchone()
+        cursor.execute(
+            f"UPDATE {ReminderSent._meta.db_table} SET digest_id = %s"  # noqa: S608
+            " WHERE recipient_id = %s AND status = 'held' AND digest_id IS NULL",
+            [digest_id, officer.pk],
+        )
+    connection.ensure_connection()
+    thread = _commit_once_waited_for(side, connection.connection.info.backend_pid)
+    try:
+        assert _hand_over(people["manager"], partnership, officer, colleague) == 1
+    finally:
+        thread.join()
+        side.close()
+
+    held.refresh_from_db()
+    assert (held.recipient, held.status, held.digest_id) == (officer, Status.HELD, digest_id)
+    assert not ReminderSent.objects.filter(recipient=colleague).exists()
+
+    assert reminder_mail.reminder_deliver(reminder_id=digest_id) == Status.SKIPPED
+    held.refresh_from_db()
+    assert (held.status, held.last_error) == (Status.SKIPPED, reminder_mail.HANDED_OVER)
+    reminders.reminders_sweep(now=at(30, 10, 10, month=11))
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([colleague.email], f"Due in 1 working day: {clock.title}")
+    ]
