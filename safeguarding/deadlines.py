@@ -8,6 +8,7 @@ longer needed, inside the same transaction as the change that caused it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -61,12 +62,17 @@ def explain_rule(deadline: Deadline) -> str:
     return "a date set by hand"
 
 
-def deadline_explain(deadline: Deadline) -> calendar.Explanation | None:
-    """The days counted and skipped, for working-day clocks (None for the others)."""
+def deadline_explain(
+    deadline: Deadline, *, closures: Mapping[dt.date, str] | None = None
+) -> calendar.Explanation | None:
+    """The days counted and skipped, for working-day clocks (None for the others).
+    `closures`: the partnership's closure days, when read already (else one query)."""
     if deadline.rule != Rule.WORKING_DAYS:
         return None
     return calendar.explain(
-        deadline.trigger_date, deadline.amount, partnership=deadline.partnership_id
+        deadline.trigger_date,
+        deadline.amount,
+        partnership=deadline.partnership_id if closures is None else closures,
     )
 
 

@@ -26,7 +26,7 @@ from .deadlines import (
     may_own_clocks,
     owner_in_business_unit,
 )
-from .models import Deadline, Membership, ReminderSent, User
+from .models import ClosureDay, Deadline, Membership, ReminderSent, User
 
 logger = logging.getLogger(__name__)
 Status = ReminderSent.Status
@@ -37,8 +37,9 @@ def _days(n: int) -> str:
     return f"{n} working day{'' if n == 1 else 's'}"
 
 
-def headline(row: ReminderSent, deadline: Deadline) -> str:
-    """One line saying where the deadline stands, e.g. "Due in 3 working days"."""
+def headline(row: ReminderSent, deadline: Deadline, closures=None) -> str:
+    """One line saying where the deadline stands, e.g. "Due in 3 working days".
+    `closures`: the partnership's closure days, when read already (else one query)."""
     if row.rule == "moved":
         return f"Due date changed to {deadline.due_date:%-d %B %Y}"
     today = timezone.localdate()
@@ -49,7 +50,9 @@ def headline(row: ReminderSent, deadline: Deadline) -> str:
         # someone who has each reminder on its own): where the clock stands today, not
         # where it stood then.
         left = calendar.working_days_left(
-            today, deadline.due_date, partnership=deadline.partnership_id
+            today,
+            deadline.due_date,
+            partnership=deadline.partnership_id if closures is None else closures,
         )
         rule = "escalation" if rule == "escalation" else ""
     if rule == "due" or left == 0:
@@ -68,13 +71,13 @@ def _link(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def deadline_context(row: ReminderSent, deadline: Deadline) -> dict:
-    explanation = deadline_explain(deadline)
+def deadline_context(row: ReminderSent, deadline: Deadline, closures=None) -> dict:
+    explanation = deadline_explain(deadline, closures=closures)
     why = reverse("safeguarding:deadline-why", args=[deadline.pk])
     return {
         "row": row,
         "deadline": deadline,
-        "headline": headline(row, deadline),
+        "headline": headline(row, deadline, closures),
         "title": deadline.title,
         "reference": deadline.reference,
         "due": deadline.due_date,
@@ -112,8 +115,15 @@ def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
         for item in row.items.filter(status=Status.HELD).select_related("deadline").order_by("id"):
             if item.deadline is not None:
                 latest[item.deadline_id] = item
+        # The closure days of their partnerships, read once rather than once an item.
+        closures: dict[int, dict] = {
+            pid: {} for pid in {item.deadline.partnership_id for item in latest.values()}
+        }
+        days = ClosureDay.objects.filter(partnership__in=list(closures))
+        for pid, day, reason in days.values_list("partnership_id", "date", "reason"):
+            closures[pid][day] = reason
         items = [
-            deadline_context(item, item.deadline)
+            deadline_context(item, item.deadline, closures[item.deadline.partnership_id])
             for item in sorted(latest.values(), key=lambda i: (i.deadline.due_date, i.pk))
         ]
         subject = f"Your deadlines today: {len(items)} reminder{'' if len(items) == 1 else 's'}"

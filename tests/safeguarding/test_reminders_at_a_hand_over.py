@@ -606,3 +606,42 @@ def test_a_digest_built_during_the_hand_over_keeps_its_reminders(eager, partners
     assert [(m.to, m.subject) for m in mail.outbox] == [
         ([colleague.email], f"Due in 1 working day: {clock.title}")
     ]
+
+
+def test_a_digest_is_sent_in_as_many_queries_however_many_reminders_it_holds(
+    eager, not_sent, partnership, other_partnership, people
+):
+    """Sending a digest checks its reminders' clocks (another owner now among them) and
+    reads the partnerships' closure days once for all of them: a digest of twelve
+    reminders, some handed over, of two partnerships, claimed the day before (so each
+    says where its clock stands that day), costs what one of two does."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    small = _prefers(people["officer"], DIGEST)
+    large = _prefers(member(Role.REVIEW_OFFICER, partnership, full_name="Large"), DIGEST)
+    Membership.objects.create(user=large, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+    for n in range(2):
+        start_clock(partnership, owner=small, key=f"-s{n}")
+    clocks = [
+        start_clock(place, owner=large, key=f"-{place.code}{n}")
+        for n in range(6)
+        for place in (partnership, other_partnership)
+    ]
+    reminders.reminders_sweep(now=at(30, 10, month=11))
+    ReminderSent.objects.exclude(rule="digest").update(created_at=at(27, 10, month=11))
+    # Handed to the colleague after the sweep claimed them for the officer who had them.
+    from safeguarding.models import Deadline
+
+    Deadline.objects.filter(pk__in=[c.pk for c in clocks[:3]]).update(owner=small)
+    Membership.objects.create(user=small, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+
+    queries = {}
+    for person in (small, large):
+        digest = ReminderSent.objects.get(rule="digest", recipient=person)
+        with CaptureQueriesContext(db) as sent:
+            assert reminder_mail.reminder_deliver(reminder_id=digest.pk) == Status.SENT
+        queries[person.pk] = len(sent)
+    assert queries[small.pk] == queries[large.pk] <= 14, queries
+    assert ReminderSent.objects.filter(last_error=reminder_mail.HANDED_OVER).count() == 3
+    assert len(mail.outbox) == 2 and mail.outbox[1].subject.endswith(": 9 reminders")
