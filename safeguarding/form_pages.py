@@ -78,6 +78,11 @@ def form_page(
                 if once:
                     made(form, response.get("Location", ""))
             return response
+    elif posted and once and (earlier := sent_before(request)) is not None:
+        # Refused: but a post of the same page at the same moment made the record while
+        # these answers were checked against the case (and so failed it, as the same
+        # recommendation twice would): this post is sent to that record too.
+        return redirect(earlier or done or record.get_absolute_url())
     elif posted and check_version is not None:
         # Every error at once: a page opened before a colleague's change says so beside
         # the others (they are checked against the record as it is now).

@@ -136,3 +136,34 @@ def test_a_token_the_service_did_not_write_is_not_looked_up(
     assert response.status_code == 200
     assert "Enter the recommendation" in response.content.decode()
     assert Recommendation.objects.filter(review=review).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_post_whose_twin_saved_while_it_was_checked_goes_to_the_twins_record(
+    client,
+    people,
+    make_review,  # noqa: F811
+    monkeypatch,
+):
+    """The race the test above can hit under load: this post looked for its token before
+    its twin committed (and found nothing), then its answers were checked against the
+    case after (the same recommendation twice: refused). It is sent to the twin's
+    record, as a post that found the token at once is, not shown an error."""
+    from safeguarding import form_pages, once
+
+    review = open_review(make_review, people)
+    url = reverse("lcspr:recommendation-add", args=[review.pk])
+    sign_in(client, people["officer"])
+    token = token_of(client.get(url).content.decode())
+    assert client.post(url, {"text": "Share sooner.", "once": token}).status_code == 302
+    looks = []
+
+    def first_look_before_the_twin_committed(request):
+        looks.append(request)
+        return None if len(looks) == 1 else once.sent_before(request)
+
+    monkeypatch.setattr(form_pages, "sent_before", first_look_before_the_twin_committed)
+    response = client.post(url, {"text": "Share sooner.", "once": token})
+    assert len(looks) == 2  # refused by the check against the case, then looked again
+    assert response.status_code == 302
+    assert Recommendation.objects.filter(review=review).count() == 1
