@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import calendar
@@ -24,7 +22,7 @@ from safeguarding.chasing import Chase, chase
 from safeguarding.mail import send_templated
 from safeguarding.reminders import held_reason, local_time
 
-from .mail import mailbox_context, recipients_for
+from .mail import recipients_for, return_mail_context
 from .models import InformationRequest, RequestStatus, ReturnReminder
 from .services.requests import REQUESTS_OPEN_WHILE
 
@@ -43,18 +41,9 @@ def reminder_kind(today: dt.date, due: dt.date, closures) -> str | None:
 
 
 def _send(request: InformationRequest, kind: str, to: list[str], mailbox: bool) -> None:
-    incident = request.rapid_review.incident
-    context = {
-        **mailbox_context(request, mailbox),
-        "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
-        "partnership": incident.partnership.name,
-        "reference": incident.reference,
-        "agency": request.agency.name,
-        "due": request.due_date,
-        "overdue": kind == Kind.OVERDUE,
-        "more_information": request.status == RequestStatus.MORE_INFORMATION,
-        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
-    }
+    context = return_mail_context(
+        request, mailbox, due=request.due_date, overdue=kind == Kind.OVERDUE
+    )
     subject = (
         f"Overdue: {context['agency']}'s information for rapid review {context['reference']}"
         if kind == Kind.OVERDUE

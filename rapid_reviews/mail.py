@@ -37,6 +37,23 @@ def mailbox_context(request, mailbox: bool) -> dict:
     }
 
 
+def return_mail_context(request, mailbox: bool, *, due: dt.date, **extra) -> dict:
+    """What the e-mails to an agency about its awaited return (reminders, a moved due
+    date) all say: whose return, for which case, due when, and the link to answer it."""
+    incident = request.rapid_review.incident
+    return {
+        **mailbox_context(request, mailbox),
+        "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
+        "partnership": incident.partnership.name,
+        "reference": incident.reference,
+        "agency": request.agency.name,
+        "due": due,
+        "more_information": request.status == RequestStatus.MORE_INFORMATION,
+        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
+        **extra,
+    }
+
+
 def _officers(request) -> tuple[list[str], bool]:
     return officers_to_tell(request), False
 
@@ -214,22 +231,11 @@ def due_date_moved_deliver(
     )
     if not created:
         return "already sent"
-    incident = request.rapid_review.incident
-    context = {
-        **mailbox_context(request, mailbox),
-        "service_name": getattr(settings, "SERVICE_NAME", "Safeguarding practice reviews"),
-        "partnership": incident.partnership.name,
-        "reference": incident.reference,
-        "agency": request.agency.name,
-        "due": due_date,
-        "was_due": was_due,
-        "more_information": request.status == RequestStatus.MORE_INFORMATION,
-        "link": settings.SITE_URL + reverse("rapid_reviews:contributor-request", args=[request.pk]),
-    }
+    context = return_mail_context(request, mailbox, due=due_date, was_due=was_due)
     send_templated(
         to=to,
-        subject=f"New due date: {request.agency.name}'s information for rapid review "
-        f"{incident.reference} is now due {due_date:%A %-d %B}",
+        subject=f"New due date: {context['agency']}'s information for rapid review "
+        f"{context['reference']} is now due {due_date:%A %-d %B}",
         template="rapid_reviews/email/due_date_moved",
         context=context,
     )
