@@ -203,3 +203,24 @@ def eager_tasks(settings, monkeypatch):
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def return_post(version, summary, what="Officers attended"):
+    """The return form as a browser posts it, with one chronology row."""
+    day = timezone.localdate() - dt.timedelta(days=3)
+    return {
+        "version": str(version),
+        "involved": "yes",
+        "involvement_summary": summary,
+        "chronology-TOTAL_FORMS": "1",
+        "chronology-INITIAL_FORMS": "0",
+        "chronology-MIN_NUM_FORMS": "0",
+        "chronology-MAX_NUM_FORMS": "1000",
+        "chronology-0-date_0": day.day,
+        "chronology-0-date_1": day.month,
+        "chronology-0-date_2": day.year,
+        "chronology-0-contact_type": "Call-out",
+        "chronology-0-what_happened": what,
+        "chronology-0-practitioner_role": "PC",
+        "save": "1",
+    }

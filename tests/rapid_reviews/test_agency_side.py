@@ -16,7 +16,7 @@ from safeguarding.models import Role
 from tests.factories import member
 from tests.utils import sign_in
 
-from .conftest import decide_and_sign, rows, values_for_return
+from .conftest import decide_and_sign, return_post, rows, values_for_return
 
 
 def version_in(html):
@@ -42,27 +42,6 @@ def draft(request, actor, summary="Police attended twice."):
         values=values_for_return(involvement_summary=summary),
         rows=rows(timezone.localdate() - dt.timedelta(days=5)),
     )
-
-
-def typed(version, summary):
-    """The return form as a browser posts it, with one chronology row."""
-    day = timezone.localdate() - dt.timedelta(days=3)
-    return {
-        "version": str(version),
-        "involved": "yes",
-        "involvement_summary": summary,
-        "chronology-TOTAL_FORMS": "1",
-        "chronology-INITIAL_FORMS": "0",
-        "chronology-MIN_NUM_FORMS": "0",
-        "chronology-MAX_NUM_FORMS": "1000",
-        "chronology-0-date_0": day.day,
-        "chronology-0-date_1": day.month,
-        "chronology-0-date_2": day.year,
-        "chronology-0-contact_type": "Call-out",
-        "chronology-0-what_happened": "Officers attended",
-        "chronology-0-practitioner_role": "PC",
-        "save": "1",
-    }
 
 
 def test_a_check_page_left_open_does_not_submit_again_after_the_return_is_sent_back(
@@ -121,7 +100,7 @@ def test_a_return_form_left_open_is_stale_once_the_return_was_submitted_and_sent
         note="Add the custody record.",
         due_date=add_working_days(timezone.localdate(), 2),
     )
-    html = a.post(url, typed(opened, "A's late addition")).content.decode()
+    html = a.post(url, return_post(opened, "A's late addition")).content.decode()
     assert "This return was changed after you opened this page" in html
     assert "Add the custody record." in html and "A&#x27;s late addition" in html
     saved = AgencyReturn.objects.get(information_request=request)
@@ -141,7 +120,7 @@ def test_typing_sent_after_a_colleague_submitted_is_shown_back_not_lost(
     services.agency_return_submit(
         information_request=request, actor=colleague_of(request, partnership)
     )
-    response = a.post(url, typed(opened, "Three more call-outs in March"))
+    response = a.post(url, return_post(opened, "Three more call-outs in March"))
     html = response.content.decode()
     assert response.status_code == 200 and "<title>Error:" in html
     assert "govuk-error-summary" in html
@@ -167,7 +146,7 @@ def test_typing_sent_after_the_request_closed_is_shown_back_not_lost(
     services.rapid_review_send_to_panel(
         rapid_review=review, actor=people["officer"], sent_on=timezone.localdate()
     )
-    response = a.post(url, typed(opened, "Three more call-outs in March"))
+    response = a.post(url, return_post(opened, "Three more call-outs in March"))
     html = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in html
     assert services.requests.NOT_NEEDED_MESSAGE in html

@@ -14,7 +14,7 @@ from safeguarding.models import Role
 from tests.factories import member
 from tests.utils import date_fields, sign_in
 
-from .conftest import return_and_submit
+from .conftest import return_and_submit, return_post
 
 STALE = "This request was changed after you opened this page"
 
@@ -169,26 +169,6 @@ def test_a_new_return_opened_before_a_colleague_saved_one_is_refused(
     kept = AgencyReturn.objects.get(information_request=request)
     assert kept.involvement_summary == "B's account"
     assert [e.what_happened for e in kept.chronology.all()] == ["B"]
-
-
-def return_post(version, summary, what):
-    day = timezone.localdate() - dt.timedelta(days=3)
-    return {
-        "version": str(version),
-        "involved": "yes",
-        "involvement_summary": summary,
-        "chronology-TOTAL_FORMS": "1",
-        "chronology-INITIAL_FORMS": "0",
-        "chronology-MIN_NUM_FORMS": "0",
-        "chronology-MAX_NUM_FORMS": "1000",
-        "chronology-0-date_0": day.day,
-        "chronology-0-date_1": day.month,
-        "chronology-0-date_2": day.year,
-        "chronology-0-contact_type": "Call-out",
-        "chronology-0-what_happened": what,
-        "chronology-0-practitioner_role": "PC",
-        "save": "1",
-    }
 
 
 def test_a_return_typed_before_a_timeout_comes_back_to_check_and_save(
