@@ -141,30 +141,9 @@ def test_a_new_return_opened_before_a_colleague_saved_one_is_refused(
     a, b = client_for(contributors["police"]), client_for(colleague)
     assert version_in(a.get(url).content.decode()) == 0  # no return yet
     assert version_in(b.get(url).content.decode()) == 0
-    day = timezone.localdate() - dt.timedelta(days=3)
-    base = {
-        "version": "0",
-        "involved": "yes",
-        "chronology-TOTAL_FORMS": "1",
-        "chronology-INITIAL_FORMS": "0",
-        "chronology-MIN_NUM_FORMS": "0",
-        "chronology-MAX_NUM_FORMS": "1000",
-        "chronology-0-date_0": day.day,
-        "chronology-0-date_1": day.month,
-        "chronology-0-date_2": day.year,
-        "chronology-0-contact_type": "Call-out",
-        "chronology-0-practitioner_role": "PC",
-        "save": "1",
-    }
-    saved = b.post(
-        url,
-        {**base, "involvement_summary": "B's account", "chronology-0-what_happened": "B"},
-    )
+    saved = b.post(url, return_post(0, "B's account", "B"))
     assert saved.status_code == 302
-    refused = a.post(
-        url,
-        {**base, "involvement_summary": "A's account", "chronology-0-what_happened": "A"},
-    )
+    refused = a.post(url, return_post(0, "A's account", "A"))
     assert "This return was changed after you opened this page" in refused.content.decode()
     kept = AgencyReturn.objects.get(information_request=request)
     assert kept.involvement_summary == "B's account"
