@@ -120,14 +120,29 @@ class GDSFormMixin:
             # The browser must not fill this form in again after Back: sent twice, it
             # would make the record twice (once.py).
             self.helper.attrs["autocomplete"] = "off"
+        # GOV.UK Frontend's button ignores a second click within a second, so a double
+        # click sends the form once (the create-once token and the version check still
+        # answer a second post that gets through, e.g. without JavaScript).
+        # (crispy-forms-gds writes its Submit as an <input> without the button's module.)
+        guard = (
+            {"data_module": "govuk-button", "data_prevent_double_click": "true"}
+            if self.form_method == "post"
+            else {}
+        )
         if self.submit_label:
             extra = {"css_class": self.submit_class} if self.submit_class else {}
-            self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra))
+            self.helper.add_input(Submit(self.submit_name, self.submit_label, **extra, **guard))
         if self.later_label:
             # A second submit button: its name tells the view to save and stop here.
             draft = {"data-draft": "true"} if self.later_is_draft else {}
             self.helper.add_input(
-                Submit("later", self.later_label, css_class="govuk-button--secondary", **draft)
+                Submit(
+                    "later",
+                    self.later_label,
+                    css_class="govuk-button--secondary",
+                    **draft,
+                    **guard,
+                )
             )
 
     #: A service's name for a value → this form's field for it, where they differ, so the

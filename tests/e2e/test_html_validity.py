@@ -33,6 +33,8 @@ from tests.test_url_isolation import (  # noqa: F401 - fixture
 )
 from tests.utils import sign_in
 
+from .test_double_click import unguarded_buttons
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 VNU = (
@@ -287,6 +289,8 @@ def test_every_page_type_is_valid_html(client, people, world, make_incident, set
     assert response.status_code == 404
     pages["404.html"] = response.content.decode()
     assert len(pages) > 60, sorted(pages)
+    unguarded = {name: found for name, html in pages.items() if (found := unguarded_buttons(html))}
+    assert not unguarded, unguarded
 
     folder = tmp_path / "pages"
     folder.mkdir()
