@@ -120,14 +120,16 @@ def clock_for(incident, today):
             partnership=incident.partnership_id,
         )
     )
-    stopped = incident.notified_on or incident.decided_on
+    # Before the decision the clock runs, even where a decision not to notify was
+    # recorded and then reconsidered (its date stays on the record).
+    running = incident.status in UNDECIDED
     left = calendar.working_days_left(
         today, incident.notification_due, partnership=incident.partnership_id
     )
     return {
         "deadline": deadline,
         "explanation": explanation,
-        "running": stopped is None,
+        "running": running,
         "left": left,
         "overdue": -left if left < 0 else 0,
         "changes": list(deadline.changes.select_related("actor")) if deadline else [],

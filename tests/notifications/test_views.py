@@ -864,3 +864,23 @@ def test_an_officer_is_told_who_records_a_decision_not_to_notify(client, people,
     sign_in(client, people["manager"])
     html = client.get(incident.get_absolute_url()).content.decode()
     assert 'id="not-notifying-hint"' not in html and not_notifying in html
+
+
+def test_a_reconsidered_decision_shows_its_clock_running_again(client, people, make_incident):
+    """Reconsidering a decision not to notify keeps the earlier decision's date for the
+    record, but the clock runs again: the page says how late it is, not "Clock stopped"."""
+    incident = make_incident(aware=dt.date(2026, 11, 2))  # due 9 November: overdue now
+    services.incident_submit_for_decision(incident=incident, actor=people["officer"])
+    incident = services.incident_decide_not_to_notify(
+        incident=incident,
+        actor=people["manager"],
+        rationale="Accidental injury",
+        agreed_by="All three partners",
+        decided_on=dt.date(2026, 11, 4),
+    )
+    sign_in(client, people["officer"])
+    assert "Clock stopped" in client.get(incident.get_absolute_url()).content.decode()
+    services.incident_reconsider(incident=incident, actor=people["manager"], note="New facts")
+    html = client.get(incident.get_absolute_url()).content.decode()
+    assert "Clock stopped" not in html
+    assert "working days overdue" in html
