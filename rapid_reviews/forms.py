@@ -15,6 +15,7 @@ from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
 
 from .models import Criterion, Decision, PanelResponse
+from .services import requests as request_checks
 from .services import review as review_checks
 
 
@@ -85,9 +86,11 @@ class RequestsForm(StepForm):
         help_text="The local timetable suggests this date.",
     )
 
-    def __init__(self, *args, agencies=None, answered_by=(), **kwargs):
+    def __init__(self, *args, agencies=None, answered_by=(), review=None, **kwargs):
         """`answered_by`: the ids of the agencies with an active contributor in the
-        partnership. The others are marked before anything is sent."""
+        partnership. The others are marked before anything is sent. Given the `review`,
+        the service's check of the due date against it is reported with the other errors."""
+        self.review = review
         super().__init__(*args, **kwargs)
         if agencies is not None:
             self.fields["agencies"].queryset = agencies
@@ -108,8 +111,33 @@ class RequestsForm(StepForm):
 
         self.fields["agencies"].label_from_instance = label
 
+    def clean(self):
+        data = super().clean()
+        if self.review is not None:
+            self.add_check_errors(
+                request_checks.request_due_errors(self.review, data.get("due_date"))
+            )
+        return data
 
-class RequestChangeForm(ActionForm):
+
+class RequestActionForm(ActionForm):
+    """A form about one information request: given it, the service's checks of the
+    answers against it are reported with the other errors."""
+
+    def __init__(self, *args, information_request=None, **kwargs):
+        self.information_request = information_request
+        super().__init__(*args, **kwargs)
+
+    def case_errors(self, review, data):
+        if self.information_request is None:
+            return {}
+        return self.request_errors(self.information_request, data)
+
+    def request_errors(self, information_request, data) -> dict[str, str]:
+        raise NotImplementedError
+
+
+class RequestChangeForm(RequestActionForm):
     submit_label = "Save changes"
 
     contact = text(
@@ -127,8 +155,13 @@ class RequestChangeForm(ActionForm):
         "the new date, not the reason.",
     )
 
+    def request_errors(self, information_request, data):
+        return request_checks.request_change_errors(
+            information_request, due_date=data.get("due_date"), reason=data.get("reason")
+        )
 
-class SendBackForm(ActionForm):
+
+class SendBackForm(RequestActionForm):
     submit_label = "Send it back"
 
     note = area(
@@ -144,6 +177,11 @@ class SendBackForm(ActionForm):
         validators=[on_a_working_day("the date the return is due")],
         label="New due date",
     )
+
+    def request_errors(self, information_request, data):
+        return request_checks.send_back_errors(
+            information_request, note=data.get("note"), due_date=data.get("due_date")
+        )
 
 
 class MeetingForm(ActionForm):

@@ -61,13 +61,13 @@ def _queue_email(change: StatusChange) -> None:
     transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
 
 
-def _validate_due(
-    due_date: dt.date | None, review: RapidReview, current: dt.date | None = None
+def request_due_errors(
+    review: RapidReview, due_date: dt.date | None, current: dt.date | None = None
 ) -> dict[str, str]:
     """A return is due today or later, and no later than the rapid review itself (unless
     that date has passed: a late review still needs its returns). A due date kept as it
     was (`current`) is not checked again: it may have passed, or the review's own date
-    moved earlier, since."""
+    moved earlier, since. (For the services and their forms.)"""
     if due_date is None:
         return {"due_date": "Enter the date the return is due"}
     if due_date == current:
@@ -81,6 +81,33 @@ def _validate_due(
             f"{review.due_date:%-d %B %Y}, when the rapid review is due"
         }
     return {}
+
+
+def request_change_errors(
+    request: InformationRequest, *, due_date: dt.date | None, reason: str | None
+) -> dict[str, str]:
+    """A request's new due date, and why it changed once the request is sent (for the
+    service and its form)."""
+    errors = request_due_errors(request.rapid_review, due_date, current=request.due_date)
+    if (
+        request.status != RequestStatus.NOT_SENT
+        and due_date is not None
+        and due_date != request.due_date
+        and not (reason or "").strip()
+    ):
+        errors["reason"] = "Enter why the due date has changed"
+    return errors
+
+
+def send_back_errors(
+    request: InformationRequest, *, note: str | None, due_date: dt.date | None
+) -> dict[str, str]:
+    """What a return sent back for more needs: a note and a new due date (for the service
+    and its form)."""
+    errors = request_due_errors(request.rapid_review, due_date)
+    if not (note or "").strip():
+        errors["note"] = "Enter what more the agency needs to tell you"
+    return errors
 
 
 def _repr(request: InformationRequest) -> str:
@@ -134,7 +161,7 @@ def information_requests_create(
     review = locked_review(rapid_review)
     if review.status not in REQUESTS_OPEN_WHILE:
         raise TransitionError("Agencies can be asked for information only before the decision.")
-    errors = _validate_due(due_date, review)
+    errors = request_due_errors(review, due_date)
     serving = set(review.incident.partnership.agencies.values_list("pk", flat=True))
     asked = set(review.requests.values_list("agency_id", flat=True))
     if not agencies:
@@ -187,14 +214,7 @@ def information_request_update(
         raise TransitionError(
             "This request closed when the rapid review went to the National Panel."
         )
-    errors = _validate_due(due_date, request.rapid_review, current=request.due_date)
-    if (
-        request.status != RequestStatus.NOT_SENT
-        and due_date != request.due_date
-        and not (reason or "").strip()
-    ):
-        errors["reason"] = "Enter why the due date has changed"
-    raise_if(errors)
+    raise_if(request_change_errors(request, due_date=due_date, reason=reason))
     before = snapshot(request, ["contact", "due_date"])
     request.contact, request.due_date = contact.strip(), due_date
     changed = diff(before, snapshot(request, ["contact", "due_date"]))
@@ -444,10 +464,7 @@ def agency_return_send_back(
     ensure_request_move(request, RequestStatus.MORE_INFORMATION)
     if request.rapid_review.status not in REQUESTS_OPEN_WHILE:
         raise TransitionError("Returns can be sent back only before the decision.")
-    errors = _validate_due(due_date, request.rapid_review)
-    if not (note or "").strip():
-        errors["note"] = "Enter what more the agency needs to tell you"
-    raise_if(errors)
+    raise_if(send_back_errors(request, note=note, due_date=due_date))
     change = move_request(request, RequestStatus.MORE_INFORMATION, actor, note.strip())
     request.more_information_note = note.strip()
     request.due_date = due_date

@@ -143,6 +143,7 @@ def requests_new(request, pk):
             ),
         },
         form_kwargs={
+            "review": review,
             "agencies": agencies,
             "answered_by": Membership.objects.active()
             .filter(partnership=partnership, role=Role.AGENCY_CONTRIBUTOR)
@@ -211,6 +212,7 @@ def request_change(request, pk, request_pk):
         f"Change the request to {info.agency.name}",
         run,
         information_request=info,
+        form_kwargs={"information_request": info},
         initial={"contact": info.contact, "due_date": info.due_date},
         back=info.get_absolute_url(),
         done=info.get_absolute_url(),
@@ -283,6 +285,7 @@ def request_send_back(request, pk, request_pk):
         f"Ask {info.agency.name} for more",
         run,
         information_request=info,
+        form_kwargs={"information_request": info},
         back=info.get_absolute_url(),
         done=info.get_absolute_url(),
     )

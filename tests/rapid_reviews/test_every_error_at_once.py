@@ -95,3 +95,75 @@ def test_a_refused_form_checks_the_version_inside_a_transaction_of_its_own(clien
     )
     assert response.status_code == 200
     assert "Select at least one agency" in response.content.decode()
+
+
+def _last_working_day_before_today(partnership) -> dt.date:
+    from safeguarding.calendar import add_working_days
+
+    return add_working_days(timezone.localdate(), -1, partnership=partnership)
+
+
+def test_asking_agencies_reports_a_past_due_date_with_the_missing_agencies(client, review, people):
+    sign_in(client, people["officer"])
+    past = _last_working_day_before_today(review.incident.partnership)
+    response = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {**date_fields("due_date", past), "version": review.version},
+    )
+    assert_errors_reported(
+        response,
+        {
+            "agencies": ("id_agencies_1", "Select at least one agency"),
+            "due_date": ("id_due_date_0", "must be today or in the future"),
+        },
+    )
+
+
+def test_sending_a_return_back_reports_a_past_due_date_with_the_missing_note(
+    client, review, sent_requests, contributors, people
+):
+    from .conftest import return_and_submit
+
+    police = sent_requests["police"]
+    return_and_submit(police, contributors["police"])
+    police.refresh_from_db()
+    sign_in(client, people["officer"])
+    past = _last_working_day_before_today(review.incident.partnership)
+    response = client.post(
+        reverse("rapid_reviews:request-send-back", args=[review.pk, police.pk]),
+        {**date_fields("due_date", past), "note": "", "version": police.version},
+    )
+    assert_errors_reported(
+        response,
+        {
+            "note": ("id_note", "Enter what more the agency needs to tell you"),
+            "due_date": ("id_due_date_0", "must be today or in the future"),
+        },
+    )
+
+
+def test_changing_a_request_reports_a_late_due_date_with_the_missing_reason(
+    client, review, sent_requests, people
+):
+    """A new due date after the rapid review's own, and no reason for the change: both."""
+    from safeguarding.calendar import add_working_days
+
+    police = sent_requests["police"]
+    sign_in(client, people["officer"])
+    after = add_working_days(review.due_date, 1, partnership=review.incident.partnership)
+    response = client.post(
+        reverse("rapid_reviews:request-change", args=[review.pk, police.pk]),
+        {
+            **date_fields("due_date", after),
+            "contact": "x" * 300,
+            "reason": "",
+            "version": police.version,
+        },
+    )
+    assert_errors_reported(
+        response,
+        {
+            "due_date": ("id_due_date_0", "when the rapid review is due"),
+            "reason": ("id_reason", "Enter why the due date has changed"),
+        },
+    )
