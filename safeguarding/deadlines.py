@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import calendar
@@ -405,11 +405,13 @@ def deadline_correct_closing(
 def deadlines_rebase(
     *, subject: models.Model, kinds, old_trigger: dt.date, new_trigger: dt.date, actor, reason
 ) -> list[Deadline]:
-    """Move the open working-day clocks of `subject` that count from `old_trigger` to count
-    from `new_trigger` instead (their trigger was recorded wrongly), each a recorded move."""
+    """Move the working-day clocks of `subject` that count from `old_trigger` to count
+    from `new_trigger` instead (their trigger was recorded wrongly), each a recorded move.
+    A clock already met moves too: it keeps the day it was met, now judged against the
+    day it was really due (a clock stopped for good, or paused, is left as it is)."""
     clocks = (
         Deadline.objects.for_subject(subject)
-        .open()
+        .filter(Q(closed_on__isnull=True) | Q(outcome=Deadline.Outcome.MET))
         .filter(kind__in=list(kinds), trigger_date=old_trigger, rule=Rule.WORKING_DAYS)
     )
     return [

@@ -185,7 +185,8 @@ def incident_correct_notification(
 ) -> Incident:
     """Correct when the notification was sent (it was recorded wrongly): with a reason,
     audited. The notification clock is met on the corrected day, and the rapid review's
-    clocks still open count their working days from it."""
+    clocks count their working days from it (its steps already done are judged against
+    the days they were really due)."""
     require_role(actor, incident.partnership)
     incident = locked(incident)
     check_version(incident, expected_version)

@@ -101,8 +101,8 @@ def correct_notification(request, pk):
             f"If the date or time was recorded wrongly. It was due by "
             f"{incident.notification_due:%-d %B %Y}."
             + (
-                " The rapid review's clocks that are still running will count their working "
-                "days from the corrected date."
+                " The rapid review's due date and the steps of its timetable will count "
+                "their working days from the corrected date."
                 if hasattr(incident, "rapid_review")
                 else ""
             )

@@ -470,6 +470,52 @@ def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
     assert milestones.exists() and all(m.trigger_date == right for m in milestones)
 
 
+def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
+    make_incident, people, settings, tmp_path
+):
+    """The notification went two working days earlier than recorded: a step of the local
+    timetable already done (the panel meeting) is judged against the day it was really
+    due, counted from the corrected date, not the day counted from the typing error."""
+    from rapid_reviews import services as rr_services
+    from rapid_reviews.models import Milestone
+    from safeguarding.calendar import add_working_days
+    from safeguarding.deadlines import get_deadline
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    today = timezone.localdate()
+    incident = make_incident(aware=today - dt.timedelta(days=14))
+    incident = services.incident_submit_for_decision(incident=incident, actor=officer)
+    partnership = incident.partnership
+    wrong = add_working_days(today, -1, partnership=partnership)
+    right = add_working_days(wrong, -2, partnership=partnership)
+    incident = services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(wrong),
+        dfe_reference="SIN-1",
+        late_reason="Late.",
+    )
+    review = RapidReview.objects.get(incident=incident)
+    rr_services.rapid_review_record_meeting(
+        rapid_review=review,
+        actor=officer,
+        values={"meeting_date": today, "attendees": "Panel members"},
+    )
+    incident.refresh_from_db()
+    services.incident_correct_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=sent_at(right),
+        reason="Typed from the wrong e-mail",
+    )
+    meeting = get_deadline(review, Deadline.Kind.RAPID_REVIEW_MILESTONE, Milestone.MEETING)
+    assert meeting.closed_on == today and meeting.outcome == Deadline.Outcome.MET
+    assert meeting.trigger_date == right
+    assert meeting.due_date == add_working_days(right, meeting.amount, partnership=partnership)
+    assert meeting.changes.get().reason.endswith("Typed from the wrong e-mail")
+
+
 def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
     make_incident, people, settings, tmp_path
 ):
