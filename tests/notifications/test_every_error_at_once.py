@@ -220,8 +220,10 @@ def test_correcting_it_to_after_the_rapid_reviews_first_step_is_reported_with_th
 
     settings.MEDIA_ROOT = tmp_path
     officer = people["officer"]
-    incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
     today = timezone.localdate()
+    # Aware well before the notification, whatever day of the week the test runs on.
+    incident = make_incident(aware=today - dt.timedelta(days=14))
+    incident = services.incident_submit_for_decision(incident=incident, actor=officer)
     first = add_working_days(today, -2, partnership=incident.partnership)
     incident = services.incident_record_notification(
         incident=incident,
