@@ -459,6 +459,18 @@ def rapid_review_sign_off(
         deadline_close(
             subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.SIGN_OFF, on=max(dates)
         )
+        if not created:
+            # A sign-off's date corrected once all three had signed: the step was done
+            # on the last sign-off's real day (closing a closed clock changes nothing).
+            deadline_correct_closing(
+                subject=review,
+                kind=Kind.RAPID_REVIEW_MILESTONE,
+                key=Milestone.SIGN_OFF,
+                on=max(dates),
+                actor=actor,
+                reason=f"The date of the {str(Partner(partner).label).lower()} sign-off "
+                "was corrected",
+            )
     return sign_off
 
 

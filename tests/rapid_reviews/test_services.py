@@ -254,6 +254,36 @@ def test_cannot_send_to_the_panel_until_all_three_partners_sign(review, people):
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "panel").closed_on == TODAY()
 
 
+def test_a_corrected_sign_off_date_moves_the_day_the_sign_off_step_was_done(review, people):
+    """All three partners signed; one date was typed wrongly and is corrected: the local
+    timetable's sign-off step was done on the last sign-off's real day."""
+    officer = people["officer"]
+    sent = review.incident.notified_on
+    review = services.rapid_review_record_meeting(
+        rapid_review=review,
+        actor=officer,
+        values={"meeting_date": sent, "attendees": "LA, police, health"},
+    )
+    review = services.rapid_review_decide(
+        rapid_review=review,
+        actor=officer,
+        decision="local_review",
+        criteria=["improvements"],
+        rationale="Agencies did not share information.",
+        decided_on=sent,
+    )
+    for partner in ("local_authority", "police", "health"):
+        services.rapid_review_sign_off(
+            rapid_review=review, actor=officer, partner=partner, name="Signer", signed_on=sent
+        )
+    assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "sign_off").closed_on == sent
+    services.rapid_review_sign_off(
+        rapid_review=review, actor=officer, partner="police", name="Signer", signed_on=TODAY()
+    )
+    step = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "sign_off")
+    assert step.closed_on == TODAY() and step.outcome == Deadline.Outcome.MET
+
+
 def test_sign_off_needs_a_decision_a_name_and_a_past_date(review, people):
     officer = people["officer"]
     with pytest.raises(services.TransitionError):
