@@ -265,6 +265,9 @@ def information_request_send(
     request.save(update_fields=["status", "sent_on", "version"])
     _start_return_clock(request, actor)
     review = request.rapid_review
+    # A return is awaited again: the returns step runs again if every return was in (as
+    # when one is sent back for more).
+    deadline_reopen(subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS)
     if not review.requests.filter(status=RequestStatus.NOT_SENT).exists():
         deadline_close(
             subject=review,

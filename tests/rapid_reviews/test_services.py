@@ -488,6 +488,30 @@ def test_return_clocks_close_on_submit_and_reopen_when_sent_back(
     assert get_deadline(police, Kind.AGENCY_RETURN, "more-1").closed_on == TODAY()
 
 
+def test_asking_another_agency_once_every_return_is_in_reopens_the_returns_step(
+    sent_requests, review, contributors, partnership, people
+):
+    """Every return was in (the step done), then a fourth agency is asked: a return is
+    awaited again, so the timetable's returns step runs again until it is in."""
+    from tests.factories import AgencyFactory
+
+    for key in ("police", "health", "social_care"):
+        return_and_submit(sent_requests[key], contributors[key])
+    assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns").closed_on == TODAY()
+    school = AgencyFactory(name="Brookfield Academy", partnerships=[partnership])
+    (request,) = services.information_requests_create(
+        rapid_review=review,
+        actor=people["officer"],
+        agencies=[school],
+        due_date=add_working_days(TODAY(), 2),
+        send=False,
+    )
+    # Saved, not sent: nothing is awaited from the school yet.
+    assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns").closed_on == TODAY()
+    services.information_request_send(information_request=request, actor=people["officer"])
+    assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, "returns").closed_on is None
+
+
 def test_a_late_return_stays_late_after_it_is_sent_back_for_more(
     review, agencies, contributors, people, monkeypatch
 ):
