@@ -10,6 +10,7 @@ from safeguarding.models import User
 
 from ..models import Incident, Status
 from .common import (
+    locked,
     require_role,
 )
 
@@ -24,6 +25,9 @@ def attachment_add(*, incident: Incident, actor: User, upload, description: str 
     from ..models import Attachment
 
     require_role(actor, incident.partnership)
+    # Locked, so an upload racing "entered in error" waits and then sees it: no document
+    # is kept after the erasure.
+    incident = locked(incident)
     if incident.status == Status.ENTERED_IN_ERROR:
         raise ValidationError(
             f"{incident.reference} was entered in error: documents cannot be added to it"

@@ -304,3 +304,41 @@ def test_nothing_about_it_can_change_afterwards(make_incident, people):
     assert (incident.awareness_date, incident.notification_due) == (aware, due)
     clock = Deadline.objects.get(subject_id=incident.pk, kind=Deadline.Kind.NOTIFICATION)
     assert clock.due_date == due and clock.outcome == Deadline.Outcome.CANCELLED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_added_while_it_is_being_marked_is_refused(make_incident, people):
+    """A colleague's upload racing the marking: the upload waits for the incident's lock
+    and then sees it entered in error, so no document outlives the erasure."""
+    import threading
+
+    from django.db import connection, transaction
+
+    incident = make_incident()
+    marked, seen = threading.Event(), {}
+
+    def mark():
+        try:
+            with transaction.atomic():
+                services.incident_enter_in_error(
+                    incident=incident, actor=people["manager"], reason="Logged twice"
+                )
+                marked.set()
+                threading.Event().wait(1.5)  # the upload arrives while this is open
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=mark)
+    thread.start()
+    try:
+        assert marked.wait(10)
+        try:
+            with_document(incident, people["officer"])  # the page's copy: still a draft
+        except ValidationError as error:
+            seen["refused"] = str(error)
+    finally:
+        thread.join()
+    incident.refresh_from_db()
+    assert incident.status == Status.ENTERED_IN_ERROR
+    assert not incident.attachments.exists()
+    assert "entered in error" in seen["refused"]
