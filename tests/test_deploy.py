@@ -151,6 +151,44 @@ def test_compose_file_is_valid_and_complete(docker_compose):
     assert "service_completed_successfully" in web, "web must wait for migrate to finish"
 
 
+APP_SERVICES = ("web", "worker", "beat", "migrate")
+# Set by docker-compose.yml itself to the bundled services (docs/deploy.md says so).
+FIXED_BY_COMPOSE = {"DEBUG", "DEMO_MODE", "DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT"}
+# Not passed to the containers, on purpose: the image collects its static files at build
+# time into STATIC_ROOT's default; the broker folder and the outbox exist only in the
+# embedded demo; the stack's worker consumes only the default queue (.env.example says).
+NOT_FOR_THE_CONTAINERS = {"STATIC_ROOT", "CELERY_BROKER_DIR", "EMAIL_FILE_PATH", "REMINDER_QUEUE"}
+
+
+def test_compose_passes_every_setting_in_env_to_the_containers(docker_compose, tmp_path):
+    """docker-compose reads .env only to fill in the file's ${...}: a variable the file does
+    not name is never given to a container, so a setting written in .env (TRUSTED_PROXIES
+    behind the TLS proxy, say) would be silently ignored."""
+    active, _, _ = _parse_env_example()
+    probes = {
+        name: f"probe-{name.lower()}"
+        for name in _settings_variables() - FIXED_BY_COMPOSE - NOT_FOR_THE_CONTAINERS
+    }
+    env_file = tmp_path / "every-setting.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in {**active, **probes}.items()))
+    result = _run(
+        [docker_compose, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config"],
+        _clean_env(),
+    )
+    assert result.returncode == 0, _output(result)
+    for service in APP_SERVICES:
+        block = _service_block(result.stdout, service)
+        environment = dict(re.findall(r"^      ([A-Z][A-Z0-9_]*): (.*)$", block, re.MULTILINE))
+        dropped = sorted(
+            name
+            for name, value in probes.items()
+            if environment.get(name, "").strip("'\"") != value
+        )
+        assert not dropped, f"{service} is not given these settings from .env: {dropped}"
+        fixed_missing = sorted(FIXED_BY_COMPOSE - set(environment))
+        assert not fixed_missing, f"{service} does not fix {fixed_missing}"
+
+
 def test_compose_refuses_to_run_without_secret_key(docker_compose, tmp_path):
     env_file = tmp_path / "no-secret.env"
     env_file.write_text(
