@@ -189,6 +189,26 @@ def test_compose_passes_every_setting_in_env_to_the_containers(docker_compose, t
         assert not fixed_missing, f"{service} does not fix {fixed_missing}"
 
 
+def test_compose_trusts_the_tls_proxy_in_front_of_web(docker_compose, tmp_path):
+    """web speaks plain HTTP behind the TLS proxy docs/deploy.md requires: with
+    TRUSTED_PROXIES=0 every sign-in would seem to come from the proxy, so the lockout by
+    address (LOCKOUT_ADDRESS_FAILURES failures from anyone) would lock everyone out."""
+    active, _, _ = _parse_env_example()
+    assert int(active.get("TRUSTED_PROXIES", "0")) >= 1, ".env.example must trust the proxy"
+    env_file = tmp_path / "no-proxies.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in active.items() if k != "TRUSTED_PROXIES"))
+    result = _run(
+        [docker_compose, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config"],
+        _clean_env(SECRET_KEY=_strong_key()),
+    )
+    assert result.returncode == 0, _output(result)
+    for service in APP_SERVICES:
+        block = _service_block(result.stdout, service)
+        assert re.search(r"^      TRUSTED_PROXIES: '?1'?$", block, re.MULTILINE), (
+            f"{service} does not trust one proxy when .env leaves TRUSTED_PROXIES out:\n{block}"
+        )
+
+
 def test_compose_refuses_to_run_without_secret_key(docker_compose, tmp_path):
     env_file = tmp_path / "no-secret.env"
     env_file.write_text(
