@@ -12,13 +12,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _sweep_seconds() -> float:
-    """REMINDER_SWEEP_SECONDS, else every minute in the demo and every 10 minutes otherwise
-    (read from the environment as settings.py does: settings may not be loaded yet)."""
-    demo = os.environ.get("DEMO_MODE", "").lower() in {"1", "true", "yes", "on"}
-    return float(os.environ.get("REMINDER_SWEEP_SECONDS") or (60 if demo else 600))
-
-
 # All periodic work. django-celery-beat's DatabaseScheduler copies these into its tables,
 # so any number of hosts share one schedule; only one beat process should run.
 app.conf.beat_schedule = {
@@ -26,7 +19,8 @@ app.conf.beat_schedule = {
     # non-working days itself, so a plain interval is enough (every minute in the demo).
     "sweep-reminders": {
         "task": "safeguarding.sweep_reminders",
-        "schedule": _sweep_seconds(),
+        # settings.REMINDER_SWEEP_SECONDS once the settings are loaded (below).
+        "schedule": 600.0,
         "options": {"expires": 300},
     },
     # Written requests to reviewers not e-mailed yet (the broker was down, or the review
@@ -77,6 +71,18 @@ app.conf.beat_schedule = {
         "options": {"expires": 3600},
     },
 }
+
+
+@app.on_after_configure.connect
+def _sweep_interval_from_settings(sender, **kwargs):
+    """The sweep runs every REMINDER_SWEEP_SECONDS as settings.py reads it (the environment
+    or the .env file; every minute in the demo). Read when Celery loads its configuration,
+    not when this module is imported, which may be before the settings can be."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["sweep-reminders"]["schedule"] = float(
+        settings.REMINDER_SWEEP_SECONDS
+    )
 
 
 def ensure_broker_folders():

@@ -350,3 +350,24 @@ def test_management_commands_that_need_no_key_run_without_one(tmp_path):
     env["DJANGO_SETTINGS_MODULE"] = "safeguarding.settings"
     result = _run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env)
     assert result.returncode == 0, _output(result)
+
+
+def test_beat_takes_the_sweep_interval_from_the_settings(tmp_path):
+    """REMINDER_SWEEP_SECONDS set wherever settings.py reads it (the environment, or a .env
+    file beside manage.py) is the interval beat runs the sweep at, not beat's own default."""
+    (tmp_path / "sweep_settings.py").write_text(
+        "from safeguarding.settings import *  # noqa: F403\nREMINDER_SWEEP_SECONDS = 123\n"
+    )
+    env = _clean_env(DEBUG="true", DJANGO_SETTINGS_MODULE="sweep_settings")
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(ROOT)])
+    result = _run(
+        [
+            sys.executable,
+            "-c",
+            "from safeguarding.celery import app; "
+            "print(app.conf.beat_schedule['sweep-reminders']['schedule'])",
+        ],
+        env,
+    )
+    assert result.returncode == 0, _output(result)
+    assert result.stdout.split() == ["123.0"], _output(result)
