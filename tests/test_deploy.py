@@ -189,6 +189,32 @@ def test_compose_passes_every_setting_in_env_to_the_containers(docker_compose, t
         assert not fixed_missing, f"{service} does not fix {fixed_missing}"
 
 
+def _env_example_comments() -> dict[str, str]:
+    """Each variable of .env.example -> the comment lines just above it."""
+    comments: dict[str, str] = {}
+    block: list[str] = []
+    for raw in ENV_EXAMPLE.read_text().splitlines():
+        line = raw.strip()
+        match = _VAR_LINE.match(line)
+        if match:
+            comments[match.group(2)] = " ".join(block)
+            block = []
+        elif line.startswith("#"):
+            block.append(line.lstrip("# "))
+        else:
+            block = []
+    return comments
+
+
+def test_env_example_says_which_variables_docker_compose_fixes():
+    """Setting these in .env changes nothing under docker-compose: .env.example says so."""
+    comments = _env_example_comments()
+    unmarked = sorted(
+        name for name in FIXED_BY_COMPOSE if "(set by docker-compose.yml" not in comments[name]
+    )
+    assert not unmarked, f".env.example does not mark as set by docker-compose.yml: {unmarked}"
+
+
 def test_compose_trusts_the_tls_proxy_in_front_of_web(docker_compose, tmp_path):
     """web speaks plain HTTP behind the TLS proxy docs/deploy.md requires: with
     TRUSTED_PROXIES=0 every sign-in would seem to come from the proxy, so the lockout by
