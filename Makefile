@@ -27,7 +27,8 @@ help:
 	@echo "make lint       ruff"
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "ERROR: '$(PYTHON) -m venv' failed. On Debian, install python3-venv (apt-get install python3-venv)."; exit 1; }
 	$(PIP) install --upgrade pip
 	$(PIP) install -e '.[test,bench]'
 	@touch $@
