@@ -224,5 +224,5 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
     sign_ins.append((email, name, f"{Role.REGIONAL_VIEWER.label}, {region.name}"))
     email, name = ADMIN
     _user(email, name, passwords=passwords, is_staff=True, is_superuser=True)
-    sign_ins.append((email, name, "Administrator (administration site and outbox only)"))
+    sign_ins.append((email, name, "Administrator (administration site, outbox and audit trail)"))
     return sign_ins

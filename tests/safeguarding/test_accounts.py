@@ -382,3 +382,24 @@ def test_a_password_reset_ends_the_accounts_lockout(client, people, settings):
     client.post(form_url, {"new_password1": new, "new_password2": new})
     signed_in = client.post(url, {"username": officer.email.upper(), "password": new})
     assert signed_in.status_code == 302
+
+
+def test_the_home_page_tells_an_administrator_what_they_do_and_others_to_ask(client):
+    """An administrator is in no partnership by design: their home page says what they
+    administer and links to it, not "ask the business manager to add you"."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    page = client.get(reverse("safeguarding:home")).content.decode()
+    assert "You administer the service" in page and "not yet part of a partnership" not in page
+    assert f'href="{reverse("admin:index")}"' in page
+    assert f'href="{reverse("safeguarding:audit")}"' in page
+
+    newcomer = UserFactory()
+    sign_in(client, newcomer)
+    page = client.get(reverse("safeguarding:home")).content.decode()
+    assert "not yet part of a partnership" in page and "You administer" not in page
+    assert f'href="{reverse("admin:index")}"' not in page
