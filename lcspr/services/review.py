@@ -891,13 +891,23 @@ def review_approve_final(
 
 
 def close_errors(review: Review, *, closed_on, reason) -> dict[str, str]:
-    """A review closed without publication (for the service and its form)."""
+    """A review closed without publication (for the service and its form): closed on
+    or after every step already recorded (the decision, the terms agreed, a hold it is
+    closed from or came off, final approval, the notice), as the other steps' dates are."""
+    not_before, not_before_what = latest_of(
+        (review.decision_date, "the decision to hold the review"),
+        (review.terms_agreed_on, "the day the terms of reference were agreed"),
+        (review.held_since, "the day the review went on hold"),
+        since_hold(review),
+        (review.final_approved_on, "the day the final report was approved"),
+        (review.notice_sent_on, "the day the final report went to the Panel and DfE"),
+    )
     errors = past_date(
         closed_on,
         "closed_on",
         "the date the review was closed",
-        not_before=review.decision_date,
-        not_before_what="the decision to hold the review",
+        not_before=not_before,
+        not_before_what=not_before_what,
     )
     if not (reason or "").strip():
         errors["reason"] = "Enter why the review is closed without publication"

@@ -733,6 +733,60 @@ def test_a_published_review_cannot_be_closed(local_review, people):
     assert review.status == Status.PUBLISHED
 
 
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [
+        ("terms", "the day the terms of reference were agreed"),
+        ("hold", "the day the review went on hold"),
+        ("resumed", "the day the review last came off hold"),
+        ("approved", "the day the final report was approved"),
+        ("notice", "the day the final report went to the Panel and DfE"),
+    ],
+)
+def test_a_review_is_not_closed_before_a_step_already_recorded(local_review, people, step, said):
+    """Closing is dated like every other step: not before what the review records as
+    done already (a hold's clock would close before it started, and the record would say
+    the review ended before its final report was approved or sent)."""
+    from .conftest import to_notice_sent
+
+    officer, manager = people["officer"], people["manager"]
+    review = local_review
+    if step == "notice":
+        review = to_notice_sent(review, officer, notice_days_ago=15)
+        recorded = review.notice_sent_on
+    else:
+        review = services.review_save_terms(
+            review=review, actor=officer, text="Terms.", agreed_on=days_ago(30)
+        )
+        recorded = review.terms_agreed_on
+    if step in ("hold", "resumed"):
+        review = services.review_put_on_hold(
+            review=review,
+            actor=officer,
+            reason=HoldReason.INQUEST,
+            note="",
+            held_since=days_ago(20),
+            look_again_on=TODAY() + dt.timedelta(days=30),
+        )
+        recorded = review.held_since
+    if step == "resumed":
+        review = services.review_resume(review=review, actor=officer, resumed_on=days_ago(10))
+        recorded = review.resumed_on
+    if step == "approved":
+        review = services.review_approve_final(
+            review=review, actor=officer, approved_on=days_ago(10)
+        )
+        recorded = review.final_approved_on
+    args = dict(review=review, actor=manager, reason="The Panel took a national review.")
+    with pytest.raises(ValidationError) as error:
+        services.review_close(closed_on=recorded - dt.timedelta(days=1), **args)
+    assert said in error.value.message_dict["closed_on"][0]
+    review.refresh_from_db()
+    assert review.status != Status.CLOSED
+    review = services.review_close(closed_on=recorded, **args)
+    assert (review.status, review.closed_on) == (Status.CLOSED, recorded)
+
+
 def test_publishing_after_the_statutory_date_needs_the_reason(make_review, people):
     """Decided 200 days ago: the 6 months have passed, so the reason is asked for, kept
     and shown."""
