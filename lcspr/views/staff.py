@@ -948,9 +948,18 @@ def _audit_export(request, review, what):
     )
 
 
+def _readable_plan(request, pk):
+    """A review whose action plan the user downloads: the partnership's business unit,
+    a closed review's too (it is kept as it was, to read, not to change)."""
+    review = review_get_for(request.user, pk)
+    if not selectors.is_business_unit(request.user, review):
+        raise PermissionDenied("Only the partnership's business unit downloads the action plan.")
+    return review
+
+
 @officer_view
 def action_plan_pdf_view(request, pk):
-    review = _editable(request, pk)
+    review = _readable_plan(request, pk)
     _audit_export(request, review, "action plan PDF")
     response = HttpResponse(action_plan_pdf(review), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.pdf"'
@@ -960,7 +969,7 @@ def action_plan_pdf_view(request, pk):
 
 @officer_view
 def action_plan_csv_view(request, pk):
-    review = _editable(request, pk)
+    review = _readable_plan(request, pk)
     _audit_export(request, review, "action plan CSV")
     response = HttpResponse(action_plan_csv(review), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.csv"'

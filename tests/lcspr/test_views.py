@@ -297,6 +297,60 @@ def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
     assert "Train staff" in reader.pages[0].extract_text()
 
 
+def test_a_closed_reviews_action_plan_is_still_read_and_downloaded(
+    client, local_review, people, agencies
+):
+    """Closing keeps the recommendations and actions as they are, to read: the business
+    unit still sees them on the review's page (without the links to change them) and
+    downloads the action plan; before, the section went from the page and both
+    downloads answered that the review "can no longer change"."""
+    officer, manager, reviewer = people["officer"], people["manager"], people["reviewer"]
+    rec = services.recommendation_add(
+        review=local_review, actor=officer, text="Share referrals with schools."
+    )
+    action = services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Train designated leads",
+        agency=agencies["health"],
+        lead="Named nurse",
+        due_date=TODAY() + dt.timedelta(days=30),
+    )
+    services.review_set_reviewers(review=local_review, actor=officer, reviewers=[reviewer])
+    services.review_close(
+        review=local_review,
+        actor=manager,
+        reason="The National Panel took a national review.",
+        closed_on=TODAY(),
+    )
+    for person in (officer, manager):
+        client.logout()
+        sign_in(client, person)
+        page = client.get(local_review.get_absolute_url()).content.decode()
+        assert "Share referrals with schools." in page and "Train designated leads" in page
+        for gone in ("lcspr:recommendation-add", "lcspr:action-add", "lcspr:action"):
+            args = {"lcspr:recommendation-add": [local_review.pk]}.get(
+                gone, [local_review.pk, rec.pk if gone == "lcspr:action-add" else action.pk]
+            )
+            assert reverse(gone, args=args) not in page
+        csv = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk]))
+        assert csv.status_code == 200
+        assert "Train designated leads" in csv.content.decode("utf-8-sig")
+        pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
+        assert pdf.status_code == 200
+        assert (
+            "Train designated leads" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        )
+    # The review's reviewer reads its page, not its action plan.
+    client.logout()
+    sign_in(client, reviewer)
+    assert (
+        "Train designated leads" not in client.get(local_review.get_absolute_url()).content.decode()
+    )
+    for name in ("lcspr:action-plan-csv", "lcspr:action-plan-pdf"):
+        assert client.get(reverse(name, args=[local_review.pk])).status_code == 403
+
+
 def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
     client, local_review, people, agencies
 ):
