@@ -116,10 +116,32 @@ def private_name(prefix: str, checked: CheckedUpload) -> str:
     return f"{prefix}/{uuid.uuid4().hex}{checked.extension}"
 
 
+#: Other endings people give a file of these types (the stored one is first in
+#: ALLOWED_TYPES).
+OTHER_EXTENSIONS = {"image/jpeg": (".jpeg",)}
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a download is saved under: the uploaded name, with the ending of the type
+    its content was found to be when the name lacks it (a PDF uploaded as "Draft report"
+    or "terms.docx" was saved with no ending or the wrong one, and did not open)."""
+    known = ALLOWED_TYPES.get(content_type)
+    if known is None:
+        return filename
+    endings = (known[0], *OTHER_EXTENSIONS.get(content_type, ()))
+    if os.path.splitext(filename)[1].lower() in endings:
+        return filename
+    return filename + known[0]
+
+
 def download_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """Always an attachment, never rendered inline by the browser."""
+    """Always an attachment, never rendered inline by the browser, named with the ending
+    of its type (`download_name`)."""
     response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=download_name(filename, content_type),
+        content_type=content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response

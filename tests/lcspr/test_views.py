@@ -431,6 +431,34 @@ def test_terms_of_reference_upload_and_download(client, local_review, people):
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
 
 
+@pytest.mark.parametrize(
+    ("uploaded", "downloaded"),
+    [
+        ("Terms of reference", "Terms of reference.pdf"),
+        ("terms.docx", "terms.docx.pdf"),
+        ("Terms v2.1", "Terms v2.1.pdf"),
+        ("TERMS.PDF", "TERMS.PDF"),
+    ],
+)
+def test_a_document_downloads_with_the_ending_of_its_type(
+    client, local_review, people, uploaded, downloaded
+):
+    """The type of an upload is found from its content, not its name: a PDF uploaded
+    with no ending, or another type's, was downloaded under that name and did not open
+    (a browser saves it as the name says). It now gets its type's ending."""
+    from .conftest import pdf_upload
+
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:terms", args=[local_review.pk]),
+        {"text": "Scope.", "document": pdf_upload(uploaded), "version": local_review.version},
+    )
+    assert response.status_code == 302
+    download = client.get(reverse("lcspr:terms-document", args=[local_review.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="{downloaded}"'
+
+
 def test_the_rapid_review_links_to_its_local_review(client, review, people):
     from rapid_reviews import services as rr_services
     from tests.rapid_reviews.conftest import decide_and_sign
