@@ -325,14 +325,22 @@ def publish_errors(
             not_before_what=not_before_what,
         )
     )
-    # (No notice yet, publishing is refused as a step out of order: the service says so.)
-    if published_on and "published_on" not in errors and review.notice_sent_on:
-        message = _too_early(review, review.notice_sent_on, published_on, "The date of publication")
-        if message:
-            errors["published_on"] = message
     if embargo_until and published_on and embargo_until < published_on:
         errors["embargo_until"] = "The embargo date must be the same as or after publication"
     public_on = _public_on(published_on, embargo_until)
+    # The 7 working days run to the day the public can read the report: under an embargo,
+    # its end (the day it counts as published for the 6 months too). (No notice yet,
+    # publishing is refused as a step out of order: the service says so.)
+    if public_on and "published_on" not in errors and review.notice_sent_on:
+        embargoed = public_on != published_on
+        message = _too_early(
+            review,
+            review.notice_sent_on,
+            public_on,
+            "The embargo date" if embargoed else "The date of publication",
+        )
+        if message:
+            errors["embargo_until" if embargoed else "published_on"] = message
     late = public_on is not None and public_on > review.target_publication
     if late and not (late_reason or "").strip():
         happens = "is published" if public_on == published_on else "becomes public"

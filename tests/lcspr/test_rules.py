@@ -10,7 +10,7 @@ from lcspr import services
 from lcspr.models import Status
 from safeguarding.deadlines import Kind, get_deadline
 
-from .conftest import days_ago, to_notice_sent
+from .conftest import TODAY, days_ago, to_notice_sent
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -93,6 +93,33 @@ def test_publication_date_cannot_beat_the_seven_working_days(local_review, peopl
     with pytest.raises(ValidationError) as error:
         publish(review, officer)
     assert "7 working days" in error.value.message_dict["published_on"][0]
+
+
+def test_an_embargoed_report_counts_the_seven_working_days_to_the_embargos_end(
+    local_review, people
+):
+    """Under an embargo the public first reads the report when the embargo ends, the day
+    it counts as published for the 6 months: the 7 working days after the notice run to
+    that day. Recorded 2 days after the notice with an embargo ending on the earliest day
+    it was refused, as if made public at once; an embargo ending sooner is refused."""
+    from .conftest import publish
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=2)
+    earliest = services.earliest_publication(review, review.notice_sent_on).due
+    with pytest.raises(ValidationError) as error:
+        publish(review, officer, embargo_until=earliest - dt.timedelta(days=1))
+    errors = error.value.message_dict
+    assert "published_on" not in errors
+    assert f"{earliest:%-d %B %Y}" in errors["embargo_until"][0]
+    assert "7 working days" in errors["embargo_until"][0]
+    review = publish(review, officer, embargo_until=earliest)
+    assert (review.status, review.published_on, review.embargo_until) == (
+        Status.PUBLISHED,
+        TODAY(),
+        earliest,
+    )
+    assert get_deadline(review, Kind.PUBLICATION).closed_on == earliest
 
 
 def test_the_notice_clock_starts_at_approval(local_review, people):
