@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -960,8 +961,10 @@ def _readable_plan(request, pk):
 @officer_view
 def action_plan_pdf_view(request, pk):
     review = _readable_plan(request, pk)
-    _audit_export(request, review, "action plan PDF")
-    response = HttpResponse(action_plan_pdf(review), content_type="application/pdf")
+    with transaction.atomic():  # a file that fails to be made is not audited as exported
+        _audit_export(request, review, "action plan PDF")
+        body = action_plan_pdf(review)
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -970,8 +973,10 @@ def action_plan_pdf_view(request, pk):
 @officer_view
 def action_plan_csv_view(request, pk):
     review = _readable_plan(request, pk)
-    _audit_export(request, review, "action plan CSV")
-    response = HttpResponse(action_plan_csv(review), content_type="text/csv; charset=utf-8")
+    with transaction.atomic():
+        _audit_export(request, review, "action plan CSV")
+        body = action_plan_csv(review)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -92,16 +93,18 @@ def case_export(request, pk):
     incident = incident_get_for_manager(request.user, pk, "A partnership manager exports a case.")
     form = forms.ExportReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        audit_record(
-            actor=request.user,
-            action=Action.EXPORT,
-            obj=incident,
-            request=request,
-            changes={"export": "subject access", "reason": form.cleaned_data["reason"]},
-        )
-        response = HttpResponse(
-            case_export_zip(incident, actor=request.user), content_type="application/zip"
-        )
+        # Audited in the same transaction as the export is made (its audit.json holds the
+        # event): an export that fails is not recorded as made.
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action=Action.EXPORT,
+                obj=incident,
+                request=request,
+                changes={"export": "subject access", "reason": form.cleaned_data["reason"]},
+            )
+            body = case_export_zip(incident, actor=request.user)
+        response = HttpResponse(body, content_type="application/zip")
         response["Content-Disposition"] = (
             f'attachment; filename="{incident.reference}-subject-access-export.zip"'
         )

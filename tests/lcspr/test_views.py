@@ -351,6 +351,32 @@ def test_a_closed_reviews_action_plan_is_still_read_and_downloaded(
         assert client.get(reverse(name, args=[local_review.pk])).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("name", "maker"),
+    [("lcspr:action-plan-pdf", "action_plan_pdf"), ("lcspr:action-plan-csv", "action_plan_csv")],
+)
+def test_an_action_plan_that_fails_to_be_made_is_not_audited_as_exported(
+    client, local_review, people, monkeypatch, name, maker
+):
+    """The export's audit event was written before the file was made: a file that failed
+    (a server error, nothing downloaded) stayed in the audit trail as exported."""
+    from lcspr.views import staff
+    from safeguarding.models import AuditEvent
+
+    def fails(review):
+        raise OSError("the renderer failed")
+
+    monkeypatch.setattr(staff, maker, fails)
+    sign_in(client, people["officer"])
+    client.raise_request_exception = False
+    response = client.get(reverse(name, args=[local_review.pk]))
+    assert response.status_code == 500
+    assert not AuditEvent.objects.filter(action="export").exists()
+    monkeypatch.undo()
+    assert client.get(reverse(name, args=[local_review.pk])).status_code == 200
+    assert AuditEvent.objects.filter(action="export").count() == 1
+
+
 def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
     client, local_review, people, agencies
 ):

@@ -58,6 +58,22 @@ def test_manager_exports_everything_held(client, people, notified):
     assert event.changes["reason"] == "SAR-2026-031"
 
 
+def test_an_export_that_fails_is_not_audited_as_made(client, people, notified, monkeypatch):
+    """The export's audit event (with its reason) was written before the ZIP was made: an
+    export that failed (a server error, nothing downloaded) stayed in the trail as made."""
+    from notifications import case_export
+
+    def fails(incident, *, actor):
+        raise OSError("a stored file could not be read")
+
+    monkeypatch.setattr(case_export, "case_export_zip", fails)
+    sign_in(client, people["manager"])
+    client.raise_request_exception = False
+    url = reverse("notifications:export", args=[notified.pk])
+    assert client.post(url, {"reason": "SAR-2026-031"}).status_code == 500
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
 @pytest.mark.parametrize(
     "who, status", [("officer", 403), ("other_manager", 404), ("agency", 403), ("regional", 403)]
 )
