@@ -51,6 +51,10 @@ def audited_download(
     review by default), or 404 if there is none."""
     if not field_file:
         raise Http404(f"No {what}")
+    # The file is opened first: one that cannot be read is not audited as downloaded.
+    response = download_response(
+        field_file, filename=filename, content_type=content_type or "application/octet-stream"
+    )
     audit_record(
         actor=request.user,
         action=Action.DOWNLOAD,
@@ -58,6 +62,4 @@ def audited_download(
         partnership=review.partnership,
         object_repr=f"{review.reference} {what}",
     )
-    return download_response(
-        field_file, filename=filename, content_type=content_type or "application/octet-stream"
-    )
+    return response

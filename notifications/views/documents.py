@@ -61,6 +61,10 @@ def attachment_download(request, pk, attachment_pk):
 
     incident = incident_get_for(request.user, pk)
     attachment = permissions.get_or_404(incident.attachments.all(), pk=attachment_pk)
+    # The file is opened first: one that cannot be read is not audited as downloaded.
+    response = download_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )
     audit_record(
         actor=request.user,
         action=Action.DOWNLOAD,
@@ -68,9 +72,7 @@ def attachment_download(request, pk, attachment_pk):
         partnership=incident.partnership,
         object_repr=f"{incident.reference} document {attachment.pk}",
     )
-    return download_response(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    return response
 
 
 @case_view

@@ -191,6 +191,8 @@ def notification_pdf(request, pk):
     incident = incident_get_for(request.user, pk)
     if not incident.notification_pdf:
         raise Http404("No PDF yet")
+    # Opened first: a file that cannot be read is not audited as downloaded.
+    stored = incident.notification_pdf.open("rb")
     audit_record(
         actor=request.user,
         action=Action.DOWNLOAD,
@@ -199,7 +201,7 @@ def notification_pdf(request, pk):
         changes={"file": "notification PDF"},
     )
     return FileResponse(
-        incident.notification_pdf.open("rb"),
+        stored,
         as_attachment=True,
         filename=f"{incident.reference}-notification.pdf",
         content_type="application/pdf",

@@ -198,3 +198,19 @@ def test_the_trail_names_a_document_by_number_never_by_its_file_name(client, peo
     for event in events:
         assert event.object_repr == f"{incident.reference} document {attachment.pk}"
         assert "Jayden" not in str(event.changes)
+
+
+def test_a_document_lost_from_storage_is_not_audited_as_downloaded(
+    client, people, make_incident, private_media
+):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    upload(client, incident, "summary.pdf", PDF)
+    attachment = Attachment.objects.get()
+    (private_media / attachment.file.name).unlink()
+    client.raise_request_exception = False
+    response = client.get(reverse("notifications:attachment", args=[incident.pk, attachment.pk]))
+    assert response.status_code == 500
+    assert not AuditEvent.objects.filter(
+        action="download", object_type="notifications.attachment"
+    ).exists()

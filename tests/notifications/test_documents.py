@@ -254,3 +254,36 @@ def test_ready_to_send_page_renders_every_section(notified, people):
     assert reverse("notifications:pdf", args=[notified.pk]) in html
     assert "Download the PDF of what was sent (PDF)" in html
     assert ' style="' not in html
+
+
+def test_a_pdf_that_cannot_be_read_is_not_audited_as_downloaded(client, notified, people):
+    """The download is audited once the stored file is open: a file lost from storage
+    gives the error page, and the trail does not say it was downloaded."""
+    from safeguarding.models import AuditEvent
+    from tests.utils import sign_in
+
+    notified.refresh_from_db()
+    notified.notification_pdf.storage.delete(notified.notification_pdf.name)
+    client.raise_request_exception = False
+    sign_in(client, people["officer"])
+    response = client.get(reverse("notifications:pdf", args=[notified.pk]))
+    assert response.status_code == 500
+    assert not AuditEvent.objects.filter(
+        action=AuditEvent.Action.DOWNLOAD, object_id=str(notified.pk)
+    ).exists()
+
+
+def test_the_pdf_downloads_and_is_audited(client, notified, people):
+    from safeguarding.models import AuditEvent
+    from tests.utils import sign_in
+
+    sign_in(client, people["officer"])
+    response = client.get(reverse("notifications:pdf", args=[notified.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.DOWNLOAD, object_id=str(notified.pk), actor=people["officer"]
+        ).count()
+        == 1
+    )
