@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
+from safeguarding.dates import full_date
 from safeguarding.forms import RefusedForm
 
 from .. import selectors, services
@@ -645,18 +646,28 @@ def publish(request, pk):
         if review.notice_sent_on
         else None
     )
+    today = timezone.localdate()
+    if earliest and earliest > today:
+        # The date of publication cannot be in the future, so it is never filled in with
+        # the earliest day: before it, the report can go up only under an embargo.
+        intro = (
+            f"The earliest allowed date of publication is {full_date(earliest)}. "
+            "To put the report up before then, set an embargo that ends on or after it."
+        )
+    elif earliest:
+        intro = f"The earliest allowed date of publication is {full_date(earliest)}."
+    else:
+        intro = ""
     return form_page(
         request,
         review,
         PublishForm,
         "Publish the review",
         run,
-        intro=f"The earliest allowed date of publication is {earliest:%-d %B %Y}."
-        if earliest
-        else "",
+        intro=intro,
         initial={
             "public_title": briefing.title if briefing else "",
-            "published_on": max(earliest, timezone.localdate()) if earliest else None,
+            "published_on": today if earliest else None,
             "version": review.version,
         },
     )

@@ -74,3 +74,23 @@ def test_an_embargoed_review_is_public_and_dated_from_the_end_of_its_embargo(
     assert (item.published_on, item.year) == (TODAY(), TODAY().year)
     html = client.get(item.get_absolute_url()).content.decode()
     assert f"Published {TODAY():%-d %B %Y}." in html
+
+
+@pytest.mark.parametrize(("notice_days_ago", "embargo_hint"), [(15, False), (1, True)])
+def test_the_publish_form_starts_from_a_date_it_accepts(
+    client, local_review, people, notice_days_ago, embargo_hint
+):
+    """The date of publication is filled in with today, never with an earliest day still
+    to come (the form refuses a date in the future); before that day the page says the
+    report can go up only under an embargo."""
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=notice_days_ago)
+    earliest = services.earliest_publication(review, review.notice_sent_on).due
+    assert (earliest > TODAY()) is embargo_hint
+    sign_in(client, officer)
+    response = client.get(reverse("lcspr:publish", args=[review.pk]))
+    assert response.context["form"].initial["published_on"] == TODAY()
+    html = response.content.decode()
+    assert ("set an embargo that ends on or after it" in html) is embargo_hint
