@@ -17,6 +17,7 @@ from django.core import serializers
 from django.db import models
 from django.utils import timezone
 
+from safeguarding.dates import date_and_time
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
 
 from .models import Incident
@@ -108,7 +109,7 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
             "README.txt",
             README.format(
                 reference=incident.reference,
-                when=timezone.localtime().strftime("%-d %B %Y %H:%M"),
+                when=date_and_time(timezone.now()),
                 who=f"{actor.full_name} <{actor.email}>",
             ),
         )

@@ -19,6 +19,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from safeguarding.dates import date_and_time
+
 from .models import Child, ChildStatus, Incident
 
 NOT_RECORDED = gettext_noop("Not recorded")
@@ -48,16 +50,7 @@ def format_date(value: dt.date | None) -> str:
 
 def format_datetime(value: dt.datetime | None) -> str:
     """GOV.UK style in UK time: "3 December 2026, 10:42am" (midday and midnight by name)."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value, LONDON) if timezone.is_aware(value) else value
-    if (local.hour, local.minute) == (12, 0):
-        time = _("midday")
-    elif (local.hour, local.minute) == (0, 0):
-        time = _("midnight")
-    else:
-        time = f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-    return f"{format_date(local.date())}, {time}"
+    return date_and_time(value) if value is not None else ""
 
 
 def _row(label: str, value, blank: str = NOT_RECORDED) -> Row:

@@ -313,12 +313,23 @@ class SentAtForm(StepForm):
     )
     sent_time = forms.TimeField(
         label="Time it was sent",
-        help_text="For example, 10:42 or 14:05",
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        help_text="For example, 10:42am or 2:05pm (or 14:05)",
+        # The 24-hour clock as well as GOV.UK's "2:05pm", as people type either.
+        input_formats=[
+            "%H:%M",
+            "%H.%M",
+            "%H%M",
+            "%I:%M%p",
+            "%I:%M %p",
+            "%I.%M%p",
+            "%I.%M %p",
+            "%I%p",
+            "%I %p",
+        ],
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
         error_messages={
             "required": "Enter the time the notification was sent",
-            "invalid": "Enter the time as hours and minutes, like 14:05",
+            "invalid": "Enter the time as hours and minutes, like 2:05pm or 14:05",
         },
     )
 

@@ -20,11 +20,10 @@ from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import timezone
 from django.utils.text import capfirst
 
 from .audit import SECRET_FIELDS, SECRET_TEXT
-from .dates import full_date
+from .dates import date_and_time, full_date
 
 #: An empty value (none recorded before, or none now).
 NONE = "none"
@@ -60,9 +59,7 @@ def date_text(day: dt.date) -> str:
 
 
 def datetime_text(moment: dt.datetime) -> str:
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    return f"{full_date(moment)}, {moment:%H:%M}"
+    return date_and_time(moment)
 
 
 def code_text(code) -> str:

@@ -1,4 +1,5 @@
-"""`{{ day|full_date }}`, `{{ day|short_date }}` and `short_day`: the one way templates write a date
+"""`{{ day|full_date }}`, `{{ day|short_date }}`, `short_day`, and for a moment
+`{{ moment|time_of_day }}` and `{{ moment|date_and_time }}`: the one way templates write a date
 (safeguarding/dates.py has the rule). Loaded for every template (settings TEMPLATES
 "builtins"). A datetime is shown in the current time zone, as Django's `date` filter does;
 anything that is not a date (None, "") gives an empty string."""
@@ -36,3 +37,13 @@ def short_date(value):
 def short_day(value):
     day = _as_date(value)
     return dates.short_day(day) if day else ""
+
+
+@register.filter(expects_localtime=True)
+def time_of_day(value):
+    return dates.time_of_day(value) if isinstance(value, dt.datetime | dt.time) else ""
+
+
+@register.filter(expects_localtime=True)
+def date_and_time(value):
+    return dates.date_and_time(value) if isinstance(value, dt.datetime) else ""

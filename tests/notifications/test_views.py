@@ -884,3 +884,32 @@ def test_a_reconsidered_decision_shows_its_clock_running_again(client, people, m
     html = client.get(incident.get_absolute_url()).content.decode()
     assert "Clock stopped" not in html
     assert "working days overdue" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14:05", dt.time(14, 5)),
+        ("2:05pm", dt.time(14, 5)),
+        ("2:05 PM", dt.time(14, 5)),
+        ("10.42am", dt.time(10, 42)),
+        ("9am", dt.time(9, 0)),
+        ("12:30am", dt.time(0, 30)),
+        ("12pm", dt.time(12, 0)),
+    ],
+)
+def test_the_time_sent_is_read_the_way_people_type_it(typed, expected):
+    """The service writes "2:05pm" (GOV.UK style), so it reads it as well as 14:05."""
+    from notifications.forms import SentAtForm
+
+    assert SentAtForm.base_fields["sent_time"].clean(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["25:00", "13pm", "2:65pm", "noonish"])
+def test_a_time_that_is_not_one_says_how_to_write_it(typed):
+    from django.core.exceptions import ValidationError
+
+    from notifications.forms import SentAtForm
+
+    with pytest.raises(ValidationError, match="like 2:05pm or 14:05"):
+        SentAtForm.base_fields["sent_time"].clean(typed)

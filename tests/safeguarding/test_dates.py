@@ -66,3 +66,45 @@ def test_a_review_page_writes_full_dates_in_text_and_short_ones_in_its_timetable
     # The statutory clock's sentence writes it in full; the timetable's row shortens it.
     assert f"by {full_date(due)}" in html
     assert f'<td class="govuk-table__cell">{short_date(due)}</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("moment", "time", "both"),
+    [
+        (dt.datetime(2026, 12, 7, 14, 5, tzinfo=dt.UTC), "2:05pm", "7 December 2026, 2:05pm"),
+        (dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC), "9:30am", "7 December 2026, 9:30am"),
+        (dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), "midday", "7 December 2026, midday"),
+        (dt.datetime(2026, 12, 7, 0, 0, tzinfo=dt.UTC), "midnight", "7 December 2026, midnight"),
+        (dt.datetime(2026, 12, 7, 0, 1, tzinfo=dt.UTC), "12:01am", "7 December 2026, 12:01am"),
+        (dt.datetime(2026, 12, 7, 12, 59, tzinfo=dt.UTC), "12:59pm", "7 December 2026, 12:59pm"),
+        # British Summer Time: 23:30 UTC on 30 June is 00:30 on 1 July in the UK.
+        (dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC), "12:30am", "1 July 2026, 12:30am"),
+    ],
+)
+def test_times_are_written_the_govuk_way_in_uk_time(moment, time, both):
+    """GOV.UK style: "2:05pm", never "14:05" or "12pm"; the filters and the functions
+    agree, and both show UK time."""
+    from safeguarding.dates import date_and_time
+
+    assert date_and_time(moment) == both
+    rendered = Template("{{ m|time_of_day }} / {{ m|date_and_time }}").render(
+        Context({"m": moment})
+    )
+    assert rendered == f"{time} / {both}"
+    assert Template("{{ m|time_of_day }}{{ m|date_and_time }}").render(Context({"m": None})) == ""
+
+
+def test_no_page_template_writes_a_24_hour_time():
+    """Every template writes times through `time_of_day` or `date_and_time`."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        str(path.relative_to(root))
+        for app in ("templates", "safeguarding", "notifications", "rapid_reviews", "lcspr")
+        for path in (root / app).rglob("*")
+        if path.suffix in (".html", ".txt")
+        and "/admin/" not in str(path)
+        and ("H:i" in (text := path.read_text()) or "G:i" in text)
+    ]
+    assert found == []
