@@ -13,6 +13,7 @@ from django.db import transaction
 
 from notifications.models import Incident
 from safeguarding.audit import Action, audit_record, diff, snapshot, values_kept_only_for
+from safeguarding.dates import full_date
 from safeguarding.deadlines import (
     Kind,
     Rule,
@@ -324,6 +325,13 @@ def panel_response_errors(
         not_before=review.sent_to_panel_on,
         not_before_what="the date it was sent to the Panel",
     )
+    acted_on = review.local_review_decided_on
+    if "responded_on" not in errors and acted_on and responded_on and responded_on > acted_on:
+        # A correction: the partners decided on a local review after this reply.
+        errors["responded_on"] = (
+            "The date of the Panel's reply must be the same as or before the decision to "
+            f"hold a local review after it ({full_date(acted_on)})"
+        )
     if response not in PanelResponse.values:
         errors["response"] = "Select the National Panel's response"
     note = (note or "").strip()

@@ -888,6 +888,46 @@ def test_a_local_review_can_follow_the_panel_disagreeing(review, people):
         services.rapid_review_hold_local_review_after_panel(**{**args, "rationale": "Again"})
 
 
+def test_a_corrected_reply_date_cannot_follow_the_local_review_decided_after_it(review, people):
+    """The partners decided on a local review after the Panel's reply: a correction of
+    the reply's date cannot put the reply after that decision."""
+    officer = people["officer"]
+    review = _sent_and_answered(review, officer, "no_local_review", "disagrees")
+    review = services.rapid_review_hold_local_review_after_panel(
+        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="Panel's advice."
+    )
+    RapidReview.objects.filter(pk=review.pk).update(
+        sent_to_panel_on=TODAY() - dt.timedelta(days=10),
+        panel_response_on=TODAY() - dt.timedelta(days=8),
+        local_review_decided_on=TODAY() - dt.timedelta(days=5),
+    )
+    review.refresh_from_db()
+    correction = dict(
+        rapid_review=review,
+        actor=officer,
+        response="disagrees",
+        note="What the Panel wrote.",
+        correction_reason="Mistyped.",
+    )
+    with pytest.raises(ValidationError) as error:
+        services.rapid_review_record_panel_response(
+            **correction, responded_on=TODAY() - dt.timedelta(days=3)
+        )
+    decided = TODAY() - dt.timedelta(days=5)
+    assert error.value.message_dict == {
+        "responded_on": [
+            "The date of the Panel's reply must be the same as or before the decision to "
+            f"hold a local review after it ({decided.day} {decided:%B %Y})"
+        ]
+    }
+    review.refresh_from_db()
+    assert review.panel_response_on == TODAY() - dt.timedelta(days=8)
+    review = services.rapid_review_record_panel_response(
+        **correction, responded_on=TODAY() - dt.timedelta(days=6)
+    )
+    assert review.panel_response_on == TODAY() - dt.timedelta(days=6)
+
+
 @pytest.mark.parametrize(
     "decision, response",
     [("no_local_review", "agrees"), ("local_review", "disagrees")],
