@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.audit import Action, audit_record, audit_view
-from safeguarding.calendar import add_working_days, is_working_day
+from safeguarding.calendar import add_working_days, is_working_day, working_days_left
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import Membership, Role
 
@@ -74,6 +74,11 @@ def review_detail(request, pk):
     waiting = [r for r in requests if r.status == RequestStatus.NOT_SENT or r.is_awaiting_return]
     nobody = {a.pk for a in agencies_nobody_can_answer(waiting)}
     signed = {s.partner: s for s in review.sign_offs.all()}
+    clock = get_deadline(review, Kind.RAPID_REVIEW)
+    # Until it goes to the Panel, the page says how long is left, as the incident's does.
+    left = working_days_left(
+        timezone.localdate(), review.due_date, partnership=review.incident.partnership_id
+    )
     return render(
         request,
         "rapid_reviews/detail.html",
@@ -91,7 +96,10 @@ def review_detail(request, pk):
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
             "history": review_history(review),
-            "clock": get_deadline(review, Kind.RAPID_REVIEW),
+            "clock": clock,
+            "running": clock is not None and clock.is_open,
+            "left": left,
+            "overdue": -left if left < 0 else 0,
             "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,
         },
     )

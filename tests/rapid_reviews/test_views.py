@@ -765,6 +765,37 @@ def test_the_review_page_explains_its_due_date(client, review, people):
     assert f"{review.due_date:%-d %B %Y}" in page.content.decode()
 
 
+def test_the_review_page_says_how_long_is_left_until_it_is_sent(client, review, people):
+    """As the incident page does: working days left while the clock runs, overdue once
+    the due date has passed, and nothing once the review has gone to the Panel."""
+    from rapid_reviews.models import RapidReview
+    from safeguarding.calendar import working_days_left
+    from safeguarding.models import Deadline
+
+    officer = people["officer"]
+    sign_in(client, officer)
+    left = working_days_left(TODAY(), review.due_date, partnership=review.incident.partnership_id)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert f"{left} working days left</strong>" in html
+
+    late = TODAY() - dt.timedelta(days=10)
+    RapidReview.objects.filter(pk=review.pk).update(due_date=late)
+    Deadline.objects.filter(subject_id=review.pk, kind=Deadline.Kind.RAPID_REVIEW).update(
+        due_date=late
+    )
+    overdue = -working_days_left(TODAY(), late, partnership=review.incident.partnership_id)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert f"{overdue} working days overdue</strong>" in html
+
+    review.refresh_from_db()
+    review = decide_and_sign(review, officer)
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=TODAY(), late_reason="Delayed."
+    )
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert "working days overdue" not in html and "working days left" not in html
+
+
 def test_a_resend_after_the_due_date_does_not_make_an_on_time_review_late(client, review, people):
     """First sent on time; the Panel asked for more and it went again after its due date:
     on time (the clock stopped at the first send), with the second send shown."""
