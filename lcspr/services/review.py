@@ -324,11 +324,12 @@ def milestone_update(
     planned: dt.date | None,
     reason: str = "",
     actual: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> Deadline:
     """Move a milestone's planned date (a reason is required and kept as history) and/or
-    record the date it actually happened."""
-    require_case_role(actor, review.partnership)
-    require_not_closed(review)
+    record the date it actually happened. The review's version moves with it, so a
+    colleague's milestone page opened before this save is refused, not saved over it."""
+    review = locked_for_change(review, actor, expected_version)
     if review.status == Status.ON_HOLD:
         raise ValidationError("Resume the review before changing its milestones")
     deadline = milestone_deadline(review, key)
@@ -338,6 +339,8 @@ def milestone_update(
     if actual is not None:
         deadline_reopen(subject=review, kind=Kind.LCSPR_MILESTONE, key=key)
         deadline = deadline_close(subject=review, kind=Kind.LCSPR_MILESTONE, key=key, on=actual)
+    review.version += 1
+    review.save(update_fields=["version", "updated_at"])
     audit_record(
         actor=actor,
         action=Action.UPDATE,

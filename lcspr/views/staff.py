@@ -234,6 +234,7 @@ def milestone(request, pk, key):
             planned=data["planned"],
             reason=data["reason"],
             actual=data.get("actual"),
+            expected_version=data.get("version"),
         )
         messages.success(request, f"{row.label}: saved.")
         planned, expected = data["planned"], review.expected_publication
@@ -252,7 +253,7 @@ def milestone(request, pk, key):
         MilestoneForm,
         row.label,
         run,
-        initial={"planned": row.planned, "actual": row.actual},
+        initial={"planned": row.planned, "actual": row.actual, "version": review.version},
         form_kwargs={"milestone": row.deadline},
         extra={"history": row.changes},
     )

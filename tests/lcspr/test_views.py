@@ -12,7 +12,7 @@ from django.urls import reverse
 from pptx import Presentation
 from pypdf import PdfReader
 
-from lcspr import services
+from lcspr import selectors, services
 from lcspr.models import Review
 from safeguarding.models import Role
 from tests.factories import member
@@ -131,6 +131,41 @@ def test_moving_a_milestone_through_the_form_shows_its_history(client, local_rev
     client.post(url, {**date, "reason": "Back on track"})
     page = client.get(reverse("lcspr:detail", args=[local_review.pk])).content.decode()
     assert "after the date the report is expected to be published" not in page
+
+
+def test_a_milestone_page_opened_before_a_colleagues_save_does_not_save_over_it(
+    client, local_review, people
+):
+    """Two people move the same milestone: the second page, opened before the first
+    save, is refused with what was typed kept, and the first move stands."""
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
+    opened = client.get(url).context["form"].initial["version"]
+    colleague = TODAY() + dt.timedelta(days=40)
+    services.milestone_update(
+        review=local_review,
+        actor=people["manager"],
+        key="draft_report",
+        planned=colleague,
+        reason="Reviewer ill",
+    )
+    mine = TODAY() + dt.timedelta(days=20)
+    response = client.post(
+        url,
+        {
+            "planned_0": mine.day,
+            "planned_1": mine.month,
+            "planned_2": mine.year,
+            "reason": "Agency reports early",
+            "version": opened,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "was changed after you opened this page" in html
+    assert "Agency reports early" in html
+    row = next(m for m in selectors.milestones_of(local_review) if m.key == "draft_report")
+    assert row.planned == colleague
 
 
 def test_the_notice_form_shows_the_earliest_date_and_why(client, local_review, people):
