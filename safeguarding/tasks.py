@@ -6,7 +6,7 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from .reminder_mail import reminder_deliver
@@ -26,6 +26,23 @@ RETRIED_SEND = {
     "retry_jitter": True,
     "max_retries": 8,
 }
+
+
+def queue_after_commit(task, *args) -> None:
+    """Queue `task` with `args` once the current transaction commits. A broker that is
+    down then is logged, never raised: the change stands, and the beat job that looks for
+    what was never sent queues it later. (Not a `functools.partial` given to Django's
+    robust `on_commit`: Django names the callback when it logs the failure, and a partial
+    has no name, so the failure became an AttributeError and a 500 page for a change that
+    was made.)"""
+
+    def queue():
+        try:
+            task.delay(*args)
+        except Exception as exc:  # noqa: BLE001 - broker down: beat's re-queue sends it
+            logger.warning(f"{task.name} not queued", extra={"ids": args, "error": str(exc)})
+
+    transaction.on_commit(queue)
 
 
 def queue_each(task, ids, what: str) -> int:

@@ -5,7 +5,6 @@ manager's sign-off when complete."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,6 +23,7 @@ from safeguarding.deadlines import (
     get_deadline,
 )
 from safeguarding.models import Agency, User
+from safeguarding.tasks import queue_after_commit
 
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
 from .briefing import identifying_patterns, identifying_terms_in
@@ -204,7 +204,7 @@ def action_add(
     from .. import tasks
 
     # Once committed; a broker that is down leaves it to beat's requeue.
-    transaction.on_commit(partial(tasks.send_action_assigned.delay, action.pk), robust=True)
+    queue_after_commit(tasks.send_action_assigned, action.pk)
     return action
 
 

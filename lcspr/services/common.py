@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
-
-from django.db import transaction
 
 from safeguarding.models import User
+from safeguarding.tasks import queue_after_commit
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
     ConcurrentEditError,
     TransitionError,
@@ -111,5 +109,5 @@ def move(
     )
     if reviewer_notice_kind(change) is not None and review.reviewers.exists():
         # Once committed; a broker that is down leaves it to beat's requeue.
-        transaction.on_commit(partial(tasks.send_reviewer_notice.delay, change.pk), robust=True)
+        queue_after_commit(tasks.send_reviewer_notice, change.pk)
     return change

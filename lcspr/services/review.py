@@ -5,7 +5,6 @@ approval of the final report. One service per status move."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +26,7 @@ from safeguarding.deadlines import (
     get_deadline,
 )
 from safeguarding.models import Deadline, Role, User
+from safeguarding.tasks import queue_after_commit
 
 from ..models import (
     HOLD_REVIEW_KEY,
@@ -419,11 +419,9 @@ def partner_check_add(
     if kind == PartnerCheck.Kind.WRITTEN_REQUEST and written_request_still_open(check):
         # The reviewers are told by e-mail once it is saved (a thin task); not of one
         # recorded after the fact, whose reply date has passed or whose review is out.
-        from functools import partial
-
         from .. import tasks
 
-        transaction.on_commit(partial(tasks.send_written_request.delay, check.pk), robust=True)
+        queue_after_commit(tasks.send_written_request, check.pk)
     return check
 
 
@@ -484,7 +482,7 @@ def written_request_reply(
         # Never the words (they may name the child; the trail outlives the case).
         changes={"reply": "sent", "reply_document": uploaded_marker(checked)},
     )
-    transaction.on_commit(partial(tasks.send_written_reply.delay, check.pk), robust=True)
+    queue_after_commit(tasks.send_written_reply, check.pk)
     return check
 
 

@@ -7,7 +7,6 @@ submits their agency's return. E-mails to agencies are queued after the commit.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +24,7 @@ from safeguarding.deadlines import (
     get_deadline,
 )
 from safeguarding.models import Agency, User
+from safeguarding.tasks import queue_after_commit
 
 from ..models import (
     AWAITING_RETURN,
@@ -58,7 +58,7 @@ def _queue_email(change: StatusChange) -> None:
     to the agency's contributors, a return submitted to the officer who asked for it."""
     from .. import tasks
 
-    transaction.on_commit(partial(tasks.send_request_email.delay, change.pk), robust=True)
+    queue_after_commit(tasks.send_request_email, change.pk)
 
 
 def request_due_errors(
@@ -243,10 +243,7 @@ def _queue_due_date_moved(request: InformationRequest, *, was_due: str | None) -
     date, as the audit trail's snapshot writes it)."""
     from .. import tasks
 
-    transaction.on_commit(
-        partial(tasks.send_due_date_moved.delay, request.pk, request.due_date.isoformat(), was_due),
-        robust=True,
-    )
+    queue_after_commit(tasks.send_due_date_moved, request.pk, request.due_date.isoformat(), was_due)
 
 
 @transaction.atomic
