@@ -15,10 +15,18 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding.mail import agency_recipients, business_unit_to_tell, send_templated
 
-from .models import RequestEmail, RequestStatus, StatusChange
+from .models import (
+    AWAITING_RETURN,
+    InformationRequest,
+    RequestEmail,
+    RequestStatus,
+    ReturnReminder,
+    StatusChange,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +152,11 @@ REQUEUE_AFTER = dt.timedelta(minutes=10)
 REQUEUE_WITHIN = dt.timedelta(days=7)
 
 
+def _requeue_window(field: str, *, now: dt.datetime) -> dict:
+    """The filter on `field` (when the e-mail was first queued) of what beat queues again."""
+    return {f"{field}__lt": now - REQUEUE_AFTER, f"{field}__gte": now - REQUEUE_WITHIN}
+
+
 def unsent_request_changes(*, now: dt.datetime):
     """E-mailed request changes (sent, sent back, returned) whose e-mail has not gone,
     queued long enough ago."""
@@ -151,9 +164,8 @@ def unsent_request_changes(*, now: dt.datetime):
         StatusChange.objects.filter(
             information_request__isnull=False,
             to_status__in=list(E_MAILED),
-            changed_at__lt=now - REQUEUE_AFTER,
-            changed_at__gte=now - REQUEUE_WITHIN,
             email__isnull=True,
+            **_requeue_window("changed_at", now=now),
         )
         .order_by("changed_at", "id")
         .values_list("pk", flat=True)
@@ -200,42 +212,57 @@ def request_email_deliver(*, status_change_id: int) -> str:
     return "sent"
 
 
-@transaction.atomic
-def due_date_moved_deliver(
-    *, request_id: int, due_date: dt.date, was_due: dt.date | None = None
-) -> str:
-    """Tell the agency that the due date of its awaited return moved from `was_due` to
-    `due_date` (the officer's reason stays with the partnership: it may name the family).
-    Once per request and date (a `ReturnReminder` of kind "moved", claimed with the
-    sending, so a failed send rolls back and is tried again); not at all if the request
-    has moved on since: its return is in, it closed, or its date changed again (that
-    change has its own e-mail)."""
-    from .models import InformationRequest, ReturnReminder
+def untold_due_date_moves(*, now: dt.datetime):
+    """Awaited returns whose agency was not e-mailed the due date an officer moved, moved
+    long enough ago (the e-mail is queued when the move commits; a broker outage then
+    would otherwise lose it)."""
+    return (
+        InformationRequest.objects.filter(
+            status__in=AWAITING_RETURN, **_requeue_window("due_date_moved_at", now=now)
+        )
+        .order_by("due_date_moved_at", "id")
+        .values_list("pk", flat=True)
+    )
 
+
+@transaction.atomic
+def due_date_moved_deliver(*, request_id: int) -> str:
+    """Tell the agency that the due date of its awaited return moved: the date it is due
+    now and the one it knew (the officer's reason stays with the partnership: it may name
+    the family). The request is locked and its untold move cleared with the sending (a
+    failed send rolls back and is tried again), so however many tasks are queued for one
+    request (one per move, and beat's re-queue), the agency gets one e-mail, with the date
+    as it is when it goes. Not at all if the request has moved on since (its return is
+    in, it closed) or the date went back to the one the agency knew (nothing untold)."""
     request = (
         InformationRequest.objects.select_for_update(of=("self",))
         .select_related("agency", "rapid_review__incident__partnership")
         .filter(pk=request_id)
         .first()
     )
-    if request is None or not request.is_awaiting_return or request.due_date != due_date:
+    if request is None or request.due_date_moved_at is None:
+        return "nothing untold"
+    if not request.is_awaiting_return:
         return "superseded"
     to, mailbox = recipients_for(request)
+    due, was_due = request.due_date, request.due_date_was
+    request.due_date_was = request.due_date_moved_at = None
+    request.save(update_fields=["due_date_was", "due_date_moved_at"])
     if not to:
+        logger.warning("No one to e-mail for request %s", request.pk)
         return "no recipients"
-    _claim, created = ReturnReminder.objects.get_or_create(
+    # What was sent, for the record (a date told before and moved back to is told again).
+    ReturnReminder.objects.update_or_create(
         information_request=request,
-        due_date=due_date,
+        due_date=due,
         kind=ReturnReminder.Kind.MOVED,
-        defaults={"recipients": len(to)},
+        defaults={"recipients": len(to), "sent_at": timezone.now()},
     )
-    if not created:
-        return "already sent"
-    context = return_mail_context(request, mailbox, due=due_date, was_due=was_due)
+    context = return_mail_context(request, mailbox, due=due, was_due=was_due)
     send_templated(
         to=to,
         subject=f"New due date: {context['agency']}'s information for rapid review "
-        f"{context['reference']} is now due {due_date:%A %-d %B}",
+        f"{context['reference']} is now due {due:%A %-d %B}",
         template="rapid_reviews/email/due_date_moved",
         context=context,
     )

@@ -267,12 +267,26 @@ class InformationRequest(models.Model):
     # Moves on with every change and status move: a form opened before a colleague's
     # change cannot overwrite it (optimistic locking, as on the review itself).
     version = models.PositiveIntegerField(default=1)
+    # An officer moved the due date of the awaited return and the agency has not been
+    # e-mailed the new one yet: the date the agency knows (`due_date_was`) and when the
+    # date last moved. Both are cleared when the e-mail goes (rapid_reviews/mail.py), so
+    # it goes once, with the date as it is then, however often it moved meanwhile.
+    due_date_was = models.DateField(null=True, blank=True)
+    due_date_moved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["agency__name", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["rapid_review", "agency"], name="one_request_per_agency"
+            ),
+        ]
+        indexes = [
+            # Beat's re-queue looks only for the few moves not yet e-mailed.
+            models.Index(
+                fields=["due_date_moved_at"],
+                condition=models.Q(due_date_moved_at__isnull=False),
+                name="request_move_untold",
             ),
         ]
 

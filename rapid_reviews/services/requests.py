@@ -216,11 +216,15 @@ def information_request_update(
         )
     raise_if(request_change_errors(request, due_date=due_date, reason=reason))
     before = snapshot(request, ["contact", "due_date"])
+    was_due = request.due_date
     request.contact, request.due_date = contact.strip(), due_date
     changed = diff(before, snapshot(request, ["contact", "due_date"]))
     if changed:
         request.version += 1
-        request.save(update_fields=[*changed, "version"])
+        # The agency works to the date it was given: it is told of the new one.
+        tell_agency = "due_date" in changed and request.is_awaiting_return
+        untold = _note_due_date_moved(request, was_due=was_due) if tell_agency else []
+        request.save(update_fields=[*changed, "version", *untold])
         audit_record(
             actor=actor,
             action=Action.UPDATE,
@@ -232,18 +236,30 @@ def information_request_update(
         deadline = get_deadline(request, Kind.AGENCY_RETURN, return_clock_key(request))
         if deadline is not None and "due_date" in changed:
             deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=due_date)
-        if "due_date" in changed and request.is_awaiting_return:
-            # The agency works to the date it was given: it is told of the new one.
-            _queue_due_date_moved(request, was_due=changed["due_date"]["old"])
+        if tell_agency and request.due_date_moved_at is not None:
+            _queue_due_date_moved(request)
     return request
 
 
-def _queue_due_date_moved(request: InformationRequest, *, was_due: str | None) -> None:
-    """E-mail the agency its return's new due date once this commits (`was_due`: the old
-    date, as the audit trail's snapshot writes it)."""
+def _note_due_date_moved(request: InformationRequest, *, was_due: dt.date) -> list[str]:
+    """Keep on the request what its agency is still to be told: the due date it knows (the
+    one before the first move not yet e-mailed) and when the date moved. A date moved back
+    to the one the agency knows leaves nothing to tell. The fields changed."""
+    if request.due_date_was is None:
+        request.due_date_was = was_due
+    if request.due_date == request.due_date_was:
+        request.due_date_was = request.due_date_moved_at = None
+    else:
+        request.due_date_moved_at = timezone.now()
+    return ["due_date_was", "due_date_moved_at"]
+
+
+def _queue_due_date_moved(request: InformationRequest) -> None:
+    """E-mail the agency its return's new due date once this commits. If the broker is
+    down then, beat's re-queue of request e-mails sends it later (rapid_reviews/mail.py)."""
     from .. import tasks
 
-    queue_after_commit(tasks.send_due_date_moved, request.pk, request.due_date.isoformat(), was_due)
+    queue_after_commit(tasks.send_due_date_moved, request.pk)
 
 
 @transaction.atomic
@@ -468,7 +484,19 @@ def agency_return_send_back(
     change = move_request(request, RequestStatus.MORE_INFORMATION, actor, note.strip())
     request.more_information_note = note.strip()
     request.due_date = due_date
-    request.save(update_fields=["status", "more_information_note", "due_date", "version"])
+    # The e-mail asking for more gives the new date: a move of the date asked for before
+    # that the agency was not told of is no longer news.
+    request.due_date_was = request.due_date_moved_at = None
+    request.save(
+        update_fields=[
+            "status",
+            "more_information_note",
+            "due_date",
+            "version",
+            "due_date_was",
+            "due_date_moved_at",
+        ]
+    )
     _start_return_clock(request, actor)
     deadline_reopen(
         subject=request.rapid_review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS

@@ -50,7 +50,9 @@ def test_requests_awaited_when_the_review_went_are_closed_by_its_sender(sent_req
         assert change.actor_id == people["officer"].pk and change.changed_at == sent_at
         assert closed.get(information_request=social_care.pk).from_status == "more_information"
         assert closed.count() == 3
-        assert InformationRequest.objects.get(pk=health.pk).version == 3
+        # (Only the columns 0009 has: the model of today has more.)
+        version = InformationRequest.objects.values_list("version", flat=True).get(pk=health.pk)
+        assert version == 3
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
