@@ -131,6 +131,17 @@ SCENARIOS = [
         "Death of a care leaver aged 19 from a medical condition.",
         [5],
     ),
+    # Notified two working days before the most recent: its panel has met while more
+    # information is awaited (rapid_reviews/demo.py).
+    (
+        "notified",
+        14,
+        Nature.SERIOUS_HARM,
+        [HarmCategory.PHYSICAL],
+        "Young person in foster care seriously assaulted after repeated missing episodes; "
+        "concerns about criminal exploitation.",
+        [2],
+    ),
 ]
 
 

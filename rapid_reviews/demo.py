@@ -19,7 +19,7 @@ from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Membership, Partnership, Role
 
 from . import services
-from .models import AgencyReturn, InformationRequest, Partner, RapidReview
+from .models import AWAITING_RETURN, AgencyReturn, InformationRequest, Partner, RapidReview
 
 #: (days before the incident, contact, what happened, who, which agencies record it: a
 #: word in the agency's name). Each agency's return holds only its own contacts.
@@ -167,12 +167,16 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
     others = [a for a in agencies if a not in with_people]
     picked = (with_people + others)[:4]
     recent, *older = reviews
+    # Those notified after the oldest: their panel has met, more information awaited.
+    between, oldest = older[:-1], older[-1:]
     notified = recent.incident.notified_on
     returns_due = add_working_days(notified, 7, partnership=partnership)
 
     if partnership.code != "BSCP":
         _complete(recent, officer, picked[:3], "decided", clock)
-        for older_review in older:
+        for review in between:
+            _meeting_held_asking_for_more(review, officer, picked[:3], clock)
+        for older_review in oldest:
             _complete(older_review, officer, picked[:3], "sent_to_panel", clock)
         return len(reviews)
     # The recent review: still gathering. One sent back for more, one returned late, one
@@ -206,22 +210,41 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
         elif index == 1:
             with clock.on(today):
                 _write_return(request, contributor, rows=rows_for(request.agency))
-    for older_review, stage in zip(older, ["panel_responded"], strict=False):
-        _complete(older_review, officer, picked[:3], stage, clock)
+    for review in between:
+        _meeting_held_asking_for_more(review, officer, picked[:3], clock)
+    for older_review in oldest:
+        _complete(older_review, officer, picked[:3], "panel_responded", clock)
     return len(reviews)
 
 
-def _complete(review, officer, agencies, stage, clock):
+def _meeting_held_asking_for_more(review, officer, agencies, clock):
+    """A review whose panel has met while more information is awaited: the agencies with
+    a demo contributor and no other request waiting for their return were asked for more
+    before the meeting (so that each demo contributor finds a request waiting on their
+    home page); the other contributors' returns came in on time."""
+    partnership = review.incident.partnership
+    waiting = set(
+        InformationRequest.objects.filter(
+            rapid_review__incident__partnership=partnership, status__in=AWAITING_RETURN
+        ).values_list("agency_id", flat=True)
+    )
+    more = [a for a in agencies if _contributor(partnership, a) and a.pk not in waiting]
+    _complete(review, officer, agencies, "meeting_held", clock, asked_for_more=more)
+
+
+def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
     """Take `review` to `stage`, each step on its day of the local timetable (the working
-    days after the notification), its History stamped with that day."""
+    days after the notification), its History stamped with that day. The returns of the
+    agencies in `asked_for_more` are sent back for more two days after they came in."""
     partnership = review.incident.partnership
     notified = review.incident.notified_on
+    today = timezone.localdate()
 
     def day(n):
-        return min(add_working_days(notified, n, partnership=partnership), timezone.localdate())
+        return min(add_working_days(notified, n, partnership=partnership), today)
 
     with clock.on(day(1)):
-        requests = _requests(review, officer, agencies, due=timezone.localdate())
+        requests = _requests(review, officer, agencies, due=today)
     for request in requests:
         contributor = _contributor(partnership, request.agency)
         if contributor:
@@ -234,6 +257,22 @@ def _complete(review, officer, agencies, stage, clock):
             due_date=day(7),
             returned_on=day(6) if contributor else None,
         )
+        if contributor and request.agency in asked_for_more:
+            with clock.on(day(8)):
+                services.agency_return_send_back(
+                    information_request=request,
+                    actor=officer,
+                    due_date=add_working_days(today, 3, partnership=partnership),
+                    note="Please add the dates of any referrals you made to children's "
+                    "social care about the family, and what came of them.",
+                )
+            # Its clock counts from the day it was asked for, as its History says.
+            Deadline.objects.filter(
+                subject_type=InformationRequest._meta.label_lower,
+                subject_id=request.pk,
+                kind=Kind.AGENCY_RETURN,
+                closed_on__isnull=True,
+            ).update(trigger_date=day(8))
     with clock.on(day(10)):
         services.rapid_review_record_meeting(
             rapid_review=review,

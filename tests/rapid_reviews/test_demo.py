@@ -45,3 +45,38 @@ def test_demo_partnerships_have_their_leads_who_sign_the_demo_reviews(settings, 
         for sign_off in sign_offs:
             lead = leads[sign_off.partner]
             assert (sign_off.name, sign_off.role) == (lead.name, lead.job_title)
+
+
+def test_every_agency_demo_user_has_a_request_waiting_for_their_return(settings, tmp_path):
+    """`make run`'s demo: each agency contributor who signs in finds an information request
+    waiting for their return on their home page, and can open its return form. (The police
+    and the school used to have only answered ones.)"""
+    import io
+
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    from rapid_reviews.models import AWAITING_RETURN
+    from rapid_reviews.selectors import information_requests_for_contributor
+    from safeguarding.models import Role, User
+    from tests.utils import sign_in
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    contributors = User.objects.filter(memberships__role=Role.AGENCY_CONTRIBUTOR).distinct()
+    assert {u.email for u in contributors} == {
+        "police@bscp.example",
+        "health@bscp.example",
+        "school@ascp.example",
+    }
+    for user in contributors:
+        waiting = information_requests_for_contributor(user).filter(status__in=AWAITING_RETURN)
+        assert waiting.exists(), user.email
+        client = Client()
+        sign_in(client, user)
+        home = client.get(reverse("safeguarding:home")).content.decode()
+        for request in waiting:
+            assert reverse("rapid_reviews:contributor-request", args=[request.pk]) in home
+            form = client.get(reverse("rapid_reviews:contributor-return", args=[request.pk]))
+            assert form.status_code == 200, (user.email, request)
