@@ -35,14 +35,23 @@ def _typed(value: str, limit: int) -> str:
     return "".join(kept).strip()
 
 
-def _filters(request) -> dict:
+def _filters(request, *, themes, years) -> tuple[dict, dict]:
+    """The filters in the address, and those left out. A theme or year the dropdowns do
+    not offer (mistyped, a theme switched off, a year with no review or whose reviews were
+    withdrawn) is left out rather than applied: the list is then what "All" lists, as the
+    dropdown says, and the page says why (`left_out`: the year, as a number if it is one;
+    the theme, never repeated back)."""
     theme = _typed(request.GET.get("theme", ""), 100)
     query = _typed(request.GET.get("q", ""), 200)
-    try:
-        year = int(request.GET.get("year", "") or 0) or None
-    except ValueError:
+    typed_year = _typed(request.GET.get("year", ""), 20)
+    left_out = {}
+    if theme and theme not in {t.slug for t in themes}:
+        left_out["theme"], theme = True, ""
+    year = int(typed_year) if typed_year.isdecimal() else None
+    if typed_year and year not in years:
+        left_out["year"] = year if year is not None and 1000 <= year <= 9999 else True
         year = None
-    return {"theme": theme, "year": year, "query": query}
+    return {"theme": theme, "year": year, "query": query}, left_out
 
 
 def _page(request) -> dict:
@@ -86,7 +95,9 @@ def _context(request, partnership=None) -> dict:
     """One page of the reviews found, the recent ones (the last three years) before the
     archive: each section is shown on the pages that hold some of it, and said to be
     empty on the first page (recent) or the last (archive) when it has none at all."""
-    filters = _filters(request)
+    themes = list(selectors.active_themes())
+    years = selectors.published_years(partnership)
+    filters, left_out = _filters(request, themes=themes, years=years)
     results = selectors.published_search(partnership=partnership, **filters)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     cutoff = selectors.archive_cutoff()
@@ -102,9 +113,10 @@ def _context(request, partnership=None) -> dict:
         "archive": archive,
         "show_recent": bool(recent) or page.number == 1,
         "show_archive": bool(archive) or not page.has_next(),
-        "themes": selectors.active_themes(),
-        "years": selectors.published_years(partnership),
+        "themes": themes,
+        "years": years,
         "filtered": any(filters.values()),
+        "left_out": left_out,
         **_page(request),
     }
 

@@ -263,6 +263,7 @@ def _collect_learning(keep, pages, client, world):  # noqa: F811
     keep("learning-index", client.get(index))
     keep("learning-index-page-2", client.get(index, {"page": 2}))
     keep("learning-search-none", client.get(index, {"q": "nothing matches this"}))
+    keep("learning-filters-left-out", client.get(index, {"year": "1999", "theme": "nonsense"}))
     keep("learning-partnership", client.get(reverse("learning:partnership", args=[code])))
     keep("learning-review", client.get(item.get_absolute_url()))
     keep("learning-accessibility", client.get(reverse("learning:accessibility")))
@@ -273,8 +274,9 @@ def _collect_learning(keep, pages, client, world):  # noqa: F811
     assert missing.status_code == 404 and b"Exit this page" in missing.content
     pages["learning-not-found.html"] = missing.content.decode()
     assert 'class="govuk-pagination"' in pages["learning-index-page-2.html"]
+    assert "filters-left-out" in pages["learning-filters-left-out.html"]
     assert "app-high-contrast" in pages["learning-index-high-contrast.html"]
-    assert len([p for p in pages if p.startswith("learning-")]) == 8
+    assert len([p for p in pages if p.startswith("learning-")]) == 9
 
 
 def test_every_page_type_is_valid_html(client, people, world, make_incident, settings, tmp_path):  # noqa: F811

@@ -190,3 +190,76 @@ def test_a_review_page_takes_a_few_queries(client, partnership, django_assert_ma
     item.themes.set(LearningTheme.objects.all())
     with django_assert_max_num_queries(3):
         assert client.get(item.get_absolute_url()).status_code == 200
+
+
+# --- filters the lists do not offer ------------------------------------------------------------
+
+
+def _selected(html: str, name: str) -> list[str]:
+    """The values of the options selected in the dropdown `name` ("" for "All")."""
+    select = html.partition(f'name="{name}"')[2].partition("</select>")[0]
+    return [
+        option.partition('"')[0]
+        for option in select.split('<option value="')[1:]
+        if " selected" in option.partition(">")[0]
+    ]
+
+
+def test_a_year_or_theme_the_dropdowns_do_not_offer_is_not_applied_and_the_page_says_so(
+    client, partnership
+):
+    """An address with a year no review was published in (1999, or one whose reviews were
+    withdrawn) or a theme not in the list (mistyped, or switched off) used to list nothing
+    while its dropdown said "All". It is now left out: the list is what "All" lists, the
+    dropdown says "All", and the page says why. What the dropdowns offer still filters."""
+    themes = list(LearningTheme.objects.filter(is_active=True)[:2])
+    switched_off = LearningTheme.objects.create(name="Old theme", slug="old-theme", is_active=False)
+    this_year = listed(partnership, "A review this year")
+    this_year.themes.set([themes[0], switched_off])
+    older = listed(partnership, "An older review", days_ago=800)
+    older.themes.set([themes[1]])
+    both = {"A review this year", "An older review"}
+    for url in (reverse("learning:index"), reverse("learning:partnership", args=["bscp"])):
+        for params, notice in (
+            ({"year": "1999"}, "There are no reviews published in 1999"),
+            ({"year": "nineteen"}, "The year in the web address is not one listed here"),
+            ({"year": "9" * 30}, "The year in the web address is not one listed here"),
+            ({"theme": "nonsense"}, "The learning theme in the web address is not one listed"),
+            ({"theme": switched_off.slug}, "The learning theme in the web address is not one"),
+        ):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params)
+            html = response.content.decode()
+            assert set(_cards(html)) == both, (url, params)
+            assert _selected(html, "year") == [] and _selected(html, "theme") == [], params
+            assert notice in " ".join(html.split()), (url, params)
+            assert "No reviews match your search." not in html
+            said = html.partition('id="filters-left-out"')[2].partition("</div>")[0]
+            assert "nonsense" not in said and "nineteen" not in said  # never repeated back
+        # A year and a theme offered still filter, and are shown chosen; one left out
+        # beside them leaves them working.
+        html = client.get(url, {"year": str(older.year), "theme": "nonsense"}).content.decode()
+        assert _cards(html) == ["An older review"]
+        assert _selected(html, "year") == [str(older.year)] and _selected(html, "theme") == []
+        assert "The learning theme in the web address is not one listed" in " ".join(html.split())
+        html = client.get(url, {"theme": themes[0].slug, "year": "1999"}).content.decode()
+        assert _cards(html) == ["A review this year"]
+        assert _selected(html, "theme") == [themes[0].slug] and _selected(html, "year") == []
+        html = client.get(url, {"year": str(this_year.year)}).content.decode()
+        assert _cards(html) == ["A review this year"] and "web address" not in html
+        assert "There are no reviews published" not in html
+
+
+def test_a_filter_left_out_costs_no_query_and_keeps_the_pages_caching_and_head(
+    client, partnership, django_assert_max_num_queries
+):
+    listed(partnership).themes.set(LearningTheme.objects.filter(is_active=True)[:1])
+    for url in (reverse("learning:index"), reverse("learning:partnership", args=["bscp"])):
+        with CaptureQueriesContext(connection) as plain:
+            client.get(url)
+        with django_assert_max_num_queries(len(plain)):
+            response = client.get(url, {"year": "1999", "theme": "nonsense"})
+        assert response.status_code == 200
+        assert "no-cache" in response["Cache-Control"] and "Cookie" in response["Vary"]
+        head = client.head(url, {"year": "1999", "theme": "nonsense"})
+        assert head.status_code == 200 and head.content == b""
