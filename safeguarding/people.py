@@ -186,12 +186,11 @@ def membership_add(
         changes={"role": role, "agency": agency.name if agency else "", "new_account": created},
     )
 
-    def queue():
-        from .tasks import send_invitation
+    from .tasks import queue_after_commit, send_invitation
 
-        send_invitation.delay(membership.pk, created)
-
-    transaction.on_commit(queue)
+    # A broker that is down is logged: the role stands (not a server error after it was
+    # saved), and the person can still choose a password from "Forgot your password?".
+    queue_after_commit(send_invitation, membership.pk, created)
     return membership
 
 

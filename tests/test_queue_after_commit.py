@@ -63,3 +63,28 @@ def test_no_task_is_queued_after_a_commit_by_a_functools_partial():
     for app in ("safeguarding", "notifications", "rapid_reviews", "lcspr"):
         for path in (ROOT / app).rglob("*.py"):
             assert not re.search(r"on_commit\(\s*partial\(", path.read_text()), path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_adding_a_person_while_the_broker_is_down_sees_them_added(
+    people, partnership, monkeypatch, caplog
+):
+    """The role is saved, then the invitation cannot be queued: logged, not a server
+    error for a change that was made (the person can still ask for a password link)."""
+    from safeguarding.models import Membership, Role
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("Error 111 connecting to the broker")
+
+    monkeypatch.setattr("safeguarding.tasks.send_invitation.apply_async", broker_down)
+    client = Client(raise_request_exception=False)
+    sign_in(client, people["manager"])
+    response = client.post(
+        reverse("safeguarding:person-add", args=[partnership.pk]),
+        {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(
+        user__email="sam.lee@example.org", partnership=partnership
+    ).exists()
+    assert "safeguarding.send_invitation not queued" in caplog.text
