@@ -470,29 +470,17 @@ def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
     assert milestones.exists() and all(m.trigger_date == right for m in milestones)
 
 
-def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
-    make_incident, people, settings, tmp_path
-):
-    """The notification went two working days earlier than recorded: a step of the local
-    timetable already done (the panel meeting) is judged against the day it was really
-    due, counted from the corrected date, not the day counted from the typing error."""
+def _notified_with_a_meeting(make_incident, officer, sent_on, meeting_on):
+    """An incident aware two weeks ago, notified on `sent_on`, whose rapid review met on
+    `meeting_on` (whatever day of the week the test runs on)."""
     from rapid_reviews import services as rr_services
-    from rapid_reviews.models import Milestone
-    from safeguarding.calendar import add_working_days
-    from safeguarding.deadlines import get_deadline
 
-    settings.MEDIA_ROOT = tmp_path
-    officer = people["officer"]
-    today = timezone.localdate()
-    incident = make_incident(aware=today - dt.timedelta(days=14))
+    incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=14))
     incident = services.incident_submit_for_decision(incident=incident, actor=officer)
-    partnership = incident.partnership
-    wrong = add_working_days(today, -1, partnership=partnership)
-    right = add_working_days(wrong, -2, partnership=partnership)
     incident = services.incident_record_notification(
         incident=incident,
         actor=officer,
-        notified_at=sent_at(wrong),
+        notified_at=sent_at(sent_on),
         dfe_reference="SIN-1",
         late_reason="Late.",
     )
@@ -500,9 +488,28 @@ def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
     rr_services.rapid_review_record_meeting(
         rapid_review=review,
         actor=officer,
-        values={"meeting_date": today, "attendees": "Panel members"},
+        values={"meeting_date": meeting_on, "attendees": "Panel members"},
     )
     incident.refresh_from_db()
+    return incident, review
+
+
+def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
+    make_incident, people, partnership, settings, tmp_path
+):
+    """The notification went two working days earlier than recorded: a step of the local
+    timetable already done (the panel meeting) is judged against the day it was really
+    due, counted from the corrected date, not the day counted from the typing error."""
+    from rapid_reviews.models import Milestone
+    from safeguarding.calendar import add_working_days
+    from safeguarding.deadlines import get_deadline
+
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    today = timezone.localdate()
+    wrong = add_working_days(today, -1, partnership=partnership)
+    right = add_working_days(wrong, -2, partnership=partnership)
+    incident, review = _notified_with_a_meeting(make_incident, officer, wrong, today)
     services.incident_correct_notification(
         incident=incident,
         actor=officer,
@@ -517,32 +524,15 @@ def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
 
 
 def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
-    make_incident, people, settings, tmp_path
+    make_incident, people, partnership, settings, tmp_path
 ):
-    from rapid_reviews import services as rr_services
     from safeguarding.calendar import add_working_days
 
     settings.MEDIA_ROOT = tmp_path
     officer = people["officer"]
     today = timezone.localdate()
-    # Aware well before the notification, whatever day of the week the test runs on.
-    incident = make_incident(aware=today - dt.timedelta(days=14))
-    incident = services.incident_submit_for_decision(incident=incident, actor=officer)
-    first = add_working_days(today, -2, partnership=incident.partnership)
-    incident = services.incident_record_notification(
-        incident=incident,
-        actor=officer,
-        notified_at=sent_at(first),
-        dfe_reference="SIN-1",
-        late_reason="Late.",
-    )
-    review = RapidReview.objects.get(incident=incident)
-    rr_services.rapid_review_record_meeting(
-        rapid_review=review,
-        actor=officer,
-        values={"meeting_date": first, "attendees": "Panel members"},
-    )
-    incident.refresh_from_db()
+    first = add_working_days(today, -2, partnership=partnership)
+    incident, _ = _notified_with_a_meeting(make_incident, officer, first, first)
     with pytest.raises(ValidationError) as error:
         services.incident_correct_notification(
             incident=incident, actor=officer, notified_at=sent_at(today), reason="Typo"
