@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from safeguarding import permissions
 from safeguarding.audit_display import choice_text
-from safeguarding.dates import date_from_iso
+from safeguarding.dates import date_from_iso, full_date
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
 from safeguarding.record_history import corrections_of, merged_history
@@ -332,7 +332,9 @@ def before_publishing(review: Review, briefing) -> list[PublishStep]:
         )
         steps.append(
             PublishStep(
-                f"Publish on or after {earliest:%-d %B %Y}: 7 working days after the notice",
+                f"Made public on or after {full_date(earliest)}, 7 working days after the "
+                "notice (it can go up before then only under an embargo that ends on or "
+                "after that day)",
                 timezone.localdate() >= earliest,
             )
         )

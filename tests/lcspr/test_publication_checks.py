@@ -94,3 +94,18 @@ def test_the_publish_form_starts_from_a_date_it_accepts(
     assert response.context["form"].initial["published_on"] == TODAY()
     html = response.content.decode()
     assert ("set an embargo that ends on or after it" in html) is embargo_hint
+
+
+def test_the_review_page_says_when_the_report_can_be_made_public(client, local_review, people):
+    """The "before publishing" list gives the earliest day the public may read the report,
+    and that an embargo ending on or after it lets it go up sooner."""
+    from safeguarding.dates import full_date
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=1)
+    earliest = services.earliest_publication(review, review.notice_sent_on).due
+    sign_in(client, officer)
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert f"Made public on or after {full_date(earliest)}, 7 working days after" in html
+    assert "only under an embargo that ends on or after that day" in html
