@@ -304,6 +304,30 @@ class SendToPanelForm(ActionForm):
     case_answers = ("sent_on", "late_reason")
 
 
+class CorrectSentToPanelForm(ActionForm):
+    """The day the review was recorded as sent to the Panel, corrected (typed wrong)."""
+
+    past_dates = ("sent_on",)
+    submit_label = "Correct the date"
+
+    sent_on = GDSDateField(what="the date it was sent", label="Date sent to the National Panel")
+    late_reason = area(
+        "Reason it was sent late",
+        rows=3,
+        hint="Needed if it was sent after its due date (15 working days after the notification).",
+    )
+    reason = area(
+        "Why are you correcting the date?",
+        required=True,
+        rows=3,
+        message="Enter why the date is being corrected",
+        hint="Kept in the audit trail.",
+    )
+
+    case_check = review_checks.sent_correction_errors
+    case_answers = ("sent_on", "late_reason", "reason")
+
+
 class PanelResponseForm(ActionForm):
     past_dates = ("responded_on",)
     submit_label = "Record the response"

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<int:pk>/decision/withdraw/", panel.withdraw_decision, name="withdraw-decision"),
     path("<int:pk>/sign-off/<slug:partner>/", panel.sign_off, name="sign-off"),
     path("<int:pk>/send-to-panel/", panel.send_to_panel, name="send-to-panel"),
+    path(
+        "<int:pk>/send-to-panel/correct/",
+        panel.correct_sent_to_panel,
+        name="send-to-panel-correct",
+    ),
     path("<int:pk>/panel-response/", panel.panel_response, name="panel-response"),
     path(
         "<int:pk>/local-review/",

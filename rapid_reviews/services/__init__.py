@@ -21,6 +21,7 @@ from .requests import (
 from .review import (
     WORKING_DAYS_TO_COMPLETE,
     missing_sign_offs,
+    rapid_review_correct_sent_to_panel,
     rapid_review_decide,
     rapid_review_hold_local_review_after_panel,
     rapid_review_open,
@@ -52,6 +53,7 @@ __all__ = [
     "rapid_review_record_meeting",
     "rapid_review_hold_local_review_after_panel",
     "rapid_review_record_panel_response",
+    "rapid_review_correct_sent_to_panel",
     "rapid_review_send_to_panel",
     "rapid_review_sign_off",
     "rapid_review_update_findings",

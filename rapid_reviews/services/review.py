@@ -23,6 +23,7 @@ from safeguarding.deadlines import (
     deadline_reopen,
     deadline_start,
     deadlines_no_longer_needed,
+    get_deadline,
 )
 from safeguarding.models import Deadline, Partnership, User
 
@@ -293,10 +294,14 @@ def sign_off_errors(review: RapidReview, *, signed_on, partner, name) -> dict[st
     return errors
 
 
-def sent_to_panel_errors(review: RapidReview, *, sent_on, late_reason) -> dict[str, str]:
+def sent_to_panel_errors(
+    review: RapidReview, *, sent_on, late_reason, resending: bool | None = None
+) -> dict[str, str]:
     """The date the review went to the Panel against its sign-offs (or, sent again, the
-    Panel's reply) and its due date (for the service and its form)."""
-    resending = review.status == Status.PANEL_RESPONDED
+    Panel's reply) and its due date (for the service and its form). `resending` is
+    worked out from the review's status unless given (a correction of the first send)."""
+    if resending is None:
+        resending = review.status == Status.PANEL_RESPONDED
     last_signed = max((s.signed_on for s in review.sign_offs.all()), default=review.decided_on)
     errors = past_date(
         sent_on,
@@ -578,6 +583,81 @@ def rapid_review_send_to_panel(
             "local_review_opened": opened,
             **{f"previous_{k}": v for k, v in previous.items()},
         },
+    )
+    return review
+
+
+def sent_correction_errors(review: RapidReview, *, sent_on, late_reason, reason) -> dict[str, str]:
+    """A correction of the day the review first went to the Panel: as when it was
+    recorded (not before the last sign-off, not in the future, a reason if after its due
+    date), not after the Panel's reply, and why it is corrected (for the service and its
+    form)."""
+    errors = sent_to_panel_errors(review, sent_on=sent_on, late_reason=late_reason, resending=False)
+    replied = review.panel_response_on
+    if "sent_on" not in errors and sent_on and replied and sent_on > replied:
+        errors["sent_on"] = (
+            "The date it was sent must be the same as or before the National Panel's reply "
+            f"({full_date(replied)})"
+        )
+    if not (reason or "").strip():
+        errors["reason"] = "Enter why the date is being corrected"
+    return errors
+
+
+def sent_correction_refused(review: RapidReview, clock: Deadline | None = None) -> str:
+    """Why the day it was sent cannot be corrected now ("" if it can): only a review
+    sent once, and so only the day it was first sent. `clock`: its 15-working-day
+    clock, if the caller has read it already."""
+    if review.status not in (Status.SENT_TO_PANEL, Status.PANEL_RESPONDED):
+        return "The review has not been sent to the National Panel yet."
+    first = clock or get_deadline(review, Kind.RAPID_REVIEW)
+    if first is None or first.closed_on != review.sent_to_panel_on:
+        return (
+            "The review was sent to the National Panel again, with more information: the "
+            "day it was first sent can no longer be corrected here."
+        )
+    return ""
+
+
+@transaction.atomic
+def rapid_review_correct_sent_to_panel(
+    *,
+    rapid_review: RapidReview,
+    actor: User,
+    sent_on: dt.date | None,
+    reason: str,
+    late_reason: str = "",
+    expected_version: int | None = None,
+) -> RapidReview:
+    """Correct the day the review was recorded as sent to the Panel (it was typed wrong):
+    the clock of the 15 working days and the timetable's last step were met on the
+    corrected day, which says whether it went late. Audited with the reason."""
+    review = locked_review_for_change(rapid_review, actor, expected_version)
+    refused = sent_correction_refused(review)
+    if refused:
+        raise TransitionError(refused)
+    raise_if(
+        sent_correction_errors(review, sent_on=sent_on, late_reason=late_reason, reason=reason)
+    )
+    old = review.sent_to_panel_on
+    if sent_on == old:
+        return review
+    reason = reason.strip()
+    review.sent_to_panel_on = sent_on
+    review.late_reason = late_reason.strip() if sent_on > review.due_date else ""
+    review.version += 1
+    review.save()
+    said = f"The date it was sent to the National Panel was corrected: {reason}"
+    for kind, key in ((Kind.RAPID_REVIEW, ""), (Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL)):
+        deadline_correct_closing(
+            subject=review, kind=kind, key=key, on=sent_on, actor=actor, reason=said
+        )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=review,
+        partnership=review.incident.partnership,
+        changes={"sent_to_panel_on": {"old": old, "new": sent_on}, "reason": reason},
     )
     return review
 

@@ -98,6 +98,7 @@ def review_detail(request, pk):
             "history": review_history(review),
             "clock": clock,
             "running": clock is not None and clock.is_open,
+            "can_correct_sent": not services.review.sent_correction_refused(review, clock),
             "left": left,
             "overdue": -left if left < 0 else 0,
             "can_request": review.status in services.requests.REQUESTS_OPEN_WHILE,

@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
+from safeguarding.dates import full_date
 from safeguarding.leads import partner_lead_initial
 
 from .. import services
 from ..documents import rapid_review_pdf
 from ..forms import (
+    CorrectSentToPanelForm,
     DecisionForm,
     LocalReviewAfterPanelForm,
     MeetingForm,
@@ -235,6 +238,45 @@ def send_to_panel(request, pk):
         run,
         initial={"sent_on": timezone.localdate()},
         intro=intro,
+    )
+
+
+@officer_view
+def correct_sent_to_panel(request, pk):
+    review = rapid_review_get_for(request.user, pk)
+    refused = services.review.sent_correction_refused(review)
+    if refused:
+        messages.warning(request, refused)
+        return redirect(review.get_absolute_url())
+
+    def run(form):
+        data = form.cleaned_data
+        services.rapid_review_correct_sent_to_panel(
+            rapid_review=review,
+            actor=request.user,
+            sent_on=data["sent_on"],
+            late_reason=data["late_reason"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        messages.success(request, "The date it was sent to the National Panel is corrected.")
+
+    return form_page(
+        request,
+        review,
+        CorrectSentToPanelForm,
+        "Correct the date it was sent to the National Panel",
+        run,
+        intro=(
+            f"Recorded as sent on {full_date(review.sent_to_panel_on)}. Its 15 working days "
+            f"ran to {full_date(review.due_date)}: the corrected date says whether it went "
+            "late."
+        ),
+        initial={
+            "sent_on": review.sent_to_panel_on,
+            "late_reason": review.late_reason,
+            "version": review.version,
+        },
     )
 
 

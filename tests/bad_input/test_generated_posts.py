@@ -378,6 +378,7 @@ FORM_VIEWS = [
     "rapid_reviews:sign-off",
     "rapid_reviews:send-to-panel",
     "rapid_reviews:panel-response",
+    "rapid_reviews:send-to-panel-correct",
     "rapid_reviews:local-review-after-panel",
     "rapid_reviews:contributor-return",
     *LCSPR_FORM_VIEWS,
@@ -869,6 +870,18 @@ def target(
     rr = review_services.rapid_review_send_to_panel(
         rapid_review=rr, actor=officer, sent_on=timezone.localdate()
     )
+    if name == "rapid_reviews:send-to-panel-correct":
+        return Target(
+            reverse(name, args=[rr.pk]),
+            officer,
+            review_forms.CorrectSentToPanelForm,
+            {
+                **date_post("sent_on", today),
+                "reason": "Typed from the wrong e-mail.",
+                "version": str(rr.version),
+            },
+            records=[rr],
+        )
     if name == "rapid_reviews:local-review-after-panel":
         rr = review_services.rapid_review_record_panel_response(
             rapid_review=rr,
