@@ -304,18 +304,11 @@ class SendToPanelForm(ActionForm):
     case_answers = ("sent_on", "late_reason")
 
 
-class CorrectSentToPanelForm(ActionForm):
+class CorrectSentToPanelForm(SendToPanelForm):
     """The day the review was recorded as sent to the Panel, corrected (typed wrong)."""
 
-    past_dates = ("sent_on",)
     submit_label = "Correct the date"
 
-    sent_on = GDSDateField(what="the date it was sent", label="Date sent to the National Panel")
-    late_reason = area(
-        "Reason it was sent late",
-        rows=3,
-        hint="Needed if it was sent after its due date (15 working days after the notification).",
-    )
     reason = area(
         "Why are you correcting the date?",
         required=True,
