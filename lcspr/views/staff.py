@@ -890,7 +890,10 @@ def action_add(request, pk, rec_pk):
 
 @officer_view
 def action_detail(request, pk, action_pk):
-    review = _editable(request, pk)
+    # A closed review's actions are kept as they were: the business unit reads them (with
+    # their progress notes and history), and nothing on the page can change them.
+    closed = request.method == "GET" and review_get_for(request.user, pk).status == (Status.CLOSED)
+    review = _readable_plan(request, pk) if closed else _editable(request, pk)
     action = selectors.action_get_for(review, action_pk)
 
     def run(form):
@@ -930,8 +933,9 @@ def action_detail(request, pk, action_pk):
             "action": action,
             "notes": list(action.notes.select_related("author")),
             "history": list(deadline.changes.select_related("actor")) if deadline else [],
-            "can_sign_off": selectors.is_manager(request.user, review),
-            "read_only": action.status == ActionStatus.SIGNED_OFF,
+            "can_sign_off": not closed and selectors.is_manager(request.user, review),
+            "read_only": closed or action.status == ActionStatus.SIGNED_OFF,
+            "closed": closed,
         },
         template="lcspr/action.html",
     )

@@ -363,11 +363,20 @@ def test_a_closed_reviews_action_plan_is_still_read_and_downloaded(
         sign_in(client, person)
         page = client.get(local_review.get_absolute_url()).content.decode()
         assert "Share referrals with schools." in page and "Train designated leads" in page
-        for gone in ("lcspr:recommendation-add", "lcspr:action-add", "lcspr:action"):
+        for gone in ("lcspr:recommendation-add", "lcspr:action-add"):
             args = {"lcspr:recommendation-add": [local_review.pk]}.get(
-                gone, [local_review.pk, rec.pk if gone == "lcspr:action-add" else action.pk]
+                gone, [local_review.pk, rec.pk]
             )
             assert reverse(gone, args=args) not in page
+        # Each action opens to read, with its notes and history, and nothing to change.
+        action_url = reverse("lcspr:action", args=[local_review.pk, action.pk])
+        assert f'href="{action_url}"' in page
+        opened = client.get(action_url)
+        assert opened.status_code == 200
+        html = opened.content.decode()
+        assert "kept as it was, to read" in html and "Progress notes" in html
+        assert "<form" not in html.split('id="main-content"')[1].split("</main>")[0]
+        assert client.post(action_url, {"status": "complete"}).status_code == 403
         csv = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk]))
         assert csv.status_code == 200
         assert "Train designated leads" in csv.content.decode("utf-8-sig")
@@ -384,6 +393,8 @@ def test_a_closed_reviews_action_plan_is_still_read_and_downloaded(
     )
     for name in ("lcspr:action-plan-csv", "lcspr:action-plan-pdf"):
         assert client.get(reverse(name, args=[local_review.pk])).status_code == 403
+    action_url = reverse("lcspr:action", args=[local_review.pk, action.pk])
+    assert client.get(action_url).status_code == 403
 
 
 @pytest.mark.parametrize(
