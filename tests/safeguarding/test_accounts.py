@@ -403,3 +403,19 @@ def test_the_home_page_tells_an_administrator_what_they_do_and_others_to_ask(cli
     page = client.get(reverse("safeguarding:home")).content.decode()
     assert "not yet part of a partnership" in page and "You administer" not in page
     assert f'href="{reverse("admin:index")}"' not in page
+
+
+def test_a_staff_account_that_cannot_read_the_audit_trail_is_not_offered_it(client):
+    """The administration site can give someone staff access without making them a
+    superuser: the audit trail is a superuser's (or a manager's), so their home page
+    does not link to a page that would refuse them."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=False)
+    sign_in(client, staff)
+    assert client.get(reverse("safeguarding:audit")).status_code == 403
+    page = client.get(reverse("safeguarding:home")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in page
+    assert f'href="{reverse("safeguarding:audit")}"' not in page
