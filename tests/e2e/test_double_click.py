@@ -90,3 +90,35 @@ def test_a_double_click_sends_the_form_once(page, live_server, partnership, monk
     assert len(posts) == 1
     expect(page.get_by_role("heading", name="What happened")).to_be_visible(timeout=10_000)
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_session_timeout_still_saves_a_draft_through_the_guarded_button(
+    page, live_server, partnership, settings
+):
+    """The timeout warning saves a draft by submitting the form with its guarded "later"
+    button (static/js/timeout.mjs): the guard, which ignores a second click, must not
+    stop that submission, nor drop the button's name the server reads."""
+    officer = member(Role.REVIEW_OFFICER, partnership, email="timeout@example.org")
+    sign_in_through_browser(page, live_server, officer)
+    page.goto(f"{live_server.url}/incidents/new/")
+    fill_date(page, "Date the local authority became aware", timezone.localdate() - dt.timedelta(1))
+    page.get_by_label("Where the incident happened").fill("Brookfield")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="What happened")).to_be_visible()
+    later = page.locator("main form [name=later][data-draft]")
+    assert later.get_attribute("data-prevent-double-click") == "true"
+
+    settings.SESSION_COOKIE_AGE = 12  # the draft is saved 5 seconds before the end
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 4
+    page.reload()
+    posts = []
+    page.on("request", lambda r: posts.append(r.post_data or "") if r.method == "POST" else None)
+    page.get_by_label("Serious harm").check()
+    page.get_by_label("Physical abuse").check()
+    expect(page.get_by_role("heading", name="You have been signed out")).to_be_visible(
+        timeout=20_000
+    )
+    assert any("later=" in body for body in posts), posts
+    incident = Incident.objects.get()
+    assert incident.nature == "serious_harm" and incident.harm_categories == ["physical"]
