@@ -334,7 +334,11 @@ def milestone_update(
         raise ValidationError("Resume the review before changing its milestones")
     deadline = milestone_deadline(review, key)
     raise_if(milestone_errors(review, deadline, planned=planned, reason=reason, actual=actual))
-    if planned != deadline.due_date:
+    moving = planned != deadline.due_date
+    if not moving and (actual is None or actual == deadline.closed_on):
+        # Saved as it was: nothing changes, so colleagues' open pages are not made stale.
+        return deadline
+    if moving:
         deadline = deadline_move(deadline=deadline, actor=actor, reason=reason, due_date=planned)
     if actual is not None:
         deadline_reopen(subject=review, kind=Kind.LCSPR_MILESTONE, key=key)

@@ -168,6 +168,20 @@ def test_a_milestone_page_opened_before_a_colleagues_save_does_not_save_over_it(
     assert row.planned == colleague
 
 
+def test_a_milestone_saved_as_it_was_changes_nothing(local_review, people):
+    """Saving the page unchanged neither moves the review's version (which would make a
+    colleague's open page stale) nor writes to the audit trail."""
+    from safeguarding.models import AuditEvent
+
+    row = next(m for m in selectors.milestones_of(local_review) if m.key == "draft_report")
+    events = AuditEvent.objects.count()
+    services.milestone_update(
+        review=local_review, actor=people["officer"], key="draft_report", planned=row.planned
+    )
+    local_review.refresh_from_db()
+    assert local_review.version == 1 and AuditEvent.objects.count() == events
+
+
 def test_the_notice_form_shows_the_earliest_date_and_why(client, local_review, people):
     officer = people["officer"]
     review = services.review_save_terms(
