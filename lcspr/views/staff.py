@@ -77,7 +77,12 @@ def _warn_if_not_ready(request, review, step: str) -> None:
 
 
 def _editable(request, pk):
-    review = review_get_for(request.user, pk)
+    return _may_change(request, review_get_for(request.user, pk))
+
+
+def _may_change(request, review):
+    """`review` (read through the scoped accessor), or 403 if it is closed or the user is
+    not of its business unit."""
     if review.status == Status.CLOSED:
         raise PermissionDenied(CLOSED_MESSAGE)
     if not selectors.can_edit(request.user, review):
@@ -892,8 +897,9 @@ def action_add(request, pk, rec_pk):
 def action_detail(request, pk, action_pk):
     # A closed review's actions are kept as they were: the business unit reads them (with
     # their progress notes and history), and nothing on the page can change them.
-    closed = request.method == "GET" and review_get_for(request.user, pk).status == (Status.CLOSED)
-    review = _readable_plan(request, pk) if closed else _editable(request, pk)
+    review = review_get_for(request.user, pk)
+    closed = request.method == "GET" and review.status == Status.CLOSED
+    (_may_read_plan if closed else _may_change)(request, review)
     action = selectors.action_get_for(review, action_pk)
 
     def run(form):
@@ -968,7 +974,10 @@ def _audit_export(request, review, what):
 def _readable_plan(request, pk):
     """A review whose action plan the user downloads: the partnership's business unit,
     a closed review's too (it is kept as it was, to read, not to change)."""
-    review = review_get_for(request.user, pk)
+    return _may_read_plan(request, review_get_for(request.user, pk))
+
+
+def _may_read_plan(request, review):
     if not selectors.is_business_unit(request.user, review):
         raise PermissionDenied("Only the partnership's business unit downloads the action plan.")
     return review
