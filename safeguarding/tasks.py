@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .reminder_mail import reminder_deliver
 from .reminders import reminders_sweep
@@ -28,19 +29,31 @@ RETRIED_SEND = {
 }
 
 
+#: What a broker that is down or unreachable raises when a task is queued: kombu's
+#: OperationalError (it wraps the transport's connection errors), or the socket's own.
+BROKER_DOWN = (KombuOperationalError, OSError)
+
+
 def queue_after_commit(task, *args) -> None:
     """Queue `task` with `args` once the current transaction commits. A broker that is
     down then is logged, never raised: the change stands, and the beat job that looks for
-    what was never sent queues it later. (Not a `functools.partial` given to Django's
-    robust `on_commit`: Django names the callback when it logs the failure, and a partial
-    has no name, so the failure became an AttributeError and a 500 page for a change that
-    was made.)"""
+    what was never sent queues it later. Any other error is logged with its traceback as
+    a fault, not as "not queued"; tasks run in-process (eagerly, as in tests) raise it
+    too, so a fault in a task is seen where it happens rather than as a missing e-mail.
+    (Not a `functools.partial` given to Django's robust `on_commit`: Django names the
+    callback when it logs the failure, and a partial has no name, so the failure became
+    an AttributeError and a 500 page for a change that was made.)"""
 
     def queue():
         try:
             task.delay(*args)
-        except Exception as exc:  # noqa: BLE001 - broker down: beat's re-queue sends it
+        except BROKER_DOWN as exc:  # broker down: beat's re-queue sends it
             logger.warning(f"{task.name} not queued", extra={"ids": args, "error": str(exc)})
+        except Exception:
+            logger.exception(f"{task.name} failed when queued", extra={"ids": args})
+            conf = task.app.conf
+            if conf.task_always_eager and conf.task_eager_propagates:
+                raise
 
     transaction.on_commit(queue)
 

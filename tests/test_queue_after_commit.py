@@ -88,3 +88,54 @@ def test_a_manager_adding_a_person_while_the_broker_is_down_sees_them_added(
         user__email="sam.lee@example.org", partnership=partnership
     ).exists()
     assert "safeguarding.send_invitation not queued" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fault_that_is_not_the_broker_is_logged_as_a_fault_not_as_not_queued(
+    people, partnership, monkeypatch, caplog
+):
+    """Only a broker that cannot be reached is "not queued" (beat's re-queue makes it
+    good). Anything else is a fault: logged with its traceback, at error level, and the
+    change that was committed still stands for the person who made it."""
+    from safeguarding.models import Membership, Role
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("a fault in the code")
+
+    monkeypatch.setattr("safeguarding.tasks.send_invitation.apply_async", fault)
+    client = Client(raise_request_exception=False)
+    sign_in(client, people["manager"])
+    response = client.post(
+        reverse("safeguarding:person-add", args=[partnership.pk]),
+        {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user__email="sam.lee@example.org").exists()
+    (record,) = [r for r in caplog.records if "send_invitation" in r.getMessage()]
+    assert record.getMessage() == "safeguarding.send_invitation failed when queued"
+    assert record.levelname == "ERROR" and record.exc_info[0] is RuntimeError
+    assert "not queued" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fault_in_a_task_run_in_process_is_raised_where_it_happens(
+    people, partnership, monkeypatch, settings
+):
+    """Tests run tasks in-process with errors propagated: a fault inside a task must fail
+    the test that caused it, not pass as a missing e-mail."""
+    from safeguarding.celery import app as celery_app
+    from safeguarding.models import Role
+
+    def fault(**kwargs):
+        raise RuntimeError("a fault in the task")
+
+    monkeypatch.setattr("safeguarding.people.invitation_deliver", fault)
+    monkeypatch.setitem(celery_app.conf.changes, "task_always_eager", True)
+    monkeypatch.setitem(celery_app.conf.changes, "task_eager_propagates", True)
+    client = Client()
+    sign_in(client, people["manager"])
+    with pytest.raises(RuntimeError, match="a fault in the task"):
+        client.post(
+            reverse("safeguarding:person-add", args=[partnership.pk]),
+            {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
+        )
