@@ -14,7 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from safeguarding.mail import agency_recipients, business_unit_to_tell, send_templated
+from safeguarding.mail import (
+    REQUEUE_AFTER,
+    agency_recipients,
+    business_unit_to_tell,
+    send_templated,
+)
 from safeguarding.models import Membership, Role
 
 from .models import Action, PartnerCheck, ReviewerNotice, Status, StatusChange
@@ -85,8 +90,7 @@ def written_request_deliver(*, check_id: int) -> str:
 
 
 #: A written request not e-mailed this long after it was saved is queued again (the
-#: broker may have been down, or the review had no reviewer yet).
-REQUEUE_AFTER = dt.timedelta(minutes=10)
+#: broker may have been down, or the review had no reviewer yet): see safeguarding/mail.py.
 
 
 @transaction.atomic

@@ -17,7 +17,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.mail import agency_recipients, business_unit_to_tell, send_templated
+from safeguarding.mail import (
+    REQUEUE_AFTER,  # noqa: F401 - the tests read it here
+    agency_recipients,
+    business_unit_to_tell,
+    requeue_window,
+    send_templated,
+)
 
 from .models import (
     AWAITING_RETURN,
@@ -145,18 +151,6 @@ E_MAILED = {
 }
 
 
-#: A request e-mail not sent this long after its change is queued again (the first queueing
-#: happens when the change commits; a broker outage then would otherwise lose it).
-REQUEUE_AFTER = dt.timedelta(minutes=10)
-#: Older changes are not e-mailed any more: someone has noticed by then.
-REQUEUE_WITHIN = dt.timedelta(days=7)
-
-
-def _requeue_window(field: str, *, now: dt.datetime) -> dict:
-    """The filter on `field` (when the e-mail was first queued) of what beat queues again."""
-    return {f"{field}__lt": now - REQUEUE_AFTER, f"{field}__gte": now - REQUEUE_WITHIN}
-
-
 def unsent_request_changes(*, now: dt.datetime):
     """E-mailed request changes (sent, sent back, returned) whose e-mail has not gone,
     queued long enough ago."""
@@ -165,7 +159,7 @@ def unsent_request_changes(*, now: dt.datetime):
             information_request__isnull=False,
             to_status__in=list(E_MAILED),
             email__isnull=True,
-            **_requeue_window("changed_at", now=now),
+            **requeue_window("changed_at", now=now),
         )
         .order_by("changed_at", "id")
         .values_list("pk", flat=True)
@@ -218,7 +212,7 @@ def untold_due_date_moves(*, now: dt.datetime):
     would otherwise lose it)."""
     return (
         InformationRequest.objects.filter(
-            status__in=AWAITING_RETURN, **_requeue_window("due_date_moved_at", now=now)
+            status__in=AWAITING_RETURN, **requeue_window("due_date_moved_at", now=now)
         )
         .order_by("due_date_moved_at", "id")
         .values_list("pk", flat=True)

@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
+    # E-mails about a new role that could not be queued when the role was given.
+    "requeue-invitations": {
+        "task": "safeguarding.requeue_invitations",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Request e-mails that could not be queued when the request was sent (issue 4).
     "requeue-request-emails": {
         "task": "rapid_reviews.requeue_request_emails",

@@ -3,9 +3,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+#: An e-mail not sent this long after it was first queued (when its change committed) is
+#: queued again by beat: a broker outage then would otherwise lose it.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
+#: Older ones are not e-mailed any more: someone has noticed by then.
+REQUEUE_WITHIN = dt.timedelta(days=7)
+
+
+def requeue_window(field: str, *, now: dt.datetime) -> dict:
+    """The filter on `field` (when the e-mail was first queued) of what beat queues again."""
+    return {f"{field}__lt": now - REQUEUE_AFTER, f"{field}__gte": now - REQUEUE_WITHIN}
 
 
 def send_templated(*, to: list[str], subject: str, template: str, context: dict) -> None:

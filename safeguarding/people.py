@@ -16,12 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from . import deadlines
 from .audit import Action, audit_record
-from .mail import send_templated
+from .mail import requeue_window, send_templated
 from .models import Agency, Membership, Partnership, Role, User
 from .workflow import TransitionError, raise_if, require_manager
 
@@ -173,7 +174,11 @@ def membership_add(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user, partnership=partnership, role=role, agency=agency
+                user=user,
+                partnership=partnership,
+                role=role,
+                agency=agency,
+                invitation_untold_since=timezone.now(),
             )
     except IntegrityError:
         raise_if({"role": f"{user.full_name} already has this role in the partnership"})
@@ -189,7 +194,7 @@ def membership_add(
     from .tasks import queue_after_commit, send_invitation
 
     # A broker that is down is logged: the role stands (not a server error after it was
-    # saved), and the person can still choose a password from "Forgot your password?".
+    # saved), and beat's re-queue (`untold_invitations`) sends the e-mail later.
     queue_after_commit(send_invitation, membership.pk, created)
     return membership
 
@@ -404,7 +409,6 @@ def deadlines_by_owner(partnership: Partnership, owner_pk: int | None = None) ->
     business unit (`in_unit`: an active review officer or manager there): one query,
     however many people. With `owner_pk`, that person's row only."""
     from django.db.models import Count, Q
-    from django.utils import timezone
 
     clocks = deadlines.Deadline.objects.still_to_run().filter(
         partnership=partnership, owner__isnull=False
@@ -495,19 +499,38 @@ def needs_a_password(user: User) -> bool:
     return user.last_login is None or not user.has_usable_password()
 
 
-def invitation_deliver(*, membership_id: int, new_account: bool) -> str:
+def untold_invitations(*, now):
+    """Roles given whose e-mail has not gone, given long enough ago (it is queued when the
+    role is saved; a broker outage then would otherwise lose it)."""
+    return (
+        Membership.objects.filter(**requeue_window("invitation_untold_since", now=now))
+        .order_by("invitation_untold_since", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def invitation_deliver(*, membership_id: int, new_account: bool = False) -> str:
     """E-mail the person about their new role: for a new account, or one that has no
     password of theirs yet (`needs_a_password`: invited, removed and added again before
     they ever signed in), with a link to choose a password (the password-reset link,
-    valid for PASSWORD_RESET_TIMEOUT); otherwise, to sign in as usual."""
+    valid for PASSWORD_RESET_TIMEOUT); otherwise, to sign in as usual. Once: the role is
+    locked and its untold mark cleared with the sending (a failed send rolls back and is
+    tried again), so the task queued when the role was given and beat's re-queue send
+    one e-mail between them. Not at all once the role is gone or the account turned off."""
     from django.contrib.auth.tokens import default_token_generator
 
     membership = (
-        Membership.objects.select_related("user", "partnership", "agency")
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "partnership", "agency")
         .filter(pk=membership_id)
         .first()
     )
-    if membership is None or not membership.user.is_active:
+    if membership is None or membership.invitation_untold_since is None:
+        return "already sent"
+    membership.invitation_untold_since = None
+    membership.save(update_fields=["invitation_untold_since"])
+    if not membership.user.is_active:
         return "skipped"
     user = membership.user
     choose = new_account or needs_a_password(user)

@@ -95,11 +95,20 @@ def send_security_notice(event_id: int) -> str:
 
 
 @shared_task(name="safeguarding.send_invitation", ignore_result=True, **RETRIED_SEND)
-def send_invitation(membership_id: int, new_account: bool) -> str:
-    """Tell a person of the role a manager gave them (people.py)."""
+def send_invitation(membership_id: int, new_account: bool = False) -> str:
+    """Tell a person they have a new role (people.py): once, however often it is queued."""
     from .people import invitation_deliver
 
     return invitation_deliver(membership_id=membership_id, new_account=new_account)
+
+
+@shared_task(name="safeguarding.requeue_invitations", ignore_result=True)
+def requeue_invitations() -> int:
+    """Run by beat: queue again the e-mails about new roles that never went (the broker
+    was down when the role was given). The role's untold mark decides: once."""
+    from .people import untold_invitations
+
+    return queue_each(send_invitation, untold_invitations(now=timezone.now())[:500], "invitation")
 
 
 @shared_task(name="safeguarding.send_reminders", acks_late=True, ignore_result=True)
