@@ -18,13 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView
 
 from . import two_factor
 from .audit import Action, audit_record
 from .forms import ChangePasswordForm, EmailCodeForm, RecoveryCodeForm, TwoFactorCodeForm
 from .models import User
+from .notices import notices_context
 
 #: Recovery codes waiting to be shown once (set at set-up or renewal, removed when shown).
 NEW_CODES_SESSION_KEY = "two_factor_new_codes"
@@ -294,6 +295,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def accessibility(request):
     return render(request, "safeguarding/accessibility.html")
+
+
+@require_safe
+def cookies(request):
+    context = notices_context(reverse("safeguarding:cookies"))
+    return render(request, "safeguarding/cookies.html", context)
+
+
+@require_safe
+def privacy(request):
+    context = notices_context(reverse("safeguarding:cookies"))
+    return render(request, "safeguarding/privacy.html", context)
 
 
 # --- django-axes hooks (settings.AXES_USERNAME_CALLABLE, AXES_LOCKOUT_CALLABLE) --------

@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("audit/", views.audit_list, name="audit"),
     path("healthz", views.healthz, name="healthz"),
-    # Two-factor authentication, "Your account" and the accessibility statement.
+    # Two-factor authentication, "Your account", the accessibility statement, cookies and privacy.
     path("two-factor/", account_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path(
         "two-factor/recovery-code/",
@@ -70,6 +70,8 @@ urlpatterns = [
         name="recovery-codes-renew",
     ),
     path("accessibility/", account_views.accessibility, name="accessibility"),
+    path("cookies/", account_views.cookies, name="cookies"),
+    path("privacy/", account_views.privacy, name="privacy"),
 ]
 
 # Deadlines and reminders (issue 6).

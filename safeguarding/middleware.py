@@ -20,6 +20,8 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
         "keep-alive",
         "healthz",
         "accessibility",
+        "cookies",
+        "privacy",
         "password-reset",
         "password-reset-sent",
         "password-reset-confirm",

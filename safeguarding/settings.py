@@ -162,6 +162,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# "Saved" and similar messages are kept in the session on the server, not in a cookie of
+# their own: they can name a case, and the cookies page lists only the session and CSRF.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # django-axes checks every sign-in attempt first and refuses locked-out ones.

@@ -7,13 +7,15 @@ from functools import wraps
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_safe
 
+from safeguarding.notices import CONTRAST_COOKIE, notices_context
+
 from .. import selectors
 
-CONTRAST_COOKIE = "lfr_contrast"
 #: Reviews listed on one page of a list or a search.
 PAGE_SIZE = 20
 NSPCC_REPOSITORY = "https://learning.nspcc.org.uk/case-reviews/national-case-review-repository"
@@ -89,6 +91,20 @@ def not_found(request):
 @public_page
 def accessibility(request):
     return render(request, "lcspr/public/accessibility.html", _page(request))
+
+
+@require_safe
+@public_page
+def cookies(request):
+    context = {**_page(request), **notices_context(reverse("learning:cookies"))}
+    return render(request, "lcspr/public/cookies.html", context)
+
+
+@require_safe
+@public_page
+def privacy(request):
+    context = {**_page(request), **notices_context(reverse("learning:cookies"))}
+    return render(request, "lcspr/public/privacy.html", context)
 
 
 def _context(request, partnership=None) -> dict:

@@ -316,6 +316,8 @@ NOT_FORMS = {
     "safeguarding:account": "GET only",
     "safeguarding:recovery-codes-renew": "a POST with no fields",
     "safeguarding:accessibility": "GET only",
+    "safeguarding:cookies": "GET only",
+    "safeguarding:privacy": "GET only",
     "safeguarding:deadline-why": "GET only",
     "safeguarding:calendar-feed": "GET only",
     "safeguarding:outbox": "GET only",

@@ -68,6 +68,8 @@ PUBLIC = [
     "safeguarding:password-reset-sent",
     "safeguarding:password-reset-complete",
     "safeguarding:accessibility",
+    "safeguarding:cookies",
+    "safeguarding:privacy",
 ]
 
 # Messages from markup we do not write (exact text), with why they are not ours to fix.
@@ -267,6 +269,8 @@ def _collect_learning(keep, pages, client, world):  # noqa: F811
     keep("learning-partnership", client.get(reverse("learning:partnership", args=[code])))
     keep("learning-review", client.get(item.get_absolute_url()))
     keep("learning-accessibility", client.get(reverse("learning:accessibility")))
+    keep("learning-cookies", client.get(reverse("learning:cookies")))
+    keep("learning-privacy", client.get(reverse("learning:privacy")))
     client.cookies["lfr_contrast"] = "high"
     keep("learning-index-high-contrast", client.get(index, {"page": 2}))
     del client.cookies["lfr_contrast"]

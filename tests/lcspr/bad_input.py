@@ -29,6 +29,8 @@ NOT_FORMS = {
     "learning:download": "public: GET only, a download",
     "learning:contrast": "public: GET only, sets a cookie",
     "learning:accessibility": "public: a page of text, no form",
+    "learning:cookies": "public: a page of text, no form",
+    "learning:privacy": "public: a page of text, no form",
 }
 FORM_VIEWS = [
     "lcspr:reviewers",

@@ -47,6 +47,8 @@ def test_public_pages_answer_head_requests(client, partnership):
         reverse("learning:partnership", args=["bscp"]),
         item.get_absolute_url(),
         reverse("learning:accessibility"),
+        reverse("learning:cookies"),
+        reverse("learning:privacy"),
     ):
         response = client.head(url)
         assert response.status_code == 200, url
@@ -75,6 +77,7 @@ def test_caches_must_ask_again_before_showing_a_public_page(client, partnership,
         reverse("learning:partnership", args=["bscp"]),
         item.get_absolute_url(),
         reverse("learning:accessibility"),
+        reverse("learning:privacy"),
         "/learning-from-reviews/bscp/no-such-review/",
     ]
     for url in urls:

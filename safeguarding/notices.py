@@ -1,0 +1,25 @@
+"""The cookies page and the privacy notice: the same words in the staff layout and the
+public Learning from reviews layout, with the names and periods the settings use."""
+
+from django.conf import settings
+
+#: The public pages' contrast choice (lcspr/views/public.py sets it, only when asked).
+CONTRAST_COOKIE = "lfr_contrast"
+
+
+def cookie_names() -> dict[str, str]:
+    """Every cookie the service sets, by what it is for (the cookies page lists them)."""
+    return {
+        "session": settings.SESSION_COOKIE_NAME,
+        "csrf": settings.CSRF_COOKIE_NAME,
+        "contrast": CONTRAST_COOKIE,
+    }
+
+
+def notices_context(cookies_url: str) -> dict:
+    return {
+        "cookies": cookie_names(),
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "retention_years": settings.RETENTION_YEARS,
+        "cookies_url": cookies_url,
+    }
