@@ -721,7 +721,7 @@ def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
     for other in ("health", "social_care"):
         own = reverse("rapid_reviews:contributor-request", args=[sent_requests[other].pk])
         assert own not in html
-    assert "More information asked for" not in html
+    assert "More information requested" not in html
     return_and_submit(police, contributors["police"])
     html = client.get(home).content.decode()
     assert link not in html and "Nothing is waiting for your answer." in html
@@ -734,7 +734,13 @@ def test_a_contributors_home_lists_what_their_agency_has_still_to_answer(
     )
     html = client.get(home).content.decode()
     row = html.split(link, 1)[1].split("</tr>", 1)[0]
-    assert "More information asked for" in row
+    # In the words and colour of the request's own page and the list of requests, so
+    # that one state does not read as two.
+    tag = '<strong class="govuk-tag govuk-tag--orange">More information requested</strong>'
+    assert tag in row
+    for page in ("rapid_reviews:contributor-list", "rapid_reviews:contributor-request"):
+        args = [police.pk] if page.endswith("request") else []
+        assert tag in client.get(reverse(page, args=args)).content.decode()
     # Once the review has gone to the National Panel, an unanswered request is moot.
     health = sent_requests["health"]
     sign_in(client, contributors["health"])
