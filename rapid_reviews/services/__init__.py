@@ -10,6 +10,7 @@ from .common import (
     rapid_review_check_version,
 )
 from .requests import (
+    SUBMIT_PROBLEMS,
     agency_return_save_draft,
     agency_return_send_back,
     agency_return_submit,
@@ -47,6 +48,7 @@ __all__ = [
     "information_request_update",
     "information_requests_create",
     "missing_for_submit",
+    "SUBMIT_PROBLEMS",
     "missing_sign_offs",
     "rapid_review_decide",
     "rapid_review_open",

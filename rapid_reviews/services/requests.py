@@ -310,16 +310,25 @@ def _validate_rows(rows: list[dict[str, Any]]) -> dict[str, str]:
     return {}
 
 
+#: What must be filled in before a return can be submitted (GOV.UK wording), by the
+#: question of the return form it is about (the check page links each to its question).
+SUBMIT_PROBLEMS = {
+    "involved": "Select whether your agency was involved with the child or family",
+    "involvement_summary": "Enter a summary of your agency’s involvement",
+    "chronology": "Add at least one contact to the chronology",
+}
+
+
 def missing_for_submit(agency_return: AgencyReturn | None) -> list[str]:
     """What must be filled in before a return can be submitted (GOV.UK wording)."""
     if agency_return is None or agency_return.involved is None:
-        return ["Select whether your agency was involved with the child or family"]
+        return [SUBMIT_PROBLEMS["involved"]]
     missing = []
     if agency_return.involved:
         if not agency_return.involvement_summary.strip():
-            missing.append("Enter a summary of your agency’s involvement")
+            missing.append(SUBMIT_PROBLEMS["involvement_summary"])
         if not agency_return.chronology.exists():
-            missing.append("Add at least one contact to the chronology")
+            missing.append(SUBMIT_PROBLEMS["chronology"])
     return missing
 
 

@@ -273,6 +273,23 @@ def return_submit(request, pk):
             "agency_return": agency_return,
             "chronology": chronology_of(agency_return),
             "problems": problems,
+            "problem_links": _problem_links(info, problems),
             "posted": request.method == "POST",
         },
     )
+
+
+#: Where on the return form each thing still to do is answered.
+_ANCHORS = {
+    "involved": "id_involved_1",
+    "involvement_summary": "id_involvement_summary",
+    "chronology": "chronology",
+}
+
+
+def _problem_links(info, problems):
+    """Each problem with the link its error summary entry takes: to its question on the
+    return form (GOV.UK's error summary links to the field), else to the form's top."""
+    form_url = reverse("rapid_reviews:contributor-return", args=[info.pk])
+    anchor_of = {message: _ANCHORS[field] for field, message in services.SUBMIT_PROBLEMS.items()}
+    return [(p, f"{form_url}#{anchor_of[p]}" if p in anchor_of else form_url) for p in problems]

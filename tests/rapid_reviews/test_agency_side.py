@@ -372,3 +372,39 @@ def test_one_person_for_two_agencies_in_two_partnerships_sees_each_only_where_it
     sign_in(client, both)
     assert page(in_b["police"]).status_code == 200
     assert page(in_b["health"]).status_code == 404
+
+
+def test_the_check_pages_error_summary_links_each_problem_to_its_question(
+    sent_requests, contributors
+):
+    """GOV.UK's error summary takes the person to the question to answer: on the check
+    page that question is on the return form, so each link goes to it there, not to the
+    top of a long form."""
+    request = sent_requests["police"]
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involvement_summary=""),
+        rows=[],
+    )
+    client = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    html = client.post(url, {"version": version_in(client.get(url).content.decode())})
+    html = html.content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    assert f'<a href="{form}#id_involvement_summary">Enter a summary of your' in summary
+    assert f'<a href="{form}#chronology">Add at least one contact' in summary
+    # Each anchor is on the form.
+    page = client.get(form).content.decode()
+    assert 'id="id_involvement_summary"' in page and 'id="chronology"' in page
+    # Not yet said whether the agency was involved: the first of the two answers.
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involved=None, involvement_summary=""),
+        rows=[],
+    )
+    html = client.post(url, {"version": version_in(client.get(url).content.decode())})
+    assert f'<a href="{form}#id_involved_1">Select whether' in html.content.decode()
+    assert 'id="id_involved_1"' in page
