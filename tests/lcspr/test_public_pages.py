@@ -158,6 +158,23 @@ def test_a_search_keeps_its_words_across_pages_and_lists_recent_reviews_first(cl
     assert "No reviews match your search." not in second
 
 
+def test_an_archive_with_nothing_matching_a_search_says_so_rather_than_that_it_is_empty(
+    client, partnership
+):
+    """An archive holding older reviews, none of which match, must not read as if it
+    held none: the visitor would stop looking there (and in the NSPCC repository)."""
+    listed(partnership, "Neglect at home", summary="neglect", days_ago=10)
+    listed(partnership, "Missing at night", days_ago=4 * 365)
+    for url in (reverse("learning:index"), reverse("learning:partnership", args=["bscp"])):
+        html = client.get(url, {"q": "neglect"}).content.decode()
+        archive = html.partition('id="archive"')[2]
+        assert _cards(html) == ["Neglect at home"]
+        assert "No older reviews match your search." in archive
+        assert "No older reviews here." not in archive
+        unfiltered = client.get(url).content.decode().partition('id="archive"')[2]
+        assert _cards(unfiltered) == ["Missing at night"]
+
+
 def test_the_public_lists_take_the_same_queries_however_many_reviews(
     client, partnership, other_partnership
 ):
