@@ -16,7 +16,7 @@ from safeguarding.models import Role
 from tests.factories import member
 from tests.utils import sign_in
 
-from .conftest import decide_and_sign, return_post, rows, values_for_return
+from .conftest import decide_and_sign, return_and_submit, return_post, rows, values_for_return
 
 
 def version_in(html):
@@ -408,3 +408,28 @@ def test_the_check_pages_error_summary_links_each_problem_to_its_question(
     html = client.post(url, {"version": version_in(client.get(url).content.decode())})
     assert f'<a href="{form}#id_involved_1">Select whether' in html.content.decode()
     assert 'id="id_involved_1"' in page
+
+
+def test_the_request_page_says_how_to_get_more_time_while_the_return_is_awaited(
+    sent_requests, contributors, people
+):
+    """The reminders say "If your agency cannot meet the date, tell the business unit";
+    the request page, where the contributor works, says it too, with the address, for as
+    long as the return is awaited (sent back for more included), and not once it is in."""
+    request = sent_requests["police"]
+    client = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-request", args=[request.pk])
+    asked = "If Midshire Police cannot send its return by"
+    html = client.get(url).content.decode()
+    contact = html.partition('id="contact"')[2]
+    assert asked in contact and "the review officer can give your agency more time" in contact
+    assert f'href="mailto:{request.rapid_review.incident.partnership.contact_email}"' in contact
+    return_and_submit(request, contributors["police"])
+    assert asked not in client.get(url).content.decode()
+    services.agency_return_send_back(
+        information_request=request,
+        actor=people["officer"],
+        note="Add the custody record.",
+        due_date=add_working_days(timezone.localdate(), 2),
+    )
+    assert asked in client.get(url).content.decode()
