@@ -80,7 +80,10 @@ class WrittenReplyForm(ActionForm):
         required=True,
         rows=8,
         message="Enter your reply",
-        hint="The partnership’s business unit reads it when they sign in. It is not e-mailed.",
+        hint=(
+            "The partnership’s business unit is e-mailed that you have replied, but not "
+            "what you wrote: they read your reply when they sign in."
+        ),
     )
     document = file_field(
         "Attach a document, such as the draft they asked for (optional)",

@@ -36,7 +36,8 @@ def written_reply(request, pk, check_pk):
             text=form.cleaned_data["text"],
             upload=form.cleaned_data.get("document"),
         )
-        messages.success(request, "Your reply is sent. The partnership’s business unit is told.")
+        sent = "Your reply is sent. The partnership’s business unit is e-mailed that it is in."
+        messages.success(request, sent)
         return redirect(back)
 
     asked = f"Asked on {check.checked_on:%-d %B %Y}"

@@ -194,6 +194,10 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
     assert url in home  # to answer, from the home page
     page = client.get(url).content.decode()
     assert "Please send the draft chronology" in page  # what was asked
+    # What the reviewer is told about who hears of the reply is what happens below (the
+    # business unit is e-mailed, without the words), not "It is not e-mailed".
+    told = "business unit is e-mailed that you have replied, but not what you wrote"
+    assert told in page and "not e-mailed" not in page
     refused = client.post(url, {"text": " "}).content.decode()
     assert "govuk-error-summary" in refused and "Enter your reply" in refused
     with django_capture_on_commit_callbacks(execute=True):
@@ -205,6 +209,8 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
             },
         )
     assert response.status_code == 302
+    shown = client.get(response["Location"]).content.decode()
+    assert "Your reply is sent. The partnership’s business unit is e-mailed that it is in." in shown
     check.refresh_from_db()
     assert check.reply == "The draft chronology is attached." and check.replied_by == reviewer
     # The manager who asked is e-mailed, once, without the reply's words.
