@@ -120,3 +120,50 @@ def test_on_a_phone_wide_tables_scroll_in_their_own_box(browser, live_server, ma
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+# The size of the smallest text of each chart drawn on the page, in CSS pixels (the SVG
+# is drawn at 13 pixels in its viewBox and scaled to the width it is given), and whether
+# the chart is shown at all.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll("svg.app-chart")].map((svg) => {
+  const box = svg.getBoundingClientRect();
+  const shown = box.width > 0 && getComputedStyle(svg).visibility !== "hidden";
+  return shown ? (13 * box.width) / svg.viewBox.baseVal.width : null;
+})"""
+
+
+def test_on_a_phone_no_chart_is_drawn_too_small_to_read(
+    browser, live_server, partnership, manager, region, clocks
+):
+    """A chart 640 pixels wide squeezed into a 320-pixel screen drew its labels at about
+    6 pixels. On a phone the chart is left out and its data table, with the same figures,
+    is read instead; on a wider screen the chart is there, its text at its size."""
+    viewer = member(Role.REGIONAL_VIEWER, region=region, full_name="Joanne Regional")
+    year = timezone.localdate().year - 1
+    # Enough clocks in the year for the regional figures to be shown, not suppressed.
+    for i in range(20):
+        due = dt.date(year, 5, 4) + dt.timedelta(days=i)
+        late = i % 4 == 0
+        make_deadline(partnership, due=due, closed_on=due + dt.timedelta(days=3 if late else 0))
+    pages = (
+        (manager, f"/reports/timeliness/?year={year}"),
+        (viewer, f"/reports/regional/?year={year}"),
+    )
+    for width in (320, 1200):
+        context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            for person, path in pages:
+                sign_in_through_browser(page, live_server, person)
+                page.goto(f"{live_server.url}{path}")
+                sizes = page.evaluate(CHART_TEXT_SIZES)
+                assert sizes, path  # the page has charts
+                shown = [size for size in sizes if size is not None]
+                assert all(size >= 12 for size in shown), (width, path, sizes)
+                if width > 320:
+                    assert len(shown) == len(sizes), (path, sizes)
+                # The figures are there at every width, in the chart's table.
+                expect(page.locator("table.govuk-table").first).to_be_visible()
+                page.context.clear_cookies()
+        finally:
+            context.close()
