@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -173,7 +173,16 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Signing out is a post (the header's button). Someone who opens the address instead
+    (typed, bookmarked, or an old link) is asked to confirm with the same button, not
+    shown Django's blank "method not allowed"; signed out already, they are told so."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("safeguarding:signed-out")
+        return render(request, "safeguarding/sign_out.html")
 
 
 def signed_out(request):

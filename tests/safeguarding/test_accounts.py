@@ -63,9 +63,24 @@ def test_sign_in_then_sign_out(client, people):
     assert client.get(reverse("safeguarding:home")).status_code == 302
 
 
-def test_sign_out_needs_post(client, people):
+def test_opening_the_sign_out_address_asks_to_confirm_and_does_not_sign_out(client, people):
+    """Signing out is a post: opening the address (typed, bookmarked, an old link) shows
+    the same button to confirm with, not a blank "method not allowed" page, and a page
+    fetched ahead by a browser cannot sign anyone out."""
     sign_in(client, people["officer"])
-    assert client.get(reverse("safeguarding:sign-out")).status_code == 405
+    url = reverse("safeguarding:sign-out")
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<title>Sign out" in html
+    assert f'<form method="post" action="{url}"' in html
+    assert f'href="{reverse("safeguarding:home")}">Stay signed in</a>' in html
+    assert client.get(reverse("safeguarding:home")).status_code == 200  # still signed in
+    done = client.post(url, follow=True)
+    assert "You have signed out" in done.content.decode()
+    # Signed out already: told so, not asked again.
+    again = client.get(url)
+    assert again.status_code == 302 and again.url == reverse("safeguarding:signed-out")
 
 
 def test_password_reset_by_email(client, people):
