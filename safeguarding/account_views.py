@@ -313,11 +313,22 @@ def privacy(request):
 
 
 def axes_username(request, credentials=None) -> str | None:
-    """The typed e-mail address, lower-cased, so "Name@x" and "name@x" count together."""
+    """The account's own address (lower-cased) when the typed one signs in to an account,
+    else the typed one lower-cased, so every spelling that reaches an account counts
+    against it together: "Name@x" and "name@x", and also "perſon@x" (a long s) or "ıd@x"
+    (a dotless i), which the database's case-insensitive match finds as "person@x" and
+    "id@x" but lower-casing alone keeps apart."""
     value = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if value is None and request is not None:
         value = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
-    return value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    typed = value.strip()
+    # The same lookup as signing in (User.objects.get_by_natural_key).
+    account = (
+        User.objects.filter(email__iexact=typed).order_by("pk").values_list("email", flat=True)
+    ).first()
+    return (account or typed).lower()
 
 
 def lockout_minutes() -> int:

@@ -718,3 +718,24 @@ def test_only_administrators_end_a_lockout(client, people, settings):
         assert browser.post(unlock).status_code == 302  # to the administration sign-in
     assert AccessAttempt.objects.filter(username=officer.email.lower()).exists()
     assert not AuditEvent.objects.filter(action=Action.LOCKOUT_ENDED).exists()
+
+
+def test_letters_the_database_matches_as_others_do_not_get_round_the_lockout(client, people):
+    """PostgreSQL finds the account for "perſon1@…" (a long s) or "ıd@…" (a dotless i) as
+    for "person1@…": its case-insensitive match upper-cases both. Lower-casing what was
+    typed kept them apart, so each spelling had its own five tries at the same account."""
+    officer = people["officer"]
+    local, _, domain = officer.email.partition("@")
+    assert "s" in local
+    variant = f"{local.replace('s', 'ſ')}@{domain}"
+    # The variant really signs in as the officer: it is the same account.
+    assert client.post(SIGN_IN, {"username": variant, "password": PASSWORD}).status_code == 302
+    client.post(reverse("safeguarding:sign-out"))
+    for attempt in range(1, 5):
+        response = client.post(SIGN_IN, {"username": officer.email, "password": "wrong"})
+        assert response.status_code == 200, attempt
+    response = client.post(SIGN_IN, {"username": variant, "password": "wrong"})
+    assert response.status_code == 429
+    response = client.post(SIGN_IN, {"username": variant, "password": PASSWORD})
+    assert response.status_code == 429
+    assert AuditEvent.objects.filter(action=Action.LOCKED_OUT, actor=officer).exists()
