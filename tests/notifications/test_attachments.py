@@ -214,3 +214,68 @@ def test_a_document_lost_from_storage_is_not_audited_as_downloaded(
     assert not AuditEvent.objects.filter(
         action="download", object_type="notifications.attachment"
     ).exists()
+
+
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+
+
+def _odt(mimetype: bytes = ODT_TYPE.encode(), *, compressed: bool = False) -> bytes:
+    """An OpenDocument text as LibreOffice writes one: its "mimetype" entry first."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "mimetype",
+            mimetype,
+            compress_type=zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED,
+        )
+        archive.writestr("content.xml", b'<?xml version="1.0"?><office:document-content/>')
+        archive.writestr("META-INF/manifest.xml", b"<manifest:manifest/>")
+    return out.getvalue()
+
+
+def test_an_opendocument_text_is_taken_as_one(client, people, make_incident):
+    """The upload pages offer OpenDocument text, but the sniffer names every ZIP a Word
+    file, so an .odt was refused (it has none of Word's parts)."""
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    response = upload(client, incident, "minutes.odt", _odt())
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == ODT_TYPE
+    assert attachment.file.name.endswith(".odt")
+    # With the parts but not the type's name, it is not an OpenDocument text.
+    response = upload(client, incident, "other.odt", _odt(b"application/x-anything"))
+    assert "must be a PDF, Word" in response.content.decode()
+    assert Attachment.objects.count() == 1
+
+
+def test_a_small_upload_cannot_make_the_server_unpack_a_huge_file():
+    """A "zip bomb": 10 MB of ZIP can unpack to 10 GB. Telling an OpenDocument text from
+    other ZIPs reads its "mimetype" entry: an entry that is not the few bytes of a type's
+    name is not unpacked, whatever its size is said to be."""
+    import tracemalloc
+
+    from django.core.exceptions import ValidationError
+
+    from safeguarding.uploads import check_upload
+
+    huge = b"\0" * (64 * 1024 * 1024)
+    honest = _odt(huge, compressed=True)
+    # The same, its central directory claiming the entry is 39 bytes long.
+    claimed = len(ODT_TYPE).to_bytes(4, "little")
+    record = honest.index(b"PK\x01\x02")
+    lying = honest[: record + 24] + claimed + honest[record + 28 :]
+    del huge
+    for data in (honest, lying):
+        assert len(data) < 1024 * 1024
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValidationError):
+                check_upload(SimpleUploadedFile("minutes.odt", data))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 16 * 1024 * 1024, peak
