@@ -247,9 +247,23 @@ def recovery_codes(request):
     )
 
 
+def second_factor_first(request, back: str) -> HttpResponseRedirect | None:
+    """The second-factor step (then `back`) unless this session has passed it. Everyone
+    with a role has (the middleware asks before anything else), but someone with no role
+    (a leaver, say) is signed in by the password alone: whoever holds only that must not
+    make what outlives the session and works once the account has a role again (recovery
+    codes, a calendar feed address)."""
+    if two_factor.is_satisfied(request):
+        return None
+    return HttpResponseRedirect(f"{two_factor.step_url(request.user)}?{urlencode({'next': back})}")
+
+
 @require_POST
 @login_required
 def recovery_codes_renew(request):
+    refused = second_factor_first(request, reverse("safeguarding:account"))
+    if refused is not None:
+        return refused
     request.session[NEW_CODES_SESSION_KEY] = two_factor.recovery_codes_renew(request=request)
     return redirect("safeguarding:two-factor-recovery-codes")
 

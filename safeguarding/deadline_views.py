@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -55,6 +56,11 @@ def reminder_settings(request):
                 messages.success(request, _("Your reminder settings have been saved"))
                 return redirect("safeguarding:reminder-settings")
         elif action == "feed-create":
+            from .account_views import second_factor_first
+
+            refused = second_factor_first(request, reverse("safeguarding:reminder-settings"))
+            if refused is not None:
+                return refused
             new_feed_url = feeds.feed_url(feeds.calendar_feed_create(actor=user))
         elif action == "feed-revoke":
             feeds.calendar_feed_revoke(actor=user)

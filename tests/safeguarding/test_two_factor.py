@@ -739,3 +739,39 @@ def test_letters_the_database_matches_as_others_do_not_get_round_the_lockout(cli
     response = client.post(SIGN_IN, {"username": variant, "password": PASSWORD})
     assert response.status_code == 429
     assert AuditEvent.objects.filter(action=Action.LOCKED_OUT, actor=officer).exists()
+
+
+def test_only_a_session_past_the_second_factor_makes_codes_or_a_feed_that_outlive_it(
+    client, people, partnership, no_throttle
+):
+    """Someone with no role (a leaver, say) signs in with the password alone. Whoever
+    holds only that password must not make recovery codes, which pass the second factor
+    once the account has a role again, nor a calendar feed address, which shows its
+    deadlines then without any sign-in."""
+    from safeguarding.models import CalendarFeedToken, Membership
+
+    leaver = people["officer"]
+    authenticator_for(leaver)
+    Membership.objects.filter(user=leaver).delete()
+    response = client.post(SIGN_IN, {"username": leaver.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.url == HOME  # no second factor asked
+
+    response = client.post(reverse("safeguarding:recovery-codes-renew"))
+    assert response.status_code == 302 and response.url.partition("?")[0] == VERIFY
+    html = client.get(reverse("safeguarding:two-factor-recovery-codes"), follow=True)
+    codes = re.findall(r"<code>([a-z2-7]{8})</code>", html.content.decode())
+    assert codes == []
+    assert not StaticToken.objects.filter(device__user=leaver).exists()
+
+    response = client.post(reverse("safeguarding:reminder-settings"), {"action": "feed-create"})
+    assert response.status_code == 302 and response.url.partition("?")[0] == VERIFY
+    assert not CalendarFeedToken.objects.filter(user=leaver).exists()
+
+    # Past the second factor, the same person gets both.
+    client.post(VERIFY, {"code": totp_code(authenticator_for(leaver))})
+    client.post(reverse("safeguarding:recovery-codes-renew"))
+    html = client.get(reverse("safeguarding:two-factor-recovery-codes")).content.decode()
+    assert len(re.findall(r"<code>([a-z2-7]{8})</code>", html)) == 10
+    response = client.post(reverse("safeguarding:reminder-settings"), {"action": "feed-create"})
+    assert response.status_code == 200
+    assert CalendarFeedToken.objects.filter(user=leaver).exists()
