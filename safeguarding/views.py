@@ -197,7 +197,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "safeguarding/email/password_reset.html"
     subject_template_name = "safeguarding/email/password_reset_subject.txt"
     success_url = reverse_lazy("safeguarding:password-reset-sent")
-    extra_email_context = {"service_name": settings.SERVICE_NAME}
+
+    @property
+    def extra_email_context(self):
+        # The link is on the service's own address, as every e-mail's is: never on the
+        # host the request named (any host in ALLOWED_HOSTS, which may be a whole
+        # domain, would otherwise decide where the secret link points).
+        return {"service_name": settings.SERVICE_NAME, "site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         form.cleaned_data["email"] = form.cleaned_data["email"].lower()

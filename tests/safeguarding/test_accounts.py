@@ -104,6 +104,27 @@ def test_password_reset_by_email(client, people):
     assert officer.check_password(new)
 
 
+def test_the_reset_link_is_on_the_services_address_not_the_one_asked_for(client, people, settings):
+    """The link carried the host the request named. Any host the service answers to
+    (ALLOWED_HOSTS may list several, or a whole domain) then decided where the secret
+    link pointed: a request naming another one e-mailed the person a link there, which
+    whoever controls it could read. The link, as every e-mail's, is on SITE_URL."""
+    settings.ALLOWED_HOSTS = ["reviews.example.org", ".example.org"]
+    settings.SITE_URL = "https://reviews.example.org"
+    officer = people["officer"]
+    response = client.post(
+        reverse("safeguarding:password-reset"),
+        {"email": officer.email},
+        HTTP_HOST="elsewhere.example.org",
+    )
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "elsewhere" not in text
+        assert "https://reviews.example.org/password-reset/" in text
+
+
 def test_password_reset_links_cannot_flood_an_inbox(client, people):
     """One link per account every few minutes, whatever is posted; the page says the
     same either way, so it tells nothing about the account."""
