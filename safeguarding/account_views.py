@@ -327,22 +327,16 @@ def privacy(request):
 
 
 def axes_username(request, credentials=None) -> str | None:
-    """The account's own address (lower-cased) when the typed one signs in to an account,
-    else the typed one lower-cased, so every spelling that reaches an account counts
-    against it together: "Name@x" and "name@x", and also "perſon@x" (a long s) or "ıd@x"
-    (a dotless i), which the database's case-insensitive match finds as "person@x" and
-    "id@x" but lower-casing alone keeps apart."""
+    """The typed e-mail address, lower-cased, so "Name@x" and "name@x" count together:
+    signing in finds the account by the same lower-cased address (`User.objects.with_email`),
+    so no other spelling reaches it ("perſon@x", with a long s, is another address)."""
     value = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if value is None and request is not None:
         value = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if not isinstance(value, str):
         return value
-    typed = value.strip()
-    # The same lookup as signing in (User.objects.get_by_natural_key).
-    account = (
-        User.objects.filter(email__iexact=typed).order_by("pk").values_list("email", flat=True)
-    ).first()
-    return (account or typed).lower()
+    # As signing in finds the account (User.objects.with_email): lower-cased.
+    return value.strip().lower()
 
 
 def lockout_minutes() -> int:
@@ -354,7 +348,7 @@ def locked_out(request, original_response=None, credentials=None, *, address=Fal
     """The "sign-in locked" page (HTTP 429); every refused attempt is audited. With
     `address`, it is this network address that is locked, for every account."""
     email = axes_username(request, credentials) or ""
-    account = User.objects.filter(email__iexact=email).first() if email else None
+    account = User.objects.with_email(email).first() if email else None
     audit_record(
         actor=account,
         actor_email=email,

@@ -98,7 +98,7 @@ def _add_checked(
             errors["agency"] = "Select the agency they answer for"
         elif not agency.partnerships.filter(pk=partnership.pk).exists():
             errors["agency"] = f"{agency.name} does not work with this partnership"
-    user = User.objects.filter(email__iexact=address).first() if address else None
+    user = User.objects.with_email(address).first() if address else None
     if user is None and not full_name:
         # Without a valid address we cannot tell whether they have an account already.
         errors["full_name"] = (

@@ -23,5 +23,5 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("username") or credentials.get("email") or "")
     # The attempt is filed against the account it tried, so the account's partnership
     # managers see it; an unknown address is kept as typed.
-    account = User.objects.filter(email__iexact=email).first() if email else None
+    account = User.objects.with_email(email).first() if email else None
     audit_record(actor=account, actor_email=email, action=Action.SIGN_IN_FAILED, request=request)

@@ -29,8 +29,18 @@ class UserManager(BaseUserManager):
         extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)
 
+    def with_email(self, address: str):
+        """The account of this address, however it is capitalised: compared lower-cased,
+        as the unique constraint compares them (and with its index). Not `iexact`, which
+        PostgreSQL runs upper-cased: there "perſon@" (a long s) or "ıd@" (a dotless i)
+        matched "person@" and "id@", which the constraint counts as other addresses, so
+        two accounts could match one sign-in."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=(address or "").strip().lower()
+        )
+
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        return self.with_email(username).get()
 
 
 class User(AbstractBaseUser, PermissionsMixin):
