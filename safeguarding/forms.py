@@ -251,6 +251,18 @@ class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
             if claimed:
                 yield user
 
+    def save(self, **kwargs):
+        """Queue the e-mail of each account claimed; the worker makes the link and sends
+        it (`security_notices.password_reset_deliver`). Not sent here: talking to the mail
+        server made an address with an account answer far slower than one without, which
+        told anyone who asked which addresses have accounts."""
+        from .tasks import queue_each, send_password_reset
+
+        # Queued at once: the claim in get_users is committed as it is made (and the
+        # worker needs only the account). A broker that is down is logged, not raised.
+        claimed = [user.pk for user in self.get_users(self.cleaned_data["email"])]
+        queue_each(send_password_reset, claimed, "password reset e-mail")
+
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,

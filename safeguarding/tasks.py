@@ -94,6 +94,14 @@ def send_security_notice(event_id: int) -> str:
     return notice_deliver(event_id=event_id)
 
 
+@shared_task(name="safeguarding.send_password_reset", ignore_result=True, **RETRIED_SEND)
+def send_password_reset(user_id: int) -> str:
+    """E-mail a person the link they asked for to choose a new password."""
+    from .security_notices import password_reset_deliver
+
+    return password_reset_deliver(user_id=user_id)
+
+
 @shared_task(name="safeguarding.send_invitation", ignore_result=True, **RETRIED_SEND)
 def send_invitation(membership_id: int, new_account: bool = False) -> str:
     """Tell a person they have a new role (people.py): once, however often it is queued."""

@@ -191,19 +191,12 @@ def signed_out(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """The form queues the e-mail (PasswordResetRequestForm.save); the worker makes the
+    link, on the service's own address (`security_notices.password_reset_deliver`)."""
+
     template_name = "safeguarding/password_reset.html"
     form_class = PasswordResetRequestForm
-    email_template_name = "safeguarding/email/password_reset.txt"
-    html_email_template_name = "safeguarding/email/password_reset.html"
-    subject_template_name = "safeguarding/email/password_reset_subject.txt"
     success_url = reverse_lazy("safeguarding:password-reset-sent")
-
-    @property
-    def extra_email_context(self):
-        # The link is on the service's own address, as every e-mail's is: never on the
-        # host the request named (any host in ALLOWED_HOSTS, which may be a whole
-        # domain, would otherwise decide where the secret link points).
-        return {"service_name": settings.SERVICE_NAME, "site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         form.cleaned_data["email"] = form.cleaned_data["email"].lower()

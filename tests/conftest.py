@@ -47,6 +47,15 @@ def people(partnership, other_partnership, agency, region):
 
 
 @pytest.fixture
+def eager_tasks(settings, monkeypatch):
+    """Tasks run at once, in the test's process (on_commit callbacks still wait)."""
+    from safeguarding.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
 def smtp(settings):
     """Tasks run in-process and send through a real SMTP server (aiosmtpd) on loopback;
     the messages it received, parsed."""

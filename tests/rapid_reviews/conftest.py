@@ -196,15 +196,6 @@ def decide_and_sign(
     return review
 
 
-@pytest.fixture
-def eager_tasks(settings, monkeypatch):
-    """Tasks run at once, in the test's process (on_commit callbacks still wait)."""
-    from safeguarding.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-
-
 def return_post(version, summary, what="Officers attended"):
     """The return form as a browser posts it, with one chronology row."""
     day = timezone.localdate() - dt.timedelta(days=3)

@@ -44,7 +44,7 @@ def test_a_changed_password_is_told_to_its_owner(
 
 
 def test_a_password_reset_by_link_is_audited_and_told(
-    client, people, smtp, settings, django_capture_on_commit_callbacks
+    client, people, smtp, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
     officer = people["officer"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
