@@ -762,3 +762,49 @@ def test_removing_a_reviewer_or_an_agencys_only_contributor_says_what_is_left(
     officer = Membership.objects.get(user=people["officer"])
     page = client.get(url("person-remove", partnership, officer.pk)).content.decode()
     assert "app-work-left" not in page
+
+
+def test_the_invitation_e_mail_writes_names_as_they_are_typed(
+    client, people, partnership, django_capture_on_commit_callbacks, settings
+):
+    """The plain-text part is not HTML: an apostrophe in the person's, the agency's or
+    the partnership's name reads as an apostrophe, not as an HTML entity."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    partnership.name = "St Anne's Safeguarding Children Partnership"
+    partnership.save(update_fields=["name"])
+    agency = AgencyFactory(name="Brookfield Children's Social Care", partnerships=[partnership])
+    sign_in(client, people["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("person-add", partnership),
+            {
+                "full_name": "Siobhan O'Neill",
+                "email": "siobhan@csc.example",
+                "role": Role.AGENCY_CONTRIBUTOR,
+                "agency": str(agency.pk),
+            },
+        )
+    assert response.status_code == 302
+    (invitation,) = mail.outbox
+    assert "Dear Siobhan O'Neill," in invitation.body
+    assert "St Anne's Safeguarding Children Partnership" in invitation.body
+    assert "You answer for Brookfield Children's Social Care." in invitation.body
+    assert "&#x27;" not in invitation.body and "&amp;" not in invitation.body
+    html = invitation.alternatives[0][0]
+    assert "O&#x27;Neill" in html  # the HTML part stays escaped
+
+
+def test_every_plain_text_e_mail_template_turns_html_escaping_off():
+    """Django escapes for HTML in every template; a .txt e-mail must say not to, or the
+    names in it (O'Neill, Children's Social Care) reach people as HTML entities."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    templates = list(root.glob("*/templates/*/email/*.txt"))
+    assert templates
+    missing = [
+        str(path.relative_to(root))
+        for path in templates
+        if "{% autoescape off %}" not in path.read_text()
+    ]
+    assert missing == []
