@@ -33,7 +33,9 @@ class IncidentFilter(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(
         label="Year",
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-4", "inputmode": "numeric", "spellcheck": "false"}
+        ),
         error_messages={"invalid": "Enter a year, like 2026"},
     )
     sort = django_filters.ChoiceFilter(

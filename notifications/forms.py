@@ -195,7 +195,9 @@ class ChildForm(StepForm):
         required=False,
         min_value=0,
         max_value=24,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2"}),
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-2", "inputmode": "numeric", "spellcheck": "false"}
+        ),
         error_messages={
             "min_value": "Age must be 0 or more",
             "max_value": "Age must be 24 or less",
