@@ -76,6 +76,7 @@ AUDIENCE = {
     "safeguarding:regional": "regional",
     "safeguarding:regional-export": "regional",
     "notifications:list": "case",
+    "notifications:list-export": "case",
     "notifications:new": "case",
     "notifications:retention": "manager",
     "notifications:detail": "case",
@@ -337,6 +338,7 @@ def object_kwargs(name, w):
         "safeguarding:annual-report": {"year": w["year"]},
         "safeguarding:annual-report-data": {"year": w["year"], "fmt": "csv"},
         "safeguarding:regional-export": {"fmt": "csv"},
+        "notifications:list-export": {"fmt": "csv"},
         "notifications:detail": {"pk": w["pk_incident"]},
         "notifications:step": {"pk": w["pk_incident"], "step": "nature"},
         "notifications:children": {"pk": w["pk_incident"]},
@@ -436,6 +438,7 @@ REPORTS = {
     "safeguarding:annual-report",
     "safeguarding:annual-report-data",
     "safeguarding:regional-export",
+    "notifications:list-export",
 }
 DENIED = (403, 404, 405)
 

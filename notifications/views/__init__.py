@@ -34,6 +34,7 @@ from .reading import (  # noqa: F401
     clock_for,
     incident_detail,
     incident_list,
+    incident_list_export,
     notification_pdf,
     ready_to_send,
 )
