@@ -66,13 +66,33 @@ def deadline_explain(
     deadline: Deadline, *, closures: Mapping[dt.date, str] | None = None
 ) -> calendar.Explanation | None:
     """The days counted and skipped, for working-day clocks (None for the others).
-    `closures`: the partnership's closure days, when read already (else one query)."""
-    if deadline.rule != Rule.WORKING_DAYS:
+    `closures`: the partnership's closure days, when read already (else one query).
+
+    A notice clock (`WORKING_DAYS_BEFORE`) is counted back from its trigger (the
+    publication date): its days run from the due date (day 0) forward, the working days
+    counted up to the last working day on or before the trigger, and every day not
+    counted up to the trigger itself (a bank holiday, a weekend the trigger falls on)."""
+    partnership = deadline.partnership_id if closures is None else closures
+    if deadline.rule == Rule.WORKING_DAYS:
+        return calendar.explain(deadline.trigger_date, deadline.amount, partnership=partnership)
+    if deadline.rule != Rule.WORKING_DAYS_BEFORE:
         return None
-    return calendar.explain(
-        deadline.trigger_date,
-        deadline.amount,
-        partnership=deadline.partnership_id if closures is None else closures,
+    if closures is None:
+        partnership = calendar.closure_days(deadline.partnership_id)
+    counted = calendar.explain(deadline.due_date, deadline.amount, partnership=partnership)
+    skipped = list(counted.skipped)
+    day = counted.due
+    while day < deadline.trigger_date:
+        day += dt.timedelta(days=1)
+        reason = calendar.non_working_reason(day, partnership=partnership)
+        if reason is not None:
+            skipped.append(calendar.SkippedDay(day, reason))
+    return calendar.Explanation(
+        start=deadline.due_date,
+        days=deadline.amount,
+        due=deadline.due_date,
+        counted=counted.counted,
+        skipped=skipped,
     )
 
 

@@ -264,3 +264,51 @@ def test_recompute_deadlines_command(partnership, people, capsys):
     call_command("recompute_deadlines")
     assert "1 deadlines moved in total" in capsys.readouterr().out
     assert ReminderSent.objects.filter(rule="moved", deadline=deadline).count() == 1
+
+
+@pytest.mark.parametrize(
+    "target, due, last_skipped",
+    [
+        # Monday 7 June 2027: counted back over the Spring bank holiday (31 May).
+        (dt.date(2027, 6, 7), dt.date(2027, 5, 26), None),
+        # Saturday 5 June 2027: counted back from the Friday before it.
+        (dt.date(2027, 6, 5), dt.date(2027, 5, 25), "Saturday 5 June 2027"),
+    ],
+)
+def test_why_the_notice_to_the_panel_and_dfe_is_due_then(
+    client, partnership, people, target, due, last_skipped
+):
+    """The final report goes to the Panel and DfE at least 7 working days before
+    publication: the page says it counts back from the publication date (not that a
+    clock started then, on a day still to come) and lists the days not counted."""
+    deadline = deadlines.deadline_start(
+        subject=people["manager"],
+        partnership=partnership,
+        kind=Deadline.Kind.PRE_PUBLICATION_NOTICE,
+        title="Send the final report to the Panel and DfE: BSCP-2026-014",
+        reference="BSCP-2026-014",
+        trigger_date=target,
+        rule=Deadline.Rule.WORKING_DAYS_BEFORE,
+        amount=7,
+    )
+    assert deadline.due_date == due
+    sign_in(client, people["manager"])
+    page = client.get(f"/deadlines/{deadline.pk}/why/").content.decode()
+    assert f"{due:%A} {due.day} {due:%B %Y}" in page
+    assert "Counted back from" in page and "day 0" not in page
+    assert "Clock started" not in page
+    assert "no days are skipped" not in page
+    assert "Monday 31 May 2027" in page and "Spring Bank Holiday" in page
+    assert "Saturday 29 May 2027" in page and "Sunday 30 May 2027" in page
+    if last_skipped:
+        assert last_skipped in page
+    assert '<dd class="govuk-summary-list__value">7</dd>' in page  # the days counted
+
+
+def test_why_a_date_set_by_hand_says_nothing_of_a_day_0(client, partnership, people):
+    from tests.safeguarding.report_helpers import make_deadline
+
+    deadline = make_deadline(partnership, due=dt.date(2027, 1, 15), kind=Deadline.Kind.ACTION)
+    sign_in(client, people["manager"])
+    page = client.get(f"/deadlines/{deadline.pk}/why/").content.decode()
+    assert "day 0" not in page and "Friday 15 January 2027" in page
