@@ -152,6 +152,14 @@ def withdraw_decision(request, pk):
     )
 
 
+#: Who a sign-off is for, as a sentence says it.
+SIGNED_FOR = {
+    Partner.LOCAL_AUTHORITY: "the local authority",
+    Partner.POLICE: "the police",
+    Partner.HEALTH: "health (the integrated care board)",
+}
+
+
 @officer_view
 def sign_off(request, pk, partner):
     review = rapid_review_get_for(request.user, pk)
@@ -170,7 +178,7 @@ def sign_off(request, pk, partner):
             role=data["role"],
             signed_on=data["signed_on"],
         )
-        messages.success(request, f"Sign-off by {label} recorded.")
+        messages.success(request, f"The sign-off for {SIGNED_FOR[partner]} is recorded.")
 
     existing = review.sign_offs.filter(partner=partner).first()
     if existing:

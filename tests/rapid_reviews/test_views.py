@@ -93,9 +93,17 @@ def test_the_officers_journey(client, review, agencies, contributors, people):
         html = client.get(detail).content.decode()
         assert "Send to the National Panel</a>" not in html
         response = client.post(
-            url("sign-off", partner), {"name": name, **date_fields("signed_on", TODAY())}
+            url("sign-off", partner),
+            {"name": name, **date_fields("signed_on", TODAY())},
+            follow=True,
         )
-        assert response.status_code == 302, response.content.decode()
+        assert response.redirect_chain, response.content.decode()
+        said = {
+            "local_authority": "The sign-off for the local authority is recorded.",
+            "police": "The sign-off for the police is recorded.",
+            "health": "The sign-off for health (the integrated care board) is recorded.",
+        }[partner]
+        assert said in response.content.decode()
     assert "Send to the National Panel</a>" in client.get(detail).content.decode()
     response = client.post(url("send-to-panel"), date_fields("sent_on", TODAY()))
     assert response.status_code == 302
