@@ -42,7 +42,7 @@ from ..forms import (
     WithdrawForm,
 )
 from ..mail import REVIEWER_WORK_DONE, reviewers_to_tell, written_request_still_open
-from ..models import ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
+from ..models import TRANSITIONS, ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
@@ -68,6 +68,15 @@ NEEDS = {
         (Status.NOTICE_SENT,),
         "Record the notice to the Panel and DfE before publishing.",
         (Status.PUBLISHED,),
+    ),
+    # A review closed in error is reopened first; one on hold has its own page.
+    "hold": (
+        tuple(s for s, to in TRANSITIONS.items() if Status.ON_HOLD in to),
+        "Only a review not yet published can be put on hold.",
+    ),
+    "close": (
+        tuple(s for s, to in TRANSITIONS.items() if Status.CLOSED in to),
+        "Only a review not yet published can be closed without publication.",
     ),
 }
 
@@ -307,6 +316,7 @@ def hold(request, pk):
     review = _editable(request, pk)
     if review.status == Status.ON_HOLD:
         return _on_hold_already(request, review)
+    _warn_if_not_ready(request, review, "hold")
 
     def run(form):
         data = form.cleaned_data
@@ -470,6 +480,7 @@ def resume(request, pk):
 @officer_view
 def close(request, pk):
     review = _managed(request, pk, "Only the partnership manager closes a review.")
+    _warn_if_not_ready(request, review, "close")
 
     def run(form):
         data = form.cleaned_data

@@ -919,3 +919,30 @@ def test_the_service_refuses_a_second_hold_before_the_version(local_review, peop
         "this hold was not saved. To change the date to look again or the detail, change the "
         "hold; to end the hold, resume the review."
     )
+
+
+@pytest.mark.parametrize(
+    "step, said",
+    [
+        ("hold", "Only a review not yet published can be put on hold."),
+        ("close", "Only a review not yet published can be closed without publication."),
+    ],
+)
+def test_a_published_reviews_hold_and_close_pages_say_so_before_the_form(
+    client, local_review, people, step, said
+):
+    """Opened by an old link or the back button, the page says at once that the step is
+    ruled out, rather than after the form is filled in and sent."""
+    from .conftest import publish, to_notice_sent
+
+    review = publish(to_notice_sent(local_review, people["manager"]), people["manager"])
+    sign_in(client, people["manager"])
+    html = client.get(reverse(f"lcspr:{step}", args=[review.pk])).content.decode()
+    assert f"{review.reference} is ‘Published’. {said}" in html
+
+
+@pytest.mark.parametrize("step", ["hold", "close"])
+def test_a_running_reviews_hold_and_close_pages_warn_of_nothing(client, local_review, people, step):
+    sign_in(client, people["manager"])
+    html = client.get(reverse(f"lcspr:{step}", args=[local_review.pk])).content.decode()
+    assert "Only a review not yet published" not in html
