@@ -323,6 +323,7 @@ NOT_FORMS = {
     "safeguarding:outbox": "GET only",
     "safeguarding:outbox-message": "GET only",
     "notifications:list": "a GET filter form: no record is written",
+    "notifications:list-export": "GET only: a CSV or XLSX download of the filtered list",
     "notifications:retention": "GET only",
     "notifications:detail": "GET only",
     "notifications:children": "GET only",
