@@ -280,7 +280,7 @@ def _collect_learning(keep, pages, client, world):  # noqa: F811
     assert 'class="govuk-pagination"' in pages["learning-index-page-2.html"]
     assert "filters-left-out" in pages["learning-filters-left-out.html"]
     assert "app-high-contrast" in pages["learning-index-high-contrast.html"]
-    assert len([p for p in pages if p.startswith("learning-")]) == 9
+    assert len([p for p in pages if p.startswith("learning-")]) == 11
 
 
 def test_every_page_type_is_valid_html(client, people, world, make_incident, settings, tmp_path):  # noqa: F811
