@@ -336,7 +336,7 @@ def missing_for_submit(agency_return: AgencyReturn | None) -> list[str]:
 NOT_NEEDED_MESSAGE = (
     "This request is closed: the rapid review went to the National Panel before your "
     "agency’s return was submitted, so it is no longer needed. If your agency holds "
-    "information the partnership should know, contact the review officer."
+    "information the partnership should know, contact the partnership’s business unit."
 )
 
 

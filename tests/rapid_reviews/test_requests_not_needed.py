@@ -125,6 +125,9 @@ def test_the_contributor_sees_the_request_closed_and_cannot_write_to_it(
     html = page.content.decode()
     assert "This request is closed." in html
     assert "draft return was not submitted" in html
+    # Who to tell of anything more: the business unit, whose address the page gives.
+    assert "contact the partnership’s business unit." in html
+    assert f'href="mailto:{health.rapid_review.incident.partnership.contact_email}"' in html
     # Nothing left to search for: the child's details are no longer shown.
     assert CHILD_NAME not in html and "Who to search for" not in html
     assert reverse("rapid_reviews:contributor-return", args=[health.pk]) not in html
