@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lcspr.models import LearningTheme, PublishedReview
+from lcspr.views.public import PAGE_SIZE
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +174,26 @@ def test_an_archive_with_nothing_matching_a_search_says_so_rather_than_that_it_i
         assert "No older reviews here." not in archive
         unfiltered = client.get(url).content.decode().partition('id="archive"')[2]
         assert _cards(unfiltered) == ["Missing at night"]
+
+
+def test_a_search_says_how_many_reviews_it_found_and_an_unfiltered_list_does_not(
+    client, partnership
+):
+    """As GOV.UK's search pages do: the number found, across every page of results, read
+    out by screen readers as the results change (a status)."""
+    for n in range(PAGE_SIZE + 1):
+        listed(partnership, f"Neglect at home {n}", summary="neglect", days_ago=10 + n)
+    listed(partnership, "Missing at night", days_ago=20)
+    for url in (reverse("learning:index"), reverse("learning:partnership", args=["bscp"])):
+        html = client.get(url, {"q": "neglect"}).content.decode()
+        assert f'role="status">{PAGE_SIZE + 1} reviews found</p>' in html
+        second = client.get(url, {"q": "neglect", "page": 2}).content.decode()
+        assert f"{PAGE_SIZE + 1} reviews found" in second
+        one = client.get(url, {"q": "night"}).content.decode()
+        assert 'role="status">1 review found</p>' in one
+        none = client.get(url, {"q": "nothing like it"}).content.decode()
+        assert 'role="status">0 reviews found</p>' in none
+        assert "reviews found" not in client.get(url).content.decode()
 
 
 def test_the_public_lists_take_the_same_queries_however_many_reviews(
