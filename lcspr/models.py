@@ -227,6 +227,16 @@ class Review(models.Model):
         return reverse("lcspr:detail", args=[self.pk])
 
     @property
+    def under_embargo(self) -> bool:
+        """Published, but not on the public pages yet: its embargo ends after today (the
+        public pages show it from the day the embargo ends: `PublishedReviewQuerySet.live`)."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.embargo_until is not None
+            and self.embargo_until > timezone.localdate()
+        )
+
+    @property
     def expected_publication(self) -> dt.date:
         """The statutory target plus every day the review has been on hold: the date its
         own plan and the notice to the Panel and DfE aim at (the target itself stands)."""

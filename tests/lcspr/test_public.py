@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from pptx import Presentation
 from pypdf import PdfReader
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 from lcspr import services
 from lcspr.models import PublishedReview, Review
 from tests.rapid_reviews.conftest import CHILD_NAME
+from tests.utils import sign_in
 
 from .conftest import BRIEFING, TODAY, open_review, publish, to_notice_sent
 
@@ -172,6 +174,16 @@ def test_embargoed_and_archived_reviews(client, local_review, people):
     item = PublishedReview.objects.get()
     assert "Are you listening" not in client.get(reverse("learning:index")).content.decode()
     assert client.get(reverse("learning:review", args=["bscp", item.slug])).status_code == 404
+    # The business unit's list and the review's page say it is not public yet.
+    staff = Client()
+    sign_in(staff, officer)
+    listing = staff.get(reverse("lcspr:list")).content.decode()
+    page = staff.get(review.get_absolute_url()).content.decode()
+    for html in (listing, page):
+        assert "Published, under embargo</strong>" in html
+    Review.objects.filter(pk=review.pk).update(embargo_until=TODAY())  # public from today
+    listing = staff.get(reverse("lcspr:list")).content.decode()
+    assert "under embargo" not in listing and ">Published</strong>" in listing
     PublishedReview.objects.update(
         embargo_until=None, published_on=TODAY() - dt.timedelta(days=4 * 365)
     )
