@@ -12,29 +12,29 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def region(db):
+# The records below are made by plain functions, so that a fixture of a wider scope (a
+# module's records made once, tests/test_url_isolation.py) makes the same ones.
+
+
+def make_region():
     return RegionFactory(code="midshire", name="Midshire region")
 
 
-@pytest.fixture
-def partnership(region):
+def make_partnership(region):
     return PartnershipFactory(region=region, code="BSCP", name="Brookfield SCP")
 
 
-@pytest.fixture
-def other_partnership(region):
+def make_other_partnership(region):
     return PartnershipFactory(region=region, code="ASCP", name="Ashdown SCP")
 
 
-@pytest.fixture
-def agency(partnership, other_partnership):
+def make_agency(partnership, other_partnership):
     return AgencyFactory(name="Midshire Police", partnerships=[partnership, other_partnership])
 
 
-@pytest.fixture
-def people(partnership, other_partnership, agency, region):
-    """One user for every role in `partnership`, plus a manager of the other partnership."""
+def make_people(partnership, other_partnership, agency, region):
+    """One user for every role in `partnership`, plus a manager and an officer of the other
+    partnership."""
     return {
         "manager": member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Manager One"),
         "officer": member(Role.REVIEW_OFFICER, partnership, full_name="Officer One"),
@@ -44,6 +44,32 @@ def people(partnership, other_partnership, agency, region):
         "other_manager": member(Role.PARTNERSHIP_MANAGER, other_partnership),
         "other_officer": member(Role.REVIEW_OFFICER, other_partnership),
     }
+
+
+@pytest.fixture
+def region(db):
+    return make_region()
+
+
+@pytest.fixture
+def partnership(region):
+    return make_partnership(region)
+
+
+@pytest.fixture
+def other_partnership(region):
+    return make_other_partnership(region)
+
+
+@pytest.fixture
+def agency(partnership, other_partnership):
+    return make_agency(partnership, other_partnership)
+
+
+@pytest.fixture
+def people(partnership, other_partnership, agency, region):
+    """One user for every role in `partnership`, plus a manager of the other partnership."""
+    return make_people(partnership, other_partnership, agency, region)
 
 
 @pytest.fixture

@@ -186,9 +186,14 @@ def test_every_url_is_classified():
 
 @pytest.fixture
 def world(people, review, sent_requests, contributors, settings, tmp_path):  # noqa: F811
-    """Partnership A's records: a notified incident with a document, its rapid review, a
-    request to the police with a draft return."""
+    """Partnership A's records (`build_world`), for one test (tests/e2e reuse this)."""
     settings.MEDIA_ROOT = tmp_path
+    return build_world(people, review, sent_requests)
+
+
+def build_world(people, review, sent_requests):  # noqa: F811
+    """Partnership A's records: a notified incident with a document, its rapid review, a
+    request to the police with a draft return; a local review (`_local_review`)."""
     incident = review.incident
     attachment = incident_services.attachment_add(
         incident=incident,
@@ -218,6 +223,63 @@ def world(people, review, sent_requests, contributors, settings, tmp_path):  # n
         "covered": _covered_in(incident.partnership, people["officer"]).pk,
         **local,
     }
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world and its people, made once for this module's few hundred tests rather
+    than once for each (making it renders PDFs and takes seconds).
+
+    They are made in a transaction left open until the module's last test and then rolled
+    back; each test runs in a savepoint inside it (pytest-django's `db` is Django's
+    TestCase, whose atomic blocks nest), so whatever a test writes is undone before the
+    next one, as with records of its own. Settings the function-scoped fixtures would set
+    (the fast password hasher, MEDIA_ROOT) are set here for as long as the records live."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.conftest import (
+        make_agency,
+        make_other_partnership,
+        make_partnership,
+        make_people,
+        make_region,
+    )
+    from tests.rapid_reviews.conftest import (
+        make_agencies,
+        make_contributors,
+        notify,
+        send_requests,
+    )
+
+    overrides = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    overrides.enable()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            region = make_region()
+            partnership = make_partnership(region)
+            other_partnership = make_other_partnership(region)
+            agency = make_agency(partnership, other_partnership)
+            people = make_people(partnership, other_partnership, agency, region)
+            agencies = make_agencies(partnership, agency)
+            contributors = make_contributors(partnership, other_partnership, agencies, people)
+            review = notify(partnership, people["officer"])
+            sent = send_requests(review, agencies, people["officer"])
+            world = build_world(people, review, sent)
+        yield SimpleNamespace(people=people, contributors=contributors, world=world)
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        overrides.disable()
 
 
 def _leaver_of(partnership):
@@ -444,7 +506,8 @@ DENIED = (403, 404, 405)
 
 
 @pytest.mark.parametrize("name", OBJECT_URLS)
-def test_outsiders_never_reach_partnership_a(client, people, contributors, world, name):  # noqa: F811
+def test_outsiders_never_reach_partnership_a(client, shared, name):
+    people, contributors, world = shared.people, shared.contributors, shared.world  # noqa: F811
     kwargs = object_kwargs(name, world)
     url = object_url(name, world)
     audience = AUDIENCE[VARIANTS.get(name, name)]
@@ -491,7 +554,8 @@ def test_outsiders_never_reach_partnership_a(client, people, contributors, world
 
 
 @pytest.mark.parametrize("name", OBJECT_URLS)
-def test_the_intended_user_gets_through(client, people, world, name):
+def test_the_intended_user_gets_through(client, shared, name):
+    people, world = shared.people, shared.world
     url = object_url(name, world)
     user = {
         "case": people["officer"],
@@ -512,7 +576,8 @@ def test_the_intended_user_gets_through(client, people, world, name):
 
 
 @pytest.mark.parametrize("name", [n for n in AUDIENCE if AUDIENCE[n] != "public"])
-def test_anonymous_is_sent_to_sign_in(client, world, name):
+def test_anonymous_is_sent_to_sign_in(client, shared, name):
+    world = shared.world
     kwargs = object_kwargs(name, world)
     if name == "safeguarding:calendar-feed":
         kwargs = {"token": "not-a-real-token"}

@@ -14,9 +14,8 @@ from tests.notifications.conftest import child_values
 CHILD_NAME = "Amelia Zephyrine"
 
 
-@pytest.fixture
-def agencies(partnership, agency):
-    """Three agencies serving the partnership: the police (shared with the other
+def make_agencies(partnership, agency):
+    """Three agencies serving the partnership: the police (`agency`, shared with the other
     partnership), health and children's social care."""
     return {
         "police": agency,
@@ -31,8 +30,7 @@ def agencies(partnership, agency):
     }
 
 
-@pytest.fixture
-def contributors(partnership, other_partnership, agencies, people):
+def make_contributors(partnership, other_partnership, agencies, people):
     return {
         "police": people["agency"],
         "health": member(
@@ -55,6 +53,18 @@ def contributors(partnership, other_partnership, agencies, people):
             full_name="Other Police",
         ),
     }
+
+
+@pytest.fixture
+def agencies(partnership, agency):
+    """Three agencies serving the partnership: the police (shared with the other
+    partnership), health and children's social care."""
+    return make_agencies(partnership, agency)
+
+
+@pytest.fixture
+def contributors(partnership, other_partnership, agencies, people):
+    return make_contributors(partnership, other_partnership, agencies, people)
 
 
 def notify(partnership, actor, *, sent_working_days_ago=2, name=CHILD_NAME):
@@ -134,18 +144,23 @@ def rows(*days):
     ]
 
 
-@pytest.fixture
-def sent_requests(review, agencies, contributors, people):
-    """Requests to all three agencies, sent."""
+def send_requests(review, agencies, officer):
+    """Requests to every agency of `agencies`, sent: {key: request}."""
     due = add_working_days(timezone.localdate(), 3)
     created = services.information_requests_create(
         rapid_review=review,
-        actor=people["officer"],
+        actor=officer,
         agencies=list(agencies.values()),
         due_date=due,
         send=True,
     )
     return {key: next(r for r in created if r.agency == agency) for key, agency in agencies.items()}
+
+
+@pytest.fixture
+def sent_requests(review, agencies, contributors, people):
+    """Requests to all three agencies, sent."""
+    return send_requests(review, agencies, people["officer"])
 
 
 def return_and_submit(request, actor, *, days=None):
