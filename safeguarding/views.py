@@ -175,13 +175,14 @@ class SignInView(auth_views.LoginView):
 class SignOutView(auth_views.LogoutView):
     """Signing out is a post (the header's button). Someone who opens the address instead
     (typed, bookmarked, or an old link) is asked to confirm with the same button, not
-    shown Django's blank "method not allowed"; signed out already, they are told so."""
+    shown Django's blank "method not allowed"; signed out already, they go to sign in
+    (as from every page that needs a signed-in person)."""
 
     http_method_names = ["get", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect("safeguarding:signed-out")
+            return redirect("safeguarding:sign-in")
         return render(request, "safeguarding/sign_out.html")
 
 

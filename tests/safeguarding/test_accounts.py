@@ -78,9 +78,9 @@ def test_opening_the_sign_out_address_asks_to_confirm_and_does_not_sign_out(clie
     assert client.get(reverse("safeguarding:home")).status_code == 200  # still signed in
     done = client.post(url, follow=True)
     assert "You have signed out" in done.content.decode()
-    # Signed out already: told so, not asked again.
+    # Signed out already: sent to sign in, as from every page that needs a signed-in person.
     again = client.get(url)
-    assert again.status_code == 302 and again.url == reverse("safeguarding:signed-out")
+    assert again.status_code == 302 and again.url == reverse("safeguarding:sign-in")
 
 
 def test_password_reset_by_email(client, people, eager_tasks):
