@@ -25,7 +25,7 @@ from . import two_factor
 from .audit import Action, audit_record
 from .forms import ChangePasswordForm, EmailCodeForm, RecoveryCodeForm, TwoFactorCodeForm
 from .models import User
-from .notices import notices_context
+from .notices import statement_context
 
 #: Recovery codes waiting to be shown once (set at set-up or renewal, removed when shown).
 NEW_CODES_SESSION_KEY = "two_factor_new_codes"
@@ -307,20 +307,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def _statement(request, name):
+    context = statement_context(name, reverse("safeguarding:cookies"))
+    return render(request, "safeguarding/statement.html", context)
+
+
+@require_safe
 def accessibility(request):
-    return render(request, "safeguarding/accessibility.html")
+    return _statement(request, "accessibility")
 
 
 @require_safe
 def cookies(request):
-    context = notices_context(reverse("safeguarding:cookies"))
-    return render(request, "safeguarding/cookies.html", context)
+    return _statement(request, "cookies")
 
 
 @require_safe
 def privacy(request):
-    context = notices_context(reverse("safeguarding:cookies"))
-    return render(request, "safeguarding/privacy.html", context)
+    return _statement(request, "privacy")
 
 
 # --- django-axes hooks (settings.AXES_USERNAME_CALLABLE, AXES_LOCKOUT_CALLABLE) --------

@@ -2,6 +2,7 @@
 public Learning from reviews layout, with the names and periods the settings use."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 #: The public pages' contrast choice (lcspr/views/public.py sets it, only when asked).
 CONTRAST_COOKIE = "lfr_contrast"
@@ -22,4 +23,22 @@ def notices_context(cookies_url: str) -> dict:
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
         "retention_years": settings.RETENTION_YEARS,
         "cookies_url": cookies_url,
+    }
+
+
+#: Each page: its title, and the include that holds its words (the same in both layouts).
+STATEMENTS = {
+    "accessibility": (_("Accessibility statement"), "accessibility_statement"),
+    "cookies": (_("Cookies"), "cookies_statement"),
+    "privacy": (_("Privacy notice"), "privacy_notice"),
+}
+
+
+def statement_context(name: str, cookies_url: str) -> dict:
+    """What `statement.html` (staff or public) needs to show one of them."""
+    title, include = STATEMENTS[name]
+    return {
+        "title": title,
+        "statement": f"safeguarding/includes/{include}.html",
+        **notices_context(cookies_url),
     }

@@ -65,24 +65,31 @@ def test_no_task_is_queued_after_a_commit_by_a_functools_partial():
             assert not re.search(r"on_commit\(\s*partial\(", path.read_text()), path
 
 
+def add_sam_lee(manager, partnership):
+    """The manager gives Sam Lee a review officer's role, as the People page does."""
+    from safeguarding.models import Role
+
+    client = Client(raise_request_exception=False)
+    sign_in(client, manager)
+    return client.post(
+        reverse("safeguarding:person-add", args=[partnership.pk]),
+        {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_manager_adding_a_person_while_the_broker_is_down_sees_them_added(
     people, partnership, monkeypatch, caplog
 ):
     """The role is saved, then the invitation cannot be queued: logged, not a server
     error for a change that was made (the person can still ask for a password link)."""
-    from safeguarding.models import Membership, Role
+    from safeguarding.models import Membership
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("Error 111 connecting to the broker")
 
     monkeypatch.setattr("safeguarding.tasks.send_invitation.apply_async", broker_down)
-    client = Client(raise_request_exception=False)
-    sign_in(client, people["manager"])
-    response = client.post(
-        reverse("safeguarding:person-add", args=[partnership.pk]),
-        {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
-    )
+    response = add_sam_lee(people["manager"], partnership)
     assert response.status_code == 302
     assert Membership.objects.filter(
         user__email="sam.lee@example.org", partnership=partnership
@@ -97,18 +104,13 @@ def test_a_fault_that_is_not_the_broker_is_logged_as_a_fault_not_as_not_queued(
     """Only a broker that cannot be reached is "not queued" (beat's re-queue makes it
     good). Anything else is a fault: logged with its traceback, at error level, and the
     change that was committed still stands for the person who made it."""
-    from safeguarding.models import Membership, Role
+    from safeguarding.models import Membership
 
     def fault(*args, **kwargs):
         raise RuntimeError("a fault in the code")
 
     monkeypatch.setattr("safeguarding.tasks.send_invitation.apply_async", fault)
-    client = Client(raise_request_exception=False)
-    sign_in(client, people["manager"])
-    response = client.post(
-        reverse("safeguarding:person-add", args=[partnership.pk]),
-        {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
-    )
+    response = add_sam_lee(people["manager"], partnership)
     assert response.status_code == 302
     assert Membership.objects.filter(user__email="sam.lee@example.org").exists()
     (record,) = [r for r in caplog.records if "send_invitation" in r.getMessage()]

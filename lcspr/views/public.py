@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_safe
 
-from safeguarding.notices import CONTRAST_COOKIE, notices_context
+from safeguarding.notices import CONTRAST_COOKIE, statement_context
 
 from .. import selectors
 
@@ -87,24 +87,27 @@ def not_found(request):
     return _asked_again(response, request)
 
 
+def _statement(request, name):
+    context = {**_page(request), **statement_context(name, reverse("learning:cookies"))}
+    return render(request, "lcspr/public/statement.html", context)
+
+
 @require_safe
 @public_page
 def accessibility(request):
-    return render(request, "lcspr/public/accessibility.html", _page(request))
+    return _statement(request, "accessibility")
 
 
 @require_safe
 @public_page
 def cookies(request):
-    context = {**_page(request), **notices_context(reverse("learning:cookies"))}
-    return render(request, "lcspr/public/cookies.html", context)
+    return _statement(request, "cookies")
 
 
 @require_safe
 @public_page
 def privacy(request):
-    context = {**_page(request), **notices_context(reverse("learning:cookies"))}
-    return render(request, "lcspr/public/privacy.html", context)
+    return _statement(request, "privacy")
 
 
 def _context(request, partnership=None) -> dict:
