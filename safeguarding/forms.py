@@ -1,6 +1,5 @@
 """GOV.UK forms: one base that builds the crispy helper, and the sign-in forms."""
 
-import datetime as dt
 import re
 
 from crispy_forms_gds.helper import FormHelper
@@ -225,43 +224,18 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
     }
 
 
-#: A password-reset link goes to one account at most once in this time.
-RESET_EMAIL_INTERVAL = dt.timedelta(minutes=5)
-
-
 class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
     submit_label = _("Send reset link")
 
-    def get_users(self, email):
-        """Django's choice of accounts, less those sent a link within the interval. Each
-        is claimed with one conditional UPDATE, so posts at the same moment (or from
-        several servers) send one link between them. The page says the same either way."""
-        from django.db.models import Q
-        from django.utils import timezone
-
-        now = timezone.now()
-        recently = Q(password_reset_sent_at__gte=now - RESET_EMAIL_INTERVAL)
-        for user in super().get_users(email):
-            claimed = (
-                type(user)
-                .objects.filter(pk=user.pk)
-                .exclude(recently)
-                .update(password_reset_sent_at=now)
-            )
-            if claimed:
-                yield user
-
     def save(self, **kwargs):
-        """Queue the e-mail of each account claimed; the worker makes the link and sends
-        it (`security_notices.password_reset_deliver`). Not sent here: talking to the mail
-        server made an address with an account answer far slower than one without, which
-        told anyone who asked which addresses have accounts."""
+        """Queue one task with the address typed, whatever it is: the worker finds the
+        account, claims it and sends the link (`security_notices.password_reset_deliver`).
+        The request does the same work for an address with an account as for one
+        without, so how long the page takes tells nothing (sending, or even claiming the
+        account, in the request made an address with one answer slower)."""
         from .tasks import queue_each, send_password_reset
 
-        # Queued at once: the claim in get_users is committed as it is made (and the
-        # worker needs only the account). A broker that is down is logged, not raised.
-        claimed = [user.pk for user in self.get_users(self.cleaned_data["email"])]
-        queue_each(send_password_reset, claimed, "password reset e-mail")
+        queue_each(send_password_reset, [self.cleaned_data["email"]], "password reset e-mail")
 
     email = forms.EmailField(
         label=_("E-mail address"),

@@ -11,6 +11,7 @@ changed, when and from which address; never anything about a case.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -107,11 +108,18 @@ def notice_deliver(*, event_id: int) -> str:
     return "sent"
 
 
-def password_reset_deliver(*, user_id: int) -> str:
-    """E-mail a person the link to choose a new password, which they asked for on the
-    "Reset your password" page (claimed there, once in RESET_EMAIL_INTERVAL). The link is
-    on the service's own address (SITE_URL), as every e-mail's is: never on the host a
-    request named. Not sent to an account switched off since it was asked for."""
+#: A password-reset link goes to one account at most once in this time.
+RESET_EMAIL_INTERVAL = dt.timedelta(minutes=5)
+
+
+@transaction.atomic
+def password_reset_deliver(*, email: str) -> str:
+    """E-mail the link to choose a new password to the account of the address typed on
+    the "Reset your password" page, if there is one that may reset it (active, with a
+    password of its own: Django's rule). Once in RESET_EMAIL_INTERVAL: the account is
+    locked, checked and marked in the transaction that sends, so however many asks
+    arrive together one link goes, and a failed send rolls the mark back for the retry.
+    The link is on the service's own address (SITE_URL), as every e-mail's is."""
     from django.contrib.auth.tokens import default_token_generator
     from django.template.loader import render_to_string
     from django.utils.encoding import force_bytes
@@ -119,9 +127,14 @@ def password_reset_deliver(*, user_id: int) -> str:
 
     from .models import User
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return "skipped"
+    user = User.objects.with_email(email).filter(is_active=True).select_for_update().first()
+    if user is None or not user.has_usable_password():
+        return "no account"
+    now = timezone.now()
+    if user.password_reset_sent_at and user.password_reset_sent_at >= now - RESET_EMAIL_INTERVAL:
+        return "sent recently"
+    user.password_reset_sent_at = now
+    user.save(update_fields=["password_reset_sent_at"])
     context = {
         "service_name": settings.SERVICE_NAME,
         "site_url": settings.SITE_URL,

@@ -34,39 +34,42 @@ RETRIED_SEND = {
 BROKER_DOWN = (KombuOperationalError, OSError)
 
 
+def _queue(task, args: tuple, what: str) -> bool:
+    """Queue `task` with `args`: True if queued. A broker that is down or unreachable is
+    logged as "not queued" and False returned (the caller's beat job, or the person,
+    tries again). Any other error is a fault: logged with its traceback, and raised
+    when tasks run in-process with errors propagated (as in the tests), so a fault in a
+    task fails the test that caused it rather than passing as a missing e-mail."""
+    try:
+        task.delay(*args)
+    except BROKER_DOWN as exc:
+        logger.warning(f"{what} not queued", extra={"ids": args, "error": str(exc)})
+        return False
+    except Exception:
+        logger.exception(f"{what} failed when queued", extra={"ids": args})
+        conf = task.app.conf
+        if conf.task_always_eager and conf.task_eager_propagates:
+            raise
+        return False
+    return True
+
+
 def queue_after_commit(task, *args) -> None:
-    """Queue `task` with `args` once the current transaction commits. A broker that is
-    down then is logged, never raised: the change stands, and the beat job that looks for
-    what was never sent queues it later. Any other error is logged with its traceback as
-    a fault, not as "not queued"; tasks run in-process (eagerly, as in tests) raise it
-    too, so a fault in a task is seen where it happens rather than as a missing e-mail.
-    (Not a `functools.partial` given to Django's robust `on_commit`: Django names the
-    callback when it logs the failure, and a partial has no name, so the failure became
-    an AttributeError and a 500 page for a change that was made.)"""
-
-    def queue():
-        try:
-            task.delay(*args)
-        except BROKER_DOWN as exc:  # broker down: beat's re-queue sends it
-            logger.warning(f"{task.name} not queued", extra={"ids": args, "error": str(exc)})
-        except Exception:
-            logger.exception(f"{task.name} failed when queued", extra={"ids": args})
-            conf = task.app.conf
-            if conf.task_always_eager and conf.task_eager_propagates:
-                raise
-
-    transaction.on_commit(queue)
+    """Queue `task` with `args` once the current transaction commits (`_queue`: a broker
+    that is down then is logged, never raised: the change stands, and the beat job that
+    looks for what was never sent queues it later). Not a `functools.partial` given to
+    Django's robust `on_commit`: Django names the callback when it logs the failure, and
+    a partial has no name, so the failure became an AttributeError and a 500 page for a
+    change that was made."""
+    transaction.on_commit(lambda: _queue(task, args, task.name))
 
 
 def queue_each(task, ids, what: str) -> int:
     """Queue `task` once for each id (a beat job sending what was never queued): stop at
-    the first broker failure, which the next run retries. How many were queued."""
+    the first failure, which the next run retries. How many were queued."""
     queued = 0
     for pk in ids:
-        try:
-            task.delay(pk)
-        except Exception as exc:  # noqa: BLE001 - broker still down: the next run retries
-            logger.warning(f"{what} not queued", extra={"error": str(exc)})
+        if not _queue(task, (pk,), what):
             break
         queued += 1
     return queued
@@ -95,11 +98,12 @@ def send_security_notice(event_id: int) -> str:
 
 
 @shared_task(name="safeguarding.send_password_reset", ignore_result=True, **RETRIED_SEND)
-def send_password_reset(user_id: int) -> str:
-    """E-mail a person the link they asked for to choose a new password."""
+def send_password_reset(email: str) -> str:
+    """E-mail the account of this address, if any, the link it asked for to choose a new
+    password (security_notices.py)."""
     from .security_notices import password_reset_deliver
 
-    return password_reset_deliver(user_id=user_id)
+    return password_reset_deliver(email=email)
 
 
 @shared_task(name="safeguarding.send_invitation", ignore_result=True, **RETRIED_SEND)

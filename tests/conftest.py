@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from safeguarding.models import Role
@@ -72,36 +74,44 @@ def people(partnership, other_partnership, agency, region):
     return make_people(partnership, other_partnership, agency, region)
 
 
-@pytest.fixture
-def eager_tasks(settings, monkeypatch):
-    """Tasks run at once, in the test's process (on_commit callbacks still wait)."""
-    from safeguarding.celery import app
+@contextlib.contextmanager
+def tasks_in_process():
+    """Celery runs tasks at once, in the test's process, raising what they raise. Set on
+    Celery's own settings, and taken off them afterwards rather than set back: a value
+    set back would stay fixed, and later tests that make tasks eager through Django's
+    settings (CELERY_TASK_ALWAYS_EAGER) would no longer be."""
+    from safeguarding.celery import app as celery_app
 
+    keys = ("task_always_eager", "task_eager_propagates")
+    changes = celery_app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        yield
+    finally:
+        for key in keys:
+            changes.pop(key, None)
+        changes.update(saved)
+
+
+@pytest.fixture
+def eager_tasks(settings):
+    """Tasks run at once, in the test's process (on_commit callbacks still wait)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture
 def smtp(settings):
     """Tasks run in-process and send through a real SMTP server (aiosmtpd) on loopback;
     the messages it received, parsed."""
-    from safeguarding.celery import app as celery_app
-
     server = MailServer()
     server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    # Set on Celery's own settings, and taken off them afterwards rather than set back:
-    # a value set back would stay fixed, and later tests that make tasks eager through
-    # Django's settings (CELERY_TASK_ALWAYS_EAGER) would no longer be.
-    keys = ("task_always_eager", "task_eager_propagates")
-    changes = celery_app.conf.changes
-    saved = {key: changes[key] for key in keys if key in changes}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield server.inbox.messages
-    for key in keys:
-        changes.pop(key, None)
-    changes.update(saved)
+    with tasks_in_process():
+        yield server.inbox.messages
     server.stop()

@@ -225,6 +225,15 @@ def build_world(people, review, sent_requests):  # noqa: F811
     }
 
 
+@pytest.fixture(autouse=True)
+def _nothing_kept_between_tests():
+    """The records of `shared` outlive each test (its writes are rolled back); what a test
+    leaves in the cache (throttles, kept fragments) is cleared too."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="module")
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world and its people, made once for this module's few hundred tests rather
