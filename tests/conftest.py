@@ -1,11 +1,10 @@
-import contextlib
-
 import pytest
 
 from safeguarding.models import Role
 
 from .factories import AgencyFactory, PartnershipFactory, RegionFactory, member
 from .mail_server import MailServer
+from .utils import tasks_in_process
 
 
 @pytest.fixture(autouse=True)
@@ -72,26 +71,6 @@ def agency(partnership, other_partnership):
 def people(partnership, other_partnership, agency, region):
     """One user for every role in `partnership`, plus a manager of the other partnership."""
     return make_people(partnership, other_partnership, agency, region)
-
-
-@contextlib.contextmanager
-def tasks_in_process():
-    """Celery runs tasks at once, in the test's process, raising what they raise. Set on
-    Celery's own settings, and taken off them afterwards rather than set back: a value
-    set back would stay fixed, and later tests that make tasks eager through Django's
-    settings (CELERY_TASK_ALWAYS_EAGER) would no longer be."""
-    from safeguarding.celery import app as celery_app
-
-    keys = ("task_always_eager", "task_eager_propagates")
-    changes = celery_app.conf.changes
-    saved = {key: changes[key] for key in keys if key in changes}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    try:
-        yield
-    finally:
-        for key in keys:
-            changes.pop(key, None)
-        changes.update(saved)
 
 
 @pytest.fixture

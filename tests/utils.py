@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
 
+import contextlib
 import re
 import time
 
@@ -97,3 +98,23 @@ def assert_errors_reported(response, expected: dict[str, tuple[str, str]]) -> No
     for field, (anchor, words) in expected.items():
         assert words in str(errors.get(field, "")), (field, dict(errors))
         assert f'href="#{anchor}"' in summary, (anchor, summary)
+
+
+@contextlib.contextmanager
+def tasks_in_process():
+    """Celery runs tasks at once, in the test's process, raising what they raise. Set on
+    Celery's own settings, and taken off them afterwards rather than set back: a value
+    set back would stay fixed, and later tests that make tasks eager through Django's
+    settings (CELERY_TASK_ALWAYS_EAGER) would no longer be."""
+    from safeguarding.celery import app as celery_app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    changes = celery_app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        yield
+    finally:
+        for key in keys:
+            changes.pop(key, None)
+        changes.update(saved)

@@ -1,7 +1,6 @@
 """Shared set-up for the reminder tests: one clock due Tuesday 1 December 2026."""
 
 import datetime as dt
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from safeguarding import deadlines
@@ -40,23 +39,3 @@ def start_clock(partnership, *, owner=None, subject=None, key="", amount=5, **kw
         key=key,
         **kw,
     )
-
-
-@contextmanager
-def tasks_in_process():
-    """Celery tasks run in-process (eager) until the block ends. Celery's own settings are
-    then taken off, not set back: a value set back would stay fixed, and later tests that
-    make tasks eager through Django's settings (CELERY_TASK_ALWAYS_EAGER) would no longer
-    be (as the `smtp` fixture in tests/conftest.py does)."""
-    from safeguarding.celery import app as celery_app
-
-    keys = ("task_always_eager", "task_eager_propagates")
-    changes = celery_app.conf.changes
-    saved = {key: changes[key] for key in keys if key in changes}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    try:
-        yield
-    finally:
-        for key in keys:
-            changes.pop(key, None)
-        changes.update(saved)

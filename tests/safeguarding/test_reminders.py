@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from safeguarding import reminder_mail, reminders
 from safeguarding.models import ClosureDay, Deadline, ReminderPolicy, ReminderSent, User
-from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock, tasks_in_process
+from tests.safeguarding.reminder_helpers import CHILD_NAME, at, start_clock
+from tests.utils import tasks_in_process
 
 pytestmark = pytest.mark.django_db
 Status = ReminderSent.Status

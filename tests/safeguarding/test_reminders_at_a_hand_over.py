@@ -21,8 +21,8 @@ from safeguarding import people as people_service
 from safeguarding import reminder_mail, reminders
 from safeguarding.models import Membership, ReminderSent, Role, User
 from tests.factories import member
-from tests.safeguarding.reminder_helpers import at, start_clock, tasks_in_process
-from tests.utils import sign_in
+from tests.safeguarding.reminder_helpers import at, start_clock
+from tests.utils import sign_in, tasks_in_process
 
 pytestmark = pytest.mark.django_db
 Status = ReminderSent.Status
