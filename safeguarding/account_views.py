@@ -337,10 +337,7 @@ def axes_username(request, credentials=None) -> str | None:
     value = (credentials or {}).get(settings.AXES_USERNAME_FORM_FIELD)
     if value is None and request is not None:
         value = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
-    if not isinstance(value, str):
-        return value
-    # As signing in finds the account (User.objects.with_email): lower-cased.
-    return value.strip().lower()
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 def lockout_minutes() -> int:

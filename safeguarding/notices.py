@@ -17,15 +17,6 @@ def cookie_names() -> dict[str, str]:
     }
 
 
-def notices_context(cookies_url: str) -> dict:
-    return {
-        "cookies": cookie_names(),
-        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
-        "retention_years": settings.RETENTION_YEARS,
-        "cookies_url": cookies_url,
-    }
-
-
 #: Each page: its title, and the include that holds its words (the same in both layouts).
 STATEMENTS = {
     "accessibility": (_("Accessibility statement"), "accessibility_statement"),
@@ -40,5 +31,8 @@ def statement_context(name: str, cookies_url: str) -> dict:
     return {
         "title": title,
         "statement": f"safeguarding/includes/{include}.html",
-        **notices_context(cookies_url),
+        "cookies": cookie_names(),
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "retention_years": settings.RETENTION_YEARS,
+        "cookies_url": cookies_url,
     }
