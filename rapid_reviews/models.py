@@ -108,6 +108,9 @@ class Milestone(models.TextChoices):
     PANEL = "panel", _("Sent to the National Panel")
 
 
+#: The statutory clock: a rapid review is due 15 working days after the notification.
+WORKING_DAYS_TO_COMPLETE = 15
+
 #: The timetable's field for each step, in the steps' order.
 FIELDS_BY_STEP = ("requests_day", "returns_day", "meeting_day", "sign_off_day", "panel_day")
 
@@ -124,7 +127,14 @@ class Timetable(models.Model):
     returns_day = models.PositiveSmallIntegerField(_("agency returns due by day"), default=7)
     meeting_day = models.PositiveSmallIntegerField(_("panel meeting by day"), default=10)
     sign_off_day = models.PositiveSmallIntegerField(_("partner sign-off by day"), default=14)
-    panel_day = models.PositiveSmallIntegerField(_("sent to the National Panel by day"), default=15)
+    panel_day = models.PositiveSmallIntegerField(
+        _("sent to the National Panel by day"),
+        default=WORKING_DAYS_TO_COMPLETE,
+        help_text=_(
+            "Day 15 is the statutory clock itself, so no second clock is kept for it. An "
+            "earlier day is a local target with its own clock and reminders."
+        ),
+    )
 
     class Meta:
         verbose_name = _("rapid review timetable")
@@ -151,7 +161,7 @@ class Timetable(models.Model):
                         ]: f"Enter day {before} or later: the step before is on day {before}"
                     }
                 )
-        if self.panel_day > 15:
+        if self.panel_day > WORKING_DAYS_TO_COMPLETE:
             raise ValidationError(
                 {
                     "panel_day": "Enter day 15 or earlier: the rapid review is due "
@@ -167,6 +177,15 @@ class Timetable(models.Model):
             Milestone.SIGN_OFF: self.sign_off_day,
             Milestone.PANEL: self.panel_day,
         }
+
+    def clocked_days(self) -> dict[str, int]:
+        """The steps that need a clock of their own: every step but the one sending the
+        review to the National Panel on its statutory day, which the statutory clock
+        already is (a second clock on the same day would be counted and reminded twice)."""
+        days = self.days()
+        if days[Milestone.PANEL] == WORKING_DAYS_TO_COMPLETE:
+            del days[Milestone.PANEL]
+        return days
 
 
 class RapidReviewQuerySet(models.QuerySet):

@@ -148,13 +148,22 @@ class MilestoneRow:
     no_longer_needed: bool = False
 
 
+#: `milestones_of`'s key for the statutory clock among the steps' clocks.
+STATUTORY = "statutory"
+
+
 def milestones_of(review: RapidReview) -> list[MilestoneRow]:
-    """The local timetable, in order, from the review's milestone clocks."""
+    """The local timetable, in order, from the review's milestone clocks. Sending the
+    review to the National Panel on its statutory day has no clock of its own: its row is
+    the statutory clock's."""
     today = timezone.localdate()
-    deadlines = {
-        d.key: d
-        for d in Deadline.objects.for_subject(review).filter(kind=Kind.RAPID_REVIEW_MILESTONE)
-    }
+    deadlines = {}
+    for d in Deadline.objects.for_subject(review).filter(
+        kind__in=[Kind.RAPID_REVIEW, Kind.RAPID_REVIEW_MILESTONE]
+    ):
+        key = d.key if d.kind == Kind.RAPID_REVIEW_MILESTONE else STATUTORY
+        deadlines[key] = d
+    deadlines.setdefault(Milestone.PANEL, deadlines.get(STATUTORY))
     rows = []
     for key in Milestone.values:
         d = deadlines.get(key)

@@ -28,6 +28,7 @@ from safeguarding.deadlines import (
 from safeguarding.models import Deadline, Partnership, User
 
 from ..models import (
+    WORKING_DAYS_TO_COMPLETE,
     Criterion,
     Decision,
     Milestone,
@@ -51,7 +52,6 @@ from .common import (
 from .requests import information_requests_no_longer_needed, return_clock_keys
 
 logger = logging.getLogger(__name__)
-WORKING_DAYS_TO_COMPLETE = 15
 
 
 def timetable_for(partnership: Partnership) -> Timetable:
@@ -63,7 +63,7 @@ def timetable_for(partnership: Partnership) -> Timetable:
 
 
 def _start_milestones(review: RapidReview, incident: Incident, owner: User | None) -> None:
-    for key, day in timetable_for(incident.partnership).days().items():
+    for key, day in timetable_for(incident.partnership).clocked_days().items():
         deadline_start(
             subject=review,
             partnership=incident.partnership,

@@ -108,9 +108,9 @@ def test_a_running_clock_or_a_review_still_open_keeps_the_case_out(
     )
     assert incident.reference in client.get(url).content.decode()
     # One clock of its rapid review left running: live again.
-    Deadline.objects.filter(subject_type="rapid_reviews.rapidreview", key="panel").update(
-        closed_on=None, outcome=""
-    )
+    Deadline.objects.filter(
+        subject_type="rapid_reviews.rapidreview", kind=Deadline.Kind.RAPID_REVIEW
+    ).update(closed_on=None, outcome="")
     assert incident.reference not in client.get(url).content.decode()
     assert review.pk
 

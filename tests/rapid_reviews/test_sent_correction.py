@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapid_reviews import services
-from rapid_reviews.models import Milestone, RapidReview, SignOff
+from rapid_reviews.models import Milestone, RapidReview, SignOff, Timetable
+from rapid_reviews.selectors import milestones_of
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import AuditEvent, Deadline
 from tests.utils import date_fields, sign_in
@@ -24,8 +25,7 @@ def days_ago(n: int) -> dt.date:
     return timezone.localdate() - dt.timedelta(days=n)
 
 
-@pytest.fixture
-def sent(review, people):
+def send(review, people):
     """Signed off 10 days ago, due 5 days ago, recorded as sent 6 days ago (on time)."""
     review = decide_and_sign(review, people["officer"])
     SignOff.objects.filter(rapid_review=review).update(signed_on=days_ago(10))
@@ -37,6 +37,11 @@ def sent(review, people):
     return services.rapid_review_send_to_panel(
         rapid_review=review, actor=people["officer"], sent_on=days_ago(6)
     )
+
+
+@pytest.fixture
+def sent(review, people):
+    return send(review, people)
 
 
 def correct(review, actor, **values):
@@ -56,7 +61,8 @@ def test_a_corrected_date_moves_the_clocks_and_says_whether_it_went_late(sent, p
     assert review.late_reason == "The police summary."
     clock = get_deadline(review, Kind.RAPID_REVIEW)
     assert clock.closed_on == days_ago(2) and not clock.met_in_time()
-    step = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL)
+    # The timetable's last step is that clock on day 15 (a local target: below).
+    step = next(row for row in milestones_of(review) if row.key == Milestone.PANEL)
     assert step.closed_on == days_ago(2)
     event = AuditEvent.objects.filter(
         object_type="rapid_reviews.rapidreview", object_id=str(review.pk)
@@ -70,6 +76,19 @@ def test_a_corrected_date_moves_the_clocks_and_says_whether_it_went_late(sent, p
     # Back to a day on time: the reason it was late no longer applies.
     review = correct(review, officer, sent_on=days_ago(7))
     assert review.late_reason == "" and get_deadline(review, Kind.RAPID_REVIEW).met_in_time()
+
+
+def test_a_corrected_date_moves_a_local_target_for_sending_too(make_review, partnership, people):
+    """A timetable that sends the review before day 15 keeps a clock for that step; it is
+    met on the corrected day with the statutory clock."""
+    Timetable.objects.create(partnership=partnership, sign_off_day=12, panel_day=13)
+    review = send(make_review(), people)
+    assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL).amount == 13
+
+    correct(review, people["officer"], sent_on=days_ago(7))
+
+    for kind, key in ((Kind.RAPID_REVIEW, ""), (Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL)):
+        assert get_deadline(review, kind, key).closed_on == days_ago(7)
 
 
 @pytest.mark.parametrize(
