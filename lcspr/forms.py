@@ -247,7 +247,8 @@ class CloseForm(ActionForm):
         required=True,
         rows=4,
         message="Enter why the review is closed without publication",
-        hint="For example, the National Panel took a national review of the case.",
+        hint="For example, the National Panel took a national review of the case. Do not "
+        "name the child: it is kept in the review's history.",
     )
     closed_on = GDSDateField(what="the date the review was closed", label="Date it was closed")
     past_dates = ("closed_on",)
