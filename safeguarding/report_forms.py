@@ -73,10 +73,13 @@ class PeriodFilterForm(_FilterForm):
     partnership = forms.ChoiceField(label=_("Partnership"), required=False)
     period = forms.ChoiceField(
         label=_("Period"),
+        # Months in the hint, not the option: "Financial year (April to March)" was
+        # wider than the filter column (ADR 0008).
+        help_text=_("A financial year runs from April to March"),
         required=False,
         choices=[
             ("year", _("Calendar year")),
-            ("financial_year", _("Financial year (April to March)")),
+            ("financial_year", _("Financial year")),
             ("quarter", _("Quarter")),
             ("custom", _("Dates of your choice")),
         ],

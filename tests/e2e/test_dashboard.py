@@ -167,3 +167,42 @@ def test_on_a_phone_no_chart_is_drawn_too_small_to_read(
                 page.context.clear_cookies()
         finally:
             context.close()
+
+
+# Each select of the filter panel: its box, its panel's box, and the width the browser
+# gives the same select left to size itself (its widest option shown whole).
+FILTER_SELECTS = """() => [...document.querySelectorAll(".app-filter-panel select")].map((s) => {
+  const natural = s.cloneNode(true);
+  natural.removeAttribute("id");
+  natural.style.cssText = "width: auto; min-width: 0; max-width: none; position: absolute";
+  s.parentElement.append(natural);
+  const needs = natural.getBoundingClientRect().width;
+  natural.remove();
+  const box = s.getBoundingClientRect();
+  const panel = s.closest(".app-filter-panel").getBoundingClientRect();
+  return {
+    name: s.name, left: box.left, right: box.right, width: box.width, needs,
+    panelLeft: panel.left, panelRight: panel.right,
+    viewport: document.documentElement.clientWidth,
+  };
+})"""
+
+
+def test_at_1200_pixels_the_period_filters_show_every_choice_whole(
+    page, live_server, manager, region, clocks
+):
+    """The quarter select of the regional comparison showed "1 (January to Ma" in a
+    quarter-wide column at 1200 pixels: each select now lies inside its panel and the
+    screen, and is as wide as its longest choice."""
+    viewer = member(Role.REGIONAL_VIEWER, region=region, full_name="Joanne Regional")
+    assert page.viewport_size["width"] == 1200
+    for person, path in ((viewer, "/reports/regional/"), (manager, "/reports/timeliness/")):
+        sign_in_through_browser(page, live_server, person)
+        page.goto(f"{live_server.url}{path}")
+        selects = page.evaluate(FILTER_SELECTS)
+        assert {s["name"] for s in selects} >= {"period", "year", "quarter"}, path
+        for s in selects:
+            assert s["panelLeft"] <= s["left"] and s["right"] <= s["panelRight"], (path, s)
+            assert 0 <= s["left"] and s["right"] <= s["viewport"], (path, s)
+            assert s["needs"] <= s["width"] + 0.5, (path, s)
+        page.context.clear_cookies()
