@@ -50,10 +50,23 @@ class _FilterForm(GDSFormMixin, forms.Form):
         return int(value) if value else None
 
 
+# What a filter says of a value not among its choices (an address edited by hand), in
+# place of Django's "Select a valid choice. … is not one of the available choices."
+def _not_listed(message):
+    return {"invalid_choice": message}
+
+
 class DashboardFilterForm(_FilterForm):
-    partnership = forms.ChoiceField(label=_("Partnership"), required=False)
+    partnership = forms.ChoiceField(
+        label=_("Partnership"),
+        required=False,
+        error_messages=_not_listed(_("Select a partnership from the list")),
+    )
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("All stages"))] + stage_choices()
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("All stages"))] + stage_choices(),
+        error_messages=_not_listed(_("Select a stage from the list")),
     )
     show = forms.ChoiceField(
         label=_("Whose deadlines"),
@@ -61,6 +74,7 @@ class DashboardFilterForm(_FilterForm):
         choices=[("all", _("Whole partnership")), ("mine", _("My items"))],
         widget=forms.RadioSelect,
         initial="all",
+        error_messages=_not_listed(_("Select whose deadlines to show")),
     )
 
 
@@ -70,7 +84,11 @@ def _years():
 
 
 class PeriodFilterForm(_FilterForm):
-    partnership = forms.ChoiceField(label=_("Partnership"), required=False)
+    partnership = forms.ChoiceField(
+        label=_("Partnership"),
+        required=False,
+        error_messages=_not_listed(_("Select a partnership from the list")),
+    )
     period = forms.ChoiceField(
         label=_("Period"),
         # Months in the hint, not the option: "Financial year (April to March)" was
@@ -84,8 +102,13 @@ class PeriodFilterForm(_FilterForm):
             ("custom", _("Dates of your choice")),
         ],
         initial="year",
+        error_messages=_not_listed(_("Select a period from the list")),
     )
-    year = forms.ChoiceField(label=_("Year"), required=False)
+    year = forms.ChoiceField(
+        label=_("Year"),
+        required=False,
+        error_messages=_not_listed(_("Select a year from the list")),
+    )
     quarter = forms.ChoiceField(
         label=_("Quarter"),
         help_text=_("Used only when the period is a quarter"),
@@ -96,6 +119,7 @@ class PeriodFilterForm(_FilterForm):
             ("3", _("3 (July to September)")),
             ("4", _("4 (October to December)")),
         ],
+        error_messages=_not_listed(_("Select a quarter from the list")),
     )
     start = GDSDateField(
         what=_("the first day of the period"),
@@ -110,7 +134,10 @@ class PeriodFilterForm(_FilterForm):
         help_text=_("For example, 31 3 2026"),
     )
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("All stages"))] + stage_choices()
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("All stages"))] + stage_choices(),
+        error_messages=_not_listed(_("Select a stage from the list")),
     )
 
     def __init__(self, *args, with_stage=True, with_custom=True, **kwargs):
