@@ -235,6 +235,23 @@ def test_the_briefing_pdf_is_exactly_one_page_and_the_pptx_reopens(local_review,
     assert prs.core_properties.author == local_review.partnership.name
 
 
+def test_the_briefing_pdf_prints_each_links_address_after_its_title(local_review, people):
+    """On paper a link is only its words: the PDF prints the address after a link's title
+    (as the PowerPoint's "Find out more" does), and once only for a link that is its
+    address. Both stay links for someone reading the PDF on screen."""
+    bare = "https://www.example.org/learning"
+    values = {**BRIEFING, "links": f"{BRIEFING['links']}\n{bare}"}
+    briefing = services.briefing_save(review=local_review, actor=people["officer"], values=values)
+    reader = PdfReader(briefing.pdf.open("rb"))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    title, _bar, address = (part.strip() for part in BRIEFING["links"].partition("|"))
+    assert f"{title} ({address})" in text
+    assert text.count(bare) == 1 and f"({bare})" not in text
+    uris = {a.get_object()["/A"]["/URI"] for a in reader.pages[0].get("/Annots", [])}
+    assert uris == {address, bare}
+
+
 @pytest.mark.parametrize(
     "name",
     [
