@@ -11,8 +11,10 @@ from rapid_reviews import services
 from rapid_reviews.models import Milestone, Timetable
 from rapid_reviews.selectors import milestones_of
 from safeguarding.dashboard import build_dashboard
+from safeguarding.deadline_selectors import feed_items
 from safeguarding.deadlines import Kind, deadline_start, get_deadline
-from safeguarding.models import Deadline
+from safeguarding.models import Deadline, DeadlineChange, ReminderSent
+from safeguarding.reminders import reminder_claim
 from tests.utils import sign_in
 
 from .conftest import decide_and_sign
@@ -79,6 +81,15 @@ def test_an_earlier_local_day_is_a_target_with_its_own_clock(make_review, partne
     assert get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL).closed_on
 
 
+def test_the_calendar_feed_has_one_event_on_day_15(review, people):
+    titles = [
+        item.title
+        for item in feed_items(people["officer"])
+        if review.incident.reference in item.title and item.due == review.due_date
+    ]
+    assert titles == [f"Complete the rapid review: {review.incident.reference}"]
+
+
 def test_the_detail_page_shows_the_step_on_the_statutory_day(client, review, people):
     from safeguarding.dates import short_date
 
@@ -95,7 +106,7 @@ def test_the_migration_removes_the_step_clocks_made_for_the_statutory_day(
     """Reviews opened before the change kept a step clock for day 15; the migration takes
     those away (they always matched the statutory clock) and keeps local targets."""
     old = make_review()
-    deadline_start(
+    step = deadline_start(
         subject=old,
         partnership=partnership,
         kind=Kind.RAPID_REVIEW_MILESTONE,
@@ -104,6 +115,18 @@ def test_the_migration_removes_the_step_clocks_made_for_the_statutory_day(
         trigger_date=old.incident.notified_on,
         amount=15,
     )
+    statutory = get_deadline(old, Kind.RAPID_REVIEW)
+    assert step.due_date == statutory.due_date
+    DeadlineChange.objects.create(
+        deadline=step, old_due=step.due_date, new_due=step.due_date, reason="Calendar"
+    )
+    officer = people["officer"]
+    claims = {
+        clock.pk: reminder_claim(
+            recipient=officer, deadline=clock, rule="before", occurrence="a#3", queue=False
+        )
+        for clock in (step, statutory)
+    }
     Timetable.objects.create(partnership=other_partnership, sign_off_day=12, panel_day=13)
     local = make_review(partnership=other_partnership, actor=people["other_officer"])
     migration = importlib.import_module(
@@ -114,5 +137,10 @@ def test_the_migration_removes_the_step_clocks_made_for_the_statutory_day(
 
     assert get_deadline(old, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL) is None
     assert get_deadline(old, Kind.RAPID_REVIEW) is not None
+    # Its move history and reminders go with it; the statutory clock's stay.
+    assert not DeadlineChange.objects.filter(deadline_id=step.pk).exists()
+    assert list(ReminderSent.objects.filter(pk__in=[c.pk for c in claims.values()])) == [
+        claims[statutory.pk]
+    ]
     assert len(rapid_review_clocks(old)) == 5
     assert get_deadline(local, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL).amount == 13
