@@ -82,9 +82,9 @@ class ReminderSent(models.Model):
 
     # The claim table is a log of what was sent, like the audit trail: its references
     # carry no foreign-key constraint in the database (ADR 0010). Checking one per claimed
-    # row cost the first sweep of the day more than reading what is due. Clocks are never
-    # deleted; deleting a user through Django still deletes their reminders (the ORM does
-    # the cascade); a reminder whose clock or person has gone is skipped, never sent.
+    # row cost the first sweep of the day more than reading what is due. Clocks are deleted
+    # only through the ORM (a case at the end of retention, ADR 0026's migration) and
+    # deleting a user through Django deletes their reminders: the ORM does the cascade; a reminder whose clock or person has gone is skipped, never sent.
     #
     # No index of its own: the unique key below starts with the deadline and serves
     # every look-up by deadline (issue 9: one index fewer to write per claim).
