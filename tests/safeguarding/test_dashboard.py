@@ -205,6 +205,28 @@ def test_a_partnership_outside_scope_is_not_found(client, people, other_partners
     assert client.get("/", {"partnership": "nonsense"}).status_code == 404
 
 
+def test_a_filter_edited_by_hand_is_in_an_error_summary_at_the_top(client, people, spread):
+    """The dashboard's filter said what was wrong by the question only, half-way down the
+    home page: the GOV.UK error summary at the top of the page now lists each message,
+    linked to its question, and the page's title starts "Error:". The figures are the
+    whole partnership's meanwhile."""
+    sign_in(client, people["manager"])
+    response = client.get(reverse("safeguarding:home"), {"stage": "nonsense", "show": "x"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Home" in html
+    main = html.split('id="main-content"', 1)[1]
+    assert main.index("govuk-error-summary") < main.index("Your work")  # before the heading
+    summary = main.split('class="govuk-error-summary', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="#id_stage">Select a stage from the list</a>' in summary
+    assert '<a href="#id_show_1">Select whose deadlines to show</a>' in summary
+    assert 'id="id_stage"' in html and 'id="id_show_1"' in html
+    assert _ids(response.context["board"].overdue) == {c.pk for c in spread["overdue"]}
+    # Filters that are fine: no summary, and no "Error:".
+    html = client.get(reverse("safeguarding:home"), {"show": "mine"}).content.decode()
+    assert "govuk-error-summary" not in html and "<title>Error:" not in html
+
+
 @pytest.mark.parametrize("who", ["regional", "agency", "reviewer"])
 def test_other_roles_get_no_dashboard(client, people, spread, who):
     sign_in(client, people[who])
