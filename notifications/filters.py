@@ -2,10 +2,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
-from safeguarding.filters import FilterForm
+from safeguarding.filters import FilterForm, not_listed
 
 from .models import UNDECIDED, Incident, Nature, Status
 
@@ -23,13 +24,22 @@ class IncidentFilter(django_filters.FilterSet):
         method="search",
         help_text="For example BSCP-2026-014 or Child A",
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    nature = django_filters.ChoiceFilter(choices=Nature.choices, empty_label="Any nature")
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices,
+        empty_label="Any status",
+        error_messages=not_listed(_("Select a status from the list")),
+    )
+    nature = django_filters.ChoiceFilter(
+        choices=Nature.choices,
+        empty_label="Any nature",
+        error_messages=not_listed(_("Select a nature from the list")),
+    )
     due = django_filters.ChoiceFilter(
         label="Due",
         method="filter_due",
         empty_label="Any time",
         choices=[("overdue", "Overdue"), ("5", "Due within 5 working days")],
+        error_messages=not_listed(_("Select when the incidents are due from the list")),
     )
     year = django_filters.NumberFilter(
         label="Year",
@@ -42,7 +52,8 @@ class IncidentFilter(django_filters.FilterSet):
         label="Sort by",
         method="order",
         empty_label=None,
-        choices=[(k, label) for k, (_, label) in SORTS.items()],
+        choices=[(k, label) for k, (_order, label) in SORTS.items()],
+        error_messages=not_listed(_("Select an order from the list")),
     )
 
     class Meta:

@@ -9,6 +9,14 @@ from .forms import GDSFormMixin
 from .models import AuditEvent, Partnership, Role, User
 
 
+def not_listed(message) -> dict:
+    """The message of a filter given a value that is not one of its choices (an address
+    edited by hand, or kept from an older list), in place of Django's "Select a valid
+    choice. … is not one of the available choices.", which repeats the address back and
+    does not say what to do (ADR 0008)."""
+    return {"invalid_choice": message}
+
+
 class FilterForm(GDSFormMixin, forms.Form):
     submit_label = _("Apply filters")
     form_method = "get"
@@ -35,6 +43,7 @@ class AuditEventFilter(django_filters.FilterSet):
         label=_("Partnership"),
         queryset=Partnership.objects.none(),
         empty_label=_("All your partnerships"),
+        error_messages=not_listed(_("Select a partnership from the list")),
     )
     actor = django_filters.ModelChoiceFilter(
         label=_("Person"),
@@ -42,9 +51,13 @@ class AuditEventFilter(django_filters.FilterSet):
         empty_label=_("Anyone"),
         method="filter_person",
         help_text=_("What they did, and what was done to their account"),
+        error_messages=not_listed(_("Select a person from the list")),
     )
     action = django_filters.ChoiceFilter(
-        label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
+        label=_("Action"),
+        choices=AuditEvent.Action.choices,
+        empty_label=_("Any action"),
+        error_messages=not_listed(_("Select an action from the list")),
     )
     record = django_filters.CharFilter(
         label=_("Record"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .dashboard import stage_choices
+from .filters import not_listed
 from .form_fields import GDSDateField
 from .forms import GDSFormMixin
 from .reports import Period
@@ -50,23 +51,17 @@ class _FilterForm(GDSFormMixin, forms.Form):
         return int(value) if value else None
 
 
-# What a filter says of a value not among its choices (an address edited by hand), in
-# place of Django's "Select a valid choice. … is not one of the available choices."
-def _not_listed(message):
-    return {"invalid_choice": message}
-
-
 class DashboardFilterForm(_FilterForm):
     partnership = forms.ChoiceField(
         label=_("Partnership"),
         required=False,
-        error_messages=_not_listed(_("Select a partnership from the list")),
+        error_messages=not_listed(_("Select a partnership from the list")),
     )
     stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,
         choices=[("", _("All stages"))] + stage_choices(),
-        error_messages=_not_listed(_("Select a stage from the list")),
+        error_messages=not_listed(_("Select a stage from the list")),
     )
     show = forms.ChoiceField(
         label=_("Whose deadlines"),
@@ -74,7 +69,7 @@ class DashboardFilterForm(_FilterForm):
         choices=[("all", _("Whole partnership")), ("mine", _("My items"))],
         widget=forms.RadioSelect,
         initial="all",
-        error_messages=_not_listed(_("Select whose deadlines to show")),
+        error_messages=not_listed(_("Select whose deadlines to show")),
     )
 
 
@@ -87,7 +82,7 @@ class PeriodFilterForm(_FilterForm):
     partnership = forms.ChoiceField(
         label=_("Partnership"),
         required=False,
-        error_messages=_not_listed(_("Select a partnership from the list")),
+        error_messages=not_listed(_("Select a partnership from the list")),
     )
     period = forms.ChoiceField(
         label=_("Period"),
@@ -102,12 +97,12 @@ class PeriodFilterForm(_FilterForm):
             ("custom", _("Dates of your choice")),
         ],
         initial="year",
-        error_messages=_not_listed(_("Select a period from the list")),
+        error_messages=not_listed(_("Select a period from the list")),
     )
     year = forms.ChoiceField(
         label=_("Year"),
         required=False,
-        error_messages=_not_listed(_("Select a year from the list")),
+        error_messages=not_listed(_("Select a year from the list")),
     )
     quarter = forms.ChoiceField(
         label=_("Quarter"),
@@ -119,7 +114,7 @@ class PeriodFilterForm(_FilterForm):
             ("3", _("3 (July to September)")),
             ("4", _("4 (October to December)")),
         ],
-        error_messages=_not_listed(_("Select a quarter from the list")),
+        error_messages=not_listed(_("Select a quarter from the list")),
     )
     start = GDSDateField(
         what=_("the first day of the period"),
@@ -137,7 +132,7 @@ class PeriodFilterForm(_FilterForm):
         label=_("Stage"),
         required=False,
         choices=[("", _("All stages"))] + stage_choices(),
-        error_messages=_not_listed(_("Select a stage from the list")),
+        error_messages=not_listed(_("Select a stage from the list")),
     )
 
     def __init__(self, *args, with_stage=True, with_custom=True, **kwargs):

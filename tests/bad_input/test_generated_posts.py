@@ -282,13 +282,13 @@ def run(client, target: Target, examples=EXAMPLES):
 # --- the form views, and the rest ----------------------------------------------------------
 
 NOT_FORMS = {
-    "safeguarding:home": "GET only: the home page",
+    "safeguarding:home": "the home page, whose dashboard has a GET filter form",
     "safeguarding:dashboard-export": "GET only: a CSV or XLSX download",
-    "safeguarding:timeliness": "GET only: its period filter is a GET form",
+    "safeguarding:timeliness": "a GET filter form (the period): no record is written",
     "safeguarding:timeliness-export": "GET only: a CSV or XLSX download",
     "safeguarding:annual-report": "GET only: a PDF download",
     "safeguarding:annual-report-data": "GET only: a CSV or XLSX download",
-    "safeguarding:regional": "GET only: its period filter is a GET form",
+    "safeguarding:regional": "a GET filter form (the period): no record is written",
     "safeguarding:regional-export": "GET only: a CSV or XLSX download",
     "safeguarding:sign-out": "a POST with no fields: signs out",
     "safeguarding:signed-out": "GET only",
