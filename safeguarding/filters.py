@@ -38,6 +38,18 @@ class AuditFilterForm(FilterForm):
         return data
 
 
+#: The action filter's words where an action's own were wider than the panel's select
+#: ("Passed two-factor authentication" needs 310 pixels, the select 270; ADR 0008): the
+#: trail itself keeps the full wording.
+ACTION_FILTER_LABELS = {
+    AuditEvent.Action.TWO_FACTOR_SET_UP: _("Set up two-factor"),
+    AuditEvent.Action.TWO_FACTOR_VERIFIED: _("Passed two-factor"),
+    AuditEvent.Action.TWO_FACTOR_FAILED: _("Failed two-factor"),
+    AuditEvent.Action.TWO_FACTOR_RESET: _("Reset two-factor"),
+    AuditEvent.Action.EMAIL_CODE_VERIFIED: _("Entered an e-mailed code"),
+}
+
+
 class AuditEventFilter(django_filters.FilterSet):
     partnership = django_filters.ModelChoiceFilter(
         label=_("Partnership"),
@@ -55,7 +67,7 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     action = django_filters.ChoiceFilter(
         label=_("Action"),
-        choices=AuditEvent.Action.choices,
+        choices=[(a.value, ACTION_FILTER_LABELS.get(a, a.label)) for a in AuditEvent.Action],
         empty_label=_("Any action"),
         error_messages=not_listed(_("Select an action from the list")),
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Incident, Status
+from notifications.models import Incident, Nature, Status
 from safeguarding.models import AuditEvent
 from tests.utils import date_fields, sign_in
 
@@ -367,6 +367,22 @@ def test_list_filters_search_and_sort(client, people, make_incident):
     assert html.index(fresh.reference) < html.index(late.reference)
     bad = client.get(url, {"year": "twenty"}).content.decode()
     assert "Enter a year, like 2026" in bad
+
+
+def test_the_nature_filter_is_in_short_words_and_the_list_in_full(client, people, make_incident):
+    """The nature filter's choice is shown whole in the filter panel (ADR 0008): its
+    options are the shortest words that tell the natures apart; the list keeps the full
+    wording, and the question's hint what "looked-after child's death" leaves out."""
+    death = make_incident(nature=Nature.LOOKED_AFTER_DEATH)
+    harm = make_incident()
+    sign_in(client, people["manager"])
+    response = client.get(reverse("notifications:list"), {"nature": Nature.LOOKED_AFTER_DEATH})
+    html = response.content.decode()
+    assert '<option value="lac_death" selected>Looked-after child’s death</option>' in html
+    assert "A looked-after child’s death: where abuse or neglect is not suspected" in html
+    table = html.split("<table", 1)[1]
+    assert str(Nature.LOOKED_AFTER_DEATH.label) in table
+    assert death.reference in table and harm.reference not in table
 
 
 def test_pages_run_a_fixed_number_of_queries(

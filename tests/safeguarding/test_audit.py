@@ -98,6 +98,19 @@ def test_managers_see_their_peoples_sign_ins_only(client, people):
     assert people["other_officer"].full_name not in html
 
 
+def test_the_action_filter_is_in_short_words_and_the_trail_in_full(client, people, partnership):
+    """ "Passed two-factor authentication" was wider than the filter panel's select (ADR
+    0008): the filter says "Passed two-factor", the trail keeps the action's own words."""
+    audit_record(actor=people["officer"], action=Action.TWO_FACTOR_VERIFIED, obj=partnership)
+    sign_in(client, people["manager"])
+    html = client.get(
+        reverse("safeguarding:audit"), {"action": Action.TWO_FACTOR_VERIFIED}
+    ).content.decode()
+    assert '<option value="two_factor_verified" selected>Passed two-factor</option>' in html
+    table = html.split("<table", 1)[1]
+    assert "Passed two-factor authentication" in table and people["officer"].full_name in table
+
+
 def test_admin_changes_are_audited_with_old_and_new_values(client, partnership):
     from tests.factories import UserFactory
 
