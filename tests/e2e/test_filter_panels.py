@@ -1,6 +1,8 @@
 """Every filter panel's selects in a real browser: each lies inside its panel and the
 screen, and shows whichever of its choices is chosen whole (ADR 0008)."""
 
+import datetime as dt
+
 import pytest
 
 from safeguarding.models import Membership, Role
@@ -95,3 +97,27 @@ def test_every_filter_panel_shows_each_choice_whole(page, live_server, viewers, 
         ("/reports/timeliness/", "quarter"),
         ("/reports/regional/", "quarter"),
     } <= measured
+
+
+def test_a_case_reference_is_never_broken_at_its_hyphens(page, live_server, viewers):
+    """With the results in two thirds of the page, the incident list's references broke
+    at their hyphens ("BSCP-" over "2026-009"); each is read on one line."""
+    from notifications import services
+    from notifications.models import Nature
+    from tests.notifications.conftest import child_values
+
+    manager = viewers["manager"]
+    incident = services.incident_create(
+        partnership=Membership.objects.filter(user=manager).first().partnership,
+        actor=manager,
+        awareness_date=dt.date(2026, 11, 2),
+    )
+    # The longest nature and two children: the columns beside the reference are wide.
+    services.incident_update(incident=incident, actor=manager, changes={"nature": Nature.OTHER})
+    for name in ("Amelia Zephyrine", "Oscar Zephyrine"):
+        services.child_save(incident=incident, actor=manager, values=child_values(name=name))
+    sign_in_through_browser(page, live_server, manager)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(f"{live_server.url}/incidents/")
+    link = page.get_by_role("link", name=incident.reference, exact=True)
+    assert link.evaluate("(a) => a.getClientRects().length") == 1
