@@ -84,7 +84,8 @@ class ReminderSent(models.Model):
     # carry no foreign-key constraint in the database (ADR 0010). Checking one per claimed
     # row cost the first sweep of the day more than reading what is due. Clocks are deleted
     # only through the ORM (a case at the end of retention, ADR 0026's migration) and
-    # deleting a user through Django deletes their reminders: the ORM does the cascade; a reminder whose clock or person has gone is skipped, never sent.
+    # deleting a user through Django deletes their reminders: the ORM does the cascade;
+    # a reminder whose clock or person has gone is skipped, never sent.
     #
     # No index of its own: the unique key below starts with the deadline and serves
     # every look-up by deadline (issue 9: one index fewer to write per claim).
