@@ -51,11 +51,12 @@ def _send(action: Action, kind: str, to: list[str], mailbox: bool) -> None:
         "overdue": kind == Kind.OVERDUE,
         "link": settings.SITE_URL + reverse("lcspr:agency-action", args=[action.pk]),
     }
+    # The partnership by name: the agency (the police, the ICB) may answer several.
+    gave = f"an action {partnership.name} gave {action.agency.name} in local review"
     subject = (
-        f"Overdue: an action for {action.agency.name} in local review {review.reference}"
+        f"Overdue: {gave} {review.reference} was due {action.due_date:%A %-d %B}"
         if kind == Kind.OVERDUE
-        else f"Reminder: an action for {action.agency.name} in local review "
-        f"{review.reference} is due {action.due_date:%A %-d %B}"
+        else f"Reminder: {gave} {review.reference} is due {action.due_date:%A %-d %B}"
     )
     send_templated(to=to, subject=subject, template="lcspr/email/action_reminder", context=context)
 

@@ -121,17 +121,23 @@ def _returned_subject(context: dict) -> str:
     return f"Return received from {context['agency']} for rapid review {context['reference']}"
 
 
+# The subjects of the e-mails to an agency name the partnership asking: an agency (the
+# police, the ICB) answers several partnerships, and a case reference alone is a code.
+
+
 def _not_needed_subject(context: dict) -> str:
     return (
-        f"Information request closed: rapid review {context['reference']} "
-        "has gone to the National Panel"
+        f"{context['partnership']} no longer needs {context['agency']}'s information for "
+        f"rapid review {context['reference']}: it has gone to the National Panel"
     )
 
 
 def _request_subject(context: dict) -> str:
-    if context["more_information"]:
-        return f"More information requested for rapid review {context['reference']}"
-    return f"Information request for rapid review {context['reference']}"
+    more = "more information" if context["more_information"] else "information"
+    return (
+        f"{context['partnership']} asks {context['agency']} for {more} for rapid review "
+        f"{context['reference']}"
+    )
 
 
 #: The request changes that are e-mailed: who to, the subject, and the templates.
@@ -255,8 +261,8 @@ def due_date_moved_deliver(*, request_id: int) -> str:
     context = return_mail_context(request, mailbox, due=due, was_due=was_due)
     send_templated(
         to=to,
-        subject=f"New due date: {context['agency']}'s information for rapid review "
-        f"{context['reference']} is now due {due:%A %-d %B}",
+        subject=f"New due date: {context['partnership']} needs {context['agency']}'s "
+        f"information for rapid review {context['reference']} by {due:%A %-d %B}",
         template="rapid_reviews/email/due_date_moved",
         context=context,
     )

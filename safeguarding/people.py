@@ -553,7 +553,7 @@ def invitation_deliver(*, membership_id: int, new_account: bool = False) -> str:
         )
     send_templated(
         to=[user.email],
-        subject=f"You have been given a role on {settings.SERVICE_NAME}",
+        subject=f"{membership.partnership.name} has given you a role on {settings.SERVICE_NAME}",
         template="safeguarding/email/invitation",
         context=context,
     )

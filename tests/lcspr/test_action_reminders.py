@@ -73,9 +73,10 @@ def test_a_week_before_and_the_first_day_overdue_once_each(
     (message,) = smtp
     assert message["To"] == contributors["police"].email
     reference = police.recommendation.review.reference
+    # The partnership that gave it, by name: the police answer several.
     assert " ".join(message["Subject"].split()) == (
-        f"Reminder: an action for Midshire Police in local review {reference} is due "
-        f"{due:%A %-d %B}"
+        f"Reminder: an action {partnership.name} gave Midshire Police in local review "
+        f"{reference} is due {due:%A %-d %B}"
     )
     body = " ".join(text_of(message).split())
     assert settings.SITE_URL + reverse("lcspr:agency-action", args=[police.pk]) in body
@@ -84,7 +85,10 @@ def test_a_week_before_and_the_first_day_overdue_once_each(
     assert chasing.action_reminders_send(now=at(due)) == 0  # due today: no e-mail
     after = add_working_days(due, 1, partnership=partnership)
     assert chasing.action_reminders_send(now=at(after)) == 1
-    assert " ".join(smtp[1]["Subject"].split()).startswith("Overdue: an action for Midshire")
+    assert " ".join(smtp[1]["Subject"].split()) == (
+        f"Overdue: an action {partnership.name} gave Midshire Police in local review "
+        f"{reference} was due {due:%A %-d %B}"
+    )
     assert chasing.action_reminders_send(now=at(add_working_days(due, 2))) == 0
     assert ActionReminder.objects.count() == 2
 

@@ -68,9 +68,14 @@ def test_returns_still_awaited_close_and_their_agencies_are_told(
         [contributors["health"].email, contributors["social_care"].email]
     )
     for message in smtp:
+        agency = next(
+            sent_requests[key].agency.name
+            for key in ("health", "social_care")
+            if contributors[key].email == message["To"]
+        )
         assert " ".join(message["Subject"].split()) == (
-            f"Information request closed: rapid review {review.reference} "
-            "has gone to the National Panel"
+            f"{review.incident.partnership.name} no longer needs {agency}'s information for "
+            f"rapid review {review.reference}: it has gone to the National Panel"
         )
         body = text_of(message)
         assert "no longer needed" in body

@@ -190,8 +190,10 @@ def test_an_e_mail_queued_again_after_the_request_moved_on_is_not_sent(
     requeue_request_emails()
     police = contributors["police"].email
     to_police = [m.subject for m in mailoutbox if police in m.to]
+    partnership = request.rapid_review.incident.partnership
     assert to_police == [
-        f"More information requested for rapid review {request.rapid_review.reference}"
+        f"{partnership.name} asks Midshire Police for more information for rapid review "
+        f"{request.rapid_review.reference}"
     ]
     assert not [m for m in mailoutbox if m.subject.startswith("Return received")]
     # The other agencies' requests never moved on: their e-mails go.

@@ -39,8 +39,8 @@ def test_the_working_day_before_and_the_first_day_overdue_once_each(
     police = next(m for m in mailoutbox if contributors["police"].email in m.to)
     reference = sent_requests["police"].rapid_review.incident.reference
     assert police.subject == (
-        f"Reminder: Midshire Police's information for rapid review {reference} is due "
-        f"{due:%A %-d %B}"
+        f"Reminder: {partnership.name} needs Midshire Police's information for rapid review "
+        f"{reference} by {due:%A %-d %B}"
     )
     assert f"/requests/{sent_requests['police'].pk}/" in police.body
     assert contributors["other_police"].email not in police.to  # the other partnership's

@@ -786,6 +786,11 @@ def test_the_invitation_e_mail_writes_names_as_they_are_typed(
         )
     assert response.status_code == 302
     (invitation,) = mail.outbox
+    # Which partnership gave the role, before it is opened: someone may work for several.
+    assert invitation.subject == (
+        f"St Anne's Safeguarding Children Partnership has given you a role on "
+        f"{settings.SERVICE_NAME}"
+    )
     assert "Dear Siobhan O'Neill," in invitation.body
     assert "St Anne's Safeguarding Children Partnership" in invitation.body
     assert "You answer for Brookfield Children's Social Care." in invitation.body
