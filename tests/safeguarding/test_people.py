@@ -813,3 +813,23 @@ def test_every_plain_text_e_mail_template_turns_html_escaping_off():
         if "{% autoescape off %}" not in path.read_text()
     ]
     assert missing == []
+
+
+def test_every_e_mail_is_signed_and_headed_the_same_way():
+    """Every e-mail the service sends ends its plain text with the same sign-off (a "--"
+    line, then the service's name) and opens its HTML with the same black band naming
+    the service: the sign-in e-mails (invitation, password reset, set-up code, security
+    notices) as the case e-mails, so that a real one looks like every other."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    band = (
+        '<div style="background: #0b0c0c; color: #ffffff; padding: 10px 15px; '
+        'font-weight: bold;">{{ service_name }}</div>'
+    )
+    texts = [p for p in root.glob("*/templates/*/email/*.txt") if not p.stem.endswith("_subject")]
+    pages = [p for p in root.glob("*/templates/*/email/*.html") if p.stem != "reminder_item"]
+    assert len(texts) == len(pages) > 15
+    unsigned = [p.name for p in texts if "\n--\n{{ service_name }}" not in p.read_text()]
+    unheaded = [p.name for p in pages if band not in p.read_text()]
+    assert (unsigned, unheaded) == ([], [])
