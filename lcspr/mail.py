@@ -210,6 +210,8 @@ def action_assigned_deliver(*, action_id: int) -> str:
             "agency": action.agency.name,
             "reference": review.reference,
             "due": action.due_date,
+            # An action plan recorded late may hold an action whose date has passed.
+            "overdue": action.due_date < timezone.localdate(),
             "link": settings.SITE_URL + reverse("lcspr:agency-action", args=[action.pk]),
         },
     )

@@ -53,3 +53,30 @@ def test_the_action_and_its_reminders_give_the_link_for_whoever_gets_an_account(
             assert "Sign in to" not in text
             assert f"Once someone at {health.name} has an account, they can sign in" in text
             assert f"/local-reviews/agency-actions/{action.pk}/" in text
+
+
+def test_an_action_added_after_its_due_date_is_told_as_overdue(
+    local_review, people, agencies, contributors
+):
+    """An action plan recorded late (the partners agreed it weeks ago) may hold an action
+    whose date has passed: the agency is told it was due and is overdue, not that "it is
+    due by" a day gone."""
+    rec = services.recommendation_add(
+        review=local_review, actor=people["officer"], text="Share sooner."
+    )
+    gone = TODAY() - dt.timedelta(days=10)
+    action = services.action_add(
+        recommendation=rec,
+        actor=people["officer"],
+        description="Brief every response officer",
+        agency=agencies["police"],
+        lead="Named lead",
+        due_date=gone,
+    )
+    assert action_assigned_deliver(action_id=action.pk) == "sent"
+    (message,) = mail.outbox
+    day = f"{gone:%A %-d %B %Y}"
+    for text in (message.body, message.alternatives[0][0]):
+        text = " ".join(text.split()).replace("<strong>", "").replace("</strong>", "")
+        assert "It is due by" not in text
+        assert f"It was due by {day}" in text.replace(":", "") and "overdue" in text
