@@ -340,9 +340,29 @@ def test_settings_refuse_demo_mode_when_debug_is_off():
 
 
 def test_settings_start_with_a_strong_key_when_debug_is_off():
-    result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=_strong_key()))
+    result = _django_setup(
+        _clean_env(DEBUG="false", SECRET_KEY=_strong_key(), SITE_URL="https://reviews.example.org")
+    )
     assert result.returncode == 0, _output(result)
     assert "started" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        pytest.param(None, id="missing: every link would point at 127.0.0.1"),
+        pytest.param("http://reviews.example.org", id="plain http"),
+    ],
+)
+def test_the_web_process_refuses_a_site_url_that_is_not_https_when_debug_is_off(site_url):
+    """SITE_URL starts every link in the e-mails (a request, a reminder, a password
+    reset) and the calendar feeds: left at its default, each would point at the
+    recipient's own computer; on plain http, a reset link would travel unencrypted."""
+    if site_url is None and _dotenv_defines("SITE_URL"):
+        pytest.skip("a local .env defines SITE_URL, which settings.py reads when it is unset")
+    result = _django_setup(_clean_env(DEBUG="false", SECRET_KEY=_strong_key(), SITE_URL=site_url))
+    assert result.returncode != 0, f"started with SITE_URL={site_url}:\n{_output(result)}"
+    assert "SITE_URL" in result.stderr, _output(result)
 
 
 def test_the_worker_refuses_to_start_without_a_secret_key(tmp_path):
