@@ -27,6 +27,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 # Measured as deployed: DEBUG off (cached templates, no query log), so a key is needed.
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+# And a public https address, which the web process refuses to start without (it starts
+# every link in e-mails and feeds; nothing measured here follows one).
+os.environ.setdefault("SITE_URL", "https://bench.invalid")
 
 import django  # noqa: E402
 
