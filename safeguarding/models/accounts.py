@@ -1,5 +1,7 @@
 """People, partnerships, agencies and memberships."""
 
+import re
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -114,6 +116,10 @@ class Region(models.Model):
         return self.name
 
 
+#: A partnership's code: capital letters A to Z and digits, 2 to 10 of them.
+CODE_PATTERN = re.compile(r"[A-Z0-9]{2,10}")
+
+
 class Partnership(models.Model):
     """A safeguarding children partnership for one local authority area."""
 
@@ -124,7 +130,11 @@ class Partnership(models.Model):
     code = models.CharField(
         max_length=10,
         unique=True,
-        help_text=_("Short code used in references, for example BSCP."),
+        help_text=_(
+            "2 to 10 letters or numbers that start the partnership's case references, for "
+            "example BSCP (BSCP-2026-014), and its address on the public learning pages. "
+            "Changing it later changes only the references made from then on."
+        ),
     )
     local_authority = models.CharField(max_length=200)
     contact_email = models.EmailField()
@@ -139,6 +149,28 @@ class Partnership(models.Model):
     def save(self, *args, **kwargs):
         self.code = self.code.upper()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The code starts every case reference (BSCP-2026-014) and the partnership's
+        public address, so it is letters and numbers only, and kept in capitals: made so
+        here, before the form checks it against the others (a "bscp" beside "BSCP"
+        otherwise passed that check and failed the database's, a server error)."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        self.code = (self.code or "").strip().upper()
+        if not CODE_PATTERN.fullmatch(self.code):
+            raise ValidationError(
+                {"code": _("Enter a code of 2 to 10 letters or numbers, like BSCP")}
+            )
+        taken = Partnership.objects.filter(code=self.code).exclude(pk=self.pk).first()
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "code": _("%(name)s already uses the code %(code)s: choose another")
+                    % {"name": taken.name, "code": self.code}
+                }
+            )
 
 
 class ClosureDay(models.Model):
