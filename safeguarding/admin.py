@@ -412,10 +412,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
 # --- Reminders (issue 6) ----------------------------------------------------------------
 from . import calendar_changes  # noqa: E402, F401 - closure-day changes recompute deadlines
 from .models import ReminderPolicy, ReminderSent  # noqa: E402
+from .reminder_forms import ReminderPolicyAdminForm  # noqa: E402
 
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(AuditedAdmin):
+    form = ReminderPolicyAdminForm
     list_display = [
         "kind",
         "partnership",

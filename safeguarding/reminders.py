@@ -77,10 +77,25 @@ class SweepResult:
 # --- Policy ----------------------------------------------------------------------------
 
 
+def _days_before(row: ReminderPolicy) -> tuple[int, ...]:
+    """The policy's days, latest first. A row the sweep cannot read (saved before the
+    administration site checked it, or by hand) is read as the service's default and
+    logged: one such row must not stop every partnership's sweep."""
+    try:
+        days = {int(day) for day in (row.days_before or [])}
+    except (TypeError, ValueError):
+        logger.error(
+            "reminder policy %s has days the sweep cannot read; using the default",
+            row.pk,
+            extra={"policy": row.pk, "days_before": repr(row.days_before)[:100]},
+        )
+        return DEFAULT_POLICY.days_before
+    return tuple(sorted((day for day in days if day > 0), reverse=True))
+
+
 def _as_policy(row: ReminderPolicy) -> Policy:
-    days = tuple(sorted({int(d) for d in (row.days_before or []) if int(d) > 0}, reverse=True))
     return Policy(
-        days_before=days,
+        days_before=_days_before(row),
         on_the_day=row.on_the_day,
         overdue_every=row.overdue_every,
         escalate=row.escalate,

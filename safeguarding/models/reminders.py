@@ -13,6 +13,24 @@ def _default_days_before():
     return [3, 1]
 
 
+#: The furthest ahead a reminder may go, in working days (about three months): the sweep
+#: reads every open clock due within the largest of them.
+MAX_DAYS_BEFORE = 60
+
+
+def days_before_errors(value) -> str | None:
+    """What is wrong with a policy's days, or None: a list of whole numbers of working
+    days from 1 to MAX_DAYS_BEFORE (the sweep reads every policy each time it runs, so one
+    it cannot read would stop every partnership's reminders)."""
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) for day in value
+    ):
+        return _("Enter working days as whole numbers separated by commas, like 3, 1")
+    if any(not 1 <= day <= MAX_DAYS_BEFORE for day in value):
+        return _("Enter working days from 1 to %(most)d") % {"most": MAX_DAYS_BEFORE}
+    return None
+
+
 class ReminderPolicy(models.Model):
     """When reminders go out for one kind of deadline, in one partnership or by default.
 
@@ -33,7 +51,10 @@ class ReminderPolicy(models.Model):
     days_before = models.JSONField(
         default=_default_days_before,
         blank=True,
-        help_text=_("Working days before the due date, for example [3, 1]."),
+        help_text=_(
+            "Working days before the due date, separated by commas, for example 3, 1. "
+            "Leave empty for no reminder before the day."
+        ),
     )
     on_the_day = models.BooleanField(default=True)
     overdue_every = models.PositiveSmallIntegerField(
@@ -53,17 +74,33 @@ class ReminderPolicy(models.Model):
                 fields=["partnership", "kind"],
                 condition=Q(partnership__isnull=False),
                 name="reminder_policy_one_per_partnership_kind",
+                violation_error_message=_(
+                    "This partnership already has a reminder policy for this kind of "
+                    "deadline: change that one"
+                ),
             ),
             models.UniqueConstraint(
                 fields=["kind"],
                 condition=Q(partnership__isnull=True),
                 name="reminder_policy_one_default_per_kind",
+                violation_error_message=_(
+                    "There is already a default reminder policy for this kind of deadline: "
+                    "change that one"
+                ),
             ),
         ]
 
     def __str__(self):
         where = self.partnership.code if self.partnership_id else _("default")
         return f"{self.get_kind_display()} ({where})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        error = days_before_errors(self.days_before)
+        if error:
+            raise ValidationError({"days_before": error})
 
 
 class ReminderSent(models.Model):

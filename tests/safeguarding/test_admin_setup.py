@@ -73,3 +73,99 @@ def test_a_reference_code_is_kept_in_capitals(admin_client, region):
     response = _add_partnership(admin_client, region, " nscp2 ")
     assert response.status_code == 302
     assert Partnership.objects.get(name__startswith="Northvale").code == "NSCP2"
+
+
+# --- Reminder policies --------------------------------------------------------------------
+
+
+def _add_policy(client, days_before, partnership=None, kind="agency_return"):
+    return client.post(
+        reverse("admin:safeguarding_reminderpolicy_add"),
+        {
+            "partnership": partnership.pk if partnership else "",
+            "kind": kind,
+            "days_before": days_before,
+            "on_the_day": "on",
+            "overdue_every": "2",
+            "escalate": "on",
+            "enabled": "on",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "typed, stored", [("3, 1", [3, 1]), ("5 3 1", [5, 3, 1]), ("[3, 1]", [3, 1]), ("", [])]
+)
+def test_a_reminder_policys_days_are_typed_as_numbers_not_json(
+    admin_client, partnership, typed, stored
+):
+    from safeguarding.models import ReminderPolicy
+
+    response = _add_policy(admin_client, typed, partnership)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert ReminderPolicy.objects.get().days_before == stored
+    policy = ReminderPolicy.objects.get()
+    page = admin_client.get(
+        reverse("admin:safeguarding_reminderpolicy_change", args=[policy.pk])
+    ).content.decode()
+    assert f'value="{", ".join(map(str, stored))}"' in page
+
+
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ("7; x", "Enter working days as whole numbers separated by commas, like 3, 1"),
+        ('{"a": 1}', "Enter working days as whole numbers separated by commas, like 3, 1"),
+        ("1.5", "Enter working days as whole numbers separated by commas, like 3, 1"),
+        ("0", "Enter working days from 1 to 60"),
+        ("3, 500", "Enter working days from 1 to 60"),
+    ],
+)
+def test_a_reminder_policy_the_sweep_could_not_read_is_refused(
+    admin_client, partnership, typed, error
+):
+    """The field took any JSON: "7" or {"a": 1} was saved, and the next sweep failed on
+    it, stopping every partnership's reminders."""
+    from safeguarding.models import ReminderPolicy
+
+    response = _add_policy(admin_client, typed, partnership)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not ReminderPolicy.objects.exists()
+
+
+def test_the_model_refuses_days_that_are_not_a_list_of_whole_numbers(partnership):
+    from django.core.exceptions import ValidationError
+
+    from safeguarding.models import ReminderPolicy
+
+    for days in (7, {"a": 1}, ["x"], [1.5], [True], [0], [61]):
+        with pytest.raises(ValidationError) as error:
+            ReminderPolicy(
+                partnership=partnership, kind="agency_return", days_before=days
+            ).full_clean()
+        assert "days_before" in error.value.message_dict
+    ReminderPolicy(partnership=partnership, kind="agency_return", days_before=[5, 1]).full_clean()
+
+
+def test_an_unreadable_policy_already_stored_does_not_stop_the_sweep(partnership, caplog):
+    """A row saved before the check (or by hand) is read as the service's default days,
+    and logged, rather than failing every partnership's sweep."""
+    from safeguarding import reminders
+    from safeguarding.models import ReminderPolicy
+
+    ReminderPolicy.objects.create(partnership=partnership, kind="agency_return", days_before=7)
+    table = reminders.policy_table()
+    assert table[(partnership.pk, "agency_return")].days_before == (3, 1)
+    assert "reminder policy" in caplog.text.lower()
+
+
+def test_a_second_policy_for_the_same_kind_is_refused_in_words(admin_client, partnership):
+    _add_policy(admin_client, "3, 1", partnership)
+    page = _add_policy(admin_client, "2", partnership).content.decode()
+    assert "This partnership already has a reminder policy for this kind of deadline" in page
+    assert "reminder_policy_one_per_partnership_kind" not in page
+    _add_policy(admin_client, "3, 1")
+    page = _add_policy(admin_client, "2").content.decode()
+    assert "There is already a default reminder policy for this kind of deadline" in page
+    assert "reminder_policy_one_default_per_kind" not in page
