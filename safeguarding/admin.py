@@ -3,10 +3,13 @@
 Case data is never edited here. Changes made here are written to the audit trail.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -19,7 +22,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import lockouts, two_factor
+from . import lockouts, people, two_factor
 from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
@@ -121,6 +124,54 @@ class ClosureDayInline(admin.TabularInline):
     extra = 0
 
 
+def _invite(admin_site_page, request, membership: Membership) -> None:
+    """A role given here is e-mailed to the person, as one given on the People page is
+    (people.invitation_queue), and the administrator is told so."""
+    people.invitation_queue(membership=membership)
+    where = membership.partnership or membership.region
+    admin_site_page.message_user(
+        request,
+        f"We have e-mailed {membership.user.email} about their role: "
+        f"{membership.get_role_display()}, {where}.",
+        messages.SUCCESS,
+    )
+
+
+class PersonAddForm(AdminUserCreationForm):
+    """Adding a person. The password may be left empty (and should be): they get a random
+    one no one knows, and the e-mail about the role given them below has a link to
+    choose their own, as for someone a manager adds on the People page."""
+
+    hint = (
+        "Leave both password boxes empty: when you give them a role below, we e-mail "
+        "them a link to choose their own password. Then no one else ever knows it."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = format_html(
+            "<p>{}</p>{}", self.hint, self.fields["password1"].help_text
+        )
+
+    def _chose_none(self) -> bool:
+        return not self.cleaned_data.get("password1") and not self.cleaned_data.get("password2")
+
+    def validate_passwords(self, *args, **kwargs):
+        if self._chose_none() and "password1" not in self.errors:
+            self.cleaned_data.pop("usable_password", None)
+            self.cleaned_data["set_usable_password"] = True
+            return
+        super().validate_passwords(*args, **kwargs)
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        if self._chose_none():
+            user.set_password(secrets.token_urlsafe(32))
+            if commit:
+                user.save()
+            return user
+        return super().set_password_and_save(user, commit=commit, **kwargs)
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     ordering = ["full_name"]
@@ -139,6 +190,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined", "second_factor", "sign_in_lockout"]
     filter_horizontal = []
+    add_form = PersonAddForm
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            for membership in formset.new_objects:
+                _invite(self, request, membership)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -362,6 +420,11 @@ class MembershipAdmin(AuditedAdmin):
     list_filter = ["role", "partnership", "region"]
     search_fields = ["user__full_name", "user__email"]
     autocomplete_fields = ["user", "partnership", "region", "agency"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            _invite(self, request, obj)
 
 
 @admin.register(ClosureDay)

@@ -2,9 +2,10 @@
 officer, an agency contributor or an independent reviewer, and taking a role away.
 
 Managers and regional viewers are still added by the service's administrators (a
-manager cannot make another manager, so no one widens their own powers). A new person
-gets an account with a random password and an e-mail with a link to choose their own;
-someone who already has an account is told of the new role. Everything is audited.
+manager cannot make another manager, so no one widens their own powers), who invite them
+the same way (`invitation_queue`). A new person gets an account with a random password
+and an e-mail with a link to choose their own; someone who already has an account is
+told of the new role. Everything is audited.
 """
 
 from __future__ import annotations
@@ -197,6 +198,19 @@ def membership_add(
     # saved), and beat's re-queue (`untold_invitations`) sends the e-mail later.
     queue_after_commit(send_invitation, membership.pk, created)
     return membership
+
+
+def invitation_queue(*, membership: Membership) -> None:
+    """E-mail someone about a role the service's administrators gave them (the
+    administration site: a partnership's first manager, a regional viewer, or any role),
+    as a manager's `membership_add` does: marked untold now, queued after the commit,
+    and sent once (`invitation_deliver`), with a link to choose a password if they have
+    never signed in. The administration site audits the role itself."""
+    from .tasks import queue_after_commit, send_invitation
+
+    membership.invitation_untold_since = timezone.now()
+    membership.save(update_fields=["invitation_untold_since"])
+    queue_after_commit(send_invitation, membership.pk, False)
 
 
 def _managers_of(partnership_id) -> set[int]:

@@ -300,10 +300,11 @@ class Membership(models.Model):
     #: what they did before joining (ADR 0022). Empty for roles given before it was
     #: recorded, with no event in the trail to date them: shown whole, as they were.
     since = models.DateTimeField(_("role given"), default=timezone.now, null=True, editable=False)
-    #: When a manager gave the role, while the e-mail telling the person of it has not
-    #: gone: cleared as it is sent. Beat queues it again if it is still set ten minutes
-    #: on (the broker was down when the role was given). Empty for roles no one is to be
-    #: e-mailed about (given before this was recorded, in the admin, or by the demo).
+    #: When a manager (or an administrator, in the administration site) gave the role,
+    #: while the e-mail telling the person of it has not gone: cleared as it is sent.
+    #: Beat queues it again if it is still set ten minutes on (the broker was down when
+    #: the role was given). Empty for roles no one is to be e-mailed about (given before
+    #: this was recorded, or by the demo).
     invitation_untold_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()

@@ -169,3 +169,152 @@ def test_a_second_policy_for_the_same_kind_is_refused_in_words(admin_client, par
     page = _add_policy(admin_client, "2").content.decode()
     assert "There is already a default reminder policy for this kind of deadline" in page
     assert "reminder_policy_one_default_per_kind" not in page
+
+
+# --- The first manager: invited from the administration site ---------------------------
+
+
+def _add_user(client, email, full_name, memberships, password=""):
+    return client.post(
+        reverse("admin:safeguarding_user_add"),
+        {
+            "email": email,
+            "full_name": full_name,
+            "password1": password,
+            "password2": password,
+            **_inline("memberships", memberships),
+        },
+    )
+
+
+def _link(message) -> str:
+    import re
+
+    return re.search(r"https?://[^/\s]+(/password-reset/\S+/\S+/)", message.body).group(1)
+
+
+def test_the_first_manager_is_invited_by_e_mail_and_chooses_their_own_password(
+    client, partnership, django_capture_on_commit_callbacks, settings
+):
+    """An administrator adding the first manager had to invent a password for them and
+    pass it on some other way: nothing was e-mailed. Now they leave the password empty,
+    and the person is e-mailed a link to choose their own, as a manager's invitation
+    does on the People page."""
+    from django.core import mail
+
+    from safeguarding.models import Membership, Role, User
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _add_user(
+            client,
+            "Nadia.Okafor@Northvale.example",
+            "Nadia Okafor",
+            [{"role": Role.PARTNERSHIP_MANAGER, "partnership": partnership.pk}],
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(email="nadia.okafor@northvale.example")
+    assert user.has_usable_password()  # a random one no one knows, as on the People page
+    assert Membership.objects.get(user=user).invitation_untold_since is None  # sent
+    (invitation,) = mail.outbox
+    assert invitation.to == [user.email]
+    assert f"Partnership manager, {partnership.name}" in invitation.body
+    told = [str(m) for m in client.get(response.url).context["messages"]]
+    assert any("We have e-mailed nadia.okafor@northvale.example" in m for m in told), told
+
+    # The link lets them choose a password, and then sign in with it.
+    client.logout()
+    form_url = client.get(_link(invitation), follow=True).redirect_chain[-1][0]
+    new = "a-much-longer-new-passphrase"
+    client.post(form_url, {"new_password1": new, "new_password2": new})
+    signed_in = client.post(
+        reverse("safeguarding:sign-in"), {"username": user.email, "password": new}
+    )
+    assert signed_in.status_code == 302
+
+
+def test_the_add_person_page_says_the_password_may_be_left_empty(admin_client):
+    page = admin_client.get(reverse("admin:safeguarding_user_add")).content.decode()
+    assert "Leave both password boxes empty" in page
+
+
+def test_a_role_given_to_someone_who_has_signed_in_tells_them_to_sign_in_as_usual(
+    admin_client, people, other_partnership, django_capture_on_commit_callbacks, settings
+):
+    from django.core import mail
+
+    from safeguarding.models import Role
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    officer = people["officer"]
+    officer.last_login = officer.date_joined
+    officer.save(update_fields=["last_login"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:safeguarding_membership_add"),
+            {
+                "user": officer.pk,
+                "role": Role.PARTNERSHIP_MANAGER,
+                "partnership": other_partnership.pk,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    (notice,) = mail.outbox
+    assert notice.to == [officer.email]
+    assert f"Partnership manager, {other_partnership.name}" in notice.body
+    assert "Sign in as usual" in notice.body
+
+
+def test_a_regional_viewer_is_told_their_region(
+    admin_client, region, django_capture_on_commit_callbacks, settings
+):
+    """The invitation named the partnership only: a regional viewer's read "Regional
+    viewer, ." with no region."""
+    from django.core import mail
+
+    from safeguarding.models import Role
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _add_user(
+            admin_client,
+            "viewer@midshire.example",
+            "Joanne Carter",
+            [{"role": Role.REGIONAL_VIEWER, "region": region.pk}],
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    (invitation,) = mail.outbox
+    assert f"Regional viewer, {region.name}" in invitation.body
+    assert "Regional viewer, ." not in invitation.body
+
+
+def test_changing_someones_details_sends_them_nothing(
+    admin_client, people, django_capture_on_commit_callbacks, settings
+):
+    from django.core import mail
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    officer = people["officer"]
+    membership = officer.memberships.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:safeguarding_user_change", args=[officer.pk]),
+            {
+                "email": officer.email,
+                "full_name": "Officer Renamed",
+                "job_title": "",
+                "reminder_preference": officer.reminder_preference,
+                "is_active": "on",
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "1",
+                "memberships-MIN_NUM_FORMS": "0",
+                "memberships-MAX_NUM_FORMS": "1000",
+                "memberships-0-id": membership.pk,
+                "memberships-0-user": officer.pk,
+                "memberships-0-role": membership.role,
+                "memberships-0-partnership": membership.partnership_id,
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert mail.outbox == []
