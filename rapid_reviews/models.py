@@ -143,31 +143,29 @@ class Timetable(models.Model):
         return f"Rapid review timetable: {self.partnership}"
 
     def clean(self):
-        """Each step on or after the one before, from day 1, and the review sent to the
-        National Panel within its statutory 15 working days (or the timetable's steps and
-        reminders would contradict the statutory clock)."""
+        """Each step from day 1, no later than the statutory 15 working days (or the
+        timetable's steps and reminders would contradict the statutory clock), and on or
+        after every step before it. Every step out of place is said at once, at that step
+        (ADR 0021): a sign-off after day 15 is the sign-off's mistake, not the sending's."""
         from django.core.exceptions import ValidationError
 
-        days = list(self.days().items())
-        fields = dict(zip(self.days(), FIELDS_BY_STEP, strict=True))
-        if days[0][1] < 1:
-            raise ValidationError({fields[days[0][0]]: "Enter a day of 1 or more"})
-        for (_step, before), (step, day) in zip(days, days[1:], strict=False):
-            if day < before:
-                raise ValidationError(
-                    {
-                        fields[
-                            step
-                        ]: f"Enter day {before} or later: the step before is on day {before}"
-                    }
+        errors = {}
+        latest = None  # the day of the last step before that is itself in place
+        for field, day in zip(FIELDS_BY_STEP, self.days().values(), strict=True):
+            if day is None:
+                continue  # the form has said so already
+            if day < 1:
+                errors[field] = "Enter a day of 1 or more"
+            elif day > WORKING_DAYS_TO_COMPLETE:
+                errors[field] = (
+                    "Enter day 15 or earlier: the rapid review is due within 15 working days"
                 )
-        if self.panel_day > WORKING_DAYS_TO_COMPLETE:
-            raise ValidationError(
-                {
-                    "panel_day": "Enter day 15 or earlier: the rapid review is due "
-                    "within 15 working days"
-                }
-            )
+            elif latest is not None and day < latest:
+                errors[field] = f"Enter day {latest} or later: an earlier step is on day {latest}"
+            else:
+                latest = day
+        if errors:
+            raise ValidationError(errors)
 
     def days(self) -> dict[str, int]:
         return {
