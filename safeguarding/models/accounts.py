@@ -1,6 +1,7 @@
 """People, partnerships, agencies and memberships."""
 
 import re
+from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -192,6 +193,46 @@ class ClosureDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%-d %B %Y}: {self.reason}"
+
+    def clean(self):
+        """A date typed now (not one kept already: the partnership's page lists them all
+        and is saved with them) is a day the business unit would otherwise work, within
+        last year, this year and the next two: a weekend or bank holiday changes nothing
+        (and was listed twice in "Why this date?"), and 1999 or 2126 is a slip."""
+        from django.core.exceptions import ValidationError
+
+        from safeguarding import calendar
+
+        super().clean()
+        if self.date is None or not self._date_changed():
+            return
+        today = timezone.localdate()
+        first, last = date(today.year - 1, 1, 1), date(today.year + 2, 12, 31)
+        if not first <= self.date <= last:
+            message = _("Enter a date from %(first)s to %(last)s") % {
+                "first": f"{first:%-d %B %Y}",
+                "last": f"{last:%-d %B %Y}",
+            }
+            raise ValidationError({"date": message})
+        reason = calendar.non_working_reason(self.date)
+        if reason is None:
+            return
+        day = f"{self.date:%-d %B %Y}"
+        if self.date.weekday() >= 5:
+            message = _("%(day)s is a %(weekday)s: it is not a working day anyway") % {
+                "day": day,
+                "weekday": reason,
+            }
+        else:
+            message = _(
+                "%(day)s is a bank holiday (%(name)s): it is not a working day anyway"
+            ) % {"day": day, "name": reason}
+        raise ValidationError({"date": message})
+
+    def _date_changed(self) -> bool:
+        if self.pk is None:
+            return True
+        return not ClosureDay.objects.filter(pk=self.pk, date=self.date).exists()
 
 
 class StatutoryPartner(models.TextChoices):

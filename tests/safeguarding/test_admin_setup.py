@@ -318,3 +318,125 @@ def test_changing_someones_details_sends_them_nothing(
         )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert mail.outbox == []
+
+
+# --- Closure days ---------------------------------------------------------------------------
+
+
+def _closure_errors(partnership, day):
+    from django.core.exceptions import ValidationError
+
+    from safeguarding.models import ClosureDay
+
+    try:
+        ClosureDay(partnership=partnership, date=day, reason="Office closed").full_clean()
+    except ValidationError as error:
+        return error.message_dict.get("date", [])
+    return []
+
+
+def _weekday(start):
+    import datetime as dt
+
+    from safeguarding import calendar
+
+    day = start
+    while not calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_a_closure_day_is_a_day_the_business_unit_would_otherwise_work(partnership):
+    """A weekend or a bank holiday was taken, and then listed twice in "Why this date?"."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguarding import calendar
+
+    today = timezone.localdate()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    assert _closure_errors(partnership, saturday) == [
+        f"{saturday:%-d %B %Y} is a Saturday: it is not a working day anyway"
+    ]
+    holiday, name = next(iter(calendar.bank_holidays(today.year + 1).items()))
+    assert _closure_errors(partnership, holiday) == [
+        f"{holiday:%-d %B %Y} is a bank holiday ({name}): it is not a working day anyway"
+    ]
+    assert _closure_errors(partnership, _weekday(today + dt.timedelta(days=10))) == []
+
+
+def test_a_closure_day_far_in_the_past_or_future_is_refused(partnership):
+    """1999 and 2126 were both taken: a typing slip of the year."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first = dt.date(today.year - 1, 1, 1)
+    last = dt.date(today.year + 2, 12, 31)
+    too_early = _weekday(dt.date(today.year - 2, 6, 1))
+    too_late = _weekday(dt.date(today.year + 3, 6, 1))
+    assert _closure_errors(partnership, too_early) == [
+        f"Enter a date from {first:%-d %B %Y} to {last:%-d %B %Y}"
+    ]
+    assert _closure_errors(partnership, too_late) == [
+        f"Enter a date from {first:%-d %B %Y} to {last:%-d %B %Y}"
+    ]
+    assert _closure_errors(partnership, _weekday(first)) == []
+    assert _closure_errors(partnership, _weekday(dt.date(today.year + 2, 12, 1))) == []
+
+
+def test_an_old_closure_day_already_kept_does_not_stop_the_partnership_being_saved(
+    admin_client, partnership
+):
+    """Only a date typed now is checked: the partnership's page, with its closure days
+    listed, is saved as it was with one from years ago."""
+    import datetime as dt
+
+    from safeguarding.models import ClosureDay
+
+    old = ClosureDay.objects.create(
+        partnership=partnership, date=_weekday(dt.date(2019, 5, 1)), reason="Old"
+    )
+    data = {
+        "region": partnership.region_id,
+        "name": partnership.name,
+        "code": partnership.code,
+        "local_authority": partnership.local_authority,
+        "contact_email": partnership.contact_email,
+        "is_active": "on",
+        **_inline(
+            "closure_days",
+            [
+                {
+                    "id": old.pk,
+                    "partnership": partnership.pk,
+                    "date": old.date.isoformat(),
+                    "reason": "Old",
+                }
+            ],
+        ),
+        "closure_days-INITIAL_FORMS": "1",
+    }
+    response = admin_client.post(
+        reverse("admin:safeguarding_partnership_change", args=[partnership.pk]), data
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def test_the_partnership_page_refuses_a_weekend_closure_day_in_words(admin_client, region):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    response = _add_partnership(
+        admin_client,
+        region,
+        "NSCP",
+        [{"date": saturday.isoformat(), "reason": "Office closed"}],
+    )
+    assert response.status_code == 200
+    assert "is a Saturday: it is not a working day anyway" in response.content.decode()
