@@ -224,9 +224,10 @@ class ClosureDay(models.Model):
                 "weekday": reason,
             }
         else:
-            message = _(
-                "%(day)s is a bank holiday (%(name)s): it is not a working day anyway"
-            ) % {"day": day, "name": reason}
+            message = _("%(day)s is a bank holiday (%(name)s): it is not a working day anyway") % {
+                "day": day,
+                "name": reason,
+            }
         raise ValidationError({"date": message})
 
     def _date_changed(self) -> bool:
@@ -290,6 +291,29 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """One agency however its name is typed: "midshire police" beside "Midshire
+        Police" made a second one, its requests, contributors and actions split between
+        the two. An agency serving another partnership has that partnership added."""
+        from django.core.exceptions import ValidationError
+        from django.db.models.functions import Lower
+
+        super().clean()
+        self.name = " ".join((self.name or "").split())
+        same = (
+            Agency.objects.alias(name_lower=Lower("name"))
+            .filter(name_lower=self.name.lower())
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if same is not None:
+            raise ValidationError(
+                {
+                    "name": _("%(name)s is already an agency: add the partnership to it instead")
+                    % {"name": same.name}
+                }
+            )
 
 
 class Role(models.TextChoices):

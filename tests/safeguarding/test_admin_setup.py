@@ -440,3 +440,36 @@ def test_the_partnership_page_refuses_a_weekend_closure_day_in_words(admin_clien
     )
     assert response.status_code == 200
     assert "is a Saturday: it is not a working day anyway" in response.content.decode()
+
+
+# --- Agencies -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["midshire police", "MIDSHIRE POLICE", "Midshire  Police"])
+def test_an_agency_is_not_added_twice_under_other_capitals_or_spacing(
+    admin_client, agency, other_partnership, typed
+):
+    """ "midshire police" beside "Midshire Police" made a second agency: its requests,
+    contributors and actions split between the two."""
+    from safeguarding.models import Agency
+
+    response = admin_client.post(
+        reverse("admin:safeguarding_agency_add"),
+        {"name": typed, "kind": Agency.Kind.POLICE, "partnerships": [other_partnership.pk]},
+    )
+    assert response.status_code == 200
+    assert (
+        "Midshire Police is already an agency: add the partnership to it instead"
+        in response.content.decode()
+    )
+    assert Agency.objects.count() == 1
+
+
+def test_an_agencys_own_name_can_be_recapitalised(admin_client, agency, partnership):
+    from safeguarding.models import Agency
+
+    response = admin_client.post(
+        reverse("admin:safeguarding_agency_change", args=[agency.pk]),
+        {"name": "MIDSHIRE Police", "kind": Agency.Kind.POLICE, "partnerships": [partnership.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
