@@ -27,6 +27,11 @@ from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
 
+# The site is named for the service, not "Django administration".
+admin.site.site_header = f"{settings.SERVICE_NAME}: administration"
+admin.site.site_title = f"{settings.SERVICE_NAME}: administration"
+admin.site.index_title = "Set up partnerships, agencies and people"
+
 
 class AuditedAdmin(admin.ModelAdmin):
     """Writes an audit event (with old and new values) for every save and delete."""
@@ -408,10 +413,17 @@ class PartnershipAdmin(AuditedAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
-    list_display = ["name", "kind"]
+    list_display = ["name", "kind", "works_with", "contact_email"]
     list_filter = ["kind", "partnerships"]
     search_fields = ["name"]
     filter_horizontal = ["partnerships"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("partnerships")
+
+    @admin.display(description="Works with")
+    def works_with(self, agency):
+        return ", ".join(sorted(p.code for p in agency.partnerships.all())) or "—"
 
 
 @admin.register(Membership)

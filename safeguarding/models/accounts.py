@@ -108,7 +108,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Region(models.Model):
     name = models.CharField(max_length=120, unique=True)
-    code = models.SlugField(max_length=20, unique=True)
+    code = models.SlugField(
+        max_length=20,
+        unique=True,
+        help_text=_("Lower-case letters, numbers and hyphens, for example midshire."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -138,8 +142,21 @@ class Partnership(models.Model):
         ),
     )
     local_authority = models.CharField(max_length=200)
-    contact_email = models.EmailField()
-    is_active = models.BooleanField(default=True)
+    contact_email = models.EmailField(
+        _("contact e-mail address"),
+        help_text=_(
+            "The business unit's shared address: agencies see it on their information "
+            "requests, and agencies with no account are told to ask this address for one."
+        ),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick to switch the partnership off: its people no longer see it, no "
+            "reminders go out, and its reviews leave the public pages. Nothing is deleted."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -282,8 +299,20 @@ class Agency(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind)
-    partnerships = models.ManyToManyField(Partnership, related_name="agencies", blank=True)
-    contact_email = models.EmailField(blank=True)
+    partnerships = models.ManyToManyField(
+        Partnership,
+        related_name="agencies",
+        blank=True,
+        help_text=_("The partnerships it sends information to and owns actions for."),
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail address"),
+        blank=True,
+        help_text=_(
+            "Information requests, reminders and actions go here when no one at the agency "
+            "has an account. Leave empty if it has no shared address."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

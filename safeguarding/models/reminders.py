@@ -167,6 +167,8 @@ class ReminderSent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(
                 fields=["deadline", "rule", "occurrence", "recipient"],

@@ -473,3 +473,33 @@ def test_an_agencys_own_name_can_be_recapitalised(admin_client, agency, partners
         {"name": "MIDSHIRE Police", "kind": Agency.Kind.POLICE, "partnerships": [partnership.pk]},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
+
+
+# --- The administration site's own words ----------------------------------------------------
+
+
+def test_the_administration_site_is_named_for_the_service_not_django(admin_client, settings):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Django administration" not in page and "Django site admin" not in page
+    assert f"{settings.SERVICE_NAME}: administration" in page
+    assert "Reminder sents" not in page and "Reminders sent" in page
+
+
+def test_the_agency_list_shows_which_partnerships_each_works_with(
+    admin_client, agency, partnership, other_partnership
+):
+    page = admin_client.get(reverse("admin:safeguarding_agency_changelist")).content.decode()
+    assert "Works with" in page
+    assert f"{other_partnership.code}, {partnership.code}" in page
+
+
+def test_the_set_up_fields_say_what_they_are_for(admin_client):
+    partnership_page = admin_client.get(
+        reverse("admin:safeguarding_partnership_add")
+    ).content.decode()
+    assert "agencies with no account are told to ask this address" in partnership_page
+    assert "Untick to switch the partnership off" in partnership_page
+    agency_page = admin_client.get(reverse("admin:safeguarding_agency_add")).content.decode()
+    assert "when no one at the agency has an account" in agency_page
+    region_page = admin_client.get(reverse("admin:safeguarding_region_add")).content.decode()
+    assert "Lower-case letters, numbers and hyphens" in region_page
