@@ -63,6 +63,44 @@ def members_of(partnership: Partnership):
     )
 
 
+def still_to_set_up(partnerships) -> list[dict]:
+    """For a manager's home page: what each of these partnerships still lacks to work,
+    which only a manager can add: an active review officer (without one, every clock
+    nobody owns is reminded to the managers) and a lead for each statutory partner (the
+    sign-off forms start with them). Only the partnerships lacking something, in order;
+    one query however many."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import PartnerLead, StatutoryPartner
+
+    leads = {
+        f"led_{partner}": Exists(
+            PartnerLead.objects.filter(partnership=OuterRef("pk"), partner=partner)
+        )
+        for partner in StatutoryPartner.values
+    }
+    officer = Membership.objects.active().filter(
+        partnership=OuterRef("pk"), role=Role.REVIEW_OFFICER
+    )
+    found = {
+        row["pk"]: row
+        for row in Partnership.objects.filter(pk__in=[p.pk for p in partnerships])
+        .annotate(has_officer=Exists(officer), **leads)
+        .values("pk", "has_officer", *leads)
+    }
+    lacking = []
+    for partnership in partnerships:
+        row = found[partnership.pk]
+        no_lead = [
+            StatutoryPartner(p).label for p in StatutoryPartner.values if not row[f"led_{p}"]
+        ]
+        if not row["has_officer"] or no_lead:
+            lacking.append(
+                {"partnership": partnership, "officer": not row["has_officer"], "leads": no_lead}
+            )
+    return lacking
+
+
 def membership_get_for(actor: User, partnership: Partnership, pk) -> Membership:
     from . import permissions
 

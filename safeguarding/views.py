@@ -51,6 +51,10 @@ def home(request):
     if context["manages"]:
         from lcspr.selectors import actions_to_sign_off
 
+        from .people import still_to_set_up
+
+        context["to_set_up"] = still_to_set_up([m.partnership for m in context["manages"]])
+
         waiting = actions_to_sign_off(request.user)
         context["to_sign_off"] = list(waiting[:HOME_ROWS])
         context["to_sign_off_count"] = (
