@@ -21,8 +21,10 @@ def test_a_new_partnerships_manager_is_told_what_to_set_up_first(client, region)
     leads = reverse("safeguarding:partner-leads", args=[fenbridge.pk])
     assert f'<a class="govuk-link" href="{people}">Add a review officer</a>' in page
     assert f'<a class="govuk-link" href="{leads}">Record the statutory partners’ leads</a>' in page
-    # The set-up comes before the empty dashboard.
+    # The set-up comes before the empty dashboard, and says nothing that stops being
+    # true once incidents are logged.
     assert page.index("Set up Fenbridge SCP") < page.index("Dashboard")
+    assert "Only a manager can do these, and the partnership needs them:" in page
 
 
 def test_the_set_up_list_goes_once_done(client, region):
