@@ -9,7 +9,12 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    ReadOnlyPasswordHashWidget,
+    UserChangeForm,
+)
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -177,6 +182,37 @@ class PersonAddForm(AdminUserCreationForm):
         return super().set_password_and_save(user, commit=commit, **kwargs)
 
 
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether the person has a password, in words: Django's own widget showed the
+    hash's algorithm, iterations and salt, which tell an administrator nothing."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
+        context["summary"] = [
+            {
+                "label": "They have a password. No one, administrators included, can see it."
+                if usable
+                else "Their password is switched off: they cannot sign in."
+            }
+        ]
+        return context
+
+
+class PersonChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password is not None:
+            password.widget = PasswordStateWidget()
+            password.help_text = (
+                "If they have forgotten it, they use “I have forgotten my password” on the "
+                "sign-in page."
+                if self.instance.has_usable_password()
+                else "Until one is set here, “I have forgotten my password” sends them nothing."
+            )
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     ordering = ["full_name"]
@@ -196,6 +232,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined", "second_factor", "sign_in_lockout"]
     filter_horizontal = []
     add_form = PersonAddForm
+    form = PersonChangeForm
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

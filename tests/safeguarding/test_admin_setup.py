@@ -503,3 +503,18 @@ def test_the_set_up_fields_say_what_they_are_for(admin_client):
     assert "when no one at the agency has an account" in agency_page
     region_page = admin_client.get(reverse("admin:safeguarding_region_add")).content.decode()
     assert "Lower-case letters, numbers and hyphens" in region_page
+
+
+def test_a_persons_page_says_whether_they_have_a_password_in_words_not_its_hash(
+    admin_client, people
+):
+    """The page showed "algorithm: pbkdf2_sha256 iterations: … salt: … hash: …"."""
+    officer = people["officer"]
+    url = reverse("admin:safeguarding_user_change", args=[officer.pk])
+    page = admin_client.get(url).content.decode()
+    assert "salt" not in page and "algorithm" not in page
+    assert "They have a password. No one, administrators included, can see it." in page
+    officer.set_unusable_password()
+    officer.save(update_fields=["password"])
+    page = admin_client.get(url).content.decode()
+    assert "Their password is switched off: they cannot sign in." in page
