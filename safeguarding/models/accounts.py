@@ -189,6 +189,24 @@ class Partnership(models.Model):
                     % {"name": taken.name, "code": self.code}
                 }
             )
+        # A code another partnership had before changing it: its references keep it, and
+        # this partnership's would repeat them (references are unique).
+        from django.apps import apps
+
+        Incident = apps.get_model("notifications", "Incident")
+        earlier = (
+            Incident.objects.filter(reference__startswith=f"{self.code}-")
+            .exclude(partnership=self.pk)
+            .select_related("partnership")
+            .first()
+        )
+        if earlier is not None:
+            raise ValidationError(
+                {
+                    "code": _("%(name)s’s case references start with %(code)s: choose another")
+                    % {"name": earlier.partnership.name, "code": self.code}
+                }
+            )
 
 
 class ClosureDay(models.Model):

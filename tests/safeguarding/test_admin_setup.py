@@ -2,6 +2,8 @@
 is checked and said plainly, never a server error, and nothing that would break the
 service later (a reference prefix, a reminder policy the sweep cannot read) is let in."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -518,3 +520,28 @@ def test_a_persons_page_says_whether_they_have_a_password_in_words_not_its_hash(
     officer.save(update_fields=["password"])
     page = admin_client.get(url).content.decode()
     assert "Their password is switched off: they cannot sign in." in page
+
+
+def test_a_code_that_starts_another_partnerships_references_is_refused(
+    admin_client, partnership, region, people
+):
+    """A partnership that changed its code leaves its old references as they were: a new
+    partnership given the old code would make the same references again, and logging
+    its first incident failed on the references' uniqueness, a server error."""
+    from notifications.models import Incident
+
+    Incident.objects.create(
+        partnership=partnership,
+        reference="OLD-2026-001",
+        year=2026,
+        sequence=1,
+        awareness_date=dt.date(2026, 11, 2),
+        notification_due=dt.date(2026, 11, 9),
+        created_by=people["officer"],
+    )
+    response = _add_partnership(admin_client, region, "old")
+    assert response.status_code == 200
+    assert (
+        f"{partnership.name}’s case references start with OLD: choose another"
+        in response.content.decode()
+    )
