@@ -603,9 +603,11 @@ def invitation_deliver(*, membership_id: int, new_account: bool = False) -> str:
                 default_token_generator.make_token(user),
             ],
         )
+    # A regional viewer's role is given for a region, every other role by a partnership.
+    giver = membership.partnership or membership.region
     send_templated(
         to=[user.email],
-        subject=f"{membership.partnership.name} has given you a role on {settings.SERVICE_NAME}",
+        subject=f"{giver.name} has given you a role on {settings.SERVICE_NAME}",
         template="safeguarding/email/invitation",
         context=context,
     )

@@ -289,6 +289,7 @@ def test_a_regional_viewer_is_told_their_region(
     (invitation,) = mail.outbox
     assert f"Regional viewer, {region.name}" in invitation.body
     assert "Regional viewer, ." not in invitation.body
+    assert invitation.subject.startswith(f"{region.name} has given you a role")
 
 
 def test_changing_someones_details_sends_them_nothing(
