@@ -206,7 +206,7 @@ def posts(draw, target: Target):
 
 # --- checking nothing was half-saved --------------------------------------------------------
 
-APPS = ("safeguarding", "notifications", "rapid_reviews")
+APPS = ("safeguarding", "notifications", "rapid_reviews", "lcspr")
 
 
 @functools.cache
