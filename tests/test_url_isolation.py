@@ -237,17 +237,9 @@ def _nothing_kept_between_tests():
 @pytest.fixture(scope="module")
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world and its people, made once for this module's few hundred tests rather
-    than once for each (making it renders PDFs and takes seconds).
-
-    They are made in a transaction left open until the module's last test and then rolled
-    back; each test runs in a savepoint inside it (pytest-django's `db` is Django's
-    TestCase, whose atomic blocks nest), so whatever a test writes is undone before the
-    next one, as with records of its own. Settings the function-scoped fixtures would set
-    (the fast password hasher, MEDIA_ROOT) are set here for as long as the records live."""
+    than once for each (making it renders PDFs and takes seconds): tests/shared_records.py.
+    Its tests only read the files, so they share the module's folder of them."""
     from types import SimpleNamespace
-
-    from django.db import transaction
-    from django.test import override_settings
 
     from tests.conftest import (
         make_agency,
@@ -262,33 +254,23 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
         notify,
         send_requests,
     )
+    from tests.shared_records import made_once
 
-    overrides = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    overrides.enable()
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-    try:
-        with django_db_blocker.unblock():
-            region = make_region()
-            partnership = make_partnership(region)
-            other_partnership = make_other_partnership(region)
-            agency = make_agency(partnership, other_partnership)
-            people = make_people(partnership, other_partnership, agency, region)
-            agencies = make_agencies(partnership, agency)
-            contributors = make_contributors(partnership, other_partnership, agencies, people)
-            review = notify(partnership, people["officer"])
-            sent = send_requests(review, agencies, people["officer"])
-            world = build_world(people, review, sent)
-        yield SimpleNamespace(people=people, contributors=contributors, world=world)
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-        overrides.disable()
+    def build():
+        region = make_region()
+        partnership = make_partnership(region)
+        other_partnership = make_other_partnership(region)
+        agency = make_agency(partnership, other_partnership)
+        people = make_people(partnership, other_partnership, agency, region)
+        serving = make_agencies(partnership, agency)
+        contributing = make_contributors(partnership, other_partnership, serving, people)
+        notified = notify(partnership, people["officer"])
+        sent = send_requests(notified, serving, people["officer"])
+        world = build_world(people, notified, sent)
+        return SimpleNamespace(people=people, contributors=contributing, world=world)
+
+    for made in made_once(django_db_blocker, tmp_path_factory, build):
+        yield made.records
 
 
 def _leaver_of(partnership):
