@@ -22,9 +22,17 @@ from weasyprint import HTML
 
 from lcspr import services
 from lcspr.models import PublishedReview
-from tests.rapid_reviews.conftest import CHILD_NAME
+from tests.conftest import (
+    make_agency,
+    make_other_partnership,
+    make_partnership,
+    make_people,
+    make_region,
+)
+from tests.rapid_reviews.conftest import CHILD_NAME, notify
+from tests.shared_records import fresh, made_once, own_files
 
-from .conftest import BRIEFING, publish, to_notice_sent
+from .conftest import BRIEFING, open_review, publish, to_notice_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +63,43 @@ def upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("final-report.pdf", data, content_type="application/pdf")
 
 
-@pytest.fixture
-def ready(local_review, people):
-    review = to_notice_sent(local_review, people["officer"])
-    services.briefing_save(review=review, actor=people["officer"], values=BRIEFING)
+def make_ready(people, partnership):
+    """A local review with its notice sent and its briefing saved: ready to publish."""
+    officer = people["officer"]
+    review = open_review(lambda **kwargs: notify(partnership, officer, **kwargs), people)
+    review = to_notice_sent(review, officer)
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)
     return review
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every test here starts from the same review (tests/shared_records.py): made once,
+    each test in a savepoint with its own copy of the files."""
+
+    def build():
+        region = make_region()
+        partnership = make_partnership(region)
+        other = make_other_partnership(region)
+        people = make_people(partnership, other, make_agency(partnership, other), region)
+        return {"people": people, "ready": make_ready(people, partnership)}
+
+    yield from made_once(django_db_blocker, tmp_path_factory, build)
+
+
+@pytest.fixture(autouse=True)
+def _own_files(request, shared, settings, tmp_path):
+    own_files(request, shared, settings, tmp_path)
+
+
+@pytest.fixture
+def people(shared):
+    return fresh(shared.records["people"])
+
+
+@pytest.fixture
+def ready(shared):
+    return fresh(shared.records["ready"])
 
 
 def refusal(review, officer, **values) -> str:
