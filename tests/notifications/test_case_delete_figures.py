@@ -15,6 +15,7 @@ import pytest
 from django.core import serializers
 from django.db import connection
 from django.template.loader import render_to_string
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -36,13 +37,17 @@ from safeguarding.models import (
     ErasedReview,
     ReminderSent,
 )
-from tests.lcspr.conftest import (  # noqa: F401 - fixtures
-    agencies,
-    contributors,
-    publish,
-    to_notice_sent,
+from tests.conftest import (
+    make_agency,
+    make_other_partnership,
+    make_partnership,
+    make_people,
+    make_region,
 )
+from tests.lcspr.conftest import publish, to_notice_sent
 from tests.notifications.conftest import child_values
+from tests.rapid_reviews.conftest import make_agencies
+from tests.shared_records import fresh, made_once, own_files
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +107,7 @@ def _backdate(clocks, start: D):
         )
 
 
-@pytest.fixture
-def themes():
+def make_themes():
     def theme(name):
         return LearningTheme.objects.get_or_create(
             name=name, defaults={"slug": name.lower().replace(" ", "-")}
@@ -116,12 +120,59 @@ def themes():
     }
 
 
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Every test here starts from the same history (tests/shared_records.py): made once,
+    each test in a savepoint with its own copy of the files."""
+
+    def build():
+        with override_settings(RETENTION_YEARS=0):
+            region = make_region()
+            partnership = make_partnership(region)
+            other = make_other_partnership(region)
+            agency = make_agency(partnership, other)
+            people = make_people(partnership, other, agency, region)
+            agencies = make_agencies(partnership, agency)
+            history = make_history(partnership, other, people, agencies, make_themes())
+        return {
+            "partnership": partnership,
+            "other_partnership": other,
+            "people": people,
+            "history": history,
+        }
+
+    yield from made_once(django_db_blocker, tmp_path_factory, build)
+
+
+@pytest.fixture(autouse=True)
+def _own_files(request, shared, settings, tmp_path):
+    own_files(request, shared, settings, tmp_path)
+
+
 @pytest.fixture
-def history(partnership, other_partnership, people, agencies, themes, settings, tmp_path):  # noqa: F811
+def partnership(shared):
+    return fresh(shared.records["partnership"])
+
+
+@pytest.fixture
+def other_partnership(shared):
+    return fresh(shared.records["other_partnership"])
+
+
+@pytest.fixture
+def people(shared):
+    return fresh(shared.records["people"])
+
+
+@pytest.fixture
+def history(shared, settings):
+    settings.RETENTION_YEARS = 0
+    return fresh(shared.records["history"])
+
+
+def make_history(partnership, other_partnership, people, agencies, themes):
     """Brookfield's cases over 2024-2026, one of them (`doomed`) closed and ready to be
     deleted; one of Ashdown's, the other partnership in the region."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.RETENTION_YEARS = 0
     officer, manager = people["officer"], people["manager"]
     today = timezone.localdate()
 
