@@ -2,10 +2,12 @@
 officer, an agency contributor or an independent reviewer, and taking a role away.
 
 Managers and regional viewers are still added by the service's administrators (a
-manager cannot make another manager, so no one widens their own powers), who invite them
-the same way (`invitation_queue`). A new person gets an account with a random password
-and an e-mail with a link to choose their own; someone who already has an account is
-told of the new role. Everything is audited.
+manager cannot make another manager, so no one widens their own powers). Both invite
+them alike: the role is marked untold and `send_invitation` queued after the commit (the
+People page in `membership_add`, the administration site through `invitation_queue`).
+A new person gets an account with a random password and an e-mail with a link to choose
+their own; someone who already has an account is told of the new role. Everything is
+audited.
 """
 
 from __future__ import annotations
