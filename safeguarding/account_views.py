@@ -32,6 +32,28 @@ NEW_CODES_SESSION_KEY = "two_factor_new_codes"
 
 WRONG_CODE = gettext_lazy("The code is not correct or has expired")
 
+#: What the pages confirming a new password say of the second factor, which a new
+#: password never changes (`two_factor.after_new_password`), so the code asked for at the
+#: next sign-in, or the set-up, is no surprise.
+SECOND_FACTOR_AFTER_PASSWORD = {
+    two_factor.STILL_ASKED: gettext_lazy(
+        "Your two-factor authentication has not changed. When you sign in, you still need a "
+        "code from your authenticator app (or one of your recovery codes)."
+    ),
+    two_factor.APP_KEPT: gettext_lazy("Your two-factor authentication has not changed."),
+    two_factor.SET_UP_NEXT: gettext_lazy(
+        "When you sign in, you will set up two-factor authentication. We will e-mail you a "
+        "code first, then you will set up an authenticator app on your phone."
+    ),
+}
+
+
+def second_factor_after_password(user) -> str:
+    """The sentence about their second factor for someone who has a new password ("":
+    they have none and need none)."""
+    state = two_factor.after_new_password(user)
+    return str(SECOND_FACTOR_AFTER_PASSWORD[state]) if state else ""
+
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
@@ -303,7 +325,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         audit_record(actor=self.request.user, action=Action.PASSWORD_CHANGED, request=self.request)
-        messages.success(self.request, _("Your password has been changed"))
+        told = _("Your password has been changed.")
+        second_factor = second_factor_after_password(self.request.user)
+        if second_factor:
+            told = f"{told} {second_factor}"
+        messages.success(self.request, told)
         return response
 
 

@@ -3,11 +3,12 @@ officer, an agency contributor or an independent reviewer, and taking a role awa
 
 Managers and regional viewers are still added by the service's administrators (a
 manager cannot make another manager, so no one widens their own powers). Both invite
-them alike: the role is marked untold and `send_invitation` queued after the commit (the
-People page in `membership_add`, the administration site through `invitation_queue`).
-A new person gets an account with a random password and an e-mail with a link to choose
-their own; someone who already has an account is told of the new role. Everything is
-audited.
+them through `invitation_queue` (the People page's `membership_add`, and the
+administration site): the role is marked untold and `send_invitation` queued after the
+commit. A new person gets an account with a random password and an e-mail with a link to
+choose their own; someone who already has an account is told of the new role (whether
+the e-mail asks for a password is decided when it goes: `needs_a_password`). Everything
+is audited.
 """
 
 from __future__ import annotations
@@ -215,11 +216,7 @@ def membership_add(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user,
-                partnership=partnership,
-                role=role,
-                agency=agency,
-                invitation_untold_since=timezone.now(),
+                user=user, partnership=partnership, role=role, agency=agency
             )
     except IntegrityError:
         raise_if({"role": f"{user.full_name} already has this role in the partnership"})
@@ -232,25 +229,24 @@ def membership_add(
         changes={"role": role, "agency": agency.name if agency else "", "new_account": created},
     )
 
-    from .tasks import queue_after_commit, send_invitation
-
-    # A broker that is down is logged: the role stands (not a server error after it was
-    # saved), and beat's re-queue (`untold_invitations`) sends the e-mail later.
-    queue_after_commit(send_invitation, membership.pk, created)
+    invitation_queue(membership=membership)
     return membership
 
 
 def invitation_queue(*, membership: Membership) -> None:
-    """E-mail someone about a role the service's administrators gave them (the
-    administration site: a partnership's first manager, a regional viewer, or any role),
-    as a manager's `membership_add` does: marked untold now, queued after the commit,
-    and sent once (`invitation_deliver`), with a link to choose a password if they have
-    never signed in. The administration site audits the role itself."""
+    """E-mail someone about a role just given them, on the People page (`membership_add`)
+    or by the service's administrators (the administration site: a partnership's first
+    manager, a regional viewer, or any role): marked untold now, queued after the
+    commit, and sent once (`invitation_deliver`), with a link to choose a password if
+    they still need one. Whoever gives the role audits it.
+
+    A broker that is down is logged: the role stands (not a server error after it was
+    saved), and beat's re-queue (`untold_invitations`) sends the e-mail later."""
     from .tasks import queue_after_commit, send_invitation
 
     membership.invitation_untold_since = timezone.now()
     membership.save(update_fields=["invitation_untold_since"])
-    queue_after_commit(send_invitation, membership.pk, False)
+    queue_after_commit(send_invitation, membership.pk)
 
 
 def _managers_of(partnership_id) -> set[int]:
@@ -564,14 +560,15 @@ def untold_invitations(*, now):
 
 
 @transaction.atomic
-def invitation_deliver(*, membership_id: int, new_account: bool = False) -> str:
-    """E-mail the person about their new role: for a new account, or one that has no
-    password of theirs yet (`needs_a_password`: invited, removed and added again before
-    they ever signed in), with a link to choose a password (the password-reset link,
-    valid for PASSWORD_RESET_TIMEOUT); otherwise, to sign in as usual. Once: the role is
-    locked and its untold mark cleared with the sending (a failed send rolls back and is
-    tried again), so the task queued when the role was given and beat's re-queue send
-    one e-mail between them. Not at all once the role is gone or the account turned off."""
+def invitation_deliver(*, membership_id: int) -> str:
+    """E-mail the person about their new role: for an account that has no password of
+    theirs yet (`needs_a_password`, decided now: a new account, or one invited, removed
+    and added again before they ever signed in), with a link to choose a password (the
+    password-reset link, valid for PASSWORD_RESET_TIMEOUT); otherwise, to sign in as
+    usual. Once: the role is locked and its untold mark cleared with the sending (a
+    failed send rolls back and is tried again), so the task queued when the role was
+    given and beat's re-queue send one e-mail between them. Not at all once the role is
+    gone or the account turned off."""
     from django.contrib.auth.tokens import default_token_generator
 
     membership = (
@@ -587,7 +584,7 @@ def invitation_deliver(*, membership_id: int, new_account: bool = False) -> str:
     if not membership.user.is_active:
         return "skipped"
     user = membership.user
-    choose = new_account or needs_a_password(user)
+    choose = needs_a_password(user)
     context = {
         "service_name": settings.SERVICE_NAME,
         "user": user,

@@ -6,7 +6,13 @@ and can act (GOV.UK services do the same).
 
 A notice follows the audit event that records the change (`audit_record` queues it once
 the change is committed), so every way of making the change sends it. It says what
-changed, when and from which address; never anything about a case.
+changed and when; never anything about a case. A change the person made is told with the
+network address it came from (theirs, or a stranger's if it was not them). A change an
+administrator made to their account is told as that, in words: the administrator's own
+address is not the account holder's to know.
+
+Choosing a first password (`first_password`: the link in the e-mail that invites someone
+to an account made for them) is not a change: nothing is sent for it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,12 @@ BY_ADMINISTRATOR = {
 #: audit event says the account has no usable password now).
 PASSWORD_TURNED_OFF = "An administrator turned off your password"
 USER_TYPE = "safeguarding.user"
+#: Who made a change to someone else's account. Only the service's administrators can
+#: (the administration site: a password, a second factor, a lockout).
+BY_AN_ADMINISTRATOR = (
+    "It was done by one of the administrators of {service}, not by someone signed in to "
+    "your account."
+)
 
 
 def subject_of(event: AuditEvent):
@@ -55,11 +67,35 @@ def subject_of(event: AuditEvent):
     return event.actor
 
 
+def first_password(user) -> bool:
+    """Would a password the person chooses now be their first? Yes while they have never
+    signed in and the trail records no password set for them: an account made for an
+    invitation has only a random password no one knows (or none, if an administrator
+    turned that off). Asked before the new password is saved."""
+    from django.db.models import Q
+
+    if user.last_login is not None:
+        return False
+    earlier = (
+        AuditEvent.objects.filter(action=Action.PASSWORD_CHANGED)
+        .filter(Q(actor=user, object_id="") | Q(object_type=USER_TYPE, object_id=str(user.pk)))
+        .values_list("changes", flat=True)
+    )
+    # An administrator turning the password off gave them none (read here, not in SQL:
+    # a JSON key's absence is NULL there, and a few rows at most are read).
+    return all((changes or {}).get("usable") is False for changes in earlier)
+
+
+def _told(event: AuditEvent) -> bool:
+    """Is the person told of this event? A first password chosen is not a change."""
+    return event.action in NOTICES and not (event.changes or {}).get("first_password")
+
+
 def queue_notice(event: AuditEvent) -> None:
     """Queue the notice for `event` once its transaction commits (nothing is sent for a
     change that is rolled back). If the broker is down the change stands: the audit
     trail still records it, and the failure is logged."""
-    if event.action not in NOTICES or (event.actor_id is None and not event.object_id):
+    if not _told(event) or (event.actor_id is None and not event.object_id):
         return
 
     def queue():
@@ -78,7 +114,7 @@ def queue_notice(event: AuditEvent) -> None:
 def notice_deliver(*, event_id: int) -> str:
     """Send the notice of one audit event to the person it is about."""
     event = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
-    if event is None or event.action not in NOTICES:
+    if event is None or not _told(event):
         return "skipped"
     user = subject_of(event)
     if user is None or not user.is_active or not user.email:
@@ -96,7 +132,9 @@ def notice_deliver(*, event_id: int) -> str:
         "by_someone_else": by_someone_else,
         "reset": event.action == Action.TWO_FACTOR_RESET,
         "when": timezone.localtime(event.occurred_at),
-        "address": event.ip_address,
+        # Their own change's address; never an administrator's.
+        "address": None if by_someone_else else event.ip_address,
+        "who": BY_AN_ADMINISTRATOR.format(service=settings.SERVICE_NAME) if by_someone_else else "",
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
     }
     send_templated(

@@ -107,11 +107,13 @@ def send_password_reset(email: str) -> str:
 
 
 @shared_task(name="safeguarding.send_invitation", ignore_result=True, **RETRIED_SEND)
-def send_invitation(membership_id: int, new_account: bool = False) -> str:
-    """Tell a person they have a new role (people.py): once, however often it is queued."""
+def send_invitation(membership_id: int, new_account: bool | None = None) -> str:
+    """Tell a person they have a new role (people.py): once, however often it is queued.
+    Whether to ask them to choose a password is decided when it goes; `new_account`,
+    which tasks queued before that still carry, is ignored."""
     from .people import invitation_deliver
 
-    return invitation_deliver(membership_id=membership_id, new_account=new_account)
+    return invitation_deliver(membership_id=membership_id)
 
 
 @shared_task(name="safeguarding.requeue_invitations", ignore_result=True)

@@ -103,6 +103,22 @@ def recovery_codes_left(user) -> int:
     return device.token_set.count() if device else 0
 
 
+#: What a new password leaves of a person's second factor (a password never changes it),
+#: for the page that confirms the password (`after_new_password`).
+STILL_ASKED = "still asked"  # their authenticator app, asked for at every sign-in
+APP_KEPT = "app kept"  # their authenticator app, not asked for while they have no role
+SET_UP_NEXT = "set up next"  # asked for, and they have none: set up at the next sign-in
+
+
+def after_new_password(user) -> str | None:
+    """STILL_ASKED, APP_KEPT or SET_UP_NEXT for `user` (None: they have no app and need
+    none, having no role)."""
+    needed = required_for(user)
+    if authenticator_of(user) is not None:
+        return STILL_ASKED if needed else APP_KEPT
+    return SET_UP_NEXT if needed else None
+
+
 def mailbox_checked(request) -> bool:
     """May this session set up an authenticator? Yes once it has passed the second
     factor (replacing an app), or entered a code e-mailed to the user in this session."""

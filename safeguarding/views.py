@@ -212,33 +212,71 @@ class PasswordResetSentView(auth_views.PasswordResetDoneView):
     template_name = "safeguarding/password_reset_sent.html"
 
 
+#: Session key: what the page after a password chosen by a link says (set by the
+#: choosing, read once by the page).
+NEW_PASSWORD_SESSION_KEY = "new_password_chosen"
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a password by an e-mailed link: a reset, or the first password of someone
+    invited (`security_notices.first_password`: not told as a change, and the pages
+    say "your password", not "a new password")."""
+
     template_name = "safeguarding/password_reset_confirm.html"
     form_class = SetNewPasswordForm
     success_url = reverse_lazy("safeguarding:password-reset-complete")
 
+    def get_context_data(self, **kwargs):
+        from .security_notices import first_password
+
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink"):
+            context["first_password"] = first_password(self.user)
+        return context
+
     def form_valid(self, form):
         from axes.utils import reset as reset_lockout
 
-        from .account_views import axes_username
+        from .account_views import axes_username, second_factor_after_password
         from .audit import Action, audit_record
+        from .security_notices import first_password
 
+        first = first_password(form.user)
+        changes = {"method": "reset link"}
+        if first:
+            changes["first_password"] = True
         with transaction.atomic():
             response = super().form_valid(form)
             audit_record(
                 actor=form.user,
                 action=Action.PASSWORD_CHANGED,
-                changes={"method": "reset link"},
+                changes=changes,
                 request=self.request,
             )
         # The locked-out page sends people here: a new password, chosen through their
         # own mailbox, ends the lockout of their account (or it would greet them again).
         reset_lockout(username=axes_username(None, {"username": form.user.email}))
+        self.request.session[NEW_PASSWORD_SESSION_KEY] = {
+            "first_password": first,
+            "second_factor": second_factor_after_password(form.user),
+        }
         return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    """ "Password changed" (or "Password set", for a first one), with what it means for
+    their second factor, once, in the browser that chose it (opened again, or
+    elsewhere, the page says only what is true of everyone)."""
+
     template_name = "safeguarding/password_reset_complete.html"
+
+    def get_context_data(self, **kwargs):
+        chosen = self.request.session.pop(NEW_PASSWORD_SESSION_KEY, None) or {}
+        return super().get_context_data(
+            first_password=chosen.get("first_password", False),
+            second_factor=chosen.get("second_factor"),
+            **kwargs,
+        )
 
 
 @require_POST

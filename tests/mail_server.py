@@ -42,3 +42,12 @@ def text_of(message) -> str:
     """The plain-text part of a received message."""
     part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
     return part.get_payload(decode=True).decode()
+
+
+def every_part_of(message) -> str:
+    """Every text part of a received message (plain and HTML), decoded, one after another."""
+    return "\n".join(
+        part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if part.get_content_maintype() == "text"
+    )

@@ -84,7 +84,12 @@ def test_opening_the_sign_out_address_asks_to_confirm_and_does_not_sign_out(clie
 
 
 def test_password_reset_by_email(client, people, eager_tasks):
+    """Someone who has signed in before (with their authenticator app) forgot their
+    password: the page that confirms the new one says their second factor is unchanged,
+    so the code asked for at their next sign-in is no surprise."""
     officer = people["officer"]
+    sign_in(client, officer)
+    client.logout()
     response = client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -99,9 +104,77 @@ def test_password_reset_by_email(client, people, eager_tasks):
     assert "There is a problem" in short.content.decode()
     new = "a-much-longer-new-passphrase"
     done = client.post(form_url, {"new_password1": new, "new_password2": new}, follow=True)
-    assert "Password changed" in done.content.decode()
+    page = " ".join(done.content.decode().split())
+    assert "Password changed" in page
+    assert (
+        "Your two-factor authentication has not changed. When you sign in, you still need "
+        "a code from your authenticator app (or one of your recovery codes)." in page
+    )
     officer.refresh_from_db()
     assert officer.check_password(new)
+    # Shown once, to the browser that chose it: opened again, the page says only what
+    # is true of everyone.
+    again = " ".join(client.get(done.redirect_chain[-1][0]).content.decode().split())
+    assert "authenticator app" not in again
+    assert "Changing your password does not change your two-factor authentication." in again
+
+
+def _reset_by_link(client, user) -> str:
+    """Ask for a link for `user`, choose a new password with it: the page that follows."""
+    from safeguarding.models import User
+
+    mail.outbox.clear()
+    User.objects.filter(pk=user.pk).update(password_reset_sent_at=None)  # one link in 5 min
+    client.post(reverse("safeguarding:password-reset"), {"email": user.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "a-much-longer-new-passphrase"
+    done = client.post(form_url, {"new_password1": new, "new_password2": new}, follow=True)
+    assert done.status_code == 200
+    return " ".join(done.content.decode().split())
+
+
+def test_a_new_password_says_a_second_factor_is_still_to_set_up(client, people, eager_tasks):
+    """With a role but no authenticator app (an administrator reset it, say), the page
+    says the next sign-in sets one up; with no role and no app, nothing is asked, so
+    nothing is said; with no role and an app, the app is unchanged."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safeguarding.models import Membership
+
+    officer = people["officer"]
+    sign_in(client, officer)
+    client.logout()
+    TOTPDevice.objects.filter(user=officer).delete()
+    page = _reset_by_link(client, officer)
+    assert "Password changed" in page
+    assert (
+        "When you sign in, you will set up two-factor authentication. We will e-mail you "
+        "a code first, then you will set up an authenticator app on your phone." in page
+    )
+    assert "has not changed" not in page
+
+    Membership.objects.filter(user=officer).delete()
+    page = _reset_by_link(client, officer)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Password changed" in main and "two-factor" not in main
+
+    authenticator_for(officer)  # an app kept from before, not asked for without a role
+    page = _reset_by_link(client, officer)
+    assert "Your two-factor authentication has not changed." in page
+    assert "you still need a code" not in page
+
+
+def test_a_changed_password_says_the_second_factor_is_unchanged(client, people):
+    sign_in(client, people["officer"])
+    new = "a-much-longer-new-passphrase"
+    response = client.post(
+        reverse("safeguarding:password-change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        follow=True,
+    )
+    page = " ".join(response.content.decode().split())
+    assert "Your password has been changed. Your two-factor authentication has not changed" in page
 
 
 def test_the_reset_link_is_on_the_services_address_not_the_one_asked_for(

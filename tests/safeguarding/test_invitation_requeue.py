@@ -70,6 +70,22 @@ def test_a_role_given_while_the_broker_was_down_is_e_mailed_once_by_beat(
     assert role.invitation_untold_since is None
 
 
+def test_whether_to_choose_a_password_is_decided_when_the_e_mail_goes(
+    people, partnership, smtp, monkeypatch
+):
+    """The task no longer says whether the account is new: the e-mail asks for a password
+    only if the person still needs one when it goes. A task queued by the old code (with
+    new_account=True) for someone who has signed in since tells them to sign in as usual."""
+    with monkeypatch.context() as down:
+        broker_down(down)
+        role = add_person(people["manager"], partnership)
+    User.objects.filter(pk=role.user_id).update(last_login=timezone.now())
+    assert send_invitation(role.pk, True) == "sent"
+    (message,) = smtp
+    body = text_of(message)
+    assert "Sign in as usual" in body and "Choose your password" not in body
+
+
 def test_a_role_e_mailed_when_it_was_given_is_not_e_mailed_again(
     people, partnership, smtp, monkeypatch
 ):

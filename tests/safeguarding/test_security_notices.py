@@ -46,7 +46,10 @@ def test_a_changed_password_is_told_to_its_owner(
 def test_a_password_reset_by_link_is_audited_and_told(
     client, people, smtp, settings, django_capture_on_commit_callbacks, eager_tasks
 ):
+    """Someone who has signed in before chooses a new password by the link: a change."""
     officer = people["officer"]
+    sign_in(client, officer)
+    client.logout()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
     link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", mail.outbox[0].body).group(1)
@@ -97,3 +100,90 @@ def test_no_notice_for_other_events_or_a_switched_off_account(
         officer.save(update_fields=["is_active"])
         audit_record(actor=officer, action=Action.PASSWORD_CHANGED)
     assert smtp == []
+
+
+def _choose_by_link(link: str, new: str, capture, heading: str):
+    """Open a password link in a browser of its own (its page headed `heading`) and
+    choose `new`: the page that follows."""
+    from django.test import Client
+
+    browser = Client(REMOTE_ADDR="203.0.113.40")
+    form = browser.get(link.split("8000", 1)[-1], follow=True)
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in form.content.decode()
+    form_url = form.redirect_chain[-1][0]
+    with capture(execute=True):
+        done = browser.post(form_url, {"new_password1": new, "new_password2": new}, follow=True)
+    assert done.status_code == 200
+    return done.content.decode()
+
+
+FIRST, AGAIN = "Choose your password", "Choose a new password"
+
+
+def test_choosing_a_first_password_from_an_invitation_is_not_told_as_a_change(
+    client, people, partnership, smtp, django_capture_on_commit_callbacks
+):
+    """An invited person chose the password of an account made for them (it had only a
+    random one no one knew): no "your password was changed" e-mail, which would alarm
+    them with "if it was not you". A later reset, even before they first sign in, is a
+    change of a password they chose: told."""
+    from safeguarding.models import Role, User
+
+    sign_in(client, people["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("safeguarding:person-add", args=[partnership.pk]),
+            {"full_name": "Sam Lee", "email": "sam.lee@example.org", "role": Role.REVIEW_OFFICER},
+        )
+    (invitation,) = smtp
+    sam = User.objects.get(email="sam.lee@example.org")
+    link = re.search(r"http\S+/password-reset/\S+/\S+/", _text(invitation)).group(0)
+    page = _choose_by_link(
+        link, "a-much-longer-first-passphrase", django_capture_on_commit_callbacks, FIRST
+    )
+    assert len(smtp) == 1, [m["Subject"] for m in smtp[1:]]
+    assert "Password set" in page and "Password changed" not in page
+    assert "When you sign in, you will set up two-factor authentication." in " ".join(page.split())
+    event = AuditEvent.objects.get(action=Action.PASSWORD_CHANGED, actor=sam)
+    assert event.changes == {"method": "reset link", "first_password": True}
+
+    client.logout()
+    client.post(reverse("safeguarding:password-reset"), {"email": sam.email})
+    reset = smtp[-1]
+    assert reset["To"] == sam.email and len(smtp) == 2
+    link = re.search(r"http\S+/password-reset/\S+/\S+/", _text(reset)).group(0)
+    page = _choose_by_link(
+        link, "another-much-longer-passphrase", django_capture_on_commit_callbacks, AGAIN
+    )
+    assert "Password changed" in page
+    assert [m["Subject"].split(":")[0] for m in smtp[2:]] == ["Your password was changed"]
+    assert "203.0.113.40" in _text(smtp[-1])  # their own change: from their own address
+    assert AuditEvent.objects.filter(action=Action.PASSWORD_CHANGED, actor=sam).count() == 2
+
+
+def test_a_first_password_after_an_administrator_turned_the_random_one_off_is_not_a_change(
+    client, people, partnership, smtp, django_capture_on_commit_callbacks
+):
+    """Turning off a password no one knew does not give the person one: the password
+    they choose next, by an invitation's link, is still their first."""
+    from safeguarding import security_notices
+    from safeguarding.models import User
+
+    invited = User.objects.create_user(email="nia.evans@example.org", full_name="Nia Evans")
+    admin = User.objects.create_superuser(
+        email="root@example.org", full_name="Root", password="x" * 20
+    )
+    assert security_notices.first_password(invited)
+    with django_capture_on_commit_callbacks(execute=True):
+        invited.set_unusable_password()
+        invited.save(update_fields=["password"])
+        audit_record(
+            actor=admin,
+            action=Action.PASSWORD_CHANGED,
+            obj=invited,
+            changes={"method": "administration site", "usable": False},
+        )
+    assert security_notices.first_password(invited)
+    invited.last_login = invited.date_joined
+    invited.save(update_fields=["last_login"])
+    assert not security_notices.first_password(invited)

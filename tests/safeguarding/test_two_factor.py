@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding.models import AuditEvent
+from tests.mail_server import every_part_of
 from tests.utils import authenticator_for, emailed_code, sign_in, totp_code
 
 from ..factories import PASSWORD, UserFactory
@@ -34,6 +35,18 @@ def no_throttle(settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     settings.OTP_EMAIL_THROTTLE_FACTOR = 0
+
+
+def told_by_an_administrator(notice, settings) -> None:
+    """The notice of an administrator's change to someone's account says an administrator
+    did it, in words, and never the administrator's network address (198.51.100.7 in
+    these tests): that is theirs, not the account holder's."""
+    whole = " ".join(every_part_of(notice).split())
+    assert "198.51.100.7" not in whole and "network address" not in whole
+    assert (
+        f"It was done by one of the administrators of {settings.SERVICE_NAME}, not by someone "
+        "signed in to your account." in whole
+    )
 
 
 def password_step(client, user):
@@ -485,7 +498,7 @@ def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people)
 
 
 def test_an_administrator_resets_a_lost_second_factor(
-    client, people, smtp, django_capture_on_commit_callbacks
+    client, people, smtp, settings, django_capture_on_commit_callbacks
 ):
     """Phone and recovery codes lost: the administrator resets both from the person's user
     page (never seeing a secret); it is audited against the person, who is e-mailed, and
@@ -524,6 +537,7 @@ def test_an_administrator_resets_a_lost_second_factor(
     assert notice["Subject"].startswith(
         "An administrator reset two-factor authentication for your account"
     )
+    told_by_an_administrator(notice, settings)
     # Their session no longer counts as having passed the second factor.
     step = officers_browser.get(HOME)
     assert step.status_code == 302 and step.url.startswith(SETUP)
@@ -575,7 +589,7 @@ def test_only_administrators_reset_a_second_factor(client, people):
 
 
 def test_a_password_set_by_an_administrator_is_audited_and_told(
-    client, people, smtp, django_capture_on_commit_callbacks
+    client, people, smtp, settings, django_capture_on_commit_callbacks
 ):
     officer = people["officer"]
     admin = UserFactory(is_staff=True, is_superuser=True)
@@ -585,6 +599,7 @@ def test_a_password_set_by_an_administrator_is_audited_and_told(
         response = client.post(
             reverse("admin:auth_user_password_change", args=[officer.pk]),
             {"password1": new, "password2": new, "usable_password": "true"},
+            REMOTE_ADDR="198.51.100.7",
         )
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -595,6 +610,7 @@ def test_a_password_set_by_an_administrator_is_audited_and_told(
     (notice,) = smtp
     assert notice["To"] == officer.email
     assert notice["Subject"].startswith("An administrator changed your password")
+    told_by_an_administrator(notice, settings)
 
 
 def test_a_refused_administrators_password_post_is_neither_audited_nor_told(
@@ -619,7 +635,7 @@ def test_a_refused_administrators_password_post_is_neither_audited_nor_told(
 
 
 def test_an_administrator_turning_off_a_password_is_told_as_that(
-    client, people, smtp, django_capture_on_commit_callbacks
+    client, people, smtp, settings, django_capture_on_commit_callbacks
 ):
     officer = people["officer"]
     admin = UserFactory(is_staff=True, is_superuser=True)
@@ -628,6 +644,7 @@ def test_an_administrator_turning_off_a_password_is_told_as_that(
         response = client.post(
             reverse("admin:auth_user_password_change", args=[officer.pk]),
             {"usable_password": "false", "unset-password": "1"},
+            REMOTE_ADDR="198.51.100.7",
         )
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -637,6 +654,7 @@ def test_an_administrator_turning_off_a_password_is_told_as_that(
     (notice,) = smtp
     assert notice["To"] == officer.email
     assert notice["Subject"].startswith("An administrator turned off your password")
+    told_by_an_administrator(notice, settings)
 
 
 # --- a sign-in lockout, ended by an administrator -------------------------------------------
@@ -674,6 +692,7 @@ def test_an_administrator_ends_a_lockout_and_it_is_audited_and_told(
     (notice,) = smtp
     assert notice["To"] == officer.email
     assert notice["Subject"].startswith("An administrator unlocked your account")
+    told_by_an_administrator(notice, settings)
     signed_in = officers_browser.post(SIGN_IN, {"username": officer.email, "password": PASSWORD})
     assert signed_in.status_code == 302
     page = client.get(reverse("admin:safeguarding_user_change", args=[officer.pk]))
