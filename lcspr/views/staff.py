@@ -656,7 +656,15 @@ def publish(request, pk):
             late_reason=data["late_reason"],
             expected_version=data.get("version"),
         )
-        messages.success(request, "The review is published on Learning from reviews.")
+        embargo = data.get("embargo_until")
+        if embargo and embargo > timezone.localdate():
+            messages.success(
+                request,
+                "The review is published. It will appear on Learning from reviews on "
+                f"{embargo:%-d %B %Y}, when its embargo ends.",
+            )
+        else:
+            messages.success(request, "The review is published on Learning from reviews.")
 
     earliest = (
         services.earliest_publication(review, review.notice_sent_on).due

@@ -109,3 +109,46 @@ def test_the_review_page_says_when_the_report_can_be_made_public(client, local_r
     html = client.get(review.get_absolute_url()).content.decode()
     assert f"Made public on or after {full_date(earliest)}, 7 working days after" in html
     assert "only under an embargo that ends on or after that day" in html
+
+
+@pytest.mark.parametrize("embargoed", [True, False])
+def test_publishing_says_when_the_public_can_read_the_review(
+    client, local_review, people, embargoed
+):
+    """Published under an embargo still to end, the review is not on the public pages yet:
+    the confirmation says the day it appears, not that it is there now."""
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=1 if embargoed else 15)
+    earliest = services.earliest_publication(review, review.notice_sent_on).due
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)
+    sign_in(client, officer)
+    form = {
+        "kind": "full_report",
+        "report": pdf_upload(),
+        "public_title": "Are you listening to me?",
+        "public_summary": "A teenager's hints about home were not joined up.",
+        "checks": list(AnonymisationCheck.values),
+        "published_on_0": TODAY().day,
+        "published_on_1": TODAY().month,
+        "published_on_2": TODAY().year,
+        "version": review.version,
+    }
+    if embargoed:
+        form |= {
+            "embargo_until_0": earliest.day,
+            "embargo_until_1": earliest.month,
+            "embargo_until_2": earliest.year,
+        }
+    response = client.post(reverse("lcspr:publish", args=[review.pk]), form, follow=True)
+    assert PublishedReview.objects.filter(source_review_id=review.pk).exists()
+    told = [str(m) for m in response.context["messages"]]
+    if embargoed:
+        assert told == [
+            "The review is published. It will appear on Learning from reviews on "
+            f"{earliest:%-d %B %Y}, when its embargo ends."
+        ]
+        assert client.get(PublishedReview.objects.get().get_absolute_url()).status_code == 404
+    else:
+        assert told == ["The review is published on Learning from reviews."]
