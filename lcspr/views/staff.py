@@ -607,7 +607,15 @@ def notice(request, pk):
             planned_publication=form.cleaned_data["planned_publication"],
             expected_version=form.cleaned_data.get("version"),
         )
-        messages.success(request, "The notice to the Panel and DfE is recorded.")
+        told = "The notice to the Panel and DfE is recorded."
+        planned, target = form.cleaned_data["planned_publication"], review.target_publication
+        if target and planned > target:
+            # A plan, not yet late: the reason is asked for when the review is published.
+            told += (
+                f" The planned date is after the statutory date ({target:%-d %B %Y}, 6 months"
+                " after the decision): when you publish, you will be asked why it is late."
+            )
+        messages.success(request, told)
 
     return form_page(
         request,

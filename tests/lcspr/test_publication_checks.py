@@ -152,3 +152,47 @@ def test_publishing_says_when_the_public_can_read_the_review(
         assert client.get(PublishedReview.objects.get().get_absolute_url()).status_code == 404
     else:
         assert told == ["The review is published on Learning from reviews."]
+
+
+@pytest.mark.parametrize("late", [True, False])
+def test_a_planned_publication_after_the_statutory_date_is_pointed_out(
+    client, local_review, people, late
+):
+    """The notice takes a planned date after the 6 months (it is a plan, and the reason is
+    asked for at publication), but says so, rather than saving it without a word."""
+    import datetime as dt
+
+    from tests.utils import sign_in
+
+    officer = people["officer"]
+    review = services.review_save_terms(
+        review=local_review, actor=officer, text="Terms.", agreed_on=TODAY()
+    )
+    review = services.review_approve_final(review=review, actor=officer, approved_on=TODAY())
+    target = review.target_publication
+    planned = target + dt.timedelta(days=60) if late else target
+    sign_in(client, officer)
+    response = client.post(
+        reverse("lcspr:notice", args=[review.pk]),
+        {
+            "sent_on_0": TODAY().day,
+            "sent_on_1": TODAY().month,
+            "sent_on_2": TODAY().year,
+            "planned_publication_0": planned.day,
+            "planned_publication_1": planned.month,
+            "planned_publication_2": planned.year,
+            "version": review.version,
+        },
+        follow=True,
+    )
+    review.refresh_from_db()
+    assert review.planned_publication == planned
+    told = [str(m) for m in response.context["messages"]]
+    if late:
+        assert told == [
+            "The notice to the Panel and DfE is recorded. The planned date is after the "
+            f"statutory date ({target:%-d %B %Y}, 6 months after the decision): when you "
+            "publish, you will be asked why it is late."
+        ]
+    else:
+        assert told == ["The notice to the Panel and DfE is recorded."]
