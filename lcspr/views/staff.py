@@ -578,12 +578,28 @@ def approve(request, pk):
         )
         messages.success(request, "The final report is approved.")
 
+    # Steps still without a date stop with the approval (they would otherwise fall
+    # overdue): said before, so it is no surprise that the timetable shows them as not
+    # recorded. Their dates can still be recorded afterwards.
+    undated = [
+        m.label
+        for m in selectors.milestones_of(review)
+        if m.key != Milestone.FINAL_APPROVED and m.deadline.is_open
+    ]
+    intro = ""
+    if undated:
+        intro = (
+            f"No date is recorded yet for: {', '.join(undated)}. Once the final report is "
+            "approved, the timetable shows these steps as not recorded and they are no "
+            "longer counted as deadlines. You can still record their dates afterwards."
+        )
     return form_page(
         request,
         review,
         ApproveForm,
         "Final report approved",
         run,
+        intro=intro,
         initial={"approved_on": timezone.localdate(), "version": review.version},
     )
 

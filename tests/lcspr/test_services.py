@@ -6,6 +6,7 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from lcspr import services
 from lcspr.models import TRANSITIONS, HoldReason, Review, Status, StatusChange
@@ -578,9 +579,10 @@ def test_publication_checks(local_review, people):
 def test_approving_the_final_report_stops_the_earlier_milestones_still_open(
     local_review, people, client
 ):
-    """Steps never marked done no longer fall overdue once the report is approved; the
-    page says they are no longer needed (not 'paused'). A planned date before the
-    decision is refused."""
+    """Steps never marked done no longer fall overdue once the report is approved. The
+    approval page names them first, and the review's page then shows them as not recorded
+    (not 'no longer needed', as if they were not done, nor 'paused'). A planned date
+    before the decision is refused."""
     from tests.utils import sign_in
 
     officer = people["officer"]
@@ -596,14 +598,21 @@ def test_approving_the_final_report_stops_the_earlier_milestones_still_open(
     assert "same as or after the decision" in str(refused.value)
     services.review_save_terms(review=review, actor=officer, text="T.", agreed_on=days_ago(40))
     review.refresh_from_db()
+    sign_in(client, officer)
+    html = client.get(reverse("lcspr:approve", args=[review.pk])).content.decode()
+    assert (
+        "No date is recorded yet for: Agency reports in, Practitioner learning event, "
+        "Family engagement, Draft report. Once the final report is approved, the timetable "
+        "shows these steps as not recorded"
+    ) in " ".join(html.split())
     services.review_approve_final(review=review, actor=officer, approved_on=days_ago(20))
     milestones = Deadline.objects.for_subject(review).filter(kind=Kind.LCSPR_MILESTONE)
     assert not milestones.filter(closed_on__isnull=True).exists()
     assert milestones.get(key="terms_agreed").outcome == Deadline.Outcome.MET
     assert milestones.get(key="agency_reports").outcome == Deadline.Outcome.CANCELLED
-    sign_in(client, officer)
     html = client.get(review.get_absolute_url()).content.decode()
-    assert "No longer needed" in html and "Paused" not in html
+    assert html.count(">Not recorded<") == 4
+    assert "No longer needed" not in html and "Paused" not in html
 
 
 @pytest.mark.parametrize(
