@@ -519,7 +519,10 @@ class ActionUpdateForm(ActionForm):
     )
     due_date = GDSDateField(what="the date the action is due", label="Due date")
     reason = area(
-        "Reason for moving the due date", rows=2, hint="Needed when the due date changes."
+        "Reason for moving the due date",
+        rows=2,
+        hint="Needed when the due date changes. The agency is e-mailed the new date, "
+        "not the reason.",
     )
     note = area("Progress note (optional)", rows=3)
     evidence_of_impact = area(

@@ -1,7 +1,8 @@
-"""The e-mails of the local reviews: to the independent reviewers when the partners ask
-them in writing for information or a draft (reg 14) and when the review they work on goes
-on hold, resumes or is closed, and to an agency when an action of the action plan is
-given to it. Each names the partnership, the review's reference and a
+"""The e-mails of the local reviews: to an independent reviewer when they are assigned
+to a review, to the reviewers when the partners ask them in writing for information or a
+draft (reg 14) and when the review they work on goes on hold, resumes or is closed, and
+to an agency when an action of the action plan is given to it or its due date moves.
+Each names the partnership, the review's reference and a
 date, and links to the page; never the child, nor the request's or the action's words
 (they sign in to read them)."""
 
@@ -18,19 +19,32 @@ from safeguarding.mail import (
     REQUEUE_AFTER,
     agency_recipients,
     business_unit_to_tell,
+    requeue_window,
     send_templated,
 )
 from safeguarding.models import Membership, Role
 
-from .models import Action, PartnerCheck, ReviewerNotice, Status, StatusChange
+from .models import (
+    Action,
+    ActionStatus,
+    PartnerCheck,
+    ReviewerAssignment,
+    ReviewerNotice,
+    Status,
+    StatusChange,
+)
 
 
-def reviewers_to_tell(review) -> list[str]:
-    """The review's reviewers who still hold the reviewer role in its partnership."""
+def reviewers_to_tell(review, *, among=None) -> list[str]:
+    """The review's reviewers who still hold the reviewer role in its partnership (only
+    those of `among`, user ids, if given)."""
+    reviewers = review.reviewers.all()
+    if among is not None:
+        reviewers = reviewers.filter(pk__in=among)
     return sorted(
         Membership.objects.active()
         .with_role(Role.INDEPENDENT_REVIEWER)
-        .filter(partnership=review.partnership, user__in=review.reviewers.all())
+        .filter(partnership=review.partnership, user__in=reviewers)
         .values_list("user__email", flat=True)
         .distinct()
     )
@@ -353,5 +367,152 @@ def untold_reviewer_moves(*, now: dt.datetime):
         )
         .distinct()
         .order_by("changed_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def reviewer_assigned_deliver(*, assignment_id: int) -> str:
+    """E-mail a reviewer that they have been assigned to a review. Safe to run twice: the
+    assignment's row is locked and marked told, so it is sent once. Not at all if they
+    were taken off the review since (the row is gone), no longer hold the reviewer role
+    there, or the review has no more work for them."""
+    assignment = (
+        ReviewerAssignment.objects.select_for_update(of=("self",))
+        .select_related("review__rapid_review__incident__partnership")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        return "no longer assigned"
+    if assignment.told_at is not None:
+        return "already sent"
+    review = assignment.review
+    if review.status in REVIEWER_WORK_DONE:
+        return "no more work"
+    to = reviewers_to_tell(review, among=[assignment.user_id])
+    if not to:
+        return "no reviewer"
+    on_hold = review.status == Status.ON_HOLD
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "partnership": review.partnership.name,
+        "reference": review.reference,
+        "on_hold": on_hold,
+        # The date the review's plan aims at (the target plus any days on hold); not
+        # said while it is on hold, when it is still to move.
+        "publish_by": None if on_hold else review.expected_publication,
+        "link": settings.SITE_URL + review.get_absolute_url(),
+    }
+    send_templated(
+        to=to,
+        subject="{partnership}: you are the independent reviewer of local review "
+        "{reference}".format(**context),
+        template="lcspr/email/reviewer_assigned",
+        context=context,
+    )
+    assignment.told_at = timezone.now()
+    assignment.save(update_fields=["told_at"])
+    return "sent"
+
+
+def untold_reviewer_assignments(*, now: dt.datetime):
+    """Reviewers not yet e-mailed that they were assigned, assigned long enough ago (their
+    own queueing may be on its way) and recently enough, to reviews with work left: their
+    ids, oldest first. Assignments from before the e-mail existed have no time: never."""
+    return (
+        ReviewerAssignment.objects.filter(
+            told_at__isnull=True,
+            assigned_at__lt=now - REQUEUE_AFTER,
+            assigned_at__gte=now - TELL_REVIEWERS_WITHIN,
+        )
+        .exclude(review__status__in=REVIEWER_WORK_DONE)
+        .order_by("assigned_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+#: The actions whose agency still works to their due date (one complete, or signed off,
+#: has no date left to meet).
+ACTION_OPEN = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+def action_assignment_pending(action: Action, now: dt.datetime | None = None) -> bool:
+    """The e-mail giving the action to its agency is still to go (and will say its due
+    date as it is then): `untold_actions` would queue it again."""
+    now = now or timezone.now()
+    return (
+        action.agency_told_at is None
+        and action.created_at is not None
+        and action.created_at >= now - TELL_AGENCY_WITHIN
+    )
+
+
+@transaction.atomic
+def action_due_date_moved_deliver(*, action_id: int) -> str:
+    """Tell the agency that owns an action that the partnership moved its due date: the
+    date it is due now and the one the agency knew (the reason for moving it stays with
+    the partnership: it may name the family). The action is locked and its untold move
+    cleared with the sending (a failed send rolls back and is tried again), so however
+    many tasks are queued for one action (one per move, and beat's re-queue), the agency
+    gets one e-mail, with the date as it is when it goes. Not at all if the date went back
+    to the one the agency knew (nothing untold), the action is complete since, or its
+    review closed."""
+    action = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
+        .filter(pk=action_id)
+        .first()
+    )
+    if action is None or action.due_date_moved_at is None:
+        return "nothing untold"
+    due, was_due = action.due_date, action.due_date_was
+    action.due_date_was = action.due_date_moved_at = None
+    action.save(update_fields=["due_date_was", "due_date_moved_at"])
+    review = action.recommendation.review
+    if action.status not in ACTION_OPEN:
+        return "complete"
+    if review.status == Status.CLOSED:
+        return "review closed"
+    to, mailbox = agency_to_tell(action)
+    if not to:
+        return "no one to tell"
+    from django.urls import reverse
+
+    partnership = review.partnership
+    send_templated(
+        to=to,
+        # The partnership by name: the agency (the police, the ICB) may answer several.
+        subject=f"New due date: an action {partnership.name} gave {action.agency.name} in "
+        f"local review {review.reference} is now due {due:%A %-d %B}",
+        template="lcspr/email/action_due_date_moved",
+        context={
+            "service_name": settings.SERVICE_NAME,
+            "partnership": partnership.name,
+            # Sent to the agency's own address, nobody there can sign in yet: it says so.
+            "mailbox": mailbox,
+            "partnership_contact": partnership.contact_email,
+            "agency": action.agency.name,
+            "reference": review.reference,
+            "due": due,
+            "was_due": was_due,
+            # Moved to a day that has passed (the plan recorded late): it is overdue.
+            "overdue": due < timezone.localdate(),
+            "link": settings.SITE_URL + reverse("lcspr:agency-action", args=[action.pk]),
+        },
+    )
+    return "sent"
+
+
+def untold_action_due_date_moves(*, now: dt.datetime):
+    """Actions whose agency was not e-mailed the due date the partnership moved, moved
+    long enough ago (the e-mail is queued when the move commits; a broker outage then
+    would otherwise lose it) and recently enough: their ids, oldest first."""
+    return (
+        Action.objects.filter(
+            status__in=ACTION_OPEN, **requeue_window("due_date_moved_at", now=now)
+        )
+        .exclude(recommendation__review__status=Status.CLOSED)
+        .order_by("due_date_moved_at", "id")
         .values_list("pk", flat=True)
     )

@@ -162,7 +162,10 @@ class Review(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     reviewers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_local_reviews"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_local_reviews",
+        through="ReviewerAssignment",
     )
 
     terms_of_reference = models.TextField(blank=True)
@@ -280,6 +283,28 @@ class ReviewerNotice(models.Model):
         return f"Reviewers told of {self.status_change}"
 
 
+class ReviewerAssignment(models.Model):
+    """A reviewer assigned to a review: the rows of `Review.reviewers` (the table it
+    always had), with when they were assigned and when they were e-mailed that they are
+    (lcspr/mail.py), so a task that runs twice sends once. A reviewer taken off loses
+    the row; assigned again, they have a new one and are told again. Rows from before the
+    e-mail existed have neither time: they are never sent late."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "lcspr_review_reviewers"
+        unique_together = [("review", "user")]
+
+    def __str__(self):
+        return f"Reviewer {self.user_id} of review {self.review_id}"
+
+
 class PartnerCheck(models.Model):
     """A partners' time-and-quality check (reg 14), including written requests to the
     reviewer for information or a draft."""
@@ -371,9 +396,23 @@ class Action(models.Model):
     # are empty for actions added before the e-mail existed: they are never sent late.
     created_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
     agency_told_at = models.DateTimeField(null=True, blank=True)
+    # The business unit moved the due date and the agency has not been e-mailed the new
+    # one yet: the date the agency knows (`due_date_was`) and when the date last moved.
+    # Both are cleared when the e-mail goes (lcspr/mail.py), so it goes once, with the
+    # date as it is then, however often it moved meanwhile.
+    due_date_was = models.DateField(null=True, blank=True)
+    due_date_moved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "id"]
+        indexes = [
+            # Beat's re-queue looks only for the few moves not yet e-mailed.
+            models.Index(
+                fields=["due_date_moved_at"],
+                condition=models.Q(due_date_moved_at__isnull=False),
+                name="action_move_untold",
+            ),
+        ]
 
     def __str__(self):
         return self.description[:60]

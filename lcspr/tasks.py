@@ -43,12 +43,26 @@ def send_action_assigned(action_id: int) -> str:
     return action_assigned_deliver(action_id=action_id)
 
 
+@shared_task(name="lcspr.send_action_due_date_moved", ignore_result=True, **RETRIED_SEND)
+def send_action_due_date_moved(action_id: int) -> str:
+    """Tell an agency the due date of an action it owns moved (lcspr/mail.py)."""
+    from .mail import action_due_date_moved_deliver
+
+    return action_due_date_moved_deliver(action_id=action_id)
+
+
 @shared_task(name="lcspr.requeue_action_emails", ignore_result=True)
 def requeue_action_emails() -> int:
-    """Run by beat: queue again the action e-mails never sent. The row decides: once."""
-    from .mail import untold_actions
+    """Run by beat: queue again the action e-mails never sent: an action given to an
+    agency, and a due date moved. The row decides: once."""
+    from .mail import untold_action_due_date_moves, untold_actions
 
-    return queue_each(send_action_assigned, untold_actions(now=timezone.now())[:500], "action")
+    now = timezone.now()
+    return queue_each(send_action_assigned, untold_actions(now=now)[:500], "action") + queue_each(
+        send_action_due_date_moved,
+        untold_action_due_date_moves(now=now)[:500],
+        "action due date e-mail",
+    )
 
 
 @shared_task(name="lcspr.send_reviewer_notice", ignore_result=True, **RETRIED_SEND)
@@ -59,13 +73,25 @@ def send_reviewer_notice(status_change_id: int) -> str:
     return reviewer_notice_deliver(status_change_id=status_change_id)
 
 
+@shared_task(name="lcspr.send_reviewer_assigned", ignore_result=True, **RETRIED_SEND)
+def send_reviewer_assigned(assignment_id: int) -> str:
+    """Tell a reviewer they have been assigned to a review (lcspr/mail.py)."""
+    from .mail import reviewer_assigned_deliver
+
+    return reviewer_assigned_deliver(assignment_id=assignment_id)
+
+
 @shared_task(name="lcspr.requeue_reviewer_notices", ignore_result=True)
 def requeue_reviewer_notices() -> int:
-    """Run by beat: queue again the reviewers' notices never sent. The row decides: once."""
-    from .mail import untold_reviewer_moves
+    """Run by beat: queue again the reviewers' notices never sent: a hold, resumption,
+    closing or reopening, and a reviewer's assignment. The row decides: once."""
+    from .mail import untold_reviewer_assignments, untold_reviewer_moves
 
+    now = timezone.now()
     return queue_each(
-        send_reviewer_notice, untold_reviewer_moves(now=timezone.now())[:500], "reviewer notice"
+        send_reviewer_notice, untold_reviewer_moves(now=now)[:500], "reviewer notice"
+    ) + queue_each(
+        send_reviewer_assigned, untold_reviewer_assignments(now=now)[:500], "reviewer assigned"
     )
 
 

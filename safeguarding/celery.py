@@ -31,13 +31,14 @@ app.conf.beat_schedule = {
         "options": {"expires": 300},
     },
     # Action-plan actions whose agency was not e-mailed yet (the broker was down, or the
-    # agency had nobody to tell when the action was added).
+    # agency had nobody to tell when the action was added), or not told its due date moved.
     "requeue-action-emails": {
         "task": "lcspr.requeue_action_emails",
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
-    # Reviewers not yet told their review went on hold, resumed or was closed.
+    # Reviewers not yet told their review went on hold, resumed or was closed, or that
+    # they were assigned to it.
     "requeue-reviewer-notices": {
         "task": "lcspr.requeue_reviewer_notices",
         "schedule": 10 * 60,

@@ -25,6 +25,7 @@ from safeguarding.deadlines import (
 from safeguarding.models import Agency, User
 from safeguarding.tasks import queue_after_commit
 
+from ..mail import ACTION_OPEN, action_assignment_pending
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
 from .briefing import identifying_patterns, identifying_terms_in
 from .common import (
@@ -281,6 +282,7 @@ def action_update(
             evidence_of_impact=evidence_of_impact,
         )
     )
+    was_due = action.due_date
     if due_date != action.due_date:
         deadline = get_deadline(action, Kind.ACTION)
         if deadline is not None:
@@ -288,6 +290,15 @@ def action_update(
         action.due_date = due_date
     old_status = action.status
     action.status = status
+    # The agency works to the date it was given: it is told of the new one, unless the
+    # action is complete, or the e-mail giving it the action is still to go (that one
+    # says the date as it is then).
+    tell_agency = (
+        due_date != was_due
+        and status in ACTION_OPEN
+        and not action_assignment_pending(action)
+        and _note_due_date_moved(action, was_due=was_due)
+    )
     # The action is measured on the day it was completed (ADR 0008): its clock stops
     # then, met or late, and the manager's sign-off confirms it. Put back in progress
     # before the sign-off, the clock runs again.
@@ -311,7 +322,25 @@ def action_update(
         object_repr=f"{review.reference} action {action.pk}",
         changes={"status": {"old": old_status, "new": status}, "due_date": due_date},
     )
+    if tell_agency:
+        from .. import tasks
+
+        # Once committed; a broker that is down leaves it to beat's requeue.
+        queue_after_commit(tasks.send_action_due_date_moved, action.pk)
     return action
+
+
+def _note_due_date_moved(action: Action, *, was_due: dt.date) -> bool:
+    """Keep on the action (unsaved) what its agency is still to be told: the due date it
+    knows (the one before the first move not yet e-mailed) and when the date moved. A
+    date moved back to the one the agency knows leaves nothing to tell (False)."""
+    if action.due_date_was is None:
+        action.due_date_was = was_due
+    if action.due_date == action.due_date_was:
+        action.due_date_was = action.due_date_moved_at = None
+        return False
+    action.due_date_moved_at = timezone.now()
+    return True
 
 
 @transaction.atomic

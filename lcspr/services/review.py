@@ -39,6 +39,7 @@ from ..models import (
     Milestone,
     PartnerCheck,
     Review,
+    ReviewerAssignment,
     Status,
 )
 from ..selectors import reopen_back_to
@@ -134,6 +135,9 @@ def eligible_reviewers(review: Review):
 @transaction.atomic
 def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) -> Review:
     require_case_role(actor, review.partnership)
+    # The review's row lock: two officers saving at once see each other's reviewers, so
+    # a reviewer both add is newly assigned (and e-mailed) once.
+    review = locked(review)
     require_not_closed(review)
     allowed = set(eligible_reviewers(review).values_list("pk", flat=True))
     if not reviewers:
@@ -151,6 +155,14 @@ def review_set_reviewers(*, review: Review, actor: User, reviewers: list[User]) 
         partnership=review.partnership,
         changes={"reviewers": {"old": before, "new": sorted(r.pk for r in reviewers)}},
     )
+    # Each reviewer newly assigned (the first, or one who replaces or joins another) is
+    # told by e-mail once this commits; one kept on is not told again, nor one taken off.
+    # A broker that is down leaves it to beat's requeue (lcspr/mail.py).
+    from .. import tasks
+
+    added = ReviewerAssignment.objects.filter(review=review).exclude(user__in=before)
+    for assignment_id in added.order_by("id").values_list("pk", flat=True):
+        queue_after_commit(tasks.send_reviewer_assigned, assignment_id)
     return review
 
 

@@ -151,11 +151,16 @@ def review_detail(request, pk):
 def reviewers(request, pk):
     review = _editable(request, pk)
 
+    before = list(review.reviewers.all())
+
     def run(form):
-        services.review_set_reviewers(
-            review=review, actor=request.user, reviewers=list(form.cleaned_data["reviewers"])
-        )
-        messages.success(request, "The reviewers are saved.")
+        chosen = list(form.cleaned_data["reviewers"])
+        services.review_set_reviewers(review=review, actor=request.user, reviewers=chosen)
+        # The service e-mails each reviewer newly assigned (lcspr/mail.py): the officer
+        # need not write to them too.
+        added = [r.full_name for r in chosen if r not in before]
+        told = f" We will e-mail {' and '.join(added)} to tell them." if added else ""
+        messages.success(request, f"The reviewers are saved.{told}")
 
     return form_page(
         request,
@@ -163,7 +168,7 @@ def reviewers(request, pk):
         ReviewersForm,
         "Assign the independent reviewer",
         run,
-        initial={"reviewers": list(review.reviewers.all())},
+        initial={"reviewers": before},
         form_kwargs={"reviewers": services.eligible_reviewers(review)},
     )
 
@@ -947,7 +952,8 @@ def action_detail(request, pk, action_pk):
 
     def run(form):
         data = form.cleaned_data
-        services.action_update(
+        was_due = action.due_date
+        updated = services.action_update(
             action=action,
             actor=request.user,
             status=data["status"],
@@ -957,7 +963,10 @@ def action_detail(request, pk, action_pk):
             evidence_of_impact=data["evidence_of_impact"],
             expected_version=data.get("version"),
         )
-        messages.success(request, "The action is updated.")
+        # The service e-mails the owning agency a due date it moved (lcspr/mail.py).
+        told = updated.due_date != was_due and updated.due_date_moved_at is not None
+        told = f" We will e-mail {action.agency.name} the new due date." if told else ""
+        messages.success(request, f"The action is updated.{told}")
         return redirect(review.get_absolute_url() + "#action-plan")
 
     from safeguarding.deadlines import Kind, get_deadline

@@ -236,3 +236,35 @@ def test_briefings_made_with_the_year_before_the_embargo_ended_are_made_again(ma
     briefing = services.briefing_generate(briefing)
     values = {f: getattr(briefing, f) for f in BRIEFING_FIELDS}
     assert briefing.content_hash == _hash(values, briefing.review.partnership.name, 2027)
+
+
+def test_reviewers_assigned_before_0021_stay_assigned_and_are_never_e_mailed_late(
+    local_review, people
+):
+    """0021 names the reviewers' table as a model with when each was assigned and told:
+    the reviewers there stay, with neither time, so beat's requeue never e-mails them."""
+    from django.utils import timezone
+
+    from lcspr import services
+    from lcspr.mail import REQUEUE_AFTER, untold_reviewer_assignments
+    from lcspr.models import ReviewerAssignment
+
+    migrate([("lcspr", "0020_briefings_of_embargo_across_new_year")])
+    try:
+        old = MigrationExecutor(connection).loader.project_state(
+            [("lcspr", "0020_briefings_of_embargo_across_new_year")]
+        )
+        OldReview = old.apps.get_model("lcspr", "Review")
+        OldReview.objects.get(pk=local_review.pk).reviewers.add(people["reviewer"].pk)
+        migrate([("lcspr", "0021_reviewer_assignment_and_action_move_untold")])
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    kept = ReviewerAssignment.objects.get(review=local_review)
+    assert (kept.user_id, kept.assigned_at, kept.told_at) == (people["reviewer"].pk, None, None)
+    soon = timezone.now() + REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert not untold_reviewer_assignments(now=soon).exists()
+    # Saved again with the same reviewer: still not newly assigned, so not e-mailed.
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    assert ReviewerAssignment.objects.get(review=local_review).pk == kept.pk

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lcspr import services
 from lcspr.mail import REQUEUE_AFTER, TELL_REVIEWERS_WITHIN, reviewer_notice_deliver
-from lcspr.models import HoldReason, ReviewerNotice, StatusChange
+from lcspr.models import HoldReason, ReviewerAssignment, ReviewerNotice, StatusChange
 from safeguarding.models import Membership
 from tests.mail_server import text_of
 
@@ -24,6 +24,8 @@ def assigned(local_review, people):
     services.review_set_reviewers(
         review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
     )
+    # Told they were assigned (test_reviewer_assigned.py): only the moves are e-mailed here.
+    ReviewerAssignment.objects.filter(review=local_review).update(told_at=timezone.now())
     return local_review
 
 
@@ -92,10 +94,15 @@ def test_only_the_moves_reviewers_need_are_e_mailed(
     with django_capture_on_commit_callbacks(execute=True):
         review = services.review_resume(review=review, actor=officer, resumed_on=TODAY())
         services.review_set_reviewers(review=review, actor=officer, reviewers=[reviewer])
+    # Only the e-mail saying they are assigned: not the resumption of a review that was
+    # not theirs yet.
+    assert [" ".join(m["Subject"].split()).split(": ", 1)[1] for m in smtp] == [
+        f"you are the independent reviewer of local review {review.reference}"
+    ]
     Membership.objects.filter(user=reviewer).delete()
     review.refresh_from_db()
     hold(review, officer, django_capture_on_commit_callbacks, since=TODAY())
-    assert smtp == []
+    assert len(smtp) == 1
     assert ReviewerNotice.objects.get().recipients == 0
 
 
