@@ -2,8 +2,8 @@
 date moves (lcspr/mail.py).
 
 `Review.reviewers` keeps its table (`lcspr_review_reviewers`), now named as the model
-`ReviewerAssignment`, with when each reviewer was assigned and was told. The rows there
-are keep both times empty, so the requeue never e-mails a reviewer assigned before."""
+`ReviewerAssignment`, with when each reviewer was assigned and was told. The rows already there
+keep both times empty, so the re-queue never e-mails a reviewer assigned before."""
 
 import django.db.models.deletion
 import django.utils.timezone
