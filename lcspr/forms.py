@@ -3,7 +3,7 @@
 from django import forms
 
 from rapid_reviews.forms import ActionForm, area, text
-from safeguarding.form_fields import GDSDateField
+from safeguarding.form_fields import GDSDateField, not_a_working_day
 from safeguarding.models import Agency, User
 from safeguarding.once import OnceFormMixin
 
@@ -482,6 +482,21 @@ class RecommendationEditForm(RecommendationChecks, ActionForm):
         super().__init__(*args, **kwargs)
 
 
+#: An action's due date: one the owning agency is asked to meet, so a working day (as a
+#: return's due date is). Checked by the forms, after the service's checks, so a date
+#: before the decision is told as that whatever day it falls on.
+DUE_DATE = "the date the action is due"
+
+
+def working_day_checked(errors: dict[str, str], due_date) -> dict[str, str]:
+    """`errors`, with the due date's if it has none yet and falls on a weekend or a bank
+    holiday."""
+    if due_date and "due_date" not in errors:
+        if message := not_a_working_day(DUE_DATE, due_date):
+            return {**errors, "due_date": message}
+    return errors
+
+
 class ActionAddForm(OnceFormMixin, ActionForm):
     submit_label = "Add the action"
     description = area("Action", required=True, rows=3, message="Enter the action")
@@ -498,15 +513,19 @@ class ActionAddForm(OnceFormMixin, ActionForm):
         hint="Name and role",
         width=20,
     )
-    due_date = GDSDateField(what="the date the action is due", label="Due date")
+    due_date = GDSDateField(what=DUE_DATE, label="Due date")
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         if agencies is not None:
             self.fields["agency"].queryset = agencies
 
-    case_check = action_checks.action_errors
-    case_answers = ("agency", "lead", "description", "due_date")
+    def case_errors(self, review, data):
+        errors = action_checks.action_errors(
+            review,
+            **{name: data.get(name) for name in ("agency", "lead", "description", "due_date")},
+        )
+        return working_day_checked(errors, data.get("due_date"))
 
 
 class ActionUpdateForm(ActionForm):
@@ -517,7 +536,7 @@ class ActionUpdateForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status of the action"},
     )
-    due_date = GDSDateField(what="the date the action is due", label="Due date")
+    due_date = GDSDateField(what=DUE_DATE, label="Due date")
     reason = area(
         "Reason for moving the due date",
         rows=2,
@@ -540,14 +559,17 @@ class ActionUpdateForm(ActionForm):
             return {}
         # The owning agency's form does not offer the due date: it stays as it is.
         moves = "due_date" in self.fields
-        return action_checks.action_update_errors(
+        due_date = data.get("due_date") if moves else self.action.due_date
+        errors = action_checks.action_update_errors(
             review,
             self.action,
             status=data.get("status"),
-            due_date=data.get("due_date") if moves else self.action.due_date,
+            due_date=due_date,
             reason=data.get("reason"),
             evidence_of_impact=data.get("evidence_of_impact"),
         )
+        # A date kept as it was is not refused (one set before this check, say).
+        return errors if due_date == self.action.due_date else working_day_checked(errors, due_date)
 
 
 class AgencyActionForm(ActionUpdateForm):

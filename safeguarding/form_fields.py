@@ -97,20 +97,27 @@ class GDSDateField(DateInputField):
         return f"{self.what[0].upper()}{self.what[1:]} must be a real date"
 
 
+def not_a_working_day(what: str, value: dt.date) -> str | None:
+    """The error for a date people are asked to meet (`what` it is) that falls on a
+    weekend or a bank holiday in England, or None if it is a working day."""
+    from . import calendar
+
+    reason = calendar.non_working_reason(value)
+    if not reason:
+        return None
+    article = "a " if reason in ("Saturday", "Sunday") else ""
+    return (
+        f"{what[0].upper()}{what[1:]} must be a working day: {value:%-d %B %Y} is {article}{reason}"
+    )
+
+
 def on_a_working_day(what: str):
     """A validator: the date is a working day in England (not a weekend or a bank
     holiday), for a date people are asked to meet, such as a return's due date."""
 
     def check(value: dt.date) -> None:
-        from . import calendar
-
-        reason = calendar.non_working_reason(value)
-        if reason:
-            article = "a " if reason in ("Saturday", "Sunday") else ""
-            raise ValidationError(
-                f"{what[0].upper()}{what[1:]} must be a working day: "
-                f"{value:%-d %B %Y} is {article}{reason}",
-                code="not_working_day",
-            )
+        message = not_a_working_day(what, value)
+        if message:
+            raise ValidationError(message, code="not_working_day")
 
     return check

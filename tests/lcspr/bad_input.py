@@ -73,7 +73,8 @@ def _held(review, officer):
 
 
 def lcspr_target(name, people, agencies, make_review):
-    from tests.bad_input.test_generated_posts import Target, date_post, good_date
+    from safeguarding.calendar import add_working_days
+    from tests.bad_input.test_generated_posts import Target, date_post, good_date, working_date
 
     officer = people["officer"]
     review = open_review(make_review, people)
@@ -322,7 +323,8 @@ def lcspr_target(name, people, agencies, make_review):
                 "description": "Audit",
                 "agency": str(agencies["health"].pk),
                 "lead": "Named nurse",
-                **date_post("due_date", good_date(-60)),
+                # A working day: the agency is asked to meet it.
+                **date_post("due_date", working_date(42)),
             },
             ids=ids,
         )
@@ -349,7 +351,7 @@ def lcspr_target(name, people, agencies, make_review):
             description="Audit",
             agency=agencies["health"],
             lead="Lead",
-            due_date=timezone.localdate() + dt.timedelta(days=60),
+            due_date=add_working_days(timezone.localdate(), 42),
         )
         return Target(
             reverse(name, args=[review.pk, action.pk]),
@@ -357,7 +359,7 @@ def lcspr_target(name, people, agencies, make_review):
             lcspr_forms.ActionUpdateForm,
             {
                 "status": "in_progress",
-                **date_post("due_date", good_date(-60)),
+                **date_post("due_date", working_date(42)),
                 "note": "Started.",
                 "version": str(action.version),
             },

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lcspr import services
 from lcspr.mail import REQUEUE_AFTER, action_due_date_moved_deliver
 from lcspr.models import Action, ActionStatus
+from safeguarding.calendar import add_working_days
 from safeguarding.mail import REQUEUE_WITHIN
 from safeguarding.models import Membership, Role
 from tests.mail_server import text_of
@@ -232,7 +233,7 @@ def test_moving_the_date_on_the_actions_page_e_mails_the_agency_and_says_so(
 
     sign_in(client, people["officer"])
     url = reverse("lcspr:action", args=[local_review.pk, told.pk])
-    new = told.due_date + dt.timedelta(days=14)
+    new = add_working_days(told.due_date, 10)
 
     def post(due, **more):
         told.refresh_from_db()

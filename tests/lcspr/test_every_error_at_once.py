@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lcspr import services
 from lcspr.models import AnonymisationCheck
+from safeguarding.calendar import add_working_days
 from tests.utils import assert_errors_reported, date_fields, sign_in
 
 from .conftest import CHILD_NAME, TODAY, days_ago, publish, to_notice_sent
@@ -387,7 +388,7 @@ def test_an_action_moved_without_a_reason_is_reported_with_the_missing_status(
         lead="Head of service",
         due_date=TODAY() + dt.timedelta(days=30),
     )
-    later = action.due_date + dt.timedelta(days=14)
+    later = add_working_days(action.due_date, 10)
     sign_in(client, officer)
     response = client.post(
         reverse("lcspr:action", args=[local_review.pk, action.pk]),
