@@ -20,7 +20,11 @@ from notifications import services as incident_services
 from notifications.demo import _born, _person
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
-from safeguarding.calendar import add_working_days
+from safeguarding.calendar import (
+    add_working_days,
+    working_day_on_or_after,
+    working_day_on_or_before,
+)
 from safeguarding.demo import DemoClock
 from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Partnership, Role
@@ -199,6 +203,16 @@ CASES = {
 }
 
 
+def _working(day: dt.date, partnership, *, by: dt.date | None = None) -> dt.date:
+    """`day`, or the working day after it: the day a business unit would set for a due date,
+    hold a meeting or send a report (safeguarding.calendar). With `by` (today), no later than
+    the last working day up to it, for a day that has already happened."""
+    day = working_day_on_or_after(day, partnership=partnership)
+    if by is not None:
+        day = min(day, working_day_on_or_before(by, partnership=partnership))
+    return day
+
+
 def _report_pdf(title: str) -> SimpleUploadedFile:
     from weasyprint import HTML
 
@@ -293,7 +307,7 @@ def _old_case(partnership, officer, decided: dt.date, child, clock: DemoClock) -
                 role=lead.get("role", ""),
                 signed_on=decided,
             )
-    sent_to_panel = add_working_days(decided, 1)
+    sent_to_panel = add_working_days(decided, 1, partnership=partnership)
     with clock.on(sent_to_panel):
         rr_services.rapid_review_send_to_panel(
             rapid_review=rapid, actor=officer, sent_on=sent_to_panel
@@ -326,7 +340,7 @@ def _started(review, officer, reviewer, themes, *, agreed: dt.date):
         review=review,
         actor=officer,
         key="learning_event",
-        planned=learning.due_date + dt.timedelta(days=21),
+        planned=_working(learning.due_date + dt.timedelta(days=21), review.partnership),
         reason="Moved so that the health visitors and the class teacher could attend.",
     )
     return review
@@ -359,11 +373,16 @@ def _action_owners(partnership) -> list:
 def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock):
     """From the milestones to publication, each step's History stamped with its day."""
     today = timezone.localdate()
+    partnership = review.partnership
+
+    def day(days_after_decision: int) -> dt.date:
+        """The working day the step `days_after_decision` days on was taken."""
+        return _working(decided + dt.timedelta(days=days_after_decision), partnership, by=today)
 
     def on(days_after_decision: int):
-        return clock.on(min(decided + dt.timedelta(days=days_after_decision), today))
+        return clock.on(day(days_after_decision))
 
-    agencies = _action_owners(review.partnership)
+    agencies = _action_owners(partnership)
     for key, days in (
         ("agency_reports", 55),
         ("learning_event", 100),
@@ -377,24 +396,22 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                 actor=officer,
                 key=key,
                 planned=deadline.due_date,
-                actual=decided + dt.timedelta(days=days),
+                actual=day(days),
             )
     with on(90):
         asked = services.partner_check_add(
             review=review,
             actor=manager,
             kind="written_request",
-            checked_on=decided + dt.timedelta(days=90),
+            checked_on=day(90),
             note="Please send the draft chronology and the emerging findings to the partners.",
-            respond_by=decided + dt.timedelta(days=100),
+            respond_by=_working(decided + dt.timedelta(days=100), partnership),
         )
     reviewer = review.reviewers.first()
     if reviewer is not None:
         # The reviewer answered in the service, at the time (the business unit was told
         # then: nothing is e-mailed now).
-        answered = timezone.make_aware(
-            dt.datetime.combine(decided + dt.timedelta(days=96), dt.time(11, 30))
-        )
+        answered = timezone.make_aware(dt.datetime.combine(day(96), dt.time(11, 30)))
         with transaction.atomic(), on(96):
             services.written_request_reply(
                 check=asked,
@@ -421,12 +438,14 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                     description=f"{agency.name}: update guidance and train front-line staff",
                     agency=agency,
                     lead="Named safeguarding lead",
-                    due_date=decided + dt.timedelta(days=200 + 120 * number + 30 * index),
+                    due_date=_working(
+                        decided + dt.timedelta(days=200 + 120 * number + 30 * index), partnership
+                    ),
                 )
             if done and index == 0:
                 # Done a month before it was due (or today, if that is sooner): the demo's
                 # history is written today, so the day it was completed is set back.
-                done_on = min(action.due_date - dt.timedelta(days=30), today)
+                done_on = _working(action.due_date - dt.timedelta(days=30), partnership, by=today)
                 with clock.on(done_on):
                     services.action_update(
                         action=action,
@@ -446,7 +465,8 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
             elif index == 1:
                 # Training booked two months before the action is due (or today), as the
                 # agency itself recorded it.
-                with clock.on(min(action.due_date - dt.timedelta(days=60), today)):
+                booked = _working(action.due_date - dt.timedelta(days=60), partnership, by=today)
+                with clock.on(booked):
                     services.action_update(
                         action=action,
                         actor=_contributor(review.partnership, agency) or officer,
@@ -468,16 +488,14 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         "words.",
                     )
     with on(140):
-        review = services.review_approve_final(
-            review=review, actor=officer, approved_on=decided + dt.timedelta(days=140)
-        )
-    sent = decided + dt.timedelta(days=150)
+        review = services.review_approve_final(review=review, actor=officer, approved_on=day(140))
+    sent = day(150)
     earliest = services.earliest_publication(review, sent).due
     with on(150):
         review = services.review_send_notice(
             review=review, actor=officer, sent_on=sent, planned_publication=earliest
         )
-    published_on = min(earliest + dt.timedelta(days=7), today)
+    published_on = _working(earliest + dt.timedelta(days=7), partnership, by=today)
     summary = (
         briefing["background"].split(". ")[0] + ". " + briefing["key_learning"].splitlines()[0]
     )
@@ -502,7 +520,7 @@ def _publish_now(review, officer, briefing, kind, summary, published_on, today):
         public_summary=summary,
         checks=list(AnonymisationCheck.values),
         published_on=published_on,
-        nspcc_sent_on=min(published_on + dt.timedelta(days=5), today),
+        nspcc_sent_on=_working(published_on + dt.timedelta(days=5), review.partnership, by=today),
     )
 
 
@@ -520,7 +538,7 @@ def seed_partnership(partnership: Partnership, *, clock: DemoClock | None = None
     for review in Review.objects.filter(
         rapid_review__incident__partnership=partnership, status=Status.OPEN
     ):
-        agreed = min(review.decision_date + dt.timedelta(days=20), today)
+        agreed = _working(review.decision_date + dt.timedelta(days=20), partnership, by=today)
         review = _start(
             review,
             officer,
@@ -531,7 +549,7 @@ def seed_partnership(partnership: Partnership, *, clock: DemoClock | None = None
         )
         if reviewer is not None:
             # Asked this week, for a reply in two weeks: on the reviewer's home page.
-            asked_on = max(agreed, today - dt.timedelta(days=2))
+            asked_on = max(agreed, _working(today - dt.timedelta(days=2), partnership, by=today))
             with clock.on(asked_on):
                 services.partner_check_add(
                     review=review,
@@ -540,22 +558,24 @@ def seed_partnership(partnership: Partnership, *, clock: DemoClock | None = None
                     checked_on=asked_on,
                     note="Please send the partners a short note of progress and any risk to "
                     "the timetable before the next partnership meeting.",
-                    respond_by=today + dt.timedelta(days=14),
+                    respond_by=_working(today + dt.timedelta(days=14), partnership),
                 )
     count = 0
     for state, since, child, briefing, themes, kind in CASES.get(partnership.code, []):
-        decided = today - dt.timedelta(days=since)
+        decided = working_day_on_or_before(
+            today - dt.timedelta(days=since), partnership=partnership
+        )
         review = _old_case(partnership, officer, decided, child, clock)
         review = _start(
             review,
             officer,
             reviewer if count == 0 else None,
             themes,
-            agreed=decided + dt.timedelta(days=30),
+            agreed=_working(decided + dt.timedelta(days=30), partnership),
             clock=clock,
         )
         if state == "on_hold":
-            held_since = today - dt.timedelta(days=35)
+            held_since = _working(today - dt.timedelta(days=35), partnership)
             with clock.on(held_since):
                 services.review_put_on_hold(
                     review=review,

@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from safeguarding.calendar import add_working_days
+from safeguarding.calendar import add_working_days, working_day_on_or_before
 from safeguarding.demo import DemoClock
 from safeguarding.models import Membership, Partnership, Role
 
@@ -204,13 +204,16 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None)
                 )
         if state == "draft":
             continue
-        submitted = min(add_working_days(aware, 1, partnership=partnership), today)
+        submitted = min(
+            add_working_days(aware, 1, partnership=partnership),
+            working_day_on_or_before(today, partnership=partnership),
+        )
         with clock.on(submitted):
             services.incident_submit_for_decision(incident=incident, actor=officer)
         if state == "awaiting_decision":
             continue
         if state == "not_notified":
-            decided = add_working_days(aware, 2)
+            decided = add_working_days(aware, 2, partnership=partnership)
             with clock.on(decided):
                 services.incident_decide_not_to_notify(
                     incident=incident,

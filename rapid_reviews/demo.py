@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.demo import _person
-from safeguarding.calendar import add_working_days
+from safeguarding.calendar import add_working_days, working_day_on_or_before
 from safeguarding.deadlines import Kind, Rule
 from safeguarding.demo import DemoClock
 from safeguarding.leads import partner_lead_initial
@@ -182,7 +182,7 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
     # The recent review: still gathering. One sent back for more, one returned late, one
     # overdue, one not yet due. The second and third were sent the day after the
     # notification, the others today.
-    due = add_working_days(today, 2)
+    due = add_working_days(today, 2, partnership=partnership)
     with clock.on(add_working_days(notified, 1, partnership=partnership)):
         early = _requests(recent, officer, picked[1:3], due=due) if picked[1:3] else []
     with clock.on(today):
@@ -204,7 +204,7 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
                 services.agency_return_send_back(
                     information_request=request,
                     actor=officer,
-                    due_date=add_working_days(today, 1),
+                    due_date=add_working_days(today, 1, partnership=partnership),
                     note="Please add the outcome of the strategy discussion and who attended.",
                 )
         elif index == 1:
@@ -241,7 +241,11 @@ def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
     today = timezone.localdate()
 
     def day(n):
-        return min(add_working_days(notified, n, partnership=partnership), today)
+        """The nth working day after the notification, or the last working day up to today:
+        a meeting or a sign-off is held on a working day, even when the demo is loaded at a
+        weekend."""
+        last = working_day_on_or_before(today, partnership=partnership)
+        return min(add_working_days(notified, n, partnership=partnership), last)
 
     with clock.on(day(1)):
         requests = _requests(review, officer, agencies, due=today)

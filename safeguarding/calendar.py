@@ -39,6 +39,8 @@ __all__ = [
     "non_working_reason",
     "working_days_between",
     "working_day_numbers",
+    "working_day_on_or_after",
+    "working_day_on_or_before",
 ]
 
 CLOSURE_PREFIX = "Partnership closure: "
@@ -213,6 +215,17 @@ def add_working_days(start: date, days: int, *, partnership: Any = None) -> date
     ``start`` itself never counts; ``days == 0`` returns ``start`` unchanged.
     """
     return _add(start, days, _closures(partnership))
+
+
+def working_day_on_or_after(day: date, *, partnership: Any = None) -> date:
+    """``day`` if it is a working day, else the next working day after it (a date a
+    business unit would choose, such as a due date or a meeting, near ``day``)."""
+    return _add(day - timedelta(days=1), 1, _closures(partnership))
+
+
+def working_day_on_or_before(day: date, *, partnership: Any = None) -> date:
+    """``day`` if it is a working day, else the last working day before it."""
+    return _add(day + timedelta(days=1), -1, _closures(partnership))
 
 
 def working_days_between(start: date, end: date, *, partnership: Any = None) -> int:

@@ -335,6 +335,29 @@ def test_closure_day_shifts_due_date(partnership, other_partnership, django_asse
     )
 
 
+@pytest.mark.parametrize(
+    "day, after, before",
+    [
+        (D(2026, 6, 17), D(2026, 6, 17), D(2026, 6, 17)),  # a Wednesday: itself
+        (D(2026, 6, 13), D(2026, 6, 15), D(2026, 6, 12)),  # a Saturday
+        (D(2026, 6, 14), D(2026, 6, 15), D(2026, 6, 12)),  # a Sunday
+        (D(2026, 12, 25), D(2026, 12, 29), D(2026, 12, 24)),  # Christmas, Boxing Day (observed)
+        (D(2026, 4, 3), D(2026, 4, 7), D(2026, 4, 2)),  # Good Friday to Easter Monday
+    ],
+)
+def test_working_day_on_or_after_and_before(day, after, before):
+    assert cal.working_day_on_or_after(day) == after
+    assert cal.working_day_on_or_before(day) == before
+
+
+def test_working_day_on_or_after_and_before_skip_closures(partnership):
+    _close(partnership, D(2026, 6, 18), "Staff training")
+    _close(partnership, D(2026, 6, 19), "Staff training")
+    assert cal.working_day_on_or_after(D(2026, 6, 18), partnership=partnership) == D(2026, 6, 22)
+    assert cal.working_day_on_or_before(D(2026, 6, 20), partnership=partnership) == D(2026, 6, 17)
+    assert cal.working_day_on_or_after(D(2026, 6, 18)) == D(2026, 6, 18)
+
+
 def test_several_closure_days_chain(partnership):
     # Sun 14 skipped; 15 16 17 count, 18 closed, 19 counts, weekend, 22 closed, 23 is the fifth.
     _close(partnership, D(2026, 6, 18), "Staff training")
