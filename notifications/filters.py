@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from safeguarding import calendar
 from safeguarding.dashboard import closures_by_partnership
 from safeguarding.filters import FilterForm, not_listed
+from safeguarding.permissions import memberships_of, partnership_ids
 
 from .models import UNDECIDED, Incident, Nature, Status
 
@@ -31,11 +32,24 @@ NATURE_FILTER_LABELS = {
 }
 
 
+def search_hint(user) -> str:
+    """The search box's example: a reference of this year in the user's own partnership
+    (the first by code of a business unit member's several), or only its year and number
+    (the search finds a part of a reference) when there is no user."""
+    year = timezone.localdate().year
+    ids = partnership_ids(user) if user is not None else set()
+    codes = sorted(
+        m.partnership.code for m in memberships_of(user) if ids and m.partnership_id in ids
+    )
+    reference = f"{codes[0]}-{year}-014" if codes else f"{year}-014"
+    return f"For example {reference} or Child A"
+
+
 class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Reference or pseudonym",
         method="search",
-        help_text="For example BSCP-2026-014 or Child A",
+        help_text="For example 2026-014 or Child A",  # a reference of the user's own: below
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
     )
     status = django_filters.ChoiceFilter(
@@ -79,6 +93,7 @@ class IncidentFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.filters["q"].extra["help_text"] = search_hint(user)
 
     @property
     def qs(self):

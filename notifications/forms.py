@@ -563,8 +563,8 @@ class EnterInErrorForm(StepForm):
         required=True,
         rows=3,
         message="Enter why the incident was entered in error",
-        hint="For example, it duplicates BSCP-2026-014, or it belongs to another partnership. "
-        "Do not name the child. Kept in the record's history.",
+        hint="For example, it duplicates another incident (give its reference), or it belongs "
+        "to another partnership. Do not name the child. Kept in the record's history.",
     )
 
 

@@ -369,6 +369,34 @@ def test_list_filters_search_and_sort(client, people, make_incident):
     assert "Enter a year, like 2026" in bad
 
 
+def test_the_search_hint_gives_a_reference_of_the_users_own_partnership(
+    client, people, partnership, other_partnership, make_incident
+):
+    """The search box's example is a reference of this year in the user's partnership, not
+    the demo's; a business unit member of several partnerships is given the first by code.
+    The entered-in-error reason's hint names no partnership's reference."""
+    from safeguarding.models import Membership, Role
+
+    year = timezone.localdate().year
+    url = reverse("notifications:list")
+    sign_in(client, people["other_manager"])
+    html = client.get(url).content.decode()
+    assert f"For example {other_partnership.code}-{year}-014 or Child A" in html
+    assert partnership.code not in html
+    sign_in(client, people["manager"])
+    assert f"For example {partnership.code}-{year}-014 or" in client.get(url).content.decode()
+    both = people["other_officer"]
+    Membership.objects.create(user=both, partnership=partnership, role=Role.REVIEW_OFFICER)
+    sign_in(client, both)
+    first = min(partnership.code, other_partnership.code)
+    assert f"For example {first}-{year}-014 or" in client.get(url).content.decode()
+    incident = make_incident()
+    sign_in(client, people["manager"])
+    page = client.get(reverse("notifications:enter-in-error", args=[incident.pk]))
+    assert "BSCP-2026-014" not in page.content.decode().replace(incident.reference, "")
+    assert "it duplicates another incident (give its reference)" in page.content.decode()
+
+
 def test_the_nature_filter_is_in_short_words_and_the_list_in_full(client, people, make_incident):
     """The nature filter's choice is shown whole in the filter panel (ADR 0008): its
     options are the shortest words that tell the natures apart; the list keeps the full
