@@ -160,6 +160,15 @@ class Partnership(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "Borsetshire SCP" and "borsetshire scp" cannot be told apart in a list, a
+            # filter or an e-mail (`clean` says so in words first).
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partnership_name_unique_ignoring_case",
+                violation_error_message=_("There is already a partnership with this name"),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -169,26 +178,53 @@ class Partnership(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        """The name, one partnership's however it is typed (`_name_error`), and the code
+        (`_code_error`): both checked, so that both are said at once."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        errors = {}
+        name = self._name_error()
+        if name:
+            errors["name"] = name
+        code = self._code_error()
+        if code:
+            errors["code"] = code
+        if errors:
+            raise ValidationError(errors)
+
+    def _name_error(self) -> str | None:
+        """One partnership however its name is typed, as an agency is (capitals and spaces
+        set aside): "Borsetshire SCP" beside "borsetshire scp" could not be told apart in
+        a list, a filter or an e-mail. The database refuses the same name in other
+        capitals too (`Meta.constraints`); this says so in words first."""
+        self.name = " ".join((self.name or "").split())
+        same = (
+            Partnership.objects.alias(name_lower=Lower("name"))
+            .filter(name_lower=self.name.lower())
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if same is not None:
+            return _("%(name)s is already a partnership: give this one another name") % {
+                "name": same.name
+            }
+        return None
+
+    def _code_error(self) -> str | None:
         """The code starts every case reference (BSCP-2026-014) and the partnership's
         public address, so it is letters and numbers only, and kept in capitals: made so
         here, before the form checks it against the others (a "bscp" beside "BSCP"
         otherwise passed that check and failed the database's, a server error)."""
-        from django.core.exceptions import ValidationError
-
-        super().clean()
         self.code = (self.code or "").strip().upper()
         if not CODE_PATTERN.fullmatch(self.code):
-            raise ValidationError(
-                {"code": _("Enter a code of 2 to 10 letters or numbers, like BSCP")}
-            )
+            return _("Enter a code of 2 to 10 letters or numbers, like BSCP")
         taken = Partnership.objects.filter(code=self.code).exclude(pk=self.pk).first()
         if taken is not None:
-            raise ValidationError(
-                {
-                    "code": _("%(name)s already uses the code %(code)s: choose another")
-                    % {"name": taken.name, "code": self.code}
-                }
-            )
+            return _("%(name)s already uses the code %(code)s: choose another") % {
+                "name": taken.name,
+                "code": self.code,
+            }
         # A code another partnership had before changing it: its references keep it, and
         # this partnership's would repeat them (references are unique).
         from django.apps import apps
@@ -201,12 +237,11 @@ class Partnership(models.Model):
             .first()
         )
         if earlier is not None:
-            raise ValidationError(
-                {
-                    "code": _("%(name)s’s case references start with %(code)s: choose another")
-                    % {"name": earlier.partnership.name, "code": self.code}
-                }
-            )
+            return _("%(name)s’s case references start with %(code)s: choose another") % {
+                "name": earlier.partnership.name,
+                "code": self.code,
+            }
+        return None
 
 
 class ClosureDay(models.Model):

@@ -77,6 +77,76 @@ def test_a_reference_code_is_kept_in_capitals(admin_client, region):
     assert Partnership.objects.get(name__startswith="Northvale").code == "NSCP2"
 
 
+def _add_named(client, region, name, code="NSCP"):
+    return client.post(
+        reverse("admin:safeguarding_partnership_add"),
+        {
+            "region": region.pk,
+            "name": name,
+            "code": code,
+            "local_authority": "Northvale Council",
+            "contact_email": "nscp@northvale.example",
+            "is_active": "on",
+            **_inline("closure_days"),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "typed", ["Brookfield SCP", "brookfield scp", "BROOKFIELD SCP", " Brookfield  SCP "]
+)
+def test_a_partnership_name_taken_in_other_capitals_or_spacing_is_refused(
+    admin_client, partnership, region, typed
+):
+    """Two partnerships called "Brookfield SCP" and "brookfield scp" could not be told
+    apart in any list, filter or e-mail."""
+    response = _add_named(admin_client, region, typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Brookfield SCP is already a partnership: give this one another name" in page
+    assert page.count("is already a partnership") == 1  # one message, not Django's too
+    assert "with this Name already exists" not in page
+    assert Partnership.objects.count() == 1
+
+
+def test_a_taken_name_and_a_wrong_code_are_said_at_once(admin_client, partnership, region):
+    page = _add_named(admin_client, region, "brookfield scp", code="N-SCP").content.decode()
+    assert "Brookfield SCP is already a partnership: give this one another name" in page
+    assert "Enter a code of 2 to 10 letters or numbers, like BSCP" in page
+
+
+def test_a_partnerships_own_name_can_be_recapitalised(admin_client, partnership, region):
+    response = admin_client.post(
+        reverse("admin:safeguarding_partnership_change", args=[partnership.pk]),
+        {
+            "region": region.pk,
+            "name": "BROOKFIELD SCP",
+            "code": partnership.code,
+            "local_authority": partnership.local_authority,
+            "contact_email": partnership.contact_email,
+            "is_active": "on",
+            **_inline("closure_days"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    partnership.refresh_from_db()
+    assert partnership.name == "BROOKFIELD SCP"
+
+
+def test_the_database_refuses_a_partnership_name_in_other_capitals(partnership):
+    """The check above is the form's; the database's constraint stops any other way in
+    (a script, two administrators at once)."""
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Partnership.objects.create(
+            name=partnership.name.upper(),
+            code="OTHER",
+            local_authority="Elsewhere",
+            contact_email="x@example.org",
+        )
+
+
 # --- Reminder policies --------------------------------------------------------------------
 
 

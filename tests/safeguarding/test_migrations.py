@@ -189,3 +189,44 @@ def test_roles_moved_before_they_were_dated_are_dated_from_the_move():
     shown = set(permissions.audit_events_visible_to(manager).values_list("pk", flat=True))
     assert in_b.pk in shown
     assert in_a.pk not in shown
+
+
+def _partnerships_before_0028(names_and_codes):
+    old = migrate([("safeguarding", "0027_administration_site_words")])
+    Partnership = old.get_model("safeguarding", "Partnership")
+    return [
+        Partnership.objects.create(
+            name=name, code=code, local_authority="Council", contact_email="p@example.org"
+        ).pk
+        for name, code in names_and_codes
+    ]
+
+
+def test_0028_leaves_names_that_differ_in_more_than_capitals_alone():
+    typed = [("Borsetshire SCP", "BSCP"), ("Borsetshire SCP North", "BSCPN"), ("Ambridge", "A1")]
+    ids = _partnerships_before_0028(typed)
+    try:
+        new = migrate([("safeguarding", "0028_partnership_name_ignoring_case")])
+        Partnership = new.get_model("safeguarding", "Partnership")
+        assert list(Partnership.objects.filter(pk__in=ids).order_by("pk").values_list("name")) == [
+            (name,) for name, _code in typed
+        ]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0028_adds_the_code_to_a_later_name_differing_only_in_capitals():
+    ids = _partnerships_before_0028(
+        [("Borsetshire SCP", "BSCP"), ("borsetshire scp", "BSCP2"), ("BORSETSHIRE SCP", "B3")]
+    )
+    try:
+        new = migrate([("safeguarding", "0028_partnership_name_ignoring_case")])
+        Partnership = new.get_model("safeguarding", "Partnership")
+        names = list(Partnership.objects.filter(pk__in=ids).order_by("pk").values_list("name"))
+        assert names == [
+            ("Borsetshire SCP",),
+            ("borsetshire scp (BSCP2)",),
+            ("BORSETSHIRE SCP (B3)",),
+        ]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
