@@ -113,9 +113,25 @@ class LearningTheme(models.Model):
     """A learning theme of the taxonomy (edited in the administration site)."""
 
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        _("web address name"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "How the theme is named in the learning library's web addresses: lower-case "
+            "letters, numbers and hyphens, filled in from the name. Changing it breaks links "
+            "to the library already shared."
+        ),
+    )
     description = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(
+        _("offered"),
+        default=True,
+        help_text=_(
+            "Untick to stop offering the theme: it is no longer chosen for reviews nor "
+            "listed in the learning library's filter. Reviews that have it keep it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

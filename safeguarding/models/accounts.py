@@ -61,6 +61,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Can sign in to the administration site."),
     )
+    is_superuser = models.BooleanField(
+        _("full access"),
+        default=False,
+        help_text=_(
+            "Can add and change everything in the administration site, and read the whole "
+            "audit trail and the outbox. An administrator without it sees nothing here."
+        ),
+    )
+    last_login = models.DateTimeField(_("last signed in"), blank=True, null=True)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     reminder_preference = models.CharField(
@@ -351,7 +360,7 @@ class Agency(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind)
+    kind = models.CharField(_("type of agency"), max_length=20, choices=Kind)
     partnerships = models.ManyToManyField(
         Partnership,
         related_name="agencies",

@@ -52,20 +52,25 @@ class AuditEvent(models.Model):
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
         LOCKOUT_ENDED = "lockout_ended", _("Ended a sign-in lockout")
 
-    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
-    actor_email = models.CharField(max_length=254, blank=True)
+    actor_email = models.CharField(_("their e-mail address"), max_length=254, blank=True)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=20, choices=Action)
-    object_type = models.CharField(max_length=100, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(_("type of record"), max_length=100, blank=True)
+    object_id = models.CharField(_("record number"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -99,9 +104,11 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_repr}"
-        )
+        from safeguarding.dates import date_and_time
+
+        who = self.actor_email or "Someone"
+        what = f"{who}: {self.get_action_display()}"
+        return f"{date_and_time(self.occurred_at)}, {what} {self.object_repr}".strip()
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

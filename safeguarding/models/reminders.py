@@ -47,7 +47,7 @@ class ReminderPolicy(models.Model):
         blank=True,
         help_text=_("Leave empty for the default of every partnership."),
     )
-    kind = models.CharField(max_length=20, choices=Deadline.Kind)
+    kind = models.CharField(_("type of deadline"), max_length=20, choices=Deadline.Kind)
     days_before = models.JSONField(
         default=_default_days_before,
         blank=True,

@@ -3,6 +3,8 @@ is checked and said plainly, never a server error, and nothing that would break 
 service later (a reference prefix, a reminder policy the sweep cannot read) is let in."""
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -576,6 +578,68 @@ def test_the_set_up_fields_say_what_they_are_for(admin_client):
     assert "when no one at the agency has an account" in agency_page
     region_page = admin_client.get(reverse("admin:safeguarding_region_add")).content.decode()
     assert "Lower-case letters, numbers and hyphens" in region_page
+
+
+#: Words of the project's own fields and columns that read as code to a business manager.
+CODE_WORDS = re.compile(
+    r"\b(?:[a-z]+_[a-z_]+|Slug|Is active|Repr|Ip address|Object id|Object type|Actor|"
+    r"Superuser|Designates|Kind|Occurred at|Object repr|Last login)\b"
+)
+
+
+def _words_shown(html: str) -> list[str]:
+    """A page's field labels, column headings, filter titles and help texts, as text."""
+    found = []
+    for pattern in (
+        r"<label[^>]*>(.*?)</label>",
+        r'<th[^>]*scope="col"[^>]*>(.*?)</th>',
+        r"<summary[^>]*>(.*?)</summary>",
+        r'<div class="help"[^>]*>(.*?)</div>',
+    ):
+        found += [
+            " ".join(unescape(re.sub(r"<[^>]+>", " ", x)).split())
+            for x in re.findall(pattern, html, re.S)
+        ]
+    return [text for text in found if text]
+
+
+def test_the_pages_of_the_projects_own_records_speak_plainly(
+    admin_client, people, partnership, agency
+):
+    """The labels, columns, filters and help texts of the administration pages of the
+    project's own records (not Django's or a library's pages) read as words, not code:
+    no snake_case, "Slug", "Is active", "Object repr", "Ip address" or "Superuser
+    status: Designates that this user has all permissions…"."""
+    from django.contrib import admin
+
+    from lcspr.models import LearningTheme
+    from safeguarding.audit import Action, audit_record
+
+    LearningTheme.objects.get_or_create(slug="neglect", defaults={"name": "Neglect"})
+    audit_record(actor=people["manager"], action=Action.SIGN_IN, obj=people["manager"])
+    ours = {"safeguarding", "notifications", "rapid_reviews", "lcspr"}
+    wrong = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        if meta.app_label not in ours:
+            continue
+        name = f"admin:{meta.app_label}_{meta.model_name}"
+        urls = [reverse(f"{name}_changelist"), reverse(f"{name}_add")]
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            urls.append(reverse(f"{name}_change", args=[first.pk]))
+        for url in urls:
+            response = admin_client.get(url)
+            if response.status_code != 200:  # a page that adds nothing, a hidden one
+                continue
+            page = response.content.decode()
+            bad = [words for words in _words_shown(page) if CODE_WORDS.search(words)]
+            title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+            if CODE_WORDS.search(title):
+                bad.append(f"title: {title}")
+            if bad:
+                wrong[url] = bad
+    assert not wrong, "\n".join(f"{url}: {bad}" for url, bad in wrong.items())
 
 
 def test_a_persons_page_says_whether_they_have_a_password_in_words_not_its_hash(
