@@ -121,3 +121,65 @@ def test_a_case_reference_is_never_broken_at_its_hyphens(page, live_server, view
     page.goto(f"{live_server.url}/incidents/")
     link = page.get_by_role("link", name=incident.reference, exact=True)
     assert link.evaluate("(a) => a.getClientRects().length") == 1
+
+
+# A select, its container and the chosen option: whether the box is inside its container,
+# and whether it is tall enough for the lines the chosen option's words need at the most
+# room the box could give them (its width less its borders and padding, the arrow left
+# out): a box one line high cuts a name that needs two.
+CHOSEN_SHOWN = """(s) => {
+  const style = getComputedStyle(s);
+  const box = s.getBoundingClientRect();
+  const container = s.parentElement.getBoundingClientRect();
+  const px = (name) => parseFloat(style[name]) || 0;
+  const room = s.clientWidth - px("paddingLeft") - px("paddingRight");
+  const words = document.createElement("div");
+  words.style.cssText = `position: absolute; visibility: hidden; width: ${room}px;
+    font: ${style.font}; line-height: ${style.lineHeight}; white-space: normal`;
+  words.textContent = s.options[s.selectedIndex].text;
+  document.body.append(words);
+  const needs = words.getBoundingClientRect().height + px("paddingTop") + px("paddingBottom");
+  words.remove();
+  return {
+    chosen: s.options[s.selectedIndex].text, right: box.right, left: box.left,
+    containerLeft: container.left, containerRight: container.right,
+    height: s.clientHeight, needs, scrollWidth: s.scrollWidth, clientWidth: s.clientWidth,
+  };
+}"""
+
+LONG_PARTNERSHIP = "Castlebrook and Fenbridge Safeguarding Children Partnership"
+LONG_AGENCY = (
+    "Castlebrook and Fenbridge Integrated Care Board Safeguarding and Looked After Children Team"
+)
+
+
+@pytest.mark.parametrize("width", [1200, 360])
+def test_a_long_name_chosen_in_a_select_is_shown_whole(page, live_server, viewers, width):
+    """A closed select showed the start of a long name ("Castlebrook and Fenbridge Saf")
+    in a narrow panel or on a phone, with no way to read the rest short of opening it:
+    the chosen name now wraps inside the box, which stays within its container."""
+    from safeguarding.models import Partnership, Region
+    from tests.factories import AgencyFactory
+
+    manager = viewers["manager"]
+    long_one = Partnership.objects.create(
+        region=Region.objects.first(),
+        name=LONG_PARTNERSHIP,
+        code="CFSCP",
+        local_authority="Castlebrook Council",
+        contact_email="cfscp@example.org",
+    )
+    Membership.objects.create(user=manager, partnership=long_one, role=Role.PARTNERSHIP_MANAGER)
+    AgencyFactory(name=LONG_AGENCY, partnerships=[long_one])
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_through_browser(page, live_server, manager)
+    page.goto(f"{live_server.url}/people/{long_one.pk}/add/")
+    page.get_by_label("Agency (for an agency contributor)").select_option(label=LONG_AGENCY)
+    shown = [page.locator("#id_agency").evaluate(CHOSEN_SHOWN)]
+    page.goto(f"{live_server.url}/audit/?partnership={long_one.pk}")
+    shown.append(page.locator(".app-filter-panel select[name=partnership]").evaluate(CHOSEN_SHOWN))
+    assert [s["chosen"] for s in shown] == [LONG_AGENCY, LONG_PARTNERSHIP]
+    for s in shown:
+        assert s["containerLeft"] <= s["left"] and s["right"] <= s["containerRight"] + 0.5, s
+        assert s["scrollWidth"] <= s["clientWidth"], s
+        assert s["height"] + 0.5 >= s["needs"], s
