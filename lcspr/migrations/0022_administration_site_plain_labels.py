@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lcspr', '0020_briefings_of_embargo_across_new_year'),
+        ('lcspr', '0021_reviewer_assignment_and_action_move_untold'),
     ]
 
     operations = [
