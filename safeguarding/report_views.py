@@ -28,6 +28,7 @@ from .dashboard import (
     WORKLOAD_HEADERS,
     build_dashboard,
     deadline_export_rows,
+    stage_choices,
     workload_export_rows,
 )
 from .exports import FORMATS, export_response
@@ -145,6 +146,8 @@ class ChartWithTable:
     rows: list[list]
     note: str = ""
     numeric_from: int = 1
+    #: Its Excel sheet's name, where the title is too long for one (31 characters).
+    sheet: str = ""
 
 
 @dataclass
@@ -226,6 +229,7 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
             ),
             headers=TIMELINESS_HEADERS,
             rows=_measure_rows(measures),
+            sheet=_("Timeliness"),
             note=_(
                 "A clock counts in the period when its due date falls in it. Late includes "
                 "clocks still open after their due date."
@@ -248,6 +252,7 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
                 ),
                 headers=["Agency"] + TIMELINESS_HEADERS[1:],
                 rows=_agency_rows(agencies),
+                sheet=_("Returns by agency"),
             )
         )
     for b in breakdowns or []:
@@ -270,7 +275,9 @@ def build_report(partnerships, period, *, stage=None, chart_prefix="chart") -> R
 
 def report_tables(report: Report) -> list:
     """The downloads' tables: every table the page and the annual report show."""
-    return [(c.title, c.headers, c.rows) for c in report.charts] + [themes_table(report.themes)]
+    return [(c.title, c.headers, c.rows, c.sheet or c.title) for c in report.charts] + [
+        themes_table(report.themes)
+    ]
 
 
 def themes_table(themes, title=None) -> tuple:
@@ -278,6 +285,7 @@ def themes_table(themes, title=None) -> tuple:
         str(title or _("Learning themes across reviews")),
         [str(_("Theme")), str(_("Local reviews"))],
         [list(row) for row in themes],
+        str(_("Learning themes")),
     )
 
 
@@ -492,10 +500,14 @@ REGIONAL_HEADERS = [
 
 
 def regional_tables(regional: dict) -> list:
-    """The downloads' tables: a note on what the figures mean, then the page's tables
-    (full titles: the Excel writer shortens sheet names to its own limit)."""
+    """The downloads' tables: a note on what the figures mean, then the page's tables,
+    each with its full title and, for Excel's sheets, a short name (the stage's)."""
+    stages = dict(stage_choices())
     tables = [(str(_("About these figures")), [str(_("Note"))], [[str(REGIONAL_NOTE)]])]
-    tables += [(m["label"], REGIONAL_HEADERS, m["rows"]) for m in regional["measures"]]
+    tables += [
+        (m["label"], REGIONAL_HEADERS, m["rows"], str(stages[m["key"]]))
+        for m in regional["measures"]
+    ]
     tables += [
         (b["title"], ["Partnership"] + b["columns"], b["rows"]) for b in regional["breakdowns"]
     ]

@@ -495,7 +495,8 @@ def test_annual_report_pdf_lists_learning_themes_with_counts(
     xlsx = client.get(reverse("safeguarding:annual-report-data", args=[year, "xlsx"]))
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(xlsx.content))["Learning themes across reviews"]
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Learning themes"]
+    assert sheet["A1"].value == "Learning themes across reviews"
     assert [curiosity.name, 2] in [list(r) for r in sheet.iter_rows(values_only=True)]
 
     text = _pdf_text(client.get(reverse("safeguarding:annual-report", args=[year - 1])))
@@ -577,6 +578,41 @@ def test_the_regional_excel_holds_counts_as_numbers(client, people, region_data)
     response = client.get(reverse("safeguarding:regional-export", args=["xlsx"]), {"year": "2025"})
     book = load_workbook(io.BytesIO(response.content))
     sheet = next(s for s in book.worksheets if s.title.startswith("Notifications"))
-    values = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row[1:]]
+    values = [cell.value for row in sheet.iter_rows(min_row=4) for cell in row[1:]]
     assert 5 in values and "5" not in values  # BSCP's 6 due, rounded: a number
     assert "fewer than 5" in values  # what is hidden stays words
+
+
+def test_the_regional_excel_has_short_sheet_names_and_percentages_as_numbers(
+    client, people, partnership, region_data
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    for i in range(5):  # BSCP: 5 rapid reviews, all on time: 100% can be shown
+        due = D(2025, 3, 3 + i)
+        make_deadline(partnership, due=due, closed_on=due, kind=Deadline.Kind.RAPID_REVIEW)
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional-export", args=["xlsx"]), {"year": "2025"})
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "About these figures",
+        "Notifications",
+        "Rapid reviews",
+        "Agency returns",
+        "Local reviews (LCSPR)",
+        "Action plans",
+        "Nature of the incident",
+        "Category of harm",
+        "Age of the child",
+        "Sex of the child",
+        "Ethnic group of the child",
+        "Learning themes",
+    ]
+    assert book["Notifications"]["A1"].value == "Notifications to the National Panel"
+    assert book["Learning themes"]["A1"].value == "Learning themes across the region"
+    sheet = book["Rapid reviews"]
+    row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == partnership.name)
+    assert [c.value for c in row[1:]] == [5, 5, 0, 1]
+    assert row[-1].number_format == "0%"
