@@ -76,12 +76,30 @@ class HoldReason(models.TextChoices):
 
 
 class Milestone(models.TextChoices):
+    """A step of the review's plan: the label as its plan lists it, `task` as something to
+    do (the dashboard, reminders, calendar feeds)."""
+
     TERMS_AGREED = "terms_agreed", _("Terms of reference agreed")
     AGENCY_REPORTS = "agency_reports", _("Agency reports in")
     LEARNING_EVENT = "learning_event", _("Practitioner learning event")
     FAMILY = "family", _("Family engagement")
     DRAFT_REPORT = "draft_report", _("Draft report")
     FINAL_APPROVED = "final_approved", _("Final report approved")
+
+    @property
+    def task(self) -> str:
+        return str(MILESTONE_TASKS[self])
+
+
+#: Each step as something to do (`Milestone.task`).
+MILESTONE_TASKS = {
+    Milestone.TERMS_AGREED: _("Agree the terms of reference"),
+    Milestone.AGENCY_REPORTS: _("Get the agency reports in"),
+    Milestone.LEARNING_EVENT: _("Hold the practitioner learning event"),
+    Milestone.FAMILY: _("Involve the family"),
+    Milestone.DRAFT_REPORT: _("Complete the draft report"),
+    Milestone.FINAL_APPROVED: _("Approve the final report"),
+}
 
 
 #: Default planned dates: calendar months after the decision (editable with a reason).

@@ -150,7 +150,7 @@ def reopen_plan(review: Review, today: dt.date | None = None) -> ReopenPlan:
         ids.update({pk: True for pk in snapshot.get("paused", [])})
     clocks = [
         ReopenedClock(
-            title=d.title,
+            title=d.task,
             due_date=d.due_date,
             overdue=not ids[d.pk] and d.due_date < today,
             paused=ids[d.pk],

@@ -101,11 +101,29 @@ class PanelResponse(models.TextChoices):
 
 
 class Milestone(models.TextChoices):
+    """A step of the local timetable. Its label names the state the step reaches, as the
+    review's timetable lists it; `task` says it as something to do, wherever its clock
+    asks for it (the dashboard, reminders, calendar feeds)."""
+
     REQUESTS = "requests", _("Information requests sent to agencies")
     RETURNS = "returns", _("Agency returns due")
     MEETING = "meeting", _("Rapid review panel meeting")
     SIGN_OFF = "sign_off", _("Signed off by the three partners")
     PANEL = "panel", _("Sent to the National Panel")
+
+    @property
+    def task(self) -> str:
+        return str(MILESTONE_TASKS[self])
+
+
+#: Each step as something to do (`Milestone.task`).
+MILESTONE_TASKS = {
+    Milestone.REQUESTS: _("Send the information requests to agencies"),
+    Milestone.RETURNS: _("Get the agency returns in"),
+    Milestone.MEETING: _("Hold the rapid review panel meeting"),
+    Milestone.SIGN_OFF: _("Get sign-off from the three partners"),
+    Milestone.PANEL: _("Send the rapid review to the National Panel"),
+}
 
 
 #: The statutory clock: a rapid review is due 15 working days after the notification.

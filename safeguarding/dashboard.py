@@ -23,6 +23,7 @@ from . import calendar
 from .dates import short_date
 from .deadlines import owner_in_business_unit
 from .models import ClosureDay, Deadline, Partnership, User
+from .models.deadlines import task_title
 
 Kind = Deadline.Kind
 
@@ -267,6 +268,7 @@ def build_dashboard(
                 "url",
                 "reference",
                 "kind",
+                "key",
                 "owner_id",
                 "owner__full_name",
                 "due_date",
@@ -276,7 +278,7 @@ def build_dashboard(
             )
         )
         out = []
-        for pk, title, url, ref, kind, owner_id, owner_name, due, moved, pid, here in (
+        for pk, title, url, ref, kind, key, owner_id, owner_name, due, moved, pid, here in (
             qs if limit is None else qs[:limit]
         ):
             left = calendar.working_days_left(today, due, partnership=closures[pid])
@@ -285,7 +287,7 @@ def build_dashboard(
             out.append(
                 Row(
                     id=pk,
-                    title=title,
+                    title=task_title(kind, key, title),  # what to do
                     url=url,
                     reference=ref,
                     kind=kind,

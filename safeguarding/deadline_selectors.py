@@ -56,7 +56,7 @@ def feed_items(user) -> list[FeedItem]:
         FeedItem(
             uid=f"deadline-{deadline.pk}",
             due=deadline.due_date,
-            title=deadline.title,
+            title=deadline.task,
             why=explain_rule(deadline),
             updated=deadline.updated_at,
             path=path or reverse("safeguarding:deadline-why", args=[deadline.pk]),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
@@ -50,15 +51,22 @@ def notice_by(day: dt.date, amount: int, *, partnership) -> dt.date:
 
 
 def explain_rule(deadline: Deadline) -> str:
+    """Why the clock is due when it is, e.g. "5 working days after 24 November 2026"."""
+    n, day = deadline.amount, f"{deadline.trigger_date:%-d %B %Y}"
     if deadline.rule == Rule.WORKING_DAYS:
-        return f"{deadline.amount} working days after {deadline.trigger_date:%-d %B %Y}"
+        return ngettext(
+            "%(n)d working day after %(day)s", "%(n)d working days after %(day)s", n
+        ) % {"n": n, "day": day}
     if deadline.rule == Rule.CALENDAR_MONTHS:
-        return f"{deadline.amount} calendar months after {deadline.trigger_date:%-d %B %Y}"
+        return ngettext(
+            "%(n)d calendar month after %(day)s", "%(n)d calendar months after %(day)s", n
+        ) % {"n": n, "day": day}
     if deadline.rule == Rule.WORKING_DAYS_BEFORE:
-        return (
-            f"the latest date that leaves {deadline.amount} working days before "
-            f"{deadline.trigger_date:%-d %B %Y}"
-        )
+        return ngettext(
+            "the latest date that leaves %(n)d working day before %(day)s",
+            "the latest date that leaves %(n)d working days before %(day)s",
+            n,
+        ) % {"n": n, "day": day}
     return "a date set by hand"
 
 

@@ -1,8 +1,10 @@
 """Reminder e-mails: what they say, and the one service that sends a claimed reminder.
 
 E-mails name a deadline by its title and case reference only (the services that start a
-clock write titles such as "Notify the National Panel: BSCP-2026-014"); nothing here
-reads the deadline's subject, so no child's name or other details can reach an e-mail.
+clock write titles such as "Notify the National Panel: BSCP-2026-014"), said as something
+to do (`Deadline.task`: a review's step "Get sign-off from the three partners", not the
+state "Signed off by the three partners" its timetable lists); nothing here reads the
+deadline's subject, so no child's name or other details can reach an e-mail.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from . import calendar
 from .deadlines import (
@@ -34,7 +37,7 @@ Status = ReminderSent.Status
 
 def _days(n: int) -> str:
     n = abs(n)
-    return f"{n} working day{'' if n == 1 else 's'}"
+    return ngettext("%(n)d working day", "%(n)d working days", n) % {"n": n}
 
 
 def headline(row: ReminderSent, deadline: Deadline, closures=None) -> str:
@@ -78,7 +81,7 @@ def deadline_context(row: ReminderSent, deadline: Deadline, closures=None) -> di
         "row": row,
         "deadline": deadline,
         "headline": headline(row, deadline, closures),
-        "title": deadline.title,
+        "title": deadline.task,
         "reference": deadline.reference,
         "due": deadline.due_date,
         "rule_text": explain_rule(deadline),
@@ -126,10 +129,14 @@ def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
             deadline_context(item, item.deadline, closures[item.deadline.partnership_id])
             for item in sorted(latest.values(), key=lambda i: (i.deadline.due_date, i.pk))
         ]
-        subject = f"Your deadlines today: {len(items)} reminder{'' if len(items) == 1 else 's'}"
+        subject = ngettext(
+            "Your deadlines today: %(n)d reminder",
+            "Your deadlines today: %(n)d reminders",
+            len(items),
+        ) % {"n": len(items)}
         return _message(row, subject, "reminder_digest", {"items": items, "day": row.occurrence})
     context = deadline_context(row, row.deadline)
-    return _message(row, f"{context['headline']}: {row.deadline.title}", "reminder", context)
+    return _message(row, f"{context['headline']}: {context['title']}", "reminder", context)
 
 
 def _should_skip(row: ReminderSent, recipient: User | None) -> str:

@@ -291,7 +291,7 @@ def _titles(clocks) -> str:
     """‘A’, ‘B’ and ‘C’."""
     from django.utils.text import get_text_list
 
-    return get_text_list([f"‘{clock.title}’" for clock in clocks], "and")
+    return get_text_list([f"‘{clock.task}’" for clock in clocks], "and")
 
 
 def case_deletion_refused(user: User, incident: Incident, *, today, years: int) -> list[str]:

@@ -126,6 +126,11 @@ class Deadline(models.Model):
         return f"{self.title} – due {self.due_date:%-d %B %Y}"
 
     @property
+    def task(self) -> str:
+        """The clock as something to do (`task_title`)."""
+        return task_title(self.kind, self.key, self.title)
+
+    @property
     def is_open(self) -> bool:
         return self.closed_on is None
 
@@ -133,6 +138,26 @@ class Deadline(models.Model):
         if self.closed_on is None or self.outcome != self.Outcome.MET:
             return None
         return self.closed_on <= self.due_date
+
+
+def task_title(kind: str, key: str, title: str) -> str:
+    """A clock's title as something to do, wherever the clock asks for it (the dashboard,
+    reminders, calendar feeds, "Why this date?").
+
+    The clock of a step of a review's timetable is titled by the state the step reaches
+    ("Signed off by the three partners: BSCP-2026-008"), as the timetable lists it; here
+    the step's `task` takes its place ("Get sign-off from the three partners: …"). The
+    titles of the other clocks say what to do already ("Notify the National Panel: …")."""
+    if kind == Deadline.Kind.RAPID_REVIEW_MILESTONE:
+        from rapid_reviews.models import Milestone
+    elif kind == Deadline.Kind.LCSPR_MILESTONE:
+        from lcspr.models import Milestone
+    else:
+        return title
+    if key not in Milestone.values:  # the local review's "look again at the hold"
+        return title
+    case = title.partition(": ")[2]
+    return f"{Milestone(key).task}: {case}" if case else Milestone(key).task
 
 
 class DeadlineChange(models.Model):

@@ -122,3 +122,19 @@ def test_a_case_with_a_running_clock_is_not_deleted(local_review, people, settin
     with pytest.raises(incident_services.TransitionError, match="still running"):
         incident_services.case_delete(incident=incident, actor=people["manager"], reason="r")
     assert Incident.objects.filter(pk=incident.pk).exists()
+
+
+def test_a_running_step_is_named_as_something_to_do(local_review, people, settings):  # noqa: F811
+    settings.RETENTION_YEARS = 0
+    review = publish(to_notice_sent(local_review, people["officer"]), people["officer"])
+    clocks = Deadline.objects.filter(closed_on__isnull=True)
+    clocks.update(closed_on=dt.date.today(), outcome=Deadline.Outcome.MET)
+    step = Deadline.objects.get(subject_type="lcspr.review", key="family")
+    Deadline.objects.filter(pk=step.pk).update(closed_on=None, outcome="")
+    with pytest.raises(incident_services.TransitionError) as refused:
+        incident_services.case_delete(
+            incident=review.rapid_review.incident, actor=people["manager"], reason="r"
+        )
+    assert f"its clock ‘Involve the family: {review.reference}’ is still running" in str(
+        refused.value
+    )

@@ -82,6 +82,11 @@ def test_a_reviewers_feed_holds_the_steps_of_their_reviews_only(
     open_review(make_review, people)  # another review, not theirs
     events = _events(client, reviewer)
     assert events and all(local_review.get_absolute_url() in u for u in events.values())
+    # Each step is something to do (the review's timetable names the state it reaches).
+    ref = local_review.reference
+    assert f"Due: Agree the terms of reference: {ref}" in events
+    assert f"Due: Hold the practitioner learning event: {ref}" in events
+    assert not any("Terms of reference agreed" in summary for summary in events)
     # A written request to answer: its reply-by date, linking to the answer page.
     from lcspr.models import PartnerCheck
 

@@ -224,6 +224,9 @@ def test_the_manager_reopens_it_through_the_page_with_a_reason(under_way, people
     n_overdue = overdue.count()
     assert n_overdue == 3
     assert "3 clocks are past their due dates" in page
+    # Each clock that starts again is something to do, not the state its step reaches.
+    assert f"Get the agency reports in: {review.reference}" in page
+    assert "Agency reports in:" not in page
     # No reviewer is assigned to this review: the page promises no e-mail to one.
     assert "independent reviewer is e-mailed" not in page
     review.reviewers.add(people["reviewer"])

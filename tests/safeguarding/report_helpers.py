@@ -22,6 +22,7 @@ def make_deadline(
     subject_type="notifications.incident",
     subject_id=None,
     reference="",
+    key="",
 ):
     n = subject_id if subject_id is not None else next(_subject)
     return Deadline.objects.create(
@@ -29,6 +30,7 @@ def make_deadline(
         kind=kind,
         subject_type=subject_type,
         subject_id=n,
+        key=key,
         title=title or f"{Deadline.Kind(kind).label}: {partnership.code}-{n}",
         reference=reference or f"{partnership.code}-{n}",
         url=f"/incidents/{n}/",

@@ -326,3 +326,36 @@ def test_each_section_shows_its_most_urgent_rows_and_a_link_to_all(
     assert board.totals["overdue"] == 7 and board.truncated
     csv = client.get(reverse("safeguarding:dashboard-export", args=["csv"])).content.decode()
     assert all(d.title in csv for d in overdue)
+
+
+def test_a_local_reviews_steps_are_to_dos_and_other_clocks_keep_their_titles(
+    client, people, partnership, today
+):
+    from lcspr.models import HOLD_REVIEW_KEY, Milestone
+
+    steps = {
+        key: make_deadline(
+            partnership,
+            due=wd(today, 1, partnership),
+            kind=Kind.LCSPR_MILESTONE,
+            key=key,
+            title=f"{Milestone(key).label}: BSCP-2026-020",
+            reference="BSCP-2026-020",
+        )
+        for key in Milestone.values
+    }
+    hold = make_deadline(
+        partnership,
+        due=today,
+        kind=Kind.LCSPR_MILESTONE,
+        key=HOLD_REVIEW_KEY,
+        title="Look again at the hold on the local review: BSCP-2026-020",
+    )
+    board = build_dashboard([partnership], today=today)
+    titles = {row.id: row.title for row in board.attention_rows}
+    assert titles[steps["terms_agreed"].pk] == "Agree the terms of reference: BSCP-2026-020"
+    assert titles[steps["final_approved"].pk] == "Approve the final report: BSCP-2026-020"
+    assert titles[hold.pk] == hold.title
+    for key in Milestone.values:
+        assert titles[steps[key].pk] == f"{Milestone(key).task}: BSCP-2026-020"
+        assert str(Milestone(key).label) not in titles[steps[key].pk]

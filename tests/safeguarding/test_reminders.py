@@ -153,6 +153,62 @@ def test_the_email_says_what_when_why_and_links_with_no_child_details(
     assert CHILD_NAME not in message.subject
 
 
+def test_a_steps_reminder_says_what_to_do_and_one_working_day_is_singular(
+    sweep, partnership, people
+):
+    """A step of a review's timetable is named by the state it reaches ("Signed off by
+    the three partners"); its reminder says what to do. A rule of 1 working day says
+    "day"."""
+    from safeguarding import deadlines
+
+    deadlines.deadline_start(
+        subject=partnership,
+        partnership=partnership,
+        kind=Deadline.Kind.RAPID_REVIEW_MILESTONE,
+        key="sign_off",
+        title="Signed off by the three partners: BSCP-2026-014",
+        reference="BSCP-2026-014",
+        trigger_date=dt.date(2026, 11, 26),
+        amount=1,  # due Friday 27 November
+        owner=people["officer"],
+    )
+    sweep(at(26, month=11))
+    (message,) = mail.outbox
+    assert message.subject == (
+        "Due in 1 working day: Get sign-off from the three partners: BSCP-2026-014"
+    )
+    for text in (message.body, message.alternatives[0][0]):
+        assert "Get sign-off from the three partners: BSCP-2026-014" in text
+        assert "Signed off" not in text
+        assert "1 working day after 26 November 2026" in text
+
+
+@pytest.mark.parametrize(
+    "rule, amount, expected",
+    [
+        (Deadline.Rule.WORKING_DAYS, 1, "1 working day after 26 November 2026"),
+        (Deadline.Rule.WORKING_DAYS, 2, "2 working days after 26 November 2026"),
+        (Deadline.Rule.CALENDAR_MONTHS, 1, "1 calendar month after 26 November 2026"),
+        (Deadline.Rule.CALENDAR_MONTHS, 6, "6 calendar months after 26 November 2026"),
+        (
+            Deadline.Rule.WORKING_DAYS_BEFORE,
+            1,
+            "the latest date that leaves 1 working day before 26 November 2026",
+        ),
+        (
+            Deadline.Rule.WORKING_DAYS_BEFORE,
+            7,
+            "the latest date that leaves 7 working days before 26 November 2026",
+        ),
+    ],
+)
+def test_why_this_date_counts_one_day_or_month_in_the_singular(rule, amount, expected):
+    from safeguarding.deadlines import explain_rule
+
+    clock = Deadline(rule=rule, amount=amount, trigger_date=dt.date(2026, 11, 26))
+    assert explain_rule(clock) == expected
+
+
 def test_daily_digest_once_per_person_per_day(sweep, partnership, people):
     officer = people["officer"]
     officer.reminder_preference = User.ReminderPreference.DIGEST
