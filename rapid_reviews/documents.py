@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from notifications.documents import format_date, format_datetime
 
-from .models import AgencyReturn, ChronologyEntry, Partner, RapidReview
+from .models import AgencyReturn, ChronologyEntry, Partner, RapidReview, RequestStatus
 from .selectors import merged_chronology, submitted_returns
 
 NOT_RECORDED = "Not recorded"
+#: An agency asked whose request closed unanswered when the review went to the Panel.
+NO_RETURN_CLOSED = "No return: the request closed when the review went to the National Panel."
 
 
 @dataclass
@@ -39,6 +41,32 @@ def _from_returns(returns: list[AgencyReturn], name: str) -> list[tuple[str, str
         for r in returns
         if getattr(r, name).strip()
     ]
+
+
+def _involvement(review: RapidReview, returns: list[AgencyReturn]) -> list[tuple[str, str]]:
+    """Each agency asked, by name: what its return said, or that none came (the Panel sees
+    who was asked, not only who answered). The review's requests are prefetched on the
+    pages that show the report, so this adds no query."""
+    said = {
+        r.information_request_id: (
+            (_("Involved. ") + r.involvement_summary) if r.involved else _("Not involved.")
+        )
+        for r in returns
+    }
+    rows = []
+    for info in sorted(review.requests.all(), key=lambda r: (r.agency.name, r.pk)):
+        if info.pk in said:
+            rows.append((info.agency.name, said[info.pk]))
+        elif info.status == RequestStatus.NOT_NEEDED:
+            rows.append((info.agency.name, _(NO_RETURN_CLOSED)))
+        elif info.is_awaiting_return:
+            rows.append(
+                (
+                    info.agency.name,
+                    _("No return yet: due %(date)s.") % {"date": format_date(info.due_date)},
+                )
+            )
+    return rows
 
 
 def report_sections(review: RapidReview) -> list[Section]:
@@ -79,13 +107,7 @@ def report_sections(review: RapidReview) -> list[Section]:
     )
     involvement = Section(
         _("Agency involvement"),
-        [
-            (
-                r.information_request.agency.name,
-                (_("Involved. ") + r.involvement_summary) if r.involved else _("Not involved."),
-            )
-            for r in returns
-        ],
+        _involvement(review, returns),
         chronology=merged_chronology(review, returns),
     )
     episodes = Section(

@@ -89,7 +89,13 @@ def review_detail(request, pk):
             "milestones": milestones_of(review),
             "requests": requests,
             "outstanding": waiting,
-            "closed_unanswered": [r for r in requests if r.status == RequestStatus.NOT_NEEDED],
+            # Closed when the review went to the Panel, never having returned (a return
+            # sent back for more and closed is still the agency's return).
+            "closed_unanswered": [
+                r
+                for r in requests
+                if r.status == RequestStatus.NOT_NEEDED and r.returned_on is None
+            ],
             # Requests no one at the agency can see (no active contributor there).
             "unanswerable": {r.pk for r in waiting if r.agency_id in nobody},
             "chronology": merged_chronology(review),

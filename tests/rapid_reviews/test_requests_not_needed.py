@@ -257,3 +257,70 @@ def test_a_return_sent_back_then_closed_shows_what_the_partnership_has(
     assert "Your agency submitted its return on" in html
     assert "A later change, never submitted." not in html
     assert f"went to the National Panel on {TODAY():%-d %B %Y}" in html
+
+
+def pdf_text(client, review) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = client.get(reverse("rapid_reviews:report-pdf", args=[review.pk]))
+    assert pdf.status_code == 200
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def test_the_report_names_the_agencies_asked_that_did_not_return(
+    client, sent_requests, contributors, people, django_capture_on_commit_callbacks
+):
+    """The Panel sees who was asked, not only who answered: an agency whose request
+    closed unanswered is listed under agency involvement, saying so."""
+    review = send_with_police_returned(
+        sent_requests, contributors, people, django_capture_on_commit_callbacks
+    )
+    sign_in(client, people["officer"])
+    text = pdf_text(client, review)
+    involvement = text.split("2. Agency involvement", 1)[1].split("Merged chronology", 1)[0]
+    assert "Midshire Police Involved. Police attended twice." in involvement
+    closed = "No return: the request closed when the review went to the National Panel."
+    for name in ("Brookfield Hospitals", "Brookfield Children's Services"):
+        assert f"{name} {closed}" in involvement, involvement
+    # The draft report page says the same.
+    html = client.get(reverse("rapid_reviews:draft-report", args=[review.pk])).content.decode()
+    assert html.count(closed) == 2
+
+
+def test_the_draft_report_names_the_agencies_still_awaited(
+    client, sent_requests, contributors, people
+):
+    return_and_submit(sent_requests["police"], contributors["police"])
+    review = sent_requests["police"].rapid_review
+    sign_in(client, people["officer"])
+    text = pdf_text(client, review)
+    involvement = text.split("2. Agency involvement", 1)[1].split("Merged chronology", 1)[0]
+    due = f"{sent_requests['health'].due_date:%-d %B %Y}"
+    assert f"Brookfield Hospitals No return yet: due {due}." in involvement, involvement
+
+
+def test_a_return_sent_back_then_closed_is_not_called_unanswered(
+    client, sent_requests, contributors, people, django_capture_on_commit_callbacks
+):
+    """The police returned, were asked for more and had not answered when the review
+    went: the partnership has their return, so the page does not say they never
+    returned, and the report shows what they said."""
+    police, officer = sent_requests["police"], people["officer"]
+    return_and_submit(police, contributors["police"])
+    services.agency_return_send_back(
+        information_request=police, actor=officer, note="More on May", due_date=TODAY()
+    )
+    review = decide_and_sign(police.rapid_review, officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    sign_in(client, officer)
+    detail = client.get(review.get_absolute_url()).content.decode()
+    closed = detail.split("closed without a return when the review went", 1)[1].split("</p>")[0]
+    assert "Brookfield Hospitals" in closed and "Midshire Police" not in closed
+    assert "2 requests were closed" in detail
+    involvement = pdf_text(client, review).split("2. Agency involvement", 1)[1]
+    assert involvement.lstrip().startswith("Brookfield Children")
+    assert "Midshire Police Involved. Police attended twice." in involvement
