@@ -56,14 +56,19 @@ def record_notification(request, pk):
         )
         messages.success(request, f"The notification of {incident.reference} is recorded.")
 
-    due = f"{incident.notification_due:%-d %B %Y}"
+    due = incident.notification_due
+    # "Was" only once the due date has gone: until the end of that day it is still due.
+    tense = "was" if due < timezone.localdate() else "is"
     return _decision_form_view(
         request,
         incident,
         forms.RecordNotificationForm,
         "Record the notification",
         run,
-        intro=f"Record it after the DfE online service has confirmed it. It was due by {due}.",
+        intro=(
+            "Record it after the DfE online service has confirmed it. "
+            f"It {tense} due by {due:%-d %B %Y}."
+        ),
         initial={
             "sent_date": timezone.localdate(),
             "sent_time": timezone.localtime().strftime("%H:%M"),

@@ -957,3 +957,22 @@ def test_a_time_that_is_not_one_says_how_to_write_it(typed):
 
     with pytest.raises(ValidationError, match="like 2:05pm or 14:05"):
         SentAtForm.base_fields["sent_time"].clean(typed)
+
+
+def test_the_record_page_says_is_due_until_the_due_date_has_passed(client, people, make_incident):
+    """ "It was due by" only once the day has gone: on the due date and before, "It is due
+    by"."""
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    sign_in(client, people["officer"])
+    url = reverse("notifications:record", args=[incident.pk])
+    today = timezone.localdate()
+    for due, said in (
+        (today + dt.timedelta(days=3), "It is due by"),
+        (today, "It is due by"),
+        (today - dt.timedelta(days=1), "It was due by"),
+    ):
+        Incident.objects.filter(pk=incident.pk).update(notification_due=due)
+        html = client.get(url).content.decode()
+        assert f"{said} {due:%-d %B %Y}." in html, (due, said)
