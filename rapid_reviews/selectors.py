@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from notifications.models import Child
 from safeguarding import permissions
 from safeguarding.deadlines import Kind
-from safeguarding.models import Deadline, Membership, Role, User
+from safeguarding.mail import agency_contributors
+from safeguarding.models import Deadline, User
 from safeguarding.record_history import corrections_of, merged_history
 
 from .models import (
@@ -53,25 +54,44 @@ def information_request_get_for(user: User, review: RapidReview, pk) -> Informat
 # --- agency contributors -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RequestContact:
+    """Who at the agency hears of a request (the request e-mail, its reminders): its
+    contributors in the partnership as (full name, e-mail), or if it has none, the
+    agency's own address (`mailbox`); with the contact an officer typed, if any."""
+
+    typed: str
+    people: list[tuple[str, str]]
+    mailbox: str
+
+    @property
+    def nobody(self) -> bool:
+        """No one at the agency can see the request (no active contributor there)."""
+        return not self.people
+
+
+def request_contacts(requests) -> dict[int, RequestContact]:
+    """`RequestContact` of each request, by its id: the recipients the request e-mails go
+    to (`rapid_reviews.mail.recipients_for`), one query however many requests."""
+    requests = list(requests)
+    people = agency_contributors(
+        (r.agency_id, r.rapid_review.incident.partnership_id) for r in requests
+    )
+    contacts = {}
+    for r in requests:
+        found = people.get((r.agency_id, r.rapid_review.incident.partnership_id), [])
+        contacts[r.pk] = RequestContact(
+            typed=r.contact, people=found, mailbox="" if found else r.agency.contact_email
+        )
+    return contacts
+
+
 def agencies_nobody_can_answer(requests) -> list:
     """The agencies, of these requests, with no active contributor (one query, however
     many requests)."""
     requests = list(requests)
-    where = Q()
-    for r in requests:
-        where |= Q(agency=r.agency_id, partnership=r.rapid_review.incident.partnership_id)
-    answered = set(
-        Membership.objects.active()
-        .filter(where, role=Role.AGENCY_CONTRIBUTOR)
-        .values_list("agency_id", "partnership_id")
-        if requests
-        else ()
-    )
-    return [
-        r.agency
-        for r in requests
-        if (r.agency_id, r.rapid_review.incident.partnership_id) not in answered
-    ]
+    contacts = request_contacts(requests)
+    return [r.agency for r in requests if contacts[r.pk].nobody]
 
 
 def with_first_sent(reviews: QuerySet[RapidReview]) -> QuerySet[RapidReview]:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 #: An e-mail not sent this long after it was first queued (when its change committed) is
@@ -33,20 +34,34 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict)
     message.send()
 
 
+def agency_contributors(pairs) -> dict[tuple[int, int], list[tuple[str, str]]]:
+    """The active contributors of each (agency id, partnership id) pair, as (full name,
+    e-mail) by name: the people `agency_recipients` e-mails. One query, however many pairs;
+    a pair with no one is missing from the answer."""
+    from .models import Membership, Role
+
+    where = Q()
+    for agency_id, partnership_id in set(pairs):
+        where |= Q(agency=agency_id, partnership=partnership_id)
+    if not where:
+        return {}
+    found: dict[tuple[int, int], set[tuple[str, str]]] = {}
+    for agency_id, partnership_id, name, email in (
+        Membership.objects.active()
+        .filter(where, role=Role.AGENCY_CONTRIBUTOR)
+        .values_list("agency_id", "partnership_id", "user__full_name", "user__email")
+    ):
+        found.setdefault((agency_id, partnership_id), set()).add((name, email))
+    return {pair: sorted(people) for pair, people in found.items()}
+
+
 def agency_recipients(agency, partnership_id: int) -> tuple[list[str], bool]:
     """Who hears, for an agency, of something in one partnership (a request, a reminder,
     an action), and whether that is the agency's own address: its active contributors in
     the partnership; if it has none, its contact e-mail (if set), so that someone there
     learns of it and asks for an account; if neither, no one."""
-    from .models import Membership, Role
-
-    emails = sorted(
-        set(
-            Membership.objects.active()
-            .filter(role=Role.AGENCY_CONTRIBUTOR, agency=agency.pk, partnership=partnership_id)
-            .values_list("user__email", flat=True)
-        )
-    )
+    people = agency_contributors([(agency.pk, partnership_id)]).get((agency.pk, partnership_id))
+    emails = sorted({email for _, email in people or ()})
     if emails:
         return emails, False
     return ([agency.contact_email], True) if agency.contact_email else ([], False)

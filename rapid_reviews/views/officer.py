@@ -26,6 +26,7 @@ from ..selectors import (
     milestones_of,
     rapid_review_get_for,
     rapid_reviews_visible_to,
+    request_contacts,
     review_for_page,
     review_history,
     with_first_sent,
@@ -72,7 +73,7 @@ def review_detail(request, pk):
     requests = list(review.requests.all())
     # Still to come in: not sent yet, or awaited (a return no longer needed is not).
     waiting = [r for r in requests if r.status == RequestStatus.NOT_SENT or r.is_awaiting_return]
-    nobody = {a.pk for a in agencies_nobody_can_answer(waiting)}
+    contacts = request_contacts(requests)
     signed = {s.partner: s for s in review.sign_offs.all()}
     clock = get_deadline(review, Kind.RAPID_REVIEW)
     # Until it goes to the Panel, the page says how long is left, as the incident's does.
@@ -88,6 +89,7 @@ def review_detail(request, pk):
             "Status": Status,
             "milestones": milestones_of(review),
             "requests": requests,
+            "requests_and_contacts": [(r, contacts[r.pk]) for r in requests],
             "outstanding": waiting,
             # Closed when the review went to the Panel, never having returned (a return
             # sent back for more and closed is still the agency's return).
@@ -97,7 +99,7 @@ def review_detail(request, pk):
                 if r.status == RequestStatus.NOT_NEEDED and r.returned_on is None
             ],
             # Requests no one at the agency can see (no active contributor there).
-            "unanswerable": {r.pk for r in waiting if r.agency_id in nobody},
+            "unanswerable": {r.pk for r in waiting if contacts[r.pk].nobody},
             "chronology": merged_chronology(review),
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
@@ -183,6 +185,7 @@ def request_detail(request, pk, request_pk):
     live = getattr(info, "agency_return", None)
     # What the agency last submitted: never a draft they have saved since.
     agency_return = live.as_submitted() if live is not None else None
+    contact = request_contacts([info])[info.pk]
     return render(
         request,
         "rapid_reviews/request_detail.html",
@@ -195,10 +198,11 @@ def request_detail(request, pk, request_pk):
             "RequestStatus": RequestStatus,
             # Returns can be sent back for more only before the decision.
             "requests_open_while": services.requests.REQUESTS_OPEN_WHILE,
+            "contact": contact,
             "nobody_can_answer": (
                 nobody_can_answer_text([info.agency])
                 if (info.status == RequestStatus.NOT_SENT or info.is_awaiting_return)
-                and agencies_nobody_can_answer([info])
+                and contact.nobody
                 else ""
             ),
         },

@@ -16,7 +16,7 @@ from safeguarding.dates import short_date
 from safeguarding.models import AuditEvent
 from tests.utils import date_fields, sign_in
 
-from .conftest import CHILD_NAME, decide_and_sign, return_and_submit
+from .conftest import CHILD_NAME, decide_and_sign, return_and_submit, send_requests
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -1032,3 +1032,45 @@ def test_the_request_form_marks_agencies_nobody_can_answer_before_sending(
     assert "safeguarding@gp.example" in form
     assert "Brookfield Schools (no one there has an account and it has no address" in form
     assert "Brookfield Hospitals (" not in form  # it has a contributor
+
+
+def test_the_contact_for_a_request_is_who_at_the_agency_is_e_mailed(
+    client, review, agencies, contributors, people, partnership
+):
+    """The request e-mail goes to the agency's contributors in the partnership (or, if it
+    has none, to the agency's address): the pages name them as its contact, with a
+    contact the officer typed in first."""
+    from safeguarding.models import Agency
+    from tests.factories import AgencyFactory
+
+    gps = AgencyFactory(
+        name="Brookfield GP Practices",
+        kind=Agency.Kind.HEALTH,
+        partnerships=[partnership],
+        contact_email="safeguarding@gp.example",
+    )
+    sent = send_requests(review, {**agencies, "gps": gps}, people["officer"])
+    sent["health"].contact = "Duty desk, 0100 000 000"
+    sent["health"].save(update_fields=["contact"])
+    sign_in(client, people["officer"])
+    html = client.get(review.get_absolute_url()).content.decode()
+    table = html[html.index('id="requests"') :].split("</table>", 1)[0]
+
+    def row(name):
+        return table[table.index(name) :].split("</tr>", 1)[0]
+
+    health = row("Brookfield Hospitals")
+    assert "Duty desk, 0100 000 000" in health and "Health Contributor" in health
+    assert "Social Care Contributor" in row("Brookfield Children")
+    assert contributors["police"].full_name in row("Midshire Police")
+    # The same force's contributor in the other partnership is not e-mailed about this one.
+    assert contributors["other_police"].full_name not in table
+    assert "safeguarding@gp.example" in row("Brookfield GP Practices")
+
+    page = client.get(sent["health"].get_absolute_url()).content.decode()
+    contact = page[page.index(">Contact<") :].split("</div>", 1)[0]
+    assert "Duty desk, 0100 000 000" in contact and "Health Contributor" in contact
+    assert contributors["health"].email in contact
+    page = client.get(sent["gps"].get_absolute_url()).content.decode()
+    contact = page[page.index(">Contact<") :].split("</div>", 1)[0]
+    assert "safeguarding@gp.example" in contact and "the agency’s address" in contact
