@@ -311,3 +311,31 @@ def present_events(
             event.changes, _model(event.object_type), names, event.values_shown, sentence
         )
     return events
+
+
+def in_sentence(label: str) -> str:
+    """A field's label inside a sentence: its first letter in lower case, unless the
+    first word is an abbreviation ("DfE reference", "GP")."""
+    first = label.split(" ", 1)[0]
+    if any(c.isupper() for c in first[1:]):
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def fields_changed(event, *, leave_out=()) -> str:
+    """Which fields a presented event (`present_events`) changed, by their labels in the
+    order the record has them, as a phrase ("nature, harm categories and place"); "" if
+    none. Only the labels: never the values, so it may be shown to anyone who sees the
+    record."""
+    model = _model(event.object_type)
+    order = (
+        {f.name: i for i, f in enumerate(model._meta.concrete_fields)} if model is not None else {}
+    )
+    changes = sorted(
+        (c for c in event.shown_changes if c.field not in leave_out),
+        key=lambda c: order.get(c.field, len(order)),
+    )
+    labels = [in_sentence(change.label) for change in changes]
+    if len(labels) < 2:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]

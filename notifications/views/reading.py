@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from safeguarding import calendar, permissions
 from safeguarding.audit import Action, audit_record, audit_view
-from safeguarding.audit_display import NONE, present_events
+from safeguarding.audit_display import NONE, fields_changed, present_events
 from safeguarding.dates import short_date
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.exports import FORMATS, export_response
@@ -123,16 +123,43 @@ def incident_list_export(request, fmt):
     )
 
 
-def _with_status_labels(events) -> list:
+#: Facts kept beside an update that are not fields of the record (the reason shows on
+#: its own line; a status move in words).
+_NOT_FIELDS = ("reason", "status")
+
+
+def _what_happened(event, reference: str) -> str:
+    """What a History line says was done: a child added, changed or removed, by its
+    pseudonym (the trail names children by the case reference and pseudonym, never by
+    name); an update with the fields it changed, by their labels (`fields_changed`);
+    anything else as the audit page's action."""
+    action = event.get_action_display().lower()
+    if event.object_type == "notifications.child":
+        pseudonym = event.object_repr.removeprefix(f"{reference} ")
+        if event.action == Action.CREATE:
+            return f"added a child: {pseudonym}"
+        if event.action == Action.DELETE:
+            return f"removed a child: {pseudonym}"
+        changed = fields_changed(event)
+        return f"{action} {pseudonym}’s details" + (f": {changed}" if changed else "")
+    if event.action == Action.UPDATE and event.status_move is None:
+        changed = fields_changed(event, leave_out=_NOT_FIELDS)
+        return f"{action} {changed}" if changed else action
+    return action
+
+
+def _with_status_labels(events, reference: str) -> list:
     """The timeline's events as the audit presenter reads them, each status move (kept
     in the audit trail as codes) given the words people read: `event.status_move` is
-    (from, to), or None; from is None for a record's first status (it is created)."""
+    (from, to), or None; from is None for a record's first status (it is created).
+    `event.what_happened` is the line's words (`_what_happened`)."""
     events = present_events(events, sentence=True)
     for event in events:
         move = next((c for c in event.shown_changes if c.field == "status" and c.is_change), None)
         event.status_move = (
             (None if move.old == NONE else move.old, move.new) if move is not None else None
         )
+        event.what_happened = _what_happened(event, reference)
     return events
 
 
@@ -222,7 +249,7 @@ def incident_detail(request, pk):
             "children": incident.children.all(),
             "clock": clock_for(incident, timezone.localdate()),
             "status_changes": incident.status_changes.select_related("actor"),
-            "timeline": _with_status_labels(incident_timeline(incident)),
+            "timeline": _with_status_labels(incident_timeline(incident), incident.reference),
             "is_manager": is_manager,
             "Status": Status,
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],
