@@ -39,6 +39,7 @@ class IncidentDatesForm(StepForm):
     )
     reason = _area(
         "Reason for changing the date the local authority became aware",
+        name="The reason",
         rows=3,
         hint="Needed only when you change a date already recorded.",
     )
@@ -139,6 +140,7 @@ class CircumstancesForm(StepForm):
     )
     other_local_authority = _text(
         "Local authority where the child lived, if not this one",
+        name="The local authority",
         hint="For a child placed or living outside this area.",
     )
     parallel_processes = forms.MultipleChoiceField(
@@ -182,7 +184,7 @@ class ChildForm(StepForm):
         max_length=150,
         hint="If the child was unborn, tick the box below and leave this empty.",
     )
-    other_names = _text("Other names the child is known by")
+    other_names = _text("Other names the child is known by", name="The other names")
     unborn = forms.BooleanField(label="The child was unborn", required=False)
     date_of_birth = GDSDateField(
         what="the child's date of birth",
@@ -223,7 +225,7 @@ class ChildForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the child's status at the time"},
     )
-    placement_type = _text("Placement type, if looked after")
+    placement_type = _text("Placement type, if looked after", name="The placement type")
     known_to = forms.ModelMultipleChoiceField(
         label="Known to which agencies",
         queryset=Agency.objects.none(),
@@ -422,6 +424,7 @@ def _correction_reason():
     """Why a recorded date is corrected (kept in the clock's history)."""
     return _area(
         "Why is it being corrected?",
+        name="The reason",
         rows=2,
         hint="For example, the date was typed wrongly. Kept in the record's history.",
     )
@@ -523,6 +526,7 @@ class NotNotifyForm(StepForm):
     )
     agreed_by = _area(
         "Who agreed, for each statutory partner",
+        name="Who agreed",
         required=True,
         rows=3,
         message="Enter who agreed the decision for each of the three partners",
@@ -560,6 +564,7 @@ class EnterInErrorForm(StepForm):
 
     reason = _area(
         "Why was this incident entered in error?",
+        name="The reason",
         required=True,
         rows=3,
         message="Enter why the incident was entered in error",
@@ -575,6 +580,7 @@ class CaseDeleteForm(StepForm):
 
     reason = _area(
         "Why is the case being deleted?",
+        name="The reason",
         required=True,
         rows=3,
         message="Enter why the case is being deleted",
@@ -596,7 +602,9 @@ class AttachmentForm(StepForm):
             "invalid": "Select a file to upload",
         },
     )
-    description = _text("What the file is", hint="For example, ‘Police summary, 3 March’")
+    description = _text(
+        "What the file is", name="The description", hint="For example, ‘Police summary, 3 March’"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -610,6 +618,7 @@ class ExportReasonForm(StepForm):
 
     reason = _text(
         "Why you are exporting this case",
+        name="The reason",
         required=True,
         message="Enter why you are exporting this case",
         hint="For example, ‘Subject access request SAR-2026-031’.",

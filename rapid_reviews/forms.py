@@ -166,6 +166,7 @@ class SendBackForm(RequestActionForm):
 
     note = area(
         "What more do you need from the agency?",
+        name="What more you need",
         required=True,
         rows=4,
         message="Enter what more the agency needs to tell you",
@@ -213,6 +214,7 @@ class MeetingForm(ActionForm):
     equality_and_diversity = area(
         "How race, ethnicity, culture, inequality and disability shaped the family’s "
         "experience and the practice they received",
+        name="The answer on equality and diversity",
         rows=5,
     )
 
@@ -263,6 +265,7 @@ class NoteForm(ActionForm):
 
     note = area(
         "Why is the decision being withdrawn?",
+        name="The reason",
         required=True,
         rows=3,
         message="Enter why the decision is being withdrawn",
@@ -311,6 +314,7 @@ class CorrectSentToPanelForm(SendToPanelForm):
 
     reason = area(
         "Why are you correcting the date?",
+        name="The reason",
         required=True,
         rows=3,
         message="Enter why the date is being corrected",
@@ -334,6 +338,7 @@ class PanelResponseForm(ActionForm):
     responded_on = GDSDateField(what="the date of the Panel's reply", label="Date of the reply")
     note = area(
         "The Panel’s words: what it disagrees with, or what more it asks for",
+        name="The Panel’s words",
         rows=4,
         hint="Needed if the Panel disagrees or asks for more information.",
     )
@@ -342,7 +347,7 @@ class PanelResponseForm(ActionForm):
         required=False,
         label="If the Panel asks for more information: the date it wants it by",
     )
-    correction_reason = area("Why are you correcting the response?", rows=3)
+    correction_reason = area("Why are you correcting the response?", rows=3, name="The reason")
 
     def __init__(self, *args, correcting=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -371,6 +376,7 @@ class LocalReviewAfterPanelForm(ActionForm):
     )
     rationale = area(
         "Why did the partners decide to hold a local review?",
+        name="The rationale",
         required=True,
         rows=5,
         message="Enter why the partners decided to hold a local review",
@@ -419,7 +425,9 @@ class ReturnForm(forms.Form):
         choices=Criterion.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    criteria_comment = area("Your agency’s view on a local review", rows=3)
+    criteria_comment = area(
+        "Your agency’s view on a local review", rows=3, name="Your agency’s view"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -345,7 +345,11 @@ class StepForm(GDSFormMixin, forms.Form):
     later_label = "Save and come back later"
 
 
-def text_field(label, *, required=False, max_length=200, message=None, hint="", width=None):
+def text_field(
+    label, *, required=False, max_length=200, message=None, hint="", width=None, name=None
+):
+    """A text box. `name`: what its messages call the field where the label will not fit
+    the sentence (a question, a long label): "The reason must be 200 characters or fewer"."""
     attrs = {"class": f"govuk-input--width-{width}"} if width else {}
     return forms.CharField(
         label=label,
@@ -355,12 +359,13 @@ def text_field(label, *, required=False, max_length=200, message=None, hint="", 
         widget=forms.TextInput(attrs=attrs),
         error_messages={
             "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
+            "max_length": f"{name or label} must be {max_length} characters or fewer",
         },
     )
 
 
-def area_field(label, *, required=False, message=None, hint="", rows=5):
+def area_field(label, *, required=False, message=None, hint="", rows=5, name=None):
+    """A text area; `name` as for `text_field`."""
     return forms.CharField(
         label=label,
         required=required,
@@ -369,7 +374,7 @@ def area_field(label, *, required=False, message=None, hint="", rows=5):
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
             "required": message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be 20,000 characters or fewer",
+            "max_length": f"{name or label} must be 20,000 characters or fewer",
         },
     )
 

@@ -1027,3 +1027,19 @@ def test_the_history_says_what_each_change_was(client, people, make_incident):
     assert incident.reference not in text and "Child Name" not in text and "Second" not in text
     assert "updated" not in [line.strip() for line in said]
     assert queries_after == queries_before
+
+
+def test_an_over_long_local_authority_is_named_shortly(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("notifications:step", args=[incident.pk, "circumstances"]),
+        {
+            "circumstances": "A summary.",
+            "other_local_authority": "x" * 201,
+            "version": incident.version,
+        },
+    )
+    html = response.content.decode()
+    assert "The local authority must be 200 characters or fewer" in html
+    assert "if not this one must be" not in html
