@@ -287,3 +287,47 @@ def test_the_pdf_downloads_and_is_audited(client, notified, people):
         ).count()
         == 1
     )
+
+
+def test_a_long_unbroken_name_wraps_inside_its_column(draft, people):
+    """A name of one 130-letter word breaks inside its cell rather than run off the page:
+    every line of the PDF begins and ends within the page, and the word is split over
+    lines."""
+    word = "Wolfeschlegelsteinhausenbergerdorff" * 4  # 140 letters, no break
+    word = word[:130]
+    child = draft.children.get(pseudonym="Child A")
+    services.child_save(
+        incident=draft,
+        actor=people["officer"],
+        child=child,
+        values={"name": f"{word} Jones", "pseudonym": "Child A"},
+    )
+    services.incident_record_notification(
+        incident=draft,
+        actor=people["officer"],
+        notified_at=timezone.now(),
+        dfe_reference="DFE-1",
+        late_reason="",
+    )
+    draft.refresh_from_db()
+    reader = PdfReader(io.BytesIO(notification_pdf(draft)))
+    lines = []
+    for page in reader.pages:
+        right = float(page.mediabox.right)
+        starts = []
+
+        def seen(text, cm, tm, font, size, starts=starts):
+            if text.strip():
+                starts.append((cm[0] * tm[4] + cm[4], text))
+
+        lines += page.extract_text(visitor_text=seen).splitlines()
+        assert all(0 <= x < right for x, _ in starts), starts
+    assert not any(word in line for line in lines), "the word is on one line"
+    pieces = [
+        piece
+        for piece in (line.strip().removeprefix("Name ") for line in lines)
+        if piece and piece in word
+    ]
+    assert "".join(pieces).startswith(word[:100]), lines
+    # Each piece is no wider than the value column (about 64% of 174mm at 10.5pt).
+    assert max(len(p) for p in pieces) < 75, pieces
