@@ -818,7 +818,7 @@ def review_resume(
     back_to = review.status_before_hold or Status.IN_PROGRESS
     reason = (
         f"On hold ({review.get_hold_reason_display()}) from {review.held_since:%-d %B %Y} "
-        f"to {resumed_on:%-d %B %Y}: {paused} days added"
+        f"to {resumed_on:%-d %B %Y}: {paused} day{'' if paused == 1 else 's'} added"
     )
     move(review, back_to, actor, reason, resuming=True)
     # Only the clocks the hold paused: not those a step closed as no longer needed on the

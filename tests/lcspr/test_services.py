@@ -192,6 +192,22 @@ def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back_to_the_plan_onl
     assert get_deadline(review, Kind.LCSPR_MILESTONE, "hold_review").closed_on == TODAY()
 
 
+def test_a_hold_of_one_day_adds_one_day_in_the_singular(local_review, people):
+    officer = people["officer"]
+    review = services.review_put_on_hold(
+        review=local_review,
+        actor=officer,
+        reason=HoldReason.CRIMINAL_PROCEEDINGS,
+        note="",
+        held_since=days_ago(1),
+        look_again_on=TODAY() + dt.timedelta(days=14),
+    )
+    services.review_resume(review=review, actor=officer, resumed_on=TODAY())
+    draft = get_deadline(review, Kind.LCSPR_MILESTONE, "draft_report")
+    reason = DeadlineChange.objects.get(deadline=draft).reason
+    assert reason.endswith(f"to {TODAY():%-d %B %Y}: 1 day added"), reason
+
+
 def test_holds_cannot_overlap(local_review, people):
     """A second hold starting before the first one ended would count its days twice."""
     officer = people["officer"]
