@@ -3,7 +3,8 @@
 Starts from the incident and follows every record that belongs to it (children, documents,
 status changes, the rapid review and all that hangs from it, and later stages) with
 Django's own relation collector, then adds the clocks and the audit trail kept about those
-records. The result is a ZIP: the records as JSON, the audit trail, and the stored files.
+records. The result is a ZIP: the records, clocks and audit trail to read (records.txt,
+through the audit trail's presenter) and as JSON, and the stored files.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import io
 import json
 import zipfile
 
+from django.apps import apps
 from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
+from safeguarding.audit_display import NOT_RECORDED, present_events, present_records
 from safeguarding.dates import date_and_time
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
 
@@ -25,13 +29,23 @@ from .models import Incident
 README = """Subject access export: {reference}
 Exported {when} by {who}.
 
-records.json  every record held about the case, as Django JSON (model, primary key, fields)
-clocks.json   the statutory and local deadlines of the case and every change to them
-audit.json    who created, changed, viewed, exported or downloaded any of these records
-files/        the documents and generated PDFs stored with the case
-
+README.txt     this file
+records.txt    start here: every record held about the case, then its clocks and its
+               audit trail, to read. Each field has its name and its value in words
+               ("Serious harm", not "serious_harm"), dates written out, people by name
+records.json   the same records for a computer, as Django's JSON: each record's type
+               ("model"), its number ("pk") and its "fields", with values as stored
+               (codes such as "serious_harm", people and records by number)
+clocks.json    the statutory and local deadlines of the case and every change to them
+audit.json     who created, changed, viewed, exported or downloaded any of these records
+manifest.json  the numbers of the records in records.json, by type
+{files}
 Redact third-party information before disclosure: this export is complete, not filtered.
 """
+
+FILES = "files/         the documents and generated PDFs stored with the case ({count})\n"
+NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
+MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
 
 
 def case_records(incident: Incident) -> list[models.Model]:
@@ -90,6 +104,58 @@ def stored_files(records):
                     yield stored
 
 
+def _indented(text: str) -> str:
+    return "\n".join("    " + line for line in str(text).splitlines())
+
+
+def _heading(text: str, underline: str) -> list[str]:
+    return [text, underline * len(text), ""]
+
+
+def _record_lines(shown) -> list[str]:
+    lines = _heading(f"{shown.kind}: {shown.name} (record {shown.number})", "-")
+    for label, text in shown.fields:
+        if "\n" in text:
+            lines += [f"{label}:", _indented(text)]
+        else:
+            lines.append(f"{label}: {text}")
+    return [*lines, ""]
+
+
+def readable_text(incident, *, records, clocks, events) -> str:
+    """records.txt: the export to read, through the audit trail's presenter (fields by
+    their names, coded values by their labels), for any model: no per-model code."""
+    lines = _heading(f"Everything held about {incident.reference}", "=")
+    lines += [
+        "Each record gives every field by its name. A blank field reads "
+        f'"{NOT_RECORDED}". The same records, with values as stored, are in records.json.',
+        "",
+    ]
+    lines += _heading(f"Records ({len(records)})", "=")
+    # The incident first, then what hangs from it (records.json's order).
+    for shown in present_records(sorted(records, key=lambda obj: obj != incident)):
+        lines += _record_lines(shown)
+    lines += _heading(f"Clocks and changes to them ({len(clocks)})", "=")
+    for shown in present_records(clocks):
+        lines += _record_lines(shown)
+    lines += _heading(f"Audit trail ({len(events)}), oldest first", "=")
+    for event in present_events(events):
+        who = event.actor_email or "The service"
+        kind = event.object_type
+        try:
+            model = apps.get_model(kind) if kind else None
+        except (LookupError, ValueError):
+            model = None
+        what = capfirst(str(model._meta.verbose_name)) if model is not None else kind
+        lines.append(
+            f"{date_and_time(event.occurred_at)}  {who}  {event.get_action_display()}  "
+            f"{what} {event.object_repr}".rstrip()
+        )
+        for change in event.shown_changes:
+            lines.append(f"    {change.label}: {change.text}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def case_export_zip(incident: Incident, *, actor) -> bytes:
     records = case_records(incident)
     records += _published_copies(by_type(records))
@@ -103,27 +169,48 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     audit = audit | AuditEvent.objects.filter(
         object_type="safeguarding.deadline", object_id__in=[str(c.pk) for c in clock_list]
     )
+    events = list(audit.order_by("occurred_at", "id"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        written, missing = [], []
+        for stored in stored_files(records):
+            if stored.storage.exists(stored.name):
+                with stored.open("rb") as handle:
+                    archive.writestr(f"files/{stored.name}", handle.read())
+                written.append(stored.name)
+            else:
+                missing.append(stored.name)
         archive.writestr(
             "README.txt",
             README.format(
                 reference=incident.reference,
                 when=date_and_time(timezone.now()),
                 who=f"{actor.full_name} <{actor.email}>",
+                files=_files_note(written, missing),
             ),
+        )
+        archive.writestr(
+            "records.txt",
+            readable_text(incident, records=records, clocks=[*clock_list, *changes], events=events),
         )
         archive.writestr("records.json", serializers.serialize("json", records, indent=2))
         archive.writestr(
             "clocks.json", serializers.serialize("json", [*clock_list, *changes], indent=2)
         )
-        archive.writestr(
-            "audit.json",
-            serializers.serialize("json", list(audit.order_by("occurred_at", "id")), indent=2),
-        )
-        for stored in stored_files(records):
-            if stored.storage.exists(stored.name):
-                with stored.open("rb") as handle:
-                    archive.writestr(f"files/{stored.name}", handle.read())
+        archive.writestr("audit.json", serializers.serialize("json", events, indent=2))
         archive.writestr("manifest.json", json.dumps(keys, indent=2))
     return buffer.getvalue()
+
+
+def _files_note(written: list[str], missing: list[str]) -> str:
+    """README.txt's line on files/: there only when the case has stored files."""
+    if written:
+        count = f"{len(written)} file" + ("" if len(written) == 1 else "s")
+        note = FILES.format(count=count)
+    elif not missing:
+        note = NO_FILES
+    else:
+        note = ""
+    if missing:
+        note += MISSING + "".join(f"  {name}\n" for name in missing)
+    return note

@@ -216,6 +216,10 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
         return "; ".join(parts)
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return datetime_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
     related = _related_model(field)
     if related is not None:
         return names.name(related, value)
@@ -339,3 +343,75 @@ def fields_changed(event, *, leave_out=()) -> str:
     if len(labels) < 2:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+#: An empty field of a record (the audit trail's "none" could read as a fact).
+NOT_RECORDED = "not recorded"
+
+
+@dataclass(frozen=True)
+class ShownRecord:
+    """One stored record as read: its kind and name, and each field by its label with
+    its value in words (`present_records`)."""
+
+    kind: str
+    name: str
+    number: str
+    fields: list[tuple[str, str]]
+
+
+def _stored_values(obj) -> list[tuple[object, object]]:
+    """(field, value) for each of a record's own fields, as stored: a key as its id, a
+    file as its name, a many-to-many as its ids."""
+    values = []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.value_from_object(obj)
+        if hasattr(value, "name") and hasattr(value, "storage"):  # a stored file
+            value = value.name or ""
+        values.append((field, value))
+    for field in obj._meta.many_to_many:
+        values.append((field, [related.pk for related in field.value_from_object(obj)]))
+    return values
+
+
+def present_records(records: Iterable) -> list[ShownRecord]:
+    """Stored records as a person reads them, the way the audit trail reads: each field
+    by its verbose name, a coded value (a field's choices, or `AUDIT_VALUE_CHOICES` for a
+    list kept in a JSON field) by its label, a person or record by name (looked up once
+    per kind of record), a date in the service's format, an empty field as "not
+    recorded". Any model, no per-model code (the subject access export's records.txt)."""
+    records = list(records)
+    names = _Names()
+    stored = [(obj, _stored_values(obj)) for obj in records]
+    for _obj, values in stored:
+        for field, value in values:
+            related = _related_model(field)
+            if related is not None and field.name not in SECRET_FIELDS:
+                names.want(related, value)
+    names.look_up()
+    shown = []
+    for obj, values in stored:
+        model = type(obj)
+        fields = []
+        for field, value in values:
+            label = _label(model, field.name)
+            if field.name in SECRET_FIELDS:
+                text = SECRET_TEXT
+            elif value is None or value == "" or value == [] or value == {}:
+                text = NOT_RECORDED
+            else:
+                text = _one(
+                    value, model=model, field=field, name=field.name, names=names, sentence=False
+                )
+            fields.append((label, text))
+        shown.append(
+            ShownRecord(
+                kind=capfirst(str(obj._meta.verbose_name)),
+                name=str(obj),
+                number=str(obj.pk),
+                fields=fields,
+            )
+        )
+    return shown

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -82,3 +83,59 @@ def test_only_the_partnerships_manager_can_export(client, people, notified, who,
     response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "x"})
     assert response.status_code == status
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def _readme_entries(archive) -> set[str]:
+    """The names README.txt describes: each line that starts with a file or folder name."""
+    readme = archive.read("README.txt").decode()
+    return {m.group(1) for m in re.finditer(r"^(\S+\.(?:txt|json)|files/)\s{2,}", readme, re.M)}
+
+
+def _top_level(archive) -> set[str]:
+    return {n.split("/", 1)[0] + "/" if "/" in n else n for n in archive.namelist()}
+
+
+def test_the_export_reads_in_words_and_its_readme_lists_what_is_in_it(client, people, notified):
+    """A data protection officer reads records.txt: fields by their names, coded values
+    by their labels, people by name; the JSON stays for a computer, with its codes."""
+    sign_in(client, people["manager"])
+    response = client.post(
+        reverse("notifications:export", args=[notified.pk]), {"reason": "SAR-2026-031"}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    text = archive.read("records.txt").decode()
+    assert f"Incident: {notified.reference}" in text
+    assert "Nature: Serious harm" in text
+    assert "Harm categories: Neglect" in text
+    assert "Status: Notified" in text
+    assert "Summary of circumstances: Baby admitted with injuries." in text
+    assert f"Created by: {people['officer'].full_name}" in text
+    assert "Date the local authority became aware: " in text
+    assert "serious_harm" not in text
+    assert "Pseudonym: Child A" in text
+    # The clocks and the audit trail, in words too.
+    assert "Clocks and changes to them" in text
+    assert "Exported  Incident " + notified.reference in text
+    assert "    Reason: SAR-2026-031" in text
+    # The JSON is still Django's, with the stored codes.
+    records = json.loads(archive.read("records.json"))
+    incident = next(r for r in records if r["model"] == "notifications.incident")
+    assert incident["fields"]["nature"] == "serious_harm"
+    # README.txt lists exactly what the ZIP holds.
+    assert _readme_entries(archive) == _top_level(archive)
+    assert "files/" in _top_level(archive)
+    assert "(1 file)" in archive.read("README.txt").decode()
+
+
+def test_a_case_with_no_stored_files_has_no_files_folder_and_says_so(
+    client, people, make_incident, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    draft = make_incident()
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[draft.pk]), {"reason": "SAR-1"})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "files/" not in _top_level(archive)
+    assert _readme_entries(archive) == _top_level(archive)
+    assert "There is no files/ folder" in archive.read("README.txt").decode()
+    assert "Nature: Serious harm" in archive.read("records.txt").decode()
