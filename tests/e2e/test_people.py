@@ -121,3 +121,54 @@ def test_a_manager_hands_over_the_deadlines_of_an_officer_on_leave(page, live_se
     expect(page.get_by_role("link", name=link.format("Officer One"))).to_have_count(0)
     assert axe_violations(page) == []
     assert Deadline.objects.filter(owner=colleague).count() == 3
+
+
+# Each cell of the People tables whose text is cut off (wider than the cell), and whether
+# a table's box scrolls sideways.
+CUT_CELLS = """() => [...document.querySelectorAll(".app-table-scroll td")]
+  .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+  .map((cell) => cell.textContent.trim())"""
+BOXES_SCROLLING = """() => [...document.querySelectorAll(".app-table-scroll")]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1).length"""
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_people_table_is_read_whole_on_a_phone(page, live_server, partnership, width):
+    """At 375 and 320 pixels the People table was cut off in its sideways-scrolling box
+    ("Indeper…", the actions off screen, with no cue): each row now stands as a block,
+    every cell's text whole, the actions on screen."""
+    from django.utils import timezone
+
+    from tests.safeguarding.report_helpers import make_deadline
+
+    agency = AgencyFactory(
+        name="Brookfield Hospitals NHS Foundation Trust", partnerships=[partnership]
+    )
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    officer = member(
+        Role.REVIEW_OFFICER,
+        partnership,
+        full_name="Officer One",
+        email="officer.one@brookfield-housing.example",
+    )
+    member(Role.INDEPENDENT_REVIEWER, partnership, full_name="Dr Ruth Mensah")
+    member(Role.AGENCY_CONTRIBUTOR, partnership, agency=agency, full_name="Gareth Lewis")
+    make_deadline(partnership, due=timezone.localdate(), owner=officer)
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in_through_browser(page, live_server, manager)
+    page.get_by_role("link", name=f"People of {partnership.name}").click()
+    expect(page.get_by_role("heading", level=1, name="People")).to_be_visible()
+    assert page.evaluate(CUT_CELLS) == []
+    assert page.evaluate(BOXES_SCROLLING) == 0
+    for text in ("Independent reviewer", "Agency contributor", "Review officer"):
+        expect(page.locator("td:nth-child(3)", has_text=text)).to_be_visible()
+    links = [
+        page.get_by_role("link", name="Hand over their deadlines (Officer One)"),
+        page.get_by_role("link", name="Remove Dr Ruth Mensah, Independent reviewer"),
+        page.get_by_role("link", name="Remove Gareth Lewis, Agency contributor"),
+    ]
+    for link in links:
+        expect(link).to_be_visible()
+        box = link.bounding_box()  # on screen sideways, not in a box scrolled out of view
+        assert 0 <= box["x"] and box["x"] + box["width"] <= width, link
+    assert axe_violations(page) == []
