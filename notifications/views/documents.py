@@ -121,9 +121,10 @@ def case_export(request, pk):
             "caption": incident.reference,
             "incident": incident,
             "back": incident.get_absolute_url(),
-            "intro": "For a subject access request or a court order. The export is complete: "
-            "redact other people's information before you disclose it. It is recorded in the "
-            "audit trail with your reason.",
+            "intro": "For a subject access request or a court order. You get a ZIP file: "
+            "start with records.txt in it, which gives every record, clock and audit event in "
+            "words. The export is complete: redact other people's information before you "
+            "disclose it. It is recorded in the audit trail with your reason.",
         },
     )
 

@@ -32,6 +32,7 @@ def notified(make_incident, people, settings, tmp_path):
 def test_manager_exports_everything_held(client, people, notified):
     sign_in(client, people["manager"])
     url = reverse("notifications:export", args=[notified.pk])
+    assert "start with records.txt" in client.get(url).content.decode()
     assert "Enter why you are exporting this case" in client.post(url, {}).content.decode()
     response = client.post(url, {"reason": "SAR-2026-031"})
     assert response["Content-Type"] == "application/zip"
