@@ -593,6 +593,10 @@ def invitation_deliver(*, membership_id: int) -> str:
         "sign_in_url": settings.SITE_URL + reverse("safeguarding:sign-in"),
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        # A manager is the partnership's business manager, and a regional viewer has none:
+        # either was given the role by one of the service's administrators.
+        "given_by_administrators": membership.role
+        in (Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER),
     }
     if choose:
         context["choose_url"] = settings.SITE_URL + reverse(

@@ -294,6 +294,12 @@ def test_the_first_manager_is_invited_by_e_mail_and_chooses_their_own_password(
     (invitation,) = mail.outbox
     assert invitation.to == [user.email]
     assert f"Partnership manager, {partnership.name}" in invitation.body
+    # They are the partnership's business manager: whoever gave them the role is one of
+    # the service's administrators.
+    told_whom = f"If you did not expect this, tell the administrators of {settings.SERVICE_NAME}."
+    for part in (invitation.body, invitation.alternatives[0][0]):
+        assert "tell the partnership's business manager" not in part.replace("&#x27;", "'")
+        assert told_whom in part
     told = [str(m) for m in client.get(response.url).context["messages"]]
     assert any("We have e-mailed nadia.okafor@northvale.example" in m for m in told), told
 
@@ -361,6 +367,10 @@ def test_a_regional_viewer_is_told_their_region(
     (invitation,) = mail.outbox
     assert f"Regional viewer, {region.name}" in invitation.body
     assert "Regional viewer, ." not in invitation.body
+    assert "business manager" not in invitation.body
+    assert f"If you did not expect this, tell the administrators of {settings.SERVICE_NAME}." in (
+        invitation.body
+    )
     assert invitation.subject.startswith(f"{region.name} has given you a role")
 
 
