@@ -151,6 +151,7 @@ SECURITY_NOTICE_ACTIONS = frozenset(
         AuditEvent.Action.RECOVERY_CODE_USED,
         AuditEvent.Action.TWO_FACTOR_RESET,
         AuditEvent.Action.LOCKOUT_ENDED,
+        AuditEvent.Action.RECOVERY_CODES_NEW,
     }
 )
 

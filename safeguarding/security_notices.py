@@ -1,8 +1,9 @@
 """E-mails telling a person that their sign-in changed: the password changed (on the
-account page, by a reset link or by an administrator), an authenticator app was set up, a
-recovery code was used, or an administrator reset their second factor or ended their
-sign-in lockout. If it was not them, or they did not ask for it, they find out at once
-and can act (GOV.UK services do the same).
+account page, by a reset link or by an administrator), an authenticator app was set up,
+new recovery codes were made (the old ones stop working), a recovery code was used, or
+an administrator reset their second factor or ended their sign-in lockout. If it was not
+them, or they did not ask for it, they find out at once and can act (GOV.UK services do
+the same).
 
 A notice follows the audit event that records the change (`audit_record` queues it once
 the change is committed), so every way of making the change sends it. It says what
@@ -38,6 +39,7 @@ NOTICES = {
     Action.RECOVERY_CODE_USED: "A recovery code was used to sign in to your account",
     Action.TWO_FACTOR_RESET: "Two-factor authentication was reset for your account",
     Action.LOCKOUT_ENDED: "Your account was unlocked after too many failed sign-ins",
+    Action.RECOVERY_CODES_NEW: "New recovery codes were made for your account",
 }
 #: The same, when an administrator made the change to someone else's account.
 BY_ADMINISTRATOR = {
@@ -131,6 +133,7 @@ def notice_deliver(*, event_id: int) -> str:
         "what": what,
         "by_someone_else": by_someone_else,
         "reset": event.action == Action.TWO_FACTOR_RESET,
+        "codes_replaced": event.action == Action.RECOVERY_CODES_NEW,
         "when": timezone.localtime(event.occurred_at),
         # Their own change's address; never an administrator's.
         "address": None if by_someone_else else event.ip_address,

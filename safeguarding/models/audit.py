@@ -51,6 +51,7 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Changed password")
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
         LOCKOUT_ENDED = "lockout_ended", _("Ended a sign-in lockout")
+        RECOVERY_CODES_NEW = "recovery_codes_new", _("Got new recovery codes")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

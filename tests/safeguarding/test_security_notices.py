@@ -80,6 +80,33 @@ def test_a_new_authenticator_is_told(
     assert smtp[0]["To"] == officer.email
 
 
+def test_new_recovery_codes_are_told_and_audited_as_that_not_as_a_new_app(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    """Getting new recovery codes was recorded and told as "Set up two-factor
+    authentication" and "An authenticator app was set up": alarming, and untrue."""
+    from tests.mail_server import every_part_of
+    from tests.utils import authenticator_for
+
+    manager = people["manager"]
+    authenticator_for(manager)
+    sign_in(client, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("safeguarding:recovery-codes-renew"), REMOTE_ADDR="198.51.100.23"
+        )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(actor=manager, action=Action.RECOVERY_CODES_NEW)
+    assert event.get_action_display() == "Got new recovery codes"
+    assert not AuditEvent.objects.filter(actor=manager, action=Action.TWO_FACTOR_SET_UP).exists()
+    (notice,) = smtp
+    assert notice["Subject"].split(":")[0] == "New recovery codes were made for your account"
+    whole = " ".join(every_part_of(notice).split())
+    assert "authenticator app was set up" not in whole
+    assert "The recovery codes you had before no longer work." in whole
+    assert "198.51.100.23" in whole and "If it was not you" in whole
+
+
 def test_nothing_is_sent_for_a_change_that_is_rolled_back(
     people, smtp, django_capture_on_commit_callbacks
 ):
