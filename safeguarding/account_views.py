@@ -16,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView
@@ -65,9 +65,12 @@ def _next_url(request) -> str:
 
 
 def _throttled_message(result) -> str:
-    return _(
-        "You have entered too many incorrect codes. Wait %(seconds)s seconds and try again."
-    ) % {"seconds": result.wait_seconds}
+    seconds = result.wait_seconds
+    return ngettext(
+        "You have entered too many incorrect codes. Wait %(seconds)s second and try again.",
+        "You have entered too many incorrect codes. Wait %(seconds)s seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -147,9 +150,12 @@ def _email_code_outcome(request, result) -> None:
     elif result.outcome is two_factor.Outcome.THROTTLED:
         messages.warning(
             request,
-            _(
+            ngettext(
+                "We sent a code less than a minute ago. Wait %(seconds)s second before asking "
+                "for another.",
                 "We sent a code less than a minute ago. Wait %(seconds)s seconds before asking "
-                "for another."
+                "for another.",
+                result.wait_seconds,
             )
             % {"seconds": result.wait_seconds},
         )

@@ -181,7 +181,11 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 # No page shows a person's authenticator secret or recovery codes to anyone else (the
 # administration site shows what is set up and resets it: safeguarding/admin.py).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-# Failed codes slow the next attempt down exponentially (1, 2, 4, 8 … seconds, per device).
+# Failed codes slow the next attempt down exponentially (per device), but not the first few
+# in a row (a typo, a code that changed while it was typed): those cost no wait
+# (safeguarding/two_factor.py). With a factor of 1, the 4th wrong code in a row makes the
+# next wait 8 seconds, then 16, 32 … ; a right code starts the count again.
+TWO_FACTOR_UNTIMED_FAILURES = 3
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 # Setting up a first authenticator with only a password needs a code e-mailed to the

@@ -167,12 +167,31 @@ def authenticator_start(*, user) -> TOTPDevice:
     return device
 
 
+def _untimed(device) -> None:
+    """After a wrong code: while there have been no more than TWO_FACTOR_UNTIMED_FAILURES
+    in a row, the failure is counted but starts no wait (django-otp waits only after a
+    failure with a time). A typo, or a code that changed as it was typed, then costs
+    nothing; from the next failure django-otp's doubling waits apply, starting at
+    2^untimed times the throttle factor. Called with the device's row locked."""
+    device.refresh_from_db(fields=["throttling_failure_count", "throttling_failure_timestamp"])
+    if 0 < device.throttling_failure_count <= settings.TWO_FACTOR_UNTIMED_FAILURES:
+        device.throttling_failure_timestamp = None
+        device.save(update_fields=["throttling_failure_timestamp"])
+
+
 def _check(request, device, code: str) -> Result:
-    allowed, info = device.verify_is_allowed()
-    if not allowed:
-        return Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
-    verified = django_otp.verify_token(request.user, device.persistent_id, code)
-    return Result(Outcome.VERIFIED, verified) if verified else Result(Outcome.WRONG, device)
+    """Check `code` against `device` with its row locked, so codes sent at once are
+    counted one after another."""
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return Result(Outcome.THROTTLED, device, (info or {}).get("locked_until"))
+        verified = django_otp.verify_token(request.user, device.persistent_id, code)
+        if verified:
+            return Result(Outcome.VERIFIED, verified)
+        _untimed(device)
+    return Result(Outcome.WRONG, device)
 
 
 def _sign_in_device(request, device) -> None:
@@ -183,11 +202,17 @@ def _sign_in_device(request, device) -> None:
 
 
 def _audit_failure(request, result: Result, *, method: str) -> None:
+    """A code refused because of the wait is a lockout (for how long); a wrong one is a
+    failure. Only failures past TWO_FACTOR_UNTIMED_FAILURES start a wait."""
     if result.outcome is Outcome.THROTTLED:
         audit_record(
             actor=request.user,
             action=Action.LOCKED_OUT,
-            changes={"reason": "too many incorrect two-factor codes", "method": method},
+            changes={
+                "reason": "too many incorrect two-factor codes",
+                "method": method,
+                "wait_seconds": result.wait_seconds,
+            },
             request=request,
         )
     else:
@@ -334,6 +359,7 @@ def email_code_verify(*, request, code: str) -> Result:
             audit_record(actor=request.user, action=Action.EMAIL_CODE_VERIFIED, request=request)
             return Result(Outcome.VERIFIED, device)
         else:
+            _untimed(device)
             result = Result(Outcome.WRONG, device)
         _audit_failure(request, result, method="e-mailed set-up code")
     return result

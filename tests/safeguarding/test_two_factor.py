@@ -169,17 +169,66 @@ def test_the_code_from_the_app_completes_sign_in(client, people, no_throttle):
     assert "The code is not correct or has expired" in response.content.decode()
 
 
-def test_wrong_codes_are_slowed_down_with_a_clear_message(client, people):
+def test_wrong_codes_are_slowed_down_with_a_clear_message(client, people, settings):
+    """The first few wrong codes in a row cost no wait (a typo, a code that changed as it
+    was typed); after that each wrong code doubles the wait, and only a code refused for
+    the wait is recorded as a lockout."""
     officer = people["officer"]
     authenticator_for(officer)
     step = password_step(client, officer)
-    client.post(step, {"code": "000000"})
+    untimed = settings.TWO_FACTOR_UNTIMED_FAILURES
+    assert untimed == 3
+    for _ in range(untimed + 1):
+        html = client.post(step, {"code": "000000"}).content.decode()
+        assert "The code is not correct or has expired" in html
+    assert events(Action.TWO_FACTOR_FAILED, officer) == untimed + 1
+    assert events(Action.LOCKED_OUT, officer) == 0
     response = client.post(step, {"code": "000000"})
     html = response.content.decode()
-    assert "You have entered too many incorrect codes. Wait" in html
-    assert "seconds and try again" in html
+    assert "You have entered too many incorrect codes. Wait 8 seconds and try again." in html
     assert events(Action.LOCKED_OUT, officer) == 1
+    locked = AuditEvent.objects.get(action=Action.LOCKED_OUT, actor=officer)
+    assert locked.changes == {
+        "reason": "too many incorrect two-factor codes",
+        "method": "authenticator app",
+        "wait_seconds": 8,
+    }
     assert client.get(HOME).status_code == 302
+
+
+def test_the_right_code_straight_after_a_typo_at_set_up_is_accepted(client, people):
+    """A new invitee mistyped one code at set-up, then the right one was refused with
+    "Wait 1 seconds" and the trail said they were locked out."""
+    officer = people["officer"]
+    password_step(client, officer)
+    client.get(EMAIL)
+    client.post(EMAIL, {"code": "000000"})  # a typo in the e-mailed code first
+    response = client.post(EMAIL, {"code": emailed_code(officer.email), "next": "/"})
+    assert response.status_code == 302 and response.url == f"{SETUP}?next=%2F"
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=officer, confirmed=False)
+    wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+    html = client.post(SETUP, {"code": wrong}).content.decode()
+    assert "The code is not correct or has expired" in html
+    response = client.post(SETUP, {"code": totp_code(device)})
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("safeguarding:two-factor-recovery-codes"))
+    assert events(Action.TWO_FACTOR_SET_UP, officer) == 1
+    assert events(Action.TWO_FACTOR_FAILED, officer) == 2
+    assert events(Action.LOCKED_OUT, officer) == 0
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+@pytest.mark.parametrize(("seconds", "words"), [(1, "1 second"), (2, "2 seconds")])
+def test_the_wait_is_said_in_grammatical_words(seconds, words):
+    from safeguarding.account_views import _throttled_message
+    from safeguarding.two_factor import Outcome, Result
+
+    result = Result(Outcome.THROTTLED, retry_at=timezone.now() + timedelta(seconds=seconds))
+    assert _throttled_message(result) == (
+        f"You have entered too many incorrect codes. Wait {words} and try again."
+    )
 
 
 def test_a_recovery_code_works_once(client, people, no_throttle):
@@ -487,11 +536,13 @@ def test_wrong_e_mailed_codes_sent_at_once_are_counted_one_after_another(people)
     browser.get(EMAIL)
     code = emailed_code(officer.email)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    responses = posts_at_once(browser.cookies, EMAIL, {"code": wrong}, 4)
+    # The first few wrong codes cost no wait (TWO_FACTOR_UNTIMED_FAILURES, 3): the fourth
+    # starts one, so of six guesses at once four are checked and two are made to wait.
+    responses = posts_at_once(browser.cookies, EMAIL, {"code": wrong}, 6)
     pages = [response.content.decode() for response in responses]
-    assert sum("The code is not correct or has expired" in page for page in pages) == 1
-    assert sum("You have entered too many incorrect codes" in page for page in pages) == 3
-    assert EmailDevice.objects.get(user=officer).throttling_failure_count == 1
+    assert sum("The code is not correct or has expired" in page for page in pages) == 4
+    assert sum("You have entered too many incorrect codes" in page for page in pages) == 2
+    assert EmailDevice.objects.get(user=officer).throttling_failure_count == 4
 
 
 # --- a lost second factor, reset by an administrator ----------------------------------------
