@@ -248,14 +248,26 @@ class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
     )
 
 
+def _new_password_words(fields) -> None:
+    """Plain hints on the new-password boxes in place of Django's (a list of every
+    validator's rule, and "Enter the same password as before", which reads as if it
+    meant the current password)."""
+    fields["new_password1"].help_text = _(
+        "Use at least 12 characters. Do not use common words, your name or the first part "
+        "of your e-mail address."
+    )
+    fields["new_password1"].error_messages["required"] = _("Enter a new password")
+    fields["new_password2"].label = _("Confirm new password")
+    fields["new_password2"].help_text = _("Enter the new password again")
+    fields["new_password2"].error_messages["required"] = _("Enter the new password again")
+
+
 class SetNewPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):
     submit_label = _("Save new password")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
-        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
-        self.fields["new_password2"].label = _("Confirm new password")
+        _new_password_words(self.fields)
 
 
 class TwoFactorCodeForm(BaseForm):
@@ -327,9 +339,7 @@ class ChangePasswordForm(GDSFormMixin, auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Current password")
         self.fields["old_password"].error_messages["required"] = _("Enter your current password")
-        self.fields["new_password1"].error_messages["required"] = _("Enter a new password")
-        self.fields["new_password2"].error_messages["required"] = _("Enter the new password again")
-        self.fields["new_password2"].label = _("Confirm new password")
+        _new_password_words(self.fields)
 
 
 # --- Steps of the case journeys (shared by the stages) -----------------------------------

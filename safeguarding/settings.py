@@ -151,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the person's own name or the first part of their e-mail address, in any form.
+    {"NAME": "safeguarding.passwords.OwnNameValidator"},
 ]
 # Inactivity expiry: the session's age restarts with activity. It is written back at most
 # once a minute (safeguarding.middleware.SessionActivityMiddleware), not on every request:

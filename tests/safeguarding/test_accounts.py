@@ -407,6 +407,67 @@ def test_password_change_errors_in_govuk_wording(client, people):
     assert "Your current password is not correct" in html
 
 
+STOCK_HINTS = (
+    "can’t be too similar to your other personal information",
+    "can&#x27;t be too similar",
+    "Enter the same password as before, for verification.",
+    "Your password must contain at least",
+)
+
+
+def test_the_password_pages_give_plain_hints_not_djangos(client, people, eager_tasks):
+    """The change page and the invitation's "Choose your password" page showed Django's
+    stock hints; the confirmation's read as if it meant the current password."""
+    officer = people["officer"]
+    sign_in(client, officer)
+    change = " ".join(client.get(reverse("safeguarding:password-change")).content.decode().split())
+    client.logout()
+    client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", mail.outbox[-1].body).group(1)
+    choose = " ".join(client.get(link, follow=True).content.decode().split())
+    for html in (change, choose):
+        for stock in STOCK_HINTS:
+            assert stock not in html
+        assert "Enter the new password again" in html
+        assert (
+            "Use at least 12 characters. Do not use common words, your name or the first "
+            "part of your e-mail address." in html
+        )
+
+
+@pytest.mark.parametrize(
+    ("full_name", "email", "password", "part"),
+    [
+        ("Helen Okafor", "h.okafor@bscp.example", "helenokafor2026", "Helen"),
+        ("Sam Patel", "sam.patel@bscp.example", "Sam-Patel-newpass-1", "Sam"),
+        ("Jo Ng", "jong.work@bscp.example", "my-JONG-WORK-passphrase", "jong"),
+        ("Priya Shah", "priya.shah@bscp.example", "long pass SHAH words", "Shah"),
+    ],
+)
+def test_a_new_password_may_not_contain_the_persons_name(client, full_name, email, password, part):
+    from safeguarding.models import Membership, Role
+    from tests.factories import PartnershipFactory, UserFactory
+
+    user = UserFactory(full_name=full_name, email=email)
+    Membership.objects.create(user=user, role=Role.REVIEW_OFFICER, partnership=PartnershipFactory())
+    sign_in(client, user)
+    url = reverse("safeguarding:password-change")
+    post = {"old_password": PASSWORD, "new_password1": password, "new_password2": password}
+    html = client.post(url, post).content.decode()
+    assert "<title>Error: Change your password" in html
+    assert (
+        "Your password must not contain your name or the first part of your e-mail "
+        f"address (it contains ‘{part}’)" in html
+    )
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    # Short parts (under 3 letters) and other people's names are not refused.
+    fine = "a-much-longer-new-passphrase"
+    assert (
+        client.post(url, {**post, "new_password1": fine, "new_password2": fine}).status_code == 302
+    )
+
+
 def test_expired_sessions_are_cleared_nightly(client, people):
     from safeguarding.celery import app as celery_app
     from safeguarding.tasks import clear_expired_sessions
