@@ -211,7 +211,7 @@ def _audit_failure(request, result: Result, *, method: str) -> None:
             changes={
                 "reason": "too many incorrect two-factor codes",
                 "method": method,
-                "wait_seconds": result.wait_seconds,
+                "seconds_to_wait": result.wait_seconds,
             },
             request=request,
         )

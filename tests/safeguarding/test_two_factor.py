@@ -191,7 +191,7 @@ def test_wrong_codes_are_slowed_down_with_a_clear_message(client, people, settin
     assert locked.changes == {
         "reason": "too many incorrect two-factor codes",
         "method": "authenticator app",
-        "wait_seconds": 8,
+        "seconds_to_wait": 8,
     }
     assert client.get(HOME).status_code == 302
 
