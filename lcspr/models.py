@@ -12,6 +12,7 @@ the day the clock was closed as met, and every move of a planned date is a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -450,6 +451,32 @@ class Action(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+    @property
+    def audit_name(self) -> str:
+        """How the audit trail names it: as its page does, by its review, recommendation
+        and agency ("BSCP-2025-002 recommendation 2, action for Police"), never by id.
+        Needs its recommendation, review and agency (select_related)."""
+        rec = self.recommendation
+        return f"{rec.review.reference} recommendation {rec.number}, action for {self.agency.name}"
+
+    @classmethod
+    def audit_names(cls, pks) -> dict[int, str]:
+        """The trail's names of these actions (those that still exist), read in one query
+        for a page of the trail."""
+        return {
+            action.pk: action.audit_name
+            for action in cls.objects.filter(pk__in=list(pks)).select_related(
+                "recommendation__review", "agency"
+            )
+        }
+
+    @staticmethod
+    def audit_name_removed(stored: str, pk: int) -> str:
+        """The name of an action since removed, from what the trail stored: it once stored
+        "BSCP-2025-002 action 13" (a database id), which reads "BSCP-2025-002, an action
+        since removed"; a name stored since is kept as it is."""
+        return re.sub(rf" action {pk}$", ", an action since removed", stored)
 
     @property
     def partnership(self) -> Partnership:

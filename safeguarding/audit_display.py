@@ -28,6 +28,10 @@ from .dates import date_and_time, full_date
 #: An empty value (none recorded before, or none now).
 NONE = "none"
 
+#: The names of a filter form's buttons. An export's filters were once recorded with the
+#: button pressed ("Apply: Apply filters"): not a filter, so never shown (nor now stored).
+BUTTON_NAMES = frozenset({"apply", "submit", "continue"})
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: A stored code no choices are known for ("in_progress"): shown as its words.
 _CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
@@ -189,6 +193,8 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
             _one(v, model=model, field=field, name=name, names=names, sentence=sentence)
             for v in value
         )
+    if isinstance(value, dict) and name == "filters":
+        return _filters(value, names=names, sentence=sentence)
     if isinstance(value, dict):
         if value.keys() <= {"old", "new"}:
             # A change inside a fact ({"police": {"old": …, "new": …}}).
@@ -243,6 +249,23 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
     return str(value)
 
 
+def _filters(value: dict, *, names: _Names, sentence: bool) -> str:
+    """The filters a download was made with, as the page's own words: a partnership by
+    its name, not its id; the button pressed left out."""
+    from .models import Partnership
+
+    parts = []
+    for key, v in value.items():
+        if key in BUTTON_NAMES or v in (None, ""):
+            continue
+        if key == "partnership":
+            text = names.name(Partnership, v)
+        else:
+            text = _one(v, model=None, field=None, name=key, names=names, sentence=sentence)
+        parts.append(f"{_label(None, key)}: {text}")
+    return "; ".join(parts) or NONE
+
+
 def _as_dict(changes) -> dict:
     """An event's changes as {key: change}; anything else kept (never written now) under
     one key, so it still reads."""
@@ -283,6 +306,10 @@ def _shown(event_changes: dict, model, names: _Names, values_shown: bool, senten
 
 def _collect(event_changes: dict, model, names: _Names) -> None:
     for name, change in _as_dict(event_changes).items():
+        if name == "filters" and isinstance(change, dict) and "partnership" in change:
+            from .models import Partnership
+
+            names.want(Partnership, change["partnership"])
         related = _related_model(_field(model, name))
         if related is None or name in SECRET_FIELDS or change == SECRET_TEXT:
             continue
@@ -314,7 +341,31 @@ def present_events(
         event.shown_changes = _shown(
             event.changes, _model(event.object_type), names, event.values_shown, sentence
         )
+    _name_records(events)
     return events
+
+
+def _name_records(events: list) -> None:
+    """Give each event `record_text`: the record it is about as the service names it.
+    What was stored (`object_repr`) stays as it was; a kind of record whose stored text
+    was not a person's name for it (an action stored by its database id) says how it is
+    named now (`audit_names`), looked up in one query a kind for the page."""
+    wanted: dict[type, set[int]] = defaultdict(set)
+    for event in events:
+        event.record_text = event.object_repr
+        model = _model(event.object_type)
+        if model is not None and hasattr(model, "audit_names") and _is_id(event.object_id):
+            wanted[model].add(int(event.object_id))
+    named = {model: model.audit_names(pks) for model, pks in wanted.items()}
+    for event in events:
+        model = _model(event.object_type)
+        if model not in named or not _is_id(event.object_id):
+            continue
+        pk = int(event.object_id)
+        if pk in named[model]:
+            event.record_text = named[model][pk]
+        elif hasattr(model, "audit_name_removed"):
+            event.record_text = model.audit_name_removed(event.object_repr, pk)
 
 
 def in_sentence(label: str) -> str:

@@ -21,6 +21,7 @@ import re
 from django.http import HttpResponse
 
 from .audit import Action, audit_record
+from .audit_display import BUTTON_NAMES
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -168,13 +169,15 @@ def export_response(
         fmt = "csv"
         body, content_type = csv_bytes(tables), "text/csv; charset=utf-8"
     rows = sum(len(table[2]) for table in tables)
+    # What was asked for, not the button pressed to ask ("apply": "Apply filters").
+    filters = {k: v for k, v in (filters or {}).items() if k not in BUTTON_NAMES}
     for partnership in partnerships:
         audit_record(
             actor=request.user,
             action=Action.EXPORT,
             partnership=partnership,
             object_repr=f"{what} ({fmt.upper()})"[:200],
-            changes={"format": fmt, "rows": rows, "filters": filters or {}},
+            changes={"format": fmt, "rows": rows, "filters": filters},
             request=request,
         )
     response = HttpResponse(body, content_type=content_type)

@@ -199,7 +199,7 @@ def action_add(
         action=AuditAction.CREATE,
         obj=action,
         partnership=review.partnership,
-        object_repr=f"{review.reference} action {action.pk}",
+        object_repr=action.audit_name[:200],
         changes={"agency": agency.name, "due_date": due_date},
     )
     from .. import tasks
@@ -319,7 +319,7 @@ def action_update(
         action=AuditAction.UPDATE,
         obj=action,
         partnership=review.partnership,
-        object_repr=f"{review.reference} action {action.pk}",
+        object_repr=action.audit_name[:200],
         changes={"status": {"old": old_status, "new": status}, "due_date": due_date},
     )
     if tell_agency:
@@ -375,7 +375,7 @@ def action_sign_off(*, action: Action, actor: User, signed_on: dt.date | None = 
         action=AuditAction.STATUS_CHANGE,
         obj=action,
         partnership=review.partnership,
-        object_repr=f"{review.reference} action {action.pk}",
+        object_repr=action.audit_name[:200],
         changes={"status": {"old": ActionStatus.COMPLETE, "new": ActionStatus.SIGNED_OFF}},
     )
     return action

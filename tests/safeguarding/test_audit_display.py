@@ -199,3 +199,35 @@ def test_the_facts_an_event_keeps_inside_an_entry_read_as_its_fields_do():
     assert leads.shown_changes[0].text == "Police: none → Name: Raj Patel"
     assert decided.shown_changes[0].new == "The National Panel has suggested a local review"
     assert met.shown_changes[0].text == "Meeting date, Key practice episodes"
+
+
+def test_a_downloads_filters_read_by_name_without_the_button(client, people, partnership):
+    """Events stored before the button was left out still read without it; a partnership
+    by its name, never its id."""
+    AuditEvent.objects.create(
+        actor=people["manager"],
+        actor_email=people["manager"].email,
+        partnership=partnership,
+        action=Action.EXPORT,
+        object_repr="Dashboard deadlines (CSV)",
+        changes={
+            "format": "csv",
+            "rows": 3,
+            "filters": {
+                "partnership": str(partnership.pk),
+                "stage": "agency_returns",
+                "show": "all",
+                "apply": "Apply filters",
+            },
+        },
+    )
+    html = _audit_page(client, people["manager"])
+    shown = html.split("<strong>Filters</strong>: ", 1)[1].split("<", 1)[0]
+    # (PostgreSQL keeps a JSON object's keys in its own order.)
+    assert set(shown.split("; ")) == {
+        f"Partnership: {partnership.name}",
+        "Stage: agency returns",
+        "Show: all",
+    }
+    assert "Apply filters" not in html.split("<table", 1)[1]
+    assert f"Partnership: {partnership.pk}" not in html

@@ -291,3 +291,11 @@ def test_every_excel_sheet_name_fits_and_is_unique(client, people, partnership):
                     assert title[len(sheet.title) : len(sheet.title) + 1] in ("", " ", ",")
         seen += len(names)
     assert seen > 80
+
+
+def test_an_exports_filters_are_stored_without_the_button(client, people, partnership, clocks):
+    sign_in(client, people["manager"])
+    url = reverse("safeguarding:dashboard-export", args=["csv"])
+    client.get(url, {"stage": "agency_returns", "apply": "Apply filters"})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, actor=people["manager"])
+    assert event.changes["filters"] == {"stage": "agency_returns"}
