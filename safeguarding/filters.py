@@ -1,3 +1,6 @@
+import operator
+from functools import reduce
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -55,6 +58,8 @@ class AuditEventFilter(django_filters.FilterSet):
         label=_("Partnership"),
         queryset=Partnership.objects.none(),
         empty_label=_("All your partnerships"),
+        method="filter_partnership",
+        help_text=_("Its records, and its people’s sign-ins and accounts"),
         error_messages=not_listed(_("Select a partnership from the list")),
     )
     actor = django_filters.ModelChoiceFilter(
@@ -109,6 +114,34 @@ class AuditEventFilter(django_filters.FilterSet):
         self.form.fields["partnership"].queryset = partnerships
         self.filters["actor"].queryset = people
         self.form.fields["actor"].queryset = people
+
+    def filter_partnership(self, queryset, name, value):
+        """Its records' events, and its people's sign-ins and account events, which
+        belong to no partnership: a manager looking at one partnership's trail expects
+        its people's sign-ins in it (ADR 0022's addendum)."""
+        if not value:
+            return queryset
+        return queryset.filter(reduce(operator.or_, permissions.audit_parts_of([value.pk])))
+
+    def partnership_parts(self) -> list | None:
+        """The parts of the chosen partnership's trail (`permissions.audit_parts_of`), each
+        with the other filters, to be read through its own index (ADR 0023); None if no
+        partnership is chosen or the filters were refused."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        chosen = self.form.cleaned_data.get("partnership")
+        if not chosen:
+            return None
+        return [
+            self.filter_queryset(part, leave_out={"partnership"})
+            for part in permissions.audit_events_by_part(permissions.audit_parts_of([chosen.pk]))
+        ]
+
+    def filter_queryset(self, queryset, *, leave_out=()):
+        for name, value in self.form.cleaned_data.items():
+            if name not in leave_out:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_person(self, queryset, name, value):
         """Their own actions, and the changes an administrator made to their account."""

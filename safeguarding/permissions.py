@@ -166,6 +166,15 @@ def audit_scope_parts(user) -> list[Q] | None:
     ids = partnership_ids(user, {Role.PARTNERSHIP_MANAGER})
     if not ids:
         return []
+    return audit_parts_of(ids)
+
+
+def audit_parts_of(ids) -> list[Q]:
+    """The events of these partnerships, as `audit_scope_parts` gives them: their records'
+    events, and their people's own events and account events (which belong to no
+    partnership) from when each joined. A manager's scope is that of the partnerships
+    they manage; the trail filtered by one partnership is that of the one (ADR 0022's
+    addendum): both are read part by part through the same indexes."""
     # The people and their dates are read first (a partnership has tens), so that
     # PostgreSQL finds each part through its own index: a subquery tested on every event
     # made the page's count over a national trail twice as slow.

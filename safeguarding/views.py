@@ -303,8 +303,10 @@ def audit_list(request):
     # Newer and Older links rather than numbered pages, and each part of a manager's
     # scope read newest first through its own index (ADR 0023): a deep page of a
     # national trail costs what the first does, whatever the partnership's share of it.
-    parts = None
-    if scope and not refused:
+    # One partnership chosen: its parts (its records, its people's own and account
+    # events), for a superuser too, whose whole trail is otherwise one query.
+    parts = None if refused else event_filter.partnership_parts()
+    if parts is None and scope and not refused:
         parts = permissions.audit_events_by_part(scope)
         if event_filter.is_bound:  # the filters the form checked, on each part
             parts = [event_filter.filter_queryset(part) for part in parts]

@@ -207,3 +207,72 @@ def test_a_superuser_walks_the_whole_trail(client, people, trail, django_user_mo
     assert walked == list(
         AuditEvent.objects.order_by("-occurred_at", "-id").values_list("pk", flat=True)
     )
+
+
+def _walk(client, params):
+    pages, response = [], client.get(URL, params)
+    while True:
+        pages.append(_ids(response))
+        older = response.context["page"].older
+        if not older:
+            return pages
+        response = client.get(URL, {**params, "before": older})
+
+
+def test_one_partnerships_trail_holds_its_peoples_sign_ins(client, people, partnership, trail):
+    """The partnership's own link ("Audit trail for BSCP") filters by it: its people's
+    sign-ins (which belong to no partnership) are in it, as under "All your
+    partnerships"; another partnership's people's are not, nor the officer's from before
+    they joined."""
+    manager = people["manager"]
+    sign_in(client, manager)
+    signed_in = {"action": Action.SIGN_IN}
+    everyone = [pk for page in _walk(client, signed_in) for pk in page]
+    ours = [
+        pk for page in _walk(client, {**signed_in, "partnership": partnership.pk}) for pk in page
+    ]
+    assert len(ours) == 15 + 1  # the officer's since they joined, and the manager's own
+    assert ours == everyone
+    # The whole of the partnership's trail, walked page by page: every event once, in order.
+    whole = [pk for page in _walk(client, {"partnership": partnership.pk}) for pk in page]
+    assert whole == _expected(manager)
+
+
+def test_a_superuser_filtering_by_partnership_sees_only_its_peoples_sign_ins(
+    client, people, partnership, other_partnership, trail, django_user_model
+):
+    admin = django_user_model.objects.create_superuser(
+        email="admin@example.org", password="x-long-password-1", full_name="Ada Administrator"
+    )
+    sign_in(client, admin)
+    params = {"action": Action.SIGN_IN, "partnership": other_partnership.pk}
+    actors = set(
+        AuditEvent.objects.filter(
+            pk__in=[pk for page in _walk(client, params) for pk in page]
+        ).values_list("actor", flat=True)
+    )
+    assert actors == {people["other_officer"].pk}
+
+
+def test_one_partnerships_pages_read_no_more_queries_than_all(
+    client, people, partnership, trail, django_assert_max_num_queries
+):
+    sign_in(client, people["manager"])
+    params = {"partnership": partnership.pk}
+    first = client.get(URL, params)
+    with django_assert_max_num_queries(15) as first_queries:
+        client.get(URL, params)
+    with django_assert_max_num_queries(len(first_queries)):
+        client.get(URL, {**params, "before": first.context["page"].older})
+
+
+def test_a_manager_cannot_filter_by_a_partnership_not_theirs(
+    client, people, other_partnership, trail
+):
+    """Another partnership's people's sign-ins stay out: the filter refuses it, and
+    lists nothing (it is not one of the manager's choices)."""
+    sign_in(client, people["manager"])
+    response = client.get(URL, {"action": Action.SIGN_IN, "partnership": other_partnership.pk})
+    assert response.context["refused"]
+    assert _ids(response) == []
+    assert "Select a partnership from the list" in response.content.decode()
