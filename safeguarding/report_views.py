@@ -299,9 +299,12 @@ def timeliness_view(request):
     selected = _selected(request, allowed)
     form = _period_form(request, allowed)
     valid = form.is_bound and form.is_valid()
+    # Filters with an error show no figures, as the audit trail lists no events: another
+    # period's figures under the error would look like the answer.
+    refused = form.is_bound and not valid
     stage = (form.cleaned_data.get("stage") if valid else None) or None
     period = form.get_period()
-    report = build_report(selected, period, stage=stage)
+    report = None if refused else build_report(selected, period, stage=stage)
     return render(
         request,
         "safeguarding/timeliness.html",
@@ -309,6 +312,8 @@ def timeliness_view(request):
             "form": form if form.is_bound else None,
             "filter_form": form,
             "report": report,
+            "refused": refused,
+            "partnership_names": ", ".join(p.name for p in selected),
             "query": request.GET.urlencode(),
             "year": period.start.year,
             "stage": stage,
@@ -341,7 +346,8 @@ def timeliness_export(request, fmt):
 
 
 def _annual(request, year: int):
-    if not 2000 <= year <= 2100:
+    # A year not yet begun has no report: not found, as a year that is no year.
+    if not 2000 <= year <= timezone.localdate().year:
         raise Http404("No such year")
     allowed = _allowed(request.user)
     selected = _selected(request, allowed)

@@ -227,6 +227,45 @@ def test_timeliness_custom_period_validation(client, people):
     assert "1 June 2025 to 31 July 2025" in ok.content.decode()
 
 
+def test_refused_timeliness_filters_show_no_figures(client, people, timeliness_fixture):
+    """A custom period ending before it starts is refused: the error, and no figures
+    (the calendar year's figures under the error would look like the answer)."""
+    sign_in(client, people["manager"])
+    response = client.get(
+        reverse("safeguarding:timeliness"),
+        {
+            "period": "custom",
+            "start_0": "1",
+            "start_1": "6",
+            "start_2": "2025",
+            "end_0": "1",
+            "end_1": "5",
+            "end_2": "2025",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Correct the filters to see the figures." in html
+    assert "Timeliness: " not in html
+    assert "<svg" not in html and "on time" not in html
+    assert "These figures (CSV)" not in html
+    assert people["manager"].memberships.first().partnership.name in html  # the caption
+
+
+def test_an_annual_report_for_a_year_not_yet_begun_is_not_found(client, people):
+    sign_in(client, people["manager"])
+    next_year = dt.date.today().year + 1
+    this_year = next_year - 1
+    assert client.get(reverse("safeguarding:annual-report", args=[next_year])).status_code == 404
+    assert (
+        client.get(reverse("safeguarding:annual-report-data", args=[next_year, "csv"])).status_code
+        == 404
+    )
+    data = client.get(reverse("safeguarding:annual-report-data", args=[this_year, "csv"]))
+    assert data.status_code == 200
+
+
 def test_timeliness_stage_filter(client, people, timeliness_fixture):
     sign_in(client, people["manager"])
     response = client.get(
