@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("audit/", views.audit_list, name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("service-status/", views.service_status, name="service-status"),
     # Two-factor authentication, "Your account", the accessibility statement, cookies and privacy.
     path("two-factor/", account_views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path(

@@ -19,6 +19,7 @@ OPEN_BEFORE_TWO_FACTOR = frozenset(
         "signed-out",
         "keep-alive",
         "healthz",
+        "service-status",
         "accessibility",
         "cookies",
         "privacy",

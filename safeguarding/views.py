@@ -343,10 +343,9 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-@require_GET
-@never_cache
-def healthz(request):
-    """Database and broker status for load balancers and docker-compose health checks."""
+def _health() -> dict:
+    """Whether the database and the broker answer: {"database": "ok", "broker": "ok"}, or
+    "unavailable" for either."""
     status = {"database": "ok", "broker": "ok"}
     try:
         with connection.cursor() as cursor:
@@ -364,9 +363,31 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         logger.warning("healthz broker check failed", extra={"error": str(exc)})
         status["broker"] = "unavailable"
+    return status
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Database and broker status for load balancers and docker-compose health checks."""
+    status = _health()
     healthy = all(v == "ok" for v in status.values())
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **status}, status=200 if healthy else 503
+    )
+
+
+@require_GET
+@never_cache
+def service_status(request):
+    """The footer's "Service status": whether the service is working, in words, for the
+    people who use it (the JSON at /healthz is for load balancers)."""
+    working = all(v == "ok" for v in _health().values())
+    return render(
+        request,
+        "safeguarding/service_status.html",
+        {"working": working},
+        status=200 if working else 503,
     )
 
 

@@ -50,6 +50,7 @@ AUDIENCE = {
     "safeguarding:deadlines-hand-over": "manager",
     "safeguarding:partner-leads": "manager",
     "safeguarding:healthz": "public",
+    "safeguarding:service-status": "public",
     "safeguarding:two-factor-verify": "self",
     "safeguarding:two-factor-recovery": "self",
     "safeguarding:two-factor-email": "self",

@@ -329,6 +329,7 @@ NOT_FORMS = {
     "safeguarding:password-reset-complete": "GET only",
     "safeguarding:audit": "a GET filter form: no record is written",
     "safeguarding:healthz": "GET only",
+    "safeguarding:service-status": "GET only",
     "safeguarding:two-factor-verify": "needs a half-signed-in session and a live TOTP; "
     "the code is checked by clean_code; covered in tests/safeguarding",
     "safeguarding:two-factor-recovery": "needs a half-signed-in session; covered in "
