@@ -6,6 +6,7 @@ Django's file backend writes one file per connection, each message followed by a
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
+
+from .dates import date_and_time
 
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 NAME = re.compile(r"^[\w.-]+\.log$")
@@ -43,10 +47,22 @@ def _parse(file: str, index: int, raw: bytes) -> OutboxMessage:
         index=index,
         subject=str(msg.get("Subject", "")),
         to=str(msg.get("To", "")),
-        date=str(msg.get("Date", "")),
+        date=_date_text(msg.get("Date")),
         message_id=str(msg.get("Message-ID", "")),
         text=text,
     )
+
+
+def _date_text(header) -> str:
+    """A message's Date header as the service writes a moment ("7 December 2026,
+    10:01am", UK time), not as e-mail writes it ("Mon, 07 Dec 2026 10:01:41 -0000"); one
+    that cannot be read, as it is."""
+    moment = getattr(header, "datetime", None)
+    if moment is None:
+        return str(header or "")
+    if timezone.is_naive(moment):  # "-0000": UTC, its origin unknown (RFC 5322)
+        moment = moment.replace(tzinfo=dt.UTC)
+    return date_and_time(moment)
 
 
 def _messages_in(path: Path) -> list[bytes]:

@@ -195,6 +195,28 @@ def test_outbox_lists_newest_first_and_shows_the_text_part(
     assert client.get("/outbox/..%2Fdb.sqlite3/0/").status_code == 404
 
 
+def test_outbox_dates_read_as_the_service_writes_them(client, outbox_dir):
+    """Not as e-mail writes them ("Mon, 06 Jul 2026 09:01:41 -0000"): in UK time, as the
+    rest of the service shows a moment."""
+    EmailMultiAlternatives(
+        "Reminder",
+        "Plain text",
+        to=["p@x.org"],
+        headers={"Date": "Mon, 06 Jul 2026 09:01:41 -0000"},
+    ).send()
+    EmailMultiAlternatives(
+        "Winter", "Plain text", to=["p@x.org"], headers={"Date": "Mon, 07 Dec 2026 10:01:41 -0000"}
+    ).send()
+    sign_in(client, UserFactory(is_superuser=True, is_staff=True))
+    page = client.get("/outbox/").content.decode()
+    assert "6 July 2026, 10:01am" in page  # British Summer Time
+    assert "7 December 2026, 10:01am" in page
+    assert "-0000" not in page
+    name = sorted(p.name for p in outbox_dir.iterdir())[0]
+    detail = client.get(f"/outbox/{name}/0/").content.decode()
+    assert "2026, 10:01am" in detail and "-0000" not in detail
+
+
 def test_a_reminder_lands_in_the_outbox_in_the_embedded_default(
     client, outbox_dir, partnership, people, monkeypatch
 ):
