@@ -329,8 +329,12 @@ def timeliness_export(request, fmt):
     allowed = _allowed(request.user)
     selected = _selected(request, allowed)
     form = _period_form(request, allowed)
-    stage = (form.cleaned_data.get("stage") if form.is_bound and form.is_valid() else None) or None
-    report = build_report(selected, form.get_period(), stage=stage)
+    if form.is_bound and not form.is_valid():
+        # Not the calendar year's figures under the name of a period that was refused
+        # (the page offers no download then).
+        raise Http404("Those filters were refused")
+    stage = form.cleaned_data.get("stage") if form.is_bound else None
+    report = build_report(selected, form.get_period(), stage=stage or None)
     return export_response(
         request=request,
         fmt=fmt,

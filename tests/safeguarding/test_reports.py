@@ -251,6 +251,12 @@ def test_refused_timeliness_filters_show_no_figures(client, people, timeliness_f
     assert "<svg" not in html and "on time" not in html
     assert "These figures (CSV)" not in html
     assert people["manager"].memberships.first().partnership.name in html  # the caption
+    # The same filters typed into a download's address download nothing.
+    export = client.get(
+        reverse("safeguarding:timeliness-export", args=["csv"]), response.wsgi_request.GET
+    )
+    assert export.status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 def test_an_annual_report_for_a_year_not_yet_begun_is_not_found(client, people):
