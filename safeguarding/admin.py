@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -129,8 +130,35 @@ class MembershipInline(admin.TabularInline):
     fk_name = "user"
 
 
+class ClosureDayFormSet(BaseInlineFormSet):
+    """A day listed twice on the partnership's page, or already kept (added meanwhile on
+    the closure days' own page), is said in words on its row: the formset's own check
+    said "Please correct the duplicate data for date", and one kept but not listed got
+    as far as the database's constraint, a server error."""
+
+    def clean(self):
+        listed = {form.instance.pk for form in self.forms if form.instance.pk}
+        kept = set()
+        if self.instance.pk:
+            kept = set(
+                ClosureDay.objects.filter(partnership=self.instance)
+                .exclude(pk__in=listed)
+                .values_list("date", flat=True)
+            )
+        seen = set()
+        for form in self.forms:
+            day = getattr(form, "cleaned_data", {}).get("date")
+            if day is None or form in self.deleted_forms:
+                continue
+            if day in seen or day in kept:
+                form.add_error("date", ClosureDay.already_kept_message(day))
+            seen.add(day)
+        super().clean()
+
+
 class ClosureDayInline(admin.TabularInline):
     model = ClosureDay
+    formset = ClosureDayFormSet
     extra = 0
 
 

@@ -273,6 +273,21 @@ class ClosureDay(models.Model):
     def __str__(self):
         return f"{self.date:%-d %B %Y}: {self.reason}"
 
+    def unique_error_message(self, model_class, unique_check):
+        """The day taken twice, in words (not "Closure day with this Partnership and Date
+        already exists.")."""
+        from django.core.exceptions import ValidationError
+
+        if set(unique_check) == {"partnership", "date"} and self.date is not None:
+            return ValidationError(self.already_kept_message(self.date), code="unique_together")
+        return super().unique_error_message(model_class, unique_check)
+
+    @staticmethod
+    def already_kept_message(day) -> str:
+        return _("This partnership already has a closure day on %(day)s") % {
+            "day": f"{day:%-d %B %Y}"
+        }
+
     def clean(self):
         """A date typed now (not one kept already: the partnership's page lists them all
         and is saved with them) is a day the business unit would otherwise work, within

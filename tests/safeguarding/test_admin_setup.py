@@ -690,3 +690,63 @@ def test_a_code_that_starts_another_partnerships_references_is_refused(
         f"{partnership.name}’s case references start with OLD: choose another"
         in response.content.decode()
     )
+
+
+def test_a_closure_day_taken_twice_says_which_day_plainly(admin_client, partnership):
+    """Django's "Closure day with this Partnership and Date already exists." named the
+    model and its fields; the administrator is told which day, in words."""
+    from safeguarding.models import ClosureDay
+
+    day = dt.date(2026, 12, 24)
+    ClosureDay.objects.create(partnership=partnership, date=day, reason="Office closed")
+    response = admin_client.post(
+        reverse("admin:safeguarding_closureday_add"),
+        {"partnership": partnership.pk, "date": "2026-12-24", "reason": "Again"},
+    )
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "This partnership already has a closure day on 24 December 2026" in page
+    assert "already exists" not in page
+    assert ClosureDay.objects.filter(partnership=partnership).count() == 1
+    # The same on the partnership's own page, where closure days are listed under it.
+    data = {
+        "region": partnership.region_id,
+        "name": partnership.name,
+        "code": partnership.code,
+        "local_authority": partnership.local_authority,
+        "contact_email": partnership.contact_email,
+        "is_active": "on",
+        **_inline("closure_days", [{"date": "2026-12-24", "reason": "Again"}]),
+    }
+    response = admin_client.post(
+        reverse("admin:safeguarding_partnership_change", args=[partnership.pk]), data
+    )
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "This partnership already has a closure day on 24 December 2026" in page
+    assert "already exists" not in page
+
+
+def test_a_closure_day_listed_twice_on_the_partnership_page_says_which_day(
+    admin_client, partnership
+):
+    data = {
+        "region": partnership.region_id,
+        "name": partnership.name,
+        "code": partnership.code,
+        "local_authority": partnership.local_authority,
+        "contact_email": partnership.contact_email,
+        "is_active": "on",
+        **_inline(
+            "closure_days",
+            [{"date": "2026-12-24", "reason": "One"}, {"date": "2026-12-24", "reason": "Two"}],
+        ),
+    }
+    response = admin_client.post(
+        reverse("admin:safeguarding_partnership_change", args=[partnership.pk]), data
+    )
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "This partnership already has a closure day on 24 December 2026" in page
+    assert "duplicate data" not in page
+    assert not partnership.closure_days.exists()
