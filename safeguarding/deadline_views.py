@@ -76,6 +76,9 @@ def reminder_settings(request):
             "form": form,
             "feed": feed,
             "new_feed_url": new_feed_url,
+            "feed_switched_off_at": (
+                None if feed or new_feed_url else feeds.calendar_feed_switched_off_at(user)
+            ),
             # Deadline reminders (immediate or a digest) go to the business unit only;
             # agencies and reviewers are e-mailed about what they owe, as the page says.
             "business_unit": bool(permissions.partnership_ids(user)),

@@ -20,6 +20,9 @@ from .audit import Action, audit_record
 from .deadline_selectors import feed_items
 from .models import CalendarFeedToken, User
 
+#: How making and switching off an address are named in the audit trail.
+FEED_ADDRESS = "Calendar feed address"
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -36,7 +39,7 @@ def calendar_feed_create(*, actor: User) -> str:
     CalendarFeedToken.objects.update_or_create(
         user=actor, defaults={"token_hash": _hash(token), "created_at": timezone.now()}
     )
-    audit_record(actor=actor, action=Action.CREATE, object_repr="Calendar feed address")
+    audit_record(actor=actor, action=Action.CREATE, object_repr=FEED_ADDRESS)
     return token
 
 
@@ -44,8 +47,23 @@ def calendar_feed_create(*, actor: User) -> str:
 def calendar_feed_revoke(*, actor: User) -> bool:
     deleted, _ = CalendarFeedToken.objects.filter(user=actor).delete()
     if deleted:
-        audit_record(actor=actor, action=Action.DELETE, object_repr="Calendar feed address")
+        audit_record(actor=actor, action=Action.DELETE, object_repr=FEED_ADDRESS)
     return bool(deleted)
+
+
+def calendar_feed_switched_off_at(user: User) -> dt.datetime | None:
+    """When the user last switched off their address, if that is the last thing they did
+    with it (a revoked address leaves no row, only its audit event): the page then says
+    it is switched off rather than that they never had one."""
+    from .models import AuditEvent
+
+    last = (
+        AuditEvent.objects.filter(actor=user, object_repr=FEED_ADDRESS)
+        .order_by("-occurred_at", "-id")
+        .values_list("action", "occurred_at")
+        .first()
+    )
+    return last[1] if last and last[0] == Action.DELETE else None
 
 
 def calendar_feed_user(token: str) -> User | None:

@@ -1,6 +1,7 @@
 """Why this date, reminder settings, calendar feeds, the outbox and calendar changes."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -127,6 +128,27 @@ def test_calendar_feed_is_valid_private_and_revocable(client, partnership, peopl
     client.post("/reminders/", {"action": "feed-revoke"})
     assert client.get(newer).status_code == 404
     assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_a_switched_off_calendar_address_is_said_to_be_switched_off(client, people):
+    """After "Switch off the address" the page said "You do not have a calendar address
+    yet", as if there had never been one: a calendar still subscribed to the old address
+    silently stops updating, so the page says so."""
+    sign_in(client, people["officer"])
+    page = client.get("/reminders/").content.decode()
+    assert "You do not have a calendar address yet." in page
+    _new_feed(client)
+    client.post("/reminders/", {"action": "feed-revoke"})
+    page = unescape(client.get("/reminders/").content.decode())
+    assert "You do not have a calendar address yet." not in page
+    assert "You switched off your calendar address on " in page
+    assert "Any calendar that uses the old address no longer gets updates." in page
+    assert "Make a new address" in page
+    # A new address afterwards is an address again, not "switched off".
+    _new_feed(client)
+    page = unescape(client.get("/reminders/").content.decode())
+    assert "switched off your calendar address" not in page
+    assert "You made an address on " in page
 
 
 def test_feed_of_a_switched_off_person_is_gone(client, people):
