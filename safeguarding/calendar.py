@@ -153,6 +153,21 @@ def closure_days(partnership: Any) -> dict[date, str]:
     return dict(ClosureDay.objects.filter(partnership_id=pk).values_list("date", "reason"))
 
 
+def closure_days_listed(partnership_pk: int, today: date) -> tuple[list, list]:
+    """A partnership's closure days to list for its business unit (one query): those to
+    come, soonest first, and those already past this year, latest first."""
+    from safeguarding.models import ClosureDay
+
+    rows = list(
+        ClosureDay.objects.filter(
+            partnership_id=partnership_pk, date__gte=date(today.year, 1, 1)
+        ).order_by("date")
+    )
+    upcoming = [row for row in rows if row.date >= today]
+    past = [row for row in reversed(rows) if row.date < today]
+    return upcoming, past
+
+
 def _closures(partnership: Any) -> Mapping[date, str]:
     if isinstance(partnership, Mapping):
         return partnership

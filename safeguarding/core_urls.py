@@ -81,6 +81,11 @@ from . import deadline_views  # noqa: E402
 urlpatterns += [
     path("deadlines/<int:pk>/why/", deadline_views.deadline_why, name="deadline-why"),
     path("reminders/", deadline_views.reminder_settings, name="reminder-settings"),
+    path(
+        "partnerships/<int:partnership_pk>/closure-days-and-reminders/",
+        deadline_views.working_days,
+        name="working-days",
+    ),
     path("calendar/<str:token>.ics", deadline_views.calendar_feed, name="calendar-feed"),
     path("outbox/", deadline_views.outbox_list, name="outbox"),
     path("outbox/<str:file>/<int:index>/", deadline_views.outbox_detail, name="outbox-message"),

@@ -9,16 +9,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import feeds, outbox
+from . import calendar, feeds, outbox, permissions
 from .deadline_selectors import deadline_get_for, deadline_history
 from .deadlines import deadline_explain, explain_rule
 from .models import CalendarFeedToken, Role
 from .reminder_forms import ReminderPreferenceForm
-from .reminders import reminder_preference_set
+from .reminders import reminder_preference_set, reminder_schedules
 
 
 @login_required
@@ -67,7 +68,10 @@ def reminder_settings(request):
             messages.success(request, _("Your calendar feed address has been switched off"))
             return redirect("safeguarding:reminder-settings")
     feed = CalendarFeedToken.objects.filter(user=user).first()
-    from . import permissions
+    business_unit = list(
+        permissions.partnerships_visible_to(user, permissions.CASE_ROLES).order_by("name")
+    )
+    schedules = reminder_schedules([p.pk for p in business_unit])
 
     return render(
         request,
@@ -81,9 +85,36 @@ def reminder_settings(request):
             ),
             # Deadline reminders (immediate or a digest) go to the business unit only;
             # agencies and reviewers are e-mailed about what they owe, as the page says.
-            "business_unit": bool(permissions.partnership_ids(user)),
+            "business_unit": bool(business_unit),
+            # What the sweep uses for each kind of deadline, in each of their partnerships.
+            "schedules": [(p, schedules[p.pk]) for p in business_unit],
             "contributor": bool(permissions.partnership_ids(user, {Role.AGENCY_CONTRIBUTOR})),
             "reviewer": bool(permissions.partnership_ids(user, {Role.INDEPENDENT_REVIEWER})),
+        },
+    )
+
+
+@require_GET
+@permissions.case_role_required(
+    permissions.CASE_ROLES,
+    message="Only a partnership's business unit sees its closure days and reminders.",
+)
+def working_days(request, partnership_pk):
+    """A partnership's closure days and reminder schedule, read only: the service's
+    administrators change them (DOMAIN.md), so the page says how to ask them."""
+    partnership = permissions.get_or_404(
+        permissions.partnerships_visible_to(request.user, permissions.CASE_ROLES),
+        pk=partnership_pk,
+    )
+    upcoming, past = calendar.closure_days_listed(partnership.pk, timezone.localdate())
+    return render(
+        request,
+        "safeguarding/working_days.html",
+        {
+            "partnership": partnership,
+            "upcoming": upcoming,
+            "past": past,
+            "schedule": reminder_schedules([partnership.pk])[partnership.pk],
         },
     )
 

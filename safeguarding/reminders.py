@@ -117,6 +117,58 @@ def policy_for(deadline: Deadline, table: dict) -> Policy:
     return policy_of(table, deadline.partnership_id, deadline.kind)
 
 
+@dataclass(frozen=True)
+class KindSchedule:
+    """When reminders go for one kind of deadline in one partnership, in words."""
+
+    label: str
+    words: str
+    own: bool  # the partnership's own policy (else the service's default)
+
+
+def _days_in_words(days: tuple[int, ...]) -> str:
+    numbers = [str(day) for day in days]
+    listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    unit = "working day" if numbers == ["1"] else "working days"
+    return f"{listed} {unit} before"
+
+
+def schedule_words(policy: Policy) -> str:
+    """The policy as a person reads it: "3 and 1 working days before, on the day, then
+    every 2 working days while it is overdue"."""
+    if not policy.enabled:
+        return "No reminders"
+    parts = [_days_in_words(policy.days_before)] if policy.days_before else []
+    if policy.on_the_day:
+        parts.append("on the day")
+    if policy.overdue_every == 1:
+        overdue = "every working day while it is overdue"
+    elif policy.overdue_every:
+        overdue = f"every {policy.overdue_every} working days while it is overdue"
+    else:
+        overdue = "once when it is overdue"
+    words = ", ".join(parts) + (", then " if parts else "") + overdue
+    return words[0].upper() + words[1:]
+
+
+def reminder_schedules(partnership_ids) -> dict[int, list[KindSchedule]]:
+    """Each partnership's reminders, kind by kind, by the sweep's own look-up (`policy_of`:
+    its own policy, else the service's default, else the code's): one query, however
+    many partnerships and policies."""
+    table = policy_table()
+    return {
+        pid: [
+            KindSchedule(
+                label=str(label),
+                words=schedule_words(policy_of(table, pid, kind)),
+                own=(pid, kind) in table,
+            )
+            for kind, label in Deadline.Kind.choices
+        ]
+        for pid in partnership_ids
+    }
+
+
 def reminder_due(
     deadline: Deadline, *, today: dt.date, policy: Policy, closures=None
 ) -> DueReminder | None:

@@ -66,6 +66,7 @@ AUDIENCE = {
     "safeguarding:privacy": "public",
     "safeguarding:deadline-why": "case",
     "safeguarding:reminder-settings": "self",
+    "safeguarding:working-days": "case",
     "safeguarding:calendar-feed": "token",
     "safeguarding:outbox": "admin",
     "safeguarding:outbox-message": "admin",
@@ -424,6 +425,7 @@ def object_kwargs(name, w):
             "pk": w["membership"],
         },
         "safeguarding:partner-leads": {"partnership_pk": w["partnership"]},
+        "safeguarding:working-days": {"partnership_pk": w["partnership"]},
         "safeguarding:deadlines-hand-over": {
             "partnership_pk": w["partnership"],
             "user_pk": w["leaver"],

@@ -130,6 +130,80 @@ def test_calendar_feed_is_valid_private_and_revocable(client, partnership, peopl
     assert client.get("/calendar/not-a-token.ics").status_code == 404
 
 
+def _schedule_rows(page: str, partnership_name: str) -> dict[str, str]:
+    """The reminder schedule of one partnership on a page: kind of deadline -> words."""
+    import re
+
+    start = page.index(f'data-schedule="{partnership_name}"')
+    table = page[start : page.index("</table>", start)]
+    body = table[table.index("<tbody") :]
+    cells = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", body, re.S)
+    ]
+    return dict(zip(cells[::2], cells[1::2], strict=True))
+
+
+def test_the_reminders_page_shows_the_schedule_each_partnership_has(
+    client, partnership, other_partnership, people
+):
+    """The page said "3 and 1 working days before a deadline" whatever the partnership's
+    reminder policy: it shows what the sweep uses, kind by kind, partnership by
+    partnership (its own policy, else the service's default, else the code's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguarding.models import Membership, ReminderPolicy, Role
+
+    officer = people["officer"]
+    sign_in(client, officer)
+    client.get("/reminders/")  # the first page after signing in does more (the session)
+    with CaptureQueriesContext(connection) as one:
+        page = unescape(client.get("/reminders/").content.decode())
+    assert "3 and 1 working days before a deadline" not in page
+    rows = _schedule_rows(page, partnership.name)
+    assert rows["Notify the National Panel"] == (
+        "3 and 1 working days before, on the day, then every 2 working days while it is overdue"
+    )
+    ReminderPolicy.objects.create(
+        partnership=partnership, kind=Deadline.Kind.NOTIFICATION, days_before=[4, 2]
+    )
+    ReminderPolicy.objects.create(
+        partnership=None,
+        kind=Deadline.Kind.RAPID_REVIEW,
+        days_before=[5],
+        on_the_day=False,
+        overdue_every=0,
+    )
+    ReminderPolicy.objects.create(
+        partnership=other_partnership, kind=Deadline.Kind.PUBLICATION, enabled=False
+    )
+    Membership.objects.create(user=officer, partnership=other_partnership, role=Role.REVIEW_OFFICER)
+    with CaptureQueriesContext(connection) as two:
+        page = unescape(client.get("/reminders/").content.decode())
+    mine, other = (
+        _schedule_rows(page, partnership.name),
+        _schedule_rows(page, other_partnership.name),
+    )
+    assert mine["Notify the National Panel"] == (
+        "4 and 2 working days before, on the day, then every 2 working days while it is "
+        "overdue (set by this partnership)"
+    )
+    assert other["Notify the National Panel"] == (
+        "3 and 1 working days before, on the day, then every 2 working days while it is overdue"
+    )
+    assert (
+        mine["Complete the rapid review"]
+        == other["Complete the rapid review"]
+        == ("5 working days before, then once when it is overdue")
+    )
+    assert mine["Publish the local review"].startswith("3 and 1 working days before")
+    assert other["Publish the local review"] == "No reminders (set by this partnership)"
+    assert len(mine) == len(Deadline.Kind.choices)
+    # Two partnerships and three policies cost no more queries than one and none.
+    assert len(two) == len(one), "\n".join(q["sql"][:150] for q in two.captured_queries)
+
+
 def test_a_switched_off_calendar_address_is_said_to_be_switched_off(client, people):
     """After "Switch off the address" the page said "You do not have a calendar address
     yet", as if there had never been one: a calendar still subscribed to the old address
