@@ -21,7 +21,7 @@ from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Membership, Partnership, Role, User
-from .reminders import held_reminders_hand_over
+from .reminders import hand_over_notice_claim, held_reminders_hand_over
 from .stamps import history_now
 
 Kind = Deadline.Kind
@@ -386,7 +386,8 @@ def deadlines_hand_over(
     held_reminders_hand_over(
         deadline_ids=[pk for pk, _ref in rows], from_user=from_user, to_user=to_user
     )
-    audit_record(
+    references = sorted({ref for _pk, ref in rows if ref})
+    event = audit_record(
         actor=actor,
         action=Action.UPDATE,
         partnership=partnership,
@@ -394,8 +395,17 @@ def deadlines_hand_over(
         changes={
             "owner": {"old": from_user.email, "new": to_user.email},
             "deadlines": len(rows),
-            "references": sorted({ref for _pk, ref in rows if ref}),
+            "references": references,
         },
+    )
+    # The new owner is told once, when this commits (reminders.hand_over_notice_claim).
+    hand_over_notice_claim(
+        event=event,
+        partnership=partnership,
+        from_user=from_user,
+        to_user=to_user,
+        count=len(rows),
+        references=references,
     )
     return len(rows)
 

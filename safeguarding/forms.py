@@ -465,6 +465,14 @@ class PersonForm(BaseForm):
         return data
 
 
+def _successor_label(user) -> str:
+    """A colleague to take over deadlines, marked if they have never signed in (invited,
+    no password chosen yet): their reminders would go to someone not yet using the
+    service."""
+    label = f"{user.full_name} ({user.email})"
+    return f"{label}: has not signed in yet" if user.last_login is None else label
+
+
 class HandOverForm(BaseForm):
     """Who takes over the open deadlines someone leaves behind (safeguarding/people.py):
     one of the partnership's review officers and managers still there."""
@@ -486,7 +494,7 @@ class HandOverForm(BaseForm):
         super().__init__(*args, **kwargs)
         field = self.fields["successor"]
         field.queryset = successors if successors is not None else User.objects.none()
-        field.label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+        field.label_from_instance = _successor_label
 
 
 class RemoveRoleForm(HandOverForm):

@@ -30,6 +30,7 @@ from .deadlines import (
     owner_in_business_unit,
 )
 from .models import ClosureDay, Deadline, Membership, ReminderSent, User
+from .reminders import HAND_OVER
 
 logger = logging.getLogger(__name__)
 Status = ReminderSent.Status
@@ -135,8 +136,30 @@ def reminder_message(row: ReminderSent) -> EmailMultiAlternatives:
             len(items),
         ) % {"n": len(items)}
         return _message(row, subject, "reminder_digest", {"items": items, "day": row.occurrence})
+    if row.rule == HAND_OVER:
+        return hand_over_message(row)
     context = deadline_context(row, row.deadline)
     return _message(row, f"{context['headline']}: {context['title']}", "reminder", context)
+
+
+def hand_over_message(row: ReminderSent) -> EmailMultiAlternatives:
+    """ "N open deadlines in {partnership} are now yours": how many, whose they were, the
+    cases' references (never more of a case) and a link to the new owner's deadlines."""
+    told = row.context
+    count = told.get("count", 0)
+    subject = ngettext(
+        "%(n)d open deadline in %(partnership)s is now yours",
+        "%(n)d open deadlines in %(partnership)s are now yours",
+        count,
+    ) % {"n": count, "partnership": told.get("partnership", "")}
+    context = {
+        "count": count,
+        "partnership": told.get("partnership", ""),
+        "from_name": told.get("from", ""),
+        "references": told.get("references", []),
+        "link": _link(reverse("safeguarding:home")),
+    }
+    return _message(row, subject, "hand_over", context)
 
 
 def _should_skip(row: ReminderSent, recipient: User | None) -> str:
@@ -158,6 +181,8 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return SUPERSEDED
     if row.rule == "digest" and not _digest_items_left(row):
         return "nothing left to send"
+    if row.rule == HAND_OVER and not may_own_clocks(recipient, row.context.get("partnership_id")):
+        return LEFT
     return ""
 
 

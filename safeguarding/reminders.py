@@ -917,6 +917,41 @@ TOLD_ALREADY = "handed over: the new owner has it already"
 TOLD_BY_ESCALATION = "handed over: the new owner had its escalation as a manager"
 
 
+#: The rule of the e-mail telling someone that deadlines were handed over to them.
+HAND_OVER = "handover"
+
+
+def hand_over_notice_claim(
+    *, event, partnership: Partnership, from_user: User, to_user: User, count: int, references
+) -> ReminderSent | None:
+    """Inside a hand-over's transaction: claim the one e-mail telling the new owner how
+    many open deadlines are now theirs, of which cases (references only) and where to
+    see them. A claimed reminder like any other (ADR 0006): queued when the hand-over
+    commits, re-queued by the sweep if the broker was down, and sent once by
+    `reminder_mail.reminder_deliver`, which locks the row and marks it sent. Sent at once
+    whatever their reminder preference: it is news, not a reminder of a date. The
+    hand-over's audit event names it, so it is claimed once per hand-over."""
+    row = _claim_row(
+        deadline_id=None,
+        recipient_id=to_user.pk,
+        rule=HAND_OVER,
+        occurrence=f"audit-{event.pk}",
+        status=Status.PENDING,
+        context={
+            "partnership_id": partnership.pk,
+            "partnership": partnership.name,
+            "from": from_user.full_name,
+            "count": count,
+            "references": list(references),
+        },
+        now=timezone.now(),
+        queued=True,
+    )
+    if row is not None:
+        transaction.on_commit(lambda: queue_send(row.pk))
+    return row
+
+
 def held_reminders_hand_over(
     *, deadline_ids: list[int], from_user: User, to_user: User
 ) -> tuple[int, int]:

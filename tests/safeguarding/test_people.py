@@ -836,3 +836,104 @@ def test_every_e_mail_is_signed_and_headed_the_same_way():
     unsigned = [p.name for p in texts if "\n--\n{{ service_name }}" not in p.read_text()]
     unheaded = [p.name for p in pages if band not in p.read_text()]
     assert (unsigned, unheaded) == ([], [])
+
+
+# --- A hand-over to someone who has not signed in yet; the new owner is told ---------------
+
+
+def _signed_in(user):
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user
+
+
+def test_who_has_not_signed_in_yet_is_marked_where_deadlines_are_handed_over(
+    client, people, partnership
+):
+    """An invited colleague who has never chosen a password was offered like any other:
+    the deadlines (and their reminders) would go to someone who cannot yet sign in."""
+    officer, manager = people["officer"], _signed_in(people["manager"])
+    _clocks(partnership, officer, 2)
+    _signed_in(member(Role.REVIEW_OFFICER, partnership, full_name="Ready Colleague"))
+    invited = member(Role.REVIEW_OFFICER, partnership, full_name="Invited Colleague")
+    assert invited.last_login is None
+    sign_in(client, manager)
+    manager.refresh_from_db()
+    for page_url in (
+        url("deadlines-hand-over", partnership, officer.pk),
+        url("person-remove", partnership, officer.memberships.get().pk),
+    ):
+        page = client.get(page_url).content.decode()
+        labels = {
+            who: re.search(rf"{who} \([^)]*\)[^<]*", page).group(0)
+            for who in ("Ready Colleague", "Invited Colleague")
+        }
+        assert "has not signed in yet" in labels["Invited Colleague"], page_url
+        assert "has not signed in yet" not in labels["Ready Colleague"], page_url
+    page = client.get(url("deadlines-hand-over", partnership, officer.pk)).content.decode()
+    assert "We e-mail the person you choose to tell them." in page
+
+
+def test_the_new_owner_is_e_mailed_once_after_a_hand_over(
+    client, people, partnership, django_capture_on_commit_callbacks, settings
+):
+    """After a hand-over the new owner learnt of their deadlines only from the reminders.
+    One e-mail, once the hand-over commits: how many, which cases (references only) and
+    a link to their deadlines; never again on a second click, a re-queue or a retry."""
+    from safeguarding import reminder_mail, reminders
+    from safeguarding.models import ReminderSent
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    officer, manager = people["officer"], people["manager"]
+    colleague = member(
+        Role.REVIEW_OFFICER,
+        partnership,
+        full_name="Colleague Two",
+        reminder_preference=User.ReminderPreference.DIGEST,  # told at once all the same
+    )
+    clocks = _clocks(partnership, officer, 3)
+    hand_over = url("deadlines-hand-over", partnership, officer.pk)
+    sign_in(client, manager)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(hand_over, {"successor": colleague.pk})
+    (notice,) = mail.outbox
+    assert notice.to == [colleague.email]
+    assert notice.subject == "3 open deadlines in Brookfield SCP are now yours"
+    body = notice.body
+    assert "Officer One’s 3 open deadlines in Brookfield SCP were handed over to you" in body
+    for clock in clocks:
+        assert clock.reference in body
+    assert f"{settings.SITE_URL}/\n" in body  # their deadlines, on their home page
+    assert body.rstrip().endswith(settings.SERVICE_NAME) and "\n--\n" in body
+    html = notice.alternatives[0][0]
+    assert "background: #0b0c0c" in html and clocks[0].reference in html
+    # Once: a second click, beat's re-queue and the task run again send nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(hand_over, {"successor": manager.pk})
+    (row,) = ReminderSent.objects.filter(rule="handover")
+    assert row.status == ReminderSent.Status.SENT and row.recipient == colleague
+    reminders.requeue_stale()
+    assert reminder_mail.reminder_deliver(reminder_id=row.pk) == ReminderSent.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_removing_an_officer_tells_whoever_takes_over_their_deadlines(
+    client, people, partnership, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    officer, manager = people["officer"], people["manager"]
+    colleague = member(Role.REVIEW_OFFICER, partnership, full_name="Colleague Two")
+    _clocks(partnership, officer, 1)
+    sign_in(client, manager)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("person-remove", partnership, officer.memberships.get().pk),
+            {"successor": colleague.pk},
+        )
+    (notice,) = [m for m in mail.outbox if m.to == [colleague.email]]
+    assert notice.subject == "1 open deadline in Brookfield SCP is now yours"
+    assert "Officer One’s 1 open deadline in Brookfield SCP was handed over to you" in notice.body
