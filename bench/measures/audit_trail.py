@@ -1,5 +1,6 @@
 """The audit trail page (`/audit/`) of the manager of the largest partnership: its first
-page and a deep one, over the national trail of 10 million events.
+page, a deep one, and the first page filtered to the partnership, over the national trail
+of 10 million events.
 
 The pages are keyset pages (ADR 0023): "Older events" carries the key of the last event
 shown. The deep page is the one a manager reaches by following it 99 times (the events
@@ -41,6 +42,15 @@ def run(args) -> list[common.Result]:
     deep = f"?before={Key(*last_before)}"
     measures = [("", "audit_trail_first", "Audit trail, first page")]
     measures.append((deep, "audit_trail_deep", f"Audit trail, page {DEEP_PAGE}"))
+    # Filtered to the partnership (Home's "Audit trail for …" link): its records, and its
+    # people's sign-ins and account events, read in parts (session 19).
+    measures.append(
+        (
+            f"?partnership={partnership.pk}",
+            "audit_trail_partnership",
+            "Audit trail, one partnership, first page",
+        )
+    )
     return [
         common.page_measure(
             client,
