@@ -188,16 +188,22 @@ def agency_to_tell(action: Action) -> tuple[list[str], bool]:
     return agency_recipients(action.agency, partnership.pk)
 
 
-@transaction.atomic
-def action_assigned_deliver(*, action_id: int) -> str:
-    """E-mail the owning agency that an action is theirs. Safe to run twice: the row is
-    locked and marked told, so it is sent once."""
-    action = (
+def _locked_action(action_id: int) -> Action | None:
+    """The action, its row locked until the sending commits, with what its e-mails name
+    (its agency, its review's partnership), or None if it is gone."""
+    return (
         Action.objects.select_for_update(of=("self",))
         .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
         .filter(pk=action_id)
         .first()
     )
+
+
+@transaction.atomic
+def action_assigned_deliver(*, action_id: int) -> str:
+    """E-mail the owning agency that an action is theirs. Safe to run twice: the row is
+    locked and marked told, so it is sent once."""
+    action = _locked_action(action_id)
     if action is None:
         return "no such action"
     if action.agency_told_at is not None:
@@ -458,12 +464,7 @@ def action_due_date_moved_deliver(*, action_id: int) -> str:
     gets one e-mail, with the date as it is when it goes. Not at all if the date went back
     to the one the agency knew (nothing untold), the action is complete since, or its
     review closed."""
-    action = (
-        Action.objects.select_for_update(of=("self",))
-        .select_related("agency", "recommendation__review__rapid_review__incident__partnership")
-        .filter(pk=action_id)
-        .first()
-    )
+    action = _locked_action(action_id)
     if action is None or action.due_date_moved_at is None:
         return "nothing untold"
     due, was_due = action.due_date, action.due_date_was
