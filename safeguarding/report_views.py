@@ -530,8 +530,11 @@ def regional_view(request):
     partnerships = _regional_partnerships(request.user)
     form = PeriodFilterForm(request.GET or None, partnerships=(), with_custom=False)
     valid = form.is_bound and form.is_valid()
+    # Filters with an error show no figures, as on the timeliness page: another period's
+    # figures under the error would look like the answer.
+    refused = form.is_bound and not valid
     stage = (form.cleaned_data.get("stage") if valid else None) or None
-    regional = build_regional(partnerships, form.get_period(), stage=stage)
+    regional = None if refused else build_regional(partnerships, form.get_period(), stage=stage)
     return render(
         request,
         "safeguarding/regional.html",
@@ -553,8 +556,12 @@ def regional_export(request, fmt):
     fmt = _fmt(fmt)
     partnerships = _regional_partnerships(request.user)
     form = PeriodFilterForm(request.GET or None, partnerships=(), with_custom=False)
-    stage = (form.cleaned_data.get("stage") if form.is_bound and form.is_valid() else None) or None
-    regional = build_regional(partnerships, form.get_period(), stage=stage)
+    if form.is_bound and not form.is_valid():
+        # Not the default period's figures under filters that were refused (the page
+        # offers no download then), as the timeliness download.
+        raise Http404("Those filters were refused")
+    stage = form.cleaned_data.get("stage") if form.is_bound else None
+    regional = build_regional(partnerships, form.get_period(), stage=stage or None)
     period = regional["period"]
     return export_response(
         request=request,

@@ -259,6 +259,31 @@ def test_refused_timeliness_filters_show_no_figures(client, people, timeliness_f
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
+def test_refused_regional_filters_show_no_figures(
+    client, people, partnership, other_partnership, region_data
+):
+    """As on the timeliness page: a refused filter gives the error and no figures (the
+    default period's figures under it would look like the answer), and its download
+    address downloads nothing."""
+    sign_in(client, people["regional"])
+    response = client.get(reverse("safeguarding:regional"), {"year": "nonsense"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Correct the filters to see the figures." in html
+    assert "Regional comparison: " not in html
+    assert partnership.name not in html.split("<main", 1)[1]
+    assert "These figures (CSV)" not in html
+    export = client.get(
+        reverse("safeguarding:regional-export", args=["csv"]), response.wsgi_request.GET
+    )
+    assert export.status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+    # Accepted, the figures are there as before.
+    html = client.get(reverse("safeguarding:regional"), {"year": "2025"}).content.decode()
+    assert "Regional comparison: " in html and partnership.name in html
+
+
 def test_an_annual_report_for_a_year_not_yet_begun_is_not_found(client, people):
     sign_in(client, people["manager"])
     next_year = dt.date.today().year + 1
@@ -382,10 +407,10 @@ def test_regional_figures_are_for_whole_years_and_quarters_only(client, people, 
     }
     refused = client.get(reverse("safeguarding:regional"), custom)
     assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
-    assert refused.context["regional"]["period"].label != "1 February 2025 to 5 February 2025"
+    # Refused: no figures at all, of that range or any other, and nothing to download.
+    assert refused.context["regional"] is None
     export = client.get(reverse("safeguarding:regional-export", args=["csv"]), custom)
-    assert export.status_code == 200
-    assert "2025-02-01" not in export["Content-Disposition"]
+    assert export.status_code == 404
 
 
 def test_a_hidden_count_is_not_given_away_by_the_other_or_the_percentage():
