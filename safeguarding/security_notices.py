@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .mail import send_templated
 from .models import AuditEvent
@@ -113,6 +114,21 @@ def queue_notice(event: AuditEvent) -> None:
     transaction.on_commit(queue)
 
 
+def who_to_tell(user) -> str:
+    """Whom a notice asks the person to tell if the change was not theirs: their business
+    manager, or the service's administrators for a partnership manager (who is the
+    business manager), a regional viewer (who has none) and an administrator. They can
+    switch the account off."""
+    from .models import Role
+
+    answers_to_administrators = user.is_staff or user.memberships.filter(
+        role__in=(Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER)
+    ).exists()
+    if answers_to_administrators:
+        return _("the administrators of %(service)s") % {"service": settings.SERVICE_NAME}
+    return _("your business manager")
+
+
 def notice_deliver(*, event_id: int) -> str:
     """Send the notice of one audit event to the person it is about."""
     event = AuditEvent.objects.select_related("actor").filter(pk=event_id).first()
@@ -139,6 +155,7 @@ def notice_deliver(*, event_id: int) -> str:
         "address": None if by_someone_else else event.ip_address,
         "who": BY_AN_ADMINISTRATOR.format(service=settings.SERVICE_NAME) if by_someone_else else "",
         "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
+        "tell": who_to_tell(user),
     }
     send_templated(
         to=[user.email],

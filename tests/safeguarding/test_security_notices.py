@@ -214,3 +214,26 @@ def test_a_first_password_after_an_administrator_turned_the_random_one_off_is_no
     invited.last_login = invited.date_joined
     invited.save(update_fields=["last_login"])
     assert not security_notices.first_password(invited)
+
+
+@pytest.mark.parametrize(
+    ("who", "tell"), [("officer", "your business manager"), ("manager", "the administrators of ")]
+)
+def test_the_notice_says_whom_to_tell_by_the_persons_role(
+    client, people, smtp, django_capture_on_commit_callbacks, who, tell
+):
+    """A partnership manager is the business manager: their notice sends them to the
+    service's administrators, who can switch the account off; anyone else to theirs."""
+    person = people[who]
+    sign_in(client, person)
+    new = "a-much-longer-new-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("safeguarding:password-change"),
+            {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        )
+    assert [m["To"] for m in smtp] == [person.email]
+    text = " ".join(_text(smtp[0]).split())
+    assert f"- tell {tell}" in text and "who can switch the account off" in text
+    if who == "manager":
+        assert "business manager" not in text
