@@ -512,6 +512,7 @@ def test_removing_an_officer_asks_who_takes_over_their_open_deadlines(
 
     page = client.get(remove).content.decode()
     assert "Officer One owns 2 open deadlines in this partnership" in page
+    assert "Choose who takes them over: we e-mail them to tell them" in page
     assert f'value="{colleague.pk}"' in page and f'value="{manager.pk}"' in page
     assert f'value="{officer.pk}"' not in page and f'value="{contributor.pk}"' not in page
 
