@@ -307,6 +307,8 @@ def email_code_send(*, request) -> Result:
     case nothing is kept (the code and the cooldown roll back)."""
     from django.urls import reverse
 
+    from .security_notices import who_to_tell
+
     user = request.user
     try:
         with transaction.atomic():
@@ -327,6 +329,7 @@ def email_code_send(*, request) -> Result:
                     "service_name": settings.SERVICE_NAME,
                     "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
                     "reset_url": settings.SITE_URL + reverse("safeguarding:password-reset"),
+                    "tell": who_to_tell(user),
                 }
             )
     except Exception as error:  # noqa: BLE001 - any mail failure: say so, keep nothing

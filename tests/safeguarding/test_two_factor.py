@@ -859,3 +859,22 @@ def test_only_a_session_past_the_second_factor_makes_codes_or_a_feed_that_outliv
     response = client.post(reverse("safeguarding:reminder-settings"), {"action": "feed-create"})
     assert response.status_code == 200
     assert CalendarFeedToken.objects.filter(user=leaver).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "tell"), [("officer", "your business manager"), ("manager", "the administrators of ")]
+)
+def test_the_set_up_code_says_whom_to_tell_by_the_persons_role(
+    client, people, no_throttle, who, tell
+):
+    """As the security notices: a partnership manager is the business manager, so their
+    set-up code sends them to the service's administrators if the sign-in was not theirs."""
+    person = people[who]
+    response = client.get(password_step(client, person))
+    client.get(response.url)
+    (message,) = mail.outbox
+    assert message.to == [person.email]
+    body = " ".join(message.body.split())
+    assert f"- tell {tell}" in body
+    if who == "manager":
+        assert "business manager" not in body
