@@ -341,6 +341,7 @@ NOT_FORMS = {
     "safeguarding:two-factor-email-resend": "a POST with no fields: sends another code",
     "safeguarding:two-factor-recovery-codes": "GET only",
     "safeguarding:people": "GET only",
+    "safeguarding:working-days": "GET only: a partnership's closure days and reminders",
     "safeguarding:person-remove": "a confirmation; its one question (who takes over the "
     "deadlines of someone leaving) is the hand-over form, generated below",
     "safeguarding:two-factor-skip": "a POST with no fields (DEMO_MODE only)",

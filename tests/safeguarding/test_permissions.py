@@ -117,9 +117,10 @@ def test_each_managed_partnership_lists_its_links_under_its_name(
         assert re.findall(r"<li><a [^>]*>([^<]*)<span", links) == [
             "People",
             "Statutory leads",
+            "Closure days and reminders",
             "Audit trail",
         ]
-        assert links.count(f"{hidden} of {p.name}</span>") == 2
+        assert links.count(f"{hidden} of {p.name}</span>") == 3
         assert links.count(f"{hidden} for {p.name}</span>") == 1
         assert f'href="{reverse("safeguarding:people", args=[p.pk])}"' in links
 
