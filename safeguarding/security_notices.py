@@ -121,9 +121,12 @@ def who_to_tell(user) -> str:
     switch the account off."""
     from .models import Role
 
-    answers_to_administrators = user.is_staff or user.memberships.filter(
-        role__in=(Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER)
-    ).exists()
+    answers_to_administrators = (
+        user.is_staff
+        or user.memberships.filter(
+            role__in=(Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER)
+        ).exists()
+    )
     if answers_to_administrators:
         return _("the administrators of %(service)s") % {"service": settings.SERVICE_NAME}
     return _("your business manager")
