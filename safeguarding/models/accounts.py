@@ -12,6 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def same_name_ignoring_case(record):
+    """Another row of `record`'s model with its name in other capitals (a partnership, an
+    agency), or None: one of each however its name is typed."""
+    return (
+        type(record)
+        .objects.alias(name_lower=Lower("name"))
+        .filter(name_lower=record.name.lower())
+        .exclude(pk=record.pk)
+        .first()
+    )
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -208,12 +220,7 @@ class Partnership(models.Model):
         a list, a filter or an e-mail. The database refuses the same name in other
         capitals too (`Meta.constraints`); this says so in words first."""
         self.name = " ".join((self.name or "").split())
-        same = (
-            Partnership.objects.alias(name_lower=Lower("name"))
-            .filter(name_lower=self.name.lower())
-            .exclude(pk=self.pk)
-            .first()
-        )
+        same = same_name_ignoring_case(self)
         if same is not None:
             return _("%(name)s is already a partnership: give this one another name") % {
                 "name": same.name
@@ -403,16 +410,10 @@ class Agency(models.Model):
         Police" made a second one, its requests, contributors and actions split between
         the two. An agency serving another partnership has that partnership added."""
         from django.core.exceptions import ValidationError
-        from django.db.models.functions import Lower
 
         super().clean()
         self.name = " ".join((self.name or "").split())
-        same = (
-            Agency.objects.alias(name_lower=Lower("name"))
-            .filter(name_lower=self.name.lower())
-            .exclude(pk=self.pk)
-            .first()
-        )
+        same = same_name_ignoring_case(self)
         if same is not None:
             raise ValidationError(
                 {
