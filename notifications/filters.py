@@ -60,7 +60,9 @@ class IncidentFilter(django_filters.FilterSet):
     nature = django_filters.ChoiceFilter(
         choices=[(nature.value, NATURE_FILTER_LABELS[nature]) for nature in Nature],
         empty_label="Any nature",
-        help_text=_("A looked-after child’s death: where abuse or neglect is not suspected"),
+        help_text=_(
+            "‘Looked-after child’s death’ means one where abuse or neglect is not suspected"
+        ),
         error_messages=not_listed(_("Select a nature from the list")),
     )
     due = django_filters.ChoiceFilter(

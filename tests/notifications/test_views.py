@@ -407,7 +407,7 @@ def test_the_nature_filter_is_in_short_words_and_the_list_in_full(client, people
     response = client.get(reverse("notifications:list"), {"nature": Nature.LOOKED_AFTER_DEATH})
     html = response.content.decode()
     assert '<option value="lac_death" selected>Looked-after child’s death</option>' in html
-    assert "A looked-after child’s death: where abuse or neglect is not suspected" in html
+    assert "‘Looked-after child’s death’ means one where abuse or neglect is not suspected" in html
     table = html.split("<table", 1)[1]
     assert str(Nature.LOOKED_AFTER_DEATH.label) in table
     assert death.reference in table and harm.reference not in table
