@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from lcspr import services
 from lcspr.models import AnonymisationCheck, LearningBriefing, PublishedReview
+from tests.utils import date_fields
 
 from .conftest import BRIEFING, TODAY, pdf_upload, publish, to_notice_sent
 
@@ -21,6 +22,19 @@ def _briefing_saved_before_the_checks_grew(review, officer):
     LearningBriefing.objects.filter(review=review).update(
         background="Zephyrine was 14 and lived with her mother."
     )
+
+
+def publish_form(review):
+    """The publish page's answers as posted: the full report, today, every check."""
+    return {
+        "kind": "full_report",
+        "report": pdf_upload(),
+        "public_title": "Are you listening to me?",
+        "public_summary": "A teenager's hints about home were not joined up.",
+        "checks": list(AnonymisationCheck.values),
+        **date_fields("published_on", TODAY()),
+        "version": review.version,
+    }
 
 
 def test_publishing_checks_the_briefing_again(local_review, people):
@@ -42,17 +56,7 @@ def test_the_publish_form_says_the_briefing_names_the_child(client, local_review
     sign_in(client, officer)
     response = client.post(
         reverse("lcspr:publish", args=[review.pk]),
-        {
-            "kind": "full_report",
-            "report": pdf_upload(),
-            "public_title": "Are you listening to me?",
-            "public_summary": "A teenager's hints about home were not joined up.",
-            "checks": list(AnonymisationCheck.values),
-            "published_on_0": TODAY().day,
-            "published_on_1": TODAY().month,
-            "published_on_2": TODAY().year,
-            "version": review.version,
-        },
+        publish_form(review),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -124,17 +128,7 @@ def test_publishing_says_when_the_public_can_read_the_review(
     earliest = services.earliest_publication(review, review.notice_sent_on).due
     services.briefing_save(review=review, actor=officer, values=BRIEFING)
     sign_in(client, officer)
-    form = {
-        "kind": "full_report",
-        "report": pdf_upload(),
-        "public_title": "Are you listening to me?",
-        "public_summary": "A teenager's hints about home were not joined up.",
-        "checks": list(AnonymisationCheck.values),
-        "published_on_0": TODAY().day,
-        "published_on_1": TODAY().month,
-        "published_on_2": TODAY().year,
-        "version": review.version,
-    }
+    form = publish_form(review)
     if embargoed:
         form |= {
             "embargo_until_0": earliest.day,
