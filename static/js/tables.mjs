@@ -5,7 +5,12 @@
 // and wraps only a table that a template left without one.
 //
 // A box that scrolls is a named region that takes keyboard focus, so it can be scrolled
-// with the arrow keys (WCAG 2.1.1); one that fits is left out of the tab order.
+// with the arrow keys (WCAG 2.1.1); one that fits is left out of the tab order. Nothing
+// on a phone's screen shows that a box scrolls (its scroll bar is hidden until it is
+// touched), so a line above it says so; it goes again when the table fits.
+
+const HINT_CLASS = "app-table-scroll__hint";
+const HINT_TEXT = "Scroll sideways to see the whole table.";
 
 // The table's own name: its caption, or the heading it is labelled by (dashboard
 // sections), so that two boxes on one page are told apart.
@@ -38,6 +43,11 @@ function wrap(table) {
   return box;
 }
 
+function hintOf(box) {
+  const before = box.previousElementSibling;
+  return before && before.classList.contains(HINT_CLASS) ? before : null;
+}
+
 function update(box) {
   const table = box.querySelector("table");
   if (!table) {
@@ -47,10 +57,17 @@ function update(box) {
     box.setAttribute("tabindex", "0");
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", `${nameOf(table)} (scrolls sideways)`);
+    if (!hintOf(box)) {
+      const hint = document.createElement("p");
+      hint.className = `govuk-body-s ${HINT_CLASS}`;
+      hint.textContent = HINT_TEXT;
+      box.before(hint);
+    }
   } else {
     box.removeAttribute("tabindex");
     box.removeAttribute("role");
     box.removeAttribute("aria-label");
+    hintOf(box)?.remove();
   }
 }
 

@@ -111,6 +111,13 @@ def test_on_a_phone_wide_tables_scroll_in_their_own_box(browser, live_server, ma
         assert boxes.count() >= 1
         first = boxes.first
         assert "(scrolls sideways)" in first.get_attribute("aria-label")
+        # A phone hides the scroll bar until it is touched: a line above the box says it
+        # scrolls, once for each box that does and for no other.
+        hints = page.locator(".app-table-scroll__hint")
+        assert hints.count() == boxes.count()
+        hint = first.locator("xpath=preceding-sibling::*[1]")
+        expect(hint).to_have_text("Scroll sideways to see the whole table.")
+        expect(hint).to_be_visible()
         first.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
@@ -118,6 +125,10 @@ def test_on_a_phone_wide_tables_scroll_in_their_own_box(browser, live_server, ma
         # it was still 0 once on a loaded machine).
         page.wait_for_function("(el) => el.scrollLeft > 0", arg=first.element_handle())
         assert axe_violations(page) == []
+        # Turned to a wide screen, every table fits: the lines go with the scrolling.
+        page.set_viewport_size({"width": 1400, "height": 800})
+        page.wait_for_function("() => !document.querySelector('.app-table-scroll[role=region]')")
+        assert page.locator(".app-table-scroll__hint").count() == 0
     finally:
         context.close()
 
