@@ -462,6 +462,46 @@ for _device in (TOTPDevice, StaticDevice, EmailDevice):
     admin.site.register(_device, HiddenDeviceAdmin)
 
 
+def _unregister_unused_pages():
+    """Pages of other apps the service does not use, taken off the site (their addresses
+    answer "not found"):
+
+    - Django's groups: what someone may do comes from their roles (memberships), and an
+      administrator has full access or sees nothing (`User.is_superuser`); no group nor
+      permission given to one is read anywhere.
+    - django-celery-beat's periodic tasks and their schedules: every periodic task is
+      declared in safeguarding/celery.py, which beat copies over the stored rows each
+      time it starts, so a change made here was undone at the next start; and a task
+      switched off here stayed off, silently (no reminders at all, for "sweep-reminders").
+
+    Their modules are imported first, so that what they register is there to take off
+    whatever the order of INSTALLED_APPS (admin.autodiscover does not import them again).
+    """
+    from django.contrib.auth.models import Group
+    from django_celery_beat import admin as _beat_admin  # noqa: F401 - registers its pages
+    from django_celery_beat.models import (
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
+
+    for model in (
+        Group,
+        PeriodicTask,
+        IntervalSchedule,
+        CrontabSchedule,
+        ClockedSchedule,
+        SolarSchedule,
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_unused_pages()
+
+
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
     list_display = ["name", "code"]
