@@ -99,7 +99,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
-        verbose_name = _("user")
+        # As the service's own pages call them ("People", "Add a person").
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         constraints = [
             # Sign-in ignores case: OFFICER@… and officer@… are one person, never two.
             models.UniqueConstraint(
@@ -483,6 +485,9 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["partnership__name", "role"]
+        # A membership is what the service calls a role ("People with a role").
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "partnership", "role"],

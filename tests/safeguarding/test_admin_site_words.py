@@ -1,6 +1,9 @@
 """The administration site reads like the rest of the service: only the pages it uses,
 named in the service's own words."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +11,12 @@ from tests.factories import UserFactory
 from tests.utils import sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+def _text(response) -> str:
+    """What a page says (its words, not its markup or addresses)."""
+    html = re.sub(r"<(script|style).*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture
@@ -55,3 +64,35 @@ def test_the_index_lists_no_groups_and_no_beat_schedule(admin_client):
 )
 def test_the_unused_pages_are_not_found_even_for_full_access(admin_client, url):
     assert admin_client.get(url).status_code == 404
+
+
+# --- People and their roles, as the service calls them ---------------------------------------
+
+
+def test_the_index_says_people_and_roles_not_users_and_memberships(admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert ">People<" in page and ">Roles<" in page
+    assert "Users" not in page and "Memberships" not in page
+
+
+def test_a_persons_pages_say_person_and_role(admin_client, people):
+    officer = people["officer"]
+    listing = admin_client.get(reverse("admin:safeguarding_user_changelist")).content.decode()
+    assert "<title>" in listing and "user" not in listing.split("<title>")[1].split("</title>")[0]
+    adding = unescape(admin_client.get(reverse("admin:safeguarding_user_add")).content.decode())
+    assert "Add person" in adding and "Add user" not in adding
+    changing = unescape(
+        admin_client.get(
+            reverse("admin:safeguarding_user_change", args=[officer.pk])
+        ).content.decode()
+    )
+    assert "Change person" in changing and "Change user" not in changing
+    # Their roles, listed under them.
+    assert re.search(r'class="inline-heading">\s*Roles\s*</h2>', changing)
+    assert "Memberships" not in changing
+    roles = _text(admin_client.get(reverse("admin:safeguarding_membership_changelist")))
+    assert "membership" not in roles.lower() and "Roles" in roles
+    added = unescape(
+        admin_client.get(reverse("admin:safeguarding_membership_add")).content.decode()
+    )
+    assert "Add role" in added

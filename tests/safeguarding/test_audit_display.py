@@ -109,7 +109,7 @@ def test_what_the_models_no_longer_know_still_reads(client, people, partnership)
     _event(partnership, people["officer"], "gone.model", {"kind_code": "some_code"})
     html = _audit_page(client, people["manager"])
     assert "<strong>Status</strong>: retired status → Setting up" in html
-    assert "<strong>Reviewers</strong>: none → user 987654321 (since removed)" in html
+    assert "<strong>Reviewers</strong>: none → person 987654321 (since removed)" in html
     assert "<strong>A field since removed</strong>: x → y" in html
     assert "<strong>Kind code</strong>: some code" in html
 
