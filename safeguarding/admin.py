@@ -610,23 +610,49 @@ class ReminderPolicyAdmin(AuditedAdmin):
     list_filter = ["kind", "partnership", "enabled"]
 
 
+class ReminderRuleFilter(admin.SimpleListFilter):
+    """By which reminder, in words: the rules the log holds, as `rule_shown` says them."""
+
+    title = "reminder"
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        rules = ReminderSent.objects.order_by("rule").values_list("rule", flat=True).distinct()
+        return [(rule, ReminderSent.rule_in_words(rule)) for rule in rules]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(rule=self.value())
+        return queryset
+
+
 @admin.register(ReminderSent)
 class ReminderSentAdmin(admin.ModelAdmin):
     """Read-only: what the reminder engine claimed and sent."""
 
     list_display = [
         "created_at",
-        "rule",
+        "rule_shown",
         "occurrence",
         "recipient_shown",
         "status",
         "sent_at",
         "attempts",
     ]
-    list_filter = ["status", "rule"]
+    list_filter = ["status", ReminderRuleFilter]
     search_fields = ["recipient__email", "occurrence"]
     date_hierarchy = "created_at"
     raw_id_fields = ["deadline", "recipient", "digest"]
+    # The rule in words (`rule_shown`), not the engine's code ("before_3", "handover").
+    fields = [
+        name if name != "rule" else "rule_shown"
+        for name in [f.name for f in ReminderSent._meta.fields if f.editable and f.name != "id"]
+    ]
+    readonly_fields = ["rule_shown"]
+
+    @admin.display(description="reminder", ordering="rule")
+    def rule_shown(self, obj):
+        return obj.rule_words
 
     def get_queryset(self, request):
         # The person's e-mail by a subquery, not a join: the table keeps no foreign key

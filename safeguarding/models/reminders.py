@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .accounts import Partnership, User
 from .deadlines import Deadline
@@ -192,7 +193,38 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rule} {self.occurrence} → {self.recipient_id} ({self.status})"
+        return (
+            f"{self.rule_words}, {self.occurrence}, to person {self.recipient_id} "
+            f"({self.get_status_display()})"
+        )
+
+    #: The rules the reminder engine claims a reminder under, in words ("before_3", a
+    #: number of working days before the due date, is said by `rule_in_words`).
+    RULE_WORDS = {
+        "due": _("On the day it is due"),
+        "overdue": _("Overdue"),
+        "escalation": _("Overdue: escalated to a partnership manager"),
+        "digest": _("Daily summary"),
+        "handover": _("Deadlines handed over to them"),
+        "moved": _("Due date moved by a change to the calendar"),
+    }
+
+    @classmethod
+    def rule_in_words(cls, rule: str) -> str:
+        """Which reminder a rule is, for the administration site's log: "before_3" is
+        "3 working days before it is due". A rule with no words here is shown as it is."""
+        days = rule.removeprefix("before_")
+        if days != rule and days.isdigit():
+            return ngettext(
+                "%(days)d working day before it is due",
+                "%(days)d working days before it is due",
+                int(days),
+            ) % {"days": int(days)}
+        return str(cls.RULE_WORDS.get(rule, rule))
+
+    @property
+    def rule_words(self) -> str:
+        return self.rule_in_words(self.rule)
 
     @property
     def message_id(self) -> str:

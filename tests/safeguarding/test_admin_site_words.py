@@ -96,3 +96,51 @@ def test_a_persons_pages_say_person_and_role(admin_client, people):
         admin_client.get(reverse("admin:safeguarding_membership_add")).content.decode()
     )
     assert "Add role" in added
+
+
+# --- The reminders-sent log says which reminder each was ---------------------------------------
+
+#: Each rule the reminder engine claims a reminder under, and how the log says it.
+RULES_IN_WORDS = {
+    "before_1": "1 working day before it is due",
+    "before_3": "3 working days before it is due",
+    "due": "On the day it is due",
+    "overdue": "Overdue",
+    "escalation": "Overdue: escalated to a partnership manager",
+    "digest": "Daily summary",
+    "handover": "Deadlines handed over to them",
+    "moved": "Due date moved by a change to the calendar",
+}
+
+
+def test_the_reminders_sent_log_says_each_reminder_in_words_not_its_code(admin_client, people):
+    from safeguarding.models import ReminderSent
+
+    for number, rule in enumerate(RULES_IN_WORDS):
+        ReminderSent.objects.create(
+            recipient=people["officer"], rule=rule, occurrence=f"2026-11-{number + 1:02}"
+        )
+    response = admin_client.get(reverse("admin:safeguarding_remindersent_changelist"))
+    html = response.content.decode()
+    cells = {
+        unescape(cell).strip()
+        for cell in re.findall(r'<td class="field-rule_shown">(.*?)</td>', html, re.S)
+    }
+    assert cells == set(RULES_IN_WORDS.values())
+    # The filter by reminder too: its choices are the same words.
+    text = _text(response)
+    for code in ("before_1", "before_3", "escalation", "handover"):
+        assert code not in text
+    assert "?rule=handover" in html
+    # And the page of one reminder.
+    row = ReminderSent.objects.get(rule="before_3")
+    one = _text(admin_client.get(reverse("admin:safeguarding_remindersent_change", args=[row.pk])))
+    assert "3 working days before it is due" in one and "before_3" not in one
+
+
+def test_a_rule_the_log_has_no_words_for_is_shown_as_it_is():
+    """A rule added to the engine later, or one made by hand, is still shown."""
+    from safeguarding.models import ReminderSent
+
+    assert ReminderSent(rule="something_new").rule_words == "something_new"
+    assert ReminderSent(rule="before_x").rule_words == "before_x"
