@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def same_name_ignoring_case(record):
-    """Another row of `record`'s model with its name in other capitals (a partnership, an
-    agency), or None: one of each however its name is typed."""
+    """Another row of `record`'s model with its name in other capitals (a region, a
+    partnership, an agency), or None: one of each however its name is typed."""
     return (
         type(record)
         .objects.alias(name_lower=Lower("name"))
@@ -139,9 +139,35 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # "Midshire" and "midshire" cannot be told apart in a list, a filter or a
+            # regional viewer's role (`clean` says so in words first).
+            models.UniqueConstraint(
+                Lower("name"),
+                name="region_name_unique_ignoring_case",
+                violation_error_message=_("There is already a region with this name"),
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """One region however its name is typed (capitals and spaces set aside), as for a
+        partnership: the database refuses the same name in other capitals too
+        (`Meta.constraints`); this says so in words first."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        self.name = " ".join((self.name or "").split())
+        same = same_name_ignoring_case(self)
+        if same is not None:
+            raise ValidationError(
+                {
+                    "name": _("%(name)s is already a region: give this one another name")
+                    % {"name": same.name}
+                }
+            )
 
 
 #: A partnership's code: capital letters A to Z and digits, 2 to 10 of them.

@@ -13,10 +13,14 @@ from tests.utils import sign_in
 pytestmark = pytest.mark.django_db
 
 
-def _text(response) -> str:
+def _text_of(html: str) -> str:
     """What a page says (its words, not its markup or addresses)."""
-    html = re.sub(r"<(script|style).*?</\1>", " ", response.content.decode(), flags=re.S)
+    html = re.sub(r"<(script|style).*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _text(response) -> str:
+    return _text_of(response.content.decode())
 
 
 @pytest.fixture
@@ -144,3 +148,50 @@ def test_a_rule_the_log_has_no_words_for_is_shown_as_it_is():
 
     assert ReminderSent(rule="something_new").rule_words == "something_new"
     assert ReminderSent(rule="before_x").rule_words == "before_x"
+
+
+# --- One region per name, whatever its capitals --------------------------------------------------
+
+
+def _add_region(client, name, code="northvale"):
+    return client.post(reverse("admin:safeguarding_region_add"), {"name": name, "code": code})
+
+
+@pytest.mark.parametrize(
+    "typed", ["Midshire region", "midshire region", "MIDSHIRE REGION", " Midshire   region "]
+)
+def test_a_region_name_taken_in_other_capitals_or_spacing_is_refused(admin_client, region, typed):
+    """ "Midshire" and "midshire" could not be told apart in a list, a filter or the role
+    of a regional viewer."""
+    from safeguarding.models import Region
+
+    response = _add_region(admin_client, typed)
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "Midshire region is already a region: give this one another name" in page
+    assert page.count("is already a region") == 1  # one message, not Django's too
+    assert "already exists" not in page
+    assert Region.objects.count() == 1
+
+
+def test_a_regions_own_name_can_be_recapitalised_and_its_spaces_tidied(admin_client, region):
+    from safeguarding.models import Region
+
+    response = admin_client.post(
+        reverse("admin:safeguarding_region_change", args=[region.pk]),
+        {"name": " MIDSHIRE  Region ", "code": region.code},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Region.objects.get(pk=region.pk).name == "MIDSHIRE Region"
+    assert _add_region(admin_client, "Northvale region").status_code == 302
+
+
+def test_the_database_refuses_a_region_name_in_other_capitals(region):
+    """The check above is the form's; the database's constraint stops any other way in
+    (a script, two administrators at once)."""
+    from django.db import IntegrityError, transaction
+
+    from safeguarding.models import Region
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.create(name=region.name.upper(), code="other")

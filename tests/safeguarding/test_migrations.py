@@ -230,3 +230,35 @@ def test_0028_adds_the_code_to_a_later_name_differing_only_in_capitals():
         ]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def _regions_before_0032(names_and_codes):
+    old = migrate([("safeguarding", "0031_people_and_roles")])
+    Region = old.get_model("safeguarding", "Region")
+    return [Region.objects.create(name=name, code=code).pk for name, code in names_and_codes]
+
+
+def test_0032_leaves_region_names_that_differ_in_more_than_capitals_alone():
+    typed = [("Midshire", "midshire"), ("Midshire North", "midshire-n"), ("Wessex", "wessex")]
+    ids = _regions_before_0032(typed)
+    try:
+        new = migrate([("safeguarding", "0032_region_name_ignoring_case")])
+        Region = new.get_model("safeguarding", "Region")
+        assert list(Region.objects.filter(pk__in=ids).order_by("pk").values_list("name")) == [
+            (name,) for name, _code in typed
+        ]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0032_adds_the_code_to_a_later_region_name_differing_only_in_capitals():
+    ids = _regions_before_0032(
+        [("Midshire", "midshire"), ("midshire", "midshire-2"), ("MIDSHIRE", "m3")]
+    )
+    try:
+        new = migrate([("safeguarding", "0032_region_name_ignoring_case")])
+        Region = new.get_model("safeguarding", "Region")
+        names = list(Region.objects.filter(pk__in=ids).order_by("pk").values_list("name"))
+        assert names == [("Midshire",), ("midshire (midshire-2)",), ("MIDSHIRE (m3)",)]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
