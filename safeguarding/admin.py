@@ -7,7 +7,9 @@ import secrets
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
@@ -18,12 +20,14 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.forms import CheckboxSelectMultiple, SelectMultiple
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,7 +43,43 @@ admin.site.site_title = f"{settings.SERVICE_NAME}: administration"
 admin.site.index_title = "Set up partnerships, agencies and people"
 
 
-class AuditedAdmin(admin.ModelAdmin):
+#: How to choose more than one in a list, said plainly (Django's own: "Hold down
+#: “Control”, or “Command” on a Mac, to select more than one.").
+CHOOSE_MORE_THAN_ONE = "To choose more than one, hold down Ctrl (or Cmd on a Mac) as you click."
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """The pages of the service's own records, in its own words rather than Django's:
+
+    - a list is headed by what it lists ("People"), as the index names it, not "Select
+      person to change" (or "… to view"), but for the small window for picking one;
+    - a list of several choices says how to choose more than one plainly.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if IS_POPUP_VAR in request.GET:
+            # The small window for picking one (a person for a role): its "Select
+            # person" says what to do there.
+            return super().changelist_view(request, extra_context)
+        title = capfirst(str(self.opts.verbose_name_plural))
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        # Where Django adds its sentence (a list of options, not tick boxes nor a search).
+        if (
+            field is not None
+            and isinstance(field.widget, SelectMultiple)
+            and field.widget.allow_multiple_selected
+            and not isinstance(field.widget, CheckboxSelectMultiple | AutocompleteSelectMultiple)
+        ):
+            field.help_text = " ".join(
+                str(part) for part in (db_field.help_text, CHOOSE_MORE_THAN_ONE) if part
+            )
+        return field
+
+
+class AuditedAdmin(ServiceAdmin):
     """Writes an audit event (with old and new values) for every save and delete."""
 
     def save_model(self, request, obj, form, change):
@@ -430,7 +470,7 @@ def _lockouts_text(locked) -> str:
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ServiceAdmin):
     """Pages that add, change and delete nothing (the records are written by the service
     only)."""
 
@@ -627,7 +667,7 @@ class ReminderRuleFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(ServiceAdmin):
     """Read-only: what the reminder engine claimed and sent."""
 
     list_display = [

@@ -195,3 +195,43 @@ def test_the_database_refuses_a_region_name_in_other_capitals(region):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Region.objects.create(name=region.name.upper(), code="other")
+
+
+# --- Django's stock wording, on the service's own pages -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "heading"),
+    [
+        ("safeguarding_user", "People"),
+        ("safeguarding_membership", "Roles"),
+        ("safeguarding_region", "Regions"),
+        ("safeguarding_agency", "Agencies"),
+        ("safeguarding_auditevent", "Audit events"),
+        ("safeguarding_remindersent", "Reminders sent"),
+        ("lcspr_learningtheme", "Learning themes"),
+        ("rapid_reviews_timetable", "Rapid review timetables"),
+    ],
+)
+def test_a_list_is_headed_by_what_it_lists_not_select_to_change(admin_client, model, heading):
+    """Django's "Select person to change" (or "… to view") read as an instruction, and
+    not as the name of the page the index links to."""
+    html = admin_client.get(reverse(f"admin:{model}_changelist")).content.decode()
+    assert re.search(rf"<h1>{heading}</h1>", html)
+    assert re.search(rf"<title>{heading} \|", html)
+    assert not re.search(r"Select [\w ]+ to (change|view)", _text_of(html))
+
+
+def test_the_window_for_picking_one_still_says_select(admin_client):
+    """The small window a "find" icon opens (a person for a role) is for picking one."""
+    url = reverse("admin:safeguarding_user_changelist") + "?_popup=1&_to_field=id"
+    assert "<h1>Select person</h1>" in admin_client.get(url).content.decode()
+
+
+def test_choosing_an_agencys_partnerships_says_how_in_plain_words(admin_client):
+    text = _text(admin_client.get(reverse("admin:safeguarding_agency_add")))
+    assert "Hold down “Control”" not in text
+    assert (
+        "The partnerships it sends information to and owns actions for. To choose more than "
+        "one, hold down Ctrl (or Cmd on a Mac) as you click." in text
+    )
