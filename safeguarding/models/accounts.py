@@ -115,8 +115,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def clean(self):
+        """The address, lower-cased, and one person's: said once in words here, before
+        Django's two messages (the field's and the constraint's) said it twice."""
+        from django.core.exceptions import ValidationError
+
         super().clean()
         self.email = (self.email or "").strip().lower()
+        same = User.objects.with_email(self.email).exclude(pk=self.pk).first()
+        if self.email and same is not None:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "%(name)s already has this e-mail address: each person signs in "
+                        "with their own"
+                    )
+                    % {"name": same}
+                }
+            )
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()

@@ -501,7 +501,7 @@ def test_an_address_differing_only_in_case_is_refused_and_sign_in_still_works(cl
         },
     )
     assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    assert "already has this e-mail address" in response.content.decode()
     from safeguarding.models import User
 
     assert User.objects.filter(email__iexact=officer.email).count() == 1

@@ -235,3 +235,31 @@ def test_choosing_an_agencys_partnerships_says_how_in_plain_words(admin_client):
         "The partnerships it sends information to and owns actions for. To choose more than "
         "one, hold down Ctrl (or Cmd on a Mac) as you click." in text
     )
+
+
+@pytest.mark.parametrize("typed", ["officer", "OFFICER"])
+def test_adding_a_person_whose_address_is_taken_says_so_once_in_words(admin_client, people, typed):
+    """Django said it twice: "A user with this e-mail address already exists." (the
+    constraint) and "Person with this E-mail address already exists." (the field)."""
+    from safeguarding.models import User
+
+    officer = people["officer"]
+    local, _at, domain = officer.email.partition("@")
+    address = f"{local.upper() if typed == 'OFFICER' else local}@{domain}"
+    response = admin_client.post(
+        reverse("admin:safeguarding_user_add"),
+        {
+            "email": address,
+            "full_name": "Someone Else",
+            "password1": "",
+            "password2": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode())
+    assert [unescape(re.sub(r"<[^>]+>", "", error)) for error in errors] == [
+        f"{officer.full_name} already has this e-mail address: each person signs in with their own"
+    ]
+    assert User.objects.with_email(address).count() == 1
