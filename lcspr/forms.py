@@ -581,6 +581,43 @@ class AgencyActionForm(ActionUpdateForm):
         self.build_helper()
 
 
+class ActionAgencyForm(ActionForm):
+    """The business unit gives an action to another of the partnership's agencies."""
+
+    submit_label = "Change the agency"
+    agency = forms.ModelChoiceField(
+        label="Which agency now owns the action?",
+        queryset=Agency.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the agency that now owns the action",
+            "invalid_choice": "Select the agency that now owns the action",
+        },
+    )
+    reason = area(
+        "Reason for changing the agency",
+        required=True,
+        rows=2,
+        message="Enter the reason for changing the agency",
+        hint="The new agency is e-mailed that it owns the action, not the reason. The "
+        "agency that owned it is not e-mailed: tell it yourself if it needs to know.",
+    )
+
+    def __init__(self, *args, action=None, agencies=None, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies
+
+    def case_errors(self, review, data):
+        if self.action is None:
+            return {}
+        # A field with its own error keeps it: an agency not offered is not checked again.
+        return action_checks.action_agency_errors(
+            review, self.action, agency=data.get("agency"), reason=data.get("reason")
+        )
+
+
 class BriefingForm(ActionForm):
     submit_label = "Save and make the PDF and presentation"
     title = text(

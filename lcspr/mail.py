@@ -201,8 +201,9 @@ def _locked_action(action_id: int) -> Action | None:
 
 @transaction.atomic
 def action_assigned_deliver(*, action_id: int) -> str:
-    """E-mail the owning agency that an action is theirs. Safe to run twice: the row is
-    locked and marked told, so it is sent once."""
+    """E-mail the owning agency that an action is theirs: when it is added, or given to
+    it by the business unit instead of another agency (ADR 0028). Safe to run twice: the
+    row is locked and marked told, so it is sent once."""
     action = _locked_action(action_id)
     if action is None:
         return "no such action"

@@ -179,6 +179,51 @@ def action_get_for(review: Review, pk) -> Action:
     return permissions.get_or_404(qs, pk=pk)
 
 
+def agencies_to_own(review: Review, *, instead_of: Action):
+    """The agencies an action of a review already reached through `review_get_for` may be
+    given to instead of the one that owns it: its partnership's others, by name."""
+    return review.partnership.agencies.exclude(pk=instead_of.agency_id).order_by("name")
+
+
+@dataclass(frozen=True)
+class AgencyChange:
+    """One change of an action's owning agency, from the audit trail."""
+
+    changed_at: dt.datetime
+    old: str
+    new: str
+    reason: str
+    who: str
+
+
+def agency_changes_of(action: Action) -> list[AgencyChange]:
+    """The times the business unit gave the action to another agency, oldest first, with
+    the reason (the action's page is the business unit's alone)."""
+    from safeguarding.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Action._meta.label_lower,
+            object_id=str(action.pk),
+            action=AuditEvent.Action.UPDATE,
+            changes__has_key="agency",
+        )
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+    return [
+        AgencyChange(
+            changed_at=event.occurred_at,
+            old=event.changes["agency"].get("old", ""),
+            new=event.changes["agency"].get("new", ""),
+            reason=event.changes.get("reason", ""),
+            who=event.actor.full_name if event.actor else event.actor_email,
+        )
+        for event in events
+        if isinstance(event.changes.get("agency"), dict)
+    ]
+
+
 def recommendation_get_for(review: Review, pk) -> Recommendation:
     return permissions.get_or_404(review.recommendations.all(), pk=pk)
 

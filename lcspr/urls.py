@@ -47,6 +47,11 @@ urlpatterns = [
     ),
     path("<int:pk>/actions/<int:action_pk>/", staff.action_detail, name="action"),
     path(
+        "<int:pk>/actions/<int:action_pk>/agency/",
+        staff.action_agency,
+        name="action-agency",
+    ),
+    path(
         "<int:pk>/actions/<int:action_pk>/sign-off/",
         staff.action_sign_off,
         name="action-sign-off",

@@ -6,6 +6,7 @@ on a local review is sent to the National Panel.
 
 from .actions import (
     action_add,
+    action_agency_change,
     action_sign_off,
     action_update,
     recommendation_add,
@@ -45,6 +46,7 @@ __all__ = [
     "ConcurrentEditError",
     "TransitionError",
     "action_add",
+    "action_agency_change",
     "action_sign_off",
     "action_update",
     "briefing_generate",

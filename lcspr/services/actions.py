@@ -133,6 +133,25 @@ def recommendation_update(
     return rec
 
 
+def _partnership_agency(review: Review, agency: Agency | None) -> bool:
+    """`agency` is one of the review's partnership's agencies (an action is owned by one)."""
+    return agency is not None and review.partnership.agencies.filter(pk=agency.pk).exists()
+
+
+def _clock_title(review: Review, recommendation: Recommendation, agency: Agency) -> str:
+    """The title of an action's clock (on the deadlines pages), which names its agency."""
+    number = recommendation.number
+    return f"Action plan, recommendation {number} ({agency.name}): {review.reference}"
+
+
+def _give_to_agency_after_commit(action: Action) -> None:
+    """E-mail the action's agency that it owns it, once the change commits (ADR 0028);
+    a broker that is down leaves it to beat's requeue (`untold_actions`)."""
+    from .. import tasks
+
+    queue_after_commit(tasks.send_action_assigned, action.pk)
+
+
 def action_errors(review: Review, *, agency, lead, description, due_date) -> dict[str, str]:
     """A new action: anonymised, owned by one of the partnership's agencies, with a lead
     and a due date not before the decision (for the service and its form)."""
@@ -147,7 +166,7 @@ def action_errors(review: Review, *, agency, lead, description, due_date) -> dic
                 "The action plan is shared with the agencies and often published, so it "
                 "must be anonymised: remove " + ", ".join(f"‘{term}’" for term in found)
             )
-    if agency is None or not review.partnership.agencies.filter(pk=agency.pk).exists():
+    if not _partnership_agency(review, agency):
         errors["agency"] = "Select the agency that owns the action"
     if not (lead or "").strip():
         errors["lead"] = "Enter the name or role of the lead"
@@ -185,8 +204,7 @@ def action_add(
         subject=action,
         partnership=review.partnership,
         kind=Kind.ACTION,
-        title=f"Action plan, recommendation {recommendation.number} ({agency.name}): "
-        f"{review.reference}",
+        title=_clock_title(review, recommendation, agency),
         reference=review.reference,
         url=review.get_absolute_url() + f"actions/{action.pk}/",
         trigger_date=review.decision_date,
@@ -202,10 +220,7 @@ def action_add(
         object_repr=action.audit_name[:200],
         changes={"agency": agency.name, "due_date": due_date},
     )
-    from .. import tasks
-
-    # Once committed; a broker that is down leaves it to beat's requeue.
-    queue_after_commit(tasks.send_action_assigned, action.pk)
+    _give_to_agency_after_commit(action)
     return action
 
 
@@ -213,6 +228,9 @@ def is_owning_contributor(user: User, action: Action) -> bool:
     """`user` contributes for the agency that owns the action, in its partnership."""
     partnership_id = action.recommendation.review.partnership.pk
     return (action.agency_id, partnership_id) in permissions.contributor_pairs(user)
+
+
+SIGNED_OFF_MESSAGE = "This action is signed off and can no longer change"
 
 
 def action_update_errors(
@@ -225,7 +243,7 @@ def action_update_errors(
     if status not in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE):
         errors["status"] = "Select the status of the action"
     if action.status == ActionStatus.SIGNED_OFF:
-        errors["__all__"] = "This action is signed off and can no longer change"
+        errors["__all__"] = SIGNED_OFF_MESSAGE
     if due_date is None:
         errors["due_date"] = "Enter the date the action is due"
     elif due_date != action.due_date and due_date < review.decision_date:
@@ -259,10 +277,6 @@ def action_update(
     )
     if owner_only and not is_owning_contributor(actor, action):
         raise PermissionDenied("Only the partnership or the agency that owns it updates it.")
-    # The review's lock first (as closing it takes): a review closed at the same moment
-    # is seen closed here.
-    review = locked(review)
-    require_not_closed(review)
     if owner_only and due_date != action.due_date:
         raise_if(
             {
@@ -270,8 +284,7 @@ def action_update(
                 "them if it needs to move"
             }
         )
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    check_version(action, expected_version, "action")
+    review, action = _locked_for_change(action, expected_version)
     raise_if(
         action_update_errors(
             review,
@@ -327,6 +340,92 @@ def action_update(
 
         # Once committed; a broker that is down leaves it to beat's requeue.
         queue_after_commit(tasks.send_action_due_date_moved, action.pk)
+    return action
+
+
+def _locked_for_change(action: Action, expected_version: int | None) -> tuple[Review, Action]:
+    """The start of every change to an action: the review's lock first (as closing it
+    takes: a review closed at the same moment is seen closed here), never a closed
+    review, then the action's lock and the version its form was opened at (a colleague's
+    save in between is refused)."""
+    review = locked(action.recommendation.review)
+    require_not_closed(review)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    check_version(action, expected_version, "action")
+    return review, action
+
+
+def action_agency_errors(review: Review, action: Action, *, agency, reason) -> dict[str, str]:
+    """Giving an action to another agency: one of the partnership's, not the one that owns
+    it, with a reason; only while the action is open (one complete was done by its agency:
+    put back in progress first; one signed off can no longer change). For the service and
+    its form."""
+    errors = {}
+    if action.status == ActionStatus.SIGNED_OFF:
+        errors["__all__"] = SIGNED_OFF_MESSAGE
+    elif action.status not in ACTION_OPEN:
+        errors["__all__"] = (
+            "This action is marked complete, so its agency cannot change: if another "
+            "agency must still do it, put it back in progress first"
+        )
+    if not _partnership_agency(review, agency):
+        errors["agency"] = "Select the agency that now owns the action"
+    elif agency.pk == action.agency_id:
+        errors["agency"] = (
+            f"{agency.name} already owns the action: select the agency that now owns it"
+        )
+    if not (reason or "").strip():
+        errors["reason"] = "Enter the reason for changing the agency"
+    return errors
+
+
+@transaction.atomic
+def action_agency_change(
+    *,
+    action: Action,
+    actor: User,
+    agency: Agency | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> Action:
+    """Give an action to another of the partnership's agencies (given to the wrong one,
+    or the work moved). The business unit only. Its clock keeps its due date and history;
+    the audit trail keeps the agencies and the reason. As ADR 0028's addendum says, the
+    new agency gets the e-mail that gives an action, as if it were added now (a due date
+    move not yet e-mailed goes with it: that e-mail says the date), and the old agency
+    none. Its contributors see the action from then; the old agency's no longer do."""
+    require_case_role(actor, action.recommendation.review.partnership)
+    review, action = _locked_for_change(action, expected_version)
+    raise_if(action_agency_errors(review, action, agency=agency, reason=reason))
+    old = action.agency
+    action.agency = agency
+    action.agency_told_at = None
+    action.created_at = timezone.now()
+    action.due_date_was = action.due_date_moved_at = None
+    action.version += 1
+    action.save(
+        update_fields=[
+            "agency",
+            "agency_told_at",
+            "created_at",
+            "due_date_was",
+            "due_date_moved_at",
+            "version",
+        ]
+    )
+    deadline = get_deadline(action, Kind.ACTION)
+    if deadline is not None:
+        deadline.title = _clock_title(review, action.recommendation, agency)
+        deadline.save(update_fields=["title"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=action,
+        partnership=review.partnership,
+        object_repr=action.audit_name[:200],
+        changes={"agency": {"old": old.name, "new": agency.name}, "reason": reason.strip()},
+    )
+    _give_to_agency_after_commit(action)
     return action
 
 

@@ -19,6 +19,7 @@ from .. import selectors, services
 from ..documents import action_plan_csv, action_plan_pdf
 from ..forms import (
     ActionAddForm,
+    ActionAgencyForm,
     ActionUpdateForm,
     ApproveForm,
     BriefingForm,
@@ -41,7 +42,12 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
-from ..mail import REVIEWER_WORK_DONE, reviewers_to_tell, written_request_still_open
+from ..mail import (
+    ACTION_OPEN,
+    REVIEWER_WORK_DONE,
+    reviewers_to_tell,
+    written_request_still_open,
+)
 from ..models import TRANSITIONS, ActionStatus, Milestone, PartnerCheck, PublicationKind, Status
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
@@ -991,11 +997,53 @@ def action_detail(request, pk, action_pk):
             "action": action,
             "notes": list(action.notes.select_related("author")),
             "history": list(deadline.changes.select_related("actor")) if deadline else [],
+            "agency_history": selectors.agency_changes_of(action),
+            "can_change_agency": not closed and action.status in ACTION_OPEN,
             "can_sign_off": not closed and selectors.is_manager(request.user, review),
             "read_only": closed or action.status == ActionStatus.SIGNED_OFF,
             "closed": closed,
         },
         template="lcspr/action.html",
+    )
+
+
+@officer_view
+def action_agency(request, pk, action_pk):
+    """Give the action to another of the partnership's agencies (ADR 0028's addendum)."""
+    review = _editable(request, pk)
+    action = selectors.action_get_for(review, action_pk)
+    page = f"{review.get_absolute_url()}actions/{action.pk}/"
+
+    def run(form):
+        data = form.cleaned_data
+        updated = services.action_agency_change(
+            action=action,
+            actor=request.user,
+            agency=data["agency"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
+        messages.success(
+            request,
+            f"{updated.agency.name} now owns the action. We will e-mail {updated.agency.name} "
+            f"that it is theirs; {action.agency.name} is not e-mailed.",
+        )
+        return redirect(page)
+
+    return form_page(
+        request,
+        review,
+        ActionAgencyForm,
+        f"Change the agency that owns the action: {action.agency.name}",
+        run,
+        intro=action.description,
+        initial={"version": action.version},
+        form_kwargs={
+            "action": action,
+            "agencies": selectors.agencies_to_own(review, instead_of=action),
+        },
+        versioned=action,
+        back=page,
     )
 
 

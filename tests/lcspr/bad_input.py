@@ -54,6 +54,7 @@ FORM_VIEWS = [
     "lcspr:recommendation-edit",
     "lcspr:action-add",
     "lcspr:action",
+    "lcspr:action-agency",
     "lcspr:agency-action",
     "lcspr:briefing",
     "lcspr:written-reply",
@@ -82,6 +83,7 @@ def lcspr_target(name, people, agencies, make_review):
         "lcspr:milestone",
         "lcspr:action-add",
         "lcspr:action",
+        "lcspr:action-agency",
         "lcspr:agency-action",
         "lcspr:recommendation-edit",
         "lcspr:written-reply",
@@ -364,6 +366,28 @@ def lcspr_target(name, people, agencies, make_review):
                 "version": str(action.version),
             },
             records=[action],
+        )
+    if name == "lcspr:action-agency":
+        action = services.action_add(
+            recommendation=rec,
+            actor=officer,
+            description="Audit",
+            agency=agencies["health"],
+            lead="Lead",
+            due_date=add_working_days(timezone.localdate(), 42),
+        )
+        return Target(
+            reverse(name, args=[review.pk, action.pk]),
+            officer,
+            lcspr_forms.ActionAgencyForm,
+            {
+                # The agency owning it (health) is among the ids, and refused.
+                "agency": str(agencies["police"].pk),
+                "reason": "Given to the wrong agency.",
+                "version": str(action.version),
+            },
+            records=[action],
+            ids=ids,
         )
     assert name == "lcspr:briefing"
     return Target(url, officer, lcspr_forms.BriefingForm, dict(BRIEFING))
