@@ -20,7 +20,7 @@ from safeguarding.audit_display import choice_text
 from safeguarding.dates import date_from_iso, full_date
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
-from safeguarding.record_history import corrections_of, merged_history
+from safeguarding.record_history import Correction, corrections_of, merged_history
 
 from .models import (
     FINISHED,
@@ -189,6 +189,7 @@ def agencies_to_own(review: Review, *, instead_of: Action):
 class AgencyChange:
     """One change of an action's owning agency, from the audit trail."""
 
+    action_id: int
     changed_at: dt.datetime
     old: str
     new: str
@@ -196,15 +197,14 @@ class AgencyChange:
     who: str
 
 
-def agency_changes_of(action: Action) -> list[AgencyChange]:
-    """The times the business unit gave the action to another agency, oldest first, with
-    the reason (the action's page is the business unit's alone)."""
+def _agency_changes(action_ids) -> list[AgencyChange]:
+    """The times the business unit gave these actions to another agency, oldest first."""
     from safeguarding.models import AuditEvent
 
     events = (
         AuditEvent.objects.filter(
             object_type=Action._meta.label_lower,
-            object_id=str(action.pk),
+            object_id__in=[str(pk) for pk in action_ids],
             action=AuditEvent.Action.UPDATE,
             changes__has_key="agency",
         )
@@ -213,6 +213,7 @@ def agency_changes_of(action: Action) -> list[AgencyChange]:
     )
     return [
         AgencyChange(
+            action_id=int(event.object_id),
             changed_at=event.occurred_at,
             old=event.changes["agency"].get("old", ""),
             new=event.changes["agency"].get("new", ""),
@@ -221,6 +222,30 @@ def agency_changes_of(action: Action) -> list[AgencyChange]:
         )
         for event in events
         if isinstance(event.changes.get("agency"), dict)
+    ]
+
+
+def agency_changes_of(action: Action) -> list[AgencyChange]:
+    """The times the business unit gave the action to another agency, oldest first, with
+    the reason (the action's page is the business unit's alone)."""
+    return _agency_changes([action.pk])
+
+
+def agency_corrections(recommendations: list[Recommendation]) -> list[Correction]:
+    """The review's History lines for its actions given to another agency: which
+    recommendation's action, from which agency to which, who and when; never the reason
+    (its reviewers read the History too), as `corrections_of` leaves out the words typed."""
+    numbers = {action.pk: rec.number for rec in recommendations for action in rec.actions.all()}
+    if not numbers:
+        return []
+    return [
+        Correction(
+            changed_at=change.changed_at,
+            who=change.who,
+            text=f"An action for recommendation {numbers[change.action_id]} given to "
+            f"{change.new} instead of {change.old}",
+        )
+        for change in _agency_changes(numbers)
     ]
 
 
@@ -341,9 +366,12 @@ def review_for_page(review: Review) -> dict:
         "themes": list(review.themes.all()),
         "checks": list(review.checks.select_related("recorded_by", "replied_by")),
         "recommendations": recommendations_of(review),
+    }
+    context |= {
         "history": merged_history(
             review.status_changes.select_related("actor"),
-            corrections_of(review, CORRECTED_FIELDS),
+            corrections_of(review, CORRECTED_FIELDS)
+            + agency_corrections(context["recommendations"]),
         ),
         "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
         "published_copy": published_copy_of(review),

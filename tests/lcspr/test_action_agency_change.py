@@ -6,6 +6,7 @@ gets none. The change is audited and shown on the action's page; the old agency'
 contributors no longer reach the action and the new one's do."""
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -183,7 +184,9 @@ def test_the_business_unit_changes_the_agency_from_the_actions_page_and_reads_it
     elsewhere = AgencyFactory(name="Elsewhere Council")
     elsewhere.partnerships.set([people["other_manager"].memberships.get().partnership])
     assert agencies["health"].name in form and agencies["social_care"].name in form
-    assert f'value="{agencies["police"].pk}"' not in form and elsewhere.name not in form
+    offered = set(re.findall(r'id="id_agency_\d+"\s+value="(\d+)"', form))
+    assert offered == {str(agencies["health"].pk), str(agencies["social_care"].pk)}
+    assert elsewhere.name not in form
     health = agencies["health"]
     page = post(
         client,
@@ -201,6 +204,14 @@ def test_the_business_unit_changes_the_agency_from_the_actions_page_and_reads_it
     assert agencies["police"].name in history and health.name in history
     assert "Given to the police in error" in history and "Officer One" in history
     assert len(smtp) == 1
+    # The review's History says it in words, without the reason (its reviewers read it).
+    review_page = flat(unescape(client.get(local_review.get_absolute_url()).content.decode()))
+    lines = review_page.partition(">History</h2>")[2].partition("</ol>")[0]
+    assert (
+        f"Officer One: An action for recommendation 1 given to {health.name} instead of "
+        f"{agencies['police'].name}"
+    ) in lines
+    assert "in error" not in lines
 
 
 @pytest.mark.parametrize(
