@@ -45,6 +45,7 @@ from ..forms import (
 from ..mail import (
     ACTION_OPEN,
     REVIEWER_WORK_DONE,
+    agency_to_tell,
     reviewers_to_tell,
     written_request_still_open,
 )
@@ -1023,11 +1024,14 @@ def action_agency(request, pk, action_pk):
             reason=data["reason"],
             expected_version=data.get("version"),
         )
-        messages.success(
-            request,
-            f"{updated.agency.name} now owns the action. We will e-mail {updated.agency.name} "
-            f"that it is theirs; {action.agency.name} is not e-mailed.",
+        new, old = updated.agency.name, action.agency.name
+        told = (
+            f"We will e-mail {new} that it is theirs"
+            if agency_to_tell(updated)[0]
+            else f"No one at {new} has an account and it has no e-mail address here, so "
+            "nobody is e-mailed: tell them yourself"
         )
+        messages.success(request, f"{new} now owns the action. {told}. {old} is not e-mailed.")
         return redirect(page)
 
     return form_page(

@@ -198,7 +198,10 @@ def test_the_business_unit_changes_the_agency_from_the_actions_page_and_reads_it
     )
     said = flat(page.content.decode())
     assert page.redirect_chain[-1][0] == page_url(local_review, told, "lcspr:action")
-    assert f"{health.name} now owns the action. We will e-mail {health.name}" in said
+    assert (
+        f"{health.name} now owns the action. We will e-mail {health.name} that it is "
+        f"theirs. {agencies['police'].name} is not e-mailed."
+    ) in said
     # The action's page says when, from whom to whom, why and who.
     history = flat(said.partition('id="agency-history"')[2].partition("</table>")[0])
     assert agencies["police"].name in history and health.name in history
@@ -358,3 +361,30 @@ def test_the_old_agency_no_longer_sees_the_action_and_the_new_one_does(
     assert client.get(mine).status_code == 404
     police_post = client.post(mine, {"status": "in_progress", "note": "Started.", "version": 2})
     assert police_post.status_code == 404
+
+
+def test_the_page_says_when_nobody_at_the_new_agency_can_be_e_mailed(
+    client,
+    told,
+    local_review,
+    people,
+    agencies,
+    contributors,
+    smtp,
+    django_capture_on_commit_callbacks,
+):
+    """No contributor for social care in the partnership, and no address of its own."""
+    social_care = agencies["social_care"]
+    contributors["social_care"].memberships.all().delete()
+    social_care.contact_email = ""
+    social_care.save(update_fields=["contact_email"])
+    sign_in(client, people["officer"])
+    data = {"agency": social_care.pk, "reason": "Wrong agency."}
+    page = post(client, local_review, told, django_capture_on_commit_callbacks, **data)
+    said = flat(unescape(page.content.decode()))
+    assert (
+        f"No one at {social_care.name} has an account and it has no e-mail address here, so "
+        "nobody is e-mailed: tell them yourself."
+    ) in said
+    assert smtp == []
+    assert Action.objects.get(pk=told.pk).agency == social_care
