@@ -9,6 +9,7 @@ def service(request):
     roles = permissions.roles_of(user) if user is not None else set()
     return {
         "service_name": settings.SERVICE_NAME,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
         "demo_mode": settings.DEMO_MODE,
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,

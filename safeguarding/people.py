@@ -28,6 +28,7 @@ from . import deadlines
 from .audit import Action, audit_record
 from .mail import requeue_window, send_templated
 from .models import Agency, Membership, Partnership, Role, User
+from .security_notices import the_administrators
 from .workflow import TransitionError, raise_if, require_manager
 
 #: The roles a partnership manager may give (PersonForm offers the same).
@@ -597,6 +598,7 @@ def invitation_deliver(*, membership_id: int) -> str:
         # either was given the role by one of the service's administrators.
         "given_by_administrators": membership.role
         in (Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER),
+        "administrators": the_administrators(),
     }
     if choose:
         context["choose_url"] = settings.SITE_URL + reverse(

@@ -128,8 +128,20 @@ def who_to_tell(user) -> str:
         ).exists()
     )
     if answers_to_administrators:
-        return _("the administrators of %(service)s") % {"service": settings.SERVICE_NAME}
+        return the_administrators()
     return _("your business manager")
+
+
+def the_administrators() -> str:
+    """The service's administrators, as a message names them for someone to tell: with
+    their address when the service has one (SERVICE_CONTACT_EMAIL), so they can be
+    reached; else by name only."""
+    if settings.SERVICE_CONTACT_EMAIL:
+        return _("the administrators of %(service)s (%(email)s)") % {
+            "service": settings.SERVICE_NAME,
+            "email": settings.SERVICE_CONTACT_EMAIL,
+        }
+    return _("the administrators of %(service)s") % {"service": settings.SERVICE_NAME}
 
 
 def notice_deliver(*, event_id: int) -> str:

@@ -40,6 +40,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env.str("SERVICE_NAME", default="Safeguarding practice reviews")
+# The e-mail address of the team that runs the service (its administrators). Given where
+# the service sends someone to them (a manager's security notice, an invitation, the
+# accessibility statement, the footer); with none, those say "the administrators of ..."
+# with no address, as partnerships had to before.
+SERVICE_CONTACT_EMAIL = env.str(
+    "SERVICE_CONTACT_EMAIL", default="support@demo.example" if DEMO_MODE else ""
+)
 
 INSTALLED_APPS = [
     "safeguarding.apps.SafeguardingConfig",
