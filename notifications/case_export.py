@@ -47,6 +47,33 @@ FILES = "files/         the documents and generated PDFs stored with the case ({
 NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
 MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
 
+#: Fields their models leave unnamed, whose field name reads badly as a label in
+#: records.txt (an abbreviation, a code, a bare "id"): ("app_label.model", field) -> label.
+#: The rest read well by their field names ("Due date", "Created by"). A record's number
+#: is given (records.json's "pk"), so a field holding one says whose number it is.
+LABELS = {
+    ("notifications.incident", "dfe_reference"): "DfE reference",
+    ("notifications.incident", "notification_pdf"): "Notification PDF",
+    ("notifications.child", "age_years"): "Age in years",
+    ("notifications.attachment", "sha256"): "Checksum (SHA-256)",
+    ("rapid_reviews.rapidreview", "learning_local"): "Local learning",
+    ("rapid_reviews.rapidreview", "learning_national"): "National learning",
+    ("safeguarding.deadline", "subject_type"): "Type of record the clock is for",
+    ("safeguarding.deadline", "subject_id"): "Number of the record the clock is for",
+    ("safeguarding.deadline", "key"): "Step of the case (code)",
+    ("safeguarding.deadline", "url"): "Page in the service",
+    ("safeguarding.deadline", "amount"): "Days allowed",
+    ("lcspr.review", "nspcc_sent_on"): "Sent to the NSPCC on",
+    ("lcspr.review", "report_sha256"): "Report checksum (SHA-256)",
+    ("lcspr.learningbriefing", "pdf"): "PDF",
+    ("lcspr.learningbriefing", "pptx"): "Slides (PowerPoint)",
+    ("lcspr.learningbriefing", "pdf_pages"): "Pages in the PDF",
+    ("lcspr.publishedreview", "source_review_id"): "Number of the local review it publishes",
+    ("lcspr.publishedreview", "nspcc_sent_on"): "Sent to the NSPCC on",
+    ("lcspr.publishedreview", "briefing_pdf"): "Briefing PDF",
+    ("lcspr.publishedreview", "briefing_pptx"): "Briefing slides (PowerPoint)",
+}
+
 
 def case_records(incident: Incident) -> list[models.Model]:
     """The incident and every record that belongs to it, following PROTECTed links too."""
@@ -133,10 +160,11 @@ def readable_text(incident, *, records, clocks, events) -> str:
     ]
     lines += _heading(f"Records ({len(records)})", "=")
     # The incident first, then what hangs from it (records.json's order).
-    for shown in present_records(sorted(records, key=lambda obj: obj != incident)):
+    ordered = sorted(records, key=lambda obj: obj != incident)
+    for shown in present_records(ordered, labels=LABELS):
         lines += _record_lines(shown)
     lines += _heading(f"Clocks and changes to them ({len(clocks)})", "=")
-    for shown in present_records(clocks):
+    for shown in present_records(clocks, labels=LABELS):
         lines += _record_lines(shown)
     lines += _heading(f"Audit trail ({len(events)}), oldest first", "=")
     for event in present_events(events):
@@ -152,7 +180,8 @@ def readable_text(incident, *, records, clocks, events) -> str:
             f"{what} {event.object_repr}".rstrip()
         )
         for change in event.shown_changes:
-            lines.append(f"    {change.label}: {change.text}")
+            label = LABELS.get((kind, change.field), change.label)
+            lines.append(f"    {label}: {change.text}")
     return "\n".join(lines).rstrip() + "\n"
 
 

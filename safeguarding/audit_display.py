@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -427,12 +427,17 @@ def _stored_values(obj) -> list[tuple[object, object]]:
     return values
 
 
-def present_records(records: Iterable) -> list[ShownRecord]:
+def present_records(
+    records: Iterable, *, labels: Mapping[tuple[str, str], str] | None = None
+) -> list[ShownRecord]:
     """Stored records as a person reads them, the way the audit trail reads: each field
     by its verbose name, a coded value (a field's choices, or `AUDIT_VALUE_CHOICES` for a
     list kept in a JSON field) by its label, a person or record by name (looked up once
     per kind of record), a date in the service's format, an empty field as "not
-    recorded". Any model, no per-model code (the subject access export's records.txt)."""
+    recorded". Any model, no per-model code (the subject access export's records.txt).
+    `labels` names a field its model leaves unnamed better than its field name does:
+    ("app_label.model", field name) -> label."""
+    labels = labels or {}
     records = list(records)
     names = _Names()
     stored = [(obj, _stored_values(obj)) for obj in records]
@@ -447,7 +452,7 @@ def present_records(records: Iterable) -> list[ShownRecord]:
         model = type(obj)
         fields = []
         for field, value in values:
-            label = _label(model, field.name)
+            label = labels.get((model._meta.label_lower, field.name)) or _label(model, field.name)
             if field.name in SECRET_FIELDS:
                 text = SECRET_TEXT
             elif value is None or value == "" or value == [] or value == {}:

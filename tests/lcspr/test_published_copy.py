@@ -601,3 +601,35 @@ def test_withdrawing_a_review_sent_to_the_nspcc_says_to_ask_them_too(client, pub
     sign_in(client, people["manager"])
     page = client.get(reverse("lcspr:published-withdraw", args=[published.pk])).content.decode()
     assert "ask the NSPCC to take it down too" in page
+
+
+def test_the_subject_access_export_names_every_field_it_relabels_in_words(published, people):
+    """Every field the export relabels (LABELS) that a local review's case holds reads by
+    its label in records.txt, never by its capitalised field name ("Nspcc sent on",
+    "Source review id", "Pdf")."""
+    import zipfile
+
+    from django.utils.text import capfirst
+
+    from notifications.case_export import LABELS, case_export_zip
+
+    incident = published.rapid_review.incident
+    archive = zipfile.ZipFile(io.BytesIO(case_export_zip(incident, actor=people["manager"])))
+    text = archive.read("records.txt").decode()
+    held = set(json_models(archive))
+    checked = []
+    for (model, name), label in LABELS.items():
+        if model not in held:
+            continue
+        raw = capfirst(name.replace("_", " "))
+        assert f"\n{raw}:" not in text and f"    {raw}:" not in text, (model, name)
+        assert f"\n{label}:" in text, (model, name, label)
+        checked.append(name)
+    assert {"source_review_id", "nspcc_sent_on", "pdf", "pptx", "subject_id"} <= set(checked)
+
+
+def json_models(archive) -> set[str]:
+    import json
+
+    clocks = {record["model"] for record in json.loads(archive.read("clocks.json"))}
+    return set(json.loads(archive.read("manifest.json"))) | clocks

@@ -140,3 +140,33 @@ def test_a_case_with_no_stored_files_has_no_files_folder_and_says_so(
     assert _readme_entries(archive) == _top_level(archive)
     assert "There is no files/ folder" in archive.read("README.txt").decode()
     assert "Nature: Serious harm" in archive.read("records.txt").decode()
+
+
+def test_records_txt_names_unnamed_fields_in_words_not_by_their_field_names(
+    client, people, notified
+):
+    """A field with no verbose name was labelled by its field name: "Dfe reference",
+    "Subject id" (an id of what?). The export names those in words."""
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
+    text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
+    assert "\nDfE reference: SIN-42\n" in text
+    assert "\nNotification PDF: notifications/" in text
+    assert "\nNumber of the record the clock is for: " in text
+    assert "\nType of record the clock is for: rapid_reviews.rapidreview\n" in text
+    assert "\nAge in years: " in text
+    assert "\nLocal learning: " in text
+    for raw in ("Dfe reference", "Notification pdf", "Subject id", "Subject type", "Url"):
+        assert f"\n{raw}:" not in text and f"    {raw}:" not in text, raw
+
+
+def test_the_exports_labels_name_real_fields_that_have_no_name_of_their_own():
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    from notifications.case_export import LABELS
+
+    for (model, name), label in LABELS.items():
+        field = apps.get_model(model)._meta.get_field(name)
+        assert str(field.verbose_name) == name.replace("_", " "), (model, name)
+        assert label != capfirst(name.replace("_", " ")), (model, name)
