@@ -19,7 +19,14 @@ from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Membership, Partnership, Role
 
 from . import services
-from .models import AWAITING_RETURN, AgencyReturn, InformationRequest, Partner, RapidReview
+from .models import (
+    AWAITING_RETURN,
+    AgencyReturn,
+    InformationRequest,
+    Milestone,
+    Partner,
+    RapidReview,
+)
 
 #: (days before the incident, contact, what happened, who, which agencies record it: a
 #: word in the agency's name). Each agency's return holds only its own contacts.
@@ -149,6 +156,20 @@ def _requests(review, officer, agencies, *, due):
     )
 
 
+def _requests_step_closed(review):
+    """Close the review's "Information requests sent to agencies" step on the day its
+    last request was sent, as the History says (the service closed it today, the day the
+    requests really went, before they were back-dated)."""
+    sent = max(review.requests.values_list("sent_on", flat=True))
+    Deadline.objects.filter(
+        subject_type=RapidReview._meta.label_lower,
+        subject_id=review.pk,
+        kind=Kind.RAPID_REVIEW_MILESTONE,
+        key=Milestone.REQUESTS,
+        closed_on__isnull=False,
+    ).update(closed_on=sent)
+
+
 @transaction.atomic
 def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
     """Each step's History rows say the day it happened (`DemoClock`)."""
@@ -181,21 +202,26 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
         return len(reviews)
     # The recent review: still gathering. One sent back for more, one returned late, one
     # overdue, one not yet due. The second and third were sent the day after the
-    # notification, the others today.
+    # notification, the others two working days later, when the business unit learnt those
+    # agencies had known the family too (so the requests step closed then, a day late:
+    # never on the demo's today, a working day whatever day the demo is loaded on).
     due = add_working_days(today, 2, partnership=partnership)
-    with clock.on(add_working_days(notified, 1, partnership=partnership)):
+    sent_first = add_working_days(notified, 1, partnership=partnership)
+    sent_later = min(
+        add_working_days(notified, 3, partnership=partnership),
+        add_working_days(today, -1, partnership=partnership),
+    )
+    with clock.on(sent_first):
         early = _requests(recent, officer, picked[1:3], due=due) if picked[1:3] else []
-    with clock.on(today):
+    with clock.on(sent_later):
         others = _requests(recent, officer, picked[:1] + picked[3:], due=due)
     created = others[:1] + early + others[1:]
     for index, request in enumerate(created):
         contributor = _contributor(partnership, request.agency) or None
         if index in (1, 2):
-            _back_date(
-                request,
-                sent_on=add_working_days(notified, 1, partnership=partnership),
-                due_date=returns_due,
-            )
+            _back_date(request, sent_on=sent_first, due_date=returns_due)
+        else:
+            _back_date(request, sent_on=sent_later, due_date=due)
         if contributor is None:
             continue
         if index == 0:
@@ -210,6 +236,7 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
         elif index == 1:
             with clock.on(today):
                 _write_return(request, contributor, rows=rows_for(request.agency))
+    _requests_step_closed(recent)
     for review in between:
         _meeting_held_asking_for_more(review, officer, picked[:3], clock)
     for older_review in oldest:
@@ -277,6 +304,7 @@ def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
                 kind=Kind.AGENCY_RETURN,
                 closed_on__isnull=True,
             ).update(trigger_date=day(8))
+    _requests_step_closed(review)
     with clock.on(day(10)):
         services.rapid_review_record_meeting(
             rapid_review=review,

@@ -111,3 +111,24 @@ def test_the_demo_sets_its_dates_on_working_days(loaded_on, settings, tmp_path, 
     assert Action.objects.count() >= 6 and ClosureDay.objects.exists()
     wrong = _days_on_non_working_days(today)
     assert not wrong, "\n".join(wrong)
+    _the_requests_steps_closed_when_the_last_request_went(today)
+
+
+def _the_requests_steps_closed_when_the_last_request_went(today: dt.date):
+    """A rapid review's "Information requests sent to agencies" step closed the day its
+    last request was sent, a working day before the demo's today: it closed on the day the
+    demo was loaded, weeks after its requests (and on a Saturday when loaded on one)."""
+    from rapid_reviews.models import Milestone, RapidReview
+
+    steps = Deadline.objects.filter(
+        kind=Deadline.Kind.RAPID_REVIEW_MILESTONE,
+        key=Milestone.REQUESTS,
+        outcome=Deadline.Outcome.MET,  # not the older reviews', cancelled when sent on
+    )
+    assert steps.count() >= 6
+    for step in steps:
+        review = RapidReview.objects.get(pk=step.subject_id)
+        sent = max(review.requests.values_list("sent_on", flat=True))
+        assert step.closed_on == sent, (review, step.closed_on, sent)
+        assert step.closed_on < today, (review, step.closed_on)
+        assert calendar.is_working_day(step.closed_on, partnership=step.partnership), review
