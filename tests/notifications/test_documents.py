@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -331,3 +332,41 @@ def test_a_long_unbroken_name_wraps_inside_its_column(draft, people):
     assert "".join(pieces).startswith(word[:100]), lines
     # Each piece is no wider than the value column (about 64% of 174mm at 10.5pt).
     assert max(len(p) for p in pieces) < 75, pieces
+
+
+def _text_without_page_furniture(reader) -> list[str]:
+    """The PDF's lines, without each page's OFFICIAL-SENSITIVE marks and page numbers."""
+    lines = []
+    for page in reader.pages:
+        lines += [
+            line
+            for line in page.extract_text().splitlines()
+            if line != "OFFICIAL-SENSITIVE" and not re.search(r"Page \d+ of \d+$", line)
+        ]
+    return lines
+
+
+def test_a_20000_letter_word_is_broken_at_the_filters_breaks_and_kept_whole(draft, people):
+    """One word of 20,000 letters took WeasyPrint 8 to 13 s to break wherever it ran out
+    of room (`overflow-wrap: anywhere`). The PDF's free text has a zero-width break every
+    20 characters of such a run (`breakable`): lines end there, and the whole word is in
+    the PDF's text once the breaks are taken out."""
+    import itertools
+    import string
+
+    from safeguarding.templatetags.pdf_text import EVERY, ZWSP
+
+    word = "".join(itertools.islice(itertools.cycle(string.ascii_letters + string.digits), 20000))
+    officer = people["officer"]
+    services.incident_update(incident=draft, actor=officer, changes={"circumstances": word})
+    draft.refresh_from_db()
+    lines = _text_without_page_furniture(PdfReader(io.BytesIO(notification_pdf(draft))))
+    text = "".join("".join(lines).replace(ZWSP, "").split())
+    assert word in text
+    # Each line of the word ends at one of the breaks: a whole number of 20-letter pieces.
+    pieces = [
+        line.replace(ZWSP, "").strip().removeprefix("Summary of circumstances ") for line in lines
+    ]
+    pieces = [piece for piece in pieces if piece and piece in word]
+    assert "".join(pieces) == word
+    assert all(len(piece) % EVERY == 0 for piece in pieces[:-1]), pieces[:5]

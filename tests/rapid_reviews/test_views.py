@@ -1074,3 +1074,30 @@ def test_the_contact_for_a_request_is_who_at_the_agency_is_e_mailed(
     page = client.get(sent["gps"].get_absolute_url()).content.decode()
     contact = page[page.index(">Contact<") :].split("</div>", 1)[0]
     assert "safeguarding@gp.example" in contact and "the agency’s address" in contact
+
+
+def test_a_long_unbroken_finding_is_broken_at_the_pdfs_breaks_and_kept_whole(
+    client, review, people
+):
+    """The report's free text goes through `breakable`, as every case PDF's does: a
+    word of 2,000 letters is broken at its zero-width breaks (every 20 letters), not
+    wherever WeasyPrint ran out of room, and none of it is lost."""
+    import itertools
+    import string
+
+    from rapid_reviews.models import RapidReview
+    from safeguarding.templatetags.pdf_text import EVERY, ZWSP
+
+    word = "".join(itertools.islice(itertools.cycle(string.ascii_letters + string.digits), 2000))
+    RapidReview.objects.filter(pk=review.pk).update(key_practice_episodes=word)
+    sign_in(client, people["officer"])
+    pdf = client.get(reverse("rapid_reviews:report-pdf", args=[review.pk]))
+    lines = [
+        line.replace(ZWSP, "").strip()
+        for page in PdfReader(io.BytesIO(pdf.content)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    pieces = [line.rsplit(" ", 1)[-1] for line in lines]
+    pieces = [piece for piece in pieces if len(piece) > 2 and piece in word]
+    assert "".join(pieces) == word
+    assert all(len(piece) % EVERY == 0 for piece in pieces[:-1]), pieces[:5]
