@@ -14,6 +14,7 @@ import json
 import zipfile
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
 from django.db import models
@@ -43,7 +44,10 @@ manifest.json  the numbers of the records in records.json, by type
 Redact third-party information before disclosure: this export is complete, not filtered.
 """
 
-FILES = "files/         the documents and generated PDFs stored with the case ({count})\n"
+FILES = (
+    "files/         the documents and generated PDFs stored with the case ({count}),\n"
+    "               each named in records.txt by its path here, with its record\n"
+)
 NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
 MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
 
@@ -121,6 +125,10 @@ def case_clocks(keys: dict[str, list[str]]):
     return clocks
 
 
+#: Fields holding a page of the service by its path, shown in records.txt by its address.
+PAGE_FIELDS = {("safeguarding.deadline", "url")}
+
+
 def stored_files(records):
     """The stored files of these records: their non-empty FileFields."""
     for obj in records:
@@ -129,6 +137,22 @@ def stored_files(records):
                 stored = getattr(obj, field.name)
                 if stored:
                     yield stored
+
+
+def _shown_as_in_the_zip(written: set[str]):
+    """records.txt's text for a stored file (its path in the ZIP, so the reader can find
+    it among files/'s stored names) and a page of the service (its full address)."""
+
+    def shown_as(model, field, value):
+        if isinstance(field, models.FileField):
+            if value in written:
+                return f"files/{value}"
+            return f"{value} (not found in storage, so not in this export)"
+        if (model._meta.label_lower, field.name) in PAGE_FIELDS and str(value).startswith("/"):
+            return f"{settings.SITE_URL}{value}"
+        return None
+
+    return shown_as
 
 
 def _indented(text: str) -> str:
@@ -149,9 +173,11 @@ def _record_lines(shown) -> list[str]:
     return [*lines, ""]
 
 
-def readable_text(incident, *, records, clocks, events) -> str:
+def readable_text(incident, *, records, clocks, events, written=()) -> str:
     """records.txt: the export to read, through the audit trail's presenter (fields by
-    their names, coded values by their labels), for any model: no per-model code."""
+    their names, coded values by their labels), for any model: no per-model code.
+    `written`: the stored names of the files put in files/."""
+    shown_as = _shown_as_in_the_zip(set(written))
     lines = _heading(f"Everything held about {incident.reference}", "=")
     lines += [
         "Each record gives every field by its name. A blank field reads "
@@ -161,10 +187,10 @@ def readable_text(incident, *, records, clocks, events) -> str:
     lines += _heading(f"Records ({len(records)})", "=")
     # The incident first, then what hangs from it (records.json's order).
     ordered = sorted(records, key=lambda obj: obj != incident)
-    for shown in present_records(ordered, labels=LABELS):
+    for shown in present_records(ordered, labels=LABELS, shown_as=shown_as):
         lines += _record_lines(shown)
     lines += _heading(f"Clocks and changes to them ({len(clocks)})", "=")
-    for shown in present_records(clocks, labels=LABELS):
+    for shown in present_records(clocks, labels=LABELS, shown_as=shown_as):
         lines += _record_lines(shown)
     lines += _heading(f"Audit trail ({len(events)}), oldest first", "=")
     for event in present_events(events):
@@ -220,7 +246,13 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
         )
         archive.writestr(
             "records.txt",
-            readable_text(incident, records=records, clocks=[*clock_list, *changes], events=events),
+            readable_text(
+                incident,
+                records=records,
+                clocks=[*clock_list, *changes],
+                events=events,
+                written=written,
+            ),
         )
         archive.writestr("records.json", serializers.serialize("json", records, indent=2))
         archive.writestr(

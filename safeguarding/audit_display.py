@@ -428,7 +428,10 @@ def _stored_values(obj) -> list[tuple[object, object]]:
 
 
 def present_records(
-    records: Iterable, *, labels: Mapping[tuple[str, str], str] | None = None
+    records: Iterable,
+    *,
+    labels: Mapping[tuple[str, str], str] | None = None,
+    shown_as: Callable[[type, object, object], str | None] | None = None,
 ) -> list[ShownRecord]:
     """Stored records as a person reads them, the way the audit trail reads: each field
     by its verbose name, a coded value (a field's choices, or `AUDIT_VALUE_CHOICES` for a
@@ -436,7 +439,8 @@ def present_records(
     per kind of record), a date in the service's format, an empty field as "not
     recorded". Any model, no per-model code (the subject access export's records.txt).
     `labels` names a field its model leaves unnamed better than its field name does:
-    ("app_label.model", field name) -> label."""
+    ("app_label.model", field name) -> label. `shown_as(model, field, value)` may give a
+    stored value's text where its reader needs more than the value (None: as usual)."""
     labels = labels or {}
     records = list(records)
     names = _Names()
@@ -457,6 +461,8 @@ def present_records(
                 text = SECRET_TEXT
             elif value is None or value == "" or value == [] or value == {}:
                 text = NOT_RECORDED
+            elif shown_as is not None and (text := shown_as(model, field, value)) is not None:
+                pass
             else:
                 text = _one(
                     value, model=model, field=field, name=field.name, names=names, sentence=False

@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,7 +152,7 @@ def test_records_txt_names_unnamed_fields_in_words_not_by_their_field_names(
     response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
     text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
     assert "\nDfE reference: SIN-42\n" in text
-    assert "\nNotification PDF: notifications/" in text
+    assert "\nNotification PDF: files/notifications/" in text
     assert "\nNumber of the record the clock is for: " in text
     assert "\nType of record the clock is for: rapid_reviews.rapidreview\n" in text
     assert "\nAge in years: " in text
@@ -170,3 +171,20 @@ def test_the_exports_labels_name_real_fields_that_have_no_name_of_their_own():
         field = apps.get_model(model)._meta.get_field(name)
         assert str(field.verbose_name) == name.replace("_", " "), (model, name)
         assert label != capfirst(name.replace("_", " ")), (model, name)
+
+
+def test_records_txt_gives_each_file_by_its_path_in_the_zip_and_a_page_by_its_address(
+    client, people, notified
+):
+    """A stored file was named by its storage name ("notifications/…/x.pdf") while the
+    ZIP holds it under files/, and a clock's page by a bare path ("/rapid-reviews/9/"):
+    records.txt now gives what the reader can open."""
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    text = archive.read("records.txt").decode()
+    paths = re.findall(r"^Notification PDF: (\S+)$", text, flags=re.MULTILINE)
+    assert paths and all(path in archive.namelist() for path in paths), paths
+    pages = re.findall(r"^Page in the service: (.+)$", text, flags=re.MULTILINE)
+    assert pages and all(page.startswith(f"{settings.SITE_URL}/") for page in pages), pages
+    assert "each named in records.txt by its path here" in archive.read("README.txt").decode()
