@@ -153,6 +153,19 @@ def closure_days(partnership: Any) -> dict[date, str]:
     return dict(ClosureDay.objects.filter(partnership_id=pk).values_list("date", "reason"))
 
 
+def closure_on(partnership: Any, day: date | None) -> str | None:
+    """The reason of the partnership's closure day on `day` (one query), or None: for a
+    due date typed by a person, which a closure day added since may fall on (ADR 0027
+    addendum, session 20)."""
+    if partnership is None or day is None:
+        return None
+    from safeguarding.models import ClosureDay
+
+    pk = partnership if isinstance(partnership, int) else partnership.pk
+    closed = ClosureDay.objects.filter(partnership_id=pk, date=day)
+    return closed.values_list("reason", flat=True).first()
+
+
 def closure_days_listed(partnership_pk: int, today: date) -> tuple[list, list]:
     """A partnership's closure days to list for its business unit (one query): those to
     come, soonest first, and those already past this year, latest first."""

@@ -14,9 +14,9 @@ from django.db import OperationalError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .deadlines import deadlines_recompute
+from .deadlines import deadlines_recompute, typed_dates_on_closure_days
 from .models import ClosureDay, Deadline, Partnership, User
-from .reminders import moved_deadlines_notify
+from .reminders import closure_day_dates_notify, moved_deadlines_notify
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +27,17 @@ ATTEMPTS = 3
 
 def calendar_changed(*, partnership: Partnership, actor: User | None = None) -> list[Deadline]:
     """Recompute a partnership's open working-day clocks; claim one "moved" e-mail per
-    moved deadline and person (sent by the next sweep in office hours). Idempotent, so a
-    run stopped by a deadlock is simply run again."""
+    moved deadline and person (sent by the next sweep in office hours). Due dates typed
+    by a person (an action's, a return's) are not moved: those now on a closure day get
+    one e-mail per date and person saying so (`closure_day_dates_notify`), and their
+    pages mark them. Idempotent, so a run stopped by a deadlock is simply run again."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 moved = deadlines_recompute(partnership=partnership, actor=actor)
                 moved_deadlines_notify(deadlines=moved)
+                on_closure_days = list(typed_dates_on_closure_days(partnership))
+                told = closure_day_dates_notify(deadlines=on_closure_days)
             break
         except OperationalError as error:
             if "deadlock" not in str(error).lower() or attempt == ATTEMPTS:
@@ -43,6 +47,14 @@ def calendar_changed(*, partnership: Partnership, actor: User | None = None) -> 
         logger.info(
             "deadlines moved by calendar",
             extra={"partnership": partnership.code, "moved": [d.pk for d in moved]},
+        )
+    if told:
+        logger.info(
+            "typed due dates on closure days",
+            extra={
+                "partnership": partnership.code,
+                "deadlines": sorted({row.deadline_id for row in told}),
+            },
         )
     return moved
 

@@ -460,6 +460,33 @@ def deadlines_rebase(
 
 RECOMPUTE_REASON = "The working-day calendar changed"
 
+#: Clocks whose due date a person typed and which must be a working day, as it is a date
+#: an agency is asked to meet (an action's, a return's: `form_fields.not_a_working_day`).
+#: A recompute never moves them (ADR 0027 addendum, session 20): one that a new closure
+#: day now falls on is flagged on its page and its people are told once
+#: (`typed_dates_on_closure_days`, `reminders.closure_day_dates_notify`).
+TYPED_WORKING_DAY_KINDS = (Kind.ACTION, Kind.AGENCY_RETURN)
+
+
+def typed_dates_on_closure_days(partnership: Partnership) -> QuerySet[Deadline]:
+    """The partnership's open clocks of a typed due date (`TYPED_WORKING_DAY_KINDS`, set by
+    hand) that fall on one of its closure days. A done action's or a returned return's
+    clock is closed, and so not among them."""
+    from .models import ClosureDay
+
+    return (
+        Deadline.objects.open()
+        .filter(partnership=partnership, kind__in=TYPED_WORKING_DAY_KINDS, rule=Rule.FIXED)
+        .filter(
+            Exists(
+                ClosureDay.objects.filter(
+                    partnership_id=OuterRef("partnership_id"), date=OuterRef("due_date")
+                )
+            )
+        )
+        .order_by("due_date", "id")
+    )
+
 
 @transaction.atomic
 def deadline_reopen(*, subject: models.Model, kind: str, key: str = "") -> Deadline | None:

@@ -30,7 +30,7 @@ from .deadlines import (
     owner_in_business_unit,
 )
 from .models import ClosureDay, Deadline, Membership, ReminderSent, User
-from .reminders import HAND_OVER
+from .reminders import HAND_OVER, ON_CLOSURE_DAY
 
 logger = logging.getLogger(__name__)
 Status = ReminderSent.Status
@@ -46,6 +46,8 @@ def headline(row: ReminderSent, deadline: Deadline, closures=None) -> str:
     `closures`: the partnership's closure days, when read already (else one query)."""
     if row.rule == "moved":
         return f"Due date changed to {deadline.due_date:%-d %B %Y}"
+    if row.rule == ON_CLOSURE_DAY:
+        return f"Due on a closure day ({deadline.due_date:%-d %B %Y})"
     today = timezone.localdate()
     left, rule = row.context.get("working_days", 0), row.rule
     if timezone.localdate(row.created_at) != today:
@@ -92,6 +94,8 @@ def deadline_context(row: ReminderSent, deadline: Deadline, closures=None) -> di
         "old_due": dt.date.fromisoformat(row.context["old_due"])
         if row.context.get("old_due")
         else None,
+        "on_closure_day": row.rule == ON_CLOSURE_DAY,
+        "closure": row.context.get("closure", ""),
     }
 
 
@@ -173,17 +177,36 @@ def _should_skip(row: ReminderSent, recipient: User | None) -> str:
         return "deadline gone"
     if row.deadline is not None and row.deadline.closed_on is not None and row.rule != "moved":
         return "deadline closed"
+    if row.rule == ON_CLOSURE_DAY and row.deadline is not None and not on_closure_day_still(row):
+        return NOT_ON_A_CLOSURE_DAY
     if row.deadline is not None and not may_own_clocks(recipient, row.deadline.partnership_id):
         return LEFT
     if row.deadline is not None and _has_another_owner(row):
         return HANDED_OVER
-    if row.deadline is not None and row.rule != "moved" and _superseded(row):
+    if row.deadline is not None and row.rule not in NEWS and _superseded(row):
         return SUPERSEDED
     if row.rule == "digest" and not _digest_items_left(row):
         return "nothing left to send"
     if row.rule == HAND_OVER and not may_own_clocks(recipient, row.context.get("partnership_id")):
         return LEFT
     return ""
+
+
+#: A typed due date told as falling on a closure day that no longer does when the e-mail
+#: is to go: the date was moved, or the closure day taken away, in the meantime.
+NOT_ON_A_CLOSURE_DAY = "the due date is no longer on a closure day"
+
+
+def on_closure_day_still(row: ReminderSent) -> bool:
+    """Whether the clock of a `closure_day` e-mail is still due on the date it was claimed
+    for, and that date still one of its partnership's closure days."""
+    deadline = row.deadline
+    return (
+        deadline.due_date.isoformat() == row.occurrence
+        and ClosureDay.objects.filter(
+            partnership_id=deadline.partnership_id, date=deadline.due_date
+        ).exists()
+    )
 
 
 #: Someone removed from the partnership's business unit (or switched off) after the
@@ -197,9 +220,14 @@ LEFT = "recipient left the partnership"
 #: what it had read before. The next sweep reminds the new owner.
 HANDED_OVER = "the deadline has another owner now"
 
-#: Reminders that are not the owner's: told as a manager, or of a moved due date (each of
-#: the clock's people is told that once, whoever owns it now).
-NOT_THE_OWNERS = ("escalation", "moved")
+#: Reminders that are not the owner's: told as a manager, or of a moved due date or a
+#: typed one now on a closure day (each of the clock's people is told that once, whoever
+#: owns it now).
+NOT_THE_OWNERS = ("escalation", "moved", ON_CLOSURE_DAY)
+
+#: E-mails that tell of a change to the clock's date, not where it stands today: a later
+#: reminder of the same clock does not replace them (`_superseded`).
+NEWS = ("moved", ON_CLOSURE_DAY)
 
 
 def _has_another_owner(row: ReminderSent) -> bool:
@@ -257,6 +285,10 @@ def _digest_items_left(digest: ReminderSent) -> bool:
     held.exclude(rule__in=NOT_THE_OWNERS).filter(Exists(handed_over)).update(
         status=Status.SKIPPED, last_error=HANDED_OVER
     )
+    for item in held.filter(rule=ON_CLOSURE_DAY).select_related("deadline"):
+        if item.deadline is not None and not on_closure_day_still(item):
+            item.status, item.last_error = Status.SKIPPED, NOT_ON_A_CLOSURE_DAY
+            item.save(update_fields=["status", "last_error"])
     return digest.items.filter(status=Status.HELD).exists()
 
 

@@ -1074,6 +1074,43 @@ def moved_deadlines_notify(*, deadlines: list[Deadline]) -> list[ReminderSent]:
     return claimed
 
 
+#: The rule of the e-mail telling a clock's people that its due date, typed by a person
+#: (`deadlines.TYPED_WORKING_DAY_KINDS`), now falls on one of the partnership's closure
+#: days. The date is not moved: the agency was given it (ADR 0027 addendum, session 20).
+ON_CLOSURE_DAY = "closure_day"
+
+
+def closure_day_dates_notify(*, deadlines: list[Deadline]) -> list[ReminderSent]:
+    """Tell each of these clocks' people once that its typed due date falls on a closure
+    day (`deadlines.typed_dates_on_closure_days`). Keyed by the due date, so a recompute
+    run twice tells nobody twice, and a date moved onto another closure day is told
+    again. The rows wait (not queued) for the next sweep, as the "moved" ones do."""
+    if not deadlines:
+        return []
+    pids = {d.partnership_id for d in deadlines}
+    officers, managers = _people(pids)
+    closures: dict[tuple[int, dt.date], str] = {
+        (pid, day): reason
+        for pid, day, reason in ClosureDay.objects.filter(
+            partnership__in=pids, date__in={d.due_date for d in deadlines}
+        ).values_list("partnership_id", "date", "reason")
+    }
+    claimed = []
+    for deadline in deadlines:
+        for user in recipients_of(deadline, officers, managers):
+            row = reminder_claim(
+                deadline=deadline,
+                recipient=user,
+                rule=ON_CLOSURE_DAY,
+                occurrence=deadline.due_date.isoformat(),
+                context={"closure": closures.get((deadline.partnership_id, deadline.due_date), "")},
+                queue=False,
+            )
+            if row is not None:
+                claimed.append(row)
+    return claimed
+
+
 def reminder_preference_set(*, actor: User, preference: str) -> User:
     """A person chooses immediate reminders or one daily digest (audited)."""
     from .audit import Action, audit_record

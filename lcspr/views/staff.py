@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
+from safeguarding.calendar import closure_on
 from safeguarding.dates import full_date
 from safeguarding.forms import RefusedForm
 
@@ -1003,6 +1004,10 @@ def action_detail(request, pk, action_pk):
             "can_sign_off": not closed and selectors.is_manager(request.user, review),
             "read_only": closed or action.status == ActionStatus.SIGNED_OFF,
             "closed": closed,
+            # A typed due date a closure day added since falls on: marked, not moved.
+            "on_closure_day": closure_on(review.partnership, action.due_date)
+            if action.status in ACTION_OPEN and not closed
+            else None,
         },
         template="lcspr/action.html",
     )

@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.audit import Action, audit_record, audit_view
-from safeguarding.calendar import add_working_days, is_working_day, working_days_left
+from safeguarding.calendar import (
+    add_working_days,
+    closure_on,
+    is_working_day,
+    working_days_left,
+)
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import Membership, Role
 
@@ -195,6 +200,10 @@ def request_detail(request, pk, request_pk):
             "agency_return": agency_return,
             "chronology": chronology_of(agency_return),
             "changes": info.status_changes.select_related("actor"),
+            # A typed due date a closure day added since falls on: marked, not moved.
+            "on_closure_day": closure_on(review.incident.partnership_id, info.due_date)
+            if info.status == RequestStatus.NOT_SENT or info.is_awaiting_return
+            else None,
             "RequestStatus": RequestStatus,
             # Returns can be sent back for more only before the decision.
             "requests_open_while": services.requests.REQUESTS_OPEN_WHILE,
