@@ -21,6 +21,7 @@ from . import calendar
 from .audit import COPY_FIELDS, Action, audit_record
 from .bulk import copy_rows
 from .models import Deadline, DeadlineChange, Membership, Partnership, Role, User
+from .models.deadlines import task_title
 from .reminders import hand_over_notice_claim, held_reminders_hand_over
 from .stamps import history_now
 
@@ -566,6 +567,20 @@ def _lock_subjects(clocks: models.QuerySet[Deadline]) -> None:
             )
 
 
+#: What a recompute reads of each clock (by position below).
+RECOMPUTE_COLUMNS = (
+    "id",
+    "partnership_id",
+    "trigger_date",
+    "amount",
+    "due_date",
+    "title",
+    "rule",
+    "kind",
+    "key",
+)
+
+
 @transaction.atomic
 def deadlines_recompute_many(
     clocks: models.QuerySet[Deadline], *, actor: User | None = None
@@ -589,7 +604,7 @@ def deadlines_recompute_many(
         clocks.filter(rule__in=[Rule.WORKING_DAYS, Rule.WORKING_DAYS_BEFORE])
         .select_for_update()
         .order_by("partnership_id", "id")
-        .values_list("id", "partnership_id", "trigger_date", "amount", "due_date", "title", "rule")
+        .values_list(*RECOMPUTE_COLUMNS)
     )
     if not rows:
         return []
@@ -634,8 +649,9 @@ def deadlines_recompute_many(
     copy_due_dates_to_subjects(moved_ids)
     actor_id = actor.pk if actor is not None else None
     actor_email = actor.email if actor is not None else ""
+    # Each named in the audit trail as something to do, as `deadline_move` names it.
     moved_rows = [
-        (pk, rows[i][1], rows[i][4], due, rows[i][5])
+        (pk, rows[i][1], rows[i][4], due, task_title(rows[i][7], rows[i][8], rows[i][5]))
         for i, pk, due in zip(moved.tolist(), moved_ids, new_dues, strict=True)
     ]
     copy_rows(

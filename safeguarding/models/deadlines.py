@@ -123,7 +123,8 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title} – due {self.due_date:%-d %B %Y}"
+        """Named as something to do (`task`): the audit trail's name of a moved clock."""
+        return f"{self.task} – due {self.due_date:%-d %B %Y}"
 
     @property
     def task(self) -> str:

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{when}: nothing sent, {result.held}.")
             return
         for row in result.claimed:
-            title = row.deadline.title if row.deadline_id else "daily digest"
+            # The clock as something to do, as the dashboard and the e-mail say it (a
+            # step's stored title is the state its timetable lists).
+            title = row.deadline.task if row.deadline_id else "daily digest"
             state = "held for digest" if row.status == "held" else "queued"
             self.stdout.write(
                 f"  {state}: {row.rule} {row.occurrence} to {row.recipient.email}: {title}"
