@@ -166,6 +166,16 @@ def closure_on(partnership: Any, day: date | None) -> str | None:
     return closed.values_list("reason", flat=True).first()
 
 
+def on_closure_days(items, partnership: Any) -> set[int]:
+    """The ids of `items` (with a `due_date`) due on one of the partnership's closure days
+    (one query, only if there are items)."""
+    items = list(items)
+    if not items:
+        return set()
+    closed = closure_days(partnership)
+    return {item.pk for item in items if item.due_date in closed}
+
+
 def closure_days_listed(partnership_pk: int, today: date) -> tuple[list, list]:
     """A partnership's closure days to list for its business unit (one query): those to
     come, soonest first, and those already past this year, latest first."""

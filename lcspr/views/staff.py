@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding import form_pages
 from safeguarding.audit import Action, audit_record
-from safeguarding.calendar import closure_on
+from safeguarding.calendar import closure_on, on_closure_days
 from safeguarding.dates import full_date
 from safeguarding.forms import RefusedForm
 
@@ -147,6 +147,16 @@ def review_detail(request, pk):
             "today": timezone.localdate(),
             "not_reopenable": selectors.NOT_REOPENABLE,
         }
+    )
+    # Open actions whose typed due date a closure day added since falls on: marked.
+    context["actions_on_closure_days"] = on_closure_days(
+        (
+            action
+            for rec in context["recommendations"]
+            for action in rec.actions.all()
+            if action.status in ACTION_OPEN and review.status != Status.CLOSED
+        ),
+        review.partnership,
     )
     if context["published_copy"] is not None and context["published_copy"].withdrawn_on is None:
         context["nspcc_entry"] = selectors.nspcc_entry(

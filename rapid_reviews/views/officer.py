@@ -13,6 +13,7 @@ from safeguarding.calendar import (
     add_working_days,
     closure_on,
     is_working_day,
+    on_closure_days,
     working_days_left,
 )
 from safeguarding.deadlines import Kind, get_deadline
@@ -105,6 +106,8 @@ def review_detail(request, pk):
             ],
             # Requests no one at the agency can see (no active contributor there).
             "unanswerable": {r.pk for r in waiting if contacts[r.pk].nobody},
+            # Due dates typed before a closure day was added on them: marked, not moved.
+            "on_closure_days": on_closure_days(waiting, review.incident.partnership_id),
             "chronology": merged_chronology(review),
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),

@@ -20,7 +20,7 @@ from safeguarding.dates import full_date
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import ClosureDay, ReminderSent
 from safeguarding.reminder_mail import reminder_deliver
-from tests.rapid_reviews.conftest import send_requests
+from tests.rapid_reviews.conftest import return_and_submit, send_requests
 from tests.utils import sign_in
 
 from .conftest import TODAY
@@ -28,6 +28,7 @@ from .conftest import TODAY
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 MARK = "The due date falls on a closure day"
+TAG = "On a closure day"
 
 
 def flagged() -> list[ReminderSent]:
@@ -102,6 +103,9 @@ def test_a_closure_day_on_an_actions_due_date_flags_it_and_tells_the_owner_once(
     page = client.get(reverse("lcspr:action", args=[local_review.pk, action.pk]))
     text = " ".join(page.content.decode().split())
     assert f"{MARK}: {full_date(due)} (Office move)" in text
+    # And so does the review's action plan.
+    plan = client.get(local_review.get_absolute_url()).content.decode()
+    assert TAG in plan
 
 
 def test_a_closure_day_on_another_date_flags_nothing(
@@ -116,6 +120,7 @@ def test_a_closure_day_on_another_date_flags_nothing(
     sign_in(client, people["officer"])
     page = client.get(reverse("lcspr:action", args=[local_review.pk, action.pk]))
     assert page.status_code == 200 and MARK not in page.content.decode()
+    assert TAG not in client.get(local_review.get_absolute_url()).content.decode()
 
 
 def test_another_partnerships_closure_day_flags_nothing(
@@ -140,6 +145,7 @@ def test_a_done_action_is_not_flagged(
     sign_in(client, people["officer"])
     page = client.get(reverse("lcspr:action", args=[local_review.pk, action.pk]))
     assert page.status_code == 200 and MARK not in page.content.decode()
+    assert TAG not in client.get(local_review.get_absolute_url()).content.decode()
 
 
 def test_a_returns_due_date_on_a_new_closure_day_is_flagged_until_returned(
@@ -160,6 +166,13 @@ def test_a_returns_due_date_on_a_new_closure_day_is_flagged_until_returned(
     url = reverse("rapid_reviews:request", args=[review.pk, requests["police"].pk])
     text = " ".join(client.get(url).content.decode().split())
     assert f"{MARK}: {full_date(due)} (Training day)" in text
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert page.count(TAG) == len(requests)
+
+    # Once the police return is in, neither its page nor the review's marks it.
+    return_and_submit(requests["police"], contributors["police"])
+    assert MARK not in client.get(url).content.decode()
+    assert client.get(review.get_absolute_url()).content.decode().count(TAG) == len(requests) - 1
 
 
 def test_someone_with_a_daily_digest_reads_it_there(
