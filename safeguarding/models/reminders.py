@@ -207,6 +207,7 @@ class ReminderSent(models.Model):
         "digest": _("Daily summary"),
         "handover": _("Deadlines handed over to them"),
         "moved": _("Due date moved by a change to the calendar"),
+        "closure_day": _("Due date set by hand falls on a new closure day"),
     }
 
     @classmethod

@@ -114,6 +114,7 @@ RULES_IN_WORDS = {
     "digest": "Daily summary",
     "handover": "Deadlines handed over to them",
     "moved": "Due date moved by a change to the calendar",
+    "closure_day": "Due date set by hand falls on a new closure day",
 }
 
 
@@ -140,6 +141,15 @@ def test_the_reminders_sent_log_says_each_reminder_in_words_not_its_code(admin_c
     row = ReminderSent.objects.get(rule="before_3")
     one = _text(admin_client.get(reverse("admin:safeguarding_remindersent_change", args=[row.pk])))
     assert "3 working days before it is due" in one and "before_3" not in one
+
+
+def test_every_rule_the_engine_names_has_its_words():
+    """The rules kept as constants in the reminder engine are all in the log's words."""
+    from safeguarding import reminders
+    from safeguarding.models import ReminderSent
+
+    for rule in (reminders.HAND_OVER, reminders.ON_CLOSURE_DAY):
+        assert ReminderSent(rule=rule).rule_words == RULES_IN_WORDS[rule]
 
 
 def test_a_rule_the_log_has_no_words_for_is_shown_as_it_is():
