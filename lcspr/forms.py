@@ -3,7 +3,7 @@
 from django import forms
 
 from rapid_reviews.forms import ActionForm, area, text
-from safeguarding.form_fields import GDSDateField, not_a_working_day
+from safeguarding.form_fields import GDSDateField, working_day_checked
 from safeguarding.models import Agency, User
 from safeguarding.once import OnceFormMixin
 
@@ -488,15 +488,6 @@ class RecommendationEditForm(RecommendationChecks, ActionForm):
 DUE_DATE = "the date the action is due"
 
 
-def working_day_checked(errors: dict[str, str], due_date) -> dict[str, str]:
-    """`errors`, with the due date's if it has none yet and falls on a weekend or a bank
-    holiday."""
-    if due_date and "due_date" not in errors:
-        if message := not_a_working_day(DUE_DATE, due_date):
-            return {**errors, "due_date": message}
-    return errors
-
-
 class ActionAddForm(OnceFormMixin, ActionForm):
     submit_label = "Add the action"
     description = area("Action", required=True, rows=3, message="Enter the action")
@@ -525,7 +516,9 @@ class ActionAddForm(OnceFormMixin, ActionForm):
             review,
             **{name: data.get(name) for name in ("agency", "lead", "description", "due_date")},
         )
-        return working_day_checked(errors, data.get("due_date"))
+        return working_day_checked(
+            errors, DUE_DATE, data.get("due_date"), partnership=review.partnership
+        )
 
 
 class ActionUpdateForm(ActionForm):
@@ -569,7 +562,13 @@ class ActionUpdateForm(ActionForm):
             evidence_of_impact=data.get("evidence_of_impact"),
         )
         # A date kept as it was is not refused (one set before this check, say).
-        return errors if due_date == self.action.due_date else working_day_checked(errors, due_date)
+        return working_day_checked(
+            errors,
+            DUE_DATE,
+            due_date,
+            partnership=review.partnership,
+            was=self.action.due_date,
+        )
 
 
 class AgencyActionForm(ActionUpdateForm):

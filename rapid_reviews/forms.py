@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
-from safeguarding.form_fields import GDSDateField, on_a_working_day
+from safeguarding.form_fields import GDSDateField, on_a_working_day, working_day_checked
 from safeguarding.forms import StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
 from safeguarding.forms import text_field as text
@@ -17,6 +17,10 @@ from safeguarding.models import Agency
 from .models import Criterion, Decision, PanelResponse
 from .services import requests as request_checks
 from .services import review as review_checks
+
+#: A return's due date: one the agency is asked to meet, so a working day of the
+#: partnership (its closure days checked against the review, in the forms' `clean`).
+RETURN_DUE = "the date the return is due"
 
 
 class ActionForm(StepForm):
@@ -80,8 +84,8 @@ class RequestsForm(StepForm):
         error_messages={"required": "Select at least one agency"},
     )
     due_date = GDSDateField(
-        what="the date the return is due",
-        validators=[on_a_working_day("the date the return is due")],
+        what=RETURN_DUE,
+        validators=[on_a_working_day(RETURN_DUE)],
         label="Returns due by",
         help_text="The local timetable suggests this date.",
     )
@@ -114,8 +118,11 @@ class RequestsForm(StepForm):
     def clean(self):
         data = super().clean()
         if self.review is not None:
+            errors = request_checks.request_due_errors(self.review, data.get("due_date"))
             self.add_check_errors(
-                request_checks.request_due_errors(self.review, data.get("due_date"))
+                working_day_checked(
+                    errors, RETURN_DUE, data.get("due_date"), partnership=self.review.partnership
+                )
             )
         return data
 
@@ -131,7 +138,17 @@ class RequestActionForm(ActionForm):
     def case_errors(self, review, data):
         if self.information_request is None:
             return {}
-        return self.request_errors(self.information_request, data)
+        errors = self.request_errors(self.information_request, data)
+        if "due_date" not in self.fields:
+            return errors
+        # A new due date is not on one of the partnership's closure days either.
+        return working_day_checked(
+            errors,
+            RETURN_DUE,
+            data.get("due_date"),
+            partnership=review.partnership,
+            was=self.information_request.due_date,
+        )
 
     def request_errors(self, information_request, data) -> dict[str, str]:
         raise NotImplementedError
@@ -144,8 +161,8 @@ class RequestChangeForm(RequestActionForm):
         "Contact at the agency", hint="Name, e-mail address or telephone number", width=20
     )
     due_date = GDSDateField(
-        what="the date the return is due",
-        validators=[on_a_working_day("the date the return is due")],
+        what=RETURN_DUE,
+        validators=[on_a_working_day(RETURN_DUE)],
         label="Return due by",
     )
     reason = area(
@@ -174,8 +191,8 @@ class SendBackForm(RequestActionForm):
         "only tells them more is needed.",
     )
     due_date = GDSDateField(
-        what="the date the return is due",
-        validators=[on_a_working_day("the date the return is due")],
+        what=RETURN_DUE,
+        validators=[on_a_working_day(RETURN_DUE)],
         label="New due date",
     )
 

@@ -97,18 +97,34 @@ class GDSDateField(DateInputField):
         return f"{self.what[0].upper()}{self.what[1:]} must be a real date"
 
 
-def not_a_working_day(what: str, value: dt.date) -> str | None:
+def not_a_working_day(what: str, value: dt.date, *, partnership=None) -> str | None:
     """The error for a date people are asked to meet (`what` it is) that falls on a
-    weekend or a bank holiday in England, or None if it is a working day."""
+    weekend or a bank holiday in England, or, given the `partnership`, on one of its
+    closure days (one query); None if it is a working day."""
     from . import calendar
 
-    reason = calendar.non_working_reason(value)
+    reason = calendar.non_working_reason(value, partnership=partnership)
     if not reason:
         return None
-    article = "a " if reason in ("Saturday", "Sunday") else ""
-    return (
-        f"{what[0].upper()}{what[1:]} must be a working day: {value:%-d %B %Y} is {article}{reason}"
-    )
+    if reason.startswith(calendar.CLOSURE_PREFIX):
+        reason = f"a closure day ({reason.removeprefix(calendar.CLOSURE_PREFIX)})"
+    elif reason in ("Saturday", "Sunday"):
+        reason = f"a {reason}"
+    return f"{what[0].upper()}{what[1:]} must be a working day: {value:%-d %B %Y} is {reason}"
+
+
+def working_day_checked(
+    errors: dict[str, str], what: str, value, *, partnership, was=None, field: str = "due_date"
+) -> dict[str, str]:
+    """`errors` (a form's checks against the case), with `field`'s if it has none yet and
+    its date, typed for people to meet, is not a working day of the `partnership`: a
+    weekend, a bank holiday or one of its closure days. A date kept as it was (`was`) is
+    not refused: one set before a closure day was added is marked on its page instead
+    (ADR 0027 addendum)."""
+    if value and value != was and field not in errors:
+        if message := not_a_working_day(what, value, partnership=partnership):
+            return {**errors, field: message}
+    return errors
 
 
 def on_a_working_day(what: str):

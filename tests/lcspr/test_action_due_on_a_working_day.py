@@ -99,3 +99,39 @@ def test_moving_an_action_to_a_day_off_is_refused_but_a_date_kept_is_not(
     assert post(monday, reason="The audit moved.").status_code == 302
     action.refresh_from_db()
     assert action.due_date == monday == dt.date(2027, 1, 18)
+
+
+def test_an_action_due_on_one_of_the_partnerships_closure_days_is_refused(
+    client, local_review, people, added, other_partnership
+):
+    """Not only weekends and bank holidays: a day the partnership's office is closed is
+    not a working day either. Another partnership's closure day does not count."""
+    from safeguarding.models import ClosureDay
+
+    closed = add_working_days(NEW_YEAR, 3)
+    other = add_working_days(NEW_YEAR, 4)
+    ClosureDay.objects.create(
+        partnership=local_review.partnership, date=closed, reason="Office move"
+    )
+    ClosureDay.objects.create(partnership=other_partnership, date=other, reason="Training day")
+    sign_in(client, people["officer"])
+    url = reverse("lcspr:action-add", args=[local_review.pk, added.pk])
+    answers = {
+        "description": "Train the front door team",
+        "agency": local_review.partnership.agencies.order_by("pk").first().pk,
+        "lead": "Head of service",
+    }
+    response = client.post(url, {**answers, **date_fields("due_date", closed)})
+    assert_errors_reported(
+        response,
+        {
+            "due_date": (
+                "id_due_date_0",
+                "The date the action is due must be a working day: "
+                f"{closed:%-d %B %Y} is a closure day (Office move)",
+            )
+        },
+    )
+    assert not Action.objects.exists()
+    assert client.post(url, {**answers, **date_fields("due_date", other)}).status_code == 302
+    assert Action.objects.get().due_date == other

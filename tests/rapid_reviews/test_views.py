@@ -689,6 +689,46 @@ def test_a_return_cannot_be_due_on_a_weekend_or_bank_holiday(client, review, age
     assert not review.requests.exists()
 
 
+def test_a_return_cannot_be_due_on_one_of_the_partnerships_closure_days(
+    client, review, agencies, people
+):
+    """Asked for, or moved to, a day the partnership's office is closed: refused, naming
+    the closure. A date kept as it was (set before the closure day was added) still saves."""
+    from safeguarding.calendar import add_working_days
+    from safeguarding.models import ClosureDay
+
+    closed = add_working_days(TODAY(), 6)
+    ClosureDay.objects.create(partnership=review.partnership, date=closed, reason="Office move")
+    said = (
+        "The date the return is due must be a working day: "
+        f"{closed:%-d %B %Y} is a closure day (Office move)"
+    )
+    sign_in(client, people["officer"])
+    html = client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {"agencies": [agencies["health"].pk], **date_fields("due_date", closed), "continue": ""},
+    ).content.decode()
+    assert said in html
+    assert not review.requests.exists()
+    due = add_working_days(TODAY(), 5)
+    client.post(
+        reverse("rapid_reviews:requests-new", args=[review.pk]),
+        {"agencies": [agencies["health"].pk], **date_fields("due_date", due), "continue": ""},
+    )
+    request = review.requests.get()
+    change = reverse("rapid_reviews:request-change", args=[review.pk, request.pk])
+    html = client.post(change, {"contact": "Ward 4", **date_fields("due_date", closed)})
+    assert said in html.content.decode()
+    request.refresh_from_db()
+    assert request.due_date == due
+    # The closure day added on the date already asked for: kept as it was, it saves.
+    ClosureDay.objects.filter(date=closed).update(date=due)
+    response = client.post(change, {"contact": "Ward 5", **date_fields("due_date", due)})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.due_date, request.contact) == (due, "Ward 5")
+
+
 def test_the_list_puts_reviews_in_progress_first_and_pages_those_sent(client, make_review, people):
     officer = people["officer"]
     active = make_review()
