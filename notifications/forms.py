@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from safeguarding.form_fields import GDSDateField
+from safeguarding.form_fields import INCIDENT_DATE, GDSDateField
 from safeguarding.forms import StepForm
 from safeguarding.forms import area_field as _area
 from safeguarding.forms import text_field as _text
@@ -19,6 +19,7 @@ from .services.common import (
     incident_date_errors,
     late_reason_errors,
     notification_due_from,
+    validate_incident_dates,
     validate_notification_date,
 )
 from .services.transitions import corrected_notification_errors
@@ -28,6 +29,7 @@ class IncidentDatesForm(StepForm):
     incident_date = GDSDateField(
         what="the date of the incident",
         required=False,
+        earliest=INCIDENT_DATE,
         label="Date of the incident",
         help_text="For example, 27 3 2026. Leave blank if not known.",
     )
@@ -58,20 +60,15 @@ class IncidentDatesForm(StepForm):
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
-        incident_date, aware = data.get("incident_date"), data.get("awareness_date")
-        if incident_date and incident_date > today:
-            self.add_error("incident_date", "The date of the incident must be today or in the past")
-        if aware and aware > today:
-            self.add_error(
-                "awareness_date",
-                "The date the local authority became aware must be today or in the past",
+        # The service's checks of the two dates together, with the other errors (a field
+        # with an error of its own keeps only that one).
+        self.add_check_errors(
+            validate_incident_dates(
+                incident_date=data.get("incident_date"),
+                awareness_date=data.get("awareness_date"),
+                today=today,
             )
-        elif aware and incident_date and aware < incident_date:
-            self.add_error(
-                "awareness_date",
-                "The date the local authority became aware must be the same as or after the "
-                "date of the incident",
-            )
+        )
         if self.incident is not None:
             self._check_with_incident(data, today)
         return data
@@ -189,6 +186,7 @@ class ChildForm(StepForm):
     date_of_birth = GDSDateField(
         what="the child's date of birth",
         required=False,
+        earliest=None,  # the child's age on the incident's day is checked (`_check_age`)
         label="Date of birth",
         help_text="For example, 27 3 2019",
     )

@@ -460,7 +460,8 @@ class ReturnForm(forms.Form):
 
 
 class ChronologyRowForm(forms.Form):
-    date = GDSDateField(what="the date of the contact", required=False, label="Date")
+    # A chronology goes back through the child's life, and before it.
+    date = GDSDateField(what="the date of the contact", required=False, earliest=None, label="Date")
     contact_type = text(
         "Type of contact", hint="For example, home visit, A&E attendance", max_length=150
     )

@@ -31,6 +31,10 @@ class GDSDateFilter(django_filters.Filter):
 
     field_class = GDSDateField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("earliest", None)  # finding records, not recording a date
+        super().__init__(*args, **kwargs)
+
 
 class AuditFilterForm(FilterForm):
     def clean(self):

@@ -1,9 +1,62 @@
-"""Form fields shared by the stages: the GOV.UK date input with GOV.UK error messages."""
+"""Form fields shared by the stages: the GOV.UK date input with GOV.UK error messages,
+and the earliest date each kind of date may be (ADR 0027, addendum "the earliest dates")."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from crispy_forms_gds.fields import DateInputField
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+
+#: The duty to notify the National Panel (the Child Safeguarding Practice Review Panel)
+#: began on 29 June 2018: no case this service keeps can have been known, notified,
+#: reviewed or decided before it.
+DUTY_TO_NOTIFY_BEGAN = dt.date(2018, 6, 29)
+
+#: A notification is about a child: the incident happened at most this many years before
+#: the local authority became aware of it (an incident longer ago could only concern
+#: someone who is an adult now).
+CHILDHOOD_YEARS = 18
+
+
+@dataclass(frozen=True)
+class Earliest:
+    """The earliest a date may be, and why, said after the date in its message."""
+
+    day: dt.date
+    why: str
+
+    def error(self, what: str, value: dt.date | None) -> str | None:
+        """The message for `value` (`what` it is) if it is before `day`, else None."""
+        if value is None or value >= self.day:
+            return None
+        return (
+            f"{what[0].upper()}{what[1:]} must be the same as or after "
+            f"{self.day:%-d %B %Y}, {self.why}"
+        )
+
+
+#: The default of every date of a case: the day the duty to notify began.
+CASE_DATE = Earliest(DUTY_TO_NOTIFY_BEGAN, "when the duty to notify the National Panel began")
+#: The incident itself may be before the duty began, by a childhood at most (and no more
+#: than that before the date the local authority became aware, `years_before_awareness`).
+INCIDENT_DATE = Earliest(
+    DUTY_TO_NOTIFY_BEGAN - relativedelta(years=CHILDHOOD_YEARS),
+    f"{CHILDHOOD_YEARS} years before the duty to notify the National Panel began",
+)
+
+
+def years_before_awareness(incident_date: dt.date | None, awareness_date: dt.date | None):
+    """The error for an incident date more than `CHILDHOOD_YEARS` before the date the
+    local authority became aware of it, or None."""
+    if not (incident_date and awareness_date):
+        return None
+    if incident_date >= awareness_date - relativedelta(years=CHILDHOOD_YEARS):
+        return None
+    return (
+        f"The date of the incident must be no more than {CHILDHOOD_YEARS} years before the "
+        f"date the local authority became aware ({awareness_date:%-d %B %Y})"
+    )
 
 
 class GDSDateField(DateInputField):
@@ -12,15 +65,23 @@ class GDSDateField(DateInputField):
     Messages follow the Design System: "Enter <what>" when empty, "<What> must include a
     month" (the parts missing) when incomplete, "<What> must be a real date" when
     impossible, "Year must include 4 numbers"; each at the boxes it is about.
+
+    `earliest` (an `Earliest`) is the first day the date may be: by default `CASE_DATE`,
+    the day the duty to notify the National Panel began. A date that is not a case's own
+    (a filter, a report's period, an agency's chronology, a date of birth) says `None`,
+    and is then checked only as a real date.
     """
 
-    def __init__(self, *, what: str, required: bool = True, **kwargs):
+    def __init__(
+        self, *, what: str, required: bool = True, earliest: Earliest | None = CASE_DATE, **kwargs
+    ):
         # The Design System gives every date input a hint. It also keeps the markup valid:
         # without help text crispy-forms-gds renders an erroneous date's boxes with
         # aria-describedby="" (an empty IDREFS, which the Nu HTML Checker rejects).
         kwargs.setdefault("help_text", "For example, 27 3 2026")
         super().__init__(required=required, **kwargs)
         self.what = what
+        self.earliest = earliest
         self.error_messages["required"] = f"Enter {what}"
         self.error_messages["incomplete"] = (
             f"{what[0].upper()}{what[1:]} must include a day, month and year"
@@ -75,6 +136,9 @@ class GDSDateField(DateInputField):
             refuse(self.real_date_message, [1] if not 1 <= month <= 12 else [0], "invalid")
         if not 1900 <= date.year <= 2100:
             refuse(self.real_date_message, [2], "invalid")
+        too_early = self.earliest and self.earliest.error(str(self.what), date)
+        if too_early:
+            refuse(too_early, [0, 1, 2], "too_early")
         self.validate(date)
         self.run_validators(date)
         return date

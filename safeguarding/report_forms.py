@@ -119,12 +119,14 @@ class PeriodFilterForm(_FilterForm):
     start = GDSDateField(
         what=_("the first day of the period"),
         required=False,
+        earliest=None,  # a period to count over, not a date of a case
         label=_("From (for dates of your choice)"),
         help_text=_("For example, 1 4 2025"),
     )
     end = GDSDateField(
         what=_("the last day of the period"),
         required=False,
+        earliest=None,
         label=_("To (for dates of your choice)"),
         help_text=_("For example, 31 3 2026"),
     )

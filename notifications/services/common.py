@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from safeguarding import workflow
+from safeguarding.form_fields import CASE_DATE, INCIDENT_DATE, years_before_awareness
 from safeguarding.models import Role
 from safeguarding.workflow import ConcurrentEditError, TransitionError, move_refused  # noqa: F401
 from safeguarding.workflow import require_case_role as require_role  # noqa: F401
@@ -22,21 +23,31 @@ CASE_ROLES = {Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER}
 def validate_incident_dates(
     *, incident_date: dt.date | None, awareness_date: dt.date | None, today: dt.date
 ) -> dict[str, str]:
-    """GOV.UK-style messages keyed by field, for forms and services alike."""
+    """GOV.UK-style messages keyed by field, for forms and services alike. The earliest
+    dates are the form fields' own (`safeguarding.form_fields`), checked here again for
+    a way in that is not a form."""
     errors = {}
     if incident_date and incident_date > today:
         errors["incident_date"] = "The date of the incident must be today or in the past"
+    elif too_early := INCIDENT_DATE.error("the date of the incident", incident_date):
+        errors["incident_date"] = too_early
     if awareness_date is None:
         errors["awareness_date"] = "Enter the date the local authority became aware"
     elif awareness_date > today:
         errors["awareness_date"] = (
             "The date the local authority became aware must be today or in the past"
         )
+    elif too_early := CASE_DATE.error("the date the local authority became aware", awareness_date):
+        errors["awareness_date"] = too_early
     elif incident_date and awareness_date < incident_date:
         errors["awareness_date"] = (
             "The date the local authority became aware must be the same as or after the "
             "date of the incident"
         )
+    elif "incident_date" not in errors and (
+        too_long := years_before_awareness(incident_date, awareness_date)
+    ):
+        errors["incident_date"] = too_long
     return errors
 
 
@@ -76,11 +87,17 @@ def incident_date_errors(
         return {}
     if incident_date > today:
         return {"incident_date": "The date of the incident must be today or in the past"}
+    if too_early := INCIDENT_DATE.error("the date of the incident", incident_date):
+        return {"incident_date": too_early}
     if against_awareness and incident_date > incident.awareness_date:
         return {
             "incident_date": "The date of the incident must be the same as or before the date "
             f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
         }
+    if against_awareness and (
+        too_long := years_before_awareness(incident_date, incident.awareness_date)
+    ):
+        return {"incident_date": too_long}
     born = (
         incident.children.filter(unborn=False, date_of_birth__gt=incident_date)
         .order_by("-date_of_birth")

@@ -685,7 +685,7 @@ def test_a_corrected_awareness_date_cannot_come_before_a_childs_birth(make_incid
         services.incident_correct_awareness_date(
             incident=incident,
             actor=officer,
-            awareness_date=dt.date(2018, 6, 1),
+            awareness_date=dt.date(2019, 4, 1),
             reason="Typed wrongly",
             late_reason="Late.",
         )
