@@ -59,12 +59,44 @@ def years_before_awareness(incident_date: dt.date | None, awareness_date: dt.dat
     )
 
 
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def month_number(text: str) -> str | None:
+    """The number of the month `text` names ("Dec", "december", "Sept", "sep."), as the
+    month box would hold it; None if it names none. A name is the month's full name or
+    its first 3 letters or more (3 tell every month apart), in any capitals, with or
+    without a full stop after it."""
+    name = text.strip().rstrip(".").lower()
+    if len(name) < 3 or not name.isascii() or not name.isalpha():
+        return None
+    for number, month in enumerate(_MONTHS, start=1):
+        if month.startswith(name):
+            return str(number)
+    return None
+
+
 class GDSDateField(DateInputField):
     """Day, month and year boxes (the GOV.UK date input), returning a `date`.
 
     Messages follow the Design System: "Enter <what>" when empty, "<What> must include a
     month" (the parts missing) when incomplete, "<What> must be a real date" when
-    impossible, "Year must include 4 numbers"; each at the boxes it is about.
+    impossible, "Year must include 4 numbers"; each at the boxes it is about. The month
+    may be typed as a name or its abbreviation ("Dec", "december", "Sept") as well as a
+    number, as the Design System asks.
 
     `earliest` (an `Earliest`) is the first day the date may be: by default `CASE_DATE`,
     the day the duty to notify the National Panel began. A date that is not a case's own
@@ -96,7 +128,8 @@ class GDSDateField(DateInputField):
     def clean(self, value):
         """The Design System's checks, in its order, each error shown at the boxes it is
         about (the error summary links to the first of them): nothing typed; a part
-        missing ("must include a month"); not numbers, or not a real date; a year
+        missing ("must include a month"); not numbers (a month's name is its number), or
+        not a real date; a year
         without 4 numbers."""
         boxes = [sub.widget for sub in self.fields]
         for box in boxes:
@@ -120,6 +153,7 @@ class GDSDateField(DateInputField):
         if missing:
             names = " and ".join(self.PARTS[i] for i in missing)
             refuse(f"{self._what} must include a {names}", missing, "incomplete")
+        parts[1] = month_number(parts[1]) or parts[1]
         not_numbers = [
             i
             for i, part in enumerate(parts)
@@ -151,6 +185,7 @@ class GDSDateField(DateInputField):
         day, month, year = (str(v).strip() if v is not None else "" for v in data_list)
         if not (day or month or year):
             return None
+        month = month_number(month) or month
         try:
             return dt.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
