@@ -260,19 +260,21 @@ def briefing_generate(briefing: LearningBriefing, *, force: bool = False) -> Lea
     return briefing
 
 
-def _link_error(links: str) -> str | None:
+def _link_errors(links: str) -> list[str]:
     """Each line of the links is a web address, or a title, a bar and a web address: the
-    PDF links it, so nothing else (a `javascript:` address, a typo) may pass."""
+    PDF links it, so nothing else (a `javascript:` address, a typo) may pass. Every line
+    that is not is said, each its own error (lines counted without the empty ones)."""
     lines = [line.strip() for line in links.splitlines() if line.strip()]
+    errors = []
     for number, line in enumerate(lines, start=1):
         title, bar, address = line.partition("|")
         address = (address if bar else title).strip()
         if not address.lower().startswith(("https://", "http://")) or " " in address:
-            return (
+            errors.append(
                 f"Link {number} must end with a web address starting https://, for example "
                 "‘Working Together 2023 | https://www.gov.uk/government/publications/…’"
             )
-    return None
+    return errors
 
 
 def briefing_values(values: dict) -> dict[str, str]:
@@ -280,15 +282,17 @@ def briefing_values(values: dict) -> dict[str, str]:
     return {f: plain_text(values.get(f) or "").strip() for f in BRIEFING_FIELDS}
 
 
-def briefing_errors(review: Review, values: dict) -> dict[str, str]:
-    """The briefing's fields: each it needs, links the PDF can follow, and nothing in
-    any of them that identifies the case, said about the whole briefing (for the service
-    and its form)."""
+def briefing_errors(review: Review, values: dict) -> dict[str, str | list[str]]:
+    """The briefing's fields: each it needs, links the PDF can follow (every link that
+    cannot, at once), and nothing in any of them that identifies the case, said about
+    the whole briefing (for the service and its form)."""
     values = briefing_values(values)
-    errors = {f: message for f, message in REQUIRED.items() if not values[f]}
-    link_error = _link_error(values["links"])
-    if link_error:
-        errors["links"] = link_error
+    errors: dict[str, str | list[str]] = {
+        f: message for f, message in REQUIRED.items() if not values[f]
+    }
+    link_errors = _link_errors(values["links"])
+    if link_errors:
+        errors["links"] = link_errors
     found = identifying_terms_in(review, *values.values())
     if found:
         errors["__all__"] = (

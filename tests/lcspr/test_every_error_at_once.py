@@ -538,3 +538,40 @@ def test_a_briefing_naming_the_child_with_a_bad_link_is_reported_with_its_missin
         "links",
         "Link 1 must end with a web address starting https://",
     )
+
+
+def test_every_bad_link_of_a_briefing_is_reported_at_once(client, local_review, people):
+    """Links 2 and 3 wrong: both are said, each its own error in the summary, both going
+    to the links box (only link 2 was said, then link 3 on the next try)."""
+    from lcspr.models import LearningBriefing
+
+    from .conftest import BRIEFING
+
+    links = (
+        "Working Together | https://www.gov.uk/government/publications/working-together\n"
+        "NSPCC repository | www.nspcc.org.uk/case-reviews\n"
+        "\n"
+        "Our procedures | javascript:alert(1)\n"
+    )
+    expected = [
+        f"Link {n} must end with a web address starting https://, for example "
+        "‘Working Together 2023 | https://www.gov.uk/government/publications/…’"
+        for n in (2, 3)
+    ]
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:briefing", args=[local_review.pk]), {**BRIEFING, "links": links}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["links"] == expected
+    summary = (
+        response.content.decode().partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    )
+    for message in expected:
+        assert f'<li><a href="#id_links">{message}</a></li>' in summary, summary
+    assert not LearningBriefing.objects.filter(review=local_review).exists()
+    with pytest.raises(ValidationError) as error:
+        services.briefing_save(
+            review=local_review, actor=people["officer"], values={**BRIEFING, "links": links}
+        )
+    assert error.value.message_dict == {"links": expected}
