@@ -1202,6 +1202,7 @@ def report_download(request, pk):
         review,
         review.report_file,
         what="final report",
-        filename="final-report.pdf",
+        # Named by the case, as the notification and the rapid review downloads are.
+        filename=f"{review.reference}-final-report.pdf",
         content_type="application/pdf",
     )

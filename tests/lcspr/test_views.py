@@ -567,6 +567,20 @@ def test_a_document_downloads_with_the_ending_of_its_type(
     assert download["Content-Disposition"] == f'attachment; filename="{downloaded}"'
 
 
+def test_the_final_report_downloads_under_the_cases_reference(client, local_review, people):
+    """Named by the case, as the notification and the rapid review are
+    ("BSCP-2026-001-rapid-review.pdf"), not "final-report.pdf" whatever the case."""
+    from .conftest import publish, to_notice_sent
+
+    publish(to_notice_sent(local_review, people["officer"]), people["officer"])
+    sign_in(client, people["officer"])
+    download = client.get(reverse("lcspr:report", args=[local_review.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="{local_review.reference}-final-report.pdf"'
+    )
+
+
 def test_the_rapid_review_links_to_its_local_review(client, review, people):
     from rapid_reviews import services as rr_services
     from tests.rapid_reviews.conftest import decide_and_sign
