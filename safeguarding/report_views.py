@@ -435,7 +435,7 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
         bars = []
         for p in partnerships:
             t = by_p[p.pk][key]
-            cells, percent = reports.suppressed_timeliness(t.total, t.on_time, t.late)
+            cells, percent = reports.suppressed_timeliness(t.total, t.on_time, t.late, t.pending)
             rows.append([p.name, *cells])
             bars.append(charts.Bar(p.name, percent or 0, cells[-1]))
         any_clocks = any(by_p[p.pk][key].total for p in partnerships)
@@ -450,7 +450,7 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
                 "svg": charts.bar_chart(
                     title=_("%(measure)s on time by partnership, %(period)s")
                     % {"measure": label, "period": period.label},
-                    description="; ".join(f"{row[0]}: {row[4]}" for row in rows),
+                    description="; ".join(f"{row[0]}: {row[-1]}" for row in rows),
                     bars=bars,
                     max_value=100,
                     chart_id=f"regional-{key}",
@@ -492,11 +492,13 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
 
 #: What every regional figure means, on the page and at the top of the downloads.
 REGIONAL_NOTE = _(
-    "Totals only, never details of a child or a case. Counts from 1 to 4 are shown as "
-    "‘fewer than 5’. Other counts are rounded to the nearest 5 (5 means 5 to 7, 10 means "
-    "8 to 12), so totals may not add up. Where on time or late is fewer than 5, the other "
-    "and the percentage are not shown. Percentages are worked out from the rounded "
-    "counts. ‘–’ means nothing was due."
+    "Totals only, never details of a child or a case. Due in the period is on time, late "
+    "or overdue, and not yet due added together. Counts from 1 to 4 are shown as ‘fewer "
+    "than 5’. Other counts are rounded to the nearest 5 (5 means 5 to 7, 10 means 8 to "
+    "12), so totals may not add up. Where on time or late is fewer than 5, the other and "
+    "the percentage are not shown. Where any of on time, late or not yet due is fewer "
+    "than 5, the number due is not shown either, unless the other two are 0. Percentages "
+    "are worked out from the rounded counts. ‘–’ means nothing was due."
 )
 
 
@@ -505,6 +507,7 @@ REGIONAL_HEADERS = [
     "Due in the period",
     "On time",
     "Late or overdue",
+    "Not yet due",
     "Percentage on time",
 ]
 

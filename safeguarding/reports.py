@@ -533,24 +533,41 @@ def suppress(n: int) -> str:
 NOT_SHOWN = _("not shown")
 
 
-def suppressed_timeliness(total: int, on_time: int, late: int) -> tuple[list[str], int | None]:
-    """One partnership's timeliness as regional viewers see it: (due, on time, late,
-    percentage) and the percentage shown, if any. Counts are `suppress`ed; where on time
-    or late is hidden, the other and the percentage are hidden too, since with the total
-    or the percentage either would give the hidden one away (9 due, 60% on time: 3 and
-    2). The percentage is worked out from the rounded counts, so it tells no more than
-    they do."""
-    if any(0 < n < 5 for n in (on_time, late)):
+def suppressed_timeliness(
+    total: int, on_time: int, late: int, pending: int
+) -> tuple[list[str], int | None]:
+    """One partnership's timeliness as regional viewers see it: (due, on time, late, not
+    yet due, percentage) and the percentage shown, if any. Due is on time + late + not yet
+    due, as on the timeliness report. Counts are `suppress`ed, and:
+
+    - where on time or late is hidden, the other and the percentage are hidden too, since
+      with the total or the percentage either would give the hidden one away (9 due, 60%
+      on time: 3 and 2);
+    - where any of the three parts is from 1 to 4, the number due is not shown either
+      (6 due, shown as 5, less 5 or more on time and 0 not yet due leaves at most 2
+      late), unless that part is the only one above 0, when the number due is that part
+      and says no more than it.
+
+    The percentage is worked out from the rounded counts, so it tells no more than they
+    do."""
+    parts = (on_time, late, pending)
+    small = [0 < n < 5 for n in parts]
+    if any(small) and sum(1 for n in parts if n) > 1:
+        due = str(NOT_SHOWN)
+    else:
+        due = suppress(total)
+    if small[0] or small[1]:
         hidden = [
             suppress(n) if 0 < n < 5 else (str(NOT_SHOWN) if n else "0") for n in (on_time, late)
         ]
-        return [suppress(total), *hidden, str(NOT_SHOWN)], None
+        return [due, *hidden, suppress(pending), str(NOT_SHOWN)], None
     decided = rounded(on_time) + rounded(late)
     percent = round(100 * rounded(on_time) / decided) if decided else None
     return [
-        suppress(total),
+        due,
         suppress(on_time),
         suppress(late),
+        suppress(pending),
         "–" if percent is None else f"{percent}%",
     ], percent
 

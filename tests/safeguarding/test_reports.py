@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lcspr import services as lcspr_services
 from lcspr.models import LearningTheme
@@ -373,14 +374,51 @@ def test_regional_view_side_by_side_with_small_numbers_suppressed(
     rows = {r[0]: r[1:] for r in notifications["rows"]}
     # 5 on time of 6 with "83%" would give away the single late one: where late (or on
     # time) is hidden, so are the other and the percentage.
-    assert rows[partnership.name] == ["5", "not shown", "fewer than 5", "not shown"]
-    assert rows[other_partnership.name] == ["fewer than 5", "fewer than 5", "0", "not shown"]
+    # 6 due, shown as 5 (5 to 7), less 5 or more on time would leave the late one at 1
+    # or 2: the number due is hidden too.
+    assert rows[partnership.name] == ["not shown", "not shown", "fewer than 5", "0", "not shown"]
+    assert rows[other_partnership.name] == [
+        "fewer than 5",
+        "fewer than 5",
+        "0",
+        "0",
+        "not shown",
+    ]
     assert "83%" not in html
     assert "Outside region SCP" not in html
     assert "Secret Name" not in html and "Child A" not in html
     assert "fewer than 5" in html
     sex = next(b for b in response.context["regional"]["breakdowns"] if b["key"] == "sex")
     assert [other_partnership.name, "fewer than 5", "0", "0"] in sex["rows"]
+
+
+def test_a_regional_row_adds_up_as_the_timeliness_report_does(client, people, partnership):
+    """Due in the period counts clocks not yet due, as the timeliness report does: the
+    regional row shows them in their own column (page and download), so due = on time +
+    late + not yet due."""
+    import csv
+
+    today = timezone.localdate()
+    for i in range(10):  # met on time early in the year
+        due = D(today.year, 1, 6 + i)
+        make_deadline(partnership, due=due, closed_on=due)
+    for _ in range(5):  # open, due today: not yet due
+        make_deadline(partnership, due=today)
+    sign_in(client, people["regional"])
+    query = {"year": str(today.year)}
+    response = client.get(reverse("safeguarding:regional"), query)
+    notifications = next(
+        m for m in response.context["regional"]["measures"] if m["key"] == "notifications"
+    )
+    rows = {r[0]: r[1:] for r in notifications["rows"]}
+    assert rows[partnership.name] == ["15", "10", "0", "5", "100%"]
+    assert "Not yet due" in response.content.decode()
+    export = client.get(reverse("safeguarding:regional-export", args=["csv"]), query)
+    lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header = next(i for i, r in enumerate(lines) if r[:2] == ["Partnership", "Due in the period"])
+    assert lines[header][3:5] == ["Late or overdue", "Not yet due"]
+    row = next(r for r in lines[header:] if r[0] == partnership.name)
+    assert row[1:] == ["15", "10", "0", "5", "100%"]
 
 
 def test_regional_export_is_suppressed_and_audited(client, people, region_data, partnership):
@@ -416,19 +454,43 @@ def test_regional_figures_are_for_whole_years_and_quarters_only(client, people, 
 def test_a_hidden_count_is_not_given_away_by_the_other_or_the_percentage():
     from safeguarding.reports import suppressed_timeliness
 
-    # 9 due, 3 on time and 2 late: "60%" would give both away.
-    assert suppressed_timeliness(9, 3, 2) == (
-        ["10", "fewer than 5", "fewer than 5", "not shown"],
+    # 9 due, 3 on time, 2 late and 4 not yet due: "60%" would give both away, and the
+    # number due less the others would narrow them.
+    assert suppressed_timeliness(9, 3, 2, 4) == (
+        ["not shown", "fewer than 5", "fewer than 5", "fewer than 5", "not shown"],
         None,
     )
-    assert suppressed_timeliness(11, 6, 3) == (
-        ["10", "not shown", "fewer than 5", "not shown"],
+    assert suppressed_timeliness(11, 6, 3, 2) == (
+        ["not shown", "not shown", "fewer than 5", "fewer than 5", "not shown"],
         None,
     )
     # The percentage is worked out from the rounded counts (7 and 5 show as 5 and 5).
-    assert suppressed_timeliness(12, 7, 5) == (["10", "5", "5", "50%"], 50)
-    assert suppressed_timeliness(7, 7, 0) == (["5", "5", "0", "100%"], 100)
-    assert suppressed_timeliness(0, 0, 0) == (["0", "0", "0", "–"], None)
+    assert suppressed_timeliness(12, 7, 5, 0) == (["10", "5", "5", "0", "50%"], 50)
+    assert suppressed_timeliness(7, 7, 0, 0) == (["5", "5", "0", "0", "100%"], 100)
+    assert suppressed_timeliness(0, 0, 0, 0) == (["0", "0", "0", "0", "–"], None)
+    # Only one count above 0: the number due is that count, and says no more.
+    assert suppressed_timeliness(3, 0, 0, 3) == (
+        ["fewer than 5", "0", "0", "fewer than 5", "–"],
+        None,
+    )
+
+
+def test_no_count_under_5_in_a_regional_row_can_be_worked_out_from_the_others():
+    """Every row a regional viewer could see, from every true (on time, late, not yet due)
+    up to 30 each: for each count shown as "fewer than 5", every value from 1 to 4 fits
+    all the row shows (due = on time + late + not yet due, rounded counts, percentage)."""
+    from itertools import product
+
+    from safeguarding.reports import suppressed_timeliness
+
+    seen: dict[tuple, list[tuple[int, int, int]]] = {}
+    for parts in product(range(31), repeat=3):
+        cells, _percent = suppressed_timeliness(sum(parts), *parts)
+        seen.setdefault(tuple(cells), []).append(parts)
+    for cells, truths in seen.items():
+        for i in range(3):
+            if cells[1 + i] == "fewer than 5":
+                assert {t[i] for t in truths} == {1, 2, 3, 4}, (cells, truths)
 
 
 def test_counts_are_rounded_to_the_nearest_5_above_4():
@@ -649,7 +711,7 @@ def test_the_regional_excel_holds_counts_as_numbers(client, people, region_data)
     book = load_workbook(io.BytesIO(response.content))
     sheet = next(s for s in book.worksheets if s.title.startswith("Notifications"))
     values = [cell.value for row in sheet.iter_rows(min_row=4) for cell in row[1:]]
-    assert 5 in values and "5" not in values  # BSCP's 6 due, rounded: a number
+    assert 0 in values and "0" not in values  # BSCP's and ASCP's 0 not yet due: numbers
     assert "fewer than 5" in values  # what is hidden stays words
 
 
@@ -684,5 +746,5 @@ def test_the_regional_excel_has_short_sheet_names_and_percentages_as_numbers(
     assert book["Learning themes"]["A1"].value == "Learning themes across the region"
     sheet = book["Rapid reviews"]
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == partnership.name)
-    assert [c.value for c in row[1:]] == [5, 5, 0, 1]
+    assert [c.value for c in row[1:]] == [5, 5, 0, 0, 1]
     assert row[-1].number_format == "0%"
