@@ -306,7 +306,32 @@ def seed_history(partnership: Partnership, years=None) -> int:
             )
         )
     Deadline.objects.bulk_create(deadlines)
+    _date_as_the_story(incidents, reviews, requests)
     return len(incidents)
+
+
+def _at_work(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+
+
+def _date_as_the_story(incidents, reviews, requests) -> None:
+    """The times these past cases were last changed (and their requests made) on their
+    last step's day, not at loading (bulk_create stamps `auto_now` fields with now;
+    bulk_update does not)."""
+    from notifications.models import Incident
+    from rapid_reviews.models import InformationRequest, RapidReview
+
+    for incident in incidents:
+        incident.updated_at = _at_work(
+            incident.notified_on or incident.decided_on or incident.awareness_date
+        )
+    Incident.objects.bulk_update(incidents, ["updated_at"], batch_size=500)
+    for review in reviews:
+        review.updated_at = _at_work(review.panel_response_on)
+    RapidReview.objects.bulk_update(reviews, ["updated_at"], batch_size=500)
+    for request in requests:
+        request.created_at = _at_work(request.sent_on)
+    InformationRequest.objects.bulk_update(requests, ["created_at"], batch_size=500)
 
 
 def seed_all_history() -> dict[str, int]:

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safeguarding.demo import DEMO_PASSWORD, DemoClock, seed_people_and_places
+from safeguarding.demo import (
+    DEMO_PASSWORD,
+    DemoClock,
+    date_records_from_history,
+    seed_people_and_places,
+)
 
 
 class Command(BaseCommand):
@@ -35,6 +40,8 @@ class Command(BaseCommand):
         from lcspr.demo import seed_local_reviews
 
         seed_local_reviews(clock=clock)
+        # Made and last changed when their History says, not at loading.
+        date_records_from_history()
         # Past years of closed cases for the charts and the regional comparison (after the
         # current cases above, whose "only once" checks look for any incident).
         from safeguarding.demo_history import seed_all_history

@@ -1,0 +1,59 @@
+"""The demo tells one story: what its pages show about a case (when it was made, its
+progress notes, its reminders, its texts) agrees with the dates the story gives it. The
+demo is loaded once for the module (tests/shared_records.py)."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Incident
+from safeguarding import calendar
+from safeguarding.models import Partnership, User
+from tests.shared_records import fresh, made_once, own_files
+from tests.utils import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    def build():
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+        return {}
+
+    yield from made_once(django_db_blocker, tmp_path_factory, build)
+
+
+@pytest.fixture(autouse=True)
+def _own_files(request, shared, settings, tmp_path):
+    own_files(request, shared, settings, tmp_path)
+
+
+def _user(email):
+    return fresh(User.objects.get(email=email))
+
+
+def test_newest_first_follows_the_days_the_local_authority_became_aware(client):
+    """Every case was made on the day the local authority became aware of it (in office
+    hours on a working day), not when the demo was loaded: "Newest first" lists BSCP-2026-
+    009 (aware in June) after the cases of November, and a 2025 case after it."""
+    sign_in(client, _user("manager@bscp.example"))
+    response = client.get(reverse("notifications:list"), {"sort": "-created"})
+    shown = [row["reference"] for row in response.context["rows"]]
+    aware = dict(Incident.objects.values_list("reference", "awareness_date"))
+    days = [aware[reference] for reference in shown]
+    assert len(days) > 10 and days == sorted(days, reverse=True), shown
+    for incident in Incident.objects.all():
+        made = timezone.localtime(incident.created_at)
+        changed = timezone.localtime(incident.updated_at)
+        assert made.date() == incident.awareness_date, incident.reference
+        assert made <= changed <= timezone.now(), incident.reference
+        for moment in (made, changed):
+            partnership = Partnership.objects.get(pk=incident.partnership_id)
+            assert calendar.is_working_day(moment.date(), partnership=partnership)
+            if moment.date() < timezone.localdate():  # today's steps: no later than now
+                assert dt.time(9) <= moment.time() <= dt.time(17, 30), (incident.reference, moment)
