@@ -95,6 +95,11 @@ def _contributor(partnership, agency):
     return m.user if m else None
 
 
+def _contacts(n: int) -> str:
+    """ "one contact", "3 contacts": the summary's count as a person would write it."""
+    return "one contact" if n == 1 else f"{n} contacts"
+
+
 def _write_return(request, actor, *, rows):
     incident = request.rapid_review.incident
     before = incident.incident_date or incident.awareness_date
@@ -103,7 +108,7 @@ def _write_return(request, actor, *, rows):
         actor=actor,
         values={
             "involved": True,
-            "involvement_summary": f"{request.agency.name} had {len(rows)} contacts with "
+            "involvement_summary": f"{request.agency.name} had {_contacts(len(rows))} with "
             "the family in the two months before the incident.",
             "analysis": "Contacts were handled in isolation; nobody joined up the concerns.",
             "immediate_actions": "Cases with similar features reviewed by the safeguarding lead.",

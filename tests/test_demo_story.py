@@ -57,3 +57,18 @@ def test_newest_first_follows_the_days_the_local_authority_became_aware(client):
             assert calendar.is_working_day(moment.date(), partnership=partnership)
             if moment.date() < timezone.localdate():  # today's steps: no later than now
                 assert dt.time(9) <= moment.time() <= dt.time(17, 30), (incident.reference, moment)
+
+
+def test_an_agency_return_counts_its_contacts_in_plain_english():
+    """ "Midshire Police had 1 contacts with the family": one contact, said as a person
+    would, and the number agrees with the return's chronology."""
+    from rapid_reviews.models import AgencyReturn
+
+    returns = list(AgencyReturn.objects.exclude(involvement_summary=""))
+    assert returns
+    for agency_return in returns:
+        summary = agency_return.involvement_summary
+        n = agency_return.chronology.count()
+        said = "one contact with" if n == 1 else f"{n} contacts with"
+        assert said in summary, summary
+        assert "1 contacts" not in summary
