@@ -370,6 +370,14 @@ def _action_owners(partnership) -> list:
     return (answered + [a for a in agencies if a not in answered])[:2]
 
 
+def _note_dated(action, day: dt.date) -> None:
+    """The action's latest progress note dated the day its step was taken (a note is
+    dated the day it is written, and the demo writes its history today)."""
+    note = action.notes.order_by("-id").first()
+    if note is not None:
+        type(note).objects.filter(pk=note.pk).update(written_on=day)
+
+
 def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock):
     """From the milestones to publication, each step's History stamped with its day."""
     today = timezone.localdate()
@@ -455,6 +463,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         note="Guidance updated; 85% of staff trained.",
                         evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
                     )
+                _note_dated(action, done_on)
                 type(action).objects.filter(pk=action.pk).update(completed_on=done_on)
                 Deadline.objects.filter(
                     subject_type="lcspr.action", subject_id=action.pk, kind=Deadline.Kind.ACTION
@@ -474,6 +483,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         due_date=action.due_date,
                         note="Training booked.",
                     )
+                _note_dated(action, booked)
             elif not done:
                 # Marked complete by the agency's contributor today: awaiting the
                 # manager's sign-off (on the manager's home page).

@@ -72,3 +72,21 @@ def test_an_agency_return_counts_its_contacts_in_plain_english():
         said = "one contact with" if n == 1 else f"{n} contacts with"
         assert said in summary, summary
         assert "1 contacts" not in summary
+
+
+def test_an_actions_progress_notes_are_written_before_it_is_completed_and_signed_off():
+    """ "Completed and signed off on 20 July 2026" with its latest progress dated today:
+    each note is dated the day its step was taken, never after the action was completed
+    or signed off, nor before it was added."""
+    from lcspr.models import Action
+
+    actions = list(Action.objects.prefetch_related("notes"))
+    assert any(a.signed_off_on for a in actions)
+    for action in actions:
+        notes = [note.written_on for note in action.notes.all()]
+        assert notes, action
+        added = timezone.localtime(action.created_at).date()
+        for written in notes:
+            assert added <= written, (action, written)
+            for end in (action.completed_on, action.signed_off_on):
+                assert end is None or written <= end, (action, written, end)
