@@ -450,7 +450,10 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         decided + dt.timedelta(days=200 + 120 * number + 30 * index), partnership
                     ),
                 )
-            if done and index == 0:
+            # An action due more than a year ago was done long since: an old review's
+            # actions are not left open, years overdue, on the managers' home pages.
+            long_due = action.due_date < today - dt.timedelta(days=365)
+            if (done and index == 0) or long_due:
                 # Done a month before it was due (or today, if that is sooner): the demo's
                 # history is written today, so the day it was completed is set back.
                 done_on = _working(action.due_date - dt.timedelta(days=30), partnership, by=today)

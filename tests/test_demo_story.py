@@ -90,3 +90,19 @@ def test_an_actions_progress_notes_are_written_before_it_is_completed_and_signed
             assert added <= written, (action, written)
             for end in (action.completed_on, action.signed_off_on):
                 assert end is None or written <= end, (action, written, end)
+
+
+def test_no_demo_action_is_left_open_years_after_it_was_due():
+    """A review decided in 2022 had "768 working days late" actions escalated to the
+    manager: an action due more than a year ago is completed and signed off (each demo
+    action plan still has open ones, due recently or still to come)."""
+    from lcspr.models import Action, ActionStatus
+
+    today = timezone.localdate()
+    a_year_ago = today - dt.timedelta(days=365)
+    open_actions = Action.objects.exclude(status=ActionStatus.SIGNED_OFF)
+    assert open_actions.exists()
+    stale = open_actions.filter(due_date__lt=a_year_ago)
+    assert not stale.exists(), [(a.description, a.due_date, a.status) for a in stale]
+    for action in Action.objects.filter(due_date__lt=a_year_ago):
+        assert action.completed_on < action.due_date and action.signed_off_on, action
