@@ -52,6 +52,13 @@ class SkippedDay:
     date: date
     reason: str
 
+    @property
+    def why(self) -> str:
+        """Why it is not counted, as pages and e-mails list it beside its date: "weekend"
+        for a Saturday or Sunday (the date already names the day: "Saturday 21 November
+        2026: Saturday" said it twice), else the bank holiday's or closure's name."""
+        return "weekend" if self.date.weekday() >= 5 else self.reason
+
 
 @dataclass(frozen=True)
 class Explanation:

@@ -68,7 +68,20 @@ def explain_rule(deadline: Deadline) -> str:
             "the latest date that leaves %(n)d working days before %(day)s",
             n,
         ) % {"n": n, "day": day}
-    return "a date set by hand"
+    return FIXED_DATE_TEXT.get(deadline.kind, FIXED_DATE_TEXT[None])
+
+
+#: Why a clock with a date set, not counted, is due then: said for its kind, as the
+#: person reading a reminder or "Why this date?" knows it (not "a date set by hand").
+FIXED_DATE_TEXT = {
+    Deadline.Kind.ACTION: "the due date agreed for this action",
+    Deadline.Kind.AGENCY_RETURN: "the date the business unit set for this return",
+    Deadline.Kind.RAPID_REVIEW_MILESTONE: "the date set for this step in the rapid review's "
+    "timetable",
+    Deadline.Kind.LCSPR_MILESTONE: "the date set for this milestone in the local review's "
+    "timetable",
+    None: "the date the business unit set when it changed the due date",
+}
 
 
 def deadline_explain(

@@ -293,7 +293,7 @@ def test_day_counter_and_why_this_date(client, people, make_incident):
     html = client.get(incident.get_absolute_url()).content.decode()
     assert "9 November 2026" in html
     assert "working days overdue" in html
-    assert "Saturday 7 November 2026: Saturday" in html
+    assert "Saturday 7 November 2026 (weekend)" in html
 
 
 def _urls(incident, child):

@@ -35,6 +35,10 @@ def test_why_this_date_lists_rule_skipped_days_and_history(client, partnership, 
     page = client.get(f"/deadlines/{deadline.pk}/why/").content.decode()
     assert "5 working days after 25 November 2026" in page
     assert "Saturday 28 November 2026" in page and "Sunday 29 November 2026" in page
+    # A weekend's reason is "Weekend", as the reminder e-mail's "(weekend)": the date
+    # already names the day.
+    assert '<td class="govuk-table__cell">Weekend</td>' in page
+    assert '<td class="govuk-table__cell">Saturday</td>' not in page
     assert "Thursday 26 November 2026" in page and "Partnership closure: Away" in page
     assert "Council aware a day later" in page and "Officer One" in page
     assert "Thursday 3 December 2026" in page  # the moved due date

@@ -147,10 +147,55 @@ def test_the_email_says_what_when_why_and_links_with_no_child_details(
         assert "BSCP-2026-014" in text
         for part in CHILD_NAME.split():
             assert part not in text
-    assert "Saturday 28 November 2026: Saturday" in message.body
-    assert "28 Nov (Saturday)" in html
+    # A weekend day is named once: its date says which day it is.
+    assert "Saturday 28 November 2026 (weekend)" in message.body
+    assert "Saturday 28 November 2026: Saturday" not in message.body
+    assert "Saturday 28 November (weekend)" in html
     assert message.extra_headers["Message-ID"] == ReminderSent.objects.get().message_id
     assert CHILD_NAME not in message.subject
+
+
+@pytest.mark.parametrize(
+    "kind, why",
+    [
+        (Deadline.Kind.ACTION, "the due date agreed for this action"),
+        (Deadline.Kind.AGENCY_RETURN, "the date the business unit set for this return"),
+    ],
+)
+def test_a_date_set_not_counted_says_who_set_it_in_the_email_and_on_why_this_date(
+    sweep, client, partnership, people, kind, why
+):
+    """An action's or an agency return's date is agreed or set, not counted: its reminder
+    said "Why this date: a date set by hand". The e-mail and "Why this date?" say what the
+    date is, in the same words (`explain_rule`), and list no days not counted."""
+    from django.urls import reverse
+
+    from safeguarding import deadlines
+    from tests.safeguarding.reminder_helpers import DUE, child_like_subject
+    from tests.utils import sign_in
+
+    clock = deadlines.deadline_start(
+        subject=child_like_subject(),
+        partnership=partnership,
+        kind=kind,
+        title="Action plan, recommendation 1 (Midshire Police): BSCP-2026-014",
+        reference="BSCP-2026-014",
+        url="/lcspr/1/",
+        trigger_date=dt.date(2026, 11, 2),
+        rule=Deadline.Rule.FIXED,
+        due_date=DUE,
+        owner=people["officer"],
+    )
+    sweep(at(26, month=11))
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    assert f"Why this date: {why}." in message.body
+    assert why in html
+    assert "set by hand" not in message.body + html
+    assert "Days not counted" not in message.body
+    sign_in(client, people["manager"])
+    page = client.get(reverse("safeguarding:deadline-why", args=[clock.pk])).content.decode()
+    assert why[0].upper() + why[1:] in page and "set by hand" not in page
 
 
 def test_a_steps_reminder_says_what_to_do_and_one_working_day_is_singular(
