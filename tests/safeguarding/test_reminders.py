@@ -198,6 +198,34 @@ def test_a_date_set_not_counted_says_who_set_it_in_the_email_and_on_why_this_dat
     assert why[0].upper() + why[1:] in page and "set by hand" not in page
 
 
+def test_the_html_emails_links_say_where_they_go_in_visible_text(sweep, partnership, people):
+    """Gmail and Outlook drop `position`, so text hidden off-screen in a link ("Open it"
+    and a span at left: -9999px) was read twice or oddly: the link's own words say what
+    it opens, with nothing hidden, and no e-mail template hides text that way."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    start_clock(partnership, owner=people["officer"])
+    sweep(at(26, month=11))
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', html))
+    case = next(text for href, text in links.items() if href.endswith("/notifications/14/"))
+    assert case == "Open “Notify the National Panel: BSCP-2026-014”"
+    assert "<span" not in "".join(links.values())
+    templates = [
+        path
+        for path in Path(settings.BASE_DIR).glob("*/templates/*/email/*.html")
+        if ".venv" not in path.parts
+    ]
+    assert len(templates) > 5
+    for path in templates:
+        text = path.read_text()
+        assert "position:" not in text.replace(" ", "") and "-9999px" not in text, path
+
+
 def test_a_steps_reminder_says_what_to_do_and_one_working_day_is_singular(
     sweep, partnership, people
 ):
