@@ -49,51 +49,49 @@ class DemoClock:
             yield
 
 
-#: The demo's records with a time they were made or last changed, which pages and
-#: exports show or sort by ("Newest first", a case export's "Created at").
-STAMPED_MODELS = [
-    "notifications.Incident",
-    "rapid_reviews.RapidReview",
-    "rapid_reviews.InformationRequest",
-    "rapid_reviews.AgencyReturn",
-    "lcspr.Review",
-    "lcspr.Action",
-]
+#: The demo's records with a time they were made, recorded or last changed, which pages
+#: and exports show or sort by ("Newest first", a case export's "Created at", a learning
+#: briefing's "Made"): each such field, and whether it takes the time of the record's
+#: first History row or its last.
+STAMPED_FIELDS = {
+    "notifications.Incident": {"created_at": "first", "updated_at": "last"},
+    "rapid_reviews.RapidReview": {"opened_at": "first", "updated_at": "last"},
+    "rapid_reviews.InformationRequest": {"created_at": "first"},
+    "rapid_reviews.AgencyReturn": {"updated_at": "last"},
+    "rapid_reviews.SignOff": {"recorded_at": "first"},
+    "lcspr.Review": {"opened_at": "first", "updated_at": "last"},
+    "lcspr.Action": {"created_at": "first"},
+    "lcspr.PartnerCheck": {"recorded_at": "first"},
+    "lcspr.LearningBriefing": {"generated_at": "last"},
+}
 
 
 def date_records_from_history() -> int:
     """Give the demo's cases the times their story says, not the time of loading: each
-    record's `created_at` becomes the time of its first History row and its `updated_at`
-    that of its last (`DemoClock` stamped them, on working days in office hours). A case
-    the local authority became aware of in 2025 is then "created" in 2025, and the
-    incident list's "Newest first" follows the days of awareness. Records with no History
-    are left as they are. Returns how many records it dated."""
+    record's time of making (`created_at`, `opened_at`, `recorded_at`) becomes the time of
+    its first History row and its time of last change (`updated_at`, a briefing's
+    `generated_at`) that of its last (`DemoClock` stamped them, on working days in office
+    hours). A case the local authority became aware of in 2025 is then "created" in 2025,
+    and the incident list's "Newest first" follows the days of awareness. Records with no
+    History are left as they are. Returns how many records it dated."""
     from django.apps import apps
     from django.db.models import Max, Min
 
     dated = 0
-    for label in STAMPED_MODELS:
+    for label, fields in STAMPED_FIELDS.items():
         model = apps.get_model(label)
         times = {
-            row["object_id"]: (row["first"], row["last"])
+            row["object_id"]: {"first": row["first"], "last": row["last"]}
             for row in AuditEvent.objects.filter(object_type=model._meta.label_lower)
             .values("object_id")
             .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
         }
-        fields = [
-            name
-            for name in ("created_at", "updated_at")
-            if any(f.name == name for f in model._meta.concrete_fields)
-        ]
         records = list(model.objects.filter(pk__in=[int(pk) for pk in times if pk.isdigit()]))
         for record in records:
-            first, last = times[str(record.pk)]
-            if "created_at" in fields:
-                record.created_at = first
-            if "updated_at" in fields:
-                record.updated_at = last
+            for name, which in fields.items():
+                setattr(record, name, times[str(record.pk)][which])
         # bulk_update leaves auto_now alone: the times set here are the ones written.
-        model.objects.bulk_update(records, fields, batch_size=500)
+        model.objects.bulk_update(records, list(fields), batch_size=500)
         dated += len(records)
     return dated
 

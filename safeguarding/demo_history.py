@@ -315,9 +315,9 @@ def _at_work(day: dt.date) -> dt.datetime:
 
 
 def _date_as_the_story(incidents, reviews, requests) -> None:
-    """The times these past cases were last changed (and their requests made) on their
-    last step's day, not at loading (bulk_create stamps `auto_now` fields with now;
-    bulk_update does not)."""
+    """The times these past cases were last changed (their reviews opened and their
+    requests made) on their step's day, not at loading (bulk_create stamps `auto_now`
+    fields with now; bulk_update does not)."""
     from notifications.models import Incident
     from rapid_reviews.models import InformationRequest, RapidReview
 
@@ -327,8 +327,9 @@ def _date_as_the_story(incidents, reviews, requests) -> None:
         )
     Incident.objects.bulk_update(incidents, ["updated_at"], batch_size=500)
     for review in reviews:
+        review.opened_at = _at_work(review.incident.notified_on)
         review.updated_at = _at_work(review.panel_response_on)
-    RapidReview.objects.bulk_update(reviews, ["updated_at"], batch_size=500)
+    RapidReview.objects.bulk_update(reviews, ["opened_at", "updated_at"], batch_size=500)
     for request in requests:
         request.created_at = _at_work(request.sent_on)
     InformationRequest.objects.bulk_update(requests, ["created_at"], batch_size=500)

@@ -59,6 +59,33 @@ def test_newest_first_follows_the_days_the_local_authority_became_aware(client):
                 assert dt.time(9) <= moment.time() <= dt.time(17, 30), (incident.reference, moment)
 
 
+def test_the_times_pages_show_are_the_times_of_the_records_history():
+    """The times pages show or sort by (made, opened, recorded, last changed, a briefing's
+    "Made") are those of the record's first or last History row, the day its step was
+    taken, not the time the demo was loaded."""
+    from django.apps import apps
+    from django.db.models import Max, Min
+
+    from safeguarding.demo import STAMPED_FIELDS
+    from safeguarding.models import AuditEvent
+
+    for label, fields in STAMPED_FIELDS.items():
+        model = apps.get_model(label)
+        history = {
+            row["object_id"]: row
+            for row in AuditEvent.objects.filter(object_type=model._meta.label_lower)
+            .values("object_id")
+            .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
+        }
+        records = list(model.objects.all())
+        assert records and history, label
+        for record in records:
+            if str(record.pk) not in history:
+                continue
+            for name, which in fields.items():
+                assert getattr(record, name) == history[str(record.pk)][which], (label, name)
+
+
 def test_an_agency_return_counts_its_contacts_in_plain_english():
     """ "Midshire Police had 1 contacts with the family": one contact, said as a person
     would, and the number agrees with the return's chronology."""
