@@ -27,11 +27,17 @@ def deadline_why(request, pk):
     """ "Why this date?": the trigger, the rule, each day skipped and why, every move."""
     deadline = deadline_get_for(request.user, pk)
     explanation = deadline_explain(deadline)
+    # An open date set by hand that a closure day added since falls on: said here too, as
+    # on its action's or request's page and in its e-mail (ADR 0027 addendum).
+    typed = deadline.rule == deadline.Rule.FIXED and deadline.closed_on is None
     return render(
         request,
         "safeguarding/deadline_why.html",
         {
             "deadline": deadline,
+            "on_closure_day": calendar.closure_on(deadline.partnership_id, deadline.due_date)
+            if typed
+            else None,
             "rule_text": explain_rule(deadline),
             "explanation": explanation,
             "history": list(deadline_history(deadline)),

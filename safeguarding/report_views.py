@@ -490,16 +490,28 @@ def build_regional(partnerships, period, *, stage=None) -> dict:
     return {"measures": measures, "breakdowns": breakdowns, "period": period, "themes": themes}
 
 
-#: What every regional figure means, on the page and at the top of the downloads.
-REGIONAL_NOTE = _(
-    "Totals only, never details of a child or a case. Due in the period is on time, late "
-    "or overdue, and not yet due added together. Counts from 1 to 4 are shown as ‘fewer "
-    "than 5’. Other counts are rounded to the nearest 5 (5 means 5 to 7, 10 means 8 to "
-    "12), so totals may not add up. Where on time or late is fewer than 5, the other and "
-    "the percentage are not shown. Where any of on time, late or not yet due is fewer "
-    "than 5, the number due is not shown either, unless the other two are 0. Percentages "
-    "are worked out from the rounded counts. ‘–’ means nothing was due."
-)
+#: What every regional figure means, point by point, on the page and at the top of the
+#: downloads (one row each).
+REGIONAL_NOTES = [
+    _("Totals only, never details of a child or a case."),
+    _(
+        "Due in the period counts everything with a due date in the period: what was done "
+        "on time, what was late or is overdue, and what is not yet due."
+    ),
+    _(
+        "Counts from 1 to 4 are shown as ‘fewer than 5’. Other counts are rounded to the "
+        "nearest 5 (5 means 5 to 7, 10 means 8 to 12), so totals may not add up."
+    ),
+    _(
+        "Where on time or late is fewer than 5, the percentage is not shown, and neither is "
+        "the other unless it is 0."
+    ),
+    _(
+        "Where any of on time, late or not yet due is fewer than 5, the number due is not "
+        "shown either, unless the other two are 0."
+    ),
+    _("Percentages are worked out from the rounded counts. ‘–’ means nothing was due."),
+]
 
 
 REGIONAL_HEADERS = [
@@ -516,7 +528,9 @@ def regional_tables(regional: dict) -> list:
     """The downloads' tables: a note on what the figures mean, then the page's tables,
     each with its full title and, for Excel's sheets, a short name (the stage's)."""
     stages = dict(stage_choices())
-    tables = [(str(_("About these figures")), [str(_("Note"))], [[str(REGIONAL_NOTE)]])]
+    tables = [
+        (str(_("About these figures")), [str(_("Note"))], [[str(note)] for note in REGIONAL_NOTES])
+    ]
     tables += [
         (m["label"], REGIONAL_HEADERS, m["rows"], str(stages[m["key"]]))
         for m in regional["measures"]
@@ -548,7 +562,7 @@ def regional_view(request):
             "partnerships": partnerships,
             "regions": list(permissions.regions_visible_to(request.user)),
             "query": request.GET.urlencode(),
-            "note": REGIONAL_NOTE,
+            "notes": REGIONAL_NOTES,
         },
     )
 

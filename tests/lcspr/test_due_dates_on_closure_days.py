@@ -95,8 +95,12 @@ def test_a_closure_day_on_an_actions_due_date_flags_it_and_tells_the_owner_once(
     body = " ".join(sent.body.split())
     assert "now falls on a closure day of the partnership (Office move)" in body
     assert "It has not been moved" in body
+    # No promise the agency is e-mailed: one with no one to e-mail is not.
+    told = "the service e-mails the new date to the agency if it has someone there to e-mail"
+    assert told in body and "the agency is e-mailed the new date" not in body
     html = " ".join(sent.alternatives[0][0].split())
     assert "now falls on a closure day of the partnership (Office move)" in html
+    assert told in html
 
     # The action's page marks the date.
     sign_in(client, people["officer"])
@@ -284,3 +288,17 @@ def test_not_in_the_digest_if_the_closure_day_goes_first(
         ReminderSent.Status.SKIPPED,
         "the due date is no longer on a closure day",
     )
+
+
+def test_why_this_date_says_the_typed_date_falls_on_the_closure_day(
+    client, action, local_review, people, django_capture_on_commit_callbacks
+):
+    """The action's page and the e-mail said so, but "Why this date?" said only that the
+    date was "counted in calendar months, or set rather than counted"."""
+    url = reverse("safeguarding:deadline-why", args=[get_deadline(action, Kind.ACTION).pk])
+    sign_in(client, people["officer"])
+    page = client.get(url).content.decode()
+    assert "None: this date was set rather than counted" in page and MARK not in page
+    close_on(local_review.partnership, action.due_date, django_capture_on_commit_callbacks)
+    page = client.get(url).content.decode()
+    assert f"{MARK}: {full_date(action.due_date)} (Office move)" in page

@@ -190,12 +190,15 @@ def test_a_date_set_not_counted_says_who_set_it_in_the_email_and_on_why_this_dat
     (message,) = mail.outbox
     html = message.alternatives[0][0]
     assert f"Why this date: {why}." in message.body
-    assert why in html
+    # In the HTML e-mail's table the value begins its cell: with a capital.
+    assert f"{why[0].upper()}{why[1:]}" in html
     assert "set by hand" not in message.body + html
     assert "Days not counted" not in message.body
     sign_in(client, people["manager"])
     page = client.get(reverse("safeguarding:deadline-why", args=[clock.pk])).content.decode()
     assert why[0].upper() + why[1:] in page and "set by hand" not in page
+    assert "None: this date was set rather than counted, so no days are skipped." in page
+    assert "calendar months" not in page
 
 
 def test_the_html_emails_links_say_where_they_go_in_visible_text(sweep, partnership, people):

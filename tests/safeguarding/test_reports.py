@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -748,3 +749,23 @@ def test_the_regional_excel_has_short_sheet_names_and_percentages_as_numbers(
     row = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == partnership.name)
     assert [c.value for c in row[1:]] == [5, 5, 0, 0, 1]
     assert row[-1].number_format == "0%"
+
+
+def test_the_regional_note_says_point_by_point_what_due_counts_and_what_is_hidden(
+    client, people, region_data
+):
+    """The note was one block of eight sentences, which said due was "not yet due added
+    together" (a contradiction to a reader) and that where on time or late is fewer than
+    5 "the other" is not shown, though a 0 is. Now a list, the same in the downloads."""
+    sign_in(client, people["regional"])
+    html = client.get(reverse("safeguarding:regional"), {"year": "2025"}).content.decode()
+    note = html.split('<div class="govuk-inset-text">')[1].split("</div>")[0]
+    points = re.findall(r"<li>(.*?)</li>", note, re.S)
+    assert len(points) == 6
+    assert any(p.startswith("Due in the period counts everything with a due date") for p in points)
+    assert any("neither is the other unless it is 0" in p for p in points)
+    assert "added together" not in html
+    csv_text = client.get(
+        reverse("safeguarding:regional-export", args=["csv"]), {"year": "2025"}
+    ).content.decode("utf-8-sig")
+    assert "neither is the other unless it is 0" in csv_text and "added together" not in csv_text
