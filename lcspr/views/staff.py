@@ -1109,7 +1109,7 @@ def action_plan_pdf_view(request, pk):
         _audit_export(request, review, "action plan PDF")
         body = action_plan_pdf(review)
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{review.reference}-action-plan.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -1121,7 +1121,7 @@ def action_plan_csv_view(request, pk):
         _audit_export(request, review, "action plan CSV")
         body = action_plan_csv(review)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="action-plan-{review.reference}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{review.reference}-action-plan.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -350,13 +350,18 @@ def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
         due_date=TODAY() + dt.timedelta(days=30),
     )
     sign_in(client, officer)
-    body = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk])).content
+    response = client.get(reverse("lcspr:action-plan-csv", args=[local_review.pk]))
+    # Named by the case first, as every other download of a case is.
+    named = f'attachment; filename="{local_review.reference}-action-plan'
+    assert response["Content-Disposition"] == f'{named}.csv"'
+    body = response.content
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8's mark: Excel shows "partners’" right
     csv = body.decode("utf-8-sig")
     assert "Train staff" in csv and "'=HYPERLINK(1)" in csv and "Brookfield Hospitals" in csv
     assert "Partners' response" in csv.splitlines()[0]
     assert "Agreed: the partners’ training plan covers it." in csv
     pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
+    assert pdf["Content-Disposition"] == f'{named}.pdf"'
     reader = PdfReader(
         io.BytesIO(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
     )
