@@ -175,6 +175,8 @@ class Region(models.Model):
 
         super().clean()
         self.name = " ".join((self.name or "").split())
+        # Its help asks for lower-case letters: "NorthVale" is kept as "northvale".
+        self.code = (self.code or "").strip().lower()
         same = same_name_ignoring_case(self)
         if same is not None:
             raise ValidationError(

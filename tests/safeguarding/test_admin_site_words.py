@@ -273,3 +273,12 @@ def test_adding_a_person_whose_address_is_taken_says_so_once_in_words(admin_clie
         f"{officer.full_name} already has this e-mail address: each person signs in with their own"
     ]
     assert User.objects.with_email(address).count() == 1
+
+
+def test_a_regions_code_typed_in_capitals_is_kept_in_lower_case(admin_client):
+    """Its help says lower-case letters, numbers and hyphens: capitals were kept as typed."""
+    from safeguarding.models import Region
+
+    response = _add_region(admin_client, "Northvale region", code="NorthVale")
+    assert response.status_code == 302
+    assert Region.objects.get(name="Northvale region").code == "northvale"
