@@ -247,16 +247,16 @@ TELL_AGENCY_WITHIN = dt.timedelta(days=14)
 
 
 def untold_actions(*, now: dt.datetime):
-    """Actions whose agency was not e-mailed, added long enough ago (their own queueing
+    """Actions whose agency was not e-mailed, given to it long enough ago (their own queueing
     may be on its way) and recently enough: their ids, oldest first."""
     return (
         Action.objects.filter(
             agency_told_at__isnull=True,
-            created_at__lt=now - REQUEUE_AFTER,
-            created_at__gte=now - TELL_AGENCY_WITHIN,
+            assigned_at__lt=now - REQUEUE_AFTER,
+            assigned_at__gte=now - TELL_AGENCY_WITHIN,
         )
         .exclude(recommendation__review__status=Status.CLOSED)
-        .order_by("created_at", "id")
+        .order_by("assigned_at", "id")
         .values_list("pk", flat=True)
     )
 
@@ -450,8 +450,8 @@ def action_assignment_pending(action: Action, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     return (
         action.agency_told_at is None
-        and action.created_at is not None
-        and action.created_at >= now - TELL_AGENCY_WITHIN
+        and action.assigned_at is not None
+        and action.assigned_at >= now - TELL_AGENCY_WITHIN
     )
 
 

@@ -431,6 +431,10 @@ class Action(models.Model):
     # are empty for actions added before the e-mail existed: they are never sent late.
     created_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
     agency_told_at = models.DateTimeField(null=True, blank=True)
+    # When it was given to its agency: when it was added, or given to another agency
+    # since (its e-mail is queued again for a while from then). Empty, as `created_at`
+    # is, for actions added before the e-mail existed.
+    assigned_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
     # The business unit moved the due date and the agency has not been e-mailed the new
     # one yet: the date the agency knows (`due_date_was`) and when the date last moved.
     # Both are cleared when the e-mail goes (lcspr/mail.py), so it goes once, with the

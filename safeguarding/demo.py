@@ -60,7 +60,7 @@ STAMPED_FIELDS = {
     "rapid_reviews.AgencyReturn": {"updated_at": "last"},
     "rapid_reviews.SignOff": {"recorded_at": "first"},
     "lcspr.Review": {"opened_at": "first", "updated_at": "last"},
-    "lcspr.Action": {"created_at": "first"},
+    "lcspr.Action": {"created_at": "first", "assigned_at": "first"},
     "lcspr.PartnerCheck": {"recorded_at": "first"},
     "lcspr.LearningBriefing": {"generated_at": "last"},
 }

@@ -400,14 +400,14 @@ def action_agency_change(
     old = action.agency
     action.agency = agency
     action.agency_told_at = None
-    action.created_at = timezone.now()
+    action.assigned_at = timezone.now()
     action.due_date_was = action.due_date_moved_at = None
     action.version += 1
     action.save(
         update_fields=[
             "agency",
             "agency_told_at",
-            "created_at",
+            "assigned_at",
             "due_date_was",
             "due_date_moved_at",
             "version",

@@ -169,6 +169,18 @@ def test_the_change_is_audited_and_the_clock_named_after_the_new_agency(
     assert told.version == 2
 
 
+def test_the_change_keeps_when_the_action_was_added(
+    told, people, agencies, django_capture_on_commit_callbacks
+):
+    """Its e-mail's re-queue window starts again from the change (`assigned_at`); the
+    time the action was added (`created_at`, in the case export) was rewritten with it."""
+    added = told.created_at
+    change(told, people["manager"], agencies["health"], django_capture_on_commit_callbacks)
+    told.refresh_from_db()
+    assert told.created_at == added
+    assert told.assigned_at > added
+
+
 # --- the pages -----------------------------------------------------------------------------
 
 

@@ -96,7 +96,7 @@ def test_an_action_not_told_is_sent_by_the_next_sweep_and_old_ones_never(
         django_capture_on_commit_callbacks,
         mail=False,
     )
-    Action.objects.filter(pk=before.pk).update(created_at=None)
+    Action.objects.filter(pk=before.pk).update(created_at=None, assigned_at=None)
     assert requeue_action_emails() == 0  # too recent: its own queueing may be on its way
     later = timezone.now() + REQUEUE_AFTER + dt.timedelta(seconds=1)
     monkeypatch.setattr("lcspr.tasks.timezone.now", lambda: later)
