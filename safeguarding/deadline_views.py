@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from . import calendar, feeds, outbox, permissions
 from .deadline_selectors import deadline_get_for, deadline_history
-from .deadlines import deadline_explain, explain_rule
+from .deadlines import TYPED_WORKING_DAY_KINDS, deadline_explain, explain_rule
 from .models import CalendarFeedToken, Role
 from .reminder_forms import ReminderPreferenceForm
 from .reminders import reminder_preference_set, reminder_schedules
@@ -29,7 +29,11 @@ def deadline_why(request, pk):
     explanation = deadline_explain(deadline)
     # An open date set by hand that a closure day added since falls on: said here too, as
     # on its action's or request's page and in its e-mail (ADR 0027 addendum).
-    typed = deadline.rule == deadline.Rule.FIXED and deadline.closed_on is None
+    typed = (
+        deadline.kind in TYPED_WORKING_DAY_KINDS
+        and deadline.rule == deadline.Rule.FIXED
+        and deadline.closed_on is None
+    )
     return render(
         request,
         "safeguarding/deadline_why.html",

@@ -302,3 +302,31 @@ def test_why_this_date_says_the_typed_date_falls_on_the_closure_day(
     close_on(local_review.partnership, action.due_date, django_capture_on_commit_callbacks)
     page = client.get(url).content.decode()
     assert f"{MARK}: {full_date(action.due_date)} (Office move)" in page
+
+
+def test_why_this_date_does_not_flag_a_planned_milestone_on_a_closure_day(
+    client, local_review, people, django_capture_on_commit_callbacks
+):
+    """A milestone's planned date is the business unit's own, set by hand too, but not a
+    date an agency is asked to meet (ADR 0027 item 7): nothing else flags it, nor does
+    "Why this date?"."""
+    from safeguarding.deadlines import deadline_start
+
+    day = add_working_days(TODAY(), 10)
+    clock = deadline_start(
+        subject=local_review,
+        partnership=local_review.partnership,
+        kind=Kind.LCSPR_MILESTONE,
+        key="planned-step",
+        title=f"Scoping agreed: {local_review.reference}",
+        reference=local_review.reference,
+        url=local_review.get_absolute_url(),
+        trigger_date=TODAY(),
+        rule="fixed",
+        due_date=day,
+        owner=people["officer"],
+    )
+    close_on(local_review.partnership, day, django_capture_on_commit_callbacks)
+    sign_in(client, people["officer"])
+    page = client.get(reverse("safeguarding:deadline-why", args=[clock.pk])).content.decode()
+    assert "None: this date was set rather than counted" in page and MARK not in page
