@@ -175,11 +175,11 @@ def closure_on(partnership: Any, day: date | None) -> str | None:
 
 def on_closure_days(items, partnership: Any) -> set[int]:
     """The ids of `items` (with a `due_date`) due on one of the partnership's closure days
-    (one query, only if there are items)."""
+    (one query, only if there are items; none given the `closure_days` already read)."""
     items = list(items)
     if not items:
         return set()
-    closed = closure_days(partnership)
+    closed = _closures(partnership)
     return {item.pk for item in items if item.due_date in closed}
 
 

@@ -203,9 +203,7 @@ def on_closure_day_still(row: ReminderSent) -> bool:
     deadline = row.deadline
     return (
         deadline.due_date.isoformat() == row.occurrence
-        and ClosureDay.objects.filter(
-            partnership_id=deadline.partnership_id, date=deadline.due_date
-        ).exists()
+        and calendar.closure_on(deadline.partnership_id, deadline.due_date) is not None
     )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.calendar import (
     add_working_days,
+    closure_days,
     closure_on,
     is_working_day,
     on_closure_days,
@@ -82,10 +83,10 @@ def review_detail(request, pk):
     contacts = request_contacts(requests)
     signed = {s.partner: s for s in review.sign_offs.all()}
     clock = get_deadline(review, Kind.RAPID_REVIEW)
+    # The partnership's closure days, read once for the days left and the marks below.
+    closures = closure_days(review.incident.partnership_id)
     # Until it goes to the Panel, the page says how long is left, as the incident's does.
-    left = working_days_left(
-        timezone.localdate(), review.due_date, partnership=review.incident.partnership_id
-    )
+    left = working_days_left(timezone.localdate(), review.due_date, partnership=closures)
     return render(
         request,
         "rapid_reviews/detail.html",
@@ -107,7 +108,7 @@ def review_detail(request, pk):
             # Requests no one at the agency can see (no active contributor there).
             "unanswerable": {r.pk for r in waiting if contacts[r.pk].nobody},
             # Due dates typed before a closure day was added on them: marked, not moved.
-            "on_closure_days": on_closure_days(waiting, review.incident.partnership_id),
+            "on_closure_days": on_closure_days(waiting, closures),
             "chronology": merged_chronology(review),
             "sign_offs": [(value, label, signed.get(value)) for value, label in Partner.choices],
             "missing_sign_offs": len(signed) < len(Partner.values),
