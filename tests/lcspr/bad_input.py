@@ -73,8 +73,22 @@ def _held(review, officer):
     )
 
 
-def lcspr_target(name, people, agencies, make_review):
+def _health_audit_action(rec, officer, agencies):
+    """An open action for health, due in 42 working days: the business unit's forms about
+    one action post against it."""
     from safeguarding.calendar import add_working_days
+
+    return services.action_add(
+        recommendation=rec,
+        actor=officer,
+        description="Audit",
+        agency=agencies["health"],
+        lead="Lead",
+        due_date=add_working_days(timezone.localdate(), 42),
+    )
+
+
+def lcspr_target(name, people, agencies, make_review):
     from tests.bad_input.test_generated_posts import Target, date_post, good_date, working_date
 
     officer = people["officer"]
@@ -347,14 +361,7 @@ def lcspr_target(name, people, agencies, make_review):
             records=[action],
         )
     if name == "lcspr:action":
-        action = services.action_add(
-            recommendation=rec,
-            actor=officer,
-            description="Audit",
-            agency=agencies["health"],
-            lead="Lead",
-            due_date=add_working_days(timezone.localdate(), 42),
-        )
+        action = _health_audit_action(rec, officer, agencies)
         return Target(
             reverse(name, args=[review.pk, action.pk]),
             officer,
@@ -368,14 +375,7 @@ def lcspr_target(name, people, agencies, make_review):
             records=[action],
         )
     if name == "lcspr:action-agency":
-        action = services.action_add(
-            recommendation=rec,
-            actor=officer,
-            description="Audit",
-            agency=agencies["health"],
-            lead="Lead",
-            due_date=add_working_days(timezone.localdate(), 42),
-        )
+        action = _health_audit_action(rec, officer, agencies)
         return Target(
             reverse(name, args=[review.pk, action.pk]),
             officer,
