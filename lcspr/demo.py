@@ -28,6 +28,7 @@ from safeguarding.calendar import (
 from safeguarding.demo import DemoClock
 from safeguarding.leads import partner_lead_initial
 from safeguarding.models import Deadline, Partnership, Role
+from safeguarding.stamps import history_now
 
 from . import services
 from .models import (
@@ -269,7 +270,7 @@ def _old_case(partnership, officer, decided: dt.date, child, clock: DemoClock) -
         incident = incident_services.incident_record_notification(
             incident=incident,
             actor=officer,
-            notified_at=timezone.make_aware(dt.datetime.combine(sent, dt.time(10, 30))),
+            notified_at=history_now(),  # sent as it was recorded, the step's time
             dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
             ofsted_copied=True,
         )
@@ -419,7 +420,6 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
     if reviewer is not None:
         # The reviewer answered in the service, at the time (the business unit was told
         # then: nothing is e-mailed now).
-        answered = timezone.make_aware(dt.datetime.combine(day(96), dt.time(11, 30)))
         with transaction.atomic(), on(96):
             services.written_request_reply(
                 check=asked,
@@ -428,9 +428,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                 "findings: information about the new adult in the home was held by two "
                 "agencies and shared with neither.",
             )
-            type(asked).objects.filter(pk=asked.pk).update(
-                replied_at=answered, unit_told_at=answered
-            )
+            type(asked).objects.filter(pk=asked.pk).update(unit_told_at=history_now())
     with on(130):
         services.briefing_save(review=review, actor=officer, values=briefing)
     # The review's own recommendations: the first two of its briefing's improvements.

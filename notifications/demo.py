@@ -12,6 +12,7 @@ from django.utils import timezone
 from safeguarding.calendar import add_working_days, working_day_on_or_before
 from safeguarding.demo import DemoClock
 from safeguarding.models import Membership, Partnership, Role
+from safeguarding.stamps import history_now
 
 from . import services
 from .models import ChildStatus, Ethnicity, HarmCategory, Incident, Nature, Sex
@@ -230,7 +231,7 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None)
             services.incident_record_notification(
                 incident=incident,
                 actor=officer,
-                notified_at=timezone.make_aware(dt.datetime.combine(sent_on, dt.time(11, 5))),
+                notified_at=history_now(),  # sent as it was recorded, the step's time
                 dfe_reference=f"SIN-{incident.reference.replace('-', '')}",
                 ofsted_copied=True,
                 late_reason="Waiting for the hospital to confirm the cause of death."

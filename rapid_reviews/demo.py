@@ -9,6 +9,8 @@ Runs once per partnership: a partnership whose reviews already have requests is 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from notifications.demo import _person
@@ -131,8 +133,9 @@ def _write_return(request, actor, *, rows):
 
 def _back_date(request, *, sent_on, due_date, returned_on=None):
     """Move a request (sent through the services today) to the days the local timetable
-    would have sent it and the agency returned it: the request, its return clock, and the
-    return's submission, so every page and report tells the same story."""
+    would have sent it and the agency returned it: the request and its return clock, so
+    every page and report tells the same story. (The return's submission already has the
+    time of its step: `DemoClock`.)"""
     InformationRequest.objects.filter(pk=request.pk).update(
         sent_on=sent_on, due_date=due_date, **({"returned_on": returned_on} if returned_on else {})
     )
@@ -144,15 +147,20 @@ def _back_date(request, *, sent_on, due_date, returned_on=None):
     clock.update(trigger_date=sent_on, due_date=due_date, rule=Rule.FIXED)
     if returned_on:
         clock.filter(closed_on__isnull=False).update(closed_on=returned_on)
-        submitted = timezone.make_aware(dt.datetime.combine(returned_on, dt.time(15, 0)))
-        for agency_return in AgencyReturn.objects.filter(information_request=request):
-            copy = agency_return.submitted_copy
-            if copy:
-                copy["submitted_at"] = submitted.isoformat()
-            AgencyReturn.objects.filter(pk=agency_return.pk).update(
-                submitted_at=submitted, submitted_copy=copy
-            )
     request.refresh_from_db()
+
+
+def _submitted_copies_dated(partnership):
+    """A submitted return's copy (what the partnership reads) says it was submitted when
+    the return does: at its step's time (`DemoClock`), not when the demo was loaded."""
+    for agency_return in AgencyReturn.objects.filter(
+        information_request__rapid_review__incident__partnership=partnership,
+        submitted_at__isnull=False,
+    ):
+        copy = agency_return.submitted_copy
+        if copy:
+            copy["submitted_at"] = agency_return.submitted_at.isoformat()
+            AgencyReturn.objects.filter(pk=agency_return.pk).update(submitted_copy=copy)
 
 
 def _requests(review, officer, agencies, *, due):
@@ -163,16 +171,22 @@ def _requests(review, officer, agencies, *, due):
 
 def _requests_step_closed(review):
     """Close the review's "Information requests sent to agencies" step on the day its
-    last request was sent, as the History says (the service closed it today, the day the
-    requests really went, before they were back-dated)."""
+    last request was sent, at the time it went, as the History says (the service closed it
+    today, the day the requests really went, before they were back-dated)."""
     sent = max(review.requests.values_list("sent_on", flat=True))
+    went = (
+        review.status_changes.filter(information_request__isnull=False, to_status="sent")
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
     Deadline.objects.filter(
         subject_type=RapidReview._meta.label_lower,
         subject_id=review.pk,
         kind=Kind.RAPID_REVIEW_MILESTONE,
         key=Milestone.REQUESTS,
         closed_on__isnull=False,
-    ).update(closed_on=sent)
+    ).update(closed_on=sent, updated_at=Greatest("updated_at", Value(went)))
 
 
 @transaction.atomic
@@ -204,6 +218,7 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
             _meeting_held_asking_for_more(review, officer, picked[:3], clock)
         for older_review in oldest:
             _complete(older_review, officer, picked[:3], "sent_to_panel", clock)
+        _submitted_copies_dated(partnership)
         return len(reviews)
     # The recent review: still gathering. One sent back for more, one returned late, one
     # overdue, one not yet due. The second and third were sent the day after the
@@ -246,6 +261,7 @@ def seed_rapid_reviews(partnership: Partnership, *, clock=None) -> int:
         _meeting_held_asking_for_more(review, officer, picked[:3], clock)
     for older_review in oldest:
         _complete(older_review, officer, picked[:3], "panel_responded", clock)
+    _submitted_copies_dated(partnership)
     return len(reviews)
 
 

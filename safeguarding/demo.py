@@ -43,10 +43,44 @@ class DemoClock:
 
     @contextmanager
     def on(self, day: dt.date):
+        """The step's History says `day`; so do the records it makes or changes: each time
+        the services set to now inside (a record made or changed, a clock started, a return
+        submitted, a reviewer assigned) becomes the step's time (`restamp_step`)."""
         from .stamps import stamped_at
 
-        with stamped_at(self.at(day)):
+        moment = self.at(day)
+        began = timezone.now()
+        with stamped_at(moment):
             yield
+        restamp_step(began, moment)
+
+
+#: The apps whose records the demo's steps make or change.
+DEMO_APPS = ("safeguarding", "notifications", "rapid_reviews", "lcspr")
+
+
+def _step_times():
+    """(model, time field) of the demo's records: every `DateTimeField` of their apps but
+    the History's own (stamped as they are written, and never changed: ADR 0005)."""
+    from django.apps import apps
+    from django.db import models
+
+    return [
+        (model, field.name)
+        for model in apps.get_models()
+        if model._meta.app_label in DEMO_APPS and model is not AuditEvent
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateTimeField)
+    ]
+
+
+def restamp_step(began: dt.datetime, moment: dt.datetime) -> None:
+    """Give the records a demo step made or changed the step's time: each time set since
+    `began` (the real time the step started, always later than the times of the steps
+    before it, which are no later than their own now) becomes `moment`. `update` leaves
+    `auto_now` alone, so the time written is the one kept."""
+    for model, name in _step_times():
+        model._default_manager.filter(**{f"{name}__gte": began}).update(**{name: moment})
 
 
 #: The demo's records with a time they were made, recorded or last changed, which pages
@@ -227,12 +261,25 @@ def _user(
     return user
 
 
+def set_up_at() -> dt.datetime:
+    """When the demo's people were given their roles and its partnerships their leads:
+    five years before today (a working day, at 09:00), before the oldest step of any demo
+    case (a local review decided four years ago, the past years of closed cases), so that
+    nobody acted in a partnership before they had a role there."""
+    from .calendar import working_day_on_or_before
+
+    day = working_day_on_or_before(timezone.localdate() - dt.timedelta(days=5 * 365))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+
+
 @transaction.atomic
 def seed_people_and_places() -> list[tuple[str, str, str]]:
-    """Create (or leave as they are) the demo region, partnerships, agencies and people.
+    """Create (or leave as they are) the demo region, partnerships, agencies and people,
+    given their roles and leads at `set_up_at`.
 
     Returns (e-mail, name, role description) for every demo sign-in.
     """
+    since = set_up_at()
     region, _ = Region.objects.get_or_create(code=REGION["code"], defaults={"name": REGION["name"]})
     partnerships = {}
     for spec in PARTNERSHIPS:
@@ -244,7 +291,9 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
             ClosureDay.objects.get_or_create(partnership=p, date=date, defaults={"reason": reason})
         for partner, (name, job_title) in PARTNER_LEADS.get(p.code, {}).items():
             PartnerLead.objects.get_or_create(
-                partnership=p, partner=partner, defaults={"name": name, "job_title": job_title}
+                partnership=p,
+                partner=partner,
+                defaults={"name": name, "job_title": job_title, "updated_at": since},
             )
     agencies = {}
     for name, kind, codes in AGENCIES:
@@ -257,20 +306,22 @@ def seed_people_and_places() -> list[tuple[str, str, str]]:
     for code, people in PEOPLE.items():
         for local, name, job, role, agency_name in people:
             email = demo_email(code, local)
-            user = _user(email, name, job, passwords=passwords)
+            user = _user(email, name, job, passwords=passwords, date_joined=since)
             Membership.objects.get_or_create(
                 user=user,
                 partnership=partnerships[code],
                 role=role,
-                defaults={"agency": agencies.get(agency_name)},
+                defaults={"agency": agencies.get(agency_name), "since": since},
             )
             label = Role(role).label + (f" ({agency_name})" if agency_name else "") + f", {code}"
             sign_ins.append((email, name, label))
     email, name, job = REGIONAL_VIEWER
-    regional = _user(email, name, job, passwords=passwords)
-    Membership.objects.get_or_create(user=regional, region=region, role=Role.REGIONAL_VIEWER)
+    regional = _user(email, name, job, passwords=passwords, date_joined=since)
+    Membership.objects.get_or_create(
+        user=regional, region=region, role=Role.REGIONAL_VIEWER, defaults={"since": since}
+    )
     sign_ins.append((email, name, f"{Role.REGIONAL_VIEWER.label}, {region.name}"))
     email, name = ADMIN
-    _user(email, name, passwords=passwords, is_staff=True, is_superuser=True)
+    _user(email, name, passwords=passwords, is_staff=True, is_superuser=True, date_joined=since)
     sign_ins.append((email, name, "Administrator (administration site, outbox and audit trail)"))
     return sign_ins

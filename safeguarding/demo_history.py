@@ -306,33 +306,48 @@ def seed_history(partnership: Partnership, years=None) -> int:
             )
         )
     Deadline.objects.bulk_create(deadlines)
-    _date_as_the_story(incidents, reviews, requests)
+    _date_as_the_story(incidents, reviews, requests, deadlines)
     return len(incidents)
 
 
-def _at_work(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+def _at_work(day: dt.date, at: dt.time = dt.time(9, 30)) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, at))
 
 
-def _date_as_the_story(incidents, reviews, requests) -> None:
-    """The times these past cases were last changed (their reviews opened and their
-    requests made) on their step's day, not at loading (bulk_create stamps `auto_now`
-    fields with now; bulk_update does not)."""
+def _date_as_the_story(incidents, reviews, requests, deadlines) -> None:
+    """The times these past cases were last changed (their reviews opened, their requests
+    made, their clocks started and stopped) on their step's day, not at loading
+    (bulk_create stamps `auto_now` fields with now; bulk_update does not). Recording the
+    notification (at `notified_at`) changes the incident last and opens its rapid review."""
     from notifications.models import Incident
     from rapid_reviews.models import InformationRequest, RapidReview
 
     for incident in incidents:
-        incident.updated_at = _at_work(
-            incident.notified_on or incident.decided_on or incident.awareness_date
+        incident.updated_at = incident.notified_at or _at_work(
+            incident.decided_on or incident.awareness_date
         )
     Incident.objects.bulk_update(incidents, ["updated_at"], batch_size=500)
     for review in reviews:
-        review.opened_at = _at_work(review.incident.notified_on)
+        review.opened_at = review.incident.notified_at
         review.updated_at = _at_work(review.panel_response_on)
     RapidReview.objects.bulk_update(reviews, ["opened_at", "updated_at"], batch_size=500)
     for request in requests:
         request.created_at = _at_work(request.sent_on)
     InformationRequest.objects.bulk_update(requests, ["created_at"], batch_size=500)
+    # A clock starts with its case's step (the incident logged, the notification sent,
+    # the request sent) and was last changed when it stopped.
+    started = {
+        "notifications.incident": {i.pk: i.created_at for i in incidents},
+        "rapid_reviews.rapidreview": {r.pk: r.opened_at for r in reviews},
+        "rapid_reviews.informationrequest": {r.pk: r.created_at for r in requests},
+    }
+    stopped = {"notifications.incident": {i.pk: i.updated_at for i in incidents}}
+    for deadline in deadlines:
+        deadline.created_at = started[deadline.subject_type][deadline.subject_id]
+        deadline.updated_at = stopped.get(deadline.subject_type, {}).get(
+            deadline.subject_id
+        ) or max(_at_work(deadline.closed_on), deadline.created_at)
+    Deadline.objects.bulk_update(deadlines, ["created_at", "updated_at"], batch_size=500)
 
 
 def seed_all_history() -> dict[str, int]:

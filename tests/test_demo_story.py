@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def shared(django_db_setup, django_db_blocker, tmp_path_factory):
     def build():
+        loaded_from = timezone.now()
         call_command("seed_demo", force=True, stdout=io.StringIO())
-        return {}
+        return {"loaded_from": loaded_from}
 
     yield from made_once(django_db_blocker, tmp_path_factory, build)
 
@@ -133,3 +134,121 @@ def test_no_demo_action_is_left_open_years_after_it_was_due():
     assert not stale.exists(), [(a.description, a.due_date, a.status) for a in stale]
     for action in Action.objects.filter(due_date__lt=a_year_ago):
         assert action.completed_on < action.due_date and action.signed_off_on, action
+
+
+#: The apps whose records the demo makes, with the times they were made, changed, sent
+#: or assigned (each a `DateTimeField`).
+DEMO_APPS = ("safeguarding", "notifications", "rapid_reviews", "lcspr")
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment)
+
+
+def test_no_record_says_it_was_made_or_changed_when_the_demo_was_loaded(shared):
+    """Every time a demo record holds (made, changed, submitted, assigned, a clock
+    started...) is the time of a step of its story, not the moment the demo was loaded: a
+    time on the day of loading is that of a step the story takes today (a History row),
+    never later than now. A deadline "created" today for a case notified two years ago,
+    or a reviewer "assigned" today to a review whose terms were agreed last year, is
+    not."""
+    from django.apps import apps
+    from django.db import models
+
+    from safeguarding.models import AuditEvent
+
+    loaded_from = shared.records["loaded_from"]
+    steps = set(AuditEvent.objects.values_list("occurred_at", flat=True))
+    now = timezone.now()
+    wrong, checked = [], 0
+    for model in apps.get_models():
+        if model._meta.app_label not in DEMO_APPS:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.DateTimeField):
+                continue
+            for moment in model.objects.exclude(**{field.name: None}).values_list(
+                field.name, flat=True
+            ):
+                checked += 1
+                if moment > now or (moment >= loaded_from and moment not in steps):
+                    wrong.append(f"{model._meta.label}.{field.name}")
+    assert checked > 1000
+    assert not wrong, "times of loading: " + ", ".join(
+        f"{name} ({wrong.count(name)})" for name in sorted(set(wrong))
+    )
+
+
+def test_each_records_times_agree_with_its_story():
+    """Made before changed; a clock closed when it was last changed, not after; an
+    agency's return submitted when its History says (and on time when the story says on
+    time), its copy saying the same; a reviewer assigned, and an action's agency given,
+    in a step of the review's History after it was opened; nobody acting in a partnership
+    before they were given their role there."""
+    from django.db.models import Min
+
+    from lcspr.models import Action, PartnerCheck, ReviewerAssignment
+    from rapid_reviews.models import AgencyReturn, RapidReview
+    from safeguarding.models import AuditEvent, Deadline, Membership
+
+    wrong = []
+
+    def check(ok, *what):
+        if not ok:
+            wrong.append(what)
+
+    for deadline in Deadline.objects.all():
+        check(deadline.created_at <= deadline.updated_at, "deadline made after changed", deadline)
+        if deadline.closed_on:
+            made, changed = _local(deadline.created_at), _local(deadline.updated_at)
+            check(made.date() <= deadline.closed_on, "deadline closed before made", deadline)
+            check(deadline.closed_on <= changed.date(), "deadline closed after changed", deadline)
+    for incident in Incident.objects.all():
+        check(incident.created_at <= incident.updated_at, "incident", incident)
+        if incident.notified_at:
+            check(incident.notified_at <= incident.updated_at, "notified after change", incident)
+    for review in RapidReview.objects.select_related("incident"):
+        check(review.opened_at <= review.updated_at, "rapid review", review)
+        notified = review.incident.notified_at
+        check(notified is None or notified <= review.opened_at, "opened before notified", review)
+    for agency_return in AgencyReturn.objects.select_related("information_request"):
+        request = agency_return.information_request
+        submitted = agency_return.submitted_at
+        if submitted is None:
+            continue
+        history = request.status_changes.filter(to_status="returned").order_by("changed_at")
+        check(submitted == history.last().changed_at, "return's History", request, submitted)
+        check(submitted <= agency_return.updated_at, "return changed before submitted", request)
+        copy = dt.datetime.fromisoformat(agency_return.submitted_copy["submitted_at"])
+        check(copy == submitted, "return's copy", request, copy, submitted)
+        if request.returned_on and request.returned_on <= request.due_date:
+            check(_local(submitted).date() <= request.due_date, "late", request, submitted)
+    review_steps = {}
+    for row in AuditEvent.objects.filter(object_type="lcspr.review").values(
+        "object_id", "occurred_at"
+    ):
+        review_steps.setdefault(int(row["object_id"]), set()).add(row["occurred_at"])
+    for assignment in ReviewerAssignment.objects.select_related("review"):
+        review = assignment.review
+        check(review.opened_at <= assignment.assigned_at, "assigned before opened", review)
+        check(assignment.assigned_at in review_steps[review.pk], "assigned", review)
+    for action in Action.objects.select_related("recommendation__review"):
+        review = action.recommendation.review
+        check(action.assigned_at == action.created_at, "action's agency given", action)
+        check(review.opened_at <= action.created_at, "action before review", action)
+    for partner_check in PartnerCheck.objects.exclude(replied_at=None):
+        check(partner_check.recorded_at <= partner_check.replied_at, "reply", partner_check)
+        told = partner_check.unit_told_at
+        check(told is None or partner_check.replied_at <= told, "told", partner_check)
+    first_acts = AuditEvent.objects.values("actor_id", "partnership_id").annotate(
+        first=Min("occurred_at")
+    )
+    first = {(r["actor_id"], r["partnership_id"]): r["first"] for r in first_acts}
+    for membership in Membership.objects.exclude(partnership=None).select_related("user"):
+        acted = first.get((membership.user_id, membership.partnership_id))
+        check(acted is None or membership.since <= acted, "acted before role", membership)
+        check(membership.user.date_joined <= membership.since, "role before joined", membership)
+    kinds = [what[0] for what in wrong]
+    assert not wrong, ", ".join(f"{k} ({kinds.count(k)})" for k in sorted(set(kinds))) + (
+        "\n" + "\n".join(str(what) for what in wrong[:5])
+    )
