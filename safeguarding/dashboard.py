@@ -3,7 +3,8 @@
 Reads only the `Deadline` table (plus owners and closure days), in a fixed number of
 queries whatever the volume: one for the rows that need attention, one for the counts by
 kind, one for the workload per person, one for the closure days. Working days left are
-worked out in Python only for the rows shown (the calendar is pure and cached).
+worked out in Python only for the rows shown (the calendar is pure and cached), and so is
+whether a date set by hand falls on a closure day (from the closure days already read).
 
 Stages group deadline kinds. A later stage (local reviews, action plans) appears here as
 soon as its services start `Deadline` rows of the kinds listed below; nothing else changes.
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 
 from . import calendar
 from .dates import short_date
-from .deadlines import owner_in_business_unit
+from .deadlines import TYPED_WORKING_DAY_KINDS, owner_in_business_unit
 from .models import ClosureDay, Deadline, Partnership, User
 from .models.deadlines import task_title
 
@@ -102,6 +103,10 @@ class Row:
     due_later: bool = False
     #: Its owner has left the partnership's business unit (a manager hands it over).
     owner_left: bool = False
+    #: A due date set by hand that must be a working day (an action's, an agency
+    #: return's: `deadlines.TYPED_WORKING_DAY_KINDS`) falls on one of the partnership's
+    #: closure days: flagged, not moved (ADR 0027 addendum, session 20).
+    on_closure_day: bool = False
 
     def __getitem__(self, name: str):
         # The template engine tries `row[name]` before `row.name`; answering it directly
@@ -256,6 +261,7 @@ def build_dashboard(
     base = open_deadlines(ids, owner=owner, stage=stage)
     stage_labels = {key: str(label) for key, (label, _kinds) in STAGES.items()}
     rag_labels = {left: rag_for(left) for left in (-1, 0, AMBER_WITHIN + 1)}
+    typed = frozenset(TYPED_WORKING_DAY_KINDS)
 
     def rows_of(condition: Q) -> list[Row]:
         qs = (
@@ -275,10 +281,11 @@ def build_dashboard(
                 "moved_by_calendar",
                 "partnership_id",
                 "owner_here",
+                "rule",
             )
         )
         out = []
-        for pk, title, url, ref, kind, key, owner_id, owner_name, due, moved, pid, here in (
+        for pk, title, url, ref, kind, key, owner_id, owner_name, due, moved, pid, here, rule in (
             qs if limit is None else qs[:limit]
         ):
             left = calendar.working_days_left(today, due, partnership=closures[pid])
@@ -303,6 +310,9 @@ def build_dashboard(
                     partnership_code=codes[pid],
                     due_later=due > today,
                     owner_left=owner_id is not None and not here,
+                    on_closure_day=(
+                        kind in typed and rule == Deadline.Rule.FIXED and due in closures[pid]
+                    ),
                 )
             )
         return out
@@ -383,6 +393,7 @@ DEADLINE_HEADERS = [
     "Working days left (negative: overdue)",
     "RAG",
     "Moved by the calendar",
+    "On a closure day",
 ]
 
 
@@ -404,6 +415,7 @@ def deadline_export_rows(board: Dashboard) -> list[list]:
                     row.left,
                     row.rag_label,
                     "Yes" if row.moved else "No",
+                    "Yes" if row.on_closure_day else "No",
                 ]
             )
     return out

@@ -1,6 +1,8 @@
 """The business unit's dashboard on the home page (issue 7)."""
 
 import datetime as dt
+import io
+from csv import reader
 
 import pytest
 from django.db import connection
@@ -359,3 +361,88 @@ def test_a_local_reviews_steps_are_to_dos_and_other_clocks_keep_their_titles(
     for key in Milestone.values:
         assert titles[steps[key].pk] == f"{Milestone(key).task}: BSCP-2026-020"
         assert str(Milestone(key).label) not in titles[steps[key].pk]
+
+
+def _row_of(html, title):
+    """The dashboard table row (`<tr>…</tr>`) that names `title`."""
+    before, after = html.split(title, 1)
+    return before.rsplit("<tr", 1)[1] + title + after.split("</tr>", 1)[0]
+
+
+def test_a_typed_date_on_a_closure_day_is_tagged_on_its_row(
+    client, people, partnership, other_partnership, today
+):
+    """An action's or an agency return's due date set by hand that a closure day falls on
+    is tagged "On a closure day" on the dashboard, as on the action plan and the table of
+    requests (ADR 0027 addendum); a clock counted in working days, a typed date on a
+    working day, a closure day of another partnership and a closed clock are not."""
+    from safeguarding.models import ClosureDay
+
+    Membership.objects.create(
+        user=people["manager"], partnership=other_partnership, role=Role.REVIEW_OFFICER
+    )
+    past, soon = wd(today, -3, None), wd(today, 2, None)
+    for day in (past, soon):
+        ClosureDay.objects.create(partnership=partnership, date=day, reason="Office move")
+    action = make_deadline(partnership, due=past, kind=Kind.ACTION, title="Action on closure")
+    ret = make_deadline(partnership, due=soon, kind=Kind.AGENCY_RETURN, title="Return on closure")
+    counted = make_deadline(partnership, due=past, kind=Kind.NOTIFICATION, title="Counted clock")
+    Deadline.objects.filter(pk=counted.pk).update(rule=Deadline.Rule.WORKING_DAYS)
+    working = make_deadline(
+        partnership, due=wd(today, -2, None), kind=Kind.ACTION, title="Action on a working day"
+    )
+    elsewhere = make_deadline(
+        other_partnership, due=past, kind=Kind.ACTION, title="Action of the other partnership"
+    )
+    sign_in(client, people["manager"])
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    for tagged in (action, ret):
+        assert "On a closure day" in _row_of(html, tagged.title), tagged.title
+    for untagged in (counted, working, elsewhere):
+        assert "On a closure day" not in _row_of(html, untagged.title), untagged.title
+    board = build_dashboard([partnership, other_partnership], today=today)
+    assert {r.id for r in board.attention_rows if r.on_closure_day} == {action.pk, ret.pk}
+    # The download of the list says it too, in its last column.
+    csv = client.get(reverse("safeguarding:dashboard-export", args=["csv"])).content.decode()
+    rows = {r[3]: r for r in reader(io.StringIO(csv)) if len(r) > 3}
+    assert rows["What"][-1] == "On a closure day"
+    assert rows[action.title][-1] == rows[ret.title][-1] == "Yes"
+    assert rows[counted.title][-1] == rows[working.title][-1] == "No"
+
+
+def test_closure_day_tags_cost_no_query_per_row(
+    client, people, partnership, other_partnership, today, django_assert_max_num_queries
+):
+    """The closure days are read once for the page, whatever the number of rows tagged."""
+    from safeguarding.models import ClosureDay
+
+    Membership.objects.create(
+        user=people["manager"], partnership=other_partnership, role=Role.REVIEW_OFFICER
+    )
+    days = [wd(today, n, None) for n in (-4, -2, 1, 3)]
+    for p in (partnership, other_partnership):
+        for day in days:
+            ClosureDay.objects.create(partnership=p, date=day, reason="Training")
+
+    def add(n):
+        for i in range(n):
+            make_deadline(
+                partnership if i % 2 else other_partnership,
+                due=days[i % len(days)],
+                kind=(Kind.ACTION, Kind.AGENCY_RETURN)[i % 2],
+                owner=people["officer"],
+                moved=i % 5 == 0,
+            )
+
+    sign_in(client, people["manager"])
+    add(2)
+    html = client.get(reverse("safeguarding:home")).content.decode()
+    assert html.count("On a closure day") == 2 + 1  # the first is among those moved too
+    small = _home_queries(client)
+    assert small <= 17, small
+    add(38)
+    with django_assert_max_num_queries(small):
+        html = client.get(reverse("safeguarding:home") + "?all=1").content.decode()
+    # Every row is tagged, in its section and again among those moved by the calendar.
+    moved = Deadline.objects.filter(moved_by_calendar=True).count()
+    assert moved == 1 + 8 and html.count("On a closure day") == 40 + moved
