@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
+from collections.abc import Mapping
 
 from django.apps import apps
 from django.conf import settings
@@ -19,11 +21,12 @@ from django.contrib.admin.utils import NestedObjects
 from django.core import serializers
 from django.db import models
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 
 from safeguarding.audit_display import NOT_RECORDED, present_events, present_records
 from safeguarding.dates import date_and_time
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
+from safeguarding.uploads import download_name, safe_file_name
 
 from .models import Incident
 
@@ -46,7 +49,9 @@ Redact third-party information before disclosure: this export is complete, not f
 
 FILES = (
     "files/         the documents and generated PDFs stored with the case ({count}),\n"
-    "               each named in records.txt by its path here, with its record\n"
+    "               each named in records.txt by its path here, with its record.\n"
+    "               A document is named as it was uploaded, one the service made\n"
+    "               as its download is; a name used twice has (2) added\n"
 )
 NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
 MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
@@ -131,22 +136,82 @@ PAGE_FIELDS = {("safeguarding.deadline", "url")}
 
 def stored_files(records):
     """The stored files of these records: their non-empty FileFields."""
+    for _obj, _field, stored in stored_files_of(records):
+        yield stored
+
+
+def stored_files_of(records):
+    """(record, field, stored file) for each of these records' non-empty FileFields."""
     for obj in records:
         for field in obj._meta.concrete_fields:
             if isinstance(field, models.FileField):
                 stored = getattr(obj, field.name)
                 if stored:
-                    yield stored
+                    yield obj, field, stored
 
 
-def _shown_as_in_the_zip(written: set[str]):
+#: Files the service made, named in files/ as their downloads are: (model, field) ->
+#: name, with the case's reference and (a briefing's) its title as in its download.
+MADE_FILE_NAMES = {
+    ("notifications.incident", "notification_pdf"): "{reference}-notification.pdf",
+    ("lcspr.review", "report_file"): "{reference}-final-report.pdf",
+    ("lcspr.learningbriefing", "pdf"): "{title}-briefing.pdf",
+    ("lcspr.learningbriefing", "pptx"): "{title}-briefing.pptx",
+    ("lcspr.publishedreview", "report"): "{reference}-published-report.pdf",
+    ("lcspr.publishedreview", "briefing_pdf"): "{reference}-published-learning-briefing.pdf",
+    ("lcspr.publishedreview", "briefing_pptx"): "{reference}-published-presentation.pptx",
+}
+
+
+def uploaded_name(obj, field, *, reference: str) -> str:
+    """The name a stored file is known by to the people who use it: the name it was
+    uploaded with (its `<field>_name`, or an attachment's `original_name`), with the
+    ending of its type as its download has; for a file the service made, its download's
+    name (`MADE_FILE_NAMES`); else the case's reference and what the field holds. Not yet
+    safe as a file's name (`safe_file_name`)."""
+    names = [(f"{field.name}_name", f"{field.name}_type")]
+    if field.name == "file":
+        names.append(("original_name", "content_type"))
+    for name_field, type_field in names:
+        given = getattr(obj, name_field, "")
+        if given:
+            return download_name(given, getattr(obj, type_field, ""))
+    made = MADE_FILE_NAMES.get((obj._meta.label_lower, field.name))
+    if made is not None:
+        title = slugify(str(getattr(obj, "title", "")))[:60].strip("-") or "learning"
+        return made.format(reference=reference, title=title)
+    extension = os.path.splitext(getattr(obj, field.name).name)[1]
+    return f"{reference}-{slugify(str(field.verbose_name))}{extension}"
+
+
+class _ZipNames:
+    """The names given to files in files/: safe (`safe_file_name`) and each used once,
+    whatever the case of its letters (Windows and macOS take "Report.pdf" and
+    "report.pdf" for one file): the second "summary.pdf" is "summary (2).pdf"."""
+
+    def __init__(self):
+        self._taken: set[str] = set()
+
+    def give(self, wanted: str) -> str:
+        name = safe_file_name(wanted)
+        stem, extension = os.path.splitext(name)
+        n = 1
+        while name.casefold() in self._taken:
+            n += 1
+            name = f"{stem} ({n}){extension}"
+        self._taken.add(name.casefold())
+        return name
+
+
+def _shown_as_in_the_zip(written: Mapping[str, str]):
     """records.txt's text for a stored file (its path in the ZIP, so the reader can find
-    it among files/'s stored names) and a page of the service (its full address)."""
+    it in files/) and a page of the service (its full address)."""
 
     def shown_as(model, field, value):
         if isinstance(field, models.FileField):
-            if value in written:
-                return f"files/{value}"
+            path = written.get(getattr(value, "name", value))
+            if path is not None:
+                return path
             return f"{value} (not found in storage, so not in this export)"
         if (model._meta.label_lower, field.name) in PAGE_FIELDS and str(value).startswith("/"):
             return f"{settings.SITE_URL}{value}"
@@ -173,11 +238,11 @@ def _record_lines(shown) -> list[str]:
     return [*lines, ""]
 
 
-def readable_text(incident, *, records, clocks, events, written=()) -> str:
+def readable_text(incident, *, records, clocks, events, written=None) -> str:
     """records.txt: the export to read, through the audit trail's presenter (fields by
     their names, coded values by their labels), for any model: no per-model code.
-    `written`: the stored names of the files put in files/."""
-    shown_as = _shown_as_in_the_zip(set(written))
+    `written`: the files put in files/, stored name -> path in the ZIP."""
+    shown_as = _shown_as_in_the_zip(written or {})
     lines = _heading(f"Everything held about {incident.reference}", "=")
     lines += [
         "Each record gives every field by its name. A blank field reads "
@@ -227,14 +292,21 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     events = list(audit.order_by("occurred_at", "id"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        written, missing = [], []
-        for stored in stored_files(records):
+        # Named as their people know them, not by their storage names (random, in folders).
+        written: dict[str, str] = {}
+        missing: list[str] = []
+        names = _ZipNames()
+        for obj, field, stored in stored_files_of(records):
+            if stored.name in written:
+                continue  # one file kept by two records: in files/ once
+            wanted = uploaded_name(obj, field, reference=incident.reference)
             if stored.storage.exists(stored.name):
+                path = f"files/{names.give(wanted)}"
                 with stored.open("rb") as handle:
-                    archive.writestr(f"files/{stored.name}", handle.read())
-                written.append(stored.name)
+                    archive.writestr(path, handle.read())
+                written[stored.name] = path
             else:
-                missing.append(stored.name)
+                missing.append(f"{wanted} (stored as {stored.name})")
         archive.writestr(
             "README.txt",
             README.format(
@@ -263,7 +335,7 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     return buffer.getvalue()
 
 
-def _files_note(written: list[str], missing: list[str]) -> str:
+def _files_note(written: Mapping[str, str], missing: list[str]) -> str:
     """README.txt's line on files/: there only when the case has stored files."""
     if written:
         count = f"{len(written)} file" + ("" if len(written) == 1 else "s")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -149,6 +150,28 @@ def download_name(filename: str, content_type: str) -> str:
     if os.path.splitext(filename)[1].lower() in endings:
         return filename
     return filename + known[0]
+
+
+#: Characters a file name cannot hold on Windows (and "/" anywhere), with the control
+#: characters: each is written "_" in a name given to a file in an archive.
+UNSAFE_IN_NAMES = frozenset('<>:"/\\|?*\x7f') | frozenset(chr(c) for c in range(32))
+#: Names Windows keeps for devices, with or without an ending ("CON.pdf" cannot be made).
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
+)
+
+
+def safe_file_name(name: str, *, default: str = "file") -> str:
+    """`name` as a file can be called on any computer it is unpacked on: one name, never a
+    path (no "/" or "\\", not "." or ".."), no character Windows refuses, no leading dot
+    (a hidden file) or trailing dot or space (Windows drops them), not a device name, at
+    most 150 characters with its ending kept; `default` if nothing is left."""
+    name = unicodedata.normalize("NFC", name)
+    name = "".join("_" if char in UNSAFE_IN_NAMES else char for char in name)
+    name = name.strip(" .") or default
+    if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_DEVICE_NAMES:
+        name = "_" + name
+    return _short_name(name).rstrip(" .") or default
 
 
 def download_response(field_file, *, filename: str, content_type: str) -> FileResponse:

@@ -562,7 +562,11 @@ def test_the_subject_access_export_holds_the_public_copy_and_the_clocks_history(
     manifest = json.loads(archive.read("manifest.json"))
     item = PublishedReview.objects.get(source_review_id=published.pk)
     assert manifest["lcspr.publishedreview"] == [str(item.pk)]
-    assert f"files/{item.briefing_pdf.name}" in archive.namelist()
+    # Named as its download is, not by its storage name.
+    assert item.briefing_pdf.name not in str(archive.namelist())
+    briefing = archive.read(f"files/{incident.reference}-published-learning-briefing.pdf")
+    with item.briefing_pdf.open("rb") as stored:
+        assert briefing == stored.read()
     audit = json.loads(archive.read("audit.json"))
     assert any(
         e["fields"]["object_type"] == "safeguarding.deadline"

@@ -152,7 +152,7 @@ def test_records_txt_names_unnamed_fields_in_words_not_by_their_field_names(
     response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
     text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
     assert "\nDfE reference: SIN-42\n" in text
-    assert "\nNotification PDF: files/notifications/" in text
+    assert f"\nNotification PDF: files/{notified.reference}-notification.pdf\n" in text
     assert "\nNumber of the record the clock is for: " in text
     assert "\nType of record the clock is for: rapid_reviews.rapidreview\n" in text
     assert "\nAge in years: " in text
@@ -188,3 +188,121 @@ def test_records_txt_gives_each_file_by_its_path_in_the_zip_and_a_page_by_its_ad
     pages = re.findall(r"^Page in the service: (.+)$", text, flags=re.MULTILINE)
     assert pages and all(page.startswith(f"{settings.SITE_URL}/") for page in pages), pages
     assert "each named in records.txt by its path here" in archive.read("README.txt").decode()
+
+
+WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def test_files_are_named_as_uploaded_safely_and_once_each(client, people, notified):
+    """The ZIP named each file by its storage name ("files/incidents/3/9f2c….pdf"), which
+    says nothing of what it is. Each is now named as it was uploaded (a document the
+    service made, as its download is named), made safe to unpack on any computer (no
+    folders, no characters Windows refuses, no device names), and unique: a second
+    "summary.pdf" is "summary (2).pdf". records.txt names each by the same path."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from notifications.models import Attachment
+    from notifications.services import attachment_add
+
+    uploaded = [
+        "summary.pdf",
+        "summary.pdf",
+        "SUMMARY.pdf",  # the same name to Windows and macOS
+        "summary (2).pdf",  # already taken by the second one's new name
+        "..\\..\\Windows\\evil:what?.pdf",
+        "../../etc/passwd.pdf",
+        "CON.pdf",
+        "GP letter",  # no ending: given the one of its type, as its download is
+        "tab\there. ",
+    ]
+    for i, name in enumerate(uploaded):
+        attachment_add(
+            incident=notified,
+            actor=people["officer"],
+            upload=SimpleUploadedFile(name, PDF + str(i).encode(), "application/pdf"),
+        )
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    files = [n for n in archive.namelist() if n.startswith("files/")]
+    names = [n.removeprefix("files/") for n in files]
+    assert len(files) == len(uploaded) + 1  # and the notification PDF
+    for name in names:
+        assert not WINDOWS_FORBIDDEN & set(name), name  # "/" and "\\" too: no folders
+        assert not name.startswith(".") and not name.endswith((".", " ")), name
+        assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"}, name
+    assert len({n.casefold() for n in names}) == len(names)
+    by_content = {archive.read(n): n.removeprefix("files/") for n in files}
+    given = [by_content[PDF + str(i).encode()] for i in range(len(uploaded))]
+    assert given == [
+        "summary.pdf",
+        "summary (2).pdf",
+        "SUMMARY (3).pdf",
+        "summary (2) (2).pdf",
+        "_.._Windows_evil_what_.pdf",
+        "passwd.pdf",
+        "_CON.pdf",
+        "GP letter.pdf",
+        "tab_here. .pdf",
+    ]
+    assert f"files/{notified.reference}-notification.pdf" in files
+    # records.txt gives every file by its path in the ZIP.
+    text = archive.read("records.txt").decode()
+    shown = re.findall(r"^File: (.+)$", text, flags=re.MULTILINE)
+    assert sorted(shown) == sorted(f"files/{n}" for n in given)
+    assert f"\nNotification PDF: files/{notified.reference}-notification.pdf\n" in text
+    # Nothing of the stored names is left in the reader's text.
+    for stored in Attachment.objects.values_list("file", flat=True):
+        assert stored not in text
+
+
+@pytest.mark.parametrize(
+    "given, safe",
+    [
+        ("report.pdf", "report.pdf"),
+        ("..", "file"),
+        (".", "file"),
+        ("", "file"),
+        (" . ", "file"),
+        ("../x", "_x"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("a/b\\c.pdf", "a_b_c.pdf"),
+        ("nul", "_nul"),
+        ("COM1.notes.docx", "_COM1.notes.docx"),
+        ("Console.pdf", "Console.pdf"),
+        ("e\u0301te\u0301.pdf", "\u00e9t\u00e9.pdf"),  # one way of writing each letter
+        ("x" * 200 + ".pdf", "x" * 146 + ".pdf"),
+    ],
+)
+def test_a_name_in_the_zip_is_safe_on_any_computer(given, safe):
+    from safeguarding.uploads import safe_file_name
+
+    assert safe_file_name(given) == safe
+
+
+def test_every_stored_file_of_a_case_has_a_name_chosen_for_it():
+    """A new file field gets a name in the export on purpose: the name it was uploaded
+    with (`<field>_name`), or a name like its download's (`MADE_FILE_NAMES`)."""
+    from django.apps import apps
+    from django.db import models
+
+    from notifications.case_export import MADE_FILE_NAMES
+
+    for model in apps.get_models():
+        if model._meta.app_label not in {"notifications", "rapid_reviews", "lcspr"}:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            names = {f.name for f in model._meta.concrete_fields}
+            uploaded = f"{field.name}_name" in names or (
+                field.name == "file" and "original_name" in names
+            )
+            assert uploaded or (model._meta.label_lower, field.name) in MADE_FILE_NAMES, (
+                model,
+                field.name,
+            )
