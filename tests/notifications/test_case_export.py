@@ -306,3 +306,16 @@ def test_every_stored_file_of_a_case_has_a_name_chosen_for_it():
                 model,
                 field.name,
             )
+
+
+def test_a_file_missing_from_storage_is_listed_by_both_its_names(client, people, notified):
+    stored = notified.notification_pdf.name
+    notified.notification_pdf.storage.delete(stored)
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[notified.pk]), {"reason": "S"})
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert not [n for n in archive.namelist() if n.startswith("files/")]
+    readme = archive.read("README.txt").decode()
+    assert f"  {notified.reference}-notification.pdf (stored as {stored})\n" in readme
+    text = archive.read("records.txt").decode()
+    assert f"Notification PDF: {stored} (not found in storage, so not in this export)" in text
