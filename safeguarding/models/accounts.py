@@ -162,10 +162,23 @@ class Region(models.Model):
                 name="region_name_unique_ignoring_case",
                 violation_error_message=_("There is already a region with this name"),
             ),
+            # Its help asks for lower-case letters: `save` keeps it so, and a write that
+            # skips `save` (an update, a bulk insert) is refused here.
+            models.CheckConstraint(
+                condition=Q(code=Lower("code")),
+                name="region_code_lower_case",
+                violation_error_message=_("Enter the code in lower-case letters"),
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # "NorthVale" is kept as "northvale", however the region is made (the
+        # administration site, a script, the shell).
+        self.code = (self.code or "").strip().lower()
+        super().save(*args, **kwargs)
 
     def clean(self):
         """One region however its name is typed (capitals and spaces set aside), as for a

@@ -282,3 +282,29 @@ def test_a_regions_code_typed_in_capitals_is_kept_in_lower_case(admin_client):
     response = _add_region(admin_client, "Northvale region", code="NorthVale")
     assert response.status_code == 302
     assert Region.objects.get(name="Northvale region").code == "northvale"
+
+
+def test_a_region_made_in_code_keeps_its_code_in_lower_case_too():
+    """Not only the administration site's form: a region made by a script or the shell
+    (or changed there) is kept in lower case by the model itself."""
+    from safeguarding.models import Region
+
+    region = Region.objects.create(name="Northvale region", code=" NorthVale ")
+    assert region.code == "northvale"
+    assert Region.objects.get(pk=region.pk).code == "northvale"
+    region.code = "NORTH-VALE"
+    region.save()
+    assert Region.objects.get(pk=region.pk).code == "north-vale"
+
+
+def test_the_database_refuses_a_region_code_in_capitals():
+    """A write that skips `save` (an update, a bulk insert) is refused by the database."""
+    from django.db import IntegrityError, transaction
+
+    from safeguarding.models import Region
+
+    region = Region.objects.create(name="Northvale region", code="northvale")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.filter(pk=region.pk).update(code="NorthVale")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.bulk_create([Region(name="Southvale region", code="SouthVale")])
