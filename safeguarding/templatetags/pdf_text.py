@@ -17,7 +17,10 @@ text again, not the whole run: at most a few seconds for a 25 mm column.
 
 Used on every free-text value of the case PDFs' templates, in place of the plain
 `{{ value }}` (never on an address a link goes to, which must stay as typed): it escapes
-the text as autoescaping would, then inserts the breaks outside the escapes.
+the text as autoescaping would, then inserts the breaks outside the escapes. No template
+gives it markup (the values are plain text; a literal default such as "Not yet
+recorded." is marked safe but holds no tag): a value already marked safe that does hold
+tags keeps them whole, only the text between them being broken.
 """
 
 import re
@@ -38,8 +41,10 @@ EVERY = 20
 #: ...and a <span> of its own for every this many characters.
 SPAN = 240
 _LONG_RUN = re.compile(rf"\S{{{LONG + 1},}}")
-# One character as escaped HTML: a tag or an entity (`&amp;`, `&#x27;`) is never split.
-_CHARACTER = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)
+# One character as escaped HTML: an entity (`&amp;`, `&#x27;`) is never split.
+_CHARACTER = re.compile(r"&#?\w+;|.", re.DOTALL)
+# A tag, kept whole (an attribute such as a link's address is never given breaks).
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def _pieces(characters: list[str], size: int) -> list[str]:
@@ -49,8 +54,6 @@ def _pieces(characters: list[str], size: int) -> list[str]:
 def _break_run(match: re.Match) -> str:
     run = match.group(0)
     characters = _CHARACTER.findall(run)
-    if "<" in run:  # text already HTML (marked safe): breaks only, no spans to nest
-        return ZWSP.join(_pieces(characters, EVERY))
     spans = (characters[start : start + SPAN] for start in range(0, len(characters), SPAN))
     return ZWSP.join(f"<span>{ZWSP.join(_pieces(span, EVERY))}</span>" for span in spans)
 
@@ -60,4 +63,8 @@ def breakable(value, autoescape=True):
     """`value` as a template prints it, each run of more than `LONG` non-space
     characters with a zero-width space after every `EVERY` of them, in spans of `SPAN`."""
     text = conditional_escape(value) if autoescape else str(value)
-    return mark_safe(_LONG_RUN.sub(_break_run, text))  # noqa: S308 - escaped above
+    # Split at tags (there are none unless the value was marked safe): only the text
+    # between them is broken, so the spans nest inside the elements.
+    parts = _TAG.split(text)
+    parts[::2] = [_LONG_RUN.sub(_break_run, part) for part in parts[::2]]
+    return mark_safe("".join(parts))  # noqa: S308 - escaped above
