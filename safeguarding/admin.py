@@ -651,19 +651,41 @@ class ReminderPolicyAdmin(AuditedAdmin):
 
 
 class ReminderRuleFilter(admin.SimpleListFilter):
-    """By which reminder, in words: the rules the log holds, as `rule_shown` says them."""
+    """By which reminder, in words, as `rule_shown` says them: the rules the engine knows
+    (`ReminderSent.RULE_WORDS`), and each number of working days before the due date
+    that the service's default or a policy names (a small table), not the rules the log
+    holds: a SELECT DISTINCT of those read the whole log, millions of rows. "Before it
+    is due" takes every number of days at once, one a policy no longer names too."""
 
     title = "reminder"
     parameter_name = "rule"
+    #: Every "before_N" rule at once.
+    BEFORE = "before"
 
     def lookups(self, request, model_admin):
-        rules = ReminderSent.objects.order_by("rule").values_list("rule", flat=True).distinct()
-        return [(rule, ReminderSent.rule_in_words(rule)) for rule in rules]
+        from .reminders import DEFAULT_POLICY, policy_table
+
+        days = set(DEFAULT_POLICY.days_before)
+        for policy in policy_table().values():
+            days.update(policy.days_before)
+        before = [f"before_{n}" for n in sorted(days, reverse=True)]
+        return [
+            (self.BEFORE, "Before it is due (any number of working days)"),
+            *((rule, ReminderSent.rule_in_words(rule)) for rule in before),
+            *((rule, str(words)) for rule, words in ReminderSent.RULE_WORDS.items()),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == self.BEFORE:
+            return queryset.filter(rule__startswith="before_")
         if self.value():
             return queryset.filter(rule=self.value())
         return queryset
+
+
+#: The rule and what it was about in words (`rule_shown`, `occurrence_shown`), not the
+#: engine's keys ("before_3", "handover"; "2026-12-14#2", "audit-93").
+_REMINDER_SHOWN = {"rule": "rule_shown", "occurrence": "occurrence_shown"}
 
 
 @admin.register(ReminderSent)
@@ -673,7 +695,7 @@ class ReminderSentAdmin(ServiceAdmin):
     list_display = [
         "created_at",
         "rule_shown",
-        "occurrence",
+        "occurrence_shown",
         "recipient_shown",
         "status",
         "sent_at",
@@ -683,16 +705,19 @@ class ReminderSentAdmin(ServiceAdmin):
     search_fields = ["recipient__email", "occurrence"]
     date_hierarchy = "created_at"
     raw_id_fields = ["deadline", "recipient", "digest"]
-    # The rule in words (`rule_shown`), not the engine's code ("before_3", "handover").
     fields = [
-        name if name != "rule" else "rule_shown"
+        _REMINDER_SHOWN.get(name, name)
         for name in [f.name for f in ReminderSent._meta.fields if f.editable and f.name != "id"]
     ]
-    readonly_fields = ["rule_shown"]
+    readonly_fields = list(_REMINDER_SHOWN.values())
 
     @admin.display(description="reminder", ordering="rule")
     def rule_shown(self, obj):
         return obj.rule_words
+
+    @admin.display(description="about")
+    def occurrence_shown(self, obj):
+        return obj.occurrence_words
 
     def get_queryset(self, request):
         # The person's e-mail by a subquery, not a join: the table keeps no foreign key

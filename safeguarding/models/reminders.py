@@ -1,5 +1,7 @@
 """Reminder policies, sent reminders (exactly once) and calendar feed tokens."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -194,7 +196,7 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return (
-            f"{self.rule_words}, {self.occurrence}, to person {self.recipient_id} "
+            f"{self.rule_words}, {self.occurrence_words}, to person {self.recipient_id} "
             f"({self.get_status_display()})"
         )
 
@@ -226,6 +228,50 @@ class ReminderSent(models.Model):
     @property
     def rule_words(self) -> str:
         return self.rule_in_words(self.rule)
+
+    #: The rules whose occurrence is the clock's due date ("2026-12-14"); "overdue" and
+    #: "escalation" add the number of the overdue reminder, from 0 ("2026-12-14#2").
+    _DUE_DATE_RULES = ("due", "closure_day")
+    _OVERDUE_RULES = ("overdue", "escalation")
+
+    @property
+    def occurrence_words(self) -> str:
+        """What the reminder was about, for the administration site's log, from the
+        engine's key (`occurrence`, part of the "exactly once" key) and the row's context:
+        "Due 14 December 2026: overdue reminder 3", "Moved from 24 December 2026 to
+        29 December 2026", "3 deadlines from Sam Officer". A key it cannot read is
+        shown as it is."""
+        from ..dates import full_date
+
+        key, rule, context = self.occurrence, self.rule, self.context or {}
+
+        def day(text) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(str(text))
+            except ValueError:
+                return None
+
+        if rule in self._OVERDUE_RULES:
+            due, _, repeat = key.partition("#")
+            if day(due) and repeat.isdigit():
+                return f"Due {full_date(day(due))}: overdue reminder {int(repeat) + 1}"
+        elif rule in self._DUE_DATE_RULES or rule.startswith("before_"):
+            if day(key):
+                return f"Due {full_date(day(key))}"
+        elif rule == "digest":
+            if day(key):
+                return f"Summary of {full_date(day(key))}"
+        elif rule == "moved":
+            old, new = day(context.get("old_due")), day(context.get("new_due"))
+            if old and new:
+                return f"Moved from {full_date(old)} to {full_date(new)}"
+        elif rule == "handover":
+            count, whom = context.get("count"), context.get("from")
+            if isinstance(count, int) and whom:
+                return ngettext(
+                    "%(count)d deadline from %(whom)s", "%(count)d deadlines from %(whom)s", count
+                ) % {"count": count, "whom": whom}
+        return key
 
     @property
     def message_id(self) -> str:

@@ -160,6 +160,93 @@ def test_a_rule_the_log_has_no_words_for_is_shown_as_it_is():
     assert ReminderSent(rule="before_x").rule_words == "before_x"
 
 
+def test_the_filter_by_reminder_offers_known_rules_without_reading_the_log(admin_client, people):
+    """The log grows by millions of rows: its filter by reminder lists the rules the
+    engine knows (and the days before of the policies, a small table), not a SELECT
+    DISTINCT over the whole log."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguarding.models import ReminderPolicy, ReminderSent
+
+    ReminderPolicy.objects.create(kind="notification", days_before=[5, 1])
+    ReminderSent.objects.create(recipient=people["officer"], rule="due", occurrence="2026-11-02")
+    url = reverse("admin:safeguarding_remindersent_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    table = ReminderSent._meta.db_table
+    assert not [q["sql"] for q in queries if f'DISTINCT "{table}"."rule"' in q["sql"]]
+    html = unescape(response.content.decode())
+    choices = dict(re.findall(r'<a href="\?rule=([\w-]+)">([^<]+)</a>', html))
+    # Every rule with words, whether the log holds one or not, and each day before.
+    for rule, words in RULES_IN_WORDS.items():
+        if rule != "before_3" or "before_3" in choices:
+            assert choices.get(rule) == words, rule
+    assert choices["before_5"] == "5 working days before it is due"
+    assert choices["before_3"] == "3 working days before it is due"  # the service's default
+    # ... and every "before" at once, whatever the days (a policy changed since).
+    ReminderSent.objects.create(
+        recipient=people["officer"], rule="before_7", occurrence="2026-11-12"
+    )
+    assert choices["before"] == "Before it is due (any number of working days)"
+    listed = admin_client.get(url + "?rule=before").content.decode()
+    assert "7 working days before it is due" in listed
+    assert 'class="field-rule_shown">On the day it is due' not in listed
+
+
+#: A claim's occurrence (the engine's key) and how the log says it.
+OCCURRENCES_IN_WORDS = [
+    ("before_3", "2026-12-14", {}, "Due 14 December 2026"),
+    ("due", "2026-12-14", {}, "Due 14 December 2026"),
+    ("overdue", "2026-12-14#0", {}, "Due 14 December 2026: overdue reminder 1"),
+    ("escalation", "2026-12-14#2", {}, "Due 14 December 2026: overdue reminder 3"),
+    ("closure_day", "2026-12-24", {}, "Due 24 December 2026"),
+    ("digest", "2026-12-07", {}, "Summary of 7 December 2026"),
+    (
+        "moved",
+        "41",
+        {"old_due": "2026-12-24", "new_due": "2026-12-29"},
+        "Moved from 24 December 2026 to 29 December 2026",
+    ),
+    ("handover", "audit-93", {"from": "Sam Officer", "count": 3}, "3 deadlines from Sam Officer"),
+    ("handover", "audit-94", {"from": "Sam Officer", "count": 1}, "1 deadline from Sam Officer"),
+]
+
+
+def test_the_log_says_what_each_reminder_was_about_in_words(admin_client, people):
+    """Its "occurrence" column showed the engine's key ("2026-12-14#2", "audit-93")."""
+    from safeguarding.models import ReminderSent
+
+    for rule, occurrence, context, _words in OCCURRENCES_IN_WORDS:
+        ReminderSent.objects.create(
+            recipient=people["officer"], rule=rule, occurrence=occurrence, context=context
+        )
+    response = admin_client.get(reverse("admin:safeguarding_remindersent_changelist"))
+    html = response.content.decode()
+    cells = {
+        unescape(cell).strip()
+        for cell in re.findall(r'<td class="field-occurrence_shown">(.*?)</td>', html, re.S)
+    }
+    assert cells == {words for *_, words in OCCURRENCES_IN_WORDS}
+    for key in ("#0", "#2", "audit-93"):
+        assert key not in _text(response)
+    row = ReminderSent.objects.get(rule="escalation")
+    one = _text(admin_client.get(reverse("admin:safeguarding_remindersent_change", args=[row.pk])))
+    assert "Due 14 December 2026: overdue reminder 3" in one and "#2" not in one
+
+
+def test_an_occurrence_the_log_cannot_read_is_shown_as_it_is():
+    from safeguarding.models import ReminderSent
+
+    assert ReminderSent(rule="due", occurrence="soon").occurrence_words == "soon"
+    assert ReminderSent(rule="overdue", occurrence="2026-12-14#x").occurrence_words == (
+        "2026-12-14#x"
+    )
+    assert ReminderSent(rule="moved", occurrence="41").occurrence_words == "41"
+    assert ReminderSent(rule="something_new", occurrence="x").occurrence_words == "x"
+
+
 # --- One region per name, whatever its capitals --------------------------------------------------
 
 
