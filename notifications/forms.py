@@ -67,6 +67,7 @@ class IncidentDatesForm(StepForm):
                 incident_date=data.get("incident_date"),
                 awareness_date=data.get("awareness_date"),
                 today=today,
+                stored=self.incident,
             )
         )
         if self.incident is not None:

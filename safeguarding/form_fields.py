@@ -26,9 +26,12 @@ class Earliest:
     day: dt.date
     why: str
 
-    def error(self, what: str, value: dt.date | None) -> str | None:
-        """The message for `value` (`what` it is) if it is before `day`, else None."""
-        if value is None or value >= self.day:
+    def error(self, what: str, value: dt.date | None, *, was: dt.date | None = None) -> str | None:
+        """The message for `value` (`what` it is) if it is before `day`, else None. A
+        date kept as it was stored (`was`) is not refused: one kept before the earliest
+        dates were checked (imported from an older system) must not stop the rest of
+        its record being saved; a new or changed date is checked."""
+        if value is None or value >= self.day or value == was:
             return None
         return (
             f"{what[0].upper()}{what[1:]} must be the same as or after "
@@ -46,10 +49,14 @@ INCIDENT_DATE = Earliest(
 )
 
 
-def years_before_awareness(incident_date: dt.date | None, awareness_date: dt.date | None):
+def years_before_awareness(
+    incident_date: dt.date | None, awareness_date: dt.date | None, *, was: tuple = (None, None)
+):
     """The error for an incident date more than `CHILDHOOD_YEARS` before the date the
-    local authority became aware of it, or None."""
-    if not (incident_date and awareness_date):
+    local authority became aware of it, or None. Two dates both kept as they were stored
+    (`was`: the incident date and the awareness date) are not refused, as `Earliest`
+    does not refuse a date kept as it was."""
+    if not (incident_date and awareness_date) or (incident_date, awareness_date) == tuple(was):
         return None
     if incident_date >= awareness_date - relativedelta(years=CHILDHOOD_YEARS):
         return None
@@ -101,8 +108,13 @@ class GDSDateField(DateInputField):
     `earliest` (an `Earliest`) is the first day the date may be: by default `CASE_DATE`,
     the day the duty to notify the National Panel began. A date that is not a case's own
     (a filter, a report's period, an agency's chronology, a date of birth) says `None`,
-    and is then checked only as a real date.
+    and is then checked only as a real date. A date kept as it was stored (`was`, which
+    the form sets from the field's initial value before it cleans: `GDSFormMixin`) is not
+    refused for being too early; a new or changed one is.
     """
+
+    #: The date stored, when the form edits one (the field's initial value).
+    was: dt.date | None = None
 
     def __init__(
         self, *, what: str, required: bool = True, earliest: Earliest | None = CASE_DATE, **kwargs
@@ -170,7 +182,7 @@ class GDSDateField(DateInputField):
             refuse(self.real_date_message, [1] if not 1 <= month <= 12 else [0], "invalid")
         if not 1900 <= date.year <= 2100:
             refuse(self.real_date_message, [2], "invalid")
-        too_early = self.earliest and self.earliest.error(str(self.what), date)
+        too_early = self.earliest and self.earliest.error(str(self.what), date, was=self.was)
         if too_early:
             refuse(too_early, [0, 1, 2], "too_early")
         self.validate(date)

@@ -1,5 +1,6 @@
 """GOV.UK forms: one base that builds the crispy helper, and the sign-in forms."""
 
+import datetime as dt
 import re
 
 from crispy_forms_gds.helper import FormHelper
@@ -95,6 +96,7 @@ class GDSFormMixin:
     )
 
     def full_clean(self):
+        self._tell_date_inputs_what_was_stored()
         super().full_clean()
         if not self.is_bound or not self._errors:
             return
@@ -105,6 +107,18 @@ class GDSFormMixin:
                 del self.cleaned_data[name]
         if hidden:
             self.add_error(None, str(self.hidden_error))
+
+    def _tell_date_inputs_what_was_stored(self) -> None:
+        """Each date input's `was`: its initial value, the date stored when the form edits
+        a record, which it then does not refuse for being before its earliest day (a
+        record imported with such a date can still be saved with it kept as it was)."""
+        from .form_fields import GDSDateField
+
+        for name, field in self.fields.items():
+            if isinstance(field, GDSDateField):
+                initial = self.get_initial_for_field(field, name)
+                kept = isinstance(initial, dt.date) and not isinstance(initial, dt.datetime)
+                field.was = initial if kept else None
 
     def build_helper(self):
         self.helper = FormHelper(self)

@@ -21,15 +21,22 @@ CASE_ROLES = {Role.PARTNERSHIP_MANAGER, Role.REVIEW_OFFICER}
 
 
 def validate_incident_dates(
-    *, incident_date: dt.date | None, awareness_date: dt.date | None, today: dt.date
+    *,
+    incident_date: dt.date | None,
+    awareness_date: dt.date | None,
+    today: dt.date,
+    stored: Incident | None = None,
 ) -> dict[str, str]:
     """GOV.UK-style messages keyed by field, for forms and services alike. The earliest
     dates are the form fields' own (`safeguarding.form_fields`), checked here again for
-    a way in that is not a form."""
+    a way in that is not a form. Of an incident `stored` already, a date kept as it was
+    is not refused for being too early, nor the two for being more than 18 years apart
+    if both are kept (a record imported with such dates can still be saved)."""
+    was = (stored.incident_date, stored.awareness_date) if stored is not None else (None, None)
     errors = {}
     if incident_date and incident_date > today:
         errors["incident_date"] = "The date of the incident must be today or in the past"
-    elif too_early := INCIDENT_DATE.error("the date of the incident", incident_date):
+    elif too_early := INCIDENT_DATE.error("the date of the incident", incident_date, was=was[0]):
         errors["incident_date"] = too_early
     if awareness_date is None:
         errors["awareness_date"] = "Enter the date the local authority became aware"
@@ -37,7 +44,9 @@ def validate_incident_dates(
         errors["awareness_date"] = (
             "The date the local authority became aware must be today or in the past"
         )
-    elif too_early := CASE_DATE.error("the date the local authority became aware", awareness_date):
+    elif too_early := CASE_DATE.error(
+        "the date the local authority became aware", awareness_date, was=was[1]
+    ):
         errors["awareness_date"] = too_early
     elif incident_date and awareness_date < incident_date:
         errors["awareness_date"] = (
@@ -45,7 +54,7 @@ def validate_incident_dates(
             "date of the incident"
         )
     elif "incident_date" not in errors and (
-        too_long := years_before_awareness(incident_date, awareness_date)
+        too_long := years_before_awareness(incident_date, awareness_date, was=was)
     ):
         errors["incident_date"] = too_long
     return errors
@@ -87,7 +96,9 @@ def incident_date_errors(
         return {}
     if incident_date > today:
         return {"incident_date": "The date of the incident must be today or in the past"}
-    if too_early := INCIDENT_DATE.error("the date of the incident", incident_date):
+    if too_early := INCIDENT_DATE.error(
+        "the date of the incident", incident_date, was=incident.incident_date
+    ):
         return {"incident_date": too_early}
     if against_awareness and incident_date > incident.awareness_date:
         return {
@@ -95,7 +106,11 @@ def incident_date_errors(
             f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
         }
     if against_awareness and (
-        too_long := years_before_awareness(incident_date, incident.awareness_date)
+        too_long := years_before_awareness(
+            incident_date,
+            incident.awareness_date,
+            was=(incident.incident_date, incident.awareness_date),
+        )
     ):
         return {"incident_date": too_long}
     born = (
@@ -130,7 +145,10 @@ def corrected_awareness_errors(
     not after the notification was sent nor (with no incident date, ages being counted on
     it) before a child's birth."""
     errors = validate_incident_dates(
-        incident_date=incident.incident_date, awareness_date=awareness_date, today=today
+        incident_date=incident.incident_date,
+        awareness_date=awareness_date,
+        today=today,
+        stored=incident,
     )
     if errors.get("awareness_date"):
         return errors

@@ -177,6 +177,7 @@ def incident_change_awareness_date(
         incident_date=incident.incident_date if incident_date is KEEP else incident_date,
         awareness_date=awareness_date,
         today=timezone.localdate(),
+        stored=incident,
     )
     if not reason:
         errors["reason"] = "Enter why the date the local authority became aware has changed"

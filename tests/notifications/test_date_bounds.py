@@ -177,3 +177,160 @@ def test_every_date_of_a_case_is_on_or_after_the_duty_began(field, request):
         )
         assert message.startswith(field.what[0].upper() + field.what[1:])
     assert field.clean(["29", "6", "2018"]) == dt.date(2018, 6, 29)  # a Friday
+
+
+# --- A date kept as it was stored still saves --------------------------------------------------
+
+
+def _legacy(incident, *, incident_date, awareness_date):
+    """Dates kept before the earliest dates were checked (imported from an older system):
+    written as they were, past the services' checks."""
+    Incident.objects.filter(pk=incident.pk).update(
+        incident_date=incident_date, awareness_date=awareness_date
+    )
+    incident.refresh_from_db()
+    return incident
+
+
+def test_dates_kept_as_they_were_stored_still_save(client, people, make_incident):
+    """An incident imported with dates before the earliest (aware in 2017, the incident
+    in 1999, more than 18 years before): its dates step saves with them unchanged,
+    as a closure day does not refuse a typed date kept as it was."""
+    incident = _legacy(
+        make_incident(complete=False),
+        incident_date=dt.date(1999, 1, 4),
+        awareness_date=dt.date(2017, 3, 1),
+    )
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "dates"])
+    kept = {
+        **date_fields("incident_date", incident.incident_date),
+        **date_fields("awareness_date", incident.awareness_date),
+        "incident_place": "Brookfield Road",
+        "version": incident.version,
+    }
+    response = client.post(url, kept)
+    assert response.status_code == 302, _errors(response)
+    incident.refresh_from_db()
+    assert incident.incident_place == "Brookfield Road"
+    assert (incident.incident_date, incident.awareness_date) == (
+        dt.date(1999, 1, 4),
+        dt.date(2017, 3, 1),
+    )
+    # A date changed is refused as a new one is, the other kept as it was.
+    changed = {**kept, "version": incident.version}
+    response = client.post(url, {**changed, **date_fields("incident_date", dt.date(1999, 1, 5))})
+    assert _errors(response) == {"incident_date": [INCIDENT_TOO_EARLY]}
+    response = client.post(
+        url,
+        {**changed, **date_fields("awareness_date", dt.date(2017, 3, 2)), "reason": "Typo"},
+    )
+    assert _errors(response) == {"awareness_date": [AWARE_TOO_EARLY]}
+
+
+def test_the_18_years_are_checked_again_only_when_a_date_changes(client, people, make_incident):
+    """Each date is after its earliest, but the two are more than 18 years apart: kept
+    as they were they save; a new awareness date is checked against the incident's."""
+    incident = _legacy(
+        make_incident(complete=False),
+        incident_date=dt.date(2001, 1, 2),
+        awareness_date=dt.date(2019, 6, 3),
+    )
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "dates"])
+    kept = {
+        **date_fields("incident_date", incident.incident_date),
+        **date_fields("awareness_date", incident.awareness_date),
+        "version": incident.version,
+    }
+    assert client.post(url, kept).status_code == 302
+    incident.refresh_from_db()
+    response = client.post(
+        url,
+        {
+            **kept,
+            **date_fields("awareness_date", dt.date(2019, 6, 4)),
+            "reason": "Typo",
+            "version": incident.version,
+        },
+    )
+    assert _errors(response) == {
+        "incident_date": [
+            "The date of the incident must be no more than 18 years before the date the "
+            "local authority became aware (4 June 2019)"
+        ]
+    }
+
+
+def test_the_services_let_dates_kept_as_they_were_through(people, make_incident):
+    officer = people["officer"]
+    incident = _legacy(
+        make_incident(complete=False),
+        incident_date=dt.date(1999, 1, 4),
+        awareness_date=dt.date(2017, 3, 1),
+    )
+    incident = services.incident_update(
+        incident=incident,
+        actor=officer,
+        changes={"incident_date": dt.date(1999, 1, 4), "incident_place": "Brookfield Road"},
+    )
+    assert incident.incident_place == "Brookfield Road"
+    with pytest.raises(ValidationError) as error:
+        services.incident_update(
+            incident=incident, actor=officer, changes={"incident_date": dt.date(1999, 1, 5)}
+        )
+    assert error.value.message_dict == {"incident_date": [INCIDENT_TOO_EARLY]}
+    # A new awareness date is checked; the incident date kept is not refused for its age
+    # alone, only against the new awareness date.
+    with pytest.raises(ValidationError) as error:
+        services.incident_change_awareness_date(
+            incident=incident, actor=officer, awareness_date=dt.date(2017, 3, 2), reason="Typo"
+        )
+    assert error.value.message_dict == {"awareness_date": [AWARE_TOO_EARLY]}
+    with pytest.raises(ValidationError) as error:
+        services.incident_change_awareness_date(
+            incident=incident, actor=officer, awareness_date=dt.date(2018, 7, 2), reason="Typo"
+        )
+    assert error.value.message_dict == {
+        "incident_date": [
+            "The date of the incident must be no more than 18 years before the date the "
+            "local authority became aware (2 July 2018)"
+        ]
+    }
+    incident = services.incident_change_awareness_date(
+        incident=incident,
+        actor=officer,
+        awareness_date=dt.date(2018, 7, 2),
+        reason="Typo",
+        incident_date=dt.date(2000, 7, 3),
+    )
+    assert incident.awareness_date == dt.date(2018, 7, 2)
+
+
+def test_every_case_form_lets_a_date_kept_as_it_was_stored_save():
+    """The date inputs of every case form: a date before the earliest is refused when
+    typed, but not when it is the one stored (the form's initial value)."""
+    from safeguarding.forms import BaseForm
+
+    class Form(BaseForm):
+        day = GDSDateField(what="the date of the meeting")
+
+    stored = dt.date(2017, 3, 1)
+    typed = {"day_0": "1", "day_1": "3", "day_2": "2017"}
+    assert Form(typed, initial={"day": stored}).is_valid()
+    assert not Form(typed).is_valid()
+    assert not Form(typed, initial={"day": stored + dt.timedelta(days=1)}).is_valid()
+    assert Form(typed).errors["day"] == [
+        "The date of the meeting must be the same as or after 29 June 2018, when the duty to "
+        "notify the National Panel began"
+    ]
+
+
+@pytest.mark.parametrize("field", list(date_inputs()))
+def test_every_case_date_input_is_on_a_form_that_knows_the_stored_date(field, request):
+    from safeguarding.forms import GDSFormMixin
+
+    name = request.node.callspec.id
+    module, form_name, _field = name.rsplit(".", 2)
+    form = getattr(__import__(module, fromlist=[form_name]), form_name)
+    assert field.earliest is None or issubclass(form, GDSFormMixin), name
