@@ -262,3 +262,28 @@ def test_0032_adds_the_code_to_a_later_region_name_differing_only_in_capitals():
         assert names == [("Midshire",), ("midshire (midshire-2)",), ("MIDSHIRE (m3)",)]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0033_puts_region_codes_in_lower_case_and_numbers_a_clash():
+    """Codes in capitals are lower-cased before the check; "Midshire" beside "midshire"
+    (both allowed before, codes being unique as typed) becomes "midshire-2"."""
+    old = migrate([("safeguarding", "0032_region_name_ignoring_case")])
+    Region = old.get_model("safeguarding", "Region")
+    rows = [
+        Region.objects.create(name=name, code=code)
+        for name, code in [
+            ("Midshire", "midshire"),
+            ("Midshire two", "Midshire"),
+            ("N", "NorthVale"),
+        ]
+    ]
+    try:
+        new = migrate([("safeguarding", "0033_region_code_lower_case")])
+        Region = new.get_model("safeguarding", "Region")
+        assert [Region.objects.get(pk=row.pk).code for row in rows] == [
+            "midshire",
+            "midshire-2",
+            "northvale",
+        ]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
