@@ -185,6 +185,8 @@ class ReminderSent(models.Model):
             ),
         ]
         indexes = [
+            # The log newest first (the admin's list, a page at a time).
+            models.Index(fields=["-created_at", "-id"], name="reminder_newest_first"),
             models.Index(
                 fields=["queued_at"], condition=Q(status="pending"), name="reminder_pending"
             ),

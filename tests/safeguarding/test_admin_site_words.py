@@ -195,6 +195,36 @@ def test_the_filter_by_reminder_offers_known_rules_without_reading_the_log(admin
     assert 'class="field-rule_shown">On the day it is due' not in listed
 
 
+def test_the_reminders_log_reads_no_whole_table_for_its_dates_and_is_in_time_order_by_an_index(
+    admin_client, people
+):
+    """The log's dates are filtered by fixed periods (today, the past 7 days, this
+    month, this year), not by a year/month/day drill-down that reads every row's date
+    (SELECT DISTINCT over millions of rows); and its order, newest first, is an index's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguarding.models import ReminderSent
+
+    for day in ("2025-03-02", "2026-11-02"):
+        sent = ReminderSent.objects.create(recipient=people["officer"], rule="due", occurrence=day)
+        ReminderSent.objects.filter(pk=sent.pk).update(created_at=f"{day}T10:00Z")
+    url = reverse("admin:safeguarding_remindersent_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
+    html = unescape(response.content.decode())
+    assert "Past 7 days" in html and "This year" in html
+    this_year = admin_client.get(url + "?created_at__gte=2026-01-01+00%3A00%3A00%2B00%3A00")
+    assert this_year.status_code == 200
+    assert "2 November 2026" in unescape(this_year.content.decode())
+    indexed = [
+        tuple(index.fields) for index in ReminderSent._meta.indexes if index.condition is None
+    ]
+    assert ("-created_at", "-id") in indexed or ("created_at", "id") in indexed
+
+
 #: A claim's occurrence (the engine's key) and how the log says it.
 OCCURRENCES_IN_WORDS = [
     ("before_3", "2026-12-14", {}, "Due 14 December 2026"),
