@@ -241,6 +241,8 @@ class MeetingForm(ActionForm):
 
 class DecisionForm(ActionForm):
     past_dates = ("decided_on",)
+    # Its boxes start with the meeting's date (`views.panel.decision`), not a decision's.
+    suggested_dates = ("decided_on",)
     submit_label = "Record the decision"
 
     decision = forms.ChoiceField(

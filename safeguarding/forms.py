@@ -108,16 +108,25 @@ class GDSFormMixin:
         if hidden:
             self.add_error(None, str(self.hidden_error))
 
+    #: Date inputs whose initial value is only a suggestion (another record's date, put in
+    #: the boxes to start with), not the date stored: never taken as a date kept as it was.
+    suggested_dates: tuple[str, ...] = ()
+
     def _tell_date_inputs_what_was_stored(self) -> None:
         """Each date input's `was`: its initial value, the date stored when the form edits
         a record, which it then does not refuse for being before its earliest day (a
-        record imported with such a date can still be saved with it kept as it was)."""
+        record imported with such a date can still be saved with it kept as it was). Not
+        for a date the form only suggests (`suggested_dates`)."""
         from .form_fields import GDSDateField
 
         for name, field in self.fields.items():
             if isinstance(field, GDSDateField):
                 initial = self.get_initial_for_field(field, name)
-                kept = isinstance(initial, dt.date) and not isinstance(initial, dt.datetime)
+                kept = (
+                    isinstance(initial, dt.date)
+                    and not isinstance(initial, dt.datetime)
+                    and name not in self.suggested_dates
+                )
                 field.was = initial if kept else None
 
     def build_helper(self):
