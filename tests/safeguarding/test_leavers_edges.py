@@ -5,6 +5,7 @@ The concurrent cases use a second, plain connection to PostgreSQL for the other 
 holding its change open while this one runs, as two requests would."""
 
 import threading
+import time
 
 import psycopg
 import pytest
@@ -41,9 +42,32 @@ def _other_manager():
     )
 
 
-def _commit_soon(side):
-    """Commit the colleague's change a moment after this one has started to wait on it."""
-    thread = threading.Timer(1.0, side.commit)
+def _commit_soon(side, *, give_up_after: float = 60.0):
+    """Commit the colleague's change once this one is waiting on its locks: seen waiting,
+    not guessed with a timer (a busy machine can take longer than any fixed wait to get
+    there, and the colleague's change would then be committed before this one started).
+    Committed anyway after `give_up_after` seconds, so a change that never waits fails its
+    test's assertions rather than hanging."""
+    side_pid = side.info.backend_pid
+    watcher = _other_manager()
+    watcher.autocommit = True
+
+    def commit_when_waited_on():
+        deadline = time.monotonic() + give_up_after
+        try:
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                    [side_pid],
+                ).fetchone()
+                if waiting:
+                    break
+                time.sleep(0.02)
+        finally:
+            watcher.close()
+            side.commit()
+
+    thread = threading.Thread(target=commit_when_waited_on)
     thread.start()
     return thread
 
