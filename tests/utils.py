@@ -118,3 +118,51 @@ def tasks_in_process():
         for key in keys:
             changes.pop(key, None)
         changes.update(saved)
+
+
+def second_connection():
+    """A second, plain connection to the test database (PostgreSQL): another request or
+    worker whose change is still open while the test's own runs."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname=s["NAME"],
+        user=s["USER"],
+        host=s["HOST"],
+        port=s["PORT"] or 5432,
+        password=s["PASSWORD"] or None,
+    )
+
+
+def commit_once_waited_on(side, *, give_up_after: float = 60.0):
+    """Commit `side` (a `second_connection`) in a thread once another backend is seen
+    waiting on a lock it holds: seen, not guessed with a timer (a busy machine can take
+    longer than any fixed wait to get there, and the change would then be committed
+    before the test's own started). Committed anyway after `give_up_after` seconds, so a
+    change that never waits fails its test's assertions rather than hanging. Join the
+    thread returned."""
+    import threading
+
+    side_pid = side.info.backend_pid
+
+    def commit_when_waited_on():
+        try:
+            with second_connection() as watcher:
+                watcher.autocommit = True
+                give_up = time.monotonic() + give_up_after
+                while time.monotonic() < give_up:
+                    waiting = watcher.execute(
+                        "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                        [side_pid],
+                    ).fetchone()
+                    if waiting:
+                        break
+                    time.sleep(0.02)
+        finally:
+            side.commit()
+
+    thread = threading.Thread(target=commit_when_waited_on)
+    thread.start()
+    return thread

@@ -4,13 +4,8 @@ the same moment, and the dashboard's banner when a manager works in several part
 The concurrent cases use a second, plain connection to PostgreSQL for the other manager,
 holding its change open while this one runs, as two requests would."""
 
-import threading
-import time
-
-import psycopg
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +13,7 @@ from safeguarding import deadlines
 from safeguarding import people as people_service
 from safeguarding.models import Deadline, Membership, Role
 from tests.factories import member
-from tests.utils import sign_in
+from tests.utils import commit_once_waited_on, second_connection, sign_in
 
 from .report_helpers import make_deadline
 
@@ -28,48 +23,6 @@ def _clocks(partnership, owner, n, **kwargs):
         make_deadline(partnership, due=timezone.localdate(), owner=owner, **kwargs)
         for _ in range(n)
     ]
-
-
-def _other_manager():
-    """A second connection: the colleague whose change is still open."""
-    s = connection.settings_dict
-    return psycopg.connect(
-        dbname=s["NAME"],
-        user=s["USER"],
-        host=s["HOST"],
-        port=s["PORT"] or 5432,
-        password=s["PASSWORD"] or None,
-    )
-
-
-def _commit_soon(side, *, give_up_after: float = 60.0):
-    """Commit the colleague's change once this one is waiting on its locks: seen waiting,
-    not guessed with a timer (a busy machine can take longer than any fixed wait to get
-    there, and the colleague's change would then be committed before this one started).
-    Committed anyway after `give_up_after` seconds, so a change that never waits fails its
-    test's assertions rather than hanging."""
-    side_pid = side.info.backend_pid
-    watcher = _other_manager()
-    watcher.autocommit = True
-
-    def commit_when_waited_on():
-        deadline = time.monotonic() + give_up_after
-        try:
-            while time.monotonic() < deadline:
-                waiting = watcher.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
-                    [side_pid],
-                ).fetchone()
-                if waiting:
-                    break
-                time.sleep(0.02)
-        finally:
-            watcher.close()
-            side.commit()
-
-    thread = threading.Thread(target=commit_when_waited_on)
-    thread.start()
-    return thread
 
 
 @pytest.mark.django_db
@@ -132,7 +85,7 @@ def test_clocks_are_not_handed_to_someone_a_colleague_is_removing_at_that_moment
     role = Membership.objects.get(user=leaver, partnership=partnership)
     successor_role = Membership.objects.get(user=successor, partnership=partnership)
 
-    side = _other_manager()  # removes Bee, handing Bee's clocks to Cee; not yet committed
+    side = second_connection()  # removes Bee, handing Bee's clocks to Cee; not yet committed
     with side.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM {Membership._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
@@ -146,7 +99,7 @@ def test_clocks_are_not_handed_to_someone_a_colleague_is_removing_at_that_moment
             f"UPDATE {Deadline._meta.db_table} SET owner_id = %s WHERE owner_id = %s",  # noqa: S608
             [third.pk, successor.pk],
         )
-    thread = _commit_soon(side)
+    thread = commit_once_waited_on(side)
     try:
         # Meanwhile this manager removes One, choosing Bee (still listed on their page).
         with pytest.raises(ValidationError) as refused:
@@ -180,13 +133,13 @@ def test_clocks_handed_over_by_a_colleague_meanwhile_are_said_to_be_done(
     sign_in(client, manager)
     hand_over = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, leaver.pk])
 
-    side = _other_manager()  # the other manager's hand-over, committed a moment later
+    side = second_connection()  # the other manager's hand-over, committed a moment later
     with side.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Deadline._meta.db_table} SET owner_id = %s WHERE owner_id = %s",  # noqa: S608
             [third.pk, leaver.pk],
         )
-    thread = _commit_soon(side)
+    thread = commit_once_waited_on(side)
     try:
         done = client.post(hand_over, {"successor": colleague.pk}, follow=True).content.decode()
     finally:

@@ -7,11 +7,8 @@ same transaction, or are dropped when the new owner has the same claim already; 
 escalation they had as a manager stays theirs. Real rows throughout: the sweep claims
 them, the hand-over service (or page) moves them, the send task sends them."""
 
-import threading
-import time
 from unittest.mock import ANY
 
-import psycopg
 import pytest
 from django.core import mail
 from django.db import connection
@@ -22,7 +19,7 @@ from safeguarding import reminder_mail, reminders
 from safeguarding.models import Membership, ReminderSent, Role, User
 from tests.factories import member
 from tests.safeguarding.reminder_helpers import at, start_clock
-from tests.utils import sign_in, tasks_in_process
+from tests.utils import commit_once_waited_on, second_connection, sign_in, tasks_in_process
 
 pytestmark = pytest.mark.django_db
 Status = ReminderSent.Status
@@ -520,40 +517,6 @@ def test_reminders_of_a_clock_nobody_owns_still_go_to_the_officers(
 # --- Races with a sweep --------------------------------------------------------------
 
 
-def _second_connection():
-    """A second, plain connection to PostgreSQL: a sweep running in another worker."""
-    s = connection.settings_dict
-    return psycopg.connect(
-        dbname=s["NAME"],
-        user=s["USER"],
-        host=s["HOST"],
-        port=s["PORT"] or 5432,
-        password=s["PASSWORD"] or None,
-    )
-
-
-def _commit_once_waited_for(side, pid: int) -> threading.Thread:
-    """Commit `side` once the backend `pid` (this test's connection) waits on a lock it
-    holds, so that the interleaving does not depend on timing (at most 30 seconds)."""
-
-    def run():
-        with _second_connection() as watcher:
-            watcher.autocommit = True
-            give_up = time.monotonic() + 30
-            while time.monotonic() < give_up:
-                row = watcher.execute(
-                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]
-                ).fetchone()
-                if row and row[0] == "Lock":
-                    break
-                time.sleep(0.02)
-        side.commit()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_digest_built_during_the_hand_over_keeps_its_reminders(eager, partnership, people):
     """The hand-over reads which digests hold the officer's held reminders (none yet), and
@@ -574,7 +537,7 @@ def test_a_digest_built_during_the_hand_over_keeps_its_reminders(eager, partners
     )
     assert (held.status, held.digest_id) == (Status.HELD, None)
 
-    side = _second_connection()  # digests_build, as another worker runs it: not committed
+    side = second_connection()  # digests_build, as another worker runs it: not committed
     with side.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ReminderSent._meta.db_table}"  # noqa: S608
@@ -590,7 +553,7 @@ def test_a_digest_built_during_the_hand_over_keeps_its_reminders(eager, partners
             [digest_id, officer.pk],
         )
     connection.ensure_connection()
-    thread = _commit_once_waited_for(side, connection.connection.info.backend_pid)
+    thread = commit_once_waited_on(side)
     try:
         assert _hand_over(people["manager"], partnership, officer, colleague) == 1
     finally:
