@@ -303,6 +303,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     form = PersonChangeForm
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Membership:
+            for f in formset.deleted_forms:
+                if f.instance.pk is not None:
+                    people.role_taken_away(membership=f.instance)
         super().save_formset(request, form, formset, change)
         if formset.model is Membership:
             for membership in formset.new_objects:
@@ -582,6 +586,17 @@ class MembershipAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             _invite(self, request, obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            people.role_taken_away(membership=obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for membership in queryset:
+                people.role_taken_away(membership=membership)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(ClosureDay)

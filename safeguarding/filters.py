@@ -3,13 +3,13 @@ from functools import reduce
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .form_fields import GDSDateField
 from .forms import GDSFormMixin
-from .models import AuditEvent, Partnership, Role, User
+from .models import AuditEvent, Membership, Partnership, PastRole, Role, User
 
 
 def not_listed(message) -> dict:
@@ -57,6 +57,39 @@ ACTION_FILTER_LABELS = {
 }
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person by name, with "(has left)" for someone no longer in the partnerships the
+    trail is of (their role taken away, or their account switched off)."""
+
+    def label_from_instance(self, obj):
+        if getattr(obj, "has_left", False):
+            return _("%(person)s (has left)") % {"person": obj}
+        return str(obj)
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def people_of_trail(user):
+    """The people the audit trail's Person filter offers: for a manager, everyone who has
+    or had a role in a partnership they manage (a role taken away is kept as a
+    `PastRole`), each marked `has_left` unless an active holder of a role there now; for
+    a superuser, everyone, marked if switched off. One query, through the roles' indexes
+    (ADR 0023 addendum)."""
+    if user is not None and user.is_superuser:
+        return User.objects.annotate(has_left=~Q(is_active=True)).order_by("full_name", "email")
+    ids = permissions.partnership_ids(user, roles={Role.PARTNERSHIP_MANAGER})
+    now = Membership.objects.filter(partnership__in=ids, user=OuterRef("pk"))
+    before = PastRole.objects.filter(partnership__in=ids, user=OuterRef("pk"))
+    return (
+        User.objects.annotate(has_role=Exists(now))
+        .filter(Q(has_role=True) | Exists(before))
+        .annotate(has_left=~Q(has_role=True) | ~Q(is_active=True))
+        .order_by("full_name", "email")
+    )
+
+
 class AuditEventFilter(django_filters.FilterSet):
     partnership = django_filters.ModelChoiceFilter(
         label=_("Partnership"),
@@ -66,7 +99,7 @@ class AuditEventFilter(django_filters.FilterSet):
         help_text=_("Its records, and its people’s sign-ins and accounts"),
         error_messages=not_listed(_("Select a partnership from the list")),
     )
-    actor = django_filters.ModelChoiceFilter(
+    actor = PersonFilter(
         label=_("Person"),
         queryset=User.objects.none(),
         empty_label=_("Anyone"),
@@ -107,12 +140,11 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        people = people_of_trail(user)
         if user is not None and user.is_superuser:
-            people = User.objects.all()
             partnerships = Partnership.objects.all()
         else:
             ids = permissions.partnership_ids(user, roles={Role.PARTNERSHIP_MANAGER})
-            people = User.objects.filter(memberships__partnership__in=ids).distinct()
             partnerships = Partnership.objects.filter(pk__in=ids)
         self.filters["partnership"].queryset = partnerships
         self.form.fields["partnership"].queryset = partnerships

@@ -27,7 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from . import deadlines
 from .audit import Action, audit_record
 from .mail import requeue_window, send_templated
-from .models import Agency, Membership, Partnership, Role, User
+from .models import Agency, Membership, Partnership, PastRole, Role, User
 from .security_notices import the_administrators
 from .workflow import TransitionError, raise_if, require_manager
 
@@ -446,12 +446,26 @@ def membership_remove(*, actor: User, membership: Membership, successor: User | 
         object_repr=f"{locked.user.email}: {locked.get_role_display()}",
         changes={"role": locked.role, "agency": locked.agency.name if locked.agency else ""},
     )
+    role_taken_away(membership=locked)
     locked.delete()
     if not left_behind:
         return 0
     return deadlines.deadlines_hand_over(
         partnership=locked.partnership, from_user=locked.user, to_user=successor, actor=actor
     )
+
+
+def role_taken_away(*, membership: Membership) -> None:
+    """What follows any role taken away, on the People page (`membership_remove`) or by
+    the service's administrators, before its row is deleted: the role is kept as a
+    `PastRole`, so the partnership's audit trail can still find the person (ADR 0023
+    addendum). A regional viewer's role belongs to no partnership's trail."""
+    if membership.partnership_id is not None:
+        PastRole.objects.create(
+            user_id=membership.user_id,
+            partnership_id=membership.partnership_id,
+            role=membership.role,
+        )
 
 
 def deadlines_by_owner(partnership: Partnership, owner_pk: int | None = None) -> list[dict]:

@@ -7,6 +7,7 @@ from .accounts import (
     MembershipQuerySet,
     PartnerLead,
     Partnership,
+    PastRole,
     Region,
     Role,
     StatutoryPartner,
@@ -28,6 +29,7 @@ from .submissions import FormSubmission
 
 __all__ = [
     "Agency",
+    "PastRole",
     "ChaseReminderBase",
     "AuditEvent",
     "AuditEventQuerySet",

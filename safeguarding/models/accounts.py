@@ -643,3 +643,23 @@ class Membership(models.Model):
             errors["agency"] = _("Only agency contributors have an agency.")
         if errors:
             raise ValidationError(errors)
+
+
+class PastRole(models.Model):
+    """A role someone held in a partnership and no longer does (taken away on the People
+    page or by the service's administrators): the role's own row is deleted, so this is
+    what lets the partnership's audit trail still offer the person in its Person filter,
+    marked as having left (ADR 0023 addendum). One row per role taken away."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="past_roles")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=Role)
+    ended_at = models.DateTimeField(_("role taken away"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("past role")
+        indexes = [models.Index(fields=["partnership", "user"], name="pastrole_partnership_user")]
+
+    def __str__(self):
+        until = f"{self.ended_at:%-d %B %Y}"
+        return f"{self.user} – {self.get_role_display()} ({self.partnership}), until {until}"
