@@ -149,13 +149,27 @@ class _Names:
     def __init__(self):
         self.wanted: dict[type, set[int]] = defaultdict(set)
         self.found: dict[type, dict[int, str]] = {}
+        self.addresses: set[str] = set()
+        self.by_address: dict[str, str] = {}
 
     def want(self, related, value) -> None:
         self.wanted[related].update(_ids(value))
 
+    def want_address(self, value) -> None:
+        if _is_address(value):
+            self.addresses.add(value.strip().lower())
+
+    def person(self, address: str) -> str:
+        """A person an event names by their e-mail address (a hand-over, a role), by
+        their name now; the address as stored if no account has it."""
+        return self.by_address.get(address.strip().lower(), address)
+
     def look_up(self) -> None:
         from .models import User
 
+        if self.addresses:
+            rows = User.objects.filter(email__in=self.addresses).values_list("email", "full_name")
+            self.by_address = {email.lower(): name for email, name in rows if name}
         for related, ids in self.wanted.items():
             if not ids:
                 continue
@@ -182,7 +196,20 @@ class _Names:
         return f"{related._meta.verbose_name} {value} (since removed)"
 
 
+def _is_address(value) -> bool:
+    return isinstance(value, str) and _ADDRESS.match(value.strip()) is not None
+
+
+#: A person as some events store them: by e-mail address (a hand-over's old and new
+#: owner, a role given or taken away: "officer@example.org: Review officer").
+_ADDRESS = re.compile(r"^[^@\s:]+@[^@\s:]+$")
+#: The fields of a change that hold a person's address (the hand-over's "owner").
+PERSON_BY_ADDRESS = frozenset({"owner"})
+
+
 def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
+    if name in PERSON_BY_ADDRESS and _is_address(value):
+        return names.person(value)
     if value is None or value == "" or value == [] or value == {}:
         return NONE
     if isinstance(value, list | tuple) and name == "fields":
@@ -306,6 +333,9 @@ def _shown(event_changes: dict, model, names: _Names, values_shown: bool, senten
 
 def _collect(event_changes: dict, model, names: _Names) -> None:
     for name, change in _as_dict(event_changes).items():
+        if name in PERSON_BY_ADDRESS:
+            for value in change.values() if isinstance(change, dict) else [change]:
+                names.want_address(value)
         if name == "filters" and isinstance(change, dict) and "partnership" in change:
             from .models import Partnership
 
@@ -336,16 +366,37 @@ def present_events(
         event.values_shown = True if values_shown is None else values_shown(event)
         if event.values_shown:
             _collect(event.changes, _model(event.object_type), names)
+        names.want_address(_address_in_record(event)[0])
     names.look_up()
     for event in events:
         event.shown_changes = _shown(
             event.changes, _model(event.object_type), names, event.values_shown, sentence
         )
-    _name_records(events)
+    _name_records(events, names)
     return events
 
 
-def _name_records(events: list) -> None:
+#: How a hand-over's record was stored (deadlines.LEFT_OWNER_OF) and a role's (people.py).
+_OPEN_DEADLINES_OF = "Open deadlines of "
+_ROLE = "safeguarding.membership"
+
+
+def _address_in_record(event) -> tuple[str | None, str]:
+    """The e-mail address a stored record text names a person by, and the text around it
+    as a template ("Open deadlines of {}"), or (None, "")."""
+    text = event.object_repr or ""
+    if text.startswith(_OPEN_DEADLINES_OF):
+        address = text[len(_OPEN_DEADLINES_OF) :]
+        if _is_address(address):
+            return address, _OPEN_DEADLINES_OF + "{}"
+    if event.object_type == _ROLE and ": " in text:
+        address, role = text.split(": ", 1)
+        if _is_address(address):
+            return address, "{}: " + role.replace("{", "{{").replace("}", "}}")
+    return None, ""
+
+
+def _name_records(events: list, names: _Names) -> None:
     """Give each event `record_text`: the record it is about as the service names it.
     What was stored (`object_repr`) stays as it was; a kind of record whose stored text
     was not a person's name for it (an action stored by its database id) says how it is
@@ -353,6 +404,9 @@ def _name_records(events: list) -> None:
     wanted: dict[type, set[int]] = defaultdict(set)
     for event in events:
         event.record_text = event.object_repr
+        address, around = _address_in_record(event)
+        if address is not None:
+            event.record_text = around.format(names.person(address))
         model = _model(event.object_type)
         if model is not None and hasattr(model, "audit_names") and _is_id(event.object_id):
             wanted[model].add(int(event.object_id))
