@@ -57,6 +57,12 @@ ACTION_FILTER_LABELS = {
 }
 
 
+#: One choice of the action filter for every way of looking at a record: "who looked at
+#: it?" is one question, not three searches.
+LOOKED_AT = "looked_at"
+LOOKED_AT_ACTIONS = (AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD, AuditEvent.Action.EXPORT)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A person by name, with "(has left)" for someone no longer in the partnerships the
     trail is of (their role taken away, or their account switched off)."""
@@ -109,8 +115,13 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     action = django_filters.ChoiceFilter(
         label=_("Action"),
-        choices=[(a.value, ACTION_FILTER_LABELS.get(a, a.label)) for a in AuditEvent.Action],
+        choices=[
+            (LOOKED_AT, _("Looked at")),
+            *((a.value, ACTION_FILTER_LABELS.get(a, a.label)) for a in AuditEvent.Action),
+        ],
         empty_label=_("Any action"),
+        method="filter_action",
+        help_text=_("“Looked at” is viewed, downloaded or exported"),
         error_messages=not_listed(_("Select an action from the list")),
     )
     record = django_filters.CharFilter(
@@ -178,6 +189,13 @@ class AuditEventFilter(django_filters.FilterSet):
             if name not in leave_out:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    def filter_action(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == LOOKED_AT:
+            return queryset.filter(action__in=LOOKED_AT_ACTIONS)
+        return queryset.filter(action=value)
 
     def filter_person(self, queryset, name, value):
         """Their own actions, and the changes an administrator made to their account."""

@@ -77,3 +77,24 @@ def test_a_role_taken_away_by_an_administrator_is_kept_too(client, people, partn
     client.logout()
     sign_in(client, people["manager"])
     assert _options(client.get(URL))[officer.pk] == "Officer One (has left)"
+
+
+def test_one_action_finds_who_looked_at_a_record(client, people, partnership):
+    officer = people["officer"]
+    for action, text in [
+        (Action.VIEW, "Seen A"),
+        (Action.DOWNLOAD, "Downloaded B"),
+        (Action.EXPORT, "Exported C"),
+        (Action.UPDATE, "Changed D"),
+    ]:
+        audit_record(actor=officer, action=action, obj=partnership, object_repr=text)
+    sign_in(client, people["manager"])
+
+    def shown(**params):
+        html = client.get(URL, params).content.decode()
+        assert "Select an action from the list" not in html
+        return {t for t in ("Seen A", "Downloaded B", "Exported C", "Changed D") if t in html}
+
+    assert shown(action="looked_at") == {"Seen A", "Downloaded B", "Exported C"}
+    assert shown(action="download") == {"Downloaded B"}  # one action, as before
+    assert shown(action="update") == {"Changed D"}
