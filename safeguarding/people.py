@@ -505,11 +505,18 @@ def deadlines_owned_by_members(members, owners: list[dict]) -> None:
     """Set `deadlines_owned` on each of `members` (roles, in the People page's order): the
     `deadlines_by_owner` row of a person still in the business unit, on the first of
     their review officer or manager roles (their count and hand-over link are shown
-    once), None on the others."""
+    once), None on the others. Set `can_hand_over` on each member and each of `owners`'
+    rows: whether anyone else (an active review officer or manager among `members`)
+    could take their deadlines; with no one, no hand-over is offered."""
     in_unit = {row["owner_id"]: row for row in owners if row["in_unit"]}
+    takers = {m.user_id for m in members if m.role in deadlines.OWNER_ROLES and m.user.is_active}
     for membership in members:
         owns = membership.role in deadlines.OWNER_ROLES
         membership.deadlines_owned = in_unit.pop(membership.user_id, None) if owns else None
+        # A hand-over is offered only if someone else could take them.
+        membership.can_hand_over = bool(takers - {membership.user_id})
+    for row in owners:
+        row["can_hand_over"] = bool(takers - {row["owner_id"]})
 
 
 def deadlines_owner_get_for(partnership: Partnership, user_pk) -> User | None:

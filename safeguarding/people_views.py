@@ -161,6 +161,15 @@ def deadlines_hand_over(request, partnership_pk, user_pk):
         {"open": 0, "overdue": 0, "in_unit": False},
     )
 
+    successors = people.successors_for(partnership, owner.pk)
+    if not successors.exists():
+        # Reached from an old link or typed: say so plainly, not a question with no answers.
+        return render(
+            request,
+            "safeguarding/deadlines_no_one_to_take.html",
+            {"owner": owner, "count": count, "partnership": partnership},
+        )
+
     def run(form):
         successor = form.cleaned_data["successor"]
         handed = people.deadlines_hand_over(
@@ -183,7 +192,7 @@ def deadlines_hand_over(request, partnership_pk, user_pk):
         caption=partnership.name,
         back=_list_url(partnership),
         done=_list_url(partnership),
-        form_kwargs={"successors": people.successors_for(partnership, owner.pk)},
+        form_kwargs={"successors": successors},
         context={"owner": owner, "count": count, "partnership": partnership},
     )
 

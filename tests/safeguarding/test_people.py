@@ -938,3 +938,29 @@ def test_removing_an_officer_tells_whoever_takes_over_their_deadlines(
     (notice,) = [m for m in mail.outbox if m.to == [colleague.email]]
     assert notice.subject == "1 open deadline in Brookfield SCP is now yours"
     assert "Officer One’s 1 open deadline in Brookfield SCP was handed over to you" in notice.body
+
+
+def test_no_hand_over_is_offered_when_no_one_else_could_take_the_deadlines(
+    client, people, partnership
+):
+    manager, officer = people["manager"], people["officer"]
+    _clocks(partnership, manager, 2)
+    _clocks(partnership, officer, 1)
+    sign_in(client, manager)
+    own = url("deadlines-hand-over", partnership, manager.pk)
+    theirs = url("deadlines-hand-over", partnership, officer.pk)
+    listing = client.get(url("people", partnership)).content.decode()
+    assert own in listing and theirs in listing  # each can take the other's
+    officer.is_active = False  # switched off: the manager is the only one left
+    officer.save(update_fields=["is_active"])
+
+    listing = client.get(url("people", partnership)).content.decode()
+
+    assert own not in listing
+    assert theirs in listing  # the manager can take a leaver's
+    for response in (client.get(own), client.post(own, {})):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "There is no other review officer or manager in the partnership" in html
+        assert 'name="successor"' not in html
+        assert "Select who takes over" not in html
