@@ -50,6 +50,12 @@ app.conf.beat_schedule = {
         "schedule": 10 * 60,
         "options": {"expires": 300},
     },
+    # E-mails about a role taken away that could not be queued when it was.
+    "requeue-role-ended-notices": {
+        "task": "safeguarding.requeue_role_ended_notices",
+        "schedule": 10 * 60,
+        "options": {"expires": 300},
+    },
     # Request e-mails that could not be queued when the request was sent (issue 4).
     "requeue-request-emails": {
         "task": "rapid_reviews.requeue_request_emails",

@@ -459,13 +459,70 @@ def role_taken_away(*, membership: Membership) -> None:
     """What follows any role taken away, on the People page (`membership_remove`) or by
     the service's administrators, before its row is deleted: the role is kept as a
     `PastRole`, so the partnership's audit trail can still find the person (ADR 0023
-    addendum). A regional viewer's role belongs to no partnership's trail."""
-    if membership.partnership_id is not None:
-        PastRole.objects.create(
-            user_id=membership.user_id,
-            partnership_id=membership.partnership_id,
-            role=membership.role,
-        )
+    addendum). A regional viewer's role belongs to no partnership's trail. The person is
+    told by e-mail, once, after the commit (as of a role given: `invitation_queue`),
+    unless their account is switched off."""
+    if membership.partnership_id is None:
+        return
+    from .tasks import queue_after_commit, send_role_ended_notice
+
+    tell = membership.user.is_active
+    past = PastRole.objects.create(
+        user_id=membership.user_id,
+        partnership_id=membership.partnership_id,
+        role=membership.role,
+        untold_since=timezone.now() if tell else None,
+    )
+    if tell:
+        queue_after_commit(send_role_ended_notice, past.pk)
+
+
+def untold_roles_ended(*, now):
+    """Roles taken away whose e-mail has not gone, taken away long enough ago."""
+    return (
+        PastRole.objects.filter(**requeue_window("untold_since", now=now))
+        .order_by("untold_since", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def role_ended_deliver(*, past_role_id: int) -> str:
+    """E-mail the person that their role was taken away: once (the row is locked and its
+    untold mark cleared with the sending), and not at all once their account is switched
+    off or they have been given the role back."""
+    past = (
+        PastRole.objects.select_for_update(of=("self",))
+        .select_related("user", "partnership")
+        .filter(pk=past_role_id)
+        .first()
+    )
+    if past is None or past.untold_since is None:
+        return "already sent"
+    past.untold_since = None
+    past.save(update_fields=["untold_since"])
+    user = past.user
+    given_back = Membership.objects.filter(
+        user=user, partnership=past.partnership_id, role=past.role
+    ).exists()
+    if not user.is_active or given_back:
+        return "skipped"
+    send_templated(
+        to=[user.email],
+        subject=f"{past.partnership.name} has removed your role on {settings.SERVICE_NAME}",
+        template="safeguarding/email/role_ended",
+        context={
+            "service_name": settings.SERVICE_NAME,
+            "user": user,
+            "past": past,
+            "other_roles": Membership.objects.filter(user=user).exists(),
+            "sign_in_url": settings.SITE_URL + reverse("safeguarding:sign-in"),
+            # A manager's role is given and taken away by the service's administrators.
+            "by_administrators": past.role in (Role.PARTNERSHIP_MANAGER, Role.REGIONAL_VIEWER),
+            "administrators": the_administrators(),
+        },
+    )
+    return "sent"
 
 
 def deadlines_by_owner(partnership: Partnership, owner_pk: int | None = None) -> list[dict]:

@@ -125,6 +125,24 @@ def requeue_invitations() -> int:
     return queue_each(send_invitation, untold_invitations(now=timezone.now())[:500], "invitation")
 
 
+@shared_task(name="safeguarding.send_role_ended_notice", ignore_result=True, **RETRIED_SEND)
+def send_role_ended_notice(past_role_id: int) -> str:
+    """Tell a person a role of theirs was taken away (people.py): once."""
+    from .people import role_ended_deliver
+
+    return role_ended_deliver(past_role_id=past_role_id)
+
+
+@shared_task(name="safeguarding.requeue_role_ended_notices", ignore_result=True)
+def requeue_role_ended_notices() -> int:
+    """Run by beat: queue again the e-mails about roles taken away that never went."""
+    from .people import untold_roles_ended
+
+    return queue_each(
+        send_role_ended_notice, untold_roles_ended(now=timezone.now())[:500], "role ended"
+    )
+
+
 @shared_task(name="safeguarding.send_reminders", acks_late=True, ignore_result=True)
 def send_reminders(reminder_ids: list[int]) -> int:
     """Send a batch of claimed reminders queued by the sweep, each on its own (its row lock

@@ -43,6 +43,17 @@ def home(request):
         "reviews_for": by_role.get(Role.INDEPENDENT_REVIEWER, []),
         "regions": [m.region for m in by_role.get(Role.REGIONAL_VIEWER, [])],
     }
+    if not memberships and not request.user.is_staff:
+        # Someone whose roles were taken away is told so, and whom to ask, not that they
+        # are "not yet" part of a partnership.
+        from .models import PastRole
+
+        context["last_role"] = (
+            PastRole.objects.filter(user=request.user)
+            .select_related("partnership")
+            .order_by("-ended_at", "-id")
+            .first()
+        )
     if permissions.partnership_ids(request.user):
         # The business unit's home page is its dashboard (issue 7).
         from .report_views import dashboard_context

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('manager', 'Partnership manager'), ('officer', 'Review officer'), ('agency', 'Agency contributor'), ('reviewer', 'Independent reviewer'), ('regional', 'Regional viewer')], max_length=10)),
                 ('ended_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='role taken away')),
+                ('untold_since', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='safeguarding.partnership')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='past_roles', to=settings.AUTH_USER_MODEL)),
             ],

@@ -655,6 +655,11 @@ class PastRole(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=10, choices=Role)
     ended_at = models.DateTimeField(_("role taken away"), default=timezone.now)
+    #: While the e-mail telling the person the role was taken away has not gone: cleared
+    #: as it is sent; beat queues it again if still set ten minutes on (as a role given,
+    #: `Membership.invitation_untold_since`). Empty for no one to tell (a switched-off
+    #: account, or a role taken away before this was recorded).
+    untold_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("past role")
