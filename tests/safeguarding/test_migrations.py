@@ -287,3 +287,55 @@ def test_0033_puts_region_codes_in_lower_case_and_numbers_a_clash():
         ]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0035_keeps_the_roles_taken_away_before_it_from_the_trail():
+    """The People page's removals name the person by address, the administration site's
+    inline rows by id in the changes; one naming no one, or another kind of record, or an
+    address no account has, is left out. Nobody is e-mailed about them."""
+    old = migrate([("safeguarding", "0034_reminders_log_newest_first")])
+    Region = old.get_model("safeguarding", "Region")
+    Partnership = old.get_model("safeguarding", "Partnership")
+    User = old.get_model("safeguarding", "User")
+    AuditEvent = old.get_model("safeguarding", "AuditEvent")
+    region = Region.objects.create(name="Midshire", code="midshire-p")
+    partnership = Partnership.objects.create(
+        name="Past SCP", code="PSCP", local_authority="Council", region=region
+    )
+    by_page, by_admin = (
+        User.objects.create(email=f"{name}@p.example", full_name=name, password="x")
+        for name in ("page", "admin")
+    )
+
+    def removed(repr_, changes, object_type="safeguarding.membership"):
+        AuditEvent.objects.create(
+            partnership=partnership,
+            action="delete",
+            object_type=object_type,
+            object_id="99",
+            object_repr=repr_,
+            changes=changes,
+        )
+
+    removed("page@p.example: Review officer", {"role": "officer", "agency": ""})
+    removed(
+        "admin – Agency contributor (Past SCP)",
+        {"user_id": {"old": by_admin.pk, "new": None}, "role": {"old": "agency", "new": None}},
+    )
+    removed("admin – Review officer (Past SCP)", {})
+    removed("gone@p.example: Review officer", {"role": "officer"})
+    removed(
+        "page@p.example: Review officer", {"role": "officer"}, object_type="notifications.child"
+    )
+    try:
+        new = migrate([("safeguarding", "0035_past_roles_kept_for_the_audit_trail")])
+        PastRole = new.get_model("safeguarding", "PastRole")
+        kept = set(
+            PastRole.objects.values_list("user_id", "partnership_id", "role", "untold_since")
+        )
+        assert kept == {
+            (by_page.pk, partnership.pk, "officer", None),
+            (by_admin.pk, partnership.pk, "agency", None),
+        }
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
