@@ -86,11 +86,18 @@ def people_of_trail(user):
     if user is not None and user.is_superuser:
         return User.objects.annotate(has_left=~Q(is_active=True)).order_by("full_name", "email")
     ids = permissions.partnership_ids(user, roles={Role.PARTNERSHIP_MANAGER})
+    # Who, from the partnerships' roles and past roles (each read through its index by
+    # partnership), rather than a test of every account in the service.
+    who = (
+        Membership.objects.filter(partnership__in=ids)
+        .order_by()
+        .values("user_id")
+        .union(PastRole.objects.filter(partnership__in=ids).order_by().values("user_id"))
+    )
     now = Membership.objects.filter(partnership__in=ids, user=OuterRef("pk"))
-    before = PastRole.objects.filter(partnership__in=ids, user=OuterRef("pk"))
     return (
-        User.objects.annotate(has_role=Exists(now))
-        .filter(Q(has_role=True) | Exists(before))
+        User.objects.filter(pk__in=who)
+        .annotate(has_role=Exists(now))
         .annotate(has_left=~Q(has_role=True) | ~Q(is_active=True))
         .order_by("full_name", "email")
     )
