@@ -152,7 +152,9 @@ def deadlines_hand_over(request, partnership_pk, user_pk):
     partnership = _managed(request, partnership_pk)
     owner = people.deadlines_owner_get_for(partnership, user_pk)
     if owner is None:
-        if request.method == "POST" and people.owned_before_in(partnership, user_pk):
+        # A second click, or Back to the page or a reload of it once they were handed
+        # over: said to be done (ADR 0022), not "Page not found".
+        if people.owned_before_in(partnership, user_pk):
             messages.info(request, "Those deadlines were handed over already.")
             return redirect(_list_url(partnership))
         raise Http404("No deadlines to hand over")

@@ -612,7 +612,13 @@ def test_deadlines_left_by_someone_removed_elsewhere_are_flagged_and_handed_over
     again = client.post(hand_over, {"successor": manager.pk}, follow=True)
     assert "Those deadlines were handed over already." in again.content.decode()
     assert Deadline.objects.filter(owner=colleague).count() == 3
-    assert client.get(hand_over).status_code == 404
+    # Back to the page, or a reload of it: the same answer, not "Page not found".
+    reloaded = client.get(hand_over, follow=True)
+    assert reloaded.redirect_chain == [(url("people", partnership), 302)]
+    assert "Those deadlines were handed over already." in reloaded.content.decode()
+    # Someone whose deadlines were never handed over here: not found, as before.
+    never = reverse("safeguarding:deadlines-hand-over", args=[partnership.pk, manager.pk])
+    assert client.get(never).status_code == 404
 
 
 def test_a_manager_hands_over_the_deadlines_of_someone_still_in_the_business_unit(
@@ -672,7 +678,8 @@ def test_a_manager_hands_over_the_deadlines_of_someone_still_in_the_business_uni
     assert "Those deadlines were handed over already." in again
     assert Deadline.objects.filter(owner=colleague).count() == 3
     assert AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).count() == 1
-    assert client.get(hand_over).status_code == 404
+    reloaded = client.get(hand_over, follow=True).content.decode()
+    assert "Those deadlines were handed over already." in reloaded
 
 
 def test_deadlines_go_only_to_an_officer_or_manager_of_the_partnership(
