@@ -16,6 +16,16 @@ urlpatterns = [
         "admin/login/",
         RedirectView.as_view(pattern_name="safeguarding:sign-in", query_string=True),
     ),
+    # An administrator's own password is changed where everyone's is: that page audits the
+    # change and e-mails them; Django's admin page did neither.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="safeguarding:password-change"),
+    ),
+    path(
+        "admin/password_change/done/",
+        RedirectView.as_view(pattern_name="safeguarding:account"),
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -664,6 +664,38 @@ def test_a_password_set_by_an_administrator_is_audited_and_told(
     told_by_an_administrator(notice, settings)
 
 
+def test_an_administrators_own_password_is_changed_only_on_the_account_page(
+    client, people, smtp, django_capture_on_commit_callbacks
+):
+    """The administration site's own "Change password" page saved an administrator's new
+    password with no audit event and no e-mail: it now sends them to the service's page
+    (audited, e-mailed, the other sessions ended), and a post to it changes nothing."""
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    before = admin.password
+    change = reverse("safeguarding:password-change")
+    assert client.get(reverse("admin:password_change")).url == change
+    assert client.get(reverse("admin:password_change_done")).url == reverse("safeguarding:account")
+    new = "a-much-longer-new-passphrase"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:password_change"),
+            {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+        )
+    assert response.status_code == 302 and response.url == change
+    admin.refresh_from_db()
+    assert admin.password == before and not smtp
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            change, {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+        )
+    assert response.status_code == 302
+    assert events(Action.PASSWORD_CHANGED, admin) == 1
+    assert [m["Subject"].split(":")[0] for m in smtp] == ["Your password was changed"]
+    index = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin:password_change")}"' in index
+
+
 def test_a_refused_administrators_password_post_is_neither_audited_nor_told(
     client, people, smtp, django_capture_on_commit_callbacks
 ):
