@@ -26,6 +26,7 @@ from .audit import Action, audit_record
 from .forms import ChangePasswordForm, EmailCodeForm, RecoveryCodeForm, TwoFactorCodeForm
 from .models import User
 from .notices import statement_context
+from .security_notices import the_administrators
 
 #: Recovery codes waiting to be shown once (set at set-up or renewal, removed when shown).
 NEW_CODES_SESSION_KEY = "two_factor_new_codes"
@@ -164,8 +165,9 @@ def _email_code_outcome(request, result) -> None:
             request,
             _(
                 "We could not send the e-mail. Try again in a few minutes. If it keeps "
-                "happening, tell your business manager."
-            ),
+                "happening, tell %(administrators)s."
+            )
+            % {"administrators": the_administrators()},
         )
 
 
