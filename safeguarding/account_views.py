@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -129,11 +130,17 @@ class RecoveryCodeVerifyView(TwoFactorVerifyView):
             left = two_factor.recovery_codes_left(self.request.user)
             messages.warning(
                 self.request,
-                _(
-                    "You used a recovery code. You have %(left)s left: get new codes from "
-                    "Your account if you are running out."
-                )
-                % {"left": left},
+                format_html(
+                    _(
+                        "You used a recovery code. You have {left} left: get new codes from "
+                        '<a class="govuk-link" href="{account}">Your account</a> if you are '
+                        'running out. If you have lost your phone, <a class="govuk-link" '
+                        'href="{setup}">set up your authenticator app again</a> on your new one.'
+                    ),
+                    left=left,
+                    account=reverse("safeguarding:account"),
+                    setup=reverse("safeguarding:two-factor-setup"),
+                ),
             )
         return self._after(result, form)
 

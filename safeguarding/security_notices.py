@@ -165,6 +165,9 @@ def notice_deliver(*, event_id: int) -> str:
         "by_someone_else": by_someone_else,
         "reset": event.action == Action.TWO_FACTOR_RESET,
         "codes_replaced": event.action == Action.RECOVERY_CODES_NEW,
+        "code_used": event.action == Action.RECOVERY_CODE_USED,
+        "account_url": settings.SITE_URL + reverse("safeguarding:account"),
+        "setup_url": settings.SITE_URL + reverse("safeguarding:two-factor-setup"),
         "when": timezone.localtime(event.occurred_at),
         # Their own change's address; never an administrator's.
         "address": None if by_someone_else else event.ip_address,

@@ -107,6 +107,28 @@ def test_new_recovery_codes_are_told_and_audited_as_that_not_as_a_new_app(
     assert "198.51.100.23" in whole and "If it was not you" in whole
 
 
+def test_the_recovery_code_notice_says_how_to_get_new_codes_or_set_up_a_new_phone(
+    people, smtp, settings, django_capture_on_commit_callbacks
+):
+    """As the banner after signing in with a recovery code says: new codes from "Your
+    account", and a lost phone means setting up the authenticator app again."""
+    officer = people["officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record(actor=officer, action=Action.RECOVERY_CODE_USED)
+    (notice,) = smtp
+    account = settings.SITE_URL + reverse("safeguarding:account")
+    setup = settings.SITE_URL + reverse("safeguarding:two-factor-setup")
+    text = " ".join(_text(notice).split())
+    assert (
+        f"If you are running out of recovery codes, get new ones from Your account: {account}"
+        in text
+    )
+    assert f"If you have lost your phone, set up your authenticator app again: {setup}" in text
+    html = next(p for p in notice.walk() if p.get_content_type() == "text/html")
+    html = " ".join(html.get_payload(decode=True).decode().split())
+    assert f'href="{account}"' in html and f'href="{setup}"' in html
+
+
 def test_nothing_is_sent_for_a_change_that_is_rolled_back(
     people, smtp, django_capture_on_commit_callbacks
 ):

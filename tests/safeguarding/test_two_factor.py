@@ -245,7 +245,16 @@ def test_a_recovery_code_works_once(client, people, no_throttle):
     assert response.status_code == 302 and response.url == "/"
     page = client.get(HOME)
     assert page.status_code == 200
-    assert "You have 9 left" in page.content.decode()
+    banner = " ".join(page.content.decode().split())
+    assert "You have 9 left" in banner
+    # "Your account" is a link, and someone who lost their phone is told what to do.
+    account, setup = reverse("safeguarding:account"), reverse("safeguarding:two-factor-setup")
+    assert f'get new codes from <a class="govuk-link" href="{account}">Your account</a>' in banner
+    assert (
+        f'If you have lost your phone, <a class="govuk-link" href="{setup}">set up your '
+        "authenticator app again</a> on your new one." in banner
+    )
+    assert client.get(setup).status_code == 200  # no further step on the way
     assert events(Action.RECOVERY_CODE_USED, officer) == 1
     client.post(reverse("safeguarding:sign-out"))
 
