@@ -220,7 +220,17 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    """Says the same whatever was typed, including that a link asked for again within
+    RESET_EMAIL_INTERVAL is not sent again (the earlier one is the one to use)."""
+
     template_name = "safeguarding/password_reset_sent.html"
+
+    def get_context_data(self, **kwargs):
+        from .security_notices import RESET_EMAIL_INTERVAL
+
+        return super().get_context_data(
+            interval_minutes=int(RESET_EMAIL_INTERVAL.total_seconds() // 60), **kwargs
+        )
 
 
 #: Session key: what the page after a password chosen by a link says (set by the
