@@ -184,6 +184,39 @@ def notice_deliver(*, event_id: int) -> str:
     return "sent"
 
 
+#: Why an e-mailed password link does not work, as its page says it.
+LINK_USED, LINK_EXPIRED, LINK_NOT_WORKING = "used", "expired", "not working"
+
+
+def password_link_state(user, token: str) -> str:
+    """Why the password link (`user` from its address, or None; `token` from it) does not
+    work: it was made longer ago than PASSWORD_RESET_TIMEOUT ("expired"), or a password
+    was set for the account since it was made, by this link or another way ("used":
+    the trail's `password_changed` events), or neither can be told (a signed-in since,
+    or a link cut short in the e-mail: "not working"). Asked only of a link Django
+    refused, by someone who holds it."""
+    from django.contrib.auth.tokens import default_token_generator as generator
+    from django.db.models import Q
+    from django.utils.http import base36_to_int
+
+    try:
+        made = base36_to_int((token or "").split("-")[0])
+    except ValueError:
+        return LINK_NOT_WORKING
+    age = generator._num_seconds(generator._now()) - made
+    if age > settings.PASSWORD_RESET_TIMEOUT:
+        return LINK_EXPIRED
+    if user is None or age < 0:
+        return LINK_NOT_WORKING
+    made_at = timezone.now() - dt.timedelta(seconds=age + 1)
+    changed = AuditEvent.objects.filter(
+        Q(actor=user, object_id="") | Q(object_type=USER_TYPE, object_id=str(user.pk)),
+        action=Action.PASSWORD_CHANGED,
+        occurred_at__gte=made_at,
+    )
+    return LINK_USED if changed.exists() else LINK_NOT_WORKING
+
+
 #: A password-reset link goes to one account at most once in this time.
 RESET_EMAIL_INTERVAL = dt.timedelta(minutes=5)
 

@@ -248,11 +248,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("safeguarding:password-reset-complete")
 
     def get_context_data(self, **kwargs):
-        from .security_notices import first_password
+        from .security_notices import first_password, password_link_state
 
         context = super().get_context_data(**kwargs)
         if context.get("validlink"):
             context["first_password"] = first_password(self.user)
+        else:
+            token = self.kwargs.get("token", "")
+            if token == self.reset_url_token:
+                token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+            context["link_state"] = password_link_state(self.user, token)
         return context
 
     def form_valid(self, form):

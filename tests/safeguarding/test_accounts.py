@@ -629,3 +629,56 @@ def test_a_staff_account_that_cannot_read_the_audit_trail_is_not_offered_it(clie
     page = client.get(reverse("safeguarding:home")).content.decode()
     assert f'href="{reverse("admin:index")}"' in page
     assert f'href="{reverse("safeguarding:audit")}"' not in page
+
+
+def _password_link(user, token=None) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return reverse(
+        "safeguarding:password-reset-confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            token or default_token_generator.make_token(user),
+        ],
+    )
+
+
+def _title_and_heading(page: str) -> tuple[str, str]:
+    title = re.search(r"<title>(.*?) –", page, re.S).group(1).strip()
+    heading = re.search(r'<h1 class="govuk-heading-l">(.*?)</h1>', page, re.S).group(1)
+    return title, heading.strip()
+
+
+def test_a_used_password_link_says_it_was_used_and_offers_sign_in(people):
+    """Reopening an invitation's or a reset's link after choosing a password said "This
+    link has expired" (under the title "Choose a new password"): it was used, not
+    expired, and the person most likely wants to sign in."""
+    officer = people["officer"]
+    link = _password_link(officer)
+    browser = Client()
+    form_url = browser.get(link, follow=True).redirect_chain[-1][0]
+    new = "a-much-longer-new-passphrase"
+    assert browser.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    for again in (Client(), browser):
+        page = again.get(link, follow=True).content.decode()
+        assert _title_and_heading(page) == (
+            "This link has already been used",
+            "This link has already been used",
+        )
+        assert f'<a class="govuk-link" href="{reverse("safeguarding:sign-in")}">' in page
+        assert "expired" not in page.partition("<main")[2]
+
+
+def test_an_expired_password_link_says_so_under_a_matching_title(people, settings):
+    from django.contrib.auth.tokens import default_token_generator
+
+    officer = people["officer"]
+    generator = default_token_generator
+    long_ago = generator._num_seconds(generator._now()) - settings.PASSWORD_RESET_TIMEOUT - 60
+    token = generator._make_token_with_timestamp(officer, long_ago, generator.secret)
+    link = _password_link(officer, token)
+    page = Client().get(link, follow=True).content.decode()
+    assert _title_and_heading(page) == ("This link has expired", "This link has expired")
+    assert reverse("safeguarding:password-reset") in page
