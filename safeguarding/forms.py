@@ -285,7 +285,44 @@ def _new_password_words(fields) -> None:
     fields["new_password2"].error_messages["required"] = _("Enter the new password again")
 
 
-class SetNewPasswordForm(GDSFormMixin, auth_forms.SetPasswordForm):
+#: The password rules' messages in plain words, by the validator's code (Django's read
+#: "This password is too short. It must contain at least 12 characters.").
+PASSWORD_RULE_WORDS = {
+    "password_too_short": _("Your password must be at least %(min_length)d characters"),
+    "password_too_common": _("Your password is too common: choose one that is harder to guess"),
+    "password_entirely_numeric": _("Your password must not be only numbers"),
+    "password_too_similar": _("Your password must not be like your name or e-mail address"),
+}
+PASSWORDS_DIFFER = _("Passwords do not match")
+
+
+class NewPasswordRules:
+    """The new-password boxes of the password pages: every problem at once (Django checked
+    the rules on the confirmation only, and only once both boxes matched), in plain words,
+    the rules against the new password and a mismatch against its confirmation."""
+
+    def clean(self):
+        from django.contrib.auth import password_validation
+        from django.core.exceptions import ValidationError
+
+        password = self.cleaned_data.get("new_password1")
+        again = self.cleaned_data.get("new_password2")
+        if password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except ValidationError as refused:
+                for error in refused.error_list:
+                    words = PASSWORD_RULE_WORDS.get(error.code)
+                    message = words % (error.params or {}) if words else error.message
+                    if words is None and error.params:
+                        message = message % error.params
+                    self.add_error("new_password1", message)
+        if password and again and password != again:
+            self.add_error("new_password2", PASSWORDS_DIFFER)
+        return forms.Form.clean(self)
+
+
+class SetNewPasswordForm(GDSFormMixin, NewPasswordRules, auth_forms.SetPasswordForm):
     submit_label = _("Save new password")
 
     def __init__(self, *args, **kwargs):
@@ -350,7 +387,7 @@ class RecoveryCodeForm(BaseForm):
     )
 
 
-class ChangePasswordForm(GDSFormMixin, auth_forms.PasswordChangeForm):
+class ChangePasswordForm(GDSFormMixin, NewPasswordRules, auth_forms.PasswordChangeForm):
     submit_label = _("Change password")
 
     error_messages = {

@@ -416,6 +416,45 @@ def test_password_change_errors_in_govuk_wording(client, people):
     assert "Your current password is not correct" in html
 
 
+def _errors_of(html: str) -> list[str]:
+    """The error summary's messages, in order."""
+    summary = html.partition('govuk-error-summary__list">')[2].partition("</ul>")[0]
+    return [" ".join(m.split()) for m in re.findall(r"<a [^>]*>(.*?)</a>", summary, re.S)]
+
+
+def test_the_password_pages_report_every_problem_at_once_in_govuk_words(
+    client, people, eager_tasks
+):
+    """Choosing a password by a link said Django's "The two password fields didn't match."
+    and kept quiet about the length rule until both boxes matched (it checked only the
+    confirmation). Both password pages now say every problem at once, in plain words."""
+    officer = people["officer"]
+    sign_in(client, officer)
+    change = reverse("safeguarding:password-change")
+    html = client.post(
+        change, {"old_password": PASSWORD, "new_password1": "short", "new_password2": "other"}
+    ).content.decode()
+    expected = ["Your password must be at least 12 characters", "Passwords do not match"]
+    assert _errors_of(html) == expected
+    client.logout()
+    client.post(reverse("safeguarding:password-reset"), {"email": officer.email})
+    link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    html = client.post(form_url, {"new_password1": "short", "new_password2": "other"})
+    html = html.content.decode()
+    assert _errors_of(html) == expected
+    assert "didn’t match" not in html and "didn&#x27;t match" not in html
+    html = client.post(form_url, {"new_password1": "8402957163047", "new_password2": "1"})
+    assert _errors_of(html.content.decode()) == [
+        "Your password must not be only numbers",
+        "Passwords do not match",
+    ]
+    html = client.post(form_url, {"new_password1": "password1234", "new_password2": "password1234"})
+    assert _errors_of(html.content.decode()) == [
+        "Your password is too common: choose one that is harder to guess"
+    ]
+
+
 STOCK_HINTS = (
     "can’t be too similar to your other personal information",
     "can&#x27;t be too similar",
