@@ -56,8 +56,9 @@ def test_a_manager_adds_a_new_contributor_who_chooses_a_password(
     (invitation,) = mail.outbox
     assert invitation.to == [user.email]
     assert "Agency contributor, Brookfield SCP" in invitation.body
-    assert "If you did not expect this, tell the partnership's business manager." in (
-        invitation.body
+    assert (
+        "If you did not expect this, tell the business manager of Brookfield SCP "
+        f"({partnership.contact_email})." in invitation.body
     )
     link = re.search(r"http\S+/password-reset/\S+/\S+/", invitation.body).group(0)
     # The link lets them choose a password, as a reset link does.

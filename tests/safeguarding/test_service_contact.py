@@ -5,6 +5,7 @@ footer, the accessibility statement, the recovery-code page and the service stat
 give it too. With none set (production's default), the wording is as it always was."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,22 @@ def test_the_set_up_code_page_names_the_administrators_who_correct_an_address(
         in page
     )
     assert (f'href="mailto:{ADDRESS}"' in page) == bool(address)
+
+
+@pytest.mark.parametrize("contact", ["business.unit@nscp.example", ""])
+def test_an_invitation_from_a_partnership_gives_its_contact_address(people, contact):
+    """ "Tell the partnership's business manager" gave no name nor address, though the
+    partnership has a contact address."""
+    membership = Membership.objects.get(user=people["officer"], role=Role.REVIEW_OFFICER)
+    partnership = membership.partnership
+    partnership.contact_email = contact
+    partnership.save(update_fields=["contact_email"])
+    membership.invitation_untold_since = timezone.now()
+    membership.save(update_fields=["invitation_untold_since"])
+    assert invitation_deliver(membership_id=membership.pk) == "sent"
+    (invitation,) = mail.outbox
+    told = f"If you did not expect this, tell the business manager of {partnership.name}"
+    told += f" ({contact})." if contact else "."
+    for part in (invitation.body, invitation.alternatives[0][0]):
+        assert told in " ".join(re.sub(r"<[^>]+>", "", part).split())
+    assert (f'href="mailto:{contact}"' in invitation.alternatives[0][0]) == bool(contact)
