@@ -250,20 +250,43 @@ class PersonAddForm(AdminUserCreationForm):
         return super().set_password_and_save(user, commit=commit, **kwargs)
 
 
+def password_state(user, value) -> str:
+    """The person's password, in words. An account made for an invitation has a random
+    password no one knows until they choose theirs by the link
+    (`security_notices.first_password`): that is "not chosen yet", with when the
+    invitation went (it goes when the role is given, `Membership.since`, unless it is
+    still waiting to go)."""
+    from .dates import full_date
+    from .security_notices import first_password
+
+    if not value or value.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return "Their password is switched off: they cannot sign in."
+    if user is None or user.pk is None or not first_password(user):
+        return "They have a password. No one, administrators included, can see it."
+    roles = list(user.memberships.order_by("-since"))
+    if not roles:
+        return "Not chosen yet: no invitation has been e-mailed (they have no role)."
+    if any(role.invitation_untold_since for role in roles):
+        return "Not chosen yet: their invitation has not been e-mailed yet."
+    if roles[0].since is None:
+        return "Not chosen yet: they have not used the link in their invitation."
+    return (
+        "Not chosen yet: they have not used the link in their invitation, e-mailed on "
+        f"{full_date(timezone.localdate(roles[0].since))}."
+    )
+
+
 class PasswordStateWidget(ReadOnlyPasswordHashWidget):
     """Whether the person has a password, in words: Django's own widget showed the
     hash's algorithm, iterations and salt, which tell an administrator nothing."""
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        usable = bool(value) and not value.startswith(UNUSABLE_PASSWORD_PREFIX)
-        context["summary"] = [
-            {
-                "label": "They have a password. No one, administrators included, can see it."
-                if usable
-                else "Their password is switched off: they cannot sign in."
-            }
-        ]
+        context["summary"] = [{"label": password_state(self.user, value)}]
         return context
 
 
@@ -272,7 +295,7 @@ class PersonChangeForm(UserChangeForm):
         super().__init__(*args, **kwargs)
         password = self.fields.get("password")
         if password is not None:
-            password.widget = PasswordStateWidget()
+            password.widget = PasswordStateWidget(user=self.instance)
             password.help_text = (
                 "If they have forgotten it, they use “I have forgotten my password” on the "
                 "sign-in page."
@@ -301,6 +324,22 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     filter_horizontal = []
     add_form = PersonAddForm
     form = PersonChangeForm
+
+    def save_model(self, request, obj, form, change):
+        """A password typed when making the account is one an administrator knows, not
+        the random one an invitation's link replaces: recorded (not e-mailed: it is their
+        first), so the page no longer says "not chosen yet" and a later change is told."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not change and isinstance(form, PersonAddForm) and not form._chose_none():
+                audit_record(
+                    actor=request.user,
+                    action=Action.PASSWORD_CHANGED,
+                    obj=obj,
+                    object_repr=obj.email,
+                    changes={"method": "administration site", "first_password": True},
+                    request=request,
+                )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Membership:

@@ -258,6 +258,18 @@ def _user(
         email=email, defaults={"full_name": full_name, "job_title": job_title, **extra}
     )
     passwords.ensure(user, created)
+    if created:
+        # The demo's published password is theirs, not a random one an invitation's link
+        # replaces: recorded as their first (the administration site says they have one).
+        from .audit import Action, audit_record
+
+        audit_record(
+            actor=None,
+            action=Action.PASSWORD_CHANGED,
+            obj=user,
+            object_repr=user.email,
+            changes={"method": "demo", "first_password": True},
+        )
     return user
 
 

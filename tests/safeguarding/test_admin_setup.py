@@ -657,6 +657,8 @@ def test_a_persons_page_says_whether_they_have_a_password_in_words_not_its_hash(
 ):
     """The page showed "algorithm: pbkdf2_sha256 iterations: … salt: … hash: …"."""
     officer = people["officer"]
+    officer.last_login = officer.date_joined  # they have signed in: the password is theirs
+    officer.save(update_fields=["last_login"])
     url = reverse("admin:safeguarding_user_change", args=[officer.pk])
     page = admin_client.get(url).content.decode()
     assert "salt" not in page and "algorithm" not in page
@@ -665,6 +667,57 @@ def test_a_persons_page_says_whether_they_have_a_password_in_words_not_its_hash(
     officer.save(update_fields=["password"])
     page = admin_client.get(url).content.decode()
     assert "Their password is switched off: they cannot sign in." in page
+
+
+def test_a_persons_page_says_an_invited_person_has_not_chosen_a_password_yet(
+    admin_client, people, partnership, django_capture_on_commit_callbacks
+):
+    """Someone invited who has not used the link has only a random password no one knows:
+    the page said "They have a password" of them. It says they have not chosen one, and
+    when the invitation went (or that it has not gone yet)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguarding.dates import full_date
+    from safeguarding.models import Membership, Role, User
+
+    sam = User.objects.create_user(email="sam.lee@example.org", full_name="Sam Lee")
+    sam.set_password("a-random-one-no-one-knows-123")
+    sam.save(update_fields=["password"])
+    given = timezone.now() - dt.timedelta(days=2)
+    role = Membership.objects.create(
+        user=sam, partnership=partnership, role=Role.REVIEW_OFFICER, since=given
+    )
+    url = reverse("admin:safeguarding_user_change", args=[sam.pk])
+
+    def said():
+        page = " ".join(unescape(admin_client.get(url).content.decode()).split())
+        assert "They have a password" not in page
+        return page
+
+    assert (
+        "Not chosen yet: they have not used the link in their invitation, e-mailed on "
+        f"{full_date(timezone.localdate(given))}." in said()
+    )
+    role.invitation_untold_since = timezone.now()
+    role.save(update_fields=["invitation_untold_since"])
+    assert "Not chosen yet: their invitation has not been e-mailed yet." in said()
+    role.delete()
+    assert "Not chosen yet: no invitation has been e-mailed (they have no role)." in said()
+    # A password an administrator typed when making an account is a password.
+    response = _add_user(
+        admin_client, "nia.evans@example.org", "Nia Evans", [], "A-long-enough-passw0rd!"
+    )
+    assert response.status_code == 302
+    nia = User.objects.get(email="nia.evans@example.org")
+    page = admin_client.get(reverse("admin:safeguarding_user_change", args=[nia.pk]))
+    assert "They have a password. No one" in page.content.decode()
+    # Once they have signed in, the password is theirs.
+    sam.last_login = timezone.now()
+    sam.save(update_fields=["last_login"])
+    page = admin_client.get(url).content.decode()
+    assert "They have a password. No one, administrators included, can see it." in page
 
 
 def test_a_code_that_starts_another_partnerships_references_is_refused(
