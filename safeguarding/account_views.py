@@ -389,19 +389,29 @@ def lockout_minutes() -> int:
 def locked_out(request, original_response=None, credentials=None, *, address=False):
     """The "sign-in locked" page (HTTP 429); every refused attempt is audited. With
     `address`, it is this network address that is locked, for every account."""
+    from django.db import transaction
+
+    from .security_notices import lockout_is_new
+
     email = axes_username(request, credentials) or ""
     account = User.objects.with_email(email).first() if email else None
-    audit_record(
-        actor=account,
-        actor_email=email,
-        action=Action.LOCKED_OUT,
-        changes={
-            "reason": "too many failed sign-ins from this address"
-            if address
-            else "too many failed sign-ins"
-        },
-        request=request,
-    )
+    changes = {
+        "reason": "too many failed sign-ins from this address"
+        if address
+        else "too many failed sign-ins"
+    }
+    with transaction.atomic():
+        # The owner is e-mailed once, when their account's lockout starts (the page
+        # says nothing of it: it is the same whether the address has an account).
+        if account is not None and not address and account.is_active and lockout_is_new(account):
+            changes["told"] = True
+        audit_record(
+            actor=account,
+            actor_email=email,
+            action=Action.LOCKED_OUT,
+            changes=changes,
+            request=request,
+        )
     return render(
         request,
         "safeguarding/locked_out.html",

@@ -152,6 +152,7 @@ SECURITY_NOTICE_ACTIONS = frozenset(
         AuditEvent.Action.TWO_FACTOR_RESET,
         AuditEvent.Action.LOCKOUT_ENDED,
         AuditEvent.Action.RECOVERY_CODES_NEW,
+        AuditEvent.Action.LOCKED_OUT,  # the refusal that starts a lockout only
     }
 )
 

@@ -41,6 +41,8 @@ NOTICES = {
     Action.TWO_FACTOR_RESET: "Two-factor authentication was reset for your account",
     Action.LOCKOUT_ENDED: "Your account was unlocked after too many failed sign-ins",
     Action.RECOVERY_CODES_NEW: "New recovery codes were made for your account",
+    # Only the refusal that starts a lockout (`lockout_is_new`), not each one after it.
+    Action.LOCKED_OUT: "Sign-in to your account was locked after too many failed attempts",
 }
 #: The same, when an administrator made the change to someone else's account.
 BY_ADMINISTRATOR = {
@@ -90,8 +92,36 @@ def first_password(user) -> bool:
 
 
 def _told(event: AuditEvent) -> bool:
-    """Is the person told of this event? A first password chosen is not a change."""
-    return event.action in NOTICES and not (event.changes or {}).get("first_password")
+    """Is the person told of this event? A first password chosen is not a change; of the
+    refused sign-ins of a lockout, only the one that started it is told."""
+    changes = event.changes or {}
+    if event.action == Action.LOCKED_OUT:
+        return bool(changes.get("told"))
+    return event.action in NOTICES and not changes.get("first_password")
+
+
+def lockout_is_new(user) -> bool:
+    """Does a refused sign-in to `user`'s account start a lockout, rather than continue
+    one? Yes unless a refusal was recorded within the lockout's length (each refusal
+    starts the wait again) since an administrator last ended one. Asked with the account
+    locked (`select_for_update`), so attempts arriving together tell the owner once."""
+    from .models import User
+
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    ended = (
+        AuditEvent.objects.filter(
+            action=Action.LOCKOUT_ENDED, object_type=USER_TYPE, object_id=str(user.pk)
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    if ended is not None and ended > since:
+        since = ended
+    return not AuditEvent.objects.filter(
+        action=Action.LOCKED_OUT, actor=user, occurred_at__gte=since
+    ).exists()
 
 
 def queue_notice(event: AuditEvent) -> None:
@@ -166,6 +196,9 @@ def notice_deliver(*, event_id: int) -> str:
         "reset": event.action == Action.TWO_FACTOR_RESET,
         "codes_replaced": event.action == Action.RECOVERY_CODES_NEW,
         "code_used": event.action == Action.RECOVERY_CODE_USED,
+        "locked": event.action == Action.LOCKED_OUT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "administrators": the_administrators(),
         "account_url": settings.SITE_URL + reverse("safeguarding:account"),
         "setup_url": settings.SITE_URL + reverse("safeguarding:two-factor-setup"),
         "when": timezone.localtime(event.occurred_at),

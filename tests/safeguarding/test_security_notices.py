@@ -259,3 +259,53 @@ def test_the_notice_says_whom_to_tell_by_the_persons_role(
     assert f"- tell {tell}" in text and "who can switch the account off" in text
     if who == "manager":
         assert "business manager" not in text
+
+
+def test_a_lockout_is_told_to_the_owner_once_and_never_to_the_person_typing(
+    people, smtp, settings, django_capture_on_commit_callbacks
+):
+    """Too many wrong passwords lock the account's sign-in: its owner is e-mailed once
+    for the lockout (not for each refused attempt), with what to do; the page says the
+    same as for an address with no account."""
+    from django.test import Client
+
+    officer = people["officer"]
+    sign_in_url = reverse("safeguarding:sign-in")
+    browser = Client(REMOTE_ADDR="203.0.113.9")
+
+    def attempts(email, times):
+        with django_capture_on_commit_callbacks(execute=True):
+            return [
+                browser.post(sign_in_url, {"username": email, "password": "wrong"})
+                for _ in range(times)
+            ]
+
+    tries = attempts(officer.email, settings.AXES_FAILURE_LIMIT + 3)
+    assert [r.status_code for r in tries[-4:]] == [429] * 4
+    (notice,) = smtp
+    assert notice["To"] == officer.email
+    assert notice["Subject"].startswith(
+        "Sign-in to your account was locked after too many failed attempts"
+    )
+    text = " ".join(_text(notice).split())
+    minutes = settings.AXES_COOLOFF_TIME.total_seconds() // 60
+    assert f"You can sign in again after {minutes:.0f} minutes." in text
+    assert settings.SITE_URL + reverse("safeguarding:password-reset") in text
+    assert "203.0.113.9" in text
+    # The person typing sees what anyone locked out sees, account or not.
+    nobody = attempts("nobody@example.org", settings.AXES_FAILURE_LIMIT)[-1]
+    assert " ".join(tries[-1].content.decode().split()).replace(officer.email, "") == " ".join(
+        nobody.content.decode().split()
+    ).replace("nobody@example.org", "")
+    assert len(smtp) == 1
+    # A lockout after an administrator ended this one is a new one: told again.
+    from safeguarding import lockouts
+    from tests.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lockouts.lockout_end(actor=UserFactory(is_staff=True, is_superuser=True), user=officer)
+    attempts(officer.email, settings.AXES_FAILURE_LIMIT + 1)
+    assert [" ".join(m["Subject"].split()).split(":")[0] for m in smtp[1:]] == [
+        "An administrator unlocked your account after too many failed sign-ins",
+        "Sign-in to your account was locked after too many failed attempts",
+    ]
