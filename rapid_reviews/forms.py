@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 
+from safeguarding.drafts import KeptValuesShownQuietly
 from safeguarding.form_fields import GDSDateField, on_a_working_day, working_day_checked
 from safeguarding.forms import StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
@@ -419,7 +420,7 @@ def _inner_helper(form) -> FormHelper:
     return helper
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(KeptValuesShownQuietly, forms.Form):
     """The agency's answers. Rendered without its own <form> or buttons: the chronology
     formset and the buttons sit in the same form (see return_form.html)."""
 
@@ -461,7 +462,7 @@ class ReturnForm(forms.Form):
             self.add_error(None, error.messages)
 
 
-class ChronologyRowForm(forms.Form):
+class ChronologyRowForm(KeptValuesShownQuietly, forms.Form):
     # A chronology goes back through the child's life, and before it.
     date = GDSDateField(what="the date of the contact", required=False, earliest=None, label="Date")
     contact_type = text(
@@ -498,7 +499,7 @@ class ChronologyRowForm(forms.Form):
         return data
 
 
-class BaseChronologyFormSet(forms.BaseFormSet):
+class BaseChronologyFormSet(KeptValuesShownQuietly, forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:

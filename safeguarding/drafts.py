@@ -9,6 +9,10 @@ Only the person who typed them gets them back: a shared computer's next user mus
 see (nor save as theirs) what a colleague typed. Each signed-in case page leaves a signed
 cookie naming its user (the typist); a post kept after a timeout is tagged with it, and
 given back only to that user. A post with no typist cookie is not kept.
+
+Given back, the values come as `KeptPost`: a form (or formset) bound to them shows them
+as typed but without errors (`KeptValuesShownQuietly`), since the person has not pressed
+its button since; the button then checks them as usual.
 """
 
 from functools import wraps
@@ -16,6 +20,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
+from django.forms.formsets import BaseFormSet
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 
 KEY = "kept-post:"
@@ -87,12 +93,37 @@ def has_kept_post(request) -> bool:
     return session is not None and any(k.startswith(KEY) for k in session.keys())
 
 
-def take_kept_post(request) -> QueryDict | None:
+class KeptPost(QueryDict):
+    """Values posted before a timeout, given back to the page: not sent by the person
+    since they signed in again."""
+
+
+class KeptValuesShownQuietly:
+    """For a form or formset: bound to a `KeptPost`, it shows the values as typed, with
+    no errors (and is not valid: nothing is saved from it). Errors the person did not
+    cause by pressing a button would greet them after signing in again."""
+
+    def full_clean(self):
+        if not isinstance(self.data, KeptPost):
+            return super().full_clean()
+        if isinstance(self, BaseFormSet):
+            self._errors = [form.errors for form in self.forms]
+            self._non_form_errors = self.error_class(error_class="nonform", renderer=self.renderer)
+        else:
+            self._errors = ErrorDict(renderer=self.renderer)
+            self.cleaned_data = {}
+        return None
+
+    def is_valid(self) -> bool:
+        return not isinstance(self.data, KeptPost) and super().is_valid()
+
+
+def take_kept_post(request) -> KeptPost | None:
     """The values posted to this path before a timeout, once (then forgotten)."""
     kept = request.session.pop(KEY + request.path, None)
     if not isinstance(kept, dict) or kept.get("by") != str(request.user.pk):
         return None  # someone else's typing (or none): dropped, never shown
-    data = QueryDict(mutable=True)
+    data = KeptPost(mutable=True)
     for key, values in kept["post"].items():
         data.setlist(key, values)
     return data

@@ -10,6 +10,8 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from .drafts import KeptValuesShownQuietly
+
 
 def drop_maxlength(form) -> None:
     """No maxlength in the page: the browser would cut a long paste short without a word.
@@ -63,7 +65,7 @@ def _without_control_characters(form) -> None:
             )
 
 
-class GDSFormMixin:
+class GDSFormMixin(KeptValuesShownQuietly):
     """Builds the crispy-forms-gds helper: labels sized, a primary button (and an optional
     secondary "later" button), no <form> tag when `form_tag = False` (the template then
     supplies it), and service errors shown against the form's fields."""

@@ -343,3 +343,26 @@ def test_the_check_page_of_a_submitted_return_says_it_is_in(sent_requests, contr
     form = reverse("rapid_reviews:contributor-return", args=[request.pk])
     for anchor in ("id_involved_1", "id_involvement_summary", "id_learning", "chronology"):
         assert f'href="{form}#{anchor}"' in html, anchor
+
+
+def test_a_return_kept_after_a_timeout_comes_back_without_errors(
+    client, sent_requests, contributors
+):
+    """Half typed (a row with no date, no summary): shown as typed, not refused, until
+    the button is pressed."""
+    from django.contrib.sessions.models import Session
+
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    sign_in(client, contributors["police"])
+    client.get(url)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    typed = return_post(0, "", "Officers attended at night")
+    typed.update({"chronology-0-date_0": "", "chronology-0-date_1": "", "chronology-0-date_2": ""})
+    client.post(url, typed)
+    sign_in(client, contributors["police"])
+    html = client.get(url).content.decode()
+    assert "we kept what you typed" in html and "Officers attended at night" in html
+    assert "govuk-error-summary" not in html and "govuk-error-message" not in html
+    assert html.index("we kept what you typed") < html.index('<h1 class="govuk-heading-l">')
+    assert "Enter the date of the contact" in client.post(url, typed).content.decode()
