@@ -186,6 +186,12 @@ class Dashboard:
     )
 
     @property
+    def has_open(self) -> bool:
+        """Whether any deadline the board was asked for is open (each has an owner's
+        line in the workload, "No owner" included)."""
+        return bool(self.workload)
+
+    @property
     def left_behind(self) -> int:
         """Open clocks whose owner has left the partnership's business unit."""
         return sum(w.open for w in self.workload if w.left)

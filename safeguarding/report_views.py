@@ -88,6 +88,7 @@ def dashboard_context(request, *, every_row: bool = False) -> dict:
         "dashboard_all_query": every.urlencode(),
         "dashboard_form": form,
         "dashboard_mine": mine,
+        "dashboard_filtered": mine or stage is not None,
         "dashboard_query": request.GET.urlencode(),
         "dashboard_partnerships": selected,
         "dashboard_multi": len(allowed) > 1,

@@ -55,6 +55,9 @@ def incident_list(request):
             "rows": list_rows(page.object_list, today),
             "query": query.urlencode(),
             "today": today,
+            # An empty list with no filter chosen: none is logged yet (the sort order
+            # alone chooses nothing; those entered in error are listed only when asked).
+            "filtered": any(v for k, v in query.items() if k != "sort"),
         },
     )
 
