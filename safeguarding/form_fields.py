@@ -101,7 +101,8 @@ class GDSDateField(DateInputField):
 
     Messages follow the Design System: "Enter <what>" when empty, "<What> must include a
     month" (the parts missing) when incomplete, "<What> must be a real date" when
-    impossible, "Year must include 4 numbers"; each at the boxes it is about. The month
+    impossible, "Year must include 4 numbers"; each at the boxes it is about (all three
+    for a date left empty or out of range, only the wrong part otherwise). The month
     may be typed as a name or its abbreviation ("Dec", "december", "Sept") as well as a
     number, as the Design System asks.
 
@@ -159,7 +160,9 @@ class GDSDateField(DateInputField):
 
         if not any(parts):
             if self.required:
-                refuse(self.error_messages["required"], [0], "required")
+                # The whole date is missing: all three boxes are marked (the summary
+                # links to the first).
+                refuse(self.error_messages["required"], [0, 1, 2], "required")
             return None
         missing = [i for i, part in enumerate(parts) if not part]
         if missing:
