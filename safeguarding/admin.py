@@ -3,13 +3,15 @@
 Case data is never edited here. Changes made here are written to the audit trail.
 """
 
+import json
 import secrets
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import (
     AdminUserCreationForm,
@@ -28,6 +30,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,6 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import lockouts, people, two_factor
 from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
+from .dates import date_and_time
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
 
 # The site is named for the service, not "Django administration".
@@ -46,6 +50,23 @@ admin.site.index_title = "Set up partnerships, agencies and people"
 #: How to choose more than one in a list, said plainly (Django's own: "Hold down
 #: “Control”, or “Command” on a Mac, to select more than one.").
 CHOOSE_MORE_THAN_ONE = "To choose more than one, hold down Ctrl (or Cmd on a Mac) as you click."
+
+#: The same for the two-box chooser (`filter_horizontal`), where clicking does not choose.
+CHOOSE_IN_TWO_BOXES = (
+    "Choose them in the left-hand box and move them to the right-hand box with the arrow."
+)
+
+
+class SentenceCaseInlineAdminFormSet(helpers.InlineAdminFormSet):
+    """Django's "Add another Role" capitalises the record's name mid-sentence: the
+    service writes "Add another role" (GOV.UK sentence case)."""
+
+    def inline_formset_data(self):
+        data = json.loads(super().inline_formset_data())
+        data["options"]["addText"] = gettext("Add another %(verbose_name)s") % {
+            "verbose_name": self.opts.verbose_name
+        }
+        return json.dumps(data)
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -73,10 +94,19 @@ class ServiceAdmin(admin.ModelAdmin):
             and field.widget.allow_multiple_selected
             and not isinstance(field.widget, CheckboxSelectMultiple | AutocompleteSelectMultiple)
         ):
-            field.help_text = " ".join(
-                str(part) for part in (db_field.help_text, CHOOSE_MORE_THAN_ONE) if part
+            how = (
+                CHOOSE_IN_TWO_BOXES
+                if isinstance(field.widget, FilteredSelectMultiple)
+                else CHOOSE_MORE_THAN_ONE
             )
+            field.help_text = " ".join(str(part) for part in (db_field.help_text, how) if part)
         return field
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            inline_formset.__class__ = SentenceCaseInlineAdminFormSet
+        return inline_formsets
 
 
 class AuditedAdmin(ServiceAdmin):
@@ -162,12 +192,23 @@ class AuditedAdmin(ServiceAdmin):
             )
 
 
+def _moment(value) -> str:
+    """A moment as the service writes one ("7 December 2026, 4:16pm": dates.py), not as
+    Django's admin does ("7 Dec 2026, 4:16 p.m.")."""
+    return date_and_time(value) if value else "—"
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    readonly_fields = ["since"]
+    readonly_fields = ["role_given"]
     autocomplete_fields = ["partnership", "agency", "region"]
     fk_name = "user"
+
+    @admin.display(description="Role given")
+    def role_given(self, membership):
+        """When, as the service writes a moment; nothing on a row not saved yet."""
+        return "" if membership.pk is None else _moment(membership.since)
 
 
 class ClosureDayFormSet(BaseInlineFormSet):
@@ -306,8 +347,10 @@ class PersonChangeForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    #: Django's says "After you've created a user…": the service calls them people.
+    add_form_template = "admin/safeguarding/user/add_form.html"
     ordering = ["full_name"]
-    list_display = ["full_name", "email", "is_active", "is_staff", "last_login"]
+    list_display = ["full_name", "email", "is_active", "is_staff", "last_signed_in"]
     list_filter = ["is_active", "is_staff", "memberships__role", "memberships__partnership"]
     search_fields = ["full_name", "email"]
     inlines = [MembershipInline]
@@ -315,12 +358,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Person", {"fields": ["full_name", "job_title", "reminder_preference"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_signed_in", "joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined", "second_factor", "sign_in_lockout"]
+    readonly_fields = ["last_signed_in", "joined", "second_factor", "sign_in_lockout"]
     filter_horizontal = []
     add_form = PersonAddForm
     form = PersonChangeForm
@@ -340,6 +383,14 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                     changes={"method": "administration site", "first_password": True},
                     request=request,
                 )
+
+    @admin.display(description="Last signed in", ordering="last_login")
+    def last_signed_in(self, user):
+        return _moment(user.last_login)
+
+    @admin.display(description="Date joined", ordering="date_joined")
+    def joined(self, user):
+        return _moment(user.date_joined)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Membership:
@@ -508,7 +559,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 def _lockouts_text(locked) -> str:
     return "; ".join(
         f"{lockout.failures} failed sign-ins from {lockout.address or 'an unknown address'}, "
-        f"until {timezone.localtime(lockout.until):%-d %b %Y %H:%M}"
+        f"until {date_and_time(lockout.until)}"
         for lockout in locked
     )
 
@@ -616,10 +667,14 @@ class AgencyAdmin(AuditedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdmin):
-    list_display = ["user", "role", "partnership", "region", "agency", "since"]
+    list_display = ["user", "role", "partnership", "region", "agency", "role_given"]
     list_filter = ["role", "partnership", "region"]
     search_fields = ["user__full_name", "user__email"]
     autocomplete_fields = ["user", "partnership", "region", "agency"]
+
+    @admin.display(description="Role given", ordering="since")
+    def role_given(self, membership):
+        return _moment(membership.since)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

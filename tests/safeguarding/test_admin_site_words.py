@@ -356,12 +356,74 @@ def test_the_window_for_picking_one_still_says_select(admin_client):
 
 
 def test_choosing_an_agencys_partnerships_says_how_in_plain_words(admin_client):
+    """The partnerships are chosen in a two-box chooser (filter_horizontal), where
+    Ctrl-click is not how to choose more than one."""
     text = _text(admin_client.get(reverse("admin:safeguarding_agency_add")))
-    assert "Hold down “Control”" not in text
+    assert "Hold down “Control”" not in text and "Ctrl" not in text
     assert (
-        "The partnerships it sends information to and owns actions for. To choose more than "
-        "one, hold down Ctrl (or Cmd on a Mac) as you click." in text
+        "The partnerships it sends information to and owns actions for. Choose them in the "
+        "left-hand box and move them to the right-hand box with the arrow." in text
     )
+
+
+def test_a_list_of_choices_without_the_chooser_still_says_ctrl():
+    from django import forms
+    from django.contrib import admin
+
+    from safeguarding.admin import CHOOSE_MORE_THAN_ONE, ServiceAdmin
+    from safeguarding.models import Agency
+
+    class PlainAdmin(ServiceAdmin):
+        pass
+
+    field = PlainAdmin(Agency, admin.site).formfield_for_manytomany(
+        Agency._meta.get_field("partnerships"), None
+    )
+    assert isinstance(field.widget, forms.SelectMultiple)
+    assert CHOOSE_MORE_THAN_ONE in field.help_text
+
+
+def test_add_another_says_role_and_closure_day_in_sentence_case(admin_client):
+    adding = unescape(admin_client.get(reverse("admin:safeguarding_user_add")).content.decode())
+    assert "Add another role" in adding and "Add another Role" not in adding
+    adding = unescape(
+        admin_client.get(reverse("admin:safeguarding_partnership_add")).content.decode()
+    )
+    assert "Add another closure day" in adding and "Add another Closure day" not in adding
+
+
+def test_adding_a_person_says_person_not_user(admin_client):
+    text = _text(admin_client.get(reverse("admin:safeguarding_user_add")))
+    assert "created a user" not in text and "user options" not in text
+    assert "After you save the person, you can change more of their details." in text
+
+
+def test_times_in_the_administration_are_written_as_the_service_writes_them(admin_client, people):
+    """A lockout's end and when a role was given: "7 December 2026, 4:16pm"
+    (safeguarding/dates.py), not "16:16" nor "4:16 p.m."."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from safeguarding.admin import _lockouts_text
+    from safeguarding.dates import date_and_time
+
+    until = timezone.make_aware(dt.datetime(2026, 12, 7, 16, 16))
+    text = _lockouts_text([SimpleNamespace(failures=6, address="203.0.113.9", until=until)])
+    assert text == "6 failed sign-ins from 203.0.113.9, until 7 December 2026, 4:16pm"
+
+    officer = people["officer"]
+    membership = officer.memberships.get()
+    page = _text(admin_client.get(reverse("admin:safeguarding_user_change", args=[officer.pk])))
+    assert date_and_time(membership.since) in page
+    assert date_and_time(officer.date_joined) in page
+    assert "a.m." not in page and "p.m." not in page
+    roles = _text(admin_client.get(reverse("admin:safeguarding_membership_changelist")))
+    assert date_and_time(membership.since) in roles and "p.m." not in roles and "a.m." not in roles
+    # A new role's row, not given yet, shows no time.
+    adding = _text(admin_client.get(reverse("admin:safeguarding_user_add")))
+    assert "a.m." not in adding and "p.m." not in adding
 
 
 @pytest.mark.parametrize("typed", ["officer", "OFFICER"])
