@@ -198,7 +198,10 @@ def _moment(value) -> str:
     return date_and_time(value) if value else "—"
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    """Stacked, one question a line: side by side, the role list and three choosers
+    (select2's at 260 pixels each) made a person's page 1491 pixels wide at 1280."""
+
     model = Membership
     extra = 0
     readonly_fields = ["role_given"]
