@@ -45,3 +45,11 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self):
+        """No host: the queue is a folder. (kombu's virtual transports default to
+        'localhost', and each copy of a `filesystem://` connection, as Celery's producer
+        pool makes, then warned "No hostname was supplied. Reverting to default
+        'localhost'".)"""
+        return {"port": self.default_port}

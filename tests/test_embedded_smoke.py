@@ -143,6 +143,8 @@ def test_seed_demo_and_main_pages_on_embedded_sqlite(migrated, tmp_path):
     first = manage("seed_demo")
     assert first.returncode == 0, first.stderr
     assert "manager@bscp.example" in first.stdout and "Password for every demo user" in first.stdout
+    # No stray warning among the sign-ins (kombu's "No hostname was supplied").
+    assert "WARNING" not in first.stdout + first.stderr, first.stdout + first.stderr
     again = manage("seed_demo")  # idempotent
     assert again.returncode == 0, again.stderr
     pages = manage("shell", "-c", CHECK_PAGES)

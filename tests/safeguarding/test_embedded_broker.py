@@ -60,3 +60,18 @@ def test_a_worker_polling_hard_only_ever_sees_whole_messages(tmp_path):
     assert sorted(m["n"] for m in received) == list(range(MESSAGES))
     assert all(m["body"] == BODY for m in received)
     assert list((tmp_path / "staging").iterdir()) == []
+
+
+def test_a_folder_broker_claims_no_host_so_kombu_warns_of_none(tmp_path, caplog):
+    """kombu's virtual transports default to the host 'localhost', so each copy of a
+    `filesystem://` connection (Celery's producer pool makes them as `seed_demo` queues
+    its e-mails) logged "No hostname was supplied. Reverting to default 'localhost'"
+    among the demo's sign-ins. A folder has no host."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="kombu.connection"):
+        conn = connection(tmp_path)
+        copy = conn.clone()
+        copy.info()
+    assert "No hostname" not in caplog.text
+    assert copy.transport_options["data_folder_in"] == str(tmp_path / "queue")
