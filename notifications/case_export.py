@@ -22,6 +22,7 @@ from django.core import serializers
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext_lazy as _
 
 from safeguarding.audit_display import NOT_RECORDED, present_events, present_records
 from safeguarding.dates import date_and_time
@@ -65,6 +66,7 @@ LABELS = {
     ("notifications.incident", "notification_pdf"): "Notification PDF",
     ("notifications.child", "age_years"): "Age in years",
     ("notifications.attachment", "sha256"): "Checksum (SHA-256)",
+    ("lcspr.review_themes", "learningtheme"): "Learning theme",
     ("rapid_reviews.rapidreview", "learning_local"): "Local learning",
     ("rapid_reviews.rapidreview", "learning_national"): "National learning",
     ("safeguarding.deadline", "subject_type"): "Type of record the clock is for",
@@ -207,7 +209,10 @@ def _shown_as_in_the_zip(written: Mapping[str, str]):
     """records.txt's text for a stored file (its path in the ZIP, so the reader can find
     it in files/) and a page of the service (its full address)."""
 
-    def shown_as(model, field, value):
+    def shown_as(obj, field, value):
+        model = type(obj)
+        if value is None or value == "" or value == [] or value == {}:
+            return None
         if isinstance(field, models.FileField):
             path = written.get(getattr(value, "name", value))
             if path is not None:
@@ -218,6 +223,26 @@ def _shown_as_in_the_zip(written: Mapping[str, str]):
         return None
 
     return shown_as
+
+
+#: Records whose own name is no person's (an auto-made row of a many-to-many reads
+#: "Review_themes object (10)"): "app_label.model" -> (record -> (kind, name)).
+RECORD_NAMES = {
+    "lcspr.review_themes": lambda row: (
+        str(_("Learning theme of the review")),
+        str(row.learningtheme),
+    ),
+    "notifications.child_known_to": lambda row: (
+        str(_("Agency %(child)s was known to")) % {"child": row.child.pseudonym},
+        str(row.agency),
+    ),
+}
+
+
+def record_name(obj) -> tuple[str, str] | None:
+    """(kind, name) of a record in records.txt where its own name will not do."""
+    namer = RECORD_NAMES.get(obj._meta.label_lower)
+    return None if namer is None else namer(obj)
 
 
 def _indented(text: str) -> str:
@@ -252,10 +277,10 @@ def readable_text(incident, *, records, clocks, events, written=None) -> str:
     lines += _heading(f"Records ({len(records)})", "=")
     # The incident first, then what hangs from it (records.json's order).
     ordered = sorted(records, key=lambda obj: obj != incident)
-    for shown in present_records(ordered, labels=LABELS, shown_as=shown_as):
+    for shown in present_records(ordered, labels=LABELS, shown_as=shown_as, named=record_name):
         lines += _record_lines(shown)
     lines += _heading(f"Clocks and changes to them ({len(clocks)})", "=")
-    for shown in present_records(clocks, labels=LABELS, shown_as=shown_as):
+    for shown in present_records(clocks, labels=LABELS, shown_as=shown_as, named=record_name):
         lines += _record_lines(shown)
     lines += _heading(f"Audit trail ({len(events)}), oldest first", "=")
     for event in present_events(events):

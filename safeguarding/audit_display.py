@@ -481,11 +481,16 @@ def _stored_values(obj) -> list[tuple[object, object]]:
     return values
 
 
+#: `present_records`' `shown_as` gives this for a field its reader is better without.
+LEAVE_OUT = object()
+
+
 def present_records(
     records: Iterable,
     *,
     labels: Mapping[tuple[str, str], str] | None = None,
-    shown_as: Callable[[type, object, object], str | None] | None = None,
+    shown_as: Callable[[object, object, object], object] | None = None,
+    named: Callable[[object], tuple[str, str] | None] | None = None,
 ) -> list[ShownRecord]:
     """Stored records as a person reads them, the way the audit trail reads: each field
     by its verbose name, a coded value (a field's choices, or `AUDIT_VALUE_CHOICES` for a
@@ -493,8 +498,11 @@ def present_records(
     per kind of record), a date in the service's format, an empty field as "not
     recorded". Any model, no per-model code (the subject access export's records.txt).
     `labels` names a field its model leaves unnamed better than its field name does:
-    ("app_label.model", field name) -> label. `shown_as(model, field, value)` may give a
-    stored value's text where its reader needs more than the value (None: as usual)."""
+    ("app_label.model", field name) -> label. `shown_as(record, field, value)` may give a
+    stored value's text where its reader needs more than the value, or (label, text), or
+    `LEAVE_OUT` for a field of the service's workings (None: as usual). `named(record)`
+    may give (kind, name) where the record's own name is not a person's (None: its
+    verbose name and `str`)."""
     labels = labels or {}
     records = list(records)
     names = _Names()
@@ -511,23 +519,23 @@ def present_records(
         fields = []
         for field, value in values:
             label = labels.get((model._meta.label_lower, field.name)) or _label(model, field.name)
+            given = None if shown_as is None else shown_as(obj, field, value)
+            if given is LEAVE_OUT:
+                continue
+            if isinstance(given, tuple):
+                label, given = given
             if field.name in SECRET_FIELDS:
                 text = SECRET_TEXT
+            elif given is not None:
+                text = given
             elif value is None or value == "" or value == [] or value == {}:
                 text = NOT_RECORDED
-            elif shown_as is not None and (text := shown_as(model, field, value)) is not None:
-                pass
             else:
                 text = _one(
                     value, model=model, field=field, name=field.name, names=names, sentence=False
                 )
             fields.append((label, text))
-        shown.append(
-            ShownRecord(
-                kind=capfirst(str(obj._meta.verbose_name)),
-                name=str(obj),
-                number=str(obj.pk),
-                fields=fields,
-            )
-        )
+        kind_and_name = None if named is None else named(obj)
+        kind, name = kind_and_name or (capfirst(str(obj._meta.verbose_name)), str(obj))
+        shown.append(ShownRecord(kind=kind, name=name, number=str(obj.pk), fields=fields))
     return shown
