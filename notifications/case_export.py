@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 
-from safeguarding.audit_display import NOT_RECORDED, present_events, present_records
+from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
 from safeguarding.dates import date_and_time
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
+from safeguarding.models.history import StatusChangeBase
 from safeguarding.uploads import download_name, safe_file_name
 
 from .models import Incident
@@ -71,7 +72,6 @@ LABELS = {
     ("rapid_reviews.rapidreview", "learning_national"): "National learning",
     ("safeguarding.deadline", "subject_type"): "Type of record the clock is for",
     ("safeguarding.deadline", "subject_id"): "Number of the record the clock is for",
-    ("safeguarding.deadline", "key"): "Step of the case (code)",
     ("safeguarding.deadline", "url"): "Page in the service",
     ("safeguarding.deadline", "amount"): "Days allowed",
     ("lcspr.review", "nspcc_sent_on"): "Sent to the NSPCC on",
@@ -130,6 +130,25 @@ def case_clocks(keys: dict[str, list[str]]):
     for label, ids in keys.items():
         clocks = clocks | Deadline.objects.filter(subject_type=label, subject_id__in=ids)
     return clocks
+
+
+#: Fields of the service's own workings, which mean nothing to a person reading the
+#: record (a code telling clocks apart, a web address's name, text kept for searching, a
+#: fingerprint of a file's content): left out of records.txt, kept in the JSON.
+LEFT_OUT = {
+    ("safeguarding.deadline", "key"),
+    ("lcspr.publishedreview", "slug"),
+    ("lcspr.publishedreview", "search_text"),
+    ("lcspr.publishedreview", "briefing_hash"),
+    ("lcspr.learningbriefing", "content_hash"),
+}
+
+
+def _model_of(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
 
 
 #: Fields holding a page of the service by its path, shown in records.txt by its address.
@@ -211,8 +230,15 @@ def _shown_as_in_the_zip(written: Mapping[str, str]):
 
     def shown_as(obj, field, value):
         model = type(obj)
+        if (model._meta.label_lower, field.name) in LEFT_OUT:
+            return LEAVE_OUT
         if value is None or value == "" or value == [] or value == {}:
             return None
+        if isinstance(obj, StatusChangeBase) and field.name in ("from_status", "to_status"):
+            return obj.from_label if field.name == "from_status" else obj.to_label
+        if (model._meta.label_lower, field.name) == ("safeguarding.deadline", "subject_type"):
+            subject = _model_of(value)
+            return capfirst(str(subject._meta.verbose_name)) if subject else str(value)
         if isinstance(field, models.FileField):
             path = written.get(getattr(value, "name", value))
             if path is not None:
@@ -228,6 +254,15 @@ def _shown_as_in_the_zip(written: Mapping[str, str]):
 #: Records whose own name is no person's (an auto-made row of a many-to-many reads
 #: "Review_themes object (10)"): "app_label.model" -> (record -> (kind, name)).
 RECORD_NAMES = {
+    # What was sent, or who was told, of a status change: named by the move.
+    "rapid_reviews.requestemail": lambda row: (
+        capfirst(str(row._meta.verbose_name)),
+        str(_("E-mail for %(move)s")) % {"move": _status_move(row.status_change)},
+    ),
+    "lcspr.reviewernotice": lambda row: (
+        capfirst(str(row._meta.verbose_name)),
+        str(_("Reviewers told of %(move)s")) % {"move": _status_move(row.status_change)},
+    ),
     "lcspr.review_themes": lambda row: (
         str(_("Learning theme of the review")),
         str(row.learningtheme),
@@ -239,8 +274,22 @@ RECORD_NAMES = {
 }
 
 
+def _status_move(change: StatusChangeBase) -> str:
+    """A status change as the service words it: the record it moved and its statuses by
+    their labels ("Local review BSCP-2025-001: Setting up → Review under way"), not by
+    its codes ("5: open → in_progress")."""
+    moved = None
+    for field in change._meta.concrete_fields:
+        if field.many_to_one and field.name != "actor" and getattr(change, field.attname):
+            moved = getattr(change, field.name)  # the last: a request, not its review
+    move = " → ".join(label for label in (change.from_label, change.to_label) if label)
+    return f"{moved}: {move}" if moved is not None else move
+
+
 def record_name(obj) -> tuple[str, str] | None:
     """(kind, name) of a record in records.txt where its own name will not do."""
+    if isinstance(obj, StatusChangeBase):
+        return capfirst(str(obj._meta.verbose_name)), _status_move(obj)
     namer = RECORD_NAMES.get(obj._meta.label_lower)
     return None if namer is None else namer(obj)
 

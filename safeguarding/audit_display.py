@@ -146,11 +146,12 @@ class _Names:
     """Names of the people and records a page's events refer to by id, looked up once
     per kind of record."""
 
-    def __init__(self):
+    def __init__(self, named: Callable[[object], tuple[str, str] | None] | None = None):
         self.wanted: dict[type, set[int]] = defaultdict(set)
         self.found: dict[type, dict[int, str]] = {}
         self.addresses: set[str] = set()
         self.by_address: dict[str, str] = {}
+        self.named = named
 
     def want(self, related, value) -> None:
         self.wanted[related].update(_ids(value))
@@ -185,7 +186,11 @@ class _Names:
                 if f.many_to_one and f.related_model is not None
             ]
             objects = related._default_manager.filter(pk__in=ids).select_related(*forward)
-            self.found[related] = {obj.pk: str(obj) for obj in objects}
+            self.found[related] = {obj.pk: self._name_of(obj) for obj in objects}
+
+    def _name_of(self, obj) -> str:
+        given = None if self.named is None else self.named(obj)
+        return given[1] if given else str(obj)
 
     def name(self, related, value) -> str:
         if not _is_id(value):
@@ -505,7 +510,7 @@ def present_records(
     verbose name and `str`)."""
     labels = labels or {}
     records = list(records)
-    names = _Names()
+    names = _Names(named)
     stored = [(obj, _stored_values(obj)) for obj in records]
     for _obj, values in stored:
         for field, value in values:

@@ -154,7 +154,7 @@ def test_records_txt_names_unnamed_fields_in_words_not_by_their_field_names(
     assert "\nDfE reference: SIN-42\n" in text
     assert f"\nNotification PDF: files/{notified.reference}-notification.pdf\n" in text
     assert "\nNumber of the record the clock is for: " in text
-    assert "\nType of record the clock is for: rapid_reviews.rapidreview\n" in text
+    assert "\nType of record the clock is for: Rapid review\n" in text
     assert "\nAge in years: " in text
     assert "\nLocal learning: " in text
     for raw in ("Dfe reference", "Notification pdf", "Subject id", "Subject type", "Url"):
