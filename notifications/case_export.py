@@ -259,6 +259,11 @@ RECORD_NAMES = {
         capfirst(str(row._meta.verbose_name)),
         str(_("E-mail for %(move)s")) % {"move": _status_move(row.status_change)},
     ),
+    "lcspr.reviewerassignment": lambda row: (
+        capfirst(str(row._meta.verbose_name)),
+        str(_("%(person)s, reviewer of %(review)s"))
+        % {"person": row.user.full_name or row.user.email, "review": row.review},
+    ),
     "lcspr.reviewernotice": lambda row: (
         capfirst(str(row._meta.verbose_name)),
         str(_("Reviewers told of %(move)s")) % {"move": _status_move(row.status_change)},
@@ -333,16 +338,17 @@ def readable_text(incident, *, records, clocks, events, written=None) -> str:
         lines += _record_lines(shown)
     lines += _heading(f"Audit trail ({len(events)}), oldest first", "=")
     for event in present_events(events):
-        who = event.actor_email or "The service"
+        # By name, as the service's audit trail shows them.
+        who = (event.actor.full_name if event.actor else "") or event.actor_email or "The service"
         kind = event.object_type
-        try:
-            model = apps.get_model(kind) if kind else None
-        except (LookupError, ValueError):
-            model = None
+        model = _model_of(kind) if kind else None
         what = capfirst(str(model._meta.verbose_name)) if model is not None else kind
+        record = event.record_text or ""
+        if record.casefold().startswith(f"{what} ".casefold()):
+            what = ""  # "Rapid review BSCP-2025-001", not "Rapid review Rapid review …"
         lines.append(
             f"{date_and_time(event.occurred_at)}  {who}  {event.get_action_display()}  "
-            f"{what} {event.object_repr}".rstrip()
+            f"{' '.join(part for part in (what, record) if part)}".rstrip()
         )
         for change in event.shown_changes:
             label = LABELS.get((kind, change.field), change.label)
@@ -363,7 +369,7 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     audit = audit | AuditEvent.objects.filter(
         object_type="safeguarding.deadline", object_id__in=[str(c.pk) for c in clock_list]
     )
-    events = list(audit.order_by("occurred_at", "id"))
+    events = list(audit.select_related("actor").order_by("occurred_at", "id"))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         # Named as their people know them, not by their storage names (random, in folders).

@@ -192,6 +192,12 @@ class _Names:
         given = None if self.named is None else self.named(obj)
         return given[1] if given else str(obj)
 
+    def known(self, related, value) -> str | None:
+        """The name of a record looked up, or None if it was not."""
+        if not _is_id(value):
+            return None
+        return self.found.get(related, {}).get(int(value))
+
     def name(self, related, value) -> str:
         if not _is_id(value):
             return str(value)
@@ -245,11 +251,17 @@ def _one(value, *, model, field, name, names: _Names, sentence: bool) -> str:
         for k, v in value.items():
             key = str(k)
             # A field of the same record reads as its field does (its label, its choices);
-            # ids inside a fact are not looked up (only an entry's own value is).
+            # ids inside a fact are not looked up (only an entry's own value is), but
+            # named where they were (a record's copy of itself, `present_records`).
             sub = _field(model, key)
-            if _related_model(sub) is not None:
+            related = _related_model(sub)
+            if related is not None:
                 sub = None
-            text = _one(v, model=model, field=sub, name=key, names=names, sentence=sentence)
+            known = names.known(related, v) if related is not None else None
+            if known is not None:
+                text = known
+            else:
+                text = _one(v, model=model, field=sub, name=key, names=names, sentence=sentence)
             parts.append(f"{_label(model, key)}: {text}")
         return "; ".join(parts)
     if isinstance(value, bool):
@@ -512,11 +524,16 @@ def present_records(
     records = list(records)
     names = _Names(named)
     stored = [(obj, _stored_values(obj)) for obj in records]
-    for _obj, values in stored:
+    for obj, values in stored:
         for field, value in values:
             related = _related_model(field)
             if related is not None and field.name not in SECRET_FIELDS:
                 names.want(related, value)
+            if isinstance(value, dict):  # a copy of the record's own fields
+                for key, inner in value.items():
+                    inner_related = _related_model(_field(type(obj), str(key)))
+                    if inner_related is not None and str(key) not in SECRET_FIELDS:
+                        names.want(inner_related, inner)
     names.look_up()
     shown = []
     for obj, values in stored:
