@@ -23,8 +23,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
+from safeguarding.calendar import working_days_left
 from safeguarding.dates import date_and_time
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
 from safeguarding.models.history import StatusChangeBase
@@ -73,7 +75,6 @@ LABELS = {
     ("safeguarding.deadline", "subject_type"): "Type of record the clock is for",
     ("safeguarding.deadline", "subject_id"): "Number of the record the clock is for",
     ("safeguarding.deadline", "url"): "Page in the service",
-    ("safeguarding.deadline", "amount"): "Days allowed",
     ("lcspr.review", "nspcc_sent_on"): "Sent to the NSPCC on",
     ("lcspr.review", "report_sha256"): "Report checksum (SHA-256)",
     ("lcspr.learningbriefing", "pdf"): "PDF",
@@ -142,6 +143,30 @@ LEFT_OUT = {
     ("lcspr.publishedreview", "briefing_hash"),
     ("lcspr.learningbriefing", "content_hash"),
 }
+
+
+#: What a clock's `amount` counts, by its rule (a date set by hand counts nothing).
+AMOUNT_LABELS = {
+    Deadline.Rule.WORKING_DAYS: _("Working days allowed"),
+    Deadline.Rule.CALENDAR_MONTHS: _("Months allowed"),
+    Deadline.Rule.WORKING_DAYS_BEFORE: _("Working days before the trigger date"),
+}
+
+
+def _clock_text(clock: Deadline, name: str):
+    """A clock's allowance by what its rule counts; a clock met, as on time or late by
+    how many working days, as the reports and reminders say (a clock is met on time
+    when it was closed on or before its due date)."""
+    if name == "amount":
+        label = AMOUNT_LABELS.get(clock.rule)
+        return LEAVE_OUT if label is None else (str(label), str(clock.amount))
+    if clock.outcome != Deadline.Outcome.MET or clock.closed_on is None:
+        return None
+    if clock.met_in_time():
+        return str(_("Met on time"))
+    late = -working_days_left(clock.closed_on, clock.due_date, partnership=clock.partnership_id)
+    days = ngettext("%(n)d working day", "%(n)d working days", late) % {"n": late}
+    return str(_("Met, %(days)s late")) % {"days": days}
 
 
 def _model_of(label: str):
@@ -236,6 +261,8 @@ def _shown_as_in_the_zip(written: Mapping[str, str]):
             return None
         if isinstance(obj, StatusChangeBase) and field.name in ("from_status", "to_status"):
             return obj.from_label if field.name == "from_status" else obj.to_label
+        if isinstance(obj, Deadline) and field.name in ("amount", "outcome"):
+            return _clock_text(obj, field.name)
         if (model._meta.label_lower, field.name) == ("safeguarding.deadline", "subject_type"):
             subject = _model_of(value)
             return capfirst(str(subject._meta.verbose_name)) if subject else str(value)
