@@ -25,6 +25,7 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from safeguarding.audit import SECRET_TEXT
 from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
 from safeguarding.calendar import working_days_left
 from safeguarding.dates import date_and_time
@@ -326,6 +327,16 @@ def record_name(obj) -> tuple[str, str] | None:
     return None if namer is None else namer(obj)
 
 
+#: A value the audit trail does not keep (a child's details, a case's narrative: the
+#: trail is kept for ever and cannot be erased, so it names the field, never what it
+#: said; the record holds the value): stored as "changed (not recorded)", which read as
+#: if the date of birth had changed. By whether the record was created: {created: text}.
+WITHHELD = {
+    True: _("entered (the value is not kept in the audit trail)"),
+    False: _("changed (the values are not kept in the audit trail)"),
+}
+
+
 def _indented(text: str) -> str:
     return "\n".join("    " + line for line in str(text).splitlines())
 
@@ -379,7 +390,10 @@ def readable_text(incident, *, records, clocks, events, written=None) -> str:
         )
         for change in event.shown_changes:
             label = LABELS.get((kind, change.field), change.label)
-            lines.append(f"    {label}: {change.text}")
+            text = change.text
+            if change.value == SECRET_TEXT:
+                text = WITHHELD[event.action == AuditEvent.Action.CREATE]
+            lines.append(f"    {label}: {text}")
     return "\n".join(lines).rstrip() + "\n"
 
 
