@@ -76,6 +76,16 @@ class HoldReason(models.TextChoices):
     OTHER = "other", _("Another reason")
 
 
+def cut_at_a_word(text: str, most: int) -> str:
+    """`text` in at most `most` characters, cut between words with "…" where it was cut
+    (a record's name: "update guidance…", not "update guidance a")."""
+    text = " ".join(str(text).split())
+    if len(text) <= most:
+        return text
+    kept = text[:most].rsplit(" ", 1)[0] if " " in text[:most] else text[: most - 1]
+    return kept.rstrip(" ,;:–-") + "…"
+
+
 class Milestone(models.TextChoices):
     """A step of the review's plan: the label as its plan lists it, `task` as something to
     do (the dashboard, reminders, calendar feeds)."""
@@ -454,7 +464,7 @@ class Action(models.Model):
         ]
 
     def __str__(self):
-        return self.description[:60]
+        return cut_at_a_word(self.description, 60)
 
     @property
     def audit_name(self) -> str:
@@ -535,7 +545,7 @@ class ProgressNote(models.Model):
         ordering = ["written_on", "id"]
 
     def __str__(self):
-        return f"{self.written_on}: {self.text[:40]}"
+        return f"{self.written_on}: {cut_at_a_word(self.text, 40)}"
 
 
 class LearningBriefing(models.Model):

@@ -9,9 +9,11 @@ through the audit trail's presenter) and as JSON, and the stored files.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Mapping
 
@@ -28,7 +30,7 @@ from django.utils.translation import ngettext
 from safeguarding.audit import SECRET_TEXT
 from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
 from safeguarding.calendar import working_days_left
-from safeguarding.dates import date_and_time
+from safeguarding.dates import date_and_time, full_date
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
 from safeguarding.models.history import StatusChangeBase
 from safeguarding.uploads import download_name, safe_file_name
@@ -345,8 +347,25 @@ def _heading(text: str, underline: str) -> list[str]:
     return [text, underline * len(text), ""]
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _dates_in_words(text: str) -> str:
+    """A record's name with its dates as the service writes them ("Progress note:
+    19 November 2026: …"), not as stored ("2026-11-19")."""
+
+    def in_words(match):
+        try:
+            return full_date(dt.date(*(int(part) for part in match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_DATE.sub(in_words, text)
+
+
 def _record_lines(shown) -> list[str]:
-    lines = _heading(f"{shown.kind}: {shown.name} (record {shown.number})", "-")
+    name = _dates_in_words(shown.name)
+    lines = _heading(f"{shown.kind}: {name} (record {shown.number})", "-")
     for label, text in shown.fields:
         if "\n" in text:
             lines += [f"{label}:", _indented(text)]
