@@ -10,6 +10,7 @@ through the audit trail's presenter) and as JSON, and the stored files.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -58,7 +59,8 @@ FILES = (
     "files/         the documents and generated PDFs stored with the case ({count}),\n"
     "               each named in records.txt by its path here, with its record.\n"
     "               A document is named as it was uploaded, one the service made\n"
-    "               as its download is; a name used twice has (2) added\n"
+    "               as its download is; a name used twice has (2) added. A file\n"
+    "               kept twice (the same content) is here once, named by each record\n"
 )
 NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
 MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
@@ -106,7 +108,12 @@ def case_records(incident: Incident) -> list[models.Model]:
                 seen[key] = obj
                 if obj in collector.protected:
                     queue.append(obj)
-    return sorted(seen.values(), key=lambda o: (o._meta.label_lower, str(o.pk)))
+    return sorted(seen.values(), key=lambda o: (o._meta.label_lower, *_number(o.pk)))
+
+
+def _number(pk) -> tuple:
+    """A record's number to sort by: 7 before 10 (as text "10" came before "7")."""
+    return (0, pk, "") if isinstance(pk, int) else (1, 0, str(pk))
 
 
 def by_type(records):
@@ -434,6 +441,7 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         # Named as their people know them, not by their storage names (random, in folders).
         written: dict[str, str] = {}
+        by_content: dict[str, str] = {}  # SHA-256 of a file's content -> its path
         missing: list[str] = []
         names = _ZipNames()
         for obj, field, stored in stored_files_of(records):
@@ -441,10 +449,17 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
                 continue  # one file kept by two records: in files/ once
             wanted = uploaded_name(obj, field, reference=incident.reference)
             if stored.storage.exists(stored.name):
-                path = f"files/{names.give(wanted)}"
                 with stored.open("rb") as handle:
-                    archive.writestr(path, handle.read())
-                written[stored.name] = path
+                    content = handle.read()
+                digest = hashlib.sha256(content).hexdigest()
+                if digest in by_content:
+                    # The same file kept twice (the published copy of the briefing's PDF
+                    # and slides): in files/ once, each record naming it.
+                    written[stored.name] = by_content[digest]
+                    continue
+                path = f"files/{names.give(wanted)}"
+                archive.writestr(path, content)
+                written[stored.name] = by_content[digest] = path
             else:
                 missing.append(f"{wanted} (stored as {stored.name})")
         archive.writestr(
@@ -478,7 +493,8 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
 def _files_note(written: Mapping[str, str], missing: list[str]) -> str:
     """README.txt's line on files/: there only when the case has stored files."""
     if written:
-        count = f"{len(written)} file" + ("" if len(written) == 1 else "s")
+        paths = len(set(written.values()))
+        count = f"{paths} file" + ("" if paths == 1 else "s")
         note = FILES.format(count=count)
     elif not missing:
         note = NO_FILES

@@ -4,6 +4,7 @@ repository is claimed only once a copy went there, and its entry is ready to pas
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -564,7 +565,11 @@ def test_the_subject_access_export_holds_the_public_copy_and_the_clocks_history(
     assert manifest["lcspr.publishedreview"] == [str(item.pk)]
     # Named as its download is, not by its storage name.
     assert item.briefing_pdf.name not in str(archive.namelist())
-    briefing = archive.read(f"files/{incident.reference}-published-learning-briefing.pdf")
+    # The same PDF as the briefing's own: in files/ once, under the briefing's name.
+    text = archive.read("records.txt").decode()
+    path = re.search(r"^Briefing PDF: (files/\S+)$", text, re.M).group(1)
+    assert re.search(rf"^PDF: {re.escape(path)}$", text, re.M)
+    briefing = archive.read(path)
     with item.briefing_pdf.open("rb") as stored:
         assert briefing == stored.read()
     audit = json.loads(archive.read("audit.json"))

@@ -206,9 +206,10 @@ def test_headings_give_dates_in_words_and_cut_at_a_word(case, people):
 
 def test_a_file_held_twice_is_in_the_zip_once_and_the_manifest_counts(case, people):
     themes = list(LearningTheme.objects.order_by("name"))
+    assert len(themes) >= 4
     for i in range(6):  # new rows each time: record numbers past 9
         services.review_set_themes(
-            review=case, actor=people["officer"], themes=themes[i % 3 : i % 3 + 2]
+            review=case, actor=people["officer"], themes=themes[i % 2 * 2 : i % 2 * 2 + 2]
         )
     archive = export(case, people)
     files = [n for n in archive.namelist() if n.startswith("files/")]
