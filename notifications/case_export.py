@@ -325,7 +325,13 @@ def _status_move(change: StatusChangeBase) -> str:
         if field.many_to_one and field.name != "actor" and getattr(change, field.attname):
             moved = getattr(change, field.name)  # the last: a request, not its review
     move = " → ".join(label for label in (change.from_label, change.to_label) if label)
-    return f"{moved}: {move}" if moved is not None else move
+    if moved is None:
+        return move
+    what = capfirst(str(moved._meta.verbose_name))
+    name = str(moved)
+    if not name.casefold().startswith(what.casefold()):
+        name = f"{what} {name}"  # "Incident BSCP-2025-001", not a bare reference
+    return f"{name}: {move}"
 
 
 def record_name(obj) -> tuple[str, str] | None:

@@ -129,6 +129,7 @@ def test_statuses_read_as_the_service_words_them(case, people):
     assert "\nTo status: Review under way\n" in text
     assert "\nStatus change: Local review BSCP-" in text
     assert ": Setting up → Review under way (record " in text
+    assert "\nStatus change: Incident BSCP-" in text
     assert ": Draft → Awaiting decision (record " in text
     # A clock says what it is for in words; internal fields are left out (the JSON has them).
     assert "\nType of record the clock is for: Local review\n" in text
