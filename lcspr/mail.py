@@ -19,8 +19,8 @@ from safeguarding.mail import (
     REQUEUE_AFTER,
     agency_recipients,
     business_unit_to_tell,
-    requeue_window,
     send_templated,
+    untold,
 )
 from safeguarding.models import Membership, Role
 
@@ -510,11 +510,10 @@ def untold_action_due_date_moves(*, now: dt.datetime):
     """Actions whose agency was not e-mailed the due date the partnership moved, moved
     long enough ago (the e-mail is queued when the move commits; a broker outage then
     would otherwise lose it) and recently enough: their ids, oldest first."""
-    return (
-        Action.objects.filter(
-            status__in=ACTION_OPEN, **requeue_window("due_date_moved_at", now=now)
-        )
-        .exclude(recommendation__review__status=Status.CLOSED)
-        .order_by("due_date_moved_at", "id")
-        .values_list("pk", flat=True)
+    return untold(
+        Action.objects.filter(status__in=ACTION_OPEN).exclude(
+            recommendation__review__status=Status.CLOSED
+        ),
+        "due_date_moved_at",
+        now=now,
     )

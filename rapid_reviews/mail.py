@@ -21,8 +21,8 @@ from safeguarding.mail import (
     REQUEUE_AFTER,  # noqa: F401 - the tests read it here
     agency_recipients,
     business_unit_to_tell,
-    requeue_window,
     send_templated,
+    untold,
 )
 
 from .models import (
@@ -160,15 +160,12 @@ E_MAILED = {
 def unsent_request_changes(*, now: dt.datetime):
     """E-mailed request changes (sent, sent back, returned) whose e-mail has not gone,
     queued long enough ago."""
-    return (
+    return untold(
         StatusChange.objects.filter(
-            information_request__isnull=False,
-            to_status__in=list(E_MAILED),
-            email__isnull=True,
-            **requeue_window("changed_at", now=now),
-        )
-        .order_by("changed_at", "id")
-        .values_list("pk", flat=True)
+            information_request__isnull=False, to_status__in=list(E_MAILED), email__isnull=True
+        ),
+        "changed_at",
+        now=now,
     )
 
 
@@ -216,12 +213,8 @@ def untold_due_date_moves(*, now: dt.datetime):
     """Awaited returns whose agency was not e-mailed the due date an officer moved, moved
     long enough ago (the e-mail is queued when the move commits; a broker outage then
     would otherwise lose it)."""
-    return (
-        InformationRequest.objects.filter(
-            status__in=AWAITING_RETURN, **requeue_window("due_date_moved_at", now=now)
-        )
-        .order_by("due_date_moved_at", "id")
-        .values_list("pk", flat=True)
+    return untold(
+        InformationRequest.objects.filter(status__in=AWAITING_RETURN), "due_date_moved_at", now=now
     )
 
 

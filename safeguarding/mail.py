@@ -22,6 +22,16 @@ def requeue_window(field: str, *, now: dt.datetime) -> dict:
     return {f"{field}__lt": now - REQUEUE_AFTER, f"{field}__gte": now - REQUEUE_WITHIN}
 
 
+def untold(queryset, field: str, *, now: dt.datetime):
+    """The ids of `queryset`'s rows whose e-mail, first queued at `field`, beat queues
+    again (`requeue_window`), oldest first."""
+    return (
+        queryset.filter(**requeue_window(field, now=now))
+        .order_by(field, "id")
+        .values_list("pk", flat=True)
+    )
+
+
 def send_templated(*, to: list[str], subject: str, template: str, context: dict) -> None:
     """Send `template`.txt with `template`.html as its HTML alternative."""
     message = EmailMultiAlternatives(

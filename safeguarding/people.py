@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import deadlines
 from .audit import Action, audit_record
-from .mail import requeue_window, send_templated
+from .mail import send_templated, untold
 from .models import Agency, Membership, Partnership, PastRole, Role, User
 from .security_notices import the_administrators
 from .workflow import TransitionError, raise_if, require_manager
@@ -479,11 +479,7 @@ def role_taken_away(*, membership: Membership) -> None:
 
 def untold_roles_ended(*, now):
     """Roles taken away whose e-mail has not gone, taken away long enough ago."""
-    return (
-        PastRole.objects.filter(**requeue_window("untold_since", now=now))
-        .order_by("untold_since", "id")
-        .values_list("pk", flat=True)
-    )
+    return untold(PastRole.objects.all(), "untold_since", now=now)
 
 
 @transaction.atomic
@@ -631,11 +627,7 @@ def needs_a_password(user: User) -> bool:
 def untold_invitations(*, now):
     """Roles given whose e-mail has not gone, given long enough ago (it is queued when the
     role is saved; a broker outage then would otherwise lose it)."""
-    return (
-        Membership.objects.filter(**requeue_window("invitation_untold_since", now=now))
-        .order_by("invitation_untold_since", "id")
-        .values_list("pk", flat=True)
-    )
+    return untold(Membership.objects.all(), "invitation_untold_since", now=now)
 
 
 @transaction.atomic
