@@ -848,3 +848,8 @@ class ReminderSentAdmin(ServiceAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A claim is the record that its reminder goes once: deleted by hand, the next
+        # sweep would send it again.
+        return False

@@ -225,6 +225,23 @@ def test_the_reminders_log_reads_no_whole_table_for_its_dates_and_is_in_time_ord
     assert ("-created_at", "-id") in indexed or ("created_at", "id") in indexed
 
 
+def test_the_reminders_log_cannot_be_deleted_from_the_administration(admin_client, people):
+    """A claim is the record that a reminder went (or will go) once: deleting it by hand
+    would let the next sweep send it again. The log is read only: no delete action, no
+    delete page."""
+    from safeguarding.models import ReminderSent
+
+    sent = ReminderSent.objects.create(
+        recipient=people["officer"], rule="due", occurrence="2026-11-02"
+    )
+    listing = admin_client.get(reverse("admin:safeguarding_remindersent_changelist"))
+    assert listing.status_code == 200
+    assert "delete_selected" not in listing.content.decode()
+    delete = reverse("admin:safeguarding_remindersent_delete", args=[sent.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert ReminderSent.objects.filter(pk=sent.pk).exists()
+
+
 #: A claim's occurrence (the engine's key) and how the log says it.
 OCCURRENCES_IN_WORDS = [
     ("before_3", "2026-12-14", {}, "Due 14 December 2026"),
