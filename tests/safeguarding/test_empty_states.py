@@ -29,7 +29,9 @@ def test_an_empty_incident_list_says_none_is_logged_and_how_to_log_one(client, p
     sign_in(client, people["officer"])
     html = client.get(reverse("notifications:list")).content.decode()
     assert NONE_LOGGED in html and "No incidents match." not in html
-    assert html.count(f'href="{reverse("notifications:new")}"') == 2  # the button, and here
+    # How to log one: the page's own button, not a second link of the same name.
+    assert html.count(f'href="{reverse("notifications:new")}"') == 1
+    assert "log it with the “Log a serious incident” button above" in html
     # Nothing to download.
     assert reverse("notifications:list-export", args=["csv"]) not in html
 
