@@ -643,7 +643,7 @@ def test_a_notification_date_before_awareness_is_shown_at_the_date(client, peopl
         (("3", "4", "26"), [2]),
         (("31", "2", "2026"), [0]),
         (("3", "13", "2026"), [1]),
-        ((" ", "", ""), [0]),  # nothing typed: the first box (the summary's link)
+        ((" ", "", ""), [0, 1, 2]),  # nothing typed: the whole date, as GOV.UK marks it
     ],
 )
 def test_a_date_error_marks_the_boxes_it_is_about(parts, flagged):
