@@ -22,6 +22,7 @@ from .services.common import (
     validate_incident_dates,
     validate_notification_date,
 )
+from .services.retention import KEEP_AT_MOST_YEARS, keep_date_errors
 from .services.transitions import corrected_notification_errors
 
 
@@ -585,6 +586,53 @@ class CaseDeleteForm(StepForm):
         message="Enter why the case is being deleted",
         hint="For example, the retention review of March 2052 with the data protection "
         "officer found no reason to keep it. Kept in the audit trail.",
+    )
+
+
+class CaseKeepForm(StepForm):
+    """The decision to keep a case past its retention period (services.case_keep)."""
+
+    submit_label = "Keep the case"
+    later_label = None
+
+    reason = _area(
+        "Why is the case being kept?",
+        name="The reason",
+        required=True,
+        rows=3,
+        message="Enter why the case is being kept",
+        hint="For example, an inquest or a civil claim has not ended, the police asked for "
+        "it to be kept, or the data protection officer advised it. Do not name the child. "
+        "Kept in the audit trail.",
+    )
+    review_on = GDSDateField(
+        what="the date to look at the case again",
+        label="Date to look at the case again",
+        help_text=f"It must be in the future, and no more than {KEEP_AT_MOST_YEARS} years from "
+        "today. On that date the case is listed again for a decision to keep or delete it. "
+        "For example, 27 3 2030",
+    )
+
+    def clean(self):
+        """The service's date rules, shown with the other errors at once."""
+        data = super().clean()
+        if data.get("review_on"):
+            self.add_check_errors(keep_date_errors(data["review_on"], today=timezone.localdate()))
+        return data
+
+
+class CaseKeepStopForm(StepForm):
+    submit_label = "Stop keeping the case"
+    submit_class = "govuk-button--warning"
+    later_label = None
+
+    reason = _area(
+        "Why is the case no longer being kept?",
+        name="The reason",
+        required=True,
+        rows=3,
+        message="Enter why the case is no longer being kept",
+        hint="For example, the inquest has ended. Kept in the audit trail.",
     )
 
 

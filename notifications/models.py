@@ -377,3 +377,56 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class RetentionHoldQuerySet(models.QuerySet):
+    def open(self):
+        """Not stopped or replaced: at most one per case (the database says so)."""
+        return self.filter(ended_at__isnull=True)
+
+    def in_force(self, today: dt.date):
+        """Open, and the date to look at the case again not yet come: the case is kept."""
+        return self.open().filter(review_on__gt=today)
+
+
+class RetentionHold(models.Model):
+    """A partnership's decision to keep a case past its retention period (ADR 0014,
+    addendum of 2026-12-07): why, and when to look at it again. While it is in force the
+    case cannot be deleted; on the date to look again it is due for a decision again.
+    Earlier decisions are kept (stopped or replaced: `ended_at`); only one is open."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="retention_holds")
+    reason = models.TextField()
+    review_on = models.DateField("Date to look at it again")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField("Stopped on", null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Stopped by",
+    )
+    end_reason = models.TextField("Why it was stopped", blank=True)
+
+    objects = RetentionHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = "decision to keep the case"
+        verbose_name_plural = "decisions to keep the case"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_retention_hold_per_case",
+                violation_error_message="The case already has a decision to keep it.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Kept until {self.review_on:%-d %B %Y}"

@@ -28,6 +28,8 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachments, name="attachments"),
     path("<int:pk>/export/", views.case_export, name="export"),
     path("<int:pk>/delete/", views.case_delete, name="case-delete"),
+    path("<int:pk>/keep/", views.case_keep, name="case-keep"),
+    path("<int:pk>/stop-keeping/", views.case_keep_stop, name="case-keep-stop"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/remove/",

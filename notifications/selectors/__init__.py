@@ -13,9 +13,14 @@ from ..models import Child, Incident
 from .retention import (  # noqa: F401
     case_closed_on,
     case_deletion_refused,
+    case_not_past_retention,
     case_still_open,
     incidents_closed,
     incidents_past_retention,
+    kept_in_words,
+    retention_due,
+    retention_hold_in_force,
+    retention_kept,
     retention_period,
 )
 

@@ -1,7 +1,8 @@
 """When a case closes, and what keeps it open: the records-retention report and the
 deletion at the end of retention (ADR 0014)."""
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
 
 from safeguarding import permissions
 from safeguarding.models import User
@@ -169,6 +170,41 @@ def incidents_past_retention(user: User, *, today, years: int) -> QuerySet[Incid
     )
 
 
+def _with_open_hold(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Each case with its open decision to keep it (at most one: a database constraint),
+    as `hold_*` columns of the same query (None without one): no query per row."""
+    return incidents.alias(
+        open_hold=FilteredRelation(
+            "retention_holds", condition=Q(retention_holds__ended_at__isnull=True)
+        )
+    ).annotate(
+        hold_id=F("open_hold__id"),
+        hold_reason=F("open_hold__reason"),
+        hold_review_on=F("open_hold__review_on"),
+        hold_decided_at=F("open_hold__decided_at"),
+        hold_decided_by=F("open_hold__decided_by__full_name"),
+    )
+
+
+def retention_due(past: QuerySet[Incident], *, today) -> QuerySet[Incident]:
+    """Of the cases past retention (`incidents_past_retention`), those due for a
+    decision: never kept, or kept until a date to look again that has come (that earlier
+    decision in the `hold_*` columns)."""
+    return _with_open_hold(past).filter(
+        Q(open_hold__isnull=True) | Q(open_hold__review_on__lte=today)
+    )
+
+
+def retention_kept(past: QuerySet[Incident], *, today) -> QuerySet[Incident]:
+    """Of the cases past retention, those the partnership decided to keep and the date to
+    look at them again has not come: the decision in the `hold_*` columns, soonest first."""
+    return (
+        _with_open_hold(past)
+        .filter(open_hold__review_on__gt=today)
+        .order_by("hold_review_on", "case_closed_on", "reference")
+    )
+
+
 def case_closed_on(incident: Incident):
     """The day the case closed (`incidents_closed`), or None while it is still open."""
     return (
@@ -296,7 +332,46 @@ def _titles(clocks) -> str:
 
 def case_deletion_refused(user: User, incident: Incident, *, today, years: int) -> list[str]:
     """Why the case cannot be deleted yet, in words (empty when it can): what is still
-    open, or when its retention period ends."""
+    open, when its retention period ends, or the partnership's decision to keep it."""
+    found = case_not_past_retention(user, incident, today=today, years=years)
+    if found:
+        return found
+    hold = retention_hold_in_force(incident, today=today)
+    if hold is not None:
+        return [kept_in_words(hold)]
+    return []
+
+
+def retention_hold_in_force(incident: Incident, *, today):
+    """The decision to keep the case that is in force today, or None."""
+    from ..models import RetentionHold
+
+    return (
+        RetentionHold.objects.in_force(today)
+        .filter(incident=incident)
+        .select_related("decided_by")
+        .first()
+    )
+
+
+def kept_in_words(hold) -> str:
+    """ "the partnership decided to keep it until …": why the case is not deleted."""
+    from django.utils.translation import gettext as _
+
+    return _(
+        "%(who)s decided on %(decided)s to keep it until %(review_on)s, when it is to be "
+        "looked at again: ‘%(reason)s’"
+    ) % {
+        "who": hold.decided_by.full_name,
+        "decided": f"{timezone.localtime(hold.decided_at):%-d %B %Y}",
+        "review_on": f"{hold.review_on:%-d %B %Y}",
+        "reason": hold.reason,
+    }
+
+
+def case_not_past_retention(user: User, incident: Incident, *, today, years: int) -> list[str]:
+    """Why the case is not on the retention report, in words (empty when it is): what is
+    still open, or when its retention period ends. A decision to keep it is not looked at."""
     from dateutil.relativedelta import relativedelta
     from django.utils.translation import gettext as _
 

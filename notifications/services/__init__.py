@@ -29,7 +29,13 @@ from .incidents import (  # noqa: F401
     incident_create,
     incident_update,
 )
-from .retention import case_delete  # noqa: F401
+from .retention import (  # noqa: F401
+    KEEP_AT_MOST_YEARS,
+    case_delete,
+    case_keep,
+    case_keep_stop,
+    keep_date_errors,
+)
 from .transitions import (  # noqa: F401
     incident_correct_awareness_date,
     incident_correct_notification,

@@ -24,7 +24,7 @@ from safeguarding.audit import Action, audit_record
 from safeguarding.models import User
 from safeguarding.uploads import delete_after_commit
 
-from ..models import Child, Incident, Status
+from ..models import Child, Incident, RetentionHold, Status
 from .common import MANAGERS, TransitionError, locked, require_role
 
 
@@ -75,6 +75,108 @@ def case_delete(*, incident: Incident, actor: User, reason: str) -> dict[str, in
         changes={"reason": reason, "deleted": counts, "kept_for_figures": kept},
     )
     return counts
+
+
+#: The furthest ahead a decision to keep a case may set its date to look again (ADR 0014,
+#: addendum of 2026-12-07): the usual limitation period for a civil claim.
+KEEP_AT_MOST_YEARS = 6
+
+
+def keep_date_errors(review_on, *, today) -> dict[str, str]:
+    """The date to look at a kept case again: after today, and at most
+    `KEEP_AT_MOST_YEARS` ahead (for forms and the service alike)."""
+    from dateutil.relativedelta import relativedelta
+
+    if review_on is None:
+        return {"review_on": "Enter the date to look at the case again"}
+    if review_on <= today:
+        return {"review_on": "The date to look at the case again must be in the future"}
+    latest = today + relativedelta(years=KEEP_AT_MOST_YEARS)
+    if review_on > latest:
+        return {
+            "review_on": f"The date to look at the case again must be no more than "
+            f"{KEEP_AT_MOST_YEARS} years from today, on or before {latest:%-d %B %Y}"
+        }
+    return {}
+
+
+@transaction.atomic
+def case_keep(*, incident: Incident, actor: User, reason: str, review_on) -> RetentionHold:
+    """Record the partnership's decision to keep a case past its retention period until
+    `review_on`, when it is due for a decision again. An earlier decision whose date has
+    come is ended (replaced) and kept; one still in force is stopped first."""
+    from ..selectors import case_not_past_retention, retention_hold_in_force
+
+    require_role(actor, incident.partnership, MANAGERS)
+    incident = locked(incident)
+    today = timezone.localdate()
+    refused = case_not_past_retention(actor, incident, today=today, years=settings.RETENTION_YEARS)
+    if refused:
+        raise TransitionError(
+            f"{incident.reference} is not due for a retention decision: {'; '.join(refused)}."
+        )
+    in_force = retention_hold_in_force(incident, today=today)
+    if in_force is not None:
+        raise TransitionError(
+            f"{incident.reference} is already kept until {in_force.review_on:%-d %B %Y}: "
+            "stop keeping it first to record a new decision."
+        )
+    errors = keep_date_errors(review_on, today=today)
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Enter why the case is being kept"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    earlier = RetentionHold.objects.open().filter(incident=incident).first()
+    if earlier is not None:  # its date to look again has come
+        earlier.ended_at, earlier.ended_by = now, actor
+        earlier.end_reason = "Replaced by a new decision to keep the case"
+        earlier.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    hold = RetentionHold.objects.create(
+        incident=incident, reason=reason, review_on=review_on, decided_by=actor, decided_at=now
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
+        changes={
+            "retention": "kept past its retention period",
+            "reason": reason,
+            "review_on": review_on,
+            **({"replaces_decision_until": earlier.review_on} if earlier else {}),
+        },
+    )
+    return hold
+
+
+@transaction.atomic
+def case_keep_stop(*, incident: Incident, actor: User, reason: str) -> RetentionHold:
+    """End the decision to keep a case before its date to look again: the case is due for
+    a decision (keep or delete) again. The decision stays, marked stopped."""
+    from ..selectors import retention_hold_in_force
+
+    require_role(actor, incident.partnership, MANAGERS)
+    incident = locked(incident)
+    hold = retention_hold_in_force(incident, today=timezone.localdate())
+    if hold is None:
+        raise TransitionError(f"{incident.reference} is not being kept past its retention period.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the case is no longer being kept"})
+    hold.ended_at, hold.ended_by, hold.end_reason = timezone.now(), actor, reason
+    hold.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=incident,
+        changes={
+            "retention": "no longer kept past its retention period",
+            "reason": reason,
+            "was_kept_until": hold.review_on,
+        },
+    )
+    return hold
 
 
 def _keep_figures(incident: Incident, clocks) -> dict[str, int]:

@@ -18,6 +18,8 @@ from .documents import (  # noqa: F401
     attachments,
     case_delete,
     case_export,
+    case_keep,
+    case_keep_stop,
     retention_report,
 )
 from .journey import (  # noqa: F401

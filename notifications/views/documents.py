@@ -131,22 +131,25 @@ def case_export(request, pk):
 
 @case_view
 def retention_report(request):
-    """Managers: cases closed longer ago than the retention period, for a deletion review."""
+    """Managers: cases closed longer ago than the retention period, for a decision to
+    keep or delete each; the cases kept, with the date to look at them again, apart."""
     from django.conf import settings
 
-    from ..selectors import incidents_past_retention
+    from ..selectors import incidents_past_retention, retention_due, retention_kept
 
     if not permissions.has_role(request.user, Role.PARTNERSHIP_MANAGER):
         raise PermissionDenied("The retention report is for partnership managers.")
-    incidents = incidents_past_retention(
-        request.user, today=timezone.localdate(), years=settings.RETENTION_YEARS
-    )
-    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    past = incidents_past_retention(request.user, today=today, years=settings.RETENTION_YEARS)
+    page = Paginator(retention_due(past, today=today), 50).get_page(request.GET.get("page"))
+    # The kept cases, soonest to look at again first: the first 50 (the page says how many).
+    kept = Paginator(retention_kept(past, today=today), 50).get_page(1)
     return render(
         request,
         "notifications/retention.html",
         {
             "page": page,
+            "kept": kept,
             "years": settings.RETENTION_YEARS,
             "query": "",
         },
@@ -161,7 +164,12 @@ def case_delete(request, pk):
 
     from safeguarding.form_pages import form_page
 
-    from ..selectors import case_closed_on, case_deletion_refused, retention_period
+    from ..selectors import (
+        case_closed_on,
+        case_deletion_refused,
+        case_not_past_retention,
+        retention_period,
+    )
 
     incident = incident_get_for_manager(request.user, pk, "A partnership manager deletes a case.")
     title = f"Delete {incident.reference}"
@@ -179,6 +187,10 @@ def case_delete(request, pk):
                 "caption": caption,
                 "back": back,
                 "reasons": refused,
+                "kept": not case_not_past_retention(
+                    request.user, incident, today=timezone.localdate(), years=years
+                ),
+                "stop_url": reverse("notifications:case-keep-stop", args=[incident.pk]),
             },
         )
 
@@ -207,5 +219,131 @@ def case_delete(request, pk):
             "of a published review stays on the public pages, and the audit trail keeps a "
             "record of the deletion with your reason.\n\n"
             "Agree the deletion with your data protection officer first."
+        ),
+    )
+
+
+@case_view
+def case_keep(request, pk):
+    """A manager records the decision to keep a case past its retention period, with why
+    and the date to look at it again (services.case_keep). A case not on the report, or
+    already kept, gets a page saying why, not the form."""
+    from django.conf import settings
+
+    from safeguarding.form_pages import form_page
+
+    from ..selectors import (
+        case_closed_on,
+        case_not_past_retention,
+        kept_in_words,
+        retention_hold_in_force,
+        retention_period,
+    )
+
+    incident = incident_get_for_manager(request.user, pk, "A partnership manager keeps a case.")
+    caption = "Records past their retention period"
+    back = reverse("notifications:retention")
+    years, today = settings.RETENTION_YEARS, timezone.localdate()
+    refused = case_not_past_retention(request.user, incident, today=today, years=years)
+    hold = None if refused else retention_hold_in_force(incident, today=today)
+    if refused or hold is not None:
+        return render(
+            request,
+            "notifications/case_keep_refused.html",
+            {
+                "incident": incident,
+                "title": f"{incident.reference} is not due for a retention decision",
+                "caption": caption,
+                "back": back,
+                "reasons": refused or [kept_in_words(hold)],
+                "kept": hold is not None,
+                "stop_url": reverse("notifications:case-keep-stop", args=[incident.pk]),
+            },
+        )
+
+    def run(form):
+        hold = services.case_keep(
+            incident=incident,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            review_on=form.cleaned_data["review_on"],
+        )
+        messages.success(
+            request,
+            f"{incident.reference} is kept. It will be listed for a decision again on "
+            f"{hold.review_on:%-d %B %Y}.",
+        )
+        return redirect("notifications:retention")
+
+    return form_page(
+        request,
+        incident,
+        forms.CaseKeepForm,
+        f"Keep {incident.reference}",
+        run,
+        template="notifications/step.html",
+        caption=caption,
+        back=back,
+        intro=(
+            f"It closed on {case_closed_on(incident):%-d %B %Y}, and its retention period "
+            f"of {retention_period(years)} has passed. Keep it if there is a reason to: for "
+            "example an inquest, a civil claim, a request from the police, or the advice of "
+            "your data protection officer. It cannot be deleted until the date to look at "
+            "it again; on that date it is listed again for a decision."
+        ),
+    )
+
+
+@case_view
+def case_keep_stop(request, pk):
+    """A manager ends a decision to keep a case before its date to look again
+    (services.case_keep_stop): the case is listed again for a decision."""
+    from safeguarding.form_pages import form_page
+
+    from ..selectors import kept_in_words, retention_hold_in_force
+
+    incident = incident_get_for_manager(
+        request.user, pk, "A partnership manager stops keeping a case."
+    )
+    hold = retention_hold_in_force(incident, today=timezone.localdate())
+    back = reverse("notifications:retention")
+    if hold is None:
+        return render(
+            request,
+            "notifications/case_keep_refused.html",
+            {
+                "incident": incident,
+                "title": f"{incident.reference} is not being kept",
+                "caption": "Records past their retention period",
+                "back": back,
+                "reasons": [],
+                "not_kept": True,
+            },
+        )
+
+    def run(form):
+        services.case_keep_stop(
+            incident=incident, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            f"{incident.reference} is no longer kept. It is listed for a decision to keep "
+            "or delete it.",
+        )
+        return redirect("notifications:retention")
+
+    return form_page(
+        request,
+        incident,
+        forms.CaseKeepStopForm,
+        f"Stop keeping {incident.reference}",
+        run,
+        template="notifications/step.html",
+        caption="Records past their retention period",
+        back=back,
+        intro=(
+            f"{kept_in_words(hold)[0].upper()}{kept_in_words(hold)[1:]}.\n\n"
+            "If you stop keeping it, it is listed again for a decision to keep or delete it. "
+            "The decision stays in the case's record and the audit trail."
         ),
     )

@@ -403,6 +403,8 @@ FORM_VIEWS = [
     "notifications:attachments",
     "notifications:export",
     "notifications:case-delete",
+    "notifications:case-keep",
+    "notifications:case-keep-stop",
     "rapid_reviews:requests-new",
     "rapid_reviews:request-change",
     "rapid_reviews:request-send-back",
@@ -763,7 +765,11 @@ def target(
             records=[incident],
             ok_200=is_zip,
         )
-    if name == "notifications:case-delete":
+    if name in (
+        "notifications:case-delete",
+        "notifications:case-keep",
+        "notifications:case-keep-stop",
+    ):
         settings.RETENTION_YEARS = 1
         incident = make_incident(aware=timezone.localdate() - dt.timedelta(days=800))
         incident_services.incident_submit_for_decision(incident=incident, actor=officer)
@@ -774,6 +780,29 @@ def target(
             agreed_by="LA, police, ICB",
             decided_on=timezone.localdate() - dt.timedelta(days=790),
         )
+        if name == "notifications:case-keep":
+            day = timezone.localdate() + dt.timedelta(days=400)
+            return Target(
+                reverse(name, args=[incident.pk]),
+                manager,
+                incident_forms.CaseKeepForm,
+                {"reason": "Inquest", **date_post("review_on", (day.day, day.month, day.year))},
+                records=[incident],
+            )
+        if name == "notifications:case-keep-stop":
+            incident_services.case_keep(
+                incident=incident,
+                actor=manager,
+                reason="Inquest",
+                review_on=timezone.localdate() + dt.timedelta(days=400),
+            )
+            return Target(
+                reverse(name, args=[incident.pk]),
+                manager,
+                incident_forms.CaseKeepStopForm,
+                {"reason": "Inquest ended"},
+                records=[incident.retention_holds.get()],
+            )
         return Target(
             reverse(name, args=[incident.pk]),
             manager,
