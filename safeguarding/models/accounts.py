@@ -610,6 +610,28 @@ class Membership(models.Model):
         )
         return before != (self.agency_id, self.partnership_id, self.role)
 
+    def _agency_held_here(self) -> tuple[str, str] | None:
+        """(person's name, agency's name) of the agency this saved role answers for in the
+        same partnership now, when it is being given another: None for a new role, or one
+        that had no agency or was in another partnership."""
+        if self.pk is None:
+            return None
+        row = (
+            Membership.objects.filter(
+                pk=self.pk,
+                partnership_id=self.partnership_id,
+                role=Role.AGENCY_CONTRIBUTOR,
+                agency__isnull=False,
+            )
+            .exclude(agency_id=self.agency_id)
+            .values_list("user__full_name", "user__email", "agency__name")
+            .first()
+        )
+        if row is None:
+            return None
+        full_name, email, agency = row
+        return (full_name or email, agency)
+
     def clean(self):
         """The rules the constraints below hold, said at the field a person must change
         (the administration site showed the constraints' names)."""
@@ -639,6 +661,14 @@ class Membership(models.Model):
                     "%(agency)s does not work with this partnership: add the partnership to "
                     "the agency first, or choose another agency."
                 ) % {"agency": self.agency}
+                held = self._agency_held_here()
+                if held is not None:
+                    # A move refused: say where they still are, in the same words.
+                    errors["agency"] = _(
+                        "%(agency)s does not work with this partnership, so %(person)s still "
+                        "answers for %(held)s. Add the partnership to %(agency)s first, or "
+                        "choose another agency."
+                    ) % {"agency": self.agency, "person": held[0], "held": held[1]}
         elif self.role and self.agency_id is not None:
             errors["agency"] = _("Only agency contributors have an agency.")
         if errors:

@@ -616,6 +616,42 @@ def test_an_old_membership_does_not_block_edits_after_its_agency_left_the_partne
     assert "does not work with this partnership" in str(error.value)
 
 
+def test_a_contributor_refused_a_move_to_another_agency_is_told_their_agency_now(
+    client, partnership, other_partnership
+):
+    """Moving an agency contributor to an agency that does not work with the
+    partnership is refused: the error names the agency they still answer for, not
+    only the one refused."""
+    from safeguarding.models import Agency, Membership, Role
+    from tests.factories import AgencyFactory, UserFactory
+
+    now = AgencyFactory(name="Ashdown Police", kind=Agency.Kind.POLICE, partnerships=[partnership])
+    refused = AgencyFactory(
+        name="Ashdown Schools", kind=Agency.Kind.EDUCATION, partnerships=[other_partnership]
+    )
+    person = UserFactory(full_name="Sam Rivers")
+    membership = Membership.objects.create(
+        user=person, role=Role.AGENCY_CONTRIBUTOR, partnership=partnership, agency=now
+    )
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    sign_in(client, admin)
+    response = client.post(
+        reverse("admin:safeguarding_membership_change", args=[membership.pk]),
+        {
+            "user": person.pk,
+            "role": Role.AGENCY_CONTRIBUTOR,
+            "partnership": partnership.pk,
+            "agency": refused.pk,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode().replace("&#x27;", "'").replace("&#39;", "'")
+    assert "Ashdown Schools does not work with this partnership" in html
+    assert "Sam Rivers still answers for Ashdown Police" in html
+    membership.refresh_from_db()
+    assert membership.agency == now
+
+
 def test_a_password_reset_ends_the_accounts_lockout(client, people, settings, eager_tasks):
     """The locked-out page says to reset the password: doing so lets the person in."""
     officer = people["officer"]
