@@ -21,7 +21,7 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import DateTimeField, OuterRef, Subquery
 from django.forms import CheckboxSelectMultiple, SelectMultiple
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
@@ -38,7 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import lockouts, people, two_factor
 from .audit import COPY_FIELDS, Action, audit_record, diff, snapshot
 from .audit_display import present_events
-from .dates import date_and_time
+from .dates import date_and_time, full_date
 from .models import Agency, AuditEvent, ClosureDay, Membership, Partnership, Region, User
 
 # The site is named for the service, not "Django administration".
@@ -55,6 +55,37 @@ CHOOSE_MORE_THAN_ONE = "To choose more than one, hold down Ctrl (or Cmd on a Mac
 CHOOSE_IN_TWO_BOXES = (
     "Choose them in the left-hand box and move them to the right-hand box with the arrow."
 )
+
+
+def _moment(value) -> str:
+    """A moment as the service writes one ("7 December 2026, 4:16pm": dates.py), not as
+    Django's admin does ("7 Dec 2026, 4:16 p.m.")."""
+    return date_and_time(value) if value else "—"
+
+
+def moment_column(model, name: str):
+    """A list column for the date-and-time field `name` of `model`, written as the
+    service writes a moment (`_moment`), headed by the field's own label and sorted by
+    the field. ServiceAdmin puts one in place of each such field named in list_display,
+    so no list shows Django's "Dec. 7, 2026, 4:16 p.m."."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=capfirst(str(field.verbose_name)), ordering=name)
+    def column(obj):
+        return _moment(getattr(obj, name))
+
+    column.__name__ = name  # the column's class, "column-<name>", as Django's own
+    return column
+
+
+def _moments_in_service_style(model, names):
+    return [
+        moment_column(model, name)
+        if isinstance(name, str)
+        and any(f.name == name and isinstance(f, DateTimeField) for f in model._meta.fields)
+        else name
+        for name in names
+    ]
 
 
 class SentenceCaseInlineAdminFormSet(helpers.InlineAdminFormSet):
@@ -74,8 +105,13 @@ class ServiceAdmin(admin.ModelAdmin):
 
     - a list is headed by what it lists ("People"), as the index names it, not "Select
       person to change" (or "… to view"), but for the small window for picking one;
-    - a list of several choices says how to choose more than one plainly.
+    - a list of several choices says how to choose more than one plainly;
+    - a list's dates and times are written as the service writes them (`moment_column`).
     """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.list_display = _moments_in_service_style(model, self.list_display)
 
     def changelist_view(self, request, extra_context=None):
         if IS_POPUP_VAR in request.GET:
@@ -192,12 +228,6 @@ class AuditedAdmin(ServiceAdmin):
             )
 
 
-def _moment(value) -> str:
-    """A moment as the service writes one ("7 December 2026, 4:16pm": dates.py), not as
-    Django's admin does ("7 Dec 2026, 4:16 p.m.")."""
-    return date_and_time(value) if value else "—"
-
-
 class MembershipInline(admin.StackedInline):
     """Stacked, one question a line: side by side, the role list and three choosers
     (select2's at 260 pixels each) made a person's page 1491 pixels wide at 1280."""
@@ -300,7 +330,6 @@ def password_state(user, value) -> str:
     (`security_notices.first_password`): that is "not chosen yet", with when the
     invitation went (it goes when the role is given, `Membership.since`, unless it is
     still waiting to go)."""
-    from .dates import full_date
     from .security_notices import first_password
 
     if not value or value.startswith(UNUSABLE_PASSWORD_PREFIX):
@@ -423,9 +452,10 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         if app is None:
             text = "No authenticator app: they set one up at their next sign-in."
         else:
-            used = f", last used {app.last_used_at:%-d %b %Y %H:%M}" if app.last_used_at else ""
+            used = f", last used {_moment(app.last_used_at)}" if app.last_used_at else ""
             text = (
-                f"Authenticator app set up {app.created_at:%-d %b %Y}{used}; "
+                f"Authenticator app set up {full_date(timezone.localdate(app.created_at))}"
+                f"{used}; "
                 f"{state['recovery_codes_left']} recovery codes left."
             )
         if not state["any"]:

@@ -504,3 +504,59 @@ def test_the_database_refuses_a_region_code_in_capitals():
         Region.objects.filter(pk=region.pk).update(code="NorthVale")
     with pytest.raises(IntegrityError), transaction.atomic():
         Region.objects.bulk_create([Region(name="Southvale region", code="SouthVale")])
+
+
+def test_no_list_in_the_administration_shows_a_moment_in_djangos_style():
+    """Every list column that shows a date and time (a DateTimeField named in
+    list_display) goes through the service's style (safeguarding.admin.moment_column):
+    Django's own says "Dec. 7, 2026, 4:16 p.m."."""
+    from django.contrib import admin
+    from django.db import models
+
+    raw = [
+        f"{model._meta.label}.{name}"
+        for model, model_admin in admin.site._registry.items()
+        for name in model_admin.list_display
+        if isinstance(name, str)
+        and any(
+            f.name == name and isinstance(f, models.DateTimeField) for f in model._meta.get_fields()
+        )
+    ]
+    assert raw == []
+
+
+def test_the_audit_and_reminder_lists_write_moments_as_the_service_does(admin_client, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguarding.dates import date_and_time
+    from safeguarding.models import AuditEvent, ReminderSent
+
+    moment = timezone.make_aware(dt.datetime(2026, 12, 3, 14, 15))
+    AuditEvent.objects.create(
+        action="update", object_repr="Something", actor_email="a@example.org", occurred_at=moment
+    )
+    row = ReminderSent.objects.create(
+        recipient=people["officer"], rule="before_3", occurrence="2026-11-01"
+    )
+    ReminderSent.objects.filter(pk=row.pk).update(created_at=moment, sent_at=moment)
+    for name in ("auditevent", "remindersent"):
+        response = admin_client.get(reverse(f"admin:safeguarding_{name}_changelist"))
+        text = _text(response)
+        assert "3 December 2026, 2:15pm" == date_and_time(moment)
+        assert "3 December 2026, 2:15pm" in text, name
+        assert "p.m." not in text and "a.m." not in text, name
+    # And when a person's authenticator app was set up and last used, on their page.
+    from safeguarding.dates import full_date
+    from tests.utils import authenticator_for
+
+    officer = people["officer"]
+    device = authenticator_for(officer)
+    type(device).objects.filter(pk=device.pk).update(created_at=moment, last_used_at=moment)
+    page = _text(admin_client.get(reverse("admin:safeguarding_user_change", args=[officer.pk])))
+    set_up = f"Authenticator app set up {full_date(moment.date())}"
+    assert f"{set_up}, last used {date_and_time(moment)}" in page
+    # Still sorted by the moment: its column header links to the ordering.
+    html = admin_client.get(reverse("admin:safeguarding_auditevent_changelist")).content.decode()
+    assert re.search(r'<th scope="col" class="sortable column-occurred_at', html)
