@@ -141,7 +141,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The full name (the administration site's "Welcome, …"): the service keeps no
+        first name, and a full name's first word is often not one ("Dr", or "Service"
+        for the demo's "Service Administrator")."""
+        return self.full_name or self.email
 
 
 class Region(models.Model):

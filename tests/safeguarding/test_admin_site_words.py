@@ -560,3 +560,22 @@ def test_the_audit_and_reminder_lists_write_moments_as_the_service_does(admin_cl
     # Still sorted by the moment: its column header links to the ordering.
     html = admin_client.get(reverse("admin:safeguarding_auditevent_changelist")).content.decode()
     assert re.search(r'<th scope="col" class="sortable column-occurred_at', html)
+
+
+@pytest.mark.parametrize(
+    "full_name, shown",
+    [
+        ("Service Administrator", "Service Administrator"),
+        ("Dr Asha Khan", "Dr Asha Khan"),
+        ("", "no-name@example.org"),
+    ],
+)
+def test_the_header_greets_an_administrator_by_their_full_name(client, full_name, shown):
+    """The service keeps one full name, not a first name: its first word is no greeting
+    ("Welcome, Service" for "Service Administrator", "Welcome, Dr" for "Dr Asha Khan")."""
+    admin = UserFactory(
+        is_staff=True, is_superuser=True, full_name=full_name, email="no-name@example.org"
+    )
+    sign_in(client, admin)
+    text = _text(client.get(reverse("admin:index")))
+    assert re.search(rf"Welcome, {re.escape(shown)} ?\.", text), text[:400]
