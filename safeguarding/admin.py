@@ -4,6 +4,7 @@ Case data is never edited here. Changes made here are written to the audit trail
 """
 
 import json
+import re
 import secrets
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelectMultiple, FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
     AdminUserCreationForm,
     ReadOnlyPasswordHashWidget,
     UserChangeForm,
@@ -29,6 +31,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django_otp.plugins.otp_email.models import EmailDevice
@@ -302,7 +305,7 @@ class PersonAddForm(AdminUserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].help_text = format_html(
-            "<p>{}</p>{}", self.hint, self.fields["password1"].help_text
+            "<p>{}</p>{}", self.hint, about_them(self.fields["password1"].help_text)
         )
 
     def _chose_none(self) -> bool:
@@ -322,6 +325,25 @@ class PersonAddForm(AdminUserCreationForm):
                 user.save()
             return user
         return super().set_password_and_save(user, commit=commit, **kwargs)
+
+
+def about_them(help_text: str) -> str:
+    """The password rules' hints (the validators', written to the person on their own
+    pages: "Your password must contain …") said about the person, for the administrator
+    who reads them here: "Their password must contain …"."""
+    words = re.sub(
+        r"\b([Yy])our\b", lambda m: "Their" if m.group(1) == "Y" else "their", str(help_text)
+    )
+    # Django's own list (escaped by it), with only words swapped for words.
+    return mark_safe(words)  # noqa: S308
+
+
+class PersonPasswordForm(AdminPasswordChangeForm):
+    """Setting a person's password here: the rules said about them (`about_them`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = about_them(self.fields["password1"].help_text)
 
 
 def password_state(user, value) -> str:
@@ -399,6 +421,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     filter_horizontal = []
     add_form = PersonAddForm
     form = PersonChangeForm
+    change_password_form = PersonPasswordForm
 
     def save_model(self, request, obj, form, change):
         """A password typed when making the account is one an administrator knows, not

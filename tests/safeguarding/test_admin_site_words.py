@@ -579,3 +579,22 @@ def test_the_header_greets_an_administrator_by_their_full_name(client, full_name
     sign_in(client, admin)
     text = _text(client.get(reverse("admin:index")))
     assert re.search(rf"Welcome, {re.escape(shown)} ?\.", text), text[:400]
+
+
+def test_the_password_hints_in_the_administration_speak_of_the_person_not_to_you(
+    admin_client, people
+):
+    """The administrator reads them, about someone else's password: "Their password
+    must contain at least 12 characters", not Django's "Your password …" (said to the
+    person themselves, on their own password pages)."""
+    officer = people["officer"]
+    for url in (
+        reverse("admin:safeguarding_user_add"),
+        reverse("admin:auth_user_password_change", args=[officer.pk]),
+    ):
+        text = _text(admin_client.get(url))
+        assert "Their password must contain at least 12 characters." in text, url
+        assert "Their password must not contain their name or the first part of their e-mail" in (
+            text
+        ), url
+        assert not re.search(r"\b[Yy]our\b", text.split("Password", 1)[1]), url
