@@ -397,6 +397,12 @@ class PersonChangeForm(UserChangeForm):
                 if self.instance.has_usable_password()
                 else "Until one is set here, “I have forgotten my password” sends them nothing."
             )
+            if people.invitation_to_send_again(self.instance) is not None:
+                password.help_text = format_html(
+                    "If they cannot find their invitation, or its link has expired: "
+                    '<a href="{}">Send the invitation again</a>.',
+                    reverse("admin:safeguarding_user_invitation_again", args=[self.instance.pk]),
+                )
 
 
 @admin.register(User)
@@ -509,6 +515,11 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                 name="safeguarding_user_second_factor_reset",
             ),
             path(
+                "<path:object_id>/invitation/again/",
+                self.admin_site.admin_view(self.invitation_again),
+                name="safeguarding_user_invitation_again",
+            ),
+            path(
                 "<path:object_id>/unlock/",
                 self.admin_site.admin_view(self.unlock),
                 name="safeguarding_user_unlock",
@@ -583,6 +594,28 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                 {
                     "lockouts": _lockouts_text(lockouts.lockouts_of(user)),
                     "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                },
+            ),
+        )
+
+    def invitation_again(self, request, object_id):
+        """Someone invited who has not chosen a password (the e-mail lost, or its link
+        expired): confirm, then e-mail their invitation again, with a new link."""
+        return self._confirmed_change(
+            request,
+            object_id,
+            change=lambda user: people.invitation_send_again(user=user),
+            done="We have e-mailed {email} their invitation again, with a new link to "
+            "choose their password.",
+            not_needed="{email} has chosen a password already: there is no invitation to "
+            "send again. If they have forgotten it, they use “I have forgotten my "
+            "password” on the sign-in page.",
+            page=lambda user: (
+                "admin/safeguarding/user/invitation_again.html",
+                "Send the invitation again?",
+                {
+                    "membership": people.invitation_to_send_again(user),
+                    "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
                 },
             ),
         )

@@ -250,6 +250,28 @@ def invitation_queue(*, membership: Membership) -> None:
     queue_after_commit(send_invitation, membership.pk)
 
 
+def invitation_to_send_again(user: User) -> Membership | None:
+    """The role whose invitation an administrator may send again: the person's newest,
+    while they are switched on and have not chosen a password yet (an invitation's link
+    lasts PASSWORD_RESET_TIMEOUT, and its e-mail may be lost). None otherwise."""
+    from .security_notices import first_password
+
+    if user.pk is None or not user.is_active or not first_password(user):
+        return None
+    return user.memberships.order_by("-since", "-pk").first()
+
+
+def invitation_send_again(*, user: User) -> bool:
+    """Send the person's invitation again, as when the role was given (`invitation_queue`:
+    once, after the commit, with a new link to choose a password). False when there is
+    none to send (`invitation_to_send_again`)."""
+    membership = invitation_to_send_again(user)
+    if membership is None:
+        return False
+    invitation_queue(membership=membership)
+    return True
+
+
 def _managers_of(partnership_id) -> set[int]:
     return set(
         Membership.objects.filter(

@@ -803,3 +803,48 @@ def test_a_closure_day_listed_twice_on_the_partnership_page_says_which_day(
     assert "This partnership already has a closure day on 24 December 2026" in page
     assert "duplicate data" not in page
     assert not partnership.closure_days.exists()
+
+
+def test_an_invited_persons_page_offers_to_send_the_invitation_again(
+    admin_client, people, partnership, smtp, django_capture_on_commit_callbacks
+):
+    """Someone invited who has not chosen a password: their page said to use "I have
+    forgotten my password", as for someone who had one. It offers to send the invitation
+    again (a fresh link to choose one), which sends it; once they have signed in, the
+    page says what it said, and there is no invitation to send again."""
+    from django.utils import timezone
+
+    from safeguarding.models import Membership, Role, User
+
+    sam = User.objects.create_user(email="sam.lee@example.org", full_name="Sam Lee")
+    sam.set_password("a-random-one-no-one-knows-123")
+    sam.save(update_fields=["password"])
+    Membership.objects.create(user=sam, partnership=partnership, role=Role.REVIEW_OFFICER)
+    url = reverse("admin:safeguarding_user_change", args=[sam.pk])
+    again = reverse("admin:safeguarding_user_invitation_again", args=[sam.pk])
+
+    page = " ".join(unescape(admin_client.get(url).content.decode()).split())
+    assert "I have forgotten my password" not in page
+    assert f'<a href="{again}">Send the invitation again</a>' in page
+    confirm = " ".join(unescape(admin_client.get(again).content.decode()).split())
+    assert "Sam Lee" in confirm and "a new link to choose their password" in confirm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(again)
+    assert response.status_code == 302 and response.url == url
+    (message,) = smtp
+    assert message["To"] == "sam.lee@example.org"
+    from tests.mail_server import text_of
+
+    assert "/password-reset/" in text_of(message)
+    assert "We have e-mailed sam.lee@example.org their invitation again" in " ".join(
+        unescape(admin_client.get(url).content.decode()).split()
+    )
+
+    sam.last_login = timezone.now()
+    sam.save(update_fields=["last_login"])
+    page = admin_client.get(url).content.decode()
+    assert "I have forgotten my password" in unescape(page) and again not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(again)
+    assert len(smtp) == 1
