@@ -210,7 +210,9 @@ def notice_deliver(*, event_id: int) -> str:
     }
     send_templated(
         to=[user.email],
-        subject=f"{context['what']}: {settings.SERVICE_NAME}",
+        # "<what> – <service>", as the password reset's subject
+        # (email/password_reset_subject.txt).
+        subject=f"{context['what']} – {settings.SERVICE_NAME}",
         template="safeguarding/email/security_notice",
         context=context,
     )

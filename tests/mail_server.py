@@ -51,3 +51,23 @@ def every_part_of(message) -> str:
         for part in message.walk()
         if part.get_content_maintype() == "text"
     )
+
+
+def subject_of(message) -> str:
+    """A received message's subject, decoded (one with a non-ASCII character, such as the
+    dash before the service's name, travels encoded) and on one line."""
+    from email.header import decode_header, make_header
+
+    return " ".join(str(make_header(decode_header(message["Subject"]))).split())
+
+
+def subject_words(message) -> str:
+    """The words of a subject that ends with the service's name, as every e-mail about
+    a person's own sign-in does: "Your password was changed – <service>" (an en dash,
+    as the password reset's), which it is checked to have."""
+    from django.conf import settings
+
+    subject = subject_of(message)
+    ending = f" – {settings.SERVICE_NAME}"
+    assert subject.endswith(ending), subject
+    return subject.removesuffix(ending)

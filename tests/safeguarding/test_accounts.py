@@ -83,7 +83,7 @@ def test_opening_the_sign_out_address_asks_to_confirm_and_does_not_sign_out(clie
     assert again.status_code == 302 and again.url == reverse("safeguarding:sign-in")
 
 
-def test_password_reset_by_email(client, people, eager_tasks):
+def test_password_reset_by_email(client, people, eager_tasks, settings):
     """Someone who has signed in before (with their authenticator app) forgot their
     password: the page that confirms the new one says their second factor is unchanged,
     so the code asked for at their next sign-in is no surprise."""
@@ -96,6 +96,8 @@ def test_password_reset_by_email(client, people, eager_tasks):
     message = mail.outbox[0]
     assert message.to == [officer.email]
     assert message.alternatives, "the reset e-mail has an HTML part"
+    # The dash before the service's name, as every sign-in notice's (security_notices).
+    assert message.subject == f"Reset your password – {settings.SERVICE_NAME}"
     link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", message.body).group(1)
     page = client.get(link, follow=True)
     assert "Choose a new password" in page.content.decode()
