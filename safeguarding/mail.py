@@ -32,6 +32,20 @@ def untold(queryset, field: str, *, now: dt.datetime):
     )
 
 
+def claim_untold(queryset, pk, field: str):
+    """The row `pk` of `queryset` whose e-mail is still to go (its mark `field` set),
+    locked, with the mark cleared: the caller then sends in the same transaction, so a
+    failed send rolls the clearing back for the retry, and the task queued after the
+    commit and beat's re-queue (`untold`) send once between them. None when it is gone or
+    told already. Only in a transaction (the lock's)."""
+    row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None or getattr(row, field) is None:
+        return None
+    setattr(row, field, None)
+    row.save(update_fields=[field])
+    return row
+
+
 def send_templated(*, to: list[str], subject: str, template: str, context: dict) -> None:
     """Send `template`.txt with `template`.html as its HTML alternative."""
     message = EmailMultiAlternatives(

@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import deadlines
 from .audit import Action, audit_record
-from .mail import send_templated, untold
+from .mail import claim_untold, send_templated, untold
 from .models import Agency, Membership, Partnership, PastRole, Role, User
 from .security_notices import the_administrators
 from .workflow import TransitionError, raise_if, require_manager
@@ -509,16 +509,11 @@ def role_ended_deliver(*, past_role_id: int) -> str:
     """E-mail the person that their role was taken away: once (the row is locked and its
     untold mark cleared with the sending), and not at all once their account is switched
     off or they have been given the role back."""
-    past = (
-        PastRole.objects.select_for_update(of=("self",))
-        .select_related("user", "partnership")
-        .filter(pk=past_role_id)
-        .first()
+    past = claim_untold(
+        PastRole.objects.select_related("user", "partnership"), past_role_id, "untold_since"
     )
-    if past is None or past.untold_since is None:
+    if past is None:
         return "already sent"
-    past.untold_since = None
-    past.save(update_fields=["untold_since"])
     user = past.user
     given_back = Membership.objects.filter(
         user=user, partnership=past.partnership_id, role=past.role
@@ -664,16 +659,13 @@ def invitation_deliver(*, membership_id: int) -> str:
     gone or the account turned off."""
     from django.contrib.auth.tokens import default_token_generator
 
-    membership = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user", "partnership", "agency")
-        .filter(pk=membership_id)
-        .first()
+    membership = claim_untold(
+        Membership.objects.select_related("user", "partnership", "agency"),
+        membership_id,
+        "invitation_untold_since",
     )
-    if membership is None or membership.invitation_untold_since is None:
+    if membership is None:
         return "already sent"
-    membership.invitation_untold_since = None
-    membership.save(update_fields=["invitation_untold_since"])
     if not membership.user.is_active:
         return "skipped"
     user = membership.user

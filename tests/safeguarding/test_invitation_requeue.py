@@ -167,3 +167,37 @@ def test_the_beat_queues_them_again_every_ten_minutes():
     entry = celery_app.conf.beat_schedule["requeue-invitations"]
     assert entry["task"] == "safeguarding.requeue_invitations"
     assert entry["schedule"] == 10 * 60
+
+
+def test_one_untold_row_is_claimed_once_and_a_failed_send_gives_it_back(people, partnership):
+    """`mail.claim_untold` (the role given's invitation, the role taken away's e-mail):
+    the row locked, its mark cleared in the sender's transaction; told already, or gone,
+    is None; a send that fails rolls the clearing back, for the retry."""
+    from django.db import transaction
+
+    from safeguarding.models import PastRole
+
+    now = timezone.now()
+    past = PastRole.objects.create(
+        user=people["officer"], partnership=partnership, role=Role.REVIEW_OFFICER, untold_since=now
+    )
+
+    def claim():
+        return shared_mail.claim_untold(
+            PastRole.objects.select_related("user"), past.pk, "untold_since"
+        )
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        claimed = claim()
+        assert claimed.pk == past.pk and claimed.untold_since is None
+        raise RuntimeError("the mail server refused it")
+    past.refresh_from_db()
+    assert past.untold_since == now
+    with transaction.atomic():
+        assert claim().user == people["officer"]
+    with transaction.atomic():
+        assert claim() is None
+    past.refresh_from_db()
+    assert past.untold_since is None
+    with transaction.atomic():
+        assert shared_mail.claim_untold(PastRole.objects, 0, "untold_since") is None
