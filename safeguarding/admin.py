@@ -604,7 +604,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         return self._confirmed_change(
             request,
             object_id,
-            change=lambda user: people.invitation_send_again(user=user),
+            change=lambda user: people.invitation_send_again(user=user, actor=request.user),
             done="We have e-mailed {email} their invitation again, with a new link to "
             "choose their password.",
             not_needed="{email} has chosen a password already: there is no invitation to "

@@ -261,14 +261,23 @@ def invitation_to_send_again(user: User) -> Membership | None:
     return user.memberships.order_by("-since", "-pk").first()
 
 
-def invitation_send_again(*, user: User) -> bool:
+@transaction.atomic
+def invitation_send_again(*, user: User, actor: User) -> bool:
     """Send the person's invitation again, as when the role was given (`invitation_queue`:
-    once, after the commit, with a new link to choose a password). False when there is
-    none to send (`invitation_to_send_again`)."""
+    once, after the commit, with a new link to choose a password), and audit it against
+    the person: it e-mails a link that sets a password. False when there is none to send
+    (`invitation_to_send_again`)."""
     membership = invitation_to_send_again(user)
     if membership is None:
         return False
     invitation_queue(membership=membership)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=user,
+        partnership=membership.partnership,
+        changes={"invitation": "sent again", "role": membership.get_role_display()},
+    )
     return True
 
 

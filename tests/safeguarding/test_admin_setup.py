@@ -837,6 +837,13 @@ def test_an_invited_persons_page_offers_to_send_the_invitation_again(
     from tests.mail_server import text_of
 
     assert "/password-reset/" in text_of(message)
+    # It sends a link that sets a password: audited against the person, by whom.
+    from safeguarding.models import AuditEvent
+
+    (sent,) = AuditEvent.objects.filter(object_type="safeguarding.user", object_id=str(sam.pk))
+    assert sent.actor is not None and sent.actor.is_superuser
+    assert sent.partnership == partnership
+    assert sent.changes["invitation"] == "sent again"
     assert "We have e-mailed sam.lee@example.org their invitation again" in " ".join(
         unescape(admin_client.get(url).content.decode()).split()
     )
@@ -848,3 +855,4 @@ def test_an_invited_persons_page_offers_to_send_the_invitation_again(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(again)
     assert len(smtp) == 1
+    assert AuditEvent.objects.filter(changes__invitation="sent again").count() == 1
