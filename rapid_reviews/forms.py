@@ -520,6 +520,10 @@ class BaseChronologyFormSet(KeptValuesShownQuietly, forms.BaseFormSet):
         ]
 
 
+#: The most chronology rows a return has.
+MAX_ROWS = 200
+
+
 def chronology_formset(*, extra: int):
     """The chronology rows, with `extra` empty rows (the "Add another row" button adds one)."""
     return forms.formset_factory(
@@ -527,5 +531,5 @@ def chronology_formset(*, extra: int):
         formset=BaseChronologyFormSet,
         extra=extra,
         can_delete=True,
-        max_num=200,
+        max_num=MAX_ROWS,
     )

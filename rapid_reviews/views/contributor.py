@@ -13,7 +13,7 @@ from safeguarding.drafts import take_kept_post
 from safeguarding.form_pages import refusals_shown_on
 
 from .. import services
-from ..forms import ReturnForm, chronology_formset
+from ..forms import MAX_ROWS, ReturnForm, chronology_formset
 from ..models import AWAITING_RETURN, RequestStatus
 from ..selectors import (
     children_to_search_for,
@@ -111,6 +111,21 @@ def _initial(agency_return):
     return initial, rows
 
 
+def _with_another_row(posted):
+    """The posted form with one more (empty) chronology row: "Add another row" adds it
+    whether or not the rest can be saved, so that a problem elsewhere on the page (a date
+    in the future, an answer too long) is shown with the new row, not instead of it.
+    Nothing is saved unless everything is valid; an empty row is ignored when it is."""
+    data = posted.copy()
+    key = f"{PREFIX}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, ""))
+    except ValueError:
+        return posted  # the chronology cannot be read: its error says so
+    data[key] = str(min(total + 1, MAX_ROWS))
+    return data
+
+
 #: Why a return that is no longer awaited cannot be written to, opened afresh.
 SUBMITTED_MESSAGE = (
     "This return is submitted. The review officer can send it back if they need more."
@@ -155,6 +170,8 @@ def return_edit(request, pk):
     if request.method != "POST":
         _audit_view(request, info, "return form")
     initial, rows = _initial(agency_return)
+    if request.method == "POST" and refusal is None and "add_row" in request.POST:
+        data = _with_another_row(request.POST)
     if data is not None:
         form = ReturnForm(data, initial=initial)
         formset = chronology_formset(extra=0)(data, initial=rows, prefix=PREFIX)

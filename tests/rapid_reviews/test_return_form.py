@@ -1,0 +1,55 @@
+"""The agency's return form: "Add another row" with errors elsewhere, the rows' order,
+where the error summary's links go, and contacts dated before the child was born."""
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from rapid_reviews.models import AgencyReturn
+from tests.utils import sign_in
+
+from .conftest import return_post
+
+
+def client_for(user):
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def row(i, day, what, role="PC"):
+    return {
+        f"chronology-{i}-date_0": day.day,
+        f"chronology-{i}-date_1": day.month,
+        f"chronology-{i}-date_2": day.year,
+        f"chronology-{i}-contact_type": "Call-out",
+        f"chronology-{i}-what_happened": what,
+        f"chronology-{i}-practitioner_role": role,
+    }
+
+
+def test_add_another_row_adds_it_even_with_errors_elsewhere(sent_requests, contributors):
+    """The row is added and what was typed is shown again with its errors; nothing is
+    saved half valid."""
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    future = timezone.localdate() + dt.timedelta(days=30)
+    posted = {
+        **return_post(0, "An account", "Later"),
+        **row(0, future, "A visit not yet made"),
+        "analysis": "x" * 20001,
+        "add_row": "1",
+    }
+    del posted["save"]
+    response = client_for(contributors["police"]).post(url, posted)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="chronology-TOTAL_FORMS" value="2"' in html
+    assert 'id="row-2"' in html
+    assert "A visit not yet made" in html and "An account" in html
+    assert "There is a problem" in html
+    assert "The date of the contact must be today or in the past" in html
+    assert "must be 20,000 characters or fewer" in html
+    assert not AgencyReturn.objects.filter(information_request=request).exists()
