@@ -145,13 +145,22 @@ def children_to_search_for(request: InformationRequest) -> list[Child]:
 
 
 def chronology_of(agency_return: AgencyReturn | None) -> list[ChronologyEntry]:
-    """A return's chronology to read, by date (the edit form keeps the agency's order)."""
+    """A return's chronology to read, by date (the edit form keeps the agency's order:
+    `chronology_as_entered`)."""
     if agency_return is None:
         return []
     shown = getattr(agency_return, "submitted_chronology", None)
     if shown is not None:
         return list(shown)
     return list(agency_return.chronology.order_by("date", "position", "id"))
+
+
+def chronology_as_entered(agency_return: AgencyReturn | None) -> list[ChronologyEntry]:
+    """A return's chronology to edit, in the order its rows were typed: saving does not
+    re-sort them under the agency (its "Contact 2" stays Contact 2)."""
+    if agency_return is None:
+        return []
+    return list(agency_return.chronology.order_by("position", "id"))
 
 
 # --- collation ------------------------------------------------------------------------------

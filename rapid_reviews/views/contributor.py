@@ -17,6 +17,7 @@ from ..forms import MAX_ROWS, ReturnForm, chronology_formset
 from ..models import AWAITING_RETURN, RequestStatus
 from ..selectors import (
     children_to_search_for,
+    chronology_as_entered,
     chronology_of,
     information_request_get_for_contributor,
     information_requests_for_contributor,
@@ -106,7 +107,7 @@ def _initial(agency_return):
             "what_happened": e.what_happened,
             "practitioner_role": e.practitioner_role,
         }
-        for e in chronology_of(agency_return)
+        for e in chronology_as_entered(agency_return)
     ]
     return initial, rows
 

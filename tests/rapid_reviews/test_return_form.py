@@ -53,3 +53,26 @@ def test_add_another_row_adds_it_even_with_errors_elsewhere(sent_requests, contr
     assert "The date of the contact must be today or in the past" in html
     assert "must be 20,000 characters or fewer" in html
     assert not AgencyReturn.objects.filter(information_request=request).exists()
+
+
+def test_rows_keep_the_order_they_were_typed_in_until_the_check_page(sent_requests, contributors):
+    """Saving does not re-sort the rows under the user ("Contact 2" stays Contact 2, and
+    an error about it points to the row they remember); the check page and what is sent
+    are in date order, as the form says."""
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    today = timezone.localdate()
+    posted = {
+        **return_post(0, "An account"),
+        **row(0, today - dt.timedelta(days=2), "The later contact"),
+        **row(1, today - dt.timedelta(days=9), "The earlier contact"),
+        "chronology-TOTAL_FORMS": "2",
+    }
+    assert a.post(url, posted).status_code == 302
+    form = a.get(url).content.decode()
+    assert form.index("The later contact") < form.index("The earlier contact")
+    assert "put into date order when you check your return" in form
+    check = a.get(reverse("rapid_reviews:contributor-submit", args=[request.pk]))
+    html = check.content.decode()
+    assert html.index("The earlier contact") < html.index("The later contact")
