@@ -11,6 +11,7 @@ from django.utils import timezone
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
 from safeguarding.form_pages import refusals_shown_on
+from safeguarding.templatetags.error_summary import first_box, summary_errors
 
 from .. import services
 from ..forms import MAX_ROWS, ReturnForm, chronology_formset
@@ -112,6 +113,18 @@ def _initial(agency_return):
     return initial, rows
 
 
+def _row_errors(formset) -> list[tuple[int, str, str]]:
+    """(row number, id of the box to link to, message) for the error summary: each link
+    goes to a box that takes the focus (the date's Day box, not the row's fieldset)."""
+    out = []
+    for index, row in enumerate(formset.forms, start=1):
+        for error in row.non_field_errors():
+            out.append((index, first_box(row["date"]), error))
+        for name in row.fields:
+            out.extend((index, box, error) for box, error in summary_errors(row[name]))
+    return out
+
+
 def _with_another_row(posted):
     """The posted form with one more (empty) chronology row: "Add another row" adds it
     whether or not the rest can be saved, so that a problem elsewhere on the page (a date
@@ -207,16 +220,7 @@ def return_edit(request, pk):
         form = ReturnForm(initial=initial)
         extra = 1 if (not rows or request.GET.get("add")) else 0
         formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
-    row_errors = (
-        [
-            (index, error)
-            for index, row in enumerate(formset.forms, start=1)
-            for errors in row.errors.values()
-            for error in errors
-        ]
-        if formset.is_bound
-        else []
-    )
+    row_errors = _row_errors(formset) if formset.is_bound else []
     formset_errors = []
     if formset.is_bound and formset.non_form_errors():
         formset_errors = [
@@ -233,6 +237,11 @@ def return_edit(request, pk):
             "form": form,
             "formset": formset,
             "row_errors": row_errors,
+            # Where a link about the whole chronology goes: its first row's Day box, or
+            # the "Add another row" button when it has no rows.
+            "chronology_target": first_box(formset.forms[0]["date"])
+            if formset.forms
+            else "add-row",
             "formset_errors": formset_errors,
             "has_errors": bool(refusal or form.errors or row_errors or formset_errors),
             "refusal": refusal,
@@ -301,7 +310,7 @@ def return_submit(request, pk):
 _ANCHORS = {
     "involved": "id_involved_1",
     "involvement_summary": "id_involvement_summary",
-    "chronology": "chronology",
+    "chronology": "id_chronology-0-date_0",  # the first row's Day box
 }
 
 

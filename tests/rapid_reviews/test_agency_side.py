@@ -394,10 +394,12 @@ def test_the_check_pages_error_summary_links_each_problem_to_its_question(
     summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
     form = reverse("rapid_reviews:contributor-return", args=[request.pk])
     assert f'<a href="{form}#id_involvement_summary">Enter a summary of your' in summary
-    assert f'<a href="{form}#chronology">Add at least one contact' in summary
+    # To the first row's Day box (the form has an empty row when there are none), not
+    # to the chronology's heading, which cannot take the focus.
+    assert f'<a href="{form}#id_chronology-0-date_0">Add at least one contact' in summary
     # Each anchor is on the form.
     page = client.get(form).content.decode()
-    assert 'id="id_involvement_summary"' in page and 'id="chronology"' in page
+    assert 'id="id_involvement_summary"' in page and 'id="id_chronology-0-date_0"' in page
     # Not yet said whether the agency was involved: the first of the two answers.
     services.agency_return_save_draft(
         information_request=request,

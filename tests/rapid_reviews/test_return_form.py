@@ -2,6 +2,7 @@
 where the error summary's links go, and contacts dated before the child was born."""
 
 import datetime as dt
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -76,3 +77,45 @@ def test_rows_keep_the_order_they_were_typed_in_until_the_check_page(sent_reques
     check = a.get(reverse("rapid_reviews:contributor-submit", args=[request.pk]))
     html = check.content.decode()
     assert html.index("The earlier contact") < html.index("The later contact")
+
+
+FOCUSABLE = re.compile(r"<(input|textarea|select|button)\b[^>]*>|<[^>]+\btabindex=")
+
+
+def summary_targets(html):
+    summary = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
+def assert_each_link_goes_to_a_box(html):
+    targets = summary_targets(html)
+    assert targets
+    for target, message in targets:
+        element = re.search(rf'<[^>]*\bid="{re.escape(target)}"[^>]*>', html)
+        assert element, (target, message)
+        assert FOCUSABLE.match(element.group(0)), (target, message, element.group(0))
+
+
+def test_each_error_summary_link_goes_to_a_box_that_takes_the_focus(sent_requests, contributors):
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    today = timezone.localdate()
+    posted = {
+        **return_post(0, "An account"),
+        **row(0, today + dt.timedelta(days=3), "Not yet"),
+        **row(1, today - dt.timedelta(days=3), ""),
+        "chronology-TOTAL_FORMS": "2",
+        "involved": "perhaps",
+        "criteria_view": ["not-a-criterion"],
+        "analysis": "x" * 20001,
+    }
+    html = a.post(url, posted).content.decode()
+    targets = dict(summary_targets(html))
+    assert "id_chronology-0-date_0" in targets and "id_chronology-1-what_happened" in targets
+    assert "id_involved_1" in targets and "id_criteria_view_1" in targets
+    assert_each_link_goes_to_a_box(html)
+    # A chronology that cannot be read (its hidden counts lost): the link goes to a
+    # button of the chronology, not to its heading.
+    broken = {k: v for k, v in posted.items() if not k.startswith("chronology-")}
+    assert_each_link_goes_to_a_box(a.post(url, broken).content.decode())

@@ -312,7 +312,9 @@ def test_a_future_contact_date_is_shown_at_its_row(sent_requests, contributors):
     assert response.status_code == 200 and "There is a problem" in html
     row = response.context["formset"].forms[0]
     assert row.errors["date"] == ["The date of the contact must be today or in the past"]
-    assert 'href="#row-1"' in html
+    # The summary links to the date's Day box (a box takes the focus; the row's
+    # fieldset does not).
+    assert 'href="#id_chronology-0-date_0"' in html and 'href="#row-1"' not in html
     assert not AgencyReturn.objects.filter(information_request=request).exists()
 
 
