@@ -163,6 +163,24 @@ def chronology_as_entered(agency_return: AgencyReturn | None) -> list[Chronology
     return list(agency_return.chronology.order_by("position", "id"))
 
 
+def contacts_before_birth(
+    information_request: InformationRequest, agency_return: AgencyReturn | None
+) -> list[tuple[int, ChronologyEntry, list[Child]]]:
+    """The return's contacts dated before every child of the case with a known date of
+    birth was born: (its number on the form, the entry, the children), for the agency
+    to check (work before a birth is real, so it is never refused). The children are
+    those the agency is shown to search its records (`children_to_search_for`)."""
+    born = [c for c in children_to_search_for(information_request) if c.date_of_birth]
+    if not born:
+        return []
+    eldest = min(c.date_of_birth for c in born)
+    return [
+        (number, entry, born)
+        for number, entry in enumerate(chronology_as_entered(agency_return), start=1)
+        if entry.date < eldest
+    ]
+
+
 # --- collation ------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from ..selectors import (
     children_to_search_for,
     chronology_as_entered,
     chronology_of,
+    contacts_before_birth,
     information_request_get_for_contributor,
     information_requests_for_contributor,
 )
@@ -301,9 +302,31 @@ def return_submit(request, pk):
             "chronology": chronology_of(agency_return),
             "problems": problems,
             "problem_links": _problem_links(info, problems),
+            "before_birth": _before_birth(info, agency_return) if info.is_awaiting_return else [],
             "posted": request.method == "POST",
         },
     )
+
+
+def _before_birth(info, agency_return) -> list[tuple[str, str, int]]:
+    """(what to check, link to the date on the form, contact number) for each contact
+    dated before the child was born: a warning, not an error. The agency sees the
+    children's names and dates of birth while the return is awaited (the request page
+    shows them for its search), so the message may name them."""
+    form_url = reverse("rapid_reviews:contributor-return", args=[info.pk])
+    out = []
+    for number, entry, children in contacts_before_birth(info, agency_return):
+        if len(children) == 1:
+            whose = f"{children[0].name}’s date of birth ({children[0].date_of_birth:%-d %B %Y})"
+        else:
+            eldest = min(children, key=lambda c: c.date_of_birth)
+            whose = (
+                f"the children’s dates of birth (the eldest, {eldest.name}, was born on "
+                f"{eldest.date_of_birth:%-d %B %Y})"
+            )
+        message = f"Contact {number} ({entry.date:%-d %B %Y}) is dated before {whose}"
+        out.append((message, f"{form_url}#id_chronology-{number - 1}-date_0", number))
+    return out
 
 
 #: Where on the return form each thing still to do is answered.

@@ -119,3 +119,45 @@ def test_each_error_summary_link_goes_to_a_box_that_takes_the_focus(sent_request
     # button of the chronology, not to its heading.
     broken = {k: v for k, v in posted.items() if not k.startswith("chronology-")}
     assert_each_link_goes_to_a_box(a.post(url, broken).content.decode())
+
+
+def test_a_contact_before_the_child_was_born_is_a_warning_on_the_check_page(
+    sent_requests, contributors
+):
+    """Work before a birth is real, so it is not refused: the check page asks for the
+    date to be checked (the contributor sees the child's name and date of birth while
+    the return is awaited), and the return can still be submitted."""
+    from rapid_reviews import services
+
+    from .conftest import values_for_return
+
+    request = sent_requests["police"]
+    child = request.rapid_review.incident.children.get()
+    born = child.date_of_birth
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(),
+        rows=[
+            {"date": born + dt.timedelta(days=30), "what_happened": "After the birth"},
+            {"date": born - dt.timedelta(days=60), "what_happened": "Pre-birth meeting"},
+        ],
+    )
+    a = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    html = a.get(url).content.decode()
+    warning = html.split('class="govuk-warning-text"', 1)[1]
+    day = f"{born:%-d %B %Y}"
+    assert (
+        f"Contact 2 ({born - dt.timedelta(days=60):%-d %B %Y}) is dated before "
+        f"{child.name}’s date of birth ({day})" in warning
+    )
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    assert f'href="{form}#id_chronology-1-date_0"' in warning
+    assert "Contact 1 " not in warning
+    assert "govuk-error-summary" not in html
+    assert a.post(url, {"version": version_in(html)}).status_code == 302
+
+
+def version_in(html):
+    return int(re.search(r'name="version" value="(\d+)"', html).group(1))
