@@ -20,6 +20,7 @@ from kombu import Connection
 from . import permissions, two_factor
 from .audit import address_locked_out
 from .audit_display import present_events
+from .audit_links import link_records
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
 from .keyset import keyset_page
@@ -349,6 +350,9 @@ def audit_list(request):
             event.partnership_id is None or event.partnership_id in case_partnerships
         ),
     )
+    # A record that still exists and that this reader may see links to its page: one
+    # query a kind of record on the page, each through the kind's `visible_to`.
+    link_records(page.object_list, request.user)
     return render(
         request,
         "safeguarding/audit_list.html",
