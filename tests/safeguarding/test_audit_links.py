@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from other conftest modules
 """The audit trail names a record as a link to its page where the record still exists and
 the reader may see it (safeguarding.audit_links, ADR 0005 addendum): looked up through
 each kind's `visible_to`, one query a kind of record for the whole page."""
@@ -52,7 +53,7 @@ def test_a_record_the_manager_may_see_links_to_its_page(
     partnership,
     other_partnership,
     local_review,
-    make_review,  # noqa: F811
+    make_review,
 ):
     manager = people["manager"]
     rapid = local_review.rapid_review
@@ -103,7 +104,7 @@ def test_links_cost_one_query_a_kind_of_record_not_one_a_row(
     people,
     partnership,
     local_review,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     manager, officer = people["manager"], people["officer"]
     rapid = local_review.rapid_review
