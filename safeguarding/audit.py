@@ -183,3 +183,51 @@ def address_locked_out(request) -> bool:
         action=AuditEvent.Action.SIGN_IN_FAILED, ip_address=address, occurred_at__gte=since
     )
     return failures[: settings.ADDRESS_FAILURE_LIMIT].count() >= settings.ADDRESS_FAILURE_LIMIT
+
+
+#: The apps whose pages are case pages: a signed-in person refused one is recorded.
+CASE_APPS = frozenset({"notifications", "rapid_reviews", "lcspr"})
+#: One "Refused" event per person and page in this long: a page reloaded, or a link
+#: followed again, is one attempt (ADR 0005 addendum).
+REFUSED_QUIET = dt.timedelta(minutes=10)
+
+
+def _partnership_of(user) -> Partnership | None:
+    """The partnership a refused person belongs to, where there is one: the only one they
+    hold a role in, or, holding none now, the one they last held a role in (a leaver).
+    None for someone of several partnerships (or none): their refusal is theirs alone."""
+    from . import permissions
+    from .models import PastRole
+
+    now = {m.partnership for m in permissions.memberships_of(user) if m.partnership_id}
+    if len(now) == 1:
+        return now.pop()
+    if now or permissions.memberships_of(user):
+        return None
+    last = PastRole.objects.filter(user=user).select_related("partnership").order_by("-ended_at")
+    found = last.first()
+    return found.partnership if found is not None else None
+
+
+def audit_refused(request) -> AuditEvent | None:
+    """A signed-in person was refused a case page (403, or the 404 of a record outside
+    their scope): who, when and the page's path (never its query, which a search could
+    fill with a child's name). Once per person and path in `REFUSED_QUIET`; read first
+    through the trail's index by person and time, so the check costs one short read."""
+    from django.utils import timezone
+
+    user = request.user
+    path = request.path[:200]
+    since = timezone.now() - REFUSED_QUIET
+    recent = AuditEvent.objects.filter(
+        actor=user, action=Action.REFUSED, occurred_at__gte=since, object_repr=path
+    )
+    if recent.exists():
+        return None
+    return audit_record(
+        actor=user,
+        action=Action.REFUSED,
+        partnership=_partnership_of(user),
+        object_repr=path,
+        request=request,
+    )

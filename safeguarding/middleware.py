@@ -177,3 +177,43 @@ class DemoErrorPagesMiddleware:
         if response.status_code == 500:
             return server_error(request)
         return response
+
+
+class RefusedCaseRequestsMiddleware:
+    """Records in the audit trail a signed-in person's request for a case page that was
+    refused: a `PermissionDenied` (403) or an `Http404` raised by the page, which is
+    what a record outside their scope answers (ADR 0003). It only records: the
+    exception goes on to the usual 403 or 404 page, the same as before, so a refusal
+    still says nothing of whether the record exists. Not for anonymous requests (sent
+    to sign in, or a bare 404), addresses no page matches (the resolver's 404), static
+    files, or any page outside the case apps."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.core.exceptions import PermissionDenied
+        from django.db import DatabaseError
+        from django.http import Http404
+
+        from .audit import CASE_APPS, audit_refused
+
+        if not isinstance(exception, PermissionDenied | Http404):
+            return None
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if user is None or not user.is_authenticated or match is None:
+            return None
+        if match.app_name not in CASE_APPS:
+            return None
+        try:
+            audit_refused(request)
+        except DatabaseError:
+            # The refusal is shown whatever: an unrecorded attempt is logged, not a 500.
+            logging.getLogger(__name__).exception("refused request not recorded")
+        return None

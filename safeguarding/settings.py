@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "safeguarding.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safeguarding.middleware.TwoFactorRequiredMiddleware",
+    # Records a signed-in person's refused request for a case page (ADR 0005 addendum).
+    "safeguarding.middleware.RefusedCaseRequestsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
