@@ -12,10 +12,8 @@ urlpatterns = [
     path("learning-from-reviews/", include("lcspr.public_urls")),
     # Administrators sign in as everyone does: the service's sign-in has the lockouts,
     # the address limit and the second factor; Django's own admin form has none of them.
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="safeguarding:sign-in", query_string=True),
-    ),
+    # Someone signed in who is not an administrator is refused there, not sent round.
+    path("admin/login/", views.admin_sign_in),
     # An administrator's own password is changed where everyone's is: that page audits the
     # change and e-mails them; Django's admin page did neither.
     path(

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -186,6 +186,30 @@ class SignInView(auth_views.LoginView):
         if two_factor.required_for(user) and not two_factor.is_satisfied(self.request):
             return f"{two_factor.step_url(user)}?{urlencode({'next': url})}"
         return url
+
+
+def admin_sign_in(request):
+    """The administration site's sign-in address (Django's admin sends there anyone it
+    refuses). Administrators sign in as everyone does, on the service's sign-in, which has
+    the lockouts, the address limit and the second factor. Someone already signed in who
+    is not an administrator cannot sign in any further: sending them to the sign-in page
+    would send them straight back to the administration site, and round again, so they
+    are told they have no access, as on any other page they may not see. An administrator
+    who opens this address is taken where it was going."""
+    from django.contrib import admin
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not request.user.is_authenticated:
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{reverse('safeguarding:sign-in')}{'?' + query if query else ''}")
+    if not admin.site.has_permission(request):
+        raise PermissionDenied
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return redirect(target)
 
 
 class SignOutView(auth_views.LogoutView):
