@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safeguarding.drafts import KeptValuesShownQuietly
 from safeguarding.form_fields import GDSDateField, on_a_working_day, working_day_checked
-from safeguarding.forms import StepForm, drop_maxlength
+from safeguarding.forms import GDSFormHelper, StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
 from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
@@ -412,7 +412,7 @@ class LocalReviewAfterPanelForm(ActionForm):
 
 def _inner_helper(form) -> FormHelper:
     """A crispy helper for a form drawn inside another <form> (no tag, no token)."""
-    helper = FormHelper(form)
+    helper = GDSFormHelper(form)
     helper.form_tag = False
     helper.disable_csrf = True
     helper.label_size = Size.SMALL

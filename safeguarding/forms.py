@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+from crispy_forms.utils import TEMPLATE_PACK
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size, Submit
 from django import forms
@@ -18,6 +19,29 @@ def drop_maxlength(form) -> None:
     The server's error says what is too long, and the page keeps all of what was typed."""
     for field in form.fields.values():
         field.widget.attrs.pop("maxlength", None)
+
+
+class GDSFormHelper(FormHelper):
+    """crispy-forms-gds's helper, with GOV.UK's character count on each text area with a
+    limit: the page says the limit, and how many characters are left as the person types,
+    rather than only an error after saving (static/js/app.mjs starts GOV.UK Frontend's
+    components). Applied as the form is drawn, to whatever layout the form ended with.
+    The text area keeps no maxlength (`drop_maxlength`): the count says when there is too
+    much, and the server's error still refuses it."""
+
+    def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
+        from crispy_forms_gds.layout import Field
+
+        for name, field in form.fields.items():
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(field.widget, forms.Textarea):
+                # crispy-forms-gds adds the count's id to this, and needs it there first
+                # when the field has no hint.
+                field.widget.attrs.setdefault("aria-describedby", "")
+                self[name].wrap_once(
+                    Field, css_class="govuk-js-character-count", context={"max_characters": limit}
+                )
+        return super().render_layout(form, context, template_pack=template_pack)
 
 
 #: Control characters that mean nothing in a text box (NUL stays: Django refuses it with
@@ -132,7 +156,7 @@ class GDSFormMixin(KeptValuesShownQuietly):
                 field.was = initial if kept else None
 
     def build_helper(self):
-        self.helper = FormHelper(self)
+        self.helper = GDSFormHelper(self)
         self.helper.form_tag = self.form_tag
         # The template writes the <form> and its token then: not a second token here.
         self.helper.disable_csrf = not self.form_tag
