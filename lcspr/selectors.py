@@ -11,7 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -545,6 +555,23 @@ def published_search(
 def published_get(code: str, slug: str) -> PublishedReview:
     qs = PublishedReview.objects.live().select_related("partnership").prefetch_related("themes")
     return permissions.get_or_404(qs, partnership__code__iexact=code, slug=slug)
+
+
+def published_themes(
+    partnership: Partnership | None = None, *, chosen: str = ""
+) -> QuerySet[LearningTheme]:
+    """The themes the library's filter offers: those of a live review (of this partnership,
+    on its own page), as choosing any other would find nothing; in one query. Also
+    `chosen`, the theme in the web address, if it is still offered but now has no review
+    (its last one withdrawn since the link was shared): it stays chosen, and the page says
+    that no review has it, rather than leaving it out and listing every review."""
+    live = PublishedReview.objects.live().filter(themes=OuterRef("pk"))
+    if partnership is not None:
+        live = live.filter(partnership=partnership)
+    wanted = Q(Exists(live))
+    if chosen:
+        wanted |= Q(slug=chosen)
+    return active_themes().filter(wanted)
 
 
 def published_years(partnership: Partnership | None = None) -> list[int]:

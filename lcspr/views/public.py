@@ -114,7 +114,8 @@ def _context(request, partnership=None) -> dict:
     """One page of the reviews found, the recent ones (the last three years) before the
     archive: each section is shown on the pages that hold some of it, and said to be
     empty on the first page (recent) or the last (archive) when it has none at all."""
-    themes = list(selectors.active_themes())
+    chosen = _typed(request.GET.get("theme", ""), 100)
+    themes = list(selectors.published_themes(partnership, chosen=chosen))
     years = selectors.published_years(partnership)
     filters, left_out = _filters(request, themes=themes, years=years)
     results = selectors.published_search(partnership=partnership, **filters)

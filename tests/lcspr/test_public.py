@@ -3,6 +3,7 @@ no child names or internal references on any page or file."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -239,3 +240,37 @@ def test_downloads_say_their_size(client, published):
     links = html.partition('id="downloads"')[2].partition("</ul>")[0]
     assert links.count('class="app-file-size"') == 3
     assert "KB</span>" in links or "bytes</span>" in links
+
+
+def _theme_choices(html: str) -> list[tuple[str, bool]]:
+    """The theme dropdown's choices: (web address name, chosen)."""
+    select = re.search(r'<select class="govuk-select" id="theme".*?</select>', html, re.S)
+    return [
+        (value, bool(chosen))
+        for value, chosen in re.findall(r'<option value="([^"]*)"( selected)?', select.group(0))
+    ]
+
+
+def test_the_theme_filter_offers_only_themes_with_a_published_review(
+    client, published, partnership, other_partnership
+):
+    """Choosing a theme no published review has would find nothing: it is not offered
+    (the library lists 20 themes; this review has two)."""
+    index = reverse("learning:index")
+    offered = [("", False), ("neglect", False), ("the-voice-of-the-child", False)]
+    assert _theme_choices(client.get(index).content.decode()) == offered
+    # A partnership's page offers the themes of its own reviews.
+    page = client.get(reverse("learning:partnership", args=[partnership.code.lower()]))
+    assert _theme_choices(page.content.decode()) == offered
+    page = client.get(reverse("learning:partnership", args=[other_partnership.code.lower()]))
+    assert _theme_choices(page.content.decode()) == [("", False)]
+
+
+def test_a_theme_chosen_in_the_address_stays_chosen_when_it_has_no_reviews(client, published):
+    """A link shared before a review was withdrawn, say: the page still shows the theme
+    chosen, and that nothing has it, rather than listing every review as if unfiltered."""
+    html = client.get(reverse("learning:index"), {"theme": "safe-sleep"}).content.decode()
+    assert ("safe-sleep", True) in _theme_choices(html)
+    assert ("", False) in _theme_choices(html)
+    assert "not one listed here" not in html
+    assert "Are you listening to me?" not in html
