@@ -314,3 +314,46 @@ def test_a_mistake_on_the_agencys_action_form_is_not_called_someone_elses_change
     assert corrected.status_code == 302
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETE
+
+
+def _link_names(html: str, href_start: str) -> list[str]:
+    """The accessible names of the links to `href_start…`: their text, hidden words
+    included, in single spaces."""
+    import re
+    from html import unescape
+
+    link = rf'<a [^>]*href="{re.escape(href_start)}[^"]*"[^>]*>(.*?)</a>'
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+        for inner in re.findall(link, html, re.S)
+    ]
+
+
+def test_each_action_link_on_the_home_page_and_the_list_is_named_uniquely(
+    local_review, people, agencies, contributors
+):
+    """An agency's actions often read the same ("update guidance and train front-line
+    staff") under several recommendations: each link says which one it is to a screen
+    reader's list of links, not four links of one name."""
+    from django.test import Client
+
+    officer = people["officer"]
+    for text in ("Share sooner.", "Ask the child."):
+        rec = services.recommendation_add(review=local_review, actor=officer, text=text)
+        for days in (30, 60):
+            services.action_add(
+                recommendation=rec,
+                actor=officer,
+                description="Midshire Police: update guidance and train front-line staff",
+                agency=agencies["police"],
+                lead="Named lead",
+                due_date=TODAY() + dt.timedelta(days=days),
+            )
+    client = Client()
+    sign_in(client, contributors["police"])
+    for url in ("/", reverse("lcspr:agency-actions")):
+        names = _link_names(client.get(url).content.decode(), "/local-reviews/agency-actions/")
+        names = [n for n in names if n.startswith("Midshire Police")]
+        assert len(names) == 4, (url, names)
+        assert len(set(names)) == 4, (url, names)
+        assert all(local_review.reference in n for n in names), names
