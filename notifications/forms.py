@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from safeguarding.form_fields import INCIDENT_DATE, GDSDateField
-from safeguarding.forms import StepForm
+from safeguarding.forms import BaseForm, StepForm
 from safeguarding.forms import area_field as _area
 from safeguarding.forms import text_field as _text
 from safeguarding.models import Agency
@@ -670,3 +670,43 @@ class ExportReasonForm(StepForm):
         message="Enter why you are exporting this case",
         hint="For example, ‘Subject access request SAR-2026-031’.",
     )
+
+
+class FindByNameForm(BaseForm):
+    """ "Find a case by the child's name": posted, never a query string (the name would
+    be kept in server logs, the browser's history and referrers; ADR 0003, addendum)."""
+
+    submit_label = "Search"
+    #: Neither the browser's form history nor Back puts a child's name back in the box.
+    restore_typing = False
+
+    MIN_LENGTH = 2
+
+    name = forms.CharField(
+        label="Child's name",
+        help_text="Their first name, last name or both. Other names they are known by are "
+        "searched too.",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"}
+        ),
+        error_messages={
+            "required": "Enter the child's name",
+            "max_length": "The child's name must be 200 characters or fewer",
+        },
+    )
+    date_of_birth = GDSDateField(
+        what="the child's date of birth",
+        required=False,
+        earliest=None,
+        label="Date of birth (optional)",
+        help_text="For example, 27 3 2019",
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) < self.MIN_LENGTH:
+            raise forms.ValidationError(
+                f"The child's name must be {self.MIN_LENGTH} characters or more"
+            )
+        return name

@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("export.<str:fmt>", views.incident_list_export, name="list-export"),
+    path("find-by-name/", views.find_by_name, name="find-by-name"),
     path("new/", views.incident_new, name="new"),
     path("retention/", views.retention_report, name="retention"),
     path("<int:pk>/", views.incident_detail, name="detail"),

@@ -79,6 +79,7 @@ AUDIENCE = {
     "safeguarding:regional-export": "regional",
     "notifications:list": "case",
     "notifications:list-export": "case",
+    "notifications:find-by-name": "case",
     "notifications:new": "case",
     "notifications:retention": "manager",
     "notifications:detail": "case",

@@ -113,3 +113,32 @@ def incident_counts_by_partnership(partnership_ids, *, year: int) -> dict[int, d
         )
     )
     return {r["partnership"]: r for r in rows}
+
+
+#: The most children "Find a case by the child's name" shows (the page says when more
+#: matched: more of the name, or the date of birth, narrows the search).
+FIND_BY_NAME_LIMIT = 50
+
+
+def children_named(user: User, typed: str, *, date_of_birth=None, limit=FIND_BY_NAME_LIMIT):
+    """The children of the incidents the user may see (`Incident.objects.visible_to`: the
+    business unit's own partnerships) whose name or other names hold every word typed,
+    in any capitals and any order ("jamie smith" finds "Jamie Lee Smith"; runs of spaces
+    count as one); with `date_of_birth`, only children born that day. Incidents entered
+    in error are not left out (someone looking a child up must not be told there is no
+    case), though marking one erases its children (ADR 0013).
+
+    One query, newest incident first: at most `limit` children, and whether more matched
+    (`limit + 1` are read)."""
+    where = Q()
+    for word in typed.split():
+        where &= Q(name__icontains=word) | Q(other_names__icontains=word)
+    children = Child.objects.filter(where, incident__in=Incident.objects.visible_to(user))
+    if date_of_birth is not None:
+        children = children.filter(date_of_birth=date_of_birth)
+    found = list(
+        children.select_related("incident", "incident__partnership").order_by(
+            "-incident__created_at", "-incident_id", "position", "id"
+        )[: limit + 1]
+    )
+    return found[:limit], len(found) > limit

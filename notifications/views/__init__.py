@@ -34,6 +34,7 @@ from .journey import (  # noqa: F401
 )
 from .reading import (  # noqa: F401
     clock_for,
+    find_by_name,
     incident_detail,
     incident_list,
     incident_list_export,

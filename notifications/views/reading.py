@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -20,10 +21,13 @@ from safeguarding.models import Role
 
 from .. import services
 from ..filters import IncidentFilter
+from ..forms import FindByNameForm
 from ..models import UNDECIDED, Nature, Status
 from ..selectors import (
+    FIND_BY_NAME_LIMIT,
     LIST_COLUMNS,
     child_pseudonyms_of,
+    children_named,
     incident_get_for,
     incident_rows_for,
     incident_timeline,
@@ -60,6 +64,69 @@ def incident_list(request):
             "filtered": any(v for k, v in query.items() if k != "sort"),
         },
     )
+
+
+#: What the audit trail says the page was (never what was typed: ADR 0003, addendum).
+FIND_BY_NAME_PAGE = "find a case by the child's name"
+
+
+@login_required  # not case_view: a post after a timeout would keep the name in the session
+def find_by_name(request):
+    """The business unit finds a case by the child's name (and date of birth), which the
+    list's search (references and pseudonyms, in the address) does not. Posted, and
+    answered in the post's own response: the name is never in an address, so never in
+    the server's logs, the browser's history nor a referrer. Every search is audited
+    with the cases it showed, never the name typed."""
+    if not permissions.partnership_ids(request.user, permissions.CASE_ROLES):
+        raise PermissionDenied("Only a partnership's business unit works on incidents.")
+    searched = request.method == "POST"
+    form = FindByNameForm(request.POST if searched else None)
+    found, capped = [], False
+    if searched and form.is_valid():
+        found, capped = children_named(
+            request.user,
+            form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            limit=FIND_BY_NAME_LIMIT,
+        )
+        partnerships = list(
+            permissions.partnerships_visible_to(request.user, permissions.CASE_ROLES)
+        )
+        for partnership in partnerships:
+            references = sorted(
+                {c.incident.reference for c in found if c.incident.partnership_id == partnership.pk}
+            )
+            audit_record(
+                actor=request.user,
+                action=Action.VIEW,
+                partnership=partnership,
+                object_repr="Find a case by the child's name",
+                changes={
+                    "page": FIND_BY_NAME_PAGE,
+                    "cases": len(references),
+                    "references": references,
+                    "more_not_shown": capped,
+                },
+                request=request,
+            )
+        several = len(partnerships) > 1
+    else:
+        several = False
+    response = render(
+        request,
+        "notifications/find_by_name.html",
+        {
+            "form": form,
+            "searched": searched and form.is_valid(),
+            "found": found,
+            "capped": capped,
+            "limit": FIND_BY_NAME_LIMIT,
+            "several": several,
+            "entered_in_error": Status.ENTERED_IN_ERROR,
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 NATURE_LABELS = dict(Nature.choices)

@@ -388,6 +388,7 @@ FORM_VIEWS = [
     "safeguarding:deadlines-hand-over",
     "safeguarding:deadlines-hand-over:cover",
     "notifications:new",
+    "notifications:find-by-name",
     "notifications:step:dates",
     "notifications:step:nature",
     "notifications:step:circumstances",
@@ -743,6 +744,16 @@ def target(
                 "version": str(incident.version),
             },
             records=[incident],
+        )
+    if name == "notifications:find-by-name":
+        # A search: a valid post answers 200 with the results (and audits the search).
+        make_incident()
+        return Target(
+            reverse(name),
+            officer,
+            incident_forms.FindByNameForm,
+            {"name": "child name", **date_post("date_of_birth", ("1", "5", "2019"))},
+            ok_200=lambda response: b"There is a problem" not in response.content,
         )
     if name in ("notifications:attachments", "notifications:export"):
         incident = make_incident()

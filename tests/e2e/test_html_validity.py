@@ -44,6 +44,7 @@ VNU = (
 # Empty forms posted to show each form's error state.
 ERROR_STATES = [
     "notifications:new",
+    "notifications:find-by-name",
     "notifications:child-add",
     "notifications:record",
     "notifications:not-notifying",
@@ -228,6 +229,11 @@ def collect(client, people, world, draft):  # noqa: F811
     ]:
         keep(f"draft-{name}", client.get(reverse(name, args=args)))
     keep("draft-check-error", client.post(reverse("notifications:check", args=[draft.pk])))
+    # Finding a case by the child's name: children found (the draft's), and none.
+    find = reverse("notifications:find-by-name")
+    keep("find-by-name-found", client.post(find, {"name": "child name"}))
+    keep("find-by-name-none", client.post(find, {"name": "Nobody Here"}))
+    assert {"find-by-name-found.html", "find-by-name-none.html"} <= set(pages)
     # Administrators' outbox.
     admin = User.objects.create_superuser(email="admin@example.org", password="x" * 20)
     sign_in(client, admin)
