@@ -127,3 +127,36 @@ def test_unsaved_typing_is_saved_when_the_session_times_out(
     assert incident.circumstances == "Typed, never saved by hand."
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_manager_finds_a_case_by_the_childs_name_without_it_in_the_address(
+    page, live_server, partnership
+):
+    """From the incident list, a manager finds a case by the child's name: the results
+    come in the post's own page, and no address the browser visits holds the name."""
+    from notifications import services
+    from tests.notifications.conftest import child_values
+
+    officer = member(Role.REVIEW_OFFICER, partnership)
+    aware = timezone.localdate() - dt.timedelta(days=3)
+    incident = services.incident_create(
+        partnership=partnership, actor=officer, awareness_date=aware, incident_date=aware
+    )
+    services.child_save(
+        incident=incident, actor=officer, values=child_values(name="Jamie Lee Smith")
+    )
+    manager = member(Role.PARTNERSHIP_MANAGER, partnership, full_name="Helen Manager")
+    addresses = []
+    page.on("framenavigated", lambda frame: addresses.append(frame.url))
+    sign_in_through_browser(page, live_server, manager)
+    page.goto(f"{live_server.url}/incidents/")
+    page.get_by_role("link", name="Find a case by the child’s name").click()
+    page.get_by_label("Child's name").fill("jamie smith")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 child found")).to_be_visible()
+    expect(page.get_by_role("cell", name="Jamie Lee Smith")).to_be_visible()
+    expect(page.get_by_label("Child's name")).to_have_value("jamie smith")
+    page.get_by_role("link", name=incident.reference).click()
+    expect(page.get_by_role("heading", name=incident.reference)).to_be_visible()
+    assert any("/incidents/find-by-name/" in a for a in addresses)
+    assert not [a for a in addresses if "jamie" in a.lower() or "smith" in a.lower()]

@@ -144,6 +144,7 @@ NOT_CASE_DATES = {
     "notifications.forms.IncidentDatesForm.incident_date": INCIDENT_DATE,
     "notifications.forms.IncidentNewForm.incident_date": INCIDENT_DATE,
     "notifications.forms.ChildForm.date_of_birth": None,  # the child's age
+    "notifications.forms.FindByNameForm.date_of_birth": None,  # a search: any real date
     "rapid_reviews.forms.ChronologyRowForm.date": None,  # the child's life, and before
 }
 
