@@ -110,7 +110,7 @@ def form_page(
             "title": title,
             "caption": caption,
             "intro": intro,
-            "kept": kept is not None,
+            "typing_kept": kept is not None,
             "back": back or record.get_absolute_url(),
             **(context or {}),
         },

@@ -120,7 +120,7 @@ def incident_new(request):
             "form": form,
             "title": "Log a serious incident",
             "caption": partnership.name,
-            "kept": kept is not None,
+            "typing_kept": kept is not None,
             "back": reverse("notifications:list"),
         },
     )
@@ -181,7 +181,7 @@ def incident_step(request, pk, step):
             "title": title,
             "caption": incident.reference,
             "incident": incident,
-            "kept": kept is not None,
+            "typing_kept": kept is not None,
             "back": _return_to(incident, request)
             or (
                 _step_url(incident, ORDER[max(ORDER.index(step) - 1, 0)])
@@ -252,7 +252,7 @@ def child_edit(request, pk, child_pk=None):
             "title": title,
             "caption": incident.reference,
             "incident": incident,
-            "kept": kept is not None,
+            "typing_kept": kept is not None,
             "back": _step_url(incident, "children"),
         },
     )

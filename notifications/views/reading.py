@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from safeguarding import calendar, permissions
 from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.audit_display import NONE, fields_changed, present_events
-from safeguarding.dates import short_date
+from safeguarding.dates import date_from_iso, full_date, short_date
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.exports import FORMATS, export_response
 from safeguarding.models import Role
@@ -204,6 +204,8 @@ def _what_happened(event, reference: str) -> str:
     name); an update with the fields it changed, by their labels (`fields_changed`);
     anything else as the audit page's action."""
     action = event.get_action_display().lower()
+    if event.action == Action.UPDATE and (event.changes or {}).get("retention"):
+        return _retention_words(event.changes)
     if event.object_type == "notifications.child":
         pseudonym = event.object_repr.removeprefix(f"{reference} ")
         if event.action == Action.CREATE:
@@ -216,6 +218,19 @@ def _what_happened(event, reference: str) -> str:
         changed = fields_changed(event, leave_out=_NOT_FIELDS)
         return f"{action} {changed}" if changed else action
     return action
+
+
+def _retention_words(changes: dict) -> str:
+    """A decision to keep the case past its retention period, or to stop keeping it
+    (`services.case_keep`, `case_keep_stop`), in words with its date (the reason shows
+    on its own line)."""
+    until = date_from_iso(changes.get("review_on"))
+    if until is not None:
+        return f"kept the case past its retention period, to look at it again on {full_date(until)}"
+    was = date_from_iso(changes.get("was_kept_until"))
+    return "stopped keeping the case past its retention period" + (
+        f" (it was kept until {full_date(was)})" if was is not None else ""
+    )
 
 
 def _with_status_labels(events, reference: str) -> list:

@@ -246,7 +246,7 @@ def return_edit(request, pk):
             "formset_errors": formset_errors,
             "has_errors": bool(refusal or form.errors or row_errors or formset_errors),
             "refusal": refusal,
-            "kept": kept is not None and refusal is None,
+            "typing_kept": kept is not None and refusal is None,
             "back": detail,
         },
     )
