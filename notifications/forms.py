@@ -13,6 +13,7 @@ from safeguarding.models import Agency
 from safeguarding.once import OnceFormMixin
 
 from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
+from .names import folded_words
 from .services.common import (
     corrected_awareness_errors,
     decision_date_errors,
@@ -705,7 +706,8 @@ class FindByNameForm(BaseForm):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        if len(name) < self.MIN_LENGTH:
+        # Counted as searched: letters and digits ("'-" is no name; `names.folded`).
+        if len("".join(folded_words(name))) < self.MIN_LENGTH:
             raise forms.ValidationError(
                 f"The child's name must be {self.MIN_LENGTH} characters or more"
             )

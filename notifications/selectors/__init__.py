@@ -8,6 +8,7 @@ from safeguarding import permissions
 from safeguarding.models import AuditEvent, User
 
 from ..models import Child, Incident
+from ..names import folded_words, holds_every_word
 
 # The retention readers (when a case closes, what keeps it open) live in .retention.
 from .retention import (  # noqa: F401
@@ -123,22 +124,35 @@ FIND_BY_NAME_LIMIT = 50
 def children_named(user: User, typed: str, *, date_of_birth=None, limit=FIND_BY_NAME_LIMIT):
     """The children of the incidents the user may see (`Incident.objects.visible_to`: the
     business unit's own partnerships) whose name or other names hold every word typed,
-    in any capitals and any order ("jamie smith" finds "Jamie Lee Smith"; runs of spaces
-    count as one); with `date_of_birth`, only children born that day. Incidents entered
-    in error are not left out (someone looking a child up must not be told there is no
-    case), though marking one erases its children (ADR 0013).
+    in any capitals and any order, with or without accents, and whatever hyphens,
+    apostrophes or spaces are inside a name ("jamie smith" finds "Jamie Lee Smith";
+    "zoe" finds "Zoë"; "obrien" finds "O'Brien"; `names.folded`); with `date_of_birth`,
+    only children born that day. Incidents entered in error are not left out (someone
+    looking a child up must not be told there is no case), though marking one erases its
+    children (ADR 0013).
 
-    One query, newest incident first: at most `limit` children, and whether more matched
-    (`limit + 1` are read)."""
-    where = Q()
-    for word in typed.split():
-        where &= Q(name__icontains=word) | Q(other_names__icontains=word)
-    children = Child.objects.filter(where, incident__in=Incident.objects.visible_to(user))
+    Two queries, newest incident first: the (id, name, other names) of every child in
+    scope born that day, as plain values, matched here in Python (the same on PostgreSQL
+    and SQLite, with no database extension: ADR 0003, addendum); then the matched
+    children to show. At most `limit` children, and whether more matched."""
+    words = folded_words(typed)
+    if not words:
+        return [], False
+    children = Child.objects.filter(incident__in=Incident.objects.visible_to(user))
     if date_of_birth is not None:
         children = children.filter(date_of_birth=date_of_birth)
+    order = ("-incident__created_at", "-incident_id", "position", "id")
+    matched = []
+    for pk, name, other_names in children.order_by(*order).values_list("pk", "name", "other_names"):
+        if holds_every_word(words, name, other_names):
+            matched.append(pk)
+            if len(matched) > limit:
+                break
+    if not matched:
+        return [], False
     found = list(
-        children.select_related("incident", "incident__partnership").order_by(
-            "-incident__created_at", "-incident_id", "position", "id"
-        )[: limit + 1]
+        Child.objects.filter(pk__in=matched[:limit])
+        .select_related("incident", "incident__partnership")
+        .order_by(*order)
     )
-    return found[:limit], len(found) > limit
+    return found, len(matched) > limit

@@ -252,3 +252,37 @@ def test_the_results_cost_no_query_a_row(
         response = search(client, "Jamie Smith")
     assert len(response.context["found"]) == 12
     assert "Brookfield SCP" in response.content.decode()
+
+
+def test_accents_and_capitals_of_any_letter_are_ignored(
+    client, people, partnership, other_partnership, log_child
+):
+    """On both databases: PostgreSQL's ILIKE knows no accents, SQLite's LIKE only the
+    capitals of ASCII letters. A false "No case found" risks a second case for a child."""
+    zoe = log_child(partnership, "Zoë Çelik", born=dt.date(2018, 1, 2))
+    capitals = log_child(partnership, "ZOE ŁUKASZ", other_names="Zoé Brontë")
+    log_child(other_partnership, "Zoë Çelik", born=dt.date(2018, 1, 2))
+    sign_in(client, people["officer"])
+    assert references(search(client, "zoe")) == {zoe.reference, capitals.reference}
+    assert references(search(client, "ZOË")) == {zoe.reference, capitals.reference}
+    assert references(search(client, "zoë celik")) == {zoe.reference}
+    assert references(search(client, "ÇELIK")) == {zoe.reference}
+    assert references(search(client, "lukasz")) == {capitals.reference}
+    assert references(search(client, "bronte zoe")) == {capitals.reference}
+    assert references(search(client, "Zoe", dt.date(2018, 1, 2))) == {zoe.reference}
+
+
+def test_hyphens_apostrophes_and_spaces_inside_a_name_are_ignored(
+    client, people, partnership, log_child
+):
+    hyphen = log_child(partnership, "Amy Smith-Jones")
+    apostrophe = log_child(partnership, "Sean O'Brien")
+    log_child(partnership, "Amy Jones")
+    sign_in(client, people["officer"])
+    for typed in ("smith jones", "Smith-Jones", "smithjones", "jones smith"):
+        assert references(search(client, typed)) == {hyphen.reference}, typed
+    for typed in ("obrien", "O'Brien", "o brien", "O’Brien", "sean o’brien"):
+        assert references(search(client, typed)) == {apostrophe.reference}, typed
+    # Punctuation alone is not a name: nothing is searched for.
+    html = search(client, "'-").content.decode()
+    assert "The child&#x27;s name must be 2 characters or more" in html
