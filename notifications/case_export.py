@@ -32,6 +32,7 @@ from safeguarding.audit import SECRET_TEXT
 from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
 from safeguarding.calendar import working_days_left
 from safeguarding.dates import date_and_time, full_date
+from safeguarding.filters import naming_case
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
 from safeguarding.models.history import StatusChangeBase
 from safeguarding.uploads import download_name, safe_file_name
@@ -429,6 +430,19 @@ def readable_text(incident, *, records, clocks, events, written=None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _naming_only(event: AuditEvent, reference: str) -> AuditEvent:
+    """The event as this case's export holds it: of the cases its `references` lists (a
+    search that showed other children's cases too), this case's own alone. In memory
+    only: the trail keeps the event as it was."""
+    references = (event.changes or {}).get("references")
+    if isinstance(references, list):
+        own = [ref for ref in references if str(ref).upper() == reference.upper()]
+        event.changes = {**event.changes, "references": own}
+        if "cases" in event.changes:
+            event.changes["cases"] = len(own)
+    return event
+
+
 def case_export_zip(incident: Incident, *, actor) -> bytes:
     records = case_records(incident)
     records += _published_copies(by_type(records))
@@ -442,7 +456,13 @@ def case_export_zip(incident: Incident, *, actor) -> bytes:
     audit = audit | AuditEvent.objects.filter(
         object_type="safeguarding.deadline", object_id__in=[str(c.pk) for c in clock_list]
     )
-    events = list(audit.select_related("actor").order_by("occurred_at", "id"))
+    # Events naming the case among several (a search by the child's name, a hand-over of
+    # deadlines): who looked the child up is the subject's data too.
+    audit = audit | AuditEvent.objects.filter(naming_case(incident.reference))
+    events = [
+        _naming_only(event, incident.reference)
+        for event in audit.select_related("actor").order_by("occurred_at", "id")
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         # Named as their people know them, not by their storage names (random, in folders).

@@ -319,3 +319,39 @@ def test_a_file_missing_from_storage_is_listed_by_both_its_names(client, people,
     assert f"  {notified.reference}-notification.pdf (stored as {stored})\n" in readme
     text = archive.read("records.txt").decode()
     assert f"Notification PDF: {stored} (not found in storage, so not in this export)" in text
+
+
+def test_a_search_by_name_is_in_each_case_it_showed_naming_only_that_case(
+    client, people, make_incident, settings, tmp_path
+):
+    """A search by the child's name names its cases only in its `references`: each case's
+    export holds the search (who looked the child up), and names no other case in it."""
+    settings.MEDIA_ROOT = tmp_path
+    first, second = make_incident(), make_incident()
+    sign_in(client, people["officer"])
+    response = client.post(reverse("notifications:find-by-name"), {"name": "Child Name 0"})
+    assert {c.incident.reference for c in response.context["found"]} == {
+        first.reference,
+        second.reference,
+    }
+    sign_in(client, people["manager"])
+    for case, other in ((first, second), (second, first)):
+        response = client.post(reverse("notifications:export", args=[case.pk]), {"reason": "SAR"})
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        searches = [
+            event
+            for event in json.loads(archive.read("audit.json"))
+            if event["fields"]["changes"].get("page") == "find a case by the child's name"
+        ]
+        assert len(searches) == 1
+        assert searches[0]["fields"]["changes"]["references"] == [case.reference]
+        assert searches[0]["fields"]["actor"] == people["officer"].pk
+        for name in archive.namelist():
+            if not name.startswith("files/"):
+                assert other.reference not in archive.read(name).decode(), name
+        text = archive.read("records.txt").decode()
+        assert "Find a case by the child's name" in text
+        assert case.reference in text
+    # The trail itself keeps the search as it was.
+    stored = AuditEvent.objects.get(changes__page="find a case by the child's name")
+    assert sorted(stored.changes["references"]) == sorted([first.reference, second.reference])
