@@ -187,9 +187,12 @@ def address_locked_out(request) -> bool:
 
 #: The apps whose pages are case pages: a signed-in person refused one is recorded.
 CASE_APPS = frozenset({"notifications", "rapid_reviews", "lcspr"})
-#: One "Refused" event per person and page in this long: a page reloaded, or a link
-#: followed again, is one attempt (ADR 0005 addendum).
+#: One "Refused or not found" event per person and page in this long: a page reloaded,
+#: or a link followed again, is one attempt (ADR 0005 addendum).
 REFUSED_QUIET = dt.timedelta(minutes=10)
+#: And at most this many of a person's in `REFUSED_QUIET`: a script walking case numbers
+#: writes this many rows, not one a number.
+REFUSED_CAP = 20
 
 
 def _partnership_of(user) -> Partnership | None:
@@ -212,17 +215,21 @@ def _partnership_of(user) -> Partnership | None:
 def audit_refused(request) -> AuditEvent | None:
     """A signed-in person was refused a case page (403, or the 404 of a record outside
     their scope): who, when and the page's path (never its query, which a search could
-    fill with a child's name). Once per person and path in `REFUSED_QUIET`; read first
-    through the trail's index by person and time, so the check costs one short read."""
+    fill with a child's name). Once per person and path in `REFUSED_QUIET`, and at most
+    `REFUSED_CAP` of a person's in it: both checked by one short read (at most the cap's
+    number of paths) through the trail's index by person and time."""
     from django.utils import timezone
 
     user = request.user
     path = request.path[:200]
     since = timezone.now() - REFUSED_QUIET
-    recent = AuditEvent.objects.filter(
-        actor=user, action=Action.REFUSED, occurred_at__gte=since, object_repr=path
+    recent = list(
+        AuditEvent.objects.filter(
+            actor=user, action=Action.REFUSED, occurred_at__gte=since
+        ).values_list("object_repr", flat=True)[:REFUSED_CAP]
     )
-    if recent.exists():
+    # Fewer than the cap: that is all of them, so the path's own check is complete.
+    if len(recent) >= REFUSED_CAP or path in recent:
         return None
     return audit_record(
         actor=user,

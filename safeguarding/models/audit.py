@@ -52,7 +52,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
         LOCKOUT_ENDED = "lockout_ended", _("Ended a sign-in lockout")
         RECOVERY_CODES_NEW = "recovery_codes_new", _("Got new recovery codes")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", _("Refused or not found")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -1,6 +1,6 @@
 # ruff: noqa: F811 - pytest fixtures imported from other conftest modules
-"""A signed-in person refused a case page is in the audit trail as "Refused": who, when and
-the page's path (safeguarding.middleware.RefusedCaseRequestsMiddleware, ADR 0005
+"""A signed-in person refused a case page is in the audit trail as "Refused or not found":
+who, when and the page's path (safeguarding.middleware.RefusedCaseRequestsMiddleware, ADR 0005
 addendum). The page they are shown is the one they were shown before."""
 
 import re
@@ -106,5 +106,29 @@ def test_refused_is_an_action_of_the_trails_filter(client, people):
     manager = people["manager"]
     sign_in(client, manager)
     page = client.get(reverse("safeguarding:audit"))
-    assert '<option value="refused">Refused</option>' in page.content.decode()
+    assert '<option value="refused">Refused or not found</option>' in page.content.decode()
     assert Role.PARTNERSHIP_MANAGER  # the trail's reader
+
+
+def test_a_person_walking_case_numbers_writes_at_most_the_cap_in_ten_minutes(
+    client, people, make_incident
+):
+    """One event per path would let a script walking /incidents/1..N write N rows into a
+    trail that is never pruned: a person's refusals are capped in the quiet period."""
+    from safeguarding.audit import REFUSED_CAP
+
+    incident = make_incident()
+    other = people["other_officer"]
+    sign_in(client, other)
+    for step in range(REFUSED_CAP + 5):
+        url = reverse("notifications:detail", args=[incident.pk + step])
+        assert client.get(url).status_code == 404
+    assert REFUSED_CAP == 20
+    assert _refused().filter(actor=other).count() == REFUSED_CAP
+    # Another person's refusals are theirs: not held back by this one's.
+    sign_in(client, people["agency"])
+    assert client.get(reverse("notifications:detail", args=[incident.pk])).status_code in {
+        403,
+        404,
+    }
+    assert _refused().filter(actor=people["agency"]).count() == 1
