@@ -339,3 +339,46 @@ def test_0035_keeps_the_roles_taken_away_before_it_from_the_trail():
         }
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_0037_builds_and_drops_its_index_without_holding_up_the_trail():
+    """The index of a big trail is built CONCURRENTLY, outside a transaction (writes to
+    the trail go on while it is built), and dropped the same way; nothing on SQLite."""
+    from django.db import connection as conn
+
+    index = "audit_case_references"
+
+    def present():
+        if conn.vendor != "postgresql":
+            return None
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE c.relname = %s",
+                [index],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else False
+
+    ran: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        ran.append(sql)
+        return execute(sql, params, many, context)
+
+    try:
+        with conn.execute_wrapper(watch):
+            migrate([("safeguarding", "0036_refused_requests_in_the_audit_trail")])
+            if conn.vendor == "postgresql":
+                assert present() is False
+            migrate([("safeguarding", "0037_audit_case_references_index")])
+        if conn.vendor == "postgresql":
+            assert present() is True  # built, and valid
+            dropped = [sql for sql in ran if "DROP INDEX" in sql]
+            built = [sql for sql in ran if "CREATE INDEX" in sql and index in sql]
+            assert dropped and all("CONCURRENTLY" in sql for sql in dropped)
+            assert built and all("CONCURRENTLY" in sql for sql in built)
+        else:
+            assert not any(index in sql for sql in ran)
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
