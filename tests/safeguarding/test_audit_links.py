@@ -91,12 +91,24 @@ def test_a_record_the_manager_may_see_links_to_its_page(
     assert f'href="{theirs.get_absolute_url()}"' not in html
     assert "Stray name" in html  # as plain text
 
-    # The other partnership's manager, whose case it is, gets no link to ours (their
-    # trail does not hold our events) and theirs is theirs to follow.
+    # The other partnership's manager: an event of their own partnership's trail that
+    # names our case gets no link to it (not theirs to see), while one naming their own
+    # case is theirs to follow.
     client.logout()
-    sign_in(client, people["other_manager"])
-    html = client.get(URL).content.decode()
+    other_manager = people["other_manager"]
+    naming_ours = _event(
+        soon, other_partnership, other_manager, incident, repr_="Ours in theirs"
+    ).pk
+    naming_theirs = _event(soon, other_partnership, other_manager, theirs).pk
+    sign_in(client, other_manager)
+    response = client.get(URL)
+    rows = _rows(response)
+    assert naming_ours in rows and naming_theirs in rows  # both in their trail
+    assert rows[naming_ours] is None
+    assert rows[naming_theirs] == theirs.get_absolute_url()
+    html = response.content.decode()
     assert f'href="{incident.get_absolute_url()}"' not in html
+    assert "Ours in theirs" in html  # as plain text
 
 
 def test_links_cost_one_query_a_kind_of_record_not_one_a_row(

@@ -102,12 +102,23 @@ def test_no_refusal_recorded_for_anonymous_a_page_seen_or_no_page_at_all(
     assert not _refused().exists()
 
 
-def test_refused_is_an_action_of_the_trails_filter(client, people):
+def test_refused_is_an_action_of_the_trails_filter(client, people, partnership):
     manager = people["manager"]
     sign_in(client, manager)
     page = client.get(reverse("safeguarding:audit"))
     assert '<option value="refused">Refused or not found</option>' in page.content.decode()
-    assert Role.PARTNERSHIP_MANAGER  # the trail's reader
+    # The trail's reader: the filter is the partnership manager's, in their own trail.
+    assert Membership.objects.get(user=manager, partnership=partnership).role == (
+        Role.PARTNERSHIP_MANAGER
+    )
+    refused = AuditEvent.objects.create(
+        actor=people["officer"],
+        partnership=partnership,
+        action=Action.REFUSED,
+        object_repr="/incidents/12345/",
+    )
+    shown = client.get(reverse("safeguarding:audit"), {"action": "refused"}).context["page"]
+    assert [event.pk for event in shown.object_list] == [refused.pk]
 
 
 def test_a_person_walking_case_numbers_writes_at_most_the_cap_in_ten_minutes(
