@@ -56,10 +56,14 @@ _INVISIBLE = re.compile("[\x01-\x08\x0e-\x1f\x7f\u00ad\u200b\u2060\ufeff\ufffe\u
 def plain_text(value: str, *, one_line: bool = False) -> str:
     """Text as typed or pasted, without invisible control characters (they break the
     PowerPoint, PDFs and exports, which must hold XML-compatible text). A pasted line or
-    page break is a new line, or a space in a one-line box."""
+    page break is a new line, or a space in a one-line box. A browser sends a text area's
+    line break as "\r\n": it becomes one "\n", so the length allowed counts it once, as
+    the character count on the page does."""
     if not value:
         return value
     brk = " " if one_line else "\n"
+    if not one_line:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _INVISIBLE.sub("", value.replace("\x0b", brk).replace("\x0c", brk))
 
 

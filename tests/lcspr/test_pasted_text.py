@@ -20,9 +20,24 @@ def test_plain_text_keeps_what_is_meant_and_drops_what_is_invisible():
     assert plain_text("Line one\x0bLine two\x0cPage two") == "Line one\nLine two\nPage two"
     assert plain_text("Bell\x07 escape\x1b del\x7f odd\ufffe") == "Bell escape del odd"
     assert plain_text("A\x0bB", one_line=True) == "A B"
-    assert (
-        plain_text("Tabs\tand\r\nnew lines stay: Zoë, 👶") == "Tabs\tand\r\nnew lines stay: Zoë, 👶"
-    )
+    assert plain_text("Tabs\tand new lines stay: Zoë, 👶") == "Tabs\tand new lines stay: Zoë, 👶"
+    # A browser sends a text area's line break as "\r\n": one new line, as the character
+    # count on the page counts it.
+    assert plain_text("One\r\ntwo\rthree\nfour") == "One\ntwo\nthree\nfour"
+
+
+def test_a_text_area_line_break_counts_once_against_its_limit():
+    from django import forms
+
+    from safeguarding.forms import GDSFormMixin
+
+    class NoteForm(GDSFormMixin, forms.Form):
+        note = forms.CharField(max_length=5, widget=forms.Textarea)
+
+    form = NoteForm(data={"note": "ab\r\ncd"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["note"] == "ab\ncd"
+    assert not NoteForm(data={"note": "ab\r\ncde"}).is_valid()
 
 
 def test_a_briefing_pasted_with_control_characters_is_saved_and_makes_its_files(
