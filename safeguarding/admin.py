@@ -542,7 +542,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             if change(user):
                 self.message_user(request, done.format(email=user.email), messages.SUCCESS)
             else:
-                self.message_user(request, not_needed.format(email=user.email), messages.INFO)
+                said = not_needed(user) if callable(not_needed) else not_needed
+                self.message_user(request, said.format(email=user.email), messages.INFO)
             return HttpResponseRedirect(change_url)
         template, title, extra = page(user)
         return TemplateResponse(
@@ -607,14 +608,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             change=lambda user: people.invitation_send_again(user=user, actor=request.user),
             done="We have e-mailed {email} their invitation again, with a new link to "
             "choose their password.",
-            not_needed="{email} has chosen a password already: there is no invitation to "
-            "send again. If they have forgotten it, they use “I have forgotten my "
-            "password” on the sign-in page.",
+            not_needed=_no_invitation_to_send,
             page=lambda user: (
                 "admin/safeguarding/user/invitation_again.html",
                 "Send the invitation again?",
                 {
                     "membership": people.invitation_to_send_again(user),
+                    "no_invitation": _no_invitation_to_send(user).format(email=user.email),
                     "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
                 },
             ),
@@ -643,6 +643,28 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                     request=request,
                 )
         return response
+
+
+def _no_invitation_to_send(user) -> str:
+    """Why there is no invitation to send the person again (`invitation_to_send_again`
+    is None), as a message with {email} in it: the reason that applies, not a list."""
+    from .security_notices import first_password
+
+    if not user.is_active:
+        return (
+            "The account of {email} is switched off: there is no invitation to send again. "
+            "Switch it on first if they should sign in."
+        )
+    if not first_password(user):
+        return (
+            "{email} has chosen a password already: there is no invitation to send again. "
+            "If they have forgotten it, they use “I have forgotten my password” on the "
+            "sign-in page."
+        )
+    return (
+        "{email} has no role: there is no invitation to send again. Give them a role on "
+        "their page, and we e-mail them about it, with a link to choose their password."
+    )
 
 
 def _lockouts_text(locked) -> str:

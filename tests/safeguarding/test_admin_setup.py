@@ -856,3 +856,35 @@ def test_an_invited_persons_page_offers_to_send_the_invitation_again(
         admin_client.post(again)
     assert len(smtp) == 1
     assert AuditEvent.objects.filter(changes__invitation="sent again").count() == 1
+
+
+@pytest.mark.parametrize("why", ["password", "switched off", "no role"])
+def test_no_invitation_to_send_again_says_why(admin_client, partnership, smtp, why):
+    """Nothing to send again: the message and the page give the reason that applies
+    (a password chosen, the account switched off, or no role), not always the first."""
+    from django.utils import timezone
+
+    from safeguarding.models import Membership, Role, User
+
+    sam = User.objects.create_user(email="sam.lee@example.org", full_name="Sam Lee")
+    if why != "no role":
+        Membership.objects.create(user=sam, partnership=partnership, role=Role.REVIEW_OFFICER)
+    if why == "password":
+        sam.last_login = timezone.now()
+    if why == "switched off":
+        sam.is_active = False
+    sam.save()
+    again = reverse("admin:safeguarding_user_invitation_again", args=[sam.pk])
+    said = {
+        "password": "sam.lee@example.org has chosen a password already",
+        "switched off": "The account of sam.lee@example.org is switched off",
+        "no role": "sam.lee@example.org has no role",
+    }
+    confirm = " ".join(unescape(admin_client.get(again).content.decode()).split()).lower()
+    response = admin_client.post(again, follow=True)
+    # (The message shown starts with a capital: "Sam.lee@…".)
+    page = " ".join(unescape(response.content.decode()).split()).lower()
+    assert smtp == []
+    for reason, text in said.items():
+        assert (text.lower() in page) == (reason == why), reason
+        assert (text.lower() in confirm) == (reason == why), reason
