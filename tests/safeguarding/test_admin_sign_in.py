@@ -41,3 +41,23 @@ def test_an_administrator_reaches_the_administration_site(client, db):
     response = client.get("/admin/login/?next=/admin/safeguarding/user/")
     assert (response.status_code, response.url) == (302, "/admin/safeguarding/user/")
     assert admin.is_staff
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "http://evil.example/admin/",
+        "/\\evil.example/",
+        "https:evil.example",
+    ],
+)
+def test_an_administrator_is_never_sent_off_site_from_the_old_sign_in_address(client, db, target):
+    """The `next` of /admin/login/ is someone else's link: a signed-in administrator is
+    taken only to a page of the service (the administration site's home otherwise)."""
+    from urllib.parse import quote
+
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/login/?next={quote(target, safe='')}")
+    assert (response.status_code, response.url) == (302, "/admin/")
