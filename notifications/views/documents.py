@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from safeguarding import permissions
@@ -142,8 +143,9 @@ def retention_report(request):
     today = timezone.localdate()
     past = incidents_past_retention(request.user, today=today, years=settings.RETENTION_YEARS)
     page = Paginator(retention_due(past, today=today), 50).get_page(request.GET.get("page"))
-    # The kept cases, soonest to look at again first: the first 50 (the page says how many).
-    kept = Paginator(retention_kept(past, today=today), 50).get_page(1)
+    # The kept cases, soonest to look at again first, with pages of their own: each
+    # list's links keep the page the other one is on.
+    kept = Paginator(retention_kept(past, today=today), 50).get_page(request.GET.get("kept_page"))
     return render(
         request,
         "notifications/retention.html",
@@ -151,7 +153,8 @@ def retention_report(request):
             "page": page,
             "kept": kept,
             "years": settings.RETENTION_YEARS,
-            "query": "",
+            "query": urlencode({"kept_page": kept.number}) if kept.number > 1 else "",
+            "kept_query": urlencode({"page": page.number}) if page.number > 1 else "",
         },
     )
 

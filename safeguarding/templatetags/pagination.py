@@ -32,12 +32,15 @@ def page_links(page) -> dict:
 
 
 @register.simple_tag
-def pagination(page, query: str = "") -> str:
+def pagination(page, query: str = "", param: str = "page", label: str = "") -> str:
     """Nothing for a single page (or no page at all); else the pagination, whose links
-    keep `query` (the list's filters, without the page)."""
+    keep `query` (the list's filters, without the page) and give the page number as
+    `param` (another name for a second list on the same page, named by `label`)."""
     if getattr(page, "paginator", None) is None or page.paginator.num_pages <= 1:
         return ""
-    return render_to_string(TEMPLATE, {"query": query, **page_links(page)})
+    return render_to_string(
+        TEMPLATE, {"query": query, "param": param, "label": label, **page_links(page)}
+    )
 
 
 @register.simple_tag

@@ -265,3 +265,31 @@ def test_the_export_holds_the_decisions(old, people, client):
     assert "Decision to keep the case" in text
     assert "Date to look at it again" in text and "Why it was stopped" in text
     assert "Claim settled" in text
+
+
+def test_every_kept_case_can_be_reached_past_the_first_50(old, people, make_incident, client):
+    """The kept list has pages of its own (`kept_page`): the 51st kept case, and its
+    "Stop keeping" link, are on its page 2, and the list due for a decision keeps its page."""
+    cases = [old] + [_not_notified(make_incident, people, days_ago=801 + n) for n in range(50)]
+    RetentionHold.objects.bulk_create(
+        RetentionHold(
+            incident=incident,
+            reason=f"Reason {n}",
+            review_on=TODAY() + dt.timedelta(days=100 + n),  # the 51st is looked at last
+            decided_by=people["manager"],
+        )
+        for n, incident in enumerate(cases)
+    )
+    last = reverse("notifications:case-keep-stop", args=[cases[-1].pk])
+    first = reverse("notifications:case-keep-stop", args=[cases[0].pk])
+    sign_in(client, people["manager"])
+    url = reverse("notifications:retention")
+    html = client.get(url).content.decode()
+    kept = html.split(">Kept</h2>")[1]
+    assert first in kept and last not in kept
+    assert "Records 1 to 50 of 51 kept records" in kept
+    assert 'href="?kept_page=2"' in kept and "?page=2" not in html
+    kept = client.get(url, {"kept_page": 2}).content.decode().split(">Kept</h2>")[1]
+    assert last in kept and first not in kept
+    assert "Records 51 to 51 of 51 kept records" in kept
+    assert 'href="?kept_page=1"' in kept
