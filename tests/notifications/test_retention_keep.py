@@ -22,7 +22,26 @@ from .test_retention import _not_notified
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate
+
+@pytest.fixture(autouse=True)
+def _one_date(monkeypatch):
+    """One date for the whole test, for the test and the pages and services it calls: a
+    run across midnight would otherwise compare dates a day apart and flip a result."""
+    day, real = timezone.localdate(), timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else day
+    )
+
+
+def TODAY() -> dt.date:  # noqa: N802 - reads as the constant it is within a test
+    return timezone.localdate()
+
+
+def test_the_date_stays_one_date_when_midnight_passes(monkeypatch):
+    day = TODAY()
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    assert TODAY() == timezone.localdate() == day
 
 
 def _date(day: dt.date) -> dict:
