@@ -11,7 +11,7 @@ from notifications import services
 from safeguarding.dates import full_date
 from tests.utils import sign_in
 
-from .test_retention_keep import TODAY, _keep, old  # noqa: F401 - the fixture
+from .test_retention_keep import TODAY, _keep, _one_date, old  # noqa: F401 - the fixtures
 
 pytestmark = pytest.mark.django_db
 
