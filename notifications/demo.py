@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.calendar import add_working_days, working_day_on_or_before
-from safeguarding.demo import DemoClock
+from safeguarding.demo import DemoClock, set_up_at
+from safeguarding.form_fields import DUTY_TO_NOTIFY_BEGAN
 from safeguarding.models import Membership, Partnership, Role
 from safeguarding.stamps import history_now
 
@@ -239,3 +240,134 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None)
                 else "",
             )
     return len(scenarios)
+
+
+# --- Cases past their retention period (ADR 0014) --------------------------------------
+#
+# No case recorded in this service can be past a retention period of 25 years until 2043
+# (the duty to notify began on 29 June 2018). A partnership moving to the service brings
+# the cases of its older system with it, dated as they were: these two, decisions not to
+# notify of about 26 and 27 years ago, are such cases, imported when the partnership
+# moved to the service (`set_up_at`), so the demo's retention report has something to
+# decide on under the real retention period. The import writes the incident as it was
+# (past the earliest-date check, as imported dates are kept: `validate_incident_dates`),
+# with no clock of this service (the older system's ran out long ago); its facts and
+# decision go through the services, on the day of the import.
+
+#: (years before today it closed, circumstances, child (name, age, sex, ethnicity), keep)
+PAST_RETENTION = [
+    (
+        27,
+        "Imported from the partnership's previous case system. Child seriously injured in a "
+        "fall from a first-floor window; the strategy discussion found no abuse or neglect.",
+        ("Daniel Shaw", 3, Sex.MALE, Ethnicity.WHITE_BRITISH),
+        "",
+    ),
+    (
+        26,
+        "Imported from the partnership's previous case system. Death of an infant in an "
+        "unsafe sleeping arrangement; the family brought a civil claim against an agency.",
+        ("Amelia Grant", 0, Sex.FEMALE, Ethnicity.WHITE_OTHER),
+        "Civil claim brought by the family: keep until it is settled.",
+    ),
+]
+
+
+def _imported_incident(partnership, officer, aware: dt.date) -> Incident:
+    """The incident as the import from the older system writes it: its own dates kept,
+    its reference in its year's sequence, its History; no clock."""
+    from safeguarding.audit import Action, audit_record
+
+    from .models import Status
+    from .services.incidents import _next_reference
+
+    sequence, reference = _next_reference(partnership, aware.year)
+    incident = Incident.objects.create(
+        partnership=partnership,
+        reference=reference,
+        year=aware.year,
+        sequence=sequence,
+        awareness_date=aware,
+        incident_date=aware - dt.timedelta(days=1),
+        incident_place=partnership.local_authority,
+        notification_due=aware,
+        created_by=officer,
+    )
+    audit_record(
+        actor=officer,
+        action=Action.CREATE,
+        obj=incident,
+        changes={"status": {"old": None, "new": Status.DRAFT}, "imported": True},
+    )
+    return incident
+
+
+@transaction.atomic
+def seed_past_retention(partnership: Partnership, *, clock=None) -> int:
+    """Two closed cases past the retention period, for the partnership's manager: one due
+    for a decision (Keep or Delete), one kept with a decision in force. Once only."""
+    from dateutil.relativedelta import relativedelta
+
+    today = timezone.localdate()
+    if Incident.objects.filter(
+        partnership=partnership, awareness_date__lt=DUTY_TO_NOTIFY_BEGAN
+    ).exists():
+        return 0
+    clock = clock or DemoClock()
+    officer = _person(partnership, Role.REVIEW_OFFICER)
+    manager = _person(partnership, Role.PARTNERSHIP_MANAGER)
+    if officer is None or manager is None:
+        return 0
+    imported = set_up_at().date()
+    for years_ago, circumstances, child, keep in PAST_RETENTION:
+        decided = working_day_on_or_before(
+            today - relativedelta(years=years_ago, months=1), partnership=partnership
+        )
+        aware = add_working_days(decided, -3, partnership=partnership)
+        with clock.on(imported):
+            incident = _imported_incident(partnership, officer, aware)
+            incident = services.incident_update(
+                incident=incident,
+                actor=officer,
+                changes={
+                    "nature": Nature.SERIOUS_HARM if child[1] else Nature.CHILD_DEATH,
+                    "harm_categories": [HarmCategory.NEGLECT],
+                    "circumstances": circumstances,
+                    "parallel_processes": ["police"],
+                    "notifier_name": officer.full_name,
+                    "notifier_role": officer.job_title,
+                    "notifier_contact": officer.email,
+                },
+            )
+            name, age, sex, ethnicity = child
+            services.child_save(
+                incident=incident,
+                actor=officer,
+                values={
+                    "name": name,
+                    "date_of_birth": aware - relativedelta(years=age, months=4),
+                    "sex": sex,
+                    "ethnicity": ethnicity,
+                    "status_at_time": ChildStatus.NONE,
+                },
+            )
+        with clock.on(imported):
+            services.incident_submit_for_decision(incident=incident, actor=officer)
+            services.incident_decide_not_to_notify(
+                incident=incident,
+                actor=manager,
+                decided_on=decided,
+                rationale="The criteria for a serious case review were not met.",
+                agreed_by="Local authority, police and health safeguarding leads",
+            )
+        if keep:
+            with clock.on(today):
+                services.case_keep(
+                    incident=incident,
+                    actor=manager,
+                    reason=keep,
+                    review_on=working_day_on_or_before(
+                        today + relativedelta(years=1), partnership=partnership
+                    ),
+                )
+    return len(PAST_RETENTION)

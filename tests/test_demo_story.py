@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from notifications.models import Incident
 from safeguarding import calendar
+from safeguarding.demo import set_up_at
+from safeguarding.form_fields import DUTY_TO_NOTIFY_BEGAN
 from safeguarding.models import Partnership, User
 from tests.shared_records import fresh, made_once, own_files
 from tests.utils import sign_in
@@ -41,7 +43,8 @@ def _user(email):
 def test_newest_first_follows_the_days_the_local_authority_became_aware(client):
     """Every case was made on the day the local authority became aware of it (in office
     hours on a working day), not when the demo was loaded: "Newest first" lists BSCP-2026-
-    009 (aware in June) after the cases of November, and a 2025 case after it."""
+    009 (aware in June) after the cases of November, and a 2025 case after it. (The two
+    cases imported from BSCP's older system were made on the day of the import.)"""
     sign_in(client, _user("manager@bscp.example"))
     response = client.get(reverse("notifications:list"), {"sort": "-created"})
     shown = [row["reference"] for row in response.context["rows"]]
@@ -51,7 +54,10 @@ def test_newest_first_follows_the_days_the_local_authority_became_aware(client):
     for incident in Incident.objects.all():
         made = timezone.localtime(incident.created_at)
         changed = timezone.localtime(incident.updated_at)
-        assert made.date() == incident.awareness_date, incident.reference
+        # A case of the partnership's older system was made on the day of its import.
+        imported = incident.awareness_date < DUTY_TO_NOTIFY_BEGAN
+        made_on = set_up_at().date() if imported else incident.awareness_date
+        assert made.date() == made_on, incident.reference
         assert made <= changed <= timezone.now(), incident.reference
         for moment in (made, changed):
             partnership = Partnership.objects.get(pk=incident.partnership_id)
@@ -252,3 +258,28 @@ def test_each_records_times_agree_with_its_story():
     assert not wrong, ", ".join(f"{k} ({kinds.count(k)})" for k in sorted(set(kinds))) + (
         "\n" + "\n".join(str(what) for what in wrong[:5])
     )
+
+
+def test_the_retention_report_has_a_case_due_and_a_case_kept_for_bscps_manager(client, settings):
+    """Two cases of BSCP's older system closed more than the real retention period (25
+    years) ago: one due for a decision (Keep or Delete), one kept until a date to come,
+    for a civil claim. The report lists each on its own list; ASCP's manager sees none."""
+    from notifications.selectors import incidents_past_retention, retention_due, retention_kept
+
+    assert settings.RETENTION_YEARS == 25
+    today = timezone.localdate()
+    manager = _user("manager@bscp.example")
+    past = incidents_past_retention(manager, today=today, years=settings.RETENTION_YEARS)
+    due, kept = list(retention_due(past, today=today)), list(retention_kept(past, today=today))
+    assert len(due) == 1 and len(kept) == 1
+    assert kept[0].hold_reason.startswith("Civil claim brought by the family")
+    assert kept[0].hold_review_on > today
+    sign_in(client, manager)
+    page = client.get(reverse("notifications:retention")).content.decode()
+    for case in due + kept:
+        assert case.reference in page
+    assert "Civil claim brought by the family" in page
+    assert reverse("notifications:case-delete", args=[due[0].pk]) in page
+    assert reverse("notifications:case-keep-stop", args=[kept[0].pk]) in page
+    ascp = _user("manager@ascp.example")
+    assert not incidents_past_retention(ascp, today=today, years=settings.RETENTION_YEARS)

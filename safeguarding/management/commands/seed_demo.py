@@ -40,6 +40,12 @@ class Command(BaseCommand):
         from lcspr.demo import seed_local_reviews
 
         seed_local_reviews(clock=clock)
+        # Two cases of the partnership's older system, past their retention period: the
+        # retention report's Keep, Stop keeping and Delete (notifications/demo.py).
+        from notifications.demo import seed_past_retention
+
+        for partnership in Partnership.objects.filter(code="BSCP"):
+            seed_past_retention(partnership, clock=clock)
         # Made and last changed when their History says, not at loading.
         date_records_from_history()
         # Past years of closed cases for the charts and the regional comparison (after the
