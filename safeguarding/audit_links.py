@@ -1,8 +1,10 @@
 """The audit trail's records as links to their pages, for the one reading them.
 
 An event names its record by type and number (`object_type`, `object_id`). Where that
-record still exists and the reader may see it (the kind's `visible_to`, the scoping
-every case page uses), the trail links to its page; a record since deleted, or one the
+record still exists and the reader may see it (the kind's `visible_to`, or for a part of
+a case, such as an action or a sign-off, its parent record's: the scoping every case page
+uses), the trail links to its page, or to its place on its parent's page; a record since
+deleted, or one the
 reader may not see (another partnership's, even if an event somehow names it), stays
 plain text. The records of a page are looked up together: one query per kind of record
 on the page, never one per row (ADR 0005 addendum).
@@ -55,6 +57,33 @@ def _local_reviews(user) -> QuerySet:
     return _model("lcspr.review").objects.visible_to(user)
 
 
+def _recommendations(user) -> QuerySet:
+    return _model("lcspr.recommendation").objects.filter(review__in=_local_reviews(user))
+
+
+def _actions(user) -> QuerySet:
+    return _model("lcspr.action").objects.filter(recommendation__review__in=_local_reviews(user))
+
+
+def _checks(user) -> QuerySet:
+    return _model("lcspr.partnercheck").objects.filter(review__in=_local_reviews(user))
+
+
+def _sign_offs(user) -> QuerySet:
+    return _model("rapid_reviews.signoff").objects.filter(rapid_review__in=_rapid_reviews(user))
+
+
+def _returns(user) -> QuerySet:
+    return _model("rapid_reviews.agencyreturn").objects.filter(
+        information_request__in=_requests(user)
+    )
+
+
+def _action_plan(pk, review) -> str:
+    """A recommendation or an action: read in its review's action plan."""
+    return reverse("lcspr:detail", args=[review]) + "#action-plan"
+
+
 #: The kinds of record whose pages the trail links to, by `object_type`.
 LINKED: dict[str, Linked] = {
     "notifications.incident": Linked(
@@ -75,6 +104,25 @@ LINKED: dict[str, Linked] = {
         lambda pk, review: reverse("rapid_reviews:request", args=[review, pk]),
     ),
     "lcspr.review": Linked(_local_reviews, ("pk",), lambda pk: reverse("lcspr:detail", args=[pk])),
+    "lcspr.recommendation": Linked(_recommendations, ("pk", "review_id"), _action_plan),
+    "lcspr.action": Linked(_actions, ("pk", "recommendation__review_id"), _action_plan),
+    "lcspr.partnercheck": Linked(
+        # A partners' check or a written request to the reviewer: in its review's checks.
+        _checks,
+        ("pk", "review_id"),
+        lambda pk, review: reverse("lcspr:detail", args=[review]) + "#checks",
+    ),
+    "rapid_reviews.signoff": Linked(
+        _sign_offs,
+        ("pk", "rapid_review_id"),
+        lambda pk, review: reverse("rapid_reviews:detail", args=[review]) + "#sign-off",
+    ),
+    "rapid_reviews.agencyreturn": Linked(
+        # An agency's return is read on its information request's page.
+        _returns,
+        ("pk", "information_request__rapid_review_id", "information_request_id"),
+        lambda pk, review, request: reverse("rapid_reviews:request", args=[review, request]),
+    ),
 }
 
 
