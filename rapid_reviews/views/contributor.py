@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
@@ -308,11 +309,15 @@ def return_submit(request, pk):
     )
 
 
-def _before_birth(info, agency_return) -> list[tuple[str, str, int]]:
-    """(what to check, link to the date on the form, contact number) for each contact
+def _before_birth(info, agency_return) -> list[tuple[str, str, str]]:
+    """(what to check, link to the date on the form, which contact) for each contact
     dated before the child was born: a warning, not an error. The agency sees the
     children's names and dates of birth while the return is awaited (the request page
-    shows them for its search), so the message may name them."""
+    shows them for its search), so the message may name them.
+
+    A contact is named by its date and what happened, not by a number: the check page's
+    table is in date order and the form in the order typed, so "Contact 3" would be a
+    different row in each. The link goes to the row's Day box on the form."""
     form_url = reverse("rapid_reviews:contributor-return", args=[info.pk])
     out = []
     for number, entry, children in contacts_before_birth(info, agency_return):
@@ -324,8 +329,10 @@ def _before_birth(info, agency_return) -> list[tuple[str, str, int]]:
                 f"the children’s dates of birth (the eldest, {eldest.name}, was born on "
                 f"{eldest.date_of_birth:%-d %B %Y})"
             )
-        message = f"Contact {number} ({entry.date:%-d %B %Y}) is dated before {whose}"
-        out.append((message, f"{form_url}#id_chronology-{number - 1}-date_0", number))
+        on = f"{entry.date:%-d %B %Y}"
+        what = Truncator(" ".join(entry.what_happened.split())).words(10)
+        message = f"The contact on {on} (“{what}”) is dated before {whose}"
+        out.append((message, f"{form_url}#id_chronology-{number - 1}-date_0", on))
     return out
 
 

@@ -146,15 +146,23 @@ def test_a_contact_before_the_child_was_born_is_a_warning_on_the_check_page(
     a = client_for(contributors["police"])
     url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
     html = a.get(url).content.decode()
-    warning = html.split('class="govuk-warning-text"', 1)[1]
+    warning = html.split('class="govuk-warning-text"', 1)[1].split("</ul>", 1)[0]
     day = f"{born:%-d %B %Y}"
+    # The check page's table is in date order (this contact is its first row), the form
+    # in the order typed (its second row): the warning names the contact by its date
+    # and what happened, not by a number that would differ between the two.
+    before = f"{born - dt.timedelta(days=60):%-d %B %Y}"
     assert (
-        f"Contact 2 ({born - dt.timedelta(days=60):%-d %B %Y}) is dated before "
+        f"The contact on {before} (“Pre-birth meeting”) is dated before "
         f"{child.name}’s date of birth ({day})" in warning
     )
+    assert "Contact 1" not in warning and "Contact 2" not in warning
+    # Its link goes to the row where it was typed, on the form.
     form = reverse("rapid_reviews:contributor-return", args=[request.pk])
     assert f'href="{form}#id_chronology-1-date_0"' in warning
-    assert "Contact 1 " not in warning
+    hidden = f'check the date<span class="govuk-visually-hidden"> of the contact on {before}'
+    assert hidden in warning
+    assert "After the birth" not in warning
     assert "govuk-error-summary" not in html
     assert a.post(url, {"version": version_in(html)}).status_code == 302
 
