@@ -519,6 +519,11 @@ class BaseChronologyFormSet(KeptValuesShownQuietly, forms.BaseFormSet):
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
         ]
 
+    def blank_rows(self) -> int:
+        """How many rows are left empty (and not ticked for removal): saving leaves them
+        out, but "Add another row" lays them out again with the new one."""
+        return sum(1 for f in self.forms if not f.cleaned_data.get("DELETE") and f.is_blank())
+
 
 #: The most chronology rows a return has.
 MAX_ROWS = 200

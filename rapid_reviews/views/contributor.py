@@ -142,6 +142,19 @@ def _with_another_row(posted):
     return data
 
 
+def _rows_to_add(add: str | None, rows: list) -> int:
+    """How many empty rows to lay out after the saved ones: as many as ?add= asks (the
+    empty rows on the page when "Add another row" was pressed, and the new one), at least
+    one when there are no rows, and never more than a return can have."""
+    if add is None:
+        return 0 if rows else 1
+    try:
+        wanted = int(add)
+    except ValueError:
+        wanted = 1
+    return max(0, min(max(wanted, 1), MAX_ROWS - len(rows)))
+
+
 #: Why a return that is no longer awaited cannot be written to, opened afresh.
 SUBMITTED_MESSAGE = (
     "This return is submitted. The review officer can send it back if they need more."
@@ -210,7 +223,12 @@ def return_edit(request, pk):
                 )
                 here = reverse("rapid_reviews:contributor-return", args=[info.pk])
                 if "add_row" in request.POST:
-                    return redirect(f"{here}?add=1#row-{len(formset.rows()) + 1}")
+                    # Saving leaves the empty rows out: they come back, with the new one
+                    # (already among them, see _with_another_row), so that pressing the
+                    # button twice gives two empty rows.
+                    kept_rows = len(formset.rows())
+                    add = max(1, min(formset.blank_rows(), MAX_ROWS - kept_rows))
+                    return redirect(f"{here}?add={add}#row-{kept_rows + add}")
                 if "submit" in request.POST:
                     return redirect(reverse("rapid_reviews:contributor-submit", args=[info.pk]))
                 messages.success(
@@ -220,7 +238,7 @@ def return_edit(request, pk):
                 return redirect(detail)
     elif kept is None:
         form = ReturnForm(initial=initial)
-        extra = 1 if (not rows or request.GET.get("add")) else 0
+        extra = _rows_to_add(request.GET.get("add"), rows)
         formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
     row_errors = _row_errors(formset) if formset.is_bound else []
     formset_errors = []

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from rapid_reviews.forms import MAX_ROWS
 from rapid_reviews.models import AgencyReturn
 from tests.utils import sign_in
 
@@ -169,3 +170,57 @@ def test_a_contact_before_the_child_was_born_is_a_warning_on_the_check_page(
 
 def version_in(html):
     return int(re.search(r'name="version" value="(\d+)"', html).group(1))
+
+
+def blank_row(i):
+    """A row left empty, as the browser posts it."""
+    return {
+        **{f"chronology-{i}-date_{k}": "" for k in range(3)},
+        f"chronology-{i}-contact_type": "",
+        f"chronology-{i}-what_happened": "",
+        f"chronology-{i}-practitioner_role": "",
+    }
+
+
+def total_forms(html):
+    return int(re.search(r'name="chronology-TOTAL_FORMS" value="(\d+)"', html).group(1))
+
+
+def test_add_another_row_pressed_twice_gives_two_empty_rows(sent_requests, contributors):
+    """Without JavaScript, each press of "Add another row" adds a row: the empty rows
+    already on the page are kept while the return is edited (saving leaves them out)."""
+    request = sent_requests["police"]
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    a = client_for(contributors["police"])
+    day = timezone.localdate() - dt.timedelta(days=3)
+    posted = {**return_post(0, "An account"), **row(0, day, "A visit"), "add_row": "1"}
+    del posted["save"]
+    first = a.post(url, posted)
+    assert first.status_code == 302 and first.url.endswith("#row-2")
+    html = a.get(first.url).content.decode()
+    assert total_forms(html) == 2
+    # Pressed again with the new row left empty: a second empty row, and the page goes
+    # to it.
+    again = {
+        **posted,
+        "version": str(version_in(html)),
+        "chronology-TOTAL_FORMS": "2",
+        "chronology-INITIAL_FORMS": "1",
+        **blank_row(1),
+    }
+    second = a.post(url, again)
+    assert second.status_code == 302 and second.url.endswith("#row-3")
+    html = a.get(second.url).content.decode()
+    assert total_forms(html) == 3
+    assert 'id="row-3"' in html and "A visit" in html
+    # Saving leaves the empty rows out.
+    again = {**again, "version": str(version_in(html)), "chronology-TOTAL_FORMS": "3"}
+    again.update(blank_row(2))
+    del again["add_row"]
+    assert a.post(url, {**again, "save": "1"}).status_code == 302
+    request.agency_return.refresh_from_db()
+    assert [e.what_happened for e in request.agency_return.chronology.all()] == ["A visit"]
+    # An address typed by hand asks for no more rows than a return can have.
+    html = a.get(f"{url}?add=100000").content.decode()
+    assert total_forms(html) == MAX_ROWS
+    assert total_forms(a.get(f"{url}?add=x").content.decode()) == 2
