@@ -27,7 +27,10 @@ class GDSFormHelper(FormHelper):
     rather than only an error after saving (static/js/app.mjs starts GOV.UK Frontend's
     components). Applied as the form is drawn, to whatever layout the form ended with.
     The text area keeps no maxlength (`drop_maxlength`): the count says when there is too
-    much, and the server's error still refuses it."""
+    much, and the server's error still refuses it. It is drawn with the project's
+    templates/includes/character_count_field.html, which writes the limit as the error
+    does ("20,000") in the message shown without JavaScript; data-maxlength stays a
+    plain number for GOV.UK Frontend's script."""
 
     def render_layout(self, form, context, template_pack=TEMPLATE_PACK):
         from crispy_forms_gds.layout import Field
@@ -38,8 +41,13 @@ class GDSFormHelper(FormHelper):
                 # crispy-forms-gds adds the count's id to this, and needs it there first
                 # when the field has no hint.
                 field.widget.attrs.setdefault("aria-describedby", "")
+                # The project's template: it writes the limit "20,000" in the message
+                # shown without JavaScript, as the error does.
                 self[name].wrap_once(
-                    Field, css_class="govuk-js-character-count", context={"max_characters": limit}
+                    Field,
+                    css_class="govuk-js-character-count",
+                    context={"max_characters": limit},
+                    template="includes/character_count_field.html",
                 )
         return super().render_layout(form, context, template_pack=template_pack)
 

@@ -58,3 +58,26 @@ def test_a_form_that_builds_its_helper_again_still_counts():
     html = render_crispy_form(form)
     assert _counted(html, "id_notes") == "20000"
     assert 'aria-describedby=""' not in html
+
+
+def _message(html: str, field_id: str) -> str:
+    """The count's message, as the page shows it without JavaScript."""
+    match = re.search(rf'id="{field_id}-info"[^>]*>(.*?)</', html, re.S)
+    return " ".join(match.group(1).split())
+
+
+def test_the_limit_is_written_as_a_person_reads_it_and_kept_a_plain_number_for_the_script():
+    """Without JavaScript the page says "You can enter up to 20,000 characters", as the
+    error does ("… must be 20,000 characters or fewer"); GOV.UK Frontend's script reads
+    data-maxlength as a whole number, so that keeps no comma."""
+    html = render_crispy_form(_Notes())
+    assert _message(html, "id_notes") == "You can enter up to 20,000 characters"
+    assert _message(html, "id_limited") == "You can enter up to 300 characters"
+    assert _counted(html, "id_notes") == "20000"
+    form = _Notes(data={"notes": "x" * 20_001, "limited": "", "free": "", "title": "A title"})
+    assert not form.is_valid()
+    html = render_crispy_form(form)
+    assert "must be 20,000 characters or fewer" in html
+    assert _message(html, "id_notes") == "You can enter up to 20,000 characters"
+    assert "govuk-form-group govuk-form-group--error" in html
+    assert 'data-module="govuk-character-count" data-maxlength="20000"' in html
