@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import services as incident_services
-from notifications.demo import _born, _person
+from notifications.demo import _born, _person, add_child, describe_incident
 from notifications.models import ChildStatus, Ethnicity, HarmCategory, Nature, Sex
 from rapid_reviews import services as rr_services
 from safeguarding.calendar import (
@@ -238,30 +238,22 @@ def _old_case(partnership, officer, decided: dt.date, child, clock: DemoClock) -
             incident_date=aware - dt.timedelta(days=1),
             incident_place=partnership.local_authority,
         )
-        incident = incident_services.incident_update(
-            incident=incident,
-            actor=officer,
-            changes={
-                "nature": Nature.SERIOUS_HARM,
-                "harm_categories": [HarmCategory.NEGLECT, HarmCategory.EMOTIONAL],
-                "circumstances": "Serious harm after a long period of agency involvement.",
-                "parallel_processes": ["police"],
-                "notifier_name": officer.full_name,
-                "notifier_role": officer.job_title,
-                "notifier_contact": officer.email,
-            },
+        incident = describe_incident(
+            incident,
+            officer,
+            nature=Nature.SERIOUS_HARM,
+            harm=[HarmCategory.NEGLECT, HarmCategory.EMOTIONAL],
+            circumstances="Serious harm after a long period of agency involvement.",
         )
         name, born, sex, ethnicity = child
-        incident_services.child_save(
-            incident=incident,
-            actor=officer,
-            values={
-                "name": name,
-                "date_of_birth": born,
-                "sex": sex,
-                "ethnicity": ethnicity,
-                "status_at_time": ChildStatus.CHILD_IN_NEED,
-            },
+        add_child(
+            incident,
+            officer,
+            name=name,
+            born=born,
+            sex=sex,
+            ethnicity=ethnicity,
+            status=ChildStatus.CHILD_IN_NEED,
         )
     with clock.on(add_working_days(aware, 1, partnership=partnership)):
         incident_services.incident_submit_for_decision(incident=incident, actor=officer)

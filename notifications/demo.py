@@ -152,6 +152,42 @@ def _person(partnership: Partnership, role: str):
     return membership.user if membership else None
 
 
+def describe_incident(
+    incident: Incident, officer, *, nature, harm, circumstances, parallel=("police",)
+) -> Incident:
+    """The notification's details as the review officer fills them in, with themselves as
+    the notifier."""
+    return services.incident_update(
+        incident=incident,
+        actor=officer,
+        changes={
+            "nature": nature,
+            "harm_categories": list(harm),
+            "circumstances": circumstances,
+            "parallel_processes": list(parallel),
+            "notifier_name": officer.full_name,
+            "notifier_role": officer.job_title,
+            "notifier_contact": officer.email,
+        },
+    )
+
+
+def add_child(incident: Incident, officer, *, name, born, sex, ethnicity, status, known_to=()):
+    services.child_save(
+        incident=incident,
+        actor=officer,
+        known_to=list(known_to),
+        values={
+            "name": name,
+            "date_of_birth": born,
+            "sex": sex,
+            "ethnicity": ethnicity,
+            "status_at_time": status,
+            "placement_type": "Foster care" if status == ChildStatus.LOOKED_AFTER else "",
+        },
+    )
+
+
 @transaction.atomic
 def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None) -> int:
     """Each step's History rows say the day it happened (`DemoClock`): logged on the day
@@ -174,35 +210,25 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None)
                 incident_date=aware - dt.timedelta(days=1),
                 incident_place=partnership.local_authority,
             )
-            incident = services.incident_update(
-                incident=incident,
-                actor=officer,
-                changes={
-                    "nature": nature,
-                    "harm_categories": list(harm),
-                    "circumstances": circumstances,
-                    "parallel_processes": ["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
-                    "notifier_name": officer.full_name,
-                    "notifier_role": officer.job_title,
-                    "notifier_contact": officer.email,
-                },
+            incident = describe_incident(
+                incident,
+                officer,
+                nature=nature,
+                harm=harm,
+                circumstances=circumstances,
+                parallel=["police"] if nature != Nature.CARE_LEAVER_DEATH else [],
             )
             for index in children:
                 name, born, sex, ethnicity, status = CHILDREN[index]
-                services.child_save(
-                    incident=incident,
-                    actor=officer,
+                add_child(
+                    incident,
+                    officer,
+                    name=name,
+                    born=born,
+                    sex=sex,
+                    ethnicity=ethnicity,
+                    status=status,
                     known_to=agencies,
-                    values={
-                        "name": name,
-                        "date_of_birth": born,
-                        "sex": sex,
-                        "ethnicity": ethnicity,
-                        "status_at_time": status,
-                        "placement_type": "Foster care"
-                        if status == ChildStatus.LOOKED_AFTER
-                        else "",
-                    },
                 )
         if state == "draft":
             continue
@@ -279,9 +305,9 @@ def _imported_incident(partnership, officer, aware: dt.date) -> Incident:
     from safeguarding.audit import Action, audit_record
 
     from .models import Status
-    from .services.incidents import _next_reference
+    from .services.incidents import next_reference
 
-    sequence, reference = _next_reference(partnership, aware.year)
+    sequence, reference = next_reference(partnership, aware.year)
     incident = Incident.objects.create(
         partnership=partnership,
         reference=reference,
@@ -326,30 +352,22 @@ def seed_past_retention(partnership: Partnership, *, clock=None) -> int:
         aware = add_working_days(decided, -3, partnership=partnership)
         with clock.on(imported):
             incident = _imported_incident(partnership, officer, aware)
-            incident = services.incident_update(
-                incident=incident,
-                actor=officer,
-                changes={
-                    "nature": Nature.SERIOUS_HARM if child[1] else Nature.CHILD_DEATH,
-                    "harm_categories": [HarmCategory.NEGLECT],
-                    "circumstances": circumstances,
-                    "parallel_processes": ["police"],
-                    "notifier_name": officer.full_name,
-                    "notifier_role": officer.job_title,
-                    "notifier_contact": officer.email,
-                },
+            incident = describe_incident(
+                incident,
+                officer,
+                nature=Nature.SERIOUS_HARM if child[1] else Nature.CHILD_DEATH,
+                harm=[HarmCategory.NEGLECT],
+                circumstances=circumstances,
             )
             name, age, sex, ethnicity = child
-            services.child_save(
-                incident=incident,
-                actor=officer,
-                values={
-                    "name": name,
-                    "date_of_birth": aware - relativedelta(years=age, months=4),
-                    "sex": sex,
-                    "ethnicity": ethnicity,
-                    "status_at_time": ChildStatus.NONE,
-                },
+            add_child(
+                incident,
+                officer,
+                name=name,
+                born=aware - relativedelta(years=age, months=4),
+                sex=sex,
+                ethnicity=ethnicity,
+                status=ChildStatus.NONE,
             )
         with clock.on(imported):
             services.incident_submit_for_decision(incident=incident, actor=officer)

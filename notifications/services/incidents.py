@@ -33,7 +33,11 @@ from .common import (
 # --- create and edit ------------------------------------------------------------------
 
 
-def _next_reference(partnership: Partnership, year: int) -> tuple[int, str]:
+def next_reference(partnership: Partnership, year: int) -> tuple[int, str]:
+    """The next case reference in the partnership's sequence for the year (PART-YYYY-NNN),
+    with the partnership's row locked until the caller's transaction ends, so two cases
+    logged at once cannot take the same number. Used by logging an incident and by the
+    demo's import of cases from an older system."""
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
     last = Incident.objects.filter(partnership=partnership, year=year).aggregate(m=Max("sequence"))
     sequence = (last["m"] or 0) + 1
@@ -71,7 +75,7 @@ def incident_create(
     )
     if errors:
         raise ValidationError(errors)
-    sequence, reference = _next_reference(partnership, awareness_date.year)
+    sequence, reference = next_reference(partnership, awareness_date.year)
     incident = Incident(
         partnership=partnership,
         reference=reference,
