@@ -373,9 +373,11 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    "filters": {"refusals": {"()": "safeguarding.logging_filters.RefusalsWithoutTraceback"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        "django.request": {"filters": ["refusals"]},  # a 403 or 404 is one line, no traceback
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # lockouts only; sign-ins are in the audit trail
         # WeasyPrint's font subsetting logs every glyph list at INFO: about 95 lines a PDF.
