@@ -1,4 +1,5 @@
-"""The audit trail's records as links to their pages, for the one reading them.
+"""The audit trail's records as links to their pages, for the one reading them (the
+audit trail's Record column, and a case's History: `notifications.views.reading`).
 
 An event names its record by type and number (`object_type`, `object_id`). Where that
 record still exists and the reader may see it (the kind's `visible_to`, or for a part of

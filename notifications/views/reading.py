@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from safeguarding import calendar, permissions
 from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.audit_display import NONE, fields_changed, present_events
+from safeguarding.audit_links import link_records
 from safeguarding.dates import date_from_iso, full_date, short_date
 from safeguarding.deadlines import Kind, deadline_explain, get_deadline
 from safeguarding.exports import FORMATS, export_response
@@ -198,26 +199,28 @@ def incident_list_export(request, fmt):
 _NOT_FIELDS = ("reason", "status")
 
 
-def _what_happened(event, reference: str) -> str:
-    """What a History line says was done: a child added, changed or removed, by its
-    pseudonym (the trail names children by the case reference and pseudonym, never by
-    name); an update with the fields it changed, by their labels (`fields_changed`);
-    anything else as the audit page's action."""
+def _what_happened(event, reference: str) -> tuple[str, str, str]:
+    """What a History line says was done, as (words before, the record's name, words
+    after): a child added, changed or removed, by its pseudonym (the trail names children
+    by the case reference and pseudonym, never by name), the name being what links to
+    their page; an update with the fields it changed, by their labels (`fields_changed`);
+    anything else as the audit page's action. The name is "" where the line names no
+    record but the case itself, whose page the reader is on."""
     action = event.get_action_display().lower()
     if event.action == Action.UPDATE and (event.changes or {}).get("retention"):
-        return _retention_words(event.changes)
+        return _retention_words(event.changes), "", ""
     if event.object_type == "notifications.child":
         pseudonym = event.object_repr.removeprefix(f"{reference} ")
         if event.action == Action.CREATE:
-            return f"added a child: {pseudonym}"
+            return "added a child: ", pseudonym, ""
         if event.action == Action.DELETE:
-            return f"removed a child: {pseudonym}"
+            return "removed a child: ", pseudonym, ""
         changed = fields_changed(event)
-        return f"{action} {pseudonym}’s details" + (f": {changed}" if changed else "")
+        return f"{action} ", pseudonym, "’s details" + (f": {changed}" if changed else "")
     if event.action == Action.UPDATE and event.status_move is None:
         changed = fields_changed(event, leave_out=_NOT_FIELDS)
-        return f"{action} {changed}" if changed else action
-    return action
+        return (f"{action} {changed}" if changed else action), "", ""
+    return action, "", ""
 
 
 def _retention_words(changes: dict) -> str:
@@ -233,18 +236,27 @@ def _retention_words(changes: dict) -> str:
     )
 
 
-def _with_status_labels(events, reference: str) -> list:
+def _with_status_labels(events, incident, user) -> list:
     """The timeline's events as the audit presenter reads them, each status move (kept
     in the audit trail as codes) given the words people read: `event.status_move` is
     (from, to), or None; from is None for a record's first status (it is created).
-    `event.what_happened` is the line's words (`_what_happened`)."""
+    `event.what_happened` is the line's words (`_what_happened`), and `event.what_parts`
+    the same words around the record they name, which links to its page as on the
+    audit trail (`audit_links.link_records`: `event.record_url`, or None where the
+    record is gone or `user` may not see it; one query a kind of record, never a line).
+    The case's own events name no record but the page they are read on: no link."""
     events = present_events(events, sentence=True)
     for event in events:
         move = next((c for c in event.shown_changes if c.field == "status" and c.is_change), None)
         event.status_move = (
             (None if move.old == NONE else move.old, move.new) if move is not None else None
         )
-        event.what_happened = _what_happened(event, reference)
+        event.what_parts = _what_happened(event, incident.reference)
+        event.what_happened = "".join(event.what_parts)
+    link_records([event for event in events if event.what_parts[1]], user)
+    for event in events:
+        if not event.what_parts[1]:
+            event.record_url = None
     return events
 
 
@@ -334,7 +346,7 @@ def incident_detail(request, pk):
             "children": incident.children.all(),
             "clock": clock_for(incident, timezone.localdate()),
             "status_changes": incident.status_changes.select_related("actor"),
-            "timeline": _with_status_labels(incident_timeline(incident), incident.reference),
+            "timeline": _with_status_labels(incident_timeline(incident), incident, request.user),
             "is_manager": is_manager,
             "Status": Status,
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],
