@@ -187,11 +187,34 @@ def address_locked_out(request) -> bool:
 
 #: The apps whose pages are case pages: a signed-in person refused one is recorded.
 CASE_APPS = frozenset({"notifications", "rapid_reviews", "lcspr"})
+#: The record a refused case page's address names, to file the refusal in the trail of
+#: the partnership that owns it too (ADR 0005 addendum): for a page (app, URL name), or
+#: else for every page of its app, the URL's argument, the model it is the key of, and
+#: the path from that model to its partnership. A page without the argument names none.
+REFUSED_RECORDS: dict[str | tuple[str, str], tuple[str, str, str]] = {
+    "notifications": ("pk", "notifications.Incident", "partnership"),
+    "rapid_reviews": ("pk", "rapid_reviews.RapidReview", "incident__partnership"),
+    **{
+        ("rapid_reviews", page): (
+            "pk",
+            "rapid_reviews.InformationRequest",
+            "rapid_review__incident__partnership",
+        )
+        for page in ("contributor-request", "contributor-return", "contributor-submit")
+    },
+    "lcspr": ("pk", "lcspr.Review", "rapid_review__incident__partnership"),
+    ("lcspr", "agency-action"): (
+        "action_pk",
+        "lcspr.Action",
+        "recommendation__review__rapid_review__incident__partnership",
+    ),
+}
 #: One "Refused or not found" event per person and page in this long: a page reloaded,
 #: or a link followed again, is one attempt (ADR 0005 addendum).
 REFUSED_QUIET = dt.timedelta(minutes=10)
-#: And at most this many of a person's in `REFUSED_QUIET`: a script walking case numbers
-#: writes this many rows, not one a number.
+#: And at most this many of a person's attempts (pages) in `REFUSED_QUIET`: a script
+#: walking case numbers writes this many attempts, not one a number. An attempt is one
+#: event, or two where the record's partnership is told too.
 REFUSED_CAP = 20
 
 
@@ -212,12 +235,35 @@ def _partnership_of(user) -> Partnership | None:
     return found.partnership if found is not None else None
 
 
-def audit_refused(request) -> AuditEvent | None:
+def owner_of_refused(match) -> int | None:
+    """The id of the partnership that owns the record a refused case page's address names
+    (`REFUSED_RECORDS`), or None: no such record, or a page naming none. A system read
+    for the audit trail only, one query, the same whether the record exists or not:
+    nothing of it reaches the person refused (ADR 0005 addendum)."""
+    from django.apps import apps
+
+    found = REFUSED_RECORDS.get((match.app_name, match.url_name)) or REFUSED_RECORDS.get(
+        match.app_name
+    )
+    if found is None:
+        return None
+    argument, label, path = found
+    key = match.kwargs.get(argument)
+    if key is None:
+        return None
+    model = apps.get_model(label)
+    return model._base_manager.filter(pk=key).values_list(path, flat=True).first()
+
+
+def audit_refused(request) -> list[AuditEvent]:
     """A signed-in person was refused a case page (403, or the 404 of a record outside
     their scope): who, when and the page's path (never its query, which a search could
-    fill with a child's name). Once per person and path in `REFUSED_QUIET`, and at most
-    `REFUSED_CAP` of a person's in it: both checked by one short read (at most the cap's
-    number of paths) through the trail's index by person and time."""
+    fill with a child's name), filed under their partnership, and also under the
+    partnership that owns the record the path names where that is another one (its
+    managers control the child's data). Once per person and path in `REFUSED_QUIET`,
+    and at most `REFUSED_CAP` paths of a person's in it: both checked by one short read
+    (at most two events a path, the cap's number of paths) through the trail's index by
+    person and time. The events written (none, one or two)."""
     from django.utils import timezone
 
     user = request.user
@@ -226,15 +272,29 @@ def audit_refused(request) -> AuditEvent | None:
     recent = list(
         AuditEvent.objects.filter(
             actor=user, action=Action.REFUSED, occurred_at__gte=since
-        ).values_list("object_repr", flat=True)[:REFUSED_CAP]
+        ).values_list("object_repr", flat=True)[: 2 * REFUSED_CAP]
     )
-    # Fewer than the cap: that is all of them, so the path's own check is complete.
-    if len(recent) >= REFUSED_CAP or path in recent:
-        return None
-    return audit_record(
-        actor=user,
-        action=Action.REFUSED,
-        partnership=_partnership_of(user),
-        object_repr=path,
-        request=request,
-    )
+    # Each attempt is at most two events (its own and the owner's), so reading fewer than
+    # twice the cap's rows is all of them and the path's own check is complete; reading
+    # that many is the cap's number of attempts at least.
+    if len(recent) >= 2 * REFUSED_CAP or len(set(recent)) >= REFUSED_CAP or path in recent:
+        return []
+    own = _partnership_of(user)
+    events = [
+        audit_record(
+            actor=user, action=Action.REFUSED, partnership=own, object_repr=path, request=request
+        )
+    ]
+    match = getattr(request, "resolver_match", None)
+    owner = owner_of_refused(match) if match is not None else None
+    if owner is not None and owner != (own.pk if own is not None else None):
+        events.append(
+            audit_record(
+                actor=user,
+                action=Action.REFUSED,
+                partnership=Partnership(pk=owner),
+                object_repr=path,
+                request=request,
+            )
+        )
+    return events

@@ -393,6 +393,34 @@ def present_events(
     return events
 
 
+def name_visitors(events: list) -> None:
+    """Give each refused request filed in the trail of the partnership owning the record
+    asked for (audit.audit_refused) by someone holding no role there `actor_text`: their
+    name and the partnerships they hold a role in now ("Olive Other (ASCP)"), or their
+    name alone if none. Read in one query for the page, only when it holds refusals."""
+    from .models import AuditEvent, Membership
+
+    refused = [
+        e
+        for e in events
+        if e.action == AuditEvent.Action.REFUSED and e.actor_id and e.partnership_id
+    ]
+    if not refused:
+        return
+    roles: dict[int, dict[int, str]] = defaultdict(dict)
+    for user_id, partnership_id, code in Membership.objects.filter(
+        user_id__in={e.actor_id for e in refused}, partnership__isnull=False
+    ).values_list("user_id", "partnership_id", "partnership__code"):
+        roles[user_id][partnership_id] = code
+    for event in refused:
+        theirs = roles[event.actor_id]
+        if event.partnership_id in theirs:
+            continue
+        name = event.actor.full_name or event.actor.email
+        codes = ", ".join(sorted(theirs.values()))
+        event.actor_text = f"{name} ({codes})" if codes else name
+
+
 #: How a hand-over's record was stored (deadlines.LEFT_OWNER_OF) and a role's (people.py).
 _OPEN_DEADLINES_OF = "Open deadlines of "
 _ROLE = "safeguarding.membership"

@@ -184,7 +184,10 @@ class RefusedCaseRequestsMiddleware:
     refused: a `PermissionDenied` (403) or an `Http404` raised by the page, which is
     what a record outside their scope answers (ADR 0003). It only records: the
     exception goes on to the usual 403 or 404 page, the same as before, so a refusal
-    still says nothing of whether the record exists. Not for anonymous requests (sent
+    still says nothing of whether the record exists. The event is filed under the
+    person's partnership and, where the record the address names is another
+    partnership's, under that one too (`audit.audit_refused`, ADR 0005 addenda): a read
+    for the trail only, never for the page. Not for anonymous requests (sent
     to sign in, or a bare 404), addresses no page matches (the resolver's 404), static
     files, or any page outside the case apps."""
 

@@ -19,7 +19,7 @@ from kombu import Connection
 
 from . import permissions, two_factor
 from .audit import address_locked_out
-from .audit_display import present_events
+from .audit_display import name_visitors, present_events
 from .audit_links import link_records
 from .filters import AuditEventFilter
 from .forms import PasswordResetRequestForm, SetNewPasswordForm, SignInForm
@@ -377,6 +377,9 @@ def audit_list(request):
     # A record that still exists and that this reader may see links to its page: one
     # query a kind of record on the page, each through the kind's `visible_to`.
     link_records(page.object_list, request.user)
+    # Someone of another partnership refused one of this partnership's records is named
+    # with their partnership: they are none of its people (one query, only then).
+    name_visitors(page.object_list)
     return render(
         request,
         "safeguarding/audit_list.html",

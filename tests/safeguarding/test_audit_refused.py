@@ -42,7 +42,8 @@ def test_another_partnerships_officer_refused_a_case_is_recorded_once(
     url = reverse("notifications:detail", args=[incident.pk])
     response = client.get(url + "?q=Amelia")
     assert response.status_code == 404
-    (event,) = _refused()
+    # Theirs; the record's own partnership has a copy (below).
+    (event,) = _refused().filter(partnership=other_partnership)
     assert event.actor == other
     assert event.object_repr == url  # the path: never the query
     assert event.object_type == "" and event.changes == {}
@@ -50,7 +51,7 @@ def test_another_partnerships_officer_refused_a_case_is_recorded_once(
     # Again within minutes: still one event. The page is the 404 of a number that is
     # no record at all: nothing says the record exists.
     again = client.get(url)
-    assert _refused().count() == 1
+    assert _refused().count() == 2
     nowhere = client.get(reverse("notifications:detail", args=[incident.pk + 10_000]))
     assert nowhere.status_code == 404
     assert _page(again) == _page(nowhere)
@@ -135,7 +136,9 @@ def test_a_person_walking_case_numbers_writes_at_most_the_cap_in_ten_minutes(
         url = reverse("notifications:detail", args=[incident.pk + step])
         assert client.get(url).status_code == 404
     assert REFUSED_CAP == 20
-    assert _refused().filter(actor=other).count() == REFUSED_CAP
+    # The first number is a record of the other partnership: its owner has a copy.
+    paths = _refused().filter(actor=other).values_list("object_repr", flat=True)
+    assert len(set(paths)) == REFUSED_CAP and len(paths) == REFUSED_CAP + 1
     # Another person's refusals are theirs: not held back by this one's.
     sign_in(client, people["agency"])
     assert client.get(reverse("notifications:detail", args=[incident.pk])).status_code in {
@@ -143,3 +146,73 @@ def test_a_person_walking_case_numbers_writes_at_most_the_cap_in_ten_minutes(
         404,
     }
     assert _refused().filter(actor=people["agency"]).count() == 1
+
+
+# The partnership that owns the record asked for is told too (ADR 0005 addendum: its
+# managers control the child's data): a copy of the refusal in its own trail.
+
+
+def test_a_refusal_of_another_partnerships_case_is_in_the_owners_trail_too(
+    client, settings, people, partnership, other_partnership, make_incident
+):
+    settings.DEBUG = False  # the service's own 404 page, as deployed
+    incident = make_incident()
+    other = people["other_officer"]
+    other.full_name = "Olive Other"
+    other.save(update_fields=["full_name"])
+    sign_in(client, other)
+    url = reverse("notifications:detail", args=[incident.pk])
+    response = client.get(url + "?q=Amelia")
+    assert response.status_code == 404
+    nowhere = client.get(reverse("notifications:detail", args=[incident.pk + 10_000]))
+    assert _page(response) == _page(nowhere)  # the visitor is shown nothing more
+    events = _refused().filter(object_repr=url)
+    assert {event.partnership for event in events} == {other_partnership, partnership}
+    assert all(event.actor == other and event.changes == {} for event in events)
+    # A number that is no record: the visitor's own event only.
+    assert _refused().filter(object_repr__endswith=f"/{incident.pk + 10_000}/").count() == 1
+    # The owner's manager reads it in their trail: the path and who, named with their
+    # partnership (they are none of this partnership's people).
+    sign_in(client, people["manager"])
+    page = client.get(reverse("safeguarding:audit"), {"action": "refused"})
+    (shown,) = page.context["page"].object_list
+    assert shown.partnership == partnership and shown.object_repr == url
+    text = page.content.decode()
+    assert "Olive Other (ASCP)" in text and url in text
+    # Their Person filter still offers only their own partnership's people.
+    assert other not in page.context["form"].fields["actor"].queryset
+    # The visitor's own partnership still has its own event.
+    sign_in(client, people["other_manager"])
+    page = client.get(reverse("safeguarding:audit"), {"action": "refused"})
+    shown = [e for e in page.context["page"].object_list if e.object_repr == url]
+    assert [e.partnership for e in shown] == [other_partnership]
+    assert "Olive Other (ASCP)" not in page.content.decode()  # their own person
+
+
+def test_a_refusal_within_the_owning_partnership_is_one_event(client, people, make_incident):
+    incident = make_incident()
+    sign_in(client, people["agency"])  # of the incident's own partnership
+    url = reverse("notifications:detail", args=[incident.pk])
+    assert client.get(url).status_code in {403, 404}
+    assert _refused().filter(object_repr=url).count() == 1
+
+
+def test_the_quiet_period_and_the_cap_count_a_refusal_once_with_its_owners_copy(
+    client, monkeypatch, people, make_incident
+):
+    """The owner's copy is the same refusal: it does not halve a person's cap."""
+    from safeguarding import audit
+
+    monkeypatch.setattr(audit, "REFUSED_CAP", 3)
+    incidents = [make_incident(complete=False) for _ in range(5)]
+    other = people["other_officer"]
+    sign_in(client, other)
+    first = reverse("notifications:detail", args=[incidents[0].pk])
+    client.get(first)
+    client.get(first)  # again within minutes: one attempt
+    assert _refused().filter(actor=other).count() == 2  # theirs and the owner's
+    for incident in incidents[1:]:
+        client.get(reverse("notifications:detail", args=[incident.pk]))
+    mine = _refused().filter(actor=other)
+    assert len({event.object_repr for event in mine}) == 3
+    assert mine.count() == 6
