@@ -651,6 +651,9 @@ def test_a_manager_hands_over_the_deadlines_of_someone_still_in_the_business_uni
     assert "Officer One owns 3 open deadlines here" in page
     assert "Officer One keeps their role" in page
     assert "is sent their reminders instead of Officer One" in page
+    # Who "they" are is said by name: a walk found "when they come back" and "theirs" unclear.
+    assert "New deadlines that Officer One starts later are Officer One’s own" in page
+    assert "When Officer One comes back, these deadlines stay with the person you choose" in page
     assert f'<a href="{url("people", partnership)}" class="govuk-back-link">Back</a>' in page
 
     refused = client.post(hand_over, {}).content.decode()
