@@ -141,9 +141,9 @@ class GDSDateField(DateInputField):
     def clean(self, value):
         """The Design System's checks, in its order, each error shown at the boxes it is
         about (the error summary links to the first of them): nothing typed; a part
-        missing ("must include a month"); not numbers (a month's name is its number), or
-        not a real date; a year
-        without 4 numbers."""
+        missing ("must include a month"); a year of fewer than 4 numbers when it is the only
+        part wrong; parts that cannot be in any date (not numbers (a month's name is its
+        number), a month over 12), all marked at once; a day the month does not have."""
         boxes = [sub.widget for sub in self.fields]
         for box in boxes:
             box.errors = []
@@ -169,20 +169,17 @@ class GDSDateField(DateInputField):
             names = " and ".join(self.PARTS[i] for i in missing)
             refuse(f"{self._what} must include a {names}", missing, "incomplete")
         parts[1] = month_number(parts[1]) or parts[1]
-        not_numbers = [
-            i
-            for i, part in enumerate(parts)
-            if not (part.isascii() and part.isdigit() and len(part) <= 4)
-        ]
-        if not_numbers:
-            refuse(self.real_date_message, not_numbers, "invalid")
-        day, month, year = (int(part) for part in parts)
-        if len(parts[2]) != 4:
+        wrong = self._wrong_parts(parts)
+        if wrong == [2] and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 4:
             refuse("Year must include 4 numbers", [2], "year")
+        if wrong:
+            # Every wrong part at once ("abc 13 26": all three), not one each time.
+            refuse(self.real_date_message, wrong, "invalid")
+        day, month, year = (int(part) for part in parts)
         try:
             date = dt.date(year, month, day)
         except (ValueError, OverflowError):
-            refuse(self.real_date_message, [1] if not 1 <= month <= 12 else [0], "invalid")
+            refuse(self.real_date_message, [0], "invalid")  # 31 February: the day
         if not 1900 <= date.year <= 2100:
             refuse(self.real_date_message, [2], "invalid")
         too_early = self.earliest and self.earliest.error(str(self.what), date, was=self.was)
@@ -191,6 +188,27 @@ class GDSDateField(DateInputField):
         self.validate(date)
         self.run_validators(date)
         return date
+
+    @staticmethod
+    def _wrong_parts(parts: list[str]) -> list[int]:
+        """The boxes that cannot be part of any date: not numbers, a day outside 1 to 31, a
+        month outside 1 to 12, a year without 4 numbers."""
+
+        def number(part: str) -> int | None:
+            return int(part) if part.isascii() and part.isdigit() and len(part) <= 4 else None
+
+        day, month, year = (number(part) for part in parts)
+        return [
+            index
+            for index, right in enumerate(
+                (
+                    day is not None and 1 <= day <= 31,
+                    month is not None and 1 <= month <= 12,
+                    year is not None and len(parts[2]) == 4,
+                )
+            )
+            if not right
+        ]
 
     @property
     def _what(self) -> str:

@@ -126,6 +126,11 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
             ["The date the local authority became aware must be a real date"],
         ),
         (
+            # The year is not the only part wrong: the date is not a real one.
+            {"awareness_date_0": "3", "awareness_date_1": "13", "awareness_date_2": "26"},
+            ["The date the local authority became aware must be a real date"],
+        ),
+        (
             {**date_fields("awareness_date", dt.date(2099, 1, 1))},
             ["The date the local authority became aware must be today or in the past"],
         ),
@@ -645,6 +650,12 @@ def test_a_notification_date_before_awareness_is_shown_at_the_date(client, peopl
         (("31", "2", "2026"), [0]),
         (("3", "13", "2026"), [1]),
         ((" ", "", ""), [0, 1, 2]),  # nothing typed: the whole date, as GOV.UK marks it
+        # Every wrong part at once, not one a try (a walk typed "abc 13 26": only the day
+        # was marked, then the month, then the year).
+        (("abc", "13", "26"), [0, 1, 2]),
+        (("3", "13", "26"), [1, 2]),
+        (("32", "4", "2026"), [0]),
+        (("x", "4", "20266"), [0, 2]),
     ],
 )
 def test_a_date_error_marks_the_boxes_it_is_about(parts, flagged):
