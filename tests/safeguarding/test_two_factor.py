@@ -263,6 +263,27 @@ def test_a_recovery_code_works_once(client, people, no_throttle):
     assert "The code is not correct or has expired" in response.content.decode()
 
 
+def test_recovery_codes_are_offered_with_an_authenticator_app(client, people, settings):
+    """Codes stand in for the app: with neither (the demo's "Skip for the demo") the
+    account page says where they come from rather than "0 codes left" and a button to
+    renew that refuses."""
+    from safeguarding.two_factor import DEMO_SKIP_SESSION_KEY
+
+    settings.DEMO_MODE = True
+    agency = people["agency"]
+    client.force_login(agency)
+    session = client.session
+    session[DEMO_SKIP_SESSION_KEY] = True
+    session.save()
+    page = client.get(reverse("safeguarding:account")).content.decode()
+    assert "Not set up" in page and "0 codes left" not in page
+    assert "You get them when you set up your authenticator app" in page
+    assert "Get new recovery codes" not in page
+    authenticator_for(agency)
+    page = client.get(reverse("safeguarding:account")).content.decode()
+    assert "Get new recovery codes" in page
+
+
 def test_new_recovery_codes_replace_the_old_ones(client, people):
     officer = people["officer"]
     sign_in(client, officer)
