@@ -121,6 +121,21 @@ def information_requests_for_contributor(user: User) -> QuerySet[InformationRequ
     )
 
 
+def contributor_said_once(user: User) -> dict:
+    """What an agency's lists of requests say once, above the tables, rather than on every
+    row: `own_agency` when the user contributes for one agency only (every request listed
+    is to it), `own_partnership` when in one partnership only; None when there are more,
+    and each row names its own. A column the same on every row tells the reader nothing
+    and, on a phone, takes the width the case reference needs. No query of its own."""
+    memberships = permissions.contributor_memberships(user)
+    agencies = {m.agency_id: m.agency for m in memberships}
+    partnerships = {m.partnership_id: m.partnership for m in memberships}
+    return {
+        "own_agency": next(iter(agencies.values())) if len(agencies) == 1 else None,
+        "own_partnership": next(iter(partnerships.values())) if len(partnerships) == 1 else None,
+    }
+
+
 def information_request_get_for_contributor(user: User, pk) -> InformationRequest:
     return permissions.get_or_404(information_requests_for_contributor(user), pk=pk)
 

@@ -72,15 +72,21 @@ def agency_ids(user, *, partnership: Partnership | int | None = None) -> set[int
     }
 
 
+def contributor_memberships(user) -> list[Membership]:
+    """The user's agency-contributor memberships in active partnerships (agency and
+    partnership fetched with them: no query of its own)."""
+    return [
+        m
+        for m in memberships_of(user)
+        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
+    ]
+
+
 def contributor_pairs(user) -> set[tuple[int, int]]:
     """(agency, partnership) for each agency the user contributes for, partnership by
     partnership, in active partnerships: a contributor for one agency in one partnership
     reaches that agency's records there and nothing else."""
-    return {
-        (m.agency_id, m.partnership_id)
-        for m in memberships_of(user)
-        if m.role == Role.AGENCY_CONTRIBUTOR and m.partnership_id and m.partnership.is_active
-    }
+    return {(m.agency_id, m.partnership_id) for m in contributor_memberships(user)}
 
 
 def contributor_filter(user, partnership_field: str) -> Q | None:

@@ -78,7 +78,10 @@ def home(request):
         context["region_partnerships"] = _regional_figures(request.user)
     if context["contributes_for"]:
         from rapid_reviews.models import AWAITING_RETURN
-        from rapid_reviews.selectors import information_requests_for_contributor
+        from rapid_reviews.selectors import (
+            contributor_said_once,
+            information_requests_for_contributor,
+        )
 
         # What the agency has still to answer, soonest due first (those still awaited
         # when the review went to the Panel closed then).
@@ -86,6 +89,7 @@ def home(request):
             status__in=AWAITING_RETURN
         )
         context["requests_to_answer"], context["requests_to_answer_count"] = _first_rows(waiting)
+        context.update(contributor_said_once(request.user))
         from lcspr.models import ActionStatus
         from lcspr.selectors import actions_for_contributor
 

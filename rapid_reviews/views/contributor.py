@@ -22,6 +22,7 @@ from ..selectors import (
     chronology_as_entered,
     chronology_of,
     contacts_before_birth,
+    contributor_said_once,
     information_request_get_for_contributor,
     information_requests_for_contributor,
 )
@@ -50,7 +51,12 @@ def request_list(request):
     return render(
         request,
         "rapid_reviews/contributor_list.html",
-        {"waiting": waiting, "returned": returned, "not_needed": not_needed},
+        {
+            "waiting": waiting,
+            "returned": returned,
+            "not_needed": not_needed,
+            **contributor_said_once(request.user),
+        },
     )
 
 
