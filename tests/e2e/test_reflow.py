@@ -46,6 +46,10 @@ SCROLLS = """(caption) => [...document.querySelectorAll(".app-table-scroll")].so
   (box) => box.querySelector("caption")?.textContent.trim() === caption
     && box.scrollWidth > box.clientWidth + 1
 )"""
+# Whether any table's box is narrower than its table.
+ANY_BOX_SCROLLS = """() => [...document.querySelectorAll(".app-table-scroll")].some(
+  (box) => box.scrollWidth > box.clientWidth + 1
+)"""
 # Each table sits in exactly one box: the template's, the script adding none of its own.
 TABLES_NOT_IN_ONE_BOX = """() => [...document.querySelectorAll("table.govuk-table")].filter(
   (table) => !table.parentElement.classList.contains("app-table-scroll")
@@ -103,5 +107,12 @@ def test_every_page_reflows_at_320_pixels(
                 assert requests.get_attribute("tabindex") == "0"
             else:
                 assert requests.count() == 0
+            # An agency's own list of its requests fits a phone: its agency said once above
+            # the table rather than in a column, each reference on one line (ADR 0020).
+            show_html(page, live_server, pages["rapid_reviews_contributor-list.html"])
+            assert page.locator("table").count()
+            assert page.evaluate(ANY_BOX_SCROLLS) is False
+            reference = page.locator("table a.govuk-link").first
+            assert reference.evaluate("(a) => a.getClientRects().length") == 1
         finally:
             context.close()
