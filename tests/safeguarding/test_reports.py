@@ -206,7 +206,9 @@ def test_timeliness_page_shows_figures_charts_and_tables(client, people, timelin
     assert "Learning themes across reviews" in html
     assert " style=" not in html
     # A financial year's page links the calendar year's annual report: it says which.
-    fy = client.get(reverse("safeguarding:timeliness"), {"period": "financial_year", "year": "2025"})
+    fy = client.get(
+        reverse("safeguarding:timeliness"), {"period": "financial_year", "year": "2025"}
+    )
     assert "The calendar year, 1 January to 31 December 2025." in fy.content.decode()
 
 
