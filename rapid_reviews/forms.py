@@ -14,6 +14,7 @@ from safeguarding.forms import GDSFormHelper, StepForm, drop_maxlength
 from safeguarding.forms import area_field as area
 from safeguarding.forms import text_field as text
 from safeguarding.models import Agency
+from safeguarding.opened import OpenedValues, opened_field
 
 from .models import Criterion, Decision, PanelResponse
 from .services import requests as request_checks
@@ -420,11 +421,14 @@ def _inner_helper(form) -> FormHelper:
     return helper
 
 
-class ReturnForm(KeptValuesShownQuietly, forms.Form):
+class ReturnForm(OpenedValues, KeptValuesShownQuietly, forms.Form):
     """The agency's answers. Rendered without its own <form> or buttons: the chronology
-    formset and the buttons sit in the same form (see return_form.html)."""
+    formset and the buttons sit in the same form (see return_form.html). It carries the
+    version and what it was opened with (a stale save is merged three ways: opened.py);
+    the chronology rows are not merged (kept as typed)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened = opened_field()
     involved = forms.TypedChoiceField(
         label="Was your agency involved with the child or family?",
         choices=[("yes", "Yes"), ("no", "No")],

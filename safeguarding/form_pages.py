@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from . import opened
 from .drafts import take_kept_post
 from .once import made, sent_before, taken_before
+from .templatetags.error_summary import first_box
 from .workflow import ConcurrentEditError, TransitionError
 from .workflow import check_version as workflow_check_version
 
@@ -156,15 +158,57 @@ SAVE_AGAIN = (
     "leave this page to keep that change."
 )
 
+#: After a stale save merged three ways (opened.py): what the page now holds.
+MERGED = (
+    "We have kept your changes and added the other changes to the parts you did not "
+    "change. Check the answers and save again."
+)
+#: ... where the other change changed nothing this page asks.
+KEPT = "We have kept your changes. Check the answers and save again."
+#: ... and where both changed the same questions (the person's typing is kept in them).
+BOTH = "You and the other change both changed: {names}. Saving again keeps yours."
+
 
 def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
-    """After a refused stale save: say so, keep what was typed, and move the form on to
-    the version saved now, so that saving again replaces the other change knowingly
-    (rather than being refused for ever, or the typing lost to a reload)."""
+    """After a refused stale save: say so (one error), keep what was typed, take the
+    other change into the questions the person left as they were (a three-way merge,
+    opened.py), name those both changed, and move the form on to the version saved now
+    with what it now shows as its base, so that saving again saves both changes, and
+    replaces the other change only where the person typed over it knowingly. The save
+    itself is refused all the same: nothing is merged and saved unseen.
+
+    A page that cannot say what it was opened with (no `opened`, or one not signed by
+    us), or whose values were read before the version saved now, keeps all its typing as
+    before, and says that saving again replaces the other change."""
     form.add_error(None, str(error))
     if error.current_version is None or not form.is_bound:
         return
     data = form.data.copy()
-    data[form.add_prefix("version")] = str(error.current_version)
     form.data = data
-    form.add_error(None, SAVE_AGAIN)
+    posted = _posted_version(form)
+    data[form.add_prefix("version")] = str(error.current_version)
+    current = "version" in form.fields and (
+        form.get_initial_for_field(form.fields["version"], "version") == error.current_version
+    )
+    merge = opened.merge_latest(form, posted) if current and "opened" in form.fields else None
+    if "opened" in form.fields:
+        # The base of the next save: the version the form has moved on to (unknown where
+        # the values shown were read before it).
+        data[form.add_prefix("opened")] = opened.opened_token(form) if current else ""
+    if merge is None:
+        form.conflict_note = [SAVE_AGAIN]
+        return
+    merged, both = merge
+    form.conflict_note = [MERGED if merged or both else KEPT]
+    if both:
+        labels = [str(form.fields[name].label or name).rstrip("?:") for name in both]
+        names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+        form.conflict_note.append(BOTH.format(names=names))
+        form.error_target = first_box(form[both[0]])
+
+
+def _posted_version(form) -> int | None:
+    try:
+        return int(form.data.get(form.add_prefix("version")))
+    except (TypeError, ValueError):
+        return None

@@ -12,6 +12,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from .drafts import KeptValuesShownQuietly
+from .opened import OpenedValues, opened_field
 
 
 def drop_maxlength(form) -> None:
@@ -443,11 +444,13 @@ class ChangePasswordForm(GDSFormMixin, NewPasswordRules, auth_forms.PasswordChan
 # --- Steps of the case journeys (shared by the stages) -----------------------------------
 
 
-class StepForm(GDSFormMixin, forms.Form):
-    """A step of a long case journey: a hidden version for optimistic locking, "Save and
+class StepForm(OpenedValues, GDSFormMixin, forms.Form):
+    """A step of a long case journey: a hidden version for optimistic locking (with what
+    the page was opened with, to merge a stale save three ways: opened.py), "Save and
     continue" and "Save and come back later"."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened = opened_field()
     submit_name = "continue"
     submit_label = "Save and continue"
     later_label = "Save and come back later"

@@ -166,3 +166,56 @@ def commit_once_waited_on(side, *, give_up_after: float = 60.0):
     thread = threading.Thread(target=commit_when_waited_on)
     thread.start()
     return thread
+
+
+def form_as_shown(html: str, *, having: str = "version") -> dict[str, list[str]]:
+    """What a browser would post from the page's form that has a field named `having`,
+    left as it was shown: its inputs, checked boxes and options, text areas and selected
+    options, by name (each a list, as the test client takes several values of a name).
+    Buttons are left out: add the one pressed."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.forms, self.current, self.area, self.select = [], None, None, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form":
+                self.current = {}
+                self.forms.append(self.current)
+            if self.current is None or "disabled" in a:
+                return
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                    self.current.setdefault(name, [])
+                    return
+                self.current.setdefault(name, []).append(a.get("value", "on"))
+            elif tag == "textarea" and name:
+                self.area = name
+                self.current.setdefault(name, []).append("")
+            elif tag == "select" and name:
+                self.select = name
+                self.current.setdefault(name, [])
+            elif tag == "option" and self.select and "selected" in a:
+                self.current[self.select].append(a.get("value", ""))
+
+        def handle_data(self, data):
+            if self.area:
+                self.current[self.area][-1] += data
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                if self.area and self.current[self.area][-1].startswith("\n"):
+                    self.current[self.area][-1] = self.current[self.area][-1][1:]
+                self.area = None
+            elif tag == "select":
+                self.select = None
+            elif tag == "form":
+                self.current = None
+
+    parser = Forms()
+    parser.feed(html)
+    return next(f for f in parser.forms if having in f)

@@ -1059,3 +1059,35 @@ def test_an_over_long_local_authority_is_named_shortly(client, people, make_inci
     html = response.content.decode()
     assert "The local authority must be 200 characters or fewer" in html
     assert "if not this one must be" not in html
+
+
+def test_a_stale_step_takes_the_other_tabs_change_where_this_one_typed_nothing(
+    client, people, make_incident
+):
+    """The same three-way merge on a step of the incident journey: tab A ticks a
+    parallel process and saves; tab B, opened before, changes only the summary. B is
+    refused, comes back with A's ticks and B's summary, and saving again keeps both."""
+    from tests.utils import form_as_shown
+
+    incident = make_incident(complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "circumstances"])
+    page = client.get(url).content.decode()
+    tab_a, tab_b = form_as_shown(page), form_as_shown(page)
+    a = {**tab_a, "parallel_processes": ["police", "inquest"], "circumstances": "Summary."}
+    assert client.post(url, {**a, "later": ""}).status_code == 302
+    b = {**tab_b, "circumstances": "Summary.", "other_children_in_household": "One, aged 4."}
+    refused = client.post(url, {**b, "later": ""})
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "This incident was changed after you opened this page" in html
+    assert "We have kept your changes and added the other changes" in html
+    shown = form_as_shown(html)
+    assert sorted(shown["parallel_processes"]) == ["inquest", "police"]
+    assert shown["other_children_in_household"] == ["One, aged 4."]
+    # Both typed the same summary: not a change to choose between.
+    assert "both changed" not in html
+    assert client.post(url, {**shown, "later": ""}).status_code == 302
+    incident.refresh_from_db()
+    assert sorted(incident.parallel_processes) == ["inquest", "police"]
+    assert incident.other_children_in_household == "One, aged 4."

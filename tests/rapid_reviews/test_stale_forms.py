@@ -12,7 +12,7 @@ from rapid_reviews.models import AgencyReturn, RequestStatus, StatusChange
 from safeguarding.calendar import add_working_days
 from safeguarding.models import Role
 from tests.factories import member
-from tests.utils import date_fields, sign_in
+from tests.utils import date_fields, form_as_shown, sign_in
 
 from .conftest import return_and_submit, return_post
 
@@ -368,3 +368,111 @@ def test_a_return_kept_after_a_timeout_comes_back_without_errors(
     assert "govuk-error-summary" not in html and "govuk-error-message" not in html
     assert html.index("we kept what you typed") < html.index('<h1 class="govuk-heading-l">')
     assert "Enter the date of the contact" in client.post(url, typed).content.decode()
+
+
+def _summary(html):
+    return html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+
+
+def _two_tabs(sent_requests, contributors):
+    """The police contributor's draft, and its return form open in two tabs of one
+    browser (the same page twice: what each tab would post, left as shown)."""
+    from rapid_reviews import services
+
+    from .conftest import rows, values_for_return
+
+    request = sent_requests["police"]
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(analysis="Old analysis", learning="Old learning"),
+        rows=rows(timezone.localdate() - dt.timedelta(days=5)),
+    )
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    browser = client_for(contributors["police"])
+    page = browser.get(url).content.decode()
+    return request, url, browser, form_as_shown(page), form_as_shown(page)
+
+
+def test_a_stale_return_takes_the_other_tabs_change_where_this_one_typed_nothing(
+    sent_requests, contributors
+):
+    """Tab A changes the analysis and saves; tab B, opened before, changes only the
+    learning. B is refused (never merged and saved unseen), but its form comes back with
+    A's analysis and B's learning, and one error in the summary; saving again keeps
+    both changes (the demo walk's defect: B's old analysis overwrote A's)."""
+    request, url, browser, tab_a, tab_b = _two_tabs(sent_requests, contributors)
+    assert browser.post(url, {**tab_a, "analysis": "A's analysis", "save": "1"}).status_code == 302
+    refused = browser.post(url, {**tab_b, "learning": "B's learning", "save": "1"})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and "<title>Error:" in html
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert (saved.analysis, saved.learning) == ("A's analysis", "Old learning")
+    summary = _summary(html)
+    assert summary.count("<li>") == 1
+    assert "This return was changed after you opened this page" in summary
+    assert 'href="#id_involved_1"' in summary  # none changed by both: the first question
+    assert "We have kept your changes and added the other changes" in html
+    assert "save again" not in summary.lower() and "both changed" not in html
+    shown = form_as_shown(html)
+    assert shown["analysis"] == ["A's analysis"] and shown["learning"] == ["B's learning"]
+    assert browser.post(url, {**shown, "save": "1"}).status_code == 302
+    saved.refresh_from_db()
+    assert (saved.analysis, saved.learning) == ("A's analysis", "B's learning")
+    # The page saved again was based on the version it moved on to: a third tab opened
+    # before that save is refused and merged against it, not against the first.
+    tab_c = form_as_shown(html)
+    again = browser.post(url, {**tab_c, "immediate_actions": "C's actions", "save": "1"})
+    shown = form_as_shown(again.content.decode())
+    assert (shown["analysis"], shown["learning"], shown["immediate_actions"]) == (
+        ["A's analysis"],
+        ["B's learning"],
+        ["C's actions"],
+    )
+    assert "both changed" not in again.content.decode()
+
+
+def test_a_part_both_tabs_changed_is_named_and_keeps_what_this_tab_typed(
+    sent_requests, contributors
+):
+    request, url, browser, tab_a, tab_b = _two_tabs(sent_requests, contributors)
+    a = {**tab_a, "analysis": "A's analysis", "criteria_view": ["improvements"], "save": "1"}
+    assert browser.post(url, a).status_code == 302
+    b = {**tab_b, "analysis": "B's analysis", "learning": "B's learning", "save": "1"}
+    html = browser.post(url, b).content.decode()
+    summary = _summary(html)
+    assert summary.count("<li>") == 1 and 'href="#id_analysis"' in summary
+    assert "You and the other change both changed: Analysis." in html
+    shown = form_as_shown(html)
+    assert shown["analysis"] == ["B's analysis"] and shown["learning"] == ["B's learning"]
+    assert shown["criteria_view"] == ["improvements"]  # A's, taken where B typed nothing
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.analysis == "A's analysis"  # refused: nothing of B's saved yet
+    assert browser.post(url, {**shown, "save": "1"}).status_code == 302
+    saved.refresh_from_db()
+    assert (saved.analysis, saved.learning, saved.criteria_view) == (
+        "B's analysis",
+        "B's learning",
+        ["improvements"],
+    )
+
+
+def test_a_tampered_record_of_what_was_opened_keeps_all_the_typing_as_before(
+    sent_requests, contributors
+):
+    """A page whose record of what it opened with is not ours (changed, or from before
+    it was kept) cannot tell what was typed from what was shown: everything on it is
+    kept, as before, and the page says that saving again replaces the other change."""
+    request, url, browser, tab_a, tab_b = _two_tabs(sent_requests, contributors)
+    assert tab_b["opened"] and tab_b["opened"] != [""]
+    assert browser.post(url, {**tab_a, "analysis": "A's analysis", "save": "1"}).status_code == 302
+    for opened in ("not-signed", tab_b["opened"][0] + "x", ""):
+        b = {**tab_b, "opened": opened, "learning": "B's learning", "save": "1"}
+        response = browser.post(url, b)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert _summary(html).count("<li>") == 1
+        assert "save again to replace the other change" in html
+        assert form_as_shown(html)["analysis"] == ["Old analysis"]
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.analysis == "A's analysis"
