@@ -429,6 +429,9 @@ class ReturnForm(OpenedValues, KeptValuesShownQuietly, forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     opened = opened_field()
+    #: The chronology's rows as the page was opened (initial["chronology"]): merged by
+    #: the page as a whole (views/contributor.py, _merge_rows).
+    opened_extras = ("chronology",)
     involved = forms.TypedChoiceField(
         label="Was your agency involved with the child or family?",
         choices=[("yes", "Yes"), ("no", "No")],

@@ -163,10 +163,19 @@ MERGED = (
     "We have kept your changes and added the other changes to the parts you did not "
     "change. Check the answers and save again."
 )
-#: ... where the other change changed nothing this page asks.
+#: ... where nothing was taken from the other change.
 KEPT = "We have kept your changes. Check the answers and save again."
 #: ... and where both changed the same questions (the person's typing is kept in them).
-BOTH = "You and the other change both changed: {names}. Saving again keeps yours."
+BOTH = (
+    "These were also changed by someone else or in another tab: {names}. What you typed "
+    "is kept in them: saving again replaces their change."
+)
+
+
+def conflict_names(labels: list[str]) -> str:
+    """Questions named in `BOTH`: their labels in quotes, joined in words."""
+    quoted = [f"‘{label}’" for label in labels]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
@@ -199,11 +208,15 @@ def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
         form.conflict_note = [SAVE_AGAIN]
         return
     merged, both = merge
-    form.conflict_note = [MERGED if merged or both else KEPT]
+    form.conflict_note = [MERGED if merged else KEPT]
+    # A page shown again with errors (every error at once): those of a question now
+    # holding the other change's value were about what this page sent, not what it shows.
+    if form.is_bound and hasattr(form, "_errors") and form._errors:
+        for name in merged:
+            form._errors.pop(name, None)
     if both:
-        labels = [str(form.fields[name].label or name).rstrip("?:") for name in both]
-        names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-        form.conflict_note.append(BOTH.format(names=names))
+        labels = [str(form.fields[name].label or name) for name in both]
+        form.conflict_note.append(BOTH.format(names=conflict_names(labels)))
         form.error_target = first_box(form[both[0]])
 
 

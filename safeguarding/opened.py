@@ -31,8 +31,15 @@ SALT = "safeguarding.opened"
 
 class OpenedValues:
     """For a form with a hidden `version`: a hidden `opened`, whose value (when the form
-    is drawn unbound, or bound to a post without it) says what the form was opened
-    with. Computed when the page is drawn, from the form's fields as they are then."""
+    is drawn unbound) says what the form was opened with. Computed when the page is
+    drawn, from the form's fields as they are then. A form bound to a post shows what was
+    posted: a post without `opened` (an older page) keeps it without, and falls back.
+
+    `opened_extras`: names of initial values that are not questions of the form but are
+    on its page (the return's chronology rows, a formset): their digests go in `opened`
+    too, for the page to merge them itself (`extra_base`)."""
+
+    opened_extras: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,14 +131,31 @@ def _sent(form, data, name, field):
     return field.widget.value_from_datadict(data, form.files, form.add_prefix(name))
 
 
+def digest(value) -> str:
+    """The digest of a value that is not a question's (rows of a formset, as dicts)."""
+    return _digest(value)
+
+
+def _form_name(form) -> str:
+    return f"{type(form).__module__}.{type(form).__qualname__}"
+
+
 def opened_token(form) -> str:
-    """The signed value of `opened` for `form` as its initial values are now."""
+    """The signed value of `opened` for `form` as its initial values are now: its
+    version, its form's class (a value from another form's page is not taken for this
+    one's), the digests of its questions and of its `opened_extras`."""
     version = form.get_initial_for_field(form.fields["version"], "version")
-    return signing.dumps({"v": version, "f": _initial_digests(form)}, salt=SALT, compress=True)
+    extras = {name: _digest(form.initial.get(name)) for name in form.opened_extras}
+    return signing.dumps(
+        {"v": version, "c": _form_name(form), "f": _initial_digests(form), "x": extras},
+        salt=SALT,
+        compress=True,
+    )
 
 
-def _opened(form, version) -> dict[str, str] | None:
-    """The digests the page was opened with, if `opened` is ours and for `version`."""
+def _opened(form, version) -> dict | None:
+    """What the page was opened with, if `opened` is ours, of this form and for
+    `version`: {"f": digests of its questions, "x": digests of its extras}."""
     token = form.data.get(form.add_prefix("opened"))
     if not token:
         return None
@@ -141,8 +165,18 @@ def _opened(form, version) -> dict[str, str] | None:
         return None
     if not isinstance(opened, dict) or opened.get("v") != version:
         return None
-    digests = opened.get("f")
-    return digests if isinstance(digests, dict) else None
+    if opened.get("c") != _form_name(form):
+        return None
+    digests, extras = opened.get("f"), opened.get("x", {})
+    if not isinstance(digests, dict) or not isinstance(extras, dict):
+        return None
+    return {"f": digests, "x": extras}
+
+
+def extra_base(form, name: str) -> str | None:
+    """The digest `name` (one of the form's `opened_extras`) had when the page was
+    opened, as `merge_latest` read it; None where unknown (then: not merged)."""
+    return (getattr(form, "opened_base", None) or {}).get("x", {}).get(name)
 
 
 # --- putting a value back into what was posted --------------------------------------------
@@ -180,9 +214,11 @@ def merge_latest(form, version) -> tuple[list[str], list[str]] | None:
     changed. Returns (merged, both): the names taken from the latest, and the names both
     changed differently (their typing kept). None where the page cannot say what it was
     opened with (no `opened`, or one not ours): then nothing is merged."""
-    opened = _opened(form, version)
-    if opened is None:
+    found = _opened(form, version)
+    if found is None:
         return None
+    form.opened_base = found
+    opened = found["f"]
     data = form.data
     merged, both = [], []
     for name, field in form.fields.items():
@@ -191,8 +227,14 @@ def merge_latest(form, version) -> tuple[list[str], list[str]] | None:
         base = opened.get(name)
         latest_value = form.get_initial_for_field(field, name)
         latest = initial_digest(field, latest_value)
-        if latest is None or latest == base:
-            continue  # not changed by the other change (or not known: kept as typed)
+        if latest is None:
+            if isinstance(field, forms.FileField):
+                continue  # a file is never sent again: nothing of it to keep or replace
+            # A question whose value cannot be compared: whether the other change
+            # changed it is unknown, so the page does not say it merged anything.
+            return None
+        if latest == base:
+            continue  # not changed by the other change
         mine = sent_digest(field, _sent(form, data, name, field))
         if mine == latest:
             continue  # both made the same change

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from safeguarding import opened
 from safeguarding.audit import audit_view
 from safeguarding.drafts import take_kept_post
-from safeguarding.form_pages import refusals_shown_on
+from safeguarding.form_pages import BOTH, MERGED, SAVE_AGAIN, conflict_names, refusals_shown_on
 from safeguarding.templatetags.error_summary import first_box, summary_errors
 
 from .. import services
@@ -208,7 +209,7 @@ def return_edit(request, pk):
     if request.method == "POST" and refusal is None and "add_row" in request.POST:
         data = _with_another_row(request.POST)
     if data is not None:
-        form = ReturnForm(data, initial=initial)
+        form = ReturnForm(data, initial={**initial, "chronology": rows})
         formset = chronology_formset(extra=0)(data, initial=rows, prefix=PREFIX)
     if refusal is not None:
         # Typed while a colleague submitted the return or the request closed: nothing
@@ -242,8 +243,10 @@ def return_edit(request, pk):
                     "Your draft is saved. Only your agency can see it until you submit it.",
                 )
                 return redirect(detail)
+            if getattr(form, "conflict_note", None):
+                formset = _merge_rows(form, formset, rows)
     elif kept is None:
-        form = ReturnForm(initial=initial)
+        form = ReturnForm(initial={**initial, "chronology": rows})
         extra = _rows_to_add(request.GET.get("add"), rows)
         formset = chronology_formset(extra=extra)(initial=rows, prefix=PREFIX)
     row_errors = _row_errors(formset) if formset.is_bound else []
@@ -275,6 +278,25 @@ def return_edit(request, pk):
             "back": detail,
         },
     )
+
+
+def _merge_rows(form, formset, rows: list[dict]):
+    """After a draft refused as stale, the chronology merged as a whole, as each question
+    of the form is (safeguarding/opened.py): rows this page left as opened and the other
+    change changed are shown as saved now; rows both changed keep this page's and are
+    named; where the page cannot say what it was opened with, rows that differ from those
+    saved now are named, since saving again replaces them. The formset to show."""
+    base = opened.extra_base(form, "chronology")
+    latest, mine = opened.digest(rows), opened.digest(formset.rows())
+    if latest == mine or latest == base:
+        return formset  # the other change did not touch the rows, or made the same rows
+    if base is None and form.conflict_note == [SAVE_AGAIN]:
+        return formset  # the page says already that saving again replaces the other change
+    if base is not None and mine == base:
+        form.conflict_note[0] = MERGED
+        return chronology_formset(extra=0 if rows else 1)(initial=rows, prefix=PREFIX)
+    form.conflict_note.append(BOTH.format(names=conflict_names(["Chronology"])))
+    return formset
 
 
 def _checked_version(posted: str | None) -> int | None:

@@ -413,7 +413,7 @@ def test_a_stale_return_takes_the_other_tabs_change_where_this_one_typed_nothing
     assert "This return was changed after you opened this page" in summary
     assert 'href="#id_involved_1"' in summary  # none changed by both: the first question
     assert "We have kept your changes and added the other changes" in html
-    assert "save again" not in summary.lower() and "both changed" not in html
+    assert "save again" not in summary.lower() and "also changed by" not in html
     shown = form_as_shown(html)
     assert shown["analysis"] == ["A's analysis"] and shown["learning"] == ["B's learning"]
     assert browser.post(url, {**shown, "save": "1"}).status_code == 302
@@ -429,7 +429,7 @@ def test_a_stale_return_takes_the_other_tabs_change_where_this_one_typed_nothing
         ["B's learning"],
         ["C's actions"],
     )
-    assert "both changed" not in again.content.decode()
+    assert "also changed by" not in again.content.decode()
 
 
 def test_a_part_both_tabs_changed_is_named_and_keeps_what_this_tab_typed(
@@ -442,7 +442,7 @@ def test_a_part_both_tabs_changed_is_named_and_keeps_what_this_tab_typed(
     html = browser.post(url, b).content.decode()
     summary = _summary(html)
     assert summary.count("<li>") == 1 and 'href="#id_analysis"' in summary
-    assert "You and the other change both changed: Analysis." in html
+    assert "also changed by someone else or in another tab: ‘Analysis’." in html
     shown = form_as_shown(html)
     assert shown["analysis"] == ["B's analysis"] and shown["learning"] == ["B's learning"]
     assert shown["criteria_view"] == ["improvements"]  # A's, taken where B typed nothing
@@ -476,3 +476,35 @@ def test_a_tampered_record_of_what_was_opened_keeps_all_the_typing_as_before(
         assert form_as_shown(html)["analysis"] == ["Old analysis"]
     saved = AgencyReturn.objects.get(information_request=request)
     assert saved.analysis == "A's analysis"
+
+
+def test_the_chronology_left_as_opened_takes_the_other_tabs_rows(sent_requests, contributors):
+    """The rows are merged as a whole, as a question is: tab A changes a row and saves;
+    tab B, opened before, changes only the learning. B's page comes back with A's row
+    (not B's old one, which saving again would have put back unseen: a review found it)."""
+    request, url, browser, tab_a, tab_b = _two_tabs(sent_requests, contributors)
+    a = {**tab_a, "chronology-0-what_happened": "A's row", "save": "1"}
+    assert browser.post(url, a).status_code == 302
+    html = browser.post(url, {**tab_b, "learning": "B's learning", "save": "1"}).content.decode()
+    assert "We have kept your changes and added the other changes" in html
+    assert "also changed by" not in html
+    shown = form_as_shown(html)
+    assert shown["chronology-0-what_happened"] == ["A's row"]
+    assert browser.post(url, {**shown, "save": "1"}).status_code == 302
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.learning == "B's learning"
+    assert [e.what_happened for e in saved.chronology.all()] == ["A's row"]
+
+
+def test_a_chronology_both_tabs_changed_keeps_this_tabs_rows_and_says_so(
+    sent_requests, contributors
+):
+    request, url, browser, tab_a, tab_b = _two_tabs(sent_requests, contributors)
+    a = {**tab_a, "chronology-0-what_happened": "A's row", "save": "1"}
+    assert browser.post(url, a).status_code == 302
+    b = {**tab_b, "chronology-0-what_happened": "B's row", "save": "1"}
+    html = browser.post(url, b).content.decode()
+    assert "also changed by someone else or in another tab: ‘Chronology’." in html
+    assert form_as_shown(html)["chronology-0-what_happened"] == ["B's row"]
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert [e.what_happened for e in saved.chronology.all()] == ["A's row"]

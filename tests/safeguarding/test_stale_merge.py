@@ -91,6 +91,45 @@ def test_questions_both_changed_keep_the_typing_and_are_named():
     assert form.data["note"] == "Mine" and form.data["on_1"] == "Feb"
     assert form.data["colour"] == "blue"
     assert form.conflict_note[1] == (
-        "You and the other change both changed: Date and Note. Saving again keeps yours."
+        "These were also changed by someone else or in another tab: ‘Date’ and ‘Note’. What "
+        "you typed is kept in them: saving again replaces their change."
     )
     assert form.error_target == "id_on_0"
+
+
+class Other(Kinds):
+    """Another form with the same questions: its page's `opened` is not this one's."""
+
+
+def test_what_another_forms_page_was_opened_with_is_not_taken_for_this_one():
+    data = _as_shown(OPENED)
+    data["opened"] = Other(initial=OPENED)["opened"].value()
+    form = _refused(data)
+    assert form.data["note"] == "First"  # nothing merged: all the typing kept
+    assert "save again to replace the other change" in form.conflict_note[0]
+
+
+def test_nothing_taken_from_the_other_change_is_not_called_added():
+    """Every question the other change changed was changed here too: the page keeps the
+    typing and names them, and does not say it added the other changes."""
+    data = _as_shown(OPENED)
+    data.update({"on_0": "9", "colour": "red", "note": "Mine"})
+    data.setlist("flags", ["b"])
+    data["agreed"] = ""
+    data.pop("agreed")
+    form = _refused(data, {**OPENED, "version": 2, "on": dt.date(2025, 3, 4), "note": "Theirs"})
+    assert form.conflict_note[0] == "We have kept your changes. Check the answers and save again."
+    assert "‘Date’ and ‘Note’" in form.conflict_note[1]
+
+
+def test_an_error_about_a_question_now_holding_the_other_change_is_dropped():
+    """A page shown again with its errors (every error at once) after the merge: the
+    question that now holds the saved value has no error about what was sent."""
+    data = _as_shown(OPENED)
+    form = Kinds(data, initial=LATEST)
+    assert form.is_valid(), form.errors
+    form.add_error("note", "Something about the old note")
+    error = ConcurrentEditError("Changed.", current_version=LATEST["version"])
+    keep_typing_after_conflict(form, error)
+    assert form.data["note"] == "Theirs"
+    assert "note" not in form.errors
