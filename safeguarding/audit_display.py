@@ -396,8 +396,8 @@ def present_events(
 def name_visitors(events: list) -> None:
     """Give each refused request filed in the trail of the partnership owning the record
     asked for (audit.audit_refused) by someone holding no role there `actor_text`: their
-    name and the partnerships they hold a role in now ("Olive Other (ASCP)"), or their
-    name alone if none. Read in one query for the page, only when it holds refusals."""
+    name and where they hold a role now ("Olive Other (ASCP)", "Rita Reg (regional
+    viewer, Midshire)"), or "(no current role)". Read in one query for the page, only when it holds refusals."""
     from .models import AuditEvent, Membership
 
     refused = [
@@ -408,17 +408,23 @@ def name_visitors(events: list) -> None:
     if not refused:
         return
     roles: dict[int, dict[int, str]] = defaultdict(dict)
-    for user_id, partnership_id, code in Membership.objects.filter(
-        user_id__in={e.actor_id for e in refused}, partnership__isnull=False
-    ).values_list("user_id", "partnership_id", "partnership__code"):
-        roles[user_id][partnership_id] = code
+    regions: dict[int, set[str]] = defaultdict(set)
+    for user_id, partnership_id, code, region in Membership.objects.filter(
+        user_id__in={e.actor_id for e in refused}
+    ).values_list("user_id", "partnership_id", "partnership__code", "region__name"):
+        if partnership_id is not None:
+            roles[user_id][partnership_id] = code
+        elif region:
+            regions[user_id].add(region)
     for event in refused:
         theirs = roles[event.actor_id]
         if event.partnership_id in theirs:
             continue
         name = event.actor.full_name or event.actor.email
-        codes = ", ".join(sorted(theirs.values()))
-        event.actor_text = f"{name} ({codes})" if codes else name
+        where = sorted(theirs.values()) + [
+            f"regional viewer, {region}" for region in sorted(regions[event.actor_id])
+        ]
+        event.actor_text = f"{name} ({'; '.join(where) if where else 'no current role'})"
 
 
 #: How a hand-over's record was stored (deadlines.LEFT_OWNER_OF) and a role's (people.py).

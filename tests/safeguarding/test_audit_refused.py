@@ -216,3 +216,20 @@ def test_the_quiet_period_and_the_cap_count_a_refusal_once_with_its_owners_copy(
     mine = _refused().filter(actor=other)
     assert len({event.object_repr for event in mine}) == 3
     assert mine.count() == 6
+
+
+def test_a_regional_viewer_refused_a_case_is_named_in_the_owners_trail_as_one(
+    client, people, partnership, region, make_incident
+):
+    """Someone with no role in any partnership is still said to be someone: a regional
+    viewer by their region, anyone else as having no current role."""
+    incident = make_incident()
+    regional = people["regional"]
+    regional.full_name = "Rita Regional"
+    regional.save(update_fields=["full_name"])
+    sign_in(client, regional)
+    url = reverse("notifications:detail", args=[incident.pk])
+    assert client.get(url).status_code in {403, 404}
+    sign_in(client, people["manager"])
+    text = client.get(reverse("safeguarding:audit"), {"action": "refused"}).content.decode()
+    assert f"Rita Regional (regional viewer, {region.name})" in text
