@@ -397,7 +397,8 @@ def name_visitors(events: list) -> None:
     """Give each refused request filed in the trail of the partnership owning the record
     asked for (audit.audit_refused) by someone holding no role there `actor_text`: their
     name and where they hold a role now ("Olive Other (ASCP)", "Rita Reg (regional
-    viewer, Midshire)"), or "(no current role)". Read in one query for the page, only when it holds refusals."""
+    viewer, Midshire)"), or "(no current role)". Read in one query for the page, only
+    when it holds refusals."""
     from .models import AuditEvent, Membership
 
     refused = [
