@@ -214,8 +214,47 @@ def national_form_sections(incident: Incident) -> list[Section]:
 # --- the PDF --------------------------------------------------------------------------
 
 
-def notification_pdf(incident: Incident) -> bytes:
-    """A tagged (PDF/UA-1) A4 record of the notification, marked OFFICIAL-SENSITIVE."""
+@dataclass(frozen=True)
+class SentCopy:
+    """What the case holds of a recorded notification: the corrections made to it since
+    (audit events, oldest first, each with `corrected` in words), and whether its stored
+    PDF is the copy of what was sent (kept since it was recorded, or never corrected)."""
+
+    corrections: list
+    as_sent: bool
+
+    @property
+    def corrected_on(self) -> dt.date | None:
+        return timezone.localdate(self.corrections[-1].occurred_at) if self.corrections else None
+
+    @property
+    def corrections_in_words(self) -> str:
+        """ "7 December 2026 (the date the local authority became aware)", each joined."""
+        return "; ".join(
+            f"{format_date(timezone.localdate(event.occurred_at))} "
+            f"({' and '.join(event.corrected)})"
+            for event in self.corrections
+        )
+
+
+def sent_copy(incident: Incident) -> SentCopy | None:
+    """The notification's `SentCopy`, or None before it is recorded (one query)."""
+    from .selectors import notification_corrections
+
+    if incident.notified_at is None:
+        return None
+    corrections = notification_corrections(incident)
+    return SentCopy(
+        corrections=corrections,
+        as_sent=bool(incident.notification_pdf)
+        and (incident.notification_pdf_as_sent or not corrections),
+    )
+
+
+def notification_pdf(incident: Incident, *, corrected_on: dt.date | None = None) -> bytes:
+    """A tagged (PDF/UA-1) A4 record of the notification, marked OFFICIAL-SENSITIVE: the
+    copy of what was sent (made when it is recorded), or with `corrected_on` the
+    notification as corrected that day, saying it is not what was sent."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -228,6 +267,7 @@ def notification_pdf(incident: Incident) -> bytes:
             "sections": sections,
             "generated_at": format_datetime(timezone.now()),
             "not_recorded": _(NOT_RECORDED),
+            "corrected_on": format_date(corrected_on),
         },
     )
     # Everything is inline: refuse the network outright, allow only local files.

@@ -127,6 +127,13 @@ class Incident(models.Model):
     other_partnerships_told = models.TextField(blank=True)
     late_reason = models.TextField(blank=True)
     notification_pdf = models.FileField(upload_to="notifications/", blank=True)
+    #: The PDF was made when the notification was recorded and is never remade: it is the
+    #: copy of what was sent. False for a case recorded before the copy was kept (until
+    #: 2026-12-07 a correction remade it); such a PDF is what was sent only if the
+    #: notification was never corrected (ADR 0008 addendum of 2026-12-07).
+    notification_pdf_as_sent = models.BooleanField(
+        _("notification PDF kept as it was sent"), default=False
+    )
 
     # A decision not to notify.
     decision_rationale = models.TextField(blank=True)

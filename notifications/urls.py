@@ -26,6 +26,11 @@ urlpatterns = [
     path("<int:pk>/entered-in-error/", views.enter_in_error, name="enter-in-error"),
     path("<int:pk>/ready-to-send/", views.ready_to_send, name="ready-to-send"),
     path("<int:pk>/notification.pdf", views.notification_pdf, name="pdf"),
+    path(
+        "<int:pk>/notification-as-corrected.pdf",
+        views.notification_pdf_corrected,
+        name="pdf-corrected",
+    ),
     path("<int:pk>/attachments/", views.attachments, name="attachments"),
     path("<int:pk>/export/", views.case_export, name="export"),
     path("<int:pk>/delete/", views.case_delete, name="case-delete"),

@@ -156,3 +156,47 @@ def children_named(user: User, typed: str, *, date_of_birth=None, limit=FIND_BY_
         .order_by(*order)
     )
     return found, len(matched) > limit
+
+
+#: The fields a correction of a recorded notification changes, as the trail names them,
+#: with what they are in words.
+CORRECTED_FIELDS = {
+    "notified_at": "when it was sent",
+    "awareness_date": "the date the local authority became aware",
+}
+
+
+def notification_corrections(incident: Incident) -> list[AuditEvent]:
+    """The corrections made to a notification once it was recorded (when it was sent, the
+    date the local authority became aware), oldest first, each with `corrected` (what it
+    corrected, in words): the audit trail's events, in one query. Empty before the
+    notification is recorded. Earlier changes of the awareness date were made before
+    anything was sent, so are not corrections of it."""
+    from django.db.models import Subquery
+
+    from ..models import Status as IncidentStatus
+    from ..models import StatusChange
+
+    if incident.notified_at is None:
+        return []
+    recorded_at = (
+        StatusChange.objects.filter(
+            incident=incident, to_status__in=[IncidentStatus.NOTIFIED, IncidentStatus.RECORDED]
+        )
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    events = list(
+        AuditEvent.objects.filter(
+            object_type="notifications.incident",
+            object_id=str(incident.pk),
+            action=AuditEvent.Action.UPDATE,
+            changes__has_key="reason",
+            occurred_at__gte=Subquery(recorded_at),
+        )
+        .filter(Q(changes__has_key="notified_at") | Q(changes__has_key="awareness_date"))
+        .order_by("occurred_at", "id")
+    )
+    for event in events:
+        event.corrected = [words for key, words in CORRECTED_FIELDS.items() if key in event.changes]
+    return events

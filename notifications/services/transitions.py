@@ -235,7 +235,6 @@ def incident_correct_notification(
             actor=actor,
             reason=why,
         )
-    _attach_pdf(incident)
     audit_record(
         actor=actor,
         action=Action.UPDATE,
@@ -305,7 +304,6 @@ def incident_correct_awareness_date(
         also=("late_reason",),
         changes=_late_reason_change(old_late, incident.late_reason),
     )
-    _attach_pdf(incident)
     return incident
 
 
@@ -372,6 +370,9 @@ def _first_rapid_review_step(review) -> tuple[dt.date, str] | None:
 
 
 def _attach_pdf(incident: Incident) -> None:
+    """Keep the copy of what was sent, made as the notification is recorded. It is never
+    remade: a correction leaves it as it was sent, and the notification as corrected is
+    made when it is asked for (ADR 0008, addendum of 2026-12-07)."""
     from safeguarding.uploads import replace_stored
 
     from ..documents import notification_pdf
@@ -380,7 +381,8 @@ def _attach_pdf(incident: Incident) -> None:
     replace_stored(
         incident.notification_pdf, f"{incident.reference}-notification.pdf", ContentFile(pdf)
     )
-    incident.save(update_fields=["notification_pdf"])
+    incident.notification_pdf_as_sent = True
+    incident.save(update_fields=["notification_pdf", "notification_pdf_as_sent"])
 
 
 @transaction.atomic

@@ -39,5 +39,6 @@ from .reading import (  # noqa: F401
     incident_list,
     incident_list_export,
     notification_pdf,
+    notification_pdf_corrected,
     ready_to_send,
 )

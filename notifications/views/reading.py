@@ -333,6 +333,8 @@ def _can_correct_notification(incident) -> bool:
 
 @case_view
 def incident_detail(request, pk):
+    from ..documents import sent_copy
+
     incident = incident_get_for(request.user, pk)
     audit_record(actor=request.user, action=Action.VIEW, obj=incident, request=request)
     is_manager = permissions.has_role(
@@ -352,13 +354,14 @@ def incident_detail(request, pk):
             "missing": services.missing_for_decision(incident) if incident.is_editable else [],
             "can_correct_notification": _can_correct_notification(incident),
             "can_correct_awareness": incident.status in (Status.NOTIFIED, Status.RECORDED),
+            "sent_copy": sent_copy(incident),
         },
     )
 
 
 @case_view
 def ready_to_send(request, pk):
-    from ..documents import national_form_sections
+    from ..documents import national_form_sections, sent_copy
 
     incident = incident_get_for(request.user, pk)
     audit_view(request, incident, "ready to send")
@@ -368,12 +371,14 @@ def ready_to_send(request, pk):
         {
             "incident": incident,
             "sections": national_form_sections(incident),
+            "sent_copy": sent_copy(incident),
         },
     )
 
 
 @case_view
 def notification_pdf(request, pk):
+    """The copy of what was sent, kept since the notification was recorded."""
     incident = incident_get_for(request.user, pk)
     if not incident.notification_pdf:
         raise Http404("No PDF yet")
@@ -392,3 +397,32 @@ def notification_pdf(request, pk):
         filename=f"{incident.reference}-notification.pdf",
         content_type="application/pdf",
     )
+
+
+@case_view
+def notification_pdf_corrected(request, pk):
+    """The notification as corrected since it was sent, made from the record as it is
+    now (only once a correction was made: before, the copy of what was sent is it)."""
+    from django.http import HttpResponse
+
+    from ..documents import notification_pdf as make_pdf
+    from ..documents import sent_copy
+
+    incident = incident_get_for(request.user, pk)
+    copy = sent_copy(incident)
+    if copy is None or not copy.corrections:
+        raise Http404("The notification has not been corrected")
+    body = make_pdf(incident, corrected_on=copy.corrected_on)
+    audit_record(
+        actor=request.user,
+        action=Action.DOWNLOAD,
+        obj=incident,
+        request=request,
+        changes={"file": "notification PDF as corrected"},
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{incident.reference}-notification-as-corrected.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -20,6 +20,7 @@ from notifications.documents import (
     format_datetime,
     national_form_sections,
     notification_pdf,
+    sent_copy,
 )
 from notifications.models import Incident
 from notifications.selectors import incident_get_for
@@ -244,7 +245,11 @@ def test_ready_to_send_page_renders_every_section(notified, people):
 
     html = render_to_string(
         "notifications/ready_to_send.html",
-        {"incident": notified, "sections": national_form_sections(notified)},
+        {
+            "incident": notified,
+            "sections": national_form_sections(notified),
+            "sent_copy": sent_copy(notified),
+        },
         request=request,
     )
 
@@ -253,7 +258,7 @@ def test_ready_to_send_page_renders_every_section(notified, people):
     assert "Child 2 of 2: Child B" in html
     assert "An infant was taken to hospital.<br>The infant died the next day." in html
     assert reverse("notifications:pdf", args=[notified.pk]) in html
-    assert "Download the PDF of what was sent (PDF)" in html
+    assert "Download the PDF of what was sent" in html
     assert ' style="' not in html
 
 
@@ -288,6 +293,101 @@ def test_the_pdf_downloads_and_is_audited(client, notified, people):
         ).count()
         == 1
     )
+
+
+def _pdf_text(body: bytes) -> str:
+    """The PDF's words, one space between each."""
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages).split()
+    )
+
+
+def _correct_awareness(incident, people, today):
+    return services.incident_correct_awareness_date(
+        incident=Incident.objects.get(pk=incident.pk),
+        actor=people["manager"],
+        awareness_date=today - dt.timedelta(days=4),
+        reason="Typed wrongly",
+    )
+
+
+def test_a_correction_keeps_the_pdf_of_what_was_sent(client, notified, people, today):
+    """A demo walk found the PDF of what was sent remade by a correction: it said the
+    corrected date, not the one sent to the National Panel. It is kept as sent; the
+    notification as corrected is its own PDF, saying so, with the correction's date."""
+    from tests.utils import sign_in
+
+    sent = format_date(today - dt.timedelta(days=3))
+    corrected = format_date(today - dt.timedelta(days=4))
+    _correct_awareness(notified, people, today)
+    sign_in(client, people["manager"])
+
+    response = client.get(reverse("notifications:pdf", args=[notified.pk]))
+    text = _pdf_text(b"".join(response.streaming_content))
+    assert f"Date the local authority became aware {sent}" in text
+    assert "The copy of what was sent to the National Panel" in text
+
+    response = client.get(reverse("notifications:pdf-corrected", args=[notified.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{notified.reference}-notification-as-corrected.pdf"'
+    )
+    text = _pdf_text(response.content)
+    assert f"Date the local authority became aware {corrected}" in text
+    assert f"The notification as corrected on {format_date(today)}. This is not what was sent" in (
+        text
+    )
+
+
+def test_the_pages_offer_what_was_sent_and_the_notification_as_corrected(
+    client, notified, people, today
+):
+    from tests.utils import sign_in
+
+    sign_in(client, people["manager"])
+    page = client.get(reverse("notifications:detail", args=[notified.pk])).content.decode()
+    assert "Download the PDF of what was sent" in page
+    assert reverse("notifications:pdf-corrected", args=[notified.pk]) not in page
+
+    _correct_awareness(notified, people, today)
+    page = client.get(reverse("notifications:detail", args=[notified.pk])).content.decode()
+    on = format_date(today)
+    assert (
+        f"Corrected since it was sent: {on} (the date the local authority became aware). "
+        "The PDF of what was sent keeps it as it was sent."
+    ) in page
+    assert reverse("notifications:pdf", args=[notified.pk]) in page
+    assert f"Download the PDF of the notification as corrected on {on}" in page
+    assert "The notification as corrected</a>" in page
+
+    page = client.get(reverse("notifications:ready-to-send", args=[notified.pk])).content
+    page = page.decode()
+    assert f"These are its answers as corrected on {on}, not as they were sent" in page
+    assert "answers that were recorded when it was sent" not in page
+
+
+def test_a_case_corrected_before_the_copy_was_kept_says_so(client, notified, people, today):
+    """A case recorded before the copy of what was sent was kept, and corrected: its PDF
+    was remade, so the page says it is made from the record as it is now."""
+    from tests.utils import sign_in
+
+    _correct_awareness(notified, people, today)
+    Incident.objects.filter(pk=notified.pk).update(notification_pdf_as_sent=False)
+    sign_in(client, people["manager"])
+    page = client.get(reverse("notifications:detail", args=[notified.pk])).content.decode()
+    assert "No copy of it as it was sent was kept" in page
+    assert "its PDF is made from the record as it is now" in page
+    assert "Download the PDF of what was sent" not in page
+    assert reverse("notifications:pdf-corrected", args=[notified.pk]) in page
+
+
+def test_no_pdf_as_corrected_before_a_correction(client, notified, people):
+    from tests.utils import sign_in
+
+    sign_in(client, people["officer"])
+    client.raise_request_exception = False
+    response = client.get(reverse("notifications:pdf-corrected", args=[notified.pk]))
+    assert response.status_code == 404
 
 
 def test_a_long_unbroken_name_wraps_inside_its_column(draft, people):

@@ -542,9 +542,11 @@ def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
     assert f"on {first:%-d %B %Y}: the notification was sent on or before that day" in message
 
 
-def test_a_corrected_notifications_pdf_replaces_the_old_file(
+def test_a_corrected_notification_keeps_the_pdf_of_what_was_sent(
     make_incident, people, settings, tmp_path, django_capture_on_commit_callbacks
 ):
+    """The PDF made when the notification was recorded is the copy of what was sent: a
+    correction leaves it (and its file) as it was (ADR 0008, addendum of 2026-12-07)."""
     settings.MEDIA_ROOT = tmp_path
     officer = people["officer"]
     incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
@@ -554,7 +556,8 @@ def test_a_corrected_notifications_pdf_replaces_the_old_file(
             incident=incident, actor=officer, notified_at=sent, dfe_reference="SIN-1"
         )
     first = incident.notification_pdf.name
-    assert (tmp_path / first).exists()
+    content = (tmp_path / first).read_bytes()
+    assert incident.notification_pdf_as_sent
     with django_capture_on_commit_callbacks(execute=True):
         incident = services.incident_correct_notification(
             incident=incident,
@@ -562,9 +565,10 @@ def test_a_corrected_notifications_pdf_replaces_the_old_file(
             notified_at=sent - dt.timedelta(hours=1),
             reason="Typed wrongly",
         )
-    assert incident.notification_pdf.name != first
-    assert not (tmp_path / first).exists()
-    assert (tmp_path / incident.notification_pdf.name).exists()
+    incident.refresh_from_db()
+    assert incident.notification_pdf.name == first
+    assert (tmp_path / first).read_bytes() == content
+    assert incident.notification_pdf_as_sent
 
 
 def test_partners_in_the_childs_home_area_must_have_been_told(make_incident, people):
@@ -693,3 +697,4 @@ def test_a_corrected_awareness_date_cannot_come_before_a_childs_birth(make_incid
         "The date the local authority became aware must be the same as or after Child A's "
         "date of birth (1 May 2019)"
     ]
+
