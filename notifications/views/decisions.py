@@ -7,11 +7,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding.form_pages import form_page
+from safeguarding.form_pages import form_page, warn_if_not_ready
 from safeguarding.leads import partner_leads_summary
 
 from .. import forms, services
-from ..models import UNDECIDED
+from ..models import UNDECIDED, Status
 from ..selectors import incident_get_for, incident_get_for_manager
 from .common import (
     case_view,
@@ -40,9 +40,26 @@ def _decision_form_view(
     )
 
 
+#: Why the notification cannot be recorded yet, by the incident's status.
+RECORD_FIRST = {
+    Status.DRAFT: "Check its answers and send it for a decision first.",
+    Status.NOT_NOTIFIED: "Reconsider the decision not to notify first.",
+    Status.ENTERED_IN_ERROR: "It was entered in error, so it is not notified.",
+}
+
+
 @case_view
 def record_notification(request, pk):
     incident = incident_get_for(request.user, pk)
+    # Opened once recorded (the back button, an old link): said before anything is typed.
+    warn_if_not_ready(
+        request,
+        incident,
+        incident.reference,
+        (Status.AWAITING_DECISION,),
+        RECORD_FIRST.get(incident.status, ""),
+        done=(Status.NOTIFIED, Status.RECORDED),
+    )
 
     def run(form):
         services.incident_record_notification(

@@ -1086,8 +1086,29 @@ def test_a_stale_step_takes_the_other_tabs_change_where_this_one_typed_nothing(
     assert sorted(shown["parallel_processes"]) == ["inquest", "police"]
     assert shown["other_children_in_household"] == ["One, aged 4."]
     # Both typed the same summary: not a change to choose between.
-    assert "both changed" not in html
+    assert "also changed by" not in html
     assert client.post(url, {**shown, "later": ""}).status_code == 302
     incident.refresh_from_db()
     assert sorted(incident.parallel_processes) == ["inquest", "police"]
     assert incident.other_children_in_household == "One, aged 4."
+
+
+def test_the_record_page_says_on_opening_that_the_notification_is_recorded(
+    client, people, make_incident, settings, tmp_path
+):
+    """Opened again once recorded (the back button, an old link), the page says the step
+    is done before anything is typed, as the other steps' pages do; not only on submit."""
+    settings.MEDIA_ROOT = tmp_path
+    officer = people["officer"]
+    incident = services.incident_submit_for_decision(incident=make_incident(), actor=officer)
+    sign_in(client, officer)
+    url = reverse("notifications:record", args=[incident.pk])
+    assert "this step is done already" not in client.get(url).content.decode()
+    services.incident_record_notification(
+        incident=incident,
+        actor=officer,
+        notified_at=timezone.now() - dt.timedelta(hours=1),
+        dfe_reference="SIN-1",
+    )
+    html = client.get(url).content.decode()
+    assert f"{incident.reference} is ‘Notified’: this step is done already." in html
