@@ -304,6 +304,28 @@ class ChildForm(StepForm):
         return data
 
 
+#: The words the service writes for a time (safeguarding.dates.time_of_day) that are not
+#: hours and minutes.
+TIME_WORDS = {"midday": dt.time(12, 0), "noon": dt.time(12, 0), "midnight": dt.time(0, 0)}
+
+
+class TimeOfDayField(forms.TimeField):
+    """A time as people type it, and as the service writes it: "midday" and "midnight"
+    too, so a time the form offers (`time_in_form`) reads back as itself."""
+
+    def to_python(self, value):
+        word = TIME_WORDS.get(str(value or "").strip().lower())
+        return word if word is not None else super().to_python(value)
+
+
+def time_in_form(moment: dt.datetime) -> str:
+    """A time offered in a form as the service writes it (its hint, its History):
+    "8:53pm", "midday", not "20:53". `moment` is in UK time."""
+    from safeguarding.dates import time_of_day
+
+    return time_of_day(moment)
+
+
 class SentAtForm(StepForm):
     """When the notification went through the DfE service: a date and a time (not later
     than now)."""
@@ -316,7 +338,7 @@ class SentAtForm(StepForm):
         label="Date the notification was sent",
         help_text="The date the DfE online service confirmed it.",
     )
-    sent_time = forms.TimeField(
+    sent_time = TimeOfDayField(
         label="Time it was sent",
         help_text="For example, 10:42am or 2:05pm (or 14:05)",
         # The 24-hour clock as well as GOV.UK's "2:05pm", as people type either.

@@ -88,7 +88,7 @@ def record_notification(request, pk):
         ),
         initial={
             "sent_date": timezone.localdate(),
-            "sent_time": timezone.localtime().strftime("%H:%M"),
+            "sent_time": forms.time_in_form(timezone.localtime()),
         },
         checks_case=True,
     )
@@ -131,7 +131,7 @@ def correct_notification(request, pk):
         ),
         initial={
             "sent_date": sent.date() if sent else None,
-            "sent_time": sent.strftime("%H:%M") if sent else "",
+            "sent_time": forms.time_in_form(sent) if sent else "",
             "version": incident.version,
         },
         checks_case=True,

@@ -1112,3 +1112,29 @@ def test_the_record_page_says_on_opening_that_the_notification_is_recorded(
     )
     html = client.get(url).content.decode()
     assert f"{incident.reference} is ‘Notified’: this step is done already." in html
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute"), [(20, 53), (9, 5), (12, 0), (0, 0), (0, 5), (12, 30), (23, 59)]
+)
+def test_a_time_offered_in_the_services_own_words_reads_back(hour, minute):
+    """The time put in the form is written as the hint and the History write it ("8:53pm",
+    "midday"), not "20:53"; typed back unchanged, it is read as the same time."""
+    from notifications.forms import SentAtForm, time_in_form
+
+    moment = dt.datetime(2026, 12, 7, hour, minute)
+    offered = time_in_form(moment)
+    assert re.fullmatch(r"\d{1,2}:\d\d[ap]m|midday|midnight", offered), offered
+    assert SentAtForm.base_fields["sent_time"].clean(offered) == dt.time(hour, minute)
+
+
+def test_the_record_page_offers_the_time_as_the_hint_writes_it(client, people, make_incident):
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    sign_in(client, people["officer"])
+    html = client.get(reverse("notifications:record", args=[incident.pk])).content.decode()
+    offered = re.search(r'name="sent_time"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*name="sent_time"', html
+    )
+    assert offered and re.fullmatch(r"\d{1,2}:\d\d[ap]m|midday|midnight", offered[1]), offered
