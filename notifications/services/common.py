@@ -51,7 +51,7 @@ def validate_incident_dates(
     elif incident_date and awareness_date < incident_date:
         errors["awareness_date"] = (
             "The date the local authority became aware must be the same as or after the "
-            "date of the incident"
+            f"date of the incident ({incident_date:%-d %B %Y})"
         )
     elif "incident_date" not in errors and (
         too_long := years_before_awareness(incident_date, awareness_date, was=was)
@@ -133,7 +133,7 @@ def decision_date_errors(*, incident: Incident, decided_on: dt.date, today: dt.d
     if decided_on < incident.awareness_date:
         return {
             "decided_on": "The date of the decision must be the same as or after the date "
-            "the local authority became aware"
+            f"the local authority became aware ({incident.awareness_date:%-d %B %Y})"
         }
     return {}
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import TRANSITIONS, Nature, Status, StatusChange
+from notifications.models import TRANSITIONS, Incident, Nature, Status, StatusChange
 from rapid_reviews.models import RapidReview
 from safeguarding.models import AuditEvent, ClosureDay, Deadline, StatusChangeImmutableError
 
@@ -698,3 +698,38 @@ def test_a_corrected_awareness_date_cannot_come_before_a_childs_birth(make_incid
         "date of birth (1 May 2019)"
     ]
 
+
+def test_every_incident_date_error_gives_the_date_it_is_compared_with(make_incident, people):
+    """A demo walk found "…must be the same as or after the date of the incident" with no
+    date, where the other messages say which day, like "(7 December 2026)"."""
+    from notifications.services.common import (
+        corrected_awareness_errors,
+        decision_date_errors,
+        validate_incident_dates,
+    )
+
+    today = timezone.localdate()
+    incident = make_incident()
+    incident_day = today - dt.timedelta(days=5)
+    errors = validate_incident_dates(
+        incident_date=incident_day, awareness_date=incident_day - dt.timedelta(days=1), today=today
+    )
+    assert errors["awareness_date"] == (
+        "The date the local authority became aware must be the same as or after the date "
+        f"of the incident ({incident_day:%-d %B %Y})"
+    )
+    Incident.objects.filter(pk=incident.pk).update(incident_date=incident_day)
+    incident.refresh_from_db()
+    errors = corrected_awareness_errors(
+        incident=incident, awareness_date=incident_day - dt.timedelta(days=1), today=today
+    )
+    assert errors["awareness_date"].endswith(f"the date of the incident ({incident_day:%-d %B %Y})")
+    errors = decision_date_errors(
+        incident=incident,
+        decided_on=incident.awareness_date - dt.timedelta(days=1),
+        today=today,
+    )
+    assert errors["decided_on"] == (
+        "The date of the decision must be the same as or after the date the local authority "
+        f"became aware ({incident.awareness_date:%-d %B %Y})"
+    )
