@@ -87,6 +87,9 @@ def review_detail(request, pk):
     closures = closure_days(review.incident.partnership_id)
     # Until it goes to the Panel, the page says how long is left, as the incident's does.
     left = working_days_left(timezone.localdate(), review.due_date, partnership=closures)
+    # Once sent, the clock stopped on the first send (a resend the Panel asked for is not
+    # late), as the National Panel section below reads it.
+    first_sent = (clock.closed_on if clock is not None else None) or review.sent_to_panel_on
     return render(
         request,
         "rapid_reviews/detail.html",
@@ -115,6 +118,8 @@ def review_detail(request, pk):
             "history": review_history(review),
             "clock": clock,
             "running": clock is not None and clock.is_open,
+            "first_sent": first_sent if review.sent_to_panel_on else None,
+            "sent_late": bool(first_sent and first_sent > review.due_date),
             "can_correct_sent": not services.review.sent_correction_refused(review, clock),
             "left": left,
             "overdue": -left if left < 0 else 0,

@@ -1141,3 +1141,40 @@ def test_a_long_unbroken_finding_is_broken_at_the_pdfs_breaks_and_kept_whole(
     pieces = [piece for piece in pieces if len(piece) > 2 and piece in word]
     assert "".join(pieces) == word
     assert all(len(piece) % EVERY == 0 for piece in pieces[:-1]), pieces[:5]
+
+
+def test_the_review_page_says_the_met_clock_as_the_incident_page_does(client, review, people):
+    """Once sent to the Panel the heading's clock says it was sent on time or late, with
+    the incident page's tags ("Notified on time"), not the due date alone."""
+    from notifications.models import Incident
+
+    officer = people["officer"]
+    sign_in(client, officer)
+    review = decide_and_sign(review, officer)
+    services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
+    html = client.get(review.get_absolute_url()).content.decode()
+    heading = html.split('id="timetable"', 1)[0]
+    assert '<strong class="govuk-tag app-tag--met">Sent on time</strong>' in heading
+    incident = Incident.objects.get(pk=review.incident_id)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert '<strong class="govuk-tag app-tag--met">Notified on time</strong>' in page
+
+
+def test_the_review_page_says_a_review_sent_after_its_due_date_was_late(client, review, people):
+    from rapid_reviews.models import RapidReview
+    from safeguarding.models import Deadline
+
+    officer = people["officer"]
+    late = TODAY() - dt.timedelta(days=10)
+    RapidReview.objects.filter(pk=review.pk).update(due_date=late)
+    Deadline.objects.filter(subject_id=review.pk, kind=Deadline.Kind.RAPID_REVIEW).update(
+        due_date=late
+    )
+    review.refresh_from_db()
+    review = decide_and_sign(review, officer)
+    services.rapid_review_send_to_panel(
+        rapid_review=review, actor=officer, sent_on=TODAY(), late_reason="Delayed."
+    )
+    sign_in(client, officer)
+    heading = client.get(review.get_absolute_url()).content.decode().split('id="timetable"')[0]
+    assert '<strong class="govuk-tag app-tag--overdue">Sent late</strong>' in heading
