@@ -396,7 +396,8 @@ def readable_text(incident, *, records, clocks, events, written=None) -> str:
     lines = _heading(f"Everything held about {incident.reference}", "=")
     lines += [
         "Each record gives every field by its name. A blank field reads "
-        f'"{NOT_RECORDED}". The same records, with values as stored, are in records.json.',
+        f'"{NOT_RECORDED}", or as the case page words it ("This local authority"). The '
+        "same records, with values as stored, are in records.json.",
         "",
     ]
     lines += _heading(f"Records ({len(records)})", "=")

@@ -24,7 +24,8 @@ from safeguarding.dates import date_and_time
 from .models import Child, ChildStatus, Incident
 
 NOT_RECORDED = gettext_noop("Not recorded")
-NONE_RECORDED = gettext_noop("None recorded")
+#: What a blank answer of the incident means (as its page and the export say it).
+BLANK = Incident.BLANK_MEANS
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -151,23 +152,23 @@ def national_form_sections(incident: Incident) -> list[Section]:
                 _row(
                     _("Category of harm"),
                     _join(incident.get_harm_categories_display()),
-                    NONE_RECORDED,
+                    BLANK["harm_categories"],
                 ),
                 _row(_("Summary of circumstances"), incident.circumstances),
                 _row(
                     _("Local authority where the child lived, if another"),
                     incident.other_local_authority,
-                    gettext_noop("This local authority"),
+                    BLANK["other_local_authority"],
                 ),
                 _row(
                     _("Parallel processes"),
                     _join(incident.get_parallel_processes_display()),
-                    NONE_RECORDED,
+                    BLANK["parallel_processes"],
                 ),
                 _row(
                     _("Other children in the household"),
                     incident.other_children_in_household,
-                    NONE_RECORDED,
+                    BLANK["other_children_in_household"],
                 ),
             ],
         ),

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from safeguarding.models import Agency, Partnership, StatusChangeBase
 from safeguarding.permissions import CASE_ROLES
@@ -151,6 +152,15 @@ class Incident(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     objects = IncidentQuerySet.as_manager()
+
+    #: What a blank answer means, one wording for the case page, the notification PDF
+    #: and the subject access export (any other blank answer is not recorded).
+    BLANK_MEANS = {
+        "harm_categories": gettext_noop("None recorded"),
+        "other_local_authority": gettext_noop("This local authority"),
+        "parallel_processes": gettext_noop("None recorded"),
+        "other_children_in_household": gettext_noop("None recorded"),
+    }
 
     #: The labels of the codes kept in the JSON lists, for the audit trail's pages.
     AUDIT_VALUE_CHOICES = {

@@ -548,7 +548,8 @@ def present_records(
     by its verbose name, a coded value (a field's choices, or `AUDIT_VALUE_CHOICES` for a
     list kept in a JSON field) by its label, a person or record by name (looked up once
     per kind of record), a date in the service's format, an empty field as "not
-    recorded". Any model, no per-model code (the subject access export's records.txt).
+    recorded" (or as its model's `BLANK_MEANS` words it, as its pages do). Any model, no
+    per-model code (the subject access export's records.txt).
     `labels` names a field its model leaves unnamed better than its field name does:
     ("app_label.model", field name) -> label. `shown_as(record, field, value)` may give a
     stored value's text where its reader needs more than the value, or (label, text), or
@@ -586,7 +587,8 @@ def present_records(
             elif given is not None:
                 text = given
             elif value is None or value == "" or value == [] or value == {}:
-                text = NOT_RECORDED
+                # As the record's pages word it, where a blank means something.
+                text = getattr(model, "BLANK_MEANS", {}).get(field.name, NOT_RECORDED)
             else:
                 text = _one(
                     value, model=model, field=field, name=field.name, names=names, sentence=False

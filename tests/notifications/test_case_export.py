@@ -355,3 +355,37 @@ def test_a_search_by_name_is_in_each_case_it_showed_naming_only_that_case(
     # The trail itself keeps the search as it was.
     stored = AuditEvent.objects.get(changes__page="find a case by the child's name")
     assert sorted(stored.changes["references"]) == sorted([first.reference, second.reference])
+
+
+def test_records_txt_words_a_blank_answer_as_the_case_page_does(
+    client, people, make_incident, settings, tmp_path
+):
+    """A demo walk found "Local authority where the child lived, if another: not recorded"
+    where the page says "This local authority", and "not recorded" for the other children
+    in the household where it says "None recorded". The export and the page read one
+    wording (`Incident.BLANK_MEANS`)."""
+    from notifications.models import Incident
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = make_incident()
+    Incident.objects.filter(pk=draft.pk).update(
+        other_local_authority="",
+        other_children_in_household="",
+        harm_categories=[],
+        parallel_processes=[],
+        circumstances="",
+    )
+    sign_in(client, people["manager"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    response = client.post(reverse("notifications:export", args=[draft.pk]), {"reason": "SAR-1"})
+    text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
+    for label, blank in (
+        ("Local authority where the child lived, if another", "This local authority"),
+        ("Other children in household", "None recorded"),
+        ("Harm categories", "None recorded"),
+        ("Parallel processes", "None recorded"),
+    ):
+        assert f"\n{label}: {blank}\n" in text, label
+        assert f">{blank}</dd>" in page, blank
+    assert "\nSummary of circumstances: not recorded\n" in text  # any other blank
+    assert 'A blank field reads "not recorded", or as the case page words it' in text
