@@ -8,6 +8,8 @@ must answer 403, 404 or 405, for GET and for POST. The intended user must get th
 the test cannot pass by everything being broken.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -101,6 +103,7 @@ AUDIENCE = {
     "notifications:case-keep-stop": "manager",
     "notifications:ready-to-send": "case",
     "notifications:pdf": "case",
+    "notifications:pdf-corrected": "case",
     "notifications:attachments": "case",
     "notifications:export": "manager",
     "notifications:attachment": "case",
@@ -205,6 +208,13 @@ def build_world(people, review, sent_requests):  # noqa: F811
         incident=incident,
         actor=people["officer"],
         upload=SimpleUploadedFile("summary.pdf", PDF, content_type="application/pdf"),
+    )
+    # Its time corrected (9:59am, not 10am), so the notification as corrected is there.
+    incident = incident_services.incident_correct_notification(
+        incident=incident,
+        actor=people["officer"],
+        notified_at=incident.notified_at - dt.timedelta(minutes=1),
+        reason="Typed wrongly",
     )
     police = sent_requests["police"]
     local = _local_review(review, people)
@@ -417,6 +427,7 @@ def object_kwargs(name, w):
         "notifications:case-keep-stop": {"pk": w["pk_incident"]},
         "notifications:ready-to-send": {"pk": w["pk_incident"]},
         "notifications:pdf": {"pk": w["pk_incident"]},
+        "notifications:pdf-corrected": {"pk": w["pk_incident"]},
         "notifications:attachments": {"pk": w["pk_incident"]},
         "notifications:export": {"pk": w["pk_incident"]},
         "notifications:attachment": {"pk": w["pk_incident"], "attachment_pk": w["attachment"]},
