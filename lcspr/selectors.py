@@ -28,6 +28,7 @@ from django.utils import timezone
 from safeguarding import permissions
 from safeguarding.audit_display import choice_text
 from safeguarding.dates import date_from_iso, full_date
+from safeguarding.deadline_selectors import met_texts
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
 from safeguarding.record_history import Correction, corrections_of, merged_history
@@ -269,6 +270,8 @@ class MilestoneRow:
     label: str
     deadline: Deadline
     changes: list[DeadlineChange] = field(default_factory=list)
+    #: Met, in words (`Deadline.met_text`): on time, or how many working days late.
+    met: str | None = None
 
     @property
     def planned(self) -> dt.date:
@@ -316,8 +319,15 @@ def review_deadlines(review: Review) -> list[Deadline]:
 def milestones_of(review: Review, deadlines: list[Deadline] | None = None) -> list[MilestoneRow]:
     deadlines = review_deadlines(review) if deadlines is None else deadlines
     by_key = {d.key: d for d in deadlines if d.kind == Kind.LCSPR_MILESTONE}
+    met = met_texts(by_key.values())
     return [
-        MilestoneRow(key, str(label), by_key[key], list(by_key[key].changes.all()))
+        MilestoneRow(
+            key,
+            str(label),
+            by_key[key],
+            list(by_key[key].changes.all()),
+            met.get(by_key[key].pk),
+        )
         for key, label in Milestone.choices
         if key in by_key
     ]

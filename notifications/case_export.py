@@ -26,11 +26,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from safeguarding.audit import SECRET_TEXT
 from safeguarding.audit_display import LEAVE_OUT, NOT_RECORDED, present_events, present_records
-from safeguarding.calendar import working_days_left
 from safeguarding.dates import date_and_time, full_date
 from safeguarding.filters import naming_case
 from safeguarding.models import AuditEvent, Deadline, DeadlineChange
@@ -165,19 +163,12 @@ AMOUNT_LABELS = {
 
 
 def _clock_text(clock: Deadline, name: str):
-    """A clock's allowance by what its rule counts; a clock met, as on time or late by
-    how many working days, as the reports and reminders say (a clock is met on time
-    when it was closed on or before its due date)."""
+    """A clock's allowance by what its rule counts; a clock met, in `Deadline.met_text`'s
+    words (on time, or late by how many working days)."""
     if name == "amount":
         label = AMOUNT_LABELS.get(clock.rule)
         return LEAVE_OUT if label is None else (str(label), str(clock.amount))
-    if clock.outcome != Deadline.Outcome.MET or clock.closed_on is None:
-        return None
-    if clock.met_in_time():
-        return str(_("Met on time"))
-    late = -working_days_left(clock.closed_on, clock.due_date, partnership=clock.partnership_id)
-    days = ngettext("%(n)d working day", "%(n)d working days", late) % {"n": late}
-    return str(_("Met, %(days)s late")) % {"days": days}
+    return clock.met_text()
 
 
 def _model_of(label: str):

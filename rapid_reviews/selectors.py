@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from notifications.models import Child
 from safeguarding import permissions
+from safeguarding.deadline_selectors import met_texts
 from safeguarding.deadlines import Kind
 from safeguarding.mail import agency_contributors
 from safeguarding.models import Deadline, User
@@ -208,6 +209,8 @@ class MilestoneRow:
     overdue: bool
     #: Stopped as "no longer needed" (a later step made it moot), never met.
     no_longer_needed: bool = False
+    #: Met, in words (`Deadline.met_text`): on time, or how many working days late.
+    met: str | None = None
 
 
 #: `milestones_of`'s key for the statutory clock among the steps' clocks.
@@ -226,6 +229,7 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
         key = d.key if d.kind == Kind.RAPID_REVIEW_MILESTONE else STATUTORY
         deadlines[key] = d
     deadlines.setdefault(Milestone.PANEL, deadlines.get(STATUTORY))
+    met = met_texts(deadlines.values())
     rows = []
     for key in Milestone.values:
         d = deadlines.get(key)
@@ -238,6 +242,7 @@ def milestones_of(review: RapidReview) -> list[MilestoneRow]:
                     d.closed_on,
                     d.closed_on is None and d.due_date < today,
                     d.outcome == Deadline.Outcome.CANCELLED,
+                    met.get(d.pk),
                 )
             )
     return rows

@@ -987,3 +987,27 @@ def test_a_running_reviews_hold_and_close_pages_warn_of_nothing(client, local_re
     sign_in(client, people["manager"])
     html = client.get(reverse(f"lcspr:{step}", args=[local_review.pk])).content.decode()
     assert "Only a review not yet published" not in html
+
+
+def test_a_met_milestone_says_in_words_whether_it_was_on_time(client, local_review, people):
+    """WCAG 1.4.1: the "Actual" column's tag colour is not the only sign that a step was
+    late; it says so, as the subject access export and the reports word a met clock."""
+    terms = selectors.milestones_of(local_review)[0].deadline
+    assert terms.key == "terms_agreed" and terms.due_date < TODAY()
+    for key, actual in (("terms_agreed", TODAY()), ("agency_reports", days_ago(59))):
+        row = next(m for m in selectors.milestones_of(local_review) if m.key == key)
+        services.milestone_update(
+            review=local_review,
+            actor=people["officer"],
+            key=key,
+            planned=row.planned,
+            actual=actual,
+        )
+    sign_in(client, people["officer"])
+    html = client.get(local_review.get_absolute_url()).content.decode()
+    table = html.split('id="milestones"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr")
+    late = next(r for r in rows if "Terms of reference agreed" in r)
+    assert "working days late" in late and "Met, " in late
+    on_time = next(r for r in rows if "Agency reports in" in r)
+    assert "Met on time" in on_time

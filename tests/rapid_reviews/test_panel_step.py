@@ -144,3 +144,29 @@ def test_the_migration_removes_the_step_clocks_made_for_the_statutory_day(
     ]
     assert len(rapid_review_clocks(old)) == 5
     assert get_deadline(local, Kind.RAPID_REVIEW_MILESTONE, Milestone.PANEL).amount == 13
+
+
+def test_a_met_step_says_in_words_whether_it_was_on_time(client, review, people):
+    """WCAG 1.4.1: the timetable's tag colour is not the only sign a step was late."""
+    import datetime as dt
+
+    from safeguarding.deadlines import deadline_close
+
+    requests = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.REQUESTS)
+    deadline_close(
+        subject=review,
+        kind=Kind.RAPID_REVIEW_MILESTONE,
+        key=Milestone.REQUESTS,
+        on=requests.due_date + dt.timedelta(days=7),
+    )
+    returns = get_deadline(review, Kind.RAPID_REVIEW_MILESTONE, Milestone.RETURNS)
+    deadline_close(
+        subject=review, kind=Kind.RAPID_REVIEW_MILESTONE, key=Milestone.RETURNS, on=returns.due_date
+    )
+    sign_in(client, people["officer"])
+    page = client.get(review.get_absolute_url()).content.decode()
+    table = page.split('id="timetable"', 1)[1].split("</table>", 1)[0]
+    late = table.split(str(Milestone.REQUESTS.label), 1)[1].split("</tr>", 1)[0]
+    assert "Met, " in late and "working days late" in late
+    on_time = table.split(str(Milestone.RETURNS.label), 1)[1].split("</tr>", 1)[0]
+    assert "Met on time" in on_time
