@@ -70,9 +70,11 @@ ACTION_PLAN_HEADERS = [
     "Owning agency",
     "Lead",
     "Due",
-    "Status",
+    # The agency's answer is its "Progress" as its form asks it; the rating from the due
+    # date, "Status" on the pages, is "RAG" here as in the dashboard's export.
+    "Progress",
     "RAG",
-    "Latest progress",
+    "Latest progress note",
     "Evidence of impact",
     "Signed off by",
     "Signed off on",
@@ -117,9 +119,9 @@ ACTION_PLAN_PDF_COLUMNS = [
     ("Owning agency", "10%"),
     ("Lead", "9%"),
     ("Due", "8%"),
-    ("Status", "11%"),
+    ("Progress", "11%"),
     ("RAG", "8%"),
-    ("Progress", "22%"),
+    ("Progress notes", "22%"),
     ("Evidence of impact", "17%"),
 ]
 

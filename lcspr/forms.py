@@ -524,10 +524,12 @@ class ActionAddForm(OnceFormMixin, ActionForm):
 class ActionUpdateForm(ActionForm):
     submit_label = "Save progress"
     status = forms.ChoiceField(
-        label="Status",
+        # "Progress": the agency's own answer; "Status" is the rating from the due date
+        # that the page shows above the form (ADR 0027's addendum, action wording).
+        label="Progress",
         choices=[c for c in ActionStatus.choices if c[0] != ActionStatus.SIGNED_OFF],
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the status of the action"},
+        error_messages={"required": "Select the progress of the action"},
     )
     due_date = GDSDateField(what=DUE_DATE, label="Due date")
     reason = area(

@@ -241,7 +241,7 @@ def action_update_errors(
     the service and its forms)."""
     errors = {}
     if status not in (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETE):
-        errors["status"] = "Select the status of the action"
+        errors["status"] = "Select the progress of the action"
     if action.status == ActionStatus.SIGNED_OFF:
         errors["__all__"] = SIGNED_OFF_MESSAGE
     if due_date is None:
@@ -251,7 +251,9 @@ def action_update_errors(
     elif due_date != action.due_date and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the due date"
     if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():
-        errors["evidence_of_impact"] = "Enter the evidence of impact before marking it complete"
+        errors["evidence_of_impact"] = (
+            "Enter the evidence of impact before you mark the action complete"
+        )
     return errors
 
 

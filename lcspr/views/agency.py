@@ -12,7 +12,7 @@ from safeguarding.forms import RefusedForm
 from .. import selectors, services
 from ..forms import AgencyActionForm
 from ..models import ActionStatus
-from .common import form_page
+from .common import action_heading, form_page
 
 
 @contributor_view
@@ -56,9 +56,7 @@ def _signed_off_meanwhile(request, action, home):
         {
             "form": RefusedForm(message, error_target="signed-off"),
             "review": action.recommendation.review,
-            "title": f"Action: {action.agency.name}",
-            "caption": f"Local review {action.recommendation.review.reference}",
-            "intro": action.description,
+            **action_heading(action),
             "back": home,
             "read_only": True,
             "action": action,
@@ -76,6 +74,7 @@ def agency_action(request, action_pk):
     review = action.recommendation.review
     # Back to the agency's list of its actions (also linked from its home page).
     home = reverse("lcspr:agency-actions")
+    heading = action_heading(action)
     if request.method == "POST" and action.status == ActionStatus.SIGNED_OFF:
         return _signed_off_meanwhile(request, action, home)
 
@@ -97,9 +96,10 @@ def agency_action(request, action_pk):
         request,
         review,
         AgencyActionForm,
-        f"Action: {action.agency.name}",
+        heading["title"],
         run,
-        intro=action.description,
+        caption=heading["caption"],
+        intro=heading["intro"],
         back=home,
         initial={
             "status": action.status,

@@ -23,8 +23,32 @@ review_view = permissions.case_role_required(
 )
 
 
+def action_heading(action) -> dict:
+    """An action's page is headed by the action itself, under a caption naming its review
+    and its agency (the agency's page and the business unit's alike); a description too
+    long for a heading is cut short there and given in full beneath it."""
+    from django.utils.text import Truncator
+
+    description = " ".join(action.description.split())
+    title = Truncator(description).chars(120)
+    return {
+        "title": title,
+        "caption": f"Local review {action.recommendation.review.reference}: {action.agency.name}",
+        "intro": action.description if title != description else "",
+    }
+
+
 def form_page(
-    request, review, form_class, title, run, *, extra=None, template="lcspr/form.html", **options
+    request,
+    review,
+    form_class,
+    title,
+    run,
+    *,
+    extra=None,
+    template="lcspr/form.html",
+    caption=None,
+    **options,
 ):
     """One form on one page (safeguarding/form_pages.py); `extra` adds to the template's
     context, and `run` may return a response of its own instead of the redirect. A
@@ -38,7 +62,7 @@ def form_page(
         title,
         run,
         template=template,
-        caption=f"Local review {review.reference}",
+        caption=caption or f"Local review {review.reference}",
         context={"review": review, **(extra or {})},
         **options,
     )

@@ -54,7 +54,7 @@ from ..models import TRANSITIONS, ActionStatus, Milestone, PartnerCheck, Publica
 from ..selectors import review_get_for
 from ..services.briefing import BRIEFING_FIELDS
 from ..services.common import CLOSED_MESSAGE
-from .common import audited_download, form_page, officer_view, review_view
+from .common import action_heading, audited_download, form_page, officer_view, review_view
 
 #: What each late step needs first, said before its form is filled in (the service
 #: refuses it anyway): the status it is taken from, and what to do first.
@@ -989,14 +989,16 @@ def action_detail(request, pk, action_pk):
 
     from safeguarding.deadlines import Kind, get_deadline
 
+    heading = action_heading(action)
     deadline = get_deadline(action, Kind.ACTION)
     return form_page(
         request,
         review,
         ActionUpdateForm,
-        f"Action: {action.agency.name}",
+        heading["title"],
         run,
-        intro=action.description,
+        caption=heading["caption"],
+        intro=heading["intro"],
         initial={
             "status": action.status,
             "due_date": action.due_date,

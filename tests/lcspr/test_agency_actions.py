@@ -307,7 +307,7 @@ def test_a_mistake_on_the_agencys_action_form_is_not_called_someone_elses_change
     url = reverse("lcspr:agency-action", args=[action.pk])
     typed = {"status": "complete", "note": "Done.", "version": action.version}
     html = client.post(url, typed).content.decode()
-    assert "Enter the evidence of impact before marking it complete" in html
+    assert "Enter the evidence of impact before you mark the action complete" in html
     assert "changed after you opened this page" not in html
     assert f'name="version" value="{action.version}"' in html
     corrected = client.post(url, {**typed, "evidence_of_impact": "Audit of 20 calls."})
@@ -357,3 +357,38 @@ def test_each_action_link_on_the_home_page_and_the_list_is_named_uniquely(
         assert len(names) == 4, (url, names)
         assert len(set(names)) == 4, (url, names)
         assert all(local_review.reference in n for n in names), names
+
+
+def test_the_action_page_is_headed_by_the_action_and_names_progress_and_status_apart(
+    client, owned, contributors, people
+):
+    """The heading is the action, not its agency; the agency's answer (not started, in
+    progress, complete) is its "Progress", the rating from its due date its "Status", on
+    the agency's page and the business unit's alike."""
+    import re
+
+    action = owned["police"]
+    pages = (
+        (contributors["police"], reverse("lcspr:agency-action", args=[action.pk])),
+        (
+            people["officer"],
+            reverse("lcspr:action", args=[action.recommendation.review_id, action.pk]),
+        ),
+    )
+    for who, url in pages:
+        sign_in(client, who)
+        html = client.get(url).content.decode()
+        h1 = re.search(r'<h1 class="govuk-heading-l">(.*?)</h1>', html, re.S).group(1)
+        assert h1.strip() == "Brief every response officer", h1
+        caption = re.search(r'govuk-caption-l">(.*?)<', html).group(1)
+        assert action.agency.name in caption and action.recommendation.review.reference in caption
+        legend = re.search(r"<legend[^>]*>(.*?)</legend>", html, re.S).group(1)
+        assert "Progress" in legend and "Status" not in legend, legend
+        assert html.count('govuk-summary-list__key">Status<') == 1
+        typed = {"status": "complete", "version": action.version}
+        if "due_date_0" in html:
+            due = action.due_date
+            typed |= {"due_date_0": due.day, "due_date_1": due.month, "due_date_2": due.year}
+        html = client.post(url, typed).content.decode()
+        assert "Enter the evidence of impact before you mark the action complete" in html
+        client.logout()

@@ -397,7 +397,7 @@ def test_an_action_moved_without_a_reason_is_reported_with_the_missing_status(
     assert_errors_reported(
         response,
         {
-            "status": ("id_status_1", "Select the status of the action"),
+            "status": ("id_status_1", "Select the progress of the action"),
             "reason": ("id_reason", "Enter the reason for moving the due date"),
         },
     )
