@@ -392,3 +392,45 @@ def test_the_action_page_is_headed_by_the_action_and_names_progress_and_status_a
         html = client.post(url, typed).content.decode()
         assert "Enter the evidence of impact before you mark the action complete" in html
         client.logout()
+
+
+def _visible_rows(html: str, href_start: str) -> list[str]:
+    """The visible text of each table row linking to `href_start…` (hidden words left
+    out)."""
+    import re
+    from html import unescape
+
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', html, re.S)
+    rows = [r for r in rows if f'href="{href_start}' in r]
+    visible = [
+        re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", r, flags=re.S) for r in rows
+    ]
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", r)).split()) for r in visible]
+
+
+def test_the_rows_of_actions_that_read_alike_differ_on_screen(
+    local_review, people, agencies, contributors
+):
+    """Not only to a screen reader: each row shows which recommendation its action
+    answers, so two actions alike under two recommendations, due the same day, can be
+    told apart by everyone."""
+    from django.test import Client
+
+    officer = people["officer"]
+    for text in ("Share sooner.", "Ask the child."):
+        rec = services.recommendation_add(review=local_review, actor=officer, text=text)
+        for days in (30, 60):
+            services.action_add(
+                recommendation=rec,
+                actor=officer,
+                description="Midshire Police: update guidance and train front-line staff",
+                agency=agencies["police"],
+                lead="Named lead",
+                due_date=TODAY() + dt.timedelta(days=days),
+            )
+    client = Client()
+    sign_in(client, contributors["police"])
+    for url in ("/", reverse("lcspr:agency-actions")):
+        rows = _visible_rows(client.get(url).content.decode(), "/local-reviews/agency-actions/")
+        assert len(rows) == 4 and len(set(rows)) == 4, (url, rows)
+        assert any("Recommendation 2" in r for r in rows), rows
