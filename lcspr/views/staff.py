@@ -158,7 +158,10 @@ def review_detail(request, pk):
         ),
         review.partnership,
     )
-    if context["published_copy"] is not None and context["published_copy"].withdrawn_on is None:
+    # The entry to copy into the NSPCC repository is the business unit's work: the
+    # reviewer (and anyone else who reads the review) is not told to copy it.
+    copy = context["published_copy"]
+    if copy is not None and copy.withdrawn_on is None and context["business_unit"]:
         context["nspcc_entry"] = selectors.nspcc_entry(
             context["published_copy"], review.partnership.local_authority
         )

@@ -642,3 +642,24 @@ def json_models(archive) -> set[str]:
 
     clocks = {record["model"] for record in json.loads(archive.read("clocks.json"))}
     return set(json.loads(archive.read("manifest.json"))) | clocks
+
+
+def test_the_published_row_reads_as_a_sentence_and_only_the_business_unit_is_told_to_copy(
+    client, published, people
+):
+    """ "Published: 18 March 2026: The full report" read oddly; and the entry for the
+    NSPCC repository, with its instruction to copy it, is the business unit's work, not
+    the reviewer's."""
+    from safeguarding.dates import full_date
+
+    services.review_set_reviewers(
+        review=published, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    sign_in(client, people["officer"])
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert f"The full report, published on {full_date(published.published_on)}" in page
+    assert 'id="nspcc-entry"' in page and "Copy this into the repository" in page
+    sign_in(client, people["reviewer"])
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert f"The full report, published on {full_date(published.published_on)}" in page
+    assert 'id="nspcc-entry"' not in page and "Copy this into the repository" not in page
