@@ -114,5 +114,18 @@ def test_every_page_reflows_at_320_pixels(
             assert page.evaluate(ANY_BOX_SCROLLS) is False
             reference = page.locator("table a.govuk-link").first
             assert reference.evaluate("(a) => a.getClientRects().length") == 1
+            # The public pages run the same table script: the cookies page's second table
+            # scrolls in its box, named, focusable and with its hint.
+            show_html(page, live_server, pages["learning-cookies.html"])
+            assert page.evaluate(SCROLLS, "Set only when you choose it")
+            chosen = page.get_by_role(
+                "region", name="Set only when you choose it (scrolls sideways)"
+            )
+            hints = page.get_by_text("Scroll sideways to see the whole table.")
+            if javascript:
+                assert chosen.get_attribute("tabindex") == "0"
+                assert hints.count() >= 1
+            else:
+                assert chosen.count() == 0 and hints.count() == 0
         finally:
             context.close()
