@@ -658,3 +658,27 @@ class PublishedReview(models.Model):
 
     def get_absolute_url(self):
         return reverse("learning:review", args=[self.partnership.code.lower(), self.slug])
+
+    @staticmethod
+    def recommendations_text(recommendations) -> str:
+        """The review's recommendations as the public copy keeps them: one "N. text" a
+        recommendation (`recommendation_items` reads them back)."""
+        return "\n".join(f"{r.number}. {r.text}" for r in recommendations)
+
+    def recommendation_items(self) -> list[tuple[int, str]]:
+        """(number, text) of each recommendation kept by `recommendations_text`, for a
+        numbered list: a line that does not start "N. " goes on with the one before (a
+        recommendation written on two lines)."""
+        items: list[tuple[int, str]] = []
+        for line in self.recommendations.splitlines():
+            numbered = _NUMBERED.match(line)
+            if numbered:
+                items.append((int(numbered[1]), numbered[2]))
+            elif items:
+                items[-1] = (items[-1][0], f"{items[-1][1]}\n{line}")
+            elif line.strip():
+                items.append((1, line))
+        return items
+
+
+_NUMBERED = re.compile(r"(\d+)\. (.*)")

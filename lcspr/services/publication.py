@@ -220,9 +220,7 @@ def _fill_from_case(published: PublishedReview, review: Review, briefing) -> lis
     search text onto the public copy; the themes to set once it is saved."""
     themes = list(review.themes.all())
     published.key_learning = briefing.key_learning
-    published.recommendations = "\n".join(
-        f"{r.number}. {r.text}" for r in review.recommendations.all()
-    )
+    published.recommendations = PublishedReview.recommendations_text(review.recommendations.all())
     published.briefing_hash = briefing.content_hash
     published.search_text = "\n".join(
         [published.title, published.summary, published.key_learning, published.improvements]

@@ -304,3 +304,29 @@ def test_a_filter_left_out_costs_no_query_and_keeps_the_pages_caching_and_head(
         assert "no-cache" in response["Cache-Control"] and "Cookie" in response["Vary"]
         head = client.head(url, {"year": "1999", "theme": "nonsense"})
         assert head.status_code == 200 and head.content == b""
+
+
+def test_the_recommendations_are_a_numbered_list_named_apart_from_the_briefings_areas(
+    client, partnership
+):
+    """The review's recommendations (its action plan's) are not the learning briefing's
+    areas for practice improvement, which its PDF and PowerPoint list: the heading says
+    whose they are, and they are a real numbered list, a recommendation of two lines
+    kept as one item."""
+    import re
+
+    item = listed(
+        partnership,
+        recommendations="1. Ask who lives in the home.\n2. Share sooner.\nWithin a week.",
+    )
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert "The review’s recommendations to the partnership" in html
+    assert "areas for practice improvement" in html
+    found = re.search(r'<ol class="govuk-list govuk-list--number"[^>]*>(.*?)</ol>', html, re.S)
+    assert found, html
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S)
+    assert [i.strip() for i in items] == [
+        "Ask who lives in the home.",
+        "Share sooner.\nWithin a week.",
+    ]
+    assert 'app-pre-wrap">1. ' not in html
