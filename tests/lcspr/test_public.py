@@ -274,3 +274,15 @@ def test_a_theme_chosen_in_the_address_stays_chosen_when_it_has_no_reviews(clien
     assert ("", False) in _theme_choices(html)
     assert "not one listed here" not in html
     assert "Are you listening to me?" not in html
+
+
+def test_the_accessibility_statement_does_not_list_the_qr_code_as_a_failure(client):
+    """The two-factor set-up page's QR code has alternative text and the same set-up key
+    as text beside it: it meets 1.1.1, so it is not listed as not accessible (the
+    statement listed it, then said it met the criterion)."""
+    html = client.get(reverse("learning:accessibility")).content.decode()
+    not_accessible = html.split("We know some parts of this service are not fully", 1)[1]
+    not_accessible = not_accessible.split("</ul>", 1)[0]
+    assert "QR code" not in not_accessible
+    non_compliant = html.split("Non-accessible content", 1)[1].split("<h2", 1)[0]
+    assert "QR code" not in non_compliant and "we believe" not in non_compliant
