@@ -338,6 +338,20 @@ def test_not_found_page_is_govuk_styled(client):
     assert "Page not found" in response.content.decode()
 
 
+def test_not_found_speaks_to_a_signed_out_visitor_as_the_public(client, people):
+    """Signed out, nobody has a home page or partnership: the page says to check the
+    address, and offers Learning from reviews and signing in. Signed in, it keeps its
+    words about records of other partnerships."""
+    html = client.get("/no-such-page/").content.decode()
+    assert "another partnership" not in html and "Go to your home page" not in html
+    assert f'href="{reverse("learning:index")}"' in html
+    assert f'href="{reverse("safeguarding:sign-in")}"' in html
+    sign_in(client, people["officer"])
+    html = client.get("/no-such-page/").content.decode()
+    assert "the record may belong to another partnership" in html
+    assert "Go to your home page" in html
+
+
 CROWDED = "&".join(f"f{n}=1" for n in range(1001))  # one more than Django reads
 
 
