@@ -83,7 +83,7 @@ def test_one_agencys_contributor_is_told_their_agency_once_not_on_every_row(
     assert agency.name not in row and partnership.name not in row
 
     table = table_listing(home, request)
-    assert headers(table) == ["Case", "Reply by"]
+    assert headers(table) == ["Rapid review", "Due"]
     assert caption(table) == "Still to answer, soonest due first"
     assert "app-nowrap" in link_classes(table, request)
     assert agency.name not in text(row_of(table, request))
@@ -125,7 +125,7 @@ def test_a_contributor_for_two_agencies_is_told_on_each_row_which_it_is_for(
         row = text(row_of(table, request))
         assert request.agency.name in row and where.name in row
         table = table_listing(home, request)
-        assert headers(table) == ["Case", "Agency", "Reply by"]
+        assert headers(table) == ["Rapid review", "Agency", "Due"]
         assert request.agency.name in text(row_of(table, request))
     assert "Rapid reviews your agency has been asked to contribute to." in text(listing)
 
@@ -147,7 +147,7 @@ def test_a_contributor_for_two_agencies_is_told_on_each_row_which_it_is_for(
         assert headers(table) == ["Rapid review", "Due", "Status"]
         row = text(row_of(table, request))
         assert where.name in row and agencies["police"].name not in row
-        assert headers(table_listing(home, request)) == ["Case", "Reply by"]
+        assert headers(table_listing(home, request)) == ["Rapid review", "Due"]
     assert f"Rapid reviews {agencies['police'].name} has been asked to contribute to." in text(
         listing
     )

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding.dates import full_date
 from tests.utils import sign_in
 
 from .conftest import return_and_submit
@@ -38,3 +39,19 @@ def test_a_return_sent_late_has_one_tag_on_the_agencys_list(sent_requests, contr
     listing = client_for(contributors["health"]).get(reverse("rapid_reviews:contributor-list"))
     html = listing.content.decode()
     assert tags(row_of(table_listing(html, on_time), on_time)) == ["Returned"]
+
+
+def test_the_agency_reads_the_same_words_for_the_same_things(sent_requests, contributors):
+    """Home, the list of requests and the return form once said "Reply by", "Due" and
+    "Due by" for the one date, and "Case" and "Rapid review" for the one reference: an
+    agency reading them on different pages could take them for different things."""
+    request = sent_requests["police"]
+    client = client_for(contributors["police"])
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    listing = client.get(reverse("rapid_reviews:contributor-list")).content.decode()
+    form = client.get(reverse("rapid_reviews:contributor-return", args=[request.pk]))
+    form = text(form.content.decode())
+    for page in (text(home), text(listing)):
+        assert "Rapid review Due" in page
+    assert "Reply by" not in text(home) and "Case" not in text(home)
+    assert f"Due {full_date(request.due_date)}." in form and "Due by" not in form
