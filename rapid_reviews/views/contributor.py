@@ -149,6 +149,11 @@ def _with_another_row(posted):
     return data
 
 
+def _day_box(index: int) -> str:
+    """The id of the Day box of the chronology's row `index` (from 0) on the form."""
+    return f"id_{PREFIX}-{index}-date_0"
+
+
 def _rows_to_add(add: str | None, rows: list) -> int:
     """How many empty rows to lay out after the saved ones: as many as ?add= asks (the
     empty rows on the page when "Add another row" was pressed, and the new one), at least
@@ -233,9 +238,12 @@ def return_edit(request, pk):
                     # Saving leaves the empty rows out: they come back, with the new one
                     # (already among them, see _with_another_row), so that pressing the
                     # button twice gives two empty rows.
+                    # The fragment names the new (last) row's Day box, not its fieldset:
+                    # a page opened at a box that takes the focus gives it the focus
+                    # (HTML's focusing steps), so the person carries on in the new row.
                     kept_rows = len(formset.rows())
                     add = max(1, min(formset.blank_rows(), MAX_ROWS - kept_rows))
-                    return redirect(f"{here}?add={add}#row-{kept_rows + add}")
+                    return redirect(f"{here}?add={add}#{_day_box(kept_rows + add - 1)}")
                 if "submit" in request.POST:
                     return redirect(reverse("rapid_reviews:contributor-submit", args=[info.pk]))
                 messages.success(

@@ -54,3 +54,32 @@ def test_enter_in_a_box_saves_the_draft_and_adds_no_row(
     # The default button is out of the tab order and not read out (axe's
     # aria-hidden-focus rule checks both).
     assert axe_violations(page) == []
+
+
+def test_add_another_row_puts_the_focus_in_the_new_row(
+    page,
+    live_server,
+    sent_requests,  # noqa: F811
+    contributors,  # noqa: F811
+):
+    """Without JavaScript, "Add another row" reloads the form: the focus goes to the new
+    row's Day box (the page's fragment names it), so a keyboard or screen reader user
+    carries on typing where the row was added, not from the top of the page."""
+    request = sent_requests["police"]
+    sign_in_through_browser(page, live_server, contributors["police"])
+    page.goto(f"{live_server.url}{reverse('rapid_reviews:contributor-return', args=[request.pk])}")
+    first = page.locator("#row-1")
+    fill_date(first, timezone.localdate() - dt.timedelta(days=4))
+    first.get_by_label("What happened").fill("Officers attended at night.")
+    first.get_by_label("Practitioner’s role").fill("PC")
+    page.get_by_role("button", name="Add another row").click()
+    expect(page.locator("fieldset[id^=row-]")).to_have_count(2)
+    expect(
+        page.locator("#row-2").get_by_role("group", name="Date").get_by_label("Day")
+    ).to_be_focused()
+    # Pressed again with the new row left empty: the focus goes to the row added now.
+    page.get_by_role("button", name="Add another row").click()
+    expect(page.locator("fieldset[id^=row-]")).to_have_count(3)
+    expect(
+        page.locator("#row-3").get_by_role("group", name="Date").get_by_label("Day")
+    ).to_be_focused()

@@ -196,7 +196,8 @@ def test_add_another_row_pressed_twice_gives_two_empty_rows(sent_requests, contr
     posted = {**return_post(0, "An account"), **row(0, day, "A visit"), "add_row": "1"}
     del posted["save"]
     first = a.post(url, posted)
-    assert first.status_code == 302 and first.url.endswith("#row-2")
+    # The page opens at the new row's Day box, which takes the focus (the e2e test).
+    assert first.status_code == 302 and first.url.endswith("#id_chronology-1-date_0")
     html = a.get(first.url).content.decode()
     assert total_forms(html) == 2
     # Pressed again with the new row left empty: a second empty row, and the page goes
@@ -209,10 +210,10 @@ def test_add_another_row_pressed_twice_gives_two_empty_rows(sent_requests, contr
         **blank_row(1),
     }
     second = a.post(url, again)
-    assert second.status_code == 302 and second.url.endswith("#row-3")
+    assert second.status_code == 302 and second.url.endswith("#id_chronology-2-date_0")
     html = a.get(second.url).content.decode()
     assert total_forms(html) == 3
-    assert 'id="row-3"' in html and "A visit" in html
+    assert 'id="row-3"' in html and 'id="id_chronology-2-date_0"' in html and "A visit" in html
     # Saving leaves the empty rows out.
     again = {**again, "version": str(version_in(html)), "chronology-TOTAL_FORMS": "3"}
     again.update(blank_row(2))
