@@ -327,7 +327,10 @@ def return_submit(request, pk):
     if request.method != "POST":
         _audit_view(request, info, "check the return")
     agency_return = getattr(info, "agency_return", None)
-    problems = services.missing_for_submit(agency_return) if info.is_awaiting_return else []
+    # What must be completed first: while anything is, the page offers no button to
+    # submit (GOV.UK's check answers pattern), only links to complete it.
+    still_to_do = services.missing_for_submit(agency_return) if info.is_awaiting_return else []
+    problems = still_to_do
     if request.method == "POST":
         try:
             services.agency_return_submit(
@@ -336,7 +339,7 @@ def return_submit(request, pk):
                 expected_version=_checked_version(request.POST.get("version")),
             )
         except ValidationError as error:
-            problems = error.messages
+            problems = still_to_do = error.messages
         except (services.TransitionError, services.ConcurrentEditError) as error:
             problems = [str(error)]
         else:
@@ -357,6 +360,7 @@ def return_submit(request, pk):
             "chronology": chronology_of(agency_return),
             "problems": problems,
             "problem_links": _problem_links(info, problems),
+            "still_to_do": _problem_links(info, still_to_do),
             "before_birth": _before_birth(info, agency_return) if info.is_awaiting_return else [],
             "posted": request.method == "POST",
         },

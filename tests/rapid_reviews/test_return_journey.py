@@ -8,10 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from rapid_reviews import services
 from safeguarding.dates import full_date
 from tests.utils import sign_in
 
-from .conftest import return_and_submit
+from .conftest import return_and_submit, rows, values_for_return
 from .test_request_list_columns import row_of, table_listing, text
 
 
@@ -55,3 +56,45 @@ def test_the_agency_reads_the_same_words_for_the_same_things(sent_requests, cont
         assert "Rapid review Due" in page
     assert "Reply by" not in text(home) and "Case" not in text(home)
     assert f"Due {full_date(request.due_date)}." in form and "Due by" not in form
+
+
+def submit_buttons(html: str) -> list[str]:
+    return re.findall(r"<button[^>]*>\s*Submit the return\s*</button>", html)
+
+
+def test_the_check_page_offers_no_submit_while_something_is_still_to_do(
+    sent_requests, contributors
+):
+    """GOV.UK's check answers pattern: a return that cannot be sent yet has no button to
+    send it (it only led to an error), but says what to complete, each with a link to it."""
+    request = sent_requests["police"]
+    client = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    # Nothing saved yet.
+    html = client.get(url).content.decode()
+    assert submit_buttons(html) == []
+    assert f'<a class="govuk-link" href="{form}#id_involved_1">Select whether' in html
+    # A draft without its summary.
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involvement_summary=""),
+        rows=rows(timezone.localdate() - dt.timedelta(days=3)),
+    )
+    html = client.get(url).content.decode()
+    assert submit_buttons(html) == []
+    assert "You cannot submit the return yet" in text(html)
+    assert (
+        f'<a class="govuk-link" href="{form}#id_involvement_summary">'
+        "Enter a summary of your agency’s involvement</a>" in html
+    )
+    # Completed: the button is back.
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(),
+        rows=rows(timezone.localdate() - dt.timedelta(days=3)),
+    )
+    html = client.get(url).content.decode()
+    assert len(submit_buttons(html)) == 1 and "You cannot submit" not in html
