@@ -362,6 +362,9 @@ def return_submit(request, pk):
             "problem_links": _problem_links(info, problems),
             "still_to_do": _problem_links(info, still_to_do),
             "before_birth": _before_birth(info, agency_return) if info.is_awaiting_return else [],
+            "not_involved_but": _not_involved_but(info, agency_return)
+            if info.is_awaiting_return
+            else None,
             "posted": request.method == "POST",
         },
     )
@@ -392,6 +395,34 @@ def _before_birth(info, agency_return) -> list[tuple[str, str, str]]:
         message = f"The contact on {on} (“{what}”) is dated before {whose}"
         out.append((message, f"{form_url}#id_chronology-{number - 1}-date_0", on))
     return out
+
+
+def _not_involved_but(info, agency_return) -> tuple[str, list[tuple[str, str]]] | None:
+    """The details given with the answer "No, not involved" (a summary, an analysis,
+    contacts), said in words, with a link to change that answer and each detail: for a
+    warning, not an error. The return can still be submitted, details and all, as it is
+    (the partnership reads what was sent: the details are not dropped for the "No")."""
+    if agency_return is None or agency_return.involved is not False:
+        return None
+    form_url = reverse("rapid_reviews:contributor-return", args=[info.pk])
+    given, links = [], []
+    if agency_return.involvement_summary.strip():
+        given.append("a summary of your agency’s involvement")
+        links.append(("Change the summary of involvement", f"{form_url}#id_involvement_summary"))
+    if agency_return.analysis.strip():
+        given.append("an analysis")
+        links.append(("Change the analysis", f"{form_url}#id_analysis"))
+    contacts = agency_return.chronology.count()
+    if contacts:
+        given.append(f"{contacts} contact{'' if contacts == 1 else 's'} in the chronology")
+        links.append(("Change the chronology", f"{form_url}#{_ANCHORS['chronology']}"))
+    if not given:
+        return None
+    listed = given[0] if len(given) == 1 else ", ".join(given[:-1]) + " and " + given[-1]
+    links.insert(
+        0, ("Change whether your agency was involved", f"{form_url}#{_ANCHORS['involved']}")
+    )
+    return listed, links
 
 
 #: Where on the return form each thing still to do is answered.

@@ -98,3 +98,38 @@ def test_the_check_page_offers_no_submit_while_something_is_still_to_do(
     )
     html = client.get(url).content.decode()
     assert len(submit_buttons(html)) == 1 and "You cannot submit" not in html
+
+
+def test_the_check_page_warns_when_not_involved_but_details_are_given(sent_requests, contributors):
+    """ "Involved: No" beside a summary, an analysis and contacts is one answer or the
+    other mistaken: a warning (not an error, the return can still go, details and all)
+    names what does not fit, with a link to change each."""
+    request = sent_requests["police"]
+    client = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    day = timezone.localdate() - dt.timedelta(days=3)
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involved=False, analysis="Missed a referral."),
+        rows=rows(day, day),
+    )
+    html = client.get(url).content.decode()
+    region = html.split('class="govuk-warning-text"', 1)[1].split("</ul>", 1)[0]
+    warning = text(region)
+    assert "You said your agency was not involved with the child or family" in warning
+    assert "a summary of your agency’s involvement" in warning
+    assert "an analysis" in warning and "2 contacts in the chronology" in warning
+    assert f'href="{form}#id_involved_1"' in region
+    # A warning only: the return can still be submitted, details and all.
+    assert len(submit_buttons(html)) == 1
+    # Nothing but the answer "No": no warning.
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(involved=False, involvement_summary=""),
+        rows=[],
+    )
+    html = client.get(url).content.decode()
+    assert "not involved" not in html and len(submit_buttons(html)) == 1
