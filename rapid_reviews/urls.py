@@ -42,4 +42,5 @@ urlpatterns = [
     path("requests/<int:pk>/", contributor.request_detail, name="contributor-request"),
     path("requests/<int:pk>/return/", contributor.return_edit, name="contributor-return"),
     path("requests/<int:pk>/submit/", contributor.return_submit, name="contributor-submit"),
+    path("requests/<int:pk>/sent/", contributor.return_sent, name="contributor-sent"),
 ]

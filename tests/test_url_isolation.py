@@ -129,6 +129,7 @@ AUDIENCE = {
     "rapid_reviews:contributor-request": "contributor",
     "rapid_reviews:contributor-return": "contributor",
     "rapid_reviews:contributor-submit": "contributor",
+    "rapid_reviews:contributor-sent": "contributor",
     "lcspr:list": "case",
     "lcspr:detail": "case",
     "lcspr:reviewers": "case",
@@ -470,6 +471,7 @@ def object_kwargs(name, w):
         "rapid_reviews:contributor-request": {"pk": w["request"]},
         "rapid_reviews:contributor-return": {"pk": w["request"]},
         "rapid_reviews:contributor-submit": {"pk": w["request"]},
+        "rapid_reviews:contributor-sent": {"pk": w["request"]},
         **{
             name: {"pk": w["lcspr"]}
             for name in AUDIENCE

@@ -343,14 +343,8 @@ def return_submit(request, pk):
         except (services.TransitionError, services.ConcurrentEditError) as error:
             problems = [str(error)]
         else:
-            info.refresh_from_db(fields=["returned_on", "status"])
-            late = (
-                f" It was due on {info.due_date:%-d %B %Y}, so it is marked late."
-                if info.returned_late
-                else ""
-            )
-            messages.success(request, f"Your agency’s return is submitted.{late}")
-            return redirect(reverse("rapid_reviews:contributor-request", args=[info.pk]))
+            # POST/redirect/GET: a reload or Back of the confirmation submits nothing.
+            return redirect(reverse("rapid_reviews:contributor-sent", args=[info.pk]))
     return render(
         request,
         "rapid_reviews/return_check.html",
@@ -367,6 +361,23 @@ def return_submit(request, pk):
             else None,
             "posted": request.method == "POST",
         },
+    )
+
+
+@contributor_view
+def return_sent(request, pk):
+    """GOV.UK's confirmation page, where submitting the return leads. It says what the
+    service does next (the business unit is e-mailed, see services.agency_return_submit)
+    and nothing it does not. Only for a return that is in: before it is sent, or once it
+    is sent back for more or the request is closed, the request page says where it is."""
+    info = information_request_get_for_contributor(request.user, pk)
+    if info.status != RequestStatus.RETURNED:
+        return redirect(reverse("rapid_reviews:contributor-request", args=[info.pk]))
+    _audit_view(request, info, "return sent")
+    return render(
+        request,
+        "rapid_reviews/return_sent.html",
+        {"info": info, "partnership": info.rapid_review.incident.partnership},
     )
 
 

@@ -376,6 +376,7 @@ NOT_FORMS = {
     "rapid_reviews:contributor-list": "GET only",
     "rapid_reviews:contributor-request": "GET only",
     "rapid_reviews:contributor-submit": "a confirmation POST with no fields",
+    "rapid_reviews:contributor-sent": "GET only",
     **LCSPR_NOT_FORMS,
 }
 FORM_VIEWS = [

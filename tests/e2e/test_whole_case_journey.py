@@ -77,7 +77,7 @@ def contributor_returns(browser, live_server, contributor, incident):
     row.get_by_label("What happened").fill("Home cold; no food seen.")
     page.get_by_role("button", name="Save and check before submitting").click()
     page.get_by_role("button", name="Submit the return").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("return is submitted")
+    expect(page.get_by_role("heading", name="Return sent")).to_be_visible()
     context.close()
 
 

@@ -133,3 +133,68 @@ def test_the_check_page_warns_when_not_involved_but_details_are_given(sent_reque
     )
     html = client.get(url).content.decode()
     assert "not involved" not in html and len(submit_buttons(html)) == 1
+
+
+def test_submitting_shows_a_confirmation_page_that_a_reload_does_not_resubmit(
+    sent_requests,
+    contributors,
+    partnership,
+    mailoutbox,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+):
+    """GOV.UK's confirmation page: a panel with the reference, what happens next (only
+    what the service does: the business unit is e-mailed), and where to go now. The
+    submit redirects to it (POST/redirect/GET), so a reload asks for nothing again."""
+    request = sent_requests["police"]
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(),
+        rows=rows(timezone.localdate() - dt.timedelta(days=3)),
+    )
+    client = client_for(contributors["police"])
+    url = reverse("rapid_reviews:contributor-submit", args=[request.pk])
+    version = re.search(r'name="version" value="(\d+)"', client.get(url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"version": version.group(1)})
+    sent = reverse("rapid_reviews:contributor-sent", args=[request.pk])
+    assert response.status_code == 302 and response.url == sent
+    # What the page says happened did: the business unit is e-mailed.
+    assert [m.subject for m in mailoutbox] == [
+        f"Return received from {request.agency.name} for rapid review "
+        f"{request.rapid_review.incident.reference}"
+    ]
+    html = client.get(sent).content.decode()
+    panel = text(html.split('class="govuk-panel', 1)[1].split("</div></div>", 1)[0])
+    assert "Return sent" in panel and request.rapid_review.incident.reference in panel
+    page = text(html)
+    assert "What happens next" in page
+    assert f"We have e-mailed {partnership.name}’s business unit" in page
+    for link in (
+        reverse("rapid_reviews:contributor-request", args=[request.pk]),
+        reverse("rapid_reviews:contributor-list"),
+        reverse("safeguarding:home"),
+    ):
+        assert f'href="{link}"' in html
+    # A reload is a GET: nothing is submitted again, no second e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(sent).status_code == 200
+    assert len(mailoutbox) == 1
+    # Back on the check page: it says the return is sent and links to what was sent,
+    # not to the form (which only redirects now).
+    html = client.get(url).content.decode()
+    request_page = reverse("rapid_reviews:contributor-request", args=[request.pk])
+    assert f'<a href="{request_page}" class="govuk-back-link">' in html
+    form = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    assert f'href="{form}"' not in html
+
+
+def test_the_confirmation_page_is_only_for_a_return_that_is_sent(sent_requests, contributors):
+    """Before the return is sent (or once it is sent back for more) there is nothing to
+    confirm: the page goes to the request."""
+    request = sent_requests["police"]
+    client = client_for(contributors["police"])
+    response = client.get(reverse("rapid_reviews:contributor-sent", args=[request.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("rapid_reviews:contributor-request", args=[request.pk])
