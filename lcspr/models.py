@@ -659,6 +659,11 @@ class PublishedReview(models.Model):
     def get_absolute_url(self):
         return reverse("learning:review", args=[self.partnership.code.lower(), self.slug])
 
+    @property
+    def under_embargo(self) -> bool:
+        """Not on the public pages yet (their `live` shows it from the embargo's day)."""
+        return self.embargo_until is not None and self.embargo_until > timezone.localdate()
+
     @staticmethod
     def recommendations_text(recommendations) -> str:
         """The review's recommendations as the public copy keeps them: one "N. text" a

@@ -182,6 +182,12 @@ def test_embargoed_and_archived_reviews(client, local_review, people):
     page = staff.get(review.get_absolute_url()).content.decode()
     for html in (listing, page):
         assert "Published, under embargo</strong>" in html
+    # The review's page does not link to the public page while it is a 404: it says when
+    # the public pages show it.
+    public = reverse("learning:review", args=["bscp", item.slug])
+    assert f'href="{public}"' not in page
+    shown_from = f"{TODAY() + dt.timedelta(days=2):%-d %B %Y}"
+    assert f"Shown on the public pages from {shown_from}, when the embargo ends" in page
     Review.objects.filter(pk=review.pk).update(embargo_until=TODAY())  # public from today
     listing = staff.get(reverse("lcspr:list")).content.decode()
     assert "under embargo" not in listing and ">Published</strong>" in listing
