@@ -310,12 +310,14 @@ class PublishForm(ActionForm):
         "Public title",
         required=True,
         max_length=200,
+        message="Enter the public title",
         hint="Often the child's voice as a question. Never a real name or a case reference.",
     )
     public_summary = area(
         "Public summary",
         required=True,
         rows=5,
+        message="Enter the public summary",
         hint="Two or three sentences for the Learning from reviews page, anonymised.",
     )
     checks = forms.MultipleChoiceField(

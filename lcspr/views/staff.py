@@ -687,6 +687,17 @@ def publish(request, pk):
     review = _editable(request, pk)
     _warn_if_not_ready(request, review, "publish")
     briefing = selectors.briefing_of(review)
+    if briefing is None:
+        # Not a form to fill in, then refused for the briefing (its error linked to a
+        # radio button): what to do first.
+        return _refused_page(
+            request,
+            review,
+            "lcspr/publish_needs_briefing.html",
+            "Publish the review",
+            "Write the learning briefing before publishing",
+            error_target="write-briefing",
+        )
 
     def run(form):
         data = form.cleaned_data

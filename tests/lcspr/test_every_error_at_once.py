@@ -14,7 +14,7 @@ from lcspr.models import AnonymisationCheck
 from safeguarding.calendar import add_working_days
 from tests.utils import assert_errors_reported, date_fields, sign_in
 
-from .conftest import CHILD_NAME, TODAY, days_ago, publish, to_notice_sent
+from .conftest import BRIEFING, CHILD_NAME, TODAY, days_ago, publish, to_notice_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -225,10 +225,11 @@ def test_a_notice_before_the_approval_is_reported_with_the_missing_planned_date(
 def test_publishing_reports_what_its_kind_needs_a_named_child_and_the_briefing_with_the_rest(
     client, local_review, people
 ):
-    """With no report for a full report, a title naming the child and no briefing
-    written yet, beside a missing summary and unticked checks."""
+    """With no report for a full report and a title naming the child, beside a missing
+    summary and unticked checks. (Without a briefing the page offers no form: below.)"""
     officer = people["officer"]
     review = to_notice_sent(local_review, officer)
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)
     sign_in(client, officer)
     response = client.post(
         reverse("lcspr:publish", args=[review.pk]),
@@ -245,12 +246,10 @@ def test_publishing_reports_what_its_kind_needs_a_named_child_and_the_briefing_w
         {
             "report": ("id_report", "Select the final report (PDF)"),
             "public_title": ("id_public_title", "must be anonymised: remove"),
-            "public_summary": ("id_public_summary", "Enter public summary"),
+            "public_summary": ("id_public_summary", "Enter the public summary"),
             "checks": ("id_checks_1", "Confirm every anonymisation check before publishing"),
         },
     )
-    summary = response.content.decode().partition('class="govuk-error-summary"')[2]
-    assert "Write the learning briefing before publishing" in summary.partition("</ul>")[0]
     review.refresh_from_db()
     assert review.status == "notice_sent"
     _refused(
@@ -266,6 +265,30 @@ def test_publishing_reports_what_its_kind_needs_a_named_child_and_the_briefing_w
         "report",
         "Select the final report (PDF)",
     )
+
+
+def test_publishing_without_a_briefing_says_to_write_it_first_not_a_form(
+    client, local_review, people
+):
+    """A walk filled in the whole form, to be told then that the briefing was missing,
+    by an error linked to a radio button. The page now says what to do first; a form
+    sent from an old tab gets that one error, linked to the briefing."""
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    sign_in(client, officer)
+    url = reverse("lcspr:publish", args=[review.pk])
+    page = client.get(url).content.decode()
+    briefing = reverse("lcspr:briefing", args=[review.pk])
+    assert f'id="write-briefing" href="{briefing}"' in page
+    assert 'name="public_title"' not in page
+    sent = client.post(url, {"kind": "full_report", "version": review.version})
+    summary = sent.content.decode().partition('class="govuk-error-summary"')[2]
+    assert (
+        '<a href="#write-briefing">Write the learning briefing before publishing</a>'
+        in summary.partition("</ul>")[0]
+    )
+    review.refresh_from_db()
+    assert review.status == "notice_sent"
 
 
 def test_correcting_the_public_copy_reports_a_named_child_with_the_missing_reason(
