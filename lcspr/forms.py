@@ -34,10 +34,10 @@ def file_field(label, hint, *, required=False, message="Select a file to upload"
 class ReviewersForm(ActionForm):
     submit_label = "Save the reviewers"
     reviewers = forms.ModelMultipleChoiceField(
-        label="Who is the independent reviewer?",
+        label="Who are the independent reviewers?",
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Reviewers see only the reviews they are assigned to.",
+        help_text="Select one or more. Reviewers see only the reviews they are assigned to.",
         error_messages={"required": "Select at least one independent reviewer"},
     )
 
@@ -503,7 +503,7 @@ class ActionAddForm(OnceFormMixin, ActionForm):
         "Lead",
         required=True,
         message="Enter the name or role of the lead",
-        hint="Name and role",
+        hint="A name or a role, for example Designated safeguarding lead",
         width=20,
     )
     due_date = GDSDateField(what=DUE_DATE, label="Due date")

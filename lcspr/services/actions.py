@@ -173,7 +173,10 @@ def action_errors(review: Review, *, agency, lead, description, due_date) -> dic
     if due_date is None:
         errors["due_date"] = "Enter the date the action is due"
     elif due_date < review.decision_date:
-        errors["due_date"] = "The due date must be after the decision to hold the review"
+        errors["due_date"] = (
+            "The due date must be the same as or after the decision to hold the review "
+            f"({review.decision_date:%-d %B %Y})"
+        )
     return errors
 
 
@@ -247,7 +250,10 @@ def action_update_errors(
     if due_date is None:
         errors["due_date"] = "Enter the date the action is due"
     elif due_date != action.due_date and due_date < review.decision_date:
-        errors["due_date"] = "The due date must be after the decision to hold the review"
+        errors["due_date"] = (
+            "The due date must be the same as or after the decision to hold the review "
+            f"({review.decision_date:%-d %B %Y})"
+        )
     elif due_date != action.due_date and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the due date"
     if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():

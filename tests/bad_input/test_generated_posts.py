@@ -365,6 +365,7 @@ NOT_FORMS = {
     "notifications:return-to-draft": "a POST with no fields",
     "notifications:ready-to-send": "GET only",
     "notifications:pdf": "GET only: a download",
+    "notifications:pdf-corrected": "GET only: a download (the notification as corrected)",
     "notifications:attachment": "GET only: a download",
     "notifications:attachment-remove": "a POST with no fields",
     "rapid_reviews:list": "GET only",

@@ -381,7 +381,11 @@ def test_an_action_due_before_the_decision_is_reported_with_its_missing_wording(
         response,
         {
             "description": ("id_description", "Enter the action"),
-            "due_date": ("id_due_date_0", "The due date must be after the decision to hold"),
+            "due_date": (
+                "id_due_date_0",
+                "The due date must be the same as or after the decision to hold the review "
+                f"({local_review.decision_date:%-d %B %Y})",
+            ),
         },
     )
     _refused(
@@ -394,7 +398,7 @@ def test_an_action_due_before_the_decision_is_reported_with_its_missing_wording(
             due_date=before,
         ),
         "due_date",
-        "The due date must be after the decision to hold",
+        "The due date must be the same as or after the decision to hold",
     )
 
 

@@ -89,8 +89,11 @@ def test_the_publish_form_starts_from_a_date_it_accepts(
     report can go up only under an embargo."""
     from tests.utils import sign_in
 
+    from .conftest import BRIEFING
+
     officer = people["officer"]
     review = to_notice_sent(local_review, officer, notice_days_ago=notice_days_ago)
+    services.briefing_save(review=review, actor=officer, values=BRIEFING)  # ready to publish
     earliest = services.earliest_publication(review, review.notice_sent_on).due
     assert (earliest > TODAY()) is embargo_hint
     sign_in(client, officer)

@@ -706,7 +706,11 @@ def test_a_signed_off_action_is_shown_as_it_is_without_a_form(
     )
     url = reverse("lcspr:action", args=[local_review.pk, action.pk])
     sign_in(client, officer)
-    assert "Save progress" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Save progress" in page
+    # The action's date is its due date (the field's own word), not a milestone's plan.
+    assert "History of the due date" in page and "The due date has not moved." in page
+    assert "planned date" not in page
     action.refresh_from_db()
     services.action_sign_off(action=action, actor=manager)
     page = client.get(url).content.decode()
