@@ -211,6 +211,10 @@ def incident_children(request, pk):
 def child_edit(request, pk, child_pk=None):
     incident = incident_get_for(request.user, pk)
     child = child_get_for(request.user, incident, child_pk) if child_pk else None
+    if not incident.can_change and request.method != "POST":
+        # Decided: the children page shows them as recorded, not a form to be refused.
+        messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
+        return redirect("notifications:children", pk=incident.pk)
     if child is not None and request.method != "POST":
         audit_view(
             request,

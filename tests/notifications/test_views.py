@@ -833,6 +833,34 @@ def test_details_can_be_corrected_until_the_decision_is_recorded(client, people,
     assert client.get(step).status_code == 302
 
 
+def test_a_decided_incidents_children_are_shown_as_recorded_with_nothing_to_refuse(
+    client, people, make_incident, settings, tmp_path
+):
+    """A walk followed a child's name from the History of a notified case: the page
+    offered Change, Add another child and Continue, and refused the form once filled in."""
+    settings.MEDIA_ROOT = tmp_path
+    incident = services.incident_submit_for_decision(
+        incident=make_incident(), actor=people["officer"]
+    )
+    services.incident_record_notification(
+        incident=incident, actor=people["officer"], notified_at=timezone.now(), dfe_reference="R"
+    )
+    child = incident.children.first()
+    sign_in(client, people["officer"])
+    children = reverse("notifications:children", args=[incident.pk])
+    html = client.get(children).content.decode()
+    assert "its children can no longer change" in html and child.pseudonym in html
+    add = reverse("notifications:child-add", args=[incident.pk])
+    edit = reverse("notifications:child-edit", args=[incident.pk, child.pk])
+    assert f'href="{add}"' not in html and f'href="{edit}"' not in html
+    assert ">Continue<" not in html
+    assert f'href="{incident.get_absolute_url()}">Back to {incident.reference}</a>' in html
+    for url in (add, edit):  # an old link: to the children as recorded, saying why
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [(children, 302)]
+        assert "decision is recorded, so it can no longer change" in response.content.decode()
+
+
 def test_the_empty_children_page_lets_the_officer_come_back_later(client, people, make_incident):
     incident = make_incident(complete=False, children=0)
     sign_in(client, people["officer"])
