@@ -51,14 +51,23 @@ RECORD_FIRST = {
 @case_view
 def record_notification(request, pk):
     incident = incident_get_for(request.user, pk)
-    # Opened once recorded (the back button, an old link): said before anything is typed.
+    if request.method != "POST" and incident.status in (Status.NOTIFIED, Status.RECORDED):
+        # Opened once recorded (the back button, an old link): not a form pre-filled with
+        # now, to be refused, but the case, whose National Panel section shows what was
+        # recorded (and offers its correction).
+        messages.info(
+            request,
+            f"The notification of {incident.reference} is recorded already: what was "
+            "recorded is shown below.",
+        )
+        return redirect(incident.get_absolute_url())
+    # Opened before it can be recorded: what to do first, before anything is typed.
     warn_if_not_ready(
         request,
         incident,
         incident.reference,
         (Status.AWAITING_DECISION,),
         RECORD_FIRST.get(incident.status, ""),
-        done=(Status.NOTIFIED, Status.RECORDED),
     )
 
     def run(form):
