@@ -230,10 +230,12 @@ class SentCopy:
 
     @property
     def corrections_in_words(self) -> str:
-        """ "7 December 2026 (the date the local authority became aware)", each joined."""
+        """ "the date the local authority became aware (corrected on 7 December 2026)",
+        each joined: what was corrected first, so the day of the correction is not read as
+        the corrected date."""
         return "; ".join(
-            f"{format_date(timezone.localdate(event.occurred_at))} "
-            f"({' and '.join(event.corrected)})"
+            f"{' and '.join(event.corrected)} "
+            f"(corrected on {format_date(timezone.localdate(event.occurred_at))})"
             for event in self.corrections
         )
 

@@ -353,8 +353,8 @@ def test_the_pages_offer_what_was_sent_and_the_notification_as_corrected(
     page = client.get(reverse("notifications:detail", args=[notified.pk])).content.decode()
     on = format_date(today)
     assert (
-        f"Corrected since it was sent: {on} (the date the local authority became aware). "
-        "The PDF of what was sent keeps it as it was sent."
+        "Changed since it was sent: the date the local authority became aware (corrected "
+        f"on {on}). The PDF of what was sent keeps it as it was sent."
     ) in page
     assert reverse("notifications:pdf", args=[notified.pk]) in page
     assert f"Download the PDF of the notification as corrected on {on}" in page
