@@ -566,3 +566,27 @@ def test_an_event_by_no_one_is_listed_with_a_dash(client, people, partnership):
     assert response.status_code == 200
     (row,) = [r for r in response.content.decode().split("<tr") if "By itself" in r]
     assert "—" in row
+
+
+def test_what_was_looked_at_is_in_details_not_changes(client, people, partnership):
+    """A view, download or export changed nothing: its disclosure is "Details"."""
+    audit_record(
+        actor=people["officer"],
+        action=Action.VIEW,
+        obj=partnership,
+        object_repr="Peeked record",
+        changes={"page": "ready to send"},
+    )
+    audit_record(
+        actor=people["officer"],
+        action=Action.UPDATE,
+        obj=partnership,
+        object_repr="Changed it",
+        changes={"name": {"old": "A", "new": "B"}},
+    )
+    sign_in(client, people["manager"])
+    rows = client.get(reverse("safeguarding:audit")).content.decode().split("<tr")
+    (viewed,) = [r for r in rows if "Peeked record" in r]
+    (changed,) = [r for r in rows if "Changed it" in r]
+    assert ">Details<" in viewed and ">Changes<" not in viewed
+    assert ">Changes<" in changed
