@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
@@ -163,6 +163,11 @@ MERGED = (
     "We have kept your changes and added the other changes to the parts you did not "
     "change. Check the answers and save again."
 )
+#: The end of a stale save's error (workflow.check_version), and what it says instead
+#: once merged: the page below is not "the latest version", but the person's changes with
+#: the other's added, to check and save.
+STALE_ENDING = "Your changes have not been saved: check the latest version and try again."
+MERGED_ENDING = "Your changes have not been saved yet: check the answers below and save again."
 #: ... where nothing was taken from the other change.
 KEPT = "We have kept your changes. Check the answers and save again."
 #: ... and where both changed the same questions (the person's typing is kept in them).
@@ -209,6 +214,15 @@ def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
         return
     merged, both = merge
     form.conflict_note = [MERGED if merged else KEPT]
+    refused = str(error)
+    form._errors[NON_FIELD_ERRORS] = form.error_class(
+        [
+            message.replace(STALE_ENDING, MERGED_ENDING) if message == refused else message
+            for message in form._errors.get(NON_FIELD_ERRORS, [])
+        ],
+        error_class="nonfield",
+        renderer=form.renderer,
+    )
     # A page shown again with errors (every error at once): those of a question now
     # holding the other change's value were about what this page sent, not what it shows.
     if form.is_bound and hasattr(form, "_errors") and form._errors:

@@ -413,7 +413,9 @@ def test_a_stale_return_takes_the_other_tabs_change_where_this_one_typed_nothing
     assert "This return was changed after you opened this page" in summary
     assert 'href="#id_involved_1"' in summary  # none changed by both: the first question
     assert "We have kept your changes and added the other changes" in html
-    assert "save again" not in summary.lower() and "also changed by" not in html
+    # The page below is the merge to check, not "the latest version".
+    assert "check the answers below and save again" in summary
+    assert "check the latest version" not in summary and "also changed by" not in html
     shown = form_as_shown(html)
     assert shown["analysis"] == ["A's analysis"] and shown["learning"] == ["B's learning"]
     assert browser.post(url, {**shown, "save": "1"}).status_code == 302
