@@ -94,6 +94,10 @@ def test_home_page_suits_the_role(client, people, who, visible_heading, hidden_h
         assert heading not in html
     # Only managers get the audit trail in the navigation.
     assert ("Audit trail" in html) == (who == "manager")
+    # An agency's actions from local reviews have their own place in it (only an agency's).
+    actions = reverse("lcspr:agency-actions")
+    menu = html.split("govuk-service-navigation__list", 1)[1].split("</ul>", 1)[0]
+    assert (f'href="{actions}"' in menu) == (who == "agency")
 
 
 def test_each_managed_partnership_lists_its_links_under_its_name(
