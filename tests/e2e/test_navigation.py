@@ -82,6 +82,7 @@ def test_every_roles_navigation_keeps_to_one_row_at_1280_pixels(
             "Information requests",
             "Audit trail",
         ]
+        assert names["agency"] == ["Home", "Information requests", "Actions"]
         assert names["administrator with every role"] == [
             *names["manager and contributor"],
             "Outbox",
