@@ -16,6 +16,7 @@ from safeguarding.form_pages import refusals_shown_on
 from safeguarding.once import made, taken_before
 
 from .. import forms, services
+from ..models import Status
 from ..selectors import child_get_for, incident_get_for
 from .common import (
     case_view,
@@ -207,14 +208,22 @@ def incident_children(request, pk):
     )
 
 
+def _children_as_recorded(request, incident):
+    """An old link to change a decided incident's children: to the children as recorded,
+    saying why, rather than a form (or a confirmation) the service would refuse."""
+    if incident.status == Status.ENTERED_IN_ERROR:
+        messages.info(request, "This incident was entered in error: it can no longer change.")
+    else:
+        messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
+    return redirect("notifications:children", pk=incident.pk)
+
+
 @case_view
 def child_edit(request, pk, child_pk=None):
     incident = incident_get_for(request.user, pk)
     child = child_get_for(request.user, incident, child_pk) if child_pk else None
     if not incident.can_change and request.method != "POST":
-        # Decided: the children page shows them as recorded, not a form to be refused.
-        messages.info(request, "This incident’s decision is recorded, so it can no longer change.")
-        return redirect("notifications:children", pk=incident.pk)
+        return _children_as_recorded(request, incident)
     if child is not None and request.method != "POST":
         audit_view(
             request,
@@ -266,6 +275,8 @@ def child_edit(request, pk, child_pk=None):
 def child_remove(request, pk, child_pk):
     incident = incident_get_for(request.user, pk)
     child = child_get_for(request.user, incident, child_pk)
+    if not incident.can_change and request.method != "POST":
+        return _children_as_recorded(request, incident)
     if request.method == "POST":
         try:
             services.child_remove(child=child, actor=request.user)

@@ -188,6 +188,16 @@ def test_embargoed_and_archived_reviews(client, local_review, people):
     assert f'href="{public}"' not in page
     shown_from = f"{TODAY() + dt.timedelta(days=2):%-d %B %Y}"
     assert f"Shown on the public pages from {shown_from}, when the embargo ends" in page
+    # The briefing changed since: said under embargo too (the public pages would show the
+    # earlier version on the day the embargo ends).
+    assert 'id="public-copy-outdated"' not in page
+    from .conftest import BRIEFING
+
+    services.briefing_save(
+        review=review, actor=officer, values={**BRIEFING, "title": "Another title"}
+    )
+    page = staff.get(review.get_absolute_url()).content.decode()
+    assert 'id="public-copy-outdated"' in page
     Review.objects.filter(pk=review.pk).update(embargo_until=TODAY())  # public from today
     listing = staff.get(reverse("lcspr:list")).content.decode()
     assert "under embargo" not in listing and ">Published</strong>" in listing

@@ -855,7 +855,8 @@ def test_a_decided_incidents_children_are_shown_as_recorded_with_nothing_to_refu
     assert f'href="{add}"' not in html and f'href="{edit}"' not in html
     assert ">Continue<" not in html
     assert f'href="{incident.get_absolute_url()}">Back to {incident.reference}</a>' in html
-    for url in (add, edit):  # an old link: to the children as recorded, saying why
+    remove = reverse("notifications:child-remove", args=[incident.pk, child.pk])
+    for url in (add, edit, remove):  # an old link: to the children as recorded, saying why
         response = client.get(url, follow=True)
         assert response.redirect_chain == [(children, 302)]
         assert "decision is recorded, so it can no longer change" in response.content.decode()

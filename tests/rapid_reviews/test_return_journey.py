@@ -170,7 +170,7 @@ def test_submitting_shows_a_confirmation_page_that_a_reload_does_not_resubmit(
     assert "Return sent" in panel and request.rapid_review.incident.reference in panel
     page = text(html)
     assert "What happens next" in page
-    assert f"We have e-mailed {partnership.name}’s business unit" in page
+    assert f"Your agency’s return is with {partnership.name}’s business unit" in page
     for link in (
         reverse("rapid_reviews:contributor-request", args=[request.pk]),
         reverse("rapid_reviews:contributor-list"),

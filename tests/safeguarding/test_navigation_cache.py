@@ -114,3 +114,17 @@ def test_reminders_are_offered_only_to_those_with_deadlines(client, people):
         assert link in client.get(account).content.decode(), role
         home = client.get(reverse("safeguarding:home")).content.decode()
         assert link not in home and f'href="{account}"' in home, role
+
+
+def test_one_item_is_current_on_an_agencys_actions_page():
+    """The agency's actions pages are under /local-reviews/: for someone who is also a
+    reviewer, only "Actions" is current there, not "Local reviews" too."""
+    navigation._cache.clear()
+    html = navigation.navigation_html(
+        path="/local-reviews/agency-actions/",
+        user=SimpleNamespace(is_superuser=False),
+        roles={"reviewer", "agency"},
+        can_view_audit=False,
+    )
+    assert html.count('aria-current="page"') == 1
+    assert 'aria-current="page">Actions</a>' in html
