@@ -189,6 +189,12 @@ class Incident(models.Model):
         return reverse("notifications:detail", args=[self.pk])
 
     @property
+    def blank_means(self) -> dict[str, str]:
+        """`BLANK_MEANS` for this case: none for one entered in error, whose answers were
+        erased on purpose (a blank there says nothing about the child)."""
+        return {} if self.status == Status.ENTERED_IN_ERROR else self.BLANK_MEANS
+
+    @property
     def needs_rapid_review(self) -> bool:
         return self.nature not in NO_RAPID_REVIEW
 

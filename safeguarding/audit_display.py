@@ -588,7 +588,10 @@ def present_records(
                 text = given
             elif value is None or value == "" or value == [] or value == {}:
                 # As the record's pages word it, where a blank means something.
-                text = getattr(model, "BLANK_MEANS", {}).get(field.name, NOT_RECORDED)
+                means = getattr(obj, "blank_means", None)
+                if means is None:
+                    means = getattr(model, "BLANK_MEANS", {})
+                text = means.get(field.name, NOT_RECORDED)
             else:
                 text = _one(
                     value, model=model, field=field, name=field.name, names=names, sentence=False

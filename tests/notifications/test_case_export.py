@@ -389,3 +389,25 @@ def test_records_txt_words_a_blank_answer_as_the_case_page_does(
         assert f">{blank}</dd>" in page, blank
     assert "\nSummary of circumstances: not recorded\n" in text  # any other blank
     assert 'A blank field reads "not recorded", or as the case page words it' in text
+
+
+def test_records_txt_says_not_recorded_for_the_erased_answers_of_a_case_entered_in_error(
+    client, people, make_incident, settings, tmp_path
+):
+    """Its answers were erased on purpose: "This local authority" or "None recorded"
+    would state what nobody knows any more."""
+    from notifications import services
+    from notifications.models import Incident
+
+    settings.MEDIA_ROOT = tmp_path
+    incident = make_incident()
+    services.incident_enter_in_error(
+        incident=Incident.objects.get(pk=incident.pk),
+        actor=people["manager"],
+        reason="Logged against the wrong partnership.",
+    )
+    sign_in(client, people["manager"])
+    response = client.post(reverse("notifications:export", args=[incident.pk]), {"reason": "S"})
+    text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
+    assert "\nLocal authority where the child lived, if another: not recorded\n" in text
+    assert "\nOther children in household: not recorded\n" in text
