@@ -198,3 +198,20 @@ def test_the_confirmation_page_is_only_for_a_return_that_is_sent(sent_requests, 
     response = client.get(reverse("rapid_reviews:contributor-sent", args=[request.pk]))
     assert response.status_code == 302
     assert response.url == reverse("rapid_reviews:contributor-request", args=[request.pk])
+
+
+def test_a_late_return_sent_back_keeps_its_lateness_beside_its_status():
+    """One tag for a late return; sent back for more, "Returned late" stays beside the
+    new status (a review found the lateness lost from the partnership's pages)."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    def tags(**info):
+        html = render_to_string("rapid_reviews/_status.html", {"info": SimpleNamespace(**info)})
+        return html.count("govuk-tag--"), "Returned late" in html
+
+    returned = {"status": "returned", "returned_late": True, "status_colour": "green"}
+    assert tags(**returned, status_label="Returned") == (1, True)
+    sent_back = {"status": "more_info", "returned_late": True, "status_colour": "yellow"}
+    assert tags(**sent_back, status_label="More information requested") == (2, True)
