@@ -61,6 +61,9 @@ def record_notification(request, pk):
             "recorded is shown below.",
         )
         return redirect(incident.get_absolute_url())
+    if request.method != "POST" and incident.status == Status.ENTERED_IN_ERROR:
+        messages.info(request, "This incident was entered in error: it can no longer change.")
+        return redirect(incident.get_absolute_url())
     # Opened before it can be recorded: what to do first, before anything is typed.
     warn_if_not_ready(
         request,

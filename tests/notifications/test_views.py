@@ -1145,6 +1145,12 @@ def test_the_record_page_says_on_opening_that_the_notification_is_recorded(
     assert response.redirect_chain == [(incident.get_absolute_url(), 302)]
     html = response.content.decode()
     assert f"The notification of {incident.reference} is recorded already" in html
+    # Nor for a case entered in error, which can never be recorded.
+    other = make_incident()
+    services.incident_enter_in_error(incident=other, actor=people["manager"], reason="Wrong.")
+    response = client.get(reverse("notifications:record", args=[other.pk]), follow=True)
+    assert response.redirect_chain == [(other.get_absolute_url(), 302)]
+    assert "entered in error: it can no longer change" in response.content.decode()
 
 
 @pytest.mark.parametrize(
