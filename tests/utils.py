@@ -219,3 +219,23 @@ def form_as_shown(html: str, *, having: str = "version") -> dict[str, list[str]]
     parser = Forms()
     parser.feed(html)
     return next(f for f in parser.forms if having in f)
+
+
+def migrate(targets):
+    """Migrate the test database to `targets` ([(app, migration name)]), for a data
+    migration's test; the apps as they are at those migrations."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest():
+    """Back to every app's latest migration (a data migration's test ends with it)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    return migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -9,17 +9,12 @@ from django.db.migrations.executor import MigrationExecutor
 from lcspr.models import Review
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import Deadline
+from tests.utils import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("lcspr", "0006_review_resumed_on")]
 AFTER = [("lcspr", "0007_statutory_target_stands")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def test_a_target_moved_by_an_earlier_hold_goes_back_to_six_months(local_review):
@@ -45,7 +40,7 @@ def test_a_target_moved_by_an_earlier_hold_goes_back_to_six_months(local_review)
         assert (clock.due_date, clock.rule) == (statutory, Deadline.Rule.CALENDAR_MONTHS)
         assert (clock.trigger_date, clock.amount) == (decided, 6)
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_recommendations_sharing_a_number_are_numbered_again_before_the_constraint(
@@ -69,7 +64,7 @@ def test_recommendations_sharing_a_number_are_numbered_again_before_the_constrai
         numbers = dict(Recommendation.objects.filter(pk__in=ids).values_list("text", "number"))
         assert numbers == {"One.": 1, "Two.": 2, "Two again.": 4, "Three.": 3}
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_actions_complete_before_0015_have_their_clock_stopped_on_completion(
@@ -96,7 +91,7 @@ def test_actions_complete_before_0015_have_their_clock_stopped_on_completion(
         }
         assert clocks == {done.pk: (dt.date(2026, 12, 1), "met"), going.pk: (None, "")}
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_reviews_closed_before_0018_get_what_closing_stopped_from_their_history(
@@ -148,7 +143,7 @@ def test_reviews_closed_before_0018_get_what_closing_stopped_from_their_history(
         found = dict(Review.objects.filter(pk__in=kept).values_list("pk", "closed_from"))
         assert found == kept
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_embargoed_public_copies_are_dated_from_the_end_of_the_embargo(partnership):
@@ -177,7 +172,7 @@ def test_embargoed_public_copies_are_dated_from_the_end_of_the_embargo(partnersh
         )
         migrate([("lcspr", "0019_published_dated_from_embargo")])
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
     embargoed.refresh_from_db()
     plain.refresh_from_db()
     assert (embargoed.published_on, embargoed.year) == (dt.date(2027, 1, 5), 2027)
@@ -227,7 +222,7 @@ def test_briefings_made_with_the_year_before_the_embargo_ended_are_made_again(ma
     try:
         migrate([("lcspr", "0020_briefings_of_embargo_across_new_year")])
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
     for case, (briefing, made) in briefings.items():
         briefing.refresh_from_db()
         assert briefing.content_hash == ("" if case == "earlier year" else made), case
@@ -258,7 +253,7 @@ def test_reviewers_assigned_before_0021_stay_assigned_and_are_never_e_mailed_lat
         OldReview.objects.get(pk=local_review.pk).reviewers.add(people["reviewer"].pk)
         migrate([("lcspr", "0021_reviewer_assignment_and_action_move_untold")])
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
     kept = ReviewerAssignment.objects.get(review=local_review)
     assert (kept.user_id, kept.assigned_at, kept.told_at) == (people["reviewer"].pk, None, None)
     soon = timezone.now() + REQUEUE_AFTER + dt.timedelta(seconds=1)

@@ -2,10 +2,9 @@
 (notifications 0006, ADR 0008 addendum)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from notifications.models import Incident
+from tests.utils import migrate, migrate_to_latest
 
 from .test_documents import (  # noqa: F401 - fixtures
     _correct_awareness,
@@ -20,12 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("notifications", "0005_notification_pdf_as_sent")]
 AFTER = [("notifications", "0006_pdfs_kept_as_sent")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def test_a_copy_never_corrected_is_marked_as_sent_and_a_corrected_one_is_not(
@@ -51,4 +44,4 @@ def test_a_copy_never_corrected_is_marked_as_sent_and_a_corrected_one_is_not(
             pk=notified.pk
         )
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -2,12 +2,11 @@
 National Panel (rapid_reviews 0009)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from rapid_reviews import services
 from rapid_reviews.models import InformationRequest, StatusChange
+from tests.utils import migrate, migrate_to_latest
 
 from .conftest import decide_and_sign
 
@@ -15,12 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("rapid_reviews", "0008_late_reason")]
 AFTER = [("rapid_reviews", "0009_request_not_needed")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
 def test_requests_awaited_when_the_review_went_are_closed_by_its_sender(sent_requests, people):
@@ -54,7 +47,7 @@ def test_requests_awaited_when_the_review_went_are_closed_by_its_sender(sent_req
         version = InformationRequest.objects.values_list("version", flat=True).get(pk=health.pk)
         assert version == 3
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_going_back_reopens_the_closed_requests(sent_requests, people):
@@ -75,4 +68,4 @@ def test_going_back_reopens_the_closed_requests(sent_requests, people):
         assert statuses == {"sent"}
         assert not StatusChange.objects.filter(to_status="not_needed").exists()
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -1,20 +1,13 @@
 """Migrations that change data, run on the data they are for."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.utils import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("safeguarding", "0010_deadline_notice_rule_and_paused")]
 AFTER = [("safeguarding", "0011_user_email_ignoring_case")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_addresses_differing_only_in_case_are_lower_cased_and_the_later_one_set_aside():
@@ -32,7 +25,7 @@ def test_addresses_differing_only_in_case_are_lower_cased_and_the_later_one_set_
         assert not set_aside.is_active
         assert User.objects.get(pk=other.pk).email == "someone@else.example"
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_existing_roles_are_dated_by_the_event_that_made_them():
@@ -80,7 +73,7 @@ def test_existing_roles_are_dated_by_the_event_that_made_them():
         )
         assert later.since is not None
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_roles_moved_before_they_were_dated_are_dated_from_the_move():
@@ -172,7 +165,7 @@ def test_roles_moved_before_they_were_dated_are_dated_from_the_move():
         assert since[roles["unmoved"].pk] == made
         assert since[roles["later"].pk] == then
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
     # What it is for: B's manager sees the moved person's sign-ins from the move on.
     from safeguarding import permissions
@@ -212,7 +205,7 @@ def test_0028_leaves_names_that_differ_in_more_than_capitals_alone():
             (name,) for name, _code in typed
         ]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_0028_adds_the_code_to_a_later_name_differing_only_in_capitals():
@@ -229,7 +222,7 @@ def test_0028_adds_the_code_to_a_later_name_differing_only_in_capitals():
             ("BORSETSHIRE SCP (B3)",),
         ]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def _regions_before_0032(names_and_codes):
@@ -248,7 +241,7 @@ def test_0032_leaves_region_names_that_differ_in_more_than_capitals_alone():
             (name,) for name, _code in typed
         ]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_0032_adds_the_code_to_a_later_region_name_differing_only_in_capitals():
@@ -261,7 +254,7 @@ def test_0032_adds_the_code_to_a_later_region_name_differing_only_in_capitals():
         names = list(Region.objects.filter(pk__in=ids).order_by("pk").values_list("name"))
         assert names == [("Midshire",), ("midshire (midshire-2)",), ("MIDSHIRE (m3)",)]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_0033_puts_region_codes_in_lower_case_and_numbers_a_clash():
@@ -286,7 +279,7 @@ def test_0033_puts_region_codes_in_lower_case_and_numbers_a_clash():
             "northvale",
         ]
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_0035_keeps_the_roles_taken_away_before_it_from_the_trail():
@@ -338,7 +331,7 @@ def test_0035_keeps_the_roles_taken_away_before_it_from_the_trail():
             (by_admin.pk, partnership.pk, "agency", None),
         }
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 def test_0037_builds_and_drops_its_index_without_holding_up_the_trail():
@@ -381,4 +374,4 @@ def test_0037_builds_and_drops_its_index_without_holding_up_the_trail():
         else:
             assert not any(index in sql for sql in ran)
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
