@@ -345,18 +345,19 @@ def return_submit(request, pk):
         else:
             # POST/redirect/GET: a reload or Back of the confirmation submits nothing.
             return redirect(reverse("rapid_reviews:contributor-sent", args=[info.pk]))
+    chronology = chronology_of(agency_return)
     return render(
         request,
         "rapid_reviews/return_check.html",
         {
             "info": info,
             "agency_return": agency_return,
-            "chronology": chronology_of(agency_return),
+            "chronology": chronology,
             "problems": problems,
             "problem_links": _problem_links(info, problems),
             "still_to_do": _problem_links(info, still_to_do),
             "before_birth": _before_birth(info, agency_return) if info.is_awaiting_return else [],
-            "not_involved_but": _not_involved_but(info, agency_return)
+            "not_involved_but": _not_involved_but(info, agency_return, len(chronology))
             if info.is_awaiting_return
             else None,
             "posted": request.method == "POST",
@@ -408,11 +409,14 @@ def _before_birth(info, agency_return) -> list[tuple[str, str, str]]:
     return out
 
 
-def _not_involved_but(info, agency_return) -> tuple[str, list[tuple[str, str]]] | None:
+def _not_involved_but(
+    info, agency_return, contacts: int
+) -> tuple[str, list[tuple[str, str]]] | None:
     """The details given with the answer "No, not involved" (a summary, an analysis,
     contacts), said in words, with a link to change that answer and each detail: for a
     warning, not an error. The return can still be submitted, details and all, as it is
-    (the partnership reads what was sent: the details are not dropped for the "No")."""
+    (the partnership reads what was sent: the details are not dropped for the "No").
+    `contacts`: the rows of the chronology the page shows (read once, for both)."""
     if agency_return is None or agency_return.involved is not False:
         return None
     form_url = reverse("rapid_reviews:contributor-return", args=[info.pk])
@@ -423,7 +427,6 @@ def _not_involved_but(info, agency_return) -> tuple[str, list[tuple[str, str]]] 
     if agency_return.analysis.strip():
         given.append("an analysis")
         links.append(("Change the analysis", f"{form_url}#id_analysis"))
-    contacts = agency_return.chronology.count()
     if contacts:
         given.append(f"{contacts} contact{'' if contacts == 1 else 's'} in the chronology")
         links.append(("Change the chronology", f"{form_url}#{_ANCHORS['chronology']}"))
