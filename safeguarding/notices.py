@@ -3,6 +3,7 @@ public Learning from reviews layout, with the names and periods the settings use
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 #: The public pages' contrast choice (lcspr/views/public.py sets it, only when asked).
 CONTRAST_COOKIE = "lfr_contrast"
@@ -33,6 +34,17 @@ def statement_context(name: str, cookies_url: str) -> dict:
         "statement": f"safeguarding/includes/{include}.html",
         "cookies": cookie_names(),
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "warning_before": warning_before(),
         "retention_years": settings.RETENTION_YEARS,
         "cookies_url": cookies_url,
     }
+
+
+def warning_before() -> str:
+    """How long before the idle sign-out the timeout warning comes, in words ("2
+    minutes", "90 seconds"), as configured."""
+    seconds = settings.SESSION_TIMEOUT_WARNING_SECONDS
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}

@@ -302,3 +302,24 @@ def test_the_accessibility_statement_does_not_list_the_qr_code_as_a_failure(clie
     assert "QR code" not in not_accessible
     non_compliant = html.split("Non-accessible content", 1)[1].split("<h2", 1)[0]
     assert "QR code" not in non_compliant and "we believe" not in non_compliant
+
+
+def test_the_accessibility_statement_gives_the_sign_out_times_as_configured(client, settings):
+    """The statement said "30 minutes" and "2 minutes" whatever the deployment set, and
+    claimed a warning that only comes with JavaScript on: it now gives the configured
+    times and lists the sign-out without warning (no JavaScript) as a failure of 2.2.1."""
+    settings.SESSION_COOKIE_AGE = 20 * 60
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 90
+    html = client.get(reverse("learning:accessibility")).content.decode()
+    not_accessible = html.split("We know some parts of this service are not fully", 1)[1]
+    not_accessible = not_accessible.split("</ul>", 1)[0]
+    assert "after 20 minutes without activity" in not_accessible
+    assert "90 seconds before" in not_accessible
+    assert "without JavaScript" in not_accessible
+    assert "30 minutes" not in html and "2 minutes" not in html
+    non_compliant = html.split("Non-accessible content", 1)[1].split("<h2", 1)[0]
+    assert "2.2.1" in non_compliant
+
+    settings.SESSION_TIMEOUT_WARNING_SECONDS = 120
+    html = client.get(reverse("learning:accessibility")).content.decode()
+    assert "2 minutes before" in html
