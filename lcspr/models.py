@@ -667,23 +667,37 @@ class PublishedReview(models.Model):
     @staticmethod
     def recommendations_text(recommendations) -> str:
         """The review's recommendations as the public copy keeps them: one "N. text" a
-        recommendation (`recommendation_items` reads them back)."""
-        return "\n".join(f"{r.number}. {r.text}" for r in recommendations)
+        recommendation, its later lines indented (`recommendation_items` reads them
+        back), so a line of its own that starts "2. " is not taken for the next one."""
+        return "\n".join(
+            f"{r.number}. " + "\n".join(_indented(r.text.replace("\r\n", "\n").split("\n")))
+            for r in recommendations
+        )
 
     def recommendation_items(self) -> list[tuple[int, str]]:
         """(number, text) of each recommendation kept by `recommendations_text`, for a
-        numbered list: a line that does not start "N. " goes on with the one before (a
-        recommendation written on two lines)."""
+        numbered list: an indented or blank line goes on with the one before, as does a
+        line not starting "N. " (copies made before the indent: a recommendation written
+        on two lines)."""
         items: list[tuple[int, str]] = []
         for line in self.recommendations.splitlines():
             numbered = _NUMBERED.match(line)
             if numbered:
                 items.append((int(numbered[1]), numbered[2]))
             elif items:
+                line = line.removeprefix(CONTINUED)
                 items[-1] = (items[-1][0], f"{items[-1][1]}\n{line}")
             elif line.strip():
                 items.append((1, line))
         return items
+
+
+#: How a recommendation's later lines are indented in the public copy's text.
+CONTINUED = "   "
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return lines[:1] + [CONTINUED + line if line else line for line in lines[1:]]
 
 
 _NUMBERED = re.compile(r"(\d+)\. (.*)")

@@ -263,3 +263,37 @@ def test_reviewers_assigned_before_0021_stay_assigned_and_are_never_e_mailed_lat
         review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
     )
     assert ReviewerAssignment.objects.get(review=local_review).pk == kept.pk
+
+
+def test_public_copies_of_recommendations_of_several_lines_are_indented(local_review, partnership):
+    """0024: a public copy still exactly as publication wrote it is written again with
+    the recommendation's later lines indented; a copy that differs is left alone."""
+    from lcspr.models import PublishedReview
+
+    before = [("lcspr", "0023_action_assigned_at")]
+    apps = migrate(before)
+    try:
+        Recommendation = apps.get_model("lcspr", "Recommendation")
+        Copy = apps.get_model("lcspr", "PublishedReview")
+        Recommendation.objects.create(review_id=local_review.pk, number=1, text="Audit:\n2. Train.")
+        Recommendation.objects.create(review_id=local_review.pk, number=2, text="Listen.")
+        common = dict(partnership_id=partnership.pk, summary="S", year=2026, kind="full_report")
+        kept = Copy.objects.create(
+            source_review_id=local_review.pk,
+            slug="as-published",
+            title="As published",
+            published_on=dt.date(2026, 1, 5),
+            recommendations="1. Audit:\n2. Train.\n2. Listen.",
+            **common,
+        )
+        migrate([("lcspr", "0024_recommendations_indented")])
+        assert Copy.objects.get(pk=kept.pk).recommendations == "1. Audit:\n   2. Train.\n2. Listen."
+        # A copy no longer what the recommendations would write is left as it was.
+        Copy.objects.filter(pk=kept.pk).update(recommendations="1. Audit:\n2. Train.")
+        migrate(before)
+        migrate([("lcspr", "0024_recommendations_indented")])
+        assert Copy.objects.get(pk=kept.pk).recommendations == "1. Audit:\n2. Train."
+    finally:
+        migrate_to_latest()
+    items = PublishedReview.objects.get(source_review_id=local_review.pk).recommendation_items()
+    assert items == [(1, "Audit:"), (2, "Train.")]

@@ -330,3 +330,27 @@ def test_the_recommendations_are_a_numbered_list_named_apart_from_the_briefings_
         "Share sooner.\nWithin a week.",
     ]
     assert 'app-pre-wrap">1. ' not in html
+
+
+def test_a_recommendation_with_numbered_lines_of_its_own_stays_one_item(client, partnership):
+    """A recommendation written with its own numbered steps ("1. Audit…" on a line of
+    its own) was split into several items on the public page, renumbering the rest: the
+    public copy keeps a recommendation's later lines indented under it, so only the
+    recommendation's own number starts an item."""
+    import re
+    from types import SimpleNamespace
+
+    text = PublishedReview.recommendations_text(
+        [
+            SimpleNamespace(number=1, text="Improve information sharing:\n1. Audit.\n\n2. Train."),
+            SimpleNamespace(number=2, text="Listen to the child."),
+        ]
+    )
+    item = listed(partnership, recommendations=text)
+    html = client.get(item.get_absolute_url()).content.decode()
+    found = re.search(r'<ol class="govuk-list govuk-list--number"[^>]*>(.*?)</ol>', html, re.S)
+    items = re.findall(r'<li value="(\d+)"[^>]*>(.*?)</li>', found.group(1), re.S)
+    assert items == [
+        ("1", "Improve information sharing:\n1. Audit.\n\n2. Train."),
+        ("2", "Listen to the child."),
+    ]
