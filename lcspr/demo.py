@@ -43,7 +43,7 @@ from .models import (
 LISTENING = {
     "title": "Are you listening to me?",
     "background": (
-        "Child L was 13 and lived with her mother, her mother's partner and two younger "
+        "Child L was 13 and lived with her mother, her mother’s partner and two younger "
         "brothers. Over eighteen months she told a teacher that she was 'tired of home', "
         "asked the school nurse twice whether she could stay late, and stopped going to her "
         "youth club. Her attendance fell to 70%. Each worker recorded what they saw, but "
@@ -53,13 +53,13 @@ LISTENING = {
     "key_learning": (
         "Children rarely tell us everything at once: they test us with small pieces first.\n"
         "Falling attendance is a safeguarding signal, not only an education matter.\n"
-        "A child's words are evidence: record them as they were said, not as a summary.\n"
-        "When the adults' account and the child's behaviour do not match, believe the behaviour."
+        "A child’s words are evidence: record them as they were said, not as a summary.\n"
+        "When the adults’ account and the child’s behaviour do not match, believe the behaviour."
     ),
     "practice_improvement": (
         "Ask children directly, and alone, about their day at home.\n"
         "Share concerns about falling attendance with the designated safeguarding lead early.\n"
-        "Use the partnership's escalation policy when a referral is closed without the "
+        "Use the partnership’s escalation policy when a referral is closed without the "
         "child being seen."
     ),
     "discussion_questions": (
@@ -81,20 +81,20 @@ WHO_VISITS = {
         "Baby M was four months old when admitted to hospital with a serious head injury. "
         "His mother told professionals that she lived alone with him. Health visitors, the "
         "GP and a housing officer each saw signs of a man in the home (work boots at the "
-        "door, a second car outside, a man's voice during a call) but none asked who he was. "
-        "He was later found to have a history of violence towards a previous partner's child."
+        "door, a second car outside, a man’s voice during a call) but none asked who he was. "
+        "He was later found to have a history of violence towards a previous partner’s child."
     ),
     "key_learning": (
-        "Unknown men in a baby's life can be the greatest risk and the least visible.\n"
+        "Unknown men in a baby’s life can be the greatest risk and the least visible.\n"
         "Professional curiosity means asking who lives in, visits or stays at the home, "
         "every time.\n"
         "Fathers and male carers must be seen, named and assessed, not only the mother.\n"
-        "Information about a person's past violence is only useful if it is checked and shared."
+        "Information about a person’s past violence is only useful if it is checked and shared."
     ),
     "practice_improvement": (
         "Ask at every contact who lives in and who visits the home, and record the answer.\n"
         "Check the identity and history of new adults in a household with police and "
-        "children's social care.\n"
+        "children’s social care.\n"
         "Include fathers and male carers in assessments and invite them to appointments."
     ),
     "discussion_questions": (
@@ -416,7 +416,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
             services.written_request_reply(
                 check=asked,
                 actor=reviewer,
-                text="The draft chronology is on the partnership's secure site. Emerging "
+                text="The draft chronology is on the partnership’s secure site. Emerging "
                 "findings: information about the new adult in the home was held by two "
                 "agencies and shared with neither.",
             )
@@ -454,7 +454,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         status="complete",
                         due_date=action.due_date,
                         note="Guidance updated; 85% of staff trained.",
-                        evidence_of_impact="Audit of 20 files: the child's words recorded in 17.",
+                        evidence_of_impact="Audit of 20 files: the child’s words recorded in 17.",
                     )
                 _note_dated(action, done_on)
                 type(action).objects.filter(pk=action.pk).update(completed_on=done_on)
@@ -487,7 +487,7 @@ def _publish(review, officer, manager, briefing, kind, decided, clock: DemoClock
                         status="complete",
                         due_date=action.due_date,
                         note="New guidance issued; every team briefed.",
-                        evidence_of_impact="Dip sample of 15 referrals: 14 record the child's "
+                        evidence_of_impact="Dip sample of 15 referrals: 14 record the child’s "
                         "words.",
                     )
     with on(140):
@@ -584,7 +584,7 @@ def seed_partnership(partnership: Partnership, *, clock: DemoClock | None = None
                     review=review,
                     actor=officer,
                     reason=HoldReason.CRIMINAL_PROCEEDINGS,
-                    note="Trial of the mother's former partner listed at the Crown Court.",
+                    note="Trial of the mother’s former partner listed at the Crown Court.",
                     held_since=held_since,
                     look_again_on=add_working_days(today, 20, partnership=partnership),
                 )

@@ -65,7 +65,7 @@ def render_briefing_pdf(briefing, *, partnership_name: str, year: int) -> Render
 ACTION_PLAN_HEADERS = [
     "Recommendation",
     "Recommendation text",
-    "Partners' response",
+    "Partners’ response",
     "Action",
     "Owning agency",
     "Lead",

@@ -117,7 +117,7 @@ class MilestoneForm(ActionForm):
     reason = area(
         "Reason for moving the planned date",
         rows=3,
-        hint="Needed when the planned date changes. It is kept in the milestone's history.",
+        hint="Needed when the planned date changes. It is kept in the milestone’s history.",
     )
     actual = GDSDateField(
         what="the date it happened",
@@ -177,7 +177,7 @@ class HoldForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the review is on hold"},
     )
-    note = area("More detail", rows=3, hint="For example, the trial date or the coroner's court.")
+    note = area("More detail", rows=3, hint="For example, the trial date or the coroner’s court.")
     held_since = GDSDateField(what="the date it went on hold", label="On hold from")
     look_again_on = GDSDateField(
         what="the date to look at the hold again",
@@ -248,7 +248,7 @@ class CloseForm(ActionForm):
         rows=4,
         message="Enter why the review is closed without publication",
         hint="For example, the National Panel took a national review of the case. Do not "
-        "name the child: it is kept in the review's history.",
+        "name the child: it is kept in the review’s history.",
     )
     closed_on = GDSDateField(what="the date the review was closed", label="Date it was closed")
     past_dates = ("closed_on",)
@@ -264,7 +264,7 @@ class ReopenForm(ActionForm):
         required=True,
         rows=4,
         message="Enter why the review is being reopened",
-        hint="For example, it was closed by mistake. Kept with the review's history.",
+        hint="For example, it was closed by mistake. Kept with the review’s history.",
     )
 
 
@@ -311,7 +311,7 @@ class PublishForm(ActionForm):
         required=True,
         max_length=200,
         message="Enter the public title",
-        hint="Often the child's voice as a question. Never a real name or a case reference.",
+        hint="Often the child’s voice as a question. Never a real name or a case reference.",
     )
     public_summary = area(
         "Public summary",
@@ -437,7 +437,7 @@ class WithdrawForm(ActionForm):
         required=True,
         rows=3,
         message="Enter why the review is being withdrawn",
-        hint="For example, a detail that could identify the family, or a court's order. "
+        hint="For example, a detail that could identify the family, or a court’s order. "
         "Kept with the record; not shown to the public.",
     )
 
@@ -468,7 +468,7 @@ class RecommendationForm(RecommendationChecks, OnceFormMixin, ActionForm):
         hint="Published with the review: anonymise it.",
     )
     partners_response = area(
-        "The partners' response (optional)",
+        "The partners’ response (optional)",
         rows=3,
         hint="You can add or change it later, for example after publication.",
     )
@@ -477,7 +477,7 @@ class RecommendationForm(RecommendationChecks, OnceFormMixin, ActionForm):
 class RecommendationEditForm(RecommendationChecks, ActionForm):
     submit_label = "Save the recommendation"
     text = RecommendationForm.base_fields["text"]
-    partners_response = area("The partners' response (optional)", rows=3)
+    partners_response = area("The partners’ response (optional)", rows=3)
 
     def __init__(self, *args, recommendation=None, **kwargs):
         self.recommendation = recommendation
@@ -628,7 +628,7 @@ class BriefingForm(ActionForm):
         required=True,
         message=BRIEFING_REQUIRED["title"],
         max_length=150,
-        hint="Often the child's voice as a question, for example ‘Are you listening to me?’",
+        hint="Often the child’s voice as a question, for example ‘Are you listening to me?’",
     )
     background = area(
         "Background of the case",

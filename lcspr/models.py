@@ -147,7 +147,7 @@ class LearningTheme(models.Model):
         max_length=100,
         unique=True,
         help_text=_(
-            "How the theme is named in the learning library's web addresses: lower-case "
+            "How the theme is named in the learning library’s web addresses: lower-case "
             "letters, numbers and hyphens, filled in from the name. Changing it breaks links "
             "to the library already shared."
         ),
@@ -158,7 +158,7 @@ class LearningTheme(models.Model):
         default=True,
         help_text=_(
             "Untick to stop offering the theme: it is no longer chosen for reviews nor "
-            "listed in the learning library's filter. Reviews that have it keep it."
+            "listed in the learning library’s filter. Reviews that have it keep it."
         ),
     )
 

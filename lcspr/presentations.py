@@ -333,7 +333,7 @@ def briefing_pptx(
         paragraph.alignment = PP_ALIGN.CENTER
     cover.notes_slide.notes_text_frame.text = (
         "Introduce the review: why it was held and what this session is for. Remind the team "
-        "that the family's details are anonymised and should not be guessed at."
+        "that the family’s details are anonymised and should not be guessed at."
     )
     paragraphs = [p.strip() for p in briefing.background.split("\n") if p.strip()]
     _slides(

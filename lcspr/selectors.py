@@ -351,7 +351,7 @@ CORRECTED_FIELDS = {
     "decision_date": "the date of the decision",
     "target_publication": "the statutory publication date",
     "hold_review_on": "the date to look again at the hold",
-    "hold_note": "the hold's detail",
+    "hold_note": "the hold’s detail",
     "nspcc_sent_on": "the date sent to the NSPCC library",
     "public copy": "the public copy",
 }

@@ -44,7 +44,7 @@ README.txt     this file
 records.txt    start here: every record held about the case, then its clocks and its
                audit trail, to read. Each field has its name and its value in words
                ("Serious harm", not "serious_harm"), dates written out, people by name
-records.json   the same records for a computer, as Django's JSON: each record's type
+records.json   the same records for a computer, as Django’s JSON: each record’s type
                ("model"), its number ("pk") and its "fields", with values as stored
                (codes such as "serious_harm", people and records by number)
 clocks.json    the statutory and local deadlines of the case and every change to them
@@ -62,7 +62,7 @@ FILES = (
     "               kept twice (the same content) is here once, named by each record\n"
 )
 NO_FILES = "There is no files/ folder: no documents or generated PDFs are stored with the case.\n"
-MISSING = "Not found in storage, so not in files/ (tell the service's operators):\n"
+MISSING = "Not found in storage, so not in files/ (tell the service’s operators):\n"
 
 #: Fields their models leave unnamed, whose field name reads badly as a label in
 #: records.txt (an abbreviation, a code, a bare "id"): ("app_label.model", field) -> label.

@@ -284,14 +284,14 @@ def seed_incidents(partnership: Partnership, *, scenarios=SCENARIOS, clock=None)
 PAST_RETENTION = [
     (
         27,
-        "Imported from the partnership's previous case system. Child seriously injured in a "
+        "Imported from the partnership’s previous case system. Child seriously injured in a "
         "fall from a first-floor window; the strategy discussion found no abuse or neglect.",
         ("Daniel Shaw", 3, Sex.MALE, Ethnicity.WHITE_BRITISH),
         "",
     ),
     (
         26,
-        "Imported from the partnership's previous case system. Death of an infant in an "
+        "Imported from the partnership’s previous case system. Death of an infant in an "
         "unsafe sleeping arrangement; the family brought a civil claim against an agency.",
         ("Amelia Grant", 0, Sex.FEMALE, Ethnicity.WHITE_OTHER),
         "Civil claim brought by the family: keep until it is settled.",

@@ -174,12 +174,12 @@ class ChildForm(StepForm):
 
     pseudonym = _text(
         "Pseudonym",
-        hint="Used everywhere the child's name must not appear.",
+        hint="Used everywhere the child’s name must not appear.",
         width=10,
         max_length=40,
     )
     name = _text(
-        "Child's full name",
+        "Child’s full name",
         required=False,
         max_length=150,
         hint="If the child was unborn, tick the box below and leave this empty.",
@@ -187,7 +187,7 @@ class ChildForm(StepForm):
     other_names = _text("Other names the child is known by", name="The other names")
     unborn = forms.BooleanField(label="The child was unborn", required=False)
     date_of_birth = GDSDateField(
-        what="the child's date of birth",
+        what="the child’s date of birth",
         required=False,
         earliest=None,  # the child's age on the incident's day is checked (`_check_age`)
         label="Date of birth",
@@ -211,20 +211,20 @@ class ChildForm(StepForm):
         label="Sex",
         choices=Sex.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the child's sex"},
+        error_messages={"required": "Select the child’s sex"},
     )
     ethnicity = forms.ChoiceField(
         label="Ethnicity",
         choices=[("", "Select an ethnic group"), *Ethnicity.choices],
-        error_messages={"required": "Select the child's ethnicity, or ‘Not known’"},
+        error_messages={"required": "Select the child’s ethnicity, or ‘Not known’"},
     )
     disability = _area("Disability", rows=2)
     health = _area("Health", rows=2)
     status_at_time = forms.ChoiceField(
-        label="The child's status at the time",
+        label="The child’s status at the time",
         choices=ChildStatus.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the child's status at the time"},
+        error_messages={"required": "Select the child’s status at the time"},
     )
     placement_type = _text("Placement type, if looked after", name="The placement type")
     known_to = forms.ModelMultipleChoiceField(
@@ -280,11 +280,11 @@ class ChildForm(StepForm):
                 data["name"] = "Unborn"
             else:
                 self.add_error(
-                    "name", "Enter the child's full name, or tick ‘The child was unborn’"
+                    "name", "Enter the child’s full name, or tick ‘The child was unborn’"
                 )
         dob = data.get("date_of_birth")
         if dob and dob > timezone.localdate():
-            self.add_error("date_of_birth", "The child's date of birth must be in the past")
+            self.add_error("date_of_birth", "The child’s date of birth must be in the past")
         self._check_age(data)
         if data.get("unborn") and (dob or data.get("age_years") is not None):
             self.add_error("unborn", "An unborn child has no date of birth or age")
@@ -295,7 +295,7 @@ class ChildForm(StepForm):
             and "date_of_birth" not in self.errors
             and "age_years" not in self.errors
         ):
-            self.add_error("date_of_birth", "Enter the child's date of birth or their age")
+            self.add_error("date_of_birth", "Enter the child’s date of birth or their age")
         if (
             data.get("status_at_time") == ChildStatus.LOOKED_AFTER
             and not data.get("placement_type", "").strip()
@@ -449,7 +449,7 @@ def _correction_reason():
         "Why is it being corrected?",
         name="The reason",
         rows=2,
-        hint="For example, the date was typed wrongly. Kept in the record's history.",
+        hint="For example, the date was typed wrongly. Kept in the record’s history.",
     )
 
 
@@ -592,7 +592,7 @@ class EnterInErrorForm(StepForm):
         rows=3,
         message="Enter why the incident was entered in error",
         hint="For example, it duplicates another incident (give its reference), or it belongs "
-        "to another partnership. Do not name the child. Kept in the record's history.",
+        "to another partnership. Do not name the child. Kept in the record’s history.",
     )
 
 
@@ -706,7 +706,7 @@ class FindByNameForm(BaseForm):
     MIN_LENGTH = 2
 
     name = forms.CharField(
-        label="Child's name",
+        label="Child’s name",
         help_text="Their first name, last name or both. Other names they are known by are "
         "searched too.",
         max_length=200,
@@ -714,12 +714,12 @@ class FindByNameForm(BaseForm):
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"}
         ),
         error_messages={
-            "required": "Enter the child's name",
-            "max_length": "The child's name must be 200 characters or fewer",
+            "required": "Enter the child’s name",
+            "max_length": "The child’s name must be 200 characters or fewer",
         },
     )
     date_of_birth = GDSDateField(
-        what="the child's date of birth",
+        what="the child’s date of birth",
         required=False,
         earliest=None,
         label="Date of birth (optional)",
@@ -731,6 +731,6 @@ class FindByNameForm(BaseForm):
         # Counted as searched: letters and digits ("'-" is no name; `names.folded`).
         if len("".join(folded_words(name))) < self.MIN_LENGTH:
             raise forms.ValidationError(
-                f"The child's name must be {self.MIN_LENGTH} characters or more"
+                f"The child’s name must be {self.MIN_LENGTH} characters or more"
             )
         return name

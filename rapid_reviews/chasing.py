@@ -45,10 +45,10 @@ def _send(request: InformationRequest, kind: str, to: list[str], mailbox: bool) 
         request, mailbox, due=request.due_date, overdue=kind == Kind.OVERDUE
     )
     subject = (
-        f"Overdue: {context['partnership']} asked for {context['agency']}'s information for "
+        f"Overdue: {context['partnership']} asked for {context['agency']}’s information for "
         f"rapid review {context['reference']} by {request.due_date:%A %-d %B}"
         if kind == Kind.OVERDUE
-        else f"Reminder: {context['partnership']} needs {context['agency']}'s information for "
+        else f"Reminder: {context['partnership']} needs {context['agency']}’s information for "
         f"rapid review {context['reference']} by {request.due_date:%A %-d %B}"
     )
     send_templated(

@@ -45,7 +45,7 @@ CHRONOLOGY = [
         "Home visit",
         "Could not gain entry; no follow-up visit was booked.",
         "Social worker",
-        ("social care", "children's services", "council"),
+        ("social care", "children’s services", "council"),
     ),
     (
         30,
@@ -315,7 +315,7 @@ def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
                     information_request=request,
                     actor=officer,
                     due_date=add_working_days(today, 3, partnership=partnership),
-                    note="Please add the dates of any referrals you made to children's "
+                    note="Please add the dates of any referrals you made to children’s "
                     "social care about the family, and what came of them.",
                 )
             # Its clock counts from the day it was asked for, as its History says.
@@ -332,7 +332,7 @@ def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
             actor=officer,
             values={
                 "meeting_date": day(10),
-                "attendees": "Business manager (chair); children's social care, police, "
+                "attendees": "Business manager (chair); children’s social care, police, "
                 "health, education and probation safeguarding leads",
                 "key_practice_episodes": "1. The bruise seen at the GP visit.\n2. The missed "
                 "health visit.\n3. The police call-out.",
@@ -340,7 +340,7 @@ def _complete(review, officer, agencies, stage, clock, *, asked_for_more=()):
                 "referred.",
                 "learning_national": "Information about call-outs reached health visitors late.",
                 "immediate_actions": "Siblings seen and safe; strategy discussion held.",
-                "equality_and_diversity": "The mother's first language is not English; no "
+                "equality_and_diversity": "The mother’s first language is not English; no "
                 "interpreter was used at the GP or the door.",
             },
         )

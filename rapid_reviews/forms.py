@@ -354,9 +354,9 @@ class PanelResponseForm(ActionForm):
         label="What did the National Panel say?",
         choices=PanelResponse.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the National Panel's response"},
+        error_messages={"required": "Select the National Panel’s response"},
     )
-    responded_on = GDSDateField(what="the date of the Panel's reply", label="Date of the reply")
+    responded_on = GDSDateField(what="the date of the Panel’s reply", label="Date of the reply")
     note = area(
         "The Panel’s words: what it disagrees with, or what more it asks for",
         name="The Panel’s words",

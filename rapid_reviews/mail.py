@@ -127,7 +127,7 @@ def _returned_subject(context: dict) -> str:
 
 def _not_needed_subject(context: dict) -> str:
     return (
-        f"{context['partnership']} no longer needs {context['agency']}'s information for "
+        f"{context['partnership']} no longer needs {context['agency']}’s information for "
         f"rapid review {context['reference']}: it has gone to the National Panel"
     )
 
@@ -254,7 +254,7 @@ def due_date_moved_deliver(*, request_id: int) -> str:
     context = return_mail_context(request, mailbox, due=due, was_due=was_due)
     send_templated(
         to=to,
-        subject=f"New due date: {context['partnership']} needs {context['agency']}'s "
+        subject=f"New due date: {context['partnership']} needs {context['agency']}’s "
         f"information for rapid review {context['reference']} by {due:%A %-d %B}",
         template="rapid_reviews/email/due_date_moved",
         context=context,

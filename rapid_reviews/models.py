@@ -234,7 +234,7 @@ class RapidReview(models.Model):
         blank=True,
         help_text=_(
             "How race, ethnicity, culture, inequality and disability shaped the "
-            "family's experience and the practice they received."
+            "family’s experience and the practice they received."
         ),
     )
 

@@ -291,7 +291,7 @@ def review_for_page(user: User, pk) -> RapidReview:
 
 # What the History names when the Panel's reply is corrected (no status move).
 CORRECTED_FIELDS = {
-    "panel_response": "the National Panel's response",
+    "panel_response": "the National Panel’s response",
     "panel_response_on": "the date of its reply",
     "panel_more_information_by": "the date it wants more information by",
     "panel_response_note": "what it said",

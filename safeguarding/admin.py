@@ -842,7 +842,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
             if event.partnership_id is None
             else format_html(
                 "<p>{}</p>",
-                "What these fields said is shown only to the partnership's business unit, "
+                "What these fields said is shown only to the partnership’s business unit, "
                 "at /audit/.",
             )
         )

@@ -78,7 +78,7 @@ def feed_items(user) -> list[FeedItem]:
             FeedItem(
                 uid=f"written-request-{check.pk}",
                 due=check.respond_by,
-                title=f"Reply to the partners' written request: {check.review.reference}",
+                title=f"Reply to the partners’ written request: {check.review.reference}",
                 why="the date the partners asked you to reply by",
                 updated=check.recorded_at,
                 path=reverse("lcspr:written-reply", args=[check.review_id, check.pk]),

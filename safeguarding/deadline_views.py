@@ -107,7 +107,7 @@ def reminder_settings(request):
 @require_GET
 @permissions.case_role_required(
     permissions.CASE_ROLES,
-    message="Only a partnership's business unit sees its closure days and reminders.",
+    message="Only a partnership’s business unit sees its closure days and reminders.",
 )
 def working_days(request, partnership_pk):
     """A partnership's closure days and reminder schedule, read only: the service's

@@ -76,9 +76,9 @@ def explain_rule(deadline: Deadline) -> str:
 FIXED_DATE_TEXT = {
     Deadline.Kind.ACTION: "the due date agreed for this action",
     Deadline.Kind.AGENCY_RETURN: "the date the business unit set for this return",
-    Deadline.Kind.RAPID_REVIEW_MILESTONE: "the date set for this step in the rapid review's "
+    Deadline.Kind.RAPID_REVIEW_MILESTONE: "the date set for this step in the rapid review’s "
     "timetable",
-    Deadline.Kind.LCSPR_MILESTONE: "the date set for this milestone in the local review's "
+    Deadline.Kind.LCSPR_MILESTONE: "the date set for this milestone in the local review’s "
     "timetable",
     None: "the date the business unit set when it changed the due date",
 }

@@ -189,8 +189,8 @@ PARTNERSHIPS = [
 
 # (name, kind, partnership codes served)
 AGENCIES = [
-    ("Brookfield Children's Social Care", Agency.Kind.SOCIAL_CARE, ["BSCP"]),
-    ("Ashdown Children's Services", Agency.Kind.SOCIAL_CARE, ["ASCP"]),
+    ("Brookfield Children’s Social Care", Agency.Kind.SOCIAL_CARE, ["BSCP"]),
+    ("Ashdown Children’s Services", Agency.Kind.SOCIAL_CARE, ["ASCP"]),
     ("Midshire Police", Agency.Kind.POLICE, ["BSCP", "ASCP"]),
     ("Midshire Integrated Care Board", Agency.Kind.HEALTH, ["BSCP", "ASCP"]),
     ("Brookfield Hospitals NHS Foundation Trust", Agency.Kind.HEALTH, ["BSCP"]),
@@ -202,7 +202,7 @@ AGENCIES = [
     ("Midshire Probation Service", Agency.Kind.PROBATION, ["BSCP", "ASCP"]),
     ("Brookfield Housing", Agency.Kind.OTHER, ["BSCP"]),
     ("Ashdown Youth Justice Service", Agency.Kind.OTHER, ["ASCP"]),
-    ("Midshire Women's Aid", Agency.Kind.OTHER, ["BSCP", "ASCP"]),
+    ("Midshire Women’s Aid", Agency.Kind.OTHER, ["BSCP", "ASCP"]),
 ]
 
 # (e-mail local part, full name, job title, role, agency name or None)
@@ -244,19 +244,19 @@ ADMIN = ("admin@demo.example", "Service Administrator")
 
 CLOSURE_DAYS = {
     "BSCP": [(dt.date(2026, 12, 24), "Business unit closed (Christmas Eve)")],
-    "ASCP": [(dt.date(2026, 12, 31), "Business unit closed (New Year's Eve)")],
+    "ASCP": [(dt.date(2026, 12, 31), "Business unit closed (New Year’s Eve)")],
 }
 
 
 # Each partnership's statutory leads (invented): the names its sign-off forms start with.
 PARTNER_LEADS = {
     "BSCP": {
-        StatutoryPartner.LOCAL_AUTHORITY: ("Karen Whitfield", "Director of Children's Services"),
+        StatutoryPartner.LOCAL_AUTHORITY: ("Karen Whitfield", "Director of Children’s Services"),
         StatutoryPartner.POLICE: ("Raj Patel", "Detective Superintendent"),
         StatutoryPartner.HEALTH: ("Dr Fiona Osei", "Designated Nurse, Midshire ICB"),
     },
     "ASCP": {
-        StatutoryPartner.LOCAL_AUTHORITY: ("Stephen Marsh", "Director of Children's Services"),
+        StatutoryPartner.LOCAL_AUTHORITY: ("Stephen Marsh", "Director of Children’s Services"),
         StatutoryPartner.POLICE: ("Raj Patel", "Detective Superintendent"),
         StatutoryPartner.HEALTH: ("Dr Fiona Osei", "Designated Nurse, Midshire ICB"),
     },

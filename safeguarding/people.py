@@ -35,7 +35,7 @@ from .workflow import TransitionError, raise_if, require_manager
 MANAGER_MAY_ADD = (Role.REVIEW_OFFICER, Role.AGENCY_CONTRIBUTOR, Role.INDEPENDENT_REVIEWER)
 #: One answer for every account a manager may not touch, so the page does not tell them
 #: which addresses are administrators', switched off, or someone else's partnership's.
-NOT_HERE = "This address cannot be added here: ask the service's administrators"
+NOT_HERE = "This address cannot be added here: ask the service’s administrators"
 MAX_EMAIL = 254
 
 
@@ -464,7 +464,7 @@ def membership_remove(*, actor: User, membership: Membership, successor: User | 
         raise TransitionError("This role has already been removed.")
     if not removable(locked, actor):
         raise TransitionError(
-            "This role is added and removed by the service's administrators, not here."
+            "This role is added and removed by the service’s administrators, not here."
         )
     left_behind = clocks_left_by_removing(locked)
     if left_behind and successor is None:

@@ -15,7 +15,7 @@ from .forms import HandOverForm, PartnerLeadsForm, PersonForm, RemoveRoleForm
 from .models import Role, StatutoryPartner
 from .workflow import TransitionError
 
-MANAGERS_ONLY = "Only a partnership manager manages the partnership's people."
+MANAGERS_ONLY = "Only a partnership manager manages the partnership’s people."
 
 
 def _managed(request, partnership_pk):
@@ -79,7 +79,7 @@ def person_add(request, partnership_pk):
         caption=partnership.name,
         intro="They get an e-mail: someone who has never signed in gets a link to choose a "
         "password. Managers "
-        "and regional viewers are added by the service's administrators.",
+        "and regional viewers are added by the service’s administrators.",
         back=_list_url(partnership),
         done=_list_url(partnership),
         form_kwargs={"partnership": partnership, "actor": request.user},
@@ -213,7 +213,7 @@ def _leads_return_to(request, partnership) -> str:
 
 @permissions.case_role_required(
     {Role.PARTNERSHIP_MANAGER},
-    message="Only a partnership manager records the statutory partners' leads.",
+    message="Only a partnership manager records the statutory partners’ leads.",
 )
 def partner_leads(request, partnership_pk):
     """The statutory partners' leads: each sign-off form starts with its partner's lead."""

@@ -253,7 +253,7 @@ def role_required(*allowed_roles: str):
 def case_role_required(
     roles: Iterable[str] = CASE_ROLES,
     *,
-    message: str = "Only a partnership's business unit works on cases.",
+    message: str = "Only a partnership’s business unit works on cases.",
 ):
     """Function views of a stage's case pages: signed in (keeping what was typed across a
     session timeout, see drafts.py) and holding one of `roles` in an active partnership,

@@ -578,13 +578,13 @@ WITH calendar AS (
     SELECT %(working)s::integer[] AS days, %(today)s::date - DATE '1970-01-01' AS today
 ), policy AS (
     -- Partnership 0 holds the default of each kind for partnerships with no row of their
-    -- own, and -1 the code's default (DEFAULT_POLICY) for any other kind.
+    -- own, and -1 the code’s default (DEFAULT_POLICY) for any other kind.
     SELECT * FROM unnest(%(p_partnership)s::bigint[], %(p_kind)s::text[], %(p_days)s::text[],
                          %(p_on_the_day)s::boolean[], %(p_every)s::integer[],
                          %(p_escalate)s::boolean[], %(p_enabled)s::boolean[])
         AS t(partnership_id, kind, days_before, on_the_day, overdue_every, escalate, enabled)
 ), closed AS (
-    -- Each partnership's closure days that would otherwise be working days, sorted.
+    -- Each partnership’s closure days that would otherwise be working days, sorted.
     SELECT c.partnership_id, array_agg(c.date - DATE '1970-01-01' ORDER BY c.date) AS days
       FROM {closure} c CROSS JOIN calendar
      WHERE width_bucket(c.date - DATE '1970-01-01', calendar.days)
@@ -614,8 +614,8 @@ WITH calendar AS (
        AND NOT EXISTS (SELECT 1 FROM {closure} shut
                         WHERE shut.partnership_id = d.partnership_id AND shut.date = %(today)s)
 ), ruled AS (
-    -- Each clock with its policy: the partnership's own row, else the kind's default,
-    -- else the code's.
+    -- Each clock with its policy: the partnership’s own row, else the kind’s default,
+    -- else the code’s.
     SELECT clock.*,
            COALESCE(own.days_before, base.days_before, code.days_before) AS days_before,
            COALESCE(own.on_the_day, base.on_the_day, code.on_the_day) AS on_the_day,
@@ -644,7 +644,7 @@ WITH calendar AS (
       FROM {membership} m JOIN {user} u ON u.id = m.user_id AND u.is_active
      WHERE m.role IN (%(officer)s, %(manager)s)
 ), unowned AS (
-    -- Who is told of a clock nobody in the business unit owns: the partnership's review
+    -- Who is told of a clock nobody in the business unit owns: the partnership’s review
     -- officers; with none, its managers (unowned_recipients).
     SELECT s.partnership_id, s.role, s.user_id
       FROM staff s
@@ -652,7 +652,7 @@ WITH calendar AS (
         OR NOT EXISTS (SELECT 1 FROM staff o
                         WHERE o.partnership_id = s.partnership_id AND o.role = %(officer)s)
 ), wanted AS (
-    -- The owner if set and active, else the partnership's review officers, else its
+    -- The owner if set and active, else the partnership’s review officers, else its
     -- managers (but not once escalated: the escalation below tells them) ...
     SELECT due.id, due.owner_id AS user_id, due.rule, due.occurrence, due.days_left
       FROM due WHERE due.rule IS NOT NULL AND due.owned
@@ -689,12 +689,12 @@ SELECT deadline_id, recipient_id, rule, occurrence, status, context, %(now)s,
   FROM ({due}) AS due
  -- An "overdue" whose escalation (the same clock and occurrence) this person has had
  -- already, as a manager before the clock was handed to them: that told them
- -- (`told_by_escalation`). One probe of the unique key's index each.
+ -- (`told_by_escalation`). One probe of the unique key’s index each.
  WHERE NOT (due.rule = 'overdue' AND EXISTS (
             SELECT 1 FROM {reminder} told
              WHERE told.deadline_id = due.deadline_id AND told.rule = 'escalation'
                AND told.occurrence = due.occurrence AND told.recipient_id = due.recipient_id))
- -- The same order in every sweep, so two sweeps at once wait for each other's rows
+ -- The same order in every sweep, so two sweeps at once wait for each other’s rows
  -- rather than deadlock.
  ORDER BY deadline_id, rule, occurrence, recipient_id
 ON CONFLICT DO NOTHING

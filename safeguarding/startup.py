@@ -15,6 +15,6 @@ def refuse_unsafe_start() -> None:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
     if not settings.SITE_URL.startswith("https://"):
         raise ImproperlyConfigured(
-            "SITE_URL must be the service's public https:// address when DEBUG is off: every "
+            "SITE_URL must be the service’s public https:// address when DEBUG is off: every "
             "link in e-mails and calendar feeds starts with it (see .env.example)."
         )

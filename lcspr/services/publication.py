@@ -379,7 +379,7 @@ def publish_errors(
         )
         if found:
             messages.append(
-                _not_anonymised(found) + " from the learning briefing (on the review's page) first"
+                _not_anonymised(found) + " from the learning briefing (on the review’s page) first"
             )
     found = identifying_terms_in(
         review, *review.recommendations.values_list("text", flat=True), patterns=patterns
@@ -387,7 +387,7 @@ def publish_errors(
     if found:
         messages.append(
             _not_anonymised(found) + " from the recommendations (change them under "
-            "‘Recommendations and action plan’ on the review's page) first"
+            "‘Recommendations and action plan’ on the review’s page) first"
         )
     if messages:
         errors["__all__"] = messages[0] if len(messages) == 1 else messages
@@ -601,7 +601,7 @@ def published_update_errors(
     if found:
         errors["__all__"] = (
             _not_anonymised(found)
-            + " from the learning briefing or the recommendations (on the review's page) first"
+            + " from the learning briefing or the recommendations (on the review’s page) first"
         )
     return errors
 

@@ -13,7 +13,7 @@ REVIEW_ROLES = frozenset({*permissions.CASE_ROLES, Role.INDEPENDENT_REVIEWER})
 
 #: Signed in (keeping typed input across a timeout) and in a business unit, or 403.
 officer_view = permissions.case_role_required(
-    message="Only a partnership's business unit changes local reviews."
+    message="Only a partnership’s business unit changes local reviews."
 )
 
 #: Signed in, in a business unit or an independent reviewer (who then reaches only the

@@ -62,7 +62,7 @@ def written_reply_document(request, pk, check_pk):
         request,
         review,
         check.reply_document,
-        what="reviewer's reply",
+        what="reviewer’s reply",
         filename=check.reply_document_name or "reply",
         content_type=check.reply_document_type,
         obj=check,

@@ -103,7 +103,7 @@ def _may_change(request, review):
     if review.status == Status.CLOSED:
         raise PermissionDenied(CLOSED_MESSAGE)
     if not selectors.can_edit(request.user, review):
-        raise PermissionDenied("Only the partnership's business unit changes a review.")
+        raise PermissionDenied("Only the partnership’s business unit changes a review.")
     return review
 
 
@@ -313,7 +313,7 @@ def check_add(request, pk):
             note=data["note"],
             respond_by=data.get("respond_by"),
         )
-        said = "The partners' check is recorded."
+        said = "The partners’ check is recorded."
         if check.kind == PartnerCheck.Kind.WRITTEN_REQUEST:
             if not review.reviewers.exists():
                 said = (
@@ -330,7 +330,7 @@ def check_add(request, pk):
         request,
         review,
         CheckForm,
-        "Record a partners' check (regulation 14)",
+        "Record a partners’ check (regulation 14)",
         run,
         initial={"checked_on": timezone.localdate()},
         once=True,
@@ -822,7 +822,7 @@ def _update_intro(review, copy) -> str:
     briefing = selectors.briefing_of(review)
     if briefing is not None and briefing.title != copy.title:
         intro += (
-            f" The briefing's title is now ‘{briefing.title}’; the public page's title is "
+            f" The briefing’s title is now ‘{briefing.title}’; the public page’s title is "
             f"‘{copy.title}’ unless you change it below."
         )
     return intro
@@ -846,7 +846,7 @@ def published_withdraw(request, pk):
         run,
         intro="It goes from every list, page and download at once. The case record, "
         "the report and the briefing stay here. Once what was wrong is corrected, a "
-        "partnership manager can put it back on the public pages from the review's page."
+        "partnership manager can put it back on the public pages from the review’s page."
         + (
             f" A copy went to the NSPCC national case review repository on "
             f"{review.nspcc_sent_on:%-d %B %Y}: ask the NSPCC to take it down too."
@@ -1115,7 +1115,7 @@ def _readable_plan(request, pk):
 
 def _may_read_plan(request, review):
     if not selectors.is_business_unit(request.user, review):
-        raise PermissionDenied("Only the partnership's business unit downloads the action plan.")
+        raise PermissionDenied("Only the partnership’s business unit downloads the action plan.")
     return review
 
 
@@ -1170,7 +1170,7 @@ def briefing(request, pk):
             messages.info(
                 request,
                 "The public pages still show the earlier version: update the published copy "
-                "from the review's page when this one is ready.",
+                "from the review’s page when this one is ready.",
             )
         return redirect("lcspr:briefing", pk=review.pk)
 

@@ -121,7 +121,7 @@ def incident_date_errors(
     if born is not None:
         return {
             "incident_date": "The date of the incident must be the same as or after "
-            f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+            f"{born.pseudonym}’s date of birth ({born.date_of_birth:%-d %B %Y})"
         }
     return {}
 
@@ -166,7 +166,7 @@ def corrected_awareness_errors(
         if born is not None:
             errors["awareness_date"] = (
                 "The date the local authority became aware must be the same as or after "
-                f"{born.pseudonym}'s date of birth ({born.date_of_birth:%-d %B %Y})"
+                f"{born.pseudonym}’s date of birth ({born.date_of_birth:%-d %B %Y})"
             )
     return errors
 

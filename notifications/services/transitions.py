@@ -73,7 +73,7 @@ def missing_for_decision(incident: Incident) -> list[str]:
         if child.date_of_birth and not child.unborn and child.date_of_birth > incident.age_on:
             # The incident's date moved before the birth after the child was added.
             missing.append(
-                f"{child.pseudonym}'s date of birth ({child.date_of_birth:%-d %B %Y}) is after "
+                f"{child.pseudonym}’s date of birth ({child.date_of_birth:%-d %B %Y}) is after "
                 f"the date of the incident ({incident.age_on:%-d %B %Y}): correct one of them"
             )
             continue
@@ -191,7 +191,7 @@ def incident_correct_notification(
     incident = locked(incident)
     check_version(incident, expected_version)
     if incident.status not in (Status.NOTIFIED, Status.RECORDED):
-        raise TransitionError("Only a recorded notification's date can be corrected.")
+        raise TransitionError("Only a recorded notification’s date can be corrected.")
     review = getattr(incident, "rapid_review", None)
     if review is not None and review.status in ("sent_to_panel", "panel_responded"):
         raise TransitionError(
@@ -267,8 +267,8 @@ def incident_correct_awareness_date(
     check_version(incident, expected_version)
     if incident.status not in (Status.NOTIFIED, Status.RECORDED):
         raise TransitionError(
-            "Only a recorded notification's awareness date is corrected here: before the "
-            "decision, change it with the incident's dates."
+            "Only a recorded notification’s awareness date is corrected here: before the "
+            "decision, change it with the incident’s dates."
         )
     today = timezone.localdate()
     errors = corrected_awareness_errors(

@@ -135,7 +135,7 @@ def correct_notification(request, pk):
             f"If the date or time was recorded wrongly. It was due by "
             f"{incident.notification_due:%-d %B %Y}."
             + (
-                " The rapid review's due date and the steps of its timetable will count "
+                " The rapid review’s due date and the steps of its timetable will count "
                 "their working days from the corrected date."
                 if hasattr(incident, "rapid_review")
                 else ""
@@ -278,7 +278,7 @@ def enter_in_error(request, pk):
     erased = ["its details"]
     if children:
         erased.append(
-            "its child's details" if children == 1 else f"its {children} children's details"
+            "its child’s details" if children == 1 else f"its {children} children’s details"
         )
     if documents:
         erased.append("its document" if documents == 1 else f"its {documents} documents")

@@ -124,7 +124,7 @@ def case_export(request, pk):
             "back": incident.get_absolute_url(),
             "intro": "For a subject access request or a court order. You get a ZIP file: "
             "start with records.txt in it, which gives every record, clock and audit event in "
-            "words. The export is complete: redact other people's information before you "
+            "words. The export is complete: redact other people’s information before you "
             "disclose it. It is recorded in the audit trail with your reason.",
         },
     )
@@ -347,6 +347,6 @@ def case_keep_stop(request, pk):
         intro=(
             f"{kept_in_words(hold)[0].upper()}{kept_in_words(hold)[1:]}.\n\n"
             "If you stop keeping it, it is listed again for a decision to keep or delete it. "
-            "The decision stays in the case's record and the audit trail."
+            "The decision stays in the case’s record and the audit trail."
         ),
     )

@@ -68,7 +68,7 @@ def incident_list(request):
 
 
 #: What the audit trail says the page was (never what was typed: ADR 0003, addendum).
-FIND_BY_NAME_PAGE = "find a case by the child's name"
+FIND_BY_NAME_PAGE = "find a case by the child’s name"
 
 
 @login_required  # not case_view: a post after a timeout would keep the name in the session
@@ -79,7 +79,7 @@ def find_by_name(request):
     the server's logs, the browser's history nor a referrer. Every search is audited
     with the cases it showed, never the name typed."""
     if not permissions.partnership_ids(request.user, permissions.CASE_ROLES):
-        raise PermissionDenied("Only a partnership's business unit works on incidents.")
+        raise PermissionDenied("Only a partnership’s business unit works on incidents.")
     searched = request.method == "POST"
     form = FindByNameForm(request.POST if searched else None)
     found, capped = [], False
@@ -101,7 +101,7 @@ def find_by_name(request):
                 actor=request.user,
                 action=Action.VIEW,
                 partnership=partnership,
-                object_repr="Find a case by the child's name",
+                object_repr="Find a case by the child’s name",
                 changes={
                     "page": FIND_BY_NAME_PAGE,
                     "cases": len(references),
@@ -265,7 +265,7 @@ def _detail_prefix() -> str:
     not one per row."""
     sample = reverse("notifications:detail", args=[0])
     if not sample.endswith("/0/"):
-        raise ImproperlyConfigured("The incident page's URL must end with its id")
+        raise ImproperlyConfigured("The incident page’s URL must end with its id")
     return sample[: -len("0/")]
 
 

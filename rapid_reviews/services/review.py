@@ -272,7 +272,7 @@ def decision_errors(
     ):
         # DOMAIN: no local review "with rationale, learning still captured".
         errors["decision"] = (
-            "Record the learning for local or national practice in the meeting's findings "
+            "Record the learning for local or national practice in the meeting’s findings "
             "before deciding on no local review"
         )
     return errors
@@ -308,7 +308,7 @@ def sent_to_panel_errors(
         "sent_on",
         "the date it was sent",
         not_before=review.panel_response_on if resending else last_signed,
-        not_before_what="the Panel's reply" if resending else "the last sign-off",
+        not_before_what="the Panel’s reply" if resending else "the last sign-off",
     )
     late = not resending and sent_on is not None and sent_on > review.due_date
     if late and not (late_reason or "").strip():
@@ -326,7 +326,7 @@ def panel_response_errors(
     errors = past_date(
         responded_on,
         "responded_on",
-        "the date of the Panel's reply",
+        "the date of the Panel’s reply",
         not_before=review.sent_to_panel_on,
         not_before_what="the date it was sent to the Panel",
     )
@@ -334,11 +334,11 @@ def panel_response_errors(
     if "responded_on" not in errors and acted_on and responded_on and responded_on > acted_on:
         # A correction: the partners decided on a local review after this reply.
         errors["responded_on"] = (
-            "The date of the Panel's reply must be the same as or before the decision to "
+            "The date of the Panel’s reply must be the same as or before the decision to "
             f"hold a local review after it ({full_date(acted_on)})"
         )
     if response not in PanelResponse.values:
-        errors["response"] = "Select the National Panel's response"
+        errors["response"] = "Select the National Panel’s response"
     note = (note or "").strip()
     if response == PanelResponse.MORE_INFORMATION and not note:
         errors["note"] = "Enter what the National Panel asked for"
@@ -596,7 +596,7 @@ def sent_correction_errors(review: RapidReview, *, sent_on, late_reason, reason)
     replied = review.panel_response_on
     if "sent_on" not in errors and sent_on and replied and sent_on > replied:
         errors["sent_on"] = (
-            "The date it was sent must be the same as or before the National Panel's reply "
+            "The date it was sent must be the same as or before the National Panel’s reply "
             f"({full_date(replied)})"
         )
     if not (reason or "").strip():

@@ -13,7 +13,7 @@ from ..forms import ActionForm
 
 #: Signed in (keeping typed input across a timeout) and in a business unit, or 403.
 officer_view = permissions.case_role_required(
-    message="Only a partnership's business unit works on rapid reviews."
+    message="Only a partnership’s business unit works on rapid reviews."
 )
 
 

@@ -290,7 +290,7 @@ def nobody_can_answer_text(agencies) -> str:
     if told:
         text += (
             " The e-mail went to "
-            + " and ".join(f"{a.name}'s address ({a.contact_email})" for a in told)
+            + " and ".join(f"{a.name}’s address ({a.contact_email})" for a in told)
             + " instead, asking the agency for someone to answer."
         )
     if untold:

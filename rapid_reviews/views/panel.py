@@ -44,7 +44,7 @@ NEEDS = {
     ),
     "send": (
         (Status.DECIDED, Status.PANEL_RESPONDED),
-        "Record the decision and the three partners' sign-offs before sending it.",
+        "Record the decision and the three partners’ sign-offs before sending it.",
         (Status.SENT_TO_PANEL,),
     ),
     "response": (

@@ -218,7 +218,7 @@ class Partnership(models.Model):
         max_length=10,
         unique=True,
         help_text=_(
-            "2 to 10 letters or numbers that start the partnership's case references, for "
+            "2 to 10 letters or numbers that start the partnership’s case references, for "
             "example BSCP (BSCP-2026-014), and its address on the public learning pages. "
             "Changing it later changes only the references made from then on."
         ),
@@ -227,7 +227,7 @@ class Partnership(models.Model):
     contact_email = models.EmailField(
         _("contact e-mail address"),
         help_text=_(
-            "The business unit's shared address: agencies see it on their information "
+            "The business unit’s shared address: agencies see it on their information "
             "requests, and agencies with no account are told to ask this address for one."
         ),
     )
@@ -435,7 +435,7 @@ class PartnerLead(models.Model):
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
-        SOCIAL_CARE = "social_care", _("Children's social care")
+        SOCIAL_CARE = "social_care", _("Children’s social care")
         POLICE = "police", _("Police")
         HEALTH = "health", _("Health")
         EDUCATION = "education", _("Education")
