@@ -81,7 +81,7 @@ class WrittenReplyForm(ActionForm):
         rows=8,
         message="Enter your reply",
         hint=(
-            "The partnership’s business unit is e-mailed that you have replied, but not "
+            "The partnership’s business unit is emailed that you have replied, but not "
             "what you wrote: they read your reply when they sign in."
         ),
     )
@@ -537,7 +537,7 @@ class ActionUpdateForm(ActionForm):
     reason = area(
         "Reason for moving the due date",
         rows=2,
-        hint="Needed when the due date changes. The agency is e-mailed the new date, "
+        hint="Needed when the due date changes. The agency is emailed the new date, "
         "not the reason.",
     )
     note = area("Progress note (optional)", rows=3)
@@ -602,8 +602,8 @@ class ActionAgencyForm(ActionForm):
         required=True,
         rows=2,
         message="Enter the reason for changing the agency",
-        hint="The new agency is e-mailed that it owns the action, not the reason. The "
-        "agency that owned it is not e-mailed: tell it yourself if it needs to know.",
+        hint="The new agency is emailed that it owns the action, not the reason. The "
+        "agency that owned it is not emailed: tell it yourself if it needs to know.",
     )
 
     def __init__(self, *args, action=None, agencies=None, **kwargs):

@@ -61,7 +61,7 @@ def requeue_action_emails() -> int:
     return queue_each(send_action_assigned, untold_actions(now=now)[:500], "action") + queue_each(
         send_action_due_date_moved,
         untold_action_due_date_moves(now=now)[:500],
-        "action due date e-mail",
+        "action due date email",
     )
 
 

@@ -286,7 +286,7 @@ RECORD_NAMES = {
     # What was sent, or who was told, of a status change: named by the move.
     "rapid_reviews.requestemail": lambda row: (
         capfirst(str(row._meta.verbose_name)),
-        str(_("E-mail for %(move)s")) % {"move": _status_move(row.status_change)},
+        str(_("Email for %(move)s")) % {"move": _status_move(row.status_change)},
     ),
     "lcspr.reviewerassignment": lambda row: (
         capfirst(str(row._meta.verbose_name)),

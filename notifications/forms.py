@@ -165,7 +165,7 @@ class NotifierForm(StepForm):
         width=20,
     )
     notifier_role = _text("Their role", width=20)
-    notifier_contact = _text("Their e-mail address or telephone number", width=20)
+    notifier_contact = _text("Their email address or telephone number", width=20)
 
 
 class ChildForm(StepForm):

@@ -81,7 +81,7 @@ class RequestsForm(StepForm):
         label="Which agencies were involved with the child or family?",
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Each agency’s contributors are e-mailed a link to the request. The e-mail "
+        help_text="Each agency’s contributors are emailed a link to the request. The email "
         "does not name the child.",
         error_messages={"required": "Select at least one agency"},
     )
@@ -160,7 +160,7 @@ class RequestChangeForm(RequestActionForm):
     submit_label = "Save changes"
 
     contact = text(
-        "Contact at the agency", hint="Name, e-mail address or telephone number", width=20
+        "Contact at the agency", hint="Name, email address or telephone number", width=20
     )
     due_date = GDSDateField(
         what=RETURN_DUE,
@@ -170,7 +170,7 @@ class RequestChangeForm(RequestActionForm):
     reason = area(
         "Reason for changing the due date",
         rows=2,
-        hint="Needed only when a sent request’s due date changes. The agency is e-mailed "
+        hint="Needed only when a sent request’s due date changes. The agency is emailed "
         "the new date, not the reason.",
     )
 
@@ -189,7 +189,7 @@ class SendBackForm(RequestActionForm):
         required=True,
         rows=4,
         message="Enter what more the agency needs to tell you",
-        hint="The agency’s contributors see this note when they sign in. The e-mail "
+        hint="The agency’s contributors see this note when they sign in. The email "
         "only tells them more is needed.",
     )
     due_date = GDSDateField(

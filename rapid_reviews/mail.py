@@ -195,12 +195,12 @@ def request_email_deliver(*, status_change_id: int) -> str:
         # Queued again late (a broker outage) after the request moved on: "please send
         # your return" once it is in, or "a return is in" once it is sent back, would be
         # wrong now, and the later change has its own e-mail.
-        logger.info("Request %s changed again since; not e-mailed", change.information_request_id)
+        logger.info("Request %s changed again since; not emailed", change.information_request_id)
         return "superseded"
     find_recipients, subject_of, template = E_MAILED[change.to_status]
     to, mailbox = find_recipients(change.information_request)
     if not to:
-        logger.warning("No one to e-mail for request %s", change.information_request_id)
+        logger.warning("No one to email for request %s", change.information_request_id)
         return "no recipients"
     context = email_context(change, mailbox=mailbox)
     send_templated(to=to, subject=subject_of(context), template=template, context=context)
@@ -242,7 +242,7 @@ def due_date_moved_deliver(*, request_id: int) -> str:
     request.due_date_was = request.due_date_moved_at = None
     request.save(update_fields=["due_date_was", "due_date_moved_at"])
     if not to:
-        logger.warning("No one to e-mail for request %s", request.pk)
+        logger.warning("No one to email for request %s", request.pk)
         return "no recipients"
     # What was sent, for the record (a date told before and moved back to is told again).
     ReturnReminder.objects.update_or_create(

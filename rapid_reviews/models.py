@@ -521,7 +521,7 @@ class RequestEmail(models.Model):
     recipients = models.PositiveSmallIntegerField(default=0)
 
     def __str__(self):
-        return f"E-mail for {self.status_change}"
+        return f"Email for {self.status_change}"
 
 
 class ReturnReminder(ChaseReminderBase):

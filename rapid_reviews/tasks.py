@@ -39,8 +39,8 @@ def requeue_request_emails() -> int:
     Sending twice is harmless: the e-mail row, or the request's untold move, decides."""
     now = timezone.now()
     return queue_each(
-        send_request_email, unsent_request_changes(now=now)[:500], "request e-mail"
-    ) + queue_each(send_due_date_moved, untold_due_date_moves(now=now)[:500], "due date e-mail")
+        send_request_email, unsent_request_changes(now=now)[:500], "request email"
+    ) + queue_each(send_due_date_moved, untold_due_date_moves(now=now)[:500], "due date email")
 
 
 @shared_task(name="rapid_reviews.send_return_reminders", ignore_result=True)

@@ -44,7 +44,7 @@ SECOND_FACTOR_AFTER_PASSWORD = {
     ),
     two_factor.APP_KEPT: gettext_lazy("Your two-factor authentication has not changed."),
     two_factor.SET_UP_NEXT: gettext_lazy(
-        "When you sign in, you will set up two-factor authentication. We will e-mail you a "
+        "When you sign in, you will set up two-factor authentication. We will email you a "
         "code first, then you will set up an authenticator app on your phone."
     ),
 }
@@ -171,7 +171,7 @@ def _email_code_outcome(request, result) -> None:
         messages.error(
             request,
             _(
-                "We could not send the e-mail. Try again in a few minutes. If it keeps "
+                "We could not send the email. Try again in a few minutes. If it keeps "
                 "happening, tell %(administrators)s."
             )
             % {"administrators": the_administrators()},

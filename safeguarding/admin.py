@@ -286,7 +286,7 @@ def _invite(admin_site_page, request, membership: Membership) -> None:
     where = membership.partnership or membership.region
     admin_site_page.message_user(
         request,
-        f"We have e-mailed {membership.user.email} about their role: "
+        f"We have emailed {membership.user.email} about their role: "
         f"{membership.get_role_display()}, {where}.",
         messages.SUCCESS,
     )
@@ -298,7 +298,7 @@ class PersonAddForm(AdminUserCreationForm):
     choose their own, as for someone a manager adds on the People page."""
 
     hint = (
-        "Leave both password boxes empty: when you give them a role below, we e-mail "
+        "Leave both password boxes empty: when you give them a role below, we email "
         "them a link to choose their own password. Then no one else ever knows it."
     )
 
@@ -360,13 +360,13 @@ def password_state(user, value) -> str:
         return "They have a password. No one, administrators included, can see it."
     roles = list(user.memberships.order_by("-since"))
     if not roles:
-        return "Not chosen yet: no invitation has been e-mailed (they have no role)."
+        return "Not chosen yet: no invitation has been emailed (they have no role)."
     if any(role.invitation_untold_since for role in roles):
-        return "Not chosen yet: their invitation has not been e-mailed yet."
+        return "Not chosen yet: their invitation has not been emailed yet."
     if roles[0].since is None:
         return "Not chosen yet: they have not used the link in their invitation."
     return (
-        "Not chosen yet: they have not used the link in their invitation, e-mailed on "
+        "Not chosen yet: they have not used the link in their invitation, emailed on "
         f"{full_date(timezone.localdate(roles[0].since))}."
     )
 
@@ -569,7 +569,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
                 actor=request.user, user=user, request=request
             ),
             done="The second factor of {email} is reset: they set up an authenticator app "
-            "again at their next sign-in. We have e-mailed them.",
+            "again at their next sign-in. We have emailed them.",
             not_needed="{email} has no second factor to reset.",
             page=lambda user: (
                 "admin/safeguarding/user/second_factor_reset.html",
@@ -587,7 +587,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             change=lambda user: lockouts.lockout_end(
                 actor=request.user, user=user, request=request
             ),
-            done="{email} can sign in again now. We have e-mailed them.",
+            done="{email} can sign in again now. We have emailed them.",
             not_needed="{email} is not locked out.",
             page=lambda user: (
                 "admin/safeguarding/user/unlock.html",
@@ -606,7 +606,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             request,
             object_id,
             change=lambda user: people.invitation_send_again(user=user, actor=request.user),
-            done="We have e-mailed {email} their invitation again, with a new link to "
+            done="We have emailed {email} their invitation again, with a new link to "
             "choose their password.",
             not_needed=_no_invitation_to_send,
             page=lambda user: (
@@ -663,7 +663,7 @@ def _no_invitation_to_send(user) -> str:
         )
     return (
         "{email} has no role: there is no invitation to send again. Give them a role on "
-        "their page, and we e-mail them about it, with a link to choose their password."
+        "their page, and we email them about it, with a link to choose their password."
     )
 
 

@@ -55,7 +55,7 @@ ACTION_FILTER_LABELS = {
     AuditEvent.Action.TWO_FACTOR_VERIFIED: _("Passed two-factor"),
     AuditEvent.Action.TWO_FACTOR_FAILED: _("Failed two-factor"),
     AuditEvent.Action.TWO_FACTOR_RESET: _("Reset two-factor"),
-    AuditEvent.Action.EMAIL_CODE_VERIFIED: _("Entered an e-mailed code"),
+    AuditEvent.Action.EMAIL_CODE_VERIFIED: _("Entered an emailed code"),
 }
 
 

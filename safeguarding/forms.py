@@ -266,11 +266,11 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
     submit_label = _("Sign in")
 
     username = forms.EmailField(
-        label=_("E-mail address"),
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
-            "required": _("Enter your e-mail address"),
-            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
         },
     )
     password = forms.CharField(
@@ -281,7 +281,7 @@ class SignInForm(GDSFormMixin, auth_forms.AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": _("The e-mail address or password is not correct"),
+        "invalid_login": _("The email address or password is not correct"),
         "inactive": _("This account has been switched off. Contact your business manager."),
     }
 
@@ -297,15 +297,15 @@ class PasswordResetRequestForm(GDSFormMixin, auth_forms.PasswordResetForm):
         account, in the request made an address with one answer slower)."""
         from .tasks import queue_each, send_password_reset
 
-        queue_each(send_password_reset, [self.cleaned_data["email"]], "password reset e-mail")
+        queue_each(send_password_reset, [self.cleaned_data["email"]], "password reset email")
 
     email = forms.EmailField(
-        label=_("E-mail address"),
+        label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": _("Enter your e-mail address"),
-            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
         },
     )
 
@@ -316,7 +316,7 @@ def _new_password_words(fields) -> None:
     meant the current password)."""
     fields["new_password1"].help_text = _(
         "Use at least 12 characters. Do not use common words, your name or the first part "
-        "of your e-mail address."
+        "of your email address."
     )
     fields["new_password1"].error_messages["required"] = _("Enter a new password")
     fields["new_password2"].label = _("Confirm new password")
@@ -330,7 +330,7 @@ PASSWORD_RULE_WORDS = {
     "password_too_short": _("Your password must be at least %(min_length)d characters"),
     "password_too_common": _("Your password is too common: choose one that is harder to guess"),
     "password_entirely_numeric": _("Your password must not be only numbers"),
-    "password_too_similar": _("Your password must not be like your name or e-mail address"),
+    "password_too_similar": _("Your password must not be like your name or email address"),
 }
 PASSWORDS_DIFFER = _("Passwords do not match")
 
@@ -398,7 +398,7 @@ class TwoFactorCodeForm(BaseForm):
 class EmailCodeForm(TwoFactorCodeForm):
     """The 6-digit code e-mailed before someone sets up their first authenticator app."""
 
-    MESSAGE = _("Enter the 6-digit code from the e-mail")
+    MESSAGE = _("Enter the 6-digit code from the email")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -506,12 +506,12 @@ class PersonForm(BaseForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(
-        label=_("Work e-mail address"),
+        label=_("Work email address"),
         max_length=254,
         error_messages={
-            "max_length": _("The e-mail address must be 254 characters or fewer"),
-            "required": _("Enter their work e-mail address"),
-            "invalid": _("Enter an e-mail address in the correct format, like name@example.org"),
+            "max_length": _("The email address must be 254 characters or fewer"),
+            "required": _("Enter their work email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.org"),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

@@ -47,7 +47,7 @@ class OwnNameValidator:
                 raise ValidationError(
                     _(
                         "Your password must not contain your name or the first part of your "
-                        "e-mail address (it contains ‘%(part)s’)"
+                        "email address (it contains ‘%(part)s’)"
                     ),
                     code="password_contains_own_name",
                     params={"part": part},
@@ -55,5 +55,5 @@ class OwnNameValidator:
 
     def get_help_text(self):
         return _(
-            "Your password must not contain your name or the first part of your e-mail address."
+            "Your password must not contain your name or the first part of your email address."
         )

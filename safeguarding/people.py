@@ -130,9 +130,9 @@ def _add_checked(
             validate_email(email)
             address = email
         except ValidationError:
-            errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+            errors["email"] = "Enter an email address in the correct format, like name@example.org"
         if len(email) > MAX_EMAIL:
-            errors["email"] = f"The e-mail address must be {MAX_EMAIL} characters or fewer"
+            errors["email"] = f"The email address must be {MAX_EMAIL} characters or fewer"
             address = None
     if role is not None and role not in MANAGER_MAY_ADD:
         errors["role"] = "Select their role"
@@ -438,7 +438,7 @@ def _agency_work_left(membership: Membership) -> list[str]:
     )
     return [
         f"{user.full_name} is the only contributor for {agency.name} in this partnership, "
-        f"which has {' and '.join(owed)}. Without them, e-mails about "
+        f"which has {' and '.join(owed)}. Without them, emails about "
         f"{'it' if requests + actions == 1 else 'them'} go to {where}: add someone else "
         "for the agency first."
     ]

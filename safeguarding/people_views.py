@@ -66,7 +66,7 @@ def person_add(request, partnership_pk):
         messages.success(
             request,
             f"{membership.user.full_name} now has the role ‘{membership.get_role_display()}’ "
-            f"in {partnership.name}. We have e-mailed them.",
+            f"in {partnership.name}. We have emailed them.",
         )
 
     return form_page(
@@ -77,7 +77,7 @@ def person_add(request, partnership_pk):
         run,
         template="form_page.html",
         caption=partnership.name,
-        intro="They get an e-mail: someone who has never signed in gets a link to choose a "
+        intro="They get an email: someone who has never signed in gets a link to choose a "
         "password. Managers "
         "and regional viewers are added by the service’s administrators.",
         back=_list_url(partnership),

@@ -16,5 +16,5 @@ def refuse_unsafe_start() -> None:
     if not settings.SITE_URL.startswith("https://"):
         raise ImproperlyConfigured(
             "SITE_URL must be the service’s public https:// address when DEBUG is off: every "
-            "link in e-mails and calendar feeds starts with it (see .env.example)."
+            "link in emails and calendar feeds starts with it (see .env.example)."
         )

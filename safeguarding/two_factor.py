@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
-EMAIL_CODE_NAME = "E-mailed set-up code"
+EMAIL_CODE_NAME = "Emailed set-up code"
 #: Session key: the user (pk) whose mailbox this session has proved, before set-up.
 MAILBOX_SESSION_KEY = "two_factor_mailbox_checked"
 #: Session key: a set-up code has been e-mailed in this session (not sent again on reload).
@@ -364,7 +364,7 @@ def email_code_verify(*, request, code: str) -> Result:
         else:
             _untimed(device)
             result = Result(Outcome.WRONG, device)
-        _audit_failure(request, result, method="e-mailed set-up code")
+        _audit_failure(request, result, method="emailed set-up code")
     return result
 
 

@@ -51,8 +51,8 @@ CHECK_PAGES = textwrap.dedent(
             audit = client.get(f"/audit/?{key}=1764151200000000-5")
             assert audit.status_code == (200 if email.startswith("manager") else 403), email
     assert AuditEvent.objects.filter(action="sign_in").count() == len(expected)
-    # The demo runs with DEBUG on, yet shows the service's own "Page not found", never
-    # Django's technical page listing every URL pattern.
+    # The demo runs with DEBUG on, yet shows the service’s own "Page not found", never
+    # Django’s technical page listing every URL pattern.
     for path in ("/no-such-page/", "/learning-from-reviews/nowhere/"):
         missing = client.get(path)
         text = missing.content.decode()
@@ -60,7 +60,7 @@ CHECK_PAGES = textwrap.dedent(
         assert "Page not found" in text and "URLconf" not in text, (path, text[:300])
         # It goes out through the other middleware: the security headers are on it.
         assert missing.headers.get("X-Frame-Options") == "DENY", dict(missing.headers)
-    # An address Django cannot read (more fields than it takes) gets the service's own
+    # An address Django cannot read (more fields than it takes) gets the service’s own
     # page too, not a traceback nor a bare error.
     crowded = "&".join(f"f{n}=1" for n in range(1001))
     for refused in (

@@ -51,7 +51,7 @@ def emailed_code(to: str) -> str:
             match = re.search(r"\b(\d{6})\b", message.body)
             assert match, message.body
             return match.group(1)
-    raise AssertionError(f"no e-mail to {to}")
+    raise AssertionError(f"no email to {to}")
 
 
 def date_fields(prefix, day):

@@ -36,7 +36,7 @@ def written_reply(request, pk, check_pk):
             text=form.cleaned_data["text"],
             upload=form.cleaned_data.get("document"),
         )
-        sent = "Your reply is sent. The partnership’s business unit is e-mailed that it is in."
+        sent = "Your reply is sent. The partnership’s business unit is emailed that it is in."
         messages.success(request, sent)
         return redirect(back)
 

@@ -180,7 +180,7 @@ def reviewers(request, pk):
         # The service e-mails each reviewer newly assigned (lcspr/mail.py): the officer
         # need not write to them too.
         added = [r.full_name for r in chosen if r not in before]
-        told = f" We will e-mail {' and '.join(added)} to tell them." if added else ""
+        told = f" We will email {' and '.join(added)} to tell them." if added else ""
         messages.success(request, f"The reviewers are saved.{told}")
 
     return form_page(
@@ -318,12 +318,12 @@ def check_add(request, pk):
             if not review.reviewers.exists():
                 said = (
                     "The written request is recorded. No reviewer is assigned yet: they are "
-                    "e-mailed once one is."
+                    "emailed once one is."
                 )
             elif written_request_still_open(check):
-                said = "The written request is recorded and the reviewer is e-mailed."
+                said = "The written request is recorded and the reviewer is emailed."
             else:
-                said = "The written request is recorded for the record: nobody is e-mailed."
+                said = "The written request is recorded for the record: nobody is emailed."
         messages.success(request, said)
 
     return form_page(
@@ -997,7 +997,7 @@ def action_detail(request, pk, action_pk):
         )
         # The service e-mails the owning agency a due date it moved (lcspr/mail.py).
         told = updated.due_date != was_due and updated.due_date_moved_at is not None
-        told = f" We will e-mail {action.agency.name} the new due date." if told else ""
+        told = f" We will email {action.agency.name} the new due date." if told else ""
         messages.success(request, f"The action is updated.{told}")
         return redirect(review.get_absolute_url() + "#action-plan")
 
@@ -1058,12 +1058,12 @@ def action_agency(request, pk, action_pk):
         )
         new, old = updated.agency.name, action.agency.name
         told = (
-            f"We will e-mail {new} that it is theirs"
+            f"We will email {new} that it is theirs"
             if agency_to_tell(updated)[0]
-            else f"No one at {new} has an account and it has no e-mail address here, so "
-            "nobody is e-mailed: tell them yourself"
+            else f"No one at {new} has an account and it has no email address here, so "
+            "nobody is emailed: tell them yourself"
         )
-        messages.success(request, f"{new} now owns the action. {told}. {old} is not e-mailed.")
+        messages.success(request, f"{new} now owns the action. {told}. {old} is not emailed.")
         return redirect(page)
 
     return form_page(

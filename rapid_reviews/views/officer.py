@@ -289,14 +289,14 @@ def nobody_can_answer_text(agencies) -> str:
     untold = [a for a in agencies if not a.contact_email]
     if told:
         text += (
-            " The e-mail went to "
+            " The email went to "
             + " and ".join(f"{a.name}’s address ({a.contact_email})" for a in told)
             + " instead, asking the agency for someone to answer."
         )
     if untold:
         text += (
-            " " + " or ".join(a.name for a in untold) + " has no address to e-mail, so no one "
-            "there was e-mailed: contact the agency another way until then."
+            " " + " or ".join(a.name for a in untold) + " has no address to email, so no one "
+            "there was emailed: contact the agency another way until then."
         )
     return text
 

@@ -29,7 +29,7 @@ class UserManager(BaseUserManager):
 
     def _create_user(self, email, password, **extra):
         if not email:
-            raise ValueError("An e-mail address is required")
+            raise ValueError("An email address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -65,7 +65,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         IMMEDIATE = "immediate", _("Send each reminder as it falls due")
         DIGEST = "digest", _("One daily summary")
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     is_staff = models.BooleanField(
@@ -107,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(
                 Lower("email"),
                 name="user_email_unique_ignoring_case",
-                violation_error_message=_("A user with this e-mail address already exists."),
+                violation_error_message=_("A user with this email address already exists."),
             )
         ]
 
@@ -126,7 +126,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError(
                 {
                     "email": _(
-                        "%(name)s already has this e-mail address: each person signs in "
+                        "%(name)s already has this email address: each person signs in "
                         "with their own"
                     )
                     % {"name": same}
@@ -225,7 +225,7 @@ class Partnership(models.Model):
     )
     local_authority = models.CharField(max_length=200)
     contact_email = models.EmailField(
-        _("contact e-mail address"),
+        _("contact email address"),
         help_text=_(
             "The business unit’s shared address: agencies see it on their information "
             "requests, and agencies with no account are told to ask this address for one."
@@ -451,7 +451,7 @@ class Agency(models.Model):
         help_text=_("The partnerships it sends information to and owns actions for."),
     )
     contact_email = models.EmailField(
-        _("contact e-mail address"),
+        _("contact email address"),
         blank=True,
         help_text=_(
             "Information requests, reminders and actions go here when no one at the agency "

@@ -46,7 +46,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_VERIFIED = "two_factor_verified", _("Passed two-factor authentication")
         TWO_FACTOR_FAILED = "two_factor_failed", _("Failed two-factor authentication")
         RECOVERY_CODE_USED = "recovery_code_used", _("Used a recovery code")
-        EMAIL_CODE_VERIFIED = "email_code_verified", _("Entered an e-mailed set-up code")
+        EMAIL_CODE_VERIFIED = "email_code_verified", _("Entered an emailed set-up code")
         LOCKED_OUT = "locked_out", _("Locked out")
         PASSWORD_CHANGED = "password_changed", _("Changed password")
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor authentication")
@@ -63,7 +63,7 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("who"),
     )
-    actor_email = models.CharField(_("their e-mail address"), max_length=254, blank=True)
+    actor_email = models.CharField(_("their email address"), max_length=254, blank=True)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -324,7 +324,7 @@ NOT_FORMS = {
     "safeguarding:signed-out": "GET only",
     "safeguarding:keep-alive": "a POST with no fields: extends the session",
     "safeguarding:password-reset-sent": "GET only",
-    "safeguarding:password-reset-confirm": "needs a token from an e-mail; the same "
+    "safeguarding:password-reset-confirm": "needs a token from an email; the same "
     "SetNewPasswordForm rules as password change; covered in tests/safeguarding",
     "safeguarding:password-reset-complete": "GET only",
     "safeguarding:audit": "a GET filter form: no record is written",
@@ -336,12 +336,12 @@ NOT_FORMS = {
     "tests/safeguarding",
     "safeguarding:two-factor-setup": "needs a user without an authenticator and a live "
     "TOTP; covered in tests/safeguarding",
-    "safeguarding:two-factor-email": "needs a half-signed-in session and an e-mailed "
+    "safeguarding:two-factor-email": "needs a half-signed-in session and an emailed "
     "code; the code is checked by clean_code; covered in tests/safeguarding",
     "safeguarding:two-factor-email-resend": "a POST with no fields: sends another code",
     "safeguarding:two-factor-recovery-codes": "GET only",
     "safeguarding:people": "GET only",
-    "safeguarding:working-days": "GET only: a partnership's closure days and reminders",
+    "safeguarding:working-days": "GET only: a partnership’s closure days and reminders",
     "safeguarding:person-remove": "a confirmation; its one question (who takes over the "
     "deadlines of someone leaving) is the hand-over form, generated below",
     "safeguarding:two-factor-skip": "a POST with no fields (DEMO_MODE only)",
@@ -618,7 +618,7 @@ def target(
             account_forms.PartnerLeadsForm,
             {
                 "local_authority_name": "Karen Whitfield",
-                "local_authority_job_title": "Director of Children's Services",
+                "local_authority_job_title": "Director of Children’s Services",
                 "police_name": "Raj Patel",
                 "police_job_title": "Detective Superintendent",
                 "health_name": "",
@@ -954,7 +954,7 @@ def target(
             review_forms.CorrectSentToPanelForm,
             {
                 **date_post("sent_on", today),
-                "reason": "Typed from the wrong e-mail.",
+                "reason": "Typed from the wrong email.",
                 "version": str(rr.version),
             },
             records=[rr],

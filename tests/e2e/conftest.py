@@ -177,14 +177,14 @@ def sign_in_through_browser(page, live_server, user, password=None):
 
     email = user if isinstance(user, str) else user.email
     page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password or PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     path = page.url.removeprefix(live_server.url)
     if path.startswith("/two-factor/check-email/"):
         # A first set-up waits for the code e-mailed to the person (the test outbox).
-        page.get_by_label("Enter the 6-digit code from the e-mail").fill(emailed_code(email))
+        page.get_by_label("Enter the 6-digit code from the email").fill(emailed_code(email))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
         path = page.url.removeprefix(live_server.url)

@@ -30,7 +30,7 @@ def test_sign_in_errors_home_audit_and_sign_out(page, live_server, manager):
     sign_in(page, live_server, manager.email, "wrong-password")
     expect(page).to_have_title("Error: Sign in – Safeguarding practice reviews")
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("The e-mail address or password is not correct")
+    expect(summary).to_contain_text("The email address or password is not correct")
     expect(summary).to_be_focused()  # GOV.UK Frontend's JavaScript moves focus there
     assert axe_violations(page) == []
 

@@ -95,7 +95,7 @@ def test_manager_publishes_and_the_public_downloads(
 
     # The action plan.
     page.get_by_role("link", name="Add a recommendation").click()
-    page.get_by_label("Recommendation", exact=True).fill("Schools record the child's own words.")
+    page.get_by_label("Recommendation", exact=True).fill("Schools record the child’s own words.")
     page.get_by_role("button", name="Add the recommendation").click()
     page.get_by_role("link", name="Add an action for recommendation 1").click()
     page.get_by_label("Action", exact=True).fill("Train designated safeguarding leads")
@@ -214,7 +214,7 @@ def test_a_timeout_never_closes_a_review_but_keeps_what_was_typed(
     local_review.refresh_from_db()
     assert local_review.status == Status.OPEN and local_review.closed_reason == ""
     settings.SESSION_COOKIE_AGE = 30 * 60
-    page.get_by_label("E-mail address").fill(manager.email)
+    page.get_by_label("Email address").fill(manager.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     device = authenticator_for(User.objects.get(pk=manager.pk))

@@ -26,11 +26,11 @@ def fill_date(page, legend, day: dt.date):
 
 def add_child(page, name, born, sex):
     page.get_by_role("link", name="Add").first.click()
-    page.get_by_label("Child's full name").fill(name)
+    page.get_by_label("Child’s full name").fill(name)
     fill_date(page, "Date of birth", born)
     page.get_by_role("group", name="Sex").get_by_label(sex, exact=True).check()
     page.get_by_label("Ethnicity").select_option(label="White: Irish")
-    page.get_by_role("group", name="The child's status at the time").get_by_label(
+    page.get_by_role("group", name="The child’s status at the time").get_by_label(
         "Child protection plan"
     ).check()
     page.get_by_label("Midshire Police").check()
@@ -151,11 +151,11 @@ def test_manager_finds_a_case_by_the_childs_name_without_it_in_the_address(
     sign_in_through_browser(page, live_server, manager)
     page.goto(f"{live_server.url}/incidents/")
     page.get_by_role("link", name="Find a case by the child’s name").click()
-    page.get_by_label("Child's name").fill("jamie smith")
+    page.get_by_label("Child’s name").fill("jamie smith")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 child found")).to_be_visible()
     expect(page.get_by_role("cell", name="Jamie Lee Smith")).to_be_visible()
-    expect(page.get_by_label("Child's name")).to_have_value("jamie smith")
+    expect(page.get_by_label("Child’s name")).to_have_value("jamie smith")
     page.get_by_role("link", name=incident.reference).click()
     expect(page.get_by_role("heading", name=incident.reference)).to_be_visible()
     assert any("/incidents/find-by-name/" in a for a in addresses)

@@ -24,10 +24,10 @@ def test_a_manager_adds_a_contributor(page, live_server, partnership, settings):
     page.get_by_role("button", name="Add the person").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("Enter their work e-mail address")
+    expect(summary).to_contain_text("Enter their work email address")
     assert axe_violations(page) == []
     page.get_by_label("Full name").fill("Sam Youth")
-    page.get_by_label("Work e-mail address").fill("sam@youth.example")
+    page.get_by_label("Work email address").fill("sam@youth.example")
     page.get_by_role("radio", name="Agency contributor").check()
     page.get_by_label("Agency (for an agency contributor)").select_option(label=agency.name)
     page.get_by_role("button", name="Add the person").click()
@@ -57,7 +57,7 @@ def test_a_manager_records_the_statutory_leads(page, live_server, partnership):
     police.get_by_label("Job title").fill("Detective Superintendent")
     local_authority = page.get_by_role("group", name="Local authority")
     local_authority.get_by_label("Name").fill("Karen Whitfield")
-    local_authority.get_by_label("Job title").fill("Director of Children's Services")
+    local_authority.get_by_label("Job title").fill("Director of Children’s Services")
     page.get_by_role("button", name="Save the leads").click()
     expect(page.get_by_text("The statutory partners’ leads of")).to_be_visible()
     assert {p: lead.name for p, lead in partner_leads_of(partnership).items()} == {

@@ -46,12 +46,12 @@ def test_no_csp_violations_with_the_policy_enforced(strict_page, live_server, ma
 
     # First sign-in: the e-mailed code, the set-up page (QR code as a data: image),
     # recovery codes, home.
-    page.get_by_label("E-mail address").fill(manager.email)
+    page.get_by_label("Email address").fill(manager.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
-    check("e-mailed code")
-    page.get_by_label("Enter the 6-digit code from the e-mail").fill(emailed_code(manager.email))
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check("emailed code")
+    page.get_by_label("Enter the 6-digit code from the email").fill(emailed_code(manager.email))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     qr = page.get_by_role("img", name="QR code to add this service to your authenticator app")
@@ -88,19 +88,19 @@ def test_no_csp_violations_with_the_policy_enforced(strict_page, live_server, ma
 
 def test_two_factor_pages_pass_axe(page, live_server, officer):
     page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("E-mail address").fill(officer.email)
+    page.get_by_label("Email address").fill(officer.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     assert axe_violations(page) == []
-    page.get_by_text("I have not received the e-mail").click()
+    page.get_by_text("I have not received the email").click()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_title("Error: Check your e-mail – Safeguarding practice reviews")
+    expect(page).to_have_title("Error: Check your email – Safeguarding practice reviews")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     assert axe_violations(page) == []
-    page.get_by_label("Enter the 6-digit code from the e-mail").fill(emailed_code(officer.email))
+    page.get_by_label("Enter the 6-digit code from the email").fill(emailed_code(officer.email))
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
@@ -134,7 +134,7 @@ def test_two_factor_pages_pass_axe(page, live_server, officer):
 
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("E-mail address").fill(officer.email)
+    page.get_by_label("Email address").fill(officer.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
@@ -157,7 +157,7 @@ def test_two_factor_pages_pass_axe(page, live_server, officer):
 def test_lockout_page_passes_axe_and_says_what_to_do(page, live_server, officer):
     for _ in range(5):
         page.goto(f"{live_server.url}/sign-in/")
-        page.get_by_label("E-mail address").fill(officer.email)
+        page.get_by_label("Email address").fill(officer.email)
         page.get_by_label("Password").fill("wrong-password")
         page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Sign-in is locked")).to_be_visible()

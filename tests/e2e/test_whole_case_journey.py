@@ -151,7 +151,7 @@ def manager_publishes(page, live_server, manager, incident):
     page.get_by_label("The final report (PDF)").set_input_files(
         files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": report_pdf_bytes()}]
     )
-    page.get_by_label("Public summary").fill("A young child's neglect was seen in pieces.")
+    page.get_by_label("Public summary").fill("A young child’s neglect was seen in pieces.")
     for box in page.locator("input[name=checks]").all():
         box.check()
     page.get_by_role("button", name="Publish").click()

@@ -286,7 +286,7 @@ def lcspr_target(name, people, agencies, make_review):
             lcspr_forms.PublishForm,
             {
                 "kind": "improvements",
-                "improvements": "Record the child's words.",
+                "improvements": "Record the child’s words.",
                 "improvements_reason": "The siblings would be identified.",
                 "public_title": "Are you listening to me?",
                 "public_summary": "Summary.",

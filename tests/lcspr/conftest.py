@@ -31,18 +31,18 @@ BRIEFING = {
         "life at home was like."
     ),
     "key_learning": (
-        "Children tell us in pieces: the whole picture needs every agency's piece.\n"
+        "Children tell us in pieces: the whole picture needs every agency’s piece.\n"
         "Absence from school is a safeguarding signal, not only an attendance issue.\n"
         "Ask the child directly, and record their words, not our summary."
     ),
     "practice_improvement": (
-        "Record the child's own words in every assessment.\n"
-        "Share concerns about repeated absence with children's social care early."
+        "Record the child’s own words in every assessment.\n"
+        "Share concerns about repeated absence with children’s social care early."
     ),
     "discussion_questions": (
         "When did you last ask a child what a typical day at home is like?\n"
-        "How do you make sure the child's words reach the next professional?\n"
-        "What stops you escalating when a child's story does not add up?"
+        "How do you make sure the child’s words reach the next professional?\n"
+        "What stops you escalating when a child’s story does not add up?"
     ),
     "links": "Working Together to Safeguard Children | https://www.gov.uk/government/publications/working-together-to-safeguard-children--2",
 }

@@ -211,8 +211,8 @@ def test_the_business_unit_changes_the_agency_from_the_actions_page_and_reads_it
     said = flat(page.content.decode())
     assert page.redirect_chain[-1][0] == page_url(local_review, told, "lcspr:action")
     assert (
-        f"{health.name} now owns the action. We will e-mail {health.name} that it is "
-        f"theirs. {agencies['police'].name} is not e-mailed."
+        f"{health.name} now owns the action. We will email {health.name} that it is "
+        f"theirs. {agencies['police'].name} is not emailed."
     ) in said
     # The action's page says when, from whom to whom, why and who.
     history = flat(said.partition('id="agency-history"')[2].partition("</table>")[0])
@@ -395,8 +395,8 @@ def test_the_page_says_when_nobody_at_the_new_agency_can_be_e_mailed(
     page = post(client, local_review, told, django_capture_on_commit_callbacks, **data)
     said = flat(unescape(page.content.decode()))
     assert (
-        f"No one at {social_care.name} has an account and it has no e-mail address here, so "
-        "nobody is e-mailed: tell them yourself."
+        f"No one at {social_care.name} has an account and it has no email address here, so "
+        "nobody is emailed: tell them yourself."
     ) in said
     assert smtp == []
     assert Action.objects.get(pk=told.pk).agency == social_care

@@ -245,8 +245,8 @@ def test_moving_the_date_on_the_actions_page_e_mails_the_agency_and_says_so(
     said = post(new, reason="The school term ends later.")
     assert [m["To"] for m in smtp] == [contributors["police"].email]
     name = told.agency.name
-    assert f"The action is updated. We will e-mail {name} the new due date." in said
+    assert f"The action is updated. We will email {name} the new due date." in said
     # A progress note only: the date stays, nobody is e-mailed, and the page says so.
     said = post(new, note="Half the records checked.")
-    assert "The action is updated." in said and "We will e-mail" not in said
+    assert "The action is updated." in said and "We will email" not in said
     assert len(smtp) == 1

@@ -66,7 +66,7 @@ def test_the_owning_agency_records_progress_but_not_a_new_due_date(owned, contri
         status="complete",
         due_date=action.due_date,
         note="Briefing given to all teams.",
-        evidence_of_impact="Audit of 20 calls shows the child's voice recorded.",
+        evidence_of_impact="Audit of 20 calls shows the child’s voice recorded.",
         expected_version=action.version,
     )
     assert action.status == ActionStatus.COMPLETE and action.completed_on == TODAY()

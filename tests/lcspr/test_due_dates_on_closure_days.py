@@ -96,8 +96,8 @@ def test_a_closure_day_on_an_actions_due_date_flags_it_and_tells_the_owner_once(
     assert "now falls on a closure day of the partnership (Office move)" in body
     assert "It has not been moved" in body
     # No promise the agency is e-mailed: one with no one to e-mail is not.
-    told = "the service e-mails the new date to the agency if it has someone there to e-mail"
-    assert told in body and "the agency is e-mailed the new date" not in body
+    told = "the service emails the new date to the agency if it has someone there to email"
+    assert told in body and "the agency is emailed the new date" not in body
     html = " ".join(sent.alternatives[0][0].split())
     assert "now falls on a closure day of the partnership (Office move)" in html
     assert told in html

@@ -34,7 +34,7 @@ def published(local_review, people):
         ),
     )
     services.recommendation_add(
-        review=local_review, actor=officer, text="Schools record the child's words."
+        review=local_review, actor=officer, text="Schools record the child’s words."
     )
     review = to_notice_sent(local_review, officer)
     return publish(review, officer)

@@ -135,7 +135,7 @@ def test_the_update_page_says_when_the_titles_differ_and_a_withdrawn_review_has_
     )
     sign_in(client, officer)
     html = client.get(reverse("lcspr:published-update", args=[published.pk])).content.decode()
-    assert escape("The briefing's title is now ‘Who else is in my house?’") in html
+    assert escape("The briefing’s title is now ‘Who else is in my house?’") in html
     services.published_withdraw(review=published, actor=people["manager"], reason="A court order")
     page = client.get(published.get_absolute_url()).content.decode()
     assert 'id="nspcc-entry"' not in page
@@ -207,7 +207,7 @@ def test_a_corrected_title_takes_the_old_titles_words_out_of_the_address(client,
     assert item.slug == "are-you-listening-to-me"
     manager = people["manager"]
     services.published_withdraw(
-        review=published, actor=manager, reason="The title gives away the child's school"
+        review=published, actor=manager, reason="The title gives away the child’s school"
     )
     published.refresh_from_db()
     services.published_update(

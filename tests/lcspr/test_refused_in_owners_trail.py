@@ -39,14 +39,14 @@ PAGES = {
     "information request": lambda c: reverse(
         "rapid_reviews:contributor-request", args=[c["request"].pk]
     ),
-    "agency's return": lambda c: reverse(
+    "agency’s return": lambda c: reverse(
         "rapid_reviews:contributor-return", args=[c["request"].pk]
     ),
     "local review": lambda c: reverse("lcspr:detail", args=[c["review"].pk]),
     "action of a local review": lambda c: reverse(
         "lcspr:action", args=[c["review"].pk, c["action"].pk]
     ),
-    "agency's action": lambda c: reverse("lcspr:agency-action", args=[c["action"].pk]),
+    "agency’s action": lambda c: reverse("lcspr:agency-action", args=[c["action"].pk]),
 }
 
 

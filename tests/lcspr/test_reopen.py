@@ -228,9 +228,9 @@ def test_the_manager_reopens_it_through_the_page_with_a_reason(under_way, people
     assert f"Get the agency reports in: {review.reference}" in page
     assert "Agency reports in:" not in page
     # No reviewer is assigned to this review: the page promises no e-mail to one.
-    assert "independent reviewer is e-mailed" not in page
+    assert "independent reviewer is emailed" not in page
     review.reviewers.add(people["reviewer"])
-    assert "independent reviewer is e-mailed" in client.get(url).content.decode()
+    assert "independent reviewer is emailed" in client.get(url).content.decode()
 
     # The reason is required: GOV.UK error summary, the page title starts "Error: ".
     refused = client.post(url, {"reason": "  ", "version": str(review.version)})

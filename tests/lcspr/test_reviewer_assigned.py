@@ -177,10 +177,10 @@ def test_choosing_the_reviewer_on_its_page_e_mails_them_and_says_so(
     assert [m["To"] for m in smtp] == [people["reviewer"].email]
     said = " ".join(page.content.decode().split())
     name = people["reviewer"].full_name
-    assert f"The reviewers are saved. We will e-mail {name} to tell them." in said
+    assert f"The reviewers are saved. We will email {name} to tell them." in said
     # The same again: saved, nobody newly assigned, nobody e-mailed.
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(url, {"reviewers": [people["reviewer"].pk]}, follow=True)
     said = " ".join(page.content.decode().split())
-    assert "The reviewers are saved." in said and "We will e-mail" not in said
+    assert "The reviewers are saved." in said and "We will email" not in said
     assert len(smtp) == 1

@@ -167,7 +167,7 @@ def test_on_hold_pauses_the_clocks_and_resume_adds_the_time_back_to_the_plan_onl
         review=local_review,
         actor=officer,
         reason=HoldReason.CRIMINAL_PROCEEDINGS,
-        note="Trial of the mother's partner listed at the Crown Court",
+        note="Trial of the mother’s partner listed at the Crown Court",
         held_since=days_ago(21),
         look_again_on=TODAY() + dt.timedelta(days=14),
     )

@@ -358,7 +358,7 @@ def test_action_plan_pdf_and_csv(client, local_review, people, agencies):
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8's mark: Excel shows "partners’" right
     csv = body.decode("utf-8-sig")
     assert "Train staff" in csv and "'=HYPERLINK(1)" in csv and "Brookfield Hospitals" in csv
-    assert "Partners' response" in csv.splitlines()[0]
+    assert "Partners’ response" in csv.splitlines()[0]
     assert "Agreed: the partners’ training plan covers it." in csv
     pdf = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
     assert pdf["Content-Disposition"] == f'{named}.pdf"'
@@ -464,7 +464,7 @@ def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
 ):
     officer = people["officer"]
     rec = services.recommendation_add(
-        review=local_review, actor=officer, text="Hear the child's voice."
+        review=local_review, actor=officer, text="Hear the child’s voice."
     )
     due = TODAY() + dt.timedelta(days=30)
     action = services.action_add(
@@ -486,7 +486,7 @@ def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
         status="complete",
         due_date=due,
         note="Two sessions held; 40 nurses trained.",
-        evidence_of_impact=f"Audit shows the child's words recorded. {long_word}",
+        evidence_of_impact=f"Audit shows the child’s words recorded. {long_word}",
     )
     sign_in(client, officer)
     response = client.get(reverse("lcspr:action-plan-pdf", args=[local_review.pk]))
@@ -495,7 +495,7 @@ def test_the_action_plan_pdf_shows_status_progress_notes_and_evidence(
     text = " ".join(raw.split())
     assert "Complete, awaiting sign-off" in text
     assert "Evidence of impact" in text
-    assert "Audit shows the child's words recorded." in text
+    assert "Audit shows the child’s words recorded." in text
     # Latest first, each with its date.
     latest = f"{TODAY():%-d %B %Y} Two sessions held; 40 nurses trained."
     earlier = f"{days_ago(20):%-d %B %Y} Dates agreed."
@@ -702,7 +702,7 @@ def test_a_signed_off_action_is_shown_as_it_is_without_a_form(
         actor=officer,
         status="complete",
         due_date=due,
-        evidence_of_impact="Audit shows the child's words recorded.",
+        evidence_of_impact="Audit shows the child’s words recorded.",
     )
     url = reverse("lcspr:action", args=[local_review.pk, action.pk])
     sign_in(client, officer)

@@ -196,8 +196,8 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
     assert "Please send the draft chronology" in page  # what was asked
     # What the reviewer is told about who hears of the reply is what happens below (the
     # business unit is e-mailed, without the words), not "It is not e-mailed".
-    told = "business unit is e-mailed that you have replied, but not what you wrote"
-    assert told in page and "not e-mailed" not in page
+    told = "business unit is emailed that you have replied, but not what you wrote"
+    assert told in page and "not emailed" not in page
     refused = client.post(url, {"text": " "}).content.decode()
     assert "govuk-error-summary" in refused and "Enter your reply" in refused
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,7 +210,7 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
         )
     assert response.status_code == 302
     shown = client.get(response["Location"]).content.decode()
-    assert "Your reply is sent. The partnership’s business unit is e-mailed that it is in." in shown
+    assert "Your reply is sent. The partnership’s business unit is emailed that it is in." in shown
     check.refresh_from_db()
     assert check.reply == "The draft chronology is attached." and check.replied_by == reviewer
     # The manager who asked is e-mailed, once, without the reply's words.

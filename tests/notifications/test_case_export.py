@@ -341,7 +341,7 @@ def test_a_search_by_name_is_in_each_case_it_showed_naming_only_that_case(
         searches = [
             event
             for event in json.loads(archive.read("audit.json"))
-            if event["fields"]["changes"].get("page") == "find a case by the child's name"
+            if event["fields"]["changes"].get("page") == "find a case by the child’s name"
         ]
         assert len(searches) == 1
         assert searches[0]["fields"]["changes"]["references"] == [case.reference]
@@ -350,10 +350,10 @@ def test_a_search_by_name_is_in_each_case_it_showed_naming_only_that_case(
             if not name.startswith("files/"):
                 assert other.reference not in archive.read(name).decode(), name
         text = archive.read("records.txt").decode()
-        assert "Find a case by the child's name" in text
+        assert "Find a case by the child’s name" in text
         assert case.reference in text
     # The trail itself keeps the search as it was.
-    stored = AuditEvent.objects.get(changes__page="find a case by the child's name")
+    stored = AuditEvent.objects.get(changes__page="find a case by the child’s name")
     assert sorted(stored.changes["references"]) == sorted([first.reference, second.reference])
 
 

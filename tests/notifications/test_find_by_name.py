@@ -77,7 +77,7 @@ def test_only_the_business_unit_may_search(client, people, partnership, log_chil
         sign_in(client, people[who])
         assert client.get(URL).status_code == 403, who
         assert search(client, "Jamie Smith").status_code == 403, who
-    assert not AuditEvent.objects.filter(changes__page="find a case by the child's name")
+    assert not AuditEvent.objects.filter(changes__page="find a case by the child’s name")
     sign_in(client, people["officer"])
     assert client.get(URL).status_code == 200
 
@@ -137,7 +137,7 @@ def test_a_get_never_searches(client, people, partnership, log_child):
     assert incident.reference not in response.content.decode()
     assert not response.context["searched"]
     assert 'method="post"' in response.content.decode()
-    assert not AuditEvent.objects.filter(changes__page="find a case by the child's name")
+    assert not AuditEvent.objects.filter(changes__page="find a case by the child’s name")
 
 
 def test_the_results_are_in_the_posts_response_and_never_cached(
@@ -188,7 +188,7 @@ def test_each_partnership_audits_its_own_cases_for_someone_in_two(
     response = search(client, "Jamie Smith")
     assert references(response) == {ours.reference, theirs.reference}
     assert "Ashdown SCP" in response.content.decode()  # the partnership column
-    events = AuditEvent.objects.filter(actor=both, changes__page="find a case by the child's name")
+    events = AuditEvent.objects.filter(actor=both, changes__page="find a case by the child’s name")
     assert {e.partnership_id: e.changes["references"] for e in events} == {
         partnership.pk: [ours.reference],
         other_partnership.pk: [theirs.reference],
@@ -215,7 +215,7 @@ def test_bad_input_shows_the_errors(client, people):
     assert response.status_code == 200
     assert "The child&#x27;s date of birth must be a real date" in html
     assert 'href="#id_date_of_birth_0"' in html
-    assert not AuditEvent.objects.filter(changes__page="find a case by the child's name")
+    assert not AuditEvent.objects.filter(changes__page="find a case by the child’s name")
 
 
 def test_results_are_capped_and_the_page_says_so(
@@ -228,7 +228,7 @@ def test_results_are_capped_and_the_page_says_so(
     response = search(client, "jamie")
     assert len(response.context["found"]) == 3 and response.context["capped"]
     assert "Only the first 3 are shown" in response.content.decode()
-    assert AuditEvent.objects.get(changes__page="find a case by the child's name").changes[
+    assert AuditEvent.objects.get(changes__page="find a case by the child’s name").changes[
         "more_not_shown"
     ]
     monkeypatch.setattr("notifications.views.reading.FIND_BY_NAME_LIMIT", 4)

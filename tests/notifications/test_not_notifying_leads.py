@@ -24,14 +24,14 @@ def test_who_agreed_starts_with_the_leads_and_keeps_what_was_posted(
         partnership=partnership,
         actor=people["manager"],
         leads={
-            "local_authority": ("Karen Whitfield", "Director of Children's Services"),
+            "local_authority": ("Karen Whitfield", "Director of Children’s Services"),
             "police": ("Raj Patel", "Detective Superintendent"),
             "health": ("Dr Fiona Osei", "Designated Nurse"),
         },
     )
     html = client.get(url).content.decode().replace("&#x27;", "'")
     assert (
-        "Local authority: Karen Whitfield, Director of Children's Services\n"
+        "Local authority: Karen Whitfield, Director of Children’s Services\n"
         "Police: Raj Patel, Detective Superintendent\n"
         "Health (integrated care board): Dr Fiona Osei, Designated Nurse</textarea>"
     ) in html

@@ -454,7 +454,7 @@ def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
         incident=incident,
         actor=officer,
         notified_at=sent_at(right),
-        reason="Typed from the wrong e-mail",
+        reason="Typed from the wrong email",
         expected_version=incident.version,
     )
     assert incident.notified_on == right
@@ -463,7 +463,7 @@ def test_correcting_when_the_notification_was_sent_rebases_the_rapid_review(
     clock = get_deadline(review, Deadline.Kind.RAPID_REVIEW)
     expected = add_working_days(right, 15, partnership=incident.partnership)
     assert clock.due_date == expected == review.due_date
-    assert clock.changes.get().reason.endswith("Typed from the wrong e-mail")
+    assert clock.changes.get().reason.endswith("Typed from the wrong email")
     milestones = Deadline.objects.for_subject(review).filter(
         kind=Deadline.Kind.RAPID_REVIEW_MILESTONE, closed_on__isnull=True
     )
@@ -514,13 +514,13 @@ def test_a_corrected_notification_date_recounts_the_steps_already_done_too(
         incident=incident,
         actor=officer,
         notified_at=sent_at(right),
-        reason="Typed from the wrong e-mail",
+        reason="Typed from the wrong email",
     )
     meeting = get_deadline(review, Deadline.Kind.RAPID_REVIEW_MILESTONE, Milestone.MEETING)
     assert meeting.closed_on == today and meeting.outcome == Deadline.Outcome.MET
     assert meeting.trigger_date == right
     assert meeting.due_date == add_working_days(right, meeting.amount, partnership=partnership)
-    assert meeting.changes.get().reason.endswith("Typed from the wrong e-mail")
+    assert meeting.changes.get().reason.endswith("Typed from the wrong email")
 
 
 def test_a_correction_cannot_put_the_notification_after_the_rapid_reviews_steps(
@@ -590,7 +590,7 @@ def test_partners_in_the_childs_home_area_must_have_been_told(make_incident, peo
         "Enter who in Ashdown Borough Council was told, and when"
     ]
     incident = services.incident_record_notification(
-        **record, other_partnerships_told="Ashdown SCP business manager, by e-mail, 3 Dec"
+        **record, other_partnerships_told="Ashdown SCP business manager, by email, 3 Dec"
     )
     assert incident.status == Status.NOTIFIED
 

@@ -23,7 +23,7 @@ def make_agencies(partnership, agency):
             name="Brookfield Hospitals", kind=Agency.Kind.HEALTH, partnerships=[partnership]
         ),
         "social_care": AgencyFactory(
-            name="Brookfield Children's Services",
+            name="Brookfield Children’s Services",
             kind=Agency.Kind.SOCIAL_CARE,
             partnerships=[partnership],
         ),

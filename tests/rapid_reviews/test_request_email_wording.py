@@ -33,7 +33,7 @@ def test_a_return_sent_back_says_to_send_what_more_is_needed(
     (message,) = mailoutbox
     for text in (message.body, message.alternatives[0][0]):
         assert "Sign in to see what more is needed and send it" in text
-        assert "write your agency's return" not in text.replace("&#x27;", "'")
+        assert "write your agency’s return" not in text.replace("&#x27;", "'")
         assert CHILD_NAME not in text and "custody record" not in text
 
 

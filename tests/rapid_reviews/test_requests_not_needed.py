@@ -283,7 +283,7 @@ def test_the_report_names_the_agencies_asked_that_did_not_return(
     involvement = text.split("2. Agency involvement", 1)[1].split("Merged chronology", 1)[0]
     assert "Midshire Police Involved. Police attended twice." in involvement
     closed = "No return: the request closed when the review went to the National Panel."
-    for name in ("Brookfield Hospitals", "Brookfield Children's Services"):
+    for name in ("Brookfield Hospitals", "Brookfield Children’s Services"):
         assert f"{name} {closed}" in involvement, involvement
     # The draft report page says the same.
     html = client.get(reverse("rapid_reviews:draft-report", args=[review.pk])).content.decode()

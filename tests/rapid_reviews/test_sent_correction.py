@@ -46,7 +46,7 @@ def sent(review, people):
 
 def correct(review, actor, **values):
     return services.rapid_review_correct_sent_to_panel(
-        rapid_review=review, actor=actor, **{"reason": "Typed from the wrong e-mail", **values}
+        rapid_review=review, actor=actor, **{"reason": "Typed from the wrong email", **values}
     )
 
 
@@ -71,7 +71,7 @@ def test_a_corrected_date_moves_the_clocks_and_says_whether_it_went_late(sent, p
         "old": days_ago(6).isoformat(),
         "new": days_ago(2).isoformat(),
     }
-    assert event.changes["reason"] == "Typed from the wrong e-mail"
+    assert event.changes["reason"] == "Typed from the wrong email"
 
     # Back to a day on time: the reason it was late no longer applies.
     review = correct(review, officer, sent_on=days_ago(7))
@@ -119,7 +119,7 @@ def test_it_cannot_move_after_the_panels_reply_or_once_sent_again(sent, people):
     )
     with pytest.raises(ValidationError) as error:
         correct(review, officer, sent_on=days_ago(3), late_reason="Late.")
-    assert "before the National Panel's reply" in error.value.message_dict["sent_on"][0]
+    assert "before the National Panel’s reply" in error.value.message_dict["sent_on"][0]
     assert correct(review, officer, sent_on=days_ago(7)).sent_to_panel_on == days_ago(7)
 
     review = services.rapid_review_send_to_panel(
@@ -149,7 +149,7 @@ def test_the_review_page_links_to_the_correction_and_the_form_saves_it(client, s
         url,
         {
             **date_fields("sent_on", days_ago(7)),
-            "reason": "Typed from the wrong e-mail",
+            "reason": "Typed from the wrong email",
             "version": sent.version,
         },
     )

@@ -351,7 +351,7 @@ def test_panel_response_validation(review, people):
             rapid_review=review, actor=officer, response="more_information", responded_on=None
         )
     assert error.value.message_dict == {
-        "responded_on": ["Enter the date of the Panel's reply"],
+        "responded_on": ["Enter the date of the Panel’s reply"],
         "note": ["Enter what the National Panel asked for"],
         "more_information_by": ["Enter the date the Panel wants it by"],
     }
@@ -829,7 +829,7 @@ def test_no_local_review_needs_the_learning_captured(review, people):
     with pytest.raises(ValidationError) as error:
         services.rapid_review_decide(**decide)
     assert error.value.message_dict["decision"] == [
-        "Record the learning for local or national practice in the meeting's findings "
+        "Record the learning for local or national practice in the meeting’s findings "
         "before deciding on no local review"
     ]
     review.refresh_from_db()
@@ -875,7 +875,7 @@ def test_a_local_review_can_follow_the_panel_disagreeing(review, people):
     assert list(error.value.message_dict) == ["rationale"]
     with pytest.raises(PermissionDenied):
         services.rapid_review_hold_local_review_after_panel(
-            **{**args, "actor": people["agency"], "rationale": "Panel's advice"}
+            **{**args, "actor": people["agency"], "rationale": "Panel’s advice"}
         )
 
     review = services.rapid_review_hold_local_review_after_panel(
@@ -897,7 +897,7 @@ def test_a_corrected_reply_date_cannot_follow_the_local_review_decided_after_it(
     officer = people["officer"]
     review = _sent_and_answered(review, officer, "no_local_review", "disagrees")
     review = services.rapid_review_hold_local_review_after_panel(
-        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="Panel's advice."
+        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="Panel’s advice."
     )
     RapidReview.objects.filter(pk=review.pk).update(
         sent_to_panel_on=TODAY() - dt.timedelta(days=10),
@@ -919,7 +919,7 @@ def test_a_corrected_reply_date_cannot_follow_the_local_review_decided_after_it(
     decided = TODAY() - dt.timedelta(days=5)
     assert error.value.message_dict == {
         "responded_on": [
-            "The date of the Panel's reply must be the same as or before the decision to "
+            "The date of the Panel’s reply must be the same as or before the decision to "
             f"hold a local review after it ({decided.day} {decided:%B %Y})"
         ]
     }
@@ -1070,7 +1070,7 @@ def test_a_response_recorded_wrongly_is_corrected_with_a_reason(review, people):
         actor=officer,
         response="agrees",
         responded_on=TODAY(),
-        correction_reason="The Panel's letter was read wrongly.",
+        correction_reason="The Panel’s letter was read wrongly.",
     )
     review.refresh_from_db()
     assert (review.status, review.panel_response) == (Status.PANEL_RESPONDED, "agrees")
@@ -1078,7 +1078,7 @@ def test_a_response_recorded_wrongly_is_corrected_with_a_reason(review, people):
     assert StatusChange.objects.filter(rapid_review=review).count() == changes
     clock.refresh_from_db()
     assert clock.outcome == "cancelled"  # no longer asked for
-    assert review.panel_response_correction == "The Panel's letter was read wrongly."
+    assert review.panel_response_correction == "The Panel’s letter was read wrongly."
     event = AuditEvent.objects.get(
         object_type="rapid_reviews.rapidreview",
         object_id=str(review.pk),
@@ -1110,7 +1110,7 @@ def test_a_disagreement_needs_what_the_panel_said_and_once_acted_on_stays(review
         note="A local review would help.",
     )
     review = services.rapid_review_hold_local_review_after_panel(
-        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="The Panel's view."
+        rapid_review=review, actor=officer, decided_on=TODAY(), rationale="The Panel’s view."
     )
     with pytest.raises(services.TransitionError):
         services.rapid_review_record_panel_response(

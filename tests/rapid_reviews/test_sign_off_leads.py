@@ -19,7 +19,7 @@ from .conftest import decide_and_sign
 pytestmark = pytest.mark.django_db
 
 LEADS = {
-    "local_authority": ("Karen Whitfield", "Director of Children's Services"),
+    "local_authority": ("Karen Whitfield", "Director of Children’s Services"),
     "police": ("Raj Patel", "Detective Superintendent"),
     "health": ("Dr Fiona Osei", "Designated Nurse"),
 }
@@ -84,7 +84,7 @@ def test_a_new_lead_leaves_earlier_sign_offs_as_signed(client, people, partnersh
     signed = {s.partner: (s.name, s.role) for s in SignOff.objects.filter(rapid_review=decided)}
     assert signed == LEADS
     html = client.get(decided.get_absolute_url()).content.decode().replace("&#x27;", "'")
-    assert "Karen Whitfield, Director of Children's Services" in html
+    assert "Karen Whitfield, Director of Children’s Services" in html
     assert "Stephen Marsh" not in html
     # Opening a recorded sign-off again shows the name as signed, not the new lead.
     form = client.get(sign_off_url(decided, "local_authority")).content.decode()

@@ -35,7 +35,7 @@ def test_empty_sign_in_shows_error_summary_and_prefixed_title(client):
     assert response.status_code == 200
     assert "<title>Error: Sign in" in html
     assert "There is a problem" in html
-    assert "Enter your e-mail address" in html
+    assert "Enter your email address" in html
     assert "Enter your password" in html
 
 
@@ -44,7 +44,7 @@ def test_wrong_password_says_so_without_revealing_which(client, people):
         reverse("safeguarding:sign-in"),
         {"username": people["officer"].email, "password": "not-it"},
     )
-    assert "The e-mail address or password is not correct" in response.content.decode()
+    assert "The email address or password is not correct" in response.content.decode()
 
 
 def test_sign_in_then_sign_out(client, people):
@@ -95,7 +95,7 @@ def test_password_reset_by_email(client, people, eager_tasks, settings):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [officer.email]
-    assert message.alternatives, "the reset e-mail has an HTML part"
+    assert message.alternatives, "the reset email has an HTML part"
     # The dash before the service's name, as every sign-in notice's (security_notices).
     assert message.subject == f"Reset your password – {settings.SERVICE_NAME}"
     link = re.search(r"https?://[^/\s]+(/password-reset/[^\s]+/)", message.body).group(1)
@@ -151,7 +151,7 @@ def test_a_new_password_says_a_second_factor_is_still_to_set_up(client, people, 
     page = _reset_by_link(client, officer)
     assert "Password changed" in page
     assert (
-        "When you sign in, you will set up two-factor authentication. We will e-mail you "
+        "When you sign in, you will set up two-factor authentication. We will email you "
         "a code first, then you will set up an authenticator app on your phone." in page
     )
     assert "has not changed" not in page
@@ -254,7 +254,7 @@ def test_password_reset_links_cannot_flood_an_inbox(client, people, eager_tasks)
     minutes = int(RESET_EMAIL_INTERVAL.total_seconds() // 60)
     assert (
         f"We send one link every {minutes} minutes at most. If you asked for a link less than "
-        f"{minutes} minutes ago, we have not sent another: use the link in the earlier e-mail."
+        f"{minutes} minutes ago, we have not sent another: use the link in the earlier email."
         in page
     )
     User.objects.filter(pk=officer.pk).update(
@@ -495,7 +495,7 @@ def test_the_password_pages_give_plain_hints_not_djangos(client, people, eager_t
         assert "Enter the new password again" in html
         assert (
             "Use at least 12 characters. Do not use common words, your name or the first "
-            "part of your e-mail address." in html
+            "part of your email address." in html
         )
 
 
@@ -520,7 +520,7 @@ def test_a_new_password_may_not_contain_the_persons_name(client, full_name, emai
     html = client.post(url, post).content.decode()
     assert "<title>Error: Change your password" in html
     assert (
-        "Your password must not contain your name or the first part of your e-mail "
+        "Your password must not contain your name or the first part of your email "
         f"address (it contains ‘{part}’)" in html
     )
     user.refresh_from_db()
@@ -565,7 +565,7 @@ def test_an_address_differing_only_in_case_is_refused_and_sign_in_still_works(cl
         },
     )
     assert response.status_code == 200
-    assert "already has this e-mail address" in response.content.decode()
+    assert "already has this email address" in response.content.decode()
     from safeguarding.models import User
 
     assert User.objects.filter(email__iexact=officer.email).count() == 1

@@ -298,10 +298,10 @@ def test_the_first_manager_is_invited_by_e_mail_and_chooses_their_own_password(
     # the service's administrators.
     told_whom = f"If you did not expect this, tell the administrators of {settings.SERVICE_NAME}."
     for part in (invitation.body, invitation.alternatives[0][0]):
-        assert "tell the partnership's business manager" not in part.replace("&#x27;", "'")
+        assert "tell the partnership’s business manager" not in part.replace("&#x27;", "'")
         assert told_whom in part
     told = [str(m) for m in client.get(response.url).context["messages"]]
-    assert any("We have e-mailed nadia.okafor@northvale.example" in m for m in told), told
+    assert any("We have emailed nadia.okafor@northvale.example" in m for m in told), told
 
     # The link lets them choose a password, and then sign in with it.
     client.logout()
@@ -697,14 +697,14 @@ def test_a_persons_page_says_an_invited_person_has_not_chosen_a_password_yet(
         return page
 
     assert (
-        "Not chosen yet: they have not used the link in their invitation, e-mailed on "
+        "Not chosen yet: they have not used the link in their invitation, emailed on "
         f"{full_date(timezone.localdate(given))}." in said()
     )
     role.invitation_untold_since = timezone.now()
     role.save(update_fields=["invitation_untold_since"])
-    assert "Not chosen yet: their invitation has not been e-mailed yet." in said()
+    assert "Not chosen yet: their invitation has not been emailed yet." in said()
     role.delete()
-    assert "Not chosen yet: no invitation has been e-mailed (they have no role)." in said()
+    assert "Not chosen yet: no invitation has been emailed (they have no role)." in said()
     # A password an administrator typed when making an account is a password.
     response = _add_user(
         admin_client, "nia.evans@example.org", "Nia Evans", [], "A-long-enough-passw0rd!"
@@ -844,7 +844,7 @@ def test_an_invited_persons_page_offers_to_send_the_invitation_again(
     assert sent.actor is not None and sent.actor.is_superuser
     assert sent.partnership == partnership
     assert sent.changes["invitation"] == "sent again"
-    assert "We have e-mailed sam.lee@example.org their invitation again" in " ".join(
+    assert "We have emailed sam.lee@example.org their invitation again" in " ".join(
         unescape(admin_client.get(url).content.decode()).split()
     )
 

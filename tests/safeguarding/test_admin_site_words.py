@@ -466,7 +466,7 @@ def test_adding_a_person_whose_address_is_taken_says_so_once_in_words(admin_clie
     assert response.status_code == 200
     errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode())
     assert [unescape(re.sub(r"<[^>]+>", "", error)) for error in errors] == [
-        f"{officer.full_name} already has this e-mail address: each person signs in with their own"
+        f"{officer.full_name} already has this email address: each person signs in with their own"
     ]
     assert User.objects.with_email(address).count() == 1
 
@@ -594,7 +594,7 @@ def test_the_password_hints_in_the_administration_speak_of_the_person_not_to_you
     ):
         text = _text(admin_client.get(url))
         assert "Their password must contain at least 12 characters." in text, url
-        assert "Their password must not contain their name or the first part of their e-mail" in (
+        assert "Their password must not contain their name or the first part of their email" in (
             text
         ), url
         assert not re.search(r"\b[Yy]our\b", text.split("Password", 1)[1]), url

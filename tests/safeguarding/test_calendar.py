@@ -57,7 +57,7 @@ def test_bank_holidays_2026_exactly_as_in_domain():
         (D(2026, 12, 25), "Christmas Day"),
         (D(2026, 12, 28), "Boxing Day (observed)"),
         (D(2021, 12, 27), "Christmas Day (observed)"),
-        (D(2022, 1, 3), "New Year's Day (observed)"),
+        (D(2022, 1, 3), "New Year’s Day (observed)"),
     ],
 )
 def test_bank_holiday_names(day, name):
@@ -224,7 +224,7 @@ def test_explain_christmas_2026():
         SkippedDay(D(2026, 12, 26), "Saturday"),
         SkippedDay(D(2026, 12, 27), "Sunday"),
         SkippedDay(D(2026, 12, 28), "Boxing Day (observed)"),
-        SkippedDay(D(2027, 1, 1), "New Year's Day"),
+        SkippedDay(D(2027, 1, 1), "New Year’s Day"),
         SkippedDay(D(2027, 1, 2), "Saturday"),
         SkippedDay(D(2027, 1, 3), "Sunday"),
     ]
@@ -398,7 +398,7 @@ def test_christmas_closure_week(partnership):
         "Partnership closure: Christmas closure",
         "Partnership closure: Christmas closure",
         "Partnership closure: Christmas closure",
-        "New Year's Day",
+        "New Year’s Day",
         "Saturday",
         "Sunday",
     ]

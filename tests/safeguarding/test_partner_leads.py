@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 LEADS = {
     "local_authority_name": "Karen Whitfield",
-    "local_authority_job_title": "Director of Children's Services",
+    "local_authority_job_title": "Director of Children’s Services",
     "police_name": "Raj Patel",
     "police_job_title": "Detective Superintendent",
     "health_name": "Dr Fiona Osei",
@@ -54,7 +54,7 @@ def test_a_manager_finds_records_and_sees_the_leads(client, people, partnership)
     response = client.post(url, {**LEADS, "police_name": "  Raj   Patel "})
     assert response.status_code == 302
     assert saved(partnership) == {
-        "local_authority": ("Karen Whitfield", "Director of Children's Services"),
+        "local_authority": ("Karen Whitfield", "Director of Children’s Services"),
         "police": ("Raj Patel", "Detective Superintendent"),
         "health": ("Dr Fiona Osei", "Designated Nurse"),
     }

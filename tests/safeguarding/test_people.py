@@ -175,7 +175,7 @@ def test_bad_input_is_explained_and_nothing_is_made(
         (
             {"email": "not-an-address", "full_name": "", "role": "agency", "agency": ""},
             {
-                "email": "Enter an e-mail address in the correct format",
+                "email": "Enter an email address in the correct format",
                 "full_name": "Enter their full name, unless they already have an account",
                 "agency": "Select the agency they answer for",
             },
@@ -183,7 +183,7 @@ def test_bad_input_is_explained_and_nothing_is_made(
         (
             {"email": "", "full_name": "", "role": ""},
             {
-                "email": "Enter their work e-mail address",
+                "email": "Enter their work email address",
                 "full_name": "Enter their full name, unless they already have an account",
                 "role": "Select their role",
             },
@@ -513,7 +513,7 @@ def test_removing_an_officer_asks_who_takes_over_their_open_deadlines(
 
     page = client.get(remove).content.decode()
     assert "Officer One owns 2 open deadlines in this partnership" in page
-    assert "Choose who takes them over: we e-mail them to tell them" in page
+    assert "Choose who takes them over: we email them to tell them" in page
     assert f'value="{colleague.pk}"' in page and f'value="{manager.pk}"' in page
     assert f'value="{officer.pk}"' not in page and f'value="{contributor.pk}"' not in page
 
@@ -787,7 +787,7 @@ def test_the_invitation_e_mail_writes_names_as_they_are_typed(
     settings.CELERY_TASK_ALWAYS_EAGER = True
     partnership.name = "St Anne's Safeguarding Children Partnership"
     partnership.save(update_fields=["name"])
-    agency = AgencyFactory(name="Brookfield Children's Social Care", partnerships=[partnership])
+    agency = AgencyFactory(name="Brookfield Children’s Social Care", partnerships=[partnership])
     sign_in(client, people["manager"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -808,7 +808,7 @@ def test_the_invitation_e_mail_writes_names_as_they_are_typed(
     )
     assert "Dear Siobhan O'Neill," in invitation.body
     assert "St Anne's Safeguarding Children Partnership" in invitation.body
-    assert "You answer for Brookfield Children's Social Care." in invitation.body
+    assert "You answer for Brookfield Children’s Social Care." in invitation.body
     assert "&#x27;" not in invitation.body and "&amp;" not in invitation.body
     html = invitation.alternatives[0][0]
     assert "O&#x27;Neill" in html  # the HTML part stays escaped
@@ -885,7 +885,7 @@ def test_who_has_not_signed_in_yet_is_marked_where_deadlines_are_handed_over(
         assert "has not signed in yet" in labels["Invited Colleague"], page_url
         assert "has not signed in yet" not in labels["Ready Colleague"], page_url
     page = client.get(url("deadlines-hand-over", partnership, officer.pk)).content.decode()
-    assert "We e-mail the person you choose to tell them." in page
+    assert "We email the person you choose to tell them." in page
 
 
 def test_the_new_owner_is_e_mailed_once_after_a_hand_over(

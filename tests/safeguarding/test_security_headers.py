@@ -81,7 +81,7 @@ def test_two_factor_pages_have_no_inline_code(client, people):
         {"username": officer.email, "password": "correct-horse-battery-staple"},
     )
     email_step = client.get(reverse("safeguarding:two-factor-email"))
-    assert_no_inline_code(email_step.content.decode(), "two-factor e-mailed code")
+    assert_no_inline_code(email_step.content.decode(), "two-factor emailed code")
     client.post(reverse("safeguarding:two-factor-email"), {"code": emailed_code(officer.email)})
     response = client.get(reverse("safeguarding:two-factor-setup"))
     html = response.content.decode()

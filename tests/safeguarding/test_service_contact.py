@@ -131,7 +131,7 @@ def test_the_service_status_page_gives_the_address_when_it_is_not_working(
     response = client.get(reverse("safeguarding:service-status"))
     assert response.status_code == 503
     page = response.content.decode().partition('<footer class="govuk-footer">')[0]
-    assert ("To tell the team that runs the service, e-mail" in page) == bool(address)
+    assert ("To tell the team that runs the service, email" in page) == bool(address)
     assert (f'href="mailto:{ADDRESS}"' in page) == bool(address)
 
 
@@ -189,7 +189,7 @@ def test_the_set_up_code_page_names_the_administrators_who_correct_an_address(
     page = _main(client.get(reverse("safeguarding:two-factor-email")).content.decode())
     assert "business manager" not in page
     assert (
-        f"If the e-mail address above is wrong, ask the administrators of {settings.SERVICE_NAME}"
+        f"If the email address above is wrong, ask the administrators of {settings.SERVICE_NAME}"
         in page
     )
     assert (f'href="mailto:{ADDRESS}"' in page) == bool(address)

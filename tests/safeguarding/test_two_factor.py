@@ -69,7 +69,7 @@ def test_first_sign_in_sets_up_an_authenticator_then_shows_recovery_codes_once(
     response = client.get(step)
     assert response.status_code == 302 and response.url == f"{EMAIL}?next=%2F"
     html = client.get(response.url).content.decode()
-    assert "Check your e-mail" in html and officer.email in html
+    assert "Check your email" in html and officer.email in html
     assert [m.subject for m in mail.outbox] == [
         "Your set-up code for Safeguarding practice reviews"
     ]
@@ -423,7 +423,7 @@ def test_the_last_two_tries_before_the_lockout_are_warned_of(client, people, set
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         page = client.post(SIGN_IN, {"username": officer.email, "password": "wrong-password-1"})
         html = page.content.decode()
-        assert "The e-mail address or password is not correct" in html
+        assert "The email address or password is not correct" in html
         said.append(re.search(r"wrongly (\d) more time", html))
     left = [int(m.group(1)) if m else None for m in said]
     assert left == [None] * (settings.AXES_FAILURE_LIMIT - 3) + [2, 1]
@@ -454,14 +454,14 @@ def test_the_set_up_waits_for_the_e_mailed_code(client, people, no_throttle):
     assert len(mail.outbox) == 1
     # Wrong or malformed codes: a GOV.UK error, and the failure is audited.
     response = client.post(EMAIL, {"code": "12"})
-    assert "Enter the 6-digit code from the e-mail" in response.content.decode()
+    assert "Enter the 6-digit code from the email" in response.content.decode()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     response = client.post(EMAIL, {"code": wrong})
     html = response.content.decode()
-    assert "<title>Error: Check your e-mail" in html
+    assert "<title>Error: Check your email" in html
     assert "The code is not correct or has expired" in html
     failed = AuditEvent.objects.get(action=Action.TWO_FACTOR_FAILED, actor=officer)
-    assert failed.changes == {"method": "e-mailed set-up code"}
+    assert failed.changes == {"method": "emailed set-up code"}
 
     # The right code opens the set-up, but it is not a second factor: nothing else opens.
     assert client.post(EMAIL, {"code": f" {code[:3]} {code[3:]} "}).url.startswith(SETUP)
@@ -527,7 +527,7 @@ def test_a_mail_server_that_is_down_is_explained_and_nothing_is_kept(
     response = client.get(EMAIL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "We could not send the e-mail" in html
+    assert "We could not send the email" in html
     assert "We need to send a 6-digit code" in html
     # No code and no cooldown kept: the device was made in the same transaction.
     assert not EmailDevice.objects.filter(user=officer).exists()
@@ -868,7 +868,7 @@ def test_letters_the_database_upper_cases_alike_do_not_reach_the_account(client,
     # Not the officer's account: the right password is refused and counts for nothing.
     response = client.post(SIGN_IN, {"username": variant, "password": PASSWORD})
     assert response.status_code == 200
-    assert "The e-mail address or password is not correct" in response.content.decode()
+    assert "The email address or password is not correct" in response.content.decode()
     for attempt in range(2, 5):
         response = client.post(SIGN_IN, {"username": variant, "password": "wrong"})
         assert response.status_code == 200, attempt

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nServing http://{addr}/ with a Celery worker and beat (embedded broker).\n"
-                f"E-mail is written to {settings.EMAIL_FILE_PATH}. Press Ctrl-C to stop.\n"
+                f"Email is written to {settings.EMAIL_FILE_PATH}. Press Ctrl-C to stop.\n"
             )
         )
         stopping = False
