@@ -77,6 +77,13 @@ app.conf.beat_schedule = {
         "schedule": 60 * 60,
         "options": {"expires": 1800},
     },
+    # Files held for a form refused for another answer (held_uploads.py) are deleted a day
+    # after they were held; hourly, so none is kept much longer than that.
+    "clear-held-uploads": {
+        "task": "safeguarding.clear_held_uploads",
+        "schedule": 60 * 60,
+        "options": {"expires": 1800},
+    },
     # Expired sessions are deleted once a night, so the table does not grow for ever.
     "clear-expired-sessions": {
         "task": "safeguarding.clear_expired_sessions",

@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from . import opened
+from . import held_uploads, opened
 from .drafts import take_kept_post
 from .once import made, sent_before, taken_before
 from .templatetags.error_summary import first_box
@@ -67,6 +67,8 @@ def form_page(
         if earlier is not None:
             return redirect(earlier or done or record.get_absolute_url())
     form = form_class(data, files, initial=initial, **(form_kwargs or {}))
+    # A file chosen on a page refused for another answer is held for saving again.
+    held = held_uploads.hold_for(form, request=request, record=record) if posted else None
     if posted and form.is_valid():
         with refusals_shown_on(form):
             with transaction.atomic() if check_version or once else nullcontext():
@@ -77,6 +79,8 @@ def form_page(
                 if check_version is not None:
                     check_version(form.cleaned_data.get("version"))
                 response = run(form) or redirect(done or record.get_absolute_url())
+                if held is not None:
+                    held.used_up()
                 if once:
                     made(form, response.get("Location", ""))
             return response
@@ -104,6 +108,8 @@ def form_page(
             )
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)
+    if held is not None:
+        held.keep()
     return render(
         request,
         template,

@@ -11,6 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import held_uploads
 from .drafts import KeptValuesShownQuietly
 from .opened import OpenedValues, opened_field
 
@@ -49,6 +50,13 @@ class GDSFormHelper(FormHelper):
                     css_class="govuk-js-character-count",
                     context={"max_characters": limit},
                     template="includes/character_count_field.html",
+                )
+            if isinstance(field, forms.FileField):
+                # Under the file input, the file held for it after a refusal (held_uploads).
+                self[name].wrap_once(
+                    Field,
+                    context={"held_name": getattr(form, "held_names", {}).get(name, "")},
+                    template="includes/file_upload_field.html",
                 )
         return super().render_layout(form, context, template_pack=template_pack)
 
@@ -125,6 +133,11 @@ class GDSFormMixin(KeptValuesShownQuietly):
         super().__init__(*args, **kwargs)
         drop_maxlength(self)
         _without_control_characters(self)
+        if held_uploads.file_fields(self):
+            # The token of the files held for this form when it was refused (held_uploads).
+            self.fields[held_uploads.HELD_FIELD] = held_uploads.held_field()
+        #: question -> the name of the file held for it, said under its file input.
+        self.held_names: dict[str, str] = {}
         self.build_helper()
 
     #: What a refused hidden field (a page's version, a create-once token) shows: the

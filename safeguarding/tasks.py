@@ -178,3 +178,11 @@ def clear_expired_sessions() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     FormSubmission.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=30)).delete()
     return deleted
+
+
+@shared_task(name="safeguarding.clear_held_uploads", ignore_result=True)
+def clear_held_uploads() -> int:
+    """Delete the files held for refused forms more than a day ago (held_uploads.py)."""
+    from .held_uploads import clear_expired
+
+    return clear_expired()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from safeguarding import permissions
+from safeguarding import held_uploads, permissions
 from safeguarding.audit import Action, audit_record, audit_view
 from safeguarding.models import Role
 
@@ -32,6 +32,8 @@ def attachments(request, pk):
         audit_view(request, incident, "attachments")
     posted = request.method == "POST"
     form = forms.AttachmentForm(request.POST if posted else None, request.FILES if posted else None)
+    # A file chosen on a page refused for another answer is held for saving again.
+    held = held_uploads.hold_for(form, request=request, record=incident) if posted else None
     if request.method == "POST" and form.is_valid():
         try:
             attachment = services.attachment_add(
@@ -40,11 +42,14 @@ def attachments(request, pk):
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
             )
+            held.used_up()
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
             messages.success(request, f"{attachment.original_name} is uploaded.")
             return redirect("notifications:attachments", pk=incident.pk)
+    if held is not None:
+        held.keep()
     return render(
         request,
         "notifications/attachments.html",

@@ -17,6 +17,7 @@ from .accounts import (
 from .audit import AuditEvent, AuditEventQuerySet, AuditImmutableError
 from .deadlines import Deadline, DeadlineChange, DeadlineQuerySet
 from .erased import ErasedChild, ErasedClock, ErasedIncident, ErasedReview
+from .held_uploads import HeldUpload
 from .history import StatusChangeBase, StatusChangeImmutableError
 from .reminders import (
     CalendarFeedToken,
@@ -44,6 +45,7 @@ __all__ = [
     "ErasedIncident",
     "ErasedReview",
     "FormSubmission",
+    "HeldUpload",
     "Membership",
     "MembershipQuerySet",
     "PartnerLead",
