@@ -3,6 +3,7 @@
 from django import forms
 
 from rapid_reviews.forms import ActionForm, area, text
+from safeguarding.dates import full_date
 from safeguarding.form_fields import GDSDateField, working_day_checked
 from safeguarding.models import Agency, User
 from safeguarding.once import OnceFormMixin
@@ -350,6 +351,21 @@ class PublishForm(ActionForm):
     past_dates = ("published_on",)
 
     case_check = publication_checks.publish_errors
+
+    def day_warnings(self) -> list[str]:
+        """The page's warnings of a day of publication on a weekend or a bank holiday:
+        the planned date as the page is opened, with the dates entered once it is shown
+        again after saving (`publication_day_warnings`)."""
+        if self.is_bound:
+            entered = getattr(self, "cleaned_data", None) or {}
+        else:  # the date of publication the page suggests (today)
+            entered = {"published_on": self.initial.get("published_on")}
+        return publication_day_warnings(
+            planned=self.review.planned_publication if self.review is not None else None,
+            published_on=entered.get("published_on"),
+            embargo_until=entered.get("embargo_until"),
+        )
+
     case_answers = (
         "kind",
         "public_title",
@@ -363,6 +379,48 @@ class PublishForm(ActionForm):
         "nspcc_sent_on",
         "late_reason",
     )
+
+
+def not_a_working_day(day) -> str | None:
+    """ "a weekend" or "a bank holiday (Christmas Day)" for a day in England that is one
+    (the working-day calendar; a partnership's own closure days do not count here), or
+    None."""
+    from safeguarding.calendar import non_working_reason
+
+    if day is None:
+        return None
+    if day.weekday() >= 5:
+        return "a weekend"
+    reason = non_working_reason(day)
+    return f"a bank holiday ({reason})" if reason else None
+
+
+def publication_day_warnings(*, planned, published_on, embargo_until) -> list[str]:
+    """Warnings (never errors: publishing on such a day is allowed) for the day the
+    report goes public falling on a weekend or a bank holiday in England: the planned date
+    of publication given with the notice, and the date of publication and the end of the
+    embargo as entered."""
+
+    def day(value) -> str:
+        return f"{value:%A} {full_date(value)}"
+
+    warnings = []
+    if planned is not None and planned != published_on and (what := not_a_working_day(planned)):
+        warnings.append(
+            f"The planned date of publication given to the Panel and DfE, {day(planned)}, "
+            f"falls on {what}. You can still publish on that day."
+        )
+    if what := not_a_working_day(published_on):
+        warnings.append(
+            f"The date of publication, {day(published_on)}, falls on {what}. You can "
+            "still publish on that day."
+        )
+    if what := not_a_working_day(embargo_until):
+        warnings.append(
+            f"The embargo ends on {day(embargo_until)}, which falls on {what}: the report "
+            "appears on the public pages that day. You can still publish with it."
+        )
+    return warnings
 
 
 class NspccForm(ActionForm):
