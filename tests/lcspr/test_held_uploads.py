@@ -377,3 +377,14 @@ def test_files_held_for_more_than_a_day_are_deleted_by_the_hourly_sweep(
     assert not (private_media / old.file.name).exists()
     assert (private_media / new.file.name).exists()
     assert clear_held_uploads() == 0  # safe to run twice
+
+
+def test_the_held_files_name_is_shown_as_text(client, local_review, people):
+    sign_in(client, people["officer"])
+    response = client.post(
+        reverse("lcspr:terms", args=[local_review.pk]),
+        {"text": "", "document": _pdf("<b>terms.pdf"), "version": local_review.version},
+    )
+    page = response.content.decode()
+    assert _held_note(page, "&lt;b&gt;terms.pdf")
+    assert "<b>terms" not in page
