@@ -67,8 +67,9 @@ def form_page(
         if earlier is not None:
             return redirect(earlier or done or record.get_absolute_url())
     form = form_class(data, files, initial=initial, **(form_kwargs or {}))
-    # A file chosen on a page refused for another answer is held for saving again.
-    held = held_uploads.hold_for(form, request=request, record=record) if posted else None
+    # A file chosen on a page refused for another answer is held for saving again (also
+    # named on a page given back after a session timeout, whose typing carries its token).
+    held = held_uploads.hold_for(form, request=request, record=record) if data is not None else None
     if posted and form.is_valid():
         with refusals_shown_on(form):
             with transaction.atomic() if check_version or once else nullcontext():
@@ -108,7 +109,7 @@ def form_page(
             )
         except ConcurrentEditError as error:
             keep_typing_after_conflict(form, error)
-    if held is not None:
+    if posted and held is not None:
         held.keep()
     return render(
         request,

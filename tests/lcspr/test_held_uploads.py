@@ -388,3 +388,24 @@ def test_the_held_files_name_is_shown_as_text(client, local_review, people):
     page = response.content.decode()
     assert _held_note(page, "&lt;b&gt;terms.pdf")
     assert "<b>terms" not in page
+
+
+def test_a_page_given_back_after_a_session_timeout_names_its_held_file(
+    client, local_review, people
+):
+    """Typing kept across a timeout (drafts.py) carries the token: the page says which
+    file saving will use, never uses it unsaid."""
+    from safeguarding.drafts import KEY
+
+    officer = people["officer"]
+    token = _held_on_terms(client, local_review, officer)
+    url = reverse("lcspr:terms", args=[local_review.pk])
+    session = client.session
+    session[KEY + url] = {
+        "by": str(officer.pk),
+        "post": {"text": ["Scope."], "held_files": [token], "version": [str(local_review.version)]},
+    }
+    session.save()
+    page = client.get(url).content.decode()
+    assert _held_note(page, "signed-terms.pdf")
+    assert _token(page) == token
