@@ -351,6 +351,19 @@ class PublishForm(ActionForm):
     past_dates = ("published_on",)
 
     case_check = publication_checks.publish_errors
+    case_answers = (
+        "kind",
+        "public_title",
+        "public_summary",
+        "checks",
+        "published_on",
+        "report",
+        "improvements",
+        "improvements_reason",
+        "embargo_until",
+        "nspcc_sent_on",
+        "late_reason",
+    )
 
     def day_warnings(self) -> list[str]:
         """The page's warnings of a day of publication on a weekend or a bank holiday:
@@ -365,20 +378,6 @@ class PublishForm(ActionForm):
             published_on=entered.get("published_on"),
             embargo_until=entered.get("embargo_until"),
         )
-
-    case_answers = (
-        "kind",
-        "public_title",
-        "public_summary",
-        "checks",
-        "published_on",
-        "report",
-        "improvements",
-        "improvements_reason",
-        "embargo_until",
-        "nspcc_sent_on",
-        "late_reason",
-    )
 
 
 def not_a_working_day(day) -> str | None:

@@ -1,4 +1,4 @@
-"""Files held for a form refused for another answer (ADR 0021, addendum on uploads).
+"""Files held for a form refused for another answer (ADR 0003, addendum of 2026-12-07).
 
 A browser never sends a file again: a page shown again with errors has an empty file
 input, and the person had to choose the file again without being told. Now, when a form

@@ -42,7 +42,8 @@ def attachments(request, pk):
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
             )
-            held.used_up()
+            if held is not None:
+                held.used_up()
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
