@@ -182,6 +182,11 @@ BOTH = (
     "These were also changed by someone else or in another tab: {names}. What you typed "
     "is kept in them: saving again replaces their change."
 )
+#: ... and where both changed the boxes ticked in the same questions (merged as sets).
+COMBINED = (
+    "These were also changed by someone else or in another tab: {names}. Their choices "
+    "and yours are combined in them: check them before you save again."
+)
 
 
 def conflict_names(labels: list[str]) -> str:
@@ -193,8 +198,9 @@ def conflict_names(labels: list[str]) -> str:
 def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
     """After a refused stale save: say so (one error), keep what was typed, take the
     other change into the questions the person left as they were (a three-way merge,
-    opened.py), name those both changed, and move the form on to the version saved now
-    with what it now shows as its base, so that saving again saves both changes, and
+    opened.py), merge as sets the ticked boxes of those both changed, name those both
+    changed and show beside each what is saved now, and move the form on to the version
+    saved now with what it now shows as its base, so that saving again saves both changes, and
     replaces the other change only where the person typed over it knowingly. The save
     itself is refused all the same: nothing is merged and saved unseen.
 
@@ -219,7 +225,7 @@ def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
     if merge is None:
         form.conflict_note = [SAVE_AGAIN]
         return
-    merged, both = merge
+    merged, both, combined = merge
     form.conflict_note = [MERGED if merged else KEPT]
     refused = str(error)
     form._errors[NON_FIELD_ERRORS] = form.error_class(
@@ -233,12 +239,17 @@ def keep_typing_after_conflict(form, error: ConcurrentEditError) -> None:
     # A page shown again with errors (every error at once): those of a question now
     # holding the other change's value were about what this page sent, not what it shows.
     if form.is_bound and hasattr(form, "_errors") and form._errors:
-        for name in merged:
+        for name in merged + combined:
             form._errors.pop(name, None)
-    if both:
-        labels = [str(form.fields[name].label or name) for name in both]
-        form.conflict_note.append(BOTH.format(names=conflict_names(labels)))
-        form.error_target = first_box(form[both[0]])
+    for names, line in ((both, BOTH), (combined, COMBINED)):
+        if names:
+            labels = [str(form.fields[name].label or name) for name in names]
+            form.conflict_note.append(line.format(names=conflict_names(labels)))
+    # The summary's one error links to the first of them on the page (each shows, at
+    # the question, what is saved now: templates/includes/saved_elsewhere.html).
+    named = [name for name in form.fields if name in both or name in combined]
+    if named:
+        form.error_target = first_box(form[named[0]])
 
 
 def _posted_version(form) -> int | None:
