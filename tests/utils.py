@@ -192,7 +192,9 @@ def form_as_shown(html: str, *, having: str = "version") -> dict[str, list[str]]
                 if a.get("type") in ("radio", "checkbox") and "checked" not in a:
                     self.current.setdefault(name, [])
                     return
-                self.current.setdefault(name, []).append(a.get("value", "on"))
+                # A box without a value sends "on"; a text box without one, nothing typed.
+                default = "on" if a.get("type") in ("radio", "checkbox") else ""
+                self.current.setdefault(name, []).append(a.get("value", default))
             elif tag == "textarea" and name:
                 self.area = name
                 self.current.setdefault(name, []).append("")

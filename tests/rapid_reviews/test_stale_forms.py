@@ -510,3 +510,88 @@ def test_a_chronology_both_tabs_changed_keeps_this_tabs_rows_and_says_so(
     assert form_as_shown(html)["chronology-0-what_happened"] == ["B's row"]
     saved = AgencyReturn.objects.get(information_request=request)
     assert [e.what_happened for e in saved.chronology.all()] == ["A's row"]
+
+
+SAVED = "Saved by someone else or in another tab:"
+SEE = "See what was saved by someone else or in another tab"
+
+
+def _question(html: str, name: str) -> str:
+    """The part of the page that is the question `name` (up to the next question)."""
+    rest = html.split(f'id="div_id_{name}"', 1)[1]
+    return re.split(r'id="div_id_\w+"', rest, maxsplit=1)[0]
+
+
+def test_criteria_both_tabs_changed_are_combined_and_what_the_other_saved_is_shown(
+    sent_requests, contributors
+):
+    """Opened with two criteria ticked. Tab A ticks a third and rewrites the analysis;
+    tab B, opened before, unticks the first, ticks the fourth and rewrites the analysis
+    too. B's page keeps B's analysis, with A's shown at the question (behind a details:
+    it may be long), and the criteria combined: A's ticks with B's changes made to them,
+    named for B to check. Saving again saves that."""
+    from rapid_reviews import services
+
+    from .conftest import rows, values_for_return
+
+    request = sent_requests["police"]
+    opened_with = ["improvements", "recurrent_themes"]
+    services.agency_return_save_draft(
+        information_request=request,
+        actor=contributors["police"],
+        values=values_for_return(analysis="Old analysis", criteria_view=opened_with),
+        rows=rows(timezone.localdate() - dt.timedelta(days=5)),
+    )
+    url = reverse("rapid_reviews:contributor-return", args=[request.pk])
+    browser = client_for(contributors["police"])
+    page = browser.get(url).content.decode()
+    tab_a, tab_b = form_as_shown(page), form_as_shown(page)
+    a = {
+        **tab_a,
+        "analysis": "A's <analysis>\nover two lines",
+        "criteria_view": [*opened_with, "working_together"],
+        "save": "1",
+    }
+    assert browser.post(url, a).status_code == 302
+    b = {
+        **tab_b,
+        "analysis": "B's analysis",
+        "criteria_view": ["recurrent_themes", "panel_suggestion"],
+        "save": "1",
+    }
+    refused = browser.post(url, b)
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    summary = _summary(html)  # the summary as it was: one error, at the first named
+    assert summary.count("<li>") == 1 and 'href="#id_analysis"' in summary
+    shown = form_as_shown(html)
+    assert shown["analysis"] == ["B's analysis"]
+    assert sorted(shown["criteria_view"]) == [
+        "panel_suggestion",
+        "recurrent_themes",
+        "working_together",
+    ]
+    assert "also changed by someone else or in another tab: ‘Analysis’. What you typed" in html
+    assert (
+        "also changed by someone else or in another tab: ‘In your agency’s view, which "
+        "criteria for a local review does the case meet?’. Their choices and yours are "
+        "combined in them: check them before you save again."
+    ) in html
+    analysis = _question(html, "analysis")
+    assert SEE in analysis and "A&#x27;s &lt;analysis&gt;\nover two lines" in analysis
+    assert analysis.index(SEE) < analysis.index("<textarea")
+    criteria = _question(html, "criteria_view")
+    assert SAVED in criteria
+    saved_part = criteria.split(SAVED, 1)[1].split("</ul>", 1)[0]
+    assert "two or more agencies working together" in saved_part
+    assert "National Panel has suggested" not in saved_part  # B's, not saved
+    for untouched in ("involved", "learning", "involvement_summary"):
+        assert SAVED not in _question(html, untouched) and SEE not in _question(html, untouched)
+    assert browser.post(url, {**shown, "save": "1"}).status_code == 302
+    saved = AgencyReturn.objects.get(information_request=request)
+    assert saved.analysis == "B's analysis"
+    assert sorted(saved.criteria_view) == [
+        "panel_suggestion",
+        "recurrent_themes",
+        "working_together",
+    ]
