@@ -717,7 +717,7 @@ def test_a_signed_off_action_is_shown_as_it_is_without_a_form(
     main = page.split("<main", 1)[1].split("</main>", 1)[0]
     assert "Save progress" not in page and "<form" not in main
     assert "it can no longer change" in page
-    assert "Audit shows the child&#x27;s words recorded." in page
+    assert "Audit shows the child’s words recorded." in page
 
 
 def test_a_late_step_opened_too_early_says_what_to_do_first(client, local_review, people):
@@ -818,7 +818,7 @@ def test_the_date_to_look_again_at_a_hold_is_changed_from_the_review_page(
     assert (
         f"{officer.full_name}: The date to look again at the hold: "
         f"{TODAY() + dt.timedelta(days=5):%-d %B %Y} → {later:%-d %B %Y}; "
-        "the hold&#x27;s detail: changed"
+        "the hold’s detail: changed"
     ) in lines[-1]
     assert "Adjourned" not in lines[-1]
 

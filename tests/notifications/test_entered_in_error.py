@@ -141,7 +141,7 @@ def test_the_page_says_what_will_be_erased_and_needs_a_reason(client, people, ma
     sign_in(client, people["officer"])
     url = reverse("notifications:enter-in-error", args=[incident.pk])
     page = client.get(url).content.decode()
-    assert "This erases its details and its 2 children&#x27;s details, and stops" in page
+    assert "This erases its details and its 2 children’s details, and stops" in page
     assert "govuk-button--warning" in page
 
     response = client.post(url, {"reason": "", "version": incident.version})

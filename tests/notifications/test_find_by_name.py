@@ -199,9 +199,9 @@ def test_bad_input_shows_the_errors(client, people):
     sign_in(client, people["officer"])
     html = search(client, "   ").content.decode()
     assert "<title>Error:" in html and "There is a problem" in html
-    assert 'href="#id_name"' in html and "Enter the child&#x27;s name" in html
+    assert 'href="#id_name"' in html and "Enter the child’s name" in html
     html = search(client, " J ").content.decode()
-    assert "The child&#x27;s name must be 2 characters or more" in html
+    assert "The child’s name must be 2 characters or more" in html
     response = client.post(
         URL,
         {
@@ -213,7 +213,7 @@ def test_bad_input_shows_the_errors(client, people):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The child&#x27;s date of birth must be a real date" in html
+    assert "The child’s date of birth must be a real date" in html
     assert 'href="#id_date_of_birth_0"' in html
     assert not AuditEvent.objects.filter(changes__page="find a case by the child’s name")
 
@@ -285,4 +285,4 @@ def test_hyphens_apostrophes_and_spaces_inside_a_name_are_ignored(
         assert references(search(client, typed)) == {apostrophe.reference}, typed
     # Punctuation alone is not a name: nothing is searched for.
     html = search(client, "'-").content.decode()
-    assert "The child&#x27;s name must be 2 characters or more" in html
+    assert "The child’s name must be 2 characters or more" in html

@@ -676,7 +676,7 @@ def test_an_unborn_child_needs_no_name_typed(client, people, make_incident):
     url = reverse("notifications:child-add", args=[incident.pk])
     base = {"pseudonym": "", "sex": "not_known", "ethnicity": "not_known", "status_at_time": "cin"}
     missing = client.post(url, {**base, "name": ""}).content.decode()
-    assert "Enter the child&#x27;s full name, or tick ‘The child was unborn’" in missing
+    assert "Enter the child’s full name, or tick ‘The child was unborn’" in missing
     response = client.post(url, {**base, "name": "", "unborn": "on"})
     assert response.status_code == 302, response.content.decode()
     assert incident.children.get().name == "Unborn"

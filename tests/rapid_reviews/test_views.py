@@ -58,7 +58,7 @@ def test_the_officers_journey(client, review, agencies, contributors, people):
         html.index(f"Visit on {d}") for d in (days[0], TODAY() - dt.timedelta(days=20), days[1])
     )
     assert first < middle < last
-    assert "Outstanding:</strong> Brookfield Children&#x27;s Services" in html
+    assert "Outstanding:</strong> Brookfield Children’s Services" in html
     report = client.get(reverse("rapid_reviews:draft-report", args=[review.pk])).content.decode()
     assert "Police attended twice." in report and "Agency involvement" in report
 
@@ -668,7 +668,7 @@ def test_the_decision_page_names_the_returns_still_awaited(
     sign_in(client, people["officer"])
     html = client.get(reverse("rapid_reviews:decision", args=[review.pk])).content.decode()
     assert "Returns still awaited from:" in html
-    assert "Brookfield Hospitals" in html and "Brookfield Children&#x27;s Services" in html
+    assert "Brookfield Hospitals" in html and "Brookfield Children’s Services" in html
     assert "Midshire Police" not in html.split("Returns still awaited from:")[1].split(".")[0]
 
 
@@ -995,7 +995,7 @@ def test_the_panels_reply_is_corrected_on_its_own_page(client, review, people):
     lines = re.findall(r"<li>(.*?)</li>", history, re.S)
     assert "Sent to the National Panel → National Panel replied" in lines[-2]
     assert (
-        "The National Panel&#x27;s response: asks for more information → agrees with the decision; "
+        "The National Panel’s response: asks for more information → agrees with the decision; "
         f"the date it wants more information by: {wanted:%-d %B %Y} → none; "
         "what it said: changed"
     ) in lines[-1]
