@@ -414,7 +414,9 @@ def before_publishing(review: Review, briefing) -> list[PublishStep]:
 
     if review.status not in (Status.FINAL_APPROVED, Status.NOTICE_SENT):
         return []
-    steps = [PublishStep("The partners approved the final report", True)]
+    # The one place above the milestones that says when (the tag says only that it is).
+    approved = f" on {full_date(review.final_approved_on)}" if review.final_approved_on else ""
+    steps = [PublishStep(f"The partners approved the final report{approved}", True)]
     if review.notice_sent_on:
         earliest = earliest_publication(review, review.notice_sent_on).due
         steps.append(

@@ -1015,3 +1015,27 @@ def test_a_met_milestone_says_in_words_whether_it_was_on_time(client, local_revi
     assert "working days late" in late and "Met, " in late
     on_time = next(r for r in rows if "Agency reports in" in r)
     assert "Met on time" in on_time
+
+
+def test_an_approved_final_report_is_said_once_with_its_date_not_again_below(
+    client, local_review, people
+):
+    """The status tag says the final report is approved; "Before you can publish" says
+    when, and the milestones table says whether on time. "Before and at publication" no
+    longer repeats it as a row of its own (a walk of the page read it twice)."""
+    manager = people["manager"]
+    review = services.review_save_terms(
+        review=local_review, actor=manager, text="Terms.", agreed_on=days_ago(50)
+    )
+    review = services.review_approve_final(review=review, actor=manager, approved_on=days_ago(3))
+    sign_in(client, manager)
+    page = client.get(review.get_absolute_url()).content.decode()
+    steps = page.partition('id="before-publishing"')[2].partition("</ul>")[0]
+    assert f"The partners approved the final report on {days_ago(3):%-d %B %Y}" in steps
+    publication = page.partition('id="publication"')[2].partition("</dl>")[0]
+    assert "Final report approved" not in publication
+    assert "Sent to the Panel and DfE" in publication
+    milestones = page.partition('id="milestones"')[2].partition("</table>")[0]
+    from safeguarding.dates import short_date
+
+    assert "Final report approved" in milestones and short_date(days_ago(3)) in milestones
