@@ -480,8 +480,9 @@ class Action(models.Model):
         for a page of the trail."""
         return {
             action.pk: action.audit_name
+            # The review's reference is its incident's: read with it, not once an action.
             for action in cls.objects.filter(pk__in=list(pks)).select_related(
-                "recommendation__review", "agency"
+                "recommendation__review__rapid_review__incident", "agency"
             )
         }
 

@@ -31,7 +31,6 @@ from safeguarding.dates import date_from_iso, full_date
 from safeguarding.deadline_selectors import met_texts
 from safeguarding.deadlines import Kind
 from safeguarding.models import Deadline, DeadlineChange, Partnership, Role, User
-from safeguarding.record_history import Correction, corrections_of, merged_history
 
 from .models import (
     FINISHED,
@@ -242,24 +241,6 @@ def agency_changes_of(action: Action) -> list[AgencyChange]:
     return _agency_changes([action.pk])
 
 
-def agency_corrections(recommendations: list[Recommendation]) -> list[Correction]:
-    """The review's History lines for its actions given to another agency: which
-    recommendation's action, from which agency to which, who and when; never the reason
-    (its reviewers read the History too), as `corrections_of` leaves out the words typed."""
-    numbers = {action.pk: rec.number for rec in recommendations for action in rec.actions.all()}
-    if not numbers:
-        return []
-    return [
-        Correction(
-            changed_at=change.changed_at,
-            who=change.who,
-            text=f"An action for recommendation {numbers[change.action_id]} given to "
-            f"{change.new} instead of {change.old}",
-        )
-        for change in _agency_changes(numbers)
-    ]
-
-
 def recommendation_get_for(review: Review, pk) -> Recommendation:
     return permissions.get_or_404(review.recommendations.all(), pk=pk)
 
@@ -346,17 +327,6 @@ def recommendations_of(review: Review) -> list[Recommendation]:
     )
 
 
-# What the History names when one of these changes without a status move.
-CORRECTED_FIELDS = {
-    "decision_date": "the date of the decision",
-    "target_publication": "the statutory publication date",
-    "hold_review_on": "the date to look again at the hold",
-    "hold_note": "the hold’s detail",
-    "nspcc_sent_on": "the date sent to the NSPCC library",
-    "public copy": "the public copy",
-}
-
-
 def reviewers_of(review: Review) -> list[User]:
     """The review's reviewers, each with `has_access`: they still hold the independent
     reviewer role in its partnership, with an account switched on. One removed from the
@@ -388,11 +358,6 @@ def review_for_page(review: Review) -> dict:
         "recommendations": recommendations_of(review),
     }
     context |= {
-        "history": merged_history(
-            review.status_changes.select_related("actor"),
-            corrections_of(review, CORRECTED_FIELDS)
-            + agency_corrections(context["recommendations"]),
-        ),
         "briefing": getattr(review, "briefing", None) if _has_briefing(review) else None,
         "published_copy": published_copy_of(review),
     }

@@ -43,6 +43,7 @@ from ..forms import (
     ThemesForm,
     WithdrawForm,
 )
+from ..history import review_history
 from ..mail import (
     ACTION_OPEN,
     REVIEWER_WORK_DONE,
@@ -147,6 +148,15 @@ def review_detail(request, pk):
             "today": timezone.localdate(),
             "not_reopenable": selectors.NOT_REOPENABLE,
         }
+    )
+    # The review's story, as far as the reader may see it on this page.
+    context["history"] = review_history(
+        review,
+        checks=context["checks"],
+        recommendations=context["recommendations"],
+        milestones=context["milestones"],
+        briefing=context["briefing"],
+        business_unit=context["business_unit"],
     )
     # Open actions whose typed due date a closure day added since falls on: marked.
     context["actions_on_closure_days"] = on_closure_days(

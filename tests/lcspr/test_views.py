@@ -813,14 +813,15 @@ def test_the_date_to_look_again_at_a_hold_is_changed_from_the_review_page(
     assert "The hold is updated." in page and f"Look again on {later:%-d %B %Y}" in page
     # The History shows the change beside the hold's status move; the detail (it may
     # name people in the proceedings) is on the page above, not in the History line.
+    # Newest first.
     lines = _history_lines(page)
-    assert "→ On hold" in lines[-2]
+    assert "→ On hold" in lines[1]
     assert (
         f"{officer.full_name}: The date to look again at the hold: "
         f"{TODAY() + dt.timedelta(days=5):%-d %B %Y} → {later:%-d %B %Y}; "
         "the hold’s detail: changed"
-    ) in lines[-1]
-    assert "Adjourned" not in lines[-1]
+    ) in lines[0]
+    assert "Adjourned" not in lines[0]
 
 
 def _history_lines(page: str) -> list[str]:
@@ -855,7 +856,7 @@ def test_only_a_manager_is_offered_the_correction_of_the_decision_date(
     assert (
         f"The date of the decision: {days_ago(60):%-d %B %Y} → {right:%-d %B %Y}; "
         f"the statutory publication date: {before:%-d %B %Y} → {target:%-d %B %Y}"
-    ) in _history_lines(response.content.decode())[-1]
+    ) in _history_lines(response.content.decode())[0]  # newest first
 
 
 def _summary(html: str) -> str:
