@@ -75,7 +75,8 @@ class TermsForm(ActionForm):
 
 
 class WrittenReplyForm(ActionForm):
-    submit_label = "Send your reply"
+    # Checked before it is sent: the check page has the button that sends it.
+    submit_label = "Continue"
     text = area(
         "Your reply",
         required=True,
