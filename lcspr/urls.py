@@ -17,6 +17,16 @@ urlpatterns = [
     path("<int:pk>/checks/new/", staff.check_add, name="check-add"),
     path("<int:pk>/checks/<int:check_pk>/reply/", reviewer.written_reply, name="written-reply"),
     path(
+        "<int:pk>/checks/<int:check_pk>/reply/check/",
+        reviewer.written_reply_check,
+        name="written-reply-check",
+    ),
+    path(
+        "<int:pk>/checks/<int:check_pk>/reply/sent/",
+        reviewer.written_reply_sent,
+        name="written-reply-sent",
+    ),
+    path(
         "<int:pk>/checks/<int:check_pk>/reply/document/",
         reviewer.written_reply_document,
         name="written-reply-document",

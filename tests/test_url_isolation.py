@@ -158,6 +158,8 @@ AUDIENCE = {
     "lcspr:action-agency": "case",
     "lcspr:agency-actions": "contributor",
     "lcspr:written-reply": "reviewer",
+    "lcspr:written-reply-check": "reviewer",
+    "lcspr:written-reply-sent": "reviewer",
     "lcspr:written-reply-document": "case",
     "lcspr:agency-action": "contributor",
     "lcspr:action-sign-off": "manager",
@@ -486,6 +488,8 @@ def object_kwargs(name, w):
         "lcspr:action-sign-off": {"pk": w["lcspr"], "action_pk": w["action"]},
         "lcspr:briefing-file": {"pk": w["lcspr"], "kind": "pdf"},
         "lcspr:written-reply": {"pk": w["lcspr"], "check_pk": w["written_request"]},
+        "lcspr:written-reply-check": {"pk": w["lcspr"], "check_pk": w["written_request"]},
+        "lcspr:written-reply-sent": {"pk": w["lcspr"], "check_pk": w["written_request"]},
         "lcspr:written-reply-document": {"pk": w["lcspr"], "check_pk": w["written_request"]},
     }.get(name)
 

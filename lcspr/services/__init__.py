@@ -38,6 +38,9 @@ from .review import (
     review_set_reviewers,
     review_set_themes,
     review_update_hold,
+    written_reply_checked,
+    written_reply_save_draft,
+    written_reply_send,
     written_request_reply,
 )
 
@@ -58,6 +61,9 @@ __all__ = [
     "milestone_update",
     "partner_check_add",
     "written_request_reply",
+    "written_reply_checked",
+    "written_reply_save_draft",
+    "written_reply_send",
     "published_update",
     "published_withdraw",
     "recommendation_add",

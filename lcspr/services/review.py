@@ -451,17 +451,12 @@ def written_reply_errors(*, text: str, upload) -> dict[str, str]:
     return errors
 
 
-@transaction.atomic
-def written_request_reply(
-    *, check: PartnerCheck, actor: User, text: str, upload=None
-) -> PartnerCheck:
-    """The reviewer answers the partners' written request (reg 14): in words and, where
-    a draft was asked for, with the document. Once: a further question is a new request.
-    Only a reviewer assigned to the review, while it still needs them (not published or
-    closed). The business unit is e-mailed once it is saved."""
+def _answerable(check: PartnerCheck, actor: User) -> PartnerCheck:
+    """The written request, locked, that `actor` may answer now: a reviewer assigned to
+    its review (still holding the role there), a written request, not answered yet, on
+    a review that still needs its reviewer (not published or closed)."""
     from safeguarding import permissions
 
-    from .. import tasks
     from ..mail import REVIEWER_WORK_DONE
 
     check = PartnerCheck.objects.select_for_update().select_related("review").get(pk=check.pk)
@@ -474,32 +469,102 @@ def written_request_reply(
     if check.kind != PartnerCheck.Kind.WRITTEN_REQUEST:
         raise TransitionError("Only a written request is answered.")
     if check.replied_at is not None:
-        raise TransitionError(
-            "This request is answered already. The partners can ask again in writing."
-        )
+        raise TransitionError(ANSWERED_ALREADY)
     if review.status in REVIEWER_WORK_DONE:
         raise TransitionError(
             "The review is published or closed: its written requests can no longer be answered."
         )
+    return check
+
+
+ANSWERED_ALREADY = "This request is answered already. The partners can ask again in writing."
+#: The check page's confirm, for a reply changed since that page was opened.
+REPLY_CHANGED = (
+    "Your reply changed after you opened this page (in another tab or window, or by "
+    "another reviewer of the review), so it was not sent. Check it as it is now, then "
+    "send it."
+)
+
+
+def written_reply_checked(check: PartnerCheck) -> str:
+    """What the check page shows of a draft reply, as a short fingerprint: its words and
+    its document. The page sends it back with the confirm, so that only the reply the
+    reviewer read is sent (`written_reply_send`)."""
+    import hashlib
+
+    shown = "\x00".join([check.reply, check.reply_document.name or "", check.reply_document_name])
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def written_reply_save_draft(
+    *, check: PartnerCheck, actor: User, text: str, upload=None
+) -> PartnerCheck:
+    """The reviewer's reply to the partners' written request (reg 14), kept to check
+    before it is sent (`written_reply_send`): in words and, where a draft was asked for,
+    with a document. A draft saved again keeps its document unless another is chosen.
+    Nothing is sent, and the business unit sees nothing of it, until it is sent."""
+    check = _answerable(check, actor)
     text = (text or "").strip()
     raise_if(written_reply_errors(text=text, upload=upload))
     checked = _checked_document(upload)
     check.reply = text
-    check.replied_at = timezone.now()
-    check.replied_by = actor
-    _store_document(check, "reply_document", review, checked, upload)
-    check.save()
+    _store_document(check, "reply_document", check.review, checked, upload)
+    check.save(
+        update_fields=["reply", "reply_document", "reply_document_name", "reply_document_type"]
+    )
     audit_record(
         actor=actor,
         action=Action.UPDATE,
         obj=check,
-        partnership=review.partnership,
-        object_repr=f"{review.reference} {check.get_kind_display()}",
+        partnership=check.review.partnership,
+        object_repr=f"{check.review.reference} {check.get_kind_display()}",
         # Never the words (they may name the child; the trail outlives the case).
-        changes={"reply": "sent", "reply_document": uploaded_marker(checked)},
+        changes={"reply": "draft saved", "reply_document": uploaded_marker(checked)},
+    )
+    return check
+
+
+@transaction.atomic
+def written_reply_send(*, check: PartnerCheck, actor: User, checked: str | None) -> PartnerCheck:
+    """Send the reply the reviewer checked (`checked`: `written_reply_checked` of the
+    draft the check page showed): once, only as it was read. Refused if it is answered
+    already (a second confirm sends nothing), if there is no draft, or if the draft
+    changed since the check page was opened. The business unit is e-mailed once it is
+    saved."""
+    from .. import tasks
+
+    check = _answerable(check, actor)
+    if not check.reply:
+        raise TransitionError("Write your reply first.")
+    if checked != written_reply_checked(check):
+        raise TransitionError(REPLY_CHANGED)
+    check.replied_at = timezone.now()
+    check.replied_by = actor
+    check.save(update_fields=["replied_at", "replied_by"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=check,
+        partnership=check.review.partnership,
+        object_repr=f"{check.review.reference} {check.get_kind_display()}",
+        changes={"reply": "sent", "reply_document": "attached" if check.reply_document else None},
     )
     queue_after_commit(tasks.send_written_reply, check.pk)
     return check
+
+
+@transaction.atomic
+def written_request_reply(
+    *, check: PartnerCheck, actor: User, text: str, upload=None
+) -> PartnerCheck:
+    """The reviewer answers the partners' written request (reg 14) at once: the draft
+    saved and sent in one step, for callers with no check page (the demo). Once: a
+    further question is a new request. Only a reviewer assigned to the review, while it
+    still needs them (not published or closed). The business unit is e-mailed once it
+    is saved."""
+    check = written_reply_save_draft(check=check, actor=actor, text=text, upload=upload)
+    return written_reply_send(check=check, actor=actor, checked=written_reply_checked(check))
 
 
 # --- on hold and resume ---------------------------------------------------------------------

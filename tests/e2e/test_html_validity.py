@@ -135,6 +135,7 @@ def collect(client, people, world, draft):  # noqa: F811
     from django.utils import timezone
 
     from lcspr.models import PartnerCheck, Review
+    from lcspr.services import written_reply_checked as lcspr_checked
 
     local = Review.objects.get(pk=world["lcspr"])
     local.reviewers.add(people["reviewer"])
@@ -153,7 +154,24 @@ def collect(client, people, world, draft):  # noqa: F811
     reply = reverse("lcspr:written-reply", args=[local.pk, asked.pk])
     keep("written-reply", client.get(reply))
     keep("written-reply-error", client.post(reply, {}))
-    assert {"written-reply.html", "written-reply-error.html", "home-reviewer.html"} <= set(pages)
+    # Checked before it is sent: the check page, its error (a reply changed since it was
+    # opened), and the confirmation page.
+    checking = client.post(reply, {"text": "The draft is attached."})["Location"]
+    keep("written-reply-check", client.get(checking))
+    keep("written-reply-check-error", client.post(checking, {"checked": "stale"}))
+    client.post(checking, {"checked": lcspr_checked(PartnerCheck.objects.get(pk=asked.pk))})
+    keep(
+        "written-reply-sent",
+        client.get(reverse("lcspr:written-reply-sent", args=[local.pk, asked.pk])),
+    )
+    assert {
+        "written-reply.html",
+        "written-reply-error.html",
+        "written-reply-check.html",
+        "written-reply-check-error.html",
+        "written-reply-sent.html",
+        "home-reviewer.html",
+    } <= set(pages)
     Review.objects.filter(pk=local.pk).update(status=local.status)
     local.reviewers.remove(people["reviewer"])
     # Reopening a review closed in error: the page with its clocks (some overdue), and its

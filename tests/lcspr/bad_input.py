@@ -23,6 +23,8 @@ NOT_FORMS = {
     "lcspr:action-plan-csv": "GET only: a download",
     "lcspr:briefing-file": "GET only: a download",
     "lcspr:written-reply-document": "GET only: a download",
+    "lcspr:written-reply-check": "a confirmation POST: only the checked reply's fingerprint",
+    "lcspr:written-reply-sent": "GET only",
     "learning:index": "public: a GET search form, nothing is written",
     "learning:partnership": "public: a GET search form, nothing is written",
     "learning:review": "public: GET only",

@@ -208,9 +208,12 @@ def test_the_reviewer_answers_with_a_draft_and_the_business_unit_is_told_once(
                 "document": SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
             },
         )
+    # Checked before it is sent (the next test walks the check page), then sent.
     assert response.status_code == 302
-    shown = client.get(response["Location"]).content.decode()
-    assert "Your reply is sent. The partnership’s business unit is emailed that it is in." in shown
+    checking = client.get(response["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(response["Location"], {"checked": _checked(checking)}, follow=True)
+    assert "Reply sent" in sent.content.decode()
     check.refresh_from_db()
     assert check.reply == "The draft chronology is attached." and check.replied_by == reviewer
     # The manager who asked is e-mailed, once, without the reply's words.
@@ -291,3 +294,110 @@ def test_a_written_request_needs_its_reply_date(
     with pytest.raises(ValidationError) as error:
         ask(local_review, people["manager"], django_capture_on_commit_callbacks, respond_by=None)
     assert error.value.message_dict["respond_by"] == ["Enter the date the reviewer should reply by"]
+
+
+def _checked(page: str) -> str:
+    import re
+
+    return re.search(r'name="checked" value="([^"]+)"', page).group(1)
+
+
+def test_the_reviewers_reply_is_checked_before_it_is_sent_and_is_sent_once(
+    client,
+    local_review,  # noqa: F811
+    people,
+    smtp,
+    django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
+):
+    """GOV.UK's check answers pattern, as the agency's return has it: the reply's page
+    leads to a check page, where nothing is sent until the reviewer confirms; the
+    confirmation page follows by POST/redirect/GET. A draft is the reviewer's alone. A
+    confirm of a reply changed since it was checked sends nothing; a confirm sent twice
+    (Back, a second click) sends once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding.models import AuditEvent
+    from tests.notifications.test_attachments import PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    reviewer, manager = people["reviewer"], people["manager"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[reviewer]
+    )
+    check = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    args = [local_review.pk, check.pk]
+    url = reverse("lcspr:written-reply", args=args)
+    check_url = reverse("lcspr:written-reply-check", args=args)
+    sent_url = reverse("lcspr:written-reply-sent", args=args)
+    document = reverse("lcspr:written-reply-document", args=args)
+    sign_in(client, reviewer)
+    assert 'value="Continue"' in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "text": "The draft is attached.",
+                "document": SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
+            },
+        )
+    assert (response.status_code, response["Location"]) == (302, check_url)
+    check.refresh_from_db()
+    assert check.replied_at is None and smtp == []
+    page = client.get(check_url).content.decode()
+    assert "Check your reply before you send it" in page
+    assert "The draft is attached." in page and "draft.pdf" in page
+    assert f'href="{url}"' in page and "Send your reply" in page
+    assert "Please send the draft chronology" in page  # what was asked
+    first = _checked(page)
+    # Still to answer; the form opens with the draft, the document kept unless replaced.
+    assert url in client.get(reverse("safeguarding:home")).content.decode()
+    mine = client.get(local_review.get_absolute_url()).content.decode()
+    assert f'href="{check_url}">Check and send your reply' in mine
+    form = client.get(url).content.decode()
+    assert "The draft is attached." in form and "draft.pdf" in form
+    assert client.get(document).status_code == 200  # the reviewer may read their draft
+    # The business unit sees nothing of a draft, nor its document.
+    client.logout()
+    sign_in(client, people["officer"])
+    detail = client.get(local_review.get_absolute_url()).content.decode()
+    assert "The draft is attached." not in detail and document not in detail
+    assert client.get(document).status_code == 404
+    assert client.get(check_url).status_code == 403
+    client.logout()
+    sign_in(client, reviewer)
+    # Changed (in another tab) after the check page was opened: that confirm sends nothing.
+    client.post(url, {"text": "A better reply."})
+    stale = client.post(check_url, {"checked": first})
+    html = stale.content.decode()
+    assert stale.status_code == 200 and "govuk-error-summary" in html
+    assert "Your reply changed after you opened this page" in html
+    assert "A better reply." in html and "draft.pdf" in html
+    check.refresh_from_db()
+    assert check.replied_at is None and smtp == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(check_url, {"checked": _checked(html)})
+    assert (response.status_code, response["Location"]) == (302, sent_url)
+    done = client.get(sent_url).content.decode()
+    assert "Reply sent" in done and "What happens next" in done
+    assert "e-mailed" in done and local_review.reference in done
+    check.refresh_from_db()
+    assert (check.reply, check.replied_by, check.reply_document_name) == (
+        "A better reply.",
+        reviewer,
+        "draft.pdf",
+    )
+    assert [m["To"] for m in smtp] == [manager.email]
+    # The same confirm again: to the confirmation page, nothing sent twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(check_url, {"checked": _checked(html)})
+    assert (again.status_code, again["Location"]) == (302, sent_url)
+    assert len(smtp) == 1
+    sent_events = AuditEvent.objects.filter(
+        object_type="lcspr.partnercheck", object_id=str(check.pk), changes__reply="sent"
+    )
+    assert sent_events.count() == 1
+    # Nothing to check or change once it is sent.
+    assert client.get(url).status_code == 302
+    assert client.get(check_url)["Location"] == sent_url
