@@ -161,7 +161,7 @@ def written_reply_document(request, pk, check_pk):
     check = selectors.written_request_get_for(review, check_pk)
     if check.replied_at is None and not selectors.is_assigned_reviewer(request.user, review):
         # A reply not sent yet is its reviewer's draft: nobody else reads it.
-        raise Http404("No reviewer's reply")
+        raise Http404("No reviewer’s reply")
     return audited_download(
         request,
         review,

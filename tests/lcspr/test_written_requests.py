@@ -381,7 +381,7 @@ def test_the_reviewers_reply_is_checked_before_it_is_sent_and_is_sent_once(
     assert (response.status_code, response["Location"]) == (302, sent_url)
     done = client.get(sent_url).content.decode()
     assert "Reply sent" in done and "What happens next" in done
-    assert "e-mailed" in done and local_review.reference in done
+    assert "emailed" in done and local_review.reference in done
     check.refresh_from_db()
     assert (check.reply, check.replied_by, check.reply_document_name) == (
         "A better reply.",

@@ -34,7 +34,7 @@ def test_a_child_both_tabs_changed_shows_what_the_other_saved_and_merges_the_age
     incident = make_incident(complete=False, children=0)
     health, school, care = (
         AgencyFactory(name=name, partnerships=[partnership])
-        for name in ("Midshire Health", "Brook School", "Children's Social Care")
+        for name in ("Midshire Health", "Brook School", "Children’s Social Care")
     )
     child = services.child_save(
         incident=incident,
@@ -93,6 +93,6 @@ def test_a_child_both_tabs_changed_shows_what_the_other_saved_and_merges_the_age
     )
     assert sorted(child.known_to.values_list("name", flat=True)) == [
         "Brook School",
-        "Children's Social Care",
+        "Children’s Social Care",
         "Midshire Health",
     ]
