@@ -132,8 +132,12 @@ def test_the_reviewers_reply_document_is_held_when_the_reply_is_missing(
     with committed():
         saved = _resubmitted(client, url, response, sent, text="The draft is attached.")
     assert saved.status_code == 302
+    assert saved["Location"] == reverse(
+        "lcspr:written-reply-check", args=[local_review.pk, check.pk]
+    )
     check.refresh_from_db()
-    assert check.replied_at is not None
+    assert check.replied_at is None  # a draft, to check before it is sent
+    assert check.reply == "The draft is attached."
     assert check.reply_document_name == "draft.pdf"
     with check.reply_document.open("rb") as stored:
         assert stored.read() == report_pdf_bytes()

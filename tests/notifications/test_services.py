@@ -605,7 +605,7 @@ def test_the_incident_cannot_move_before_a_childs_birth(make_incident, people):
             incident=incident, actor=officer, changes={"incident_date": dt.date(2018, 6, 1)}
         )
     assert error.value.message_dict["incident_date"] == [
-        "The date of the incident must be the same as or after Child A's date of birth (1 May 2019)"
+        "The date of the incident must be the same as or after Child A’s date of birth (1 May 2019)"
     ]
     incident.refresh_from_db()
     assert incident.incident_date != dt.date(2018, 6, 1)
@@ -613,7 +613,7 @@ def test_the_incident_cannot_move_before_a_childs_birth(make_incident, people):
     type(incident).objects.filter(pk=incident.pk).update(incident_date=dt.date(2018, 6, 1))
     incident.refresh_from_db()
     assert services.missing_for_decision(incident) == [
-        "Child A's date of birth (1 May 2019) is after the date of the incident "
+        "Child A’s date of birth (1 May 2019) is after the date of the incident "
         "(1 June 2018): correct one of them"
     ]
 
@@ -694,7 +694,7 @@ def test_a_corrected_awareness_date_cannot_come_before_a_childs_birth(make_incid
             late_reason="Late.",
         )
     assert error.value.message_dict["awareness_date"] == [
-        "The date the local authority became aware must be the same as or after Child A's "
+        "The date the local authority became aware must be the same as or after Child A’s "
         "date of birth (1 May 2019)"
     ]
 

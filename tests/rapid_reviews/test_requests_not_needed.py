@@ -15,7 +15,7 @@ from rapid_reviews.services.common import locked_request
 from rapid_reviews.services.requests import NOT_NEEDED_MESSAGE
 from safeguarding.audit import Action
 from safeguarding.models import AuditEvent
-from tests.mail_server import text_of
+from tests.mail_server import subject_of, text_of
 from tests.utils import sign_in
 
 from .conftest import CHILD_NAME, decide_and_sign, return_and_submit, rows, values_for_return
@@ -73,8 +73,8 @@ def test_returns_still_awaited_close_and_their_agencies_are_told(
             for key in ("health", "social_care")
             if contributors[key].email == message["To"]
         )
-        assert " ".join(message["Subject"].split()) == (
-            f"{review.incident.partnership.name} no longer needs {agency}'s information for "
+        assert subject_of(message) == (
+            f"{review.incident.partnership.name} no longer needs {agency}’s information for "
             f"rapid review {review.reference}: it has gone to the National Panel"
         )
         body = text_of(message)

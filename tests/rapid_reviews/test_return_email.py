@@ -254,7 +254,7 @@ def test_with_no_contributor_the_request_goes_to_the_agencys_address(
         )
     html = response.content.decode()
     assert "No one at Brookfield Youth Justice can see the request yet" in html
-    assert escape("The email went to Brookfield Youth Justice's address") in html
+    assert escape("The email went to Brookfield Youth Justice’s address") in html
     assert "safeguarding@youth.example.org" in html
     [message] = [m for m in mailoutbox if "safeguarding@youth.example.org" in m.to]
     assert message.to == ["safeguarding@youth.example.org"]

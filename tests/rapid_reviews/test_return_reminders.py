@@ -39,7 +39,7 @@ def test_the_working_day_before_and_the_first_day_overdue_once_each(
     police = next(m for m in mailoutbox if contributors["police"].email in m.to)
     reference = sent_requests["police"].rapid_review.incident.reference
     assert police.subject == (
-        f"Reminder: {partnership.name} needs Midshire Police's information for rapid review "
+        f"Reminder: {partnership.name} needs Midshire Police’s information for rapid review "
         f"{reference} by {due:%A %-d %B}"
     )
     assert f"/requests/{sent_requests['police'].pk}/" in police.body
@@ -147,7 +147,7 @@ def test_a_return_sent_back_for_more_is_reminded_as_such(
     assert f"{partnership_name} asked Midshire Police for more information" in message.body
     assert "It has not been sent yet." in message.body and "not been received" not in message.body
     assert "Sign in to see what more is needed and send it" in message.body
-    assert f"tell {partnership_name}'s business unit" in message.body
+    assert f"tell {partnership_name}’s business unit" in message.body
 
 
 def test_an_agency_with_no_contributor_is_reminded_at_its_address(
