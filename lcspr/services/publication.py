@@ -326,6 +326,19 @@ def publish_errors(
     if embargo_until and published_on and embargo_until < published_on:
         errors["embargo_until"] = "The embargo date must be the same as or after publication"
     public_on = _public_on(published_on, embargo_until)
+    earliest = (
+        earliest_publication(review, review.notice_sent_on).due if review.notice_sent_on else None
+    )
+    # Before the earliest day the only way up is an embargo: each refusal of the date of
+    # publication then says so (today is too early, the earliest day in the future).
+    by_embargo = (
+        f". To put the report up today, set an embargo that ends on or after {earliest:%-d %B %Y}"
+        if earliest and earliest > timezone.localdate() and not embargo_until
+        else ""
+    )
+    future = published_on is not None and published_on > timezone.localdate()
+    if by_embargo and "published_on" in errors and future:
+        errors["published_on"] += by_embargo
     # The 7 working days run to the day the public can read the report: under an embargo,
     # its end (the day it counts as published for the 6 months too). (No notice yet,
     # publishing is refused as a step out of order: the service says so.)
@@ -338,7 +351,9 @@ def publish_errors(
             "The embargo date" if embargoed else "The date of publication",
         )
         if message:
-            errors["embargo_until" if embargoed else "published_on"] = message
+            errors["embargo_until" if embargoed else "published_on"] = message + (
+                "" if embargoed else by_embargo
+            )
     late = public_on is not None and public_on > review.target_publication
     if late and not (late_reason or "").strip():
         happens = "is published" if public_on == published_on else "becomes public"

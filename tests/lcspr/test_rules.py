@@ -126,3 +126,25 @@ def test_the_notice_clock_starts_at_approval(local_review, people):
     review = _approved(local_review, people["officer"], days_ago(20))
     deadline = get_deadline(review, Kind.PRE_PUBLICATION_NOTICE)
     assert deadline is not None and deadline.closed_on is None
+
+
+def test_a_publication_date_refused_before_the_earliest_day_points_to_the_embargo(
+    local_review, people
+):
+    """The earliest day is after today: today is refused as too early and that day as
+    in the future, which left the page with no way out that it named. Each error now
+    says that an embargo ending on or after the earliest day puts it up today."""
+    from .conftest import publish
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer, notice_days_ago=2)
+    earliest = services.earliest_publication(review, review.notice_sent_on).due
+    assert earliest > TODAY()
+    for published_on in (TODAY(), earliest):
+        with pytest.raises(ValidationError) as error:
+            publish(review, officer, published_on=published_on)
+        (message,) = error.value.message_dict["published_on"]
+        assert (
+            f"To put the report up today, set an embargo that ends on or after "
+            f"{earliest:%-d %B %Y}" in message
+        ), message
