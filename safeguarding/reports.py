@@ -58,7 +58,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
         _("returned by the date the partnership asked for"),
     ),
     "lcspr": (
-        _("Local reviews (LCSPR) published"),
+        _("Local reviews (LCSPR)"),
         Kind.PUBLICATION,
         _("published within 6 months of the decision to hold the review"),
     ),

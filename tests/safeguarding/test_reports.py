@@ -600,6 +600,19 @@ def _pdf_text(response) -> str:
     return " ".join("\n".join(page.extract_text() for page in pdf.pages).split())
 
 
+def test_annual_report_names_the_local_review_measure_without_saying_published_twice(
+    client, people, partnership, timeliness_fixture
+):
+    """It read "Local reviews (LCSPR) published, published within 6 months of ..."."""
+    sign_in(client, people["manager"])
+    text = _pdf_text(client.get(reverse("safeguarding:annual-report", args=[2025])))
+    assert (
+        "Local reviews (LCSPR), published within 6 months of the decision to hold the review"
+        in text
+    )
+    assert "published, published" not in text
+
+
 def test_annual_report_pdf_lists_learning_themes_with_counts(
     client,
     people,
