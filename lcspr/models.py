@@ -497,12 +497,26 @@ class Action(models.Model):
     def partnership(self) -> Partnership:
         return self.recommendation.review.partnership
 
+    @property
+    def completed_late(self) -> bool:
+        """Marked complete after its due date (the day it was marked is what counts, as
+        in the timeliness report; one marked before that day was kept is not late)."""
+        return self.completed_on is not None and self.completed_on > self.due_date
+
     def rag(self, today: dt.date | None = None) -> tuple[str, str]:
-        """(label, colour) from the due date and progress: colour is never the only signal."""
+        """(label, colour) from the due date and progress: colour is never the only signal.
+        The one place the rating is decided: the pages, the PDF and the CSV all show it.
+        An action completed after its due date is amber, "completed late", until signed
+        off (then grey, still "completed late"): not red, as nothing is left to chase, and
+        not green, as the date was missed (ADR 0027 addendum, action RAG)."""
         today = today or timezone.localdate()
         if self.status == ActionStatus.SIGNED_OFF:
+            if self.completed_late:
+                return str(_("Complete: completed late")), "grey"
             return str(_("Complete")), "grey"
         if self.status == ActionStatus.COMPLETE:
+            if self.completed_late:
+                return str(_("Amber: completed late, awaiting sign-off")), "yellow"
             return str(_("Green: awaiting sign-off")), "green"
         if self.due_date < today:
             return str(_("Red: overdue")), "red"
