@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications.documents import format_date, format_datetime
+from notifications.documents import format_datetime
 from safeguarding.exports import csv_bytes
 
 from .models import Action, ProgressNote
@@ -81,7 +81,9 @@ ACTION_PLAN_HEADERS = [
 ]
 
 
-def action_plan_rows(review, today=None) -> list[list[str]]:
+def action_plan_rows(review, today=None) -> list[list]:
+    """The plan's rows; dates as dates, which `csv_bytes` writes as ISO (2026-01-21), as
+    the dashboard's and the other CSVs' are, so a spreadsheet sorts them."""
     rows = []
     for rec in review.recommendations.all():
         actions = list(rec.actions.all())
@@ -96,13 +98,13 @@ def action_plan_rows(review, today=None) -> list[list[str]]:
                     action.description,
                     action.agency.name,
                     action.lead,
-                    format_date(action.due_date),
+                    action.due_date,
                     action.get_status_display(),
                     action.rag(today)[0],
                     notes[-1].text if notes else "",
                     action.evidence_of_impact,
                     action.signed_off_by.full_name if action.signed_off_by else "",
-                    format_date(action.signed_off_on),
+                    action.signed_off_on,
                 ]
             )
     return rows
