@@ -29,13 +29,31 @@ Kind = Deadline.Kind
 Rule = Deadline.Rule
 
 
+#: Clocks counted in calendar months that are a plan, not a date in law: their date is a
+#: working day of the partnership's calendar, the working day before if the months land on
+#: a weekend, bank holiday or closure day (a plan is not let slip later than it was worked
+#: out). The statutory publication target is a date in law and stays as it is
+#: (ADR 0015 addendum, planned dates).
+PLANNED_ON_WORKING_DAYS = (Kind.LCSPR_MILESTONE,)
+
+
 def compute_due(
-    *, trigger_date: dt.date, rule: str, amount: int, partnership: Partnership | None
+    *,
+    trigger_date: dt.date,
+    rule: str,
+    amount: int,
+    partnership: Partnership | None,
+    kind: str | None = None,
 ) -> dt.date:
+    """A clock's due date by its rule; `kind`, where known, for the plans kept to working
+    days (`PLANNED_ON_WORKING_DAYS`)."""
     if rule == Rule.WORKING_DAYS:
         return calendar.add_working_days(trigger_date, amount, partnership=partnership)
     if rule == Rule.CALENDAR_MONTHS:
-        return trigger_date + relativedelta(months=amount)
+        due = trigger_date + relativedelta(months=amount)
+        if kind in PLANNED_ON_WORKING_DAYS:
+            due = calendar.working_day_on_or_before(due, partnership=partnership)
+        return due
     if rule == Rule.WORKING_DAYS_BEFORE:
         return notice_by(trigger_date, amount, partnership=partnership)
     raise ValueError(f"A {rule} deadline has no rule to compute its date from")
@@ -59,9 +77,16 @@ def explain_rule(deadline: Deadline) -> str:
             "%(n)d working day after %(day)s", "%(n)d working days after %(day)s", n
         ) % {"n": n, "day": day}
     if deadline.rule == Rule.CALENDAR_MONTHS:
-        return ngettext(
+        text = ngettext(
             "%(n)d calendar month after %(day)s", "%(n)d calendar months after %(day)s", n
         ) % {"n": n, "day": day}
+        months_on = deadline.trigger_date + relativedelta(months=n)
+        if (
+            deadline.kind in PLANNED_ON_WORKING_DAYS
+            and (deadline.due_date or months_on) < months_on
+        ):
+            text += f", the working day before ({months_on:%-d %B %Y} is not a working day)"
+        return text
     if deadline.rule == Rule.WORKING_DAYS_BEFORE:
         return ngettext(
             "the latest date that leaves %(n)d working day before %(day)s",
@@ -144,7 +169,11 @@ def deadline_start(
             raise ValueError("A fixed deadline needs its due date")
     else:
         due_date = compute_due(
-            trigger_date=trigger_date, rule=rule, amount=amount, partnership=partnership
+            trigger_date=trigger_date,
+            rule=rule,
+            amount=amount,
+            partnership=partnership,
+            kind=kind,
         )
     deadline, _ = Deadline.objects.update_or_create(
         **_subject_fields(subject),
@@ -253,6 +282,7 @@ def deadline_move(
             rule=deadline.rule,
             amount=deadline.amount,
             partnership=deadline.partnership,
+            kind=deadline.kind,
         )
     if by_calendar and deadline.due_date != old_due:
         deadline.moved_by_calendar = True
