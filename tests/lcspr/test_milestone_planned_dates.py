@@ -12,7 +12,6 @@ from safeguarding import calendar
 from safeguarding.deadlines import Kind, explain_rule, get_deadline
 from safeguarding.models import ClosureDay
 
-
 pytestmark = pytest.mark.django_db
 
 
