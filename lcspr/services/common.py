@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from dateutil.relativedelta import relativedelta
+
 from safeguarding.models import User
 from safeguarding.tasks import queue_after_commit
 from safeguarding.workflow import (  # noqa: F401 - the stage's services import them from here
@@ -111,3 +113,31 @@ def move(
         # Once committed; a broker that is down leaves it to beat's requeue.
         queue_after_commit(tasks.send_reviewer_notice, change.pk)
     return change
+
+
+#: The latest a plan is taken as meant: a date typed later than this many years after the
+#: decision (plus the days on hold) is a slip of the year, not a plan (the walk saved
+#: 1 January 2030 for a review decided in 2026). Later than the statutory date but within
+#: it is saved, with a warning on the page (ADR 0015 addendum, planned dates).
+PLAN_YEARS_AT_MOST = 2
+
+
+def latest_plan(review: Review) -> dt.date:
+    """The latest date a milestone or the publication may be planned for."""
+    return (
+        review.decision_date
+        + relativedelta(years=PLAN_YEARS_AT_MOST)
+        + dt.timedelta(days=review.days_on_hold or 0)
+    )
+
+
+def planned_too_late(review: Review, planned: dt.date, what: str) -> str | None:
+    """The error for a planned date later than `latest_plan`, or None."""
+    latest = latest_plan(review)
+    if planned <= latest:
+        return None
+    held = " and the time on hold" if review.days_on_hold else ""
+    return (
+        f"{what} must be no later than {latest:%-d %B %Y}, {PLAN_YEARS_AT_MOST} years after "
+        f"the decision to hold the review{held}: check the year"
+    )

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from safeguarding import calendar
 from safeguarding.audit import Action, audit_record
 from safeguarding.deadlines import Kind, deadline_close
+from safeguarding.form_fields import working_day_checked
 from safeguarding.models import User
 
 from ..models import (
@@ -43,6 +44,7 @@ from .common import (
     locked_for_change,
     move,
     past_date,
+    planned_too_late,
     raise_if,
     require_manager,
     since_hold,
@@ -83,13 +85,25 @@ def notice_errors(
         not_before=not_before,
         not_before_what=not_before_what,
     )
+    what = "The planned publication date"
     if planned_publication is None:
         errors["planned_publication"] = "Enter the planned publication date"
+    elif message := planned_too_late(review, planned_publication, what):
+        errors["planned_publication"] = message
     elif sent_on and not errors:
-        message = _too_early(review, sent_on, planned_publication, "The planned publication date")
+        message = _too_early(review, sent_on, planned_publication, what)
         if message:
             errors["planned_publication"] = message
-    return errors
+    # A date the partnership plans to meet, as an action's due date: a working day (one
+    # kept as it was recorded is not refused).
+    return working_day_checked(
+        errors,
+        "the planned publication date",
+        planned_publication,
+        partnership=review.partnership,
+        was=review.planned_publication,
+        field="planned_publication",
+    )
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from safeguarding.deadlines import (
     deadlines_reopen,
     get_deadline,
 )
+from safeguarding.form_fields import working_day_checked
 from safeguarding.models import Deadline, Role, User
 from safeguarding.tasks import queue_after_commit
 
@@ -52,6 +53,7 @@ from .common import (
     locked_for_change,
     move,
     past_date,
+    planned_too_late,
     raise_if,
     require_case_role,
     require_manager,
@@ -305,15 +307,26 @@ def milestone_errors(
     """A milestone's planned date (moved: not before the decision, with a reason) and the
     date it happened (for the service and its form)."""
     errors = {}
+    moved = planned is not None and planned != deadline.due_date
     if planned is None:
         errors["planned"] = "Enter the planned date"
-    elif planned != deadline.due_date and planned < review.decision_date:
+    elif moved and planned < review.decision_date:
         errors["planned"] = (
             "The planned date must be the same as or after the decision to hold the review "
             f"({review.decision_date:%-d %B %Y})"
         )
-    elif planned != deadline.due_date and not (reason or "").strip():
+    elif moved and (message := planned_too_late(review, planned, "The planned date")):
+        errors["planned"] = message
+    elif moved and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the planned date"
+    errors = working_day_checked(
+        errors,
+        "the planned date",
+        planned,
+        partnership=review.partnership,
+        was=deadline.due_date,
+        field="planned",
+    )
     if actual is not None:
         errors.update(
             past_date(

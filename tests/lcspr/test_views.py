@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from lcspr import selectors, services
 from lcspr.models import Review
+from safeguarding.calendar import working_day_on_or_before
 from safeguarding.models import Role
 from tests.factories import member
 from tests.utils import date_fields, sign_in
@@ -114,7 +115,7 @@ def test_the_review_page_in_a_bounded_number_of_queries(
 def test_moving_a_milestone_through_the_form_shows_its_history(client, local_review, people):
     sign_in(client, people["officer"])
     url = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
-    new = TODAY() + dt.timedelta(days=200)
+    new = working_day_on_or_before(TODAY() + dt.timedelta(days=200))  # a plan: a working day
     date = {"planned_0": new.day, "planned_1": new.month, "planned_2": new.year}
     response = client.post(url, date)
     assert "Enter the reason for moving the planned date" in response.content.decode()
@@ -126,7 +127,7 @@ def test_moving_a_milestone_through_the_form_shows_its_history(client, local_rev
     # 200 days on is after the date the report is expected: the officer is warned.
     assert "after the date the report is expected to be published" in page
     assert f"({local_review.expected_publication:%-d %B %Y})" in page
-    sooner = TODAY() + dt.timedelta(days=30)
+    sooner = working_day_on_or_before(TODAY() + dt.timedelta(days=30))
     date = {"planned_0": sooner.day, "planned_1": sooner.month, "planned_2": sooner.year}
     client.post(url, {**date, "reason": "Back on track"})
     page = client.get(reverse("lcspr:detail", args=[local_review.pk])).content.decode()
@@ -141,7 +142,7 @@ def test_a_milestone_page_opened_before_a_colleagues_save_does_not_save_over_it(
     sign_in(client, people["officer"])
     url = reverse("lcspr:milestone", args=[local_review.pk, "draft_report"])
     opened = client.get(url).context["form"].initial["version"]
-    colleague = TODAY() + dt.timedelta(days=40)
+    colleague = working_day_on_or_before(TODAY() + dt.timedelta(days=40))
     services.milestone_update(
         review=local_review,
         actor=people["manager"],
@@ -149,7 +150,7 @@ def test_a_milestone_page_opened_before_a_colleagues_save_does_not_save_over_it(
         planned=colleague,
         reason="Reviewer ill",
     )
-    mine = TODAY() + dt.timedelta(days=20)
+    mine = working_day_on_or_before(TODAY() + dt.timedelta(days=20))
     response = client.post(
         url,
         {
