@@ -1041,3 +1041,20 @@ def test_an_approved_final_report_is_said_once_with_its_date_not_again_below(
     from safeguarding.dates import short_date
 
     assert "Final report approved" in milestones and short_date(days_ago(3)) in milestones
+
+
+def test_a_published_review_shows_when_it_was_published_not_the_plan(client, local_review, people):
+    """The planned publication date stayed beside "Published" once published (a walk saw
+    "Planned publication 25 December 2026" on a review published on the 8th): the plan
+    is shown until the review is published, then only what happened."""
+    from .conftest import publish, to_notice_sent
+
+    officer = people["officer"]
+    review = to_notice_sent(local_review, officer)
+    sign_in(client, officer)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Planned publication" in page
+    publish(review, officer)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Planned publication" not in page
+    assert f"published on {TODAY():%-d %B %Y}" in page
