@@ -12,7 +12,7 @@ from safeguarding.forms import text_field as _text
 from safeguarding.models import Agency
 from safeguarding.once import OnceFormMixin
 
-from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex
+from .models import ChildStatus, Ethnicity, HarmCategory, Nature, ParallelProcess, Sex, Status
 from .names import folded_words
 from .services.common import (
     corrected_awareness_errors,
@@ -24,7 +24,7 @@ from .services.common import (
     validate_notification_date,
 )
 from .services.retention import KEEP_AT_MOST_YEARS, keep_date_errors
-from .services.transitions import corrected_notification_errors
+from .services.transitions import corrected_notification_errors, missing_for_decision_where
 
 
 class IncidentDatesForm(StepForm):
@@ -421,6 +421,8 @@ class RecordNotificationForm(SentAtForm):
     def clean(self):
         data = super().clean()
         incident = self.incident
+        if incident is not None:
+            self._check_ready(incident)
         if incident is not None and incident.other_local_authority.strip():
             if not (data.get("other_partnerships_told") or "").strip():
                 self.add_check_errors(
@@ -430,6 +432,34 @@ class RecordNotificationForm(SentAtForm):
                     }
                 )
         return data
+
+    def _check_ready(self, incident) -> None:
+        """What the case itself lacks, with the other errors: each linked to the page
+        where it is put right (`error_links`), not to a box of this form."""
+        from django.urls import reverse
+
+        if incident.status == Status.DRAFT:
+            self.add_link_error(
+                f"{incident.reference} is a draft: check its answers and send it for a "
+                "decision before you record the notification",
+                reverse("notifications:check", args=[incident.pk]),
+            )
+            return
+        if incident.status == Status.NOT_NOTIFIED:
+            self.add_link_error(
+                f"The partnership decided not to notify {incident.reference}: reconsider "
+                "that decision before you record the notification",
+                incident.get_absolute_url(),
+            )
+            return
+        for message, where in missing_for_decision_where(incident):
+            if isinstance(where, int):
+                url = reverse("notifications:child-edit", args=[incident.pk, where])
+            elif where == "children":
+                url = reverse("notifications:children", args=[incident.pk])
+            else:
+                url = reverse("notifications:step", args=[incident.pk, where])
+            self.add_link_error(message, url + "?from=detail")
 
     def check_sent_date(self, data, sent, *, date_ok):
         if not date_ok:

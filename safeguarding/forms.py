@@ -223,6 +223,14 @@ class GDSFormMixin(KeptValuesShownQuietly):
     #: service's error is shown at the field as well as in the summary.
     service_fields: dict[str, str] = {}
 
+    def add_link_error(self, message: str, url: str) -> None:
+        """An error of the case whose question is on another page: shown at the top, its
+        summary link going to `url`, that page, rather than to a box of this form."""
+        if not hasattr(self, "error_links"):
+            self.error_links = {}
+        self.error_links[message] = url
+        self.add_error(None, message)
+
     def add_check_errors(self, errors: dict) -> None:
         """Errors of a check across several answers (the service's own check, run by the
         form's `clean` as soon as the answers it needs are valid), shown with every other

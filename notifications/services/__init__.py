@@ -46,4 +46,5 @@ from .transitions import (  # noqa: F401
     incident_return_to_draft,
     incident_submit_for_decision,
     missing_for_decision,
+    missing_for_decision_where,
 )

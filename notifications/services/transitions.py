@@ -59,30 +59,40 @@ def _move(
 
 def missing_for_decision(incident: Incident) -> list[str]:
     """What must be filled in before an incident can go for decision (GOV.UK wording)."""
-    missing = []
+    return [message for message, _ in missing_for_decision_where(incident)]
+
+
+def missing_for_decision_where(incident: Incident) -> list[tuple[str, str | int]]:
+    """`missing_for_decision` with where each is put right: the step of the journey that
+    asks it ("nature", "circumstances", "children", "notifier"), or a child's pk."""
+    missing: list[tuple[str, str | int]] = []
     if not incident.nature:
-        missing.append("Select the nature of the incident")
+        missing.append(("Select the nature of the incident", "nature"))
     if incident.nature and incident.nature not in NO_RAPID_REVIEW and not incident.harm_categories:
-        missing.append("Select at least one category of harm")
+        missing.append(("Select at least one category of harm", "nature"))
     if not incident.circumstances.strip():
-        missing.append("Enter a summary of the circumstances")
+        missing.append(("Enter a summary of the circumstances", "circumstances"))
     children = list(incident.children.all())
     if not children:
-        missing.append("Add at least one child")
+        missing.append(("Add at least one child", "children"))
     for child in children:
         if child.date_of_birth and not child.unborn and child.date_of_birth > incident.age_on:
             # The incident's date moved before the birth after the child was added.
             missing.append(
-                f"{child.pseudonym}’s date of birth ({child.date_of_birth:%-d %B %Y}) is after "
-                f"the date of the incident ({incident.age_on:%-d %B %Y}): correct one of them"
+                (
+                    f"{child.pseudonym}’s date of birth ({child.date_of_birth:%-d %B %Y}) is "
+                    f"after the date of the incident ({incident.age_on:%-d %B %Y}): correct "
+                    "one of them",
+                    child.pk,
+                )
             )
             continue
         years = child.age_in_years
         if years is not None and years > incident.oldest_age:
             # The nature was changed after the child was added: one of them must change.
-            missing.append(incident.too_old_message(years, who=child.pseudonym))
+            missing.append((incident.too_old_message(years, who=child.pseudonym), child.pk))
     if not incident.notifier_name.strip():
-        missing.append("Enter the name of the person notifying")
+        missing.append(("Enter the name of the person notifying", "notifier"))
     return missing
 
 
@@ -130,6 +140,10 @@ def incident_record_notification(
     rapid review (or, for the kinds that need none, record it without one)."""
     require_role(actor, incident.partnership)
     incident = locked(incident)
+    target = Status.RECORDED if incident.nature in NO_RAPID_REVIEW else Status.NOTIFIED
+    if incident.status != Status.AWAITING_DECISION:
+        # Before its answers are checked: a draft is sent for a decision first.
+        raise move_refused("an incident", Status(incident.status), target)
     notified_on = timezone.localtime(notified_at).date()
     errors = validate_notification_date(
         incident=incident, notified_on=notified_on, today=timezone.localdate()
@@ -154,7 +168,6 @@ def incident_record_notification(
         )
     if errors:
         raise ValidationError(errors)
-    target = Status.RECORDED if incident.nature in NO_RAPID_REVIEW else Status.NOTIFIED
     _move(incident, target, actor)
     incident.notified_at = notified_at
     incident.notified_on = notified_on

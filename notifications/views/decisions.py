@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding.form_pages import form_page, warn_if_not_ready
+from safeguarding.form_pages import form_page
 from safeguarding.leads import partner_leads_summary
 
 from .. import forms, services
@@ -40,14 +40,6 @@ def _decision_form_view(
     )
 
 
-#: Why the notification cannot be recorded yet, by the incident's status.
-RECORD_FIRST = {
-    Status.DRAFT: "Check its answers and send it for a decision first.",
-    Status.NOT_NOTIFIED: "Reconsider the decision not to notify first.",
-    Status.ENTERED_IN_ERROR: "It was entered in error, so it is not notified.",
-}
-
-
 @case_view
 def record_notification(request, pk):
     incident = incident_get_for(request.user, pk)
@@ -64,14 +56,22 @@ def record_notification(request, pk):
     if request.method != "POST" and incident.status == Status.ENTERED_IN_ERROR:
         messages.info(request, "This incident was entered in error: it can no longer change.")
         return redirect(incident.get_absolute_url())
-    # Opened before it can be recorded: what to do first, before anything is typed.
-    warn_if_not_ready(
-        request,
-        incident,
-        incident.reference,
-        (Status.AWAITING_DECISION,),
-        RECORD_FIRST.get(incident.status, ""),
-    )
+    # Opened before it can be recorded: not a form to fill in for nothing, but the page
+    # where what must happen first is done. (A form sent anyway says so, linked there.)
+    if request.method != "POST" and incident.status == Status.DRAFT:
+        messages.warning(
+            request,
+            f"{incident.reference} is a draft, so its notification cannot be recorded yet. "
+            "Check its answers and send it for a decision first.",
+        )
+        return redirect("notifications:check", pk=incident.pk)
+    if request.method != "POST" and incident.status == Status.NOT_NOTIFIED:
+        messages.warning(
+            request,
+            f"The partnership decided not to notify {incident.reference}. Reconsider the "
+            "decision not to notify first: a partnership manager does this from this page.",
+        )
+        return redirect(incident.get_absolute_url())
 
     def run(form):
         services.incident_record_notification(

@@ -38,3 +38,16 @@ def summary_errors(bound_field) -> list[tuple[str, str]]:
                 seen.add(error)
                 out.append((element_id, error))
     return out
+
+
+@register.filter
+def summary_non_field_errors(form) -> list[tuple[str, str]]:
+    """(href, message) pairs for the errors of the whole form: to the page where it is put
+    right when it is on another page (`form.error_links`), else to the element saying what
+    to do (`form.error_target`), else to the first question's first box."""
+    links = getattr(form, "error_links", {})
+    target = getattr(form, "error_target", "")
+    if not target:
+        fields = form.visible_fields()
+        target = first_box(fields[0]) if fields else ""
+    return [(links.get(error) or f"#{target}", error) for error in form.non_field_errors()]
