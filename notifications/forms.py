@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core import validators
 from django.utils import timezone
 
 from safeguarding.form_fields import INCIDENT_DATE, GDSDateField
@@ -237,6 +238,16 @@ class ChildForm(StepForm):
     def __init__(self, *args, partnership=None, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.incident = incident
+        if incident is not None:
+            # The incident's own limit (`Incident.oldest_age`, by its nature) is checked
+            # in `_check_age`, said once with that limit: not the form's widest one (24)
+            # as well, which said "24 or less" of 200 and "17 or younger" of 20.
+            age = self.fields["age_years"]
+            age.max_value = None
+            age.validators = [
+                v for v in age.validators if not isinstance(v, validators.MaxValueValidator)
+            ]
+            age.widget.attrs.pop("max", None)
         if partnership is not None:
             self.fields["known_to"].queryset = partnership.agencies.order_by("name")
 

@@ -574,6 +574,9 @@ def test_a_notification_is_about_a_child_and_a_care_leavers_death_up_to_24(
     adult = add(age_years="22").content.decode()
     assert f"The child is 22 on {on:%-d %B %Y}" in adult and "17 or younger" in adult
     assert "The child is 18" in add(**born_years_ago(18)).content.decode()
+    # However big the age, the limit named is this nature's (not the form's 24 as well).
+    absurd = add(age_years="200").content.decode()
+    assert "17 or younger" in absurd and "24 or less" not in absurd
     mismatch = add(age_years="3", **born_years_ago(10)).content.decode()
     assert "The age does not match the date of birth, which gives 10" in mismatch
     # Born after the day ages are counted on: not yet born then, so "unborn".
@@ -587,7 +590,11 @@ def test_a_notification_is_about_a_child_and_a_care_leavers_death_up_to_24(
         incident=incident, actor=people["officer"], changes={"nature": Nature.CARE_LEAVER_DEATH}
     )
     assert add(age_years="24").status_code == 302
-    assert "Age must be 24 or less" in add(age_years="25").content.decode()
+    too_old = add(age_years="25").content.decode()
+    assert (
+        f"The child is 25 on {on:%-d %B %Y}: a care leaver in this notification must be 24 "
+        "or younger"
+    ) in too_old
     # Changed back to serious harm, the 24-year-old stops it going for a decision.
     services.incident_update(
         incident=incident, actor=people["officer"], changes={"nature": Nature.SERIOUS_HARM}
