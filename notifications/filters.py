@@ -21,14 +21,15 @@ SORTS = {
 
 #: The nature filter's words: the shortest that tell the natures apart, so that the one
 #: chosen shows whole in the panel ("Death of a looked-after child where abuse or neglect
-#: is not suspected" needs 618 pixels, the panel's select 270; ADR 0008). The list and the
-#: incident's page keep the full wording.
+#: is not suspected" needs 618 pixels, the panel's select 270; ADR 0008). Each is the start
+#: of the nature's full name, which the list, the incident's page, the forms and the
+#: reports keep: the same name, cut short, not another one.
 NATURE_FILTER_LABELS = {
     Nature.CHILD_DEATH: _("Child death"),
     Nature.SERIOUS_HARM: _("Serious harm"),
     Nature.OTHER: _("Other"),
-    Nature.LOOKED_AFTER_DEATH: _("Looked-after child’s death"),
-    Nature.CARE_LEAVER_DEATH: _("Care leaver’s death"),
+    Nature.LOOKED_AFTER_DEATH: _("Death of a looked-after child"),
+    Nature.CARE_LEAVER_DEATH: _("Death of a care leaver"),
 }
 
 
@@ -61,7 +62,7 @@ class IncidentFilter(django_filters.FilterSet):
         choices=[(nature.value, NATURE_FILTER_LABELS[nature]) for nature in Nature],
         empty_label="Any nature",
         help_text=_(
-            "‘Looked-after child’s death’ means one where abuse or neglect is not suspected"
+            "‘Death of a looked-after child’ means one where abuse or neglect is not suspected"
         ),
         error_messages=not_listed(_("Select a nature from the list")),
     )
