@@ -17,6 +17,9 @@ DUTY_TO_NOTIFY_BEGAN = dt.date(2018, 6, 29)
 #: the local authority became aware of it (an incident longer ago could only concern
 #: someone who is an adult now).
 CHILDHOOD_YEARS = 18
+#: The years any date typed into the service may be in.
+FIRST_DAY_RECORDED = dt.date(1900, 1, 1)
+LAST_DAY_RECORDED = dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,9 @@ class GDSDateField(DateInputField):
 
     Messages follow the Design System: "Enter <what>" when empty, "<What> must include a
     month" (the parts missing) when incomplete, "<What> must be a real date" when
-    impossible, "Year must include 4 numbers"; each at the boxes it is about (all three
-    for a date left empty or out of range, only the wrong part otherwise). The month
+    impossible, "The year of <what> must include 4 numbers" (naming the date: a page may
+    have two); each at the boxes it is about (all three for a date left empty or out of
+    range, only the wrong part otherwise). The month
     may be typed as a name or its abbreviation ("Dec", "december", "Sept") as well as a
     number, as the Design System asks.
 
@@ -171,7 +175,8 @@ class GDSDateField(DateInputField):
         parts[1] = month_number(parts[1]) or parts[1]
         wrong = self._wrong_parts(parts)
         if wrong == [2] and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 4:
-            refuse("Year must include 4 numbers", [2], "year")
+            # GOV.UK's "Year must include 4 numbers", naming the date: a page may have two.
+            refuse(f"The year of {self.what} must include 4 numbers", [2], "year")
         if wrong:
             # Every wrong part at once ("abc 13 26": all three), not one each time.
             refuse(self.real_date_message, wrong, "invalid")
@@ -180,8 +185,22 @@ class GDSDateField(DateInputField):
             date = dt.date(year, month, day)
         except (ValueError, OverflowError):
             refuse(self.real_date_message, [0], "invalid")  # 31 February: the day
-        if not 1900 <= date.year <= 2100:
-            refuse(self.real_date_message, [2], "invalid")
+        # A real date, but outside the years the service records: said with the day it is
+        # compared with, as a case's earliest date is (`Earliest`).
+        if date < FIRST_DAY_RECORDED:
+            refuse(
+                f"{self._what} must be the same as or after {FIRST_DAY_RECORDED:%-d %B %Y}, "
+                "the earliest date the service records",
+                [2],
+                "out_of_range",
+            )
+        if date > LAST_DAY_RECORDED:
+            refuse(
+                f"{self._what} must be the same as or before {LAST_DAY_RECORDED:%-d %B %Y}, "
+                "the latest date the service records",
+                [2],
+                "out_of_range",
+            )
         too_early = self.earliest and self.earliest.error(str(self.what), date, was=self.was)
         if too_early:
             refuse(too_early, [0, 1, 2], "too_early")

@@ -119,7 +119,8 @@ def test_log_an_incident_step_by_step(client, people, partnership, agency, setti
         ),
         (
             {"awareness_date_0": "3", "awareness_date_1": "4", "awareness_date_2": "26"},
-            ["Year must include 4 numbers"],
+            # Which date's year: the page has two dates.
+            ["The year of the date the local authority became aware must include 4 numbers"],
         ),
         (
             {"awareness_date_0": "3", "awareness_date_1": "four", "awareness_date_2": "2026"},
