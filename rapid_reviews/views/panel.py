@@ -216,12 +216,22 @@ def send_to_panel(request, pk):
             late_reason=form.cleaned_data["late_reason"],
         )
         said = [f"{review.incident.reference} is recorded as sent to the National Panel."]
+        sent_on = form.cleaned_data["sent_on"]
+        if (
+            first_send
+            and form.cleaned_data["late_reason"].strip()
+            and sent_on is not None
+            and sent_on <= review.due_date
+        ):
+            # Not kept (the service keeps a reason only for a late send): said, so that
+            # what was typed is not dropped without a word.
+            said.append("It was sent on time, so the reason it was late is not kept.")
         if first_send and review.requests.filter(status=RequestStatus.NOT_NEEDED).exists():
             said.append("Requests still awaited are closed, and their agencies told.")
         if first_send and LocalReview.objects.filter(rapid_review=review).exists():
             said.append(
-                "Its local review is open, its 6 months counted from the decision: "
-                "follow ‘The local review’ on this page."
+                "Its local review is now open. It is due 6 months after the decision to "
+                "hold it. Go to it from ‘The local review’ on this page."
             )
         messages.success(request, " ".join(said))
 
