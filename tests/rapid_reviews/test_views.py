@@ -1154,10 +1154,13 @@ def test_the_review_page_says_the_met_clock_as_the_incident_page_does(client, re
     services.rapid_review_send_to_panel(rapid_review=review, actor=officer, sent_on=TODAY())
     html = client.get(review.get_absolute_url()).content.decode()
     heading = html.split('id="timetable"', 1)[0]
-    assert '<strong class="govuk-tag app-tag--met">Sent on time</strong>' in heading
+    # Green, as the timetable's "Met on time" below it (a walk found it grey beside them).
+    assert '<strong class="govuk-tag govuk-tag--green">Sent on time</strong>' in heading
+    timetable = html.split('id="timetable"', 1)[1].split("</table>", 1)[0]
+    assert 'govuk-tag--green">Met on time</strong>' in timetable
     incident = Incident.objects.get(pk=review.incident_id)
     page = client.get(incident.get_absolute_url()).content.decode()
-    assert '<strong class="govuk-tag app-tag--met">Notified on time</strong>' in page
+    assert '<strong class="govuk-tag govuk-tag--green">Notified on time</strong>' in page
 
 
 def test_the_review_page_says_a_review_sent_after_its_due_date_was_late(client, review, people):
