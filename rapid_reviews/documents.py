@@ -69,6 +69,32 @@ def _involvement(review: RapidReview, returns: list[AgencyReturn]) -> list[tuple
     return rows
 
 
+def _child_line(child) -> str:
+    """ "7 years, female; White: Irish": the sex in lower case mid-line, the ethnic group
+    (itself a list with commas) after a semicolon."""
+    first = ", ".join(
+        filter(None, [str(child.age_description or ""), child.get_sex_display().lower()])
+    )
+    return "; ".join(filter(None, [first, str(child.get_ethnicity_display() or "")]))
+
+
+def _sent_rows(review: RapidReview) -> list[tuple[str, str]]:
+    """The day it went to the National Panel, once it has: the first send (its clock
+    stopped then), and a later one with more information the Panel asked for."""
+    if not review.sent_to_panel_on:
+        return []
+    from safeguarding.deadlines import Kind, get_deadline
+
+    clock = get_deadline(review, Kind.RAPID_REVIEW)
+    first = (clock.closed_on if clock is not None else None) or review.sent_to_panel_on
+    sent = format_date(first)
+    if review.sent_to_panel_on != first:
+        sent += _("; sent again, with more information, on %(date)s") % {
+            "date": format_date(review.sent_to_panel_on)
+        }
+    return [(_("Sent to the National Panel"), sent)]
+
+
 def report_sections(review: RapidReview) -> list[Section]:
     incident = review.incident
     returns = submitted_returns(review)
@@ -88,22 +114,8 @@ def report_sections(review: RapidReview) -> list[Section]:
             (_("Notified to the National Panel"), format_date(incident.notified_on)),
             (_("Rapid review due"), format_date(review.due_date)),
         ]
-        + [
-            (
-                child.pseudonym,
-                ", ".join(
-                    filter(
-                        None,
-                        [
-                            str(child.age_description),
-                            child.get_sex_display(),
-                            child.get_ethnicity_display(),
-                        ],
-                    )
-                ),
-            )
-            for child in children
-        ],
+        + _sent_rows(review)
+        + [(child.pseudonym, _child_line(child)) for child in children],
     )
     involvement = Section(
         _("Agency involvement"),
