@@ -36,6 +36,7 @@ from ..selectors import (
 from .common import (
     case_view,
 )
+from .journey import ORDER, _step_url
 
 # --- reading --------------------------------------------------------------------------
 
@@ -340,6 +341,11 @@ def incident_detail(request, pk):
     is_manager = permissions.has_role(
         request.user, Role.PARTNERSHIP_MANAGER, partnership=incident.partnership
     )
+    missing = services.missing_for_decision_where(incident) if incident.is_editable else []
+    # "Continue logging" goes to the first step of the journey still to do (a child's
+    # answer is put right from the children's page); with none, to the check page.
+    to_do = {"children" if isinstance(where, int) else where for _, where in missing}
+    continue_url = _step_url(incident, next((s for s in ORDER if s in to_do), "check"))
     return render(
         request,
         "notifications/detail.html",
@@ -351,7 +357,8 @@ def incident_detail(request, pk):
             "timeline": _with_status_labels(incident_timeline(incident), incident, request.user),
             "is_manager": is_manager,
             "Status": Status,
-            "missing": services.missing_for_decision(incident) if incident.is_editable else [],
+            "missing": [message for message, _ in missing],
+            "continue_url": continue_url,
             "can_correct_notification": _can_correct_notification(incident),
             "can_correct_awareness": incident.status in (Status.NOTIFIED, Status.RECORDED),
             "sent_copy": sent_copy(incident),
