@@ -227,7 +227,7 @@ def test_sending_it_says_what_else_happened(client, sent_requests, contributors,
     html = response.content.decode()
     assert "is recorded as sent to the National Panel." in html
     assert "Requests still awaited are closed, and their agencies told." in html
-    assert "Its local review is open" in html
+    assert "Its local review is now open" in html
 
 
 def test_a_return_sent_back_then_closed_shows_what_the_partnership_has(
