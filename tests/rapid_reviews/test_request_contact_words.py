@@ -19,6 +19,6 @@ def test_the_request_page_says_plainly_who_its_emails_go_to(
     assert contributors["police"].email in html
     assert "contributors here:" not in html
     assert (
-        "These are the agency’s contributors in this partnership. E-mails about this "
+        "These are the agency’s contributors in this partnership. Emails about this "
         "request go to them."
     ) in html
