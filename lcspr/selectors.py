@@ -614,6 +614,25 @@ def written_request_get_for(review: Review, pk) -> PartnerCheck:
     )
 
 
+def _still_to_answer() -> Q:
+    """A written request with a reply date on or after the day it was recorded, or none
+    given: one recorded after the fact (asked and answered outside the service) is for
+    the record, not to answer."""
+    return Q(respond_by__isnull=True) | Q(
+        respond_by__gte=TruncDate("recorded_at", tzinfo=timezone.get_current_timezone())
+    )
+
+
+def written_requests_unanswered(review: Review) -> list[PartnerCheck]:
+    """The review's written requests to the reviewer still to answer, oldest first (the
+    publish page warns of them: once published, they can no longer be answered)."""
+    return list(
+        review.checks.filter(
+            _still_to_answer(), kind=PartnerCheck.Kind.WRITTEN_REQUEST, replied_at__isnull=True
+        ).order_by("checked_on", "id")
+    )
+
+
 def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
     """What the partners have asked a reviewer in writing and is not answered yet, on the
     open reviews assigned to them, past its reply date or not (it is still owed), or with
@@ -635,10 +654,7 @@ def written_requests_to_answer(user: User) -> QuerySet[PartnerCheck]:
             kind=PartnerCheck.Kind.WRITTEN_REQUEST,
             replied_at__isnull=True,
         )
-        .filter(
-            Q(respond_by__isnull=True)
-            | Q(respond_by__gte=TruncDate("recorded_at", tzinfo=timezone.get_current_timezone()))
-        )
+        .filter(_still_to_answer())
         .select_related("review__rapid_review__incident")
         .order_by(F("respond_by").asc(nulls_last=True), "id")
     )

@@ -754,12 +754,19 @@ def publish(request, pk):
         intro = f"The earliest allowed date of publication is {full_date(earliest)}."
     else:
         intro = ""
+    unanswered = [
+        f"The reviewer has not answered the written request of {full_date(check.checked_on)}"
+        + (f" (reply by {full_date(check.respond_by)})" if check.respond_by else "")
+        + ": once the review is published, it can no longer be answered."
+        for check in selectors.written_requests_unanswered(review)
+    ]
     return form_page(
         request,
         review,
         PublishForm,
         "Publish the review",
         run,
+        extra={"warnings": unanswered},
         intro=intro,
         initial={
             "public_title": briefing.title if briefing else "",

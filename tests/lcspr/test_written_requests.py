@@ -401,3 +401,33 @@ def test_the_reviewers_reply_is_checked_before_it_is_sent_and_is_sent_once(
     # Nothing to check or change once it is sent.
     assert client.get(url).status_code == 302
     assert client.get(check_url)["Location"] == sent_url
+
+
+def test_the_publish_page_warns_of_a_written_request_not_answered(
+    client,
+    local_review,  # noqa: F811
+    people,
+    django_capture_on_commit_callbacks,
+):
+    """A walk published with a written request to the reviewer still open and nothing
+    said so; afterwards it could no longer be answered. The publish page now warns of
+    each one not answered (a warning: the partners may publish without it)."""
+    from .conftest import BRIEFING, to_notice_sent
+
+    manager = people["manager"]
+    services.review_set_reviewers(
+        review=local_review, actor=people["officer"], reviewers=[people["reviewer"]]
+    )
+    check = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    answered = ask(local_review, manager, django_capture_on_commit_callbacks, mail=False)
+    services.written_request_reply(check=answered, actor=people["reviewer"], text="Sent.")
+    review = to_notice_sent(local_review, manager)
+    services.briefing_save(review=review, actor=manager, values=BRIEFING)
+    sign_in(client, manager)
+    page = client.get(reverse("lcspr:publish", args=[review.pk])).content.decode()
+    warning = (
+        f"The reviewer has not answered the written request of {check.checked_on:%-d %B %Y} "
+        "(reply by "
+    )
+    assert page.count(warning) == 1, page
+    assert "once the review is published, it can no longer be answered" in page
