@@ -1,6 +1,7 @@
 """GOV.UK forms for logging and deciding a serious incident (one short step per page)."""
 
 import datetime as dt
+import re
 
 from django import forms
 from django.core import validators
@@ -158,6 +159,11 @@ class CircumstancesForm(StepForm):
     )
 
 
+_TELEPHONE = re.compile(
+    r"(?P<number>\+?[\d\s().-]+?)(\s*(ext\.?|extension|x)\s*\d{1,6})?", re.IGNORECASE
+)
+
+
 class NotifierForm(StepForm):
     notifier_name = _text(
         "Name of the person notifying",
@@ -167,6 +173,28 @@ class NotifierForm(StepForm):
     )
     notifier_role = _text("Their role", width=20)
     notifier_contact = _text("Their email address or telephone number", width=20)
+
+    CONTACT_MESSAGE = (
+        "Enter an email address, like name@example.com, or a telephone number, like 01632 960 001"
+    )
+
+    def clean_notifier_contact(self):
+        """An email address, or a telephone number of 10 to 15 digits (spaces, brackets,
+        dashes, a leading + and an extension allowed): the National Panel may use it."""
+        value = self.cleaned_data.get("notifier_contact", "")
+        if not value or value == self.initial.get("notifier_contact"):
+            return value  # one saved before this check stays as it is
+        if "@" in value:
+            try:
+                validators.validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(self.CONTACT_MESSAGE) from None
+            return value
+        number = _TELEPHONE.fullmatch(value)
+        digits = sum(c.isdigit() for c in number["number"]) if number else 0
+        if not 10 <= digits <= 15:
+            raise forms.ValidationError(self.CONTACT_MESSAGE)
+        return value
 
 
 class ChildForm(StepForm):

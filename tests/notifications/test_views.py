@@ -1193,3 +1193,61 @@ def test_the_record_page_offers_the_time_as_the_hint_writes_it(client, people, m
         r'value="([^"]*)"[^>]*name="sent_time"', html
     )
     assert offered and re.fullmatch(r"\d{1,2}:\d\d[ap]m|midday|midnight", offered[1]), offered
+
+
+@pytest.mark.parametrize(
+    "contact, saved",
+    [
+        ("not an email", False),
+        ("tom@", False),
+        ("0161 496", False),
+        ("tom.ashworth@bscp.example", True),
+        ("01632 960 001", True),
+        ("+44 (0)1632 960001 ext 234", True),
+        ("07700 900123", True),
+    ],
+)
+def test_the_notifiers_contact_is_an_email_address_or_a_telephone_number(
+    client, people, make_incident, contact, saved
+):
+    """A walk saved "not an email" as the contact of the person notifying (the
+    National Panel's form asks for one it can use): it must read as an email address or
+    a telephone number (10 to 15 digits, an extension allowed)."""
+    incident = make_incident(complete=False)
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "notifier"])
+    response = client.post(
+        url,
+        {"notifier_name": "Tom Ashworth", "notifier_contact": contact, "version": incident.version},
+    )
+    incident.refresh_from_db()
+    if saved:
+        assert response.status_code == 302 and incident.notifier_contact == contact
+    else:
+        html = response.content.decode()
+        assert "Enter an email address, like name@example.com, or a telephone number" in html
+        assert incident.notifier_contact != contact
+        assert f'value="{contact}"' in html  # kept as typed
+
+
+def test_a_contact_saved_before_the_check_is_kept_when_the_step_is_saved_again(
+    client, people, make_incident
+):
+    incident = make_incident(complete=False)
+    Incident.objects.filter(pk=incident.pk).update(
+        notifier_name="Tom A", notifier_contact="via the switchboard"
+    )
+    incident.refresh_from_db()
+    sign_in(client, people["officer"])
+    url = reverse("notifications:step", args=[incident.pk, "notifier"])
+    response = client.post(
+        url,
+        {
+            "notifier_name": "Tom Ashworth",
+            "notifier_contact": "via the switchboard",
+            "version": incident.version,
+        },
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.notifier_name == "Tom Ashworth"
