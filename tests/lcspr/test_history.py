@@ -35,7 +35,7 @@ def tell_story(review, people, agencies):
     review = services.review_save_terms(
         review=review, actor=officer, text="Terms.", agreed_on=days_ago(50)
     )
-    moved_to = TODAY() + dt.timedelta(days=40)
+    moved_to = add_working_days(TODAY(), 28)  # a planned date is a working day
     services.milestone_update(
         review=review,
         actor=officer,

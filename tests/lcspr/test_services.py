@@ -11,6 +11,7 @@ from django.urls import reverse
 from lcspr import services
 from lcspr.models import TRANSITIONS, HoldReason, Review, Status, StatusChange
 from rapid_reviews import services as rr_services
+from safeguarding.calendar import add_working_days
 from safeguarding.deadlines import Kind, get_deadline
 from safeguarding.models import Deadline, DeadlineChange
 from tests.rapid_reviews.conftest import decide_and_sign
@@ -370,7 +371,8 @@ def test_hold_needs_a_reason_and_a_future_date_to_look_again(local_review, peopl
 def test_moving_a_milestone_needs_a_reason_and_keeps_history(local_review, people):
     officer = people["officer"]
     deadline = get_deadline(local_review, Kind.LCSPR_MILESTONE, "learning_event")
-    new = deadline.due_date + dt.timedelta(days=14)
+    # Planned dates are working days (a bank holiday two weeks on would be refused).
+    new = add_working_days(deadline.due_date, 10, partnership=local_review.partnership)
     with pytest.raises(ValidationError) as error:
         services.milestone_update(
             review=local_review, actor=officer, key="learning_event", planned=new
@@ -383,7 +385,7 @@ def test_moving_a_milestone_needs_a_reason_and_keeps_history(local_review, peopl
         planned=new,
         reason="Two practitioners on leave; event moved so they can attend",
     )
-    later = new + dt.timedelta(days=7)
+    later = add_working_days(new, 5, partnership=local_review.partnership)
     services.milestone_update(
         review=local_review,
         actor=officer,
