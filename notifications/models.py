@@ -92,6 +92,10 @@ class IncidentQuerySet(models.QuerySet):
         return self.open().filter(notification_due__lt=on)
 
 
+#: A blank answer of a step not answered yet (`Incident.blank_means`).
+NOT_ANSWERED = gettext_noop("Not recorded")
+
+
 class Incident(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=30, unique=True)
@@ -188,11 +192,28 @@ class Incident(models.Model):
     def get_absolute_url(self):
         return reverse("notifications:detail", args=[self.pk])
 
+    #: The steps whose blank answers mean something only once the step is answered,
+    #: by the step's required answer that says it was.
+    ANSWERED_BY = {
+        "harm_categories": "nature",
+        "other_local_authority": "circumstances",
+        "parallel_processes": "circumstances",
+        "other_children_in_household": "circumstances",
+    }
+
     @property
     def blank_means(self) -> dict[str, str]:
-        """`BLANK_MEANS` for this case: none for one entered in error, whose answers were
-        erased on purpose (a blank there says nothing about the child)."""
-        return {} if self.status == Status.ENTERED_IN_ERROR else self.BLANK_MEANS
+        """`BLANK_MEANS` for this case, where the page, the export and the trail word a
+        blank answer alike: "Not recorded" for a step not answered yet (a draft's "This
+        local authority" would be a default shown as an answer), and none at all for a
+        case entered in error, whose answers were erased on purpose (a blank there says
+        nothing about the child)."""
+        if self.status == Status.ENTERED_IN_ERROR:
+            return {}
+        return {
+            name: means if getattr(self, self.ANSWERED_BY[name]) else NOT_ANSWERED
+            for name, means in self.BLANK_MEANS.items()
+        }
 
     @property
     def needs_rapid_review(self) -> bool:

@@ -373,7 +373,7 @@ def test_records_txt_words_a_blank_answer_as_the_case_page_does(
         other_children_in_household="",
         harm_categories=[],
         parallel_processes=[],
-        circumstances="",
+        incident_place="",
     )
     sign_in(client, people["manager"])
     page = client.get(draft.get_absolute_url()).content.decode()
@@ -387,7 +387,34 @@ def test_records_txt_words_a_blank_answer_as_the_case_page_does(
     ):
         assert f"\n{label}: {blank}\n" in text, label
         assert f">{blank}</dd>" in page, blank
-    assert "\nSummary of circumstances: not recorded\n" in text  # any other blank
+    assert "\nWhere the incident happened: not recorded\n" in text  # any other blank
+
+
+def test_records_txt_and_the_page_say_not_recorded_for_a_step_not_answered_yet(
+    client, people, make_incident, settings, tmp_path
+):
+    """A draft whose circumstances step is not answered yet: its blanks are not what
+    they mean once answered ("This local authority"), on the page and in the export
+    alike."""
+    from notifications.models import Incident
+
+    settings.MEDIA_ROOT = tmp_path
+    draft = make_incident()
+    Incident.objects.filter(pk=draft.pk).update(
+        other_local_authority="", other_children_in_household="", circumstances=""
+    )
+    sign_in(client, people["manager"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    response = client.post(reverse("notifications:export", args=[draft.pk]), {"reason": "SAR-1"})
+    text = zipfile.ZipFile(io.BytesIO(response.content)).read("records.txt").decode()
+    for label in (
+        "Local authority where the child lived, if another",
+        "Other children in household",
+    ):
+        assert f"\n{label}: Not recorded\n" in text, label
+    assert ">This local authority</dd>" not in page
+    assert ": This local authority\n" not in text
+    assert page.count(">Not recorded</dd>") >= 2
     assert 'A blank field reads "not recorded", or as the case page words it' in text
 
 
