@@ -78,8 +78,11 @@ class Explanation:
 def _bank_holidays(year: int) -> Mapping[date, str]:
     # The package also lists the nominal day when it falls at a weekend (e.g. Boxing Day
     # on Saturday 26 Dec 2026); the bank holiday is then the substitute ("observed") day.
+    # Named with the service's curly apostrophe ("New Year’s Day"), as all its words are.
     found = holidays.country_holidays("GB", subdiv="ENG", years=year)
-    return MappingProxyType({day: name for day, name in sorted(found.items()) if day.weekday() < 5})
+    return MappingProxyType(
+        {day: name.replace("'", "’") for day, name in sorted(found.items()) if day.weekday() < 5}
+    )
 
 
 def bank_holidays(year: int) -> dict[date, str]:
