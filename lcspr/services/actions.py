@@ -29,11 +29,9 @@ from ..mail import ACTION_OPEN, action_assignment_pending
 from ..models import Action, ActionStatus, ProgressNote, Recommendation, Review
 from .briefing import identifying_patterns, identifying_terms_in
 from .common import (
-    ACTION_YEARS_AT_MOST,
     check_version,
     locked,
     past_date,
-    planned_too_late,
     raise_if,
     require_case_role,
     require_manager,
@@ -179,13 +177,7 @@ def action_errors(review: Review, *, agency, lead, description, due_date) -> dic
             "The due date must be the same as or after the decision to hold the review "
             f"({review.decision_date:%-d %B %Y})"
         )
-    elif message := _due_too_late(review, due_date):
-        errors["due_date"] = message
     return errors
-
-
-def _due_too_late(review: Review, due_date: dt.date) -> str | None:
-    return planned_too_late(review, due_date, "The due date", ACTION_YEARS_AT_MOST)
 
 
 @transaction.atomic
@@ -262,8 +254,6 @@ def action_update_errors(
             "The due date must be the same as or after the decision to hold the review "
             f"({review.decision_date:%-d %B %Y})"
         )
-    elif due_date != action.due_date and (message := _due_too_late(review, due_date)):
-        errors["due_date"] = message
     elif due_date != action.due_date and not (reason or "").strip():
         errors["reason"] = "Enter the reason for moving the due date"
     if status == ActionStatus.COMPLETE and not (evidence_of_impact or "").strip():

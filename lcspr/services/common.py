@@ -120,31 +120,24 @@ def move(
 #: 1 January 2030 for a review decided in 2026). Later than the statutory date but within
 #: it is saved, with a warning on the page (ADR 0015 addendum, planned dates).
 PLAN_YEARS_AT_MOST = 2
-#: The same for an action's due date: an action plan runs on after publication, but an
-#: action due more than this many years after the decision is a slip of the year (a walk
-#: saved one due in 2040).
-ACTION_YEARS_AT_MOST = 5
 
 
-def latest_plan(review: Review, years: int = PLAN_YEARS_AT_MOST) -> dt.date:
-    """The latest date a milestone or the publication (or, given its `years`, an action)
-    may be planned for."""
+def latest_plan(review: Review) -> dt.date:
+    """The latest date a milestone or the publication may be planned for."""
     return (
         review.decision_date
-        + relativedelta(years=years)
+        + relativedelta(years=PLAN_YEARS_AT_MOST)
         + dt.timedelta(days=review.days_on_hold or 0)
     )
 
 
-def planned_too_late(
-    review: Review, planned: dt.date, what: str, years: int = PLAN_YEARS_AT_MOST
-) -> str | None:
+def planned_too_late(review: Review, planned: dt.date, what: str) -> str | None:
     """The error for a planned date later than `latest_plan`, or None."""
-    latest = latest_plan(review, years)
+    latest = latest_plan(review)
     if planned <= latest:
         return None
     held = " and the time on hold" if review.days_on_hold else ""
     return (
-        f"{what} must be no later than {latest:%-d %B %Y}, {years} years after "
+        f"{what} must be no later than {latest:%-d %B %Y}, {PLAN_YEARS_AT_MOST} years after "
         f"the decision to hold the review{held}: check the year"
     )

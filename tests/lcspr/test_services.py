@@ -984,35 +984,3 @@ def test_a_notice_recorded_again_counts_the_7_working_days_from_the_latest(local
     with pytest.raises(ValidationError) as error:
         publish(review, officer, published_on=TODAY())
     assert "published_on" in error.value.message_dict
-
-
-def test_an_action_due_years_away_is_taken_for_a_slip_of_the_year(local_review, people, agencies):
-    """A walk saved an action due 3 January 2040 on a review decided in 2026: a due date
-    more than 5 years after the decision (plus any time on hold) is refused, as a
-    planned milestone's is after 2."""
-    from lcspr.services.common import ACTION_YEARS_AT_MOST
-
-    officer = people["officer"]
-    rec = services.recommendation_add(review=local_review, actor=officer, text="Improve sharing.")
-    latest = local_review.decision_date.replace(
-        year=local_review.decision_date.year + ACTION_YEARS_AT_MOST
-    )
-    args = dict(
-        recommendation=rec, actor=officer, description="Audit", agency=agencies["police"], lead="L"
-    )
-    with pytest.raises(ValidationError) as error:
-        services.action_add(due_date=latest + dt.timedelta(days=1), **args)
-    assert error.value.message_dict["due_date"] == [
-        f"The due date must be no later than {latest:%-d %B %Y}, 5 years after the decision "
-        "to hold the review: check the year"
-    ]
-    action = services.action_add(due_date=latest, **args)
-    with pytest.raises(ValidationError) as error:
-        services.action_update(
-            action=action,
-            actor=officer,
-            status="in_progress",
-            due_date=dt.date(2040, 1, 3),
-            reason="Typed",
-        )
-    assert "check the year" in error.value.message_dict["due_date"][0]
